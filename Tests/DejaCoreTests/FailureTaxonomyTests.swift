@@ -74,6 +74,16 @@ import Testing
             "http.client.RemoteDisconnected: Remote end closed connection without response",
             "java.net.SocketException: Unexpected end of file from server",
         ]),
+        // A write to a connection the peer closed: EPIPE in every runtime, so `broken pipe` names it too.
+        ("connection closed by peer", [
+            "write tcp 10.0.0.5:8080->10.0.0.9:51234: write: broken pipe",
+            "java.net.SocketException: Broken pipe",
+            "BrokenPipeError: [Errno 32] Broken pipe",
+            "Errno::EPIPE: Broken pipe",
+            "Error: write EPIPE",
+            "PHP Warning:  fwrite(): Send of 8192 bytes failed with errno=32 Broken pipe in /var/www/app/Export.php on line 41",
+            "System.IO.IOException: Unable to write data to the transport connection: The socket has been shut down.",
+        ]),
         // The JDK's message alone is two words; with its type it names the fault.
         ("connection reset by peer", ["System.IO.IOException: Unable to read data from the transport connection: Connection reset by peer.",
                                       "java.net.SocketException: Connection reset"]),

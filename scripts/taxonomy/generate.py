@@ -624,12 +624,28 @@ def add_probes(t):
                 sys.exit(f"the probes need {package} (Debian): install it and run again")
         for runtime, command in commands.items():
             outputs[runtime] = json_lines(subprocess.run(user + command, capture_output=True, text=True, cwd=work, env=environment).stdout)
-    # A type names its fault when every runtime raising it raises it for that fault alone (Python's
-    # TypeError is a cast, JavaScript's a null reference: neither) and its name shares a word with
-    # the fault's (NullPointerException, KeyError, ZeroDivisionError; not AttributeError).
     for reports in outputs.values():
         for report in reports:  # `null_reference_index` is a variant of `null_reference`
             report["fault"] = next(fault for fault in sorted(FAULTS, key=len, reverse=True) if report["fault"].startswith(fault))
+    # A probe's message that is an errno's text alone (Ruby's and Perl's `Broken pipe`, CPython's
+    # `[Errno 32] Broken pipe`) shows what the errno stands for in practice: a write to a connection
+    # the peer closed fails with EPIPE in every runtime. The errno's own entries (its name, text,
+    # number and CPython subclass) gain the fault's words right after their condition.
+    errno_texts = {os.strerror(number).lower(): name for number, name in errno.errorcode.items()}
+    for reports in outputs.values():
+        for report in reports:
+            text = re.sub(r"^\[errno \d+\] |\s*\(os error \d+\)$", "", (report.get("message") or "").lower()).rstrip(".")
+            name, label = errno_texts.get(text), FAULTS[report["fault"]]
+            if name is None or label == text:
+                continue
+            own = {f"glibc errno {name}", f"glibc strerror({name})", f"CPython OSError subclass for {name}"}
+            for labels, source in t.entries.values():
+                if source in own and labels[0] == text and label not in labels:
+                    labels.insert(1, label)
+                    t.label_origins.setdefault(label, set()).add(t.step)
+    # A type names its fault when every runtime raising it raises it for that fault alone (Python's
+    # TypeError is a cast, JavaScript's a null reference: neither) and its name shares a word with
+    # the fault's (NullPointerException, KeyError, ZeroDivisionError; not AttributeError).
     faults_of_type = {}
     for runtime, reports in outputs.items():
         for report in reports:

@@ -364,6 +364,7 @@ barrier is broken by barrier abort call
 broken barrier exception
 broken json string in argument to function at position	condition
 broken pipe	condition
+connection closed by peer	condition
 broken pipe error	condition
 cannot send after transport endpoint shutdown	condition
 broken executor
@@ -1027,7 +1028,6 @@ encountered illegal value when converting to	condition
 encrypted length too long	condition
 end identifier does not match	condition
 end label without match	condition
-connection closed by peer	condition
 end of yaml exception
 ends is either invalid or before starts	condition
 network is down	condition
@@ -3982,6 +3982,7 @@ JDK 17 java.util.concurrent.BrokenBarrierException
 MariaDB 4035 ER_JSON_BAD_CHR
 glibc strerror(EPIPE)
 CPython OSError subclass for EPIPE
+Rust probe connection_closed
 Python concurrent.futures.BrokenExecutor
 Kafka error 102 BROKER_ID_NOT_REGISTERED (kafka-python kafka.errors)
 Kafka error 8 BROKER_NOT_AVAILABLE (kafka-python kafka.errors)
@@ -6482,6 +6483,7 @@ PostgreSQL SQLSTATE 0A000 message (src/backend/executor/execSRF.c)
 PostgreSQL SQLSTATE 42883 message (src/backend/catalog/aclchk.c)
 PostgreSQL SQLSTATE 42P17 message (src/backend/commands/indexcmds.c)
 Python builtins.FutureWarning
+PHP probe connection_closed
 Ruby Gem::GemNotFoundException
 Ruby Gem::GemNotInHomeException
 JDK 17 java.security.GeneralSecurityException
@@ -7733,6 +7735,7 @@ glibc strerror(ESOCKTNOSUPPORT)
 Python ssl.socket_error
 Ruby SocketError
 JDK 17 java.net.SocketException
+JDK 17 probe connection_closed
 .NET (Mono) probe connection_refused
 JDK 17 probe connection_reset
 glibc strerror(ECONNABORTED)
@@ -8106,6 +8109,7 @@ OpenSSL X509_V_ERR 20
 .NET (Mono) probe connection_reset
 .NET (Mono) probe encoding_invalid
 OpenSSL X509_V_ERR 21
+.NET (Mono) probe connection_closed
 PostgreSQL SQLSTATE 42939 message (src/backend/commands/schemacmds.c)
 PostgreSQL SQLSTATE 42939 message (src/backend/commands/tablespace.c)
 .NET System.UnauthorizedAccessException (Mono class library)
@@ -8116,7 +8120,6 @@ JDK 17 java.lang.reflect.UndeclaredThrowableException
 PHP probe missing_key
 Ruby Encoding::UndefinedConversionError
 Ruby probe null_reference
-JDK 17 probe connection_closed
 Perl probe json_parse
 PostgreSQL SQLSTATE 08P01 message (src/backend/commands/copyfromparse.c)
 Ruby probe json_parse
@@ -8242,6 +8245,7 @@ PostgreSQL SQLSTATE 54000 message (src/backend/utils/adt/tsvector.c)
 PostgreSQL SQLSTATE 54000 message (src/backend/tsearch/ts_parse.c)
 JDK 17 java.io.WriteAbortedException
 JDK 17 java.nio.channels.WritePendingException
+Go probe connection_closed
 Ruby Net::WriteTimeout
 glibc strerror(EMEDIUMTYPE)
 JDK 17 java.lang.invoke.WrongMethodTypeException
@@ -8836,18 +8840,19 @@ branchtransactionalreadyactive	354,115	363
 broken barrier error	355,356	364
 broken barrier exception	357	365
 broken json string in argument * to function * at position	358	366
-broken pipe	359	367
-broken pipe error	359,360,361	368
+broken pipe	359,360	367
+broken pipe error	359,360,361,362	368
+broken pipe os error	360	369
 brokenbarriererror	355,356	364
 brokenbarrierexception	357	365
-brokenexecutor	362	369
-brokenpipeerror	359,360,361	368
-broker id not registered exception	363	370
-broker not available exception	364	371
-broker_id_not_registered	363	370
-broker_not_available	364	371
-brokeridnotregisteredexception	363	370
-brokernotavailableexception	364	371
+brokenexecutor	363	370
+brokenpipeerror	359,360,361,362	368
+broker id not registered exception	364	371
+broker not available exception	365	372
+broker_id_not_registered	364	371
+broker_not_available	365	372
+brokeridnotregisteredexception	364	371
+brokernotavailableexception	365	372
 btree comparison functions must have two arguments	103,1	104
 btree comparison functions must return integer	103,1	104
 btree equal image functions must have one argument	103,1	104
@@ -8857,141 +8862,141 @@ btree in_range functions must have five arguments	103,1	104
 btree in_range functions must return boolean	103,1	104
 btree sort support functions must accept type internal	103,1	104
 btree sort support functions must return void	103,1	104
-buferror	365	372
-buffer overflow exception	366	373
-buffer underflow exception	367	374
-buffererror	368	375
-bufferoverflowexception	366	373
-bufferunderflowexception	367	374
-bufio buffer full	369	376
-bufio invalid use of unreadbyte	370,371	377
-bufio invalid use of unreadrune	372,373	378
-bufio negative count	374	379
-bufio scanner read returned impossible count	375,376	380
-bufio scanner splitfunc returns advance count beyond input	377,378	381
-bufio scanner splitfunc returns negative advance count	379,380	382
-bufio scanner token too long	381,382	383
-built in plugins cannot be deleted	383	384
-bulk load rows overlap existing rows	384	385
-bus error	385	386
-bytes buffer too large	386	387
-byteswarning	387	388
-ca cert does not include key usage extension	388,178	389
-ca certificate key too weak	389,178	390
-ca dn length mismatch	390,172	193
-ca key too small	391,172	193
-ca md too weak	392,172	193
-ca signature digest algorithm too weak	393,178	391
-cached plan must not change result type	59	392
+buferror	366	373
+buffer overflow exception	367	374
+buffer underflow exception	368	375
+buffererror	369	376
+bufferoverflowexception	367	374
+bufferunderflowexception	368	375
+bufio buffer full	370	377
+bufio invalid use of unreadbyte	371,372	378
+bufio invalid use of unreadrune	373,374	379
+bufio negative count	375	380
+bufio scanner read returned impossible count	376,377	381
+bufio scanner splitfunc returns advance count beyond input	378,379	382
+bufio scanner splitfunc returns negative advance count	380,381	383
+bufio scanner token too long	382,383	384
+built in plugins cannot be deleted	384	385
+bulk load rows overlap existing rows	385	386
+bus error	386	387
+bytes buffer too large	387	388
+byteswarning	388	389
+ca cert does not include key usage extension	389,178	390
+ca certificate key too weak	390,178	391
+ca dn length mismatch	391,172	193
+ca key too small	392,172	193
+ca md too weak	393,172	193
+ca signature digest algorithm too weak	394,178	392
+cached plan must not change result type	59	393
 call to a member function * on null	214	265
-callback failed	394,172	193
-called option unwrap on a none value	214	393
-called process error	395	394
-calledprocesserror	395	394
-calling geometry function * with unsupported types of arguments	396	395
-calling procedures with output arguments is not supported in sql functions	59	396
-can * database exists	397	397
-can * in library	398	398
-can * in stored function trigger because it is already used by statement which invoked this stored function trigger	399	399
-can * is being created	400	400
-can * is not in the correct format	401	401
-can * it already exists	402	402
-can * t exist	403	403
-can no longer get changes from replication slot	57	404
-can not access a needed shared library	404	405
-can not change system versioning field s	405	406
-can not delete from join view	406	407
-can not drop system versioning for table s partitioned by system_time	407	408
-can not insert into join view * without fields list	408	409
-can not modify more than one base table through a join view	409	410
-can only be called from an sql script executed by create extension	59	411
-can only be called in a sql_drop event trigger function	410,328	412
-can only be called in a table_rewrite event trigger function	410,328	412
-can only be called in an event trigger function	410,328	412
-can only be updated to default	411,1	413
-can only be used in transaction blocks	412,115	414
-can only concatenate str not int to str	226	415
-can only drop oldest partitions when rotating by interval	413	416
+callback failed	395,172	193
+called option unwrap on a none value	214	394
+called process error	396	395
+calledprocesserror	396	395
+calling geometry function * with unsupported types of arguments	397	396
+calling procedures with output arguments is not supported in sql functions	59	397
+can * database exists	398	398
+can * in library	399	399
+can * in stored function trigger because it is already used by statement which invoked this stored function trigger	400	400
+can * is being created	401	401
+can * is not in the correct format	402	402
+can * it already exists	403	403
+can * t exist	404	404
+can no longer get changes from replication slot	57	405
+can not access a needed shared library	405	406
+can not change system versioning field s	406	407
+can not delete from join view	407	408
+can not drop system versioning for table s partitioned by system_time	408	409
+can not insert into join view * without fields list	409	410
+can not modify more than one base table through a join view	410	411
+can only be called from an sql script executed by create extension	59	412
+can only be called in a sql_drop event trigger function	411,328	413
+can only be called in a table_rewrite event trigger function	411,328	413
+can only be called in an event trigger function	411,328	413
+can only be updated to default	412,1	414
+can only be used in transaction blocks	413,115	415
+can only concatenate str not int to str	226	416
+can only drop oldest partitions when rotating by interval	414	417
 can only reindex the currently open database	59	103
-can t add a new key into hash during iteration	414	417
-can t call method * on an undefined value	214	418
-can t create a * from within another stored routine	415	419
-can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	416	420
-can t create federated table foreign data src error	417	421
-can t create ip socket	418	422
-can t create more than max_prepared_stmt_count statements current value	419	423
-can t create table s s errno	420	424
-can t drop * 192s check that it exists	421	425
-can t drop constraint * use drop period * for this	422	426
-can t drop or alter a * from within another stored routine	423	427
-can t execute the command as you have a backup stage active	424	428
-can t execute the given command because you have active locked tables or an active transaction	425	429
-can t execute the query because you have a conflicting read lock	426	430
-can t execute updates on master with binlog_format row	427	431
-can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	428	432
-can t find any matching row in the user table	429	433
-can t find fulltext index matching the column list	430	434
-can t find srp server param	431,172	193
-can t generate a unique log filename * 1 999	432	435
-can t get hostname for your address	433	436
-can t get working directory errno	434	437
-can t handle procedures with different groups yet	435	438
-can t load value from file with fixed size rows to variable	436	439
-can t locate * in inc * inc contains	437	440
-can t lock file errno	438	441
-can t map file * errno	439	442
-can t open table	440	443
-can t read record in system table	441	444
-can t revoke all privileges for one or more of the requested users	442	445
-can t use an undefined value as an array reference	214	418
-can t use order clause with this procedure	443	446
-canceling authentication due to timeout	444,125	447
-canceling autovacuum task	444,125	447
-canceling statement due to conflict with recovery	445,446,447	448
-canceling statement due to lock timeout	448,57	449
-canceling statement due to statement timeout	444,125	447
-canceling statement due to user request	444,125	447
-canceling the wait for synchronous replication and terminating connection due to administrator command	124,125	450
-cancellationexception	449	451
-cancelled key exception	450	452
-cancellederror	451,452	453
-cancelledkeyexception	450	452
-cannot abort during a parallel operation	115	454
-cannot accept a value of a shell type	59	455
-cannot accept a value of type	59	456
-cannot access index * while it is being reindexed	59	457
-cannot access member	453	458
-cannot access temporary indexes of other sessions	59	459
-cannot access temporary or unlogged relations during recovery	59	460
-cannot access temporary tables during a parallel operation	115	461
-cannot access temporary tables of other sessions	59	462
+can t add a new key into hash during iteration	415	418
+can t call method * on an undefined value	214	419
+can t create a * from within another stored routine	416	420
+can t create a new thread errno * if you are not out of available memory you can consult the manual for a possible os dependent bug	417	421
+can t create federated table foreign data src error	418	422
+can t create ip socket	419	423
+can t create more than max_prepared_stmt_count statements current value	420	424
+can t create table s s errno	421	425
+can t drop * 192s check that it exists	422	426
+can t drop constraint * use drop period * for this	423	427
+can t drop or alter a * from within another stored routine	424	428
+can t execute the command as you have a backup stage active	425	429
+can t execute the given command because you have active locked tables or an active transaction	426	430
+can t execute the query because you have a conflicting read lock	427	431
+can t execute updates on master with binlog_format row	428	432
+can t execute updates when you started a transaction with start transaction with consistent rocksdb snapshot	429	433
+can t find any matching row in the user table	430	434
+can t find fulltext index matching the column list	431	435
+can t find srp server param	432,172	193
+can t generate a unique log filename * 1 999	433	436
+can t get hostname for your address	434	437
+can t get working directory errno	435	438
+can t handle procedures with different groups yet	436	439
+can t load value from file with fixed size rows to variable	437	440
+can t locate * in inc * inc contains	438	441
+can t lock file errno	439	442
+can t map file * errno	440	443
+can t open table	441	444
+can t read record in system table	442	445
+can t revoke all privileges for one or more of the requested users	443	446
+can t use an undefined value as an array reference	214	419
+can t use order clause with this procedure	444	447
+canceling authentication due to timeout	445,125	448
+canceling autovacuum task	445,125	448
+canceling statement due to conflict with recovery	446,447,448	449
+canceling statement due to lock timeout	449,57	450
+canceling statement due to statement timeout	445,125	448
+canceling statement due to user request	445,125	448
+canceling the wait for synchronous replication and terminating connection due to administrator command	124,125	451
+cancellationexception	450	452
+cancelled key exception	451	453
+cancellederror	452,453	454
+cancelledkeyexception	451	453
+cannot abort during a parallel operation	115	455
+cannot accept a value of a shell type	59	456
+cannot accept a value of type	59	457
+cannot access index * while it is being reindexed	59	458
+cannot access member	454	459
+cannot access temporary indexes of other sessions	59	460
+cannot access temporary or unlogged relations during recovery	59	461
+cannot access temporary tables during a parallel operation	115	462
+cannot access temporary tables of other sessions	59	463
 cannot accumulate arrays of different dimensionality	207,64	241
 cannot accumulate empty arrays	207,64	241
-cannot accumulate null arrays	113,64	463
-cannot acquire lock mode * on database objects while recovery is in progress	57	464
-cannot activate * log	454	465
-cannot add an object of this type to an extension	103,1	466
+cannot accumulate null arrays	113,64	464
+cannot acquire lock mode * on database objects while recovery is in progress	57	465
+cannot activate * log	455	466
+cannot add an object of this type to an extension	103,1	467
 cannot add column to a partition	153,1	166
 cannot add column to typed table	153,1	166
-cannot add foreign key constraint for	455	467
-cannot add more timeout reasons	142,143	468
-cannot add nan to pg_lsn	59	469
-cannot add no inherit constraint to partitioned table	61,1	470
+cannot add foreign key constraint for	456	468
+cannot add more timeout reasons	142,143	469
+cannot add nan to pg_lsn	59	470
+cannot add no inherit constraint to partitioned table	61,1	471
 cannot add not valid foreign key on partitioned table * referencing relation	153,1	166
-cannot add or update a child row a foreign key constraint fails	456	471
-cannot add relation * to publication	112,64	472
-cannot add schema * to extension * because the schema contains the extension	57	473
-cannot add schema * to publication	112,64	472
-cannot add schema to publication	112,64	474
-cannot advance replication slot to * minimum is	57	475
-cannot allocate memory	457	476
-cannot alter array type	153,1	477
-cannot alter column * because it is part of the partition key of relation	61,1	478
+cannot add or update a child row a foreign key constraint fails	457	472
+cannot add relation * to publication	112,64	473
+cannot add schema * to extension * because the schema contains the extension	57	474
+cannot add schema * to publication	112,64	473
+cannot add schema to publication	112,64	475
+cannot advance replication slot to * minimum is	57	476
+cannot allocate memory	458	477
+cannot alter array type	153,1	478
+cannot alter column * because it is part of the partition key of relation	61,1	479
 cannot alter column type of typed table	153,1	166
 cannot alter foreign table * because column * uses its row type	59	170
-cannot alter inherited column	61,1	478
-cannot alter inherited column * of relation	61,1	478
-cannot alter invalid database	57	479
+cannot alter inherited column	61,1	479
+cannot alter inherited column * of relation	61,1	479
+cannot alter invalid database	57	480
 cannot alter partition * with an incomplete detach	57	164
 cannot alter statistics on included column * of index	59	170
 cannot alter statistics on non expression column * of index	59	170
@@ -8999,7 +9004,7 @@ cannot alter system column	59	170
 cannot alter table * because column * uses its row type	59	170
 cannot alter temporary tables of other sessions	59	170
 cannot alter type * because column * uses it	59	170
-cannot alter type * because it is the type of a typed table	458,459	480
+cannot alter type * because it is the type of a typed table	459,460	481
 cannot alter type of a column used by a function or procedure	59	170
 cannot alter type of a column used by a generated column	59	170
 cannot alter type of a column used by a publication where clause	59	170
@@ -9008,13 +9013,13 @@ cannot alter type of a column used in a policy definition	59	170
 cannot alter type of a column used in a trigger definition	59	170
 cannot alter type of column	59	170
 cannot and bit strings of different sizes	340,64	351
-cannot and inet values of different sizes	112,64	481
-cannot assign new default tablespace	59	482
-cannot assign null value to an element of a fixed length array	113,64	463
-cannot assign requested address	460	483
-cannot assign to field * of column * because its type	170,1	484
-cannot assign to field * of column * because there is no such column in data type	461,1	485
-cannot assign to system column	59,461	486
+cannot and inet values of different sizes	112,64	482
+cannot assign new default tablespace	59	483
+cannot assign null value to an element of a fixed length array	113,64	464
+cannot assign requested address	461	484
+cannot assign to field * of column * because its type	170,1	485
+cannot assign to field * of column * because there is no such column in data type	462,1	486
+cannot assign to system column	59,462	487
 cannot attach a permanent relation as partition of temporary relation	153,1	166
 cannot attach a temporary relation as partition of permanent relation	153,1	166
 cannot attach a typed table as partition	153,1	166
@@ -9025,631 +9030,631 @@ cannot attach inheritance child as partition	153,1	166
 cannot attach inheritance parent as partition	153,1	166
 cannot attach table * as a partition because it is referenced by foreign key	59	170
 cannot attach temporary relation of another session as partition	153,1	166
-cannot be applied to a function	59	487
-cannot be applied to a join	59	487
-cannot be applied to a named tuplestore	59	487
-cannot be applied to a table function	59	487
-cannot be applied to a with query	59	487
-cannot be applied to the nullable side of an outer join	59	488
-cannot be applied to values	59	487
-cannot be cast automatically to type	170,1	489
-cannot be changed	462,57	490
-cannot be changed now	462,57	490
-cannot be changed without restarting the server	462,57	490
-cannot be declared setof	61,1	491
-cannot be dropped because some objects depend on it	458,459	492
-cannot be executed from a function	114,115	493
+cannot be applied to a function	59	488
+cannot be applied to a join	59	488
+cannot be applied to a named tuplestore	59	488
+cannot be applied to a table function	59	488
+cannot be applied to a with query	59	488
+cannot be applied to the nullable side of an outer join	59	489
+cannot be applied to values	59	488
+cannot be cast automatically to type	170,1	490
+cannot be changed	463,57	491
+cannot be changed now	463,57	491
+cannot be changed without restarting the server	463,57	491
+cannot be declared setof	61,1	492
+cannot be dropped because some objects depend on it	459,460	493
+cannot be executed from a function	114,115	494
 cannot be executed from vacuum or analyze	59	189
-cannot be executed within a pipeline	114,115	493
+cannot be executed within a pipeline	114,115	494
 cannot be matched	170,1	192
-cannot be null	112,64	494
-cannot be run	57	495
-cannot be set after connection start	462,57	490
-cannot be set during a parallel operation	115	496
-cannot be set in a secondary extension control file	0,1	497
-cannot be specified with other options	59	482
-cannot be the target of a modifying statement	59	498
-cannot be used as a role name here	463,1	499
-cannot be used as replica identity because column * is a system column	190,1	500
+cannot be null	112,64	495
+cannot be run	57	496
+cannot be set after connection start	463,57	491
+cannot be set during a parallel operation	115	497
+cannot be set in a secondary extension control file	0,1	498
+cannot be specified with other options	59	483
+cannot be the target of a modifying statement	59	499
+cannot be used as a role name here	464,1	500
+cannot be used as replica identity because column * is a system column	190,1	501
 cannot be used as replica identity because column * is nullable	153,1	166
-cannot be used in statistics because its type * has no default btree operator class	59	501
-cannot calculate day of year without year information	464,64	502
+cannot be used in statistics because its type * has no default btree operator class	59	502
+cannot calculate day of year without year information	465,64	503
 cannot call * on a non array	112,64	213
 cannot call * on a non object	112,64	213
 cannot call * on a scalar	112,64	213
 cannot call * on an array	112,64	213
 cannot call * on an object	112,64	213
-cannot call function * via fastpath interface	59	503
-cannot cast type	465,1	504
-cannot cast xmlserialize result to	465,1	505
+cannot call function * via fastpath interface	59	504
+cannot cast type	466,1	505
+cannot cast xmlserialize result to	466,1	506
 cannot change access method of a partitioned table	153,1	166
-cannot change cipher	466,172	193
-cannot change client_encoding during a parallel operation	115	506
-cannot change collation of view column	61,1	507
-cannot change column * used in a foreign key constraint	467	508
-cannot change column * used in a foreign key constraint * of table	468	509
-cannot change column type	469	510
-cannot change data type of existing parameter default value	62,1	511
-cannot change data type of view column	61,1	507
+cannot change cipher	467,172	193
+cannot change client_encoding during a parallel operation	115	507
+cannot change collation of view column	61,1	508
+cannot change column * used in a foreign key constraint	468	509
+cannot change column * used in a foreign key constraint * of table	469	510
+cannot change column type	470	511
+cannot change data type of existing parameter default value	62,1	512
+cannot change data type of view column	61,1	508
 cannot change inheritance of a partition	153,1	166
 cannot change inheritance of partitioned table	153,1	166
 cannot change inheritance of typed table	153,1	166
-cannot change logged status of table * because it is temporary	61,1	478
-cannot change materialized view	153,1	512
-cannot change name of input parameter	62,1	511
-cannot change name of view column	61,1	507
+cannot change logged status of table * because it is temporary	61,1	479
+cannot change materialized view	153,1	513
+cannot change name of input parameter	62,1	512
+cannot change name of view column	61,1	508
 cannot change number of direct arguments of an aggregate function	62,1	66
 cannot change owner of index	153,1	166
 cannot change owner of relation	153,1	166
 cannot change owner of sequence	59	170
-cannot change ownership of identity sequence	59	513
+cannot change ownership of identity sequence	59	514
 cannot change persistence setting twice	59	170
-cannot change relation	153,1	512
-cannot change return type of existing function	62,1	511
-cannot change routine kind	153,1	514
+cannot change relation	153,1	513
+cannot change return type of existing function	62,1	512
+cannot change routine kind	153,1	515
 cannot change schema of composite type	153,1	166
 cannot change schema of index	153,1	166
 cannot change schema of toast table	153,1	166
-cannot change sequence	153,1	512
-cannot change slave_parallel_threads while another change is in progress	470	515
+cannot change sequence	153,1	513
+cannot change slave_parallel_threads while another change is in progress	471	516
 cannot change table * to unlogged because it is part of a publication	57	164
-cannot change the binary logging format inside a stored function or trigger	471	516
-cannot change the binlog direct flag inside a stored function or trigger	472	517
-cannot change the sql_log_bin inside a stored function or trigger	473	518
-cannot change the tablespace of the currently open database	86,57	519
-cannot change toast relation	153,1	512
-cannot change type s storage to plain	103,1	520
-cannot change whether a procedure has output parameters	62,1	511
-cannot clean up worker info tables additional error messages can be found in the mariadb error log	474	521
-cannot cluster a shared catalog	59	522
-cannot cluster on index * because access method does not support clustering	59	522
-cannot cluster on invalid index	59	522
-cannot cluster on partial index	59	522
-cannot cluster temporary tables of other sessions	59	522
-cannot coerce	465	523
+cannot change the binary logging format inside a stored function or trigger	472	517
+cannot change the binlog direct flag inside a stored function or trigger	473	518
+cannot change the sql_log_bin inside a stored function or trigger	474	519
+cannot change the tablespace of the currently open database	86,57	520
+cannot change toast relation	153,1	513
+cannot change type s storage to plain	103,1	521
+cannot change whether a procedure has output parameters	62,1	512
+cannot clean up worker info tables additional error messages can be found in the mariadb error log	475	522
+cannot cluster a shared catalog	59	523
+cannot cluster on index * because access method does not support clustering	59	523
+cannot cluster on invalid index	59	523
+cannot cluster on partial index	59	523
+cannot cluster temporary tables of other sessions	59	523
+cannot coerce	466	524
 cannot collect transition tuples from child foreign tables	59	337
-cannot commit during a parallel operation	115	454
-cannot commit subtransactions during a parallel operation	115	454
-cannot commit while a subtransaction is active	475	524
+cannot commit during a parallel operation	115	455
+cannot commit subtransactions during a parallel operation	115	455
+cannot commit while a subtransaction is active	476	525
 cannot compare arrays of different element types	170,1	340
 cannot compare dissimilar column types * at record column	170,1	341
 cannot compare record types with different numbers of columns	170,1	341
-cannot compare rows of zero length	59	525
-cannot complete detaching partition	57	526
-cannot concatenate incompatible arrays	170,1,207	527
-cannot connect now	476	528
-cannot connect to invalid database	57	529
-cannot continue wal streaming recovery has already ended	57	530
-cannot convert * character 0x * to	477	531
-cannot convert * to a bigint	478	532
-cannot convert circle with radius zero to polygon	59	533
-cannot convert infinity to	59	534
-cannot convert nan to	59	534
-cannot convert null to non constant default	479	535
-cannot convert partition * to a view	153,1	536
-cannot convert partitioned table * to a view	153,1	536
-cannot convert relation containing dropped columns to view	59	537
-cannot convert value from * without time zone usage	59	538
+cannot compare rows of zero length	59	526
+cannot complete detaching partition	57	527
+cannot concatenate incompatible arrays	170,1,207	528
+cannot connect now	477	529
+cannot connect to invalid database	57	530
+cannot continue wal streaming recovery has already ended	57	531
+cannot convert * character 0x * to	478	532
+cannot convert * to a bigint	479	533
+cannot convert circle with radius zero to polygon	59	534
+cannot convert infinity to	59	535
+cannot convert nan to	59	535
+cannot convert null to non constant default	480	536
+cannot convert partition * to a view	153,1	537
+cannot convert partitioned table * to a view	153,1	537
+cannot convert relation containing dropped columns to view	59	538
+cannot convert value from * without time zone usage	59	539
 cannot convert whole row table reference	59	237
-cannot copy a replication slot that doesn t reserve wal	57	475
-cannot copy from foreign table	153,1	539
-cannot copy from materialized view	153,1	539
-cannot copy from non table relation	153,1	539
-cannot copy from partitioned table	153,1	539
-cannot copy from sequence	153,1	539
-cannot copy from view	153,1	539
-cannot copy physical replication slot * as a logical replication slot	59	540
-cannot copy to from client in an sql function	59	396
-cannot copy to materialized view	153,1	541
-cannot copy to non table relation	153,1	541
-cannot copy to sequence	153,1	541
-cannot copy to view	153,1	541
-cannot copy unfinished logical replication slot	59	540
-cannot copy window * because it has a frame clause	480,1	542
-cannot create a cursor with hold within security restricted operation	87,1	543
+cannot copy a replication slot that doesn t reserve wal	57	476
+cannot copy from foreign table	153,1	540
+cannot copy from materialized view	153,1	540
+cannot copy from non table relation	153,1	540
+cannot copy from partitioned table	153,1	540
+cannot copy from sequence	153,1	540
+cannot copy from view	153,1	540
+cannot copy physical replication slot * as a logical replication slot	59	541
+cannot copy to from client in an sql function	59	397
+cannot copy to materialized view	153,1	542
+cannot copy to non table relation	153,1	542
+cannot copy to sequence	153,1	542
+cannot copy to view	153,1	542
+cannot copy unfinished logical replication slot	59	541
+cannot copy window * because it has a frame clause	481,1	543
+cannot create a cursor with hold within security restricted operation	87,1	544
 cannot create a temporary relation as partition of permanent relation	153,1	166
 cannot create exclusion constraints on partitioned table	59	103
 cannot create foreign partition of partitioned table	153,1	166
-cannot create foreign server * as it already exists	481	544
-cannot create fulltext index on materialized subquery	482	545
-cannot create fulltext index on temporary innodb table	483	546
-cannot create fulltext index with parser on innodb table	484	547
+cannot create foreign server * as it already exists	482	545
+cannot create fulltext index on materialized subquery	483	546
+cannot create fulltext index on temporary innodb table	484	547
+cannot create fulltext index with parser on innodb table	485	548
 cannot create index on partitioned table	59	103
-cannot create index on relation	153,1	548
+cannot create index on relation	153,1	549
 cannot create indexes on temporary tables of other sessions	59	103
-cannot create logical replication slot in transaction that has performed writes	114,115	549
-cannot create partitioned table as inheritance child	103,1	550
-cannot create relations in temporary schemas of other sessions	61,1	551
-cannot create stored routine s check warnings	485	552
-cannot create temporary relation in non temporary schema	61,1	551
-cannot create temporary table with partitions	486	553
-cannot create temporary table within security restricted operation	87,1	554
-cannot create temporary tables during a parallel operation	487,115	555
-cannot create temporary tables during recovery	487,115	555
-cannot create unique index on partitioned table	153,1	556
+cannot create logical replication slot in transaction that has performed writes	114,115	550
+cannot create partitioned table as inheritance child	103,1	551
+cannot create relations in temporary schemas of other sessions	61,1	552
+cannot create stored routine s check warnings	486	553
+cannot create temporary relation in non temporary schema	61,1	552
+cannot create temporary table with partitions	487	554
+cannot create temporary table within security restricted operation	87,1	555
+cannot create temporary tables during a parallel operation	488,115	556
+cannot create temporary tables during recovery	488,115	556
+cannot create unique index on partitioned table	153,1	557
 cannot deconstruct a scalar	112,64	213
 cannot deconstruct an array as an object	112,64	213
-cannot define foreign key with * clause on a generated column	488	557
-cannot define savepoints during a parallel operation	115	454
-cannot define statistics for relation	153,1	558
-cannot delete from foreign table	59	559
+cannot define foreign key with * clause on a generated column	489	558
+cannot define savepoints during a parallel operation	115	455
+cannot define statistics for relation	153,1	559
+cannot delete from foreign table	59	560
 cannot delete from object using integer index	112,64	213
 cannot delete from scalar	112,64	213
-cannot delete from table	190,1	560
-cannot delete from table * because it does not have a replica identity and publishes deletes	57	561
-cannot delete from view	57	562
-cannot delete or update a parent row a foreign key constraint fails	489	563
+cannot delete from table	190,1	561
+cannot delete from table * because it does not have a replica identity and publishes deletes	57	562
+cannot delete from view	57	563
+cannot delete or update a parent row a foreign key constraint fails	490	564
 cannot delete path in scalar	112,64	213
-cannot delete rows from table which is parent in a foreign key constraint * of table	490	564
-cannot delete tuples during a parallel operation	115	565
-cannot detach partition	57	526
+cannot delete rows from table which is parent in a foreign key constraint * of table	491	565
+cannot delete tuples during a parallel operation	115	566
+cannot detach partition	57	527
 cannot detach partitions concurrently when a default partition exists	57	164
 cannot determine element type of anyarray argument	170,1	192
-cannot determine result data type	62,1,170	511
+cannot determine result data type	62,1,170	512
 cannot determine transition data type	62,1	66
-cannot determine type of empty array	491,1	566
-cannot disallow connections for current database	112,64	567
-cannot discard import tablespace associated with temporary table	492	568
-cannot display a value of a shell type	59	455
-cannot display a value of type	59	455
-cannot drop * because it is required by the database system	458,459	569
-cannot drop * because other objects depend on it	458,459	569
-cannot drop * requires it	458,459	569
-cannot drop a template database	153,1	570
-cannot drop active portal	493	571
-cannot drop all the publications from a subscription	103,1	572
-cannot drop column * because it is part of the partition key of relation	61,1	478
-cannot drop column * needed in a foreign key constraint	494	573
-cannot drop column * needed in a foreign key constraint * of table	495	574
-cannot drop column from only the partitioned table when partitions exist	61,1	478
+cannot determine type of empty array	492,1	567
+cannot disallow connections for current database	112,64	568
+cannot discard import tablespace associated with temporary table	493	569
+cannot display a value of a shell type	59	456
+cannot display a value of type	59	456
+cannot drop * because it is required by the database system	459,460	570
+cannot drop * because other objects depend on it	459,460	570
+cannot drop * requires it	459,460	570
+cannot drop a template database	153,1	571
+cannot drop active portal	494	572
+cannot drop all the publications from a subscription	103,1	573
+cannot drop column * because it is part of the partition key of relation	61,1	479
+cannot drop column * needed in a foreign key constraint	495	574
+cannot drop column * needed in a foreign key constraint * of table	496	575
+cannot drop column from only the partitioned table when partitions exist	61,1	479
 cannot drop column from typed table	153,1	166
-cannot drop columns from view	61,1	507
-cannot drop default keycache	496	575
-cannot drop desired object s because other objects depend on them	458,459	569
-cannot drop extension * because it is being modified	57	473
-cannot drop generation expression from inherited column	61,1	478
-cannot drop index * needed in a foreign key constraint	497	576
-cannot drop inherited column	61,1	478
-cannot drop inherited constraint * of relation	61,1	478
-cannot drop objects owned by * because they are required by the database system	458,459	577
-cannot drop one or more of the requested users	498	578
-cannot drop or rename fts_doc_id	499	579
+cannot drop columns from view	61,1	508
+cannot drop default keycache	497	576
+cannot drop desired object s because other objects depend on them	459,460	570
+cannot drop extension * because it is being modified	57	474
+cannot drop generation expression from inherited column	61,1	479
+cannot drop index * needed in a foreign key constraint	498	577
+cannot drop inherited column	61,1	479
+cannot drop inherited constraint * of relation	61,1	479
+cannot drop objects owned by * because they are required by the database system	459,460	578
+cannot drop one or more of the requested users	499	579
+cannot drop or rename fts_doc_id	500	580
 cannot drop partitioned index	59	170
-cannot drop pinned portal	493	571
+cannot drop pinned portal	494	572
 cannot drop system column	59	170
-cannot drop the currently open database	86,57	519
+cannot drop the currently open database	86,57	520
 cannot enable subscription that does not have a slot name	57	167
-cannot exec a shared library directly	500	580
-cannot execute * during a parallel operation	115	581
-cannot execute * during recovery	487,115	582
-cannot execute * in a read only transaction	487,115	582
-cannot execute * within a background process	59	583
-cannot execute * within security restricted operation	87,1	584
-cannot execute merge on relation	59	585
-cannot execute new commands while wal sender is in stopping mode	57	586
-cannot execute sql commands in wal sender for physical replication	59	587
-cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	501	588
-cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	502	589
-cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	503	590
-cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	504	591
-cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	505	592
-cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	506	593
-cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	507	594
-cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	508	595
-cannot execute statement in a read only transaction	509	596
-cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	510	597
-cannot execute the current event group in the parallel mode encountered event * relay log name * position	511	598
-cannot export a snapshot from a subtransaction	114,115	599
-cannot extend file	206	600
-cannot extend relation	206	601
+cannot exec a shared library directly	501	581
+cannot execute * during a parallel operation	115	582
+cannot execute * during recovery	488,115	583
+cannot execute * in a read only transaction	488,115	583
+cannot execute * within a background process	59	584
+cannot execute * within security restricted operation	87,1	585
+cannot execute merge on relation	59	586
+cannot execute new commands while wal sender is in stopping mode	57	587
+cannot execute sql commands in wal sender for physical replication	59	588
+cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	502	589
+cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	503	590
+cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	504	591
+cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	505	592
+cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	506	593
+cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	507	594
+cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	508	595
+cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	509	596
+cannot execute statement in a read only transaction	510	597
+cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	511	598
+cannot execute the current event group in the parallel mode encountered event * relay log name * position	512	599
+cannot export a snapshot from a subtransaction	114,115	600
+cannot extend file	206	601
+cannot extend relation	206	602
 cannot extract elements from a scalar	112,64	213
 cannot extract elements from an object	112,64	213
-cannot find certificate signature algorithm	512,178	602
-cannot find module	437	603
-cannot fire deferred trigger within security restricted operation	87,1	604
+cannot find certificate signature algorithm	513,178	603
+cannot find module	438	604
+cannot fire deferred trigger within security restricted operation	87,1	605
 cannot get array length of a non array	112,64	213
 cannot get array length of a scalar	112,64	213
-cannot get geometry object from data you send to the geometry field	513	605
-cannot get group name	514,172	193
-cannot grant role * to	515	606
-cannot have more than * columns in statistics	516,206	607
-cannot have more than * keys in a foreign key	516,206	608
-cannot have more than * runs for an external sort	206	609
-cannot have more than 2 32 1 subtransactions in a transaction	206	610
-cannot have more than 2 32 2 commands in a transaction	206	610
-cannot have more than one value for this type of * partitioning	517	611
-cannot have multiple returning lists in a rule	59	537
+cannot get geometry object from data you send to the geometry field	514	606
+cannot get group name	515,172	193
+cannot grant role * to	516	607
+cannot have more than * columns in statistics	517,206	608
+cannot have more than * keys in a foreign key	517,206	609
+cannot have more than * runs for an external sort	206	610
+cannot have more than 2 32 1 subtransactions in a transaction	206	611
+cannot have more than 2 32 2 commands in a transaction	206	611
+cannot have more than one value for this type of * partitioning	518	612
+cannot have multiple returning lists in a rule	59	538
 cannot have multiple set access method subcommands	59	170
 cannot have multiple set tablespace subcommands	0,1	121
-cannot have returning lists in multiple rules	59	612
-cannot have rules	153,1	536
-cannot have triggers	153,1	613
+cannot have returning lists in multiple rules	59	613
+cannot have rules	153,1	537
+cannot have triggers	153,1	614
 cannot import a snapshot from a different database	59	69
-cannot import name	437	614
+cannot import name	438	615
 cannot inherit from a partition	153,1	166
 cannot inherit from partition	153,1	166
 cannot inherit from partitioned table	153,1	166
 cannot inherit from temporary relation	153,1	166
 cannot inherit from temporary relation of another session	153,1	166
 cannot inherit to temporary relation of another session	153,1	166
-cannot insert a non default value into column	411,1	413
-cannot insert into column * of view	59	612
-cannot insert into foreign table	59	559
-cannot insert into view	57	562
-cannot insert multiple commands into a prepared statement	0,1	615
-cannot insert tuples in a parallel worker	115	565
-cannot invoke * is null	214	616
-cannot load from * the table is probably corrupted	518	617
-cannot load such file	437	618
-cannot lock relation	153,1	619
-cannot lock rows in foreign table	59	620
-cannot lock rows in materialized view	153,1	512
-cannot lock rows in relation	153,1	512
-cannot lock rows in sequence	153,1	512
-cannot lock rows in toast relation	153,1	512
-cannot lock rows in view	153,1	512
-cannot manipulate replication origins during recovery	487,115	621
-cannot mark index clustered in partitioned table	59	522
+cannot insert a non default value into column	412,1	414
+cannot insert into column * of view	59	613
+cannot insert into foreign table	59	560
+cannot insert into view	57	563
+cannot insert multiple commands into a prepared statement	0,1	616
+cannot insert tuples in a parallel worker	115	566
+cannot invoke * is null	214	617
+cannot load from * the table is probably corrupted	519	618
+cannot load such file	438	619
+cannot lock relation	153,1	620
+cannot lock rows in foreign table	59	621
+cannot lock rows in materialized view	153,1	513
+cannot lock rows in relation	153,1	513
+cannot lock rows in sequence	153,1	513
+cannot lock rows in toast relation	153,1	513
+cannot lock rows in view	153,1	513
+cannot manipulate replication origins during recovery	488,115	622
+cannot mark index clustered in partitioned table	59	523
 cannot match partition key to an index using access method	59	103
-cannot merge addresses from different families	112,64	481
-cannot merge incompatible arrays	170,1	622
-cannot modify session binlog_direct_non_transactional_updates inside a transaction	519	623
-cannot modify session binlog_format inside a transaction	520	624
-cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	521	625
-cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	522	626
-cannot modify session skip_replication inside a stored function or trigger	523	627
-cannot modify session skip_replication inside a transaction	524	628
-cannot modify session sql_log_bin inside a transaction	525	629
+cannot merge addresses from different families	112,64	482
+cannot merge incompatible arrays	170,1	623
+cannot modify session binlog_direct_non_transactional_updates inside a transaction	520	624
+cannot modify session binlog_format inside a transaction	521	625
+cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	522	626
+cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	523	627
+cannot modify session skip_replication inside a stored function or trigger	524	628
+cannot modify session skip_replication inside a transaction	525	629
+cannot modify session sql_log_bin inside a transaction	526	630
 cannot move an owned sequence into another schema	59	170
-cannot move extension * into schema * because the extension contains the schema	57	473
+cannot move extension * into schema * because the extension contains the schema	57	474
 cannot move non shared relation to tablespace	59	103
-cannot move objects into or out of temporary schemas	59	630
-cannot move objects into or out of toast schema	59	630
-cannot move relations in to or out of pg_global tablespace	112,64	631
-cannot move system relation	59	632
-cannot move system relations skipping all	87,1	633
+cannot move objects into or out of temporary schemas	59	631
+cannot move objects into or out of toast schema	59	631
+cannot move relations in to or out of pg_global tablespace	112,64	632
+cannot move system relation	59	633
+cannot move system relations skipping all	87,1	634
 cannot move temporary tables of other sessions	59	170
-cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	59	634
-cannot open * query as cursor	526,1	635
-cannot open multi query plan as cursor	526,1	635
-cannot open relation	153,1	636
-cannot open shared object file no such file or directory	437	614
-cannot open table for trigger s s	527	637
+cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	59	635
+cannot open * query as cursor	527,1	636
+cannot open multi query plan as cursor	527,1	636
+cannot open relation	153,1	637
+cannot open shared object file no such file or directory	438	615
+cannot open table for trigger s s	528	638
 cannot or bit strings of different sizes	340,64	351
-cannot or inet values of different sizes	112,64	481
-cannot override order by clause of window	480,1	542
-cannot override partition by clause of window	480,1	542
-cannot parse * as date reason invalid_format	528	638
-cannot partition using more than	516,206	608
-cannot perform copy freeze because of prior transaction activity	115	639
-cannot perform copy freeze because the table was not created or truncated in the current subtransaction	57	640
-cannot perform copy freeze on a partitioned table	59	641
-cannot perform delete returning on relation	59	612
-cannot perform insert returning on relation	59	612
-cannot perform transaction commands inside a cursor loop that is not read only	57	495
-cannot perform update returning on relation	59	612
-cannot prepare a transaction that has created a cursor with hold	59	642
-cannot prepare a transaction that has executed listen unlisten or notify	59	643
-cannot prepare a transaction that has exported snapshots	59	644
-cannot prepare a transaction that has operated on temporary objects	59	644
-cannot prepare a transaction that modified relation mapping	59	645
-cannot prepare while holding both session level and transaction level locks on the same object	59	646
-cannot proceed because event scheduler is disabled	529	647
-cannot proceed exception	530	648
-cannot query or manipulate replication origin when max_replication_slots 0	57	649
-cannot read field x because * is null	214	616
-cannot read from logical replication slot	57	586
-cannot read properties of null reading	214	650
-cannot read properties of undefined reading	214	650
-cannot read the array length because * is null	214	616
-cannot reassign ownership of objects owned by * because they are required by the database system	458,459	577
-cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	531	651
-cannot recursively add identity column to table that has child tables	61,1	478
-cannot redo exception	532	652
+cannot or inet values of different sizes	112,64	482
+cannot override order by clause of window	481,1	543
+cannot override partition by clause of window	481,1	543
+cannot parse * as date reason invalid_format	529	639
+cannot partition using more than	517,206	609
+cannot perform copy freeze because of prior transaction activity	115	640
+cannot perform copy freeze because the table was not created or truncated in the current subtransaction	57	641
+cannot perform copy freeze on a partitioned table	59	642
+cannot perform delete returning on relation	59	613
+cannot perform insert returning on relation	59	613
+cannot perform transaction commands inside a cursor loop that is not read only	57	496
+cannot perform update returning on relation	59	613
+cannot prepare a transaction that has created a cursor with hold	59	643
+cannot prepare a transaction that has executed listen unlisten or notify	59	644
+cannot prepare a transaction that has exported snapshots	59	645
+cannot prepare a transaction that has operated on temporary objects	59	645
+cannot prepare a transaction that modified relation mapping	59	646
+cannot prepare while holding both session level and transaction level locks on the same object	59	647
+cannot proceed because event scheduler is disabled	530	648
+cannot proceed exception	531	649
+cannot query or manipulate replication origin when max_replication_slots 0	57	650
+cannot read field x because * is null	214	617
+cannot read from logical replication slot	57	587
+cannot read properties of null reading	214	651
+cannot read properties of undefined reading	214	651
+cannot read the array length because * is null	214	617
+cannot reassign ownership of objects owned by * because they are required by the database system	459,460	578
+cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	532	652
+cannot recursively add identity column to table that has child tables	61,1	479
+cannot redo exception	533	653
 cannot refer to new within with query	59	237
 cannot refer to non index column by number	59	170
 cannot refer to old within with query	59	237
-cannot refresh materialized view	57	653
+cannot refresh materialized view	57	654
 cannot reindex exclusion constraint index * concurrently skipping	59	103
 cannot reindex invalid index * concurrently skipping	59	103
-cannot reindex invalid index * on toast table skipping	59	632
-cannot reindex invalid index on toast table	59	632
+cannot reindex invalid index * on toast table skipping	59	633
+cannot reindex invalid index on toast table	59	633
 cannot reindex system catalogs concurrently	59	103
 cannot reindex system catalogs concurrently skipping all	59	103
-cannot reindex temporary tables of other sessions	59	632
-cannot reindex this type of relation concurrently	153,1	548
-cannot release savepoints during a parallel operation	115	454
-cannot remove all partitions use drop table instead	533	654
-cannot remove constraint from only the partitioned table when partitions exist	61,1	478
-cannot remove dependency on * because it is a system object	59	655
-cannot remove parameter defaults from existing function	62,1	511
-cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	534	656
+cannot reindex temporary tables of other sessions	59	633
+cannot reindex this type of relation concurrently	153,1	549
+cannot release savepoints during a parallel operation	115	455
+cannot remove all partitions use drop table instead	534	655
+cannot remove constraint from only the partitioned table when partitions exist	61,1	479
+cannot remove dependency on * because it is a system object	59	656
+cannot remove parameter defaults from existing function	62,1	512
+cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	535	657
 cannot rename column of typed table	153,1	166
 cannot rename columns of relation	153,1	166
-cannot rename inherited column	61,1	478
-cannot rename inherited constraint	61,1	478
+cannot rename inherited column	61,1	479
+cannot rename inherited constraint	61,1	479
 cannot rename system column	59	170
 cannot replace existing key	112,64	213
-cannot replace hidden fts_doc_id with a user visible one	535	657
-cannot replicate into relation with row level security enabled	59	658
-cannot retrieve a system column in this context	59	659
-cannot retrieve commit timestamp for transaction	112,64	660
-cannot revoke role * from	536	661
+cannot replace hidden fts_doc_id with a user visible one	536	658
+cannot replicate into relation with row level security enabled	59	659
+cannot retrieve a system column in this context	59	660
+cannot retrieve commit timestamp for transaction	112,64	661
+cannot revoke role * from	537	662
 cannot rewrite system relation	59	170
 cannot rewrite table * used as a catalog table	59	170
 cannot rewrite temporary tables of other sessions	59	170
-cannot roll back while a subtransaction is active	475	524
-cannot rollback to savepoints during a parallel operation	115	454
-cannot run because of policy	537	662
-cannot run executable found relative to current directory	538,539	663
-cannot run inside a subtransaction	114,115	493
-cannot run inside a transaction block	114,115	493
-cannot schedule event * relay log name * position	540	664
-cannot send a message of size * via shared memory queue	206	665
-cannot send after transport endpoint shutdown	361	666
-cannot send header	541	667
-cannot send request	542	668
+cannot roll back while a subtransaction is active	476	525
+cannot rollback to savepoints during a parallel operation	115	455
+cannot run because of policy	538	663
+cannot run executable found relative to current directory	539,540	664
+cannot run inside a subtransaction	114,115	494
+cannot run inside a transaction block	114,115	494
+cannot schedule event * relay log name * position	541	665
+cannot send a message of size * via shared memory queue	206	666
+cannot send after transport endpoint shutdown	362	667
+cannot send header	542	668
+cannot send request	543	669
 cannot set * for enabled subscription	57	167
-cannot set a subfield to default	59	486
-cannot set an array element to default	59	486
-cannot set comment on relation	153,1	669
+cannot set a subfield to default	59	487
+cannot set an array element to default	59	487
+cannot set comment on relation	153,1	670
 cannot set logged status of a temporary sequence	61,1	65
 cannot set options for relation	153,1	166
-cannot set parameter * to false for publication	112,64	474
-cannot set parameter * within security definer function	87,1	670
-cannot set parameter * within security restricted operation	87,1	670
-cannot set parameters during a parallel operation	115	496
+cannot set parameter * to false for publication	112,64	475
+cannot set parameter * within security definer function	87,1	671
+cannot set parameter * within security restricted operation	87,1	671
+cannot set parameters during a parallel operation	115	497
 cannot set path in scalar	112,64	213
-cannot set privileges of array types	543,544	671
-cannot set properties of null setting	214	650
-cannot set properties of undefined setting	214	650
-cannot set security label on relation	153,1	672
-cannot setup replication origin when one is already setup	57	649
-cannot specify a canonical function without a pre created shell type	103,1	520
-cannot specify both	526,1	673
-cannot specify both parser and copy options	0,1	674
-cannot specify default tablespace for partitioned relations	59	675
-cannot specify delimiter in binary mode	0,1	676
-cannot specify header in binary mode	59	677
-cannot specify more than one application time period	545	678
-cannot specify null in binary mode	0,1	676
-cannot specify null in range bound	103,1	550
-cannot specify using when altering type of generated column	546,1	679
-cannot start logical replication workers when max_replication_slots 0	142,143	680
-cannot start subtransactions during a parallel operation	115	454
-cannot subscript type * because it does not support subscripting	170,1	681
-cannot subtract inet values of different sizes	112,64	481
-cannot subtract nan from pg_lsn	59	469
-cannot switch out of the row based binary log format when the session has open temporary tables	547	682
-cannot take logarithm of a negative number	548,64	683
-cannot take logarithm of zero	548,64	683
+cannot set privileges of array types	544,545	672
+cannot set properties of null setting	214	651
+cannot set properties of undefined setting	214	651
+cannot set security label on relation	153,1	673
+cannot setup replication origin when one is already setup	57	650
+cannot specify a canonical function without a pre created shell type	103,1	521
+cannot specify both	527,1	674
+cannot specify both parser and copy options	0,1	675
+cannot specify default tablespace for partitioned relations	59	676
+cannot specify delimiter in binary mode	0,1	677
+cannot specify header in binary mode	59	678
+cannot specify more than one application time period	546	679
+cannot specify null in binary mode	0,1	677
+cannot specify null in range bound	103,1	551
+cannot specify using when altering type of generated column	547,1	680
+cannot start logical replication workers when max_replication_slots 0	142,143	681
+cannot start subtransactions during a parallel operation	115	455
+cannot subscript type * because it does not support subscripting	170,1	682
+cannot subtract inet values of different sizes	112,64	482
+cannot subtract nan from pg_lsn	59	470
+cannot switch out of the row based binary log format when the session has open temporary tables	548	683
+cannot take logarithm of a negative number	549,64	684
+cannot take logarithm of zero	549,64	684
 cannot take square root of a negative number	65,64	68
-cannot truncate a table referenced in a foreign key constraint	59,549	684
+cannot truncate a table referenced in a foreign key constraint	59,550	685
 cannot truncate foreign table	59	170
 cannot truncate only a partitioned table	153,1	166
 cannot truncate temporary tables of other sessions	59	170
-cannot undo exception	550	685
-cannot unload app domain exception	228	686
-cannot update column * of view	59	612
-cannot update foreign table	59	559
-cannot update table	190,1	560
-cannot update table * because it does not have a replica identity and publishes updates	57	561
-cannot update tuples during a parallel operation	115	687
-cannot update view	57	562
-cannot use * access on index * due to type or collation conversion on field	551	688
-cannot use * with a logical replication slot	59	587
-cannot use * with header in copy to	59	677
+cannot undo exception	551	686
+cannot unload app domain exception	228	687
+cannot update column * of view	59	613
+cannot update foreign table	59	560
+cannot update table	190,1	561
+cannot update table * because it does not have a replica identity and publishes updates	57	562
+cannot update tuples during a parallel operation	115	688
+cannot update view	57	563
+cannot use * access on index * due to type or collation conversion on field	552	689
+cannot use * with a logical replication slot	59	588
+cannot use * with header in copy to	59	678
 cannot use a deferrable primary key for referenced table	57	164
 cannot use a deferrable unique constraint for referenced table	57	164
-cannot use a logical replication slot for physical replication	57	586
-cannot use a where clause when removing a table from a publication	0,1	689
+cannot use a logical replication slot for physical replication	57	587
+cannot use a where clause when removing a table from a publication	0,1	690
 cannot use an existing index in create table	59	237
-cannot use column list for relation * in publication	112,64	474
-cannot use constant expression as partition key	103,1	690
-cannot use different column lists for table * in different publications	59	658
-cannot use distinct with within group	0,1	691
+cannot use column list for relation * in publication	112,64	475
+cannot use constant expression as partition key	103,1	691
+cannot use different column lists for table * in different publications	59	659
+cannot use distinct with within group	0,1	692
 cannot use eeee twice	0,1	0
 cannot use expression index * as replica identity	59	170
-cannot use generated column * in column generation expression	103,1	692
-cannot use generated column * in publication column list	190,1	693
-cannot use generated column in partition key	103,1	690
-cannot use in schema clause when using grant revoke on schemas	543,544	671
-cannot use invalid database * as template	57	479
+cannot use generated column * in column generation expression	103,1	693
+cannot use generated column * in publication column list	190,1	694
+cannot use generated column in partition key	103,1	691
+cannot use in schema clause when using grant revoke on schemas	544,545	672
+cannot use invalid database * as template	57	480
 cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	128,129	288
 cannot use ldapsearchattribute together with ldapsearchfilter	128,129	288
-cannot use list partition strategy with more than one column	103,1	690
-cannot use maxvalue as value in values in	552	694
-cannot use more than * columns in an index	516,206	695
-cannot use multiple order by clauses with within group	0,1	691
+cannot use list partition strategy with more than one column	103,1	691
+cannot use maxvalue as value in values in	553	695
+cannot use more than * columns in an index	517,206	696
+cannot use multiple order by clauses with within group	0,1	692
 cannot use non immediate index * as replica identity	59	170
 cannot use non unique index * as replica identity	153,1	166
 cannot use only for foreign key on partitioned table * referencing relation	153,1	166
 cannot use partial index * as replica identity	59	170
-cannot use physical replication slot for logical decoding	57	696
+cannot use physical replication slot for logical decoding	57	697
 cannot use pr and s pl mi sg together	0,1	0
-cannot use publication where clause for relation	112,64	474
-cannot use relation * as logical replication target	153,1	697
+cannot use publication where clause for relation	112,64	475
+cannot use relation * as logical replication target	153,1	698
 cannot use s and mi together	0,1	0
 cannot use s and pl mi sg pr together	0,1	0
 cannot use s and pl together	0,1	0
 cannot use s and sg together	0,1	0
 cannot use s twice	0,1	0
 cannot use serializable mode in a hot standby	59	80
-cannot use special role specifier in drop role	112,64	698
-cannot use system column * in column generation expression	190,1	699
-cannot use system column * in merge when condition	190,1	699
-cannot use system column * in partition key	103,1	690
-cannot use system column * in publication column list	190,1	693
-cannot use table references in domain check constraint	190,1	700
-cannot use table references in parameter default value	190,1	701
+cannot use special role specifier in drop role	112,64	699
+cannot use system column * in column generation expression	190,1	700
+cannot use system column * in merge when condition	190,1	700
+cannot use system column * in partition key	103,1	691
+cannot use system column * in publication column list	190,1	694
+cannot use table references in domain check constraint	190,1	701
+cannot use table references in parameter default value	190,1	702
 cannot use v and decimal point together	0,1	0
-cannot use variadic with within group	0,1	691
-cannot use whole row variable in column generation expression	103,1	692
-cannot vacuum temporary tables of other sessions	59	522
+cannot use variadic with within group	0,1	692
+cannot use whole row variable in column generation expression	103,1	693
+cannot vacuum temporary tables of other sessions	59	523
 cannot xor bit strings of different sizes	340,64	351
-cannot_coerce	465,1	523
-cannot_connect_now	476,125	528
-cannotcoerce	465,1	523
-cannotconnectnow	476,125	528
-cannotproceedexception	530	648
-cannotredoexception	532	652
-cannotsendheader	541	667
-cannotsendrequest	542	668
-cannotundoexception	550	685
-cannotunloadappdomainexception	228	686
-cant change runtime param	462	702
-cant_change_runtime_param	462,57	702
-cantchangeruntimeparam	462,57	702
-card not present exception	553	703
-cardexception	554	704
-cardinality violation	555	705
-cardinality_violation	555	705
-cardinalityviolation	555	705
-cardnotpresentexception	553	703
-case insensitive matching not supported on type bytea	59	706
-case not found	556	707
-case not found for case statement	557	708
-case_not_found	556	707
-casenotfound	556	707
-cast from type * to type * already exists	101,1	709
-cast from type * to type * does not exist	102,1	710
+cannot_coerce	466,1	524
+cannot_connect_now	477,125	529
+cannotcoerce	466,1	524
+cannotconnectnow	477,125	529
+cannotproceedexception	531	649
+cannotredoexception	533	653
+cannotsendheader	542	668
+cannotsendrequest	543	669
+cannotundoexception	551	686
+cannotunloadappdomainexception	228	687
+cant change runtime param	463	703
+cant_change_runtime_param	463,57	703
+cantchangeruntimeparam	463,57	703
+card not present exception	554	704
+cardexception	555	705
+cardinality violation	556	706
+cardinality_violation	556	706
+cardinalityviolation	556	706
+cardnotpresentexception	554	704
+case insensitive matching not supported on type bytea	59	707
+case not found	557	708
+case not found for case statement	558	709
+case_not_found	557	708
+casenotfound	557	708
+cast from type * to type * already exists	101,1	710
+cast from type * to type * does not exist	102,1	711
 cast function must be a normal function	103,1	215
 cast function must not be volatile	103,1	215
 cast function must not return a set	103,1	215
 cast function must take one to three arguments	103,1	215
 cast will be ignored because the source data type is a domain	153,1	223
 cast will be ignored because the target data type is a domain	153,1	223
-catalogexception	558	711
-ccs received early	559,172	193
+catalogexception	559	712
+ccs received early	560,172	193
 cert authentication is only supported on hostssl connections	128,129	288
-cert cb error	560,172	193
-cert info signature and signature algorithm mismatch	561,178	712
-cert length mismatch	562,172	193
-cert path builder exception	563	713
-cert path validator exception	564	714
-cert store exception	565	715
-certificate chain too long	566,178	716
-certificate encoding exception	567	717
-certificate expired exception	568	718
-certificate has expired	569,178	719
-certificate is not yet valid	570,178	720
-certificate not trusted	571,178	721
-certificate not yet valid exception	572	722
-certificate parsing exception	573	723
-certificate public key has explicit ecc parameters	574,178	724
-certificate rejected	575,178	725
-certificate revoked	576,178	726
-certificate revoked exception	577	727
-certificate signature failure	578,178	728
-certificate transparency required but no valid scts found	579,178	729
-certificate verify failed	580,172	193
-certificateencodingexception	567	717
-certificateerror	581,582	730
-certificateexception	583	731
-certificateexpiredexception	568	718
-certificatenotyetvalidexception	572	722
-certificateparsingexception	573	723
-certificaterevokedexception	577	727
-certpathbuilderexception	563	713
-certpathvalidatorexception	564	714
-certstoreexception	565	715
-change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	584	732
-change master to master_auto_position 1 can only be executed when gtid_mode on	585	733
-change master to option * is missing requirement	586	734
-change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	587	735
-changed char set exception	588	736
-changedcharsetexception	588	736
-changing schema from * to * is not allowed	589	737
-changing table options requires the table to be rebuilt	590	738
-channel name cannot be empty	112,64	739
-channel name too long	112,64	739
-channel number out of range	591	740
+cert cb error	561,172	193
+cert info signature and signature algorithm mismatch	562,178	713
+cert length mismatch	563,172	193
+cert path builder exception	564	714
+cert path validator exception	565	715
+cert store exception	566	716
+certificate chain too long	567,178	717
+certificate encoding exception	568	718
+certificate expired exception	569	719
+certificate has expired	570,178	720
+certificate is not yet valid	571,178	721
+certificate not trusted	572,178	722
+certificate not yet valid exception	573	723
+certificate parsing exception	574	724
+certificate public key has explicit ecc parameters	575,178	725
+certificate rejected	576,178	726
+certificate revoked	577,178	727
+certificate revoked exception	578	728
+certificate signature failure	579,178	729
+certificate transparency required but no valid scts found	580,178	730
+certificate verify failed	581,172	193
+certificateencodingexception	568	718
+certificateerror	582,583	731
+certificateexception	584	732
+certificateexpiredexception	569	719
+certificatenotyetvalidexception	573	723
+certificateparsingexception	574	724
+certificaterevokedexception	578	728
+certpathbuilderexception	564	714
+certpathvalidatorexception	565	715
+certstoreexception	566	716
+change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	585	733
+change master to master_auto_position 1 can only be executed when gtid_mode on	586	734
+change master to option * is missing requirement	587	735
+change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	588	736
+changed char set exception	589	737
+changedcharsetexception	589	737
+changing schema from * to * is not allowed	590	738
+changing table options requires the table to be rebuilt	591	739
+channel name cannot be empty	112,64	740
+channel name too long	112,64	740
+channel number out of range	592	741
 channel_error	44	46
-char conversion exception	592	741
-char out of range	201,64	742
-character coding exception	593	743
-character disallowed in json in argument * to function * at position	594	744
-character not in repertoire	595	745
-character number must be positive	112,64	746
-character with byte sequence * in encoding * has no equivalent in encoding	596,64	747
-character_not_in_repertoire	595,64	745
-charactercodingexception	593	743
-characternotinrepertoire	595,64	745
-charconversionexception	592	741
-check constraint * already exists	101,1	748
-check constraint * of relation * is violated by some row	597,598	749
-check constraint failed	599,600	750
-check constraint name * appears multiple times but with different expressions	101,1	751
-check constraints for domains cannot be marked no inherit	103,1	520
-check of private key failed	128,129	752
-check option failed 192s 192s	601	753
-check option on non updatable view 192s 192s	602	754
-check violation	597	755
-check_violation	597,598	755
-checkoutexception	603	756
-checkreservedlock disk i o error	604,100	757
-checkviolation	597,598	755
-child column * specifies generation expression	546,1	679
-child exited	605	758
-child process error	606,607	759
-child table * has different collation for column	608,1	760
-child table * has different definition for check constraint	170,1	489
-child table * has different type for column	170,1	489
-child table is missing column	170,1	489
-child table is missing constraint	170,1	489
-childprocesserror	606,607	759
-cipher code wrong length	609,172	193
-ciphererror	610	761
-ciphersuite digest has changed	611,172	193
+char conversion exception	593	742
+char out of range	201,64	743
+character coding exception	594	744
+character disallowed in json in argument * to function * at position	595	745
+character not in repertoire	596	746
+character number must be positive	112,64	747
+character with byte sequence * in encoding * has no equivalent in encoding	597,64	748
+character_not_in_repertoire	596,64	746
+charactercodingexception	594	744
+characternotinrepertoire	596,64	746
+charconversionexception	593	742
+check constraint * already exists	101,1	749
+check constraint * of relation * is violated by some row	598,599	750
+check constraint failed	600,601	751
+check constraint name * appears multiple times but with different expressions	101,1	752
+check constraints for domains cannot be marked no inherit	103,1	521
+check of private key failed	128,129	753
+check option failed 192s 192s	602	754
+check option on non updatable view 192s 192s	603	755
+check violation	598	756
+check_violation	598,599	756
+checkoutexception	604	757
+checkreservedlock disk i o error	605,100	758
+checkviolation	598,599	756
+child column * specifies generation expression	547,1	680
+child exited	606	759
+child process error	607,608	760
+child table * has different collation for column	609,1	761
+child table * has different definition for check constraint	170,1	490
+child table * has different type for column	170,1	490
+child table is missing column	170,1	490
+child table is missing constraint	170,1	490
+childprocesserror	607,608	760
+cipher code wrong length	610,172	193
+ciphererror	611	762
+ciphersuite digest has changed	612,172	193
 circular inheritance not allowed	148,1	160
-circulardatastructure	612	762
-class cast exception	613	763
-class circularity error	614	764
-class format error	615	765
-class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	226	766
-class not found exception	616,437	767
-classcastexception	613	763
-classcircularityerror	614	764
-classformaterror	615	765
-classnotfoundexception	616,437	767
-clause not found in from clause	617,1	768
-client certificates can only be checked if a root certificate store is available	128,129	769
-client does not support authentication protocol requested by server consider upgrading mariadb client	618	770
-client requires an unsupported scram extension	59	771
-client selected an invalid sasl authentication mechanism	334,335	772
-client sent a push telemetry request larger than the maximum size the broker will accept	619	773
-client sent a push telemetry request with an invalid or outdated subscription id	620	774
-client sent proto_version * but we only support protocol * or higher	59	775
-client sent proto_version * but we only support protocol * or lower	59	775
-client uses authorization identity but it is not supported	59	771
+circulardatastructure	613	763
+class cast exception	614	764
+class circularity error	615	765
+class format error	616	766
+class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	226	767
+class not found exception	617,438	768
+classcastexception	614	764
+classcircularityerror	615	765
+classformaterror	616	766
+classnotfoundexception	617,438	768
+clause not found in from clause	618,1	769
+client certificates can only be checked if a root certificate store is available	128,129	770
+client does not support authentication protocol requested by server consider upgrading mariadb client	619	771
+client requires an unsupported scram extension	59	772
+client selected an invalid sasl authentication mechanism	334,335	773
+client sent a push telemetry request larger than the maximum size the broker will accept	620	774
+client sent a push telemetry request with an invalid or outdated subscription id	621	775
+client sent proto_version * but we only support protocol * or higher	59	776
+client sent proto_version * but we only support protocol * or lower	59	776
+client uses authorization identity but it is not supported	59	772
 clientcert can only be configured for hostssl rows	128,129	288
 clientcert only accepts verify full when using cert authentication	128,129	288
-clienthello tlsext	621,172	193
+clienthello tlsext	622,172	193
 clientname can only be configured for hostssl rows	128,129	288
-clone not supported exception	622	776
-clonenotsupportedexception	622	776
-close disk i o error	623,100	777
-closed by interrupt exception	624	778
-closed channel exception	625	779
-closed directory stream exception	626	780
-closed file system exception	627	781
-closed queue error	628	782
-closed selector exception	629	783
-closed watch service exception	630	784
-closedbyinterruptexception	624	778
-closedchannelexception	625	779
-closeddirectorystreamexception	626	780
-closederror	631	785
-closedfilesystemexception	627	781
-closedqueueerror	628	782
-closedselectorexception	629	783
-closedwatchserviceexception	630	784
-closing existing cursor	632,1	786
-cluster authorization failed exception	633	787
-cluster_authorization_failed	633	787
-clusterauthorizationfailedexception	633	787
-cmmexception	634	788
-coalesce partition can only be used on hash key partitions	635	789
+clone not supported exception	623	777
+clonenotsupportedexception	623	777
+close disk i o error	624,100	778
+closed by interrupt exception	625	779
+closed channel exception	626	780
+closed directory stream exception	627	781
+closed file system exception	628	782
+closed queue error	629	783
+closed selector exception	630	784
+closed watch service exception	631	785
+closedbyinterruptexception	625	779
+closedchannelexception	626	780
+closeddirectorystreamexception	627	781
+closederror	632	786
+closedfilesystemexception	628	782
+closedqueueerror	629	783
+closedselectorexception	630	784
+closedwatchserviceexception	631	785
+closing existing cursor	633,1	787
+cluster authorization failed exception	634	788
+cluster_authorization_failed	634	788
+clusterauthorizationfailedexception	634	788
+cmmexception	635	789
+coalesce partition can only be used on hash key partitions	636	790
 code 400	6	5
 code 401	7	6
 code 402	9	8
@@ -9690,3871 +9695,3871 @@ code 507	50	52
 code 508	51	53
 code 510	52	54
 code 511	53	55
-code aborted	636,637,19	790
+code aborted	637,638,19	791
 code alreadyexists	151,152,19	165
-code cancelled	638,639,640	791
-code dataloss	641,642,38	792
-code deadlineexceeded	643,644,45	793
-code failedprecondition	645,646,6	794
-code internal	647,648,38	795
-code invalidargument	649,650,6	796
-code notfound	12,651	797
-code outofrange	652,653,6	798
-code permissiondenied	92,654,11	799
-code resourceexhausted	655,656,35	800
-code unauthenticated	657,658,7	801
-code unavailable	659,660,43	802
-code unimplemented	661,662,40	803
-code unknown	663,664,38	804
-codec can t decode byte * in position * invalid continuation byte	665	805
-codec can t decode byte * in position * invalid start byte	665	805
-codec can t decode byte * in position * unexpected end of data	665	805
-coder malfunction error	666	806
-codermalfunctionerror	666	806
-collation * is not valid for character set	667	807
-collation attribute * not recognized	0,1	808
-collation default cannot be copied	103,1	809
-collation mismatch	608	810
-collation mismatch between explicit collations	608,1	811
-collation mismatch between implicit collations	608,1	811
-collation provider libc is not supported on this platform	59	812
-collation with oid * does not exist	102,1	813
-collation_mismatch	608,1	810
-collationmismatch	608,1	810
-collations are not supported by type	170,1	814
-collations with different collate and ctype values are not supported on this platform	59	812
-collection was modified enumeration operation may not execute	414	815
-column * cannot be not null needed in a foreign key constraint * set null	668	816
-column * cannot be null	669	817
-column * cannot be part of fulltext index	670	818
-column * has duplicated value * in	671	819
-column * in * is ambiguous	672	820
-column * is not updatable	673	821
-column * is of wrong type for an innodb fulltext index	674	822
-column * of table * cannot be converted from type	675	823
-column * specified twice	676	824
-column count doesn t match value count	677	825
-column count doesn t match value count at row	678	826
-column count of * is wrong expected * found	679,680	827
-column count of mysql * is wrong expected * found	681	828
+code cancelled	639,640,641	792
+code dataloss	642,643,38	793
+code deadlineexceeded	644,645,45	794
+code failedprecondition	646,647,6	795
+code internal	648,649,38	796
+code invalidargument	650,651,6	797
+code notfound	12,652	798
+code outofrange	653,654,6	799
+code permissiondenied	92,655,11	800
+code resourceexhausted	656,657,35	801
+code unauthenticated	658,659,7	802
+code unavailable	660,661,43	803
+code unimplemented	662,663,40	804
+code unknown	664,665,38	805
+codec can t decode byte * in position * invalid continuation byte	666	806
+codec can t decode byte * in position * invalid start byte	666	806
+codec can t decode byte * in position * unexpected end of data	666	806
+coder malfunction error	667	807
+codermalfunctionerror	667	807
+collation * is not valid for character set	668	808
+collation attribute * not recognized	0,1	809
+collation default cannot be copied	103,1	810
+collation mismatch	609	811
+collation mismatch between explicit collations	609,1	812
+collation mismatch between implicit collations	609,1	812
+collation provider libc is not supported on this platform	59	813
+collation with oid * does not exist	102,1	814
+collation_mismatch	609,1	811
+collationmismatch	609,1	811
+collations are not supported by type	170,1	815
+collations with different collate and ctype values are not supported on this platform	59	813
+collection was modified enumeration operation may not execute	415	816
+column * cannot be not null needed in a foreign key constraint * set null	669	817
+column * cannot be null	670	818
+column * cannot be part of fulltext index	671	819
+column * has duplicated value * in	672	820
+column * in * is ambiguous	673	821
+column * is not updatable	674	822
+column * is of wrong type for an innodb fulltext index	675	823
+column * of table * cannot be converted from type	676	824
+column * specified twice	677	825
+column count doesn t match value count	678	826
+column count doesn t match value count at row	679	827
+column count of * is wrong expected * found	680,681	828
+column count of mysql * is wrong expected * found	682	829
 column data type * can only have storage plain	59	170
 column data type * does not support compression	59	170
-column definition lists can have at most	516,206	829
-column family * flag * is different from an existing flag	682	830
-column filter expression must not be null	113,64	831
-column length too big for column * max * use blob or text instead	683	832
-column list must not be specified in alter publication drop	0,1	689
-column must be added to child tables too	61,1	478
-column name * appears more than once in using clause	174,1	833
-column name * conflicts with a system column name	174,1	834
+column definition lists can have at most	517,206	830
+column family * flag * is different from an existing flag	683	831
+column filter expression must not be null	113,64	832
+column length too big for column * max * use blob or text instead	684	833
+column list must not be specified in alter publication drop	0,1	690
+column must be added to child tables too	61,1	479
+column name * appears more than once in using clause	174,1	834
+column name * conflicts with a system column name	174,1	835
 column name * is not unique	0,1	181
-column name * specified more than once	174,1	834
-column name mismatch in header line field	273,64	835
-column name mismatch in header line field * got null value	273,64	835
-column name must be qualified	0,1	836
-column names cannot be included in grant revoke role	543,544	837
-column notation * applied to type * which is not a composite type	153,1	838
-column number * does not have default sorting behavior	153,1	839
-column number * of relation * does not exist	461,1	840
-column number must be in range from 1 to	112,64	841
-column path filter must not be empty string	64	842
-column privileges are only valid for relations	543,544	671
-column reference * is ambiguous	157,1	843
-column s used in period s specified in update set list	684	844
-column set to default value null supplied to not null column * at row	685	845
-column specification not allowed for schema	0,1	691
-columns available but * columns specified	190,1	699
-columns participating in a foreign key are renamed	686	846
+column name * specified more than once	174,1	835
+column name mismatch in header line field	273,64	836
+column name mismatch in header line field * got null value	273,64	836
+column name must be qualified	0,1	837
+column names cannot be included in grant revoke role	544,545	838
+column notation * applied to type * which is not a composite type	153,1	839
+column number * does not have default sorting behavior	153,1	840
+column number * of relation * does not exist	462,1	841
+column number must be in range from 1 to	112,64	842
+column path filter must not be empty string	64	843
+column privileges are only valid for relations	544,545	672
+column reference * is ambiguous	157,1	844
+column s used in period s specified in update set list	685	845
+column set to default value null supplied to not null column * at row	686	846
+column specification not allowed for schema	0,1	692
+columns available but * columns specified	190,1	700
+columns participating in a foreign key are renamed	687	847
 combine function with transition type * must not be declared strict	62,1	66
-comexception	687	847
-command cannot affect row a second time	555	848
-command denied to user * for column * in table	688	849
-command denied to user * for routine	689	850
-command denied to user * for table s s	690	851
-command line error	691	852
+comexception	688	848
+command cannot affect row a second time	556	849
+command denied to user * for column * in table	689	850
+command denied to user * for routine	690	851
+command denied to user * for table s s	691	852
+command line error	692	853
 command_invalid	42	44
-commandlineerror	691	852
-comment for database * is too long max	692	853
-comment for field * is too long max	693	854
-comment for index * is too long max	694	855
-comment for table * is too long max	695	856
-comment for table partition * is too long max	696	857
-commit failed due to failure of an earlier commit on which this one depends	697	858
-commithook constraint failed	698,600	859
-common column name * appears more than once in left table	157,1	860
-common column name * appears more than once in right table	157,1	860
-common language runtime detected an invalid program	699	861
-communication error on send	700	862
-communicationexception	701	863
-compatibilityerror	702	864
-completionexception	703	865
-component in parameter dynamic_library_path is not an absolute path	704,1	866
+commandlineerror	692	853
+comment for database * is too long max	693	854
+comment for field * is too long max	694	855
+comment for index * is too long max	695	856
+comment for table * is too long max	696	857
+comment for table partition * is too long max	697	858
+commit failed due to failure of an earlier commit on which this one depends	698	859
+commithook constraint failed	699,601	860
+common column name * appears more than once in left table	157,1	861
+common column name * appears more than once in right table	157,1	861
+common language runtime detected an invalid program	700	862
+communication error on send	701	863
+communicationexception	702	864
+compatibilityerror	703	865
+completionexception	704	866
+component in parameter dynamic_library_path is not an absolute path	705,1	867
 composite data types are not binary compatible	103,1	215
-composite type * cannot be made a member of itself	61,1	470
-compress method must be defined when leaf type is different from input type	112,64	867
-compressed column * can t be used in key specification	705	868
-compressed length too long	706,172	193
-compression detail cannot be specified unless compression is enabled	0,1	869
-compression disabled	707,172	193
-compression failure	708,172	193
-compression id not within private range	709,172	193
-compression library error	710,172	193
-compression method lz4 not supported	59	870
-concurrent delete retrying	447,446	871
-concurrent index creation for exclusion constraints is not supported	59	632
-concurrent index creation on system catalog tables is not supported	59	632
-concurrent modification exception	711,414	872
-concurrent transactions exception	712	873
-concurrent update retrying	447,446	871
-concurrent_transactions	712	873
-concurrently cannot be used when the materialized view is not populated	59	874
-concurrentmodificationexception	711,414	872
-concurrenttransactionsexception	712	873
-conditional do instead rules are not supported for copy	59	875
-conditional do instead rules are not supported for data modifying statements in with	59	612
+composite type * cannot be made a member of itself	61,1	471
+compress method must be defined when leaf type is different from input type	112,64	868
+compressed column * can t be used in key specification	706	869
+compressed length too long	707,172	193
+compression detail cannot be specified unless compression is enabled	0,1	870
+compression disabled	708,172	193
+compression failure	709,172	193
+compression id not within private range	710,172	193
+compression library error	711,172	193
+compression method lz4 not supported	59	871
+concurrent delete retrying	448,447	872
+concurrent index creation for exclusion constraints is not supported	59	633
+concurrent index creation on system catalog tables is not supported	59	633
+concurrent modification exception	712,415	873
+concurrent transactions exception	713	874
+concurrent update retrying	448,447	872
+concurrent_transactions	713	874
+concurrently cannot be used when the materialized view is not populated	59	875
+concurrentmodificationexception	712,415	873
+concurrenttransactionsexception	713	874
+conditional do instead rules are not supported for copy	59	876
+conditional do instead rules are not supported for data modifying statements in with	59	613
 conditional union intersect except statements are not implemented	59	237
-conditional utility statements are not implemented	59	876
-config file error	128	877
-config pod sandbox error	713,714	878
-config_file_error	128,129	877
-configerror	715	879
-configfileerror	128,129	877
-configpodsandboxerror	713,714	878
-configuration column * does not exist	461,1	880
-configuration column * must not be null	113,64	881
-configuration errors exception	716	882
-configuration file * contains errors	128,129	883
-configuration file * contains errors no changes were applied	128,129	883
-configuration file * contains errors unaffected changes were applied	128,129	883
+conditional utility statements are not implemented	59	877
+config file error	128	878
+config pod sandbox error	714,715	879
+config_file_error	128,129	878
+configerror	716	880
+configfileerror	128,129	878
+configpodsandboxerror	714,715	879
+configuration column * does not exist	462,1	881
+configuration column * must not be null	113,64	882
+configuration errors exception	717	883
+configuration file * contains errors	128,129	884
+configuration file * contains errors no changes were applied	128,129	884
+configuration file * contains errors unaffected changes were applied	128,129	884
 configuration file * contains no entries	128,129	288
-configuration file * is too big	717	884
-configuration file recursion in	112,64	885
-configuration limit exceeded	142	886
-configuration_limit_exceeded	142,143	886
-configurationerrorsexception	716	882
-configurationexception	718	887
-configurationlimitexceeded	142,143	886
-conflicterror	719	888
-conflicting constraint properties	0,1	691
-conflicting declarations * and	720	889
-conflicting for system_time clauses in with recursive	721	890
-conflicting key value violates exclusion constraint	722,598	891
-conflicting null not null constraints	0,1	892
+configuration file * is too big	718	885
+configuration file recursion in	112,64	886
+configuration limit exceeded	142	887
+configuration_limit_exceeded	142,143	887
+configurationerrorsexception	717	883
+configurationexception	719	888
+configurationlimitexceeded	142,143	887
+conflicterror	720	889
+conflicting constraint properties	0,1	692
+conflicting declarations * and	721	890
+conflicting for system_time clauses in with recursive	722	891
+conflicting key value violates exclusion constraint	723,599	892
+conflicting null not null constraints	0,1	893
 conflicting null not null declarations for column * of table	0,1	362
-conflicting or redundant column lists for table	101,1	893
-conflicting or redundant null not null declarations for column	0,1	691
-conflicting or redundant options	0,1	894
-conflicting or redundant where clauses for table	101,1	893
-conflicting values for * field in formatting string	464,64	502
-conflicts with existing default partition	103,1	895
-conflicts with inherited constraint on relation	103,1	692
-conflicts with non inherited constraint on child table	103,1	690
-conflicts with non inherited constraint on relation	103,1	692
-conflicts with not valid constraint on child table	103,1	690
-conflicts with not valid constraint on relation	103,1	692
-connect io exception	723	896
-connectexception	724	897
-connectexception * connection refused	725	898
-connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	726	899
-connecting slave requested to start from gtid * which is not in the master s binlog	727	900
-connectioexception	723	896
-connection * conflicts with existing connection	728	901
-connection aborted error	729,730	902
-connection does not exist	731	903
-connection exception	335	904
-connection failure	732	905
-connection is not available request timed out after	733	906
-connection is shut down	734,735	907
-connection pending exception	736	908
-connection refused	725	909
-connection refused connect	725	910
-connection refused error	725,737	911
-connection refused os error	725	912
-connection requires a valid client certificate	738	913
-connection reset by peer	739	914
-connection reset error	739,740	915
-connection timed out	741	916
-connection to client lost	732,335	917
-connection type not set	742,172	193
-connection was killed	743	918
-connection_does_not_exist	731,335	903
-connection_exception	335	904
-connection_failure	732,335	905
+conflicting or redundant column lists for table	101,1	894
+conflicting or redundant null not null declarations for column	0,1	692
+conflicting or redundant options	0,1	895
+conflicting or redundant where clauses for table	101,1	894
+conflicting values for * field in formatting string	465,64	503
+conflicts with existing default partition	103,1	896
+conflicts with inherited constraint on relation	103,1	693
+conflicts with non inherited constraint on child table	103,1	691
+conflicts with non inherited constraint on relation	103,1	693
+conflicts with not valid constraint on child table	103,1	691
+conflicts with not valid constraint on relation	103,1	693
+connect io exception	724	897
+connectexception	725	898
+connectexception * connection refused	726	899
+connecting slave requested to start from gtid * which is not in the master * s binlog contains gtids with higher sequence numbers it probably means that the slave has diverged due to executing extra erroneous transactions	727	900
+connecting slave requested to start from gtid * which is not in the master s binlog	728	901
+connectioexception	724	897
+connection * conflicts with existing connection	729	902
+connection aborted error	730,731	903
+connection does not exist	732	904
+connection exception	335	905
+connection failure	733	906
+connection is not available request timed out after	734	907
+connection is shut down	735,736	908
+connection pending exception	737	909
+connection refused	726	910
+connection refused connect	726	911
+connection refused error	726,738	912
+connection refused os error	726	913
+connection requires a valid client certificate	739	914
+connection reset by peer	740	915
+connection reset error	740,741	916
+connection timed out	742	917
+connection to client lost	733,335	918
+connection type not set	743,172	193
+connection was killed	744	919
+connection_does_not_exist	732,335	904
+connection_exception	335	905
+connection_failure	733,335	906
 connection_forced	5	4
-connectionabortederror	729,730	902
-connectiondoesnotexist	731,335	903
-connectionerror	744	919
-connectionexception	335	904
-connectionfailure	732,335	905
-connectionpendingexception	736	908
-connectionrefusederror	725,737	911
-connectionreseterror	739,740	915
-constant of the type * cannot be used here	59	920
-constant random or timezone dependent expressions in sub partitioning function are not allowed	745	921
-constraint declared initially deferred must be deferrable	0,1	691
-constraint in on conflict clause has no associated index	153,1	636
-constraint must be added to child tables too	61,1	478
-constraint must be validated on child tables too	61,1	478
-constraint s failed for 192s 192s	746	922
+connectionabortederror	730,731	903
+connectiondoesnotexist	732,335	904
+connectionerror	745	920
+connectionexception	335	905
+connectionfailure	733,335	906
+connectionpendingexception	737	909
+connectionrefusederror	726,738	912
+connectionreseterror	740,741	916
+constant of the type * cannot be used here	59	921
+constant random or timezone dependent expressions in sub partitioning function are not allowed	746	922
+constraint declared initially deferred must be deferrable	0,1	692
+constraint in on conflict clause has no associated index	153,1	637
+constraint must be added to child tables too	61,1	479
+constraint must be validated on child tables too	61,1	479
+constraint s failed for 192s 192s	747	923
 constraint with partition key definition	59	103
 constraints cannot be marked deferrable	59	63
 constraints cannot be marked no inherit	59	63
 constraints cannot be marked not valid	59	63
-constraints on permanent tables may reference only permanent tables	61,1	478
-constraints on temporary tables may reference only temporary tables	61,1	478
-constraints on temporary tables must involve temporary tables of this session	61,1	478
-constraints on unlogged tables may reference only permanent or unlogged tables	61,1	478
-container cannot run	747	923
-container gc failed	748,749	924
-containercannotrun	747	923
-containergcfailed	748,749	924
-containing sql not permitted	750	925
-containing_sql_not_permitted	750,751	925
-containingsqlnotpermitted	750,751	925
-contains column * not found in parent	170,1	489
-contains no values	57	926
-content is not allowed in prolog	752	927
-content too short error	753	928
+constraints on permanent tables may reference only permanent tables	61,1	479
+constraints on temporary tables may reference only temporary tables	61,1	479
+constraints on temporary tables must involve temporary tables of this session	61,1	479
+constraints on unlogged tables may reference only permanent or unlogged tables	61,1	479
+container cannot run	748	924
+container gc failed	749,750	925
+containercannotrun	748	924
+containergcfailed	749,750	925
+containing sql not permitted	751	926
+containing_sql_not_permitted	751,752	926
+containingsqlnotpermitted	751,752	926
+contains column * not found in parent	170,1	490
+contains no values	57	927
+content is not allowed in prolog	753	928
+content too short error	754	929
 content_too_large	2	1
-contenttooshorterror	753	928
-context deadline exceeded	754	929
-context deadline exceeded client timeout exceeded while awaiting headers	754	929
-context marshal exception	236	930
-context not dane enabled	755,172	193
-context not empty exception	756	931
-contextmarshalexception	236	930
-contextnotemptyexception	756	931
-conversion between * is not supported	59	932
-conversion from wchar_t to server encoding failed	595,64	933
-conversion with oid * does not exist	102,1	813
-convert partition is not supported for subpartitioned table	757	934
-converter not found error	758	935
-converternotfounderror	758	935
-converting column * from * to	759	936
-convpath disk i o error	760,100	937
-convpath unable to open database file	761,762	938
-cookie gen callback failure	763,172	193
-cookie mismatch	764,172	193
-cookieexception	765	939
-coordinator load in progress exception	766	940
-coordinator not available exception	767	941
-coordinator_load_in_progress	766	940
-coordinator_not_available	767	941
-coordinatorloadinprogressexception	766	940
-coordinatornotavailableexception	767	941
-copy algorithm requires a lock	768	942
+contenttooshorterror	754	929
+context deadline exceeded	755	930
+context deadline exceeded client timeout exceeded while awaiting headers	755	930
+context marshal exception	236	931
+context not dane enabled	756,172	193
+context not empty exception	757	932
+contextmarshalexception	236	931
+contextnotemptyexception	757	932
+conversion between * is not supported	59	933
+conversion from wchar_t to server encoding failed	596,64	934
+conversion with oid * does not exist	102,1	814
+convert partition is not supported for subpartitioned table	758	935
+converter not found error	759	936
+converternotfounderror	759	936
+converting column * from * to	760	937
+convpath disk i o error	761,100	938
+convpath unable to open database file	762,763	939
+cookie gen callback failure	764,172	193
+cookie mismatch	765,172	193
+cookieexception	766	940
+coordinator load in progress exception	767	941
+coordinator not available exception	768	942
+coordinator_load_in_progress	767	941
+coordinator_not_available	768	942
+coordinatorloadinprogressexception	767	941
+coordinatornotavailableexception	768	942
+copy algorithm requires a lock	769	943
 copy delimiter and quote must be different	112,64	220
 copy delimiter cannot be	112,64	220
 copy delimiter cannot be newline or carriage return	112,64	220
-copy delimiter must be a single one byte character	59	677
-copy delimiter must not appear in the null specification	59	677
-copy escape available only in csv mode	59	677
-copy escape must be a single one byte character	59	677
-copy file signature not recognized	273,64	835
-copy force not null available only in csv mode	59	677
-copy force not null only available using copy from	59	677
-copy force null available only in csv mode	59	677
-copy force null only available using copy from	59	677
-copy force quote available only in csv mode	59	677
-copy force quote only available using copy to	59	677
+copy delimiter must be a single one byte character	59	678
+copy delimiter must not appear in the null specification	59	678
+copy escape available only in csv mode	59	678
+copy escape must be a single one byte character	59	678
+copy file signature not recognized	273,64	836
+copy force not null available only in csv mode	59	678
+copy force not null only available using copy from	59	678
+copy force null available only in csv mode	59	678
+copy force null only available using copy from	59	678
+copy force quote available only in csv mode	59	678
+copy force quote only available using copy to	59	678
 copy format * not recognized	112,64	220
-copy from not supported with row level security	59	677
-copy from stdin failed	444,125	943
+copy from not supported with row level security	59	678
+copy from stdin failed	445,125	944
 copy null representation cannot use newline or carriage return	112,64	220
-copy parameters failed	769,172	193
-copy query must have a returning clause	59	875
-copy query must not be a utility command	59	875
-copy quote available only in csv mode	59	677
-copy quote must be a single one byte character	59	677
-copy select into is not supported	59	875
-corrupt message exception	770	944
-corrupt_message	770	944
-corrupted replication event was detected	771	945
-corrupted trg file for table s s	772	946
-corruptfs disk i o error	773,100	947
-corruptmessageexception	770	944
-cost must be positive	112,64	948
-could not accept ssl connection	334,335	949
-could not accept ssl connection eof detected	334,335	949
-could not attach to a sharedfileset that is already destroyed	57	950
-could not attach to dynamic shared area	57	951
-could not be parsed at index	528	952
-could not cast value of type	226	953
-could not change table * to logged because it references unlogged table	61,1	478
-could not change table * to unlogged because it references logged table	61,1	478
-could not connect to publisher when attempting to drop replication slot	732,335	954
-could not connect to the primary server	732,335	955
-could not connect to the publisher	732,335	956
-could not convert nid * to an asn1_object structure	112,64	957
-could not convert row type	170,1	958
-could not convert table * to a view because it has child tables	57	959
-could not convert table * to a view because it has indexes	57	959
-could not convert table * to a view because it has parent tables	57	959
-could not convert table * to a view because it has row security enabled	57	959
-could not convert table * to a view because it has row security policies	57	959
-could not convert table * to a view because it has triggers	57	959
-could not convert table * to a view because it is not empty	57	959
-could not convert type	465,1	504
-could not create bio	145,143	960
-could not create exclusion constraint	722,598	891
-could not create locale	112,64	961
-could not create replication slot	334,335	962
-could not create shmemindex entry for data structure	145,143	963
-could not create slave thread check system resources	774	964
-could not create unique index	775,598	965
-could not delete gtid domain reason	776	966
-could not determine actual enum type	59	967
+copy parameters failed	770,172	193
+copy query must have a returning clause	59	876
+copy query must not be a utility command	59	876
+copy quote available only in csv mode	59	678
+copy quote must be a single one byte character	59	678
+copy select into is not supported	59	876
+corrupt message exception	771	945
+corrupt_message	771	945
+corrupted replication event was detected	772	946
+corrupted trg file for table s s	773	947
+corruptfs disk i o error	774,100	948
+corruptmessageexception	771	945
+cost must be positive	112,64	949
+could not accept ssl connection	334,335	950
+could not accept ssl connection eof detected	334,335	950
+could not attach to a sharedfileset that is already destroyed	57	951
+could not attach to dynamic shared area	57	952
+could not be parsed at index	529	953
+could not cast value of type	226	954
+could not change table * to logged because it references unlogged table	61,1	479
+could not change table * to unlogged because it references logged table	61,1	479
+could not connect to publisher when attempting to drop replication slot	733,335	955
+could not connect to the primary server	733,335	956
+could not connect to the publisher	733,335	957
+could not convert nid * to an asn1_object structure	112,64	958
+could not convert row type	170,1	959
+could not convert table * to a view because it has child tables	57	960
+could not convert table * to a view because it has indexes	57	960
+could not convert table * to a view because it has parent tables	57	960
+could not convert table * to a view because it has row security enabled	57	960
+could not convert table * to a view because it has row security policies	57	960
+could not convert table * to a view because it has triggers	57	960
+could not convert table * to a view because it is not empty	57	960
+could not convert type	466,1	505
+could not create bio	145,143	961
+could not create exclusion constraint	723,599	892
+could not create locale	112,64	962
+could not create replication slot	334,335	963
+could not create shmemindex entry for data structure	145,143	964
+could not create slave thread check system resources	775	965
+could not create unique index	776,599	966
+could not delete gtid domain reason	777	967
+could not determine actual enum type	59	968
 could not determine actual result type for function * declared to return type	170,1	205
-could not determine actual type of argument declared	170,1	968
-could not determine data type for argument	112,64	969
-could not determine data type of parameter	160,1,491	970
+could not determine actual type of argument declared	170,1	969
+could not determine data type for argument	112,64	970
+could not determine data type of parameter	160,1,492	971
 could not determine input data type	112,64	207
-could not determine interpretation of row comparison operator	59	525
+could not determine interpretation of row comparison operator	59	526
 could not determine polymorphic type * because input has type	170,1	192
 could not determine polymorphic type because input has type	170,1	192
 could not determine row description for function returning record	170,1	205
-could not determine row type for result of	59	971
-could not determine which collation to use for	777,1	972
-could not determine which collation to use for ilike	777,1	973
-could not determine which collation to use for index expression	777,1	974
-could not determine which collation to use for partition expression	777,1	975
-could not determine which collation to use for regular expression	777,1	976
-could not determine which collation to use for string comparison	777,1	977
-could not determine which collation to use for string hashing	777,1	978
-could not determine which collation to use for view column	777,1	979
-could not drop relation mapping for subscription	112,64	980
-could not drop replication origin with id * in use by pid	86,57	981
-could not drop replication slot * on publisher	732,335	954
-could not enable user right	87,1	982
-could not extend file * wrote only * bytes at block	778,143	983
-could not fetch column list info for table * from publisher	732,335	956
-could not fetch table info for table * from publisher	732,335	956
-could not find a function named	779,1	984
-could not find a part of the path	780	985
-could not find a procedure named	779,1	984
-could not find an aggregate named	779,1	984
-could not find array type for data type	102,1	986
-could not find element type for data type	102,1	987
-could not find free replication origin id	206	988
-could not find free replication state increase max_replication_slots	142,143	989
-could not find free replication state slot for replication origin with id	142,143	989
-could not find function * in file	779,1	990
-could not find function information for function	779,1	991
-could not find jsonpath variable	102,1	992
-could not find multirange type for data type	102,1	993
-could not find the drive the drive might not be ready or might not be mapped	781	994
-could not form array type name for type	101,1	995
-could not format cidr value	782,64	996
-could not format inet value	782,64	996
-could not get commit timestamp data	57	997
-could not get nid for asn1_object object	112,64	957
-could not identify a comparison function for type	779,1	998
-could not identify a hash function for type	779,1	999
-could not identify an equality operator for type	779,1	1000
-could not identify an extended hash function for type	779,1	999
-could not identify an inequality operator for type	779,1	1001
-could not identify an ordering operator for type	779,1	1002
-could not identify column * in record data type	461,1	1003
-could not implement	59	1004
-could not implement distinct	59	1005
-could not implement group by	59	1005
-could not implement recursive union	59	1004
-could not implement window order by	59	1005
-could not implement window partition by	59	1005
-could not import the requested snapshot	57	1006
-could not initialize master info structure for * more error messages can be found in the mariadb error log	783	1007
-could not initialize ssl connection	334,335	949
-could not initialize ssl connection ssl context not set up	334,335	949
-could not load dh parameters file	128,129	752
-could not load module * due to reason nofile	437	1008
-could not load private key file	128,129	752
-could not load root certificate file	128,129	752
-could not load server certificate file	128,129	752
-could not load ssl certificate revocation list directory	128,129	752
-could not load ssl certificate revocation list file	128,129	752
-could not load ssl certificate revocation list file * or directory	128,129	752
-could not load the file	437	1009
-could not load the specified file	784	1010
+could not determine row type for result of	59	972
+could not determine which collation to use for	778,1	973
+could not determine which collation to use for ilike	778,1	974
+could not determine which collation to use for index expression	778,1	975
+could not determine which collation to use for partition expression	778,1	976
+could not determine which collation to use for regular expression	778,1	977
+could not determine which collation to use for string comparison	778,1	978
+could not determine which collation to use for string hashing	778,1	979
+could not determine which collation to use for view column	778,1	980
+could not drop relation mapping for subscription	112,64	981
+could not drop replication origin with id * in use by pid	86,57	982
+could not drop replication slot * on publisher	733,335	955
+could not enable user right	87,1	983
+could not extend file * wrote only * bytes at block	779,143	984
+could not fetch column list info for table * from publisher	733,335	957
+could not fetch table info for table * from publisher	733,335	957
+could not find a function named	780,1	985
+could not find a part of the path	781	986
+could not find a procedure named	780,1	985
+could not find an aggregate named	780,1	985
+could not find array type for data type	102,1	987
+could not find element type for data type	102,1	988
+could not find free replication origin id	206	989
+could not find free replication state increase max_replication_slots	142,143	990
+could not find free replication state slot for replication origin with id	142,143	990
+could not find function * in file	780,1	991
+could not find function information for function	780,1	992
+could not find jsonpath variable	102,1	993
+could not find multirange type for data type	102,1	994
+could not find the drive the drive might not be ready or might not be mapped	782	995
+could not form array type name for type	101,1	996
+could not format cidr value	783,64	997
+could not format inet value	783,64	997
+could not get commit timestamp data	57	998
+could not get nid for asn1_object object	112,64	958
+could not identify a comparison function for type	780,1	999
+could not identify a hash function for type	780,1	1000
+could not identify an equality operator for type	780,1	1001
+could not identify an extended hash function for type	780,1	1000
+could not identify an inequality operator for type	780,1	1002
+could not identify an ordering operator for type	780,1	1003
+could not identify column * in record data type	462,1	1004
+could not implement	59	1005
+could not implement distinct	59	1006
+could not implement group by	59	1006
+could not implement recursive union	59	1005
+could not implement window order by	59	1006
+could not implement window partition by	59	1006
+could not import the requested snapshot	57	1007
+could not initialize master info structure for * more error messages can be found in the mariadb error log	784	1008
+could not initialize ssl connection	334,335	950
+could not initialize ssl connection ssl context not set up	334,335	950
+could not load dh parameters file	128,129	753
+could not load module * due to reason nofile	438	1009
+could not load private key file	128,129	753
+could not load root certificate file	128,129	753
+could not load server certificate file	128,129	753
+could not load ssl certificate revocation list directory	128,129	753
+could not load ssl certificate revocation list file	128,129	753
+could not load ssl certificate revocation list file * or directory	128,129	753
+could not load the file	438	1010
+could not load the specified file	785	1011
 could not make operator class * be default for type	101,1	159
-could not map dynamic shared memory segment	57	1011
-could not obtain a connection from the pool within * seconds waited * seconds all pooled connections were in use	733	1012
-could not obtain lock on relation	448,57	1013
-could not obtain lock on row in relation	448,57	1014
+could not map dynamic shared memory segment	57	1012
+could not obtain a connection from the pool within * seconds waited * seconds all pooled connections were in use	734	1013
+could not obtain lock on relation	449,57	1014
+could not obtain lock on row in relation	449,57	1015
 could not open affix file	128,129	133
-could not open configuration file * maximum nesting depth exceeded	206	1015
+could not open configuration file * maximum nesting depth exceeded	206	1016
 could not open dictionary file	128,129	133
-could not open parent table of index	617,1	1016
-could not open stop word file	128,129	1017
-could not open synonym file	128,129	1018
-could not open thesaurus file	128,129	1019
-could not parse connection string	145,143	1020
-could not parse contents of file	128,129	1021
-could not parse gtid list	785	1022
+could not open parent table of index	618,1	1017
+could not open stop word file	128,129	1018
+could not open synonym file	128,129	1019
+could not open thesaurus file	128,129	1020
+could not parse connection string	145,143	1021
+could not parse contents of file	128,129	1022
+could not parse gtid list	786	1023
 could not parse ldap url	128,129	288
 could not parse radius identifiers list	128,129	288
 could not parse radius port list	128,129	288
 could not parse radius secret list	128,129	288
 could not parse radius server list	128,129	288
-could not parse setting for parameter	0,1	1023
-could not read file * no such file or directory	780	1024
-could not receive data from wal stream	732,335,334	1025
-could not receive database system identifier and timeline id from the primary server	334,335	962
-could not receive list of replicated tables from the publisher	732,335	954
-could not receive timeline history file from the primary server	334,335	962
-could not resolve host	122	1026
-could not send data to wal stream	732,335	1025
-could not send end of streaming message to primary	732,335	1025
-could not send tuple to shared memory queue	57	1027
-could not serialize access due to concurrent delete	447,446	1028
-could not serialize access due to concurrent update	447,446	1029
-could not serialize access due to read write dependencies among transactions	447,446	1030
-could not set compression worker count to	112,64	1031
-could not set environment	145,143	1032
-could not set ssl socket	334,335	949
-could not set the cipher list no valid ciphers available	128,129	752
-could not set up xml error handler	59	1033
-could not start initial contents copy for table	732,335	956
-could not start wal streaming	145,143,334	1020
-could not translate name	786	1034
+could not parse setting for parameter	0,1	1024
+could not read file * no such file or directory	781	1025
+could not receive data from wal stream	733,335,334	1026
+could not receive database system identifier and timeline id from the primary server	334,335	963
+could not receive list of replicated tables from the publisher	733,335	955
+could not receive timeline history file from the primary server	334,335	963
+could not resolve host	122	1027
+could not send data to wal stream	733,335	1026
+could not send end of streaming message to primary	733,335	1026
+could not send tuple to shared memory queue	57	1028
+could not serialize access due to concurrent delete	448,447	1029
+could not serialize access due to concurrent update	448,447	1030
+could not serialize access due to read write dependencies among transactions	448,447	1031
+could not set compression worker count to	112,64	1032
+could not set environment	145,143	1033
+could not set ssl socket	334,335	950
+could not set the cipher list no valid ciphers available	128,129	753
+could not set up xml error handler	59	1034
+could not start initial contents copy for table	733,335	957
+could not start wal streaming	145,143,334	1021
+could not translate name	787	1035
 could not translate radius server name * to address	128,129	288
-could not update replication slave gtid state	787	1035
-could not write block	788,789	1036
-could not write block * in file * wrote only	778,143	983
-could not write file * wrote only * bytes at offset	778,143	1037
-could not write to file * permission denied	92	1038
-couldn t translate some identities	790	1039
-couldn t uncompress communication packet	791	1040
-count must be greater than zero	792,64	1041
-cpu time limit exceeded	793	1042
-crash loop back off	794,795	1043
-crash shutdown	796	1044
-crash_shutdown	796,125	1044
-crashloopbackoff	794,795	1043
-crashshutdown	796,125	1044
-crcerror	797	1045
+could not update replication slave gtid state	788	1036
+could not write block	789,790	1037
+could not write block * in file * wrote only	779,143	984
+could not write file * wrote only * bytes at offset	779,143	1038
+could not write to file * permission denied	92	1039
+couldn t translate some identities	791	1040
+couldn t uncompress communication packet	792	1041
+count must be greater than zero	793,64	1042
+cpu time limit exceeded	794	1043
+crash loop back off	795,796	1044
+crash shutdown	797	1045
+crash_shutdown	797,125	1045
+crashloopbackoff	795,796	1044
+crashshutdown	797,125	1045
+crcerror	798	1046
 create assertion is not yet implemented	59	63
-create container config error	798,799	1046
-create container error	800,801	1047
-create database not allowed while thread is holding global read lock	802	1048
+create container config error	799,800	1047
+create container error	801,802	1048
+create database not allowed while thread is holding global read lock	803	1049
 create extension from is no longer supported	59	63
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	803	1049
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	804	1050
 create or replace constraint trigger is not supported	59	63
-create pod sandbox error	804,805	1050
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	806	1051
+create pod sandbox error	805,806	1051
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	807	1052
 create schema if not exists cannot include schema elements	59	63
-create specifies a schema * different from the one being created	807,1	1052
-create statistics only supports relation names in the from clause	59	583
-create table select is forbidden when enforce_gtid_consistency 1	808	1053
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	809	1054
-create view specifies more column names than columns	0,1	1055
-createcontainerconfigerror	798,799	1046
-createcontainererror	800,801	1047
-createpodsandboxerror	804,805	1050
-creating index * required more than * bytes of modification log please try again	810	1056
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	811	1057
-creation context of event s s is invalid	812	1058
-creation context of stored routine s s is invalid	813	1059
-creation context of view s s is invalid	814	1060
-credential expired exception	815	1061
-credential not found exception	816	1062
-credentialexception	817	1063
-credentialexpiredexception	815	1061
-credentialnotfoundexception	816	1062
-crl has expired	818,178	1064
-crl is not yet valid	819,178	1065
-crl path validation error	820,178	1066
-crl signature failure	821,178	1067
-crlerror	822	1068
-crlexception	823	1069
-cross database references are not implemented	59	630
-cross dependency found in outer join examine your on conditions	824	1070
-crypto dsa invalid public key	825	1071
-crypto rsa decryption error	826,827	1072
-crypto rsa message too long for rsa public key size	828,829	1073
-crypto rsa verification error	830,831	1074
-cryptographic unexpected operation exception	832	1075
-cryptographicexception	833	1076
-cryptographicunexpectedoperationexception	832	1075
-csv quote character must not appear in the null specification	59	677
-cube is limited to 12 elements	516,206	1077
-culture is not supported	834	1078
-culture not found exception	834	1079
-culturenotfoundexception	834	1079
+create specifies a schema * different from the one being created	808,1	1053
+create statistics only supports relation names in the from clause	59	584
+create table select is forbidden when enforce_gtid_consistency 1	809	1054
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	810	1055
+create view specifies more column names than columns	0,1	1056
+createcontainerconfigerror	799,800	1047
+createcontainererror	801,802	1048
+createpodsandboxerror	805,806	1051
+creating index * required more than * bytes of modification log please try again	811	1057
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	812	1058
+creation context of event s s is invalid	813	1059
+creation context of stored routine s s is invalid	814	1060
+creation context of view s s is invalid	815	1061
+credential expired exception	816	1062
+credential not found exception	817	1063
+credentialexception	818	1064
+credentialexpiredexception	816	1062
+credentialnotfoundexception	817	1063
+crl has expired	819,178	1065
+crl is not yet valid	820,178	1066
+crl path validation error	821,178	1067
+crl signature failure	822,178	1068
+crlerror	823	1069
+crlexception	824	1070
+cross database references are not implemented	59	631
+cross dependency found in outer join examine your on conditions	825	1071
+crypto dsa invalid public key	826	1072
+crypto rsa decryption error	827,828	1073
+crypto rsa message too long for rsa public key size	829,830	1074
+crypto rsa verification error	831,832	1075
+cryptographic unexpected operation exception	833	1076
+cryptographicexception	834	1077
+cryptographicunexpectedoperationexception	833	1076
+csv quote character must not appear in the null specification	59	678
+cube is limited to 12 elements	517,206	1078
+culture is not supported	835	1079
+culture not found exception	835	1080
+culturenotfoundexception	835	1080
 current database cannot be changed	59	63
-current database cannot be renamed	59	482
-current database s encoding is not supported with this provider	59	1080
-current transaction is aborted commands ignored until end of transaction block	835,115	1081
-current user cannot be dropped	86,57	1082
-current user cannot be renamed	59	1083
-currval of sequence * is not yet defined in this session	57	1084
-cursor can only scan forward	57	1085
-cursor declaration after handler declaration	836	1086
-cursor is already open	837	1087
-cursor is not open	838	1088
-cursor select must not have into	839	1089
-cursor statement must be a select	840	1090
-custom attribute format exception	330	1091
-custom ext handler already installed	841,172	193
-custom scan * does not support markpos	59	1092
-customattributeformatexception	330	1091
-cycle column * not in with query column list	0,1	1093
-cycle column * specified more than once	174,1	1094
-cycle mark column name * already used in with query column list	0,1	1093
-cycle mark column name and cycle path column name are the same	0,1	1093
-cycle path column name * already used in with query column list	0,1	1093
-cyclic dependency detected between extensions	132,1	1095
-cyclic reference on subqueries	842	1096
-dane already enabled	843,172	193
-dane cannot override mtype full	844,172	193
-dane not enabled	845,172	193
-dane tlsa bad certificate	846,172	193
-dane tlsa bad certificate usage	847,172	193
-dane tlsa bad data length	848,172	193
-dane tlsa bad digest length	849,172	193
-dane tlsa bad matching type	850,172	193
-dane tlsa bad public key	851,172	193
-dane tlsa bad selector	852,172	193
-dane tlsa null data	853,172	193
-data at the root level is invalid line	752	1097
-data between ccs and finished	854,172	193
-data corrupted	855	1098
-data directory * has invalid permissions	57	1099
-data directory * has wrong ownership	57	1099
-data directory with the specified oid * already exists	112,64	567
-data disk i o error	856,100	1100
-data exception	64	1101
-data for column * too long	857	1102
-data format exception	858	1103
-data length too long	859,172	193
-data misaligned exception	60	1104
-data too long for column * at row	860	1105
-data too long for condition item	861	1106
-data type * has no default operator class for access method	102,1	1107
+current database cannot be renamed	59	483
+current database s encoding is not supported with this provider	59	1081
+current transaction is aborted commands ignored until end of transaction block	836,115	1082
+current user cannot be dropped	86,57	1083
+current user cannot be renamed	59	1084
+currval of sequence * is not yet defined in this session	57	1085
+cursor can only scan forward	57	1086
+cursor declaration after handler declaration	837	1087
+cursor is already open	838	1088
+cursor is not open	839	1089
+cursor select must not have into	840	1090
+cursor statement must be a select	841	1091
+custom attribute format exception	330	1092
+custom ext handler already installed	842,172	193
+custom scan * does not support markpos	59	1093
+customattributeformatexception	330	1092
+cycle column * not in with query column list	0,1	1094
+cycle column * specified more than once	174,1	1095
+cycle mark column name * already used in with query column list	0,1	1094
+cycle mark column name and cycle path column name are the same	0,1	1094
+cycle path column name * already used in with query column list	0,1	1094
+cyclic dependency detected between extensions	132,1	1096
+cyclic reference on subqueries	843	1097
+dane already enabled	844,172	193
+dane cannot override mtype full	845,172	193
+dane not enabled	846,172	193
+dane tlsa bad certificate	847,172	193
+dane tlsa bad certificate usage	848,172	193
+dane tlsa bad data length	849,172	193
+dane tlsa bad digest length	850,172	193
+dane tlsa bad matching type	851,172	193
+dane tlsa bad public key	852,172	193
+dane tlsa bad selector	853,172	193
+dane tlsa null data	854,172	193
+data at the root level is invalid line	753	1098
+data between ccs and finished	855,172	193
+data corrupted	856	1099
+data directory * has invalid permissions	57	1100
+data directory * has wrong ownership	57	1100
+data directory with the specified oid * already exists	112,64	568
+data disk i o error	857,100	1101
+data exception	64	1102
+data for column * too long	858	1103
+data format exception	859	1104
+data length too long	860,172	193
+data misaligned exception	60	1105
+data too long for column * at row	861	1106
+data too long for condition item	862	1107
+data type * has no default operator class for access method	102,1	1108
 data type * is a domain	153,1	223
 data type * is a pseudo type	153,1	223
 data type * is not an array type	170,1	340
-data_corrupted	855,55	1098
-data_exception	64	1101
-data_loss	641,642,38	792
-database connection requirement not indicated during registration	206	1108
-database dropped	862	1109
-database files are incompatible with server	112,64	1110
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	206	1111
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	206	1111
-database is not accepting commands to avoid wraparound data loss in database	206	1112
-database is not accepting commands to avoid wraparound data loss in database with oid	206	1112
-database oid * is already in use by database	112,64	567
-database system identifier differs between the primary and standby	57	530
-database with oid * does not exist	102,1	1113
-database_dropped	862,125	1109
-databasedropped	862,125	1109
-databaseerror	863	1114
-datacorrupted	855,55	1098
-dataerror	864	1115
-dataexception	64	1101
-dataformatexception	858	1103
-dataloss	641,642,38	792
-datamisalignedexception	60	1104
-datatype configuration exception	865	1116
-datatype mismatch	170	1117
-datatype_mismatch	170,1	1117
-datatypeconfigurationexception	865	1116
-datatypemismatch	170,1	1117
-date field value out of range	866,64	1118
-date time exception	867	1119
-date time field value out of range	866,64	1120
-date time parse exception	868,528	1121
-datetime field overflow	866	1122
-datetime format is not dated and not timed	464,64	502
-datetime format is not recognized	869,64	1123
-datetime format is zoned but not timed	464,64	502
-datetime function * field overflow	870	1124
-datetime_field_overflow	866,64	1122
-datetimeexception	867	1119
-datetimefieldoverflow	866,64	1122
-datetimeparseexception	868,528	1121
-deadline_exceeded	643,644,45	793
-deadlineexceeded	643,644,45	793
-deadlock detected	445	1125
-deadlock found when trying to get lock try restarting transaction	871	1126
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	872	1127
-deadlock_detected	445,446	1125
-deadlockdetected	445,446	1125
-debug sync point hit limit reached	873	1128
-debug sync point wait timed out	874	1129
-decapsulateexception	875	1130
-declare cursor must not contain data modifying statements in with	59	487
-declare cursor with hold * is not supported	59	487
-declare insensitive cursor * is not valid	526,1	673
-declare scroll cursor * is not supported	59	487
-declare scroll cursor for update share is not supported	59	1131
-decoder fallback exception	876	1132
-decoderfallbackexception	876	1132
-decoding of base64 string failed	877	1133
-decryption failed	878,172	193
-decryption failed or bad record mac	879,172	193
-default acl for user * does not exist	102,1	1134
-default acl for user * in schema * does not exist	102,1	1134
-default conversion for * already exists	101,1	1135
-default conversion function for encoding * does not exist	779,1	1136
-default for column * cannot be cast automatically to type	170,1	489
-default ignore value is not supported for such parameter usage	880	1137
-default is not allowed in this context	0,1	1138
-default namespace is not supported	59	1033
-default privileges cannot be set for columns	543,544	671
-default value for column * of relation * does not exist	461,1	1139
-defaulting grantor to user id	544	1140
-delayed insert thread couldn t get requested lock for table	881	1141
-delayed option not supported for table	882	1142
-delegation token auth disabled exception	883	1143
-delegation token authorization failed exception	884	1144
-delegation token expired exception	885	1145
-delegation token feature is not enabled	883	1143
-delegation token is not found on server	886	1146
-delegation token not found exception	886	1146
-delegation token owner mismatch exception	887	1147
-delegation token request not allowed exception	888	1148
-delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	888	1148
-delegation_token_auth_disabled	883	1143
-delegation_token_authorization_failed	884	1144
-delegation_token_expired	885	1145
-delegation_token_not_found	886	1146
-delegation_token_owner_mismatch	887	1147
-delegation_token_request_not_allowed	888	1148
-delegationtokenauthdisabledexception	883	1143
-delegationtokenauthorizationfailedexception	884	1144
-delegationtokenexpiredexception	885	1145
-delegationtokennotfoundexception	886	1146
-delegationtokenownermismatchexception	887	1147
-delegationtokenrequestnotallowedexception	888	1148
-delete disk i o error	889,100	1149
+data_corrupted	856,55	1099
+data_exception	64	1102
+data_loss	642,643,38	793
+database connection requirement not indicated during registration	206	1109
+database dropped	863	1110
+database files are incompatible with server	112,64	1111
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	206	1112
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	206	1112
+database is not accepting commands to avoid wraparound data loss in database	206	1113
+database is not accepting commands to avoid wraparound data loss in database with oid	206	1113
+database oid * is already in use by database	112,64	568
+database system identifier differs between the primary and standby	57	531
+database with oid * does not exist	102,1	1114
+database_dropped	863,125	1110
+databasedropped	863,125	1110
+databaseerror	864	1115
+datacorrupted	856,55	1099
+dataerror	865	1116
+dataexception	64	1102
+dataformatexception	859	1104
+dataloss	642,643,38	793
+datamisalignedexception	60	1105
+datatype configuration exception	866	1117
+datatype mismatch	170	1118
+datatype_mismatch	170,1	1118
+datatypeconfigurationexception	866	1117
+datatypemismatch	170,1	1118
+date field value out of range	867,64	1119
+date time exception	868	1120
+date time field value out of range	867,64	1121
+date time parse exception	869,529	1122
+datetime field overflow	867	1123
+datetime format is not dated and not timed	465,64	503
+datetime format is not recognized	870,64	1124
+datetime format is zoned but not timed	465,64	503
+datetime function * field overflow	871	1125
+datetime_field_overflow	867,64	1123
+datetimeexception	868	1120
+datetimefieldoverflow	867,64	1123
+datetimeparseexception	869,529	1122
+deadline_exceeded	644,645,45	794
+deadlineexceeded	644,645,45	794
+deadlock detected	446	1126
+deadlock found when trying to get lock try restarting transaction	872	1127
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	873	1128
+deadlock_detected	446,447	1126
+deadlockdetected	446,447	1126
+debug sync point hit limit reached	874	1129
+debug sync point wait timed out	875	1130
+decapsulateexception	876	1131
+declare cursor must not contain data modifying statements in with	59	488
+declare cursor with hold * is not supported	59	488
+declare insensitive cursor * is not valid	527,1	674
+declare scroll cursor * is not supported	59	488
+declare scroll cursor for update share is not supported	59	1132
+decoder fallback exception	877	1133
+decoderfallbackexception	877	1133
+decoding of base64 string failed	878	1134
+decryption failed	879,172	193
+decryption failed or bad record mac	880,172	193
+default acl for user * does not exist	102,1	1135
+default acl for user * in schema * does not exist	102,1	1135
+default conversion for * already exists	101,1	1136
+default conversion function for encoding * does not exist	780,1	1137
+default for column * cannot be cast automatically to type	170,1	490
+default ignore value is not supported for such parameter usage	881	1138
+default is not allowed in this context	0,1	1139
+default namespace is not supported	59	1034
+default privileges cannot be set for columns	544,545	672
+default value for column * of relation * does not exist	462,1	1140
+defaulting grantor to user id	545	1141
+delayed insert thread couldn t get requested lock for table	882	1142
+delayed option not supported for table	883	1143
+delegation token auth disabled exception	884	1144
+delegation token authorization failed exception	885	1145
+delegation token expired exception	886	1146
+delegation token feature is not enabled	884	1144
+delegation token is not found on server	887	1147
+delegation token not found exception	887	1147
+delegation token owner mismatch exception	888	1148
+delegation token request not allowed exception	889	1149
+delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	889	1149
+delegation_token_auth_disabled	884	1144
+delegation_token_authorization_failed	885	1145
+delegation_token_expired	886	1146
+delegation_token_not_found	887	1147
+delegation_token_owner_mismatch	888	1148
+delegation_token_request_not_allowed	889	1149
+delegationtokenauthdisabledexception	884	1144
+delegationtokenauthorizationfailedexception	885	1145
+delegationtokenexpiredexception	886	1146
+delegationtokennotfoundexception	887	1147
+delegationtokenownermismatchexception	888	1148
+delegationtokenrequestnotallowedexception	889	1149
+delete disk i o error	890,100	1150
 delete trigger s when condition cannot reference new values	103,1	336
-deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	890	1150
-dependency removal exception	891	1151
-dependency resolution error	892	1152
-dependencyerror	893	1153
-dependencyremovalexception	891	1151
-dependencyresolutionerror	892	1152
-dependent objects still exist	458	1154
-dependent privilege descriptors still exist	459	1155
-dependent privileges exist	458,459	1156
-dependent_objects_still_exist	458,459	1154
-dependent_privilege_descriptors_still_exist	459	1155
-dependentobjectsstillexist	458,459	1154
-dependentprivilegedescriptorsstillexist	459	1155
-deprecationwarning	894	1157
-destination address required	895	1158
-destination encoding * does not exist	102,1	1159
-destroy failed exception	896	1160
-destroyfailedexception	896	1160
-device not a stream	897	1161
-device or resource busy	898	1162
-dh could not load dh parameters	128,129	752
-dh could not set dh parameters	128,129	752
-dh key too small	899,172	193
-dh public value length is wrong	900,172	193
-dherror	901	1163
-diagnostics exception	902	1164
-diagnostics_exception	902	1164
-diagnosticsexception	902	1164
-dial tcp * connect connection refused	725	1165
-dictionary changed size during iteration	414	1166
-different crl scope	903,178	1167
-digest check failed	904,172	193
-digesterror	905	1168
-digestexception	906	1169
-dimension array or low bound array cannot be null	113,64	463
-dimension values cannot be null	113,64	463
-directories for tablespace * could not be removed	57	1170
-directory iterator exception	907	1171
-directory not empty	908	1172
-directory not empty exception	909	1173
-directory not found exception	233,780	1174
-directoryiteratorexception	907	1171
-directorynotemptyexception	909	1173
-directorynotfoundexception	233,780	1174
-dirtywal unable to open database file	910,762	1175
-disk error when trying to access log file on the disk	911	1176
-disk full	778	1177
-disk full * waiting for someone to free some space errno	912	1178
-disk quota exceeded	913	1179
-disk_full	778,143	1177
-diskfull	778,143	1177
-display width out of range for * max	914	1180
-distance in phrase operator must be an integer value between zero and	112,64	1181
+deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	891	1151
+dependency removal exception	892	1152
+dependency resolution error	893	1153
+dependencyerror	894	1154
+dependencyremovalexception	892	1152
+dependencyresolutionerror	893	1153
+dependent objects still exist	459	1155
+dependent privilege descriptors still exist	460	1156
+dependent privileges exist	459,460	1157
+dependent_objects_still_exist	459,460	1155
+dependent_privilege_descriptors_still_exist	460	1156
+dependentobjectsstillexist	459,460	1155
+dependentprivilegedescriptorsstillexist	460	1156
+deprecationwarning	895	1158
+destination address required	896	1159
+destination encoding * does not exist	102,1	1160
+destroy failed exception	897	1161
+destroyfailedexception	897	1161
+device not a stream	898	1162
+device or resource busy	899	1163
+dh could not load dh parameters	128,129	753
+dh could not set dh parameters	128,129	753
+dh key too small	900,172	193
+dh public value length is wrong	901,172	193
+dherror	902	1164
+diagnostics exception	903	1165
+diagnostics_exception	903	1165
+diagnosticsexception	903	1165
+dial tcp * connect connection refused	726	1166
+dictionary changed size during iteration	415	1167
+different crl scope	904,178	1168
+digest check failed	905,172	193
+digesterror	906	1169
+digestexception	907	1170
+dimension array or low bound array cannot be null	113,64	464
+dimension values cannot be null	113,64	464
+directories for tablespace * could not be removed	57	1171
+directory iterator exception	908	1172
+directory not empty	909	1173
+directory not empty exception	910	1174
+directory not found exception	233,781	1175
+directoryiteratorexception	908	1172
+directorynotemptyexception	910	1174
+directorynotfoundexception	233,781	1175
+dirtywal unable to open database file	911,763	1176
+disk error when trying to access log file on the disk	912	1177
+disk full	779	1178
+disk full * waiting for someone to free some space errno	913	1179
+disk quota exceeded	914	1180
+disk_full	779,143	1178
+diskfull	779,143	1178
+display width out of range for * max	915	1181
+distance in phrase operator must be an integer value between zero and	112,64	1182
 distinct is not implemented for window functions	59	145
-distinct specified but * is not an aggregate function	153,1	1182
-divide by zero exception	235,204	1183
-dividebyzeroexception	235,204	1183
-division by 0	915	1184
-division by zero	204	1185
-division_by_zero	204,64	1185
-divisionbyzero	204,64	1185
-dll not found exception	916,437	1186
-dll was not found	916	1187
-dllnotfoundexception	916,437	1186
-do also rules are not supported for copy	59	875
-do also rules are not supported for data modifying statements in with	59	612
-do instead nothing rules are not supported for copy	59	875
-do instead nothing rules are not supported for data modifying statements in with	59	612
-do instead notify rules are not supported for data modifying statements in with	59	612
-do not support online operation on table with gis index	917	1188
-documenterror	918	1189
-does not accept a target detail	0,1	869
-does not allow null values	919,598	1190
-does not belong to table	112,64,57	1191
-does not exist	102,1,617,779,461,920,738,921,101,922	1192
-does not exist in operator family	102,1	1193
-does not exist within current savepoint level	920,923	1194
-does not have a composite type	153,1	1195
-does not have a for update share reference to table	493	1196
-does not match locale	112,64	567
-does not refer to a table	617,1	1197
-does not return tuples	493	1198
-does not support inline code execution	59	1199
-does not support set schema	59	411
-does not support subqueries or stored functions	924	1200
-does not support subscripted assignment	59	1201
-does not support the global option	112,64	1202
+distinct specified but * is not an aggregate function	153,1	1183
+divide by zero exception	235,204	1184
+dividebyzeroexception	235,204	1184
+division by 0	916	1185
+division by zero	204	1186
+division_by_zero	204,64	1186
+divisionbyzero	204,64	1186
+dll not found exception	917,438	1187
+dll was not found	917	1188
+dllnotfoundexception	917,438	1187
+do also rules are not supported for copy	59	876
+do also rules are not supported for data modifying statements in with	59	613
+do instead nothing rules are not supported for copy	59	876
+do instead nothing rules are not supported for data modifying statements in with	59	613
+do instead notify rules are not supported for data modifying statements in with	59	613
+do not support online operation on table with gis index	918	1189
+documenterror	919	1190
+does not accept a target detail	0,1	870
+does not allow null values	920,599	1191
+does not belong to table	112,64,57	1192
+does not exist	102,1,618,780,462,921,739,922,101,923	1193
+does not exist in operator family	102,1	1194
+does not exist within current savepoint level	921,924	1195
+does not have a composite type	153,1	1196
+does not have a for update share reference to table	494	1197
+does not match locale	112,64	568
+does not refer to a table	618,1	1198
+does not return tuples	494	1199
+does not support inline code execution	59	1200
+does not support set schema	59	412
+does not support subqueries or stored functions	925	1201
+does not support subscripted assignment	59	1202
+does not support the global option	112,64	1203
 domain data types must not be marked binary compatible	103,1	215
-domain error * in function	925	1203
-domainerror	926	1204
-drive not found exception	781	1205
-drivenotfoundexception	781	1205
-driver bad connection	927,928	1206
-driver remove argument from query	929,930	1207
-driver skip fast path continue as if unimplemented	931,932	1208
-drop database not allowed while thread is holding global read lock	933	1209
+domain error * in function	926	1204
+domainerror	927	1205
+drive not found exception	782	1206
+drivenotfoundexception	782	1206
+driver bad connection	928,929	1207
+driver remove argument from query	930,931	1208
+driver skip fast path continue as if unimplemented	932,933	1209
+drop database not allowed while thread is holding global read lock	934	1210
 drop index concurrently does not support cascade	59	170
 drop index concurrently does not support dropping multiple objects	59	170
-drop index concurrently must be first action in transaction	59	632
-dropped orphan trigger * originally created for table	934	1210
-dropping a primary key is not allowed without also adding a new primary key	935	1211
-dsaerror	936	1212
-dtls message too big	937,172	193
-duplicate * constraint name	938	1213
-duplicate alias	939	1214
-duplicate broker registration exception	940	1215
-duplicate column	174	1216
-duplicate column * in publication column list	101,1	1217
-duplicate column name	941	1218
-duplicate column name in statistics definition	174,1	1219
-duplicate compression id	942,172	193
-duplicate condition information item	943	1220
-duplicate cursor	632	1221
-duplicate database	944	1222
-duplicate entry * for key	945	1223
-duplicate entry for key	945	1224
-duplicate expression in statistics definition	174,1	1219
-duplicate file	946	1225
-duplicate format flags exception	947	1226
-duplicate function	149	1227
+drop index concurrently must be first action in transaction	59	633
+dropped orphan trigger * originally created for table	935	1211
+dropping a primary key is not allowed without also adding a new primary key	936	1212
+dsaerror	937	1213
+dtls message too big	938,172	193
+duplicate * constraint name	939	1214
+duplicate alias	940	1215
+duplicate broker registration exception	941	1216
+duplicate column	174	1217
+duplicate column * in publication column list	101,1	1218
+duplicate column name	942	1219
+duplicate column name in statistics definition	174,1	1220
+duplicate compression id	943,172	193
+duplicate condition information item	944	1221
+duplicate cursor	633	1222
+duplicate database	945	1223
+duplicate entry * for key	946	1224
+duplicate entry for key	946	1225
+duplicate expression in statistics definition	174,1	1220
+duplicate file	947	1226
+duplicate format flags exception	948	1227
+duplicate function	149	1228
 duplicate function body specified	62,1	135
-duplicate handler declared in the same block	948	1228
-duplicate index s this is deprecated and will be disallowed in a future release	949	1229
-duplicate json object key value	950	1230
-duplicate key name	951	1231
-duplicate key value violates unique constraint	775,598	1232
-duplicate object	101	1233
-duplicate objects in argument	952	1234
-duplicate partition field name	953	1235
-duplicate partition name	954	1236
-duplicate prepared statement	955	1237
-duplicate query name 64s in with clause	956	1238
+duplicate handler declared in the same block	949	1229
+duplicate index s this is deprecated and will be disallowed in a future release	950	1230
+duplicate json object key value	951	1231
+duplicate key name	952	1232
+duplicate key value violates unique constraint	776,599	1233
+duplicate object	101	1234
+duplicate objects in argument	953	1235
+duplicate partition field name	954	1236
+duplicate partition name	955	1237
+duplicate prepared statement	956	1238
+duplicate query name 64s in with clause	957	1239
 duplicate resource exception	70	74
-duplicate row * column s	957	1239
-duplicate schema	150	1240
-duplicate sequence number exception	958	1241
-duplicate table	148	1242
-duplicate voter exception	959	1243
-duplicate wait object exception	952	1244
-duplicate_alias	939,1	1214
-duplicate_broker_registration	940	1215
-duplicate_column	174,1	1216
-duplicate_cursor	632,1	1221
-duplicate_database	944,1	1222
-duplicate_file	946,789	1225
-duplicate_function	149,1	1227
-duplicate_json_object_key_value	950,64	1230
-duplicate_object	101,1	1233
-duplicate_prepared_statement	955,1	1237
+duplicate row * column s	958	1240
+duplicate schema	150	1241
+duplicate sequence number exception	959	1242
+duplicate table	148	1243
+duplicate voter exception	960	1244
+duplicate wait object exception	953	1245
+duplicate_alias	940,1	1215
+duplicate_broker_registration	941	1216
+duplicate_column	174,1	1217
+duplicate_cursor	633,1	1222
+duplicate_database	945,1	1223
+duplicate_file	947,790	1226
+duplicate_function	149,1	1228
+duplicate_json_object_key_value	951,64	1231
+duplicate_object	101,1	1234
+duplicate_prepared_statement	956,1	1238
 duplicate_resource	70	74
-duplicate_schema	150,1	1240
-duplicate_sequence_number	958	1241
-duplicate_table	148,1	1242
-duplicate_voter	959	1243
-duplicatealias	939,1	1214
-duplicatebrokerregistrationexception	940	1215
-duplicatecolumn	174,1	1216
-duplicatecursor	632,1	1221
-duplicatedatabase	944,1	1222
-duplicatefile	946,789	1225
-duplicateformatflagsexception	947	1226
-duplicatefunction	149,1	1227
-duplicatejsonobjectkeyvalue	950,64	1230
-duplicateobject	101,1	1233
-duplicatepreparedstatement	955,1	1237
+duplicate_schema	150,1	1241
+duplicate_sequence_number	959	1242
+duplicate_table	148,1	1243
+duplicate_voter	960	1244
+duplicatealias	940,1	1215
+duplicatebrokerregistrationexception	941	1216
+duplicatecolumn	174,1	1217
+duplicatecursor	633,1	1222
+duplicatedatabase	945,1	1223
+duplicatefile	947,790	1226
+duplicateformatflagsexception	948	1227
+duplicatefunction	149,1	1228
+duplicatejsonobjectkeyvalue	951,64	1231
+duplicateobject	101,1	1234
+duplicatepreparedstatement	956,1	1238
 duplicateresourceexception	70	74
-duplicateschema	150,1	1240
-duplicatesequencenumberexception	958	1241
-duplicatetable	148,1	1242
-duplicatevoterexception	959	1243
-duplicatewaitobjectexception	952	1244
-dynamic column contains unknown character set	960	1245
-dynamic column implementation limit reached	961	1246
-e2big	188	1247
-eacces	92	1248
-eacces permission denied open	92	1249
-eaddrinuse	119	1250
-eaddrnotavail	460	1251
-eadv	126	1252
-eafnosupport	123	1253
-eagain	347	1254
-eagain wait readable	962	1255
-eagain wait writable	963	1256
-eagainwaitreadable	962	1255
-eagainwaitwritable	963	1256
-eai_addrfamily	122	1257
-eai_again	122	1258
-eai_badflags	122	1259
-eai_fail	122	1260
-eai_family	122	1261
-eai_memory	122	1262
-eai_nodata	122	1263
-eai_noname	122	1264
-eai_overflow	122	1265
-eai_service	122	1266
-eai_socktype	122	1267
-eai_system	122	1268
-ealready	349	1269
-ebade	964	1270
-ebadf	283	1271
-ebadfd	965	1272
-ebadmsg	295	1273
-ebadr	966	1274
-ebadrqc	967	1275
-ebadslt	968	1276
-ebfont	284	1277
-ebusy	898	1278
-ecanceled	81	1279
-ecc cert not for signing	969,172	193
-ecdh could not create key	128,129	752
-ecdh required for suiteb mode	970,172	193
-ecdh unrecognized curve name	128,129	752
-ecerror	971	1280
-echild	606	1281
-echrng	591	1282
-ecomm	700	1283
-econnaborted	729	1284
-econnrefused	725	1285
-econnreset	739	1286
-edeadlock	972	1287
-edestaddrreq	895	1288
-edom	973	1289
-edotdot	974	1290
-edquot	913	1291
-ee certificate key too weak	975,178	1292
-ee key too small	976,172	193
+duplicateschema	150,1	1241
+duplicatesequencenumberexception	959	1242
+duplicatetable	148,1	1243
+duplicatevoterexception	960	1244
+duplicatewaitobjectexception	953	1245
+dynamic column contains unknown character set	961	1246
+dynamic column implementation limit reached	962	1247
+e2big	188	1248
+eacces	92	1249
+eacces permission denied open	92	1250
+eaddrinuse	119	1251
+eaddrnotavail	461	1252
+eadv	126	1253
+eafnosupport	123	1254
+eagain	347	1255
+eagain wait readable	963	1256
+eagain wait writable	964	1257
+eagainwaitreadable	963	1256
+eagainwaitwritable	964	1257
+eai_addrfamily	122	1258
+eai_again	122	1259
+eai_badflags	122	1260
+eai_fail	122	1261
+eai_family	122	1262
+eai_memory	122	1263
+eai_nodata	122	1264
+eai_noname	122	1265
+eai_overflow	122	1266
+eai_service	122	1267
+eai_socktype	122	1268
+eai_system	122	1269
+ealready	349	1270
+ebade	965	1271
+ebadf	283	1272
+ebadfd	966	1273
+ebadmsg	295	1274
+ebadr	967	1275
+ebadrqc	968	1276
+ebadslt	969	1277
+ebfont	284	1278
+ebusy	899	1279
+ecanceled	81	1280
+ecc cert not for signing	970,172	193
+ecdh could not create key	128,129	753
+ecdh required for suiteb mode	971,172	193
+ecdh unrecognized curve name	128,129	753
+ecerror	972	1281
+echild	607	1282
+echrng	592	1283
+ecomm	701	1284
+econnaborted	730	1285
+econnrefused	726	1286
+econnreset	740	1287
+edeadlock	973	1288
+edestaddrreq	896	1289
+edom	974	1290
+edotdot	975	1291
+edquot	914	1292
+ee certificate key too weak	976,178	1293
+ee key too small	977,172	193
 eeee is incompatible with other formats	0,1	0
 eeee must be the last pattern used	0,1	0
-eeee not supported for input	59	1293
-eexist	977	1294
-efault	265	1295
-efbig	978	1296
-ehostdown	979	1297
-ehostunreach	980	1298
-eidrm	981	1299
-eilseq	982	1300
-einprogress	350	1301
-einprogress wait readable	983	1302
-einprogress wait writable	984	1303
-einprogresswaitreadable	983	1302
-einprogresswaitwritable	984	1303
-eintr	985	1304
-einval	649	1305
-eio	986	1306
-eisconn	987	1307
-eisdir	988	1308
-eisnam	989	1309
-ekeyexpired	990	1310
-ekeyrejected	991	1311
-ekeyrevoked	992	1312
-el2hlt	993	1313
-el2nsync	994	1314
-el3hlt	995	1315
-el3rst	996	1316
-election not needed exception	997	1317
-election_not_needed	997	1317
-electionnotneededexception	997	1317
-element type cannot be specified without a subscripting function	112,64	1318
-elibacc	404	1319
-elibbad	107	1320
-elibexec	500	1321
-elibmax	240	1322
-elibscn	998	1323
-eligible leaders not available exception	999	1324
-eligible topic partition leaders are not available	999	1324
-eligible_leaders_not_available	999	1324
-eligibleleadersnotavailableexception	999	1324
-elnrng	1000	1325
-eloop	1001	1326
-email address mismatch	1002,178	1327
-emediumtype	1003	1328
-emfile	1004	1329
-emlink	1005	1330
-empty configuration directory name	112,64	885
-empty configuration file name	112,64	885
-empty password returned by client	1006,738	1331
-empty query does not return tuples	0,1	1332
-empty range bound specified for partition	103,1	895
-empty srtp protection profile list	1007,172	193
-empty stack exception	1008	1333
-empty subject alternative name extension	1009,178	1334
-empty xpath expression	64	842
-emptystackexception	1008	1333
-emsgsize	829	1335
-emultihop	1010	1336
-enametoolong	1011	1337
-enavail	1012	1338
-encoder fallback exception	1013	1339
-encoderfallbackexception	1013	1339
-encoding conversion from * to ascii not supported	59	1340
-encoding conversion function * must return type	103,1	1341
-encoding conversion function * returned incorrect result for empty input	103,1	1341
-encoding conversion to or from sql_ascii is not supported	103,1	1341
-encoding hex odd length hex string	1014,1015	1342
-encodingerror	1016	1343
-encodingwarning	1017	1344
-encountered illegal format of dynamic column string	1018	1345
-encountered illegal value * when converting to	1019	1346
-encrypted length too long	1020,172	193
-end identifier * does not match	1021	1347
-end label * without match	1022	1348
-end of copy marker corrupt	273,64	835
-end of copy marker does not match previous newline style	273,64	835
-end of file reached	1023	1349
+eeee not supported for input	59	1294
+eexist	978	1295
+efault	265	1296
+efbig	979	1297
+ehostdown	980	1298
+ehostunreach	981	1299
+eidrm	982	1300
+eilseq	983	1301
+einprogress	350	1302
+einprogress wait readable	984	1303
+einprogress wait writable	985	1304
+einprogresswaitreadable	984	1303
+einprogresswaitwritable	985	1304
+eintr	986	1305
+einval	650	1306
+eio	987	1307
+eisconn	988	1308
+eisdir	989	1309
+eisnam	990	1310
+ekeyexpired	991	1311
+ekeyrejected	992	1312
+ekeyrevoked	993	1313
+el2hlt	994	1314
+el2nsync	995	1315
+el3hlt	996	1316
+el3rst	997	1317
+election not needed exception	998	1318
+election_not_needed	998	1318
+electionnotneededexception	998	1318
+element type cannot be specified without a subscripting function	112,64	1319
+elibacc	405	1320
+elibbad	107	1321
+elibexec	501	1322
+elibmax	240	1323
+elibscn	999	1324
+eligible leaders not available exception	1000	1325
+eligible topic partition leaders are not available	1000	1325
+eligible_leaders_not_available	1000	1325
+eligibleleadersnotavailableexception	1000	1325
+elnrng	1001	1326
+eloop	1002	1327
+email address mismatch	1003,178	1328
+emediumtype	1004	1329
+emfile	1005	1330
+emlink	1006	1331
+empty configuration directory name	112,64	886
+empty configuration file name	112,64	886
+empty password returned by client	1007,739	1332
+empty query does not return tuples	0,1	1333
+empty range bound specified for partition	103,1	896
+empty srtp protection profile list	1008,172	193
+empty stack exception	1009	1334
+empty subject alternative name extension	1010,178	1335
+empty xpath expression	64	843
+emptystackexception	1009	1334
+emsgsize	830	1336
+emultihop	1011	1337
+enametoolong	1012	1338
+enavail	1013	1339
+encoder fallback exception	1014	1340
+encoderfallbackexception	1014	1340
+encoding conversion from * to ascii not supported	59	1341
+encoding conversion function * must return type	103,1	1342
+encoding conversion function * returned incorrect result for empty input	103,1	1342
+encoding conversion to or from sql_ascii is not supported	103,1	1342
+encoding hex odd length hex string	1015,1016	1343
+encodingerror	1017	1344
+encodingwarning	1018	1345
+encountered illegal format of dynamic column string	1019	1346
+encountered illegal value * when converting to	1020	1347
+encrypted length too long	1021,172	193
+end identifier * does not match	1022	1348
+end label * without match	1023	1349
+end of copy marker corrupt	273,64	836
+end of copy marker does not match previous newline style	273,64	836
+end of file reached	360	1350
 end of line before authentication method	128,129	288
 end of line before database specification	128,129	288
 end of line before ip address specification	128,129	288
 end of line before netmask specification	128,129	288
 end of line before role specification	128,129	288
-end of stream exception	239	1350
-end of yaml exception	1024	1351
-endofstreamexception	239	1350
-endofyamlexception	1024	1351
-ends is either invalid or before starts	1025	1352
-enetdown	1026	1353
-enetreset	1027	1354
-enetunreach	1028	1355
-enfile	1029	1356
-engine * does not support rollback changes were committed during rollback call	1030	1357
-engine * failed to discover table 192s 192s with	1031	1358
-engine cannot be used in partitioned tables	1032	1359
-engine independent statistics are not collected for column	1033	1360
-enoano	1034	1361
-enobufs	1035	1362
-enocsi	1036	1363
-enodata	1037	1364
-enodev	1038	1365
-enoent	780	1366
-enoent no such file or directory open	780	1367
-enoexec	1039	1368
-enokey	1040	1369
-enolck	1041	1370
-enolink	1042	1371
-enomedium	1043	1372
-enomem	457	1373
-enomsg	1044	1374
-enonet	1045	1375
-enopkg	1046	1376
-enoprotoopt	1047	1377
-enospc	1048	1378
-enosr	1049	1379
-enostr	897	1380
-enosys	1050	1381
-enotblk	345	1382
-enotconn	1051	1383
-enotdir	1052	1384
-enotempty	908	1385
-enotnam	1053	1386
-enotrecoverable	1054	1387
-enotsock	1055	1388
-enotsup	1056	1389
-enotty	1057	1390
-enotuniq	1058	1391
-entry point not found exception	1059	1392
-entry point was not found	1059	1393
-entrypointnotfoundexception	1059	1392
-enum constant not present exception	1060	1394
+end of stream exception	239	1351
+end of yaml exception	1024	1352
+endofstreamexception	239	1351
+endofyamlexception	1024	1352
+ends is either invalid or before starts	1025	1353
+enetdown	1026	1354
+enetreset	1027	1355
+enetunreach	1028	1356
+enfile	1029	1357
+engine * does not support rollback changes were committed during rollback call	1030	1358
+engine * failed to discover table 192s 192s with	1031	1359
+engine cannot be used in partitioned tables	1032	1360
+engine independent statistics are not collected for column	1033	1361
+enoano	1034	1362
+enobufs	1035	1363
+enocsi	1036	1364
+enodata	1037	1365
+enodev	1038	1366
+enoent	781	1367
+enoent no such file or directory open	781	1368
+enoexec	1039	1369
+enokey	1040	1370
+enolck	1041	1371
+enolink	1042	1372
+enomedium	1043	1373
+enomem	458	1374
+enomsg	1044	1375
+enonet	1045	1376
+enopkg	1046	1377
+enoprotoopt	1047	1378
+enospc	1048	1379
+enosr	1049	1380
+enostr	898	1381
+enosys	1050	1382
+enotblk	345	1383
+enotconn	1051	1384
+enotdir	1052	1385
+enotempty	909	1386
+enotnam	1053	1387
+enotrecoverable	1054	1388
+enotsock	1055	1389
+enotsup	1056	1390
+enotty	1057	1391
+enotuniq	1058	1392
+entry point not found exception	1059	1393
+entry point was not found	1059	1394
+entrypointnotfoundexception	1059	1393
+enum constant not present exception	1060	1395
 enum data types are not binary compatible	103,1	215
-enum label * already exists	101,1	1395
-enum label * already exists skipping	101,1	1395
-enumconstantnotpresentexception	1060	1394
-environmenterror	1061	1396
-enxio	1062	1397
-eoferror	1063,1064	1398
-eofexception	1065	1399
-eoverflow	1066	1400
-eownerdead	1067	1401
-eperm	1068	1402
-epfnosupport	1069	1403
-epipe	359	1404
-eproto	1070	1405
-eprotonosupport	1071	1406
-eprototype	1072	1407
+enum label * already exists	101,1	1396
+enum label * already exists skipping	101,1	1396
+enumconstantnotpresentexception	1060	1395
+environmenterror	1061	1397
+enxio	1062	1398
+eoferror	1063,1064	1399
+eofexception	1065	1400
+eoverflow	1066	1401
+eownerdead	1067	1402
+eperm	1068	1403
+epfnosupport	1069	1404
+epipe	359,360	1405
+eproto	1070	1406
+eprotonosupport	1071	1407
+eprototype	1072	1408
 er_aborting_connection	84	87
 er_access_denied_change_user_error	97	98
 er_access_denied_error	95	96
 er_access_denied_no_password_error	93	94
 er_account_has_been_locked	96	97
 er_add_partition_no_new_partition	218	255
-er_add_partition_subpart_error	1073	1408
-er_admin_wrong_mrg_table	1074	1409
-er_aggregate_order_for_union	1075	1410
-er_aggregate_order_non_agg_query	1076	1411
-er_alter_filegroup_failed	1077	1412
-er_alter_info	1078	1413
-er_alter_operation_not_supported	1079	1414
-er_alter_operation_not_supported_reason	1080	1415
+er_add_partition_subpart_error	1073	1409
+er_admin_wrong_mrg_table	1074	1410
+er_aggregate_order_for_union	1075	1411
+er_aggregate_order_non_agg_query	1076	1412
+er_alter_filegroup_failed	1077	1413
+er_alter_info	1078	1414
+er_alter_operation_not_supported	1079	1415
+er_alter_operation_not_supported_reason	1080	1416
 er_alter_operation_not_supported_reason_autoinc	116	123
-er_alter_operation_not_supported_reason_change_fts	499	579
-er_alter_operation_not_supported_reason_column_type	469	510
-er_alter_operation_not_supported_reason_copy	768	942
+er_alter_operation_not_supported_reason_change_fts	500	580
+er_alter_operation_not_supported_reason_column_type	470	511
+er_alter_operation_not_supported_reason_copy	769	943
 er_alter_operation_not_supported_reason_fk_check	117	124
-er_alter_operation_not_supported_reason_fk_rename	686	846
-er_alter_operation_not_supported_reason_fts	1081	1416
-er_alter_operation_not_supported_reason_gis	917	1188
-er_alter_operation_not_supported_reason_hidden_fts	535	657
-er_alter_operation_not_supported_reason_ignore	811	1057
-er_alter_operation_not_supported_reason_nopk	935	1211
-er_alter_operation_not_supported_reason_not_null	479	535
-er_alter_operation_not_supported_reason_partition	1082	1417
-er_alter_operation_table_options_need_rebuild	590	738
-er_ambiguous_field_term	1083	1418
+er_alter_operation_not_supported_reason_fk_rename	687	847
+er_alter_operation_not_supported_reason_fts	1081	1417
+er_alter_operation_not_supported_reason_gis	918	1189
+er_alter_operation_not_supported_reason_hidden_fts	536	658
+er_alter_operation_not_supported_reason_ignore	812	1058
+er_alter_operation_not_supported_reason_nopk	936	1212
+er_alter_operation_not_supported_reason_not_null	480	536
+er_alter_operation_not_supported_reason_partition	1082	1418
+er_alter_operation_table_options_need_rebuild	591	739
+er_ambiguous_field_term	1083	1419
 er_argument_not_constant	197	222
 er_argument_out_of_range	196	221
-er_auto_convert	759	936
+er_auto_convert	760	937
 er_auto_increment_conflict	252	294
-er_auto_position_requires_gtid_mode_on	585	733
-er_autoinc_read_failed	1084	1419
-er_backup_lock_is_active	424	428
-er_backup_not_running	1085	1420
+er_auto_position_requires_gtid_mode_on	586	734
+er_autoinc_read_failed	1084	1420
+er_backup_lock_is_active	425	429
+er_backup_not_running	1085	1421
 er_backup_stage_failed	263	306
-er_backup_unknown_stage	1086	1421
+er_backup_unknown_stage	1086	1422
 er_backup_wrong_stage	264	307
 er_bad_base64_data	267	311
-er_bad_combination_of_window_frame_bound_specs	1087	1422
-er_bad_data	1019	1346
-er_bad_db_error	1088	1423
-er_bad_field_error	1089	1424
-er_bad_ft_column	670	818
-er_bad_host_error	433	436
-er_bad_log_statement	1090	1425
-er_bad_null_error	669	817
-er_bad_option_value	1091	1426
-er_bad_slave	1092	1427
-er_bad_slave_auto_position	1093	1428
-er_bad_slave_until_cond	1094	1429
-er_bad_table_error	1095	1430
-er_base64_decode_error	877	1133
-er_binlog_cache_size_greater_than_max	1096	1431
-er_binlog_cant_delete_gtid_domain	776	966
-er_binlog_create_routine_need_super	1097	1432
+er_bad_combination_of_window_frame_bound_specs	1087	1423
+er_bad_data	1020	1347
+er_bad_db_error	1088	1424
+er_bad_field_error	1089	1425
+er_bad_ft_column	671	819
+er_bad_host_error	434	437
+er_bad_log_statement	1090	1426
+er_bad_null_error	670	818
+er_bad_option_value	1091	1427
+er_bad_slave	1092	1428
+er_bad_slave_auto_position	1093	1429
+er_bad_slave_until_cond	1094	1430
+er_bad_table_error	1095	1431
+er_base64_decode_error	878	1134
+er_binlog_cache_size_greater_than_max	1096	1432
+er_binlog_cant_delete_gtid_domain	777	967
+er_binlog_create_routine_need_super	1097	1433
 er_binlog_logging_impossible	333	345
-er_binlog_logical_corruption	1098	1433
-er_binlog_multiple_engines_and_self_logging_engine	505	592
-er_binlog_must_be_empty	1099	1434
-er_binlog_non_supported_bulk	1100	1435
-er_binlog_purge_emfile	1101	1436
-er_binlog_purge_fatal_err	1102	1437
-er_binlog_purge_prohibited	1103	1438
-er_binlog_read_event_checksum_failure	1104	1439
-er_binlog_row_engine_and_stmt_engine	504	591
-er_binlog_row_injection_and_stmt_engine	506	593
-er_binlog_row_injection_and_stmt_mode	507	594
-er_binlog_row_logging_failed	1105	1440
-er_binlog_row_mode_and_stmt_engine	501	588
-er_binlog_row_rbr_to_sbr	1106	1441
-er_binlog_row_wrong_table_def	1107	1442
-er_binlog_stmt_cache_size_greater_than_max	1108	1443
-er_binlog_stmt_mode_and_no_repl_tables	503	590
-er_binlog_stmt_mode_and_row_engine	502	589
-er_binlog_uncompress_error	1109	1444
-er_binlog_unsafe_and_stmt_engine	508	595
-er_binlog_unsafe_autoinc_columns	1110	1445
-er_binlog_unsafe_autoinc_not_first	1111	1446
-er_binlog_unsafe_create_ignore_select	803	1049
-er_binlog_unsafe_create_replace_select	806	1051
-er_binlog_unsafe_create_select_autoinc	809	1054
-er_binlog_unsafe_fulltext_plugin	1112	1447
-er_binlog_unsafe_insert_delayed	1113	1448
-er_binlog_unsafe_insert_ignore_select	1114	1449
-er_binlog_unsafe_insert_select_update	1115	1450
-er_binlog_unsafe_insert_two_keys	1116	1451
-er_binlog_unsafe_limit	1117	1452
-er_binlog_unsafe_mixed_statement	1118	1453
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1119	1454
-er_binlog_unsafe_nontrans_after_trans	1120	1455
-er_binlog_unsafe_replace_select	1121	1456
-er_binlog_unsafe_routine	1122	1457
-er_binlog_unsafe_skip_locked	1123	1458
-er_binlog_unsafe_statement	1124	1459
-er_binlog_unsafe_system_function	1125	1460
-er_binlog_unsafe_system_table	1126	1461
-er_binlog_unsafe_system_variable	1127	1462
-er_binlog_unsafe_udf	1128	1463
-er_binlog_unsafe_update_ignore	1129	1464
-er_binlog_unsafe_write_autoinc_select	1130	1465
+er_binlog_logical_corruption	1098	1434
+er_binlog_multiple_engines_and_self_logging_engine	506	593
+er_binlog_must_be_empty	1099	1435
+er_binlog_non_supported_bulk	1100	1436
+er_binlog_purge_emfile	1101	1437
+er_binlog_purge_fatal_err	1102	1438
+er_binlog_purge_prohibited	1103	1439
+er_binlog_read_event_checksum_failure	1104	1440
+er_binlog_row_engine_and_stmt_engine	505	592
+er_binlog_row_injection_and_stmt_engine	507	594
+er_binlog_row_injection_and_stmt_mode	508	595
+er_binlog_row_logging_failed	1105	1441
+er_binlog_row_mode_and_stmt_engine	502	589
+er_binlog_row_rbr_to_sbr	1106	1442
+er_binlog_row_wrong_table_def	1107	1443
+er_binlog_stmt_cache_size_greater_than_max	1108	1444
+er_binlog_stmt_mode_and_no_repl_tables	504	591
+er_binlog_stmt_mode_and_row_engine	503	590
+er_binlog_uncompress_error	1109	1445
+er_binlog_unsafe_and_stmt_engine	509	596
+er_binlog_unsafe_autoinc_columns	1110	1446
+er_binlog_unsafe_autoinc_not_first	1111	1447
+er_binlog_unsafe_create_ignore_select	804	1050
+er_binlog_unsafe_create_replace_select	807	1052
+er_binlog_unsafe_create_select_autoinc	810	1055
+er_binlog_unsafe_fulltext_plugin	1112	1448
+er_binlog_unsafe_insert_delayed	1113	1449
+er_binlog_unsafe_insert_ignore_select	1114	1450
+er_binlog_unsafe_insert_select_update	1115	1451
+er_binlog_unsafe_insert_two_keys	1116	1452
+er_binlog_unsafe_limit	1117	1453
+er_binlog_unsafe_mixed_statement	1118	1454
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1119	1455
+er_binlog_unsafe_nontrans_after_trans	1120	1456
+er_binlog_unsafe_replace_select	1121	1457
+er_binlog_unsafe_routine	1122	1458
+er_binlog_unsafe_skip_locked	1123	1459
+er_binlog_unsafe_statement	1124	1460
+er_binlog_unsafe_system_function	1125	1461
+er_binlog_unsafe_system_table	1126	1462
+er_binlog_unsafe_system_variable	1127	1463
+er_binlog_unsafe_udf	1128	1464
+er_binlog_unsafe_update_ignore	1129	1465
+er_binlog_unsafe_write_autoinc_select	1130	1466
 er_blob_field_in_part_func_error	58	61
 er_blob_key_without_length	343	355
 er_blob_used_as_key	342	354
-er_blobs_and_no_terminated	1131	1466
-er_boost_geometry_centroid_exception	1132	1467
-er_boost_geometry_empty_input_exception	1133	1468
-er_boost_geometry_overlay_invalid_input_exception	1134	1469
+er_blobs_and_no_terminated	1131	1467
+er_boost_geometry_centroid_exception	1132	1468
+er_boost_geometry_empty_input_exception	1133	1469
+er_boost_geometry_overlay_invalid_input_exception	1134	1470
 er_boost_geometry_self_intersection_point_exception	166	187
-er_boost_geometry_turn_info_exception	1135	1470
-er_boost_geometry_unknown_exception	1136	1471
-er_calculating_default_value	1137	1472
-er_cannot_add_foreign	455	467
-er_cannot_convert_character	477	531
-er_cannot_discard_temporary_table	492	568
-er_cannot_grant_role	515	606
-er_cannot_load_from_table_v2	518	617
-er_cannot_load_slave_gtid_state	1138	1473
-er_cannot_revoke_role	536	661
-er_cannot_update_gtid_state	787	1035
-er_cannot_user	1139	1474
-er_cant_activate_log	454	465
-er_cant_aggregate_2collations	1140	1475
-er_cant_aggregate_3collations	1141	1476
-er_cant_aggregate_ncollations	1141	1477
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1142	1478
-er_cant_change_tx_characteristics	1143	1479
-er_cant_create_db	1144	1480
-er_cant_create_federated_table	417	421
-er_cant_create_file	1144	1481
-er_cant_create_geometry_object	513	605
-er_cant_create_handler_file	1145	1482
-er_cant_create_sroutine	485	552
-er_cant_create_table	420	424
-er_cant_create_thread	416	420
-er_cant_create_user_with_grant	1146	1483
-er_cant_delete_file	1147	1484
-er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	510	597
-er_cant_do_this_during_an_transaction	1148	1485
-er_cant_drop_field_or_key	421	425
-er_cant_execute_in_read_only_transaction	509	596
-er_cant_find_dl_entry	398	398
-er_cant_find_system_rec	441	444
-er_cant_find_udf	1149	1486
-er_cant_get_stat	1144	1487
-er_cant_get_wd	434	437
-er_cant_initialize_udf	1149	1488
-er_cant_lock	438	441
-er_cant_lock_log_table	1150	1489
-er_cant_open_file	1144	1490
-er_cant_open_library	1144	1491
-er_cant_read_dir	1144	1492
-er_cant_remove_all_fields	1151	1493
-er_cant_rename_log_table	534	656
-er_cant_reopen_table	1149	1494
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1152	1495
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1153	1496
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1154	1497
-er_cant_set_gtid_next_when_owning_gtid	1155	1498
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1156	1499
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1157	1500
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1158	1501
-er_cant_set_wd	1144	1502
-er_cant_start_stop_slave	1159	1503
-er_cant_update_table_in_create_table_select	400	400
-er_cant_update_used_table_in_sf_or_trg	399	399
-er_cant_update_with_readlock	426	430
-er_cant_use_option_here	1160	1504
-er_cant_write_lock_log_table	1161	1505
-er_cf_different	682	830
-er_change_master_password_length	1162	1506
-er_change_rpl_info_repository_failure	1163	1507
-er_change_slave_parallel_threads_active	470	515
-er_check_no_such_table	440	443
-er_check_not_implemented	1164	1508
-er_checkread	1165	1509
-er_cm_option_missing_requirement	586	734
-er_coalesce_only_on_hash_partition	635	789
+er_boost_geometry_turn_info_exception	1135	1471
+er_boost_geometry_unknown_exception	1136	1472
+er_calculating_default_value	1137	1473
+er_cannot_add_foreign	456	468
+er_cannot_convert_character	478	532
+er_cannot_discard_temporary_table	493	569
+er_cannot_grant_role	516	607
+er_cannot_load_from_table_v2	519	618
+er_cannot_load_slave_gtid_state	1138	1474
+er_cannot_revoke_role	537	662
+er_cannot_update_gtid_state	788	1036
+er_cannot_user	1139	1475
+er_cant_activate_log	455	466
+er_cant_aggregate_2collations	1140	1476
+er_cant_aggregate_3collations	1141	1477
+er_cant_aggregate_ncollations	1141	1478
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1142	1479
+er_cant_change_tx_characteristics	1143	1480
+er_cant_create_db	1144	1481
+er_cant_create_federated_table	418	422
+er_cant_create_file	1144	1482
+er_cant_create_geometry_object	514	606
+er_cant_create_handler_file	1145	1483
+er_cant_create_sroutine	486	553
+er_cant_create_table	421	425
+er_cant_create_thread	417	421
+er_cant_create_user_with_grant	1146	1484
+er_cant_delete_file	1147	1485
+er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	511	598
+er_cant_do_this_during_an_transaction	1148	1486
+er_cant_drop_field_or_key	422	426
+er_cant_execute_in_read_only_transaction	510	597
+er_cant_find_dl_entry	399	399
+er_cant_find_system_rec	442	445
+er_cant_find_udf	1149	1487
+er_cant_get_stat	1144	1488
+er_cant_get_wd	435	438
+er_cant_initialize_udf	1149	1489
+er_cant_lock	439	442
+er_cant_lock_log_table	1150	1490
+er_cant_open_file	1144	1491
+er_cant_open_library	1144	1492
+er_cant_read_dir	1144	1493
+er_cant_remove_all_fields	1151	1494
+er_cant_rename_log_table	535	657
+er_cant_reopen_table	1149	1495
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1152	1496
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1153	1497
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1154	1498
+er_cant_set_gtid_next_when_owning_gtid	1155	1499
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1156	1500
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1157	1501
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1158	1502
+er_cant_set_wd	1144	1503
+er_cant_start_stop_slave	1159	1504
+er_cant_update_table_in_create_table_select	401	401
+er_cant_update_used_table_in_sf_or_trg	400	400
+er_cant_update_with_readlock	427	431
+er_cant_use_option_here	1160	1505
+er_cant_write_lock_log_table	1161	1506
+er_cf_different	683	831
+er_change_master_password_length	1162	1507
+er_change_rpl_info_repository_failure	1163	1508
+er_change_slave_parallel_threads_active	471	516
+er_check_no_such_table	441	444
+er_check_not_implemented	1164	1509
+er_checkread	1165	1510
+er_cm_option_missing_requirement	587	735
+er_coalesce_only_on_hash_partition	636	790
 er_coalesce_partition_no_partition	219	256
-er_col_count_doesnt_match_corrupted_v2	679	827
-er_col_count_doesnt_match_please_update	681	828
-er_col_count_doesnt_match_please_update_v2	680	1510
-er_collation_charset_mismatch	667	807
-er_columnaccess_denied_error	688	849
-er_commit_not_allowed_in_sf_or_trg	1166	1511
-er_compressed_column_used_as_key	705	868
-er_con_count_error	1167	1512
-er_cond_item_too_long	861	1106
-er_conflict_fn_parse_error	1168	1513
-er_conflicting_declarations	720	889
-er_conflicting_for_system_time	721	890
-er_connect_to_foreign_data_source	1169	1514
-er_connect_to_master	1170	1515
-er_connection_already_exists	728	901
-er_connection_killed	743	918
-er_consecutive_reorg_partitions	1171	1516
-er_constraint_failed	746	922
-er_corrupt_help_db	1172	1517
-er_crashed_on_repair	1173	1518
-er_crashed_on_usage	1174	1519
-er_create_db_with_read_lock	802	1048
-er_create_filegroup_failed	1175	1520
-er_cut_value_group_concat	1176	1521
-er_cyclic_reference	842	1096
-er_da_invalid_condition_number	1177	1522
-er_data_out_of_range	1178	1523
-er_data_overflow	1179	1524
-er_data_too_long	860	1105
-er_data_truncated	1180	1525
-er_data_was_commited_under_rollback	1030	1357
-er_database_name	1181	1526
-er_datetime_function_overflow	870	1124
-er_db_create_exists	397	397
-er_db_drop_delete	1182	1527
-er_db_drop_exists	403	403
-er_db_drop_rmdir	1182	1528
+er_col_count_doesnt_match_corrupted_v2	680	828
+er_col_count_doesnt_match_please_update	682	829
+er_col_count_doesnt_match_please_update_v2	681	1511
+er_collation_charset_mismatch	668	808
+er_columnaccess_denied_error	689	850
+er_commit_not_allowed_in_sf_or_trg	1166	1512
+er_compressed_column_used_as_key	706	869
+er_con_count_error	1167	1513
+er_cond_item_too_long	862	1107
+er_conflict_fn_parse_error	1168	1514
+er_conflicting_declarations	721	890
+er_conflicting_for_system_time	722	891
+er_connect_to_foreign_data_source	1169	1515
+er_connect_to_master	1170	1516
+er_connection_already_exists	729	902
+er_connection_killed	744	919
+er_consecutive_reorg_partitions	1171	1517
+er_constraint_failed	747	923
+er_corrupt_help_db	1172	1518
+er_crashed_on_repair	1173	1519
+er_crashed_on_usage	1174	1520
+er_create_db_with_read_lock	803	1049
+er_create_filegroup_failed	1175	1521
+er_cut_value_group_concat	1176	1522
+er_cyclic_reference	843	1097
+er_da_invalid_condition_number	1177	1523
+er_data_out_of_range	1178	1524
+er_data_overflow	1179	1525
+er_data_too_long	861	1106
+er_data_truncated	1180	1526
+er_data_was_commited_under_rollback	1030	1358
+er_database_name	1181	1527
+er_datetime_function_overflow	871	1125
+er_db_create_exists	398	398
+er_db_drop_delete	1182	1528
+er_db_drop_exists	404	404
+er_db_drop_rmdir	1182	1529
 er_dbaccess_denied_error	94	95
-er_ddl_log_error	1183	1529
-er_debug_sync_hit_limit	873	1128
-er_debug_sync_timeout	874	1129
-er_delayed_cant_change_lock	881	1141
-er_delayed_insert_table_locked	1184	1530
-er_delayed_not_supported	882	1142
-er_derived_must_have_alias	1185	1531
-er_diff_groups_proc	435	438
-er_disk_full	912	1178
-er_division_by_zero	915	1184
-er_dont_support_slave_preserve_commit_order	1186	1532
-er_drop_db_with_read_lock	933	1209
-er_drop_filegroup_failed	1187	1533
-er_drop_index_fk	497	576
-er_drop_last_partition	533	654
-er_drop_user	498	578
-er_drop_versioning_system_time_partition	407	408
-er_dup_argument	1188	1534
-er_dup_constraint_name	938	1213
-er_dup_entry	945	1223
+er_ddl_log_error	1183	1530
+er_debug_sync_hit_limit	874	1129
+er_debug_sync_timeout	875	1130
+er_delayed_cant_change_lock	882	1142
+er_delayed_insert_table_locked	1184	1531
+er_delayed_not_supported	883	1143
+er_derived_must_have_alias	1185	1532
+er_diff_groups_proc	436	439
+er_disk_full	913	1179
+er_division_by_zero	916	1185
+er_dont_support_slave_preserve_commit_order	1186	1533
+er_drop_db_with_read_lock	934	1210
+er_drop_filegroup_failed	1187	1534
+er_drop_index_fk	498	577
+er_drop_last_partition	534	655
+er_drop_user	499	579
+er_drop_versioning_system_time_partition	408	409
+er_dup_argument	1188	1535
+er_dup_constraint_name	939	1214
+er_dup_entry	946	1224
 er_dup_entry_autoincrement_case	155	171
-er_dup_entry_with_key_name	945	1535
-er_dup_fieldname	941	1218
-er_dup_index	949	1229
-er_dup_key	1149	1536
-er_dup_keyname	951	1231
-er_dup_list_entry	1189	1537
-er_dup_query_name	956	1238
-er_dup_signal_set	943	1220
-er_dup_unique	1149	1538
-er_dup_unknown_in_index	945	1224
-er_dup_window_name	1190	1539
-er_duplicate_gtid_domain	1191	1540
-er_duplicated_value_in_type	671	819
-er_dyn_col_data	1192	1541
-er_dyn_col_implementation_limit	961	1246
-er_dyn_col_wrong_charset	960	1245
-er_dyn_col_wrong_format	1018	1345
-er_empty_query	1193	1542
-er_empty_row_in_tvc	1194	1543
-er_end_identifier_does_not_match	1021	1347
-er_engine_out_of_memory	1195	1544
-er_error_during_checkpoint	1196	1545
-er_error_during_commit	1197	1546
-er_error_during_flush_logs	1198	1547
-er_error_during_rollback	1199	1548
-er_error_evaluating_expression	1200	1549
-er_error_first	1201	1550
-er_error_first_section_2	1202	1551
-er_error_first_section_4	1203	1552
-er_error_first_section_5	1204	1553
-er_error_in_trigger_body	1205	1554
-er_error_in_unknown_trigger_body	1206	1555
-er_error_last	1207	1556
-er_error_last_section_2	1208	1557
-er_error_last_section_4	917	1558
-er_error_on_close	1209	1559
-er_error_on_master	1210	1560
-er_error_on_read	1211	1561
-er_error_on_rename	1212	1562
-er_error_on_write	1213	1563
-er_error_when_executing_command	1214	1564
-er_event_already_exists	1215	1565
-er_event_cannot_alter_in_the_past	1216	1566
-er_event_cannot_create_in_the_past	1217	1567
-er_event_cannot_delete	1218	1568
-er_event_cant_alter	1219	1569
-er_event_compile_error	1220	1570
-er_event_data_too_long	857	1102
-er_event_does_not_exist	1221	1571
-er_event_drop_failed	1187	1572
-er_event_ends_before_starts	1025	1352
-er_event_exec_time_in_the_past	1222	1573
-er_event_interval_not_positive_or_too_big	1223	1574
-er_event_invalid_creation_ctx	812	1058
-er_event_modify_queue_error	1224	1575
-er_event_neither_m_expr_nor_m_at	1225	1576
-er_event_open_table_failed	1226	1577
-er_event_recursion_forbidden	1227	1578
-er_event_same_name	1228	1579
-er_event_set_var_error	1229	1580
-er_event_store_failed	1230	1581
-er_events_db_error	529	647
-er_exceptions_write_error	1231	1582
-er_exec_stmt_with_open_cursor	1232	1583
-er_explain_not_supported	1233	1584
-er_expression_is_too_big	1234	1585
-er_expression_refers_to_uninit_field	1235	1586
-er_failed_gtid_state_init	1236	1587
-er_failed_read_from_par_file	1237	1588
+er_dup_entry_with_key_name	946	1536
+er_dup_fieldname	942	1219
+er_dup_index	950	1230
+er_dup_key	1149	1537
+er_dup_keyname	952	1232
+er_dup_list_entry	1189	1538
+er_dup_query_name	957	1239
+er_dup_signal_set	944	1221
+er_dup_unique	1149	1539
+er_dup_unknown_in_index	946	1225
+er_dup_window_name	1190	1540
+er_duplicate_gtid_domain	1191	1541
+er_duplicated_value_in_type	672	820
+er_dyn_col_data	1192	1542
+er_dyn_col_implementation_limit	962	1247
+er_dyn_col_wrong_charset	961	1246
+er_dyn_col_wrong_format	1019	1346
+er_empty_query	1193	1543
+er_empty_row_in_tvc	1194	1544
+er_end_identifier_does_not_match	1022	1348
+er_engine_out_of_memory	1195	1545
+er_error_during_checkpoint	1196	1546
+er_error_during_commit	1197	1547
+er_error_during_flush_logs	1198	1548
+er_error_during_rollback	1199	1549
+er_error_evaluating_expression	1200	1550
+er_error_first	1201	1551
+er_error_first_section_2	1202	1552
+er_error_first_section_4	1203	1553
+er_error_first_section_5	1204	1554
+er_error_in_trigger_body	1205	1555
+er_error_in_unknown_trigger_body	1206	1556
+er_error_last	1207	1557
+er_error_last_section_2	1208	1558
+er_error_last_section_4	918	1559
+er_error_on_close	1209	1560
+er_error_on_master	1210	1561
+er_error_on_read	1211	1562
+er_error_on_rename	1212	1563
+er_error_on_write	1213	1564
+er_error_when_executing_command	1214	1565
+er_event_already_exists	1215	1566
+er_event_cannot_alter_in_the_past	1216	1567
+er_event_cannot_create_in_the_past	1217	1568
+er_event_cannot_delete	1218	1569
+er_event_cant_alter	1219	1570
+er_event_compile_error	1220	1571
+er_event_data_too_long	858	1103
+er_event_does_not_exist	1221	1572
+er_event_drop_failed	1187	1573
+er_event_ends_before_starts	1025	1353
+er_event_exec_time_in_the_past	1222	1574
+er_event_interval_not_positive_or_too_big	1223	1575
+er_event_invalid_creation_ctx	813	1059
+er_event_modify_queue_error	1224	1576
+er_event_neither_m_expr_nor_m_at	1225	1577
+er_event_open_table_failed	1226	1578
+er_event_recursion_forbidden	1227	1579
+er_event_same_name	1228	1580
+er_event_set_var_error	1229	1581
+er_event_store_failed	1230	1582
+er_events_db_error	530	648
+er_exceptions_write_error	1231	1583
+er_exec_stmt_with_open_cursor	1232	1584
+er_explain_not_supported	1233	1585
+er_expression_is_too_big	1234	1586
+er_expression_refers_to_uninit_field	1235	1587
+er_failed_gtid_state_init	1236	1588
+er_failed_read_from_par_file	1237	1589
 er_failed_routine_break_binlog	71	75
-er_feature_disabled	1238	1589
-er_feature_not_supported_with_partitioning	1239	1590
-er_field_not_found_part_error	1240	1591
-er_field_reference_in_tvc	1241	1592
-er_field_specified_twice	676	824
-er_field_type_not_allowed_as_partition_field	1242	1593
-er_file_corrupt	1203	1594
-er_file_exists_error	1243	1595
-er_file_not_found	1144	1596
-er_file_used	1244	1597
-er_filegroup_option_only_once	1245	1598
-er_filsort_abort	1246	1599
-er_fk_cannot_delete_parent	490	564
-er_fk_cannot_open_parent	1247	1600
-er_fk_column_cannot_change	467	508
-er_fk_column_cannot_change_child	468	509
-er_fk_column_cannot_drop	494	573
-er_fk_column_cannot_drop_child	495	574
-er_fk_column_not_null	668	816
-er_fk_depth_exceeded	1248	1601
-er_fk_fail_add_system	1249	1602
-er_fk_incorrect_option	1250	1603
-er_fk_no_index_child	1251	1604
-er_fk_no_index_parent	1252	1605
-er_flashback_not_supported	1253	1606
+er_feature_disabled	1238	1590
+er_feature_not_supported_with_partitioning	1239	1591
+er_field_not_found_part_error	1240	1592
+er_field_reference_in_tvc	1241	1593
+er_field_specified_twice	677	825
+er_field_type_not_allowed_as_partition_field	1242	1594
+er_file_corrupt	1203	1595
+er_file_exists_error	1243	1596
+er_file_not_found	1144	1597
+er_file_used	1244	1598
+er_filegroup_option_only_once	1245	1599
+er_filsort_abort	1246	1600
+er_fk_cannot_delete_parent	491	565
+er_fk_cannot_open_parent	1247	1601
+er_fk_column_cannot_change	468	509
+er_fk_column_cannot_change_child	469	510
+er_fk_column_cannot_drop	495	574
+er_fk_column_cannot_drop_child	496	575
+er_fk_column_not_null	669	817
+er_fk_depth_exceeded	1248	1602
+er_fk_fail_add_system	1249	1603
+er_fk_incorrect_option	1250	1604
+er_fk_no_index_child	1251	1605
+er_fk_no_index_parent	1252	1606
+er_flashback_not_supported	1253	1607
 er_flush_master_binlog_closed	338	349
-er_forbid_schema_change	589	737
-er_forcing_close	1254	1607
-er_foreign_data_source_doesnt_exist	1255	1608
-er_foreign_data_string_invalid	1256	1609
-er_foreign_data_string_invalid_cant_create	401	401
-er_foreign_duplicate_key_with_child_info	1257	1610
-er_foreign_duplicate_key_without_child_info	1258	1611
-er_foreign_server_doesnt_exist	1259	1612
-er_foreign_server_exists	481	544
-er_form_not_found	1260	1613
-er_found_gtid_event_when_gtid_mode_is_off	1261	1614
-er_fparser_bad_header	1262	1615
-er_fparser_eof_in_comment	1263	1616
-er_fparser_eof_in_unknown_parameter	1264	1617
-er_fparser_error_in_parameter	1265	1618
-er_fparser_too_big_file	717	884
-er_frame_exclusion_not_supported	1266	1619
-er_frm_unknown_type	1267	1620
-er_fseek_fail	1268	1621
-er_ft_matching_key_not_found	430	434
-er_fulltext_not_supported_with_partitioning	1269	1622
-er_func_inexistent_name_collision	1270	1623
-er_function_not_defined	1271	1624
-er_galera_replication_not_supported	1272	1625
-er_generated_column_function_is_not_allowed	1273	1626
-er_geojson_empty_coordinates	1274	1627
-er_geojson_incorrect	1275	1628
-er_geojson_not_closed	1276	1629
-er_geojson_too_few_points	1277	1630
-er_get_errmsg	1278	1631
-er_get_errno	1279	1632
-er_get_stacked_da_without_active_handler	1280	1633
-er_get_temporary_errmsg	1281	1634
-er_gis_data_wrong_endianess	1282	1635
+er_forbid_schema_change	590	738
+er_forcing_close	1254	1608
+er_foreign_data_source_doesnt_exist	1255	1609
+er_foreign_data_string_invalid	1256	1610
+er_foreign_data_string_invalid_cant_create	402	402
+er_foreign_duplicate_key_with_child_info	1257	1611
+er_foreign_duplicate_key_without_child_info	1258	1612
+er_foreign_server_doesnt_exist	1259	1613
+er_foreign_server_exists	482	545
+er_form_not_found	1260	1614
+er_found_gtid_event_when_gtid_mode_is_off	1261	1615
+er_fparser_bad_header	1262	1616
+er_fparser_eof_in_comment	1263	1617
+er_fparser_eof_in_unknown_parameter	1264	1618
+er_fparser_error_in_parameter	1265	1619
+er_fparser_too_big_file	718	885
+er_frame_exclusion_not_supported	1266	1620
+er_frm_unknown_type	1267	1621
+er_fseek_fail	1268	1622
+er_ft_matching_key_not_found	431	435
+er_fulltext_not_supported_with_partitioning	1269	1623
+er_func_inexistent_name_collision	1270	1624
+er_function_not_defined	1271	1625
+er_galera_replication_not_supported	1272	1626
+er_generated_column_function_is_not_allowed	1273	1627
+er_geojson_empty_coordinates	1274	1628
+er_geojson_incorrect	1275	1629
+er_geojson_not_closed	1276	1630
+er_geojson_too_few_points	1277	1631
+er_get_errmsg	1278	1632
+er_get_errno	1279	1633
+er_get_stacked_da_without_active_handler	1280	1634
+er_get_temporary_errmsg	1281	1635
+er_gis_data_wrong_endianess	1282	1636
 er_gis_different_srids	331	343
-er_gis_invalid_data	1283	1636
-er_gis_unknown_error	1284	1637
-er_gis_unknown_exception	1285	1638
-er_gis_unsupported_argument	396	395
-er_global_variable	1286	1639
-er_gno_exhausted	1287	1640
-er_got_signal	1288	1641
-er_grant_plugin_user_exists	1289	1642
-er_grant_wrong_host_or_user	1290	1643
-er_gtid_executed_was_changed	1291	1644
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1292	1645
-er_gtid_mode_can_only_change_one_step_at_a_time	1293	1646
-er_gtid_mode_requires_binlog	1294	1647
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1295	1648
-er_gtid_next_is_not_in_gtid_next_list	1296	1649
-er_gtid_next_type_undefined_group	1297	1650
-er_gtid_open_table_failed	1298	1651
-er_gtid_position_not_found_in_binlog	727	900
-er_gtid_position_not_found_in_binlog2	726	899
-er_gtid_purged_was_changed	1299	1652
-er_gtid_start_from_binlog_hole	1300	1653
+er_gis_invalid_data	1283	1637
+er_gis_unknown_error	1284	1638
+er_gis_unknown_exception	1285	1639
+er_gis_unsupported_argument	397	396
+er_global_variable	1286	1640
+er_gno_exhausted	1287	1641
+er_got_signal	1288	1642
+er_grant_plugin_user_exists	1289	1643
+er_grant_wrong_host_or_user	1290	1644
+er_gtid_executed_was_changed	1291	1645
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1292	1646
+er_gtid_mode_can_only_change_one_step_at_a_time	1293	1647
+er_gtid_mode_requires_binlog	1294	1648
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1295	1649
+er_gtid_next_is_not_in_gtid_next_list	1296	1650
+er_gtid_next_type_undefined_group	1297	1651
+er_gtid_open_table_failed	1298	1652
+er_gtid_position_not_found_in_binlog	728	901
+er_gtid_position_not_found_in_binlog2	727	900
+er_gtid_purged_was_changed	1299	1653
+er_gtid_start_from_binlog_hole	1300	1654
 er_gtid_strict_out_of_order	161	182
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1301	1654
-er_gtid_unsafe_create_select	808	1053
-er_gtid_unsafe_non_transactional_table	1302	1655
-er_handshake_error	1303	1656
-er_hashchk	1201	1657
-er_host_is_blocked	1304	1658
-er_host_not_privileged	1305	1659
-er_hostname	1306	1660
-er_ident_causes_too_long_path	1307	1661
-er_illegal_grant_for_table	1308	1662
-er_illegal_ha	1309	1663
-er_illegal_ha_create_option	1310	1664
-er_illegal_parameter_data_type_for_operation	1311	1665
-er_illegal_parameter_data_types2_for_operation	1312	1666
-er_illegal_reference	1313	1667
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1301	1655
+er_gtid_unsafe_create_select	809	1054
+er_gtid_unsafe_non_transactional_table	1302	1656
+er_handshake_error	1303	1657
+er_hashchk	1201	1658
+er_host_is_blocked	1304	1659
+er_host_not_privileged	1305	1660
+er_hostname	1306	1661
+er_ident_causes_too_long_path	1307	1662
+er_illegal_grant_for_table	1308	1663
+er_illegal_ha	1309	1664
+er_illegal_ha_create_option	1310	1665
+er_illegal_parameter_data_type_for_operation	1311	1666
+er_illegal_parameter_data_types2_for_operation	1312	1667
+er_illegal_reference	1313	1668
 er_illegal_subquery_optimizer_switches	217	254
-er_illegal_value_for_type	1314	1668
-er_inconsistent_error	1315	1669
-er_inconsistent_partition_info_error	1316	1670
-er_inconsistent_slave_temp_table	1317	1671
-er_inconsistent_type_of_functions_error	1318	1672
-er_incorrect_global_local_var	1319	1673
-er_incorrect_gtid_state	785	1022
-er_index_column_too_long	1320	1674
-er_index_corrupt	1321	1675
-er_index_file_full	1322	1676
-er_index_rebuild	1323	1677
-er_innodb_ft_aux_not_hex_id	1324	1678
-er_innodb_ft_limit	1325	1679
-er_innodb_ft_wrong_docid_column	674	822
-er_innodb_ft_wrong_docid_index	1326	1680
+er_illegal_value_for_type	1314	1669
+er_inconsistent_error	1315	1670
+er_inconsistent_partition_info_error	1316	1671
+er_inconsistent_slave_temp_table	1317	1672
+er_inconsistent_type_of_functions_error	1318	1673
+er_incorrect_global_local_var	1319	1674
+er_incorrect_gtid_state	786	1023
+er_index_column_too_long	1320	1675
+er_index_corrupt	1321	1676
+er_index_file_full	1322	1677
+er_index_rebuild	1323	1678
+er_innodb_ft_aux_not_hex_id	1324	1679
+er_innodb_ft_limit	1325	1680
+er_innodb_ft_wrong_docid_column	675	823
+er_innodb_ft_wrong_docid_index	1326	1681
 er_innodb_import_error	154	169
-er_innodb_index_corrupt	1327	1681
-er_innodb_no_ft_temp_table	483	546
-er_innodb_no_ft_uses_parser	484	547
-er_innodb_online_log_too_big	810	1056
-er_innodb_read_only	1328	1682
-er_innodb_undo_log_full	1329	1683
-er_insecure_change_master	1330	1684
-er_insecure_plain_text	1331	1685
-er_insert_info	1332	1686
-er_inside_transaction_prevents_switch_binlog_direct	519	623
-er_inside_transaction_prevents_switch_binlog_format	520	624
-er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	522	626
-er_inside_transaction_prevents_switch_skip_replication	524	628
-er_inside_transaction_prevents_switch_sql_log_bin	525	629
-er_internal_error	55	1687
+er_innodb_index_corrupt	1327	1682
+er_innodb_no_ft_temp_table	484	547
+er_innodb_no_ft_uses_parser	485	548
+er_innodb_online_log_too_big	811	1057
+er_innodb_read_only	1328	1683
+er_innodb_undo_log_full	1329	1684
+er_insecure_change_master	1330	1685
+er_insecure_plain_text	1331	1686
+er_insert_info	1332	1687
+er_inside_transaction_prevents_switch_binlog_direct	520	624
+er_inside_transaction_prevents_switch_binlog_format	521	625
+er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	523	627
+er_inside_transaction_prevents_switch_skip_replication	525	629
+er_inside_transaction_prevents_switch_sql_log_bin	526	630
+er_internal_error	55	1688
 er_invalid_aggregate_function	135	146
-er_invalid_argument_for_logarithm	548	1688
-er_invalid_character_string	1333	1689
-er_invalid_current_user	1334	1690
-er_invalid_default	1335	1691
-er_invalid_default_param	880	1137
-er_invalid_default_value_for_field	1336	1692
-er_invalid_field_size	1337	1693
-er_invalid_group_func_use	1338	1694
+er_invalid_argument_for_logarithm	549	1689
+er_invalid_character_string	1333	1690
+er_invalid_current_user	1334	1691
+er_invalid_default	1335	1692
+er_invalid_default_param	881	1138
+er_invalid_default_value_for_field	1336	1693
+er_invalid_field_size	1337	1694
+er_invalid_group_func_use	1338	1695
 er_invalid_ntile_argument	192	217
-er_invalid_on_update	1339	1695
-er_invalid_role	1340	1696
-er_invalid_use_of_null	1341	1697
-er_invalid_value_to_limit	1342	1698
-er_invalid_year_column_length	1343	1699
-er_invisible_not_null_without_default	1344	1700
-er_io_err_log_index_read	1345	1701
-er_io_read_error	1346	1702
-er_io_write_error	1347	1703
-er_ipsock_error	418	422
-er_isolation_level_with_consistent_snapshot	1348	1704
-er_isolation_mode_not_supported	1349	1705
-er_it_is_a_view	1350	1706
+er_invalid_on_update	1339	1696
+er_invalid_role	1340	1697
+er_invalid_use_of_null	1341	1698
+er_invalid_value_to_limit	1342	1699
+er_invalid_year_column_length	1343	1700
+er_invisible_not_null_without_default	1344	1701
+er_io_err_log_index_read	1345	1702
+er_io_read_error	1346	1703
+er_io_write_error	1347	1704
+er_ipsock_error	419	423
+er_isolation_level_with_consistent_snapshot	1348	1705
+er_isolation_mode_not_supported	1349	1706
+er_it_is_a_view	1350	1707
 er_json_bad_chr	358	366
-er_json_depth	1351	1707
-er_json_eos	1352	1708
-er_json_escaping	1353	1709
-er_json_histogram_parse_failed	1354	1710
-er_json_not_json_chr	594	744
+er_json_depth	1351	1708
+er_json_eos	1352	1709
+er_json_escaping	1353	1710
+er_json_histogram_parse_failed	1354	1711
+er_json_not_json_chr	595	745
 er_json_one_or_all	187	204
-er_json_path_array	1355	1711
-er_json_path_depth	1356	1712
-er_json_path_empty	1357	1713
-er_json_path_eos	1358	1714
-er_json_path_no_wildcard	1359	1715
-er_json_path_syntax	1360	1716
-er_json_syntax	1361	1717
-er_json_table_alias_required	1362	1718
-er_json_table_error_on_field	1363	1719
-er_json_table_multiple_matches	1149	1720
-er_json_table_scalar_expected	1149	1721
-er_key_based_on_generated_virtual_column	1364	1722
-er_key_cant_have_without_overlaps	1365	1723
-er_key_column_does_not_exist	1366	1724
-er_key_contains_period_fields	1367	1725
-er_key_create_during_alter	1368	1726
-er_key_does_not_exists	1369	1727
-er_key_doesnt_support	1370	1728
-er_key_not_found	1149	1729
-er_key_part_0	1371	1730
-er_key_ref_do_not_match_table_ref	1372	1731
-er_keys_out_of_order	1373	1732
-er_kill_denied_error	1374	1733
-er_kill_query_denied_error	1375	1734
-er_limited_part_range	1376	1735
-er_list_of_fields_only_in_hash_error	1377	1736
-er_load_data_invalid_column	1378	1737
-er_load_from_fixed_size_rows_to_var	436	439
-er_load_infile_capability_disabled	1379	1738
-er_load_info	1380	1739
-er_local_variable	1381	1740
-er_lock_aborted	1382	1741
-er_lock_deadlock	871	1126
-er_lock_or_active_transaction	425	429
-er_lock_table_full	1383	1742
-er_lock_wait_timeout	1384	1743
+er_json_path_array	1355	1712
+er_json_path_depth	1356	1713
+er_json_path_empty	1357	1714
+er_json_path_eos	1358	1715
+er_json_path_no_wildcard	1359	1716
+er_json_path_syntax	1360	1717
+er_json_syntax	1361	1718
+er_json_table_alias_required	1362	1719
+er_json_table_error_on_field	1363	1720
+er_json_table_multiple_matches	1149	1721
+er_json_table_scalar_expected	1149	1722
+er_key_based_on_generated_virtual_column	1364	1723
+er_key_cant_have_without_overlaps	1365	1724
+er_key_column_does_not_exist	1366	1725
+er_key_contains_period_fields	1367	1726
+er_key_create_during_alter	1368	1727
+er_key_does_not_exists	1369	1728
+er_key_doesnt_support	1370	1729
+er_key_not_found	1149	1730
+er_key_part_0	1371	1731
+er_key_ref_do_not_match_table_ref	1372	1732
+er_keys_out_of_order	1373	1733
+er_kill_denied_error	1374	1734
+er_kill_query_denied_error	1375	1735
+er_limited_part_range	1376	1736
+er_list_of_fields_only_in_hash_error	1377	1737
+er_load_data_invalid_column	1378	1738
+er_load_from_fixed_size_rows_to_var	437	440
+er_load_infile_capability_disabled	1379	1739
+er_load_info	1380	1740
+er_local_variable	1381	1741
+er_lock_aborted	1382	1742
+er_lock_deadlock	872	1127
+er_lock_or_active_transaction	426	430
+er_lock_table_full	1383	1743
+er_lock_wait_timeout	1384	1744
 er_log_in_use	68	72
 er_log_purge_no_file	329	338
-er_log_purge_unknown_err	1385	1744
+er_log_purge_unknown_err	1385	1745
 er_logging_prohibit_changing_of	332	344
-er_m_bigger_than_d	1386	1745
-er_malformed_definer	1387	1746
-er_malformed_gtid_set_encoding	1388	1747
-er_malformed_gtid_set_specification	1389	1748
-er_malformed_gtid_specification	1390	1749
-er_malformed_packet	1391	1750
-er_master	1392	1751
-er_master_delay_value_out_of_range	1393	1752
-er_master_fatal_error_reading_binlog	1394	1753
-er_master_gtid_pos_conflicts_with_binlog	1395	1754
-er_master_gtid_pos_missing_domain	1396	1755
-er_master_has_purged_required_gtids	1397	1756
-er_master_info	783	1007
-er_master_log_prefix	1398	1757
-er_master_net_read	1399	1758
-er_master_net_write	1400	1759
-er_max_prepared_stmt_count_reached	419	423
-er_maxvalue_in_values_in	552	694
-er_message_and_statement	1401	1760
-er_metadata_inconsistency	1402	1761
-er_missing	1403	1762
-er_missing_ha_create_option	1404	1763
-er_missing_skip_slave	1405	1764
-er_mix_handler_error	1406	1765
-er_mix_of_group_func_and_fields	1407	1766
-er_mixing_not_allowed	1408	1767
-er_more_than_one_period	545	678
-er_mts_cant_parallel	511	598
-er_mts_change_master_cant_run_with_gaps	584	732
-er_mts_event_bigger_pending_jobs_size_max	540	664
-er_mts_feature_is_not_supported	1409	1768
-er_mts_recovery_failure	531	651
-er_mts_reset_workers	474	521
-er_mts_updated_dbs_greater_max	1410	1769
-er_multi_update_key_conflict	1411	1770
-er_multiple_def_const_in_list_part_error	1412	1771
-er_multiple_pri_key	1413	1772
-er_must_change_password	1414	1773
-er_must_change_password_login	1415	1774
-er_myrocks_cant_nopad_collation	1416	1775
-er_name_becomes_empty	1417	1776
-er_native_fct_name_collision	1418	1777
-er_need_reprepare	1419	1778
-er_net_error_on_write	1420	1779
-er_net_fcntl_error	1421	1780
-er_net_ok_packet_too_large	1422	1781
-er_net_packet_too_large	1423	1782
-er_net_packets_out_of_order	1424	1783
-er_net_read_error	1425	1784
-er_net_read_error_from_pipe	1426	1785
-er_net_read_interrupted	1427	1786
-er_net_uncompress_error	791	1040
-er_net_write_interrupted	1428	1787
-er_network_read_event_checksum_failure	1429	1788
-er_new_aborting_connection	85	1789
-er_nisamchk	1430	1790
-er_no	1431	1791
+er_m_bigger_than_d	1386	1746
+er_malformed_definer	1387	1747
+er_malformed_gtid_set_encoding	1388	1748
+er_malformed_gtid_set_specification	1389	1749
+er_malformed_gtid_specification	1390	1750
+er_malformed_packet	1391	1751
+er_master	1392	1752
+er_master_delay_value_out_of_range	1393	1753
+er_master_fatal_error_reading_binlog	1394	1754
+er_master_gtid_pos_conflicts_with_binlog	1395	1755
+er_master_gtid_pos_missing_domain	1396	1756
+er_master_has_purged_required_gtids	1397	1757
+er_master_info	784	1008
+er_master_log_prefix	1398	1758
+er_master_net_read	1399	1759
+er_master_net_write	1400	1760
+er_max_prepared_stmt_count_reached	420	424
+er_maxvalue_in_values_in	553	695
+er_message_and_statement	1401	1761
+er_metadata_inconsistency	1402	1762
+er_missing	1403	1763
+er_missing_ha_create_option	1404	1764
+er_missing_skip_slave	1405	1765
+er_mix_handler_error	1406	1766
+er_mix_of_group_func_and_fields	1407	1767
+er_mixing_not_allowed	1408	1768
+er_more_than_one_period	546	679
+er_mts_cant_parallel	512	599
+er_mts_change_master_cant_run_with_gaps	585	733
+er_mts_event_bigger_pending_jobs_size_max	541	665
+er_mts_feature_is_not_supported	1409	1769
+er_mts_recovery_failure	532	652
+er_mts_reset_workers	475	522
+er_mts_updated_dbs_greater_max	1410	1770
+er_multi_update_key_conflict	1411	1771
+er_multiple_def_const_in_list_part_error	1412	1772
+er_multiple_pri_key	1413	1773
+er_must_change_password	1414	1774
+er_must_change_password_login	1415	1775
+er_myrocks_cant_nopad_collation	1416	1776
+er_name_becomes_empty	1417	1777
+er_native_fct_name_collision	1418	1778
+er_need_reprepare	1419	1779
+er_net_error_on_write	1420	1780
+er_net_fcntl_error	1421	1781
+er_net_ok_packet_too_large	1422	1782
+er_net_packet_too_large	1423	1783
+er_net_packets_out_of_order	1424	1784
+er_net_read_error	1425	1785
+er_net_read_error_from_pipe	1426	1786
+er_net_read_interrupted	1427	1787
+er_net_uncompress_error	792	1041
+er_net_write_interrupted	1428	1788
+er_network_read_event_checksum_failure	1429	1789
+er_new_aborting_connection	85	1790
+er_nisamchk	1430	1791
+er_no	1431	1792
 er_no_autoincrement_with_unique	253	295
-er_no_binary_logging	1432	1792
-er_no_binlog_error	1433	1793
-er_no_db_error	1434	1794
-er_no_default	1435	1795
-er_no_default_for_field	1436	1796
-er_no_default_for_view_field	1437	1797
-er_no_eis_for_field	1033	1360
-er_no_file_mapping	439	442
-er_no_format_description_event_before_binlog_statement	1438	1798
-er_no_ft_materialized_subquery	482	545
-er_no_group_for_proc	1439	1799
-er_no_order_list_in_window_spec	1440	1800
-er_no_partition_for_given_value	1441	1801
-er_no_partition_for_given_value_silent	1442	1802
-er_no_parts_error	1443	1803
-er_no_permission_to_create_user	1444	1804
-er_no_raid_compiled	1445	1805
-er_no_referenced_row	456	471
-er_no_referenced_row_2	456	1806
-er_no_secure_transports_configured	1446	1807
-er_no_such_index	1447	1808
-er_no_such_key_value	1448	1809
-er_no_such_query	1449	1810
-er_no_such_table	1450	1811
-er_no_such_table_in_engine	1451	1812
-er_no_such_thread	1452	1813
-er_no_such_user	1453	1814
-er_no_tables_used	1454	1815
-er_no_triggers_on_system_schema	1455	1816
-er_no_unique_logfile	432	435
-er_non_grouping_field_used	1456	1817
-er_non_insertable_table	1457	1818
-er_non_ro_select_disable_timer	1458	1819
-er_non_uniq_error	672	820
-er_non_updatable_table	1459	1820
-er_nonexisting_grant	1460	1821
-er_nonexisting_proc_grant	1461	1822
-er_nonexisting_table_grant	1462	1823
-er_nonuniq_table	1463	1824
-er_nonupdateable_column	673	821
-er_normal_shutdown	1464	1825
+er_no_binary_logging	1432	1793
+er_no_binlog_error	1433	1794
+er_no_db_error	1434	1795
+er_no_default	1435	1796
+er_no_default_for_field	1436	1797
+er_no_default_for_view_field	1437	1798
+er_no_eis_for_field	1033	1361
+er_no_file_mapping	440	443
+er_no_format_description_event_before_binlog_statement	1438	1799
+er_no_ft_materialized_subquery	483	546
+er_no_group_for_proc	1439	1800
+er_no_order_list_in_window_spec	1440	1801
+er_no_partition_for_given_value	1441	1802
+er_no_partition_for_given_value_silent	1442	1803
+er_no_parts_error	1443	1804
+er_no_permission_to_create_user	1444	1805
+er_no_raid_compiled	1445	1806
+er_no_referenced_row	457	472
+er_no_referenced_row_2	457	1807
+er_no_secure_transports_configured	1446	1808
+er_no_such_index	1447	1809
+er_no_such_key_value	1448	1810
+er_no_such_query	1449	1811
+er_no_such_table	1450	1812
+er_no_such_table_in_engine	1451	1813
+er_no_such_thread	1452	1814
+er_no_such_user	1453	1815
+er_no_tables_used	1454	1816
+er_no_triggers_on_system_schema	1455	1817
+er_no_unique_logfile	433	436
+er_non_grouping_field_used	1456	1818
+er_non_insertable_table	1457	1819
+er_non_ro_select_disable_timer	1458	1820
+er_non_uniq_error	673	821
+er_non_updatable_table	1459	1821
+er_nonexisting_grant	1460	1822
+er_nonexisting_proc_grant	1461	1823
+er_nonexisting_table_grant	1462	1824
+er_nonuniq_table	1463	1825
+er_nonupdateable_column	674	822
+er_normal_shutdown	1464	1826
 er_not_aggregate_function	136	147
-er_not_allowed_command	1465	1826
-er_not_allowed_in_this_context	1466	1827
-er_not_allowed_window_frame	1467	1828
-er_not_constant_expression	1468	1829
-er_not_form_file	1469	1830
-er_not_keyfile	1470	1831
-er_not_sequence	1471	1832
-er_not_sequence2	1471	1833
-er_not_standard_compliant_recursive	1472	1834
-er_not_supported_auth_mode	618	770
-er_not_supported_yet	1473	1835
-er_not_valid_password	1474	1836
-er_null_column_in_index	1475	1837
-er_null_in_values_less_than	1476	1838
-er_old_file_format	1477	1839
-er_old_keyfile	1478	1840
-er_on_duplicate_disabled	1479	1841
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1480	1842
-er_only_integers_allowed	1481	1843
-er_only_on_range_list_partition	1482	1844
-er_open_as_readonly	1483	1845
-er_operand_columns	1484	1846
-er_option_prevents_statement	1485	1847
-er_order_list_in_referencing_window_spec	1486	1848
-er_order_with_proc	443	446
-er_out_of_resources	145	1849
-er_out_of_sortmemory	1487	1850
-er_outofmemory	1488	1851
-er_overlapping_keys	384	385
-er_package_routine_forward_declaration_not_defined	1489	1852
-er_package_routine_in_spec_not_defined_in_body	1490	1853
-er_parse_error	1491	1854
-er_part_starts_beyond_interval	1492	1855
-er_part_state_error	1493	1856
-er_part_wrong_value	1494	1857
-er_partition_clause_on_nonpartitioned	1495	1858
-er_partition_column_list_error	1496	1859
-er_partition_const_domain_error	1497	1860
-er_partition_convert_subpartitioned	757	934
-er_partition_default_error	1498	1861
-er_partition_does_not_exist	1499	1862
-er_partition_entry_error	1500	1863
-er_partition_exchange_different_option	1501	1864
-er_partition_exchange_foreign_key	1502	1865
-er_partition_exchange_part_table	1503	1866
-er_partition_exchange_temp_table	1504	1867
-er_partition_fields_too_long	1505	1868
-er_partition_func_not_allowed_error	1506	1869
-er_partition_function_failure	1507	1870
-er_partition_function_is_not_allowed	1508	1871
-er_partition_instead_of_subpartition	1509	1872
-er_partition_list_in_referencing_window_spec	1510	1873
-er_partition_maxvalue_error	1511	1874
-er_partition_merge_error	1032	1359
-er_partition_mgmt_on_nonpartitioned	1512	1875
-er_partition_name	1513	1876
-er_partition_no_temporary	486	553
-er_partition_not_defined_error	1514	1877
-er_partition_requires_values_error	1515	1878
-er_partition_subpart_mix_error	1516	1879
-er_partition_subpartition_error	1517	1880
-er_partition_wrong_no_part_error	1518	1881
-er_partition_wrong_no_subpart_error	1519	1882
-er_partition_wrong_type	1520	1883
-er_partition_wrong_values_error	1521	1884
-er_partitions_must_be_defined_error	1522	1885
-er_passwd_length	1523	1886
-er_password_anonymous_user	1524	1887
-er_password_expire_anonymous_user	1525	1888
-er_password_format	1526	1889
-er_password_no_match	429	433
-er_password_not_allowed	1527	1890
-er_path_length	1528	1891
-er_per_index_cf_deprecated	1529	1892
-er_period_columns_updated	684	844
-er_period_constraint_drop	422	426
-er_period_field_wrong_attributes	1530	1893
-er_period_not_found	1531	1894
+er_not_allowed_command	1465	1827
+er_not_allowed_in_this_context	1466	1828
+er_not_allowed_window_frame	1467	1829
+er_not_constant_expression	1468	1830
+er_not_form_file	1469	1831
+er_not_keyfile	1470	1832
+er_not_sequence	1471	1833
+er_not_sequence2	1471	1834
+er_not_standard_compliant_recursive	1472	1835
+er_not_supported_auth_mode	619	771
+er_not_supported_yet	1473	1836
+er_not_valid_password	1474	1837
+er_null_column_in_index	1475	1838
+er_null_in_values_less_than	1476	1839
+er_old_file_format	1477	1840
+er_old_keyfile	1478	1841
+er_on_duplicate_disabled	1479	1842
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1480	1843
+er_only_integers_allowed	1481	1844
+er_only_on_range_list_partition	1482	1845
+er_open_as_readonly	1483	1846
+er_operand_columns	1484	1847
+er_option_prevents_statement	1485	1848
+er_order_list_in_referencing_window_spec	1486	1849
+er_order_with_proc	444	447
+er_out_of_resources	145	1850
+er_out_of_sortmemory	1487	1851
+er_outofmemory	1488	1852
+er_overlapping_keys	385	386
+er_package_routine_forward_declaration_not_defined	1489	1853
+er_package_routine_in_spec_not_defined_in_body	1490	1854
+er_parse_error	1491	1855
+er_part_starts_beyond_interval	1492	1856
+er_part_state_error	1493	1857
+er_part_wrong_value	1494	1858
+er_partition_clause_on_nonpartitioned	1495	1859
+er_partition_column_list_error	1496	1860
+er_partition_const_domain_error	1497	1861
+er_partition_convert_subpartitioned	758	935
+er_partition_default_error	1498	1862
+er_partition_does_not_exist	1499	1863
+er_partition_entry_error	1500	1864
+er_partition_exchange_different_option	1501	1865
+er_partition_exchange_foreign_key	1502	1866
+er_partition_exchange_part_table	1503	1867
+er_partition_exchange_temp_table	1504	1868
+er_partition_fields_too_long	1505	1869
+er_partition_func_not_allowed_error	1506	1870
+er_partition_function_failure	1507	1871
+er_partition_function_is_not_allowed	1508	1872
+er_partition_instead_of_subpartition	1509	1873
+er_partition_list_in_referencing_window_spec	1510	1874
+er_partition_maxvalue_error	1511	1875
+er_partition_merge_error	1032	1360
+er_partition_mgmt_on_nonpartitioned	1512	1876
+er_partition_name	1513	1877
+er_partition_no_temporary	487	554
+er_partition_not_defined_error	1514	1878
+er_partition_requires_values_error	1515	1879
+er_partition_subpart_mix_error	1516	1880
+er_partition_subpartition_error	1517	1881
+er_partition_wrong_no_part_error	1518	1882
+er_partition_wrong_no_subpart_error	1519	1883
+er_partition_wrong_type	1520	1884
+er_partition_wrong_values_error	1521	1885
+er_partitions_must_be_defined_error	1522	1886
+er_passwd_length	1523	1887
+er_password_anonymous_user	1524	1888
+er_password_expire_anonymous_user	1525	1889
+er_password_format	1526	1890
+er_password_no_match	430	434
+er_password_not_allowed	1527	1891
+er_path_length	1528	1892
+er_per_index_cf_deprecated	1529	1893
+er_period_columns_updated	685	845
+er_period_constraint_drop	423	427
+er_period_field_wrong_attributes	1530	1894
+er_period_not_found	1531	1895
 er_period_temporary_not_allowed	176	196
-er_period_types_mismatch	1532	1895
+er_period_types_mismatch	1532	1896
 er_pk_index_cant_be_ignored	67	71
-er_plugin_delete_builtin	383	384
-er_plugin_installed	1533	1896
-er_plugin_is_not_loaded	1534	1897
-er_plugin_is_permanent	1535	1898
+er_plugin_delete_builtin	384	385
+er_plugin_installed	1533	1897
+er_plugin_is_not_loaded	1534	1898
+er_plugin_is_permanent	1535	1899
 er_primary_cant_have_null	140	152
-er_primary_key_based_on_generated_column	1536	1899
-er_prior_commit_failed	697	858
-er_proc_auto_grant_fail	1537	1900
-er_proc_auto_revoke_fail	1538	1901
-er_procaccess_denied_error	689	850
-er_provider_not_loaded	1539	1902
-er_ps_many_param	1540	1903
-er_ps_no_recursion	1541	1904
-er_query_cache_disabled	1542	1905
-er_query_cache_is_disabled	1543	1906
-er_query_cache_is_globaly_disabled	1544	1907
-er_query_interrupted	1545	1908
-er_query_on_foreign_data_source	1546	1909
-er_query_on_master	1547	1910
-er_query_result_incomplete	1548	1911
-er_range_frame_needs_simple_orderby	1549	1912
-er_range_not_increasing_error	1550	1913
-er_rbr_not_available	1551	1914
-er_rdb_status_general	1552	1915
-er_rdb_status_msg	1552	1916
-er_rdb_ttl_col_format	1553	1917
-er_rdb_ttl_duration_format	1554	1918
-er_rdb_ttl_unsupported	1555	1919
-er_read_only_mode	1556	1920
-er_read_only_transaction	1557	1921
-er_record_file_full	1558	1922
-er_recursive_without_anchors	1559	1923
-er_ref_to_recursive_with_table_in_derived	1560	1924
-er_referenced_trg_does_not_exist	1561	1925
-er_referenced_trg_does_not_exist_mysql	1561	1926
-er_regexp_error	1562	1927
-er_relay_log_fail	1563	1928
-er_relay_log_init	1564	1929
-er_removed_orphan_trigger	934	1210
-er_removed_spaces	1565	1930
-er_renamed_name	1566	1931
-er_reorg_hash_only_on_same_no	1567	1932
-er_reorg_no_param_error	1568	1933
-er_reorg_outside_range	1569	1934
-er_reorg_partition_not_exist	1570	1935
-er_replace_inaccessible_rows	1571	1936
-er_require_row_binlog_format	427	431
-er_requires_primary_key	1572	1937
-er_reserved_syntax	1573	1938
-er_resignal_without_active_handler	1574	1939
-er_revoke_grants	442	445
-er_role_create_exists	402	1940
-er_role_drop_exists	403	1941
-er_rollback_only	1575	1942
-er_rollback_to_savepoint	1576	1943
-er_row_does_not_match_given_partition_set	1577	1944
-er_row_does_not_match_partition	1578	1945
-er_row_in_wrong_partition	1579	1946
-er_row_is_referenced	489	563
-er_row_is_referenced_2	489	1947
-er_row_single_partition_field_error	1580	1948
-er_row_variable_does_not_have_field	1581	1949
-er_same_name_partition	954	1236
-er_same_name_partition_field	953	1235
-er_select_reduced	1582	1950
-er_sequence_access_error	1583	1951
-er_sequence_binlog_format	1584	1952
-er_sequence_invalid_data	1585	1953
-er_sequence_invalid_table_structure	1586	1954
-er_sequence_run_out	1587	1955
-er_server_is_in_secure_auth_mode	1588	1956
-er_server_offline_mode	1589	1957
-er_server_shutdown	1590	1958
-er_set_constants_only	1591	1959
-er_set_password_auth_plugin	1592	1960
-er_set_statement_cannot_invoke_function	1593	1961
-er_set_statement_not_supported	1594	1962
-er_sf_out_inout_arg_not_allowed	1595	1963
-er_shutdown_complete	1596	1964
-er_signal_bad_condition_type	1597	1965
-er_signal_exception	1598	1966
-er_signal_not_found	1599	1967
-er_signal_warn	1600	1968
-er_size_overflow_error	1601	1969
-er_sk_populate_during_alter	1602	1970
-er_skipping_logged_transaction	1603	1971
-er_slave_cant_create_conversion	1149	1972
-er_slave_channel_io_thread_must_stop	1604	1973
-er_slave_configuration	1605	1974
-er_slave_conversion_failed	675	823
-er_slave_corrupt_event	771	945
-er_slave_create_event_failure	1175	1975
-er_slave_fatal_error	1606	1976
-er_slave_heartbeat_failure	1607	1977
-er_slave_heartbeat_value_out_of_range	1608	1978
-er_slave_heartbeat_value_out_of_range_max	1609	1979
-er_slave_heartbeat_value_out_of_range_min	1610	1980
-er_slave_ignore_server_ids	1611	1981
-er_slave_ignored_shared_table	1612	1982
-er_slave_ignored_ssl_params	1613	1983
-er_slave_ignored_table	1614	1984
-er_slave_incident	1615	1985
-er_slave_master_com_failure	1616	1986
-er_slave_mi_init_repository	1617	1987
-er_slave_must_stop	1618	1988
-er_slave_not_running	1619	1989
-er_slave_relay_log_read_failure	1620	1990
-er_slave_relay_log_write_failure	1621	1991
-er_slave_rli_init_repository	1622	1992
+er_primary_key_based_on_generated_column	1536	1900
+er_prior_commit_failed	698	859
+er_proc_auto_grant_fail	1537	1901
+er_proc_auto_revoke_fail	1538	1902
+er_procaccess_denied_error	690	851
+er_provider_not_loaded	1539	1903
+er_ps_many_param	1540	1904
+er_ps_no_recursion	1541	1905
+er_query_cache_disabled	1542	1906
+er_query_cache_is_disabled	1543	1907
+er_query_cache_is_globaly_disabled	1544	1908
+er_query_interrupted	1545	1909
+er_query_on_foreign_data_source	1546	1910
+er_query_on_master	1547	1911
+er_query_result_incomplete	1548	1912
+er_range_frame_needs_simple_orderby	1549	1913
+er_range_not_increasing_error	1550	1914
+er_rbr_not_available	1551	1915
+er_rdb_status_general	1552	1916
+er_rdb_status_msg	1552	1917
+er_rdb_ttl_col_format	1553	1918
+er_rdb_ttl_duration_format	1554	1919
+er_rdb_ttl_unsupported	1555	1920
+er_read_only_mode	1556	1921
+er_read_only_transaction	1557	1922
+er_record_file_full	1558	1923
+er_recursive_without_anchors	1559	1924
+er_ref_to_recursive_with_table_in_derived	1560	1925
+er_referenced_trg_does_not_exist	1561	1926
+er_referenced_trg_does_not_exist_mysql	1561	1927
+er_regexp_error	1562	1928
+er_relay_log_fail	1563	1929
+er_relay_log_init	1564	1930
+er_removed_orphan_trigger	935	1211
+er_removed_spaces	1565	1931
+er_renamed_name	1566	1932
+er_reorg_hash_only_on_same_no	1567	1933
+er_reorg_no_param_error	1568	1934
+er_reorg_outside_range	1569	1935
+er_reorg_partition_not_exist	1570	1936
+er_replace_inaccessible_rows	1571	1937
+er_require_row_binlog_format	428	432
+er_requires_primary_key	1572	1938
+er_reserved_syntax	1573	1939
+er_resignal_without_active_handler	1574	1940
+er_revoke_grants	443	446
+er_role_create_exists	403	1941
+er_role_drop_exists	404	1942
+er_rollback_only	1575	1943
+er_rollback_to_savepoint	1576	1944
+er_row_does_not_match_given_partition_set	1577	1945
+er_row_does_not_match_partition	1578	1946
+er_row_in_wrong_partition	1579	1947
+er_row_is_referenced	490	564
+er_row_is_referenced_2	490	1948
+er_row_single_partition_field_error	1580	1949
+er_row_variable_does_not_have_field	1581	1950
+er_same_name_partition	955	1237
+er_same_name_partition_field	954	1236
+er_select_reduced	1582	1951
+er_sequence_access_error	1583	1952
+er_sequence_binlog_format	1584	1953
+er_sequence_invalid_data	1585	1954
+er_sequence_invalid_table_structure	1586	1955
+er_sequence_run_out	1587	1956
+er_server_is_in_secure_auth_mode	1588	1957
+er_server_offline_mode	1589	1958
+er_server_shutdown	1590	1959
+er_set_constants_only	1591	1960
+er_set_password_auth_plugin	1592	1961
+er_set_statement_cannot_invoke_function	1593	1962
+er_set_statement_not_supported	1594	1963
+er_sf_out_inout_arg_not_allowed	1595	1964
+er_shutdown_complete	1596	1965
+er_signal_bad_condition_type	1597	1966
+er_signal_exception	1598	1967
+er_signal_not_found	1599	1968
+er_signal_warn	1600	1969
+er_size_overflow_error	1601	1970
+er_sk_populate_during_alter	1602	1971
+er_skipping_logged_transaction	1603	1972
+er_slave_cant_create_conversion	1149	1973
+er_slave_channel_io_thread_must_stop	1604	1974
+er_slave_configuration	1605	1975
+er_slave_conversion_failed	676	824
+er_slave_corrupt_event	772	946
+er_slave_create_event_failure	1175	1976
+er_slave_fatal_error	1606	1977
+er_slave_heartbeat_failure	1607	1978
+er_slave_heartbeat_value_out_of_range	1608	1979
+er_slave_heartbeat_value_out_of_range_max	1609	1980
+er_slave_heartbeat_value_out_of_range_min	1610	1981
+er_slave_ignore_server_ids	1611	1982
+er_slave_ignored_shared_table	1612	1983
+er_slave_ignored_ssl_params	1613	1984
+er_slave_ignored_table	1614	1985
+er_slave_incident	1615	1986
+er_slave_master_com_failure	1616	1987
+er_slave_mi_init_repository	1617	1988
+er_slave_must_stop	1618	1989
+er_slave_not_running	1619	1990
+er_slave_relay_log_read_failure	1620	1991
+er_slave_relay_log_write_failure	1621	1992
+er_slave_rli_init_repository	1622	1993
 er_slave_same_id	77	79
-er_slave_silent_retry_transaction	1623	1993
-er_slave_skip_not_in_gtid	1624	1994
-er_slave_sql_thread_must_stop	1625	1995
-er_slave_started	1626	1996
-er_slave_statement_timeout	1207	1997
-er_slave_stopped	1627	1998
-er_slave_thread	774	964
-er_slave_unexpected_master_switch	1628	1999
-er_slave_was_not_running	1629	2000
-er_slave_was_running	1630	2001
-er_slave_worker_stopped_previous_thd_error	1631	2002
-er_sp_already_exists	151	2003
-er_sp_bad_cursor_query	840	1090
-er_sp_bad_cursor_select	839	1089
-er_sp_bad_sqlstate	1632	2004
-er_sp_bad_var_shadow	1633	2005
-er_sp_badreturn	1634	2006
-er_sp_badselect	1635	2007
-er_sp_badstatement	1636	2008
-er_sp_cant_alter	1077	2009
-er_sp_cant_set_autocommit	1637	2010
-er_sp_case_not_found	557	708
-er_sp_cond_mismatch	1638	2011
-er_sp_cursor_after_handler	836	1086
-er_sp_cursor_already_open	837	1087
-er_sp_cursor_mismatch	1639	2012
-er_sp_cursor_not_open	838	1088
-er_sp_does_not_exist	922	2013
-er_sp_drop_failed	1187	2014
-er_sp_dup_cond	1640	2015
-er_sp_dup_curs	632	2016
-er_sp_dup_handler	948	1228
-er_sp_dup_param	1641	2017
-er_sp_dup_var	1642	2018
-er_sp_fetch_no_data	1643	2019
-er_sp_goto_in_hndlr	1644	2020
-er_sp_label_mismatch	1022	1348
-er_sp_label_redefine	1645	2021
-er_sp_lilabel_mismatch	1646	2022
+er_slave_silent_retry_transaction	1623	1994
+er_slave_skip_not_in_gtid	1624	1995
+er_slave_sql_thread_must_stop	1625	1996
+er_slave_started	1626	1997
+er_slave_statement_timeout	1207	1998
+er_slave_stopped	1627	1999
+er_slave_thread	775	965
+er_slave_unexpected_master_switch	1628	2000
+er_slave_was_not_running	1629	2001
+er_slave_was_running	1630	2002
+er_slave_worker_stopped_previous_thd_error	1631	2003
+er_sp_already_exists	151	2004
+er_sp_bad_cursor_query	841	1091
+er_sp_bad_cursor_select	840	1090
+er_sp_bad_sqlstate	1632	2005
+er_sp_bad_var_shadow	1633	2006
+er_sp_badreturn	1634	2007
+er_sp_badselect	1635	2008
+er_sp_badstatement	1636	2009
+er_sp_cant_alter	1077	2010
+er_sp_cant_set_autocommit	1637	2011
+er_sp_case_not_found	558	709
+er_sp_cond_mismatch	1638	2012
+er_sp_cursor_after_handler	837	1087
+er_sp_cursor_already_open	838	1088
+er_sp_cursor_mismatch	1639	2013
+er_sp_cursor_not_open	839	1089
+er_sp_does_not_exist	923	2014
+er_sp_drop_failed	1187	2015
+er_sp_dup_cond	1640	2016
+er_sp_dup_curs	633	2017
+er_sp_dup_handler	949	1229
+er_sp_dup_param	1641	2018
+er_sp_dup_var	1642	2019
+er_sp_fetch_no_data	1643	2020
+er_sp_goto_in_hndlr	1644	2021
+er_sp_label_mismatch	1023	1349
+er_sp_label_redefine	1645	2022
+er_sp_lilabel_mismatch	1646	2023
 er_sp_no_aggregate	133	143
-er_sp_no_drop_sp	423	427
-er_sp_no_recursion	1647	2023
-er_sp_no_recursive_create	415	419
-er_sp_no_retset	1648	2024
-er_sp_noreturn	1649	2025
-er_sp_noreturnend	1650	2026
-er_sp_not_var_arg	1651	2027
-er_sp_proc_table_corrupt	1652	2028
-er_sp_recursion_limit	1653	2029
+er_sp_no_drop_sp	424	428
+er_sp_no_recursion	1647	2024
+er_sp_no_recursive_create	416	420
+er_sp_no_retset	1648	2025
+er_sp_noreturn	1649	2026
+er_sp_noreturnend	1650	2027
+er_sp_not_var_arg	1651	2028
+er_sp_proc_table_corrupt	1652	2029
+er_sp_recursion_limit	1653	2030
 er_sp_stack_trace	220	257
-er_sp_store_failed	1175	2030
-er_sp_subselect_nyi	1654	2031
-er_sp_undeclared_var	1655	2032
-er_sp_uninit_var	1656	2033
-er_sp_varcond_after_curshndlr	1657	2034
-er_sp_wrong_name	1658	2035
-er_sp_wrong_no_of_args	1659	2036
-er_sp_wrong_no_of_fetch_args	1660	2037
+er_sp_store_failed	1175	2031
+er_sp_subselect_nyi	1654	2032
+er_sp_undeclared_var	1655	2033
+er_sp_uninit_var	1656	2034
+er_sp_varcond_after_curshndlr	1657	2035
+er_sp_wrong_name	1658	2036
+er_sp_wrong_no_of_args	1659	2037
+er_sp_wrong_no_of_fetch_args	1660	2038
 er_spatial_cant_have_null	141	153
 er_spatial_must_have_geom_col	78	81
 er_specific_access_denied_error	98	99
-er_sql_discover_error	1031	1358
-er_sql_mode_no_effect	1661	2038
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1662	2039
-er_sqlthread_with_secure_slave	1663	2040
-er_sr_invalid_creation_ctx	813	1059
-er_stack_overrun	1664	2041
-er_stack_overrun_need_more	1665	2042
-er_startup	1666	2043
-er_statement_timeout	1667	2044
-er_std_bad_alloc_error	1668	2045
-er_std_domain_error	925	1203
-er_std_invalid_argument	1669	2046
-er_std_length_error	1670	2047
-er_std_logic_error	1671	2048
-er_std_out_of_range_error	1672	2049
-er_std_overflow_error	1673	2050
-er_std_range_error	1674	2051
-er_std_runtime_error	1675	2052
-er_std_underflow_error	1676	2053
-er_std_unknown_exception	1677	2054
-er_stmt_cache_full	1678	2055
-er_stmt_has_no_open_cursor	1679	2056
-er_stmt_not_allowed_in_sf_or_trg	1680	2057
-er_stop_slave_io_thread_timeout	1681	2058
-er_stop_slave_sql_thread_timeout	1682	2059
-er_storage_engine_disabled	1683	2060
-er_storage_engine_not_loaded	1684	2061
-er_stored_function_prevents_switch_binlog_direct	472	517
-er_stored_function_prevents_switch_binlog_format	471	516
-er_stored_function_prevents_switch_gtid_domain_id_seq_no	521	625
-er_stored_function_prevents_switch_skip_replication	523	627
-er_stored_function_prevents_switch_sql_log_bin	473	518
-er_subpartition_error	1685	2062
-er_subpartition_name	1686	2063
-er_subqueries_not_supported	924	1200
-er_subquery_no_1_row	1687	2064
-er_sum_func_with_window_func_as_arg	1688	2065
-er_syntax_error	1689	2066
-er_table_cant_handle_auto_increment	1690	2067
-er_table_cant_handle_blob	1691	2068
-er_table_cant_handle_ft	1692	2069
-er_table_cant_handle_spkeys	1693	2070
-er_table_corrupt	1694	2071
-er_table_def_changed	1695	2072
-er_table_definition_too_big	1696	2073
-er_table_exists_error	1697	2074
-er_table_has_no_ft	1698	2075
-er_table_in_system_tablespace	1699	2076
+er_sql_discover_error	1031	1359
+er_sql_mode_no_effect	1661	2039
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1662	2040
+er_sqlthread_with_secure_slave	1663	2041
+er_sr_invalid_creation_ctx	814	1060
+er_stack_overrun	1664	2042
+er_stack_overrun_need_more	1665	2043
+er_startup	1666	2044
+er_statement_timeout	1667	2045
+er_std_bad_alloc_error	1668	2046
+er_std_domain_error	926	1204
+er_std_invalid_argument	1669	2047
+er_std_length_error	1670	2048
+er_std_logic_error	1671	2049
+er_std_out_of_range_error	1672	2050
+er_std_overflow_error	1673	2051
+er_std_range_error	1674	2052
+er_std_runtime_error	1675	2053
+er_std_underflow_error	1676	2054
+er_std_unknown_exception	1677	2055
+er_stmt_cache_full	1678	2056
+er_stmt_has_no_open_cursor	1679	2057
+er_stmt_not_allowed_in_sf_or_trg	1680	2058
+er_stop_slave_io_thread_timeout	1681	2059
+er_stop_slave_sql_thread_timeout	1682	2060
+er_storage_engine_disabled	1683	2061
+er_storage_engine_not_loaded	1684	2062
+er_stored_function_prevents_switch_binlog_direct	473	518
+er_stored_function_prevents_switch_binlog_format	472	517
+er_stored_function_prevents_switch_gtid_domain_id_seq_no	522	626
+er_stored_function_prevents_switch_skip_replication	524	628
+er_stored_function_prevents_switch_sql_log_bin	474	519
+er_subpartition_error	1685	2063
+er_subpartition_name	1686	2064
+er_subqueries_not_supported	925	1201
+er_subquery_no_1_row	1687	2065
+er_sum_func_with_window_func_as_arg	1688	2066
+er_syntax_error	1689	2067
+er_table_cant_handle_auto_increment	1690	2068
+er_table_cant_handle_blob	1691	2069
+er_table_cant_handle_ft	1692	2070
+er_table_cant_handle_spkeys	1693	2071
+er_table_corrupt	1694	2072
+er_table_def_changed	1695	2073
+er_table_definition_too_big	1696	2074
+er_table_exists_error	1697	2075
+er_table_has_no_ft	1698	2076
+er_table_in_system_tablespace	1699	2077
 er_table_must_have_columns	79	82
-er_table_name	1700	2077
-er_table_needs_rebuild	1701	2078
-er_table_needs_upgrade	1702	2079
-er_table_not_locked	1703	2080
-er_table_not_locked_for_write	1704	2081
-er_table_schema_mismatch	1705	2082
-er_tableaccess_denied_error	690	851
-er_tablename_not_allowed_here	1706	2083
-er_tables_different_metadata	1707	2084
-er_tablespace_auto_extend_error	1708	2085
-er_tablespace_discarded	1709	2086
-er_tablespace_exists	1710	2087
-er_tablespace_missing	1711	2088
-er_target_not_explainable	1712	2089
-er_temp_file_write_failure	1713	2090
-er_temp_table_prevents_switch_out_of_rbr	547	682
-er_temporary_name	1714	2091
-er_textfile_not_readable	1715	2092
-er_too_big_displaywidth	914	1180
-er_too_big_fieldlength	683	832
-er_too_big_for_uncompress	1716	2093
-er_too_big_precision	1717	2094
-er_too_big_rowsize	1718	2095
-er_too_big_scale	1719	2096
-er_too_big_select	1720	2097
-er_too_big_set	1721	2098
-er_too_high_level_of_nesting_for_select	1722	2099
-er_too_long_body	1723	2100
-er_too_long_database_comment	692	853
-er_too_long_field_comment	693	854
-er_too_long_ident	1724	2101
-er_too_long_index_comment	694	855
-er_too_long_key	1725	2102
-er_too_long_keypart	1726	2103
-er_too_long_string	1727	2104
-er_too_long_table_comment	695	856
-er_too_long_table_partition_comment	696	857
-er_too_many_concurrent_trxs	1728	2105
-er_too_many_definitions_in_with_clause	1729	2106
-er_too_many_delayed_threads	1730	2107
-er_too_many_fields	516	2108
-er_too_many_key_parts	1731	2109
-er_too_many_keys	1732	2110
-er_too_many_partition_func_fields_error	1733	2111
-er_too_many_partitions_error	1734	2112
-er_too_many_rows	1735	2113
-er_too_many_tables	1736	2114
-er_too_many_user_connections	1737	2115
-er_too_many_values_error	517	611
-er_too_much_auto_timestamp_cols	1738	2116
-er_trans_cache_full	1739	2117
-er_trg_already_exists	1740	2118
-er_trg_cant_change_row	1741	2119
-er_trg_cant_open_table	527	637
-er_trg_corrupted_file	772	946
-er_trg_does_not_exist	1742	2120
-er_trg_in_wrong_schema	1743	2121
-er_trg_invalid_creation_ctx	1744	2122
-er_trg_no_creation_ctx	1745	2123
-er_trg_no_definer	1746	2124
-er_trg_no_such_row_in_trg	1747	2125
-er_trg_on_view_or_temp_table	1748	2126
-er_truncate_illegal_fk	549	2127
-er_truncated_wrong_value	1749	2128
-er_truncated_wrong_value_for_field	1750	2129
-er_udf_exists	1751	2130
-er_udf_no_paths	1752	2131
-er_unacceptable_mutual_recursion	1753	2132
-er_undo_record_too_big	1754	2133
-er_unexpected_eof	1755	2134
-er_union_tables_in_different_dir	1756	2135
+er_table_name	1700	2078
+er_table_needs_rebuild	1701	2079
+er_table_needs_upgrade	1702	2080
+er_table_not_locked	1703	2081
+er_table_not_locked_for_write	1704	2082
+er_table_schema_mismatch	1705	2083
+er_tableaccess_denied_error	691	852
+er_tablename_not_allowed_here	1706	2084
+er_tables_different_metadata	1707	2085
+er_tablespace_auto_extend_error	1708	2086
+er_tablespace_discarded	1709	2087
+er_tablespace_exists	1710	2088
+er_tablespace_missing	1711	2089
+er_target_not_explainable	1712	2090
+er_temp_file_write_failure	1713	2091
+er_temp_table_prevents_switch_out_of_rbr	548	683
+er_temporary_name	1714	2092
+er_textfile_not_readable	1715	2093
+er_too_big_displaywidth	915	1181
+er_too_big_fieldlength	684	833
+er_too_big_for_uncompress	1716	2094
+er_too_big_precision	1717	2095
+er_too_big_rowsize	1718	2096
+er_too_big_scale	1719	2097
+er_too_big_select	1720	2098
+er_too_big_set	1721	2099
+er_too_high_level_of_nesting_for_select	1722	2100
+er_too_long_body	1723	2101
+er_too_long_database_comment	693	854
+er_too_long_field_comment	694	855
+er_too_long_ident	1724	2102
+er_too_long_index_comment	695	856
+er_too_long_key	1725	2103
+er_too_long_keypart	1726	2104
+er_too_long_string	1727	2105
+er_too_long_table_comment	696	857
+er_too_long_table_partition_comment	697	858
+er_too_many_concurrent_trxs	1728	2106
+er_too_many_definitions_in_with_clause	1729	2107
+er_too_many_delayed_threads	1730	2108
+er_too_many_fields	517	2109
+er_too_many_key_parts	1731	2110
+er_too_many_keys	1732	2111
+er_too_many_partition_func_fields_error	1733	2112
+er_too_many_partitions_error	1734	2113
+er_too_many_rows	1735	2114
+er_too_many_tables	1736	2115
+er_too_many_user_connections	1737	2116
+er_too_many_values_error	518	612
+er_too_much_auto_timestamp_cols	1738	2117
+er_trans_cache_full	1739	2118
+er_trg_already_exists	1740	2119
+er_trg_cant_change_row	1741	2120
+er_trg_cant_open_table	528	638
+er_trg_corrupted_file	773	947
+er_trg_does_not_exist	1742	2121
+er_trg_in_wrong_schema	1743	2122
+er_trg_invalid_creation_ctx	1744	2123
+er_trg_no_creation_ctx	1745	2124
+er_trg_no_definer	1746	2125
+er_trg_no_such_row_in_trg	1747	2126
+er_trg_on_view_or_temp_table	1748	2127
+er_truncate_illegal_fk	550	2128
+er_truncated_wrong_value	1749	2129
+er_truncated_wrong_value_for_field	1750	2130
+er_udf_exists	1751	2131
+er_udf_no_paths	1752	2132
+er_unacceptable_mutual_recursion	1753	2133
+er_undo_record_too_big	1754	2134
+er_unexpected_eof	1755	2135
+er_union_tables_in_different_dir	1756	2136
 er_unique_key_need_all_fields_in_pf	56	59
-er_unknown_alter_algorithm	1757	2136
-er_unknown_alter_lock	1758	2137
-er_unknown_character_set	1759	2138
-er_unknown_collation	1760	2139
-er_unknown_com_error	1761	2140
-er_unknown_compression_method	1762	2141
-er_unknown_data_type	1763	2142
-er_unknown_error	664	2143
-er_unknown_explain_format	1764	2144
-er_unknown_key_cache	1765	2145
-er_unknown_locale	1766	2146
-er_unknown_operator	1767	2147
-er_unknown_option	1768	2148
-er_unknown_partition	1769	2149
-er_unknown_procedure	1770	2150
-er_unknown_sequences	1771	2151
-er_unknown_stmt_handler	1772	2152
-er_unknown_storage_engine	1773	2153
-er_unknown_structured_variable	1774	2154
-er_unknown_system_variable	1775	2155
-er_unknown_table	1776	2156
-er_unknown_target_binlog	1777	2157
-er_unknown_time_zone	1778	2158
-er_unknown_view	1779	2159
-er_unsuported_log_engine	1780	2160
-er_unsupported_action_on_generated_column	1781	2161
-er_unsupported_collation	1782	2162
-er_unsupported_compressed_table	1783	2163
-er_unsupported_engine_for_generated_columns	1784	2164
-er_unsupported_extension	1785	2165
-er_unsupported_ps	1786	2166
-er_until_cond_ignored	1787	2167
-er_until_requires_using_gtid	1788	2168
-er_unused_1	1202	2169
-er_unused_10	1202	2170
-er_unused_11	1202	2171
-er_unused_12	1202	2172
-er_unused_13	1202	2173
-er_unused_14	1202	2174
-er_unused_15	1202	2175
-er_unused_16	1202	2176
-er_unused_17	1202	2177
-er_unused_18	1202	2178
-er_unused_19	1202	2179
-er_unused_2	1202	2180
-er_unused_20	1202	2181
-er_unused_21	1202	2182
-er_unused_22	1202	2183
-er_unused_23	1202	2184
-er_unused_24	1202	2185
-er_unused_25	1202	2186
-er_unused_26	1204	2187
-er_unused_27	1204	2188
-er_unused_28	1202	2189
-er_unused_29	1202	2190
-er_unused_3	1202	2191
-er_unused_4	1202	2192
-er_unused_5	1202	2193
-er_unused_6	1202	2194
-er_unused_7	1202	2195
-er_unused_8	1202	2196
-er_unused_9	1202	2197
-er_update_info	1789	2198
-er_update_info_with_system_versioning	1790	2199
-er_update_log_deprecated_ignored	1791	2200
-er_update_log_deprecated_translated	1792	2201
-er_update_table_used	1793	2202
-er_update_without_key_in_safe_mode	1794	2203
-er_updated_column_only_once	1795	2204
-er_updates_with_consistent_snapshot	428	432
-er_user_create_exists	402	402
-er_user_drop_exists	403	2205
-er_user_is_blocked	1796	2206
-er_user_limit_reached	1797	2207
-er_user_lock_deadlock	872	1127
-er_user_lock_wrong_name	1798	2208
-er_username	1799	2209
-er_value_too_long	1800	2210
-er_values_is_not_int_type_error	1801	2211
-er_var_cant_be_read	1802	2212
-er_variable_is_not_struct	1803	2213
-er_variable_is_readonly	1804	2214
-er_variable_not_settable_in_sf_or_trigger	1805	2215
-er_variable_not_settable_in_sp	1806	2216
-er_variable_not_settable_in_transaction	1807	2217
-er_vers_already_versioned	1808	2218
-er_vers_alter_engine_prohibited	1809	2219
-er_vers_alter_not_allowed	1810	2220
-er_vers_alter_system_field	405	406
-er_vers_db_not_supported	1811	2221
-er_vers_drop_partition_interval	413	416
-er_vers_duplicate_row_start_end	957	1239
-er_vers_engine_unsupported	1812	2222
-er_vers_field_wrong_type	1813	2223
-er_vers_hist_part_failed	1814	2224
-er_vers_no_trx_id	1815	2225
-er_vers_not_allowed	1816	2226
-er_vers_not_supported	1817	2227
-er_vers_not_versioned	1818	2228
-er_vers_period_columns	1819	2229
-er_vers_query_in_partition	1820	2230
-er_vers_range_prohibited	1821	2231
-er_vers_table_must_have_columns	1822	2232
-er_vers_trt_is_disabled	1823	2233
-er_vers_trx_part_historic_row_not_supported	1824	2234
-er_vers_wrong_parts	1825	2235
-er_view_check_failed	601	753
-er_view_checksum	1826	2236
-er_view_delete_merge_view	406	407
-er_view_frm_no_user	1827	2237
-er_view_invalid	1828	2238
-er_view_invalid_creation_ctx	814	1060
-er_view_multiupdate	409	410
-er_view_no_creation_ctx	1829	2239
+er_unknown_alter_algorithm	1757	2137
+er_unknown_alter_lock	1758	2138
+er_unknown_character_set	1759	2139
+er_unknown_collation	1760	2140
+er_unknown_com_error	1761	2141
+er_unknown_compression_method	1762	2142
+er_unknown_data_type	1763	2143
+er_unknown_error	665	2144
+er_unknown_explain_format	1764	2145
+er_unknown_key_cache	1765	2146
+er_unknown_locale	1766	2147
+er_unknown_operator	1767	2148
+er_unknown_option	1768	2149
+er_unknown_partition	1769	2150
+er_unknown_procedure	1770	2151
+er_unknown_sequences	1771	2152
+er_unknown_stmt_handler	1772	2153
+er_unknown_storage_engine	1773	2154
+er_unknown_structured_variable	1774	2155
+er_unknown_system_variable	1775	2156
+er_unknown_table	1776	2157
+er_unknown_target_binlog	1777	2158
+er_unknown_time_zone	1778	2159
+er_unknown_view	1779	2160
+er_unsuported_log_engine	1780	2161
+er_unsupported_action_on_generated_column	1781	2162
+er_unsupported_collation	1782	2163
+er_unsupported_compressed_table	1783	2164
+er_unsupported_engine_for_generated_columns	1784	2165
+er_unsupported_extension	1785	2166
+er_unsupported_ps	1786	2167
+er_until_cond_ignored	1787	2168
+er_until_requires_using_gtid	1788	2169
+er_unused_1	1202	2170
+er_unused_10	1202	2171
+er_unused_11	1202	2172
+er_unused_12	1202	2173
+er_unused_13	1202	2174
+er_unused_14	1202	2175
+er_unused_15	1202	2176
+er_unused_16	1202	2177
+er_unused_17	1202	2178
+er_unused_18	1202	2179
+er_unused_19	1202	2180
+er_unused_2	1202	2181
+er_unused_20	1202	2182
+er_unused_21	1202	2183
+er_unused_22	1202	2184
+er_unused_23	1202	2185
+er_unused_24	1202	2186
+er_unused_25	1202	2187
+er_unused_26	1204	2188
+er_unused_27	1204	2189
+er_unused_28	1202	2190
+er_unused_29	1202	2191
+er_unused_3	1202	2192
+er_unused_4	1202	2193
+er_unused_5	1202	2194
+er_unused_6	1202	2195
+er_unused_7	1202	2196
+er_unused_8	1202	2197
+er_unused_9	1202	2198
+er_update_info	1789	2199
+er_update_info_with_system_versioning	1790	2200
+er_update_log_deprecated_ignored	1791	2201
+er_update_log_deprecated_translated	1792	2202
+er_update_table_used	1793	2203
+er_update_without_key_in_safe_mode	1794	2204
+er_updated_column_only_once	1795	2205
+er_updates_with_consistent_snapshot	429	433
+er_user_create_exists	403	403
+er_user_drop_exists	404	2206
+er_user_is_blocked	1796	2207
+er_user_limit_reached	1797	2208
+er_user_lock_deadlock	873	1128
+er_user_lock_wrong_name	1798	2209
+er_username	1799	2210
+er_value_too_long	1800	2211
+er_values_is_not_int_type_error	1801	2212
+er_var_cant_be_read	1802	2213
+er_variable_is_not_struct	1803	2214
+er_variable_is_readonly	1804	2215
+er_variable_not_settable_in_sf_or_trigger	1805	2216
+er_variable_not_settable_in_sp	1806	2217
+er_variable_not_settable_in_transaction	1807	2218
+er_vers_already_versioned	1808	2219
+er_vers_alter_engine_prohibited	1809	2220
+er_vers_alter_not_allowed	1810	2221
+er_vers_alter_system_field	406	407
+er_vers_db_not_supported	1811	2222
+er_vers_drop_partition_interval	414	417
+er_vers_duplicate_row_start_end	958	1240
+er_vers_engine_unsupported	1812	2223
+er_vers_field_wrong_type	1813	2224
+er_vers_hist_part_failed	1814	2225
+er_vers_no_trx_id	1815	2226
+er_vers_not_allowed	1816	2227
+er_vers_not_supported	1817	2228
+er_vers_not_versioned	1818	2229
+er_vers_period_columns	1819	2230
+er_vers_query_in_partition	1820	2231
+er_vers_range_prohibited	1821	2232
+er_vers_table_must_have_columns	1822	2233
+er_vers_trt_is_disabled	1823	2234
+er_vers_trx_part_historic_row_not_supported	1824	2235
+er_vers_wrong_parts	1825	2236
+er_view_check_failed	602	754
+er_view_checksum	1826	2237
+er_view_delete_merge_view	407	408
+er_view_frm_no_user	1827	2238
+er_view_invalid	1828	2239
+er_view_invalid_creation_ctx	815	1061
+er_view_multiupdate	410	411
+er_view_no_creation_ctx	1829	2240
 er_view_no_explain	167	188
-er_view_no_insert_field_list	408	409
-er_view_nonupd_check	602	754
-er_view_orderby_ignored	1830	2240
-er_view_other_user	1831	2241
-er_view_prevent_update	1832	2242
-er_view_recursive	1833	2243
-er_view_select_clause	1834	2244
-er_view_select_derived	1835	2245
-er_view_select_tmptable	1836	2246
-er_view_select_variable	1837	2247
-er_view_wrong_list	1838	2248
+er_view_no_insert_field_list	409	410
+er_view_nonupd_check	603	755
+er_view_orderby_ignored	1830	2241
+er_view_other_user	1831	2242
+er_view_prevent_update	1832	2243
+er_view_recursive	1833	2244
+er_view_select_clause	1834	2245
+er_view_select_derived	1835	2246
+er_view_select_tmptable	1836	2247
+er_view_select_variable	1837	2248
+er_view_wrong_list	1838	2249
 er_warn_aggfunc_dependence	130	137
-er_warn_allowed_packet_overflowed	1839	2249
-er_warn_cant_drop_default_keycache	496	575
-er_warn_data_out_of_range	1840	2250
-er_warn_deprecated_syntax	1841	2251
-er_warn_deprecated_syntax_no_replacement	1842	2252
-er_warn_deprecated_syntax_with_ver	1843	2253
-er_warn_engine_transaction_rollback	1844	2254
-er_warn_field_resolved	1845	2255
-er_warn_hostname_wont_work	1846	2256
-er_warn_i_s_skipped_table	1847	2257
-er_warn_index_not_applicable	551	688
-er_warn_invalid_timestamp	1848	2258
-er_warn_legacy_syntax_converted	1849	2259
-er_warn_null_to_notnull	685	845
-er_warn_only_master_log_file_no_pos	587	735
-er_warn_open_temp_tables_must_be_zero	1850	2260
-er_warn_purge_log_in_use	1851	2261
-er_warn_purge_log_is_active	1852	2262
-er_warn_qc_resize	1853	2263
-er_warn_too_few_records	1854	2264
-er_warn_too_many_records	1855	2265
-er_warn_trigger_doesnt_have_created	1856	2266
-er_warn_using_other_handler	1857	2267
-er_warn_view_merge	1858	2268
-er_warn_view_without_key	1859	2269
-er_warning_non_default_value_for_generated_column	1860	2270
-er_warning_not_complete_rollback	1861	2271
-er_warning_not_complete_rollback_with_created_temp_table	1862	2272
-er_warning_not_complete_rollback_with_dropped_temp_table	1863	2273
-er_window_frame_in_referenced_window_spec	1864	2274
-er_window_function_dont_have_frame	1865	2275
-er_window_function_in_window_spec	1866	2276
-er_with_col_wrong_list	1867	2277
-er_with_ties_needs_order	1868	2278
-er_wrong_arguments	1869	2279
-er_wrong_auto_key	1870	2280
-er_wrong_column_name	1871	2281
-er_wrong_db_name	1872	2282
-er_wrong_expr_in_partition_func_error	745	921
-er_wrong_field_spec	1873	2283
-er_wrong_field_terminators	1874	2284
-er_wrong_field_with_group	1875	2285
-er_wrong_fk_def	1876	2286
-er_wrong_fk_option_for_generated_column	488	557
-er_wrong_group_field	1149	2287
-er_wrong_insert_into_sequence	1877	2288
-er_wrong_key_column	1878	2289
-er_wrong_lock_of_system_table	1879	2290
-er_wrong_magic	1880	2291
-er_wrong_mrg_table	1881	2292
-er_wrong_name_for_catalog	1882	2293
-er_wrong_name_for_index	1883	2294
-er_wrong_native_table_structure	1884	2295
-er_wrong_number_of_columns_in_select	1885	2296
-er_wrong_number_of_values_in_tvc	1886	2297
-er_wrong_object	1887	2298
-er_wrong_outer_join	824	1070
-er_wrong_paramcount_to_cursor	1888	2299
-er_wrong_paramcount_to_native_fct	1889	2300
-er_wrong_paramcount_to_procedure	1890	2301
-er_wrong_parameters_to_native_fct	1891	2302
-er_wrong_parameters_to_procedure	1892	2303
-er_wrong_parameters_to_stored_fct	1893	2304
-er_wrong_partition_name	1894	2305
-er_wrong_perfschema_usage	1895	2306
-er_wrong_placement_of_window_function	1896	2307
+er_warn_allowed_packet_overflowed	1839	2250
+er_warn_cant_drop_default_keycache	497	576
+er_warn_data_out_of_range	1840	2251
+er_warn_deprecated_syntax	1841	2252
+er_warn_deprecated_syntax_no_replacement	1842	2253
+er_warn_deprecated_syntax_with_ver	1843	2254
+er_warn_engine_transaction_rollback	1844	2255
+er_warn_field_resolved	1845	2256
+er_warn_hostname_wont_work	1846	2257
+er_warn_i_s_skipped_table	1847	2258
+er_warn_index_not_applicable	552	689
+er_warn_invalid_timestamp	1848	2259
+er_warn_legacy_syntax_converted	1849	2260
+er_warn_null_to_notnull	686	846
+er_warn_only_master_log_file_no_pos	588	736
+er_warn_open_temp_tables_must_be_zero	1850	2261
+er_warn_purge_log_in_use	1851	2262
+er_warn_purge_log_is_active	1852	2263
+er_warn_qc_resize	1853	2264
+er_warn_too_few_records	1854	2265
+er_warn_too_many_records	1855	2266
+er_warn_trigger_doesnt_have_created	1856	2267
+er_warn_using_other_handler	1857	2268
+er_warn_view_merge	1858	2269
+er_warn_view_without_key	1859	2270
+er_warning_non_default_value_for_generated_column	1860	2271
+er_warning_not_complete_rollback	1861	2272
+er_warning_not_complete_rollback_with_created_temp_table	1862	2273
+er_warning_not_complete_rollback_with_dropped_temp_table	1863	2274
+er_window_frame_in_referenced_window_spec	1864	2275
+er_window_function_dont_have_frame	1865	2276
+er_window_function_in_window_spec	1866	2277
+er_with_col_wrong_list	1867	2278
+er_with_ties_needs_order	1868	2279
+er_wrong_arguments	1869	2280
+er_wrong_auto_key	1870	2281
+er_wrong_column_name	1871	2282
+er_wrong_db_name	1872	2283
+er_wrong_expr_in_partition_func_error	746	922
+er_wrong_field_spec	1873	2284
+er_wrong_field_terminators	1874	2285
+er_wrong_field_with_group	1875	2286
+er_wrong_fk_def	1876	2287
+er_wrong_fk_option_for_generated_column	489	558
+er_wrong_group_field	1149	2288
+er_wrong_insert_into_sequence	1877	2289
+er_wrong_key_column	1878	2290
+er_wrong_lock_of_system_table	1879	2291
+er_wrong_magic	1880	2292
+er_wrong_mrg_table	1881	2293
+er_wrong_name_for_catalog	1882	2294
+er_wrong_name_for_index	1883	2295
+er_wrong_native_table_structure	1884	2296
+er_wrong_number_of_columns_in_select	1885	2297
+er_wrong_number_of_values_in_tvc	1886	2298
+er_wrong_object	1887	2299
+er_wrong_outer_join	825	1071
+er_wrong_paramcount_to_cursor	1888	2300
+er_wrong_paramcount_to_native_fct	1889	2301
+er_wrong_paramcount_to_procedure	1890	2302
+er_wrong_parameters_to_native_fct	1891	2303
+er_wrong_parameters_to_procedure	1892	2304
+er_wrong_parameters_to_stored_fct	1893	2305
+er_wrong_partition_name	1894	2306
+er_wrong_perfschema_usage	1895	2307
+er_wrong_placement_of_window_function	1896	2308
 er_wrong_size_number	76	78
 er_wrong_spvar_type_in_limit	82	84
-er_wrong_string_length	1897	2308
-er_wrong_sub_key	1898	2309
-er_wrong_sum_select	1899	2310
-er_wrong_table_name	1900	2311
-er_wrong_type_column_value_error	1901	2312
-er_wrong_type_for_percentile_func	1902	2313
-er_wrong_type_for_range_frame	1903	2314
-er_wrong_type_for_rows_frame	1904	2315
-er_wrong_type_for_var	1905	2316
-er_wrong_type_of_argument	1906	2317
-er_wrong_usage	1907	2318
-er_wrong_value	1908	2319
-er_wrong_value_count	677	825
-er_wrong_value_count_on_row	678	826
-er_wrong_value_for_type	1909	2320
-er_wrong_value_for_var	1910	2321
-er_wrong_window_spec_name	1911	2322
-er_wsas_failed	1912	2323
-er_xa_rbdeadlock	1913	2324
-er_xa_rbrollback	1914	2325
-er_xa_rbtimeout	1915	2326
-er_xaer_dupid	1916	2327
-er_xaer_inval	1917	2328
-er_xaer_nota	1918	2329
-er_xaer_outside	1919	2330
-er_xaer_rmerr	1920	2331
-er_xaer_rmfail	1921	2332
-er_yes	1922	2333
-er_zlib_z_buf_error	1923	2334
-er_zlib_z_data_error	1924	2335
-er_zlib_z_mem_error	1925	2336
-erange	1926	2337
-eremchg	1927	2338
-eremote	1928	2339
-eremoteio	1929	2340
-erestart	1930	2341
-erfkill	1931	2342
-erofs	1932	2343
-err image never pull	1933,1934	2344
-err image pull	1935,1936	2345
-err_access_denied	1937	2346
-err_ambiguous_argument	1938	2347
-err_arg_not_iterable	1939	2348
-err_assertion	1940	2349
-err_async_callback	1941	2350
-err_async_type	1942	2351
-err_brotli_invalid_param	1943	2352
-err_buffer_out_of_bounds	1944	2353
-err_buffer_too_large	1945	2354
-err_cannot_watch_sigint	1946	2355
-err_child_closed_before_reply	1947	2356
-err_child_process_ipc_required	1948	2357
-err_child_process_stdio_maxbuffer	1949	2358
-err_console_writable_stream	1950	2359
-err_context_not_initialized	1951	2360
-err_crypto_custom_engine_not_supported	1952	2361
-err_crypto_ecdh_invalid_format	1953	2362
-err_crypto_ecdh_invalid_public_key	1954	2363
-err_crypto_engine_unknown	1955	2364
-err_crypto_fips_forced	1956	2365
-err_crypto_fips_unavailable	1957	2366
-err_crypto_hash_finalized	1958	2367
-err_crypto_hash_update_failed	1959	2368
-err_crypto_incompatible_key	1960	2369
-err_crypto_incompatible_key_options	1961	2370
-err_crypto_invalid_digest	1962	2371
-err_crypto_invalid_jwk	1963	2372
-err_crypto_invalid_key_object_type	1964	2373
-err_crypto_invalid_state	1965	2374
-err_crypto_pbkdf2_error	1966	2375
-err_crypto_scrypt_invalid_parameter	1967	2376
-err_crypto_scrypt_not_supported	1968	2377
-err_crypto_sign_key_required	1969	2378
-err_debugger_error	1970	2379
-err_debugger_startup_error	1971	2380
-err_dir_closed	1972	2381
-err_dir_concurrent_operation	1973	2382
-err_dns_set_servers_failed	1974	2383
-err_domain_callback_not_available	1975	2384
-err_domain_cannot_set_uncaught_exception_capture	1976	2385
-err_duplicate_startup_snapshot_main_function	1977	2386
-err_encoding_invalid_encoded_data	1978,665	2387
-err_encoding_not_supported	1979	2388
-err_eval_esm_cannot_print	1980	2389
-err_event_recursion	1981	2390
-err_falsy_value_rejection	1982	2391
-err_feature_unavailable_on_platform	1983	2392
-err_fs_cp_dir_to_non_dir	1984	2393
-err_fs_cp_eexist	1985	2394
-err_fs_cp_einval	1986	2395
-err_fs_cp_fifo_pipe	1987	2396
-err_fs_cp_non_dir_to_dir	1988	2397
-err_fs_cp_socket	1989	2398
-err_fs_cp_symlink_to_subdirectory	1990	2399
-err_fs_cp_unknown	1991	2400
-err_fs_eisdir	1992	2401
-err_fs_file_too_large	1993	2402
-err_fs_invalid_symlink_type	1994	2403
-err_http2_altsvc_invalid_origin	1995	2404
-err_http2_altsvc_length	1996	2405
-err_http2_connect_authority	1997	2406
-err_http2_connect_path	1998	2407
-err_http2_connect_scheme	1999	2408
-err_http2_goaway_session	2000	2409
-err_http2_header_single_value	2001	2410
-err_http2_headers_after_respond	2002	2411
-err_http2_headers_sent	2003	2412
-err_http2_info_status_not_allowed	2004	2413
-err_http2_invalid_connection_headers	2005	2414
-err_http2_invalid_header_value	2006	2415
-err_http2_invalid_info_status	2007	2416
-err_http2_invalid_origin	2008	2417
-err_http2_invalid_packed_settings_length	2009	2418
-err_http2_invalid_pseudoheader	2010	2419
-err_http2_invalid_session	2011	2420
-err_http2_invalid_setting_value	2012	2421
-err_http2_invalid_stream	2013	2422
-err_http2_max_pending_settings_ack	2014	2423
-err_http2_nested_push	2015	2424
-err_http2_no_mem	2016	2425
-err_http2_no_socket_manipulation	2017	2426
-err_http2_origin_length	2018	2427
-err_http2_out_of_streams	2019	2428
-err_http2_payload_forbidden	2020	2429
-err_http2_ping_cancel	2021	2430
-err_http2_ping_length	2022	2431
-err_http2_pseudoheader_not_allowed	2023	2432
-err_http2_push_disabled	2024	2433
-err_http2_send_file	2025	2434
-err_http2_send_file_noseek	2026	2435
-err_http2_session_error	2027	2436
-err_http2_settings_cancel	2028	2437
-err_http2_socket_bound	2029	2438
-err_http2_socket_unbound	2030	2439
-err_http2_status_101	2031	2440
-err_http2_status_invalid	2032	2441
-err_http2_stream_cancel	2033	2442
-err_http2_stream_error	2034	2443
-err_http2_stream_self_dependency	2035	2444
-err_http2_too_many_custom_settings	2036	2445
-err_http2_too_many_invalid_frames	2037	2446
-err_http2_trailers_already_sent	2038	2447
-err_http2_trailers_not_ready	2039	2448
-err_http2_unsupported_protocol	2040	2449
-err_http_body_not_allowed	2041	2450
-err_http_content_length_mismatch	2042	2451
-err_http_headers_sent	2043	2452
-err_http_invalid_header_value	2044	2453
-err_http_invalid_status_code	2045	2454
-err_http_request_timeout	2046	2455
-err_http_socket_assigned	2047	2456
-err_http_socket_encoding	2048	2457
-err_http_trailer_invalid	2049	2458
-err_illegal_constructor	2050	2459
-err_import_assertion_type_failed	2051	2460
-err_import_assertion_type_missing	2052	2461
-err_import_assertion_type_unsupported	2053	2462
-err_import_attribute_unsupported	2054	2463
-err_incompatible_option_pair	2055	2464
-err_input_type_not_allowed	2056	2465
-err_inspector_already_activated	2057	2466
-err_inspector_already_connected	2058	2467
-err_inspector_closed	2059	2468
-err_inspector_command	2060	2469
-err_inspector_not_active	2061	2470
-err_inspector_not_available	2062	2471
-err_inspector_not_connected	2063	2472
-err_inspector_not_worker	2064	2473
-err_internal_assertion	2065	2474
-err_invalid_address_family	2066	2475
-err_invalid_arg_type	2067	2476
-err_invalid_arg_value	2068	2477
-err_invalid_async_id	2069	2478
-err_invalid_buffer_size	2070	2479
-err_invalid_char	2071	2480
-err_invalid_cursor_pos	2072	2481
-err_invalid_fd	2073	2482
-err_invalid_fd_type	2074	2483
-err_invalid_file_url_host	2075	2484
-err_invalid_file_url_path	2076	2485
-err_invalid_handle_type	2077	2486
-err_invalid_http_token	2078	2487
-err_invalid_ip_address	2079	2488
-err_invalid_mime_syntax	2080	2489
-err_invalid_module_specifier	2081	2490
-err_invalid_package_config	2082	2491
-err_invalid_package_target	2083	2492
-err_invalid_protocol	2084	2493
-err_invalid_repl_eval_config	2085	2494
-err_invalid_repl_input	2086	2495
-err_invalid_return_property	2087	2496
-err_invalid_return_property_value	2088	2497
-err_invalid_return_value	2089	2498
-err_invalid_state	2090	2499
-err_invalid_sync_fork_input	2091	2500
-err_invalid_this	2092	2501
-err_invalid_tuple	2093	2502
-err_invalid_uri	2094	2503
-err_invalid_url	2095	2504
-err_invalid_url_scheme	2096	2505
-err_ipc_channel_closed	2097	2506
-err_ipc_disconnected	2098	2507
-err_ipc_one_pipe	2099	2508
-err_ipc_sync_fork	2100	2509
-err_loader_chain_incomplete	2101	2510
-err_manifest_assert_integrity	2102	2511
-err_manifest_dependency_missing	2103	2512
-err_manifest_integrity_mismatch	2104	2513
-err_manifest_invalid_resource_field	2105	2514
-err_manifest_invalid_specifier	2106	2515
-err_manifest_tdz	2107	2516
-err_manifest_unknown_onerror	2108	2517
-err_method_not_implemented	2109	2518
-err_missing_args	2110	2519
-err_missing_option	2111	2520
-err_module_not_found	437	2521
-err_multiple_callback	2112	2522
-err_napi_cons_function	2113	2523
-err_napi_invalid_dataview_args	2114	2524
-err_napi_invalid_typedarray_alignment	2115	2525
-err_napi_invalid_typedarray_length	2116	2526
-err_network_import_bad_response	2117	2527
-err_network_import_disallowed	2118	2528
-err_no_crypto	2119	2529
-err_no_icu	2120	2530
-err_not_building_snapshot	2121	2531
-err_not_in_single_executable_application	2122	2532
-err_not_supported_in_snapshot	2123	2533
-err_operation_failed	2124	2534
-err_out_of_range	652	2535
-err_package_import_not_defined	2125	2536
-err_package_path_not_exported	2126	2537
-err_parse_args_invalid_option_value	2127	2538
-err_parse_args_unexpected_positional	2128	2539
-err_parse_args_unknown_option	2129	2540
-err_performance_invalid_timestamp	2130	2541
-err_performance_measure_invalid_options	2131	2542
-err_require_async_module	2132	2543
-err_require_cycle_module	2133	2544
-err_require_esm	2134	2545
-err_script_execution_interrupted	2135	2546
-err_server_already_listen	2136	2547
-err_server_not_running	2137	2548
-err_single_executable_application_asset_not_found	2138	2549
-err_socket_already_bound	2139	2550
-err_socket_bad_buffer_size	2140	2551
-err_socket_bad_port	2141	2552
-err_socket_bad_type	2142	2553
-err_socket_buffer_size	2143	2554
-err_socket_closed	2144	2555
-err_socket_closed_before_connection	2145	2556
-err_socket_connection_timeout	2146	2557
-err_socket_dgram_is_connected	2147	2558
-err_socket_dgram_not_connected	2148	2559
-err_socket_dgram_not_running	2149	2560
-err_sri_parse	2150	2561
-err_stream_already_finished	2151	2562
-err_stream_cannot_pipe	2152	2563
-err_stream_destroyed	2153	2564
-err_stream_null_values	2154	2565
-err_stream_premature_close	2155	2566
-err_stream_push_after_eof	2156	2567
-err_stream_unshift_after_end_event	2157	2568
-err_stream_wrap	2158	2569
-err_stream_write_after_end	2159	2570
-err_synthetic	2160	2571
-err_system_error	2161	2572
-err_test_failure	2162	2573
-err_tls_alpn_callback_invalid_result	2163	2574
-err_tls_alpn_callback_with_protocols	2164	2575
-err_tls_cert_altname_format	2165	2576
-err_tls_cert_altname_invalid	2166	2577
-err_tls_dh_param_size	2167	2578
-err_tls_handshake_timeout	2168	2579
-err_tls_invalid_context	2169	2580
-err_tls_invalid_protocol_version	2170	2581
-err_tls_invalid_state	2171	2582
-err_tls_protocol_version_conflict	2172	2583
-err_tls_renegotiation_disabled	2173	2584
-err_tls_required_server_name	2174	2585
-err_tls_session_attack	2175	2586
-err_tls_sni_from_server	2176	2587
-err_trace_events_category_required	2177	2588
-err_trace_events_unavailable	2178	2589
-err_tty_init_failed	2179	2590
-err_unavailable_during_exit	2180	2591
-err_uncaught_exception_capture_already_set	2181	2592
-err_unescaped_characters	2182	2593
-err_unhandled_error	2183	2594
-err_unknown_builtin_module	2184	2595
-err_unknown_credential	2185	2596
-err_unknown_encoding	2186	2597
-err_unknown_file_extension	2187	2598
-err_unknown_module_format	2188	2599
-err_unknown_signal	2189	2600
-err_unsupported_dir_import	2190	2601
-err_unsupported_esm_url_scheme	2191	2602
-err_unsupported_resolve_request	2192	2603
-err_use_after_close	2193	2604
-err_valid_performance_entry_type	2194	2605
-err_vm_dynamic_import_callback_missing	2195	2606
-err_vm_dynamic_import_callback_missing_flag	2196	2607
-err_vm_module_already_linked	2197	2608
-err_vm_module_cannot_create_cached_data	2198	2609
-err_vm_module_different_context	2199	2610
-err_vm_module_link_failure	2200	2611
-err_vm_module_not_module	2201	2612
-err_vm_module_status	2202	2613
-err_wasi_already_started	2203	2614
-err_webassembly_response	2204	2615
-err_worker_init_failed	2205	2616
-err_worker_invalid_exec_argv	2206	2617
-err_worker_messaging_errored	2207	2618
-err_worker_messaging_failed	2208	2619
-err_worker_messaging_same_thread	2209	2620
-err_worker_messaging_timeout	2210	2621
-err_worker_not_running	2211	2622
-err_worker_out_of_memory	2212	2623
-err_worker_path	2213	2624
-err_worker_unserializable_error	2214	2625
-err_worker_unsupported_operation	2215	2626
-errimageneverpull	1933,1934	2344
-errimagepull	1935,1936	2345
-errno 1	1068	1402
-errno 10	606	1281
-errno 100	1026	1353
-errno 101	1028	1355
-errno 102	1027	1354
-errno 103	729	1284
-errno 104	739	1286
-errno 105	1035	1362
-errno 106	987	1307
-errno 107	1051	1383
-errno 108	361	2627
-errno 109	2216	2628
-errno 11	347	1254
-errno 110	741	2629
-errno 111	725	1285
-errno 112	979	1297
-errno 113	980	1298
-errno 114	349	1269
-errno 115	350	1301
-errno 116	2217	2630
-errno 117	2218	2631
-errno 118	1053	1386
-errno 119	1012	1338
-errno 12	457	1373
-errno 120	989	1309
-errno 121	1929	2340
-errno 122	913	1291
-errno 123	1043	1372
-errno 124	1003	1328
-errno 125	81	1279
-errno 126	1040	1369
-errno 127	990	1310
-errno 128	992	1312
-errno 129	991	1311
-errno 13	92	1248
-errno 130	1067	1401
-errno 131	1054	1387
-errno 132	1931	2342
-errno 14	265	1295
-errno 15	345	1382
-errno 16	898	1278
-errno 17	977	1294
-errno 18	2219	2632
-errno 19	1038	1365
-errno 2	780	1366
-errno 20	1052	1384
-errno 21	988	1308
-errno 22	649	1305
-errno 23	1029	1356
-errno 24	1004	1329
-errno 25	1057	1390
-errno 26	2220	2633
-errno 27	978	1296
-errno 28	1048	1378
-errno 29	2221	2634
-errno 3	2222	2635
-errno 30	1932	2343
-errno 31	1005	1330
-errno 32	359	1404
-errno 33	973	1289
-errno 34	1926	2337
-errno 35	972	1287
-errno 36	1011	1337
-errno 37	1041	1370
-errno 38	1050	1381
-errno 39	908	1385
-errno 4	985	1304
-errno 40	1001	1326
-errno 42	1044	1374
-errno 43	981	1299
-errno 44	591	1282
-errno 45	994	1314
-errno 46	995	1315
-errno 47	996	1316
-errno 48	1000	1325
-errno 49	2223	2636
-errno 5	986	1306
-errno 50	1036	1363
-errno 51	993	1313
-errno 52	964	1270
-errno 53	966	1274
-errno 54	2224	2637
-errno 55	1034	1361
-errno 56	967	1275
-errno 57	968	1276
-errno 59	284	1277
-errno 6	1062	1397
-errno 60	897	1380
-errno 61	1037	1364
-errno 62	2225	2638
-errno 63	1049	1379
-errno 64	1045	1375
-errno 65	1046	1376
-errno 66	1928	2339
-errno 67	1042	1371
-errno 68	126	1252
-errno 69	2226	2639
-errno 7	188	1247
-errno 70	700	1283
-errno 71	1070	1405
-errno 72	1010	1336
-errno 73	974	1290
-errno 74	295	1273
-errno 75	1066	1400
-errno 76	1058	1391
-errno 77	965	1272
-errno 78	1927	2338
-errno 79	404	1319
-errno 8	1039	1368
-errno 80	107	1320
-errno 81	998	1323
-errno 82	240	1322
-errno 83	500	1321
-errno 84	982	1300
-errno 85	1930	2341
-errno 86	2227	2640
-errno 87	2228	2641
-errno 88	1055	1388
-errno 89	895	1288
-errno 9	283	1271
-errno 90	829	1335
-errno 91	1072	1407
-errno 92	1047	1377
-errno 93	1071	1406
-errno 94	2229	2642
-errno 95	1056	1389
-errno 96	1069	1403
-errno 97	123	1253
-errno 98	119	1250
-errno 99	460	1251
-error 1000	1201	1550
-error 1001	1430	1790
-error 1002	1431	1791
-error 1003	1922	2333
-error 1004	1144	1481
-error 1005	420	424
-error 1006	1144	1480
-error 1007	397	397
-error 1008	403	403
-error 1009	1182	1527
-error 1010	1182	1528
-error 1011	1147	1484
-error 1012	441	444
-error 1013	1144	1487
-error 1014	434	437
-error 1015	438	441
-error 1016	1144	1490
-error 1017	1144	1596
-error 1018	1144	1492
-error 1019	1144	1502
-error 1020	1165	1509
-error 1021	912	1178
-error 1022	1149	1536
-error 1023	1209	1559
-error 1024	1211	1561
-error 1025	1212	1562
-error 1026	1213	1563
-error 1027	1244	1597
-error 1028	1246	1599
-error 1029	1260	1613
-error 1030	1279	1632
-error 1031	1309	1663
-error 1032	1149	1729
-error 1033	1469	1830
-error 1034	1470	1831
-error 1035	1478	1840
-error 1036	1483	1845
-error 1037	1488	1851
-error 1038	1487	1850
-error 1039	1755	2134
-error 1040	1167	1512
-error 1041	145	1849
-error 1042	433	436
-error 1043	1303	1656
+er_wrong_string_length	1897	2309
+er_wrong_sub_key	1898	2310
+er_wrong_sum_select	1899	2311
+er_wrong_table_name	1900	2312
+er_wrong_type_column_value_error	1901	2313
+er_wrong_type_for_percentile_func	1902	2314
+er_wrong_type_for_range_frame	1903	2315
+er_wrong_type_for_rows_frame	1904	2316
+er_wrong_type_for_var	1905	2317
+er_wrong_type_of_argument	1906	2318
+er_wrong_usage	1907	2319
+er_wrong_value	1908	2320
+er_wrong_value_count	678	826
+er_wrong_value_count_on_row	679	827
+er_wrong_value_for_type	1909	2321
+er_wrong_value_for_var	1910	2322
+er_wrong_window_spec_name	1911	2323
+er_wsas_failed	1912	2324
+er_xa_rbdeadlock	1913	2325
+er_xa_rbrollback	1914	2326
+er_xa_rbtimeout	1915	2327
+er_xaer_dupid	1916	2328
+er_xaer_inval	1917	2329
+er_xaer_nota	1918	2330
+er_xaer_outside	1919	2331
+er_xaer_rmerr	1920	2332
+er_xaer_rmfail	1921	2333
+er_yes	1922	2334
+er_zlib_z_buf_error	1923	2335
+er_zlib_z_data_error	1924	2336
+er_zlib_z_mem_error	1925	2337
+erange	1926	2338
+eremchg	1927	2339
+eremote	1928	2340
+eremoteio	1929	2341
+erestart	1930	2342
+erfkill	1931	2343
+erofs	1932	2344
+err image never pull	1933,1934	2345
+err image pull	1935,1936	2346
+err_access_denied	1937	2347
+err_ambiguous_argument	1938	2348
+err_arg_not_iterable	1939	2349
+err_assertion	1940	2350
+err_async_callback	1941	2351
+err_async_type	1942	2352
+err_brotli_invalid_param	1943	2353
+err_buffer_out_of_bounds	1944	2354
+err_buffer_too_large	1945	2355
+err_cannot_watch_sigint	1946	2356
+err_child_closed_before_reply	1947	2357
+err_child_process_ipc_required	1948	2358
+err_child_process_stdio_maxbuffer	1949	2359
+err_console_writable_stream	1950	2360
+err_context_not_initialized	1951	2361
+err_crypto_custom_engine_not_supported	1952	2362
+err_crypto_ecdh_invalid_format	1953	2363
+err_crypto_ecdh_invalid_public_key	1954	2364
+err_crypto_engine_unknown	1955	2365
+err_crypto_fips_forced	1956	2366
+err_crypto_fips_unavailable	1957	2367
+err_crypto_hash_finalized	1958	2368
+err_crypto_hash_update_failed	1959	2369
+err_crypto_incompatible_key	1960	2370
+err_crypto_incompatible_key_options	1961	2371
+err_crypto_invalid_digest	1962	2372
+err_crypto_invalid_jwk	1963	2373
+err_crypto_invalid_key_object_type	1964	2374
+err_crypto_invalid_state	1965	2375
+err_crypto_pbkdf2_error	1966	2376
+err_crypto_scrypt_invalid_parameter	1967	2377
+err_crypto_scrypt_not_supported	1968	2378
+err_crypto_sign_key_required	1969	2379
+err_debugger_error	1970	2380
+err_debugger_startup_error	1971	2381
+err_dir_closed	1972	2382
+err_dir_concurrent_operation	1973	2383
+err_dns_set_servers_failed	1974	2384
+err_domain_callback_not_available	1975	2385
+err_domain_cannot_set_uncaught_exception_capture	1976	2386
+err_duplicate_startup_snapshot_main_function	1977	2387
+err_encoding_invalid_encoded_data	1978,666	2388
+err_encoding_not_supported	1979	2389
+err_eval_esm_cannot_print	1980	2390
+err_event_recursion	1981	2391
+err_falsy_value_rejection	1982	2392
+err_feature_unavailable_on_platform	1983	2393
+err_fs_cp_dir_to_non_dir	1984	2394
+err_fs_cp_eexist	1985	2395
+err_fs_cp_einval	1986	2396
+err_fs_cp_fifo_pipe	1987	2397
+err_fs_cp_non_dir_to_dir	1988	2398
+err_fs_cp_socket	1989	2399
+err_fs_cp_symlink_to_subdirectory	1990	2400
+err_fs_cp_unknown	1991	2401
+err_fs_eisdir	1992	2402
+err_fs_file_too_large	1993	2403
+err_fs_invalid_symlink_type	1994	2404
+err_http2_altsvc_invalid_origin	1995	2405
+err_http2_altsvc_length	1996	2406
+err_http2_connect_authority	1997	2407
+err_http2_connect_path	1998	2408
+err_http2_connect_scheme	1999	2409
+err_http2_goaway_session	2000	2410
+err_http2_header_single_value	2001	2411
+err_http2_headers_after_respond	2002	2412
+err_http2_headers_sent	2003	2413
+err_http2_info_status_not_allowed	2004	2414
+err_http2_invalid_connection_headers	2005	2415
+err_http2_invalid_header_value	2006	2416
+err_http2_invalid_info_status	2007	2417
+err_http2_invalid_origin	2008	2418
+err_http2_invalid_packed_settings_length	2009	2419
+err_http2_invalid_pseudoheader	2010	2420
+err_http2_invalid_session	2011	2421
+err_http2_invalid_setting_value	2012	2422
+err_http2_invalid_stream	2013	2423
+err_http2_max_pending_settings_ack	2014	2424
+err_http2_nested_push	2015	2425
+err_http2_no_mem	2016	2426
+err_http2_no_socket_manipulation	2017	2427
+err_http2_origin_length	2018	2428
+err_http2_out_of_streams	2019	2429
+err_http2_payload_forbidden	2020	2430
+err_http2_ping_cancel	2021	2431
+err_http2_ping_length	2022	2432
+err_http2_pseudoheader_not_allowed	2023	2433
+err_http2_push_disabled	2024	2434
+err_http2_send_file	2025	2435
+err_http2_send_file_noseek	2026	2436
+err_http2_session_error	2027	2437
+err_http2_settings_cancel	2028	2438
+err_http2_socket_bound	2029	2439
+err_http2_socket_unbound	2030	2440
+err_http2_status_101	2031	2441
+err_http2_status_invalid	2032	2442
+err_http2_stream_cancel	2033	2443
+err_http2_stream_error	2034	2444
+err_http2_stream_self_dependency	2035	2445
+err_http2_too_many_custom_settings	2036	2446
+err_http2_too_many_invalid_frames	2037	2447
+err_http2_trailers_already_sent	2038	2448
+err_http2_trailers_not_ready	2039	2449
+err_http2_unsupported_protocol	2040	2450
+err_http_body_not_allowed	2041	2451
+err_http_content_length_mismatch	2042	2452
+err_http_headers_sent	2043	2453
+err_http_invalid_header_value	2044	2454
+err_http_invalid_status_code	2045	2455
+err_http_request_timeout	2046	2456
+err_http_socket_assigned	2047	2457
+err_http_socket_encoding	2048	2458
+err_http_trailer_invalid	2049	2459
+err_illegal_constructor	2050	2460
+err_import_assertion_type_failed	2051	2461
+err_import_assertion_type_missing	2052	2462
+err_import_assertion_type_unsupported	2053	2463
+err_import_attribute_unsupported	2054	2464
+err_incompatible_option_pair	2055	2465
+err_input_type_not_allowed	2056	2466
+err_inspector_already_activated	2057	2467
+err_inspector_already_connected	2058	2468
+err_inspector_closed	2059	2469
+err_inspector_command	2060	2470
+err_inspector_not_active	2061	2471
+err_inspector_not_available	2062	2472
+err_inspector_not_connected	2063	2473
+err_inspector_not_worker	2064	2474
+err_internal_assertion	2065	2475
+err_invalid_address_family	2066	2476
+err_invalid_arg_type	2067	2477
+err_invalid_arg_value	2068	2478
+err_invalid_async_id	2069	2479
+err_invalid_buffer_size	2070	2480
+err_invalid_char	2071	2481
+err_invalid_cursor_pos	2072	2482
+err_invalid_fd	2073	2483
+err_invalid_fd_type	2074	2484
+err_invalid_file_url_host	2075	2485
+err_invalid_file_url_path	2076	2486
+err_invalid_handle_type	2077	2487
+err_invalid_http_token	2078	2488
+err_invalid_ip_address	2079	2489
+err_invalid_mime_syntax	2080	2490
+err_invalid_module_specifier	2081	2491
+err_invalid_package_config	2082	2492
+err_invalid_package_target	2083	2493
+err_invalid_protocol	2084	2494
+err_invalid_repl_eval_config	2085	2495
+err_invalid_repl_input	2086	2496
+err_invalid_return_property	2087	2497
+err_invalid_return_property_value	2088	2498
+err_invalid_return_value	2089	2499
+err_invalid_state	2090	2500
+err_invalid_sync_fork_input	2091	2501
+err_invalid_this	2092	2502
+err_invalid_tuple	2093	2503
+err_invalid_uri	2094	2504
+err_invalid_url	2095	2505
+err_invalid_url_scheme	2096	2506
+err_ipc_channel_closed	2097	2507
+err_ipc_disconnected	2098	2508
+err_ipc_one_pipe	2099	2509
+err_ipc_sync_fork	2100	2510
+err_loader_chain_incomplete	2101	2511
+err_manifest_assert_integrity	2102	2512
+err_manifest_dependency_missing	2103	2513
+err_manifest_integrity_mismatch	2104	2514
+err_manifest_invalid_resource_field	2105	2515
+err_manifest_invalid_specifier	2106	2516
+err_manifest_tdz	2107	2517
+err_manifest_unknown_onerror	2108	2518
+err_method_not_implemented	2109	2519
+err_missing_args	2110	2520
+err_missing_option	2111	2521
+err_module_not_found	438	2522
+err_multiple_callback	2112	2523
+err_napi_cons_function	2113	2524
+err_napi_invalid_dataview_args	2114	2525
+err_napi_invalid_typedarray_alignment	2115	2526
+err_napi_invalid_typedarray_length	2116	2527
+err_network_import_bad_response	2117	2528
+err_network_import_disallowed	2118	2529
+err_no_crypto	2119	2530
+err_no_icu	2120	2531
+err_not_building_snapshot	2121	2532
+err_not_in_single_executable_application	2122	2533
+err_not_supported_in_snapshot	2123	2534
+err_operation_failed	2124	2535
+err_out_of_range	653	2536
+err_package_import_not_defined	2125	2537
+err_package_path_not_exported	2126	2538
+err_parse_args_invalid_option_value	2127	2539
+err_parse_args_unexpected_positional	2128	2540
+err_parse_args_unknown_option	2129	2541
+err_performance_invalid_timestamp	2130	2542
+err_performance_measure_invalid_options	2131	2543
+err_require_async_module	2132	2544
+err_require_cycle_module	2133	2545
+err_require_esm	2134	2546
+err_script_execution_interrupted	2135	2547
+err_server_already_listen	2136	2548
+err_server_not_running	2137	2549
+err_single_executable_application_asset_not_found	2138	2550
+err_socket_already_bound	2139	2551
+err_socket_bad_buffer_size	2140	2552
+err_socket_bad_port	2141	2553
+err_socket_bad_type	2142	2554
+err_socket_buffer_size	2143	2555
+err_socket_closed	2144	2556
+err_socket_closed_before_connection	2145	2557
+err_socket_connection_timeout	2146	2558
+err_socket_dgram_is_connected	2147	2559
+err_socket_dgram_not_connected	2148	2560
+err_socket_dgram_not_running	2149	2561
+err_sri_parse	2150	2562
+err_stream_already_finished	2151	2563
+err_stream_cannot_pipe	2152	2564
+err_stream_destroyed	2153	2565
+err_stream_null_values	2154	2566
+err_stream_premature_close	2155	2567
+err_stream_push_after_eof	2156	2568
+err_stream_unshift_after_end_event	2157	2569
+err_stream_wrap	2158	2570
+err_stream_write_after_end	2159	2571
+err_synthetic	2160	2572
+err_system_error	2161	2573
+err_test_failure	2162	2574
+err_tls_alpn_callback_invalid_result	2163	2575
+err_tls_alpn_callback_with_protocols	2164	2576
+err_tls_cert_altname_format	2165	2577
+err_tls_cert_altname_invalid	2166	2578
+err_tls_dh_param_size	2167	2579
+err_tls_handshake_timeout	2168	2580
+err_tls_invalid_context	2169	2581
+err_tls_invalid_protocol_version	2170	2582
+err_tls_invalid_state	2171	2583
+err_tls_protocol_version_conflict	2172	2584
+err_tls_renegotiation_disabled	2173	2585
+err_tls_required_server_name	2174	2586
+err_tls_session_attack	2175	2587
+err_tls_sni_from_server	2176	2588
+err_trace_events_category_required	2177	2589
+err_trace_events_unavailable	2178	2590
+err_tty_init_failed	2179	2591
+err_unavailable_during_exit	2180	2592
+err_uncaught_exception_capture_already_set	2181	2593
+err_unescaped_characters	2182	2594
+err_unhandled_error	2183	2595
+err_unknown_builtin_module	2184	2596
+err_unknown_credential	2185	2597
+err_unknown_encoding	2186	2598
+err_unknown_file_extension	2187	2599
+err_unknown_module_format	2188	2600
+err_unknown_signal	2189	2601
+err_unsupported_dir_import	2190	2602
+err_unsupported_esm_url_scheme	2191	2603
+err_unsupported_resolve_request	2192	2604
+err_use_after_close	2193	2605
+err_valid_performance_entry_type	2194	2606
+err_vm_dynamic_import_callback_missing	2195	2607
+err_vm_dynamic_import_callback_missing_flag	2196	2608
+err_vm_module_already_linked	2197	2609
+err_vm_module_cannot_create_cached_data	2198	2610
+err_vm_module_different_context	2199	2611
+err_vm_module_link_failure	2200	2612
+err_vm_module_not_module	2201	2613
+err_vm_module_status	2202	2614
+err_wasi_already_started	2203	2615
+err_webassembly_response	2204	2616
+err_worker_init_failed	2205	2617
+err_worker_invalid_exec_argv	2206	2618
+err_worker_messaging_errored	2207	2619
+err_worker_messaging_failed	2208	2620
+err_worker_messaging_same_thread	2209	2621
+err_worker_messaging_timeout	2210	2622
+err_worker_not_running	2211	2623
+err_worker_out_of_memory	2212	2624
+err_worker_path	2213	2625
+err_worker_unserializable_error	2214	2626
+err_worker_unsupported_operation	2215	2627
+errimageneverpull	1933,1934	2345
+errimagepull	1935,1936	2346
+errno 1	1068	1403
+errno 10	607	1282
+errno 100	1026	1354
+errno 101	1028	1356
+errno 102	1027	1355
+errno 103	730	1285
+errno 104	740	1287
+errno 105	1035	1363
+errno 106	988	1308
+errno 107	1051	1384
+errno 108	362	2628
+errno 109	2216	2629
+errno 11	347	1255
+errno 110	742	2630
+errno 111	726	1286
+errno 112	980	1298
+errno 113	981	1299
+errno 114	349	1270
+errno 115	350	1302
+errno 116	2217	2631
+errno 117	2218	2632
+errno 118	1053	1387
+errno 119	1013	1339
+errno 12	458	1374
+errno 120	990	1310
+errno 121	1929	2341
+errno 122	914	1292
+errno 123	1043	1373
+errno 124	1004	1329
+errno 125	81	1280
+errno 126	1040	1370
+errno 127	991	1311
+errno 128	993	1313
+errno 129	992	1312
+errno 13	92	1249
+errno 130	1067	1402
+errno 131	1054	1388
+errno 132	1931	2343
+errno 14	265	1296
+errno 15	345	1383
+errno 16	899	1279
+errno 17	978	1295
+errno 18	2219	2633
+errno 19	1038	1366
+errno 2	781	1367
+errno 20	1052	1385
+errno 21	989	1309
+errno 22	650	1306
+errno 23	1029	1357
+errno 24	1005	1330
+errno 25	1057	1391
+errno 26	2220	2634
+errno 27	979	1297
+errno 28	1048	1379
+errno 29	2221	2635
+errno 3	2222	2636
+errno 30	1932	2344
+errno 31	1006	1331
+errno 32	359,360	1405
+errno 33	974	1290
+errno 34	1926	2338
+errno 35	973	1288
+errno 36	1012	1338
+errno 37	1041	1371
+errno 38	1050	1382
+errno 39	909	1386
+errno 4	986	1305
+errno 40	1002	1327
+errno 42	1044	1375
+errno 43	982	1300
+errno 44	592	1283
+errno 45	995	1315
+errno 46	996	1316
+errno 47	997	1317
+errno 48	1001	1326
+errno 49	2223	2637
+errno 5	987	1307
+errno 50	1036	1364
+errno 51	994	1314
+errno 52	965	1271
+errno 53	967	1275
+errno 54	2224	2638
+errno 55	1034	1362
+errno 56	968	1276
+errno 57	969	1277
+errno 59	284	1278
+errno 6	1062	1398
+errno 60	898	1381
+errno 61	1037	1365
+errno 62	2225	2639
+errno 63	1049	1380
+errno 64	1045	1376
+errno 65	1046	1377
+errno 66	1928	2340
+errno 67	1042	1372
+errno 68	126	1253
+errno 69	2226	2640
+errno 7	188	1248
+errno 70	701	1284
+errno 71	1070	1406
+errno 72	1011	1337
+errno 73	975	1291
+errno 74	295	1274
+errno 75	1066	1401
+errno 76	1058	1392
+errno 77	966	1273
+errno 78	1927	2339
+errno 79	405	1320
+errno 8	1039	1369
+errno 80	107	1321
+errno 81	999	1324
+errno 82	240	1323
+errno 83	501	1322
+errno 84	983	1301
+errno 85	1930	2342
+errno 86	2227	2641
+errno 87	2228	2642
+errno 88	1055	1389
+errno 89	896	1289
+errno 9	283	1272
+errno 90	830	1336
+errno 91	1072	1408
+errno 92	1047	1378
+errno 93	1071	1407
+errno 94	2229	2643
+errno 95	1056	1390
+errno 96	1069	1404
+errno 97	123	1254
+errno 98	119	1251
+errno 99	461	1252
+error 1000	1201	1551
+error 1001	1430	1791
+error 1002	1431	1792
+error 1003	1922	2334
+error 1004	1144	1482
+error 1005	421	425
+error 1006	1144	1481
+error 1007	398	398
+error 1008	404	404
+error 1009	1182	1528
+error 1010	1182	1529
+error 1011	1147	1485
+error 1012	442	445
+error 1013	1144	1488
+error 1014	435	438
+error 1015	439	442
+error 1016	1144	1491
+error 1017	1144	1597
+error 1018	1144	1493
+error 1019	1144	1503
+error 1020	1165	1510
+error 1021	913	1179
+error 1022	1149	1537
+error 1023	1209	1560
+error 1024	1211	1562
+error 1025	1212	1563
+error 1026	1213	1564
+error 1027	1244	1598
+error 1028	1246	1600
+error 1029	1260	1614
+error 1030	1279	1633
+error 1031	1309	1664
+error 1032	1149	1730
+error 1033	1469	1831
+error 1034	1470	1832
+error 1035	1478	1841
+error 1036	1483	1846
+error 1037	1488	1852
+error 1038	1487	1851
+error 1039	1755	2135
+error 1040	1167	1513
+error 1041	145	1850
+error 1042	434	437
+error 1043	1303	1657
 error 1044	94	95
 error 1045	95	96
-error 1046	1434	1794
-error 1047	1761	2140
-error 1048	669	817
-error 1049	1088	1423
-error 1050	1697	2074
-error 1051	1095	1430
-error 1052	672	820
-error 1053	1590	1958
-error 1054	1089	1424
-error 1055	1875	2285
-error 1056	1149	2287
-error 1057	1899	2310
-error 1058	677	825
-error 1059	1724	2101
-error 1060	941	1218
-error 1061	951	1231
-error 1062	945	1223
-error 1063	1873	2283
-error 1064	1491	1854
-error 1065	1193	1542
-error 1066	1463	1824
-error 1067	1335	1691
-error 1068	1413	1772
-error 1069	1732	2110
-error 1070	1731	2109
-error 1071	1725	2102
-error 1072	1366	1724
+error 1046	1434	1795
+error 1047	1761	2141
+error 1048	670	818
+error 1049	1088	1424
+error 1050	1697	2075
+error 1051	1095	1431
+error 1052	673	821
+error 1053	1590	1959
+error 1054	1089	1425
+error 1055	1875	2286
+error 1056	1149	2288
+error 1057	1899	2311
+error 1058	678	826
+error 1059	1724	2102
+error 1060	942	1219
+error 1061	952	1232
+error 1062	946	1224
+error 1063	1873	2284
+error 1064	1491	1855
+error 1065	1193	1543
+error 1066	1463	1825
+error 1067	1335	1692
+error 1068	1413	1773
+error 1069	1732	2111
+error 1070	1731	2110
+error 1071	1725	2103
+error 1072	1366	1725
 error 1073	342	354
-error 1074	683	832
-error 1075	1870	2280
-error 1076	776	966
-error 1077	1464	1825
-error 1078	1288	1641
-error 1079	1596	1964
-error 1080	1254	1607
-error 1081	418	422
-error 1082	1447	1808
-error 1083	1874	2284
-error 1084	1131	1466
-error 1085	1715	2092
-error 1086	1243	1595
-error 1087	1380	1739
-error 1088	1078	1413
-error 1089	1898	2309
-error 1090	1151	1493
-error 1091	421	425
-error 1092	1332	1686
-error 1093	1793	2202
-error 1094	1452	1813
-error 1095	1374	1733
-error 1096	1454	1815
-error 1097	1721	2098
-error 1098	432	435
-error 1099	1704	2081
-error 1100	1703	2080
-error 1101	1202	2177
-error 1102	1872	2282
-error 1103	1900	2311
-error 1104	1720	2097
-error 1105	664	2143
-error 1106	1770	2150
-error 1107	1890	2301
-error 1108	1892	2303
-error 1109	1776	2156
-error 1110	676	824
-error 1111	1338	1694
-error 1112	1785	2165
+error 1074	684	833
+error 1075	1870	2281
+error 1076	777	967
+error 1077	1464	1826
+error 1078	1288	1642
+error 1079	1596	1965
+error 1080	1254	1608
+error 1081	419	423
+error 1082	1447	1809
+error 1083	1874	2285
+error 1084	1131	1467
+error 1085	1715	2093
+error 1086	1243	1596
+error 1087	1380	1740
+error 1088	1078	1414
+error 1089	1898	2310
+error 1090	1151	1494
+error 1091	422	426
+error 1092	1332	1687
+error 1093	1793	2203
+error 1094	1452	1814
+error 1095	1374	1734
+error 1096	1454	1816
+error 1097	1721	2099
+error 1098	433	436
+error 1099	1704	2082
+error 1100	1703	2081
+error 1101	1202	2178
+error 1102	1872	2283
+error 1103	1900	2312
+error 1104	1720	2098
+error 1105	665	2144
+error 1106	1770	2151
+error 1107	1890	2302
+error 1108	1892	2304
+error 1109	1776	2157
+error 1110	677	825
+error 1111	1338	1695
+error 1112	1785	2166
 error 1113	79	82
-error 1114	1558	1922
-error 1115	1759	2138
-error 1116	1736	2114
-error 1117	516	2108
-error 1118	1718	2095
-error 1119	1664	2041
-error 1120	824	1070
-error 1121	1475	1837
-error 1122	1149	1486
-error 1123	1149	1488
-error 1124	1752	2131
-error 1125	1751	2130
-error 1126	1144	1491
-error 1127	398	398
-error 1128	1271	1624
-error 1129	1304	1658
-error 1130	1305	1659
-error 1131	1524	1887
-error 1132	1527	1890
-error 1133	429	433
-error 1134	1789	2198
-error 1135	416	420
-error 1136	678	826
-error 1137	1149	1494
-error 1138	1341	1697
-error 1139	1562	1927
-error 1140	1407	1766
-error 1141	1460	1821
-error 1142	690	851
-error 1143	688	849
-error 1144	1308	1662
-error 1145	1290	1643
-error 1146	1450	1811
-error 1147	1462	1823
-error 1148	1465	1826
-error 1149	1689	2066
-error 1150	881	1141
-error 1151	1730	2107
+error 1114	1558	1923
+error 1115	1759	2139
+error 1116	1736	2115
+error 1117	517	2109
+error 1118	1718	2096
+error 1119	1664	2042
+error 1120	825	1071
+error 1121	1475	1838
+error 1122	1149	1487
+error 1123	1149	1489
+error 1124	1752	2132
+error 1125	1751	2131
+error 1126	1144	1492
+error 1127	399	399
+error 1128	1271	1625
+error 1129	1304	1659
+error 1130	1305	1660
+error 1131	1524	1888
+error 1132	1527	1891
+error 1133	430	434
+error 1134	1789	2199
+error 1135	417	421
+error 1136	679	827
+error 1137	1149	1495
+error 1138	1341	1698
+error 1139	1562	1928
+error 1140	1407	1767
+error 1141	1460	1822
+error 1142	691	852
+error 1143	689	850
+error 1144	1308	1663
+error 1145	1290	1644
+error 1146	1450	1812
+error 1147	1462	1824
+error 1148	1465	1827
+error 1149	1689	2067
+error 1150	882	1142
+error 1151	1730	2108
 error 1152	84	87
-error 1153	1423	1782
-error 1154	1426	1785
-error 1155	1421	1780
-error 1156	1424	1783
-error 1157	791	1040
-error 1158	1425	1784
-error 1159	1427	1786
-error 1160	1420	1779
-error 1161	1428	1787
-error 1162	1727	2104
-error 1163	1691	2068
-error 1164	1690	2067
-error 1165	1184	1530
-error 1166	1871	2281
-error 1167	1878	2289
-error 1168	1881	2292
-error 1169	1149	1538
+error 1153	1423	1783
+error 1154	1426	1786
+error 1155	1421	1781
+error 1156	1424	1784
+error 1157	792	1041
+error 1158	1425	1785
+error 1159	1427	1787
+error 1160	1420	1780
+error 1161	1428	1788
+error 1162	1727	2105
+error 1163	1691	2069
+error 1164	1690	2068
+error 1165	1184	1531
+error 1166	1871	2282
+error 1167	1878	2290
+error 1168	1881	2293
+error 1169	1149	1539
 error 1170	343	355
 error 1171	140	152
-error 1172	1735	2113
-error 1173	1572	1937
-error 1174	1445	1805
-error 1175	1794	2203
-error 1176	1369	1727
-error 1177	440	443
-error 1178	1164	1508
-error 1179	1148	1485
-error 1180	1197	1546
-error 1181	1199	1548
-error 1182	1198	1547
-error 1183	1196	1545
-error 1184	85	1789
-error 1185	1202	2170
+error 1172	1735	2114
+error 1173	1572	1938
+error 1174	1445	1806
+error 1175	1794	2204
+error 1176	1369	1728
+error 1177	441	444
+error 1178	1164	1509
+error 1179	1148	1486
+error 1180	1197	1547
+error 1181	1199	1549
+error 1182	1198	1548
+error 1183	1196	1546
+error 1184	85	1790
+error 1185	1202	2171
 error 1186	338	349
-error 1187	1323	1677
-error 1188	1392	1751
-error 1189	1399	1758
-error 1190	1400	1759
-error 1191	430	434
-error 1192	425	429
-error 1193	1775	2155
-error 1194	1174	1519
-error 1195	1173	1518
-error 1196	1861	2271
-error 1197	1739	2117
-error 1198	1618	1988
-error 1199	1619	1989
-error 1200	1092	1427
-error 1201	783	1007
-error 1202	774	964
-error 1203	1737	2115
-error 1204	1591	1959
-error 1205	1384	1743
-error 1206	1383	1742
-error 1207	1557	1921
-error 1208	933	1209
-error 1209	802	1048
-error 1210	1869	2279
-error 1211	1444	1804
-error 1212	1756	2135
-error 1213	871	1126
-error 1214	1692	2069
-error 1215	455	467
-error 1216	456	471
-error 1217	489	563
-error 1218	1170	1515
-error 1219	1547	1910
-error 1220	1214	1564
-error 1221	1907	2318
-error 1222	1885	2296
-error 1223	426	430
-error 1224	1408	1767
-error 1225	1188	1534
-error 1226	1797	2207
+error 1187	1323	1678
+error 1188	1392	1752
+error 1189	1399	1759
+error 1190	1400	1760
+error 1191	431	435
+error 1192	426	430
+error 1193	1775	2156
+error 1194	1174	1520
+error 1195	1173	1519
+error 1196	1861	2272
+error 1197	1739	2118
+error 1198	1618	1989
+error 1199	1619	1990
+error 1200	1092	1428
+error 1201	784	1008
+error 1202	775	965
+error 1203	1737	2116
+error 1204	1591	1960
+error 1205	1384	1744
+error 1206	1383	1743
+error 1207	1557	1922
+error 1208	934	1210
+error 1209	803	1049
+error 1210	1869	2280
+error 1211	1444	1805
+error 1212	1756	2136
+error 1213	872	1127
+error 1214	1692	2070
+error 1215	456	468
+error 1216	457	472
+error 1217	490	564
+error 1218	1170	1516
+error 1219	1547	1911
+error 1220	1214	1565
+error 1221	1907	2319
+error 1222	1885	2297
+error 1223	427	431
+error 1224	1408	1768
+error 1225	1188	1535
+error 1226	1797	2208
 error 1227	98	99
-error 1228	1381	1740
-error 1229	1286	1639
-error 1230	1435	1795
-error 1231	1910	2321
-error 1232	1905	2316
-error 1233	1802	2212
-error 1234	1160	1504
-error 1235	1473	1835
-error 1236	1394	1753
-error 1237	1614	1984
-error 1238	1319	1673
-error 1239	1876	2286
-error 1240	1372	1731
-error 1241	1484	1846
-error 1242	1687	2064
-error 1243	1772	2152
-error 1244	1172	1517
-error 1245	842	1096
-error 1246	759	936
-error 1247	1313	1667
-error 1248	1185	1531
-error 1249	1582	1950
-error 1250	1706	2083
-error 1251	618	770
+error 1228	1381	1741
+error 1229	1286	1640
+error 1230	1435	1796
+error 1231	1910	2322
+error 1232	1905	2317
+error 1233	1802	2213
+error 1234	1160	1505
+error 1235	1473	1836
+error 1236	1394	1754
+error 1237	1614	1985
+error 1238	1319	1674
+error 1239	1876	2287
+error 1240	1372	1732
+error 1241	1484	1847
+error 1242	1687	2065
+error 1243	1772	2153
+error 1244	1172	1518
+error 1245	843	1097
+error 1246	760	937
+error 1247	1313	1668
+error 1248	1185	1532
+error 1249	1582	1951
+error 1250	1706	2084
+error 1251	619	771
 error 1252	141	153
-error 1253	667	807
-error 1254	1630	2001
-error 1255	1629	2000
-error 1256	1716	2093
-error 1257	1925	2336
-error 1258	1923	2334
-error 1259	1924	2335
-error 1260	1176	1521
-error 1261	1854	2264
-error 1262	1855	2265
-error 1263	685	845
-error 1264	1840	2250
-error 1266	1857	2267
-error 1267	1140	1475
-error 1268	498	578
-error 1269	442	445
-error 1270	1141	1476
-error 1271	1141	1477
-error 1272	1803	2213
-error 1273	1760	2139
-error 1274	1613	1983
-error 1275	1588	1956
-error 1276	1845	2255
-error 1277	1094	1429
-error 1278	1405	1764
-error 1279	1787	2167
-error 1280	1883	2294
-error 1281	1882	2293
-error 1282	1853	2263
-error 1283	670	818
-error 1284	1765	2145
-error 1285	1846	2256
-error 1286	1773	2153
-error 1287	1841	2251
-error 1288	1459	1820
-error 1289	1238	1589
-error 1290	1485	1847
-error 1291	671	819
-error 1292	1749	2128
-error 1293	1738	2116
-error 1294	1339	1695
-error 1295	1786	2166
-error 1296	1278	1631
-error 1297	1281	1634
-error 1298	1778	2158
-error 1299	1848	2258
-error 1300	1333	1689
-error 1301	1839	2249
-error 1302	720	889
-error 1303	415	419
-error 1304	151	2003
-error 1305	922	2013
-error 1306	1187	2014
-error 1307	1175	2030
-error 1308	1646	2022
-error 1309	1645	2021
-error 1310	1022	1348
-error 1311	1656	2033
-error 1312	1635	2007
-error 1313	1634	2006
-error 1314	1636	2008
-error 1315	1791	2200
-error 1316	1792	2201
-error 1317	1545	1908
-error 1318	1659	2036
-error 1319	1638	2011
-error 1320	1649	2025
-error 1321	1650	2026
-error 1322	840	1090
-error 1323	839	1089
-error 1324	1639	2012
-error 1325	837	1087
-error 1326	838	1088
-error 1327	1655	2032
-error 1328	1660	2037
-error 1329	1643	2019
-error 1330	1641	2017
-error 1331	1642	2018
-error 1332	1640	2015
-error 1333	632	2016
-error 1334	1077	2009
-error 1335	1654	2031
-error 1336	1680	2057
-error 1337	1657	2034
-error 1338	836	1086
-error 1339	557	708
-error 1340	717	884
-error 1341	1262	1615
-error 1342	1263	1616
-error 1343	1265	1618
-error 1344	1264	1617
+error 1253	668	808
+error 1254	1630	2002
+error 1255	1629	2001
+error 1256	1716	2094
+error 1257	1925	2337
+error 1258	1923	2335
+error 1259	1924	2336
+error 1260	1176	1522
+error 1261	1854	2265
+error 1262	1855	2266
+error 1263	686	846
+error 1264	1840	2251
+error 1266	1857	2268
+error 1267	1140	1476
+error 1268	499	579
+error 1269	443	446
+error 1270	1141	1477
+error 1271	1141	1478
+error 1272	1803	2214
+error 1273	1760	2140
+error 1274	1613	1984
+error 1275	1588	1957
+error 1276	1845	2256
+error 1277	1094	1430
+error 1278	1405	1765
+error 1279	1787	2168
+error 1280	1883	2295
+error 1281	1882	2294
+error 1282	1853	2264
+error 1283	671	819
+error 1284	1765	2146
+error 1285	1846	2257
+error 1286	1773	2154
+error 1287	1841	2252
+error 1288	1459	1821
+error 1289	1238	1590
+error 1290	1485	1848
+error 1291	672	820
+error 1292	1749	2129
+error 1293	1738	2117
+error 1294	1339	1696
+error 1295	1786	2167
+error 1296	1278	1632
+error 1297	1281	1635
+error 1298	1778	2159
+error 1299	1848	2259
+error 1300	1333	1690
+error 1301	1839	2250
+error 1302	721	890
+error 1303	416	420
+error 1304	151	2004
+error 1305	923	2014
+error 1306	1187	2015
+error 1307	1175	2031
+error 1308	1646	2023
+error 1309	1645	2022
+error 1310	1023	1349
+error 1311	1656	2034
+error 1312	1635	2008
+error 1313	1634	2007
+error 1314	1636	2009
+error 1315	1791	2201
+error 1316	1792	2202
+error 1317	1545	1909
+error 1318	1659	2037
+error 1319	1638	2012
+error 1320	1649	2026
+error 1321	1650	2027
+error 1322	841	1091
+error 1323	840	1090
+error 1324	1639	2013
+error 1325	838	1088
+error 1326	839	1089
+error 1327	1655	2033
+error 1328	1660	2038
+error 1329	1643	2020
+error 1330	1641	2018
+error 1331	1642	2019
+error 1332	1640	2016
+error 1333	633	2017
+error 1334	1077	2010
+error 1335	1654	2032
+error 1336	1680	2058
+error 1337	1657	2035
+error 1338	837	1087
+error 1339	558	709
+error 1340	718	885
+error 1341	1262	1616
+error 1342	1263	1617
+error 1343	1265	1619
+error 1344	1264	1618
 error 1345	167	188
-error 1346	1267	1620
-error 1347	1887	2298
-error 1348	673	821
-error 1349	1835	2245
-error 1350	1834	2244
-error 1351	1837	2247
-error 1352	1836	2246
-error 1353	1838	2248
-error 1354	1858	2268
-error 1355	1859	2269
-error 1356	1828	2238
-error 1357	423	427
-error 1358	1644	2020
-error 1359	1740	2118
-error 1360	1742	2120
-error 1361	1748	2126
-error 1362	1741	2119
-error 1363	1747	2125
-error 1364	1436	1796
-error 1365	915	1184
-error 1366	1750	2129
-error 1367	1314	1668
-error 1368	602	754
-error 1369	601	753
-error 1370	689	850
-error 1371	1563	1928
-error 1372	1523	1886
-error 1373	1777	2157
-error 1374	1345	1701
-error 1375	1103	1438
-error 1376	1268	1621
-error 1377	1102	1437
+error 1346	1267	1621
+error 1347	1887	2299
+error 1348	674	822
+error 1349	1835	2246
+error 1350	1834	2245
+error 1351	1837	2248
+error 1352	1836	2247
+error 1353	1838	2249
+error 1354	1858	2269
+error 1355	1859	2270
+error 1356	1828	2239
+error 1357	424	428
+error 1358	1644	2021
+error 1359	1740	2119
+error 1360	1742	2121
+error 1361	1748	2127
+error 1362	1741	2120
+error 1363	1747	2126
+error 1364	1436	1797
+error 1365	916	1185
+error 1366	1750	2130
+error 1367	1314	1669
+error 1368	603	755
+error 1369	602	754
+error 1370	690	851
+error 1371	1563	1929
+error 1372	1523	1887
+error 1373	1777	2158
+error 1374	1345	1702
+error 1375	1103	1439
+error 1376	1268	1622
+error 1377	1102	1438
 error 1378	68	72
-error 1379	1385	1744
-error 1380	1564	1929
-error 1381	1432	1792
-error 1382	1573	1938
-error 1383	1912	2323
-error 1384	435	438
-error 1385	1439	1799
-error 1386	443	446
+error 1379	1385	1745
+error 1380	1564	1930
+error 1381	1432	1793
+error 1382	1573	1939
+error 1383	1912	2324
+error 1384	436	439
+error 1385	1439	1800
+error 1386	444	447
 error 1387	332	344
-error 1388	439	442
-error 1389	1880	2291
-error 1390	1540	1903
-error 1391	1371	1730
-error 1392	1826	2236
-error 1393	409	410
-error 1394	408	409
-error 1395	406	407
-error 1396	1139	1474
-error 1397	1918	2329
-error 1398	1917	2328
-error 1399	1921	2332
-error 1400	1919	2330
-error 1401	1920	2331
-error 1402	1914	2325
-error 1403	1461	1822
-error 1404	1537	1900
-error 1405	1538	1901
-error 1406	860	1105
-error 1407	1632	2004
-error 1408	1666	2043
-error 1409	436	439
-error 1410	1146	1483
-error 1411	1909	2320
-error 1412	1695	2072
-error 1413	948	1228
-error 1414	1651	2027
-error 1415	1648	2024
-error 1416	513	605
+error 1388	440	443
+error 1389	1880	2292
+error 1390	1540	1904
+error 1391	1371	1731
+error 1392	1826	2237
+error 1393	410	411
+error 1394	409	410
+error 1395	407	408
+error 1396	1139	1475
+error 1397	1918	2330
+error 1398	1917	2329
+error 1399	1921	2333
+error 1400	1919	2331
+error 1401	1920	2332
+error 1402	1914	2326
+error 1403	1461	1823
+error 1404	1537	1901
+error 1405	1538	1902
+error 1406	861	1106
+error 1407	1632	2005
+error 1408	1666	2044
+error 1409	437	440
+error 1410	1146	1484
+error 1411	1909	2321
+error 1412	1695	2073
+error 1413	949	1229
+error 1414	1651	2028
+error 1415	1648	2025
+error 1416	514	606
 error 1417	71	75
-error 1418	1122	1457
-error 1419	1097	1432
-error 1420	1232	1583
-error 1421	1679	2056
-error 1422	1166	1511
-error 1423	1437	1797
-error 1424	1647	2023
-error 1425	1719	2096
-error 1426	1717	2094
-error 1427	1386	1745
-error 1428	1879	2290
-error 1429	1169	1514
-error 1430	1546	1909
-error 1431	1255	1608
-error 1432	401	401
-error 1433	1256	1609
-error 1434	417	421
-error 1435	1743	2121
-error 1436	1665	2042
-error 1437	1723	2100
-error 1438	496	575
-error 1439	914	1180
-error 1440	1916	2327
-error 1441	870	1124
-error 1442	399	399
-error 1443	1832	2242
-error 1444	1541	1904
-error 1445	1637	2010
-error 1446	1387	1746
-error 1447	1827	2237
-error 1448	1831	2241
-error 1449	1453	1814
-error 1450	589	737
-error 1451	489	1947
-error 1452	456	1806
-error 1453	1633	2005
-error 1454	1746	2124
-error 1455	1477	1839
-error 1456	1653	2029
-error 1457	1652	2028
-error 1458	1658	2035
-error 1459	1702	2079
+error 1418	1122	1458
+error 1419	1097	1433
+error 1420	1232	1584
+error 1421	1679	2057
+error 1422	1166	1512
+error 1423	1437	1798
+error 1424	1647	2024
+error 1425	1719	2097
+error 1426	1717	2095
+error 1427	1386	1746
+error 1428	1879	2291
+error 1429	1169	1515
+error 1430	1546	1910
+error 1431	1255	1609
+error 1432	402	402
+error 1433	1256	1610
+error 1434	418	422
+error 1435	1743	2122
+error 1436	1665	2043
+error 1437	1723	2101
+error 1438	497	576
+error 1439	915	1181
+error 1440	1916	2328
+error 1441	871	1125
+error 1442	400	400
+error 1443	1832	2243
+error 1444	1541	1905
+error 1445	1637	2011
+error 1446	1387	1747
+error 1447	1827	2238
+error 1448	1831	2242
+error 1449	1453	1815
+error 1450	590	738
+error 1451	490	1948
+error 1452	457	1807
+error 1453	1633	2006
+error 1454	1746	2125
+error 1455	1477	1840
+error 1456	1653	2030
+error 1457	1652	2029
+error 1458	1658	2036
+error 1459	1702	2080
 error 1460	133	143
-error 1461	419	423
-error 1462	1833	2243
-error 1463	1456	1817
-error 1464	1693	2070
-error 1465	1455	1816
-error 1466	1565	1930
-error 1467	1084	1419
-error 1468	1799	2209
-error 1469	1306	1660
-error 1470	1897	2308
-error 1471	1457	1818
-error 1472	1074	1409
-error 1473	1722	2099
-error 1474	1417	1776
-error 1475	1083	1418
-error 1476	481	544
-error 1477	1259	1612
-error 1478	1310	1664
-error 1479	1515	1878
-error 1480	1521	1884
-error 1481	1511	1874
-error 1482	1517	1880
-error 1483	1516	1879
-error 1484	1518	1881
-error 1485	1519	1882
-error 1486	745	921
-error 1487	1468	1829
-error 1488	1240	1591
-error 1489	1377	1736
-error 1490	1316	1670
-error 1491	1506	1869
-error 1492	1522	1885
-error 1493	1550	1913
-error 1494	1318	1672
-error 1495	1412	1771
-error 1496	1500	1863
-error 1497	1406	1765
-error 1498	1514	1877
-error 1499	1734	2112
-error 1500	1685	2062
-error 1501	1145	1482
+error 1461	420	424
+error 1462	1833	2244
+error 1463	1456	1818
+error 1464	1693	2071
+error 1465	1455	1817
+error 1466	1565	1931
+error 1467	1084	1420
+error 1468	1799	2210
+error 1469	1306	1661
+error 1470	1897	2309
+error 1471	1457	1819
+error 1472	1074	1410
+error 1473	1722	2100
+error 1474	1417	1777
+error 1475	1083	1419
+error 1476	482	545
+error 1477	1259	1613
+error 1478	1310	1665
+error 1479	1515	1879
+error 1480	1521	1885
+error 1481	1511	1875
+error 1482	1517	1881
+error 1483	1516	1880
+error 1484	1518	1882
+error 1485	1519	1883
+error 1486	746	922
+error 1487	1468	1830
+error 1488	1240	1592
+error 1489	1377	1737
+error 1490	1316	1671
+error 1491	1506	1870
+error 1492	1522	1886
+error 1493	1550	1914
+error 1494	1318	1673
+error 1495	1412	1772
+error 1496	1500	1864
+error 1497	1406	1766
+error 1498	1514	1878
+error 1499	1734	2113
+error 1500	1685	2063
+error 1501	1145	1483
 error 1502	58	61
 error 1503	56	59
-error 1504	1443	1803
-error 1505	1512	1875
-error 1506	1239	1590
-error 1507	1499	1862
-error 1508	533	654
-error 1509	635	789
-error 1510	1567	1932
-error 1511	1568	1933
-error 1512	1482	1844
-error 1513	1073	1408
+error 1504	1443	1804
+error 1505	1512	1876
+error 1506	1239	1591
+error 1507	1499	1863
+error 1508	534	655
+error 1509	636	790
+error 1510	1567	1933
+error 1511	1568	1934
+error 1512	1482	1845
+error 1513	1073	1409
 error 1514	218	255
 error 1515	219	256
-error 1516	1570	1935
-error 1517	954	1236
-error 1518	1433	1793
-error 1519	1171	1516
-error 1520	1569	1934
-error 1521	1507	1870
-error 1522	1493	1856
-error 1523	1376	1735
-error 1524	1534	1897
-error 1525	1908	2319
-error 1526	1441	1801
-error 1527	1245	1598
-error 1528	1175	1520
-error 1529	1187	1533
-error 1530	1708	2085
+error 1516	1570	1936
+error 1517	955	1237
+error 1518	1433	1794
+error 1519	1171	1517
+error 1520	1569	1935
+error 1521	1507	1871
+error 1522	1493	1857
+error 1523	1376	1736
+error 1524	1534	1898
+error 1525	1908	2320
+error 1526	1441	1802
+error 1527	1245	1599
+error 1528	1175	1521
+error 1529	1187	1534
+error 1530	1708	2086
 error 1531	76	78
-error 1532	1601	1969
-error 1533	1077	1412
-error 1534	1105	1440
-error 1535	1107	1442
-error 1536	1106	1441
-error 1537	1215	1565
-error 1538	1230	1581
-error 1539	1221	1571
-error 1540	1219	1569
-error 1541	1187	1572
-error 1542	1223	1574
-error 1543	1025	1352
-error 1544	1222	1573
-error 1545	1226	1577
-error 1546	1225	1576
-error 1547	1202	2180
-error 1548	1202	2191
-error 1549	1218	1568
-error 1550	1220	1570
-error 1551	1228	1579
-error 1552	857	1102
-error 1553	497	576
-error 1554	1843	2253
-error 1555	1161	1505
-error 1556	1150	1489
-error 1557	1202	2192
-error 1558	681	828
-error 1559	547	682
-error 1560	471	516
-error 1561	1202	2173
-error 1562	486	553
-error 1563	1497	1860
-error 1564	1508	1871
-error 1565	1183	1529
-error 1566	1476	1838
-error 1567	1894	2305
-error 1568	1143	1479
+error 1532	1601	1970
+error 1533	1077	1413
+error 1534	1105	1441
+error 1535	1107	1443
+error 1536	1106	1442
+error 1537	1215	1566
+error 1538	1230	1582
+error 1539	1221	1572
+error 1540	1219	1570
+error 1541	1187	1573
+error 1542	1223	1575
+error 1543	1025	1353
+error 1544	1222	1574
+error 1545	1226	1578
+error 1546	1225	1577
+error 1547	1202	2181
+error 1548	1202	2192
+error 1549	1218	1569
+error 1550	1220	1571
+error 1551	1228	1580
+error 1552	858	1103
+error 1553	498	577
+error 1554	1843	2254
+error 1555	1161	1506
+error 1556	1150	1490
+error 1557	1202	2193
+error 1558	682	829
+error 1559	548	683
+error 1560	472	517
+error 1561	1202	2174
+error 1562	487	554
+error 1563	1497	1861
+error 1564	1508	1872
+error 1565	1183	1530
+error 1566	1476	1839
+error 1567	1894	2306
+error 1568	1143	1480
 error 1569	155	171
-error 1570	1224	1575
-error 1571	1229	1580
-error 1572	1032	1359
-error 1573	454	465
-error 1574	1551	1914
-error 1575	877	1133
-error 1576	1227	1578
-error 1577	529	647
-error 1578	1481	1843
-error 1579	1780	2160
-error 1580	1090	1425
-error 1581	534	656
-error 1582	1889	2300
-error 1583	1891	2302
-error 1584	1893	2304
-error 1585	1418	1777
-error 1586	945	1535
-error 1587	1101	1436
-error 1588	1217	1567
-error 1589	1216	1566
-error 1590	1615	1985
-error 1591	1442	1802
-error 1592	1124	1459
-error 1593	1606	1976
-error 1594	1620	1990
-error 1595	1621	1991
-error 1596	1175	1975
-error 1597	1616	1986
+error 1570	1224	1576
+error 1571	1229	1581
+error 1572	1032	1360
+error 1573	455	466
+error 1574	1551	1915
+error 1575	878	1134
+error 1576	1227	1579
+error 1577	530	648
+error 1578	1481	1844
+error 1579	1780	2161
+error 1580	1090	1426
+error 1581	535	657
+error 1582	1889	2301
+error 1583	1891	2303
+error 1584	1893	2305
+error 1585	1418	1778
+error 1586	946	1536
+error 1587	1101	1437
+error 1588	1217	1568
+error 1589	1216	1567
+error 1590	1615	1986
+error 1591	1442	1803
+error 1592	1124	1460
+error 1593	1606	1977
+error 1594	1620	1991
+error 1595	1621	1992
+error 1596	1175	1976
+error 1597	1616	1987
 error 1598	333	345
-error 1599	1829	2239
-error 1600	814	1060
-error 1601	813	1059
-error 1602	772	946
-error 1603	1745	2123
-error 1604	1744	2122
-error 1605	812	1058
-error 1606	527	637
-error 1607	485	552
-error 1608	1202	2171
-error 1609	1438	1798
-error 1610	771	945
-error 1611	1378	1737
+error 1599	1829	2240
+error 1600	815	1061
+error 1601	814	1060
+error 1602	773	947
+error 1603	1745	2124
+error 1604	1744	2123
+error 1605	813	1059
+error 1606	528	638
+error 1607	486	553
+error 1608	1202	2172
+error 1609	1438	1799
+error 1610	772	946
+error 1611	1378	1738
 error 1612	329	338
-error 1613	1915	2326
-error 1614	1913	2324
-error 1615	1419	1778
-error 1616	882	1142
-error 1619	383	384
-error 1621	1804	2214
-error 1622	1844	2254
-error 1623	1607	1977
-error 1624	1608	1978
-error 1625	1202	2174
-error 1626	1168	1513
-error 1627	1231	1582
-error 1628	695	856
-error 1629	693	854
-error 1630	1270	1623
-error 1631	1181	1526
-error 1632	1700	2077
-error 1633	1513	1876
-error 1634	1686	2063
-error 1635	1714	2091
-error 1636	1566	1931
-error 1637	1728	2105
-error 1639	874	1129
-error 1640	873	1128
-error 1641	943	1220
-error 1642	1600	1968
-error 1643	1599	1967
-error 1644	1598	1966
-error 1645	1574	1939
-error 1646	1597	1965
-error 1648	861	1106
-error 1649	1766	2146
-error 1650	1611	1981
-error 1651	1542	1905
-error 1652	953	1235
-error 1653	1496	1859
-error 1654	1901	2312
-error 1655	1733	2111
-error 1656	552	694
-error 1657	517	611
-error 1658	1580	1948
-error 1659	1242	1593
-error 1660	1505	1868
-error 1661	504	591
-error 1662	501	588
-error 1663	508	595
-error 1664	506	593
-error 1665	502	589
-error 1666	507	594
-error 1667	505	592
-error 1668	1117	1452
-error 1669	1113	1448
-error 1670	1126	1461
-error 1671	1110	1445
-error 1672	1128	1463
-error 1673	1127	1462
-error 1674	1125	1460
-error 1675	1120	1455
-error 1676	1401	1760
-error 1677	675	823
-error 1678	1149	1972
-error 1679	520	624
-error 1680	1528	1891
-error 1681	1842	2252
-error 1682	1884	2295
-error 1683	1895	2306
-error 1684	1847	2257
-error 1685	519	623
-error 1686	472	517
+error 1613	1915	2327
+error 1614	1913	2325
+error 1615	1419	1779
+error 1616	883	1143
+error 1619	384	385
+error 1621	1804	2215
+error 1622	1844	2255
+error 1623	1607	1978
+error 1624	1608	1979
+error 1625	1202	2175
+error 1626	1168	1514
+error 1627	1231	1583
+error 1628	696	857
+error 1629	694	855
+error 1630	1270	1624
+error 1631	1181	1527
+error 1632	1700	2078
+error 1633	1513	1877
+error 1634	1686	2064
+error 1635	1714	2092
+error 1636	1566	1932
+error 1637	1728	2106
+error 1639	875	1130
+error 1640	874	1129
+error 1641	944	1221
+error 1642	1600	1969
+error 1643	1599	1968
+error 1644	1598	1967
+error 1645	1574	1940
+error 1646	1597	1966
+error 1648	862	1107
+error 1649	1766	2147
+error 1650	1611	1982
+error 1651	1542	1906
+error 1652	954	1236
+error 1653	1496	1860
+error 1654	1901	2313
+error 1655	1733	2112
+error 1656	553	695
+error 1657	518	612
+error 1658	1580	1949
+error 1659	1242	1594
+error 1660	1505	1869
+error 1661	505	592
+error 1662	502	589
+error 1663	509	596
+error 1664	507	594
+error 1665	503	590
+error 1666	508	595
+error 1667	506	593
+error 1668	1117	1453
+error 1669	1113	1449
+error 1670	1126	1462
+error 1671	1110	1446
+error 1672	1128	1464
+error 1673	1127	1463
+error 1674	1125	1461
+error 1675	1120	1456
+error 1676	1401	1761
+error 1677	676	824
+error 1678	1149	1973
+error 1679	521	625
+error 1680	1528	1892
+error 1681	1842	2253
+error 1682	1884	2296
+error 1683	1895	2307
+error 1684	1847	2258
+error 1685	520	624
+error 1686	473	518
 error 1687	78	81
-error 1688	694	855
-error 1689	1382	1741
-error 1690	1178	1523
+error 1688	695	856
+error 1689	1382	1742
+error 1690	1178	1524
 error 1691	82	84
-error 1692	1119	1454
-error 1693	1118	1453
-error 1694	525	629
-error 1695	473	518
-error 1696	1237	1588
-error 1697	1801	2211
+error 1692	1119	1455
+error 1693	1118	1454
+error 1694	526	630
+error 1695	474	519
+error 1696	1237	1589
+error 1697	1801	2212
 error 1698	93	94
-error 1699	1592	1960
-error 1700	1289	1642
-error 1701	549	2127
-error 1702	1535	1898
-error 1703	1610	1980
-error 1704	1609	1979
-error 1705	1678	2055
-error 1706	1411	1770
-error 1707	1701	2078
-error 1709	1320	1674
-error 1710	1205	1554
-error 1711	1206	1555
-error 1712	1321	1675
-error 1713	1754	2133
-error 1714	1114	1449
-error 1715	1115	1450
-error 1716	1121	1456
-error 1717	803	1049
-error 1718	806	1051
-error 1719	1129	1464
-error 1720	1202	2175
-error 1721	1202	2176
-error 1722	1130	1465
-error 1723	809	1054
-error 1724	1116	1451
-error 1725	1202	2189
-error 1726	1816	2226
-error 1727	1111	1446
-error 1728	518	617
-error 1729	1393	1752
-error 1730	1480	1842
-error 1731	1501	1864
-error 1732	1503	1866
-error 1733	1504	1867
-error 1734	1509	1872
-error 1735	1769	2149
-error 1736	1707	2084
-error 1737	1578	1945
-error 1738	1096	1431
-error 1739	551	688
-error 1740	1502	1865
-error 1741	1448	1809
-error 1742	1800	2210
-error 1743	1429	1788
-error 1744	1104	1439
-error 1745	1108	1443
-error 1746	400	400
-error 1747	1495	1858
-error 1748	1577	1944
-error 1749	1202	2193
-error 1750	1163	1507
-error 1751	1862	2272
-error 1752	1863	2273
-error 1753	1409	1768
-error 1754	1410	1769
-error 1755	511	598
-error 1757	1269	1622
-error 1758	1177	1522
-error 1759	1331	1685
-error 1760	1330	1684
-error 1761	1257	1610
-error 1762	1258	1611
-error 1763	1663	2040
-error 1764	1698	2075
-error 1765	1805	2215
-error 1766	1807	2217
-error 1767	1296	1649
-error 1768	1142	1478
-error 1769	1593	1961
-error 1770	1295	1648
-error 1771	1603	1971
-error 1772	1389	1748
-error 1773	1388	1747
-error 1774	1390	1749
-error 1775	1287	1640
-error 1776	1093	1428
-error 1777	585	733
-error 1778	510	597
-error 1779	1292	1645
-error 1780	1294	1647
-error 1781	1154	1497
-error 1782	1153	1496
-error 1783	1152	1495
-error 1784	1261	1614
-error 1785	1302	1655
-error 1786	808	1053
-error 1787	1301	1654
-error 1788	1293	1646
-error 1789	1397	1756
-error 1790	1155	1498
-error 1791	1764	2144
-error 1792	509	596
-error 1793	696	857
-error 1794	1605	1974
-error 1795	1325	1679
-error 1796	483	546
-error 1797	674	822
-error 1798	1326	1680
-error 1799	810	1056
-error 1800	1757	2136
-error 1801	1758	2137
-error 1802	584	732
-error 1803	531	651
-error 1804	474	521
-error 1805	679	827
-error 1806	1623	1993
-error 1807	1202	2183
-error 1808	1705	2082
-error 1809	1699	2076
-error 1810	1346	1702
-error 1811	1347	1703
-error 1812	1711	2088
-error 1813	1710	2087
-error 1814	1709	2086
-error 1815	55	1687
+error 1699	1592	1961
+error 1700	1289	1643
+error 1701	550	2128
+error 1702	1535	1899
+error 1703	1610	1981
+error 1704	1609	1980
+error 1705	1678	2056
+error 1706	1411	1771
+error 1707	1701	2079
+error 1709	1320	1675
+error 1710	1205	1555
+error 1711	1206	1556
+error 1712	1321	1676
+error 1713	1754	2134
+error 1714	1114	1450
+error 1715	1115	1451
+error 1716	1121	1457
+error 1717	804	1050
+error 1718	807	1052
+error 1719	1129	1465
+error 1720	1202	2176
+error 1721	1202	2177
+error 1722	1130	1466
+error 1723	810	1055
+error 1724	1116	1452
+error 1725	1202	2190
+error 1726	1816	2227
+error 1727	1111	1447
+error 1728	519	618
+error 1729	1393	1753
+error 1730	1480	1843
+error 1731	1501	1865
+error 1732	1503	1867
+error 1733	1504	1868
+error 1734	1509	1873
+error 1735	1769	2150
+error 1736	1707	2085
+error 1737	1578	1946
+error 1738	1096	1432
+error 1739	552	689
+error 1740	1502	1866
+error 1741	1448	1810
+error 1742	1800	2211
+error 1743	1429	1789
+error 1744	1104	1440
+error 1745	1108	1444
+error 1746	401	401
+error 1747	1495	1859
+error 1748	1577	1945
+error 1749	1202	2194
+error 1750	1163	1508
+error 1751	1862	2273
+error 1752	1863	2274
+error 1753	1409	1769
+error 1754	1410	1770
+error 1755	512	599
+error 1757	1269	1623
+error 1758	1177	1523
+error 1759	1331	1686
+error 1760	1330	1685
+error 1761	1257	1611
+error 1762	1258	1612
+error 1763	1663	2041
+error 1764	1698	2076
+error 1765	1805	2216
+error 1766	1807	2218
+error 1767	1296	1650
+error 1768	1142	1479
+error 1769	1593	1962
+error 1770	1295	1649
+error 1771	1603	1972
+error 1772	1389	1749
+error 1773	1388	1748
+error 1774	1390	1750
+error 1775	1287	1641
+error 1776	1093	1429
+error 1777	586	734
+error 1778	511	598
+error 1779	1292	1646
+error 1780	1294	1648
+error 1781	1154	1498
+error 1782	1153	1497
+error 1783	1152	1496
+error 1784	1261	1615
+error 1785	1302	1656
+error 1786	809	1054
+error 1787	1301	1655
+error 1788	1293	1647
+error 1789	1397	1757
+error 1790	1155	1499
+error 1791	1764	2145
+error 1792	510	597
+error 1793	697	858
+error 1794	1605	1975
+error 1795	1325	1680
+error 1796	484	547
+error 1797	675	823
+error 1798	1326	1681
+error 1799	811	1057
+error 1800	1757	2137
+error 1801	1758	2138
+error 1802	585	733
+error 1803	532	652
+error 1804	475	522
+error 1805	680	828
+error 1806	1623	1994
+error 1807	1202	2184
+error 1808	1705	2083
+error 1809	1699	2077
+error 1810	1346	1703
+error 1811	1347	1704
+error 1812	1711	2089
+error 1813	1710	2088
+error 1814	1709	2087
+error 1815	55	1688
 error 1816	154	169
-error 1817	1327	1681
-error 1818	1343	1699
-error 1819	1474	1836
-error 1820	1414	1773
-error 1821	1251	1604
-error 1822	1252	1605
-error 1823	1249	1602
-error 1824	1247	1600
-error 1825	1250	1603
-error 1826	938	1213
-error 1827	1526	1889
-error 1828	494	573
-error 1829	495	574
-error 1830	668	816
-error 1831	949	1229
-error 1832	467	508
-error 1833	468	509
-error 1834	490	564
-error 1835	1391	1750
-error 1836	1556	1920
-error 1837	1297	1650
-error 1838	1806	2216
-error 1839	1157	1500
-error 1840	1156	1499
-error 1841	1158	1501
-error 1842	1299	1652
-error 1843	1291	1644
-error 1844	503	590
-error 1845	1079	1414
-error 1846	1080	1415
-error 1847	768	942
-error 1848	1082	1417
-error 1849	686	846
-error 1850	469	510
+error 1817	1327	1682
+error 1818	1343	1700
+error 1819	1474	1837
+error 1820	1414	1774
+error 1821	1251	1605
+error 1822	1252	1606
+error 1823	1249	1603
+error 1824	1247	1601
+error 1825	1250	1604
+error 1826	939	1214
+error 1827	1526	1890
+error 1828	495	574
+error 1829	496	575
+error 1830	669	817
+error 1831	950	1230
+error 1832	468	509
+error 1833	469	510
+error 1834	491	565
+error 1835	1391	1751
+error 1836	1556	1921
+error 1837	1297	1651
+error 1838	1806	2217
+error 1839	1157	1501
+error 1840	1156	1500
+error 1841	1158	1502
+error 1842	1299	1653
+error 1843	1291	1645
+error 1844	504	591
+error 1845	1079	1415
+error 1846	1080	1416
+error 1847	769	943
+error 1848	1082	1418
+error 1849	687	847
+error 1850	470	511
 error 1851	117	124
-error 1852	811	1057
-error 1853	935	1211
+error 1852	812	1058
+error 1853	936	1212
 error 1854	116	123
-error 1855	535	657
-error 1856	499	579
-error 1857	1081	1416
-error 1858	1662	2039
-error 1859	945	1224
-error 1860	1307	1661
-error 1861	479	535
-error 1862	1415	1774
-error 1863	1579	1946
-error 1864	540	664
-error 1865	484	547
-error 1866	1098	1433
-error 1867	1851	2261
-error 1868	1852	2262
+error 1855	536	658
+error 1856	500	580
+error 1857	1081	1417
+error 1858	1662	2040
+error 1859	946	1225
+error 1860	1307	1662
+error 1861	480	536
+error 1862	1415	1775
+error 1863	1579	1947
+error 1864	541	665
+error 1865	485	548
+error 1866	1098	1434
+error 1867	1851	2262
+error 1868	1852	2263
 error 1869	252	294
-error 1871	1617	1987
-error 1872	1622	1992
+error 1871	1617	1988
+error 1872	1622	1993
 error 1873	97	98
-error 1874	1328	1682
-error 1875	1682	2059
-error 1876	1681	2058
-error 1877	1694	2071
-error 1878	1713	2090
-error 1879	1324	1678
-error 1900	1202	1551
-error 1901	1273	1626
-error 1902	1202	2179
-error 1903	1536	1899
-error 1904	1364	1722
-error 1905	488	557
-error 1906	1860	2270
-error 1907	1781	2161
-error 1908	1202	2181
-error 1909	1202	2182
-error 1910	1784	2164
-error 1911	1768	2148
-error 1912	1091	1426
-error 1913	1202	2194
-error 1914	1202	2195
-error 1915	1202	2196
-error 1916	1179	1524
-error 1917	1180	1525
-error 1918	1019	1346
-error 1919	1018	1345
-error 1920	961	1246
-error 1921	1192	1541
-error 1922	960	1245
+error 1874	1328	1683
+error 1875	1682	2060
+error 1876	1681	2059
+error 1877	1694	2072
+error 1878	1713	2091
+error 1879	1324	1679
+error 1900	1202	1552
+error 1901	1273	1627
+error 1902	1202	2180
+error 1903	1536	1900
+error 1904	1364	1723
+error 1905	489	558
+error 1906	1860	2271
+error 1907	1781	2162
+error 1908	1202	2182
+error 1909	1202	2183
+error 1910	1784	2165
+error 1911	1768	2149
+error 1912	1091	1427
+error 1913	1202	2195
+error 1914	1202	2196
+error 1915	1202	2197
+error 1916	1179	1525
+error 1917	1180	1526
+error 1918	1020	1347
+error 1919	1019	1346
+error 1920	962	1247
+error 1921	1192	1542
+error 1922	961	1246
 error 1923	217	254
-error 1924	1543	1906
-error 1925	1544	1907
-error 1926	1830	2240
-error 1927	743	918
-error 1928	1202	2172
-error 1929	524	628
-error 1930	523	627
-error 1931	1548	1911
-error 1932	1451	1812
-error 1933	1712	2089
-error 1934	728	901
-error 1935	1398	1757
-error 1936	1159	1503
-error 1937	1626	1996
-error 1938	1627	1998
-error 1939	1031	1358
-error 1940	1236	1587
-error 1941	785	1022
-error 1942	787	1035
-error 1943	1191	1540
-error 1944	1298	1651
-error 1945	727	900
-error 1946	1138	1473
-error 1947	1395	1754
-error 1948	1396	1755
-error 1949	1788	2168
+error 1924	1543	1907
+error 1925	1544	1908
+error 1926	1830	2241
+error 1927	744	919
+error 1928	1202	2173
+error 1929	525	629
+error 1930	524	628
+error 1931	1548	1912
+error 1932	1451	1813
+error 1933	1712	2090
+error 1934	729	902
+error 1935	1398	1758
+error 1936	1159	1504
+error 1937	1626	1997
+error 1938	1627	1999
+error 1939	1031	1359
+error 1940	1236	1588
+error 1941	786	1023
+error 1942	788	1036
+error 1943	1191	1541
+error 1944	1298	1652
+error 1945	728	901
+error 1946	1138	1474
+error 1947	1395	1755
+error 1948	1396	1756
+error 1949	1788	2169
 error 1950	161	182
-error 1951	1300	1653
-error 1952	1628	1999
-error 1953	522	626
-error 1954	521	625
-error 1955	726	899
-error 1956	1099	1434
-error 1957	1449	1810
+error 1951	1300	1654
+error 1952	1628	2000
+error 1953	523	627
+error 1954	522	626
+error 1955	727	900
+error 1956	1099	1435
+error 1957	1449	1811
 error 1958	267	311
-error 1959	1340	1696
-error 1960	1334	1690
-error 1961	515	606
-error 1962	536	661
-error 1963	470	515
-error 1964	697	858
-error 1965	1350	1706
-error 1966	1624	1994
-error 1967	1696	2073
-error 1968	1533	1896
-error 1969	1667	2044
-error 1970	924	1200
-error 1971	1594	1962
-error 1972	1202	2197
-error 1973	402	402
-error 1974	403	2205
-error 1975	402	1940
-error 1976	403	1941
-error 1977	477	531
-error 1978	1336	1692
-error 1979	1375	1734
-error 1980	1033	1360
+error 1959	1340	1697
+error 1960	1334	1691
+error 1961	516	607
+error 1962	537	662
+error 1963	471	516
+error 1964	698	859
+error 1965	1350	1707
+error 1966	1624	1995
+error 1967	1696	2074
+error 1968	1533	1897
+error 1969	1667	2045
+error 1970	925	1201
+error 1971	1594	1963
+error 1972	1202	2198
+error 1973	403	403
+error 1974	404	2206
+error 1975	403	1941
+error 1976	404	1942
+error 1977	478	532
+error 1978	1336	1693
+error 1979	1375	1735
+error 1980	1033	1361
 error 1981	130	137
-error 1982	1208	1557
-error 3000	1203	1552
-error 3001	1210	1560
-error 3002	1315	1669
-error 3003	1684	2061
-error 3004	1280	1633
-error 3005	1849	2259
-error 3006	1112	1447
-error 3007	492	568
-error 3008	1248	1601
-error 3009	680	1510
-error 3010	1856	2266
-error 3011	1561	1926
-error 3012	1233	1584
-error 3013	1337	1693
-error 3014	1404	1763
-error 3015	1195	1544
-error 3016	1525	1888
-error 3017	1625	1995
-error 3018	482	545
-error 3019	1329	1683
-error 3020	548	1688
-error 3021	1604	1973
-error 3022	1850	2260
-error 3023	587	735
-error 3024	1202	2169
-error 3025	1458	1819
-error 3026	1189	1537
-error 3027	1661	2038
-error 3028	1075	1410
-error 3029	1076	1411
-error 3030	1631	2002
-error 3031	1186	1532
-error 3032	1589	1957
+error 1982	1208	1558
+error 3000	1203	1553
+error 3001	1210	1561
+error 3002	1315	1670
+error 3003	1684	2062
+error 3004	1280	1634
+error 3005	1849	2260
+error 3006	1112	1448
+error 3007	493	569
+error 3008	1248	1602
+error 3009	681	1511
+error 3010	1856	2267
+error 3011	1561	1927
+error 3012	1233	1585
+error 3013	1337	1694
+error 3014	1404	1764
+error 3015	1195	1545
+error 3016	1525	1889
+error 3017	1625	1996
+error 3018	483	546
+error 3019	1329	1684
+error 3020	549	1689
+error 3021	1604	1974
+error 3022	1850	2261
+error 3023	588	736
+error 3024	1202	2170
+error 3025	1458	1820
+error 3026	1189	1538
+error 3027	1661	2039
+error 3028	1075	1411
+error 3029	1076	1412
+error 3030	1631	2003
+error 3031	1186	1533
+error 3032	1589	1958
 error 3033	331	343
-error 3034	396	395
-error 3035	1284	1637
-error 3036	1285	1638
-error 3037	1283	1636
-error 3038	1133	1468
-error 3039	1132	1467
-error 3040	1134	1469
-error 3041	1135	1470
+error 3034	397	396
+error 3035	1284	1638
+error 3036	1285	1639
+error 3037	1283	1637
+error 3038	1133	1469
+error 3039	1132	1468
+error 3040	1134	1470
+error 3041	1135	1471
 error 3042	166	187
-error 3043	1136	1471
-error 3044	1668	2045
-error 3045	925	1203
-error 3046	1670	2047
-error 3047	1669	2046
-error 3048	1672	2049
-error 3049	1673	2050
-error 3050	1674	2051
-error 3051	1676	2053
-error 3052	1671	2048
-error 3053	1675	2052
-error 3054	1677	2054
-error 3055	1282	1635
-error 3056	1162	1506
-error 3057	1798	2208
-error 3058	872	1127
-error 3059	1571	1936
-error 3060	917	1188
+error 3043	1136	1472
+error 3044	1668	2046
+error 3045	926	1204
+error 3046	1670	2048
+error 3047	1669	2047
+error 3048	1672	2050
+error 3049	1673	2051
+error 3050	1674	2052
+error 3051	1676	2054
+error 3052	1671	2049
+error 3053	1675	2053
+error 3054	1677	2055
+error 3055	1282	1636
+error 3056	1162	1507
+error 3057	1798	2209
+error 3058	873	1128
+error 3059	1571	1937
+error 3060	918	1189
 error 400	6	5
-error 4000	1204	1553
-error 4001	1204	2188
-error 4002	1867	2277
-error 4003	1729	2106
-error 4004	956	1238
-error 4005	1559	1923
-error 4006	1753	2132
-error 4007	1560	1924
-error 4008	1472	1834
-error 4009	1911	2322
+error 4000	1204	1554
+error 4001	1204	2189
+error 4002	1867	2278
+error 4003	1729	2107
+error 4004	957	1239
+error 4005	1559	1924
+error 4006	1753	2133
+error 4007	1560	1925
+error 4008	1472	1835
+error 4009	1911	2323
 error 401	7	6
-error 4010	1190	1539
-error 4011	1510	1873
-error 4012	1486	1848
-error 4013	1864	2274
-error 4014	1087	1422
-error 4015	1896	2307
-error 4016	1866	2276
-error 4017	1467	1828
-error 4018	1440	1800
-error 4019	1549	1912
+error 4010	1190	1540
+error 4011	1510	1874
+error 4012	1486	1849
+error 4013	1864	2275
+error 4014	1087	1423
+error 4015	1896	2308
+error 4016	1866	2277
+error 4017	1467	1829
+error 4018	1440	1801
+error 4019	1549	1913
 error 402	9	8
-error 4020	1904	2315
-error 4021	1903	2314
-error 4022	1266	1619
-error 4023	1865	2275
+error 4020	1904	2316
+error 4021	1903	2315
+error 4022	1266	1620
+error 4023	1865	2276
 error 4024	192	217
-error 4025	746	922
-error 4026	1234	1585
-error 4027	1200	1549
-error 4028	1137	1472
-error 4029	1235	1586
+error 4025	747	923
+error 4026	1234	1586
+error 4027	1200	1550
+error 4028	1137	1473
+error 4029	1235	1587
 error 403	11	10
-error 4030	1498	1861
-error 4031	1561	1925
-error 4032	880	1137
-error 4033	1100	1435
-error 4034	1109	1444
+error 4030	1498	1862
+error 4031	1561	1926
+error 4032	881	1138
+error 4033	1100	1436
+error 4034	1109	1445
 error 4035	358	366
-error 4036	594	744
-error 4037	1352	1708
-error 4038	1361	1717
-error 4039	1353	1709
+error 4036	595	745
+error 4037	1352	1709
+error 4038	1361	1718
+error 4039	1353	1710
 error 404	12	11
-error 4040	1351	1707
-error 4041	1358	1714
-error 4042	1360	1716
-error 4043	1356	1712
-error 4044	1359	1715
-error 4045	1355	1711
+error 4040	1351	1708
+error 4041	1358	1715
+error 4042	1360	1717
+error 4043	1356	1713
+error 4044	1359	1716
+error 4045	1355	1712
 error 4046	187	204
-error 4047	1783	2163
-error 4048	1275	1628
-error 4049	1277	1630
+error 4047	1783	2164
+error 4048	1275	1629
+error 4049	1277	1631
 error 405	13	13
-error 4050	1276	1629
-error 4051	1357	1713
+error 4050	1276	1630
+error 4051	1357	1714
 error 4052	77	79
-error 4053	1253	1606
-error 4054	1373	1732
-error 4055	384	385
-error 4056	427	431
-error 4057	1349	1705
-error 4058	1479	1841
-error 4059	428	432
+error 4053	1253	1607
+error 4054	1373	1733
+error 4055	385	386
+error 4056	428	432
+error 4057	1349	1706
+error 4058	1479	1842
+error 4059	429	433
 error 406	15	15
-error 4060	1575	1942
-error 4061	1576	1943
-error 4062	1348	1704
-error 4063	1782	2162
-error 4064	1402	1761
-error 4065	682	830
-error 4066	1554	1918
-error 4067	1552	1915
-error 4068	1552	1916
-error 4069	1555	1919
+error 4060	1575	1943
+error 4061	1576	1944
+error 4062	1348	1705
+error 4063	1782	2163
+error 4064	1402	1762
+error 4065	683	831
+error 4066	1554	1919
+error 4067	1552	1916
+error 4068	1552	1917
+error 4069	1555	1920
 error 407	17	17
-error 4070	1553	1917
-error 4071	1529	1892
-error 4072	1368	1726
-error 4073	1602	1970
-error 4074	1688	2065
-error 4075	1422	1781
-error 4076	1274	1627
-error 4077	1416	1775
-error 4078	1312	1666
-error 4079	1311	1665
+error 4070	1553	1918
+error 4071	1529	1893
+error 4072	1368	1727
+error 4073	1602	1971
+error 4074	1688	2066
+error 4075	1422	1782
+error 4076	1274	1628
+error 4077	1416	1776
+error 4078	1312	1667
+error 4079	1311	1666
 error 408	18	18
-error 4080	1888	2299
-error 4081	1774	2154
-error 4082	1581	1949
-error 4083	1021	1347
-error 4084	1587	1955
-error 4085	1585	1953
-error 4086	1586	1954
-error 4087	1583	1951
-error 4088	1584	1952
-error 4089	1471	1832
+error 4080	1888	2300
+error 4081	1774	2155
+error 4082	1581	1950
+error 4083	1022	1348
+error 4084	1587	1956
+error 4085	1585	1954
+error 4086	1586	1955
+error 4087	1583	1952
+error 4088	1584	1953
+error 4089	1471	1833
 error 409	19	19
-error 4090	1471	1833
-error 4091	1771	2151
-error 4092	1779	2159
-error 4093	1877	2288
+error 4090	1471	1834
+error 4091	1771	2152
+error 4092	1779	2160
+error 4093	1877	2289
 error 4094	220	257
-error 4095	1490	1853
-error 4096	1489	1852
-error 4097	705	868
-error 4098	1762	2141
-error 4099	1886	2297
+error 4095	1490	1854
+error 4096	1489	1853
+error 4097	706	869
+error 4098	1762	2142
+error 4099	1886	2298
 error 410	20	20
-error 4100	1241	1592
-error 4101	1902	2313
+error 4100	1241	1593
+error 4101	1902	2314
 error 4102	197	222
 error 4103	196	221
-error 4104	1906	2317
+error 4104	1906	2318
 error 4105	136	147
 error 4106	135	146
-error 4107	1342	1698
-error 4108	1344	1700
-error 4109	1790	2199
+error 4107	1342	1699
+error 4108	1344	1701
+error 4109	1790	2200
 error 411	21	21
-error 4110	1813	2223
-error 4111	1812	2222
-error 4112	1202	2184
-error 4113	1520	1883
-error 4116	413	416
-error 4117	1202	2186
-error 4119	1810	2220
+error 4110	1813	2224
+error 4111	1812	2223
+error 4112	1202	2185
+error 4113	1520	1884
+error 4116	414	417
+error 4117	1202	2187
+error 4119	1810	2221
 error 412	16	22
-error 4120	1809	2219
-error 4121	1821	2231
-error 4122	721	890
-error 4123	1822	2232
-error 4124	1818	2228
-error 4125	1403	1762
-error 4126	1819	2229
-error 4127	1494	1857
-error 4128	1825	2235
-error 4129	1815	2225
+error 4120	1809	2220
+error 4121	1821	2232
+error 4122	722	891
+error 4123	1822	2233
+error 4124	1818	2229
+error 4125	1403	1763
+error 4126	1819	2230
+error 4127	1494	1858
+error 4128	1825	2236
+error 4129	1815	2226
 error 413	22	23
-error 4130	405	406
-error 4131	407	408
-error 4132	1811	2221
-error 4133	1823	2233
-error 4134	957	1239
-error 4135	1808	2218
-error 4136	1202	2185
-error 4137	1817	2227
-error 4138	1824	2234
-error 4139	1322	1676
+error 4130	406	407
+error 4131	408	409
+error 4132	1811	2222
+error 4133	1823	2234
+error 4134	958	1240
+error 4135	1808	2219
+error 4136	1202	2186
+error 4137	1817	2228
+error 4138	1824	2235
+error 4139	1322	1677
 error 414	23	24
-error 4140	1795	2204
-error 4141	1194	1543
-error 4142	1820	2230
-error 4143	1370	1728
-error 4144	590	738
-error 4145	424	428
-error 4146	1085	1420
+error 4140	1795	2205
+error 4141	1194	1544
+error 4142	1820	2231
+error 4143	1370	1729
+error 4144	591	739
+error 4145	425	429
+error 4146	1085	1421
 error 4147	264	307
 error 4148	263	306
-error 4149	1086	1421
+error 4149	1086	1422
 error 415	24	25
-error 4150	1796	2206
+error 4150	1796	2207
 error 4151	96	97
 error 4152	176	196
-error 4153	1532	1895
-error 4154	545	678
-error 4155	1530	1893
-error 4156	1531	1894
-error 4157	684	844
-error 4158	422	426
-error 4159	1726	2103
+error 4153	1532	1896
+error 4154	546	679
+error 4155	1530	1894
+error 4156	1531	1895
+error 4157	685	845
+error 4158	423	427
+error 4159	1726	2104
 error 416	25	26
-error 4160	692	853
-error 4161	1763	2142
-error 4162	1767	2147
-error 4163	1202	2190
-error 4164	1492	1855
-error 4165	1272	1625
-error 4166	1379	1738
-error 4167	1446	1807
-error 4168	1612	1982
+error 4160	693	854
+error 4161	1763	2143
+error 4162	1767	2148
+error 4163	1202	2191
+error 4164	1492	1856
+error 4165	1272	1626
+error 4166	1379	1739
+error 4167	1446	1808
+error 4168	1612	1983
 error 4169	253	295
 error 417	26	27
-error 4170	1367	1725
-error 4171	1365	1723
-error 4172	1466	1827
-error 4173	1030	1357
+error 4170	1367	1726
+error 4171	1365	1724
+error 4172	1466	1828
+error 4173	1030	1358
 error 4174	67	71
-error 4175	1123	1458
-error 4176	1363	1719
-error 4177	1362	1718
-error 4178	1149	1721
-error 4179	1149	1720
+error 4175	1123	1459
+error 4176	1363	1720
+error 4177	1362	1719
+error 4178	1149	1722
+error 4179	1149	1721
 error 418	27	28
-error 4180	1868	2278
-error 4181	934	1210
-error 4182	1683	2060
-error 4184	757	934
-error 4185	1539	1902
-error 4186	1354	1710
-error 4187	1595	1963
-error 4188	1317	1671
-error 4189	1814	2224
-error 4191	586	734
-error 4192	1207	1997
+error 4180	1868	2279
+error 4181	935	1211
+error 4182	1683	2061
+error 4184	758	935
+error 4185	1539	1903
+error 4186	1354	1711
+error 4187	1595	1964
+error 4188	1317	1672
+error 4189	1814	2225
+error 4191	587	735
+error 4192	1207	1998
 error 421	28	29
 error 422	29	30
 error 423	30	31
@@ -13576,780 +13581,781 @@ error 507	50	52
 error 508	51	53
 error 510	52	54
 error 511	53	55
-error connecting to master	1170	1515
-error dropping database can * errno	1182	1527
-error during compilation of event s body	1220	1570
-error during starting stopping of the scheduler error code	1229	1580
-error from master	1392	1751
-error in assignment	2230	2643
-error in ddl log	1183	1529
-error in parsing conflict function message	1168	1513
+error connecting to master	1170	1516
+error dropping database can * errno	1182	1528
+error during compilation of event s body	1220	1571
+error during starting stopping of the scheduler error code	1229	1581
+error from master	1392	1752
+error in assignment	2230	2644
+error in ddl log	1183	1530
+error in parsing conflict function message	1168	1514
 error in received cipher list	2231,172	193
-error in the application	179	2644
-error occurred during a cryptographic operation	833,832	2645
-error on close of * errno	1209	1559
-error on delete of * errno	1147	1484
-error on rename of * to * errno	1212	1562
-error parsing time	528	2646
-error reading file * errno	1211	1561
-error reading result of streaming command	334,335	962
-error running query on master	1547	1910
+error in the application	179	2645
+error occurred during a cryptographic operation	834,833	2646
+error on close of * errno	1209	1560
+error on delete of * errno	1147	1485
+error on rename of * to * errno	1212	1563
+error parsing time	529	2647
+error reading file * errno	1211	1562
+error reading result of streaming command	334,335	963
+error running query on master	1547	1911
 error setting tlsa base domain	2232,172	193
-error when executing command	1214	1564
-error while parsing parameter * line	1265	1618
-error while shutting down streaming copy	732,335	1025
+error when executing command	1214	1565
+error while parsing parameter * line	1265	1619
+error while shutting down streaming copy	733,335	1026
 error with the srp params	2233,172	193
-error writing file * errno	1213	1563
-error_in_assignment	2230,64	2643
-errorinassignment	2230,64	2643
-errors were found at the given arguments * 1st argument not a textual representation of an integer	478	2647
-errors were found at the given arguments * 1st argument out of range	195	2648
-escape character conflict	2234	2649
-escape_character_conflict	2234,64	2649
-escapecharacterconflict	2234,64	2649
-eshutdown	361	2627
-esocktnosupport	2229	2642
-espipe	2221	2634
-esrch	2222	2635
-esrmnt	2226	2639
-estale	2217	2630
-estrpipe	2227	2640
-etime	2225	2638
-etimedout	741	2629
-etoomanyrefs	2216	2628
-etxtbsy	2220	2633
-euclean	2218	2631
-eunatch	2223	2636
-eusers	2228	2641
-evalerror	2235	2650
-event * already exists	1215	1565
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1217	1567
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1216	1566
-event execution time is in the past event has been disabled	1222	1573
-event qualifications are not implemented for rules on select	59	537
-event source exception	162	2651
-event trigger * already exists	101,1	2652
-event trigger * does not exist	102,1	2653
-event trigger protocol violated	410	2654
-event trigger with oid * does not exist	102,1	813
-event triggers are not supported for	59	2655
-event_trigger_protocol_violated	410,328	2654
-eventsourceexception	162	2651
-eventtriggerprotocolviolated	410,328	2654
-every bound following maxvalue must also be maxvalue	170,1	814
-every bound following minvalue must also be minvalue	170,1	814
-every derived table must have its own alias	1185	1531
-every hash partition modulus must be a factor of the next larger modulus	103,1	895
-every table function must have an alias	1362	1718
-exceeded grace period	2236,2237	2656
-exceeded maxallocateddescs * while trying to execute command	143	2657
-exceeded maxallocateddescs * while trying to open directory	143	2657
-exceeded maxallocateddescs * while trying to open file	143	2657
-exceededgraceperiod	2236,2237	2656
+error writing file * errno	1213	1564
+error_in_assignment	2230,64	2644
+errorinassignment	2230,64	2644
+errors were found at the given arguments * 1st argument not a textual representation of an integer	479	2648
+errors were found at the given arguments * 1st argument out of range	195	2649
+escape character conflict	2234	2650
+escape_character_conflict	2234,64	2650
+escapecharacterconflict	2234,64	2650
+eshutdown	362	2628
+esocktnosupport	2229	2643
+espipe	2221	2635
+esrch	2222	2636
+esrmnt	2226	2640
+estale	2217	2631
+estrpipe	2227	2641
+etime	2225	2639
+etimedout	742	2630
+etoomanyrefs	2216	2629
+etxtbsy	2220	2634
+euclean	2218	2632
+eunatch	2223	2637
+eusers	2228	2642
+evalerror	2235	2651
+event * already exists	1215	1566
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1217	1568
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1216	1567
+event execution time is in the past event has been disabled	1222	1574
+event qualifications are not implemented for rules on select	59	538
+event source exception	162	2652
+event trigger * already exists	101,1	2653
+event trigger * does not exist	102,1	2654
+event trigger protocol violated	411	2655
+event trigger with oid * does not exist	102,1	814
+event triggers are not supported for	59	2656
+event_trigger_protocol_violated	411,328	2655
+eventsourceexception	162	2652
+eventtriggerprotocolviolated	411,328	2655
+every bound following maxvalue must also be maxvalue	170,1	815
+every bound following minvalue must also be minvalue	170,1	815
+every derived table must have its own alias	1185	1532
+every hash partition modulus must be a factor of the next larger modulus	103,1	896
+every table function must have an alias	1362	1719
+exceeded grace period	2236,2237	2657
+exceeded maxallocateddescs * while trying to execute command	143	2658
+exceeded maxallocateddescs * while trying to open directory	143	2658
+exceeded maxallocateddescs * while trying to open file	143	2658
+exceededgraceperiod	2236,2237	2657
 exceeds max fragment size	2238,172	193
-exception in initializer error	2239	2658
-exceptiongroup	2240	2659
-exceptionininitializererror	2239	2658
+exception in initializer error	2239	2659
+exceptiongroup	2240	2660
+exceptionininitializererror	2239	2659
 excessive message size	2241,172	193
-exchange full	2224	2660
-excluded subtree violation	2242,178	2661
+exchange full	2224	2661
+excluded subtree violation	2242,178	2662
 exclusion constraints are not supported on foreign tables	59	237
 exclusion constraints are not supported on partitioned tables	59	237
-exclusion constraints not possible for domains	0,1	892
-exclusion violation	722	2662
-exclusion_violation	722,598	2662
-exclusionviolation	722,598	2662
-exdev	2219	2632
-exec format error	1039	2663
-executable file not found in path	2243,12	2664
-execution engine exception	2244	2665
-executionengineexception	2244	2665
-executionexception	2245	2666
-exemption mechanism exception	2246	2667
-exemptionmechanismexception	2246	2667
-exfull	2224	2637
-exists but is not a directory	153,1	2668
-exists but is not empty	946,789	2669
-exit code 129	2247,2248	2670
-exit code 130	2249,2248	2671
-exit code 131	2250,2248	2672
-exit code 132	2251,2248	2673
-exit code 133	2252,2248	2674
-exit code 134	636,2248	2675
-exit code 135	385,2248	2676
-exit code 136	2253,2248	2677
-exit code 137	2254,2248	2678
-exit code 138	2255,2248	2679
-exit code 139	2256,2248	2680
-exit code 140	2257,2248	2681
-exit code 141	359,2248	2682
-exit code 142	139,2248	2683
-exit code 143	2258,2248	2684
-exit code 144	2259,2248	2685
-exit code 145	605,2248	2686
-exit code 146	2260,2248	2687
-exit code 147	2261,2248	2688
-exit code 148	2262,2248	2689
-exit code 149	2263,2248	2690
-exit code 150	2264,2248	2691
-exit code 151	2265,2248	2692
-exit code 152	793,2248	2693
-exit code 153	2266,2248	2694
-exit code 154	2267,2248	2695
-exit code 155	2268,2248	2696
-exit code 156	2269,2248	2697
-exit code 157	2270,2248	2698
-exit code 158	2271,2248	2699
-exit code 159	313,2248	2700
-exit status 129	2247,2248	2670
-exit status 130	2249,2248	2671
-exit status 131	2250,2248	2672
-exit status 132	2251,2248	2673
-exit status 133	2252,2248	2674
-exit status 134	636,2248	2675
-exit status 135	385,2248	2676
-exit status 136	2253,2248	2677
-exit status 137	2254,2248	2678
-exit status 138	2255,2248	2679
-exit status 139	2256,2248	2680
-exit status 140	2257,2248	2681
-exit status 141	359,2248	2682
-exit status 142	139,2248	2683
-exit status 143	2258,2248	2684
-exit status 144	2259,2248	2685
-exit status 145	605,2248	2686
-exit status 146	2260,2248	2687
-exit status 147	2261,2248	2688
-exit status 148	2262,2248	2689
-exit status 149	2263,2248	2690
-exit status 150	2264,2248	2691
-exit status 151	2265,2248	2692
-exit status 152	793,2248	2693
-exit status 153	2266,2248	2694
-exit status 154	2267,2248	2695
-exit status 155	2268,2248	2696
-exit status 156	2269,2248	2697
-exit status 157	2270,2248	2698
-exit status 158	2271,2248	2699
-exit status 159	313,2248	2700
-exitcode 129	2247,2248	2670
-exitcode 130	2249,2248	2671
-exitcode 131	2250,2248	2672
-exitcode 132	2251,2248	2673
-exitcode 133	2252,2248	2674
-exitcode 134	636,2248	2675
-exitcode 135	385,2248	2676
-exitcode 136	2253,2248	2677
-exitcode 137	2254,2248	2678
-exitcode 138	2255,2248	2679
-exitcode 139	2256,2248	2680
-exitcode 140	2257,2248	2681
-exitcode 141	359,2248	2682
-exitcode 142	139,2248	2683
-exitcode 143	2258,2248	2684
-exitcode 144	2259,2248	2685
-exitcode 145	605,2248	2686
-exitcode 146	2260,2248	2687
-exitcode 147	2261,2248	2688
-exitcode 148	2262,2248	2689
-exitcode 149	2263,2248	2690
-exitcode 150	2264,2248	2691
-exitcode 151	2265,2248	2692
-exitcode 152	793,2248	2693
-exitcode 153	2266,2248	2694
-exitcode 154	2267,2248	2695
-exitcode 155	2268,2248	2696
-exitcode 156	2269,2248	2697
-exitcode 157	2270,2248	2698
-exitcode 158	2271,2248	2699
-exitcode 159	313,2248	2700
-exited with code 129	2247,2248	2670
-exited with code 130	2249,2248	2671
-exited with code 131	2250,2248	2672
-exited with code 132	2251,2248	2673
-exited with code 133	2252,2248	2674
-exited with code 134	636,2248	2675
-exited with code 135	385,2248	2676
-exited with code 136	2253,2248	2677
-exited with code 137	2254,2248	2678
-exited with code 138	2255,2248	2679
-exited with code 139	2256,2248	2680
-exited with code 140	2257,2248	2681
-exited with code 141	359,2248	2682
-exited with code 142	139,2248	2683
-exited with code 143	2258,2248	2684
-exited with code 144	2259,2248	2685
-exited with code 145	605,2248	2686
-exited with code 146	2260,2248	2687
-exited with code 147	2261,2248	2688
-exited with code 148	2262,2248	2689
-exited with code 149	2263,2248	2690
-exited with code 150	2264,2248	2691
-exited with code 151	2265,2248	2692
-exited with code 152	793,2248	2693
-exited with code 153	2266,2248	2694
-exited with code 154	2267,2248	2695
-exited with code 155	2268,2248	2696
-exited with code 156	2269,2248	2697
-exited with code 157	2270,2248	2698
-exited with code 158	2271,2248	2699
-exited with code 159	313,2248	2700
-expand veto exception	2272	2701
-expandvetoexception	2272	2701
+exclusion constraints not possible for domains	0,1	893
+exclusion violation	723	2663
+exclusion_violation	723,599	2663
+exclusionviolation	723,599	2663
+exdev	2219	2633
+exec format error	1039	2664
+executable file not found in path	2243,12	2665
+execution engine exception	2244	2666
+executionengineexception	2244	2666
+executionexception	2245	2667
+exemption mechanism exception	2246	2668
+exemptionmechanismexception	2246	2668
+exfull	2224	2638
+exists but is not a directory	153,1	2669
+exists but is not empty	947,790	2670
+exit code 129	2247,2248	2671
+exit code 130	2249,2248	2672
+exit code 131	2250,2248	2673
+exit code 132	2251,2248	2674
+exit code 133	2252,2248	2675
+exit code 134	637,2248	2676
+exit code 135	386,2248	2677
+exit code 136	2253,2248	2678
+exit code 137	2254,2248	2679
+exit code 138	2255,2248	2680
+exit code 139	2256,2248	2681
+exit code 140	2257,2248	2682
+exit code 141	359,2248	2683
+exit code 142	139,2248	2684
+exit code 143	2258,2248	2685
+exit code 144	2259,2248	2686
+exit code 145	606,2248	2687
+exit code 146	2260,2248	2688
+exit code 147	2261,2248	2689
+exit code 148	2262,2248	2690
+exit code 149	2263,2248	2691
+exit code 150	2264,2248	2692
+exit code 151	2265,2248	2693
+exit code 152	794,2248	2694
+exit code 153	2266,2248	2695
+exit code 154	2267,2248	2696
+exit code 155	2268,2248	2697
+exit code 156	2269,2248	2698
+exit code 157	2270,2248	2699
+exit code 158	2271,2248	2700
+exit code 159	313,2248	2701
+exit status 129	2247,2248	2671
+exit status 130	2249,2248	2672
+exit status 131	2250,2248	2673
+exit status 132	2251,2248	2674
+exit status 133	2252,2248	2675
+exit status 134	637,2248	2676
+exit status 135	386,2248	2677
+exit status 136	2253,2248	2678
+exit status 137	2254,2248	2679
+exit status 138	2255,2248	2680
+exit status 139	2256,2248	2681
+exit status 140	2257,2248	2682
+exit status 141	359,2248	2683
+exit status 142	139,2248	2684
+exit status 143	2258,2248	2685
+exit status 144	2259,2248	2686
+exit status 145	606,2248	2687
+exit status 146	2260,2248	2688
+exit status 147	2261,2248	2689
+exit status 148	2262,2248	2690
+exit status 149	2263,2248	2691
+exit status 150	2264,2248	2692
+exit status 151	2265,2248	2693
+exit status 152	794,2248	2694
+exit status 153	2266,2248	2695
+exit status 154	2267,2248	2696
+exit status 155	2268,2248	2697
+exit status 156	2269,2248	2698
+exit status 157	2270,2248	2699
+exit status 158	2271,2248	2700
+exit status 159	313,2248	2701
+exitcode 129	2247,2248	2671
+exitcode 130	2249,2248	2672
+exitcode 131	2250,2248	2673
+exitcode 132	2251,2248	2674
+exitcode 133	2252,2248	2675
+exitcode 134	637,2248	2676
+exitcode 135	386,2248	2677
+exitcode 136	2253,2248	2678
+exitcode 137	2254,2248	2679
+exitcode 138	2255,2248	2680
+exitcode 139	2256,2248	2681
+exitcode 140	2257,2248	2682
+exitcode 141	359,2248	2683
+exitcode 142	139,2248	2684
+exitcode 143	2258,2248	2685
+exitcode 144	2259,2248	2686
+exitcode 145	606,2248	2687
+exitcode 146	2260,2248	2688
+exitcode 147	2261,2248	2689
+exitcode 148	2262,2248	2690
+exitcode 149	2263,2248	2691
+exitcode 150	2264,2248	2692
+exitcode 151	2265,2248	2693
+exitcode 152	794,2248	2694
+exitcode 153	2266,2248	2695
+exitcode 154	2267,2248	2696
+exitcode 155	2268,2248	2697
+exitcode 156	2269,2248	2698
+exitcode 157	2270,2248	2699
+exitcode 158	2271,2248	2700
+exitcode 159	313,2248	2701
+exited with code 129	2247,2248	2671
+exited with code 130	2249,2248	2672
+exited with code 131	2250,2248	2673
+exited with code 132	2251,2248	2674
+exited with code 133	2252,2248	2675
+exited with code 134	637,2248	2676
+exited with code 135	386,2248	2677
+exited with code 136	2253,2248	2678
+exited with code 137	2254,2248	2679
+exited with code 138	2255,2248	2680
+exited with code 139	2256,2248	2681
+exited with code 140	2257,2248	2682
+exited with code 141	359,2248	2683
+exited with code 142	139,2248	2684
+exited with code 143	2258,2248	2685
+exited with code 144	2259,2248	2686
+exited with code 145	606,2248	2687
+exited with code 146	2260,2248	2688
+exited with code 147	2261,2248	2689
+exited with code 148	2262,2248	2690
+exited with code 149	2263,2248	2691
+exited with code 150	2264,2248	2692
+exited with code 151	2265,2248	2693
+exited with code 152	794,2248	2694
+exited with code 153	2266,2248	2695
+exited with code 154	2267,2248	2696
+exited with code 155	2268,2248	2697
+exited with code 156	2269,2248	2698
+exited with code 157	2270,2248	2699
+exited with code 158	2271,2248	2700
+exited with code 159	313,2248	2701
+expand veto exception	2272	2702
+expandvetoexception	2272	2702
 expectation failed	26	27
 expectation_failed	26	27
-expected a left parenthesis	63,64	2702
-expected a right parenthesis	63,64	2702
-expected a type name	63,64	2702
-expected gss response got message type	334,335	2703
-expected json array	63,64	2704
-expected password response got message type	334,335	2703
-expected property name or in json at position	2273	2705
-expected sasl response got message type	334,335	2706
-expected sspi response got message type	334,335	2703
-expecting property name enclosed in double quotes line	2273	2707
-expecting value line	2273	2707
-explain for connection command is supported only for select update insert delete replace	1233	1584
-explain option timing requires analyze	112,64	2708
-explain option wal requires analyze	112,64	2708
-explicit or implicit commit is not allowed in stored function or trigger	1166	1511
-exportexception	2274	2709
-expression * of order by contains aggregate function and applies to a union	1075	1410
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1076	1411
-expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	501
-expression contains variables	112,64	2710
-expression contains variables of more than one relation	112,64	2710
-expression for field 64s is referring to uninitialized field s	1235	1586
-expression in * must be constant	1468	1829
-expression in the * clause is too big	1234	1585
+expected a left parenthesis	63,64	2703
+expected a right parenthesis	63,64	2703
+expected a type name	63,64	2703
+expected gss response got message type	334,335	2704
+expected json array	63,64	2705
+expected password response got message type	334,335	2704
+expected property name or in json at position	2273	2706
+expected sasl response got message type	334,335	2707
+expected sspi response got message type	334,335	2704
+expecting property name enclosed in double quotes line	2273	2708
+expecting value line	2273	2708
+explain for connection command is supported only for select update insert delete replace	1233	1585
+explain option timing requires analyze	112,64	2709
+explain option wal requires analyze	112,64	2709
+explicit or implicit commit is not allowed in stored function or trigger	1166	1512
+exportexception	2274	2710
+expression * of order by contains aggregate function and applies to a union	1075	1411
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1076	1412
+expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	502
+expression contains variables	112,64	2711
+expression contains variables of more than one relation	112,64	2711
+expression for field 64s is referring to uninitialized field s	1235	1587
+expression in * must be constant	1468	1830
+expression in the * clause is too big	1234	1586
 expressions are not supported in included columns	59	237
 ext length mismatch	2275,172	193
 extended query protocol not supported in a replication connection	334,335	346
-extended statistics require at least 2 columns	103,1	2711
-extensible node type * already exists	101,1	2712
+extended statistics require at least 2 columns	103,1	2712
+extensible node type * already exists	101,1	2713
 extension not received	2276,172	193
-extension with oid * does not exist	102,1	813
-extensionerror	2277	2713
-external component has thrown an exception	687,2278,2279,603	2714
-external routine exception	751	2715
-external routine invocation exception	328	2716
-external_routine_exception	751	2715
-external_routine_invocation_exception	328	2716
-externalexception	2278	2717
-externalroutineexception	751	2715
-externalroutineinvocationexception	328	2716
-extra data after last expected column	273,64	835
+extension with oid * does not exist	102,1	814
+extensionerror	2277	2714
+external component has thrown an exception	688,2278,2279,604	2715
+external routine exception	752	2716
+external routine invocation exception	328	2717
+external_routine_exception	752	2716
+external_routine_invocation_exception	328	2717
+externalexception	2278	2718
+externalroutineexception	752	2716
+externalroutineinvocationexception	328	2717
+extra data after last expected column	273,64	836
 extra data in message	2280,172	193
-extra delimiter at end of line	2281,2282	2718
+extra delimiter at end of line	2281,2282	2719
 extra garbage at the end of the acl specification	63,64	67
-extraneous or missing in quoted field	2283,2284	2719
-factorial of a negative number is undefined	201,64	2720
-factory configuration error	2285	2721
-factoryconfigurationerror	2285	2721
-failed attach volume	2286,2287	2722
-failed compute metrics replicas	2288,2289	2723
-failed create pod sand box	2290,2291	2724
+extraneous or missing in quoted field	2283,2284	2720
+factorial of a negative number is undefined	201,64	2721
+factory configuration error	2285	2722
+factoryconfigurationerror	2285	2722
+failed attach volume	2286,2287	2723
+failed compute metrics replicas	2288,2289	2724
+failed create pod sand box	2290,2291	2725
 failed dependency	31	32
-failed detach volume	2292,2293	2725
-failed get resource metric	2294,2295	2726
-failed get scale	2296,2297	2727
-failed initializing relay log position	1564	1929
-failed initializing replication gtid state	1236	1587
-failed kill pod	2298,2299	2728
-failed login exception	2300	2729
-failed on fseek	1268	1621
-failed post start hook	2301,2302	2730
-failed pre stop hook	2303,2304	2731
-failed purging old relay logs	1563	1928
-failed rebuilding the index of dumped table	1323	1677
-failed to add the foreign key constraint * to system tables	1249	1602
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1251	1604
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1252	1605
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1250	1603
-failed to allocate memory	145	2732
-failed to alter	1077	2009
-failed to alter event	1219	1569
-failed to create	1175	2030
-failed to create pod sandbox	2291,2290	2733
-failed to create specific handler file	1145	1482
-failed to delete the event from mysql event	1218	1568
-failed to drop	1187	2014
-failed to grant execute and alter routine privileges	1537	1900
+failed detach volume	2292,2293	2726
+failed get resource metric	2294,2295	2727
+failed get scale	2296,2297	2728
+failed initializing relay log position	1564	1930
+failed initializing replication gtid state	1236	1588
+failed kill pod	2298,2299	2729
+failed login exception	2300	2730
+failed on fseek	1268	1622
+failed post start hook	2301,2302	2731
+failed pre stop hook	2303,2304	2732
+failed purging old relay logs	1563	1929
+failed rebuilding the index of dumped table	1323	1678
+failed to add the foreign key constraint * to system tables	1249	1603
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1251	1605
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1252	1606
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1250	1604
+failed to allocate memory	145	2733
+failed to alter	1077	2010
+failed to alter event	1219	1570
+failed to create	1175	2031
+failed to create pod sandbox	2291,2290	2734
+failed to create specific handler file	1145	1483
+failed to delete the event from mysql event	1218	1569
+failed to drop	1187	2015
+failed to grant execute and alter routine privileges	1537	1901
 failed to init async	2305,172	193
-failed to load replication slave gtid position from table	1138	1473
-failed to load routine * internal code * for more details run show warnings	1652	2028
-failed to lookup address information name or service not known	122	2734
-failed to open	1298	1651
-failed to open mysql event	1226	1577
-failed to open stream http request failed	739,1023	2735
-failed to open the referenced table	1247	1600
-failed to parse histogram for table * at offset	1354	1710
-failed to parse time string * at position * z the timezone could not be found in the database	528	2736
-failed to pull image	2306,2307	2737
-failed to read auto increment value from storage engine	1084	1419
-failed to read from the par file	1237	1588
-failed to revoke all privileges to dropped routine	1538	1901
-failed to store event * error code * from storage engine	1230	1581
-failed un mount	2308,2309	2738
+failed to load replication slave gtid position from table	1138	1474
+failed to load routine * internal code * for more details run show warnings	1652	2029
+failed to lookup address information name or service not known	122	2735
+failed to open	1298	1652
+failed to open mysql event	1226	1578
+failed to open stream http request failed	740,360	2736
+failed to open the referenced table	1247	1601
+failed to parse histogram for table * at offset	1354	1711
+failed to parse time string * at position * z the timezone could not be found in the database	529	2737
+failed to pull image	2306,2307	2738
+failed to read auto increment value from storage engine	1084	1420
+failed to read from the par file	1237	1589
+failed to revoke all privileges to dropped routine	1538	1902
+failed to store event * error code * from storage engine	1230	1582
+failed un mount	2308,2309	2739
 failed_dependency	31	32
-failed_precondition	645,646,6	794
-failedattachvolume	2286,2287	2722
-failedcomputemetricsreplicas	2288,2289	2723
-failedcreate	2310,2311	2739
-failedcreatepodsandbox	2290,2291	2724
-faileddelete	2312,2313	2740
-faileddetachvolume	2292,2293	2725
-failedgetresourcemetric	2294,2295	2726
-failedgetscale	2296,2297	2727
-failedkillpod	2298,2299	2728
-failedloginexception	2300	2729
-failedmount	2314,2315	2741
-failedpoststarthook	2301,2302	2730
-failedprecondition	645,646,6	794
-failedprestophook	2303,2304	2731
-failedrescale	2316,2317	2742
-failedscheduling	2318,2319	2743
-failedsync	2320,2321	2744
-failedunmount	2308,2309	2738
-failedvalidation	2322,2323	2745
-failure has occurred while loading a type	2324	2746
-failure while changing the type of replication repository	1163	1507
+failed_precondition	646,647,6	795
+failedattachvolume	2286,2287	2723
+failedcomputemetricsreplicas	2288,2289	2724
+failedcreate	2310,2311	2740
+failedcreatepodsandbox	2290,2291	2725
+faileddelete	2312,2313	2741
+faileddetachvolume	2292,2293	2726
+failedgetresourcemetric	2294,2295	2727
+failedgetscale	2296,2297	2728
+failedkillpod	2298,2299	2729
+failedloginexception	2300	2730
+failedmount	2314,2315	2742
+failedpoststarthook	2301,2302	2731
+failedprecondition	646,647,6	795
+failedprestophook	2303,2304	2732
+failedrescale	2316,2317	2743
+failedscheduling	2318,2319	2744
+failedsync	2320,2321	2745
+failedunmount	2308,2309	2739
+failedvalidation	2322,2323	2746
+failure has occurred while loading a type	2324	2747
+failure while changing the type of replication repository	1163	1508
 fastpath function calls not supported in a replication connection	334,335	346
-fatal error concurrent map writes	414	2747
-fatal error during log purge	1102	1437
-fatal error reached heap limit allocation failed javascript heap out of memory	145	2748
-fcgi connection to web server closed	2325,2326	2749
-fcgi request aborted by web server	2327,2328	2750
-fdw column name not found	2329	2751
-fdw dynamic parameter value needed	2330	2752
-fdw error	2331	2753
-fdw function sequence error	2332	2754
-fdw inconsistent descriptor information	2333	2755
-fdw invalid attribute value	2334	2756
-fdw invalid column name	2335	2757
-fdw invalid column number	2336	2758
-fdw invalid data type	2337	2759
-fdw invalid data type descriptors	2338	2760
-fdw invalid descriptor field identifier	2339	2761
-fdw invalid handle	2340	2762
-fdw invalid option index	2341	2763
-fdw invalid option name	2342	2764
-fdw invalid string format	2343	2765
-fdw invalid string length or buffer length	2344	2766
-fdw invalid use of null pointer	2345	2767
-fdw no schemas	2346	2768
-fdw option name not found	2347	2769
-fdw out of memory	2348	2770
-fdw reply handle	2349	2771
-fdw schema not found	2350	2772
-fdw table not found	2351	2773
-fdw too many handles	2352	2774
-fdw unable to create execution	2353	2775
-fdw unable to create reply	2354	2776
-fdw unable to establish connection	2355	2777
-fdw_column_name_not_found	2329,2356	2751
-fdw_dynamic_parameter_value_needed	2330,2356	2752
-fdw_error	2331,2356	2753
-fdw_function_sequence_error	2332,2356	2754
-fdw_inconsistent_descriptor_information	2333,2356	2755
-fdw_invalid_attribute_value	2334,2356	2756
-fdw_invalid_column_name	2335,2356	2757
-fdw_invalid_column_number	2336,2356	2758
-fdw_invalid_data_type	2337,2356	2759
-fdw_invalid_data_type_descriptors	2338,2356	2760
-fdw_invalid_descriptor_field_identifier	2339,2356	2761
-fdw_invalid_handle	2340,2356	2762
-fdw_invalid_option_index	2341,2356	2763
-fdw_invalid_option_name	2342,2356	2764
-fdw_invalid_string_format	2343,2356	2765
-fdw_invalid_string_length_or_buffer_length	2344,2356	2766
-fdw_invalid_use_of_null_pointer	2345,2356	2767
-fdw_no_schemas	2346,2356	2768
-fdw_option_name_not_found	2347,2356	2769
-fdw_out_of_memory	2348,2356	2770
-fdw_reply_handle	2349,2356	2771
-fdw_schema_not_found	2350,2356	2772
-fdw_table_not_found	2351,2356	2773
-fdw_too_many_handles	2352,2356	2774
-fdw_unable_to_create_execution	2353,2356	2775
-fdw_unable_to_create_reply	2354,2356	2776
-fdw_unable_to_establish_connection	2355,2356	2777
-fdwcolumnnamenotfound	2329,2356	2751
-fdwdynamicparametervalueneeded	2330,2356	2752
-fdwerror	2331,2356	2753
-fdwfunctionsequenceerror	2332,2356	2754
-fdwinconsistentdescriptorinformation	2333,2356	2755
-fdwinvalidattributevalue	2334,2356	2756
-fdwinvalidcolumnname	2335,2356	2757
-fdwinvalidcolumnnumber	2336,2356	2758
-fdwinvaliddatatype	2337,2356	2759
-fdwinvaliddatatypedescriptors	2338,2356	2760
-fdwinvaliddescriptorfieldidentifier	2339,2356	2761
-fdwinvalidhandle	2340,2356	2762
-fdwinvalidoptionindex	2341,2356	2763
-fdwinvalidoptionname	2342,2356	2764
-fdwinvalidstringformat	2343,2356	2765
-fdwinvalidstringlengthorbufferlength	2344,2356	2766
-fdwinvaliduseofnullpointer	2345,2356	2767
-fdwnoschemas	2346,2356	2768
-fdwoptionnamenotfound	2347,2356	2769
-fdwoutofmemory	2348,2356	2770
-fdwreplyhandle	2349,2356	2771
-fdwschemanotfound	2350,2356	2772
-fdwtablenotfound	2351,2356	2773
-fdwtoomanyhandles	2352,2356	2774
-fdwunabletocreateexecution	2353,2356	2775
-fdwunabletocreatereply	2354,2356	2776
-fdwunabletoestablishconnection	2355,2356	2777
-feature not supported	59	2778
-feature update failed exception	2357	2779
-feature_not_supported	59	2778
-feature_update_failed	2357	2779
-featurenotsupported	59	2778
-featureupdatefailedexception	2357	2779
-fenced instance id exception	2358	2780
-fenced leader epoch exception	2359	2781
-fenced member epoch exception	2360	2782
-fenced state epoch exception	2361	2783
-fenced_instance_id	2358	2780
-fenced_leader_epoch	2359	2781
-fenced_member_epoch	2360	2782
-fenced_state_epoch	2361	2783
-fencedinstanceidexception	2358	2780
-fencedleaderepochexception	2359	2781
-fencedmemberepochexception	2360	2782
-fencedstateepochexception	2361	2783
-fetch session id not found exception	2362	2784
-fetch session topic id error exception	2363	2785
-fetch with ties requires order by clause to be present	1868	2278
-fetch_session_id_not_found	2362	2784
-fetch_session_topic_id_error	2363	2785
-fetchsessionidnotfoundexception	2362	2784
-fetchsessiontopiciderrorexception	2363	2785
-fibererror	2364	2786
-field * doesn t have a default value	1436	1796
-field * is of a not allowed type for this type of partitioning	1242	1593
-field access exception	229	2787
-field in list of fields for partition function not found in table	1240	1591
+fatal error concurrent map writes	415	2748
+fatal error during log purge	1102	1438
+fatal error reached heap limit allocation failed javascript heap out of memory	145	2749
+fcgi connection to web server closed	2325,2326	2750
+fcgi request aborted by web server	2327,2328	2751
+fdw column name not found	2329	2752
+fdw dynamic parameter value needed	2330	2753
+fdw error	2331	2754
+fdw function sequence error	2332	2755
+fdw inconsistent descriptor information	2333	2756
+fdw invalid attribute value	2334	2757
+fdw invalid column name	2335	2758
+fdw invalid column number	2336	2759
+fdw invalid data type	2337	2760
+fdw invalid data type descriptors	2338	2761
+fdw invalid descriptor field identifier	2339	2762
+fdw invalid handle	2340	2763
+fdw invalid option index	2341	2764
+fdw invalid option name	2342	2765
+fdw invalid string format	2343	2766
+fdw invalid string length or buffer length	2344	2767
+fdw invalid use of null pointer	2345	2768
+fdw no schemas	2346	2769
+fdw option name not found	2347	2770
+fdw out of memory	2348	2771
+fdw reply handle	2349	2772
+fdw schema not found	2350	2773
+fdw table not found	2351	2774
+fdw too many handles	2352	2775
+fdw unable to create execution	2353	2776
+fdw unable to create reply	2354	2777
+fdw unable to establish connection	2355	2778
+fdw_column_name_not_found	2329,2356	2752
+fdw_dynamic_parameter_value_needed	2330,2356	2753
+fdw_error	2331,2356	2754
+fdw_function_sequence_error	2332,2356	2755
+fdw_inconsistent_descriptor_information	2333,2356	2756
+fdw_invalid_attribute_value	2334,2356	2757
+fdw_invalid_column_name	2335,2356	2758
+fdw_invalid_column_number	2336,2356	2759
+fdw_invalid_data_type	2337,2356	2760
+fdw_invalid_data_type_descriptors	2338,2356	2761
+fdw_invalid_descriptor_field_identifier	2339,2356	2762
+fdw_invalid_handle	2340,2356	2763
+fdw_invalid_option_index	2341,2356	2764
+fdw_invalid_option_name	2342,2356	2765
+fdw_invalid_string_format	2343,2356	2766
+fdw_invalid_string_length_or_buffer_length	2344,2356	2767
+fdw_invalid_use_of_null_pointer	2345,2356	2768
+fdw_no_schemas	2346,2356	2769
+fdw_option_name_not_found	2347,2356	2770
+fdw_out_of_memory	2348,2356	2771
+fdw_reply_handle	2349,2356	2772
+fdw_schema_not_found	2350,2356	2773
+fdw_table_not_found	2351,2356	2774
+fdw_too_many_handles	2352,2356	2775
+fdw_unable_to_create_execution	2353,2356	2776
+fdw_unable_to_create_reply	2354,2356	2777
+fdw_unable_to_establish_connection	2355,2356	2778
+fdwcolumnnamenotfound	2329,2356	2752
+fdwdynamicparametervalueneeded	2330,2356	2753
+fdwerror	2331,2356	2754
+fdwfunctionsequenceerror	2332,2356	2755
+fdwinconsistentdescriptorinformation	2333,2356	2756
+fdwinvalidattributevalue	2334,2356	2757
+fdwinvalidcolumnname	2335,2356	2758
+fdwinvalidcolumnnumber	2336,2356	2759
+fdwinvaliddatatype	2337,2356	2760
+fdwinvaliddatatypedescriptors	2338,2356	2761
+fdwinvaliddescriptorfieldidentifier	2339,2356	2762
+fdwinvalidhandle	2340,2356	2763
+fdwinvalidoptionindex	2341,2356	2764
+fdwinvalidoptionname	2342,2356	2765
+fdwinvalidstringformat	2343,2356	2766
+fdwinvalidstringlengthorbufferlength	2344,2356	2767
+fdwinvaliduseofnullpointer	2345,2356	2768
+fdwnoschemas	2346,2356	2769
+fdwoptionnamenotfound	2347,2356	2770
+fdwoutofmemory	2348,2356	2771
+fdwreplyhandle	2349,2356	2772
+fdwschemanotfound	2350,2356	2773
+fdwtablenotfound	2351,2356	2774
+fdwtoomanyhandles	2352,2356	2775
+fdwunabletocreateexecution	2353,2356	2776
+fdwunabletocreatereply	2354,2356	2777
+fdwunabletoestablishconnection	2355,2356	2778
+feature not supported	59	2779
+feature update failed exception	2357	2780
+feature_not_supported	59	2779
+feature_update_failed	2357	2780
+featurenotsupported	59	2779
+featureupdatefailedexception	2357	2780
+fenced instance id exception	2358	2781
+fenced leader epoch exception	2359	2782
+fenced member epoch exception	2360	2783
+fenced state epoch exception	2361	2784
+fenced_instance_id	2358	2781
+fenced_leader_epoch	2359	2782
+fenced_member_epoch	2360	2783
+fenced_state_epoch	2361	2784
+fencedinstanceidexception	2358	2781
+fencedleaderepochexception	2359	2782
+fencedmemberepochexception	2360	2783
+fencedstateepochexception	2361	2784
+fetch session id not found exception	2362	2785
+fetch session topic id error exception	2363	2786
+fetch with ties requires order by clause to be present	1868	2279
+fetch_session_id_not_found	2362	2785
+fetch_session_topic_id_error	2363	2786
+fetchsessionidnotfoundexception	2362	2785
+fetchsessiontopiciderrorexception	2363	2786
+fibererror	2364	2787
+field * doesn t have a default value	1436	1797
+field * is of a not allowed type for this type of partitioning	1242	1594
+field access exception	229	2788
+field in list of fields for partition function not found in table	1240	1592
 field name must not be null	112,64	207
-field of view * underlying table doesn t have a default value	1437	1797
-field or reference * of select * was resolved in select	1845	2255
-field position must not be zero	112,64	2788
-field reference * can t be used in table value constructor	1241	1592
-field separator argument is not what is expected check the manual	1874	2284
-fieldaccessexception	229	2787
-fields of period for s have different types	1532	1895
-file * already exists	1243	1595
-file * has unknown type * in its header	1267	1620
-file * is corrupted	1203	1552
-file * was not purged because it is the active log file	1852	2262
-file * was not purged because it was being read by * thread s purged only	1851	2261
-file already exists exception	2365	2789
-file descriptor in bad state	965	2790
-file exists	977	2791
-file exists error	977,2366	2792
-file length too large	206	2793
-file load exception	784	2794
-file lock interruption exception	2367	2795
-file name too long	1011	2796
-file not found error	780,2368	2797
-file not found exception	2369	2798
-file permission error	2370	2799
-file size limit exceeded	2266	2800
-file system already exists exception	2371	2801
-file system exception	2372	2802
-file system loop exception	2373	2803
-file system not found exception	2374	2804
-file too large	978	2805
-filealreadyexistsexception	2365	2789
-fileexistserror	977,2366	2792
-fileloadexception	784	2794
-filelockinterruptionexception	2367	2795
-filenotfounderror	780,2368	2797
-filenotfoundexception	2369	2798
-filenotfoundexception * permission denied	92	2806
-filepermissionerror	2370	2799
-filerexception	2375	2807
-filesystem error cannot create directory permission denied	92	2808
-filesystem error cannot get file size no such file or directory	780	2809
-filesystemalreadyexistsexception	2371	2801
-filesystemexception	2372	2802
-filesystemloopexception	2373	2803
-filesystemnotfoundexception	2374	2804
+field of view * underlying table doesn t have a default value	1437	1798
+field or reference * of select * was resolved in select	1845	2256
+field position must not be zero	112,64	2789
+field reference * can t be used in table value constructor	1241	1593
+field separator argument is not what is expected check the manual	1874	2285
+fieldaccessexception	229	2788
+fields of period for s have different types	1532	1896
+file * already exists	1243	1596
+file * has unknown type * in its header	1267	1621
+file * is corrupted	1203	1553
+file * was not purged because it is the active log file	1852	2263
+file * was not purged because it was being read by * thread s purged only	1851	2262
+file already exists exception	2365	2790
+file descriptor in bad state	966	2791
+file exists	978	2792
+file exists error	978,2366	2793
+file length too large	206	2794
+file load exception	785	2795
+file lock interruption exception	2367	2796
+file name too long	1012	2797
+file not found error	781,2368	2798
+file not found exception	2369	2799
+file permission error	2370	2800
+file size limit exceeded	2266	2801
+file system already exists exception	2371	2802
+file system exception	2372	2803
+file system loop exception	2373	2804
+file system not found exception	2374	2805
+file too large	979	2806
+filealreadyexistsexception	2365	2790
+fileexistserror	978,2366	2793
+fileloadexception	785	2795
+filelockinterruptionexception	2367	2796
+filenotfounderror	781,2368	2798
+filenotfoundexception	2369	2799
+filenotfoundexception * permission denied	92	2807
+filepermissionerror	2370	2800
+filerexception	2375	2808
+filesystem error cannot create directory permission denied	92	2809
+filesystem error cannot get file size no such file or directory	781	2810
+filesystemalreadyexistsexception	2371	2802
+filesystemexception	2372	2803
+filesystemloopexception	2373	2804
+filesystemnotfoundexception	2374	2805
 filter is not implemented for non aggregate window functions	59	145
-filter specified but * is not an aggregate function	153,1	1182
-filter value * not recognized for filter variable	0,1	2810
-filter variable * specified more than once	0,1	2810
+filter specified but * is not an aggregate function	153,1	1183
+filter value * not recognized for filter variable	0,1	2811
+filter variable * specified more than once	0,1	2811
 final function with extra arguments must not be declared strict	62,1	66
-findexception	2376	2811
-first argument of * must be a row type	170,1	2812
+findexception	2376	2812
+first argument of * must be a row type	170,1	2813
 first argument of transform function must be type	103,1	215
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1083	1418
-fixed size types must have storage plain	103,1	2813
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1083	1419
+fixed size types must have storage plain	103,1	2814
 flag array element is not a string	112,64	213
-flag help requested	2377,2378	2814
-flashback does not support	1253	1606
-float domain error	2379	2815
-floatdomainerror	2379	2815
-floating point error	2380,2381	2816
-floating point exception	2253	2817
-floating_point_exception	2253,64	2818
-floatingpointerror	2380,2381	2816
-floatingpointexception	2253,64	2818
-font format exception	2382	2819
-fontformatexception	2382	2819
-for * partitions each partition must be defined	1522	1885
-for a generated column generated always must be specified	0,1	691
-for a request which attempts to access an invalid topic e g	2383	2820
-for domain * already exists	101,1	2821
-for domain * does not exist	102,1	2822
-for encoding * already exists in schema	101,1	2823
-for encoding * does not exist	102,1	2824
-for float m d double m d or decimal m d m must be d column	1386	1745
-for input string	478	2825
-for relation * already exists	101,1	2826
-for relation * does not exist	102,1	2827
-for relation * is a constraint trigger	101,1	2828
-for relation * is an internal or a child trigger	101,1	2828
-for table * already exists	101,1	2829
-for table * does not exist	102,1	2822
-for the partitioned engine it is necessary to define all	1514	1877
-for update share in a recursive query is not implemented	59	2830
-force_not_null column * not referenced by copy	190,1	2831
-force_null column * not referenced by copy	190,1	2831
-force_quote column * not referenced by copy	190,1	2832
-forcing close of thread * user	1254	1607
-foreign data wrapper * already exists	101,1	2833
-foreign data wrapper * does not exist	102,1	2834
-foreign data wrapper * does not support import foreign schema	2346,2356	2835
-foreign data wrapper * has no handler	57	2836
-foreign data wrapper with oid * does not exist	102,1	813
-foreign key cascade delete update exceeds max depth of	1248	1601
-foreign key constraint * cannot be implemented	170,1	489
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1258	1611
-foreign key constraint for table * record * would lead to a duplicate entry in table	1257	1610
+flag help requested	2377,2378	2815
+flashback does not support	1253	1607
+float domain error	2379	2816
+floatdomainerror	2379	2816
+floating point error	2380,2381	2817
+floating point exception	2253	2818
+floating_point_exception	2253,64	2819
+floatingpointerror	2380,2381	2817
+floatingpointexception	2253,64	2819
+font format exception	2382	2820
+fontformatexception	2382	2820
+for * partitions each partition must be defined	1522	1886
+for a generated column generated always must be specified	0,1	692
+for a request which attempts to access an invalid topic e g	2383	2821
+for domain * already exists	101,1	2822
+for domain * does not exist	102,1	2823
+for encoding * already exists in schema	101,1	2824
+for encoding * does not exist	102,1	2825
+for float m d double m d or decimal m d m must be d column	1386	1746
+for input string	479	2826
+for relation * already exists	101,1	2827
+for relation * does not exist	102,1	2828
+for relation * is a constraint trigger	101,1	2829
+for relation * is an internal or a child trigger	101,1	2829
+for table * already exists	101,1	2830
+for table * does not exist	102,1	2823
+for the partitioned engine it is necessary to define all	1514	1878
+for update share in a recursive query is not implemented	59	2831
+force_not_null column * not referenced by copy	190,1	2832
+force_null column * not referenced by copy	190,1	2832
+force_quote column * not referenced by copy	190,1	2833
+forcing close of thread * user	1254	1608
+foreign data wrapper * already exists	101,1	2834
+foreign data wrapper * does not exist	102,1	2835
+foreign data wrapper * does not support import foreign schema	2346,2356	2836
+foreign data wrapper * has no handler	57	2837
+foreign data wrapper with oid * does not exist	102,1	814
+foreign key cascade delete update exceeds max depth of	1248	1602
+foreign key constraint * cannot be implemented	170,1	490
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1258	1612
+foreign key constraint for table * record * would lead to a duplicate entry in table	1257	1611
 foreign key constraints are not supported on foreign tables	59,153	237
-foreign key constraints not possible for domains	0,1	892
-foreign key referenced columns list must not contain duplicates	2384,1	2837
-foreign key violation	2385	2838
-foreign server with oid * does not exist	102,1	813
-foreign table * does not allow deletes	57	562
-foreign table * does not allow inserts	57	562
-foreign table * does not allow updates	57	562
-foreign table * does not exist	102,1	1107
-foreign_key_violation	2385,598	2838
-foreignkey constraint failed	2386,600	2839
-foreignkeyviolation	2385,598	2838
-format error in certificate s notafter field	2387,178	2840
-format error in certificate s notbefore field	2388,178	2841
-format error in crl s lastupdate field	2389,178	2842
-format error in crl s nextupdate field	2390,178	2843
-format flags conversion mismatch exception	2391	2844
-format of the executable exe or library dll is invalid	289	2845
-format specifies argument 0 but arguments are numbered from 1	112,64	2788
-formatexception	2392	2846
-formatflagsconversionmismatchexception	2391	2844
-formatter closed exception	2393	2847
-formatterclosedexception	2393	2847
-formatting field * is only supported in to_char	59	1293
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1261	1614
-found a row in wrong partition	1579	1946
-found a row not matching the given partition set	1577	1944
-found a row that does not match the partition	1578	1945
+foreign key constraints not possible for domains	0,1	893
+foreign key referenced columns list must not contain duplicates	2384,1	2838
+foreign key violation	2385	2839
+foreign server with oid * does not exist	102,1	814
+foreign table * does not allow deletes	57	563
+foreign table * does not allow inserts	57	563
+foreign table * does not allow updates	57	563
+foreign table * does not exist	102,1	1108
+foreign_key_violation	2385,599	2839
+foreignkey constraint failed	2386,601	2840
+foreignkeyviolation	2385,599	2839
+format error in certificate s notafter field	2387,178	2841
+format error in certificate s notbefore field	2388,178	2842
+format error in crl s lastupdate field	2389,178	2843
+format error in crl s nextupdate field	2390,178	2844
+format flags conversion mismatch exception	2391	2845
+format of the executable exe or library dll is invalid	289	2846
+format specifies argument 0 but arguments are numbered from 1	112,64	2789
+formatexception	2392	2847
+formatflagsconversionmismatchexception	2391	2845
+formatter closed exception	2393	2848
+formatterclosedexception	2393	2848
+formatting field * is only supported in to_char	59	1294
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1261	1615
+found a row in wrong partition	1579	1947
+found a row not matching the given partition set	1577	1945
+found a row that does not match the partition	1578	1946
 fragmented client hello	2394,172	193
-frame end cannot be unbounded preceding	480,1	2848
-frame ending offset must not be negative	2395,64	2849
-frame ending offset must not be null	113,64	2850
-frame exclusion is not supported yet	1266	1619
-frame start cannot be unbounded following	480,1	2848
-frame starting from current row cannot have preceding rows	480,1	2848
-frame starting from following row cannot end with current row	480,1	2848
-frame starting from following row cannot have preceding rows	480,1	2848
-frame starting offset must not be negative	2395,64	2849
-frame starting offset must not be null	113,64	2850
+frame end cannot be unbounded preceding	481,1	2849
+frame ending offset must not be negative	2395,64	2850
+frame ending offset must not be null	113,64	2851
+frame exclusion is not supported yet	1266	1620
+frame start cannot be unbounded following	481,1	2849
+frame starting from current row cannot have preceding rows	481,1	2849
+frame starting from following row cannot end with current row	481,1	2849
+frame starting from following row cannot have preceding rows	481,1	2849
+frame starting offset must not be negative	2395,64	2850
+frame starting offset must not be null	113,64	2851
 frame_error	39	40
-free disk space failed	2396,2397	2851
-freediskspacefailed	2396,2397	2851
+free disk space failed	2396,2397	2852
+freediskspacefailed	2396,2397	2852
 from must specify exactly one value per partitioning column	61,1	65
-frozenerror	2398	2852
-fstat disk i o error	2399,100	2853
-fsync disk i o error	2400,100	2854
-full join is only supported with merge joinable join conditions	59	2855
-full join is only supported with merge joinable or hash joinable join conditions	59	2856
-fullpath unable to open database file	2401,762	2857
-fulltext index creation requires a lock	1081	1416
-fulltext index is not supported for partitioned tables	1269	1622
-function * already exists	1751	2130
-function * does not exist check the * section in the reference manual	1270	1623
-function * ended without return	1650	2026
-function * is not defined	1271	1624
-function call message contains * argument formats but	334,335	2858
-function call message contains * arguments but function requires	334,335	2858
-function call to dropped function	779,1	2859
-function can only be called when server is in binary upgrade mode	462,57	2860
-function constraint failed	2402,600	2861
-function executed no return statement	2403	2862
-function has * columns available but * columns specified	190,1	699
+frozenerror	2398	2853
+fstat disk i o error	2399,100	2854
+fsync disk i o error	2400,100	2855
+full join is only supported with merge joinable join conditions	59	2856
+full join is only supported with merge joinable or hash joinable join conditions	59	2857
+fullpath unable to open database file	2401,763	2858
+fulltext index creation requires a lock	1081	1417
+fulltext index is not supported for partitioned tables	1269	1623
+function * already exists	1751	2131
+function * does not exist check the * section in the reference manual	1270	1624
+function * ended without return	1650	2027
+function * is not defined	1271	1625
+function call message contains * argument formats but	334,335	2859
+function call message contains * arguments but function requires	334,335	2859
+function call to dropped function	780,1	2860
+function can only be called when server is in binary upgrade mode	463,57	2861
+function constraint failed	2402,601	2862
+function executed no return statement	2403	2863
+function has * columns available but * columns specified	190,1	700
 function name * is not unique	134,1	144
-function not implemented	1050	2863
+function not implemented	1050	2864
 function number * appears more than once	103,1	104
-function only accepts arguments that can be converted to numerical types	1906	2317
-function or expression * cannot be used in the * clause of s	1273	1626
+function only accepts arguments that can be converted to numerical types	1906	2318
+function or expression * cannot be used in the * clause of s	1273	1627
 function result type must be * because of out parameters	62,1	135
 function result type must be specified	62,1	135
-function return row and query specified return row do not match	170,1	2864
-function returning record called in context that cannot accept type record	59	456
-function returning setof record called in context that cannot accept type record	59	2865
-function with oid * does not exist	779,1	2866
-function_executed_no_return_statement	2403,2404	2862
-functionexecutednoreturnstatement	2403,2404	2862
+function return row and query specified return row do not match	170,1	2865
+function returning record called in context that cannot accept type record	59	457
+function returning setof record called in context that cannot accept type record	59	2866
+function with oid * does not exist	780,1	2867
+function_executed_no_return_statement	2403,2404	2863
+functionexecutednoreturnstatement	2403,2404	2863
 functions cannot accept set arguments	62,1	135
-functions in from can return at most	516,206	829
-functions in index expression must be marked immutable	103,1	2867
-functions in index predicate must be marked immutable	103,1	2867
-functions in partition key expression must be marked immutable	103,1	690
-futurewarning	2405	2868
-galera replication not supported	1272	1625
+functions in from can return at most	517,206	830
+functions in index expression must be marked immutable	103,1	2868
+functions in index predicate must be marked immutable	103,1	2868
+functions in partition key expression must be marked immutable	103,1	691
+futurewarning	2405	2869
+fwrite send of * bytes failed with errno * broken pipe	360	2870
+galera replication not supported	1272	1626
 gateway timeout	45	47
 gateway_timeout	45	47
-gem not found exception	2406	2869
-gem not in home exception	2407	2870
-gemnotfoundexception	2406	2869
-gemnotinhomeexception	2407	2870
-general security exception	2408	2871
-generalsecurityexception	2408	2871
-generated always	411	2872
-generated columns are not supported in copy from where conditions	190,1	2873
+gem not found exception	2406	2871
+gem not in home exception	2407	2872
+gemnotfoundexception	2406	2871
+gemnotinhomeexception	2407	2872
+general security exception	2408	2873
+generalsecurityexception	2408	2873
+generated always	412	2874
+generated columns are not supported in copy from where conditions	190,1	2875
 generated columns are not supported on partitions	59	237
 generated columns are not supported on typed tables	59	237
-generated_always	411,1	2872
-generatedalways	411,1	2872
-generation expression for column * cannot be cast automatically to type	170,1	489
-generation expression is not immutable	103,1	692
-generatorerror	2409	2874
-generatorexit	2410,2411	2875
-generic signature format error	2412	2876
-genericsignatureformaterror	2412	2876
-geometry byte string must be little endian	1282	1635
-geometry overlay calculation error geometry data is invalid in function	1134	1469
-geometry turn info calculation error geometry data is invalid in function	1135	1470
-get stacked diagnostics when handler not active	1280	1633
-getaddrinfo name or service not known	122	2877
-gettemppath disk i o error	2413,100	2878
+generated_always	412,1	2874
+generatedalways	412,1	2874
+generation expression for column * cannot be cast automatically to type	170,1	490
+generation expression is not immutable	103,1	693
+generatorerror	2409	2876
+generatorexit	2410,2411	2877
+generic signature format error	2412	2878
+genericsignatureformaterror	2412	2878
+geometry byte string must be little endian	1282	1636
+geometry overlay calculation error geometry data is invalid in function	1134	1470
+geometry turn info calculation error geometry data is invalid in function	1135	1471
+get stacked diagnostics when handler not active	1280	1634
+getaddrinfo name or service not known	122	2879
+gettemppath disk i o error	2413,100	2880
 got a fin before a ccs	2414,172	193
-got a packet bigger than * bytes	1423	1782
-got a read error from the connection pipe	1426	1785
-got an error evaluating stored expression	1200	1549
-got an error from fcntl	1421	1780
-got an error reading communication packets	1425	1784
-got an error when calculating default value for s	1137	1472
-got an error writing communication packets	1420	1779
-got error * during checkpoint	1196	1545
-got error * during commit	1197	1546
-got error * during flush_logs	1198	1547
-got error * during rollback	1199	1548
-got error * from	1278	1631
-got error * from storage engine	1279	1632
-got fatal error * from master when reading data from binary log	1394	1753
-got overflow when converting * to * value truncated	1179	1524
-got packets out of order	1424	1783
-got signal * aborting	1288	1641
-got temporary error * from	1281	1634
-got timeout reading communication packets	1427	1786
-got timeout writing communication packets	1428	1787
-goto is not allowed in a stored procedure handler	1644	2020
-grant options can only be granted to roles	543,544	671
-grant options cannot be granted back to your own grantor	543,544	2879
-grant with identified with is illegal because the user s already exists	1289	1642
-grantor must be current user	59	2880
-group authorization failed exception	2415	2881
-group id not found exception	2416	2882
-group max size reached exception	2417	2883
-group subscribed to topic exception	890	1150
-group_authorization_failed	2415	2881
-group_id_not_found	2416	2882
-group_max_size_reached	2417	2883
-group_subscribed_to_topic	890	1150
-groupauthorizationfailedexception	2415	2881
-groupidnotfoundexception	2416	2882
-grouping error	131	2884
-grouping must have fewer than 32 arguments	2418,206	2885
-grouping_error	131,1	2884
-groupingerror	131,1	2884
-groupmaxsizereachedexception	2417	2883
-groups mode requires an order by clause	480,1	542
-groupsubscribedtotopicexception	890	1150
-grpc status aborted	636,637,19	790
+got a packet bigger than * bytes	1423	1783
+got a read error from the connection pipe	1426	1786
+got an error evaluating stored expression	1200	1550
+got an error from fcntl	1421	1781
+got an error reading communication packets	1425	1785
+got an error when calculating default value for s	1137	1473
+got an error writing communication packets	1420	1780
+got error * during checkpoint	1196	1546
+got error * during commit	1197	1547
+got error * during flush_logs	1198	1548
+got error * during rollback	1199	1549
+got error * from	1278	1632
+got error * from storage engine	1279	1633
+got fatal error * from master when reading data from binary log	1394	1754
+got overflow when converting * to * value truncated	1179	1525
+got packets out of order	1424	1784
+got signal * aborting	1288	1642
+got temporary error * from	1281	1635
+got timeout reading communication packets	1427	1787
+got timeout writing communication packets	1428	1788
+goto is not allowed in a stored procedure handler	1644	2021
+grant options can only be granted to roles	544,545	672
+grant options cannot be granted back to your own grantor	544,545	2881
+grant with identified with is illegal because the user s already exists	1289	1643
+grantor must be current user	59	2882
+group authorization failed exception	2415	2883
+group id not found exception	2416	2884
+group max size reached exception	2417	2885
+group subscribed to topic exception	891	1151
+group_authorization_failed	2415	2883
+group_id_not_found	2416	2884
+group_max_size_reached	2417	2885
+group_subscribed_to_topic	891	1151
+groupauthorizationfailedexception	2415	2883
+groupidnotfoundexception	2416	2884
+grouping error	131	2886
+grouping must have fewer than 32 arguments	2418,206	2887
+grouping_error	131,1	2886
+groupingerror	131,1	2886
+groupmaxsizereachedexception	2417	2885
+groups mode requires an order by clause	481,1	543
+groupsubscribedtotopicexception	891	1151
+grpc status aborted	637,638,19	791
 grpc status already_exists	151,152,19	165
-grpc status cancelled	638,639,640	791
-grpc status data_loss	641,642,38	792
-grpc status deadline_exceeded	643,644,45	793
-grpc status failed_precondition	645,646,6	794
-grpc status internal	647,648,38	795
-grpc status invalid_argument	649,650,6	796
-grpc status not_found	12,651	797
-grpc status out_of_range	652,653,6	798
-grpc status permission_denied	92,654,11	799
-grpc status resource_exhausted	655,656,35	800
-grpc status unauthenticated	657,658,7	801
-grpc status unavailable	659,660,43	802
-grpc status unimplemented	661,662,40	803
-grpc status unknown	663,664,38	804
+grpc status cancelled	639,640,641	792
+grpc status data_loss	642,643,38	793
+grpc status deadline_exceeded	644,645,45	794
+grpc status failed_precondition	646,647,6	795
+grpc status internal	648,649,38	796
+grpc status invalid_argument	650,651,6	797
+grpc status not_found	12,652	798
+grpc status out_of_range	653,654,6	799
+grpc status permission_denied	92,655,11	800
+grpc status resource_exhausted	656,657,35	801
+grpc status unauthenticated	658,659,7	802
+grpc status unavailable	660,661,43	803
+grpc status unimplemented	662,663,40	804
+grpc status unknown	664,665,38	805
 gssapi authentication is not supported on local sockets	128,129	288
-gtid * and * conflict duplicate domain id	1191	1540
-gtid_executed was changed from * to	1291	1644
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1292	1645
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1294	1647
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1155	1498
-gtid_next cannot be set to anonymous when gtid_mode on	1153	1496
-gtid_next cannot be set to uuid number when gtid_mode off	1154	1497
-gtid_next_list cannot be set to a non null value when gtid_mode off	1152	1495
-gtid_purged can only be set when gtid_executed is empty	1156	1499
-gtid_purged can only be set when gtid_mode on	1157	1500
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1158	1501
-gtid_purged was changed from * to	1299	1652
-gtsvector_in not implemented	59	2886
-gzip compression is not supported by this build	59	2887
-gzip invalid checksum	2419,2420	2888
-gzip invalid header	2421,183	2889
-handler function is not specified	779,1	2890
-has a collation conflict	608,1	760
-has a compression method conflict	170,1	489
-has a storage parameter conflict	170,1	489
-has a type conflict	170,1	489
-has an old format you should re create the * object s	1477	1839
-has different type for column	170,1	489
-has multiple for update share references to table	493	1196
-has no installation script nor update path for version	112,64	2891
-has no update path from version * to version	112,64	2891
-has pseudo type	61,1	470
-has unsupported event type	59	2892
-has wrong type	170,1	622
+gtid * and * conflict duplicate domain id	1191	1541
+gtid_executed was changed from * to	1291	1645
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1292	1646
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1294	1648
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1155	1499
+gtid_next cannot be set to anonymous when gtid_mode on	1153	1497
+gtid_next cannot be set to uuid number when gtid_mode off	1154	1498
+gtid_next_list cannot be set to a non null value when gtid_mode off	1152	1496
+gtid_purged can only be set when gtid_executed is empty	1156	1500
+gtid_purged can only be set when gtid_mode on	1157	1501
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1158	1502
+gtid_purged was changed from * to	1299	1653
+gtsvector_in not implemented	59	2888
+gzip compression is not supported by this build	59	2889
+gzip invalid checksum	2419,2420	2890
+gzip invalid header	2421,183	2891
+handler function is not specified	780,1	2892
+has a collation conflict	609,1	761
+has a compression method conflict	170,1	490
+has a storage parameter conflict	170,1	490
+has a type conflict	170,1	490
+has an old format you should re create the * object s	1477	1840
+has different type for column	170,1	490
+has multiple for update share references to table	494	1197
+has no installation script nor update path for version	112,64	2893
+has no update path from version * to version	112,64	2893
+has pseudo type	61,1	471
+has unsupported event type	59	2894
+has wrong type	170,1	623
 hash function 1 must have one argument	103,1	104
 hash function 1 must return integer	103,1	104
 hash function 2 must have two arguments	103,1	104
 hash function 2 must return bigint	103,1	104
-hash indexes do not support whole index scans	59	2893
-headlessexception	2422	2894
-heap relfilenode value not set when in binary upgrade mode	112,64	2895
-held cursor requires same isolation level	2423	2896
-held_cursor_requires_same_isolation_level	2423,115	2896
-heldcursorrequiressameisolationlevel	2423,115	2896
-help database is corrupt or does not exist	1172	1517
-highest timeline * of the primary is behind recovery timeline	57	530
-hmacerror	2424	2897
-host * is blocked because of many connection errors unblock with	1304	1658
-host * is not allowed to connect to this mariadb server	1305	1659
-host is down	979	2898
-host port conflict	2425	2899
-host protection exception	2426	2900
+hash indexes do not support whole index scans	59	2895
+headlessexception	2422	2896
+heap relfilenode value not set when in binary upgrade mode	112,64	2897
+held cursor requires same isolation level	2423	2898
+held_cursor_requires_same_isolation_level	2423,115	2898
+heldcursorrequiressameisolationlevel	2423,115	2898
+help database is corrupt or does not exist	1172	1518
+highest timeline * of the primary is behind recovery timeline	57	531
+hmacerror	2424	2899
+host * is blocked because of many connection errors unblock with	1304	1659
+host * is not allowed to connect to this mariadb server	1305	1660
+host is down	980	2900
+host port conflict	2425	2901
+host protection exception	2426	2902
 hostgssenc record cannot match because gssapi is not supported by this build	128,129	288
-hostname mismatch	2427,178	2901
-hostportconflict	2425	2899
-hostprotectionexception	2426	2900
+hostname mismatch	2427,178	2903
+hostportconflict	2425	2901
+hostprotectionexception	2426	2902
 hostssl record cannot match because ssl is disabled	128,129	288
 hostssl record cannot match because ssl is not supported by this build	128,129	288
-hot standby is not possible because of insufficient parameter settings	112,64	2902
+hot standby is not possible because of insufficient parameter settings	112,64	2904
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -14390,9 +14396,9 @@ http 507	50	52
 http 508	51	53
 http 510	52	54
 http 511	53	55
-http bad response	2428	2903
-http connect timeout exception	2429	2904
-http connection has been hijacked	2430,2431	2905
+http bad response	2428	2905
+http connect timeout exception	2429	2906
+http connection has been hijacked	2430,2431	2907
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -14433,20 +14439,20 @@ http error 507	50	52
 http error 508	51	53
 http error 510	52	54
 http error 511	53	55
-http fatal error	2432	2906
-http handler timeout	2433	2907
-http header syntax error	2434	2908
-http invalid read on closed body	2435,2436	2909
-http listener exception	2437	2910
-http named cookie not present	2438,2439	2911
-http no location header in response	2440,2441	2912
-http no such file	2442,2443	2913
+http fatal error	2432	2908
+http handler timeout	2433	2909
+http header syntax error	2434	2910
+http invalid read on closed body	2435,2436	2911
+http listener exception	2437	2912
+http named cookie not present	2438,2439	2913
+http no location header in response	2440,2441	2914
+http no such file	2442,2443	2915
 http request	2444,172	193
-http request method or response status code does not allow body	2445,2446	2914
-http retriable error	2447	2915
-http retry exception	2448	2916
-http server closed	2449	2917
-http server exception	2450	2918
+http request method or response status code does not allow body	2445,2446	2916
+http retriable error	2447	2917
+http retry exception	2448	2918
+http server closed	2449	2919
+http server exception	2450	2920
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -14487,2098 +14493,2098 @@ http status 507	50	52
 http status 508	51	53
 http status 510	52	54
 http status 511	53	55
-http timeout exception	2451	2919
+http timeout exception	2451	2921
 http version not supported	46	48
-http wrote more than the declared content length	2452,2453	2920
+http wrote more than the declared content length	2452,2453	2922
 http_version_not_supported	46	48
-httpbadresponse	2428	2903
-httpconnecttimeoutexception	2429	2904
-httperror	2454	2921
-httpexception	2455	2922
-httpfatalerror	2432	2906
-httpheadersyntaxerror	2434	2908
-httplistenerexception	2437	2910
-httpretriableerror	2447	2915
-httpretryexception	2448	2916
+httpbadresponse	2428	2905
+httpconnecttimeoutexception	2429	2906
+httperror	2454	2923
+httpexception	2455	2924
+httpfatalerror	2432	2908
+httpheadersyntaxerror	2434	2910
+httplistenerexception	2437	2912
+httpretriableerror	2447	2917
+httpretryexception	2448	2918
 https proxy request	2456,172	193
-httpserverexception	2450	2918
-httptimeoutexception	2451	2919
-huge pages not supported on this platform	59	2923
-huge pages not supported with the current shared_memory_type setting	59	2923
+httpserverexception	2450	2920
+httptimeoutexception	2451	2921
+huge pages not supported on this platform	59	2925
+huge pages not supported with the current shared_memory_type setting	59	2925
 i m a teapot	27	28
-i o error reading log index file	1345	1701
-i o possible	2270	2924
-icu is not supported in this build	59	812
-icu locale cannot be specified unless locale provider is icu	103,1	2925
-icu locale must be specified	112,64	567
-identifier name * is too long	1724	2101
-identifier removed	981	2926
-identifier too long	2457,1	2927
-identity column type must be smallint integer or bigint	112,64	2928
+i o error reading log index file	1345	1702
+i o possible	2270	2926
+icu is not supported in this build	59	813
+icu locale cannot be specified unless locale provider is icu	103,1	2927
+icu locale must be specified	112,64	568
+identifier name * is too long	1724	2102
+identifier removed	982	2928
+identifier too long	2457,1	2929
+identity column type must be smallint integer or bigint	112,64	2930
 identity columns are not supported on partitions	59	237
 identity columns are not supported on typed tables	59	237
-identity not mapped exception	790	2929
-identitynotmappedexception	790	2929
-idle in transaction session timeout	2458	2930
-idle session timeout	2459	2931
-idle_in_transaction_session_timeout	2458,115	2930
-idle_session_timeout	2459,125	2931
-idleintransactionsessiontimeout	2458,115	2930
-idlesessiontimeout	2459,125	2931
-if a message batch in a produce request exceeds the maximum configured segment size	2460	2932
-if replica is expected on a broker but is not this can be safely ignored	2461	2933
-if you specify a string larger than configured maximum for offset metadata	2462	2934
-ignoring specified roles other than public	112,64	2935
-iio invalid tree exception	2463	2936
-iioexception	2464	2937
-iioinvalidtreeexception	2463	2936
-illegal * value found during parsing	1314	1668
-illegal access error	2465	2938
-illegal access exception	2466	2939
-illegal argument exception	2467	2940
-illegal block size exception	2468	2941
-illegal blocking mode exception	2469	2942
-illegal caller exception	2470	2943
-illegal channel group exception	2471	2944
-illegal charset name exception	2472	2945
-illegal class format exception	2473	2946
-illegal component state exception	2474	2947
-illegal division by zero	204	2948
-illegal format code point exception	2475	2949
-illegal format conversion exception	2476	2950
-illegal format exception	2477	2951
-illegal format flags exception	2478	2952
-illegal format precision exception	2479	2953
-illegal format width exception	2480	2954
-illegal generation exception	2481	2955
-illegal grant revoke command please consult the manual to see which privileges can be used	1308	1662
-illegal instruction	2251	2956
-illegal mix of collations * and * for operation	1140	1475
-illegal mix of collations * for operation	1141	1476
-illegal mix of collations for operation	1141	1477
-illegal monitor state exception	2482	2957
-illegal parameter data type * for operation	1311	1665
-illegal parameter data types * and * for operation	1312	1666
-illegal path state exception	2483	2958
+identity not mapped exception	791	2931
+identitynotmappedexception	791	2931
+idle in transaction session timeout	2458	2932
+idle session timeout	2459	2933
+idle_in_transaction_session_timeout	2458,115	2932
+idle_session_timeout	2459,125	2933
+idleintransactionsessiontimeout	2458,115	2932
+idlesessiontimeout	2459,125	2933
+if a message batch in a produce request exceeds the maximum configured segment size	2460	2934
+if replica is expected on a broker but is not this can be safely ignored	2461	2935
+if you specify a string larger than configured maximum for offset metadata	2462	2936
+ignoring specified roles other than public	112,64	2937
+iio invalid tree exception	2463	2938
+iioexception	2464	2939
+iioinvalidtreeexception	2463	2938
+illegal * value found during parsing	1314	1669
+illegal access error	2465	2940
+illegal access exception	2466	2941
+illegal argument exception	2467	2942
+illegal block size exception	2468	2943
+illegal blocking mode exception	2469	2944
+illegal caller exception	2470	2945
+illegal channel group exception	2471	2946
+illegal charset name exception	2472	2947
+illegal class format exception	2473	2948
+illegal component state exception	2474	2949
+illegal division by zero	204	2950
+illegal format code point exception	2475	2951
+illegal format conversion exception	2476	2952
+illegal format exception	2477	2953
+illegal format flags exception	2478	2954
+illegal format precision exception	2479	2955
+illegal format width exception	2480	2956
+illegal generation exception	2481	2957
+illegal grant revoke command please consult the manual to see which privileges can be used	1308	1663
+illegal instruction	2251	2958
+illegal mix of collations * and * for operation	1140	1476
+illegal mix of collations * for operation	1141	1477
+illegal mix of collations for operation	1141	1478
+illegal monitor state exception	2482	2959
+illegal parameter data type * for operation	1311	1666
+illegal parameter data types * and * for operation	1312	1667
+illegal path state exception	2483	2960
 illegal point compression	2484,172	193
-illegal sasl state exception	2485	2959
-illegal seek	2221	2960
-illegal selector exception	2486	2961
-illegal state exception	2487	2962
+illegal sasl state exception	2485	2961
+illegal seek	2221	2962
+illegal selector exception	2486	2963
+illegal state exception	2487	2964
 illegal suite b digest	2488,172	193
-illegal thread state exception	2489	2963
-illegal value used as argument of dynamic column function	1192	1541
-illegal_generation	2481	2955
-illegal_sasl_state	2485	2959
-illegalaccesserror	2465	2938
-illegalaccessexception	2466	2939
-illegalargumentexception	2467	2940
-illegalblockingmodeexception	2469	2942
-illegalblocksizeexception	2468	2941
-illegalcallerexception	2470	2943
-illegalchannelgroupexception	2471	2944
-illegalcharsetnameexception	2472	2945
-illegalclassformatexception	2473	2946
-illegalcomponentstateexception	2474	2947
-illegalformatcodepointexception	2475	2949
-illegalformatconversionexception	2476	2950
-illegalformatexception	2477	2951
-illegalformatflagsexception	2478	2952
-illegalformatprecisionexception	2479	2953
-illegalformatwidthexception	2480	2954
-illegalgenerationexception	2481	2955
-illegalmonitorstateexception	2482	2957
-illegalpathstateexception	2483	2958
-illegalsaslstateexception	2485	2959
-illegalselectorexception	2486	2961
-illegalstateexception	2487	2962
-illegalthreadstateexception	2489	2963
-illformed locale exception	2490	2964
-illformedlocaleexception	2490	2964
+illegal thread state exception	2489	2965
+illegal value used as argument of dynamic column function	1192	1542
+illegal_generation	2481	2957
+illegal_sasl_state	2485	2961
+illegalaccesserror	2465	2940
+illegalaccessexception	2466	2941
+illegalargumentexception	2467	2942
+illegalblockingmodeexception	2469	2944
+illegalblocksizeexception	2468	2943
+illegalcallerexception	2470	2945
+illegalchannelgroupexception	2471	2946
+illegalcharsetnameexception	2472	2947
+illegalclassformatexception	2473	2948
+illegalcomponentstateexception	2474	2949
+illegalformatcodepointexception	2475	2951
+illegalformatconversionexception	2476	2952
+illegalformatexception	2477	2953
+illegalformatflagsexception	2478	2954
+illegalformatprecisionexception	2479	2955
+illegalformatwidthexception	2480	2956
+illegalgenerationexception	2481	2957
+illegalmonitorstateexception	2482	2959
+illegalpathstateexception	2483	2960
+illegalsaslstateexception	2485	2961
+illegalselectorexception	2486	2963
+illegalstateexception	2487	2964
+illegalthreadstateexception	2489	2965
+illformed locale exception	2490	2966
+illformedlocaleexception	2490	2966
 im_a_teapot	27	28
-image gc failed	2491,2492	2965
-image inspect error	2493,2494	2966
-image pull back off	2495,2496	2967
-image unknown format	2497,2498	2968
-imagegcfailed	2491,2492	2965
-imageinspecterror	2493,2494	2966
-imagepullbackoff	2495,2496	2967
-imaging op exception	2499	2969
-imagingopexception	2499	2969
-importerror	2500	2970
-importwarning	2501	2971
-impossible dependencies error	2502	2972
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1287	1640
-impossibledependencieserror	2502	2972
-improper binary format in array element	782,64	2973
-improper binary format in record column	782,64	2974
-improper connection state	2503	2975
-improper qualified name too many dotted names	0,1	2976
-improper relation name too many dotted names	0,1	2976
-improper type name	63,64	2702
-improperconnectionstate	2503	2975
+image gc failed	2491,2492	2967
+image inspect error	2493,2494	2968
+image pull back off	2495,2496	2969
+image unknown format	2497,2498	2970
+imagegcfailed	2491,2492	2967
+imageinspecterror	2493,2494	2968
+imagepullbackoff	2495,2496	2969
+imaging op exception	2499	2971
+imagingopexception	2499	2971
+importerror	2500	2972
+importwarning	2501	2973
+impossible dependencies error	2502	2974
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1287	1641
+impossibledependencieserror	2502	2974
+improper binary format in array element	783,64	2975
+improper binary format in record column	783,64	2976
+improper connection state	2503	2977
+improper qualified name too many dotted names	0,1	2978
+improper relation name too many dotted names	0,1	2978
+improper type name	63,64	2703
+improperconnectionstate	2503	2977
 in an aggregate with distinct order by expressions must appear in argument list	190,1	214
-in child table has a conflicting generation expression	170,1	489
-in child table must be a generated column	170,1	489
-in child table must be marked not null	170,1	489
-in failed sql transaction	835	2977
-in from has unsupported return type	170,1	2978
-in progress error	2504	2979
-in_failed_sql_transaction	835,115	2977
-inaccessible object exception	2505	2980
-inaccessibleobjectexception	2505	2980
-inappropriate access mode for branch transaction	2506	2981
+in child table has a conflicting generation expression	170,1	490
+in child table must be a generated column	170,1	490
+in child table must be marked not null	170,1	490
+in failed sql transaction	836	2979
+in from has unsupported return type	170,1	2980
+in progress error	2504	2981
+in_failed_sql_transaction	836,115	2979
+inaccessible object exception	2505	2982
+inaccessibleobjectexception	2505	2982
+inappropriate access mode for branch transaction	2506	2983
 inappropriate fallback	2507,172	193
-inappropriate ioctl for device	1057	2982
-inappropriate isolation level for branch transaction	2508	2983
-inappropriate_access_mode_for_branch_transaction	2506,115	2981
-inappropriate_isolation_level_for_branch_transaction	2508,115	2983
-inappropriateaccessmodeforbranchtransaction	2506,115	2981
-inappropriateisolationlevelforbranchtransaction	2508,115	2983
-including column does not support a collation	103,1	2867
-including column does not support an operator class	103,1	2867
-including column does not support asc desc options	103,1	2867
-including column does not support nulls first last options	103,1	2867
-incompatible class change error	2509	2984
-incompatibleclasschangeerror	2509	2984
-incomplete annotation exception	2510	2985
-incomplete message from client	334,335	2986
-incomplete read error	2511,2512	2987
-incomplete startup packet	334,335	2988
-incompleteannotationexception	2510	2985
-incompleteread	2513	2989
-incompletereaderror	2511,2512	2987
-inconsistency in usage of column lists for partitioning	1496	1859
-inconsistent cluster id exception	2514	2990
+inappropriate ioctl for device	1057	2984
+inappropriate isolation level for branch transaction	2508	2985
+inappropriate_access_mode_for_branch_transaction	2506,115	2983
+inappropriate_isolation_level_for_branch_transaction	2508,115	2985
+inappropriateaccessmodeforbranchtransaction	2506,115	2983
+inappropriateisolationlevelforbranchtransaction	2508,115	2985
+including column does not support a collation	103,1	2868
+including column does not support an operator class	103,1	2868
+including column does not support asc desc options	103,1	2868
+including column does not support nulls first last options	103,1	2868
+incompatible class change error	2509	2986
+incompatibleclasschangeerror	2509	2986
+incomplete annotation exception	2510	2987
+incomplete message from client	334,335	2988
+incomplete read error	2511,2512	2989
+incomplete startup packet	334,335	2990
+incompleteannotationexception	2510	2987
+incompleteread	2513	2991
+incompletereaderror	2511,2512	2989
+inconsistency in usage of column lists for partitioning	1496	1860
+inconsistent cluster id exception	2514	2992
 inconsistent compression	2515,172	193
 inconsistent early data alpn	2516,172	193
 inconsistent early data sni	2517,172	193
 inconsistent extms	2518,172	193
-inconsistent group protocol exception	2519	2991
-inconsistent topic id exception	2520	2992
-inconsistent types deduced for parameter	160,1	970
-inconsistent voter set exception	2521	2993
-inconsistent_cluster_id	2514	2990
-inconsistent_group_protocol	2519	2991
-inconsistent_topic_id	2520	2992
-inconsistent_voter_set	2521	2993
-inconsistentclusteridexception	2514	2990
-inconsistentgroupprotocolexception	2519	2991
-inconsistenttopicidexception	2520	2992
-inconsistentvotersetexception	2521	2993
-incorrect * value * for column	1750	2129
-incorrect * value * for function	1909	2320
-incorrect argument type to variable	1905	2316
-incorrect arguments to	1869	2279
-incorrect binary data format	782,64	2994
-incorrect binary data format in bind parameter	782,64	2995
-incorrect binary data format in function argument	782,64	2996
-incorrect binary data format in logical replication column	782,64	2997
-incorrect catalog name	1882	2293
-incorrect column name	1871	2281
-incorrect column specifier for column	1873	2283
-incorrect database name	1872	2282
-incorrect default value * for column	1336	1692
-incorrect escaping in json text in argument * to function * at position	1353	1709
-incorrect foreign key definition for	1876	2286
-incorrect geojson format empty * array	1274	1627
-incorrect geojson format polygon not closed	1276	1629
-incorrect geojson format specified for st_geomfromgeojson function	1275	1628
-incorrect geojson format too few points for linestring specified	1277	1630
-incorrect index name	1883	2294
-incorrect information in file	1469	1830
-incorrect number of arguments for * expected * got	1659	2036
-incorrect number of fetch variables	1660	2037
-incorrect parameter count in the call to native function	1889	2300
-incorrect parameter count to cursor	1888	2299
-incorrect parameter count to procedure	1890	2301
-incorrect parameter or combination of parameters for start slave until	1094	1429
-incorrect parameters in the call to native function	1891	2302
-incorrect parameters in the call to stored function	1893	2304
-incorrect parameters to procedure	1892	2303
-incorrect partition name	1894	2305
-incorrect prefix key the used key part isn * t support unique prefix keys	1898	2309
-incorrect routine name	1658	2035
-incorrect table definition all merge tables must be in the same database	1756	2135
-incorrect table definition there can be only one auto column and it must be defined as a key	1870	2280
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1738	2116
-incorrect table name	1900	2311
-incorrect usage of * and	1907	2318
-incorrect usage placement of	1160	1504
-incorrect user level lock name	1798	2208
-incorrect value * for option	1091	1426
-increment must not be zero	112,64	2928
-indentationerror	2522,2523	2998
-indeterminate collation	777	2999
-indeterminate datatype	491	3000
-indeterminate_collation	777,1	2999
-indeterminate_datatype	491,1	3000
-indeterminatecollation	777,1	2999
-indeterminatedatatype	491,1	3000
-index * is corrupted	1321	1675
-index * is of wrong type for an innodb fulltext index	1326	1680
+inconsistent group protocol exception	2519	2993
+inconsistent topic id exception	2520	2994
+inconsistent types deduced for parameter	160,1	971
+inconsistent voter set exception	2521	2995
+inconsistent_cluster_id	2514	2992
+inconsistent_group_protocol	2519	2993
+inconsistent_topic_id	2520	2994
+inconsistent_voter_set	2521	2995
+inconsistentclusteridexception	2514	2992
+inconsistentgroupprotocolexception	2519	2993
+inconsistenttopicidexception	2520	2994
+inconsistentvotersetexception	2521	2995
+incorrect * value * for column	1750	2130
+incorrect * value * for function	1909	2321
+incorrect argument type to variable	1905	2317
+incorrect arguments to	1869	2280
+incorrect binary data format	783,64	2996
+incorrect binary data format in bind parameter	783,64	2997
+incorrect binary data format in function argument	783,64	2998
+incorrect binary data format in logical replication column	783,64	2999
+incorrect catalog name	1882	2294
+incorrect column name	1871	2282
+incorrect column specifier for column	1873	2284
+incorrect database name	1872	2283
+incorrect default value * for column	1336	1693
+incorrect escaping in json text in argument * to function * at position	1353	1710
+incorrect foreign key definition for	1876	2287
+incorrect geojson format empty * array	1274	1628
+incorrect geojson format polygon not closed	1276	1630
+incorrect geojson format specified for st_geomfromgeojson function	1275	1629
+incorrect geojson format too few points for linestring specified	1277	1631
+incorrect index name	1883	2295
+incorrect information in file	1469	1831
+incorrect number of arguments for * expected * got	1659	2037
+incorrect number of fetch variables	1660	2038
+incorrect parameter count in the call to native function	1889	2301
+incorrect parameter count to cursor	1888	2300
+incorrect parameter count to procedure	1890	2302
+incorrect parameter or combination of parameters for start slave until	1094	1430
+incorrect parameters in the call to native function	1891	2303
+incorrect parameters in the call to stored function	1893	2305
+incorrect parameters to procedure	1892	2304
+incorrect partition name	1894	2306
+incorrect prefix key the used key part isn * t support unique prefix keys	1898	2310
+incorrect routine name	1658	2036
+incorrect table definition all merge tables must be in the same database	1756	2136
+incorrect table definition there can be only one auto column and it must be defined as a key	1870	2281
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1738	2117
+incorrect table name	1900	2312
+incorrect usage of * and	1907	2319
+incorrect usage placement of	1160	1505
+incorrect user level lock name	1798	2209
+incorrect value * for option	1091	1427
+increment must not be zero	112,64	2930
+indentationerror	2522,2523	3000
+indeterminate collation	778	3001
+indeterminate datatype	492	3002
+indeterminate_collation	778,1	3001
+indeterminate_datatype	492,1	3002
+indeterminatecollation	778,1	3001
+indeterminatedatatype	492,1	3002
+index * is corrupted	1321	1676
+index * is of wrong type for an innodb fulltext index	1326	1681
 index access method * does not have a handler	57	105
-index column size too large the maximum column size is * bytes	1320	1674
-index corrupted	2524	3001
+index column size too large the maximum column size is * bytes	1320	1675
+index corrupted	2524	3003
 index creation on system columns is not supported	59	103
-index database disk image is malformed	2525,2526	3002
-index expressions and predicates can refer only to the table being indexed	190,1	3003
-index for table * is corrupt try to repair it	1470	1831
-index invalid or out of range	195	3004
+index database disk image is malformed	2525,2526	3004
+index expressions and predicates can refer only to the table being indexed	190,1	3005
+index for table * is corrupt try to repair it	1470	1832
+index invalid or out of range	195	3006
 index operators must be binary	103,1	104
-index out of bounds exception	2527,195	3005
-index out of bounds the len is * but the index is	195	3006
-index out of range	195	3007
-index out of range exception	2528,195	3008
-index relfilenode value not set when in binary upgrade mode	112,64	3009
-index row requires * bytes maximum size is	206	3010
-index row size * exceeds btree version * for index	206	3011
-index row size * exceeds hash maximum	206	3012
-index row size * exceeds maximum * for index	206	3013
-index s does not support this operation	1370	1728
+index out of bounds exception	2527,195	3007
+index out of bounds the len is * but the index is	195	3008
+index out of range	195	3009
+index out of range exception	2528,195	3010
+index relfilenode value not set when in binary upgrade mode	112,64	3011
+index row requires * bytes maximum size is	206	3012
+index row size * exceeds btree version * for index	206	3013
+index row size * exceeds hash maximum	206	3014
+index row size * exceeds maximum * for index	206	3015
+index s does not support this operation	1370	1729
 index search operators must return boolean	103,1	104
-index was out of range must be non negative and less than the size of the collection	195	3014
-index was outside the bounds of the array	2528,195	3015
-index_corrupted	2524,55	3001
-indexcorrupted	2524,55	3001
-indexerror	2529,2530,195	3016
-indexoutofboundsexception	2527,195	3005
-indexoutofrangeexception	2528,195	3008
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2521	2993
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2531	3017
-indicator overflow	2532	3018
-indicator_overflow	2532,64	3018
-indicatoroverflow	2532,64	3018
-ineligible replica exception	2533	3019
-ineligible_replica	2533	3019
-ineligiblereplicaexception	2533	3019
-infailedsqltransaction	835,115	2977
-infinite recursion detected in policy for relation	103,1	3020
-infinite recursion detected in rules for relation	103,1	3020
-inherited column * has a collation conflict	608,1	760
-inherited column * has a generation conflict	170,1	489
-inherited column * has a storage parameter conflict	170,1	489
-inherited column * has a type conflict	170,1	489
-inherited column * must be renamed in child tables too	61,1	478
-inherited constraint * must be renamed in child tables too	61,1	478
-inherited relation * is not a table or foreign table	153,1	839
-inherits conflicting default values	546,1	679
-inherits conflicting generation expressions	546,1	679
-inherits from generated column but specifies default	546,1	679
-inherits from generated column but specifies identity	546,1	679
-initial position must not be null	113,64	3021
-initial slot snapshot too large	447,446	3022
-initiated by * normal shutdown	1464	1825
+index was out of range must be non negative and less than the size of the collection	195	3016
+index was outside the bounds of the array	2528,195	3017
+index_corrupted	2524,55	3003
+indexcorrupted	2524,55	3003
+indexerror	2529,2530,195	3018
+indexoutofboundsexception	2527,195	3007
+indexoutofrangeexception	2528,195	3010
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2521	2995
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2531	3019
+indicator overflow	2532	3020
+indicator_overflow	2532,64	3020
+indicatoroverflow	2532,64	3020
+ineligible replica exception	2533	3021
+ineligible_replica	2533	3021
+ineligiblereplicaexception	2533	3021
+infailedsqltransaction	836,115	2979
+infinite recursion detected in policy for relation	103,1	3022
+infinite recursion detected in rules for relation	103,1	3022
+inherited column * has a collation conflict	609,1	761
+inherited column * has a generation conflict	170,1	490
+inherited column * has a storage parameter conflict	170,1	490
+inherited column * has a type conflict	170,1	490
+inherited column * must be renamed in child tables too	61,1	479
+inherited constraint * must be renamed in child tables too	61,1	479
+inherited relation * is not a table or foreign table	153,1	840
+inherits conflicting default values	547,1	680
+inherits conflicting generation expressions	547,1	680
+inherits from generated column but specifies default	547,1	680
+inherits from generated column but specifies identity	547,1	680
+initial position must not be null	113,64	3023
+initial slot snapshot too large	448,447	3024
+initiated by * normal shutdown	1464	1826
 inline sql function body only valid for language sql	62,1	135
-innodb is in read only mode	1328	1682
-innodb presently supports one fulltext index creation at a time	1325	1679
-innodb refuses to write tables with row_format compressed or key_block_size	1783	2163
-inprogresserror	2504	2979
-input data type is not an array	170,1	527
-input is a query not an expression	112,64	2710
-input is out of range	201,64	3023
-input mismatch exception	2534	3024
-input of anonymous composite types is not implemented	59	3025
-input output error	986	3026
+innodb is in read only mode	1328	1683
+innodb presently supports one fulltext index creation at a time	1325	1680
+innodb refuses to write tables with row_format compressed or key_block_size	1783	2164
+inprogresserror	2504	2981
+input data type is not an array	170,1	528
+input is a query not an expression	112,64	2711
+input is out of range	201,64	3025
+input mismatch exception	2534	3026
+input of anonymous composite types is not implemented	59	3027
+input output error	987	3028
 input parameters after one with a default value must also have defaults	62,1	135
-input string is too short for datetime format	464,64	502
-input string was not in a correct format	478	3027
-inputmismatchexception	2534	3024
-insert delayed can * because it is locked with lock tables	1184	1530
-insert has more expressions than target columns	0,1	3028
-insert has more target columns than expressions	0,1	3028
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1114	1449
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1111	1446
-insert on duplicate key update on a table with more than one unique key is unsafe	1116	1451
-insert or update on table * violates foreign key constraint	2385,598	3029
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1115	1450
-insert select rule actions are not supported for queries having data modifying statements in with	59	612
+input string is too short for datetime format	465,64	503
+input string was not in a correct format	479	3029
+inputmismatchexception	2534	3026
+insert delayed can * because it is locked with lock tables	1184	1531
+insert has more expressions than target columns	0,1	3030
+insert has more target columns than expressions	0,1	3030
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1114	1450
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1111	1447
+insert on duplicate key update on a table with more than one unique key is unsafe	1116	1452
+insert or update on table * violates foreign key constraint	2385,599	3031
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1115	1451
+insert select rule actions are not supported for queries having data modifying statements in with	59	613
 insert trigger s when condition cannot reference old values	103,1	336
-insert with on conflict clause cannot be used with table that has insert or update rules	59	612
-inspectfailed	2535,2536	3030
-installerror	2537	3031
-instance already exists exception	2538	3032
-instance not found exception	2539	3033
-instancealreadyexistsexception	2538	3032
-instancenotfoundexception	2539	3033
-instantiationerror	2540	3034
-instantiationexception	2541	3035
-instead nothing rules on select are not implemented	59	537
+insert with on conflict clause cannot be used with table that has insert or update rules	59	613
+inspectfailed	2535,2536	3032
+installerror	2537	3033
+instance already exists exception	2538	3034
+instance not found exception	2539	3035
+instancealreadyexistsexception	2538	3034
+instancenotfoundexception	2539	3035
+instantiationerror	2540	3036
+instantiationexception	2541	3037
+instead nothing rules on select are not implemented	59	538
 instead of triggers cannot have column lists	59	337
 instead of triggers cannot have when conditions	59	337
 instead of triggers must be for each row	59	337
-insufficient data left in message	334,335,782	3036
-insufficient execution stack exception	2542	3037
-insufficient file descriptors available to start server process	143	2657
-insufficient free cpu	2543	3038
-insufficient free memory	2544	3039
-insufficient memory exception	2545	3040
-insufficient memory to continue the execution of the program	2545,2546	3041
-insufficient privilege	87	3042
-insufficient resources	143	3043
-insufficient resources exception	2547	3044
+insufficient data left in message	334,335,783	3038
+insufficient execution stack exception	2542	3039
+insufficient file descriptors available to start server process	143	2658
+insufficient free cpu	2543	3040
+insufficient free memory	2544	3041
+insufficient memory exception	2545	3042
+insufficient memory to continue the execution of the program	2545,2546	3043
+insufficient privilege	87	3044
+insufficient resources	143	3045
+insufficient resources exception	2547	3046
 insufficient security	2548,172	193
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2542	3045
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2542	3047
 insufficient storage	50	52
-insufficient_privilege	87,1	3042
-insufficient_resources	143	3043
+insufficient_privilege	87,1	3044
+insufficient_resources	143	3045
 insufficient_storage	50	52
-insufficientexecutionstackexception	2542	3037
-insufficientfreecpu	2543	3038
-insufficientfreememory	2544	3039
-insufficientmemoryexception	2545	3040
-insufficientprivilege	87,1	3042
-insufficientresources	143	3043
-insufficientresourcesexception	2547	3044
-int too large to convert to float	201	3046
-integer is required for rows type frame	1904	2315
+insufficientexecutionstackexception	2542	3039
+insufficientfreecpu	2543	3040
+insufficientfreememory	2544	3041
+insufficientmemoryexception	2545	3042
+insufficientprivilege	87,1	3044
+insufficientresources	143	3045
+insufficientresourcesexception	2547	3046
+int too large to convert to float	201	3048
+integer is required for rows type frame	1904	2316
 integer out of range	201,64	339
-integrity constraint violation	598	3047
-integrity_constraint_violation	598	3047
-integrityconstraintviolation	598	3047
-integrityerror	2549	3048
-interface conversion interface is string not int	226	3049
-interfaceerror	2550	3050
-internal buffer overflow exception	2551	3051
-internal buffer overflow occurred	2551	3052
-internal error	55	3053
-internal error code for broker to broker communication	2552	3054
-internal error in the runtime	2244	3055
-internal function * is not in internal lookup table	779,1	991
-internal scheduler error	1224	1575
+integrity constraint violation	599	3049
+integrity_constraint_violation	599	3049
+integrityconstraintviolation	599	3049
+integrityerror	2549	3050
+interface conversion interface is string not int	226	3051
+interfaceerror	2550	3052
+internal buffer overflow exception	2551	3053
+internal buffer overflow occurred	2551	3054
+internal error	55	3055
+internal error code for broker to broker communication	2552	3056
+internal error in the runtime	2244	3057
+internal function * is not in internal lookup table	780,1	992
+internal scheduler error	1224	1576
 internal server error	38	39
-internal size * is invalid for passed by value type	103,1	2813
-internal_error	55	3053
+internal size * is invalid for passed by value type	103,1	2814
+internal_error	55	3055
 internal_server_error	38	39
-internalbufferoverflowexception	2551	3051
-internalerror	55	3053
-interrupted by timeout exception	2553	3056
-interrupted io exception	2554	3057
-interrupted naming exception	2555	3058
-interrupted system call	985	3059
-interrupted system call should be restarted	1930	3060
-interruptedbytimeoutexception	2553	3056
-interruptederror	985,2556	3061
-interruptedexception	2557	3062
-interruptedioexception	2554	3057
-interruptednamingexception	2555	3058
-interval field overflow	2558	3063
-interval field value out of range	2558,64	3064
-interval is either not positive or too big	1223	1574
-interval time zone * must not include months or days	112,64	3065
-interval_field_overflow	2558,64	3063
-intervalfieldoverflow	2558,64	3063
-into is only allowed on first select of union intersect except	0,1	3028
-introspectionexception	2559	3066
-invalid * character string	1333	1689
-invalid address error	2560	3067
-invalid address family in external	782,64	996
+internalbufferoverflowexception	2551	3053
+internalerror	55	3055
+interrupted by timeout exception	2553	3058
+interrupted io exception	2554	3059
+interrupted naming exception	2555	3060
+interrupted system call	986	3061
+interrupted system call should be restarted	1930	3062
+interruptedbytimeoutexception	2553	3058
+interruptederror	986,2556	3063
+interruptedexception	2557	3064
+interruptedioexception	2554	3059
+interruptednamingexception	2555	3060
+interval field overflow	2558	3065
+interval field value out of range	2558,64	3066
+interval is either not positive or too big	1223	1575
+interval time zone * must not include months or days	112,64	3067
+interval_field_overflow	2558,64	3065
+intervalfieldoverflow	2558,64	3065
+into is only allowed on first select of union intersect except	0,1	3030
+introspectionexception	2559	3068
+invalid * character string	1333	1690
+invalid address error	2560	3069
+invalid address family in external	783,64	997
 invalid affix alias	128,129	133
 invalid affix flag	128,129	133
 invalid affix flag * with long flag value	128,129	133
 invalid alert	2561,172	193
-invalid algorithm parameter exception	2562	3068
-invalid application exception	2563	3069
-invalid argument	649	3070
-invalid argument error * in function	1669	2046
+invalid algorithm parameter exception	2562	3070
+invalid application exception	2563	3071
+invalid argument	650	3072
+invalid argument error * in function	1669	2047
 invalid argument for	0,1	212
-invalid argument for logarithm	548	3071
-invalid argument for nth value function	191	3072
-invalid argument for ntile function	193	3073
-invalid argument for power function	65	3074
-invalid argument for sql json datetime function	869	3075
-invalid argument for width bucket function	792	3076
-invalid argument size * in function call message	334,335	2858
-invalid array flags	782,64	2973
-invalid array for xml namespace mapping	64	842
-invalid array length	195	3077
-invalid asynchronous state exception	2564	3078
-invalid attribute identifier exception	2565	3079
+invalid argument for logarithm	549	3073
+invalid argument for nth value function	191	3074
+invalid argument for ntile function	193	3075
+invalid argument for power function	65	3076
+invalid argument for sql json datetime function	870	3077
+invalid argument for width bucket function	793	3078
+invalid argument size * in function call message	334,335	2859
+invalid array flags	783,64	2975
+invalid array for xml namespace mapping	64	843
+invalid array length	195	3079
+invalid asynchronous state exception	2564	3080
+invalid attribute identifier exception	2565	3081
 invalid attribute in procedure definition	62,1	135
-invalid attribute value exception	2566	3080
-invalid attributes exception	2567	3081
+invalid attribute value exception	2566	3082
+invalid attributes exception	2567	3083
 invalid authentication method	128,129	288
 invalid authentication method * not supported by this build	128,129	288
-invalid authorization specification	738	3082
-invalid base64 end sequence	112,64	3083
-invalid binary representation	782	3084
-invalid bits in external	782,64	996
+invalid authorization specification	739	3084
+invalid base64 end sequence	112,64	3085
+invalid binary representation	783	3086
+invalid bits in external	783,64	997
 invalid bound specification for a hash partition	61,1	65
 invalid bound specification for a list partition	61,1	65
 invalid bound specification for a range partition	61,1	65
-invalid byte sequence error	2568	3085
-invalid byte sequence for encoding	595,64	3086
-invalid byte sequence in utf	665	3087
-invalid byte value for encoding	595,64	3086
-invalid ca certificate	2569,178	3088
-invalid cast exception	2570	3089
-invalid catalog name	2571	3090
+invalid byte sequence error	2568	3087
+invalid byte sequence for encoding	596,64	3088
+invalid byte sequence in utf	666	3089
+invalid byte value for encoding	596,64	3088
+invalid ca certificate	2569,178	3090
+invalid cast exception	2570	3091
+invalid catalog name	2571	3092
 invalid ccs message	2572,172	193
 invalid certificate or alg	2573,172	193
-invalid certificate verification context	2574,178	3091
+invalid certificate verification context	2574,178	3093
 invalid character in affix flag	128,129	133
-invalid character in extension * schema must not contain any of	63,64	3092
-invalid character in extension owner must not contain any of	63,64	3092
-invalid character value for cast	2575	3093
-invalid character z looking for beginning of object key string	2273	3094
+invalid character in extension * schema must not contain any of	63,64	3094
+invalid character in extension owner must not contain any of	63,64	3094
+invalid character value for cast	2575	3095
+invalid character z looking for beginning of object key string	2273	3096
 invalid cidr mask in address	128,129	288
-invalid cidr value	63,64	3095
-invalid class exception	2576	3096
+invalid cidr value	63,64	3097
+invalid class exception	2576	3098
 invalid close message subtype	334,335	346
-invalid column definition	546	3097
-invalid column reference	190	3098
-invalid column reference * in load data	1378	1737
-invalid com object exception	222	3099
-invalid combination of date conventions	464,64	502
+invalid column definition	547	3099
+invalid column reference	190	3100
+invalid column reference * in load data	1378	1738
+invalid com object exception	222	3101
+invalid combination of date conventions	465,64	503
 invalid command	2577,172	193
-invalid command line argument	0,1	615
-invalid command line argument for server process	0,1	615
-invalid command name	112,64	3100
-invalid commit offset size exception	2578	3101
-invalid component error	2579	3102
+invalid command line argument	0,1	616
+invalid command line argument for server process	0,1	616
+invalid command name	112,64	3102
+invalid commit offset size exception	2578	3103
+invalid component error	2579	3104
 invalid compression algorithm	2580,172	193
-invalid compression method	112,64	631
-invalid compression specification	0,1	869
-invalid condition number	1177	1522
+invalid compression method	112,64	632
+invalid compression specification	0,1	870
+invalid condition number	1177	1523
 invalid config	2581,172	193
-invalid config exception	2581	3103
+invalid config exception	2581	3105
 invalid configuration name	2582,172	193
-invalid configuration parameter name	704,1	3104
-invalid configuration parameter name * removing it	704,1	3104
-invalid connection limit	112,64	567
-invalid connection string syntax	0,1	3105
+invalid configuration parameter name	705,1	3106
+invalid configuration parameter name * removing it	705,1	3106
+invalid connection limit	112,64	568
+invalid connection string syntax	0,1	3107
 invalid connection type	128,129	288
 invalid context	2583,172	193
-invalid copy file header missing flags	273,64	835
-invalid copy file header missing length	273,64	835
-invalid copy file header with oids	273,64	835
-invalid copy file header wrong length	273,64	835
-invalid create database strategy	112,64	567
-invalid credential exception	2584	3106
-invalid credentials exception	2584	3107
-invalid cross device link	2219	3108
+invalid copy file header missing flags	273,64	836
+invalid copy file header missing length	273,64	836
+invalid copy file header with oids	273,64	836
+invalid copy file header wrong length	273,64	836
+invalid create database strategy	112,64	568
+invalid credential exception	2584	3108
+invalid credentials exception	2584	3109
+invalid cross device link	2219	3110
 invalid ct validation type	2585,172	193
-invalid cursor definition	526	3109
-invalid cursor name	2586	3110
-invalid cursor name must not be empty	2586	3111
-invalid cursor state	493	3112
-invalid data exception	2587	3113
-invalid data format	2587	3114
-invalid data in file	57	3115
-invalid database definition	2588	3116
-invalid datetime format	464	3117
-invalid datetime format separator	464,64	502
-invalid datum pointer	64	3118
-invalid default value for	1335	1691
+invalid cursor definition	527	3111
+invalid cursor name	2586	3112
+invalid cursor name must not be empty	2586	3113
+invalid cursor state	494	3114
+invalid data exception	2587	3115
+invalid data format	2587	3116
+invalid data in file	57	3117
+invalid database definition	2588	3118
+invalid datetime format	465	3119
+invalid datetime format separator	465,64	503
+invalid datum pointer	64	3120
+invalid default value for	1335	1692
 invalid describe message subtype	334,335	346
-invalid destination encoding name	112,64	3119
-invalid dh parameters	128,129	752
-invalid dh parameters neither suitable generator or safe prime	128,129	752
-invalid dh parameters p is not prime	128,129	752
-invalid digit found in string	478	3120
-invalid digit in external numeric value	782,64	3121
-invalid disk capacity	2589	3122
-invalid dn d operation exception	2590	3123
-invalid encoding name	112,64	3119
-invalid encoding number	112,64	3124
-invalid encoding starting at	665	3125
-invalid enum argument exception	2591	3126
-invalid enum label	704,1	3127
-invalid escape character	2592	3128
-invalid escape octet	2593	3129
-invalid escape sequence	2594	3130
-invalid escape string	2594,64	3131
-invalid exchange	964	3132
-invalid extension name	112,64	2891
-invalid extension version name	112,64	2891
-invalid external cidr value	782,64	996
-invalid external pg_snapshot data	782,64	3133
-invalid fetch session epoch exception	2595	3134
-invalid fetch size exception	2596	3135
-invalid field size	273,64	835
-invalid filter criteria exception	2597	3136
-invalid flags for opening a large object	112,64	3137
-invalid float literal	478	3120
-invalid foreign key	2384	3138
-invalid format specification for an interval value	464,64	502
+invalid destination encoding name	112,64	3121
+invalid dh parameters	128,129	753
+invalid dh parameters neither suitable generator or safe prime	128,129	753
+invalid dh parameters p is not prime	128,129	753
+invalid digit found in string	479	3122
+invalid digit in external numeric value	783,64	3123
+invalid disk capacity	2589	3124
+invalid dn d operation exception	2590	3125
+invalid encoding name	112,64	3121
+invalid encoding number	112,64	3126
+invalid encoding starting at	666	3127
+invalid enum argument exception	2591	3128
+invalid enum label	705,1	3129
+invalid escape character	2592	3130
+invalid escape octet	2593	3131
+invalid escape sequence	2594	3132
+invalid escape string	2594,64	3133
+invalid exchange	965	3134
+invalid extension name	112,64	2893
+invalid extension version name	112,64	2893
+invalid external cidr value	783,64	997
+invalid external pg_snapshot data	783,64	3135
+invalid fetch session epoch exception	2595	3136
+invalid fetch size exception	2596	3137
+invalid field size	273,64	836
+invalid filter criteria exception	2597	3138
+invalid flags for opening a large object	112,64	3139
+invalid float literal	479	3122
+invalid foreign key	2384	3140
+invalid format specification for an interval value	465,64	503
 invalid frontend message type	334,335	346
-invalid function definition	62	3139
+invalid function definition	62	3141
 invalid function number * must be between 1 and	103,1	104
-invalid gis data provided to function	1283	1636
-invalid grant operation	543	3140
-invalid grantor	544	3141
-invalid group id exception	2598	3142
-invalid hexadecimal data odd number of digits	112,64	3083
-invalid hexadecimal digit	112,64	3083
-invalid image name	2599,2600	3143
-invalid indicator parameter value	2601	3144
-invalid input string for y yyy	464,64	502
-invalid input syntax for type	63,64,464,112,0	3145
-invalid input value for enum	63,64	3146
-invalid int2vector data	782,64	3147
-invalid internal value for enum	782,64	3148
-invalid interval type modifier	112,64	3065
+invalid gis data provided to function	1283	1637
+invalid grant operation	544	3142
+invalid grantor	545	3143
+invalid group id exception	2598	3144
+invalid hexadecimal data odd number of digits	112,64	3085
+invalid hexadecimal digit	112,64	3085
+invalid image name	2599,2600	3145
+invalid indicator parameter value	2601	3146
+invalid input string for y yyy	465,64	503
+invalid input syntax for type	63,64,465,112,0	3147
+invalid input value for enum	63,64	3148
+invalid int2vector data	783,64	3149
+invalid internal value for enum	783,64	3150
+invalid interval type modifier	112,64	3067
 invalid ip address	128,129	288
 invalid ip mask	128,129	288
-invalid json text	2602	3149
-invalid key exception	2603	3150
-invalid key spec exception	2604	3151
+invalid json text	2602	3151
+invalid key exception	2603	3152
+invalid key spec exception	2604	3153
 invalid key update type	2605,172	193
-invalid large object descriptor	102,1	3152
-invalid large object write request size	112,64	3137
+invalid large object descriptor	102,1	3154
+invalid large object write request size	112,64	3139
 invalid ldap port number	128,129	288
 invalid ldapscheme value	128,129	288
-invalid length in external	782,64	996
-invalid length in external bit string	782,64	3153
-invalid length of startup packet	334,335	2988
-invalid line specification a and b cannot both be zero	63,64,782	3154
-invalid line specification must be two distinct points	63,64,112	3154
-invalid list syntax in parameter	112,64,0	3155
-invalid literal for int with base	478	3156
-invalid locale name	153,1	570
-invalid locator specification	2606	3157
-invalid logical replication message type	334,335	3158
-invalid macro name in dynamic library path	704,1	866
-invalid magic number in dynamic shared memory segment	57	1011
-invalid mark exception	2607	3159
-invalid mask length	112,64	481
+invalid length in external	783,64	997
+invalid length in external bit string	783,64	3155
+invalid length of startup packet	334,335	2990
+invalid line specification a and b cannot both be zero	63,64,783	3156
+invalid line specification must be two distinct points	63,64,112	3156
+invalid list syntax in parameter	112,64,0	3157
+invalid literal for int with base	479	3158
+invalid locale name	153,1	571
+invalid locator specification	2606	3159
+invalid logical replication message type	334,335	3160
+invalid macro name in dynamic library path	705,1	867
+invalid magic number in dynamic shared memory segment	57	1012
+invalid mark exception	2607	3161
+invalid mask length	112,64	482
 invalid max early data	2608,172	193
-invalid memory allocation request size	206	3160
-invalid message format	334,335	3036
-invalid message length	334,335	2986
-invalid message size * in shared memory queue	206	665
-invalid midi data exception	2609	3161
+invalid memory allocation request size	206	3162
+invalid message format	334,335	3038
+invalid message length	334,335	2988
+invalid message size * in shared memory queue	206	666
+invalid midi data exception	2609	3163
 invalid mode character must be one of	63,64	67
-invalid module descriptor exception	2610	3162
-invalid multibyte character for locale	595,64	3163
-invalid name	704	3164
-invalid name exception	2611	3165
-invalid name syntax	704,1	3166
-invalid non ca certificate has ca markings	2612,178	3167
-invalid normalization form	112,64	2788
+invalid module descriptor exception	2610	3164
+invalid multibyte character for locale	596,64	3165
+invalid name	705	3166
+invalid name exception	2611	3167
+invalid name syntax	705,1	3168
+invalid non ca certificate has ca markings	2612,178	3169
+invalid normalization form	112,64	2789
 invalid null cmd name	2613,172	193
-invalid number of dimensions	782,64,112	2973
+invalid number of dimensions	783,64,112	2975
 invalid number of flag vector aliases	128,129	133
-invalid number of points in external path value	782,64	3168
-invalid number of points in external polygon value	782,64	3168
-invalid numeric type modifier	112,64	3169
-invalid object definition	103	3170
-invalid object exception	2614	3171
-invalid octet value in macaddr value	201,64	3172
-invalid oidvector data	782,64	3173
-invalid ole variant type exception	2615	3174
-invalid on update clause for * column	1339	1695
-invalid on update specification	59	634
-invalid open type exception	2616	3175
-invalid operation exception	2617	3176
+invalid number of points in external path value	783,64	3170
+invalid number of points in external polygon value	783,64	3170
+invalid numeric type modifier	112,64	3171
+invalid object definition	103	3172
+invalid object exception	2614	3173
+invalid octet value in macaddr value	201,64	3174
+invalid oidvector data	783,64	3175
+invalid ole variant type exception	2615	3176
+invalid on update clause for * column	1339	1696
+invalid on update specification	59	635
+invalid open type exception	2616	3177
+invalid operation exception	2617	3178
 invalid operator class options parsing function	103,1	104
 invalid operator number * must be between 1 and	103,1	104
-invalid option name * must not contain	112,64	3177
-invalid or incomplete multibyte or wide character	982	3178
-invalid or inconsistent certificate extension	2618,178	3179
-invalid or inconsistent certificate policy extension	2619,178	3180
-invalid overflow block number	112,64	3181
-invalid owned by option	0,1	3182
-invalid parameter exception	2620	3183
-invalid parameter list format	0,1	674
-invalid parameter name	704,1	3184
-invalid parameter spec exception	2621	3185
-invalid parameter value	112	3186
-invalid partitions exception	2622	3187
-invalid password	1006	3188
-invalid password packet size	334,335	2703
-invalid path exception	2623	3189
-invalid performance_schema usage	1895	2306
-invalid preceding or following size	2395	3190
-invalid preceding or following size in window function	2395,64	3191
-invalid preferences format exception	2624	3192
-invalid prefix error	2625	3193
-invalid prepared statement definition	2626	3194
-invalid principal type exception	2627	3195
-invalid privilege type * for column	543,544	671
-invalid privilege type * for table	543,544	671
-invalid producer epoch exception	2628	3196
-invalid producer id mapping exception	2629	3197
-invalid program exception	699	3198
-invalid properties format exception	2630	3199
-invalid publication object list	0,1	691
-invalid publication where expression	59	3200
-invalid publication_names syntax	704,1	3201
-invalid query response	334,335	962
-invalid radius in external circle value	782,64	3168
+invalid option name * must not contain	112,64	3179
+invalid or incomplete multibyte or wide character	983	3180
+invalid or inconsistent certificate extension	2618,178	3181
+invalid or inconsistent certificate policy extension	2619,178	3182
+invalid overflow block number	112,64	3183
+invalid owned by option	0,1	3184
+invalid parameter exception	2620	3185
+invalid parameter list format	0,1	675
+invalid parameter name	705,1	3186
+invalid parameter spec exception	2621	3187
+invalid parameter value	112	3188
+invalid partitions exception	2622	3189
+invalid password	1007	3190
+invalid password packet size	334,335	2704
+invalid path exception	2623	3191
+invalid performance_schema usage	1895	2307
+invalid preceding or following size	2395	3192
+invalid preceding or following size in window function	2395,64	3193
+invalid preferences format exception	2624	3194
+invalid prefix error	2625	3195
+invalid prepared statement definition	2626	3196
+invalid principal type exception	2627	3197
+invalid privilege type * for column	544,545	672
+invalid privilege type * for table	544,545	672
+invalid producer epoch exception	2628	3198
+invalid producer id mapping exception	2629	3199
+invalid program exception	700	3200
+invalid properties format exception	2630	3201
+invalid publication object list	0,1	692
+invalid publication where expression	59	3202
+invalid publication_names syntax	705,1	3203
+invalid query response	334,335	963
+invalid radius in external circle value	783,64	3170
 invalid radius port number	128,129	288
-invalid range bound flags	0,1	3202
-invalid record exception	2631	3203
-invalid record state exception	2632	3204
-invalid recursion	132	3205
-invalid reference to from clause entry for table	190,1,617	699
-invalid registration exception	2633	3206
-invalid regular expression	2634	3207
-invalid regular expression option	112,64	1202
-invalid relation id exception	2635	3208
-invalid relation service exception	2636	3209
-invalid relation type exception	2637	3210
-invalid replication assignment exception	2638	3211
-invalid replication factor exception	2639	3212
-invalid request code	967	3213
-invalid request descriptor	966	3214
-invalid request exception	2640	3215
-invalid required acks exception	2641	3216
-invalid response from primary server	334,335	962
-invalid role info exception	2642	3217
-invalid role oid	102,1	3218
-invalid role specification	786	3219
-invalid role specification s	1340	1696
-invalid role value exception	2643	3220
-invalid row count in limit clause	2644	3221
-invalid row count in result offset clause	2645	3222
-invalid savepoint specification	920	3223
-invalid scale in external numeric value	782,64	3121
-invalid schema definition	807	3224
-invalid schema name	2646,0	3225
-invalid scram response	334,335	772
-invalid search controls exception	2647	3226
-invalid search filter exception	2648	3227
+invalid range bound flags	0,1	3204
+invalid record exception	2631	3205
+invalid record state exception	2632	3206
+invalid recursion	132	3207
+invalid reference to from clause entry for table	190,1,618	700
+invalid registration exception	2633	3208
+invalid regular expression	2634	3209
+invalid regular expression option	112,64	1203
+invalid relation id exception	2635	3210
+invalid relation service exception	2636	3211
+invalid relation type exception	2637	3212
+invalid replication assignment exception	2638	3213
+invalid replication factor exception	2639	3214
+invalid request code	968	3215
+invalid request descriptor	967	3216
+invalid request exception	2640	3217
+invalid required acks exception	2641	3218
+invalid response from primary server	334,335	963
+invalid role info exception	2642	3219
+invalid role oid	102,1	3220
+invalid role specification	787	3221
+invalid role specification s	1340	1697
+invalid role value exception	2643	3222
+invalid row count in limit clause	2644	3223
+invalid row count in result offset clause	2645	3224
+invalid savepoint specification	921	3225
+invalid scale in external numeric value	783,64	3123
+invalid schema definition	808	3226
+invalid schema name	2646,0	3227
+invalid scram response	334,335	773
+invalid search controls exception	2647	3228
+invalid search filter exception	2648	3229
 invalid sequence number	2649,172	193
-invalid sequence option sequence name	0,1	3182
-invalid server encoding	153,1	570
+invalid sequence option sequence name	0,1	3184
+invalid server encoding	153,1	571
 invalid serverinfo data	2650,172	193
 invalid session id	2651,172	193
-invalid session timeout exception	2652	3228
-invalid share session epoch exception	2653	3229
-invalid sign in external numeric value	782,64	3121
-invalid size for column	1337	1693
-invalid slot	968	3230
-invalid snapshot data in file	63,64	3231
-invalid snapshot identifier	112,64	3232
-invalid source encoding name	112,64	3119
-invalid specification exception	2654	3233
-invalid sql json subscript	2655	3234
-invalid sql statement name	2656	3235
-invalid sqlstate returned	2657	3236
+invalid session timeout exception	2652	3230
+invalid share session epoch exception	2653	3231
+invalid sign in external numeric value	783,64	3123
+invalid size for column	1337	1694
+invalid slot	969	3232
+invalid snapshot data in file	63,64	3233
+invalid snapshot identifier	112,64	3234
+invalid source encoding name	112,64	3121
+invalid specification exception	2654	3235
+invalid sql json subscript	2655	3236
+invalid sql statement name	2656	3237
+invalid sqlstate returned	2657	3238
 invalid srp username	2658,172	193
-invalid standby message type	334,335	3237
-invalid startup packet layout expected terminator as last byte	334,335	2988
-invalid state error	2659,2660	3238
-invalid statement name must not be empty	2626,1	3239
-invalid statistics kind	112,64	3240
+invalid standby message type	334,335	3239
+invalid startup packet layout expected terminator as last byte	334,335	2990
+invalid state error	2659,2660	3240
+invalid statement name must not be empty	2626,1	3241
+invalid statistics kind	112,64	3242
 invalid status response	2661,172	193
-invalid storage type	112,64	631
-invalid string in message	334,335	3036
-invalid subscription oid	112,64	3100
-invalid symbol * found while decoding base64 sequence	112,64	3083
-invalid table definition	61	3241
-invalid table name	0,1	691
-invalid tablesample argument	2662	3242
-invalid tablesample repeat	2663	3243
-invalid target object type exception	2664	3244
-invalid text representation	63	3245
-invalid text search configuration file name	112,64	3246
+invalid storage type	112,64	632
+invalid string in message	334,335	3038
+invalid subscription oid	112,64	3102
+invalid symbol * found while decoding base64 sequence	112,64	3085
+invalid table definition	61	3243
+invalid table name	0,1	692
+invalid tablesample argument	2662	3244
+invalid tablesample repeat	2663	3245
+invalid target object type exception	2664	3246
+invalid text representation	63	3247
+invalid text search configuration file name	112,64	3248
 invalid ticket keys length	2665,172	193
-invalid time value	528	3247
-invalid time zone displacement value	2666	3248
-invalid time zone exception	2667	3249
-invalid timestamp exception	2668	3250
-invalid timestamp value in column * at row	1848	2258
-invalid topic exception	2383	2820
-invalid transaction initiation	2669	3251
-invalid transaction state	115	3252
-invalid transaction termination	475	3253
-invalid transaction timeout exception	2670	3254
-invalid txn state exception	2671	3255
-invalid type category * must be simple ascii	112,64	1318
-invalid type internal size	103,1	2813
-invalid type modifier	112,64	3065
-invalid type name	0,1	3256
-invalid unicode code point	0,1,112	3257
-invalid unicode escape	0,1,2594	3258
-invalid unicode escape value	0,1	3258
-invalid unicode surrogate pair	0,1	3259
-invalid union intersect except order by clause	59	487
-invalid update version exception	2672	3260
-invalid uri error	2673	3261
-invalid use of escape character	2674	3262
-invalid use of group function	1338	1694
-invalid use of null value	1341	1697
-invalid utf * sequence of * bytes from index	665	3263
-invalid value for boolean option	112,64	3177
+invalid time value	529	3249
+invalid time zone displacement value	2666	3250
+invalid time zone exception	2667	3251
+invalid timestamp exception	2668	3252
+invalid timestamp value in column * at row	1848	2259
+invalid topic exception	2383	2821
+invalid transaction initiation	2669	3253
+invalid transaction state	115	3254
+invalid transaction termination	476	3255
+invalid transaction timeout exception	2670	3256
+invalid txn state exception	2671	3257
+invalid type category * must be simple ascii	112,64	1319
+invalid type internal size	103,1	2814
+invalid type modifier	112,64	3067
+invalid type name	0,1	3258
+invalid unicode code point	0,1,112	3259
+invalid unicode escape	0,1,2594	3260
+invalid unicode escape value	0,1	3260
+invalid unicode surrogate pair	0,1	3261
+invalid union intersect except order by clause	59	488
+invalid update version exception	2672	3262
+invalid uri error	2673	3263
+invalid use of escape character	2674	3264
+invalid use of group function	1338	1695
+invalid use of null value	1341	1698
+invalid utf * sequence of * bytes from index	666	3265
+invalid value for boolean option	112,64	3179
 invalid value for clientcert	128,129	288
 invalid value for clientname	128,129	288
-invalid value for enum option	112,64	3177
-invalid value for floating point option	112,64	3177
-invalid value for integer	478	3264
-invalid value for integer option	112,64	3177
-invalid value for parameter	112,64	3155
-invalid voter key exception	2675	3265
-invalid wal location lsn	112,64	3266
-invalid whence setting	112,64	3137
-invalid xml comment	2676	3267
-invalid xml content	2677	3268
-invalid xml document	2678	3269
-invalid xml processing instruction	2679,0	3270
-invalid_argument	649,650,6	796
-invalid_argument_for_logarithm	548,64	3071
-invalid_argument_for_nth_value_function	191,64	3072
-invalid_argument_for_ntile_function	193,64	3073
-invalid_argument_for_power_function	65,64	3074
-invalid_argument_for_sql_json_datetime_function	869,64	3075
-invalid_argument_for_width_bucket_function	792,64	3076
-invalid_authorization_specification	738	3082
-invalid_binary_representation	782,64	3084
-invalid_catalog_name	2571	3090
-invalid_character_value_for_cast	2575,64	3093
-invalid_column_definition	546,1	3097
-invalid_column_reference	190,1	3098
-invalid_commit_offset_size	2578	3101
-invalid_config	2581	3103
-invalid_cursor_definition	526,1	3109
-invalid_cursor_name	2586	3110
-invalid_cursor_state	493	3112
-invalid_database_definition	2588,1	3116
-invalid_datetime_format	464,64	3117
-invalid_escape_character	2592,64	3128
-invalid_escape_octet	2593,64	3129
-invalid_escape_sequence	2594,64	3130
-invalid_fetch_session_epoch	2595	3134
-invalid_fetch_size	2596	3135
-invalid_foreign_key	2384,1	3138
-invalid_function_definition	62,1	3139
-invalid_grant_operation	543,544	3140
-invalid_grantor	544	3141
-invalid_group_id	2598	3142
-invalid_indicator_parameter_value	2601,64	3144
-invalid_json_text	2602,64	3149
-invalid_locator_specification	2606,2680	3157
-invalid_name	704,1	3164
-invalid_object_definition	103,1	3170
-invalid_parameter_value	112,64	3186
-invalid_partitions	2622	3187
-invalid_password	1006,738	3188
+invalid value for enum option	112,64	3179
+invalid value for floating point option	112,64	3179
+invalid value for integer	479	3266
+invalid value for integer option	112,64	3179
+invalid value for parameter	112,64	3157
+invalid voter key exception	2675	3267
+invalid wal location lsn	112,64	3268
+invalid whence setting	112,64	3139
+invalid xml comment	2676	3269
+invalid xml content	2677	3270
+invalid xml document	2678	3271
+invalid xml processing instruction	2679,0	3272
+invalid_argument	650,651,6	797
+invalid_argument_for_logarithm	549,64	3073
+invalid_argument_for_nth_value_function	191,64	3074
+invalid_argument_for_ntile_function	193,64	3075
+invalid_argument_for_power_function	65,64	3076
+invalid_argument_for_sql_json_datetime_function	870,64	3077
+invalid_argument_for_width_bucket_function	793,64	3078
+invalid_authorization_specification	739	3084
+invalid_binary_representation	783,64	3086
+invalid_catalog_name	2571	3092
+invalid_character_value_for_cast	2575,64	3095
+invalid_column_definition	547,1	3099
+invalid_column_reference	190,1	3100
+invalid_commit_offset_size	2578	3103
+invalid_config	2581	3105
+invalid_cursor_definition	527,1	3111
+invalid_cursor_name	2586	3112
+invalid_cursor_state	494	3114
+invalid_database_definition	2588,1	3118
+invalid_datetime_format	465,64	3119
+invalid_escape_character	2592,64	3130
+invalid_escape_octet	2593,64	3131
+invalid_escape_sequence	2594,64	3132
+invalid_fetch_session_epoch	2595	3136
+invalid_fetch_size	2596	3137
+invalid_foreign_key	2384,1	3140
+invalid_function_definition	62,1	3141
+invalid_grant_operation	544,545	3142
+invalid_grantor	545	3143
+invalid_group_id	2598	3144
+invalid_indicator_parameter_value	2601,64	3146
+invalid_json_text	2602,64	3151
+invalid_locator_specification	2606,2680	3159
+invalid_name	705,1	3166
+invalid_object_definition	103,1	3172
+invalid_parameter_value	112,64	3188
+invalid_partitions	2622	3189
+invalid_password	1007,739	3190
 invalid_path	8	7
-invalid_preceding_or_following_size	2395,64	3190
-invalid_prepared_statement_definition	2626,1	3194
-invalid_principal_type	2627	3195
-invalid_producer_epoch	2628	3196
-invalid_producer_id_mapping	2629	3197
-invalid_record	2631	3203
-invalid_record_state	2632	3204
-invalid_recursion	132,1	3205
-invalid_registration	2633	3206
-invalid_regular_expression	2634,64	3207
-invalid_replication_assignment	2638	3211
-invalid_replication_factor	2639	3212
-invalid_request	2640	3215
-invalid_required_acks	2641	3216
-invalid_role_specification	786	3219
-invalid_row_count_in_limit_clause	2644,64	3221
-invalid_row_count_in_result_offset_clause	2645,64	3222
-invalid_savepoint_specification	920,923	3223
-invalid_schema_definition	807,1	3224
-invalid_schema_name	2646	3225
-invalid_session_timeout	2652	3228
-invalid_share_session_epoch	2653	3229
-invalid_sql_json_subscript	2655,64	3234
-invalid_sql_statement_name	2656	3235
-invalid_sqlstate_returned	2657,328	3236
-invalid_table_definition	61,1	3241
-invalid_tablesample_argument	2662,64	3242
-invalid_tablesample_repeat	2663,64	3243
-invalid_text_representation	63,64	3245
-invalid_time_zone_displacement_value	2666,64	3248
-invalid_timestamp	2668	3250
-invalid_topic	2383	2820
-invalid_transaction_initiation	2669	3251
-invalid_transaction_state	115	3252
-invalid_transaction_termination	475	3253
-invalid_transaction_timeout	2670	3254
-invalid_txn_state	2671	3255
-invalid_update_version	2672	3260
-invalid_use_of_escape_character	2674,64	3262
-invalid_voter_key	2675	3265
-invalid_xml_comment	2676,64	3267
-invalid_xml_content	2677,64	3268
-invalid_xml_document	2678,64	3269
-invalid_xml_processing_instruction	2679,64	3270
-invalidaddresserror	2560	3067
-invalidalgorithmparameterexception	2562	3068
-invalidapplicationexception	2563	3069
-invalidargument	649,650,6	796
-invalidargumentforlogarithm	548,64	3071
-invalidargumentfornthvaluefunction	191,64	3072
-invalidargumentforntilefunction	193,64	3073
-invalidargumentforpowerfunction	65,64	3074
-invalidargumentforsqljsondatetimefunction	869,64	3075
-invalidargumentforwidthbucketfunction	792,64	3076
-invalidasynchronousstateexception	2564	3078
-invalidatederror	2681	3271
-invalidattributeidentifierexception	2565	3079
-invalidattributesexception	2567	3081
-invalidattributevalueexception	2566	3080
-invalidauthorizationspecification	738	3082
-invalidbinaryrepresentation	782,64	3084
-invalidbytesequenceerror	2568	3085
-invalidcastexception	2570	3089
-invalidcatalogname	2571	3090
-invalidcharactervalueforcast	2575,64	3093
-invalidclassexception	2576	3096
-invalidcolumndefinition	546,1	3097
-invalidcolumnreference	190,1	3098
-invalidcommitoffsetsizeexception	2578	3101
-invalidcomobjectexception	222	3099
-invalidcomponenterror	2579	3102
-invalidconfigexception	2581	3103
-invalidcredentialexception	2584	3106
-invalidcursordefinition	526,1	3109
-invalidcursorname	2586	3110
-invalidcursorstate	493	3112
-invaliddatabasedefinition	2588,1	3116
-invaliddataexception	2587	3113
-invaliddatetimeformat	464,64	3117
-invaliddiskcapacity	2589	3122
-invaliddndoperationexception	2590	3123
-invalidenumargumentexception	2591	3126
-invalidescapecharacter	2592,64	3128
-invalidescapeoctet	2593,64	3129
-invalidescapesequence	2594,64	3130
-invalidfetchsessionepochexception	2595	3134
-invalidfetchsizeexception	2596	3135
-invalidfiltercriteriaexception	2597	3136
-invalidforeignkey	2384,1	3138
-invalidfunctiondefinition	62,1	3139
-invalidgrantoperation	543,544	3140
-invalidgrantor	544	3141
-invalidgroupidexception	2598	3142
-invalidimagename	2599,2600	3143
-invalidindicatorparametervalue	2601,64	3144
-invalidjsontext	2602,64	3149
-invalidkeyexception	2603	3150
-invalidkeyspecexception	2604	3151
-invalidlocatorspecification	2606,2680	3157
-invalidmarkexception	2607	3159
-invalidmididataexception	2609	3161
-invalidmoduledescriptorexception	2610	3162
-invalidname	704,1	3164
-invalidnameexception	2611	3165
-invalidobjectdefinition	103,1	3170
-invalidobjectexception	2614	3171
-invalidolevarianttypeexception	2615	3174
-invalidopentypeexception	2616	3175
-invalidoperationexception	2617	3176
-invalidparameterexception	2620	3183
-invalidparameterspecexception	2621	3185
-invalidparametervalue	112,64	3186
-invalidpartitionsexception	2622	3187
-invalidpassword	1006,738	3188
-invalidpathexception	2623	3189
-invalidprecedingorfollowingsize	2395,64	3190
-invalidpreferencesformatexception	2624	3192
-invalidprefixerror	2625	3193
-invalidpreparedstatementdefinition	2626,1	3194
-invalidprincipaltypeexception	2627	3195
-invalidproducerepochexception	2628	3196
-invalidproduceridmappingexception	2629	3197
-invalidprogramexception	699	3198
-invalidpropertiesformatexception	2630	3199
-invalidrecordexception	2631	3203
-invalidrecordstateexception	2632	3204
-invalidrecursion	132,1	3205
-invalidregistrationexception	2633	3206
-invalidregularexpression	2634,64	3207
-invalidrelationidexception	2635	3208
-invalidrelationserviceexception	2636	3209
-invalidrelationtypeexception	2637	3210
-invalidreplicationassignmentexception	2638	3211
-invalidreplicationfactorexception	2639	3212
-invalidrequestexception	2640	3215
-invalidrequiredacksexception	2641	3216
-invalidroleinfoexception	2642	3217
-invalidrolespecification	786	3219
-invalidrolevalueexception	2643	3220
-invalidrowcountinlimitclause	2644,64	3221
-invalidrowcountinresultoffsetclause	2645,64	3222
-invalidsavepointspecification	920,923	3223
-invalidschemadefinition	807,1	3224
-invalidschemaname	2646	3225
-invalidsearchcontrolsexception	2647	3226
-invalidsearchfilterexception	2648	3227
-invalidsessiontimeoutexception	2652	3228
-invalidsharesessionepochexception	2653	3229
-invalidspecificationexception	2654	3233
-invalidsqljsonsubscript	2655,64	3234
-invalidsqlstatementname	2656	3235
-invalidsqlstatereturned	2657,328	3236
-invalidstateerror	2659,2660	3238
-invalidtabledefinition	61,1	3241
-invalidtablesampleargument	2662,64	3242
-invalidtablesamplerepeat	2663,64	3243
-invalidtargetobjecttypeexception	2664	3244
-invalidtextrepresentation	63,64	3245
-invalidtimestampexception	2668	3250
-invalidtimezonedisplacementvalue	2666,64	3248
-invalidtimezoneexception	2667	3249
-invalidtopicexception	2383	2820
-invalidtransactioninitiation	2669	3251
-invalidtransactionstate	115	3252
-invalidtransactiontermination	475	3253
-invalidtransactiontimeoutexception	2670	3254
-invalidtxnstateexception	2671	3255
-invalidupdateversionexception	2672	3260
-invalidurierror	2673	3261
-invalidurl	2095	3272
-invaliduseofescapecharacter	2674,64	3262
-invalidvoterkeyexception	2675	3265
-invalidxmlcomment	2676,64	3267
-invalidxmlcontent	2677,64	3268
-invalidxmldocument	2678,64	3269
-invalidxmlprocessinginstruction	2679,64	3270
-invisible column s must have a default value	1344	1700
-invocation target exception	2682	3273
-invocationtargetexception	2682	3273
-io error	788	3274
-io read error	1346	1702
-io read write on closed pipe	2683,2684	3275
-io socket inet bad hostname	122	3276
-io socket inet connect connection refused	725	3277
-io write error	1347	1703
-io_error	788,789	3274
-ioerror	788,789	3274
-ioexception	2685	3278
+invalid_preceding_or_following_size	2395,64	3192
+invalid_prepared_statement_definition	2626,1	3196
+invalid_principal_type	2627	3197
+invalid_producer_epoch	2628	3198
+invalid_producer_id_mapping	2629	3199
+invalid_record	2631	3205
+invalid_record_state	2632	3206
+invalid_recursion	132,1	3207
+invalid_registration	2633	3208
+invalid_regular_expression	2634,64	3209
+invalid_replication_assignment	2638	3213
+invalid_replication_factor	2639	3214
+invalid_request	2640	3217
+invalid_required_acks	2641	3218
+invalid_role_specification	787	3221
+invalid_row_count_in_limit_clause	2644,64	3223
+invalid_row_count_in_result_offset_clause	2645,64	3224
+invalid_savepoint_specification	921,924	3225
+invalid_schema_definition	808,1	3226
+invalid_schema_name	2646	3227
+invalid_session_timeout	2652	3230
+invalid_share_session_epoch	2653	3231
+invalid_sql_json_subscript	2655,64	3236
+invalid_sql_statement_name	2656	3237
+invalid_sqlstate_returned	2657,328	3238
+invalid_table_definition	61,1	3243
+invalid_tablesample_argument	2662,64	3244
+invalid_tablesample_repeat	2663,64	3245
+invalid_text_representation	63,64	3247
+invalid_time_zone_displacement_value	2666,64	3250
+invalid_timestamp	2668	3252
+invalid_topic	2383	2821
+invalid_transaction_initiation	2669	3253
+invalid_transaction_state	115	3254
+invalid_transaction_termination	476	3255
+invalid_transaction_timeout	2670	3256
+invalid_txn_state	2671	3257
+invalid_update_version	2672	3262
+invalid_use_of_escape_character	2674,64	3264
+invalid_voter_key	2675	3267
+invalid_xml_comment	2676,64	3269
+invalid_xml_content	2677,64	3270
+invalid_xml_document	2678,64	3271
+invalid_xml_processing_instruction	2679,64	3272
+invalidaddresserror	2560	3069
+invalidalgorithmparameterexception	2562	3070
+invalidapplicationexception	2563	3071
+invalidargument	650,651,6	797
+invalidargumentforlogarithm	549,64	3073
+invalidargumentfornthvaluefunction	191,64	3074
+invalidargumentforntilefunction	193,64	3075
+invalidargumentforpowerfunction	65,64	3076
+invalidargumentforsqljsondatetimefunction	870,64	3077
+invalidargumentforwidthbucketfunction	793,64	3078
+invalidasynchronousstateexception	2564	3080
+invalidatederror	2681	3273
+invalidattributeidentifierexception	2565	3081
+invalidattributesexception	2567	3083
+invalidattributevalueexception	2566	3082
+invalidauthorizationspecification	739	3084
+invalidbinaryrepresentation	783,64	3086
+invalidbytesequenceerror	2568	3087
+invalidcastexception	2570	3091
+invalidcatalogname	2571	3092
+invalidcharactervalueforcast	2575,64	3095
+invalidclassexception	2576	3098
+invalidcolumndefinition	547,1	3099
+invalidcolumnreference	190,1	3100
+invalidcommitoffsetsizeexception	2578	3103
+invalidcomobjectexception	222	3101
+invalidcomponenterror	2579	3104
+invalidconfigexception	2581	3105
+invalidcredentialexception	2584	3108
+invalidcursordefinition	527,1	3111
+invalidcursorname	2586	3112
+invalidcursorstate	494	3114
+invaliddatabasedefinition	2588,1	3118
+invaliddataexception	2587	3115
+invaliddatetimeformat	465,64	3119
+invaliddiskcapacity	2589	3124
+invaliddndoperationexception	2590	3125
+invalidenumargumentexception	2591	3128
+invalidescapecharacter	2592,64	3130
+invalidescapeoctet	2593,64	3131
+invalidescapesequence	2594,64	3132
+invalidfetchsessionepochexception	2595	3136
+invalidfetchsizeexception	2596	3137
+invalidfiltercriteriaexception	2597	3138
+invalidforeignkey	2384,1	3140
+invalidfunctiondefinition	62,1	3141
+invalidgrantoperation	544,545	3142
+invalidgrantor	545	3143
+invalidgroupidexception	2598	3144
+invalidimagename	2599,2600	3145
+invalidindicatorparametervalue	2601,64	3146
+invalidjsontext	2602,64	3151
+invalidkeyexception	2603	3152
+invalidkeyspecexception	2604	3153
+invalidlocatorspecification	2606,2680	3159
+invalidmarkexception	2607	3161
+invalidmididataexception	2609	3163
+invalidmoduledescriptorexception	2610	3164
+invalidname	705,1	3166
+invalidnameexception	2611	3167
+invalidobjectdefinition	103,1	3172
+invalidobjectexception	2614	3173
+invalidolevarianttypeexception	2615	3176
+invalidopentypeexception	2616	3177
+invalidoperationexception	2617	3178
+invalidparameterexception	2620	3185
+invalidparameterspecexception	2621	3187
+invalidparametervalue	112,64	3188
+invalidpartitionsexception	2622	3189
+invalidpassword	1007,739	3190
+invalidpathexception	2623	3191
+invalidprecedingorfollowingsize	2395,64	3192
+invalidpreferencesformatexception	2624	3194
+invalidprefixerror	2625	3195
+invalidpreparedstatementdefinition	2626,1	3196
+invalidprincipaltypeexception	2627	3197
+invalidproducerepochexception	2628	3198
+invalidproduceridmappingexception	2629	3199
+invalidprogramexception	700	3200
+invalidpropertiesformatexception	2630	3201
+invalidrecordexception	2631	3205
+invalidrecordstateexception	2632	3206
+invalidrecursion	132,1	3207
+invalidregistrationexception	2633	3208
+invalidregularexpression	2634,64	3209
+invalidrelationidexception	2635	3210
+invalidrelationserviceexception	2636	3211
+invalidrelationtypeexception	2637	3212
+invalidreplicationassignmentexception	2638	3213
+invalidreplicationfactorexception	2639	3214
+invalidrequestexception	2640	3217
+invalidrequiredacksexception	2641	3218
+invalidroleinfoexception	2642	3219
+invalidrolespecification	787	3221
+invalidrolevalueexception	2643	3222
+invalidrowcountinlimitclause	2644,64	3223
+invalidrowcountinresultoffsetclause	2645,64	3224
+invalidsavepointspecification	921,924	3225
+invalidschemadefinition	808,1	3226
+invalidschemaname	2646	3227
+invalidsearchcontrolsexception	2647	3228
+invalidsearchfilterexception	2648	3229
+invalidsessiontimeoutexception	2652	3230
+invalidsharesessionepochexception	2653	3231
+invalidspecificationexception	2654	3235
+invalidsqljsonsubscript	2655,64	3236
+invalidsqlstatementname	2656	3237
+invalidsqlstatereturned	2657,328	3238
+invalidstateerror	2659,2660	3240
+invalidtabledefinition	61,1	3243
+invalidtablesampleargument	2662,64	3244
+invalidtablesamplerepeat	2663,64	3245
+invalidtargetobjecttypeexception	2664	3246
+invalidtextrepresentation	63,64	3247
+invalidtimestampexception	2668	3252
+invalidtimezonedisplacementvalue	2666,64	3250
+invalidtimezoneexception	2667	3251
+invalidtopicexception	2383	2821
+invalidtransactioninitiation	2669	3253
+invalidtransactionstate	115	3254
+invalidtransactiontermination	476	3255
+invalidtransactiontimeoutexception	2670	3256
+invalidtxnstateexception	2671	3257
+invalidupdateversionexception	2672	3262
+invalidurierror	2673	3263
+invalidurl	2095	3274
+invaliduseofescapecharacter	2674,64	3264
+invalidvoterkeyexception	2675	3267
+invalidxmlcomment	2676,64	3269
+invalidxmlcontent	2677,64	3270
+invalidxmldocument	2678,64	3271
+invalidxmlprocessinginstruction	2679,64	3272
+invisible column s must have a default value	1344	1701
+invocation target exception	2682	3275
+invocationtargetexception	2682	3275
+io error	789	3276
+io read error	1346	1703
+io read write on closed pipe	2683,2684	3277
+io socket inet bad hostname	122	3278
+io socket inet connect connection refused	726	3279
+io write error	1347	1704
+io_error	789,790	3276
+ioerror	789,790	3276
+ioexception	2685	3280
 ip address and mask do not match	128,129	288
-ip address mismatch	2686,178	3279
-is a composite type	153,1	3280
-is a deferrable index	153,1	839
-is a directory	988,153	3281
-is a directory error	988,2687	3282
-is a foreign table	153,1	613
-is a generated column	190,1	2873
-is a member of role	543,544	837
-is a named type file	989	3283
-is a partial index	153,1	839
+ip address mismatch	2686,178	3281
+is a composite type	153,1	3282
+is a deferrable index	153,1	840
+is a directory	989,153	3283
+is a directory error	989,2687	3284
+is a foreign table	153,1	614
+is a generated column	190,1	2875
+is a member of role	544,545	838
+is a named type file	990	3285
+is a partial index	153,1	840
 is a partitioned table	59	337
-is a procedure	153,1	1182
-is a table	153,1	613
-is a table s row type	153,1	477
-is a view	153,1,1350	613
-is already a member of extension	57	3284
+is a procedure	153,1	1183
+is a table	153,1	614
+is a table s row type	153,1	478
+is a view	153,1,1350	614
+is already a member of extension	57	3286
 is already a partition	153,1	166
-is already a view	57	959
-is already associated with a constraint	57	3285
-is already defined	480,1	542
-is already in subscription	101,1	3286
-is already member of publication	101,1	1217
-is an aggregate function	153,1	3287
-is an index	153,1	3280
-is being accessed by other users	86,57	519
-is being used by logical replication subscription	86,57	519
-is being used by prepared transactions	86,57	3288
-is defined as for all tables	57	3289
-is deprecated and will be removed in a future release	1842	2252
-is deprecated and will be removed in a future release please use * instead	1841	2251
-is distinct from requires operator to yield boolean	170,1	3290
-is held from a previous transaction	493	1196
-is in a primary key	61,1	478
-is in index used as replica identity	61,1	478
-is invalid for passed by value type of size	103,1	2813
-is invalid for the 12 hour clock	464,64	502
-is invalid for variable length type	103,1	2813
-is invalid in like clause	153,1	839
-is locked against change	1244	1597
-is marked not null in parent table	61,1	478
-is no longer supported the statement was converted to	1849	2259
-is not a base type	153,1	477
-is not a brin index	153,1	3291
-is not a btree	153,1	839
+is already a view	57	960
+is already associated with a constraint	57	3287
+is already defined	481,1	543
+is already in subscription	101,1	3288
+is already member of publication	101,1	1218
+is an aggregate function	153,1	3289
+is an index	153,1	3282
+is being accessed by other users	86,57	520
+is being used by logical replication subscription	86,57	520
+is being used by prepared transactions	86,57	3290
+is defined as for all tables	57	3291
+is deprecated and will be removed in a future release	1842	2253
+is deprecated and will be removed in a future release please use * instead	1841	2252
+is distinct from requires operator to yield boolean	170,1	3292
+is held from a previous transaction	494	1197
+is in a primary key	61,1	479
+is in index used as replica identity	61,1	479
+is invalid for passed by value type of size	103,1	2814
+is invalid for the 12 hour clock	465,64	503
+is invalid for variable length type	103,1	2814
+is invalid in like clause	153,1	840
+is locked against change	1244	1598
+is marked not null in parent table	61,1	479
+is no longer supported the statement was converted to	1849	2260
+is not a base type	153,1	478
+is not a brin index	153,1	3293
+is not a btree	153,1	840
 is not a composite type	153,1	166
-is not a directory or symbolic link	57	1170
-is not a domain	153,1,170	3292
-is not a foreign table	153,1	3292
-is not a function	153,1,226	1182
-is not a gin index	153,1	3293
-is not a hash partitioned table	112,64	3294
-is not a materialized view	153,1,59	3292
-is not a member of extension	57	3284
-is not a member of operator family	153,1	548
-is not a member of the extension being created	57	473
-is not a number	63,64	3295
-is not a parent of relation	617,1	3296
-is not a partition of relation	617,1	3296
-is not a partitioned table	103,1	550
-is not a procedure	153,1	1182
-is not a select query	493	1196
-is not a sequence	153,1,1471	3292
-is not a simply updatable scan of table	493	1196
-is not a table	153,1	3292
+is not a directory or symbolic link	57	1171
+is not a domain	153,1,170	3294
+is not a foreign table	153,1	3294
+is not a function	153,1,226	1183
+is not a gin index	153,1	3295
+is not a hash partitioned table	112,64	3296
+is not a materialized view	153,1,59	3294
+is not a member of extension	57	3286
+is not a member of operator family	153,1	549
+is not a member of the extension being created	57	474
+is not a number	63,64	3297
+is not a parent of relation	618,1	3298
+is not a partition of relation	618,1	3298
+is not a partitioned table	103,1	551
+is not a procedure	153,1	1183
+is not a select query	494	1197
+is not a sequence	153,1,1471	3294
+is not a simply updatable scan of table	494	1197
+is not a table	153,1	3294
 is not a table or materialized view	153,1	166
 is not a typed table	153,1	166
-is not a unique index	153,1	839
+is not a unique index	153,1	840
 is not a valid base type for a domain	170,1	230
-is not a valid binary digit	63,64	3297
-is not a valid data directory	112,64	1110
-is not a valid encoding code	102,1	3298
-is not a valid encoding name	102,1	3298
-is not a valid hexadecimal digit	63,64	3297
-is not a valid operator name	704,1	3299
-is not a valid ordering operator	153,1	3300
-is not a view	153,1	3292
-is not allowed in a non volatile function	59	396
-is not allowed in an sql function	59	396
-is not allowed in root expressions	0,1	3301
-is not allowed in stored function or trigger	1680	2057
-is not allowed in stored procedures	1636	2008
-is not allowed in this context	1466	1827
-is not allowed to create new users	1444	1804
-is not allowed with aggregate functions	59	487
-is not allowed with distinct clause	59	487
-is not allowed with group by clause	59	487
-is not allowed with having clause	59	487
-is not allowed with set returning functions in the target list	59	487
-is not allowed with union intersect except	59	487
-is not allowed with window functions	59	487
-is not an aggregate	153,1	1182
-is not an enum	153,1	3302
+is not a valid binary digit	63,64	3299
+is not a valid data directory	112,64	1111
+is not a valid encoding code	102,1	3300
+is not a valid encoding name	102,1	3300
+is not a valid hexadecimal digit	63,64	3299
+is not a valid operator name	705,1	3301
+is not a valid ordering operator	153,1	3302
+is not a view	153,1	3294
+is not allowed in a non volatile function	59	397
+is not allowed in an sql function	59	397
+is not allowed in root expressions	0,1	3303
+is not allowed in stored function or trigger	1680	2058
+is not allowed in stored procedures	1636	2009
+is not allowed in this context	1466	1828
+is not allowed to create new users	1444	1805
+is not allowed with aggregate functions	59	488
+is not allowed with distinct clause	59	488
+is not allowed with group by clause	59	488
+is not allowed with having clause	59	488
+is not allowed with set returning functions in the target list	59	488
+is not allowed with union intersect except	59	488
+is not allowed with window functions	59	488
+is not an aggregate	153,1	1183
+is not an enum	153,1	3304
 is not an existing enum label	112,64	172
-is not an index	153,1,103	3292
-is not an index for table	153,1	3303
-is not an ordered set aggregate so it cannot have within group	153,1	1182
-is not available	59	411
-is not commutative	153,1	548
-is not composite	153,1	3304
-is not currently accepting connections	57	529
-is not deferrable	153,1	613
-is not empty	57	1170
+is not an index	153,1,103	3294
+is not an index for table	153,1	3305
+is not an ordered set aggregate so it cannot have within group	153,1	1183
+is not available	59	412
+is not commutative	153,1	549
+is not composite	153,1	3306
+is not currently accepting connections	57	530
+is not deferrable	153,1	614
+is not empty	57	1171
 is not in select list	190,1	214
-is not in subscription	103,1	572
-is not of a character type	170,1	3305
-is not of regconfig type	170,1	3305
-is not of tsvector type	170,1	3305
-is not of type	1887	2298
-is not of type oid	112,64	1191
-is not part of the publication	102,1	3306
-is not partitioned	103,1	550
-is not permitted to log in	738	3307
-is not positioned on a row	493	1196
-is not supported for this operation try	1079	1414
-is not supported in multi threaded slave mode	1409	1768
-is not supported reason * try	1080	1415
-is not supported with icu provider	112,64	567
-is not the index for column	112,64	1191
-is not trusted	153,1	3280
+is not in subscription	103,1	573
+is not of a character type	170,1	3307
+is not of regconfig type	170,1	3307
+is not of tsvector type	170,1	3307
+is not of type	1887	2299
+is not of type oid	112,64	1192
+is not part of the publication	102,1	3308
+is not partitioned	103,1	551
+is not permitted to log in	739	3309
+is not positioned on a row	494	1197
+is not supported for this operation try	1079	1415
+is not supported in multi threaded slave mode	1409	1769
+is not supported reason * try	1080	1416
+is not supported with icu provider	112,64	568
+is not the index for column	112,64	1192
+is not trusted	153,1	3282
 is not unique	134,1	144
-is not valid	57	3285
-is not valid for relation	112,64	3308
-is not yet defined	102,1	3309
-is not yet supported in unquoted sql function body	59	1199
-is of type * but default expression is of type	170,1	3310
-is of type * but expression is of type	170,1	3311
-is only a shell	102,1	3312
-is out of range for sequence data type	112,64	2928
-is out of range for type	201,64	3313
-is out of range for type double precision	201,64	3023
-is out of range for type real	201,64	3023
-is outside the valid range for parameter	201,64,112	3314
-is too large	206	3315
-is used by an active logical replication slot	86,57	519
-isadirectoryerror	988,2687	3282
-isdir unable to open database file	2688,762	3316
-isn t in group by	1875	2285
-isn t numeric in addition	478	3317
-isolated storage exception	164	3318
-isolatedstorageexception	164	3318
-isolationerror	2689	3319
+is not valid	57	3287
+is not valid for relation	112,64	3310
+is not yet defined	102,1	3311
+is not yet supported in unquoted sql function body	59	1200
+is of type * but default expression is of type	170,1	3312
+is of type * but expression is of type	170,1	3313
+is only a shell	102,1	3314
+is out of range for sequence data type	112,64	2930
+is out of range for type	201,64	3315
+is out of range for type double precision	201,64	3025
+is out of range for type real	201,64	3025
+is outside the valid range for parameter	201,64,112	3316
+is too large	206	3317
+is used by an active logical replication slot	86,57	520
+isadirectoryerror	989,2687	3284
+isdir unable to open database file	2688,763	3318
+isn t in group by	1875	2286
+isn t numeric in addition	479	3319
+isolated storage exception	164	3320
+isolatedstorageexception	164	3320
+isolationerror	2689	3321
 ispell dictionary supports only default long and num flag values	128,129	133
-issuer certificate doesn t have a public key	2690,178	3320
-issuer certificate lookup error	2691,178	3321
-issuer name empty	2692,178	3322
-it is not allowed to shut off binlog on this command	1433	1793
-it is not allowed to specify * more than once	1245	1598
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1685	2062
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1405	1764
-jarexception	2693	3323
-java heap space	145	3324
-jm runtime exception	2694	3325
-jmexception	2695	3326
-jmruntimeexception	2694	3325
-jmx provider exception	2696	3327
-jmx server error exception	2697	3328
-jmxproviderexception	2696	3327
-jmxservererrorexception	2697	3328
-job has reached the specified backoff limit	262,261	3329
-job was active longer than specified deadline	2698,643	3330
-join estimator function * has multiple matches	134,1	3331
-join estimator function * must return type	103,1	3332
-join expression * columns available but * columns specified	190,1	699
-joins can have at most	206	3333
-json cannot unmarshal string into go struct field a of type int	2273	3094
-json decode error	2699,2273	3334
-json object does not contain key	2700,64	3335
-json path should end with an array identifier in argument * to function	1355	1711
-json value must not be null	113,64	3336
-jsonb subscript does not support slices	170,1	3337
-jsonb subscript in assignment must not be null	113,64	3338
-jsonb subscript must have text type	170,1	3337
-jsondecodeerror	2699,2273	3334
-jsonerror	2701	3339
-jsonpath array accessor can only be applied to an array	2702,64	3340
-jsonpath array subscript is not a single numeric value	2655,64	3341
-jsonpath array subscript is out of bounds	2655,64	3341
-jsonpath array subscript is out of integer range	2655,64	3341
-jsonpath item method * can only be applied to a numeric value	2703,64	3342
-jsonpath item method * can only be applied to a string	869,64	1123
-jsonpath item method * can only be applied to a string or numeric value	2703,64	3342
-jsonpath item method * can only be applied to an array	2702,64	3340
-jsonpath item method * can only be applied to an object	2704,64	3343
-jsonpath member accessor can only be applied to an object	2700,64	3335
-jsonpath wildcard array accessor can only be applied to an array	2702,64	3340
-jsonpath wildcard member accessor can only be applied to an object	2704,64	3343
-kafka storage error exception	911	1176
-kafka_storage_error	911	1176
-kafkastorageerrorexception	911	1176
-kdferror	2705	3344
-key already exists exception	2706	3345
-key column * doesn t exist in table	1366	1724
-key has been revoked	992	3346
-key has expired	990	3347
-key index cannot be defined on a virtual generated column	1364	1722
-key management exception	2707	3348
+issuer certificate doesn t have a public key	2690,178	3322
+issuer certificate lookup error	2691,178	3323
+issuer name empty	2692,178	3324
+it is not allowed to shut off binlog on this command	1433	1794
+it is not allowed to specify * more than once	1245	1599
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1685	2063
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1405	1765
+jarexception	2693	3325
+java heap space	145	3326
+jm runtime exception	2694	3327
+jmexception	2695	3328
+jmruntimeexception	2694	3327
+jmx provider exception	2696	3329
+jmx server error exception	2697	3330
+jmxproviderexception	2696	3329
+jmxservererrorexception	2697	3330
+job has reached the specified backoff limit	262,261	3331
+job was active longer than specified deadline	2698,644	3332
+join estimator function * has multiple matches	134,1	3333
+join estimator function * must return type	103,1	3334
+join expression * columns available but * columns specified	190,1	700
+joins can have at most	206	3335
+json cannot unmarshal string into go struct field a of type int	2273	3096
+json decode error	2699,2273	3336
+json object does not contain key	2700,64	3337
+json path should end with an array identifier in argument * to function	1355	1712
+json value must not be null	113,64	3338
+jsonb subscript does not support slices	170,1	3339
+jsonb subscript in assignment must not be null	113,64	3340
+jsonb subscript must have text type	170,1	3339
+jsondecodeerror	2699,2273	3336
+jsonerror	2701	3341
+jsonpath array accessor can only be applied to an array	2702,64	3342
+jsonpath array subscript is not a single numeric value	2655,64	3343
+jsonpath array subscript is out of bounds	2655,64	3343
+jsonpath array subscript is out of integer range	2655,64	3343
+jsonpath item method * can only be applied to a numeric value	2703,64	3344
+jsonpath item method * can only be applied to a string	870,64	1124
+jsonpath item method * can only be applied to a string or numeric value	2703,64	3344
+jsonpath item method * can only be applied to an array	2702,64	3342
+jsonpath item method * can only be applied to an object	2704,64	3345
+jsonpath member accessor can only be applied to an object	2700,64	3337
+jsonpath wildcard array accessor can only be applied to an array	2702,64	3342
+jsonpath wildcard member accessor can only be applied to an object	2704,64	3345
+kafka storage error exception	912	1177
+kafka_storage_error	912	1177
+kafkastorageerrorexception	912	1177
+kdferror	2705	3346
+key already exists exception	2706	3347
+key column * doesn t exist in table	1366	1725
+key has been revoked	993	3348
+key has expired	991	3349
+key index cannot be defined on a virtual generated column	1364	1723
+key management exception	2707	3350
 key must not be null	112,64	207
-key not found	2708	3349
-key not found exception	2709,2708	3350
-key part * length cannot be 0	1371	1730
-key reference and table reference don t match	1372	1731
-key s cannot explicitly include column s	1367	1725
-key s cannot have without overlaps	1365	1723
-key selector exception	2710	3351
-key store exception	2711	3352
-key usage does not include certificate signing	2712,178	3353
-key usage does not include crl signing	2713,178	3354
-key usage does not include digital signature	2714,178	3355
-key usage keycertsign invalid for non ca cert	2715,178	3356
-key value * was not found in table	1448	1809
+key not found	2708	3351
+key not found exception	2709,2708	3352
+key part * length cannot be 0	1371	1731
+key reference and table reference don t match	1372	1732
+key s cannot explicitly include column s	1367	1726
+key s cannot have without overlaps	1365	1724
+key selector exception	2710	3353
+key store exception	2711	3354
+key usage does not include certificate signing	2712,178	3355
+key usage does not include crl signing	2713,178	3356
+key usage does not include digital signature	2714,178	3357
+key usage keycertsign invalid for non ca cert	2715,178	3358
+key value * was not found in table	1448	1810
 key value must be scalar not array composite or json	112,64	207
-key was rejected by service	991	3357
-keyalreadyexistsexception	2706	3345
-keyboardinterrupt	2716,2717	3358
-keyerror	2718,2719,2708	3359
-keyexception	2720	3360
-keymanagementexception	2707	3348
-keynotfoundexception	2709,2708	3350
-keys are out order during bulk load	1373	1732
-keyselectorexception	2710	3351
-keystoreexception	2711	3352
-kill container error	2721,2722	3361
-kill pod sandbox error	2723,2724	3362
-killcontainererror	2721,2722	3361
-killed by signal 1	2247	3363
-killed by signal 10	2255	3364
-killed by signal 11	2256	3365
-killed by signal 12	2257	3366
-killed by signal 13	359	3367
-killed by signal 14	139	3368
-killed by signal 15	2258	3369
-killed by signal 16	2259	3370
-killed by signal 17	605	3371
-killed by signal 18	2260	3372
-killed by signal 19	2261	3373
-killed by signal 2	2249	3374
-killed by signal 20	2262	3375
-killed by signal 21	2263	3376
-killed by signal 22	2264	3377
-killed by signal 23	2265	3378
-killed by signal 24	793	3379
-killed by signal 25	2266	3380
-killed by signal 26	2267	3381
-killed by signal 27	2268	3382
-killed by signal 28	2269	3383
-killed by signal 29	2270	3384
-killed by signal 3	2250	3385
-killed by signal 30	2271	3386
-killed by signal 31	313	3387
-killed by signal 4	2251	3388
-killed by signal 5	2252	3389
-killed by signal 6	636	3390
-killed by signal 7	385	3391
-killed by signal 8	2253	3392
-killed by signal 9	2254	3393
-killpodsandboxerror	2723,2724	3362
-kubelet setup failed	2725	3394
-kubeletsetupfailed	2725	3394
-lambda conversion exception	2726	3395
-lambdaconversionexception	2726	3395
-language validation function * called for language * instead of	87,1	3396
-language with oid * does not exist	102,1,779	813
-large object * does not exist	102,1	3397
-large object descriptor * was not opened for reading	57	3398
-large object descriptor * was not opened for writing	57	3398
+key was rejected by service	992	3359
+keyalreadyexistsexception	2706	3347
+keyboardinterrupt	2716,2717	3360
+keyerror	2718,2719,2708	3361
+keyexception	2720	3362
+keymanagementexception	2707	3350
+keynotfoundexception	2709,2708	3352
+keys are out order during bulk load	1373	1733
+keyselectorexception	2710	3353
+keystoreexception	2711	3354
+kill container error	2721,2722	3363
+kill pod sandbox error	2723,2724	3364
+killcontainererror	2721,2722	3363
+killed by signal 1	2247	3365
+killed by signal 10	2255	3366
+killed by signal 11	2256	3367
+killed by signal 12	2257	3368
+killed by signal 13	359	3369
+killed by signal 14	139	3370
+killed by signal 15	2258	3371
+killed by signal 16	2259	3372
+killed by signal 17	606	3373
+killed by signal 18	2260	3374
+killed by signal 19	2261	3375
+killed by signal 2	2249	3376
+killed by signal 20	2262	3377
+killed by signal 21	2263	3378
+killed by signal 22	2264	3379
+killed by signal 23	2265	3380
+killed by signal 24	794	3381
+killed by signal 25	2266	3382
+killed by signal 26	2267	3383
+killed by signal 27	2268	3384
+killed by signal 28	2269	3385
+killed by signal 29	2270	3386
+killed by signal 3	2250	3387
+killed by signal 30	2271	3388
+killed by signal 31	313	3389
+killed by signal 4	2251	3390
+killed by signal 5	2252	3391
+killed by signal 6	637	3392
+killed by signal 7	386	3393
+killed by signal 8	2253	3394
+killed by signal 9	2254	3395
+killpodsandboxerror	2723,2724	3364
+kubelet setup failed	2725	3396
+kubeletsetupfailed	2725	3396
+lambda conversion exception	2726	3397
+lambdaconversionexception	2726	3397
+language validation function * called for language * instead of	87,1	3398
+language with oid * does not exist	102,1,780	814
+large object * does not exist	102,1	3399
+large object descriptor * was not opened for reading	57	3400
+large object descriptor * was not opened for writing	57	3400
 large object oid may not be null	112,64	206
-large object read request is too large	206	3399
-large zip file	2727	3400
-largezipfile	2727	3400
-last is allowed only in array subscripts	0,1	3301
-lastval is not yet defined in this session	57	1084
-layer instantiation exception	2728	3401
-layerinstantiationexception	2728	3401
-ldap referral exception	2729	3402
-ldap urls not supported on this platform	59	3403
-ldapreferralexception	2729	3402
-leader election not needed for topic partition	997	1317
-leader not available exception	2730	3404
-leader_not_available	2730	3404
-leadernotavailableexception	2730	3404
-leading spaces are removed from name	1565	1930
+large object read request is too large	206	3401
+large zip file	2727	3402
+largezipfile	2727	3402
+last is allowed only in array subscripts	0,1	3303
+lastval is not yet defined in this session	57	1085
+layer instantiation exception	2728	3403
+layerinstantiationexception	2728	3403
+ldap referral exception	2729	3404
+ldap urls not supported on this platform	59	3405
+ldapreferralexception	2729	3404
+leader election not needed for topic partition	998	1318
+leader not available exception	2730	3406
+leader_not_available	2730	3406
+leadernotavailableexception	2730	3406
+leading spaces are removed from name	1565	1931
 left and right associated data types for operator class options parsing functions must match	103,1	104
-left operand of jsonpath operator * is not a single numeric value	2731,64	3405
+left operand of jsonpath operator * is not a single numeric value	2731,64	3407
 legacy sigalg disallowed or unsupported	2732,172	193
-length error * in function	1670	2047
-length for type * cannot exceed	112,64	3406
-length for type * must be at least 1	112,64	3406
+length error * in function	1670	2048
+length for type * cannot exceed	112,64	3408
+length for type * must be at least 1	112,64	3408
 length mismatch	2733,172	193
 length required	21	21
 length too long	2734,172	193
 length too short	2735,172	193
 length_required	21	21
-lengtherror	2736	3407
-level 2 halted	993	3408
-level 2 not synchronized	994	3409
-level 3 halted	995	3410
-level 3 reset	996	3411
-levenshtein argument exceeds maximum length of	112,64	3412
-lexeme array may not contain empty strings	2737,64	3413
-lexeme array may not contain nulls	113,64	881
-lib section in a out corrupted	998	3414
+lengtherror	2736	3409
+level 2 halted	994	3410
+level 2 not synchronized	995	3411
+level 3 halted	996	3412
+level 3 reset	997	3413
+levenshtein argument exceeds maximum length of	112,64	3414
+lexeme array may not contain empty strings	2737,64	3415
+lexeme array may not contain nulls	113,64	882
+lib section in a out corrupted	999	3416
 library bug	2738,172	193
 library has no ciphers	2739,172	193
-licenseexception	2740	3415
+licenseexception	2740	3417
 like is not supported for creating foreign tables	59	237
-like pattern must not end with escape character	2594,64	3416
-limit exceeded exception	2741	3417
-limit in a recursive query is not implemented	59	2830
-limit must not be negative	2644,64	3418
-limit of * on json nested structures depth is reached in argument * to function	1351	1707
-limit of * on json path depth is reached in argument * to function	1356	1712
-limit only accepts integer values	1342	1698
-limit overrun error	2742	3419
-limit syntax is not supported	0,1	691
-limitexceededexception	2741	3417
-limitoverrunerror	2742	3419
-line too long	2743	3420
-line unavailable exception	2744	3421
-linetoolong	2743	3420
-lineunavailableexception	2744	3421
-link has been severed	1042	3422
-link loop exception	2745	3423
-link number out of range	1000	3424
-linkageerror	2746	3425
-linkexception	2747	3426
-linkloopexception	2745	3423
-list index out of range	195	3427
-list of fields is only allowed in key partitions	1377	1736
+like pattern must not end with escape character	2594,64	3418
+limit exceeded exception	2741	3419
+limit in a recursive query is not implemented	59	2831
+limit must not be negative	2644,64	3420
+limit of * on json nested structures depth is reached in argument * to function	1351	1708
+limit of * on json path depth is reached in argument * to function	1356	1713
+limit only accepts integer values	1342	1699
+limit overrun error	2742	3421
+limit syntax is not supported	0,1	692
+limitexceededexception	2741	3419
+limitoverrunerror	2742	3421
+line too long	2743	3422
+line unavailable exception	2744	3423
+linetoolong	2743	3422
+lineunavailableexception	2744	3423
+link has been severed	1042	3424
+link loop exception	2745	3425
+link number out of range	1001	3426
+linkageerror	2746	3427
+linkexception	2747	3428
+linkloopexception	2745	3425
+list index out of range	195	3429
+list of fields is only allowed in key partitions	1377	1737
 list of radius secrets cannot be empty	128,129	288
 list of radius servers cannot be empty	128,129	288
-listener not found exception	2748,2749	3428
-listener_not_found	2749	3429
-listenernotfoundexception	2748,2749	3428
-literal carriage return found in data	273,64	835
-literal newline found in data	273,64	835
-liveness probe failed	2750,2751	3430
-lo_lseek result out of range for large object descriptor	201,64	3431
-lo_tell result out of range for large object descriptor	201,64	3431
-loaderror	2752	3432
+listener not found exception	2748,2749	3430
+listener_not_found	2749	3431
+listenernotfoundexception	2748,2749	3430
+literal carriage return found in data	273,64	836
+literal newline found in data	273,64	836
+liveness probe failed	2750,2751	3432
+lo_lseek result out of range for large object descriptor	201,64	3433
+lo_tell result out of range for large object descriptor	201,64	3433
+loaderror	2752	3434
 local connections are not supported by this build	128,129	288
-local jump error	2753	3433
-localjumperror	2753	3433
-location is not supported anymore	59	482
-locator exception	2680	3434
-locator_exception	2680	3434
-locatorexception	2680	3434
-lock disk i o error	2754,100	3435
-lock file * already exists	2755,129	3436
-lock file * is empty	2755,129	3436
-lock file exists	2755	3437
-lock not available	448	3438
-lock recursion exception	2756	3439
-lock wait timeout exceeded try restarting transaction	1384	1743
-lock_file_exists	2755,129	3437
-lock_not_available	448,57	3438
-lockederror	2757	3440
-lockfileexists	2755,129	3437
-locknotavailable	448,57	3438
-lockrecursionexception	2756	3439
-log dir not found exception	2758	3441
-log format * is not supported	112,64	3442
-log_dir_not_found	2758	3441
-logdirnotfoundexception	2758	3441
-logic error * in function	1671	2048
-logical decoding cannot be used while in recovery	59	3443
+local jump error	2753	3435
+localjumperror	2753	3435
+location is not supported anymore	59	483
+locator exception	2680	3436
+locator_exception	2680	3436
+locatorexception	2680	3436
+lock disk i o error	2754,100	3437
+lock file * already exists	2755,129	3438
+lock file * is empty	2755,129	3438
+lock file exists	2755	3439
+lock not available	449	3440
+lock recursion exception	2756	3441
+lock wait timeout exceeded try restarting transaction	1384	1744
+lock_file_exists	2755,129	3439
+lock_not_available	449,57	3440
+lockederror	2757	3442
+lockfileexists	2755,129	3439
+locknotavailable	449,57	3440
+lockrecursionexception	2756	3441
+log dir not found exception	2758	3443
+log format * is not supported	112,64	3444
+log_dir_not_found	2758	3443
+logdirnotfoundexception	2758	3443
+logic error * in function	1671	2049
+logical decoding cannot be used while in recovery	59	3445
 logical decoding output plugin * produces binary output but function * expects textual data	59	235
-logical decoding requires a database connection	57	696
-logical decoding requires wal_level logical	57	696
-logical replication at prepare time requires a	57	696
-logical replication slot * exists but wal_level logical	57	3444
-logical replication target relation * does not exist	57	3445
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3446
-logical replication target relation * uses system columns in replica identity index	57	3445
-logical replication worker slot * is already used by another worker cannot attach	57	3447
-logical replication worker slot * is empty cannot attach	57	3447
-logical streaming at prepare time requires a	57	696
-logical streaming requires a	57	696
-loginexception	2759	3448
-long database name and identifier for object resulted in path length exceeding * characters path	1307	1661
-lookuperror	2760	3449
+logical decoding requires a database connection	57	697
+logical decoding requires wal_level logical	57	697
+logical replication at prepare time requires a	57	697
+logical replication slot * exists but wal_level logical	57	3446
+logical replication target relation * does not exist	57	3447
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3448
+logical replication target relation * uses system columns in replica identity index	57	3447
+logical replication worker slot * is already used by another worker cannot attach	57	3449
+logical replication worker slot * is empty cannot attach	57	3449
+logical streaming at prepare time requires a	57	697
+logical streaming requires a	57	697
+loginexception	2759	3450
+long database name and identifier for object resulted in path length exceeding * characters path	1307	1662
+lookuperror	2760	3451
 loop detected	51	53
 loop_detected	51	53
-lossy distance functions are not supported in index only scans	59	3450
-lost connection to parallel worker	57	1011
-lower and upper bounds must be finite	792,64	1041
-lower bound cannot equal upper bound	792,64	1041
-lowering statistics target to	112,64	631
-lz4 compression is not supported by this build	59	3451
-m bean exception	2761	3452
-m bean registration exception	2762	3453
-macaddr8 data out of range to convert to macaddr	201,64	3454
-machine is not on the network	1045	3455
-mail header not in message	2763,2764	3456
-malformed array literal	63,64	3457
-malformed communication packet	1391	1750
-malformed file type header in file	1262	1615
-malformed gtid set encoding	1388	1747
-malformed gtid set specification	1389	1748
-malformed gtid specification	1390	1749
-malformed input exception	2765	3458
-malformed json array	63,64	2704
-malformed link exception	2766	3459
-malformed multirange literal	63,64	3460
-malformed object name exception	2767	3461
-malformed parameterized type exception	2768	3462
-malformed parameters exception	2769	3463
-malformed range literal	63,64	3464
-malformed record literal	63,64	3465
-malformed scram message	334,335	772
-malformed stat buffer	2770,2771	3466
-malformed url exception	2772	3467
-malformed utf * characters possibly incorrectly encoded	665	3468
-malformedinputexception	2765	3458
-malformedlinkexception	2766	3459
-malformedobjectnameexception	2767	3461
-malformedparameterizedtypeexception	2768	3462
-malformedparametersexception	2769	3463
-malformedurlexception	2772	3467
-manifest checksums require a backup manifest	0,1	869
-mapping for token type * does not exist	102,1	3469
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1846	2256
-mariadb tried to use the * but its provider plugin is not loaded	1539	1902
-marshal directive exception	2773	3470
-marshaldirectiveexception	2773	3470
-marshalexception	2774	3471
-marshaling directives are invalid	2773	3472
-master command * failed	1616	1986
+lossy distance functions are not supported in index only scans	59	3452
+lost connection to parallel worker	57	1012
+lower and upper bounds must be finite	793,64	1042
+lower bound cannot equal upper bound	793,64	1042
+lowering statistics target to	112,64	632
+lz4 compression is not supported by this build	59	3453
+m bean exception	2761	3454
+m bean registration exception	2762	3455
+macaddr8 data out of range to convert to macaddr	201,64	3456
+machine is not on the network	1045	3457
+mail header not in message	2763,2764	3458
+malformed array literal	63,64	3459
+malformed communication packet	1391	1751
+malformed file type header in file	1262	1616
+malformed gtid set encoding	1388	1748
+malformed gtid set specification	1389	1749
+malformed gtid specification	1390	1750
+malformed input exception	2765	3460
+malformed json array	63,64	2705
+malformed link exception	2766	3461
+malformed multirange literal	63,64	3462
+malformed object name exception	2767	3463
+malformed parameterized type exception	2768	3464
+malformed parameters exception	2769	3465
+malformed range literal	63,64	3466
+malformed record literal	63,64	3467
+malformed scram message	334,335	773
+malformed stat buffer	2770,2771	3468
+malformed url exception	2772	3469
+malformed utf * characters possibly incorrectly encoded	666	3470
+malformedinputexception	2765	3460
+malformedlinkexception	2766	3461
+malformedobjectnameexception	2767	3463
+malformedparameterizedtypeexception	2768	3464
+malformedparametersexception	2769	3465
+malformedurlexception	2772	3469
+manifest checksums require a backup manifest	0,1	870
+mapping for token type * does not exist	102,1	3471
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1846	2257
+mariadb tried to use the * but its provider plugin is not loaded	1539	1903
+marshal directive exception	2773	3472
+marshaldirectiveexception	2773	3472
+marshalexception	2774	3473
+marshaling directives are invalid	2773	3474
+master command * failed	1616	1987
 match partial not yet implemented	59	63
-materialize mode required but it is not allowed in this context	59	3473
-materialized view * has not been populated	57	3474
-materialized views cannot be unlogged	59	487
-materialized views may not be defined using bound parameters	59	487
-materialized views must not use data modifying statements in with	59	487
-materialized views must not use temporary tables or views	59	487
+materialize mode required but it is not allowed in this context	59	3475
+materialized view * has not been populated	57	3476
+materialized views cannot be unlogged	59	488
+materialized views may not be defined using bound parameters	59	488
+materialized views must not use data modifying statements in with	59	488
+materialized views must not use temporary tables or views	59	488
 max_wal_size must be at least twice wal_segment_size	112,64	305
-maxfragments should be 0	112,64	3475
-maximum call stack size exceeded	2775	3476
-maximum number of committed subtransactions	206	610
-maximum number of prepared transactions reached	145,143	3477
-maximum recursion depth exceeded	2775	3478
-maxvalue can only be used in last partition definition	1511	1874
-mbeanexception	2761	3452
-mbeanregistrationexception	2762	3453
-md5 authentication is not supported when db_user_namespace is enabled	128,129,738	288
-member access exception	453	3479
-member id required exception	2776	3480
-member_id_required	2776	3480
-memberaccessexception	453	3479
-memberidrequiredexception	2776	3480
-memerror	2777	3481
-memory allocation error * in function	1668	2045
-memory allocation of * bytes failed	145	3482
-memoryerror	2778,145	3483
-merge not supported in copy	59	677
-merge not supported in with query	59	2830
-message size too large exception	2779	3484
-message too long	829	3485
-message_size_too_large	2779	3484
-messagesizetoolargeexception	2779	3484
-method access exception	223	3486
+maxfragments should be 0	112,64	3477
+maximum call stack size exceeded	2775	3478
+maximum number of committed subtransactions	206	611
+maximum number of prepared transactions reached	145,143	3479
+maximum recursion depth exceeded	2775	3480
+maxvalue can only be used in last partition definition	1511	1875
+mbeanexception	2761	3454
+mbeanregistrationexception	2762	3455
+md5 authentication is not supported when db_user_namespace is enabled	128,129,739	288
+member access exception	454	3481
+member id required exception	2776	3482
+member_id_required	2776	3482
+memberaccessexception	454	3481
+memberidrequiredexception	2776	3482
+memerror	2777	3483
+memory allocation error * in function	1668	2046
+memory allocation of * bytes failed	145	3484
+memoryerror	2778,145	3485
+merge not supported in copy	59	678
+merge not supported in with query	59	2831
+message size too large exception	2779	3486
+message too long	830	3487
+message_size_too_large	2779	3486
+messagesizetoolargeexception	2779	3486
+method access exception	223	3488
 method not allowed	13	13
 method_not_allowed	13	13
-methodaccessexception	223	3486
-midi unavailable exception	2780	3487
-midiunavailableexception	2780	3487
-mime invalid media parameter	2781	3488
-mime type parse exception	2782	3489
-mimetypeparseexception	2782	3489
+methodaccessexception	223	3488
+midi unavailable exception	2780	3489
+midiunavailableexception	2780	3489
+mime invalid media parameter	2781	3490
+mime type parse exception	2782	3491
+mimetypeparseexception	2782	3491
 min_wal_size must be at least twice wal_segment_size	112,64	305
-minwords should be less than maxwords	112,64	3475
-minwords should be positive	112,64	3475
-mirrored type exception	2783	3490
-mirrored types exception	2784	3491
-mirroredtypeexception	2783	3490
-mirroredtypesexception	2784	3491
+minwords should be less than maxwords	112,64	3477
+minwords should be positive	112,64	3477
+mirrored type exception	2783	3492
+mirrored types exception	2784	3493
+mirroredtypeexception	2783	3492
+mirroredtypesexception	2784	3493
 misdirected request	28	29
 misdirected_request	28	29
 mismatched array dimensions	207,64	236
-mismatched endpoint type exception	2785	3492
-mismatched_endpoint_type	2785	3492
-mismatchedendpointtypeexception	2785	3492
+mismatched endpoint type exception	2785	3494
+mismatched_endpoint_type	2785	3494
+mismatchedendpointtypeexception	2785	3494
 misplaced deferrable clause	0,1	362
 misplaced initially deferred clause	0,1	362
 misplaced initially immediate clause	0,1	362
 misplaced not deferrable clause	0,1	362
-missing afffile parameter	112,64	3493
-missing authority key identifier	2786,178	3494
-missing data for column	273,64	835
-missing dictfile parameter	112,64	3495
-missing dictionary parameter	112,64	3495
+missing afffile parameter	112,64	3495
+missing authority key identifier	2786,178	3496
+missing data for column	273,64	836
+missing dictfile parameter	112,64	3497
+missing dictionary parameter	112,64	3497
 missing dsa signing cert	2787,172	193
 missing ecdsa signing cert	2788,172	193
 missing entry in file * at end of line	128,129	288
 missing fatal	2789,172	193
-missing field exception	232	3496
-missing format argument exception	2790	3497
-missing format width exception	2791	3498
-missing from clause entry for table	617,1	3499
-missing language parameter	112,64	3500
-missing manifest resource exception	2792	3501
-missing member exception	230	3502
-missing metadata exception	224	3503
-missing method exception	231	3504
+missing field exception	232	3498
+missing format argument exception	2790	3499
+missing format width exception	2791	3500
+missing from clause entry for table	618,1	3501
+missing language parameter	112,64	3502
+missing manifest resource exception	2792	3503
+missing member exception	230	3504
+missing metadata exception	224	3505
+missing method exception	231	3506
 missing parameters	2793,172	193
 missing psk kex modes extension	2794,172	193
-missing resource exception	2795	3505
+missing resource exception	2795	3507
 missing rsa certificate	2796,172	193
 missing rsa encrypting cert	2797,172	193
 missing rsa signing cert	2798,172	193
-missing satellite assembly exception	2799	3506
+missing satellite assembly exception	2799	3508
 missing sigalgs extension	2800,172	193
 missing signing cert	2801,172	193
-missing spec error	2802	3507
-missing spec version error	2803	3508
-missing subject key identifier	2804,178	3509
+missing spec error	2802	3509
+missing spec version error	2803	3510
+missing subject key identifier	2804,178	3511
 missing supported groups extension	2805,172	193
-missing synonyms parameter	112,64	3510
-missing time zone in input string for type timestamptz	464,64	502
-missing time zone in input string for type timetz	464,64	502
+missing synonyms parameter	112,64	3512
+missing time zone in input string for type timestamptz	465,64	503
+missing time zone in input string for type timetz	465,64	503
 missing tmp dh key	2806,172	193
 missing tmp ecdh key	2807,172	193
-missing unicode support	2808	3511
-missingfieldexception	232	3496
-missingformatargumentexception	2790	3497
-missingformatwidthexception	2791	3498
-missingmanifestresourceexception	2792	3501
-missingmemberexception	230	3502
-missingmetadataexception	224	3503
-missingmethodexception	231	3504
-missingresourceexception	2795	3505
-missingsatelliteassemblyexception	2799	3506
-missingspecerror	2802	3507
-missingspecversionerror	2803	3508
-missingunicodesupport	2808	3511
+missing unicode support	2808	3513
+missingfieldexception	232	3498
+missingformatargumentexception	2790	3499
+missingformatwidthexception	2791	3500
+missingmanifestresourceexception	2792	3503
+missingmemberexception	230	3504
+missingmetadataexception	224	3505
+missingmethodexception	231	3506
+missingresourceexception	2795	3507
+missingsatelliteassemblyexception	2799	3508
+missingspecerror	2802	3509
+missingspecversionerror	2803	3510
+missingunicodesupport	2808	3513
 mixed handshake and non handshake data	2809,172	193
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1407	1766
-mixing of transactional and non transactional tables is disabled	1408	1767
-mixing self logging and non self logging engines in a statement is unsafe	1119	1454
-mmap disk i o error	2810,100	3512
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1661	2038
-modifying sql data not permitted	2811	3513
-modifying_sql_data_not_permitted	2811,2404	3513
-modifyingsqldatanotpermitted	2811,2404	3513
-module not found error	2812,437	3514
-module_not_found	437	603
-modulenotfounderror	2812,437	3514
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1407	1767
+mixing of transactional and non transactional tables is disabled	1408	1768
+mixing self logging and non self logging engines in a statement is unsafe	1119	1455
+mmap disk i o error	2810,100	3514
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1661	2039
+modifying sql data not permitted	2811	3515
+modifying_sql_data_not_permitted	2811,2404	3515
+modifyingsqldatanotpermitted	2811,2404	3515
+module not found error	2812,438	3516
+module_not_found	438	604
+modulenotfounderror	2812,438	3516
 modulus for hash partition must be an integer value greater than zero	61,1,112	65
-modulus for hash partition must be specified	0,1	691
-modulus for hash partition provided more than once	101,1	3515
-money out of range	201,64	3516
-monitor setting exception	2813	3517
-monitorsettingexception	2813	3517
-more partitions to reorganize than there are partitions	1570	1935
-more than one function named	134,1	3518
-more than one operator named	134,1	3518
-more than one row returned by a subquery used as an expression	555	3519
-more than one sql json item	2814	3520
-more than one value returned by column xpath expression	555	3521
-more_than_one_sql_json_item	2814,64	3520
-morethanonesqljsonitem	2814,64	3520
-most specific type mismatch	2815	3522
-most_specific_type_mismatch	2815,64	3522
-mostspecifictypemismatch	2815,64	3522
-mountvolume setup failed for volume	2315,2314	3523
-movederror	2816	3524
+modulus for hash partition must be specified	0,1	692
+modulus for hash partition provided more than once	101,1	3517
+money out of range	201,64	3518
+monitor setting exception	2813	3519
+monitorsettingexception	2813	3519
+more partitions to reorganize than there are partitions	1570	1936
+more than one function named	134,1	3520
+more than one operator named	134,1	3520
+more than one row returned by a subquery used as an expression	556	3521
+more than one sql json item	2814	3522
+more than one value returned by column xpath expression	556	3523
+more_than_one_sql_json_item	2814,64	3522
+morethanonesqljsonitem	2814,64	3522
+most specific type mismatch	2815	3524
+most_specific_type_mismatch	2815,64	3524
+mostspecifictypemismatch	2815,64	3524
+mountvolume setup failed for volume	2315,2314	3525
+movederror	2816	3526
 moving aggregate implementation returns type * but plain implementation returns type	62,1	66
-moving aggregate transition function must not return null	113,64	2850
+moving aggregate transition function must not return null	113,64	2851
 moving row to another partition during a before for each row trigger is not supported	59	337
-multi attach error for volume	2287,2286	3525
-multi row statements required more than * bytes of storage	1678	2055
-multi statement do instead rules are not supported for copy	59	875
-multi statement do instead rules are not supported for data modifying statements in with	59	612
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1739	2117
-multicast not supported exception	234	3526
-multicastnotsupportedexception	234	3526
-multidimensional arrays must have array expressions with matching dimensions	207,64	3527
-multihop attempted	1010	3528
-multipart message too large	2817	3529
-multiple accept parameters	112,64	3530
-multiple actions for rules on select are not implemented	59	537
-multiple afffile parameters	112,64	3493
-multiple assignments to same column	0,1	3531
-multiple collate clauses not allowed	0,1	691
+multi attach error for volume	2287,2286	3527
+multi row statements required more than * bytes of storage	1678	2056
+multi statement do instead rules are not supported for copy	59	876
+multi statement do instead rules are not supported for data modifying statements in with	59	613
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1739	2118
+multicast not supported exception	234	3528
+multicastnotsupportedexception	234	3528
+multidimensional arrays must have array expressions with matching dimensions	207,64	3529
+multihop attempted	1011	3530
+multipart message too large	2817	3531
+multiple accept parameters	112,64	3532
+multiple actions for rules on select are not implemented	59	538
+multiple afffile parameters	112,64	3495
+multiple assignments to same column	0,1	3533
+multiple collate clauses not allowed	0,1	692
 multiple column definition lists are not allowed for the same function	0,1	181
 multiple decimal points	0,1	0
-multiple default expressions	0,1	892
+multiple default expressions	0,1	893
 multiple default values specified for column * of table	0,1	362
 multiple deferrable not deferrable clauses not allowed	0,1	362
-multiple definition of same constant in list partitioning	1412	1771
-multiple dictfile parameters	112,64	3495
-multiple dictionary parameters	112,64	3495
+multiple definition of same constant in list partitioning	1412	1772
+multiple dictfile parameters	112,64	3497
+multiple dictionary parameters	112,64	3497
 multiple generation clauses specified for column * of table	0,1	362
 multiple identity specifications for column * of table	0,1	362
 multiple initially immediate deferred clauses not allowed	0,1	362
-multiple language parameters	112,64	3500
-multiple limit clauses not allowed	0,1	691
-multiple limit options not allowed	0,1	691
-multiple offset clauses not allowed	0,1	691
-multiple order by clauses not allowed	0,1	691
-multiple primary key defined	1413	1772
-multiple primary keys for table * are not allowed	61,1	3532
-multiple read calls return no data or error	2818,2819	3533
-multiple recovery targets specified	112,64	3534
-multiple stopwords parameters	112,64	3500
+multiple language parameters	112,64	3502
+multiple limit clauses not allowed	0,1	692
+multiple limit options not allowed	0,1	692
+multiple offset clauses not allowed	0,1	692
+multiple order by clauses not allowed	0,1	692
+multiple primary key defined	1413	1773
+multiple primary keys for table * are not allowed	61,1	3534
+multiple read calls return no data or error	2818,2819	3535
+multiple recovery targets specified	112,64	3536
+multiple stopwords parameters	112,64	3502
 multiple values in ident field	128,129	288
 multiple values specified for authentication type	128,129	288
 multiple values specified for connection type	128,129	288
 multiple values specified for host address	128,129	288
 multiple values specified for netmask	128,129	288
-multiple window specifications with the same name	1190	1539
-multiple with clauses not allowed	0,1	691
-multirange values cannot contain null members	113,64	3535
-multiranges cannot be constructed from multidimensional arrays	555	3536
-multixact members limit exceeded	206	1111
-must accept variadic any to be used in this aggregate	170,1	3537
+multiple window specifications with the same name	1190	1540
+multiple with clauses not allowed	0,1	692
+multirange values cannot contain null members	113,64	3537
+multiranges cannot be constructed from multidimensional arrays	556	3538
+multixact members limit exceeded	206	1112
+must accept variadic any to be used in this aggregate	170,1	3539
 must appear in the group by clause or be used in an aggregate function	131,1	138
-must be a list of extension names	112,64	2891
-must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3538
-must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3539
-must be a superuser to cancel superuser query	87,1	3539
-must be a superuser to terminate superuser process	87,1	3538
-must be fired after row	327,328	3540
-must be fired for delete	327,328	3540
-must be fired for insert	327,328	3540
-must be fired for insert or update	327,328	3541
-must be fired for update	327,328	3540
-must be greater than zero	112,64	2928
-must be installed in schema	59	411
-must be less than maxvalue	112,64	2928
-must be member of role	87,1	3542
-must be owner of large object	87,1	3543
-must be owner of type * or type	87,1	3543
+must be a list of extension names	112,64	2893
+must be a member of the role whose process is being terminated or member of pg_signal_backend	87,1	3540
+must be a member of the role whose query is being canceled or member of pg_signal_backend	87,1	3541
+must be a superuser to cancel superuser query	87,1	3541
+must be a superuser to terminate superuser process	87,1	3540
+must be fired after row	327,328	3542
+must be fired for delete	327,328	3542
+must be fired for insert	327,328	3542
+must be fired for insert or update	327,328	3543
+must be fired for update	327,328	3542
+must be greater than zero	112,64	2930
+must be installed in schema	59	412
+must be less than maxvalue	112,64	2930
+must be member of role	87,1	3544
+must be owner of large object	87,1	3545
+must be owner of type * or type	87,1	3545
 must be read_only shareable or read_write	0,1	134
-must be superuser	87,1	3543
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3544
-must be superuser or have privileges of pg_checkpoint to do checkpoint	87,1	584
-must be superuser or have privileges of pg_read_all_settings to examine	87,1	670
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3545
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3545
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3545
-must be superuser or replication role to start walsender	87,1	3546
-must be superuser or replication role to use replication slots	87,1	3547
-must be superuser to add or set schemas	87,1	3548
-must be superuser to alter a type	87,1	3549
-must be superuser to alter an operator family	87,1	3550
-must be superuser to alter replication roles or change replication attribute	87,1	3551
-must be superuser to alter settings globally	87,1	3551
-must be superuser to alter superuser roles or change superuser attribute	87,1	3551
-must be superuser to alter superusers	87,1	3551
-must be superuser to call	87,1	3552
-must be superuser to change bypassrls attribute	87,1	3551
-must be superuser to connect in binary upgrade mode	87,1	3546
-must be superuser to create a base type	87,1	3549
-must be superuser to create a cast without function	87,1	3553
-must be superuser to create an operator class	87,1	3550
-must be superuser to create an operator family	87,1	3550
-must be superuser to create bypassrls users	87,1	3551
-must be superuser to create custom procedural language	87,1	3554
-must be superuser to create for all tables publication	87,1	3548
-must be superuser to create for tables in schema publication	87,1	3548
-must be superuser to create replication users	87,1	3551
-must be superuser to create subscriptions	87,1	3555
-must be superuser to create superusers	87,1	3551
-must be superuser to create text search parsers	87,1	3556
-must be superuser to create text search templates	87,1	3556
-must be superuser to drop superusers	87,1	3551
-must be superuser to import system collations	87,1	3557
+must be superuser	87,1	3545
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	87,1	3546
+must be superuser or have privileges of pg_checkpoint to do checkpoint	87,1	585
+must be superuser or have privileges of pg_read_all_settings to examine	87,1	671
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	87,1	3547
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	87,1	3547
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	87,1	3547
+must be superuser or replication role to start walsender	87,1	3548
+must be superuser or replication role to use replication slots	87,1	3549
+must be superuser to add or set schemas	87,1	3550
+must be superuser to alter a type	87,1	3551
+must be superuser to alter an operator family	87,1	3552
+must be superuser to alter replication roles or change replication attribute	87,1	3553
+must be superuser to alter settings globally	87,1	3553
+must be superuser to alter superuser roles or change superuser attribute	87,1	3553
+must be superuser to alter superusers	87,1	3553
+must be superuser to call	87,1	3554
+must be superuser to change bypassrls attribute	87,1	3553
+must be superuser to connect in binary upgrade mode	87,1	3548
+must be superuser to create a base type	87,1	3551
+must be superuser to create a cast without function	87,1	3555
+must be superuser to create an operator class	87,1	3552
+must be superuser to create an operator family	87,1	3552
+must be superuser to create bypassrls users	87,1	3553
+must be superuser to create custom procedural language	87,1	3556
+must be superuser to create for all tables publication	87,1	3550
+must be superuser to create for tables in schema publication	87,1	3550
+must be superuser to create replication users	87,1	3553
+must be superuser to create subscriptions	87,1	3557
+must be superuser to create superusers	87,1	3553
+must be superuser to create text search parsers	87,1	3558
+must be superuser to create text search templates	87,1	3558
+must be superuser to drop superusers	87,1	3553
+must be superuser to import system collations	87,1	3559
 must be superuser to read files with adminpack 1 0	87,1	89
-must be superuser to rename	87,1	3558
-must be superuser to rename superusers	87,1	3551
-must be superuser to rotate log files with adminpack 1 0	87,1	3539
-must be superuser to set grantor	87,1	3551
-must be superuser to set schema of	87,1	3558
-must be superuser to skip transaction	87,1	3555
-must be superuser to specify a non built in join estimator function	87,1	3559
-must be superuser to specify a non built in restriction estimator function	87,1	3559
-must be superuser to specify a support function	87,1	3553
-must be used to call a parameterless aggregate function	153,1	1182
-must define subpartitions on all partitions if on one partition	1516	1879
-must have admin option on role	87,1	3551
-must have createrole privilege	87,1	3543
+must be superuser to rename	87,1	3560
+must be superuser to rename superusers	87,1	3553
+must be superuser to rotate log files with adminpack 1 0	87,1	3541
+must be superuser to set grantor	87,1	3553
+must be superuser to set schema of	87,1	3560
+must be superuser to skip transaction	87,1	3557
+must be superuser to specify a non built in join estimator function	87,1	3561
+must be superuser to specify a non built in restriction estimator function	87,1	3561
+must be superuser to specify a support function	87,1	3555
+must be used to call a parameterless aggregate function	153,1	1183
+must define subpartitions on all partitions if on one partition	1516	1880
+must have admin option on role	87,1	3553
+must have createrole privilege	87,1	3545
 must not omit initial value when transition function is strict and transition type is not compatible with input type	62,1	66
-must not return a set	170,1	3290
-must request at least 2 points	112,64	3560
-must return type	153,1,103	3300
-must specify at least one column	103,1	2867
+must not return a set	170,1	3292
+must request at least 2 points	112,64	3562
+must return type	153,1,103	3302
+must specify at least one column	103,1	2868
 must specify both or neither of serialization and deserialization functions	62,1	142
-must specify provider when multiple security label providers have been loaded	112,64	3561
-must specify relation and object name	0,1	836
-must specify restore_command when standby mode is not enabled	112,64	2902
-must specify unqualified relation names	0,1	3028
-mutual recursion between with items is not implemented	59	2830
-myrocks currently does not support rollback to savepoint if modifying rows	1576	1943
-myrocks doesn t currently support collations with * attribute	1416	1775
-myrocks failed creating new key definitions during alter	1368	1726
-myrocks failed populating secondary key during alter	1602	1970
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1349	1705
-name * has become	1417	1776
-name already bound exception	2820	3562
-name constraints minimum and maximum not supported	2821,178	3563
+must specify provider when multiple security label providers have been loaded	112,64	3563
+must specify relation and object name	0,1	837
+must specify restore_command when standby mode is not enabled	112,64	2904
+must specify unqualified relation names	0,1	3030
+mutual recursion between with items is not implemented	59	2831
+myrocks currently does not support rollback to savepoint if modifying rows	1576	1944
+myrocks doesn t currently support collations with * attribute	1416	1776
+myrocks failed creating new key definitions during alter	1368	1727
+myrocks failed populating secondary key during alter	1602	1971
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1349	1706
+name * has become	1417	1777
+name already bound exception	2820	3564
+name constraints minimum and maximum not supported	2821,178	3565
 name list length must be at least	112,64	206
 name list length must be exactly	112,64	206
-name not found exception	2822	3564
-name not unique on network	1058	3565
+name not found exception	2822	3566
+name not unique on network	1058	3567
 name or argument lists may not contain nulls	112,64	206
-name or service not known	2823,122	3566
-name too long	2457	3567
-name_too_long	2457,1	3567
-namealreadyboundexception	2820	3562
-named in key does not exist	461,1	3568
-named in partition key does not exist	461,1	840
-nameerror	2824,2825	3569
-namenotfoundexception	2822	3564
+name or service not known	2823,122	3568
+name too long	2457	3569
+name_too_long	2457,1	3569
+namealreadyboundexception	2820	3564
+named in key does not exist	462,1	3570
+named in partition key does not exist	462,1	841
+nameerror	2824,2825	3571
+namenotfoundexception	2822	3566
 namespace name * is not unique	0,1	181
-namespace uri must not be null	113,64	831
-nametoolong	2457,1	3567
-naming security exception	2826	3570
-namingexception	2827	3571
-namingsecurityexception	2826	3570
-native table * has the wrong structure	1884	2295
-near * at line	1491	1854
-needdict	2828	3572
-needs to have compatible input type and transition type	62,1	3573
-negative array size exception	2829	3574
-negative substring length not allowed	2830,64	3575
-negativearraysizeexception	2829	3574
-neither namespace name nor uri may be null	113,64	3576
-nested alter extension is not supported	59	411
-nested create extension is not supported	59	411
-nestingerror	2831	3577
-net error reading from master	1399	1758
-net error writing to master	1400	1759
-net http abort handler	2832	3578
-net http skip alternate protocol	2833,2834	3579
-net http use last response	2835	3580
-net readtimeout with	754	3581
+namespace uri must not be null	113,64	832
+nametoolong	2457,1	3569
+naming security exception	2826	3572
+namingexception	2827	3573
+namingsecurityexception	2826	3572
+native table * has the wrong structure	1884	2296
+near * at line	1491	1855
+needdict	2828	3574
+needs to have compatible input type and transition type	62,1	3575
+negative array size exception	2829	3576
+negative substring length not allowed	2830,64	3577
+negativearraysizeexception	2829	3576
+neither namespace name nor uri may be null	113,64	3578
+nested alter extension is not supported	59	412
+nested create extension is not supported	59	412
+nestingerror	2831	3579
+net error reading from master	1399	1759
+net error writing to master	1400	1760
+net http abort handler	2832	3580
+net http skip alternate protocol	2833,2834	3581
+net http use last response	2835	3582
+net readtimeout with	755	3583
 network authentication required	53	55
-network dropped connection on reset	1027	3582
-network exception exception	2836	3583
-network information exception	2837	3584
-network is down	1026	3585
-network is unreachable	1028	3586
-network not ready	2838,2839	3587
+network dropped connection on reset	1027	3584
+network exception exception	2836	3585
+network information exception	2837	3586
+network is down	1026	3587
+network is unreachable	1028	3588
+network not ready	2838,2839	3589
 network_authentication_required	53	55
-network_exception	2836	3583
-networkexceptionexception	2836	3583
-networkinformationexception	2837	3584
-networknotready	2838,2839	3587
-new bit must be 0 or 1	112,64	3406
-new collation * is incompatible with the collation of the template database	112,64	567
-new data for materialized view * contains duplicate rows without any null columns	555	3588
-new encoding * is incompatible with the encoding of the template database	112,64	567
-new icu locale * is incompatible with the icu locale of the template database	112,64	567
-new lc_ctype * is incompatible with the lc_ctype of the template database	112,64	567
-new leader elected exception	2840	3589
-new locale provider * does not match locale provider of the template database	112,64	567
-new row for relation * violates check constraint	597,598	3590
-new row for relation * violates partition constraint	597,598	3590
-new row violates check option for view	2841	3591
-new row violates row level security policy * for table	87,1	3592
-new row violates row level security policy * using expression for table	87,1	3592
-new row violates row level security policy for table	87,1	3592
-new row violates row level security policy using expression for table	87,1	3592
+network_exception	2836	3585
+networkexceptionexception	2836	3585
+networkinformationexception	2837	3586
+networknotready	2838,2839	3589
+new bit must be 0 or 1	112,64	3408
+new collation * is incompatible with the collation of the template database	112,64	568
+new data for materialized view * contains duplicate rows without any null columns	556	3590
+new encoding * is incompatible with the encoding of the template database	112,64	568
+new icu locale * is incompatible with the icu locale of the template database	112,64	568
+new lc_ctype * is incompatible with the lc_ctype of the template database	112,64	568
+new leader elected exception	2840	3591
+new locale provider * does not match locale provider of the template database	112,64	568
+new row for relation * violates check constraint	598,599	3592
+new row for relation * violates partition constraint	598,599	3592
+new row violates check option for view	2841	3593
+new row violates row level security policy * for table	87,1	3594
+new row violates row level security policy * using expression for table	87,1	3594
+new row violates row level security policy for table	87,1	3594
+new row violates row level security policy using expression for table	87,1	3594
 new table can only be specified for an insert or update trigger	103,1	336
 new table cannot be specified multiple times	103,1	336
-new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	876
-new_leader_elected	2840	3589
-newleaderelectedexception	2840	3589
-nextval reached maximum value of sequence	2842,64	3593
-nextval reached minimum value of sequence	2842,64	3593
-no active sql transaction	412	3594
-no active sql transaction for branch transaction	2843	3595
-no address associated with hostname	2844,122	3596
-no anchors for recursive with element	1559	1923
-no anode	1034	3597
+new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	877
+new_leader_elected	2840	3591
+newleaderelectedexception	2840	3591
+nextval reached maximum value of sequence	2842,64	3595
+nextval reached minimum value of sequence	2842,64	3595
+no active sql transaction	413	3596
+no active sql transaction for branch transaction	2843	3597
+no address associated with hostname	2844,122	3598
+no anchors for recursive with element	1559	1924
+no anode	1034	3599
 no application protocol	2845,172	193
-no binary input function available for type	779,1	3598
-no binary output function available for type	779,1	3598
-no buffer space available	1035	3599
+no binary input function available for type	780,1	3600
+no binary output function available for type	780,1	3600
+no buffer space available	1035	3601
 no certificate assigned	2846,172	193
 no certificate set	2847,172	193
 no certificates returned	2848,172	193
 no change following hrr	2849,172	193
-no child processes	606	3600
+no child processes	607	3602
 no cipher match	2850,172	193
 no ciphers available	2851,172	193
 no ciphers specified	2852,172	193
-no class def found error	2853,437	3601
+no class def found error	2853,438	3603
 no client cert method	2854,172	193
-no collation was derived for column * with collatable type	61,1,777	470
-no collation was derived for partition key column * with collatable type	61,1	470
+no collation was derived for column * with collatable type	61,1,778	471
+no collation was derived for partition key column * with collatable type	61,1	471
 no column alias was provided	170,1	205
 no compression specified	2855,172	193
-no connection pending exception	2856	3602
+no connection pending exception	2856	3604
 no cookie callback set	2857,172	193
-no csi structure available	1036	3603
-no data available	1037	3604
-no data found	2858	3605
-no data left in message	334,335	3036
-no data zero rows fetched selected or processed	1643	2019
-no database nor user name specified	112,64	3606
-no database selected	1434	1794
-no datetime expression provided	1225	1576
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1746	2124
-no empty local buffer available	143	3607
-no entry found for key	2708	3608
-no explicit policy	2859,178	3609
+no csi structure available	1036	3605
+no data available	1037	3606
+no data found	2858	3607
+no data left in message	334,335	3038
+no data zero rows fetched selected or processed	1643	2020
+no database nor user name specified	112,64	3608
+no database selected	1434	1795
+no datetime expression provided	1225	1577
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1746	2125
+no empty local buffer available	143	3609
+no entry found for key	2708	3610
+no explicit policy	2859,178	3611
 no function body specified	62,1	135
-no handle of the given name exists	2860	3610
-no implicit conversion of integer into string	226	3611
-no initial context exception	2861	3612
-no inline code specified	0,1	3613
-no input function available for type	779,1	3598
+no handle of the given name exists	2860	3612
+no implicit conversion of integer into string	226	3613
+no initial context exception	2861	3614
+no inline code specified	0,1	3615
+no input function available for type	780,1	3600
 no language specified	62,1	135
-no locks available	1041	3614
-no matching dane tlsa records	2862,178	3615
-no matching pattern error	2863	3616
-no matching pattern key error	2864	3617
-no matching relations in tablespace	2858,212	3618
-no medium found	1043	3619
-no memory error	2865,145	3620
-no message of desired type	1044	3621
-no method error	2866	3622
+no locks available	1041	3616
+no matching dane tlsa records	2862,178	3617
+no matching pattern error	2863	3618
+no matching pattern key error	2864	3619
+no matching relations in tablespace	2858,212	3620
+no medium found	1043	3621
+no memory error	2865,145	3622
+no message of desired type	1044	3623
+no method error	2866	3624
 no method specified	2867,172	193
-no module named	437	614
-no operand in tsquery	0,1	3623
-no order list in window specification for	1440	1800
-no output function available for type	779,1	3598
-no partition of relation * found for row	597,598	3624
-no partition reassignment is in progress	2868	3625
-no paths allowed for shared library	1752	2131
+no module named	438	615
+no operand in tsquery	0,1	3625
+no order list in window specification for	1440	1801
+no output function available for type	780,1	3600
+no partition of relation * found for row	598,599	3626
+no partition reassignment is in progress	2868	3627
+no paths allowed for shared library	1752	2132
 no pem extensions	2869,172	193
-no permission exception	2870	3626
-no pg_constraint entry for trigger * on table	103,1	3627
-no pg_hba conf entry for host	738	913
-no pg_hba conf entry for replication connection from host	738	913
-no postgresql user name specified in startup packet	738	3628
+no permission exception	2870	3628
+no pg_constraint entry for trigger * on table	103,1	3629
+no pg_hba conf entry for host	739	914
+no pg_hba conf entry for replication connection from host	739	914
+no postgresql user name specified in startup packet	739	3630
 no private key assigned	2871,172	193
 no protocols available	2872,172	193
-no reassignment in progress exception	2868	3625
+no reassignment in progress exception	2868	3627
 no renegotiation	2873,172	193
-no replication origin is configured	57	649
+no replication origin is configured	57	650
 no required digest	2874,172	193
-no return found in function	1649	2025
-no roles are defined in this database system	102,1	3629
-no route to host	980	3630
-no route to host exception	2875	3631
-no secure transports are configured unable to set require_secure_transport on	1446	1807
-no security label providers have been loaded	112,64	3561
+no return found in function	1649	2026
+no roles are defined in this database system	102,1	3631
+no route to host	981	3632
+no route to host exception	2875	3633
+no secure transports are configured unable to set require_secure_transport on	1446	1808
+no security label providers have been loaded	112,64	3563
 no shared cipher	2876,172	193
 no shared groups	2877,172	193
 no shared signature algorithms	2878,172	193
-no slot available for new worker process	142,143	3632
-no snowball stemmer available for language * and encoding	102,1	3633
-no space left on device	1048	3634
-no sql json item	2879	3635
+no slot available for new worker process	142,143	3634
+no snowball stemmer available for language * and encoding	102,1	3635
+no space left on device	1048	3636
+no sql json item	2879	3637
 no srtp profiles	2880,172	193
-no such algorithm exception	2881	3636
-no such attribute exception	2882	3637
-no such device	1038	3638
-no such device or address	1062	3639
-no such element exception	2883	3640
-no such field error	2884	3641
-no such field exception	2885	3642
-no such file exception	2886	3643
-no such file or directory	780	3644
-no such file or directory os error	780	3645
-no such file or directory rb_sysopen	780	3646
-no such host	122	3647
-no such mechanism exception	2887	3648
-no such method error	2888	3649
-no such method exception	2889	3650
-no such object exception	2890	3651
-no such padding exception	2891	3652
-no such process	2222	3653
-no such provider exception	2892	3654
+no such algorithm exception	2881	3638
+no such attribute exception	2882	3639
+no such device	1038	3640
+no such device or address	1062	3641
+no such element exception	2883	3642
+no such field error	2884	3643
+no such field exception	2885	3644
+no such file exception	2886	3645
+no such file or directory	781	3646
+no such file or directory os error	781	3647
+no such file or directory rb_sysopen	781	3648
+no such host	122	3649
+no such mechanism exception	2887	3650
+no such method error	2888	3651
+no such method exception	2889	3652
+no such object exception	2890	3653
+no such padding exception	2891	3654
+no such process	2222	3655
+no such provider exception	2892	3656
 no suitable digest algorithm	2893,172	193
 no suitable groups	2894,172	193
 no suitable key share	2895,172	193
 no suitable signature algorithm	2896,172	193
-no symbol section	2897,2898	3655
-no tables used	1454	1815
+no symbol section	2897,2898	3657
+no tables used	1454	1816
 no valid scts	2899,172	193
-no value found for parameter	102,1	3656
+no value found for parameter	102,1	3658
 no verify cookie callback	2900,172	193
-no xenix semaphores available	1012	3657
-no_active_sql_transaction	412,115	3594
-no_active_sql_transaction_for_branch_transaction	2843,115	3595
+no xenix semaphores available	1013	3659
+no_active_sql_transaction	413,115	3596
+no_active_sql_transaction_for_branch_transaction	2843,115	3597
 no_consumers	4	3
-no_data_found	2858,212	3605
-no_reassignment_in_progress	2868	3625
+no_data_found	2858,212	3607
+no_reassignment_in_progress	2868	3627
 no_route	3	2
-no_sql_json_item	2879,64	3635
-noactivesqltransaction	412,115	3594
-noactivesqltransactionforbranchtransaction	2843,115	3595
-noclassdeffounderror	2853,437	3601
-noconnectionpendingexception	2856	3602
-nodatafound	2858,212	3605
-node has disk pressure	2901	3658
-node has insufficient memory	2902	3659
-node has insufficient pid	2903,2904	3660
-node not ready	2905,2906	3661
-node not schedulable	2907,2908	3662
-node selector mismatching	2909,2910	3663
-nodehasdiskpressure	2901	3658
-nodehasinsufficientmemory	2902	3659
-nodehasinsufficientpid	2903,2904	3660
-nodenotready	2905,2906	3661
-nodenotschedulable	2907,2908	3662
-nodes are available	2319,2318	3664
-nodeselectormismatching	2909,2910	3663
-nofooter	2911	3665
-noinitialcontextexception	2861	3612
-nomatchingpatternerror	2863	3616
-nomatchingpatternkeyerror	2864	3617
-nomem disk i o error	2912,100	3666
-nomemoryerror	2865,145	3620
-nomethoderror	2866	3622
-non empty group exception	2913	3667
-non exhaustive switch expression failed to match its input	2914	3668
-non grouping field * is used in * clause	1456	1817
+no_sql_json_item	2879,64	3637
+noactivesqltransaction	413,115	3596
+noactivesqltransactionforbranchtransaction	2843,115	3597
+noclassdeffounderror	2853,438	3603
+noconnectionpendingexception	2856	3604
+nodatafound	2858,212	3607
+node has disk pressure	2901	3660
+node has insufficient memory	2902	3661
+node has insufficient pid	2903,2904	3662
+node not ready	2905,2906	3663
+node not schedulable	2907,2908	3664
+node selector mismatching	2909,2910	3665
+nodehasdiskpressure	2901	3660
+nodehasinsufficientmemory	2902	3661
+nodehasinsufficientpid	2903,2904	3662
+nodenotready	2905,2906	3663
+nodenotschedulable	2907,2908	3664
+nodes are available	2319,2318	3666
+nodeselectormismatching	2909,2910	3665
+nofooter	2911	3667
+noinitialcontextexception	2861	3614
+nomatchingpatternerror	2863	3618
+nomatchingpatternkeyerror	2864	3619
+nomem disk i o error	2912,100	3668
+nomemoryerror	2865,145	3622
+nomethoderror	2866	3624
+non empty group exception	2913	3669
+non exhaustive switch expression failed to match its input	2914	3670
+non grouping field * is used in * clause	1456	1818
 non integer constant in	0,1	181
-non matching attribute * between partition and table	1501	1864
-non numeric sql json item	2703	3669
-non printable characters in scram nonce	334,335	772
-non readable channel exception	2915	3670
-non recoverable failure in name resolution	2916,122	3671
-non unique keys in a json object	2917	3672
-non view rule for * must not be named	103,1	3673
-non writable channel exception	2918	3674
-non_empty_group	2913	3667
-non_numeric_sql_json_item	2703,64	3669
-non_unique_keys_in_a_json_object	2917,64	3672
-nonascii	2919	3675
-nondeterministic collations are not supported for ilike	59	3676
-nondeterministic collations are not supported for like	59	3676
-nondeterministic collations are not supported for operator class	59	632
-nondeterministic collations are not supported for regular expressions	59	3677
-nondeterministic collations are not supported for substring searches	59	3678
-nondeterministic collations not supported with this provider	59	1080
-nonemptygroupexception	2913	3667
-nonetype object does not support item assignment	214	3679
-nonetype object has no attribute	214	3679
-nonetype object is not callable	214	3679
-nonetype object is not iterable	214	3679
-nonetype object is not subscriptable	214	3679
-noninvertible transform exception	2920	3680
-noninvertibletransformexception	2920	3680
-nonnumericsqljsonitem	2703,64	3669
-nonreadablechannelexception	2915	3670
-nonstandard use of escape character	2921	3681
-nonstandard use of escape in a string literal	2921,64	3682
-nonstandard use of in a string literal	2921,64	3682
-nonstandard_use_of_escape_character	2921,64	3681
-nonstandarduseofescapecharacter	2921,64	3681
-nonuniquekeysinajsonobject	2917,64	3672
-nonwritablechannelexception	2918	3674
-nopermissionexception	2870	3626
-noreassignmentinprogressexception	2868	3625
-noroutetohostexception	2875	3631
-nosqljsonitem	2879,64	3635
-nosuchalgorithmexception	2881	3636
-nosuchattributeexception	2882	3637
-nosuchelementexception	2883	3640
-nosuchfielderror	2884	3641
-nosuchfieldexception	2885	3642
-nosuchfileexception	2886	3643
-nosuchmechanismexception	2887	3648
-nosuchmethoderror	2888	3649
-nosuchmethodexception	2889	3650
-nosuchobjectexception	2890	3651
-nosuchpaddingexception	2891	3652
-nosuchproviderexception	2892	3654
-not a directory	1052	3683
-not a directory error	1052,2922	3684
-not a xenix named type file	1053	3685
+non matching attribute * between partition and table	1501	1865
+non numeric sql json item	2703	3671
+non printable characters in scram nonce	334,335	773
+non readable channel exception	2915	3672
+non recoverable failure in name resolution	2916,122	3673
+non unique keys in a json object	2917	3674
+non view rule for * must not be named	103,1	3675
+non writable channel exception	2918	3676
+non_empty_group	2913	3669
+non_numeric_sql_json_item	2703,64	3671
+non_unique_keys_in_a_json_object	2917,64	3674
+nonascii	2919	3677
+nondeterministic collations are not supported for ilike	59	3678
+nondeterministic collations are not supported for like	59	3678
+nondeterministic collations are not supported for operator class	59	633
+nondeterministic collations are not supported for regular expressions	59	3679
+nondeterministic collations are not supported for substring searches	59	3680
+nondeterministic collations not supported with this provider	59	1081
+nonemptygroupexception	2913	3669
+nonetype object does not support item assignment	214	3681
+nonetype object has no attribute	214	3681
+nonetype object is not callable	214	3681
+nonetype object is not iterable	214	3681
+nonetype object is not subscriptable	214	3681
+noninvertible transform exception	2920	3682
+noninvertibletransformexception	2920	3682
+nonnumericsqljsonitem	2703,64	3671
+nonreadablechannelexception	2915	3672
+nonstandard use of escape character	2921	3683
+nonstandard use of escape in a string literal	2921,64	3684
+nonstandard use of in a string literal	2921,64	3684
+nonstandard_use_of_escape_character	2921,64	3683
+nonstandarduseofescapecharacter	2921,64	3683
+nonuniquekeysinajsonobject	2917,64	3674
+nonwritablechannelexception	2918	3676
+nopermissionexception	2870	3628
+noreassignmentinprogressexception	2868	3627
+noroutetohostexception	2875	3633
+nosqljsonitem	2879,64	3637
+nosuchalgorithmexception	2881	3638
+nosuchattributeexception	2882	3639
+nosuchelementexception	2883	3642
+nosuchfielderror	2884	3643
+nosuchfieldexception	2885	3644
+nosuchfileexception	2886	3645
+nosuchmechanismexception	2887	3650
+nosuchmethoderror	2888	3651
+nosuchmethodexception	2889	3652
+nosuchobjectexception	2890	3653
+nosuchpaddingexception	2891	3654
+nosuchproviderexception	2892	3656
+not a directory	1052	3685
+not a directory error	1052,2922	3686
+not a xenix named type file	1053	3687
 not acceptable	15	15
-not active exception	2923	3686
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1810	2220
-not allowed for system versioned s s change to from native system versioning engine is not supported	1809	2219
-not allowed for system versioned table s s	1816	2226
-not allowed to return a result set from a	1648	2024
-not allowed to set autocommit from a stored function or trigger	1637	2010
-not allowed to use null value in values less than	1476	1838
-not an xml document	2924	3687
-not bound exception	2925	3688
-not compliant m bean exception	2926	3689
-not context exception	2927	3690
-not controller exception	2928	3691
-not coordinator exception	2929	3692
-not directory exception	2930	3693
-not enough elements in rwconflictpool to record a potential read write conflict	145,143	3694
-not enough elements in rwconflictpool to record a read write conflict	145,143	3694
-not enough replicas after append exception	2931	3695
-not enough replicas exception	2932	3696
-not enough shared memory for data structure * bytes requested	145,143	963
+not active exception	2923	3688
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1810	2221
+not allowed for system versioned s s change to from native system versioning engine is not supported	1809	2220
+not allowed for system versioned table s s	1816	2227
+not allowed to return a result set from a	1648	2025
+not allowed to set autocommit from a stored function or trigger	1637	2011
+not allowed to use null value in values less than	1476	1839
+not an xml document	2924	3689
+not bound exception	2925	3690
+not compliant m bean exception	2926	3691
+not context exception	2927	3692
+not controller exception	2928	3693
+not coordinator exception	2929	3694
+not directory exception	2930	3695
+not enough elements in rwconflictpool to record a potential read write conflict	145,143	3696
+not enough elements in rwconflictpool to record a read write conflict	145,143	3696
+not enough replicas after append exception	2931	3697
+not enough replicas exception	2932	3698
+not enough shared memory for data structure * bytes requested	145,143	964
 not extended	52	54
-not finite number exception	186	3697
+not finite number exception	186	3699
 not found	12	11
-not found in data type	461,1	1003
-not found on publisher	102,1	3698
+not found in data type	462,1	1004
+not found on publisher	102,1	3700
 not implemented	40	41
-not implemented error	2933,2934	3699
-not implemented exception	2935	3700
-not leader for partition exception	2936	3701
-not link exception	2937	3702
-not null violation	919	3703
+not implemented error	2933,2934	3701
+not implemented exception	2935	3702
+not leader for partition exception	2936	3703
+not link exception	2937	3704
+not null violation	920	3705
 not on record boundary	2938,172	193
-not recognized for type	112,64	3065
+not recognized for type	112,64	3067
 not replacing certificate	2939,172	193
-not serializable exception	2940	3704
+not serializable exception	2940	3706
 not server	2941,172	193
-not supported by icu	59	812
-not supported error	2942	3705
-not supported exception	2943	3706
-not supported for type	59	3707
-not unique table alias	1463	1824
-not yet bound exception	2944	3708
-not yet connected exception	2945	3709
+not supported by icu	59	813
+not supported error	2942	3707
+not supported exception	2943	3708
+not supported for type	59	3709
+not unique table alias	1463	1825
+not yet bound exception	2944	3710
+not yet connected exception	2945	3711
 not_acceptable	15	15
 not_allowed	54	56
-not_an_xml_document	2924,64	3687
-not_controller	2928	3691
-not_coordinator	2929	3692
-not_enough_replicas	2932	3696
-not_enough_replicas_after_append	2931	3695
+not_an_xml_document	2924,64	3689
+not_controller	2928	3693
+not_coordinator	2929	3694
+not_enough_replicas	2932	3698
+not_enough_replicas_after_append	2931	3697
 not_extended	52	54
 not_found	12	11
 not_implemented	40	41
-not_leader_for_partition	2936	3701
-not_null_violation	919,598	3703
-notactiveexception	2923	3686
-notadirectoryerror	1052,2922	3684
-notanxmldocument	2924,64	3687
-notboundexception	2925	3688
-notcompliantmbeanexception	2926	3689
-notconnected	2946	3710
-notcontextexception	2927	3690
-notcontrollerexception	2928	3691
-notcoordinatorexception	2929	3692
-notdirectoryexception	2930	3693
-notempdir unable to open database file	2947,762	3711
-notenoughreplicasafterappendexception	2931	3695
-notenoughreplicasexception	2932	3696
-notfinitenumberexception	186	3697
-notfound	12,651	797
-notimplementederror	2933,2934	3699
-notimplementedexception	2935	3700
-notleaderforpartitionexception	2936	3701
-notlinkexception	2937	3702
-notnull constraint failed	2948,600	3712
-notnullviolation	919,598	3703
-notserializableexception	2940	3704
-notsupportederror	2942	3705
-notsupportedexception	2943	3706
-notyetboundexception	2944	3708
-notyetconnectedexception	2945	3709
-null array element not allowed in this context	113,64	463
-null character not permitted	206	3713
-null is not allowed in column	113,64	831
-null pointer exception	2949,214	3714
-null reference exception	2950,214	3715
+not_leader_for_partition	2936	3703
+not_null_violation	920,599	3705
+notactiveexception	2923	3688
+notadirectoryerror	1052,2922	3686
+notanxmldocument	2924,64	3689
+notboundexception	2925	3690
+notcompliantmbeanexception	2926	3691
+notconnected	2946	3712
+notcontextexception	2927	3692
+notcontrollerexception	2928	3693
+notcoordinatorexception	2929	3694
+notdirectoryexception	2930	3695
+notempdir unable to open database file	2947,763	3713
+notenoughreplicasafterappendexception	2931	3697
+notenoughreplicasexception	2932	3698
+notfinitenumberexception	186	3699
+notfound	12,652	798
+notimplementederror	2933,2934	3701
+notimplementedexception	2935	3702
+notleaderforpartitionexception	2936	3703
+notlinkexception	2937	3704
+notnull constraint failed	2948,601	3714
+notnullviolation	920,599	3705
+notserializableexception	2940	3706
+notsupportederror	2942	3707
+notsupportedexception	2943	3708
+notyetboundexception	2944	3710
+notyetconnectedexception	2945	3711
+null array element not allowed in this context	113,64	464
+null character not permitted	206	3715
+null is not allowed in column	113,64	832
+null pointer exception	2949,214	3716
+null reference exception	2950,214	3717
 null ssl ctx	2951,172	193
 null ssl method passed	2952,172	193
-null value in column * of relation * violates not null constraint	919,598	3716
-null value no indicator parameter	2953	3717
-null value not allowed	113	3718
-null value not allowed for object key	113,64	3719
-null values cannot be formatted as an sql identifier	113,64	3720
-null_value_no_indicator_parameter	2953,64	3717
-null_value_not_allowed	113,64	3718
+null value in column * of relation * violates not null constraint	920,599	3718
+null value no indicator parameter	2953	3719
+null value not allowed	113	3720
+null value not allowed for object key	113,64	3721
+null values cannot be formatted as an sql identifier	113,64	3722
+null_value_no_indicator_parameter	2953,64	3719
+null_value_not_allowed	113,64	3720
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	112,64	213
-nullif requires operator to yield boolean	170,1	3290
-nullpointerexception	2949,214	3714
-nullreferenceexception	2950,214	3715
+nullif requires operator to yield boolean	170,1	3292
+nullpointerexception	2949,214	3716
+nullreferenceexception	2950,214	3717
 nulls first last is not allowed in on conflict clause	190,1	214
-nullvaluenoindicatorparameter	2953,64	3717
-nullvaluenotallowed	113,64	3718
-number format exception	2954,478	3721
-number is out of range	201,64	3722
-number of * 0 is not an allowed value	1443	1803
+nullvaluenoindicatorparameter	2953,64	3719
+nullvaluenotallowed	113,64	3720
+number format exception	2954,479	3723
+number is out of range	201,64	3724
+number of * 0 is not an allowed value	1443	1804
 number of aliases does not match number of columns	170,1	205
 number of aliases exceeds specified number	128,129	133
 number of array dimensions * exceeds the maximum allowed	206	240
-number of columns * exceeds limit	516,206	3723
-number of columns does not match number of values	0,1	1138
-number of index columns * exceeds limit	516,206	3724
-number of jsonb array elements exceeds the maximum allowed	206	3725
-number of jsonb object pairs exceeds the maximum allowed	206	3725
-number of parameters specified does not match the expected number	2955	3726
-number of partitioning columns * does not match number of partition keys provided	112,64	3294
-number of partitions is invalid	2622	3187
-number of referencing and referenced columns for foreign key disagree	2384,1	2837
-number of requested standby connections exceeds max_wal_senders currently	1167,143	3727
-numberformatexception	2954,478	3721
-numeric argument of jsonpath item method * is out of range for type double precision	2703,64	3342
-numeric datatype is required for * function	1902	2313
-numeric datatype is required for range type frame	1903	2314
-numeric field overflow	201,64	2720
-numeric precision * must be between 1 and	112,64	3169
-numeric scale * must be between	112,64	3169
-numeric time zone * out of range	112,64	3065
-numeric value out of range	201	3728
-numeric_value_out_of_range	201,64	3728
-numerical argument out of domain	973	3729
-numerical result out of range	1926	3730
-numericvalueoutofrange	201,64	3728
-object disposed exception	2956	3731
-object in use	86	3732
-object is remote	1928	3733
+number of columns * exceeds limit	517,206	3725
+number of columns does not match number of values	0,1	1139
+number of index columns * exceeds limit	517,206	3726
+number of jsonb array elements exceeds the maximum allowed	206	3727
+number of jsonb object pairs exceeds the maximum allowed	206	3727
+number of parameters specified does not match the expected number	2955	3728
+number of partitioning columns * does not match number of partition keys provided	112,64	3296
+number of partitions is invalid	2622	3189
+number of referencing and referenced columns for foreign key disagree	2384,1	2838
+number of requested standby connections exceeds max_wal_senders currently	1167,143	3729
+numberformatexception	2954,479	3723
+numeric argument of jsonpath item method * is out of range for type double precision	2703,64	3344
+numeric datatype is required for * function	1902	2314
+numeric datatype is required for range type frame	1903	2315
+numeric field overflow	201,64	2721
+numeric precision * must be between 1 and	112,64	3171
+numeric scale * must be between	112,64	3171
+numeric time zone * out of range	112,64	3067
+numeric value out of range	201	3730
+numeric_value_out_of_range	201,64	3730
+numerical argument out of domain	974	3731
+numerical result out of range	1926	3732
+numericvalueoutofrange	201,64	3730
+object disposed exception	2956	3733
+object in use	86	3734
+object is remote	1928	3735
 object keys must be strings	112,64	207
-object not in prerequisite state	57	3734
-object of type nonetype has no len	214	3679
-object reference not set to an instance of an object	2950,214	3735
-object stream exception	2957	3736
-object synchronization method was called from an unsynchronized block of code	2958	3737
-object_in_use	86,57	3732
-object_not_in_prerequisite_state	57	3734
-objectdisposedexception	2956	3731
-objectinuse	86,57	3732
-objectnotinprerequisitestate	57	3734
-objectstreamexception	2957	3736
+object not in prerequisite state	57	3736
+object of type nonetype has no len	214	3681
+object reference not set to an instance of an object	2950,214	3737
+object stream exception	2957	3738
+object synchronization method was called from an unsynchronized block of code	2958	3739
+object_in_use	86,57	3734
+object_not_in_prerequisite_state	57	3736
+objectdisposedexception	2956	3733
+objectinuse	86,57	3734
+objectnotinprerequisitestate	57	3736
+objectstreamexception	2957	3738
 ocsp callback failure	2959,172	193
-ocsp unknown cert	2960,178	3738
-ocsp verification failed	2961,178	3739
-ocsp verification needed	2962,178	3740
-ocsperror	2963	3741
-of domain * does not exist	102,1	3742
-of domain * is not a check constraint	153,1	477
-of relation * already exists	174,1	3743
-of relation * already exists skipping	174,1	3743
+ocsp unknown cert	2960,178	3740
+ocsp verification failed	2961,178	3741
+ocsp verification needed	2962,178	3742
+ocsperror	2963	3743
+of domain * does not exist	102,1	3744
+of domain * is not a check constraint	153,1	478
+of relation * already exists	174,1	3745
+of relation * already exists skipping	174,1	3745
 of relation * already has a default value	57	164
-of relation * appears more than once	174,1	3744
-of relation * contains null values	919,598	3745
-of relation * does not exist	461,1,102	3746
+of relation * appears more than once	174,1	3746
+of relation * contains null values	920,599	3747
+of relation * does not exist	462,1,102	3748
 of relation * is a generated column	0,1	121
 of relation * is already an identity column	57	164
 of relation * is an identity column	0,1	121
@@ -16587,745 +16593,745 @@ of relation * is not a foreign key or check constraint	153,1	166
 of relation * is not a stored generated column	57	164
 of relation * is not an identity column	57	164
 of relation * must be declared not null before identity can be added	57	164
-of relation with oid * does not exist	461,1	3747
-of table * contains null values	919,598	3748
-of table * contains values that violate the new constraint	597,598	3749
-of the partition key has type * but supplied value is of type	112,64	3294
-of type * cannot be coerced to the expected type	170,1	3750
-of type * has been dropped	461,1	3751
-of type * has wrong type	170,1	622
-offset in a recursive query is not implemented	59	2830
-offset metadata too large exception	2462	2934
-offset moved to tiered storage exception	2964	3752
-offset must not be negative	2645,64	3753
-offset not available exception	2965	3754
-offset out of range exception	2966	3755
-offset_metadata_too_large	2462	2934
-offset_moved_to_tiered_storage	2964	3752
-offset_not_available	2965	3754
-offset_out_of_range	2966	3755
-offsetmetadatatoolargeexception	2462	2934
-offsetmovedtotieredstorageexception	2964	3752
-offsetnotavailableexception	2965	3754
-offsetoutofrangeexception	2966	3755
+of relation with oid * does not exist	462,1	3749
+of table * contains null values	920,599	3750
+of table * contains values that violate the new constraint	598,599	3751
+of the partition key has type * but supplied value is of type	112,64	3296
+of type * cannot be coerced to the expected type	170,1	3752
+of type * has been dropped	462,1	3753
+of type * has wrong type	170,1	623
+offset in a recursive query is not implemented	59	2831
+offset metadata too large exception	2462	2936
+offset moved to tiered storage exception	2964	3754
+offset must not be negative	2645,64	3755
+offset not available exception	2965	3756
+offset out of range exception	2966	3757
+offset_metadata_too_large	2462	2936
+offset_moved_to_tiered_storage	2964	3754
+offset_not_available	2965	3756
+offset_out_of_range	2966	3757
+offsetmetadatatoolargeexception	2462	2936
+offsetmovedtotieredstorageexception	2964	3754
+offsetnotavailableexception	2965	3756
+offsetoutofrangeexception	2966	3757
 oid out of range	201,64	339
-oids less than * are reserved for system objects	112,64	567
-ok packet too large	1422	1781
-old gin indexes do not support whole index scans nor searches for nulls	59	3756
-old key file for table * repair it	1478	1840
+oids less than * are reserved for system objects	112,64	568
+ok packet too large	1422	1782
+old gin indexes do not support whole index scans nor searches for nulls	59	3758
+old key file for table * repair it	1478	1841
 old session cipher not returned	2967,172	193
 old session compression algorithm not returned	2968,172	193
 old table can only be specified for a delete or update trigger	103,1	336
 old table cannot be specified multiple times	103,1	336
 old table name and new table name cannot be the same	103,1	336
-on commit can only be used on temporary tables	61,1	478
-on conflict do update not supported with exclusion constraints	153,1	636
+on commit can only be used on temporary tables	61,1	479
+on conflict do update not supported with exclusion constraints	153,1	637
 on conflict do update requires inference specification or constraint name	0,1	181
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3757
-on conflict is not supported on table * used as a catalog table	59	498
-on conflict is not supported with system catalog tables	59	498
-on delete rule cannot use new	103,1	550
-on insert rule cannot use old	103,1	550
-on select rule cannot use new	103,1	550
-on select rule cannot use old	103,1	550
-one of the identified items was in an invalid format	2392,765,2969	3758
-one or more errors occurred	138	3759
-one or two argument types must be specified	0,1	3760
-only * partitioning can use values * in partition definition	1521	1884
-only a single relation is allowed in create statistics	59	501
-only binary operators can hash	62,1	3761
-only binary operators can have commutators	62,1	3761
-only binary operators can have join selectivity	62,1	3761
-only binary operators can merge join	62,1	3761
-only boolean operators can hash	62,1	3761
-only boolean operators can have join selectivity	62,1	3761
-only boolean operators can have negators	62,1	3761
-only boolean operators can have restriction selectivity	62,1	3761
-only boolean operators can merge join	62,1	3761
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1480	1842
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3759
+on conflict is not supported on table * used as a catalog table	59	499
+on conflict is not supported with system catalog tables	59	499
+on delete rule cannot use new	103,1	551
+on insert rule cannot use old	103,1	551
+on select rule cannot use new	103,1	551
+on select rule cannot use old	103,1	551
+one of the identified items was in an invalid format	2392,766,2969	3760
+one or more errors occurred	138	3761
+one or two argument types must be specified	0,1	3762
+only * partitioning can use values * in partition definition	1521	1885
+only a single relation is allowed in create statistics	59	502
+only binary operators can hash	62,1	3763
+only binary operators can have commutators	62,1	3763
+only binary operators can have join selectivity	62,1	3763
+only binary operators can merge join	62,1	3763
+only boolean operators can hash	62,1	3763
+only boolean operators can have join selectivity	62,1	3763
+only boolean operators can have negators	62,1	3763
+only boolean operators can have restriction selectivity	62,1	3763
+only boolean operators can merge join	62,1	3763
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1480	1843
 only input parameters can have default values	62,1	135
-only integers allowed as number here	1481	1843
+only integers allowed as number here	1481	1844
 only one as item needed for language	62,1	135
 only one default namespace is allowed	0,1	181
-only one default partition allowed	1498	1861
-only one default value is allowed	0,1	691
+only one default partition allowed	1498	1862
+only one default value is allowed	0,1	692
 only one for ordinality column is allowed	0,1	181
-only one path value per column is allowed	0,1	691
+only one path value per column is allowed	0,1	692
 only ordered set aggregates can be hypothetical	62,1	142
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1348	1704
-only row based replication supported for bulk operations	1100	1435
-only shared relations can be placed in pg_global tablespace	112,64	631
-only superuser can define a leakproof function	87,1	3553
-only supports select column privileges	543,544	671
-only supports usage select and update privileges	543,544	671
-only table * can be referenced in check constraint	190,1	3762
-only tables indexes and materialized views exist in tablespaces	112,64	631
-only temporary relations may be created in temporary schemas	61,1	551
-only using expression allowed for select delete	0,1	3763
-only with check expression allowed for insert	0,1	3763
-oomkilled	2970,2971	3764
-op any all array requires array on right side	153,1	3765
-op any all array requires operator not to return a set	153,1	3765
-op any all array requires operator to yield boolean	153,1	3765
-open data exception	2972	3766
-open path cannot be converted to polygon	112,64	3560
-open ssl error	2973	3767
-opendataexception	2972	3766
-opensslerror	2973	3767
-opentimeout	2974	3768
-operand is too long in tsquery	206	3769
-operand lower bound and upper bound cannot be nan	792,64	1041
-operand of unary jsonpath operator * is not a numeric value	2975,64	3770
-operand should contain * column s	1484	1846
-operation * failed for	1139	1474
-operation already in progress	349	3771
-operation canceled	81	3772
-operation canceled exception	2976,81	3773
-operation cannot be performed the table * is missing corrupt or contains bad data	1694	2071
-operation caused a stack overflow	2977	3774
-operation could destabilize the runtime	2978	3775
-operation is not supported on this platform	2979	3776
-operation is not valid due to the current state of the object	2617,2980,2981	3777
-operation not attempted exception	2982	3778
-operation not permitted	1068	3779
-operation not possible due to rf kill	1931	3780
-operation not supported	1056	3781
-operation not supported error	2983	3782
-operation not supported exception	2984	3783
-operation now in progress	350	3784
-operation_not_attempted	2982	3778
-operationalerror	2985	3785
-operationcanceledexception	2976,81	3773
-operationnotattemptedexception	2982	3778
-operationnotsupportederror	2983	3782
-operationnotsupportedexception	2984	3783
-operationsexception	2986	3786
-operator argument types must be specified	62,1	3787
-operator argument types must be specified in alter operator family	0,1	3760
-operator attribute * cannot be changed	0,1	3788
-operator attribute * not recognized	0,1	3788
-operator cannot be its own negator or sort operator	62,1	3761
-operator class * does not accept data type	170,1	3789
-operator class * does not exist for access method	102,1	3790
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1348	1705
+only row based replication supported for bulk operations	1100	1436
+only shared relations can be placed in pg_global tablespace	112,64	632
+only superuser can define a leakproof function	87,1	3555
+only supports select column privileges	544,545	672
+only supports usage select and update privileges	544,545	672
+only table * can be referenced in check constraint	190,1	3764
+only tables indexes and materialized views exist in tablespaces	112,64	632
+only temporary relations may be created in temporary schemas	61,1	552
+only using expression allowed for select delete	0,1	3765
+only with check expression allowed for insert	0,1	3765
+oomkilled	2970,2971	3766
+op any all array requires array on right side	153,1	3767
+op any all array requires operator not to return a set	153,1	3767
+op any all array requires operator to yield boolean	153,1	3767
+open data exception	2972	3768
+open path cannot be converted to polygon	112,64	3562
+open ssl error	2973	3769
+opendataexception	2972	3768
+opensslerror	2973	3769
+opentimeout	2974	3770
+operand is too long in tsquery	206	3771
+operand lower bound and upper bound cannot be nan	793,64	1042
+operand of unary jsonpath operator * is not a numeric value	2975,64	3772
+operand should contain * column s	1484	1847
+operation * failed for	1139	1475
+operation already in progress	349	3773
+operation canceled	81	3774
+operation canceled exception	2976,81	3775
+operation cannot be performed the table * is missing corrupt or contains bad data	1694	2072
+operation caused a stack overflow	2977	3776
+operation could destabilize the runtime	2978	3777
+operation is not supported on this platform	2979	3778
+operation is not valid due to the current state of the object	2617,2980,2981	3779
+operation not attempted exception	2982	3780
+operation not permitted	1068	3781
+operation not possible due to rf kill	1931	3782
+operation not supported	1056	3783
+operation not supported error	2983	3784
+operation not supported exception	2984	3785
+operation now in progress	350	3786
+operation_not_attempted	2982	3780
+operationalerror	2985	3787
+operationcanceledexception	2976,81	3775
+operationnotattemptedexception	2982	3780
+operationnotsupportederror	2983	3784
+operationnotsupportedexception	2984	3785
+operationsexception	2986	3788
+operator argument types must be specified	62,1	3789
+operator argument types must be specified in alter operator family	0,1	3762
+operator attribute * cannot be changed	0,1	3790
+operator attribute * not recognized	0,1	3790
+operator cannot be its own negator or sort operator	62,1	3763
+operator class * does not accept data type	170,1	3791
+operator class * does not exist for access method	102,1	3792
 operator class * for access method * already exists	101,1	159
 operator class * for access method * already exists in schema	101,1	159
-operator class * has no options	112,64	3791
-operator class * of access method * is missing operator s	103,1	3792
-operator class * of access method * is missing support function	103,1	3792
-operator class options info is absent in function call context	112,64	3793
-operator class with oid * does not exist	102,1	813
-operator does not exist	779,1,1767	1000
-operator family * does not exist for access method	102,1	1193
+operator class * has no options	112,64	3793
+operator class * of access method * is missing operator s	103,1	3794
+operator class * of access method * is missing support function	103,1	3794
+operator class options info is absent in function call context	112,64	3795
+operator class with oid * does not exist	102,1	814
+operator does not exist	780,1,1767	1001
+operator family * does not exist for access method	102,1	1194
 operator family * for access method * already exists	101,1	159
 operator family * for access method * already exists in schema	101,1	159
-operator family * of access method * contains function	103,1	3792
-operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3794
-operator family * of access method * contains invalid order by specification for operator	103,1	3792
-operator family * of access method * contains operator	103,1	3792
-operator family * of access method * contains support function	103,1	3795
-operator family * of access method * contains unsupported order by specification for operator	103,1	3794
-operator family * of access method * is missing cross type operator s	103,1	3796
-operator family * of access method * is missing operator s for types	103,1	3792
-operator family * of access method * is missing support function	103,1	3795
-operator family * of access method * is missing support function for types	103,1	3797
-operator family * of access method * is missing support function s for types	103,1	3792
-operator family * of access method * lacks support function for operator	103,1	3796
-operator family with oid * does not exist	102,1	813
-operator function must be specified	62,1	3787
-operator intervention	125	3798
-operator is not unique	134,1	3799
-operator is only a shell	779,1	1000
+operator family * of access method * contains function	103,1	3794
+operator family * of access method * contains incorrect order by opfamily specification for operator	103,1	3796
+operator family * of access method * contains invalid order by specification for operator	103,1	3794
+operator family * of access method * contains operator	103,1	3794
+operator family * of access method * contains support function	103,1	3797
+operator family * of access method * contains unsupported order by specification for operator	103,1	3796
+operator family * of access method * is missing cross type operator s	103,1	3798
+operator family * of access method * is missing operator s for types	103,1	3794
+operator family * of access method * is missing support function	103,1	3797
+operator family * of access method * is missing support function for types	103,1	3799
+operator family * of access method * is missing support function s for types	103,1	3794
+operator family * of access method * lacks support function for operator	103,1	3798
+operator family with oid * does not exist	102,1	814
+operator function must be specified	62,1	3789
+operator intervention	125	3800
+operator is not unique	134,1	3801
+operator is only a shell	780,1	1001
 operator number * appears more than once	103,1	104
-operator requires run time type coercion	779,1	1000
-operator right argument type must be specified	62,1	3787
-operator with oid * does not exist	779,1	2866
-operator_intervention	125	3798
-operatorintervention	125	3798
-option * used twice in statement	1188	1534
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1096	1431
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1108	1443
-option ignored for innodb partition	1208	1557
-option name * cannot be used in xmltable	0,1	691
-optional data exception	2987	3800
-optionaldataexception	2987	3800
-options array must not be null	113,64	3801
-options cannot be used together	0,1	691
-order by in a recursive query is not implemented	59	2830
-order by specified but * is not an aggregate function	153,1	1182
-os process already finished	2988,2989	3802
-oserror	2990	3803
-out and inout arguments aren t allowed in table functions	0,1	691
-out of background worker slots	142,143	680
-out of bounds error	195	2648
-out of bounds for length	195	3804
-out of bounds for option	112,64	3177
-out of disk	2991,2992	3805
-out of file descriptors * release and retry	143	2657
-out of logical replication worker slots	142,143	680
-out of memory	145,206	3806
-out of memory error	2993,145	3807
-out of memory exception	2546,145	3808
-out of memory in storage engine	1195	1544
-out of memory restart server and try again needed * bytes	1488	1851
-out of order sequence number exception	2994	3809
-out of overflow pages in hash index	206	3810
-out of range	112,64	3811
-out of range error * in function	1672	2049
-out of range value for column * at row	1840	2250
-out of shared memory	145,143	3694
-out of shared memory * bytes requested	145,143	963
-out of sort memory consider increasing server sort buffer size	1487	1850
-out of streams resources	1049	3812
-out of valid range 0	207,64	3813
-out or inout argument * for function * is not allowed here	1595	1963
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1651	2027
-out_of_memory	145,143	3806
-out_of_order_sequence_number	2994	3809
-out_of_range	652,653,6	798
+operator requires run time type coercion	780,1	1001
+operator right argument type must be specified	62,1	3789
+operator with oid * does not exist	780,1	2867
+operator_intervention	125	3800
+operatorintervention	125	3800
+option * used twice in statement	1188	1535
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1096	1432
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1108	1444
+option ignored for innodb partition	1208	1558
+option name * cannot be used in xmltable	0,1	692
+optional data exception	2987	3802
+optionaldataexception	2987	3802
+options array must not be null	113,64	3803
+options cannot be used together	0,1	692
+order by in a recursive query is not implemented	59	2831
+order by specified but * is not an aggregate function	153,1	1183
+os process already finished	2988,2989	3804
+oserror	2990	3805
+out and inout arguments aren t allowed in table functions	0,1	692
+out of background worker slots	142,143	681
+out of bounds error	195	2649
+out of bounds for length	195	3806
+out of bounds for option	112,64	3179
+out of disk	2991,2992	3807
+out of file descriptors * release and retry	143	2658
+out of logical replication worker slots	142,143	681
+out of memory	145,206	3808
+out of memory error	2993,145	3809
+out of memory exception	2546,145	3810
+out of memory in storage engine	1195	1545
+out of memory restart server and try again needed * bytes	1488	1852
+out of order sequence number exception	2994	3811
+out of overflow pages in hash index	206	3812
+out of range	112,64	3813
+out of range error * in function	1672	2050
+out of range value for column * at row	1840	2251
+out of shared memory	145,143	3696
+out of shared memory * bytes requested	145,143	964
+out of sort memory consider increasing server sort buffer size	1487	1851
+out of streams resources	1049	3814
+out of valid range 0	207,64	3815
+out or inout argument * for function * is not allowed here	1595	1964
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1651	2028
+out_of_memory	145,143	3808
+out_of_order_sequence_number	2994	3811
+out_of_range	653,654,6	799
 outer level aggregate cannot contain a lower level variable in its direct arguments	131,1	138
 outer level aggregate cannot use a nested cte	59	139
-outofboundserror	195,2995	2648
-outofdisk	2991,2992	3805
-outofmemory	145,143	3806
-outofmemoryerror	2993,145	3807
-outofmemoryexception	2546,145	3808
-outofordersequencenumberexception	2994	3809
-outofrange	652,653,6	798
-outside of array bounds	195	3814
+outofboundserror	195,2995	2649
+outofdisk	2991,2992	3807
+outofmemory	145,143	3808
+outofmemoryerror	2993,145	3809
+outofmemoryexception	2546,145	3810
+outofordersequencenumberexception	2994	3811
+outofrange	653,654,6	799
+outside of array bounds	195	3816
 over is not supported for ordered set aggregate	59	145
-over specified but * is not a window function nor an aggregate function	153,1	1182
+over specified but * is not a window function nor an aggregate function	153,1	1183
 overflow error	2996,172	193
-overflow error * in function	1673	2050
-overflow or underflow in the arithmetic operation	203	3815
-overflowerror	2996,2997	3816
-overflowexception	200	3817
-overlapping file lock exception	2998	3818
-overlappingfilelockexception	2998	3818
-owner died	1067	3819
-p key error	2999	3820
-package not installed	1046	3821
+overflow error * in function	1673	2051
+overflow or underflow in the arithmetic operation	203	3817
+overflowerror	2996,2997	3818
+overflowexception	200	3819
+overlapping file lock exception	2998	3820
+overlappingfilelockexception	2998	3820
+owner died	1067	3821
+p key error	2999	3822
+package not installed	1046	3823
 packet length too long	3000,172	193
-parallel option requires a value between 0 and	0,1	3822
-parallel worker failed to initialize	57	1011
-parallel workers for vacuum must be between 0 and	0,1	3822
-parameter acl * does not exist	102,1	3823
-parameter acl with oid * does not exist	102,1	813
-parameter lc_collate must be specified	103,1	809
-parameter lc_ctype must be specified	103,1	809
-parameter locale must be specified	103,1	809
+parallel option requires a value between 0 and	0,1	3824
+parallel worker failed to initialize	57	1012
+parallel workers for vacuum must be between 0 and	0,1	3824
+parameter acl * does not exist	102,1	3825
+parameter acl with oid * does not exist	102,1	814
+parameter lc_collate must be specified	103,1	810
+parameter lc_ctype must be specified	103,1	810
+parameter locale must be specified	103,1	810
 parameter name * used more than once	62,1	135
 parameter parallel must be safe restricted or unsafe	0,1	134
-parameter schema cannot be specified when relocatable is true	0,1	497
-parameter value for alter system must not contain a newline	112,64	3534
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1093	1428
+parameter schema cannot be specified when relocatable is true	0,1	498
+parameter value for alter system must not contain a newline	112,64	3536
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1093	1429
 parse tlsext	3001,172	193
-parseexception	3002	3824
-parser configuration exception	3003	3825
-parserconfigurationexception	3003	3825
-parsererror	3004	3826
-parsing time * cannot parse	528	3827
-partial result exception	3005	3828
-partialresultexception	3005	3828
-partition can only be used on range list partitions	1482	1844
-partition clause on non partitioned table	1495	1858
-partition column values of incorrect type	1901	2312
-partition constant is out of partition function domain	1497	1860
-partition constraint of relation * is violated by some row	597,598	749
-partition function not supported in this version for this handler	1507	1870
-partition key column * has pseudo type	61,1	470
-partition key expressions cannot contain system column references	103,1	690
-partition management on a not partitioned table is not possible	1512	1875
-partition specific operations do not yet support lock algorithm	1082	1417
-partition state cannot be defined from create alter table	1493	1856
+parseexception	3002	3826
+parser configuration exception	3003	3827
+parserconfigurationexception	3003	3827
+parsererror	3004	3828
+parsing time * cannot parse	529	3829
+partial result exception	3005	3830
+partialresultexception	3005	3830
+partition can only be used on range list partitions	1482	1845
+partition clause on non partitioned table	1495	1859
+partition column values of incorrect type	1901	2313
+partition constant is out of partition function domain	1497	1861
+partition constraint of relation * is violated by some row	598,599	750
+partition function not supported in this version for this handler	1507	1871
+partition key column * has pseudo type	61,1	471
+partition key expressions cannot contain system column references	103,1	691
+partition management on a not partitioned table is not possible	1512	1876
+partition specific operations do not yet support lock algorithm	1082	1418
+partition state cannot be defined from create alter table	1493	1857
 partitioned table * was removed concurrently	57	164
-partitioned tables do not support	1239	1590
-partitioning can not be used stand alone in query	1500	1863
-password hash should be a * digit hexadecimal number	1523	1886
-path element at position * is not an integer	63,64	2704
-path element at position * is null	113,64	3336
+partitioned tables do not support	1239	1591
+partitioning can not be used stand alone in query	1500	1864
+password hash should be a * digit hexadecimal number	1523	1887
+path element at position * is not an integer	63,64	2705
+path element at position * is null	113,64	3338
 path element at position * is out of range	112,64	213
-path expression * is not allowed in argument * to function	1357	1713
-path length constraint exceeded	3006,178	3829
-path length given without key usage keycertsign	3007,178	3830
-path length invalid for non ca cert	3008,178	3831
-path loop	3009,178	3832
+path expression * is not allowed in argument * to function	1357	1714
+path length constraint exceeded	3006,178	3831
+path length given without key usage keycertsign	3007,178	3832
+path length invalid for non ca cert	3008,178	3833
+path loop	3009,178	3834
 path must be in or below the current directory	87,1	89
 path too long	3010,172	193
-path too long exception	3011	3833
-pathtoolongexception	3011	3833
-pattern syntax exception	3012	3834
-patternsyntaxexception	3012	3834
-payload string too long	112,64	739
+path too long exception	3011	3835
+pathtoolongexception	3011	3835
+pattern syntax exception	3012	3836
+patternsyntaxexception	3012	3836
+payload string too long	112,64	740
 payment required	9	8
 payment_required	9	8
-peer authentication is not supported on this platform	59	3835
+peer authentication is not supported on this platform	59	3837
 peer authentication is only supported on local sockets	128,129	288
 peer did not return a certificate	3013,172	193
 peer haven t sent gost certificate required for selected ciphersuite	3014,172	193
 pem name bad prefix	3015,172	193
 pem name too short	3016,172	193
-pending deprecation warning	3017	3836
-pendingdeprecationwarning	3017	3836
-percentile value * is not between 0 and 1	201,64	3837
-period field s cannot be	1530	1893
-period for system_time must use columns s and s	1819	2229
-period s is not found in table	1531	1894
-permission denied	92	3838
-permission denied * is a system catalog	87,1	3839
-permission denied * is a system trigger	87,1	604
-permission denied for column * of relation	87,1	3840
-permission denied for database	87,1	3546
-permission denied for large object	87,1	3841
-permission denied for sequence	87,1	3842
-permission denied os error	92	3843
-permission denied rb_sysopen	92	3844
-permission denied to alter foreign data wrapper	87,1	3845
-permission denied to change owner of database	87,1	3846
-permission denied to change owner of event trigger	87,1	3847
-permission denied to change owner of foreign data wrapper	87,1	3845
-permission denied to change owner of publication	87,1	3548
-permission denied to change owner of subscription	87,1	3555
-permission denied to copy database	87,1	3846
-permission denied to create	87,1	3848
-permission denied to create access method	87,1	3849
-permission denied to create database	87,1	3846
-permission denied to create event trigger	87,1	3847
-permission denied to create extension	87,1	3850
-permission denied to create foreign data wrapper	87,1	3845
-permission denied to create role	87,1	3551
-permission denied to create tablespace	87,1	3851
-permission denied to create temporary tables in database	87,1	3852
-permission denied to drop objects	87,1	3551
-permission denied to drop role	87,1	3551
-permission denied to finish prepared transaction	87,1	3853
-permission denied to perform alter system reset all	87,1	670
-permission denied to reassign objects	87,1	3551
-permission denied to rename database	87,1	3846
-permission denied to rename role	87,1	3551
-permission denied to set parameter	87,1	670
-permission denied to update extension	87,1	3850
-permission will be denied to set role	87,1	3854
-permission will be denied to set session authorization	87,1	3854
-permission_denied	92,654,11	799
-permissiondenied	92,654,11	799
-permissionerror	1068,3018,92	3855
-permitted subtree violation	3019,178	3856
-pg_authid oid value not set when in binary upgrade mode	112,64	698
-pg_class heap oid value not set when in binary upgrade mode	112,64	3857
-pg_class index oid value not set when in binary upgrade mode	112,64	3009
+pending deprecation warning	3017	3838
+pendingdeprecationwarning	3017	3838
+percentile value * is not between 0 and 1	201,64	3839
+period field s cannot be	1530	1894
+period for system_time must use columns s and s	1819	2230
+period s is not found in table	1531	1895
+permission denied	92	3840
+permission denied * is a system catalog	87,1	3841
+permission denied * is a system trigger	87,1	605
+permission denied for column * of relation	87,1	3842
+permission denied for database	87,1	3548
+permission denied for large object	87,1	3843
+permission denied for sequence	87,1	3844
+permission denied os error	92	3845
+permission denied rb_sysopen	92	3846
+permission denied to alter foreign data wrapper	87,1	3847
+permission denied to change owner of database	87,1	3848
+permission denied to change owner of event trigger	87,1	3849
+permission denied to change owner of foreign data wrapper	87,1	3847
+permission denied to change owner of publication	87,1	3550
+permission denied to change owner of subscription	87,1	3557
+permission denied to copy database	87,1	3848
+permission denied to create	87,1	3850
+permission denied to create access method	87,1	3851
+permission denied to create database	87,1	3848
+permission denied to create event trigger	87,1	3849
+permission denied to create extension	87,1	3852
+permission denied to create foreign data wrapper	87,1	3847
+permission denied to create role	87,1	3553
+permission denied to create tablespace	87,1	3853
+permission denied to create temporary tables in database	87,1	3854
+permission denied to drop objects	87,1	3553
+permission denied to drop role	87,1	3553
+permission denied to finish prepared transaction	87,1	3855
+permission denied to perform alter system reset all	87,1	671
+permission denied to reassign objects	87,1	3553
+permission denied to rename database	87,1	3848
+permission denied to rename role	87,1	3553
+permission denied to set parameter	87,1	671
+permission denied to update extension	87,1	3852
+permission will be denied to set role	87,1	3856
+permission will be denied to set session authorization	87,1	3856
+permission_denied	92,655,11	800
+permissiondenied	92,655,11	800
+permissionerror	1068,3018,92	3857
+permitted subtree violation	3019,178	3858
+pg_authid oid value not set when in binary upgrade mode	112,64	699
+pg_class heap oid value not set when in binary upgrade mode	112,64	3859
+pg_class index oid value not set when in binary upgrade mode	112,64	3011
 pg_enum oid value not set when in binary upgrade mode	112,64	172
-pg_global cannot be used as default tablespace	112,64	567
-pg_hba conf rejects connection for host	738	913
-pg_hba conf rejects replication connection for host	738	913
-pg_lsn out of range	112,64	3169
-pg_nextoid can only be used on system catalogs	112,64	1191
-pg_tablespace oid value not set when in binary upgrade mode	112,64	3858
-pg_type array oid value not set when in binary upgrade mode	112,64	1318
-pg_type multirange array oid value not set when in binary upgrade mode	112,64	1318
-pg_type multirange oid value not set when in binary upgrade mode	112,64	1318
-pg_type oid value not set when in binary upgrade mode	112,64	3859
-physical replication slot * exists but wal_level replica	57	3444
-pingexception	3020	3860
-pinned constraint failed	3021,600	3861
+pg_global cannot be used as default tablespace	112,64	568
+pg_hba conf rejects connection for host	739	914
+pg_hba conf rejects replication connection for host	739	914
+pg_lsn out of range	112,64	3171
+pg_nextoid can only be used on system catalogs	112,64	1192
+pg_tablespace oid value not set when in binary upgrade mode	112,64	3860
+pg_type array oid value not set when in binary upgrade mode	112,64	1319
+pg_type multirange array oid value not set when in binary upgrade mode	112,64	1319
+pg_type multirange oid value not set when in binary upgrade mode	112,64	1319
+pg_type oid value not set when in binary upgrade mode	112,64	3861
+physical replication slot * exists but wal_level replica	57	3446
+pingexception	3020	3862
+pinned constraint failed	3021,601	3863
 pipeline failure	3022,172	193
-pkcs12error	3023	3862
-pkcs7error	3024	3863
-pkeyerror	2999	3820
-platform not supported exception	2979	3864
-platformnotsupportedexception	2979	3864
-plpgsql error	3025	3865
-plpgsql_error	3025,212	3865
-plpgsqlerror	3025,212	3865
-plugin * already installed	1533	1896
-plugin * is force_plus_permanent and can not be unloaded	1535	1898
-plugin * is not loaded	1534	1897
-policies not yet implemented for this command	59	3866
-policy violation exception	3026	3867
-policy_violation	3026	3867
-policyexception	537	3868
-policyviolationexception	3026	3867
-port unreachable exception	3027	3869
-portunreachableexception	3027	3869
-position out of range exception	3028	3870
-position_out_of_range	3028	3870
+pkcs12error	3023	3864
+pkcs7error	3024	3865
+pkeyerror	2999	3822
+platform not supported exception	2979	3866
+platformnotsupportedexception	2979	3866
+plpgsql error	3025	3867
+plpgsql_error	3025,212	3867
+plpgsqlerror	3025,212	3867
+plugin * already installed	1533	1897
+plugin * is force_plus_permanent and can not be unloaded	1535	1899
+plugin * is not loaded	1534	1898
+policies not yet implemented for this command	59	3868
+policy violation exception	3026	3869
+policy_violation	3026	3869
+policyexception	538	3870
+policyviolationexception	3026	3869
+port unreachable exception	3027	3871
+portunreachableexception	3027	3871
+position out of range exception	3028	3872
+position_out_of_range	3028	3872
 positional argument cannot follow named argument	0,1	210
-positionoutofrangeexception	3028	3870
+positionoutofrangeexception	3028	3872
 post handshake auth encoding err	3029,172	193
-postfix operators are not supported	0,1	3871
-posting list is too long	206	3872
-postmaster became multithreaded	57	3873
-postmaster became multithreaded during startup	57	3873
-postmaster exited during a parallel transaction	124,125	3874
-power failure	2271	3875
-pre existing shared memory block key * is still in use	2755,129	3876
-precision for type float must be at least 1 bit	112,64	841
-precision for type float must be less than 54 bits	112,64	841
-precision must be between	112,64	3065
-precision must not be negative	112,64	3065
-precision reduced to maximum allowed	112,64	3065
+postfix operators are not supported	0,1	3873
+posting list is too long	206	3874
+postmaster became multithreaded	57	3875
+postmaster became multithreaded during startup	57	3875
+postmaster exited during a parallel transaction	124,125	3876
+power failure	2271	3877
+pre existing shared memory block key * is still in use	2755,129	3878
+precision for type float must be at least 1 bit	112,64	842
+precision for type float must be less than 54 bits	112,64	842
+precision must be between	112,64	3067
+precision must not be negative	112,64	3067
+precision reduced to maximum allowed	112,64	3067
 precondition failed	16	22
 precondition required	34	35
 precondition_failed	16	22
 precondition_required	34	35
-preferred leader not available exception	3030	3877
-preferred_leader_not_available	3030	3877
-preferredleadernotavailableexception	3030	3877
-prepared statement * already exists	955,1	3878
-prepared statement contains too many placeholders	1540	1903
-prepared statement is not a select	153,1	3879
-prepared statement needs to be re prepared	1419	1778
-prepared transaction belongs to another database	59	3880
-prepared transaction with identifier * does not exist	102,1	3881
-prepared transaction with identifier * is busy	57	3882
-prepared transactions are disabled	57	3882
+preferred leader not available exception	3030	3879
+preferred_leader_not_available	3030	3879
+preferredleadernotavailableexception	3030	3879
+prepared statement * already exists	956,1	3880
+prepared statement contains too many placeholders	1540	1904
+prepared statement is not a select	153,1	3881
+prepared statement needs to be re prepared	1419	1779
+prepared transaction belongs to another database	59	3882
+prepared transaction with identifier * does not exist	102,1	3883
+prepared transaction with identifier * is busy	57	3884
+prepared transactions are disabled	57	3884
 prevents table * from becoming a partition	59	170
 prevents table * from becoming an inheritance child	59	170
-primary key cannot be defined upon a generated column	1536	1899
-primary key column * is not marked not null	61,1	3532
+primary key cannot be defined upon a generated column	1536	1900
+primary key column * is not marked not null	61,1	3534
 primary key constraints are not supported on foreign tables	59	237
-primary key constraints not possible for domains	0,1	892
-primary key partition key update is not allowed since the table is updated both as * and	1411	1770
-primary keys cannot be expressions	59	632
-primarykey constraint failed	3031,600	3883
-principal deserialization failure exception	3032	3884
-principal_deserialization_failure	3032	3884
-principaldeserializationfailureexception	3032	3884
-printer abort exception	3033	3885
-printer io exception	3034	3886
-printerabortexception	3033	3885
-printerexception	3035	3887
-printerioexception	3034	3886
-printexception	3036	3888
-private key file * cannot be reloaded because it requires a passphrase	128,129	752
-private key file * has group or world access	128,129	3889
-private key file * is not a regular file	128,129	3889
-private key file * must be owned by the database user or root	128,129	3889
+primary key constraints not possible for domains	0,1	893
+primary key partition key update is not allowed since the table is updated both as * and	1411	1771
+primary keys cannot be expressions	59	633
+primarykey constraint failed	3031,601	3885
+principal deserialization failure exception	3032	3886
+principal_deserialization_failure	3032	3886
+principaldeserializationfailureexception	3032	3886
+printer abort exception	3033	3887
+printer io exception	3034	3888
+printerabortexception	3033	3887
+printerexception	3035	3889
+printerioexception	3034	3888
+printexception	3036	3890
+private key file * cannot be reloaded because it requires a passphrase	128,129	753
+private key file * has group or world access	128,129	3891
+private key file * is not a regular file	128,129	3891
+private key file * must be owned by the database user or root	128,129	3891
 private key mismatch	3037,172	193
-privilege not held exception	3038	3890
-privileged action exception	3039	3891
-privilegedactionexception	3039	3891
-privilegenotheldexception	3038	3890
-procedure * can t return a result set in the given context	1635	2007
+privilege not held exception	3038	3892
+privileged action exception	3039	3893
+privilegedactionexception	3039	3893
+privilegenotheldexception	3038	3892
+procedure * can t return a result set in the given context	1635	2008
 procedure name * is not unique	134,1	144
 procedure out parameters cannot appear after one with a default value	62,1	135
 procedures cannot accept set arguments	62,1	135
-process lookup error	2222,3040	3892
+process lookup error	2222,3040	3894
 process_toast required with vacuum full	59	189
-processlookuperror	2222,3040	3892
-producer attempted to produce with an old epoch	2628	3196
-producer fenced exception	3041	3893
-producer_fenced	3041	3893
-producerfencedexception	3041	3893
-profile data exception	3042	3894
-profiledataexception	3042	3894
-profiling timer expired	2268	3895
-program limit exceeded	206	3896
-program_limit_exceeded	206	3896
-programlimitexceeded	206	3896
-programmingerror	3043	3897
-prohibited sql statement attempted	3044	3898
-prohibited_sql_statement_attempted	3044,2404	3898
-prohibitedsqlstatementattempted	3044,2404	3898
-promotion is not possible because of insufficient parameter settings	112,64	2902
-property veto exception	3045	3899
-propertyvetoexception	3045	3899
-proto auth error	3046	3900
-proto command error	3047	3901
-proto fatal error	3048	3902
-proto retriable error	3049	3903
-proto server error	3050	3904
-proto syntax error	3051	3905
-proto unknown error	3052	3906
-protoautherror	3046	3900
-protocol driver not attached	2223	3907
-protocol error	1070	3908
-protocol family not supported	1069	3909
+processlookuperror	2222,3040	3894
+producer attempted to produce with an old epoch	2628	3198
+producer fenced exception	3041	3895
+producer_fenced	3041	3895
+producerfencedexception	3041	3895
+profile data exception	3042	3896
+profiledataexception	3042	3896
+profiling timer expired	2268	3897
+program limit exceeded	206	3898
+program_limit_exceeded	206	3898
+programlimitexceeded	206	3898
+programmingerror	3043	3899
+prohibited sql statement attempted	3044	3900
+prohibited_sql_statement_attempted	3044,2404	3900
+prohibitedsqlstatementattempted	3044,2404	3900
+promotion is not possible because of insufficient parameter settings	112,64	2904
+property veto exception	3045	3901
+propertyvetoexception	3045	3901
+proto auth error	3046	3902
+proto command error	3047	3903
+proto fatal error	3048	3904
+proto retriable error	3049	3905
+proto server error	3050	3906
+proto syntax error	3051	3907
+proto unknown error	3052	3908
+protoautherror	3046	3902
+protocol driver not attached	2223	3909
+protocol error	1070	3910
+protocol family not supported	1069	3911
 protocol is shutdown	3053,172	193
-protocol not available	1047	3910
-protocol not supported	1071	3911
-protocol violation	334	3912
-protocol violation exception	2980	3913
-protocol wrong type for socket	1072	3914
-protocol_violation	334,335	3912
-protocolerror	1070	3915
-protocolexception	3054	3916
-protocolviolation	334,335	3912
-protocolviolationexception	2980	3913
-protocommanderror	3047	3901
-protofatalerror	3048	3902
-protoretriableerror	3049	3903
-protoservererror	3050	3904
-protosyntaxerror	3051	3905
-protounknownerror	3052	3906
-provided more than once	101,1	2833
-provider mismatch exception	3055	3917
-provider not found exception	3056	3918
-providerexception	3057	3919
-providermismatchexception	3055	3917
-providernotfoundexception	3056	3918
+protocol not available	1047	3912
+protocol not supported	1071	3913
+protocol violation	334	3914
+protocol violation exception	2980	3915
+protocol wrong type for socket	1072	3916
+protocol_violation	334,335	3914
+protocolerror	1070	3917
+protocolexception	3054	3918
+protocolviolation	334,335	3914
+protocolviolationexception	2980	3915
+protocommanderror	3047	3903
+protofatalerror	3048	3904
+protoretriableerror	3049	3905
+protoservererror	3050	3906
+protosyntaxerror	3051	3907
+protounknownerror	3052	3908
+provided more than once	101,1	2834
+provider mismatch exception	3055	3919
+provider not found exception	3056	3920
+providerexception	3057	3921
+providermismatchexception	3055	3919
+providernotfoundexception	3056	3920
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	3058,178	3920
-proxy path length constraint exceeded	3059,178	3921
-proxy subject name violation	3060,178	3922
+proxy certificates not allowed please set the appropriate flag	3058,178	3922
+proxy path length constraint exceeded	3059,178	3923
+proxy subject name violation	3060,178	3924
 proxy_authentication_required	17	17
 psk identity not found	3061,172	193
 psk no client cb	3062,172	193
 psk no server cb	3063,172	193
-publication name * used more than once	101,1	3286
-publication relation * in publication * does not exist	102,1	1134
-publication schema * in publication * does not exist	102,1	1134
-publication with oid * does not exist	102,1	813
-publication_names parameter missing	112,64	3811
-publisher did not send replica identity column expected by the logical replication target relation	57	3446
-query cache failed to set size * new query cache size is	1853	2263
-query cache is disabled resize or similar command in progress repeat this command later	1543	1906
-query cache is disabled set query_cache_type to on or demand to enable it	1542	1905
-query cache is globally disabled and you can t enable it only for this session	1544	1907
-query canceled	444	3923
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1315	1669
-query does not return tuples	0,1	1332
-query execution was interrupted	1545	1908
-query execution was interrupted max_statement_time exceeded	1667	2044
-query execution was interrupted the query exceeded * the query result may be incomplete	1548	1911
-query must have the same number of columns	0,1	3028
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1210	1560
-query was empty	1193	1542
-query would be affected by row level security policy for table	87,1	3924
-query_canceled	444,125	3923
-querycanceled	444,125	3923
-queueempty	3064	3925
-queuefull	3065	3926
-queuepool limit of size * reached connection timed out timeout	733	3927
-raise exception	3066	3928
-raise_exception	3066,212	3928
-raiseexception	3066,212	3928
-randomerror	3067	3929
-range canonical function * must be immutable	103,1	520
-range canonical function * must return range type	103,1	520
-range collation specified but subtype does not support collation	153,1	477
-range constructor flags argument must not be null	64	3930
-range error * in function	1674	2051
-range lower bound must be less than or equal to range upper bound	64	3930
+publication name * used more than once	101,1	3288
+publication relation * in publication * does not exist	102,1	1135
+publication schema * in publication * does not exist	102,1	1135
+publication with oid * does not exist	102,1	814
+publication_names parameter missing	112,64	3813
+publisher did not send replica identity column expected by the logical replication target relation	57	3448
+query cache failed to set size * new query cache size is	1853	2264
+query cache is disabled resize or similar command in progress repeat this command later	1543	1907
+query cache is disabled set query_cache_type to on or demand to enable it	1542	1906
+query cache is globally disabled and you can t enable it only for this session	1544	1908
+query canceled	445	3925
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1315	1670
+query does not return tuples	0,1	1333
+query execution was interrupted	1545	1909
+query execution was interrupted max_statement_time exceeded	1667	2045
+query execution was interrupted the query exceeded * the query result may be incomplete	1548	1912
+query must have the same number of columns	0,1	3030
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1210	1561
+query was empty	1193	1543
+query would be affected by row level security policy for table	87,1	3926
+query_canceled	445,125	3925
+querycanceled	445,125	3925
+queueempty	3064	3927
+queuefull	3065	3928
+queuepool limit of size * reached connection timed out timeout	734	3929
+raise exception	3066	3930
+raise_exception	3066,212	3930
+raiseexception	3066,212	3930
+randomerror	3067	3931
+range canonical function * must be immutable	103,1	521
+range canonical function * must return range type	103,1	521
+range collation specified but subtype does not support collation	153,1	478
+range constructor flags argument must not be null	64	3932
+range error * in function	1674	2052
+range lower bound must be less than or equal to range upper bound	64	3932
 range subtype cannot be	170,1	230
-range subtype diff function * must be immutable	103,1	520
-range subtype diff function * must return type	103,1	520
-range type frame requires order by clause with single sort key	1549	1912
-range with offset preceding following has multiple interpretations for column type * and offset type	59	498
-range with offset preceding following is not supported for column type	59	498
-range with offset preceding following is not supported for column type * and offset type	59	498
-range with offset preceding following requires exactly one order by column	480,1	542
-rangeerror	3068	3931
-rankexception	237	3932
-raster format exception	3069	3933
-rasterformatexception	3069	3933
-rdlock disk i o error	3070,100	3934
+range subtype diff function * must be immutable	103,1	521
+range subtype diff function * must return type	103,1	521
+range type frame requires order by clause with single sort key	1549	1913
+range with offset preceding following has multiple interpretations for column type * and offset type	59	499
+range with offset preceding following is not supported for column type	59	499
+range with offset preceding following is not supported for column type * and offset type	59	499
+range with offset preceding following requires exactly one order by column	481,1	543
+rangeerror	3068	3933
+rankexception	237	3934
+raster format exception	3069	3935
+rasterformatexception	3069	3935
+rdlock disk i o error	3070,100	3936
 read bio not set	3071,172	193
-read disk i o error	3072,100	3935
-read only buffer exception	3073	3936
-read only file system	1932	3937
-read only file system exception	3074	3938
-read only sql transaction	487	3939
-read pending exception	3075	3940
-read tcp * read connection reset by peer	739	3941
-read timed out	754	3942
+read disk i o error	3072,100	3937
+read only buffer exception	3073	3938
+read only file system	1932	3939
+read only file system exception	3074	3940
+read only sql transaction	488	3941
+read pending exception	3075	3942
+read tcp * read connection reset by peer	740	3943
+read timed out	755	3944
 read timeout expired	3076,172	193
-read_only_sql_transaction	487,115	3939
-readiness probe failed	2750,2751	3430
-reading sql data not permitted	3077	3943
-reading_sql_data_not_permitted	3077,2404	3943
-readingsqldatanotpermitted	3077,2404	3943
-readonlybufferexception	3073	3936
-readonlyfilesystemexception	3074	3938
-readonlysqltransaction	487,115	3939
-readpendingexception	3075	3940
-readtimeout	3078	3944
-ready for connections	1666	2043
-realm name too long	786	1034
+read_only_sql_transaction	488,115	3941
+readiness probe failed	2750,2751	3432
+reading sql data not permitted	3077	3945
+reading_sql_data_not_permitted	3077,2404	3945
+readingsqldatanotpermitted	3077,2404	3945
+readonlybufferexception	3073	3938
+readonlyfilesystemexception	3074	3940
+readonlysqltransaction	488,115	3941
+readpendingexception	3075	3942
+readtimeout	3078	3946
+ready for connections	1666	2044
+realm name too long	787	1035
 reassignment in progress exception	66	70
 reassignment_in_progress	66	70
 reassignmentinprogressexception	66	70
-rebalance in progress exception	3079	3945
-rebalance_in_progress	3079	3945
-rebalanceinprogressexception	3079	3945
-received copy data after eof marker	273,64	835
-received unencrypted data after gssapi encryption request	334,335	2988
-received unencrypted data after ssl request	334,335	2988
+rebalance in progress exception	3079	3947
+rebalance_in_progress	3079	3947
+rebalanceinprogressexception	3079	3947
+received copy data after eof marker	273,64	836
+received unencrypted data after gssapi encryption request	334,335	2990
+received unencrypted data after ssl request	334,335	2990
 recheck is no longer required	59	63
-record has changed since last read in table * try restarting transaction	1165	1509
+record has changed since last read in table * try restarting transaction	1165	1510
 record length mismatch	3080,172	193
-record list too large exception	2460	2932
+record list too large exception	2460	2934
 record too small	3081,172	193
-record type has not been registered	153,1	3302
-record_list_too_large	2460	2932
-recordlisttoolargeexception	2460	2932
-records * deleted * skipped	1380	1739
-records * duplicates * warnings	1332	1686
-recovery aborted because of insufficient parameter settings	112,64	2902
-recovery database is locked	3082,3083	3946
-recovery is in progress	57	3947
+record type has not been registered	153,1	3304
+record_list_too_large	2460	2934
+recordlisttoolargeexception	2460	2934
+records * deleted * skipped	1380	1740
+records * duplicates * warnings	1332	1687
+recovery aborted because of insufficient parameter settings	112,64	2904
+recovery database is locked	3082,3083	3948
+recovery is in progress	57	3949
 recovery is not in progress	57	60
-recovery target timeline * does not exist	112,64	2902
-recursion of event ddl statements is forbidden when body is present	1227	1578
-recursionerror	3084,3085	3948
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1653	2029
-recursive query * does not have the form non recursive term union all recursive term	132,1	3949
-recursive query * has collation * in non recursive term but collation	608,1	3950
-recursive query * has type * in non recursive term but type	170,1	3951
-recursive query * must not contain data modifying statements	132,1	3949
-recursive reference to query * must not appear more than once	132,1	3949
-recursive stored functions and triggers are not allowed	1647	2023
-reference * not supported	1313	1667
-reference to recursive with table * in materialized derived	1560	1924
-reference too few dotted names	0,1	3256
-reference too many dotted names	0,1	3256
-referenced in foreign key constraint does not exist	461,1	840
-referenced in on delete set action must be part of foreign key	190,1	500
+recovery target timeline * does not exist	112,64	2904
+recursion of event ddl statements is forbidden when body is present	1227	1579
+recursionerror	3084,3085	3950
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1653	2030
+recursive query * does not have the form non recursive term union all recursive term	132,1	3951
+recursive query * has collation * in non recursive term but collation	609,1	3952
+recursive query * has type * in non recursive term but type	170,1	3953
+recursive query * must not contain data modifying statements	132,1	3951
+recursive reference to query * must not appear more than once	132,1	3951
+recursive stored functions and triggers are not allowed	1647	2024
+reference * not supported	1313	1668
+reference to recursive with table * in materialized derived	1560	1925
+reference too few dotted names	0,1	3258
+reference too many dotted names	0,1	3258
+referenced in foreign key constraint does not exist	462,1	841
+referenced in on delete set action must be part of foreign key	190,1	501
 referenced relation * is not a table	153,1	166
-referenced trigger * for the given action time and event type does not exist	1561	1926
-referenced window specification * already contains order list	1486	1848
-referenced window specification * cannot contain window frame	1864	2274
-referenceerror	3086,3087	3952
-referralexception	3088	3953
-referring to uninitialized variable	1656	2033
-reflection type load exception	3089	3954
-reflectionexception	3090	3955
-reflectiontypeloadexception	3089	3954
-reflective operation exception	3091	3956
-reflectiveoperationexception	3091	3956
-refresh failed exception	3092	3957
-refreshfailedexception	3092	3957
-regex match timeout exception	3093	3958
-regexmatchtimeoutexception	3093	3958
-regexperror	3094	3959
-registryunavailable	3095,3096	3960
-regular expression * has no subexpressions as requested by backreference in	2634,64	3961
-regular expression failed	2634,64	3962
-regular expression match for	2634,64	3961
-regular expression matching not supported on type bytea	59	706
-rejected execution exception	3097	3963
-rejectedexecutionexception	3097	3963
-relation not found exception	3098	3964
-relation referenced by copy statement has changed	57	3965
-relation service not registered exception	3099	3966
-relation type not found exception	3100	3967
-relation with oid * does not exist	617,1	3968
-relationexception	3101	3969
-relationnotfoundexception	3098	3964
-relationservicenotregisteredexception	3099	3966
-relationtypenotfoundexception	3100	3967
-relative path not allowed for backup stored on server	704,1	3970
-relative path not allowed for copy to file	704,1	3971
-relay log read failure	1620	1990
-relay log write failure	1621	1991
-relfilenode value not set when in binary upgrade mode	112,64	3857
-remainder for hash partition must be an integer value greater than or equal to zero	112,64	3294
+referenced trigger * for the given action time and event type does not exist	1561	1927
+referenced window specification * already contains order list	1486	1849
+referenced window specification * cannot contain window frame	1864	2275
+referenceerror	3086,3087	3954
+referralexception	3088	3955
+referring to uninitialized variable	1656	2034
+reflection type load exception	3089	3956
+reflectionexception	3090	3957
+reflectiontypeloadexception	3089	3956
+reflective operation exception	3091	3958
+reflectiveoperationexception	3091	3958
+refresh failed exception	3092	3959
+refreshfailedexception	3092	3959
+regex match timeout exception	3093	3960
+regexmatchtimeoutexception	3093	3960
+regexperror	3094	3961
+registryunavailable	3095,3096	3962
+regular expression * has no subexpressions as requested by backreference in	2634,64	3963
+regular expression failed	2634,64	3964
+regular expression match for	2634,64	3963
+regular expression matching not supported on type bytea	59	707
+rejected execution exception	3097	3965
+rejectedexecutionexception	3097	3965
+relation not found exception	3098	3966
+relation referenced by copy statement has changed	57	3967
+relation service not registered exception	3099	3968
+relation type not found exception	3100	3969
+relation with oid * does not exist	618,1	3970
+relationexception	3101	3971
+relationnotfoundexception	3098	3966
+relationservicenotregisteredexception	3099	3968
+relationtypenotfoundexception	3100	3969
+relative path not allowed for backup stored on server	705,1	3972
+relative path not allowed for copy to file	705,1	3973
+relay log read failure	1620	1991
+relay log write failure	1621	1992
+relfilenode value not set when in binary upgrade mode	112,64	3859
+remainder for hash partition must be an integer value greater than or equal to zero	112,64	3296
 remainder for hash partition must be less than modulus	61,1,112	65
-remainder for hash partition must be specified	0,1	691
-remainder for hash partition provided more than once	101,1	3515
-remaining connection slots are reserved for non replication superuser connections	1167,143	3972
-remote address changed	1927	3973
-remote end closed connection without response	1023	3974
-remote i o error	1929	3975
-remote installation cancelled	3102	3976
-remote installation skipped	3103	3977
-remote source exception	3104	3978
-remotedisconnected	3105	3979
-remoteerror	3106	3980
-remoteexception	3107	3981
-remoteinstallationcancelled	3102	3976
-remoteinstallationskipped	3103	3977
-remotesourceexception	3104	3978
-remoting timeout exception	3108	3982
-remotingexception	3109	3983
-remotingtimeoutexception	3108	3982
-removing elements from multidimensional arrays is not supported	59	3984
-removing partition * violates foreign key constraint	2385,598	3029
-renaming an on select rule is not allowed	103,1	3673
+remainder for hash partition must be specified	0,1	692
+remainder for hash partition provided more than once	101,1	3517
+remaining connection slots are reserved for non replication superuser connections	1167,143	3974
+remote address changed	1927	3975
+remote end closed connection without response	360	3976
+remote i o error	1929	3977
+remote installation cancelled	3102	3978
+remote installation skipped	3103	3979
+remote source exception	3104	3980
+remotedisconnected	3105	3981
+remoteerror	3106	3982
+remoteexception	3107	3983
+remoteinstallationcancelled	3102	3978
+remoteinstallationskipped	3103	3979
+remotesourceexception	3104	3980
+remoting timeout exception	3108	3984
+remotingexception	3109	3985
+remotingtimeoutexception	3108	3984
+removing elements from multidimensional arrays is not supported	59	3986
+removing partition * violates foreign key constraint	2385,599	3031
+renaming an on select rule is not allowed	103,1	3675
 renegotiate ext too long	3110,172	193
 renegotiation encoding err	3111,172	193
 renegotiation mismatch	3112,172	193
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1569	1934
-reorganize partition can only be used to reorganize partitions not to change their numbers	1567	1932
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1568	1933
-replace cannot be executed as it requires deleting rows that are not in the view	1571	1936
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1121	1456
-replica not available exception	2461	2933
-replica_not_available	2461	2933
-replicanotavailableexception	2461	2933
-replicated query * table * can not be temporary	1317	1671
-replication event checksum verification failed while reading from a log file	1104	1439
-replication event checksum verification failed while reading from network	1429	1788
-replication origin * does not exist	102,1	3985
-replication origin name * is reserved	463,1	3986
-replication origin with id * does not exist	102,1	3985
-replication origin with id * is already active for pid	86,57	981
-replication slot * already exists	101,1	3987
-replication slot * cannot be advanced	57	475
-replication slot * does not exist	102,1,112	3988
-replication slot * is active for pid	86,57	3989
-replication slot * was not created in this database	57	696
-replication slots can only be used if max_replication_slots 0	57	3444
-replication slots can only be used if wal_level replica	57	3444
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1569	1935
+reorganize partition can only be used to reorganize partitions not to change their numbers	1567	1933
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1568	1934
+replace cannot be executed as it requires deleting rows that are not in the view	1571	1937
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1121	1457
+replica not available exception	2461	2935
+replica_not_available	2461	2935
+replicanotavailableexception	2461	2935
+replicated query * table * can not be temporary	1317	1672
+replication event checksum verification failed while reading from a log file	1104	1440
+replication event checksum verification failed while reading from network	1429	1789
+replication origin * does not exist	102,1	3987
+replication origin name * is reserved	464,1	3988
+replication origin with id * does not exist	102,1	3987
+replication origin with id * is already active for pid	86,57	982
+replication slot * already exists	101,1	3989
+replication slot * cannot be advanced	57	476
+replication slot * does not exist	102,1,112	3990
+replication slot * is active for pid	86,57	3991
+replication slot * was not created in this database	57	697
+replication slots can only be used if max_replication_slots 0	57	3446
+replication slots can only be used if wal_level replica	57	3446
 request entity too large	22	23
-request for brin range summarization for index * was not recorded	206	3990
+request for brin range summarization for index * was not recorded	206	3992
 request header fields too large	36	37
-request is not valid given the current sasl state	2485	2959
-request parameters do not satisfy the configured policy	3026	3867
+request is not valid given the current sasl state	2485	2961
+request parameters do not satisfy the configured policy	3026	3869
 request pending	3113,172	193
-request principal deserialization failed during forwarding	3032	3884
+request principal deserialization failed during forwarding	3032	3886
 request sent	3114,172	193
-request timed out	754	3942
-request timed out exception	754	3991
+request timed out	755	3944
+request timed out exception	755	3993
 request timeout	18	18
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	36	37
-request_timed_out	754	3991
+request_timed_out	755	3993
 request_timeout	18	18
 request_uri_too_long	23	24
-requested character not valid for encoding	206	3713
-requested character too large	206	3713
-requested character too large for encoding	206	3713
-requested credential would not meet criteria for acceptability	3115	3992
-requested length cannot be negative	112,64	3993
-requested length too large	206,112	3713
-requested position is not greater than or equal to zero and less than the size of the snapshot	3028	3870
-requested proto_version * does not support streaming need * or higher	112,64	3811
-requested proto_version * does not support two phase commit need * or higher	112,64	3811
+requested character not valid for encoding	206	3715
+requested character too large	206	3715
+requested character too large for encoding	206	3715
+requested credential would not meet criteria for acceptability	3115	3994
+requested length cannot be negative	112,64	3995
+requested length too large	206,112	3715
+requested position is not greater than or equal to zero and less than the size of the snapshot	3028	3872
+requested proto_version * does not support streaming need * or higher	112,64	3813
+requested proto_version * does not support two phase commit need * or higher	112,64	3813
 requested range not satisfiable	25	26
-requested snapshot was not found	3116	3994
+requested snapshot was not found	3116	3996
 requested_range_not_satisfiable	25	26
-requesterror	3117	3995
-requesttimedoutexception	754	3991
+requesterror	3117	3997
+requesttimedoutexception	755	3993
 required cipher missing	3118,172	193
 required compression algorithm missing	3119,172	193
-required extension * is not installed	102,1	3996
-required key not available	1040	3997
-requires a boolean value	112,64,0	3534
-requires a boolean value or match	0,1	676
+required extension * is not installed	102,1	3998
+required key not available	1040	3999
+requires a boolean value	112,64,0	3536
+requires a boolean value or match	0,1	677
 requires a numeric value	0,1	212
 requires a parameter	0,1	212
-requires a target detail	0,1	3998
-requires a value	0,1	3999
+requires a target detail	0,1	4000
+requires a value	0,1	4001
 requires an integer value	0,1	212
-requires run time type coercion	170,1	3537
-reserved name	463	4000
-reserved_name	463,1	4000
-reservedname	463,1	4000
-reset must not include values for parameters	0,1	4001
-resignal when handler not active	1574	1939
-resolutionexception	3120	4002
-resource deadlock avoided	972	4003
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2799	4004
+requires run time type coercion	170,1	3539
+reserved name	464	4002
+reserved_name	464,1	4002
+reservedname	464,1	4002
+reset must not include values for parameters	0,1	4003
+resignal when handler not active	1574	1940
+resolutionexception	3120	4004
+resource deadlock avoided	973	4005
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2799	4006
 resource not found exception	69	73
-resource temporarily unavailable	347	4005
+resource temporarily unavailable	347	4007
 resource_error	48	50
-resource_exhausted	655,656,35	800
+resource_exhausted	656,657,35	801
 resource_locked	14	14
 resource_not_found	69	73
-resourceexhausted	655,656,35	800
+resourceexhausted	656,657,35	801
 resourcenotfoundexception	69	73
-resourcewarning	3121	4006
+resourcewarning	3121	4008
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -17366,38 +17372,38 @@ response code 507	50	52
 response code 508	51	53
 response code 510	52	54
 response code 511	53	55
-response not ready	3122	4007
-responsenotready	3122	4007
-restart value * cannot be greater than maxvalue	112,64	2928
-restart value * cannot be less than minvalue	112,64	2928
-restrict violation	3123	4008
-restrict_violation	3123,598	4008
-restriction estimator function * must return type	103,1	3332
-restrictions imposed on recursive definitions are violated for table	1472	1834
-restrictviolation	3123,598	4008
-result consisted of more than one row	1735	2113
-result is out of range	201,64	4009
-result of * was larger than max_allowed_packet * truncated	1839	2249
-result of decoding conversion is too large	206	4010
-result of encoding conversion is too large	206	4010
-result of range difference would not be contiguous	64	3930
-result of range union would not be contiguous	64	3930
-result of using clause for column * cannot be cast automatically to type	170,1	489
-result string is longer than * bytes	1727	2104
-retry sql logic error	3124,3125	4011
+response not ready	3122	4009
+responsenotready	3122	4009
+restart value * cannot be greater than maxvalue	112,64	2930
+restart value * cannot be less than minvalue	112,64	2930
+restrict violation	3123	4010
+restrict_violation	3123,599	4010
+restriction estimator function * must return type	103,1	3334
+restrictions imposed on recursive definitions are violated for table	1472	1835
+restrictviolation	3123,599	4010
+result consisted of more than one row	1735	2114
+result is out of range	201,64	4011
+result of * was larger than max_allowed_packet * truncated	1839	2250
+result of decoding conversion is too large	206	4012
+result of encoding conversion is too large	206	4012
+result of range difference would not be contiguous	64	3932
+result of range union would not be contiguous	64	3932
+result of using clause for column * cannot be cast automatically to type	170,1	490
+result string is longer than * bytes	1727	2105
+retry sql logic error	3124,3125	4013
 return data type of cast function must match or be binary coercible to target data type	103,1	215
 return data type of from sql function must be	103,1	215
 return data type of to sql function must be the transform data type	103,1	215
-return in join group when the requested session timeout is outside of the allowed range on the broker	2652	3228
-return is only allowed in a function	1634	2006
-return type * is not supported for sql functions	62,1	4012
+return in join group when the requested session timeout is outside of the allowed range on the broker	2652	3230
+return is only allowed in a function	1634	2007
+return type * is not supported for sql functions	62,1	4014
 return type * is only a shell	153,1	223
-return type mismatch in function declared to return	62,1	4012
-return type of combine function * is not	170,1	3537
-return type of deserialization function * is not	170,1	3537
-return type of inverse transition function * is not	170,1	3537
-return type of serialization function * is not	170,1	3537
-return type of transition function * is not	170,1	3537
+return type mismatch in function declared to return	62,1	4014
+return type of combine function * is not	170,1	3539
+return type of deserialization function * is not	170,1	3539
+return type of inverse transition function * is not	170,1	3539
+return type of serialization function * is not	170,1	3539
+return type of transition function * is not	170,1	3539
 returned 400	6	5
 returned 401	7	6
 returned 402	9	8
@@ -17438,870 +17444,871 @@ returned 507	50	52
 returned 508	51	53
 returned 510	52	54
 returned 511	53	55
-returned by the broker when the client is not authorized to access a particular groupid	2415	2881
-returned by the broker when the client is not authorized to access the requested topic	3126	4013
-returned by the broker when the client is not authorized to use an inter broker or administrative api	633	787
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2641	3216
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2931	3695
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2932	3696
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2481	2955
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3127	4014
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3079	3945
-returned in join group when the groupid is empty or null	2598	3142
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2519	2991
-returned non zero exit status 129	2247,2248	2670
-returned non zero exit status 130	2249,2248	2671
-returned non zero exit status 131	2250,2248	2672
-returned non zero exit status 132	2251,2248	2673
-returned non zero exit status 133	2252,2248	2674
-returned non zero exit status 134	636,2248	2675
-returned non zero exit status 135	385,2248	2676
-returned non zero exit status 136	2253,2248	2677
-returned non zero exit status 137	2254,2248	2678
-returned non zero exit status 138	2255,2248	2679
-returned non zero exit status 139	2256,2248	2680
-returned non zero exit status 140	2257,2248	2681
-returned non zero exit status 141	359,2248	2682
-returned non zero exit status 142	139,2248	2683
-returned non zero exit status 143	2258,2248	2684
-returned non zero exit status 144	2259,2248	2685
-returned non zero exit status 145	605,2248	2686
-returned non zero exit status 146	2260,2248	2687
-returned non zero exit status 147	2261,2248	2688
-returned non zero exit status 148	2262,2248	2689
-returned non zero exit status 149	2263,2248	2690
-returned non zero exit status 150	2264,2248	2691
-returned non zero exit status 151	2265,2248	2692
-returned non zero exit status 152	793,2248	2693
-returned non zero exit status 153	2266,2248	2694
-returned non zero exit status 154	2267,2248	2695
-returned non zero exit status 155	2268,2248	2696
-returned non zero exit status 156	2269,2248	2697
-returned non zero exit status 157	2270,2248	2698
-returned non zero exit status 158	2271,2248	2699
-returned non zero exit status 159	313,2248	2700
-returning lists are not supported in conditional rules	59	537
-returning lists are not supported in non instead rules	59	537
-returning must have at least one column	0,1	3028
-returns a set	170,1	3537
-revokederror	3128	4015
-rfc 3779 resource not subset of parent s resources	3129,178	4016
-rfs specific error	974	4017
-right join is only supported with merge joinable join conditions	59	2855
-right operand of jsonpath operator * is not a single numeric value	2731,64	3405
-rmi security exception	3130	4018
-rmisecurityexception	3130	4018
-rn not supported for input	59	1293
-role info not found exception	3131	4019
-role name * is reserved	463,1	499
-role not found exception	3132	4020
-role with oid * does not exist	738	3307
-roleinfonotfoundexception	3131	4019
-rolenotfoundexception	3132	4020
-rollback abort due to rollback	3133,3134	4021
-routine body for * is too long	1723	2100
+returned by the broker when the client is not authorized to access a particular groupid	2415	2883
+returned by the broker when the client is not authorized to access the requested topic	3126	4015
+returned by the broker when the client is not authorized to use an inter broker or administrative api	634	788
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2641	3218
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2931	3697
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2932	3698
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2481	2957
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3127	4016
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3079	3947
+returned in join group when the groupid is empty or null	2598	3144
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2519	2993
+returned non zero exit status 129	2247,2248	2671
+returned non zero exit status 130	2249,2248	2672
+returned non zero exit status 131	2250,2248	2673
+returned non zero exit status 132	2251,2248	2674
+returned non zero exit status 133	2252,2248	2675
+returned non zero exit status 134	637,2248	2676
+returned non zero exit status 135	386,2248	2677
+returned non zero exit status 136	2253,2248	2678
+returned non zero exit status 137	2254,2248	2679
+returned non zero exit status 138	2255,2248	2680
+returned non zero exit status 139	2256,2248	2681
+returned non zero exit status 140	2257,2248	2682
+returned non zero exit status 141	359,2248	2683
+returned non zero exit status 142	139,2248	2684
+returned non zero exit status 143	2258,2248	2685
+returned non zero exit status 144	2259,2248	2686
+returned non zero exit status 145	606,2248	2687
+returned non zero exit status 146	2260,2248	2688
+returned non zero exit status 147	2261,2248	2689
+returned non zero exit status 148	2262,2248	2690
+returned non zero exit status 149	2263,2248	2691
+returned non zero exit status 150	2264,2248	2692
+returned non zero exit status 151	2265,2248	2693
+returned non zero exit status 152	794,2248	2694
+returned non zero exit status 153	2266,2248	2695
+returned non zero exit status 154	2267,2248	2696
+returned non zero exit status 155	2268,2248	2697
+returned non zero exit status 156	2269,2248	2698
+returned non zero exit status 157	2270,2248	2699
+returned non zero exit status 158	2271,2248	2700
+returned non zero exit status 159	313,2248	2701
+returning lists are not supported in conditional rules	59	538
+returning lists are not supported in non instead rules	59	538
+returning must have at least one column	0,1	3030
+returns a set	170,1	3539
+revokederror	3128	4017
+rfc 3779 resource not subset of parent s resources	3129,178	4018
+rfs specific error	975	4019
+right join is only supported with merge joinable join conditions	59	2856
+right operand of jsonpath operator * is not a single numeric value	2731,64	3407
+rmi security exception	3130	4020
+rmisecurityexception	3130	4020
+rn not supported for input	59	1294
+role info not found exception	3131	4021
+role name * is reserved	464,1	500
+role not found exception	3132	4022
+role with oid * does not exist	739	3309
+roleinfonotfoundexception	3131	4021
+rolenotfoundexception	3132	4022
+rollback abort due to rollback	3133,3134	4023
+routine body for * is too long	1723	2101
 routine name * is not unique	134,1	144
-row * doesn t contain data for all columns	1854	2264
-row * was cut by	1176	1521
-row * was truncated it contained more data than there were input columns	1855	2265
-row column has type * instead of type	170,1	4022
-row comparison operator must not return a set	170,1	3290
-row comparison operator must yield type boolean not type	170,1	3290
-row count cannot be null in fetch first with ties clause	2644,64	4023
-row expansion via is not supported here	59	486
-row expressions can have at most	516,206	4024
-row expressions in values in only allowed for multi field column partitioning	1580	1948
-row field count is	273,64	835
-row filter expression must not be null	113,64	831
-row is too big size * maximum size	206	4025
-row path filter must not be empty string	64	842
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1718	2095
+row * doesn t contain data for all columns	1854	2265
+row * was cut by	1176	1522
+row * was truncated it contained more data than there were input columns	1855	2266
+row column has type * instead of type	170,1	4024
+row comparison operator must not return a set	170,1	3292
+row comparison operator must yield type boolean not type	170,1	3292
+row count cannot be null in fetch first with ties clause	2644,64	4025
+row expansion via is not supported here	59	487
+row expressions can have at most	517,206	4026
+row expressions in values in only allowed for multi field column partitioning	1580	1949
+row field count is	273,64	836
+row filter expression must not be null	113,64	832
+row is too big size * maximum size	206	4027
+row path filter must not be empty string	64	843
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1718	2096
 row triggers with transition tables are not supported on inheritance children	59	337
 row triggers with transition tables are not supported on partitions	59	337
-row variable * does not have a field	1581	1949
+row variable * does not have a field	1581	1950
 row variable naming in the referencing clause is not supported	59	337
-row with no elements is not allowed in table value constructor in this context	1194	1543
-rowid constraint failed	3135,600	4026
+row with no elements is not allowed in table value constructor in this context	1194	1544
+rowid constraint failed	3135,601	4028
 rows from with multiple functions cannot have a column definition list	0,1	181
-rows is not applicable when function does not return a set	112,64	948
-rows matched * changed * inserted	1790	2199
-rows matched * changed * warnings	1789	2198
-rows must be positive	112,64	948
-rows returned by function are not all of the same row type	170,1	2864
-rsaerror	3136	4027
-ruby version mismatch	3137	4028
-rubyversionmismatch	3137	4028
-rule actions on new are not implemented	59	537
-rule actions on old are not implemented	59	537
-rule where condition cannot contain references to other relations	103,1	550
+rows is not applicable when function does not return a set	112,64	949
+rows matched * changed * inserted	1790	2200
+rows matched * changed * warnings	1789	2199
+rows must be positive	112,64	949
+rows returned by function are not all of the same row type	170,1	2865
+rsaerror	3136	4029
+ruby version mismatch	3137	4030
+rubyversionmismatch	3137	4030
+rule actions on new are not implemented	59	538
+rule actions on old are not implemented	59	538
+rule where condition cannot contain references to other relations	103,1	551
 rules on materialized views are not supported	59	237
-rules on select must have action instead select	59	537
-rules on select must not contain data modifying statements in with	59	537
-rules with where conditions can only have select insert update or delete actions	103,1	550
-run container error	3138,3139	4029
-runcontainererror	3138,3139	4029
-running in read only mode	1556	1920
-runtime error * in function	1675	2052
-runtime error exception	3140	4030
-runtime error index out of range * with length	195	4031
-runtime error integer divide by zero	204	4032
+rules on select must have action instead select	59	538
+rules on select must not contain data modifying statements in with	59	538
+rules with where conditions can only have select insert update or delete actions	103,1	551
+run container error	3138,3139	4031
+runcontainererror	3138,3139	4031
+running in read only mode	1556	1921
+runtime error * in function	1675	2053
+runtime error exception	3140	4032
+runtime error index out of range * with length	195	4033
+runtime error integer divide by zero	204	4034
 runtime error invalid memory address or nil pointer dereference	214	250
-runtime m bean exception	3141	4033
-runtime operations exception	3142	4034
-runtime out of memory cannot allocate * byte block * in use	145	4035
-runtime requirement not met error	3143	4036
-runtime wrapped exception	3144	4037
-runtimeerror	3145,3146	4038
-runtimeerrorexception	3140	4030
-runtimeexception	3147	4039
-runtimembeanexception	3141	4033
-runtimeoperationsexception	3142	4034
-runtimerequirementnotmeterror	3143	4036
-runtimewarning	3148	4040
-runtimewrappedexception	3144	4037
-s must be of type * for system versioned table s	1813	2223
-s s contains view recursion	1833	2243
-s starts is later than query time first history partition may exceed interval value	1492	1855
-safe array rank mismatch exception	3149	4041
-safe array type mismatch exception	3150	4042
-safearrayrankmismatchexception	3149	4041
-safearraytypemismatchexception	3150	4042
-same old and new event name	1228	1579
-sample percentage must be between 0 and 100	2662,64	4043
-sasl authentication failed exception	3151	4044
-sasl_authentication_failed	3151	4044
-saslauthenticationfailedexception	3151	4044
-saslexception	3152	4045
-savepoint exception	923	4046
-savepoint_exception	923	4046
-savepointexception	923	4046
-schema and data statement mixing not supported	3153	4047
-schema factory configuration error	3154	4048
-schema violation exception	3155	4049
-schema_and_data_statement_mixing_not_supported	3153,115	4047
-schemaanddatastatementmixingnotsupported	3153,115	4047
-schemafactoryconfigurationerror	3154	4048
-schemaviolationexception	3155	4049
-scram channel binding check failed	738	4050
-scram channel binding negotiation error	738	4050
-scripterror	3156	4051
-scriptexception	3157	4052
+runtime m bean exception	3141	4035
+runtime operations exception	3142	4036
+runtime out of memory cannot allocate * byte block * in use	145	4037
+runtime requirement not met error	3143	4038
+runtime wrapped exception	3144	4039
+runtimeerror	3145,3146	4040
+runtimeerrorexception	3140	4032
+runtimeexception	3147	4041
+runtimembeanexception	3141	4035
+runtimeoperationsexception	3142	4036
+runtimerequirementnotmeterror	3143	4038
+runtimewarning	3148	4042
+runtimewrappedexception	3144	4039
+s must be of type * for system versioned table s	1813	2224
+s s contains view recursion	1833	2244
+s starts is later than query time first history partition may exceed interval value	1492	1856
+safe array rank mismatch exception	3149	4043
+safe array type mismatch exception	3150	4044
+safearrayrankmismatchexception	3149	4043
+safearraytypemismatchexception	3150	4044
+same old and new event name	1228	1580
+sample percentage must be between 0 and 100	2662,64	4045
+sasl authentication failed exception	3151	4046
+sasl_authentication_failed	3151	4046
+saslauthenticationfailedexception	3151	4046
+saslexception	3152	4047
+savepoint exception	924	4048
+savepoint_exception	924	4048
+savepointexception	924	4048
+schema and data statement mixing not supported	3153	4049
+schema factory configuration error	3154	4050
+schema violation exception	3155	4051
+schema_and_data_statement_mixing_not_supported	3153,115	4049
+schemaanddatastatementmixingnotsupported	3153,115	4049
+schemafactoryconfigurationerror	3154	4050
+schemaviolationexception	3155	4051
+scram channel binding check failed	739	4052
+scram channel binding negotiation error	739	4052
+scripterror	3156	4053
+scriptexception	3157	4054
 scsv received when renegotiating	3158,172	193
 sct verification failed	3159,172	193
-search column * not in with query column list	0,1	1093
-search column * specified more than once	174,1	1094
-search sequence column name * already used in with query column list	0,1	1093
-search sequence column name and cycle mark column name are the same	0,1	1093
-search sequence column name and cycle path column name are the same	0,1	1093
-searching for elements in multidimensional arrays is not supported	59	4053
+search column * not in with query column list	0,1	1094
+search column * specified more than once	174,1	1095
+search sequence column name * already used in with query column list	0,1	1094
+search sequence column name and cycle mark column name are the same	0,1	1094
+search sequence column name and cycle path column name are the same	0,1	1094
+searching for elements in multidimensional arrays is not supported	59	4055
 second argument of cast function must be type	103,1	215
-security disabled exception	3160	4054
-security label provider * is not loaded	112,64	3561
-security labels are not supported for this type of object	153,1	672
-security_disabled	3160	4054
-securitydisabledexception	3160	4054
-securityerror	3161	4055
-securityexception	75	4056
-seek disk i o error	3162,100	4057
-segmentation fault	2256	4058
-sehexception	2279	4059
-select * was reduced during optimization	1582	1950
+security disabled exception	3160	4056
+security label provider * is not loaded	112,64	3563
+security labels are not supported for this type of object	153,1	673
+security_disabled	3160	4056
+securitydisabledexception	3160	4056
+securityerror	3161	4057
+securityexception	75	4058
+seek disk i o error	3162,100	4059
+segmentation fault	2256	4060
+sehexception	2279	4061
+select * was reduced during optimization	1582	1951
 select distinct on expressions must match initial order by expressions	190,1	214
-select into is not allowed here	0,1	3028
-select is not a read only statement disabling timer	1458	1819
-select must have a group with this procedure	1439	1799
-select rule s target entry * has different column name from column	103,1	3673
-select rule s target entry * has different size from column	103,1	3673
-select rule s target entry * has different type from column	103,1	3673
-select rule s target list has too few entries	103,1	3673
-select rule s target list has too many entries	103,1	3673
-self signed certificate	3163,178	4060
-self signed certificate in certificate chain	3164,178	4061
-semaphore full exception	118	4062
-semaphorefullexception	118	4062
-sendfile not available error	3165,3166	4063
-sendfilenotavailableerror	3165,3166	4063
-sending passwords in plain text without ssl tls is extremely insecure	1331	1685
-sequence * access error	1583	1951
-sequence * has out of range value for options	1585	1953
-sequence * has run out	1587	1955
-sequence * table structure is invalid	1586	1954
-sequence cannot be owned by relation	153,1	4064
-sequence database disk image is malformed	3167,2526	4065
-sequence generator limit exceeded	2842	4066
-sequence must be in same schema as table it is linked to	57	1084
-sequence must have same owner as table it is linked to	57	1084
-sequence option * not supported here	0,1	691
-sequence_generator_limit_exceeded	2842,64	4066
-sequencegeneratorlimitexceeded	2842,64	4066
-sequences requires binlog_format mixed or row	1584	1952
-serialexception	3168	4067
-serialization failure	447	4068
+select into is not allowed here	0,1	3030
+select is not a read only statement disabling timer	1458	1820
+select must have a group with this procedure	1439	1800
+select rule s target entry * has different column name from column	103,1	3675
+select rule s target entry * has different size from column	103,1	3675
+select rule s target entry * has different type from column	103,1	3675
+select rule s target list has too few entries	103,1	3675
+select rule s target list has too many entries	103,1	3675
+self signed certificate	3163,178	4062
+self signed certificate in certificate chain	3164,178	4063
+semaphore full exception	118	4064
+semaphorefullexception	118	4064
+sendfile not available error	3165,3166	4065
+sendfilenotavailableerror	3165,3166	4065
+sending passwords in plain text without ssl tls is extremely insecure	1331	1686
+sequence * access error	1583	1952
+sequence * has out of range value for options	1585	1954
+sequence * has run out	1587	1956
+sequence * table structure is invalid	1586	1955
+sequence cannot be owned by relation	153,1	4066
+sequence database disk image is malformed	3167,2526	4067
+sequence generator limit exceeded	2842	4068
+sequence must be in same schema as table it is linked to	57	1085
+sequence must have same owner as table it is linked to	57	1085
+sequence option * not supported here	0,1	692
+sequence_generator_limit_exceeded	2842,64	4068
+sequencegeneratorlimitexceeded	2842,64	4068
+sequences requires binlog_format mixed or row	1584	1953
+serialexception	3168	4069
+serialization failure	448	4070
 serialization functions may be specified only when the aggregate transition data type is	62,1	142
-serialization_failure	447,446	4068
-serializationexception	3169	4069
-serializationfailure	447,446	4068
-server clone exception	3170	4070
-server configuration does not permit binlog purge	1103	1438
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1588	1956
-server not active exception	3171	4071
-server runtime exception	3172	4072
-server shutdown in progress	1590	1958
-servercloneexception	3170	4070
-servererror	3173	4073
-serverexception	3174	4074
+serialization_failure	448,447	4070
+serializationexception	3169	4071
+serializationfailure	448,447	4070
+server clone exception	3170	4072
+server configuration does not permit binlog purge	1103	1439
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1588	1957
+server not active exception	3171	4073
+server runtime exception	3172	4074
+server shutdown in progress	1590	1959
+servercloneexception	3170	4072
+servererror	3173	4075
+serverexception	3174	4076
 serverhello tlsext	3175,172	193
-servernotactiveexception	3171	4071
-serverruntimeexception	3172	4072
-service configuration error	3176	4075
-service not found exception	3177	4076
+servernotactiveexception	3171	4073
+serverruntimeexception	3172	4074
+service configuration error	3176	4077
+service not found exception	3177	4078
 service unavailable	43	45
-service unavailable exception	3178	4077
+service unavailable exception	3178	4079
 service_unavailable	43	45
-serviceconfigurationerror	3176	4075
-servicenotfoundexception	3177	4076
-serviceunavailableexception	3178	4077
+serviceconfigurationerror	3176	4077
+servicenotfoundexception	3177	4078
+serviceunavailableexception	3178	4079
 session id context uninitialized	3179,172	193
-session user cannot be dropped	86,57	1082
-session user cannot be renamed	59	1083
-sessionerror	3180	4078
-set local transaction snapshot is not implemented	59	4079
-set password is not applicable for users authenticating via * plugin	1592	1960
-set requires parameter name	113,64	4080
+session user cannot be dropped	86,57	1083
+session user cannot be renamed	59	1084
+sessionerror	3180	4080
+set local transaction snapshot is not implemented	59	4081
+set password is not applicable for users authenticating via * plugin	1592	1961
+set requires parameter name	113,64	4082
 set returning functions are not allowed in	59	145
 set returning functions must appear at top level of from	59	145
-set transaction snapshot must be called before any query	114,115	599
-set valued function called in context that cannot accept a set	59	396
-setof type not allowed for operator argument	62,1	3787
-setseed parameter * is out of allowed range 1 1	112,64	4081
-setting authentication options is not possible when only the slave sql thread is being started	1663	2040
-settings property is read only exception	3181	4082
-settings property not found exception	3182	4083
-settings property wrong type exception	3183	4084
-settingspropertyisreadonlyexception	3181	4082
-settingspropertynotfoundexception	3182	4083
-settingspropertywrongtypeexception	3183	4084
-setval value * is out of bounds for sequence	201,64	4085
-share session not found exception	3184	4086
-share_session_not_found	3184	4086
-shared indexes cannot be created after initdb	57	4087
-sharedcache database table is locked	3185,3186	4088
-sharesessionnotfoundexception	3184	4086
-shmlock disk i o error	3187,100	4089
-shmmap disk i o error	3188,100	4090
-shmopen disk i o error	3189,100	4091
-shmsize disk i o error	3190,100	4092
-short buffer exception	3191	4093
-shortbufferexception	3191	4093
-shortword should be 0	112,64	3475
-should return type	103,1	4094
-shutdown channel group exception	3192	4095
+set transaction snapshot must be called before any query	114,115	600
+set valued function called in context that cannot accept a set	59	397
+setof type not allowed for operator argument	62,1	3789
+setseed parameter * is out of allowed range 1 1	112,64	4083
+setting authentication options is not possible when only the slave sql thread is being started	1663	2041
+settings property is read only exception	3181	4084
+settings property not found exception	3182	4085
+settings property wrong type exception	3183	4086
+settingspropertyisreadonlyexception	3181	4084
+settingspropertynotfoundexception	3182	4085
+settingspropertywrongtypeexception	3183	4086
+setval value * is out of bounds for sequence	201,64	4087
+share session not found exception	3184	4088
+share_session_not_found	3184	4088
+shared indexes cannot be created after initdb	57	4089
+sharedcache database table is locked	3185,3186	4090
+sharesessionnotfoundexception	3184	4088
+shmlock disk i o error	3187,100	4091
+shmmap disk i o error	3188,100	4092
+shmopen disk i o error	3189,100	4093
+shmsize disk i o error	3190,100	4094
+short buffer exception	3191	4095
+shortbufferexception	3191	4095
+shortword should be 0	112,64	3477
+should return type	103,1	4096
+shutdown channel group exception	3192	4097
 shutdown while in init	3193,172	193
-shutdownchannelgroupexception	3192	4095
-sigabrt	636	3390
-sigalrm	139	3368
-sigbus	385	3391
-sigchld	605	3371
-sigcont	2260	3372
-sigfpe	2253	3392
-sighup	2247	3363
-sigill	2251	3388
-sigint	2249	3374
-sigio	2270	3384
-sigkill	2254	3393
-signal 1	2247	3363
-signal 10	2255	3364
-signal 11	2256	3365
-signal 12	2257	3366
-signal 13	359	3367
-signal 14	139	3368
-signal 15	2258	3369
-signal 16	2259	3370
-signal 17	605	3371
-signal 18	2260	3372
-signal 19	2261	3373
-signal 2	2249	3374
-signal 20	2262	3375
-signal 21	2263	3376
-signal 22	2264	3377
-signal 23	2265	3378
-signal 24	793	3379
-signal 25	2266	3380
-signal 26	2267	3381
-signal 27	2268	3382
-signal 28	2269	3383
-signal 29	2270	3384
-signal 3	2250	3385
-signal 30	2271	3386
-signal 31	313	3387
-signal 4	2251	3388
-signal 5	2252	3389
-signal 6	636	3390
-signal 7	385	3391
-signal 8	2253	3392
-signal 9	2254	3393
-signal resignal can only use a condition defined with sqlstate	1597	1965
-signalexception	3194	4096
+shutdownchannelgroupexception	3192	4097
+sigabrt	637	3392
+sigalrm	139	3370
+sigbus	386	3393
+sigchld	606	3373
+sigcont	2260	3374
+sigfpe	2253	3394
+sighup	2247	3365
+sigill	2251	3390
+sigint	2249	3376
+sigio	2270	3386
+sigkill	2254	3395
+signal 1	2247	3365
+signal 10	2255	3366
+signal 11	2256	3367
+signal 12	2257	3368
+signal 13	359	3369
+signal 14	139	3370
+signal 15	2258	3371
+signal 16	2259	3372
+signal 17	606	3373
+signal 18	2260	3374
+signal 19	2261	3375
+signal 2	2249	3376
+signal 20	2262	3377
+signal 21	2263	3378
+signal 22	2264	3379
+signal 23	2265	3380
+signal 24	794	3381
+signal 25	2266	3382
+signal 26	2267	3383
+signal 27	2268	3384
+signal 28	2269	3385
+signal 29	2270	3386
+signal 3	2250	3387
+signal 30	2271	3388
+signal 31	313	3389
+signal 4	2251	3390
+signal 5	2252	3391
+signal 6	637	3392
+signal 7	386	3393
+signal 8	2253	3394
+signal 9	2254	3395
+signal resignal can only use a condition defined with sqlstate	1597	1966
+signalexception	3194	4098
 signature algorithms error	3195,172	193
 signature for non signing certificate	3196,172	193
-signatureexception	3197	4097
-sigpipe	359	3367
-sigprof	2268	3382
-sigpwr	2271	3386
-sigquit	2250	3385
-sigsegv	2256	3365
-sigstkflt	2259	3370
-sigstop	2261	3373
-sigsys	313	3387
-sigterm	2258	3369
-sigtrap	2252	3389
-sigtstp	2262	3375
-sigttin	2263	3376
-sigttou	2264	3377
-sigurg	2265	3378
-sigusr1	2255	3364
-sigusr2	2257	3366
-sigvtalrm	2267	3381
-sigwinch	2269	3383
-sigxcpu	793	3379
-sigxfsz	2266	3380
-single boolean result is expected	2731,64	3405
-singleton sql json item required	2731	4098
-singleton_sql_json_item_required	2731,64	4098
-singletonsqljsonitemrequired	2731,64	4098
-size limit exceeded exception	3198	4099
-sizelimitexceededexception	3198	4099
-skeleton mismatch exception	3199	4100
-skeleton not found exception	3200	4101
-skeletonmismatchexception	3199	4100
-skeletonnotfoundexception	3200	4101
-skip locked makes this statement unsafe	1123	1458
-skip this directory	3201,3202	4102
-skip wal location lsn * must be greater than origin lsn	112,64	3266
-skipped scanning foreign table * which is a partition of default partition	597,598	4103
-skipping analyze of * lock not available	448,57	4104
-skipping analyze of * relation no longer exists	617,1	4105
-skipping transaction * because it has already been executed and logged	1603	1971
-skipping vacuum of * lock not available	448,57	4104
-skipping vacuum of * relation no longer exists	617,1	4105
-slave already has been stopped	1629	2000
-slave failed to initialize master info structure from the repository	1617	1987
-slave failed to initialize relay log info structure from the repository	1622	1992
-slave is already running	1630	2001
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1605	1974
-slave log event execution was interrupted slave_max_statement_time exceeded	1207	1997
-slave must silently retry current transaction	1623	1993
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1106	1441
-slave sql thread ignored the * because table is shared	1612	1982
-slave sql thread ignored the query because of replicate table rules	1614	1984
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1631	2002
-slave_preserve_commit_order is not supported	1186	1532
-slices of fixed length arrays not implemented	59	3984
-slot name must not be null	113,64	3801
+signatureexception	3197	4099
+sigpipe	359	3369
+sigprof	2268	3384
+sigpwr	2271	3388
+sigquit	2250	3387
+sigsegv	2256	3367
+sigstkflt	2259	3372
+sigstop	2261	3375
+sigsys	313	3389
+sigterm	2258	3371
+sigtrap	2252	3391
+sigtstp	2262	3377
+sigttin	2263	3378
+sigttou	2264	3379
+sigurg	2265	3380
+sigusr1	2255	3366
+sigusr2	2257	3368
+sigvtalrm	2267	3383
+sigwinch	2269	3385
+sigxcpu	794	3381
+sigxfsz	2266	3382
+single boolean result is expected	2731,64	3407
+singleton sql json item required	2731	4100
+singleton_sql_json_item_required	2731,64	4100
+singletonsqljsonitemrequired	2731,64	4100
+size limit exceeded exception	3198	4101
+sizelimitexceededexception	3198	4101
+skeleton mismatch exception	3199	4102
+skeleton not found exception	3200	4103
+skeletonmismatchexception	3199	4102
+skeletonnotfoundexception	3200	4103
+skip locked makes this statement unsafe	1123	1459
+skip this directory	3201,3202	4104
+skip wal location lsn * must be greater than origin lsn	112,64	3268
+skipped scanning foreign table * which is a partition of default partition	598,599	4105
+skipping analyze of * lock not available	449,57	4106
+skipping analyze of * relation no longer exists	618,1	4107
+skipping transaction * because it has already been executed and logged	1603	1972
+skipping vacuum of * lock not available	449,57	4106
+skipping vacuum of * relation no longer exists	618,1	4107
+slave already has been stopped	1629	2001
+slave failed to initialize master info structure from the repository	1617	1988
+slave failed to initialize relay log info structure from the repository	1622	1993
+slave is already running	1630	2002
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1605	1975
+slave log event execution was interrupted slave_max_statement_time exceeded	1207	1998
+slave must silently retry current transaction	1623	1994
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1106	1442
+slave sql thread ignored the * because table is shared	1612	1983
+slave sql thread ignored the query because of replicate table rules	1614	1985
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1631	2003
+slave_preserve_commit_order is not supported	1186	1533
+slices of fixed length arrays not implemented	59	3986
+slot name must not be null	113,64	3803
 smallint out of range	201,64	339
-smtp failed recipient exception	3203	4106
-smtp failed recipients exception	3204	4107
-smtpexception	3205	4108
-smtpfailedrecipientexception	3203	4106
-smtpfailedrecipientsexception	3204	4107
-snapshot database is locked	3206,3083	4109
-snapshot not found exception	3116	3994
-snapshot sql logic error	3207,3125	4110
-snapshot too old	3208	4111
-snapshot_not_found	3116	3994
-snapshot_too_old	3208,3209	4111
-snapshotnotfoundexception	3116	3994
-snapshottooold	3208,3209	4111
-socket hang up	1023	4112
-socket operation on non socket	1055	4113
-socket security exception	3210	4114
-socket timeout exception	3211	4115
-socket type not supported	2229	4116
-socket_error	3212	4117
-socketerror	3212	4118
-socketexception	3213	4119
-socketexception * connection refused	725	4120
-socketexception * connection reset	739	4121
-socketsecurityexception	3210	4114
-sockettimeoutexception	3211	4115
-software caused connection abort	729	4122
-some non transactional changed tables couldn t be rolled back	1861	2271
-some relations of database * are already in tablespace	57	479
-some temporary tables were dropped but these operations could not be rolled back	1863	2273
-sorry too many clients already	1167,143	4123
+smtp failed recipient exception	3203	4108
+smtp failed recipients exception	3204	4109
+smtpexception	3205	4110
+smtpfailedrecipientexception	3203	4108
+smtpfailedrecipientsexception	3204	4109
+snapshot database is locked	3206,3083	4111
+snapshot not found exception	3116	3996
+snapshot sql logic error	3207,3125	4112
+snapshot too old	3208	4113
+snapshot_not_found	3116	3996
+snapshot_too_old	3208,3209	4113
+snapshotnotfoundexception	3116	3996
+snapshottooold	3208,3209	4113
+socket hang up	360	4114
+socket operation on non socket	1055	4115
+socket security exception	3210	4116
+socket timeout exception	3211	4117
+socket type not supported	2229	4118
+socket_error	3212	4119
+socketerror	3212	4120
+socketexception	3213	4121
+socketexception * broken pipe	360	4122
+socketexception * connection refused	726	4123
+socketexception * connection reset	740	4124
+socketsecurityexception	3210	4116
+sockettimeoutexception	3211	4117
+software caused connection abort	730	4125
+some non transactional changed tables couldn t be rolled back	1861	2272
+some relations of database * are already in tablespace	57	480
+some temporary tables were dropped but these operations could not be rolled back	1863	2274
+sorry too many clients already	1167,143	4126
 sort operator can only be specified for single argument aggregates	62,1	66
 source and target data types are not physically compatible	103,1	215
 source array too small	207,64	241
 source data type * is a pseudo type	153,1	223
 source data type and target data type are the same	103,1	215
-source database * is being accessed by other users	86,57	519
-source encoding * does not exist	102,1	1159
-source for a multiple column update item must be a sub select or row expression	59	525
-source string too short for * formatting field	464,64	502
-sp gist inner tuple size * exceeds maximum	206	3010
-sp gist leaf data type * does not match declared type	103,1	3795
-specific gem not found exception	3214	4124
-specificgemnotfoundexception	3214	4124
-specified argument was out of the range of valid values	194	4125
-specified array was not of the expected rank	3149	4126
-specified array was not of the expected type	3150	4127
-specified but * is not an aggregate function	153,1	1182
-specified cast is not valid	2570,226	4128
-specified data directory * is not a directory	57	1099
-specified filter criteria was invalid	2597	4129
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1395	1754
-specified in using clause does not exist in left table	461,1	4130
-specified in using clause does not exist in right table	461,1	4130
-specified key part was too long max key part length is * bytes	1726	2103
-specified key was too long max key length is * bytes	1725	2102
-specified method is not supported	2943	4131
-specified more than once	939,1,174,112	4132
-specified ole variant was invalid	2615	4133
-specified principal is not valid owner renewer	887	1147
-specified value cannot be cast to type * for column	170,1	814
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1396	1755
+source database * is being accessed by other users	86,57	520
+source encoding * does not exist	102,1	1160
+source for a multiple column update item must be a sub select or row expression	59	526
+source string too short for * formatting field	465,64	503
+sp gist inner tuple size * exceeds maximum	206	3012
+sp gist leaf data type * does not match declared type	103,1	3797
+specific gem not found exception	3214	4127
+specificgemnotfoundexception	3214	4127
+specified argument was out of the range of valid values	194	4128
+specified array was not of the expected rank	3149	4129
+specified array was not of the expected type	3150	4130
+specified but * is not an aggregate function	153,1	1183
+specified cast is not valid	2570,226	4131
+specified data directory * is not a directory	57	1100
+specified filter criteria was invalid	2597	4132
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1395	1755
+specified in using clause does not exist in left table	462,1	4133
+specified in using clause does not exist in right table	462,1	4133
+specified key part was too long max key part length is * bytes	1726	2104
+specified key was too long max key length is * bytes	1725	2103
+specified method is not supported	2943	4134
+specified more than once	940,1,174,112	4135
+specified ole variant was invalid	2615	4136
+specified principal is not valid owner renewer	888	1148
+specified value cannot be cast to type * for column	170,1	815
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1396	1756
 specifying a table access method is not supported on a partitioned table	59	170
 specifying both host name and cidr mask is invalid	128,129	288
-specifying constraint deferrability not supported for domains	59	4134
-spkierror	3215	4135
-splfileobject __construct * failed to open stream no such file or directory	780	4136
-splfileobject __construct * failed to open stream permission denied	92	4137
-sql client info exception	3216	4138
-sql connection is already closed	3217,3218	4139
-sql data exception	3219	4140
-sql feature not supported exception	3220	4141
+specifying constraint deferrability not supported for domains	59	4137
+spkierror	3215	4138
+splfileobject __construct * failed to open stream no such file or directory	781	4139
+splfileobject __construct * failed to open stream permission denied	92	4140
+sql client info exception	3216	4141
+sql connection is already closed	3217,3218	4142
+sql data exception	3219	4143
+sql feature not supported exception	3220	4144
 sql function cannot accept shell type	62,1	135
 sql function cannot return shell type	62,1	135
 sql function with unquoted function body cannot have polymorphic arguments	62,1	135
-sql functions cannot have arguments of type	62,1	511
-sql functions cannot return type	62,1	511
-sql integrity constraint violation exception	3221	4142
-sql invalid authorization spec exception	3222	4143
-sql json array not found	2702	4144
-sql json item cannot be cast to target type	3223	4145
-sql json member not found	2700	4146
-sql json number not found	2975	4147
-sql json object not found	2704	4148
-sql json scalar required	3224	4149
-sql no rows in result set	3225,3226	4150
-sql non transient connection exception	3227	4151
-sql non transient exception	3228	4152
-sql recoverable exception	3229	4153
-sql regular expression may not contain more than two escape double quote separators	2674,64	4154
-sql routine exception	2404	4155
-sql statement not yet complete	3230	4156
-sql syntax error exception	3231	4157
-sql thread is not to be started so until options are ignored	1787	2167
-sql timeout exception	3232	4158
-sql transaction has already been committed or rolled back	3233,3234	4159
-sql transaction rollback exception	3235	4160
-sql transient connection exception	3236	4161
-sql transient exception	3237	4162
-sql_json_array_not_found	2702,64	4144
-sql_json_item_cannot_be_cast_to_target_type	3223,64	4145
-sql_json_member_not_found	2700,64	4146
-sql_json_number_not_found	2975,64	4147
-sql_json_object_not_found	2704,64	4148
-sql_json_scalar_required	3224,64	4149
-sql_routine_exception	2404	4155
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1662	2039
-sql_statement_not_yet_complete	3230	4156
-sqlclient unable to establish sqlconnection	3238	4163
-sqlclient_unable_to_establish_sqlconnection	3238,335	4163
-sqlclientinfoexception	3216	4138
-sqlclientunabletoestablishsqlconnection	3238,335	4163
-sqldataexception	3219	4140
-sqlexception	3239	4164
-sqlfeaturenotsupportedexception	3220	4141
-sqlintegrityconstraintviolationexception	3221	4142
-sqlinvalidauthorizationspecexception	3222	4143
-sqlite_abort	3240	4165
-sqlite_abort_rollback	3133,3134	4021
-sqlite_auth	3241	4166
-sqlite_auth_user	3242,3241	4167
-sqlite_busy	3083	4168
-sqlite_busy_recovery	3082,3083	3946
-sqlite_busy_snapshot	3206,3083	4109
-sqlite_busy_timeout	3243,3083	4169
-sqlite_cantopen	762	4170
-sqlite_cantopen_convpath	761,762	938
-sqlite_cantopen_dirtywal	910,762	1175
-sqlite_cantopen_fullpath	2401,762	2857
-sqlite_cantopen_isdir	2688,762	3316
-sqlite_cantopen_notempdir	2947,762	3711
-sqlite_cantopen_symlink	3244,762	4171
-sqlite_constraint	600	4172
-sqlite_constraint_check	599,600	750
-sqlite_constraint_commithook	698,600	859
-sqlite_constraint_foreignkey	2386,600	2839
-sqlite_constraint_function	2402,600	2861
-sqlite_constraint_notnull	2948,600	3712
-sqlite_constraint_pinned	3021,600	3861
-sqlite_constraint_primarykey	3031,600	3883
-sqlite_constraint_rowid	3135,600	4026
-sqlite_constraint_trigger	3245,600	4173
-sqlite_constraint_unique	3246,600	4174
-sqlite_constraint_vtab	3247,600	4175
-sqlite_corrupt	2526	4176
-sqlite_corrupt_index	2525,2526	3002
-sqlite_corrupt_sequence	3167,2526	4065
-sqlite_corrupt_vtab	3248,2526	4177
-sqlite_empty	664	4178
-sqlite_error	3125	4179
-sqlite_error_missing_collseq	3125	4180
-sqlite_error_retry	3124,3125	4011
-sqlite_error_snapshot	3207,3125	4110
-sqlite_format	664	4181
-sqlite_full	3249	4182
-sqlite_internal	664	4183
-sqlite_interrupt	3250	4184
-sqlite_ioerr	100	4185
+sql functions cannot have arguments of type	62,1	512
+sql functions cannot return type	62,1	512
+sql integrity constraint violation exception	3221	4145
+sql invalid authorization spec exception	3222	4146
+sql json array not found	2702	4147
+sql json item cannot be cast to target type	3223	4148
+sql json member not found	2700	4149
+sql json number not found	2975	4150
+sql json object not found	2704	4151
+sql json scalar required	3224	4152
+sql no rows in result set	3225,3226	4153
+sql non transient connection exception	3227	4154
+sql non transient exception	3228	4155
+sql recoverable exception	3229	4156
+sql regular expression may not contain more than two escape double quote separators	2674,64	4157
+sql routine exception	2404	4158
+sql statement not yet complete	3230	4159
+sql syntax error exception	3231	4160
+sql thread is not to be started so until options are ignored	1787	2168
+sql timeout exception	3232	4161
+sql transaction has already been committed or rolled back	3233,3234	4162
+sql transaction rollback exception	3235	4163
+sql transient connection exception	3236	4164
+sql transient exception	3237	4165
+sql_json_array_not_found	2702,64	4147
+sql_json_item_cannot_be_cast_to_target_type	3223,64	4148
+sql_json_member_not_found	2700,64	4149
+sql_json_number_not_found	2975,64	4150
+sql_json_object_not_found	2704,64	4151
+sql_json_scalar_required	3224,64	4152
+sql_routine_exception	2404	4158
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1662	2040
+sql_statement_not_yet_complete	3230	4159
+sqlclient unable to establish sqlconnection	3238	4166
+sqlclient_unable_to_establish_sqlconnection	3238,335	4166
+sqlclientinfoexception	3216	4141
+sqlclientunabletoestablishsqlconnection	3238,335	4166
+sqldataexception	3219	4143
+sqlexception	3239	4167
+sqlfeaturenotsupportedexception	3220	4144
+sqlintegrityconstraintviolationexception	3221	4145
+sqlinvalidauthorizationspecexception	3222	4146
+sqlite_abort	3240	4168
+sqlite_abort_rollback	3133,3134	4023
+sqlite_auth	3241	4169
+sqlite_auth_user	3242,3241	4170
+sqlite_busy	3083	4171
+sqlite_busy_recovery	3082,3083	3948
+sqlite_busy_snapshot	3206,3083	4111
+sqlite_busy_timeout	3243,3083	4172
+sqlite_cantopen	763	4173
+sqlite_cantopen_convpath	762,763	939
+sqlite_cantopen_dirtywal	911,763	1176
+sqlite_cantopen_fullpath	2401,763	2858
+sqlite_cantopen_isdir	2688,763	3318
+sqlite_cantopen_notempdir	2947,763	3713
+sqlite_cantopen_symlink	3244,763	4174
+sqlite_constraint	601	4175
+sqlite_constraint_check	600,601	751
+sqlite_constraint_commithook	699,601	860
+sqlite_constraint_foreignkey	2386,601	2840
+sqlite_constraint_function	2402,601	2862
+sqlite_constraint_notnull	2948,601	3714
+sqlite_constraint_pinned	3021,601	3863
+sqlite_constraint_primarykey	3031,601	3885
+sqlite_constraint_rowid	3135,601	4028
+sqlite_constraint_trigger	3245,601	4176
+sqlite_constraint_unique	3246,601	4177
+sqlite_constraint_vtab	3247,601	4178
+sqlite_corrupt	2526	4179
+sqlite_corrupt_index	2525,2526	3004
+sqlite_corrupt_sequence	3167,2526	4067
+sqlite_corrupt_vtab	3248,2526	4180
+sqlite_empty	665	4181
+sqlite_error	3125	4182
+sqlite_error_missing_collseq	3125	4183
+sqlite_error_retry	3124,3125	4013
+sqlite_error_snapshot	3207,3125	4112
+sqlite_format	665	4184
+sqlite_full	3249	4185
+sqlite_internal	665	4186
+sqlite_interrupt	3250	4187
+sqlite_ioerr	100	4188
 sqlite_ioerr_access	99,100	100
 sqlite_ioerr_auth	246,100	287
-sqlite_ioerr_begin_atomic	100	4186
+sqlite_ioerr_begin_atomic	100	4189
 sqlite_ioerr_blocked	346,100	358
-sqlite_ioerr_checkreservedlock	604,100	757
-sqlite_ioerr_close	623,100	777
-sqlite_ioerr_commit_atomic	100	4187
-sqlite_ioerr_convpath	760,100	937
-sqlite_ioerr_corruptfs	773,100	947
-sqlite_ioerr_data	856,100	1100
-sqlite_ioerr_delete	889,100	1149
-sqlite_ioerr_delete_noent	100	4188
-sqlite_ioerr_dir_close	100	4189
-sqlite_ioerr_dir_fsync	100	4190
-sqlite_ioerr_fstat	2399,100	2853
-sqlite_ioerr_fsync	2400,100	2854
-sqlite_ioerr_gettemppath	2413,100	2878
-sqlite_ioerr_lock	2754,100	3435
-sqlite_ioerr_mmap	2810,100	3512
-sqlite_ioerr_nomem	2912,100	3666
-sqlite_ioerr_rdlock	3070,100	3934
-sqlite_ioerr_read	3072,100	3935
-sqlite_ioerr_rollback_atomic	100	4191
-sqlite_ioerr_seek	3162,100	4057
-sqlite_ioerr_shmlock	3187,100	4089
-sqlite_ioerr_shmmap	3188,100	4090
-sqlite_ioerr_shmopen	3189,100	4091
-sqlite_ioerr_shmsize	3190,100	4092
-sqlite_ioerr_short_read	100	4192
-sqlite_ioerr_truncate	3251,100	4193
-sqlite_ioerr_unlock	3252,100	4194
-sqlite_ioerr_vnode	3253,100	4195
-sqlite_ioerr_write	3254,100	4196
-sqlite_locked	3186	4197
-sqlite_locked_sharedcache	3185,3186	4088
-sqlite_locked_vtab	3255,3186	4198
-sqlite_mismatch	170	4199
-sqlite_misuse	3256	4200
-sqlite_nolfs	664	4201
-sqlite_nomem	145	4202
-sqlite_notadb	3257	4203
-sqlite_notfound	3258	4204
-sqlite_notice	3259	4205
-sqlite_notice_recover_rollback	3259	4206
-sqlite_notice_recover_wal	3259	4207
-sqlite_ok_load_permanently	3260	4208
-sqlite_ok_symlink	3261,3260	4209
-sqlite_perm	3262	4210
-sqlite_protocol	3263	4211
-sqlite_range	3264	4212
-sqlite_schema	3265	4213
-sqlite_toobig	3266	4214
-sqlite_warning	255	4215
+sqlite_ioerr_checkreservedlock	605,100	758
+sqlite_ioerr_close	624,100	778
+sqlite_ioerr_commit_atomic	100	4190
+sqlite_ioerr_convpath	761,100	938
+sqlite_ioerr_corruptfs	774,100	948
+sqlite_ioerr_data	857,100	1101
+sqlite_ioerr_delete	890,100	1150
+sqlite_ioerr_delete_noent	100	4191
+sqlite_ioerr_dir_close	100	4192
+sqlite_ioerr_dir_fsync	100	4193
+sqlite_ioerr_fstat	2399,100	2854
+sqlite_ioerr_fsync	2400,100	2855
+sqlite_ioerr_gettemppath	2413,100	2880
+sqlite_ioerr_lock	2754,100	3437
+sqlite_ioerr_mmap	2810,100	3514
+sqlite_ioerr_nomem	2912,100	3668
+sqlite_ioerr_rdlock	3070,100	3936
+sqlite_ioerr_read	3072,100	3937
+sqlite_ioerr_rollback_atomic	100	4194
+sqlite_ioerr_seek	3162,100	4059
+sqlite_ioerr_shmlock	3187,100	4091
+sqlite_ioerr_shmmap	3188,100	4092
+sqlite_ioerr_shmopen	3189,100	4093
+sqlite_ioerr_shmsize	3190,100	4094
+sqlite_ioerr_short_read	100	4195
+sqlite_ioerr_truncate	3251,100	4196
+sqlite_ioerr_unlock	3252,100	4197
+sqlite_ioerr_vnode	3253,100	4198
+sqlite_ioerr_write	3254,100	4199
+sqlite_locked	3186	4200
+sqlite_locked_sharedcache	3185,3186	4090
+sqlite_locked_vtab	3255,3186	4201
+sqlite_mismatch	170	4202
+sqlite_misuse	3256	4203
+sqlite_nolfs	665	4204
+sqlite_nomem	145	4205
+sqlite_notadb	3257	4206
+sqlite_notfound	3258	4207
+sqlite_notice	3259	4208
+sqlite_notice_recover_rollback	3259	4209
+sqlite_notice_recover_wal	3259	4210
+sqlite_ok_load_permanently	3260	4211
+sqlite_ok_symlink	3261,3260	4212
+sqlite_perm	3262	4213
+sqlite_protocol	3263	4214
+sqlite_range	3264	4215
+sqlite_schema	3265	4216
+sqlite_toobig	3266	4217
+sqlite_warning	255	4218
 sqlite_warning_autoindex	254,255	296
-sqljsonarraynotfound	2702,64	4144
-sqljsonitemcannotbecasttotargettype	3223,64	4145
-sqljsonmembernotfound	2700,64	4146
-sqljsonnumbernotfound	2975,64	4147
-sqljsonobjectnotfound	2704,64	4148
-sqljsonscalarrequired	3224,64	4149
-sqlnontransientconnectionexception	3227	4151
-sqlnontransientexception	3228	4152
-sqlrecoverableexception	3229	4153
-sqlroutineexception	2404	4155
-sqlserver rejected establishment of sqlconnection	3267	4216
-sqlserver_rejected_establishment_of_sqlconnection	3267,335	4216
-sqlserverrejectedestablishmentofsqlconnection	3267,335	4216
-sqlstate 03000	3230	4156
-sqlstate 08000	335	904
-sqlstate 08001	3238,335	4163
-sqlstate 08003	731,335	903
-sqlstate 08004	3267,335	4216
-sqlstate 08006	732,335	905
-sqlstate 08007	3268,335	4217
-sqlstate 08p01	334,335	3912
-sqlstate 09000	3269	4218
-sqlstate 0a000	59	2778
-sqlstate 0b000	2669	3251
-sqlstate 0f000	2680	3434
-sqlstate 0f001	2606,2680	3157
-sqlstate 0l000	544	3141
-sqlstate 0lp01	543,544	3140
-sqlstate 0p000	786	3219
-sqlstate 0z000	902	1164
-sqlstate 0z002	3270,902	4219
-sqlstate 20000	556	707
-sqlstate 21000	555	705
-sqlstate 22000	64	1101
-sqlstate 22001	341,64	4220
-sqlstate 22002	2953,64	3717
-sqlstate 22003	201,64	3728
-sqlstate 22004	113,64	3718
-sqlstate 22005	2230,64	2643
-sqlstate 22007	464,64	3117
-sqlstate 22008	866,64	1122
-sqlstate 22009	2666,64	3248
-sqlstate 2200b	2234,64	2649
-sqlstate 2200c	2674,64	3262
-sqlstate 2200d	2593,64	3129
-sqlstate 2200f	2737,64	4221
-sqlstate 2200g	2815,64	3522
-sqlstate 2200h	2842,64	4066
-sqlstate 2200l	2924,64	3687
-sqlstate 2200m	2678,64	3269
-sqlstate 2200n	2677,64	3268
-sqlstate 2200s	2676,64	3267
-sqlstate 2200t	2679,64	3270
-sqlstate 22010	2601,64	3144
-sqlstate 22011	2830,64	4222
-sqlstate 22012	204,64	1185
-sqlstate 22013	2395,64	3190
-sqlstate 22014	193,64	3073
-sqlstate 22015	2558,64	3063
-sqlstate 22016	191,64	3072
-sqlstate 22018	2575,64	3093
-sqlstate 22019	2592,64	3128
-sqlstate 2201b	2634,64	3207
-sqlstate 2201e	548,64	3071
-sqlstate 2201f	65,64	3074
-sqlstate 2201g	792,64	3076
-sqlstate 2201w	2644,64	3221
-sqlstate 2201x	2645,64	3222
-sqlstate 22021	595,64	745
-sqlstate 22022	2532,64	3018
-sqlstate 22023	112,64	3186
-sqlstate 22024	3271,64	4223
-sqlstate 22025	2594,64	3130
-sqlstate 22026	340,64	4224
-sqlstate 22027	3272,64	4225
+sqljsonarraynotfound	2702,64	4147
+sqljsonitemcannotbecasttotargettype	3223,64	4148
+sqljsonmembernotfound	2700,64	4149
+sqljsonnumbernotfound	2975,64	4150
+sqljsonobjectnotfound	2704,64	4151
+sqljsonscalarrequired	3224,64	4152
+sqlnontransientconnectionexception	3227	4154
+sqlnontransientexception	3228	4155
+sqlrecoverableexception	3229	4156
+sqlroutineexception	2404	4158
+sqlserver rejected establishment of sqlconnection	3267	4219
+sqlserver_rejected_establishment_of_sqlconnection	3267,335	4219
+sqlserverrejectedestablishmentofsqlconnection	3267,335	4219
+sqlstate 03000	3230	4159
+sqlstate 08000	335	905
+sqlstate 08001	3238,335	4166
+sqlstate 08003	732,335	904
+sqlstate 08004	3267,335	4219
+sqlstate 08006	733,335	906
+sqlstate 08007	3268,335	4220
+sqlstate 08p01	334,335	3914
+sqlstate 09000	3269	4221
+sqlstate 0a000	59	2779
+sqlstate 0b000	2669	3253
+sqlstate 0f000	2680	3436
+sqlstate 0f001	2606,2680	3159
+sqlstate 0l000	545	3143
+sqlstate 0lp01	544,545	3142
+sqlstate 0p000	787	3221
+sqlstate 0z000	903	1165
+sqlstate 0z002	3270,903	4222
+sqlstate 20000	557	708
+sqlstate 21000	556	706
+sqlstate 22000	64	1102
+sqlstate 22001	341,64	4223
+sqlstate 22002	2953,64	3719
+sqlstate 22003	201,64	3730
+sqlstate 22004	113,64	3720
+sqlstate 22005	2230,64	2644
+sqlstate 22007	465,64	3119
+sqlstate 22008	867,64	1123
+sqlstate 22009	2666,64	3250
+sqlstate 2200b	2234,64	2650
+sqlstate 2200c	2674,64	3264
+sqlstate 2200d	2593,64	3131
+sqlstate 2200f	2737,64	4224
+sqlstate 2200g	2815,64	3524
+sqlstate 2200h	2842,64	4068
+sqlstate 2200l	2924,64	3689
+sqlstate 2200m	2678,64	3271
+sqlstate 2200n	2677,64	3270
+sqlstate 2200s	2676,64	3269
+sqlstate 2200t	2679,64	3272
+sqlstate 22010	2601,64	3146
+sqlstate 22011	2830,64	4225
+sqlstate 22012	204,64	1186
+sqlstate 22013	2395,64	3192
+sqlstate 22014	193,64	3075
+sqlstate 22015	2558,64	3065
+sqlstate 22016	191,64	3074
+sqlstate 22018	2575,64	3095
+sqlstate 22019	2592,64	3130
+sqlstate 2201b	2634,64	3209
+sqlstate 2201e	549,64	3073
+sqlstate 2201f	65,64	3076
+sqlstate 2201g	793,64	3078
+sqlstate 2201w	2644,64	3223
+sqlstate 2201x	2645,64	3224
+sqlstate 22021	596,64	746
+sqlstate 22022	2532,64	3020
+sqlstate 22023	112,64	3188
+sqlstate 22024	3271,64	4226
+sqlstate 22025	2594,64	3132
+sqlstate 22026	340,64	4227
+sqlstate 22027	3272,64	4228
 sqlstate 2202e	207,64	243
-sqlstate 2202g	2663,64	3243
-sqlstate 2202h	2662,64	3242
-sqlstate 22030	950,64	1230
-sqlstate 22031	869,64	3075
-sqlstate 22032	2602,64	3149
-sqlstate 22033	2655,64	3234
-sqlstate 22034	2814,64	3520
-sqlstate 22035	2879,64	3635
-sqlstate 22036	2703,64	3669
-sqlstate 22037	2917,64	3672
-sqlstate 22038	2731,64	4098
-sqlstate 22039	2702,64	4144
-sqlstate 2203a	2700,64	4146
-sqlstate 2203b	2975,64	4147
-sqlstate 2203c	2704,64	4148
-sqlstate 2203d	3273,64	4226
-sqlstate 2203e	3274,64	4227
-sqlstate 2203f	3224,64	4149
-sqlstate 2203g	3223,64	4145
-sqlstate 22p01	2253,64	2818
-sqlstate 22p02	63,64	3245
-sqlstate 22p03	782,64	3084
+sqlstate 2202g	2663,64	3245
+sqlstate 2202h	2662,64	3244
+sqlstate 22030	951,64	1231
+sqlstate 22031	870,64	3077
+sqlstate 22032	2602,64	3151
+sqlstate 22033	2655,64	3236
+sqlstate 22034	2814,64	3522
+sqlstate 22035	2879,64	3637
+sqlstate 22036	2703,64	3671
+sqlstate 22037	2917,64	3674
+sqlstate 22038	2731,64	4100
+sqlstate 22039	2702,64	4147
+sqlstate 2203a	2700,64	4149
+sqlstate 2203b	2975,64	4150
+sqlstate 2203c	2704,64	4151
+sqlstate 2203d	3273,64	4229
+sqlstate 2203e	3274,64	4230
+sqlstate 2203f	3224,64	4152
+sqlstate 2203g	3223,64	4148
+sqlstate 22p01	2253,64	2819
+sqlstate 22p02	63,64	3247
+sqlstate 22p03	783,64	3086
 sqlstate 22p04	273,64	314
-sqlstate 22p05	596,64	4228
-sqlstate 22p06	2921,64	3681
-sqlstate 23000	598	3047
-sqlstate 23001	3123,598	4008
-sqlstate 23502	919,598	3703
-sqlstate 23503	2385,598	2838
-sqlstate 23505	775,598	4229
-sqlstate 23514	597,598	755
-sqlstate 23p01	722,598	2662
-sqlstate 24000	493	3112
-sqlstate 25000	115	3252
+sqlstate 22p05	597,64	4231
+sqlstate 22p06	2921,64	3683
+sqlstate 23000	599	3049
+sqlstate 23001	3123,599	4010
+sqlstate 23502	920,599	3705
+sqlstate 23503	2385,599	2839
+sqlstate 23505	776,599	4232
+sqlstate 23514	598,599	756
+sqlstate 23p01	723,599	2663
+sqlstate 24000	494	3114
+sqlstate 25000	115	3254
 sqlstate 25001	114,115	122
 sqlstate 25002	354,115	363
-sqlstate 25003	2506,115	2981
-sqlstate 25004	2508,115	2983
-sqlstate 25005	2843,115	3595
-sqlstate 25006	487,115	3939
-sqlstate 25007	3153,115	4047
-sqlstate 25008	2423,115	2896
-sqlstate 25p01	412,115	3594
-sqlstate 25p02	835,115	2977
-sqlstate 25p03	2458,115	2930
-sqlstate 26000	2656	3235
-sqlstate 27000	3275	4230
-sqlstate 28000	738	3082
-sqlstate 28p01	1006,738	3188
-sqlstate 2b000	459	1155
-sqlstate 2bp01	458,459	1154
-sqlstate 2d000	475	3253
-sqlstate 2f000	2404	4155
-sqlstate 2f002	2811,2404	3513
-sqlstate 2f003	3044,2404	3898
-sqlstate 2f004	3077,2404	3943
-sqlstate 2f005	2403,2404	2862
-sqlstate 34000	2586	3110
-sqlstate 38000	751	2715
-sqlstate 38001	750,751	925
-sqlstate 38002	2811,751	4231
-sqlstate 38003	3044,751	4232
-sqlstate 38004	3077,751	4233
-sqlstate 39000	328	2716
-sqlstate 39001	2657,328	3236
-sqlstate 39004	113,328	4234
-sqlstate 39p01	327,328	4235
-sqlstate 39p02	3276,328	4236
-sqlstate 39p03	410,328	2654
-sqlstate 3b000	923	4046
-sqlstate 3b001	920,923	3223
-sqlstate 3d000	2571	3090
-sqlstate 3f000	2646	3225
-sqlstate 40000	446	4237
-sqlstate 40001	447,446	4068
-sqlstate 40002	3277,446	4238
-sqlstate 40003	3278,446	4239
-sqlstate 40p01	445,446	1125
-sqlstate 42000	1	4240
-sqlstate 42501	87,1	3042
-sqlstate 42601	0,1	4241
-sqlstate 42602	704,1	3164
-sqlstate 42611	546,1	3097
-sqlstate 42622	2457,1	3567
-sqlstate 42701	174,1	1216
+sqlstate 25003	2506,115	2983
+sqlstate 25004	2508,115	2985
+sqlstate 25005	2843,115	3597
+sqlstate 25006	488,115	3941
+sqlstate 25007	3153,115	4049
+sqlstate 25008	2423,115	2898
+sqlstate 25p01	413,115	3596
+sqlstate 25p02	836,115	2979
+sqlstate 25p03	2458,115	2932
+sqlstate 26000	2656	3237
+sqlstate 27000	3275	4233
+sqlstate 28000	739	3084
+sqlstate 28p01	1007,739	3190
+sqlstate 2b000	460	1156
+sqlstate 2bp01	459,460	1155
+sqlstate 2d000	476	3255
+sqlstate 2f000	2404	4158
+sqlstate 2f002	2811,2404	3515
+sqlstate 2f003	3044,2404	3900
+sqlstate 2f004	3077,2404	3945
+sqlstate 2f005	2403,2404	2863
+sqlstate 34000	2586	3112
+sqlstate 38000	752	2716
+sqlstate 38001	751,752	926
+sqlstate 38002	2811,752	4234
+sqlstate 38003	3044,752	4235
+sqlstate 38004	3077,752	4236
+sqlstate 39000	328	2717
+sqlstate 39001	2657,328	3238
+sqlstate 39004	113,328	4237
+sqlstate 39p01	327,328	4238
+sqlstate 39p02	3276,328	4239
+sqlstate 39p03	411,328	2655
+sqlstate 3b000	924	4048
+sqlstate 3b001	921,924	3225
+sqlstate 3d000	2571	3092
+sqlstate 3f000	2646	3227
+sqlstate 40000	447	4240
+sqlstate 40001	448,447	4070
+sqlstate 40002	3277,447	4241
+sqlstate 40003	3278,447	4242
+sqlstate 40p01	446,447	1126
+sqlstate 42000	1	4243
+sqlstate 42501	87,1	3044
+sqlstate 42601	0,1	4244
+sqlstate 42602	705,1	3166
+sqlstate 42611	547,1	3099
+sqlstate 42622	2457,1	3569
+sqlstate 42701	174,1	1217
 sqlstate 42702	157,1	174
-sqlstate 42703	461,1	4242
-sqlstate 42704	102,1	4243
-sqlstate 42710	101,1	1233
-sqlstate 42712	939,1	1214
-sqlstate 42723	149,1	1227
+sqlstate 42703	462,1	4245
+sqlstate 42704	102,1	4246
+sqlstate 42710	101,1	1234
+sqlstate 42712	940,1	1215
+sqlstate 42723	149,1	1228
 sqlstate 42725	134,1	175
-sqlstate 42803	131,1	2884
-sqlstate 42804	170,1	1117
-sqlstate 42809	153,1	4244
-sqlstate 42830	2384,1	3138
-sqlstate 42846	465,1	523
-sqlstate 42883	779,1	4245
-sqlstate 428c9	411,1	2872
-sqlstate 42939	463,1	4000
-sqlstate 42p01	617,1	4246
-sqlstate 42p02	3279,1	4247
-sqlstate 42p03	632,1	1221
-sqlstate 42p04	944,1	1222
-sqlstate 42p05	955,1	1237
-sqlstate 42p06	150,1	1240
-sqlstate 42p07	148,1	1242
+sqlstate 42803	131,1	2886
+sqlstate 42804	170,1	1118
+sqlstate 42809	153,1	4247
+sqlstate 42830	2384,1	3140
+sqlstate 42846	466,1	524
+sqlstate 42883	780,1	4248
+sqlstate 428c9	412,1	2874
+sqlstate 42939	464,1	4002
+sqlstate 42p01	618,1	4249
+sqlstate 42p02	3279,1	4250
+sqlstate 42p03	633,1	1222
+sqlstate 42p04	945,1	1223
+sqlstate 42p05	956,1	1238
+sqlstate 42p06	150,1	1241
+sqlstate 42p07	148,1	1243
 sqlstate 42p08	160,1	180
 sqlstate 42p09	156,1	173
-sqlstate 42p10	190,1	3098
-sqlstate 42p11	526,1	3109
-sqlstate 42p12	2588,1	3116
-sqlstate 42p13	62,1	3139
-sqlstate 42p14	2626,1	3194
-sqlstate 42p15	807,1	3224
-sqlstate 42p16	61,1	3241
-sqlstate 42p17	103,1	3170
-sqlstate 42p18	491,1	3000
-sqlstate 42p19	132,1	3205
-sqlstate 42p20	480,1	4248
-sqlstate 42p21	608,1	810
-sqlstate 42p22	777,1	2999
-sqlstate 44000	2841	4249
-sqlstate 53000	143	3043
-sqlstate 53100	778,143	1177
-sqlstate 53200	145,143	3806
-sqlstate 53300	1167,143	4250
-sqlstate 53400	142,143	886
-sqlstate 54000	206	3896
-sqlstate 54001	3280,206	4251
-sqlstate 54011	516,206	4252
-sqlstate 54023	2418,206	4253
-sqlstate 55000	57	3734
-sqlstate 55006	86,57	3732
-sqlstate 55p02	462,57	702
-sqlstate 55p03	448,57	3438
-sqlstate 55p04	3281,57	4254
-sqlstate 57000	125	3798
-sqlstate 57014	444,125	3923
+sqlstate 42p10	190,1	3100
+sqlstate 42p11	527,1	3111
+sqlstate 42p12	2588,1	3118
+sqlstate 42p13	62,1	3141
+sqlstate 42p14	2626,1	3196
+sqlstate 42p15	808,1	3226
+sqlstate 42p16	61,1	3243
+sqlstate 42p17	103,1	3172
+sqlstate 42p18	492,1	3002
+sqlstate 42p19	132,1	3207
+sqlstate 42p20	481,1	4251
+sqlstate 42p21	609,1	811
+sqlstate 42p22	778,1	3001
+sqlstate 44000	2841	4252
+sqlstate 53000	143	3045
+sqlstate 53100	779,143	1178
+sqlstate 53200	145,143	3808
+sqlstate 53300	1167,143	4253
+sqlstate 53400	142,143	887
+sqlstate 54000	206	3898
+sqlstate 54001	3280,206	4254
+sqlstate 54011	517,206	4255
+sqlstate 54023	2418,206	4256
+sqlstate 55000	57	3736
+sqlstate 55006	86,57	3734
+sqlstate 55p02	463,57	703
+sqlstate 55p03	449,57	3440
+sqlstate 55p04	3281,57	4257
+sqlstate 57000	125	3800
+sqlstate 57014	445,125	3925
 sqlstate 57p01	124,125	130
-sqlstate 57p02	796,125	1044
-sqlstate 57p03	476,125	528
-sqlstate 57p04	862,125	1109
-sqlstate 57p05	2459,125	2931
-sqlstate 58000	2161,789	4255
-sqlstate 58030	788,789	3274
-sqlstate 58p01	921,789	4256
-sqlstate 58p02	946,789	1225
-sqlstate 72000	3208,3209	4111
-sqlstate f0000	128,129	877
-sqlstate f0001	2755,129	3437
-sqlstate hv000	2331,2356	2753
-sqlstate hv001	2348,2356	2770
-sqlstate hv002	2330,2356	2752
-sqlstate hv004	2337,2356	2759
-sqlstate hv005	2329,2356	2751
-sqlstate hv006	2338,2356	2760
-sqlstate hv007	2335,2356	2757
-sqlstate hv008	2336,2356	2758
-sqlstate hv009	2345,2356	2767
-sqlstate hv00a	2343,2356	2765
-sqlstate hv00b	2340,2356	2762
-sqlstate hv00c	2341,2356	2763
-sqlstate hv00d	2342,2356	2764
-sqlstate hv00j	2347,2356	2769
-sqlstate hv00k	2349,2356	2771
-sqlstate hv00l	2353,2356	2775
-sqlstate hv00m	2354,2356	2776
-sqlstate hv00n	2355,2356	2777
-sqlstate hv00p	2346,2356	2768
-sqlstate hv00q	2350,2356	2772
-sqlstate hv00r	2351,2356	2773
-sqlstate hv010	2332,2356	2754
-sqlstate hv014	2352,2356	2774
-sqlstate hv021	2333,2356	2755
-sqlstate hv024	2334,2356	2756
-sqlstate hv090	2344,2356	2766
-sqlstate hv091	2339,2356	2761
-sqlstate p0000	3025,212	3865
-sqlstate p0001	3066,212	3928
-sqlstate p0002	2858,212	3605
-sqlstate p0003	3282,212	4257
+sqlstate 57p02	797,125	1045
+sqlstate 57p03	477,125	529
+sqlstate 57p04	863,125	1110
+sqlstate 57p05	2459,125	2933
+sqlstate 58000	2161,790	4258
+sqlstate 58030	789,790	3276
+sqlstate 58p01	922,790	4259
+sqlstate 58p02	947,790	1226
+sqlstate 72000	3208,3209	4113
+sqlstate f0000	128,129	878
+sqlstate f0001	2755,129	3439
+sqlstate hv000	2331,2356	2754
+sqlstate hv001	2348,2356	2771
+sqlstate hv002	2330,2356	2753
+sqlstate hv004	2337,2356	2760
+sqlstate hv005	2329,2356	2752
+sqlstate hv006	2338,2356	2761
+sqlstate hv007	2335,2356	2758
+sqlstate hv008	2336,2356	2759
+sqlstate hv009	2345,2356	2768
+sqlstate hv00a	2343,2356	2766
+sqlstate hv00b	2340,2356	2763
+sqlstate hv00c	2341,2356	2764
+sqlstate hv00d	2342,2356	2765
+sqlstate hv00j	2347,2356	2770
+sqlstate hv00k	2349,2356	2772
+sqlstate hv00l	2353,2356	2776
+sqlstate hv00m	2354,2356	2777
+sqlstate hv00n	2355,2356	2778
+sqlstate hv00p	2346,2356	2769
+sqlstate hv00q	2350,2356	2773
+sqlstate hv00r	2351,2356	2774
+sqlstate hv010	2332,2356	2755
+sqlstate hv014	2352,2356	2775
+sqlstate hv021	2333,2356	2756
+sqlstate hv024	2334,2356	2757
+sqlstate hv090	2344,2356	2767
+sqlstate hv091	2339,2356	2762
+sqlstate p0000	3025,212	3867
+sqlstate p0001	3066,212	3930
+sqlstate p0002	2858,212	3607
+sqlstate p0003	3282,212	4260
 sqlstate p0004	211,212	248
-sqlstate xx000	55	3053
-sqlstate xx001	855,55	1098
-sqlstate xx002	2524,55	3001
-sqlstatementnotyetcomplete	3230	4156
-sqlsyntaxerrorexception	3231	4157
-sqltimeoutexception	3232	4158
-sqltransactionrollbackexception	3235	4160
-sqltransientconnectionexception	3236	4161
-sqltransientexception	3237	4162
-srf protocol violated	3276	4236
-srf_protocol_violated	3276,328	4236
-srfprotocolviolated	3276,328	4236
-srmount error	2226	4258
+sqlstate xx000	55	3055
+sqlstate xx001	856,55	1099
+sqlstate xx002	2524,55	3003
+sqlstatementnotyetcomplete	3230	4159
+sqlsyntaxerrorexception	3231	4160
+sqltimeoutexception	3232	4161
+sqltransactionrollbackexception	3235	4163
+sqltransientconnectionexception	3236	4164
+sqltransientexception	3237	4165
+srf protocol violated	3276	4239
+srf_protocol_violated	3276,328	4239
+srfprotocolviolated	3276,328	4239
+srmount error	2226	4261
 srtp could not allocate profiles	3283,172	193
 srtp protection profile list too long	3284,172	193
 srtp unknown protection profile	3285,172	193
-ssl cert verification error	3286,582,178	4259
-ssl certificate s common name contains embedded null	334,335	949
-ssl certificate s distinguished name contains embedded null	334,335	949
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4260
+ssl cert verification error	3286,583,178	4262
+ssl certificate s common name contains embedded null	334,335	950
+ssl certificate s distinguished name contains embedded null	334,335	950
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	178	4263
 ssl command section empty	3287,172	193
 ssl command section not found	3288,172	193
 ssl ctx has no default ssl version	3289,172	193
-ssl error wait readable	3290	4261
-ssl error wait writable	3291	4262
-ssl handshake exception	3292	4263
+ssl error wait readable	3290	4264
+ssl error wait writable	3291	4265
+ssl handshake exception	3292	4266
 ssl handshake failure	3293,172	193
-ssl key exception	3294	4264
+ssl key exception	3294	4267
 ssl library has no ciphers	3295,172	193
 ssl negative length	3296,172	193
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1613	1983
-ssl peer unverified exception	3297	4265
-ssl protocol exception	3298	4266
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1613	1984
+ssl peer unverified exception	3297	4268
+ssl protocol exception	3298	4269
 ssl section empty	3299,172	193
 ssl section not found	3300,172	193
 ssl session id callback failed	3301,172	193
@@ -18310,26 +18317,26 @@ ssl session id context too long	3303,172	193
 ssl session id has bad length	3304,172	193
 ssl session id too long	3305,172	193
 ssl session version mismatch	3306,172	193
-ssl syscall error	3307,3308	4267
-ssl want read error	3309,3310	4268
-ssl want write error	3311,3312	4269
-ssl zero return error	3313,3314	4270
+ssl syscall error	3307,3308	4270
+ssl want read error	3309,3310	4271
+ssl want write error	3311,3312	4272
+ssl zero return error	3313,3314	4273
 ssl3 ext invalid max fragment length	3315,172	193
 ssl3 ext invalid servername	3316,172	193
 ssl3 ext invalid servername type	3317,172	193
 ssl3 session id too long	3318,172	193
-ssl_connect returned * state error certificate verify failed self signed certificate	178	4271
-sslcertverificationerror	3286,582,178	4259
-ssleoferror	3319,3320	4272
-sslerror	3321,3322	4273
-sslerrorwaitreadable	3290	4261
-sslerrorwaitwritable	3291	4262
-sslexception	3323	4274
-sslhandshakeexception	3292	4263
-sslkeyexception	3294	4264
-sslpeerunverifiedexception	3297	4265
-sslprotocolexception	3298	4266
-sslsyscallerror	3307,3308	4267
+ssl_connect returned * state error certificate verify failed self signed certificate	178	4274
+sslcertverificationerror	3286,583,178	4262
+ssleoferror	3319,3320	4275
+sslerror	3321,3322	4276
+sslerrorwaitreadable	3290	4264
+sslerrorwaitwritable	3291	4265
+sslexception	3323	4277
+sslhandshakeexception	3292	4266
+sslkeyexception	3294	4267
+sslpeerunverifiedexception	3297	4268
+sslprotocolexception	3298	4269
+sslsyscallerror	3307,3308	4270
 sslv3 alert bad certificate	3324,172	193
 sslv3 alert bad record mac	3325,172	193
 sslv3 alert certificate expired	3326,172	193
@@ -18341,64 +18348,64 @@ sslv3 alert illegal parameter	3331,172	193
 sslv3 alert no certificate	3332,172	193
 sslv3 alert unexpected message	3333,172	193
 sslv3 alert unsupported certificate	3334,172	193
-sslwantreaderror	3309,3310	4268
-sslwantwriteerror	3311,3312	4269
-sslzeroreturnerror	3313,3314	4270
-stack depth limit exceeded	3280,206	4275
-stack fault	2259	4276
-stack level too deep	2775	4277
-stack overflow error	3335,2775	4278
-stack overflow exception	2977	4279
-stacked diagnostics accessed without active handler	3270	4219
-stacked_diagnostics_accessed_without_active_handler	3270,902	4219
-stackeddiagnosticsaccessedwithoutactivehandler	3270,902	4219
-stackoverflowerror	3335,2775	4278
-stackoverflowexception	2977	4279
-stale broker epoch exception	3336	4280
-stale controller epoch exception	2552	3054
-stale file handle	2217	4281
-stale member epoch exception	3337	4282
-stale_broker_epoch	3336	4280
-stale_controller_epoch	2552	3054
-stale_member_epoch	3337	4282
-stalebrokerepochexception	3336	4280
-stalecontrollerepochexception	2552	3054
-stalememberepochexception	3337	4282
-standarderror	3338	4283
-standby mode is not supported by single user servers	59	4284
+sslwantreaderror	3309,3310	4271
+sslwantwriteerror	3311,3312	4272
+sslzeroreturnerror	3313,3314	4273
+stack depth limit exceeded	3280,206	4278
+stack fault	2259	4279
+stack level too deep	2775	4280
+stack overflow error	3335,2775	4281
+stack overflow exception	2977	4282
+stacked diagnostics accessed without active handler	3270	4222
+stacked_diagnostics_accessed_without_active_handler	3270,903	4222
+stackeddiagnosticsaccessedwithoutactivehandler	3270,903	4222
+stackoverflowerror	3335,2775	4281
+stackoverflowexception	2977	4282
+stale broker epoch exception	3336	4283
+stale controller epoch exception	2552	3056
+stale file handle	2217	4284
+stale member epoch exception	3337	4285
+stale_broker_epoch	3336	4283
+stale_controller_epoch	2552	3056
+stale_member_epoch	3337	4285
+stalebrokerepochexception	3336	4283
+stalecontrollerepochexception	2552	3056
+stalememberepochexception	3337	4285
+standarderror	3338	4286
+standby mode is not supported by single user servers	59	4287
 standby promotion is ongoing	57	60
-start slave until master_gtid_pos requires that slave is using gtid	1788	2168
-start value * cannot be greater than maxvalue	112,64	2928
-start value * cannot be less than minvalue	112,64	2928
-start value cannot be infinity	112,64	3169
-start value cannot be nan	112,64	3169
-startup probe failed	2750,2751	3430
-stat buffer too short	3339,3340	4285
-state not recoverable	1054	4286
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1118	1453
-statement completion unknown	3278	4239
-statement has sum functions and columns in same statement	1899	2310
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1120	1455
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1110	1445
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1112	1447
-statement is unsafe because it uses a system function that may return a different value on the slave	1125	1460
-statement is unsafe because it uses a system variable that may have a different value on the slave	1127	1462
-statement is unsafe because it uses a udf which may not return the same value on the slave	1128	1463
-statement too complex	3280	4251
+start slave until master_gtid_pos requires that slave is using gtid	1788	2169
+start value * cannot be greater than maxvalue	112,64	2930
+start value * cannot be less than minvalue	112,64	2930
+start value cannot be infinity	112,64	3171
+start value cannot be nan	112,64	3171
+startup probe failed	2750,2751	3432
+stat buffer too short	3339,3340	4288
+state not recoverable	1054	4289
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1118	1454
+statement completion unknown	3278	4242
+statement has sum functions and columns in same statement	1899	2311
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1120	1456
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1110	1446
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1112	1448
+statement is unsafe because it uses a system function that may return a different value on the slave	1125	1461
+statement is unsafe because it uses a system variable that may have a different value on the slave	1127	1463
+statement is unsafe because it uses a udf which may not return the same value on the slave	1128	1464
+statement too complex	3280	4254
 statement trigger s when condition cannot reference column values	103,1	336
-statement_completion_unknown	3278,446	4239
-statement_too_complex	3280,206	4251
-statementcompletionunknown	3278,446	4239
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1130	1465
-statementtoocomplex	3280,206	4251
-statistics creation on system columns is not supported	59	501
-statistics expressions can refer only to the table being referenced	190,1	3003
-statistics object * already exists	101,1	4287
-statistics object * already exists skipping	101,1	4287
-statistics object * could not be computed for relation	103,1	4288
-statistics object * does not exist	102,1	2824
-statistics object with oid * does not exist	102,1	813
-statistics target * is too low	112,64	631
+statement_completion_unknown	3278,447	4242
+statement_too_complex	3280,206	4254
+statementcompletionunknown	3278,447	4242
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1130	1466
+statementtoocomplex	3280,206	4254
+statistics creation on system columns is not supported	59	502
+statistics expressions can refer only to the table being referenced	190,1	3005
+statistics object * already exists	101,1	4290
+statistics object * already exists skipping	101,1	4290
+statistics object * could not be computed for relation	103,1	4291
+statistics object * does not exist	102,1	2825
+statistics object with oid * does not exist	102,1	814
+statistics target * is too low	112,64	632
 status 400	6	5
 status 401	7	6
 status 402	9	8
@@ -18479,594 +18486,594 @@ status code 507	50	52
 status code 508	51	53
 status code 510	52	54
 status code 511	53	55
-status error * received from rocksdb	1552	1915
-statuscode aborted	636,637,19	790
+status error * received from rocksdb	1552	1916
+statuscode aborted	637,638,19	791
 statuscode already_exists	151,152,19	165
-statuscode cancelled	638,639,640	791
-statuscode data_loss	641,642,38	792
-statuscode deadline_exceeded	643,644,45	793
-statuscode failed_precondition	645,646,6	794
-statuscode internal	647,648,38	795
-statuscode invalid_argument	649,650,6	796
-statuscode not_found	12,651	797
-statuscode out_of_range	652,653,6	798
-statuscode permission_denied	92,654,11	799
-statuscode resource_exhausted	655,656,35	800
-statuscode unauthenticated	657,658,7	801
-statuscode unavailable	659,660,43	802
-statuscode unimplemented	661,662,40	803
-statuscode unknown	663,664,38	804
-statusexception aborted	636,637,19	790
+statuscode cancelled	639,640,641	792
+statuscode data_loss	642,643,38	793
+statuscode deadline_exceeded	644,645,45	794
+statuscode failed_precondition	646,647,6	795
+statuscode internal	648,649,38	796
+statuscode invalid_argument	650,651,6	797
+statuscode not_found	12,652	798
+statuscode out_of_range	653,654,6	799
+statuscode permission_denied	92,655,11	800
+statuscode resource_exhausted	656,657,35	801
+statuscode unauthenticated	658,659,7	802
+statuscode unavailable	660,661,43	803
+statuscode unimplemented	662,663,40	804
+statuscode unknown	664,665,38	805
+statusexception aborted	637,638,19	791
 statusexception already_exists	151,152,19	165
-statusexception cancelled	638,639,640	791
-statusexception data_loss	641,642,38	792
-statusexception deadline_exceeded	643,644,45	793
-statusexception failed_precondition	645,646,6	794
-statusexception internal	647,648,38	795
-statusexception invalid_argument	649,650,6	796
-statusexception not_found	12,651	797
-statusexception out_of_range	652,653,6	798
-statusexception permission_denied	92,654,11	799
-statusexception resource_exhausted	655,656,35	800
-statusexception unauthenticated	657,658,7	801
-statusexception unavailable	659,660,43	802
-statusexception unimplemented	661,662,40	803
-statusexception unknown	663,664,38	804
-statusruntimeexception aborted	636,637,19	790
+statusexception cancelled	639,640,641	792
+statusexception data_loss	642,643,38	793
+statusexception deadline_exceeded	644,645,45	794
+statusexception failed_precondition	646,647,6	795
+statusexception internal	648,649,38	796
+statusexception invalid_argument	650,651,6	797
+statusexception not_found	12,652	798
+statusexception out_of_range	653,654,6	799
+statusexception permission_denied	92,655,11	800
+statusexception resource_exhausted	656,657,35	801
+statusexception unauthenticated	658,659,7	802
+statusexception unavailable	660,661,43	803
+statusexception unimplemented	662,663,40	804
+statusexception unknown	664,665,38	805
+statusruntimeexception aborted	637,638,19	791
 statusruntimeexception already_exists	151,152,19	165
-statusruntimeexception cancelled	638,639,640	791
-statusruntimeexception data_loss	641,642,38	792
-statusruntimeexception deadline_exceeded	643,644,45	793
-statusruntimeexception failed_precondition	645,646,6	794
-statusruntimeexception internal	647,648,38	795
-statusruntimeexception invalid_argument	649,650,6	796
-statusruntimeexception not_found	12,651	797
-statusruntimeexception out_of_range	652,653,6	798
-statusruntimeexception permission_denied	92,654,11	799
-statusruntimeexception resource_exhausted	655,656,35	800
-statusruntimeexception unauthenticated	657,658,7	801
-statusruntimeexception unavailable	659,660,43	802
-statusruntimeexception unimplemented	661,662,40	803
-statusruntimeexception unknown	663,664,38	804
-stdin stdout not allowed with program	0,1	691
-step size cannot be infinity	112,64	3169
-step size cannot be nan	112,64	3169
-step size cannot equal zero	112,64	4289
+statusruntimeexception cancelled	639,640,641	792
+statusruntimeexception data_loss	642,643,38	793
+statusruntimeexception deadline_exceeded	644,645,45	794
+statusruntimeexception failed_precondition	646,647,6	795
+statusruntimeexception internal	648,649,38	796
+statusruntimeexception invalid_argument	650,651,6	797
+statusruntimeexception not_found	12,652	798
+statusruntimeexception out_of_range	653,654,6	799
+statusruntimeexception permission_denied	92,655,11	800
+statusruntimeexception resource_exhausted	656,657,35	801
+statusruntimeexception unauthenticated	658,659,7	802
+statusruntimeexception unavailable	660,661,43	803
+statusruntimeexception unimplemented	662,663,40	804
+statusruntimeexception unknown	664,665,38	805
+stdin stdout not allowed with program	0,1	692
+step size cannot be infinity	112,64	3171
+step size cannot be nan	112,64	3171
+step size cannot equal zero	112,64	4292
 still in init	3341,172	193
-stop async iteration	3342,3343	4290
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1681	2058
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1682	2059
-stop value cannot be infinity	112,64	3169
-stop value cannot be nan	112,64	3169
-stopasynciteration	3342,3343	4290
-stopiteration	3344,3345	4291
-stopped signal	2261	4292
-stopped tty input	2263	4293
-stopped tty output	2264	4294
-storage cannot be specified in alter operator family	0,1	3760
-storage engine * cannot be used for log tables	1780	2160
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1844	2254
-storage engine * doesn t support auto_increment columns	1690	2067
-storage engine * doesn t support blob text columns	1691	2068
-storage engine * is disabled	1683	2060
-storage engine * of the table s s doesn t have this option	1309	1663
-storage engine does not support generated columns	1784	2164
-storage engine for table * is not loaded	1684	2061
+stop async iteration	3342,3343	4293
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1681	2059
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1682	2060
+stop value cannot be infinity	112,64	3171
+stop value cannot be nan	112,64	3171
+stopasynciteration	3342,3343	4293
+stopiteration	3344,3345	4294
+stopped signal	2261	4295
+stopped tty input	2263	4296
+stopped tty output	2264	4297
+storage cannot be specified in alter operator family	0,1	3762
+storage engine * cannot be used for log tables	1780	2161
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1844	2255
+storage engine * doesn t support auto_increment columns	1690	2068
+storage engine * doesn t support blob text columns	1691	2069
+storage engine * is disabled	1683	2061
+storage engine * of the table s s doesn t have this option	1309	1664
+storage engine does not support generated columns	1784	2165
+storage engine for table * is not loaded	1684	2062
 storage type cannot be different from data type for access method	103,1	104
 storage type specified more than once	103,1	104
-storeerror	3346	4295
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1330	1684
-strconv atoi parsing * invalid syntax	478	4296
-stream corrupted exception	3347	4297
-streamcorruptedexception	3347	4297
-streamend	3348	4298
-streamerror	3349	4299
-streaming requested but not supported by output plugin	112,64	3811
-streams pipe error	2227	4300
+storeerror	3346	4298
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1330	1685
+strconv atoi parsing * invalid syntax	479	4299
+stream corrupted exception	3347	4300
+streamcorruptedexception	3347	4300
+streamend	3348	4301
+streamerror	3349	4302
+streaming requested but not supported by output plugin	112,64	3813
+streams pipe error	2227	4303
 strictness of aggregate s forward and inverse transition functions must match	62,1	66
-string * is too long for * should be no longer than	1897	2308
-string argument of jsonpath item method * is not a valid representation of a double precision number	2703,64	3342
-string concat exception	3350	4301
-string data length mismatch	340	4224
-string data right truncation	341	4220
-string index out of bounds exception	3351	4302
-string is not a valid identifier	112,64	3442
-string is too long for tsvector * bytes max	206	4303
-string too long to represent as jsonb string	206	4304
-string was not recognized as a valid datetime	528	4305
-string_data_length_mismatch	340,64	4224
-string_data_right_truncation	341,64	4220
-stringconcatexception	3350	4301
-stringdatalengthmismatch	340,64	4224
-stringdatarighttruncation	341,64	4220
-stringindexoutofboundsexception	3351	4302
-strlen argument * string must be of type string array given	226	4306
-structure needs cleaning	2218	4307
-stub not found exception	3352	4308
-stubnotfoundexception	3352	4308
-subject empty and subject alt name extension not critical	3353,178	4309
-subject issuer mismatch	3354,178	4310
-subject key identifier marked critical	3355,178	4311
-subject name empty	3356,178	4312
-subject signature algorithm and issuer public key algorithm mismatch	3357,178	4313
-subpartitioned table use subpartition instead of partition	1509	1872
-subpartitions can only be hash partitions and by key	1517	1880
-subprocesserror	3358	4314
-subquery has too few columns	0,1	1138
-subquery has too many columns	0,1	1138
-subquery in from must have an alias	0,1	691
-subquery must return only one column	0,1	1138
-subquery returns more than 1 row	1687	2064
+string * is too long for * should be no longer than	1897	2309
+string argument of jsonpath item method * is not a valid representation of a double precision number	2703,64	3344
+string concat exception	3350	4304
+string data length mismatch	340	4227
+string data right truncation	341	4223
+string index out of bounds exception	3351	4305
+string is not a valid identifier	112,64	3444
+string is too long for tsvector * bytes max	206	4306
+string too long to represent as jsonb string	206	4307
+string was not recognized as a valid datetime	529	4308
+string_data_length_mismatch	340,64	4227
+string_data_right_truncation	341,64	4223
+stringconcatexception	3350	4304
+stringdatalengthmismatch	340,64	4227
+stringdatarighttruncation	341,64	4223
+stringindexoutofboundsexception	3351	4305
+strlen argument * string must be of type string array given	226	4309
+structure needs cleaning	2218	4310
+stub not found exception	3352	4311
+stubnotfoundexception	3352	4311
+subject empty and subject alt name extension not critical	3353,178	4312
+subject issuer mismatch	3354,178	4313
+subject key identifier marked critical	3355,178	4314
+subject name empty	3356,178	4315
+subject signature algorithm and issuer public key algorithm mismatch	3357,178	4316
+subpartitioned table use subpartition instead of partition	1509	1873
+subpartitions can only be hash partitions and by key	1517	1881
+subprocesserror	3358	4317
+subquery has too few columns	0,1	1139
+subquery has too many columns	0,1	1139
+subquery in from must have an alias	0,1	692
+subquery must return only one column	0,1	1139
+subquery returns more than 1 row	1687	2065
 subquery uses ungrouped column * from outer query	131,1	138
-subquery value not supported	1654	2031
-subroutine * has a forward declaration but is not defined	1489	1852
-subroutine * is declared in the package specification but is not defined in the package body	1490	1853
-subscript type * is not supported	170,1	3337
-subscripted assignment to * requires type * but expression is of type	170,1	484
-subscription has no replication slot set	57	3446
+subquery value not supported	1654	2032
+subroutine * has a forward declaration but is not defined	1489	1853
+subroutine * is declared in the package specification but is not defined in the package body	1490	1854
+subscript type * is not supported	170,1	3339
+subscripted assignment to * requires type * but expression is of type	170,1	485
+subscription has no replication slot set	57	3448
 subscription with * must also set	0,1	168
-subscription with oid * does not exist	102,1	813
-substring error	2830	4222
-substring_error	2830,64	4222
-substringerror	2830,64	4222
-suite b cannot sign p 384 with p 256	3359,178	4315
-suite b certificate version invalid	3360,178	4316
-suite b curve not allowed for this los	3361,178	4317
-suite b invalid ecc curve	3362,178	4318
-suite b invalid public key algorithm	3363,178	4319
-suite b invalid signature algorithm	3364,178	4320
-supplied principaltype is not supported	2627	3195
+subscription with oid * does not exist	102,1	814
+substring error	2830	4225
+substring_error	2830,64	4225
+substringerror	2830,64	4225
+suite b cannot sign p 384 with p 256	3359,178	4318
+suite b certificate version invalid	3360,178	4319
+suite b curve not allowed for this los	3361,178	4320
+suite b invalid ecc curve	3362,178	4321
+suite b invalid public key algorithm	3363,178	4322
+suite b invalid signature algorithm	3364,178	4323
+supplied principaltype is not supported	2627	3197
 support function * must return type	103,1	215
-support function number * is invalid for access method	103,1	3795
-suppress_redundant_updates_trigger must be called as trigger	327,328	4321
-suppress_redundant_updates_trigger must be called before update	327,328	4321
-suppress_redundant_updates_trigger must be called for each row	327,328	4321
-suppress_redundant_updates_trigger must be called on update	327,328	4321
-switch expression exception	2914	4322
-switchexpressionexception	2914	4322
-symbolic link * target is too long	206	4323
-symlink not an error	3261,3260	4209
-symlink unable to open database file	3244,762	4171
-sync factory exception	3365	4324
-sync failed exception	3366	4325
-sync provider exception	3367	4326
-syncfactoryexception	3365	4324
-syncfailedexception	3366	4325
-synchronization lock exception	2958	4327
-synchronizationlockexception	2958	4327
-syncproviderexception	3367	4326
-syntax error	0	4241
-syntax error * partitioning requires definition of values * for each partition	1515	1878
-syntax error command unrecognized	3205,3203,3204	4328
-syntax error in file * near end of line	0,1	4329
-syntax error in file * near token	0,1	4329
-syntax error in json path in argument * to function * at position	1360	1716
-syntax error in json text in argument * to function * at position	1361	1717
-syntax error in pattern	3368,3369	4330
-syntax error in tsquery	0,1	4331
-syntax error or access rule violation	1	4240
-syntax_error	0,1	4241
-syntax_error_or_access_rule_violation	1	4240
-syntaxerror	0,1	4241
-syntaxerrororaccessruleviolation	1	4240
-syntaxwarning	3370	4332
-system call error	3371	4333
-system column * reference in check constraint is invalid	190,1	699
+support function number * is invalid for access method	103,1	3797
+suppress_redundant_updates_trigger must be called as trigger	327,328	4324
+suppress_redundant_updates_trigger must be called before update	327,328	4324
+suppress_redundant_updates_trigger must be called for each row	327,328	4324
+suppress_redundant_updates_trigger must be called on update	327,328	4324
+switch expression exception	2914	4325
+switchexpressionexception	2914	4325
+symbolic link * target is too long	206	4326
+symlink not an error	3261,3260	4212
+symlink unable to open database file	3244,763	4174
+sync factory exception	3365	4327
+sync failed exception	3366	4328
+sync provider exception	3367	4329
+syncfactoryexception	3365	4327
+syncfailedexception	3366	4328
+synchronization lock exception	2958	4330
+synchronizationlockexception	2958	4330
+syncproviderexception	3367	4329
+syntax error	0	4244
+syntax error * partitioning requires definition of values * for each partition	1515	1879
+syntax error command unrecognized	3205,3203,3204	4331
+syntax error in file * near end of line	0,1	4332
+syntax error in file * near token	0,1	4332
+syntax error in json path in argument * to function * at position	1360	1717
+syntax error in json text in argument * to function * at position	1361	1718
+syntax error in pattern	3368,3369	4333
+syntax error in tsquery	0,1	4334
+syntax error or access rule violation	1	4243
+syntax_error	0,1	4244
+syntax_error_or_access_rule_violation	1	4243
+syntaxerror	0,1	4244
+syntaxerrororaccessruleviolation	1	4243
+syntaxwarning	3370	4335
+system call error	3371	4336
+system column * reference in check constraint is invalid	190,1	700
 system columns cannot be used in foreign keys	59	170
-system error	2161	4255
-system exit exception	3372	4334
-system stack error	3373,2775	4335
-system versioned tables do not support	1817	2227
-system versioned tables in the s database are not supported	1811	2221
-system_error	2161,789	4255
-system_time partitions in table s does not support historical query	1820	2230
-system_time range selector is not allowed	1821	2231
-systemcallerror	3371	4333
-systemerror	2161,789	4255
-systemexception	3374	4336
-systemexit	3375,3376	4337
-systemexitexception	3372	4334
-systemstackerror	3373,2775	4335
-taberror	3377,3378	4338
-table * already exists	1697	2074
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1402	1761
-table * doesn t exist	1450	1811
-table * doesn t exist in engine	1451	1812
-table * from one of the selects cannot be used in	1706	2083
-table * has no index like the one used in create index recreate the table	1447	1808
-table * in system tablespace	1699	2076
-table * is differently defined or of non myisam type or doesn t exist	1074	1409
-table * is marked as crashed and last automatic repair failed	1173	1518
-table * is marked as crashed and should be repaired	1174	1519
-table * is read only	1483	1845
-table * is specified twice both as a target for * and as a separate source for data	1793	2202
-table * uses an extension that doesn t exist in this mariadb version	1785	2165
-table * was locked with a read lock and can t be updated	1704	2081
-table * was not locked with lock tables	1703	2080
-table * was skipped since its definition is being modified by concurrent ddl statement	1847	2257
-table access method * does not exist	102,1	4339
-table copy could not finish transaction on publisher	732,335	956
-table copy could not start transaction on publisher	732,335	956
-table definition has changed please retry transaction	1695	2072
-table definition on master and slave does not match	1107	1442
-table function protocol for materialize mode was not followed	3276,328	4340
-table function protocol for value per call mode was not followed	3276,328	4340
-table handler doesn * to be not null or use another handler	1475	1837
-table has column * where type requires	170,1	489
-table has extra column	170,1	489
-table has no partition for some existing values	1442	1802
-table has no partition for value	1441	1801
-table is missing column	170,1	489
-table name * specified more than once	939,1	4341
-table rebuild required please do * or dump reload to fix it	1701	2078
-table reference * is ambiguous	156,1	4342
-table row type and query specified row type do not match	170,1	622
-table s is already system versioned	1808	2218
-table s is not system versioned	1818	2228
-table s must have at least one versioned column	1822	2232
-table storage engine * does not support the create option	1310	1664
-table storage engine * found required create option missing	1404	1763
-table to exchange with partition has foreign key references	1502	1865
-table to exchange with partition is partitioned	1503	1866
-table to exchange with partition is temporary	1504	1867
-tables can have at most	516,206	4343
-tables declared with oids are not supported	59	4344
-tables from schema * are not part of the publication	102,1	3306
-tables have different definitions	1707	2084
-tablesample clause can only be applied to tables and materialized views	59	498
-tablesample method * does not exist	102,1	4345
-tablesample method * does not support repeatable	59	498
-tablesample parameter cannot be null	2662,64	4346
-tablesample repeatable parameter cannot be null	2663,64	4347
-tablespace for table * exists please discard the tablespace before import	1710	2087
-tablespace has been discarded for table s	1709	2086
-tablespace is missing for table	1711	2088
-tablespace location * is too long	103,1	4348
-tablespace location cannot contain single quotes	704,1	4349
-tablespace location must be an absolute path	103,1	4348
-tablespace location should not be inside the data directory	103,1	4348
-tablespace with oid * does not exist	102,1	813
-tablespaces are not supported on this platform	59	4350
-takes only one argument	112,64	3534
+system error	2161	4258
+system exit exception	3372	4337
+system stack error	3373,2775	4338
+system versioned tables do not support	1817	2228
+system versioned tables in the s database are not supported	1811	2222
+system_error	2161,790	4258
+system_time partitions in table s does not support historical query	1820	2231
+system_time range selector is not allowed	1821	2232
+systemcallerror	3371	4336
+systemerror	2161,790	4258
+systemexception	3374	4339
+systemexit	3375,3376	4340
+systemexitexception	3372	4337
+systemstackerror	3373,2775	4338
+taberror	3377,3378	4341
+table * already exists	1697	2075
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1402	1762
+table * doesn t exist	1450	1812
+table * doesn t exist in engine	1451	1813
+table * from one of the selects cannot be used in	1706	2084
+table * has no index like the one used in create index recreate the table	1447	1809
+table * in system tablespace	1699	2077
+table * is differently defined or of non myisam type or doesn t exist	1074	1410
+table * is marked as crashed and last automatic repair failed	1173	1519
+table * is marked as crashed and should be repaired	1174	1520
+table * is read only	1483	1846
+table * is specified twice both as a target for * and as a separate source for data	1793	2203
+table * uses an extension that doesn t exist in this mariadb version	1785	2166
+table * was locked with a read lock and can t be updated	1704	2082
+table * was not locked with lock tables	1703	2081
+table * was skipped since its definition is being modified by concurrent ddl statement	1847	2258
+table access method * does not exist	102,1	4342
+table copy could not finish transaction on publisher	733,335	957
+table copy could not start transaction on publisher	733,335	957
+table definition has changed please retry transaction	1695	2073
+table definition on master and slave does not match	1107	1443
+table function protocol for materialize mode was not followed	3276,328	4343
+table function protocol for value per call mode was not followed	3276,328	4343
+table handler doesn * to be not null or use another handler	1475	1838
+table has column * where type requires	170,1	490
+table has extra column	170,1	490
+table has no partition for some existing values	1442	1803
+table has no partition for value	1441	1802
+table is missing column	170,1	490
+table name * specified more than once	940,1	4344
+table rebuild required please do * or dump reload to fix it	1701	2079
+table reference * is ambiguous	156,1	4345
+table row type and query specified row type do not match	170,1	623
+table s is already system versioned	1808	2219
+table s is not system versioned	1818	2229
+table s must have at least one versioned column	1822	2233
+table storage engine * does not support the create option	1310	1665
+table storage engine * found required create option missing	1404	1764
+table to exchange with partition has foreign key references	1502	1866
+table to exchange with partition is partitioned	1503	1867
+table to exchange with partition is temporary	1504	1868
+tables can have at most	517,206	4346
+tables declared with oids are not supported	59	4347
+tables from schema * are not part of the publication	102,1	3308
+tables have different definitions	1707	2085
+tablesample clause can only be applied to tables and materialized views	59	499
+tablesample method * does not exist	102,1	4348
+tablesample method * does not support repeatable	59	499
+tablesample parameter cannot be null	2662,64	4349
+tablesample repeatable parameter cannot be null	2663,64	4350
+tablespace for table * exists please discard the tablespace before import	1710	2088
+tablespace has been discarded for table s	1709	2087
+tablespace is missing for table	1711	2089
+tablespace location * is too long	103,1	4351
+tablespace location cannot contain single quotes	705,1	4352
+tablespace location must be an absolute path	103,1	4351
+tablespace location should not be inside the data directory	103,1	4351
+tablespace with oid * does not exist	102,1	814
+tablespaces are not supported on this platform	59	4353
+takes only one argument	112,64	3536
 target data type * is a pseudo type	153,1	223
-target detail cannot be used without target	0,1	869
-target invocation exception	3379	4351
-target is not executing an operation with a query plan	1712	2089
-target lists can have at most	516,206	4352
-target log not found in binlog index	1777	2157
-target parameter count exception	2955	4353
-target row violates row level security policy * using expression for table	87,1	3592
-target row violates row level security policy using expression for table	87,1	3592
-target type is not an array	112,64	4354
-targetexception	3380	4355
-targetinvocationexception	3379	4351
-targetparametercountexception	2955	4353
-task canceled exception	80,81	4356
-task scheduler exception	163	4357
-taskcanceledexception	80,81	4356
-taskschedulerexception	163	4357
-telemetry too large exception	619	773
-telemetry_too_large	619	773
-telemetrytoolargeexception	619	773
-temporary failure in name resolution	3381,122	4358
-temporary file size exceeds temp_file_limit	142,143	4359
-temporary file write failure	1713	2090
-temporary tables cannot specify a schema name	61,1	551
-terminated by signal 1	2247	3363
-terminated by signal 10	2255	3364
-terminated by signal 11	2256	3365
-terminated by signal 12	2257	3366
-terminated by signal 13	359	3367
-terminated by signal 14	139	3368
-terminated by signal 15	2258	3369
-terminated by signal 16	2259	3370
-terminated by signal 17	605	3371
-terminated by signal 18	2260	3372
-terminated by signal 19	2261	3373
-terminated by signal 2	2249	3374
-terminated by signal 20	2262	3375
-terminated by signal 21	2263	3376
-terminated by signal 22	2264	3377
-terminated by signal 23	2265	3378
-terminated by signal 24	793	3379
-terminated by signal 25	2266	3380
-terminated by signal 26	2267	3381
-terminated by signal 27	2268	3382
-terminated by signal 28	2269	3383
-terminated by signal 29	2270	3384
-terminated by signal 3	2250	3385
-terminated by signal 30	2271	3386
-terminated by signal 31	313	3387
-terminated by signal 4	2251	3388
-terminated by signal 5	2252	3389
-terminated by signal 6	636	3390
-terminated by signal 7	385	3391
-terminated by signal 8	2253	3392
-terminated by signal 9	2254	3393
-terminating autovacuum process due to administrator command	124,125	4360
-terminating background worker * due to administrator command	124,125	4361
-terminating connection because of crash of another server process	796,125	4362
-terminating connection because of unexpected sigquit signal	124,125	4360
+target detail cannot be used without target	0,1	870
+target invocation exception	3379	4354
+target is not executing an operation with a query plan	1712	2090
+target lists can have at most	517,206	4355
+target log not found in binlog index	1777	2158
+target parameter count exception	2955	4356
+target row violates row level security policy * using expression for table	87,1	3594
+target row violates row level security policy using expression for table	87,1	3594
+target type is not an array	112,64	4357
+targetexception	3380	4358
+targetinvocationexception	3379	4354
+targetparametercountexception	2955	4356
+task canceled exception	80,81	4359
+task scheduler exception	163	4360
+taskcanceledexception	80,81	4359
+taskschedulerexception	163	4360
+telemetry too large exception	620	774
+telemetry_too_large	620	774
+telemetrytoolargeexception	620	774
+temporary failure in name resolution	3381,122	4361
+temporary file size exceeds temp_file_limit	142,143	4362
+temporary file write failure	1713	2091
+temporary tables cannot specify a schema name	61,1	552
+terminated by signal 1	2247	3365
+terminated by signal 10	2255	3366
+terminated by signal 11	2256	3367
+terminated by signal 12	2257	3368
+terminated by signal 13	359	3369
+terminated by signal 14	139	3370
+terminated by signal 15	2258	3371
+terminated by signal 16	2259	3372
+terminated by signal 17	606	3373
+terminated by signal 18	2260	3374
+terminated by signal 19	2261	3375
+terminated by signal 2	2249	3376
+terminated by signal 20	2262	3377
+terminated by signal 21	2263	3378
+terminated by signal 22	2264	3379
+terminated by signal 23	2265	3380
+terminated by signal 24	794	3381
+terminated by signal 25	2266	3382
+terminated by signal 26	2267	3383
+terminated by signal 27	2268	3384
+terminated by signal 28	2269	3385
+terminated by signal 29	2270	3386
+terminated by signal 3	2250	3387
+terminated by signal 30	2271	3388
+terminated by signal 31	313	3389
+terminated by signal 4	2251	3390
+terminated by signal 5	2252	3391
+terminated by signal 6	637	3392
+terminated by signal 7	386	3393
+terminated by signal 8	2253	3394
+terminated by signal 9	2254	3395
+terminating autovacuum process due to administrator command	124,125	4363
+terminating background worker * due to administrator command	124,125	4364
+terminating connection because of crash of another server process	797,125	4365
+terminating connection because of unexpected sigquit signal	124,125	4363
 terminating connection because protocol synchronization was lost	334,335	346
-terminating connection due to administrator command	124,125	4360
-terminating connection due to conflict with recovery	447,446,862	4363
-terminating connection due to idle in transaction timeout	2458,115	4364
-terminating connection due to idle session timeout	2459,125	4365
-terminating connection due to immediate shutdown command	124,125	4360
-terminating connection due to unexpected postmaster exit	124,125	4366
-terminating logical replication worker due to administrator command	124,125	4360
-terminating logical replication worker due to timeout	732,335	4367
-terminating walreceiver due to timeout	732,335	955
-terminating walreceiver process due to administrator command	124,125	4368
-text file busy	2220	4369
-text search configuration * does not exist	102,1	2824
-text search configuration name * must be schema qualified	112,64	4370
-text search configuration parameter * not recognized	0,1	674
-text search configuration with oid * does not exist	102,1	813
-text search dictionary * does not exist	102,1	2824
-text search dictionary with oid * does not exist	102,1	813
-text search parser * does not exist	102,1	2824
-text search parser does not support headline creation	59	4371
-text search parser end method is required	103,1	4094
-text search parser gettoken method is required	103,1	4094
-text search parser is required	103,1	4094
-text search parser lextypes method is required	103,1	4094
-text search parser parameter * not recognized	0,1	674
-text search parser start method is required	103,1	4094
-text search template * does not accept options	0,1	674
-text search template * does not exist	102,1	2824
-text search template is required	103,1	4094
-text search template lexize method is required	103,1	4094
-text search template parameter * not recognized	0,1	674
-the * feature is disabled you need mariadb built with * to have it working	1238	1589
-the * function returns the wrong type	1506	1869
-the * handler only supports 32 bit integers in values	1376	1735
-the * syntax is reserved for purposes internal to the mariadb server	1573	1938
-the alterpartition request successfully updated the partition state but the leader has changed	2840	3589
-the assignor or its version range is not supported by the consumer group	3382	4372
-the binary log file * is logically corrupted	1098	1433
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1300	1653
-the binlog statement of type * was not preceded by a format description binlog statement	1438	1798
-the broker did not attempt to execute this operation	2982	3778
-the broker does not support the requested sasl mechanism	3383	4373
-the broker received a duplicate sequence number	958	1241
-the broker received an out of order sequence number	2994	3809
-the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2358	2780
-the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	767	941
-the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	766	940
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2929	3692
-the clusterid in the request does not match that found on the server	2514	2990
-the column s s cannot be changed more than once in a single update statement	1795	2204
-the consumer group has reached its max size	2417	2883
-the controller has considered the broker registration to be invalid	2633	3206
-the creation of some temporary tables could not be rolled back	1862	2272
-the current user is invalid	1334	1690
-the data source connection string * is not in the correct format	1256	1609
-the database system is in recovery mode	476,125	4374
-the database system is not accepting connections	476,125	4374
-the database system is not yet accepting connections	476,125	4374
-the database system is shutting down	476,125	4374
-the database system is starting up	476,125	4374
-the definition for table s is too big	1696	2073
-the definition of table * prevents operation * on table	1832	2242
-the encoded data was not valid for encoding utf	665	4375
-the fetch session encountered inconsistent topic id usage	2363	2785
-the fetch session epoch is invalid	2595	3134
-the fetch session id was not found	2362	2784
-the file * must be in the database directory or be readable by all	1715	2092
-the foreign data source you are trying to reference does not exist data source error	1255	1608
-the foreign server name you are trying to reference does not exist data source error	1259	1612
-the geometry has no data in function	1133	1468
-the given broker id was not registered	363	370
-the given key * was not present in the dictionary	2708	4376
-the given key was not present in the dictionary	2709	4377
-the given update version was invalid	2672	3260
-the group id does not exist	2416	2882
-the group is not empty	2913	3667
-the group member needs to have a valid member id before actually entering a consumer group	2776	3480
-the handler doesn t support autoextend of tablespaces	1708	2085
-the host or user argument to grant is too long	1290	1643
-the incident * occurred on the master message	1615	1985
-the index file for table * is full	1322	1676
-the instance id is still used by another member in the consumer group	3384	4378
-the leader epoch in the request is newer than the epoch on the broker	3385	4379
-the leader epoch in the request is older than the epoch on the broker	2359	2781
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2965	3754
-the log s topic id did not match the topic id in the request	2520	2992
-the mariadb server is running with the * option so it cannot execute this statement	1485	1847
-the member epoch is fenced by the group coordinator	2360	2782
-the member epoch is stale	3337	4282
-the message format version on the broker does not support this request	3386	4380
-the message has a negative size	2596	3135
-the method or operation is not implemented	2935	4381
-the mix of handlers in the partitions is not allowed in this version of mariadb	1406	1765
-the new isr contains at least one ineligible replica	2533	3019
-the node was low on resource	3387,3388	4382
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1410	1769
+terminating connection due to administrator command	124,125	4363
+terminating connection due to conflict with recovery	448,447,863	4366
+terminating connection due to idle in transaction timeout	2458,115	4367
+terminating connection due to idle session timeout	2459,125	4368
+terminating connection due to immediate shutdown command	124,125	4363
+terminating connection due to unexpected postmaster exit	124,125	4369
+terminating logical replication worker due to administrator command	124,125	4363
+terminating logical replication worker due to timeout	733,335	4370
+terminating walreceiver due to timeout	733,335	956
+terminating walreceiver process due to administrator command	124,125	4371
+text file busy	2220	4372
+text search configuration * does not exist	102,1	2825
+text search configuration name * must be schema qualified	112,64	4373
+text search configuration parameter * not recognized	0,1	675
+text search configuration with oid * does not exist	102,1	814
+text search dictionary * does not exist	102,1	2825
+text search dictionary with oid * does not exist	102,1	814
+text search parser * does not exist	102,1	2825
+text search parser does not support headline creation	59	4374
+text search parser end method is required	103,1	4096
+text search parser gettoken method is required	103,1	4096
+text search parser is required	103,1	4096
+text search parser lextypes method is required	103,1	4096
+text search parser parameter * not recognized	0,1	675
+text search parser start method is required	103,1	4096
+text search template * does not accept options	0,1	675
+text search template * does not exist	102,1	2825
+text search template is required	103,1	4096
+text search template lexize method is required	103,1	4096
+text search template parameter * not recognized	0,1	675
+the * feature is disabled you need mariadb built with * to have it working	1238	1590
+the * function returns the wrong type	1506	1870
+the * handler only supports 32 bit integers in values	1376	1736
+the * syntax is reserved for purposes internal to the mariadb server	1573	1939
+the alterpartition request successfully updated the partition state but the leader has changed	2840	3591
+the assignor or its version range is not supported by the consumer group	3382	4375
+the binary log file * is logically corrupted	1098	1434
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1300	1654
+the binlog statement of type * was not preceded by a format description binlog statement	1438	1799
+the broker did not attempt to execute this operation	2982	3780
+the broker does not support the requested sasl mechanism	3383	4376
+the broker received a duplicate sequence number	959	1242
+the broker received an out of order sequence number	2994	3811
+the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2358	2781
+the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	768	942
+the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	767	941
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2929	3694
+the clusterid in the request does not match that found on the server	2514	2992
+the column s s cannot be changed more than once in a single update statement	1795	2205
+the consumer group has reached its max size	2417	2885
+the controller has considered the broker registration to be invalid	2633	3208
+the creation of some temporary tables could not be rolled back	1862	2273
+the current user is invalid	1334	1691
+the data source connection string * is not in the correct format	1256	1610
+the database system is in recovery mode	477,125	4377
+the database system is not accepting connections	477,125	4377
+the database system is not yet accepting connections	477,125	4377
+the database system is shutting down	477,125	4377
+the database system is starting up	477,125	4377
+the definition for table s is too big	1696	2074
+the definition of table * prevents operation * on table	1832	2243
+the encoded data was not valid for encoding utf	666	4378
+the fetch session encountered inconsistent topic id usage	2363	2786
+the fetch session epoch is invalid	2595	3136
+the fetch session id was not found	2362	2785
+the file * must be in the database directory or be readable by all	1715	2093
+the foreign data source you are trying to reference does not exist data source error	1255	1609
+the foreign server name you are trying to reference does not exist data source error	1259	1613
+the geometry has no data in function	1133	1469
+the given broker id was not registered	364	371
+the given key * was not present in the dictionary	2708	4379
+the given key was not present in the dictionary	2709	4380
+the given update version was invalid	2672	3262
+the group id does not exist	2416	2884
+the group is not empty	2913	3669
+the group member needs to have a valid member id before actually entering a consumer group	2776	3482
+the handler doesn t support autoextend of tablespaces	1708	2086
+the host or user argument to grant is too long	1290	1644
+the incident * occurred on the master message	1615	1986
+the index file for table * is full	1322	1677
+the instance id is still used by another member in the consumer group	3384	4381
+the leader epoch in the request is newer than the epoch on the broker	3385	4382
+the leader epoch in the request is older than the epoch on the broker	2359	2782
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2965	3756
+the log s topic id did not match the topic id in the request	2520	2994
+the mariadb server is running with the * option so it cannot execute this statement	1485	1848
+the member epoch is fenced by the group coordinator	2360	2783
+the member epoch is stale	3337	4285
+the message format version on the broker does not support this request	3386	4383
+the message has a negative size	2596	3137
+the method or operation is not implemented	2935	4384
+the mix of handlers in the partitions is not allowed in this version of mariadb	1406	1766
+the new isr contains at least one ineligible replica	2533	3021
+the node was low on resource	3387,3388	4385
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1410	1770
 the number of radius identifiers * must be 1 or the same as the number of radius servers	128,129	288
 the number of radius ports * must be 1 or the same as the number of radius servers	128,129	288
 the number of radius secrets * must be 1 or the same as the number of radius servers	128,129	288
-the operation could not be completed the data is not in the correct format	2273	4383
-the operation could not be completed the data isn’t in the correct format	2273	4383
-the operation could not be completed the file doesn’t exist	780	4384
-the operation could not be completed you don’t have permission	92	4385
-the operation has timed out	3389,3093,754	4386
-the operation was aborted due to timeout	754	4387
-the operation was canceled	2976,81	4388
-the partition info in the frm file is not consistent with what can be written into the frm file	1316	1670
-the password for anonymous user cannot be expired	1525	1888
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1526	1889
-the password provided for the replication user exceeds the maximum length of 32 characters	1162	1506
-the path specified for * is too long	1528	1891
-the per index column family option has been deprecated	1529	1892
-the postphaseaction failed with an exception	321	4389
-the preferred leader was not available	3030	3877
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1541	1904
-the process does not possess some privilege required for this operation	3038	4390
-the processor does not support large pages	59	4391
-the producer attempted a transactional operation in an invalid state	2671	3255
-the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	712	873
-the producer attempted to use a producer id which is not currently assigned to its transactional id	2629	3197
-the query interface requires a database connection	57	4392
-the record state is invalid	2632	3204
-the request was sent to an endpoint of the wrong type	2785	3492
-the requested offset is moved to tiered storage	2964	3752
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	2966	3755
-the requested server id * clashes with the slave startup option replicate same server id	1611	1981
-the requested value * for the master delay exceeds the maximum	1393	1752
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1609	1979
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1608	1978
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1610	1980
-the requesting client does not support the compression type of given partition	3390	4393
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1720	2097
-the server encountered an error with the transaction	3391	4394
-the server has a configurable maximum message size to avoid unbounded memory allocation	2779	3484
-the server is currently in offline mode	1589	1957
-the server is not configured as slave fix in config file or with change master to	1092	1427
-the server was not built with row based replication	1551	1914
-the share coordinator rejected the request because the share group state epoch did not match	2361	2783
-the share session epoch is invalid	2653	3229
-the share session was not found	3184	4086
-the size number was correct but we don t allow the digit part to be more than 2 billion	1601	1969
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1397	1756
-the specified file name or path is too long or a component of the specified path is too long	3011	4395
-the standby was promoted during online backup	57	3115
-the statement * cannot invoke a stored function	1593	1961
-the statement * has no open cursor	1679	2056
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1117	1452
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1113	1448
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1126	1461
-the storage engine * can t index column s	1878	2289
-the storage engine * doesn t support fulltext indexes	1692	2069
-the storage engine * doesn t support spatial indexes	1693	2070
-the storage engine for the table doesn t support	1164	1508
-the syntax * is deprecated and will be removed in mariadb * please use	1843	2253
-the system variable * cannot be set in set statement	1594	1962
-the system variable * cannot be set in stored functions or triggers	1805	2215
-the system variable * cannot be set in stored procedures	1806	2216
-the system variable * cannot be set when there is an ongoing transaction	1807	2217
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1295	1648
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1296	1649
-the table * is full	1558	1922
-the table does not have fulltext index to support this query	1698	2075
-the target table * of the * is not insertable into	1457	1818
-the target table * of the * is not updatable	1459	1820
-the throttling quota has been exceeded	3392	4396
-the timestamp of the message is out of acceptable range	2668	3250
-the total length of the partitioning fields is too large	1505	1868
-the total number of locks exceeds the lock table size	1383	1742
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2670	3254
-the transactionalid could not be found	3393	4397
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1791	2200
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1792	2201
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1379	1738
-the used command is not allowed with this mariadb version	1465	1826
-the used select statements have a different number of columns	1885	2296
-the used table value constructor has a different number of values	1886	2297
-the user specified as a definer * does not exist	1453	1814
-the user specified log directory is not found in the broker config	2758	3441
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1293	1646
-the value specified for generated column * in table * has been ignored	1860	2270
-the version of api is not supported	3394	4398
-the voter is already part of the set of voters	959	1243
-the voter is not part of the set of voters	3395	4399
-the voter key doesn t match the receiving replica s key	2675	3265
-the wait completed due to an abandoned mutex	83	4400
-there are multiple default operator classes for data type	101,1	4401
-there are unstable offsets that need to be cleared	3396	4402
-there is a newer producer with the same transactionalid which fences the current one	3041	3893
-there is already a transaction in progress	114,115	493
-there is no * row in * trigger	1747	2125
-there is no built in function named	779,1	4403
-there is no client connection	731,335	4404
-there is no escaped character	0,1	4331
-there is no listener on the leader broker that matches the listener on which metadata request was processed	2749	3429
-there is no parameter	3279,1	4405
-there is no previously clustered index for table	102,1	4406
-there is no primary key for referenced table	102,1	1107
-there is no such grant defined for user * on host	1460	1821
-there is no such grant defined for user * on host * on routine	1461	1822
-there is no such grant defined for user * on host * on table	1462	1823
-there is no transaction in progress	412,115	414
-there is no unique constraint matching given keys for referenced table	2384,1	2837
-there is no unique or exclusion constraint matching the on conflict specification	190,1	4407
-there was a problem processing the query on the foreign data source data source error	1546	1909
-thesaurus sample word * is a stop word rule	128,129	1019
-thesaurus sample word * isn t recognized by subdictionary rule	128,129	1019
-thesaurus substitute phrase is empty rule	128,129	1019
-thesaurus substitute word * is a stop word rule	128,129	1019
-thesaurus substitute word * isn t recognized by subdictionary rule	128,129	1019
+the operation could not be completed the data is not in the correct format	2273	4386
+the operation could not be completed the data isn’t in the correct format	2273	4386
+the operation could not be completed the file doesn’t exist	781	4387
+the operation could not be completed you don’t have permission	92	4388
+the operation has timed out	3389,3093,755	4389
+the operation was aborted due to timeout	755	4390
+the operation was canceled	2976,81	4391
+the partition info in the frm file is not consistent with what can be written into the frm file	1316	1671
+the password for anonymous user cannot be expired	1525	1889
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1526	1890
+the password provided for the replication user exceeds the maximum length of 32 characters	1162	1507
+the path specified for * is too long	1528	1892
+the per index column family option has been deprecated	1529	1893
+the postphaseaction failed with an exception	321	4392
+the preferred leader was not available	3030	3879
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1541	1905
+the process does not possess some privilege required for this operation	3038	4393
+the processor does not support large pages	59	4394
+the producer attempted a transactional operation in an invalid state	2671	3257
+the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	713	874
+the producer attempted to use a producer id which is not currently assigned to its transactional id	2629	3199
+the query interface requires a database connection	57	4395
+the record state is invalid	2632	3206
+the request was sent to an endpoint of the wrong type	2785	3494
+the requested offset is moved to tiered storage	2964	3754
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	2966	3757
+the requested server id * clashes with the slave startup option replicate same server id	1611	1982
+the requested value * for the master delay exceeds the maximum	1393	1753
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1609	1980
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1608	1979
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1610	1981
+the requesting client does not support the compression type of given partition	3390	4396
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1720	2098
+the server encountered an error with the transaction	3391	4397
+the server has a configurable maximum message size to avoid unbounded memory allocation	2779	3486
+the server is currently in offline mode	1589	1958
+the server is not configured as slave fix in config file or with change master to	1092	1428
+the server was not built with row based replication	1551	1915
+the share coordinator rejected the request because the share group state epoch did not match	2361	2784
+the share session epoch is invalid	2653	3231
+the share session was not found	3184	4088
+the size number was correct but we don t allow the digit part to be more than 2 billion	1601	1970
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1397	1757
+the specified file name or path is too long or a component of the specified path is too long	3011	4398
+the standby was promoted during online backup	57	3117
+the statement * cannot invoke a stored function	1593	1962
+the statement * has no open cursor	1679	2057
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1117	1453
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1113	1449
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1126	1462
+the storage engine * can t index column s	1878	2290
+the storage engine * doesn t support fulltext indexes	1692	2070
+the storage engine * doesn t support spatial indexes	1693	2071
+the storage engine for the table doesn t support	1164	1509
+the syntax * is deprecated and will be removed in mariadb * please use	1843	2254
+the system variable * cannot be set in set statement	1594	1963
+the system variable * cannot be set in stored functions or triggers	1805	2216
+the system variable * cannot be set in stored procedures	1806	2217
+the system variable * cannot be set when there is an ongoing transaction	1807	2218
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1295	1649
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1296	1650
+the table * is full	1558	1923
+the table does not have fulltext index to support this query	1698	2076
+the target table * of the * is not insertable into	1457	1819
+the target table * of the * is not updatable	1459	1821
+the throttling quota has been exceeded	3392	4399
+the timestamp of the message is out of acceptable range	2668	3252
+the total length of the partitioning fields is too large	1505	1869
+the total number of locks exceeds the lock table size	1383	1743
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2670	3256
+the transactionalid could not be found	3393	4400
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1791	2201
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1792	2202
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1379	1739
+the used command is not allowed with this mariadb version	1465	1827
+the used select statements have a different number of columns	1885	2297
+the used table value constructor has a different number of values	1886	2298
+the user specified as a definer * does not exist	1453	1815
+the user specified log directory is not found in the broker config	2758	3443
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1293	1647
+the value specified for generated column * in table * has been ignored	1860	2271
+the version of api is not supported	3394	4401
+the voter is already part of the set of voters	960	1244
+the voter is not part of the set of voters	3395	4402
+the voter key doesn t match the receiving replica s key	2675	3267
+the wait completed due to an abandoned mutex	83	4403
+there are multiple default operator classes for data type	101,1	4404
+there are unstable offsets that need to be cleared	3396	4405
+there is a newer producer with the same transactionalid which fences the current one	3041	3895
+there is already a transaction in progress	114,115	494
+there is no * row in * trigger	1747	2126
+there is no built in function named	780,1	4406
+there is no client connection	732,335	4407
+there is no escaped character	0,1	4334
+there is no listener on the leader broker that matches the listener on which metadata request was processed	2749	3431
+there is no parameter	3279,1	4408
+there is no previously clustered index for table	102,1	4409
+there is no primary key for referenced table	102,1	1108
+there is no such grant defined for user * on host	1460	1822
+there is no such grant defined for user * on host * on routine	1461	1823
+there is no such grant defined for user * on host * on table	1462	1824
+there is no transaction in progress	413,115	415
+there is no unique constraint matching given keys for referenced table	2384,1	2838
+there is no unique or exclusion constraint matching the on conflict specification	190,1	4410
+there was a problem processing the query on the foreign data source data source error	1546	1910
+thesaurus sample word * is a stop word rule	128,129	1020
+thesaurus sample word * isn t recognized by subdictionary rule	128,129	1020
+thesaurus substitute phrase is empty rule	128,129	1020
+thesaurus substitute word * is a stop word rule	128,129	1020
+thesaurus substitute word * isn t recognized by subdictionary rule	128,129	1020
 third argument of cast function must be type	103,1	215
-this broker id is already in use	940	1215
-this command is not supported in the prepared statement protocol yet	1786	2166
-this controller id is not known	3397	4408
-this endpoint type is not supported yet	3398	4409
-this error indicates that an offset commit was rejected because of oversize metadata	2578	3101
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2936	3701
-this error is thrown if the request exceeds the user specified time limit in the request	754	3991
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2730	3404
-this error never happens	1204	1553
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3399	4410
-this function * has the same name as a native function	1418	1777
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1122	1457
-this is not a client facing error and is used mostly by tools when a broker is not alive	364	371
-this is not the correct controller for this cluster	2928	3691
-this is not yet supported for generated columns	1781	2161
-this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	770	944
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2640	3215
-this operation cannot be performed as you have a running slave * run stop slave * first	1618	1988
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1604	1973
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1625	1995
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1099	1434
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1850	2260
-this operation requires a running slave configure slave and do start slave	1619	1989
-this operation was aborted	81	4411
-this partition function is not allowed	1508	1871
-this record has failed the validation on broker and hence will be rejected	2631	3203
-this request is for a topic or partition that does not exist on this broker	3400	4412
-this server does not host this topic id	3401	4413
-this table type requires a primary key	1572	1937
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1575	1942
-this version of mariadb doesn	1473	1835
-this version of mariadb is not compiled with raid support	1445	1805
-this window function may not have a window frame	1865	2275
-thread abort exception	3402	4414
-thread interrupted exception	3403	4415
-thread stack overrun * bytes used of a * byte stack and	1665	2042
-thread stack overrun used * of a * stack use	1664	2041
-thread start exception	3404	4416
-thread state exception	3405	4417
-thread was in an invalid state for the operation being executed	3405	4418
-thread was interrupted from a waiting state	3403	4419
-threadabortexception	3402	4414
-threaderror	3406	4420
-threadinterruptedexception	3403	4415
-threadstartexception	3404	4416
-threadstateexception	3405	4417
-thresholds array must not contain nulls	113,64	463
+this broker id is already in use	941	1216
+this command is not supported in the prepared statement protocol yet	1786	2167
+this controller id is not known	3397	4411
+this endpoint type is not supported yet	3398	4412
+this error indicates that an offset commit was rejected because of oversize metadata	2578	3103
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2936	3703
+this error is thrown if the request exceeds the user specified time limit in the request	755	3993
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2730	3406
+this error never happens	1204	1554
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3399	4413
+this function * has the same name as a native function	1418	1778
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1122	1458
+this is not a client facing error and is used mostly by tools when a broker is not alive	365	372
+this is not the correct controller for this cluster	2928	3693
+this is not yet supported for generated columns	1781	2162
+this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	771	945
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2640	3217
+this operation cannot be performed as you have a running slave * run stop slave * first	1618	1989
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1604	1974
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1625	1996
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1099	1435
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1850	2261
+this operation requires a running slave configure slave and do start slave	1619	1990
+this operation was aborted	81	4414
+this partition function is not allowed	1508	1872
+this record has failed the validation on broker and hence will be rejected	2631	3205
+this request is for a topic or partition that does not exist on this broker	3400	4415
+this server does not host this topic id	3401	4416
+this table type requires a primary key	1572	1938
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1575	1943
+this version of mariadb doesn	1473	1836
+this version of mariadb is not compiled with raid support	1445	1806
+this window function may not have a window frame	1865	2276
+thread abort exception	3402	4417
+thread interrupted exception	3403	4418
+thread stack overrun * bytes used of a * byte stack and	1665	2043
+thread stack overrun used * of a * stack use	1664	2042
+thread start exception	3404	4419
+thread state exception	3405	4420
+thread was in an invalid state for the operation being executed	3405	4421
+thread was interrupted from a waiting state	3403	4422
+threadabortexception	3402	4417
+threaderror	3406	4423
+threadinterruptedexception	3403	4418
+threadstartexception	3404	4419
+threadstateexception	3405	4420
+thresholds array must not contain nulls	113,64	464
 thresholds must be one dimensional array	207,64	241
-throttling quota exceeded exception	3392	4396
-throttling_quota_exceeded	3392	4396
-throttlingquotaexceededexception	3392	4396
-time data * does not match format	528	4421
-time field value out of range	866,64	1118
-time limit exceeded exception	3407	4422
-time zone * not recognized	112,64,128	4423
-time zone displacement out of range	2666,64	4424
-time zone interval must be hour or hour to minute	0,1	691
-time zone not found exception	3408	4425
-timelimitexceededexception	3407	4422
-timeout database is locked	3243,3083	4169
-timeout must not be negative	201,64	4426
-timeouterror	741,3409	4427
-timeouterror * timed out	754	4428
-timeoutexception	3389	4429
-timeoutexpired	3410	4430
-timer expired	2225	4431
-timestamperror	3411	4432
-timestamps cannot be binned into intervals containing months or years	59	3707
-timezonenotfoundexception	3408	4425
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4433
+throttling quota exceeded exception	3392	4399
+throttling_quota_exceeded	3392	4399
+throttlingquotaexceededexception	3392	4399
+time data * does not match format	529	4424
+time field value out of range	867,64	1119
+time limit exceeded exception	3407	4425
+time zone * not recognized	112,64,128	4426
+time zone displacement out of range	2666,64	4427
+time zone interval must be hour or hour to minute	0,1	692
+time zone not found exception	3408	4428
+timelimitexceededexception	3407	4425
+timeout database is locked	3243,3083	4172
+timeout must not be negative	201,64	4429
+timeouterror	742,3409	4430
+timeouterror * timed out	755	4431
+timeoutexception	3389	4432
+timeoutexpired	3410	4433
+timer expired	2225	4434
+timestamperror	3411	4435
+timestamps cannot be binned into intervals containing months or years	59	3709
+timezonenotfoundexception	3408	4428
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	178	4436
 tls illegal exporter label	3412,172	193
 tls invalid ecpointformat list	3413,172	193
 tlsv1 alert access denied	3414,172	193
@@ -19092,922 +19099,924 @@ tlsv1 unsupported extension	3433,172	193
 tlsv13 alert certificate required	3434,172	193
 tlsv13 alert missing extension	3435,172	193
 to must specify exactly one value per partitioning column	61,1	65
-toast relfilenode value not set when in binary upgrade mode	112,64	3857
-token type * does not exist	112,64	4434
-too big precision specified for * maximum is	1717	2094
-too big scale specified for * maximum is	1719	2096
+toast relfilenode value not set when in binary upgrade mode	112,64	3859
+token type * does not exist	112,64	4437
+too big precision specified for * maximum is	1717	2095
+too big scale specified for * maximum is	1719	2097
 too early	32	33
-too few arguments for format	112,64	2788
-too high level of nesting for select	1722	2099
-too long value for	1800	2210
-too many active concurrent transactions	1728	2105
-too many arguments	2418	4253
-too many background workers	142,143	4435
-too many column names were specified	0,1	4436
-too many columns	516	4252
-too many connections	1167	4250
-too many connections for database	1167,143	3972
-too many connections for role	1167,143	4437
-too many delayed threads in use	1730	2107
-too many dynamic shared memory segments	143	4438
-too many fields in	1733	2111
-too many files opened please execute the command again	1101	1436
-too many grouping sets present maximum 4096	3280,206	4439
-too many json array elements	3273	4226
-too many json object members	3274	4227
-too many key parts specified max * parts allowed	1731	2109
+too few arguments for format	112,64	2789
+too high level of nesting for select	1722	2100
+too long value for	1800	2211
+too many active concurrent transactions	1728	2106
+too many arguments	2418	4256
+too many background workers	142,143	4438
+too many column names were specified	0,1	4439
+too many columns	517	4255
+too many connections	1167	4253
+too many connections for database	1167,143	3974
+too many connections for role	1167,143	4440
+too many delayed threads in use	1730	2108
+too many dynamic shared memory segments	143	4441
+too many fields in	1733	2112
+too many files opened please execute the command again	1101	1437
+too many grouping sets present maximum 4096	3280,206	4442
+too many json array elements	3273	4229
+too many json object members	3274	4230
+too many key parts specified max * parts allowed	1731	2110
 too many key updates	3436,172	193
-too many keys specified max * keys allowed	1732	2110
-too many levels of symbolic links	1001	4440
-too many lexemes in thesaurus entry	128,129	1019
-too many links	1005	4441
-too many listeners exception	3437	4442
-too many notifications in the notify queue	206	4443
-too many open files	1004	4444
-too many open files in system	1029	4445
-too many partitions including subpartitions were defined	1734	2112
-too many points requested	206	4446
-too many references cannot splice	2216	4447
-too many regular expression matches	206	4448
+too many keys specified max * keys allowed	1732	2111
+too many levels of symbolic links	1002	4443
+too many lexemes in thesaurus entry	128,129	1020
+too many links	1006	4444
+too many listeners exception	3437	4445
+too many notifications in the notify queue	206	4446
+too many open files	1005	4447
+too many open files in system	1029	4448
+too many partitions including subpartitions were defined	1734	2113
+too many points requested	206	4449
+too many references cannot splice	2216	4450
+too many regular expression matches	206	4451
 too many requests	35	36
-too many rows	3282	4257
-too many strings for column * and set	1721	2098
-too many syntax errors found abandoning file	206	1015
-too many tables mariadb can only use * tables in a join	1736	2114
-too many users	2228	4449
+too many rows	3282	4260
+too many strings for column * and set	1721	2099
+too many syntax errors found abandoning file	206	1016
+too many tables mariadb can only use * tables in a join	1736	2115
+too many users	2228	4452
 too many warn alerts	3438,172	193
-too many with elements in with clause	1729	2106
+too many with elements in with clause	1729	2107
 too much early data	3439,172	193
 too_early	32	33
-too_many_arguments	2418,206	4253
-too_many_columns	516,206	4252
-too_many_connections	1167,143	4250
-too_many_json_array_elements	3273,64	4226
-too_many_json_object_members	3274,64	4227
+too_many_arguments	2418,206	4256
+too_many_columns	517,206	4255
+too_many_connections	1167,143	4253
+too_many_json_array_elements	3273,64	4229
+too_many_json_object_members	3274,64	4230
 too_many_requests	35	36
-too_many_rows	3282,212	4257
-toomanyarguments	2418,206	4253
-toomanycolumns	516,206	4252
-toomanyconnections	1167,143	4250
-toomanyjsonarrayelements	3273,64	4226
-toomanyjsonobjectmembers	3274,64	4227
-toomanylistenersexception	3437	4442
-toomanyrows	3282,212	4257
-topic already exists exception	3440	4450
-topic authorization failed exception	3126	4013
-topic deletion disabled exception	3441	4451
-topic with this name already exists	3440	4450
-topic_already_exists	3440	4450
-topic_authorization_failed	3126	4013
-topic_deletion_disabled	3441	4451
-topicalreadyexistsexception	3440	4450
-topicauthorizationfailedexception	3126	4013
-topicdeletiondisabledexception	3441	4451
-total size of jsonb array elements exceeds the maximum of	206	3725
-total size of jsonb object elements exceeds the maximum of	206	3725
-trace breakpoint trap	2252	4452
-trailing characters remain in input string after datetime format	464,64	502
-transaction abortable exception	3391	4394
-transaction aborted during system catalog scan	446	4453
-transaction characteristics can t be changed while a transaction is in progress	1143	1479
-transaction control statements are not allowed within an extension script	59	411
-transaction coordinator fenced exception	2531	3017
-transaction id * is in the future	112,64	4454
-transaction identifier * is already in use	101,1	4455
-transaction identifier * is too long	112,64	4456
-transaction integrity constraint violation	3277	4238
-transaction precise system versioned tables do not support partitioning by row start or row end	1824	2234
-transaction precise system versioning for s is not supported	1812	2222
-transaction registry is disabled	1823	2233
-transaction resolution unknown	3268	4217
-transaction rollback	446	4237
-transaction_abortable	3391	4394
-transaction_coordinator_fenced	2531	3017
-transaction_integrity_constraint_violation	3277,446	4238
-transaction_resolution_unknown	3268,335	4217
-transaction_rollback	446	4237
-transactionabortableexception	3391	4394
-transactional id authorization failed exception	3442	4457
-transactional id not found exception	3393	4397
-transactional_id_authorization_failed	3442	4457
-transactional_id_not_found	3393	4397
-transactionalidauthorizationfailedexception	3442	4457
-transactionalidnotfoundexception	3393	4397
-transactioncoordinatorfencedexception	2531	3017
-transactionintegrityconstraintviolation	3277,446	4238
-transactionresolutionunknown	3268,335	4217
-transactionrollback	446	4237
-transform for type * already exists	101,1	4458
-transform for type * does not exist	102,1	3309
+too_many_rows	3282,212	4260
+toomanyarguments	2418,206	4256
+toomanycolumns	517,206	4255
+toomanyconnections	1167,143	4253
+toomanyjsonarrayelements	3273,64	4229
+toomanyjsonobjectmembers	3274,64	4230
+toomanylistenersexception	3437	4445
+toomanyrows	3282,212	4260
+topic already exists exception	3440	4453
+topic authorization failed exception	3126	4015
+topic deletion disabled exception	3441	4454
+topic with this name already exists	3440	4453
+topic_already_exists	3440	4453
+topic_authorization_failed	3126	4015
+topic_deletion_disabled	3441	4454
+topicalreadyexistsexception	3440	4453
+topicauthorizationfailedexception	3126	4015
+topicdeletiondisabledexception	3441	4454
+total size of jsonb array elements exceeds the maximum of	206	3727
+total size of jsonb object elements exceeds the maximum of	206	3727
+trace breakpoint trap	2252	4455
+trailing characters remain in input string after datetime format	465,64	503
+transaction abortable exception	3391	4397
+transaction aborted during system catalog scan	447	4456
+transaction characteristics can t be changed while a transaction is in progress	1143	1480
+transaction control statements are not allowed within an extension script	59	412
+transaction coordinator fenced exception	2531	3019
+transaction id * is in the future	112,64	4457
+transaction identifier * is already in use	101,1	4458
+transaction identifier * is too long	112,64	4459
+transaction integrity constraint violation	3277	4241
+transaction precise system versioned tables do not support partitioning by row start or row end	1824	2235
+transaction precise system versioning for s is not supported	1812	2223
+transaction registry is disabled	1823	2234
+transaction resolution unknown	3268	4220
+transaction rollback	447	4240
+transaction_abortable	3391	4397
+transaction_coordinator_fenced	2531	3019
+transaction_integrity_constraint_violation	3277,447	4241
+transaction_resolution_unknown	3268,335	4220
+transaction_rollback	447	4240
+transactionabortableexception	3391	4397
+transactional id authorization failed exception	3442	4460
+transactional id not found exception	3393	4400
+transactional_id_authorization_failed	3442	4460
+transactional_id_not_found	3393	4400
+transactionalidauthorizationfailedexception	3442	4460
+transactionalidnotfoundexception	3393	4400
+transactioncoordinatorfencedexception	2531	3019
+transactionintegrityconstraintviolation	3277,447	4241
+transactionresolutionunknown	3268,335	4220
+transactionrollback	447	4240
+transform for type * already exists	101,1	4461
+transform for type * does not exist	102,1	3311
 transform function must be a normal function	103,1	215
 transform function must not be volatile	103,1	215
 transform function must not return a set	103,1	215
 transform function must take one argument	103,1	215
-transformer configuration exception	3443	4459
-transformer factory configuration error	3444	4460
-transformerconfigurationexception	3443	4459
-transformerexception	3445	4461
-transformerfactoryconfigurationerror	3444	4460
-transformexception	3446	4462
+transformer configuration exception	3443	4462
+transformer factory configuration error	3444	4463
+transformerconfigurationexception	3443	4462
+transformerexception	3445	4464
+transformerfactoryconfigurationerror	3444	4463
+transformexception	3446	4465
 transition table name can only be specified for an after trigger	103,1	336
 transition tables cannot be specified for triggers with column lists	59	337
 transition tables cannot be specified for triggers with more than one event	59	337
-translated account name too long	786	1034
-transport endpoint is already connected	987	4463
-transport endpoint is not connected	1051	4464
-trigger * already exists	1740	2118
-trigger * does not have created attribute	1856	2266
-trigger * has an error in its body	1205	1554
-trigger * is a view temporary table or sequence	1748	2126
-trigger constraint failed	3245,600	4173
-trigger creation context of table s s is invalid	1744	2122
-trigger does not exist	1742	2120
+translated account name too long	787	1035
+transport endpoint is already connected	988	4466
+transport endpoint is not connected	1051	4467
+trigger * already exists	1740	2119
+trigger * does not have created attribute	1856	2267
+trigger * has an error in its body	1205	1555
+trigger * is a view temporary table or sequence	1748	2127
+trigger constraint failed	3245,601	4176
+trigger creation context of table s s is invalid	1744	2123
+trigger does not exist	1742	2121
 trigger function * returned null value	327,328	335
-trigger in wrong schema	1743	2121
-trigger protocol violated	327	4235
-trigger_protocol_violated	327,328	4235
-triggered action exception	3269	4218
-triggered data change violation	3275	4230
-triggered_action_exception	3269	4218
-triggered_data_change_violation	3275	4230
-triggeredactionexception	3269	4218
-triggereddatachangeviolation	3275	4230
-triggerprotocolviolated	327,328	4235
-triggers can not be created on system tables	1455	1816
-triggers for table s s have no creation context	1745	2123
-trim error	3272	4225
-trim_error	3272,64	4225
-trimerror	3272,64	4225
-truncate disk i o error	3251,100	4193
+trigger in wrong schema	1743	2122
+trigger protocol violated	327	4238
+trigger_protocol_violated	327,328	4238
+triggered action exception	3269	4221
+triggered data change violation	3275	4233
+triggered_action_exception	3269	4221
+triggered_data_change_violation	3275	4233
+triggeredactionexception	3269	4221
+triggereddatachangeviolation	3275	4233
+triggerprotocolviolated	327,328	4238
+triggers can not be created on system tables	1455	1817
+triggers for table s s have no creation context	1745	2124
+trim error	3272	4228
+trim_error	3272,64	4228
+trimerror	3272,64	4228
+truncate disk i o error	3251,100	4196
 truncate for each row triggers are not supported	59	337
 truncate triggers with transition tables are not supported	59	337
-truncated incorrect * value	1749	2128
-truncated value * when converting to	1180	1525
-trx_id * not found in mysql transaction_registry	1815	2225
+truncated incorrect * value	1749	2129
+truncated value * when converting to	1180	1526
+trx_id * not found in mysql transaction_registry	1815	2226
 trying to access array offset on value of type null	214	265
-trying to add partition s with wrong number of subpartitions	1073	1408
-ts_rewrite query must return two tsquery columns	112,64	4465
-ts_stat query must return one tsvector column	112,64	4370
-tsquery is too large	206	3769
-tsvector column * does not exist	461,1	880
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1553	1917
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1554	1918
-ttl support is currently disabled when table has a hidden pk	1555	1919
-tuple to be deleted was already modified by an operation triggered by the current command	3275	4466
-tuple to be deleted was already moved to another partition due to concurrent update	447,446	1028
-tuple to be locked was already moved to another partition due to concurrent update	447,446	4467
-tuple to be locked was already moved to another partition due to concurrent update retrying	447,446	871
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3275	4466
-tuple to be updated was already modified by an operation triggered by the current command	3275,57	4466
-two phase commit requested but not supported by output plugin	112,64	3811
-two phase state file maximum length exceeded	206	4468
-type access exception	225	4469
-type analyze function * must return type	103,1	520
-type attribute * cannot be changed	0,1	892
-type attribute * not recognized	0,1	892
-type attribute subtype is required	0,1	892
-type had been unloaded	3447	4470
-type initialization exception	3448	4471
-type input function * has multiple matches	134,1	4472
-type input function * must return type	103,1	520
-type input function * should not be volatile	103,1	520
-type input function must be specified	103,1	520
-type load exception	2324	4473
+trying to add partition s with wrong number of subpartitions	1073	1409
+ts_rewrite query must return two tsquery columns	112,64	4468
+ts_stat query must return one tsvector column	112,64	4373
+tsquery is too large	206	3771
+tsvector column * does not exist	462,1	881
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1553	1918
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1554	1919
+ttl support is currently disabled when table has a hidden pk	1555	1920
+tuple to be deleted was already modified by an operation triggered by the current command	3275	4469
+tuple to be deleted was already moved to another partition due to concurrent update	448,447	1029
+tuple to be locked was already moved to another partition due to concurrent update	448,447	4470
+tuple to be locked was already moved to another partition due to concurrent update retrying	448,447	872
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3275	4469
+tuple to be updated was already modified by an operation triggered by the current command	3275,57	4469
+two phase commit requested but not supported by output plugin	112,64	3813
+two phase state file maximum length exceeded	206	4471
+type access exception	225	4472
+type analyze function * must return type	103,1	521
+type attribute * cannot be changed	0,1	893
+type attribute * not recognized	0,1	893
+type attribute subtype is required	0,1	893
+type had been unloaded	3447	4473
+type initialization exception	3448	4474
+type input function * has multiple matches	134,1	4475
+type input function * must return type	103,1	521
+type input function * should not be volatile	103,1	521
+type input function must be specified	103,1	521
+type load exception	2324	4476
 type matched to anycompatiblenonarray is an array type	170,1	192
 type matched to anyenum is not an enum type	170,1	192
 type matched to anynonarray is an array type	170,1	192
-type modifier cannot be specified for shell type	0,1	3256
-type modifier cannot have order by	0,1	691
-type modifier cannot have parameter name	0,1	691
-type modifier input function * should not be volatile	103,1	520
-type modifier is not allowed for type	0,1	3256
-type modifier output function * should not be volatile	103,1	520
-type modifier output function is useless without a type modifier input function	103,1	520
-type modifiers must be simple constants or identifiers	0,1	3256
-type not present exception	3449	4474
-type of inherited column * must be changed in child tables too	61,1	478
-type of parameter * does not match that when preparing the plan	170,1	4475
-type output function * must return type	103,1	520
-type output function * should not be volatile	103,1	520
-type output function must be specified	103,1	520
-type receive function * has multiple matches	134,1	4472
-type receive function * must return type	103,1	520
-type receive function * should not be volatile	103,1	520
-type send function * must return type	103,1	520
-type send function * should not be volatile	103,1	520
-type subscripting function * must return type	103,1	520
-type unloaded exception	3447	4476
-type with oid * does not exist	102,1	813
-typeaccessexception	225	4469
+type modifier cannot be specified for shell type	0,1	3258
+type modifier cannot have order by	0,1	692
+type modifier cannot have parameter name	0,1	692
+type modifier input function * should not be volatile	103,1	521
+type modifier is not allowed for type	0,1	3258
+type modifier output function * should not be volatile	103,1	521
+type modifier output function is useless without a type modifier input function	103,1	521
+type modifiers must be simple constants or identifiers	0,1	3258
+type not present exception	3449	4477
+type of inherited column * must be changed in child tables too	61,1	479
+type of parameter * does not match that when preparing the plan	170,1	4478
+type output function * must return type	103,1	521
+type output function * should not be volatile	103,1	521
+type output function must be specified	103,1	521
+type receive function * has multiple matches	134,1	4475
+type receive function * must return type	103,1	521
+type receive function * should not be volatile	103,1	521
+type send function * must return type	103,1	521
+type send function * should not be volatile	103,1	521
+type subscripting function * must return type	103,1	521
+type unloaded exception	3447	4479
+type with oid * does not exist	102,1	814
+typeaccessexception	225	4472
 typed tables cannot inherit	153,1	166
-typeerror	3450,3451	4477
-typeinitializationexception	3448	4471
-typeloadexception	2324	4473
-typenotpresentexception	3449	4474
-typeunloadedexception	3447	4476
-typmod array must be one dimensional	207,64	4478
-typmod array must not contain nulls	113,64	4479
-typmod_in function * must return type	103,1	520
-typmod_out function * must return type	103,1	520
-unable to attach or mount volumes	2315,2314	3523
-unable to calculate centroid because geometry is empty in function	1132	1467
-unable to connect to foreign data source	1169	1514
-unable to decode issuer public key	3452,178	4480
-unable to decrypt certificate s signature	3453,178	4481
-unable to decrypt crl s signature	3454,178	4482
+typeerror	3450,3451	4480
+typeinitializationexception	3448	4474
+typeloadexception	2324	4476
+typenotpresentexception	3449	4477
+typeunloadedexception	3447	4479
+typmod array must be one dimensional	207,64	4481
+typmod array must not contain nulls	113,64	4482
+typmod_in function * must return type	103,1	521
+typmod_out function * must return type	103,1	521
+unable to attach or mount volumes	2315,2314	3525
+unable to calculate centroid because geometry is empty in function	1132	1468
+unable to connect to foreign data source	1169	1515
+unable to decode issuer public key	3452,178	4483
+unable to decrypt certificate s signature	3453,178	4484
+unable to decrypt crl s signature	3454,178	4485
 unable to find ecdh parameters	3455,172	193
-unable to find manifest resource	2792	4483
+unable to find manifest resource	2792	4486
 unable to find public key parameters	3456,172	193
-unable to find the specified file	2369	4484
-unable to find valid certification path to requested target	178	4485
-unable to get certificate crl	3457,178	4486
-unable to get crl issuer certificate	3458,178	4487
-unable to get issuer certificate	3459,178	4488
-unable to get local issuer certificate	3460,178	4489
+unable to find the specified file	2369	4487
+unable to find valid certification path to requested target	178	4488
+unable to get certificate crl	3457,178	4489
+unable to get crl issuer certificate	3458,178	4490
+unable to get issuer certificate	3459,178	4491
+unable to get local issuer certificate	3460,178	4492
 unable to load ssl3 md5 routines	3461,172	193
 unable to load ssl3 sha1 routines	3462,172	193
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1881	2292
-unable to read data from the transport connection connection reset by peer	739	4490
-unable to translate bytes * at index * from specified code page to unicode	665	4491
-unable to update finalized features due to an unexpected server error	2357	2779
-unable to verify the first certificate	3463,178	4492
-unacceptable combination of window frame bound specifications	1087	1422
-unacceptable credential exception	3115	3992
-unacceptable mutual recursion with anchored table	1753	2132
-unacceptable schema name	463,1	4493
-unacceptable tablespace name	463,1	4494
-unacceptable_credential	3115	3992
-unacceptablecredentialexception	3115	3992
-unauthorized access exception	238	4495
-unauthorizedaccessexception	238	4495
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1881	2293
+unable to read data from the transport connection connection reset by peer	740	4493
+unable to translate bytes * at index * from specified code page to unicode	666	4494
+unable to update finalized features due to an unexpected server error	2357	2780
+unable to verify the first certificate	3463,178	4495
+unable to write data to the transport connection the socket has been shut down	360	4496
+unacceptable combination of window frame bound specifications	1087	1423
+unacceptable credential exception	3115	3994
+unacceptable mutual recursion with anchored table	1753	2133
+unacceptable schema name	464,1	4497
+unacceptable tablespace name	464,1	4498
+unacceptable_credential	3115	3994
+unacceptablecredentialexception	3115	3994
+unauthorized access exception	238	4499
+unauthorizedaccessexception	238	4499
 unavailable for legal reasons	37	38
 unavailable_for_legal_reasons	37	38
-unbound local error	3464	4496
-unboundlocalerror	3464	4496
-uncaught throw error	3465	4497
-uncaughtthrowerror	3465	4497
-unchecked io exception	3466	4498
-uncheckedioexception	3466	4498
-uncompress the compressed binlog failed	1109	1444
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1716	2093
-undeclared throwable exception	3467	4499
-undeclaredthrowableexception	3467	4499
-undefined array key	2708	4500
-undefined column	461	4242
-undefined conversion error	3468	4501
-undefined file	921	4256
-undefined function	779	4245
-undefined method * for nil nilclass	214	4502
-undefined method for nil nilclass	214	4502
-undefined object	102	4243
-undefined parameter	3279	4247
-undefined table	617	4246
-undefined_column	461,1	4242
-undefined_file	921,789	4256
-undefined_function	779,1	4245
-undefined_object	102,1	4243
-undefined_parameter	3279,1	4247
-undefined_table	617,1	4246
-undefinedcolumn	461,1	4242
-undefinedconversionerror	3468	4501
-undefinedfile	921,789	4256
-undefinedfunction	779,1	4245
-undefinedobject	102,1	4243
-undefinedparameter	3279,1	4247
-undefinedtable	617,1	4246
-underflow error * in function	1676	2053
-undo log error	1329	1683
-undo log record is too big	1754	2133
+unbound local error	3464	4500
+unboundlocalerror	3464	4500
+uncaught throw error	3465	4501
+uncaughtthrowerror	3465	4501
+unchecked io exception	3466	4502
+uncheckedioexception	3466	4502
+uncompress the compressed binlog failed	1109	1445
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1716	2094
+undeclared throwable exception	3467	4503
+undeclaredthrowableexception	3467	4503
+undefined array key	2708	4504
+undefined column	462	4245
+undefined conversion error	3468	4505
+undefined file	922	4259
+undefined function	780	4248
+undefined method * for nil nilclass	214	4506
+undefined method for nil nilclass	214	4506
+undefined object	102	4246
+undefined parameter	3279	4250
+undefined table	618	4249
+undefined_column	462,1	4245
+undefined_file	922,790	4259
+undefined_function	780,1	4248
+undefined_object	102,1	4246
+undefined_parameter	3279,1	4250
+undefined_table	618,1	4249
+undefinedcolumn	462,1	4245
+undefinedconversionerror	3468	4505
+undefinedfile	922,790	4259
+undefinedfunction	780,1	4248
+undefinedobject	102,1	4246
+undefinedparameter	3279,1	4250
+undefinedtable	618,1	4249
+underflow error * in function	1676	2054
+undo log error	1329	1684
+undo log record is too big	1754	2134
 unencrypted password is no longer supported	59	63
-unequal number of entries in row expressions	0,1	1138
+unequal number of entries in row expressions	0,1	1139
 unexpected ccs message	3469,172	193
 unexpected end of early data	3470,172	193
-unexpected end of file from server	1023	4503
-unexpected end of file while parsing comment	1263	1616
-unexpected end of file while skipping unknown parameter	1264	1617
-unexpected end of json input	2273	2705
-unexpected end of json path in argument * to function	1358	1714
-unexpected end of json text in argument * to function	1352	1708
-unexpected end of line	128,129	1019
-unexpected end of line or lexeme	128,129	1019
-unexpected end of string while parsing json string at character offset	2273	4504
-unexpected eof found when reading file * errno	1755	2134
-unexpected eof in copy data	273,64	835
-unexpected eof on client connection with an open transaction	732,335	917
-unexpected eof on standby connection	334,335	3237
+unexpected end of file from server	360	4122
+unexpected end of file while parsing comment	1263	1617
+unexpected end of file while skipping unknown parameter	1264	1618
+unexpected end of json input	2273	2706
+unexpected end of json path in argument * to function	1358	1715
+unexpected end of json text in argument * to function	1352	1709
+unexpected end of line	128,129	1020
+unexpected end of line or lexeme	128,129	1020
+unexpected end of string while parsing json string at character offset	2273	4507
+unexpected eof found when reading file * errno	1755	2135
+unexpected eof in copy data	273,64	836
+unexpected eof on client connection with an open transaction	733,335	918
+unexpected eof on standby connection	334,335	3239
 unexpected eof while reading	3471,172	193
-unexpected eof within message length word	334,335	2986
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1628	1999
-unexpected master s heartbeat data	1607	1977
+unexpected eof within message length word	334,335	2988
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1628	2000
+unexpected master s heartbeat data	1607	1978
 unexpected message	3472,172	193
-unexpected message type	334,335	3237
-unexpected message type 0x * during copy from stdin	334,335	4505
+unexpected message type	334,335	3239
+unexpected message type 0x * during copy from stdin	334,335	4508
 unexpected record	3473,172	193
-unexpected request for new relfilenode in binary upgrade mode	112,64	2895
-unexpected result after commandcomplete	334,335	962
-unexpected result set after end of streaming	334,335	962
-unexpected scram channel binding attribute in client final message	334,335	772
-unexpected token * is not valid json	2273	2705
-unexpected token at	2273	4506
-unexpected while decoding base64 sequence	112,64	3083
+unexpected request for new relfilenode in binary upgrade mode	112,64	2897
+unexpected result after commandcomplete	334,335	963
+unexpected result set after end of streaming	334,335	963
+unexpected scram channel binding attribute in client final message	334,335	773
+unexpected token * is not valid json	2273	2706
+unexpected token at	2273	4509
+unexpected while decoding base64 sequence	112,64	3085
 unexpected_frame	47	49
-unexpectedexception	3474	4507
-unexpectedly found nil while implicitly unwrapping an optional value	214	4508
-unexpectedly found nil while unwrapping an optional value	214	4508
-unhandled critical crl extension	3475,178	4509
-unhandled critical extension	3476,178	4510
-unhandled user defined exception condition	1598	1966
-unhandled user defined not found condition	1599	1967
-unhandled user defined warning condition	1600	1968
-unicode decode error	3477,3478	4511
-unicode encode error	3479,3480	4512
-unicode normalization can only be performed if server encoding is utf8	0,1	3259
-unicode translate error	3481,3482	4513
-unicodedecodeerror	3477,3478	4511
-unicodeencodeerror	3479,3480	4512
-unicodeerror	3483,3484	4514
-unicodetranslateerror	3481,3482	4513
-unicodewarning	3485	4515
-unimplemented file mode	3486	4516
-unimplementedfilemode	3486	4516
-uninstallerror	3487	4517
-union intersect except member statement cannot refer to other relations of same query level	190,1	4518
-unique constraint failed	3246,600	4174
+unexpectedexception	3474	4510
+unexpectedly found nil while implicitly unwrapping an optional value	214	4511
+unexpectedly found nil while unwrapping an optional value	214	4511
+unhandled critical crl extension	3475,178	4512
+unhandled critical extension	3476,178	4513
+unhandled user defined exception condition	1598	1967
+unhandled user defined not found condition	1599	1968
+unhandled user defined warning condition	1600	1969
+unicode decode error	3477,3478	4514
+unicode encode error	3479,3480	4515
+unicode normalization can only be performed if server encoding is utf8	0,1	3261
+unicode translate error	3481,3482	4516
+unicodedecodeerror	3477,3478	4514
+unicodeencodeerror	3479,3480	4515
+unicodeerror	3483,3484	4517
+unicodetranslateerror	3481,3482	4516
+unicodewarning	3485	4518
+unimplemented file mode	3486	4519
+unimplementedfilemode	3486	4519
+uninstallerror	3487	4520
+union intersect except member statement cannot refer to other relations of same query level	190,1	4521
+unique constraint failed	3246,601	4177
 unique constraint on partitioned table must include all partitioning columns	59	103
 unique constraints are not supported on foreign tables	59	237
-unique constraints not possible for domains	0,1	892
+unique constraints not possible for domains	0,1	893
 unique predicate is not yet implemented	59	63
-unique violation	775	4229
-unique_violation	775,598	4229
-uniqueviolation	775,598	4229
-unknown * format name	1764	2144
+unique violation	776	4232
+unique_violation	776,599	4232
+uniqueviolation	776,599	4232
+unknown * format name	1764	2145
 unknown alert type	3488,172	193
-unknown annotation value exception	3489	4519
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1086	1421
+unknown annotation value exception	3489	4522
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1086	1422
 unknown certificate type	3490,172	193
-unknown character set	1759	2138
+unknown character set	1759	2139
 unknown cipher returned	3491,172	193
 unknown cipher type	3492,172	193
 unknown cmd name	3493,172	193
-unknown column * in	1089	1424
+unknown column * in	1089	1425
 unknown command	1761,172	193
-unknown command error	3494	4520
-unknown compression method	1762	2141
-unknown controller id exception	3397	4408
-unknown data type	1763	2142
+unknown command error	3494	4523
+unknown compression method	1762	2142
+unknown controller id exception	3397	4411
+unknown data type	1763	2143
 unknown digest	3495,172	193
-unknown directive exception	3496	4521
-unknown element exception	3497	4522
-unknown entity exception	3498	4523
-unknown error during log purge	1385	1744
-unknown exception * in function	1677	2054
-unknown exception caught in gis function	1285	1638
-unknown exception thrown in function	1136	1471
-unknown format conversion exception	3499	4524
-unknown format flags exception	3500	4525
-unknown gis error occurred in function	1284	1637
-unknown host exception	3501,122	4526
-unknown key cache	1765	2145
+unknown directive exception	3496	4524
+unknown element exception	3497	4525
+unknown entity exception	3498	4526
+unknown error during log purge	1385	1745
+unknown exception * in function	1677	2055
+unknown exception caught in gis function	1285	1639
+unknown exception thrown in function	1136	1472
+unknown format conversion exception	3499	4527
+unknown format flags exception	3500	4528
+unknown gis error occurred in function	1284	1638
+unknown host exception	3501,122	4529
+unknown key cache	1765	2146
 unknown key exchange type	3502,172	193
-unknown leader epoch exception	3385	4379
-unknown lock type	1758	2137
-unknown member id exception	3127	4014
-unknown or incorrect time zone	1778	2158
-unknown partition * in table	1769	2149
+unknown leader epoch exception	3385	4382
+unknown lock type	1758	2138
+unknown member id exception	3127	4016
+unknown or incorrect time zone	1778	2159
+unknown partition * in table	1769	2150
 unknown pkey type	3503,172	193
-unknown prepared statement handler s given to	1772	2152
-unknown producer id exception	3399	4410
+unknown prepared statement handler s given to	1772	2153
+unknown producer id exception	3399	4413
 unknown protocol	3504,172	193
-unknown query id	1449	1810
-unknown service exception	3505	4527
+unknown query id	1449	1811
+unknown service exception	3505	4530
 unknown ssl version	3506,172	193
 unknown state	3507,172	193
-unknown storage engine	1773	2153
-unknown structured system variable or row routine variable	1774	2154
-unknown subscription id exception	620	774
-unknown system variable	1775	2155
-unknown table * in	1776	2156
-unknown thread id	1452	1813
-unknown topic id exception	3401	4413
-unknown topic or partition exception	3400	4412
-unknown transfer encoding	3508	4528
-unknown trigger has an error in its body	1206	1555
-unknown type exception	3509	4529
-unknown_controller_id	3397	4408
-unknown_leader_epoch	3385	4379
-unknown_member_id	3127	4014
-unknown_producer_id	3399	4410
-unknown_subscription_id	620	774
-unknown_topic_id	3401	4413
-unknown_topic_or_partition	3400	4412
-unknownannotationvalueexception	3489	4519
-unknowncommanderror	3494	4520
-unknowncontrolleridexception	3397	4408
-unknowndirectiveexception	3496	4521
-unknownelementexception	3497	4522
-unknownentityexception	3498	4523
-unknownerror	664	4530
-unknownformatconversionexception	3499	4524
-unknownformatflagsexception	3500	4525
-unknownhostexception	3501,122	4526
-unknownleaderepochexception	3385	4379
-unknownmemberidexception	3127	4014
-unknownproduceridexception	3399	4410
-unknownprotocol	3504	4531
-unknownserviceexception	3505	4527
-unknownsubscriptionidexception	620	774
-unknowntopicidexception	3401	4413
-unknowntopicorpartitionexception	3400	4412
-unknowntransferencoding	3508	4528
-unknowntypeexception	3509	4529
-unlock disk i o error	3252,100	4194
-unmappable character exception	3510	4532
-unmappablecharacterexception	3510	4532
-unmarshalexception	3511	4533
-unmatched format character	464,64	502
-unmatched format separator	464,64	502
-unmodifiable class exception	3512	4534
-unmodifiable module exception	3513	4535
-unmodifiable set exception	3514	4536
-unmodifiableclassexception	3512	4534
-unmodifiablemoduleexception	3513	4535
-unmodifiablesetexception	3514	4536
-unnamed xml attribute value must be a column reference	0,1	1138
+unknown storage engine	1773	2154
+unknown structured system variable or row routine variable	1774	2155
+unknown subscription id exception	621	775
+unknown system variable	1775	2156
+unknown table * in	1776	2157
+unknown thread id	1452	1814
+unknown topic id exception	3401	4416
+unknown topic or partition exception	3400	4415
+unknown transfer encoding	3508	4531
+unknown trigger has an error in its body	1206	1556
+unknown type exception	3509	4532
+unknown_controller_id	3397	4411
+unknown_leader_epoch	3385	4382
+unknown_member_id	3127	4016
+unknown_producer_id	3399	4413
+unknown_subscription_id	621	775
+unknown_topic_id	3401	4416
+unknown_topic_or_partition	3400	4415
+unknownannotationvalueexception	3489	4522
+unknowncommanderror	3494	4523
+unknowncontrolleridexception	3397	4411
+unknowndirectiveexception	3496	4524
+unknownelementexception	3497	4525
+unknownentityexception	3498	4526
+unknownerror	665	4533
+unknownformatconversionexception	3499	4527
+unknownformatflagsexception	3500	4528
+unknownhostexception	3501,122	4529
+unknownleaderepochexception	3385	4382
+unknownmemberidexception	3127	4016
+unknownproduceridexception	3399	4413
+unknownprotocol	3504	4534
+unknownserviceexception	3505	4530
+unknownsubscriptionidexception	621	775
+unknowntopicidexception	3401	4416
+unknowntopicorpartitionexception	3400	4415
+unknowntransferencoding	3508	4531
+unknowntypeexception	3509	4532
+unlock disk i o error	3252,100	4197
+unmappable character exception	3510	4535
+unmappablecharacterexception	3510	4535
+unmarshalexception	3511	4536
+unmatched format character	465,64	503
+unmatched format separator	465,64	503
+unmodifiable class exception	3512	4537
+unmodifiable module exception	3513	4538
+unmodifiable set exception	3514	4539
+unmodifiableclassexception	3512	4537
+unmodifiablemoduleexception	3513	4538
+unmodifiablesetexception	3514	4539
+unnamed xml attribute value must be a column reference	0,1	1139
 unnest with multiple arguments cannot have a column definition list	0,1	181
 unprocessable entity	29	30
 unprocessable_entity	29	30
-unreachable when clause specified after unconditional when clause	0,1	4537
-unrecognized analyze option	0,1	3822
-unrecognized api version * reported by info function	112,64	3793
+unreachable when clause specified after unconditional when clause	0,1	4540
+unrecognized analyze option	0,1	3824
+unrecognized api version * reported by info function	112,64	3795
 unrecognized authentication option name	128,129	288
-unrecognized base backup option	0,1	869
-unrecognized checkpoint type	0,1	869
-unrecognized checksum algorithm	0,1	869
-unrecognized cluster option	0,1	4538
-unrecognized collation provider	103,1	809
-unrecognized column option	0,1	691
-unrecognized compression algorithm	0,1	869
-unrecognized configuration parameter	102,1	4539
-unrecognized configuration parameter * in file	102,1	4540
-unrecognized critical flags in copy file header	273,64	835
+unrecognized base backup option	0,1	870
+unrecognized checkpoint type	0,1	870
+unrecognized checksum algorithm	0,1	870
+unrecognized cluster option	0,1	4541
+unrecognized collation provider	103,1	810
+unrecognized column option	0,1	692
+unrecognized compression algorithm	0,1	870
+unrecognized configuration parameter	102,1	4542
+unrecognized configuration parameter * in file	102,1	4543
+unrecognized critical flags in copy file header	273,64	836
 unrecognized default acl object type	112,64	206
-unrecognized drop database option	0,1	4541
-unrecognized event name	0,1	2810
-unrecognized explain option	0,1	4542
-unrecognized filter variable	0,1	2810
-unrecognized format type specifier	112,64	2788
-unrecognized hash partition bound specification	0,1	691
-unrecognized headline parameter	112,64	3475
-unrecognized ispell parameter	112,64	3493
+unrecognized drop database option	0,1	4544
+unrecognized event name	0,1	2811
+unrecognized explain option	0,1	4545
+unrecognized filter variable	0,1	2811
+unrecognized format type specifier	112,64	2789
+unrecognized hash partition bound specification	0,1	692
+unrecognized headline parameter	112,64	3477
+unrecognized ispell parameter	112,64	3495
 unrecognized key word	63,64	67
-unrecognized locale provider	103,1	2925
-unrecognized manifest option	0,1	869
+unrecognized locale provider	103,1	2927
+unrecognized manifest option	0,1	870
 unrecognized object type	112,64	206
-unrecognized parameter * in file	0,1	497
-unrecognized parameter namespace	112,64	3177
-unrecognized partitioning strategy	112,64	631
-unrecognized privilege type	0,1,112	4543
-unrecognized publication parameter	0,1	689
-unrecognized reindex option	0,1	4544
-unrecognized reset target	112,64	3100
-unrecognized role option	0,1	691
-unrecognized row security option	0,1	691
-unrecognized simple dictionary parameter	112,64	3530
-unrecognized snowball parameter	112,64	3500
-unrecognized ssl error code	334,335	949
-unrecognized statistics kind	0,1	4545
+unrecognized parameter * in file	0,1	498
+unrecognized parameter namespace	112,64	3179
+unrecognized partitioning strategy	112,64	632
+unrecognized privilege type	0,1,112	4546
+unrecognized publication parameter	0,1	690
+unrecognized reindex option	0,1	4547
+unrecognized reset target	112,64	3102
+unrecognized role option	0,1	692
+unrecognized row security option	0,1	692
+unrecognized simple dictionary parameter	112,64	3532
+unrecognized snowball parameter	112,64	3502
+unrecognized ssl error code	334,335	950
+unrecognized statistics kind	0,1	4548
 unrecognized subscription parameter	0,1	168
-unrecognized synonym parameter	112,64	3510
-unrecognized table function returnmode	3276,328	4340
-unrecognized thesaurus parameter	112,64	3495
-unrecognized vacuum option	0,1	3822
-unrecognized value for create_replication_slot option	112,64	4546
-unrecognized value for explain option	112,64	2708
-unrecognized value for publication option	0,1	689
-unrecoverable entry exception	3515	4547
-unrecoverable key exception	3516	4548
-unrecoverableentryexception	3515	4547
-unrecoverablekeyexception	3516	4548
-unreleased instance id exception	3384	4378
-unreleased_instance_id	3384	4378
-unreleasedinstanceidexception	3384	4378
-unresolved address exception	3517	4549
-unresolvedaddressexception	3517	4549
+unrecognized synonym parameter	112,64	3512
+unrecognized table function returnmode	3276,328	4343
+unrecognized thesaurus parameter	112,64	3497
+unrecognized vacuum option	0,1	3824
+unrecognized value for create_replication_slot option	112,64	4549
+unrecognized value for explain option	112,64	2709
+unrecognized value for publication option	0,1	690
+unrecoverable entry exception	3515	4550
+unrecoverable key exception	3516	4551
+unrecoverableentryexception	3515	4550
+unrecoverablekeyexception	3516	4551
+unreleased instance id exception	3384	4381
+unreleased_instance_id	3384	4381
+unreleasedinstanceidexception	3384	4381
+unresolved address exception	3517	4552
+unresolvedaddressexception	3517	4552
 unsafe legacy renegotiation disabled	3518,172	193
-unsafe new enum value usage	3281	4254
-unsafe statement written to the binary log using statement format since binlog_format statement	1124	1459
-unsafe use of in a string literal	2921,64	3682
-unsafe use of new value * of enum type	3281,57	4550
-unsafe use of pseudo type internal	62,1	511
-unsafe use of string constant with unicode escapes	59	4551
-unsafe_new_enum_value_usage	3281,57	4254
-unsafeerror	3519	4552
-unsafenewenumvalueusage	3281,57	4254
-unsatisfiable dependency error	3520	4553
-unsatisfiabledependencyerror	3520	4553
-unsatisfied link error	3521	4554
-unsatisfiedlinkerror	3521	4554
+unsafe new enum value usage	3281	4257
+unsafe statement written to the binary log using statement format since binlog_format statement	1124	1460
+unsafe use of in a string literal	2921,64	3684
+unsafe use of new value * of enum type	3281,57	4553
+unsafe use of pseudo type internal	62,1	512
+unsafe use of string constant with unicode escapes	59	4554
+unsafe_new_enum_value_usage	3281,57	4257
+unsafeerror	3519	4555
+unsafenewenumvalueusage	3281,57	4257
+unsatisfiable dependency error	3520	4556
+unsatisfiabledependencyerror	3520	4556
+unsatisfied link error	3521	4557
+unsatisfiedlinkerror	3521	4557
 unsolicited extension	3522,172	193
-unspecified certificate verification error	3523,178	4555
-unstable offset commit exception	3396	4402
-unstable_offset_commit	3396	4402
-unstableoffsetcommitexception	3396	4402
-unsuitable certificate purpose	3524,178	4556
-unsupported address type exception	3525	4557
-unsupported assignor exception	3382	4372
-unsupported audio file exception	3526	4558
-unsupported callback exception	3527	4559
-unsupported charset exception	3528	4560
-unsupported class version error	3529	4561
-unsupported collation on string indexed column * use binary collation	1782	2162
+unspecified certificate verification error	3523,178	4558
+unstable offset commit exception	3396	4405
+unstable_offset_commit	3396	4405
+unstableoffsetcommitexception	3396	4405
+unsuitable certificate purpose	3524,178	4559
+unsupported address type exception	3525	4560
+unsupported assignor exception	3382	4375
+unsupported audio file exception	3526	4561
+unsupported callback exception	3527	4562
+unsupported charset exception	3528	4563
+unsupported class version error	3529	4564
+unsupported collation on string indexed column * use binary collation	1782	2163
 unsupported compression algorithm	3530,172	193
-unsupported compression type exception	3390	4393
+unsupported compression type exception	3390	4396
 unsupported elliptic curve	3531,172	193
-unsupported encoding exception	3532	4562
-unsupported endpoint type exception	3398	4409
-unsupported extension feature	3533,178	4563
-unsupported flavor exception	3534	4564
-unsupported for message format exception	3386	4380
-unsupported format code	112,64	4565
-unsupported frontend protocol * server supports * 0 to	59	4566
+unsupported encoding exception	3532	4565
+unsupported endpoint type exception	3398	4412
+unsupported extension feature	3533,178	4566
+unsupported flavor exception	3534	4567
+unsupported for message format exception	3386	4383
+unsupported format code	112,64	4568
+unsupported frontend protocol * server supports * 0 to	59	4569
 unsupported ldap url scheme	128,129	288
-unsupported look and feel exception	3535	4567
+unsupported look and feel exception	3535	4570
 unsupported media type	24	25
-unsupported name constraint type	3536,178	4568
+unsupported name constraint type	3536,178	4571
 unsupported object type	112,64	206
-unsupported on commit and foreign key combination	59	684
-unsupported operation exception	3537	4569
-unsupported or invalid name constraint syntax	3538,178	4570
-unsupported or invalid name syntax	3539,178	4571
+unsupported on commit and foreign key combination	59	685
+unsupported operation exception	3537	4572
+unsupported or invalid name constraint syntax	3538,178	4573
+unsupported or invalid name syntax	3539,178	4574
 unsupported protocol	3540,172	193
-unsupported sasl mechanism exception	3383	4373
-unsupported scram channel binding type	334,335	772
+unsupported sasl mechanism exception	3383	4376
+unsupported scram channel binding type	334,335	773
 unsupported ssl version	3541,172	193
 unsupported status type	3542,172	193
-unsupported temporal type exception	3543	4572
-unsupported unicode escape sequence	596,64	4573
-unsupported version exception	3394	4398
-unsupported xml feature	59	1033
-unsupported_assignor	3382	4372
-unsupported_compression_type	3390	4393
-unsupported_endpoint_type	3398	4409
-unsupported_for_message_format	3386	4380
+unsupported temporal type exception	3543	4575
+unsupported unicode escape sequence	597,64	4576
+unsupported version exception	3394	4401
+unsupported xml feature	59	1034
+unsupported_assignor	3382	4375
+unsupported_compression_type	3390	4396
+unsupported_endpoint_type	3398	4412
+unsupported_for_message_format	3386	4383
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	3383	4373
-unsupported_version	3394	4398
-unsupportedaddresstypeexception	3525	4557
-unsupportedassignorexception	3382	4372
-unsupportedaudiofileexception	3526	4558
-unsupportedcallbackexception	3527	4559
-unsupportedcharsetexception	3528	4560
-unsupportedclassversionerror	3529	4561
-unsupportedcompressiontypeexception	3390	4393
-unsupportedencodingexception	3532	4562
-unsupportedendpointtypeexception	3398	4409
-unsupportedflavorexception	3534	4564
-unsupportedformessageformatexception	3386	4380
-unsupportedlookandfeelexception	3535	4567
-unsupportedoperationexception	3537	4569
-unsupportedsaslmechanismexception	3383	4373
-unsupportedtemporaltypeexception	3543	4572
-unsupportedversionexception	3394	4398
-unterminated c string	3271	4223
-unterminated csv quoted field	273,64	835
-unterminated format type specifier	112,64	2788
-unterminated_c_string	3271,64	4223
-unterminatedcstring	3271,64	4223
-untranslatable character	596	4228
-untranslatable_character	596,64	4228
-untranslatablecharacter	596,64	4228
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1129	1464
-update locks cannot be acquired during a read uncommitted transaction	1557	1921
-update or delete on table * violates foreign key constraint * on table	2385,598	3029
-updated partition constraint for default partition * would be violated by some row	597,598	4103
-updates on slices of fixed length arrays not implemented	59	3984
-updating of * row is not allowed in	1741	2119
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1324	1678
+unsupported_sasl_mechanism	3383	4376
+unsupported_version	3394	4401
+unsupportedaddresstypeexception	3525	4560
+unsupportedassignorexception	3382	4375
+unsupportedaudiofileexception	3526	4561
+unsupportedcallbackexception	3527	4562
+unsupportedcharsetexception	3528	4563
+unsupportedclassversionerror	3529	4564
+unsupportedcompressiontypeexception	3390	4396
+unsupportedencodingexception	3532	4565
+unsupportedendpointtypeexception	3398	4412
+unsupportedflavorexception	3534	4567
+unsupportedformessageformatexception	3386	4383
+unsupportedlookandfeelexception	3535	4570
+unsupportedoperationexception	3537	4572
+unsupportedsaslmechanismexception	3383	4376
+unsupportedtemporaltypeexception	3543	4575
+unsupportedversionexception	3394	4401
+unterminated c string	3271	4226
+unterminated csv quoted field	273,64	836
+unterminated format type specifier	112,64	2789
+unterminated_c_string	3271,64	4226
+unterminatedcstring	3271,64	4226
+untranslatable character	597	4231
+untranslatable_character	597,64	4231
+untranslatablecharacter	597,64	4231
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1129	1465
+update locks cannot be acquired during a read uncommitted transaction	1557	1922
+update or delete on table * violates foreign key constraint * on table	2385,599	3031
+updated partition constraint for default partition * would be violated by some row	598,599	4105
+updates on slices of fixed length arrays not implemented	59	3986
+updating of * row is not allowed in	1741	2120
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1324	1679
 upgrade required	33	34
-upgrade required please do * or dump reload to fix it	1702	2079
+upgrade required please do * or dump reload to fix it	1702	2080
 upgrade_required	33	34
 upper bound cannot be less than lower bound	207,64	241
-urgent i o condition	2265	4574
-uri format exception	2969	4575
-uri reference exception	3544	4576
-uri syntax exception	3545	4577
-urierror	3546	4578
-uriformatexception	2969	4575
-urireferenceexception	3544	4576
-urisyntaxexception	3545	4577
-urlerror	3547	4579
-use of writeto with pre connected connection	3548,3549	4580
+urgent i o condition	2265	4577
+uri format exception	2969	4578
+uri reference exception	3544	4579
+uri syntax exception	3545	4580
+urierror	3546	4581
+uriformatexception	2969	4578
+urireferenceexception	3544	4579
+urisyntaxexception	3545	4580
+urlerror	3547	4582
+use of writeto with pre connected connection	3548,3549	4583
 use srtp not negotiated	3550,172	193
-user * already has more than * active connections	1737	2115
-user * has exceeded the * resource current value	1797	2207
-user authorization denied	3242,3241	4167
-user defined indexes on system catalog tables are not supported	59	632
-user defined relation parameter types limit exceeded	206	4581
-user defined signal 1	2255	4582
-user defined signal 2	2257	4583
-user defined types cannot use subscripting function	103,1	520
-user is blocked because of too many credential errors unblock with	1796	2206
-user mapping for * already exists for server	101,1	2833
-user mapping for * does not exist for server	102,1	4584
-user mapping for user * on server * does not exist	102,1	1134
-user mapping not found for	102,1	2834
-user principal not found exception	3551	4585
-userprincipalnotfoundexception	3551	4585
-userwarning	3552	4586
-using cert extension requires at least x509v3	3553,178	4587
-using storage engine * for table	1857	2267
-utf data format exception	3554	4588
-utfdataformatexception	3554	4588
+user * already has more than * active connections	1737	2116
+user * has exceeded the * resource current value	1797	2208
+user authorization denied	3242,3241	4170
+user defined indexes on system catalog tables are not supported	59	633
+user defined relation parameter types limit exceeded	206	4584
+user defined signal 1	2255	4585
+user defined signal 2	2257	4586
+user defined types cannot use subscripting function	103,1	521
+user is blocked because of too many credential errors unblock with	1796	2207
+user mapping for * already exists for server	101,1	2834
+user mapping for * does not exist for server	102,1	4587
+user mapping for user * on server * does not exist	102,1	1135
+user mapping not found for	102,1	2835
+user principal not found exception	3551	4588
+userprincipalnotfoundexception	3551	4588
+userwarning	3552	4589
+using cert extension requires at least x509v3	3553,178	4590
+using storage engine * for table	1857	2268
+utf data format exception	3554	4591
+utfdataformatexception	3554	4591
 vacuum full cannot be performed in parallel	59	189
 vacuum option disable_page_skipping cannot be used with full	59	189
-value cannot be null	189	4589
-value does not fall within the expected range	199,876,1013	4590
-value for * is too long	112,64	3475
-value for domain * violates check constraint	597,598	4591
-value is out of range in	1178	1523
-value is too big in tsquery	206	3769
-value out of range	3555,3556	4592
-value out of range overflow	201,64	3023
-value out of range underflow	201,64	3023
-value overflows numeric format	201,64	2720
-value too large for defined data type	1066	4593
-value too long for restore point maximum	112,64	4594
-value too long for type character	341,64	4595
-value too long for type character varying	341,64	4595
-valueerror	3557,3558	4596
-values in from must have an alias	0,1	691
-values less than value must be strictly increasing for each partition	1550	1913
-values lists * columns available but * columns specified	190,1	699
-values lists must all be the same length	0,1	3028
-values value for partition * must have type int	1801	2211
-values value must be of same type as partition function	1318	1672
-variable * can only be set not read	1802	2212
-variable * doesn t have a default value	1435	1795
-variable * is a * variable	1319	1673
-variable * is a global variable and should be set with set global	1286	1639
-variable * is a session variable and can t be used with set global	1381	1740
-variable * is not a variable component can t be used as xxxx variable_name	1803	2213
-variable * is read only use set * to assign the value	1804	2214
-variable * must be quoted with or renamed	1633	2005
-variable or condition declaration after cursor or handler declaration	1657	2034
-variadic argument must be an array	170,1	4597
+value cannot be null	189	4592
+value does not fall within the expected range	199,877,1014	4593
+value for * is too long	112,64	3477
+value for domain * violates check constraint	598,599	4594
+value is out of range in	1178	1524
+value is too big in tsquery	206	3771
+value out of range	3555,3556	4595
+value out of range overflow	201,64	3025
+value out of range underflow	201,64	3025
+value overflows numeric format	201,64	2721
+value too large for defined data type	1066	4596
+value too long for restore point maximum	112,64	4597
+value too long for type character	341,64	4598
+value too long for type character varying	341,64	4598
+valueerror	3557,3558	4599
+values in from must have an alias	0,1	692
+values less than value must be strictly increasing for each partition	1550	1914
+values lists * columns available but * columns specified	190,1	700
+values lists must all be the same length	0,1	3030
+values value for partition * must have type int	1801	2212
+values value must be of same type as partition function	1318	1673
+variable * can only be set not read	1802	2213
+variable * doesn t have a default value	1435	1796
+variable * is a * variable	1319	1674
+variable * is a global variable and should be set with set global	1286	1640
+variable * is a session variable and can t be used with set global	1381	1741
+variable * is not a variable component can t be used as xxxx variable_name	1803	2214
+variable * is read only use set * to assign the value	1804	2215
+variable * must be quoted with or renamed	1633	2006
+variable or condition declaration after cursor or handler declaration	1657	2035
+variadic argument must be an array	170,1	4600
 variadic parameter must be an array	62,1	135
 variadic parameter must be the last input parameter	62,1	135
 variadic parameter must be the last parameter	62,1	135
 variant also negotiates	49	51
 variant_also_negotiates	49	51
-vars argument is not an object	112,64	4598
+vars argument is not an object	112,64	4601
 vector _m_range_check __n which is * this size which is	195	332
-verificationerror	830	4599
-verificationexception	2978	4600
-verifyerror	3559	4601
-version to install must be specified	112,64	2891
+verificationerror	831	4602
+verificationexception	2978	4603
+verifyerror	3559	4604
+version to install must be specified	112,64	2893
 version too high	3560,172	193
 version too low	3561,172	193
-versioned table s s adding history partition s failed	1814	2224
-versionerror	3562	4602
-view * has no definer information old table format current user is used as definer please recreate the view	1827	2237
-view * order by clause ignored because there is other order by clause already	1830	2240
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1828	2238
-view * s field list have different column counts	1838	2248
-view being updated does not have complete key of underlying table in it	1859	2269
-view merge algorithm can t be used here for now assumed undefined algorithm	1858	2268
-view rule for * must be named	103,1	3673
-view s s has no creation context	1829	2239
-view s select contains a subquery in the from clause	1835	2245
-view s select contains a variable or parameter	1837	2247
-view text checksum failed	1826	2236
-views cannot be unlogged because they do not have storage	0,1	1055
-views must not contain data modifying statements in with	59	4603
-views must not contain select into	59	4603
-virtual machine error	3563	4604
-virtual timer expired	2267	4605
-virtualmachineerror	3563	4604
-vnode disk i o error	3253,100	4195
-voter not found exception	3395	4399
-voter_not_found	3395	4399
-voternotfoundexception	3395	4399
-vtab constraint failed	3247,600	4175
-vtab database disk image is malformed	3248,2526	4177
-vtab database table is locked	3255,3186	4198
-wait handle cannot be opened exception	2860	4606
-wait on a lock was aborted due to a pending exclusive lock	1382	1741
-wait_seconds must not be negative or zero	201,64	4607
-waithandlecannotbeopenedexception	2860	4606
-wal generated with full_page_writes off was replayed during online backup	57	3115
-wal generated with full_page_writes off was replayed since last restartpoint	57	3115
+versioned table s s adding history partition s failed	1814	2225
+versionerror	3562	4605
+view * has no definer information old table format current user is used as definer please recreate the view	1827	2238
+view * order by clause ignored because there is other order by clause already	1830	2241
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1828	2239
+view * s field list have different column counts	1838	2249
+view being updated does not have complete key of underlying table in it	1859	2270
+view merge algorithm can t be used here for now assumed undefined algorithm	1858	2269
+view rule for * must be named	103,1	3675
+view s s has no creation context	1829	2240
+view s select contains a subquery in the from clause	1835	2246
+view s select contains a variable or parameter	1837	2248
+view text checksum failed	1826	2237
+views cannot be unlogged because they do not have storage	0,1	1056
+views must not contain data modifying statements in with	59	4606
+views must not contain select into	59	4606
+virtual machine error	3563	4607
+virtual timer expired	2267	4608
+virtualmachineerror	3563	4607
+vnode disk i o error	3253,100	4198
+voter not found exception	3395	4402
+voter_not_found	3395	4402
+voternotfoundexception	3395	4402
+vtab constraint failed	3247,601	4178
+vtab database disk image is malformed	3248,2526	4180
+vtab database table is locked	3255,3186	4201
+wait handle cannot be opened exception	2860	4609
+wait on a lock was aborted due to a pending exclusive lock	1382	1742
+wait_seconds must not be negative or zero	201,64	4610
+waithandlecannotbeopenedexception	2860	4609
+wal generated with full_page_writes off was replayed during online backup	57	3117
+wal generated with full_page_writes off was replayed since last restartpoint	57	3117
 wal level not sufficient for creating a restore point	57	60
-wal level not sufficient for making an online backup	57	3115
-wal_level is insufficient to publish logical changes	57	3289
-warningexception	3564	4608
-was concurrently dropped	102,1	4609
-was not called by trigger manager	327,328	3540
-was not registered	102,1	4610
+wal level not sufficient for making an online backup	57	3117
+wal_level is insufficient to publish logical changes	57	3291
+warningexception	3564	4611
+was concurrently dropped	102,1	4612
+was not called by trigger manager	327,328	3542
+was not registered	102,1	4613
 was removed concurrently	57	164
-web socket exception	3565	4611
-web socket handshake exception	3566	4612
-webexception	2981	4613
-websocketexception	3565	4611
-websockethandshakeexception	3566	4612
-weight array may not contain nulls	113,64	881
-weight out of range	112,64	4614
-when building statistics on a single expression statistics kinds may not be specified	59	501
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1301	1654
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1302	1655
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1297	1650
-when reorganizing a set of partitions they must be in consecutive order	1171	1516
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1142	1478
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1479	1841
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1624	1994
-where clause not allowed for schema	0,1	691
-where clause not allowed with copy to	0,1	691
-where current of is not supported for this table type	59	4615
-where current of on a view is not implemented	59	876
-whole row unique index inference specifications are not supported	59	460
-width argument position must be ended by	112,64	2788
-wildcards or range in json path not allowed in argument * to function	1359	1715
-will be truncated to	2457,1	4616
-win32exception	3567	4617
-window changed	2269	4618
-window frame is not allowed with	1467	1828
-window function * cannot have within group	153,1	1182
-window function * requires an over clause	153,1	1182
-window function calls cannot be nested	480,1	4619
+web socket exception	3565	4614
+web socket handshake exception	3566	4615
+webexception	2981	4616
+websocketexception	3565	4614
+websockethandshakeexception	3566	4615
+weight array may not contain nulls	113,64	882
+weight out of range	112,64	4617
+when building statistics on a single expression statistics kinds may not be specified	59	502
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1301	1655
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1302	1656
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1297	1651
+when reorganizing a set of partitions they must be in consecutive order	1171	1517
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1142	1479
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1479	1842
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1624	1995
+where clause not allowed for schema	0,1	692
+where clause not allowed with copy to	0,1	692
+where current of is not supported for this table type	59	4618
+where current of on a view is not implemented	59	877
+whole row unique index inference specifications are not supported	59	461
+width argument position must be ended by	112,64	2789
+wildcards or range in json path not allowed in argument * to function	1359	1716
+will be truncated to	2457,1	4619
+win32exception	3567	4620
+window changed	2269	4621
+window frame is not allowed with	1467	1829
+window function * cannot have within group	153,1	1183
+window function * requires an over clause	153,1	1183
+window function calls cannot be nested	481,1	4622
 window function calls cannot contain set returning function calls	59	145
-window function is allowed only in select list and order by clause	1896	2307
-window function is not allowed in window specification	1866	2276
-window functions are not allowed in	480,1	4619
-window functions can not be used as arguments to group functions	1688	2065
+window function is allowed only in select list and order by clause	1896	2308
+window function is not allowed in window specification	1866	2277
+window functions are not allowed in	481,1	4622
+window functions can not be used as arguments to group functions	1688	2066
 window functions cannot return sets	62,1	150
-window specification referencing another one * cannot contain partition list	1510	1873
-window specification with name * is not defined	1911	2322
-windowing error	480	4248
-windowing_error	480,1	4248
-windowingerror	480,1	4248
-with a search or cycle clause the left side of the union must be a select	59	2830
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4620
-with a search or cycle clause the right side of the union must be a select	0,1	1093
-with cannot be used in a query that is rewritten by rules into multiple queries	59	612
-with check cannot be applied to select or delete	0,1	3763
-with check option is supported only on automatically updatable views	59	4603
+window specification referencing another one * cannot contain partition list	1510	1874
+window specification with name * is not defined	1911	2323
+windowing error	481	4251
+windowing_error	481,1	4251
+windowingerror	481,1	4251
+with a search or cycle clause the left side of the union must be a select	59	2831
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4623
+with a search or cycle clause the right side of the union must be a select	0,1	1094
+with cannot be used in a query that is rewritten by rules into multiple queries	59	613
+with check cannot be applied to select or delete	0,1	3765
+with check option is supported only on automatically updatable views	59	4606
 with check option not supported on recursive views	59	63
-with check option violation	2841	4249
-with clause containing a data modifying statement must be at the top level	59	2830
-with column list and select field list have different column counts	1867	2277
-with no matching label	1646	2022
-with no tables specified is not valid	0,1	4621
+with check option violation	2841	4252
+with clause containing a data modifying statement must be at the top level	59	2831
+with column list and select field list have different column counts	1867	2278
+with no matching label	1646	2023
+with no tables specified is not valid	0,1	4624
 with ordinality cannot be used with a column definition list	0,1	181
-with query * columns available but * columns specified	190,1	4622
-with query * does not have a returning clause	59	4623
-with query is not recursive	0,1	1093
-with query name * appears in both a rule action and the query being rewritten	59	612
-with query name * specified more than once	939,1	4624
-with recursive is not supported for merge statement	0,1	4537
-with ties cannot be specified without order by clause	0,1	691
-with_check_option_violation	2841	4249
-withcheckoptionviolation	2841	4249
-within group is required for ordered set aggregate	153,1	1182
-within group specified but * is not an aggregate function	153,1	1182
-word is too long * bytes max	206	4625
-word is too long in tsquery	206	3769
-word is too long to be indexed	206	4626
+with query * columns available but * columns specified	190,1	4625
+with query * does not have a returning clause	59	4626
+with query is not recursive	0,1	1094
+with query name * appears in both a rule action and the query being rewritten	59	613
+with query name * specified more than once	940,1	4627
+with recursive is not supported for merge statement	0,1	4540
+with ties cannot be specified without order by clause	0,1	692
+with_check_option_violation	2841	4252
+withcheckoptionviolation	2841	4252
+within group is required for ordered set aggregate	153,1	1183
+within group specified but * is not an aggregate function	153,1	1183
+word is too long * bytes max	206	4628
+word is too long in tsquery	206	3771
+word is too long to be indexed	206	4629
 would be inherited from more than once	148,1	160
-would overlap partition	103,1	895
-write aborted exception	3568	4627
-write disk i o error	3254,100	4196
-write pending exception	3569	4628
-write to exceptions table failed message	1231	1582
-writeabortedexception	3568	4627
-writependingexception	3569	4628
-writetimeout	3570	4629
-writing one row to the row based binary log failed	1105	1440
+would overlap partition	103,1	896
+write aborted exception	3568	4630
+write disk i o error	3254,100	4199
+write pending exception	3569	4631
+write tcp * write broken pipe	360	4632
+write to exceptions table failed message	1231	1583
+writeabortedexception	3568	4630
+writependingexception	3569	4631
+writetimeout	3570	4633
+writing one row to the row based binary log failed	1105	1441
 wrong certificate type	3571,172	193
 wrong cipher returned	3572,172	193
 wrong curve	3573,172	193
 wrong flag in flag array	112,64	213
 wrong flag type only arrays and scalars are allowed	112,64	213
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1877	2288
-wrong magic in	1880	2291
-wrong medium type	1003	4630
-wrong method type exception	3574	4631
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1877	2289
+wrong magic in	1880	2292
+wrong medium type	1004	4634
+wrong method type exception	3574	4635
 wrong number of array subscripts	207,64	241
 wrong number of columns	170,1	341
-wrong number of fields	3575,3576	4632
-wrong number of fields in header line got	273,64	835
-wrong number of parameters for prepared statement	0,1	4633
-wrong number of parameters on left side of overlaps expression	0,1	691
-wrong number of parameters on right side of overlaps expression	0,1	691
-wrong number of partitions defined mismatch with previous setting	1518	1881
-wrong number of subpartitions defined mismatch with previous setting	1519	1882
-wrong object type	153	4244
-wrong parameters for partitioned s wrong value for	1494	1857
-wrong parameters for s missing	1403	1762
-wrong partition name or partition list	1499	1862
-wrong partition type s for partitioning by s	1520	1883
-wrong partitions for s must have at least one history and exactly one last current	1825	2235
-wrong position info in tsvector	0,1	4331
+wrong number of fields	3575,3576	4636
+wrong number of fields in header line got	273,64	836
+wrong number of parameters for prepared statement	0,1	4637
+wrong number of parameters on left side of overlaps expression	0,1	692
+wrong number of parameters on right side of overlaps expression	0,1	692
+wrong number of partitions defined mismatch with previous setting	1518	1882
+wrong number of subpartitions defined mismatch with previous setting	1519	1883
+wrong object type	153	4247
+wrong parameters for partitioned s wrong value for	1494	1858
+wrong parameters for s missing	1403	1763
+wrong partition name or partition list	1499	1863
+wrong partition type s for partitioning by s	1520	1884
+wrong partitions for s must have at least one history and exactly one last current	1825	2236
+wrong position info in tsvector	0,1	4334
 wrong signature length	3577,172	193
 wrong signature size	3578,172	193
 wrong signature type	3579,172	193
 wrong ssl version	3580,172	193
 wrong version number	3581,172	193
-wrong_object_type	153,1	4244
-wrongmethodtypeexception	3574	4631
-wrongobjecttype	153,1	4244
-x path exception	3582	4634
-x path expression exception	3583	4635
-x path factory configuration exception	3584	4636
-x path function exception	3585	4637
-x requires a power of two value between 1 mb and 1 gb	112,64	4638
-x509 cannot verify signature algorithm unimplemented	3586,3587	4639
-x509 certificate signed by unknown authority	178	4640
-x509 decryption password incorrect	3588,3589	4641
+wrong_object_type	153,1	4247
+wrongmethodtypeexception	3574	4635
+wrongobjecttype	153,1	4247
+x path exception	3582	4638
+x path expression exception	3583	4639
+x path factory configuration exception	3584	4640
+x path function exception	3585	4641
+x requires a power of two value between 1 mb and 1 gb	112,64	4642
+x509 cannot verify signature algorithm unimplemented	3586,3587	4643
+x509 certificate signed by unknown authority	178	4644
+x509 decryption password incorrect	3588,3589	4645
 x509 lib	3590,172	193
 x509 verification setup problems	3591,172	193
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1913	2324
-xa_rbrollback transaction branch was rolled back	1914	2325
-xa_rbtimeout transaction branch was rolled back took too long	1915	2326
-xaer_dupid the xid already exists	1916	2327
-xaer_inval invalid arguments or unsupported command	1917	2328
-xaer_nota unknown xid	1918	2329
-xaer_outside some work is done outside global transaction	1919	2330
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1920	2331
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1921	2332
-xaexception	3592	4642
-xml attribute name * appears more than once	0,1	1138
-xml parse exception	3593	4643
-xml schema exception	72	4644
-xml schema inference exception	73	4645
-xml schema validation exception	74	4646
-xml signature exception	3594	4647
-xml stream exception	3595	4648
-xml syntax error on line * unexpected eof	752	4649
-xml syntax exception	3596	4650
-xmlexception	165,752	4651
-xmlparseexception	3593	4643
-xmlschemaexception	72	4644
-xmlschemainferenceexception	73	4645
-xmlschemavalidationexception	74	4646
-xmlsignatureexception	3594	4647
-xmlstreamexception	3595	4648
-xmlsyntaxexception	3596	4650
-xmlvalidate is not implemented	59	1033
-xpathexception	3582	4634
-xpathexpressionexception	3583	4635
-xpathfactoryconfigurationexception	3584	4636
-xpathfunctionexception	3585	4637
-xquery x flag expanded regular expressions is not implemented	59	4652
-xslt compile exception	3597	4653
-xsltcompileexception	3597	4653
-xsltexception	3598	4654
-year * column type is deprecated creating year 4 column instead	1343	1699
-you are not allowed to create a user with grant	1146	1483
-you are not allowed to execute this command in a transaction	1148	1485
-you are not owner of query	1375	1734
-you are not owner of thread	1374	1733
-you are not using binary logging	1432	1792
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1524	1887
-you are using safe update mode and you tried to update a table without a where that uses a key column	1794	2203
-you can * fields terminated by	1131	1466
-you can t combine write locking of system tables with other tables or lock types	1879	2290
-you can t delete all columns with alter table use drop table instead	1151	1493
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1232	1583
-you can t use locks with log tables	1150	1489
-you can t write lock a log table only read access is possible	1161	1505
-you cannot * a log table if logging is enabled	1090	1425
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1097	1432
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1689	2066
-you may only use constant expressions in this statement	1591	1959
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1527	1890
-you must set password before executing this statement	1414	1773
-you must start backup with	1085	1420
-you need the super privilege for creation view with * definer	1831	2241
-you should never see it	1202	2177
-your password does not satisfy the current policy requirements	1474	1836
-your password has expired to log in you must change it using a client that supports expired passwords	1415	1774
-zero division error	3599,204	4655
-zero length character string	2737	4221
-zero length component in parameter dynamic_library_path	704,1	866
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1913	2325
+xa_rbrollback transaction branch was rolled back	1914	2326
+xa_rbtimeout transaction branch was rolled back took too long	1915	2327
+xaer_dupid the xid already exists	1916	2328
+xaer_inval invalid arguments or unsupported command	1917	2329
+xaer_nota unknown xid	1918	2330
+xaer_outside some work is done outside global transaction	1919	2331
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1920	2332
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1921	2333
+xaexception	3592	4646
+xml attribute name * appears more than once	0,1	1139
+xml parse exception	3593	4647
+xml schema exception	72	4648
+xml schema inference exception	73	4649
+xml schema validation exception	74	4650
+xml signature exception	3594	4651
+xml stream exception	3595	4652
+xml syntax error on line * unexpected eof	753	4653
+xml syntax exception	3596	4654
+xmlexception	165,753	4655
+xmlparseexception	3593	4647
+xmlschemaexception	72	4648
+xmlschemainferenceexception	73	4649
+xmlschemavalidationexception	74	4650
+xmlsignatureexception	3594	4651
+xmlstreamexception	3595	4652
+xmlsyntaxexception	3596	4654
+xmlvalidate is not implemented	59	1034
+xpathexception	3582	4638
+xpathexpressionexception	3583	4639
+xpathfactoryconfigurationexception	3584	4640
+xpathfunctionexception	3585	4641
+xquery x flag expanded regular expressions is not implemented	59	4656
+xslt compile exception	3597	4657
+xsltcompileexception	3597	4657
+xsltexception	3598	4658
+year * column type is deprecated creating year 4 column instead	1343	1700
+you are not allowed to create a user with grant	1146	1484
+you are not allowed to execute this command in a transaction	1148	1486
+you are not owner of query	1375	1735
+you are not owner of thread	1374	1734
+you are not using binary logging	1432	1793
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1524	1888
+you are using safe update mode and you tried to update a table without a where that uses a key column	1794	2204
+you can * fields terminated by	1131	1467
+you can t combine write locking of system tables with other tables or lock types	1879	2291
+you can t delete all columns with alter table use drop table instead	1151	1494
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1232	1584
+you can t use locks with log tables	1150	1490
+you can t write lock a log table only read access is possible	1161	1506
+you cannot * a log table if logging is enabled	1090	1426
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1097	1433
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1689	2067
+you may only use constant expressions in this statement	1591	1960
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1527	1891
+you must set password before executing this statement	1414	1774
+you must start backup with	1085	1421
+you need the super privilege for creation view with * definer	1831	2242
+you should never see it	1202	2178
+your password does not satisfy the current policy requirements	1474	1837
+your password has expired to log in you must change it using a client that supports expired passwords	1415	1775
+zero division error	3599,204	4659
+zero length character string	2737	4224
+zero length component in parameter dynamic_library_path	705,1	867
 zero raised to a negative power is undefined	65,64	68
-zero_length_character_string	2737,64	4221
-zerodivisionerror	3599,204	4655
-zerolengthcharacterstring	2737,64	4221
-zip checksum error	3600,2420	4656
-zip not a valid zip file	3601,2498	4657
-zip unsupported compression algorithm	3530,3602	4658
-ziperror	3603	4659
-zipexception	3604	4660
-zlib input data corrupted	1924	2335
-zlib invalid checksum	2419,2420	4661
-zlib invalid dictionary	3605,3606	4662
-zlib invalid header	2421,183	4663
-zlib not enough memory	1925	2336
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1923	2334
-zone rules exception	3607	4664
-zonerulesexception	3607	4664
-zstd compression is not supported by this build	59	4665
+zero_length_character_string	2737,64	4224
+zerodivisionerror	3599,204	4659
+zerolengthcharacterstring	2737,64	4224
+zip checksum error	3600,2420	4660
+zip not a valid zip file	3601,2498	4661
+zip unsupported compression algorithm	3530,3602	4662
+ziperror	3603	4663
+zipexception	3604	4664
+zlib input data corrupted	1924	2336
+zlib invalid checksum	2419,2420	4665
+zlib invalid dictionary	3605,3606	4666
+zlib invalid header	2421,183	4667
+zlib not enough memory	1925	2337
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1923	2335
+zone rules exception	3607	4668
+zonerulesexception	3607	4668
+zstd compression is not supported by this build	59	4669
 """#
 }

@@ -43,6 +43,13 @@ public static class Probe {
             // A server that reads the request and resets the connection: ZQX_RESET_PORT, started by the
             // generator. (Closed without an answer, Mono words it as no .NET release does.)
             P("connection_reset", () => System.Net.WebRequest.Create("http://127.0.0.1:" + Environment.GetEnvironmentVariable("ZQX_RESET_PORT") + "/zqx").GetResponse()),
+            // Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+            P("connection_closed_write", () => {
+                using (var zqx = new System.Net.Sockets.TcpClient("127.0.0.1", int.Parse(Environment.GetEnvironmentVariable("ZQX_CLOSED_PORT")))) {
+                    for (var i = 0; i < 50; i++) { zqx.GetStream().Write(new byte[] { 122, 10 }, 0, 2); System.Threading.Thread.Sleep(50); }
+                }
+                return null;
+            }),
             // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
             P("request_timeout", () => {
                 var request = System.Net.WebRequest.Create("http://127.0.0.1:" + Environment.GetEnvironmentVariable("ZQX_SILENT_PORT") + "/zqx");

@@ -64,6 +64,13 @@ public class Probe {
             var port = System.getenv(fault.equals("connection_reset") ? "ZQX_RESET_PORT" : "ZQX_CLOSED_PORT");
             probes.put(fault, () -> ((java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/zqx").toURL().openConnection()).getResponseCode());
         }
+        // Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+        probes.put("connection_closed_write", () -> {
+            try (var zqx = new java.net.Socket("127.0.0.1", Integer.parseInt(System.getenv("ZQX_CLOSED_PORT")))) {
+                for (int i = 0; i < 50; i++) { zqx.getOutputStream().write("zqx\n".getBytes()); Thread.sleep(50); }
+            }
+            return null;
+        });
         // The most used connection pool (HikariCP, on the class path the generator gives): one
         // connection, taken, and a second asked for.
         probes.put("connection_pool_exhausted", () -> {

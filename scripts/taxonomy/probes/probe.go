@@ -81,6 +81,21 @@ func main() {
 	// an answer (ZQX_CLOSED_PORT), started by the generator.
 	catch("connection_reset", func() error { _, err := http.Get("http://127.0.0.1:" + os.Getenv("ZQX_RESET_PORT") + "/zqx"); return err })
 	catch("connection_closed", func() error { _, err := http.Get("http://127.0.0.1:" + os.Getenv("ZQX_CLOSED_PORT") + "/zqx"); return err })
+	// Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+	catch("connection_closed_write", func() error {
+		zqx, err := net.Dial("tcp", "127.0.0.1:"+os.Getenv("ZQX_CLOSED_PORT"))
+		if err != nil {
+			return err
+		}
+		defer zqx.Close()
+		for i := 0; i < 50; i++ {
+			if _, err := zqx.Write([]byte("zqx\n")); err != nil {
+				return err
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return nil
+	})
 	// A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 	silent := "http://127.0.0.1:" + os.Getenv("ZQX_SILENT_PORT") + "/zqx"
 	// ZQX_TLS_PORT: a TLS server for localhost whose certificate no one trusts, started by the generator.

@@ -37,5 +37,12 @@ dns.lookup("zqx.invalid", (error) => report("dns_failure", error));
 // answer (ZQX_CLOSED_PORT), started by the generator.
 for (const [fault, port] of [["connection_reset", process.env.ZQX_RESET_PORT], ["connection_closed", process.env.ZQX_CLOSED_PORT]])
   require("http").get(`http://127.0.0.1:${port}/zqx`).on("error", (error) => report(fault, error));
+// Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+{
+  // Half-open, as a server's socket is while it writes a response: the peer's FIN leaves it writable.
+  const zqx = require("net").connect({ port: +process.env.ZQX_CLOSED_PORT, host: "127.0.0.1", allowHalfOpen: true });
+  const writes = setInterval(() => zqx.write("zqx\n"), 50);
+  zqx.on("error", (error) => report("connection_closed_write", error)).on("close", () => clearInterval(writes));
+}
 // A server that accepts and never answers: ZQX_SILENT_PORT, started by the generator.
 fetch(`http://127.0.0.1:${process.env.ZQX_SILENT_PORT}/zqx`, { signal: AbortSignal.timeout(500) }).catch((error) => report("request_timeout", error));

@@ -17,6 +17,11 @@ $probes = [
     // an answer (ZQX_CLOSED_PORT), started by the generator.
     "connection_reset" => function () { return file_get_contents("http://127.0.0.1:" . getenv("ZQX_RESET_PORT") . "/zqx"); },
     "connection_closed" => function () { return file_get_contents("http://127.0.0.1:" . getenv("ZQX_CLOSED_PORT") . "/zqx"); },
+    // Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+    "connection_closed_write" => function () {
+        $zqx = stream_socket_client("tcp://127.0.0.1:" . getenv("ZQX_CLOSED_PORT"));
+        for ($i = 0; $i < 50; $i++) { fwrite($zqx, "zqx\n"); usleep(50000); }
+    },
     "module_missing" => function () { return new \Zqx\Missing(); },
 ];
 // A memory limit reached is a fatal error, which ends the script: a child PHP with a small limit.

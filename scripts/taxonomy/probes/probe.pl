@@ -19,6 +19,12 @@ my %probes = (
     dns_failure => sub { IO::Socket::INET->new(PeerAddr => "zqx.invalid:80", Timeout => 2) or die "$@\n" },
     json_parse => sub { JSON::PP->new->decode("{zqxzqxzqx") },
     module_missing => sub { require zqx::module },
+    # Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+    connection_closed_write => sub {
+        local $SIG{PIPE} = 'IGNORE';
+        my $zqx = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ENV{ZQX_CLOSED_PORT}") or die "$@\n";
+        for (1 .. 50) { defined syswrite($zqx, "zqx\n") or die "$!\n"; select(undef, undef, undef, 0.05) }
+    },
 );
 for my $fault (sort keys %probes) {
     eval { $probes{$fault}->(); 1 } and next;

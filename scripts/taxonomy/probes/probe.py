@@ -1,6 +1,6 @@
 # Triggers each runtime fault in CPython and prints what it raises, one JSON object per line. A
 # probe is named after its fault, with a suffix for another common way to trigger it.
-import datetime, importlib, json, os, socket, sys, urllib.request
+import datetime, importlib, json, os, socket, sys, time, urllib.request
 
 def null_reference(): None.zqxfield
 zqx = None
@@ -46,6 +46,10 @@ def certificate_untrusted():
 # answer (ZQX_CLOSED_PORT), started by the generator.
 def connection_reset(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_RESET_PORT']}/zqx", timeout=5)
 def connection_closed(): urllib.request.urlopen(f"http://127.0.0.1:{os.environ['ZQX_CLOSED_PORT']}/zqx", timeout=5)
+# Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+def connection_closed_write():
+    with socket.create_connection(("127.0.0.1", int(os.environ["ZQX_CLOSED_PORT"])), timeout=5) as zqx:
+        for _ in range(50): zqx.sendall(b"zqx\n"); time.sleep(0.05)
 # The most used connection pool: one connection, taken, and a second asked for. The message without
 # SQLAlchemy's link to its documentation, which only its newer releases print.
 def connection_pool_exhausted():

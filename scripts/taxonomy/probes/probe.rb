@@ -31,6 +31,8 @@ PROBES = {
   # answer (ZQX_CLOSED_PORT), started by the generator.
   "connection_reset" => -> { Net::HTTP.get(URI("http://127.0.0.1:#{ENV["ZQX_RESET_PORT"]}/zqx")) },
   "connection_closed" => -> { Net::HTTP.get(URI("http://127.0.0.1:#{ENV["ZQX_CLOSED_PORT"]}/zqx")) },
+  # Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+  "connection_closed_write" => -> { TCPSocket.open("127.0.0.1", ENV["ZQX_CLOSED_PORT"].to_i) { |zqx| 50.times { zqx.write("zqx\n"); sleep 0.05 } } },
   # ActiveRecord's pool: one connection, taken, and a second asked for from another thread. Its
   # ConnectionTimeoutError reads as a connect timeout, which it is not: the message alone.
   "connection_pool_exhausted" => lambda do

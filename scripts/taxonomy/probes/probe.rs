@@ -2,6 +2,7 @@
 // panic's message (what `thread '...' panicked at` prints) or an error's Display text. The
 // standard library has no HTTP client, so no request timeout; a read timeout is errno's EAGAIN.
 use std::collections::HashMap;
+use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::panic;
 
@@ -65,4 +66,13 @@ fn main() {
     catch("permission_denied", || std::fs::write(format!("{}/zqx.conf", std::env::var("ZQX_LOCKED_DIR").unwrap_or_default()), "x"));
     catch("connection_refused", || TcpStream::connect("127.0.0.1:1").map(|_| ()));
     catch("dns_failure", || "zqx.invalid:80".to_socket_addrs().map(|_| ()));
+    // Writes on after the peer closed the connection (ZQX_CLOSED_PORT): a response written to a client that left.
+    catch("connection_closed_write", || -> std::io::Result<()> {
+        let mut zqx = TcpStream::connect(format!("127.0.0.1:{}", std::env::var("ZQX_CLOSED_PORT").unwrap_or_default()))?;
+        for _ in 0..50 {
+            zqx.write_all(b"zqx\n")?;
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Ok(())
+    });
 }
