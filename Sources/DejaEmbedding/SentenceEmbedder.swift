@@ -24,6 +24,10 @@ public final class SentenceEmbedder {
     public var threads: Int { workerEncoders.isEmpty ? 1 : workerEncoders.count }
     /// Most tokens in one batch, which bounds each worker's activation memory (about 14 KB a token, 28 MB a batch).
     public static let tokenBudget = 2048
+    /// Companion texts' vectors (`embed(_:leaningToward:weight:)`), by text.
+    private var companionVectors: [String: [Float]] = [:]
+    /// Most companion vectors kept; past it the cache starts over.
+    private static let companionsKept = 4096
 
     /// The folder Deja uses when none is given: `$DEJA_MODEL_DIR`, else `~/.cache/deja/models/all-MiniLM-L6-v2`.
     public static var defaultModelFolder: URL {
@@ -68,6 +72,30 @@ public final class SentenceEmbedder {
     /// matrix product, so that such an embedder can step aside for a search within milliseconds.
     public func embed(_ texts: [String], batchSize: Int = 32, singleThreaded: Bool = false, pause: (() -> Void)? = nil) -> [[Float]] {
         embed(tokenized: texts.map(tokenizer.encode), batchSize: batchSize, singleThreaded: singleThreaded, pause: pause)
+    }
+
+    /// Embeds each text leaning toward its companion text, where it has one: the unit vector of
+    /// `embed(text) + weight × embed(companion)`. Companions repeat (one failure's plain name
+    /// beside many messages), so each distinct one is embedded once and kept.
+    public func embed(_ texts: [String], leaningToward companions: [String?], weight: Float, batchSize: Int = 32, singleThreaded: Bool = false,
+                      pause: (() -> Void)? = nil) -> [[Float]] {
+        precondition(texts.count == companions.count, "one companion (or nil) per text")
+        var vectors = embed(texts, batchSize: batchSize, singleThreaded: singleThreaded, pause: pause)
+        let missing = Set(companions.compactMap { $0 }.filter { companionVectors[$0] == nil }).sorted()
+        if !missing.isEmpty {
+            if companionVectors.count + missing.count > Self.companionsKept { companionVectors.removeAll(keepingCapacity: true) }
+            for (companion, vector) in zip(missing, embed(missing, batchSize: batchSize, singleThreaded: singleThreaded, pause: pause)) {
+                companionVectors[companion] = vector
+            }
+        }
+        for (index, companion) in companions.enumerated() {
+            guard let companion, let leaning = companionVectors[companion] else { continue }
+            var sum = zip(vectors[index], leaning).map { $0 + weight * $1 }
+            let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > 0 { for i in sum.indices { sum[i] /= norm } }
+            vectors[index] = sum
+        }
+        return vectors
     }
 
     /// Embeds already tokenized texts in batches of similar length (longest first), in input order.

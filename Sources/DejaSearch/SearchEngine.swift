@@ -134,7 +134,8 @@ public final class SearchEngine {
         let besideEmbedding = store.answeredByServer || ProcessInfo.processInfo.activeProcessorCount > embedder.threads
         if besideEmbedding { DispatchQueue.global(qos: .userInitiated).async(group: keyword.group, execute: keywordSearch) }
         let text = redactor.redact(query)
-        let vector = embedder.embed([EmbeddingText.of(text)], batchSize: 1)[0]
+        let embedded = EmbeddingText(text)
+        let vector = embedder.embed([embedded.text], leaningToward: [embedded.conditions], weight: EmbeddingText.conditionWeight, batchSize: 1)[0]
         stages.embedding = clock.lap()
         var vectorHits: [VectorHit] = []
         var notice: String?

@@ -147,6 +147,27 @@ import Testing
     }
 }
 
+@Suite struct EmbeddingTextTests {
+    @Test("the model reads a failure's conditions before its message, and they are kept apart to lean toward")
+    func conditionsLeadTheText() {
+        let line = "write tcp 10.0.0.5:8080->10.0.0.9:51234: write: broken pipe"
+        let embedded = EmbeddingText(line)
+        #expect(embedded.conditions == "connection closed by peer; broken pipe")
+        #expect(embedded.text == "connection closed by peer; broken pipe: " + line)
+        let routine = EmbeddingText("GET /api/orders 200 12ms")
+        #expect(routine.conditions == nil && routine.text == "GET /api/orders 200 12ms")
+    }
+
+    @Test("a stack trace is reduced before its conditions are read")
+    func traceReduced() {
+        let trace = "java.lang.NullPointerException: Cannot invoke \"Cart.total()\" because \"cart\" is null\n\tat com.shop.Checkout.pay(Checkout.java:42)\n\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)"
+        let embedded = EmbeddingText(trace)
+        #expect(embedded.conditions == "null pointer exception; null reference")
+        #expect(embedded.text.hasPrefix(embedded.conditions! + ": java.lang.NullPointerException"))
+        #expect(!embedded.text.contains("FrameworkServlet"))
+    }
+}
+
 @Suite struct SharedConditionTests {
     @Test("conditions several ecosystems share are what tells two wordings apart from two failures")
     func sharedConditions() {

@@ -46,6 +46,25 @@ import Testing
         #expect(paused == embedder.embed(texts, batchSize: 32, singleThreaded: true))
     }
 
+    @Test("a text leaning toward a companion is the unit vector of its embedding plus the weighted companion's; without one it is unchanged")
+    func leaningTowardCompanion() throws {
+        let embedder = try SentenceEmbedder(modelFolder: try ReferenceFixture.modelFolder())
+        let texts = ["broken pipe: write tcp 10.0.0.5:8080->10.0.0.9:51234: write: broken pipe", "GET /api/orders 200 12ms", "Errno::EPIPE: Broken pipe"]
+        let companions: [String?] = ["broken pipe", nil, "broken pipe"]
+        let leaned = embedder.embed(texts, leaningToward: companions, weight: 0.3, batchSize: 1)
+        let plain = embedder.embed(texts, batchSize: 1)
+        let companion = embedder.embed(["broken pipe"], batchSize: 1)[0]
+        for index in [0, 2] {
+            let sum = zip(plain[index], companion).map { $0 + 0.3 * $1 }
+            let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            #expect(zip(leaned[index], sum).allSatisfy { abs($0 - $1 / norm) < 1e-6 })
+            #expect(abs(leaned[index].reduce(0) { $0 + $1 * $1 } - 1) < 1e-5)
+        }
+        #expect(leaned[1] == plain[1])
+        // The companion's vector is kept: asked again, the same vectors.
+        #expect(embedder.embed(texts, leaningToward: companions, weight: 0.3, batchSize: 1) == leaned)
+    }
+
     final class Counter: @unchecked Sendable {
         private(set) var value = 0
         func increment() { value += 1 }

@@ -3,10 +3,23 @@
 /// (`FailureTaxonomy`), so that the same failure worded by different ecosystems lands close
 /// together. Leading, because the model reads at most 256 word pieces and would cut off a suffix.
 /// Events and queries go through the same function: a pasted trace meets stored traces on equal terms.
-public enum EmbeddingText {
-    public static func of(_ text: String) -> String {
+public struct EmbeddingText: Sendable, Equatable {
+    /// The conditions' words, then the (reduced) text.
+    public let text: String
+    /// The conditions' words alone, when the text shows any: the vector leans toward them
+    /// (`conditionWeight`), since beside a long message they are only a few of the words the
+    /// model averages, and a question in plain words ("calls are timing out") meets them there.
+    public let conditions: String?
+
+    /// How far a vector leans toward its conditions' words: the vector is the unit vector of
+    /// `embed(text) + conditionWeight × embed(conditions)`. Chosen on half of the development set
+    /// (`eval/devset`) and checked on the other half (docs/search-quality.md).
+    public static let conditionWeight: Float = 0.3
+
+    public init(_ text: String) {
         let reduced = text.utf8.contains(10) ? StackTraceReducer.reduce(text) ?? text : text
         let labels = FailureTaxonomy.labels(in: reduced)
-        return labels.isEmpty ? reduced : labels.joined(separator: "; ") + ": " + reduced
+        conditions = labels.isEmpty ? nil : labels.joined(separator: "; ")
+        self.text = conditions.map { $0 + ": " + reduced } ?? reduced
     }
 }

@@ -10,8 +10,9 @@ func storeVectors(for signatures: [Signature], embedder: SentenceEmbedder, store
                   singleThreaded: Bool = false, pause: (() -> Void)? = nil) throws {
     guard !signatures.isEmpty else { return }
     let bodies = Dictionary(uniqueKeysWithValues: try store.events(ids: signatures.map(\.exampleEventID), tenant: nil).map { ($0.id, $0.body) })
-    let vectors = embedder.embed(signatures.map { EmbeddingText.of(bodies[$0.exampleEventID] ?? $0.message) }, batchSize: batchSize,
-                                  singleThreaded: singleThreaded, pause: pause)
+    let texts = signatures.map { EmbeddingText(bodies[$0.exampleEventID] ?? $0.message) }
+    let vectors = embedder.embed(texts.map(\.text), leaningToward: texts.map(\.conditions), weight: EmbeddingText.conditionWeight,
+                                 batchSize: batchSize, singleThreaded: singleThreaded, pause: pause)
     try keep(vectors, of: signatures, model: embedder.modelIdentity, in: store, issues: issues)
 }
 
