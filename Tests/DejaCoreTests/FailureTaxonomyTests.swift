@@ -175,5 +175,15 @@ import Testing
         #expect(FailureTaxonomy.conditions(in: "AttributeError: 'NoneType' object has no attribute 'total'") == ["null reference"])
         #expect(FailureTaxonomy.conditions(in: "write /var/lib/x: no space left on device") == ["no space left on device"])
         #expect(FailureTaxonomy.conditions(in: "java.io.IOException: stream closed").isEmpty)
+        // MariaDB's errors carry the SQLSTATE they are raised with, named as PostgreSQL names it.
+        let mysqlLogin = FailureTaxonomy.conditions(in: "Mysql2::Error: Access denied for user 'shop'@'10.0.4.7' (using password: YES)")
+        let postgresLogin = FailureTaxonomy.conditions(in: "FATAL:  password authentication failed for user \"reporting\"")
+        #expect(postgresLogin == ["invalid password", "invalid authorization specification"])
+        #expect(Set(mysqlLogin).intersection(postgresLogin) == ["invalid authorization specification"])
+        let mysqlDeadlock = FailureTaxonomy.conditions(in: "(1213, 'Deadlock found when trying to get lock; try restarting transaction')")
+        let postgresSerialization = FailureTaxonomy.conditions(in: "ERROR:  could not serialize access due to concurrent update")
+        #expect(Set(mysqlDeadlock).intersection(postgresSerialization) == ["serialization failure", "transaction rollback"])
+        // PostgreSQL's messages chosen before the report, by object kind.
+        #expect(FailureTaxonomy.conditions(in: "ERROR:  permission denied for table invoices").contains("insufficient privilege"))
     }
 }

@@ -6,7 +6,8 @@ sources that enumerate a field completely, each entry naming its source:
   signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
   (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
   Debian's postgresql package) and the server messages raised with each (its source package),
-  MariaDB/MySQL server errors (mysqld_error.h and `perror`), OpenSSL's TLS reasons and
+  MariaDB/MySQL server errors (mysqld_error.h and `perror`, with the SQLSTATE each is raised with
+  from errmsg-utf8.txt of Debian's mariadb source package), OpenSSL's TLS reasons and
   certificate verification errors, Kafka's protocol error codes, AMQP 0-9-1's reply codes,
   Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
   hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes)
@@ -24,12 +25,12 @@ worded by different ecosystems gets the same words.
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
-python3-sqlalchemy, a deb-src line for `apt-get source postgresql-15`; the Swift toolchain that
-builds Deja; (PyPI) googleapis-common-protos, kafka-python, pika.
+python3-sqlalchemy, a deb-src line (for `apt-get source postgresql-15` and `mariadb`); the Swift
+toolchain that builds Deja; (PyPI) googleapis-common-protos, kafka-python, pika.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
-import argparse, contextlib, errno, glob, http, inspect, json, os, re, signal, socket, ssl, struct, subprocess, sys, tempfile, threading
+import argparse, contextlib, errno, functools, glob, http, inspect, json, os, re, signal, socket, ssl, struct, subprocess, sys, tempfile, threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -261,17 +262,30 @@ def add_amqp(t):
         t.add(f"{code} {name.lower()}", [label], source)
 
 
-def add_sqlstate(t):
-    path = sorted(glob.glob("/usr/share/postgresql/*/errcodes.txt"))[-1]
+def sqlstates():
+    """PostgreSQL's errcodes.txt: (code, its ERRCODE_ macro, condition, class in words) for every
+    SQLSTATE but the success, warning and no-data classes."""
     section = ""
-    for line in open(path):
+    for line in open(sorted(glob.glob("/usr/share/postgresql/*/errcodes.txt"))[-1]):
         if line.startswith("Section:"):
             section = re.sub(r"^Section: Class \w\w - ", "", line.strip()).lower()
             continue
         fields = line.split()
-        if len(fields) < 4 or not re.fullmatch(r"[0-9A-Z]{5}", fields[0]) or fields[0][:2] in ("00", "01", "02"):
-            continue
-        code, condition = fields[0], fields[3]
+        if len(fields) >= 4 and re.fullmatch(r"[0-9A-Z]{5}", fields[0]) and fields[0][:2] not in ("00", "01", "02"):
+            yield fields[0], fields[2], fields[3], section
+
+
+def sqlstate_labels():
+    """The words for each SQLSTATE (its condition, then its class) and for each class alone."""
+    labels = {}
+    for code, _, condition, section in sqlstates():
+        labels[code] = list(dict.fromkeys([condition.replace("_", " "), section]))
+        labels.setdefault(code[:2], [section])
+    return labels
+
+
+def add_sqlstate(t):
+    for code, _, condition, section in sqlstates():
         labels = [condition.replace("_", " "), section]
         source = f"PostgreSQL SQLSTATE {code}"
         # In prose (`unique violation`, `deadlock detected`) the condition alone; its class only
@@ -283,21 +297,33 @@ def add_sqlstate(t):
         t.add(f"sqlstate {code}", labels, source)
 
 
+def debian_source(package, member):
+    """The files of Debian's source package `package` matching `member` (a tar wildcard), unpacked
+    once under the temporary directory (needs a deb-src line). Its newest version apt can fetch:
+    the security pocket's sources are often missing from the mirror."""
+    work = os.path.join(tempfile.gettempdir(), f"deja-taxonomy-{package}")
+    found = glob.glob(os.path.join(work, member))
+    if found:
+        return found
+    os.makedirs(work, exist_ok=True)
+    newest_first = functools.cmp_to_key(lambda a, b: -1 if subprocess.run(["dpkg", "--compare-versions", a, "gt", b]).returncode == 0 else 1)
+    for version in sorted(set(re.findall(r"^Version: (\S+)", run(["apt-cache", "showsrc", package]), re.M)), key=newest_first):
+        if subprocess.run(["apt-get", "source", "--download-only", f"{package}={version}"], cwd=work, capture_output=True).returncode == 0:
+            break
+    else:
+        sys.exit(f"apt-get source {package} fetched nothing: add a deb-src line to /etc/apt/sources.list.d and run apt-get update")
+    run(["tar", "xf", glob.glob(os.path.join(work, "*.orig.tar.*[!c]"))[0], "-C", work, "--wildcards", member])
+    return glob.glob(os.path.join(work, member))
+
+
 def postgresql_source():
-    """PostgreSQL's source, from Debian's source package of the server installed (needs a deb-src line)."""
-    work = os.path.join(tempfile.gettempdir(), "deja-taxonomy-postgresql")
-    found = glob.glob(os.path.join(work, "postgresql-*/src/backend"))
-    if not found:
-        os.makedirs(work, exist_ok=True)
-        version = os.path.basename(os.path.dirname(sorted(glob.glob("/usr/share/postgresql/*/errcodes.txt"))[-1]))
-        subprocess.run(["apt-get", "source", "--download-only", f"postgresql-{version}"], cwd=work, check=True, capture_output=True)
-        run(["tar", "xjf", glob.glob(os.path.join(work, "*.orig.tar.bz2"))[0], "-C", work])
-        found = glob.glob(os.path.join(work, "postgresql-*/src/backend"))
-    return found[0]
+    """PostgreSQL's server source, from Debian's source package of the server installed."""
+    version = os.path.basename(os.path.dirname(sorted(glob.glob("/usr/share/postgresql/*/errcodes.txt"))[-1]))
+    return debian_source(f"postgresql-{version}", "postgresql-*/src/backend")[0]
 
 
 def calls(text, opening):
-    """The text of each call `opening...)` in C source, parentheses balanced outside string literals."""
+    """Each call `opening...)` in C source (its offset and text), parentheses balanced outside string literals."""
     for start in (m.start() for m in re.finditer(re.escape(opening), text)):
         depth, index, quoted = 0, start + len(opening) - 1, False
         while index < len(text):
@@ -314,37 +340,55 @@ def calls(text, opening):
             elif char == ")":
                 depth -= 1
                 if depth == 0:
-                    yield text[start:index + 1]
+                    yield start, text[start:index + 1]
                     break
             index += 1
 
 
+def chosen_messages(call, before):
+    """The messages and codes of an `ereport` whose message a variable holds, chosen earlier in its
+    function (`before`: the source from the function's start): each `msg = gettext_noop("...")`,
+    with the code the call's `errcode(variable)` is given in the same case (before its `break;`)
+    or at its declaration. auth.c words `password authentication failed for user` so (28P01),
+    aclchk.c `permission denied for table` (42501)."""
+    message = re.search(r"errmsg\((\w+)\s*[,)]", call)
+    code = re.search(r"errcode\((\w+)\)", call)
+    if not message or not code:
+        return
+    default = code.group(1) if code.group(1).startswith("ERRCODE_") else None
+    if default is None:
+        declared = re.search(rf"\b{code.group(1)}\s*=\s*(ERRCODE_\w+)", before)
+        default = declared and declared.group(1)
+    for chosen in re.finditer(rf"\b{message.group(1)}\s*=\s*gettext_noop\(\"((?:[^\"\\]|\\.)*)\"\)", before):
+        case = before[chosen.end():].split("break;", 1)[0]
+        override = None if code.group(1).startswith("ERRCODE_") else re.search(rf"\b{code.group(1)}\s*=\s*(ERRCODE_\w+)", case)
+        yield chosen.group(1), override.group(1) if override else default
+
+
 def add_postgresql_messages(t):
     """The server's messages with the SQLSTATE each is raised with: every `ereport(...,
-    errcode(ERRCODE_X), errmsg("..."))` of its source. `sorry, too many clients already` and
-    `remaining connection slots are reserved` are both too_many_connections."""
-    conditions = {}
-    path = sorted(glob.glob("/usr/share/postgresql/*/errcodes.txt"))[-1]
-    section = ""
-    for line in open(path):
-        if line.startswith("Section:"):
-            section = re.sub(r"^Section: Class \w\w - ", "", line.strip()).lower()
-        fields = line.split()
-        if len(fields) >= 4 and fields[2].startswith("ERRCODE_") and fields[0][:2] not in ("00", "01", "02", "XX"):
-            conditions[fields[2]] = (fields[0], [fields[3].replace("_", " "), section])
+    errcode(ERRCODE_X), errmsg("..."))` of its source, and the messages a variable holds
+    (`chosen_messages`). `sorry, too many clients already` and `remaining connection slots are
+    reserved` are both too_many_connections."""
+    conditions = {macro: (code, [condition.replace("_", " "), section]) for code, macro, condition, section in sqlstates() if code[:2] != "XX"}
+    root = os.path.dirname(os.path.dirname(postgresql_source()))
     for source in glob.glob(os.path.join(postgresql_source(), "**", "*.c"), recursive=True):
         text = open(source, errors="replace").read()
-        for call in calls(text, "ereport("):
+        for start, call in calls(text, "ereport("):
             code = re.search(r"errcode\((ERRCODE_\w+)\)", call)
             message = re.search(r"errmsg\(((?:\s*\"(?:[^\"\\]|\\.)*\")+)", call)
-            if not code or not message or code.group(1) not in conditions:
-                continue
-            literal = "".join(re.findall(r"\"((?:[^\"\\]|\\.)*)\"", message.group(1))).replace('\\"', '"')
-            sqlstate, labels = conditions[code.group(1)]
-            template = re.sub(r"\"%[^\"]*\"|%[-.0-9]*[a-zA-Z]+", " * ", literal)
-            segments = [s for s in template.split(" * ") if len(words(s)) >= 2] or [s for s in template.split(" * ") if words(s)]
-            if sum(len(words(s)) for s in segments) >= 3:
-                t.add(" * ".join(segments[:3]), labels, f"PostgreSQL SQLSTATE {sqlstate} message ({os.path.relpath(source, os.path.dirname(os.path.dirname(postgresql_source())))})")
+            if message:
+                found = [("".join(re.findall(r"\"((?:[^\"\\]|\\.)*)\"", message.group(1))), code and code.group(1))]
+            else:
+                found = chosen_messages(call, text[text.rfind("\n}", 0, start):start])
+            for literal, macro in found:
+                if macro not in conditions:
+                    continue
+                sqlstate, labels = conditions[macro]
+                template = re.sub(r"\"%[^\"]*\"|%[-.0-9]*[a-zA-Z]+", " * ", literal.replace('\\"', '"'))
+                segments = [s for s in template.split(" * ") if len(words(s)) >= 2] or [s for s in template.split(" * ") if words(s)]
+                if sum(len(words(s)) for s in segments) >= 3:
+                    t.add(" * ".join(segments[:3]), labels, f"PostgreSQL SQLSTATE {sqlstate} message ({os.path.relpath(source, root)})")
 
 
 def add_mariadb(t):
@@ -360,18 +404,27 @@ def add_mariadb(t):
             messages[int(number)] = message
     if not messages:
         sys.exit("perror printed nothing: apt-get install mariadb-server")
+    # The SQLSTATE each error is raised with (the server's errmsg-utf8.txt) names it as the SQL
+    # standard does, as PostgreSQL's errcodes.txt names the same code or its class: MariaDB's
+    # `Access denied for user` (28000) and PostgreSQL's `password authentication failed` (28P01)
+    # are both an "invalid authorization specification".
+    errmsg = open(debian_source("mariadb", "*/sql/share/errmsg-utf8.txt")[0], encoding="utf-8").read()
+    sqlstates = dict(re.findall(r"^(ER_\w+) ([0-9A-Z]{5})\b", errmsg, re.M))
+    standard = sqlstate_labels()
     for number, name in codes:
         message = messages.get(number, "")
         literal = re.sub(r"%[-.0-9]*[a-zA-Z]+|'[^']*'|\"[^\"]*\"", " * ", message)
         label = " ".join(words(re.sub(r"\s\*\s", " ", literal)))
         if not label:
             continue
-        source = f"MariaDB {number} {name}"
-        t.add(name.lower(), [label], source)
-        t.add(f"error {number}", [label], source)
+        sqlstate = sqlstates.get(name, "")
+        labels = [label, *standard.get(sqlstate, standard.get(sqlstate[:2], []))]
+        source = f"MariaDB {number} {name}" + (f" (SQLSTATE {sqlstate})" if sqlstate else "")
+        t.add(name.lower(), labels, source)
+        t.add(f"error {number}", labels, source)
         segments = [s for s in literal.split(" * ") if len(words(s)) >= 1]
         if sum(len(words(s)) for s in segments) >= 3:
-            t.add(" * ".join(segments[:3]), [label], source)
+            t.add(" * ".join(segments[:3]), labels, source)
 
 
 def add_openssl(t):
