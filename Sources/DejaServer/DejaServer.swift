@@ -39,6 +39,10 @@ public struct ServerConfiguration: Sendable {
     /// The next receiver of enriched Alertmanager notifications, and the form it takes them in.
     public var alertForwardURL: String?
     public var alertForwardFormat = AlertForwardFormat.webhook
+    /// Events older than this many nanoseconds are removed (`RetentionService`); nil keeps them.
+    public var retention: Int64?
+    /// How often retention looks.
+    public var retentionInterval: Duration = .seconds(600)
 
     public init() {}
 
@@ -170,8 +174,20 @@ public struct DejaServer: Sendable {
         // alerts, storing what was acknowledged, then embedding and publishing (what is left of
         // them is done at the next start).
         let groupingService = grouping.map { leader in StageService(name: "grouping", start: leader.start) { _ in leader.stop() } }
+        let retention = configuration.retention.map { window in
+            let service = RetentionService(store: store, issues: stages.pipeline.issues, window: window, interval: configuration.retentionInterval)
+            service.onPass = { [logger] outcome in
+                switch outcome {
+                case .success(let removed):
+                    logger.info("retention removed old events", metadata: ["events": "\(removed.events)", "signatures": "\(removed.signatures)"])
+                case .failure(let error):
+                    logger.error("retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
+                }
+            }
+            return service
+        }
         let services: [any Service] = stages.services(shutdown: .leaveBacklog) + (groupingService.map { [$0] } ?? []) + [storing, enrichment]
-            + (forwarder.map { [$0] } ?? []) + (refresher.map { [$0] } ?? [])
+            + (forwarder.map { [$0] } ?? []) + (refresher.map { [$0] } ?? []) + (retention.map { [$0] } ?? [])
         let app = Application(
             router: routes.router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "deja"),

@@ -84,6 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Form of forwarded notifications: webhook (Alertmanager's payload plus \"enrichment\") or slack (an incoming-webhook message).")
     var alertForwardFormat: String?
 
+    @Option(help: "Remove events older than this (12h, 7d), and the signatures no event references, every ten minutes. Embedded store only.")
+    var retention: String?
+
     @Option(help: "Cluster mode: PostgreSQL URL of the state replicas share (postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable). Without it, this server alone.")
     var state: String?
 
@@ -145,6 +148,15 @@ struct ServeCommand: AsyncParsableCommand {
             guard configuration.chroma != nil else {
                 throw ValidationError("cluster mode (--state) keeps signature vectors in ChromaDB, which every replica searches: add --vector-store chroma --chroma-url URL")
             }
+        }
+        if let window = setting(retention, "RETENTION") {
+            guard let nanoseconds = DurationParser.nanoseconds(window), nanoseconds > 0 else {
+                throw ValidationError("--retention '\(window)' is not a duration such as 12h or 7d")
+            }
+            guard configuration.sharedState == nil else {
+                throw ValidationError("--retention removes events from the embedded store; in cluster mode (--state) the shared state keeps them")
+            }
+            configuration.retention = nanoseconds
         }
         configuration.zoneOffset = try zone.offset()
         let prometheusURLs = prometheusUrl.isEmpty ? (setting(nil, "PROMETHEUS_URL").map { $0.split(separator: ",").map(String.init) } ?? []) : prometheusUrl
@@ -211,6 +223,7 @@ struct ServeCommand: AsyncParsableCommand {
             "kibana_url": "\(configuration.links.kibanaURL ?? "-")", "kibana_data_view": "\(configuration.links.kibanaDataView ?? "-")",
             "prometheus": "\(configuration.prometheus.isEmpty ? "-" : configuration.prometheus.map(\.url).joined(separator: ","))",
             "shared_state": "\(configuration.sharedState.map { "\($0.displayURL) as replica \($0.replica)" } ?? "none (this server alone)")",
+            "retention": "\(setting(retention, "RETENTION") ?? "none (events are kept)")",
             "vector_store": "\(configuration.chroma.map { "chroma \($0.url) tenant \($0.tenant) database \($0.database) token \($0.token == nil ? "none" : "set")" } ?? "embedded")",
         ])
         let server = DejaServer(configuration: configuration, directory: directory, store: store, redactor: try Redactor(), logger: logger) {

@@ -40,10 +40,22 @@ public final class IssueStage: @unchecked Sendable {
         self.store = store
         self.model = model
         self.rule = rule
-        try load()
+        try restore()
+        try placeUnplaced()
     }
 
-    private func load() throws {
+    /// Rebuilds the clusterers from the store, as at start: after retention removed signatures,
+    /// so that their vectors stop counting in their issues.
+    public func reload() throws {
+        try lock.withLock {
+            clusterers.removeAll()
+            try restore()
+        }
+        try placeUnplaced()
+    }
+
+    /// The clusterers as the store holds them.
+    private func restore() throws {
         let decisions = try store.issueDecisions()
         firstIDs = decisions.maxID.mapValues { $0 + 1 }
         var after: Int64 = 0
@@ -58,7 +70,6 @@ public final class IssueStage: @unchecked Sendable {
         }
         for merge in decisions.merges { clusterers[merge.tenant]?.restoreMerge(IssueClusterer.Merge(from: merge.from, into: merge.into)) }
         for (tenant, first, second) in decisions.apart { clusterers[tenant]?.restoreApart(first, second) }
-        try placeUnplaced()
     }
 
     /// Places every embedded signature that has no issue yet.

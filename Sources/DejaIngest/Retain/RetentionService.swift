@@ -1,0 +1,63 @@
+import DejaCore
+import DejaStore
+import Foundation
+import ServiceLifecycle
+
+/// Retention for a long-running server: every `interval`, each tenant's events older than `window`
+/// are removed, with the signatures no event references any more (`SQLiteStore.removeEvents`), and
+/// the issue stage is rebuilt from what remains, so that removed signatures stop counting in their
+/// issues. Frequent passes keep each one small: a pass holds the store's writer while it deletes.
+public final class RetentionService: Service, @unchecked Sendable {
+    // @unchecked: immutable but for `onPass`, set before the service runs.
+    private let store: SQLiteStore
+    private let issues: IssueStage
+    private let window: Int64
+    private let interval: Duration
+    /// Called after each pass that removed anything, and with each pass's error; set before the service runs.
+    public var onPass: (@Sendable (Result<Removed, Error>) -> Void)?
+
+    /// What one pass removed, over all tenants.
+    public struct Removed: Sendable, Equatable {
+        public var events = 0
+        public var signatures = 0
+
+        public init(events: Int = 0, signatures: Int = 0) {
+            self.events = events
+            self.signatures = signatures
+        }
+    }
+
+    /// Keeps `window` nanoseconds of events, looking every `interval`.
+    public init(store: SQLiteStore, issues: IssueStage, window: Int64, interval: Duration) {
+        self.store = store
+        self.issues = issues
+        self.window = window
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let removed = try await StageService.onOwnThread(name: "deja-retention") { [self] in try pass() }
+                if removed != Removed() { onPass?(.success(removed)) }
+            } catch {
+                onPass?(.failure(error))
+            }
+            // Graceful shutdown ends the wait at once.
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) } } catch { break }
+        }
+    }
+
+    /// One pass: removes every tenant's events older than `now` minus the window.
+    @discardableResult
+    public func pass(now: Int64 = Int64(Date().timeIntervalSince1970 * 1e9)) throws -> Removed {
+        var removed = Removed()
+        for tenant in try store.tenantsWithSignatures() {
+            let (events, signatures) = try store.removeEvents(olderThan: now - window, tenant: tenant)
+            removed.events += events
+            removed.signatures += signatures
+        }
+        if removed.signatures > 0 { try issues.reload() }
+        return removed
+    }
+}
