@@ -355,13 +355,12 @@ def chosen_messages(call, before):
     code = re.search(r"errcode\((\w+)\)", call)
     if not message or not code:
         return
-    default = code.group(1) if code.group(1).startswith("ERRCODE_") else None
-    if default is None:
-        declared = re.search(rf"\b{code.group(1)}\s*=\s*(ERRCODE_\w+)", before)
-        default = declared and declared.group(1)
+    assigned = rf"\b{code.group(1)}\s*=\s*(ERRCODE_\w+)"  # the code a variable is given
+    fixed = code.group(1).startswith("ERRCODE_")
+    declared = None if fixed else re.search(assigned, before)
+    default = code.group(1) if fixed else declared and declared.group(1)
     for chosen in re.finditer(rf"\b{message.group(1)}\s*=\s*gettext_noop\(\"((?:[^\"\\]|\\.)*)\"\)", before):
-        case = before[chosen.end():].split("break;", 1)[0]
-        override = None if code.group(1).startswith("ERRCODE_") else re.search(rf"\b{code.group(1)}\s*=\s*(ERRCODE_\w+)", case)
+        override = None if fixed else re.search(assigned, before[chosen.end():].split("break;", 1)[0])
         yield chosen.group(1), override.group(1) if override else default
 
 
