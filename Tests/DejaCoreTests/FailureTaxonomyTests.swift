@@ -68,7 +68,8 @@ import Testing
         // As SQLSTATE 22003 names it.
         ("numeric value out of range", ["System.OverflowException: Arithmetic operation resulted in an overflow.", "ERROR:  integer out of range"]),
         ("malformed xml", ["[Fatal Error] :1:1: Content is not allowed in prolog.", "System.Xml.XmlException: Data at the root level is invalid. Line 1, position 1."]),
-        ("operation canceled", ["System.OperationCanceledException: The operation was canceled.", "AbortError: This operation was aborted"]),
+        ("operation canceled", ["System.OperationCanceledException: The operation was canceled.", "AbortError: This operation was aborted",
+                                "Get \"http://pricing.internal/v2/quote\": context canceled"]),
         ("connection closed by peer", [
             "Error: socket hang up",
             "http.client.RemoteDisconnected: Remote end closed connection without response",

@@ -634,6 +634,8 @@ LIBRARY_CHECKS = {
 
 def add_probes(t):
     outputs = {}
+    # The last element of each Go standard library package's path: the word Go's error strings begin with.
+    go_packages = {path.rsplit("/", 1)[-1] for path in run(["go", "list", "std"]).split() if "internal" not in path and "vendor" not in path}
     with tempfile.TemporaryDirectory() as work:
         environment = dict(os.environ, **fault_servers(work))
         probes = os.path.join(HERE, "probes")
@@ -711,7 +713,9 @@ def add_probes(t):
                 template = mask(report["message"])
                 segments = [s for s in template.split(" * ") if words(s)]
                 segments = [s for s in segments if len(words(s)) >= 2] or segments  # `Get "url": ...`: the verb varies
-                if sum(len(words(s)) for s in segments) >= 3:  # "Syntax error" alone names nothing
+                # "Syntax error" alone names nothing; Go's error strings lead with their package's
+                # name, and with it two words do (`context canceled`).
+                if sum(len(words(s)) for s in segments) >= 3 or (runtime == "Go" and segments and words(segments[0])[0] in go_packages):
                     t.add(" * ".join(segments[:3]), [label], source)
                 elif segments and " * " not in template and runtime in TYPED_MESSAGES and words(simple):
                     # Too short alone (`Connection reset`), but these runtimes print the type before

@@ -4543,6 +4543,7 @@ PostgreSQL SQLSTATE 38001
 PostgreSQL SQLSTATE 55000 message (src/backend/utils/adt/enum.c)
 JDK 17 probe xml_parse
 Python urllib.error.ContentTooShortError
+Go probe operation_canceled
 Go probe request_timeout
 .NET System.ContextMarshalException (Mono class library)
 JDK 17 javax.naming.ContextNotEmptyException
@@ -9925,32 +9926,33 @@ content is not allowed in prolog	757	928
 content too short error	758	929
 content_too_large	2	1
 contenttooshorterror	758	929
-context deadline exceeded	759	930
-context deadline exceeded client timeout exceeded while awaiting headers	759	930
-context marshal exception	238	931
+context canceled	81	930
+context deadline exceeded	759	931
+context deadline exceeded client timeout exceeded while awaiting headers	759	931
+context marshal exception	238	932
 context not dane enabled	760,174	193
-context not empty exception	761	932
-contextmarshalexception	238	931
-contextnotemptyexception	761	932
-conversion between * is not supported	59	933
-conversion from wchar_t to server encoding failed	600,64	934
+context not empty exception	761	933
+contextmarshalexception	238	932
+contextnotemptyexception	761	933
+conversion between * is not supported	59	934
+conversion from wchar_t to server encoding failed	600,64	935
 conversion with oid * does not exist	104,1	815
-convert partition is not supported for subpartitioned table	762	935
-converter not found error	763	936
-converternotfounderror	763	936
-converting column * from * to	764	937
-convpath disk i o error	765,102	938
-convpath unable to open database file	766,767	939
+convert partition is not supported for subpartitioned table	762	936
+converter not found error	763	937
+converternotfounderror	763	937
+converting column * from * to	764	938
+convpath disk i o error	765,102	939
+convpath unable to open database file	766,767	940
 cookie gen callback failure	768,174	193
 cookie mismatch	769,174	193
-cookieexception	770	940
-coordinator load in progress exception	771	941
-coordinator not available exception	772	942
-coordinator_load_in_progress	771	941
-coordinator_not_available	772	942
-coordinatorloadinprogressexception	771	941
-coordinatornotavailableexception	772	942
-copy algorithm requires a lock	773	943
+cookieexception	770	941
+coordinator load in progress exception	771	942
+coordinator not available exception	772	943
+coordinator_load_in_progress	771	942
+coordinator_not_available	772	943
+coordinatorloadinprogressexception	771	942
+coordinatornotavailableexception	772	943
+copy algorithm requires a lock	773	944
 copy delimiter and quote must be different	114,64	220
 copy delimiter cannot be	114,64	220
 copy delimiter cannot be newline or carriage return	114,64	220
@@ -9967,7 +9969,7 @@ copy force quote available only in csv mode	59	679
 copy force quote only available using copy to	59	679
 copy format * not recognized	114,64	220
 copy from not supported with row level security	59	679
-copy from stdin failed	448,127	944
+copy from stdin failed	448,127	945
 copy null representation cannot use newline or carriage return	114,64	220
 copy parameters failed	774,174	193
 copy query must have a returning clause	59	877
@@ -9975,243 +9977,243 @@ copy query must not be a utility command	59	877
 copy quote available only in csv mode	59	679
 copy quote must be a single one byte character	59	679
 copy select into is not supported	59	877
-corrupt message exception	775	945
-corrupt_message	775	945
-corrupted replication event was detected	776	946
-corrupted trg file for table s s	777	947
-corruptfs disk i o error	778,102	948
-corruptmessageexception	775	945
-cost must be positive	114,64	949
-could not accept ssl connection	336,85	950
-could not accept ssl connection eof detected	336,85	950
-could not attach to a sharedfileset that is already destroyed	57	951
-could not attach to dynamic shared area	57	952
-could not be parsed at index	533	953
-could not cast value of type	228	954
+corrupt message exception	775	946
+corrupt_message	775	946
+corrupted replication event was detected	776	947
+corrupted trg file for table s s	777	948
+corruptfs disk i o error	778,102	949
+corruptmessageexception	775	946
+cost must be positive	114,64	950
+could not accept ssl connection	336,85	951
+could not accept ssl connection eof detected	336,85	951
+could not attach to a sharedfileset that is already destroyed	57	952
+could not attach to dynamic shared area	57	953
+could not be parsed at index	533	954
+could not cast value of type	228	955
 could not change table * to logged because it references unlogged table	61,1	480
 could not change table * to unlogged because it references logged table	61,1	480
-could not connect to publisher when attempting to drop replication slot	738,85	955
-could not connect to the primary server	738,85	956
-could not connect to the publisher	738,85	957
-could not convert nid * to an asn1_object structure	114,64	958
-could not convert row type	172,1	959
-could not convert table * to a view because it has child tables	57	960
-could not convert table * to a view because it has indexes	57	960
-could not convert table * to a view because it has parent tables	57	960
-could not convert table * to a view because it has row security enabled	57	960
-could not convert table * to a view because it has row security policies	57	960
-could not convert table * to a view because it has triggers	57	960
-could not convert table * to a view because it is not empty	57	960
+could not connect to publisher when attempting to drop replication slot	738,85	956
+could not connect to the primary server	738,85	957
+could not connect to the publisher	738,85	958
+could not convert nid * to an asn1_object structure	114,64	959
+could not convert row type	172,1	960
+could not convert table * to a view because it has child tables	57	961
+could not convert table * to a view because it has indexes	57	961
+could not convert table * to a view because it has parent tables	57	961
+could not convert table * to a view because it has row security enabled	57	961
+could not convert table * to a view because it has row security policies	57	961
+could not convert table * to a view because it has triggers	57	961
+could not convert table * to a view because it is not empty	57	961
 could not convert type	470,1	506
-could not create bio	147,145	961
+could not create bio	147,145	962
 could not create exclusion constraint	728,461	893
-could not create locale	114,64	962
-could not create replication slot	336,85	963
-could not create shmemindex entry for data structure	147,145	964
-could not create slave thread check system resources	779	965
-could not create unique index	780,461	966
-could not delete gtid domain reason	781	967
-could not determine actual enum type	59	968
+could not create locale	114,64	963
+could not create replication slot	336,85	964
+could not create shmemindex entry for data structure	147,145	965
+could not create slave thread check system resources	779	966
+could not create unique index	780,461	967
+could not delete gtid domain reason	781	968
+could not determine actual enum type	59	969
 could not determine actual result type for function * declared to return type	172,1	205
-could not determine actual type of argument declared	172,1	969
-could not determine data type for argument	114,64	970
-could not determine data type of parameter	162,1,496	971
+could not determine actual type of argument declared	172,1	970
+could not determine data type for argument	114,64	971
+could not determine data type of parameter	162,1,496	972
 could not determine input data type	114,64	207
 could not determine interpretation of row comparison operator	59	527
 could not determine polymorphic type * because input has type	172,1	192
 could not determine polymorphic type because input has type	172,1	192
 could not determine row description for function returning record	172,1	205
-could not determine row type for result of	59	972
-could not determine which collation to use for	782,1	973
-could not determine which collation to use for ilike	782,1	974
-could not determine which collation to use for index expression	782,1	975
-could not determine which collation to use for partition expression	782,1	976
-could not determine which collation to use for regular expression	782,1	977
-could not determine which collation to use for string comparison	782,1	978
-could not determine which collation to use for string hashing	782,1	979
-could not determine which collation to use for view column	782,1	980
-could not drop relation mapping for subscription	114,64	981
-could not drop replication origin with id * in use by pid	87,57	982
-could not drop replication slot * on publisher	738,85	955
-could not enable user right	88,1	983
-could not extend file * wrote only * bytes at block	783,145	984
-could not fetch column list info for table * from publisher	738,85	957
-could not fetch table info for table * from publisher	738,85	957
-could not find a function named	784,1	985
-could not find a part of the path	785	986
-could not find a procedure named	784,1	985
-could not find an aggregate named	784,1	985
-could not find array type for data type	104,1	987
-could not find element type for data type	104,1	988
-could not find free replication origin id	208	989
-could not find free replication state increase max_replication_slots	144,145	990
-could not find free replication state slot for replication origin with id	144,145	990
-could not find function * in file	784,1	991
-could not find function information for function	784,1	992
-could not find jsonpath variable	104,1	993
-could not find multirange type for data type	104,1	994
-could not find the drive the drive might not be ready or might not be mapped	786	995
-could not form array type name for type	103,1	996
-could not format cidr value	787,64	997
-could not format inet value	787,64	997
-could not get commit timestamp data	57	998
-could not get nid for asn1_object object	114,64	958
-could not identify a comparison function for type	784,1	999
-could not identify a hash function for type	784,1	1000
-could not identify an equality operator for type	784,1	1001
-could not identify an extended hash function for type	784,1	1000
-could not identify an inequality operator for type	784,1	1002
-could not identify an ordering operator for type	784,1	1003
-could not identify column * in record data type	466,1	1004
-could not implement	59	1005
-could not implement distinct	59	1006
-could not implement group by	59	1006
-could not implement recursive union	59	1005
-could not implement window order by	59	1006
-could not implement window partition by	59	1006
-could not import the requested snapshot	57	1007
-could not initialize master info structure for * more error messages can be found in the mariadb error log	788	1008
-could not initialize ssl connection	336,85	950
-could not initialize ssl connection ssl context not set up	336,85	950
+could not determine row type for result of	59	973
+could not determine which collation to use for	782,1	974
+could not determine which collation to use for ilike	782,1	975
+could not determine which collation to use for index expression	782,1	976
+could not determine which collation to use for partition expression	782,1	977
+could not determine which collation to use for regular expression	782,1	978
+could not determine which collation to use for string comparison	782,1	979
+could not determine which collation to use for string hashing	782,1	980
+could not determine which collation to use for view column	782,1	981
+could not drop relation mapping for subscription	114,64	982
+could not drop replication origin with id * in use by pid	87,57	983
+could not drop replication slot * on publisher	738,85	956
+could not enable user right	88,1	984
+could not extend file * wrote only * bytes at block	783,145	985
+could not fetch column list info for table * from publisher	738,85	958
+could not fetch table info for table * from publisher	738,85	958
+could not find a function named	784,1	986
+could not find a part of the path	785	987
+could not find a procedure named	784,1	986
+could not find an aggregate named	784,1	986
+could not find array type for data type	104,1	988
+could not find element type for data type	104,1	989
+could not find free replication origin id	208	990
+could not find free replication state increase max_replication_slots	144,145	991
+could not find free replication state slot for replication origin with id	144,145	991
+could not find function * in file	784,1	992
+could not find function information for function	784,1	993
+could not find jsonpath variable	104,1	994
+could not find multirange type for data type	104,1	995
+could not find the drive the drive might not be ready or might not be mapped	786	996
+could not form array type name for type	103,1	997
+could not format cidr value	787,64	998
+could not format inet value	787,64	998
+could not get commit timestamp data	57	999
+could not get nid for asn1_object object	114,64	959
+could not identify a comparison function for type	784,1	1000
+could not identify a hash function for type	784,1	1001
+could not identify an equality operator for type	784,1	1002
+could not identify an extended hash function for type	784,1	1001
+could not identify an inequality operator for type	784,1	1003
+could not identify an ordering operator for type	784,1	1004
+could not identify column * in record data type	466,1	1005
+could not implement	59	1006
+could not implement distinct	59	1007
+could not implement group by	59	1007
+could not implement recursive union	59	1006
+could not implement window order by	59	1007
+could not implement window partition by	59	1007
+could not import the requested snapshot	57	1008
+could not initialize master info structure for * more error messages can be found in the mariadb error log	788	1009
+could not initialize ssl connection	336,85	951
+could not initialize ssl connection ssl context not set up	336,85	951
 could not load dh parameters file	130,131	754
-could not load module * due to reason nofile	441	1009
+could not load module * due to reason nofile	441	1010
 could not load private key file	130,131	754
 could not load root certificate file	130,131	754
 could not load server certificate file	130,131	754
 could not load ssl certificate revocation list directory	130,131	754
 could not load ssl certificate revocation list file	130,131	754
 could not load ssl certificate revocation list file * or directory	130,131	754
-could not load the file	441	1010
-could not load the specified file	789	1011
+could not load the file	441	1011
+could not load the specified file	789	1012
 could not make operator class * be default for type	103,1	159
-could not map dynamic shared memory segment	57	1012
-could not obtain a connection from the pool within * seconds waited * seconds all pooled connections were in use	739	1013
-could not obtain lock on relation	452,57	1014
-could not obtain lock on row in relation	452,57	1015
+could not map dynamic shared memory segment	57	1013
+could not obtain a connection from the pool within * seconds waited * seconds all pooled connections were in use	739	1014
+could not obtain lock on relation	452,57	1015
+could not obtain lock on row in relation	452,57	1016
 could not open affix file	130,131	133
-could not open configuration file * maximum nesting depth exceeded	208	1016
+could not open configuration file * maximum nesting depth exceeded	208	1017
 could not open dictionary file	130,131	133
-could not open parent table of index	622,1	1017
-could not open stop word file	130,131	1018
-could not open synonym file	130,131	1019
-could not open thesaurus file	130,131	1020
-could not parse connection string	147,145	1021
-could not parse contents of file	130,131	1022
-could not parse gtid list	790	1023
+could not open parent table of index	622,1	1018
+could not open stop word file	130,131	1019
+could not open synonym file	130,131	1020
+could not open thesaurus file	130,131	1021
+could not parse connection string	147,145	1022
+could not parse contents of file	130,131	1023
+could not parse gtid list	790	1024
 could not parse ldap url	130,131	289
 could not parse radius identifiers list	130,131	289
 could not parse radius port list	130,131	289
 could not parse radius secret list	130,131	289
 could not parse radius server list	130,131	289
-could not parse setting for parameter	0,1	1024
-could not read file * no such file or directory	785	1025
-could not receive data from wal stream	738,85,336	1026
-could not receive database system identifier and timeline id from the primary server	336,85	963
-could not receive list of replicated tables from the publisher	738,85	955
-could not receive timeline history file from the primary server	336,85	963
-could not resolve host	124	1027
-could not send data to wal stream	738,85	1026
-could not send end of streaming message to primary	738,85	1026
-could not send tuple to shared memory queue	57	1028
-could not serialize access due to concurrent delete	451,450	1029
-could not serialize access due to concurrent update	451,450	1030
-could not serialize access due to read write dependencies among transactions	451,450	1031
-could not set compression worker count to	114,64	1032
-could not set environment	147,145	1033
-could not set ssl socket	336,85	950
+could not parse setting for parameter	0,1	1025
+could not read file * no such file or directory	785	1026
+could not receive data from wal stream	738,85,336	1027
+could not receive database system identifier and timeline id from the primary server	336,85	964
+could not receive list of replicated tables from the publisher	738,85	956
+could not receive timeline history file from the primary server	336,85	964
+could not resolve host	124	1028
+could not send data to wal stream	738,85	1027
+could not send end of streaming message to primary	738,85	1027
+could not send tuple to shared memory queue	57	1029
+could not serialize access due to concurrent delete	451,450	1030
+could not serialize access due to concurrent update	451,450	1031
+could not serialize access due to read write dependencies among transactions	451,450	1032
+could not set compression worker count to	114,64	1033
+could not set environment	147,145	1034
+could not set ssl socket	336,85	951
 could not set the cipher list no valid ciphers available	130,131	754
-could not set up xml error handler	59	1034
-could not start initial contents copy for table	738,85	957
-could not start wal streaming	147,145,336	1021
-could not translate name	791	1035
+could not set up xml error handler	59	1035
+could not start initial contents copy for table	738,85	958
+could not start wal streaming	147,145,336	1022
+could not translate name	791	1036
 could not translate radius server name * to address	130,131	289
-could not update replication slave gtid state	792	1036
-could not write block	793,794	1037
-could not write block * in file * wrote only	783,145	984
-could not write file * wrote only * bytes at offset	783,145	1038
-could not write to file * permission denied	93	1039
-couldn t translate some identities	795	1040
-couldn t uncompress communication packet	796,85	1041
-count must be greater than zero	797,64	1042
-cpu time limit exceeded	798	1043
-crash loop back off	799,800	1044
-crash shutdown	801	1045
-crash_shutdown	801,127	1045
-crashloopbackoff	799,800	1044
-crashshutdown	801,127	1045
-crcerror	802	1046
+could not update replication slave gtid state	792	1037
+could not write block	793,794	1038
+could not write block * in file * wrote only	783,145	985
+could not write file * wrote only * bytes at offset	783,145	1039
+could not write to file * permission denied	93	1040
+couldn t translate some identities	795	1041
+couldn t uncompress communication packet	796,85	1042
+count must be greater than zero	797,64	1043
+cpu time limit exceeded	798	1044
+crash loop back off	799,800	1045
+crash shutdown	801	1046
+crash_shutdown	801,127	1046
+crashloopbackoff	799,800	1045
+crashshutdown	801,127	1046
+crcerror	802	1047
 create assertion is not yet implemented	59	63
-create container config error	803,804	1047
-create container error	805,806	1048
-create database not allowed while thread is holding global read lock	807	1049
+create container config error	803,804	1048
+create container error	805,806	1049
+create database not allowed while thread is holding global read lock	807	1050
 create extension from is no longer supported	59	63
-create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	808	1050
+create ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	808	1051
 create or replace constraint trigger is not supported	59	63
-create pod sandbox error	809,810	1051
-create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	811	1052
+create pod sandbox error	809,810	1052
+create replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	811	1053
 create schema if not exists cannot include schema elements	59	63
-create specifies a schema * different from the one being created	812,1	1053
+create specifies a schema * different from the one being created	812,1	1054
 create statistics only supports relation names in the from clause	59	585
-create table select is forbidden when enforce_gtid_consistency 1	813	1054
-create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	814	1055
-create view specifies more column names than columns	0,1	1056
-createcontainerconfigerror	803,804	1047
-createcontainererror	805,806	1048
-createpodsandboxerror	809,810	1051
-creating index * required more than * bytes of modification log please try again	815	1057
-creating unique indexes with ignore requires copy algorithm to remove duplicate rows	816	1058
-creation context of event s s is invalid	817	1059
-creation context of stored routine s s is invalid	818	1060
-creation context of view s s is invalid	819	1061
-credential expired exception	820	1062
-credential not found exception	821	1063
-credentialexception	822	1064
-credentialexpiredexception	820	1062
-credentialnotfoundexception	821	1063
-crl has expired	823,180	1065
-crl is not yet valid	824,180	1066
-crl path validation error	825,180	1067
-crl signature failure	826,180	1068
-crlerror	827	1069
-crlexception	828	1070
+create table select is forbidden when enforce_gtid_consistency 1	813	1055
+create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	814	1056
+create view specifies more column names than columns	0,1	1057
+createcontainerconfigerror	803,804	1048
+createcontainererror	805,806	1049
+createpodsandboxerror	809,810	1052
+creating index * required more than * bytes of modification log please try again	815	1058
+creating unique indexes with ignore requires copy algorithm to remove duplicate rows	816	1059
+creation context of event s s is invalid	817	1060
+creation context of stored routine s s is invalid	818	1061
+creation context of view s s is invalid	819	1062
+credential expired exception	820	1063
+credential not found exception	821	1064
+credentialexception	822	1065
+credentialexpiredexception	820	1063
+credentialnotfoundexception	821	1064
+crl has expired	823,180	1066
+crl is not yet valid	824,180	1067
+crl path validation error	825,180	1068
+crl signature failure	826,180	1069
+crlerror	827	1070
+crlexception	828	1071
 cross database references are not implemented	59	632
-cross dependency found in outer join examine your on conditions	829,1	1071
-crypto dsa invalid public key	830	1072
-crypto rsa decryption error	831,832	1073
-crypto rsa message too long for rsa public key size	833,834	1074
-crypto rsa verification error	835,836	1075
-cryptographic unexpected operation exception	837	1076
-cryptographicexception	838	1077
-cryptographicunexpectedoperationexception	837	1076
+cross dependency found in outer join examine your on conditions	829,1	1072
+crypto dsa invalid public key	830	1073
+crypto rsa decryption error	831,832	1074
+crypto rsa message too long for rsa public key size	833,834	1075
+crypto rsa verification error	835,836	1076
+cryptographic unexpected operation exception	837	1077
+cryptographicexception	838	1078
+cryptographicunexpectedoperationexception	837	1077
 csv quote character must not appear in the null specification	59	679
-cube is limited to 12 elements	521,208	1078
-culture is not supported	839	1079
-culture not found exception	839	1080
-culturenotfoundexception	839	1080
+cube is limited to 12 elements	521,208	1079
+culture is not supported	839	1080
+culture not found exception	839	1081
+culturenotfoundexception	839	1081
 current database cannot be changed	59	63
 current database cannot be renamed	59	484
-current database s encoding is not supported with this provider	59	1081
-current transaction is aborted commands ignored until end of transaction block	840,117	1082
-current user cannot be dropped	87,57	1083
-current user cannot be renamed	59	1084
-currval of sequence * is not yet defined in this session	57	1085
-cursor can only scan forward	57	1086
-cursor declaration after handler declaration	841,1	1087
-cursor is already open	842,498	1088
-cursor is not open	843,498	1089
-cursor select must not have into	844,1	1090
-cursor statement must be a select	845,1	1091
-custom attribute format exception	332	1092
+current database s encoding is not supported with this provider	59	1082
+current transaction is aborted commands ignored until end of transaction block	840,117	1083
+current user cannot be dropped	87,57	1084
+current user cannot be renamed	59	1085
+currval of sequence * is not yet defined in this session	57	1086
+cursor can only scan forward	57	1087
+cursor declaration after handler declaration	841,1	1088
+cursor is already open	842,498	1089
+cursor is not open	843,498	1090
+cursor select must not have into	844,1	1091
+cursor statement must be a select	845,1	1092
+custom attribute format exception	332	1093
 custom ext handler already installed	846,174	193
-custom scan * does not support markpos	59	1093
-customattributeformatexception	332	1092
-cycle column * not in with query column list	0,1	1094
-cycle column * specified more than once	176,1	1095
-cycle mark column name * already used in with query column list	0,1	1094
-cycle mark column name and cycle path column name are the same	0,1	1094
-cycle path column name * already used in with query column list	0,1	1094
-cyclic dependency detected between extensions	134,1	1096
-cyclic reference on subqueries	847	1097
+custom scan * does not support markpos	59	1094
+customattributeformatexception	332	1093
+cycle column * not in with query column list	0,1	1095
+cycle column * specified more than once	176,1	1096
+cycle mark column name * already used in with query column list	0,1	1095
+cycle mark column name and cycle path column name are the same	0,1	1095
+cycle path column name * already used in with query column list	0,1	1095
+cyclic dependency detected between extensions	134,1	1097
+cyclic reference on subqueries	847	1098
 dane already enabled	848,174	193
 dane cannot override mtype full	849,174	193
 dane not enabled	850,174	193
@@ -10223,2779 +10225,2779 @@ dane tlsa bad matching type	855,174	193
 dane tlsa bad public key	856,174	193
 dane tlsa bad selector	857,174	193
 dane tlsa null data	858,174	193
-data at the root level is invalid line	757	1098
+data at the root level is invalid line	757	1099
 data between ccs and finished	859,174	193
-data corrupted	860	1099
-data directory * has invalid permissions	57	1100
-data directory * has wrong ownership	57	1100
+data corrupted	860	1100
+data directory * has invalid permissions	57	1101
+data directory * has wrong ownership	57	1101
 data directory with the specified oid * already exists	114,64	569
-data disk i o error	861,102	1101
-data exception	64	1102
-data for column * too long	862	1103
-data format exception	863	1104
+data disk i o error	861,102	1102
+data exception	64	1103
+data for column * too long	862	1104
+data format exception	863	1105
 data length too long	864,174	193
-data misaligned exception	60	1105
-data too long for column * at row	865,342,64	1106
-data too long for condition item	866	1107
-data type * has no default operator class for access method	104,1	1108
+data misaligned exception	60	1106
+data too long for column * at row	865,342,64	1107
+data too long for condition item	866	1108
+data type * has no default operator class for access method	104,1	1109
 data type * is a domain	155,1	223
 data type * is a pseudo type	155,1	223
 data type * is not an array type	172,1	341
-data_corrupted	860,55	1099
-data_exception	64	1102
+data_corrupted	860,55	1100
+data_exception	64	1103
 data_loss	647,648,38	794
-database connection requirement not indicated during registration	208	1109
-database dropped	867	1110
-database files are incompatible with server	114,64	1111
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	208	1112
-database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	208	1112
-database is not accepting commands to avoid wraparound data loss in database	208	1113
-database is not accepting commands to avoid wraparound data loss in database with oid	208	1113
+database connection requirement not indicated during registration	208	1110
+database dropped	867	1111
+database files are incompatible with server	114,64	1112
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database	208	1113
+database is not accepting commands that generate new multixactids to avoid wraparound data loss in database with oid	208	1113
+database is not accepting commands to avoid wraparound data loss in database	208	1114
+database is not accepting commands to avoid wraparound data loss in database with oid	208	1114
 database oid * is already in use by database	114,64	569
 database system identifier differs between the primary and standby	57	532
-database with oid * does not exist	104,1	1114
-database_dropped	867,127	1110
-databasedropped	867,127	1110
-databaseerror	868	1115
-datacorrupted	860,55	1099
-dataerror	869	1116
-dataexception	64	1102
-dataformatexception	863	1104
+database with oid * does not exist	104,1	1115
+database_dropped	867,127	1111
+databasedropped	867,127	1111
+databaseerror	868	1116
+datacorrupted	860,55	1100
+dataerror	869	1117
+dataexception	64	1103
+dataformatexception	863	1105
 dataloss	647,648,38	794
-datamisalignedexception	60	1105
-datatype configuration exception	870	1117
-datatype mismatch	172	1118
-datatype_mismatch	172,1	1118
-datatypeconfigurationexception	870	1117
-datatypemismatch	172,1	1118
-date field value out of range	871,64	1119
-date time exception	872	1120
-date time field value out of range	871,64	1121
-date time parse exception	873,533	1122
-datetime field overflow	871	1123
+datamisalignedexception	60	1106
+datatype configuration exception	870	1118
+datatype mismatch	172	1119
+datatype_mismatch	172,1	1119
+datatypeconfigurationexception	870	1118
+datatypemismatch	172,1	1119
+date field value out of range	871,64	1120
+date time exception	872	1121
+date time field value out of range	871,64	1122
+date time parse exception	873,533	1123
+datetime field overflow	871	1124
 datetime format is not dated and not timed	469,64	504
-datetime format is not recognized	874,64	1124
+datetime format is not recognized	874,64	1125
 datetime format is zoned but not timed	469,64	504
-datetime function * field overflow	875,871,64	1125
-datetime_field_overflow	871,64	1123
-datetimeexception	872	1120
-datetimefieldoverflow	871,64	1123
-datetimeparseexception	873,533	1122
+datetime function * field overflow	875,871,64	1126
+datetime_field_overflow	871,64	1124
+datetimeexception	872	1121
+datetimefieldoverflow	871,64	1124
+datetimeparseexception	873,533	1123
 deadline_exceeded	649,650,45	795
 deadlineexceeded	649,650,45	795
-deadlock detected	449	1126
-deadlock found when trying to get lock try restarting transaction	876,451,450	1127
-deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	877	1128
-deadlock_detected	449,450	1126
-deadlockdetected	449,450	1126
-debug sync point hit limit reached	878	1129
-debug sync point wait timed out	879	1130
-decapsulateexception	880	1131
+deadlock detected	449	1127
+deadlock found when trying to get lock try restarting transaction	876,451,450	1128
+deadlock found when trying to get user level lock try rolling back transaction releasing locks and restarting lock acquisition	877	1129
+deadlock_detected	449,450	1127
+deadlockdetected	449,450	1127
+debug sync point hit limit reached	878	1130
+debug sync point wait timed out	879	1131
+decapsulateexception	880	1132
 declare cursor must not contain data modifying statements in with	59	489
 declare cursor with hold * is not supported	59	489
 declare insensitive cursor * is not valid	531,1	675
 declare scroll cursor * is not supported	59	489
-declare scroll cursor for update share is not supported	59	1132
-decoder fallback exception	881	1133
-decoderfallbackexception	881	1133
-decoding of base64 string failed	882	1134
+declare scroll cursor for update share is not supported	59	1133
+decoder fallback exception	881	1134
+decoderfallbackexception	881	1134
+decoding of base64 string failed	882	1135
 decryption failed	883,174	193
 decryption failed or bad record mac	884,174	193
-default acl for user * does not exist	104,1	1135
-default acl for user * in schema * does not exist	104,1	1135
-default conversion for * already exists	103,1	1136
-default conversion function for encoding * does not exist	784,1	1137
+default acl for user * does not exist	104,1	1136
+default acl for user * in schema * does not exist	104,1	1136
+default conversion for * already exists	103,1	1137
+default conversion function for encoding * does not exist	784,1	1138
 default for column * cannot be cast automatically to type	172,1	491
-default ignore value is not supported for such parameter usage	885	1138
-default is not allowed in this context	0,1	1139
-default namespace is not supported	59	1034
+default ignore value is not supported for such parameter usage	885	1139
+default is not allowed in this context	0,1	1140
+default namespace is not supported	59	1035
 default privileges cannot be set for columns	548,549	673
-default value for column * of relation * does not exist	466,1	1140
-defaulting grantor to user id	549	1141
-delayed insert thread couldn t get requested lock for table	886	1142
-delayed option not supported for table	887	1143
-delegation token auth disabled exception	888	1144
-delegation token authorization failed exception	889	1145
-delegation token expired exception	890	1146
-delegation token feature is not enabled	888	1144
-delegation token is not found on server	891	1147
-delegation token not found exception	891	1147
-delegation token owner mismatch exception	892	1148
-delegation token request not allowed exception	893	1149
-delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	893	1149
-delegation_token_auth_disabled	888	1144
-delegation_token_authorization_failed	889	1145
-delegation_token_expired	890	1146
-delegation_token_not_found	891	1147
-delegation_token_owner_mismatch	892	1148
-delegation_token_request_not_allowed	893	1149
-delegationtokenauthdisabledexception	888	1144
-delegationtokenauthorizationfailedexception	889	1145
-delegationtokenexpiredexception	890	1146
-delegationtokennotfoundexception	891	1147
-delegationtokenownermismatchexception	892	1148
-delegationtokenrequestnotallowedexception	893	1149
-delete disk i o error	894,102	1150
+default value for column * of relation * does not exist	466,1	1141
+defaulting grantor to user id	549	1142
+delayed insert thread couldn t get requested lock for table	886	1143
+delayed option not supported for table	887	1144
+delegation token auth disabled exception	888	1145
+delegation token authorization failed exception	889	1146
+delegation token expired exception	890	1147
+delegation token feature is not enabled	888	1145
+delegation token is not found on server	891	1148
+delegation token not found exception	891	1148
+delegation token owner mismatch exception	892	1149
+delegation token request not allowed exception	893	1150
+delegation token requests are not allowed on plaintext 1 way ssl channels and on delegation token authenticated channels	893	1150
+delegation_token_auth_disabled	888	1145
+delegation_token_authorization_failed	889	1146
+delegation_token_expired	890	1147
+delegation_token_not_found	891	1148
+delegation_token_owner_mismatch	892	1149
+delegation_token_request_not_allowed	893	1150
+delegationtokenauthdisabledexception	888	1145
+delegationtokenauthorizationfailedexception	889	1146
+delegationtokenexpiredexception	890	1147
+delegationtokennotfoundexception	891	1148
+delegationtokenownermismatchexception	892	1149
+delegationtokenrequestnotallowedexception	893	1150
+delete disk i o error	894,102	1151
 delete trigger s when condition cannot reference new values	105,1	337
-deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	895	1151
-dependency removal exception	896	1152
-dependency resolution error	897	1153
-dependencyerror	898	1154
-dependencyremovalexception	896	1152
-dependencyresolutionerror	897	1153
-dependent objects still exist	463	1155
-dependent privilege descriptors still exist	464	1156
-dependent privileges exist	463,464	1157
-dependent_objects_still_exist	463,464	1155
-dependent_privilege_descriptors_still_exist	464	1156
-dependentobjectsstillexist	463,464	1155
-dependentprivilegedescriptorsstillexist	464	1156
-deprecationwarning	899	1158
-destination address required	900	1159
-destination encoding * does not exist	104,1	1160
-destroy failed exception	901	1161
-destroyfailedexception	901	1161
-device not a stream	902	1162
-device or resource busy	903	1163
+deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it	895	1152
+dependency removal exception	896	1153
+dependency resolution error	897	1154
+dependencyerror	898	1155
+dependencyremovalexception	896	1153
+dependencyresolutionerror	897	1154
+dependent objects still exist	463	1156
+dependent privilege descriptors still exist	464	1157
+dependent privileges exist	463,464	1158
+dependent_objects_still_exist	463,464	1156
+dependent_privilege_descriptors_still_exist	464	1157
+dependentobjectsstillexist	463,464	1156
+dependentprivilegedescriptorsstillexist	464	1157
+deprecationwarning	899	1159
+destination address required	900	1160
+destination encoding * does not exist	104,1	1161
+destroy failed exception	901	1162
+destroyfailedexception	901	1162
+device not a stream	902	1163
+device or resource busy	903	1164
 dh could not load dh parameters	130,131	754
 dh could not set dh parameters	130,131	754
 dh key too small	904,174	193
 dh public value length is wrong	905,174	193
-dherror	906	1164
-diagnostics exception	907	1165
-diagnostics_exception	907	1165
-diagnosticsexception	907	1165
-dial tcp * connect connection refused	731	1166
-dictionary changed size during iteration	416	1167
-different crl scope	908,180	1168
+dherror	906	1165
+diagnostics exception	907	1166
+diagnostics_exception	907	1166
+diagnosticsexception	907	1166
+dial tcp * connect connection refused	731	1167
+dictionary changed size during iteration	416	1168
+different crl scope	908,180	1169
 digest check failed	909,174	193
-digesterror	910	1169
-digestexception	911	1170
+digesterror	910	1170
+digestexception	911	1171
 dimension array or low bound array cannot be null	115,64	465
 dimension values cannot be null	115,64	465
-directories for tablespace * could not be removed	57	1171
-directory iterator exception	912	1172
-directory not empty	913	1173
-directory not empty exception	914	1174
-directory not found exception	235,785	1175
-directoryiteratorexception	912	1172
-directorynotemptyexception	914	1174
-directorynotfoundexception	235,785	1175
-dirtywal unable to open database file	915,767	1176
-disk error when trying to access log file on the disk	916	1177
-disk full	783	1178
-disk full * waiting for someone to free some space errno	917	1179
-disk quota exceeded	918	1180
-disk_full	783,145	1178
-diskfull	783,145	1178
-display width out of range for * max	919,1	1181
-distance in phrase operator must be an integer value between zero and	114,64	1182
+directories for tablespace * could not be removed	57	1172
+directory iterator exception	912	1173
+directory not empty	913	1174
+directory not empty exception	914	1175
+directory not found exception	235,785	1176
+directoryiteratorexception	912	1173
+directorynotemptyexception	914	1175
+directorynotfoundexception	235,785	1176
+dirtywal unable to open database file	915,767	1177
+disk error when trying to access log file on the disk	916	1178
+disk full	783	1179
+disk full * waiting for someone to free some space errno	917	1180
+disk quota exceeded	918	1181
+disk_full	783,145	1179
+diskfull	783,145	1179
+display width out of range for * max	919,1	1182
+distance in phrase operator must be an integer value between zero and	114,64	1183
 distinct is not implemented for window functions	59	145
-distinct specified but * is not an aggregate function	155,1	1183
-divide by zero exception	237,206	1184
-dividebyzeroexception	237,206	1184
-division by 0	920,206,64	1185
-division by zero	206	1186
-division_by_zero	206,64	1186
-divisionbyzero	206,64	1186
-dll not found exception	921,441	1187
-dll was not found	921	1188
-dllnotfoundexception	921,441	1187
+distinct specified but * is not an aggregate function	155,1	1184
+divide by zero exception	237,206	1185
+dividebyzeroexception	237,206	1185
+division by 0	920,206,64	1186
+division by zero	206	1187
+division_by_zero	206,64	1187
+divisionbyzero	206,64	1187
+dll not found exception	921,441	1188
+dll was not found	921	1189
+dllnotfoundexception	921,441	1188
 do also rules are not supported for copy	59	877
 do also rules are not supported for data modifying statements in with	59	614
 do instead nothing rules are not supported for copy	59	877
 do instead nothing rules are not supported for data modifying statements in with	59	614
 do instead notify rules are not supported for data modifying statements in with	59	614
-do not support online operation on table with gis index	922	1189
-documenterror	923	1190
+do not support online operation on table with gis index	922	1190
+documenterror	923	1191
 does not accept a target detail	0,1	871
-does not allow null values	924,461	1191
-does not belong to table	114,64,57	1192
-does not exist	104,1,622,784,466,925,95,926,103,927	1193
-does not exist in operator family	104,1	1194
-does not exist within current savepoint level	925,928	1195
-does not have a composite type	155,1	1196
-does not have a for update share reference to table	498	1197
+does not allow null values	924,461	1192
+does not belong to table	114,64,57	1193
+does not exist	104,1,622,784,466,925,95,926,103,927	1194
+does not exist in operator family	104,1	1195
+does not exist within current savepoint level	925,928	1196
+does not have a composite type	155,1	1197
+does not have a for update share reference to table	498	1198
 does not match locale	114,64	569
-does not refer to a table	622,1	1198
-does not return tuples	498	1199
-does not support inline code execution	59	1200
+does not refer to a table	622,1	1199
+does not return tuples	498	1200
+does not support inline code execution	59	1201
 does not support set schema	59	413
-does not support subqueries or stored functions	929,1	1201
-does not support subscripted assignment	59	1202
-does not support the global option	114,64	1203
+does not support subqueries or stored functions	929,1	1202
+does not support subscripted assignment	59	1203
+does not support the global option	114,64	1204
 domain data types must not be marked binary compatible	105,1	215
-domain error * in function	930	1204
-domainerror	931	1205
-drive not found exception	786	1206
-drivenotfoundexception	786	1206
-driver bad connection	932,933	1207
-driver remove argument from query	934,935	1208
-driver skip fast path continue as if unimplemented	936,937	1209
-drop database not allowed while thread is holding global read lock	938	1210
+domain error * in function	930	1205
+domainerror	931	1206
+drive not found exception	786	1207
+drivenotfoundexception	786	1207
+driver bad connection	932,933	1208
+driver remove argument from query	934,935	1209
+driver skip fast path continue as if unimplemented	936,937	1210
+drop database not allowed while thread is holding global read lock	938	1211
 drop index concurrently does not support cascade	59	170
 drop index concurrently does not support dropping multiple objects	59	170
 drop index concurrently must be first action in transaction	59	634
-dropped orphan trigger * originally created for table	939	1211
-dropping a primary key is not allowed without also adding a new primary key	940	1212
-dsaerror	941	1213
+dropped orphan trigger * originally created for table	939	1212
+dropping a primary key is not allowed without also adding a new primary key	940	1213
+dsaerror	941	1214
 dtls message too big	942,174	193
-duplicate * constraint name	943	1214
-duplicate alias	944	1215
-duplicate broker registration exception	945	1216
-duplicate column	176	1217
-duplicate column * in publication column list	103,1	1218
-duplicate column name	946,1	1219
-duplicate column name in statistics definition	176,1	1220
+duplicate * constraint name	943	1215
+duplicate alias	944	1216
+duplicate broker registration exception	945	1217
+duplicate column	176	1218
+duplicate column * in publication column list	103,1	1219
+duplicate column name	946,1	1220
+duplicate column name in statistics definition	176,1	1221
 duplicate compression id	947,174	193
-duplicate condition information item	948,1	1221
-duplicate cursor	638	1222
-duplicate database	949	1223
-duplicate entry * for key	950,461	1224
-duplicate entry for key	950,461	1225
-duplicate expression in statistics definition	176,1	1220
-duplicate file	951	1226
-duplicate format flags exception	952	1227
-duplicate function	151	1228
+duplicate condition information item	948,1	1222
+duplicate cursor	638	1223
+duplicate database	949	1224
+duplicate entry * for key	950,461	1225
+duplicate entry for key	950,461	1226
+duplicate expression in statistics definition	176,1	1221
+duplicate file	951	1227
+duplicate format flags exception	952	1228
+duplicate function	151	1229
 duplicate function body specified	62,1	135
-duplicate handler declared in the same block	953,1	1229
-duplicate index s this is deprecated and will be disallowed in a future release	954	1230
-duplicate json object key value	955	1231
-duplicate key name	956,1	1232
-duplicate key value violates unique constraint	780,461	1233
-duplicate object	103	1234
-duplicate objects in argument	957	1235
-duplicate partition field name	958	1236
-duplicate partition name	959	1237
-duplicate prepared statement	960	1238
-duplicate query name 64s in with clause	961	1239
+duplicate handler declared in the same block	953,1	1230
+duplicate index s this is deprecated and will be disallowed in a future release	954	1231
+duplicate json object key value	955	1232
+duplicate key name	956,1	1233
+duplicate key value violates unique constraint	780,461	1234
+duplicate object	103	1235
+duplicate objects in argument	957	1236
+duplicate partition field name	958	1237
+duplicate partition name	959	1238
+duplicate prepared statement	960	1239
+duplicate query name 64s in with clause	961	1240
 duplicate resource exception	70	74
-duplicate row * column s	962	1240
-duplicate schema	152	1241
-duplicate sequence number exception	963	1242
-duplicate table	150	1243
-duplicate voter exception	964	1244
-duplicate wait object exception	957	1245
-duplicate_alias	944,1	1215
-duplicate_broker_registration	945	1216
-duplicate_column	176,1	1217
-duplicate_cursor	638,1	1222
-duplicate_database	949,1	1223
-duplicate_file	951,794	1226
-duplicate_function	151,1	1228
-duplicate_json_object_key_value	955,64	1231
-duplicate_object	103,1	1234
-duplicate_prepared_statement	960,1	1238
+duplicate row * column s	962	1241
+duplicate schema	152	1242
+duplicate sequence number exception	963	1243
+duplicate table	150	1244
+duplicate voter exception	964	1245
+duplicate wait object exception	957	1246
+duplicate_alias	944,1	1216
+duplicate_broker_registration	945	1217
+duplicate_column	176,1	1218
+duplicate_cursor	638,1	1223
+duplicate_database	949,1	1224
+duplicate_file	951,794	1227
+duplicate_function	151,1	1229
+duplicate_json_object_key_value	955,64	1232
+duplicate_object	103,1	1235
+duplicate_prepared_statement	960,1	1239
 duplicate_resource	70	74
-duplicate_schema	152,1	1241
-duplicate_sequence_number	963	1242
-duplicate_table	150,1	1243
-duplicate_voter	964	1244
-duplicatealias	944,1	1215
-duplicatebrokerregistrationexception	945	1216
-duplicatecolumn	176,1	1217
-duplicatecursor	638,1	1222
-duplicatedatabase	949,1	1223
-duplicatefile	951,794	1226
-duplicateformatflagsexception	952	1227
-duplicatefunction	151,1	1228
-duplicatejsonobjectkeyvalue	955,64	1231
-duplicateobject	103,1	1234
-duplicatepreparedstatement	960,1	1238
+duplicate_schema	152,1	1242
+duplicate_sequence_number	963	1243
+duplicate_table	150,1	1244
+duplicate_voter	964	1245
+duplicatealias	944,1	1216
+duplicatebrokerregistrationexception	945	1217
+duplicatecolumn	176,1	1218
+duplicatecursor	638,1	1223
+duplicatedatabase	949,1	1224
+duplicatefile	951,794	1227
+duplicateformatflagsexception	952	1228
+duplicatefunction	151,1	1229
+duplicatejsonobjectkeyvalue	955,64	1232
+duplicateobject	103,1	1235
+duplicatepreparedstatement	960,1	1239
 duplicateresourceexception	70	74
-duplicateschema	152,1	1241
-duplicatesequencenumberexception	963	1242
-duplicatetable	150,1	1243
-duplicatevoterexception	964	1244
-duplicatewaitobjectexception	957	1245
-dynamic column contains unknown character set	965	1246
-dynamic column implementation limit reached	966	1247
-e2big	190	1248
-eacces	93	1249
-eacces permission denied open	93	1250
-eaddrinuse	121	1251
-eaddrnotavail	465	1252
-eadv	128	1253
-eafnosupport	125	1254
-eagain	348	1255
-eagain wait readable	967	1256
-eagain wait writable	968	1257
-eagainwaitreadable	967	1256
-eagainwaitwritable	968	1257
-eai_addrfamily	124	1258
-eai_again	124	1259
-eai_badflags	124	1260
-eai_fail	124	1261
-eai_family	124	1262
-eai_memory	124	1263
-eai_nodata	124	1264
-eai_noname	124	1265
-eai_overflow	124	1266
-eai_service	124	1267
-eai_socktype	124	1268
-eai_system	124	1269
-ealready	350	1270
-ebade	969	1271
-ebadf	285	1272
-ebadfd	970	1273
-ebadmsg	297	1274
-ebadr	971	1275
-ebadrqc	972	1276
-ebadslt	973	1277
-ebfont	286	1278
-ebusy	903	1279
-ecanceled	81	1280
+duplicateschema	152,1	1242
+duplicatesequencenumberexception	963	1243
+duplicatetable	150,1	1244
+duplicatevoterexception	964	1245
+duplicatewaitobjectexception	957	1246
+dynamic column contains unknown character set	965	1247
+dynamic column implementation limit reached	966	1248
+e2big	190	1249
+eacces	93	1250
+eacces permission denied open	93	1251
+eaddrinuse	121	1252
+eaddrnotavail	465	1253
+eadv	128	1254
+eafnosupport	125	1255
+eagain	348	1256
+eagain wait readable	967	1257
+eagain wait writable	968	1258
+eagainwaitreadable	967	1257
+eagainwaitwritable	968	1258
+eai_addrfamily	124	1259
+eai_again	124	1260
+eai_badflags	124	1261
+eai_fail	124	1262
+eai_family	124	1263
+eai_memory	124	1264
+eai_nodata	124	1265
+eai_noname	124	1266
+eai_overflow	124	1267
+eai_service	124	1268
+eai_socktype	124	1269
+eai_system	124	1270
+ealready	350	1271
+ebade	969	1272
+ebadf	285	1273
+ebadfd	970	1274
+ebadmsg	297	1275
+ebadr	971	1276
+ebadrqc	972	1277
+ebadslt	973	1278
+ebfont	286	1279
+ebusy	903	1280
+ecanceled	81	1281
 ecc cert not for signing	974,174	193
 ecdh could not create key	130,131	754
 ecdh required for suiteb mode	975,174	193
 ecdh unrecognized curve name	130,131	754
-ecerror	976	1281
-echild	611	1282
-echrng	596	1283
-ecomm	706	1284
-econnaborted	735	1285
-econnrefused	731	1286
-econnreset	744	1287
-edeadlock	977	1288
-edestaddrreq	900	1289
-edom	978	1290
-edotdot	979	1291
-edquot	918	1292
-ee certificate key too weak	980,180	1293
+ecerror	976	1282
+echild	611	1283
+echrng	596	1284
+ecomm	706	1285
+econnaborted	735	1286
+econnrefused	731	1287
+econnreset	744	1288
+edeadlock	977	1289
+edestaddrreq	900	1290
+edom	978	1291
+edotdot	979	1292
+edquot	918	1293
+ee certificate key too weak	980,180	1294
 ee key too small	981,174	193
 eeee is incompatible with other formats	0,1	0
 eeee must be the last pattern used	0,1	0
-eeee not supported for input	59	1294
-eexist	982	1295
-efault	267	1296
-efbig	983	1297
-ehostdown	984	1298
-ehostunreach	985	1299
-eidrm	986	1300
-eilseq	987	1301
-einprogress	351	1302
-einprogress wait readable	988	1303
-einprogress wait writable	989	1304
-einprogresswaitreadable	988	1303
-einprogresswaitwritable	989	1304
-eintr	990	1305
-einval	655	1306
-eio	991	1307
-eisconn	992	1308
-eisdir	993	1309
-eisnam	994	1310
-ekeyexpired	995	1311
-ekeyrejected	996	1312
-ekeyrevoked	997	1313
-el2hlt	998	1314
-el2nsync	999	1315
-el3hlt	1000	1316
-el3rst	1001	1317
-election not needed exception	1002	1318
-election_not_needed	1002	1318
-electionnotneededexception	1002	1318
-element type cannot be specified without a subscripting function	114,64	1319
-elibacc	406	1320
-elibbad	109	1321
-elibexec	505	1322
-elibmax	242	1323
-elibscn	1003	1324
-eligible leaders not available exception	1004	1325
-eligible topic partition leaders are not available	1004	1325
-eligible_leaders_not_available	1004	1325
-eligibleleadersnotavailableexception	1004	1325
-elnrng	1005	1326
-eloop	1006	1327
-email address mismatch	1007,180	1328
-emediumtype	1008	1329
-emfile	1009	1330
-emlink	1010	1331
+eeee not supported for input	59	1295
+eexist	982	1296
+efault	267	1297
+efbig	983	1298
+ehostdown	984	1299
+ehostunreach	985	1300
+eidrm	986	1301
+eilseq	987	1302
+einprogress	351	1303
+einprogress wait readable	988	1304
+einprogress wait writable	989	1305
+einprogresswaitreadable	988	1304
+einprogresswaitwritable	989	1305
+eintr	990	1306
+einval	655	1307
+eio	991	1308
+eisconn	992	1309
+eisdir	993	1310
+eisnam	994	1311
+ekeyexpired	995	1312
+ekeyrejected	996	1313
+ekeyrevoked	997	1314
+el2hlt	998	1315
+el2nsync	999	1316
+el3hlt	1000	1317
+el3rst	1001	1318
+election not needed exception	1002	1319
+election_not_needed	1002	1319
+electionnotneededexception	1002	1319
+element type cannot be specified without a subscripting function	114,64	1320
+elibacc	406	1321
+elibbad	109	1322
+elibexec	505	1323
+elibmax	242	1324
+elibscn	1003	1325
+eligible leaders not available exception	1004	1326
+eligible topic partition leaders are not available	1004	1326
+eligible_leaders_not_available	1004	1326
+eligibleleadersnotavailableexception	1004	1326
+elnrng	1005	1327
+eloop	1006	1328
+email address mismatch	1007,180	1329
+emediumtype	1008	1330
+emfile	1009	1331
+emlink	1010	1332
 empty configuration directory name	114,64	887
 empty configuration file name	114,64	887
-empty password returned by client	1011,95	1332
-empty query does not return tuples	0,1	1333
+empty password returned by client	1011,95	1333
+empty query does not return tuples	0,1	1334
 empty range bound specified for partition	105,1	897
 empty srtp protection profile list	1012,174	193
-empty stack exception	1013	1334
-empty subject alternative name extension	1014,180	1335
+empty stack exception	1013	1335
+empty subject alternative name extension	1014,180	1336
 empty xpath expression	64	844
-emptystackexception	1013	1334
-emsgsize	834	1336
-emultihop	1015	1337
-enametoolong	1016	1338
-enavail	1017	1339
-encoder fallback exception	1018	1340
-encoderfallbackexception	1018	1340
-encoding conversion from * to ascii not supported	59	1341
-encoding conversion function * must return type	105,1	1342
-encoding conversion function * returned incorrect result for empty input	105,1	1342
-encoding conversion to or from sql_ascii is not supported	105,1	1342
-encoding hex odd length hex string	1019,1020	1343
-encodingerror	1021	1344
-encodingwarning	1022	1345
-encountered illegal format of dynamic column string	1023	1346
-encountered illegal value * when converting to	1024,469,64	1347
+emptystackexception	1013	1335
+emsgsize	834	1337
+emultihop	1015	1338
+enametoolong	1016	1339
+enavail	1017	1340
+encoder fallback exception	1018	1341
+encoderfallbackexception	1018	1341
+encoding conversion from * to ascii not supported	59	1342
+encoding conversion function * must return type	105,1	1343
+encoding conversion function * returned incorrect result for empty input	105,1	1343
+encoding conversion to or from sql_ascii is not supported	105,1	1343
+encoding hex odd length hex string	1019,1020	1344
+encodingerror	1021	1345
+encodingwarning	1022	1346
+encountered illegal format of dynamic column string	1023	1347
+encountered illegal value * when converting to	1024,469,64	1348
 encrypted length too long	1025,174	193
-end identifier * does not match	1026	1348
-end label * without match	1027,1	1349
+end identifier * does not match	1026	1349
+end label * without match	1027,1	1350
 end of copy marker corrupt	275,64	837
 end of copy marker does not match previous newline style	275,64	837
-end of file reached	361	1350
+end of file reached	361	1351
 end of line before authentication method	130,131	289
 end of line before database specification	130,131	289
 end of line before ip address specification	130,131	289
 end of line before netmask specification	130,131	289
 end of line before role specification	130,131	289
-end of stream exception	241	1351
-end of yaml exception	1028	1352
-endofstreamexception	241	1351
-endofyamlexception	1028	1352
-ends is either invalid or before starts	1029	1353
-enetdown	1030	1354
-enetreset	1031	1355
-enetunreach	1032	1356
-enfile	1033	1357
-engine * does not support rollback changes were committed during rollback call	1034	1358
-engine * failed to discover table 192s 192s with	1035	1359
-engine cannot be used in partitioned tables	1036	1360
-engine independent statistics are not collected for column	1037	1361
-enoano	1038	1362
-enobufs	1039	1363
-enocsi	1040	1364
-enodata	1041	1365
-enodev	1042	1366
-enoent	785	1367
-enoent no such file or directory open	785	1368
-enoexec	1043	1369
-enokey	1044	1370
-enolck	1045	1371
-enolink	1046	1372
-enomedium	1047	1373
-enomem	462	1374
-enomsg	1048	1375
-enonet	1049	1376
-enopkg	1050	1377
-enoprotoopt	1051	1378
-enospc	1052	1379
-enosr	1053	1380
-enostr	902	1381
-enosys	1054	1382
-enotblk	346	1383
-enotconn	1055	1384
-enotdir	1056	1385
-enotempty	913	1386
-enotnam	1057	1387
-enotrecoverable	1058	1388
-enotsock	1059	1389
-enotsup	1060	1390
-enotty	1061	1391
-enotuniq	1062	1392
-entry point not found exception	1063	1393
-entry point was not found	1063	1394
-entrypointnotfoundexception	1063	1393
-enum constant not present exception	1064	1395
+end of stream exception	241	1352
+end of yaml exception	1028	1353
+endofstreamexception	241	1352
+endofyamlexception	1028	1353
+ends is either invalid or before starts	1029	1354
+enetdown	1030	1355
+enetreset	1031	1356
+enetunreach	1032	1357
+enfile	1033	1358
+engine * does not support rollback changes were committed during rollback call	1034	1359
+engine * failed to discover table 192s 192s with	1035	1360
+engine cannot be used in partitioned tables	1036	1361
+engine independent statistics are not collected for column	1037	1362
+enoano	1038	1363
+enobufs	1039	1364
+enocsi	1040	1365
+enodata	1041	1366
+enodev	1042	1367
+enoent	785	1368
+enoent no such file or directory open	785	1369
+enoexec	1043	1370
+enokey	1044	1371
+enolck	1045	1372
+enolink	1046	1373
+enomedium	1047	1374
+enomem	462	1375
+enomsg	1048	1376
+enonet	1049	1377
+enopkg	1050	1378
+enoprotoopt	1051	1379
+enospc	1052	1380
+enosr	1053	1381
+enostr	902	1382
+enosys	1054	1383
+enotblk	346	1384
+enotconn	1055	1385
+enotdir	1056	1386
+enotempty	913	1387
+enotnam	1057	1388
+enotrecoverable	1058	1389
+enotsock	1059	1390
+enotsup	1060	1391
+enotty	1061	1392
+enotuniq	1062	1393
+entry point not found exception	1063	1394
+entry point was not found	1063	1395
+entrypointnotfoundexception	1063	1394
+enum constant not present exception	1064	1396
 enum data types are not binary compatible	105,1	215
-enum label * already exists	103,1	1396
-enum label * already exists skipping	103,1	1396
-enumconstantnotpresentexception	1064	1395
-environmenterror	1065	1397
-enxio	1066	1398
-eoferror	1067,1068	1399
-eofexception	1069	1400
-eoverflow	1070	1401
-eownerdead	1071	1402
-eperm	1072	1403
-epfnosupport	1073	1404
-epipe	360,361	1405
-eproto	1074	1406
-eprotonosupport	1075	1407
-eprototype	1076	1408
+enum label * already exists	103,1	1397
+enum label * already exists skipping	103,1	1397
+enumconstantnotpresentexception	1064	1396
+environmenterror	1065	1398
+enxio	1066	1399
+eoferror	1067,1068	1400
+eofexception	1069	1401
+eoverflow	1070	1402
+eownerdead	1071	1403
+eperm	1072	1404
+epfnosupport	1073	1405
+epipe	360,361	1406
+eproto	1074	1407
+eprotonosupport	1075	1408
+eprototype	1076	1409
 er_aborting_connection	84,85	87
 er_access_denied_change_user_error	99,95	98
 er_access_denied_error	97,95	96
 er_access_denied_no_password_error	94,95	94
 er_account_has_been_locked	98	97
 er_add_partition_no_new_partition	220	255
-er_add_partition_subpart_error	1077	1409
-er_admin_wrong_mrg_table	1078	1410
-er_aggregate_order_for_union	1079	1411
-er_aggregate_order_non_agg_query	1080	1412
-er_alter_filegroup_failed	1081	1413
-er_alter_info	1082	1414
-er_alter_operation_not_supported	1083,59	1415
-er_alter_operation_not_supported_reason	1084,59	1416
+er_add_partition_subpart_error	1077	1410
+er_admin_wrong_mrg_table	1078	1411
+er_aggregate_order_for_union	1079	1412
+er_aggregate_order_non_agg_query	1080	1413
+er_alter_filegroup_failed	1081	1414
+er_alter_info	1082	1415
+er_alter_operation_not_supported	1083,59	1416
+er_alter_operation_not_supported_reason	1084,59	1417
 er_alter_operation_not_supported_reason_autoinc	118	123
 er_alter_operation_not_supported_reason_change_fts	504	581
 er_alter_operation_not_supported_reason_column_type	474	512
-er_alter_operation_not_supported_reason_copy	773	943
+er_alter_operation_not_supported_reason_copy	773	944
 er_alter_operation_not_supported_reason_fk_check	119	124
 er_alter_operation_not_supported_reason_fk_rename	692	848
-er_alter_operation_not_supported_reason_fts	1085	1417
-er_alter_operation_not_supported_reason_gis	922	1189
+er_alter_operation_not_supported_reason_fts	1085	1418
+er_alter_operation_not_supported_reason_gis	922	1190
 er_alter_operation_not_supported_reason_hidden_fts	540	659
-er_alter_operation_not_supported_reason_ignore	816	1058
-er_alter_operation_not_supported_reason_nopk	940	1212
+er_alter_operation_not_supported_reason_ignore	816	1059
+er_alter_operation_not_supported_reason_nopk	940	1213
 er_alter_operation_not_supported_reason_not_null	484	537
-er_alter_operation_not_supported_reason_partition	1086	1418
+er_alter_operation_not_supported_reason_partition	1086	1419
 er_alter_operation_table_options_need_rebuild	595	740
-er_ambiguous_field_term	1087	1419
+er_ambiguous_field_term	1087	1420
 er_argument_not_constant	199	222
 er_argument_out_of_range	198	221
-er_auto_convert	764	937
+er_auto_convert	764	938
 er_auto_increment_conflict	254	295
 er_auto_position_requires_gtid_mode_on	590	735
-er_autoinc_read_failed	1088	1420
+er_autoinc_read_failed	1088	1421
 er_backup_lock_is_active	428	430
-er_backup_not_running	1089	1421
+er_backup_not_running	1089	1422
 er_backup_stage_failed	265	307
-er_backup_unknown_stage	1090	1422
+er_backup_unknown_stage	1090	1423
 er_backup_wrong_stage	266	308
 er_bad_base64_data	269	312
-er_bad_combination_of_window_frame_bound_specs	1091	1423
-er_bad_data	1024,469,64	1347
-er_bad_db_error	1092,1	1424
-er_bad_field_error	1093,1	1425
+er_bad_combination_of_window_frame_bound_specs	1091	1424
+er_bad_data	1024,469,64	1348
+er_bad_db_error	1092,1	1425
+er_bad_field_error	1093,1	1426
 er_bad_ft_column	676	820
 er_bad_host_error	437,85	438
-er_bad_log_statement	1094	1426
+er_bad_log_statement	1094	1427
 er_bad_null_error	675,461	819
-er_bad_option_value	1095	1427
-er_bad_slave	1096	1428
-er_bad_slave_auto_position	1097	1429
-er_bad_slave_until_cond	1098	1430
-er_bad_table_error	1099,1	1431
-er_base64_decode_error	882	1134
-er_binlog_cache_size_greater_than_max	1100	1432
-er_binlog_cant_delete_gtid_domain	781	967
-er_binlog_create_routine_need_super	1101	1433
+er_bad_option_value	1095	1428
+er_bad_slave	1096	1429
+er_bad_slave_auto_position	1097	1430
+er_bad_slave_until_cond	1098	1431
+er_bad_table_error	1099,1	1432
+er_base64_decode_error	882	1135
+er_binlog_cache_size_greater_than_max	1100	1433
+er_binlog_cant_delete_gtid_domain	781	968
+er_binlog_create_routine_need_super	1101	1434
 er_binlog_logging_impossible	335	346
-er_binlog_logical_corruption	1102	1434
+er_binlog_logical_corruption	1102	1435
 er_binlog_multiple_engines_and_self_logging_engine	510	594
-er_binlog_must_be_empty	1103	1435
-er_binlog_non_supported_bulk	1104	1436
-er_binlog_purge_emfile	1105	1437
-er_binlog_purge_fatal_err	1106	1438
-er_binlog_purge_prohibited	1107	1439
-er_binlog_read_event_checksum_failure	1108	1440
+er_binlog_must_be_empty	1103	1436
+er_binlog_non_supported_bulk	1104	1437
+er_binlog_purge_emfile	1105	1438
+er_binlog_purge_fatal_err	1106	1439
+er_binlog_purge_prohibited	1107	1440
+er_binlog_read_event_checksum_failure	1108	1441
 er_binlog_row_engine_and_stmt_engine	509	593
 er_binlog_row_injection_and_stmt_engine	511	595
 er_binlog_row_injection_and_stmt_mode	512	596
-er_binlog_row_logging_failed	1109	1441
+er_binlog_row_logging_failed	1109	1442
 er_binlog_row_mode_and_stmt_engine	506	590
-er_binlog_row_rbr_to_sbr	1110	1442
-er_binlog_row_wrong_table_def	1111	1443
-er_binlog_stmt_cache_size_greater_than_max	1112	1444
+er_binlog_row_rbr_to_sbr	1110	1443
+er_binlog_row_wrong_table_def	1111	1444
+er_binlog_stmt_cache_size_greater_than_max	1112	1445
 er_binlog_stmt_mode_and_no_repl_tables	508	592
 er_binlog_stmt_mode_and_row_engine	507	591
-er_binlog_uncompress_error	1113	1445
+er_binlog_uncompress_error	1113	1446
 er_binlog_unsafe_and_stmt_engine	513	597
-er_binlog_unsafe_autoinc_columns	1114	1446
-er_binlog_unsafe_autoinc_not_first	1115	1447
-er_binlog_unsafe_create_ignore_select	808	1050
-er_binlog_unsafe_create_replace_select	811	1052
-er_binlog_unsafe_create_select_autoinc	814	1055
-er_binlog_unsafe_fulltext_plugin	1116	1448
-er_binlog_unsafe_insert_delayed	1117	1449
-er_binlog_unsafe_insert_ignore_select	1118	1450
-er_binlog_unsafe_insert_select_update	1119	1451
-er_binlog_unsafe_insert_two_keys	1120	1452
-er_binlog_unsafe_limit	1121	1453
-er_binlog_unsafe_mixed_statement	1122	1454
-er_binlog_unsafe_multiple_engines_and_self_logging_engine	1123	1455
-er_binlog_unsafe_nontrans_after_trans	1124	1456
-er_binlog_unsafe_replace_select	1125	1457
-er_binlog_unsafe_routine	1126	1458
-er_binlog_unsafe_skip_locked	1127	1459
-er_binlog_unsafe_statement	1128	1460
-er_binlog_unsafe_system_function	1129	1461
-er_binlog_unsafe_system_table	1130	1462
-er_binlog_unsafe_system_variable	1131	1463
-er_binlog_unsafe_udf	1132	1464
-er_binlog_unsafe_update_ignore	1133	1465
-er_binlog_unsafe_write_autoinc_select	1134	1466
+er_binlog_unsafe_autoinc_columns	1114	1447
+er_binlog_unsafe_autoinc_not_first	1115	1448
+er_binlog_unsafe_create_ignore_select	808	1051
+er_binlog_unsafe_create_replace_select	811	1053
+er_binlog_unsafe_create_select_autoinc	814	1056
+er_binlog_unsafe_fulltext_plugin	1116	1449
+er_binlog_unsafe_insert_delayed	1117	1450
+er_binlog_unsafe_insert_ignore_select	1118	1451
+er_binlog_unsafe_insert_select_update	1119	1452
+er_binlog_unsafe_insert_two_keys	1120	1453
+er_binlog_unsafe_limit	1121	1454
+er_binlog_unsafe_mixed_statement	1122	1455
+er_binlog_unsafe_multiple_engines_and_self_logging_engine	1123	1456
+er_binlog_unsafe_nontrans_after_trans	1124	1457
+er_binlog_unsafe_replace_select	1125	1458
+er_binlog_unsafe_routine	1126	1459
+er_binlog_unsafe_skip_locked	1127	1460
+er_binlog_unsafe_statement	1128	1461
+er_binlog_unsafe_system_function	1129	1462
+er_binlog_unsafe_system_table	1130	1463
+er_binlog_unsafe_system_variable	1131	1464
+er_binlog_unsafe_udf	1132	1465
+er_binlog_unsafe_update_ignore	1133	1466
+er_binlog_unsafe_write_autoinc_select	1134	1467
 er_blob_field_in_part_func_error	58	61
 er_blob_key_without_length	344,1	356
 er_blob_used_as_key	343,1	355
-er_blobs_and_no_terminated	1135,1	1467
-er_boost_geometry_centroid_exception	1136	1468
-er_boost_geometry_empty_input_exception	1137	1469
-er_boost_geometry_overlay_invalid_input_exception	1138	1470
+er_blobs_and_no_terminated	1135,1	1468
+er_boost_geometry_centroid_exception	1136	1469
+er_boost_geometry_empty_input_exception	1137	1470
+er_boost_geometry_overlay_invalid_input_exception	1138	1471
 er_boost_geometry_self_intersection_point_exception	168	187
-er_boost_geometry_turn_info_exception	1139	1471
-er_boost_geometry_unknown_exception	1140	1472
-er_calculating_default_value	1141	1473
+er_boost_geometry_turn_info_exception	1139	1472
+er_boost_geometry_unknown_exception	1140	1473
+er_calculating_default_value	1141	1474
 er_cannot_add_foreign	459	469
 er_cannot_convert_character	482	533
 er_cannot_discard_temporary_table	497	570
 er_cannot_grant_role	520	608
 er_cannot_load_from_table_v2	523	619
-er_cannot_load_slave_gtid_state	1142	1474
+er_cannot_load_slave_gtid_state	1142	1475
 er_cannot_revoke_role	541	663
-er_cannot_update_gtid_state	792	1036
-er_cannot_user	1143	1475
+er_cannot_update_gtid_state	792	1037
+er_cannot_user	1143	1476
 er_cant_activate_log	458	467
-er_cant_aggregate_2collations	1144	1476
-er_cant_aggregate_3collations	1145	1477
-er_cant_aggregate_ncollations	1145	1478
-er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1146	1479
-er_cant_change_tx_characteristics	1147,116,117	1480
-er_cant_create_db	1148	1481
+er_cant_aggregate_2collations	1144	1477
+er_cant_aggregate_3collations	1145	1478
+er_cant_aggregate_ncollations	1145	1479
+er_cant_change_gtid_next_in_transaction_when_gtid_next_list_is_null	1146	1480
+er_cant_change_tx_characteristics	1147,116,117	1481
+er_cant_create_db	1148	1482
 er_cant_create_federated_table	421	423
-er_cant_create_file	1148	1482
+er_cant_create_file	1148	1483
 er_cant_create_geometry_object	518,203,64	607
-er_cant_create_handler_file	1149	1483
+er_cant_create_handler_file	1149	1484
 er_cant_create_sroutine	490	554
 er_cant_create_table	424	426
 er_cant_create_thread	420	422
-er_cant_create_user_with_grant	1150,1	1484
-er_cant_delete_file	1151	1485
+er_cant_create_user_with_grant	1150,1	1485
+er_cant_delete_file	1151	1486
 er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	515	599
-er_cant_do_this_during_an_transaction	1152,117	1486
+er_cant_do_this_during_an_transaction	1152,117	1487
 er_cant_drop_field_or_key	425,1	427
 er_cant_execute_in_read_only_transaction	514,492,117	598
 er_cant_find_dl_entry	400	400
 er_cant_find_system_rec	445	446
-er_cant_find_udf	1153	1487
-er_cant_get_stat	1148	1488
+er_cant_find_udf	1153	1488
+er_cant_get_stat	1148	1489
 er_cant_get_wd	438	439
-er_cant_initialize_udf	1153	1489
+er_cant_initialize_udf	1153	1490
 er_cant_lock	442	443
-er_cant_lock_log_table	1154	1490
-er_cant_open_file	1148	1491
-er_cant_open_library	1148	1492
-er_cant_read_dir	1148	1493
-er_cant_remove_all_fields	1155,1	1494
+er_cant_lock_log_table	1154	1491
+er_cant_open_file	1148	1492
+er_cant_open_library	1148	1493
+er_cant_read_dir	1148	1494
+er_cant_remove_all_fields	1155,1	1495
 er_cant_rename_log_table	539	658
-er_cant_reopen_table	1153	1495
-er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1156	1496
-er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1157	1497
-er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1158	1498
-er_cant_set_gtid_next_when_owning_gtid	1159	1499
-er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1160	1500
-er_cant_set_gtid_purged_when_gtid_mode_is_off	1161	1501
-er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1162	1502
-er_cant_set_wd	1148	1503
-er_cant_start_stop_slave	1163	1504
+er_cant_reopen_table	1153	1496
+er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1156	1497
+er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1157	1498
+er_cant_set_gtid_next_to_gtid_when_gtid_mode_is_off	1158	1499
+er_cant_set_gtid_next_when_owning_gtid	1159	1500
+er_cant_set_gtid_purged_when_gtid_executed_is_not_empty	1160	1501
+er_cant_set_gtid_purged_when_gtid_mode_is_off	1161	1502
+er_cant_set_gtid_purged_when_owned_gtids_is_not_empty	1162	1503
+er_cant_set_wd	1148	1504
+er_cant_start_stop_slave	1163	1505
 er_cant_update_table_in_create_table_select	402	402
 er_cant_update_used_table_in_sf_or_trg	401	401
 er_cant_update_with_readlock	430	432
-er_cant_use_option_here	1164,1	1505
-er_cant_write_lock_log_table	1165	1506
+er_cant_use_option_here	1164,1	1506
+er_cant_write_lock_log_table	1165	1507
 er_cf_different	688	832
-er_change_master_password_length	1166	1507
-er_change_rpl_info_repository_failure	1167	1508
+er_change_master_password_length	1166	1508
+er_change_rpl_info_repository_failure	1167	1509
 er_change_slave_parallel_threads_active	475	517
 er_check_no_such_table	444,1	445
-er_check_not_implemented	1168,1	1509
-er_checkread	1169	1510
+er_check_not_implemented	1168,1	1510
+er_checkread	1169	1511
 er_cm_option_missing_requirement	591	736
 er_coalesce_only_on_hash_partition	641	791
 er_coalesce_partition_no_partition	221	256
 er_col_count_doesnt_match_corrupted_v2	685	829
 er_col_count_doesnt_match_please_update	687	830
-er_col_count_doesnt_match_please_update_v2	686	1511
+er_col_count_doesnt_match_please_update_v2	686	1512
 er_collation_charset_mismatch	673,1	809
 er_columnaccess_denied_error	694,1	851
-er_commit_not_allowed_in_sf_or_trg	1170	1512
+er_commit_not_allowed_in_sf_or_trg	1170	1513
 er_compressed_column_used_as_key	711	870
-er_con_count_error	1171,624,85	1513
-er_cond_item_too_long	866	1107
-er_conflict_fn_parse_error	1172	1514
+er_con_count_error	1171,624,85	1514
+er_cond_item_too_long	866	1108
+er_conflict_fn_parse_error	1172	1515
 er_conflicting_declarations	726	891
 er_conflicting_for_system_time	727	892
-er_connect_to_foreign_data_source	1173	1515
-er_connect_to_master	1174,85	1516
+er_connect_to_foreign_data_source	1173	1516
+er_connect_to_master	1174,85	1517
 er_connection_already_exists	734	903
 er_connection_killed	748	919
-er_consecutive_reorg_partitions	1175	1517
+er_consecutive_reorg_partitions	1175	1518
 er_constraint_failed	751,461	923
-er_corrupt_help_db	1176	1518
-er_crashed_on_repair	1177	1519
-er_crashed_on_usage	1178	1520
-er_create_db_with_read_lock	807	1049
-er_create_filegroup_failed	1179	1521
-er_cut_value_group_concat	1180	1522
-er_cyclic_reference	847	1097
-er_da_invalid_condition_number	1181	1523
-er_data_out_of_range	1182,203,64	1524
-er_data_overflow	1183,203,64	1525
-er_data_too_long	865,342,64	1106
-er_data_truncated	1184,203,64	1526
-er_data_was_commited_under_rollback	1034	1358
-er_database_name	1185	1527
-er_datetime_function_overflow	875,871,64	1125
+er_corrupt_help_db	1176	1519
+er_crashed_on_repair	1177	1520
+er_crashed_on_usage	1178	1521
+er_create_db_with_read_lock	807	1050
+er_create_filegroup_failed	1179	1522
+er_cut_value_group_concat	1180	1523
+er_cyclic_reference	847	1098
+er_da_invalid_condition_number	1181	1524
+er_data_out_of_range	1182,203,64	1525
+er_data_overflow	1183,203,64	1526
+er_data_too_long	865,342,64	1107
+er_data_truncated	1184,203,64	1527
+er_data_was_commited_under_rollback	1034	1359
+er_database_name	1185	1528
+er_datetime_function_overflow	875,871,64	1126
 er_db_create_exists	399	399
-er_db_drop_delete	1186	1528
+er_db_drop_delete	1186	1529
 er_db_drop_exists	405	405
-er_db_drop_rmdir	1186	1529
+er_db_drop_rmdir	1186	1530
 er_dbaccess_denied_error	96,1	95
-er_ddl_log_error	1187	1530
-er_debug_sync_hit_limit	878	1129
-er_debug_sync_timeout	879	1130
-er_delayed_cant_change_lock	886	1142
-er_delayed_insert_table_locked	1188	1531
-er_delayed_not_supported	887	1143
-er_derived_must_have_alias	1189,1	1532
+er_ddl_log_error	1187	1531
+er_debug_sync_hit_limit	878	1130
+er_debug_sync_timeout	879	1131
+er_delayed_cant_change_lock	886	1143
+er_delayed_insert_table_locked	1188	1532
+er_delayed_not_supported	887	1144
+er_derived_must_have_alias	1189,1	1533
 er_diff_groups_proc	439	440
-er_disk_full	917	1179
-er_division_by_zero	920,206,64	1185
-er_dont_support_slave_preserve_commit_order	1190	1533
-er_drop_db_with_read_lock	938	1210
-er_drop_filegroup_failed	1191	1534
+er_disk_full	917	1180
+er_division_by_zero	920,206,64	1186
+er_dont_support_slave_preserve_commit_order	1190	1534
+er_drop_db_with_read_lock	938	1211
+er_drop_filegroup_failed	1191	1535
 er_drop_index_fk	502	578
 er_drop_last_partition	538	656
 er_drop_user	503	580
 er_drop_versioning_system_time_partition	409	410
-er_dup_argument	1192	1535
-er_dup_constraint_name	943	1214
-er_dup_entry	950,461	1224
+er_dup_argument	1192	1536
+er_dup_constraint_name	943	1215
+er_dup_entry	950,461	1225
 er_dup_entry_autoincrement_case	157	171
-er_dup_entry_with_key_name	950,461	1536
-er_dup_fieldname	946,1	1219
-er_dup_index	954	1230
-er_dup_key	1153,461	1537
-er_dup_keyname	956,1	1232
-er_dup_list_entry	1193	1538
-er_dup_query_name	961	1239
-er_dup_signal_set	948,1	1221
-er_dup_unique	1153,461	1539
-er_dup_unknown_in_index	950,461	1225
-er_dup_window_name	1194	1540
-er_duplicate_gtid_domain	1195	1541
+er_dup_entry_with_key_name	950,461	1537
+er_dup_fieldname	946,1	1220
+er_dup_index	954	1231
+er_dup_key	1153,461	1538
+er_dup_keyname	956,1	1233
+er_dup_list_entry	1193	1539
+er_dup_query_name	961	1240
+er_dup_signal_set	948,1	1222
+er_dup_unique	1153,461	1540
+er_dup_unknown_in_index	950,461	1226
+er_dup_window_name	1194	1541
+er_duplicate_gtid_domain	1195	1542
 er_duplicated_value_in_type	677	821
-er_dyn_col_data	1196,469,64	1542
-er_dyn_col_implementation_limit	966	1247
-er_dyn_col_wrong_charset	965	1246
-er_dyn_col_wrong_format	1023	1346
-er_empty_query	1197,1	1543
-er_empty_row_in_tvc	1198	1544
-er_end_identifier_does_not_match	1026	1348
-er_engine_out_of_memory	1199	1545
-er_error_during_checkpoint	1200	1546
-er_error_during_commit	1201	1547
-er_error_during_flush_logs	1202	1548
-er_error_during_rollback	1203	1549
-er_error_evaluating_expression	1204	1550
-er_error_first	1205	1551
-er_error_first_section_2	1206	1552
-er_error_first_section_4	1207	1553
-er_error_first_section_5	1208	1554
-er_error_in_trigger_body	1209	1555
-er_error_in_unknown_trigger_body	1210	1556
-er_error_last	1211	1557
-er_error_last_section_2	1212	1558
-er_error_last_section_4	922	1559
-er_error_on_close	1213	1560
-er_error_on_master	1214	1561
-er_error_on_read	1215	1562
-er_error_on_rename	1216	1563
-er_error_on_write	1217	1564
-er_error_when_executing_command	1218	1565
-er_event_already_exists	1219	1566
-er_event_cannot_alter_in_the_past	1220	1567
-er_event_cannot_create_in_the_past	1221	1568
-er_event_cannot_delete	1222	1569
-er_event_cant_alter	1223	1570
-er_event_compile_error	1224	1571
-er_event_data_too_long	862	1103
-er_event_does_not_exist	1225	1572
-er_event_drop_failed	1191	1573
-er_event_ends_before_starts	1029	1353
-er_event_exec_time_in_the_past	1226	1574
-er_event_interval_not_positive_or_too_big	1227	1575
-er_event_invalid_creation_ctx	817	1059
-er_event_modify_queue_error	1228	1576
-er_event_neither_m_expr_nor_m_at	1229	1577
-er_event_open_table_failed	1230	1578
-er_event_recursion_forbidden	1231	1579
-er_event_same_name	1232	1580
-er_event_set_var_error	1233	1581
-er_event_store_failed	1234	1582
+er_dyn_col_data	1196,469,64	1543
+er_dyn_col_implementation_limit	966	1248
+er_dyn_col_wrong_charset	965	1247
+er_dyn_col_wrong_format	1023	1347
+er_empty_query	1197,1	1544
+er_empty_row_in_tvc	1198	1545
+er_end_identifier_does_not_match	1026	1349
+er_engine_out_of_memory	1199	1546
+er_error_during_checkpoint	1200	1547
+er_error_during_commit	1201	1548
+er_error_during_flush_logs	1202	1549
+er_error_during_rollback	1203	1550
+er_error_evaluating_expression	1204	1551
+er_error_first	1205	1552
+er_error_first_section_2	1206	1553
+er_error_first_section_4	1207	1554
+er_error_first_section_5	1208	1555
+er_error_in_trigger_body	1209	1556
+er_error_in_unknown_trigger_body	1210	1557
+er_error_last	1211	1558
+er_error_last_section_2	1212	1559
+er_error_last_section_4	922	1560
+er_error_on_close	1213	1561
+er_error_on_master	1214	1562
+er_error_on_read	1215	1563
+er_error_on_rename	1216	1564
+er_error_on_write	1217	1565
+er_error_when_executing_command	1218	1566
+er_event_already_exists	1219	1567
+er_event_cannot_alter_in_the_past	1220	1568
+er_event_cannot_create_in_the_past	1221	1569
+er_event_cannot_delete	1222	1570
+er_event_cant_alter	1223	1571
+er_event_compile_error	1224	1572
+er_event_data_too_long	862	1104
+er_event_does_not_exist	1225	1573
+er_event_drop_failed	1191	1574
+er_event_ends_before_starts	1029	1354
+er_event_exec_time_in_the_past	1226	1575
+er_event_interval_not_positive_or_too_big	1227	1576
+er_event_invalid_creation_ctx	817	1060
+er_event_modify_queue_error	1228	1577
+er_event_neither_m_expr_nor_m_at	1229	1578
+er_event_open_table_failed	1230	1579
+er_event_recursion_forbidden	1231	1580
+er_event_same_name	1232	1581
+er_event_set_var_error	1233	1582
+er_event_store_failed	1234	1583
 er_events_db_error	534	649
-er_exceptions_write_error	1235	1583
-er_exec_stmt_with_open_cursor	1236	1584
-er_explain_not_supported	1237	1585
-er_expression_is_too_big	1238	1586
-er_expression_refers_to_uninit_field	1239	1587
-er_failed_gtid_state_init	1240	1588
-er_failed_read_from_par_file	1241	1589
+er_exceptions_write_error	1235	1584
+er_exec_stmt_with_open_cursor	1236	1585
+er_explain_not_supported	1237	1586
+er_expression_is_too_big	1238	1587
+er_expression_refers_to_uninit_field	1239	1588
+er_failed_gtid_state_init	1240	1589
+er_failed_read_from_par_file	1241	1590
 er_failed_routine_break_binlog	71	75
-er_feature_disabled	1242	1590
-er_feature_not_supported_with_partitioning	1243	1591
-er_field_not_found_part_error	1244	1592
-er_field_reference_in_tvc	1245	1593
+er_feature_disabled	1242	1591
+er_feature_not_supported_with_partitioning	1243	1592
+er_field_not_found_part_error	1244	1593
+er_field_reference_in_tvc	1245	1594
 er_field_specified_twice	682,1	826
-er_field_type_not_allowed_as_partition_field	1246	1594
-er_file_corrupt	1207	1595
-er_file_exists_error	1247	1596
-er_file_not_found	1148	1597
-er_file_used	1248	1598
-er_filegroup_option_only_once	1249	1599
-er_filsort_abort	1250	1600
+er_field_type_not_allowed_as_partition_field	1246	1595
+er_file_corrupt	1207	1596
+er_file_exists_error	1247	1597
+er_file_not_found	1148	1598
+er_file_used	1248	1599
+er_filegroup_option_only_once	1249	1600
+er_filsort_abort	1250	1601
 er_fk_cannot_delete_parent	495	566
-er_fk_cannot_open_parent	1251	1601
+er_fk_cannot_open_parent	1251	1602
 er_fk_column_cannot_change	472	510
 er_fk_column_cannot_change_child	473	511
 er_fk_column_cannot_drop	499	575
 er_fk_column_cannot_drop_child	500	576
 er_fk_column_not_null	674	818
-er_fk_depth_exceeded	1252	1602
-er_fk_fail_add_system	1253	1603
-er_fk_incorrect_option	1254	1604
-er_fk_no_index_child	1255	1605
-er_fk_no_index_parent	1256	1606
-er_flashback_not_supported	1257	1607
+er_fk_depth_exceeded	1252	1603
+er_fk_fail_add_system	1253	1604
+er_fk_incorrect_option	1254	1605
+er_fk_no_index_child	1255	1606
+er_fk_no_index_parent	1256	1607
+er_flashback_not_supported	1257	1608
 er_flush_master_binlog_closed	339	350
 er_forbid_schema_change	594	739
-er_forcing_close	1258,85	1608
-er_foreign_data_source_doesnt_exist	1259	1609
-er_foreign_data_string_invalid	1260	1610
+er_forcing_close	1258,85	1609
+er_foreign_data_source_doesnt_exist	1259	1610
+er_foreign_data_string_invalid	1260	1611
 er_foreign_data_string_invalid_cant_create	403	403
-er_foreign_duplicate_key_with_child_info	1261,461	1611
-er_foreign_duplicate_key_without_child_info	1262,461	1612
-er_foreign_server_doesnt_exist	1263	1613
+er_foreign_duplicate_key_with_child_info	1261,461	1612
+er_foreign_duplicate_key_without_child_info	1262,461	1613
+er_foreign_server_doesnt_exist	1263	1614
 er_foreign_server_exists	486	546
-er_form_not_found	1264	1614
-er_found_gtid_event_when_gtid_mode_is_off	1265	1615
-er_fparser_bad_header	1266	1616
-er_fparser_eof_in_comment	1267	1617
-er_fparser_eof_in_unknown_parameter	1268	1618
-er_fparser_error_in_parameter	1269	1619
+er_form_not_found	1264	1615
+er_found_gtid_event_when_gtid_mode_is_off	1265	1616
+er_fparser_bad_header	1266	1617
+er_fparser_eof_in_comment	1267	1618
+er_fparser_eof_in_unknown_parameter	1268	1619
+er_fparser_error_in_parameter	1269	1620
 er_fparser_too_big_file	723	886
-er_frame_exclusion_not_supported	1270	1620
-er_frm_unknown_type	1271	1621
-er_fseek_fail	1272	1622
+er_frame_exclusion_not_supported	1270	1621
+er_frm_unknown_type	1271	1622
+er_fseek_fail	1272	1623
 er_ft_matching_key_not_found	434	436
-er_fulltext_not_supported_with_partitioning	1273	1623
-er_func_inexistent_name_collision	1274,1	1624
-er_function_not_defined	1275	1625
-er_galera_replication_not_supported	1276	1626
-er_generated_column_function_is_not_allowed	1277	1627
-er_geojson_empty_coordinates	1278	1628
-er_geojson_incorrect	1279	1629
-er_geojson_not_closed	1280	1630
-er_geojson_too_few_points	1281	1631
-er_get_errmsg	1282	1632
-er_get_errno	1283	1633
-er_get_stacked_da_without_active_handler	1284,1285,907	1634
-er_get_temporary_errmsg	1286	1635
-er_gis_data_wrong_endianess	1287	1636
+er_fulltext_not_supported_with_partitioning	1273	1624
+er_func_inexistent_name_collision	1274,1	1625
+er_function_not_defined	1275	1626
+er_galera_replication_not_supported	1276	1627
+er_generated_column_function_is_not_allowed	1277	1628
+er_geojson_empty_coordinates	1278	1629
+er_geojson_incorrect	1279	1630
+er_geojson_not_closed	1280	1631
+er_geojson_too_few_points	1281	1632
+er_get_errmsg	1282	1633
+er_get_errno	1283	1634
+er_get_stacked_da_without_active_handler	1284,1285,907	1635
+er_get_temporary_errmsg	1286	1636
+er_gis_data_wrong_endianess	1287	1637
 er_gis_different_srids	333	344
-er_gis_invalid_data	1288,114,64	1637
-er_gis_unknown_error	1289	1638
-er_gis_unknown_exception	1290	1639
+er_gis_invalid_data	1288,114,64	1638
+er_gis_unknown_error	1289	1639
+er_gis_unknown_exception	1290	1640
 er_gis_unsupported_argument	398	397
-er_global_variable	1291	1640
-er_gno_exhausted	1292	1641
-er_got_signal	1293	1642
-er_grant_plugin_user_exists	1294	1643
-er_grant_wrong_host_or_user	1295,1	1644
-er_gtid_executed_was_changed	1296	1645
-er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1297	1646
-er_gtid_mode_can_only_change_one_step_at_a_time	1298	1647
-er_gtid_mode_requires_binlog	1299	1648
-er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1300	1649
-er_gtid_next_is_not_in_gtid_next_list	1301	1650
-er_gtid_next_type_undefined_group	1302	1651
-er_gtid_open_table_failed	1303	1652
+er_global_variable	1291	1641
+er_gno_exhausted	1292	1642
+er_got_signal	1293	1643
+er_grant_plugin_user_exists	1294	1644
+er_grant_wrong_host_or_user	1295,1	1645
+er_gtid_executed_was_changed	1296	1646
+er_gtid_mode_2_or_3_requires_enforce_gtid_consistency_on	1297	1647
+er_gtid_mode_can_only_change_one_step_at_a_time	1298	1648
+er_gtid_mode_requires_binlog	1299	1649
+er_gtid_next_cant_be_automatic_if_gtid_next_list_is_non_null	1300	1650
+er_gtid_next_is_not_in_gtid_next_list	1301	1651
+er_gtid_next_type_undefined_group	1302	1652
+er_gtid_open_table_failed	1303	1653
 er_gtid_position_not_found_in_binlog	733	902
 er_gtid_position_not_found_in_binlog2	732	901
-er_gtid_purged_was_changed	1304	1653
-er_gtid_start_from_binlog_hole	1305	1654
+er_gtid_purged_was_changed	1304	1654
+er_gtid_start_from_binlog_hole	1305	1655
 er_gtid_strict_out_of_order	163	182
-er_gtid_unsafe_create_drop_temporary_table_in_transaction	1306	1655
-er_gtid_unsafe_create_select	813	1054
-er_gtid_unsafe_non_transactional_table	1307	1656
-er_handshake_error	1308,85	1657
-er_hashchk	1205	1658
-er_host_is_blocked	1309	1659
-er_host_not_privileged	1310	1660
-er_hostname	1311	1661
-er_ident_causes_too_long_path	1312	1662
-er_illegal_grant_for_table	1313,1	1663
-er_illegal_ha	1314	1664
-er_illegal_ha_create_option	1315	1665
-er_illegal_parameter_data_type_for_operation	1316	1666
-er_illegal_parameter_data_types2_for_operation	1317	1667
-er_illegal_reference	1318,1	1668
+er_gtid_unsafe_create_drop_temporary_table_in_transaction	1306	1656
+er_gtid_unsafe_create_select	813	1055
+er_gtid_unsafe_non_transactional_table	1307	1657
+er_handshake_error	1308,85	1658
+er_hashchk	1205	1659
+er_host_is_blocked	1309	1660
+er_host_not_privileged	1310	1661
+er_hostname	1311	1662
+er_ident_causes_too_long_path	1312	1663
+er_illegal_grant_for_table	1313,1	1664
+er_illegal_ha	1314	1665
+er_illegal_ha_create_option	1315	1666
+er_illegal_parameter_data_type_for_operation	1316	1667
+er_illegal_parameter_data_types2_for_operation	1317	1668
+er_illegal_reference	1318,1	1669
 er_illegal_subquery_optimizer_switches	219	254
-er_illegal_value_for_type	1319,469,64	1669
-er_inconsistent_error	1320	1670
-er_inconsistent_partition_info_error	1321	1671
-er_inconsistent_slave_temp_table	1322	1672
-er_inconsistent_type_of_functions_error	1323	1673
-er_incorrect_global_local_var	1324	1674
-er_incorrect_gtid_state	790	1023
-er_index_column_too_long	1325	1675
-er_index_corrupt	1326	1676
-er_index_file_full	1327	1677
-er_index_rebuild	1328	1678
-er_innodb_ft_aux_not_hex_id	1329	1679
-er_innodb_ft_limit	1330	1680
+er_illegal_value_for_type	1319,469,64	1670
+er_inconsistent_error	1320	1671
+er_inconsistent_partition_info_error	1321	1672
+er_inconsistent_slave_temp_table	1322	1673
+er_inconsistent_type_of_functions_error	1323	1674
+er_incorrect_global_local_var	1324	1675
+er_incorrect_gtid_state	790	1024
+er_index_column_too_long	1325	1676
+er_index_corrupt	1326	1677
+er_index_file_full	1327	1678
+er_index_rebuild	1328	1679
+er_innodb_ft_aux_not_hex_id	1329	1680
+er_innodb_ft_limit	1330	1681
 er_innodb_ft_wrong_docid_column	680	824
-er_innodb_ft_wrong_docid_index	1331	1681
+er_innodb_ft_wrong_docid_index	1331	1682
 er_innodb_import_error	156	169
-er_innodb_index_corrupt	1332	1682
+er_innodb_index_corrupt	1332	1683
 er_innodb_no_ft_temp_table	488	548
 er_innodb_no_ft_uses_parser	489	549
-er_innodb_online_log_too_big	815	1057
-er_innodb_read_only	1333	1683
-er_innodb_undo_log_full	1334	1684
-er_insecure_change_master	1335	1685
-er_insecure_plain_text	1336	1686
-er_insert_info	1337	1687
+er_innodb_online_log_too_big	815	1058
+er_innodb_read_only	1333	1684
+er_innodb_undo_log_full	1334	1685
+er_insecure_change_master	1335	1686
+er_insecure_plain_text	1336	1687
+er_insert_info	1337	1688
 er_inside_transaction_prevents_switch_binlog_direct	524	625
 er_inside_transaction_prevents_switch_binlog_format	525	626
 er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	527	628
 er_inside_transaction_prevents_switch_skip_replication	529	630
 er_inside_transaction_prevents_switch_sql_log_bin	530	631
-er_internal_error	55	1688
+er_internal_error	55	1689
 er_invalid_aggregate_function	137	146
-er_invalid_argument_for_logarithm	553,64	1689
-er_invalid_character_string	1338	1690
-er_invalid_current_user	1339,549	1691
-er_invalid_default	1340,1	1692
-er_invalid_default_param	885	1138
-er_invalid_default_value_for_field	1341	1693
-er_invalid_field_size	1342	1694
-er_invalid_group_func_use	1343	1695
+er_invalid_argument_for_logarithm	553,64	1690
+er_invalid_character_string	1338	1691
+er_invalid_current_user	1339,549	1692
+er_invalid_default	1340,1	1693
+er_invalid_default_param	885	1139
+er_invalid_default_value_for_field	1341	1694
+er_invalid_field_size	1342	1695
+er_invalid_group_func_use	1343	1696
 er_invalid_ntile_argument	194	217
-er_invalid_on_update	1344	1696
-er_invalid_role	1345	1697
-er_invalid_use_of_null	1346,115,64	1698
-er_invalid_value_to_limit	1347	1699
-er_invalid_year_column_length	1348	1700
-er_invisible_not_null_without_default	1349	1701
-er_io_err_log_index_read	1350	1702
-er_io_read_error	1351	1703
-er_io_write_error	1352	1704
+er_invalid_on_update	1344	1697
+er_invalid_role	1345	1698
+er_invalid_use_of_null	1346,115,64	1699
+er_invalid_value_to_limit	1347	1700
+er_invalid_year_column_length	1348	1701
+er_invisible_not_null_without_default	1349	1702
+er_io_err_log_index_read	1350	1703
+er_io_read_error	1351	1704
+er_io_write_error	1352	1705
 er_ipsock_error	422,85	424
-er_isolation_level_with_consistent_snapshot	1353	1705
-er_isolation_mode_not_supported	1354	1706
-er_it_is_a_view	1355,1	1707
+er_isolation_level_with_consistent_snapshot	1353	1706
+er_isolation_mode_not_supported	1354	1707
+er_it_is_a_view	1355,1	1708
 er_json_bad_chr	359	367
-er_json_depth	1356	1708
-er_json_eos	1357	1709
-er_json_escaping	1358	1710
-er_json_histogram_parse_failed	1359	1711
+er_json_depth	1356	1709
+er_json_eos	1357	1710
+er_json_escaping	1358	1711
+er_json_histogram_parse_failed	1359	1712
 er_json_not_json_chr	599	746
 er_json_one_or_all	189	204
-er_json_path_array	1360	1712
-er_json_path_depth	1361	1713
-er_json_path_empty	1362	1714
-er_json_path_eos	1363	1715
-er_json_path_no_wildcard	1364	1716
-er_json_path_syntax	1365	1717
-er_json_syntax	1366	1718
-er_json_table_alias_required	1367	1719
-er_json_table_error_on_field	1368	1720
-er_json_table_multiple_matches	1153	1721
-er_json_table_scalar_expected	1153	1722
-er_key_based_on_generated_virtual_column	1369	1723
-er_key_cant_have_without_overlaps	1370	1724
-er_key_column_does_not_exist	1371,1	1725
-er_key_contains_period_fields	1372	1726
-er_key_create_during_alter	1373	1727
-er_key_does_not_exists	1374,1	1728
-er_key_doesnt_support	1375	1729
-er_key_not_found	1153	1730
-er_key_part_0	1376	1731
-er_key_ref_do_not_match_table_ref	1377	1732
-er_keys_out_of_order	1378	1733
-er_kill_denied_error	1379	1734
-er_kill_query_denied_error	1380	1735
-er_limited_part_range	1381	1736
-er_list_of_fields_only_in_hash_error	1382	1737
-er_load_data_invalid_column	1383	1738
+er_json_path_array	1360	1713
+er_json_path_depth	1361	1714
+er_json_path_empty	1362	1715
+er_json_path_eos	1363	1716
+er_json_path_no_wildcard	1364	1717
+er_json_path_syntax	1365	1718
+er_json_syntax	1366	1719
+er_json_table_alias_required	1367	1720
+er_json_table_error_on_field	1368	1721
+er_json_table_multiple_matches	1153	1722
+er_json_table_scalar_expected	1153	1723
+er_key_based_on_generated_virtual_column	1369	1724
+er_key_cant_have_without_overlaps	1370	1725
+er_key_column_does_not_exist	1371,1	1726
+er_key_contains_period_fields	1372	1727
+er_key_create_during_alter	1373	1728
+er_key_does_not_exists	1374,1	1729
+er_key_doesnt_support	1375	1730
+er_key_not_found	1153	1731
+er_key_part_0	1376	1732
+er_key_ref_do_not_match_table_ref	1377	1733
+er_keys_out_of_order	1378	1734
+er_kill_denied_error	1379	1735
+er_kill_query_denied_error	1380	1736
+er_limited_part_range	1381	1737
+er_list_of_fields_only_in_hash_error	1382	1738
+er_load_data_invalid_column	1383	1739
 er_load_from_fixed_size_rows_to_var	440	441
-er_load_infile_capability_disabled	1384	1739
-er_load_info	1385	1740
-er_local_variable	1386	1741
-er_lock_aborted	1387	1742
-er_lock_deadlock	876,451,450	1127
+er_load_infile_capability_disabled	1384	1740
+er_load_info	1385	1741
+er_local_variable	1386	1742
+er_lock_aborted	1387	1743
+er_lock_deadlock	876,451,450	1128
 er_lock_or_active_transaction	429	431
-er_lock_table_full	1388	1743
-er_lock_wait_timeout	1389	1744
+er_lock_table_full	1388	1744
+er_lock_wait_timeout	1389	1745
 er_log_in_use	68	72
 er_log_purge_no_file	331	339
-er_log_purge_unknown_err	1390	1745
+er_log_purge_unknown_err	1390	1746
 er_logging_prohibit_changing_of	334	345
-er_m_bigger_than_d	1391,1	1746
-er_malformed_definer	1392,549	1747
-er_malformed_gtid_set_encoding	1393	1748
-er_malformed_gtid_set_specification	1394	1749
-er_malformed_gtid_specification	1395	1750
-er_malformed_packet	1396	1751
-er_master	1397	1752
-er_master_delay_value_out_of_range	1398	1753
-er_master_fatal_error_reading_binlog	1399	1754
-er_master_gtid_pos_conflicts_with_binlog	1400	1755
-er_master_gtid_pos_missing_domain	1401	1756
-er_master_has_purged_required_gtids	1402	1757
-er_master_info	788	1008
-er_master_log_prefix	1403	1758
-er_master_net_read	1404,85	1759
-er_master_net_write	1405,85	1760
+er_m_bigger_than_d	1391,1	1747
+er_malformed_definer	1392,549	1748
+er_malformed_gtid_set_encoding	1393	1749
+er_malformed_gtid_set_specification	1394	1750
+er_malformed_gtid_specification	1395	1751
+er_malformed_packet	1396	1752
+er_master	1397	1753
+er_master_delay_value_out_of_range	1398	1754
+er_master_fatal_error_reading_binlog	1399	1755
+er_master_gtid_pos_conflicts_with_binlog	1400	1756
+er_master_gtid_pos_missing_domain	1401	1757
+er_master_has_purged_required_gtids	1402	1758
+er_master_info	788	1009
+er_master_log_prefix	1403	1759
+er_master_net_read	1404,85	1760
+er_master_net_write	1405,85	1761
 er_max_prepared_stmt_count_reached	423,1	425
 er_maxvalue_in_values_in	557	696
-er_message_and_statement	1406	1761
-er_metadata_inconsistency	1407	1762
-er_missing	1408	1763
-er_missing_ha_create_option	1409	1764
-er_missing_skip_slave	1410	1765
-er_mix_handler_error	1411	1766
-er_mix_of_group_func_and_fields	1412,1	1767
-er_mixing_not_allowed	1413	1768
+er_message_and_statement	1406	1762
+er_metadata_inconsistency	1407	1763
+er_missing	1408	1764
+er_missing_ha_create_option	1409	1765
+er_missing_skip_slave	1410	1766
+er_mix_handler_error	1411	1767
+er_mix_of_group_func_and_fields	1412,1	1768
+er_mixing_not_allowed	1413	1769
 er_more_than_one_period	550	680
 er_mts_cant_parallel	516	600
 er_mts_change_master_cant_run_with_gaps	589	734
 er_mts_event_bigger_pending_jobs_size_max	545	666
-er_mts_feature_is_not_supported	1414	1769
+er_mts_feature_is_not_supported	1414	1770
 er_mts_recovery_failure	536	653
 er_mts_reset_workers	479	523
-er_mts_updated_dbs_greater_max	1415	1770
-er_multi_update_key_conflict	1416	1771
-er_multiple_def_const_in_list_part_error	1417	1772
-er_multiple_pri_key	1418,1	1773
-er_must_change_password	1419	1774
-er_must_change_password_login	1420	1775
-er_myrocks_cant_nopad_collation	1421	1776
-er_name_becomes_empty	1422	1777
-er_native_fct_name_collision	1423	1778
-er_need_reprepare	1424	1779
-er_net_error_on_write	1425,85	1780
-er_net_fcntl_error	1426,85	1781
-er_net_ok_packet_too_large	1427	1782
-er_net_packet_too_large	1428,85	1783
-er_net_packets_out_of_order	1429,85	1784
-er_net_read_error	1430,85	1785
-er_net_read_error_from_pipe	1431,85	1786
-er_net_read_interrupted	1432,85	1787
-er_net_uncompress_error	796,85	1041
-er_net_write_interrupted	1433,85	1788
-er_network_read_event_checksum_failure	1434	1789
-er_new_aborting_connection	86,85	1790
-er_nisamchk	1435	1791
-er_no	1436	1792
+er_mts_updated_dbs_greater_max	1415	1771
+er_multi_update_key_conflict	1416	1772
+er_multiple_def_const_in_list_part_error	1417	1773
+er_multiple_pri_key	1418,1	1774
+er_must_change_password	1419	1775
+er_must_change_password_login	1420	1776
+er_myrocks_cant_nopad_collation	1421	1777
+er_name_becomes_empty	1422	1778
+er_native_fct_name_collision	1423	1779
+er_need_reprepare	1424	1780
+er_net_error_on_write	1425,85	1781
+er_net_fcntl_error	1426,85	1782
+er_net_ok_packet_too_large	1427	1783
+er_net_packet_too_large	1428,85	1784
+er_net_packets_out_of_order	1429,85	1785
+er_net_read_error	1430,85	1786
+er_net_read_error_from_pipe	1431,85	1787
+er_net_read_interrupted	1432,85	1788
+er_net_uncompress_error	796,85	1042
+er_net_write_interrupted	1433,85	1789
+er_network_read_event_checksum_failure	1434	1790
+er_new_aborting_connection	86,85	1791
+er_nisamchk	1435	1792
+er_no	1436	1793
 er_no_autoincrement_with_unique	255	296
-er_no_binary_logging	1437	1793
-er_no_binlog_error	1438	1794
-er_no_db_error	1439,1440	1795
-er_no_default	1441,1	1796
-er_no_default_for_field	1442	1797
-er_no_default_for_view_field	1443	1798
-er_no_eis_for_field	1037	1361
+er_no_binary_logging	1437	1794
+er_no_binlog_error	1438	1795
+er_no_db_error	1439,1440	1796
+er_no_default	1441,1	1797
+er_no_default_for_field	1442	1798
+er_no_default_for_view_field	1443	1799
+er_no_eis_for_field	1037	1362
 er_no_file_mapping	443	444
-er_no_format_description_event_before_binlog_statement	1444	1799
+er_no_format_description_event_before_binlog_statement	1444	1800
 er_no_ft_materialized_subquery	487	547
-er_no_group_for_proc	1445	1800
-er_no_order_list_in_window_spec	1446	1801
-er_no_partition_for_given_value	1447	1802
-er_no_partition_for_given_value_silent	1448	1803
-er_no_parts_error	1449	1804
-er_no_permission_to_create_user	1450,1	1805
-er_no_raid_compiled	1451	1806
+er_no_group_for_proc	1445	1801
+er_no_order_list_in_window_spec	1446	1802
+er_no_partition_for_given_value	1447	1803
+er_no_partition_for_given_value_silent	1448	1804
+er_no_parts_error	1449	1805
+er_no_permission_to_create_user	1450,1	1806
+er_no_raid_compiled	1451	1807
 er_no_referenced_row	460,461	473
-er_no_referenced_row_2	460,461	1807
-er_no_secure_transports_configured	1452	1808
-er_no_such_index	1453,1	1809
-er_no_such_key_value	1454	1810
-er_no_such_query	1455	1811
-er_no_such_table	1456,1	1812
-er_no_such_table_in_engine	1457,1	1813
-er_no_such_thread	1458	1814
-er_no_such_user	1459	1815
-er_no_tables_used	1460	1816
-er_no_triggers_on_system_schema	1461	1817
+er_no_referenced_row_2	460,461	1808
+er_no_secure_transports_configured	1452	1809
+er_no_such_index	1453,1	1810
+er_no_such_key_value	1454	1811
+er_no_such_query	1455	1812
+er_no_such_table	1456,1	1813
+er_no_such_table_in_engine	1457,1	1814
+er_no_such_thread	1458	1815
+er_no_such_user	1459	1816
+er_no_tables_used	1460	1817
+er_no_triggers_on_system_schema	1461	1818
 er_no_unique_logfile	436	437
-er_non_grouping_field_used	1462,1	1818
-er_non_insertable_table	1463	1819
-er_non_ro_select_disable_timer	1464	1820
+er_non_grouping_field_used	1462,1	1819
+er_non_insertable_table	1463	1820
+er_non_ro_select_disable_timer	1464	1821
 er_non_uniq_error	678,461	822
-er_non_updatable_table	1465	1821
-er_nonexisting_grant	1466,1	1822
-er_nonexisting_proc_grant	1467,1	1823
-er_nonexisting_table_grant	1468,1	1824
-er_nonuniq_table	1469,1	1825
+er_non_updatable_table	1465	1822
+er_nonexisting_grant	1466,1	1823
+er_nonexisting_proc_grant	1467,1	1824
+er_nonexisting_table_grant	1468,1	1825
+er_nonuniq_table	1469,1	1826
 er_nonupdateable_column	679	823
-er_normal_shutdown	1470	1826
+er_normal_shutdown	1470	1827
 er_not_aggregate_function	138	147
-er_not_allowed_command	1471,1	1827
-er_not_allowed_in_this_context	1472	1828
-er_not_allowed_window_frame	1473	1829
-er_not_constant_expression	1474	1830
-er_not_form_file	1475	1831
-er_not_keyfile	1476	1832
-er_not_sequence	1477,1	1833
-er_not_sequence2	1477,1	1834
-er_not_standard_compliant_recursive	1478	1835
+er_not_allowed_command	1471,1	1828
+er_not_allowed_in_this_context	1472	1829
+er_not_allowed_window_frame	1473	1830
+er_not_constant_expression	1474	1831
+er_not_form_file	1475	1832
+er_not_keyfile	1476	1833
+er_not_sequence	1477,1	1834
+er_not_sequence2	1477,1	1835
+er_not_standard_compliant_recursive	1478	1836
 er_not_supported_auth_mode	623,624,85	772
-er_not_supported_yet	1479,1	1836
-er_not_valid_password	1480	1837
-er_null_column_in_index	1481,1	1838
-er_null_in_values_less_than	1482	1839
-er_old_file_format	1483	1840
-er_old_keyfile	1484	1841
-er_on_duplicate_disabled	1485	1842
-er_only_fd_and_rbr_events_allowed_in_binlog_statement	1486	1843
-er_only_integers_allowed	1487	1844
-er_only_on_range_list_partition	1488	1845
-er_open_as_readonly	1489	1846
-er_operand_columns	1490,560	1847
-er_option_prevents_statement	1491	1848
-er_order_list_in_referencing_window_spec	1492	1849
+er_not_supported_yet	1479,1	1837
+er_not_valid_password	1480	1838
+er_null_column_in_index	1481,1	1839
+er_null_in_values_less_than	1482	1840
+er_old_file_format	1483	1841
+er_old_keyfile	1484	1842
+er_on_duplicate_disabled	1485	1843
+er_only_fd_and_rbr_events_allowed_in_binlog_statement	1486	1844
+er_only_integers_allowed	1487	1845
+er_only_on_range_list_partition	1488	1846
+er_open_as_readonly	1489	1847
+er_operand_columns	1490,560	1848
+er_option_prevents_statement	1491	1849
+er_order_list_in_referencing_window_spec	1492	1850
 er_order_with_proc	447	448
-er_out_of_resources	147	1850
-er_out_of_sortmemory	1493	1851
-er_outofmemory	1494	1852
+er_out_of_resources	147	1851
+er_out_of_sortmemory	1493	1852
+er_outofmemory	1494	1853
 er_overlapping_keys	386	387
-er_package_routine_forward_declaration_not_defined	1495	1853
-er_package_routine_in_spec_not_defined_in_body	1496	1854
-er_parse_error	1497,1	1855
-er_part_starts_beyond_interval	1498	1856
-er_part_state_error	1499	1857
-er_part_wrong_value	1500	1858
-er_partition_clause_on_nonpartitioned	1501	1859
-er_partition_column_list_error	1502	1860
-er_partition_const_domain_error	1503	1861
-er_partition_convert_subpartitioned	762	935
-er_partition_default_error	1504	1862
-er_partition_does_not_exist	1505	1863
-er_partition_entry_error	1506	1864
-er_partition_exchange_different_option	1507	1865
-er_partition_exchange_foreign_key	1508	1866
-er_partition_exchange_part_table	1509	1867
-er_partition_exchange_temp_table	1510	1868
-er_partition_fields_too_long	1511	1869
-er_partition_func_not_allowed_error	1512	1870
-er_partition_function_failure	1513	1871
-er_partition_function_is_not_allowed	1514	1872
-er_partition_instead_of_subpartition	1515	1873
-er_partition_list_in_referencing_window_spec	1516	1874
-er_partition_maxvalue_error	1517	1875
-er_partition_merge_error	1036	1360
-er_partition_mgmt_on_nonpartitioned	1518	1876
-er_partition_name	1519	1877
+er_package_routine_forward_declaration_not_defined	1495	1854
+er_package_routine_in_spec_not_defined_in_body	1496	1855
+er_parse_error	1497,1	1856
+er_part_starts_beyond_interval	1498	1857
+er_part_state_error	1499	1858
+er_part_wrong_value	1500	1859
+er_partition_clause_on_nonpartitioned	1501	1860
+er_partition_column_list_error	1502	1861
+er_partition_const_domain_error	1503	1862
+er_partition_convert_subpartitioned	762	936
+er_partition_default_error	1504	1863
+er_partition_does_not_exist	1505	1864
+er_partition_entry_error	1506	1865
+er_partition_exchange_different_option	1507	1866
+er_partition_exchange_foreign_key	1508	1867
+er_partition_exchange_part_table	1509	1868
+er_partition_exchange_temp_table	1510	1869
+er_partition_fields_too_long	1511	1870
+er_partition_func_not_allowed_error	1512	1871
+er_partition_function_failure	1513	1872
+er_partition_function_is_not_allowed	1514	1873
+er_partition_instead_of_subpartition	1515	1874
+er_partition_list_in_referencing_window_spec	1516	1875
+er_partition_maxvalue_error	1517	1876
+er_partition_merge_error	1036	1361
+er_partition_mgmt_on_nonpartitioned	1518	1877
+er_partition_name	1519	1878
 er_partition_no_temporary	491	555
-er_partition_not_defined_error	1520	1878
-er_partition_requires_values_error	1521	1879
-er_partition_subpart_mix_error	1522	1880
-er_partition_subpartition_error	1523	1881
-er_partition_wrong_no_part_error	1524	1882
-er_partition_wrong_no_subpart_error	1525	1883
-er_partition_wrong_type	1526	1884
-er_partition_wrong_values_error	1527	1885
-er_partitions_must_be_defined_error	1528	1886
-er_passwd_length	1529	1887
-er_password_anonymous_user	1530,1	1888
-er_password_expire_anonymous_user	1531	1889
-er_password_format	1532	1890
+er_partition_not_defined_error	1520	1879
+er_partition_requires_values_error	1521	1880
+er_partition_subpart_mix_error	1522	1881
+er_partition_subpartition_error	1523	1882
+er_partition_wrong_no_part_error	1524	1883
+er_partition_wrong_no_subpart_error	1525	1884
+er_partition_wrong_type	1526	1885
+er_partition_wrong_values_error	1527	1886
+er_partitions_must_be_defined_error	1528	1887
+er_passwd_length	1529	1888
+er_password_anonymous_user	1530,1	1889
+er_password_expire_anonymous_user	1531	1890
+er_password_format	1532	1891
 er_password_no_match	433,95	435
-er_password_not_allowed	1533,1	1891
-er_path_length	1534	1892
-er_per_index_cf_deprecated	1535	1893
+er_password_not_allowed	1533,1	1892
+er_path_length	1534	1893
+er_per_index_cf_deprecated	1535	1894
 er_period_columns_updated	690	846
 er_period_constraint_drop	426	428
-er_period_field_wrong_attributes	1536	1894
-er_period_not_found	1537	1895
+er_period_field_wrong_attributes	1536	1895
+er_period_not_found	1537	1896
 er_period_temporary_not_allowed	178	196
-er_period_types_mismatch	1538	1896
+er_period_types_mismatch	1538	1897
 er_pk_index_cant_be_ignored	67	71
 er_plugin_delete_builtin	385	386
-er_plugin_installed	1539	1897
-er_plugin_is_not_loaded	1540	1898
-er_plugin_is_permanent	1541	1899
+er_plugin_installed	1539	1898
+er_plugin_is_not_loaded	1540	1899
+er_plugin_is_permanent	1541	1900
 er_primary_cant_have_null	142,1	152
-er_primary_key_based_on_generated_column	1542	1900
+er_primary_key_based_on_generated_column	1542	1901
 er_prior_commit_failed	703	860
-er_proc_auto_grant_fail	1543	1901
-er_proc_auto_revoke_fail	1544	1902
+er_proc_auto_grant_fail	1543	1902
+er_proc_auto_revoke_fail	1544	1903
 er_procaccess_denied_error	695,1	852
-er_provider_not_loaded	1545	1903
-er_ps_many_param	1546	1904
-er_ps_no_recursion	1547	1905
-er_query_cache_disabled	1548	1906
-er_query_cache_is_disabled	1549	1907
-er_query_cache_is_globaly_disabled	1550	1908
-er_query_interrupted	1551	1909
-er_query_on_foreign_data_source	1552	1910
-er_query_on_master	1553	1911
-er_query_result_incomplete	1554	1912
-er_range_frame_needs_simple_orderby	1555	1913
-er_range_not_increasing_error	1556	1914
-er_rbr_not_available	1557	1915
-er_rdb_status_general	1558	1916
-er_rdb_status_msg	1558	1917
-er_rdb_ttl_col_format	1559	1918
-er_rdb_ttl_duration_format	1560	1919
-er_rdb_ttl_unsupported	1561	1920
-er_read_only_mode	1562	1921
-er_read_only_transaction	1563,117	1922
-er_record_file_full	1564	1923
-er_recursive_without_anchors	1565	1924
-er_ref_to_recursive_with_table_in_derived	1566	1925
-er_referenced_trg_does_not_exist	1567	1926
-er_referenced_trg_does_not_exist_mysql	1567	1927
-er_regexp_error	1568,1	1928
-er_relay_log_fail	1569	1929
-er_relay_log_init	1570	1930
-er_removed_orphan_trigger	939	1211
-er_removed_spaces	1571	1931
-er_renamed_name	1572	1932
-er_reorg_hash_only_on_same_no	1573	1933
-er_reorg_no_param_error	1574	1934
-er_reorg_outside_range	1575	1935
-er_reorg_partition_not_exist	1576	1936
-er_replace_inaccessible_rows	1577	1937
+er_provider_not_loaded	1545	1904
+er_ps_many_param	1546	1905
+er_ps_no_recursion	1547	1906
+er_query_cache_disabled	1548	1907
+er_query_cache_is_disabled	1549	1908
+er_query_cache_is_globaly_disabled	1550	1909
+er_query_interrupted	1551	1910
+er_query_on_foreign_data_source	1552	1911
+er_query_on_master	1553	1912
+er_query_result_incomplete	1554	1913
+er_range_frame_needs_simple_orderby	1555	1914
+er_range_not_increasing_error	1556	1915
+er_rbr_not_available	1557	1916
+er_rdb_status_general	1558	1917
+er_rdb_status_msg	1558	1918
+er_rdb_ttl_col_format	1559	1919
+er_rdb_ttl_duration_format	1560	1920
+er_rdb_ttl_unsupported	1561	1921
+er_read_only_mode	1562	1922
+er_read_only_transaction	1563,117	1923
+er_record_file_full	1564	1924
+er_recursive_without_anchors	1565	1925
+er_ref_to_recursive_with_table_in_derived	1566	1926
+er_referenced_trg_does_not_exist	1567	1927
+er_referenced_trg_does_not_exist_mysql	1567	1928
+er_regexp_error	1568,1	1929
+er_relay_log_fail	1569	1930
+er_relay_log_init	1570	1931
+er_removed_orphan_trigger	939	1212
+er_removed_spaces	1571	1932
+er_renamed_name	1572	1933
+er_reorg_hash_only_on_same_no	1573	1934
+er_reorg_no_param_error	1574	1935
+er_reorg_outside_range	1575	1936
+er_reorg_partition_not_exist	1576	1937
+er_replace_inaccessible_rows	1577	1938
 er_require_row_binlog_format	431	433
-er_requires_primary_key	1578,1	1938
-er_reserved_syntax	1579	1939
-er_resignal_without_active_handler	1580	1940
+er_requires_primary_key	1578,1	1939
+er_reserved_syntax	1579	1940
+er_resignal_without_active_handler	1580	1941
 er_revoke_grants	446	447
-er_role_create_exists	404	1941
-er_role_drop_exists	405	1942
-er_rollback_only	1581	1943
-er_rollback_to_savepoint	1582	1944
-er_row_does_not_match_given_partition_set	1583	1945
-er_row_does_not_match_partition	1584	1946
-er_row_in_wrong_partition	1585	1947
+er_role_create_exists	404	1942
+er_role_drop_exists	405	1943
+er_rollback_only	1581	1944
+er_rollback_to_savepoint	1582	1945
+er_row_does_not_match_given_partition_set	1583	1946
+er_row_does_not_match_partition	1584	1947
+er_row_in_wrong_partition	1585	1948
 er_row_is_referenced	494,461	565
-er_row_is_referenced_2	494,461	1948
-er_row_single_partition_field_error	1586	1949
-er_row_variable_does_not_have_field	1587	1950
-er_same_name_partition	959	1237
-er_same_name_partition_field	958	1236
-er_select_reduced	1588	1951
-er_sequence_access_error	1589	1952
-er_sequence_binlog_format	1590	1953
-er_sequence_invalid_data	1591	1954
-er_sequence_invalid_table_structure	1592	1955
-er_sequence_run_out	1593	1956
-er_server_is_in_secure_auth_mode	1594	1957
-er_server_offline_mode	1595	1958
-er_server_shutdown	1596,85	1959
-er_set_constants_only	1597	1960
-er_set_password_auth_plugin	1598	1961
-er_set_statement_cannot_invoke_function	1599	1962
-er_set_statement_not_supported	1600,1	1963
-er_sf_out_inout_arg_not_allowed	1601	1964
-er_shutdown_complete	1602	1965
-er_signal_bad_condition_type	1603	1966
-er_signal_exception	1604	1967
-er_signal_not_found	1605	1968
-er_signal_warn	1606	1969
-er_size_overflow_error	1607	1970
-er_sk_populate_during_alter	1608	1971
-er_skipping_logged_transaction	1609	1972
-er_slave_cant_create_conversion	1153	1973
-er_slave_channel_io_thread_must_stop	1610	1974
-er_slave_configuration	1611	1975
+er_row_is_referenced_2	494,461	1949
+er_row_single_partition_field_error	1586	1950
+er_row_variable_does_not_have_field	1587	1951
+er_same_name_partition	959	1238
+er_same_name_partition_field	958	1237
+er_select_reduced	1588	1952
+er_sequence_access_error	1589	1953
+er_sequence_binlog_format	1590	1954
+er_sequence_invalid_data	1591	1955
+er_sequence_invalid_table_structure	1592	1956
+er_sequence_run_out	1593	1957
+er_server_is_in_secure_auth_mode	1594	1958
+er_server_offline_mode	1595	1959
+er_server_shutdown	1596,85	1960
+er_set_constants_only	1597	1961
+er_set_password_auth_plugin	1598	1962
+er_set_statement_cannot_invoke_function	1599	1963
+er_set_statement_not_supported	1600,1	1964
+er_sf_out_inout_arg_not_allowed	1601	1965
+er_shutdown_complete	1602	1966
+er_signal_bad_condition_type	1603	1967
+er_signal_exception	1604	1968
+er_signal_not_found	1605	1969
+er_signal_warn	1606	1970
+er_size_overflow_error	1607	1971
+er_sk_populate_during_alter	1608	1972
+er_skipping_logged_transaction	1609	1973
+er_slave_cant_create_conversion	1153	1974
+er_slave_channel_io_thread_must_stop	1610	1975
+er_slave_configuration	1611	1976
 er_slave_conversion_failed	681	825
-er_slave_corrupt_event	776	946
-er_slave_create_event_failure	1179	1976
-er_slave_fatal_error	1612	1977
-er_slave_heartbeat_failure	1613	1978
-er_slave_heartbeat_value_out_of_range	1614	1979
-er_slave_heartbeat_value_out_of_range_max	1615	1980
-er_slave_heartbeat_value_out_of_range_min	1616	1981
-er_slave_ignore_server_ids	1617	1982
-er_slave_ignored_shared_table	1618	1983
-er_slave_ignored_ssl_params	1619	1984
-er_slave_ignored_table	1620	1985
-er_slave_incident	1621	1986
-er_slave_master_com_failure	1622	1987
-er_slave_mi_init_repository	1623	1988
-er_slave_must_stop	1624	1989
-er_slave_not_running	1625	1990
-er_slave_relay_log_read_failure	1626	1991
-er_slave_relay_log_write_failure	1627	1992
-er_slave_rli_init_repository	1628	1993
+er_slave_corrupt_event	776	947
+er_slave_create_event_failure	1179	1977
+er_slave_fatal_error	1612	1978
+er_slave_heartbeat_failure	1613	1979
+er_slave_heartbeat_value_out_of_range	1614	1980
+er_slave_heartbeat_value_out_of_range_max	1615	1981
+er_slave_heartbeat_value_out_of_range_min	1616	1982
+er_slave_ignore_server_ids	1617	1983
+er_slave_ignored_shared_table	1618	1984
+er_slave_ignored_ssl_params	1619	1985
+er_slave_ignored_table	1620	1986
+er_slave_incident	1621	1987
+er_slave_master_com_failure	1622	1988
+er_slave_mi_init_repository	1623	1989
+er_slave_must_stop	1624	1990
+er_slave_not_running	1625	1991
+er_slave_relay_log_read_failure	1626	1992
+er_slave_relay_log_write_failure	1627	1993
+er_slave_rli_init_repository	1628	1994
 er_slave_same_id	77	79
-er_slave_silent_retry_transaction	1629	1994
-er_slave_skip_not_in_gtid	1630	1995
-er_slave_sql_thread_must_stop	1631	1996
-er_slave_started	1632	1997
-er_slave_statement_timeout	1211	1998
-er_slave_stopped	1633	1999
-er_slave_thread	779	965
-er_slave_unexpected_master_switch	1634	2000
-er_slave_was_not_running	1635	2001
-er_slave_was_running	1636	2002
-er_slave_worker_stopped_previous_thd_error	1637	2003
-er_sp_already_exists	153,1	2004
-er_sp_bad_cursor_query	845,1	1091
-er_sp_bad_cursor_select	844,1	1090
-er_sp_bad_sqlstate	1638,1	2005
-er_sp_bad_var_shadow	1639,1	2006
-er_sp_badreturn	1640,1	2007
-er_sp_badselect	1641,59	2008
-er_sp_badstatement	1642,59	2009
-er_sp_cant_alter	1081	2010
-er_sp_cant_set_autocommit	1643	2011
+er_slave_silent_retry_transaction	1629	1995
+er_slave_skip_not_in_gtid	1630	1996
+er_slave_sql_thread_must_stop	1631	1997
+er_slave_started	1632	1998
+er_slave_statement_timeout	1211	1999
+er_slave_stopped	1633	2000
+er_slave_thread	779	966
+er_slave_unexpected_master_switch	1634	2001
+er_slave_was_not_running	1635	2002
+er_slave_was_running	1636	2003
+er_slave_worker_stopped_previous_thd_error	1637	2004
+er_sp_already_exists	153,1	2005
+er_sp_bad_cursor_query	845,1	1092
+er_sp_bad_cursor_select	844,1	1091
+er_sp_bad_sqlstate	1638,1	2006
+er_sp_bad_var_shadow	1639,1	2007
+er_sp_badreturn	1640,1	2008
+er_sp_badselect	1641,59	2009
+er_sp_badstatement	1642,59	2010
+er_sp_cant_alter	1081	2011
+er_sp_cant_set_autocommit	1643	2012
 er_sp_case_not_found	562,561	710
-er_sp_cond_mismatch	1644,1	2012
-er_sp_cursor_after_handler	841,1	1087
-er_sp_cursor_already_open	842,498	1088
-er_sp_cursor_mismatch	1645,1	2013
-er_sp_cursor_not_open	843,498	1089
-er_sp_does_not_exist	927,1	2014
-er_sp_drop_failed	1191	2015
-er_sp_dup_cond	1646,1	2016
-er_sp_dup_curs	638,1	2017
-er_sp_dup_handler	953,1	1229
-er_sp_dup_param	1647,1	2018
-er_sp_dup_var	1648,1	2019
-er_sp_fetch_no_data	1649	2020
-er_sp_goto_in_hndlr	1650	2021
-er_sp_label_mismatch	1027,1	1349
-er_sp_label_redefine	1651,1	2022
-er_sp_lilabel_mismatch	1652,1	2023
+er_sp_cond_mismatch	1644,1	2013
+er_sp_cursor_after_handler	841,1	1088
+er_sp_cursor_already_open	842,498	1089
+er_sp_cursor_mismatch	1645,1	2014
+er_sp_cursor_not_open	843,498	1090
+er_sp_does_not_exist	927,1	2015
+er_sp_drop_failed	1191	2016
+er_sp_dup_cond	1646,1	2017
+er_sp_dup_curs	638,1	2018
+er_sp_dup_handler	953,1	1230
+er_sp_dup_param	1647,1	2019
+er_sp_dup_var	1648,1	2020
+er_sp_fetch_no_data	1649	2021
+er_sp_goto_in_hndlr	1650	2022
+er_sp_label_mismatch	1027,1	1350
+er_sp_label_redefine	1651,1	2023
+er_sp_lilabel_mismatch	1652,1	2024
 er_sp_no_aggregate	135,1	143
 er_sp_no_drop_sp	427	429
-er_sp_no_recursion	1653	2024
+er_sp_no_recursion	1653	2025
 er_sp_no_recursive_create	417,418,419	421
-er_sp_no_retset	1654,59	2025
-er_sp_noreturn	1655,1	2026
-er_sp_noreturnend	1656,1657,419	2027
-er_sp_not_var_arg	1658,1	2028
-er_sp_proc_table_corrupt	1659	2029
-er_sp_recursion_limit	1660	2030
+er_sp_no_retset	1654,59	2026
+er_sp_noreturn	1655,1	2027
+er_sp_noreturnend	1656,1657,419	2028
+er_sp_not_var_arg	1658,1	2029
+er_sp_proc_table_corrupt	1659	2030
+er_sp_recursion_limit	1660	2031
 er_sp_stack_trace	222	257
-er_sp_store_failed	1179	2031
-er_sp_subselect_nyi	1661,59	2032
-er_sp_undeclared_var	1662,1	2033
-er_sp_uninit_var	1663	2034
-er_sp_varcond_after_curshndlr	1664,1	2035
-er_sp_wrong_name	1665,1	2036
-er_sp_wrong_no_of_args	1666,1	2037
-er_sp_wrong_no_of_fetch_args	1667	2038
+er_sp_store_failed	1179	2032
+er_sp_subselect_nyi	1661,59	2033
+er_sp_undeclared_var	1662,1	2034
+er_sp_uninit_var	1663	2035
+er_sp_varcond_after_curshndlr	1664,1	2036
+er_sp_wrong_name	1665,1	2037
+er_sp_wrong_no_of_args	1666,1	2038
+er_sp_wrong_no_of_fetch_args	1667	2039
 er_spatial_cant_have_null	143,1	153
 er_spatial_must_have_geom_col	78,1	81
 er_specific_access_denied_error	100,1	99
-er_sql_discover_error	1035	1359
-er_sql_mode_no_effect	1668	2039
-er_sql_slave_skip_counter_not_settable_in_gtid_mode	1669	2040
-er_sqlthread_with_secure_slave	1670	2041
-er_sr_invalid_creation_ctx	818	1060
-er_stack_overrun	1671	2042
-er_stack_overrun_need_more	1672	2043
-er_startup	1673	2044
-er_statement_timeout	1674	2045
-er_std_bad_alloc_error	1675	2046
-er_std_domain_error	930	1204
-er_std_invalid_argument	1676	2047
-er_std_length_error	1677	2048
-er_std_logic_error	1678	2049
-er_std_out_of_range_error	1679	2050
-er_std_overflow_error	1680	2051
-er_std_range_error	1681	2052
-er_std_runtime_error	1682	2053
-er_std_underflow_error	1683	2054
-er_std_unknown_exception	1684	2055
-er_stmt_cache_full	1685	2056
-er_stmt_has_no_open_cursor	1686	2057
-er_stmt_not_allowed_in_sf_or_trg	1687,59	2058
-er_stop_slave_io_thread_timeout	1688	2059
-er_stop_slave_sql_thread_timeout	1689	2060
-er_storage_engine_disabled	1690	2061
-er_storage_engine_not_loaded	1691	2062
+er_sql_discover_error	1035	1360
+er_sql_mode_no_effect	1668	2040
+er_sql_slave_skip_counter_not_settable_in_gtid_mode	1669	2041
+er_sqlthread_with_secure_slave	1670	2042
+er_sr_invalid_creation_ctx	818	1061
+er_stack_overrun	1671	2043
+er_stack_overrun_need_more	1672	2044
+er_startup	1673	2045
+er_statement_timeout	1674	2046
+er_std_bad_alloc_error	1675	2047
+er_std_domain_error	930	1205
+er_std_invalid_argument	1676	2048
+er_std_length_error	1677	2049
+er_std_logic_error	1678	2050
+er_std_out_of_range_error	1679	2051
+er_std_overflow_error	1680	2052
+er_std_range_error	1681	2053
+er_std_runtime_error	1682	2054
+er_std_underflow_error	1683	2055
+er_std_unknown_exception	1684	2056
+er_stmt_cache_full	1685	2057
+er_stmt_has_no_open_cursor	1686	2058
+er_stmt_not_allowed_in_sf_or_trg	1687,59	2059
+er_stop_slave_io_thread_timeout	1688	2060
+er_stop_slave_sql_thread_timeout	1689	2061
+er_storage_engine_disabled	1690	2062
+er_storage_engine_not_loaded	1691	2063
 er_stored_function_prevents_switch_binlog_direct	477	519
 er_stored_function_prevents_switch_binlog_format	476	518
 er_stored_function_prevents_switch_gtid_domain_id_seq_no	526	627
 er_stored_function_prevents_switch_skip_replication	528	629
 er_stored_function_prevents_switch_sql_log_bin	478	520
-er_subpartition_error	1692	2063
-er_subpartition_name	1693	2064
-er_subqueries_not_supported	929,1	1201
-er_subquery_no_1_row	1694,560	2065
-er_sum_func_with_window_func_as_arg	1695	2066
-er_syntax_error	1696,1	2067
-er_table_cant_handle_auto_increment	1697,1	2068
-er_table_cant_handle_blob	1698,1	2069
-er_table_cant_handle_ft	1699	2070
-er_table_cant_handle_spkeys	1700	2071
-er_table_corrupt	1701	2072
-er_table_def_changed	1702	2073
-er_table_definition_too_big	1703	2074
-er_table_exists_error	1704,1	2075
-er_table_has_no_ft	1705	2076
-er_table_in_system_tablespace	1706	2077
+er_subpartition_error	1692	2064
+er_subpartition_name	1693	2065
+er_subqueries_not_supported	929,1	1202
+er_subquery_no_1_row	1694,560	2066
+er_sum_func_with_window_func_as_arg	1695	2067
+er_syntax_error	1696,1	2068
+er_table_cant_handle_auto_increment	1697,1	2069
+er_table_cant_handle_blob	1698,1	2070
+er_table_cant_handle_ft	1699	2071
+er_table_cant_handle_spkeys	1700	2072
+er_table_corrupt	1701	2073
+er_table_def_changed	1702	2074
+er_table_definition_too_big	1703	2075
+er_table_exists_error	1704,1	2076
+er_table_has_no_ft	1705	2077
+er_table_in_system_tablespace	1706	2078
 er_table_must_have_columns	79,1	82
-er_table_name	1707	2078
-er_table_needs_rebuild	1708	2079
-er_table_needs_upgrade	1709	2080
-er_table_not_locked	1710	2081
-er_table_not_locked_for_write	1711	2082
-er_table_schema_mismatch	1712	2083
+er_table_name	1707	2079
+er_table_needs_rebuild	1708	2080
+er_table_needs_upgrade	1709	2081
+er_table_not_locked	1710	2082
+er_table_not_locked_for_write	1711	2083
+er_table_schema_mismatch	1712	2084
 er_tableaccess_denied_error	696,1	853
-er_tablename_not_allowed_here	1713,1	2084
-er_tables_different_metadata	1714	2085
-er_tablespace_auto_extend_error	1715	2086
-er_tablespace_discarded	1716	2087
-er_tablespace_exists	1717	2088
-er_tablespace_missing	1718	2089
-er_target_not_explainable	1719	2090
-er_temp_file_write_failure	1720	2091
+er_tablename_not_allowed_here	1713,1	2085
+er_tables_different_metadata	1714	2086
+er_tablespace_auto_extend_error	1715	2087
+er_tablespace_discarded	1716	2088
+er_tablespace_exists	1717	2089
+er_tablespace_missing	1718	2090
+er_target_not_explainable	1719	2091
+er_temp_file_write_failure	1720	2092
 er_temp_table_prevents_switch_out_of_rbr	552	684
-er_temporary_name	1721	2092
-er_textfile_not_readable	1722	2093
-er_too_big_displaywidth	919,1	1181
+er_temporary_name	1721	2093
+er_textfile_not_readable	1722	2094
+er_too_big_displaywidth	919,1	1182
 er_too_big_fieldlength	689,1	834
-er_too_big_for_uncompress	1723	2094
-er_too_big_precision	1724,1	2095
-er_too_big_rowsize	1725,1	2096
-er_too_big_scale	1726,1	2097
-er_too_big_select	1727,1	2098
-er_too_big_set	1728	2099
-er_too_high_level_of_nesting_for_select	1729	2100
-er_too_long_body	1730,1	2101
+er_too_big_for_uncompress	1723	2095
+er_too_big_precision	1724,1	2096
+er_too_big_rowsize	1725,1	2097
+er_too_big_scale	1726,1	2098
+er_too_big_select	1727,1	2099
+er_too_big_set	1728	2100
+er_too_high_level_of_nesting_for_select	1729	2101
+er_too_long_body	1730,1	2102
 er_too_long_database_comment	698	855
 er_too_long_field_comment	699	856
-er_too_long_ident	1731,1	2102
+er_too_long_ident	1731,1	2103
 er_too_long_index_comment	700	857
-er_too_long_key	1732,1	2103
-er_too_long_keypart	1733,1	2104
-er_too_long_string	1734,1	2105
+er_too_long_key	1732,1	2104
+er_too_long_keypart	1733,1	2105
+er_too_long_string	1734,1	2106
 er_too_long_table_comment	701	858
 er_too_long_table_partition_comment	702	859
-er_too_many_concurrent_trxs	1735	2106
-er_too_many_definitions_in_with_clause	1736	2107
-er_too_many_delayed_threads	1737	2108
-er_too_many_fields	521	2109
-er_too_many_key_parts	1738,1	2110
-er_too_many_keys	1739,1	2111
-er_too_many_partition_func_fields_error	1740	2112
-er_too_many_partitions_error	1741	2113
-er_too_many_rows	1742,1	2114
-er_too_many_tables	1743	2115
-er_too_many_user_connections	1744,1	2116
+er_too_many_concurrent_trxs	1735	2107
+er_too_many_definitions_in_with_clause	1736	2108
+er_too_many_delayed_threads	1737	2109
+er_too_many_fields	521	2110
+er_too_many_key_parts	1738,1	2111
+er_too_many_keys	1739,1	2112
+er_too_many_partition_func_fields_error	1740	2113
+er_too_many_partitions_error	1741	2114
+er_too_many_rows	1742,1	2115
+er_too_many_tables	1743	2116
+er_too_many_user_connections	1744,1	2117
 er_too_many_values_error	522	613
-er_too_much_auto_timestamp_cols	1745	2117
-er_trans_cache_full	1746	2118
-er_trg_already_exists	1747	2119
-er_trg_cant_change_row	1748	2120
+er_too_much_auto_timestamp_cols	1745	2118
+er_trans_cache_full	1746	2119
+er_trg_already_exists	1747	2120
+er_trg_cant_change_row	1748	2121
 er_trg_cant_open_table	532	639
-er_trg_corrupted_file	777	947
-er_trg_does_not_exist	1749	2121
-er_trg_in_wrong_schema	1750	2122
-er_trg_invalid_creation_ctx	1751	2123
-er_trg_no_creation_ctx	1752	2124
-er_trg_no_definer	1753	2125
-er_trg_no_such_row_in_trg	1754	2126
-er_trg_on_view_or_temp_table	1755	2127
-er_truncate_illegal_fk	554,1	2128
-er_truncated_wrong_value	1756,469,64	2129
-er_truncated_wrong_value_for_field	1757	2130
-er_udf_exists	1758	2131
-er_udf_no_paths	1759	2132
-er_unacceptable_mutual_recursion	1760	2133
-er_undo_record_too_big	1761	2134
-er_unexpected_eof	1762	2135
-er_union_tables_in_different_dir	1763	2136
+er_trg_corrupted_file	777	948
+er_trg_does_not_exist	1749	2122
+er_trg_in_wrong_schema	1750	2123
+er_trg_invalid_creation_ctx	1751	2124
+er_trg_no_creation_ctx	1752	2125
+er_trg_no_definer	1753	2126
+er_trg_no_such_row_in_trg	1754	2127
+er_trg_on_view_or_temp_table	1755	2128
+er_truncate_illegal_fk	554,1	2129
+er_truncated_wrong_value	1756,469,64	2130
+er_truncated_wrong_value_for_field	1757	2131
+er_udf_exists	1758	2132
+er_udf_no_paths	1759	2133
+er_unacceptable_mutual_recursion	1760	2134
+er_undo_record_too_big	1761	2135
+er_unexpected_eof	1762	2136
+er_union_tables_in_different_dir	1763	2137
 er_unique_key_need_all_fields_in_pf	56	59
-er_unknown_alter_algorithm	1764	2137
-er_unknown_alter_lock	1765	2138
-er_unknown_character_set	1766,1	2139
-er_unknown_collation	1767	2140
-er_unknown_com_error	1768,85	2141
-er_unknown_compression_method	1769	2142
-er_unknown_data_type	1770	2143
-er_unknown_error	670	2144
-er_unknown_explain_format	1771	2145
-er_unknown_key_cache	1772	2146
-er_unknown_locale	1773	2147
-er_unknown_operator	1774	2148
-er_unknown_option	1775	2149
-er_unknown_partition	1776	2150
-er_unknown_procedure	1777,1	2151
-er_unknown_sequences	1778,1	2152
-er_unknown_stmt_handler	1779	2153
-er_unknown_storage_engine	1780,1	2154
-er_unknown_structured_variable	1781	2155
-er_unknown_system_variable	1782	2156
-er_unknown_table	1783,1	2157
-er_unknown_target_binlog	1784	2158
-er_unknown_time_zone	1785	2159
-er_unknown_view	1786,1	2160
-er_unsuported_log_engine	1787	2161
-er_unsupported_action_on_generated_column	1788	2162
-er_unsupported_collation	1789	2163
-er_unsupported_compressed_table	1790	2164
-er_unsupported_engine_for_generated_columns	1791	2165
-er_unsupported_extension	1792,1	2166
-er_unsupported_ps	1793	2167
-er_until_cond_ignored	1794	2168
-er_until_requires_using_gtid	1795	2169
-er_unused_1	1206	2170
-er_unused_10	1206	2171
-er_unused_11	1206	2172
-er_unused_12	1206	2173
-er_unused_13	1206	2174
-er_unused_14	1206	2175
-er_unused_15	1206	2176
-er_unused_16	1206	2177
-er_unused_17	1206	2178
-er_unused_18	1206	2179
-er_unused_19	1206	2180
-er_unused_2	1206	2181
-er_unused_20	1206	2182
-er_unused_21	1206	2183
-er_unused_22	1206	2184
-er_unused_23	1206	2185
-er_unused_24	1206	2186
-er_unused_25	1206	2187
-er_unused_26	1208,59	2188
-er_unused_27	1208	2189
-er_unused_28	1206	2190
-er_unused_29	1206	2191
-er_unused_3	1206	2192
-er_unused_4	1206	2193
-er_unused_5	1206	2194
-er_unused_6	1206	2195
-er_unused_7	1206	2196
-er_unused_8	1206	2197
-er_unused_9	1206	2198
-er_update_info	1796	2199
-er_update_info_with_system_versioning	1797	2200
-er_update_log_deprecated_ignored	1798,1	2201
-er_update_log_deprecated_translated	1799,1	2202
-er_update_table_used	1800	2203
-er_update_without_key_in_safe_mode	1801	2204
-er_updated_column_only_once	1802	2205
+er_unknown_alter_algorithm	1764	2138
+er_unknown_alter_lock	1765	2139
+er_unknown_character_set	1766,1	2140
+er_unknown_collation	1767	2141
+er_unknown_com_error	1768,85	2142
+er_unknown_compression_method	1769	2143
+er_unknown_data_type	1770	2144
+er_unknown_error	670	2145
+er_unknown_explain_format	1771	2146
+er_unknown_key_cache	1772	2147
+er_unknown_locale	1773	2148
+er_unknown_operator	1774	2149
+er_unknown_option	1775	2150
+er_unknown_partition	1776	2151
+er_unknown_procedure	1777,1	2152
+er_unknown_sequences	1778,1	2153
+er_unknown_stmt_handler	1779	2154
+er_unknown_storage_engine	1780,1	2155
+er_unknown_structured_variable	1781	2156
+er_unknown_system_variable	1782	2157
+er_unknown_table	1783,1	2158
+er_unknown_target_binlog	1784	2159
+er_unknown_time_zone	1785	2160
+er_unknown_view	1786,1	2161
+er_unsuported_log_engine	1787	2162
+er_unsupported_action_on_generated_column	1788	2163
+er_unsupported_collation	1789	2164
+er_unsupported_compressed_table	1790	2165
+er_unsupported_engine_for_generated_columns	1791	2166
+er_unsupported_extension	1792,1	2167
+er_unsupported_ps	1793	2168
+er_until_cond_ignored	1794	2169
+er_until_requires_using_gtid	1795	2170
+er_unused_1	1206	2171
+er_unused_10	1206	2172
+er_unused_11	1206	2173
+er_unused_12	1206	2174
+er_unused_13	1206	2175
+er_unused_14	1206	2176
+er_unused_15	1206	2177
+er_unused_16	1206	2178
+er_unused_17	1206	2179
+er_unused_18	1206	2180
+er_unused_19	1206	2181
+er_unused_2	1206	2182
+er_unused_20	1206	2183
+er_unused_21	1206	2184
+er_unused_22	1206	2185
+er_unused_23	1206	2186
+er_unused_24	1206	2187
+er_unused_25	1206	2188
+er_unused_26	1208,59	2189
+er_unused_27	1208	2190
+er_unused_28	1206	2191
+er_unused_29	1206	2192
+er_unused_3	1206	2193
+er_unused_4	1206	2194
+er_unused_5	1206	2195
+er_unused_6	1206	2196
+er_unused_7	1206	2197
+er_unused_8	1206	2198
+er_unused_9	1206	2199
+er_update_info	1796	2200
+er_update_info_with_system_versioning	1797	2201
+er_update_log_deprecated_ignored	1798,1	2202
+er_update_log_deprecated_translated	1799,1	2203
+er_update_table_used	1800	2204
+er_update_without_key_in_safe_mode	1801	2205
+er_updated_column_only_once	1802	2206
 er_updates_with_consistent_snapshot	432	434
 er_user_create_exists	404	404
-er_user_drop_exists	405	2206
-er_user_is_blocked	1803	2207
-er_user_limit_reached	1804,1	2208
-er_user_lock_deadlock	877	1128
-er_user_lock_wrong_name	1805,1	2209
-er_username	1806	2210
-er_value_too_long	1807	2211
-er_values_is_not_int_type_error	1808	2212
-er_var_cant_be_read	1809	2213
-er_variable_is_not_struct	1810	2214
-er_variable_is_readonly	1811	2215
-er_variable_not_settable_in_sf_or_trigger	1812	2216
-er_variable_not_settable_in_sp	1813	2217
-er_variable_not_settable_in_transaction	1814	2218
-er_vers_already_versioned	1815	2219
-er_vers_alter_engine_prohibited	1816	2220
-er_vers_alter_not_allowed	1817	2221
+er_user_drop_exists	405	2207
+er_user_is_blocked	1803	2208
+er_user_limit_reached	1804,1	2209
+er_user_lock_deadlock	877	1129
+er_user_lock_wrong_name	1805,1	2210
+er_username	1806	2211
+er_value_too_long	1807	2212
+er_values_is_not_int_type_error	1808	2213
+er_var_cant_be_read	1809	2214
+er_variable_is_not_struct	1810	2215
+er_variable_is_readonly	1811	2216
+er_variable_not_settable_in_sf_or_trigger	1812	2217
+er_variable_not_settable_in_sp	1813	2218
+er_variable_not_settable_in_transaction	1814	2219
+er_vers_already_versioned	1815	2220
+er_vers_alter_engine_prohibited	1816	2221
+er_vers_alter_not_allowed	1817	2222
 er_vers_alter_system_field	407	408
-er_vers_db_not_supported	1818	2222
+er_vers_db_not_supported	1818	2223
 er_vers_drop_partition_interval	415	418
-er_vers_duplicate_row_start_end	962	1240
-er_vers_engine_unsupported	1819	2223
-er_vers_field_wrong_type	1820	2224
-er_vers_hist_part_failed	1821	2225
-er_vers_no_trx_id	1822	2226
-er_vers_not_allowed	1823	2227
-er_vers_not_supported	1824	2228
-er_vers_not_versioned	1825	2229
-er_vers_period_columns	1826	2230
-er_vers_query_in_partition	1827	2231
-er_vers_range_prohibited	1828	2232
-er_vers_table_must_have_columns	1829	2233
-er_vers_trt_is_disabled	1830	2234
-er_vers_trx_part_historic_row_not_supported	1831	2235
-er_vers_wrong_parts	1832	2236
+er_vers_duplicate_row_start_end	962	1241
+er_vers_engine_unsupported	1819	2224
+er_vers_field_wrong_type	1820	2225
+er_vers_hist_part_failed	1821	2226
+er_vers_no_trx_id	1822	2227
+er_vers_not_allowed	1823	2228
+er_vers_not_supported	1824	2229
+er_vers_not_versioned	1825	2230
+er_vers_period_columns	1826	2231
+er_vers_query_in_partition	1827	2232
+er_vers_range_prohibited	1828	2233
+er_vers_table_must_have_columns	1829	2234
+er_vers_trt_is_disabled	1830	2235
+er_vers_trx_part_historic_row_not_supported	1831	2236
+er_vers_wrong_parts	1832	2237
 er_view_check_failed	605,606	755
-er_view_checksum	1833	2237
+er_view_checksum	1833	2238
 er_view_delete_merge_view	408	409
-er_view_frm_no_user	1834	2238
-er_view_invalid	1835	2239
-er_view_invalid_creation_ctx	819	1061
+er_view_frm_no_user	1834	2239
+er_view_invalid	1835	2240
+er_view_invalid_creation_ctx	819	1062
 er_view_multiupdate	411	412
-er_view_no_creation_ctx	1836	2240
+er_view_no_creation_ctx	1836	2241
 er_view_no_explain	169	188
 er_view_no_insert_field_list	410	411
 er_view_nonupd_check	607	756
-er_view_orderby_ignored	1837	2241
-er_view_other_user	1838	2242
-er_view_prevent_update	1839	2243
-er_view_recursive	1840	2244
-er_view_select_clause	1841	2245
-er_view_select_derived	1842	2246
-er_view_select_tmptable	1843	2247
-er_view_select_variable	1844	2248
-er_view_wrong_list	1845	2249
+er_view_orderby_ignored	1837	2242
+er_view_other_user	1838	2243
+er_view_prevent_update	1839	2244
+er_view_recursive	1840	2245
+er_view_select_clause	1841	2246
+er_view_select_derived	1842	2247
+er_view_select_tmptable	1843	2248
+er_view_select_variable	1844	2249
+er_view_wrong_list	1845	2250
 er_warn_aggfunc_dependence	132	137
-er_warn_allowed_packet_overflowed	1846	2250
+er_warn_allowed_packet_overflowed	1846	2251
 er_warn_cant_drop_default_keycache	501	577
-er_warn_data_out_of_range	1847,203,64	2251
-er_warn_deprecated_syntax	1848	2252
-er_warn_deprecated_syntax_no_replacement	1849	2253
-er_warn_deprecated_syntax_with_ver	1850	2254
-er_warn_engine_transaction_rollback	1851	2255
-er_warn_field_resolved	1852	2256
-er_warn_hostname_wont_work	1853	2257
-er_warn_i_s_skipped_table	1854	2258
+er_warn_data_out_of_range	1847,203,64	2252
+er_warn_deprecated_syntax	1848	2253
+er_warn_deprecated_syntax_no_replacement	1849	2254
+er_warn_deprecated_syntax_with_ver	1850	2255
+er_warn_engine_transaction_rollback	1851	2256
+er_warn_field_resolved	1852	2257
+er_warn_hostname_wont_work	1853	2258
+er_warn_i_s_skipped_table	1854	2259
 er_warn_index_not_applicable	556	690
-er_warn_invalid_timestamp	1855	2259
-er_warn_legacy_syntax_converted	1856	2260
+er_warn_invalid_timestamp	1855	2260
+er_warn_legacy_syntax_converted	1856	2261
 er_warn_null_to_notnull	691,115,64	847
 er_warn_only_master_log_file_no_pos	592	737
-er_warn_open_temp_tables_must_be_zero	1857	2261
-er_warn_purge_log_in_use	1858	2262
-er_warn_purge_log_is_active	1859	2263
-er_warn_qc_resize	1860	2264
-er_warn_too_few_records	1861	2265
-er_warn_too_many_records	1862	2266
-er_warn_trigger_doesnt_have_created	1863	2267
-er_warn_using_other_handler	1864	2268
-er_warn_view_merge	1865	2269
-er_warn_view_without_key	1866	2270
-er_warning_non_default_value_for_generated_column	1867	2271
-er_warning_not_complete_rollback	1868	2272
-er_warning_not_complete_rollback_with_created_temp_table	1869	2273
-er_warning_not_complete_rollback_with_dropped_temp_table	1870	2274
-er_window_frame_in_referenced_window_spec	1871	2275
-er_window_function_dont_have_frame	1872	2276
-er_window_function_in_window_spec	1873	2277
-er_with_col_wrong_list	1874	2278
-er_with_ties_needs_order	1875	2279
-er_wrong_arguments	1876	2280
-er_wrong_auto_key	1877,1	2281
-er_wrong_column_name	1878,1	2282
-er_wrong_db_name	1879,1	2283
+er_warn_open_temp_tables_must_be_zero	1857	2262
+er_warn_purge_log_in_use	1858	2263
+er_warn_purge_log_is_active	1859	2264
+er_warn_qc_resize	1860	2265
+er_warn_too_few_records	1861	2266
+er_warn_too_many_records	1862	2267
+er_warn_trigger_doesnt_have_created	1863	2268
+er_warn_using_other_handler	1864	2269
+er_warn_view_merge	1865	2270
+er_warn_view_without_key	1866	2271
+er_warning_non_default_value_for_generated_column	1867	2272
+er_warning_not_complete_rollback	1868	2273
+er_warning_not_complete_rollback_with_created_temp_table	1869	2274
+er_warning_not_complete_rollback_with_dropped_temp_table	1870	2275
+er_window_frame_in_referenced_window_spec	1871	2276
+er_window_function_dont_have_frame	1872	2277
+er_window_function_in_window_spec	1873	2278
+er_with_col_wrong_list	1874	2279
+er_with_ties_needs_order	1875	2280
+er_wrong_arguments	1876	2281
+er_wrong_auto_key	1877,1	2282
+er_wrong_column_name	1878,1	2283
+er_wrong_db_name	1879,1	2284
 er_wrong_expr_in_partition_func_error	750	922
-er_wrong_field_spec	1880,1	2284
-er_wrong_field_terminators	1881,1	2285
-er_wrong_field_with_group	1882,1	2286
-er_wrong_fk_def	1883,1	2287
+er_wrong_field_spec	1880,1	2285
+er_wrong_field_terminators	1881,1	2286
+er_wrong_field_with_group	1882,1	2287
+er_wrong_fk_def	1883,1	2288
 er_wrong_fk_option_for_generated_column	493	559
-er_wrong_group_field	1153,1	2288
-er_wrong_insert_into_sequence	1884	2289
-er_wrong_key_column	1885,1	2290
-er_wrong_lock_of_system_table	1886	2291
-er_wrong_magic	1887	2292
-er_wrong_mrg_table	1888	2293
-er_wrong_name_for_catalog	1889,1	2294
-er_wrong_name_for_index	1890,1	2295
-er_wrong_native_table_structure	1891	2296
-er_wrong_number_of_columns_in_select	1892,560	2297
-er_wrong_number_of_values_in_tvc	1893	2298
-er_wrong_object	1894	2299
-er_wrong_outer_join	829,1	1071
-er_wrong_paramcount_to_cursor	1895,1	2300
-er_wrong_paramcount_to_native_fct	1896,1	2301
-er_wrong_paramcount_to_procedure	1897,1	2302
-er_wrong_parameters_to_native_fct	1898,1	2303
-er_wrong_parameters_to_procedure	1899	2304
-er_wrong_parameters_to_stored_fct	1900,1	2305
-er_wrong_partition_name	1901	2306
-er_wrong_perfschema_usage	1902	2307
-er_wrong_placement_of_window_function	1903	2308
+er_wrong_group_field	1153,1	2289
+er_wrong_insert_into_sequence	1884	2290
+er_wrong_key_column	1885,1	2291
+er_wrong_lock_of_system_table	1886	2292
+er_wrong_magic	1887	2293
+er_wrong_mrg_table	1888	2294
+er_wrong_name_for_catalog	1889,1	2295
+er_wrong_name_for_index	1890,1	2296
+er_wrong_native_table_structure	1891	2297
+er_wrong_number_of_columns_in_select	1892,560	2298
+er_wrong_number_of_values_in_tvc	1893	2299
+er_wrong_object	1894	2300
+er_wrong_outer_join	829,1	1072
+er_wrong_paramcount_to_cursor	1895,1	2301
+er_wrong_paramcount_to_native_fct	1896,1	2302
+er_wrong_paramcount_to_procedure	1897,1	2303
+er_wrong_parameters_to_native_fct	1898,1	2304
+er_wrong_parameters_to_procedure	1899	2305
+er_wrong_parameters_to_stored_fct	1900,1	2306
+er_wrong_partition_name	1901	2307
+er_wrong_perfschema_usage	1902	2308
+er_wrong_placement_of_window_function	1903	2309
 er_wrong_size_number	76	78
 er_wrong_spvar_type_in_limit	82	84
-er_wrong_string_length	1904	2309
-er_wrong_sub_key	1905	2310
-er_wrong_sum_select	1906,1	2311
-er_wrong_table_name	1907,1	2312
-er_wrong_type_column_value_error	1908	2313
-er_wrong_type_for_percentile_func	1909	2314
-er_wrong_type_for_range_frame	1910	2315
-er_wrong_type_for_rows_frame	1911	2316
-er_wrong_type_for_var	1912,1	2317
-er_wrong_type_of_argument	1913	2318
-er_wrong_usage	1914	2319
-er_wrong_value	1915	2320
+er_wrong_string_length	1904	2310
+er_wrong_sub_key	1905	2311
+er_wrong_sum_select	1906,1	2312
+er_wrong_table_name	1907,1	2313
+er_wrong_type_column_value_error	1908	2314
+er_wrong_type_for_percentile_func	1909	2315
+er_wrong_type_for_range_frame	1910	2316
+er_wrong_type_for_rows_frame	1911	2317
+er_wrong_type_for_var	1912,1	2318
+er_wrong_type_of_argument	1913	2319
+er_wrong_usage	1914	2320
+er_wrong_value	1915	2321
 er_wrong_value_count	683,560	827
 er_wrong_value_count_on_row	684,560	828
-er_wrong_value_for_type	1916	2321
-er_wrong_value_for_var	1917,1	2322
-er_wrong_window_spec_name	1918	2323
-er_wsas_failed	1919	2324
-er_xa_rbdeadlock	1920	2325
-er_xa_rbrollback	1921	2326
-er_xa_rbtimeout	1922	2327
-er_xaer_dupid	1923	2328
-er_xaer_inval	1924	2329
-er_xaer_nota	1925	2330
-er_xaer_outside	1926	2331
-er_xaer_rmerr	1927	2332
-er_xaer_rmfail	1928	2333
-er_yes	1929	2334
-er_zlib_z_buf_error	1930	2335
-er_zlib_z_data_error	1931	2336
-er_zlib_z_mem_error	1932	2337
-erange	1933	2338
-eremchg	1934	2339
-eremote	1935	2340
-eremoteio	1936	2341
-erestart	1937	2342
-erfkill	1938	2343
-erofs	1939	2344
-err image never pull	1940,1941	2345
-err image pull	1942,1943	2346
-err_access_denied	1944	2347
-err_ambiguous_argument	1945	2348
-err_arg_not_iterable	1946	2349
-err_assertion	1947	2350
-err_async_callback	1948	2351
-err_async_type	1949	2352
-err_brotli_invalid_param	1950	2353
-err_buffer_out_of_bounds	1951	2354
-err_buffer_too_large	1952	2355
-err_cannot_watch_sigint	1953	2356
-err_child_closed_before_reply	1954	2357
-err_child_process_ipc_required	1955	2358
-err_child_process_stdio_maxbuffer	1956	2359
-err_console_writable_stream	1957	2360
-err_context_not_initialized	1958	2361
-err_crypto_custom_engine_not_supported	1959	2362
-err_crypto_ecdh_invalid_format	1960	2363
-err_crypto_ecdh_invalid_public_key	1961	2364
-err_crypto_engine_unknown	1962	2365
-err_crypto_fips_forced	1963	2366
-err_crypto_fips_unavailable	1964	2367
-err_crypto_hash_finalized	1965	2368
-err_crypto_hash_update_failed	1966	2369
-err_crypto_incompatible_key	1967	2370
-err_crypto_incompatible_key_options	1968	2371
-err_crypto_invalid_digest	1969	2372
-err_crypto_invalid_jwk	1970	2373
-err_crypto_invalid_key_object_type	1971	2374
-err_crypto_invalid_state	1972	2375
-err_crypto_pbkdf2_error	1973	2376
-err_crypto_scrypt_invalid_parameter	1974	2377
-err_crypto_scrypt_not_supported	1975	2378
-err_crypto_sign_key_required	1976	2379
-err_debugger_error	1977	2380
-err_debugger_startup_error	1978	2381
-err_dir_closed	1979	2382
-err_dir_concurrent_operation	1980	2383
-err_dns_set_servers_failed	1981	2384
-err_domain_callback_not_available	1982	2385
-err_domain_cannot_set_uncaught_exception_capture	1983	2386
-err_duplicate_startup_snapshot_main_function	1984	2387
-err_encoding_invalid_encoded_data	1985,671	2388
-err_encoding_not_supported	1986	2389
-err_eval_esm_cannot_print	1987	2390
-err_event_recursion	1988	2391
-err_falsy_value_rejection	1989	2392
-err_feature_unavailable_on_platform	1990	2393
-err_fs_cp_dir_to_non_dir	1991	2394
-err_fs_cp_eexist	1992	2395
-err_fs_cp_einval	1993	2396
-err_fs_cp_fifo_pipe	1994	2397
-err_fs_cp_non_dir_to_dir	1995	2398
-err_fs_cp_socket	1996	2399
-err_fs_cp_symlink_to_subdirectory	1997	2400
-err_fs_cp_unknown	1998	2401
-err_fs_eisdir	1999	2402
-err_fs_file_too_large	2000	2403
-err_fs_invalid_symlink_type	2001	2404
-err_http2_altsvc_invalid_origin	2002	2405
-err_http2_altsvc_length	2003	2406
-err_http2_connect_authority	2004	2407
-err_http2_connect_path	2005	2408
-err_http2_connect_scheme	2006	2409
-err_http2_goaway_session	2007	2410
-err_http2_header_single_value	2008	2411
-err_http2_headers_after_respond	2009	2412
-err_http2_headers_sent	2010	2413
-err_http2_info_status_not_allowed	2011	2414
-err_http2_invalid_connection_headers	2012	2415
-err_http2_invalid_header_value	2013	2416
-err_http2_invalid_info_status	2014	2417
-err_http2_invalid_origin	2015	2418
-err_http2_invalid_packed_settings_length	2016	2419
-err_http2_invalid_pseudoheader	2017	2420
-err_http2_invalid_session	2018	2421
-err_http2_invalid_setting_value	2019	2422
-err_http2_invalid_stream	2020	2423
-err_http2_max_pending_settings_ack	2021	2424
-err_http2_nested_push	2022	2425
-err_http2_no_mem	2023	2426
-err_http2_no_socket_manipulation	2024	2427
-err_http2_origin_length	2025	2428
-err_http2_out_of_streams	2026	2429
-err_http2_payload_forbidden	2027	2430
-err_http2_ping_cancel	2028	2431
-err_http2_ping_length	2029	2432
-err_http2_pseudoheader_not_allowed	2030	2433
-err_http2_push_disabled	2031	2434
-err_http2_send_file	2032	2435
-err_http2_send_file_noseek	2033	2436
-err_http2_session_error	2034	2437
-err_http2_settings_cancel	2035	2438
-err_http2_socket_bound	2036	2439
-err_http2_socket_unbound	2037	2440
-err_http2_status_101	2038	2441
-err_http2_status_invalid	2039	2442
-err_http2_stream_cancel	2040	2443
-err_http2_stream_error	2041	2444
-err_http2_stream_self_dependency	2042	2445
-err_http2_too_many_custom_settings	2043	2446
-err_http2_too_many_invalid_frames	2044	2447
-err_http2_trailers_already_sent	2045	2448
-err_http2_trailers_not_ready	2046	2449
-err_http2_unsupported_protocol	2047	2450
-err_http_body_not_allowed	2048	2451
-err_http_content_length_mismatch	2049	2452
-err_http_headers_sent	2050	2453
-err_http_invalid_header_value	2051	2454
-err_http_invalid_status_code	2052	2455
-err_http_request_timeout	2053	2456
-err_http_socket_assigned	2054	2457
-err_http_socket_encoding	2055	2458
-err_http_trailer_invalid	2056	2459
-err_illegal_constructor	2057	2460
-err_import_assertion_type_failed	2058	2461
-err_import_assertion_type_missing	2059	2462
-err_import_assertion_type_unsupported	2060	2463
-err_import_attribute_unsupported	2061	2464
-err_incompatible_option_pair	2062	2465
-err_input_type_not_allowed	2063	2466
-err_inspector_already_activated	2064	2467
-err_inspector_already_connected	2065	2468
-err_inspector_closed	2066	2469
-err_inspector_command	2067	2470
-err_inspector_not_active	2068	2471
-err_inspector_not_available	2069	2472
-err_inspector_not_connected	2070	2473
-err_inspector_not_worker	2071	2474
-err_internal_assertion	2072	2475
-err_invalid_address_family	2073	2476
-err_invalid_arg_type	2074	2477
-err_invalid_arg_value	2075	2478
-err_invalid_async_id	2076	2479
-err_invalid_buffer_size	2077	2480
-err_invalid_char	2078	2481
-err_invalid_cursor_pos	2079	2482
-err_invalid_fd	2080	2483
-err_invalid_fd_type	2081	2484
-err_invalid_file_url_host	2082	2485
-err_invalid_file_url_path	2083	2486
-err_invalid_handle_type	2084	2487
-err_invalid_http_token	2085	2488
-err_invalid_ip_address	2086	2489
-err_invalid_mime_syntax	2087	2490
-err_invalid_module_specifier	2088	2491
-err_invalid_package_config	2089	2492
-err_invalid_package_target	2090	2493
-err_invalid_protocol	2091	2494
-err_invalid_repl_eval_config	2092	2495
-err_invalid_repl_input	2093	2496
-err_invalid_return_property	2094	2497
-err_invalid_return_property_value	2095	2498
-err_invalid_return_value	2096	2499
-err_invalid_state	2097	2500
-err_invalid_sync_fork_input	2098	2501
-err_invalid_this	2099	2502
-err_invalid_tuple	2100	2503
-err_invalid_uri	2101	2504
-err_invalid_url	2102	2505
-err_invalid_url_scheme	2103	2506
-err_ipc_channel_closed	2104	2507
-err_ipc_disconnected	2105	2508
-err_ipc_one_pipe	2106	2509
-err_ipc_sync_fork	2107	2510
-err_loader_chain_incomplete	2108	2511
-err_manifest_assert_integrity	2109	2512
-err_manifest_dependency_missing	2110	2513
-err_manifest_integrity_mismatch	2111	2514
-err_manifest_invalid_resource_field	2112	2515
-err_manifest_invalid_specifier	2113	2516
-err_manifest_tdz	2114	2517
-err_manifest_unknown_onerror	2115	2518
-err_method_not_implemented	2116	2519
-err_missing_args	2117	2520
-err_missing_option	2118	2521
-err_module_not_found	441	2522
-err_multiple_callback	2119	2523
-err_napi_cons_function	2120	2524
-err_napi_invalid_dataview_args	2121	2525
-err_napi_invalid_typedarray_alignment	2122	2526
-err_napi_invalid_typedarray_length	2123	2527
-err_network_import_bad_response	2124	2528
-err_network_import_disallowed	2125	2529
-err_no_crypto	2126	2530
-err_no_icu	2127	2531
-err_not_building_snapshot	2128	2532
-err_not_in_single_executable_application	2129	2533
-err_not_supported_in_snapshot	2130	2534
-err_operation_failed	2131	2535
-err_out_of_range	658	2536
-err_package_import_not_defined	2132	2537
-err_package_path_not_exported	2133	2538
-err_parse_args_invalid_option_value	2134	2539
-err_parse_args_unexpected_positional	2135	2540
-err_parse_args_unknown_option	2136	2541
-err_performance_invalid_timestamp	2137	2542
-err_performance_measure_invalid_options	2138	2543
-err_require_async_module	2139	2544
-err_require_cycle_module	2140	2545
-err_require_esm	2141	2546
-err_script_execution_interrupted	2142	2547
-err_server_already_listen	2143	2548
-err_server_not_running	2144	2549
-err_single_executable_application_asset_not_found	2145	2550
-err_socket_already_bound	2146	2551
-err_socket_bad_buffer_size	2147	2552
-err_socket_bad_port	2148	2553
-err_socket_bad_type	2149	2554
-err_socket_buffer_size	2150	2555
-err_socket_closed	2151	2556
-err_socket_closed_before_connection	2152	2557
-err_socket_connection_timeout	2153	2558
-err_socket_dgram_is_connected	2154	2559
-err_socket_dgram_not_connected	2155	2560
-err_socket_dgram_not_running	2156	2561
-err_sri_parse	2157	2562
-err_stream_already_finished	2158	2563
-err_stream_cannot_pipe	2159	2564
-err_stream_destroyed	2160	2565
-err_stream_null_values	2161	2566
-err_stream_premature_close	2162	2567
-err_stream_push_after_eof	2163	2568
-err_stream_unshift_after_end_event	2164	2569
-err_stream_wrap	2165	2570
-err_stream_write_after_end	2166	2571
-err_synthetic	2167	2572
-err_system_error	2168	2573
-err_test_failure	2169	2574
-err_tls_alpn_callback_invalid_result	2170	2575
-err_tls_alpn_callback_with_protocols	2171	2576
-err_tls_cert_altname_format	2172	2577
-err_tls_cert_altname_invalid	2173	2578
-err_tls_dh_param_size	2174	2579
-err_tls_handshake_timeout	2175	2580
-err_tls_invalid_context	2176	2581
-err_tls_invalid_protocol_version	2177	2582
-err_tls_invalid_state	2178	2583
-err_tls_protocol_version_conflict	2179	2584
-err_tls_renegotiation_disabled	2180	2585
-err_tls_required_server_name	2181	2586
-err_tls_session_attack	2182	2587
-err_tls_sni_from_server	2183	2588
-err_trace_events_category_required	2184	2589
-err_trace_events_unavailable	2185	2590
-err_tty_init_failed	2186	2591
-err_unavailable_during_exit	2187	2592
-err_uncaught_exception_capture_already_set	2188	2593
-err_unescaped_characters	2189	2594
-err_unhandled_error	2190	2595
-err_unknown_builtin_module	2191	2596
-err_unknown_credential	2192	2597
-err_unknown_encoding	2193	2598
-err_unknown_file_extension	2194	2599
-err_unknown_module_format	2195	2600
-err_unknown_signal	2196	2601
-err_unsupported_dir_import	2197	2602
-err_unsupported_esm_url_scheme	2198	2603
-err_unsupported_resolve_request	2199	2604
-err_use_after_close	2200	2605
-err_valid_performance_entry_type	2201	2606
-err_vm_dynamic_import_callback_missing	2202	2607
-err_vm_dynamic_import_callback_missing_flag	2203	2608
-err_vm_module_already_linked	2204	2609
-err_vm_module_cannot_create_cached_data	2205	2610
-err_vm_module_different_context	2206	2611
-err_vm_module_link_failure	2207	2612
-err_vm_module_not_module	2208	2613
-err_vm_module_status	2209	2614
-err_wasi_already_started	2210	2615
-err_webassembly_response	2211	2616
-err_worker_init_failed	2212	2617
-err_worker_invalid_exec_argv	2213	2618
-err_worker_messaging_errored	2214	2619
-err_worker_messaging_failed	2215	2620
-err_worker_messaging_same_thread	2216	2621
-err_worker_messaging_timeout	2217	2622
-err_worker_not_running	2218	2623
-err_worker_out_of_memory	2219	2624
-err_worker_path	2220	2625
-err_worker_unserializable_error	2221	2626
-err_worker_unsupported_operation	2222	2627
-errimageneverpull	1940,1941	2345
-errimagepull	1942,1943	2346
-errno 1	1072	1403
-errno 10	611	1282
-errno 100	1030	1354
-errno 101	1032	1356
-errno 102	1031	1355
-errno 103	735	1285
-errno 104	744	1287
-errno 105	1039	1363
-errno 106	992	1308
-errno 107	1055	1384
-errno 108	363	2628
-errno 109	2223	2629
-errno 11	348	1255
-errno 110	746	2630
-errno 111	731	1286
-errno 112	984	1298
-errno 113	985	1299
-errno 114	350	1270
-errno 115	351	1302
-errno 116	2224	2631
-errno 117	2225	2632
-errno 118	1057	1387
-errno 119	1017	1339
-errno 12	462	1374
-errno 120	994	1310
-errno 121	1936	2341
-errno 122	918	1292
-errno 123	1047	1373
-errno 124	1008	1329
-errno 125	81	1280
-errno 126	1044	1370
-errno 127	995	1311
-errno 128	997	1313
-errno 129	996	1312
-errno 13	93	1249
-errno 130	1071	1402
-errno 131	1058	1388
-errno 132	1938	2343
-errno 14	267	1296
-errno 15	346	1383
-errno 16	903	1279
-errno 17	982	1295
-errno 18	2226	2633
-errno 19	1042	1366
-errno 2	785	1367
-errno 20	1056	1385
-errno 21	993	1309
-errno 22	655	1306
-errno 23	1033	1357
-errno 24	1009	1330
-errno 25	1061	1391
-errno 26	2227	2634
-errno 27	983	1297
-errno 28	1052	1379
-errno 29	2228	2635
-errno 3	2229	2636
-errno 30	1939	2344
-errno 31	1010	1331
-errno 32	360,361	1405
-errno 33	978	1290
-errno 34	1933	2338
-errno 35	977	1288
-errno 36	1016	1338
-errno 37	1045	1371
-errno 38	1054	1382
-errno 39	913	1386
-errno 4	990	1305
-errno 40	1006	1327
-errno 42	1048	1375
-errno 43	986	1300
-errno 44	596	1283
-errno 45	999	1315
-errno 46	1000	1316
-errno 47	1001	1317
-errno 48	1005	1326
-errno 49	2230	2637
-errno 5	991	1307
-errno 50	1040	1364
-errno 51	998	1314
-errno 52	969	1271
-errno 53	971	1275
-errno 54	2231	2638
-errno 55	1038	1362
-errno 56	972	1276
-errno 57	973	1277
-errno 59	286	1278
-errno 6	1066	1398
-errno 60	902	1381
-errno 61	1041	1365
-errno 62	2232	2639
-errno 63	1053	1380
-errno 64	1049	1376
-errno 65	1050	1377
-errno 66	1935	2340
-errno 67	1046	1372
-errno 68	128	1253
-errno 69	2233	2640
-errno 7	190	1248
-errno 70	706	1284
-errno 71	1074	1406
-errno 72	1015	1337
-errno 73	979	1291
-errno 74	297	1274
-errno 75	1070	1401
-errno 76	1062	1392
-errno 77	970	1273
-errno 78	1934	2339
-errno 79	406	1320
-errno 8	1043	1369
-errno 80	109	1321
-errno 81	1003	1324
-errno 82	242	1323
-errno 83	505	1322
-errno 84	987	1301
-errno 85	1937	2342
-errno 86	2234	2641
-errno 87	2235	2642
-errno 88	1059	1389
-errno 89	900	1289
-errno 9	285	1272
-errno 90	834	1336
-errno 91	1076	1408
-errno 92	1051	1378
-errno 93	1075	1407
-errno 94	2236	2643
-errno 95	1060	1390
-errno 96	1073	1404
-errno 97	125	1254
-errno 98	121	1251
-errno 99	465	1252
-error 1000	1205	1551
-error 1001	1435	1791
-error 1002	1436	1792
-error 1003	1929	2334
-error 1004	1148	1482
+er_wrong_value_for_type	1916	2322
+er_wrong_value_for_var	1917,1	2323
+er_wrong_window_spec_name	1918	2324
+er_wsas_failed	1919	2325
+er_xa_rbdeadlock	1920	2326
+er_xa_rbrollback	1921	2327
+er_xa_rbtimeout	1922	2328
+er_xaer_dupid	1923	2329
+er_xaer_inval	1924	2330
+er_xaer_nota	1925	2331
+er_xaer_outside	1926	2332
+er_xaer_rmerr	1927	2333
+er_xaer_rmfail	1928	2334
+er_yes	1929	2335
+er_zlib_z_buf_error	1930	2336
+er_zlib_z_data_error	1931	2337
+er_zlib_z_mem_error	1932	2338
+erange	1933	2339
+eremchg	1934	2340
+eremote	1935	2341
+eremoteio	1936	2342
+erestart	1937	2343
+erfkill	1938	2344
+erofs	1939	2345
+err image never pull	1940,1941	2346
+err image pull	1942,1943	2347
+err_access_denied	1944	2348
+err_ambiguous_argument	1945	2349
+err_arg_not_iterable	1946	2350
+err_assertion	1947	2351
+err_async_callback	1948	2352
+err_async_type	1949	2353
+err_brotli_invalid_param	1950	2354
+err_buffer_out_of_bounds	1951	2355
+err_buffer_too_large	1952	2356
+err_cannot_watch_sigint	1953	2357
+err_child_closed_before_reply	1954	2358
+err_child_process_ipc_required	1955	2359
+err_child_process_stdio_maxbuffer	1956	2360
+err_console_writable_stream	1957	2361
+err_context_not_initialized	1958	2362
+err_crypto_custom_engine_not_supported	1959	2363
+err_crypto_ecdh_invalid_format	1960	2364
+err_crypto_ecdh_invalid_public_key	1961	2365
+err_crypto_engine_unknown	1962	2366
+err_crypto_fips_forced	1963	2367
+err_crypto_fips_unavailable	1964	2368
+err_crypto_hash_finalized	1965	2369
+err_crypto_hash_update_failed	1966	2370
+err_crypto_incompatible_key	1967	2371
+err_crypto_incompatible_key_options	1968	2372
+err_crypto_invalid_digest	1969	2373
+err_crypto_invalid_jwk	1970	2374
+err_crypto_invalid_key_object_type	1971	2375
+err_crypto_invalid_state	1972	2376
+err_crypto_pbkdf2_error	1973	2377
+err_crypto_scrypt_invalid_parameter	1974	2378
+err_crypto_scrypt_not_supported	1975	2379
+err_crypto_sign_key_required	1976	2380
+err_debugger_error	1977	2381
+err_debugger_startup_error	1978	2382
+err_dir_closed	1979	2383
+err_dir_concurrent_operation	1980	2384
+err_dns_set_servers_failed	1981	2385
+err_domain_callback_not_available	1982	2386
+err_domain_cannot_set_uncaught_exception_capture	1983	2387
+err_duplicate_startup_snapshot_main_function	1984	2388
+err_encoding_invalid_encoded_data	1985,671	2389
+err_encoding_not_supported	1986	2390
+err_eval_esm_cannot_print	1987	2391
+err_event_recursion	1988	2392
+err_falsy_value_rejection	1989	2393
+err_feature_unavailable_on_platform	1990	2394
+err_fs_cp_dir_to_non_dir	1991	2395
+err_fs_cp_eexist	1992	2396
+err_fs_cp_einval	1993	2397
+err_fs_cp_fifo_pipe	1994	2398
+err_fs_cp_non_dir_to_dir	1995	2399
+err_fs_cp_socket	1996	2400
+err_fs_cp_symlink_to_subdirectory	1997	2401
+err_fs_cp_unknown	1998	2402
+err_fs_eisdir	1999	2403
+err_fs_file_too_large	2000	2404
+err_fs_invalid_symlink_type	2001	2405
+err_http2_altsvc_invalid_origin	2002	2406
+err_http2_altsvc_length	2003	2407
+err_http2_connect_authority	2004	2408
+err_http2_connect_path	2005	2409
+err_http2_connect_scheme	2006	2410
+err_http2_goaway_session	2007	2411
+err_http2_header_single_value	2008	2412
+err_http2_headers_after_respond	2009	2413
+err_http2_headers_sent	2010	2414
+err_http2_info_status_not_allowed	2011	2415
+err_http2_invalid_connection_headers	2012	2416
+err_http2_invalid_header_value	2013	2417
+err_http2_invalid_info_status	2014	2418
+err_http2_invalid_origin	2015	2419
+err_http2_invalid_packed_settings_length	2016	2420
+err_http2_invalid_pseudoheader	2017	2421
+err_http2_invalid_session	2018	2422
+err_http2_invalid_setting_value	2019	2423
+err_http2_invalid_stream	2020	2424
+err_http2_max_pending_settings_ack	2021	2425
+err_http2_nested_push	2022	2426
+err_http2_no_mem	2023	2427
+err_http2_no_socket_manipulation	2024	2428
+err_http2_origin_length	2025	2429
+err_http2_out_of_streams	2026	2430
+err_http2_payload_forbidden	2027	2431
+err_http2_ping_cancel	2028	2432
+err_http2_ping_length	2029	2433
+err_http2_pseudoheader_not_allowed	2030	2434
+err_http2_push_disabled	2031	2435
+err_http2_send_file	2032	2436
+err_http2_send_file_noseek	2033	2437
+err_http2_session_error	2034	2438
+err_http2_settings_cancel	2035	2439
+err_http2_socket_bound	2036	2440
+err_http2_socket_unbound	2037	2441
+err_http2_status_101	2038	2442
+err_http2_status_invalid	2039	2443
+err_http2_stream_cancel	2040	2444
+err_http2_stream_error	2041	2445
+err_http2_stream_self_dependency	2042	2446
+err_http2_too_many_custom_settings	2043	2447
+err_http2_too_many_invalid_frames	2044	2448
+err_http2_trailers_already_sent	2045	2449
+err_http2_trailers_not_ready	2046	2450
+err_http2_unsupported_protocol	2047	2451
+err_http_body_not_allowed	2048	2452
+err_http_content_length_mismatch	2049	2453
+err_http_headers_sent	2050	2454
+err_http_invalid_header_value	2051	2455
+err_http_invalid_status_code	2052	2456
+err_http_request_timeout	2053	2457
+err_http_socket_assigned	2054	2458
+err_http_socket_encoding	2055	2459
+err_http_trailer_invalid	2056	2460
+err_illegal_constructor	2057	2461
+err_import_assertion_type_failed	2058	2462
+err_import_assertion_type_missing	2059	2463
+err_import_assertion_type_unsupported	2060	2464
+err_import_attribute_unsupported	2061	2465
+err_incompatible_option_pair	2062	2466
+err_input_type_not_allowed	2063	2467
+err_inspector_already_activated	2064	2468
+err_inspector_already_connected	2065	2469
+err_inspector_closed	2066	2470
+err_inspector_command	2067	2471
+err_inspector_not_active	2068	2472
+err_inspector_not_available	2069	2473
+err_inspector_not_connected	2070	2474
+err_inspector_not_worker	2071	2475
+err_internal_assertion	2072	2476
+err_invalid_address_family	2073	2477
+err_invalid_arg_type	2074	2478
+err_invalid_arg_value	2075	2479
+err_invalid_async_id	2076	2480
+err_invalid_buffer_size	2077	2481
+err_invalid_char	2078	2482
+err_invalid_cursor_pos	2079	2483
+err_invalid_fd	2080	2484
+err_invalid_fd_type	2081	2485
+err_invalid_file_url_host	2082	2486
+err_invalid_file_url_path	2083	2487
+err_invalid_handle_type	2084	2488
+err_invalid_http_token	2085	2489
+err_invalid_ip_address	2086	2490
+err_invalid_mime_syntax	2087	2491
+err_invalid_module_specifier	2088	2492
+err_invalid_package_config	2089	2493
+err_invalid_package_target	2090	2494
+err_invalid_protocol	2091	2495
+err_invalid_repl_eval_config	2092	2496
+err_invalid_repl_input	2093	2497
+err_invalid_return_property	2094	2498
+err_invalid_return_property_value	2095	2499
+err_invalid_return_value	2096	2500
+err_invalid_state	2097	2501
+err_invalid_sync_fork_input	2098	2502
+err_invalid_this	2099	2503
+err_invalid_tuple	2100	2504
+err_invalid_uri	2101	2505
+err_invalid_url	2102	2506
+err_invalid_url_scheme	2103	2507
+err_ipc_channel_closed	2104	2508
+err_ipc_disconnected	2105	2509
+err_ipc_one_pipe	2106	2510
+err_ipc_sync_fork	2107	2511
+err_loader_chain_incomplete	2108	2512
+err_manifest_assert_integrity	2109	2513
+err_manifest_dependency_missing	2110	2514
+err_manifest_integrity_mismatch	2111	2515
+err_manifest_invalid_resource_field	2112	2516
+err_manifest_invalid_specifier	2113	2517
+err_manifest_tdz	2114	2518
+err_manifest_unknown_onerror	2115	2519
+err_method_not_implemented	2116	2520
+err_missing_args	2117	2521
+err_missing_option	2118	2522
+err_module_not_found	441	2523
+err_multiple_callback	2119	2524
+err_napi_cons_function	2120	2525
+err_napi_invalid_dataview_args	2121	2526
+err_napi_invalid_typedarray_alignment	2122	2527
+err_napi_invalid_typedarray_length	2123	2528
+err_network_import_bad_response	2124	2529
+err_network_import_disallowed	2125	2530
+err_no_crypto	2126	2531
+err_no_icu	2127	2532
+err_not_building_snapshot	2128	2533
+err_not_in_single_executable_application	2129	2534
+err_not_supported_in_snapshot	2130	2535
+err_operation_failed	2131	2536
+err_out_of_range	658	2537
+err_package_import_not_defined	2132	2538
+err_package_path_not_exported	2133	2539
+err_parse_args_invalid_option_value	2134	2540
+err_parse_args_unexpected_positional	2135	2541
+err_parse_args_unknown_option	2136	2542
+err_performance_invalid_timestamp	2137	2543
+err_performance_measure_invalid_options	2138	2544
+err_require_async_module	2139	2545
+err_require_cycle_module	2140	2546
+err_require_esm	2141	2547
+err_script_execution_interrupted	2142	2548
+err_server_already_listen	2143	2549
+err_server_not_running	2144	2550
+err_single_executable_application_asset_not_found	2145	2551
+err_socket_already_bound	2146	2552
+err_socket_bad_buffer_size	2147	2553
+err_socket_bad_port	2148	2554
+err_socket_bad_type	2149	2555
+err_socket_buffer_size	2150	2556
+err_socket_closed	2151	2557
+err_socket_closed_before_connection	2152	2558
+err_socket_connection_timeout	2153	2559
+err_socket_dgram_is_connected	2154	2560
+err_socket_dgram_not_connected	2155	2561
+err_socket_dgram_not_running	2156	2562
+err_sri_parse	2157	2563
+err_stream_already_finished	2158	2564
+err_stream_cannot_pipe	2159	2565
+err_stream_destroyed	2160	2566
+err_stream_null_values	2161	2567
+err_stream_premature_close	2162	2568
+err_stream_push_after_eof	2163	2569
+err_stream_unshift_after_end_event	2164	2570
+err_stream_wrap	2165	2571
+err_stream_write_after_end	2166	2572
+err_synthetic	2167	2573
+err_system_error	2168	2574
+err_test_failure	2169	2575
+err_tls_alpn_callback_invalid_result	2170	2576
+err_tls_alpn_callback_with_protocols	2171	2577
+err_tls_cert_altname_format	2172	2578
+err_tls_cert_altname_invalid	2173	2579
+err_tls_dh_param_size	2174	2580
+err_tls_handshake_timeout	2175	2581
+err_tls_invalid_context	2176	2582
+err_tls_invalid_protocol_version	2177	2583
+err_tls_invalid_state	2178	2584
+err_tls_protocol_version_conflict	2179	2585
+err_tls_renegotiation_disabled	2180	2586
+err_tls_required_server_name	2181	2587
+err_tls_session_attack	2182	2588
+err_tls_sni_from_server	2183	2589
+err_trace_events_category_required	2184	2590
+err_trace_events_unavailable	2185	2591
+err_tty_init_failed	2186	2592
+err_unavailable_during_exit	2187	2593
+err_uncaught_exception_capture_already_set	2188	2594
+err_unescaped_characters	2189	2595
+err_unhandled_error	2190	2596
+err_unknown_builtin_module	2191	2597
+err_unknown_credential	2192	2598
+err_unknown_encoding	2193	2599
+err_unknown_file_extension	2194	2600
+err_unknown_module_format	2195	2601
+err_unknown_signal	2196	2602
+err_unsupported_dir_import	2197	2603
+err_unsupported_esm_url_scheme	2198	2604
+err_unsupported_resolve_request	2199	2605
+err_use_after_close	2200	2606
+err_valid_performance_entry_type	2201	2607
+err_vm_dynamic_import_callback_missing	2202	2608
+err_vm_dynamic_import_callback_missing_flag	2203	2609
+err_vm_module_already_linked	2204	2610
+err_vm_module_cannot_create_cached_data	2205	2611
+err_vm_module_different_context	2206	2612
+err_vm_module_link_failure	2207	2613
+err_vm_module_not_module	2208	2614
+err_vm_module_status	2209	2615
+err_wasi_already_started	2210	2616
+err_webassembly_response	2211	2617
+err_worker_init_failed	2212	2618
+err_worker_invalid_exec_argv	2213	2619
+err_worker_messaging_errored	2214	2620
+err_worker_messaging_failed	2215	2621
+err_worker_messaging_same_thread	2216	2622
+err_worker_messaging_timeout	2217	2623
+err_worker_not_running	2218	2624
+err_worker_out_of_memory	2219	2625
+err_worker_path	2220	2626
+err_worker_unserializable_error	2221	2627
+err_worker_unsupported_operation	2222	2628
+errimageneverpull	1940,1941	2346
+errimagepull	1942,1943	2347
+errno 1	1072	1404
+errno 10	611	1283
+errno 100	1030	1355
+errno 101	1032	1357
+errno 102	1031	1356
+errno 103	735	1286
+errno 104	744	1288
+errno 105	1039	1364
+errno 106	992	1309
+errno 107	1055	1385
+errno 108	363	2629
+errno 109	2223	2630
+errno 11	348	1256
+errno 110	746	2631
+errno 111	731	1287
+errno 112	984	1299
+errno 113	985	1300
+errno 114	350	1271
+errno 115	351	1303
+errno 116	2224	2632
+errno 117	2225	2633
+errno 118	1057	1388
+errno 119	1017	1340
+errno 12	462	1375
+errno 120	994	1311
+errno 121	1936	2342
+errno 122	918	1293
+errno 123	1047	1374
+errno 124	1008	1330
+errno 125	81	1281
+errno 126	1044	1371
+errno 127	995	1312
+errno 128	997	1314
+errno 129	996	1313
+errno 13	93	1250
+errno 130	1071	1403
+errno 131	1058	1389
+errno 132	1938	2344
+errno 14	267	1297
+errno 15	346	1384
+errno 16	903	1280
+errno 17	982	1296
+errno 18	2226	2634
+errno 19	1042	1367
+errno 2	785	1368
+errno 20	1056	1386
+errno 21	993	1310
+errno 22	655	1307
+errno 23	1033	1358
+errno 24	1009	1331
+errno 25	1061	1392
+errno 26	2227	2635
+errno 27	983	1298
+errno 28	1052	1380
+errno 29	2228	2636
+errno 3	2229	2637
+errno 30	1939	2345
+errno 31	1010	1332
+errno 32	360,361	1406
+errno 33	978	1291
+errno 34	1933	2339
+errno 35	977	1289
+errno 36	1016	1339
+errno 37	1045	1372
+errno 38	1054	1383
+errno 39	913	1387
+errno 4	990	1306
+errno 40	1006	1328
+errno 42	1048	1376
+errno 43	986	1301
+errno 44	596	1284
+errno 45	999	1316
+errno 46	1000	1317
+errno 47	1001	1318
+errno 48	1005	1327
+errno 49	2230	2638
+errno 5	991	1308
+errno 50	1040	1365
+errno 51	998	1315
+errno 52	969	1272
+errno 53	971	1276
+errno 54	2231	2639
+errno 55	1038	1363
+errno 56	972	1277
+errno 57	973	1278
+errno 59	286	1279
+errno 6	1066	1399
+errno 60	902	1382
+errno 61	1041	1366
+errno 62	2232	2640
+errno 63	1053	1381
+errno 64	1049	1377
+errno 65	1050	1378
+errno 66	1935	2341
+errno 67	1046	1373
+errno 68	128	1254
+errno 69	2233	2641
+errno 7	190	1249
+errno 70	706	1285
+errno 71	1074	1407
+errno 72	1015	1338
+errno 73	979	1292
+errno 74	297	1275
+errno 75	1070	1402
+errno 76	1062	1393
+errno 77	970	1274
+errno 78	1934	2340
+errno 79	406	1321
+errno 8	1043	1370
+errno 80	109	1322
+errno 81	1003	1325
+errno 82	242	1324
+errno 83	505	1323
+errno 84	987	1302
+errno 85	1937	2343
+errno 86	2234	2642
+errno 87	2235	2643
+errno 88	1059	1390
+errno 89	900	1290
+errno 9	285	1273
+errno 90	834	1337
+errno 91	1076	1409
+errno 92	1051	1379
+errno 93	1075	1408
+errno 94	2236	2644
+errno 95	1060	1391
+errno 96	1073	1405
+errno 97	125	1255
+errno 98	121	1252
+errno 99	465	1253
+error 1000	1205	1552
+error 1001	1435	1792
+error 1002	1436	1793
+error 1003	1929	2335
+error 1004	1148	1483
 error 1005	424	426
-error 1006	1148	1481
+error 1006	1148	1482
 error 1007	399	399
 error 1008	405	405
-error 1009	1186	1528
-error 1010	1186	1529
-error 1011	1151	1485
+error 1009	1186	1529
+error 1010	1186	1530
+error 1011	1151	1486
 error 1012	445	446
-error 1013	1148	1488
+error 1013	1148	1489
 error 1014	438	439
 error 1015	442	443
-error 1016	1148	1491
-error 1017	1148	1597
-error 1018	1148	1493
-error 1019	1148	1503
-error 1020	1169	1510
-error 1021	917	1179
-error 1022	1153,461	1537
-error 1023	1213	1560
-error 1024	1215	1562
-error 1025	1216	1563
-error 1026	1217	1564
-error 1027	1248	1598
-error 1028	1250	1600
-error 1029	1264	1614
-error 1030	1283	1633
-error 1031	1314	1664
-error 1032	1153	1730
-error 1033	1475	1831
-error 1034	1476	1832
-error 1035	1484	1841
-error 1036	1489	1846
-error 1037	1494	1852
-error 1038	1493	1851
-error 1039	1762	2135
-error 1040	1171,624,85	1513
-error 1041	147	1850
+error 1016	1148	1492
+error 1017	1148	1598
+error 1018	1148	1494
+error 1019	1148	1504
+error 1020	1169	1511
+error 1021	917	1180
+error 1022	1153,461	1538
+error 1023	1213	1561
+error 1024	1215	1563
+error 1025	1216	1564
+error 1026	1217	1565
+error 1027	1248	1599
+error 1028	1250	1601
+error 1029	1264	1615
+error 1030	1283	1634
+error 1031	1314	1665
+error 1032	1153	1731
+error 1033	1475	1832
+error 1034	1476	1833
+error 1035	1484	1842
+error 1036	1489	1847
+error 1037	1494	1853
+error 1038	1493	1852
+error 1039	1762	2136
+error 1040	1171,624,85	1514
+error 1041	147	1851
 error 1042	437,85	438
-error 1043	1308,85	1657
+error 1043	1308,85	1658
 error 1044	96,1	95
 error 1045	97,95	96
-error 1046	1439,1440	1795
-error 1047	1768,85	2141
+error 1046	1439,1440	1796
+error 1047	1768,85	2142
 error 1048	675,461	819
-error 1049	1092,1	1424
-error 1050	1704,1	2075
-error 1051	1099,1	1431
+error 1049	1092,1	1425
+error 1050	1704,1	2076
+error 1051	1099,1	1432
 error 1052	678,461	822
-error 1053	1596,85	1959
-error 1054	1093,1	1425
-error 1055	1882,1	2286
-error 1056	1153,1	2288
-error 1057	1906,1	2311
+error 1053	1596,85	1960
+error 1054	1093,1	1426
+error 1055	1882,1	2287
+error 1056	1153,1	2289
+error 1057	1906,1	2312
 error 1058	683,560	827
-error 1059	1731,1	2102
-error 1060	946,1	1219
-error 1061	956,1	1232
-error 1062	950,461	1224
-error 1063	1880,1	2284
-error 1064	1497,1	1855
-error 1065	1197,1	1543
-error 1066	1469,1	1825
-error 1067	1340,1	1692
-error 1068	1418,1	1773
-error 1069	1739,1	2111
-error 1070	1738,1	2110
-error 1071	1732,1	2103
-error 1072	1371,1	1725
+error 1059	1731,1	2103
+error 1060	946,1	1220
+error 1061	956,1	1233
+error 1062	950,461	1225
+error 1063	1880,1	2285
+error 1064	1497,1	1856
+error 1065	1197,1	1544
+error 1066	1469,1	1826
+error 1067	1340,1	1693
+error 1068	1418,1	1774
+error 1069	1739,1	2112
+error 1070	1738,1	2111
+error 1071	1732,1	2104
+error 1072	1371,1	1726
 error 1073	343,1	355
 error 1074	689,1	834
-error 1075	1877,1	2281
-error 1076	781	967
-error 1077	1470	1826
-error 1078	1293	1642
-error 1079	1602	1965
-error 1080	1258,85	1608
+error 1075	1877,1	2282
+error 1076	781	968
+error 1077	1470	1827
+error 1078	1293	1643
+error 1079	1602	1966
+error 1080	1258,85	1609
 error 1081	422,85	424
-error 1082	1453,1	1809
-error 1083	1881,1	2285
-error 1084	1135,1	1467
-error 1085	1722	2093
-error 1086	1247	1596
-error 1087	1385	1740
-error 1088	1082	1414
-error 1089	1905	2310
-error 1090	1155,1	1494
+error 1082	1453,1	1810
+error 1083	1881,1	2286
+error 1084	1135,1	1468
+error 1085	1722	2094
+error 1086	1247	1597
+error 1087	1385	1741
+error 1088	1082	1415
+error 1089	1905	2311
+error 1090	1155,1	1495
 error 1091	425,1	427
-error 1092	1337	1687
-error 1093	1800	2203
-error 1094	1458	1814
-error 1095	1379	1734
-error 1096	1460	1816
-error 1097	1728	2099
+error 1092	1337	1688
+error 1093	1800	2204
+error 1094	1458	1815
+error 1095	1379	1735
+error 1096	1460	1817
+error 1097	1728	2100
 error 1098	436	437
-error 1099	1711	2082
-error 1100	1710	2081
-error 1101	1206	2178
-error 1102	1879,1	2283
-error 1103	1907,1	2312
-error 1104	1727,1	2098
-error 1105	670	2144
-error 1106	1777,1	2151
-error 1107	1897,1	2302
-error 1108	1899	2304
-error 1109	1783,1	2157
+error 1099	1711	2083
+error 1100	1710	2082
+error 1101	1206	2179
+error 1102	1879,1	2284
+error 1103	1907,1	2313
+error 1104	1727,1	2099
+error 1105	670	2145
+error 1106	1777,1	2152
+error 1107	1897,1	2303
+error 1108	1899	2305
+error 1109	1783,1	2158
 error 1110	682,1	826
-error 1111	1343	1695
-error 1112	1792,1	2166
+error 1111	1343	1696
+error 1112	1792,1	2167
 error 1113	79,1	82
-error 1114	1564	1923
-error 1115	1766,1	2139
-error 1116	1743	2115
-error 1117	521	2109
-error 1118	1725,1	2096
-error 1119	1671	2042
-error 1120	829,1	1071
-error 1121	1481,1	1838
-error 1122	1153	1487
-error 1123	1153	1489
-error 1124	1759	2132
-error 1125	1758	2131
-error 1126	1148	1492
+error 1114	1564	1924
+error 1115	1766,1	2140
+error 1116	1743	2116
+error 1117	521	2110
+error 1118	1725,1	2097
+error 1119	1671	2043
+error 1120	829,1	1072
+error 1121	1481,1	1839
+error 1122	1153	1488
+error 1123	1153	1490
+error 1124	1759	2133
+error 1125	1758	2132
+error 1126	1148	1493
 error 1127	400	400
-error 1128	1275	1625
-error 1129	1309	1659
-error 1130	1310	1660
-error 1131	1530,1	1888
-error 1132	1533,1	1891
+error 1128	1275	1626
+error 1129	1309	1660
+error 1130	1310	1661
+error 1131	1530,1	1889
+error 1132	1533,1	1892
 error 1133	433,95	435
-error 1134	1796	2199
+error 1134	1796	2200
 error 1135	420	422
 error 1136	684,560	828
-error 1137	1153	1495
-error 1138	1346,115,64	1698
-error 1139	1568,1	1928
-error 1140	1412,1	1767
-error 1141	1466,1	1822
+error 1137	1153	1496
+error 1138	1346,115,64	1699
+error 1139	1568,1	1929
+error 1140	1412,1	1768
+error 1141	1466,1	1823
 error 1142	696,1	853
 error 1143	694,1	851
-error 1144	1313,1	1663
-error 1145	1295,1	1644
-error 1146	1456,1	1812
-error 1147	1468,1	1824
-error 1148	1471,1	1827
-error 1149	1696,1	2067
-error 1150	886	1142
-error 1151	1737	2108
+error 1144	1313,1	1664
+error 1145	1295,1	1645
+error 1146	1456,1	1813
+error 1147	1468,1	1825
+error 1148	1471,1	1828
+error 1149	1696,1	2068
+error 1150	886	1143
+error 1151	1737	2109
 error 1152	84,85	87
-error 1153	1428,85	1783
-error 1154	1431,85	1786
-error 1155	1426,85	1781
-error 1156	1429,85	1784
-error 1157	796,85	1041
-error 1158	1430,85	1785
-error 1159	1432,85	1787
-error 1160	1425,85	1780
-error 1161	1433,85	1788
-error 1162	1734,1	2105
-error 1163	1698,1	2069
-error 1164	1697,1	2068
-error 1165	1188	1531
-error 1166	1878,1	2282
-error 1167	1885,1	2290
-error 1168	1888	2293
-error 1169	1153,461	1539
+error 1153	1428,85	1784
+error 1154	1431,85	1787
+error 1155	1426,85	1782
+error 1156	1429,85	1785
+error 1157	796,85	1042
+error 1158	1430,85	1786
+error 1159	1432,85	1788
+error 1160	1425,85	1781
+error 1161	1433,85	1789
+error 1162	1734,1	2106
+error 1163	1698,1	2070
+error 1164	1697,1	2069
+error 1165	1188	1532
+error 1166	1878,1	2283
+error 1167	1885,1	2291
+error 1168	1888	2294
+error 1169	1153,461	1540
 error 1170	344,1	356
 error 1171	142,1	152
-error 1172	1742,1	2114
-error 1173	1578,1	1938
-error 1174	1451	1806
-error 1175	1801	2204
-error 1176	1374,1	1728
+error 1172	1742,1	2115
+error 1173	1578,1	1939
+error 1174	1451	1807
+error 1175	1801	2205
+error 1176	1374,1	1729
 error 1177	444,1	445
-error 1178	1168,1	1509
-error 1179	1152,117	1486
-error 1180	1201	1547
-error 1181	1203	1549
-error 1182	1202	1548
-error 1183	1200	1546
-error 1184	86,85	1790
-error 1185	1206	2171
+error 1178	1168,1	1510
+error 1179	1152,117	1487
+error 1180	1201	1548
+error 1181	1203	1550
+error 1182	1202	1549
+error 1183	1200	1547
+error 1184	86,85	1791
+error 1185	1206	2172
 error 1186	339	350
-error 1187	1328	1678
-error 1188	1397	1752
-error 1189	1404,85	1759
-error 1190	1405,85	1760
+error 1187	1328	1679
+error 1188	1397	1753
+error 1189	1404,85	1760
+error 1190	1405,85	1761
 error 1191	434	436
 error 1192	429	431
-error 1193	1782	2156
-error 1194	1178	1520
-error 1195	1177	1519
-error 1196	1868	2272
-error 1197	1746	2118
-error 1198	1624	1989
-error 1199	1625	1990
-error 1200	1096	1428
-error 1201	788	1008
-error 1202	779	965
-error 1203	1744,1	2116
-error 1204	1597	1960
-error 1205	1389	1744
-error 1206	1388	1743
-error 1207	1563,117	1922
-error 1208	938	1210
-error 1209	807	1049
-error 1210	1876	2280
-error 1211	1450,1	1805
-error 1212	1763	2136
-error 1213	876,451,450	1127
-error 1214	1699	2070
+error 1193	1782	2157
+error 1194	1178	1521
+error 1195	1177	1520
+error 1196	1868	2273
+error 1197	1746	2119
+error 1198	1624	1990
+error 1199	1625	1991
+error 1200	1096	1429
+error 1201	788	1009
+error 1202	779	966
+error 1203	1744,1	2117
+error 1204	1597	1961
+error 1205	1389	1745
+error 1206	1388	1744
+error 1207	1563,117	1923
+error 1208	938	1211
+error 1209	807	1050
+error 1210	1876	2281
+error 1211	1450,1	1806
+error 1212	1763	2137
+error 1213	876,451,450	1128
+error 1214	1699	2071
 error 1215	459	469
 error 1216	460,461	473
 error 1217	494,461	565
-error 1218	1174,85	1516
-error 1219	1553	1911
-error 1220	1218	1565
-error 1221	1914	2319
-error 1222	1892,560	2297
+error 1218	1174,85	1517
+error 1219	1553	1912
+error 1220	1218	1566
+error 1221	1914	2320
+error 1222	1892,560	2298
 error 1223	430	432
-error 1224	1413	1768
-error 1225	1192	1535
-error 1226	1804,1	2208
+error 1224	1413	1769
+error 1225	1192	1536
+error 1226	1804,1	2209
 error 1227	100,1	99
-error 1228	1386	1741
-error 1229	1291	1640
-error 1230	1441,1	1796
-error 1231	1917,1	2322
-error 1232	1912,1	2317
-error 1233	1809	2213
-error 1234	1164,1	1505
-error 1235	1479,1	1836
-error 1236	1399	1754
-error 1237	1620	1985
-error 1238	1324	1674
-error 1239	1883,1	2287
-error 1240	1377	1732
-error 1241	1490,560	1847
-error 1242	1694,560	2065
-error 1243	1779	2153
-error 1244	1176	1518
-error 1245	847	1097
-error 1246	764	937
-error 1247	1318,1	1668
-error 1248	1189,1	1532
-error 1249	1588	1951
-error 1250	1713,1	2084
+error 1228	1386	1742
+error 1229	1291	1641
+error 1230	1441,1	1797
+error 1231	1917,1	2323
+error 1232	1912,1	2318
+error 1233	1809	2214
+error 1234	1164,1	1506
+error 1235	1479,1	1837
+error 1236	1399	1755
+error 1237	1620	1986
+error 1238	1324	1675
+error 1239	1883,1	2288
+error 1240	1377	1733
+error 1241	1490,560	1848
+error 1242	1694,560	2066
+error 1243	1779	2154
+error 1244	1176	1519
+error 1245	847	1098
+error 1246	764	938
+error 1247	1318,1	1669
+error 1248	1189,1	1533
+error 1249	1588	1952
+error 1250	1713,1	2085
 error 1251	623,624,85	772
 error 1252	143,1	153
 error 1253	673,1	809
-error 1254	1636	2002
-error 1255	1635	2001
-error 1256	1723	2094
-error 1257	1932	2337
-error 1258	1930	2335
-error 1259	1931	2336
-error 1260	1180	1522
-error 1261	1861	2265
-error 1262	1862	2266
+error 1254	1636	2003
+error 1255	1635	2002
+error 1256	1723	2095
+error 1257	1932	2338
+error 1258	1930	2336
+error 1259	1931	2337
+error 1260	1180	1523
+error 1261	1861	2266
+error 1262	1862	2267
 error 1263	691,115,64	847
-error 1264	1847,203,64	2251
-error 1266	1864	2268
-error 1267	1144	1476
+error 1264	1847,203,64	2252
+error 1266	1864	2269
+error 1267	1144	1477
 error 1268	503	580
 error 1269	446	447
-error 1270	1145	1477
-error 1271	1145	1478
-error 1272	1810	2214
-error 1273	1767	2140
-error 1274	1619	1984
-error 1275	1594	1957
-error 1276	1852	2256
-error 1277	1098	1430
-error 1278	1410	1765
-error 1279	1794	2168
-error 1280	1890,1	2295
-error 1281	1889,1	2294
-error 1282	1860	2264
+error 1270	1145	1478
+error 1271	1145	1479
+error 1272	1810	2215
+error 1273	1767	2141
+error 1274	1619	1985
+error 1275	1594	1958
+error 1276	1852	2257
+error 1277	1098	1431
+error 1278	1410	1766
+error 1279	1794	2169
+error 1280	1890,1	2296
+error 1281	1889,1	2295
+error 1282	1860	2265
 error 1283	676	820
-error 1284	1772	2146
-error 1285	1853	2257
-error 1286	1780,1	2154
-error 1287	1848	2252
-error 1288	1465	1821
-error 1289	1242	1590
-error 1290	1491	1848
+error 1284	1772	2147
+error 1285	1853	2258
+error 1286	1780,1	2155
+error 1287	1848	2253
+error 1288	1465	1822
+error 1289	1242	1591
+error 1290	1491	1849
 error 1291	677	821
-error 1292	1756,469,64	2129
-error 1293	1745	2117
-error 1294	1344	1696
-error 1295	1793	2167
-error 1296	1282	1632
-error 1297	1286	1635
-error 1298	1785	2159
-error 1299	1855	2259
-error 1300	1338	1690
-error 1301	1846	2250
+error 1292	1756,469,64	2130
+error 1293	1745	2118
+error 1294	1344	1697
+error 1295	1793	2168
+error 1296	1282	1633
+error 1297	1286	1636
+error 1298	1785	2160
+error 1299	1855	2260
+error 1300	1338	1691
+error 1301	1846	2251
 error 1302	726	891
 error 1303	417,418,419	421
-error 1304	153,1	2004
-error 1305	927,1	2014
-error 1306	1191	2015
-error 1307	1179	2031
-error 1308	1652,1	2023
-error 1309	1651,1	2022
-error 1310	1027,1	1349
-error 1311	1663	2034
-error 1312	1641,59	2008
-error 1313	1640,1	2007
-error 1314	1642,59	2009
-error 1315	1798,1	2201
-error 1316	1799,1	2202
-error 1317	1551	1909
-error 1318	1666,1	2037
-error 1319	1644,1	2012
-error 1320	1655,1	2026
-error 1321	1656,1657,419	2027
-error 1322	845,1	1091
-error 1323	844,1	1090
-error 1324	1645,1	2013
-error 1325	842,498	1088
-error 1326	843,498	1089
-error 1327	1662,1	2033
-error 1328	1667	2038
-error 1329	1649	2020
-error 1330	1647,1	2018
-error 1331	1648,1	2019
-error 1332	1646,1	2016
-error 1333	638,1	2017
-error 1334	1081	2010
-error 1335	1661,59	2032
-error 1336	1687,59	2058
-error 1337	1664,1	2035
-error 1338	841,1	1087
+error 1304	153,1	2005
+error 1305	927,1	2015
+error 1306	1191	2016
+error 1307	1179	2032
+error 1308	1652,1	2024
+error 1309	1651,1	2023
+error 1310	1027,1	1350
+error 1311	1663	2035
+error 1312	1641,59	2009
+error 1313	1640,1	2008
+error 1314	1642,59	2010
+error 1315	1798,1	2202
+error 1316	1799,1	2203
+error 1317	1551	1910
+error 1318	1666,1	2038
+error 1319	1644,1	2013
+error 1320	1655,1	2027
+error 1321	1656,1657,419	2028
+error 1322	845,1	1092
+error 1323	844,1	1091
+error 1324	1645,1	2014
+error 1325	842,498	1089
+error 1326	843,498	1090
+error 1327	1662,1	2034
+error 1328	1667	2039
+error 1329	1649	2021
+error 1330	1647,1	2019
+error 1331	1648,1	2020
+error 1332	1646,1	2017
+error 1333	638,1	2018
+error 1334	1081	2011
+error 1335	1661,59	2033
+error 1336	1687,59	2059
+error 1337	1664,1	2036
+error 1338	841,1	1088
 error 1339	562,561	710
 error 1340	723	886
-error 1341	1266	1616
-error 1342	1267	1617
-error 1343	1269	1619
-error 1344	1268	1618
+error 1341	1266	1617
+error 1342	1267	1618
+error 1343	1269	1620
+error 1344	1268	1619
 error 1345	169	188
-error 1346	1271	1621
-error 1347	1894	2299
+error 1346	1271	1622
+error 1347	1894	2300
 error 1348	679	823
-error 1349	1842	2246
-error 1350	1841	2245
-error 1351	1844	2248
-error 1352	1843	2247
-error 1353	1845	2249
-error 1354	1865	2269
-error 1355	1866	2270
-error 1356	1835	2239
+error 1349	1842	2247
+error 1350	1841	2246
+error 1351	1844	2249
+error 1352	1843	2248
+error 1353	1845	2250
+error 1354	1865	2270
+error 1355	1866	2271
+error 1356	1835	2240
 error 1357	427	429
-error 1358	1650	2021
-error 1359	1747	2119
-error 1360	1749	2121
-error 1361	1755	2127
-error 1362	1748	2120
-error 1363	1754	2126
-error 1364	1442	1797
-error 1365	920,206,64	1185
-error 1366	1757	2130
-error 1367	1319,469,64	1669
+error 1358	1650	2022
+error 1359	1747	2120
+error 1360	1749	2122
+error 1361	1755	2128
+error 1362	1748	2121
+error 1363	1754	2127
+error 1364	1442	1798
+error 1365	920,206,64	1186
+error 1366	1757	2131
+error 1367	1319,469,64	1670
 error 1368	607	756
 error 1369	605,606	755
 error 1370	695,1	852
-error 1371	1569	1929
-error 1372	1529	1887
-error 1373	1784	2158
-error 1374	1350	1702
-error 1375	1107	1439
-error 1376	1272	1622
-error 1377	1106	1438
+error 1371	1569	1930
+error 1372	1529	1888
+error 1373	1784	2159
+error 1374	1350	1703
+error 1375	1107	1440
+error 1376	1272	1623
+error 1377	1106	1439
 error 1378	68	72
-error 1379	1390	1745
-error 1380	1570	1930
-error 1381	1437	1793
-error 1382	1579	1939
-error 1383	1919	2324
+error 1379	1390	1746
+error 1380	1570	1931
+error 1381	1437	1794
+error 1382	1579	1940
+error 1383	1919	2325
 error 1384	439	440
-error 1385	1445	1800
+error 1385	1445	1801
 error 1386	447	448
 error 1387	334	345
 error 1388	443	444
-error 1389	1887	2292
-error 1390	1546	1904
-error 1391	1376	1731
-error 1392	1833	2237
+error 1389	1887	2293
+error 1390	1546	1905
+error 1391	1376	1732
+error 1392	1833	2238
 error 1393	411	412
 error 1394	410	411
 error 1395	408	409
-error 1396	1143	1475
-error 1397	1925	2330
-error 1398	1924	2329
-error 1399	1928	2333
-error 1400	1926	2331
-error 1401	1927	2332
-error 1402	1921	2326
-error 1403	1467,1	1823
-error 1404	1543	1901
-error 1405	1544	1902
-error 1406	865,342,64	1106
-error 1407	1638,1	2005
-error 1408	1673	2044
+error 1396	1143	1476
+error 1397	1925	2331
+error 1398	1924	2330
+error 1399	1928	2334
+error 1400	1926	2332
+error 1401	1927	2333
+error 1402	1921	2327
+error 1403	1467,1	1824
+error 1404	1543	1902
+error 1405	1544	1903
+error 1406	865,342,64	1107
+error 1407	1638,1	2006
+error 1408	1673	2045
 error 1409	440	441
-error 1410	1150,1	1484
-error 1411	1916	2321
-error 1412	1702	2073
-error 1413	953,1	1229
-error 1414	1658,1	2028
-error 1415	1654,59	2025
+error 1410	1150,1	1485
+error 1411	1916	2322
+error 1412	1702	2074
+error 1413	953,1	1230
+error 1414	1658,1	2029
+error 1415	1654,59	2026
 error 1416	518,203,64	607
 error 1417	71	75
-error 1418	1126	1458
-error 1419	1101	1433
-error 1420	1236	1584
-error 1421	1686	2057
-error 1422	1170	1512
-error 1423	1443	1798
-error 1424	1653	2024
-error 1425	1726,1	2097
-error 1426	1724,1	2095
-error 1427	1391,1	1746
-error 1428	1886	2291
-error 1429	1173	1515
-error 1430	1552	1910
-error 1431	1259	1609
+error 1418	1126	1459
+error 1419	1101	1434
+error 1420	1236	1585
+error 1421	1686	2058
+error 1422	1170	1513
+error 1423	1443	1799
+error 1424	1653	2025
+error 1425	1726,1	2098
+error 1426	1724,1	2096
+error 1427	1391,1	1747
+error 1428	1886	2292
+error 1429	1173	1516
+error 1430	1552	1911
+error 1431	1259	1610
 error 1432	403	403
-error 1433	1260	1610
+error 1433	1260	1611
 error 1434	421	423
-error 1435	1750	2122
-error 1436	1672	2043
-error 1437	1730,1	2101
+error 1435	1750	2123
+error 1436	1672	2044
+error 1437	1730,1	2102
 error 1438	501	577
-error 1439	919,1	1181
-error 1440	1923	2328
-error 1441	875,871,64	1125
+error 1439	919,1	1182
+error 1440	1923	2329
+error 1441	875,871,64	1126
 error 1442	401	401
-error 1443	1839	2243
-error 1444	1547	1905
-error 1445	1643	2011
-error 1446	1392,549	1747
-error 1447	1834	2238
-error 1448	1838	2242
-error 1449	1459	1815
+error 1443	1839	2244
+error 1444	1547	1906
+error 1445	1643	2012
+error 1446	1392,549	1748
+error 1447	1834	2239
+error 1448	1838	2243
+error 1449	1459	1816
 error 1450	594	739
-error 1451	494,461	1948
-error 1452	460,461	1807
-error 1453	1639,1	2006
-error 1454	1753	2125
-error 1455	1483	1840
-error 1456	1660	2030
-error 1457	1659	2029
-error 1458	1665,1	2036
-error 1459	1709	2080
+error 1451	494,461	1949
+error 1452	460,461	1808
+error 1453	1639,1	2007
+error 1454	1753	2126
+error 1455	1483	1841
+error 1456	1660	2031
+error 1457	1659	2030
+error 1458	1665,1	2037
+error 1459	1709	2081
 error 1460	135,1	143
 error 1461	423,1	425
-error 1462	1840	2244
-error 1463	1462,1	1818
-error 1464	1700	2071
-error 1465	1461	1817
-error 1466	1571	1931
-error 1467	1088	1420
-error 1468	1806	2210
-error 1469	1311	1661
-error 1470	1904	2309
-error 1471	1463	1819
-error 1472	1078	1410
-error 1473	1729	2100
-error 1474	1422	1777
-error 1475	1087	1419
+error 1462	1840	2245
+error 1463	1462,1	1819
+error 1464	1700	2072
+error 1465	1461	1818
+error 1466	1571	1932
+error 1467	1088	1421
+error 1468	1806	2211
+error 1469	1311	1662
+error 1470	1904	2310
+error 1471	1463	1820
+error 1472	1078	1411
+error 1473	1729	2101
+error 1474	1422	1778
+error 1475	1087	1420
 error 1476	486	546
-error 1477	1263	1613
-error 1478	1315	1665
-error 1479	1521	1879
-error 1480	1527	1885
-error 1481	1517	1875
-error 1482	1523	1881
-error 1483	1522	1880
-error 1484	1524	1882
-error 1485	1525	1883
+error 1477	1263	1614
+error 1478	1315	1666
+error 1479	1521	1880
+error 1480	1527	1886
+error 1481	1517	1876
+error 1482	1523	1882
+error 1483	1522	1881
+error 1484	1524	1883
+error 1485	1525	1884
 error 1486	750	922
-error 1487	1474	1830
-error 1488	1244	1592
-error 1489	1382	1737
-error 1490	1321	1671
-error 1491	1512	1870
-error 1492	1528	1886
-error 1493	1556	1914
-error 1494	1323	1673
-error 1495	1417	1772
-error 1496	1506	1864
-error 1497	1411	1766
-error 1498	1520	1878
-error 1499	1741	2113
-error 1500	1692	2063
-error 1501	1149	1483
+error 1487	1474	1831
+error 1488	1244	1593
+error 1489	1382	1738
+error 1490	1321	1672
+error 1491	1512	1871
+error 1492	1528	1887
+error 1493	1556	1915
+error 1494	1323	1674
+error 1495	1417	1773
+error 1496	1506	1865
+error 1497	1411	1767
+error 1498	1520	1879
+error 1499	1741	2114
+error 1500	1692	2064
+error 1501	1149	1484
 error 1502	58	61
 error 1503	56	59
-error 1504	1449	1804
-error 1505	1518	1876
-error 1506	1243	1591
-error 1507	1505	1863
+error 1504	1449	1805
+error 1505	1518	1877
+error 1506	1243	1592
+error 1507	1505	1864
 error 1508	538	656
 error 1509	641	791
-error 1510	1573	1933
-error 1511	1574	1934
-error 1512	1488	1845
-error 1513	1077	1409
+error 1510	1573	1934
+error 1511	1574	1935
+error 1512	1488	1846
+error 1513	1077	1410
 error 1514	220	255
 error 1515	221	256
-error 1516	1576	1936
-error 1517	959	1237
-error 1518	1438	1794
-error 1519	1175	1517
-error 1520	1575	1935
-error 1521	1513	1871
-error 1522	1499	1857
-error 1523	1381	1736
-error 1524	1540	1898
-error 1525	1915	2320
-error 1526	1447	1802
-error 1527	1249	1599
-error 1528	1179	1521
-error 1529	1191	1534
-error 1530	1715	2086
+error 1516	1576	1937
+error 1517	959	1238
+error 1518	1438	1795
+error 1519	1175	1518
+error 1520	1575	1936
+error 1521	1513	1872
+error 1522	1499	1858
+error 1523	1381	1737
+error 1524	1540	1899
+error 1525	1915	2321
+error 1526	1447	1803
+error 1527	1249	1600
+error 1528	1179	1522
+error 1529	1191	1535
+error 1530	1715	2087
 error 1531	76	78
-error 1532	1607	1970
-error 1533	1081	1413
-error 1534	1109	1441
-error 1535	1111	1443
-error 1536	1110	1442
-error 1537	1219	1566
-error 1538	1234	1582
-error 1539	1225	1572
-error 1540	1223	1570
-error 1541	1191	1573
-error 1542	1227	1575
-error 1543	1029	1353
-error 1544	1226	1574
-error 1545	1230	1578
-error 1546	1229	1577
-error 1547	1206	2181
-error 1548	1206	2192
-error 1549	1222	1569
-error 1550	1224	1571
-error 1551	1232	1580
-error 1552	862	1103
+error 1532	1607	1971
+error 1533	1081	1414
+error 1534	1109	1442
+error 1535	1111	1444
+error 1536	1110	1443
+error 1537	1219	1567
+error 1538	1234	1583
+error 1539	1225	1573
+error 1540	1223	1571
+error 1541	1191	1574
+error 1542	1227	1576
+error 1543	1029	1354
+error 1544	1226	1575
+error 1545	1230	1579
+error 1546	1229	1578
+error 1547	1206	2182
+error 1548	1206	2193
+error 1549	1222	1570
+error 1550	1224	1572
+error 1551	1232	1581
+error 1552	862	1104
 error 1553	502	578
-error 1554	1850	2254
-error 1555	1165	1506
-error 1556	1154	1490
-error 1557	1206	2193
+error 1554	1850	2255
+error 1555	1165	1507
+error 1556	1154	1491
+error 1557	1206	2194
 error 1558	687	830
 error 1559	552	684
 error 1560	476	518
-error 1561	1206	2174
+error 1561	1206	2175
 error 1562	491	555
-error 1563	1503	1861
-error 1564	1514	1872
-error 1565	1187	1530
-error 1566	1482	1839
-error 1567	1901	2306
-error 1568	1147,116,117	1480
+error 1563	1503	1862
+error 1564	1514	1873
+error 1565	1187	1531
+error 1566	1482	1840
+error 1567	1901	2307
+error 1568	1147,116,117	1481
 error 1569	157	171
-error 1570	1228	1576
-error 1571	1233	1581
-error 1572	1036	1360
+error 1570	1228	1577
+error 1571	1233	1582
+error 1572	1036	1361
 error 1573	458	467
-error 1574	1557	1915
-error 1575	882	1134
-error 1576	1231	1579
+error 1574	1557	1916
+error 1575	882	1135
+error 1576	1231	1580
 error 1577	534	649
-error 1578	1487	1844
-error 1579	1787	2161
-error 1580	1094	1426
+error 1578	1487	1845
+error 1579	1787	2162
+error 1580	1094	1427
 error 1581	539	658
-error 1582	1896,1	2301
-error 1583	1898,1	2303
-error 1584	1900,1	2305
-error 1585	1423	1778
-error 1586	950,461	1536
-error 1587	1105	1437
-error 1588	1221	1568
-error 1589	1220	1567
-error 1590	1621	1986
-error 1591	1448	1803
-error 1592	1128	1460
-error 1593	1612	1977
-error 1594	1626	1991
-error 1595	1627	1992
-error 1596	1179	1976
-error 1597	1622	1987
+error 1582	1896,1	2302
+error 1583	1898,1	2304
+error 1584	1900,1	2306
+error 1585	1423	1779
+error 1586	950,461	1537
+error 1587	1105	1438
+error 1588	1221	1569
+error 1589	1220	1568
+error 1590	1621	1987
+error 1591	1448	1804
+error 1592	1128	1461
+error 1593	1612	1978
+error 1594	1626	1992
+error 1595	1627	1993
+error 1596	1179	1977
+error 1597	1622	1988
 error 1598	335	346
-error 1599	1836	2240
-error 1600	819	1061
-error 1601	818	1060
-error 1602	777	947
-error 1603	1752	2124
-error 1604	1751	2123
-error 1605	817	1059
+error 1599	1836	2241
+error 1600	819	1062
+error 1601	818	1061
+error 1602	777	948
+error 1603	1752	2125
+error 1604	1751	2124
+error 1605	817	1060
 error 1606	532	639
 error 1607	490	554
-error 1608	1206	2172
-error 1609	1444	1799
-error 1610	776	946
-error 1611	1383	1738
+error 1608	1206	2173
+error 1609	1444	1800
+error 1610	776	947
+error 1611	1383	1739
 error 1612	331	339
-error 1613	1922	2327
-error 1614	1920	2325
-error 1615	1424	1779
-error 1616	887	1143
+error 1613	1922	2328
+error 1614	1920	2326
+error 1615	1424	1780
+error 1616	887	1144
 error 1619	385	386
-error 1621	1811	2215
-error 1622	1851	2255
-error 1623	1613	1978
-error 1624	1614	1979
-error 1625	1206	2175
-error 1626	1172	1514
-error 1627	1235	1583
+error 1621	1811	2216
+error 1622	1851	2256
+error 1623	1613	1979
+error 1624	1614	1980
+error 1625	1206	2176
+error 1626	1172	1515
+error 1627	1235	1584
 error 1628	701	858
 error 1629	699	856
-error 1630	1274,1	1624
-error 1631	1185	1527
-error 1632	1707	2078
-error 1633	1519	1877
-error 1634	1693	2064
-error 1635	1721	2092
-error 1636	1572	1932
-error 1637	1735	2106
-error 1639	879	1130
-error 1640	878	1129
-error 1641	948,1	1221
-error 1642	1606	1969
-error 1643	1605	1968
-error 1644	1604	1967
-error 1645	1580	1940
-error 1646	1603	1966
-error 1648	866	1107
-error 1649	1773	2147
-error 1650	1617	1982
-error 1651	1548	1906
-error 1652	958	1236
-error 1653	1502	1860
-error 1654	1908	2313
-error 1655	1740	2112
+error 1630	1274,1	1625
+error 1631	1185	1528
+error 1632	1707	2079
+error 1633	1519	1878
+error 1634	1693	2065
+error 1635	1721	2093
+error 1636	1572	1933
+error 1637	1735	2107
+error 1639	879	1131
+error 1640	878	1130
+error 1641	948,1	1222
+error 1642	1606	1970
+error 1643	1605	1969
+error 1644	1604	1968
+error 1645	1580	1941
+error 1646	1603	1967
+error 1648	866	1108
+error 1649	1773	2148
+error 1650	1617	1983
+error 1651	1548	1907
+error 1652	958	1237
+error 1653	1502	1861
+error 1654	1908	2314
+error 1655	1740	2113
 error 1656	557	696
 error 1657	522	613
-error 1658	1586	1949
-error 1659	1246	1594
-error 1660	1511	1869
+error 1658	1586	1950
+error 1659	1246	1595
+error 1660	1511	1870
 error 1661	509	593
 error 1662	506	590
 error 1663	513	597
@@ -13003,566 +13005,566 @@ error 1664	511	595
 error 1665	507	591
 error 1666	512	596
 error 1667	510	594
-error 1668	1121	1453
-error 1669	1117	1449
-error 1670	1130	1462
-error 1671	1114	1446
-error 1672	1132	1464
-error 1673	1131	1463
-error 1674	1129	1461
-error 1675	1124	1456
-error 1676	1406	1761
+error 1668	1121	1454
+error 1669	1117	1450
+error 1670	1130	1463
+error 1671	1114	1447
+error 1672	1132	1465
+error 1673	1131	1464
+error 1674	1129	1462
+error 1675	1124	1457
+error 1676	1406	1762
 error 1677	681	825
-error 1678	1153	1973
+error 1678	1153	1974
 error 1679	525	626
-error 1680	1534	1892
-error 1681	1849	2253
-error 1682	1891	2296
-error 1683	1902	2307
-error 1684	1854	2258
+error 1680	1534	1893
+error 1681	1849	2254
+error 1682	1891	2297
+error 1683	1902	2308
+error 1684	1854	2259
 error 1685	524	625
 error 1686	477	519
 error 1687	78,1	81
 error 1688	700	857
-error 1689	1387	1742
-error 1690	1182,203,64	1524
+error 1689	1387	1743
+error 1690	1182,203,64	1525
 error 1691	82	84
-error 1692	1123	1455
-error 1693	1122	1454
+error 1692	1123	1456
+error 1693	1122	1455
 error 1694	530	631
 error 1695	478	520
-error 1696	1241	1589
-error 1697	1808	2212
+error 1696	1241	1590
+error 1697	1808	2213
 error 1698	94,95	94
-error 1699	1598	1961
-error 1700	1294	1643
-error 1701	554,1	2128
-error 1702	1541	1899
-error 1703	1616	1981
-error 1704	1615	1980
-error 1705	1685	2056
-error 1706	1416	1771
-error 1707	1708	2079
-error 1709	1325	1675
-error 1710	1209	1555
-error 1711	1210	1556
-error 1712	1326	1676
-error 1713	1761	2134
-error 1714	1118	1450
-error 1715	1119	1451
-error 1716	1125	1457
-error 1717	808	1050
-error 1718	811	1052
-error 1719	1133	1465
-error 1720	1206	2176
-error 1721	1206	2177
-error 1722	1134	1466
-error 1723	814	1055
-error 1724	1120	1452
-error 1725	1206	2190
-error 1726	1823	2227
-error 1727	1115	1447
+error 1699	1598	1962
+error 1700	1294	1644
+error 1701	554,1	2129
+error 1702	1541	1900
+error 1703	1616	1982
+error 1704	1615	1981
+error 1705	1685	2057
+error 1706	1416	1772
+error 1707	1708	2080
+error 1709	1325	1676
+error 1710	1209	1556
+error 1711	1210	1557
+error 1712	1326	1677
+error 1713	1761	2135
+error 1714	1118	1451
+error 1715	1119	1452
+error 1716	1125	1458
+error 1717	808	1051
+error 1718	811	1053
+error 1719	1133	1466
+error 1720	1206	2177
+error 1721	1206	2178
+error 1722	1134	1467
+error 1723	814	1056
+error 1724	1120	1453
+error 1725	1206	2191
+error 1726	1823	2228
+error 1727	1115	1448
 error 1728	523	619
-error 1729	1398	1753
-error 1730	1486	1843
-error 1731	1507	1865
-error 1732	1509	1867
-error 1733	1510	1868
-error 1734	1515	1873
-error 1735	1776	2150
-error 1736	1714	2085
-error 1737	1584	1946
-error 1738	1100	1432
+error 1729	1398	1754
+error 1730	1486	1844
+error 1731	1507	1866
+error 1732	1509	1868
+error 1733	1510	1869
+error 1734	1515	1874
+error 1735	1776	2151
+error 1736	1714	2086
+error 1737	1584	1947
+error 1738	1100	1433
 error 1739	556	690
-error 1740	1508	1866
-error 1741	1454	1810
-error 1742	1807	2211
-error 1743	1434	1789
-error 1744	1108	1440
-error 1745	1112	1444
+error 1740	1508	1867
+error 1741	1454	1811
+error 1742	1807	2212
+error 1743	1434	1790
+error 1744	1108	1441
+error 1745	1112	1445
 error 1746	402	402
-error 1747	1501	1859
-error 1748	1583	1945
-error 1749	1206	2194
-error 1750	1167	1508
-error 1751	1869	2273
-error 1752	1870	2274
-error 1753	1414	1769
-error 1754	1415	1770
+error 1747	1501	1860
+error 1748	1583	1946
+error 1749	1206	2195
+error 1750	1167	1509
+error 1751	1869	2274
+error 1752	1870	2275
+error 1753	1414	1770
+error 1754	1415	1771
 error 1755	516	600
-error 1757	1273	1623
-error 1758	1181	1523
-error 1759	1336	1686
-error 1760	1335	1685
-error 1761	1261,461	1611
-error 1762	1262,461	1612
-error 1763	1670	2041
-error 1764	1705	2076
-error 1765	1812	2216
-error 1766	1814	2218
-error 1767	1301	1650
-error 1768	1146	1479
-error 1769	1599	1962
-error 1770	1300	1649
-error 1771	1609	1972
-error 1772	1394	1749
-error 1773	1393	1748
-error 1774	1395	1750
-error 1775	1292	1641
-error 1776	1097	1429
+error 1757	1273	1624
+error 1758	1181	1524
+error 1759	1336	1687
+error 1760	1335	1686
+error 1761	1261,461	1612
+error 1762	1262,461	1613
+error 1763	1670	2042
+error 1764	1705	2077
+error 1765	1812	2217
+error 1766	1814	2219
+error 1767	1301	1651
+error 1768	1146	1480
+error 1769	1599	1963
+error 1770	1300	1650
+error 1771	1609	1973
+error 1772	1394	1750
+error 1773	1393	1749
+error 1774	1395	1751
+error 1775	1292	1642
+error 1776	1097	1430
 error 1777	590	735
 error 1778	515	599
-error 1779	1297	1646
-error 1780	1299	1648
-error 1781	1158	1498
-error 1782	1157	1497
-error 1783	1156	1496
-error 1784	1265	1615
-error 1785	1307	1656
-error 1786	813	1054
-error 1787	1306	1655
-error 1788	1298	1647
-error 1789	1402	1757
-error 1790	1159	1499
-error 1791	1771	2145
+error 1779	1297	1647
+error 1780	1299	1649
+error 1781	1158	1499
+error 1782	1157	1498
+error 1783	1156	1497
+error 1784	1265	1616
+error 1785	1307	1657
+error 1786	813	1055
+error 1787	1306	1656
+error 1788	1298	1648
+error 1789	1402	1758
+error 1790	1159	1500
+error 1791	1771	2146
 error 1792	514,492,117	598
 error 1793	702	859
-error 1794	1611	1975
-error 1795	1330	1680
+error 1794	1611	1976
+error 1795	1330	1681
 error 1796	488	548
 error 1797	680	824
-error 1798	1331	1681
-error 1799	815	1057
-error 1800	1764	2137
-error 1801	1765	2138
+error 1798	1331	1682
+error 1799	815	1058
+error 1800	1764	2138
+error 1801	1765	2139
 error 1802	589	734
 error 1803	536	653
 error 1804	479	523
 error 1805	685	829
-error 1806	1629	1994
-error 1807	1206	2184
-error 1808	1712	2083
-error 1809	1706	2077
-error 1810	1351	1703
-error 1811	1352	1704
-error 1812	1718	2089
-error 1813	1717	2088
-error 1814	1716	2087
-error 1815	55	1688
+error 1806	1629	1995
+error 1807	1206	2185
+error 1808	1712	2084
+error 1809	1706	2078
+error 1810	1351	1704
+error 1811	1352	1705
+error 1812	1718	2090
+error 1813	1717	2089
+error 1814	1716	2088
+error 1815	55	1689
 error 1816	156	169
-error 1817	1332	1682
-error 1818	1348	1700
-error 1819	1480	1837
-error 1820	1419	1774
-error 1821	1255	1605
-error 1822	1256	1606
-error 1823	1253	1603
-error 1824	1251	1601
-error 1825	1254	1604
-error 1826	943	1214
-error 1827	1532	1890
+error 1817	1332	1683
+error 1818	1348	1701
+error 1819	1480	1838
+error 1820	1419	1775
+error 1821	1255	1606
+error 1822	1256	1607
+error 1823	1253	1604
+error 1824	1251	1602
+error 1825	1254	1605
+error 1826	943	1215
+error 1827	1532	1891
 error 1828	499	575
 error 1829	500	576
 error 1830	674	818
-error 1831	954	1230
+error 1831	954	1231
 error 1832	472	510
 error 1833	473	511
 error 1834	495	566
-error 1835	1396	1751
-error 1836	1562	1921
-error 1837	1302	1651
-error 1838	1813	2217
-error 1839	1161	1501
-error 1840	1160	1500
-error 1841	1162	1502
-error 1842	1304	1653
-error 1843	1296	1645
+error 1835	1396	1752
+error 1836	1562	1922
+error 1837	1302	1652
+error 1838	1813	2218
+error 1839	1161	1502
+error 1840	1160	1501
+error 1841	1162	1503
+error 1842	1304	1654
+error 1843	1296	1646
 error 1844	508	592
-error 1845	1083,59	1415
-error 1846	1084,59	1416
-error 1847	773	943
-error 1848	1086	1418
+error 1845	1083,59	1416
+error 1846	1084,59	1417
+error 1847	773	944
+error 1848	1086	1419
 error 1849	692	848
 error 1850	474	512
 error 1851	119	124
-error 1852	816	1058
-error 1853	940	1212
+error 1852	816	1059
+error 1853	940	1213
 error 1854	118	123
 error 1855	540	659
 error 1856	504	581
-error 1857	1085	1417
-error 1858	1669	2040
-error 1859	950,461	1225
-error 1860	1312	1662
+error 1857	1085	1418
+error 1858	1669	2041
+error 1859	950,461	1226
+error 1860	1312	1663
 error 1861	484	537
-error 1862	1420	1775
-error 1863	1585	1947
+error 1862	1420	1776
+error 1863	1585	1948
 error 1864	545	666
 error 1865	489	549
-error 1866	1102	1434
-error 1867	1858	2262
-error 1868	1859	2263
+error 1866	1102	1435
+error 1867	1858	2263
+error 1868	1859	2264
 error 1869	254	295
-error 1871	1623	1988
-error 1872	1628	1993
+error 1871	1623	1989
+error 1872	1628	1994
 error 1873	99,95	98
-error 1874	1333	1683
-error 1875	1689	2060
-error 1876	1688	2059
-error 1877	1701	2072
-error 1878	1720	2091
-error 1879	1329	1679
-error 1900	1206	1552
-error 1901	1277	1627
-error 1902	1206	2180
-error 1903	1542	1900
-error 1904	1369	1723
+error 1874	1333	1684
+error 1875	1689	2061
+error 1876	1688	2060
+error 1877	1701	2073
+error 1878	1720	2092
+error 1879	1329	1680
+error 1900	1206	1553
+error 1901	1277	1628
+error 1902	1206	2181
+error 1903	1542	1901
+error 1904	1369	1724
 error 1905	493	559
-error 1906	1867	2271
-error 1907	1788	2162
-error 1908	1206	2182
-error 1909	1206	2183
-error 1910	1791	2165
-error 1911	1775	2149
-error 1912	1095	1427
-error 1913	1206	2195
-error 1914	1206	2196
-error 1915	1206	2197
-error 1916	1183,203,64	1525
-error 1917	1184,203,64	1526
-error 1918	1024,469,64	1347
-error 1919	1023	1346
-error 1920	966	1247
-error 1921	1196,469,64	1542
-error 1922	965	1246
+error 1906	1867	2272
+error 1907	1788	2163
+error 1908	1206	2183
+error 1909	1206	2184
+error 1910	1791	2166
+error 1911	1775	2150
+error 1912	1095	1428
+error 1913	1206	2196
+error 1914	1206	2197
+error 1915	1206	2198
+error 1916	1183,203,64	1526
+error 1917	1184,203,64	1527
+error 1918	1024,469,64	1348
+error 1919	1023	1347
+error 1920	966	1248
+error 1921	1196,469,64	1543
+error 1922	965	1247
 error 1923	219	254
-error 1924	1549	1907
-error 1925	1550	1908
-error 1926	1837	2241
+error 1924	1549	1908
+error 1925	1550	1909
+error 1926	1837	2242
 error 1927	748	919
-error 1928	1206	2173
+error 1928	1206	2174
 error 1929	529	630
 error 1930	528	629
-error 1931	1554	1912
-error 1932	1457,1	1813
-error 1933	1719	2090
+error 1931	1554	1913
+error 1932	1457,1	1814
+error 1933	1719	2091
 error 1934	734	903
-error 1935	1403	1758
-error 1936	1163	1504
-error 1937	1632	1997
-error 1938	1633	1999
-error 1939	1035	1359
-error 1940	1240	1588
-error 1941	790	1023
-error 1942	792	1036
-error 1943	1195	1541
-error 1944	1303	1652
+error 1935	1403	1759
+error 1936	1163	1505
+error 1937	1632	1998
+error 1938	1633	2000
+error 1939	1035	1360
+error 1940	1240	1589
+error 1941	790	1024
+error 1942	792	1037
+error 1943	1195	1542
+error 1944	1303	1653
 error 1945	733	902
-error 1946	1142	1474
-error 1947	1400	1755
-error 1948	1401	1756
-error 1949	1795	2169
+error 1946	1142	1475
+error 1947	1400	1756
+error 1948	1401	1757
+error 1949	1795	2170
 error 1950	163	182
-error 1951	1305	1654
-error 1952	1634	2000
+error 1951	1305	1655
+error 1952	1634	2001
 error 1953	527	628
 error 1954	526	627
 error 1955	732	901
-error 1956	1103	1435
-error 1957	1455	1811
+error 1956	1103	1436
+error 1957	1455	1812
 error 1958	269	312
-error 1959	1345	1697
-error 1960	1339,549	1691
+error 1959	1345	1698
+error 1960	1339,549	1692
 error 1961	520	608
 error 1962	541	663
 error 1963	475	517
 error 1964	703	860
-error 1965	1355,1	1707
-error 1966	1630	1995
-error 1967	1703	2074
-error 1968	1539	1897
-error 1969	1674	2045
-error 1970	929,1	1201
-error 1971	1600,1	1963
-error 1972	1206	2198
+error 1965	1355,1	1708
+error 1966	1630	1996
+error 1967	1703	2075
+error 1968	1539	1898
+error 1969	1674	2046
+error 1970	929,1	1202
+error 1971	1600,1	1964
+error 1972	1206	2199
 error 1973	404	404
-error 1974	405	2206
-error 1975	404	1941
-error 1976	405	1942
+error 1974	405	2207
+error 1975	404	1942
+error 1976	405	1943
 error 1977	482	533
-error 1978	1341	1693
-error 1979	1380	1735
-error 1980	1037	1361
+error 1978	1341	1694
+error 1979	1380	1736
+error 1980	1037	1362
 error 1981	132	137
-error 1982	1212	1558
-error 3000	1207	1553
-error 3001	1214	1561
-error 3002	1320	1670
-error 3003	1691	2062
-error 3004	1284,1285,907	1634
-error 3005	1856	2260
-error 3006	1116	1448
+error 1982	1212	1559
+error 3000	1207	1554
+error 3001	1214	1562
+error 3002	1320	1671
+error 3003	1691	2063
+error 3004	1284,1285,907	1635
+error 3005	1856	2261
+error 3006	1116	1449
 error 3007	497	570
-error 3008	1252	1602
-error 3009	686	1511
-error 3010	1863	2267
-error 3011	1567	1927
-error 3012	1237	1585
-error 3013	1342	1694
-error 3014	1409	1764
-error 3015	1199	1545
-error 3016	1531	1889
-error 3017	1631	1996
+error 3008	1252	1603
+error 3009	686	1512
+error 3010	1863	2268
+error 3011	1567	1928
+error 3012	1237	1586
+error 3013	1342	1695
+error 3014	1409	1765
+error 3015	1199	1546
+error 3016	1531	1890
+error 3017	1631	1997
 error 3018	487	547
-error 3019	1334	1684
-error 3020	553,64	1689
-error 3021	1610	1974
-error 3022	1857	2261
+error 3019	1334	1685
+error 3020	553,64	1690
+error 3021	1610	1975
+error 3022	1857	2262
 error 3023	592	737
-error 3024	1206	2170
-error 3025	1464	1820
-error 3026	1193	1538
-error 3027	1668	2039
-error 3028	1079	1411
-error 3029	1080	1412
-error 3030	1637	2003
-error 3031	1190	1533
-error 3032	1595	1958
+error 3024	1206	2171
+error 3025	1464	1821
+error 3026	1193	1539
+error 3027	1668	2040
+error 3028	1079	1412
+error 3029	1080	1413
+error 3030	1637	2004
+error 3031	1190	1534
+error 3032	1595	1959
 error 3033	333	344
 error 3034	398	397
-error 3035	1289	1638
-error 3036	1290	1639
-error 3037	1288,114,64	1637
-error 3038	1137	1469
-error 3039	1136	1468
-error 3040	1138	1470
-error 3041	1139	1471
+error 3035	1289	1639
+error 3036	1290	1640
+error 3037	1288,114,64	1638
+error 3038	1137	1470
+error 3039	1136	1469
+error 3040	1138	1471
+error 3041	1139	1472
 error 3042	168	187
-error 3043	1140	1472
-error 3044	1675	2046
-error 3045	930	1204
-error 3046	1677	2048
-error 3047	1676	2047
-error 3048	1679	2050
-error 3049	1680	2051
-error 3050	1681	2052
-error 3051	1683	2054
-error 3052	1678	2049
-error 3053	1682	2053
-error 3054	1684	2055
-error 3055	1287	1636
-error 3056	1166	1507
-error 3057	1805,1	2209
-error 3058	877	1128
-error 3059	1577	1937
-error 3060	922	1189
+error 3043	1140	1473
+error 3044	1675	2047
+error 3045	930	1205
+error 3046	1677	2049
+error 3047	1676	2048
+error 3048	1679	2051
+error 3049	1680	2052
+error 3050	1681	2053
+error 3051	1683	2055
+error 3052	1678	2050
+error 3053	1682	2054
+error 3054	1684	2056
+error 3055	1287	1637
+error 3056	1166	1508
+error 3057	1805,1	2210
+error 3058	877	1129
+error 3059	1577	1938
+error 3060	922	1190
 error 400	6	5
-error 4000	1208	1554
-error 4001	1208	2189
-error 4002	1874	2278
-error 4003	1736	2107
-error 4004	961	1239
-error 4005	1565	1924
-error 4006	1760	2133
-error 4007	1566	1925
-error 4008	1478	1835
-error 4009	1918	2323
+error 4000	1208	1555
+error 4001	1208	2190
+error 4002	1874	2279
+error 4003	1736	2108
+error 4004	961	1240
+error 4005	1565	1925
+error 4006	1760	2134
+error 4007	1566	1926
+error 4008	1478	1836
+error 4009	1918	2324
 error 401	7	6
-error 4010	1194	1540
-error 4011	1516	1874
-error 4012	1492	1849
-error 4013	1871	2275
-error 4014	1091	1423
-error 4015	1903	2308
-error 4016	1873	2277
-error 4017	1473	1829
-error 4018	1446	1801
-error 4019	1555	1913
+error 4010	1194	1541
+error 4011	1516	1875
+error 4012	1492	1850
+error 4013	1871	2276
+error 4014	1091	1424
+error 4015	1903	2309
+error 4016	1873	2278
+error 4017	1473	1830
+error 4018	1446	1802
+error 4019	1555	1914
 error 402	9	8
-error 4020	1911	2316
-error 4021	1910	2315
-error 4022	1270	1620
-error 4023	1872	2276
+error 4020	1911	2317
+error 4021	1910	2316
+error 4022	1270	1621
+error 4023	1872	2277
 error 4024	194	217
 error 4025	751,461	923
-error 4026	1238	1586
-error 4027	1204	1550
-error 4028	1141	1473
-error 4029	1239	1587
+error 4026	1238	1587
+error 4027	1204	1551
+error 4028	1141	1474
+error 4029	1239	1588
 error 403	11	10
-error 4030	1504	1862
-error 4031	1567	1926
-error 4032	885	1138
-error 4033	1104	1436
-error 4034	1113	1445
+error 4030	1504	1863
+error 4031	1567	1927
+error 4032	885	1139
+error 4033	1104	1437
+error 4034	1113	1446
 error 4035	359	367
 error 4036	599	746
-error 4037	1357	1709
-error 4038	1366	1718
-error 4039	1358	1710
+error 4037	1357	1710
+error 4038	1366	1719
+error 4039	1358	1711
 error 404	12	11
-error 4040	1356	1708
-error 4041	1363	1715
-error 4042	1365	1717
-error 4043	1361	1713
-error 4044	1364	1716
-error 4045	1360	1712
+error 4040	1356	1709
+error 4041	1363	1716
+error 4042	1365	1718
+error 4043	1361	1714
+error 4044	1364	1717
+error 4045	1360	1713
 error 4046	189	204
-error 4047	1790	2164
-error 4048	1279	1629
-error 4049	1281	1631
+error 4047	1790	2165
+error 4048	1279	1630
+error 4049	1281	1632
 error 405	13	13
-error 4050	1280	1630
-error 4051	1362	1714
+error 4050	1280	1631
+error 4051	1362	1715
 error 4052	77	79
-error 4053	1257	1607
-error 4054	1378	1733
+error 4053	1257	1608
+error 4054	1378	1734
 error 4055	386	387
 error 4056	431	433
-error 4057	1354	1706
-error 4058	1485	1842
+error 4057	1354	1707
+error 4058	1485	1843
 error 4059	432	434
 error 406	15	15
-error 4060	1581	1943
-error 4061	1582	1944
-error 4062	1353	1705
-error 4063	1789	2163
-error 4064	1407	1762
+error 4060	1581	1944
+error 4061	1582	1945
+error 4062	1353	1706
+error 4063	1789	2164
+error 4064	1407	1763
 error 4065	688	832
-error 4066	1560	1919
-error 4067	1558	1916
-error 4068	1558	1917
-error 4069	1561	1920
+error 4066	1560	1920
+error 4067	1558	1917
+error 4068	1558	1918
+error 4069	1561	1921
 error 407	17	17
-error 4070	1559	1918
-error 4071	1535	1893
-error 4072	1373	1727
-error 4073	1608	1971
-error 4074	1695	2066
-error 4075	1427	1782
-error 4076	1278	1628
-error 4077	1421	1776
-error 4078	1317	1667
-error 4079	1316	1666
+error 4070	1559	1919
+error 4071	1535	1894
+error 4072	1373	1728
+error 4073	1608	1972
+error 4074	1695	2067
+error 4075	1427	1783
+error 4076	1278	1629
+error 4077	1421	1777
+error 4078	1317	1668
+error 4079	1316	1667
 error 408	18	18
-error 4080	1895,1	2300
-error 4081	1781	2155
-error 4082	1587	1950
-error 4083	1026	1348
-error 4084	1593	1956
-error 4085	1591	1954
-error 4086	1592	1955
-error 4087	1589	1952
-error 4088	1590	1953
-error 4089	1477,1	1833
+error 4080	1895,1	2301
+error 4081	1781	2156
+error 4082	1587	1951
+error 4083	1026	1349
+error 4084	1593	1957
+error 4085	1591	1955
+error 4086	1592	1956
+error 4087	1589	1953
+error 4088	1590	1954
+error 4089	1477,1	1834
 error 409	19	19
-error 4090	1477,1	1834
-error 4091	1778,1	2152
-error 4092	1786,1	2160
-error 4093	1884	2289
+error 4090	1477,1	1835
+error 4091	1778,1	2153
+error 4092	1786,1	2161
+error 4093	1884	2290
 error 4094	222	257
-error 4095	1496	1854
-error 4096	1495	1853
+error 4095	1496	1855
+error 4096	1495	1854
 error 4097	711	870
-error 4098	1769	2142
-error 4099	1893	2298
+error 4098	1769	2143
+error 4099	1893	2299
 error 410	20	20
-error 4100	1245	1593
-error 4101	1909	2314
+error 4100	1245	1594
+error 4101	1909	2315
 error 4102	199	222
 error 4103	198	221
-error 4104	1913	2318
+error 4104	1913	2319
 error 4105	138	147
 error 4106	137	146
-error 4107	1347	1699
-error 4108	1349	1701
-error 4109	1797	2200
+error 4107	1347	1700
+error 4108	1349	1702
+error 4109	1797	2201
 error 411	21	21
-error 4110	1820	2224
-error 4111	1819	2223
-error 4112	1206	2185
-error 4113	1526	1884
+error 4110	1820	2225
+error 4111	1819	2224
+error 4112	1206	2186
+error 4113	1526	1885
 error 4116	415	418
-error 4117	1206	2187
-error 4119	1817	2221
+error 4117	1206	2188
+error 4119	1817	2222
 error 412	16	22
-error 4120	1816	2220
-error 4121	1828	2232
+error 4120	1816	2221
+error 4121	1828	2233
 error 4122	727	892
-error 4123	1829	2233
-error 4124	1825	2229
-error 4125	1408	1763
-error 4126	1826	2230
-error 4127	1500	1858
-error 4128	1832	2236
-error 4129	1822	2226
+error 4123	1829	2234
+error 4124	1825	2230
+error 4125	1408	1764
+error 4126	1826	2231
+error 4127	1500	1859
+error 4128	1832	2237
+error 4129	1822	2227
 error 413	22	23
 error 4130	407	408
 error 4131	409	410
-error 4132	1818	2222
-error 4133	1830	2234
-error 4134	962	1240
-error 4135	1815	2219
-error 4136	1206	2186
-error 4137	1824	2228
-error 4138	1831	2235
-error 4139	1327	1677
+error 4132	1818	2223
+error 4133	1830	2235
+error 4134	962	1241
+error 4135	1815	2220
+error 4136	1206	2187
+error 4137	1824	2229
+error 4138	1831	2236
+error 4139	1327	1678
 error 414	23	24
-error 4140	1802	2205
-error 4141	1198	1544
-error 4142	1827	2231
-error 4143	1375	1729
+error 4140	1802	2206
+error 4141	1198	1545
+error 4142	1827	2232
+error 4143	1375	1730
 error 4144	595	740
 error 4145	428	430
-error 4146	1089	1421
+error 4146	1089	1422
 error 4147	266	308
 error 4148	265	307
-error 4149	1090	1422
+error 4149	1090	1423
 error 415	24	25
-error 4150	1803	2207
+error 4150	1803	2208
 error 4151	98	97
 error 4152	178	196
-error 4153	1538	1896
+error 4153	1538	1897
 error 4154	550	680
-error 4155	1536	1894
-error 4156	1537	1895
+error 4155	1536	1895
+error 4156	1537	1896
 error 4157	690	846
 error 4158	426	428
-error 4159	1733,1	2104
+error 4159	1733,1	2105
 error 416	25	26
 error 4160	698	855
-error 4161	1770	2143
-error 4162	1774	2148
-error 4163	1206	2191
-error 4164	1498	1856
-error 4165	1276	1626
-error 4166	1384	1739
-error 4167	1452	1808
-error 4168	1618	1983
+error 4161	1770	2144
+error 4162	1774	2149
+error 4163	1206	2192
+error 4164	1498	1857
+error 4165	1276	1627
+error 4166	1384	1740
+error 4167	1452	1809
+error 4168	1618	1984
 error 4169	255	296
 error 417	26	27
-error 4170	1372	1726
-error 4171	1370	1724
-error 4172	1472	1828
-error 4173	1034	1358
+error 4170	1372	1727
+error 4171	1370	1725
+error 4172	1472	1829
+error 4173	1034	1359
 error 4174	67	71
-error 4175	1127	1459
-error 4176	1368	1720
-error 4177	1367	1719
-error 4178	1153	1722
-error 4179	1153	1721
+error 4175	1127	1460
+error 4176	1368	1721
+error 4177	1367	1720
+error 4178	1153	1723
+error 4179	1153	1722
 error 418	27	28
-error 4180	1875	2279
-error 4181	939	1211
-error 4182	1690	2061
-error 4184	762	935
-error 4185	1545	1903
-error 4186	1359	1711
-error 4187	1601	1964
-error 4188	1322	1672
-error 4189	1821	2225
+error 4180	1875	2280
+error 4181	939	1212
+error 4182	1690	2062
+error 4184	762	936
+error 4185	1545	1904
+error 4186	1359	1712
+error 4187	1601	1965
+error 4188	1322	1673
+error 4189	1821	2226
 error 4191	591	736
-error 4192	1211	1998
+error 4192	1211	1999
 error 421	28	29
 error 422	29	30
 error 423	30	31
@@ -13584,710 +13586,710 @@ error 507	50	52
 error 508	51	53
 error 510	52	54
 error 511	53	55
-error connecting to master	1174,85	1516
-error dropping database can * errno	1186	1528
-error during compilation of event s body	1224	1571
-error during starting stopping of the scheduler error code	1233	1581
-error from master	1397	1752
-error in assignment	2237	2644
-error in ddl log	1187	1530
-error in parsing conflict function message	1172	1514
+error connecting to master	1174,85	1517
+error dropping database can * errno	1186	1529
+error during compilation of event s body	1224	1572
+error during starting stopping of the scheduler error code	1233	1582
+error from master	1397	1753
+error in assignment	2237	2645
+error in ddl log	1187	1531
+error in parsing conflict function message	1172	1515
 error in received cipher list	2238,174	193
-error in the application	181	2645
-error occurred during a cryptographic operation	838,837	2646
-error on close of * errno	1213	1560
-error on delete of * errno	1151	1485
-error on rename of * to * errno	1216	1563
-error parsing time	533	2647
-error reading file * errno	1215	1562
-error reading result of streaming command	336,85	963
-error running query on master	1553	1911
+error in the application	181	2646
+error occurred during a cryptographic operation	838,837	2647
+error on close of * errno	1213	1561
+error on delete of * errno	1151	1486
+error on rename of * to * errno	1216	1564
+error parsing time	533	2648
+error reading file * errno	1215	1563
+error reading result of streaming command	336,85	964
+error running query on master	1553	1912
 error setting tlsa base domain	2239,174	193
-error when executing command	1218	1565
-error while parsing parameter * line	1269	1619
-error while shutting down streaming copy	738,85	1026
+error when executing command	1218	1566
+error while parsing parameter * line	1269	1620
+error while shutting down streaming copy	738,85	1027
 error with the srp params	2240,174	193
-error writing file * errno	1217	1564
-error_in_assignment	2237,64	2644
-errorinassignment	2237,64	2644
-errors were found at the given arguments * 1st argument not a textual representation of an integer	483	2648
-errors were found at the given arguments * 1st argument out of range	197	2649
-escape character conflict	2241	2650
-escape_character_conflict	2241,64	2650
-escapecharacterconflict	2241,64	2650
-eshutdown	363	2628
-esocktnosupport	2236	2643
-espipe	2228	2635
-esrch	2229	2636
-esrmnt	2233	2640
-estale	2224	2631
-estrpipe	2234	2641
-etime	2232	2639
-etimedout	746	2630
-etoomanyrefs	2223	2629
-etxtbsy	2227	2634
-euclean	2225	2632
-eunatch	2230	2637
-eusers	2235	2642
-evalerror	2242	2651
-event * already exists	1219	1566
-event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1221	1568
-event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1220	1567
-event execution time is in the past event has been disabled	1226	1574
+error writing file * errno	1217	1565
+error_in_assignment	2237,64	2645
+errorinassignment	2237,64	2645
+errors were found at the given arguments * 1st argument not a textual representation of an integer	483	2649
+errors were found at the given arguments * 1st argument out of range	197	2650
+escape character conflict	2241	2651
+escape_character_conflict	2241,64	2651
+escapecharacterconflict	2241,64	2651
+eshutdown	363	2629
+esocktnosupport	2236	2644
+espipe	2228	2636
+esrch	2229	2637
+esrmnt	2233	2641
+estale	2224	2632
+estrpipe	2234	2642
+etime	2232	2640
+etimedout	746	2631
+etoomanyrefs	2223	2630
+etxtbsy	2227	2635
+euclean	2225	2633
+eunatch	2230	2638
+eusers	2235	2643
+evalerror	2242	2652
+event * already exists	1219	1567
+event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1221	1569
+event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1220	1568
+event execution time is in the past event has been disabled	1226	1575
 event qualifications are not implemented for rules on select	59	539
-event source exception	164	2652
-event trigger * already exists	103,1	2653
-event trigger * does not exist	104,1	2654
-event trigger protocol violated	412	2655
+event source exception	164	2653
+event trigger * already exists	103,1	2654
+event trigger * does not exist	104,1	2655
+event trigger protocol violated	412	2656
 event trigger with oid * does not exist	104,1	815
-event triggers are not supported for	59	2656
-event_trigger_protocol_violated	412,330	2655
-eventsourceexception	164	2652
-eventtriggerprotocolviolated	412,330	2655
+event triggers are not supported for	59	2657
+event_trigger_protocol_violated	412,330	2656
+eventsourceexception	164	2653
+eventtriggerprotocolviolated	412,330	2656
 every bound following maxvalue must also be maxvalue	172,1	816
 every bound following minvalue must also be minvalue	172,1	816
-every derived table must have its own alias	1189,1	1532
+every derived table must have its own alias	1189,1	1533
 every hash partition modulus must be a factor of the next larger modulus	105,1	897
-every table function must have an alias	1367	1719
-exceeded grace period	2243,2244	2657
-exceeded maxallocateddescs * while trying to execute command	145	2658
-exceeded maxallocateddescs * while trying to open directory	145	2658
-exceeded maxallocateddescs * while trying to open file	145	2658
-exceededgraceperiod	2243,2244	2657
+every table function must have an alias	1367	1720
+exceeded grace period	2243,2244	2658
+exceeded maxallocateddescs * while trying to execute command	145	2659
+exceeded maxallocateddescs * while trying to open directory	145	2659
+exceeded maxallocateddescs * while trying to open file	145	2659
+exceededgraceperiod	2243,2244	2658
 exceeds max fragment size	2245,174	193
-exception in initializer error	2246	2659
-exceptiongroup	2247	2660
-exceptionininitializererror	2246	2659
+exception in initializer error	2246	2660
+exceptiongroup	2247	2661
+exceptionininitializererror	2246	2660
 excessive message size	2248,174	193
-exchange full	2231	2661
-excluded subtree violation	2249,180	2662
+exchange full	2231	2662
+excluded subtree violation	2249,180	2663
 exclusion constraints are not supported on foreign tables	59	237
 exclusion constraints are not supported on partitioned tables	59	237
 exclusion constraints not possible for domains	0,1	894
-exclusion violation	728	2663
-exclusion_violation	728,461	2663
-exclusionviolation	728,461	2663
-exdev	2226	2633
-exec format error	1043	2664
-executable file not found in path	2250,12	2665
-execution engine exception	2251	2666
-executionengineexception	2251	2666
-executionexception	2252	2667
-exemption mechanism exception	2253	2668
-exemptionmechanismexception	2253	2668
-exfull	2231	2638
-exists but is not a directory	155,1	2669
-exists but is not empty	951,794	2670
-exit code 129	2254,2255	2671
-exit code 130	2256,2255	2672
-exit code 131	2257,2255	2673
-exit code 132	2258,2255	2674
-exit code 133	2259,2255	2675
-exit code 134	642,2255	2676
-exit code 135	387,2255	2677
-exit code 136	2260,2255	2678
-exit code 137	2261,2255	2679
-exit code 138	2262,2255	2680
-exit code 139	2263,2255	2681
-exit code 140	2264,2255	2682
-exit code 141	360,2255	2683
-exit code 142	141,2255	2684
-exit code 143	2265,2255	2685
-exit code 144	2266,2255	2686
-exit code 145	610,2255	2687
-exit code 146	2267,2255	2688
-exit code 147	2268,2255	2689
-exit code 148	2269,2255	2690
-exit code 149	2270,2255	2691
-exit code 150	2271,2255	2692
-exit code 151	2272,2255	2693
-exit code 152	798,2255	2694
-exit code 153	2273,2255	2695
-exit code 154	2274,2255	2696
-exit code 155	2275,2255	2697
-exit code 156	2276,2255	2698
-exit code 157	2277,2255	2699
-exit code 158	2278,2255	2700
-exit code 159	315,2255	2701
-exit status 129	2254,2255	2671
-exit status 130	2256,2255	2672
-exit status 131	2257,2255	2673
-exit status 132	2258,2255	2674
-exit status 133	2259,2255	2675
-exit status 134	642,2255	2676
-exit status 135	387,2255	2677
-exit status 136	2260,2255	2678
-exit status 137	2261,2255	2679
-exit status 138	2262,2255	2680
-exit status 139	2263,2255	2681
-exit status 140	2264,2255	2682
-exit status 141	360,2255	2683
-exit status 142	141,2255	2684
-exit status 143	2265,2255	2685
-exit status 144	2266,2255	2686
-exit status 145	610,2255	2687
-exit status 146	2267,2255	2688
-exit status 147	2268,2255	2689
-exit status 148	2269,2255	2690
-exit status 149	2270,2255	2691
-exit status 150	2271,2255	2692
-exit status 151	2272,2255	2693
-exit status 152	798,2255	2694
-exit status 153	2273,2255	2695
-exit status 154	2274,2255	2696
-exit status 155	2275,2255	2697
-exit status 156	2276,2255	2698
-exit status 157	2277,2255	2699
-exit status 158	2278,2255	2700
-exit status 159	315,2255	2701
-exitcode 129	2254,2255	2671
-exitcode 130	2256,2255	2672
-exitcode 131	2257,2255	2673
-exitcode 132	2258,2255	2674
-exitcode 133	2259,2255	2675
-exitcode 134	642,2255	2676
-exitcode 135	387,2255	2677
-exitcode 136	2260,2255	2678
-exitcode 137	2261,2255	2679
-exitcode 138	2262,2255	2680
-exitcode 139	2263,2255	2681
-exitcode 140	2264,2255	2682
-exitcode 141	360,2255	2683
-exitcode 142	141,2255	2684
-exitcode 143	2265,2255	2685
-exitcode 144	2266,2255	2686
-exitcode 145	610,2255	2687
-exitcode 146	2267,2255	2688
-exitcode 147	2268,2255	2689
-exitcode 148	2269,2255	2690
-exitcode 149	2270,2255	2691
-exitcode 150	2271,2255	2692
-exitcode 151	2272,2255	2693
-exitcode 152	798,2255	2694
-exitcode 153	2273,2255	2695
-exitcode 154	2274,2255	2696
-exitcode 155	2275,2255	2697
-exitcode 156	2276,2255	2698
-exitcode 157	2277,2255	2699
-exitcode 158	2278,2255	2700
-exitcode 159	315,2255	2701
-exited with code 129	2254,2255	2671
-exited with code 130	2256,2255	2672
-exited with code 131	2257,2255	2673
-exited with code 132	2258,2255	2674
-exited with code 133	2259,2255	2675
-exited with code 134	642,2255	2676
-exited with code 135	387,2255	2677
-exited with code 136	2260,2255	2678
-exited with code 137	2261,2255	2679
-exited with code 138	2262,2255	2680
-exited with code 139	2263,2255	2681
-exited with code 140	2264,2255	2682
-exited with code 141	360,2255	2683
-exited with code 142	141,2255	2684
-exited with code 143	2265,2255	2685
-exited with code 144	2266,2255	2686
-exited with code 145	610,2255	2687
-exited with code 146	2267,2255	2688
-exited with code 147	2268,2255	2689
-exited with code 148	2269,2255	2690
-exited with code 149	2270,2255	2691
-exited with code 150	2271,2255	2692
-exited with code 151	2272,2255	2693
-exited with code 152	798,2255	2694
-exited with code 153	2273,2255	2695
-exited with code 154	2274,2255	2696
-exited with code 155	2275,2255	2697
-exited with code 156	2276,2255	2698
-exited with code 157	2277,2255	2699
-exited with code 158	2278,2255	2700
-exited with code 159	315,2255	2701
-expand veto exception	2279	2702
-expandvetoexception	2279	2702
+exclusion violation	728	2664
+exclusion_violation	728,461	2664
+exclusionviolation	728,461	2664
+exdev	2226	2634
+exec format error	1043	2665
+executable file not found in path	2250,12	2666
+execution engine exception	2251	2667
+executionengineexception	2251	2667
+executionexception	2252	2668
+exemption mechanism exception	2253	2669
+exemptionmechanismexception	2253	2669
+exfull	2231	2639
+exists but is not a directory	155,1	2670
+exists but is not empty	951,794	2671
+exit code 129	2254,2255	2672
+exit code 130	2256,2255	2673
+exit code 131	2257,2255	2674
+exit code 132	2258,2255	2675
+exit code 133	2259,2255	2676
+exit code 134	642,2255	2677
+exit code 135	387,2255	2678
+exit code 136	2260,2255	2679
+exit code 137	2261,2255	2680
+exit code 138	2262,2255	2681
+exit code 139	2263,2255	2682
+exit code 140	2264,2255	2683
+exit code 141	360,2255	2684
+exit code 142	141,2255	2685
+exit code 143	2265,2255	2686
+exit code 144	2266,2255	2687
+exit code 145	610,2255	2688
+exit code 146	2267,2255	2689
+exit code 147	2268,2255	2690
+exit code 148	2269,2255	2691
+exit code 149	2270,2255	2692
+exit code 150	2271,2255	2693
+exit code 151	2272,2255	2694
+exit code 152	798,2255	2695
+exit code 153	2273,2255	2696
+exit code 154	2274,2255	2697
+exit code 155	2275,2255	2698
+exit code 156	2276,2255	2699
+exit code 157	2277,2255	2700
+exit code 158	2278,2255	2701
+exit code 159	315,2255	2702
+exit status 129	2254,2255	2672
+exit status 130	2256,2255	2673
+exit status 131	2257,2255	2674
+exit status 132	2258,2255	2675
+exit status 133	2259,2255	2676
+exit status 134	642,2255	2677
+exit status 135	387,2255	2678
+exit status 136	2260,2255	2679
+exit status 137	2261,2255	2680
+exit status 138	2262,2255	2681
+exit status 139	2263,2255	2682
+exit status 140	2264,2255	2683
+exit status 141	360,2255	2684
+exit status 142	141,2255	2685
+exit status 143	2265,2255	2686
+exit status 144	2266,2255	2687
+exit status 145	610,2255	2688
+exit status 146	2267,2255	2689
+exit status 147	2268,2255	2690
+exit status 148	2269,2255	2691
+exit status 149	2270,2255	2692
+exit status 150	2271,2255	2693
+exit status 151	2272,2255	2694
+exit status 152	798,2255	2695
+exit status 153	2273,2255	2696
+exit status 154	2274,2255	2697
+exit status 155	2275,2255	2698
+exit status 156	2276,2255	2699
+exit status 157	2277,2255	2700
+exit status 158	2278,2255	2701
+exit status 159	315,2255	2702
+exitcode 129	2254,2255	2672
+exitcode 130	2256,2255	2673
+exitcode 131	2257,2255	2674
+exitcode 132	2258,2255	2675
+exitcode 133	2259,2255	2676
+exitcode 134	642,2255	2677
+exitcode 135	387,2255	2678
+exitcode 136	2260,2255	2679
+exitcode 137	2261,2255	2680
+exitcode 138	2262,2255	2681
+exitcode 139	2263,2255	2682
+exitcode 140	2264,2255	2683
+exitcode 141	360,2255	2684
+exitcode 142	141,2255	2685
+exitcode 143	2265,2255	2686
+exitcode 144	2266,2255	2687
+exitcode 145	610,2255	2688
+exitcode 146	2267,2255	2689
+exitcode 147	2268,2255	2690
+exitcode 148	2269,2255	2691
+exitcode 149	2270,2255	2692
+exitcode 150	2271,2255	2693
+exitcode 151	2272,2255	2694
+exitcode 152	798,2255	2695
+exitcode 153	2273,2255	2696
+exitcode 154	2274,2255	2697
+exitcode 155	2275,2255	2698
+exitcode 156	2276,2255	2699
+exitcode 157	2277,2255	2700
+exitcode 158	2278,2255	2701
+exitcode 159	315,2255	2702
+exited with code 129	2254,2255	2672
+exited with code 130	2256,2255	2673
+exited with code 131	2257,2255	2674
+exited with code 132	2258,2255	2675
+exited with code 133	2259,2255	2676
+exited with code 134	642,2255	2677
+exited with code 135	387,2255	2678
+exited with code 136	2260,2255	2679
+exited with code 137	2261,2255	2680
+exited with code 138	2262,2255	2681
+exited with code 139	2263,2255	2682
+exited with code 140	2264,2255	2683
+exited with code 141	360,2255	2684
+exited with code 142	141,2255	2685
+exited with code 143	2265,2255	2686
+exited with code 144	2266,2255	2687
+exited with code 145	610,2255	2688
+exited with code 146	2267,2255	2689
+exited with code 147	2268,2255	2690
+exited with code 148	2269,2255	2691
+exited with code 149	2270,2255	2692
+exited with code 150	2271,2255	2693
+exited with code 151	2272,2255	2694
+exited with code 152	798,2255	2695
+exited with code 153	2273,2255	2696
+exited with code 154	2274,2255	2697
+exited with code 155	2275,2255	2698
+exited with code 156	2276,2255	2699
+exited with code 157	2277,2255	2700
+exited with code 158	2278,2255	2701
+exited with code 159	315,2255	2702
+expand veto exception	2279	2703
+expandvetoexception	2279	2703
 expectation failed	26	27
 expectation_failed	26	27
-expected a left parenthesis	63,64	2703
-expected a right parenthesis	63,64	2703
-expected a type name	63,64	2703
-expected gss response got message type	336,85	2704
-expected json array	63,64	2705
-expected password response got message type	336,85	2704
-expected property name or in json at position	2280	2706
-expected sasl response got message type	336,85	2707
-expected sspi response got message type	336,85	2704
-expecting property name enclosed in double quotes line	2280	2708
-expecting value line	2280	2708
-explain for connection command is supported only for select update insert delete replace	1237	1585
-explain option timing requires analyze	114,64	2709
-explain option wal requires analyze	114,64	2709
-explicit or implicit commit is not allowed in stored function or trigger	1170	1512
-exportexception	2281	2710
-expression * of order by contains aggregate function and applies to a union	1079	1411
-expression * of order by contains aggregate function and applies to the result of a non aggregated query	1080	1412
+expected a left parenthesis	63,64	2704
+expected a right parenthesis	63,64	2704
+expected a type name	63,64	2704
+expected gss response got message type	336,85	2705
+expected json array	63,64	2706
+expected password response got message type	336,85	2705
+expected property name or in json at position	2280	2707
+expected sasl response got message type	336,85	2708
+expected sspi response got message type	336,85	2705
+expecting property name enclosed in double quotes line	2280	2709
+expecting value line	2280	2709
+explain for connection command is supported only for select update insert delete replace	1237	1586
+explain option timing requires analyze	114,64	2710
+explain option wal requires analyze	114,64	2710
+explicit or implicit commit is not allowed in stored function or trigger	1170	1513
+exportexception	2281	2711
+expression * of order by contains aggregate function and applies to a union	1079	1412
+expression * of order by contains aggregate function and applies to the result of a non aggregated query	1080	1413
 expression cannot be used in multivariate statistics because its type * has no default btree operator class	59	503
-expression contains variables	114,64	2711
-expression contains variables of more than one relation	114,64	2711
-expression for field 64s is referring to uninitialized field s	1239	1587
-expression in * must be constant	1474	1830
-expression in the * clause is too big	1238	1586
+expression contains variables	114,64	2712
+expression contains variables of more than one relation	114,64	2712
+expression for field 64s is referring to uninitialized field s	1239	1588
+expression in * must be constant	1474	1831
+expression in the * clause is too big	1238	1587
 expressions are not supported in included columns	59	237
 ext length mismatch	2282,174	193
 extended query protocol not supported in a replication connection	336,85	347
-extended statistics require at least 2 columns	105,1	2712
-extensible node type * already exists	103,1	2713
+extended statistics require at least 2 columns	105,1	2713
+extensible node type * already exists	103,1	2714
 extension not received	2283,174	193
 extension with oid * does not exist	104,1	815
-extensionerror	2284	2714
-external component has thrown an exception	693,2285,2286,608	2715
-external routine exception	756	2716
-external routine invocation exception	330	2717
-external_routine_exception	756	2716
-external_routine_invocation_exception	330	2717
-externalexception	2285	2718
-externalroutineexception	756	2716
-externalroutineinvocationexception	330	2717
+extensionerror	2284	2715
+external component has thrown an exception	693,2285,2286,608	2716
+external routine exception	756	2717
+external routine invocation exception	330	2718
+external_routine_exception	756	2717
+external_routine_invocation_exception	330	2718
+externalexception	2285	2719
+externalroutineexception	756	2717
+externalroutineinvocationexception	330	2718
 extra data after last expected column	275,64	837
 extra data in message	2287,174	193
-extra delimiter at end of line	2288,2289	2719
+extra delimiter at end of line	2288,2289	2720
 extra garbage at the end of the acl specification	63,64	67
-extraneous or missing in quoted field	2290,2291	2720
-factorial of a negative number is undefined	203,64	2721
-factory configuration error	2292	2722
-factoryconfigurationerror	2292	2722
-failed attach volume	2293,2294	2723
-failed compute metrics replicas	2295,2296	2724
-failed create pod sand box	2297,2298	2725
+extraneous or missing in quoted field	2290,2291	2721
+factorial of a negative number is undefined	203,64	2722
+factory configuration error	2292	2723
+factoryconfigurationerror	2292	2723
+failed attach volume	2293,2294	2724
+failed compute metrics replicas	2295,2296	2725
+failed create pod sand box	2297,2298	2726
 failed dependency	31	32
-failed detach volume	2299,2300	2726
-failed get resource metric	2301,2302	2727
-failed get scale	2303,2304	2728
-failed initializing relay log position	1570	1930
-failed initializing replication gtid state	1240	1588
-failed kill pod	2305,2306	2729
-failed login exception	2307	2730
-failed on fseek	1272	1622
-failed post start hook	2308,2309	2731
-failed pre stop hook	2310,2311	2732
-failed purging old relay logs	1569	1929
-failed rebuilding the index of dumped table	1328	1678
-failed to add the foreign key constraint * to system tables	1253	1603
-failed to add the foreign key constraint missing index for constraint * in the foreign table	1255	1605
-failed to add the foreign key constraint missing index for constraint * in the referenced table	1256	1606
-failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1254	1604
-failed to allocate memory	147	2733
-failed to alter	1081	2010
-failed to alter event	1223	1570
-failed to create	1179	2031
-failed to create pod sandbox	2298,2297	2734
-failed to create specific handler file	1149	1483
-failed to delete the event from mysql event	1222	1569
-failed to drop	1191	2015
-failed to grant execute and alter routine privileges	1543	1901
+failed detach volume	2299,2300	2727
+failed get resource metric	2301,2302	2728
+failed get scale	2303,2304	2729
+failed initializing relay log position	1570	1931
+failed initializing replication gtid state	1240	1589
+failed kill pod	2305,2306	2730
+failed login exception	2307	2731
+failed on fseek	1272	1623
+failed post start hook	2308,2309	2732
+failed pre stop hook	2310,2311	2733
+failed purging old relay logs	1569	1930
+failed rebuilding the index of dumped table	1328	1679
+failed to add the foreign key constraint * to system tables	1253	1604
+failed to add the foreign key constraint missing index for constraint * in the foreign table	1255	1606
+failed to add the foreign key constraint missing index for constraint * in the referenced table	1256	1607
+failed to add the foreign key constraint on table * incorrect options in foreign key constraint	1254	1605
+failed to allocate memory	147	2734
+failed to alter	1081	2011
+failed to alter event	1223	1571
+failed to create	1179	2032
+failed to create pod sandbox	2298,2297	2735
+failed to create specific handler file	1149	1484
+failed to delete the event from mysql event	1222	1570
+failed to drop	1191	2016
+failed to grant execute and alter routine privileges	1543	1902
 failed to init async	2312,174	193
-failed to load replication slave gtid position from table	1142	1474
-failed to load routine * internal code * for more details run show warnings	1659	2029
-failed to lookup address information name or service not known	124	2735
-failed to open	1303	1652
-failed to open mysql event	1230	1578
-failed to open stream http request failed	744,361	2736
-failed to open the referenced table	1251	1601
-failed to parse histogram for table * at offset	1359	1711
-failed to parse time string * at position * z the timezone could not be found in the database	533	2737
-failed to pull image	2313,2314	2738
-failed to read auto increment value from storage engine	1088	1420
-failed to read from the par file	1241	1589
-failed to revoke all privileges to dropped routine	1544	1902
-failed to store event * error code * from storage engine	1234	1582
-failed un mount	2315,2316	2739
+failed to load replication slave gtid position from table	1142	1475
+failed to load routine * internal code * for more details run show warnings	1659	2030
+failed to lookup address information name or service not known	124	2736
+failed to open	1303	1653
+failed to open mysql event	1230	1579
+failed to open stream http request failed	744,361	2737
+failed to open the referenced table	1251	1602
+failed to parse histogram for table * at offset	1359	1712
+failed to parse time string * at position * z the timezone could not be found in the database	533	2738
+failed to pull image	2313,2314	2739
+failed to read auto increment value from storage engine	1088	1421
+failed to read from the par file	1241	1590
+failed to revoke all privileges to dropped routine	1544	1903
+failed to store event * error code * from storage engine	1234	1583
+failed un mount	2315,2316	2740
 failed_dependency	31	32
 failed_precondition	651,652,6	796
-failedattachvolume	2293,2294	2723
-failedcomputemetricsreplicas	2295,2296	2724
-failedcreate	2317,2318	2740
-failedcreatepodsandbox	2297,2298	2725
-faileddelete	2319,2320	2741
-faileddetachvolume	2299,2300	2726
-failedgetresourcemetric	2301,2302	2727
-failedgetscale	2303,2304	2728
-failedkillpod	2305,2306	2729
-failedloginexception	2307	2730
-failedmount	2321,2322	2742
-failedpoststarthook	2308,2309	2731
+failedattachvolume	2293,2294	2724
+failedcomputemetricsreplicas	2295,2296	2725
+failedcreate	2317,2318	2741
+failedcreatepodsandbox	2297,2298	2726
+faileddelete	2319,2320	2742
+faileddetachvolume	2299,2300	2727
+failedgetresourcemetric	2301,2302	2728
+failedgetscale	2303,2304	2729
+failedkillpod	2305,2306	2730
+failedloginexception	2307	2731
+failedmount	2321,2322	2743
+failedpoststarthook	2308,2309	2732
 failedprecondition	651,652,6	796
-failedprestophook	2310,2311	2732
-failedrescale	2323,2324	2743
-failedscheduling	2325,2326	2744
-failedsync	2327,2328	2745
-failedunmount	2315,2316	2739
-failedvalidation	2329,2330	2746
-failure has occurred while loading a type	2331	2747
-failure while changing the type of replication repository	1167	1508
+failedprestophook	2310,2311	2733
+failedrescale	2323,2324	2744
+failedscheduling	2325,2326	2745
+failedsync	2327,2328	2746
+failedunmount	2315,2316	2740
+failedvalidation	2329,2330	2747
+failure has occurred while loading a type	2331	2748
+failure while changing the type of replication repository	1167	1509
 fastpath function calls not supported in a replication connection	336,85	347
-fatal error concurrent map writes	416	2748
-fatal error during log purge	1106	1438
-fatal error reached heap limit allocation failed javascript heap out of memory	147	2749
-fcgi connection to web server closed	2332,2333	2750
-fcgi request aborted by web server	2334,2335	2751
-fdw column name not found	2336	2752
-fdw dynamic parameter value needed	2337	2753
-fdw error	2338	2754
-fdw function sequence error	2339	2755
-fdw inconsistent descriptor information	2340	2756
-fdw invalid attribute value	2341	2757
-fdw invalid column name	2342	2758
-fdw invalid column number	2343	2759
-fdw invalid data type	2344	2760
-fdw invalid data type descriptors	2345	2761
-fdw invalid descriptor field identifier	2346	2762
-fdw invalid handle	2347	2763
-fdw invalid option index	2348	2764
-fdw invalid option name	2349	2765
-fdw invalid string format	2350	2766
-fdw invalid string length or buffer length	2351	2767
-fdw invalid use of null pointer	2352	2768
-fdw no schemas	2353	2769
-fdw option name not found	2354	2770
-fdw out of memory	2355	2771
-fdw reply handle	2356	2772
-fdw schema not found	2357	2773
-fdw table not found	2358	2774
-fdw too many handles	2359	2775
-fdw unable to create execution	2360	2776
-fdw unable to create reply	2361	2777
-fdw unable to establish connection	2362	2778
-fdw_column_name_not_found	2336,2363	2752
-fdw_dynamic_parameter_value_needed	2337,2363	2753
-fdw_error	2338,2363	2754
-fdw_function_sequence_error	2339,2363	2755
-fdw_inconsistent_descriptor_information	2340,2363	2756
-fdw_invalid_attribute_value	2341,2363	2757
-fdw_invalid_column_name	2342,2363	2758
-fdw_invalid_column_number	2343,2363	2759
-fdw_invalid_data_type	2344,2363	2760
-fdw_invalid_data_type_descriptors	2345,2363	2761
-fdw_invalid_descriptor_field_identifier	2346,2363	2762
-fdw_invalid_handle	2347,2363	2763
-fdw_invalid_option_index	2348,2363	2764
-fdw_invalid_option_name	2349,2363	2765
-fdw_invalid_string_format	2350,2363	2766
-fdw_invalid_string_length_or_buffer_length	2351,2363	2767
-fdw_invalid_use_of_null_pointer	2352,2363	2768
-fdw_no_schemas	2353,2363	2769
-fdw_option_name_not_found	2354,2363	2770
-fdw_out_of_memory	2355,2363	2771
-fdw_reply_handle	2356,2363	2772
-fdw_schema_not_found	2357,2363	2773
-fdw_table_not_found	2358,2363	2774
-fdw_too_many_handles	2359,2363	2775
-fdw_unable_to_create_execution	2360,2363	2776
-fdw_unable_to_create_reply	2361,2363	2777
-fdw_unable_to_establish_connection	2362,2363	2778
-fdwcolumnnamenotfound	2336,2363	2752
-fdwdynamicparametervalueneeded	2337,2363	2753
-fdwerror	2338,2363	2754
-fdwfunctionsequenceerror	2339,2363	2755
-fdwinconsistentdescriptorinformation	2340,2363	2756
-fdwinvalidattributevalue	2341,2363	2757
-fdwinvalidcolumnname	2342,2363	2758
-fdwinvalidcolumnnumber	2343,2363	2759
-fdwinvaliddatatype	2344,2363	2760
-fdwinvaliddatatypedescriptors	2345,2363	2761
-fdwinvaliddescriptorfieldidentifier	2346,2363	2762
-fdwinvalidhandle	2347,2363	2763
-fdwinvalidoptionindex	2348,2363	2764
-fdwinvalidoptionname	2349,2363	2765
-fdwinvalidstringformat	2350,2363	2766
-fdwinvalidstringlengthorbufferlength	2351,2363	2767
-fdwinvaliduseofnullpointer	2352,2363	2768
-fdwnoschemas	2353,2363	2769
-fdwoptionnamenotfound	2354,2363	2770
-fdwoutofmemory	2355,2363	2771
-fdwreplyhandle	2356,2363	2772
-fdwschemanotfound	2357,2363	2773
-fdwtablenotfound	2358,2363	2774
-fdwtoomanyhandles	2359,2363	2775
-fdwunabletocreateexecution	2360,2363	2776
-fdwunabletocreatereply	2361,2363	2777
-fdwunabletoestablishconnection	2362,2363	2778
-feature not supported	59	2779
-feature update failed exception	2364	2780
-feature_not_supported	59	2779
-feature_update_failed	2364	2780
-featurenotsupported	59	2779
-featureupdatefailedexception	2364	2780
-fenced instance id exception	2365	2781
-fenced leader epoch exception	2366	2782
-fenced member epoch exception	2367	2783
-fenced state epoch exception	2368	2784
-fenced_instance_id	2365	2781
-fenced_leader_epoch	2366	2782
-fenced_member_epoch	2367	2783
-fenced_state_epoch	2368	2784
-fencedinstanceidexception	2365	2781
-fencedleaderepochexception	2366	2782
-fencedmemberepochexception	2367	2783
-fencedstateepochexception	2368	2784
-fetch session id not found exception	2369	2785
-fetch session topic id error exception	2370	2786
-fetch with ties requires order by clause to be present	1875	2279
-fetch_session_id_not_found	2369	2785
-fetch_session_topic_id_error	2370	2786
-fetchsessionidnotfoundexception	2369	2785
-fetchsessiontopiciderrorexception	2370	2786
-fibererror	2371	2787
-field * doesn t have a default value	1442	1797
-field * is of a not allowed type for this type of partitioning	1246	1594
-field access exception	231	2788
-field in list of fields for partition function not found in table	1244	1592
+fatal error concurrent map writes	416	2749
+fatal error during log purge	1106	1439
+fatal error reached heap limit allocation failed javascript heap out of memory	147	2750
+fcgi connection to web server closed	2332,2333	2751
+fcgi request aborted by web server	2334,2335	2752
+fdw column name not found	2336	2753
+fdw dynamic parameter value needed	2337	2754
+fdw error	2338	2755
+fdw function sequence error	2339	2756
+fdw inconsistent descriptor information	2340	2757
+fdw invalid attribute value	2341	2758
+fdw invalid column name	2342	2759
+fdw invalid column number	2343	2760
+fdw invalid data type	2344	2761
+fdw invalid data type descriptors	2345	2762
+fdw invalid descriptor field identifier	2346	2763
+fdw invalid handle	2347	2764
+fdw invalid option index	2348	2765
+fdw invalid option name	2349	2766
+fdw invalid string format	2350	2767
+fdw invalid string length or buffer length	2351	2768
+fdw invalid use of null pointer	2352	2769
+fdw no schemas	2353	2770
+fdw option name not found	2354	2771
+fdw out of memory	2355	2772
+fdw reply handle	2356	2773
+fdw schema not found	2357	2774
+fdw table not found	2358	2775
+fdw too many handles	2359	2776
+fdw unable to create execution	2360	2777
+fdw unable to create reply	2361	2778
+fdw unable to establish connection	2362	2779
+fdw_column_name_not_found	2336,2363	2753
+fdw_dynamic_parameter_value_needed	2337,2363	2754
+fdw_error	2338,2363	2755
+fdw_function_sequence_error	2339,2363	2756
+fdw_inconsistent_descriptor_information	2340,2363	2757
+fdw_invalid_attribute_value	2341,2363	2758
+fdw_invalid_column_name	2342,2363	2759
+fdw_invalid_column_number	2343,2363	2760
+fdw_invalid_data_type	2344,2363	2761
+fdw_invalid_data_type_descriptors	2345,2363	2762
+fdw_invalid_descriptor_field_identifier	2346,2363	2763
+fdw_invalid_handle	2347,2363	2764
+fdw_invalid_option_index	2348,2363	2765
+fdw_invalid_option_name	2349,2363	2766
+fdw_invalid_string_format	2350,2363	2767
+fdw_invalid_string_length_or_buffer_length	2351,2363	2768
+fdw_invalid_use_of_null_pointer	2352,2363	2769
+fdw_no_schemas	2353,2363	2770
+fdw_option_name_not_found	2354,2363	2771
+fdw_out_of_memory	2355,2363	2772
+fdw_reply_handle	2356,2363	2773
+fdw_schema_not_found	2357,2363	2774
+fdw_table_not_found	2358,2363	2775
+fdw_too_many_handles	2359,2363	2776
+fdw_unable_to_create_execution	2360,2363	2777
+fdw_unable_to_create_reply	2361,2363	2778
+fdw_unable_to_establish_connection	2362,2363	2779
+fdwcolumnnamenotfound	2336,2363	2753
+fdwdynamicparametervalueneeded	2337,2363	2754
+fdwerror	2338,2363	2755
+fdwfunctionsequenceerror	2339,2363	2756
+fdwinconsistentdescriptorinformation	2340,2363	2757
+fdwinvalidattributevalue	2341,2363	2758
+fdwinvalidcolumnname	2342,2363	2759
+fdwinvalidcolumnnumber	2343,2363	2760
+fdwinvaliddatatype	2344,2363	2761
+fdwinvaliddatatypedescriptors	2345,2363	2762
+fdwinvaliddescriptorfieldidentifier	2346,2363	2763
+fdwinvalidhandle	2347,2363	2764
+fdwinvalidoptionindex	2348,2363	2765
+fdwinvalidoptionname	2349,2363	2766
+fdwinvalidstringformat	2350,2363	2767
+fdwinvalidstringlengthorbufferlength	2351,2363	2768
+fdwinvaliduseofnullpointer	2352,2363	2769
+fdwnoschemas	2353,2363	2770
+fdwoptionnamenotfound	2354,2363	2771
+fdwoutofmemory	2355,2363	2772
+fdwreplyhandle	2356,2363	2773
+fdwschemanotfound	2357,2363	2774
+fdwtablenotfound	2358,2363	2775
+fdwtoomanyhandles	2359,2363	2776
+fdwunabletocreateexecution	2360,2363	2777
+fdwunabletocreatereply	2361,2363	2778
+fdwunabletoestablishconnection	2362,2363	2779
+feature not supported	59	2780
+feature update failed exception	2364	2781
+feature_not_supported	59	2780
+feature_update_failed	2364	2781
+featurenotsupported	59	2780
+featureupdatefailedexception	2364	2781
+fenced instance id exception	2365	2782
+fenced leader epoch exception	2366	2783
+fenced member epoch exception	2367	2784
+fenced state epoch exception	2368	2785
+fenced_instance_id	2365	2782
+fenced_leader_epoch	2366	2783
+fenced_member_epoch	2367	2784
+fenced_state_epoch	2368	2785
+fencedinstanceidexception	2365	2782
+fencedleaderepochexception	2366	2783
+fencedmemberepochexception	2367	2784
+fencedstateepochexception	2368	2785
+fetch session id not found exception	2369	2786
+fetch session topic id error exception	2370	2787
+fetch with ties requires order by clause to be present	1875	2280
+fetch_session_id_not_found	2369	2786
+fetch_session_topic_id_error	2370	2787
+fetchsessionidnotfoundexception	2369	2786
+fetchsessiontopiciderrorexception	2370	2787
+fibererror	2371	2788
+field * doesn t have a default value	1442	1798
+field * is of a not allowed type for this type of partitioning	1246	1595
+field access exception	231	2789
+field in list of fields for partition function not found in table	1244	1593
 field name must not be null	114,64	207
-field of view * underlying table doesn t have a default value	1443	1798
-field or reference * of select * was resolved in select	1852	2256
-field position must not be zero	114,64	2789
-field reference * can t be used in table value constructor	1245	1593
-field separator argument is not what is expected check the manual	1881,1	2285
-fieldaccessexception	231	2788
-fields of period for s have different types	1538	1896
-file * already exists	1247	1596
-file * has unknown type * in its header	1271	1621
-file * is corrupted	1207	1553
-file * was not purged because it is the active log file	1859	2263
-file * was not purged because it was being read by * thread s purged only	1858	2262
-file already exists exception	2372	2790
-file descriptor in bad state	970	2791
-file exists	982	2792
-file exists error	982,2373	2793
-file length too large	208	2794
-file load exception	789	2795
-file lock interruption exception	2374	2796
-file name too long	1016	2797
-file not found error	785,2375	2798
-file not found exception	2376	2799
-file permission error	2377	2800
-file size limit exceeded	2273	2801
-file system already exists exception	2378	2802
-file system exception	2379	2803
-file system loop exception	2380	2804
-file system not found exception	2381	2805
-file too large	983	2806
-filealreadyexistsexception	2372	2790
-fileexistserror	982,2373	2793
-fileloadexception	789	2795
-filelockinterruptionexception	2374	2796
-filenotfounderror	785,2375	2798
-filenotfoundexception	2376	2799
-filenotfoundexception * permission denied	93	2807
-filepermissionerror	2377	2800
-filerexception	2382	2808
-filesystem error cannot create directory permission denied	93	2809
-filesystem error cannot get file size no such file or directory	785	2810
-filesystemalreadyexistsexception	2378	2802
-filesystemexception	2379	2803
-filesystemloopexception	2380	2804
-filesystemnotfoundexception	2381	2805
+field of view * underlying table doesn t have a default value	1443	1799
+field or reference * of select * was resolved in select	1852	2257
+field position must not be zero	114,64	2790
+field reference * can t be used in table value constructor	1245	1594
+field separator argument is not what is expected check the manual	1881,1	2286
+fieldaccessexception	231	2789
+fields of period for s have different types	1538	1897
+file * already exists	1247	1597
+file * has unknown type * in its header	1271	1622
+file * is corrupted	1207	1554
+file * was not purged because it is the active log file	1859	2264
+file * was not purged because it was being read by * thread s purged only	1858	2263
+file already exists exception	2372	2791
+file descriptor in bad state	970	2792
+file exists	982	2793
+file exists error	982,2373	2794
+file length too large	208	2795
+file load exception	789	2796
+file lock interruption exception	2374	2797
+file name too long	1016	2798
+file not found error	785,2375	2799
+file not found exception	2376	2800
+file permission error	2377	2801
+file size limit exceeded	2273	2802
+file system already exists exception	2378	2803
+file system exception	2379	2804
+file system loop exception	2380	2805
+file system not found exception	2381	2806
+file too large	983	2807
+filealreadyexistsexception	2372	2791
+fileexistserror	982,2373	2794
+fileloadexception	789	2796
+filelockinterruptionexception	2374	2797
+filenotfounderror	785,2375	2799
+filenotfoundexception	2376	2800
+filenotfoundexception * permission denied	93	2808
+filepermissionerror	2377	2801
+filerexception	2382	2809
+filesystem error cannot create directory permission denied	93	2810
+filesystem error cannot get file size no such file or directory	785	2811
+filesystemalreadyexistsexception	2378	2803
+filesystemexception	2379	2804
+filesystemloopexception	2380	2805
+filesystemnotfoundexception	2381	2806
 filter is not implemented for non aggregate window functions	59	145
-filter specified but * is not an aggregate function	155,1	1183
-filter value * not recognized for filter variable	0,1	2811
-filter variable * specified more than once	0,1	2811
+filter specified but * is not an aggregate function	155,1	1184
+filter value * not recognized for filter variable	0,1	2812
+filter variable * specified more than once	0,1	2812
 final function with extra arguments must not be declared strict	62,1	66
-findexception	2383	2812
-first argument of * must be a row type	172,1	2813
+findexception	2383	2813
+first argument of * must be a row type	172,1	2814
 first argument of transform function must be type	105,1	215
-first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1087	1419
-fixed size types must have storage plain	105,1	2814
+first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1087	1420
+fixed size types must have storage plain	105,1	2815
 flag array element is not a string	114,64	213
-flag help requested	2384,2385	2815
-flashback does not support	1257	1607
-float domain error	2386	2816
-floatdomainerror	2386	2816
-floating point error	2387,2388	2817
-floating point exception	2260	2818
-floating_point_exception	2260,64	2819
-floatingpointerror	2387,2388	2817
-floatingpointexception	2260,64	2819
-font format exception	2389	2820
-fontformatexception	2389	2820
-for * partitions each partition must be defined	1528	1886
+flag help requested	2384,2385	2816
+flashback does not support	1257	1608
+float domain error	2386	2817
+floatdomainerror	2386	2817
+floating point error	2387,2388	2818
+floating point exception	2260	2819
+floating_point_exception	2260,64	2820
+floatingpointerror	2387,2388	2818
+floatingpointexception	2260,64	2820
+font format exception	2389	2821
+fontformatexception	2389	2821
+for * partitions each partition must be defined	1528	1887
 for a generated column generated always must be specified	0,1	693
-for a request which attempts to access an invalid topic e g	2390	2821
-for domain * already exists	103,1	2822
-for domain * does not exist	104,1	2823
-for encoding * already exists in schema	103,1	2824
-for encoding * does not exist	104,1	2825
-for float m d double m d or decimal m d m must be d column	1391,1	1746
-for input string	483	2826
-for relation * already exists	103,1	2827
-for relation * does not exist	104,1	2828
-for relation * is a constraint trigger	103,1	2829
-for relation * is an internal or a child trigger	103,1	2829
-for table * already exists	103,1	2830
-for table * does not exist	104,1	2823
-for the partitioned engine it is necessary to define all	1520	1878
-for update share in a recursive query is not implemented	59	2831
-force_not_null column * not referenced by copy	192,1	2832
-force_null column * not referenced by copy	192,1	2832
-force_quote column * not referenced by copy	192,1	2833
-forcing close of thread * user	1258,85	1608
-foreign data wrapper * already exists	103,1	2834
-foreign data wrapper * does not exist	104,1	2835
-foreign data wrapper * does not support import foreign schema	2353,2363	2836
-foreign data wrapper * has no handler	57	2837
+for a request which attempts to access an invalid topic e g	2390	2822
+for domain * already exists	103,1	2823
+for domain * does not exist	104,1	2824
+for encoding * already exists in schema	103,1	2825
+for encoding * does not exist	104,1	2826
+for float m d double m d or decimal m d m must be d column	1391,1	1747
+for input string	483	2827
+for relation * already exists	103,1	2828
+for relation * does not exist	104,1	2829
+for relation * is a constraint trigger	103,1	2830
+for relation * is an internal or a child trigger	103,1	2830
+for table * already exists	103,1	2831
+for table * does not exist	104,1	2824
+for the partitioned engine it is necessary to define all	1520	1879
+for update share in a recursive query is not implemented	59	2832
+force_not_null column * not referenced by copy	192,1	2833
+force_null column * not referenced by copy	192,1	2833
+force_quote column * not referenced by copy	192,1	2834
+forcing close of thread * user	1258,85	1609
+foreign data wrapper * already exists	103,1	2835
+foreign data wrapper * does not exist	104,1	2836
+foreign data wrapper * does not support import foreign schema	2353,2363	2837
+foreign data wrapper * has no handler	57	2838
 foreign data wrapper with oid * does not exist	104,1	815
-foreign key cascade delete update exceeds max depth of	1252	1602
+foreign key cascade delete update exceeds max depth of	1252	1603
 foreign key constraint * cannot be implemented	172,1	491
-foreign key constraint for table * record * would lead to a duplicate entry in a child table	1262,461	1612
-foreign key constraint for table * record * would lead to a duplicate entry in table	1261,461	1611
+foreign key constraint for table * record * would lead to a duplicate entry in a child table	1262,461	1613
+foreign key constraint for table * record * would lead to a duplicate entry in table	1261,461	1612
 foreign key constraints are not supported on foreign tables	59,155	237
 foreign key constraints not possible for domains	0,1	894
-foreign key referenced columns list must not contain duplicates	2391,1	2838
-foreign key violation	2392	2839
+foreign key referenced columns list must not contain duplicates	2391,1	2839
+foreign key violation	2392	2840
 foreign server with oid * does not exist	104,1	815
 foreign table * does not allow deletes	57	564
 foreign table * does not allow inserts	57	564
 foreign table * does not allow updates	57	564
-foreign table * does not exist	104,1	1108
-foreign_key_violation	2392,461	2839
-foreignkey constraint failed	2393,604	2840
-foreignkeyviolation	2392,461	2839
-format error in certificate s notafter field	2394,180	2841
-format error in certificate s notbefore field	2395,180	2842
-format error in crl s lastupdate field	2396,180	2843
-format error in crl s nextupdate field	2397,180	2844
-format flags conversion mismatch exception	2398	2845
-format of the executable exe or library dll is invalid	291	2846
-format specifies argument 0 but arguments are numbered from 1	114,64	2789
-formatexception	2399	2847
-formatflagsconversionmismatchexception	2398	2845
-formatter closed exception	2400	2848
-formatterclosedexception	2400	2848
-formatting field * is only supported in to_char	59	1294
-found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1265	1615
-found a row in wrong partition	1585	1947
-found a row not matching the given partition set	1583	1945
-found a row that does not match the partition	1584	1946
+foreign table * does not exist	104,1	1109
+foreign_key_violation	2392,461	2840
+foreignkey constraint failed	2393,604	2841
+foreignkeyviolation	2392,461	2840
+format error in certificate s notafter field	2394,180	2842
+format error in certificate s notbefore field	2395,180	2843
+format error in crl s lastupdate field	2396,180	2844
+format error in crl s nextupdate field	2397,180	2845
+format flags conversion mismatch exception	2398	2846
+format of the executable exe or library dll is invalid	291	2847
+format specifies argument 0 but arguments are numbered from 1	114,64	2790
+formatexception	2399	2848
+formatflagsconversionmismatchexception	2398	2846
+formatter closed exception	2400	2849
+formatterclosedexception	2400	2849
+formatting field * is only supported in to_char	59	1295
+found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1265	1616
+found a row in wrong partition	1585	1948
+found a row not matching the given partition set	1583	1946
+found a row that does not match the partition	1584	1947
 fragmented client hello	2401,174	193
-frame end cannot be unbounded preceding	485,1	2849
-frame ending offset must not be negative	2402,64	2850
-frame ending offset must not be null	115,64	2851
-frame exclusion is not supported yet	1270	1620
-frame start cannot be unbounded following	485,1	2849
-frame starting from current row cannot have preceding rows	485,1	2849
-frame starting from following row cannot end with current row	485,1	2849
-frame starting from following row cannot have preceding rows	485,1	2849
-frame starting offset must not be negative	2402,64	2850
-frame starting offset must not be null	115,64	2851
+frame end cannot be unbounded preceding	485,1	2850
+frame ending offset must not be negative	2402,64	2851
+frame ending offset must not be null	115,64	2852
+frame exclusion is not supported yet	1270	1621
+frame start cannot be unbounded following	485,1	2850
+frame starting from current row cannot have preceding rows	485,1	2850
+frame starting from following row cannot end with current row	485,1	2850
+frame starting from following row cannot have preceding rows	485,1	2850
+frame starting offset must not be negative	2402,64	2851
+frame starting offset must not be null	115,64	2852
 frame_error	39	40
-free disk space failed	2403,2404	2852
-freediskspacefailed	2403,2404	2852
+free disk space failed	2403,2404	2853
+freediskspacefailed	2403,2404	2853
 from must specify exactly one value per partitioning column	61,1	65
-frozenerror	2405	2853
-fstat disk i o error	2406,102	2854
-fsync disk i o error	2407,102	2855
-full join is only supported with merge joinable join conditions	59	2856
-full join is only supported with merge joinable or hash joinable join conditions	59	2857
-fullpath unable to open database file	2408,767	2858
-fulltext index creation requires a lock	1085	1417
-fulltext index is not supported for partitioned tables	1273	1623
-function * already exists	1758	2131
-function * does not exist check the * section in the reference manual	1274,1	1624
-function * ended without return	1656,1657,419	2027
-function * is not defined	1275	1625
-function call message contains * argument formats but	336,85	2859
-function call message contains * arguments but function requires	336,85	2859
-function call to dropped function	784,1	2860
-function can only be called when server is in binary upgrade mode	467,57	2861
-function constraint failed	2409,604	2862
-function executed no return statement	1657	2863
+frozenerror	2405	2854
+fstat disk i o error	2406,102	2855
+fsync disk i o error	2407,102	2856
+full join is only supported with merge joinable join conditions	59	2857
+full join is only supported with merge joinable or hash joinable join conditions	59	2858
+fullpath unable to open database file	2408,767	2859
+fulltext index creation requires a lock	1085	1418
+fulltext index is not supported for partitioned tables	1273	1624
+function * already exists	1758	2132
+function * does not exist check the * section in the reference manual	1274,1	1625
+function * ended without return	1656,1657,419	2028
+function * is not defined	1275	1626
+function call message contains * argument formats but	336,85	2860
+function call message contains * arguments but function requires	336,85	2860
+function call to dropped function	784,1	2861
+function can only be called when server is in binary upgrade mode	467,57	2862
+function constraint failed	2409,604	2863
+function executed no return statement	1657	2864
 function has * columns available but * columns specified	192,1	701
 function name * is not unique	136,1	144
-function not implemented	1054	2864
+function not implemented	1054	2865
 function number * appears more than once	105,1	104
-function only accepts arguments that can be converted to numerical types	1913	2318
-function or expression * cannot be used in the * clause of s	1277	1627
+function only accepts arguments that can be converted to numerical types	1913	2319
+function or expression * cannot be used in the * clause of s	1277	1628
 function result type must be * because of out parameters	62,1	135
 function result type must be specified	62,1	135
-function return row and query specified return row do not match	172,1	2865
+function return row and query specified return row do not match	172,1	2866
 function returning record called in context that cannot accept type record	59	458
-function returning setof record called in context that cannot accept type record	59	2866
-function with oid * does not exist	784,1	2867
-function_executed_no_return_statement	1657,419	2863
-functionexecutednoreturnstatement	1657,419	2863
+function returning setof record called in context that cannot accept type record	59	2867
+function with oid * does not exist	784,1	2868
+function_executed_no_return_statement	1657,419	2864
+functionexecutednoreturnstatement	1657,419	2864
 functions cannot accept set arguments	62,1	135
 functions in from can return at most	521,208	831
-functions in index expression must be marked immutable	105,1	2868
-functions in index predicate must be marked immutable	105,1	2868
+functions in index expression must be marked immutable	105,1	2869
+functions in index predicate must be marked immutable	105,1	2869
 functions in partition key expression must be marked immutable	105,1	692
-futurewarning	2410	2869
-fwrite send of * bytes failed with errno * broken pipe	361	2870
-galera replication not supported	1276	1626
+futurewarning	2410	2870
+fwrite send of * bytes failed with errno * broken pipe	361	2871
+galera replication not supported	1276	1627
 gateway timeout	45	47
 gateway_timeout	45	47
-gem not found exception	2411	2871
-gem not in home exception	2412	2872
-gemnotfoundexception	2411	2871
-gemnotinhomeexception	2412	2872
-general security exception	2413	2873
-generalsecurityexception	2413	2873
-generated always	413	2874
-generated columns are not supported in copy from where conditions	192,1	2875
+gem not found exception	2411	2872
+gem not in home exception	2412	2873
+gemnotfoundexception	2411	2872
+gemnotinhomeexception	2412	2873
+general security exception	2413	2874
+generalsecurityexception	2413	2874
+generated always	413	2875
+generated columns are not supported in copy from where conditions	192,1	2876
 generated columns are not supported on partitions	59	237
 generated columns are not supported on typed tables	59	237
-generated_always	413,1	2874
-generatedalways	413,1	2874
+generated_always	413,1	2875
+generatedalways	413,1	2875
 generation expression for column * cannot be cast automatically to type	172,1	491
 generation expression is not immutable	105,1	694
-generatorerror	2414	2876
-generatorexit	2415,2416	2877
-generic signature format error	2417	2878
-genericsignatureformaterror	2417	2878
-geometry byte string must be little endian	1287	1636
-geometry overlay calculation error geometry data is invalid in function	1138	1470
-geometry turn info calculation error geometry data is invalid in function	1139	1471
-get stacked diagnostics when handler not active	1284,1285,907	1634
-getaddrinfo name or service not known	124	2879
-gettemppath disk i o error	2418,102	2880
+generatorerror	2414	2877
+generatorexit	2415,2416	2878
+generic signature format error	2417	2879
+genericsignatureformaterror	2417	2879
+geometry byte string must be little endian	1287	1637
+geometry overlay calculation error geometry data is invalid in function	1138	1471
+geometry turn info calculation error geometry data is invalid in function	1139	1472
+get stacked diagnostics when handler not active	1284,1285,907	1635
+getaddrinfo name or service not known	124	2880
+gettemppath disk i o error	2418,102	2881
 got a fin before a ccs	2419,174	193
-got a packet bigger than * bytes	1428,85	1783
-got a read error from the connection pipe	1431,85	1786
-got an error evaluating stored expression	1204	1550
-got an error from fcntl	1426,85	1781
-got an error reading communication packets	1430,85	1785
-got an error when calculating default value for s	1141	1473
-got an error writing communication packets	1425,85	1780
-got error * during checkpoint	1200	1546
-got error * during commit	1201	1547
-got error * during flush_logs	1202	1548
-got error * during rollback	1203	1549
-got error * from	1282	1632
-got error * from storage engine	1283	1633
-got fatal error * from master when reading data from binary log	1399	1754
-got overflow when converting * to * value truncated	1183,203,64	1525
-got packets out of order	1429,85	1784
-got signal * aborting	1293	1642
-got temporary error * from	1286	1635
-got timeout reading communication packets	1432,85	1787
-got timeout writing communication packets	1433,85	1788
-goto is not allowed in a stored procedure handler	1650	2021
+got a packet bigger than * bytes	1428,85	1784
+got a read error from the connection pipe	1431,85	1787
+got an error evaluating stored expression	1204	1551
+got an error from fcntl	1426,85	1782
+got an error reading communication packets	1430,85	1786
+got an error when calculating default value for s	1141	1474
+got an error writing communication packets	1425,85	1781
+got error * during checkpoint	1200	1547
+got error * during commit	1201	1548
+got error * during flush_logs	1202	1549
+got error * during rollback	1203	1550
+got error * from	1282	1633
+got error * from storage engine	1283	1634
+got fatal error * from master when reading data from binary log	1399	1755
+got overflow when converting * to * value truncated	1183,203,64	1526
+got packets out of order	1429,85	1785
+got signal * aborting	1293	1643
+got temporary error * from	1286	1636
+got timeout reading communication packets	1432,85	1788
+got timeout writing communication packets	1433,85	1789
+goto is not allowed in a stored procedure handler	1650	2022
 grant options can only be granted to roles	548,549	673
-grant options cannot be granted back to your own grantor	548,549	2881
-grant with identified with is illegal because the user s already exists	1294	1643
-grantor must be current user	59	2882
-group authorization failed exception	2420	2883
-group id not found exception	2421	2884
-group max size reached exception	2422	2885
-group subscribed to topic exception	895	1151
-group_authorization_failed	2420	2883
-group_id_not_found	2421	2884
-group_max_size_reached	2422	2885
-group_subscribed_to_topic	895	1151
-groupauthorizationfailedexception	2420	2883
-groupidnotfoundexception	2421	2884
-grouping error	133	2886
-grouping must have fewer than 32 arguments	2423,208	2887
-grouping_error	133,1	2886
-groupingerror	133,1	2886
-groupmaxsizereachedexception	2422	2885
+grant options cannot be granted back to your own grantor	548,549	2882
+grant with identified with is illegal because the user s already exists	1294	1644
+grantor must be current user	59	2883
+group authorization failed exception	2420	2884
+group id not found exception	2421	2885
+group max size reached exception	2422	2886
+group subscribed to topic exception	895	1152
+group_authorization_failed	2420	2884
+group_id_not_found	2421	2885
+group_max_size_reached	2422	2886
+group_subscribed_to_topic	895	1152
+groupauthorizationfailedexception	2420	2884
+groupidnotfoundexception	2421	2885
+grouping error	133	2887
+grouping must have fewer than 32 arguments	2423,208	2888
+grouping_error	133,1	2887
+groupingerror	133,1	2887
+groupmaxsizereachedexception	2422	2886
 groups mode requires an order by clause	485,1	544
-groupsubscribedtotopicexception	895	1151
+groupsubscribedtotopicexception	895	1152
 grpc status aborted	642,643,19	792
 grpc status already_exists	153,154,19	165
 grpc status cancelled	644,645,646	793
@@ -14306,60 +14308,60 @@ grpc status unimplemented	667,668,40	805
 grpc status unknown	669,670,38	806
 gssapi authentication failed for user	95	288
 gssapi authentication is not supported on local sockets	130,131	289
-gtid * and * conflict duplicate domain id	1195	1541
-gtid_executed was changed from * to	1296	1645
-gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1297	1646
-gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1299	1648
-gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1159	1499
-gtid_next cannot be set to anonymous when gtid_mode on	1157	1497
-gtid_next cannot be set to uuid number when gtid_mode off	1158	1498
-gtid_next_list cannot be set to a non null value when gtid_mode off	1156	1496
-gtid_purged can only be set when gtid_executed is empty	1160	1500
-gtid_purged can only be set when gtid_mode on	1161	1501
-gtid_purged can only be set when there are no ongoing transactions not even in other clients	1162	1502
-gtid_purged was changed from * to	1304	1653
-gtsvector_in not implemented	59	2888
-gzip compression is not supported by this build	59	2889
-gzip invalid checksum	2424,2425	2890
-gzip invalid header	2426,185	2891
-handler function is not specified	784,1	2892
+gtid * and * conflict duplicate domain id	1195	1542
+gtid_executed was changed from * to	1296	1646
+gtid_mode on or gtid_mode upgrade_step_2 requires enforce_gtid_consistency 1	1297	1647
+gtid_mode on or upgrade_step_1 or upgrade_step_2 requires log bin and log slave updates	1299	1649
+gtid_next cannot be changed by a client that owns a gtid the client owns * ownership is released on commit or rollback	1159	1500
+gtid_next cannot be set to anonymous when gtid_mode on	1157	1498
+gtid_next cannot be set to uuid number when gtid_mode off	1158	1499
+gtid_next_list cannot be set to a non null value when gtid_mode off	1156	1497
+gtid_purged can only be set when gtid_executed is empty	1160	1501
+gtid_purged can only be set when gtid_mode on	1161	1502
+gtid_purged can only be set when there are no ongoing transactions not even in other clients	1162	1503
+gtid_purged was changed from * to	1304	1654
+gtsvector_in not implemented	59	2889
+gzip compression is not supported by this build	59	2890
+gzip invalid checksum	2424,2425	2891
+gzip invalid header	2426,185	2892
+handler function is not specified	784,1	2893
 has a collation conflict	613,1	762
 has a compression method conflict	172,1	491
 has a storage parameter conflict	172,1	491
 has a type conflict	172,1	491
-has an old format you should re create the * object s	1483	1840
+has an old format you should re create the * object s	1483	1841
 has different type for column	172,1	491
-has multiple for update share references to table	498	1197
-has no installation script nor update path for version	114,64	2893
-has no update path from version * to version	114,64	2893
+has multiple for update share references to table	498	1198
+has no installation script nor update path for version	114,64	2894
+has no update path from version * to version	114,64	2894
 has pseudo type	61,1	472
-has unsupported event type	59	2894
+has unsupported event type	59	2895
 has wrong type	172,1	624
 hash function 1 must have one argument	105,1	104
 hash function 1 must return integer	105,1	104
 hash function 2 must have two arguments	105,1	104
 hash function 2 must return bigint	105,1	104
-hash indexes do not support whole index scans	59	2895
-headlessexception	2427	2896
-heap relfilenode value not set when in binary upgrade mode	114,64	2897
-held cursor requires same isolation level	2428	2898
-held_cursor_requires_same_isolation_level	2428,117	2898
-heldcursorrequiressameisolationlevel	2428,117	2898
-help database is corrupt or does not exist	1176	1518
+hash indexes do not support whole index scans	59	2896
+headlessexception	2427	2897
+heap relfilenode value not set when in binary upgrade mode	114,64	2898
+held cursor requires same isolation level	2428	2899
+held_cursor_requires_same_isolation_level	2428,117	2899
+heldcursorrequiressameisolationlevel	2428,117	2899
+help database is corrupt or does not exist	1176	1519
 highest timeline * of the primary is behind recovery timeline	57	532
-hmacerror	2429	2899
-host * is blocked because of many connection errors unblock with	1309	1659
-host * is not allowed to connect to this mariadb server	1310	1660
-host is down	984	2900
-host port conflict	2430	2901
-host protection exception	2431	2902
+hmacerror	2429	2900
+host * is blocked because of many connection errors unblock with	1309	1660
+host * is not allowed to connect to this mariadb server	1310	1661
+host is down	984	2901
+host port conflict	2430	2902
+host protection exception	2431	2903
 hostgssenc record cannot match because gssapi is not supported by this build	130,131	289
-hostname mismatch	2432,180	2903
-hostportconflict	2430	2901
-hostprotectionexception	2431	2902
+hostname mismatch	2432,180	2904
+hostportconflict	2430	2902
+hostprotectionexception	2431	2903
 hostssl record cannot match because ssl is disabled	130,131	289
 hostssl record cannot match because ssl is not supported by this build	130,131	289
-hot standby is not possible because of insufficient parameter settings	114,64	2904
+hot standby is not possible because of insufficient parameter settings	114,64	2905
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -14400,9 +14402,9 @@ http 507	50	52
 http 508	51	53
 http 510	52	54
 http 511	53	55
-http bad response	2433	2905
-http connect timeout exception	2434	2906
-http connection has been hijacked	2435,2436	2907
+http bad response	2433	2906
+http connect timeout exception	2434	2907
+http connection has been hijacked	2435,2436	2908
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -14443,20 +14445,20 @@ http error 507	50	52
 http error 508	51	53
 http error 510	52	54
 http error 511	53	55
-http fatal error	2437	2908
-http handler timeout	2438	2909
-http header syntax error	2439	2910
-http invalid read on closed body	2440,2441	2911
-http listener exception	2442	2912
-http named cookie not present	2443,2444	2913
-http no location header in response	2445,2446	2914
-http no such file	2447,2448	2915
+http fatal error	2437	2909
+http handler timeout	2438	2910
+http header syntax error	2439	2911
+http invalid read on closed body	2440,2441	2912
+http listener exception	2442	2913
+http named cookie not present	2443,2444	2914
+http no location header in response	2445,2446	2915
+http no such file	2447,2448	2916
 http request	2449,174	193
-http request method or response status code does not allow body	2450,2451	2916
-http retriable error	2452	2917
-http retry exception	2453	2918
-http server closed	2454	2919
-http server exception	2455	2920
+http request method or response status code does not allow body	2450,2451	2917
+http retriable error	2452	2918
+http retry exception	2453	2919
+http server closed	2454	2920
+http server exception	2455	2921
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -14497,275 +14499,275 @@ http status 507	50	52
 http status 508	51	53
 http status 510	52	54
 http status 511	53	55
-http timeout exception	2456	2921
+http timeout exception	2456	2922
 http version not supported	46	48
-http wrote more than the declared content length	2457,2458	2922
+http wrote more than the declared content length	2457,2458	2923
 http_version_not_supported	46	48
-httpbadresponse	2433	2905
-httpconnecttimeoutexception	2434	2906
-httperror	2459	2923
-httpexception	2460	2924
-httpfatalerror	2437	2908
-httpheadersyntaxerror	2439	2910
-httplistenerexception	2442	2912
-httpretriableerror	2452	2917
-httpretryexception	2453	2918
+httpbadresponse	2433	2906
+httpconnecttimeoutexception	2434	2907
+httperror	2459	2924
+httpexception	2460	2925
+httpfatalerror	2437	2909
+httpheadersyntaxerror	2439	2911
+httplistenerexception	2442	2913
+httpretriableerror	2452	2918
+httpretryexception	2453	2919
 https proxy request	2461,174	193
-httpserverexception	2455	2920
-httptimeoutexception	2456	2921
-huge pages not supported on this platform	59	2925
-huge pages not supported with the current shared_memory_type setting	59	2925
+httpserverexception	2455	2921
+httptimeoutexception	2456	2922
+huge pages not supported on this platform	59	2926
+huge pages not supported with the current shared_memory_type setting	59	2926
 i m a teapot	27	28
-i o error reading log index file	1350	1702
-i o possible	2277	2926
+i o error reading log index file	1350	1703
+i o possible	2277	2927
 icu is not supported in this build	59	814
-icu locale cannot be specified unless locale provider is icu	105,1	2927
+icu locale cannot be specified unless locale provider is icu	105,1	2928
 icu locale must be specified	114,64	569
 ident authentication failed for user	95	288
-identifier name * is too long	1731,1	2102
-identifier removed	986	2928
-identifier too long	2462,1	2929
-identity column type must be smallint integer or bigint	114,64	2930
+identifier name * is too long	1731,1	2103
+identifier removed	986	2929
+identifier too long	2462,1	2930
+identity column type must be smallint integer or bigint	114,64	2931
 identity columns are not supported on partitions	59	237
 identity columns are not supported on typed tables	59	237
-identity not mapped exception	795	2931
-identitynotmappedexception	795	2931
-idle in transaction session timeout	2463	2932
-idle session timeout	2464	2933
-idle_in_transaction_session_timeout	2463,117	2932
-idle_session_timeout	2464,127	2933
-idleintransactionsessiontimeout	2463,117	2932
-idlesessiontimeout	2464,127	2933
-if a message batch in a produce request exceeds the maximum configured segment size	2465	2934
-if replica is expected on a broker but is not this can be safely ignored	2466	2935
-if you specify a string larger than configured maximum for offset metadata	2467	2936
-ignoring specified roles other than public	114,64	2937
-iio invalid tree exception	2468	2938
-iioexception	2469	2939
-iioinvalidtreeexception	2468	2938
-illegal * value found during parsing	1319,469,64	1669
-illegal access error	2470	2940
-illegal access exception	2471	2941
-illegal argument exception	2472	2942
-illegal block size exception	2473	2943
-illegal blocking mode exception	2474	2944
-illegal caller exception	2475	2945
-illegal channel group exception	2476	2946
-illegal charset name exception	2477	2947
-illegal class format exception	2478	2948
-illegal component state exception	2479	2949
-illegal division by zero	206	2950
-illegal format code point exception	2480	2951
-illegal format conversion exception	2481	2952
-illegal format exception	2482	2953
-illegal format flags exception	2483	2954
-illegal format precision exception	2484	2955
-illegal format width exception	2485	2956
-illegal generation exception	2486	2957
-illegal grant revoke command please consult the manual to see which privileges can be used	1313,1	1663
-illegal instruction	2258	2958
-illegal mix of collations * and * for operation	1144	1476
-illegal mix of collations * for operation	1145	1477
-illegal mix of collations for operation	1145	1478
-illegal monitor state exception	2487	2959
-illegal parameter data type * for operation	1316	1666
-illegal parameter data types * and * for operation	1317	1667
-illegal path state exception	2488	2960
+identity not mapped exception	795	2932
+identitynotmappedexception	795	2932
+idle in transaction session timeout	2463	2933
+idle session timeout	2464	2934
+idle_in_transaction_session_timeout	2463,117	2933
+idle_session_timeout	2464,127	2934
+idleintransactionsessiontimeout	2463,117	2933
+idlesessiontimeout	2464,127	2934
+if a message batch in a produce request exceeds the maximum configured segment size	2465	2935
+if replica is expected on a broker but is not this can be safely ignored	2466	2936
+if you specify a string larger than configured maximum for offset metadata	2467	2937
+ignoring specified roles other than public	114,64	2938
+iio invalid tree exception	2468	2939
+iioexception	2469	2940
+iioinvalidtreeexception	2468	2939
+illegal * value found during parsing	1319,469,64	1670
+illegal access error	2470	2941
+illegal access exception	2471	2942
+illegal argument exception	2472	2943
+illegal block size exception	2473	2944
+illegal blocking mode exception	2474	2945
+illegal caller exception	2475	2946
+illegal channel group exception	2476	2947
+illegal charset name exception	2477	2948
+illegal class format exception	2478	2949
+illegal component state exception	2479	2950
+illegal division by zero	206	2951
+illegal format code point exception	2480	2952
+illegal format conversion exception	2481	2953
+illegal format exception	2482	2954
+illegal format flags exception	2483	2955
+illegal format precision exception	2484	2956
+illegal format width exception	2485	2957
+illegal generation exception	2486	2958
+illegal grant revoke command please consult the manual to see which privileges can be used	1313,1	1664
+illegal instruction	2258	2959
+illegal mix of collations * and * for operation	1144	1477
+illegal mix of collations * for operation	1145	1478
+illegal mix of collations for operation	1145	1479
+illegal monitor state exception	2487	2960
+illegal parameter data type * for operation	1316	1667
+illegal parameter data types * and * for operation	1317	1668
+illegal path state exception	2488	2961
 illegal point compression	2489,174	193
-illegal sasl state exception	2490	2961
-illegal seek	2228	2962
-illegal selector exception	2491	2963
-illegal state exception	2492	2964
+illegal sasl state exception	2490	2962
+illegal seek	2228	2963
+illegal selector exception	2491	2964
+illegal state exception	2492	2965
 illegal suite b digest	2493,174	193
-illegal thread state exception	2494	2965
-illegal value used as argument of dynamic column function	1196,469,64	1542
-illegal_generation	2486	2957
-illegal_sasl_state	2490	2961
-illegalaccesserror	2470	2940
-illegalaccessexception	2471	2941
-illegalargumentexception	2472	2942
-illegalblockingmodeexception	2474	2944
-illegalblocksizeexception	2473	2943
-illegalcallerexception	2475	2945
-illegalchannelgroupexception	2476	2946
-illegalcharsetnameexception	2477	2947
-illegalclassformatexception	2478	2948
-illegalcomponentstateexception	2479	2949
-illegalformatcodepointexception	2480	2951
-illegalformatconversionexception	2481	2952
-illegalformatexception	2482	2953
-illegalformatflagsexception	2483	2954
-illegalformatprecisionexception	2484	2955
-illegalformatwidthexception	2485	2956
-illegalgenerationexception	2486	2957
-illegalmonitorstateexception	2487	2959
-illegalpathstateexception	2488	2960
-illegalsaslstateexception	2490	2961
-illegalselectorexception	2491	2963
-illegalstateexception	2492	2964
-illegalthreadstateexception	2494	2965
-illformed locale exception	2495	2966
-illformedlocaleexception	2495	2966
+illegal thread state exception	2494	2966
+illegal value used as argument of dynamic column function	1196,469,64	1543
+illegal_generation	2486	2958
+illegal_sasl_state	2490	2962
+illegalaccesserror	2470	2941
+illegalaccessexception	2471	2942
+illegalargumentexception	2472	2943
+illegalblockingmodeexception	2474	2945
+illegalblocksizeexception	2473	2944
+illegalcallerexception	2475	2946
+illegalchannelgroupexception	2476	2947
+illegalcharsetnameexception	2477	2948
+illegalclassformatexception	2478	2949
+illegalcomponentstateexception	2479	2950
+illegalformatcodepointexception	2480	2952
+illegalformatconversionexception	2481	2953
+illegalformatexception	2482	2954
+illegalformatflagsexception	2483	2955
+illegalformatprecisionexception	2484	2956
+illegalformatwidthexception	2485	2957
+illegalgenerationexception	2486	2958
+illegalmonitorstateexception	2487	2960
+illegalpathstateexception	2488	2961
+illegalsaslstateexception	2490	2962
+illegalselectorexception	2491	2964
+illegalstateexception	2492	2965
+illegalthreadstateexception	2494	2966
+illformed locale exception	2495	2967
+illformedlocaleexception	2495	2967
 im_a_teapot	27	28
-image gc failed	2496,2497	2967
-image inspect error	2498,2499	2968
-image pull back off	2500,2501	2969
-image unknown format	2502,2503	2970
-imagegcfailed	2496,2497	2967
-imageinspecterror	2498,2499	2968
-imagepullbackoff	2500,2501	2969
-imaging op exception	2504	2971
-imagingopexception	2504	2971
-importerror	2505	2972
-importwarning	2506	2973
-impossible dependencies error	2507	2974
-impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1292	1641
-impossibledependencieserror	2507	2974
-improper binary format in array element	787,64	2975
-improper binary format in record column	787,64	2976
-improper connection state	2508	2977
-improper qualified name too many dotted names	0,1	2978
-improper relation name too many dotted names	0,1	2978
-improper type name	63,64	2703
-improperconnectionstate	2508	2977
+image gc failed	2496,2497	2968
+image inspect error	2498,2499	2969
+image pull back off	2500,2501	2970
+image unknown format	2502,2503	2971
+imagegcfailed	2496,2497	2968
+imageinspecterror	2498,2499	2969
+imagepullbackoff	2500,2501	2970
+imaging op exception	2504	2972
+imagingopexception	2504	2972
+importerror	2505	2973
+importwarning	2506	2974
+impossible dependencies error	2507	2975
+impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1292	1642
+impossibledependencieserror	2507	2975
+improper binary format in array element	787,64	2976
+improper binary format in record column	787,64	2977
+improper connection state	2508	2978
+improper qualified name too many dotted names	0,1	2979
+improper relation name too many dotted names	0,1	2979
+improper type name	63,64	2704
+improperconnectionstate	2508	2978
 in an aggregate with distinct order by expressions must appear in argument list	192,1	214
 in child table has a conflicting generation expression	172,1	491
 in child table must be a generated column	172,1	491
 in child table must be marked not null	172,1	491
-in failed sql transaction	840	2979
-in from has unsupported return type	172,1	2980
-in progress error	2509	2981
-in_failed_sql_transaction	840,117	2979
-inaccessible object exception	2510	2982
-inaccessibleobjectexception	2510	2982
-inappropriate access mode for branch transaction	2511	2983
+in failed sql transaction	840	2980
+in from has unsupported return type	172,1	2981
+in progress error	2509	2982
+in_failed_sql_transaction	840,117	2980
+inaccessible object exception	2510	2983
+inaccessibleobjectexception	2510	2983
+inappropriate access mode for branch transaction	2511	2984
 inappropriate fallback	2512,174	193
-inappropriate ioctl for device	1061	2984
-inappropriate isolation level for branch transaction	2513	2985
-inappropriate_access_mode_for_branch_transaction	2511,117	2983
-inappropriate_isolation_level_for_branch_transaction	2513,117	2985
-inappropriateaccessmodeforbranchtransaction	2511,117	2983
-inappropriateisolationlevelforbranchtransaction	2513,117	2985
-including column does not support a collation	105,1	2868
-including column does not support an operator class	105,1	2868
-including column does not support asc desc options	105,1	2868
-including column does not support nulls first last options	105,1	2868
-incompatible class change error	2514	2986
-incompatibleclasschangeerror	2514	2986
-incomplete annotation exception	2515	2987
-incomplete message from client	336,85	2988
-incomplete read error	2516,2517	2989
-incomplete startup packet	336,85	2990
-incompleteannotationexception	2515	2987
-incompleteread	2518	2991
-incompletereaderror	2516,2517	2989
-inconsistency in usage of column lists for partitioning	1502	1860
-inconsistent cluster id exception	2519	2992
+inappropriate ioctl for device	1061	2985
+inappropriate isolation level for branch transaction	2513	2986
+inappropriate_access_mode_for_branch_transaction	2511,117	2984
+inappropriate_isolation_level_for_branch_transaction	2513,117	2986
+inappropriateaccessmodeforbranchtransaction	2511,117	2984
+inappropriateisolationlevelforbranchtransaction	2513,117	2986
+including column does not support a collation	105,1	2869
+including column does not support an operator class	105,1	2869
+including column does not support asc desc options	105,1	2869
+including column does not support nulls first last options	105,1	2869
+incompatible class change error	2514	2987
+incompatibleclasschangeerror	2514	2987
+incomplete annotation exception	2515	2988
+incomplete message from client	336,85	2989
+incomplete read error	2516,2517	2990
+incomplete startup packet	336,85	2991
+incompleteannotationexception	2515	2988
+incompleteread	2518	2992
+incompletereaderror	2516,2517	2990
+inconsistency in usage of column lists for partitioning	1502	1861
+inconsistent cluster id exception	2519	2993
 inconsistent compression	2520,174	193
 inconsistent early data alpn	2521,174	193
 inconsistent early data sni	2522,174	193
 inconsistent extms	2523,174	193
-inconsistent group protocol exception	2524	2993
-inconsistent topic id exception	2525	2994
-inconsistent types deduced for parameter	162,1	971
-inconsistent voter set exception	2526	2995
-inconsistent_cluster_id	2519	2992
-inconsistent_group_protocol	2524	2993
-inconsistent_topic_id	2525	2994
-inconsistent_voter_set	2526	2995
-inconsistentclusteridexception	2519	2992
-inconsistentgroupprotocolexception	2524	2993
-inconsistenttopicidexception	2525	2994
-inconsistentvotersetexception	2526	2995
-incorrect * value * for column	1757	2130
-incorrect * value * for function	1916	2321
-incorrect argument type to variable	1912,1	2317
-incorrect arguments to	1876	2280
-incorrect binary data format	787,64	2996
-incorrect binary data format in bind parameter	787,64	2997
-incorrect binary data format in function argument	787,64	2998
-incorrect binary data format in logical replication column	787,64	2999
-incorrect catalog name	1889,1	2294
-incorrect column name	1878,1	2282
-incorrect column specifier for column	1880,1	2284
-incorrect database name	1879,1	2283
-incorrect default value * for column	1341	1693
-incorrect escaping in json text in argument * to function * at position	1358	1710
-incorrect foreign key definition for	1883,1	2287
-incorrect geojson format empty * array	1278	1628
-incorrect geojson format polygon not closed	1280	1630
-incorrect geojson format specified for st_geomfromgeojson function	1279	1629
-incorrect geojson format too few points for linestring specified	1281	1631
-incorrect index name	1890,1	2295
-incorrect information in file	1475	1831
-incorrect number of arguments for * expected * got	1666,1	2037
-incorrect number of fetch variables	1667	2038
-incorrect parameter count in the call to native function	1896,1	2301
-incorrect parameter count to cursor	1895,1	2300
-incorrect parameter count to procedure	1897,1	2302
-incorrect parameter or combination of parameters for start slave until	1098	1430
-incorrect parameters in the call to native function	1898,1	2303
-incorrect parameters in the call to stored function	1900,1	2305
-incorrect parameters to procedure	1899	2304
-incorrect partition name	1901	2306
-incorrect prefix key the used key part isn * t support unique prefix keys	1905	2310
-incorrect routine name	1665,1	2036
-incorrect table definition all merge tables must be in the same database	1763	2136
-incorrect table definition there can be only one auto column and it must be defined as a key	1877,1	2281
-incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1745	2117
-incorrect table name	1907,1	2312
-incorrect usage of * and	1914	2319
-incorrect usage placement of	1164,1	1505
-incorrect user level lock name	1805,1	2209
-incorrect value * for option	1095	1427
-increment must not be zero	114,64	2930
-indentationerror	2527,2528	3000
-indeterminate collation	782	3001
-indeterminate datatype	496	3002
-indeterminate_collation	782,1	3001
-indeterminate_datatype	496,1	3002
-indeterminatecollation	782,1	3001
-indeterminatedatatype	496,1	3002
-index * is corrupted	1326	1676
-index * is of wrong type for an innodb fulltext index	1331	1681
+inconsistent group protocol exception	2524	2994
+inconsistent topic id exception	2525	2995
+inconsistent types deduced for parameter	162,1	972
+inconsistent voter set exception	2526	2996
+inconsistent_cluster_id	2519	2993
+inconsistent_group_protocol	2524	2994
+inconsistent_topic_id	2525	2995
+inconsistent_voter_set	2526	2996
+inconsistentclusteridexception	2519	2993
+inconsistentgroupprotocolexception	2524	2994
+inconsistenttopicidexception	2525	2995
+inconsistentvotersetexception	2526	2996
+incorrect * value * for column	1757	2131
+incorrect * value * for function	1916	2322
+incorrect argument type to variable	1912,1	2318
+incorrect arguments to	1876	2281
+incorrect binary data format	787,64	2997
+incorrect binary data format in bind parameter	787,64	2998
+incorrect binary data format in function argument	787,64	2999
+incorrect binary data format in logical replication column	787,64	3000
+incorrect catalog name	1889,1	2295
+incorrect column name	1878,1	2283
+incorrect column specifier for column	1880,1	2285
+incorrect database name	1879,1	2284
+incorrect default value * for column	1341	1694
+incorrect escaping in json text in argument * to function * at position	1358	1711
+incorrect foreign key definition for	1883,1	2288
+incorrect geojson format empty * array	1278	1629
+incorrect geojson format polygon not closed	1280	1631
+incorrect geojson format specified for st_geomfromgeojson function	1279	1630
+incorrect geojson format too few points for linestring specified	1281	1632
+incorrect index name	1890,1	2296
+incorrect information in file	1475	1832
+incorrect number of arguments for * expected * got	1666,1	2038
+incorrect number of fetch variables	1667	2039
+incorrect parameter count in the call to native function	1896,1	2302
+incorrect parameter count to cursor	1895,1	2301
+incorrect parameter count to procedure	1897,1	2303
+incorrect parameter or combination of parameters for start slave until	1098	1431
+incorrect parameters in the call to native function	1898,1	2304
+incorrect parameters in the call to stored function	1900,1	2306
+incorrect parameters to procedure	1899	2305
+incorrect partition name	1901	2307
+incorrect prefix key the used key part isn * t support unique prefix keys	1905	2311
+incorrect routine name	1665,1	2037
+incorrect table definition all merge tables must be in the same database	1763	2137
+incorrect table definition there can be only one auto column and it must be defined as a key	1877,1	2282
+incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	1745	2118
+incorrect table name	1907,1	2313
+incorrect usage of * and	1914	2320
+incorrect usage placement of	1164,1	1506
+incorrect user level lock name	1805,1	2210
+incorrect value * for option	1095	1428
+increment must not be zero	114,64	2931
+indentationerror	2527,2528	3001
+indeterminate collation	782	3002
+indeterminate datatype	496	3003
+indeterminate_collation	782,1	3002
+indeterminate_datatype	496,1	3003
+indeterminatecollation	782,1	3002
+indeterminatedatatype	496,1	3003
+index * is corrupted	1326	1677
+index * is of wrong type for an innodb fulltext index	1331	1682
 index access method * does not have a handler	57	105
-index column size too large the maximum column size is * bytes	1325	1675
-index corrupted	2529	3003
+index column size too large the maximum column size is * bytes	1325	1676
+index corrupted	2529	3004
 index creation on system columns is not supported	59	103
-index database disk image is malformed	2530,2531	3004
-index expressions and predicates can refer only to the table being indexed	192,1	3005
-index for table * is corrupt try to repair it	1476	1832
-index invalid or out of range	197	3006
+index database disk image is malformed	2530,2531	3005
+index expressions and predicates can refer only to the table being indexed	192,1	3006
+index for table * is corrupt try to repair it	1476	1833
+index invalid or out of range	197	3007
 index operators must be binary	105,1	104
-index out of bounds exception	2532,197	3007
-index out of bounds the len is * but the index is	197	3008
-index out of range	197	3009
-index out of range exception	2533,197	3010
-index relfilenode value not set when in binary upgrade mode	114,64	3011
-index row requires * bytes maximum size is	208	3012
-index row size * exceeds btree version * for index	208	3013
-index row size * exceeds hash maximum	208	3014
-index row size * exceeds maximum * for index	208	3015
-index s does not support this operation	1375	1729
+index out of bounds exception	2532,197	3008
+index out of bounds the len is * but the index is	197	3009
+index out of range	197	3010
+index out of range exception	2533,197	3011
+index relfilenode value not set when in binary upgrade mode	114,64	3012
+index row requires * bytes maximum size is	208	3013
+index row size * exceeds btree version * for index	208	3014
+index row size * exceeds hash maximum	208	3015
+index row size * exceeds maximum * for index	208	3016
+index s does not support this operation	1375	1730
 index search operators must return boolean	105,1	104
-index was out of range must be non negative and less than the size of the collection	197	3016
-index was outside the bounds of the array	2533,197	3017
-index_corrupted	2529,55	3003
-indexcorrupted	2529,55	3003
-indexerror	2534,2535,197	3018
-indexoutofboundsexception	2532,197	3007
-indexoutofrangeexception	2533,197	3010
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2526	2995
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2536	3019
-indicator overflow	2537	3020
-indicator_overflow	2537,64	3020
-indicatoroverflow	2537,64	3020
-ineligible replica exception	2538	3021
-ineligible_replica	2538	3021
-ineligiblereplicaexception	2538	3021
-infailedsqltransaction	840,117	2979
-infinite recursion detected in policy for relation	105,1	3022
-infinite recursion detected in rules for relation	105,1	3022
+index was out of range must be non negative and less than the size of the collection	197	3017
+index was outside the bounds of the array	2533,197	3018
+index_corrupted	2529,55	3004
+indexcorrupted	2529,55	3004
+indexerror	2534,2535,197	3019
+indexoutofboundsexception	2532,197	3008
+indexoutofrangeexception	2533,197	3011
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	2526	2996
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	2536	3020
+indicator overflow	2537	3021
+indicator_overflow	2537,64	3021
+indicatoroverflow	2537,64	3021
+ineligible replica exception	2538	3022
+ineligible_replica	2538	3022
+ineligiblereplicaexception	2538	3022
+infailedsqltransaction	840,117	2980
+infinite recursion detected in policy for relation	105,1	3023
+infinite recursion detected in rules for relation	105,1	3023
 inherited column * has a collation conflict	613,1	762
 inherited column * has a generation conflict	172,1	491
 inherited column * has a storage parameter conflict	172,1	491
@@ -14777,187 +14779,187 @@ inherits conflicting default values	551,1	681
 inherits conflicting generation expressions	551,1	681
 inherits from generated column but specifies default	551,1	681
 inherits from generated column but specifies identity	551,1	681
-initial position must not be null	115,64	3023
-initial slot snapshot too large	451,450	3024
-initiated by * normal shutdown	1470	1826
+initial position must not be null	115,64	3024
+initial slot snapshot too large	451,450	3025
+initiated by * normal shutdown	1470	1827
 inline sql function body only valid for language sql	62,1	135
-innodb is in read only mode	1333	1683
-innodb presently supports one fulltext index creation at a time	1330	1680
-innodb refuses to write tables with row_format compressed or key_block_size	1790	2164
-inprogresserror	2509	2981
+innodb is in read only mode	1333	1684
+innodb presently supports one fulltext index creation at a time	1330	1681
+innodb refuses to write tables with row_format compressed or key_block_size	1790	2165
+inprogresserror	2509	2982
 input data type is not an array	172,1	529
-input is a query not an expression	114,64	2711
-input is out of range	203,64	3025
-input mismatch exception	2539	3026
-input of anonymous composite types is not implemented	59	3027
-input output error	991	3028
+input is a query not an expression	114,64	2712
+input is out of range	203,64	3026
+input mismatch exception	2539	3027
+input of anonymous composite types is not implemented	59	3028
+input output error	991	3029
 input parameters after one with a default value must also have defaults	62,1	135
 input string is too short for datetime format	469,64	504
-input string was not in a correct format	483	3029
-inputmismatchexception	2539	3026
-insert delayed can * because it is locked with lock tables	1188	1531
-insert has more expressions than target columns	0,1	3030
-insert has more target columns than expressions	0,1	3030
-insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1118	1450
-insert into autoincrement field which is not the first part in the composed primary key is unsafe	1115	1447
-insert on duplicate key update on a table with more than one unique key is unsafe	1120	1452
-insert or update on table * violates foreign key constraint	2392,461	3031
-insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1119	1451
+input string was not in a correct format	483	3030
+inputmismatchexception	2539	3027
+insert delayed can * because it is locked with lock tables	1188	1532
+insert has more expressions than target columns	0,1	3031
+insert has more target columns than expressions	0,1	3031
+insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1118	1451
+insert into autoincrement field which is not the first part in the composed primary key is unsafe	1115	1448
+insert on duplicate key update on a table with more than one unique key is unsafe	1120	1453
+insert or update on table * violates foreign key constraint	2392,461	3032
+insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1119	1452
 insert select rule actions are not supported for queries having data modifying statements in with	59	614
 insert trigger s when condition cannot reference old values	105,1	337
 insert with on conflict clause cannot be used with table that has insert or update rules	59	614
-inspectfailed	2540,2541	3032
-installerror	2542	3033
-instance already exists exception	2543	3034
-instance not found exception	2544	3035
-instancealreadyexistsexception	2543	3034
-instancenotfoundexception	2544	3035
-instantiationerror	2545	3036
-instantiationexception	2546	3037
+inspectfailed	2540,2541	3033
+installerror	2542	3034
+instance already exists exception	2543	3035
+instance not found exception	2544	3036
+instancealreadyexistsexception	2543	3035
+instancenotfoundexception	2544	3036
+instantiationerror	2545	3037
+instantiationexception	2546	3038
 instead nothing rules on select are not implemented	59	539
 instead of triggers cannot have column lists	59	338
 instead of triggers cannot have when conditions	59	338
 instead of triggers must be for each row	59	338
-insufficient data left in message	336,85,787	3038
-insufficient execution stack exception	2547	3039
-insufficient file descriptors available to start server process	145	2658
-insufficient free cpu	2548	3040
-insufficient free memory	2549	3041
-insufficient memory exception	2550	3042
-insufficient memory to continue the execution of the program	2550,2551	3043
-insufficient privilege	88	3044
-insufficient resources	145	3045
-insufficient resources exception	2552	3046
+insufficient data left in message	336,85,787	3039
+insufficient execution stack exception	2547	3040
+insufficient file descriptors available to start server process	145	2659
+insufficient free cpu	2548	3041
+insufficient free memory	2549	3042
+insufficient memory exception	2550	3043
+insufficient memory to continue the execution of the program	2550,2551	3044
+insufficient privilege	88	3045
+insufficient resources	145	3046
+insufficient resources exception	2552	3047
 insufficient security	2553,174	193
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2547	3047
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	2547	3048
 insufficient storage	50	52
-insufficient_privilege	88,1	3044
-insufficient_resources	145	3045
+insufficient_privilege	88,1	3045
+insufficient_resources	145	3046
 insufficient_storage	50	52
-insufficientexecutionstackexception	2547	3039
-insufficientfreecpu	2548	3040
-insufficientfreememory	2549	3041
-insufficientmemoryexception	2550	3042
-insufficientprivilege	88,1	3044
-insufficientresources	145	3045
-insufficientresourcesexception	2552	3046
-int too large to convert to float	203	3048
-integer is required for rows type frame	1911	2316
+insufficientexecutionstackexception	2547	3040
+insufficientfreecpu	2548	3041
+insufficientfreememory	2549	3042
+insufficientmemoryexception	2550	3043
+insufficientprivilege	88,1	3045
+insufficientresources	145	3046
+insufficientresourcesexception	2552	3047
+int too large to convert to float	203	3049
+integer is required for rows type frame	1911	2317
 integer out of range	203,64	340
-integrity constraint violation	461	3049
-integrity_constraint_violation	461	3049
-integrityconstraintviolation	461	3049
-integrityerror	2554	3050
-interface conversion interface is string not int	228	3051
-interfaceerror	2555	3052
-internal buffer overflow exception	2556	3053
-internal buffer overflow occurred	2556	3054
-internal error	55	3055
-internal error code for broker to broker communication	2557	3056
-internal error in the runtime	2251	3057
-internal function * is not in internal lookup table	784,1	992
-internal scheduler error	1228	1576
+integrity constraint violation	461	3050
+integrity_constraint_violation	461	3050
+integrityconstraintviolation	461	3050
+integrityerror	2554	3051
+interface conversion interface is string not int	228	3052
+interfaceerror	2555	3053
+internal buffer overflow exception	2556	3054
+internal buffer overflow occurred	2556	3055
+internal error	55	3056
+internal error code for broker to broker communication	2557	3057
+internal error in the runtime	2251	3058
+internal function * is not in internal lookup table	784,1	993
+internal scheduler error	1228	1577
 internal server error	38	39
-internal size * is invalid for passed by value type	105,1	2814
-internal_error	55	3055
+internal size * is invalid for passed by value type	105,1	2815
+internal_error	55	3056
 internal_server_error	38	39
-internalbufferoverflowexception	2556	3053
-internalerror	55	3055
-interrupted by timeout exception	2558	3058
-interrupted io exception	2559	3059
-interrupted naming exception	2560	3060
-interrupted system call	990	3061
-interrupted system call should be restarted	1937	3062
-interruptedbytimeoutexception	2558	3058
-interruptederror	990,2561	3063
-interruptedexception	2562	3064
-interruptedioexception	2559	3059
-interruptednamingexception	2560	3060
-interval field overflow	2563	3065
-interval field value out of range	2563,64	3066
-interval is either not positive or too big	1227	1575
-interval time zone * must not include months or days	114,64	3067
-interval_field_overflow	2563,64	3065
-intervalfieldoverflow	2563,64	3065
-into is only allowed on first select of union intersect except	0,1	3030
-introspectionexception	2564	3068
-invalid * character string	1338	1690
-invalid address error	2565	3069
-invalid address family in external	787,64	997
+internalbufferoverflowexception	2556	3054
+internalerror	55	3056
+interrupted by timeout exception	2558	3059
+interrupted io exception	2559	3060
+interrupted naming exception	2560	3061
+interrupted system call	990	3062
+interrupted system call should be restarted	1937	3063
+interruptedbytimeoutexception	2558	3059
+interruptederror	990,2561	3064
+interruptedexception	2562	3065
+interruptedioexception	2559	3060
+interruptednamingexception	2560	3061
+interval field overflow	2563	3066
+interval field value out of range	2563,64	3067
+interval is either not positive or too big	1227	1576
+interval time zone * must not include months or days	114,64	3068
+interval_field_overflow	2563,64	3066
+intervalfieldoverflow	2563,64	3066
+into is only allowed on first select of union intersect except	0,1	3031
+introspectionexception	2564	3069
+invalid * character string	1338	1691
+invalid address error	2565	3070
+invalid address family in external	787,64	998
 invalid affix alias	130,131	133
 invalid affix flag	130,131	133
 invalid affix flag * with long flag value	130,131	133
 invalid alert	2566,174	193
-invalid algorithm parameter exception	2567	3070
-invalid application exception	2568	3071
-invalid argument	655	3072
-invalid argument error * in function	1676	2047
+invalid algorithm parameter exception	2567	3071
+invalid application exception	2568	3072
+invalid argument	655	3073
+invalid argument error * in function	1676	2048
 invalid argument for	0,1	212
-invalid argument for logarithm	553	3073
-invalid argument for nth value function	193	3074
-invalid argument for ntile function	195	3075
-invalid argument for power function	65	3076
-invalid argument for sql json datetime function	874	3077
-invalid argument for width bucket function	797	3078
-invalid argument size * in function call message	336,85	2859
-invalid array flags	787,64	2975
+invalid argument for logarithm	553	3074
+invalid argument for nth value function	193	3075
+invalid argument for ntile function	195	3076
+invalid argument for power function	65	3077
+invalid argument for sql json datetime function	874	3078
+invalid argument for width bucket function	797	3079
+invalid argument size * in function call message	336,85	2860
+invalid array flags	787,64	2976
 invalid array for xml namespace mapping	64	844
-invalid array length	197	3079
-invalid asynchronous state exception	2569	3080
-invalid attribute identifier exception	2570	3081
+invalid array length	197	3080
+invalid asynchronous state exception	2569	3081
+invalid attribute identifier exception	2570	3082
 invalid attribute in procedure definition	62,1	135
-invalid attribute value exception	2571	3082
-invalid attributes exception	2572	3083
+invalid attribute value exception	2571	3083
+invalid attributes exception	2572	3084
 invalid authentication method	130,131	289
 invalid authentication method * not supported by this build	130,131	289
-invalid authorization specification	95	3084
-invalid base64 end sequence	114,64	3085
-invalid binary representation	787	3086
-invalid bits in external	787,64	997
+invalid authorization specification	95	3085
+invalid base64 end sequence	114,64	3086
+invalid binary representation	787	3087
+invalid bits in external	787,64	998
 invalid bound specification for a hash partition	61,1	65
 invalid bound specification for a list partition	61,1	65
 invalid bound specification for a range partition	61,1	65
-invalid byte sequence error	2573	3087
-invalid byte sequence for encoding	600,64	3088
-invalid byte sequence in utf	671	3089
-invalid byte value for encoding	600,64	3088
-invalid ca certificate	2574,180	3090
-invalid cast exception	2575	3091
-invalid catalog name	1440	3092
+invalid byte sequence error	2573	3088
+invalid byte sequence for encoding	600,64	3089
+invalid byte sequence in utf	671	3090
+invalid byte value for encoding	600,64	3089
+invalid ca certificate	2574,180	3091
+invalid cast exception	2575	3092
+invalid catalog name	1440	3093
 invalid ccs message	2576,174	193
 invalid certificate or alg	2577,174	193
-invalid certificate verification context	2578,180	3093
+invalid certificate verification context	2578,180	3094
 invalid character in affix flag	130,131	133
-invalid character in extension * schema must not contain any of	63,64	3094
-invalid character in extension owner must not contain any of	63,64	3094
-invalid character value for cast	2579	3095
-invalid character z looking for beginning of object key string	2280	3096
+invalid character in extension * schema must not contain any of	63,64	3095
+invalid character in extension owner must not contain any of	63,64	3095
+invalid character value for cast	2579	3096
+invalid character z looking for beginning of object key string	2280	3097
 invalid cidr mask in address	130,131	289
-invalid cidr value	63,64	3097
-invalid class exception	2580	3098
+invalid cidr value	63,64	3098
+invalid class exception	2580	3099
 invalid close message subtype	336,85	347
-invalid column definition	551	3099
-invalid column reference	192	3100
-invalid column reference * in load data	1383	1738
-invalid com object exception	224	3101
+invalid column definition	551	3100
+invalid column reference	192	3101
+invalid column reference * in load data	1383	1739
+invalid com object exception	224	3102
 invalid combination of date conventions	469,64	504
 invalid command	2581,174	193
 invalid command line argument	0,1	617
 invalid command line argument for server process	0,1	617
-invalid command name	114,64	3102
-invalid commit offset size exception	2582	3103
-invalid component error	2583	3104
+invalid command name	114,64	3103
+invalid commit offset size exception	2582	3104
+invalid component error	2583	3105
 invalid compression algorithm	2584,174	193
 invalid compression method	114,64	633
 invalid compression specification	0,1	871
-invalid condition number	1181	1523
+invalid condition number	1181	1524
 invalid config	2585,174	193
-invalid config exception	2585	3105
+invalid config exception	2585	3106
 invalid configuration name	2586,174	193
-invalid configuration parameter name	710,1	3106
-invalid configuration parameter name * removing it	710,1	3106
+invalid configuration parameter name	710,1	3107
+invalid configuration parameter name * removing it	710,1	3107
 invalid connection limit	114,64	569
-invalid connection string syntax	0,1	3107
+invalid connection string syntax	0,1	3108
 invalid connection type	130,131	289
 invalid context	2587,174	193
 invalid copy file header missing flags	275,64	837
@@ -14965,147 +14967,147 @@ invalid copy file header missing length	275,64	837
 invalid copy file header with oids	275,64	837
 invalid copy file header wrong length	275,64	837
 invalid create database strategy	114,64	569
-invalid credential exception	2588	3108
-invalid credentials exception	2588	3109
-invalid cross device link	2226	3110
+invalid credential exception	2588	3109
+invalid credentials exception	2588	3110
+invalid cross device link	2226	3111
 invalid ct validation type	2589,174	193
-invalid cursor definition	531	3111
-invalid cursor name	2590	3112
-invalid cursor name must not be empty	2590	3113
-invalid cursor state	498	3114
-invalid data exception	2591	3115
-invalid data format	2591	3116
-invalid data in file	57	3117
-invalid database definition	2592	3118
-invalid datetime format	469	3119
+invalid cursor definition	531	3112
+invalid cursor name	2590	3113
+invalid cursor name must not be empty	2590	3114
+invalid cursor state	498	3115
+invalid data exception	2591	3116
+invalid data format	2591	3117
+invalid data in file	57	3118
+invalid database definition	2592	3119
+invalid datetime format	469	3120
 invalid datetime format separator	469,64	504
-invalid datum pointer	64	3120
-invalid default value for	1340,1	1692
+invalid datum pointer	64	3121
+invalid default value for	1340,1	1693
 invalid describe message subtype	336,85	347
-invalid destination encoding name	114,64	3121
+invalid destination encoding name	114,64	3122
 invalid dh parameters	130,131	754
 invalid dh parameters neither suitable generator or safe prime	130,131	754
 invalid dh parameters p is not prime	130,131	754
-invalid digit found in string	483	3122
-invalid digit in external numeric value	787,64	3123
-invalid disk capacity	2593	3124
-invalid dn d operation exception	2594	3125
-invalid encoding name	114,64	3121
-invalid encoding number	114,64	3126
-invalid encoding starting at	671	3127
-invalid enum argument exception	2595	3128
-invalid enum label	710,1	3129
-invalid escape character	2596	3130
-invalid escape octet	2597	3131
-invalid escape sequence	2598	3132
-invalid escape string	2598,64	3133
-invalid exchange	969	3134
-invalid extension name	114,64	2893
-invalid extension version name	114,64	2893
-invalid external cidr value	787,64	997
-invalid external pg_snapshot data	787,64	3135
-invalid fetch session epoch exception	2599	3136
-invalid fetch size exception	2600	3137
+invalid digit found in string	483	3123
+invalid digit in external numeric value	787,64	3124
+invalid disk capacity	2593	3125
+invalid dn d operation exception	2594	3126
+invalid encoding name	114,64	3122
+invalid encoding number	114,64	3127
+invalid encoding starting at	671	3128
+invalid enum argument exception	2595	3129
+invalid enum label	710,1	3130
+invalid escape character	2596	3131
+invalid escape octet	2597	3132
+invalid escape sequence	2598	3133
+invalid escape string	2598,64	3134
+invalid exchange	969	3135
+invalid extension name	114,64	2894
+invalid extension version name	114,64	2894
+invalid external cidr value	787,64	998
+invalid external pg_snapshot data	787,64	3136
+invalid fetch session epoch exception	2599	3137
+invalid fetch size exception	2600	3138
 invalid field size	275,64	837
-invalid filter criteria exception	2601	3138
-invalid flags for opening a large object	114,64	3139
-invalid float literal	483	3122
-invalid foreign key	2391	3140
+invalid filter criteria exception	2601	3139
+invalid flags for opening a large object	114,64	3140
+invalid float literal	483	3123
+invalid foreign key	2391	3141
 invalid format specification for an interval value	469,64	504
 invalid frontend message type	336,85	347
-invalid function definition	62	3141
+invalid function definition	62	3142
 invalid function number * must be between 1 and	105,1	104
-invalid gis data provided to function	1288,114,64	1637
-invalid grant operation	548	3142
-invalid grantor	549	3143
-invalid group id exception	2602	3144
-invalid hexadecimal data odd number of digits	114,64	3085
-invalid hexadecimal digit	114,64	3085
-invalid image name	2603,2604	3145
-invalid indicator parameter value	2605	3146
+invalid gis data provided to function	1288,114,64	1638
+invalid grant operation	548	3143
+invalid grantor	549	3144
+invalid group id exception	2602	3145
+invalid hexadecimal data odd number of digits	114,64	3086
+invalid hexadecimal digit	114,64	3086
+invalid image name	2603,2604	3146
+invalid indicator parameter value	2605	3147
 invalid input string for y yyy	469,64	504
-invalid input syntax for type	63,64,469,114,0	3147
-invalid input value for enum	63,64	3148
-invalid int2vector data	787,64	3149
-invalid internal value for enum	787,64	3150
-invalid interval type modifier	114,64	3067
+invalid input syntax for type	63,64,469,114,0	3148
+invalid input value for enum	63,64	3149
+invalid int2vector data	787,64	3150
+invalid internal value for enum	787,64	3151
+invalid interval type modifier	114,64	3068
 invalid ip address	130,131	289
 invalid ip mask	130,131	289
-invalid json text	2606	3151
-invalid key exception	2607	3152
-invalid key spec exception	2608	3153
+invalid json text	2606	3152
+invalid key exception	2607	3153
+invalid key spec exception	2608	3154
 invalid key update type	2609,174	193
-invalid large object descriptor	104,1	3154
-invalid large object write request size	114,64	3139
+invalid large object descriptor	104,1	3155
+invalid large object write request size	114,64	3140
 invalid ldap port number	130,131	289
 invalid ldapscheme value	130,131	289
-invalid length in external	787,64	997
-invalid length in external bit string	787,64	3155
-invalid length of startup packet	336,85	2990
-invalid line specification a and b cannot both be zero	63,64,787	3156
-invalid line specification must be two distinct points	63,64,114	3156
-invalid list syntax in parameter	114,64,0	3157
-invalid literal for int with base	483	3158
+invalid length in external	787,64	998
+invalid length in external bit string	787,64	3156
+invalid length of startup packet	336,85	2991
+invalid line specification a and b cannot both be zero	63,64,787	3157
+invalid line specification must be two distinct points	63,64,114	3157
+invalid list syntax in parameter	114,64,0	3158
+invalid literal for int with base	483	3159
 invalid locale name	155,1	572
-invalid locator specification	2610	3159
-invalid logical replication message type	336,85	3160
+invalid locator specification	2610	3160
+invalid logical replication message type	336,85	3161
 invalid macro name in dynamic library path	710,1	868
-invalid magic number in dynamic shared memory segment	57	1012
-invalid mark exception	2611	3161
+invalid magic number in dynamic shared memory segment	57	1013
+invalid mark exception	2611	3162
 invalid mask length	114,64	483
 invalid max early data	2612,174	193
-invalid memory allocation request size	208	3162
-invalid message format	336,85	3038
-invalid message length	336,85	2988
+invalid memory allocation request size	208	3163
+invalid message format	336,85	3039
+invalid message length	336,85	2989
 invalid message size * in shared memory queue	208	667
-invalid midi data exception	2613	3163
+invalid midi data exception	2613	3164
 invalid mode character must be one of	63,64	67
-invalid module descriptor exception	2614	3164
-invalid multibyte character for locale	600,64	3165
-invalid name	710	3166
-invalid name exception	2615	3167
-invalid name syntax	710,1	3168
-invalid non ca certificate has ca markings	2616,180	3169
-invalid normalization form	114,64	2789
+invalid module descriptor exception	2614	3165
+invalid multibyte character for locale	600,64	3166
+invalid name	710	3167
+invalid name exception	2615	3168
+invalid name syntax	710,1	3169
+invalid non ca certificate has ca markings	2616,180	3170
+invalid normalization form	114,64	2790
 invalid null cmd name	2617,174	193
-invalid number of dimensions	787,64,114	2975
+invalid number of dimensions	787,64,114	2976
 invalid number of flag vector aliases	130,131	133
-invalid number of points in external path value	787,64	3170
-invalid number of points in external polygon value	787,64	3170
-invalid numeric type modifier	114,64	3171
-invalid object definition	105	3172
-invalid object exception	2618	3173
-invalid octet value in macaddr value	203,64	3174
-invalid oidvector data	787,64	3175
-invalid ole variant type exception	2619	3176
-invalid on update clause for * column	1344	1696
+invalid number of points in external path value	787,64	3171
+invalid number of points in external polygon value	787,64	3171
+invalid numeric type modifier	114,64	3172
+invalid object definition	105	3173
+invalid object exception	2618	3174
+invalid octet value in macaddr value	203,64	3175
+invalid oidvector data	787,64	3176
+invalid ole variant type exception	2619	3177
+invalid on update clause for * column	1344	1697
 invalid on update specification	59	636
-invalid open type exception	2620	3177
-invalid operation exception	2621	3178
+invalid open type exception	2620	3178
+invalid operation exception	2621	3179
 invalid operator class options parsing function	105,1	104
 invalid operator number * must be between 1 and	105,1	104
-invalid option name * must not contain	114,64	3179
-invalid or incomplete multibyte or wide character	987	3180
-invalid or inconsistent certificate extension	2622,180	3181
-invalid or inconsistent certificate policy extension	2623,180	3182
-invalid overflow block number	114,64	3183
-invalid owned by option	0,1	3184
-invalid parameter exception	2624	3185
+invalid option name * must not contain	114,64	3180
+invalid or incomplete multibyte or wide character	987	3181
+invalid or inconsistent certificate extension	2622,180	3182
+invalid or inconsistent certificate policy extension	2623,180	3183
+invalid overflow block number	114,64	3184
+invalid owned by option	0,1	3185
+invalid parameter exception	2624	3186
 invalid parameter list format	0,1	676
-invalid parameter name	710,1	3186
-invalid parameter spec exception	2625	3187
-invalid parameter value	114	3188
-invalid partitions exception	2626	3189
-invalid password	1011	3190
-invalid password packet size	336,85	2704
-invalid path exception	2627	3191
-invalid performance_schema usage	1902	2307
-invalid preceding or following size	2402	3192
-invalid preceding or following size in window function	2402,64	3193
-invalid preferences format exception	2628	3194
-invalid prefix error	2629	3195
-invalid prepared statement definition	2630	3196
-invalid principal type exception	2631	3197
+invalid parameter name	710,1	3187
+invalid parameter spec exception	2625	3188
+invalid parameter value	114	3189
+invalid partitions exception	2626	3190
+invalid password	1011	3191
+invalid password packet size	336,85	2705
+invalid path exception	2627	3192
+invalid performance_schema usage	1902	2308
+invalid preceding or following size	2402	3193
+invalid preceding or following size in window function	2402,64	3194
+invalid preferences format exception	2628	3195
+invalid prefix error	2629	3196
+invalid prepared statement definition	2630	3197
+invalid principal type exception	2631	3198
 invalid privilege type * for column	548,549	673
 invalid privilege type * for database	548,549	673
 invalid privilege type * for domain	548,549	673
@@ -15123,436 +15125,436 @@ invalid privilege type * for sequence	548,549	673
 invalid privilege type * for table	548,549	673
 invalid privilege type * for tablespace	548,549	673
 invalid privilege type * for type	548,549	673
-invalid producer epoch exception	2632	3198
-invalid producer id mapping exception	2633	3199
-invalid program exception	705	3200
-invalid properties format exception	2634	3201
+invalid producer epoch exception	2632	3199
+invalid producer id mapping exception	2633	3200
+invalid program exception	705	3201
+invalid properties format exception	2634	3202
 invalid publication object list	0,1	693
-invalid publication where expression	59	3202
-invalid publication_names syntax	710,1	3203
-invalid query response	336,85	963
-invalid radius in external circle value	787,64	3170
+invalid publication where expression	59	3203
+invalid publication_names syntax	710,1	3204
+invalid query response	336,85	964
+invalid radius in external circle value	787,64	3171
 invalid radius port number	130,131	289
-invalid range bound flags	0,1	3204
-invalid record exception	2635	3205
-invalid record state exception	2636	3206
-invalid recursion	134	3207
+invalid range bound flags	0,1	3205
+invalid record exception	2635	3206
+invalid record state exception	2636	3207
+invalid recursion	134	3208
 invalid reference to from clause entry for table	192,1,622	701
-invalid registration exception	2637	3208
-invalid regular expression	2638	3209
-invalid regular expression option	114,64	1203
-invalid relation id exception	2639	3210
-invalid relation service exception	2640	3211
-invalid relation type exception	2641	3212
-invalid replication assignment exception	2642	3213
-invalid replication factor exception	2643	3214
-invalid request code	972	3215
-invalid request descriptor	971	3216
-invalid request exception	2644	3217
-invalid required acks exception	2645	3218
-invalid response from primary server	336,85	963
-invalid role info exception	2646	3219
-invalid role oid	104,1	3220
-invalid role specification	791	3221
-invalid role specification s	1345	1697
-invalid role value exception	2647	3222
-invalid row count in limit clause	2648	3223
-invalid row count in result offset clause	2649	3224
-invalid savepoint specification	925	3225
-invalid scale in external numeric value	787,64	3123
-invalid schema definition	812	3226
-invalid schema name	2650,0	3227
+invalid registration exception	2637	3209
+invalid regular expression	2638	3210
+invalid regular expression option	114,64	1204
+invalid relation id exception	2639	3211
+invalid relation service exception	2640	3212
+invalid relation type exception	2641	3213
+invalid replication assignment exception	2642	3214
+invalid replication factor exception	2643	3215
+invalid request code	972	3216
+invalid request descriptor	971	3217
+invalid request exception	2644	3218
+invalid required acks exception	2645	3219
+invalid response from primary server	336,85	964
+invalid role info exception	2646	3220
+invalid role oid	104,1	3221
+invalid role specification	791	3222
+invalid role specification s	1345	1698
+invalid role value exception	2647	3223
+invalid row count in limit clause	2648	3224
+invalid row count in result offset clause	2649	3225
+invalid savepoint specification	925	3226
+invalid scale in external numeric value	787,64	3124
+invalid schema definition	812	3227
+invalid schema name	2650,0	3228
 invalid scram response	336,85	774
-invalid search controls exception	2651	3228
-invalid search filter exception	2652	3229
+invalid search controls exception	2651	3229
+invalid search filter exception	2652	3230
 invalid sequence number	2653,174	193
-invalid sequence option sequence name	0,1	3184
+invalid sequence option sequence name	0,1	3185
 invalid server encoding	155,1	572
 invalid serverinfo data	2654,174	193
 invalid session id	2655,174	193
-invalid session timeout exception	2656	3230
-invalid share session epoch exception	2657	3231
-invalid sign in external numeric value	787,64	3123
-invalid size for column	1342	1694
-invalid slot	973	3232
-invalid snapshot data in file	63,64	3233
-invalid snapshot identifier	114,64	3234
-invalid source encoding name	114,64	3121
-invalid specification exception	2658	3235
-invalid sql json subscript	2659	3236
-invalid sql statement name	2660	3237
-invalid sqlstate returned	2661	3238
+invalid session timeout exception	2656	3231
+invalid share session epoch exception	2657	3232
+invalid sign in external numeric value	787,64	3124
+invalid size for column	1342	1695
+invalid slot	973	3233
+invalid snapshot data in file	63,64	3234
+invalid snapshot identifier	114,64	3235
+invalid source encoding name	114,64	3122
+invalid specification exception	2658	3236
+invalid sql json subscript	2659	3237
+invalid sql statement name	2660	3238
+invalid sqlstate returned	2661	3239
 invalid srp username	2662,174	193
-invalid standby message type	336,85	3239
-invalid startup packet layout expected terminator as last byte	336,85	2990
-invalid state error	2663,2664	3240
-invalid statement name must not be empty	2630,1	3241
-invalid statistics kind	114,64	3242
+invalid standby message type	336,85	3240
+invalid startup packet layout expected terminator as last byte	336,85	2991
+invalid state error	2663,2664	3241
+invalid statement name must not be empty	2630,1	3242
+invalid statistics kind	114,64	3243
 invalid status response	2665,174	193
 invalid storage type	114,64	633
-invalid string in message	336,85	3038
-invalid subscription oid	114,64	3102
-invalid symbol * found while decoding base64 sequence	114,64	3085
-invalid table definition	61	3243
+invalid string in message	336,85	3039
+invalid subscription oid	114,64	3103
+invalid symbol * found while decoding base64 sequence	114,64	3086
+invalid table definition	61	3244
 invalid table name	0,1	693
-invalid tablesample argument	2666	3244
-invalid tablesample repeat	2667	3245
-invalid target object type exception	2668	3246
-invalid text representation	63	3247
-invalid text search configuration file name	114,64	3248
+invalid tablesample argument	2666	3245
+invalid tablesample repeat	2667	3246
+invalid target object type exception	2668	3247
+invalid text representation	63	3248
+invalid text search configuration file name	114,64	3249
 invalid ticket keys length	2669,174	193
-invalid time value	533	3249
-invalid time zone displacement value	2670	3250
-invalid time zone exception	2671	3251
-invalid timestamp exception	2672	3252
-invalid timestamp value in column * at row	1855	2259
-invalid topic exception	2390	2821
-invalid transaction initiation	2673	3253
-invalid transaction state	117	3254
-invalid transaction termination	480	3255
-invalid transaction timeout exception	2674	3256
-invalid txn state exception	2675	3257
-invalid type category * must be simple ascii	114,64	1319
-invalid type internal size	105,1	2814
-invalid type modifier	114,64	3067
-invalid type name	0,1	3258
-invalid unicode code point	0,1,114	3259
-invalid unicode escape	0,1,2598	3260
-invalid unicode escape value	0,1	3260
-invalid unicode surrogate pair	0,1	3261
+invalid time value	533	3250
+invalid time zone displacement value	2670	3251
+invalid time zone exception	2671	3252
+invalid timestamp exception	2672	3253
+invalid timestamp value in column * at row	1855	2260
+invalid topic exception	2390	2822
+invalid transaction initiation	2673	3254
+invalid transaction state	117	3255
+invalid transaction termination	480	3256
+invalid transaction timeout exception	2674	3257
+invalid txn state exception	2675	3258
+invalid type category * must be simple ascii	114,64	1320
+invalid type internal size	105,1	2815
+invalid type modifier	114,64	3068
+invalid type name	0,1	3259
+invalid unicode code point	0,1,114	3260
+invalid unicode escape	0,1,2598	3261
+invalid unicode escape value	0,1	3261
+invalid unicode surrogate pair	0,1	3262
 invalid union intersect except order by clause	59	489
-invalid update version exception	2676	3262
-invalid uri error	2677	3263
-invalid use of escape character	2678	3264
-invalid use of group function	1343	1695
-invalid use of null value	1346,115,64	1698
-invalid utf * sequence of * bytes from index	671	3265
-invalid value for boolean option	114,64	3179
+invalid update version exception	2676	3263
+invalid uri error	2677	3264
+invalid use of escape character	2678	3265
+invalid use of group function	1343	1696
+invalid use of null value	1346,115,64	1699
+invalid utf * sequence of * bytes from index	671	3266
+invalid value for boolean option	114,64	3180
 invalid value for clientcert	130,131	289
 invalid value for clientname	130,131	289
-invalid value for enum option	114,64	3179
-invalid value for floating point option	114,64	3179
-invalid value for integer	483	3266
-invalid value for integer option	114,64	3179
-invalid value for parameter	114,64	3157
-invalid voter key exception	2679	3267
-invalid wal location lsn	114,64	3268
-invalid whence setting	114,64	3139
-invalid xml comment	2680	3269
-invalid xml content	2681	3270
-invalid xml document	2682	3271
-invalid xml processing instruction	2683,0	3272
+invalid value for enum option	114,64	3180
+invalid value for floating point option	114,64	3180
+invalid value for integer	483	3267
+invalid value for integer option	114,64	3180
+invalid value for parameter	114,64	3158
+invalid voter key exception	2679	3268
+invalid wal location lsn	114,64	3269
+invalid whence setting	114,64	3140
+invalid xml comment	2680	3270
+invalid xml content	2681	3271
+invalid xml document	2682	3272
+invalid xml processing instruction	2683,0	3273
 invalid_argument	655,656,6	798
-invalid_argument_for_logarithm	553,64	3073
-invalid_argument_for_nth_value_function	193,64	3074
-invalid_argument_for_ntile_function	195,64	3075
-invalid_argument_for_power_function	65,64	3076
-invalid_argument_for_sql_json_datetime_function	874,64	3077
-invalid_argument_for_width_bucket_function	797,64	3078
-invalid_authorization_specification	95	3084
-invalid_binary_representation	787,64	3086
-invalid_catalog_name	1440	3092
-invalid_character_value_for_cast	2579,64	3095
-invalid_column_definition	551,1	3099
-invalid_column_reference	192,1	3100
-invalid_commit_offset_size	2582	3103
-invalid_config	2585	3105
-invalid_cursor_definition	531,1	3111
-invalid_cursor_name	2590	3112
-invalid_cursor_state	498	3114
-invalid_database_definition	2592,1	3118
-invalid_datetime_format	469,64	3119
-invalid_escape_character	2596,64	3130
-invalid_escape_octet	2597,64	3131
-invalid_escape_sequence	2598,64	3132
-invalid_fetch_session_epoch	2599	3136
-invalid_fetch_size	2600	3137
-invalid_foreign_key	2391,1	3140
-invalid_function_definition	62,1	3141
-invalid_grant_operation	548,549	3142
-invalid_grantor	549	3143
-invalid_group_id	2602	3144
-invalid_indicator_parameter_value	2605,64	3146
-invalid_json_text	2606,64	3151
-invalid_locator_specification	2610,2684	3159
-invalid_name	710,1	3166
-invalid_object_definition	105,1	3172
-invalid_parameter_value	114,64	3188
-invalid_partitions	2626	3189
-invalid_password	1011,95	3190
+invalid_argument_for_logarithm	553,64	3074
+invalid_argument_for_nth_value_function	193,64	3075
+invalid_argument_for_ntile_function	195,64	3076
+invalid_argument_for_power_function	65,64	3077
+invalid_argument_for_sql_json_datetime_function	874,64	3078
+invalid_argument_for_width_bucket_function	797,64	3079
+invalid_authorization_specification	95	3085
+invalid_binary_representation	787,64	3087
+invalid_catalog_name	1440	3093
+invalid_character_value_for_cast	2579,64	3096
+invalid_column_definition	551,1	3100
+invalid_column_reference	192,1	3101
+invalid_commit_offset_size	2582	3104
+invalid_config	2585	3106
+invalid_cursor_definition	531,1	3112
+invalid_cursor_name	2590	3113
+invalid_cursor_state	498	3115
+invalid_database_definition	2592,1	3119
+invalid_datetime_format	469,64	3120
+invalid_escape_character	2596,64	3131
+invalid_escape_octet	2597,64	3132
+invalid_escape_sequence	2598,64	3133
+invalid_fetch_session_epoch	2599	3137
+invalid_fetch_size	2600	3138
+invalid_foreign_key	2391,1	3141
+invalid_function_definition	62,1	3142
+invalid_grant_operation	548,549	3143
+invalid_grantor	549	3144
+invalid_group_id	2602	3145
+invalid_indicator_parameter_value	2605,64	3147
+invalid_json_text	2606,64	3152
+invalid_locator_specification	2610,2684	3160
+invalid_name	710,1	3167
+invalid_object_definition	105,1	3173
+invalid_parameter_value	114,64	3189
+invalid_partitions	2626	3190
+invalid_password	1011,95	3191
 invalid_path	8	7
-invalid_preceding_or_following_size	2402,64	3192
-invalid_prepared_statement_definition	2630,1	3196
-invalid_principal_type	2631	3197
-invalid_producer_epoch	2632	3198
-invalid_producer_id_mapping	2633	3199
-invalid_record	2635	3205
-invalid_record_state	2636	3206
-invalid_recursion	134,1	3207
-invalid_registration	2637	3208
-invalid_regular_expression	2638,64	3209
-invalid_replication_assignment	2642	3213
-invalid_replication_factor	2643	3214
-invalid_request	2644	3217
-invalid_required_acks	2645	3218
-invalid_role_specification	791	3221
-invalid_row_count_in_limit_clause	2648,64	3223
-invalid_row_count_in_result_offset_clause	2649,64	3224
-invalid_savepoint_specification	925,928	3225
-invalid_schema_definition	812,1	3226
-invalid_schema_name	2650	3227
-invalid_session_timeout	2656	3230
-invalid_share_session_epoch	2657	3231
-invalid_sql_json_subscript	2659,64	3236
-invalid_sql_statement_name	2660	3237
-invalid_sqlstate_returned	2661,330	3238
-invalid_table_definition	61,1	3243
-invalid_tablesample_argument	2666,64	3244
-invalid_tablesample_repeat	2667,64	3245
-invalid_text_representation	63,64	3247
-invalid_time_zone_displacement_value	2670,64	3250
-invalid_timestamp	2672	3252
-invalid_topic	2390	2821
-invalid_transaction_initiation	2673	3253
-invalid_transaction_state	117	3254
-invalid_transaction_termination	480	3255
-invalid_transaction_timeout	2674	3256
-invalid_txn_state	2675	3257
-invalid_update_version	2676	3262
-invalid_use_of_escape_character	2678,64	3264
-invalid_voter_key	2679	3267
-invalid_xml_comment	2680,64	3269
-invalid_xml_content	2681,64	3270
-invalid_xml_document	2682,64	3271
-invalid_xml_processing_instruction	2683,64	3272
-invalidaddresserror	2565	3069
-invalidalgorithmparameterexception	2567	3070
-invalidapplicationexception	2568	3071
+invalid_preceding_or_following_size	2402,64	3193
+invalid_prepared_statement_definition	2630,1	3197
+invalid_principal_type	2631	3198
+invalid_producer_epoch	2632	3199
+invalid_producer_id_mapping	2633	3200
+invalid_record	2635	3206
+invalid_record_state	2636	3207
+invalid_recursion	134,1	3208
+invalid_registration	2637	3209
+invalid_regular_expression	2638,64	3210
+invalid_replication_assignment	2642	3214
+invalid_replication_factor	2643	3215
+invalid_request	2644	3218
+invalid_required_acks	2645	3219
+invalid_role_specification	791	3222
+invalid_row_count_in_limit_clause	2648,64	3224
+invalid_row_count_in_result_offset_clause	2649,64	3225
+invalid_savepoint_specification	925,928	3226
+invalid_schema_definition	812,1	3227
+invalid_schema_name	2650	3228
+invalid_session_timeout	2656	3231
+invalid_share_session_epoch	2657	3232
+invalid_sql_json_subscript	2659,64	3237
+invalid_sql_statement_name	2660	3238
+invalid_sqlstate_returned	2661,330	3239
+invalid_table_definition	61,1	3244
+invalid_tablesample_argument	2666,64	3245
+invalid_tablesample_repeat	2667,64	3246
+invalid_text_representation	63,64	3248
+invalid_time_zone_displacement_value	2670,64	3251
+invalid_timestamp	2672	3253
+invalid_topic	2390	2822
+invalid_transaction_initiation	2673	3254
+invalid_transaction_state	117	3255
+invalid_transaction_termination	480	3256
+invalid_transaction_timeout	2674	3257
+invalid_txn_state	2675	3258
+invalid_update_version	2676	3263
+invalid_use_of_escape_character	2678,64	3265
+invalid_voter_key	2679	3268
+invalid_xml_comment	2680,64	3270
+invalid_xml_content	2681,64	3271
+invalid_xml_document	2682,64	3272
+invalid_xml_processing_instruction	2683,64	3273
+invalidaddresserror	2565	3070
+invalidalgorithmparameterexception	2567	3071
+invalidapplicationexception	2568	3072
 invalidargument	655,656,6	798
-invalidargumentforlogarithm	553,64	3073
-invalidargumentfornthvaluefunction	193,64	3074
-invalidargumentforntilefunction	195,64	3075
-invalidargumentforpowerfunction	65,64	3076
-invalidargumentforsqljsondatetimefunction	874,64	3077
-invalidargumentforwidthbucketfunction	797,64	3078
-invalidasynchronousstateexception	2569	3080
-invalidatederror	2685	3273
-invalidattributeidentifierexception	2570	3081
-invalidattributesexception	2572	3083
-invalidattributevalueexception	2571	3082
-invalidauthorizationspecification	95	3084
-invalidbinaryrepresentation	787,64	3086
-invalidbytesequenceerror	2573	3087
-invalidcastexception	2575	3091
-invalidcatalogname	1440	3092
-invalidcharactervalueforcast	2579,64	3095
-invalidclassexception	2580	3098
-invalidcolumndefinition	551,1	3099
-invalidcolumnreference	192,1	3100
-invalidcommitoffsetsizeexception	2582	3103
-invalidcomobjectexception	224	3101
-invalidcomponenterror	2583	3104
-invalidconfigexception	2585	3105
-invalidcredentialexception	2588	3108
-invalidcursordefinition	531,1	3111
-invalidcursorname	2590	3112
-invalidcursorstate	498	3114
-invaliddatabasedefinition	2592,1	3118
-invaliddataexception	2591	3115
-invaliddatetimeformat	469,64	3119
-invaliddiskcapacity	2593	3124
-invaliddndoperationexception	2594	3125
-invalidenumargumentexception	2595	3128
-invalidescapecharacter	2596,64	3130
-invalidescapeoctet	2597,64	3131
-invalidescapesequence	2598,64	3132
-invalidfetchsessionepochexception	2599	3136
-invalidfetchsizeexception	2600	3137
-invalidfiltercriteriaexception	2601	3138
-invalidforeignkey	2391,1	3140
-invalidfunctiondefinition	62,1	3141
-invalidgrantoperation	548,549	3142
-invalidgrantor	549	3143
-invalidgroupidexception	2602	3144
-invalidimagename	2603,2604	3145
-invalidindicatorparametervalue	2605,64	3146
-invalidjsontext	2606,64	3151
-invalidkeyexception	2607	3152
-invalidkeyspecexception	2608	3153
-invalidlocatorspecification	2610,2684	3159
-invalidmarkexception	2611	3161
-invalidmididataexception	2613	3163
-invalidmoduledescriptorexception	2614	3164
-invalidname	710,1	3166
-invalidnameexception	2615	3167
-invalidobjectdefinition	105,1	3172
-invalidobjectexception	2618	3173
-invalidolevarianttypeexception	2619	3176
-invalidopentypeexception	2620	3177
-invalidoperationexception	2621	3178
-invalidparameterexception	2624	3185
-invalidparameterspecexception	2625	3187
-invalidparametervalue	114,64	3188
-invalidpartitionsexception	2626	3189
-invalidpassword	1011,95	3190
-invalidpathexception	2627	3191
-invalidprecedingorfollowingsize	2402,64	3192
-invalidpreferencesformatexception	2628	3194
-invalidprefixerror	2629	3195
-invalidpreparedstatementdefinition	2630,1	3196
-invalidprincipaltypeexception	2631	3197
-invalidproducerepochexception	2632	3198
-invalidproduceridmappingexception	2633	3199
-invalidprogramexception	705	3200
-invalidpropertiesformatexception	2634	3201
-invalidrecordexception	2635	3205
-invalidrecordstateexception	2636	3206
-invalidrecursion	134,1	3207
-invalidregistrationexception	2637	3208
-invalidregularexpression	2638,64	3209
-invalidrelationidexception	2639	3210
-invalidrelationserviceexception	2640	3211
-invalidrelationtypeexception	2641	3212
-invalidreplicationassignmentexception	2642	3213
-invalidreplicationfactorexception	2643	3214
-invalidrequestexception	2644	3217
-invalidrequiredacksexception	2645	3218
-invalidroleinfoexception	2646	3219
-invalidrolespecification	791	3221
-invalidrolevalueexception	2647	3222
-invalidrowcountinlimitclause	2648,64	3223
-invalidrowcountinresultoffsetclause	2649,64	3224
-invalidsavepointspecification	925,928	3225
-invalidschemadefinition	812,1	3226
-invalidschemaname	2650	3227
-invalidsearchcontrolsexception	2651	3228
-invalidsearchfilterexception	2652	3229
-invalidsessiontimeoutexception	2656	3230
-invalidsharesessionepochexception	2657	3231
-invalidspecificationexception	2658	3235
-invalidsqljsonsubscript	2659,64	3236
-invalidsqlstatementname	2660	3237
-invalidsqlstatereturned	2661,330	3238
-invalidstateerror	2663,2664	3240
-invalidtabledefinition	61,1	3243
-invalidtablesampleargument	2666,64	3244
-invalidtablesamplerepeat	2667,64	3245
-invalidtargetobjecttypeexception	2668	3246
-invalidtextrepresentation	63,64	3247
-invalidtimestampexception	2672	3252
-invalidtimezonedisplacementvalue	2670,64	3250
-invalidtimezoneexception	2671	3251
-invalidtopicexception	2390	2821
-invalidtransactioninitiation	2673	3253
-invalidtransactionstate	117	3254
-invalidtransactiontermination	480	3255
-invalidtransactiontimeoutexception	2674	3256
-invalidtxnstateexception	2675	3257
-invalidupdateversionexception	2676	3262
-invalidurierror	2677	3263
-invalidurl	2102	3274
-invaliduseofescapecharacter	2678,64	3264
-invalidvoterkeyexception	2679	3267
-invalidxmlcomment	2680,64	3269
-invalidxmlcontent	2681,64	3270
-invalidxmldocument	2682,64	3271
-invalidxmlprocessinginstruction	2683,64	3272
-invisible column s must have a default value	1349	1701
-invocation target exception	2686	3275
-invocationtargetexception	2686	3275
-io error	793	3276
-io read error	1351	1703
-io read write on closed pipe	2687,2688	3277
-io socket inet bad hostname	124	3278
-io socket inet connect connection refused	731	3279
-io write error	1352	1704
-io_error	793,794	3276
-ioerror	793,794	3276
-ioexception	2689	3280
+invalidargumentforlogarithm	553,64	3074
+invalidargumentfornthvaluefunction	193,64	3075
+invalidargumentforntilefunction	195,64	3076
+invalidargumentforpowerfunction	65,64	3077
+invalidargumentforsqljsondatetimefunction	874,64	3078
+invalidargumentforwidthbucketfunction	797,64	3079
+invalidasynchronousstateexception	2569	3081
+invalidatederror	2685	3274
+invalidattributeidentifierexception	2570	3082
+invalidattributesexception	2572	3084
+invalidattributevalueexception	2571	3083
+invalidauthorizationspecification	95	3085
+invalidbinaryrepresentation	787,64	3087
+invalidbytesequenceerror	2573	3088
+invalidcastexception	2575	3092
+invalidcatalogname	1440	3093
+invalidcharactervalueforcast	2579,64	3096
+invalidclassexception	2580	3099
+invalidcolumndefinition	551,1	3100
+invalidcolumnreference	192,1	3101
+invalidcommitoffsetsizeexception	2582	3104
+invalidcomobjectexception	224	3102
+invalidcomponenterror	2583	3105
+invalidconfigexception	2585	3106
+invalidcredentialexception	2588	3109
+invalidcursordefinition	531,1	3112
+invalidcursorname	2590	3113
+invalidcursorstate	498	3115
+invaliddatabasedefinition	2592,1	3119
+invaliddataexception	2591	3116
+invaliddatetimeformat	469,64	3120
+invaliddiskcapacity	2593	3125
+invaliddndoperationexception	2594	3126
+invalidenumargumentexception	2595	3129
+invalidescapecharacter	2596,64	3131
+invalidescapeoctet	2597,64	3132
+invalidescapesequence	2598,64	3133
+invalidfetchsessionepochexception	2599	3137
+invalidfetchsizeexception	2600	3138
+invalidfiltercriteriaexception	2601	3139
+invalidforeignkey	2391,1	3141
+invalidfunctiondefinition	62,1	3142
+invalidgrantoperation	548,549	3143
+invalidgrantor	549	3144
+invalidgroupidexception	2602	3145
+invalidimagename	2603,2604	3146
+invalidindicatorparametervalue	2605,64	3147
+invalidjsontext	2606,64	3152
+invalidkeyexception	2607	3153
+invalidkeyspecexception	2608	3154
+invalidlocatorspecification	2610,2684	3160
+invalidmarkexception	2611	3162
+invalidmididataexception	2613	3164
+invalidmoduledescriptorexception	2614	3165
+invalidname	710,1	3167
+invalidnameexception	2615	3168
+invalidobjectdefinition	105,1	3173
+invalidobjectexception	2618	3174
+invalidolevarianttypeexception	2619	3177
+invalidopentypeexception	2620	3178
+invalidoperationexception	2621	3179
+invalidparameterexception	2624	3186
+invalidparameterspecexception	2625	3188
+invalidparametervalue	114,64	3189
+invalidpartitionsexception	2626	3190
+invalidpassword	1011,95	3191
+invalidpathexception	2627	3192
+invalidprecedingorfollowingsize	2402,64	3193
+invalidpreferencesformatexception	2628	3195
+invalidprefixerror	2629	3196
+invalidpreparedstatementdefinition	2630,1	3197
+invalidprincipaltypeexception	2631	3198
+invalidproducerepochexception	2632	3199
+invalidproduceridmappingexception	2633	3200
+invalidprogramexception	705	3201
+invalidpropertiesformatexception	2634	3202
+invalidrecordexception	2635	3206
+invalidrecordstateexception	2636	3207
+invalidrecursion	134,1	3208
+invalidregistrationexception	2637	3209
+invalidregularexpression	2638,64	3210
+invalidrelationidexception	2639	3211
+invalidrelationserviceexception	2640	3212
+invalidrelationtypeexception	2641	3213
+invalidreplicationassignmentexception	2642	3214
+invalidreplicationfactorexception	2643	3215
+invalidrequestexception	2644	3218
+invalidrequiredacksexception	2645	3219
+invalidroleinfoexception	2646	3220
+invalidrolespecification	791	3222
+invalidrolevalueexception	2647	3223
+invalidrowcountinlimitclause	2648,64	3224
+invalidrowcountinresultoffsetclause	2649,64	3225
+invalidsavepointspecification	925,928	3226
+invalidschemadefinition	812,1	3227
+invalidschemaname	2650	3228
+invalidsearchcontrolsexception	2651	3229
+invalidsearchfilterexception	2652	3230
+invalidsessiontimeoutexception	2656	3231
+invalidsharesessionepochexception	2657	3232
+invalidspecificationexception	2658	3236
+invalidsqljsonsubscript	2659,64	3237
+invalidsqlstatementname	2660	3238
+invalidsqlstatereturned	2661,330	3239
+invalidstateerror	2663,2664	3241
+invalidtabledefinition	61,1	3244
+invalidtablesampleargument	2666,64	3245
+invalidtablesamplerepeat	2667,64	3246
+invalidtargetobjecttypeexception	2668	3247
+invalidtextrepresentation	63,64	3248
+invalidtimestampexception	2672	3253
+invalidtimezonedisplacementvalue	2670,64	3251
+invalidtimezoneexception	2671	3252
+invalidtopicexception	2390	2822
+invalidtransactioninitiation	2673	3254
+invalidtransactionstate	117	3255
+invalidtransactiontermination	480	3256
+invalidtransactiontimeoutexception	2674	3257
+invalidtxnstateexception	2675	3258
+invalidupdateversionexception	2676	3263
+invalidurierror	2677	3264
+invalidurl	2102	3275
+invaliduseofescapecharacter	2678,64	3265
+invalidvoterkeyexception	2679	3268
+invalidxmlcomment	2680,64	3270
+invalidxmlcontent	2681,64	3271
+invalidxmldocument	2682,64	3272
+invalidxmlprocessinginstruction	2683,64	3273
+invisible column s must have a default value	1349	1702
+invocation target exception	2686	3276
+invocationtargetexception	2686	3276
+io error	793	3277
+io read error	1351	1704
+io read write on closed pipe	2687,2688	3278
+io socket inet bad hostname	124	3279
+io socket inet connect connection refused	731	3280
+io write error	1352	1705
+io_error	793,794	3277
+ioerror	793,794	3277
+ioexception	2689	3281
 ip address and mask do not match	130,131	289
-ip address mismatch	2690,180	3281
-is a composite type	155,1	3282
+ip address mismatch	2690,180	3282
+is a composite type	155,1	3283
 is a deferrable index	155,1	841
-is a directory	993,155	3283
-is a directory error	993,2691	3284
+is a directory	993,155	3284
+is a directory error	993,2691	3285
 is a foreign table	155,1	615
-is a generated column	192,1	2875
+is a generated column	192,1	2876
 is a member of role	548,549	839
-is a named type file	994	3285
+is a named type file	994	3286
 is a partial index	155,1	841
 is a partitioned table	59	338
-is a procedure	155,1	1183
+is a procedure	155,1	1184
 is a table	155,1	615
 is a table s row type	155,1	479
 is a view	155,1,1355	615
-is already a member of extension	57	3286
+is already a member of extension	57	3287
 is already a partition	155,1	166
-is already a view	57	960
-is already associated with a constraint	57	3287
+is already a view	57	961
+is already associated with a constraint	57	3288
 is already defined	485,1	544
-is already in subscription	103,1	3288
-is already member of publication	103,1	1218
-is an aggregate function	155,1	3289
-is an index	155,1	3282
+is already in subscription	103,1	3289
+is already member of publication	103,1	1219
+is an aggregate function	155,1	3290
+is an index	155,1	3283
 is being accessed by other users	87,57	521
 is being used by logical replication subscription	87,57	521
-is being used by prepared transactions	87,57	3290
-is defined as for all tables	57	3291
-is deprecated and will be removed in a future release	1849	2253
-is deprecated and will be removed in a future release please use * instead	1848	2252
-is distinct from requires operator to yield boolean	172,1	3292
-is held from a previous transaction	498	1197
+is being used by prepared transactions	87,57	3291
+is defined as for all tables	57	3292
+is deprecated and will be removed in a future release	1849	2254
+is deprecated and will be removed in a future release please use * instead	1848	2253
+is distinct from requires operator to yield boolean	172,1	3293
+is held from a previous transaction	498	1198
 is in a primary key	61,1	480
 is in index used as replica identity	61,1	480
-is invalid for passed by value type of size	105,1	2814
+is invalid for passed by value type of size	105,1	2815
 is invalid for the 12 hour clock	469,64	504
-is invalid for variable length type	105,1	2814
+is invalid for variable length type	105,1	2815
 is invalid in like clause	155,1	841
-is locked against change	1248	1598
+is locked against change	1248	1599
 is marked not null in parent table	61,1	480
-is no longer supported the statement was converted to	1856	2260
+is no longer supported the statement was converted to	1856	2261
 is not a base type	155,1	479
-is not a brin index	155,1	3293
+is not a brin index	155,1	3294
 is not a btree	155,1	841
 is not a composite type	155,1	166
-is not a directory or symbolic link	57	1171
-is not a domain	155,1,172	3294
-is not a foreign table	155,1	3294
-is not a function	155,1,228	1183
-is not a gin index	155,1	3295
-is not a hash partitioned table	114,64	3296
-is not a materialized view	155,1,59	3294
-is not a member of extension	57	3286
+is not a directory or symbolic link	57	1172
+is not a domain	155,1,172	3295
+is not a foreign table	155,1	3295
+is not a function	155,1,228	1184
+is not a gin index	155,1	3296
+is not a hash partitioned table	114,64	3297
+is not a materialized view	155,1,59	3295
+is not a member of extension	57	3287
 is not a member of operator family	155,1	550
 is not a member of the extension being created	57	475
-is not a number	63,64	3297
-is not a parent of relation	622,1	3298
-is not a partition of relation	622,1	3298
+is not a number	63,64	3298
+is not a parent of relation	622,1	3299
+is not a partition of relation	622,1	3299
 is not a partitioned table	105,1	552
-is not a procedure	155,1	1183
-is not a select query	498	1197
-is not a sequence	155,1,1477	3294
-is not a simply updatable scan of table	498	1197
-is not a table	155,1	3294
+is not a procedure	155,1	1184
+is not a select query	498	1198
+is not a sequence	155,1,1477	3295
+is not a simply updatable scan of table	498	1198
+is not a table	155,1	3295
 is not a table or materialized view	155,1	166
 is not a typed table	155,1	166
 is not a unique index	155,1	841
 is not a valid base type for a domain	172,1	230
-is not a valid binary digit	63,64	3299
-is not a valid data directory	114,64	1111
-is not a valid encoding code	104,1	3300
-is not a valid encoding name	104,1	3300
-is not a valid hexadecimal digit	63,64	3299
-is not a valid operator name	710,1	3301
-is not a valid ordering operator	155,1	3302
-is not a view	155,1	3294
+is not a valid binary digit	63,64	3300
+is not a valid data directory	114,64	1112
+is not a valid encoding code	104,1	3301
+is not a valid encoding name	104,1	3301
+is not a valid hexadecimal digit	63,64	3300
+is not a valid operator name	710,1	3302
+is not a valid ordering operator	155,1	3303
+is not a view	155,1	3295
 is not allowed in a non volatile function	59	398
 is not allowed in an sql function	59	398
-is not allowed in root expressions	0,1	3303
-is not allowed in stored function or trigger	1687,59	2058
-is not allowed in stored procedures	1642,59	2009
-is not allowed in this context	1472	1828
-is not allowed to create new users	1450,1	1805
+is not allowed in root expressions	0,1	3304
+is not allowed in stored function or trigger	1687,59	2059
+is not allowed in stored procedures	1642,59	2010
+is not allowed in this context	1472	1829
+is not allowed to create new users	1450,1	1806
 is not allowed with aggregate functions	59	489
 is not allowed with distinct clause	59	489
 is not allowed with group by clause	59	489
@@ -15560,1083 +15562,1083 @@ is not allowed with having clause	59	489
 is not allowed with set returning functions in the target list	59	489
 is not allowed with union intersect except	59	489
 is not allowed with window functions	59	489
-is not an aggregate	155,1	1183
-is not an enum	155,1	3304
+is not an aggregate	155,1	1184
+is not an enum	155,1	3305
 is not an existing enum label	114,64	172
-is not an index	155,1,105	3294
-is not an index for table	155,1	3305
-is not an ordered set aggregate so it cannot have within group	155,1	1183
+is not an index	155,1,105	3295
+is not an index for table	155,1	3306
+is not an ordered set aggregate so it cannot have within group	155,1	1184
 is not available	59	413
 is not commutative	155,1	550
-is not composite	155,1	3306
+is not composite	155,1	3307
 is not currently accepting connections	57	531
 is not deferrable	155,1	615
-is not empty	57	1171
+is not empty	57	1172
 is not in select list	192,1	214
 is not in subscription	105,1	574
-is not of a character type	172,1	3307
-is not of regconfig type	172,1	3307
-is not of tsvector type	172,1	3307
-is not of type	1894	2299
-is not of type oid	114,64	1192
-is not part of the publication	104,1	3308
+is not of a character type	172,1	3308
+is not of regconfig type	172,1	3308
+is not of tsvector type	172,1	3308
+is not of type	1894	2300
+is not of type oid	114,64	1193
+is not part of the publication	104,1	3309
 is not partitioned	105,1	552
-is not permitted to log in	95	3309
-is not positioned on a row	498	1197
-is not supported for this operation try	1083,59	1415
-is not supported in multi threaded slave mode	1414	1769
-is not supported reason * try	1084,59	1416
+is not permitted to log in	95	3310
+is not positioned on a row	498	1198
+is not supported for this operation try	1083,59	1416
+is not supported in multi threaded slave mode	1414	1770
+is not supported reason * try	1084,59	1417
 is not supported with icu provider	114,64	569
-is not the index for column	114,64	1192
-is not trusted	155,1	3282
+is not the index for column	114,64	1193
+is not trusted	155,1	3283
 is not unique	136,1	144
-is not valid	57	3287
-is not valid for relation	114,64	3310
-is not yet defined	104,1	3311
-is not yet supported in unquoted sql function body	59	1200
-is of type * but default expression is of type	172,1	3312
-is of type * but expression is of type	172,1	3313
-is only a shell	104,1	3314
-is out of range for sequence data type	114,64	2930
-is out of range for type	203,64	3315
-is out of range for type double precision	203,64	3025
-is out of range for type real	203,64	3025
-is outside the valid range for parameter	203,64,114	3316
-is too large	208	3317
+is not valid	57	3288
+is not valid for relation	114,64	3311
+is not yet defined	104,1	3312
+is not yet supported in unquoted sql function body	59	1201
+is of type * but default expression is of type	172,1	3313
+is of type * but expression is of type	172,1	3314
+is only a shell	104,1	3315
+is out of range for sequence data type	114,64	2931
+is out of range for type	203,64	3316
+is out of range for type double precision	203,64	3026
+is out of range for type real	203,64	3026
+is outside the valid range for parameter	203,64,114	3317
+is too large	208	3318
 is used by an active logical replication slot	87,57	521
-isadirectoryerror	993,2691	3284
-isdir unable to open database file	2692,767	3318
-isn t in group by	1882,1	2286
-isn t numeric in addition	483	3319
-isolated storage exception	166	3320
-isolatedstorageexception	166	3320
-isolationerror	2693	3321
+isadirectoryerror	993,2691	3285
+isdir unable to open database file	2692,767	3319
+isn t in group by	1882,1	2287
+isn t numeric in addition	483	3320
+isolated storage exception	166	3321
+isolatedstorageexception	166	3321
+isolationerror	2693	3322
 ispell dictionary supports only default long and num flag values	130,131	133
-issuer certificate doesn t have a public key	2694,180	3322
-issuer certificate lookup error	2695,180	3323
-issuer name empty	2696,180	3324
-it is not allowed to shut off binlog on this command	1438	1794
-it is not allowed to specify * more than once	1249	1599
-it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1692	2063
-it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1410	1765
-jarexception	2697	3325
-java heap space	147	3326
-jm runtime exception	2698	3327
-jmexception	2699	3328
-jmruntimeexception	2698	3327
-jmx provider exception	2700	3329
-jmx server error exception	2701	3330
-jmxproviderexception	2700	3329
-jmxservererrorexception	2701	3330
-job has reached the specified backoff limit	264,263	3331
-job was active longer than specified deadline	2702,649	3332
-join estimator function * has multiple matches	136,1	3333
-join estimator function * must return type	105,1	3334
+issuer certificate doesn t have a public key	2694,180	3323
+issuer certificate lookup error	2695,180	3324
+issuer name empty	2696,180	3325
+it is not allowed to shut off binlog on this command	1438	1795
+it is not allowed to specify * more than once	1249	1600
+it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	1692	2064
+it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	1410	1766
+jarexception	2697	3326
+java heap space	147	3327
+jm runtime exception	2698	3328
+jmexception	2699	3329
+jmruntimeexception	2698	3328
+jmx provider exception	2700	3330
+jmx server error exception	2701	3331
+jmxproviderexception	2700	3330
+jmxservererrorexception	2701	3331
+job has reached the specified backoff limit	264,263	3332
+job was active longer than specified deadline	2702,649	3333
+join estimator function * has multiple matches	136,1	3334
+join estimator function * must return type	105,1	3335
 join expression * columns available but * columns specified	192,1	701
-joins can have at most	208	3335
-json cannot unmarshal string into go struct field a of type int	2280	3096
-json decode error	2703,2280	3336
-json object does not contain key	2704,64	3337
-json path should end with an array identifier in argument * to function	1360	1712
-json value must not be null	115,64	3338
-jsonb subscript does not support slices	172,1	3339
-jsonb subscript in assignment must not be null	115,64	3340
-jsonb subscript must have text type	172,1	3339
-jsondecodeerror	2703,2280	3336
-jsonerror	2705	3341
-jsonpath array accessor can only be applied to an array	2706,64	3342
-jsonpath array subscript is not a single numeric value	2659,64	3343
-jsonpath array subscript is out of bounds	2659,64	3343
-jsonpath array subscript is out of integer range	2659,64	3343
-jsonpath item method * can only be applied to a numeric value	2707,64	3344
-jsonpath item method * can only be applied to a string	874,64	1124
-jsonpath item method * can only be applied to a string or numeric value	2707,64	3344
-jsonpath item method * can only be applied to an array	2706,64	3342
-jsonpath item method * can only be applied to an object	2708,64	3345
-jsonpath member accessor can only be applied to an object	2704,64	3337
-jsonpath wildcard array accessor can only be applied to an array	2706,64	3342
-jsonpath wildcard member accessor can only be applied to an object	2708,64	3345
-kafka storage error exception	916	1177
-kafka_storage_error	916	1177
-kafkastorageerrorexception	916	1177
-kdferror	2709	3346
-key already exists exception	2710	3347
-key column * doesn t exist in table	1371,1	1725
-key has been revoked	997	3348
-key has expired	995	3349
-key index cannot be defined on a virtual generated column	1369	1723
-key management exception	2711	3350
+joins can have at most	208	3336
+json cannot unmarshal string into go struct field a of type int	2280	3097
+json decode error	2703,2280	3337
+json object does not contain key	2704,64	3338
+json path should end with an array identifier in argument * to function	1360	1713
+json value must not be null	115,64	3339
+jsonb subscript does not support slices	172,1	3340
+jsonb subscript in assignment must not be null	115,64	3341
+jsonb subscript must have text type	172,1	3340
+jsondecodeerror	2703,2280	3337
+jsonerror	2705	3342
+jsonpath array accessor can only be applied to an array	2706,64	3343
+jsonpath array subscript is not a single numeric value	2659,64	3344
+jsonpath array subscript is out of bounds	2659,64	3344
+jsonpath array subscript is out of integer range	2659,64	3344
+jsonpath item method * can only be applied to a numeric value	2707,64	3345
+jsonpath item method * can only be applied to a string	874,64	1125
+jsonpath item method * can only be applied to a string or numeric value	2707,64	3345
+jsonpath item method * can only be applied to an array	2706,64	3343
+jsonpath item method * can only be applied to an object	2708,64	3346
+jsonpath member accessor can only be applied to an object	2704,64	3338
+jsonpath wildcard array accessor can only be applied to an array	2706,64	3343
+jsonpath wildcard member accessor can only be applied to an object	2708,64	3346
+kafka storage error exception	916	1178
+kafka_storage_error	916	1178
+kafkastorageerrorexception	916	1178
+kdferror	2709	3347
+key already exists exception	2710	3348
+key column * doesn t exist in table	1371,1	1726
+key has been revoked	997	3349
+key has expired	995	3350
+key index cannot be defined on a virtual generated column	1369	1724
+key management exception	2711	3351
 key must not be null	114,64	207
-key not found	2712	3351
-key not found exception	2713,2712	3352
-key part * length cannot be 0	1376	1731
-key reference and table reference don t match	1377	1732
-key s cannot explicitly include column s	1372	1726
-key s cannot have without overlaps	1370	1724
-key selector exception	2714	3353
-key store exception	2715	3354
-key usage does not include certificate signing	2716,180	3355
-key usage does not include crl signing	2717,180	3356
-key usage does not include digital signature	2718,180	3357
-key usage keycertsign invalid for non ca cert	2719,180	3358
-key value * was not found in table	1454	1810
+key not found	2712	3352
+key not found exception	2713,2712	3353
+key part * length cannot be 0	1376	1732
+key reference and table reference don t match	1377	1733
+key s cannot explicitly include column s	1372	1727
+key s cannot have without overlaps	1370	1725
+key selector exception	2714	3354
+key store exception	2715	3355
+key usage does not include certificate signing	2716,180	3356
+key usage does not include crl signing	2717,180	3357
+key usage does not include digital signature	2718,180	3358
+key usage keycertsign invalid for non ca cert	2719,180	3359
+key value * was not found in table	1454	1811
 key value must be scalar not array composite or json	114,64	207
-key was rejected by service	996	3359
-keyalreadyexistsexception	2710	3347
-keyboardinterrupt	2720,2721	3360
-keyerror	2722,2723,2712	3361
-keyexception	2724	3362
-keymanagementexception	2711	3350
-keynotfoundexception	2713,2712	3352
-keys are out order during bulk load	1378	1733
-keyselectorexception	2714	3353
-keystoreexception	2715	3354
-kill container error	2725,2726	3363
-kill pod sandbox error	2727,2728	3364
-killcontainererror	2725,2726	3363
-killed by signal 1	2254	3365
-killed by signal 10	2262	3366
-killed by signal 11	2263	3367
-killed by signal 12	2264	3368
-killed by signal 13	360	3369
-killed by signal 14	141	3370
-killed by signal 15	2265	3371
-killed by signal 16	2266	3372
-killed by signal 17	610	3373
-killed by signal 18	2267	3374
-killed by signal 19	2268	3375
-killed by signal 2	2256	3376
-killed by signal 20	2269	3377
-killed by signal 21	2270	3378
-killed by signal 22	2271	3379
-killed by signal 23	2272	3380
-killed by signal 24	798	3381
-killed by signal 25	2273	3382
-killed by signal 26	2274	3383
-killed by signal 27	2275	3384
-killed by signal 28	2276	3385
-killed by signal 29	2277	3386
-killed by signal 3	2257	3387
-killed by signal 30	2278	3388
-killed by signal 31	315	3389
-killed by signal 4	2258	3390
-killed by signal 5	2259	3391
-killed by signal 6	642	3392
-killed by signal 7	387	3393
-killed by signal 8	2260	3394
-killed by signal 9	2261	3395
-killpodsandboxerror	2727,2728	3364
-kubelet setup failed	2729	3396
-kubeletsetupfailed	2729	3396
-lambda conversion exception	2730	3397
-lambdaconversionexception	2730	3397
-language validation function * called for language * instead of	88,1	3398
+key was rejected by service	996	3360
+keyalreadyexistsexception	2710	3348
+keyboardinterrupt	2720,2721	3361
+keyerror	2722,2723,2712	3362
+keyexception	2724	3363
+keymanagementexception	2711	3351
+keynotfoundexception	2713,2712	3353
+keys are out order during bulk load	1378	1734
+keyselectorexception	2714	3354
+keystoreexception	2715	3355
+kill container error	2725,2726	3364
+kill pod sandbox error	2727,2728	3365
+killcontainererror	2725,2726	3364
+killed by signal 1	2254	3366
+killed by signal 10	2262	3367
+killed by signal 11	2263	3368
+killed by signal 12	2264	3369
+killed by signal 13	360	3370
+killed by signal 14	141	3371
+killed by signal 15	2265	3372
+killed by signal 16	2266	3373
+killed by signal 17	610	3374
+killed by signal 18	2267	3375
+killed by signal 19	2268	3376
+killed by signal 2	2256	3377
+killed by signal 20	2269	3378
+killed by signal 21	2270	3379
+killed by signal 22	2271	3380
+killed by signal 23	2272	3381
+killed by signal 24	798	3382
+killed by signal 25	2273	3383
+killed by signal 26	2274	3384
+killed by signal 27	2275	3385
+killed by signal 28	2276	3386
+killed by signal 29	2277	3387
+killed by signal 3	2257	3388
+killed by signal 30	2278	3389
+killed by signal 31	315	3390
+killed by signal 4	2258	3391
+killed by signal 5	2259	3392
+killed by signal 6	642	3393
+killed by signal 7	387	3394
+killed by signal 8	2260	3395
+killed by signal 9	2261	3396
+killpodsandboxerror	2727,2728	3365
+kubelet setup failed	2729	3397
+kubeletsetupfailed	2729	3397
+lambda conversion exception	2730	3398
+lambdaconversionexception	2730	3398
+language validation function * called for language * instead of	88,1	3399
 language with oid * does not exist	104,1,784	815
-large object * does not exist	104,1	3399
-large object descriptor * was not opened for reading	57	3400
-large object descriptor * was not opened for writing	57	3400
+large object * does not exist	104,1	3400
+large object descriptor * was not opened for reading	57	3401
+large object descriptor * was not opened for writing	57	3401
 large object oid may not be null	114,64	206
-large object read request is too large	208	3401
-large zip file	2731	3402
-largezipfile	2731	3402
-last is allowed only in array subscripts	0,1	3303
-lastval is not yet defined in this session	57	1085
-layer instantiation exception	2732	3403
-layerinstantiationexception	2732	3403
+large object read request is too large	208	3402
+large zip file	2731	3403
+largezipfile	2731	3403
+last is allowed only in array subscripts	0,1	3304
+lastval is not yet defined in this session	57	1086
+layer instantiation exception	2732	3404
+layerinstantiationexception	2732	3404
 ldap authentication failed for user	95	288
-ldap referral exception	2733	3404
-ldap urls not supported on this platform	59	3405
-ldapreferralexception	2733	3404
-leader election not needed for topic partition	1002	1318
-leader not available exception	2734	3406
-leader_not_available	2734	3406
-leadernotavailableexception	2734	3406
-leading spaces are removed from name	1571	1931
+ldap referral exception	2733	3405
+ldap urls not supported on this platform	59	3406
+ldapreferralexception	2733	3405
+leader election not needed for topic partition	1002	1319
+leader not available exception	2734	3407
+leader_not_available	2734	3407
+leadernotavailableexception	2734	3407
+leading spaces are removed from name	1571	1932
 left and right associated data types for operator class options parsing functions must match	105,1	104
-left operand of jsonpath operator * is not a single numeric value	2735,64	3407
+left operand of jsonpath operator * is not a single numeric value	2735,64	3408
 legacy sigalg disallowed or unsupported	2736,174	193
-length error * in function	1677	2048
-length for type * cannot exceed	114,64	3408
-length for type * must be at least 1	114,64	3408
+length error * in function	1677	2049
+length for type * cannot exceed	114,64	3409
+length for type * must be at least 1	114,64	3409
 length mismatch	2737,174	193
 length required	21	21
 length too long	2738,174	193
 length too short	2739,174	193
 length_required	21	21
-lengtherror	2740	3409
-level 2 halted	998	3410
-level 2 not synchronized	999	3411
-level 3 halted	1000	3412
-level 3 reset	1001	3413
-levenshtein argument exceeds maximum length of	114,64	3414
-lexeme array may not contain empty strings	2741,64	3415
+lengtherror	2740	3410
+level 2 halted	998	3411
+level 2 not synchronized	999	3412
+level 3 halted	1000	3413
+level 3 reset	1001	3414
+levenshtein argument exceeds maximum length of	114,64	3415
+lexeme array may not contain empty strings	2741,64	3416
 lexeme array may not contain nulls	115,64	883
-lib section in a out corrupted	1003	3416
+lib section in a out corrupted	1003	3417
 library bug	2742,174	193
 library has no ciphers	2743,174	193
-licenseexception	2744	3417
+licenseexception	2744	3418
 like is not supported for creating foreign tables	59	237
-like pattern must not end with escape character	2598,64	3418
-limit exceeded exception	2745	3419
-limit in a recursive query is not implemented	59	2831
-limit must not be negative	2648,64	3420
-limit of * on json nested structures depth is reached in argument * to function	1356	1708
-limit of * on json path depth is reached in argument * to function	1361	1713
-limit only accepts integer values	1347	1699
-limit overrun error	2746	3421
+like pattern must not end with escape character	2598,64	3419
+limit exceeded exception	2745	3420
+limit in a recursive query is not implemented	59	2832
+limit must not be negative	2648,64	3421
+limit of * on json nested structures depth is reached in argument * to function	1356	1709
+limit of * on json path depth is reached in argument * to function	1361	1714
+limit only accepts integer values	1347	1700
+limit overrun error	2746	3422
 limit syntax is not supported	0,1	693
-limitexceededexception	2745	3419
-limitoverrunerror	2746	3421
-line too long	2747	3422
-line unavailable exception	2748	3423
-linetoolong	2747	3422
-lineunavailableexception	2748	3423
-link has been severed	1046	3424
-link loop exception	2749	3425
-link number out of range	1005	3426
-linkageerror	2750	3427
-linkexception	2751	3428
-linkloopexception	2749	3425
-list index out of range	197	3429
-list of fields is only allowed in key partitions	1382	1737
+limitexceededexception	2745	3420
+limitoverrunerror	2746	3422
+line too long	2747	3423
+line unavailable exception	2748	3424
+linetoolong	2747	3423
+lineunavailableexception	2748	3424
+link has been severed	1046	3425
+link loop exception	2749	3426
+link number out of range	1005	3427
+linkageerror	2750	3428
+linkexception	2751	3429
+linkloopexception	2749	3426
+list index out of range	197	3430
+list of fields is only allowed in key partitions	1382	1738
 list of radius secrets cannot be empty	130,131	289
 list of radius servers cannot be empty	130,131	289
-listener not found exception	2752,2753	3430
-listener_not_found	2753	3431
-listenernotfoundexception	2752,2753	3430
+listener not found exception	2752,2753	3431
+listener_not_found	2753	3432
+listenernotfoundexception	2752,2753	3431
 literal carriage return found in data	275,64	837
 literal newline found in data	275,64	837
-liveness probe failed	2754,2755	3432
-lo_lseek result out of range for large object descriptor	203,64	3433
-lo_tell result out of range for large object descriptor	203,64	3433
-loaderror	2756	3434
+liveness probe failed	2754,2755	3433
+lo_lseek result out of range for large object descriptor	203,64	3434
+lo_tell result out of range for large object descriptor	203,64	3434
+loaderror	2756	3435
 local connections are not supported by this build	130,131	289
-local jump error	2757	3435
-localjumperror	2757	3435
+local jump error	2757	3436
+localjumperror	2757	3436
 location is not supported anymore	59	484
-locator exception	2684	3436
-locator_exception	2684	3436
-locatorexception	2684	3436
-lock disk i o error	2758,102	3437
-lock file * already exists	2759,131	3438
-lock file * is empty	2759,131	3438
-lock file exists	2759	3439
-lock not available	452	3440
-lock recursion exception	2760	3441
-lock wait timeout exceeded try restarting transaction	1389	1744
-lock_file_exists	2759,131	3439
-lock_not_available	452,57	3440
-lockederror	2761	3442
-lockfileexists	2759,131	3439
-locknotavailable	452,57	3440
-lockrecursionexception	2760	3441
-log dir not found exception	2762	3443
-log format * is not supported	114,64	3444
-log_dir_not_found	2762	3443
-logdirnotfoundexception	2762	3443
-logic error * in function	1678	2049
-logical decoding cannot be used while in recovery	59	3445
+locator exception	2684	3437
+locator_exception	2684	3437
+locatorexception	2684	3437
+lock disk i o error	2758,102	3438
+lock file * already exists	2759,131	3439
+lock file * is empty	2759,131	3439
+lock file exists	2759	3440
+lock not available	452	3441
+lock recursion exception	2760	3442
+lock wait timeout exceeded try restarting transaction	1389	1745
+lock_file_exists	2759,131	3440
+lock_not_available	452,57	3441
+lockederror	2761	3443
+lockfileexists	2759,131	3440
+locknotavailable	452,57	3441
+lockrecursionexception	2760	3442
+log dir not found exception	2762	3444
+log format * is not supported	114,64	3445
+log_dir_not_found	2762	3444
+logdirnotfoundexception	2762	3444
+logic error * in function	1678	2050
+logical decoding cannot be used while in recovery	59	3446
 logical decoding output plugin * produces binary output but function * expects textual data	59	235
 logical decoding requires a database connection	57	698
 logical decoding requires wal_level logical	57	698
 logical replication at prepare time requires a	57	698
-logical replication slot * exists but wal_level logical	57	3446
-logical replication target relation * does not exist	57	3447
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3448
-logical replication target relation * uses system columns in replica identity index	57	3447
-logical replication worker slot * is already used by another worker cannot attach	57	3449
-logical replication worker slot * is empty cannot attach	57	3449
+logical replication slot * exists but wal_level logical	57	3447
+logical replication target relation * does not exist	57	3448
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	57	3449
+logical replication target relation * uses system columns in replica identity index	57	3448
+logical replication worker slot * is already used by another worker cannot attach	57	3450
+logical replication worker slot * is empty cannot attach	57	3450
 logical streaming at prepare time requires a	57	698
 logical streaming requires a	57	698
-loginexception	2763	3450
-long database name and identifier for object resulted in path length exceeding * characters path	1312	1662
-lookuperror	2764	3451
+loginexception	2763	3451
+long database name and identifier for object resulted in path length exceeding * characters path	1312	1663
+lookuperror	2764	3452
 loop detected	51	53
 loop_detected	51	53
-lossy distance functions are not supported in index only scans	59	3452
-lost connection to parallel worker	57	1012
-lower and upper bounds must be finite	797,64	1042
-lower bound cannot equal upper bound	797,64	1042
+lossy distance functions are not supported in index only scans	59	3453
+lost connection to parallel worker	57	1013
+lower and upper bounds must be finite	797,64	1043
+lower bound cannot equal upper bound	797,64	1043
 lowering statistics target to	114,64	633
-lz4 compression is not supported by this build	59	3453
-m bean exception	2765	3454
-m bean registration exception	2766	3455
-macaddr8 data out of range to convert to macaddr	203,64	3456
-machine is not on the network	1049	3457
-mail header not in message	2767,2768	3458
-malformed array literal	63,64	3459
-malformed communication packet	1396	1751
-malformed file type header in file	1266	1616
-malformed gtid set encoding	1393	1748
-malformed gtid set specification	1394	1749
-malformed gtid specification	1395	1750
-malformed input exception	2769	3460
-malformed json array	63,64	2705
-malformed link exception	2770	3461
-malformed multirange literal	63,64	3462
-malformed object name exception	2771	3463
-malformed parameterized type exception	2772	3464
-malformed parameters exception	2773	3465
-malformed range literal	63,64	3466
-malformed record literal	63,64	3467
+lz4 compression is not supported by this build	59	3454
+m bean exception	2765	3455
+m bean registration exception	2766	3456
+macaddr8 data out of range to convert to macaddr	203,64	3457
+machine is not on the network	1049	3458
+mail header not in message	2767,2768	3459
+malformed array literal	63,64	3460
+malformed communication packet	1396	1752
+malformed file type header in file	1266	1617
+malformed gtid set encoding	1393	1749
+malformed gtid set specification	1394	1750
+malformed gtid specification	1395	1751
+malformed input exception	2769	3461
+malformed json array	63,64	2706
+malformed link exception	2770	3462
+malformed multirange literal	63,64	3463
+malformed object name exception	2771	3464
+malformed parameterized type exception	2772	3465
+malformed parameters exception	2773	3466
+malformed range literal	63,64	3467
+malformed record literal	63,64	3468
 malformed scram message	336,85	774
-malformed stat buffer	2774,2775	3468
-malformed url exception	2776	3469
-malformed utf * characters possibly incorrectly encoded	671	3470
-malformedinputexception	2769	3460
-malformedlinkexception	2770	3461
-malformedobjectnameexception	2771	3463
-malformedparameterizedtypeexception	2772	3464
-malformedparametersexception	2773	3465
-malformedurlexception	2776	3469
+malformed stat buffer	2774,2775	3469
+malformed url exception	2776	3470
+malformed utf * characters possibly incorrectly encoded	671	3471
+malformedinputexception	2769	3461
+malformedlinkexception	2770	3462
+malformedobjectnameexception	2771	3464
+malformedparameterizedtypeexception	2772	3465
+malformedparametersexception	2773	3466
+malformedurlexception	2776	3470
 manifest checksums require a backup manifest	0,1	871
-mapping for token type * does not exist	104,1	3471
-mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1853	2257
-mariadb tried to use the * but its provider plugin is not loaded	1545	1903
-marshal directive exception	2777	3472
-marshaldirectiveexception	2777	3472
-marshalexception	2778	3473
-marshaling directives are invalid	2777	3474
-master command * failed	1622	1987
+mapping for token type * does not exist	104,1	3472
+mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	1853	2258
+mariadb tried to use the * but its provider plugin is not loaded	1545	1904
+marshal directive exception	2777	3473
+marshaldirectiveexception	2777	3473
+marshalexception	2778	3474
+marshaling directives are invalid	2777	3475
+master command * failed	1622	1988
 match partial not yet implemented	59	63
-materialize mode required but it is not allowed in this context	59	3475
-materialized view * has not been populated	57	3476
+materialize mode required but it is not allowed in this context	59	3476
+materialized view * has not been populated	57	3477
 materialized views cannot be unlogged	59	489
 materialized views may not be defined using bound parameters	59	489
 materialized views must not use data modifying statements in with	59	489
 materialized views must not use temporary tables or views	59	489
 max_wal_size must be at least twice wal_segment_size	114,64	306
-maxfragments should be 0	114,64	3477
-maximum call stack size exceeded	2779	3478
+maxfragments should be 0	114,64	3478
+maximum call stack size exceeded	2779	3479
 maximum number of committed subtransactions	208	612
-maximum number of prepared transactions reached	147,145	3479
-maximum recursion depth exceeded	2779	3480
-maxvalue can only be used in last partition definition	1517	1875
-mbeanexception	2765	3454
-mbeanregistrationexception	2766	3455
+maximum number of prepared transactions reached	147,145	3480
+maximum recursion depth exceeded	2779	3481
+maxvalue can only be used in last partition definition	1517	1876
+mbeanexception	2765	3455
+mbeanregistrationexception	2766	3456
 md5 authentication is not supported when db_user_namespace is enabled	130,131,95	289
-member access exception	457	3481
-member id required exception	2780	3482
-member_id_required	2780	3482
-memberaccessexception	457	3481
-memberidrequiredexception	2780	3482
-memerror	2781	3483
-memory allocation error * in function	1675	2046
-memory allocation of * bytes failed	147	3484
-memoryerror	2782,147	3485
+member access exception	457	3482
+member id required exception	2780	3483
+member_id_required	2780	3483
+memberaccessexception	457	3482
+memberidrequiredexception	2780	3483
+memerror	2781	3484
+memory allocation error * in function	1675	2047
+memory allocation of * bytes failed	147	3485
+memoryerror	2782,147	3486
 merge not supported in copy	59	679
-merge not supported in with query	59	2831
-message size too large exception	2783	3486
-message too long	834	3487
-message_size_too_large	2783	3486
-messagesizetoolargeexception	2783	3486
-method access exception	225	3488
+merge not supported in with query	59	2832
+message size too large exception	2783	3487
+message too long	834	3488
+message_size_too_large	2783	3487
+messagesizetoolargeexception	2783	3487
+method access exception	225	3489
 method not allowed	13	13
 method_not_allowed	13	13
-methodaccessexception	225	3488
-midi unavailable exception	2784	3489
-midiunavailableexception	2784	3489
-mime invalid media parameter	2785	3490
-mime type parse exception	2786	3491
-mimetypeparseexception	2786	3491
+methodaccessexception	225	3489
+midi unavailable exception	2784	3490
+midiunavailableexception	2784	3490
+mime invalid media parameter	2785	3491
+mime type parse exception	2786	3492
+mimetypeparseexception	2786	3492
 min_wal_size must be at least twice wal_segment_size	114,64	306
-minwords should be less than maxwords	114,64	3477
-minwords should be positive	114,64	3477
-mirrored type exception	2787	3492
-mirrored types exception	2788	3493
-mirroredtypeexception	2787	3492
-mirroredtypesexception	2788	3493
+minwords should be less than maxwords	114,64	3478
+minwords should be positive	114,64	3478
+mirrored type exception	2787	3493
+mirrored types exception	2788	3494
+mirroredtypeexception	2787	3493
+mirroredtypesexception	2788	3494
 misdirected request	28	29
 misdirected_request	28	29
 mismatched array dimensions	209,64	236
-mismatched endpoint type exception	2789	3494
-mismatched_endpoint_type	2789	3494
-mismatchedendpointtypeexception	2789	3494
+mismatched endpoint type exception	2789	3495
+mismatched_endpoint_type	2789	3495
+mismatchedendpointtypeexception	2789	3495
 misplaced deferrable clause	0,1	363
 misplaced initially deferred clause	0,1	363
 misplaced initially immediate clause	0,1	363
 misplaced not deferrable clause	0,1	363
-missing afffile parameter	114,64	3495
-missing authority key identifier	2790,180	3496
+missing afffile parameter	114,64	3496
+missing authority key identifier	2790,180	3497
 missing data for column	275,64	837
-missing dictfile parameter	114,64	3497
-missing dictionary parameter	114,64	3497
+missing dictfile parameter	114,64	3498
+missing dictionary parameter	114,64	3498
 missing dsa signing cert	2791,174	193
 missing ecdsa signing cert	2792,174	193
 missing entry in file * at end of line	130,131	289
 missing fatal	2793,174	193
-missing field exception	234	3498
-missing format argument exception	2794	3499
-missing format width exception	2795	3500
-missing from clause entry for table	622,1	3501
-missing language parameter	114,64	3502
-missing manifest resource exception	2796	3503
-missing member exception	232	3504
-missing metadata exception	226	3505
-missing method exception	233	3506
+missing field exception	234	3499
+missing format argument exception	2794	3500
+missing format width exception	2795	3501
+missing from clause entry for table	622,1	3502
+missing language parameter	114,64	3503
+missing manifest resource exception	2796	3504
+missing member exception	232	3505
+missing metadata exception	226	3506
+missing method exception	233	3507
 missing parameters	2797,174	193
 missing psk kex modes extension	2798,174	193
-missing resource exception	2799	3507
+missing resource exception	2799	3508
 missing rsa certificate	2800,174	193
 missing rsa encrypting cert	2801,174	193
 missing rsa signing cert	2802,174	193
-missing satellite assembly exception	2803	3508
+missing satellite assembly exception	2803	3509
 missing sigalgs extension	2804,174	193
 missing signing cert	2805,174	193
-missing spec error	2806	3509
-missing spec version error	2807	3510
-missing subject key identifier	2808,180	3511
+missing spec error	2806	3510
+missing spec version error	2807	3511
+missing subject key identifier	2808,180	3512
 missing supported groups extension	2809,174	193
-missing synonyms parameter	114,64	3512
+missing synonyms parameter	114,64	3513
 missing time zone in input string for type timestamptz	469,64	504
 missing time zone in input string for type timetz	469,64	504
 missing tmp dh key	2810,174	193
 missing tmp ecdh key	2811,174	193
-missing unicode support	2812	3513
-missingfieldexception	234	3498
-missingformatargumentexception	2794	3499
-missingformatwidthexception	2795	3500
-missingmanifestresourceexception	2796	3503
-missingmemberexception	232	3504
-missingmetadataexception	226	3505
-missingmethodexception	233	3506
-missingresourceexception	2799	3507
-missingsatelliteassemblyexception	2803	3508
-missingspecerror	2806	3509
-missingspecversionerror	2807	3510
-missingunicodesupport	2812	3513
+missing unicode support	2812	3514
+missingfieldexception	234	3499
+missingformatargumentexception	2794	3500
+missingformatwidthexception	2795	3501
+missingmanifestresourceexception	2796	3504
+missingmemberexception	232	3505
+missingmetadataexception	226	3506
+missingmethodexception	233	3507
+missingresourceexception	2799	3508
+missingsatelliteassemblyexception	2803	3509
+missingspecerror	2806	3510
+missingspecversionerror	2807	3511
+missingunicodesupport	2812	3514
 mixed handshake and non handshake data	2813,174	193
-mixing of group columns min max count with no group columns is illegal if there is no group by clause	1412,1	1767
-mixing of transactional and non transactional tables is disabled	1413	1768
-mixing self logging and non self logging engines in a statement is unsafe	1123	1455
-mmap disk i o error	2814,102	3514
-mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1668	2039
-modifying sql data not permitted	2815	3515
-modifying_sql_data_not_permitted	2815,419	3515
-modifyingsqldatanotpermitted	2815,419	3515
-module not found error	2816,441	3516
+mixing of group columns min max count with no group columns is illegal if there is no group by clause	1412,1	1768
+mixing of transactional and non transactional tables is disabled	1413	1769
+mixing self logging and non self logging engines in a statement is unsafe	1123	1456
+mmap disk i o error	2814,102	3515
+mode no longer has any effect use strict_all_tables or strict_trans_tables instead	1668	2040
+modifying sql data not permitted	2815	3516
+modifying_sql_data_not_permitted	2815,419	3516
+modifyingsqldatanotpermitted	2815,419	3516
+module not found error	2816,441	3517
 module_not_found	441	605
-modulenotfounderror	2816,441	3516
+modulenotfounderror	2816,441	3517
 modulus for hash partition must be an integer value greater than zero	61,1,114	65
 modulus for hash partition must be specified	0,1	693
-modulus for hash partition provided more than once	103,1	3517
-money out of range	203,64	3518
-monitor setting exception	2817	3519
-monitorsettingexception	2817	3519
-more partitions to reorganize than there are partitions	1576	1936
-more than one function named	136,1	3520
-more than one operator named	136,1	3520
-more than one row returned by a subquery used as an expression	560	3521
-more than one sql json item	2818	3522
-more than one value returned by column xpath expression	560	3523
-more_than_one_sql_json_item	2818,64	3522
-morethanonesqljsonitem	2818,64	3522
-most specific type mismatch	2819	3524
-most_specific_type_mismatch	2819,64	3524
-mostspecifictypemismatch	2819,64	3524
-mountvolume setup failed for volume	2322,2321	3525
-movederror	2820	3526
+modulus for hash partition provided more than once	103,1	3518
+money out of range	203,64	3519
+monitor setting exception	2817	3520
+monitorsettingexception	2817	3520
+more partitions to reorganize than there are partitions	1576	1937
+more than one function named	136,1	3521
+more than one operator named	136,1	3521
+more than one row returned by a subquery used as an expression	560	3522
+more than one sql json item	2818	3523
+more than one value returned by column xpath expression	560	3524
+more_than_one_sql_json_item	2818,64	3523
+morethanonesqljsonitem	2818,64	3523
+most specific type mismatch	2819	3525
+most_specific_type_mismatch	2819,64	3525
+mostspecifictypemismatch	2819,64	3525
+mountvolume setup failed for volume	2322,2321	3526
+movederror	2820	3527
 moving aggregate implementation returns type * but plain implementation returns type	62,1	66
-moving aggregate transition function must not return null	115,64	2851
+moving aggregate transition function must not return null	115,64	2852
 moving row to another partition during a before for each row trigger is not supported	59	338
-multi attach error for volume	2294,2293	3527
-multi row statements required more than * bytes of storage	1685	2056
+multi attach error for volume	2294,2293	3528
+multi row statements required more than * bytes of storage	1685	2057
 multi statement do instead rules are not supported for copy	59	877
 multi statement do instead rules are not supported for data modifying statements in with	59	614
-multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1746	2118
-multicast not supported exception	236	3528
-multicastnotsupportedexception	236	3528
-multidimensional arrays must have array expressions with matching dimensions	209,64	3529
-multihop attempted	1015	3530
-multipart message too large	2821	3531
-multiple accept parameters	114,64	3532
+multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	1746	2119
+multicast not supported exception	236	3529
+multicastnotsupportedexception	236	3529
+multidimensional arrays must have array expressions with matching dimensions	209,64	3530
+multihop attempted	1015	3531
+multipart message too large	2821	3532
+multiple accept parameters	114,64	3533
 multiple actions for rules on select are not implemented	59	539
-multiple afffile parameters	114,64	3495
-multiple assignments to same column	0,1	3533
+multiple afffile parameters	114,64	3496
+multiple assignments to same column	0,1	3534
 multiple collate clauses not allowed	0,1	693
 multiple column definition lists are not allowed for the same function	0,1	181
 multiple decimal points	0,1	0
 multiple default expressions	0,1	894
 multiple default values specified for column * of table	0,1	363
 multiple deferrable not deferrable clauses not allowed	0,1	363
-multiple definition of same constant in list partitioning	1417	1772
-multiple dictfile parameters	114,64	3497
-multiple dictionary parameters	114,64	3497
+multiple definition of same constant in list partitioning	1417	1773
+multiple dictfile parameters	114,64	3498
+multiple dictionary parameters	114,64	3498
 multiple generation clauses specified for column * of table	0,1	363
 multiple identity specifications for column * of table	0,1	363
 multiple initially immediate deferred clauses not allowed	0,1	363
-multiple language parameters	114,64	3502
+multiple language parameters	114,64	3503
 multiple limit clauses not allowed	0,1	693
 multiple limit options not allowed	0,1	693
 multiple offset clauses not allowed	0,1	693
 multiple order by clauses not allowed	0,1	693
-multiple primary key defined	1418,1	1773
-multiple primary keys for table * are not allowed	61,1	3534
-multiple read calls return no data or error	2822,2823	3535
-multiple recovery targets specified	114,64	3536
-multiple stopwords parameters	114,64	3502
+multiple primary key defined	1418,1	1774
+multiple primary keys for table * are not allowed	61,1	3535
+multiple read calls return no data or error	2822,2823	3536
+multiple recovery targets specified	114,64	3537
+multiple stopwords parameters	114,64	3503
 multiple values in ident field	130,131	289
 multiple values specified for authentication type	130,131	289
 multiple values specified for connection type	130,131	289
 multiple values specified for host address	130,131	289
 multiple values specified for netmask	130,131	289
-multiple window specifications with the same name	1194	1540
+multiple window specifications with the same name	1194	1541
 multiple with clauses not allowed	0,1	693
-multirange values cannot contain null members	115,64	3537
-multiranges cannot be constructed from multidimensional arrays	560	3538
-multixact members limit exceeded	208	1112
-must accept variadic any to be used in this aggregate	172,1	3539
+multirange values cannot contain null members	115,64	3538
+multiranges cannot be constructed from multidimensional arrays	560	3539
+multixact members limit exceeded	208	1113
+must accept variadic any to be used in this aggregate	172,1	3540
 must appear in the group by clause or be used in an aggregate function	133,1	138
-must be a list of extension names	114,64	2893
-must be a member of the role whose process is being terminated or member of pg_signal_backend	88,1	3540
-must be a member of the role whose query is being canceled or member of pg_signal_backend	88,1	3541
-must be a superuser to cancel superuser query	88,1	3541
-must be a superuser to terminate superuser process	88,1	3540
-must be fired after row	329,330	3542
-must be fired for delete	329,330	3542
-must be fired for insert	329,330	3542
-must be fired for insert or update	329,330	3543
-must be fired for update	329,330	3542
-must be greater than zero	114,64	2930
+must be a list of extension names	114,64	2894
+must be a member of the role whose process is being terminated or member of pg_signal_backend	88,1	3541
+must be a member of the role whose query is being canceled or member of pg_signal_backend	88,1	3542
+must be a superuser to cancel superuser query	88,1	3542
+must be a superuser to terminate superuser process	88,1	3541
+must be fired after row	329,330	3543
+must be fired for delete	329,330	3543
+must be fired for insert	329,330	3543
+must be fired for insert or update	329,330	3544
+must be fired for update	329,330	3543
+must be greater than zero	114,64	2931
 must be installed in schema	59	413
-must be less than maxvalue	114,64	2930
-must be member of role	88,1	3544
-must be owner of aggregate	88,1	3545
-must be owner of collation	88,1	3545
-must be owner of conversion	88,1	3545
-must be owner of database	88,1	3545
-must be owner of domain	88,1	3545
-must be owner of event trigger	88,1	3545
-must be owner of extension	88,1	3545
-must be owner of foreign data wrapper	88,1	3545
-must be owner of foreign server	88,1	3545
-must be owner of foreign table	88,1	3545
-must be owner of function	88,1	3545
-must be owner of index	88,1	3545
-must be owner of language	88,1	3545
-must be owner of large object	88,1	3546
-must be owner of materialized view	88,1	3545
-must be owner of operator	88,1	3545
-must be owner of operator class	88,1	3545
-must be owner of operator family	88,1	3545
-must be owner of procedure	88,1	3545
-must be owner of publication	88,1	3545
-must be owner of relation	88,1	3545
-must be owner of routine	88,1	3545
-must be owner of schema	88,1	3545
-must be owner of sequence	88,1	3545
-must be owner of statistics object	88,1	3545
-must be owner of subscription	88,1	3545
-must be owner of table	88,1	3545
-must be owner of tablespace	88,1	3545
-must be owner of text search configuration	88,1	3545
-must be owner of text search dictionary	88,1	3545
-must be owner of type	88,1	3545
-must be owner of type * or type	88,1	3546
-must be owner of view	88,1	3545
+must be less than maxvalue	114,64	2931
+must be member of role	88,1	3545
+must be owner of aggregate	88,1	3546
+must be owner of collation	88,1	3546
+must be owner of conversion	88,1	3546
+must be owner of database	88,1	3546
+must be owner of domain	88,1	3546
+must be owner of event trigger	88,1	3546
+must be owner of extension	88,1	3546
+must be owner of foreign data wrapper	88,1	3546
+must be owner of foreign server	88,1	3546
+must be owner of foreign table	88,1	3546
+must be owner of function	88,1	3546
+must be owner of index	88,1	3546
+must be owner of language	88,1	3546
+must be owner of large object	88,1	3547
+must be owner of materialized view	88,1	3546
+must be owner of operator	88,1	3546
+must be owner of operator class	88,1	3546
+must be owner of operator family	88,1	3546
+must be owner of procedure	88,1	3546
+must be owner of publication	88,1	3546
+must be owner of relation	88,1	3546
+must be owner of routine	88,1	3546
+must be owner of schema	88,1	3546
+must be owner of sequence	88,1	3546
+must be owner of statistics object	88,1	3546
+must be owner of subscription	88,1	3546
+must be owner of table	88,1	3546
+must be owner of tablespace	88,1	3546
+must be owner of text search configuration	88,1	3546
+must be owner of text search dictionary	88,1	3546
+must be owner of type	88,1	3546
+must be owner of type * or type	88,1	3547
+must be owner of view	88,1	3546
 must be read_only shareable or read_write	0,1	134
-must be superuser	88,1	3546
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	88,1	3547
+must be superuser	88,1	3547
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	88,1	3548
 must be superuser or have privileges of pg_checkpoint to do checkpoint	88,1	586
 must be superuser or have privileges of pg_read_all_settings to examine	88,1	672
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	88,1	3548
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	88,1	3548
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	88,1	3548
-must be superuser or replication role to start walsender	88,1	3549
-must be superuser or replication role to use replication slots	88,1	3550
-must be superuser to add or set schemas	88,1	3551
-must be superuser to alter a type	88,1	3552
-must be superuser to alter an operator family	88,1	3553
-must be superuser to alter replication roles or change replication attribute	88,1	3554
-must be superuser to alter settings globally	88,1	3554
-must be superuser to alter superuser roles or change superuser attribute	88,1	3554
-must be superuser to alter superusers	88,1	3554
-must be superuser to call	88,1	3555
-must be superuser to change bypassrls attribute	88,1	3554
-must be superuser to connect in binary upgrade mode	88,1	3549
-must be superuser to create a base type	88,1	3552
-must be superuser to create a cast without function	88,1	3556
-must be superuser to create an operator class	88,1	3553
-must be superuser to create an operator family	88,1	3553
-must be superuser to create bypassrls users	88,1	3554
-must be superuser to create custom procedural language	88,1	3557
-must be superuser to create for all tables publication	88,1	3551
-must be superuser to create for tables in schema publication	88,1	3551
-must be superuser to create replication users	88,1	3554
-must be superuser to create subscriptions	88,1	3558
-must be superuser to create superusers	88,1	3554
-must be superuser to create text search parsers	88,1	3559
-must be superuser to create text search templates	88,1	3559
-must be superuser to drop superusers	88,1	3554
-must be superuser to import system collations	88,1	3560
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	88,1	3549
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	88,1	3549
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	88,1	3549
+must be superuser or replication role to start walsender	88,1	3550
+must be superuser or replication role to use replication slots	88,1	3551
+must be superuser to add or set schemas	88,1	3552
+must be superuser to alter a type	88,1	3553
+must be superuser to alter an operator family	88,1	3554
+must be superuser to alter replication roles or change replication attribute	88,1	3555
+must be superuser to alter settings globally	88,1	3555
+must be superuser to alter superuser roles or change superuser attribute	88,1	3555
+must be superuser to alter superusers	88,1	3555
+must be superuser to call	88,1	3556
+must be superuser to change bypassrls attribute	88,1	3555
+must be superuser to connect in binary upgrade mode	88,1	3550
+must be superuser to create a base type	88,1	3553
+must be superuser to create a cast without function	88,1	3557
+must be superuser to create an operator class	88,1	3554
+must be superuser to create an operator family	88,1	3554
+must be superuser to create bypassrls users	88,1	3555
+must be superuser to create custom procedural language	88,1	3558
+must be superuser to create for all tables publication	88,1	3552
+must be superuser to create for tables in schema publication	88,1	3552
+must be superuser to create replication users	88,1	3555
+must be superuser to create subscriptions	88,1	3559
+must be superuser to create superusers	88,1	3555
+must be superuser to create text search parsers	88,1	3560
+must be superuser to create text search templates	88,1	3560
+must be superuser to drop superusers	88,1	3555
+must be superuser to import system collations	88,1	3561
 must be superuser to read files with adminpack 1 0	88,1	89
-must be superuser to rename	88,1	3561
-must be superuser to rename superusers	88,1	3554
-must be superuser to rotate log files with adminpack 1 0	88,1	3541
-must be superuser to set grantor	88,1	3554
-must be superuser to set schema of	88,1	3561
-must be superuser to skip transaction	88,1	3558
-must be superuser to specify a non built in join estimator function	88,1	3562
-must be superuser to specify a non built in restriction estimator function	88,1	3562
-must be superuser to specify a support function	88,1	3556
-must be used to call a parameterless aggregate function	155,1	1183
-must define subpartitions on all partitions if on one partition	1522	1880
-must have admin option on role	88,1	3554
-must have createrole privilege	88,1	3546
+must be superuser to rename	88,1	3562
+must be superuser to rename superusers	88,1	3555
+must be superuser to rotate log files with adminpack 1 0	88,1	3542
+must be superuser to set grantor	88,1	3555
+must be superuser to set schema of	88,1	3562
+must be superuser to skip transaction	88,1	3559
+must be superuser to specify a non built in join estimator function	88,1	3563
+must be superuser to specify a non built in restriction estimator function	88,1	3563
+must be superuser to specify a support function	88,1	3557
+must be used to call a parameterless aggregate function	155,1	1184
+must define subpartitions on all partitions if on one partition	1522	1881
+must have admin option on role	88,1	3555
+must have createrole privilege	88,1	3547
 must not omit initial value when transition function is strict and transition type is not compatible with input type	62,1	66
-must not return a set	172,1	3292
-must request at least 2 points	114,64	3563
-must return type	155,1,105	3302
-must specify at least one column	105,1	2868
+must not return a set	172,1	3293
+must request at least 2 points	114,64	3564
+must return type	155,1,105	3303
+must specify at least one column	105,1	2869
 must specify both or neither of serialization and deserialization functions	62,1	142
-must specify provider when multiple security label providers have been loaded	114,64	3564
+must specify provider when multiple security label providers have been loaded	114,64	3565
 must specify relation and object name	0,1	838
-must specify restore_command when standby mode is not enabled	114,64	2904
-must specify unqualified relation names	0,1	3030
-mutual recursion between with items is not implemented	59	2831
-myrocks currently does not support rollback to savepoint if modifying rows	1582	1944
-myrocks doesn t currently support collations with * attribute	1421	1776
-myrocks failed creating new key definitions during alter	1373	1727
-myrocks failed populating secondary key during alter	1608	1971
-myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1354	1706
-name * has become	1422	1777
-name already bound exception	2824	3565
-name constraints minimum and maximum not supported	2825,180	3566
+must specify restore_command when standby mode is not enabled	114,64	2905
+must specify unqualified relation names	0,1	3031
+mutual recursion between with items is not implemented	59	2832
+myrocks currently does not support rollback to savepoint if modifying rows	1582	1945
+myrocks doesn t currently support collations with * attribute	1421	1777
+myrocks failed creating new key definitions during alter	1373	1728
+myrocks failed populating secondary key during alter	1608	1972
+myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	1354	1707
+name * has become	1422	1778
+name already bound exception	2824	3566
+name constraints minimum and maximum not supported	2825,180	3567
 name list length must be at least	114,64	206
 name list length must be exactly	114,64	206
-name not found exception	2826	3567
-name not unique on network	1062	3568
+name not found exception	2826	3568
+name not unique on network	1062	3569
 name or argument lists may not contain nulls	114,64	206
-name or service not known	2827,124	3569
-name too long	2462	3570
-name_too_long	2462,1	3570
-namealreadyboundexception	2824	3565
-named in key does not exist	466,1	3571
+name or service not known	2827,124	3570
+name too long	2462	3571
+name_too_long	2462,1	3571
+namealreadyboundexception	2824	3566
+named in key does not exist	466,1	3572
 named in partition key does not exist	466,1	842
-nameerror	2828,2829	3572
-namenotfoundexception	2826	3567
+nameerror	2828,2829	3573
+namenotfoundexception	2826	3568
 namespace name * is not unique	0,1	181
 namespace uri must not be null	115,64	833
-nametoolong	2462,1	3570
-naming security exception	2830	3573
-namingexception	2831	3574
-namingsecurityexception	2830	3573
-native table * has the wrong structure	1891	2296
-near * at line	1497,1	1855
-needdict	2832	3575
-needs to have compatible input type and transition type	62,1	3576
-negative array size exception	2833	3577
-negative substring length not allowed	2834,64	3578
-negativearraysizeexception	2833	3577
-neither namespace name nor uri may be null	115,64	3579
+nametoolong	2462,1	3571
+naming security exception	2830	3574
+namingexception	2831	3575
+namingsecurityexception	2830	3574
+native table * has the wrong structure	1891	2297
+near * at line	1497,1	1856
+needdict	2832	3576
+needs to have compatible input type and transition type	62,1	3577
+negative array size exception	2833	3578
+negative substring length not allowed	2834,64	3579
+negativearraysizeexception	2833	3578
+neither namespace name nor uri may be null	115,64	3580
 nested alter extension is not supported	59	413
 nested create extension is not supported	59	413
-nestingerror	2835	3580
-net error reading from master	1404,85	1759
-net error writing to master	1405,85	1760
-net http abort handler	2836	3581
-net http skip alternate protocol	2837,2838	3582
-net http use last response	2839	3583
-net readtimeout with	759	3584
+nestingerror	2835	3581
+net error reading from master	1404,85	1760
+net error writing to master	1405,85	1761
+net http abort handler	2836	3582
+net http skip alternate protocol	2837,2838	3583
+net http use last response	2839	3584
+net readtimeout with	759	3585
 network authentication required	53	55
-network dropped connection on reset	1031	3585
-network exception exception	2840	3586
-network information exception	2841	3587
-network is down	1030	3588
-network is unreachable	1032	3589
-network not ready	2842,2843	3590
+network dropped connection on reset	1031	3586
+network exception exception	2840	3587
+network information exception	2841	3588
+network is down	1030	3589
+network is unreachable	1032	3590
+network not ready	2842,2843	3591
 network_authentication_required	53	55
-network_exception	2840	3586
-networkexceptionexception	2840	3586
-networkinformationexception	2841	3587
-networknotready	2842,2843	3590
-new bit must be 0 or 1	114,64	3408
+network_exception	2840	3587
+networkexceptionexception	2840	3587
+networkinformationexception	2841	3588
+networknotready	2842,2843	3591
+new bit must be 0 or 1	114,64	3409
 new collation * is incompatible with the collation of the template database	114,64	569
-new data for materialized view * contains duplicate rows without any null columns	560	3591
+new data for materialized view * contains duplicate rows without any null columns	560	3592
 new encoding * is incompatible with the encoding of the template database	114,64	569
 new icu locale * is incompatible with the icu locale of the template database	114,64	569
 new lc_ctype * is incompatible with the lc_ctype of the template database	114,64	569
-new leader elected exception	2844	3592
+new leader elected exception	2844	3593
 new locale provider * does not match locale provider of the template database	114,64	569
-new row for relation * violates check constraint	602,461	3593
-new row for relation * violates partition constraint	602,461	3593
-new row violates check option for view	606	3594
-new row violates row level security policy * for table	88,1	3595
-new row violates row level security policy * using expression for table	88,1	3595
-new row violates row level security policy for table	88,1	3595
-new row violates row level security policy using expression for table	88,1	3595
+new row for relation * violates check constraint	602,461	3594
+new row for relation * violates partition constraint	602,461	3594
+new row violates check option for view	606	3595
+new row violates row level security policy * for table	88,1	3596
+new row violates row level security policy * using expression for table	88,1	3596
+new row violates row level security policy for table	88,1	3596
+new row violates row level security policy using expression for table	88,1	3596
 new table can only be specified for an insert or update trigger	105,1	337
 new table cannot be specified multiple times	105,1	337
 new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	59	878
-new_leader_elected	2844	3592
-newleaderelectedexception	2844	3592
-nextval reached maximum value of sequence	2845,64	3596
-nextval reached minimum value of sequence	2845,64	3596
-no active sql transaction	414	3597
-no active sql transaction for branch transaction	2846	3598
-no address associated with hostname	2847,124	3599
-no anchors for recursive with element	1565	1924
-no anode	1038	3600
+new_leader_elected	2844	3593
+newleaderelectedexception	2844	3593
+nextval reached maximum value of sequence	2845,64	3597
+nextval reached minimum value of sequence	2845,64	3597
+no active sql transaction	414	3598
+no active sql transaction for branch transaction	2846	3599
+no address associated with hostname	2847,124	3600
+no anchors for recursive with element	1565	1925
+no anode	1038	3601
 no application protocol	2848,174	193
-no binary input function available for type	784,1	3601
-no binary output function available for type	784,1	3601
-no buffer space available	1039	3602
+no binary input function available for type	784,1	3602
+no binary output function available for type	784,1	3602
+no buffer space available	1039	3603
 no certificate assigned	2849,174	193
 no certificate set	2850,174	193
 no certificates returned	2851,174	193
 no change following hrr	2852,174	193
-no child processes	611	3603
+no child processes	611	3604
 no cipher match	2853,174	193
 no ciphers available	2854,174	193
 no ciphers specified	2855,174	193
-no class def found error	2856,441	3604
+no class def found error	2856,441	3605
 no client cert method	2857,174	193
 no collation was derived for column * with collatable type	61,1,782	472
 no collation was derived for partition key column * with collatable type	61,1	472
 no column alias was provided	172,1	205
 no compression specified	2858,174	193
-no connection pending exception	2859	3605
+no connection pending exception	2859	3606
 no cookie callback set	2860,174	193
-no csi structure available	1040	3606
-no data available	1041	3607
-no data found	2861	3608
-no data left in message	336,85	3038
-no data zero rows fetched selected or processed	1649	2020
-no database nor user name specified	114,64	3609
-no database selected	1439,1440	1795
-no datetime expression provided	1229	1577
-no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1753	2125
-no empty local buffer available	145	3610
-no entry found for key	2712	3611
-no explicit policy	2862,180	3612
+no csi structure available	1040	3607
+no data available	1041	3608
+no data found	2861	3609
+no data left in message	336,85	3039
+no data zero rows fetched selected or processed	1649	2021
+no database nor user name specified	114,64	3610
+no database selected	1439,1440	1796
+no datetime expression provided	1229	1578
+no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	1753	2126
+no empty local buffer available	145	3611
+no entry found for key	2712	3612
+no explicit policy	2862,180	3613
 no function body specified	62,1	135
-no handle of the given name exists	2863	3613
-no implicit conversion of integer into string	228	3614
-no initial context exception	2864	3615
-no inline code specified	0,1	3616
-no input function available for type	784,1	3601
+no handle of the given name exists	2863	3614
+no implicit conversion of integer into string	228	3615
+no initial context exception	2864	3616
+no inline code specified	0,1	3617
+no input function available for type	784,1	3602
 no language specified	62,1	135
-no locks available	1045	3617
-no matching dane tlsa records	2865,180	3618
-no matching pattern error	2866	3619
-no matching pattern key error	2867	3620
-no matching relations in tablespace	2861,214	3621
-no medium found	1047	3622
-no memory error	2868,147	3623
-no message of desired type	1048	3624
-no method error	2869	3625
+no locks available	1045	3618
+no matching dane tlsa records	2865,180	3619
+no matching pattern error	2866	3620
+no matching pattern key error	2867	3621
+no matching relations in tablespace	2861,214	3622
+no medium found	1047	3623
+no memory error	2868,147	3624
+no message of desired type	1048	3625
+no method error	2869	3626
 no method specified	2870,174	193
 no module named	441	616
-no operand in tsquery	0,1	3626
-no order list in window specification for	1446	1801
-no output function available for type	784,1	3601
-no partition of relation * found for row	602,461	3627
-no partition reassignment is in progress	2871	3628
-no paths allowed for shared library	1759	2132
+no operand in tsquery	0,1	3627
+no order list in window specification for	1446	1802
+no output function available for type	784,1	3602
+no partition of relation * found for row	602,461	3628
+no partition reassignment is in progress	2871	3629
+no paths allowed for shared library	1759	2133
 no pem extensions	2872,174	193
-no permission exception	2873	3629
-no pg_constraint entry for trigger * on table	105,1	3630
+no permission exception	2873	3630
+no pg_constraint entry for trigger * on table	105,1	3631
 no pg_hba conf entry for host	95	288
 no pg_hba conf entry for replication connection from host	95	288
-no postgresql user name specified in startup packet	95	3631
+no postgresql user name specified in startup packet	95	3632
 no private key assigned	2874,174	193
 no protocols available	2875,174	193
-no reassignment in progress exception	2871	3628
+no reassignment in progress exception	2871	3629
 no renegotiation	2876,174	193
 no replication origin is configured	57	651
 no required digest	2877,174	193
-no return found in function	1655,1	2026
-no roles are defined in this database system	104,1	3632
-no route to host	985	3633
-no route to host exception	2878	3634
-no secure transports are configured unable to set require_secure_transport on	1452	1808
-no security label providers have been loaded	114,64	3564
+no return found in function	1655,1	2027
+no roles are defined in this database system	104,1	3633
+no route to host	985	3634
+no route to host exception	2878	3635
+no secure transports are configured unable to set require_secure_transport on	1452	1809
+no security label providers have been loaded	114,64	3565
 no shared cipher	2879,174	193
 no shared groups	2880,174	193
 no shared signature algorithms	2881,174	193
-no slot available for new worker process	144,145	3635
-no snowball stemmer available for language * and encoding	104,1	3636
-no space left on device	1052	3637
-no sql json item	2882	3638
+no slot available for new worker process	144,145	3636
+no snowball stemmer available for language * and encoding	104,1	3637
+no space left on device	1052	3638
+no sql json item	2882	3639
 no srtp profiles	2883,174	193
-no such algorithm exception	2884	3639
-no such attribute exception	2885	3640
-no such device	1042	3641
-no such device or address	1066	3642
-no such element exception	2886	3643
-no such field error	2887	3644
-no such field exception	2888	3645
-no such file exception	2889	3646
-no such file or directory	785	3647
-no such file or directory os error	785	3648
-no such file or directory rb_sysopen	785	3649
-no such host	124	3650
-no such mechanism exception	2890	3651
-no such method error	2891	3652
-no such method exception	2892	3653
-no such object exception	2893	3654
-no such padding exception	2894	3655
-no such process	2229	3656
-no such provider exception	2895	3657
+no such algorithm exception	2884	3640
+no such attribute exception	2885	3641
+no such device	1042	3642
+no such device or address	1066	3643
+no such element exception	2886	3644
+no such field error	2887	3645
+no such field exception	2888	3646
+no such file exception	2889	3647
+no such file or directory	785	3648
+no such file or directory os error	785	3649
+no such file or directory rb_sysopen	785	3650
+no such host	124	3651
+no such mechanism exception	2890	3652
+no such method error	2891	3653
+no such method exception	2892	3654
+no such object exception	2893	3655
+no such padding exception	2894	3656
+no such process	2229	3657
+no such provider exception	2895	3658
 no suitable digest algorithm	2896,174	193
 no suitable groups	2897,174	193
 no suitable key share	2898,174	193
 no suitable signature algorithm	2899,174	193
-no symbol section	2900,2901	3658
-no tables used	1460	1816
+no symbol section	2900,2901	3659
+no tables used	1460	1817
 no valid scts	2902,174	193
-no value found for parameter	104,1	3659
+no value found for parameter	104,1	3660
 no verify cookie callback	2903,174	193
-no xenix semaphores available	1017	3660
-no_active_sql_transaction	414,117	3597
-no_active_sql_transaction_for_branch_transaction	2846,117	3598
+no xenix semaphores available	1017	3661
+no_active_sql_transaction	414,117	3598
+no_active_sql_transaction_for_branch_transaction	2846,117	3599
 no_consumers	4	3
-no_data_found	2861,214	3608
-no_reassignment_in_progress	2871	3628
+no_data_found	2861,214	3609
+no_reassignment_in_progress	2871	3629
 no_route	3	2
-no_sql_json_item	2882,64	3638
-noactivesqltransaction	414,117	3597
-noactivesqltransactionforbranchtransaction	2846,117	3598
-noclassdeffounderror	2856,441	3604
-noconnectionpendingexception	2859	3605
-nodatafound	2861,214	3608
-node has disk pressure	2904	3661
-node has insufficient memory	2905	3662
-node has insufficient pid	2906,2907	3663
-node not ready	2908,2909	3664
-node not schedulable	2910,2911	3665
-node selector mismatching	2912,2913	3666
-nodehasdiskpressure	2904	3661
-nodehasinsufficientmemory	2905	3662
-nodehasinsufficientpid	2906,2907	3663
-nodenotready	2908,2909	3664
-nodenotschedulable	2910,2911	3665
-nodes are available	2326,2325	3667
-nodeselectormismatching	2912,2913	3666
-nofooter	2914	3668
-noinitialcontextexception	2864	3615
-nomatchingpatternerror	2866	3619
-nomatchingpatternkeyerror	2867	3620
-nomem disk i o error	2915,102	3669
-nomemoryerror	2868,147	3623
-nomethoderror	2869	3625
-non empty group exception	2916	3670
-non exhaustive switch expression failed to match its input	2917	3671
-non grouping field * is used in * clause	1462,1	1818
+no_sql_json_item	2882,64	3639
+noactivesqltransaction	414,117	3598
+noactivesqltransactionforbranchtransaction	2846,117	3599
+noclassdeffounderror	2856,441	3605
+noconnectionpendingexception	2859	3606
+nodatafound	2861,214	3609
+node has disk pressure	2904	3662
+node has insufficient memory	2905	3663
+node has insufficient pid	2906,2907	3664
+node not ready	2908,2909	3665
+node not schedulable	2910,2911	3666
+node selector mismatching	2912,2913	3667
+nodehasdiskpressure	2904	3662
+nodehasinsufficientmemory	2905	3663
+nodehasinsufficientpid	2906,2907	3664
+nodenotready	2908,2909	3665
+nodenotschedulable	2910,2911	3666
+nodes are available	2326,2325	3668
+nodeselectormismatching	2912,2913	3667
+nofooter	2914	3669
+noinitialcontextexception	2864	3616
+nomatchingpatternerror	2866	3620
+nomatchingpatternkeyerror	2867	3621
+nomem disk i o error	2915,102	3670
+nomemoryerror	2868,147	3624
+nomethoderror	2869	3626
+non empty group exception	2916	3671
+non exhaustive switch expression failed to match its input	2917	3672
+non grouping field * is used in * clause	1462,1	1819
 non integer constant in	0,1	181
-non matching attribute * between partition and table	1507	1865
-non numeric sql json item	2707	3672
+non matching attribute * between partition and table	1507	1866
+non numeric sql json item	2707	3673
 non printable characters in scram nonce	336,85	774
-non readable channel exception	2918	3673
-non recoverable failure in name resolution	2919,124	3674
-non unique keys in a json object	2920	3675
-non view rule for * must not be named	105,1	3676
-non writable channel exception	2921	3677
-non_empty_group	2916	3670
-non_numeric_sql_json_item	2707,64	3672
-non_unique_keys_in_a_json_object	2920,64	3675
-nonascii	2922	3678
-nondeterministic collations are not supported for ilike	59	3679
-nondeterministic collations are not supported for like	59	3679
+non readable channel exception	2918	3674
+non recoverable failure in name resolution	2919,124	3675
+non unique keys in a json object	2920	3676
+non view rule for * must not be named	105,1	3677
+non writable channel exception	2921	3678
+non_empty_group	2916	3671
+non_numeric_sql_json_item	2707,64	3673
+non_unique_keys_in_a_json_object	2920,64	3676
+nonascii	2922	3679
+nondeterministic collations are not supported for ilike	59	3680
+nondeterministic collations are not supported for like	59	3680
 nondeterministic collations are not supported for operator class	59	634
-nondeterministic collations are not supported for regular expressions	59	3680
-nondeterministic collations are not supported for substring searches	59	3681
-nondeterministic collations not supported with this provider	59	1081
-nonemptygroupexception	2916	3670
-nonetype object does not support item assignment	216	3682
-nonetype object has no attribute	216	3682
-nonetype object is not callable	216	3682
-nonetype object is not iterable	216	3682
-nonetype object is not subscriptable	216	3682
-noninvertible transform exception	2923	3683
-noninvertibletransformexception	2923	3683
-nonnumericsqljsonitem	2707,64	3672
-nonreadablechannelexception	2918	3673
-nonstandard use of escape character	2924	3684
-nonstandard use of escape in a string literal	2924,64	3685
-nonstandard use of in a string literal	2924,64	3685
-nonstandard_use_of_escape_character	2924,64	3684
-nonstandarduseofescapecharacter	2924,64	3684
-nonuniquekeysinajsonobject	2920,64	3675
-nonwritablechannelexception	2921	3677
-nopermissionexception	2873	3629
-noreassignmentinprogressexception	2871	3628
-noroutetohostexception	2878	3634
-nosqljsonitem	2882,64	3638
-nosuchalgorithmexception	2884	3639
-nosuchattributeexception	2885	3640
-nosuchelementexception	2886	3643
-nosuchfielderror	2887	3644
-nosuchfieldexception	2888	3645
-nosuchfileexception	2889	3646
-nosuchmechanismexception	2890	3651
-nosuchmethoderror	2891	3652
-nosuchmethodexception	2892	3653
-nosuchobjectexception	2893	3654
-nosuchpaddingexception	2894	3655
-nosuchproviderexception	2895	3657
-not a directory	1056	3686
-not a directory error	1056,2925	3687
-not a xenix named type file	1057	3688
+nondeterministic collations are not supported for regular expressions	59	3681
+nondeterministic collations are not supported for substring searches	59	3682
+nondeterministic collations not supported with this provider	59	1082
+nonemptygroupexception	2916	3671
+nonetype object does not support item assignment	216	3683
+nonetype object has no attribute	216	3683
+nonetype object is not callable	216	3683
+nonetype object is not iterable	216	3683
+nonetype object is not subscriptable	216	3683
+noninvertible transform exception	2923	3684
+noninvertibletransformexception	2923	3684
+nonnumericsqljsonitem	2707,64	3673
+nonreadablechannelexception	2918	3674
+nonstandard use of escape character	2924	3685
+nonstandard use of escape in a string literal	2924,64	3686
+nonstandard use of in a string literal	2924,64	3686
+nonstandard_use_of_escape_character	2924,64	3685
+nonstandarduseofescapecharacter	2924,64	3685
+nonuniquekeysinajsonobject	2920,64	3676
+nonwritablechannelexception	2921	3678
+nopermissionexception	2873	3630
+noreassignmentinprogressexception	2871	3629
+noroutetohostexception	2878	3635
+nosqljsonitem	2882,64	3639
+nosuchalgorithmexception	2884	3640
+nosuchattributeexception	2885	3641
+nosuchelementexception	2886	3644
+nosuchfielderror	2887	3645
+nosuchfieldexception	2888	3646
+nosuchfileexception	2889	3647
+nosuchmechanismexception	2890	3652
+nosuchmethoderror	2891	3653
+nosuchmethodexception	2892	3654
+nosuchobjectexception	2893	3655
+nosuchpaddingexception	2894	3656
+nosuchproviderexception	2895	3658
+not a directory	1056	3687
+not a directory error	1056,2925	3688
+not a xenix named type file	1057	3689
 not acceptable	15	15
-not active exception	2926	3689
-not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1817	2221
-not allowed for system versioned s s change to from native system versioning engine is not supported	1816	2220
-not allowed for system versioned table s s	1823	2227
-not allowed to return a result set from a	1654,59	2025
-not allowed to set autocommit from a stored function or trigger	1643	2011
-not allowed to use null value in values less than	1482	1839
-not an xml document	2927	3690
-not bound exception	2928	3691
-not compliant m bean exception	2929	3692
-not context exception	2930	3693
-not controller exception	2931	3694
-not coordinator exception	2932	3695
-not directory exception	2933	3696
-not enough elements in rwconflictpool to record a potential read write conflict	147,145	3697
-not enough elements in rwconflictpool to record a read write conflict	147,145	3697
-not enough replicas after append exception	2934	3698
-not enough replicas exception	2935	3699
-not enough shared memory for data structure * bytes requested	147,145	964
+not active exception	2926	3690
+not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	1817	2222
+not allowed for system versioned s s change to from native system versioning engine is not supported	1816	2221
+not allowed for system versioned table s s	1823	2228
+not allowed to return a result set from a	1654,59	2026
+not allowed to set autocommit from a stored function or trigger	1643	2012
+not allowed to use null value in values less than	1482	1840
+not an xml document	2927	3691
+not bound exception	2928	3692
+not compliant m bean exception	2929	3693
+not context exception	2930	3694
+not controller exception	2931	3695
+not coordinator exception	2932	3696
+not directory exception	2933	3697
+not enough elements in rwconflictpool to record a potential read write conflict	147,145	3698
+not enough elements in rwconflictpool to record a read write conflict	147,145	3698
+not enough replicas after append exception	2934	3699
+not enough replicas exception	2935	3700
+not enough shared memory for data structure * bytes requested	147,145	965
 not extended	52	54
-not finite number exception	188	3700
+not finite number exception	188	3701
 not found	12	11
-not found in data type	466,1	1004
-not found on publisher	104,1	3701
+not found in data type	466,1	1005
+not found on publisher	104,1	3702
 not implemented	40	41
-not implemented error	2936,2937	3702
-not implemented exception	2938	3703
-not leader for partition exception	2939	3704
-not link exception	2940	3705
-not null violation	924	3706
+not implemented error	2936,2937	3703
+not implemented exception	2938	3704
+not leader for partition exception	2939	3705
+not link exception	2940	3706
+not null violation	924	3707
 not on record boundary	2941,174	193
-not recognized for type	114,64	3067
+not recognized for type	114,64	3068
 not replacing certificate	2942,174	193
-not serializable exception	2943	3707
+not serializable exception	2943	3708
 not server	2944,174	193
 not supported by icu	59	814
-not supported error	2945	3708
-not supported exception	2946	3709
-not supported for type	59	3710
-not unique table alias	1469,1	1825
-not yet bound exception	2947	3711
-not yet connected exception	2948	3712
+not supported error	2945	3709
+not supported exception	2946	3710
+not supported for type	59	3711
+not unique table alias	1469,1	1826
+not yet bound exception	2947	3712
+not yet connected exception	2948	3713
 not_acceptable	15	15
 not_allowed	54	56
-not_an_xml_document	2927,64	3690
-not_controller	2931	3694
-not_coordinator	2932	3695
-not_enough_replicas	2935	3699
-not_enough_replicas_after_append	2934	3698
+not_an_xml_document	2927,64	3691
+not_controller	2931	3695
+not_coordinator	2932	3696
+not_enough_replicas	2935	3700
+not_enough_replicas_after_append	2934	3699
 not_extended	52	54
 not_found	12	11
 not_implemented	40	41
-not_leader_for_partition	2939	3704
-not_null_violation	924,461	3706
-notactiveexception	2926	3689
-notadirectoryerror	1056,2925	3687
-notanxmldocument	2927,64	3690
-notboundexception	2928	3691
-notcompliantmbeanexception	2929	3692
-notconnected	2949	3713
-notcontextexception	2930	3693
-notcontrollerexception	2931	3694
-notcoordinatorexception	2932	3695
-notdirectoryexception	2933	3696
-notempdir unable to open database file	2950,767	3714
-notenoughreplicasafterappendexception	2934	3698
-notenoughreplicasexception	2935	3699
-notfinitenumberexception	188	3700
+not_leader_for_partition	2939	3705
+not_null_violation	924,461	3707
+notactiveexception	2926	3690
+notadirectoryerror	1056,2925	3688
+notanxmldocument	2927,64	3691
+notboundexception	2928	3692
+notcompliantmbeanexception	2929	3693
+notconnected	2949	3714
+notcontextexception	2930	3694
+notcontrollerexception	2931	3695
+notcoordinatorexception	2932	3696
+notdirectoryexception	2933	3697
+notempdir unable to open database file	2950,767	3715
+notenoughreplicasafterappendexception	2934	3699
+notenoughreplicasexception	2935	3700
+notfinitenumberexception	188	3701
 notfound	12,657	799
-notimplementederror	2936,2937	3702
-notimplementedexception	2938	3703
-notleaderforpartitionexception	2939	3704
-notlinkexception	2940	3705
-notnull constraint failed	2951,604	3715
-notnullviolation	924,461	3706
-notserializableexception	2943	3707
-notsupportederror	2945	3708
-notsupportedexception	2946	3709
-notyetboundexception	2947	3711
-notyetconnectedexception	2948	3712
+notimplementederror	2936,2937	3703
+notimplementedexception	2938	3704
+notleaderforpartitionexception	2939	3705
+notlinkexception	2940	3706
+notnull constraint failed	2951,604	3716
+notnullviolation	924,461	3707
+notserializableexception	2943	3708
+notsupportederror	2945	3709
+notsupportedexception	2946	3710
+notyetboundexception	2947	3712
+notyetconnectedexception	2948	3713
 null array element not allowed in this context	115,64	465
-null character not permitted	208	3716
+null character not permitted	208	3717
 null is not allowed in column	115,64	833
-null pointer exception	2952,216	3717
-null reference exception	2953,216	3718
+null pointer exception	2952,216	3718
+null reference exception	2953,216	3719
 null ssl ctx	2954,174	193
 null ssl method passed	2955,174	193
-null value in column * of relation * violates not null constraint	924,461	3719
-null value no indicator parameter	2956	3720
-null value not allowed	115	3721
-null value not allowed for object key	115,64	3722
-null values cannot be formatted as an sql identifier	115,64	3723
-null_value_no_indicator_parameter	2956,64	3720
-null_value_not_allowed	115,64	3721
+null value in column * of relation * violates not null constraint	924,461	3720
+null value no indicator parameter	2956	3721
+null value not allowed	115	3722
+null value not allowed for object key	115,64	3723
+null values cannot be formatted as an sql identifier	115,64	3724
+null_value_no_indicator_parameter	2956,64	3721
+null_value_not_allowed	115,64	3722
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	114,64	213
-nullif requires operator to yield boolean	172,1	3292
-nullpointerexception	2952,216	3717
-nullreferenceexception	2953,216	3718
+nullif requires operator to yield boolean	172,1	3293
+nullpointerexception	2952,216	3718
+nullreferenceexception	2953,216	3719
 nulls first last is not allowed in on conflict clause	192,1	214
-nullvaluenoindicatorparameter	2956,64	3720
-nullvaluenotallowed	115,64	3721
-number format exception	2957,483	3724
-number is out of range	203,64	3725
-number of * 0 is not an allowed value	1449	1804
+nullvaluenoindicatorparameter	2956,64	3721
+nullvaluenotallowed	115,64	3722
+number format exception	2957,483	3725
+number is out of range	203,64	3726
+number of * 0 is not an allowed value	1449	1805
 number of aliases does not match number of columns	172,1	205
 number of aliases exceeds specified number	130,131	133
 number of array dimensions * exceeds the maximum allowed	208	240
-number of columns * exceeds limit	521,208	3726
-number of columns does not match number of values	0,1	1139
-number of index columns * exceeds limit	521,208	3727
-number of jsonb array elements exceeds the maximum allowed	208	3728
-number of jsonb object pairs exceeds the maximum allowed	208	3728
-number of parameters specified does not match the expected number	2958	3729
-number of partitioning columns * does not match number of partition keys provided	114,64	3296
-number of partitions is invalid	2626	3189
-number of referencing and referenced columns for foreign key disagree	2391,1	2838
-number of requested standby connections exceeds max_wal_senders currently	1171,145	3730
-numberformatexception	2957,483	3724
-numeric argument of jsonpath item method * is out of range for type double precision	2707,64	3344
-numeric datatype is required for * function	1909	2314
-numeric datatype is required for range type frame	1910	2315
-numeric field overflow	203,64	2721
-numeric precision * must be between 1 and	114,64	3171
-numeric scale * must be between	114,64	3171
-numeric time zone * out of range	114,64	3067
-numeric value out of range	203	3731
-numeric_value_out_of_range	203,64	3731
-numerical argument out of domain	978	3732
-numerical result out of range	1933	3733
-numericvalueoutofrange	203,64	3731
-object disposed exception	2959	3734
-object in use	87	3735
-object is remote	1935	3736
+number of columns * exceeds limit	521,208	3727
+number of columns does not match number of values	0,1	1140
+number of index columns * exceeds limit	521,208	3728
+number of jsonb array elements exceeds the maximum allowed	208	3729
+number of jsonb object pairs exceeds the maximum allowed	208	3729
+number of parameters specified does not match the expected number	2958	3730
+number of partitioning columns * does not match number of partition keys provided	114,64	3297
+number of partitions is invalid	2626	3190
+number of referencing and referenced columns for foreign key disagree	2391,1	2839
+number of requested standby connections exceeds max_wal_senders currently	1171,145	3731
+numberformatexception	2957,483	3725
+numeric argument of jsonpath item method * is out of range for type double precision	2707,64	3345
+numeric datatype is required for * function	1909	2315
+numeric datatype is required for range type frame	1910	2316
+numeric field overflow	203,64	2722
+numeric precision * must be between 1 and	114,64	3172
+numeric scale * must be between	114,64	3172
+numeric time zone * out of range	114,64	3068
+numeric value out of range	203	3732
+numeric_value_out_of_range	203,64	3732
+numerical argument out of domain	978	3733
+numerical result out of range	1933	3734
+numericvalueoutofrange	203,64	3732
+object disposed exception	2959	3735
+object in use	87	3736
+object is remote	1935	3737
 object keys must be strings	114,64	207
-object not in prerequisite state	57	3737
-object of type nonetype has no len	216	3682
-object reference not set to an instance of an object	2953,216	3738
-object stream exception	2960	3739
-object synchronization method was called from an unsynchronized block of code	2961	3740
-object_in_use	87,57	3735
-object_not_in_prerequisite_state	57	3737
-objectdisposedexception	2959	3734
-objectinuse	87,57	3735
-objectnotinprerequisitestate	57	3737
-objectstreamexception	2960	3739
+object not in prerequisite state	57	3738
+object of type nonetype has no len	216	3683
+object reference not set to an instance of an object	2953,216	3739
+object stream exception	2960	3740
+object synchronization method was called from an unsynchronized block of code	2961	3741
+object_in_use	87,57	3736
+object_not_in_prerequisite_state	57	3738
+objectdisposedexception	2959	3735
+objectinuse	87,57	3736
+objectnotinprerequisitestate	57	3738
+objectstreamexception	2960	3740
 ocsp callback failure	2962,174	193
-ocsp unknown cert	2963,180	3741
-ocsp verification failed	2964,180	3742
-ocsp verification needed	2965,180	3743
-ocsperror	2966	3744
-of domain * does not exist	104,1	3745
+ocsp unknown cert	2963,180	3742
+ocsp verification failed	2964,180	3743
+ocsp verification needed	2965,180	3744
+ocsperror	2966	3745
+of domain * does not exist	104,1	3746
 of domain * is not a check constraint	155,1	479
-of relation * already exists	176,1	3746
-of relation * already exists skipping	176,1	3746
+of relation * already exists	176,1	3747
+of relation * already exists skipping	176,1	3747
 of relation * already has a default value	57	164
-of relation * appears more than once	176,1	3747
-of relation * contains null values	924,461	3748
-of relation * does not exist	466,1,104	3749
+of relation * appears more than once	176,1	3748
+of relation * contains null values	924,461	3749
+of relation * does not exist	466,1,104	3750
 of relation * is a generated column	0,1	121
 of relation * is already an identity column	57	164
 of relation * is an identity column	0,1	121
@@ -16645,32 +16647,32 @@ of relation * is not a foreign key or check constraint	155,1	166
 of relation * is not a stored generated column	57	164
 of relation * is not an identity column	57	164
 of relation * must be declared not null before identity can be added	57	164
-of relation with oid * does not exist	466,1	3750
-of table * contains null values	924,461	3751
-of table * contains values that violate the new constraint	602,461	3752
-of the partition key has type * but supplied value is of type	114,64	3296
-of type * cannot be coerced to the expected type	172,1	3753
-of type * has been dropped	466,1	3754
+of relation with oid * does not exist	466,1	3751
+of table * contains null values	924,461	3752
+of table * contains values that violate the new constraint	602,461	3753
+of the partition key has type * but supplied value is of type	114,64	3297
+of type * cannot be coerced to the expected type	172,1	3754
+of type * has been dropped	466,1	3755
 of type * has wrong type	172,1	624
-offset in a recursive query is not implemented	59	2831
-offset metadata too large exception	2467	2936
-offset moved to tiered storage exception	2967	3755
-offset must not be negative	2649,64	3756
-offset not available exception	2968	3757
-offset out of range exception	2969	3758
-offset_metadata_too_large	2467	2936
-offset_moved_to_tiered_storage	2967	3755
-offset_not_available	2968	3757
-offset_out_of_range	2969	3758
-offsetmetadatatoolargeexception	2467	2936
-offsetmovedtotieredstorageexception	2967	3755
-offsetnotavailableexception	2968	3757
-offsetoutofrangeexception	2969	3758
+offset in a recursive query is not implemented	59	2832
+offset metadata too large exception	2467	2937
+offset moved to tiered storage exception	2967	3756
+offset must not be negative	2649,64	3757
+offset not available exception	2968	3758
+offset out of range exception	2969	3759
+offset_metadata_too_large	2467	2937
+offset_moved_to_tiered_storage	2967	3756
+offset_not_available	2968	3758
+offset_out_of_range	2969	3759
+offsetmetadatatoolargeexception	2467	2937
+offsetmovedtotieredstorageexception	2967	3756
+offsetnotavailableexception	2968	3758
+offsetoutofrangeexception	2969	3759
 oid out of range	203,64	340
 oids less than * are reserved for system objects	114,64	569
-ok packet too large	1427	1782
-old gin indexes do not support whole index scans nor searches for nulls	59	3759
-old key file for table * repair it	1484	1841
+ok packet too large	1427	1783
+old gin indexes do not support whole index scans nor searches for nulls	59	3760
+old key file for table * repair it	1484	1842
 old session cipher not returned	2970,174	193
 old session compression algorithm not returned	2971,174	193
 old table can only be specified for a delete or update trigger	105,1	337
@@ -16679,195 +16681,195 @@ old table name and new table name cannot be the same	105,1	337
 on commit can only be used on temporary tables	61,1	480
 on conflict do update not supported with exclusion constraints	155,1	638
 on conflict do update requires inference specification or constraint name	0,1	181
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3760
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	57	3761
 on conflict is not supported on table * used as a catalog table	59	500
 on conflict is not supported with system catalog tables	59	500
 on delete rule cannot use new	105,1	552
 on insert rule cannot use old	105,1	552
 on select rule cannot use new	105,1	552
 on select rule cannot use old	105,1	552
-one of the identified items was in an invalid format	2399,770,2972	3761
-one or more errors occurred	140	3762
-one or two argument types must be specified	0,1	3763
-only * partitioning can use values * in partition definition	1527	1885
+one of the identified items was in an invalid format	2399,770,2972	3762
+one or more errors occurred	140	3763
+one or two argument types must be specified	0,1	3764
+only * partitioning can use values * in partition definition	1527	1886
 only a single relation is allowed in create statistics	59	503
-only binary operators can hash	62,1	3764
-only binary operators can have commutators	62,1	3764
-only binary operators can have join selectivity	62,1	3764
-only binary operators can merge join	62,1	3764
-only boolean operators can hash	62,1	3764
-only boolean operators can have join selectivity	62,1	3764
-only boolean operators can have negators	62,1	3764
-only boolean operators can have restriction selectivity	62,1	3764
-only boolean operators can merge join	62,1	3764
-only format_description_log_event and row events are allowed in binlog statements but * was provided	1486	1843
+only binary operators can hash	62,1	3765
+only binary operators can have commutators	62,1	3765
+only binary operators can have join selectivity	62,1	3765
+only binary operators can merge join	62,1	3765
+only boolean operators can hash	62,1	3765
+only boolean operators can have join selectivity	62,1	3765
+only boolean operators can have negators	62,1	3765
+only boolean operators can have restriction selectivity	62,1	3765
+only boolean operators can merge join	62,1	3765
+only format_description_log_event and row events are allowed in binlog statements but * was provided	1486	1844
 only input parameters can have default values	62,1	135
-only integers allowed as number here	1487	1844
+only integers allowed as number here	1487	1845
 only one as item needed for language	62,1	135
 only one default namespace is allowed	0,1	181
-only one default partition allowed	1504	1862
+only one default partition allowed	1504	1863
 only one default value is allowed	0,1	693
 only one for ordinality column is allowed	0,1	181
 only one path value per column is allowed	0,1	693
 only ordered set aggregates can be hypothetical	62,1	142
-only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1353	1705
-only row based replication supported for bulk operations	1104	1436
+only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	1353	1706
+only row based replication supported for bulk operations	1104	1437
 only shared relations can be placed in pg_global tablespace	114,64	633
-only superuser can define a leakproof function	88,1	3556
+only superuser can define a leakproof function	88,1	3557
 only supports select column privileges	548,549	673
 only supports usage select and update privileges	548,549	673
-only table * can be referenced in check constraint	192,1	3765
+only table * can be referenced in check constraint	192,1	3766
 only tables indexes and materialized views exist in tablespaces	114,64	633
 only temporary relations may be created in temporary schemas	61,1	553
-only using expression allowed for select delete	0,1	3766
-only with check expression allowed for insert	0,1	3766
-oomkilled	2973,2974	3767
-op any all array requires array on right side	155,1	3768
-op any all array requires operator not to return a set	155,1	3768
-op any all array requires operator to yield boolean	155,1	3768
-open data exception	2975	3769
-open path cannot be converted to polygon	114,64	3563
-open ssl error	2976	3770
-opendataexception	2975	3769
-opensslerror	2976	3770
-opentimeout	2977	3771
-operand is too long in tsquery	208	3772
-operand lower bound and upper bound cannot be nan	797,64	1042
-operand of unary jsonpath operator * is not a numeric value	2978,64	3773
-operand should contain * column s	1490,560	1847
-operation * failed for	1143	1475
-operation already in progress	350	3774
-operation canceled	81	3775
-operation canceled exception	2979,81	3776
-operation cannot be performed the table * is missing corrupt or contains bad data	1701	2072
-operation caused a stack overflow	2980	3777
-operation could destabilize the runtime	2981	3778
-operation is not supported on this platform	2982	3779
-operation is not valid due to the current state of the object	2621,2983,2984	3780
-operation not attempted exception	2985	3781
-operation not permitted	1072	3782
-operation not possible due to rf kill	1938	3783
-operation not supported	1060	3784
-operation not supported error	2986	3785
-operation not supported exception	2987	3786
-operation now in progress	351	3787
-operation_not_attempted	2985	3781
-operationalerror	2988	3788
-operationcanceledexception	2979,81	3776
-operationnotattemptedexception	2985	3781
-operationnotsupportederror	2986	3785
-operationnotsupportedexception	2987	3786
-operationsexception	2989	3789
-operator argument types must be specified	62,1	3790
-operator argument types must be specified in alter operator family	0,1	3763
-operator attribute * cannot be changed	0,1	3791
-operator attribute * not recognized	0,1	3791
-operator cannot be its own negator or sort operator	62,1	3764
-operator class * does not accept data type	172,1	3792
-operator class * does not exist for access method	104,1	3793
+only using expression allowed for select delete	0,1	3767
+only with check expression allowed for insert	0,1	3767
+oomkilled	2973,2974	3768
+op any all array requires array on right side	155,1	3769
+op any all array requires operator not to return a set	155,1	3769
+op any all array requires operator to yield boolean	155,1	3769
+open data exception	2975	3770
+open path cannot be converted to polygon	114,64	3564
+open ssl error	2976	3771
+opendataexception	2975	3770
+opensslerror	2976	3771
+opentimeout	2977	3772
+operand is too long in tsquery	208	3773
+operand lower bound and upper bound cannot be nan	797,64	1043
+operand of unary jsonpath operator * is not a numeric value	2978,64	3774
+operand should contain * column s	1490,560	1848
+operation * failed for	1143	1476
+operation already in progress	350	3775
+operation canceled	81	3776
+operation canceled exception	2979,81	3777
+operation cannot be performed the table * is missing corrupt or contains bad data	1701	2073
+operation caused a stack overflow	2980	3778
+operation could destabilize the runtime	2981	3779
+operation is not supported on this platform	2982	3780
+operation is not valid due to the current state of the object	2621,2983,2984	3781
+operation not attempted exception	2985	3782
+operation not permitted	1072	3783
+operation not possible due to rf kill	1938	3784
+operation not supported	1060	3785
+operation not supported error	2986	3786
+operation not supported exception	2987	3787
+operation now in progress	351	3788
+operation_not_attempted	2985	3782
+operationalerror	2988	3789
+operationcanceledexception	2979,81	3777
+operationnotattemptedexception	2985	3782
+operationnotsupportederror	2986	3786
+operationnotsupportedexception	2987	3787
+operationsexception	2989	3790
+operator argument types must be specified	62,1	3791
+operator argument types must be specified in alter operator family	0,1	3764
+operator attribute * cannot be changed	0,1	3792
+operator attribute * not recognized	0,1	3792
+operator cannot be its own negator or sort operator	62,1	3765
+operator class * does not accept data type	172,1	3793
+operator class * does not exist for access method	104,1	3794
 operator class * for access method * already exists	103,1	159
 operator class * for access method * already exists in schema	103,1	159
-operator class * has no options	114,64	3794
-operator class * of access method * is missing operator s	105,1	3795
-operator class * of access method * is missing support function	105,1	3795
-operator class options info is absent in function call context	114,64	3796
+operator class * has no options	114,64	3795
+operator class * of access method * is missing operator s	105,1	3796
+operator class * of access method * is missing support function	105,1	3796
+operator class options info is absent in function call context	114,64	3797
 operator class with oid * does not exist	104,1	815
-operator does not exist	784,1,1774	1001
-operator family * does not exist for access method	104,1	1194
+operator does not exist	784,1,1774	1002
+operator family * does not exist for access method	104,1	1195
 operator family * for access method * already exists	103,1	159
 operator family * for access method * already exists in schema	103,1	159
-operator family * of access method * contains function	105,1	3795
-operator family * of access method * contains incorrect order by opfamily specification for operator	105,1	3797
-operator family * of access method * contains invalid order by specification for operator	105,1	3795
-operator family * of access method * contains operator	105,1	3795
-operator family * of access method * contains support function	105,1	3798
-operator family * of access method * contains unsupported order by specification for operator	105,1	3797
-operator family * of access method * is missing cross type operator s	105,1	3799
-operator family * of access method * is missing operator s for types	105,1	3795
-operator family * of access method * is missing support function	105,1	3798
-operator family * of access method * is missing support function for types	105,1	3800
-operator family * of access method * is missing support function s for types	105,1	3795
-operator family * of access method * lacks support function for operator	105,1	3799
+operator family * of access method * contains function	105,1	3796
+operator family * of access method * contains incorrect order by opfamily specification for operator	105,1	3798
+operator family * of access method * contains invalid order by specification for operator	105,1	3796
+operator family * of access method * contains operator	105,1	3796
+operator family * of access method * contains support function	105,1	3799
+operator family * of access method * contains unsupported order by specification for operator	105,1	3798
+operator family * of access method * is missing cross type operator s	105,1	3800
+operator family * of access method * is missing operator s for types	105,1	3796
+operator family * of access method * is missing support function	105,1	3799
+operator family * of access method * is missing support function for types	105,1	3801
+operator family * of access method * is missing support function s for types	105,1	3796
+operator family * of access method * lacks support function for operator	105,1	3800
 operator family with oid * does not exist	104,1	815
-operator function must be specified	62,1	3790
-operator intervention	127	3801
-operator is not unique	136,1	3802
-operator is only a shell	784,1	1001
+operator function must be specified	62,1	3791
+operator intervention	127	3802
+operator is not unique	136,1	3803
+operator is only a shell	784,1	1002
 operator number * appears more than once	105,1	104
-operator requires run time type coercion	784,1	1001
-operator right argument type must be specified	62,1	3790
-operator with oid * does not exist	784,1	2867
-operator_intervention	127	3801
-operatorintervention	127	3801
-option * used twice in statement	1192	1535
-option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1100	1432
-option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1112	1444
-option ignored for innodb partition	1212	1558
+operator requires run time type coercion	784,1	1002
+operator right argument type must be specified	62,1	3791
+operator with oid * does not exist	784,1	2868
+operator_intervention	127	3802
+operatorintervention	127	3802
+option * used twice in statement	1192	1536
+option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1100	1433
+option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1112	1445
+option ignored for innodb partition	1212	1559
 option name * cannot be used in xmltable	0,1	693
-optional data exception	2990	3803
-optionaldataexception	2990	3803
-options array must not be null	115,64	3804
+optional data exception	2990	3804
+optionaldataexception	2990	3804
+options array must not be null	115,64	3805
 options cannot be used together	0,1	693
-order by in a recursive query is not implemented	59	2831
-order by specified but * is not an aggregate function	155,1	1183
-os process already finished	2991,2992	3805
-oserror	2993	3806
+order by in a recursive query is not implemented	59	2832
+order by specified but * is not an aggregate function	155,1	1184
+os process already finished	2991,2992	3806
+oserror	2993	3807
 out and inout arguments aren t allowed in table functions	0,1	693
 out of background worker slots	144,145	682
-out of bounds error	197	2649
-out of bounds for length	197	3807
-out of bounds for option	114,64	3179
-out of disk	2994,2995	3808
-out of file descriptors * release and retry	145	2658
+out of bounds error	197	2650
+out of bounds for length	197	3808
+out of bounds for option	114,64	3180
+out of disk	2994,2995	3809
+out of file descriptors * release and retry	145	2659
 out of logical replication worker slots	144,145	682
-out of memory	147,208	3809
-out of memory error	2996,147	3810
-out of memory exception	2551,147	3811
-out of memory in storage engine	1199	1545
-out of memory restart server and try again needed * bytes	1494	1852
-out of order sequence number exception	2997	3812
-out of overflow pages in hash index	208	3813
-out of range	114,64	3814
-out of range error * in function	1679	2050
-out of range value for column * at row	1847,203,64	2251
-out of shared memory	147,145	3697
-out of shared memory * bytes requested	147,145	964
-out of sort memory consider increasing server sort buffer size	1493	1851
-out of streams resources	1053	3815
-out of valid range 0	209,64	3816
-out or inout argument * for function * is not allowed here	1601	1964
-out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1658,1	2028
-out_of_memory	147,145	3809
-out_of_order_sequence_number	2997	3812
+out of memory	147,208	3810
+out of memory error	2996,147	3811
+out of memory exception	2551,147	3812
+out of memory in storage engine	1199	1546
+out of memory restart server and try again needed * bytes	1494	1853
+out of order sequence number exception	2997	3813
+out of overflow pages in hash index	208	3814
+out of range	114,64	3815
+out of range error * in function	1679	2051
+out of range value for column * at row	1847,203,64	2252
+out of shared memory	147,145	3698
+out of shared memory * bytes requested	147,145	965
+out of sort memory consider increasing server sort buffer size	1493	1852
+out of streams resources	1053	3816
+out of valid range 0	209,64	3817
+out or inout argument * for function * is not allowed here	1601	1965
+out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	1658,1	2029
+out_of_memory	147,145	3810
+out_of_order_sequence_number	2997	3813
 out_of_range	658,659,6	800
 outer level aggregate cannot contain a lower level variable in its direct arguments	133,1	138
 outer level aggregate cannot use a nested cte	59	139
-outofboundserror	197,2998	2649
-outofdisk	2994,2995	3808
-outofmemory	147,145	3809
-outofmemoryerror	2996,147	3810
-outofmemoryexception	2551,147	3811
-outofordersequencenumberexception	2997	3812
+outofboundserror	197,2998	2650
+outofdisk	2994,2995	3809
+outofmemory	147,145	3810
+outofmemoryerror	2996,147	3811
+outofmemoryexception	2551,147	3812
+outofordersequencenumberexception	2997	3813
 outofrange	658,659,6	800
-outside of array bounds	197	3817
+outside of array bounds	197	3818
 over is not supported for ordered set aggregate	59	145
-over specified but * is not a window function nor an aggregate function	155,1	1183
+over specified but * is not a window function nor an aggregate function	155,1	1184
 overflow error	2999,174	193
-overflow error * in function	1680	2051
-overflow or underflow in the arithmetic operation	205	3818
-overflowerror	2999,3000	3819
-overflowexception	202	3820
-overlapping file lock exception	3001	3821
-overlappingfilelockexception	3001	3821
-owner died	1071	3822
-p key error	3002	3823
-package not installed	1050	3824
+overflow error * in function	1680	2052
+overflow or underflow in the arithmetic operation	205	3819
+overflowerror	2999,3000	3820
+overflowexception	202	3821
+overlapping file lock exception	3001	3822
+overlappingfilelockexception	3001	3822
+owner died	1071	3823
+p key error	3002	3824
+package not installed	1050	3825
 packet length too long	3003,174	193
 pam authentication failed for user	95	288
-parallel option requires a value between 0 and	0,1	3825
-parallel worker failed to initialize	57	1012
-parallel workers for vacuum must be between 0 and	0,1	3825
-parameter acl * does not exist	104,1	3826
+parallel option requires a value between 0 and	0,1	3826
+parallel worker failed to initialize	57	1013
+parallel workers for vacuum must be between 0 and	0,1	3826
+parameter acl * does not exist	104,1	3827
 parameter acl with oid * does not exist	104,1	815
 parameter lc_collate must be specified	105,1	811
 parameter lc_ctype must be specified	105,1	811
@@ -16875,550 +16877,550 @@ parameter locale must be specified	105,1	811
 parameter name * used more than once	62,1	135
 parameter parallel must be safe restricted or unsafe	0,1	134
 parameter schema cannot be specified when relocatable is true	0,1	499
-parameter value for alter system must not contain a newline	114,64	3536
-parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1097	1429
+parameter value for alter system must not contain a newline	114,64	3537
+parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1097	1430
 parse tlsext	3004,174	193
-parseexception	3005	3827
-parser configuration exception	3006	3828
-parserconfigurationexception	3006	3828
-parsererror	3007	3829
-parsing time * cannot parse	533	3830
-partial result exception	3008	3831
-partialresultexception	3008	3831
-partition can only be used on range list partitions	1488	1845
-partition clause on non partitioned table	1501	1859
-partition column values of incorrect type	1908	2313
-partition constant is out of partition function domain	1503	1861
+parseexception	3005	3828
+parser configuration exception	3006	3829
+parserconfigurationexception	3006	3829
+parsererror	3007	3830
+parsing time * cannot parse	533	3831
+partial result exception	3008	3832
+partialresultexception	3008	3832
+partition can only be used on range list partitions	1488	1846
+partition clause on non partitioned table	1501	1860
+partition column values of incorrect type	1908	2314
+partition constant is out of partition function domain	1503	1862
 partition constraint of relation * is violated by some row	602,461	751
-partition function not supported in this version for this handler	1513	1871
+partition function not supported in this version for this handler	1513	1872
 partition key column * has pseudo type	61,1	472
 partition key expressions cannot contain system column references	105,1	692
-partition management on a not partitioned table is not possible	1518	1876
-partition specific operations do not yet support lock algorithm	1086	1418
-partition state cannot be defined from create alter table	1499	1857
+partition management on a not partitioned table is not possible	1518	1877
+partition specific operations do not yet support lock algorithm	1086	1419
+partition state cannot be defined from create alter table	1499	1858
 partitioned table * was removed concurrently	57	164
-partitioned tables do not support	1243	1591
-partitioning can not be used stand alone in query	1506	1864
-password authentication failed for user	1011,95	1332
-password hash should be a * digit hexadecimal number	1529	1887
-path element at position * is not an integer	63,64	2705
-path element at position * is null	115,64	3338
+partitioned tables do not support	1243	1592
+partitioning can not be used stand alone in query	1506	1865
+password authentication failed for user	1011,95	1333
+password hash should be a * digit hexadecimal number	1529	1888
+path element at position * is not an integer	63,64	2706
+path element at position * is null	115,64	3339
 path element at position * is out of range	114,64	213
-path expression * is not allowed in argument * to function	1362	1714
-path length constraint exceeded	3009,180	3832
-path length given without key usage keycertsign	3010,180	3833
-path length invalid for non ca cert	3011,180	3834
-path loop	3012,180	3835
+path expression * is not allowed in argument * to function	1362	1715
+path length constraint exceeded	3009,180	3833
+path length given without key usage keycertsign	3010,180	3834
+path length invalid for non ca cert	3011,180	3835
+path loop	3012,180	3836
 path must be in or below the current directory	88,1	89
 path too long	3013,174	193
-path too long exception	3014	3836
-pathtoolongexception	3014	3836
-pattern syntax exception	3015	3837
-patternsyntaxexception	3015	3837
+path too long exception	3014	3837
+pathtoolongexception	3014	3837
+pattern syntax exception	3015	3838
+patternsyntaxexception	3015	3838
 payload string too long	114,64	741
 payment required	9	8
 payment_required	9	8
 peer authentication failed for user	95	288
-peer authentication is not supported on this platform	59	3838
+peer authentication is not supported on this platform	59	3839
 peer authentication is only supported on local sockets	130,131	289
 peer did not return a certificate	3016,174	193
 peer haven t sent gost certificate required for selected ciphersuite	3017,174	193
 pem name bad prefix	3018,174	193
 pem name too short	3019,174	193
-pending deprecation warning	3020	3839
-pendingdeprecationwarning	3020	3839
-percentile value * is not between 0 and 1	203,64	3840
-period field s cannot be	1536	1894
-period for system_time must use columns s and s	1826	2230
-period s is not found in table	1537	1895
-permission denied	93	3841
-permission denied * is a system catalog	88,1	3842
+pending deprecation warning	3020	3840
+pendingdeprecationwarning	3020	3840
+percentile value * is not between 0 and 1	203,64	3841
+period field s cannot be	1536	1895
+period for system_time must use columns s and s	1826	2231
+period s is not found in table	1537	1896
+permission denied	93	3842
+permission denied * is a system catalog	88,1	3843
 permission denied * is a system trigger	88,1	606
-permission denied for aggregate	88,1	3545
-permission denied for collation	88,1	3545
-permission denied for column	88,1	3545
-permission denied for column * of relation	88,1	3545
-permission denied for conversion	88,1	3545
-permission denied for database	88,1	3545
-permission denied for domain	88,1	3545
-permission denied for event trigger	88,1	3545
-permission denied for extension	88,1	3545
-permission denied for foreign data wrapper	88,1	3545
-permission denied for foreign server	88,1	3545
-permission denied for foreign table	88,1	3545
-permission denied for function	88,1	3545
-permission denied for index	88,1	3545
-permission denied for language	88,1	3545
-permission denied for large object	88,1	3545
-permission denied for materialized view	88,1	3545
-permission denied for operator	88,1	3545
-permission denied for operator class	88,1	3545
-permission denied for operator family	88,1	3545
-permission denied for parameter	88,1	3545
-permission denied for policy	88,1	3545
-permission denied for procedure	88,1	3545
-permission denied for publication	88,1	3545
-permission denied for routine	88,1	3545
-permission denied for schema	88,1	3545
-permission denied for sequence	88,1	3545
-permission denied for statistics object	88,1	3545
-permission denied for subscription	88,1	3545
-permission denied for table	88,1	3545
-permission denied for tablespace	88,1	3545
-permission denied for text search configuration	88,1	3545
-permission denied for text search dictionary	88,1	3545
-permission denied for type	88,1	3545
-permission denied for view	88,1	3545
-permission denied os error	93	3843
-permission denied rb_sysopen	93	3844
-permission denied to alter foreign data wrapper	88,1	3845
-permission denied to change owner of database	88,1	3846
-permission denied to change owner of event trigger	88,1	3847
-permission denied to change owner of foreign data wrapper	88,1	3845
-permission denied to change owner of publication	88,1	3551
-permission denied to change owner of subscription	88,1	3558
-permission denied to copy database	88,1	3846
-permission denied to create	88,1	3848
-permission denied to create access method	88,1	3849
-permission denied to create database	88,1	3846
-permission denied to create event trigger	88,1	3847
-permission denied to create extension	88,1	3850
-permission denied to create foreign data wrapper	88,1	3845
-permission denied to create role	88,1	3554
-permission denied to create tablespace	88,1	3851
-permission denied to create temporary tables in database	88,1	3852
-permission denied to drop objects	88,1	3554
-permission denied to drop role	88,1	3554
-permission denied to finish prepared transaction	88,1	3853
+permission denied for aggregate	88,1	3546
+permission denied for collation	88,1	3546
+permission denied for column	88,1	3546
+permission denied for column * of relation	88,1	3546
+permission denied for conversion	88,1	3546
+permission denied for database	88,1	3546
+permission denied for domain	88,1	3546
+permission denied for event trigger	88,1	3546
+permission denied for extension	88,1	3546
+permission denied for foreign data wrapper	88,1	3546
+permission denied for foreign server	88,1	3546
+permission denied for foreign table	88,1	3546
+permission denied for function	88,1	3546
+permission denied for index	88,1	3546
+permission denied for language	88,1	3546
+permission denied for large object	88,1	3546
+permission denied for materialized view	88,1	3546
+permission denied for operator	88,1	3546
+permission denied for operator class	88,1	3546
+permission denied for operator family	88,1	3546
+permission denied for parameter	88,1	3546
+permission denied for policy	88,1	3546
+permission denied for procedure	88,1	3546
+permission denied for publication	88,1	3546
+permission denied for routine	88,1	3546
+permission denied for schema	88,1	3546
+permission denied for sequence	88,1	3546
+permission denied for statistics object	88,1	3546
+permission denied for subscription	88,1	3546
+permission denied for table	88,1	3546
+permission denied for tablespace	88,1	3546
+permission denied for text search configuration	88,1	3546
+permission denied for text search dictionary	88,1	3546
+permission denied for type	88,1	3546
+permission denied for view	88,1	3546
+permission denied os error	93	3844
+permission denied rb_sysopen	93	3845
+permission denied to alter foreign data wrapper	88,1	3846
+permission denied to change owner of database	88,1	3847
+permission denied to change owner of event trigger	88,1	3848
+permission denied to change owner of foreign data wrapper	88,1	3846
+permission denied to change owner of publication	88,1	3552
+permission denied to change owner of subscription	88,1	3559
+permission denied to copy database	88,1	3847
+permission denied to create	88,1	3849
+permission denied to create access method	88,1	3850
+permission denied to create database	88,1	3847
+permission denied to create event trigger	88,1	3848
+permission denied to create extension	88,1	3851
+permission denied to create foreign data wrapper	88,1	3846
+permission denied to create role	88,1	3555
+permission denied to create tablespace	88,1	3852
+permission denied to create temporary tables in database	88,1	3853
+permission denied to drop objects	88,1	3555
+permission denied to drop role	88,1	3555
+permission denied to finish prepared transaction	88,1	3854
 permission denied to perform alter system reset all	88,1	672
-permission denied to reassign objects	88,1	3554
-permission denied to rename database	88,1	3846
-permission denied to rename role	88,1	3554
+permission denied to reassign objects	88,1	3555
+permission denied to rename database	88,1	3847
+permission denied to rename role	88,1	3555
 permission denied to set parameter	88,1	672
-permission denied to update extension	88,1	3850
-permission will be denied to set role	88,1	3854
-permission will be denied to set session authorization	88,1	3854
+permission denied to update extension	88,1	3851
+permission will be denied to set role	88,1	3855
+permission will be denied to set session authorization	88,1	3855
 permission_denied	93,660,11	801
 permissiondenied	93,660,11	801
-permissionerror	1072,3021,93	3855
-permitted subtree violation	3022,180	3856
+permissionerror	1072,3021,93	3856
+permitted subtree violation	3022,180	3857
 pg_authid oid value not set when in binary upgrade mode	114,64	700
-pg_class heap oid value not set when in binary upgrade mode	114,64	3857
-pg_class index oid value not set when in binary upgrade mode	114,64	3011
+pg_class heap oid value not set when in binary upgrade mode	114,64	3858
+pg_class index oid value not set when in binary upgrade mode	114,64	3012
 pg_enum oid value not set when in binary upgrade mode	114,64	172
 pg_global cannot be used as default tablespace	114,64	569
 pg_hba conf rejects connection for host	95	288
 pg_hba conf rejects replication connection for host	95	288
-pg_lsn out of range	114,64	3171
-pg_nextoid can only be used on system catalogs	114,64	1192
-pg_tablespace oid value not set when in binary upgrade mode	114,64	3858
-pg_type array oid value not set when in binary upgrade mode	114,64	1319
-pg_type multirange array oid value not set when in binary upgrade mode	114,64	1319
-pg_type multirange oid value not set when in binary upgrade mode	114,64	1319
-pg_type oid value not set when in binary upgrade mode	114,64	3859
-physical replication slot * exists but wal_level replica	57	3446
-pingexception	3023	3860
-pinned constraint failed	3024,604	3861
+pg_lsn out of range	114,64	3172
+pg_nextoid can only be used on system catalogs	114,64	1193
+pg_tablespace oid value not set when in binary upgrade mode	114,64	3859
+pg_type array oid value not set when in binary upgrade mode	114,64	1320
+pg_type multirange array oid value not set when in binary upgrade mode	114,64	1320
+pg_type multirange oid value not set when in binary upgrade mode	114,64	1320
+pg_type oid value not set when in binary upgrade mode	114,64	3860
+physical replication slot * exists but wal_level replica	57	3447
+pingexception	3023	3861
+pinned constraint failed	3024,604	3862
 pipeline failure	3025,174	193
-pkcs12error	3026	3862
-pkcs7error	3027	3863
-pkeyerror	3002	3823
-platform not supported exception	2982	3864
-platformnotsupportedexception	2982	3864
-plpgsql error	3028	3865
-plpgsql_error	3028,214	3865
-plpgsqlerror	3028,214	3865
-plugin * already installed	1539	1897
-plugin * is force_plus_permanent and can not be unloaded	1541	1899
-plugin * is not loaded	1540	1898
-policies not yet implemented for this command	59	3866
-policy violation exception	3029	3867
-policy_violation	3029	3867
-policyexception	542	3868
-policyviolationexception	3029	3867
-port unreachable exception	3030	3869
-portunreachableexception	3030	3869
-position out of range exception	3031	3870
-position_out_of_range	3031	3870
+pkcs12error	3026	3863
+pkcs7error	3027	3864
+pkeyerror	3002	3824
+platform not supported exception	2982	3865
+platformnotsupportedexception	2982	3865
+plpgsql error	3028	3866
+plpgsql_error	3028,214	3866
+plpgsqlerror	3028,214	3866
+plugin * already installed	1539	1898
+plugin * is force_plus_permanent and can not be unloaded	1541	1900
+plugin * is not loaded	1540	1899
+policies not yet implemented for this command	59	3867
+policy violation exception	3029	3868
+policy_violation	3029	3868
+policyexception	542	3869
+policyviolationexception	3029	3868
+port unreachable exception	3030	3870
+portunreachableexception	3030	3870
+position out of range exception	3031	3871
+position_out_of_range	3031	3871
 positional argument cannot follow named argument	0,1	210
-positionoutofrangeexception	3031	3870
+positionoutofrangeexception	3031	3871
 post handshake auth encoding err	3032,174	193
-postfix operators are not supported	0,1	3871
-posting list is too long	208	3872
-postmaster became multithreaded	57	3873
-postmaster became multithreaded during startup	57	3873
-postmaster exited during a parallel transaction	126,127	3874
-power failure	2278	3875
-pre existing shared memory block key * is still in use	2759,131	3876
+postfix operators are not supported	0,1	3872
+posting list is too long	208	3873
+postmaster became multithreaded	57	3874
+postmaster became multithreaded during startup	57	3874
+postmaster exited during a parallel transaction	126,127	3875
+power failure	2278	3876
+pre existing shared memory block key * is still in use	2759,131	3877
 precision for type float must be at least 1 bit	114,64	843
 precision for type float must be less than 54 bits	114,64	843
-precision must be between	114,64	3067
-precision must not be negative	114,64	3067
-precision reduced to maximum allowed	114,64	3067
+precision must be between	114,64	3068
+precision must not be negative	114,64	3068
+precision reduced to maximum allowed	114,64	3068
 precondition failed	16	22
 precondition required	34	35
 precondition_failed	16	22
 precondition_required	34	35
-preferred leader not available exception	3033	3877
-preferred_leader_not_available	3033	3877
-preferredleadernotavailableexception	3033	3877
-prepared statement * already exists	960,1	3878
-prepared statement contains too many placeholders	1546	1904
-prepared statement is not a select	155,1	3879
-prepared statement needs to be re prepared	1424	1779
-prepared transaction belongs to another database	59	3880
-prepared transaction with identifier * does not exist	104,1	3881
-prepared transaction with identifier * is busy	57	3882
-prepared transactions are disabled	57	3882
+preferred leader not available exception	3033	3878
+preferred_leader_not_available	3033	3878
+preferredleadernotavailableexception	3033	3878
+prepared statement * already exists	960,1	3879
+prepared statement contains too many placeholders	1546	1905
+prepared statement is not a select	155,1	3880
+prepared statement needs to be re prepared	1424	1780
+prepared transaction belongs to another database	59	3881
+prepared transaction with identifier * does not exist	104,1	3882
+prepared transaction with identifier * is busy	57	3883
+prepared transactions are disabled	57	3883
 prevents table * from becoming a partition	59	170
 prevents table * from becoming an inheritance child	59	170
-primary key cannot be defined upon a generated column	1542	1900
-primary key column * is not marked not null	61,1	3534
+primary key cannot be defined upon a generated column	1542	1901
+primary key column * is not marked not null	61,1	3535
 primary key constraints are not supported on foreign tables	59	237
 primary key constraints not possible for domains	0,1	894
-primary key partition key update is not allowed since the table is updated both as * and	1416	1771
+primary key partition key update is not allowed since the table is updated both as * and	1416	1772
 primary keys cannot be expressions	59	634
-primarykey constraint failed	3034,604	3883
-principal deserialization failure exception	3035	3884
-principal_deserialization_failure	3035	3884
-principaldeserializationfailureexception	3035	3884
-printer abort exception	3036	3885
-printer io exception	3037	3886
-printerabortexception	3036	3885
-printerexception	3038	3887
-printerioexception	3037	3886
-printexception	3039	3888
+primarykey constraint failed	3034,604	3884
+principal deserialization failure exception	3035	3885
+principal_deserialization_failure	3035	3885
+principaldeserializationfailureexception	3035	3885
+printer abort exception	3036	3886
+printer io exception	3037	3887
+printerabortexception	3036	3886
+printerexception	3038	3888
+printerioexception	3037	3887
+printexception	3039	3889
 private key file * cannot be reloaded because it requires a passphrase	130,131	754
-private key file * has group or world access	130,131	3889
-private key file * is not a regular file	130,131	3889
-private key file * must be owned by the database user or root	130,131	3889
+private key file * has group or world access	130,131	3890
+private key file * is not a regular file	130,131	3890
+private key file * must be owned by the database user or root	130,131	3890
 private key mismatch	3040,174	193
-privilege not held exception	3041	3890
-privileged action exception	3042	3891
-privilegedactionexception	3042	3891
-privilegenotheldexception	3041	3890
-procedure * can t return a result set in the given context	1641,59	2008
+privilege not held exception	3041	3891
+privileged action exception	3042	3892
+privilegedactionexception	3042	3892
+privilegenotheldexception	3041	3891
+procedure * can t return a result set in the given context	1641,59	2009
 procedure name * is not unique	136,1	144
 procedure out parameters cannot appear after one with a default value	62,1	135
 procedures cannot accept set arguments	62,1	135
-process lookup error	2229,3043	3892
+process lookup error	2229,3043	3893
 process_toast required with vacuum full	59	189
-processlookuperror	2229,3043	3892
-producer attempted to produce with an old epoch	2632	3198
-producer fenced exception	3044	3893
-producer_fenced	3044	3893
-producerfencedexception	3044	3893
-profile data exception	3045	3894
-profiledataexception	3045	3894
-profiling timer expired	2275	3895
-program limit exceeded	208	3896
-program_limit_exceeded	208	3896
-programlimitexceeded	208	3896
-programmingerror	3046	3897
-prohibited sql statement attempted	418	3898
-prohibited_sql_statement_attempted	418,419	3898
-prohibitedsqlstatementattempted	418,419	3898
-promotion is not possible because of insufficient parameter settings	114,64	2904
-property veto exception	3047	3899
-propertyvetoexception	3047	3899
-proto auth error	3048	3900
-proto command error	3049	3901
-proto fatal error	3050	3902
-proto retriable error	3051	3903
-proto server error	3052	3904
-proto syntax error	3053	3905
-proto unknown error	3054	3906
-protoautherror	3048	3900
-protocol driver not attached	2230	3907
-protocol error	1074	3908
-protocol family not supported	1073	3909
+processlookuperror	2229,3043	3893
+producer attempted to produce with an old epoch	2632	3199
+producer fenced exception	3044	3894
+producer_fenced	3044	3894
+producerfencedexception	3044	3894
+profile data exception	3045	3895
+profiledataexception	3045	3895
+profiling timer expired	2275	3896
+program limit exceeded	208	3897
+program_limit_exceeded	208	3897
+programlimitexceeded	208	3897
+programmingerror	3046	3898
+prohibited sql statement attempted	418	3899
+prohibited_sql_statement_attempted	418,419	3899
+prohibitedsqlstatementattempted	418,419	3899
+promotion is not possible because of insufficient parameter settings	114,64	2905
+property veto exception	3047	3900
+propertyvetoexception	3047	3900
+proto auth error	3048	3901
+proto command error	3049	3902
+proto fatal error	3050	3903
+proto retriable error	3051	3904
+proto server error	3052	3905
+proto syntax error	3053	3906
+proto unknown error	3054	3907
+protoautherror	3048	3901
+protocol driver not attached	2230	3908
+protocol error	1074	3909
+protocol family not supported	1073	3910
 protocol is shutdown	3055,174	193
-protocol not available	1051	3910
-protocol not supported	1075	3911
-protocol violation	336	3912
-protocol violation exception	2983	3913
-protocol wrong type for socket	1076	3914
-protocol_violation	336,85	3912
-protocolerror	1074	3915
-protocolexception	3056	3916
-protocolviolation	336,85	3912
-protocolviolationexception	2983	3913
-protocommanderror	3049	3901
-protofatalerror	3050	3902
-protoretriableerror	3051	3903
-protoservererror	3052	3904
-protosyntaxerror	3053	3905
-protounknownerror	3054	3906
-provided more than once	103,1	2834
-provider mismatch exception	3057	3917
-provider not found exception	3058	3918
-providerexception	3059	3919
-providermismatchexception	3057	3917
-providernotfoundexception	3058	3918
+protocol not available	1051	3911
+protocol not supported	1075	3912
+protocol violation	336	3913
+protocol violation exception	2983	3914
+protocol wrong type for socket	1076	3915
+protocol_violation	336,85	3913
+protocolerror	1074	3916
+protocolexception	3056	3917
+protocolviolation	336,85	3913
+protocolviolationexception	2983	3914
+protocommanderror	3049	3902
+protofatalerror	3050	3903
+protoretriableerror	3051	3904
+protoservererror	3052	3905
+protosyntaxerror	3053	3906
+protounknownerror	3054	3907
+provided more than once	103,1	2835
+provider mismatch exception	3057	3918
+provider not found exception	3058	3919
+providerexception	3059	3920
+providermismatchexception	3057	3918
+providernotfoundexception	3058	3919
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	3060,180	3920
-proxy path length constraint exceeded	3061,180	3921
-proxy subject name violation	3062,180	3922
+proxy certificates not allowed please set the appropriate flag	3060,180	3921
+proxy path length constraint exceeded	3061,180	3922
+proxy subject name violation	3062,180	3923
 proxy_authentication_required	17	17
 psk identity not found	3063,174	193
 psk no client cb	3064,174	193
 psk no server cb	3065,174	193
-publication name * used more than once	103,1	3288
-publication relation * in publication * does not exist	104,1	1135
-publication schema * in publication * does not exist	104,1	1135
+publication name * used more than once	103,1	3289
+publication relation * in publication * does not exist	104,1	1136
+publication schema * in publication * does not exist	104,1	1136
 publication with oid * does not exist	104,1	815
-publication_names parameter missing	114,64	3814
-publisher did not send replica identity column expected by the logical replication target relation	57	3448
-query cache failed to set size * new query cache size is	1860	2264
-query cache is disabled resize or similar command in progress repeat this command later	1549	1907
-query cache is disabled set query_cache_type to on or demand to enable it	1548	1906
-query cache is globally disabled and you can t enable it only for this session	1550	1908
-query canceled	448	3923
-query caused different errors on master and slave error on master message format * error code * error on slave actual message	1320	1670
-query does not return tuples	0,1	1333
-query execution was interrupted	1551	1909
-query execution was interrupted max_statement_time exceeded	1674	2045
-query execution was interrupted the query exceeded * the query result may be incomplete	1554	1912
-query must have the same number of columns	0,1	3030
-query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1214	1561
-query was empty	1197,1	1543
-query would be affected by row level security policy for table	88,1	3924
-query_canceled	448,127	3923
-querycanceled	448,127	3923
-queueempty	3066	3925
-queuefull	3067	3926
-queuepool limit of size * reached connection timed out timeout	739	3927
+publication_names parameter missing	114,64	3815
+publisher did not send replica identity column expected by the logical replication target relation	57	3449
+query cache failed to set size * new query cache size is	1860	2265
+query cache is disabled resize or similar command in progress repeat this command later	1549	1908
+query cache is disabled set query_cache_type to on or demand to enable it	1548	1907
+query cache is globally disabled and you can t enable it only for this session	1550	1909
+query canceled	448	3924
+query caused different errors on master and slave error on master message format * error code * error on slave actual message	1320	1671
+query does not return tuples	0,1	1334
+query execution was interrupted	1551	1910
+query execution was interrupted max_statement_time exceeded	1674	2046
+query execution was interrupted the query exceeded * the query result may be incomplete	1554	1913
+query must have the same number of columns	0,1	3031
+query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1214	1562
+query was empty	1197,1	1544
+query would be affected by row level security policy for table	88,1	3925
+query_canceled	448,127	3924
+querycanceled	448,127	3924
+queueempty	3066	3926
+queuefull	3067	3927
+queuepool limit of size * reached connection timed out timeout	739	3928
 radius authentication failed for user	95	288
-raise exception	3068	3928
-raise_exception	3068,214	3928
-raiseexception	3068,214	3928
-randomerror	3069	3929
+raise exception	3068	3929
+raise_exception	3068,214	3929
+raiseexception	3068,214	3929
+randomerror	3069	3930
 range canonical function * must be immutable	105,1	522
 range canonical function * must return range type	105,1	522
 range collation specified but subtype does not support collation	155,1	479
-range constructor flags argument must not be null	64	3930
-range error * in function	1681	2052
-range lower bound must be less than or equal to range upper bound	64	3930
+range constructor flags argument must not be null	64	3931
+range error * in function	1681	2053
+range lower bound must be less than or equal to range upper bound	64	3931
 range subtype cannot be	172,1	230
 range subtype diff function * must be immutable	105,1	522
 range subtype diff function * must return type	105,1	522
-range type frame requires order by clause with single sort key	1555	1913
+range type frame requires order by clause with single sort key	1555	1914
 range with offset preceding following has multiple interpretations for column type * and offset type	59	500
 range with offset preceding following is not supported for column type	59	500
 range with offset preceding following is not supported for column type * and offset type	59	500
 range with offset preceding following requires exactly one order by column	485,1	544
-rangeerror	3070	3931
-rankexception	239	3932
-raster format exception	3071	3933
-rasterformatexception	3071	3933
-rdlock disk i o error	3072,102	3934
+rangeerror	3070	3932
+rankexception	239	3933
+raster format exception	3071	3934
+rasterformatexception	3071	3934
+rdlock disk i o error	3072,102	3935
 read bio not set	3073,174	193
-read disk i o error	3074,102	3935
-read only buffer exception	3075	3936
-read only file system	1939	3937
-read only file system exception	3076	3938
-read only sql transaction	492	3939
-read pending exception	3077	3940
-read tcp * read connection reset by peer	744	3941
-read timed out	759	3942
+read disk i o error	3074,102	3936
+read only buffer exception	3075	3937
+read only file system	1939	3938
+read only file system exception	3076	3939
+read only sql transaction	492	3940
+read pending exception	3077	3941
+read tcp * read connection reset by peer	744	3942
+read timed out	759	3943
 read timeout expired	3078,174	193
-read_only_sql_transaction	492,117	3939
-readiness probe failed	2754,2755	3432
-reading sql data not permitted	3079	3943
-reading_sql_data_not_permitted	3079,419	3943
-readingsqldatanotpermitted	3079,419	3943
-readonlybufferexception	3075	3936
-readonlyfilesystemexception	3076	3938
-readonlysqltransaction	492,117	3939
-readpendingexception	3077	3940
-readtimeout	3080	3944
-ready for connections	1673	2044
-realm name too long	791	1035
+read_only_sql_transaction	492,117	3940
+readiness probe failed	2754,2755	3433
+reading sql data not permitted	3079	3944
+reading_sql_data_not_permitted	3079,419	3944
+readingsqldatanotpermitted	3079,419	3944
+readonlybufferexception	3075	3937
+readonlyfilesystemexception	3076	3939
+readonlysqltransaction	492,117	3940
+readpendingexception	3077	3941
+readtimeout	3080	3945
+ready for connections	1673	2045
+realm name too long	791	1036
 reassignment in progress exception	66	70
 reassignment_in_progress	66	70
 reassignmentinprogressexception	66	70
-rebalance in progress exception	3081	3945
-rebalance_in_progress	3081	3945
-rebalanceinprogressexception	3081	3945
+rebalance in progress exception	3081	3946
+rebalance_in_progress	3081	3946
+rebalanceinprogressexception	3081	3946
 received copy data after eof marker	275,64	837
-received unencrypted data after gssapi encryption request	336,85	2990
-received unencrypted data after ssl request	336,85	2990
+received unencrypted data after gssapi encryption request	336,85	2991
+received unencrypted data after ssl request	336,85	2991
 recheck is no longer required	59	63
-record has changed since last read in table * try restarting transaction	1169	1510
+record has changed since last read in table * try restarting transaction	1169	1511
 record length mismatch	3082,174	193
-record list too large exception	2465	2934
+record list too large exception	2465	2935
 record too small	3083,174	193
-record type has not been registered	155,1	3304
-record_list_too_large	2465	2934
-recordlisttoolargeexception	2465	2934
-records * deleted * skipped	1385	1740
-records * duplicates * warnings	1337	1687
-recovery aborted because of insufficient parameter settings	114,64	2904
-recovery database is locked	3084,3085	3946
-recovery is in progress	57	3947
+record type has not been registered	155,1	3305
+record_list_too_large	2465	2935
+recordlisttoolargeexception	2465	2935
+records * deleted * skipped	1385	1741
+records * duplicates * warnings	1337	1688
+recovery aborted because of insufficient parameter settings	114,64	2905
+recovery database is locked	3084,3085	3947
+recovery is in progress	57	3948
 recovery is not in progress	57	60
-recovery target timeline * does not exist	114,64	2904
-recursion of event ddl statements is forbidden when body is present	1231	1579
-recursionerror	3086,3087	3948
-recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1660	2030
-recursive query * does not have the form non recursive term union all recursive term	134,1	3949
-recursive query * has collation * in non recursive term but collation	613,1	3950
-recursive query * has type * in non recursive term but type	172,1	3951
-recursive query * must not contain data modifying statements	134,1	3949
-recursive reference to query * must not appear more than once	134,1	3949
-recursive stored functions and triggers are not allowed	1653	2024
-reference * not supported	1318,1	1668
-reference to recursive with table * in materialized derived	1566	1925
-reference too few dotted names	0,1	3258
-reference too many dotted names	0,1	3258
+recovery target timeline * does not exist	114,64	2905
+recursion of event ddl statements is forbidden when body is present	1231	1580
+recursionerror	3086,3087	3949
+recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	1660	2031
+recursive query * does not have the form non recursive term union all recursive term	134,1	3950
+recursive query * has collation * in non recursive term but collation	613,1	3951
+recursive query * has type * in non recursive term but type	172,1	3952
+recursive query * must not contain data modifying statements	134,1	3950
+recursive reference to query * must not appear more than once	134,1	3950
+recursive stored functions and triggers are not allowed	1653	2025
+reference * not supported	1318,1	1669
+reference to recursive with table * in materialized derived	1566	1926
+reference too few dotted names	0,1	3259
+reference too many dotted names	0,1	3259
 referenced in foreign key constraint does not exist	466,1	842
 referenced in on delete set action must be part of foreign key	192,1	502
 referenced relation * is not a table	155,1	166
-referenced trigger * for the given action time and event type does not exist	1567	1927
-referenced window specification * already contains order list	1492	1849
-referenced window specification * cannot contain window frame	1871	2275
-referenceerror	3088,3089	3952
-referralexception	3090	3953
-referring to uninitialized variable	1663	2034
-reflection type load exception	3091	3954
-reflectionexception	3092	3955
-reflectiontypeloadexception	3091	3954
-reflective operation exception	3093	3956
-reflectiveoperationexception	3093	3956
-refresh failed exception	3094	3957
-refreshfailedexception	3094	3957
-regex match timeout exception	3095	3958
-regexmatchtimeoutexception	3095	3958
-regexperror	3096	3959
-registryunavailable	3097,3098	3960
-regular expression * has no subexpressions as requested by backreference in	2638,64	3961
-regular expression failed	2638,64	3962
-regular expression match for	2638,64	3961
+referenced trigger * for the given action time and event type does not exist	1567	1928
+referenced window specification * already contains order list	1492	1850
+referenced window specification * cannot contain window frame	1871	2276
+referenceerror	3088,3089	3953
+referralexception	3090	3954
+referring to uninitialized variable	1663	2035
+reflection type load exception	3091	3955
+reflectionexception	3092	3956
+reflectiontypeloadexception	3091	3955
+reflective operation exception	3093	3957
+reflectiveoperationexception	3093	3957
+refresh failed exception	3094	3958
+refreshfailedexception	3094	3958
+regex match timeout exception	3095	3959
+regexmatchtimeoutexception	3095	3959
+regexperror	3096	3960
+registryunavailable	3097,3098	3961
+regular expression * has no subexpressions as requested by backreference in	2638,64	3962
+regular expression failed	2638,64	3963
+regular expression match for	2638,64	3962
 regular expression matching not supported on type bytea	59	708
-rejected execution exception	3099	3963
-rejectedexecutionexception	3099	3963
-relation not found exception	3100	3964
-relation referenced by copy statement has changed	57	3965
-relation service not registered exception	3101	3966
-relation type not found exception	3102	3967
-relation with oid * does not exist	622,1	3968
-relationexception	3103	3969
-relationnotfoundexception	3100	3964
-relationservicenotregisteredexception	3101	3966
-relationtypenotfoundexception	3102	3967
-relative path not allowed for backup stored on server	710,1	3970
-relative path not allowed for copy to file	710,1	3971
-relay log read failure	1626	1991
-relay log write failure	1627	1992
-relfilenode value not set when in binary upgrade mode	114,64	3857
-remainder for hash partition must be an integer value greater than or equal to zero	114,64	3296
+rejected execution exception	3099	3964
+rejectedexecutionexception	3099	3964
+relation not found exception	3100	3965
+relation referenced by copy statement has changed	57	3966
+relation service not registered exception	3101	3967
+relation type not found exception	3102	3968
+relation with oid * does not exist	622,1	3969
+relationexception	3103	3970
+relationnotfoundexception	3100	3965
+relationservicenotregisteredexception	3101	3967
+relationtypenotfoundexception	3102	3968
+relative path not allowed for backup stored on server	710,1	3971
+relative path not allowed for copy to file	710,1	3972
+relay log read failure	1626	1992
+relay log write failure	1627	1993
+relfilenode value not set when in binary upgrade mode	114,64	3858
+remainder for hash partition must be an integer value greater than or equal to zero	114,64	3297
 remainder for hash partition must be less than modulus	61,1,114	65
 remainder for hash partition must be specified	0,1	693
-remainder for hash partition provided more than once	103,1	3517
-remaining connection slots are reserved for non replication superuser connections	1171,145	3972
-remote address changed	1934	3973
-remote end closed connection without response	361	3974
-remote i o error	1936	3975
-remote installation cancelled	3104	3976
-remote installation skipped	3105	3977
-remote source exception	3106	3978
-remotedisconnected	3107	3979
-remoteerror	3108	3980
-remoteexception	3109	3981
-remoteinstallationcancelled	3104	3976
-remoteinstallationskipped	3105	3977
-remotesourceexception	3106	3978
-remoting timeout exception	3110	3982
-remotingexception	3111	3983
-remotingtimeoutexception	3110	3982
-removing elements from multidimensional arrays is not supported	59	3984
-removing partition * violates foreign key constraint	2392,461	3031
-renaming an on select rule is not allowed	105,1	3676
+remainder for hash partition provided more than once	103,1	3518
+remaining connection slots are reserved for non replication superuser connections	1171,145	3973
+remote address changed	1934	3974
+remote end closed connection without response	361	3975
+remote i o error	1936	3976
+remote installation cancelled	3104	3977
+remote installation skipped	3105	3978
+remote source exception	3106	3979
+remotedisconnected	3107	3980
+remoteerror	3108	3981
+remoteexception	3109	3982
+remoteinstallationcancelled	3104	3977
+remoteinstallationskipped	3105	3978
+remotesourceexception	3106	3979
+remoting timeout exception	3110	3983
+remotingexception	3111	3984
+remotingtimeoutexception	3110	3983
+removing elements from multidimensional arrays is not supported	59	3985
+removing partition * violates foreign key constraint	2392,461	3032
+renaming an on select rule is not allowed	105,1	3677
 renegotiate ext too long	3112,174	193
 renegotiation encoding err	3113,174	193
 renegotiation mismatch	3114,174	193
-reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1575	1935
-reorganize partition can only be used to reorganize partitions not to change their numbers	1573	1933
-reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1574	1934
-replace cannot be executed as it requires deleting rows that are not in the view	1577	1937
-replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1125	1457
-replica not available exception	2466	2935
-replica_not_available	2466	2935
-replicanotavailableexception	2466	2935
-replicated query * table * can not be temporary	1322	1672
-replication event checksum verification failed while reading from a log file	1108	1440
-replication event checksum verification failed while reading from network	1434	1789
-replication origin * does not exist	104,1	3985
-replication origin name * is reserved	468,1	3986
-replication origin with id * does not exist	104,1	3985
-replication origin with id * is already active for pid	87,57	982
-replication slot * already exists	103,1	3987
+reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	1575	1936
+reorganize partition can only be used to reorganize partitions not to change their numbers	1573	1934
+reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	1574	1935
+replace cannot be executed as it requires deleting rows that are not in the view	1577	1938
+replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1125	1458
+replica not available exception	2466	2936
+replica_not_available	2466	2936
+replicanotavailableexception	2466	2936
+replicated query * table * can not be temporary	1322	1673
+replication event checksum verification failed while reading from a log file	1108	1441
+replication event checksum verification failed while reading from network	1434	1790
+replication origin * does not exist	104,1	3986
+replication origin name * is reserved	468,1	3987
+replication origin with id * does not exist	104,1	3986
+replication origin with id * is already active for pid	87,57	983
+replication slot * already exists	103,1	3988
 replication slot * cannot be advanced	57	477
-replication slot * does not exist	104,1,114	3988
-replication slot * is active for pid	87,57	3989
+replication slot * does not exist	104,1,114	3989
+replication slot * is active for pid	87,57	3990
 replication slot * was not created in this database	57	698
-replication slots can only be used if max_replication_slots 0	57	3446
-replication slots can only be used if wal_level replica	57	3446
+replication slots can only be used if max_replication_slots 0	57	3447
+replication slots can only be used if wal_level replica	57	3447
 request entity too large	22	23
-request for brin range summarization for index * was not recorded	208	3990
+request for brin range summarization for index * was not recorded	208	3991
 request header fields too large	36	37
-request is not valid given the current sasl state	2490	2961
-request parameters do not satisfy the configured policy	3029	3867
+request is not valid given the current sasl state	2490	2962
+request parameters do not satisfy the configured policy	3029	3868
 request pending	3115,174	193
-request principal deserialization failed during forwarding	3035	3884
+request principal deserialization failed during forwarding	3035	3885
 request sent	3116,174	193
-request timed out	759	3942
-request timed out exception	759	3991
+request timed out	759	3943
+request timed out exception	759	3992
 request timeout	18	18
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	36	37
-request_timed_out	759	3991
+request_timed_out	759	3992
 request_timeout	18	18
 request_uri_too_long	23	24
-requested character not valid for encoding	208	3716
-requested character too large	208	3716
-requested character too large for encoding	208	3716
-requested credential would not meet criteria for acceptability	3117	3992
-requested length cannot be negative	114,64	3993
-requested length too large	208,114	3716
-requested position is not greater than or equal to zero and less than the size of the snapshot	3031	3870
-requested proto_version * does not support streaming need * or higher	114,64	3814
-requested proto_version * does not support two phase commit need * or higher	114,64	3814
+requested character not valid for encoding	208	3717
+requested character too large	208	3717
+requested character too large for encoding	208	3717
+requested credential would not meet criteria for acceptability	3117	3993
+requested length cannot be negative	114,64	3994
+requested length too large	208,114	3717
+requested position is not greater than or equal to zero and less than the size of the snapshot	3031	3871
+requested proto_version * does not support streaming need * or higher	114,64	3815
+requested proto_version * does not support two phase commit need * or higher	114,64	3815
 requested range not satisfiable	25	26
-requested snapshot was not found	3118	3994
+requested snapshot was not found	3118	3995
 requested_range_not_satisfiable	25	26
-requesterror	3119	3995
-requesttimedoutexception	759	3991
+requesterror	3119	3996
+requesttimedoutexception	759	3992
 required cipher missing	3120,174	193
 required compression algorithm missing	3121,174	193
-required extension * is not installed	104,1	3996
-required key not available	1044	3997
-requires a boolean value	114,64,0	3536
+required extension * is not installed	104,1	3997
+required key not available	1044	3998
+requires a boolean value	114,64,0	3537
 requires a boolean value or match	0,1	678
 requires a numeric value	0,1	212
 requires a parameter	0,1	212
-requires a target detail	0,1	3998
-requires a value	0,1	3999
+requires a target detail	0,1	3999
+requires a value	0,1	4000
 requires an integer value	0,1	212
-requires run time type coercion	172,1	3539
-reserved name	468	4000
-reserved_name	468,1	4000
-reservedname	468,1	4000
-reset must not include values for parameters	0,1	4001
-resignal when handler not active	1580	1940
-resolutionexception	3122	4002
-resource deadlock avoided	977	4003
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2803	4004
+requires run time type coercion	172,1	3540
+reserved name	468	4001
+reserved_name	468,1	4001
+reservedname	468,1	4001
+reset must not include values for parameters	0,1	4002
+resignal when handler not active	1580	1941
+resolutionexception	3122	4003
+resource deadlock avoided	977	4004
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	2803	4005
 resource not found exception	69	73
-resource temporarily unavailable	348	4005
+resource temporarily unavailable	348	4006
 resource_error	48	50
 resource_exhausted	661,662,35	802
 resource_locked	14	14
 resource_not_found	69	73
 resourceexhausted	661,662,35	802
 resourcenotfoundexception	69	73
-resourcewarning	3123	4006
+resourcewarning	3123	4007
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -17459,38 +17461,38 @@ response code 507	50	52
 response code 508	51	53
 response code 510	52	54
 response code 511	53	55
-response not ready	3124	4007
-responsenotready	3124	4007
-restart value * cannot be greater than maxvalue	114,64	2930
-restart value * cannot be less than minvalue	114,64	2930
-restrict violation	3125	4008
-restrict_violation	3125,461	4008
-restriction estimator function * must return type	105,1	3334
-restrictions imposed on recursive definitions are violated for table	1478	1835
-restrictviolation	3125,461	4008
-result consisted of more than one row	1742,1	2114
-result is out of range	203,64	4009
-result of * was larger than max_allowed_packet * truncated	1846	2250
-result of decoding conversion is too large	208	4010
-result of encoding conversion is too large	208	4010
-result of range difference would not be contiguous	64	3930
-result of range union would not be contiguous	64	3930
+response not ready	3124	4008
+responsenotready	3124	4008
+restart value * cannot be greater than maxvalue	114,64	2931
+restart value * cannot be less than minvalue	114,64	2931
+restrict violation	3125	4009
+restrict_violation	3125,461	4009
+restriction estimator function * must return type	105,1	3335
+restrictions imposed on recursive definitions are violated for table	1478	1836
+restrictviolation	3125,461	4009
+result consisted of more than one row	1742,1	2115
+result is out of range	203,64	4010
+result of * was larger than max_allowed_packet * truncated	1846	2251
+result of decoding conversion is too large	208	4011
+result of encoding conversion is too large	208	4011
+result of range difference would not be contiguous	64	3931
+result of range union would not be contiguous	64	3931
 result of using clause for column * cannot be cast automatically to type	172,1	491
-result string is longer than * bytes	1734,1	2105
-retry sql logic error	3126,3127	4011
+result string is longer than * bytes	1734,1	2106
+retry sql logic error	3126,3127	4012
 return data type of cast function must match or be binary coercible to target data type	105,1	215
 return data type of from sql function must be	105,1	215
 return data type of to sql function must be the transform data type	105,1	215
-return in join group when the requested session timeout is outside of the allowed range on the broker	2656	3230
-return is only allowed in a function	1640,1	2007
-return type * is not supported for sql functions	62,1	4012
+return in join group when the requested session timeout is outside of the allowed range on the broker	2656	3231
+return is only allowed in a function	1640,1	2008
+return type * is not supported for sql functions	62,1	4013
 return type * is only a shell	155,1	223
-return type mismatch in function declared to return	62,1	4012
-return type of combine function * is not	172,1	3539
-return type of deserialization function * is not	172,1	3539
-return type of inverse transition function * is not	172,1	3539
-return type of serialization function * is not	172,1	3539
-return type of transition function * is not	172,1	3539
+return type mismatch in function declared to return	62,1	4013
+return type of combine function * is not	172,1	3540
+return type of deserialization function * is not	172,1	3540
+return type of inverse transition function * is not	172,1	3540
+return type of serialization function * is not	172,1	3540
+return type of transition function * is not	172,1	3540
 returned 400	6	5
 returned 401	7	6
 returned 402	9	8
@@ -17531,99 +17533,99 @@ returned 507	50	52
 returned 508	51	53
 returned 510	52	54
 returned 511	53	55
-returned by the broker when the client is not authorized to access a particular groupid	2420	2883
-returned by the broker when the client is not authorized to access the requested topic	3128	4013
+returned by the broker when the client is not authorized to access a particular groupid	2420	2884
+returned by the broker when the client is not authorized to access the requested topic	3128	4014
 returned by the broker when the client is not authorized to use an inter broker or administrative api	639	789
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2645	3218
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2934	3698
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2935	3699
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2486	2957
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3129	4014
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3081	3945
-returned in join group when the groupid is empty or null	2602	3144
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2524	2993
-returned non zero exit status 129	2254,2255	2671
-returned non zero exit status 130	2256,2255	2672
-returned non zero exit status 131	2257,2255	2673
-returned non zero exit status 132	2258,2255	2674
-returned non zero exit status 133	2259,2255	2675
-returned non zero exit status 134	642,2255	2676
-returned non zero exit status 135	387,2255	2677
-returned non zero exit status 136	2260,2255	2678
-returned non zero exit status 137	2261,2255	2679
-returned non zero exit status 138	2262,2255	2680
-returned non zero exit status 139	2263,2255	2681
-returned non zero exit status 140	2264,2255	2682
-returned non zero exit status 141	360,2255	2683
-returned non zero exit status 142	141,2255	2684
-returned non zero exit status 143	2265,2255	2685
-returned non zero exit status 144	2266,2255	2686
-returned non zero exit status 145	610,2255	2687
-returned non zero exit status 146	2267,2255	2688
-returned non zero exit status 147	2268,2255	2689
-returned non zero exit status 148	2269,2255	2690
-returned non zero exit status 149	2270,2255	2691
-returned non zero exit status 150	2271,2255	2692
-returned non zero exit status 151	2272,2255	2693
-returned non zero exit status 152	798,2255	2694
-returned non zero exit status 153	2273,2255	2695
-returned non zero exit status 154	2274,2255	2696
-returned non zero exit status 155	2275,2255	2697
-returned non zero exit status 156	2276,2255	2698
-returned non zero exit status 157	2277,2255	2699
-returned non zero exit status 158	2278,2255	2700
-returned non zero exit status 159	315,2255	2701
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	2645	3219
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	2934	3699
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	2935	3700
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	2486	2958
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	3129	4015
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3081	3946
+returned in join group when the groupid is empty or null	2602	3145
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	2524	2994
+returned non zero exit status 129	2254,2255	2672
+returned non zero exit status 130	2256,2255	2673
+returned non zero exit status 131	2257,2255	2674
+returned non zero exit status 132	2258,2255	2675
+returned non zero exit status 133	2259,2255	2676
+returned non zero exit status 134	642,2255	2677
+returned non zero exit status 135	387,2255	2678
+returned non zero exit status 136	2260,2255	2679
+returned non zero exit status 137	2261,2255	2680
+returned non zero exit status 138	2262,2255	2681
+returned non zero exit status 139	2263,2255	2682
+returned non zero exit status 140	2264,2255	2683
+returned non zero exit status 141	360,2255	2684
+returned non zero exit status 142	141,2255	2685
+returned non zero exit status 143	2265,2255	2686
+returned non zero exit status 144	2266,2255	2687
+returned non zero exit status 145	610,2255	2688
+returned non zero exit status 146	2267,2255	2689
+returned non zero exit status 147	2268,2255	2690
+returned non zero exit status 148	2269,2255	2691
+returned non zero exit status 149	2270,2255	2692
+returned non zero exit status 150	2271,2255	2693
+returned non zero exit status 151	2272,2255	2694
+returned non zero exit status 152	798,2255	2695
+returned non zero exit status 153	2273,2255	2696
+returned non zero exit status 154	2274,2255	2697
+returned non zero exit status 155	2275,2255	2698
+returned non zero exit status 156	2276,2255	2699
+returned non zero exit status 157	2277,2255	2700
+returned non zero exit status 158	2278,2255	2701
+returned non zero exit status 159	315,2255	2702
 returning lists are not supported in conditional rules	59	539
 returning lists are not supported in non instead rules	59	539
-returning must have at least one column	0,1	3030
-returns a set	172,1	3539
-revokederror	3130	4015
-rfc 3779 resource not subset of parent s resources	3131,180	4016
-rfs specific error	979	4017
-right join is only supported with merge joinable join conditions	59	2856
-right operand of jsonpath operator * is not a single numeric value	2735,64	3407
-rmi security exception	3132	4018
-rmisecurityexception	3132	4018
-rn not supported for input	59	1294
-role info not found exception	3133	4019
+returning must have at least one column	0,1	3031
+returns a set	172,1	3540
+revokederror	3130	4016
+rfc 3779 resource not subset of parent s resources	3131,180	4017
+rfs specific error	979	4018
+right join is only supported with merge joinable join conditions	59	2857
+right operand of jsonpath operator * is not a single numeric value	2735,64	3408
+rmi security exception	3132	4019
+rmisecurityexception	3132	4019
+rn not supported for input	59	1295
+role info not found exception	3133	4020
 role name * is reserved	468,1	501
-role not found exception	3134	4020
-role with oid * does not exist	95	3309
-roleinfonotfoundexception	3133	4019
-rolenotfoundexception	3134	4020
-rollback abort due to rollback	3135,3136	4021
-routine body for * is too long	1730,1	2101
+role not found exception	3134	4021
+role with oid * does not exist	95	3310
+roleinfonotfoundexception	3133	4020
+rolenotfoundexception	3134	4021
+rollback abort due to rollback	3135,3136	4022
+routine body for * is too long	1730,1	2102
 routine name * is not unique	136,1	144
-row * doesn t contain data for all columns	1861	2265
-row * was cut by	1180	1522
-row * was truncated it contained more data than there were input columns	1862	2266
-row column has type * instead of type	172,1	4022
-row comparison operator must not return a set	172,1	3292
-row comparison operator must yield type boolean not type	172,1	3292
-row count cannot be null in fetch first with ties clause	2648,64	4023
+row * doesn t contain data for all columns	1861	2266
+row * was cut by	1180	1523
+row * was truncated it contained more data than there were input columns	1862	2267
+row column has type * instead of type	172,1	4023
+row comparison operator must not return a set	172,1	3293
+row comparison operator must yield type boolean not type	172,1	3293
+row count cannot be null in fetch first with ties clause	2648,64	4024
 row expansion via is not supported here	59	488
-row expressions can have at most	521,208	4024
-row expressions in values in only allowed for multi field column partitioning	1586	1949
+row expressions can have at most	521,208	4025
+row expressions in values in only allowed for multi field column partitioning	1586	1950
 row field count is	275,64	837
 row filter expression must not be null	115,64	833
-row is too big size * maximum size	208	4025
+row is too big size * maximum size	208	4026
 row path filter must not be empty string	64	844
-row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1725,1	2096
+row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	1725,1	2097
 row triggers with transition tables are not supported on inheritance children	59	338
 row triggers with transition tables are not supported on partitions	59	338
-row variable * does not have a field	1587	1950
+row variable * does not have a field	1587	1951
 row variable naming in the referencing clause is not supported	59	338
-row with no elements is not allowed in table value constructor in this context	1198	1544
-rowid constraint failed	3137,604	4026
+row with no elements is not allowed in table value constructor in this context	1198	1545
+rowid constraint failed	3137,604	4027
 rows from with multiple functions cannot have a column definition list	0,1	181
-rows is not applicable when function does not return a set	114,64	949
-rows matched * changed * inserted	1797	2200
-rows matched * changed * warnings	1796	2199
-rows must be positive	114,64	949
-rows returned by function are not all of the same row type	172,1	2865
-rsaerror	3138	4027
-ruby version mismatch	3139	4028
-rubyversionmismatch	3139	4028
+rows is not applicable when function does not return a set	114,64	950
+rows matched * changed * inserted	1797	2201
+rows matched * changed * warnings	1796	2200
+rows must be positive	114,64	950
+rows returned by function are not all of the same row type	172,1	2866
+rsaerror	3138	4028
+ruby version mismatch	3139	4029
+rubyversionmismatch	3139	4029
 rule actions on new are not implemented	59	539
 rule actions on old are not implemented	59	539
 rule where condition cannot contain references to other relations	105,1	552
@@ -17631,771 +17633,771 @@ rules on materialized views are not supported	59	237
 rules on select must have action instead select	59	539
 rules on select must not contain data modifying statements in with	59	539
 rules with where conditions can only have select insert update or delete actions	105,1	552
-run container error	3140,3141	4029
-runcontainererror	3140,3141	4029
-running in read only mode	1562	1921
-runtime error * in function	1682	2053
-runtime error exception	3142	4030
-runtime error index out of range * with length	197	4031
-runtime error integer divide by zero	206	4032
+run container error	3140,3141	4030
+runcontainererror	3140,3141	4030
+running in read only mode	1562	1922
+runtime error * in function	1682	2054
+runtime error exception	3142	4031
+runtime error index out of range * with length	197	4032
+runtime error integer divide by zero	206	4033
 runtime error invalid memory address or nil pointer dereference	216	250
-runtime m bean exception	3143	4033
-runtime operations exception	3144	4034
-runtime out of memory cannot allocate * byte block * in use	147	4035
-runtime requirement not met error	3145	4036
-runtime wrapped exception	3146	4037
-runtimeerror	3147,3148	4038
-runtimeerrorexception	3142	4030
-runtimeexception	3149	4039
-runtimembeanexception	3143	4033
-runtimeoperationsexception	3144	4034
-runtimerequirementnotmeterror	3145	4036
-runtimewarning	3150	4040
-runtimewrappedexception	3146	4037
-s must be of type * for system versioned table s	1820	2224
-s s contains view recursion	1840	2244
-s starts is later than query time first history partition may exceed interval value	1498	1856
-safe array rank mismatch exception	3151	4041
-safe array type mismatch exception	3152	4042
-safearrayrankmismatchexception	3151	4041
-safearraytypemismatchexception	3152	4042
-same old and new event name	1232	1580
-sample percentage must be between 0 and 100	2666,64	4043
-sasl authentication failed exception	3153	4044
-sasl_authentication_failed	3153	4044
-saslauthenticationfailedexception	3153	4044
-saslexception	3154	4045
-savepoint exception	928	4046
-savepoint_exception	928	4046
-savepointexception	928	4046
-schema and data statement mixing not supported	3155	4047
-schema factory configuration error	3156	4048
-schema violation exception	3157	4049
-schema_and_data_statement_mixing_not_supported	3155,117	4047
-schemaanddatastatementmixingnotsupported	3155,117	4047
-schemafactoryconfigurationerror	3156	4048
-schemaviolationexception	3157	4049
-scram channel binding check failed	95	4050
-scram channel binding negotiation error	95	4050
-scripterror	3158	4051
-scriptexception	3159	4052
+runtime m bean exception	3143	4034
+runtime operations exception	3144	4035
+runtime out of memory cannot allocate * byte block * in use	147	4036
+runtime requirement not met error	3145	4037
+runtime wrapped exception	3146	4038
+runtimeerror	3147,3148	4039
+runtimeerrorexception	3142	4031
+runtimeexception	3149	4040
+runtimembeanexception	3143	4034
+runtimeoperationsexception	3144	4035
+runtimerequirementnotmeterror	3145	4037
+runtimewarning	3150	4041
+runtimewrappedexception	3146	4038
+s must be of type * for system versioned table s	1820	2225
+s s contains view recursion	1840	2245
+s starts is later than query time first history partition may exceed interval value	1498	1857
+safe array rank mismatch exception	3151	4042
+safe array type mismatch exception	3152	4043
+safearrayrankmismatchexception	3151	4042
+safearraytypemismatchexception	3152	4043
+same old and new event name	1232	1581
+sample percentage must be between 0 and 100	2666,64	4044
+sasl authentication failed exception	3153	4045
+sasl_authentication_failed	3153	4045
+saslauthenticationfailedexception	3153	4045
+saslexception	3154	4046
+savepoint exception	928	4047
+savepoint_exception	928	4047
+savepointexception	928	4047
+schema and data statement mixing not supported	3155	4048
+schema factory configuration error	3156	4049
+schema violation exception	3157	4050
+schema_and_data_statement_mixing_not_supported	3155,117	4048
+schemaanddatastatementmixingnotsupported	3155,117	4048
+schemafactoryconfigurationerror	3156	4049
+schemaviolationexception	3157	4050
+scram channel binding check failed	95	4051
+scram channel binding negotiation error	95	4051
+scripterror	3158	4052
+scriptexception	3159	4053
 scsv received when renegotiating	3160,174	193
 sct verification failed	3161,174	193
-search column * not in with query column list	0,1	1094
-search column * specified more than once	176,1	1095
-search sequence column name * already used in with query column list	0,1	1094
-search sequence column name and cycle mark column name are the same	0,1	1094
-search sequence column name and cycle path column name are the same	0,1	1094
-searching for elements in multidimensional arrays is not supported	59	4053
+search column * not in with query column list	0,1	1095
+search column * specified more than once	176,1	1096
+search sequence column name * already used in with query column list	0,1	1095
+search sequence column name and cycle mark column name are the same	0,1	1095
+search sequence column name and cycle path column name are the same	0,1	1095
+searching for elements in multidimensional arrays is not supported	59	4054
 second argument of cast function must be type	105,1	215
-security disabled exception	3162	4054
-security label provider * is not loaded	114,64	3564
+security disabled exception	3162	4055
+security label provider * is not loaded	114,64	3565
 security labels are not supported for this type of object	155,1	674
-security_disabled	3162	4054
-securitydisabledexception	3162	4054
-securityerror	3163	4055
-securityexception	75	4056
-seek disk i o error	3164,102	4057
-segmentation fault	2263	4058
-sehexception	2286	4059
-select * was reduced during optimization	1588	1951
+security_disabled	3162	4055
+securitydisabledexception	3162	4055
+securityerror	3163	4056
+securityexception	75	4057
+seek disk i o error	3164,102	4058
+segmentation fault	2263	4059
+sehexception	2286	4060
+select * was reduced during optimization	1588	1952
 select distinct on expressions must match initial order by expressions	192,1	214
-select into is not allowed here	0,1	3030
-select is not a read only statement disabling timer	1464	1820
-select must have a group with this procedure	1445	1800
-select rule s target entry * has different column name from column	105,1	3676
-select rule s target entry * has different size from column	105,1	3676
-select rule s target entry * has different type from column	105,1	3676
-select rule s target list has too few entries	105,1	3676
-select rule s target list has too many entries	105,1	3676
-self signed certificate	3165,180	4060
-self signed certificate in certificate chain	3166,180	4061
-semaphore full exception	120	4062
-semaphorefullexception	120	4062
-sendfile not available error	3167,3168	4063
-sendfilenotavailableerror	3167,3168	4063
-sending passwords in plain text without ssl tls is extremely insecure	1336	1686
-sequence * access error	1589	1952
-sequence * has out of range value for options	1591	1954
-sequence * has run out	1593	1956
-sequence * table structure is invalid	1592	1955
-sequence cannot be owned by relation	155,1	4064
-sequence database disk image is malformed	3169,2531	4065
-sequence generator limit exceeded	2845	4066
-sequence must be in same schema as table it is linked to	57	1085
-sequence must have same owner as table it is linked to	57	1085
+select into is not allowed here	0,1	3031
+select is not a read only statement disabling timer	1464	1821
+select must have a group with this procedure	1445	1801
+select rule s target entry * has different column name from column	105,1	3677
+select rule s target entry * has different size from column	105,1	3677
+select rule s target entry * has different type from column	105,1	3677
+select rule s target list has too few entries	105,1	3677
+select rule s target list has too many entries	105,1	3677
+self signed certificate	3165,180	4061
+self signed certificate in certificate chain	3166,180	4062
+semaphore full exception	120	4063
+semaphorefullexception	120	4063
+sendfile not available error	3167,3168	4064
+sendfilenotavailableerror	3167,3168	4064
+sending passwords in plain text without ssl tls is extremely insecure	1336	1687
+sequence * access error	1589	1953
+sequence * has out of range value for options	1591	1955
+sequence * has run out	1593	1957
+sequence * table structure is invalid	1592	1956
+sequence cannot be owned by relation	155,1	4065
+sequence database disk image is malformed	3169,2531	4066
+sequence generator limit exceeded	2845	4067
+sequence must be in same schema as table it is linked to	57	1086
+sequence must have same owner as table it is linked to	57	1086
 sequence option * not supported here	0,1	693
-sequence_generator_limit_exceeded	2845,64	4066
-sequencegeneratorlimitexceeded	2845,64	4066
-sequences requires binlog_format mixed or row	1590	1953
-serialexception	3170	4067
-serialization failure	451	4068
+sequence_generator_limit_exceeded	2845,64	4067
+sequencegeneratorlimitexceeded	2845,64	4067
+sequences requires binlog_format mixed or row	1590	1954
+serialexception	3170	4068
+serialization failure	451	4069
 serialization functions may be specified only when the aggregate transition data type is	62,1	142
-serialization_failure	451,450	4068
-serializationexception	3171	4069
-serializationfailure	451,450	4068
-server clone exception	3172	4070
-server configuration does not permit binlog purge	1107	1439
-server is running in secure auth mode but * has a password in the old format please change the password to the new format	1594	1957
-server not active exception	3173	4071
-server runtime exception	3174	4072
-server shutdown in progress	1596,85	1959
-servercloneexception	3172	4070
-servererror	3175	4073
-serverexception	3176	4074
+serialization_failure	451,450	4069
+serializationexception	3171	4070
+serializationfailure	451,450	4069
+server clone exception	3172	4071
+server configuration does not permit binlog purge	1107	1440
+server is running in secure auth mode but * has a password in the old format please change the password to the new format	1594	1958
+server not active exception	3173	4072
+server runtime exception	3174	4073
+server shutdown in progress	1596,85	1960
+servercloneexception	3172	4071
+servererror	3175	4074
+serverexception	3176	4075
 serverhello tlsext	3177,174	193
-servernotactiveexception	3173	4071
-serverruntimeexception	3174	4072
-service configuration error	3178	4075
-service not found exception	3179	4076
+servernotactiveexception	3173	4072
+serverruntimeexception	3174	4073
+service configuration error	3178	4076
+service not found exception	3179	4077
 service unavailable	43	45
-service unavailable exception	3180	4077
+service unavailable exception	3180	4078
 service_unavailable	43	45
-serviceconfigurationerror	3178	4075
-servicenotfoundexception	3179	4076
-serviceunavailableexception	3180	4077
+serviceconfigurationerror	3178	4076
+servicenotfoundexception	3179	4077
+serviceunavailableexception	3180	4078
 session id context uninitialized	3181,174	193
-session user cannot be dropped	87,57	1083
-session user cannot be renamed	59	1084
-sessionerror	3182	4078
-set local transaction snapshot is not implemented	59	4079
-set password is not applicable for users authenticating via * plugin	1598	1961
-set requires parameter name	115,64	4080
+session user cannot be dropped	87,57	1084
+session user cannot be renamed	59	1085
+sessionerror	3182	4079
+set local transaction snapshot is not implemented	59	4080
+set password is not applicable for users authenticating via * plugin	1598	1962
+set requires parameter name	115,64	4081
 set returning functions are not allowed in	59	145
 set returning functions must appear at top level of from	59	145
 set transaction snapshot must be called before any query	116,117	601
 set valued function called in context that cannot accept a set	59	398
-setof type not allowed for operator argument	62,1	3790
-setseed parameter * is out of allowed range 1 1	114,64	4081
-setting authentication options is not possible when only the slave sql thread is being started	1670	2041
-settings property is read only exception	3183	4082
-settings property not found exception	3184	4083
-settings property wrong type exception	3185	4084
-settingspropertyisreadonlyexception	3183	4082
-settingspropertynotfoundexception	3184	4083
-settingspropertywrongtypeexception	3185	4084
-setval value * is out of bounds for sequence	203,64	4085
-share session not found exception	3186	4086
-share_session_not_found	3186	4086
-shared indexes cannot be created after initdb	57	4087
-sharedcache database table is locked	3187,3188	4088
-sharesessionnotfoundexception	3186	4086
-shmlock disk i o error	3189,102	4089
-shmmap disk i o error	3190,102	4090
-shmopen disk i o error	3191,102	4091
-shmsize disk i o error	3192,102	4092
-short buffer exception	3193	4093
-shortbufferexception	3193	4093
-shortword should be 0	114,64	3477
-should return type	105,1	4094
-shutdown channel group exception	3194	4095
+setof type not allowed for operator argument	62,1	3791
+setseed parameter * is out of allowed range 1 1	114,64	4082
+setting authentication options is not possible when only the slave sql thread is being started	1670	2042
+settings property is read only exception	3183	4083
+settings property not found exception	3184	4084
+settings property wrong type exception	3185	4085
+settingspropertyisreadonlyexception	3183	4083
+settingspropertynotfoundexception	3184	4084
+settingspropertywrongtypeexception	3185	4085
+setval value * is out of bounds for sequence	203,64	4086
+share session not found exception	3186	4087
+share_session_not_found	3186	4087
+shared indexes cannot be created after initdb	57	4088
+sharedcache database table is locked	3187,3188	4089
+sharesessionnotfoundexception	3186	4087
+shmlock disk i o error	3189,102	4090
+shmmap disk i o error	3190,102	4091
+shmopen disk i o error	3191,102	4092
+shmsize disk i o error	3192,102	4093
+short buffer exception	3193	4094
+shortbufferexception	3193	4094
+shortword should be 0	114,64	3478
+should return type	105,1	4095
+shutdown channel group exception	3194	4096
 shutdown while in init	3195,174	193
-shutdownchannelgroupexception	3194	4095
-sigabrt	642	3392
-sigalrm	141	3370
-sigbus	387	3393
-sigchld	610	3373
-sigcont	2267	3374
-sigfpe	2260	3394
-sighup	2254	3365
-sigill	2258	3390
-sigint	2256	3376
-sigio	2277	3386
-sigkill	2261	3395
-signal 1	2254	3365
-signal 10	2262	3366
-signal 11	2263	3367
-signal 12	2264	3368
-signal 13	360	3369
-signal 14	141	3370
-signal 15	2265	3371
-signal 16	2266	3372
-signal 17	610	3373
-signal 18	2267	3374
-signal 19	2268	3375
-signal 2	2256	3376
-signal 20	2269	3377
-signal 21	2270	3378
-signal 22	2271	3379
-signal 23	2272	3380
-signal 24	798	3381
-signal 25	2273	3382
-signal 26	2274	3383
-signal 27	2275	3384
-signal 28	2276	3385
-signal 29	2277	3386
-signal 3	2257	3387
-signal 30	2278	3388
-signal 31	315	3389
-signal 4	2258	3390
-signal 5	2259	3391
-signal 6	642	3392
-signal 7	387	3393
-signal 8	2260	3394
-signal 9	2261	3395
-signal resignal can only use a condition defined with sqlstate	1603	1966
-signalexception	3196	4096
+shutdownchannelgroupexception	3194	4096
+sigabrt	642	3393
+sigalrm	141	3371
+sigbus	387	3394
+sigchld	610	3374
+sigcont	2267	3375
+sigfpe	2260	3395
+sighup	2254	3366
+sigill	2258	3391
+sigint	2256	3377
+sigio	2277	3387
+sigkill	2261	3396
+signal 1	2254	3366
+signal 10	2262	3367
+signal 11	2263	3368
+signal 12	2264	3369
+signal 13	360	3370
+signal 14	141	3371
+signal 15	2265	3372
+signal 16	2266	3373
+signal 17	610	3374
+signal 18	2267	3375
+signal 19	2268	3376
+signal 2	2256	3377
+signal 20	2269	3378
+signal 21	2270	3379
+signal 22	2271	3380
+signal 23	2272	3381
+signal 24	798	3382
+signal 25	2273	3383
+signal 26	2274	3384
+signal 27	2275	3385
+signal 28	2276	3386
+signal 29	2277	3387
+signal 3	2257	3388
+signal 30	2278	3389
+signal 31	315	3390
+signal 4	2258	3391
+signal 5	2259	3392
+signal 6	642	3393
+signal 7	387	3394
+signal 8	2260	3395
+signal 9	2261	3396
+signal resignal can only use a condition defined with sqlstate	1603	1967
+signalexception	3196	4097
 signature algorithms error	3197,174	193
 signature for non signing certificate	3198,174	193
-signatureexception	3199	4097
-sigpipe	360	3369
-sigprof	2275	3384
-sigpwr	2278	3388
-sigquit	2257	3387
-sigsegv	2263	3367
-sigstkflt	2266	3372
-sigstop	2268	3375
-sigsys	315	3389
-sigterm	2265	3371
-sigtrap	2259	3391
-sigtstp	2269	3377
-sigttin	2270	3378
-sigttou	2271	3379
-sigurg	2272	3380
-sigusr1	2262	3366
-sigusr2	2264	3368
-sigvtalrm	2274	3383
-sigwinch	2276	3385
-sigxcpu	798	3381
-sigxfsz	2273	3382
-single boolean result is expected	2735,64	3407
-singleton sql json item required	2735	4098
-singleton_sql_json_item_required	2735,64	4098
-singletonsqljsonitemrequired	2735,64	4098
-size limit exceeded exception	3200	4099
-sizelimitexceededexception	3200	4099
-skeleton mismatch exception	3201	4100
-skeleton not found exception	3202	4101
-skeletonmismatchexception	3201	4100
-skeletonnotfoundexception	3202	4101
-skip locked makes this statement unsafe	1127	1459
-skip this directory	3203,3204	4102
-skip wal location lsn * must be greater than origin lsn	114,64	3268
-skipped scanning foreign table * which is a partition of default partition	602,461	4103
-skipping analyze of * lock not available	452,57	4104
-skipping analyze of * relation no longer exists	622,1	4105
-skipping transaction * because it has already been executed and logged	1609	1972
-skipping vacuum of * lock not available	452,57	4104
-skipping vacuum of * relation no longer exists	622,1	4105
-slave already has been stopped	1635	2001
-slave failed to initialize master info structure from the repository	1623	1988
-slave failed to initialize relay log info structure from the repository	1628	1993
-slave is already running	1636	2002
-slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1611	1975
-slave log event execution was interrupted slave_max_statement_time exceeded	1211	1998
-slave must silently retry current transaction	1629	1994
-slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1110	1442
-slave sql thread ignored the * because table is shared	1618	1983
-slave sql thread ignored the query because of replicate table rules	1620	1985
-slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1637	2003
-slave_preserve_commit_order is not supported	1190	1533
-slices of fixed length arrays not implemented	59	3984
-slot name must not be null	115,64	3804
+signatureexception	3199	4098
+sigpipe	360	3370
+sigprof	2275	3385
+sigpwr	2278	3389
+sigquit	2257	3388
+sigsegv	2263	3368
+sigstkflt	2266	3373
+sigstop	2268	3376
+sigsys	315	3390
+sigterm	2265	3372
+sigtrap	2259	3392
+sigtstp	2269	3378
+sigttin	2270	3379
+sigttou	2271	3380
+sigurg	2272	3381
+sigusr1	2262	3367
+sigusr2	2264	3369
+sigvtalrm	2274	3384
+sigwinch	2276	3386
+sigxcpu	798	3382
+sigxfsz	2273	3383
+single boolean result is expected	2735,64	3408
+singleton sql json item required	2735	4099
+singleton_sql_json_item_required	2735,64	4099
+singletonsqljsonitemrequired	2735,64	4099
+size limit exceeded exception	3200	4100
+sizelimitexceededexception	3200	4100
+skeleton mismatch exception	3201	4101
+skeleton not found exception	3202	4102
+skeletonmismatchexception	3201	4101
+skeletonnotfoundexception	3202	4102
+skip locked makes this statement unsafe	1127	1460
+skip this directory	3203,3204	4103
+skip wal location lsn * must be greater than origin lsn	114,64	3269
+skipped scanning foreign table * which is a partition of default partition	602,461	4104
+skipping analyze of * lock not available	452,57	4105
+skipping analyze of * relation no longer exists	622,1	4106
+skipping transaction * because it has already been executed and logged	1609	1973
+skipping vacuum of * lock not available	452,57	4105
+skipping vacuum of * relation no longer exists	622,1	4106
+slave already has been stopped	1635	2002
+slave failed to initialize master info structure from the repository	1623	1989
+slave failed to initialize relay log info structure from the repository	1628	1994
+slave is already running	1636	2003
+slave is not configured or failed to initialize properly you must at least set server id to enable either a master or a slave additional error messages can be found in the mariadb error log	1611	1976
+slave log event execution was interrupted slave_max_statement_time exceeded	1211	1999
+slave must silently retry current transaction	1629	1995
+slave running with log slave updates must use row based binary logging to be able to replicate row based binary log events	1110	1443
+slave sql thread ignored the * because table is shared	1618	1984
+slave sql thread ignored the query because of replicate table rules	1620	1986
+slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	1637	2004
+slave_preserve_commit_order is not supported	1190	1534
+slices of fixed length arrays not implemented	59	3985
+slot name must not be null	115,64	3805
 smallint out of range	203,64	340
-smtp failed recipient exception	3205	4106
-smtp failed recipients exception	3206	4107
-smtpexception	3207	4108
-smtpfailedrecipientexception	3205	4106
-smtpfailedrecipientsexception	3206	4107
-snapshot database is locked	3208,3085	4109
-snapshot not found exception	3118	3994
-snapshot sql logic error	3209,3127	4110
-snapshot too old	3210	4111
-snapshot_not_found	3118	3994
-snapshot_too_old	3210,3211	4111
-snapshotnotfoundexception	3118	3994
-snapshottooold	3210,3211	4111
-socket hang up	361	4112
-socket operation on non socket	1059	4113
-socket security exception	3212	4114
-socket timeout exception	3213	4115
-socket type not supported	2236	4116
-socket_error	3214	4117
-socketerror	3214	4118
-socketexception	3215	4119
-socketexception * broken pipe	361	4120
-socketexception * connection refused	731	4121
-socketexception * connection reset	744	4122
-socketsecurityexception	3212	4114
-sockettimeoutexception	3213	4115
-software caused connection abort	735	4123
-some non transactional changed tables couldn t be rolled back	1868	2272
+smtp failed recipient exception	3205	4107
+smtp failed recipients exception	3206	4108
+smtpexception	3207	4109
+smtpfailedrecipientexception	3205	4107
+smtpfailedrecipientsexception	3206	4108
+snapshot database is locked	3208,3085	4110
+snapshot not found exception	3118	3995
+snapshot sql logic error	3209,3127	4111
+snapshot too old	3210	4112
+snapshot_not_found	3118	3995
+snapshot_too_old	3210,3211	4112
+snapshotnotfoundexception	3118	3995
+snapshottooold	3210,3211	4112
+socket hang up	361	4113
+socket operation on non socket	1059	4114
+socket security exception	3212	4115
+socket timeout exception	3213	4116
+socket type not supported	2236	4117
+socket_error	3214	4118
+socketerror	3214	4119
+socketexception	3215	4120
+socketexception * broken pipe	361	4121
+socketexception * connection refused	731	4122
+socketexception * connection reset	744	4123
+socketsecurityexception	3212	4115
+sockettimeoutexception	3213	4116
+software caused connection abort	735	4124
+some non transactional changed tables couldn t be rolled back	1868	2273
 some relations of database * are already in tablespace	57	481
-some temporary tables were dropped but these operations could not be rolled back	1870	2274
-sorry too many clients already	1171,145	4124
+some temporary tables were dropped but these operations could not be rolled back	1870	2275
+sorry too many clients already	1171,145	4125
 sort operator can only be specified for single argument aggregates	62,1	66
 source and target data types are not physically compatible	105,1	215
 source array too small	209,64	241
 source data type * is a pseudo type	155,1	223
 source data type and target data type are the same	105,1	215
 source database * is being accessed by other users	87,57	521
-source encoding * does not exist	104,1	1160
+source encoding * does not exist	104,1	1161
 source for a multiple column update item must be a sub select or row expression	59	527
 source string too short for * formatting field	469,64	504
-sp gist inner tuple size * exceeds maximum	208	3012
-sp gist leaf data type * does not match declared type	105,1	3798
-specific gem not found exception	3216	4125
-specificgemnotfoundexception	3216	4125
-specified argument was out of the range of valid values	196	4126
-specified array was not of the expected rank	3151	4127
-specified array was not of the expected type	3152	4128
-specified but * is not an aggregate function	155,1	1183
-specified cast is not valid	2575,228	4129
-specified data directory * is not a directory	57	1100
-specified filter criteria was invalid	2601	4130
-specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1400	1755
-specified in using clause does not exist in left table	466,1	4131
-specified in using clause does not exist in right table	466,1	4131
-specified key part was too long max key part length is * bytes	1733,1	2104
-specified key was too long max key length is * bytes	1732,1	2103
-specified method is not supported	2946	4132
-specified more than once	944,1,176,114	4133
-specified ole variant was invalid	2619	4134
-specified principal is not valid owner renewer	892	1148
+sp gist inner tuple size * exceeds maximum	208	3013
+sp gist leaf data type * does not match declared type	105,1	3799
+specific gem not found exception	3216	4126
+specificgemnotfoundexception	3216	4126
+specified argument was out of the range of valid values	196	4127
+specified array was not of the expected rank	3151	4128
+specified array was not of the expected type	3152	4129
+specified but * is not an aggregate function	155,1	1184
+specified cast is not valid	2575,228	4130
+specified data directory * is not a directory	57	1101
+specified filter criteria was invalid	2601	4131
+specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1400	1756
+specified in using clause does not exist in left table	466,1	4132
+specified in using clause does not exist in right table	466,1	4132
+specified key part was too long max key part length is * bytes	1733,1	2105
+specified key was too long max key length is * bytes	1732,1	2104
+specified method is not supported	2946	4133
+specified more than once	944,1,176,114	4134
+specified ole variant was invalid	2619	4135
+specified principal is not valid owner renewer	892	1149
 specified value cannot be cast to type * for column	172,1	816
-specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1401	1756
+specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	1401	1757
 specifying a table access method is not supported on a partitioned table	59	170
 specifying both host name and cidr mask is invalid	130,131	289
-specifying constraint deferrability not supported for domains	59	4135
-spkierror	3217	4136
-splfileobject __construct * failed to open stream no such file or directory	785	4137
-splfileobject __construct * failed to open stream permission denied	93	4138
-sql client info exception	3218	4139
-sql connection is already closed	3219,3220	4140
-sql data exception	3221	4141
-sql feature not supported exception	3222	4142
+specifying constraint deferrability not supported for domains	59	4136
+spkierror	3217	4137
+splfileobject __construct * failed to open stream no such file or directory	785	4138
+splfileobject __construct * failed to open stream permission denied	93	4139
+sql client info exception	3218	4140
+sql connection is already closed	3219,3220	4141
+sql data exception	3221	4142
+sql feature not supported exception	3222	4143
 sql function cannot accept shell type	62,1	135
 sql function cannot return shell type	62,1	135
 sql function with unquoted function body cannot have polymorphic arguments	62,1	135
 sql functions cannot have arguments of type	62,1	513
 sql functions cannot return type	62,1	513
-sql integrity constraint violation exception	3223	4143
-sql invalid authorization spec exception	3224	4144
-sql json array not found	2706	4145
-sql json item cannot be cast to target type	3225	4146
-sql json member not found	2704	4147
-sql json number not found	2978	4148
-sql json object not found	2708	4149
-sql json scalar required	3226	4150
-sql no rows in result set	3227,3228	4151
-sql non transient connection exception	3229	4152
-sql non transient exception	3230	4153
-sql recoverable exception	3231	4154
-sql regular expression may not contain more than two escape double quote separators	2678,64	4155
-sql routine exception	419	4156
-sql statement not yet complete	3232	4157
-sql syntax error exception	3233	4158
-sql thread is not to be started so until options are ignored	1794	2168
-sql timeout exception	3234	4159
-sql transaction has already been committed or rolled back	3235,3236	4160
-sql transaction rollback exception	3237	4161
-sql transient connection exception	3238	4162
-sql transient exception	3239	4163
-sql_json_array_not_found	2706,64	4145
-sql_json_item_cannot_be_cast_to_target_type	3225,64	4146
-sql_json_member_not_found	2704,64	4147
-sql_json_number_not_found	2978,64	4148
-sql_json_object_not_found	2708,64	4149
-sql_json_scalar_required	3226,64	4150
-sql_routine_exception	419	4156
-sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1669	2040
-sql_statement_not_yet_complete	3232	4157
-sqlclient unable to establish sqlconnection	3240	4164
-sqlclient_unable_to_establish_sqlconnection	3240,85	4164
-sqlclientinfoexception	3218	4139
-sqlclientunabletoestablishsqlconnection	3240,85	4164
-sqldataexception	3221	4141
-sqlexception	3241	4165
-sqlfeaturenotsupportedexception	3222	4142
-sqlintegrityconstraintviolationexception	3223	4143
-sqlinvalidauthorizationspecexception	3224	4144
-sqlite_abort	3242	4166
-sqlite_abort_rollback	3135,3136	4021
-sqlite_auth	3243	4167
-sqlite_auth_user	3244,3243	4168
-sqlite_busy	3085	4169
-sqlite_busy_recovery	3084,3085	3946
-sqlite_busy_snapshot	3208,3085	4109
-sqlite_busy_timeout	3245,3085	4170
-sqlite_cantopen	767	4171
-sqlite_cantopen_convpath	766,767	939
-sqlite_cantopen_dirtywal	915,767	1176
-sqlite_cantopen_fullpath	2408,767	2858
-sqlite_cantopen_isdir	2692,767	3318
-sqlite_cantopen_notempdir	2950,767	3714
-sqlite_cantopen_symlink	3246,767	4172
-sqlite_constraint	604	4173
+sql integrity constraint violation exception	3223	4144
+sql invalid authorization spec exception	3224	4145
+sql json array not found	2706	4146
+sql json item cannot be cast to target type	3225	4147
+sql json member not found	2704	4148
+sql json number not found	2978	4149
+sql json object not found	2708	4150
+sql json scalar required	3226	4151
+sql no rows in result set	3227,3228	4152
+sql non transient connection exception	3229	4153
+sql non transient exception	3230	4154
+sql recoverable exception	3231	4155
+sql regular expression may not contain more than two escape double quote separators	2678,64	4156
+sql routine exception	419	4157
+sql statement not yet complete	3232	4158
+sql syntax error exception	3233	4159
+sql thread is not to be started so until options are ignored	1794	2169
+sql timeout exception	3234	4160
+sql transaction has already been committed or rolled back	3235,3236	4161
+sql transaction rollback exception	3237	4162
+sql transient connection exception	3238	4163
+sql transient exception	3239	4164
+sql_json_array_not_found	2706,64	4146
+sql_json_item_cannot_be_cast_to_target_type	3225,64	4147
+sql_json_member_not_found	2704,64	4148
+sql_json_number_not_found	2978,64	4149
+sql_json_object_not_found	2708,64	4150
+sql_json_scalar_required	3226,64	4151
+sql_routine_exception	419	4157
+sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	1669	2041
+sql_statement_not_yet_complete	3232	4158
+sqlclient unable to establish sqlconnection	3240	4165
+sqlclient_unable_to_establish_sqlconnection	3240,85	4165
+sqlclientinfoexception	3218	4140
+sqlclientunabletoestablishsqlconnection	3240,85	4165
+sqldataexception	3221	4142
+sqlexception	3241	4166
+sqlfeaturenotsupportedexception	3222	4143
+sqlintegrityconstraintviolationexception	3223	4144
+sqlinvalidauthorizationspecexception	3224	4145
+sqlite_abort	3242	4167
+sqlite_abort_rollback	3135,3136	4022
+sqlite_auth	3243	4168
+sqlite_auth_user	3244,3243	4169
+sqlite_busy	3085	4170
+sqlite_busy_recovery	3084,3085	3947
+sqlite_busy_snapshot	3208,3085	4110
+sqlite_busy_timeout	3245,3085	4171
+sqlite_cantopen	767	4172
+sqlite_cantopen_convpath	766,767	940
+sqlite_cantopen_dirtywal	915,767	1177
+sqlite_cantopen_fullpath	2408,767	2859
+sqlite_cantopen_isdir	2692,767	3319
+sqlite_cantopen_notempdir	2950,767	3715
+sqlite_cantopen_symlink	3246,767	4173
+sqlite_constraint	604	4174
 sqlite_constraint_check	603,604	752
 sqlite_constraint_commithook	704,604	861
-sqlite_constraint_foreignkey	2393,604	2840
-sqlite_constraint_function	2409,604	2862
-sqlite_constraint_notnull	2951,604	3715
-sqlite_constraint_pinned	3024,604	3861
-sqlite_constraint_primarykey	3034,604	3883
-sqlite_constraint_rowid	3137,604	4026
-sqlite_constraint_trigger	3247,604	4174
-sqlite_constraint_unique	3248,604	4175
-sqlite_constraint_vtab	3249,604	4176
-sqlite_corrupt	2531	4177
-sqlite_corrupt_index	2530,2531	3004
-sqlite_corrupt_sequence	3169,2531	4065
-sqlite_corrupt_vtab	3250,2531	4178
-sqlite_empty	670	4179
-sqlite_error	3127	4180
-sqlite_error_missing_collseq	3127	4181
-sqlite_error_retry	3126,3127	4011
-sqlite_error_snapshot	3209,3127	4110
-sqlite_format	670	4182
-sqlite_full	3251	4183
-sqlite_internal	670	4184
-sqlite_interrupt	3252	4185
-sqlite_ioerr	102	4186
+sqlite_constraint_foreignkey	2393,604	2841
+sqlite_constraint_function	2409,604	2863
+sqlite_constraint_notnull	2951,604	3716
+sqlite_constraint_pinned	3024,604	3862
+sqlite_constraint_primarykey	3034,604	3884
+sqlite_constraint_rowid	3137,604	4027
+sqlite_constraint_trigger	3247,604	4175
+sqlite_constraint_unique	3248,604	4176
+sqlite_constraint_vtab	3249,604	4177
+sqlite_corrupt	2531	4178
+sqlite_corrupt_index	2530,2531	3005
+sqlite_corrupt_sequence	3169,2531	4066
+sqlite_corrupt_vtab	3250,2531	4179
+sqlite_empty	670	4180
+sqlite_error	3127	4181
+sqlite_error_missing_collseq	3127	4182
+sqlite_error_retry	3126,3127	4012
+sqlite_error_snapshot	3209,3127	4111
+sqlite_format	670	4183
+sqlite_full	3251	4184
+sqlite_internal	670	4185
+sqlite_interrupt	3252	4186
+sqlite_ioerr	102	4187
 sqlite_ioerr_access	101,102	100
 sqlite_ioerr_auth	248,102	287
-sqlite_ioerr_begin_atomic	102	4187
+sqlite_ioerr_begin_atomic	102	4188
 sqlite_ioerr_blocked	347,102	359
 sqlite_ioerr_checkreservedlock	609,102	759
 sqlite_ioerr_close	629,102	779
-sqlite_ioerr_commit_atomic	102	4188
-sqlite_ioerr_convpath	765,102	938
-sqlite_ioerr_corruptfs	778,102	948
-sqlite_ioerr_data	861,102	1101
-sqlite_ioerr_delete	894,102	1150
-sqlite_ioerr_delete_noent	102	4189
-sqlite_ioerr_dir_close	102	4190
-sqlite_ioerr_dir_fsync	102	4191
-sqlite_ioerr_fstat	2406,102	2854
-sqlite_ioerr_fsync	2407,102	2855
-sqlite_ioerr_gettemppath	2418,102	2880
-sqlite_ioerr_lock	2758,102	3437
-sqlite_ioerr_mmap	2814,102	3514
-sqlite_ioerr_nomem	2915,102	3669
-sqlite_ioerr_rdlock	3072,102	3934
-sqlite_ioerr_read	3074,102	3935
-sqlite_ioerr_rollback_atomic	102	4192
-sqlite_ioerr_seek	3164,102	4057
-sqlite_ioerr_shmlock	3189,102	4089
-sqlite_ioerr_shmmap	3190,102	4090
-sqlite_ioerr_shmopen	3191,102	4091
-sqlite_ioerr_shmsize	3192,102	4092
-sqlite_ioerr_short_read	102	4193
-sqlite_ioerr_truncate	3253,102	4194
-sqlite_ioerr_unlock	3254,102	4195
-sqlite_ioerr_vnode	3255,102	4196
-sqlite_ioerr_write	3256,102	4197
-sqlite_locked	3188	4198
-sqlite_locked_sharedcache	3187,3188	4088
-sqlite_locked_vtab	3257,3188	4199
-sqlite_mismatch	172	4200
-sqlite_misuse	3258	4201
-sqlite_nolfs	670	4202
-sqlite_nomem	147	4203
-sqlite_notadb	3259	4204
-sqlite_notfound	3260	4205
-sqlite_notice	3261	4206
-sqlite_notice_recover_rollback	3261	4207
-sqlite_notice_recover_wal	3261	4208
-sqlite_ok_load_permanently	3262	4209
-sqlite_ok_symlink	3263,3262	4210
-sqlite_perm	3264	4211
-sqlite_protocol	3265	4212
-sqlite_range	3266	4213
-sqlite_schema	3267	4214
-sqlite_toobig	3268	4215
-sqlite_warning	257	4216
+sqlite_ioerr_commit_atomic	102	4189
+sqlite_ioerr_convpath	765,102	939
+sqlite_ioerr_corruptfs	778,102	949
+sqlite_ioerr_data	861,102	1102
+sqlite_ioerr_delete	894,102	1151
+sqlite_ioerr_delete_noent	102	4190
+sqlite_ioerr_dir_close	102	4191
+sqlite_ioerr_dir_fsync	102	4192
+sqlite_ioerr_fstat	2406,102	2855
+sqlite_ioerr_fsync	2407,102	2856
+sqlite_ioerr_gettemppath	2418,102	2881
+sqlite_ioerr_lock	2758,102	3438
+sqlite_ioerr_mmap	2814,102	3515
+sqlite_ioerr_nomem	2915,102	3670
+sqlite_ioerr_rdlock	3072,102	3935
+sqlite_ioerr_read	3074,102	3936
+sqlite_ioerr_rollback_atomic	102	4193
+sqlite_ioerr_seek	3164,102	4058
+sqlite_ioerr_shmlock	3189,102	4090
+sqlite_ioerr_shmmap	3190,102	4091
+sqlite_ioerr_shmopen	3191,102	4092
+sqlite_ioerr_shmsize	3192,102	4093
+sqlite_ioerr_short_read	102	4194
+sqlite_ioerr_truncate	3253,102	4195
+sqlite_ioerr_unlock	3254,102	4196
+sqlite_ioerr_vnode	3255,102	4197
+sqlite_ioerr_write	3256,102	4198
+sqlite_locked	3188	4199
+sqlite_locked_sharedcache	3187,3188	4089
+sqlite_locked_vtab	3257,3188	4200
+sqlite_mismatch	172	4201
+sqlite_misuse	3258	4202
+sqlite_nolfs	670	4203
+sqlite_nomem	147	4204
+sqlite_notadb	3259	4205
+sqlite_notfound	3260	4206
+sqlite_notice	3261	4207
+sqlite_notice_recover_rollback	3261	4208
+sqlite_notice_recover_wal	3261	4209
+sqlite_ok_load_permanently	3262	4210
+sqlite_ok_symlink	3263,3262	4211
+sqlite_perm	3264	4212
+sqlite_protocol	3265	4213
+sqlite_range	3266	4214
+sqlite_schema	3267	4215
+sqlite_toobig	3268	4216
+sqlite_warning	257	4217
 sqlite_warning_autoindex	256,257	297
-sqljsonarraynotfound	2706,64	4145
-sqljsonitemcannotbecasttotargettype	3225,64	4146
-sqljsonmembernotfound	2704,64	4147
-sqljsonnumbernotfound	2978,64	4148
-sqljsonobjectnotfound	2708,64	4149
-sqljsonscalarrequired	3226,64	4150
-sqlnontransientconnectionexception	3229	4152
-sqlnontransientexception	3230	4153
-sqlrecoverableexception	3231	4154
-sqlroutineexception	419	4156
-sqlserver rejected establishment of sqlconnection	624	4217
-sqlserver_rejected_establishment_of_sqlconnection	624,85	4217
-sqlserverrejectedestablishmentofsqlconnection	624,85	4217
-sqlstate 03000	3232	4157
+sqljsonarraynotfound	2706,64	4146
+sqljsonitemcannotbecasttotargettype	3225,64	4147
+sqljsonmembernotfound	2704,64	4148
+sqljsonnumbernotfound	2978,64	4149
+sqljsonobjectnotfound	2708,64	4150
+sqljsonscalarrequired	3226,64	4151
+sqlnontransientconnectionexception	3229	4153
+sqlnontransientexception	3230	4154
+sqlrecoverableexception	3231	4155
+sqlroutineexception	419	4157
+sqlserver rejected establishment of sqlconnection	624	4218
+sqlserver_rejected_establishment_of_sqlconnection	624,85	4218
+sqlserverrejectedestablishmentofsqlconnection	624,85	4218
+sqlstate 03000	3232	4158
 sqlstate 08000	85	906
-sqlstate 08001	3240,85	4164
+sqlstate 08001	3240,85	4165
 sqlstate 08003	737,85	905
-sqlstate 08004	624,85	4217
+sqlstate 08004	624,85	4218
 sqlstate 08006	738,85	907
-sqlstate 08007	3269,85	4218
-sqlstate 08p01	336,85	3912
-sqlstate 09000	3270	4219
-sqlstate 0a000	59	2779
-sqlstate 0b000	2673	3253
-sqlstate 0f000	2684	3436
-sqlstate 0f001	2610,2684	3159
-sqlstate 0l000	549	3143
-sqlstate 0lp01	548,549	3142
-sqlstate 0p000	791	3221
-sqlstate 0z000	907	1165
-sqlstate 0z002	1285,907	4220
+sqlstate 08007	3269,85	4219
+sqlstate 08p01	336,85	3913
+sqlstate 09000	3270	4220
+sqlstate 0a000	59	2780
+sqlstate 0b000	2673	3254
+sqlstate 0f000	2684	3437
+sqlstate 0f001	2610,2684	3160
+sqlstate 0l000	549	3144
+sqlstate 0lp01	548,549	3143
+sqlstate 0p000	791	3222
+sqlstate 0z000	907	1166
+sqlstate 0z002	1285,907	4221
 sqlstate 20000	561	709
 sqlstate 21000	560	707
-sqlstate 22000	64	1102
-sqlstate 22001	342,64	4221
-sqlstate 22002	2956,64	3720
-sqlstate 22003	203,64	3731
-sqlstate 22004	115,64	3721
-sqlstate 22005	2237,64	2644
-sqlstate 22007	469,64	3119
-sqlstate 22008	871,64	1123
-sqlstate 22009	2670,64	3250
-sqlstate 2200b	2241,64	2650
-sqlstate 2200c	2678,64	3264
-sqlstate 2200d	2597,64	3131
-sqlstate 2200f	2741,64	4222
-sqlstate 2200g	2819,64	3524
-sqlstate 2200h	2845,64	4066
-sqlstate 2200l	2927,64	3690
-sqlstate 2200m	2682,64	3271
-sqlstate 2200n	2681,64	3270
-sqlstate 2200s	2680,64	3269
-sqlstate 2200t	2683,64	3272
-sqlstate 22010	2605,64	3146
-sqlstate 22011	2834,64	4223
-sqlstate 22012	206,64	1186
-sqlstate 22013	2402,64	3192
-sqlstate 22014	195,64	3075
-sqlstate 22015	2563,64	3065
-sqlstate 22016	193,64	3074
-sqlstate 22018	2579,64	3095
-sqlstate 22019	2596,64	3130
-sqlstate 2201b	2638,64	3209
-sqlstate 2201e	553,64	3073
-sqlstate 2201f	65,64	3076
-sqlstate 2201g	797,64	3078
-sqlstate 2201w	2648,64	3223
-sqlstate 2201x	2649,64	3224
+sqlstate 22000	64	1103
+sqlstate 22001	342,64	4222
+sqlstate 22002	2956,64	3721
+sqlstate 22003	203,64	3732
+sqlstate 22004	115,64	3722
+sqlstate 22005	2237,64	2645
+sqlstate 22007	469,64	3120
+sqlstate 22008	871,64	1124
+sqlstate 22009	2670,64	3251
+sqlstate 2200b	2241,64	2651
+sqlstate 2200c	2678,64	3265
+sqlstate 2200d	2597,64	3132
+sqlstate 2200f	2741,64	4223
+sqlstate 2200g	2819,64	3525
+sqlstate 2200h	2845,64	4067
+sqlstate 2200l	2927,64	3691
+sqlstate 2200m	2682,64	3272
+sqlstate 2200n	2681,64	3271
+sqlstate 2200s	2680,64	3270
+sqlstate 2200t	2683,64	3273
+sqlstate 22010	2605,64	3147
+sqlstate 22011	2834,64	4224
+sqlstate 22012	206,64	1187
+sqlstate 22013	2402,64	3193
+sqlstate 22014	195,64	3076
+sqlstate 22015	2563,64	3066
+sqlstate 22016	193,64	3075
+sqlstate 22018	2579,64	3096
+sqlstate 22019	2596,64	3131
+sqlstate 2201b	2638,64	3210
+sqlstate 2201e	553,64	3074
+sqlstate 2201f	65,64	3077
+sqlstate 2201g	797,64	3079
+sqlstate 2201w	2648,64	3224
+sqlstate 2201x	2649,64	3225
 sqlstate 22021	600,64	747
-sqlstate 22022	2537,64	3020
-sqlstate 22023	114,64	3188
-sqlstate 22024	3271,64	4224
-sqlstate 22025	2598,64	3132
-sqlstate 22026	341,64	4225
-sqlstate 22027	3272,64	4226
+sqlstate 22022	2537,64	3021
+sqlstate 22023	114,64	3189
+sqlstate 22024	3271,64	4225
+sqlstate 22025	2598,64	3133
+sqlstate 22026	341,64	4226
+sqlstate 22027	3272,64	4227
 sqlstate 2202e	209,64	243
-sqlstate 2202g	2667,64	3245
-sqlstate 2202h	2666,64	3244
-sqlstate 22030	955,64	1231
-sqlstate 22031	874,64	3077
-sqlstate 22032	2606,64	3151
-sqlstate 22033	2659,64	3236
-sqlstate 22034	2818,64	3522
-sqlstate 22035	2882,64	3638
-sqlstate 22036	2707,64	3672
-sqlstate 22037	2920,64	3675
-sqlstate 22038	2735,64	4098
-sqlstate 22039	2706,64	4145
-sqlstate 2203a	2704,64	4147
-sqlstate 2203b	2978,64	4148
-sqlstate 2203c	2708,64	4149
-sqlstate 2203d	3273,64	4227
-sqlstate 2203e	3274,64	4228
-sqlstate 2203f	3226,64	4150
-sqlstate 2203g	3225,64	4146
-sqlstate 22p01	2260,64	2819
-sqlstate 22p02	63,64	3247
-sqlstate 22p03	787,64	3086
+sqlstate 2202g	2667,64	3246
+sqlstate 2202h	2666,64	3245
+sqlstate 22030	955,64	1232
+sqlstate 22031	874,64	3078
+sqlstate 22032	2606,64	3152
+sqlstate 22033	2659,64	3237
+sqlstate 22034	2818,64	3523
+sqlstate 22035	2882,64	3639
+sqlstate 22036	2707,64	3673
+sqlstate 22037	2920,64	3676
+sqlstate 22038	2735,64	4099
+sqlstate 22039	2706,64	4146
+sqlstate 2203a	2704,64	4148
+sqlstate 2203b	2978,64	4149
+sqlstate 2203c	2708,64	4150
+sqlstate 2203d	3273,64	4228
+sqlstate 2203e	3274,64	4229
+sqlstate 2203f	3226,64	4151
+sqlstate 2203g	3225,64	4147
+sqlstate 22p01	2260,64	2820
+sqlstate 22p02	63,64	3248
+sqlstate 22p03	787,64	3087
 sqlstate 22p04	275,64	315
-sqlstate 22p05	601,64	4229
-sqlstate 22p06	2924,64	3684
-sqlstate 23000	461	3049
-sqlstate 23001	3125,461	4008
-sqlstate 23502	924,461	3706
-sqlstate 23503	2392,461	2839
-sqlstate 23505	780,461	4230
+sqlstate 22p05	601,64	4230
+sqlstate 22p06	2924,64	3685
+sqlstate 23000	461	3050
+sqlstate 23001	3125,461	4009
+sqlstate 23502	924,461	3707
+sqlstate 23503	2392,461	2840
+sqlstate 23505	780,461	4231
 sqlstate 23514	602,461	757
-sqlstate 23p01	728,461	2663
-sqlstate 24000	498	3114
-sqlstate 25000	117	3254
+sqlstate 23p01	728,461	2664
+sqlstate 24000	498	3115
+sqlstate 25000	117	3255
 sqlstate 25001	116,117	122
 sqlstate 25002	355,117	364
-sqlstate 25003	2511,117	2983
-sqlstate 25004	2513,117	2985
-sqlstate 25005	2846,117	3598
-sqlstate 25006	492,117	3939
-sqlstate 25007	3155,117	4047
-sqlstate 25008	2428,117	2898
-sqlstate 25p01	414,117	3597
-sqlstate 25p02	840,117	2979
-sqlstate 25p03	2463,117	2932
-sqlstate 26000	2660	3237
-sqlstate 27000	3275	4231
-sqlstate 28000	95	3084
-sqlstate 28p01	1011,95	3190
-sqlstate 2b000	464	1156
-sqlstate 2bp01	463,464	1155
-sqlstate 2d000	480	3255
-sqlstate 2f000	419	4156
-sqlstate 2f002	2815,419	3515
-sqlstate 2f003	418,419	3898
-sqlstate 2f004	3079,419	3943
-sqlstate 2f005	1657,419	2863
-sqlstate 34000	2590	3112
-sqlstate 38000	756	2716
+sqlstate 25003	2511,117	2984
+sqlstate 25004	2513,117	2986
+sqlstate 25005	2846,117	3599
+sqlstate 25006	492,117	3940
+sqlstate 25007	3155,117	4048
+sqlstate 25008	2428,117	2899
+sqlstate 25p01	414,117	3598
+sqlstate 25p02	840,117	2980
+sqlstate 25p03	2463,117	2933
+sqlstate 26000	2660	3238
+sqlstate 27000	3275	4232
+sqlstate 28000	95	3085
+sqlstate 28p01	1011,95	3191
+sqlstate 2b000	464	1157
+sqlstate 2bp01	463,464	1156
+sqlstate 2d000	480	3256
+sqlstate 2f000	419	4157
+sqlstate 2f002	2815,419	3516
+sqlstate 2f003	418,419	3899
+sqlstate 2f004	3079,419	3944
+sqlstate 2f005	1657,419	2864
+sqlstate 34000	2590	3113
+sqlstate 38000	756	2717
 sqlstate 38001	755,756	926
-sqlstate 38002	2815,756	4232
-sqlstate 38003	418,756	4233
-sqlstate 38004	3079,756	4234
-sqlstate 39000	330	2717
-sqlstate 39001	2661,330	3238
-sqlstate 39004	115,330	4235
-sqlstate 39p01	329,330	4236
-sqlstate 39p02	3276,330	4237
-sqlstate 39p03	412,330	2655
-sqlstate 3b000	928	4046
-sqlstate 3b001	925,928	3225
-sqlstate 3d000	1440	3092
-sqlstate 3f000	2650	3227
-sqlstate 40000	450	4238
-sqlstate 40001	451,450	4068
-sqlstate 40002	3277,450	4239
-sqlstate 40003	3278,450	4240
-sqlstate 40p01	449,450	1126
-sqlstate 42000	1	4241
-sqlstate 42501	88,1	3044
-sqlstate 42601	0,1	4242
-sqlstate 42602	710,1	3166
-sqlstate 42611	551,1	3099
-sqlstate 42622	2462,1	3570
-sqlstate 42701	176,1	1217
+sqlstate 38002	2815,756	4233
+sqlstate 38003	418,756	4234
+sqlstate 38004	3079,756	4235
+sqlstate 39000	330	2718
+sqlstate 39001	2661,330	3239
+sqlstate 39004	115,330	4236
+sqlstate 39p01	329,330	4237
+sqlstate 39p02	3276,330	4238
+sqlstate 39p03	412,330	2656
+sqlstate 3b000	928	4047
+sqlstate 3b001	925,928	3226
+sqlstate 3d000	1440	3093
+sqlstate 3f000	2650	3228
+sqlstate 40000	450	4239
+sqlstate 40001	451,450	4069
+sqlstate 40002	3277,450	4240
+sqlstate 40003	3278,450	4241
+sqlstate 40p01	449,450	1127
+sqlstate 42000	1	4242
+sqlstate 42501	88,1	3045
+sqlstate 42601	0,1	4243
+sqlstate 42602	710,1	3167
+sqlstate 42611	551,1	3100
+sqlstate 42622	2462,1	3571
+sqlstate 42701	176,1	1218
 sqlstate 42702	159,1	174
-sqlstate 42703	466,1	4243
-sqlstate 42704	104,1	4244
-sqlstate 42710	103,1	1234
-sqlstate 42712	944,1	1215
-sqlstate 42723	151,1	1228
+sqlstate 42703	466,1	4244
+sqlstate 42704	104,1	4245
+sqlstate 42710	103,1	1235
+sqlstate 42712	944,1	1216
+sqlstate 42723	151,1	1229
 sqlstate 42725	136,1	175
-sqlstate 42803	133,1	2886
-sqlstate 42804	172,1	1118
-sqlstate 42809	155,1	4245
-sqlstate 42830	2391,1	3140
+sqlstate 42803	133,1	2887
+sqlstate 42804	172,1	1119
+sqlstate 42809	155,1	4246
+sqlstate 42830	2391,1	3141
 sqlstate 42846	470,1	525
-sqlstate 42883	784,1	4246
-sqlstate 428c9	413,1	2874
-sqlstate 42939	468,1	4000
-sqlstate 42p01	622,1	4247
-sqlstate 42p02	3279,1	4248
-sqlstate 42p03	638,1	1222
-sqlstate 42p04	949,1	1223
-sqlstate 42p05	960,1	1238
-sqlstate 42p06	152,1	1241
-sqlstate 42p07	150,1	1243
+sqlstate 42883	784,1	4247
+sqlstate 428c9	413,1	2875
+sqlstate 42939	468,1	4001
+sqlstate 42p01	622,1	4248
+sqlstate 42p02	3279,1	4249
+sqlstate 42p03	638,1	1223
+sqlstate 42p04	949,1	1224
+sqlstate 42p05	960,1	1239
+sqlstate 42p06	152,1	1242
+sqlstate 42p07	150,1	1244
 sqlstate 42p08	162,1	180
 sqlstate 42p09	158,1	173
-sqlstate 42p10	192,1	3100
-sqlstate 42p11	531,1	3111
-sqlstate 42p12	2592,1	3118
-sqlstate 42p13	62,1	3141
-sqlstate 42p14	2630,1	3196
-sqlstate 42p15	812,1	3226
-sqlstate 42p16	61,1	3243
-sqlstate 42p17	105,1	3172
-sqlstate 42p18	496,1	3002
-sqlstate 42p19	134,1	3207
-sqlstate 42p20	485,1	4249
+sqlstate 42p10	192,1	3101
+sqlstate 42p11	531,1	3112
+sqlstate 42p12	2592,1	3119
+sqlstate 42p13	62,1	3142
+sqlstate 42p14	2630,1	3197
+sqlstate 42p15	812,1	3227
+sqlstate 42p16	61,1	3244
+sqlstate 42p17	105,1	3173
+sqlstate 42p18	496,1	3003
+sqlstate 42p19	134,1	3208
+sqlstate 42p20	485,1	4250
 sqlstate 42p21	613,1	812
-sqlstate 42p22	782,1	3001
-sqlstate 44000	606	4250
-sqlstate 53000	145	3045
-sqlstate 53100	783,145	1178
-sqlstate 53200	147,145	3809
-sqlstate 53300	1171,145	4251
+sqlstate 42p22	782,1	3002
+sqlstate 44000	606	4251
+sqlstate 53000	145	3046
+sqlstate 53100	783,145	1179
+sqlstate 53200	147,145	3810
+sqlstate 53300	1171,145	4252
 sqlstate 53400	144,145	888
-sqlstate 54000	208	3896
-sqlstate 54001	3280,208	4252
-sqlstate 54011	521,208	4253
-sqlstate 54023	2423,208	4254
-sqlstate 55000	57	3737
-sqlstate 55006	87,57	3735
+sqlstate 54000	208	3897
+sqlstate 54001	3280,208	4253
+sqlstate 54011	521,208	4254
+sqlstate 54023	2423,208	4255
+sqlstate 55000	57	3738
+sqlstate 55006	87,57	3736
 sqlstate 55p02	467,57	704
-sqlstate 55p03	452,57	3440
-sqlstate 55p04	3281,57	4255
-sqlstate 57000	127	3801
-sqlstate 57014	448,127	3923
+sqlstate 55p03	452,57	3441
+sqlstate 55p04	3281,57	4256
+sqlstate 57000	127	3802
+sqlstate 57014	448,127	3924
 sqlstate 57p01	126,127	130
-sqlstate 57p02	801,127	1045
+sqlstate 57p02	801,127	1046
 sqlstate 57p03	481,127	530
-sqlstate 57p04	867,127	1110
-sqlstate 57p05	2464,127	2933
-sqlstate 58000	2168,794	4256
-sqlstate 58030	793,794	3276
-sqlstate 58p01	926,794	4257
-sqlstate 58p02	951,794	1226
-sqlstate 72000	3210,3211	4111
+sqlstate 57p04	867,127	1111
+sqlstate 57p05	2464,127	2934
+sqlstate 58000	2168,794	4257
+sqlstate 58030	793,794	3277
+sqlstate 58p01	926,794	4258
+sqlstate 58p02	951,794	1227
+sqlstate 72000	3210,3211	4112
 sqlstate f0000	130,131	879
-sqlstate f0001	2759,131	3439
-sqlstate hv000	2338,2363	2754
-sqlstate hv001	2355,2363	2771
-sqlstate hv002	2337,2363	2753
-sqlstate hv004	2344,2363	2760
-sqlstate hv005	2336,2363	2752
-sqlstate hv006	2345,2363	2761
-sqlstate hv007	2342,2363	2758
-sqlstate hv008	2343,2363	2759
-sqlstate hv009	2352,2363	2768
-sqlstate hv00a	2350,2363	2766
-sqlstate hv00b	2347,2363	2763
-sqlstate hv00c	2348,2363	2764
-sqlstate hv00d	2349,2363	2765
-sqlstate hv00j	2354,2363	2770
-sqlstate hv00k	2356,2363	2772
-sqlstate hv00l	2360,2363	2776
-sqlstate hv00m	2361,2363	2777
-sqlstate hv00n	2362,2363	2778
-sqlstate hv00p	2353,2363	2769
-sqlstate hv00q	2357,2363	2773
-sqlstate hv00r	2358,2363	2774
-sqlstate hv010	2339,2363	2755
-sqlstate hv014	2359,2363	2775
-sqlstate hv021	2340,2363	2756
-sqlstate hv024	2341,2363	2757
-sqlstate hv090	2351,2363	2767
-sqlstate hv091	2346,2363	2762
-sqlstate p0000	3028,214	3865
-sqlstate p0001	3068,214	3928
-sqlstate p0002	2861,214	3608
-sqlstate p0003	3282,214	4258
+sqlstate f0001	2759,131	3440
+sqlstate hv000	2338,2363	2755
+sqlstate hv001	2355,2363	2772
+sqlstate hv002	2337,2363	2754
+sqlstate hv004	2344,2363	2761
+sqlstate hv005	2336,2363	2753
+sqlstate hv006	2345,2363	2762
+sqlstate hv007	2342,2363	2759
+sqlstate hv008	2343,2363	2760
+sqlstate hv009	2352,2363	2769
+sqlstate hv00a	2350,2363	2767
+sqlstate hv00b	2347,2363	2764
+sqlstate hv00c	2348,2363	2765
+sqlstate hv00d	2349,2363	2766
+sqlstate hv00j	2354,2363	2771
+sqlstate hv00k	2356,2363	2773
+sqlstate hv00l	2360,2363	2777
+sqlstate hv00m	2361,2363	2778
+sqlstate hv00n	2362,2363	2779
+sqlstate hv00p	2353,2363	2770
+sqlstate hv00q	2357,2363	2774
+sqlstate hv00r	2358,2363	2775
+sqlstate hv010	2339,2363	2756
+sqlstate hv014	2359,2363	2776
+sqlstate hv021	2340,2363	2757
+sqlstate hv024	2341,2363	2758
+sqlstate hv090	2351,2363	2768
+sqlstate hv091	2346,2363	2763
+sqlstate p0000	3028,214	3866
+sqlstate p0001	3068,214	3929
+sqlstate p0002	2861,214	3609
+sqlstate p0003	3282,214	4259
 sqlstate p0004	213,214	248
-sqlstate xx000	55	3055
-sqlstate xx001	860,55	1099
-sqlstate xx002	2529,55	3003
-sqlstatementnotyetcomplete	3232	4157
-sqlsyntaxerrorexception	3233	4158
-sqltimeoutexception	3234	4159
-sqltransactionrollbackexception	3237	4161
-sqltransientconnectionexception	3238	4162
-sqltransientexception	3239	4163
-srf protocol violated	3276	4237
-srf_protocol_violated	3276,330	4237
-srfprotocolviolated	3276,330	4237
-srmount error	2233	4259
+sqlstate xx000	55	3056
+sqlstate xx001	860,55	1100
+sqlstate xx002	2529,55	3004
+sqlstatementnotyetcomplete	3232	4158
+sqlsyntaxerrorexception	3233	4159
+sqltimeoutexception	3234	4160
+sqltransactionrollbackexception	3237	4162
+sqltransientconnectionexception	3238	4163
+sqltransientexception	3239	4164
+srf protocol violated	3276	4238
+srf_protocol_violated	3276,330	4238
+srfprotocolviolated	3276,330	4238
+srmount error	2233	4260
 srtp could not allocate profiles	3283,174	193
 srtp protection profile list too long	3284,174	193
 srtp unknown protection profile	3285,174	193
-ssl cert verification error	3286,587,180	4260
-ssl certificate s common name contains embedded null	336,85	950
-ssl certificate s distinguished name contains embedded null	336,85	950
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	180	4261
+ssl cert verification error	3286,587,180	4261
+ssl certificate s common name contains embedded null	336,85	951
+ssl certificate s distinguished name contains embedded null	336,85	951
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	180	4262
 ssl command section empty	3287,174	193
 ssl command section not found	3288,174	193
 ssl ctx has no default ssl version	3289,174	193
-ssl error wait readable	3290	4262
-ssl error wait writable	3291	4263
-ssl handshake exception	3292	4264
+ssl error wait readable	3290	4263
+ssl error wait writable	3291	4264
+ssl handshake exception	3292	4265
 ssl handshake failure	3293,174	193
-ssl key exception	3294	4265
+ssl key exception	3294	4266
 ssl library has no ciphers	3295,174	193
 ssl negative length	3296,174	193
-ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1619	1984
-ssl peer unverified exception	3297	4266
-ssl protocol exception	3298	4267
+ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	1619	1985
+ssl peer unverified exception	3297	4267
+ssl protocol exception	3298	4268
 ssl section empty	3299,174	193
 ssl section not found	3300,174	193
 ssl session id callback failed	3301,174	193
@@ -18404,26 +18406,26 @@ ssl session id context too long	3303,174	193
 ssl session id has bad length	3304,174	193
 ssl session id too long	3305,174	193
 ssl session version mismatch	3306,174	193
-ssl syscall error	3307,3308	4268
-ssl want read error	3309,3310	4269
-ssl want write error	3311,3312	4270
-ssl zero return error	3313,3314	4271
+ssl syscall error	3307,3308	4269
+ssl want read error	3309,3310	4270
+ssl want write error	3311,3312	4271
+ssl zero return error	3313,3314	4272
 ssl3 ext invalid max fragment length	3315,174	193
 ssl3 ext invalid servername	3316,174	193
 ssl3 ext invalid servername type	3317,174	193
 ssl3 session id too long	3318,174	193
-ssl_connect returned * state error certificate verify failed self signed certificate	180	4272
-sslcertverificationerror	3286,587,180	4260
-ssleoferror	3319,3320	4273
-sslerror	3321,3322	4274
-sslerrorwaitreadable	3290	4262
-sslerrorwaitwritable	3291	4263
-sslexception	3323	4275
-sslhandshakeexception	3292	4264
-sslkeyexception	3294	4265
-sslpeerunverifiedexception	3297	4266
-sslprotocolexception	3298	4267
-sslsyscallerror	3307,3308	4268
+ssl_connect returned * state error certificate verify failed self signed certificate	180	4273
+sslcertverificationerror	3286,587,180	4261
+ssleoferror	3319,3320	4274
+sslerror	3321,3322	4275
+sslerrorwaitreadable	3290	4263
+sslerrorwaitwritable	3291	4264
+sslexception	3323	4276
+sslhandshakeexception	3292	4265
+sslkeyexception	3294	4266
+sslpeerunverifiedexception	3297	4267
+sslprotocolexception	3298	4268
+sslsyscallerror	3307,3308	4269
 sslv3 alert bad certificate	3324,174	193
 sslv3 alert bad record mac	3325,174	193
 sslv3 alert certificate expired	3326,174	193
@@ -18435,64 +18437,64 @@ sslv3 alert illegal parameter	3331,174	193
 sslv3 alert no certificate	3332,174	193
 sslv3 alert unexpected message	3333,174	193
 sslv3 alert unsupported certificate	3334,174	193
-sslwantreaderror	3309,3310	4269
-sslwantwriteerror	3311,3312	4270
-sslzeroreturnerror	3313,3314	4271
+sslwantreaderror	3309,3310	4270
+sslwantwriteerror	3311,3312	4271
+sslzeroreturnerror	3313,3314	4272
 sspi authentication failed for user	95	288
-stack depth limit exceeded	3280,208	4276
-stack fault	2266	4277
-stack level too deep	2779	4278
-stack overflow error	3335,2779	4279
-stack overflow exception	2980	4280
-stacked diagnostics accessed without active handler	1285	4220
-stacked_diagnostics_accessed_without_active_handler	1285,907	4220
-stackeddiagnosticsaccessedwithoutactivehandler	1285,907	4220
-stackoverflowerror	3335,2779	4279
-stackoverflowexception	2980	4280
-stale broker epoch exception	3336	4281
-stale controller epoch exception	2557	3056
-stale file handle	2224	4282
-stale member epoch exception	3337	4283
-stale_broker_epoch	3336	4281
-stale_controller_epoch	2557	3056
-stale_member_epoch	3337	4283
-stalebrokerepochexception	3336	4281
-stalecontrollerepochexception	2557	3056
-stalememberepochexception	3337	4283
-standarderror	3338	4284
-standby mode is not supported by single user servers	59	4285
+stack depth limit exceeded	3280,208	4277
+stack fault	2266	4278
+stack level too deep	2779	4279
+stack overflow error	3335,2779	4280
+stack overflow exception	2980	4281
+stacked diagnostics accessed without active handler	1285	4221
+stacked_diagnostics_accessed_without_active_handler	1285,907	4221
+stackeddiagnosticsaccessedwithoutactivehandler	1285,907	4221
+stackoverflowerror	3335,2779	4280
+stackoverflowexception	2980	4281
+stale broker epoch exception	3336	4282
+stale controller epoch exception	2557	3057
+stale file handle	2224	4283
+stale member epoch exception	3337	4284
+stale_broker_epoch	3336	4282
+stale_controller_epoch	2557	3057
+stale_member_epoch	3337	4284
+stalebrokerepochexception	3336	4282
+stalecontrollerepochexception	2557	3057
+stalememberepochexception	3337	4284
+standarderror	3338	4285
+standby mode is not supported by single user servers	59	4286
 standby promotion is ongoing	57	60
-start slave until master_gtid_pos requires that slave is using gtid	1795	2169
-start value * cannot be greater than maxvalue	114,64	2930
-start value * cannot be less than minvalue	114,64	2930
-start value cannot be infinity	114,64	3171
-start value cannot be nan	114,64	3171
-startup probe failed	2754,2755	3432
-stat buffer too short	3339,3340	4286
-state not recoverable	1058	4287
-statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1122	1454
-statement completion unknown	3278	4240
-statement has sum functions and columns in same statement	1906,1	2311
-statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1124	1456
-statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1114	1446
-statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1116	1448
-statement is unsafe because it uses a system function that may return a different value on the slave	1129	1461
-statement is unsafe because it uses a system variable that may have a different value on the slave	1131	1463
-statement is unsafe because it uses a udf which may not return the same value on the slave	1132	1464
-statement too complex	3280	4252
+start slave until master_gtid_pos requires that slave is using gtid	1795	2170
+start value * cannot be greater than maxvalue	114,64	2931
+start value * cannot be less than minvalue	114,64	2931
+start value cannot be infinity	114,64	3172
+start value cannot be nan	114,64	3172
+startup probe failed	2754,2755	3433
+stat buffer too short	3339,3340	4287
+state not recoverable	1058	4288
+statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1122	1455
+statement completion unknown	3278	4241
+statement has sum functions and columns in same statement	1906,1	2312
+statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1124	1457
+statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1114	1447
+statement is unsafe because it uses a fulltext parser plugin which may not return the same value on the slave	1116	1449
+statement is unsafe because it uses a system function that may return a different value on the slave	1129	1462
+statement is unsafe because it uses a system variable that may have a different value on the slave	1131	1464
+statement is unsafe because it uses a udf which may not return the same value on the slave	1132	1465
+statement too complex	3280	4253
 statement trigger s when condition cannot reference column values	105,1	337
-statement_completion_unknown	3278,450	4240
-statement_too_complex	3280,208	4252
-statementcompletionunknown	3278,450	4240
-statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1134	1466
-statementtoocomplex	3280,208	4252
+statement_completion_unknown	3278,450	4241
+statement_too_complex	3280,208	4253
+statementcompletionunknown	3278,450	4241
+statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1134	1467
+statementtoocomplex	3280,208	4253
 statistics creation on system columns is not supported	59	503
-statistics expressions can refer only to the table being referenced	192,1	3005
-statistics object * already exists	103,1	4288
-statistics object * already exists in schema	103,1	4289
-statistics object * already exists skipping	103,1	4288
-statistics object * could not be computed for relation	105,1	4290
-statistics object * does not exist	104,1	2825
+statistics expressions can refer only to the table being referenced	192,1	3006
+statistics object * already exists	103,1	4289
+statistics object * already exists in schema	103,1	4290
+statistics object * already exists skipping	103,1	4289
+statistics object * could not be computed for relation	105,1	4291
+statistics object * does not exist	104,1	2826
 statistics object with oid * does not exist	104,1	815
 statistics target * is too low	114,64	633
 status 400	6	5
@@ -18575,7 +18577,7 @@ status code 507	50	52
 status code 508	51	53
 status code 510	52	54
 status code 511	53	55
-status error * received from rocksdb	1558	1916
+status error * received from rocksdb	1558	1917
 statuscode aborted	642,643,19	792
 statuscode already_exists	153,154,19	165
 statuscode cancelled	644,645,646	793
@@ -18625,548 +18627,548 @@ statusruntimeexception unavailable	665,666,43	804
 statusruntimeexception unimplemented	667,668,40	805
 statusruntimeexception unknown	669,670,38	806
 stdin stdout not allowed with program	0,1	693
-step size cannot be infinity	114,64	3171
-step size cannot be nan	114,64	3171
-step size cannot equal zero	114,64	4291
+step size cannot be infinity	114,64	3172
+step size cannot be nan	114,64	3172
+step size cannot equal zero	114,64	4292
 still in init	3341,174	193
-stop async iteration	3342,3343	4292
-stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1688	2059
-stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1689	2060
-stop value cannot be infinity	114,64	3171
-stop value cannot be nan	114,64	3171
-stopasynciteration	3342,3343	4292
-stopiteration	3344,3345	4293
-stopped signal	2268	4294
-stopped tty input	2270	4295
-stopped tty output	2271	4296
-storage cannot be specified in alter operator family	0,1	3763
-storage engine * cannot be used for log tables	1787	2161
-storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1851	2255
-storage engine * doesn t support auto_increment columns	1697,1	2068
-storage engine * doesn t support blob text columns	1698,1	2069
-storage engine * is disabled	1690	2061
-storage engine * of the table s s doesn t have this option	1314	1664
-storage engine does not support generated columns	1791	2165
-storage engine for table * is not loaded	1691	2062
+stop async iteration	3342,3343	4293
+stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	1688	2060
+stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	1689	2061
+stop value cannot be infinity	114,64	3172
+stop value cannot be nan	114,64	3172
+stopasynciteration	3342,3343	4293
+stopiteration	3344,3345	4294
+stopped signal	2268	4295
+stopped tty input	2270	4296
+stopped tty output	2271	4297
+storage cannot be specified in alter operator family	0,1	3764
+storage engine * cannot be used for log tables	1787	2162
+storage engine * does not support rollback for this statement transaction rolled back and must be restarted	1851	2256
+storage engine * doesn t support auto_increment columns	1697,1	2069
+storage engine * doesn t support blob text columns	1698,1	2070
+storage engine * is disabled	1690	2062
+storage engine * of the table s s doesn t have this option	1314	1665
+storage engine does not support generated columns	1791	2166
+storage engine for table * is not loaded	1691	2063
 storage type cannot be different from data type for access method	105,1	104
 storage type specified more than once	105,1	104
-storeerror	3346	4297
-storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1335	1685
-strconv atoi parsing * invalid syntax	483	4298
-stream corrupted exception	3347	4299
-streamcorruptedexception	3347	4299
-streamend	3348	4300
-streamerror	3349	4301
-streaming requested but not supported by output plugin	114,64	3814
-streams pipe error	2234	4302
+storeerror	3346	4298
+storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	1335	1686
+strconv atoi parsing * invalid syntax	483	4299
+stream corrupted exception	3347	4300
+streamcorruptedexception	3347	4300
+streamend	3348	4301
+streamerror	3349	4302
+streaming requested but not supported by output plugin	114,64	3815
+streams pipe error	2234	4303
 strictness of aggregate s forward and inverse transition functions must match	62,1	66
-string * is too long for * should be no longer than	1904	2309
-string argument of jsonpath item method * is not a valid representation of a double precision number	2707,64	3344
-string concat exception	3350	4303
-string data length mismatch	341	4225
-string data right truncation	342	4221
-string index out of bounds exception	3351	4304
-string is not a valid identifier	114,64	3444
-string is too long for tsvector * bytes max	208	4305
-string too long to represent as jsonb string	208	4306
-string was not recognized as a valid datetime	533	4307
-string_data_length_mismatch	341,64	4225
-string_data_right_truncation	342,64	4221
-stringconcatexception	3350	4303
-stringdatalengthmismatch	341,64	4225
-stringdatarighttruncation	342,64	4221
-stringindexoutofboundsexception	3351	4304
-strlen argument * string must be of type string array given	228	4308
-structure needs cleaning	2225	4309
-stub not found exception	3352	4310
-stubnotfoundexception	3352	4310
-subject empty and subject alt name extension not critical	3353,180	4311
-subject issuer mismatch	3354,180	4312
-subject key identifier marked critical	3355,180	4313
-subject name empty	3356,180	4314
-subject signature algorithm and issuer public key algorithm mismatch	3357,180	4315
-subpartitioned table use subpartition instead of partition	1515	1873
-subpartitions can only be hash partitions and by key	1523	1881
-subprocesserror	3358	4316
-subquery has too few columns	0,1	1139
-subquery has too many columns	0,1	1139
+string * is too long for * should be no longer than	1904	2310
+string argument of jsonpath item method * is not a valid representation of a double precision number	2707,64	3345
+string concat exception	3350	4304
+string data length mismatch	341	4226
+string data right truncation	342	4222
+string index out of bounds exception	3351	4305
+string is not a valid identifier	114,64	3445
+string is too long for tsvector * bytes max	208	4306
+string too long to represent as jsonb string	208	4307
+string was not recognized as a valid datetime	533	4308
+string_data_length_mismatch	341,64	4226
+string_data_right_truncation	342,64	4222
+stringconcatexception	3350	4304
+stringdatalengthmismatch	341,64	4226
+stringdatarighttruncation	342,64	4222
+stringindexoutofboundsexception	3351	4305
+strlen argument * string must be of type string array given	228	4309
+structure needs cleaning	2225	4310
+stub not found exception	3352	4311
+stubnotfoundexception	3352	4311
+subject empty and subject alt name extension not critical	3353,180	4312
+subject issuer mismatch	3354,180	4313
+subject key identifier marked critical	3355,180	4314
+subject name empty	3356,180	4315
+subject signature algorithm and issuer public key algorithm mismatch	3357,180	4316
+subpartitioned table use subpartition instead of partition	1515	1874
+subpartitions can only be hash partitions and by key	1523	1882
+subprocesserror	3358	4317
+subquery has too few columns	0,1	1140
+subquery has too many columns	0,1	1140
 subquery in from must have an alias	0,1	693
-subquery must return only one column	0,1	1139
-subquery returns more than 1 row	1694,560	2065
+subquery must return only one column	0,1	1140
+subquery returns more than 1 row	1694,560	2066
 subquery uses ungrouped column * from outer query	133,1	138
-subquery value not supported	1661,59	2032
-subroutine * has a forward declaration but is not defined	1495	1853
-subroutine * is declared in the package specification but is not defined in the package body	1496	1854
-subscript type * is not supported	172,1	3339
+subquery value not supported	1661,59	2033
+subroutine * has a forward declaration but is not defined	1495	1854
+subroutine * is declared in the package specification but is not defined in the package body	1496	1855
+subscript type * is not supported	172,1	3340
 subscripted assignment to * requires type * but expression is of type	172,1	486
-subscription has no replication slot set	57	3448
+subscription has no replication slot set	57	3449
 subscription with * must also set	0,1	168
 subscription with oid * does not exist	104,1	815
-substring error	2834	4223
-substring_error	2834,64	4223
-substringerror	2834,64	4223
-suite b cannot sign p 384 with p 256	3359,180	4317
-suite b certificate version invalid	3360,180	4318
-suite b curve not allowed for this los	3361,180	4319
-suite b invalid ecc curve	3362,180	4320
-suite b invalid public key algorithm	3363,180	4321
-suite b invalid signature algorithm	3364,180	4322
-supplied principaltype is not supported	2631	3197
+substring error	2834	4224
+substring_error	2834,64	4224
+substringerror	2834,64	4224
+suite b cannot sign p 384 with p 256	3359,180	4318
+suite b certificate version invalid	3360,180	4319
+suite b curve not allowed for this los	3361,180	4320
+suite b invalid ecc curve	3362,180	4321
+suite b invalid public key algorithm	3363,180	4322
+suite b invalid signature algorithm	3364,180	4323
+supplied principaltype is not supported	2631	3198
 support function * must return type	105,1	215
-support function number * is invalid for access method	105,1	3798
-suppress_redundant_updates_trigger must be called as trigger	329,330	4323
-suppress_redundant_updates_trigger must be called before update	329,330	4323
-suppress_redundant_updates_trigger must be called for each row	329,330	4323
-suppress_redundant_updates_trigger must be called on update	329,330	4323
-switch expression exception	2917	4324
-switchexpressionexception	2917	4324
-symbolic link * target is too long	208	4325
-symlink not an error	3263,3262	4210
-symlink unable to open database file	3246,767	4172
-sync factory exception	3365	4326
-sync failed exception	3366	4327
-sync provider exception	3367	4328
-syncfactoryexception	3365	4326
-syncfailedexception	3366	4327
-synchronization lock exception	2961	4329
-synchronizationlockexception	2961	4329
-syncproviderexception	3367	4328
-syntax error	0	4242
-syntax error * partitioning requires definition of values * for each partition	1521	1879
-syntax error command unrecognized	3207,3205,3206	4330
-syntax error in file * near end of line	0,1	4331
-syntax error in file * near token	0,1	4331
-syntax error in json path in argument * to function * at position	1365	1717
-syntax error in json text in argument * to function * at position	1366	1718
-syntax error in pattern	3368,3369	4332
-syntax error in tsquery	0,1	4333
-syntax error or access rule violation	1	4241
-syntax_error	0,1	4242
-syntax_error_or_access_rule_violation	1	4241
-syntaxerror	0,1	4242
-syntaxerrororaccessruleviolation	1	4241
-syntaxwarning	3370	4334
-system call error	3371	4335
+support function number * is invalid for access method	105,1	3799
+suppress_redundant_updates_trigger must be called as trigger	329,330	4324
+suppress_redundant_updates_trigger must be called before update	329,330	4324
+suppress_redundant_updates_trigger must be called for each row	329,330	4324
+suppress_redundant_updates_trigger must be called on update	329,330	4324
+switch expression exception	2917	4325
+switchexpressionexception	2917	4325
+symbolic link * target is too long	208	4326
+symlink not an error	3263,3262	4211
+symlink unable to open database file	3246,767	4173
+sync factory exception	3365	4327
+sync failed exception	3366	4328
+sync provider exception	3367	4329
+syncfactoryexception	3365	4327
+syncfailedexception	3366	4328
+synchronization lock exception	2961	4330
+synchronizationlockexception	2961	4330
+syncproviderexception	3367	4329
+syntax error	0	4243
+syntax error * partitioning requires definition of values * for each partition	1521	1880
+syntax error command unrecognized	3207,3205,3206	4331
+syntax error in file * near end of line	0,1	4332
+syntax error in file * near token	0,1	4332
+syntax error in json path in argument * to function * at position	1365	1718
+syntax error in json text in argument * to function * at position	1366	1719
+syntax error in pattern	3368,3369	4333
+syntax error in tsquery	0,1	4334
+syntax error or access rule violation	1	4242
+syntax_error	0,1	4243
+syntax_error_or_access_rule_violation	1	4242
+syntaxerror	0,1	4243
+syntaxerrororaccessruleviolation	1	4242
+syntaxwarning	3370	4335
+system call error	3371	4336
 system column * reference in check constraint is invalid	192,1	701
 system columns cannot be used in foreign keys	59	170
-system error	2168	4256
-system exit exception	3372	4336
-system stack error	3373,2779	4337
-system versioned tables do not support	1824	2228
-system versioned tables in the s database are not supported	1818	2222
-system_error	2168,794	4256
-system_time partitions in table s does not support historical query	1827	2231
-system_time range selector is not allowed	1828	2232
-systemcallerror	3371	4335
-systemerror	2168,794	4256
-systemexception	3374	4338
-systemexit	3375,3376	4339
-systemexitexception	3372	4336
-systemstackerror	3373,2779	4337
-taberror	3377,3378	4340
-table * already exists	1704,1	2075
-table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1407	1762
-table * doesn t exist	1456,1	1812
-table * doesn t exist in engine	1457,1	1813
-table * from one of the selects cannot be used in	1713,1	2084
-table * has no index like the one used in create index recreate the table	1453,1	1809
-table * in system tablespace	1706	2077
-table * is differently defined or of non myisam type or doesn t exist	1078	1410
-table * is marked as crashed and last automatic repair failed	1177	1519
-table * is marked as crashed and should be repaired	1178	1520
-table * is read only	1489	1846
-table * is specified twice both as a target for * and as a separate source for data	1800	2203
-table * uses an extension that doesn t exist in this mariadb version	1792,1	2166
-table * was locked with a read lock and can t be updated	1711	2082
-table * was not locked with lock tables	1710	2081
-table * was skipped since its definition is being modified by concurrent ddl statement	1854	2258
-table access method * does not exist	104,1	4341
-table copy could not finish transaction on publisher	738,85	957
-table copy could not start transaction on publisher	738,85	957
-table definition has changed please retry transaction	1702	2073
-table definition on master and slave does not match	1111	1443
-table function protocol for materialize mode was not followed	3276,330	4342
-table function protocol for value per call mode was not followed	3276,330	4342
-table handler doesn * to be not null or use another handler	1481,1	1838
+system error	2168	4257
+system exit exception	3372	4337
+system stack error	3373,2779	4338
+system versioned tables do not support	1824	2229
+system versioned tables in the s database are not supported	1818	2223
+system_error	2168,794	4257
+system_time partitions in table s does not support historical query	1827	2232
+system_time range selector is not allowed	1828	2233
+systemcallerror	3371	4336
+systemerror	2168,794	4257
+systemexception	3374	4339
+systemexit	3375,3376	4340
+systemexitexception	3372	4337
+systemstackerror	3373,2779	4338
+taberror	3377,3378	4341
+table * already exists	1704,1	2076
+table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	1407	1763
+table * doesn t exist	1456,1	1813
+table * doesn t exist in engine	1457,1	1814
+table * from one of the selects cannot be used in	1713,1	2085
+table * has no index like the one used in create index recreate the table	1453,1	1810
+table * in system tablespace	1706	2078
+table * is differently defined or of non myisam type or doesn t exist	1078	1411
+table * is marked as crashed and last automatic repair failed	1177	1520
+table * is marked as crashed and should be repaired	1178	1521
+table * is read only	1489	1847
+table * is specified twice both as a target for * and as a separate source for data	1800	2204
+table * uses an extension that doesn t exist in this mariadb version	1792,1	2167
+table * was locked with a read lock and can t be updated	1711	2083
+table * was not locked with lock tables	1710	2082
+table * was skipped since its definition is being modified by concurrent ddl statement	1854	2259
+table access method * does not exist	104,1	4342
+table copy could not finish transaction on publisher	738,85	958
+table copy could not start transaction on publisher	738,85	958
+table definition has changed please retry transaction	1702	2074
+table definition on master and slave does not match	1111	1444
+table function protocol for materialize mode was not followed	3276,330	4343
+table function protocol for value per call mode was not followed	3276,330	4343
+table handler doesn * to be not null or use another handler	1481,1	1839
 table has column * where type requires	172,1	491
 table has extra column	172,1	491
-table has no partition for some existing values	1448	1803
-table has no partition for value	1447	1802
+table has no partition for some existing values	1448	1804
+table has no partition for value	1447	1803
 table is missing column	172,1	491
-table name * specified more than once	944,1	4343
-table rebuild required please do * or dump reload to fix it	1708	2079
-table reference * is ambiguous	158,1	4344
+table name * specified more than once	944,1	4344
+table rebuild required please do * or dump reload to fix it	1708	2080
+table reference * is ambiguous	158,1	4345
 table row type and query specified row type do not match	172,1	624
-table s is already system versioned	1815	2219
-table s is not system versioned	1825	2229
-table s must have at least one versioned column	1829	2233
-table storage engine * does not support the create option	1315	1665
-table storage engine * found required create option missing	1409	1764
-table to exchange with partition has foreign key references	1508	1866
-table to exchange with partition is partitioned	1509	1867
-table to exchange with partition is temporary	1510	1868
-tables can have at most	521,208	4345
-tables declared with oids are not supported	59	4346
-tables from schema * are not part of the publication	104,1	3308
-tables have different definitions	1714	2085
+table s is already system versioned	1815	2220
+table s is not system versioned	1825	2230
+table s must have at least one versioned column	1829	2234
+table storage engine * does not support the create option	1315	1666
+table storage engine * found required create option missing	1409	1765
+table to exchange with partition has foreign key references	1508	1867
+table to exchange with partition is partitioned	1509	1868
+table to exchange with partition is temporary	1510	1869
+tables can have at most	521,208	4346
+tables declared with oids are not supported	59	4347
+tables from schema * are not part of the publication	104,1	3309
+tables have different definitions	1714	2086
 tablesample clause can only be applied to tables and materialized views	59	500
-tablesample method * does not exist	104,1	4347
+tablesample method * does not exist	104,1	4348
 tablesample method * does not support repeatable	59	500
-tablesample parameter cannot be null	2666,64	4348
-tablesample repeatable parameter cannot be null	2667,64	4349
-tablespace for table * exists please discard the tablespace before import	1717	2088
-tablespace has been discarded for table s	1716	2087
-tablespace is missing for table	1718	2089
-tablespace location * is too long	105,1	4350
-tablespace location cannot contain single quotes	710,1	4351
-tablespace location must be an absolute path	105,1	4350
-tablespace location should not be inside the data directory	105,1	4350
+tablesample parameter cannot be null	2666,64	4349
+tablesample repeatable parameter cannot be null	2667,64	4350
+tablespace for table * exists please discard the tablespace before import	1717	2089
+tablespace has been discarded for table s	1716	2088
+tablespace is missing for table	1718	2090
+tablespace location * is too long	105,1	4351
+tablespace location cannot contain single quotes	710,1	4352
+tablespace location must be an absolute path	105,1	4351
+tablespace location should not be inside the data directory	105,1	4351
 tablespace with oid * does not exist	104,1	815
-tablespaces are not supported on this platform	59	4352
-takes only one argument	114,64	3536
+tablespaces are not supported on this platform	59	4353
+takes only one argument	114,64	3537
 target data type * is a pseudo type	155,1	223
 target detail cannot be used without target	0,1	871
-target invocation exception	3379	4353
-target is not executing an operation with a query plan	1719	2090
-target lists can have at most	521,208	4354
-target log not found in binlog index	1784	2158
-target parameter count exception	2958	4355
-target row violates row level security policy * using expression for table	88,1	3595
-target row violates row level security policy using expression for table	88,1	3595
-target type is not an array	114,64	4356
-targetexception	3380	4357
-targetinvocationexception	3379	4353
-targetparametercountexception	2958	4355
-task canceled exception	80,81	4358
-task scheduler exception	165	4359
-taskcanceledexception	80,81	4358
-taskschedulerexception	165	4359
+target invocation exception	3379	4354
+target is not executing an operation with a query plan	1719	2091
+target lists can have at most	521,208	4355
+target log not found in binlog index	1784	2159
+target parameter count exception	2958	4356
+target row violates row level security policy * using expression for table	88,1	3596
+target row violates row level security policy using expression for table	88,1	3596
+target type is not an array	114,64	4357
+targetexception	3380	4358
+targetinvocationexception	3379	4354
+targetparametercountexception	2958	4356
+task canceled exception	80,81	4359
+task scheduler exception	165	4360
+taskcanceledexception	80,81	4359
+taskschedulerexception	165	4360
 telemetry too large exception	625	775
 telemetry_too_large	625	775
 telemetrytoolargeexception	625	775
-temporary failure in name resolution	3381,124	4360
-temporary file size exceeds temp_file_limit	144,145	4361
-temporary file write failure	1720	2091
+temporary failure in name resolution	3381,124	4361
+temporary file size exceeds temp_file_limit	144,145	4362
+temporary file write failure	1720	2092
 temporary tables cannot specify a schema name	61,1	553
-terminated by signal 1	2254	3365
-terminated by signal 10	2262	3366
-terminated by signal 11	2263	3367
-terminated by signal 12	2264	3368
-terminated by signal 13	360	3369
-terminated by signal 14	141	3370
-terminated by signal 15	2265	3371
-terminated by signal 16	2266	3372
-terminated by signal 17	610	3373
-terminated by signal 18	2267	3374
-terminated by signal 19	2268	3375
-terminated by signal 2	2256	3376
-terminated by signal 20	2269	3377
-terminated by signal 21	2270	3378
-terminated by signal 22	2271	3379
-terminated by signal 23	2272	3380
-terminated by signal 24	798	3381
-terminated by signal 25	2273	3382
-terminated by signal 26	2274	3383
-terminated by signal 27	2275	3384
-terminated by signal 28	2276	3385
-terminated by signal 29	2277	3386
-terminated by signal 3	2257	3387
-terminated by signal 30	2278	3388
-terminated by signal 31	315	3389
-terminated by signal 4	2258	3390
-terminated by signal 5	2259	3391
-terminated by signal 6	642	3392
-terminated by signal 7	387	3393
-terminated by signal 8	2260	3394
-terminated by signal 9	2261	3395
-terminating autovacuum process due to administrator command	126,127	4362
-terminating background worker * due to administrator command	126,127	4363
-terminating connection because of crash of another server process	801,127	4364
-terminating connection because of unexpected sigquit signal	126,127	4362
+terminated by signal 1	2254	3366
+terminated by signal 10	2262	3367
+terminated by signal 11	2263	3368
+terminated by signal 12	2264	3369
+terminated by signal 13	360	3370
+terminated by signal 14	141	3371
+terminated by signal 15	2265	3372
+terminated by signal 16	2266	3373
+terminated by signal 17	610	3374
+terminated by signal 18	2267	3375
+terminated by signal 19	2268	3376
+terminated by signal 2	2256	3377
+terminated by signal 20	2269	3378
+terminated by signal 21	2270	3379
+terminated by signal 22	2271	3380
+terminated by signal 23	2272	3381
+terminated by signal 24	798	3382
+terminated by signal 25	2273	3383
+terminated by signal 26	2274	3384
+terminated by signal 27	2275	3385
+terminated by signal 28	2276	3386
+terminated by signal 29	2277	3387
+terminated by signal 3	2257	3388
+terminated by signal 30	2278	3389
+terminated by signal 31	315	3390
+terminated by signal 4	2258	3391
+terminated by signal 5	2259	3392
+terminated by signal 6	642	3393
+terminated by signal 7	387	3394
+terminated by signal 8	2260	3395
+terminated by signal 9	2261	3396
+terminating autovacuum process due to administrator command	126,127	4363
+terminating background worker * due to administrator command	126,127	4364
+terminating connection because of crash of another server process	801,127	4365
+terminating connection because of unexpected sigquit signal	126,127	4363
 terminating connection because protocol synchronization was lost	336,85	347
-terminating connection due to administrator command	126,127	4362
-terminating connection due to conflict with recovery	451,450,867	4365
-terminating connection due to idle in transaction timeout	2463,117	4366
-terminating connection due to idle session timeout	2464,127	4367
-terminating connection due to immediate shutdown command	126,127	4362
-terminating connection due to unexpected postmaster exit	126,127	4368
-terminating logical replication worker due to administrator command	126,127	4362
-terminating logical replication worker due to timeout	738,85	4369
-terminating walreceiver due to timeout	738,85	956
-terminating walreceiver process due to administrator command	126,127	4370
-text file busy	2227	4371
-text search configuration * already exists in schema	103,1	4289
-text search configuration * does not exist	104,1	2825
-text search configuration name * must be schema qualified	114,64	4372
+terminating connection due to administrator command	126,127	4363
+terminating connection due to conflict with recovery	451,450,867	4366
+terminating connection due to idle in transaction timeout	2463,117	4367
+terminating connection due to idle session timeout	2464,127	4368
+terminating connection due to immediate shutdown command	126,127	4363
+terminating connection due to unexpected postmaster exit	126,127	4369
+terminating logical replication worker due to administrator command	126,127	4363
+terminating logical replication worker due to timeout	738,85	4370
+terminating walreceiver due to timeout	738,85	957
+terminating walreceiver process due to administrator command	126,127	4371
+text file busy	2227	4372
+text search configuration * already exists in schema	103,1	4290
+text search configuration * does not exist	104,1	2826
+text search configuration name * must be schema qualified	114,64	4373
 text search configuration parameter * not recognized	0,1	676
 text search configuration with oid * does not exist	104,1	815
-text search dictionary * already exists in schema	103,1	4289
-text search dictionary * does not exist	104,1	2825
+text search dictionary * already exists in schema	103,1	4290
+text search dictionary * does not exist	104,1	2826
 text search dictionary with oid * does not exist	104,1	815
-text search parser * already exists in schema	103,1	4289
-text search parser * does not exist	104,1	2825
-text search parser does not support headline creation	59	4373
-text search parser end method is required	105,1	4094
-text search parser gettoken method is required	105,1	4094
-text search parser is required	105,1	4094
-text search parser lextypes method is required	105,1	4094
+text search parser * already exists in schema	103,1	4290
+text search parser * does not exist	104,1	2826
+text search parser does not support headline creation	59	4374
+text search parser end method is required	105,1	4095
+text search parser gettoken method is required	105,1	4095
+text search parser is required	105,1	4095
+text search parser lextypes method is required	105,1	4095
 text search parser parameter * not recognized	0,1	676
-text search parser start method is required	105,1	4094
-text search template * already exists in schema	103,1	4289
+text search parser start method is required	105,1	4095
+text search template * already exists in schema	103,1	4290
 text search template * does not accept options	0,1	676
-text search template * does not exist	104,1	2825
-text search template is required	105,1	4094
-text search template lexize method is required	105,1	4094
+text search template * does not exist	104,1	2826
+text search template is required	105,1	4095
+text search template lexize method is required	105,1	4095
 text search template parameter * not recognized	0,1	676
-the * feature is disabled you need mariadb built with * to have it working	1242	1590
-the * function returns the wrong type	1512	1870
-the * handler only supports 32 bit integers in values	1381	1736
-the * syntax is reserved for purposes internal to the mariadb server	1579	1939
-the alterpartition request successfully updated the partition state but the leader has changed	2844	3592
-the assignor or its version range is not supported by the consumer group	3382	4374
-the binary log file * is logically corrupted	1102	1434
-the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1305	1654
-the binlog statement of type * was not preceded by a format description binlog statement	1444	1799
-the broker did not attempt to execute this operation	2985	3781
-the broker does not support the requested sasl mechanism	3383	4375
-the broker received a duplicate sequence number	963	1242
-the broker received an out of order sequence number	2997	3812
-the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2365	2781
-the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	772	942
-the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	771	941
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2932	3695
-the clusterid in the request does not match that found on the server	2519	2992
-the column s s cannot be changed more than once in a single update statement	1802	2205
-the consumer group has reached its max size	2422	2885
-the controller has considered the broker registration to be invalid	2637	3208
-the creation of some temporary tables could not be rolled back	1869	2273
-the current user is invalid	1339,549	1691
-the data source connection string * is not in the correct format	1260	1610
-the database system is in recovery mode	481,127	4376
-the database system is not accepting connections	481,127	4376
-the database system is not yet accepting connections	481,127	4376
-the database system is shutting down	481,127	4376
-the database system is starting up	481,127	4376
-the definition for table s is too big	1703	2074
-the definition of table * prevents operation * on table	1839	2243
-the encoded data was not valid for encoding utf	671	4377
-the fetch session encountered inconsistent topic id usage	2370	2786
-the fetch session epoch is invalid	2599	3136
-the fetch session id was not found	2369	2785
-the file * must be in the database directory or be readable by all	1722	2093
-the foreign data source you are trying to reference does not exist data source error	1259	1609
-the foreign server name you are trying to reference does not exist data source error	1263	1613
-the geometry has no data in function	1137	1469
+the * feature is disabled you need mariadb built with * to have it working	1242	1591
+the * function returns the wrong type	1512	1871
+the * handler only supports 32 bit integers in values	1381	1737
+the * syntax is reserved for purposes internal to the mariadb server	1579	1940
+the alterpartition request successfully updated the partition state but the leader has changed	2844	3593
+the assignor or its version range is not supported by the consumer group	3382	4375
+the binary log file * is logically corrupted	1102	1435
+the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1305	1655
+the binlog statement of type * was not preceded by a format description binlog statement	1444	1800
+the broker did not attempt to execute this operation	2985	3782
+the broker does not support the requested sasl mechanism	3383	4376
+the broker received a duplicate sequence number	963	1243
+the broker received an out of order sequence number	2997	3813
+the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	2365	2782
+the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	772	943
+the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	771	942
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	2932	3696
+the clusterid in the request does not match that found on the server	2519	2993
+the column s s cannot be changed more than once in a single update statement	1802	2206
+the consumer group has reached its max size	2422	2886
+the controller has considered the broker registration to be invalid	2637	3209
+the creation of some temporary tables could not be rolled back	1869	2274
+the current user is invalid	1339,549	1692
+the data source connection string * is not in the correct format	1260	1611
+the database system is in recovery mode	481,127	4377
+the database system is not accepting connections	481,127	4377
+the database system is not yet accepting connections	481,127	4377
+the database system is shutting down	481,127	4377
+the database system is starting up	481,127	4377
+the definition for table s is too big	1703	2075
+the definition of table * prevents operation * on table	1839	2244
+the encoded data was not valid for encoding utf	671	4378
+the fetch session encountered inconsistent topic id usage	2370	2787
+the fetch session epoch is invalid	2599	3137
+the fetch session id was not found	2369	2786
+the file * must be in the database directory or be readable by all	1722	2094
+the foreign data source you are trying to reference does not exist data source error	1259	1610
+the foreign server name you are trying to reference does not exist data source error	1263	1614
+the geometry has no data in function	1137	1470
 the given broker id was not registered	365	372
-the given key * was not present in the dictionary	2712	4378
-the given key was not present in the dictionary	2713	4379
-the given update version was invalid	2676	3262
-the group id does not exist	2421	2884
-the group is not empty	2916	3670
-the group member needs to have a valid member id before actually entering a consumer group	2780	3482
-the handler doesn t support autoextend of tablespaces	1715	2086
-the host or user argument to grant is too long	1295,1	1644
-the incident * occurred on the master message	1621	1986
-the index file for table * is full	1327	1677
-the instance id is still used by another member in the consumer group	3384	4380
-the leader epoch in the request is newer than the epoch on the broker	3385	4381
-the leader epoch in the request is older than the epoch on the broker	2366	2782
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2968	3757
-the log s topic id did not match the topic id in the request	2525	2994
-the mariadb server is running with the * option so it cannot execute this statement	1491	1848
-the member epoch is fenced by the group coordinator	2367	2783
-the member epoch is stale	3337	4283
-the message format version on the broker does not support this request	3386	4382
-the message has a negative size	2600	3137
-the method or operation is not implemented	2938	4383
-the mix of handlers in the partitions is not allowed in this version of mariadb	1411	1766
-the new isr contains at least one ineligible replica	2538	3021
-the node was low on resource	3387,3388	4384
-the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1415	1770
+the given key * was not present in the dictionary	2712	4379
+the given key was not present in the dictionary	2713	4380
+the given update version was invalid	2676	3263
+the group id does not exist	2421	2885
+the group is not empty	2916	3671
+the group member needs to have a valid member id before actually entering a consumer group	2780	3483
+the handler doesn t support autoextend of tablespaces	1715	2087
+the host or user argument to grant is too long	1295,1	1645
+the incident * occurred on the master message	1621	1987
+the index file for table * is full	1327	1678
+the instance id is still used by another member in the consumer group	3384	4381
+the leader epoch in the request is newer than the epoch on the broker	3385	4382
+the leader epoch in the request is older than the epoch on the broker	2366	2783
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	2968	3758
+the log s topic id did not match the topic id in the request	2525	2995
+the mariadb server is running with the * option so it cannot execute this statement	1491	1849
+the member epoch is fenced by the group coordinator	2367	2784
+the member epoch is stale	3337	4284
+the message format version on the broker does not support this request	3386	4383
+the message has a negative size	2600	3138
+the method or operation is not implemented	2938	4384
+the mix of handlers in the partitions is not allowed in this version of mariadb	1411	1767
+the new isr contains at least one ineligible replica	2538	3022
+the node was low on resource	3387,3388	4385
+the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	1415	1771
 the number of radius identifiers * must be 1 or the same as the number of radius servers	130,131	289
 the number of radius ports * must be 1 or the same as the number of radius servers	130,131	289
 the number of radius secrets * must be 1 or the same as the number of radius servers	130,131	289
-the operation could not be completed the data is not in the correct format	2280	4385
-the operation could not be completed the data isn’t in the correct format	2280	4385
-the operation could not be completed the file doesn’t exist	785	4386
-the operation could not be completed you don’t have permission	93	4387
-the operation has timed out	3389,3095,759	4388
-the operation was aborted due to timeout	759	4389
-the operation was canceled	2979,81	4390
-the partition info in the frm file is not consistent with what can be written into the frm file	1321	1671
-the password for anonymous user cannot be expired	1531	1889
-the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1532	1890
-the password provided for the replication user exceeds the maximum length of 32 characters	1166	1507
-the path specified for * is too long	1534	1892
-the per index column family option has been deprecated	1535	1893
-the postphaseaction failed with an exception	323	4391
-the preferred leader was not available	3033	3877
-the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1547	1905
-the process does not possess some privilege required for this operation	3041	4392
-the processor does not support large pages	59	4393
-the producer attempted a transactional operation in an invalid state	2675	3257
+the operation could not be completed the data is not in the correct format	2280	4386
+the operation could not be completed the data isn’t in the correct format	2280	4386
+the operation could not be completed the file doesn’t exist	785	4387
+the operation could not be completed you don’t have permission	93	4388
+the operation has timed out	3389,3095,759	4389
+the operation was aborted due to timeout	759	4390
+the operation was canceled	2979,81	4391
+the partition info in the frm file is not consistent with what can be written into the frm file	1321	1672
+the password for anonymous user cannot be expired	1531	1890
+the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	1532	1891
+the password provided for the replication user exceeds the maximum length of 32 characters	1166	1508
+the path specified for * is too long	1534	1893
+the per index column family option has been deprecated	1535	1894
+the postphaseaction failed with an exception	323	4392
+the preferred leader was not available	3033	3878
+the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	1547	1906
+the process does not possess some privilege required for this operation	3041	4393
+the processor does not support large pages	59	4394
+the producer attempted a transactional operation in an invalid state	2675	3258
 the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	718	875
-the producer attempted to use a producer id which is not currently assigned to its transactional id	2633	3199
-the query interface requires a database connection	57	4394
-the record state is invalid	2636	3206
-the request was sent to an endpoint of the wrong type	2789	3494
-the requested offset is moved to tiered storage	2967	3755
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	2969	3758
-the requested server id * clashes with the slave startup option replicate same server id	1617	1982
-the requested value * for the master delay exceeds the maximum	1398	1753
-the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1615	1980
-the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1614	1979
-the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1616	1981
-the requesting client does not support the compression type of given partition	3390	4395
-the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1727,1	2098
-the server encountered an error with the transaction	3391	4396
-the server has a configurable maximum message size to avoid unbounded memory allocation	2783	3486
-the server is currently in offline mode	1595	1958
-the server is not configured as slave fix in config file or with change master to	1096	1428
-the server was not built with row based replication	1557	1915
-the share coordinator rejected the request because the share group state epoch did not match	2368	2784
-the share session epoch is invalid	2657	3231
-the share session was not found	3186	4086
-the size number was correct but we don t allow the digit part to be more than 2 billion	1607	1970
-the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1402	1757
-the specified file name or path is too long or a component of the specified path is too long	3014	4397
-the standby was promoted during online backup	57	3117
-the statement * cannot invoke a stored function	1599	1962
-the statement * has no open cursor	1686	2057
-the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1121	1453
-the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1117	1449
-the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1130	1462
-the storage engine * can t index column s	1885,1	2290
-the storage engine * doesn t support fulltext indexes	1699	2070
-the storage engine * doesn t support spatial indexes	1700	2071
-the storage engine for the table doesn t support	1168,1	1509
-the syntax * is deprecated and will be removed in mariadb * please use	1850	2254
-the system variable * cannot be set in set statement	1600,1	1963
-the system variable * cannot be set in stored functions or triggers	1812	2216
-the system variable * cannot be set in stored procedures	1813	2217
-the system variable * cannot be set when there is an ongoing transaction	1814	2218
-the system variable session gtid_next cannot be * when session gtid_next_list is non null	1300	1649
-the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1301	1650
-the table * is full	1564	1923
-the table does not have fulltext index to support this query	1705	2076
-the target table * of the * is not insertable into	1463	1819
-the target table * of the * is not updatable	1465	1821
-the throttling quota has been exceeded	3392	4398
-the timestamp of the message is out of acceptable range	2672	3252
-the total length of the partitioning fields is too large	1511	1869
-the total number of locks exceeds the lock table size	1388	1743
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2674	3256
-the transactionalid could not be found	3393	4399
-the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1798,1	2201
-the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1799,1	2202
-the used command is not allowed because the mariadb server or client has disabled the local infile capability	1384	1739
-the used command is not allowed with this mariadb version	1471,1	1827
-the used select statements have a different number of columns	1892,560	2297
-the used table value constructor has a different number of values	1893	2298
-the user specified as a definer * does not exist	1459	1815
-the user specified log directory is not found in the broker config	2762	3443
-the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1298	1647
-the value specified for generated column * in table * has been ignored	1867	2271
-the version of api is not supported	3394	4400
-the voter is already part of the set of voters	964	1244
-the voter is not part of the set of voters	3395	4401
-the voter key doesn t match the receiving replica s key	2679	3267
-the wait completed due to an abandoned mutex	83	4402
-there are multiple default operator classes for data type	103,1	4403
-there are unstable offsets that need to be cleared	3396	4404
-there is a newer producer with the same transactionalid which fences the current one	3044	3893
+the producer attempted to use a producer id which is not currently assigned to its transactional id	2633	3200
+the query interface requires a database connection	57	4395
+the record state is invalid	2636	3207
+the request was sent to an endpoint of the wrong type	2789	3495
+the requested offset is moved to tiered storage	2967	3756
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	2969	3759
+the requested server id * clashes with the slave startup option replicate same server id	1617	1983
+the requested value * for the master delay exceeds the maximum	1398	1754
+the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	1615	1981
+the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	1614	1980
+the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	1616	1982
+the requesting client does not support the compression type of given partition	3390	4396
+the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	1727,1	2099
+the server encountered an error with the transaction	3391	4397
+the server has a configurable maximum message size to avoid unbounded memory allocation	2783	3487
+the server is currently in offline mode	1595	1959
+the server is not configured as slave fix in config file or with change master to	1096	1429
+the server was not built with row based replication	1557	1916
+the share coordinator rejected the request because the share group state epoch did not match	2368	2785
+the share session epoch is invalid	2657	3232
+the share session was not found	3186	4087
+the size number was correct but we don t allow the digit part to be more than 2 billion	1607	1971
+the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	1402	1758
+the specified file name or path is too long or a component of the specified path is too long	3014	4398
+the standby was promoted during online backup	57	3118
+the statement * cannot invoke a stored function	1599	1963
+the statement * has no open cursor	1686	2058
+the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1121	1454
+the statement is unsafe because it uses insert delayed this is unsafe because the times when rows are inserted cannot be predicted	1117	1450
+the statement is unsafe because it uses the general log slow query log or performance_schema table s this is unsafe because system tables may differ on slaves	1130	1463
+the storage engine * can t index column s	1885,1	2291
+the storage engine * doesn t support fulltext indexes	1699	2071
+the storage engine * doesn t support spatial indexes	1700	2072
+the storage engine for the table doesn t support	1168,1	1510
+the syntax * is deprecated and will be removed in mariadb * please use	1850	2255
+the system variable * cannot be set in set statement	1600,1	1964
+the system variable * cannot be set in stored functions or triggers	1812	2217
+the system variable * cannot be set in stored procedures	1813	2218
+the system variable * cannot be set when there is an ongoing transaction	1814	2219
+the system variable session gtid_next cannot be * when session gtid_next_list is non null	1300	1650
+the system variable session gtid_next has the value * which is not listed in session gtid_next_list	1301	1651
+the table * is full	1564	1924
+the table does not have fulltext index to support this query	1705	2077
+the target table * of the * is not insertable into	1463	1820
+the target table * of the * is not updatable	1465	1822
+the throttling quota has been exceeded	3392	4399
+the timestamp of the message is out of acceptable range	2672	3253
+the total length of the partitioning fields is too large	1511	1870
+the total number of locks exceeds the lock table size	1388	1744
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	2674	3257
+the transactionalid could not be found	3393	4400
+the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	1798,1	2202
+the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	1799,1	2203
+the used command is not allowed because the mariadb server or client has disabled the local infile capability	1384	1740
+the used command is not allowed with this mariadb version	1471,1	1828
+the used select statements have a different number of columns	1892,560	2298
+the used table value constructor has a different number of values	1893	2299
+the user specified as a definer * does not exist	1459	1816
+the user specified log directory is not found in the broker config	2762	3444
+the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1298	1648
+the value specified for generated column * in table * has been ignored	1867	2272
+the version of api is not supported	3394	4401
+the voter is already part of the set of voters	964	1245
+the voter is not part of the set of voters	3395	4402
+the voter key doesn t match the receiving replica s key	2679	3268
+the wait completed due to an abandoned mutex	83	4403
+there are multiple default operator classes for data type	103,1	4404
+there are unstable offsets that need to be cleared	3396	4405
+there is a newer producer with the same transactionalid which fences the current one	3044	3894
 there is already a transaction in progress	116,117	495
-there is no * row in * trigger	1754	2126
-there is no built in function named	784,1	4405
-there is no client connection	737,85	4406
-there is no escaped character	0,1	4333
-there is no listener on the leader broker that matches the listener on which metadata request was processed	2753	3431
-there is no parameter	3279,1	4407
-there is no previously clustered index for table	104,1	4408
-there is no primary key for referenced table	104,1	1108
-there is no such grant defined for user * on host	1466,1	1822
-there is no such grant defined for user * on host * on routine	1467,1	1823
-there is no such grant defined for user * on host * on table	1468,1	1824
+there is no * row in * trigger	1754	2127
+there is no built in function named	784,1	4406
+there is no client connection	737,85	4407
+there is no escaped character	0,1	4334
+there is no listener on the leader broker that matches the listener on which metadata request was processed	2753	3432
+there is no parameter	3279,1	4408
+there is no previously clustered index for table	104,1	4409
+there is no primary key for referenced table	104,1	1109
+there is no such grant defined for user * on host	1466,1	1823
+there is no such grant defined for user * on host * on routine	1467,1	1824
+there is no such grant defined for user * on host * on table	1468,1	1825
 there is no transaction in progress	414,117	416
-there is no unique constraint matching given keys for referenced table	2391,1	2838
-there is no unique or exclusion constraint matching the on conflict specification	192,1	4409
-there was a problem processing the query on the foreign data source data source error	1552	1910
-thesaurus sample word * is a stop word rule	130,131	1020
-thesaurus sample word * isn t recognized by subdictionary rule	130,131	1020
-thesaurus substitute phrase is empty rule	130,131	1020
-thesaurus substitute word * is a stop word rule	130,131	1020
-thesaurus substitute word * isn t recognized by subdictionary rule	130,131	1020
+there is no unique constraint matching given keys for referenced table	2391,1	2839
+there is no unique or exclusion constraint matching the on conflict specification	192,1	4410
+there was a problem processing the query on the foreign data source data source error	1552	1911
+thesaurus sample word * is a stop word rule	130,131	1021
+thesaurus sample word * isn t recognized by subdictionary rule	130,131	1021
+thesaurus substitute phrase is empty rule	130,131	1021
+thesaurus substitute word * is a stop word rule	130,131	1021
+thesaurus substitute word * isn t recognized by subdictionary rule	130,131	1021
 third argument of cast function must be type	105,1	215
-this broker id is already in use	945	1216
-this command is not supported in the prepared statement protocol yet	1793	2167
-this controller id is not known	3397	4410
-this endpoint type is not supported yet	3398	4411
-this error indicates that an offset commit was rejected because of oversize metadata	2582	3103
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2939	3704
-this error is thrown if the request exceeds the user specified time limit in the request	759	3991
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2734	3406
-this error never happens	1208	1554
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3399	4412
-this function * has the same name as a native function	1423	1778
-this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1126	1458
+this broker id is already in use	945	1217
+this command is not supported in the prepared statement protocol yet	1793	2168
+this controller id is not known	3397	4411
+this endpoint type is not supported yet	3398	4412
+this error indicates that an offset commit was rejected because of oversize metadata	2582	3104
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	2939	3705
+this error is thrown if the request exceeds the user specified time limit in the request	759	3992
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	2734	3407
+this error never happens	1208	1555
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	3399	4413
+this function * has the same name as a native function	1423	1779
+this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1126	1459
 this is not a client facing error and is used mostly by tools when a broker is not alive	366	373
-this is not the correct controller for this cluster	2931	3694
-this is not yet supported for generated columns	1788	2162
-this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	775	945
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2644	3217
-this operation cannot be performed as you have a running slave * run stop slave * first	1624	1989
-this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1610	1974
-this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1631	1996
-this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1103	1435
-this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1857	2261
-this operation requires a running slave configure slave and do start slave	1625	1990
-this operation was aborted	81	4413
-this partition function is not allowed	1514	1872
-this record has failed the validation on broker and hence will be rejected	2635	3205
-this request is for a topic or partition that does not exist on this broker	3400	4414
-this server does not host this topic id	3401	4415
-this table type requires a primary key	1578,1	1938
-this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1581	1943
-this version of mariadb doesn	1479,1	1836
-this version of mariadb is not compiled with raid support	1451	1806
-this window function may not have a window frame	1872	2276
-thread abort exception	3402	4416
-thread interrupted exception	3403	4417
-thread stack overrun * bytes used of a * byte stack and	1672	2043
-thread stack overrun used * of a * stack use	1671	2042
-thread start exception	3404	4418
-thread state exception	3405	4419
-thread was in an invalid state for the operation being executed	3405	4420
-thread was interrupted from a waiting state	3403	4421
-threadabortexception	3402	4416
-threaderror	3406	4422
-threadinterruptedexception	3403	4417
-threadstartexception	3404	4418
-threadstateexception	3405	4419
+this is not the correct controller for this cluster	2931	3695
+this is not yet supported for generated columns	1788	2163
+this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	775	946
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	2644	3218
+this operation cannot be performed as you have a running slave * run stop slave * first	1624	1990
+this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	1610	1975
+this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	1631	1997
+this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1103	1436
+this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	1857	2262
+this operation requires a running slave configure slave and do start slave	1625	1991
+this operation was aborted	81	4414
+this partition function is not allowed	1514	1873
+this record has failed the validation on broker and hence will be rejected	2635	3206
+this request is for a topic or partition that does not exist on this broker	3400	4415
+this server does not host this topic id	3401	4416
+this table type requires a primary key	1578,1	1939
+this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	1581	1944
+this version of mariadb doesn	1479,1	1837
+this version of mariadb is not compiled with raid support	1451	1807
+this window function may not have a window frame	1872	2277
+thread abort exception	3402	4417
+thread interrupted exception	3403	4418
+thread stack overrun * bytes used of a * byte stack and	1672	2044
+thread stack overrun used * of a * stack use	1671	2043
+thread start exception	3404	4419
+thread state exception	3405	4420
+thread was in an invalid state for the operation being executed	3405	4421
+thread was interrupted from a waiting state	3403	4422
+threadabortexception	3402	4417
+threaderror	3406	4423
+threadinterruptedexception	3403	4418
+threadstartexception	3404	4419
+threadstateexception	3405	4420
 thresholds array must not contain nulls	115,64	465
 thresholds must be one dimensional array	209,64	241
-throttling quota exceeded exception	3392	4398
-throttling_quota_exceeded	3392	4398
-throttlingquotaexceededexception	3392	4398
-time data * does not match format	533	4423
-time field value out of range	871,64	1119
-time limit exceeded exception	3407	4424
-time zone * not recognized	114,64,130	4425
-time zone displacement out of range	2670,64	4426
+throttling quota exceeded exception	3392	4399
+throttling_quota_exceeded	3392	4399
+throttlingquotaexceededexception	3392	4399
+time data * does not match format	533	4424
+time field value out of range	871,64	1120
+time limit exceeded exception	3407	4425
+time zone * not recognized	114,64,130	4426
+time zone displacement out of range	2670,64	4427
 time zone interval must be hour or hour to minute	0,1	693
-time zone not found exception	3408	4427
-timelimitexceededexception	3407	4424
-timeout database is locked	3245,3085	4170
-timeout must not be negative	203,64	4428
-timeouterror	746,3409	4429
-timeouterror * timed out	759	4430
-timeoutexception	3389	4431
-timeoutexpired	3410	4432
-timer expired	2232	4433
-timestamperror	3411	4434
-timestamps cannot be binned into intervals containing months or years	59	3710
-timezonenotfoundexception	3408	4427
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	180	4435
+time zone not found exception	3408	4428
+timelimitexceededexception	3407	4425
+timeout database is locked	3245,3085	4171
+timeout must not be negative	203,64	4429
+timeouterror	746,3409	4430
+timeouterror * timed out	759	4431
+timeoutexception	3389	4432
+timeoutexpired	3410	4433
+timer expired	2232	4434
+timestamperror	3411	4435
+timestamps cannot be binned into intervals containing months or years	59	3711
+timezonenotfoundexception	3408	4428
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	180	4436
 tls illegal exporter label	3412,174	193
 tls invalid ecpointformat list	3413,174	193
 tlsv1 alert access denied	3414,174	193
@@ -19192,925 +19194,925 @@ tlsv1 unsupported extension	3433,174	193
 tlsv13 alert certificate required	3434,174	193
 tlsv13 alert missing extension	3435,174	193
 to must specify exactly one value per partitioning column	61,1	65
-toast relfilenode value not set when in binary upgrade mode	114,64	3857
-token type * does not exist	114,64	4436
-too big precision specified for * maximum is	1724,1	2095
-too big scale specified for * maximum is	1726,1	2097
+toast relfilenode value not set when in binary upgrade mode	114,64	3858
+token type * does not exist	114,64	4437
+too big precision specified for * maximum is	1724,1	2096
+too big scale specified for * maximum is	1726,1	2098
 too early	32	33
-too few arguments for format	114,64	2789
-too high level of nesting for select	1729	2100
-too long value for	1807	2211
-too many active concurrent transactions	1735	2106
-too many arguments	2423	4254
-too many background workers	144,145	4437
-too many column names were specified	0,1	4438
-too many columns	521	4253
-too many connections	1171	4251
-too many connections for database	1171,145	3972
-too many connections for role	1171,145	4439
-too many delayed threads in use	1737	2108
-too many dynamic shared memory segments	145	4440
-too many fields in	1740	2112
-too many files opened please execute the command again	1105	1437
-too many grouping sets present maximum 4096	3280,208	4441
-too many json array elements	3273	4227
-too many json object members	3274	4228
-too many key parts specified max * parts allowed	1738,1	2110
+too few arguments for format	114,64	2790
+too high level of nesting for select	1729	2101
+too long value for	1807	2212
+too many active concurrent transactions	1735	2107
+too many arguments	2423	4255
+too many background workers	144,145	4438
+too many column names were specified	0,1	4439
+too many columns	521	4254
+too many connections	1171	4252
+too many connections for database	1171,145	3973
+too many connections for role	1171,145	4440
+too many delayed threads in use	1737	2109
+too many dynamic shared memory segments	145	4441
+too many fields in	1740	2113
+too many files opened please execute the command again	1105	1438
+too many grouping sets present maximum 4096	3280,208	4442
+too many json array elements	3273	4228
+too many json object members	3274	4229
+too many key parts specified max * parts allowed	1738,1	2111
 too many key updates	3436,174	193
-too many keys specified max * keys allowed	1739,1	2111
-too many levels of symbolic links	1006	4442
-too many lexemes in thesaurus entry	130,131	1020
-too many links	1010	4443
-too many listeners exception	3437	4444
-too many notifications in the notify queue	208	4445
-too many open files	1009	4446
-too many open files in system	1033	4447
-too many partitions including subpartitions were defined	1741	2113
-too many points requested	208	4448
-too many references cannot splice	2223	4449
-too many regular expression matches	208	4450
+too many keys specified max * keys allowed	1739,1	2112
+too many levels of symbolic links	1006	4443
+too many lexemes in thesaurus entry	130,131	1021
+too many links	1010	4444
+too many listeners exception	3437	4445
+too many notifications in the notify queue	208	4446
+too many open files	1009	4447
+too many open files in system	1033	4448
+too many partitions including subpartitions were defined	1741	2114
+too many points requested	208	4449
+too many references cannot splice	2223	4450
+too many regular expression matches	208	4451
 too many requests	35	36
-too many rows	3282	4258
-too many strings for column * and set	1728	2099
-too many syntax errors found abandoning file	208	1016
-too many tables mariadb can only use * tables in a join	1743	2115
-too many users	2235	4451
+too many rows	3282	4259
+too many strings for column * and set	1728	2100
+too many syntax errors found abandoning file	208	1017
+too many tables mariadb can only use * tables in a join	1743	2116
+too many users	2235	4452
 too many warn alerts	3438,174	193
-too many with elements in with clause	1736	2107
+too many with elements in with clause	1736	2108
 too much early data	3439,174	193
 too_early	32	33
-too_many_arguments	2423,208	4254
-too_many_columns	521,208	4253
-too_many_connections	1171,145	4251
-too_many_json_array_elements	3273,64	4227
-too_many_json_object_members	3274,64	4228
+too_many_arguments	2423,208	4255
+too_many_columns	521,208	4254
+too_many_connections	1171,145	4252
+too_many_json_array_elements	3273,64	4228
+too_many_json_object_members	3274,64	4229
 too_many_requests	35	36
-too_many_rows	3282,214	4258
-toomanyarguments	2423,208	4254
-toomanycolumns	521,208	4253
-toomanyconnections	1171,145	4251
-toomanyjsonarrayelements	3273,64	4227
-toomanyjsonobjectmembers	3274,64	4228
-toomanylistenersexception	3437	4444
-toomanyrows	3282,214	4258
-topic already exists exception	3440	4452
-topic authorization failed exception	3128	4013
-topic deletion disabled exception	3441	4453
-topic with this name already exists	3440	4452
-topic_already_exists	3440	4452
-topic_authorization_failed	3128	4013
-topic_deletion_disabled	3441	4453
-topicalreadyexistsexception	3440	4452
-topicauthorizationfailedexception	3128	4013
-topicdeletiondisabledexception	3441	4453
-total size of jsonb array elements exceeds the maximum of	208	3728
-total size of jsonb object elements exceeds the maximum of	208	3728
-trace breakpoint trap	2259	4454
+too_many_rows	3282,214	4259
+toomanyarguments	2423,208	4255
+toomanycolumns	521,208	4254
+toomanyconnections	1171,145	4252
+toomanyjsonarrayelements	3273,64	4228
+toomanyjsonobjectmembers	3274,64	4229
+toomanylistenersexception	3437	4445
+toomanyrows	3282,214	4259
+topic already exists exception	3440	4453
+topic authorization failed exception	3128	4014
+topic deletion disabled exception	3441	4454
+topic with this name already exists	3440	4453
+topic_already_exists	3440	4453
+topic_authorization_failed	3128	4014
+topic_deletion_disabled	3441	4454
+topicalreadyexistsexception	3440	4453
+topicauthorizationfailedexception	3128	4014
+topicdeletiondisabledexception	3441	4454
+total size of jsonb array elements exceeds the maximum of	208	3729
+total size of jsonb object elements exceeds the maximum of	208	3729
+trace breakpoint trap	2259	4455
 trailing characters remain in input string after datetime format	469,64	504
-transaction abortable exception	3391	4396
-transaction aborted during system catalog scan	450	4455
-transaction characteristics can t be changed while a transaction is in progress	1147,116,117	1480
+transaction abortable exception	3391	4397
+transaction aborted during system catalog scan	450	4456
+transaction characteristics can t be changed while a transaction is in progress	1147,116,117	1481
 transaction control statements are not allowed within an extension script	59	413
-transaction coordinator fenced exception	2536	3019
-transaction id * is in the future	114,64	4456
-transaction identifier * is already in use	103,1	4457
-transaction identifier * is too long	114,64	4458
-transaction integrity constraint violation	3277	4239
-transaction precise system versioned tables do not support partitioning by row start or row end	1831	2235
-transaction precise system versioning for s is not supported	1819	2223
-transaction registry is disabled	1830	2234
-transaction resolution unknown	3269	4218
-transaction rollback	450	4238
-transaction_abortable	3391	4396
-transaction_coordinator_fenced	2536	3019
-transaction_integrity_constraint_violation	3277,450	4239
-transaction_resolution_unknown	3269,85	4218
-transaction_rollback	450	4238
-transactionabortableexception	3391	4396
-transactional id authorization failed exception	3442	4459
-transactional id not found exception	3393	4399
-transactional_id_authorization_failed	3442	4459
-transactional_id_not_found	3393	4399
-transactionalidauthorizationfailedexception	3442	4459
-transactionalidnotfoundexception	3393	4399
-transactioncoordinatorfencedexception	2536	3019
-transactionintegrityconstraintviolation	3277,450	4239
-transactionresolutionunknown	3269,85	4218
-transactionrollback	450	4238
-transform for type * already exists	103,1	4460
-transform for type * does not exist	104,1	3311
+transaction coordinator fenced exception	2536	3020
+transaction id * is in the future	114,64	4457
+transaction identifier * is already in use	103,1	4458
+transaction identifier * is too long	114,64	4459
+transaction integrity constraint violation	3277	4240
+transaction precise system versioned tables do not support partitioning by row start or row end	1831	2236
+transaction precise system versioning for s is not supported	1819	2224
+transaction registry is disabled	1830	2235
+transaction resolution unknown	3269	4219
+transaction rollback	450	4239
+transaction_abortable	3391	4397
+transaction_coordinator_fenced	2536	3020
+transaction_integrity_constraint_violation	3277,450	4240
+transaction_resolution_unknown	3269,85	4219
+transaction_rollback	450	4239
+transactionabortableexception	3391	4397
+transactional id authorization failed exception	3442	4460
+transactional id not found exception	3393	4400
+transactional_id_authorization_failed	3442	4460
+transactional_id_not_found	3393	4400
+transactionalidauthorizationfailedexception	3442	4460
+transactionalidnotfoundexception	3393	4400
+transactioncoordinatorfencedexception	2536	3020
+transactionintegrityconstraintviolation	3277,450	4240
+transactionresolutionunknown	3269,85	4219
+transactionrollback	450	4239
+transform for type * already exists	103,1	4461
+transform for type * does not exist	104,1	3312
 transform function must be a normal function	105,1	215
 transform function must not be volatile	105,1	215
 transform function must not return a set	105,1	215
 transform function must take one argument	105,1	215
-transformer configuration exception	3443	4461
-transformer factory configuration error	3444	4462
-transformerconfigurationexception	3443	4461
-transformerexception	3445	4463
-transformerfactoryconfigurationerror	3444	4462
-transformexception	3446	4464
+transformer configuration exception	3443	4462
+transformer factory configuration error	3444	4463
+transformerconfigurationexception	3443	4462
+transformerexception	3445	4464
+transformerfactoryconfigurationerror	3444	4463
+transformexception	3446	4465
 transition table name can only be specified for an after trigger	105,1	337
 transition tables cannot be specified for triggers with column lists	59	338
 transition tables cannot be specified for triggers with more than one event	59	338
-translated account name too long	791	1035
-transport endpoint is already connected	992	4465
-transport endpoint is not connected	1055	4466
-trigger * already exists	1747	2119
-trigger * does not have created attribute	1863	2267
-trigger * has an error in its body	1209	1555
-trigger * is a view temporary table or sequence	1755	2127
-trigger constraint failed	3247,604	4174
-trigger creation context of table s s is invalid	1751	2123
-trigger does not exist	1749	2121
+translated account name too long	791	1036
+transport endpoint is already connected	992	4466
+transport endpoint is not connected	1055	4467
+trigger * already exists	1747	2120
+trigger * does not have created attribute	1863	2268
+trigger * has an error in its body	1209	1556
+trigger * is a view temporary table or sequence	1755	2128
+trigger constraint failed	3247,604	4175
+trigger creation context of table s s is invalid	1751	2124
+trigger does not exist	1749	2122
 trigger function * returned null value	329,330	336
-trigger in wrong schema	1750	2122
-trigger protocol violated	329	4236
-trigger_protocol_violated	329,330	4236
-triggered action exception	3270	4219
-triggered data change violation	3275	4231
-triggered_action_exception	3270	4219
-triggered_data_change_violation	3275	4231
-triggeredactionexception	3270	4219
-triggereddatachangeviolation	3275	4231
-triggerprotocolviolated	329,330	4236
-triggers can not be created on system tables	1461	1817
-triggers for table s s have no creation context	1752	2124
-trim error	3272	4226
-trim_error	3272,64	4226
-trimerror	3272,64	4226
-truncate disk i o error	3253,102	4194
+trigger in wrong schema	1750	2123
+trigger protocol violated	329	4237
+trigger_protocol_violated	329,330	4237
+triggered action exception	3270	4220
+triggered data change violation	3275	4232
+triggered_action_exception	3270	4220
+triggered_data_change_violation	3275	4232
+triggeredactionexception	3270	4220
+triggereddatachangeviolation	3275	4232
+triggerprotocolviolated	329,330	4237
+triggers can not be created on system tables	1461	1818
+triggers for table s s have no creation context	1752	2125
+trim error	3272	4227
+trim_error	3272,64	4227
+trimerror	3272,64	4227
+truncate disk i o error	3253,102	4195
 truncate for each row triggers are not supported	59	338
 truncate triggers with transition tables are not supported	59	338
-truncated incorrect * value	1756,469,64	2129
-truncated value * when converting to	1184,203,64	1526
+truncated incorrect * value	1756,469,64	2130
+truncated value * when converting to	1184,203,64	1527
 trust authentication failed for user	95	288
-trx_id * not found in mysql transaction_registry	1822	2226
+trx_id * not found in mysql transaction_registry	1822	2227
 trying to access array offset on value of type null	216	265
-trying to add partition s with wrong number of subpartitions	1077	1409
-ts_rewrite query must return two tsquery columns	114,64	4467
-ts_stat query must return one tsvector column	114,64	4372
-tsquery is too large	208	3772
+trying to add partition s with wrong number of subpartitions	1077	1410
+ts_rewrite query must return two tsquery columns	114,64	4468
+ts_stat query must return one tsvector column	114,64	4373
+tsquery is too large	208	3773
 tsvector column * does not exist	466,1	882
-ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1559	1918
-ttl duration * in myrocks must be an unsigned non null 64 bit integer	1560	1919
-ttl support is currently disabled when table has a hidden pk	1561	1920
-tuple to be deleted was already modified by an operation triggered by the current command	3275	4468
-tuple to be deleted was already moved to another partition due to concurrent update	451,450	1029
-tuple to be locked was already moved to another partition due to concurrent update	451,450	4469
+ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	1559	1919
+ttl duration * in myrocks must be an unsigned non null 64 bit integer	1560	1920
+ttl support is currently disabled when table has a hidden pk	1561	1921
+tuple to be deleted was already modified by an operation triggered by the current command	3275	4469
+tuple to be deleted was already moved to another partition due to concurrent update	451,450	1030
+tuple to be locked was already moved to another partition due to concurrent update	451,450	4470
 tuple to be locked was already moved to another partition due to concurrent update retrying	451,450	873
-tuple to be updated or deleted was already modified by an operation triggered by the current command	3275	4468
-tuple to be updated was already modified by an operation triggered by the current command	3275,57	4468
-two phase commit requested but not supported by output plugin	114,64	3814
-two phase state file maximum length exceeded	208	4470
-type access exception	227	4471
+tuple to be updated or deleted was already modified by an operation triggered by the current command	3275	4469
+tuple to be updated was already modified by an operation triggered by the current command	3275,57	4469
+two phase commit requested but not supported by output plugin	114,64	3815
+two phase state file maximum length exceeded	208	4471
+type access exception	227	4472
 type analyze function * must return type	105,1	522
 type attribute * cannot be changed	0,1	894
 type attribute * not recognized	0,1	894
 type attribute subtype is required	0,1	894
-type had been unloaded	3447	4472
-type initialization exception	3448	4473
-type input function * has multiple matches	136,1	4474
+type had been unloaded	3447	4473
+type initialization exception	3448	4474
+type input function * has multiple matches	136,1	4475
 type input function * must return type	105,1	522
 type input function * should not be volatile	105,1	522
 type input function must be specified	105,1	522
-type load exception	2331	4475
+type load exception	2331	4476
 type matched to anycompatiblenonarray is an array type	172,1	192
 type matched to anyenum is not an enum type	172,1	192
 type matched to anynonarray is an array type	172,1	192
-type modifier cannot be specified for shell type	0,1	3258
+type modifier cannot be specified for shell type	0,1	3259
 type modifier cannot have order by	0,1	693
 type modifier cannot have parameter name	0,1	693
 type modifier input function * should not be volatile	105,1	522
-type modifier is not allowed for type	0,1	3258
+type modifier is not allowed for type	0,1	3259
 type modifier output function * should not be volatile	105,1	522
 type modifier output function is useless without a type modifier input function	105,1	522
-type modifiers must be simple constants or identifiers	0,1	3258
-type not present exception	3449	4476
+type modifiers must be simple constants or identifiers	0,1	3259
+type not present exception	3449	4477
 type of inherited column * must be changed in child tables too	61,1	480
-type of parameter * does not match that when preparing the plan	172,1	4477
+type of parameter * does not match that when preparing the plan	172,1	4478
 type output function * must return type	105,1	522
 type output function * should not be volatile	105,1	522
 type output function must be specified	105,1	522
-type receive function * has multiple matches	136,1	4474
+type receive function * has multiple matches	136,1	4475
 type receive function * must return type	105,1	522
 type receive function * should not be volatile	105,1	522
 type send function * must return type	105,1	522
 type send function * should not be volatile	105,1	522
 type subscripting function * must return type	105,1	522
-type unloaded exception	3447	4478
+type unloaded exception	3447	4479
 type with oid * does not exist	104,1	815
-typeaccessexception	227	4471
+typeaccessexception	227	4472
 typed tables cannot inherit	155,1	166
-typeerror	3450,3451	4479
-typeinitializationexception	3448	4473
-typeloadexception	2331	4475
-typenotpresentexception	3449	4476
-typeunloadedexception	3447	4478
-typmod array must be one dimensional	209,64	4480
-typmod array must not contain nulls	115,64	4481
+typeerror	3450,3451	4480
+typeinitializationexception	3448	4474
+typeloadexception	2331	4476
+typenotpresentexception	3449	4477
+typeunloadedexception	3447	4479
+typmod array must be one dimensional	209,64	4481
+typmod array must not contain nulls	115,64	4482
 typmod_in function * must return type	105,1	522
 typmod_out function * must return type	105,1	522
-unable to attach or mount volumes	2322,2321	3525
-unable to calculate centroid because geometry is empty in function	1136	1468
-unable to connect to foreign data source	1173	1515
-unable to decode issuer public key	3452,180	4482
-unable to decrypt certificate s signature	3453,180	4483
-unable to decrypt crl s signature	3454,180	4484
+unable to attach or mount volumes	2322,2321	3526
+unable to calculate centroid because geometry is empty in function	1136	1469
+unable to connect to foreign data source	1173	1516
+unable to decode issuer public key	3452,180	4483
+unable to decrypt certificate s signature	3453,180	4484
+unable to decrypt crl s signature	3454,180	4485
 unable to find ecdh parameters	3455,174	193
-unable to find manifest resource	2796	4485
+unable to find manifest resource	2796	4486
 unable to find public key parameters	3456,174	193
-unable to find the specified file	2376	4486
-unable to find valid certification path to requested target	180	4487
-unable to get certificate crl	3457,180	4488
-unable to get crl issuer certificate	3458,180	4489
-unable to get issuer certificate	3459,180	4490
-unable to get local issuer certificate	3460,180	4491
+unable to find the specified file	2376	4487
+unable to find valid certification path to requested target	180	4488
+unable to get certificate crl	3457,180	4489
+unable to get crl issuer certificate	3458,180	4490
+unable to get issuer certificate	3459,180	4491
+unable to get local issuer certificate	3460,180	4492
 unable to load ssl3 md5 routines	3461,174	193
 unable to load ssl3 sha1 routines	3462,174	193
-unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1888	2293
-unable to read data from the transport connection connection reset by peer	744	4492
-unable to translate bytes * at index * from specified code page to unicode	671	4493
-unable to update finalized features due to an unexpected server error	2364	2780
-unable to verify the first certificate	3463,180	4494
-unable to write data to the transport connection the socket has been shut down	361	4495
-unacceptable combination of window frame bound specifications	1091	1423
-unacceptable credential exception	3117	3992
-unacceptable mutual recursion with anchored table	1760	2133
-unacceptable schema name	468,1	4496
-unacceptable tablespace name	468,1	4497
-unacceptable_credential	3117	3992
-unacceptablecredentialexception	3117	3992
-unauthorized access exception	240	4498
-unauthorizedaccessexception	240	4498
+unable to open underlying table which is differently defined or of non myisam type or doesn t exist	1888	2294
+unable to read data from the transport connection connection reset by peer	744	4493
+unable to translate bytes * at index * from specified code page to unicode	671	4494
+unable to update finalized features due to an unexpected server error	2364	2781
+unable to verify the first certificate	3463,180	4495
+unable to write data to the transport connection the socket has been shut down	361	4496
+unacceptable combination of window frame bound specifications	1091	1424
+unacceptable credential exception	3117	3993
+unacceptable mutual recursion with anchored table	1760	2134
+unacceptable schema name	468,1	4497
+unacceptable tablespace name	468,1	4498
+unacceptable_credential	3117	3993
+unacceptablecredentialexception	3117	3993
+unauthorized access exception	240	4499
+unauthorizedaccessexception	240	4499
 unavailable for legal reasons	37	38
 unavailable_for_legal_reasons	37	38
-unbound local error	3464	4499
-unboundlocalerror	3464	4499
-uncaught throw error	3465	4500
-uncaughtthrowerror	3465	4500
-unchecked io exception	3466	4501
-uncheckedioexception	3466	4501
-uncompress the compressed binlog failed	1113	1445
-uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1723	2094
-undeclared throwable exception	3467	4502
-undeclaredthrowableexception	3467	4502
-undefined array key	2712	4503
-undefined column	466	4243
-undefined conversion error	3468	4504
-undefined file	926	4257
-undefined function	784	4246
-undefined method * for nil nilclass	216	4505
-undefined method for nil nilclass	216	4505
-undefined object	104	4244
-undefined parameter	3279	4248
-undefined table	622	4247
-undefined_column	466,1	4243
-undefined_file	926,794	4257
-undefined_function	784,1	4246
-undefined_object	104,1	4244
-undefined_parameter	3279,1	4248
-undefined_table	622,1	4247
-undefinedcolumn	466,1	4243
-undefinedconversionerror	3468	4504
-undefinedfile	926,794	4257
-undefinedfunction	784,1	4246
-undefinedobject	104,1	4244
-undefinedparameter	3279,1	4248
-undefinedtable	622,1	4247
-underflow error * in function	1683	2054
-undo log error	1334	1684
-undo log record is too big	1761	2134
+unbound local error	3464	4500
+unboundlocalerror	3464	4500
+uncaught throw error	3465	4501
+uncaughtthrowerror	3465	4501
+unchecked io exception	3466	4502
+uncheckedioexception	3466	4502
+uncompress the compressed binlog failed	1113	1446
+uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	1723	2095
+undeclared throwable exception	3467	4503
+undeclaredthrowableexception	3467	4503
+undefined array key	2712	4504
+undefined column	466	4244
+undefined conversion error	3468	4505
+undefined file	926	4258
+undefined function	784	4247
+undefined method * for nil nilclass	216	4506
+undefined method for nil nilclass	216	4506
+undefined object	104	4245
+undefined parameter	3279	4249
+undefined table	622	4248
+undefined_column	466,1	4244
+undefined_file	926,794	4258
+undefined_function	784,1	4247
+undefined_object	104,1	4245
+undefined_parameter	3279,1	4249
+undefined_table	622,1	4248
+undefinedcolumn	466,1	4244
+undefinedconversionerror	3468	4505
+undefinedfile	926,794	4258
+undefinedfunction	784,1	4247
+undefinedobject	104,1	4245
+undefinedparameter	3279,1	4249
+undefinedtable	622,1	4248
+underflow error * in function	1683	2055
+undo log error	1334	1685
+undo log record is too big	1761	2135
 unencrypted password is no longer supported	59	63
-unequal number of entries in row expressions	0,1	1139
+unequal number of entries in row expressions	0,1	1140
 unexpected ccs message	3469,174	193
 unexpected end of early data	3470,174	193
-unexpected end of file from server	361	4120
-unexpected end of file while parsing comment	1267	1617
-unexpected end of file while skipping unknown parameter	1268	1618
-unexpected end of json input	2280	2706
-unexpected end of json path in argument * to function	1363	1715
-unexpected end of json text in argument * to function	1357	1709
-unexpected end of line	130,131	1020
-unexpected end of line or lexeme	130,131	1020
-unexpected end of string while parsing json string at character offset	2280	4506
-unexpected eof found when reading file * errno	1762	2135
+unexpected end of file from server	361	4121
+unexpected end of file while parsing comment	1267	1618
+unexpected end of file while skipping unknown parameter	1268	1619
+unexpected end of json input	2280	2707
+unexpected end of json path in argument * to function	1363	1716
+unexpected end of json text in argument * to function	1357	1710
+unexpected end of line	130,131	1021
+unexpected end of line or lexeme	130,131	1021
+unexpected end of string while parsing json string at character offset	2280	4507
+unexpected eof found when reading file * errno	1762	2136
 unexpected eof in copy data	275,64	837
 unexpected eof on client connection with an open transaction	738,85	918
-unexpected eof on standby connection	336,85	3239
+unexpected eof on standby connection	336,85	3240
 unexpected eof while reading	3471,174	193
-unexpected eof within message length word	336,85	2988
-unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1634	2000
-unexpected master s heartbeat data	1613	1978
+unexpected eof within message length word	336,85	2989
+unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	1634	2001
+unexpected master s heartbeat data	1613	1979
 unexpected message	3472,174	193
-unexpected message type	336,85	3239
-unexpected message type 0x * during copy from stdin	336,85	4507
+unexpected message type	336,85	3240
+unexpected message type 0x * during copy from stdin	336,85	4508
 unexpected record	3473,174	193
-unexpected request for new relfilenode in binary upgrade mode	114,64	2897
-unexpected result after commandcomplete	336,85	963
-unexpected result set after end of streaming	336,85	963
+unexpected request for new relfilenode in binary upgrade mode	114,64	2898
+unexpected result after commandcomplete	336,85	964
+unexpected result set after end of streaming	336,85	964
 unexpected scram channel binding attribute in client final message	336,85	774
-unexpected token * is not valid json	2280	2706
-unexpected token at	2280	4508
-unexpected while decoding base64 sequence	114,64	3085
+unexpected token * is not valid json	2280	2707
+unexpected token at	2280	4509
+unexpected while decoding base64 sequence	114,64	3086
 unexpected_frame	47	49
-unexpectedexception	3474	4509
-unexpectedly found nil while implicitly unwrapping an optional value	216	4510
-unexpectedly found nil while unwrapping an optional value	216	4510
-unhandled critical crl extension	3475,180	4511
-unhandled critical extension	3476,180	4512
-unhandled user defined exception condition	1604	1967
-unhandled user defined not found condition	1605	1968
-unhandled user defined warning condition	1606	1969
-unicode decode error	3477,3478	4513
-unicode encode error	3479,3480	4514
-unicode normalization can only be performed if server encoding is utf8	0,1	3261
-unicode translate error	3481,3482	4515
-unicodedecodeerror	3477,3478	4513
-unicodeencodeerror	3479,3480	4514
-unicodeerror	3483,3484	4516
-unicodetranslateerror	3481,3482	4515
-unicodewarning	3485	4517
-unimplemented file mode	3486	4518
-unimplementedfilemode	3486	4518
-uninstallerror	3487	4519
-union intersect except member statement cannot refer to other relations of same query level	192,1	4520
-unique constraint failed	3248,604	4175
+unexpectedexception	3474	4510
+unexpectedly found nil while implicitly unwrapping an optional value	216	4511
+unexpectedly found nil while unwrapping an optional value	216	4511
+unhandled critical crl extension	3475,180	4512
+unhandled critical extension	3476,180	4513
+unhandled user defined exception condition	1604	1968
+unhandled user defined not found condition	1605	1969
+unhandled user defined warning condition	1606	1970
+unicode decode error	3477,3478	4514
+unicode encode error	3479,3480	4515
+unicode normalization can only be performed if server encoding is utf8	0,1	3262
+unicode translate error	3481,3482	4516
+unicodedecodeerror	3477,3478	4514
+unicodeencodeerror	3479,3480	4515
+unicodeerror	3483,3484	4517
+unicodetranslateerror	3481,3482	4516
+unicodewarning	3485	4518
+unimplemented file mode	3486	4519
+unimplementedfilemode	3486	4519
+uninstallerror	3487	4520
+union intersect except member statement cannot refer to other relations of same query level	192,1	4521
+unique constraint failed	3248,604	4176
 unique constraint on partitioned table must include all partitioning columns	59	103
 unique constraints are not supported on foreign tables	59	237
 unique constraints not possible for domains	0,1	894
 unique predicate is not yet implemented	59	63
-unique violation	780	4230
-unique_violation	780,461	4230
-uniqueviolation	780,461	4230
-unknown * format name	1771	2145
+unique violation	780	4231
+unique_violation	780,461	4231
+uniqueviolation	780,461	4231
+unknown * format name	1771	2146
 unknown alert type	3488,174	193
-unknown annotation value exception	3489	4521
-unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1090	1422
+unknown annotation value exception	3489	4522
+unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1090	1423
 unknown certificate type	3490,174	193
-unknown character set	1766,1	2139
+unknown character set	1766,1	2140
 unknown cipher returned	3491,174	193
 unknown cipher type	3492,174	193
 unknown cmd name	3493,174	193
-unknown column * in	1093,1	1425
+unknown column * in	1093,1	1426
 unknown command	1768,174	193
-unknown command error	3494	4522
-unknown compression method	1769	2142
-unknown controller id exception	3397	4410
-unknown data type	1770	2143
+unknown command error	3494	4523
+unknown compression method	1769	2143
+unknown controller id exception	3397	4411
+unknown data type	1770	2144
 unknown digest	3495,174	193
-unknown directive exception	3496	4523
-unknown element exception	3497	4524
-unknown entity exception	3498	4525
-unknown error during log purge	1390	1745
-unknown exception * in function	1684	2055
-unknown exception caught in gis function	1290	1639
-unknown exception thrown in function	1140	1472
-unknown format conversion exception	3499	4526
-unknown format flags exception	3500	4527
-unknown gis error occurred in function	1289	1638
-unknown host exception	3501,124	4528
-unknown key cache	1772	2146
+unknown directive exception	3496	4524
+unknown element exception	3497	4525
+unknown entity exception	3498	4526
+unknown error during log purge	1390	1746
+unknown exception * in function	1684	2056
+unknown exception caught in gis function	1290	1640
+unknown exception thrown in function	1140	1473
+unknown format conversion exception	3499	4527
+unknown format flags exception	3500	4528
+unknown gis error occurred in function	1289	1639
+unknown host exception	3501,124	4529
+unknown key cache	1772	2147
 unknown key exchange type	3502,174	193
-unknown leader epoch exception	3385	4381
-unknown lock type	1765	2138
-unknown member id exception	3129	4014
-unknown or incorrect time zone	1785	2159
-unknown partition * in table	1776	2150
+unknown leader epoch exception	3385	4382
+unknown lock type	1765	2139
+unknown member id exception	3129	4015
+unknown or incorrect time zone	1785	2160
+unknown partition * in table	1776	2151
 unknown pkey type	3503,174	193
-unknown prepared statement handler s given to	1779	2153
-unknown producer id exception	3399	4412
+unknown prepared statement handler s given to	1779	2154
+unknown producer id exception	3399	4413
 unknown protocol	3504,174	193
-unknown query id	1455	1811
-unknown service exception	3505	4529
+unknown query id	1455	1812
+unknown service exception	3505	4530
 unknown ssl version	3506,174	193
 unknown state	3507,174	193
-unknown storage engine	1780,1	2154
-unknown structured system variable or row routine variable	1781	2155
+unknown storage engine	1780,1	2155
+unknown structured system variable or row routine variable	1781	2156
 unknown subscription id exception	626	776
-unknown system variable	1782	2156
-unknown table * in	1783,1	2157
-unknown thread id	1458	1814
-unknown topic id exception	3401	4415
-unknown topic or partition exception	3400	4414
-unknown transfer encoding	3508	4530
-unknown trigger has an error in its body	1210	1556
-unknown type exception	3509	4531
-unknown_controller_id	3397	4410
-unknown_leader_epoch	3385	4381
-unknown_member_id	3129	4014
-unknown_producer_id	3399	4412
+unknown system variable	1782	2157
+unknown table * in	1783,1	2158
+unknown thread id	1458	1815
+unknown topic id exception	3401	4416
+unknown topic or partition exception	3400	4415
+unknown transfer encoding	3508	4531
+unknown trigger has an error in its body	1210	1557
+unknown type exception	3509	4532
+unknown_controller_id	3397	4411
+unknown_leader_epoch	3385	4382
+unknown_member_id	3129	4015
+unknown_producer_id	3399	4413
 unknown_subscription_id	626	776
-unknown_topic_id	3401	4415
-unknown_topic_or_partition	3400	4414
-unknownannotationvalueexception	3489	4521
-unknowncommanderror	3494	4522
-unknowncontrolleridexception	3397	4410
-unknowndirectiveexception	3496	4523
-unknownelementexception	3497	4524
-unknownentityexception	3498	4525
-unknownerror	670	4532
-unknownformatconversionexception	3499	4526
-unknownformatflagsexception	3500	4527
-unknownhostexception	3501,124	4528
-unknownleaderepochexception	3385	4381
-unknownmemberidexception	3129	4014
-unknownproduceridexception	3399	4412
-unknownprotocol	3504	4533
-unknownserviceexception	3505	4529
+unknown_topic_id	3401	4416
+unknown_topic_or_partition	3400	4415
+unknownannotationvalueexception	3489	4522
+unknowncommanderror	3494	4523
+unknowncontrolleridexception	3397	4411
+unknowndirectiveexception	3496	4524
+unknownelementexception	3497	4525
+unknownentityexception	3498	4526
+unknownerror	670	4533
+unknownformatconversionexception	3499	4527
+unknownformatflagsexception	3500	4528
+unknownhostexception	3501,124	4529
+unknownleaderepochexception	3385	4382
+unknownmemberidexception	3129	4015
+unknownproduceridexception	3399	4413
+unknownprotocol	3504	4534
+unknownserviceexception	3505	4530
 unknownsubscriptionidexception	626	776
-unknowntopicidexception	3401	4415
-unknowntopicorpartitionexception	3400	4414
-unknowntransferencoding	3508	4530
-unknowntypeexception	3509	4531
-unlock disk i o error	3254,102	4195
-unmappable character exception	3510	4534
-unmappablecharacterexception	3510	4534
-unmarshalexception	3511	4535
+unknowntopicidexception	3401	4416
+unknowntopicorpartitionexception	3400	4415
+unknowntransferencoding	3508	4531
+unknowntypeexception	3509	4532
+unlock disk i o error	3254,102	4196
+unmappable character exception	3510	4535
+unmappablecharacterexception	3510	4535
+unmarshalexception	3511	4536
 unmatched format character	469,64	504
 unmatched format separator	469,64	504
-unmodifiable class exception	3512	4536
-unmodifiable module exception	3513	4537
-unmodifiable set exception	3514	4538
-unmodifiableclassexception	3512	4536
-unmodifiablemoduleexception	3513	4537
-unmodifiablesetexception	3514	4538
-unnamed xml attribute value must be a column reference	0,1	1139
+unmodifiable class exception	3512	4537
+unmodifiable module exception	3513	4538
+unmodifiable set exception	3514	4539
+unmodifiableclassexception	3512	4537
+unmodifiablemoduleexception	3513	4538
+unmodifiablesetexception	3514	4539
+unnamed xml attribute value must be a column reference	0,1	1140
 unnest with multiple arguments cannot have a column definition list	0,1	181
 unprocessable entity	29	30
 unprocessable_entity	29	30
-unreachable when clause specified after unconditional when clause	0,1	4539
-unrecognized analyze option	0,1	3825
-unrecognized api version * reported by info function	114,64	3796
+unreachable when clause specified after unconditional when clause	0,1	4540
+unrecognized analyze option	0,1	3826
+unrecognized api version * reported by info function	114,64	3797
 unrecognized authentication option name	130,131	289
 unrecognized base backup option	0,1	871
 unrecognized checkpoint type	0,1	871
 unrecognized checksum algorithm	0,1	871
-unrecognized cluster option	0,1	4540
+unrecognized cluster option	0,1	4541
 unrecognized collation provider	105,1	811
 unrecognized column option	0,1	693
 unrecognized compression algorithm	0,1	871
-unrecognized configuration parameter	104,1	4541
-unrecognized configuration parameter * in file	104,1	4542
+unrecognized configuration parameter	104,1	4542
+unrecognized configuration parameter * in file	104,1	4543
 unrecognized critical flags in copy file header	275,64	837
 unrecognized default acl object type	114,64	206
-unrecognized drop database option	0,1	4543
-unrecognized event name	0,1	2811
-unrecognized explain option	0,1	4544
-unrecognized filter variable	0,1	2811
-unrecognized format type specifier	114,64	2789
+unrecognized drop database option	0,1	4544
+unrecognized event name	0,1	2812
+unrecognized explain option	0,1	4545
+unrecognized filter variable	0,1	2812
+unrecognized format type specifier	114,64	2790
 unrecognized hash partition bound specification	0,1	693
-unrecognized headline parameter	114,64	3477
-unrecognized ispell parameter	114,64	3495
+unrecognized headline parameter	114,64	3478
+unrecognized ispell parameter	114,64	3496
 unrecognized key word	63,64	67
-unrecognized locale provider	105,1	2927
+unrecognized locale provider	105,1	2928
 unrecognized manifest option	0,1	871
 unrecognized object type	114,64	206
 unrecognized parameter * in file	0,1	499
-unrecognized parameter namespace	114,64	3179
+unrecognized parameter namespace	114,64	3180
 unrecognized partitioning strategy	114,64	633
-unrecognized privilege type	0,1,114	4545
+unrecognized privilege type	0,1,114	4546
 unrecognized publication parameter	0,1	691
-unrecognized reindex option	0,1	4546
-unrecognized reset target	114,64	3102
+unrecognized reindex option	0,1	4547
+unrecognized reset target	114,64	3103
 unrecognized role option	0,1	693
 unrecognized row security option	0,1	693
-unrecognized simple dictionary parameter	114,64	3532
-unrecognized snowball parameter	114,64	3502
-unrecognized ssl error code	336,85	950
-unrecognized statistics kind	0,1	4547
+unrecognized simple dictionary parameter	114,64	3533
+unrecognized snowball parameter	114,64	3503
+unrecognized ssl error code	336,85	951
+unrecognized statistics kind	0,1	4548
 unrecognized subscription parameter	0,1	168
-unrecognized synonym parameter	114,64	3512
-unrecognized table function returnmode	3276,330	4342
-unrecognized thesaurus parameter	114,64	3497
-unrecognized vacuum option	0,1	3825
-unrecognized value for create_replication_slot option	114,64	4548
-unrecognized value for explain option	114,64	2709
+unrecognized synonym parameter	114,64	3513
+unrecognized table function returnmode	3276,330	4343
+unrecognized thesaurus parameter	114,64	3498
+unrecognized vacuum option	0,1	3826
+unrecognized value for create_replication_slot option	114,64	4549
+unrecognized value for explain option	114,64	2710
 unrecognized value for publication option	0,1	691
-unrecoverable entry exception	3515	4549
-unrecoverable key exception	3516	4550
-unrecoverableentryexception	3515	4549
-unrecoverablekeyexception	3516	4550
-unreleased instance id exception	3384	4380
-unreleased_instance_id	3384	4380
-unreleasedinstanceidexception	3384	4380
-unresolved address exception	3517	4551
-unresolvedaddressexception	3517	4551
+unrecoverable entry exception	3515	4550
+unrecoverable key exception	3516	4551
+unrecoverableentryexception	3515	4550
+unrecoverablekeyexception	3516	4551
+unreleased instance id exception	3384	4381
+unreleased_instance_id	3384	4381
+unreleasedinstanceidexception	3384	4381
+unresolved address exception	3517	4552
+unresolvedaddressexception	3517	4552
 unsafe legacy renegotiation disabled	3518,174	193
-unsafe new enum value usage	3281	4255
-unsafe statement written to the binary log using statement format since binlog_format statement	1128	1460
-unsafe use of in a string literal	2924,64	3685
-unsafe use of new value * of enum type	3281,57	4552
+unsafe new enum value usage	3281	4256
+unsafe statement written to the binary log using statement format since binlog_format statement	1128	1461
+unsafe use of in a string literal	2924,64	3686
+unsafe use of new value * of enum type	3281,57	4553
 unsafe use of pseudo type internal	62,1	513
-unsafe use of string constant with unicode escapes	59	4553
-unsafe_new_enum_value_usage	3281,57	4255
-unsafeerror	3519	4554
-unsafenewenumvalueusage	3281,57	4255
-unsatisfiable dependency error	3520	4555
-unsatisfiabledependencyerror	3520	4555
-unsatisfied link error	3521	4556
-unsatisfiedlinkerror	3521	4556
+unsafe use of string constant with unicode escapes	59	4554
+unsafe_new_enum_value_usage	3281,57	4256
+unsafeerror	3519	4555
+unsafenewenumvalueusage	3281,57	4256
+unsatisfiable dependency error	3520	4556
+unsatisfiabledependencyerror	3520	4556
+unsatisfied link error	3521	4557
+unsatisfiedlinkerror	3521	4557
 unsolicited extension	3522,174	193
-unspecified certificate verification error	3523,180	4557
-unstable offset commit exception	3396	4404
-unstable_offset_commit	3396	4404
-unstableoffsetcommitexception	3396	4404
-unsuitable certificate purpose	3524,180	4558
-unsupported address type exception	3525	4559
-unsupported assignor exception	3382	4374
-unsupported audio file exception	3526	4560
-unsupported callback exception	3527	4561
-unsupported charset exception	3528	4562
-unsupported class version error	3529	4563
-unsupported collation on string indexed column * use binary collation	1789	2163
+unspecified certificate verification error	3523,180	4558
+unstable offset commit exception	3396	4405
+unstable_offset_commit	3396	4405
+unstableoffsetcommitexception	3396	4405
+unsuitable certificate purpose	3524,180	4559
+unsupported address type exception	3525	4560
+unsupported assignor exception	3382	4375
+unsupported audio file exception	3526	4561
+unsupported callback exception	3527	4562
+unsupported charset exception	3528	4563
+unsupported class version error	3529	4564
+unsupported collation on string indexed column * use binary collation	1789	2164
 unsupported compression algorithm	3530,174	193
-unsupported compression type exception	3390	4395
+unsupported compression type exception	3390	4396
 unsupported elliptic curve	3531,174	193
-unsupported encoding exception	3532	4564
-unsupported endpoint type exception	3398	4411
-unsupported extension feature	3533,180	4565
-unsupported flavor exception	3534	4566
-unsupported for message format exception	3386	4382
-unsupported format code	114,64	4567
-unsupported frontend protocol * server supports * 0 to	59	4568
+unsupported encoding exception	3532	4565
+unsupported endpoint type exception	3398	4412
+unsupported extension feature	3533,180	4566
+unsupported flavor exception	3534	4567
+unsupported for message format exception	3386	4383
+unsupported format code	114,64	4568
+unsupported frontend protocol * server supports * 0 to	59	4569
 unsupported ldap url scheme	130,131	289
-unsupported look and feel exception	3535	4569
+unsupported look and feel exception	3535	4570
 unsupported media type	24	25
-unsupported name constraint type	3536,180	4570
+unsupported name constraint type	3536,180	4571
 unsupported object type	114,64	206
 unsupported on commit and foreign key combination	59	686
-unsupported operation exception	3537	4571
-unsupported or invalid name constraint syntax	3538,180	4572
-unsupported or invalid name syntax	3539,180	4573
+unsupported operation exception	3537	4572
+unsupported or invalid name constraint syntax	3538,180	4573
+unsupported or invalid name syntax	3539,180	4574
 unsupported protocol	3540,174	193
-unsupported sasl mechanism exception	3383	4375
+unsupported sasl mechanism exception	3383	4376
 unsupported scram channel binding type	336,85	774
 unsupported ssl version	3541,174	193
 unsupported status type	3542,174	193
-unsupported temporal type exception	3543	4574
-unsupported unicode escape sequence	601,64	4575
-unsupported version exception	3394	4400
-unsupported xml feature	59	1034
-unsupported_assignor	3382	4374
-unsupported_compression_type	3390	4395
-unsupported_endpoint_type	3398	4411
-unsupported_for_message_format	3386	4382
+unsupported temporal type exception	3543	4575
+unsupported unicode escape sequence	601,64	4576
+unsupported version exception	3394	4401
+unsupported xml feature	59	1035
+unsupported_assignor	3382	4375
+unsupported_compression_type	3390	4396
+unsupported_endpoint_type	3398	4412
+unsupported_for_message_format	3386	4383
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	3383	4375
-unsupported_version	3394	4400
-unsupportedaddresstypeexception	3525	4559
-unsupportedassignorexception	3382	4374
-unsupportedaudiofileexception	3526	4560
-unsupportedcallbackexception	3527	4561
-unsupportedcharsetexception	3528	4562
-unsupportedclassversionerror	3529	4563
-unsupportedcompressiontypeexception	3390	4395
-unsupportedencodingexception	3532	4564
-unsupportedendpointtypeexception	3398	4411
-unsupportedflavorexception	3534	4566
-unsupportedformessageformatexception	3386	4382
-unsupportedlookandfeelexception	3535	4569
-unsupportedoperationexception	3537	4571
-unsupportedsaslmechanismexception	3383	4375
-unsupportedtemporaltypeexception	3543	4574
-unsupportedversionexception	3394	4400
-unterminated c string	3271	4224
+unsupported_sasl_mechanism	3383	4376
+unsupported_version	3394	4401
+unsupportedaddresstypeexception	3525	4560
+unsupportedassignorexception	3382	4375
+unsupportedaudiofileexception	3526	4561
+unsupportedcallbackexception	3527	4562
+unsupportedcharsetexception	3528	4563
+unsupportedclassversionerror	3529	4564
+unsupportedcompressiontypeexception	3390	4396
+unsupportedencodingexception	3532	4565
+unsupportedendpointtypeexception	3398	4412
+unsupportedflavorexception	3534	4567
+unsupportedformessageformatexception	3386	4383
+unsupportedlookandfeelexception	3535	4570
+unsupportedoperationexception	3537	4572
+unsupportedsaslmechanismexception	3383	4376
+unsupportedtemporaltypeexception	3543	4575
+unsupportedversionexception	3394	4401
+unterminated c string	3271	4225
 unterminated csv quoted field	275,64	837
-unterminated format type specifier	114,64	2789
-unterminated_c_string	3271,64	4224
-unterminatedcstring	3271,64	4224
-untranslatable character	601	4229
-untranslatable_character	601,64	4229
-untranslatablecharacter	601,64	4229
-update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1133	1465
-update locks cannot be acquired during a read uncommitted transaction	1563,117	1922
-update or delete on table * violates foreign key constraint * on table	2392,461	3031
-updated partition constraint for default partition * would be violated by some row	602,461	4103
-updates on slices of fixed length arrays not implemented	59	3984
-updating of * row is not allowed in	1748	2120
-upgrade index name failed please use create index alter table algorithm copy to rebuild index	1329	1679
+unterminated format type specifier	114,64	2790
+unterminated_c_string	3271,64	4225
+unterminatedcstring	3271,64	4225
+untranslatable character	601	4230
+untranslatable_character	601,64	4230
+untranslatablecharacter	601,64	4230
+update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1133	1466
+update locks cannot be acquired during a read uncommitted transaction	1563,117	1923
+update or delete on table * violates foreign key constraint * on table	2392,461	3032
+updated partition constraint for default partition * would be violated by some row	602,461	4104
+updates on slices of fixed length arrays not implemented	59	3985
+updating of * row is not allowed in	1748	2121
+upgrade index name failed please use create index alter table algorithm copy to rebuild index	1329	1680
 upgrade required	33	34
-upgrade required please do * or dump reload to fix it	1709	2080
+upgrade required please do * or dump reload to fix it	1709	2081
 upgrade_required	33	34
 upper bound cannot be less than lower bound	209,64	241
-urgent i o condition	2272	4576
-uri format exception	2972	4577
-uri reference exception	3544	4578
-uri syntax exception	3545	4579
-urierror	3546	4580
-uriformatexception	2972	4577
-urireferenceexception	3544	4578
-urisyntaxexception	3545	4579
-urlerror	3547	4581
-use of writeto with pre connected connection	3548,3549	4582
+urgent i o condition	2272	4577
+uri format exception	2972	4578
+uri reference exception	3544	4579
+uri syntax exception	3545	4580
+urierror	3546	4581
+uriformatexception	2972	4578
+urireferenceexception	3544	4579
+urisyntaxexception	3545	4580
+urlerror	3547	4582
+use of writeto with pre connected connection	3548,3549	4583
 use srtp not negotiated	3550,174	193
-user * already has more than * active connections	1744,1	2116
-user * has exceeded the * resource current value	1804,1	2208
-user authorization denied	3244,3243	4168
+user * already has more than * active connections	1744,1	2117
+user * has exceeded the * resource current value	1804,1	2209
+user authorization denied	3244,3243	4169
 user defined indexes on system catalog tables are not supported	59	634
-user defined relation parameter types limit exceeded	208	4583
-user defined signal 1	2262	4584
-user defined signal 2	2264	4585
+user defined relation parameter types limit exceeded	208	4584
+user defined signal 1	2262	4585
+user defined signal 2	2264	4586
 user defined types cannot use subscripting function	105,1	522
-user is blocked because of too many credential errors unblock with	1803	2207
-user mapping for * already exists for server	103,1	2834
-user mapping for * does not exist for server	104,1	4586
-user mapping for user * on server * does not exist	104,1	1135
-user mapping not found for	104,1	2835
-user principal not found exception	3551	4587
-userprincipalnotfoundexception	3551	4587
-userwarning	3552	4588
-using cert extension requires at least x509v3	3553,180	4589
-using storage engine * for table	1864	2268
-utf data format exception	3554	4590
-utfdataformatexception	3554	4590
+user is blocked because of too many credential errors unblock with	1803	2208
+user mapping for * already exists for server	103,1	2835
+user mapping for * does not exist for server	104,1	4587
+user mapping for user * on server * does not exist	104,1	1136
+user mapping not found for	104,1	2836
+user principal not found exception	3551	4588
+userprincipalnotfoundexception	3551	4588
+userwarning	3552	4589
+using cert extension requires at least x509v3	3553,180	4590
+using storage engine * for table	1864	2269
+utf data format exception	3554	4591
+utfdataformatexception	3554	4591
 vacuum full cannot be performed in parallel	59	189
 vacuum option disable_page_skipping cannot be used with full	59	189
-value cannot be null	191	4591
-value does not fall within the expected range	201,881,1018	4592
-value for * is too long	114,64	3477
-value for domain * violates check constraint	602,461	4593
-value is out of range in	1182,203,64	1524
-value is too big in tsquery	208	3772
-value out of range	3555,3556	4594
-value out of range overflow	203,64	3025
-value out of range underflow	203,64	3025
-value overflows numeric format	203,64	2721
-value too large for defined data type	1070	4595
-value too long for restore point maximum	114,64	4596
-value too long for type character	342,64	4597
-value too long for type character varying	342,64	4597
-valueerror	3557,3558	4598
+value cannot be null	191	4592
+value does not fall within the expected range	201,881,1018	4593
+value for * is too long	114,64	3478
+value for domain * violates check constraint	602,461	4594
+value is out of range in	1182,203,64	1525
+value is too big in tsquery	208	3773
+value out of range	3555,3556	4595
+value out of range overflow	203,64	3026
+value out of range underflow	203,64	3026
+value overflows numeric format	203,64	2722
+value too large for defined data type	1070	4596
+value too long for restore point maximum	114,64	4597
+value too long for type character	342,64	4598
+value too long for type character varying	342,64	4598
+valueerror	3557,3558	4599
 values in from must have an alias	0,1	693
-values less than value must be strictly increasing for each partition	1556	1914
+values less than value must be strictly increasing for each partition	1556	1915
 values lists * columns available but * columns specified	192,1	701
-values lists must all be the same length	0,1	3030
-values value for partition * must have type int	1808	2212
-values value must be of same type as partition function	1323	1673
-variable * can only be set not read	1809	2213
-variable * doesn t have a default value	1441,1	1796
-variable * is a * variable	1324	1674
-variable * is a global variable and should be set with set global	1291	1640
-variable * is a session variable and can t be used with set global	1386	1741
-variable * is not a variable component can t be used as xxxx variable_name	1810	2214
-variable * is read only use set * to assign the value	1811	2215
-variable * must be quoted with or renamed	1639,1	2006
-variable or condition declaration after cursor or handler declaration	1664,1	2035
-variadic argument must be an array	172,1	4599
+values lists must all be the same length	0,1	3031
+values value for partition * must have type int	1808	2213
+values value must be of same type as partition function	1323	1674
+variable * can only be set not read	1809	2214
+variable * doesn t have a default value	1441,1	1797
+variable * is a * variable	1324	1675
+variable * is a global variable and should be set with set global	1291	1641
+variable * is a session variable and can t be used with set global	1386	1742
+variable * is not a variable component can t be used as xxxx variable_name	1810	2215
+variable * is read only use set * to assign the value	1811	2216
+variable * must be quoted with or renamed	1639,1	2007
+variable or condition declaration after cursor or handler declaration	1664,1	2036
+variadic argument must be an array	172,1	4600
 variadic parameter must be an array	62,1	135
 variadic parameter must be the last input parameter	62,1	135
 variadic parameter must be the last parameter	62,1	135
 variant also negotiates	49	51
 variant_also_negotiates	49	51
-vars argument is not an object	114,64	4600
+vars argument is not an object	114,64	4601
 vector _m_range_check __n which is * this size which is	197	333
-verificationerror	835	4601
-verificationexception	2981	4602
-verifyerror	3559	4603
-version to install must be specified	114,64	2893
+verificationerror	835	4602
+verificationexception	2981	4603
+verifyerror	3559	4604
+version to install must be specified	114,64	2894
 version too high	3560,174	193
 version too low	3561,174	193
-versioned table s s adding history partition s failed	1821	2225
-versionerror	3562	4604
-view * has no definer information old table format current user is used as definer please recreate the view	1834	2238
-view * order by clause ignored because there is other order by clause already	1837	2241
-view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1835	2239
-view * s field list have different column counts	1845	2249
-view being updated does not have complete key of underlying table in it	1866	2270
-view merge algorithm can t be used here for now assumed undefined algorithm	1865	2269
-view rule for * must be named	105,1	3676
-view s s has no creation context	1836	2240
-view s select contains a subquery in the from clause	1842	2246
-view s select contains a variable or parameter	1844	2248
-view text checksum failed	1833	2237
-views cannot be unlogged because they do not have storage	0,1	1056
-views must not contain data modifying statements in with	59	4605
-views must not contain select into	59	4605
-virtual machine error	3563	4606
-virtual timer expired	2274	4607
-virtualmachineerror	3563	4606
-vnode disk i o error	3255,102	4196
-voter not found exception	3395	4401
-voter_not_found	3395	4401
-voternotfoundexception	3395	4401
-vtab constraint failed	3249,604	4176
-vtab database disk image is malformed	3250,2531	4178
-vtab database table is locked	3257,3188	4199
-wait handle cannot be opened exception	2863	4608
-wait on a lock was aborted due to a pending exclusive lock	1387	1742
-wait_seconds must not be negative or zero	203,64	4609
-waithandlecannotbeopenedexception	2863	4608
-wal generated with full_page_writes off was replayed during online backup	57	3117
-wal generated with full_page_writes off was replayed since last restartpoint	57	3117
+versioned table s s adding history partition s failed	1821	2226
+versionerror	3562	4605
+view * has no definer information old table format current user is used as definer please recreate the view	1834	2239
+view * order by clause ignored because there is other order by clause already	1837	2242
+view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	1835	2240
+view * s field list have different column counts	1845	2250
+view being updated does not have complete key of underlying table in it	1866	2271
+view merge algorithm can t be used here for now assumed undefined algorithm	1865	2270
+view rule for * must be named	105,1	3677
+view s s has no creation context	1836	2241
+view s select contains a subquery in the from clause	1842	2247
+view s select contains a variable or parameter	1844	2249
+view text checksum failed	1833	2238
+views cannot be unlogged because they do not have storage	0,1	1057
+views must not contain data modifying statements in with	59	4606
+views must not contain select into	59	4606
+virtual machine error	3563	4607
+virtual timer expired	2274	4608
+virtualmachineerror	3563	4607
+vnode disk i o error	3255,102	4197
+voter not found exception	3395	4402
+voter_not_found	3395	4402
+voternotfoundexception	3395	4402
+vtab constraint failed	3249,604	4177
+vtab database disk image is malformed	3250,2531	4179
+vtab database table is locked	3257,3188	4200
+wait handle cannot be opened exception	2863	4609
+wait on a lock was aborted due to a pending exclusive lock	1387	1743
+wait_seconds must not be negative or zero	203,64	4610
+waithandlecannotbeopenedexception	2863	4609
+wal generated with full_page_writes off was replayed during online backup	57	3118
+wal generated with full_page_writes off was replayed since last restartpoint	57	3118
 wal level not sufficient for creating a restore point	57	60
-wal level not sufficient for making an online backup	57	3117
-wal_level is insufficient to publish logical changes	57	3291
-warningexception	3564	4610
-was concurrently dropped	104,1	4611
-was not called by trigger manager	329,330	3542
-was not registered	104,1	4612
+wal level not sufficient for making an online backup	57	3118
+wal_level is insufficient to publish logical changes	57	3292
+warningexception	3564	4611
+was concurrently dropped	104,1	4612
+was not called by trigger manager	329,330	3543
+was not registered	104,1	4613
 was removed concurrently	57	164
-web socket exception	3565	4613
-web socket handshake exception	3566	4614
-webexception	2984	4615
-websocketexception	3565	4613
-websockethandshakeexception	3566	4614
+web socket exception	3565	4614
+web socket handshake exception	3566	4615
+webexception	2984	4616
+websocketexception	3565	4614
+websockethandshakeexception	3566	4615
 weight array may not contain nulls	115,64	883
-weight out of range	114,64	4616
+weight out of range	114,64	4617
 when building statistics on a single expression statistics kinds may not be specified	59	503
-when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1306	1655
-when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1307	1656
-when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1302	1651
-when reorganizing a set of partitions they must be in consecutive order	1175	1517
-when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1146	1479
-when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1485	1842
-when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1630	1995
+when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	1306	1656
+when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	1307	1657
+when gtid_next is set to a gtid you must explicitly set it again after a commit or rollback if you see this error message in the slave sql thread it means that a table in the current transaction is transactional on the master and non transactional on the slave in a client connection it means that you executed set gtid_next before a transaction and forgot to set gtid_next to a different identifier or to * after commit or rollback current gtid_next is	1302	1652
+when reorganizing a set of partitions they must be in consecutive order	1175	1518
+when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1146	1480
+when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	1485	1843
+when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	1630	1996
 where clause not allowed for schema	0,1	693
 where clause not allowed with copy to	0,1	693
-where current of is not supported for this table type	59	4617
+where current of is not supported for this table type	59	4618
 where current of on a view is not implemented	59	878
 whole row unique index inference specifications are not supported	59	462
-width argument position must be ended by	114,64	2789
-wildcards or range in json path not allowed in argument * to function	1364	1716
-will be truncated to	2462,1	4618
-win32exception	3567	4619
-window changed	2276	4620
-window frame is not allowed with	1473	1829
-window function * cannot have within group	155,1	1183
-window function * requires an over clause	155,1	1183
-window function calls cannot be nested	485,1	4621
+width argument position must be ended by	114,64	2790
+wildcards or range in json path not allowed in argument * to function	1364	1717
+will be truncated to	2462,1	4619
+win32exception	3567	4620
+window changed	2276	4621
+window frame is not allowed with	1473	1830
+window function * cannot have within group	155,1	1184
+window function * requires an over clause	155,1	1184
+window function calls cannot be nested	485,1	4622
 window function calls cannot contain set returning function calls	59	145
-window function is allowed only in select list and order by clause	1903	2308
-window function is not allowed in window specification	1873	2277
-window functions are not allowed in	485,1	4621
-window functions can not be used as arguments to group functions	1695	2066
+window function is allowed only in select list and order by clause	1903	2309
+window function is not allowed in window specification	1873	2278
+window functions are not allowed in	485,1	4622
+window functions can not be used as arguments to group functions	1695	2067
 window functions cannot return sets	62,1	150
-window specification referencing another one * cannot contain partition list	1516	1874
-window specification with name * is not defined	1918	2323
-windowing error	485	4249
-windowing_error	485,1	4249
-windowingerror	485,1	4249
-with a search or cycle clause the left side of the union must be a select	59	2831
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4622
-with a search or cycle clause the right side of the union must be a select	0,1	1094
+window specification referencing another one * cannot contain partition list	1516	1875
+window specification with name * is not defined	1918	2324
+windowing error	485	4250
+windowing_error	485,1	4250
+windowingerror	485,1	4250
+with a search or cycle clause the left side of the union must be a select	59	2832
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	59	4623
+with a search or cycle clause the right side of the union must be a select	0,1	1095
 with cannot be used in a query that is rewritten by rules into multiple queries	59	614
-with check cannot be applied to select or delete	0,1	3766
-with check option is supported only on automatically updatable views	59	4605
+with check cannot be applied to select or delete	0,1	3767
+with check option is supported only on automatically updatable views	59	4606
 with check option not supported on recursive views	59	63
-with check option violation	606	4250
-with clause containing a data modifying statement must be at the top level	59	2831
-with column list and select field list have different column counts	1874	2278
-with no matching label	1652,1	2023
-with no tables specified is not valid	0,1	4623
+with check option violation	606	4251
+with clause containing a data modifying statement must be at the top level	59	2832
+with column list and select field list have different column counts	1874	2279
+with no matching label	1652,1	2024
+with no tables specified is not valid	0,1	4624
 with ordinality cannot be used with a column definition list	0,1	181
-with query * columns available but * columns specified	192,1	4624
-with query * does not have a returning clause	59	4625
-with query is not recursive	0,1	1094
+with query * columns available but * columns specified	192,1	4625
+with query * does not have a returning clause	59	4626
+with query is not recursive	0,1	1095
 with query name * appears in both a rule action and the query being rewritten	59	614
-with query name * specified more than once	944,1	4626
-with recursive is not supported for merge statement	0,1	4539
+with query name * specified more than once	944,1	4627
+with recursive is not supported for merge statement	0,1	4540
 with ties cannot be specified without order by clause	0,1	693
-with_check_option_violation	606	4250
-withcheckoptionviolation	606	4250
-within group is required for ordered set aggregate	155,1	1183
-within group specified but * is not an aggregate function	155,1	1183
-word is too long * bytes max	208	4627
-word is too long in tsquery	208	3772
-word is too long to be indexed	208	4628
+with_check_option_violation	606	4251
+withcheckoptionviolation	606	4251
+within group is required for ordered set aggregate	155,1	1184
+within group specified but * is not an aggregate function	155,1	1184
+word is too long * bytes max	208	4628
+word is too long in tsquery	208	3773
+word is too long to be indexed	208	4629
 would be inherited from more than once	150,1	160
 would overlap partition	105,1	897
-write aborted exception	3568	4629
-write disk i o error	3256,102	4197
-write pending exception	3569	4630
-write tcp * write broken pipe	361	4631
-write to exceptions table failed message	1235	1583
-writeabortedexception	3568	4629
-writependingexception	3569	4630
-writetimeout	3570	4632
-writing one row to the row based binary log failed	1109	1441
+write aborted exception	3568	4630
+write disk i o error	3256,102	4198
+write pending exception	3569	4631
+write tcp * write broken pipe	361	4632
+write to exceptions table failed message	1235	1584
+writeabortedexception	3568	4630
+writependingexception	3569	4631
+writetimeout	3570	4633
+writing one row to the row based binary log failed	1109	1442
 wrong certificate type	3571,174	193
 wrong cipher returned	3572,174	193
 wrong curve	3573,174	193
 wrong flag in flag array	114,64	213
 wrong flag type only arrays and scalars are allowed	114,64	213
-wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1884	2289
-wrong magic in	1887	2292
-wrong medium type	1008	4633
-wrong method type exception	3574	4634
+wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	1884	2290
+wrong magic in	1887	2293
+wrong medium type	1008	4634
+wrong method type exception	3574	4635
 wrong number of array subscripts	209,64	241
 wrong number of columns	172,1	342
-wrong number of fields	3575,3576	4635
+wrong number of fields	3575,3576	4636
 wrong number of fields in header line got	275,64	837
-wrong number of parameters for prepared statement	0,1	4636
+wrong number of parameters for prepared statement	0,1	4637
 wrong number of parameters on left side of overlaps expression	0,1	693
 wrong number of parameters on right side of overlaps expression	0,1	693
-wrong number of partitions defined mismatch with previous setting	1524	1882
-wrong number of subpartitions defined mismatch with previous setting	1525	1883
-wrong object type	155	4245
-wrong parameters for partitioned s wrong value for	1500	1858
-wrong parameters for s missing	1408	1763
-wrong partition name or partition list	1505	1863
-wrong partition type s for partitioning by s	1526	1884
-wrong partitions for s must have at least one history and exactly one last current	1832	2236
-wrong position info in tsvector	0,1	4333
+wrong number of partitions defined mismatch with previous setting	1524	1883
+wrong number of subpartitions defined mismatch with previous setting	1525	1884
+wrong object type	155	4246
+wrong parameters for partitioned s wrong value for	1500	1859
+wrong parameters for s missing	1408	1764
+wrong partition name or partition list	1505	1864
+wrong partition type s for partitioning by s	1526	1885
+wrong partitions for s must have at least one history and exactly one last current	1832	2237
+wrong position info in tsvector	0,1	4334
 wrong signature length	3577,174	193
 wrong signature size	3578,174	193
 wrong signature type	3579,174	193
 wrong ssl version	3580,174	193
 wrong version number	3581,174	193
-wrong_object_type	155,1	4245
-wrongmethodtypeexception	3574	4634
-wrongobjecttype	155,1	4245
-x path exception	3582	4637
-x path expression exception	3583	4638
-x path factory configuration exception	3584	4639
-x path function exception	3585	4640
-x requires a power of two value between 1 mb and 1 gb	114,64	4641
-x509 cannot verify signature algorithm unimplemented	3586,3587	4642
-x509 certificate signed by unknown authority	180	4643
-x509 decryption password incorrect	3588,3589	4644
+wrong_object_type	155,1	4246
+wrongmethodtypeexception	3574	4635
+wrongobjecttype	155,1	4246
+x path exception	3582	4638
+x path expression exception	3583	4639
+x path factory configuration exception	3584	4640
+x path function exception	3585	4641
+x requires a power of two value between 1 mb and 1 gb	114,64	4642
+x509 cannot verify signature algorithm unimplemented	3586,3587	4643
+x509 certificate signed by unknown authority	180	4644
+x509 decryption password incorrect	3588,3589	4645
 x509 lib	3590,174	193
 x509 verification setup problems	3591,174	193
-xa_rbdeadlock transaction branch was rolled back deadlock was detected	1920	2325
-xa_rbrollback transaction branch was rolled back	1921	2326
-xa_rbtimeout transaction branch was rolled back took too long	1922	2327
-xaer_dupid the xid already exists	1923	2328
-xaer_inval invalid arguments or unsupported command	1924	2329
-xaer_nota unknown xid	1925	2330
-xaer_outside some work is done outside global transaction	1926	2331
-xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1927	2332
-xaer_rmfail the command cannot be executed when global transaction is in the * state	1928	2333
-xaexception	3592	4645
-xml attribute name * appears more than once	0,1	1139
-xml parse exception	3593	4646
-xml schema exception	72	4647
-xml schema inference exception	73	4648
-xml schema validation exception	74	4649
-xml signature exception	3594	4650
-xml stream exception	3595	4651
-xml syntax error on line * unexpected eof	757	4652
-xml syntax exception	3596	4653
-xmlexception	167,757	4654
-xmlparseexception	3593	4646
-xmlschemaexception	72	4647
-xmlschemainferenceexception	73	4648
-xmlschemavalidationexception	74	4649
-xmlsignatureexception	3594	4650
-xmlstreamexception	3595	4651
-xmlsyntaxexception	3596	4653
-xmlvalidate is not implemented	59	1034
-xpathexception	3582	4637
-xpathexpressionexception	3583	4638
-xpathfactoryconfigurationexception	3584	4639
-xpathfunctionexception	3585	4640
-xquery x flag expanded regular expressions is not implemented	59	4655
-xslt compile exception	3597	4656
-xsltcompileexception	3597	4656
-xsltexception	3598	4657
-year * column type is deprecated creating year 4 column instead	1348	1700
-you are not allowed to create a user with grant	1150,1	1484
-you are not allowed to execute this command in a transaction	1152,117	1486
-you are not owner of query	1380	1735
-you are not owner of thread	1379	1734
-you are not using binary logging	1437	1793
-you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1530,1	1888
-you are using safe update mode and you tried to update a table without a where that uses a key column	1801	2204
-you can * fields terminated by	1135,1	1467
-you can t combine write locking of system tables with other tables or lock types	1886	2291
-you can t delete all columns with alter table use drop table instead	1155,1	1494
-you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1236	1584
-you can t use locks with log tables	1154	1490
-you can t write lock a log table only read access is possible	1165	1506
-you cannot * a log table if logging is enabled	1094	1426
-you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1101	1433
-you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1696,1	2067
-you may only use constant expressions in this statement	1597	1960
-you must have privileges to update tables in the mysql database to be able to change passwords for others	1533,1	1891
-you must set password before executing this statement	1419	1774
-you must start backup with	1089	1421
-you need the super privilege for creation view with * definer	1838	2242
-you should never see it	1206	2178
-your password does not satisfy the current policy requirements	1480	1837
-your password has expired to log in you must change it using a client that supports expired passwords	1420	1775
-zero division error	3599,206	4658
-zero length character string	2741	4222
+xa_rbdeadlock transaction branch was rolled back deadlock was detected	1920	2326
+xa_rbrollback transaction branch was rolled back	1921	2327
+xa_rbtimeout transaction branch was rolled back took too long	1922	2328
+xaer_dupid the xid already exists	1923	2329
+xaer_inval invalid arguments or unsupported command	1924	2330
+xaer_nota unknown xid	1925	2331
+xaer_outside some work is done outside global transaction	1926	2332
+xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	1927	2333
+xaer_rmfail the command cannot be executed when global transaction is in the * state	1928	2334
+xaexception	3592	4646
+xml attribute name * appears more than once	0,1	1140
+xml parse exception	3593	4647
+xml schema exception	72	4648
+xml schema inference exception	73	4649
+xml schema validation exception	74	4650
+xml signature exception	3594	4651
+xml stream exception	3595	4652
+xml syntax error on line * unexpected eof	757	4653
+xml syntax exception	3596	4654
+xmlexception	167,757	4655
+xmlparseexception	3593	4647
+xmlschemaexception	72	4648
+xmlschemainferenceexception	73	4649
+xmlschemavalidationexception	74	4650
+xmlsignatureexception	3594	4651
+xmlstreamexception	3595	4652
+xmlsyntaxexception	3596	4654
+xmlvalidate is not implemented	59	1035
+xpathexception	3582	4638
+xpathexpressionexception	3583	4639
+xpathfactoryconfigurationexception	3584	4640
+xpathfunctionexception	3585	4641
+xquery x flag expanded regular expressions is not implemented	59	4656
+xslt compile exception	3597	4657
+xsltcompileexception	3597	4657
+xsltexception	3598	4658
+year * column type is deprecated creating year 4 column instead	1348	1701
+you are not allowed to create a user with grant	1150,1	1485
+you are not allowed to execute this command in a transaction	1152,117	1487
+you are not owner of query	1380	1736
+you are not owner of thread	1379	1735
+you are not using binary logging	1437	1794
+you are using mariadb as an anonymous user and anonymous users are not allowed to modify user settings	1530,1	1889
+you are using safe update mode and you tried to update a table without a where that uses a key column	1801	2205
+you can * fields terminated by	1135,1	1468
+you can t combine write locking of system tables with other tables or lock types	1886	2292
+you can t delete all columns with alter table use drop table instead	1155,1	1495
+you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1236	1585
+you can t use locks with log tables	1154	1491
+you can t write lock a log table only read access is possible	1165	1507
+you cannot * a log table if logging is enabled	1094	1427
+you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1101	1434
+you have an error in your sql syntax check the manual that corresponds to your mariadb server version for the right syntax to use	1696,1	2068
+you may only use constant expressions in this statement	1597	1961
+you must have privileges to update tables in the mysql database to be able to change passwords for others	1533,1	1892
+you must set password before executing this statement	1419	1775
+you must start backup with	1089	1422
+you need the super privilege for creation view with * definer	1838	2243
+you should never see it	1206	2179
+your password does not satisfy the current policy requirements	1480	1838
+your password has expired to log in you must change it using a client that supports expired passwords	1420	1776
+zero division error	3599,206	4659
+zero length character string	2741	4223
 zero length component in parameter dynamic_library_path	710,1	868
 zero raised to a negative power is undefined	65,64	68
-zero_length_character_string	2741,64	4222
-zerodivisionerror	3599,206	4658
-zerolengthcharacterstring	2741,64	4222
-zip checksum error	3600,2425	4659
-zip not a valid zip file	3601,2503	4660
-zip unsupported compression algorithm	3530,3602	4661
-ziperror	3603	4662
-zipexception	3604	4663
-zlib input data corrupted	1931	2336
-zlib invalid checksum	2424,2425	4664
-zlib invalid dictionary	3605,3606	4665
-zlib invalid header	2426,185	4666
-zlib not enough memory	1932	2337
-zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1930	2335
-zone rules exception	3607	4667
-zonerulesexception	3607	4667
-zstd compression is not supported by this build	59	4668
+zero_length_character_string	2741,64	4223
+zerodivisionerror	3599,206	4659
+zerolengthcharacterstring	2741,64	4223
+zip checksum error	3600,2425	4660
+zip not a valid zip file	3601,2503	4661
+zip unsupported compression algorithm	3530,3602	4662
+ziperror	3603	4663
+zipexception	3604	4664
+zlib input data corrupted	1931	2337
+zlib invalid checksum	2424,2425	4665
+zlib invalid dictionary	3605,3606	4666
+zlib invalid header	2426,185	4667
+zlib not enough memory	1932	2338
+zlib not enough room in the output buffer probably length of uncompressed data was corrupted	1930	2336
+zone rules exception	3607	4668
+zonerulesexception	3607	4668
+zstd compression is not supported by this build	59	4669
 """#
 }

@@ -108,6 +108,14 @@ func main() {
 		_, err := http.DefaultClient.Do(request)
 		return err
 	})
+	// A request whose context was canceled (the caller went away): Go's word for a canceled operation.
+	catch("operation_canceled", func() error {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		request, _ := http.NewRequestWithContext(ctx, "GET", silent, nil)
+		_, err := http.DefaultClient.Do(request)
+		return err
+	})
 	catch("xml_parse", func() error { var zqx struct{}; return xml.NewDecoder(strings.NewReader("<a>zqx")).Decode(&zqx) })
 	catch("json_parse_empty", func() error { var zqx any; return json.Unmarshal([]byte(""), &zqx) })
 }
