@@ -161,7 +161,7 @@ public final class SearchEngine {
         // A pasted line of a routine level asks for lines like it, not for failures.
         let queryLevel = level ?? read.level
         let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
-                              queryConcepts: FailureTaxonomy.labels(in: text), preferFailures: queryLevel == .unknown || queryLevel >= .warning,
+                              queryConcepts: embedded.labels, preferFailures: queryLevel == .unknown || queryLevel >= .warning,
                               filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         stages.grouping = clock.lap()
         return SearchResults(groups: groups, notice: notice, stages: stages, identifiers: identifiers)

@@ -370,8 +370,9 @@ def add_postgresql_messages(t):
     (`chosen_messages`). `sorry, too many clients already` and `remaining connection slots are
     reserved` are both too_many_connections."""
     conditions = {macro: (code, [condition.replace("_", " "), section]) for code, macro, condition, section in sqlstates() if code[:2] != "XX"}
-    root = os.path.dirname(os.path.dirname(postgresql_source()))
-    for source in glob.glob(os.path.join(postgresql_source(), "**", "*.c"), recursive=True):
+    backend = postgresql_source()
+    root = os.path.dirname(os.path.dirname(backend))
+    for source in glob.glob(os.path.join(backend, "**", "*.c"), recursive=True):
         text = open(source, errors="replace").read()
         for start, call in calls(text, "ereport("):
             code = re.search(r"errcode\((ERRCODE_\w+)\)", call)

@@ -6,6 +6,8 @@
 public struct EmbeddingText: Sendable, Equatable {
     /// The conditions' words, then the (reduced) text.
     public let text: String
+    /// The labels of the conditions the (reduced) text shows (`FailureTaxonomy.labels`).
+    public let labels: [String]
     /// The conditions' words alone, when the text shows any: the vector leans toward them
     /// (`conditionWeight`), since beside a long message they are only a few of the words the
     /// model averages, and a question in plain words ("calls are timing out") meets them there.
@@ -18,7 +20,7 @@ public struct EmbeddingText: Sendable, Equatable {
 
     public init(_ text: String) {
         let reduced = text.utf8.contains(10) ? StackTraceReducer.reduce(text) ?? text : text
-        let labels = FailureTaxonomy.labels(in: reduced)
+        labels = FailureTaxonomy.labels(in: reduced)
         conditions = labels.isEmpty ? nil : labels.joined(separator: "; ")
         self.text = conditions.map { $0 + ": " + reduced } ?? reduced
     }
