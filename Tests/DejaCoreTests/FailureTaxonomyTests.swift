@@ -146,6 +146,19 @@ import Testing
         }
         #expect(FailureTaxonomy.entryCount > 5_000)
     }
+
+    @Test("a message whose subject is a value names no condition by its predicate alone")
+    func predicatesOfValues() {
+        // PostgreSQL raises `%s "%s" does not exist` as eight conditions and MariaDB `%s %s does not
+        // exist`: neither makes a missing image or file an undefined database object.
+        for line in ["deployment references an image tag that does not exist in the registry",
+                     "the file you asked for does not exist", "this value is not valid"] {
+            #expect(FailureTaxonomy.labels(in: line).isEmpty, "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+        // With its subject, the message is PostgreSQL's own.
+        #expect(FailureTaxonomy.labels(in: #"ERROR:  relation "orders" does not exist"#).first == "undefined table")
+        #expect(FailureTaxonomy.labels(in: #"ERROR:  function lower(integer) does not exist"#).first == "undefined function")
+    }
 }
 
 @Suite struct EmbeddingTextTests {

@@ -30,7 +30,7 @@ toolchain that builds Deja; (PyPI) googleapis-common-protos, kafka-python, pika.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
-import argparse, contextlib, errno, functools, glob, http, inspect, json, os, re, signal, socket, ssl, struct, subprocess, sys, tempfile, threading
+import argparse, collections, contextlib, errno, functools, glob, http, inspect, json, os, re, signal, socket, ssl, struct, subprocess, sys, tempfile, threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -364,15 +364,38 @@ def chosen_messages(call, before):
         yield chosen.group(1), override.group(1) if override else default
 
 
+def words_needed(parts, segments):
+    """Words a message's pattern needs (`parts`: the message split at its values; `segments`: those
+    kept): three, or four when the pattern does not begin with the message's first words. `%s %s
+    does not exist` and `function %s does not exist` reduce to `does not exist`, which any system
+    may say of anything."""
+    return 3 if segments and words(parts[0]) and segments[0] is parts[0] else 4
+
+
+def add_by_majority(t, raised):
+    """`raised`: a message's pattern (its values left out) -> (code, labels, source) for each place
+    that raises it. A pattern is labelled by the code most of those places raise it with, and left
+    out when no code has most: words several codes share name none of them."""
+    for pattern, sites in raised.items():
+        code, count = collections.Counter(site[0] for site in sites).most_common(1)[0]
+        if 2 * count > len(sites):
+            _, labels, source = next(site for site in sites if site[0] == code)
+            t.add(pattern, labels, source)
+
+
 def add_postgresql_messages(t):
     """The server's messages with the SQLSTATE each is raised with: every `ereport(...,
     errcode(ERRCODE_X), errmsg("..."))` of its source, and the messages a variable holds
     (`chosen_messages`). `sorry, too many clients already` and `remaining connection slots are
-    reserved` are both too_many_connections."""
+    reserved` are both too_many_connections. A message raised with several codes is labelled by the
+    code most of its calls raise it with, and left out when none has most: `%s "%s" does not exist`
+    is raised as eight conditions (undefined object, function, column, table, ...), so its words
+    name none of them."""
     conditions = {macro: (code, [condition.replace("_", " "), section]) for code, macro, condition, section in sqlstates() if code[:2] != "XX"}
     backend = postgresql_source()
     root = os.path.dirname(os.path.dirname(backend))
-    for source in glob.glob(os.path.join(backend, "**", "*.c"), recursive=True):
+    raised = {}  # pattern -> [(sqlstate, labels, source)] for each call that raises it
+    for source in sorted(glob.glob(os.path.join(backend, "**", "*.c"), recursive=True)):
         text = open(source, errors="replace").read()
         for start, call in calls(text, "ereport("):
             code = re.search(r"errcode\((ERRCODE_\w+)\)", call)
@@ -386,9 +409,13 @@ def add_postgresql_messages(t):
                     continue
                 sqlstate, labels = conditions[macro]
                 template = re.sub(r"\"%[^\"]*\"|%[-.0-9]*[a-zA-Z]+", " * ", literal.replace('\\"', '"'))
-                segments = [s for s in template.split(" * ") if len(words(s)) >= 2] or [s for s in template.split(" * ") if words(s)]
-                if sum(len(words(s)) for s in segments) >= 3:
-                    t.add(" * ".join(segments[:3]), labels, f"PostgreSQL SQLSTATE {sqlstate} message ({os.path.relpath(source, root)})")
+                parts = template.split(" * ")
+                # A value's one-word neighbour (`for`, `in`) says little, but a message's first word is its subject (`relation`).
+                segments = [s for i, s in enumerate(parts) if len(words(s)) >= 2 or (i == 0 and words(s))] or [s for s in parts if words(s)]
+                if sum(len(words(s)) for s in segments) >= words_needed(parts, segments):
+                    site = (sqlstate, labels, f"PostgreSQL SQLSTATE {sqlstate} message ({os.path.relpath(source, root)})")
+                    raised.setdefault(" * ".join(" ".join(words(s)) for s in segments[:3]), []).append(site)
+    add_by_majority(t, raised)
 
 
 def add_mariadb(t):
@@ -411,6 +438,7 @@ def add_mariadb(t):
     errmsg = open(debian_source("mariadb", "*/sql/share/errmsg-utf8.txt")[0], encoding="utf-8").read()
     sqlstates = dict(re.findall(r"^(ER_\w+) ([0-9A-Z]{5})\b", errmsg, re.M))
     standard = sqlstate_labels()
+    raised = {}  # a message's pattern -> the errors whose message it is, by SQLSTATE
     for number, name in codes:
         message = messages.get(number, "")
         literal = re.sub(r"%[-.0-9]*[a-zA-Z]+|'[^']*'|\"[^\"]*\"", " * ", message)
@@ -422,9 +450,12 @@ def add_mariadb(t):
         source = f"MariaDB {number} {name}" + (f" (SQLSTATE {sqlstate})" if sqlstate else "")
         t.add(name.lower(), labels, source)
         t.add(f"error {number}", labels, source)
-        segments = [s for s in literal.split(" * ") if len(words(s)) >= 1]
-        if sum(len(words(s)) for s in segments) >= 3:
-            t.add(" * ".join(segments[:3]), labels, source)
+        parts = literal.split(" * ")
+        segments = [s for s in parts if words(s)]
+        if sum(len(words(s)) for s in segments) >= words_needed(parts, segments):
+            segments = [" ".join(words(s)) for s in segments]
+            raised.setdefault(" * ".join(segments[:3]), []).append((sqlstate or name, labels, source))
+    add_by_majority(t, raised)
 
 
 def add_openssl(t):
