@@ -147,6 +147,20 @@ import Testing
         #expect(FailureTaxonomy.entryCount > 5_000)
     }
 
+    @Test("mail servers' enhanced status codes and DNS response codes name their condition where a server writes them")
+    func mailAndDNSCodes() {
+        #expect(FailureTaxonomy.labels(in: "550-5.1.1 The email account that you tried to reach does not exist.")
+                == ["bad destination mailbox address", "user unknown"])
+        #expect(FailureTaxonomy.labels(in: "postfix/smtp[811]: 4F2A1C: to=<ana@example.org>, dsn=5.2.2, status=bounced (host mx.example.org said: 552 5.2.2 Mailbox full)")
+                == ["mailbox full"])
+        #expect(FailureTaxonomy.labels(in: "upgraded libfoo to version 5.1.1 in 5.2.2 seconds").isEmpty)
+        #expect(FailureTaxonomy.labels(in: #"[INFO] 10.244.0.1:53124 - 4471 "A IN api.example.org. udp 41 false 512" NXDOMAIN qr,rd,ra 41 0.000211s"#)
+                == ["dns name does not exist"])
+        // REFUSED is an English word: only a resolver's own forms (`status: REFUSED`) are its rcode.
+        #expect(FailureTaxonomy.labels(in: "dial tcp 10.0.0.7:5432: connect: connection refused") == ["connection refused"])
+        #expect(FailureTaxonomy.labels(in: ";; ->>HEADER<<- opcode: QUERY, status: REFUSED, id: 4242") == ["dns refused"])
+    }
+
     @Test("a message whose subject is a value names no condition by its predicate alone")
     func predicatesOfValues() {
         // PostgreSQL raises `%s "%s" does not exist` as eight conditions and MariaDB `%s %s does not

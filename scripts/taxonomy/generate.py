@@ -8,7 +8,8 @@ sources that enumerate a field completely, each entry naming its source:
   Debian's postgresql package) and the server messages raised with each (its source package),
   MariaDB/MySQL server errors (mysqld_error.h and `perror`, with the SQLSTATE each is raised with
   from errmsg-utf8.txt of Debian's mariadb source package), OpenSSL's TLS reasons and
-  certificate verification errors, Kafka's protocol error codes, AMQP 0-9-1's reply codes,
+  certificate verification errors, Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
+  delivery's enhanced status codes (RFC 3463, as Sisimai classifies them), DNS response codes,
   Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
   hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes)
   and Go (the standard library's error values),
@@ -25,8 +26,9 @@ worded by different ecosystems gets the same words.
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
-python3-sqlalchemy, a deb-src line (for `apt-get source postgresql-15` and `mariadb`); the Swift
-toolchain that builds Deja; (PyPI) googleapis-common-protos, kafka-python, pika.
+python3-sqlalchemy, libsisimai-perl, a deb-src line (for `apt-get source postgresql-15` and
+`mariadb`); the Swift toolchain that builds Deja; (PyPI) googleapis-common-protos, kafka-python,
+pika, dnspython.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -260,6 +262,54 @@ def add_amqp(t):
         source = f"AMQP 0-9-1 reply code {code} {name} (pika.spec)"
         t.identifier(name, [label], source)
         t.add(f"{code} {name.lower()}", [label], source)
+
+
+def add_smtp(t):
+    """Mail delivery's enhanced status codes (RFC 3463 and its successors) as Sisimai, a bounce
+    classifier (Debian libsisimai-perl), lists them: each code's description, and the reason Sisimai
+    classifies it as. A code alone (`5.1.1`) is also a version number, so it is matched where a mail
+    server writes it: after its SMTP reply code (`550 5.1.1`, the replies RFC 3463 lists for it), as
+    Postfix logs it (`dsn=5.1.1`) and in a delivery status notification (`Status: 5.1.1`)."""
+    status = open("/usr/share/perl5/Sisimai/SMTP/Status.pm").read()
+    replies = {}  # 'X.1.1' -> the reply codes listed for it
+    subject = None
+    for line in status.splitlines():
+        listed = re.match(r"# (X\.\d+\.\d+)\s+(\d{3}|---|Any)\b", line)
+        if listed:
+            subject = listed.group(1)
+            replies[subject] = [listed.group(2)] if listed.group(2).isdigit() else []
+        elif subject and re.match(r"#\s{8}(\d{3})\s", line):
+            replies[subject].append(line.split()[1])
+        elif not line.startswith("#   "):
+            subject = None
+    for code, reason, description in re.findall(r"^\s+'([45]\.\d+\.\d+)'\s*=>\s*'(\w+)',\s*#\s*(.+)$", status, re.M):
+        module = next(name[:-3] for name in os.listdir("/usr/share/perl5/Sisimai/Reason") if name[:-3].lower() == reason)
+        reason_words = split_identifier(module)  # `UserUnknown`; one word (`Rejected`, `Blocked`) says too little
+        labels = [prose(description)] + ([reason_words] if len(reason_words.split()) >= 2 else [])
+        source = f"SMTP enhanced status {code} (RFC 3463; Sisimai::SMTP::Status, reason {reason})"
+        general = "X" + code[1:]
+        for reply in replies.get(general, []):
+            if reply[0] == code[0]:
+                t.add(f"{reply} {code}", labels, source)
+        for form in ("dsn {code}", "status {code}"):
+            t.add(form.format(code=code), labels, source)
+
+
+def add_dns(t):
+    """DNS response codes (dnspython's `dns.rcode`, after RFC 1035 and the IANA registry) as
+    resolvers and DNS servers print them (`NXDOMAIN`, `SERVFAIL`, `rcode: REFUSED`), labelled by
+    their description."""
+    import dns.rcode
+    comments = dict((name, text) for text, name in re.findall(r"#: ([^\n]+)\n\s+([A-Z]+) = \d+", inspect.getsource(dns.rcode)))
+    for rcode in dns.rcode.Rcode:
+        if rcode == dns.rcode.NOERROR or rcode.name not in comments:
+            continue
+        label = "dns " + prose(re.sub(r"\s*\(.*?\)", "", comments[rcode.name]))
+        source = f"DNS RCODE {rcode.value} {rcode.name} (dnspython dns.rcode)"
+        if rcode != dns.rcode.REFUSED:  # the one that is an English word alone: matched only in its forms below
+            t.identifier(rcode.name, [label], source, opaque=True)
+        for form in ("rcode {name}", "status {name}", "{name} response"):
+            t.add(form.format(name=rcode.name), [label], source)
 
 
 def sqlstates():
@@ -795,7 +845,7 @@ def main():
     args = parser.parse_args()
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp):
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
