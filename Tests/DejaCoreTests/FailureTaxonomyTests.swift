@@ -214,4 +214,17 @@ import Testing
         // PostgreSQL's messages chosen before the report, by object kind.
         #expect(FailureTaxonomy.conditions(in: "ERROR:  permission denied for table invoices").contains("insufficient privilege"))
     }
+
+    @Test("AWS's error codes share their HTTP status's condition, and throttling its 429's, with every other API")
+    func awsErrorCodes() {
+        let boto = FailureTaxonomy.conditions(in: "botocore.exceptions.ClientError: An error occurred (Throttling) when calling the DescribeInstances operation (reached max retries: 4): Rate exceeded")
+        let dynamo = FailureTaxonomy.conditions(in: "software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded.")
+        let github = FailureTaxonomy.conditions(in: "HTTP 429 Too Many Requests from api.github.com; retry after 38s")
+        #expect(boto == ["throttling", "too many requests"])
+        #expect(Set(dynamo).intersection(github) == ["too many requests"])
+        #expect(FailureTaxonomy.conditions(in: "operation error S3: GetObject, https response error StatusCode: 403, api error AccessDenied: Access Denied")
+                .starts(with: ["access denied", "forbidden"]))
+        // A code another source names stays that source's: the JDK's type, not an AWS error.
+        #expect(FailureTaxonomy.labels(in: "java.lang.IllegalArgumentException: id must not be null") == ["illegal argument exception"])
+    }
 }

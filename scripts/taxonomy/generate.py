@@ -10,6 +10,7 @@ sources that enumerate a field completely, each entry naming its source:
   from errmsg-utf8.txt of Debian's mariadb source package), OpenSSL's TLS reasons and
   certificate verification errors, Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
   delivery's enhanced status codes (RFC 3463, as Sisimai classifies them), DNS response codes,
+  AWS's error codes (botocore's service models),
   Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
   hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes)
   and Go (the standard library's error values),
@@ -28,11 +29,11 @@ mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, m
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
 python3-sqlalchemy, libsisimai-perl, a deb-src line (for `apt-get source postgresql-15` and
 `mariadb`); the Swift toolchain that builds Deja; (PyPI) googleapis-common-protos, kafka-python,
-pika, dnspython.
+pika, dnspython, botocore.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
-import argparse, collections, contextlib, errno, functools, glob, http, inspect, json, os, re, signal, socket, ssl, struct, subprocess, sys, tempfile, threading
+import argparse, collections, contextlib, errno, functools, glob, gzip, http, inspect, json, os, re, signal, socket, ssl, struct, subprocess, sys, tempfile, threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -101,9 +102,10 @@ class Taxonomy:
         self.step = ""  # the source being read: add_errno, add_jdk, ...
         self.label_origins = {}  # label -> the steps whose entries carry it
 
-    def add(self, pattern, labels, source):
+    def add(self, pattern, labels, source, joins=True):
         """`pattern`: words, or segments joined by ' * '. Patterns of one ordinary word are left out:
-        a single English word says too little; identifiers (`enoent`, `sigsegv`) pass as `identifier`."""
+        a single English word says too little; identifiers (`enoent`, `sigsegv`) pass as `identifier`.
+        Without `joins`, a pattern another source already has is left as it is."""
         segments = [" ".join(words(s)) for s in pattern.split(" * ")]
         segments = [s for s in segments if s]
         if not segments:
@@ -114,6 +116,8 @@ class Taxonomy:
         if not labels:
             return
         known = self.entries.get(pattern)
+        if known and not joins:
+            return
         for label in labels[:1] if known else labels:
             self.label_origins.setdefault(label, set()).add(self.step)
         if known:
@@ -124,7 +128,7 @@ class Taxonomy:
             return
         self.entries[pattern] = (labels, source)
 
-    def identifier(self, name, labels, source, opaque=False):
+    def identifier(self, name, labels, source, opaque=False, joins=True):
         """An identifier from a source (`ENOENT`, `NullPointerException`, `DEADLINE_EXCEEDED`): its
         lower-case form, and for a CamelCase name of three or more words its spaced form, which is
         how people write it in prose. A name that is one English word (`Evicted`, `INTERNAL`) says
@@ -134,10 +138,10 @@ class Taxonomy:
             return
         one_word = humps(name) < 2 and not re.search(r"[0-9_]", name)
         if opaque or not one_word:
-            self.add(joined, labels, source)
+            self.add(joined, labels, source, joins)
         spaced = split_identifier(name)
         if "_" not in name and len(spaced.split()) >= 3:
-            self.add(spaced, labels, source)
+            self.add(spaced, labels, source, joins)
 
     def phrase(self, text, labels, source, minimum_words=2):
         if len(words(text.replace("*", " "))) >= minimum_words:
@@ -310,6 +314,45 @@ def add_dns(t):
             t.identifier(rcode.name, [label], source, opaque=True)
         for form in ("rcode {name}", "status {name}", "{name} response"):
             t.add(form.format(name=rcode.name), [label], source)
+
+
+def add_aws(t):
+    """The errors of every AWS service API (botocore's service models, the data every AWS SDK is
+    generated from), and the codes botocore retries: each code as the SDKs print it
+    (`ProvisionedThroughputExceededException`, and in boto3's `An error occurred (Throttling) when
+    calling ...`), labelled by its own words, the HTTP status the APIs answer it with most (400,
+    AWS's answer to any client error, says nothing), and for the codes botocore retries as
+    throttling, HTTP 429's words. A code of one
+    word with nothing more to say (`Validation`) is left out, and a code another source already
+    names (`IllegalArgumentException`, the JDK's) is left to it."""
+    import botocore, botocore.exceptions, botocore.retries.standard
+    statuses = collections.defaultdict(collections.Counter)
+    for path in glob.glob(os.path.join(os.path.dirname(botocore.__file__), "data", "*", "*", "service-2.json*")):
+        with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as model:
+            shapes = json.load(model)["shapes"]
+        for name, shape in shapes.items():
+            if shape.get("exception"):
+                error = shape.get("error") or {}
+                statuses[error.get("code", name)][error.get("httpStatusCode")] += 1
+    throttled = set(botocore.retries.standard.ThrottledRetryableChecker._THROTTLED_ERROR_CODES)
+    for code in throttled | set(botocore.retries.standard.TransientRetryableChecker._TRANSIENT_ERROR_CODES):
+        statuses[code].update([])  # codes the SDK retries, some in no service model (`Throttling`, `SlowDown`)
+    phrases = {s.value: s.phrase.lower() for s in http.HTTPStatus}
+    # boto3's `An error occurred ({error_code}) when calling ...`, matched from the code on: entries
+    # are found by their first word, and one shared first word would try them all at every `an`.
+    after = " ".join(words(botocore.exceptions.ClientError.MSG_TEMPLATE.split("({error_code})")[1])[:2])
+    for code in sorted(statuses):
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]+", code):
+            continue
+        status = max((s for s in statuses[code] if s), key=lambda s: (statuses[code][s], -s), default=None)
+        labels = [split_identifier(re.sub(r"(Exception|Error|Fault)$", "", code) or code)]
+        labels += [phrases[status]] if status in phrases and status >= 401 else []
+        labels += [phrases[429]] if code in throttled else []
+        if len(labels) == 1 and len(labels[0].split()) == 1:
+            continue
+        source = f"AWS error {code}" + (f" (HTTP {status})" if status else "") + " (botocore service models)"
+        t.identifier(code, labels, source, joins=False)
+        t.add(f"{code} {after}", labels, source, joins=False)
 
 
 def sqlstates():
@@ -845,7 +888,7 @@ def main():
     args = parser.parse_args()
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns):
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
