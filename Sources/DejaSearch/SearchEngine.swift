@@ -79,9 +79,10 @@ public final class SearchEngine {
     public var fusionK = 60.0
     /// Candidates taken from each list before fusion.
     public var candidates = 100
-    /// Weight of the keyword list in fusion unless the query is an id lookup. Common words
-    /// ("string", "format") match unrelated lines; ids and codes are what keywords are for.
-    public var plainKeywordWeight = 0.1
+    /// Weight of the keyword list in fusion unless the query is an id lookup: a tie-breaker. Common
+    /// words ("string", "format", "map") match unrelated lines; ids and codes are what keywords are
+    /// for, and they rank first by `QueryIdentifiers` (docs/search-quality.md: 0.01, on half A).
+    public var plainKeywordWeight = 0.01
     /// Weight of the keyword list for an id lookup: a query of six words at most holding an identifier (`QueryIdentifiers`).
     public var idKeywordWeight = 2.0
     /// Weight of the issue list: the issues of the best candidates, ranked by their best member,
