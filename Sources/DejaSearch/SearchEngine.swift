@@ -79,11 +79,13 @@ public final class SearchEngine {
     public var fusionK = 60.0
     /// Candidates taken from each list before fusion.
     public var candidates = 100
-    /// Weight of the keyword list in fusion unless the query is an id lookup: a tie-breaker. Common
+    /// Weight of the keyword list in fusion unless the query is a lookup: a tie-breaker. Common
     /// words ("string", "format", "map") match unrelated lines; ids and codes are what keywords are
     /// for, and they rank first by `QueryIdentifiers` (docs/search-quality.md: 0.01, on half A).
     public var plainKeywordWeight = 0.01
-    /// Weight of the keyword list for an id lookup: a query of six words at most holding an identifier (`QueryIdentifiers`).
+    /// Weight of the keyword list for a lookup: a query of six words at most holding an identifier
+    /// (`QueryIdentifiers`), or a single word (`OOMKilled`, a host's name `web01`), which the user
+    /// expects to find as written.
     public var idKeywordWeight = 2.0
     /// Weight of the issue list: the issues of the best candidates, ranked by their best member,
     /// each member counting at its issue's rank. One failure worded many ways is one issue, so
@@ -155,9 +157,10 @@ public final class SearchEngine {
         }
         let (keywordHits, holdingIdentifier, keywordMilliseconds) = try keyword.result!.get()
         stages.keywords = keywordMilliseconds
-        // An id lookup is a short query holding an identifier; in a longer one (a pasted line, a
-        // stack trace) the identifier is found first anyway, and the query's other words are the search.
+        // An id lookup is a short query holding an identifier, or one word; in a longer one (a pasted
+        // line, a stack trace) the identifier is found first anyway, and the query's other words are the search.
         let isIDLookup = !identifiers.isEmpty && QueryIdentifiers.isLookup(query)
+            || query.split(whereSeparator: \.isWhitespace).count == 1
         let weight = isIDLookup ? idKeywordWeight : plainKeywordWeight
         // A pasted line of a routine level asks for lines like it, not for failures.
         let queryLevel = level ?? read.level
