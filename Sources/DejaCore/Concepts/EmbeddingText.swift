@@ -16,7 +16,7 @@ public struct EmbeddingText: Sendable, Equatable {
     /// How far a vector leans toward its conditions' words: the vector is the unit vector of
     /// `embed(text) + conditionWeight × embed(conditions)`. Chosen on half of the development set
     /// (`eval/devset`) and checked on the other half (docs/search-quality.md).
-    public static let conditionWeight: Float = 0.3
+    public static let conditionWeight: Float = 0.5
 
     public init(_ text: String) {
         let reduced = text.utf8.contains(10) ? StackTraceReducer.reduce(text) ?? text : text
