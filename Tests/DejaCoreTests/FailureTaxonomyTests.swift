@@ -215,7 +215,7 @@ import Testing
         #expect(FailureTaxonomy.conditions(in: "ERROR:  permission denied for table invoices").contains("insufficient privilege"))
     }
 
-    @Test("AWS's error codes share their HTTP status's condition, and throttling its 429's, with every other API")
+    @Test("AWS's error codes and Redis's replies share their conditions with every other system's")
     func awsErrorCodes() {
         let boto = FailureTaxonomy.conditions(in: "botocore.exceptions.ClientError: An error occurred (Throttling) when calling the DescribeInstances operation (reached max retries: 4): Rate exceeded")
         let dynamo = FailureTaxonomy.conditions(in: "software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded.")
@@ -224,6 +224,10 @@ import Testing
         #expect(Set(dynamo).intersection(github) == ["too many requests"])
         #expect(FailureTaxonomy.conditions(in: "operation error S3: GetObject, https response error StatusCode: 403, api error AccessDenied: Access Denied")
                 .starts(with: ["access denied", "forbidden"]))
+        // Redis's replies, as redis-py names them: its memory limit is an out-of-memory condition.
+        #expect(FailureTaxonomy.conditions(in: "redis.exceptions.OutOfMemoryError: command not allowed when used memory > 'maxmemory'.")
+                .contains("out of memory"))
+        #expect(FailureTaxonomy.conditions(in: "READONLY You can't write against a read only replica.") == ["read only"])
         // A code another source names stays that source's: the JDK's type, not an AWS error.
         #expect(FailureTaxonomy.labels(in: "java.lang.IllegalArgumentException: id must not be null") == ["illegal argument exception"])
     }

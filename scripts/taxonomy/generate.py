@@ -10,7 +10,8 @@ sources that enumerate a field completely, each entry naming its source:
   from errmsg-utf8.txt of Debian's mariadb source package), OpenSSL's TLS reasons and
   certificate verification errors, Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
   delivery's enhanced status codes (RFC 3463, as Sisimai classifies them), DNS response codes,
-  AWS's error codes (botocore's service models),
+  AWS's error codes (botocore's service models), Redis's error replies (its source, as redis-py
+  names them),
   Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
   hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes)
   and Go (the standard library's error values),
@@ -29,7 +30,7 @@ mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, m
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
 python3-sqlalchemy, libsisimai-perl, a deb-src line (for `apt-get source postgresql-15` and
 `mariadb`); the Swift toolchain that builds Deja; (PyPI) googleapis-common-protos, kafka-python,
-pika, dnspython, botocore.
+pika, dnspython, botocore, redis.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -297,6 +298,31 @@ def add_smtp(t):
                 t.add(f"{reply} {code}", labels, source)
         for form in ("dsn {code}", "status {code}"):
             t.add(form.format(code=code), labels, source)
+
+
+def add_redis(t):
+    """Redis's error replies (every `-CODE message` of the server's source, Debian's redis source
+    package) that redis-py raises a class of its own for, labelled by that class's words:
+    `command not allowed when used memory > 'maxmemory'` (OOM, OutOfMemoryError) is "out of memory",
+    `You can't write against a read only replica` (READONLY) "read only"."""
+    from redis._parsers.base import BaseParser
+    classes = BaseParser.EXCEPTION_CLASSES
+    for path in sorted(debian_source("redis", "*/src/*.c")):
+        text = open(path, errors="replace").read()
+        for code, message in sorted(set(re.findall(r'"-([A-Z]{3,}) ((?:[^"\\]|\\.)+)"', text))):
+            message = message.replace("\\r\\n", "").strip()
+            known = classes.get(code)
+            known = known.get(message) if isinstance(known, dict) else known
+            if not known:
+                continue
+            label = split_identifier(re.sub(r"Error$", "", known.__name__))
+            sentence = re.split(r"(?<=[a-z)])\.\s", message)[0]
+            template = re.sub(r"%[-.0-9]*[a-zA-Z]+|'[^']*'", " * ", sentence)
+            parts = template.split(" * ")
+            segments = [s for s in parts if words(s)]
+            if sum(len(words(s)) for s in segments) >= words_needed(parts, segments):
+                t.add(" * ".join(" ".join(words(s)) for s in segments[:3]), [label],
+                      f"Redis {code} reply ({os.path.basename(path)}; redis-py {known.__name__})", joins=False)
 
 
 def add_dns(t):
@@ -888,7 +914,7 @@ def main():
     args = parser.parse_args()
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws):
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
