@@ -159,9 +159,9 @@ public final class SearchEngine {
         stages.keywords = keywordMilliseconds
         // An id lookup is a short query holding an identifier, or one word; in a longer one (a pasted
         // line, a stack trace) the identifier is found first anyway, and the query's other words are the search.
-        let isIDLookup = !identifiers.isEmpty && QueryIdentifiers.isLookup(query)
+        let isLookup = !identifiers.isEmpty && QueryIdentifiers.isLookup(query)
             || query.split(whereSeparator: \.isWhitespace).count == 1
-        let weight = isIDLookup ? idKeywordWeight : plainKeywordWeight
+        let weight = isLookup ? idKeywordWeight : plainKeywordWeight
         // A pasted line of a routine level asks for lines like it, not for failures.
         let queryLevel = level ?? read.level
         let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,

@@ -302,7 +302,8 @@ def add_smtp(t):
 
 def add_redis(t):
     """Redis's error replies (every `-CODE message` of the server's source, Debian's redis source
-    package) that redis-py raises a class of its own for, labelled by that class's words:
+    package) that redis-py raises a class of its own for, labelled by that class's words (the
+    message's pattern as PostgreSQL's, `message_pattern`):
     `command not allowed when used memory > 'maxmemory'` (OOM, OutOfMemoryError) is "out of memory",
     `You can't write against a read only replica` (READONLY) "read only"."""
     from redis._parsers.base import BaseParser
@@ -317,12 +318,10 @@ def add_redis(t):
                 continue
             label = split_identifier(re.sub(r"Error$", "", known.__name__))
             sentence = re.split(r"(?<=[a-z)])\.\s", message)[0]
-            template = re.sub(r"%[-.0-9]*[a-zA-Z]+|'[^']*'", " * ", sentence)
-            parts = template.split(" * ")
-            segments = [s for s in parts if words(s)]
-            if sum(len(words(s)) for s in segments) >= words_needed(parts, segments):
-                t.add(" * ".join(" ".join(words(s)) for s in segments[:3]), [label],
-                      f"Redis {code} reply ({os.path.basename(path)}; redis-py {known.__name__})", joins=False)
+            parts = re.sub(r"%[-.0-9]*[a-zA-Z]+|'[^']*'", " * ", sentence).split(" * ")
+            pattern = message_pattern(parts, [s for s in parts if words(s)])
+            if pattern:
+                t.add(pattern, [label], f"Redis {code} reply ({os.path.basename(path)}; redis-py {known.__name__})", joins=False)
 
 
 def add_dns(t):
@@ -348,9 +347,8 @@ def add_aws(t):
     (`ProvisionedThroughputExceededException`, and in boto3's `An error occurred (Throttling) when
     calling ...`), labelled by its own words, the HTTP status the APIs answer it with most (400,
     AWS's answer to any client error, says nothing), and for the codes botocore retries as
-    throttling, HTTP 429's words. A code of one
-    word with nothing more to say (`Validation`) is left out, and a code another source already
-    names (`IllegalArgumentException`, the JDK's) is left to it."""
+    throttling, HTTP 429's words. A code of one word with nothing more to say (`Validation`) is left
+    out, and a code another source already names (`IllegalArgumentException`, the JDK's) is left to it."""
     import botocore, botocore.exceptions, botocore.retries.standard
     statuses = collections.defaultdict(collections.Counter)
     for path in glob.glob(os.path.join(os.path.dirname(botocore.__file__), "data", "*", "*", "service-2.json*")):
@@ -483,12 +481,15 @@ def chosen_messages(call, before):
         yield chosen.group(1), override.group(1) if override else default
 
 
-def words_needed(parts, segments):
-    """Words a message's pattern needs (`parts`: the message split at its values; `segments`: those
-    kept): three, or four when the pattern does not begin with the message's first words. `%s %s
-    does not exist` and `function %s does not exist` reduce to `does not exist`, which any system
-    may say of anything."""
-    return 3 if segments and words(parts[0]) and segments[0] is parts[0] else 4
+def message_pattern(parts, segments):
+    """The pattern of a message split at its values (`parts`) from the parts kept (`segments`): its
+    first three, or None when too few words say it. Three words, or four when the pattern does not
+    begin with the message's first words: `%s %s does not exist` and `function %s does not exist`
+    reduce to `does not exist`, which any system may say of anything."""
+    needed = 3 if segments and words(parts[0]) and segments[0] == parts[0] else 4
+    if sum(len(words(s)) for s in segments) < needed:
+        return None
+    return " * ".join(" ".join(words(s)) for s in segments[:3])
 
 
 def add_by_majority(t, raised):
@@ -531,9 +532,10 @@ def add_postgresql_messages(t):
                 parts = template.split(" * ")
                 # A value's one-word neighbour (`for`, `in`) says little, but a message's first word is its subject (`relation`).
                 segments = [s for i, s in enumerate(parts) if len(words(s)) >= 2 or (i == 0 and words(s))] or [s for s in parts if words(s)]
-                if sum(len(words(s)) for s in segments) >= words_needed(parts, segments):
+                pattern = message_pattern(parts, segments)
+                if pattern:
                     site = (sqlstate, labels, f"PostgreSQL SQLSTATE {sqlstate} message ({os.path.relpath(source, root)})")
-                    raised.setdefault(" * ".join(" ".join(words(s)) for s in segments[:3]), []).append(site)
+                    raised.setdefault(pattern, []).append(site)
     add_by_majority(t, raised)
 
 
@@ -570,10 +572,9 @@ def add_mariadb(t):
         t.add(name.lower(), labels, source)
         t.add(f"error {number}", labels, source)
         parts = literal.split(" * ")
-        segments = [s for s in parts if words(s)]
-        if sum(len(words(s)) for s in segments) >= words_needed(parts, segments):
-            segments = [" ".join(words(s)) for s in segments]
-            raised.setdefault(" * ".join(segments[:3]), []).append((sqlstate or name, labels, source))
+        pattern = message_pattern(parts, [s for s in parts if words(s)])
+        if pattern:
+            raised.setdefault(pattern, []).append((sqlstate or name, labels, source))
     add_by_majority(t, raised)
 
 
