@@ -215,7 +215,7 @@ import Testing
         #expect(FailureTaxonomy.conditions(in: "ERROR:  permission denied for table invoices").contains("insufficient privilege"))
     }
 
-    @Test("AWS's error codes and Redis's replies share their conditions with every other system's")
+    @Test("AWS's error codes, Redis's replies and systemd's unit failures share their conditions with every other system's")
     func awsErrorCodes() {
         let boto = FailureTaxonomy.conditions(in: "botocore.exceptions.ClientError: An error occurred (Throttling) when calling the DescribeInstances operation (reached max retries: 4): Rate exceeded")
         let dynamo = FailureTaxonomy.conditions(in: "software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded.")
@@ -228,6 +228,11 @@ import Testing
         #expect(FailureTaxonomy.conditions(in: "redis.exceptions.OutOfMemoryError: command not allowed when used memory > 'maxmemory'.")
                 .contains("out of memory"))
         #expect(FailureTaxonomy.conditions(in: "READONLY You can't write against a read only replica.") == ["read only"])
+        // systemd's report of a killed unit and Kubernetes' of a killed container: one signal.
+        let unit = FailureTaxonomy.conditions(in: "systemd[1]: worker.service: Main process exited, code=killed, status=9/KILL")
+        let container = FailureTaxonomy.conditions(in: "Container worker terminated: reason OOMKilled, exit code 137")
+        #expect(Set(unit).intersection(container) == ["killed", "process killed by a signal"])
+        #expect(FailureTaxonomy.labels(in: "systemd[1]: api.service: Main process exited, code=exited, status=203/EXEC") == ["the actual process execution failed"])
         // A code another source names stays that source's: the JDK's type, not an AWS error.
         #expect(FailureTaxonomy.labels(in: "java.lang.IllegalArgumentException: id must not be null") == ["illegal argument exception"])
     }

@@ -11,7 +11,7 @@ sources that enumerate a field completely, each entry naming its source:
   certificate verification errors, Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
   delivery's enhanced status codes (RFC 3463, as Sisimai classifies them), DNS response codes,
   AWS's error codes (botocore's service models), Redis's error replies (its source, as redis-py
-  names them),
+  names them), systemd's exit codes and service results (its systemd.exec(5) manual),
   Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
   hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes)
   and Go (the standard library's error values),
@@ -201,6 +201,30 @@ def add_signals(t):
         # A process killed by a signal exits with 128 + its number.
         for form in ("exit code {}", "exit status {}", "exitcode {}", "exited with code {}", "returned non zero exit status {}"):
             t.add(form.format(128 + sig.value), [label, "process killed by a signal"], f"signal {sig.name} as exit code")
+
+
+def add_systemd(t):
+    """How systemd reports a unit that failed (its systemd.exec(5) manual): the exit codes of the C
+    library, the LSB and systemd itself (`status=203/EXEC`), a signal as it names one
+    (`code=killed, status=9/KILL`), and a service's result (`Failed with result 'timeout'.`), each
+    labelled by the manual's description up to its first clause."""
+    manual = gzip.open("/usr/share/man/man5/systemd.exec.5.gz", "rt").read()
+    def described(text):
+        text = re.sub(r"\\f[BIR]|\\&|\\\(Aq|\\\*\(Aq", "", text).replace("\\-", "-")
+        return prose(re.split(r"\s*[(;:]|\.(?:\s|$)|, see ", text)[0])
+    source = "systemd.exec(5), Debian's systemd"
+    for code, name, description in re.findall(r"T\{\n(\d+)\nT\}:T\{\n\\fBEXIT_(\w+)\\fR\nT\}:T\{\n(.*?)\nT\}", manual):
+        if int(code) != 0:
+            t.add(f"status {code} {name}", [described(description)], f"exit code {code} EXIT_{name} ({source})")
+    results = manual.split(r"Defined \fI$SERVICE_RESULT\fR values", 1)[1].split(".TE", 1)[0]
+    for result, description in re.findall(r'T\{\n"([a-z\\-]+)"\nT\}:T\{\n(.*?)\nT\}', results):
+        result = result.replace("\\-", "-")
+        if result != "success":
+            t.add(f"failed with result {result}", [described(description)], f"service result {result} ({source})")
+    for sig in signal.Signals:
+        text = signal.strsignal(sig) or ""
+        if text and not text.startswith("Unknown") and not sig.name.startswith("SIGRT"):
+            t.add(f"status {sig.value} {sig.name[3:]}", [text.lower(), "process killed by a signal"], f"signal {sig.name} as systemd reports it ({source})")
 
 
 def add_http(t):
@@ -915,7 +939,7 @@ def main():
     args = parser.parse_args()
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis):
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd):
         before = len(t.entries)
         t.step = step.__name__
         step(t)

@@ -3054,6 +3054,14 @@ failed to create start or pull	condition
 failed	condition
 failed un mount	condition
 failed to unmount volume	condition
+a service process terminated abnormally with a signal and dumped core	condition
+service process exited with a non zero exit code	condition
+a protocol violation occurred	condition
+a catch all condition in case a system operation failed	condition
+a service process was terminated abnormally by a signal without dumping core	condition
+a start limit was defined for the unit and it was hit causing the unit to fail to start	condition
+one of the steps timed out	condition
+watchdog keep alive ping was enabled for the service but the deadline was missed	condition
 failed create	condition
 controller failed to create a pod	condition
 failed delete	condition
@@ -5464,6 +5472,56 @@ state machine type not supported	condition
 statement timeout	condition
 statistics not available	condition
 statistics not ready yet	condition
+generic failure or unspecified error	condition
+invalid or excess arguments	condition
+changing to the requested working directory failed	condition
+failed to set up process scheduling priority	condition
+failed to close unwanted file descriptors or to adjust passed file descriptors	condition
+the actual process execution failed	condition
+failed to perform an action due to memory shortage	condition
+failed to adjust resource limits	condition
+failed to adjust the oom setting	condition
+failed to set process signal mask	condition
+failed to set up standard input	condition
+failed to set up standard output	condition
+failed to change root directory	condition
+failed to set up io scheduling priority	condition
+failed to set up timer slack	condition
+failed to set process secure bits	condition
+failed to set up cpu scheduling	condition
+failed to set up cpu affinity	condition
+failed to determine or change group credentials	condition
+failed to determine or change user credentials or to set up user namespacing	condition
+failed to drop capabilities or apply ambient capabilities	condition
+setting up the service control group failed	condition
+failed to create new process session	condition
+execution has been cancelled by the user	condition
+failed to set up standard error output	condition
+failed to set up pam session	condition
+failed to set up network namespacing	condition
+failed to set up mount uts or ipc namespacing	condition
+failed to disable new privileges	condition
+failed to apply system call filters	condition
+determining or changing selinux context failed	condition
+failed to set up an execution domain	condition
+failed to prepare changing apparmor profile	condition
+failed to restrict address families	condition
+setting up runtime directory failed	condition
+failed to adjust socket ownership	condition
+failed to set smack label	condition
+failed to set up kernel keyring	condition
+failed to set up units state directory	condition
+failed to set up units cache directory	condition
+failed to set up units logging directory	condition
+failed to set up units configuration directory	condition
+failed to set up units numa memory policy	condition
+failed to set up units credentials	condition
+failed to apply bpf restrictions	condition
+unimplemented feature	condition
+the user has insufficient privileges	condition
+the program is not installed	condition
+the program is not configured	condition
+the program is not running	condition
 status unchanged	condition
 still contains links	condition
 still in init	condition
@@ -9648,6 +9706,14 @@ PHP probe connection_reset
 PHP probe date_parse
 Kubernetes reason Failed message (pkg/kubelet/events/event.go)
 Kubernetes reason FailedUnMount (pkg/kubelet/events/event.go)
+service result core-dump (systemd.exec(5), Debian's systemd)
+service result exit-code (systemd.exec(5), Debian's systemd)
+service result protocol (systemd.exec(5), Debian's systemd)
+service result resources (systemd.exec(5), Debian's systemd)
+service result signal (systemd.exec(5), Debian's systemd)
+service result start-limit-hit (systemd.exec(5), Debian's systemd)
+service result timeout (systemd.exec(5), Debian's systemd)
+service result watchdog (systemd.exec(5), Debian's systemd)
 Kubernetes reason FailedCreate (pkg/controller/controller_utils.go)
 Kubernetes reason FailedDelete (pkg/controller/controller_utils.go)
 Kubernetes reason FailedMount (pkg/kubelet/events/event.go)
@@ -12730,6 +12796,87 @@ AWS error StatisticsNotAvailableException (HTTP 400) (botocore service models)
 AWS error StatisticsNotReadyYetException (HTTP 420) (botocore service models)
 PostgreSQL SQLSTATE 42710 message (src/backend/commands/statscmds.c)
 PostgreSQL SQLSTATE 42P17 message (src/backend/statistics/extended_stats.c)
+exit code 1 EXIT_FAILURE (systemd.exec(5), Debian's systemd)
+signal SIGHUP as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGUSR1 as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGSEGV as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGUSR2 as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGPIPE as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGALRM as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGTERM as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGSTKFLT as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGCHLD as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGCONT as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGSTOP as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGINT as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 2 EXIT_INVALIDARGUMENT (systemd.exec(5), Debian's systemd)
+signal SIGTSTP as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 200 EXIT_CHDIR (systemd.exec(5), Debian's systemd)
+exit code 201 EXIT_NICE (systemd.exec(5), Debian's systemd)
+exit code 202 EXIT_FDS (systemd.exec(5), Debian's systemd)
+exit code 203 EXIT_EXEC (systemd.exec(5), Debian's systemd)
+exit code 204 EXIT_MEMORY (systemd.exec(5), Debian's systemd)
+exit code 205 EXIT_LIMITS (systemd.exec(5), Debian's systemd)
+exit code 206 EXIT_OOM_ADJUST (systemd.exec(5), Debian's systemd)
+exit code 207 EXIT_SIGNAL_MASK (systemd.exec(5), Debian's systemd)
+exit code 208 EXIT_STDIN (systemd.exec(5), Debian's systemd)
+exit code 209 EXIT_STDOUT (systemd.exec(5), Debian's systemd)
+signal SIGTTIN as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 210 EXIT_CHROOT (systemd.exec(5), Debian's systemd)
+exit code 211 EXIT_IOPRIO (systemd.exec(5), Debian's systemd)
+exit code 212 EXIT_TIMERSLACK (systemd.exec(5), Debian's systemd)
+exit code 213 EXIT_SECUREBITS (systemd.exec(5), Debian's systemd)
+exit code 214 EXIT_SETSCHEDULER (systemd.exec(5), Debian's systemd)
+exit code 215 EXIT_CPUAFFINITY (systemd.exec(5), Debian's systemd)
+exit code 216 EXIT_GROUP (systemd.exec(5), Debian's systemd)
+exit code 217 EXIT_USER (systemd.exec(5), Debian's systemd)
+exit code 218 EXIT_CAPABILITIES (systemd.exec(5), Debian's systemd)
+exit code 219 EXIT_CGROUP (systemd.exec(5), Debian's systemd)
+signal SIGTTOU as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 220 EXIT_SETSID (systemd.exec(5), Debian's systemd)
+exit code 221 EXIT_CONFIRM (systemd.exec(5), Debian's systemd)
+exit code 222 EXIT_STDERR (systemd.exec(5), Debian's systemd)
+exit code 224 EXIT_PAM (systemd.exec(5), Debian's systemd)
+exit code 225 EXIT_NETWORK (systemd.exec(5), Debian's systemd)
+exit code 226 EXIT_NAMESPACE (systemd.exec(5), Debian's systemd)
+exit code 227 EXIT_NO_NEW_PRIVILEGES (systemd.exec(5), Debian's systemd)
+exit code 228 EXIT_SECCOMP (systemd.exec(5), Debian's systemd)
+exit code 229 EXIT_SELINUX_CONTEXT (systemd.exec(5), Debian's systemd)
+signal SIGURG as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 230 EXIT_PERSONALITY (systemd.exec(5), Debian's systemd)
+exit code 231 EXIT_APPARMOR_PROFILE (systemd.exec(5), Debian's systemd)
+exit code 232 EXIT_ADDRESS_FAMILIES (systemd.exec(5), Debian's systemd)
+exit code 233 EXIT_RUNTIME_DIRECTORY (systemd.exec(5), Debian's systemd)
+exit code 235 EXIT_CHOWN (systemd.exec(5), Debian's systemd)
+exit code 236 EXIT_SMACK_PROCESS_LABEL (systemd.exec(5), Debian's systemd)
+exit code 237 EXIT_KEYRING (systemd.exec(5), Debian's systemd)
+exit code 238 EXIT_STATE_DIRECTORY (systemd.exec(5), Debian's systemd)
+exit code 239 EXIT_CACHE_DIRECTORY (systemd.exec(5), Debian's systemd)
+signal SIGXCPU as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 240 EXIT_LOGS_DIRECTORY (systemd.exec(5), Debian's systemd)
+exit code 241 EXIT_CONFIGURATION_DIRECTORY (systemd.exec(5), Debian's systemd)
+exit code 242 EXIT_NUMA_POLICY (systemd.exec(5), Debian's systemd)
+exit code 243 EXIT_CREDENTIALS (systemd.exec(5), Debian's systemd)
+exit code 245 EXIT_BPF (systemd.exec(5), Debian's systemd)
+signal SIGXFSZ as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGVTALRM as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGPROF as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGWINCH as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGIO as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 3 EXIT_NOTIMPLEMENTED (systemd.exec(5), Debian's systemd)
+signal SIGQUIT as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGPWR as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGSYS as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGILL as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 4 EXIT_NOPERMISSION (systemd.exec(5), Debian's systemd)
+exit code 5 EXIT_NOTINSTALLED (systemd.exec(5), Debian's systemd)
+signal SIGTRAP as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGABRT as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 6 EXIT_NOTCONFIGURED (systemd.exec(5), Debian's systemd)
+signal SIGBUS as systemd reports it (systemd.exec(5), Debian's systemd)
+exit code 7 EXIT_NOTRUNNING (systemd.exec(5), Debian's systemd)
+signal SIGFPE as systemd reports it (systemd.exec(5), Debian's systemd)
+signal SIGKILL as systemd reports it (systemd.exec(5), Debian's systemd)
 AWS error StatusUnchanged (botocore service models)
 PostgreSQL SQLSTATE 22023 message (src/backend/utils/adt/int.c)
 AWS error StillContainsLinksException (HTTP 400) (botocore service models)
@@ -21376,13 +21523,21 @@ failed to read from the par file	1935	2354
 failed to revoke all privileges to dropped routine	2239	2667
 failed to store event * error code * from storage engine	1928	2347
 failed un mount	3048,3049	3550
+failed with result core dump	3050	3551
+failed with result exit code	3051	3552
+failed with result protocol	3052	3553
+failed with result resources	3053	3554
+failed with result signal	3054	3555
+failed with result start limit hit	3055	3556
+failed with result timeout	3056	3557
+failed with result watchdog	3057	3558
 failed_dependency	35	34
 failed_precondition	959,960,6	1115
 failedattachvolume	3025,3026	3531
 failedcomputemetricsreplicas	3027,3028	3532
-failedcreate	3050,3051	3551
+failedcreate	3058,3059	3559
 failedcreatepodsandbox	3029,3030	3533
-faileddelete	3052,3053	3552
+faileddelete	3060,3061	3560
 faileddependencyexception	35	3534
 faileddependencyexception when calling	35	3534
 faileddependencyfault	35	3535
@@ -21392,528 +21547,528 @@ failedgetresourcemetric	3033,3034	3537
 failedgetscale	3035,3036	3538
 failedkillpod	3037,3038	3539
 failedloginexception	3039	3540
-failedmount	3054,3055	3553
+failedmount	3062,3063	3561
 failedpoststarthook	3040,3041	3541
 failedprecondition	959,960,6	1115
 failedprestophook	3042,3043	3542
-failedrescale	3056,3057	3554
+failedrescale	3064,3065	3562
 failedresourceaccessexception	3044	3543
 failedresourceaccessexception when calling	3044	3543
-failedscheduling	3058,3059	3555
-failedsync	3060,3061	3556
+failedscheduling	3066,3067	3563
+failedsync	3068,3069	3564
 failedunmount	3048,3049	3550
-failedvalidation	3062,3063	3557
-failure by query exception	3064,55	3558
-failure has occurred while loading a type	3065	3559
+failedvalidation	3070,3071	3565
+failure by query exception	3072,55	3566
+failure has occurred while loading a type	3073	3567
 failure while changing the type of replication repository	1858	2271
-failurebyqueryexception	3064,55	3558
-failurebyqueryexception when calling	3064,55	3558
+failurebyqueryexception	3072,55	3566
+failurebyqueryexception when calling	3072,55	3566
 fastpath function calls not supported in a replication connection	526,135	547
-fatal error concurrent map writes	638	3560
+fatal error concurrent map writes	638	3568
 fatal error during log purge	1797	2201
-fatal error reached heap limit allocation failed javascript heap out of memory	246	3561
-fcgi connection to web server closed	3066,3067	3562
-fcgi request aborted by web server	3068,3069	3563
-fdw column name not found	3070	3564
-fdw dynamic parameter value needed	3071	3565
-fdw error	3072	3566
-fdw function sequence error	3073	3567
-fdw inconsistent descriptor information	3074	3568
-fdw invalid attribute value	3075	3569
-fdw invalid column name	3076	3570
-fdw invalid column number	3077	3571
-fdw invalid data type	3078	3572
-fdw invalid data type descriptors	3079	3573
-fdw invalid descriptor field identifier	3080	3574
-fdw invalid handle	3081	3575
-fdw invalid option index	3082	3576
-fdw invalid option name	3083	3577
-fdw invalid string format	3084	3578
-fdw invalid string length or buffer length	3085	3579
-fdw invalid use of null pointer	3086	3580
-fdw no schemas	3087	3581
-fdw option name not found	3088	3582
-fdw out of memory	3089	3583
-fdw reply handle	3090	3584
-fdw schema not found	3091	3585
-fdw table not found	3092	3586
-fdw too many handles	3093	3587
-fdw unable to create execution	3094	3588
-fdw unable to create reply	3095	3589
-fdw unable to establish connection	3096	3590
-fdw_column_name_not_found	3070,3097	3564
-fdw_dynamic_parameter_value_needed	3071,3097	3565
-fdw_error	3072,3097	3566
-fdw_function_sequence_error	3073,3097	3567
-fdw_inconsistent_descriptor_information	3074,3097	3568
-fdw_invalid_attribute_value	3075,3097	3569
-fdw_invalid_column_name	3076,3097	3570
-fdw_invalid_column_number	3077,3097	3571
-fdw_invalid_data_type	3078,3097	3572
-fdw_invalid_data_type_descriptors	3079,3097	3573
-fdw_invalid_descriptor_field_identifier	3080,3097	3574
-fdw_invalid_handle	3081,3097	3575
-fdw_invalid_option_index	3082,3097	3576
-fdw_invalid_option_name	3083,3097	3577
-fdw_invalid_string_format	3084,3097	3578
-fdw_invalid_string_length_or_buffer_length	3085,3097	3579
-fdw_invalid_use_of_null_pointer	3086,3097	3580
-fdw_no_schemas	3087,3097	3581
-fdw_option_name_not_found	3088,3097	3582
-fdw_out_of_memory	3089,3097	3583
-fdw_reply_handle	3090,3097	3584
-fdw_schema_not_found	3091,3097	3585
-fdw_table_not_found	3092,3097	3586
-fdw_too_many_handles	3093,3097	3587
-fdw_unable_to_create_execution	3094,3097	3588
-fdw_unable_to_create_reply	3095,3097	3589
-fdw_unable_to_establish_connection	3096,3097	3590
-fdwcolumnnamenotfound	3070,3097	3564
-fdwdynamicparametervalueneeded	3071,3097	3565
-fdwerror	3072,3097	3566
-fdwfunctionsequenceerror	3073,3097	3567
-fdwinconsistentdescriptorinformation	3074,3097	3568
-fdwinvalidattributevalue	3075,3097	3569
-fdwinvalidcolumnname	3076,3097	3570
-fdwinvalidcolumnnumber	3077,3097	3571
-fdwinvaliddatatype	3078,3097	3572
-fdwinvaliddatatypedescriptors	3079,3097	3573
-fdwinvaliddescriptorfieldidentifier	3080,3097	3574
-fdwinvalidhandle	3081,3097	3575
-fdwinvalidoptionindex	3082,3097	3576
-fdwinvalidoptionname	3083,3097	3577
-fdwinvalidstringformat	3084,3097	3578
-fdwinvalidstringlengthorbufferlength	3085,3097	3579
-fdwinvaliduseofnullpointer	3086,3097	3580
-fdwnoschemas	3087,3097	3581
-fdwoptionnamenotfound	3088,3097	3582
-fdwoutofmemory	3089,3097	3583
-fdwreplyhandle	3090,3097	3584
-fdwschemanotfound	3091,3097	3585
-fdwtablenotfound	3092,3097	3586
-fdwtoomanyhandles	3093,3097	3587
-fdwunabletocreateexecution	3094,3097	3588
-fdwunabletocreatereply	3095,3097	3589
-fdwunabletoestablishconnection	3096,3097	3590
-feature not available exception	3098	3591
-feature not supported	109	3592
-feature unavailable in tier exception	3099	3593
-feature update failed exception	3100	3594
-feature_not_supported	109	3592
-feature_update_failed	3100	3594
-featured results conflict exception	3101	3595
-featuredisabled	3102,12	3596
-featuredisabled when calling	3102,12	3596
-featuredresultsconflictexception	3101	3595
-featuredresultsconflictexception when calling	3101	3595
-featureenabled	3103,19	3597
-featureenabled when calling	3103,19	3597
-featurenotavailableexception	3098	3591
-featurenotavailableexception when calling	3098	3591
-featurenotsupported	109	3592
-featureunavailableintierexception	3099	3593
-featureunavailableintierexception when calling	3099	3593
-featureupdatefailedexception	3100	3594
-federated resource already exists exception	3104	3598
-federatedresourcealreadyexistsexception	3104	3598
-federatedresourcealreadyexistsexception when calling	3104	3598
-federation source exception	3105	3599
-federation source retryable exception	3106	3600
-federationsourceexception	3105	3599
-federationsourceexception when calling	3105	3599
-federationsourceretryableexception	3106	3600
-federationsourceretryableexception when calling	3106	3600
-fenced instance id exception	3107	3601
-fenced leader epoch exception	3108	3602
-fenced member epoch exception	3109	3603
-fenced state epoch exception	3110	3604
-fenced_instance_id	3107	3601
-fenced_leader_epoch	3108	3602
-fenced_member_epoch	3109	3603
-fenced_state_epoch	3110	3604
-fencedinstanceidexception	3107	3601
-fencedleaderepochexception	3108	3602
-fencedmemberepochexception	3109	3603
-fencedstateepochexception	3110	3604
-fetch session id not found exception	3111	3605
-fetch session topic id error exception	3112	3606
+fatal error reached heap limit allocation failed javascript heap out of memory	246	3569
+fcgi connection to web server closed	3074,3075	3570
+fcgi request aborted by web server	3076,3077	3571
+fdw column name not found	3078	3572
+fdw dynamic parameter value needed	3079	3573
+fdw error	3080	3574
+fdw function sequence error	3081	3575
+fdw inconsistent descriptor information	3082	3576
+fdw invalid attribute value	3083	3577
+fdw invalid column name	3084	3578
+fdw invalid column number	3085	3579
+fdw invalid data type	3086	3580
+fdw invalid data type descriptors	3087	3581
+fdw invalid descriptor field identifier	3088	3582
+fdw invalid handle	3089	3583
+fdw invalid option index	3090	3584
+fdw invalid option name	3091	3585
+fdw invalid string format	3092	3586
+fdw invalid string length or buffer length	3093	3587
+fdw invalid use of null pointer	3094	3588
+fdw no schemas	3095	3589
+fdw option name not found	3096	3590
+fdw out of memory	3097	3591
+fdw reply handle	3098	3592
+fdw schema not found	3099	3593
+fdw table not found	3100	3594
+fdw too many handles	3101	3595
+fdw unable to create execution	3102	3596
+fdw unable to create reply	3103	3597
+fdw unable to establish connection	3104	3598
+fdw_column_name_not_found	3078,3105	3572
+fdw_dynamic_parameter_value_needed	3079,3105	3573
+fdw_error	3080,3105	3574
+fdw_function_sequence_error	3081,3105	3575
+fdw_inconsistent_descriptor_information	3082,3105	3576
+fdw_invalid_attribute_value	3083,3105	3577
+fdw_invalid_column_name	3084,3105	3578
+fdw_invalid_column_number	3085,3105	3579
+fdw_invalid_data_type	3086,3105	3580
+fdw_invalid_data_type_descriptors	3087,3105	3581
+fdw_invalid_descriptor_field_identifier	3088,3105	3582
+fdw_invalid_handle	3089,3105	3583
+fdw_invalid_option_index	3090,3105	3584
+fdw_invalid_option_name	3091,3105	3585
+fdw_invalid_string_format	3092,3105	3586
+fdw_invalid_string_length_or_buffer_length	3093,3105	3587
+fdw_invalid_use_of_null_pointer	3094,3105	3588
+fdw_no_schemas	3095,3105	3589
+fdw_option_name_not_found	3096,3105	3590
+fdw_out_of_memory	3097,3105	3591
+fdw_reply_handle	3098,3105	3592
+fdw_schema_not_found	3099,3105	3593
+fdw_table_not_found	3100,3105	3594
+fdw_too_many_handles	3101,3105	3595
+fdw_unable_to_create_execution	3102,3105	3596
+fdw_unable_to_create_reply	3103,3105	3597
+fdw_unable_to_establish_connection	3104,3105	3598
+fdwcolumnnamenotfound	3078,3105	3572
+fdwdynamicparametervalueneeded	3079,3105	3573
+fdwerror	3080,3105	3574
+fdwfunctionsequenceerror	3081,3105	3575
+fdwinconsistentdescriptorinformation	3082,3105	3576
+fdwinvalidattributevalue	3083,3105	3577
+fdwinvalidcolumnname	3084,3105	3578
+fdwinvalidcolumnnumber	3085,3105	3579
+fdwinvaliddatatype	3086,3105	3580
+fdwinvaliddatatypedescriptors	3087,3105	3581
+fdwinvaliddescriptorfieldidentifier	3088,3105	3582
+fdwinvalidhandle	3089,3105	3583
+fdwinvalidoptionindex	3090,3105	3584
+fdwinvalidoptionname	3091,3105	3585
+fdwinvalidstringformat	3092,3105	3586
+fdwinvalidstringlengthorbufferlength	3093,3105	3587
+fdwinvaliduseofnullpointer	3094,3105	3588
+fdwnoschemas	3095,3105	3589
+fdwoptionnamenotfound	3096,3105	3590
+fdwoutofmemory	3097,3105	3591
+fdwreplyhandle	3098,3105	3592
+fdwschemanotfound	3099,3105	3593
+fdwtablenotfound	3100,3105	3594
+fdwtoomanyhandles	3101,3105	3595
+fdwunabletocreateexecution	3102,3105	3596
+fdwunabletocreatereply	3103,3105	3597
+fdwunabletoestablishconnection	3104,3105	3598
+feature not available exception	3106	3599
+feature not supported	109	3600
+feature unavailable in tier exception	3107	3601
+feature update failed exception	3108	3602
+feature_not_supported	109	3600
+feature_update_failed	3108	3602
+featured results conflict exception	3109	3603
+featuredisabled	3110,12	3604
+featuredisabled when calling	3110,12	3604
+featuredresultsconflictexception	3109	3603
+featuredresultsconflictexception when calling	3109	3603
+featureenabled	3111,19	3605
+featureenabled when calling	3111,19	3605
+featurenotavailableexception	3106	3599
+featurenotavailableexception when calling	3106	3599
+featurenotsupported	109	3600
+featureunavailableintierexception	3107	3601
+featureunavailableintierexception when calling	3107	3601
+featureupdatefailedexception	3108	3602
+federated resource already exists exception	3112	3606
+federatedresourcealreadyexistsexception	3112	3606
+federatedresourcealreadyexistsexception when calling	3112	3606
+federation source exception	3113	3607
+federation source retryable exception	3114	3608
+federationsourceexception	3113	3607
+federationsourceexception when calling	3113	3607
+federationsourceretryableexception	3114	3608
+federationsourceretryableexception when calling	3114	3608
+fenced instance id exception	3115	3609
+fenced leader epoch exception	3116	3610
+fenced member epoch exception	3117	3611
+fenced state epoch exception	3118	3612
+fenced_instance_id	3115	3609
+fenced_leader_epoch	3116	3610
+fenced_member_epoch	3117	3611
+fenced_state_epoch	3118	3612
+fencedinstanceidexception	3115	3609
+fencedleaderepochexception	3116	3610
+fencedmemberepochexception	3117	3611
+fencedstateepochexception	3118	3612
+fetch session id not found exception	3119	3613
+fetch session topic id error exception	3120	3614
 fetch with ties requires order by clause to be present	2571	3045
-fetch_session_id_not_found	3111	3605
-fetch_session_topic_id_error	3112	3606
-fetchsessionidnotfoundexception	3111	3605
-fetchsessiontopiciderrorexception	3112	3606
-fibererror	3113	3607
+fetch_session_id_not_found	3119	3613
+fetch_session_topic_id_error	3120	3614
+fetchsessionidnotfoundexception	3119	3613
+fetchsessiontopiciderrorexception	3120	3614
+fibererror	3121	3615
 field * doesn t have a default value	2137	2562
 field * is of a not allowed type for this type of partitioning	1940	2359
-field access exception	368	3608
+field access exception	368	3616
 field in list of fields for partition function not found in table	1938	2357
-field level encryption config already exists	3114,19	3609
-field level encryption config in use	3115,19	3610
-field level encryption profile already exists	3116,19	3611
-field level encryption profile in use	3117,19	3612
-field level encryption profile size exceeded	3118	3613
+field level encryption config already exists	3122,19	3617
+field level encryption config in use	3123,19	3618
+field level encryption profile already exists	3124,19	3619
+field level encryption profile in use	3125,19	3620
+field level encryption profile size exceeded	3126	3621
 field name must not be null	190,114	325
 field of view * underlying table doesn t have a default value	2138	2563
 field or reference * of select * was resolved in select	2548	3022
-field position must not be zero	190,114	3614
+field position must not be zero	190,114	3622
 field reference * can t be used in table value constructor	1939	2358
 field separator argument is not what is expected check the manual	2577,1	3051
-fieldaccessexception	368	3608
-fieldlevelencryptionconfigalreadyexists	3114,19	3609
-fieldlevelencryptionconfigalreadyexists when calling	3114,19	3609
-fieldlevelencryptionconfiginuse	3115,19	3610
-fieldlevelencryptionconfiginuse when calling	3115,19	3610
-fieldlevelencryptionprofilealreadyexists	3116,19	3611
-fieldlevelencryptionprofilealreadyexists when calling	3116,19	3611
-fieldlevelencryptionprofileinuse	3117,19	3612
-fieldlevelencryptionprofileinuse when calling	3117,19	3612
-fieldlevelencryptionprofilesizeexceeded	3118	3613
-fieldlevelencryptionprofilesizeexceeded when calling	3118	3613
+fieldaccessexception	368	3616
+fieldlevelencryptionconfigalreadyexists	3122,19	3617
+fieldlevelencryptionconfigalreadyexists when calling	3122,19	3617
+fieldlevelencryptionconfiginuse	3123,19	3618
+fieldlevelencryptionconfiginuse when calling	3123,19	3618
+fieldlevelencryptionprofilealreadyexists	3124,19	3619
+fieldlevelencryptionprofilealreadyexists when calling	3124,19	3619
+fieldlevelencryptionprofileinuse	3125,19	3620
+fieldlevelencryptionprofileinuse when calling	3125,19	3620
+fieldlevelencryptionprofilesizeexceeded	3126	3621
+fieldlevelencryptionprofilesizeexceeded when calling	3126	3621
 fields of period for s have different types	2233	2661
 file * already exists	1941	2361
 file * has unknown type * in its header	1965	2386
-file * is too large	328	3615
+file * is too large	328	3623
 file * was not purged because it is the active log file	2555	3029
 file * was not purged because it was being read by * thread s purged only	2554	3028
-file already exists exception	3119	3616
-file cache not found	3120	3617
-file content and source file specified exception	3121	3618
-file content required exception	3122	3619
-file content size limit exceeded exception	3123	3620
-file descriptor in bad state	1603	3621
-file does not exist exception	3124	3622
-file entry required exception	3125	3623
-file exists	1625	3624
-file exists error	1625,3126	3625
-file length too large	328	3626
-file load exception	1162	3627
-file lock interruption exception	3127	3628
-file mode required exception	3128	3629
-file name conflicts with directory name exception	3129	3630
-file name too long	1671	3631
-file not found error	1158,3130	3632
-file not found exception	3131	3633
-file path conflicts with submodule path exception	3132	3634
-file permission error	3133	3635
-file size limit exceeded	2986	3636
-file system already exists	3134,19	3637
-file system already exists exception	3135	3638
-file system exception	3136	3639
-file system in use	3137,19	3640
-file system limit exceeded	3138,11	3641
-file system loop exception	3139	3642
-file system not found	3140,12	3643
-file system not found exception	3141	3644
-file too large	1626	3645
-file too large exception	1626	3646
-filealreadyexistsexception	3119	3616
-filecachenotfound	3120	3617
-filecachenotfound when calling	3120	3617
-filecontentandsourcefilespecifiedexception	3121	3618
-filecontentandsourcefilespecifiedexception when calling	3121	3618
-filecontentrequiredexception	3122	3619
-filecontentrequiredexception when calling	3122	3619
-filecontentsizelimitexceededexception	3123	3620
-filecontentsizelimitexceededexception when calling	3123	3620
-filedoesnotexistexception	3124	3622
-filedoesnotexistexception when calling	3124	3622
-fileentryrequiredexception	3125	3623
-fileentryrequiredexception when calling	3125	3623
-fileexistserror	1625,3126	3625
-fileloadexception	1162	3627
-filelockinterruptionexception	3127	3628
-filemoderequiredexception	3128	3629
-filemoderequiredexception when calling	3128	3629
-filenameconflictswithdirectorynameexception	3129	3630
-filenameconflictswithdirectorynameexception when calling	3129	3630
-filenotfounderror	1158,3130	3632
-filenotfoundexception	3131	3633
-filenotfoundexception * permission denied	145	3647
-filepathconflictswithsubmodulepathexception	3132	3634
-filepathconflictswithsubmodulepathexception when calling	3132	3634
-filepermissionerror	3133	3635
-filerexception	3142	3648
-filesystem error cannot create directory permission denied	145	3649
-filesystem error cannot get file size no such file or directory	1158	3650
-filesystemalreadyexists	3134,19	3637
-filesystemalreadyexists when calling	3134,19	3637
-filesystemalreadyexistsexception	3135	3638
-filesystemexception	3136	3639
-filesysteminuse	3137,19	3640
-filesysteminuse when calling	3137,19	3640
-filesystemlimitexceeded	3138,11	3641
-filesystemlimitexceeded when calling	3138,11	3641
-filesystemloopexception	3139	3642
-filesystemnotfound	3140,12	3643
-filesystemnotfound when calling	3140,12	3643
-filesystemnotfoundexception	3141	3644
-filetoolargeexception	1626	3646
-filetoolargeexception when calling	1626	3646
+file already exists exception	3127	3624
+file cache not found	3128	3625
+file content and source file specified exception	3129	3626
+file content required exception	3130	3627
+file content size limit exceeded exception	3131	3628
+file descriptor in bad state	1603	3629
+file does not exist exception	3132	3630
+file entry required exception	3133	3631
+file exists	1625	3632
+file exists error	1625,3134	3633
+file length too large	328	3634
+file load exception	1162	3635
+file lock interruption exception	3135	3636
+file mode required exception	3136	3637
+file name conflicts with directory name exception	3137	3638
+file name too long	1671	3639
+file not found error	1158,3138	3640
+file not found exception	3139	3641
+file path conflicts with submodule path exception	3140	3642
+file permission error	3141	3643
+file size limit exceeded	2986	3644
+file system already exists	3142,19	3645
+file system already exists exception	3143	3646
+file system exception	3144	3647
+file system in use	3145,19	3648
+file system limit exceeded	3146,11	3649
+file system loop exception	3147	3650
+file system not found	3148,12	3651
+file system not found exception	3149	3652
+file too large	1626	3653
+file too large exception	1626	3654
+filealreadyexistsexception	3127	3624
+filecachenotfound	3128	3625
+filecachenotfound when calling	3128	3625
+filecontentandsourcefilespecifiedexception	3129	3626
+filecontentandsourcefilespecifiedexception when calling	3129	3626
+filecontentrequiredexception	3130	3627
+filecontentrequiredexception when calling	3130	3627
+filecontentsizelimitexceededexception	3131	3628
+filecontentsizelimitexceededexception when calling	3131	3628
+filedoesnotexistexception	3132	3630
+filedoesnotexistexception when calling	3132	3630
+fileentryrequiredexception	3133	3631
+fileentryrequiredexception when calling	3133	3631
+fileexistserror	1625,3134	3633
+fileloadexception	1162	3635
+filelockinterruptionexception	3135	3636
+filemoderequiredexception	3136	3637
+filemoderequiredexception when calling	3136	3637
+filenameconflictswithdirectorynameexception	3137	3638
+filenameconflictswithdirectorynameexception when calling	3137	3638
+filenotfounderror	1158,3138	3640
+filenotfoundexception	3139	3641
+filenotfoundexception * permission denied	145	3655
+filepathconflictswithsubmodulepathexception	3140	3642
+filepathconflictswithsubmodulepathexception when calling	3140	3642
+filepermissionerror	3141	3643
+filerexception	3150	3656
+filesystem error cannot create directory permission denied	145	3657
+filesystem error cannot get file size no such file or directory	1158	3658
+filesystemalreadyexists	3142,19	3645
+filesystemalreadyexists when calling	3142,19	3645
+filesystemalreadyexistsexception	3143	3646
+filesystemexception	3144	3647
+filesysteminuse	3145,19	3648
+filesysteminuse when calling	3145,19	3648
+filesystemlimitexceeded	3146,11	3649
+filesystemlimitexceeded when calling	3146,11	3649
+filesystemloopexception	3147	3650
+filesystemnotfound	3148,12	3651
+filesystemnotfound when calling	3148,12	3651
+filesystemnotfoundexception	3149	3652
+filetoolargeexception	1626	3654
+filetoolargeexception when calling	1626	3654
 filter is not implemented for non aggregate window functions	109	240
-filter limit exceeded exception	3143	3651
-filter policy limit exceeded	3144,11	3652
+filter limit exceeded exception	3151	3659
+filter policy limit exceeded	3152,11	3660
 filter specified but * is not an aggregate function	254,1	1787
-filter value * not recognized for filter variable	0,1	3653
-filter variable * specified more than once	0,1	3653
-filterlimitexceededexception	3143	3651
-filterlimitexceededexception when calling	3143	3651
-filterpolicylimitexceeded	3144,11	3652
-filterpolicylimitexceeded when calling	3144,11	3652
+filter value * not recognized for filter variable	0,1	3661
+filter variable * specified more than once	0,1	3661
+filterlimitexceededexception	3151	3659
+filterlimitexceededexception when calling	3151	3659
+filterpolicylimitexceeded	3152,11	3660
+filterpolicylimitexceeded when calling	3152,11	3660
 final function with extra arguments must not be declared strict	112,1	111
-finalizing organization exception	3145	3654
-finalizingorganizationexception	3145	3654
-finalizingorganizationexception when calling	3145	3654
-findexception	3146	3655
-first argument of * must be a row type	272,1	3656
+finalizing organization exception	3153	3662
+finalizingorganizationexception	3153	3662
+finalizingorganizationexception when calling	3153	3662
+findexception	3154	3663
+first argument of * must be a row type	272,1	3664
 first argument of transform function must be type	159,1	337
 first character of the fields terminated string is ambiguous please use non optional and non empty fields enclosed by	1778	2182
 fixed size types must have storage plain	159,1	249
 flag array element is not a string	190,114	335
-flag help requested	3147,3148	3657
+flag help requested	3155,3156	3665
 flashback does not support	1951	2372
-fleet capacity exceeded exception	3149	3658
-fleetcapacityexceededexception	3149	3658
-fleetcapacityexceededexception when calling	3149	3658
-float domain error	3150	3659
-floatdomainerror	3150	3659
-floating point error	3151,3152	3660
-floating point exception	2973	3661
-floating_point_exception	2973,114	3662
-floatingpointerror	3151,3152	3660
-floatingpointexception	2973,114	3662
-folder content size limit exceeded exception	3153	3663
-folder does not exist exception	3154	3664
-foldercontentsizelimitexceededexception	3153	3663
-foldercontentsizelimitexceededexception when calling	3153	3663
-folderdoesnotexistexception	3154	3664
-folderdoesnotexistexception when calling	3154	3664
-font format exception	3155	3665
-fontformatexception	3155	3665
+fleet capacity exceeded exception	3157	3666
+fleetcapacityexceededexception	3157	3666
+fleetcapacityexceededexception when calling	3157	3666
+float domain error	3158	3667
+floatdomainerror	3158	3667
+floating point error	3159,3160	3668
+floating point exception	2973	3669
+floating_point_exception	2973,114	3670
+floatingpointerror	3159,3160	3668
+floatingpointexception	2973,114	3670
+folder content size limit exceeded exception	3161	3671
+folder does not exist exception	3162	3672
+foldercontentsizelimitexceededexception	3161	3671
+foldercontentsizelimitexceededexception when calling	3161	3671
+folderdoesnotexistexception	3162	3672
+folderdoesnotexistexception when calling	3162	3672
+font format exception	3163	3673
+fontformatexception	3163	3673
 for * partitions each partition must be defined	2223	2651
 for a generated column generated always must be specified	0,1	925
-for a request which attempts to access an invalid topic e g	3156	3666
+for a request which attempts to access an invalid topic e g	3164	3674
 for float m d double m d or decimal m d m must be d column	2085,1	2511
-for input string	703	3667
+for input string	703	3675
 for the partitioned engine it is necessary to define all	2215	2643
-for update share in a recursive query is not implemented	109	3668
-forbiddenerror	11	3669
-forbiddenerror when calling	11	3669
-forbiddenexception	11	3670
-forbiddenexception when calling	11	3670
-force_not_null column * not referenced by copy	311,1	3671
-force_null column * not referenced by copy	311,1	3671
-force_quote column * not referenced by copy	311,1	3672
+for update share in a recursive query is not implemented	109	3676
+forbiddenerror	11	3677
+forbiddenerror when calling	11	3677
+forbiddenexception	11	3678
+forbiddenexception when calling	11	3678
+force_not_null column * not referenced by copy	311,1	3679
+force_null column * not referenced by copy	311,1	3679
+force_quote column * not referenced by copy	311,1	3680
 forcing close of thread * user	1952,135	2373
-foreign data wrapper * already exists	157,1	3673
-foreign data wrapper * does not exist	158,1	3674
-foreign data wrapper * does not support import foreign schema	3087,3097	3675
-foreign data wrapper * has no handler	107	3676
+foreign data wrapper * already exists	157,1	3681
+foreign data wrapper * does not exist	158,1	3682
+foreign data wrapper * does not support import foreign schema	3095,3105	3683
+foreign data wrapper * has no handler	107	3684
 foreign data wrapper with oid * does not exist	158,1	1142
 foreign key cascade delete update exceeds max depth of	1946	2367
 foreign key constraint * cannot be implemented	272,1	1024
 foreign key constraint for table * record * would lead to a duplicate entry in a child table	1956,682	2377
 foreign key constraint for table * record * would lead to a duplicate entry in table	1955,682	2376
 foreign key constraints not possible for domains	0,1	1282
-foreign key referenced columns list must not contain duplicates	3157,1	3677
-foreign key violation	3158	3678
+foreign key referenced columns list must not contain duplicates	3165,1	3685
+foreign key violation	3166	3686
 foreign server with oid * does not exist	158,1	1142
 foreign table * does not allow deletes	107	792
 foreign table * does not allow inserts	107	792
 foreign table * does not allow updates	107	792
 foreign table * does not exist	158,1	1323
-foreign_key_violation	3158,682	3678
-foreignkey constraint failed	3159,858	3679
-foreignkeyviolation	3158,682	3678
-format error in certificate s notafter field	3160,288	3680
-format error in certificate s notbefore field	3161,288	3681
-format error in crl s lastupdate field	3162,288	3682
-format error in crl s nextupdate field	3163,288	3683
-format flags conversion mismatch exception	3164	3684
-format of the executable exe or library dll is invalid	460	3685
-format specifies argument 0 but arguments are numbered from 1	190,114	3614
-formatexception	3165	3686
-formatflagsconversionmismatchexception	3164	3684
-formatter closed exception	3166	3687
-formatterclosedexception	3166	3687
+foreign_key_violation	3166,682	3686
+foreignkey constraint failed	3167,858	3687
+foreignkeyviolation	3166,682	3686
+format error in certificate s notafter field	3168,288	3688
+format error in certificate s notbefore field	3169,288	3689
+format error in crl s lastupdate field	3170,288	3690
+format error in crl s nextupdate field	3171,288	3691
+format flags conversion mismatch exception	3172	3692
+format of the executable exe or library dll is invalid	460	3693
+format specifies argument 0 but arguments are numbered from 1	190,114	3622
+formatexception	3173	3694
+formatflagsconversionmismatchexception	3172	3692
+formatter closed exception	3174	3695
+formatterclosedexception	3174	3695
 formatting field * is only supported in to_char	109	2004
-formerr	3167	3688
-formerr response	3167	3688
+formerr	3175	3696
+formerr response	3175	3696
 found a gtid_log_event or previous_gtids_log_event when gtid_mode off	1959	2380
 found a row in wrong partition	2281	2712
 found a row not matching the given partition set	2279	2710
 found a row that does not match the partition	2280	2711
-fragmented client hello	3168,278	299
-frame end cannot be unbounded preceding	705,1	3689
-frame ending offset must not be negative	3169,114	3690
-frame ending offset must not be null	191,114	3691
+fragmented client hello	3176,278	299
+frame end cannot be unbounded preceding	705,1	3697
+frame ending offset must not be negative	3177,114	3698
+frame ending offset must not be null	191,114	3699
 frame exclusion is not supported yet	1964	2385
-frame start cannot be unbounded following	705,1	3689
-frame starting from current row cannot have preceding rows	705,1	3689
-frame starting from following row cannot end with current row	705,1	3689
-frame starting from following row cannot have preceding rows	705,1	3689
-frame starting offset must not be negative	3169,114	3690
-frame starting offset must not be null	191,114	3691
+frame start cannot be unbounded following	705,1	3697
+frame starting from current row cannot have preceding rows	705,1	3697
+frame starting from following row cannot end with current row	705,1	3697
+frame starting from following row cannot have preceding rows	705,1	3697
+frame starting offset must not be negative	3177,114	3698
+frame starting offset must not be null	191,114	3699
 frame_error	58	54
-free disk space failed	3170,3171	3692
-freediskspacefailed	3170,3171	3692
-from email address not verified	3172	3693
+free disk space failed	3178,3179	3700
+freediskspacefailed	3178,3179	3700
+from email address not verified	3180	3701
 from must specify exactly one value per partitioning column	111,1	110
-fromemailaddressnotverified	3172	3693
-fromemailaddressnotverified when calling	3172	3693
-frozenerror	3173	3694
-fstat disk i o error	3174,156	3695
-fsync disk i o error	3175,156	3696
-full join is only supported with merge joinable join conditions	109	3697
-full join is only supported with merge joinable or hash joinable join conditions	109	3698
-fullpath unable to open database file	3176,1138	3699
+fromemailaddressnotverified	3180	3701
+fromemailaddressnotverified when calling	3180	3701
+frozenerror	3181	3702
+fstat disk i o error	3182,156	3703
+fsync disk i o error	3183,156	3704
+full join is only supported with merge joinable join conditions	109	3705
+full join is only supported with merge joinable or hash joinable join conditions	109	3706
+fullpath unable to open database file	3184,1138	3707
 fulltext index creation requires a lock	1775	2179
 fulltext index is not supported for partitioned tables	1967	2388
 function * already exists	2454	2896
 function * already exists in operator family	157,1	1426
-function * already exists in schema	1560,1	3700
-function * already exists with same argument types	1560,1	3701
-function * does not exist	227,1	3702
+function * already exists in schema	1560,1	3708
+function * already exists with same argument types	1560,1	3709
+function * does not exist	227,1	3710
 function * does not exist check the * section in the reference manual	1968,1	2389
-function * does not exist in operator family	158,1	3703
+function * does not exist in operator family	158,1	3711
 function * ended without return	2352,2353,641	2792
-function * in from has unsupported return type	272,1	3704
+function * in from has unsupported return type	272,1	3712
 function * is not an aggregate	254,1	1787
 function * is not defined	1969	2390
 function * is not unique	232,1	239
-function * must accept variadic any to be used in this aggregate	272,1	3705
-function * must be fired after row	517,518	3706
-function * must be fired for delete	517,518	3707
-function * must be fired for insert	517,518	3707
-function * must be fired for insert or update	517,518	3706
-function * must be fired for update	517,518	3707
-function * must return type	254,1	3708
-function * requires run time type coercion	272,1	3705
-function * returns a set	272,1	3705
-function * should return type	159,1	3709
-function * was not called by trigger manager	517,518	3706
-function already exists	2454,19	3710
-function call message contains * argument formats but	526,135	3711
-function call message contains * arguments but function requires	526,135	3711
-function call to dropped function	227,1	3712
-function can only be called when server is in binary upgrade mode	786,107	3713
-function constraint failed	3177,858	3714
-function executed no return statement	2353	3715
+function * must accept variadic any to be used in this aggregate	272,1	3713
+function * must be fired after row	517,518	3714
+function * must be fired for delete	517,518	3715
+function * must be fired for insert	517,518	3715
+function * must be fired for insert or update	517,518	3714
+function * must be fired for update	517,518	3715
+function * must return type	254,1	3716
+function * requires run time type coercion	272,1	3713
+function * returns a set	272,1	3713
+function * should return type	159,1	3717
+function * was not called by trigger manager	517,518	3714
+function already exists	2454,19	3718
+function call message contains * argument formats but	526,135	3719
+function call message contains * arguments but function requires	526,135	3719
+function call to dropped function	227,1	3720
+function can only be called when server is in binary upgrade mode	786,107	3721
+function constraint failed	3185,858	3722
+function executed no return statement	2353	3723
 function has * columns available but * columns specified	311,1	933
-function in use	3178,19	3716
+function in use	3186,19	3724
 function name * is not unique	232,1	239
-function not implemented	1732	3717
+function not implemented	1732	3725
 function number * appears more than once	159,1	154
 function only accepts arguments that can be converted to numerical types	2609	3084
 function or expression * cannot be used in the * clause of s	1971	2392
 function result type must be * because of out parameters	112,1	229
 function result type must be specified	112,1	229
-function return row and query specified return row do not match	272,1	3718
-function returning record called in context that cannot accept type record	109	3719
-function returning setof record called in context that cannot accept type record	109	3720
-function size limit exceeded	3179,22	3721
-function versions per capacity provider limit exceeded exception	3180	3722
-function with oid * does not exist	227,1	3723
-function_executed_no_return_statement	2353,641	3715
-functionalreadyexists	2454,19	3710
-functionalreadyexists when calling	2454,19	3710
-functionexecutednoreturnstatement	2353,641	3715
-functioninuse	3178,19	3716
-functioninuse when calling	3178,19	3716
+function return row and query specified return row do not match	272,1	3726
+function returning record called in context that cannot accept type record	109	3727
+function returning setof record called in context that cannot accept type record	109	3728
+function size limit exceeded	3187,22	3729
+function versions per capacity provider limit exceeded exception	3188	3730
+function with oid * does not exist	227,1	3731
+function_executed_no_return_statement	2353,641	3723
+functionalreadyexists	2454,19	3718
+functionalreadyexists when calling	2454,19	3718
+functionexecutednoreturnstatement	2353,641	3723
+functioninuse	3186,19	3724
+functioninuse when calling	3186,19	3724
 functions cannot accept set arguments	112,1	229
 functions in from can return at most	745,328	1178
-functions in index expression must be marked immutable	159,1	3724
-functions in index predicate must be marked immutable	159,1	3724
+functions in index expression must be marked immutable	159,1	3732
+functions in index predicate must be marked immutable	159,1	3732
 functions in partition key expression must be marked immutable	159,1	923
-functionsizelimitexceeded	3179,22	3721
-functionsizelimitexceeded when calling	3179,22	3721
-functionversionspercapacityproviderlimitexceededexception	3180	3722
-functionversionspercapacityproviderlimitexceededexception when calling	3180	3722
-futurewarning	3181	3725
-fwrite send of * bytes failed with errno * broken pipe	560	3726
+functionsizelimitexceeded	3187,22	3729
+functionsizelimitexceeded when calling	3187,22	3729
+functionversionspercapacityproviderlimitexceededexception	3188	3730
+functionversionspercapacityproviderlimitexceededexception when calling	3188	3730
+futurewarning	3189	3733
+fwrite send of * bytes failed with errno * broken pipe	560	3734
 galera replication not supported	1970	2391
-game session full exception	3182	3727
-gamesessionfullexception	3182	3727
-gamesessionfullexception when calling	3182	3727
+game session full exception	3190	3735
+gamesessionfullexception	3190	3735
+gamesessionfullexception when calling	3190	3735
 gateway timeout	65	62
-gateway timeout exception	65	3728
+gateway timeout exception	65	3736
 gateway_timeout	65	62
-gatewaytimeoutexception	65	3728
-gatewaytimeoutexception when calling	65	3728
-gem not found exception	3183	3729
-gem not in home exception	3184	3730
-gemnotfoundexception	3183	3729
-gemnotinhomeexception	3184	3730
-general security exception	3185	3731
-general service exception	3186	3732
-generalsecurityexception	3185	3731
-generalserviceexception	3186	3732
-generalserviceexception when calling	3186	3732
-generate response exception	3187	3733
-generated always	747	3734
+gatewaytimeoutexception	65	3736
+gatewaytimeoutexception when calling	65	3736
+gem not found exception	3191	3737
+gem not in home exception	3192	3738
+gemnotfoundexception	3191	3737
+gemnotinhomeexception	3192	3738
+general security exception	3193	3739
+general service exception	3194	3740
+generalsecurityexception	3193	3739
+generalserviceexception	3194	3740
+generalserviceexception when calling	3194	3740
+generate response exception	3195	3741
+generated always	747	3742
 generated columns are not supported in copy from where conditions	311,1	1155
 generated columns are not supported on partitions	109	360
 generated columns are not supported on typed tables	109	360
-generated template not found	3188,12	3735
-generated_always	747,1	3734
-generatedalways	747,1	3734
-generatedtemplatenotfound	3188,12	3735
-generatedtemplatenotfound when calling	3188,12	3735
-generateresponseexception	3187	3733
-generateresponseexception when calling	3187	3733
-generation exists exception	3189	3736
+generated template not found	3196,12	3743
+generated_always	747,1	3742
+generatedalways	747,1	3742
+generatedtemplatenotfound	3196,12	3743
+generatedtemplatenotfound when calling	3196,12	3743
+generateresponseexception	3195	3741
+generateresponseexception when calling	3195	3741
+generation exists exception	3197	3744
 generation expression for column * cannot be cast automatically to type	272,1	1024
 generation expression is not immutable	159,1	926
-generationexistsexception	3189	3736
-generationexistsexception when calling	3189	3736
-generatorerror	3190	3737
-generatorexit	3191,3192	3738
-generic signature format error	3193	3739
-genericsignatureformaterror	3193	3739
+generationexistsexception	3197	3744
+generationexistsexception when calling	3197	3744
+generatorerror	3198	3745
+generatorexit	3199,3200	3746
+generic signature format error	3201	3747
+genericsignatureformaterror	3201	3747
 geometry byte string must be little endian	1981	2401
 geometry overlay calculation error geometry data is invalid in function	1829	2233
 geometry turn info calculation error geometry data is invalid in function	1830	2234
-get account preferences exception	3194,55	3740
+get account preferences exception	3202,55	3748
 get stacked diagnostics when handler not active	1978,1979,1444	2399
-get teams channel configuration exception	3195,55	3741
-getaccountpreferencesexception	3194,55	3740
-getaccountpreferencesexception when calling	3194,55	3740
-getaddrinfo name or service not known	218	3742
-getteamschannelconfigurationexception	3195,55	3741
-getteamschannelconfigurationexception when calling	3195,55	3741
-gettemppath disk i o error	3196,156	3743
-git hub account token does not exist exception	3197	3744
-git hub account token name required exception	3198	3745
-githubaccounttokendoesnotexistexception	3197	3744
-githubaccounttokendoesnotexistexception when calling	3197	3744
-githubaccounttokennamerequiredexception	3198	3745
-githubaccounttokennamerequiredexception when calling	3198	3745
-global cluster already exists fault	3199	3746
-global cluster not found fault	3200,12	3747
-global cluster quota exceeded fault	3201	3748
-global replication group already exists fault	3202	3749
-global replication group not found fault	3203,12	3750
-global table already exists exception	3204	3751
-global table not found exception	3205	3752
-globalclusteralreadyexistsfault	3199	3746
-globalclusteralreadyexistsfault when calling	3199	3746
-globalclusternotfoundfault	3200,12	3747
-globalclusternotfoundfault when calling	3200,12	3747
-globalclusterquotaexceededfault	3201	3748
-globalclusterquotaexceededfault when calling	3201	3748
-globalreplicationgroupalreadyexistsfault	3202	3749
-globalreplicationgroupalreadyexistsfault when calling	3202	3749
-globalreplicationgroupnotfoundfault	3203,12	3750
-globalreplicationgroupnotfoundfault when calling	3203,12	3750
-globaltablealreadyexistsexception	3204	3751
-globaltablealreadyexistsexception when calling	3204	3751
-globaltablenotfoundexception	3205	3752
-globaltablenotfoundexception when calling	3205	3752
-glue encryption exception	3206	3753
-glueencryptionexception	3206	3753
-glueencryptionexception when calling	3206	3753
-goneexception	20	3754
-goneexception when calling	20	3754
-got a fin before a ccs	3207,278	299
+get teams channel configuration exception	3203,55	3749
+getaccountpreferencesexception	3202,55	3748
+getaccountpreferencesexception when calling	3202,55	3748
+getaddrinfo name or service not known	218	3750
+getteamschannelconfigurationexception	3203,55	3749
+getteamschannelconfigurationexception when calling	3203,55	3749
+gettemppath disk i o error	3204,156	3751
+git hub account token does not exist exception	3205	3752
+git hub account token name required exception	3206	3753
+githubaccounttokendoesnotexistexception	3205	3752
+githubaccounttokendoesnotexistexception when calling	3205	3752
+githubaccounttokennamerequiredexception	3206	3753
+githubaccounttokennamerequiredexception when calling	3206	3753
+global cluster already exists fault	3207	3754
+global cluster not found fault	3208,12	3755
+global cluster quota exceeded fault	3209	3756
+global replication group already exists fault	3210	3757
+global replication group not found fault	3211,12	3758
+global table already exists exception	3212	3759
+global table not found exception	3213	3760
+globalclusteralreadyexistsfault	3207	3754
+globalclusteralreadyexistsfault when calling	3207	3754
+globalclusternotfoundfault	3208,12	3755
+globalclusternotfoundfault when calling	3208,12	3755
+globalclusterquotaexceededfault	3209	3756
+globalclusterquotaexceededfault when calling	3209	3756
+globalreplicationgroupalreadyexistsfault	3210	3757
+globalreplicationgroupalreadyexistsfault when calling	3210	3757
+globalreplicationgroupnotfoundfault	3211,12	3758
+globalreplicationgroupnotfoundfault when calling	3211,12	3758
+globaltablealreadyexistsexception	3212	3759
+globaltablealreadyexistsexception when calling	3212	3759
+globaltablenotfoundexception	3213	3760
+globaltablenotfoundexception when calling	3213	3760
+glue encryption exception	3214	3761
+glueencryptionexception	3214	3761
+glueencryptionexception when calling	3214	3761
+goneexception	20	3762
+goneexception when calling	20	3762
+got a fin before a ccs	3215,278	299
 got a packet bigger than * bytes	2122,135	2548
 got a read error from the connection pipe	2125,135	2551
 got an error evaluating stored expression	1898	2315
@@ -21934,37 +22089,37 @@ got temporary error * from	1980	2400
 got timeout reading communication packets	2126,135	2552
 got timeout writing communication packets	2127,135	2553
 goto is not allowed in a stored procedure handler	2346	2786
-grant flow entitlements420 exception	3208	3755
+grant flow entitlements420 exception	3216	3763
 grant options can only be granted to roles	775,776	905
-grant options cannot be granted back to your own grantor	775,776	3756
+grant options cannot be granted back to your own grantor	775,776	3764
 grant with identified with is illegal because the user s already exists	1988	2408
-grantflowentitlements420exception	3208	3755
-grantflowentitlements420exception when calling	3208	3755
-grantor must be current user	109	3757
-graph ql schema exception	3209	3758
-graphqlschemaexception	3209	3758
-graphqlschemaexception when calling	3209	3758
-group authorization failed exception	3210	3759
-group exists exception	3211	3760
-group id not found exception	3212	3761
-group max size reached exception	3213	3762
+grantflowentitlements420exception	3216	3763
+grantflowentitlements420exception when calling	3216	3763
+grantor must be current user	109	3765
+graph ql schema exception	3217	3766
+graphqlschemaexception	3217	3766
+graphqlschemaexception when calling	3217	3766
+group authorization failed exception	3218	3767
+group exists exception	3219	3768
+group id not found exception	3220	3769
+group max size reached exception	3221	3770
 group subscribed to topic exception	1389	1688
-group_authorization_failed	3210	3759
-group_id_not_found	3212	3761
-group_max_size_reached	3213	3762
+group_authorization_failed	3218	3767
+group_id_not_found	3220	3769
+group_max_size_reached	3221	3770
 group_subscribed_to_topic	1389	1688
-groupauthorizationfailedexception	3210	3759
-groupexistsexception	3211	3760
-groupexistsexception when calling	3211	3760
-groupidnotfoundexception	3212	3761
-grouping error	229	3763
-grouping must have fewer than 32 arguments	3214,328	3764
-grouping_error	229,1	3763
-groupingerror	229,1	3763
-groupmaxsizereachedexception	3213	3762
+groupauthorizationfailedexception	3218	3767
+groupexistsexception	3219	3768
+groupexistsexception when calling	3219	3768
+groupidnotfoundexception	3220	3769
+grouping error	229	3771
+grouping must have fewer than 32 arguments	3222,328	3772
+grouping_error	229,1	3771
+groupingerror	229,1	3771
+groupmaxsizereachedexception	3221	3770
 groups mode requires an order by clause	705,1	769
 groupsubscribedtotopicexception	1389	1688
-groupsubscribedtotopicexception when calling	1389,19	3765
+groupsubscribedtotopicexception when calling	1389,19	3773
 grpc status aborted	948,949,19	1109
 grpc status already_exists	250,253,19	264
 grpc status cancelled	951,952,953	1111
@@ -21995,111 +22150,111 @@ gtid_purged can only be set when gtid_executed is empty	1851	2263
 gtid_purged can only be set when gtid_mode on	1852	2264
 gtid_purged can only be set when there are no ongoing transactions not even in other clients	1853	2265
 gtid_purged was changed from * to	1998	2418
-gtsvector_in not implemented	109	3766
-gzip compression is not supported by this build	109	3767
-gzip invalid checksum	3215,3216	3768
-gzip invalid header	3217,304	3769
-handler failure exception	3218	3770
-handler function is not specified	227,1	3771
-handler internal failure exception	3219	3772
-handlerfailureexception	3218	3770
-handlerfailureexception when calling	3218	3770
-handlerinternalfailureexception	3219	3772
-handlerinternalfailureexception when calling	3219	3772
-handshake already in state exception	3220	3773
-handshake constraint violation exception	3221	3774
-handshake not found exception	3222	3775
-handshakealreadyinstateexception	3220	3773
-handshakealreadyinstateexception when calling	3220	3773
-handshakeconstraintviolationexception	3221	3774
-handshakeconstraintviolationexception when calling	3221	3774
-handshakenotfoundexception	3222	3775
-handshakenotfoundexception when calling	3222	3775
+gtsvector_in not implemented	109	3774
+gzip compression is not supported by this build	109	3775
+gzip invalid checksum	3223,3224	3776
+gzip invalid header	3225,304	3777
+handler failure exception	3226	3778
+handler function is not specified	227,1	3779
+handler internal failure exception	3227	3780
+handlerfailureexception	3226	3778
+handlerfailureexception when calling	3226	3778
+handlerinternalfailureexception	3227	3780
+handlerinternalfailureexception when calling	3227	3780
+handshake already in state exception	3228	3781
+handshake constraint violation exception	3229	3782
+handshake not found exception	3230	3783
+handshakealreadyinstateexception	3228	3781
+handshakealreadyinstateexception when calling	3228	3781
+handshakeconstraintviolationexception	3229	3782
+handshakeconstraintviolationexception when calling	3229	3782
+handshakenotfoundexception	3230	3783
+handshakenotfoundexception when calling	3230	3783
 has an old format you should re create the * object s	2178	2605
 hash function 1 must have one argument	159,1	154
 hash function 1 must return integer	159,1	154
 hash function 2 must have two arguments	159,1	154
 hash function 2 must return bigint	159,1	154
-hash indexes do not support whole index scans	109	3776
-hash slot not served	3223	3777
-headlessexception	3224	3778
-health check already exists	3225,19	3779
-health check in use	3226	3780
-health check version mismatch	3227,19	3781
-healthcheckalreadyexists	3225,19	3779
-healthcheckalreadyexists when calling	3225,19	3779
-healthcheckinuse	3226	3780
-healthcheckinuse when calling	3226	3780
-healthcheckversionmismatch	3227,19	3781
-healthcheckversionmismatch when calling	3227,19	3781
-healthunavailable	3228,55	3782
-healthunavailable when calling	3228,55	3782
-heap relfilenode value not set when in binary upgrade mode	190,114	3783
-held cursor requires same isolation level	3229	3784
-held_cursor_requires_same_isolation_level	3229,204	3784
-heldcursorrequiressameisolationlevel	3229,204	3784
-hello must be called with the client already	3230	3785
+hash indexes do not support whole index scans	109	3784
+hash slot not served	3231	3785
+headlessexception	3232	3786
+health check already exists	3233,19	3787
+health check in use	3234	3788
+health check version mismatch	3235,19	3789
+healthcheckalreadyexists	3233,19	3787
+healthcheckalreadyexists when calling	3233,19	3787
+healthcheckinuse	3234	3788
+healthcheckinuse when calling	3234	3788
+healthcheckversionmismatch	3235,19	3789
+healthcheckversionmismatch when calling	3235,19	3789
+healthunavailable	3236,55	3790
+healthunavailable when calling	3236,55	3790
+heap relfilenode value not set when in binary upgrade mode	190,114	3791
+held cursor requires same isolation level	3237	3792
+held_cursor_requires_same_isolation_level	3237,204	3792
+heldcursorrequiressameisolationlevel	3237,204	3792
+hello must be called with the client already	3238	3793
 help database is corrupt or does not exist	1869	2282
-hierarchy level limit exceeded exception	3231	3786
-hierarchy type mismatch exception	3232	3787
-hierarchylevellimitexceededexception	3231	3786
-hierarchylevellimitexceededexception when calling	3231	3786
-hierarchytypemismatchexception	3232	3787
-hierarchytypemismatchexception when calling	3232	3787
+hierarchy level limit exceeded exception	3239	3794
+hierarchy type mismatch exception	3240	3795
+hierarchylevellimitexceededexception	3239	3794
+hierarchylevellimitexceededexception when calling	3239	3794
+hierarchytypemismatchexception	3240	3795
+hierarchytypemismatchexception when calling	3240	3795
 highest timeline * of the primary is behind recovery timeline	107	757
-hmacerror	3233	3788
-home region not set exception	3234	3789
-homeregionnotsetexception	3234	3789
-homeregionnotsetexception when calling	3234	3789
-hook result not found	3235,12	3790
-hookresultnotfound	3235,12	3790
-hookresultnotfound when calling	3235,12	3790
+hmacerror	3241	3796
+home region not set exception	3242	3797
+homeregionnotsetexception	3242	3797
+homeregionnotsetexception when calling	3242	3797
+hook result not found	3243,12	3798
+hookresultnotfound	3243,12	3798
+hookresultnotfound when calling	3243,12	3798
 host * is blocked because of many connection errors unblock with	2003	2424
 host * is not allowed to connect to this mariadb server	2004	2425
-host is down	1632	3791
-host port conflict	3236	3792
-host protection exception	3237	3793
-hosted zone already exists	3238,19	3794
-hosted zone not empty	3239	3795
-hosted zone not found	3240	3796
-hosted zone not private	3241	3797
-hosted zone partially delegated	3242	3798
-hostedzonealreadyexists	3238,19	3794
-hostedzonealreadyexists when calling	3238,19	3794
-hostedzonenotempty	3239	3795
-hostedzonenotempty when calling	3239	3795
-hostedzonenotfound	3240	3796
-hostedzonenotfound when calling	3240	3796
-hostedzonenotprivate	3241	3797
-hostedzonenotprivate when calling	3241	3797
-hostedzonepartiallydelegated	3242	3798
-hostedzonepartiallydelegated when calling	3242	3798
+host is down	1632	3799
+host port conflict	3244	3800
+host protection exception	3245	3801
+hosted zone already exists	3246,19	3802
+hosted zone not empty	3247	3803
+hosted zone not found	3248	3804
+hosted zone not private	3249	3805
+hosted zone partially delegated	3250	3806
+hostedzonealreadyexists	3246,19	3802
+hostedzonealreadyexists when calling	3246,19	3802
+hostedzonenotempty	3247	3803
+hostedzonenotempty when calling	3247	3803
+hostedzonenotfound	3248	3804
+hostedzonenotfound when calling	3248	3804
+hostedzonenotprivate	3249	3805
+hostedzonenotprivate when calling	3249	3805
+hostedzonepartiallydelegated	3250	3806
+hostedzonepartiallydelegated when calling	3250	3806
 hostgssenc record cannot match because gssapi is not supported by this build	224,225	435
-hostname mismatch	3243,288	3799
-hostportconflict	3236	3792
-hostprotectionexception	3237	3793
+hostname mismatch	3251,288	3807
+hostportconflict	3244	3800
+hostprotectionexception	3245	3801
 hostssl record cannot match because ssl is disabled	224,225	435
 hostssl record cannot match because ssl is not supported by this build	224,225	435
-hot standby is not possible because of insufficient parameter settings	190,114	3800
+hot standby is not possible because of insufficient parameter settings	190,114	3808
 hour * is invalid for the 12 hour clock	688,114	728
-hsm client certificate already exists fault	3244	3801
-hsm client certificate not found fault	3245	3802
-hsm client certificate quota exceeded fault	3246	3803
-hsm configuration already exists fault	3247	3804
-hsm configuration not found fault	3248	3805
-hsm configuration quota exceeded fault	3249	3806
-hsmclientcertificatealreadyexistsfault	3244	3801
-hsmclientcertificatealreadyexistsfault when calling	3244	3801
-hsmclientcertificatenotfoundfault	3245	3802
-hsmclientcertificatenotfoundfault when calling	3245	3802
-hsmclientcertificatequotaexceededfault	3246	3803
-hsmclientcertificatequotaexceededfault when calling	3246	3803
-hsmconfigurationalreadyexistsfault	3247	3804
-hsmconfigurationalreadyexistsfault when calling	3247	3804
-hsmconfigurationnotfoundfault	3248	3805
-hsmconfigurationnotfoundfault when calling	3248	3805
-hsmconfigurationquotaexceededfault	3249	3806
-hsmconfigurationquotaexceededfault when calling	3249	3806
+hsm client certificate already exists fault	3252	3809
+hsm client certificate not found fault	3253	3810
+hsm client certificate quota exceeded fault	3254	3811
+hsm configuration already exists fault	3255	3812
+hsm configuration not found fault	3256	3813
+hsm configuration quota exceeded fault	3257	3814
+hsmclientcertificatealreadyexistsfault	3252	3809
+hsmclientcertificatealreadyexistsfault when calling	3252	3809
+hsmclientcertificatenotfoundfault	3253	3810
+hsmclientcertificatenotfoundfault when calling	3253	3810
+hsmclientcertificatequotaexceededfault	3254	3811
+hsmclientcertificatequotaexceededfault when calling	3254	3811
+hsmconfigurationalreadyexistsfault	3255	3812
+hsmconfigurationalreadyexistsfault when calling	3255	3812
+hsmconfigurationnotfoundfault	3256	3813
+hsmconfigurationnotfoundfault when calling	3256	3813
+hsmconfigurationquotaexceededfault	3257	3814
+hsmconfigurationquotaexceededfault when calling	3257	3814
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -22140,10 +22295,10 @@ http 507	70	67
 http 508	71	68
 http 510	72	69
 http 511	73	70
-http bad response	3250	3807
-http connect timeout exception	3251	3808
-http connection has been hijacked	3252,3253	3809
-http endpoint not enabled exception	3254	3810
+http bad response	3258	3815
+http connect timeout exception	3259	3816
+http connection has been hijacked	3260,3261	3817
+http endpoint not enabled exception	3262	3818
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -22184,20 +22339,20 @@ http error 507	70	67
 http error 508	71	68
 http error 510	72	69
 http error 511	73	70
-http fatal error	3255	3811
-http handler timeout	3256	3812
-http header syntax error	3257	3813
-http invalid read on closed body	3258,3259	3814
-http listener exception	3260	3815
-http named cookie not present	3261,3262	3816
-http no location header in response	3263,3264	3817
-http no such file	3265,3266	3818
-http request	3267,278	299
-http request method or response status code does not allow body	3268,3269	3819
-http retriable error	3270	3820
-http retry exception	3271	3821
-http server closed	3272	3822
-http server exception	3273	3823
+http fatal error	3263	3819
+http handler timeout	3264	3820
+http header syntax error	3265	3821
+http invalid read on closed body	3266,3267	3822
+http listener exception	3268	3823
+http named cookie not present	3269,3270	3824
+http no location header in response	3271,3272	3825
+http no such file	3273,3274	3826
+http request	3275,278	299
+http request method or response status code does not allow body	3276,3277	3827
+http retriable error	3278	3828
+http retry exception	3279	3829
+http server closed	3280	3830
+http server exception	3281	3831
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -22238,350 +22393,350 @@ http status 507	70	67
 http status 508	71	68
 http status 510	72	69
 http status 511	73	70
-http timeout exception	3274	3824
+http timeout exception	3282	3832
 http version not supported	66	63
-http wrote more than the declared content length	3275,3276	3825
+http wrote more than the declared content length	3283,3284	3833
 http_version_not_supported	66	63
-httpbadresponse	3250	3807
-httpconnecttimeoutexception	3251	3808
-httpendpointnotenabledexception	3254	3810
-httpendpointnotenabledexception when calling	3254	3810
-httperror	3277	3826
-httpexception	3278	3827
-httpfatalerror	3255	3811
-httpheadersyntaxerror	3257	3813
-httplistenerexception	3260	3815
-httpretriableerror	3270	3820
-httpretryexception	3271	3821
-https proxy request	3279,278	299
-httpserverexception	3273	3823
-httptimeoutexception	3274	3824
-huge pages not supported on this platform	109	3828
-huge pages not supported with the current shared_memory_type setting	109	3828
-human loop quota exceeded exception	3280	3829
-humanloopquotaexceededexception	3280	3829
-humanloopquotaexceededexception when calling	3280	3829
+httpbadresponse	3258	3815
+httpconnecttimeoutexception	3259	3816
+httpendpointnotenabledexception	3262	3818
+httpendpointnotenabledexception when calling	3262	3818
+httperror	3285	3834
+httpexception	3286	3835
+httpfatalerror	3263	3819
+httpheadersyntaxerror	3265	3821
+httplistenerexception	3268	3823
+httpretriableerror	3278	3828
+httpretryexception	3279	3829
+https proxy request	3287,278	299
+httpserverexception	3281	3831
+httptimeoutexception	3282	3832
+huge pages not supported on this platform	109	3836
+huge pages not supported with the current shared_memory_type setting	109	3836
+human loop quota exceeded exception	3288	3837
+humanloopquotaexceededexception	3288	3837
+humanloopquotaexceededexception when calling	3288	3837
 i m a teapot	27	28
 i o error reading log index file	2044	2467
-i o possible	2990	3830
-iam arn required exception	3281	3831
-iam role missing permissions	3282	3832
-iam role not found	3283,12	3833
-iam session arn already registered exception	3284	3834
-iam user arn already registered exception	3285	3835
-iam user arn required exception	3286	3836
-iamarnrequiredexception	3281	3831
-iamarnrequiredexception when calling	3281	3831
-iamrolemissingpermissions	3282	3832
-iamrolemissingpermissions when calling	3282	3832
-iamrolenotfound	3283,12	3833
-iamrolenotfound when calling	3283,12	3833
-iamsessionarnalreadyregisteredexception	3284	3834
-iamsessionarnalreadyregisteredexception when calling	3284	3834
-iamuserarnalreadyregisteredexception	3285	3835
-iamuserarnalreadyregisteredexception when calling	3285	3835
-iamuserarnrequiredexception	3286	3836
-iamuserarnrequiredexception when calling	3286	3836
+i o possible	2990	3838
+iam arn required exception	3289	3839
+iam role missing permissions	3290	3840
+iam role not found	3291,12	3841
+iam session arn already registered exception	3292	3842
+iam user arn already registered exception	3293	3843
+iam user arn required exception	3294	3844
+iamarnrequiredexception	3289	3839
+iamarnrequiredexception when calling	3289	3839
+iamrolemissingpermissions	3290	3840
+iamrolemissingpermissions when calling	3290	3840
+iamrolenotfound	3291,12	3841
+iamrolenotfound when calling	3291,12	3841
+iamsessionarnalreadyregisteredexception	3292	3842
+iamsessionarnalreadyregisteredexception when calling	3292	3842
+iamuserarnalreadyregisteredexception	3293	3843
+iamuserarnalreadyregisteredexception when calling	3293	3843
+iamuserarnrequiredexception	3294	3844
+iamuserarnrequiredexception when calling	3294	3844
 icu is not supported in this build	109	1141
-icu locale cannot be specified unless locale provider is icu	159,1	3837
+icu locale cannot be specified unless locale provider is icu	159,1	3845
 icu locale must be specified	190,114	797
-idempotency conflict exception	3287	3838
-idempotency parameter mismatch	3288	3839
-idempotency parameter mismatch exception	3288	3840
-idempotency token in use exception	3289,19	3841
-idempotencyconflictexception	3287	3838
-idempotencyconflictexception when calling	3287	3838
-idempotencyexception	3290,19	3842
-idempotencyexception when calling	3290,19	3842
-idempotencyparametermismatch	3288	3839
-idempotencyparametermismatch when calling	3288	3839
-idempotencyparametermismatchexception	3288	3840
-idempotencyparametermismatchexception when calling	3288	3840
-idempotencytokeninuseexception	3289,19	3841
-idempotencytokeninuseexception when calling	3289,19	3841
-idempotent parameter mismatch	3291	3843
-idempotent parameter mismatch exception	3291	3844
-idempotentparametermismatch	3291	3843
-idempotentparametermismatch when calling	3291	3843
-idempotentparametermismatchexception	3291	3844
-idempotentparametermismatchexception when calling	3291	3844
+idempotency conflict exception	3295	3846
+idempotency parameter mismatch	3296	3847
+idempotency parameter mismatch exception	3296	3848
+idempotency token in use exception	3297,19	3849
+idempotencyconflictexception	3295	3846
+idempotencyconflictexception when calling	3295	3846
+idempotencyexception	3298,19	3850
+idempotencyexception when calling	3298,19	3850
+idempotencyparametermismatch	3296	3847
+idempotencyparametermismatch when calling	3296	3847
+idempotencyparametermismatchexception	3296	3848
+idempotencyparametermismatchexception when calling	3296	3848
+idempotencytokeninuseexception	3297,19	3849
+idempotencytokeninuseexception when calling	3297,19	3849
+idempotent parameter mismatch	3299	3851
+idempotent parameter mismatch exception	3299	3852
+idempotentparametermismatch	3299	3851
+idempotentparametermismatch when calling	3299	3851
+idempotentparametermismatchexception	3299	3852
+idempotentparametermismatchexception when calling	3299	3852
 ident authentication failed for user	149	434
-identifier * will be truncated to	3292,1	3845
+identifier * will be truncated to	3300,1	3853
 identifier name * is too long	2427,1	2867
-identifier removed	1634	3846
-identifier too long	3292,1	3847
-identity center service exception	3293	3848
+identifier removed	1634	3854
+identifier too long	3300,1	3855
+identity center service exception	3301	3856
 identity column type must be smallint integer or bigint	190,114	612
 identity columns are not supported on partitions	109	360
 identity columns are not supported on typed tables	109	360
-identity not mapped exception	1169	3849
-identity type not supported exception	3294,11	3850
-identitycenterserviceexception	3293	3848
-identitycenterserviceexception when calling	3293	3848
-identitynotmappedexception	1169	3849
-identitytypenotsupportedexception	3294,11	3850
-identitytypenotsupportedexception when calling	3294,11	3850
-idle in transaction session timeout	3295	3851
-idle session timeout	3296	3852
-idle_in_transaction_session_timeout	3295,204	3851
-idle_session_timeout	3296,221	3852
-idleintransactionsessiontimeout	3295,204	3851
-idlesessiontimeout	3296,221	3852
-idp communication error	3297	3853
-idp rejected claim	3298,11	3854
-idpcommunicationerror	3297	3853
-idpcommunicationerror when calling	3297	3853
-idprejectedclaim	3298,11	3854
-idprejectedclaim when calling	3298,11	3854
-if a message batch in a produce request exceeds the maximum configured segment size	3299	3855
-if replica is expected on a broker but is not this can be safely ignored	3300	3856
-if you specify a string larger than configured maximum for offset metadata	3301	3857
-ignoring specified roles other than public	190,114	3858
-iio invalid tree exception	3302	3859
-iioexception	3303	3860
-iioinvalidtreeexception	3302	3859
+identity not mapped exception	1169	3857
+identity type not supported exception	3302,11	3858
+identitycenterserviceexception	3301	3856
+identitycenterserviceexception when calling	3301	3856
+identitynotmappedexception	1169	3857
+identitytypenotsupportedexception	3302,11	3858
+identitytypenotsupportedexception when calling	3302,11	3858
+idle in transaction session timeout	3303	3859
+idle session timeout	3304	3860
+idle_in_transaction_session_timeout	3303,204	3859
+idle_session_timeout	3304,221	3860
+idleintransactionsessiontimeout	3303,204	3859
+idlesessiontimeout	3304,221	3860
+idp communication error	3305	3861
+idp rejected claim	3306,11	3862
+idpcommunicationerror	3305	3861
+idpcommunicationerror when calling	3305	3861
+idprejectedclaim	3306,11	3862
+idprejectedclaim when calling	3306,11	3862
+if a message batch in a produce request exceeds the maximum configured segment size	3307	3863
+if replica is expected on a broker but is not this can be safely ignored	3308	3864
+if you specify a string larger than configured maximum for offset metadata	3309	3865
+ignoring specified roles other than public	190,114	3866
+iio invalid tree exception	3310	3867
+iioexception	3311	3868
+iioinvalidtreeexception	3310	3867
 illegal * value found during parsing	2013,688,114	2434
-illegal access error	3304	3861
-illegal access exception	3305	3862
-illegal action exception	3306	3863
-illegal argument exception	3307	3864
-illegal block size exception	3308	3865
-illegal blocking mode exception	3309	3866
-illegal blueprint state exception	3310	3867
-illegal caller exception	3311	3868
-illegal channel group exception	3312	3869
-illegal charset name exception	3313	3870
-illegal class format exception	3314	3871
-illegal component state exception	3315	3872
-illegal division by zero	325	3873
-illegal field level encryption config association with cache behavior	3316	3874
-illegal format code point exception	3317	3875
-illegal format conversion exception	3318	3876
-illegal format exception	3319	3877
-illegal format flags exception	3320	3878
-illegal format precision exception	3321	3879
-illegal format width exception	3322	3880
-illegal generation exception	3323	3881
+illegal access error	3312	3869
+illegal access exception	3313	3870
+illegal action exception	3314	3871
+illegal argument exception	3315	3872
+illegal block size exception	3316	3873
+illegal blocking mode exception	3317	3874
+illegal blueprint state exception	3318	3875
+illegal caller exception	3319	3876
+illegal channel group exception	3320	3877
+illegal charset name exception	3321	3878
+illegal class format exception	3322	3879
+illegal component state exception	3323	3880
+illegal division by zero	325	3881
+illegal field level encryption config association with cache behavior	3324	3882
+illegal format code point exception	3325	3883
+illegal format conversion exception	3326	3884
+illegal format exception	3327	3885
+illegal format flags exception	3328	3886
+illegal format precision exception	3329	3887
+illegal format width exception	3330	3888
+illegal generation exception	3331	3889
 illegal grant revoke command please consult the manual to see which privileges can be used	2007,1	2428
-illegal instruction	2971	3882
+illegal instruction	2971	3890
 illegal mix of collations * and * for operation	1835	2239
 illegal mix of collations * for operation	1836	2240
 illegal mix of collations for operation	1836	2241
-illegal monitor state exception	3324	3883
-illegal origin access configuration	3325	3884
+illegal monitor state exception	3332	3891
+illegal origin access configuration	3333	3892
 illegal parameter data type * for operation	2010	2431
 illegal parameter data types * and * for operation	2011	2432
-illegal path state exception	3326	3885
-illegal point compression	3327,278	299
-illegal sasl state exception	3328	3886
-illegal seek	2922	3887
-illegal selector exception	3329	3888
-illegal session state exception	3330	3889
-illegal state exception	3331	3890
-illegal status exception	3332	3891
-illegal suite b digest	3333,278	299
-illegal thread state exception	3334	3892
-illegal user state exception	3335,19	3893
+illegal path state exception	3334	3893
+illegal point compression	3335,278	299
+illegal sasl state exception	3336	3894
+illegal seek	2922	3895
+illegal selector exception	3337	3896
+illegal session state exception	3338	3897
+illegal state exception	3339	3898
+illegal status exception	3340	3899
+illegal suite b digest	3341,278	299
+illegal thread state exception	3342	3900
+illegal user state exception	3343,19	3901
 illegal value used as argument of dynamic column function	1890,688,114	2307
-illegal workflow state exception	3336	3894
-illegal_generation	3323	3881
-illegal_sasl_state	3328	3886
-illegalaccesserror	3304	3861
-illegalaccessexception	3305	3862
-illegalactionexception	3306	3863
-illegalactionexception when calling	3306	3863
-illegalargumentexception	3307	3864
-illegalargumentexception when calling	3337	3895
-illegalblockingmodeexception	3309	3866
-illegalblocksizeexception	3308	3865
-illegalblueprintstateexception	3310	3867
-illegalblueprintstateexception when calling	3310	3867
-illegalcallerexception	3311	3868
-illegalchannelgroupexception	3312	3869
-illegalcharsetnameexception	3313	3870
-illegalclassformatexception	3314	3871
-illegalcomponentstateexception	3315	3872
-illegaldelete	3338	3896
-illegaldelete when calling	3338	3896
-illegalfieldlevelencryptionconfigassociationwithcachebehavior	3316	3874
-illegalfieldlevelencryptionconfigassociationwithcachebehavior when calling	3316	3874
-illegalformatcodepointexception	3317	3875
-illegalformatconversionexception	3318	3876
-illegalformatexception	3319	3877
-illegalformatflagsexception	3320	3878
-illegalformatprecisionexception	3321	3879
-illegalformatwidthexception	3322	3880
-illegalgenerationexception	3323	3881
-illegalmonitorstateexception	3324	3883
-illegaloriginaccessconfiguration	3325	3884
-illegaloriginaccessconfiguration when calling	3325	3884
-illegalpathstateexception	3326	3885
-illegalsaslstateexception	3328	3886
-illegalselectorexception	3329	3888
-illegalsessionstateexception	3330	3889
-illegalsessionstateexception when calling	3330	3889
-illegalstateexception	3331	3890
-illegalstateexception when calling	3339	3897
-illegalstatusexception	3332	3891
-illegalstatusexception when calling	3332	3891
-illegalthreadstateexception	3334	3892
-illegalupdate	3340	3898
-illegalupdate when calling	3340	3898
-illegaluserstateexception	3335,19	3893
-illegaluserstateexception when calling	3335,19	3893
-illegalworkflowstateexception	3336	3894
-illegalworkflowstateexception when calling	3336	3894
-illformed locale exception	3341	3899
-illformedlocaleexception	3341	3899
+illegal workflow state exception	3344	3902
+illegal_generation	3331	3889
+illegal_sasl_state	3336	3894
+illegalaccesserror	3312	3869
+illegalaccessexception	3313	3870
+illegalactionexception	3314	3871
+illegalactionexception when calling	3314	3871
+illegalargumentexception	3315	3872
+illegalargumentexception when calling	3345	3903
+illegalblockingmodeexception	3317	3874
+illegalblocksizeexception	3316	3873
+illegalblueprintstateexception	3318	3875
+illegalblueprintstateexception when calling	3318	3875
+illegalcallerexception	3319	3876
+illegalchannelgroupexception	3320	3877
+illegalcharsetnameexception	3321	3878
+illegalclassformatexception	3322	3879
+illegalcomponentstateexception	3323	3880
+illegaldelete	3346	3904
+illegaldelete when calling	3346	3904
+illegalfieldlevelencryptionconfigassociationwithcachebehavior	3324	3882
+illegalfieldlevelencryptionconfigassociationwithcachebehavior when calling	3324	3882
+illegalformatcodepointexception	3325	3883
+illegalformatconversionexception	3326	3884
+illegalformatexception	3327	3885
+illegalformatflagsexception	3328	3886
+illegalformatprecisionexception	3329	3887
+illegalformatwidthexception	3330	3888
+illegalgenerationexception	3331	3889
+illegalmonitorstateexception	3332	3891
+illegaloriginaccessconfiguration	3333	3892
+illegaloriginaccessconfiguration when calling	3333	3892
+illegalpathstateexception	3334	3893
+illegalsaslstateexception	3336	3894
+illegalselectorexception	3337	3896
+illegalsessionstateexception	3338	3897
+illegalsessionstateexception when calling	3338	3897
+illegalstateexception	3339	3898
+illegalstateexception when calling	3347	3905
+illegalstatusexception	3340	3899
+illegalstatusexception when calling	3340	3899
+illegalthreadstateexception	3342	3900
+illegalupdate	3348	3906
+illegalupdate when calling	3348	3906
+illegaluserstateexception	3343,19	3901
+illegaluserstateexception when calling	3343,19	3901
+illegalworkflowstateexception	3344	3902
+illegalworkflowstateexception when calling	3344	3902
+illformed locale exception	3349	3907
+illformedlocaleexception	3349	3907
 im_a_teapot	27	28
-image already exists exception	3342	3900
-image archived exception	3343	3901
-image digest does not match exception	3344	3902
-image gc failed	3345,3346	3903
-image inspect error	3347,3348	3904
-image not found exception	3349	3905
-image pull back off	3350,3351	3906
-image storage class update not supported exception	3352	3907
-image tag already exists exception	3353	3908
-image too large exception	3354	3909
-image unknown format	3355,3356	3910
-imagealreadyexistsexception	3342	3900
-imagealreadyexistsexception when calling	3342	3900
-imagearchivedexception	3343	3901
-imagearchivedexception when calling	3343	3901
-imagedigestdoesnotmatchexception	3344	3902
-imagedigestdoesnotmatchexception when calling	3344	3902
-imagegcfailed	3345,3346	3903
-imageinspecterror	3347,3348	3904
-imagenotfoundexception	3349	3905
-imagenotfoundexception when calling	3349	3905
-imagepullbackoff	3350,3351	3906
-imagestorageclassupdatenotsupportedexception	3352	3907
-imagestorageclassupdatenotsupportedexception when calling	3352	3907
-imagetagalreadyexistsexception	3353	3908
-imagetagalreadyexistsexception when calling	3353	3908
-imagetoolargeexception	3354	3909
-imagetoolargeexception when calling	3354	3909
-imaging op exception	3357	3911
-imagingopexception	3357	3911
-import conflict exception	3358	3912
-import not found exception	3359	3913
-importconflictexception	3358	3912
-importconflictexception when calling	3358	3912
-importerror	3360	3914
-importnotfoundexception	3359	3913
-importnotfoundexception when calling	3359	3913
-importwarning	3361	3915
-impossible dependencies error	3362	3916
+image already exists exception	3350	3908
+image archived exception	3351	3909
+image digest does not match exception	3352	3910
+image gc failed	3353,3354	3911
+image inspect error	3355,3356	3912
+image not found exception	3357	3913
+image pull back off	3358,3359	3914
+image storage class update not supported exception	3360	3915
+image tag already exists exception	3361	3916
+image too large exception	3362	3917
+image unknown format	3363,3364	3918
+imagealreadyexistsexception	3350	3908
+imagealreadyexistsexception when calling	3350	3908
+imagearchivedexception	3351	3909
+imagearchivedexception when calling	3351	3909
+imagedigestdoesnotmatchexception	3352	3910
+imagedigestdoesnotmatchexception when calling	3352	3910
+imagegcfailed	3353,3354	3911
+imageinspecterror	3355,3356	3912
+imagenotfoundexception	3357	3913
+imagenotfoundexception when calling	3357	3913
+imagepullbackoff	3358,3359	3914
+imagestorageclassupdatenotsupportedexception	3360	3915
+imagestorageclassupdatenotsupportedexception when calling	3360	3915
+imagetagalreadyexistsexception	3361	3916
+imagetagalreadyexistsexception when calling	3361	3916
+imagetoolargeexception	3362	3917
+imagetoolargeexception when calling	3362	3917
+imaging op exception	3365	3919
+imagingopexception	3365	3919
+import conflict exception	3366	3920
+import not found exception	3367	3921
+importconflictexception	3366	3920
+importconflictexception when calling	3366	3920
+importerror	3368	3922
+importnotfoundexception	3367	3921
+importnotfoundexception when calling	3367	3921
+importwarning	3369	3923
+impossible dependencies error	3370	3924
 impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1986	2406
-impossibledependencieserror	3362	3916
-improper * reference too few dotted names	0,1	3917
-improper * reference too many dotted names	0,1	3917
-improper binary format in array element	1160,114	3918
-improper binary format in record column	1160,114	3919
-improper connection state	3363	3920
-improper qualified name too many dotted names	0,1	3921
-improper relation name too many dotted names	0,1	3921
+impossibledependencieserror	3370	3924
+improper * reference too few dotted names	0,1	3925
+improper * reference too many dotted names	0,1	3925
+improper binary format in array element	1160,114	3926
+improper binary format in record column	1160,114	3927
+improper connection state	3371	3928
+improper qualified name too many dotted names	0,1	3929
+improper relation name too many dotted names	0,1	3929
 improper type name	113,114	3488
-improperconnectionstate	3363	3920
+improperconnectionstate	3371	3928
 in an aggregate with distinct order by expressions must appear in argument list	311,1	336
-in failed sql transaction	1228	3922
-in progress error	3364	3923
-in progress table restore quota exceeded fault	3365	3924
-in_failed_sql_transaction	1228,204	3922
-inaccessible object exception	3366	3925
-inaccessibleobjectexception	3366	3925
-inactive event data store exception	3367	3926
-inactive query exception	3368	3927
-inactiveeventdatastoreexception	3367	3926
-inactiveeventdatastoreexception when calling	3367	3926
-inactivequeryexception	3368	3927
-inactivequeryexception when calling	3368	3927
-inappropriate access mode for branch transaction	3369	3928
-inappropriate fallback	3370,278	299
-inappropriate ioctl for device	1739	3929
-inappropriate isolation level for branch transaction	3371	3930
-inappropriate_access_mode_for_branch_transaction	3369,204	3928
-inappropriate_isolation_level_for_branch_transaction	3371,204	3930
-inappropriateaccessmodeforbranchtransaction	3369,204	3928
-inappropriateisolationlevelforbranchtransaction	3371,204	3930
-including column does not support a collation	159,1	3724
-including column does not support an operator class	159,1	3724
-including column does not support asc desc options	159,1	3724
-including column does not support nulls first last options	159,1	3724
-incompatible applications exception	3372	3931
-incompatible class change error	3373	3932
-incompatible image exception	3374	3933
-incompatible orderable options	3375	3934
-incompatible parameter error	3376	3935
-incompatible policy exception	3377	3936
-incompatible region for multi az	3378	3937
-incompatible schema exception	3379	3938
-incompatible settings exception	3380	3939
-incompatibleapplicationsexception	3372	3931
-incompatibleapplicationsexception when calling	3372	3931
-incompatibleclasschangeerror	3373	3932
-incompatibleimageexception	3374	3933
-incompatibleimageexception when calling	3374	3933
-incompatibleorderableoptions	3375	3934
-incompatibleorderableoptions when calling	3375	3934
-incompatibleparametererror	3376	3935
-incompatibleparametererror when calling	3376	3935
-incompatiblepolicyexception	3377	3936
-incompatiblepolicyexception when calling	3377	3936
-incompatibleprotocols	3381	3940
-incompatibleprotocols when calling	3381	3940
-incompatibleregionformultiaz	3378	3937
-incompatibleregionformultiaz when calling	3378	3937
-incompatibleschemaexception	3379	3938
-incompatibleschemaexception when calling	3379	3938
-incompatiblesettingsexception	3380	3939
-incompatiblesettingsexception when calling	3380	3939
-incompatibleversion	3382	3941
-incompatibleversion when calling	3382	3941
-incomplete annotation exception	3383	3942
-incomplete message from client	526,135	3943
-incomplete read error	3384,3385	3944
-incomplete startup packet	526,135	3945
-incompleteannotationexception	3383	3942
-incompleteread	3386	3946
-incompletereaderror	3384,3385	3944
+in failed sql transaction	1228	3930
+in progress error	3372	3931
+in progress table restore quota exceeded fault	3373	3932
+in_failed_sql_transaction	1228,204	3930
+inaccessible object exception	3374	3933
+inaccessibleobjectexception	3374	3933
+inactive event data store exception	3375	3934
+inactive query exception	3376	3935
+inactiveeventdatastoreexception	3375	3934
+inactiveeventdatastoreexception when calling	3375	3934
+inactivequeryexception	3376	3935
+inactivequeryexception when calling	3376	3935
+inappropriate access mode for branch transaction	3377	3936
+inappropriate fallback	3378,278	299
+inappropriate ioctl for device	1739	3937
+inappropriate isolation level for branch transaction	3379	3938
+inappropriate_access_mode_for_branch_transaction	3377,204	3936
+inappropriate_isolation_level_for_branch_transaction	3379,204	3938
+inappropriateaccessmodeforbranchtransaction	3377,204	3936
+inappropriateisolationlevelforbranchtransaction	3379,204	3938
+including column does not support a collation	159,1	3732
+including column does not support an operator class	159,1	3732
+including column does not support asc desc options	159,1	3732
+including column does not support nulls first last options	159,1	3732
+incompatible applications exception	3380	3939
+incompatible class change error	3381	3940
+incompatible image exception	3382	3941
+incompatible orderable options	3383	3942
+incompatible parameter error	3384	3943
+incompatible policy exception	3385	3944
+incompatible region for multi az	3386	3945
+incompatible schema exception	3387	3946
+incompatible settings exception	3388	3947
+incompatibleapplicationsexception	3380	3939
+incompatibleapplicationsexception when calling	3380	3939
+incompatibleclasschangeerror	3381	3940
+incompatibleimageexception	3382	3941
+incompatibleimageexception when calling	3382	3941
+incompatibleorderableoptions	3383	3942
+incompatibleorderableoptions when calling	3383	3942
+incompatibleparametererror	3384	3943
+incompatibleparametererror when calling	3384	3943
+incompatiblepolicyexception	3385	3944
+incompatiblepolicyexception when calling	3385	3944
+incompatibleprotocols	3389	3948
+incompatibleprotocols when calling	3389	3948
+incompatibleregionformultiaz	3386	3945
+incompatibleregionformultiaz when calling	3386	3945
+incompatibleschemaexception	3387	3946
+incompatibleschemaexception when calling	3387	3946
+incompatiblesettingsexception	3388	3947
+incompatiblesettingsexception when calling	3388	3947
+incompatibleversion	3390	3949
+incompatibleversion when calling	3390	3949
+incomplete annotation exception	3391	3950
+incomplete message from client	526,135	3951
+incomplete read error	3392,3393	3952
+incomplete startup packet	526,135	3953
+incompleteannotationexception	3391	3950
+incompleteread	3394	3954
+incompletereaderror	3392,3393	3952
 inconsistency in usage of column lists for partitioning	2197	2625
-inconsistent cluster id exception	3387	3947
-inconsistent compression	3388,278	299
-inconsistent early data alpn	3389,278	299
-inconsistent early data sni	3390,278	299
-inconsistent extms	3391,278	299
-inconsistent group protocol exception	3392	3948
-inconsistent topic id exception	3393	3949
-inconsistent types deduced for parameter	261,1	3950
-inconsistent voter set exception	3394	3951
-inconsistent_cluster_id	3387	3947
-inconsistent_group_protocol	3392	3948
-inconsistent_topic_id	3393	3949
-inconsistent_voter_set	3394	3951
-inconsistentclusteridexception	3387	3947
-inconsistentgroupprotocolexception	3392	3948
-inconsistentquantities	3395	3952
-inconsistentquantities when calling	3395	3952
-inconsistenttopicidexception	3393	3949
-inconsistentvotersetexception	3394	3951
+inconsistent cluster id exception	3395	3955
+inconsistent compression	3396,278	299
+inconsistent early data alpn	3397,278	299
+inconsistent early data sni	3398,278	299
+inconsistent extms	3399,278	299
+inconsistent group protocol exception	3400	3956
+inconsistent topic id exception	3401	3957
+inconsistent types deduced for parameter	261,1	3958
+inconsistent voter set exception	3402	3959
+inconsistent_cluster_id	3395	3955
+inconsistent_group_protocol	3400	3956
+inconsistent_topic_id	3401	3957
+inconsistent_voter_set	3402	3959
+inconsistentclusteridexception	3395	3955
+inconsistentgroupprotocolexception	3400	3956
+inconsistentquantities	3403	3960
+inconsistentquantities when calling	3403	3960
+inconsistenttopicidexception	3401	3957
+inconsistentvotersetexception	3402	3959
 incorrect * value * for column	2453	2895
 incorrect * value * for function	2612	3087
 incorrect argument type to variable	2608,1	3083
 incorrect arguments to	2572	3046
-incorrect binary data format	1160,114	3953
-incorrect binary data format in bind parameter	1160,114	3954
-incorrect binary data format in function argument	1160,114	3955
-incorrect binary data format in logical replication column	1160,114	3956
+incorrect binary data format	1160,114	3961
+incorrect binary data format in bind parameter	1160,114	3962
+incorrect binary data format in function argument	1160,114	3963
+incorrect binary data format in logical replication column	1160,114	3964
 incorrect catalog name	2585,1	3060
-incorrect cidr state exception	3396	3957
+incorrect cidr state exception	3404	3965
 incorrect column name	2574,1	3048
 incorrect column specifier for column	2576,1	3050
 incorrect database name	2575,1	3049
 incorrect default value * for column	2035	2458
 incorrect escaping in json text in argument * to function * at position	2052	2475
-incorrect file system life cycle state	3397,19	3958
+incorrect file system life cycle state	3405,19	3966
 incorrect foreign key definition for	2579,1	3053
 incorrect geojson format empty * array	1972	2393
 incorrect geojson format polygon not closed	1974	2395
@@ -22589,9 +22744,9 @@ incorrect geojson format specified for st_geomfromgeojson function	1973	2394
 incorrect geojson format too few points for linestring specified	1975	2396
 incorrect index name	2586,1	3061
 incorrect information in file	2170	2596
-incorrect key exception	3398	3959
-incorrect key material exception	3399	3960
-incorrect mount target state	3400,19	3961
+incorrect key exception	3406	3967
+incorrect key material exception	3407	3968
+incorrect mount target state	3408,19	3969
 incorrect number of arguments for * expected * got	2362,1	2802
 incorrect number of fetch variables	2363	2803
 incorrect parameter count in the call to native function	2592,1	3067
@@ -22608,92 +22763,92 @@ incorrect table definition all merge tables must be in the same database	2459	29
 incorrect table definition there can be only one auto column and it must be defined as a key	2573,1	3047
 incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	2441	2882
 incorrect table name	2603,1	3078
-incorrect trust anchor exception	3401	3962
+incorrect trust anchor exception	3409	3970
 incorrect usage of * and	2610	3085
 incorrect usage placement of	1855,1	2268
 incorrect user level lock name	2501,1	2975
 incorrect value * for option	1786	2190
-incorrectcidrstateexception	3396	3957
-incorrectcidrstateexception when calling	3396	3957
-incorrectfilesystemlifecyclestate	3397,19	3958
-incorrectfilesystemlifecyclestate when calling	3397,19	3958
-incorrectkeyexception	3398	3959
-incorrectkeyexception when calling	3398	3959
-incorrectkeymaterialexception	3399	3960
-incorrectkeymaterialexception when calling	3399	3960
-incorrectmounttargetstate	3400,19	3961
-incorrectmounttargetstate when calling	3400,19	3961
-incorrecttrustanchorexception	3401	3962
-incorrecttrustanchorexception when calling	3401	3962
+incorrectcidrstateexception	3404	3965
+incorrectcidrstateexception when calling	3404	3965
+incorrectfilesystemlifecyclestate	3405,19	3966
+incorrectfilesystemlifecyclestate when calling	3405,19	3966
+incorrectkeyexception	3406	3967
+incorrectkeyexception when calling	3406	3967
+incorrectkeymaterialexception	3407	3968
+incorrectkeymaterialexception when calling	3407	3968
+incorrectmounttargetstate	3408,19	3969
+incorrectmounttargetstate when calling	3408,19	3969
+incorrecttrustanchorexception	3409	3970
+incorrecttrustanchorexception when calling	3409	3970
 increment must not be zero	190,114	612
-indentationerror	3402,3403	3963
-indeterminate collation	1156	3964
-indeterminate datatype	720	3965
-indeterminate_collation	1156,1	3964
-indeterminate_datatype	720,1	3965
-indeterminatecollation	1156,1	3964
-indeterminatedatatype	720,1	3965
+indentationerror	3410,3411	3971
+indeterminate collation	1156	3972
+indeterminate datatype	720	3973
+indeterminate_collation	1156,1	3972
+indeterminate_datatype	720,1	3973
+indeterminatecollation	1156,1	3972
+indeterminatedatatype	720,1	3973
 index * cannot be used as replica identity because column * is a system column	311,1	1171
 index * cannot be used as replica identity because column * is nullable	254,1	266
-index * column number * does not have default sorting behavior	254,1	3966
-index * contains expressions	254,1	3966
+index * column number * does not have default sorting behavior	254,1	3974
+index * contains expressions	254,1	3974
 index * does not exist	158,1	1323
-index * for table * does not exist	158,1	3967
-index * is already associated with a constraint	107	3968
+index * for table * does not exist	158,1	3975
+index * is already associated with a constraint	107	3976
 index * is corrupted	2020	2441
-index * is not a btree	254,1	3966
+index * is not a btree	254,1	3974
 index * is not partitioned	159,1	777
 index * is not the index for column	190,114	1157
-index * is not valid	107	3969
+index * is not valid	107	3977
 index * is of wrong type for an innodb fulltext index	2025	2446
-index * out of valid range 0	329,114	3970
+index * out of valid range 0	329,114	3978
 index access method * does not have a handler	107	155
 index column size too large the maximum column size is * bytes	2019	2440
-index corrupted	3404	3971
+index corrupted	3412	3979
 index creation on system columns is not supported	109	153
-index database disk image is malformed	3405,3406	3972
-index expressions and predicates can refer only to the table being indexed	311,1	3973
+index database disk image is malformed	3413,3414	3980
+index expressions and predicates can refer only to the table being indexed	311,1	3981
 index for table * is corrupt try to repair it	2171	2597
-index invalid or out of range	316	3974
-index not found exception	3407	3975
-index not ready exception	3408	3976
+index invalid or out of range	316	3982
+index not found exception	3415	3983
+index not ready exception	3416	3984
 index operators must be binary	159,1	154
-index out of bounds exception	3409,316	3977
-index out of bounds the len is * but the index is	316	3978
-index out of range	316	3979
-index out of range exception	3410,316	3980
-index relfilenode value not set when in binary upgrade mode	190,114	3981
-index row requires * bytes maximum size is	328	3982
-index row size * exceeds btree version * for index	328	3983
-index row size * exceeds hash maximum	328	3984
-index row size * exceeds maximum * for index	328	3985
+index out of bounds exception	3417,316	3985
+index out of bounds the len is * but the index is	316	3986
+index out of range	316	3987
+index out of range exception	3418,316	3988
+index relfilenode value not set when in binary upgrade mode	190,114	3989
+index row requires * bytes maximum size is	328	3990
+index row size * exceeds btree version * for index	328	3991
+index row size * exceeds hash maximum	328	3992
+index row size * exceeds maximum * for index	328	3993
 index s does not support this operation	2069	2494
 index search operators must return boolean	159,1	154
-index was out of range must be non negative and less than the size of the collection	316	3986
-index was outside the bounds of the array	3410,316	3987
-index_corrupted	3404,81	3971
-indexcorrupted	3404,81	3971
-indexed attribute missing exception	3411	3988
-indexedattributemissingexception	3411	3988
-indexedattributemissingexception when calling	3411	3988
-indexerror	3412,3413,316	3989
-indexnotfoundexception	3407	3975
-indexnotfoundexception when calling	3407	3975
-indexnotreadyexception	3408	3976
-indexnotreadyexception when calling	3408	3976
-indexoutofboundsexception	3409,316	3977
-indexoutofrangeexception	3410,316	3980
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	3394	3951
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	3414	3990
-indicator overflow	3415	3991
-indicator_overflow	3415,114	3991
-indicatoroverflow	3415,114	3991
-ineligible replica exception	3416	3992
-ineligible_replica	3416	3992
-ineligiblereplicaexception	3416	3992
-infailedsqltransaction	1228,204	3922
-infinite recursion detected in policy for relation	159,1	3993
-infinite recursion detected in rules for relation	159,1	3993
+index was out of range must be non negative and less than the size of the collection	316	3994
+index was outside the bounds of the array	3418,316	3995
+index_corrupted	3412,81	3979
+indexcorrupted	3412,81	3979
+indexed attribute missing exception	3419	3996
+indexedattributemissingexception	3419	3996
+indexedattributemissingexception when calling	3419	3996
+indexerror	3420,3421,316	3997
+indexnotfoundexception	3415	3983
+indexnotfoundexception when calling	3415	3983
+indexnotreadyexception	3416	3984
+indexnotreadyexception when calling	3416	3984
+indexoutofboundsexception	3417,316	3985
+indexoutofrangeexception	3418,316	3988
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	3402	3959
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	3422	3998
+indicator overflow	3423	3999
+indicator_overflow	3423,114	3999
+indicatoroverflow	3423,114	3999
+ineligible replica exception	3424	4000
+ineligible_replica	3424	4000
+ineligiblereplicaexception	3424	4000
+infailedsqltransaction	1228,204	3930
+infinite recursion detected in policy for relation	159,1	4001
+infinite recursion detected in rules for relation	159,1	4001
 inherited column * has a collation conflict	868,1	1023
 inherited column * has a generation conflict	272,1	1024
 inherited column * has a storage parameter conflict	272,1	1024
@@ -22701,821 +22856,821 @@ inherited column * has a type conflict	272,1	1024
 inherited column * must be renamed in child tables too	111,1	715
 inherited constraint * must be renamed in child tables too	111,1	715
 inherited relation * is not a table or foreign table	254,1	266
-initial position must not be null	191,114	3994
-initial slot snapshot too large	1050,1051	3995
+initial position must not be null	191,114	4002
+initial slot snapshot too large	1050,1051	4003
 initiated by * normal shutdown	2165	2591
 inline sql function body only valid for language sql	112,1	229
 innodb is in read only mode	2027	2448
 innodb presently supports one fulltext index creation at a time	2024	2445
 innodb refuses to write tables with row_format compressed or key_block_size	2486	2929
-inprogresserror	3364	3923
-inprogresstablerestorequotaexceededfault	3365	3924
-inprogresstablerestorequotaexceededfault when calling	3365	3924
-input data type is not an array	272,1	3996
+inprogresserror	3372	3931
+inprogresstablerestorequotaexceededfault	3373	3932
+inprogresstablerestorequotaexceededfault when calling	3373	3932
+input data type is not an array	272,1	4004
 input is a query not an expression	190,114	3509
-input is out of range	322,114	3997
-input mismatch exception	3417	3998
-input of anonymous composite types is not implemented	109	3999
-input output error	1639	4000
+input is out of range	322,114	4005
+input mismatch exception	3425	4006
+input of anonymous composite types is not implemented	109	4007
+input output error	1639	4008
 input parameters after one with a default value must also have defaults	112,1	229
 input string is too short for datetime format	688,114	728
-input string was not in a correct format	703	4001
-inputmismatchexception	3417	3998
+input string was not in a correct format	703	4009
+inputmismatchexception	3425	4006
 insert delayed can * because it is locked with lock tables	1882	2296
 insert has more expressions than target columns	0,1	1950
 insert has more target columns than expressions	0,1	1950
 insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1809	2213
 insert into autoincrement field which is not the first part in the composed primary key is unsafe	1806	2210
 insert on duplicate key update on a table with more than one unique key is unsafe	1811	2215
-insert or update on table * violates foreign key constraint	3158,682	4002
+insert or update on table * violates foreign key constraint	3166,682	4010
 insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1810	2214
 insert select rule actions are not supported for queries having data modifying statements in with	109	843
 insert trigger s when condition cannot reference old values	159,1	535
 insert with on conflict clause cannot be used with table that has insert or update rules	109	843
-insight not enabled exception	3418	4003
-insightnotenabledexception	3418	4003
-insightnotenabledexception when calling	3418	4003
-inspectfailed	3419,3420	4004
-installerror	3421	4005
-instance already exists exception	3422	4006
-instance does not exist exception	3423	4007
-instance id required exception	3424	4008
-instance limit exceeded exception	3425	4009
-instance name already registered exception	3426	4010
-instance name required exception	3427	4011
-instance not found	3428	4012
-instance not found exception	3429	4013
-instance not registered exception	3430	4014
-instance quota exceeded	3431	4015
-instance refresh in progress	3432	4016
-instancealreadyexistsexception	3422	4006
-instancedoesnotexistexception	3423	4007
-instancedoesnotexistexception when calling	3423	4007
-instanceidrequiredexception	3424	4008
-instanceidrequiredexception when calling	3424	4008
-instancelimitexceededexception	3425	4009
-instancelimitexceededexception when calling	3425	4009
-instancenamealreadyregisteredexception	3426	4010
-instancenamealreadyregisteredexception when calling	3426	4010
-instancenamerequiredexception	3427	4011
-instancenamerequiredexception when calling	3427	4011
-instancenotfound	3428	4012
-instancenotfound when calling	3428	4012
-instancenotfoundexception	3429	4013
-instancenotregisteredexception	3430	4014
-instancenotregisteredexception when calling	3430	4014
-instancequotaexceeded	3431	4015
-instancequotaexceeded when calling	3431	4015
-instancerefreshinprogress	3432	4016
-instancerefreshinprogress when calling	3432	4016
-instantiationerror	3433	4017
-instantiationexception	3434	4018
+insight not enabled exception	3426	4011
+insightnotenabledexception	3426	4011
+insightnotenabledexception when calling	3426	4011
+inspectfailed	3427,3428	4012
+installerror	3429	4013
+instance already exists exception	3430	4014
+instance does not exist exception	3431	4015
+instance id required exception	3432	4016
+instance limit exceeded exception	3433	4017
+instance name already registered exception	3434	4018
+instance name required exception	3435	4019
+instance not found	3436	4020
+instance not found exception	3437	4021
+instance not registered exception	3438	4022
+instance quota exceeded	3439	4023
+instance refresh in progress	3440	4024
+instancealreadyexistsexception	3430	4014
+instancedoesnotexistexception	3431	4015
+instancedoesnotexistexception when calling	3431	4015
+instanceidrequiredexception	3432	4016
+instanceidrequiredexception when calling	3432	4016
+instancelimitexceededexception	3433	4017
+instancelimitexceededexception when calling	3433	4017
+instancenamealreadyregisteredexception	3434	4018
+instancenamealreadyregisteredexception when calling	3434	4018
+instancenamerequiredexception	3435	4019
+instancenamerequiredexception when calling	3435	4019
+instancenotfound	3436	4020
+instancenotfound when calling	3436	4020
+instancenotfoundexception	3437	4021
+instancenotregisteredexception	3438	4022
+instancenotregisteredexception when calling	3438	4022
+instancequotaexceeded	3439	4023
+instancequotaexceeded when calling	3439	4023
+instancerefreshinprogress	3440	4024
+instancerefreshinprogress when calling	3440	4024
+instantiationerror	3441	4025
+instantiationexception	3442	4026
 instead nothing rules on select are not implemented	109	764
 instead of triggers cannot have column lists	109	536
 instead of triggers cannot have when conditions	109	536
 instead of triggers must be for each row	109	536
-insufficient available i ps in subnet fault	3435	4019
-insufficient cache cluster capacity	3436	4020
-insufficient capabilities exception	3437	4021
-insufficient capacity exception	3438	4022
-insufficient cloud watch logs resource policy	3439	4023
-insufficient cluster capacity	3440	4024
-insufficient cluster capacity fault	3440	4025
-insufficient data left in message	526,135	4026
-insufficient db cluster capacity fault	3441,11	4027
-insufficient db instance capacity	3442	4028
-insufficient delivery policy exception	3443	4029
-insufficient dependency service access permission exception	3444	4030
-insufficient encryption policy exception	3445	4031
-insufficient execution stack exception	3446	4032
+insufficient available i ps in subnet fault	3443	4027
+insufficient cache cluster capacity	3444	4028
+insufficient capabilities exception	3445	4029
+insufficient capacity exception	3446	4030
+insufficient cloud watch logs resource policy	3447	4031
+insufficient cluster capacity	3448	4032
+insufficient cluster capacity fault	3448	4033
+insufficient data left in message	526,135	4034
+insufficient db cluster capacity fault	3449,11	4035
+insufficient db instance capacity	3450	4036
+insufficient delivery policy exception	3451	4037
+insufficient dependency service access permission exception	3452	4038
+insufficient encryption policy exception	3453	4039
+insufficient execution stack exception	3454	4040
 insufficient file descriptors available to start server process	243	3435
-insufficient free cpu	3447	4033
-insufficient free memory	3448	4034
-insufficient iam access permission exception	3449	4035
-insufficient memory exception	3450	4036
-insufficient memory to continue the execution of the program	3450,3451	4037
-insufficient permissions exception	3452	4038
-insufficient privilege	137	4039
-insufficient privileges exception	3453,11	4040
-insufficient resource capacity fault	3454	4041
-insufficient resources	243	4042
-insufficient resources exception	3455	4043
-insufficient s3 bucket policy exception	3456	4044
-insufficient s3 bucket policy fault	3456	4045
-insufficient security	3457,278	299
-insufficient sns topic policy exception	3458	4046
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	3446	4047
+insufficient free cpu	3455	4041
+insufficient free memory	3456	4042
+insufficient iam access permission exception	3457	4043
+insufficient memory exception	3458	4044
+insufficient memory to continue the execution of the program	3458,3459	4045
+insufficient permissions exception	3460	4046
+insufficient privilege	137	4047
+insufficient privileges exception	3461,11	4048
+insufficient resource capacity fault	3462	4049
+insufficient resources	243	4050
+insufficient resources exception	3463	4051
+insufficient s3 bucket policy exception	3464	4052
+insufficient s3 bucket policy fault	3464	4053
+insufficient security	3465,278	299
+insufficient sns topic policy exception	3466	4054
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	3454	4055
 insufficient storage	70	67
-insufficient storage cluster capacity	3459	4048
-insufficient throughput capacity	3460,62	4049
-insufficient_privilege	137,1	4039
-insufficient_resources	243	4042
+insufficient storage cluster capacity	3467	4056
+insufficient throughput capacity	3468,62	4057
+insufficient_privilege	137,1	4047
+insufficient_resources	243	4050
 insufficient_storage	70	67
-insufficientavailableipsinsubnetfault	3435	4019
-insufficientavailableipsinsubnetfault when calling	3435	4019
-insufficientcacheclustercapacity	3436	4020
-insufficientcacheclustercapacity when calling	3436	4020
-insufficientcapabilitiesexception	3437	4021
-insufficientcapabilitiesexception when calling	3437	4021
-insufficientcapacity	3438,55	4050
-insufficientcapacity when calling	3438,55	4050
-insufficientcapacityexception	3438	4022
-insufficientcapacityexception when calling	3438	4022
-insufficientcloudwatchlogsresourcepolicy	3439	4023
-insufficientcloudwatchlogsresourcepolicy when calling	3439	4023
-insufficientclustercapacity	3440	4024
-insufficientclustercapacity when calling	3440	4024
-insufficientclustercapacityfault	3440	4025
-insufficientclustercapacityfault when calling	3440	4025
-insufficientdbclustercapacityfault	3441,11	4027
-insufficientdbclustercapacityfault when calling	3441,11	4027
-insufficientdbinstancecapacity	3442	4028
-insufficientdbinstancecapacity when calling	3442	4028
-insufficientdeliverypolicyexception	3443	4029
-insufficientdeliverypolicyexception when calling	3443	4029
-insufficientdependencyserviceaccesspermissionexception	3444	4030
-insufficientdependencyserviceaccesspermissionexception when calling	3444	4030
-insufficientencryptionpolicyexception	3445	4031
-insufficientencryptionpolicyexception when calling	3445	4031
-insufficientexecutionstackexception	3446	4032
-insufficientfreecpu	3447	4033
-insufficientfreememory	3448	4034
-insufficientiamaccesspermissionexception	3449	4035
-insufficientiamaccesspermissionexception when calling	3449	4035
-insufficientmemoryexception	3450	4036
-insufficientpermissionsexception	3452	4038
-insufficientpermissionsexception when calling	3452	4038
-insufficientprivilege	137,1	4039
-insufficientprivilegesexception	3453,11	4040
-insufficientprivilegesexception when calling	3453,11	4040
-insufficientresourcecapacityfault	3454	4041
-insufficientresourcecapacityfault when calling	3454	4041
-insufficientresources	243	4042
-insufficientresourcesexception	3455	4043
-insufficients3bucketpolicyexception	3456	4044
-insufficients3bucketpolicyexception when calling	3456	4044
-insufficients3bucketpolicyfault	3456	4045
-insufficients3bucketpolicyfault when calling	3456	4045
-insufficientsnstopicpolicyexception	3458	4046
-insufficientsnstopicpolicyexception when calling	3458	4046
-insufficientstorageclustercapacity	3459	4048
-insufficientstorageclustercapacity when calling	3459	4048
-insufficientthroughputcapacity	3460,62	4049
-insufficientthroughputcapacity when calling	3460,62	4049
-int too large to convert to float	322	4051
+insufficientavailableipsinsubnetfault	3443	4027
+insufficientavailableipsinsubnetfault when calling	3443	4027
+insufficientcacheclustercapacity	3444	4028
+insufficientcacheclustercapacity when calling	3444	4028
+insufficientcapabilitiesexception	3445	4029
+insufficientcapabilitiesexception when calling	3445	4029
+insufficientcapacity	3446,55	4058
+insufficientcapacity when calling	3446,55	4058
+insufficientcapacityexception	3446	4030
+insufficientcapacityexception when calling	3446	4030
+insufficientcloudwatchlogsresourcepolicy	3447	4031
+insufficientcloudwatchlogsresourcepolicy when calling	3447	4031
+insufficientclustercapacity	3448	4032
+insufficientclustercapacity when calling	3448	4032
+insufficientclustercapacityfault	3448	4033
+insufficientclustercapacityfault when calling	3448	4033
+insufficientdbclustercapacityfault	3449,11	4035
+insufficientdbclustercapacityfault when calling	3449,11	4035
+insufficientdbinstancecapacity	3450	4036
+insufficientdbinstancecapacity when calling	3450	4036
+insufficientdeliverypolicyexception	3451	4037
+insufficientdeliverypolicyexception when calling	3451	4037
+insufficientdependencyserviceaccesspermissionexception	3452	4038
+insufficientdependencyserviceaccesspermissionexception when calling	3452	4038
+insufficientencryptionpolicyexception	3453	4039
+insufficientencryptionpolicyexception when calling	3453	4039
+insufficientexecutionstackexception	3454	4040
+insufficientfreecpu	3455	4041
+insufficientfreememory	3456	4042
+insufficientiamaccesspermissionexception	3457	4043
+insufficientiamaccesspermissionexception when calling	3457	4043
+insufficientmemoryexception	3458	4044
+insufficientpermissionsexception	3460	4046
+insufficientpermissionsexception when calling	3460	4046
+insufficientprivilege	137,1	4047
+insufficientprivilegesexception	3461,11	4048
+insufficientprivilegesexception when calling	3461,11	4048
+insufficientresourcecapacityfault	3462	4049
+insufficientresourcecapacityfault when calling	3462	4049
+insufficientresources	243	4050
+insufficientresourcesexception	3463	4051
+insufficients3bucketpolicyexception	3464	4052
+insufficients3bucketpolicyexception when calling	3464	4052
+insufficients3bucketpolicyfault	3464	4053
+insufficients3bucketpolicyfault when calling	3464	4053
+insufficientsnstopicpolicyexception	3466	4054
+insufficientsnstopicpolicyexception when calling	3466	4054
+insufficientstorageclustercapacity	3467	4056
+insufficientstorageclustercapacity when calling	3467	4056
+insufficientthroughputcapacity	3468,62	4057
+insufficientthroughputcapacity when calling	3468,62	4057
+int too large to convert to float	322	4059
 integer is required for rows type frame	2607	3082
-integer out of range	322,114	4052
-integration already exists fault	3461	4053
-integration conflict operation fault	3462	4054
-integration conflict state fault	3463	4055
-integration not found fault	3464,12	4056
-integration quota exceeded fault	3465	4057
-integration source not found fault	3466,12	4058
-integration target not found fault	3467,12	4059
-integrationalreadyexistsfault	3461	4053
-integrationalreadyexistsfault when calling	3461	4053
-integrationconflictoperationfault	3462	4054
-integrationconflictoperationfault when calling	3462	4054
-integrationconflictstatefault	3463	4055
-integrationconflictstatefault when calling	3463	4055
-integrationnotfoundfault	3464,12	4056
-integrationnotfoundfault when calling	3464,12	4056
-integrationquotaexceededfault	3465	4057
-integrationquotaexceededfault when calling	3465	4057
-integrationsourcenotfoundfault	3466,12	4058
-integrationsourcenotfoundfault when calling	3466,12	4058
-integrationtargetnotfoundfault	3467,12	4059
-integrationtargetnotfoundfault when calling	3467,12	4059
-integrity constraint violation	682	4060
-integrity_constraint_violation	682	4060
-integrityconstraintviolation	682	4060
-integrityerror	3468	4061
-interconnect client exception	3469	4062
-interconnect server exception	3470,55	4063
-interconnect validation exception	3471	4064
-interconnectclientexception	3469	4062
-interconnectclientexception when calling	3469	4062
-interconnectserverexception	3470,55	4063
-interconnectserverexception when calling	3470,55	4063
-interconnectvalidationexception	3471	4064
-interconnectvalidationexception when calling	3471	4064
-interface conversion interface is string not int	365	4065
-interfaceerror	3472	4066
-internal buffer overflow exception	3473	4067
-internal buffer overflow occurred	3473	4068
-internal dependency exception	3474	4069
-internal error	81	4070
-internal error code for broker to broker communication	3475	4071
-internal error exception	81,55	4072
-internal error in the runtime	2961	4073
-internal failure exception	3476,55	4074
+integer out of range	322,114	4060
+integration already exists fault	3469	4061
+integration conflict operation fault	3470	4062
+integration conflict state fault	3471	4063
+integration not found fault	3472,12	4064
+integration quota exceeded fault	3473	4065
+integration source not found fault	3474,12	4066
+integration target not found fault	3475,12	4067
+integrationalreadyexistsfault	3469	4061
+integrationalreadyexistsfault when calling	3469	4061
+integrationconflictoperationfault	3470	4062
+integrationconflictoperationfault when calling	3470	4062
+integrationconflictstatefault	3471	4063
+integrationconflictstatefault when calling	3471	4063
+integrationnotfoundfault	3472,12	4064
+integrationnotfoundfault when calling	3472,12	4064
+integrationquotaexceededfault	3473	4065
+integrationquotaexceededfault when calling	3473	4065
+integrationsourcenotfoundfault	3474,12	4066
+integrationsourcenotfoundfault when calling	3474,12	4066
+integrationtargetnotfoundfault	3475,12	4067
+integrationtargetnotfoundfault when calling	3475,12	4067
+integrity constraint violation	682	4068
+integrity_constraint_violation	682	4068
+integrityconstraintviolation	682	4068
+integrityerror	3476	4069
+interconnect client exception	3477	4070
+interconnect server exception	3478,55	4071
+interconnect validation exception	3479	4072
+interconnectclientexception	3477	4070
+interconnectclientexception when calling	3477	4070
+interconnectserverexception	3478,55	4071
+interconnectserverexception when calling	3478,55	4071
+interconnectvalidationexception	3479	4072
+interconnectvalidationexception when calling	3479	4072
+interface conversion interface is string not int	365	4073
+interfaceerror	3480	4074
+internal buffer overflow exception	3481	4075
+internal buffer overflow occurred	3481	4076
+internal dependency exception	3482	4077
+internal error	81	4078
+internal error code for broker to broker communication	3483	4079
+internal error exception	81,55	4080
+internal error in the runtime	2961	4081
+internal failure exception	3484,55	4082
 internal function * is not in internal lookup table	227,1	1407
 internal scheduler error	1922	2341
 internal server error	55	51
-internal server error exception	55	4075
-internal server exception	3477,55	4076
-internal service error	3478,55	4077
-internal service error exception	3479,55	4078
-internal service exception	3478,55	4079
-internal service fault	3478,55	4080
+internal server error exception	55	4083
+internal server exception	3485,55	4084
+internal service error	3486,55	4085
+internal service error exception	3487,55	4086
+internal service exception	3486,55	4087
+internal service fault	3486,55	4088
 internal size * is invalid for passed by value type	159,1	249
-internal stream failure	3480	4081
-internal streaming exception	3481	4082
-internal_error	81	4070
+internal stream failure	3488	4089
+internal streaming exception	3489	4090
+internal_error	81	4078
 internal_server_error	55	51
-internalbufferoverflowexception	3473	4067
-internaldependencyexception	3474	4069
-internaldependencyexception when calling	3474	4069
-internalerror	81	4070
-internalerror when calling	961,55	4083
-internalerrorexception	81,55	4072
-internalerrorexception when calling	81,55	4072
-internalexception	961,55	4084
-internalexception when calling	961,55	4084
-internalfailure	3476,55	4085
-internalfailure when calling	3476,55	4085
-internalfailureexception	3476,55	4074
-internalfailureexception when calling	3476,55	4074
-internalservererror	3477,55	4086
-internalservererror when calling	3477,55	4086
-internalservererrorexception	55	4075
-internalservererrorexception when calling	55	4075
-internalserverexception	3477,55	4076
-internalserverexception when calling	3477,55	4076
-internalserviceerror	3478,55	4077
-internalserviceerror when calling	3478,55	4077
-internalserviceerrorexception	3479,55	4078
-internalserviceerrorexception when calling	3479,55	4078
-internalserviceexception	3478,55	4079
-internalserviceexception when calling	3478,55	4079
-internalservicefault	3478,55	4080
-internalservicefault when calling	3478,55	4080
-internalstreamfailure	3480	4081
-internalstreamfailure when calling	3480	4081
-internalstreamingexception	3481	4082
-internalstreamingexception when calling	3481	4082
-interrupted by timeout exception	3482	4087
-interrupted io exception	3483	4088
-interrupted naming exception	3484	4089
-interrupted system call	1638	4090
-interrupted system call should be restarted	2633	4091
-interruptedbytimeoutexception	3482	4087
-interruptederror	1638,3485	4092
-interruptedexception	3486	4093
-interruptedioexception	3483	4088
-interruptednamingexception	3484	4089
-interval * precision must be between	190,114	4094
-interval * precision must not be negative	190,114	4094
-interval * precision reduced to maximum allowed	190,114	4094
-interval field overflow	3487	4095
-interval field value out of range	3487,114	4096
+internalbufferoverflowexception	3481	4075
+internaldependencyexception	3482	4077
+internaldependencyexception when calling	3482	4077
+internalerror	81	4078
+internalerror when calling	961,55	4091
+internalerrorexception	81,55	4080
+internalerrorexception when calling	81,55	4080
+internalexception	961,55	4092
+internalexception when calling	961,55	4092
+internalfailure	3484,55	4093
+internalfailure when calling	3484,55	4093
+internalfailureexception	3484,55	4082
+internalfailureexception when calling	3484,55	4082
+internalservererror	3485,55	4094
+internalservererror when calling	3485,55	4094
+internalservererrorexception	55	4083
+internalservererrorexception when calling	55	4083
+internalserverexception	3485,55	4084
+internalserverexception when calling	3485,55	4084
+internalserviceerror	3486,55	4085
+internalserviceerror when calling	3486,55	4085
+internalserviceerrorexception	3487,55	4086
+internalserviceerrorexception when calling	3487,55	4086
+internalserviceexception	3486,55	4087
+internalserviceexception when calling	3486,55	4087
+internalservicefault	3486,55	4088
+internalservicefault when calling	3486,55	4088
+internalstreamfailure	3488	4089
+internalstreamfailure when calling	3488	4089
+internalstreamingexception	3489	4090
+internalstreamingexception when calling	3489	4090
+interrupted by timeout exception	3490	4095
+interrupted io exception	3491	4096
+interrupted naming exception	3492	4097
+interrupted system call	1638	4098
+interrupted system call should be restarted	2633	4099
+interruptedbytimeoutexception	3490	4095
+interruptederror	1638,3493	4100
+interruptedexception	3494	4101
+interruptedioexception	3491	4096
+interruptednamingexception	3492	4097
+interval * precision must be between	190,114	4102
+interval * precision must not be negative	190,114	4102
+interval * precision reduced to maximum allowed	190,114	4102
+interval field overflow	3495	4103
+interval field value out of range	3495,114	4104
 interval is either not positive or too big	1921	2340
-interval time zone * must not include months or days	190,114	4097
-interval_field_overflow	3487,114	4095
-intervalfieldoverflow	3487,114	4095
+interval time zone * must not include months or days	190,114	4105
+interval_field_overflow	3495,114	4103
+intervalfieldoverflow	3495,114	4103
 into is only allowed on first select of union intersect except	0,1	1950
-introspectionexception	3488	4098
+introspectionexception	3496	4106
 invalid * action for foreign key constraint containing generated column	0,1	842
 invalid * character string	2032	2455
-invalid access exception	3489,7	4099
-invalid access key id exception	3490	4100
-invalid access point	3491	4101
-invalid account status exception	3492	4102
-invalid acl state fault	3493	4103
-invalid action declaration exception	3494	4104
-invalid activation id	3495	4105
-invalid active region exception	3496	4106
-invalid actor arn exception	3497	4107
-invalid address error	3498	4108
-invalid address exception	3499	4109
+invalid access exception	3497,7	4107
+invalid access key id exception	3498	4108
+invalid access point	3499	4109
+invalid account status exception	3500	4110
+invalid acl state fault	3501	4111
+invalid action declaration exception	3502	4112
+invalid activation id	3503	4113
+invalid active region exception	3504	4114
+invalid actor arn exception	3505	4115
+invalid address error	3506	4116
+invalid address exception	3507	4117
 invalid address family in external	1160,114	1412
 invalid affix alias	224,225	224
 invalid affix flag	224,225	224
 invalid affix flag * with long flag value	224,225	224
-invalid aggregation exception	3500	4110
-invalid aggregator exception	3501	4111
-invalid alarm config exception	3502	4112
-invalid alert	3503,278	299
-invalid algorithm parameter exception	3504	4113
-invalid alias name exception	3505	4114
-invalid allowed pattern exception	3506	4115
-invalid application configuration exception	3507	4116
-invalid application exception	3508	4117
-invalid application name exception	3509	4118
-invalid approval rule content exception	3510	4119
-invalid approval rule name exception	3511	4120
-invalid approval rule template content exception	3512	4121
-invalid approval rule template description exception	3513	4122
-invalid approval rule template name exception	3514	4123
-invalid approval state exception	3515	4124
-invalid approval token exception	3516	4125
-invalid args exception	3517	4126
-invalid argument	963	4127
+invalid aggregation exception	3508	4118
+invalid aggregator exception	3509	4119
+invalid alarm config exception	3510	4120
+invalid alert	3511,278	299
+invalid algorithm parameter exception	3512	4121
+invalid alias name exception	3513	4122
+invalid allowed pattern exception	3514	4123
+invalid application configuration exception	3515	4124
+invalid application exception	3516	4125
+invalid application name exception	3517	4126
+invalid approval rule content exception	3518	4127
+invalid approval rule name exception	3519	4128
+invalid approval rule template content exception	3520	4129
+invalid approval rule template description exception	3521	4130
+invalid approval rule template name exception	3522	4131
+invalid approval state exception	3523	4132
+invalid approval token exception	3524	4133
+invalid args exception	3525	4134
+invalid argument	963	4135
 invalid argument error * in function	2372	2812
-invalid argument exception	963	4128
+invalid argument exception	963	4136
 invalid argument for	0,1	334
-invalid argument for logarithm	780	4129
-invalid argument for nth value function	312	4130
-invalid argument for ntile function	314	4131
-invalid argument for power function	115	4132
-invalid argument for sql json datetime function	1294	4133
-invalid argument for width bucket function	1171	4134
-invalid argument size * in function call message	526,135	3711
-invalid arn exception	3518	4135
-invalid arn fault	3518	4136
-invalid array flags	1160,114	3918
+invalid argument for logarithm	780	4137
+invalid argument for nth value function	312	4138
+invalid argument for ntile function	314	4139
+invalid argument for power function	115	4140
+invalid argument for sql json datetime function	1294	4141
+invalid argument for width bucket function	1171	4142
+invalid argument size * in function call message	526,135	3719
+invalid arn exception	3526	4143
+invalid arn fault	3526	4144
+invalid array flags	1160,114	3926
 invalid array for xml namespace mapping	114	1189
-invalid array length	316	4137
-invalid association version	3519	4138
-invalid asynchronous state exception	3520	4139
-invalid attachment exception	3521	4140
-invalid attribute identifier exception	3522	4141
+invalid array length	316	4145
+invalid association version	3527	4146
+invalid asynchronous state exception	3528	4147
+invalid attachment exception	3529	4148
+invalid attribute identifier exception	3530	4149
 invalid attribute in procedure definition	112,1	229
-invalid attribute name	3523	4142
-invalid attribute value	3524	4143
-invalid attribute value exception	3525	4144
-invalid attributes exception	3526	4145
-invalid authentication code	3527,11	4146
+invalid attribute name	3531	4150
+invalid attribute value	3532	4151
+invalid attribute value exception	3533	4152
+invalid attributes exception	3534	4153
+invalid authentication code	3535,11	4154
 invalid authentication method	224,225	435
 invalid authentication method * not supported by this build	224,225	435
-invalid authentication profile request fault	3528	4147
-invalid author arn exception	3529	4148
-invalid authorization message exception	3530	4149
-invalid authorization specification	149	4150
-invalid authorization state	3531	4151
-invalid auto rollback config exception	3532	4152
-invalid auto scaling group exception	3533	4153
-invalid automation execution parameters exception	3534	4154
-invalid automation signal exception	3535	4155
-invalid automation status update exception	3536	4156
-invalid base64 end sequence	190,114	4157
-invalid batch entry id	3537	4158
-invalid binary representation	1160	4159
+invalid authentication profile request fault	3536	4155
+invalid author arn exception	3537	4156
+invalid authorization message exception	3538	4157
+invalid authorization specification	149	4158
+invalid authorization state	3539	4159
+invalid auto rollback config exception	3540	4160
+invalid auto scaling group exception	3541	4161
+invalid automation execution parameters exception	3542	4162
+invalid automation signal exception	3543	4163
+invalid automation status update exception	3544	4164
+invalid base64 end sequence	190,114	4165
+invalid batch entry id	3545	4166
+invalid binary representation	1160	4167
 invalid bits in external	1160,114	1412
-invalid blob id exception	3538	4160
-invalid blocker declaration exception	3539	4161
-invalid blue green deployment configuration exception	3540	4162
-invalid blue green deployment state fault	3541	4163
+invalid blob id exception	3546	4168
+invalid blocker declaration exception	3547	4169
+invalid blue green deployment configuration exception	3548	4170
+invalid blue green deployment state fault	3549	4171
 invalid bound specification for a hash partition	111,1	110
 invalid bound specification for a list partition	111,1	110
 invalid bound specification for a range partition	111,1	110
-invalid branch name exception	3542	4164
-invalid bucket name filter exception	3543	4165
-invalid byte sequence error	3544	4166
-invalid byte sequence for encoding	854,114	4167
-invalid byte sequence in utf	984	4168
-invalid byte value for encoding	854,114	4167
-invalid ca certificate	3545,288	4169
-invalid ca certificates bundle	3546	4170
-invalid cache cluster state	3547	4171
-invalid cache parameter group state	3548	4172
-invalid cache security group state	3549	4173
-invalid campaign state exception	3550,19	4174
-invalid cast exception	3551	4175
-invalid catalog name	2135	4176
-invalid ccs message	3552,278	299
-invalid certificate exception	3553	4177
-invalid certificate fault	3553	4178
-invalid certificate or alg	3554,278	299
-invalid certificate verification context	3555,288	4179
-invalid change batch	3556	4180
-invalid change set status	3557	4181
-invalid channel arn	3558	4182
+invalid branch name exception	3550	4172
+invalid bucket name filter exception	3551	4173
+invalid byte sequence error	3552	4174
+invalid byte sequence for encoding	854,114	4175
+invalid byte sequence in utf	984	4176
+invalid byte value for encoding	854,114	4175
+invalid ca certificate	3553,288	4177
+invalid ca certificates bundle	3554	4178
+invalid cache cluster state	3555	4179
+invalid cache parameter group state	3556	4180
+invalid cache security group state	3557	4181
+invalid campaign state exception	3558,19	4182
+invalid cast exception	3559	4183
+invalid catalog name	2135	4184
+invalid ccs message	3560,278	299
+invalid certificate exception	3561	4185
+invalid certificate fault	3561	4186
+invalid certificate or alg	3562,278	299
+invalid certificate verification context	3563,288	4187
+invalid change batch	3564	4188
+invalid change set status	3565	4189
+invalid channel arn	3566	4190
 invalid character in affix flag	224,225	224
-invalid character in extension * schema must not contain any of	113,114	4183
-invalid character in extension owner must not contain any of	113,114	4183
-invalid character value for cast	3559	4184
-invalid character z looking for beginning of object key string	2993	4185
+invalid character in extension * schema must not contain any of	113,114	4191
+invalid character in extension owner must not contain any of	113,114	4191
+invalid character value for cast	3567	4192
+invalid character z looking for beginning of object key string	2993	4193
 invalid cidr mask in address	224,225	435
-invalid cidr value	113,114	4186
-invalid ciphertext exception	3560	4187
-invalid class exception	3561	4188
-invalid client auth status exception	3562	4189
-invalid client exception	3563	4190
-invalid client metadata exception	3564	4191
-invalid client request token exception	3565	4192
-invalid client token exception	3566	4193
+invalid cidr value	113,114	4194
+invalid ciphertext exception	3568	4195
+invalid class exception	3569	4196
+invalid client auth status exception	3570	4197
+invalid client exception	3571	4198
+invalid client metadata exception	3572	4199
+invalid client request token exception	3573	4200
+invalid client token exception	3574	4201
 invalid close message subtype	526,135	547
-invalid cloud watch destination	3567	4194
-invalid cloud watch logs log group arn exception	3568	4195
-invalid cloud watch logs role arn exception	3569	4196
-invalid cluster parameter group state	3570	4197
-invalid cluster security group state	3571	4198
-invalid cluster snapshot schedule state	3572	4199
-invalid cluster snapshot state	3573	4200
-invalid cluster state	3574	4201
-invalid cluster state fault	3574	4202
-invalid cluster subnet group state fault	3575	4203
-invalid cluster subnet state fault	3576	4204
-invalid cluster track	3577	4205
-invalid code signature exception	3578	4206
-invalid codec private data exception	3579	4207
-invalid column definition	778	4208
-invalid column reference	311	4209
+invalid cloud watch destination	3575	4202
+invalid cloud watch logs log group arn exception	3576	4203
+invalid cloud watch logs role arn exception	3577	4204
+invalid cluster parameter group state	3578	4205
+invalid cluster security group state	3579	4206
+invalid cluster snapshot schedule state	3580	4207
+invalid cluster snapshot state	3581	4208
+invalid cluster state	3582	4209
+invalid cluster state fault	3582	4210
+invalid cluster subnet group state fault	3583	4211
+invalid cluster subnet state fault	3584	4212
+invalid cluster track	3585	4213
+invalid code signature exception	3586	4214
+invalid codec private data exception	3587	4215
+invalid column definition	778	4216
+invalid column reference	311	4217
 invalid column reference * in load data	2077	2503
-invalid com object exception	361	4210
+invalid com object exception	361	4218
 invalid combination of date conventions	688,114	728
-invalid command	3580,278	299
-invalid command id	3581	4211
+invalid command	3588,278	299
+invalid command id	3589	4219
 invalid command line argument	0,1	846
 invalid command line argument for server process	0,1	846
-invalid command name	190,114	4212
-invalid comment id exception	3582	4213
-invalid comment operation exception	3583,19	4214
-invalid commit exception	3584	4215
-invalid commit id exception	3585	4216
-invalid commit offset size exception	3586	4217
-invalid component error	3587	4218
-invalid compression algorithm	3588,278	299
+invalid command name	190,114	4220
+invalid comment id exception	3590	4221
+invalid comment operation exception	3591,19	4222
+invalid commit exception	3592	4223
+invalid commit id exception	3593	4224
+invalid commit offset size exception	3594	4225
+invalid component error	3595	4226
+invalid compression algorithm	3596,278	299
 invalid compression method	190,114	862
 invalid compression specification	0,1	1234
-invalid compute platform exception	3589	4219
+invalid compute platform exception	3597	4227
 invalid condition number	1874	2287
-invalid config	3590,278	299
-invalid config exception	3590	4220
-invalid configuration exception	3591	4221
-invalid configuration name	3592,278	299
-invalid configuration parameter name	1041,1	4222
-invalid configuration parameter name * removing it	1041,1	4222
-invalid configuration recorder name exception	3593	4223
-invalid configuration request	3594	4224
-invalid configuration set	3595	4225
-invalid conflict detail level exception	3596	4226
-invalid conflict resolution exception	3597	4227
-invalid conflict resolution strategy exception	3598	4228
+invalid config	3598,278	299
+invalid config exception	3598	4228
+invalid configuration exception	3599	4229
+invalid configuration name	3600,278	299
+invalid configuration parameter name	1041,1	4230
+invalid configuration parameter name * removing it	1041,1	4230
+invalid configuration recorder name exception	3601	4231
+invalid configuration request	3602	4232
+invalid configuration set	3603	4233
+invalid conflict detail level exception	3604	4234
+invalid conflict resolution exception	3605	4235
+invalid conflict resolution strategy exception	3606	4236
 invalid connection limit	190,114	797
-invalid connection string syntax	0,1	4229
+invalid connection string syntax	0,1	4237
 invalid connection type	224,225	435
-invalid contact flow exception	3599	4230
-invalid contact flow module exception	3600	4231
-invalid content location	3601	4232
-invalid context	3602,278	299
-invalid continuation token exception	3603	4233
+invalid contact flow exception	3607	4238
+invalid contact flow module exception	3608	4239
+invalid content location	3609	4240
+invalid context	3610,278	299
+invalid continuation token exception	3611	4241
 invalid copy file header missing flags	443,114	1184
 invalid copy file header missing length	443,114	1184
 invalid copy file header with oids	443,114	1184
 invalid copy file header wrong length	443,114	1184
 invalid create database strategy	190,114	797
-invalid credential exception	3604	4234
-invalid credentials exception	3604	4235
-invalid cross account role exception	3605	4236
-invalid cross device link	2920	4237
-invalid ct validation type	3606,278	299
-invalid cursor definition	758	4238
-invalid cursor name	3607	4239
-invalid cursor name must not be empty	3607	4240
-invalid cursor state	722	4241
-invalid custom db engine version state fault	3608	4242
-invalid custom ses configuration exception	3609	4243
-invalid customer identifier exception	3610	4244
-invalid customs exception	3611	4245
-invalid data exception	3612	4246
-invalid data format	3612	4247
-invalid data in file	107	4248
-invalid data repository type	3613	4249
-invalid data set parameter value exception	3614	4250
-invalid data share fault	3615	4251
-invalid database definition	3616	4252
-invalid date range exception	3617	4253
-invalid datetime format	688	4254
+invalid credential exception	3612	4242
+invalid credentials exception	3612	4243
+invalid cross account role exception	3613	4244
+invalid cross device link	2920	4245
+invalid ct validation type	3614,278	299
+invalid cursor definition	758	4246
+invalid cursor name	3615	4247
+invalid cursor name must not be empty	3615	4248
+invalid cursor state	722	4249
+invalid custom db engine version state fault	3616	4250
+invalid custom ses configuration exception	3617	4251
+invalid customer identifier exception	3618	4252
+invalid customs exception	3619	4253
+invalid data exception	3620	4254
+invalid data format	3620	4255
+invalid data in file	107	4256
+invalid data repository type	3621	4257
+invalid data set parameter value exception	3622	4258
+invalid data share fault	3623	4259
+invalid database definition	3624	4260
+invalid date range exception	3625	4261
+invalid datetime format	688	4262
 invalid datetime format separator	688,114	728
-invalid datum pointer	114	4255
-invalid db cluster automated backup state fault	3618	4256
-invalid db cluster capacity fault	3619	4257
-invalid db cluster endpoint state fault	3620	4258
-invalid db cluster snapshot state fault	3621	4259
-invalid db cluster state fault	3622	4260
-invalid db instance automated backup state	3623	4261
-invalid db instance state	3624	4262
-invalid db parameter group state	3625	4263
-invalid db proxy endpoint state fault	3626	4264
-invalid db proxy state fault	3627	4265
-invalid db security group state	3628	4266
-invalid db shard group state	3629	4267
-invalid db snapshot state	3630	4268
-invalid db subnet group fault	3631	4269
-invalid db subnet group state fault	3632	4270
-invalid db subnet state fault	3633	4271
-invalid default root object	3634	4272
+invalid datum pointer	114	4263
+invalid db cluster automated backup state fault	3626	4264
+invalid db cluster capacity fault	3627	4265
+invalid db cluster endpoint state fault	3628	4266
+invalid db cluster snapshot state fault	3629	4267
+invalid db cluster state fault	3630	4268
+invalid db instance automated backup state	3631	4269
+invalid db instance state	3632	4270
+invalid db parameter group state	3633	4271
+invalid db proxy endpoint state fault	3634	4272
+invalid db proxy state fault	3635	4273
+invalid db security group state	3636	4274
+invalid db shard group state	3637	4275
+invalid db snapshot state	3638	4276
+invalid db subnet group fault	3639	4277
+invalid db subnet group state fault	3640	4278
+invalid db subnet state fault	3641	4279
+invalid default root object	3642	4280
 invalid default value for	2034,1	2457
-invalid delete inventory parameters exception	3635	4273
-invalid deletion id exception	3636	4274
-invalid deletion parameter exception	3637	4275
-invalid delivery channel name exception	3638	4276
-invalid delivery options	3639	4277
-invalid deployed state filter exception	3640	4278
-invalid deployment config name exception	3641	4279
-invalid deployment group name exception	3642	4280
-invalid deployment id exception	3643	4281
-invalid deployment instance type exception	3644	4282
-invalid deployment status exception	3645	4283
-invalid deployment style exception	3646	4284
-invalid deployment target id exception	3647	4285
-invalid deployment wait type exception	3648	4286
+invalid delete inventory parameters exception	3643	4281
+invalid deletion id exception	3644	4282
+invalid deletion parameter exception	3645	4283
+invalid delivery channel name exception	3646	4284
+invalid delivery options	3647	4285
+invalid deployed state filter exception	3648	4286
+invalid deployment config name exception	3649	4287
+invalid deployment group name exception	3650	4288
+invalid deployment id exception	3651	4289
+invalid deployment instance type exception	3652	4290
+invalid deployment status exception	3653	4291
+invalid deployment style exception	3654	4292
+invalid deployment target id exception	3655	4293
+invalid deployment wait type exception	3656	4294
 invalid describe message subtype	526,135	547
-invalid description exception	3649	4287
-invalid destination commit specifier exception	3650	4288
-invalid destination encoding name	190,114	4289
-invalid destination kms key	3651	4290
-invalid device exception	3652	4291
+invalid description exception	3657	4295
+invalid destination commit specifier exception	3658	4296
+invalid destination encoding name	190,114	4297
+invalid destination kms key	3659	4298
+invalid device exception	3660	4299
 invalid dh parameters	224,225	1014
 invalid dh parameters neither suitable generator or safe prime	224,225	1014
 invalid dh parameters p is not prime	224,225	1014
-invalid digit found in string	703	4292
-invalid digit in external numeric value	1160,114	4293
-invalid disk capacity	3653	4294
-invalid dn d operation exception	3654	4295
-invalid document content	3655	4296
-invalid document operation	3656	4297
-invalid document schema version	3657	4298
-invalid document type	3658	4299
-invalid document version	3659	4300
-invalid domain name	3660	4301
-invalid domain name for origin access control	3661	4302
-invalid domain validation options exception	3662	4303
-invalid ec2 tag combination exception	3663	4304
-invalid ec2 tag exception	3664	4305
-invalid ecs service exception	3665	4306
-invalid elastic ip fault	3666	4307
-invalid email exception	3667	4308
-invalid email role access policy exception	3668	4309
-invalid encoding exception	3669	4310
-invalid encoding name	190,114	4311
-invalid encoding number	190,114	4312
-invalid encoding starting at	984	4313
-invalid encryption configuration	3670	4314
-invalid endpoint exception	3671	4315
-invalid endpoint region exception	3672	4316
-invalid endpoint state	3673	4317
-invalid enum argument exception	3674	4318
-invalid enum label	1041,1	4319
-invalid error code	3675	4320
-invalid escape character	3676	4321
-invalid escape octet	3677	4322
-invalid escape sequence	3678	4323
-invalid escape string	3678,114	4324
-invalid event category exception	3679	4325
-invalid event data store category exception	3680	4326
-invalid event data store status exception	3681	4327
-invalid event pattern exception	3682	4328
-invalid event selectors exception	3683	4329
-invalid event subscription state	3684	4330
-invalid exchange	1602	4331
-invalid execution input	3685	4332
-invalid export only	3686	4333
-invalid export path	3687	4334
-invalid export source state	3688	4335
-invalid export task state fault	3689	4336
-invalid export time exception	3690	4337
-invalid expression exception	3691	4338
+invalid digit found in string	703	4300
+invalid digit in external numeric value	1160,114	4301
+invalid disk capacity	3661	4302
+invalid dn d operation exception	3662	4303
+invalid document content	3663	4304
+invalid document operation	3664	4305
+invalid document schema version	3665	4306
+invalid document type	3666	4307
+invalid document version	3667	4308
+invalid domain name	3668	4309
+invalid domain name for origin access control	3669	4310
+invalid domain validation options exception	3670	4311
+invalid ec2 tag combination exception	3671	4312
+invalid ec2 tag exception	3672	4313
+invalid ecs service exception	3673	4314
+invalid elastic ip fault	3674	4315
+invalid email exception	3675	4316
+invalid email role access policy exception	3676	4317
+invalid encoding exception	3677	4318
+invalid encoding name	190,114	4319
+invalid encoding number	190,114	4320
+invalid encoding starting at	984	4321
+invalid encryption configuration	3678	4322
+invalid endpoint exception	3679	4323
+invalid endpoint region exception	3680	4324
+invalid endpoint state	3681	4325
+invalid enum argument exception	3682	4326
+invalid enum label	1041,1	4327
+invalid error code	3683	4328
+invalid escape character	3684	4329
+invalid escape octet	3685	4330
+invalid escape sequence	3686	4331
+invalid escape string	3686,114	4332
+invalid event category exception	3687	4333
+invalid event data store category exception	3688	4334
+invalid event data store status exception	3689	4335
+invalid event pattern exception	3690	4336
+invalid event selectors exception	3691	4337
+invalid event subscription state	3692	4338
+invalid exchange	1602	4339
+invalid execution input	3693	4340
+invalid export only	3694	4341
+invalid export path	3695	4342
+invalid export source state	3696	4343
+invalid export task state fault	3697	4344
+invalid export time exception	3698	4345
+invalid expression exception	3699	4346
 invalid extension name	190,114	3515
 invalid extension version name	190,114	3515
 invalid external cidr value	1160,114	1412
-invalid external id exception	3692	4339
-invalid external pg_snapshot data	1160,114	4340
-invalid facet update exception	3693	4341
-invalid fetch session epoch exception	3694	4342
-invalid fetch size exception	3695	4343
+invalid external id exception	3700	4347
+invalid external pg_snapshot data	1160,114	4348
+invalid facet update exception	3701	4349
+invalid fetch session epoch exception	3702	4350
+invalid fetch size exception	3703	4351
 invalid field size	443,114	1184
-invalid file exists behavior exception	3696	4344
-invalid file location exception	3697	4345
-invalid file mode exception	3698	4346
-invalid file position exception	3699	4347
-invalid file system exception	3700	4348
-invalid filter criteria exception	3701	4349
-invalid filter exception	3702	4350
-invalid filter key	3703	4351
-invalid filter option	3704	4352
-invalid filter value	3705	4353
-invalid firehose destination	3706	4354
-invalid flags for opening a large object	190,114	4355
-invalid fleet status exception	3707	4356
-invalid float literal	703	4292
-invalid foreign key	3157	4357
+invalid file exists behavior exception	3704	4352
+invalid file location exception	3705	4353
+invalid file mode exception	3706	4354
+invalid file position exception	3707	4355
+invalid file system exception	3708	4356
+invalid filter criteria exception	3709	4357
+invalid filter exception	3710	4358
+invalid filter key	3711	4359
+invalid filter option	3712	4360
+invalid filter value	3713	4361
+invalid firehose destination	3714	4362
+invalid flags for opening a large object	190,114	4363
+invalid fleet status exception	3715	4364
+invalid float literal	703	4300
+invalid foreign key	3165	4365
 invalid format specification for an interval value	688,114	728
-invalid forward cookies	3708	4358
+invalid forward cookies	3716	4366
 invalid frontend message type	526,135	547
-invalid function association	3709	4359
-invalid function definition	112	4360
+invalid function association	3717	4367
+invalid function definition	112	4368
 invalid function number * must be between 1 and	159,1	154
-invalid game session status exception	3710	4361
-invalid gateway request exception	3711	4362
-invalid geo restriction parameter	3712	4363
+invalid game session status exception	3718	4369
+invalid gateway request exception	3719	4370
+invalid geo restriction parameter	3720	4371
 invalid gis data provided to function	1982,190,114	2402
-invalid git hub account token exception	3713	4364
-invalid git hub account token name exception	3714	4365
-invalid global cluster state fault	3715	4366
-invalid global replication group state	3716	4367
-invalid grant exception	3717	4368
-invalid grant id exception	3718	4369
-invalid grant operation	775	4370
-invalid grant token exception	3719	4371
-invalid grantor	776	4372
-invalid group id exception	3720	4373
-invalid handshake transition exception	3721	4374
-invalid headers for s3 origin	3722	4375
-invalid hexadecimal data odd number of digits	190,114	4157
-invalid hexadecimal digit	190,114	4157
-invalid home region exception	3723	4376
-invalid hsm client certificate state fault	3724	4377
-invalid hsm configuration state fault	3725	4378
-invalid iam session arn exception	3726	4379
-invalid iam user arn exception	3727	4380
-invalid id format	3728	4381
-invalid identity pool configuration exception	3729	4382
-invalid identity token	3730	4383
-invalid if match version	3731	4384
-invalid ignore application stop failures value exception	3732	4385
-invalid image format exception	3733	4386
-invalid image name	3734,3735	4387
-invalid import path	3736	4388
-invalid import source exception	3737	4389
-invalid import token exception	3738	4390
-invalid indicator parameter value	3739	4391
-invalid input combination exception	3740	4392
-invalid input exception	3741	4393
+invalid git hub account token exception	3721	4372
+invalid git hub account token name exception	3722	4373
+invalid global cluster state fault	3723	4374
+invalid global replication group state	3724	4375
+invalid grant exception	3725	4376
+invalid grant id exception	3726	4377
+invalid grant operation	775	4378
+invalid grant token exception	3727	4379
+invalid grantor	776	4380
+invalid group id exception	3728	4381
+invalid handshake transition exception	3729	4382
+invalid headers for s3 origin	3730	4383
+invalid hexadecimal data odd number of digits	190,114	4165
+invalid hexadecimal digit	190,114	4165
+invalid home region exception	3731	4384
+invalid hsm client certificate state fault	3732	4385
+invalid hsm configuration state fault	3733	4386
+invalid iam session arn exception	3734	4387
+invalid iam user arn exception	3735	4388
+invalid id format	3736	4389
+invalid identity pool configuration exception	3737	4390
+invalid identity token	3738	4391
+invalid if match version	3739	4392
+invalid ignore application stop failures value exception	3740	4393
+invalid image format exception	3741	4394
+invalid image name	3742,3743	4395
+invalid import path	3744	4396
+invalid import source exception	3745	4397
+invalid import token exception	3746	4398
+invalid indicator parameter value	3747	4399
+invalid input combination exception	3748	4400
+invalid input exception	3749	4401
 invalid input string for y yyy	688,114	728
-invalid input syntax for type	113,114	4394
-invalid input value for enum	113,114	4395
-invalid insight selectors exception	3742	4396
-invalid instance id	3743	4397
-invalid instance id exception	3743	4398
-invalid instance information filter value	3744	4399
-invalid instance name exception	3745	4400
-invalid instance property filter value	3746	4401
-invalid instance status exception	3747	4402
-invalid instance type exception	3748	4403
-invalid int2vector data	1160,114	4404
-invalid integration state fault	3749	4405
-invalid internal value for enum	1160,114	4406
-invalid interval type modifier	190,114	4094
-invalid inventory group exception	3750	4407
-invalid inventory item context exception	3751	4408
-invalid inventory request exception	3752	4409
+invalid input syntax for type	113,114	4402
+invalid input value for enum	113,114	4403
+invalid insight selectors exception	3750	4404
+invalid instance id	3751	4405
+invalid instance id exception	3751	4406
+invalid instance information filter value	3752	4407
+invalid instance name exception	3753	4408
+invalid instance property filter value	3754	4409
+invalid instance status exception	3755	4410
+invalid instance type exception	3756	4411
+invalid int2vector data	1160,114	4412
+invalid integration state fault	3757	4413
+invalid internal value for enum	1160,114	4414
+invalid interval type modifier	190,114	4102
+invalid inventory group exception	3758	4415
+invalid inventory item context exception	3759	4416
+invalid inventory request exception	3760	4417
 invalid ip address	224,225	435
 invalid ip mask	224,225	435
-invalid item content exception	3753	4410
-invalid job exception	3754	4411
-invalid job id exception	3755	4412
-invalid job state exception	3756	4413
-invalid json text	3757	4414
-invalid key exception	3758	4415
-invalid key id	3759	4416
-invalid key prefix filter exception	3760	4417
-invalid key signing key name	3761	4418
-invalid key signing key status	3762	4419
-invalid key spec exception	3763	4420
-invalid key update type	3764,278	299
-invalid key usage exception	3765	4421
-invalid kms arn	3766	4422
-invalid kms key exception	3767	4423
-invalid kms key fault	3767	4424
-invalid kms key id exception	3768	4425
-invalid kms resource exception	3769	4426
-invalid lambda function	3770	4427
-invalid lambda function association	3771	4428
-invalid lambda function output exception	3772	4429
-invalid lambda response exception	3773	4430
-invalid large object descriptor	158,1	4431
-invalid large object write request size	190,114	4355
-invalid layer exception	3774	4432
-invalid layer part exception	3775	4433
+invalid item content exception	3761	4418
+invalid job exception	3762	4419
+invalid job id exception	3763	4420
+invalid job state exception	3764	4421
+invalid json text	3765	4422
+invalid key exception	3766	4423
+invalid key id	3767	4424
+invalid key prefix filter exception	3768	4425
+invalid key signing key name	3769	4426
+invalid key signing key status	3770	4427
+invalid key spec exception	3771	4428
+invalid key update type	3772,278	299
+invalid key usage exception	3773	4429
+invalid kms arn	3774	4430
+invalid kms key exception	3775	4431
+invalid kms key fault	3775	4432
+invalid kms key id exception	3776	4433
+invalid kms resource exception	3777	4434
+invalid lambda function	3778	4435
+invalid lambda function association	3779	4436
+invalid lambda function output exception	3780	4437
+invalid lambda response exception	3781	4438
+invalid large object descriptor	158,1	4439
+invalid large object write request size	190,114	4363
+invalid layer exception	3782	4440
+invalid layer part exception	3783	4441
 invalid ldap port number	224,225	435
-invalid ldaps status exception	3776	4434
+invalid ldaps status exception	3784	4442
 invalid ldapscheme value	224,225	435
 invalid length in external	1160,114	1412
-invalid length in external bit string	1160,114	4435
-invalid length of startup packet	526,135	3945
-invalid lexicon exception	3777	4436
-invalid license exception	3778	4437
-invalid lifecycle event hook execution id exception	3779	4438
-invalid lifecycle event hook execution status exception	3780	4439
-invalid limit exception	3781	4440
-invalid literal for int with base	703	4441
-invalid load balancer action	3782	4442
-invalid load balancer info exception	3783	4443
+invalid length in external bit string	1160,114	4443
+invalid length of startup packet	526,135	3953
+invalid lexicon exception	3785	4444
+invalid license exception	3786	4445
+invalid lifecycle event hook execution id exception	3787	4446
+invalid lifecycle event hook execution status exception	3788	4447
+invalid limit exception	3789	4448
+invalid literal for int with base	703	4449
+invalid load balancer action	3790	4450
+invalid load balancer info exception	3791	4451
 invalid locale name	254,1	800
-invalid location code	3784	4444
-invalid locator specification	3785	4445
-invalid logging configuration	3786	4446
-invalid logical replication message type	526,135	4447
-invalid lookup attributes exception	3787	4448
+invalid location code	3792	4452
+invalid locator specification	3793	4453
+invalid logging configuration	3794	4454
+invalid logical replication message type	526,135	4455
+invalid lookup attributes exception	3795	4456
 invalid macro name in dynamic library path	1041,1	1231
 invalid magic number in dynamic shared memory segment	107	1427
-invalid manifest exception	3788	4449
-invalid manifest field exception	3789	4450
-invalid mark exception	3790	4451
-invalid marker exception	3791	4452
+invalid manifest exception	3796	4457
+invalid manifest field exception	3797	4458
+invalid mark exception	3798	4459
+invalid marker exception	3799	4460
 invalid mask length	190,114	719
-invalid max conflict files exception	3792	4453
-invalid max early data	3793,278	299
-invalid max merge hunks exception	3794	4454
-invalid max results exception	3795	4455
-invalid media frame exception	3796	4456
-invalid memory allocation request size	328	4457
-invalid merge option exception	3797	4458
-invalid message contents	3798	4459
-invalid message format	526,135	4026
-invalid message length	526,135	3943
+invalid max conflict files exception	3800	4461
+invalid max early data	3801,278	299
+invalid max merge hunks exception	3802	4462
+invalid max results exception	3803	4463
+invalid media frame exception	3804	4464
+invalid memory allocation request size	328	4465
+invalid merge option exception	3805	4466
+invalid message contents	3806	4467
+invalid message format	526,135	4034
+invalid message length	526,135	3951
 invalid message size * in shared memory queue	328	896
-invalid midi data exception	3799	4460
-invalid minimum healthy host value exception	3800	4461
-invalid minimum protocol version	3801	4462
+invalid midi data exception	3807	4468
+invalid minimum healthy host value exception	3808	4469
+invalid minimum protocol version	3809	4470
 invalid mode character must be one of	113,114	112
-invalid module descriptor exception	3802	4463
-invalid multi region cluster state fault	3803	4464
-invalid multibyte character for locale	854,114	4465
-invalid name	1041	4466
-invalid name exception	3804	4467
-invalid name syntax	1041,1	4468
-invalid namespace fault	3805	4469
-invalid network settings	3806	4470
-invalid next token	3807	4471
-invalid next token exception	3807	4472
-invalid node exception	3808	4473
-invalid node state fault	3809	4474
-invalid non ca certificate has ca markings	3810,288	4475
-invalid nonce exception	3811	4476
-invalid normalization form	190,114	3614
-invalid notification config	3812	4477
-invalid null cmd name	3813,278	299
-invalid number of dimensions	190,114	4478
+invalid module descriptor exception	3810	4471
+invalid multi region cluster state fault	3811	4472
+invalid multibyte character for locale	854,114	4473
+invalid name	1041	4474
+invalid name exception	3812	4475
+invalid name syntax	1041,1	4476
+invalid namespace fault	3813	4477
+invalid network settings	3814	4478
+invalid next token	3815	4479
+invalid next token exception	3815	4480
+invalid node exception	3816	4481
+invalid node state fault	3817	4482
+invalid non ca certificate has ca markings	3818,288	4483
+invalid nonce exception	3819	4484
+invalid normalization form	190,114	3622
+invalid notification config	3820	4485
+invalid null cmd name	3821,278	299
+invalid number of dimensions	190,114	4486
 invalid number of flag vector aliases	224,225	224
-invalid number of points in external path value	1160,114	4479
-invalid number of points in external polygon value	1160,114	4479
-invalid number predicates	3814	4480
-invalid number value tests	3815	4481
-invalid numeric data exception	3816	4482
-invalid numeric type modifier	190,114	4483
-invalid o auth flow exception	3817	4484
-invalid object definition	159	4485
-invalid object exception	3818	4486
-invalid object state	3819,11	4487
-invalid octet value in macaddr value	322,114	4488
-invalid oidvector data	1160,114	4489
-invalid ole variant type exception	3820	4490
-invalid on premises tag combination exception	3821	4491
+invalid number of points in external path value	1160,114	4487
+invalid number of points in external polygon value	1160,114	4487
+invalid number predicates	3822	4488
+invalid number value tests	3823	4489
+invalid numeric data exception	3824	4490
+invalid numeric type modifier	190,114	4491
+invalid o auth flow exception	3825	4492
+invalid object definition	159	4493
+invalid object exception	3826	4494
+invalid object state	3827,11	4495
+invalid octet value in macaddr value	322,114	4496
+invalid oidvector data	1160,114	4497
+invalid ole variant type exception	3828	4498
+invalid on premises tag combination exception	3829	4499
 invalid on update clause for * column	2038	2461
 invalid on update specification	109	865
-invalid open type exception	3822	4492
-invalid operation exception	3823	4493
-invalid operation fault	3824	4494
+invalid open type exception	3830	4500
+invalid operation exception	3831	4501
+invalid operation fault	3832	4502
 invalid operator class options parsing function	159,1	154
 invalid operator number * must be between 1 and	159,1	154
-invalid option exception	3825	4495
-invalid option group state fault	3826	4496
-invalid option name * must not contain	190,114	4497
-invalid or incomplete multibyte or wide character	1635	4498
-invalid or inconsistent certificate extension	3827,288	4499
-invalid or inconsistent certificate policy extension	3828,288	4500
-invalid order exception	3829	4501
-invalid origin access control	3830	4502
-invalid origin access identity	3831	4503
-invalid origin keepalive timeout	3832	4504
-invalid origin read timeout	3833	4505
-invalid output folder	3834	4506
-invalid output location	3835	4507
-invalid overflow block number	190,114	4508
-invalid override status exception	3836	4509
-invalid owned by option	0,1	4510
-invalid pagination exception	3837	4511
-invalid pagination token	3838	4512
-invalid pagination token exception	3838	4513
-invalid parameter combination	3839	4514
-invalid parameter combination exception	3839	4515
-invalid parameter exception	3840	4516
-invalid parameter group state fault	3841	4517
-invalid parameter input	3842	4518
+invalid option exception	3833	4503
+invalid option group state fault	3834	4504
+invalid option name * must not contain	190,114	4505
+invalid or incomplete multibyte or wide character	1635	4506
+invalid or inconsistent certificate extension	3835,288	4507
+invalid or inconsistent certificate policy extension	3836,288	4508
+invalid order exception	3837	4509
+invalid origin access control	3838	4510
+invalid origin access identity	3839	4511
+invalid origin keepalive timeout	3840	4512
+invalid origin read timeout	3841	4513
+invalid output folder	3842	4514
+invalid output location	3843	4515
+invalid overflow block number	190,114	4516
+invalid override status exception	3844	4517
+invalid owned by option	0,1	4518
+invalid pagination exception	3845	4519
+invalid pagination token	3846	4520
+invalid pagination token exception	3846	4521
+invalid parameter combination	3847	4522
+invalid parameter combination exception	3847	4523
+invalid parameter exception	3848	4524
+invalid parameter group state fault	3849	4525
+invalid parameter input	3850	4526
 invalid parameter list format	0,1	908
-invalid parameter name	1041,1	4519
-invalid parameter spec exception	3843	4520
-invalid parameter value	190	4521
-invalid parameter value exception	190	4522
-invalid parameter values exception	3844	4523
-invalid parameters exception	3845	4524
-invalid parent commit id exception	3846	4525
-invalid partitions exception	3847	4526
-invalid password	1663	4527
-invalid password exception	1663,7	4528
+invalid parameter name	1041,1	4527
+invalid parameter spec exception	3851	4528
+invalid parameter value	190	4529
+invalid parameter value exception	190	4530
+invalid parameter values exception	3852	4531
+invalid parameters exception	3853	4532
+invalid parent commit id exception	3854	4533
+invalid partitions exception	3855	4534
+invalid password	1663	4535
+invalid password exception	1663,7	4536
 invalid password packet size	526,135	3489
-invalid path exception	3848	4529
-invalid per unit storage throughput	3849	4530
+invalid path exception	3856	4537
+invalid per unit storage throughput	3857	4538
 invalid performance_schema usage	2598	3073
-invalid permission type	3850	4531
-invalid plugin name	3851	4532
-invalid policy attribute exception	3852	4533
-invalid policy document	3853	4534
-invalid policy exception	3854	4535
-invalid policy fault	3854	4536
-invalid policy revision id exception	3855	4537
-invalid policy type exception	3856	4538
-invalid port range exception	3857	4539
-invalid preceding or following size	3169	4540
-invalid preceding or following size in window function	3169,114	4541
-invalid preferences format exception	3858	4542
-invalid prefix error	3859	4543
-invalid prepared statement definition	3860	4544
-invalid principal type exception	3861	4545
+invalid permission type	3858	4539
+invalid plugin name	3859	4540
+invalid policy attribute exception	3860	4541
+invalid policy document	3861	4542
+invalid policy exception	3862	4543
+invalid policy fault	3862	4544
+invalid policy revision id exception	3863	4545
+invalid policy type exception	3864	4546
+invalid port range exception	3865	4547
+invalid preceding or following size	3177	4548
+invalid preceding or following size in window function	3177,114	4549
+invalid preferences format exception	3866	4550
+invalid prefix error	3867	4551
+invalid prepared statement definition	3868	4552
+invalid principal type exception	3869	4553
 invalid privilege type * for column	775,776	905
 invalid privilege type * for database	775,776	905
 invalid privilege type * for domain	775,776	905
@@ -23533,1606 +23688,1606 @@ invalid privilege type * for sequence	775,776	905
 invalid privilege type * for table	775,776	905
 invalid privilege type * for tablespace	775,776	905
 invalid privilege type * for type	775,776	905
-invalid producer epoch exception	3862	4546
-invalid producer id mapping exception	3863	4547
-invalid product code exception	3864	4548
-invalid program exception	1035	4549
-invalid properties format exception	3865	4550
-invalid protocol settings	3866	4551
-invalid public key	1218	4552
-invalid public key version exception	3867	4553
+invalid producer epoch exception	3870	4554
+invalid producer id mapping exception	3871	4555
+invalid product code exception	3872	4556
+invalid program exception	1035	4557
+invalid properties format exception	3873	4558
+invalid protocol settings	3874	4559
+invalid public key	1218	4560
+invalid public key version exception	3875	4561
 invalid publication object list	0,1	925
-invalid publication where expression	109	4554
-invalid publication_names syntax	1041,1	4555
-invalid pull request event type exception	3868	4556
-invalid pull request id exception	3869	4557
-invalid pull request status exception	3870	4558
-invalid pull request status update exception	3871	4559
-invalid query exception	3872	4560
-invalid query expression	3873	4561
+invalid publication where expression	109	4562
+invalid publication_names syntax	1041,1	4563
+invalid pull request event type exception	3876	4564
+invalid pull request id exception	3877	4565
+invalid pull request status exception	3878	4566
+invalid pull request status update exception	3879	4567
+invalid query exception	3880	4568
+invalid query expression	3881	4569
 invalid query response	526,135	1379
-invalid query statement exception	3874	4562
-invalid query status exception	3875	4563
-invalid query string parameters	3876	4564
-invalid radius in external circle value	1160,114	4479
+invalid query statement exception	3882	4570
+invalid query status exception	3883	4571
+invalid query string parameters	3884	4572
+invalid radius in external circle value	1160,114	4487
 invalid radius port number	224,225	435
-invalid range bound flags	0,1	4565
-invalid reaction user arn exception	3877	4566
-invalid reaction value exception	3878	4567
-invalid record exception	3879	4568
-invalid record state exception	3880	4569
-invalid recording group exception	3881	4570
-invalid recursion	230	4571
-invalid redirect uri exception	3882	4572
-invalid reference name exception	3883	4573
-invalid region exception	3884	4574
-invalid registration exception	3885	4575
-invalid registration status exception	3886	4576
-invalid regular expression	3887	4577
+invalid range bound flags	0,1	4573
+invalid reaction user arn exception	3885	4574
+invalid reaction value exception	3886	4575
+invalid record exception	3887	4576
+invalid record state exception	3888	4577
+invalid recording group exception	3889	4578
+invalid recursion	230	4579
+invalid redirect uri exception	3890	4580
+invalid reference name exception	3891	4581
+invalid region exception	3892	4582
+invalid registration exception	3893	4583
+invalid registration status exception	3894	4584
+invalid regular expression	3895	4585
 invalid regular expression option	190,114	1807
-invalid relation id exception	3888	4578
-invalid relation service exception	3889	4579
-invalid relation type exception	3890	4580
-invalid relative file version enum exception	3891	4581
-invalid relative path	3892	4582
-invalid rendering parameter	3893	4583
-invalid replacement content exception	3894	4584
-invalid replacement type exception	3895	4585
-invalid replication assignment exception	3896	4586
-invalid replication factor exception	3897	4587
-invalid replication group state	3898	4588
-invalid repository description exception	3899	4589
-invalid repository name exception	3900	4590
-invalid repository trigger branch name exception	3901	4591
-invalid repository trigger custom data exception	3902	4592
-invalid repository trigger destination arn exception	3903	4593
-invalid repository trigger events exception	3904	4594
-invalid repository trigger name exception	3905	4595
-invalid repository trigger region exception	3906	4596
-invalid request code	1605	4597
-invalid request content exception	3907	4598
-invalid request descriptor	1604	4599
-invalid request exception	3908	4600
-invalid request region exception	3909	4601
-invalid required acks exception	3910	4602
-invalid required protocol	3911	4603
-invalid reserved node state	3912	4604
-invalid resource arn exception	3913	4605
-invalid resource exception	3914	4606
-invalid resource format exception	3915	4607
-invalid resource id	3916	4608
-invalid resource policy exception	3917	4609
-invalid resource state exception	3918	4610
-invalid resource state fault	3918	4611
-invalid resource type	3919	4612
-invalid resource type exception	3919	4613
-invalid response code	3920	4614
-invalid response exception	3921	4615
+invalid relation id exception	3896	4586
+invalid relation service exception	3897	4587
+invalid relation type exception	3898	4588
+invalid relative file version enum exception	3899	4589
+invalid relative path	3900	4590
+invalid rendering parameter	3901	4591
+invalid replacement content exception	3902	4592
+invalid replacement type exception	3903	4593
+invalid replication assignment exception	3904	4594
+invalid replication factor exception	3905	4595
+invalid replication group state	3906	4596
+invalid repository description exception	3907	4597
+invalid repository name exception	3908	4598
+invalid repository trigger branch name exception	3909	4599
+invalid repository trigger custom data exception	3910	4600
+invalid repository trigger destination arn exception	3911	4601
+invalid repository trigger events exception	3912	4602
+invalid repository trigger name exception	3913	4603
+invalid repository trigger region exception	3914	4604
+invalid request code	1605	4605
+invalid request content exception	3915	4606
+invalid request descriptor	1604	4607
+invalid request exception	3916	4608
+invalid request region exception	3917	4609
+invalid required acks exception	3918	4610
+invalid required protocol	3919	4611
+invalid reserved node state	3920	4612
+invalid resource arn exception	3921	4613
+invalid resource exception	3922	4614
+invalid resource format exception	3923	4615
+invalid resource id	3924	4616
+invalid resource policy exception	3925	4617
+invalid resource state exception	3926	4618
+invalid resource state fault	3926	4619
+invalid resource type	3927	4620
+invalid resource type exception	3927	4621
+invalid response code	3928	4622
+invalid response exception	3929	4623
 invalid response from primary server	526,135	1379
-invalid responsibility transfer transition exception	3922	4616
-invalid restore fault	3923	4617
-invalid restore time exception	3924	4618
-invalid result attribute exception	3925	4619
-invalid result token exception	3926	4620
-invalid retention period fault	3927	4621
-invalid revision exception	3928	4622
-invalid revision id exception	3929	4623
-invalid revocation content	3930	4624
-invalid role exception	3931	4625
-invalid role info exception	3932	4626
-invalid role oid	158,1	4627
-invalid role specification	1165	4628
+invalid responsibility transfer transition exception	3930	4624
+invalid restore fault	3931	4625
+invalid restore time exception	3932	4626
+invalid result attribute exception	3933	4627
+invalid result token exception	3934	4628
+invalid retention period fault	3935	4629
+invalid revision exception	3936	4630
+invalid revision id exception	3937	4631
+invalid revocation content	3938	4632
+invalid role exception	3939	4633
+invalid role info exception	3940	4634
+invalid role oid	158,1	4635
+invalid role specification	1165	4636
 invalid role specification s	2039	2462
-invalid role value exception	3933	4629
-invalid row count in limit clause	3934	4630
-invalid row count in result offset clause	3935	4631
-invalid rule content sha256 exception	3936	4632
-invalid rule exception	3937	4633
-invalid runtime exception	3938,60	4634
-invalid s3 bucket exception	3939	4635
-invalid s3 bucket fault	3939	4636
-invalid s3 bucket name exception	3940	4637
-invalid s3 bucket name fault	3940	4638
-invalid s3 configuration	3941	4639
-invalid s3 key exception	3942	4640
-invalid s3 key prefix exception	3943	4641
-invalid s3 key prefix fault	3943	4642
-invalid s3 kms key arn exception	3944	4643
-invalid s3 object exception	3945	4644
-invalid s3 prefix exception	3946	4645
-invalid sample rate exception	3947	4646
-invalid savepoint specification	3948	4647
-invalid scale in external numeric value	1160,114	4293
-invalid scheduled action	3949	4648
-invalid schema definition	1197	4649
-invalid schema doc exception	3950	4650
-invalid schema name	3951,0	4651
-invalid scope exception	3952	4652
+invalid role value exception	3941	4637
+invalid row count in limit clause	3942	4638
+invalid row count in result offset clause	3943	4639
+invalid rule content sha256 exception	3944	4640
+invalid rule exception	3945	4641
+invalid runtime exception	3946,60	4642
+invalid s3 bucket exception	3947	4643
+invalid s3 bucket fault	3947	4644
+invalid s3 bucket name exception	3948	4645
+invalid s3 bucket name fault	3948	4646
+invalid s3 configuration	3949	4647
+invalid s3 key exception	3950	4648
+invalid s3 key prefix exception	3951	4649
+invalid s3 key prefix fault	3951	4650
+invalid s3 kms key arn exception	3952	4651
+invalid s3 object exception	3953	4652
+invalid s3 prefix exception	3954	4653
+invalid sample rate exception	3955	4654
+invalid savepoint specification	3956	4655
+invalid scale in external numeric value	1160,114	4301
+invalid scheduled action	3957	4656
+invalid schema definition	1197	4657
+invalid schema doc exception	3958	4658
+invalid schema name	3959,0	4659
+invalid scope exception	3960	4660
 invalid scram response	526,135	1042
-invalid search controls exception	3953	4653
-invalid search filter exception	3954	4654
-invalid secret exception	3955	4655
-invalid security group	3956	4656
-invalid security group id exception	3957,60	4657
-invalid sequence number	3958,278	299
-invalid sequence option sequence name	0,1	4510
-invalid sequence token exception	3959	4658
+invalid search controls exception	3961	4661
+invalid search filter exception	3962	4662
+invalid secret exception	3963	4663
+invalid security group	3964	4664
+invalid security group id exception	3965,60	4665
+invalid sequence number	3966,278	299
+invalid sequence option sequence name	0,1	4518
+invalid sequence token exception	3967	4666
 invalid server encoding	254,1	800
-invalid serverinfo data	3960,278	299
-invalid serverless cache snapshot state fault	3961	4659
-invalid serverless cache state fault	3962	4660
-invalid session id	3963,278	299
-invalid session timeout exception	3964	4661
-invalid share session epoch exception	3965	4662
-invalid sign in external numeric value	1160,114	4293
-invalid signals exception	3966	4663
-invalid signing status	3967	4664
+invalid serverinfo data	3968,278	299
+invalid serverless cache snapshot state fault	3969	4667
+invalid serverless cache state fault	3970	4668
+invalid session id	3971,278	299
+invalid session timeout exception	3972	4669
+invalid share session epoch exception	3973	4670
+invalid sign in external numeric value	1160,114	4301
+invalid signals exception	3974	4671
+invalid signing status	3975	4672
 invalid size for column	2036	2459
-invalid slot	1606	4665
-invalid sms role access policy exception	3968	4666
-invalid sms role trust relationship exception	3969	4667
-invalid snapshot copy grant state fault	3970	4668
-invalid snapshot data in file	113,114	4669
-invalid snapshot identifier	190,114	4670
-invalid snapshot state	3971	4671
-invalid snapshot state fault	3971	4672
-invalid sns destination	3972	4673
-invalid sns topic	3973	4674
-invalid sns topic arn exception	3974	4675
-invalid sns topic name exception	3975	4676
-invalid sort by exception	3976	4677
-invalid sort order exception	3977	4678
-invalid source commit specifier exception	3978	4679
-invalid source encoding name	190,114	4289
-invalid source exception	3979	4680
-invalid source kms key	3980	4681
-invalid specification exception	3981	4682
-invalid sql json subscript	3982	4683
-invalid sql statement name	3983	4684
-invalid sqlstate returned	3984	4685
-invalid srp username	3985,278	299
-invalid ssml exception	3986	4686
-invalid stage declaration exception	3987	4687
-invalid standby message type	526,135	4688
-invalid startup packet layout expected terminator as last byte	526,135	3945
-invalid state error	3988,3989	4689
-invalid state exception	2792	4690
-invalid state transition	3990	4691
-invalid state transition exception	3990,19	4692
-invalid statement name must not be empty	3860,1	4693
-invalid statistics kind	190,114	4694
-invalid status response	3991,278	299
+invalid slot	1606	4673
+invalid sms role access policy exception	3976	4674
+invalid sms role trust relationship exception	3977	4675
+invalid snapshot copy grant state fault	3978	4676
+invalid snapshot data in file	113,114	4677
+invalid snapshot identifier	190,114	4678
+invalid snapshot state	3979	4679
+invalid snapshot state fault	3979	4680
+invalid sns destination	3980	4681
+invalid sns topic	3981	4682
+invalid sns topic arn exception	3982	4683
+invalid sns topic name exception	3983	4684
+invalid sort by exception	3984	4685
+invalid sort order exception	3985	4686
+invalid source commit specifier exception	3986	4687
+invalid source encoding name	190,114	4297
+invalid source exception	3987	4688
+invalid source kms key	3988	4689
+invalid specification exception	3989	4690
+invalid sql json subscript	3990	4691
+invalid sql statement name	3991	4692
+invalid sqlstate returned	3992	4693
+invalid srp username	3993,278	299
+invalid ssml exception	3994	4694
+invalid stage declaration exception	3995	4695
+invalid standby message type	526,135	4696
+invalid startup packet layout expected terminator as last byte	526,135	3953
+invalid state error	3996,3997	4697
+invalid state exception	2792	4698
+invalid state transition	3998	4699
+invalid state transition exception	3998,19	4700
+invalid statement name must not be empty	3868,1	4701
+invalid statistics kind	190,114	4702
+invalid status response	3999,278	299
 invalid storage type	190,114	862
-invalid string in message	526,135	4026
-invalid structure exception	3992	4695
-invalid subnet id exception	3993,60	4696
-invalid subscription oid	190,114	4212
-invalid subscription state fault	3994	4697
-invalid symbol * found while decoding base64 sequence	190,114	4157
-invalid system tag usage exception	3995	4698
-invalid table definition	111	4699
+invalid string in message	526,135	4034
+invalid structure exception	4000	4703
+invalid subnet id exception	4001,60	4704
+invalid subscription oid	190,114	4220
+invalid subscription state fault	4002	4705
+invalid symbol * found while decoding base64 sequence	190,114	4165
+invalid system tag usage exception	4003	4706
+invalid table definition	111	4707
 invalid table name	0,1	925
-invalid table restore argument	3996	4700
-invalid tablesample argument	3997	4701
-invalid tablesample repeat	3998	4702
-invalid tag exception	3999	4703
-invalid tag fault	3999	4704
-invalid tag filter exception	4000	4705
-invalid tag keys list exception	4001	4706
-invalid tag parameter exception	4002	4707
-invalid tagging request exception	4003	4708
-invalid tags exception	4004	4709
-invalid tags map exception	4005	4710
-invalid tags to add exception	4006	4711
-invalid target branch exception	4007	4712
-invalid target exception	4008	4713
-invalid target filter name exception	4009	4714
-invalid target group pair exception	4010	4715
-invalid target instances exception	4011	4716
-invalid target maps	4012	4717
-invalid target object type exception	4013	4718
-invalid targets exception	4014	4719
-invalid task id exception	4015	4720
-invalid test case exception	4016	4721
-invalid text representation	113	4722
-invalid text search configuration file name	190,114	4723
-invalid ticket keys length	4017,278	299
-invalid time range exception	4018	4724
-invalid time value	760	4725
-invalid time zone displacement value	4019	4726
-invalid time zone exception	4020	4727
-invalid timestamp exception	4021	4728
+invalid table restore argument	4004	4708
+invalid tablesample argument	4005	4709
+invalid tablesample repeat	4006	4710
+invalid tag exception	4007	4711
+invalid tag fault	4007	4712
+invalid tag filter exception	4008	4713
+invalid tag keys list exception	4009	4714
+invalid tag parameter exception	4010	4715
+invalid tagging request exception	4011	4716
+invalid tags exception	4012	4717
+invalid tags map exception	4013	4718
+invalid tags to add exception	4014	4719
+invalid target branch exception	4015	4720
+invalid target exception	4016	4721
+invalid target filter name exception	4017	4722
+invalid target group pair exception	4018	4723
+invalid target instances exception	4019	4724
+invalid target maps	4020	4725
+invalid target object type exception	4021	4726
+invalid targets exception	4022	4727
+invalid task id exception	4023	4728
+invalid test case exception	4024	4729
+invalid text representation	113	4730
+invalid text search configuration file name	190,114	4731
+invalid ticket keys length	4025,278	299
+invalid time range exception	4026	4732
+invalid time value	760	4733
+invalid time zone displacement value	4027	4734
+invalid time zone exception	4028	4735
+invalid timestamp exception	4029	4736
 invalid timestamp value in column * at row	2551	3025
-invalid title exception	4022	4729
-invalid token exception	4023	4730
-invalid topic exception	3156	3666
-invalid tracing configuration	4024	4731
-invalid tracking options	4025	4732
-invalid traffic policy document	4026	4733
-invalid traffic routing configuration exception	4027	4734
-invalid trail name exception	4028	4735
-invalid transaction initiation	4029	4736
-invalid transaction state	204	4737
-invalid transaction termination	700	4738
-invalid transaction timeout exception	4030	4739
-invalid trigger config exception	4031	4740
-invalid ttl order	4032	4741
-invalid txn state exception	4033	4742
+invalid title exception	4030	4737
+invalid token exception	4031	4738
+invalid topic exception	3164	3674
+invalid tracing configuration	4032	4739
+invalid tracking options	4033	4740
+invalid traffic policy document	4034	4741
+invalid traffic routing configuration exception	4035	4742
+invalid trail name exception	4036	4743
+invalid transaction initiation	4037	4744
+invalid transaction state	204	4745
+invalid transaction termination	700	4746
+invalid transaction timeout exception	4038	4747
+invalid trigger config exception	4039	4748
+invalid ttl order	4040	4749
+invalid txn state exception	4041	4750
 invalid type category * must be simple ascii	190,114	250
-invalid type exception	4034,19	4743
+invalid type exception	4042,19	4751
 invalid type internal size	159,1	249
-invalid type modifier	190,114	4097
-invalid type name	0,1	3917
-invalid type name exception	4035	4744
-invalid unicode code point	190,114	3614
-invalid unicode escape	0,1	4745
-invalid unicode escape value	0,1	4745
-invalid unicode surrogate pair	0,1	4746
+invalid type modifier	190,114	4105
+invalid type name	0,1	3925
+invalid type name exception	4043	4752
+invalid unicode code point	190,114	3622
+invalid unicode escape	0,1	4753
+invalid unicode escape value	0,1	4753
+invalid unicode surrogate pair	0,1	4754
 invalid union intersect except order by clause	109	724
-invalid update outdated instances only value exception	4036	4747
-invalid update version exception	4037	4748
-invalid uri error	4038	4749
-invalid usage allocations exception	4039	4750
-invalid usage dimension exception	4040	4751
-invalid usage limit	4041	4752
-invalid use of escape character	4042	4753
+invalid update outdated instances only value exception	4044	4755
+invalid update version exception	4045	4756
+invalid uri error	4046	4757
+invalid usage allocations exception	4047	4758
+invalid usage dimension exception	4048	4759
+invalid usage limit	4049	4760
+invalid use of escape character	4050	4761
 invalid use of group function	2037	2460
 invalid use of null value	2040,191,114	2463
-invalid user group state	4043	4754
-invalid user pool configuration exception	4044	4755
-invalid user state	4045	4756
-invalid user state fault	4045	4757
-invalid user type	4046	4758
-invalid username password pair or user is disabled	3230	4759
-invalid utf * sequence of * bytes from index	984	4760
-invalid value for boolean option	190,114	4497
+invalid user group state	4051	4762
+invalid user pool configuration exception	4052	4763
+invalid user state	4053	4764
+invalid user state fault	4053	4765
+invalid user type	4054	4766
+invalid username password pair or user is disabled	3238	4767
+invalid utf * sequence of * bytes from index	984	4768
+invalid value for boolean option	190,114	4505
 invalid value for clientcert	224,225	435
 invalid value for clientname	224,225	435
-invalid value for enum option	190,114	4497
-invalid value for floating point option	190,114	4497
-invalid value for integer	703	4761
-invalid value for integer option	190,114	4497
-invalid value for parameter	190,114	4762
-invalid version exception	4047	4763
-invalid version number exception	4048	4764
-invalid viewer certificate	4049	4765
-invalid voter key exception	4050	4766
-invalid vpc id	4051	4767
-invalid vpc network state fault	4052	4768
-invalid wal location lsn	190,114	4769
-invalid web acl id	4053	4770
-invalid webhook authentication parameters exception	4054	4771
-invalid webhook filter pattern exception	4055	4772
-invalid whence setting	190,114	4355
-invalid write offset	4056	4773
-invalid xml comment	4057	4774
-invalid xml content	4058	4775
-invalid xml document	4059	4776
-invalid xml processing instruction	4060	4777
-invalid zip file exception	4061,60	4778
-invalid zonal deployment configuration exception	4062	4779
+invalid value for enum option	190,114	4505
+invalid value for floating point option	190,114	4505
+invalid value for integer	703	4769
+invalid value for integer option	190,114	4505
+invalid value for parameter	190,114	4770
+invalid version exception	4055	4771
+invalid version number exception	4056	4772
+invalid viewer certificate	4057	4773
+invalid voter key exception	4058	4774
+invalid vpc id	4059	4775
+invalid vpc network state fault	4060	4776
+invalid wal location lsn	190,114	4777
+invalid web acl id	4061	4778
+invalid webhook authentication parameters exception	4062	4779
+invalid webhook filter pattern exception	4063	4780
+invalid whence setting	190,114	4363
+invalid write offset	4064	4781
+invalid xml comment	4065	4782
+invalid xml content	4066	4783
+invalid xml document	4067	4784
+invalid xml processing instruction	4068	4785
+invalid zip file exception	4069,60	4786
+invalid zonal deployment configuration exception	4070	4787
 invalid_argument	963,964,6	1117
-invalid_argument_for_logarithm	780,114	4129
-invalid_argument_for_nth_value_function	312,114	4130
-invalid_argument_for_ntile_function	314,114	4131
-invalid_argument_for_power_function	115,114	4132
-invalid_argument_for_sql_json_datetime_function	1294,114	4133
-invalid_argument_for_width_bucket_function	1171,114	4134
-invalid_authorization_specification	149	4150
-invalid_binary_representation	1160,114	4159
-invalid_catalog_name	2135	4176
-invalid_character_value_for_cast	3559,114	4184
-invalid_column_definition	778,1	4208
-invalid_column_reference	311,1	4209
-invalid_commit_offset_size	3586	4217
-invalid_config	3590	4220
-invalid_cursor_definition	758,1	4238
-invalid_cursor_name	3607	4239
-invalid_cursor_state	722	4241
-invalid_database_definition	3616,1	4252
-invalid_datetime_format	688,114	4254
-invalid_escape_character	3676,114	4321
-invalid_escape_octet	3677,114	4322
-invalid_escape_sequence	3678,114	4323
-invalid_fetch_session_epoch	3694	4342
-invalid_fetch_size	3695	4343
-invalid_foreign_key	3157,1	4357
-invalid_function_definition	112,1	4360
-invalid_grant_operation	775,776	4370
-invalid_grantor	776	4372
-invalid_group_id	3720	4373
-invalid_indicator_parameter_value	3739,114	4391
-invalid_json_text	3757,114	4414
-invalid_locator_specification	3785,4063	4445
-invalid_name	1041,1	4466
-invalid_object_definition	159,1	4485
-invalid_parameter_value	190,114	4521
-invalid_partitions	3847	4526
-invalid_password	1663,149	4527
+invalid_argument_for_logarithm	780,114	4137
+invalid_argument_for_nth_value_function	312,114	4138
+invalid_argument_for_ntile_function	314,114	4139
+invalid_argument_for_power_function	115,114	4140
+invalid_argument_for_sql_json_datetime_function	1294,114	4141
+invalid_argument_for_width_bucket_function	1171,114	4142
+invalid_authorization_specification	149	4158
+invalid_binary_representation	1160,114	4167
+invalid_catalog_name	2135	4184
+invalid_character_value_for_cast	3567,114	4192
+invalid_column_definition	778,1	4216
+invalid_column_reference	311,1	4217
+invalid_commit_offset_size	3594	4225
+invalid_config	3598	4228
+invalid_cursor_definition	758,1	4246
+invalid_cursor_name	3615	4247
+invalid_cursor_state	722	4249
+invalid_database_definition	3624,1	4260
+invalid_datetime_format	688,114	4262
+invalid_escape_character	3684,114	4329
+invalid_escape_octet	3685,114	4330
+invalid_escape_sequence	3686,114	4331
+invalid_fetch_session_epoch	3702	4350
+invalid_fetch_size	3703	4351
+invalid_foreign_key	3165,1	4365
+invalid_function_definition	112,1	4368
+invalid_grant_operation	775,776	4378
+invalid_grantor	776	4380
+invalid_group_id	3728	4381
+invalid_indicator_parameter_value	3747,114	4399
+invalid_json_text	3765,114	4422
+invalid_locator_specification	3793,4071	4453
+invalid_name	1041,1	4474
+invalid_object_definition	159,1	4493
+invalid_parameter_value	190,114	4529
+invalid_partitions	3855	4534
+invalid_password	1663,149	4535
 invalid_path	8	7
-invalid_preceding_or_following_size	3169,114	4540
-invalid_prepared_statement_definition	3860,1	4544
-invalid_principal_type	3861	4545
-invalid_producer_epoch	3862	4546
-invalid_producer_id_mapping	3863	4547
-invalid_record	3879	4568
-invalid_record_state	3880	4569
-invalid_recursion	230,1	4571
-invalid_registration	3885	4575
-invalid_regular_expression	3887,114	4577
-invalid_replication_assignment	3896	4586
-invalid_replication_factor	3897	4587
-invalid_request	3908	4600
-invalid_required_acks	3910	4602
-invalid_role_specification	1165	4628
-invalid_row_count_in_limit_clause	3934,114	4630
-invalid_row_count_in_result_offset_clause	3935,114	4631
-invalid_savepoint_specification	3948,4064	4647
-invalid_schema_definition	1197,1	4649
-invalid_schema_name	3951	4651
-invalid_session_timeout	3964	4661
-invalid_share_session_epoch	3965	4662
-invalid_sql_json_subscript	3982,114	4683
-invalid_sql_statement_name	3983	4684
-invalid_sqlstate_returned	3984,518	4685
-invalid_table_definition	111,1	4699
-invalid_tablesample_argument	3997,114	4701
-invalid_tablesample_repeat	3998,114	4702
-invalid_text_representation	113,114	4722
-invalid_time_zone_displacement_value	4019,114	4726
-invalid_timestamp	4021	4728
-invalid_topic	3156	3666
-invalid_transaction_initiation	4029	4736
-invalid_transaction_state	204	4737
-invalid_transaction_termination	700	4738
-invalid_transaction_timeout	4030	4739
-invalid_txn_state	4033	4742
-invalid_update_version	4037	4748
-invalid_use_of_escape_character	4042,114	4753
-invalid_voter_key	4050	4766
-invalid_xml_comment	4057,114	4774
-invalid_xml_content	4058,114	4775
-invalid_xml_document	4059,114	4776
-invalid_xml_processing_instruction	4060,114	4777
-invalidaccessexception	3489,7	4099
-invalidaccessexception when calling	3489,7	4099
-invalidaccesskeyidexception	3490	4100
-invalidaccesskeyidexception when calling	3490	4100
-invalidaccesspoint	3491	4101
-invalidaccesspoint when calling	3491	4101
-invalidaccountstatusexception	3492	4102
-invalidaccountstatusexception when calling	3492	4102
-invalidaclstatefault	3493	4103
-invalidaclstatefault when calling	3493	4103
-invalidactiondeclarationexception	3494	4104
-invalidactiondeclarationexception when calling	3494	4104
-invalidactivation	4065	4780
-invalidactivation when calling	4065	4780
-invalidactivationid	3495	4105
-invalidactivationid when calling	3495	4105
-invalidactiveregionexception	3496	4106
-invalidactiveregionexception when calling	3496	4106
-invalidactorarnexception	3497	4107
-invalidactorarnexception when calling	3497	4107
-invalidaddress	3499	4781
-invalidaddress when calling	3499	4781
-invalidaddresserror	3498	4108
-invalidaddressexception	3499	4109
-invalidaddressexception when calling	3499	4109
-invalidaggregationexception	3500	4110
-invalidaggregationexception when calling	3500	4110
-invalidaggregatorexception	3501	4111
-invalidaggregatorexception when calling	3501	4111
-invalidalarmconfigexception	3502	4112
-invalidalarmconfigexception when calling	3502	4112
-invalidalgorithmparameterexception	3504	4113
-invalidaliasnameexception	3505	4114
-invalidaliasnameexception when calling	3505	4114
-invalidallowedpatternexception	3506	4115
-invalidallowedpatternexception when calling	3506	4115
-invalidapplicationconfigurationexception	3507	4116
-invalidapplicationconfigurationexception when calling	3507	4116
-invalidapplicationexception	3508	4117
-invalidapplicationnameexception	3509	4118
-invalidapplicationnameexception when calling	3509	4118
-invalidapprovalrulecontentexception	3510	4119
-invalidapprovalrulecontentexception when calling	3510	4119
-invalidapprovalrulenameexception	3511	4120
-invalidapprovalrulenameexception when calling	3511	4120
-invalidapprovalruletemplatecontentexception	3512	4121
-invalidapprovalruletemplatecontentexception when calling	3512	4121
-invalidapprovalruletemplatedescriptionexception	3513	4122
-invalidapprovalruletemplatedescriptionexception when calling	3513	4122
-invalidapprovalruletemplatenameexception	3514	4123
-invalidapprovalruletemplatenameexception when calling	3514	4123
-invalidapprovalstateexception	3515	4124
-invalidapprovalstateexception when calling	3515	4124
-invalidapprovaltokenexception	3516	4125
-invalidapprovaltokenexception when calling	3516	4125
-invalidargsexception	3517	4126
-invalidargsexception when calling	3517	4126
+invalid_preceding_or_following_size	3177,114	4548
+invalid_prepared_statement_definition	3868,1	4552
+invalid_principal_type	3869	4553
+invalid_producer_epoch	3870	4554
+invalid_producer_id_mapping	3871	4555
+invalid_record	3887	4576
+invalid_record_state	3888	4577
+invalid_recursion	230,1	4579
+invalid_registration	3893	4583
+invalid_regular_expression	3895,114	4585
+invalid_replication_assignment	3904	4594
+invalid_replication_factor	3905	4595
+invalid_request	3916	4608
+invalid_required_acks	3918	4610
+invalid_role_specification	1165	4636
+invalid_row_count_in_limit_clause	3942,114	4638
+invalid_row_count_in_result_offset_clause	3943,114	4639
+invalid_savepoint_specification	3956,4072	4655
+invalid_schema_definition	1197,1	4657
+invalid_schema_name	3959	4659
+invalid_session_timeout	3972	4669
+invalid_share_session_epoch	3973	4670
+invalid_sql_json_subscript	3990,114	4691
+invalid_sql_statement_name	3991	4692
+invalid_sqlstate_returned	3992,518	4693
+invalid_table_definition	111,1	4707
+invalid_tablesample_argument	4005,114	4709
+invalid_tablesample_repeat	4006,114	4710
+invalid_text_representation	113,114	4730
+invalid_time_zone_displacement_value	4027,114	4734
+invalid_timestamp	4029	4736
+invalid_topic	3164	3674
+invalid_transaction_initiation	4037	4744
+invalid_transaction_state	204	4745
+invalid_transaction_termination	700	4746
+invalid_transaction_timeout	4038	4747
+invalid_txn_state	4041	4750
+invalid_update_version	4045	4756
+invalid_use_of_escape_character	4050,114	4761
+invalid_voter_key	4058	4774
+invalid_xml_comment	4065,114	4782
+invalid_xml_content	4066,114	4783
+invalid_xml_document	4067,114	4784
+invalid_xml_processing_instruction	4068,114	4785
+invalidaccessexception	3497,7	4107
+invalidaccessexception when calling	3497,7	4107
+invalidaccesskeyidexception	3498	4108
+invalidaccesskeyidexception when calling	3498	4108
+invalidaccesspoint	3499	4109
+invalidaccesspoint when calling	3499	4109
+invalidaccountstatusexception	3500	4110
+invalidaccountstatusexception when calling	3500	4110
+invalidaclstatefault	3501	4111
+invalidaclstatefault when calling	3501	4111
+invalidactiondeclarationexception	3502	4112
+invalidactiondeclarationexception when calling	3502	4112
+invalidactivation	4073	4788
+invalidactivation when calling	4073	4788
+invalidactivationid	3503	4113
+invalidactivationid when calling	3503	4113
+invalidactiveregionexception	3504	4114
+invalidactiveregionexception when calling	3504	4114
+invalidactorarnexception	3505	4115
+invalidactorarnexception when calling	3505	4115
+invalidaddress	3507	4789
+invalidaddress when calling	3507	4789
+invalidaddresserror	3506	4116
+invalidaddressexception	3507	4117
+invalidaddressexception when calling	3507	4117
+invalidaggregationexception	3508	4118
+invalidaggregationexception when calling	3508	4118
+invalidaggregatorexception	3509	4119
+invalidaggregatorexception when calling	3509	4119
+invalidalarmconfigexception	3510	4120
+invalidalarmconfigexception when calling	3510	4120
+invalidalgorithmparameterexception	3512	4121
+invalidaliasnameexception	3513	4122
+invalidaliasnameexception when calling	3513	4122
+invalidallowedpatternexception	3514	4123
+invalidallowedpatternexception when calling	3514	4123
+invalidapplicationconfigurationexception	3515	4124
+invalidapplicationconfigurationexception when calling	3515	4124
+invalidapplicationexception	3516	4125
+invalidapplicationnameexception	3517	4126
+invalidapplicationnameexception when calling	3517	4126
+invalidapprovalrulecontentexception	3518	4127
+invalidapprovalrulecontentexception when calling	3518	4127
+invalidapprovalrulenameexception	3519	4128
+invalidapprovalrulenameexception when calling	3519	4128
+invalidapprovalruletemplatecontentexception	3520	4129
+invalidapprovalruletemplatecontentexception when calling	3520	4129
+invalidapprovalruletemplatedescriptionexception	3521	4130
+invalidapprovalruletemplatedescriptionexception when calling	3521	4130
+invalidapprovalruletemplatenameexception	3522	4131
+invalidapprovalruletemplatenameexception when calling	3522	4131
+invalidapprovalstateexception	3523	4132
+invalidapprovalstateexception when calling	3523	4132
+invalidapprovaltokenexception	3524	4133
+invalidapprovaltokenexception when calling	3524	4133
+invalidargsexception	3525	4134
+invalidargsexception when calling	3525	4134
 invalidargument	963,964,6	1117
-invalidargument when calling	963	4782
-invalidargumentexception	963	4128
-invalidargumentexception when calling	963	4128
-invalidargumentforlogarithm	780,114	4129
-invalidargumentfornthvaluefunction	312,114	4130
-invalidargumentforntilefunction	314,114	4131
-invalidargumentforpowerfunction	115,114	4132
-invalidargumentforsqljsondatetimefunction	1294,114	4133
-invalidargumentforwidthbucketfunction	1171,114	4134
-invalidarn	3518	4783
-invalidarn when calling	3518	4783
-invalidarnexception	3518	4135
-invalidarnexception when calling	3518	4135
-invalidarnfault	3518	4136
-invalidarnfault when calling	3518	4136
-invalidassociation	4066,19	4784
-invalidassociation when calling	4066,19	4784
-invalidassociationversion	3519	4138
-invalidassociationversion when calling	3519	4138
-invalidasynchronousstateexception	3520	4139
-invalidatederror	4067	4785
-invalidattachmentexception	3521	4140
-invalidattachmentexception when calling	3521	4140
-invalidattributeidentifierexception	3522	4141
-invalidattributename	3523	4142
-invalidattributename when calling	3523	4142
-invalidattributesexception	3526	4145
-invalidattributevalue	3524	4143
-invalidattributevalue when calling	3524	4143
-invalidattributevalueexception	3525	4144
-invalidauthenticationcode	3527,11	4146
-invalidauthenticationcode when calling	3527,11	4146
-invalidauthenticationprofilerequestfault	3528	4147
-invalidauthenticationprofilerequestfault when calling	3528	4147
-invalidauthorarnexception	3529	4148
-invalidauthorarnexception when calling	3529	4148
-invalidauthorizationmessageexception	3530	4149
-invalidauthorizationmessageexception when calling	3530	4149
-invalidauthorizationspecification	149	4150
-invalidauthorizationstate	3531	4151
-invalidauthorizationstate when calling	3531	4151
-invalidautomationexecutionparametersexception	3534	4154
-invalidautomationexecutionparametersexception when calling	3534	4154
-invalidautomationsignalexception	3535	4155
-invalidautomationsignalexception when calling	3535	4155
-invalidautomationstatusupdateexception	3536	4156
-invalidautomationstatusupdateexception when calling	3536	4156
-invalidautorollbackconfigexception	3532	4152
-invalidautorollbackconfigexception when calling	3532	4152
-invalidautoscalinggroupexception	3533	4153
-invalidautoscalinggroupexception when calling	3533	4153
-invalidbatchentryid	3537	4158
-invalidbatchentryid when calling	3537	4158
-invalidbinaryrepresentation	1160,114	4159
-invalidblobidexception	3538	4160
-invalidblobidexception when calling	3538	4160
-invalidblockerdeclarationexception	3539	4161
-invalidblockerdeclarationexception when calling	3539	4161
-invalidbluegreendeploymentconfigurationexception	3540	4162
-invalidbluegreendeploymentconfigurationexception when calling	3540	4162
-invalidbluegreendeploymentstatefault	3541	4163
-invalidbluegreendeploymentstatefault when calling	3541	4163
-invalidbranchnameexception	3542	4164
-invalidbranchnameexception when calling	3542	4164
-invalidbucketnamefilterexception	3543	4165
-invalidbucketnamefilterexception when calling	3543	4165
-invalidbytesequenceerror	3544	4166
-invalidcacertificatesbundle	3546	4170
-invalidcacertificatesbundle when calling	3546	4170
-invalidcacheclusterstate	3547	4171
-invalidcacheclusterstate when calling	3547	4171
-invalidcacheparametergroupstate	3548	4172
-invalidcacheparametergroupstate when calling	3548	4172
-invalidcachesecuritygroupstate	3549	4173
-invalidcachesecuritygroupstate when calling	3549	4173
-invalidcampaignstateexception	3550,19	4174
-invalidcampaignstateexception when calling	3550,19	4174
-invalidcastexception	3551	4175
-invalidcatalogname	2135	4176
-invalidcertificate	3553	4786
-invalidcertificate when calling	3553	4786
-invalidcertificateexception	3553	4177
-invalidcertificateexception when calling	3553	4177
-invalidcertificatefault	3553	4178
-invalidcertificatefault when calling	3553	4178
-invalidchangebatch	3556	4180
-invalidchangebatch when calling	3556	4180
-invalidchangesetstatus	3557	4181
-invalidchangesetstatus when calling	3557	4181
-invalidchannelarn	3558	4182
-invalidchannelarn when calling	3558	4182
-invalidcharactervalueforcast	3559,114	4184
-invalidciphertextexception	3560	4187
-invalidciphertextexception when calling	3560	4187
-invalidclassexception	3561	4188
-invalidclientauthstatusexception	3562	4189
-invalidclientauthstatusexception when calling	3562	4189
-invalidclientexception	3563	4190
-invalidclientexception when calling	3563	4190
-invalidclientmetadataexception	3564	4191
-invalidclientmetadataexception when calling	3564	4191
-invalidclientrequesttokenexception	3565	4192
-invalidclientrequesttokenexception when calling	3565	4192
-invalidclienttokenexception	3566	4193
-invalidclienttokenexception when calling	3566	4193
-invalidcloudwatchdestination	3567	4194
-invalidcloudwatchdestination when calling	3567	4194
-invalidcloudwatchlogsloggrouparnexception	3568	4195
-invalidcloudwatchlogsloggrouparnexception when calling	3568	4195
-invalidcloudwatchlogsrolearnexception	3569	4196
-invalidcloudwatchlogsrolearnexception when calling	3569	4196
-invalidclusterparametergroupstate	3570	4197
-invalidclusterparametergroupstate when calling	3570	4197
-invalidclustersecuritygroupstate	3571	4198
-invalidclustersecuritygroupstate when calling	3571	4198
-invalidclustersnapshotschedulestate	3572	4199
-invalidclustersnapshotschedulestate when calling	3572	4199
-invalidclustersnapshotstate	3573	4200
-invalidclustersnapshotstate when calling	3573	4200
-invalidclusterstate	3574	4201
-invalidclusterstate when calling	3574	4201
-invalidclusterstatefault	3574	4202
-invalidclusterstatefault when calling	3574	4202
-invalidclustersubnetgroupstatefault	3575	4203
-invalidclustersubnetgroupstatefault when calling	3575	4203
-invalidclustersubnetstatefault	3576	4204
-invalidclustersubnetstatefault when calling	3576	4204
-invalidclustertrack	3577	4205
-invalidclustertrack when calling	3577	4205
-invalidcodecprivatedataexception	3579	4207
-invalidcodecprivatedataexception when calling	3579	4207
-invalidcodesignatureexception	3578	4206
-invalidcodesignatureexception when calling	3578	4206
-invalidcolumndefinition	778,1	4208
-invalidcolumnreference	311,1	4209
-invalidcommandid	3581	4211
-invalidcommandid when calling	3581	4211
-invalidcommentidexception	3582	4213
-invalidcommentidexception when calling	3582	4213
-invalidcommentoperationexception	3583,19	4214
-invalidcommentoperationexception when calling	3583,19	4214
-invalidcommitexception	3584	4215
-invalidcommitexception when calling	3584	4215
-invalidcommitidexception	3585	4216
-invalidcommitidexception when calling	3585	4216
-invalidcommitoffsetsizeexception	3586	4217
-invalidcomobjectexception	361	4210
-invalidcomponenterror	3587	4218
-invalidcomputeplatformexception	3589	4219
-invalidcomputeplatformexception when calling	3589	4219
-invalidconfigexception	3590	4220
-invalidconfigurationexception	3591	4221
-invalidconfigurationexception when calling	3591	4221
-invalidconfigurationrecordernameexception	3593	4223
-invalidconfigurationrecordernameexception when calling	3593	4223
-invalidconfigurationrequest	3594	4224
-invalidconfigurationrequest when calling	3594	4224
-invalidconfigurationset	3595	4225
-invalidconfigurationset when calling	3595	4225
-invalidconflictdetaillevelexception	3596	4226
-invalidconflictdetaillevelexception when calling	3596	4226
-invalidconflictresolutionexception	3597	4227
-invalidconflictresolutionexception when calling	3597	4227
-invalidconflictresolutionstrategyexception	3598	4228
-invalidconflictresolutionstrategyexception when calling	3598	4228
-invalidcontactflowexception	3599	4230
-invalidcontactflowexception when calling	3599	4230
-invalidcontactflowmoduleexception	3600	4231
-invalidcontactflowmoduleexception when calling	3600	4231
-invalidcontentlocation	3601	4232
-invalidcontentlocation when calling	3601	4232
-invalidcontinuationtokenexception	3603	4233
-invalidcontinuationtokenexception when calling	3603	4233
-invalidcredentialexception	3604	4234
-invalidcredentialsexception	4068,18	4787
-invalidcredentialsexception when calling	4068,18	4787
-invalidcrossaccountroleexception	3605	4236
-invalidcrossaccountroleexception when calling	3605	4236
-invalidcursordefinition	758,1	4238
-invalidcursorname	3607	4239
-invalidcursorstate	722	4241
-invalidcustomdbengineversionstatefault	3608	4242
-invalidcustomdbengineversionstatefault when calling	3608	4242
-invalidcustomeridentifierexception	3610	4244
-invalidcustomeridentifierexception when calling	3610	4244
-invalidcustomsesconfigurationexception	3609	4243
-invalidcustomsesconfigurationexception when calling	3609	4243
-invalidcustomsexception	3611	4245
-invalidcustomsexception when calling	3611	4245
-invaliddatabasedefinition	3616,1	4252
-invaliddataexception	3612	4246
-invaliddatarepositorytype	3613	4249
-invaliddatarepositorytype when calling	3613	4249
-invaliddatasetparametervalueexception	3614	4250
-invaliddatasetparametervalueexception when calling	3614	4250
-invaliddatasharefault	3615	4251
-invaliddatasharefault when calling	3615	4251
-invaliddaterangeexception	3617	4253
-invaliddaterangeexception when calling	3617	4253
-invaliddatetimeformat	688,114	4254
-invaliddbclusterautomatedbackupstatefault	3618	4256
-invaliddbclusterautomatedbackupstatefault when calling	3618	4256
-invaliddbclustercapacityfault	3619	4257
-invaliddbclustercapacityfault when calling	3619	4257
-invaliddbclusterendpointstatefault	3620	4258
-invaliddbclusterendpointstatefault when calling	3620	4258
-invaliddbclustersnapshotstatefault	3621	4259
-invaliddbclustersnapshotstatefault when calling	3621	4259
-invaliddbclusterstatefault	3622	4260
-invaliddbclusterstatefault when calling	3622	4260
-invaliddbinstanceautomatedbackupstate	3623	4261
-invaliddbinstanceautomatedbackupstate when calling	3623	4261
-invaliddbinstancestate	3624	4262
-invaliddbinstancestate when calling	3624	4262
-invaliddbparametergroupstate	3625	4263
-invaliddbparametergroupstate when calling	3625	4263
-invaliddbproxyendpointstatefault	3626	4264
-invaliddbproxyendpointstatefault when calling	3626	4264
-invaliddbproxystatefault	3627	4265
-invaliddbproxystatefault when calling	3627	4265
-invaliddbsecuritygroupstate	3628	4266
-invaliddbsecuritygroupstate when calling	3628	4266
-invaliddbshardgroupstate	3629	4267
-invaliddbshardgroupstate when calling	3629	4267
-invaliddbsnapshotstate	3630	4268
-invaliddbsnapshotstate when calling	3630	4268
-invaliddbsubnetgroupfault	3631	4269
-invaliddbsubnetgroupfault when calling	3631	4269
-invaliddbsubnetgroupstatefault	3632	4270
-invaliddbsubnetgroupstatefault when calling	3632	4270
-invaliddbsubnetstatefault	3633	4271
-invaliddbsubnetstatefault when calling	3633	4271
-invaliddefaultrootobject	3634	4272
-invaliddefaultrootobject when calling	3634	4272
-invaliddefinition	4069	4788
-invaliddefinition when calling	4069	4788
-invaliddeleteinventoryparametersexception	3635	4273
-invaliddeleteinventoryparametersexception when calling	3635	4273
-invaliddeletionidexception	3636	4274
-invaliddeletionidexception when calling	3636	4274
-invaliddeletionparameterexception	3637	4275
-invaliddeletionparameterexception when calling	3637	4275
-invaliddeliverychannelnameexception	3638	4276
-invaliddeliverychannelnameexception when calling	3638	4276
-invaliddeliveryoptions	3639	4277
-invaliddeliveryoptions when calling	3639	4277
-invaliddeployedstatefilterexception	3640	4278
-invaliddeployedstatefilterexception when calling	3640	4278
-invaliddeploymentconfignameexception	3641	4279
-invaliddeploymentconfignameexception when calling	3641	4279
-invaliddeploymentgroupnameexception	3642	4280
-invaliddeploymentgroupnameexception when calling	3642	4280
-invaliddeploymentidexception	3643	4281
-invaliddeploymentidexception when calling	3643	4281
-invaliddeploymentinstancetypeexception	3644	4282
-invaliddeploymentinstancetypeexception when calling	3644	4282
-invaliddeploymentstatusexception	3645	4283
-invaliddeploymentstatusexception when calling	3645	4283
-invaliddeploymentstyleexception	3646	4284
-invaliddeploymentstyleexception when calling	3646	4284
-invaliddeploymenttargetidexception	3647	4285
-invaliddeploymenttargetidexception when calling	3647	4285
-invaliddeploymentwaittypeexception	3648	4286
-invaliddeploymentwaittypeexception when calling	3648	4286
-invaliddescriptionexception	3649	4287
-invaliddescriptionexception when calling	3649	4287
-invaliddestinationcommitspecifierexception	3650	4288
-invaliddestinationcommitspecifierexception when calling	3650	4288
-invaliddestinationkmskey	3651	4290
-invaliddestinationkmskey when calling	3651	4290
-invaliddeviceexception	3652	4291
-invaliddeviceexception when calling	3652	4291
-invaliddiskcapacity	3653	4294
-invaliddndoperationexception	3654	4295
-invaliddocument	4070	4789
-invaliddocument when calling	4070	4789
-invaliddocumentcontent	3655	4296
-invaliddocumentcontent when calling	3655	4296
-invaliddocumentoperation	3656	4297
-invaliddocumentoperation when calling	3656	4297
-invaliddocumentschemaversion	3657	4298
-invaliddocumentschemaversion when calling	3657	4298
-invaliddocumenttype	3658	4299
-invaliddocumenttype when calling	3658	4299
-invaliddocumentversion	3659	4300
-invaliddocumentversion when calling	3659	4300
-invaliddomainname	3660	4301
-invaliddomainname when calling	3660	4301
-invaliddomainnamefororiginaccesscontrol	3661	4302
-invaliddomainnamefororiginaccesscontrol when calling	3661	4302
-invaliddomainvalidationoptionsexception	3662	4303
-invaliddomainvalidationoptionsexception when calling	3662	4303
-invalidec2tagcombinationexception	3663	4304
-invalidec2tagcombinationexception when calling	3663	4304
-invalidec2tagexception	3664	4305
-invalidec2tagexception when calling	3664	4305
-invalidecsserviceexception	3665	4306
-invalidecsserviceexception when calling	3665	4306
-invalidelasticipfault	3666	4307
-invalidelasticipfault when calling	3666	4307
-invalidemailexception	3667	4308
-invalidemailexception when calling	3667	4308
-invalidemailroleaccesspolicyexception	3668	4309
-invalidemailroleaccesspolicyexception when calling	3668	4309
-invalidencodingexception	3669	4310
-invalidencodingexception when calling	3669	4310
-invalidencryptionconfiguration	3670	4314
-invalidencryptionconfiguration when calling	3670	4314
-invalidendpointexception	3671	4315
-invalidendpointexception when calling	3671	4315
-invalidendpointregionexception	3672	4316
-invalidendpointregionexception when calling	3672	4316
-invalidendpointstate	3673	4317
-invalidendpointstate when calling	3673	4317
-invalidenumargumentexception	3674	4318
-invaliderrorcode	3675	4320
-invaliderrorcode when calling	3675	4320
-invalidescapecharacter	3676,114	4321
-invalidescapeoctet	3677,114	4322
-invalidescapesequence	3678,114	4323
-invalideventcategoryexception	3679	4325
-invalideventcategoryexception when calling	3679	4325
-invalideventdatastorecategoryexception	3680	4326
-invalideventdatastorecategoryexception when calling	3680	4326
-invalideventdatastorestatusexception	3681	4327
-invalideventdatastorestatusexception when calling	3681	4327
-invalideventpatternexception	3682	4328
-invalideventpatternexception when calling	3682	4328
-invalideventselectorsexception	3683	4329
-invalideventselectorsexception when calling	3683	4329
-invalideventsubscriptionstate	3684	4330
-invalideventsubscriptionstate when calling	3684	4330
-invalidexecutioninput	3685	4332
-invalidexecutioninput when calling	3685	4332
-invalidexportonly	3686	4333
-invalidexportonly when calling	3686	4333
-invalidexportpath	3687	4334
-invalidexportpath when calling	3687	4334
-invalidexportsourcestate	3688	4335
-invalidexportsourcestate when calling	3688	4335
-invalidexporttaskstatefault	3689	4336
-invalidexporttaskstatefault when calling	3689	4336
-invalidexporttimeexception	3690	4337
-invalidexporttimeexception when calling	3690	4337
-invalidexpressionexception	3691	4338
-invalidexpressionexception when calling	3691	4338
-invalidexternalidexception	3692	4339
-invalidexternalidexception when calling	3692	4339
-invalidfacetupdateexception	3693	4341
-invalidfacetupdateexception when calling	3693	4341
-invalidfetchsessionepochexception	3694	4342
-invalidfetchsizeexception	3695	4343
-invalidfileexistsbehaviorexception	3696	4344
-invalidfileexistsbehaviorexception when calling	3696	4344
-invalidfilelocationexception	3697	4345
-invalidfilelocationexception when calling	3697	4345
-invalidfilemodeexception	3698	4346
-invalidfilemodeexception when calling	3698	4346
-invalidfilepositionexception	3699	4347
-invalidfilepositionexception when calling	3699	4347
-invalidfilesystemexception	3700	4348
-invalidfilesystemexception when calling	3700	4348
-invalidfilter	3702	4790
-invalidfilter when calling	3702	4790
-invalidfiltercriteriaexception	3701	4349
-invalidfilterexception	3702	4350
-invalidfilterexception when calling	3702	4350
-invalidfilterkey	3703	4351
-invalidfilterkey when calling	3703	4351
-invalidfilteroption	3704	4352
-invalidfilteroption when calling	3704	4352
-invalidfiltervalue	3705	4353
-invalidfiltervalue when calling	3705	4353
-invalidfirehosedestination	3706	4354
-invalidfirehosedestination when calling	3706	4354
-invalidfleetstatusexception	3707	4356
-invalidfleetstatusexception when calling	3707	4356
-invalidforeignkey	3157,1	4357
-invalidformat	4071	4791
-invalidformat when calling	4071	4791
-invalidforwardcookies	3708	4358
-invalidforwardcookies when calling	3708	4358
-invalidfunctionassociation	3709	4359
-invalidfunctionassociation when calling	3709	4359
-invalidfunctiondefinition	112,1	4360
-invalidgamesessionstatusexception	3710	4361
-invalidgamesessionstatusexception when calling	3710	4361
-invalidgatewayrequestexception	3711	4362
-invalidgatewayrequestexception when calling	3711	4362
-invalidgeorestrictionparameter	3712	4363
-invalidgeorestrictionparameter when calling	3712	4363
-invalidgithubaccounttokenexception	3713	4364
-invalidgithubaccounttokenexception when calling	3713	4364
-invalidgithubaccounttokennameexception	3714	4365
-invalidgithubaccounttokennameexception when calling	3714	4365
-invalidglobalclusterstatefault	3715	4366
-invalidglobalclusterstatefault when calling	3715	4366
-invalidglobalreplicationgroupstate	3716	4367
-invalidglobalreplicationgroupstate when calling	3716	4367
-invalidgrantexception	3717	4368
-invalidgrantexception when calling	3717	4368
-invalidgrantidexception	3718	4369
-invalidgrantidexception when calling	3718	4369
-invalidgrantoperation	775,776	4370
-invalidgrantor	776	4372
-invalidgranttokenexception	3719	4371
-invalidgranttokenexception when calling	3719	4371
-invalidgroupidexception	3720	4373
-invalidhandshaketransitionexception	3721	4374
-invalidhandshaketransitionexception when calling	3721	4374
-invalidheadersfors3origin	3722	4375
-invalidheadersfors3origin when calling	3722	4375
-invalidhomeregionexception	3723	4376
-invalidhomeregionexception when calling	3723	4376
-invalidhsmclientcertificatestatefault	3724	4377
-invalidhsmclientcertificatestatefault when calling	3724	4377
-invalidhsmconfigurationstatefault	3725	4378
-invalidhsmconfigurationstatefault when calling	3725	4378
-invalidiamsessionarnexception	3726	4379
-invalidiamsessionarnexception when calling	3726	4379
-invalidiamuserarnexception	3727	4380
-invalidiamuserarnexception when calling	3727	4380
-invalididentitypoolconfigurationexception	3729	4382
-invalididentitypoolconfigurationexception when calling	3729	4382
-invalididentitytoken	3730	4383
-invalididentitytoken when calling	3730	4383
-invalididformat	3728	4381
-invalididformat when calling	3728	4381
-invalidifmatchversion	3731	4384
-invalidifmatchversion when calling	3731	4384
-invalidignoreapplicationstopfailuresvalueexception	3732	4385
-invalidignoreapplicationstopfailuresvalueexception when calling	3732	4385
-invalidimageformatexception	3733	4386
-invalidimageformatexception when calling	3733	4386
-invalidimagename	3734,3735	4387
-invalidimportpath	3736	4388
-invalidimportpath when calling	3736	4388
-invalidimportsourceexception	3737	4389
-invalidimportsourceexception when calling	3737	4389
-invalidimporttokenexception	3738	4390
-invalidimporttokenexception when calling	3738	4390
-invalidindicatorparametervalue	3739,114	4391
-invalidinput	3741	4792
-invalidinput when calling	3741	4792
-invalidinputcombinationexception	3740	4392
-invalidinputcombinationexception when calling	3740	4392
-invalidinputexception	3741	4393
-invalidinputexception when calling	3741	4393
-invalidinsightselectorsexception	3742	4396
-invalidinsightselectorsexception when calling	3742	4396
-invalidinstance	4072	4793
-invalidinstance when calling	4072	4793
-invalidinstanceid	3743	4397
-invalidinstanceid when calling	3743	4397
-invalidinstanceidexception	3743	4398
-invalidinstanceidexception when calling	3743	4398
-invalidinstanceinformationfiltervalue	3744	4399
-invalidinstanceinformationfiltervalue when calling	3744	4399
-invalidinstancenameexception	3745	4400
-invalidinstancenameexception when calling	3745	4400
-invalidinstancepropertyfiltervalue	3746	4401
-invalidinstancepropertyfiltervalue when calling	3746	4401
-invalidinstancestatusexception	3747	4402
-invalidinstancestatusexception when calling	3747	4402
-invalidinstancetypeexception	3748	4403
-invalidinstancetypeexception when calling	3748	4403
-invalidintegrationstatefault	3749	4405
-invalidintegrationstatefault when calling	3749	4405
-invalidinventorygroupexception	3750	4407
-invalidinventorygroupexception when calling	3750	4407
-invalidinventoryitemcontextexception	3751	4408
-invalidinventoryitemcontextexception when calling	3751	4408
-invalidinventoryrequestexception	3752	4409
-invalidinventoryrequestexception when calling	3752	4409
-invaliditemcontentexception	3753	4410
-invaliditemcontentexception when calling	3753	4410
-invalidjobexception	3754	4411
-invalidjobexception when calling	3754	4411
-invalidjobidexception	3755	4412
-invalidjobidexception when calling	3755	4412
-invalidjobstateexception	3756	4413
-invalidjobstateexception when calling	3756	4413
-invalidjsontext	3757,114	4414
-invalidkeyexception	3758	4415
-invalidkeyid	3759	4416
-invalidkeyid when calling	3759	4416
-invalidkeyprefixfilterexception	3760	4417
-invalidkeyprefixfilterexception when calling	3760	4417
-invalidkeysigningkeyname	3761	4418
-invalidkeysigningkeyname when calling	3761	4418
-invalidkeysigningkeystatus	3762	4419
-invalidkeysigningkeystatus when calling	3762	4419
-invalidkeyspecexception	3763	4420
-invalidkeyusageexception	3765	4421
-invalidkeyusageexception when calling	3765	4421
-invalidkmsarn	3766	4422
-invalidkmsarn when calling	3766	4422
-invalidkmskeyexception	3767	4423
-invalidkmskeyexception when calling	3767	4423
-invalidkmskeyfault	3767	4424
-invalidkmskeyfault when calling	3767	4424
-invalidkmskeyidexception	3768	4425
-invalidkmskeyidexception when calling	3768	4425
-invalidkmsresourceexception	3769	4426
-invalidkmsresourceexception when calling	3769	4426
-invalidlambdafunction	3770	4427
-invalidlambdafunction when calling	3770	4427
-invalidlambdafunctionassociation	3771	4428
-invalidlambdafunctionassociation when calling	3771	4428
-invalidlambdafunctionoutputexception	3772	4429
-invalidlambdafunctionoutputexception when calling	3772	4429
-invalidlambdaresponseexception	3773	4430
-invalidlambdaresponseexception when calling	3773	4430
-invalidlayerexception	3774	4432
-invalidlayerexception when calling	3774	4432
-invalidlayerpartexception	3775	4433
-invalidlayerpartexception when calling	3775	4433
-invalidldapsstatusexception	3776	4434
-invalidldapsstatusexception when calling	3776	4434
-invalidlexiconexception	3777	4436
-invalidlexiconexception when calling	3777	4436
-invalidlicenseexception	3778	4437
-invalidlicenseexception when calling	3778	4437
-invalidlifecycleeventhookexecutionidexception	3779	4438
-invalidlifecycleeventhookexecutionidexception when calling	3779	4438
-invalidlifecycleeventhookexecutionstatusexception	3780	4439
-invalidlifecycleeventhookexecutionstatusexception when calling	3780	4439
-invalidlimitexception	3781	4440
-invalidlimitexception when calling	3781	4440
-invalidloadbalanceraction	3782	4442
-invalidloadbalanceraction when calling	3782	4442
-invalidloadbalancerinfoexception	3783	4443
-invalidloadbalancerinfoexception when calling	3783	4443
-invalidlocationcode	3784	4444
-invalidlocationcode when calling	3784	4444
-invalidlocatorspecification	3785,4063	4445
-invalidloggingconfiguration	3786	4446
-invalidloggingconfiguration when calling	3786	4446
-invalidlookupattributesexception	3787	4448
-invalidlookupattributesexception when calling	3787	4448
-invalidmanifestexception	3788	4449
-invalidmanifestexception when calling	3788	4449
-invalidmanifestfieldexception	3789	4450
-invalidmanifestfieldexception when calling	3789	4450
-invalidmarkerexception	3791	4452
-invalidmarkerexception when calling	3791	4452
-invalidmarkexception	3790	4451
-invalidmaxconflictfilesexception	3792	4453
-invalidmaxconflictfilesexception when calling	3792	4453
-invalidmaxmergehunksexception	3794	4454
-invalidmaxmergehunksexception when calling	3794	4454
-invalidmaxresultsexception	3795	4455
-invalidmaxresultsexception when calling	3795	4455
-invalidmediaframeexception	3796	4456
-invalidmediaframeexception when calling	3796	4456
-invalidmergeoptionexception	3797	4458
-invalidmergeoptionexception when calling	3797	4458
-invalidmessagecontents	3798	4459
-invalidmessagecontents when calling	3798	4459
-invalidmididataexception	3799	4460
-invalidminimumhealthyhostvalueexception	3800	4461
-invalidminimumhealthyhostvalueexception when calling	3800	4461
-invalidminimumprotocolversion	3801	4462
-invalidminimumprotocolversion when calling	3801	4462
-invalidmoduledescriptorexception	3802	4463
-invalidmultiregionclusterstatefault	3803	4464
-invalidmultiregionclusterstatefault when calling	3803	4464
-invalidname	1041,1	4466
-invalidname when calling	1041	4794
-invalidnameexception	3804	4467
-invalidnamespacefault	3805	4469
-invalidnamespacefault when calling	3805	4469
-invalidnetworksettings	3806	4470
-invalidnetworksettings when calling	3806	4470
-invalidnexttoken	3807	4471
-invalidnexttoken when calling	3807	4471
-invalidnexttokenexception	3807	4472
-invalidnexttokenexception when calling	3807	4472
-invalidnodeexception	3808	4473
-invalidnodeexception when calling	3808	4473
-invalidnodestatefault	3809	4474
-invalidnodestatefault when calling	3809	4474
-invalidnonceexception	3811	4476
-invalidnonceexception when calling	3811	4476
-invalidnotificationconfig	3812	4477
-invalidnotificationconfig when calling	3812	4477
-invalidnumberpredicates	3814	4480
-invalidnumberpredicates when calling	3814	4480
-invalidnumbervaluetests	3815	4481
-invalidnumbervaluetests when calling	3815	4481
-invalidnumericdataexception	3816	4482
-invalidnumericdataexception when calling	3816	4482
-invalidoauthflowexception	3817	4484
-invalidoauthflowexception when calling	3817	4484
-invalidobjectdefinition	159,1	4485
-invalidobjectexception	3818	4486
-invalidobjectstate	3819,11	4487
-invalidobjectstate when calling	3819,11	4487
-invalidolevarianttypeexception	3820	4490
-invalidonpremisestagcombinationexception	3821	4491
-invalidonpremisestagcombinationexception when calling	3821	4491
-invalidopentypeexception	3822	4492
-invalidoperationexception	3823	4493
-invalidoperationexception when calling	3824	4795
-invalidoperationfault	3824	4494
-invalidoperationfault when calling	3824	4494
-invalidoptionexception	3825	4495
-invalidoptionexception when calling	3825	4495
-invalidoptiongroupstatefault	3826	4496
-invalidoptiongroupstatefault when calling	3826	4496
-invalidorderexception	3829	4501
-invalidorderexception when calling	3829	4501
-invalidorigin	4073	4796
-invalidorigin when calling	4073	4796
-invalidoriginaccesscontrol	3830	4502
-invalidoriginaccesscontrol when calling	3830	4502
-invalidoriginaccessidentity	3831	4503
-invalidoriginaccessidentity when calling	3831	4503
-invalidoriginkeepalivetimeout	3832	4504
-invalidoriginkeepalivetimeout when calling	3832	4504
-invalidoriginreadtimeout	3833	4505
-invalidoriginreadtimeout when calling	3833	4505
-invalidoutput	4074	4797
-invalidoutput when calling	4074	4797
-invalidoutputfolder	3834	4506
-invalidoutputfolder when calling	3834	4506
-invalidoutputlocation	3835	4507
-invalidoutputlocation when calling	3835	4507
-invalidoverridestatusexception	3836	4509
-invalidoverridestatusexception when calling	3836	4509
-invalidpaginationexception	3837	4511
-invalidpaginationexception when calling	3837	4511
-invalidpaginationtoken	3838	4512
-invalidpaginationtoken when calling	3838	4512
-invalidpaginationtokenexception	3838	4513
-invalidpaginationtokenexception when calling	3838	4513
-invalidparameter	4075	4798
-invalidparameter when calling	4075	4798
-invalidparametercombination	3839	4514
-invalidparametercombination when calling	3839	4514
-invalidparametercombinationexception	3839	4515
-invalidparametercombinationexception when calling	3839	4515
-invalidparameterexception	3840	4516
-invalidparameterexception when calling	4075	4799
-invalidparametergroupstatefault	3841	4517
-invalidparametergroupstatefault when calling	3841	4517
-invalidparameterinput	3842	4518
-invalidparameterinput when calling	3842	4518
-invalidparameters	3845	4800
-invalidparameters when calling	3845	4800
-invalidparametersexception	3845	4524
-invalidparametersexception when calling	3845	4524
-invalidparameterspecexception	3843	4520
-invalidparametervalue	190,114	4521
-invalidparametervalue when calling	190	4801
-invalidparametervalueexception	190	4522
-invalidparametervalueexception when calling	190	4522
-invalidparametervaluesexception	3844	4523
-invalidparametervaluesexception when calling	3844	4523
-invalidparentcommitidexception	3846	4525
-invalidparentcommitidexception when calling	3846	4525
-invalidpartitionsexception	3847	4526
-invalidpassword	1663,149	4527
-invalidpasswordexception	1663,7	4528
-invalidpasswordexception when calling	1663,7	4528
-invalidpathexception	3848	4529
-invalidpathexception when calling	8	4802
-invalidpermissiontype	3850	4531
-invalidpermissiontype when calling	3850	4531
-invalidperunitstoragethroughput	3849	4530
-invalidperunitstoragethroughput when calling	3849	4530
-invalidpluginname	3851	4532
-invalidpluginname when calling	3851	4532
-invalidpolicy	3854	4803
-invalidpolicy when calling	3854	4803
-invalidpolicyattributeexception	3852	4533
-invalidpolicyattributeexception when calling	3852	4533
-invalidpolicydocument	3853	4534
-invalidpolicydocument when calling	3853	4534
-invalidpolicyexception	3854	4535
-invalidpolicyexception when calling	3854	4535
-invalidpolicyfault	3854	4536
-invalidpolicyfault when calling	3854	4536
-invalidpolicyrevisionidexception	3855	4537
-invalidpolicyrevisionidexception when calling	3855	4537
-invalidpolicytypeexception	3856	4538
-invalidpolicytypeexception when calling	3856	4538
-invalidportrangeexception	3857	4539
-invalidportrangeexception when calling	3857	4539
-invalidprecedingorfollowingsize	3169,114	4540
-invalidpreferencesformatexception	3858	4542
-invalidprefixerror	3859	4543
-invalidpreparedstatementdefinition	3860,1	4544
-invalidprincipaltypeexception	3861	4545
-invalidproducerepochexception	3862	4546
-invalidproduceridmappingexception	3863	4547
-invalidproductcodeexception	3864	4548
-invalidproductcodeexception when calling	3864	4548
-invalidprogramexception	1035	4549
-invalidpropertiesformatexception	3865	4550
-invalidprotocolsettings	3866	4551
-invalidprotocolsettings when calling	3866	4551
-invalidpublickey	1218	4552
-invalidpublickey when calling	1218	4552
-invalidpublickeyversionexception	3867	4553
-invalidpublickeyversionexception when calling	3867	4553
-invalidpullrequesteventtypeexception	3868	4556
-invalidpullrequesteventtypeexception when calling	3868	4556
-invalidpullrequestidexception	3869	4557
-invalidpullrequestidexception when calling	3869	4557
-invalidpullrequeststatusexception	3870	4558
-invalidpullrequeststatusexception when calling	3870	4558
-invalidpullrequeststatusupdateexception	3871	4559
-invalidpullrequeststatusupdateexception when calling	3871	4559
-invalidqueryexception	3872	4560
-invalidqueryexception when calling	3872	4560
-invalidqueryexpression	3873	4561
-invalidqueryexpression when calling	3873	4561
-invalidquerystatementexception	3874	4562
-invalidquerystatementexception when calling	3874	4562
-invalidquerystatusexception	3875	4563
-invalidquerystatusexception when calling	3875	4563
-invalidquerystringparameters	3876	4564
-invalidquerystringparameters when calling	3876	4564
-invalidreactionuserarnexception	3877	4566
-invalidreactionuserarnexception when calling	3877	4566
-invalidreactionvalueexception	3878	4567
-invalidreactionvalueexception when calling	3878	4567
-invalidrecordexception	3879	4568
-invalidrecordinggroupexception	3881	4570
-invalidrecordinggroupexception when calling	3881	4570
-invalidrecordstateexception	3880	4569
-invalidrecursion	230,1	4571
-invalidredirecturiexception	3882	4572
-invalidredirecturiexception when calling	3882	4572
-invalidreferencenameexception	3883	4573
-invalidreferencenameexception when calling	3883	4573
-invalidregion	3884	4804
-invalidregion when calling	3884	4804
-invalidregionexception	3884	4574
-invalidregionexception when calling	3884	4574
-invalidregistrationexception	3885	4575
-invalidregistrationstatusexception	3886	4576
-invalidregistrationstatusexception when calling	3886	4576
-invalidregularexpression	3887,114	4577
-invalidrelationidexception	3888	4578
-invalidrelationserviceexception	3889	4579
-invalidrelationtypeexception	3890	4580
-invalidrelativefileversionenumexception	3891	4581
-invalidrelativefileversionenumexception when calling	3891	4581
-invalidrelativepath	3892	4582
-invalidrelativepath when calling	3892	4582
-invalidrenderingparameter	3893	4583
-invalidrenderingparameter when calling	3893	4583
-invalidreplacementcontentexception	3894	4584
-invalidreplacementcontentexception when calling	3894	4584
-invalidreplacementtypeexception	3895	4585
-invalidreplacementtypeexception when calling	3895	4585
-invalidreplicationassignmentexception	3896	4586
-invalidreplicationfactorexception	3897	4587
-invalidreplicationgroupstate	3898	4588
-invalidreplicationgroupstate when calling	3898	4588
-invalidrepositorydescriptionexception	3899	4589
-invalidrepositorydescriptionexception when calling	3899	4589
-invalidrepositorynameexception	3900	4590
-invalidrepositorynameexception when calling	3900	4590
-invalidrepositorytriggerbranchnameexception	3901	4591
-invalidrepositorytriggerbranchnameexception when calling	3901	4591
-invalidrepositorytriggercustomdataexception	3902	4592
-invalidrepositorytriggercustomdataexception when calling	3902	4592
-invalidrepositorytriggerdestinationarnexception	3903	4593
-invalidrepositorytriggerdestinationarnexception when calling	3903	4593
-invalidrepositorytriggereventsexception	3904	4594
-invalidrepositorytriggereventsexception when calling	3904	4594
-invalidrepositorytriggernameexception	3905	4595
-invalidrepositorytriggernameexception when calling	3905	4595
-invalidrepositorytriggerregionexception	3906	4596
-invalidrepositorytriggerregionexception when calling	3906	4596
-invalidrequest	3908	4805
-invalidrequest when calling	3908	4805
-invalidrequestcontentexception	3907	4598
-invalidrequestcontentexception when calling	3907	4598
-invalidrequestexception	3908	4600
-invalidrequestexception when calling	3908	4806
-invalidrequestregionexception	3909	4601
-invalidrequestregionexception when calling	3909	4601
-invalidrequiredacksexception	3910	4602
-invalidrequiredprotocol	3911	4603
-invalidrequiredprotocol when calling	3911	4603
-invalidreservednodestate	3912	4604
-invalidreservednodestate when calling	3912	4604
-invalidresourcearnexception	3913	4605
-invalidresourcearnexception when calling	3913	4605
-invalidresourceexception	3914	4606
-invalidresourceexception when calling	3914	4606
-invalidresourceformatexception	3915	4607
-invalidresourceformatexception when calling	3915	4607
-invalidresourceid	3916	4608
-invalidresourceid when calling	3916	4608
-invalidresourcepolicyexception	3917	4609
-invalidresourcepolicyexception when calling	3917	4609
-invalidresourcestateexception	3918	4610
-invalidresourcestateexception when calling	3918	4610
-invalidresourcestatefault	3918	4611
-invalidresourcestatefault when calling	3918	4611
-invalidresourcetype	3919	4612
-invalidresourcetype when calling	3919	4612
-invalidresourcetypeexception	3919	4613
-invalidresourcetypeexception when calling	3919	4613
-invalidresponsecode	3920	4614
-invalidresponsecode when calling	3920	4614
-invalidresponseexception	3921	4615
-invalidresponseexception when calling	3921	4615
-invalidresponsibilitytransfertransitionexception	3922	4616
-invalidresponsibilitytransfertransitionexception when calling	3922	4616
-invalidrestore	3923,15	4807
-invalidrestore when calling	3923,15	4807
-invalidrestorefault	3923	4617
-invalidrestorefault when calling	3923	4617
-invalidrestoretimeexception	3924	4618
-invalidrestoretimeexception when calling	3924	4618
-invalidresultattributeexception	3925	4619
-invalidresultattributeexception when calling	3925	4619
-invalidresulttokenexception	3926	4620
-invalidresulttokenexception when calling	3926	4620
-invalidretentionperiodfault	3927	4621
-invalidretentionperiodfault when calling	3927	4621
-invalidrevisionexception	3928	4622
-invalidrevisionexception when calling	3928	4622
-invalidrevisionidexception	3929	4623
-invalidrevisionidexception when calling	3929	4623
-invalidrevocationcontent	3930	4624
-invalidrevocationcontent when calling	3930	4624
-invalidrole	3931	4808
-invalidrole when calling	3931	4808
-invalidroleexception	3931	4625
-invalidroleexception when calling	3931	4625
-invalidroleinfoexception	3932	4626
-invalidrolespecification	1165	4628
-invalidrolevalueexception	3933	4629
-invalidrowcountinlimitclause	3934,114	4630
-invalidrowcountinresultoffsetclause	3935,114	4631
-invalidrulecontentsha256exception	3936	4632
-invalidrulecontentsha256exception when calling	3936	4632
-invalidruleexception	3937	4633
-invalidruleexception when calling	3937	4633
-invalidruntimeexception	3938,60	4634
-invalidruntimeexception when calling	3938,60	4634
-invalids3bucketexception	3939	4635
-invalids3bucketexception when calling	3939	4635
-invalids3bucketfault	3939	4636
-invalids3bucketfault when calling	3939	4636
-invalids3bucketnameexception	3940	4637
-invalids3bucketnameexception when calling	3940	4637
-invalids3bucketnamefault	3940	4638
-invalids3bucketnamefault when calling	3940	4638
-invalids3configuration	3941	4639
-invalids3configuration when calling	3941	4639
-invalids3keyexception	3942	4640
-invalids3keyexception when calling	3942	4640
-invalids3keyprefixexception	3943	4641
-invalids3keyprefixexception when calling	3943	4641
-invalids3keyprefixfault	3943	4642
-invalids3keyprefixfault when calling	3943	4642
-invalids3kmskeyarnexception	3944	4643
-invalids3kmskeyarnexception when calling	3944	4643
-invalids3objectexception	3945	4644
-invalids3objectexception when calling	3945	4644
-invalids3prefixexception	3946	4645
-invalids3prefixexception when calling	3946	4645
-invalidsamplerateexception	3947	4646
-invalidsamplerateexception when calling	3947	4646
-invalidsavepointspecification	3948,4064	4647
-invalidschedule	4076	4809
-invalidschedule when calling	4076	4809
-invalidscheduledaction	3949	4648
-invalidscheduledaction when calling	3949	4648
-invalidschemadefinition	1197,1	4649
-invalidschemadocexception	3950	4650
-invalidschemadocexception when calling	3950	4650
-invalidschemaname	3951	4651
-invalidscheme	4077	4810
-invalidscheme when calling	4077	4810
-invalidscopeexception	3952	4652
-invalidscopeexception when calling	3952	4652
-invalidsearchcontrolsexception	3953	4653
-invalidsearchfilterexception	3954	4654
-invalidsecretexception	3955	4655
-invalidsecretexception when calling	3955	4655
-invalidsecurity	4078,11	4811
-invalidsecurity when calling	4078,11	4811
-invalidsecuritygroup	3956	4656
-invalidsecuritygroup when calling	3956	4656
-invalidsecuritygroupidexception	3957,60	4657
-invalidsecuritygroupidexception when calling	3957,60	4657
-invalidsequencetokenexception	3959	4658
-invalidsequencetokenexception when calling	3959	4658
-invalidserverlesscachesnapshotstatefault	3961	4659
-invalidserverlesscachesnapshotstatefault when calling	3961	4659
-invalidserverlesscachestatefault	3962	4660
-invalidserverlesscachestatefault when calling	3962	4660
-invalidsessiontimeoutexception	3964	4661
-invalidsharesessionepochexception	3965	4662
-invalidsignalsexception	3966	4663
-invalidsignalsexception when calling	3966	4663
-invalidsigningstatus	3967	4664
-invalidsigningstatus when calling	3967	4664
-invalidsmsroleaccesspolicyexception	3968	4666
-invalidsmsroleaccesspolicyexception when calling	3968	4666
-invalidsmsroletrustrelationshipexception	3969	4667
-invalidsmsroletrustrelationshipexception when calling	3969	4667
-invalidsnapshotcopygrantstatefault	3970	4668
-invalidsnapshotcopygrantstatefault when calling	3970	4668
-invalidsnapshotstate	3971	4671
-invalidsnapshotstate when calling	3971	4671
-invalidsnapshotstatefault	3971	4672
-invalidsnapshotstatefault when calling	3971	4672
-invalidsnsdestination	3972	4673
-invalidsnsdestination when calling	3972	4673
-invalidsnstopic	3973	4674
-invalidsnstopic when calling	3973	4674
-invalidsnstopicarnexception	3974	4675
-invalidsnstopicarnexception when calling	3974	4675
-invalidsnstopicnameexception	3975	4676
-invalidsnstopicnameexception when calling	3975	4676
-invalidsortbyexception	3976	4677
-invalidsortbyexception when calling	3976	4677
-invalidsortorderexception	3977	4678
-invalidsortorderexception when calling	3977	4678
-invalidsourcecommitspecifierexception	3978	4679
-invalidsourcecommitspecifierexception when calling	3978	4679
-invalidsourceexception	3979	4680
-invalidsourceexception when calling	3979	4680
-invalidsourcekmskey	3980	4681
-invalidsourcekmskey when calling	3980	4681
-invalidspecificationexception	3981	4682
-invalidsqljsonsubscript	3982,114	4683
-invalidsqlstatementname	3983	4684
-invalidsqlstatereturned	3984,518	4685
-invalidssmlexception	3986	4686
-invalidssmlexception when calling	3986	4686
-invalidstagedeclarationexception	3987	4687
-invalidstagedeclarationexception when calling	3987	4687
-invalidstate	2792	4812
-invalidstate when calling	2792	4812
-invalidstateerror	3988,3989	4689
-invalidstateexception	2792	4690
-invalidstateexception when calling	2792	4690
-invalidstatetransition	3990	4691
-invalidstatetransition when calling	3990	4691
-invalidstatetransitionexception	3990,19	4692
-invalidstatetransitionexception when calling	3990,19	4692
-invalidstructureexception	3992	4695
-invalidstructureexception when calling	3992	4695
-invalidsubnet	4079	4813
-invalidsubnet when calling	4079	4813
-invalidsubnetidexception	3993,60	4696
-invalidsubnetidexception when calling	3993,60	4696
-invalidsubscriptionstatefault	3994	4697
-invalidsubscriptionstatefault when calling	3994	4697
-invalidsystemtagusageexception	3995	4698
-invalidsystemtagusageexception when calling	3995	4698
-invalidtabledefinition	111,1	4699
-invalidtablerestoreargument	3996	4700
-invalidtablerestoreargument when calling	3996	4700
-invalidtablesampleargument	3997,114	4701
-invalidtablesamplerepeat	3998,114	4702
-invalidtag	3999	4814
-invalidtag when calling	3999	4814
-invalidtagexception	3999	4703
-invalidtagexception when calling	3999	4703
-invalidtagfault	3999	4704
-invalidtagfault when calling	3999	4704
-invalidtagfilterexception	4000	4705
-invalidtagfilterexception when calling	4000	4705
-invalidtagging	4080	4815
-invalidtagging when calling	4080	4815
-invalidtaggingrequestexception	4003	4708
-invalidtaggingrequestexception when calling	4003	4708
-invalidtagkeyslistexception	4001	4706
-invalidtagkeyslistexception when calling	4001	4706
-invalidtagparameterexception	4002	4707
-invalidtagparameterexception when calling	4002	4707
-invalidtagsexception	4004	4709
-invalidtagsexception when calling	4004	4709
-invalidtagsmapexception	4005	4710
-invalidtagsmapexception when calling	4005	4710
-invalidtagstoaddexception	4006	4711
-invalidtagstoaddexception when calling	4006	4711
-invalidtarget	4008	4816
-invalidtarget when calling	4008	4816
-invalidtargetbranchexception	4007	4712
-invalidtargetbranchexception when calling	4007	4712
-invalidtargetexception	4008	4713
-invalidtargetexception when calling	4008	4713
-invalidtargetfilternameexception	4009	4714
-invalidtargetfilternameexception when calling	4009	4714
-invalidtargetgrouppairexception	4010	4715
-invalidtargetgrouppairexception when calling	4010	4715
-invalidtargetinstancesexception	4011	4716
-invalidtargetinstancesexception when calling	4011	4716
-invalidtargetmaps	4012	4717
-invalidtargetmaps when calling	4012	4717
-invalidtargetobjecttypeexception	4013	4718
-invalidtargetsexception	4014	4719
-invalidtargetsexception when calling	4014	4719
-invalidtaskidexception	4015	4720
-invalidtaskidexception when calling	4015	4720
-invalidtemplate	4081	4817
-invalidtemplate when calling	4081	4817
-invalidtestcaseexception	4016	4721
-invalidtestcaseexception when calling	4016	4721
-invalidtextrepresentation	113,114	4722
-invalidtimerangeexception	4018	4724
-invalidtimerangeexception when calling	4018	4724
-invalidtimestampexception	4021	4728
-invalidtimezonedisplacementvalue	4019,114	4726
-invalidtimezoneexception	4020	4727
-invalidtitleexception	4022	4729
-invalidtitleexception when calling	4022	4729
-invalidtoken	4023	4818
-invalidtoken when calling	4023	4818
-invalidtokenexception	4023	4730
-invalidtokenexception when calling	4023	4730
-invalidtopicexception	3156	3666
-invalidtracingconfiguration	4024	4731
-invalidtracingconfiguration when calling	4024	4731
-invalidtrackingoptions	4025	4732
-invalidtrackingoptions when calling	4025	4732
-invalidtrafficpolicydocument	4026	4733
-invalidtrafficpolicydocument when calling	4026	4733
-invalidtrafficroutingconfigurationexception	4027	4734
-invalidtrafficroutingconfigurationexception when calling	4027	4734
-invalidtrailnameexception	4028	4735
-invalidtrailnameexception when calling	4028	4735
-invalidtransactioninitiation	4029	4736
-invalidtransactionstate	204	4737
-invalidtransactiontermination	700	4738
-invalidtransactiontimeoutexception	4030	4739
-invalidtriggerconfigexception	4031	4740
-invalidtriggerconfigexception when calling	4031	4740
-invalidttlorder	4032	4741
-invalidttlorder when calling	4032	4741
-invalidtxnstateexception	4033	4742
-invalidtype	4034,19	4819
-invalidtype when calling	4034,19	4819
-invalidtypeexception	4034,19	4743
-invalidtypeexception when calling	4034,19	4743
-invalidtypenameexception	4035	4744
-invalidtypenameexception when calling	4035	4744
-invalidupdate	4082	4820
-invalidupdate when calling	4082	4820
-invalidupdateoutdatedinstancesonlyvalueexception	4036	4747
-invalidupdateoutdatedinstancesonlyvalueexception when calling	4036	4747
-invalidupdateversionexception	4037	4748
-invalidurierror	4038	4749
-invalidurl	2797	4821
-invalidusageallocationsexception	4039	4750
-invalidusageallocationsexception when calling	4039	4750
-invalidusagedimensionexception	4040	4751
-invalidusagedimensionexception when calling	4040	4751
-invalidusagelimit	4041	4752
-invalidusagelimit when calling	4041	4752
-invaliduseofescapecharacter	4042,114	4753
-invalidusergroupstate	4043	4754
-invalidusergroupstate when calling	4043	4754
-invaliduserpoolconfigurationexception	4044	4755
-invaliduserpoolconfigurationexception when calling	4044	4755
-invaliduserstate	4045	4756
-invaliduserstate when calling	4045	4756
-invaliduserstatefault	4045	4757
-invaliduserstatefault when calling	4045	4757
-invalidusertype	4046	4758
-invalidusertype when calling	4046	4758
-invalidversionexception	4047	4763
-invalidversionexception when calling	4047	4763
-invalidversionnumberexception	4048	4764
-invalidversionnumberexception when calling	4048	4764
-invalidviewercertificate	4049	4765
-invalidviewercertificate when calling	4049	4765
-invalidvoterkeyexception	4050	4766
-invalidvpcid	4051	4767
-invalidvpcid when calling	4051	4767
-invalidvpcnetworkstatefault	4052	4768
-invalidvpcnetworkstatefault when calling	4052	4768
-invalidwebaclid	4053	4770
-invalidwebaclid when calling	4053	4770
-invalidwebhookauthenticationparametersexception	4054	4771
-invalidwebhookauthenticationparametersexception when calling	4054	4771
-invalidwebhookfilterpatternexception	4055	4772
-invalidwebhookfilterpatternexception when calling	4055	4772
-invalidwriteoffset	4056	4773
-invalidwriteoffset when calling	4056	4773
-invalidxmlcomment	4057,114	4774
-invalidxmlcontent	4058,114	4775
-invalidxmldocument	4059,114	4776
-invalidxmlprocessinginstruction	4060,114	4777
-invalidzipfileexception	4061,60	4778
-invalidzipfileexception when calling	4061,60	4778
-invalidzonaldeploymentconfigurationexception	4062	4779
-invalidzonaldeploymentconfigurationexception when calling	4062	4779
+invalidargument when calling	963	4790
+invalidargumentexception	963	4136
+invalidargumentexception when calling	963	4136
+invalidargumentforlogarithm	780,114	4137
+invalidargumentfornthvaluefunction	312,114	4138
+invalidargumentforntilefunction	314,114	4139
+invalidargumentforpowerfunction	115,114	4140
+invalidargumentforsqljsondatetimefunction	1294,114	4141
+invalidargumentforwidthbucketfunction	1171,114	4142
+invalidarn	3526	4791
+invalidarn when calling	3526	4791
+invalidarnexception	3526	4143
+invalidarnexception when calling	3526	4143
+invalidarnfault	3526	4144
+invalidarnfault when calling	3526	4144
+invalidassociation	4074,19	4792
+invalidassociation when calling	4074,19	4792
+invalidassociationversion	3527	4146
+invalidassociationversion when calling	3527	4146
+invalidasynchronousstateexception	3528	4147
+invalidatederror	4075	4793
+invalidattachmentexception	3529	4148
+invalidattachmentexception when calling	3529	4148
+invalidattributeidentifierexception	3530	4149
+invalidattributename	3531	4150
+invalidattributename when calling	3531	4150
+invalidattributesexception	3534	4153
+invalidattributevalue	3532	4151
+invalidattributevalue when calling	3532	4151
+invalidattributevalueexception	3533	4152
+invalidauthenticationcode	3535,11	4154
+invalidauthenticationcode when calling	3535,11	4154
+invalidauthenticationprofilerequestfault	3536	4155
+invalidauthenticationprofilerequestfault when calling	3536	4155
+invalidauthorarnexception	3537	4156
+invalidauthorarnexception when calling	3537	4156
+invalidauthorizationmessageexception	3538	4157
+invalidauthorizationmessageexception when calling	3538	4157
+invalidauthorizationspecification	149	4158
+invalidauthorizationstate	3539	4159
+invalidauthorizationstate when calling	3539	4159
+invalidautomationexecutionparametersexception	3542	4162
+invalidautomationexecutionparametersexception when calling	3542	4162
+invalidautomationsignalexception	3543	4163
+invalidautomationsignalexception when calling	3543	4163
+invalidautomationstatusupdateexception	3544	4164
+invalidautomationstatusupdateexception when calling	3544	4164
+invalidautorollbackconfigexception	3540	4160
+invalidautorollbackconfigexception when calling	3540	4160
+invalidautoscalinggroupexception	3541	4161
+invalidautoscalinggroupexception when calling	3541	4161
+invalidbatchentryid	3545	4166
+invalidbatchentryid when calling	3545	4166
+invalidbinaryrepresentation	1160,114	4167
+invalidblobidexception	3546	4168
+invalidblobidexception when calling	3546	4168
+invalidblockerdeclarationexception	3547	4169
+invalidblockerdeclarationexception when calling	3547	4169
+invalidbluegreendeploymentconfigurationexception	3548	4170
+invalidbluegreendeploymentconfigurationexception when calling	3548	4170
+invalidbluegreendeploymentstatefault	3549	4171
+invalidbluegreendeploymentstatefault when calling	3549	4171
+invalidbranchnameexception	3550	4172
+invalidbranchnameexception when calling	3550	4172
+invalidbucketnamefilterexception	3551	4173
+invalidbucketnamefilterexception when calling	3551	4173
+invalidbytesequenceerror	3552	4174
+invalidcacertificatesbundle	3554	4178
+invalidcacertificatesbundle when calling	3554	4178
+invalidcacheclusterstate	3555	4179
+invalidcacheclusterstate when calling	3555	4179
+invalidcacheparametergroupstate	3556	4180
+invalidcacheparametergroupstate when calling	3556	4180
+invalidcachesecuritygroupstate	3557	4181
+invalidcachesecuritygroupstate when calling	3557	4181
+invalidcampaignstateexception	3558,19	4182
+invalidcampaignstateexception when calling	3558,19	4182
+invalidcastexception	3559	4183
+invalidcatalogname	2135	4184
+invalidcertificate	3561	4794
+invalidcertificate when calling	3561	4794
+invalidcertificateexception	3561	4185
+invalidcertificateexception when calling	3561	4185
+invalidcertificatefault	3561	4186
+invalidcertificatefault when calling	3561	4186
+invalidchangebatch	3564	4188
+invalidchangebatch when calling	3564	4188
+invalidchangesetstatus	3565	4189
+invalidchangesetstatus when calling	3565	4189
+invalidchannelarn	3566	4190
+invalidchannelarn when calling	3566	4190
+invalidcharactervalueforcast	3567,114	4192
+invalidciphertextexception	3568	4195
+invalidciphertextexception when calling	3568	4195
+invalidclassexception	3569	4196
+invalidclientauthstatusexception	3570	4197
+invalidclientauthstatusexception when calling	3570	4197
+invalidclientexception	3571	4198
+invalidclientexception when calling	3571	4198
+invalidclientmetadataexception	3572	4199
+invalidclientmetadataexception when calling	3572	4199
+invalidclientrequesttokenexception	3573	4200
+invalidclientrequesttokenexception when calling	3573	4200
+invalidclienttokenexception	3574	4201
+invalidclienttokenexception when calling	3574	4201
+invalidcloudwatchdestination	3575	4202
+invalidcloudwatchdestination when calling	3575	4202
+invalidcloudwatchlogsloggrouparnexception	3576	4203
+invalidcloudwatchlogsloggrouparnexception when calling	3576	4203
+invalidcloudwatchlogsrolearnexception	3577	4204
+invalidcloudwatchlogsrolearnexception when calling	3577	4204
+invalidclusterparametergroupstate	3578	4205
+invalidclusterparametergroupstate when calling	3578	4205
+invalidclustersecuritygroupstate	3579	4206
+invalidclustersecuritygroupstate when calling	3579	4206
+invalidclustersnapshotschedulestate	3580	4207
+invalidclustersnapshotschedulestate when calling	3580	4207
+invalidclustersnapshotstate	3581	4208
+invalidclustersnapshotstate when calling	3581	4208
+invalidclusterstate	3582	4209
+invalidclusterstate when calling	3582	4209
+invalidclusterstatefault	3582	4210
+invalidclusterstatefault when calling	3582	4210
+invalidclustersubnetgroupstatefault	3583	4211
+invalidclustersubnetgroupstatefault when calling	3583	4211
+invalidclustersubnetstatefault	3584	4212
+invalidclustersubnetstatefault when calling	3584	4212
+invalidclustertrack	3585	4213
+invalidclustertrack when calling	3585	4213
+invalidcodecprivatedataexception	3587	4215
+invalidcodecprivatedataexception when calling	3587	4215
+invalidcodesignatureexception	3586	4214
+invalidcodesignatureexception when calling	3586	4214
+invalidcolumndefinition	778,1	4216
+invalidcolumnreference	311,1	4217
+invalidcommandid	3589	4219
+invalidcommandid when calling	3589	4219
+invalidcommentidexception	3590	4221
+invalidcommentidexception when calling	3590	4221
+invalidcommentoperationexception	3591,19	4222
+invalidcommentoperationexception when calling	3591,19	4222
+invalidcommitexception	3592	4223
+invalidcommitexception when calling	3592	4223
+invalidcommitidexception	3593	4224
+invalidcommitidexception when calling	3593	4224
+invalidcommitoffsetsizeexception	3594	4225
+invalidcomobjectexception	361	4218
+invalidcomponenterror	3595	4226
+invalidcomputeplatformexception	3597	4227
+invalidcomputeplatformexception when calling	3597	4227
+invalidconfigexception	3598	4228
+invalidconfigurationexception	3599	4229
+invalidconfigurationexception when calling	3599	4229
+invalidconfigurationrecordernameexception	3601	4231
+invalidconfigurationrecordernameexception when calling	3601	4231
+invalidconfigurationrequest	3602	4232
+invalidconfigurationrequest when calling	3602	4232
+invalidconfigurationset	3603	4233
+invalidconfigurationset when calling	3603	4233
+invalidconflictdetaillevelexception	3604	4234
+invalidconflictdetaillevelexception when calling	3604	4234
+invalidconflictresolutionexception	3605	4235
+invalidconflictresolutionexception when calling	3605	4235
+invalidconflictresolutionstrategyexception	3606	4236
+invalidconflictresolutionstrategyexception when calling	3606	4236
+invalidcontactflowexception	3607	4238
+invalidcontactflowexception when calling	3607	4238
+invalidcontactflowmoduleexception	3608	4239
+invalidcontactflowmoduleexception when calling	3608	4239
+invalidcontentlocation	3609	4240
+invalidcontentlocation when calling	3609	4240
+invalidcontinuationtokenexception	3611	4241
+invalidcontinuationtokenexception when calling	3611	4241
+invalidcredentialexception	3612	4242
+invalidcredentialsexception	4076,18	4795
+invalidcredentialsexception when calling	4076,18	4795
+invalidcrossaccountroleexception	3613	4244
+invalidcrossaccountroleexception when calling	3613	4244
+invalidcursordefinition	758,1	4246
+invalidcursorname	3615	4247
+invalidcursorstate	722	4249
+invalidcustomdbengineversionstatefault	3616	4250
+invalidcustomdbengineversionstatefault when calling	3616	4250
+invalidcustomeridentifierexception	3618	4252
+invalidcustomeridentifierexception when calling	3618	4252
+invalidcustomsesconfigurationexception	3617	4251
+invalidcustomsesconfigurationexception when calling	3617	4251
+invalidcustomsexception	3619	4253
+invalidcustomsexception when calling	3619	4253
+invaliddatabasedefinition	3624,1	4260
+invaliddataexception	3620	4254
+invaliddatarepositorytype	3621	4257
+invaliddatarepositorytype when calling	3621	4257
+invaliddatasetparametervalueexception	3622	4258
+invaliddatasetparametervalueexception when calling	3622	4258
+invaliddatasharefault	3623	4259
+invaliddatasharefault when calling	3623	4259
+invaliddaterangeexception	3625	4261
+invaliddaterangeexception when calling	3625	4261
+invaliddatetimeformat	688,114	4262
+invaliddbclusterautomatedbackupstatefault	3626	4264
+invaliddbclusterautomatedbackupstatefault when calling	3626	4264
+invaliddbclustercapacityfault	3627	4265
+invaliddbclustercapacityfault when calling	3627	4265
+invaliddbclusterendpointstatefault	3628	4266
+invaliddbclusterendpointstatefault when calling	3628	4266
+invaliddbclustersnapshotstatefault	3629	4267
+invaliddbclustersnapshotstatefault when calling	3629	4267
+invaliddbclusterstatefault	3630	4268
+invaliddbclusterstatefault when calling	3630	4268
+invaliddbinstanceautomatedbackupstate	3631	4269
+invaliddbinstanceautomatedbackupstate when calling	3631	4269
+invaliddbinstancestate	3632	4270
+invaliddbinstancestate when calling	3632	4270
+invaliddbparametergroupstate	3633	4271
+invaliddbparametergroupstate when calling	3633	4271
+invaliddbproxyendpointstatefault	3634	4272
+invaliddbproxyendpointstatefault when calling	3634	4272
+invaliddbproxystatefault	3635	4273
+invaliddbproxystatefault when calling	3635	4273
+invaliddbsecuritygroupstate	3636	4274
+invaliddbsecuritygroupstate when calling	3636	4274
+invaliddbshardgroupstate	3637	4275
+invaliddbshardgroupstate when calling	3637	4275
+invaliddbsnapshotstate	3638	4276
+invaliddbsnapshotstate when calling	3638	4276
+invaliddbsubnetgroupfault	3639	4277
+invaliddbsubnetgroupfault when calling	3639	4277
+invaliddbsubnetgroupstatefault	3640	4278
+invaliddbsubnetgroupstatefault when calling	3640	4278
+invaliddbsubnetstatefault	3641	4279
+invaliddbsubnetstatefault when calling	3641	4279
+invaliddefaultrootobject	3642	4280
+invaliddefaultrootobject when calling	3642	4280
+invaliddefinition	4077	4796
+invaliddefinition when calling	4077	4796
+invaliddeleteinventoryparametersexception	3643	4281
+invaliddeleteinventoryparametersexception when calling	3643	4281
+invaliddeletionidexception	3644	4282
+invaliddeletionidexception when calling	3644	4282
+invaliddeletionparameterexception	3645	4283
+invaliddeletionparameterexception when calling	3645	4283
+invaliddeliverychannelnameexception	3646	4284
+invaliddeliverychannelnameexception when calling	3646	4284
+invaliddeliveryoptions	3647	4285
+invaliddeliveryoptions when calling	3647	4285
+invaliddeployedstatefilterexception	3648	4286
+invaliddeployedstatefilterexception when calling	3648	4286
+invaliddeploymentconfignameexception	3649	4287
+invaliddeploymentconfignameexception when calling	3649	4287
+invaliddeploymentgroupnameexception	3650	4288
+invaliddeploymentgroupnameexception when calling	3650	4288
+invaliddeploymentidexception	3651	4289
+invaliddeploymentidexception when calling	3651	4289
+invaliddeploymentinstancetypeexception	3652	4290
+invaliddeploymentinstancetypeexception when calling	3652	4290
+invaliddeploymentstatusexception	3653	4291
+invaliddeploymentstatusexception when calling	3653	4291
+invaliddeploymentstyleexception	3654	4292
+invaliddeploymentstyleexception when calling	3654	4292
+invaliddeploymenttargetidexception	3655	4293
+invaliddeploymenttargetidexception when calling	3655	4293
+invaliddeploymentwaittypeexception	3656	4294
+invaliddeploymentwaittypeexception when calling	3656	4294
+invaliddescriptionexception	3657	4295
+invaliddescriptionexception when calling	3657	4295
+invaliddestinationcommitspecifierexception	3658	4296
+invaliddestinationcommitspecifierexception when calling	3658	4296
+invaliddestinationkmskey	3659	4298
+invaliddestinationkmskey when calling	3659	4298
+invaliddeviceexception	3660	4299
+invaliddeviceexception when calling	3660	4299
+invaliddiskcapacity	3661	4302
+invaliddndoperationexception	3662	4303
+invaliddocument	4078	4797
+invaliddocument when calling	4078	4797
+invaliddocumentcontent	3663	4304
+invaliddocumentcontent when calling	3663	4304
+invaliddocumentoperation	3664	4305
+invaliddocumentoperation when calling	3664	4305
+invaliddocumentschemaversion	3665	4306
+invaliddocumentschemaversion when calling	3665	4306
+invaliddocumenttype	3666	4307
+invaliddocumenttype when calling	3666	4307
+invaliddocumentversion	3667	4308
+invaliddocumentversion when calling	3667	4308
+invaliddomainname	3668	4309
+invaliddomainname when calling	3668	4309
+invaliddomainnamefororiginaccesscontrol	3669	4310
+invaliddomainnamefororiginaccesscontrol when calling	3669	4310
+invaliddomainvalidationoptionsexception	3670	4311
+invaliddomainvalidationoptionsexception when calling	3670	4311
+invalidec2tagcombinationexception	3671	4312
+invalidec2tagcombinationexception when calling	3671	4312
+invalidec2tagexception	3672	4313
+invalidec2tagexception when calling	3672	4313
+invalidecsserviceexception	3673	4314
+invalidecsserviceexception when calling	3673	4314
+invalidelasticipfault	3674	4315
+invalidelasticipfault when calling	3674	4315
+invalidemailexception	3675	4316
+invalidemailexception when calling	3675	4316
+invalidemailroleaccesspolicyexception	3676	4317
+invalidemailroleaccesspolicyexception when calling	3676	4317
+invalidencodingexception	3677	4318
+invalidencodingexception when calling	3677	4318
+invalidencryptionconfiguration	3678	4322
+invalidencryptionconfiguration when calling	3678	4322
+invalidendpointexception	3679	4323
+invalidendpointexception when calling	3679	4323
+invalidendpointregionexception	3680	4324
+invalidendpointregionexception when calling	3680	4324
+invalidendpointstate	3681	4325
+invalidendpointstate when calling	3681	4325
+invalidenumargumentexception	3682	4326
+invaliderrorcode	3683	4328
+invaliderrorcode when calling	3683	4328
+invalidescapecharacter	3684,114	4329
+invalidescapeoctet	3685,114	4330
+invalidescapesequence	3686,114	4331
+invalideventcategoryexception	3687	4333
+invalideventcategoryexception when calling	3687	4333
+invalideventdatastorecategoryexception	3688	4334
+invalideventdatastorecategoryexception when calling	3688	4334
+invalideventdatastorestatusexception	3689	4335
+invalideventdatastorestatusexception when calling	3689	4335
+invalideventpatternexception	3690	4336
+invalideventpatternexception when calling	3690	4336
+invalideventselectorsexception	3691	4337
+invalideventselectorsexception when calling	3691	4337
+invalideventsubscriptionstate	3692	4338
+invalideventsubscriptionstate when calling	3692	4338
+invalidexecutioninput	3693	4340
+invalidexecutioninput when calling	3693	4340
+invalidexportonly	3694	4341
+invalidexportonly when calling	3694	4341
+invalidexportpath	3695	4342
+invalidexportpath when calling	3695	4342
+invalidexportsourcestate	3696	4343
+invalidexportsourcestate when calling	3696	4343
+invalidexporttaskstatefault	3697	4344
+invalidexporttaskstatefault when calling	3697	4344
+invalidexporttimeexception	3698	4345
+invalidexporttimeexception when calling	3698	4345
+invalidexpressionexception	3699	4346
+invalidexpressionexception when calling	3699	4346
+invalidexternalidexception	3700	4347
+invalidexternalidexception when calling	3700	4347
+invalidfacetupdateexception	3701	4349
+invalidfacetupdateexception when calling	3701	4349
+invalidfetchsessionepochexception	3702	4350
+invalidfetchsizeexception	3703	4351
+invalidfileexistsbehaviorexception	3704	4352
+invalidfileexistsbehaviorexception when calling	3704	4352
+invalidfilelocationexception	3705	4353
+invalidfilelocationexception when calling	3705	4353
+invalidfilemodeexception	3706	4354
+invalidfilemodeexception when calling	3706	4354
+invalidfilepositionexception	3707	4355
+invalidfilepositionexception when calling	3707	4355
+invalidfilesystemexception	3708	4356
+invalidfilesystemexception when calling	3708	4356
+invalidfilter	3710	4798
+invalidfilter when calling	3710	4798
+invalidfiltercriteriaexception	3709	4357
+invalidfilterexception	3710	4358
+invalidfilterexception when calling	3710	4358
+invalidfilterkey	3711	4359
+invalidfilterkey when calling	3711	4359
+invalidfilteroption	3712	4360
+invalidfilteroption when calling	3712	4360
+invalidfiltervalue	3713	4361
+invalidfiltervalue when calling	3713	4361
+invalidfirehosedestination	3714	4362
+invalidfirehosedestination when calling	3714	4362
+invalidfleetstatusexception	3715	4364
+invalidfleetstatusexception when calling	3715	4364
+invalidforeignkey	3165,1	4365
+invalidformat	4079	4799
+invalidformat when calling	4079	4799
+invalidforwardcookies	3716	4366
+invalidforwardcookies when calling	3716	4366
+invalidfunctionassociation	3717	4367
+invalidfunctionassociation when calling	3717	4367
+invalidfunctiondefinition	112,1	4368
+invalidgamesessionstatusexception	3718	4369
+invalidgamesessionstatusexception when calling	3718	4369
+invalidgatewayrequestexception	3719	4370
+invalidgatewayrequestexception when calling	3719	4370
+invalidgeorestrictionparameter	3720	4371
+invalidgeorestrictionparameter when calling	3720	4371
+invalidgithubaccounttokenexception	3721	4372
+invalidgithubaccounttokenexception when calling	3721	4372
+invalidgithubaccounttokennameexception	3722	4373
+invalidgithubaccounttokennameexception when calling	3722	4373
+invalidglobalclusterstatefault	3723	4374
+invalidglobalclusterstatefault when calling	3723	4374
+invalidglobalreplicationgroupstate	3724	4375
+invalidglobalreplicationgroupstate when calling	3724	4375
+invalidgrantexception	3725	4376
+invalidgrantexception when calling	3725	4376
+invalidgrantidexception	3726	4377
+invalidgrantidexception when calling	3726	4377
+invalidgrantoperation	775,776	4378
+invalidgrantor	776	4380
+invalidgranttokenexception	3727	4379
+invalidgranttokenexception when calling	3727	4379
+invalidgroupidexception	3728	4381
+invalidhandshaketransitionexception	3729	4382
+invalidhandshaketransitionexception when calling	3729	4382
+invalidheadersfors3origin	3730	4383
+invalidheadersfors3origin when calling	3730	4383
+invalidhomeregionexception	3731	4384
+invalidhomeregionexception when calling	3731	4384
+invalidhsmclientcertificatestatefault	3732	4385
+invalidhsmclientcertificatestatefault when calling	3732	4385
+invalidhsmconfigurationstatefault	3733	4386
+invalidhsmconfigurationstatefault when calling	3733	4386
+invalidiamsessionarnexception	3734	4387
+invalidiamsessionarnexception when calling	3734	4387
+invalidiamuserarnexception	3735	4388
+invalidiamuserarnexception when calling	3735	4388
+invalididentitypoolconfigurationexception	3737	4390
+invalididentitypoolconfigurationexception when calling	3737	4390
+invalididentitytoken	3738	4391
+invalididentitytoken when calling	3738	4391
+invalididformat	3736	4389
+invalididformat when calling	3736	4389
+invalidifmatchversion	3739	4392
+invalidifmatchversion when calling	3739	4392
+invalidignoreapplicationstopfailuresvalueexception	3740	4393
+invalidignoreapplicationstopfailuresvalueexception when calling	3740	4393
+invalidimageformatexception	3741	4394
+invalidimageformatexception when calling	3741	4394
+invalidimagename	3742,3743	4395
+invalidimportpath	3744	4396
+invalidimportpath when calling	3744	4396
+invalidimportsourceexception	3745	4397
+invalidimportsourceexception when calling	3745	4397
+invalidimporttokenexception	3746	4398
+invalidimporttokenexception when calling	3746	4398
+invalidindicatorparametervalue	3747,114	4399
+invalidinput	3749	4800
+invalidinput when calling	3749	4800
+invalidinputcombinationexception	3748	4400
+invalidinputcombinationexception when calling	3748	4400
+invalidinputexception	3749	4401
+invalidinputexception when calling	3749	4401
+invalidinsightselectorsexception	3750	4404
+invalidinsightselectorsexception when calling	3750	4404
+invalidinstance	4080	4801
+invalidinstance when calling	4080	4801
+invalidinstanceid	3751	4405
+invalidinstanceid when calling	3751	4405
+invalidinstanceidexception	3751	4406
+invalidinstanceidexception when calling	3751	4406
+invalidinstanceinformationfiltervalue	3752	4407
+invalidinstanceinformationfiltervalue when calling	3752	4407
+invalidinstancenameexception	3753	4408
+invalidinstancenameexception when calling	3753	4408
+invalidinstancepropertyfiltervalue	3754	4409
+invalidinstancepropertyfiltervalue when calling	3754	4409
+invalidinstancestatusexception	3755	4410
+invalidinstancestatusexception when calling	3755	4410
+invalidinstancetypeexception	3756	4411
+invalidinstancetypeexception when calling	3756	4411
+invalidintegrationstatefault	3757	4413
+invalidintegrationstatefault when calling	3757	4413
+invalidinventorygroupexception	3758	4415
+invalidinventorygroupexception when calling	3758	4415
+invalidinventoryitemcontextexception	3759	4416
+invalidinventoryitemcontextexception when calling	3759	4416
+invalidinventoryrequestexception	3760	4417
+invalidinventoryrequestexception when calling	3760	4417
+invaliditemcontentexception	3761	4418
+invaliditemcontentexception when calling	3761	4418
+invalidjobexception	3762	4419
+invalidjobexception when calling	3762	4419
+invalidjobidexception	3763	4420
+invalidjobidexception when calling	3763	4420
+invalidjobstateexception	3764	4421
+invalidjobstateexception when calling	3764	4421
+invalidjsontext	3765,114	4422
+invalidkeyexception	3766	4423
+invalidkeyid	3767	4424
+invalidkeyid when calling	3767	4424
+invalidkeyprefixfilterexception	3768	4425
+invalidkeyprefixfilterexception when calling	3768	4425
+invalidkeysigningkeyname	3769	4426
+invalidkeysigningkeyname when calling	3769	4426
+invalidkeysigningkeystatus	3770	4427
+invalidkeysigningkeystatus when calling	3770	4427
+invalidkeyspecexception	3771	4428
+invalidkeyusageexception	3773	4429
+invalidkeyusageexception when calling	3773	4429
+invalidkmsarn	3774	4430
+invalidkmsarn when calling	3774	4430
+invalidkmskeyexception	3775	4431
+invalidkmskeyexception when calling	3775	4431
+invalidkmskeyfault	3775	4432
+invalidkmskeyfault when calling	3775	4432
+invalidkmskeyidexception	3776	4433
+invalidkmskeyidexception when calling	3776	4433
+invalidkmsresourceexception	3777	4434
+invalidkmsresourceexception when calling	3777	4434
+invalidlambdafunction	3778	4435
+invalidlambdafunction when calling	3778	4435
+invalidlambdafunctionassociation	3779	4436
+invalidlambdafunctionassociation when calling	3779	4436
+invalidlambdafunctionoutputexception	3780	4437
+invalidlambdafunctionoutputexception when calling	3780	4437
+invalidlambdaresponseexception	3781	4438
+invalidlambdaresponseexception when calling	3781	4438
+invalidlayerexception	3782	4440
+invalidlayerexception when calling	3782	4440
+invalidlayerpartexception	3783	4441
+invalidlayerpartexception when calling	3783	4441
+invalidldapsstatusexception	3784	4442
+invalidldapsstatusexception when calling	3784	4442
+invalidlexiconexception	3785	4444
+invalidlexiconexception when calling	3785	4444
+invalidlicenseexception	3786	4445
+invalidlicenseexception when calling	3786	4445
+invalidlifecycleeventhookexecutionidexception	3787	4446
+invalidlifecycleeventhookexecutionidexception when calling	3787	4446
+invalidlifecycleeventhookexecutionstatusexception	3788	4447
+invalidlifecycleeventhookexecutionstatusexception when calling	3788	4447
+invalidlimitexception	3789	4448
+invalidlimitexception when calling	3789	4448
+invalidloadbalanceraction	3790	4450
+invalidloadbalanceraction when calling	3790	4450
+invalidloadbalancerinfoexception	3791	4451
+invalidloadbalancerinfoexception when calling	3791	4451
+invalidlocationcode	3792	4452
+invalidlocationcode when calling	3792	4452
+invalidlocatorspecification	3793,4071	4453
+invalidloggingconfiguration	3794	4454
+invalidloggingconfiguration when calling	3794	4454
+invalidlookupattributesexception	3795	4456
+invalidlookupattributesexception when calling	3795	4456
+invalidmanifestexception	3796	4457
+invalidmanifestexception when calling	3796	4457
+invalidmanifestfieldexception	3797	4458
+invalidmanifestfieldexception when calling	3797	4458
+invalidmarkerexception	3799	4460
+invalidmarkerexception when calling	3799	4460
+invalidmarkexception	3798	4459
+invalidmaxconflictfilesexception	3800	4461
+invalidmaxconflictfilesexception when calling	3800	4461
+invalidmaxmergehunksexception	3802	4462
+invalidmaxmergehunksexception when calling	3802	4462
+invalidmaxresultsexception	3803	4463
+invalidmaxresultsexception when calling	3803	4463
+invalidmediaframeexception	3804	4464
+invalidmediaframeexception when calling	3804	4464
+invalidmergeoptionexception	3805	4466
+invalidmergeoptionexception when calling	3805	4466
+invalidmessagecontents	3806	4467
+invalidmessagecontents when calling	3806	4467
+invalidmididataexception	3807	4468
+invalidminimumhealthyhostvalueexception	3808	4469
+invalidminimumhealthyhostvalueexception when calling	3808	4469
+invalidminimumprotocolversion	3809	4470
+invalidminimumprotocolversion when calling	3809	4470
+invalidmoduledescriptorexception	3810	4471
+invalidmultiregionclusterstatefault	3811	4472
+invalidmultiregionclusterstatefault when calling	3811	4472
+invalidname	1041,1	4474
+invalidname when calling	1041	4802
+invalidnameexception	3812	4475
+invalidnamespacefault	3813	4477
+invalidnamespacefault when calling	3813	4477
+invalidnetworksettings	3814	4478
+invalidnetworksettings when calling	3814	4478
+invalidnexttoken	3815	4479
+invalidnexttoken when calling	3815	4479
+invalidnexttokenexception	3815	4480
+invalidnexttokenexception when calling	3815	4480
+invalidnodeexception	3816	4481
+invalidnodeexception when calling	3816	4481
+invalidnodestatefault	3817	4482
+invalidnodestatefault when calling	3817	4482
+invalidnonceexception	3819	4484
+invalidnonceexception when calling	3819	4484
+invalidnotificationconfig	3820	4485
+invalidnotificationconfig when calling	3820	4485
+invalidnumberpredicates	3822	4488
+invalidnumberpredicates when calling	3822	4488
+invalidnumbervaluetests	3823	4489
+invalidnumbervaluetests when calling	3823	4489
+invalidnumericdataexception	3824	4490
+invalidnumericdataexception when calling	3824	4490
+invalidoauthflowexception	3825	4492
+invalidoauthflowexception when calling	3825	4492
+invalidobjectdefinition	159,1	4493
+invalidobjectexception	3826	4494
+invalidobjectstate	3827,11	4495
+invalidobjectstate when calling	3827,11	4495
+invalidolevarianttypeexception	3828	4498
+invalidonpremisestagcombinationexception	3829	4499
+invalidonpremisestagcombinationexception when calling	3829	4499
+invalidopentypeexception	3830	4500
+invalidoperationexception	3831	4501
+invalidoperationexception when calling	3832	4803
+invalidoperationfault	3832	4502
+invalidoperationfault when calling	3832	4502
+invalidoptionexception	3833	4503
+invalidoptionexception when calling	3833	4503
+invalidoptiongroupstatefault	3834	4504
+invalidoptiongroupstatefault when calling	3834	4504
+invalidorderexception	3837	4509
+invalidorderexception when calling	3837	4509
+invalidorigin	4081	4804
+invalidorigin when calling	4081	4804
+invalidoriginaccesscontrol	3838	4510
+invalidoriginaccesscontrol when calling	3838	4510
+invalidoriginaccessidentity	3839	4511
+invalidoriginaccessidentity when calling	3839	4511
+invalidoriginkeepalivetimeout	3840	4512
+invalidoriginkeepalivetimeout when calling	3840	4512
+invalidoriginreadtimeout	3841	4513
+invalidoriginreadtimeout when calling	3841	4513
+invalidoutput	4082	4805
+invalidoutput when calling	4082	4805
+invalidoutputfolder	3842	4514
+invalidoutputfolder when calling	3842	4514
+invalidoutputlocation	3843	4515
+invalidoutputlocation when calling	3843	4515
+invalidoverridestatusexception	3844	4517
+invalidoverridestatusexception when calling	3844	4517
+invalidpaginationexception	3845	4519
+invalidpaginationexception when calling	3845	4519
+invalidpaginationtoken	3846	4520
+invalidpaginationtoken when calling	3846	4520
+invalidpaginationtokenexception	3846	4521
+invalidpaginationtokenexception when calling	3846	4521
+invalidparameter	4083	4806
+invalidparameter when calling	4083	4806
+invalidparametercombination	3847	4522
+invalidparametercombination when calling	3847	4522
+invalidparametercombinationexception	3847	4523
+invalidparametercombinationexception when calling	3847	4523
+invalidparameterexception	3848	4524
+invalidparameterexception when calling	4083	4807
+invalidparametergroupstatefault	3849	4525
+invalidparametergroupstatefault when calling	3849	4525
+invalidparameterinput	3850	4526
+invalidparameterinput when calling	3850	4526
+invalidparameters	3853	4808
+invalidparameters when calling	3853	4808
+invalidparametersexception	3853	4532
+invalidparametersexception when calling	3853	4532
+invalidparameterspecexception	3851	4528
+invalidparametervalue	190,114	4529
+invalidparametervalue when calling	190	4809
+invalidparametervalueexception	190	4530
+invalidparametervalueexception when calling	190	4530
+invalidparametervaluesexception	3852	4531
+invalidparametervaluesexception when calling	3852	4531
+invalidparentcommitidexception	3854	4533
+invalidparentcommitidexception when calling	3854	4533
+invalidpartitionsexception	3855	4534
+invalidpassword	1663,149	4535
+invalidpasswordexception	1663,7	4536
+invalidpasswordexception when calling	1663,7	4536
+invalidpathexception	3856	4537
+invalidpathexception when calling	8	4810
+invalidpermissiontype	3858	4539
+invalidpermissiontype when calling	3858	4539
+invalidperunitstoragethroughput	3857	4538
+invalidperunitstoragethroughput when calling	3857	4538
+invalidpluginname	3859	4540
+invalidpluginname when calling	3859	4540
+invalidpolicy	3862	4811
+invalidpolicy when calling	3862	4811
+invalidpolicyattributeexception	3860	4541
+invalidpolicyattributeexception when calling	3860	4541
+invalidpolicydocument	3861	4542
+invalidpolicydocument when calling	3861	4542
+invalidpolicyexception	3862	4543
+invalidpolicyexception when calling	3862	4543
+invalidpolicyfault	3862	4544
+invalidpolicyfault when calling	3862	4544
+invalidpolicyrevisionidexception	3863	4545
+invalidpolicyrevisionidexception when calling	3863	4545
+invalidpolicytypeexception	3864	4546
+invalidpolicytypeexception when calling	3864	4546
+invalidportrangeexception	3865	4547
+invalidportrangeexception when calling	3865	4547
+invalidprecedingorfollowingsize	3177,114	4548
+invalidpreferencesformatexception	3866	4550
+invalidprefixerror	3867	4551
+invalidpreparedstatementdefinition	3868,1	4552
+invalidprincipaltypeexception	3869	4553
+invalidproducerepochexception	3870	4554
+invalidproduceridmappingexception	3871	4555
+invalidproductcodeexception	3872	4556
+invalidproductcodeexception when calling	3872	4556
+invalidprogramexception	1035	4557
+invalidpropertiesformatexception	3873	4558
+invalidprotocolsettings	3874	4559
+invalidprotocolsettings when calling	3874	4559
+invalidpublickey	1218	4560
+invalidpublickey when calling	1218	4560
+invalidpublickeyversionexception	3875	4561
+invalidpublickeyversionexception when calling	3875	4561
+invalidpullrequesteventtypeexception	3876	4564
+invalidpullrequesteventtypeexception when calling	3876	4564
+invalidpullrequestidexception	3877	4565
+invalidpullrequestidexception when calling	3877	4565
+invalidpullrequeststatusexception	3878	4566
+invalidpullrequeststatusexception when calling	3878	4566
+invalidpullrequeststatusupdateexception	3879	4567
+invalidpullrequeststatusupdateexception when calling	3879	4567
+invalidqueryexception	3880	4568
+invalidqueryexception when calling	3880	4568
+invalidqueryexpression	3881	4569
+invalidqueryexpression when calling	3881	4569
+invalidquerystatementexception	3882	4570
+invalidquerystatementexception when calling	3882	4570
+invalidquerystatusexception	3883	4571
+invalidquerystatusexception when calling	3883	4571
+invalidquerystringparameters	3884	4572
+invalidquerystringparameters when calling	3884	4572
+invalidreactionuserarnexception	3885	4574
+invalidreactionuserarnexception when calling	3885	4574
+invalidreactionvalueexception	3886	4575
+invalidreactionvalueexception when calling	3886	4575
+invalidrecordexception	3887	4576
+invalidrecordinggroupexception	3889	4578
+invalidrecordinggroupexception when calling	3889	4578
+invalidrecordstateexception	3888	4577
+invalidrecursion	230,1	4579
+invalidredirecturiexception	3890	4580
+invalidredirecturiexception when calling	3890	4580
+invalidreferencenameexception	3891	4581
+invalidreferencenameexception when calling	3891	4581
+invalidregion	3892	4812
+invalidregion when calling	3892	4812
+invalidregionexception	3892	4582
+invalidregionexception when calling	3892	4582
+invalidregistrationexception	3893	4583
+invalidregistrationstatusexception	3894	4584
+invalidregistrationstatusexception when calling	3894	4584
+invalidregularexpression	3895,114	4585
+invalidrelationidexception	3896	4586
+invalidrelationserviceexception	3897	4587
+invalidrelationtypeexception	3898	4588
+invalidrelativefileversionenumexception	3899	4589
+invalidrelativefileversionenumexception when calling	3899	4589
+invalidrelativepath	3900	4590
+invalidrelativepath when calling	3900	4590
+invalidrenderingparameter	3901	4591
+invalidrenderingparameter when calling	3901	4591
+invalidreplacementcontentexception	3902	4592
+invalidreplacementcontentexception when calling	3902	4592
+invalidreplacementtypeexception	3903	4593
+invalidreplacementtypeexception when calling	3903	4593
+invalidreplicationassignmentexception	3904	4594
+invalidreplicationfactorexception	3905	4595
+invalidreplicationgroupstate	3906	4596
+invalidreplicationgroupstate when calling	3906	4596
+invalidrepositorydescriptionexception	3907	4597
+invalidrepositorydescriptionexception when calling	3907	4597
+invalidrepositorynameexception	3908	4598
+invalidrepositorynameexception when calling	3908	4598
+invalidrepositorytriggerbranchnameexception	3909	4599
+invalidrepositorytriggerbranchnameexception when calling	3909	4599
+invalidrepositorytriggercustomdataexception	3910	4600
+invalidrepositorytriggercustomdataexception when calling	3910	4600
+invalidrepositorytriggerdestinationarnexception	3911	4601
+invalidrepositorytriggerdestinationarnexception when calling	3911	4601
+invalidrepositorytriggereventsexception	3912	4602
+invalidrepositorytriggereventsexception when calling	3912	4602
+invalidrepositorytriggernameexception	3913	4603
+invalidrepositorytriggernameexception when calling	3913	4603
+invalidrepositorytriggerregionexception	3914	4604
+invalidrepositorytriggerregionexception when calling	3914	4604
+invalidrequest	3916	4813
+invalidrequest when calling	3916	4813
+invalidrequestcontentexception	3915	4606
+invalidrequestcontentexception when calling	3915	4606
+invalidrequestexception	3916	4608
+invalidrequestexception when calling	3916	4814
+invalidrequestregionexception	3917	4609
+invalidrequestregionexception when calling	3917	4609
+invalidrequiredacksexception	3918	4610
+invalidrequiredprotocol	3919	4611
+invalidrequiredprotocol when calling	3919	4611
+invalidreservednodestate	3920	4612
+invalidreservednodestate when calling	3920	4612
+invalidresourcearnexception	3921	4613
+invalidresourcearnexception when calling	3921	4613
+invalidresourceexception	3922	4614
+invalidresourceexception when calling	3922	4614
+invalidresourceformatexception	3923	4615
+invalidresourceformatexception when calling	3923	4615
+invalidresourceid	3924	4616
+invalidresourceid when calling	3924	4616
+invalidresourcepolicyexception	3925	4617
+invalidresourcepolicyexception when calling	3925	4617
+invalidresourcestateexception	3926	4618
+invalidresourcestateexception when calling	3926	4618
+invalidresourcestatefault	3926	4619
+invalidresourcestatefault when calling	3926	4619
+invalidresourcetype	3927	4620
+invalidresourcetype when calling	3927	4620
+invalidresourcetypeexception	3927	4621
+invalidresourcetypeexception when calling	3927	4621
+invalidresponsecode	3928	4622
+invalidresponsecode when calling	3928	4622
+invalidresponseexception	3929	4623
+invalidresponseexception when calling	3929	4623
+invalidresponsibilitytransfertransitionexception	3930	4624
+invalidresponsibilitytransfertransitionexception when calling	3930	4624
+invalidrestore	3931,15	4815
+invalidrestore when calling	3931,15	4815
+invalidrestorefault	3931	4625
+invalidrestorefault when calling	3931	4625
+invalidrestoretimeexception	3932	4626
+invalidrestoretimeexception when calling	3932	4626
+invalidresultattributeexception	3933	4627
+invalidresultattributeexception when calling	3933	4627
+invalidresulttokenexception	3934	4628
+invalidresulttokenexception when calling	3934	4628
+invalidretentionperiodfault	3935	4629
+invalidretentionperiodfault when calling	3935	4629
+invalidrevisionexception	3936	4630
+invalidrevisionexception when calling	3936	4630
+invalidrevisionidexception	3937	4631
+invalidrevisionidexception when calling	3937	4631
+invalidrevocationcontent	3938	4632
+invalidrevocationcontent when calling	3938	4632
+invalidrole	3939	4816
+invalidrole when calling	3939	4816
+invalidroleexception	3939	4633
+invalidroleexception when calling	3939	4633
+invalidroleinfoexception	3940	4634
+invalidrolespecification	1165	4636
+invalidrolevalueexception	3941	4637
+invalidrowcountinlimitclause	3942,114	4638
+invalidrowcountinresultoffsetclause	3943,114	4639
+invalidrulecontentsha256exception	3944	4640
+invalidrulecontentsha256exception when calling	3944	4640
+invalidruleexception	3945	4641
+invalidruleexception when calling	3945	4641
+invalidruntimeexception	3946,60	4642
+invalidruntimeexception when calling	3946,60	4642
+invalids3bucketexception	3947	4643
+invalids3bucketexception when calling	3947	4643
+invalids3bucketfault	3947	4644
+invalids3bucketfault when calling	3947	4644
+invalids3bucketnameexception	3948	4645
+invalids3bucketnameexception when calling	3948	4645
+invalids3bucketnamefault	3948	4646
+invalids3bucketnamefault when calling	3948	4646
+invalids3configuration	3949	4647
+invalids3configuration when calling	3949	4647
+invalids3keyexception	3950	4648
+invalids3keyexception when calling	3950	4648
+invalids3keyprefixexception	3951	4649
+invalids3keyprefixexception when calling	3951	4649
+invalids3keyprefixfault	3951	4650
+invalids3keyprefixfault when calling	3951	4650
+invalids3kmskeyarnexception	3952	4651
+invalids3kmskeyarnexception when calling	3952	4651
+invalids3objectexception	3953	4652
+invalids3objectexception when calling	3953	4652
+invalids3prefixexception	3954	4653
+invalids3prefixexception when calling	3954	4653
+invalidsamplerateexception	3955	4654
+invalidsamplerateexception when calling	3955	4654
+invalidsavepointspecification	3956,4072	4655
+invalidschedule	4084	4817
+invalidschedule when calling	4084	4817
+invalidscheduledaction	3957	4656
+invalidscheduledaction when calling	3957	4656
+invalidschemadefinition	1197,1	4657
+invalidschemadocexception	3958	4658
+invalidschemadocexception when calling	3958	4658
+invalidschemaname	3959	4659
+invalidscheme	4085	4818
+invalidscheme when calling	4085	4818
+invalidscopeexception	3960	4660
+invalidscopeexception when calling	3960	4660
+invalidsearchcontrolsexception	3961	4661
+invalidsearchfilterexception	3962	4662
+invalidsecretexception	3963	4663
+invalidsecretexception when calling	3963	4663
+invalidsecurity	4086,11	4819
+invalidsecurity when calling	4086,11	4819
+invalidsecuritygroup	3964	4664
+invalidsecuritygroup when calling	3964	4664
+invalidsecuritygroupidexception	3965,60	4665
+invalidsecuritygroupidexception when calling	3965,60	4665
+invalidsequencetokenexception	3967	4666
+invalidsequencetokenexception when calling	3967	4666
+invalidserverlesscachesnapshotstatefault	3969	4667
+invalidserverlesscachesnapshotstatefault when calling	3969	4667
+invalidserverlesscachestatefault	3970	4668
+invalidserverlesscachestatefault when calling	3970	4668
+invalidsessiontimeoutexception	3972	4669
+invalidsharesessionepochexception	3973	4670
+invalidsignalsexception	3974	4671
+invalidsignalsexception when calling	3974	4671
+invalidsigningstatus	3975	4672
+invalidsigningstatus when calling	3975	4672
+invalidsmsroleaccesspolicyexception	3976	4674
+invalidsmsroleaccesspolicyexception when calling	3976	4674
+invalidsmsroletrustrelationshipexception	3977	4675
+invalidsmsroletrustrelationshipexception when calling	3977	4675
+invalidsnapshotcopygrantstatefault	3978	4676
+invalidsnapshotcopygrantstatefault when calling	3978	4676
+invalidsnapshotstate	3979	4679
+invalidsnapshotstate when calling	3979	4679
+invalidsnapshotstatefault	3979	4680
+invalidsnapshotstatefault when calling	3979	4680
+invalidsnsdestination	3980	4681
+invalidsnsdestination when calling	3980	4681
+invalidsnstopic	3981	4682
+invalidsnstopic when calling	3981	4682
+invalidsnstopicarnexception	3982	4683
+invalidsnstopicarnexception when calling	3982	4683
+invalidsnstopicnameexception	3983	4684
+invalidsnstopicnameexception when calling	3983	4684
+invalidsortbyexception	3984	4685
+invalidsortbyexception when calling	3984	4685
+invalidsortorderexception	3985	4686
+invalidsortorderexception when calling	3985	4686
+invalidsourcecommitspecifierexception	3986	4687
+invalidsourcecommitspecifierexception when calling	3986	4687
+invalidsourceexception	3987	4688
+invalidsourceexception when calling	3987	4688
+invalidsourcekmskey	3988	4689
+invalidsourcekmskey when calling	3988	4689
+invalidspecificationexception	3989	4690
+invalidsqljsonsubscript	3990,114	4691
+invalidsqlstatementname	3991	4692
+invalidsqlstatereturned	3992,518	4693
+invalidssmlexception	3994	4694
+invalidssmlexception when calling	3994	4694
+invalidstagedeclarationexception	3995	4695
+invalidstagedeclarationexception when calling	3995	4695
+invalidstate	2792	4820
+invalidstate when calling	2792	4820
+invalidstateerror	3996,3997	4697
+invalidstateexception	2792	4698
+invalidstateexception when calling	2792	4698
+invalidstatetransition	3998	4699
+invalidstatetransition when calling	3998	4699
+invalidstatetransitionexception	3998,19	4700
+invalidstatetransitionexception when calling	3998,19	4700
+invalidstructureexception	4000	4703
+invalidstructureexception when calling	4000	4703
+invalidsubnet	4087	4821
+invalidsubnet when calling	4087	4821
+invalidsubnetidexception	4001,60	4704
+invalidsubnetidexception when calling	4001,60	4704
+invalidsubscriptionstatefault	4002	4705
+invalidsubscriptionstatefault when calling	4002	4705
+invalidsystemtagusageexception	4003	4706
+invalidsystemtagusageexception when calling	4003	4706
+invalidtabledefinition	111,1	4707
+invalidtablerestoreargument	4004	4708
+invalidtablerestoreargument when calling	4004	4708
+invalidtablesampleargument	4005,114	4709
+invalidtablesamplerepeat	4006,114	4710
+invalidtag	4007	4822
+invalidtag when calling	4007	4822
+invalidtagexception	4007	4711
+invalidtagexception when calling	4007	4711
+invalidtagfault	4007	4712
+invalidtagfault when calling	4007	4712
+invalidtagfilterexception	4008	4713
+invalidtagfilterexception when calling	4008	4713
+invalidtagging	4088	4823
+invalidtagging when calling	4088	4823
+invalidtaggingrequestexception	4011	4716
+invalidtaggingrequestexception when calling	4011	4716
+invalidtagkeyslistexception	4009	4714
+invalidtagkeyslistexception when calling	4009	4714
+invalidtagparameterexception	4010	4715
+invalidtagparameterexception when calling	4010	4715
+invalidtagsexception	4012	4717
+invalidtagsexception when calling	4012	4717
+invalidtagsmapexception	4013	4718
+invalidtagsmapexception when calling	4013	4718
+invalidtagstoaddexception	4014	4719
+invalidtagstoaddexception when calling	4014	4719
+invalidtarget	4016	4824
+invalidtarget when calling	4016	4824
+invalidtargetbranchexception	4015	4720
+invalidtargetbranchexception when calling	4015	4720
+invalidtargetexception	4016	4721
+invalidtargetexception when calling	4016	4721
+invalidtargetfilternameexception	4017	4722
+invalidtargetfilternameexception when calling	4017	4722
+invalidtargetgrouppairexception	4018	4723
+invalidtargetgrouppairexception when calling	4018	4723
+invalidtargetinstancesexception	4019	4724
+invalidtargetinstancesexception when calling	4019	4724
+invalidtargetmaps	4020	4725
+invalidtargetmaps when calling	4020	4725
+invalidtargetobjecttypeexception	4021	4726
+invalidtargetsexception	4022	4727
+invalidtargetsexception when calling	4022	4727
+invalidtaskidexception	4023	4728
+invalidtaskidexception when calling	4023	4728
+invalidtemplate	4089	4825
+invalidtemplate when calling	4089	4825
+invalidtestcaseexception	4024	4729
+invalidtestcaseexception when calling	4024	4729
+invalidtextrepresentation	113,114	4730
+invalidtimerangeexception	4026	4732
+invalidtimerangeexception when calling	4026	4732
+invalidtimestampexception	4029	4736
+invalidtimezonedisplacementvalue	4027,114	4734
+invalidtimezoneexception	4028	4735
+invalidtitleexception	4030	4737
+invalidtitleexception when calling	4030	4737
+invalidtoken	4031	4826
+invalidtoken when calling	4031	4826
+invalidtokenexception	4031	4738
+invalidtokenexception when calling	4031	4738
+invalidtopicexception	3164	3674
+invalidtracingconfiguration	4032	4739
+invalidtracingconfiguration when calling	4032	4739
+invalidtrackingoptions	4033	4740
+invalidtrackingoptions when calling	4033	4740
+invalidtrafficpolicydocument	4034	4741
+invalidtrafficpolicydocument when calling	4034	4741
+invalidtrafficroutingconfigurationexception	4035	4742
+invalidtrafficroutingconfigurationexception when calling	4035	4742
+invalidtrailnameexception	4036	4743
+invalidtrailnameexception when calling	4036	4743
+invalidtransactioninitiation	4037	4744
+invalidtransactionstate	204	4745
+invalidtransactiontermination	700	4746
+invalidtransactiontimeoutexception	4038	4747
+invalidtriggerconfigexception	4039	4748
+invalidtriggerconfigexception when calling	4039	4748
+invalidttlorder	4040	4749
+invalidttlorder when calling	4040	4749
+invalidtxnstateexception	4041	4750
+invalidtype	4042,19	4827
+invalidtype when calling	4042,19	4827
+invalidtypeexception	4042,19	4751
+invalidtypeexception when calling	4042,19	4751
+invalidtypenameexception	4043	4752
+invalidtypenameexception when calling	4043	4752
+invalidupdate	4090	4828
+invalidupdate when calling	4090	4828
+invalidupdateoutdatedinstancesonlyvalueexception	4044	4755
+invalidupdateoutdatedinstancesonlyvalueexception when calling	4044	4755
+invalidupdateversionexception	4045	4756
+invalidurierror	4046	4757
+invalidurl	2797	4829
+invalidusageallocationsexception	4047	4758
+invalidusageallocationsexception when calling	4047	4758
+invalidusagedimensionexception	4048	4759
+invalidusagedimensionexception when calling	4048	4759
+invalidusagelimit	4049	4760
+invalidusagelimit when calling	4049	4760
+invaliduseofescapecharacter	4050,114	4761
+invalidusergroupstate	4051	4762
+invalidusergroupstate when calling	4051	4762
+invaliduserpoolconfigurationexception	4052	4763
+invaliduserpoolconfigurationexception when calling	4052	4763
+invaliduserstate	4053	4764
+invaliduserstate when calling	4053	4764
+invaliduserstatefault	4053	4765
+invaliduserstatefault when calling	4053	4765
+invalidusertype	4054	4766
+invalidusertype when calling	4054	4766
+invalidversionexception	4055	4771
+invalidversionexception when calling	4055	4771
+invalidversionnumberexception	4056	4772
+invalidversionnumberexception when calling	4056	4772
+invalidviewercertificate	4057	4773
+invalidviewercertificate when calling	4057	4773
+invalidvoterkeyexception	4058	4774
+invalidvpcid	4059	4775
+invalidvpcid when calling	4059	4775
+invalidvpcnetworkstatefault	4060	4776
+invalidvpcnetworkstatefault when calling	4060	4776
+invalidwebaclid	4061	4778
+invalidwebaclid when calling	4061	4778
+invalidwebhookauthenticationparametersexception	4062	4779
+invalidwebhookauthenticationparametersexception when calling	4062	4779
+invalidwebhookfilterpatternexception	4063	4780
+invalidwebhookfilterpatternexception when calling	4063	4780
+invalidwriteoffset	4064	4781
+invalidwriteoffset when calling	4064	4781
+invalidxmlcomment	4065,114	4782
+invalidxmlcontent	4066,114	4783
+invalidxmldocument	4067,114	4784
+invalidxmlprocessinginstruction	4068,114	4785
+invalidzipfileexception	4069,60	4786
+invalidzipfileexception when calling	4069,60	4786
+invalidzonaldeploymentconfigurationexception	4070	4787
+invalidzonaldeploymentconfigurationexception when calling	4070	4787
 invisible column s must have a default value	2043	2466
-invocation does not exist	4083	4822
-invocation target exception	4084	4823
-invocationdoesnotexist	4083	4822
-invocationdoesnotexist when calling	4083	4822
-invocationtargetexception	4084	4823
-io error	1167	4824
+invocation does not exist	4091	4830
+invocation target exception	4092	4831
+invocationdoesnotexist	4091	4830
+invocationdoesnotexist when calling	4091	4830
+invocationtargetexception	4092	4831
+io error	1167	4832
 io read error	2045	2468
-io read write on closed pipe	4085,4086	4825
-io socket inet bad hostname	218	4826
-io socket inet connect connection refused	1087	4827
+io read write on closed pipe	4093,4094	4833
+io socket inet bad hostname	218	4834
+io socket inet connect connection refused	1087	4835
 io write error	2046	2469
-io_error	1167,1168	4824
-ioerror	1167,1168	4824
-ioexception	4087	4828
+io_error	1167,1168	4832
+ioerror	1167,1168	4832
+ioexception	4095	4836
 ip address and mask do not match	224,225	435
-ip address in use	4088,19	4829
-ip address mismatch	4089,288	4830
-ip route limit exceeded exception	4090	4831
-ipaddressinuse	4088,19	4829
-ipaddressinuse when calling	4088,19	4829
-iproutelimitexceededexception	4090	4831
-iproutelimitexceededexception when calling	4090	4831
-ipv6 cidr block not found exception	4091	4832
-ipv6 cidr block not found fault	4091	4833
-ipv6cidrblocknotfoundexception	4091	4832
-ipv6cidrblocknotfoundexception when calling	4091	4832
-ipv6cidrblocknotfoundfault	4091	4833
-ipv6cidrblocknotfoundfault when calling	4091	4833
-irreversible instance refresh	4092	4834
-irreversibleinstancerefresh	4092	4834
-irreversibleinstancerefresh when calling	4092	4834
-is a composite type	254,1	4835
-is a deferrable index	254,1	3966
-is a directory	1641	4836
-is a directory error	1641,4093	4837
+ip address in use	4096,19	4837
+ip address mismatch	4097,288	4838
+ip route limit exceeded exception	4098	4839
+ipaddressinuse	4096,19	4837
+ipaddressinuse when calling	4096,19	4837
+iproutelimitexceededexception	4098	4839
+iproutelimitexceededexception when calling	4098	4839
+ipv6 cidr block not found exception	4099	4840
+ipv6 cidr block not found fault	4099	4841
+ipv6cidrblocknotfoundexception	4099	4840
+ipv6cidrblocknotfoundexception when calling	4099	4840
+ipv6cidrblocknotfoundfault	4099	4841
+ipv6cidrblocknotfoundfault when calling	4099	4841
+irreversible instance refresh	4100	4842
+irreversibleinstancerefresh	4100	4842
+irreversibleinstancerefresh when calling	4100	4842
+is a composite type	254,1	4843
+is a deferrable index	254,1	3974
+is a directory	1641	4844
+is a directory error	1641,4101	4845
 is a foreign table	254,1	1321
-is a named type file	1642	4838
-is a partial index	254,1	3966
+is a named type file	1642	4846
+is a partial index	254,1	3974
 is a partitioned table	109	536
 is a table s row type	254,1	714
-is already a member of extension	107	4839
+is already a member of extension	107	4847
 is already a partition	254,1	266
 is already a view	107	1376
-is an aggregate function	254,1	4840
+is an aggregate function	254,1	4848
 is deprecated and will be removed in a future release	2545	3019
 is deprecated and will be removed in a future release please use * instead	2544	3018
-is distinct from requires operator to yield boolean	272,1	4841
+is distinct from requires operator to yield boolean	272,1	4849
 is locked against change	1942	2363
 is no longer supported the statement was converted to	2552	3026
 is not a base type	254,1	714
-is not a brin index	254,1	4842
+is not a brin index	254,1	4850
 is not a composite type	254,1	266
 is not a directory or symbolic link	107	1754
-is not a domain	254,1	4843
-is not a foreign table	254,1	4844
+is not a domain	254,1	4851
+is not a foreign table	254,1	4852
 is not a function	254,1,365	1787
-is not a gin index	254,1	4845
+is not a gin index	254,1	4853
 is not a hash partitioned table	190,114	1170
-is not a materialized view	254,1	4844
-is not a member of extension	107	4839
-is not a number	113,114	4846
+is not a materialized view	254,1	4852
+is not a member of extension	107	4847
+is not a number	113,114	4854
 is not a partitioned table	159,1	777
 is not a procedure	254,1	1787
-is not a sequence	254,1,2172	4843
-is not a table	254,1	4844
+is not a sequence	254,1,2172	4851
+is not a table	254,1	4852
 is not a table or materialized view	254,1	266
 is not a typed table	254,1	266
-is not a unique index	254,1	3966
+is not a unique index	254,1	3974
 is not a valid base type for a domain	272,1	353
-is not a valid binary digit	113,114	4847
+is not a valid binary digit	113,114	4855
 is not a valid data directory	190,114	1572
 is not a valid encoding code	158,1	1578
 is not a valid encoding name	158,1	1578
-is not a valid hexadecimal digit	113,114	4847
-is not a valid operator name	1041,1	4848
-is not a view	254,1	4844
+is not a valid hexadecimal digit	113,114	4855
+is not a valid operator name	1041,1	4856
+is not a view	254,1	4852
 is not allowed in a non volatile function	109	634
 is not allowed in an sql function	109	634
-is not allowed in root expressions	0,1	4849
+is not allowed in root expressions	0,1	4857
 is not allowed in stored function or trigger	2383,109	2823
 is not allowed in stored procedures	2338,109	2774
 is not allowed in this context	2167	2593
@@ -25146,975 +25301,975 @@ is not allowed with union intersect except	109	1420
 is not allowed with window functions	109	724
 is not an enum	254,1	714
 is not an existing enum label	190,114	272
-is not an index	254,1	4850
-is not an index for table	254,1	4851
+is not an index	254,1	4858
+is not an index for table	254,1	4859
 is not an ordered set aggregate so it cannot have within group	254,1	1787
 is not in select list	311,1	336
 is not of type	2590	3065
 is not supported for this operation try	1773,109	2177
 is not supported in multi threaded slave mode	2108	2534
 is not supported reason * try	1774,109	2178
-is not yet supported in unquoted sql function body	109	4852
-is out of range for type double precision	322,114	3997
-is out of range for type real	322,114	3997
-is outside the valid range for parameter	190,114	4853
-isadirectoryerror	1641,4093	4837
-isdir unable to open database file	4094,1138	4854
+is not yet supported in unquoted sql function body	109	4860
+is out of range for type double precision	322,114	4005
+is out of range for type real	322,114	4005
+is outside the valid range for parameter	190,114	4861
+isadirectoryerror	1641,4101	4845
+isdir unable to open database file	4102,1138	4862
 isn t in group by	2578,1	3052
-isn t numeric in addition	703	4855
-isolated storage exception	265	4856
-isolatedstorageexception	265	4856
-isolationerror	4095	4857
+isn t numeric in addition	703	4863
+isolated storage exception	265	4864
+isolatedstorageexception	265	4864
+isolationerror	4103	4865
 ispell dictionary supports only default long and num flag values	224,225	224
-issuer certificate doesn t have a public key	4096,288	4858
-issuer certificate lookup error	4097,288	4859
-issuer name empty	4098,288	4860
+issuer certificate doesn t have a public key	4104,288	4866
+issuer certificate lookup error	4105,288	4867
+issuer name empty	4106,288	4868
 it is not allowed to shut off binlog on this command	2133	2559
 it is not allowed to specify * more than once	1943	2364
 it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	2388	2828
 it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	2104	2530
-item collection size limit exceeded exception	4099	4861
-item content mismatch exception	4100	4862
-item size limit exceeded exception	4101	4863
-itemcollectionsizelimitexceededexception	4099	4861
-itemcollectionsizelimitexceededexception when calling	4099	4861
-itemcontentmismatchexception	4100	4862
-itemcontentmismatchexception when calling	4100	4862
-itemsizelimitexceededexception	4101	4863
-itemsizelimitexceededexception when calling	4101	4863
-jarexception	4102	4864
-java heap space	246	4865
-jm runtime exception	4103	4866
-jmexception	4104	4867
-jmruntimeexception	4103	4866
-jmx provider exception	4105	4868
-jmx server error exception	4106	4869
-jmxproviderexception	4105	4868
-jmxservererrorexception	4106	4869
-job has reached the specified backoff limit	426,425	4870
-job not found exception	4107	4871
-job status exception	4108	4872
-job was active longer than specified deadline	4109,956	4873
-jobnotfoundexception	4107	4871
-jobnotfoundexception when calling	4107	4871
-jobstatusexception	4108	4872
-jobstatusexception when calling	4108	4872
-join estimator function * has multiple matches	232,1	4874
-join estimator function * must return type	159,1	4875
+item collection size limit exceeded exception	4107	4869
+item content mismatch exception	4108	4870
+item size limit exceeded exception	4109	4871
+itemcollectionsizelimitexceededexception	4107	4869
+itemcollectionsizelimitexceededexception when calling	4107	4869
+itemcontentmismatchexception	4108	4870
+itemcontentmismatchexception when calling	4108	4870
+itemsizelimitexceededexception	4109	4871
+itemsizelimitexceededexception when calling	4109	4871
+jarexception	4110	4872
+java heap space	246	4873
+jm runtime exception	4111	4874
+jmexception	4112	4875
+jmruntimeexception	4111	4874
+jmx provider exception	4113	4876
+jmx server error exception	4114	4877
+jmxproviderexception	4113	4876
+jmxservererrorexception	4114	4877
+job has reached the specified backoff limit	426,425	4878
+job not found exception	4115	4879
+job status exception	4116	4880
+job was active longer than specified deadline	4117,956	4881
+jobnotfoundexception	4115	4879
+jobnotfoundexception when calling	4115	4879
+jobstatusexception	4116	4880
+jobstatusexception when calling	4116	4880
+join estimator function * has multiple matches	232,1	4882
+join estimator function * must return type	159,1	4883
 join expression * columns available but * columns specified	311,1	933
-joins can have at most	328	4876
-json cannot unmarshal string into go struct field a of type int	2993	4185
-json decode error	4110,2993	4877
-json object does not contain key	4111,114	4878
+joins can have at most	328	4884
+json cannot unmarshal string into go struct field a of type int	2993	4193
+json decode error	4118,2993	4885
+json object does not contain key	4119,114	4886
 json path should end with an array identifier in argument * to function	2054	2477
-json value must not be null	191,114	4879
-jsonb subscript does not support slices	272,1	4880
-jsonb subscript in assignment must not be null	191,114	4881
-jsonb subscript must have text type	272,1	4880
-jsondecodeerror	4110,2993	4877
-jsonerror	4112	4882
-jsonpath array accessor can only be applied to an array	4113,114	4883
-jsonpath array subscript is not a single numeric value	3982,114	4884
-jsonpath array subscript is out of bounds	3982,114	4884
-jsonpath array subscript is out of integer range	3982,114	4884
-jsonpath item method * can only be applied to a numeric value	4114,114	4885
+json value must not be null	191,114	4887
+jsonb subscript does not support slices	272,1	4888
+jsonb subscript in assignment must not be null	191,114	4889
+jsonb subscript must have text type	272,1	4888
+jsondecodeerror	4118,2993	4885
+jsonerror	4120	4890
+jsonpath array accessor can only be applied to an array	4121,114	4891
+jsonpath array subscript is not a single numeric value	3990,114	4892
+jsonpath array subscript is out of bounds	3990,114	4892
+jsonpath array subscript is out of integer range	3990,114	4892
+jsonpath item method * can only be applied to a numeric value	4122,114	4893
 jsonpath item method * can only be applied to a string	1294,114	1588
-jsonpath item method * can only be applied to a string or numeric value	4114,114	4885
-jsonpath item method * can only be applied to an array	4113,114	4883
-jsonpath item method * can only be applied to an object	4115,114	4886
-jsonpath member accessor can only be applied to an object	4111,114	4878
-jsonpath wildcard array accessor can only be applied to an array	4113,114	4883
-jsonpath wildcard member accessor can only be applied to an object	4115,114	4886
-jwt payload size exceeded exception	4116	4887
-jwtpayloadsizeexceededexception	4116	4887
-jwtpayloadsizeexceededexception when calling	4116	4887
-kafka request exception	4117	4888
+jsonpath item method * can only be applied to a string or numeric value	4122,114	4893
+jsonpath item method * can only be applied to an array	4121,114	4891
+jsonpath item method * can only be applied to an object	4123,114	4894
+jsonpath member accessor can only be applied to an object	4119,114	4886
+jsonpath wildcard array accessor can only be applied to an array	4121,114	4891
+jsonpath wildcard member accessor can only be applied to an object	4123,114	4894
+jwt payload size exceeded exception	4124	4895
+jwtpayloadsizeexceededexception	4124	4895
+jwtpayloadsizeexceededexception when calling	4124	4895
+kafka request exception	4125	4896
 kafka storage error exception	1475	1781
-kafka timeout exception	4118,19	4889
+kafka timeout exception	4126,19	4897
 kafka_storage_error	1475	1781
-kafkarequestexception	4117	4888
-kafkarequestexception when calling	4117	4888
+kafkarequestexception	4125	4896
+kafkarequestexception when calling	4125	4896
 kafkastorageerrorexception	1475	1781
-kafkatimeoutexception	4118,19	4889
-kafkatimeoutexception when calling	4118,19	4889
-kdferror	4119	4890
-key already exists exception	4120	4891
+kafkatimeoutexception	4126,19	4897
+kafkatimeoutexception when calling	4126,19	4897
+kdferror	4127	4898
+key already exists exception	4128	4899
 key column * doesn t exist in table	2065,1	2490
-key group already exists	4121,19	4892
-key has been revoked	1645	4893
-key has expired	1643	4894
+key group already exists	4129,19	4900
+key has been revoked	1645	4901
+key has expired	1643	4902
 key index cannot be defined on a virtual generated column	2063	2488
-key management exception	4122	4895
-key not found	4123	4896
-key not found exception	4124,4123	4897
-key pair mismatch	4125	4898
+key management exception	4130	4903
+key not found	4131	4904
+key not found exception	4132,4131	4905
+key pair mismatch	4133	4906
 key part * length cannot be 0	2070	2496
 key reference and table reference don t match	2071	2497
 key s cannot explicitly include column s	2066	2491
 key s cannot have without overlaps	2064	2489
-key selector exception	4126	4899
-key signing key already exists	4127,19	4900
-key signing key in parent ds record	4128	4901
-key signing key in use	4129	4902
-key signing key with active status not found	4130	4903
-key store exception	4131	4904
-key unavailable exception	4132	4905
-key usage does not include certificate signing	4133,288	4906
-key usage does not include crl signing	4134,288	4907
-key usage does not include digital signature	4135,288	4908
-key usage keycertsign invalid for non ca cert	4136,288	4909
+key selector exception	4134	4907
+key signing key already exists	4135,19	4908
+key signing key in parent ds record	4136	4909
+key signing key in use	4137	4910
+key signing key with active status not found	4138	4911
+key store exception	4139	4912
+key unavailable exception	4140	4913
+key usage does not include certificate signing	4141,288	4914
+key usage does not include crl signing	4142,288	4915
+key usage does not include digital signature	4143,288	4916
+key usage keycertsign invalid for non ca cert	4144,288	4917
 key value * was not found in table	2149	2575
 key value must be scalar not array composite or json	190,114	325
-key was rejected by service	1644	4910
-keyalreadyexistsexception	4120	4891
-keyboardinterrupt	4137,4138	4911
-keyerror	4139,4140,4123	4912
-keyexception	4141	4913
-keygroupalreadyexists	4121,19	4892
-keygroupalreadyexists when calling	4121,19	4892
-keymanagementexception	4122	4895
-keynotfoundexception	4124,4123	4897
-keypairmismatch	4125	4898
-keypairmismatch when calling	4125	4898
+key was rejected by service	1644	4918
+keyalreadyexistsexception	4128	4899
+keyboardinterrupt	4145,4146	4919
+keyerror	4147,4148,4131	4920
+keyexception	4149	4921
+keygroupalreadyexists	4129,19	4900
+keygroupalreadyexists when calling	4129,19	4900
+keymanagementexception	4130	4903
+keynotfoundexception	4132,4131	4905
+keypairmismatch	4133	4906
+keypairmismatch when calling	4133	4906
 keys are out order during bulk load	2072	2498
-keys in request don t hash to the same slot	4142	4914
-keyselectorexception	4126	4899
-keysigningkeyalreadyexists	4127,19	4900
-keysigningkeyalreadyexists when calling	4127,19	4900
-keysigningkeyinparentdsrecord	4128	4901
-keysigningkeyinparentdsrecord when calling	4128	4901
-keysigningkeyinuse	4129	4902
-keysigningkeyinuse when calling	4129	4902
-keysigningkeywithactivestatusnotfound	4130	4903
-keysigningkeywithactivestatusnotfound when calling	4130	4903
-keystoreexception	4131	4904
-keyunavailableexception	4132	4905
-keyunavailableexception when calling	4132	4905
-kill container error	4143,4144	4915
-kill pod sandbox error	4145,4146	4916
-killcontainererror	4143,4144	4915
-killed by signal 1	2967	4917
-killed by signal 10	2975	4918
-killed by signal 11	2976	4919
-killed by signal 12	2977	4920
-killed by signal 13	559	4921
-killed by signal 14	237	4922
-killed by signal 15	2978	4923
-killed by signal 16	2979	4924
-killed by signal 17	864	4925
-killed by signal 18	2980	4926
-killed by signal 19	2981	4927
-killed by signal 2	2969	4928
-killed by signal 20	2982	4929
-killed by signal 21	2983	4930
-killed by signal 22	2984	4931
-killed by signal 23	2985	4932
-killed by signal 24	1172	4933
-killed by signal 25	2986	4934
-killed by signal 26	2987	4935
-killed by signal 27	2988	4936
-killed by signal 28	2989	4937
-killed by signal 29	2990	4938
-killed by signal 3	2970	4939
-killed by signal 30	2991	4940
-killed by signal 31	484	4941
-killed by signal 4	2971	4942
-killed by signal 5	2972	4943
-killed by signal 6	948	4944
-killed by signal 7	592	4945
-killed by signal 8	2973	4946
-killed by signal 9	2974	4947
-killpodsandboxerror	4145,4146	4916
-kms access denied	4147	4948
-kms access denied exception	4147,60	4949
-kms access denied fault	4147	4950
-kms disabled exception	4148,60	4951
-kms disabled fault	4148	4952
-kms internal exception	4149	4953
-kms invalid key usage	4150	4954
-kms invalid key usage exception	4150	4955
-kms invalid mac exception	4151	4956
-kms invalid signature exception	4152	4957
-kms invalid state	4153	4958
-kms invalid state exception	4153,60	4959
-kms invalid state fault	4153	4960
-kms key disabled exception	4154	4961
-kms key not accessible fault	4155	4962
-kms key not found exception	4156	4963
-kms key validation exception	4157	4964
-kms not found	4158	4965
-kms not found exception	4158,60	4966
-kms not found fault	4158	4967
-kms opt in required	4159,11	4968
-kms request failed exception	4160	4969
-kms throttling exception	4161	4970
-kms throttling fault	4161	4971
-kmsaccessdenied	4147	4948
-kmsaccessdenied when calling	4147	4948
-kmsaccessdeniedexception	4147,60	4949
-kmsaccessdeniedexception when calling	4147,60	4949
-kmsaccessdeniedfault	4147	4950
-kmsaccessdeniedfault when calling	4147	4950
-kmsdisabled	4148	4972
-kmsdisabled when calling	4148	4972
-kmsdisabledexception	4148,60	4951
-kmsdisabledexception when calling	4148,60	4951
-kmsdisabledfault	4148	4952
-kmsdisabledfault when calling	4148	4952
-kmsinternalexception	4149	4953
-kmsinternalexception when calling	4149	4953
-kmsinvalidkeyusage	4150	4954
-kmsinvalidkeyusage when calling	4150	4954
-kmsinvalidkeyusageexception	4150	4955
-kmsinvalidkeyusageexception when calling	4150	4955
-kmsinvalidmacexception	4151	4956
-kmsinvalidmacexception when calling	4151	4956
-kmsinvalidsignatureexception	4152	4957
-kmsinvalidsignatureexception when calling	4152	4957
-kmsinvalidstate	4153	4958
-kmsinvalidstate when calling	4153	4958
-kmsinvalidstateexception	4153,60	4959
-kmsinvalidstateexception when calling	4153,60	4959
-kmsinvalidstatefault	4153	4960
-kmsinvalidstatefault when calling	4153	4960
-kmskeydisabledexception	4154	4961
-kmskeydisabledexception when calling	4154	4961
-kmskeynotaccessiblefault	4155	4962
-kmskeynotaccessiblefault when calling	4155	4962
-kmskeynotfoundexception	4156	4963
-kmskeynotfoundexception when calling	4156	4963
-kmskeyvalidationexception	4157	4964
-kmskeyvalidationexception when calling	4157	4964
-kmsnotfound	4158	4965
-kmsnotfound when calling	4158	4965
-kmsnotfoundexception	4158,60	4966
-kmsnotfoundexception when calling	4158,60	4966
-kmsnotfoundfault	4158	4967
-kmsnotfoundfault when calling	4158	4967
-kmsoptinrequired	4159,11	4968
-kmsoptinrequired when calling	4159,11	4968
-kmsrequestfailedexception	4160	4969
-kmsrequestfailedexception when calling	4160	4969
-kmsthrottled	4162	4973
-kmsthrottled when calling	4162	4973
-kmsthrottling	4161	4974
-kmsthrottling when calling	4161	4974
-kmsthrottlingexception	4161	4970
-kmsthrottlingexception when calling	4161	4970
-kmsthrottlingfault	4161	4971
-kmsthrottlingfault when calling	4161	4971
-kubelet setup failed	4163	4975
-kubeletsetupfailed	4163	4975
-lambda conversion exception	4164	4976
-lambda throttled exception	4165,39	4977
-lambdaconversionexception	4164	4976
-lambdathrottledexception	4165,39	4977
-lambdathrottledexception when calling	4165,39	4977
-language * already exists	157,1	4978
-language * does not exist	158,1	4979
-language * does not support inline code execution	109	4852
-language * is not trusted	254,1	4843
-language not supported exception	4166	4980
-language validation function * called for language * instead of	137,1	4981
-languagenotsupportedexception	4166	4980
-languagenotsupportedexception when calling	4166	4980
+keys in request don t hash to the same slot	4150	4922
+keyselectorexception	4134	4907
+keysigningkeyalreadyexists	4135,19	4908
+keysigningkeyalreadyexists when calling	4135,19	4908
+keysigningkeyinparentdsrecord	4136	4909
+keysigningkeyinparentdsrecord when calling	4136	4909
+keysigningkeyinuse	4137	4910
+keysigningkeyinuse when calling	4137	4910
+keysigningkeywithactivestatusnotfound	4138	4911
+keysigningkeywithactivestatusnotfound when calling	4138	4911
+keystoreexception	4139	4912
+keyunavailableexception	4140	4913
+keyunavailableexception when calling	4140	4913
+kill container error	4151,4152	4923
+kill pod sandbox error	4153,4154	4924
+killcontainererror	4151,4152	4923
+killed by signal 1	2967	4925
+killed by signal 10	2975	4926
+killed by signal 11	2976	4927
+killed by signal 12	2977	4928
+killed by signal 13	559	4929
+killed by signal 14	237	4930
+killed by signal 15	2978	4931
+killed by signal 16	2979	4932
+killed by signal 17	864	4933
+killed by signal 18	2980	4934
+killed by signal 19	2981	4935
+killed by signal 2	2969	4936
+killed by signal 20	2982	4937
+killed by signal 21	2983	4938
+killed by signal 22	2984	4939
+killed by signal 23	2985	4940
+killed by signal 24	1172	4941
+killed by signal 25	2986	4942
+killed by signal 26	2987	4943
+killed by signal 27	2988	4944
+killed by signal 28	2989	4945
+killed by signal 29	2990	4946
+killed by signal 3	2970	4947
+killed by signal 30	2991	4948
+killed by signal 31	484	4949
+killed by signal 4	2971	4950
+killed by signal 5	2972	4951
+killed by signal 6	948	4952
+killed by signal 7	592	4953
+killed by signal 8	2973	4954
+killed by signal 9	2974	4955
+killpodsandboxerror	4153,4154	4924
+kms access denied	4155	4956
+kms access denied exception	4155,60	4957
+kms access denied fault	4155	4958
+kms disabled exception	4156,60	4959
+kms disabled fault	4156	4960
+kms internal exception	4157	4961
+kms invalid key usage	4158	4962
+kms invalid key usage exception	4158	4963
+kms invalid mac exception	4159	4964
+kms invalid signature exception	4160	4965
+kms invalid state	4161	4966
+kms invalid state exception	4161,60	4967
+kms invalid state fault	4161	4968
+kms key disabled exception	4162	4969
+kms key not accessible fault	4163	4970
+kms key not found exception	4164	4971
+kms key validation exception	4165	4972
+kms not found	4166	4973
+kms not found exception	4166,60	4974
+kms not found fault	4166	4975
+kms opt in required	4167,11	4976
+kms request failed exception	4168	4977
+kms throttling exception	4169	4978
+kms throttling fault	4169	4979
+kmsaccessdenied	4155	4956
+kmsaccessdenied when calling	4155	4956
+kmsaccessdeniedexception	4155,60	4957
+kmsaccessdeniedexception when calling	4155,60	4957
+kmsaccessdeniedfault	4155	4958
+kmsaccessdeniedfault when calling	4155	4958
+kmsdisabled	4156	4980
+kmsdisabled when calling	4156	4980
+kmsdisabledexception	4156,60	4959
+kmsdisabledexception when calling	4156,60	4959
+kmsdisabledfault	4156	4960
+kmsdisabledfault when calling	4156	4960
+kmsinternalexception	4157	4961
+kmsinternalexception when calling	4157	4961
+kmsinvalidkeyusage	4158	4962
+kmsinvalidkeyusage when calling	4158	4962
+kmsinvalidkeyusageexception	4158	4963
+kmsinvalidkeyusageexception when calling	4158	4963
+kmsinvalidmacexception	4159	4964
+kmsinvalidmacexception when calling	4159	4964
+kmsinvalidsignatureexception	4160	4965
+kmsinvalidsignatureexception when calling	4160	4965
+kmsinvalidstate	4161	4966
+kmsinvalidstate when calling	4161	4966
+kmsinvalidstateexception	4161,60	4967
+kmsinvalidstateexception when calling	4161,60	4967
+kmsinvalidstatefault	4161	4968
+kmsinvalidstatefault when calling	4161	4968
+kmskeydisabledexception	4162	4969
+kmskeydisabledexception when calling	4162	4969
+kmskeynotaccessiblefault	4163	4970
+kmskeynotaccessiblefault when calling	4163	4970
+kmskeynotfoundexception	4164	4971
+kmskeynotfoundexception when calling	4164	4971
+kmskeyvalidationexception	4165	4972
+kmskeyvalidationexception when calling	4165	4972
+kmsnotfound	4166	4973
+kmsnotfound when calling	4166	4973
+kmsnotfoundexception	4166,60	4974
+kmsnotfoundexception when calling	4166,60	4974
+kmsnotfoundfault	4166	4975
+kmsnotfoundfault when calling	4166	4975
+kmsoptinrequired	4167,11	4976
+kmsoptinrequired when calling	4167,11	4976
+kmsrequestfailedexception	4168	4977
+kmsrequestfailedexception when calling	4168	4977
+kmsthrottled	4170	4981
+kmsthrottled when calling	4170	4981
+kmsthrottling	4169	4982
+kmsthrottling when calling	4169	4982
+kmsthrottlingexception	4169	4978
+kmsthrottlingexception when calling	4169	4978
+kmsthrottlingfault	4169	4979
+kmsthrottlingfault when calling	4169	4979
+kubelet setup failed	4171	4983
+kubeletsetupfailed	4171	4983
+lambda conversion exception	4172	4984
+lambda throttled exception	4173,39	4985
+lambdaconversionexception	4172	4984
+lambdathrottledexception	4173,39	4985
+lambdathrottledexception when calling	4173,39	4985
+language * already exists	157,1	4986
+language * does not exist	158,1	4987
+language * does not support inline code execution	109	4860
+language * is not trusted	254,1	4851
+language not supported exception	4174	4988
+language validation function * called for language * instead of	137,1	4989
+languagenotsupportedexception	4174	4988
+languagenotsupportedexception when calling	4174	4988
 large object * does not exist	158,1	1142
-large object descriptor * was not opened for reading	107	4982
-large object descriptor * was not opened for writing	107	4982
+large object descriptor * was not opened for reading	107	4990
+large object descriptor * was not opened for writing	107	4990
 large object oid may not be null	190,114	329
-large object read request is too large	328	4983
-large zip file	4167	4984
-largezipfile	4167	4984
-last delivery channel delete failed exception	4168	4985
-last is allowed only in array subscripts	0,1	4849
-last vpc association	4169	4986
-lastdeliverychanneldeletefailedexception	4168	4985
-lastdeliverychanneldeletefailedexception when calling	4168	4985
+large object read request is too large	328	4991
+large zip file	4175	4992
+largezipfile	4175	4992
+last delivery channel delete failed exception	4176	4993
+last is allowed only in array subscripts	0,1	4857
+last vpc association	4177	4994
+lastdeliverychanneldeletefailedexception	4176	4993
+lastdeliverychanneldeletefailedexception when calling	4176	4993
 lastval is not yet defined in this session	107	1513
-lastvpcassociation	4169	4986
-lastvpcassociation when calling	4169	4986
-layer already exists exception	4170	4987
-layer inaccessible exception	4171	4988
-layer instantiation exception	4172	4989
-layer part too small exception	4173	4990
-layeralreadyexistsexception	4170	4987
-layeralreadyexistsexception when calling	4170	4987
-layerinaccessibleexception	4171	4988
-layerinaccessibleexception when calling	4171	4988
-layerinstantiationexception	4172	4989
-layerparttoosmallexception	4173	4990
-layerparttoosmallexception when calling	4173	4990
-layers not found exception	4174	4991
-layersnotfoundexception	4174	4991
-layersnotfoundexception when calling	4174	4991
+lastvpcassociation	4177	4994
+lastvpcassociation when calling	4177	4994
+layer already exists exception	4178	4995
+layer inaccessible exception	4179	4996
+layer instantiation exception	4180	4997
+layer part too small exception	4181	4998
+layeralreadyexistsexception	4178	4995
+layeralreadyexistsexception when calling	4178	4995
+layerinaccessibleexception	4179	4996
+layerinaccessibleexception when calling	4179	4996
+layerinstantiationexception	4180	4997
+layerparttoosmallexception	4181	4998
+layerparttoosmallexception when calling	4181	4998
+layers not found exception	4182	4999
+layersnotfoundexception	4182	4999
+layersnotfoundexception when calling	4182	4999
 ldap authentication failed for user	149	434
-ldap referral exception	4175	4992
-ldap urls not supported on this platform	109	4993
-ldapreferralexception	4175	4992
+ldap referral exception	4183	5000
+ldap urls not supported on this platform	109	5001
+ldapreferralexception	4183	5000
 leader election not needed for topic partition	1652	2035
-leader not available exception	4176	4994
-leader_not_available	4176	4994
-leadernotavailableexception	4176	4994
+leader not available exception	4184	5002
+leader_not_available	4184	5002
+leadernotavailableexception	4184	5002
 leading spaces are removed from name	2266	2696
 left and right associated data types for operator class options parsing functions must match	159,1	154
-left operand of jsonpath operator * is not a single numeric value	4177,114	4995
-legacy sigalg disallowed or unsupported	4178,278	299
+left operand of jsonpath operator * is not a single numeric value	4185,114	5003
+legacy sigalg disallowed or unsupported	4186,278	299
 length error * in function	2373	2813
-length for type * cannot exceed	190,114	4996
-length for type * must be at least 1	190,114	4996
-length mismatch	4179,278	299
+length for type * cannot exceed	190,114	5004
+length for type * must be at least 1	190,114	5004
+length mismatch	4187,278	299
 length required	21	21
-length too long	4180,278	299
-length too short	4181,278	299
+length too long	4188,278	299
+length too short	4189,278	299
 length_required	21	21
-lengtherror	4182	4997
-level 2 halted	1647	4998
-level 2 not synchronized	1648	4999
-level 3 halted	1649	5000
-level 3 reset	1650	5001
-levenshtein argument exceeds maximum length of	190,114	5002
-lexeme array may not contain empty strings	4183,114	5003
+lengtherror	4190	5005
+level 2 halted	1647	5006
+level 2 not synchronized	1648	5007
+level 3 halted	1649	5008
+level 3 reset	1650	5009
+levenshtein argument exceeds maximum length of	190,114	5010
+lexeme array may not contain empty strings	4191,114	5011
 lexeme array may not contain nulls	191,114	1264
-lexicon not found exception	4184,12	5004
-lexicon size exceeded exception	4185	5005
-lexiconnotfoundexception	4184,12	5004
-lexiconnotfoundexception when calling	4184,12	5004
-lexiconsizeexceededexception	4185	5005
-lexiconsizeexceededexception when calling	4185	5005
-lib section in a out corrupted	1653	5006
-library bug	4186,278	299
-library has no ciphers	4187,278	299
-license not found exception	4188	5007
-license usage exception	4189	5008
-licenseexception	4190	5009
-licensenotfoundexception	4188	5007
-licensenotfoundexception when calling	4188	5007
-licenseusageexception	4189	5008
-licenseusageexception when calling	4189	5008
-lifecycle event already completed exception	4191	5010
-lifecycle hook limit exceeded exception	4192	5011
-lifecycle policy not found exception	4193	5012
-lifecycle policy preview in progress exception	4194	5013
-lifecycle policy preview not found exception	4195	5014
-lifecycleeventalreadycompletedexception	4191	5010
-lifecycleeventalreadycompletedexception when calling	4191	5010
-lifecyclehooklimitexceededexception	4192	5011
-lifecyclehooklimitexceededexception when calling	4192	5011
-lifecyclepolicynotfoundexception	4193	5012
-lifecyclepolicynotfoundexception when calling	4193	5012
-lifecyclepolicypreviewinprogressexception	4194	5013
-lifecyclepolicypreviewinprogressexception when calling	4194	5013
-lifecyclepolicypreviewnotfoundexception	4195	5014
-lifecyclepolicypreviewnotfoundexception when calling	4195	5014
+lexicon not found exception	4192,12	5012
+lexicon size exceeded exception	4193	5013
+lexiconnotfoundexception	4192,12	5012
+lexiconnotfoundexception when calling	4192,12	5012
+lexiconsizeexceededexception	4193	5013
+lexiconsizeexceededexception when calling	4193	5013
+lib section in a out corrupted	1653	5014
+library bug	4194,278	299
+library has no ciphers	4195,278	299
+license not found exception	4196	5015
+license usage exception	4197	5016
+licenseexception	4198	5017
+licensenotfoundexception	4196	5015
+licensenotfoundexception when calling	4196	5015
+licenseusageexception	4197	5016
+licenseusageexception when calling	4197	5016
+lifecycle event already completed exception	4199	5018
+lifecycle hook limit exceeded exception	4200	5019
+lifecycle policy not found exception	4201	5020
+lifecycle policy preview in progress exception	4202	5021
+lifecycle policy preview not found exception	4203	5022
+lifecycleeventalreadycompletedexception	4199	5018
+lifecycleeventalreadycompletedexception when calling	4199	5018
+lifecyclehooklimitexceededexception	4200	5019
+lifecyclehooklimitexceededexception when calling	4200	5019
+lifecyclepolicynotfoundexception	4201	5020
+lifecyclepolicynotfoundexception when calling	4201	5020
+lifecyclepolicypreviewinprogressexception	4202	5021
+lifecyclepolicypreviewinprogressexception when calling	4202	5021
+lifecyclepolicypreviewnotfoundexception	4203	5022
+lifecyclepolicypreviewnotfoundexception when calling	4203	5022
 like is not supported for creating foreign tables	109	360
-like pattern must not end with escape character	3678,114	4324
-limit exceeded exception	4196	5015
-limit exceeded fault	4197	5016
-limit in a recursive query is not implemented	109	3668
-limit must not be negative	3934,114	5017
+like pattern must not end with escape character	3686,114	4332
+limit exceeded exception	4204	5023
+limit exceeded fault	4205	5024
+limit in a recursive query is not implemented	109	3676
+limit must not be negative	3942,114	5025
 limit of * on json nested structures depth is reached in argument * to function	2050	2473
 limit of * on json path depth is reached in argument * to function	2055	2478
 limit only accepts integer values	2041	2464
-limit overrun error	4198	5018
+limit overrun error	4206	5026
 limit syntax is not supported	0,1	925
-limitexceeded	4197	5019
-limitexceeded when calling	4197	5019
-limitexceededexception	4196	5015
-limitexceededexception when calling	4197,39	5020
-limitexceededfault	4197	5016
-limitexceededfault when calling	4197	5016
-limitoverrunerror	4198	5018
-limits exceeded exception	4199	5021
-limitsexceeded	4199	5022
-limitsexceeded when calling	4199	5022
-limitsexceededexception	4199	5021
-limitsexceededexception when calling	4199	5021
-line too long	4200	5023
-line unavailable exception	4201	5024
-linetoolong	4200	5023
-lineunavailableexception	4201	5024
-link has been severed	1724	5025
-link loop exception	4202	5026
-link name already in use exception	4203	5027
-link number out of range	1655	5028
-link with master is down	4204	5029
-link with master is down and replica serve stale data is set to	4204	5030
-linkageerror	4205	5031
-linkexception	4206	5032
-linkloopexception	4202	5026
-linknamealreadyinuseexception	4203	5027
-linknamealreadyinuseexception when calling	4203	5027
-list index out of range	316	5033
-list microsoft teams configured teams exception	4207,55	5034
-list microsoft teams user identities exception	4208,55	5035
+limitexceeded	4205	5027
+limitexceeded when calling	4205	5027
+limitexceededexception	4204	5023
+limitexceededexception when calling	4205,39	5028
+limitexceededfault	4205	5024
+limitexceededfault when calling	4205	5024
+limitoverrunerror	4206	5026
+limits exceeded exception	4207	5029
+limitsexceeded	4207	5030
+limitsexceeded when calling	4207	5030
+limitsexceededexception	4207	5029
+limitsexceededexception when calling	4207	5029
+line too long	4208	5031
+line unavailable exception	4209	5032
+linetoolong	4208	5031
+lineunavailableexception	4209	5032
+link has been severed	1724	5033
+link loop exception	4210	5034
+link name already in use exception	4211	5035
+link number out of range	1655	5036
+link with master is down	4212	5037
+link with master is down and replica serve stale data is set to	4212	5038
+linkageerror	4213	5039
+linkexception	4214	5040
+linkloopexception	4210	5034
+linknamealreadyinuseexception	4211	5035
+linknamealreadyinuseexception when calling	4211	5035
+list index out of range	316	5041
+list microsoft teams configured teams exception	4215,55	5042
+list microsoft teams user identities exception	4216,55	5043
 list of fields is only allowed in key partitions	2076	2502
 list of radius secrets cannot be empty	224,225	435
 list of radius servers cannot be empty	224,225	435
-list teams channel configurations exception	4209,55	5036
-listener not found	4210	5037
-listener not found exception	4211,4210	5038
-listener_not_found	4210	5039
-listenernotfound	4210	5037
-listenernotfound when calling	4210	5037
-listenernotfoundexception	4211,4210	5038
-listenernotfoundexception when calling	4210	5040
-listmicrosoftteamsconfiguredteamsexception	4207,55	5034
-listmicrosoftteamsconfiguredteamsexception when calling	4207,55	5034
-listmicrosoftteamsuseridentitiesexception	4208,55	5035
-listmicrosoftteamsuseridentitiesexception when calling	4208,55	5035
-listteamschannelconfigurationsexception	4209,55	5036
-listteamschannelconfigurationsexception when calling	4209,55	5036
+list teams channel configurations exception	4217,55	5044
+listener not found	4218	5045
+listener not found exception	4219,4218	5046
+listener_not_found	4218	5047
+listenernotfound	4218	5045
+listenernotfound when calling	4218	5045
+listenernotfoundexception	4219,4218	5046
+listenernotfoundexception when calling	4218	5048
+listmicrosoftteamsconfiguredteamsexception	4215,55	5042
+listmicrosoftteamsconfiguredteamsexception when calling	4215,55	5042
+listmicrosoftteamsuseridentitiesexception	4216,55	5043
+listmicrosoftteamsuseridentitiesexception when calling	4216,55	5043
+listteamschannelconfigurationsexception	4217,55	5044
+listteamschannelconfigurationsexception when calling	4217,55	5044
 literal carriage return found in data	443,114	1184
 literal newline found in data	443,114	1184
-liveness probe failed	4212,4213	5041
-lo_lseek result out of range for large object descriptor	322,114	5042
-lo_tell result out of range for large object descriptor	322,114	5042
-load balancer attribute not found	4214	5043
-load balancer not found	4215	5044
-load url access denied exception	4216	5045
-loadbalancerattributenotfound	4214	5043
-loadbalancerattributenotfound when calling	4214	5043
-loadbalancernotfound	4215	5044
-loadbalancernotfound when calling	4215	5044
-loaderror	4217	5046
-loadurlaccessdeniedexception	4216	5045
-loadurlaccessdeniedexception when calling	4216	5045
+liveness probe failed	4220,4221	5049
+lo_lseek result out of range for large object descriptor	322,114	5050
+lo_tell result out of range for large object descriptor	322,114	5050
+load balancer attribute not found	4222	5051
+load balancer not found	4223	5052
+load url access denied exception	4224	5053
+loadbalancerattributenotfound	4222	5051
+loadbalancerattributenotfound when calling	4222	5051
+loadbalancernotfound	4223	5052
+loadbalancernotfound when calling	4223	5052
+loaderror	4225	5054
+loadurlaccessdeniedexception	4224	5053
+loadurlaccessdeniedexception when calling	4224	5053
 local connections are not supported by this build	224,225	435
-local jump error	4218	5047
-localjumperror	4218	5047
+local jump error	4226	5055
+localjumperror	4226	5055
 location is not supported anymore	109	720
-locator exception	4063	5048
-locator_exception	4063	5048
-locatorexception	4063	5048
-lock disk i o error	4219,156	5049
-lock file * already exists	4220,225	5050
-lock file * is empty	4220,225	5050
-lock file exists	4220	5051
-lock not available	672	5052
-lock recursion exception	4221	5053
+locator exception	4071	5056
+locator_exception	4071	5056
+locatorexception	4071	5056
+lock disk i o error	4227,156	5057
+lock file * already exists	4228,225	5058
+lock file * is empty	4228,225	5058
+lock file exists	4228	5059
+lock not available	672	5060
+lock recursion exception	4229	5061
 lock wait timeout exceeded try restarting transaction	2083	2509
-lock_file_exists	4220,225	5051
-lock_not_available	672,107	5052
-locked subscription exception	4222	5054
-lockederror	4223	5055
-lockedsubscriptionexception	4222	5054
-lockedsubscriptionexception when calling	4222	5054
-lockfileexists	4220,225	5051
-locknotavailable	672,107	5052
-lockout prevented exception	4224	5056
-lockout prevention exception	4225	5057
-lockoutpreventedexception	4224	5056
-lockoutpreventedexception when calling	4224	5056
-lockoutpreventionexception	4225	5057
-lockoutpreventionexception when calling	4225	5057
-lockrecursionexception	4221	5053
-log destination permission exception	4226	5058
-log dir not found exception	4227	5059
-log format * is not supported	190,114	5060
-log_dir_not_found	4227	5059
-logdestinationpermissionexception	4226	5058
-logdestinationpermissionexception when calling	4226	5058
-logdirnotfoundexception	4227	5059
+lock_file_exists	4228,225	5059
+lock_not_available	672,107	5060
+locked subscription exception	4230	5062
+lockederror	4231	5063
+lockedsubscriptionexception	4230	5062
+lockedsubscriptionexception when calling	4230	5062
+lockfileexists	4228,225	5059
+locknotavailable	672,107	5060
+lockout prevented exception	4232	5064
+lockout prevention exception	4233	5065
+lockoutpreventedexception	4232	5064
+lockoutpreventedexception when calling	4232	5064
+lockoutpreventionexception	4233	5065
+lockoutpreventionexception when calling	4233	5065
+lockrecursionexception	4229	5061
+log destination permission exception	4234	5066
+log dir not found exception	4235	5067
+log format * is not supported	190,114	5068
+log_dir_not_found	4235	5067
+logdestinationpermissionexception	4234	5066
+logdestinationpermissionexception when calling	4234	5066
+logdirnotfoundexception	4235	5067
 logic error * in function	2374	2814
-logical decoding cannot be used while in recovery	109	5061
+logical decoding cannot be used while in recovery	109	5069
 logical decoding output plugin * produces binary output but function * expects textual data	109	358
 logical decoding requires a database connection	107	930
 logical decoding requires wal_level logical	107	930
 logical replication at prepare time requires a	107	930
-logical replication slot * exists but wal_level logical	107	5062
-logical replication target relation * does not exist	107	5063
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	107	5064
-logical replication target relation * uses system columns in replica identity index	107	5063
-logical replication worker slot * is already used by another worker cannot attach	107	5065
-logical replication worker slot * is empty cannot attach	107	5065
+logical replication slot * exists but wal_level logical	107	5070
+logical replication target relation * does not exist	107	5071
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	107	5072
+logical replication target relation * uses system columns in replica identity index	107	5071
+logical replication worker slot * is already used by another worker cannot attach	107	5073
+logical replication worker slot * is empty cannot attach	107	5073
 logical streaming at prepare time requires a	107	930
 logical streaming requires a	107	930
-loginexception	4228	5066
+loginexception	4236	5074
 long database name and identifier for object resulted in path length exceeding * characters path	2006	2427
-lookuperror	4229	5067
+lookuperror	4237	5075
 loop detected	71	68
-loop detected exception	71	5068
+loop detected exception	71	5076
 loop_detected	71	68
-loopdetectedexception	71	5068
-loopdetectedexception when calling	71	5068
-lossy distance functions are not supported in index only scans	109	5069
+loopdetectedexception	71	5076
+loopdetectedexception when calling	71	5076
+lossy distance functions are not supported in index only scans	109	5077
 lost connection to parallel worker	107	1427
 lower and upper bounds must be finite	1171,114	1456
 lower bound cannot equal upper bound	1171,114	1456
-lowering statistics target to	190,114	5070
-lz4 compression is not supported by this build	109	5071
-m bean exception	4230	5072
-m bean registration exception	4231	5073
-macaddr8 data out of range to convert to macaddr	322,114	5074
-machine is not on the network	1727	5075
-mail domain in use exception	4232	5076
-mail domain not found exception	4233	5077
-mail domain state exception	4234	5078
-mail from domain not verified exception	4235	5079
-mail header not in message	4236,4237	5080
-maildomaininuseexception	4232	5076
-maildomaininuseexception when calling	4232	5076
-maildomainnotfoundexception	4233	5077
-maildomainnotfoundexception when calling	4233	5077
-maildomainstateexception	4234	5078
-maildomainstateexception when calling	4234	5078
-mailfromdomainnotverifiedexception	4235	5079
-mailfromdomainnotverifiedexception when calling	4235	5079
-malformed arn exception	4238	5081
-malformed array literal	113,114	5082
-malformed certificate exception	4239	5083
+lowering statistics target to	190,114	5078
+lz4 compression is not supported by this build	109	5079
+m bean exception	4238	5080
+m bean registration exception	4239	5081
+macaddr8 data out of range to convert to macaddr	322,114	5082
+machine is not on the network	1727	5083
+mail domain in use exception	4240	5084
+mail domain not found exception	4241	5085
+mail domain state exception	4242	5086
+mail from domain not verified exception	4243	5087
+mail header not in message	4244,4245	5088
+maildomaininuseexception	4240	5084
+maildomaininuseexception when calling	4240	5084
+maildomainnotfoundexception	4241	5085
+maildomainnotfoundexception when calling	4241	5085
+maildomainstateexception	4242	5086
+maildomainstateexception when calling	4242	5086
+mailfromdomainnotverifiedexception	4243	5087
+mailfromdomainnotverifiedexception when calling	4243	5087
+malformed arn exception	4246	5089
+malformed array literal	113,114	5090
+malformed certificate exception	4247	5091
 malformed communication packet	2090	2516
-malformed csr exception	4240	5084
+malformed csr exception	4248	5092
 malformed file type header in file	1960	2381
 malformed gtid set encoding	2087	2513
 malformed gtid set specification	2088	2514
 malformed gtid specification	2089	2515
-malformed input exception	4241	5085
+malformed input exception	4249	5093
 malformed json array	113,114	3490
-malformed link exception	4242	5086
-malformed manifest exception	4243	5087
-malformed multirange literal	113,114	5088
-malformed object name exception	4244	5089
-malformed parameterized type exception	4245	5090
-malformed parameters exception	4246	5091
-malformed policy document	4247	5092
-malformed policy document exception	4247	5093
-malformed policy exception	4248	5094
-malformed policy template exception	4249	5095
-malformed query exception	4250	5096
-malformed range literal	113,114	5097
-malformed record literal	113,114	5098
-malformed resource policy document exception	4251	5099
+malformed link exception	4250	5094
+malformed manifest exception	4251	5095
+malformed multirange literal	113,114	5096
+malformed object name exception	4252	5097
+malformed parameterized type exception	4253	5098
+malformed parameters exception	4254	5099
+malformed policy document	4255	5100
+malformed policy document exception	4255	5101
+malformed policy exception	4256	5102
+malformed policy template exception	4257	5103
+malformed query exception	4258	5104
+malformed range literal	113,114	5105
+malformed record literal	113,114	5106
+malformed resource policy document exception	4259	5107
 malformed scram message	526,135	1042
-malformed stat buffer	4252,4253	5100
-malformed url exception	4254	5101
-malformed utf * characters possibly incorrectly encoded	984	5102
-malformedarnexception	4238	5081
-malformedarnexception when calling	4238	5081
-malformedcertificate	4239	5103
-malformedcertificate when calling	4239	5103
-malformedcertificateexception	4239	5083
-malformedcertificateexception when calling	4239	5083
-malformedcsrexception	4240	5084
-malformedcsrexception when calling	4240	5084
-malformedinputexception	4241	5085
-malformedlinkexception	4242	5086
-malformedmanifestexception	4243	5087
-malformedmanifestexception when calling	4243	5087
-malformedobjectnameexception	4244	5089
-malformedparameterizedtypeexception	4245	5090
-malformedparametersexception	4246	5091
-malformedpolicydocument	4247	5092
-malformedpolicydocument when calling	4247	5092
-malformedpolicydocumentexception	4247	5093
-malformedpolicydocumentexception when calling	4247	5093
-malformedpolicyexception	4248	5094
-malformedpolicyexception when calling	4248	5094
-malformedpolicytemplateexception	4249	5095
-malformedpolicytemplateexception when calling	4249	5095
-malformedqueryexception	4250	5096
-malformedqueryexception when calling	4250	5096
-malformedresourcepolicydocumentexception	4251	5099
-malformedresourcepolicydocumentexception when calling	4251	5099
-malformedurlexception	4254	5101
-managed action invalid state exception	4255	5104
-managed login branding exists exception	4256	5105
-managed rule exception	4257	5106
-managedactioninvalidstateexception	4255	5104
-managedactioninvalidstateexception when calling	4255	5104
-managedloginbrandingexistsexception	4256	5105
-managedloginbrandingexistsexception when calling	4256	5105
-managedruleexception	4257	5106
-managedruleexception when calling	4257	5106
+malformed stat buffer	4260,4261	5108
+malformed url exception	4262	5109
+malformed utf * characters possibly incorrectly encoded	984	5110
+malformedarnexception	4246	5089
+malformedarnexception when calling	4246	5089
+malformedcertificate	4247	5111
+malformedcertificate when calling	4247	5111
+malformedcertificateexception	4247	5091
+malformedcertificateexception when calling	4247	5091
+malformedcsrexception	4248	5092
+malformedcsrexception when calling	4248	5092
+malformedinputexception	4249	5093
+malformedlinkexception	4250	5094
+malformedmanifestexception	4251	5095
+malformedmanifestexception when calling	4251	5095
+malformedobjectnameexception	4252	5097
+malformedparameterizedtypeexception	4253	5098
+malformedparametersexception	4254	5099
+malformedpolicydocument	4255	5100
+malformedpolicydocument when calling	4255	5100
+malformedpolicydocumentexception	4255	5101
+malformedpolicydocumentexception when calling	4255	5101
+malformedpolicyexception	4256	5102
+malformedpolicyexception when calling	4256	5102
+malformedpolicytemplateexception	4257	5103
+malformedpolicytemplateexception when calling	4257	5103
+malformedqueryexception	4258	5104
+malformedqueryexception when calling	4258	5104
+malformedresourcepolicydocumentexception	4259	5107
+malformedresourcepolicydocumentexception when calling	4259	5107
+malformedurlexception	4262	5109
+managed action invalid state exception	4263	5112
+managed login branding exists exception	4264	5113
+managed rule exception	4265	5114
+managedactioninvalidstateexception	4263	5112
+managedactioninvalidstateexception when calling	4263	5112
+managedloginbrandingexistsexception	4264	5113
+managedloginbrandingexistsexception when calling	4264	5113
+managedruleexception	4265	5114
+managedruleexception when calling	4265	5114
 manifest checksums require a backup manifest	0,1	1234
-manual merge required exception	4258	5107
-manualmergerequiredexception	4258	5107
-manualmergerequiredexception when calling	4258	5107
-mapping for token type * does not exist	158,1	5108
+manual merge required exception	4266	5115
+manualmergerequiredexception	4266	5115
+manualmergerequiredexception when calling	4266	5115
+mapping for token type * does not exist	158,1	5116
 mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	2549	3023
 mariadb tried to use the * but its provider plugin is not loaded	2240	2668
-marketplace commerce analytics exception	4259	5109
-marketplacecommerceanalyticsexception	4259	5109
-marketplacecommerceanalyticsexception when calling	4259	5109
-marks not supported for format exception	4260	5110
-marksnotsupportedforformatexception	4260	5110
-marksnotsupportedforformatexception when calling	4260	5110
-marshal directive exception	4261	5111
-marshaldirectiveexception	4261	5111
-marshalexception	4262	5112
-marshaling directives are invalid	4261	5113
-master cannot leave organization exception	4263	5114
+marketplace commerce analytics exception	4267	5117
+marketplacecommerceanalyticsexception	4267	5117
+marketplacecommerceanalyticsexception when calling	4267	5117
+marks not supported for format exception	4268	5118
+marksnotsupportedforformatexception	4268	5118
+marksnotsupportedforformatexception when calling	4268	5118
+marshal directive exception	4269	5119
+marshaldirectiveexception	4269	5119
+marshalexception	4270	5120
+marshaling directives are invalid	4269	5121
+master cannot leave organization exception	4271	5122
 master command * failed	2318	2752
-mastercannotleaveorganizationexception	4263	5114
-mastercannotleaveorganizationexception when calling	4263	5114
+mastercannotleaveorganizationexception	4271	5122
+mastercannotleaveorganizationexception when calling	4271	5122
 match partial not yet implemented	109	108
 materialize mode required but it is not allowed in this context	109	1387
-materialized view * has not been populated	107	5115
-materialized view refresh task not running exception	4264	5116
-materialized view refresh task running exception	4265	5117
-materialized view refresh task stopping exception	4266	5118
+materialized view * has not been populated	107	5123
+materialized view refresh task not running exception	4272	5124
+materialized view refresh task running exception	4273	5125
+materialized view refresh task stopping exception	4274	5126
 materialized views cannot be unlogged	109	724
 materialized views may not be defined using bound parameters	109	724
 materialized views must not use data modifying statements in with	109	724
 materialized views must not use temporary tables or views	109	724
-materializedviewrefreshtasknotrunningexception	4264	5116
-materializedviewrefreshtasknotrunningexception when calling	4264	5116
-materializedviewrefreshtaskrunningexception	4265	5117
-materializedviewrefreshtaskrunningexception when calling	4265	5117
-materializedviewrefreshtaskstoppingexception	4266	5118
-materializedviewrefreshtaskstoppingexception when calling	4266	5118
-max active resources exceeded exception	4267	5119
-max concurrent queries exception	4268	5120
-max db shard group limit reached	4269	5121
-max document size exceeded	4270	5122
-max lexeme length exceeded exception	4271	5123
-max lexicons number exceeded exception	4272	5124
-max number of clients reached	4273	5125
-max number of config rules exceeded exception	4274	5126
-max number of configuration recorders exceeded exception	4275	5127
-max number of conformance packs exceeded exception	4276	5128
-max number of delivery channels exceeded exception	4277	5129
-max number of organization config rules exceeded exception	4278	5130
-max number of organization conformance packs exceeded exception	4279	5131
-max number of retention configurations exceeded exception	4280	5132
+materializedviewrefreshtasknotrunningexception	4272	5124
+materializedviewrefreshtasknotrunningexception when calling	4272	5124
+materializedviewrefreshtaskrunningexception	4273	5125
+materializedviewrefreshtaskrunningexception when calling	4273	5125
+materializedviewrefreshtaskstoppingexception	4274	5126
+materializedviewrefreshtaskstoppingexception when calling	4274	5126
+max active resources exceeded exception	4275	5127
+max concurrent queries exception	4276	5128
+max db shard group limit reached	4277	5129
+max document size exceeded	4278	5130
+max lexeme length exceeded exception	4279	5131
+max lexicons number exceeded exception	4280	5132
+max number of clients reached	4281	5133
+max number of config rules exceeded exception	4282	5134
+max number of configuration recorders exceeded exception	4283	5135
+max number of conformance packs exceeded exception	4284	5136
+max number of delivery channels exceeded exception	4285	5137
+max number of organization config rules exceeded exception	4286	5138
+max number of organization conformance packs exceeded exception	4287	5139
+max number of retention configurations exceeded exception	4288	5140
 max_wal_size must be at least twice wal_segment_size	190,114	476
-maxactiveresourcesexceededexception	4267	5119
-maxactiveresourcesexceededexception when calling	4267	5119
-maxconcurrentqueriesexception	4268	5120
-maxconcurrentqueriesexception when calling	4268	5120
-maxdbshardgrouplimitreached	4269	5121
-maxdbshardgrouplimitreached when calling	4269	5121
-maxdocumentsizeexceeded	4270	5122
-maxdocumentsizeexceeded when calling	4270	5122
-maxfragments should be 0	190,114	5133
-maximum branches exceeded exception	4281	5134
-maximum call stack size exceeded	4282	5135
-maximum conflict resolution entries exceeded exception	4283	5136
-maximum file content to load exceeded exception	4284	5137
-maximum file entries exceeded exception	4285	5138
-maximum items to compare exceeded exception	4286	5139
-maximum number of approvals exceeded exception	4287	5140
+maxactiveresourcesexceededexception	4275	5127
+maxactiveresourcesexceededexception when calling	4275	5127
+maxconcurrentqueriesexception	4276	5128
+maxconcurrentqueriesexception when calling	4276	5128
+maxdbshardgrouplimitreached	4277	5129
+maxdbshardgrouplimitreached when calling	4277	5129
+maxdocumentsizeexceeded	4278	5130
+maxdocumentsizeexceeded when calling	4278	5130
+maxfragments should be 0	190,114	5141
+maximum branches exceeded exception	4289	5142
+maximum call stack size exceeded	4290	5143
+maximum conflict resolution entries exceeded exception	4291	5144
+maximum file content to load exceeded exception	4292	5145
+maximum file entries exceeded exception	4293	5146
+maximum items to compare exceeded exception	4294	5147
+maximum number of approvals exceeded exception	4295	5148
 maximum number of committed subtransactions	328	840
-maximum number of prepared transactions reached	246,243	5141
-maximum number of trails exceeded exception	4288	5142
-maximum open pull requests exceeded exception	4289	5143
-maximum recursion depth exceeded	4282	5144
-maximum repository names exceeded exception	4290	5145
-maximum repository triggers exceeded exception	4291	5146
-maximum result returned exception	4292	5147
-maximum rule templates associated with repository exception	4293	5148
-maximumbranchesexceededexception	4281	5134
-maximumbranchesexceededexception when calling	4281	5134
-maximumconflictresolutionentriesexceededexception	4283	5136
-maximumconflictresolutionentriesexceededexception when calling	4283	5136
-maximumfilecontenttoloadexceededexception	4284	5137
-maximumfilecontenttoloadexceededexception when calling	4284	5137
-maximumfileentriesexceededexception	4285	5138
-maximumfileentriesexceededexception when calling	4285	5138
-maximumitemstocompareexceededexception	4286	5139
-maximumitemstocompareexceededexception when calling	4286	5139
-maximumnumberofapprovalsexceededexception	4287	5140
-maximumnumberofapprovalsexceededexception when calling	4287	5140
-maximumnumberoftrailsexceededexception	4288	5142
-maximumnumberoftrailsexceededexception when calling	4288	5142
-maximumopenpullrequestsexceededexception	4289	5143
-maximumopenpullrequestsexceededexception when calling	4289	5143
-maximumrepositorynamesexceededexception	4290	5145
-maximumrepositorynamesexceededexception when calling	4290	5145
-maximumrepositorytriggersexceededexception	4291	5146
-maximumrepositorytriggersexceededexception when calling	4291	5146
-maximumresultreturnedexception	4292	5147
-maximumresultreturnedexception when calling	4292	5147
-maximumruletemplatesassociatedwithrepositoryexception	4293	5148
-maximumruletemplatesassociatedwithrepositoryexception when calling	4293	5148
-maxlexemelengthexceededexception	4271	5123
-maxlexemelengthexceededexception when calling	4271	5123
-maxlexiconsnumberexceededexception	4272	5124
-maxlexiconsnumberexceededexception when calling	4272	5124
-maxnumberofconfigrulesexceededexception	4274	5126
-maxnumberofconfigrulesexceededexception when calling	4274	5126
-maxnumberofconfigurationrecordersexceededexception	4275	5127
-maxnumberofconfigurationrecordersexceededexception when calling	4275	5127
-maxnumberofconformancepacksexceededexception	4276	5128
-maxnumberofconformancepacksexceededexception when calling	4276	5128
-maxnumberofdeliverychannelsexceededexception	4277	5129
-maxnumberofdeliverychannelsexceededexception when calling	4277	5129
-maxnumberoforganizationconfigrulesexceededexception	4278	5130
-maxnumberoforganizationconfigrulesexceededexception when calling	4278	5130
-maxnumberoforganizationconformancepacksexceededexception	4279	5131
-maxnumberoforganizationconformancepacksexceededexception when calling	4279	5131
-maxnumberofretentionconfigurationsexceededexception	4280	5132
-maxnumberofretentionconfigurationsexceededexception when calling	4280	5132
+maximum number of prepared transactions reached	246,243	5149
+maximum number of trails exceeded exception	4296	5150
+maximum open pull requests exceeded exception	4297	5151
+maximum recursion depth exceeded	4290	5152
+maximum repository names exceeded exception	4298	5153
+maximum repository triggers exceeded exception	4299	5154
+maximum result returned exception	4300	5155
+maximum rule templates associated with repository exception	4301	5156
+maximumbranchesexceededexception	4289	5142
+maximumbranchesexceededexception when calling	4289	5142
+maximumconflictresolutionentriesexceededexception	4291	5144
+maximumconflictresolutionentriesexceededexception when calling	4291	5144
+maximumfilecontenttoloadexceededexception	4292	5145
+maximumfilecontenttoloadexceededexception when calling	4292	5145
+maximumfileentriesexceededexception	4293	5146
+maximumfileentriesexceededexception when calling	4293	5146
+maximumitemstocompareexceededexception	4294	5147
+maximumitemstocompareexceededexception when calling	4294	5147
+maximumnumberofapprovalsexceededexception	4295	5148
+maximumnumberofapprovalsexceededexception when calling	4295	5148
+maximumnumberoftrailsexceededexception	4296	5150
+maximumnumberoftrailsexceededexception when calling	4296	5150
+maximumopenpullrequestsexceededexception	4297	5151
+maximumopenpullrequestsexceededexception when calling	4297	5151
+maximumrepositorynamesexceededexception	4298	5153
+maximumrepositorynamesexceededexception when calling	4298	5153
+maximumrepositorytriggersexceededexception	4299	5154
+maximumrepositorytriggersexceededexception when calling	4299	5154
+maximumresultreturnedexception	4300	5155
+maximumresultreturnedexception when calling	4300	5155
+maximumruletemplatesassociatedwithrepositoryexception	4301	5156
+maximumruletemplatesassociatedwithrepositoryexception when calling	4301	5156
+maxlexemelengthexceededexception	4279	5131
+maxlexemelengthexceededexception when calling	4279	5131
+maxlexiconsnumberexceededexception	4280	5132
+maxlexiconsnumberexceededexception when calling	4280	5132
+maxnumberofconfigrulesexceededexception	4282	5134
+maxnumberofconfigrulesexceededexception when calling	4282	5134
+maxnumberofconfigurationrecordersexceededexception	4283	5135
+maxnumberofconfigurationrecordersexceededexception when calling	4283	5135
+maxnumberofconformancepacksexceededexception	4284	5136
+maxnumberofconformancepacksexceededexception when calling	4284	5136
+maxnumberofdeliverychannelsexceededexception	4285	5137
+maxnumberofdeliverychannelsexceededexception when calling	4285	5137
+maxnumberoforganizationconfigrulesexceededexception	4286	5138
+maxnumberoforganizationconfigrulesexceededexception when calling	4286	5138
+maxnumberoforganizationconformancepacksexceededexception	4287	5139
+maxnumberoforganizationconformancepacksexceededexception when calling	4287	5139
+maxnumberofretentionconfigurationsexceededexception	4288	5140
+maxnumberofretentionconfigurationsexceededexception when calling	4288	5140
 maxvalue * is out of range for sequence data type	190,114	612
 maxvalue can only be used in last partition definition	2212	2640
-mbeanexception	4230	5072
-mbeanregistrationexception	4231	5073
-media too large exception	4294	5149
-mediatoolargeexception	4294	5149
-mediatoolargeexception when calling	4294	5149
-member access exception	678	5150
-member id required exception	4295	5151
-member_id_required	4295	5151
-memberaccessexception	678	5150
-memberidrequiredexception	4295	5151
-memerror	4296	5152
+mbeanexception	4238	5080
+mbeanregistrationexception	4239	5081
+media too large exception	4302	5157
+mediatoolargeexception	4302	5157
+mediatoolargeexception when calling	4302	5157
+member access exception	678	5158
+member id required exception	4303	5159
+member_id_required	4303	5159
+memberaccessexception	678	5158
+memberidrequiredexception	4303	5159
+memerror	4304	5160
 memory allocation error * in function	2371	2811
-memory allocation of * bytes failed	246	5153
-memory limit exceeded exception	4297,55	5154
-memoryerror	4298,246	5155
-memorylimitexceededexception	4297,55	5154
-memorylimitexceededexception when calling	4297,55	5154
+memory allocation of * bytes failed	246	5161
+memory limit exceeded exception	4305,55	5162
+memoryerror	4306,246	5163
+memorylimitexceededexception	4305,55	5162
+memorylimitexceededexception when calling	4305,55	5162
 merge not supported in copy	109	910
-merge not supported in with query	109	3668
-merge option required exception	4299	5156
-mergeoptionrequiredexception	4299	5156
-mergeoptionrequiredexception when calling	4299	5156
-message not inflight	4300	5157
-message size too large exception	4301	5158
-message too long	1222	5159
-message_size_too_large	4301	5158
-messagefrozen	4302	5160
-messagefrozen when calling	4302	5160
-messagenotinflight	4300	5157
-messagenotinflight when calling	4300	5157
-messagerejected	4303	5161
-messagerejected when calling	4303	5161
-messagesizetoolargeexception	4301	5158
-method access exception	362	5162
+merge not supported in with query	109	3676
+merge option required exception	4307	5164
+mergeoptionrequiredexception	4307	5164
+mergeoptionrequiredexception when calling	4307	5164
+message not inflight	4308	5165
+message size too large exception	4309	5166
+message too long	1222	5167
+message_size_too_large	4309	5166
+messagefrozen	4310	5168
+messagefrozen when calling	4310	5168
+messagenotinflight	4308	5165
+messagenotinflight when calling	4308	5165
+messagerejected	4311	5169
+messagerejected when calling	4311	5169
+messagesizetoolargeexception	4309	5166
+method access exception	362	5170
 method not allowed	13	13
-method not allowed exception	13	5163
+method not allowed exception	13	5171
 method_not_allowed	13	13
-methodaccessexception	362	5162
-methodnotallowedexception	13	5163
-methodnotallowedexception when calling	13	5163
-mfa method not found exception	4304	5164
-mfamethodnotfoundexception	4304	5164
-mfamethodnotfoundexception when calling	4304	5164
-midi unavailable exception	4305	5165
-midiunavailableexception	4305	5165
-mime invalid media parameter	4306	5166
-mime type parse exception	4307	5167
-mimetypeparseexception	4307	5167
+methodaccessexception	362	5170
+methodnotallowedexception	13	5171
+methodnotallowedexception when calling	13	5171
+mfa method not found exception	4312	5172
+mfamethodnotfoundexception	4312	5172
+mfamethodnotfoundexception when calling	4312	5172
+midi unavailable exception	4313	5173
+midiunavailableexception	4313	5173
+mime invalid media parameter	4314	5174
+mime type parse exception	4315	5175
+mimetypeparseexception	4315	5175
 min_wal_size must be at least twice wal_segment_size	190,114	476
 minvalue * is out of range for sequence data type	190,114	612
 minvalue * must be less than maxvalue	190,114	612
-minwords should be less than maxwords	190,114	5133
-minwords should be positive	190,114	5133
-mirrored type exception	4308	5168
-mirrored types exception	4309	5169
-mirroredtypeexception	4308	5168
-mirroredtypesexception	4309	5169
+minwords should be less than maxwords	190,114	5141
+minwords should be positive	190,114	5141
+mirrored type exception	4316	5176
+mirrored types exception	4317	5177
+mirroredtypeexception	4316	5176
+mirroredtypesexception	4317	5177
 misdirected request	30	30
 misdirected_request	30	30
 mismatched array dimensions	329,114	359
-mismatched endpoint type exception	4310	5170
-mismatched_endpoint_type	4310	5170
-mismatchedendpointtypeexception	4310	5170
+mismatched endpoint type exception	4318	5178
+mismatched_endpoint_type	4318	5178
+mismatchedendpointtypeexception	4318	5178
 misplaced deferrable clause	0,1	568
 misplaced initially deferred clause	0,1	568
 misplaced initially immediate clause	0,1	568
 misplaced not deferrable clause	0,1	568
-missing afffile parameter	190,114	5171
-missing authentication token	4311,11	5172
-missing authority key identifier	4312,288	5173
-missing codec private data exception	4313	5174
-missing customs exception	4314	5175
+missing afffile parameter	190,114	5179
+missing authentication token	4319,11	5180
+missing authority key identifier	4320,288	5181
+missing codec private data exception	4321	5182
+missing customs exception	4322	5183
 missing data for column	443,114	1184
-missing dictfile parameter	190,114	5171
-missing dictionary parameter	190,114	5176
-missing dsa signing cert	4315,278	299
-missing ecdsa signing cert	4316,278	299
+missing dictfile parameter	190,114	5179
+missing dictionary parameter	190,114	5184
+missing dsa signing cert	4323,278	299
+missing ecdsa signing cert	4324,278	299
 missing entry in file * at end of line	224,225	435
-missing fatal	4317,278	299
-missing field exception	371	5177
-missing file cache configuration	4318	5178
-missing file system configuration	4319	5179
-missing format argument exception	4320	5180
-missing format width exception	4321	5181
-missing from clause entry for table	1163,1	5182
-missing language parameter	190,114	5183
-missing manifest field exception	4322	5184
-missing manifest resource exception	4323	5185
-missing member exception	369	5186
-missing metadata exception	363	5187
-missing method exception	370	5188
-missing parameter exception	4324	5189
-missing parameter value exception	4325	5190
-missing parameters	4326,278	299
-missing psk kex modes extension	4327,278	299
-missing rendering attribute	4328	5191
-missing required parameter	4329	5192
-missing required parameter exception	4329	5193
-missing resource exception	4330	5194
-missing rsa certificate	4331,278	299
-missing rsa encrypting cert	4332,278	299
-missing rsa signing cert	4333,278	299
-missing satellite assembly exception	4334	5195
-missing sigalgs extension	4335,278	299
-missing signing cert	4336,278	299
-missing spec error	4337	5196
-missing spec version error	4338	5197
-missing subject key identifier	4339,288	5198
-missing supported groups extension	4340,278	299
-missing synonyms parameter	190,114	5199
+missing fatal	4325,278	299
+missing field exception	371	5185
+missing file cache configuration	4326	5186
+missing file system configuration	4327	5187
+missing format argument exception	4328	5188
+missing format width exception	4329	5189
+missing from clause entry for table	1163,1	5190
+missing language parameter	190,114	5191
+missing manifest field exception	4330	5192
+missing manifest resource exception	4331	5193
+missing member exception	369	5194
+missing metadata exception	363	5195
+missing method exception	370	5196
+missing parameter exception	4332	5197
+missing parameter value exception	4333	5198
+missing parameters	4334,278	299
+missing psk kex modes extension	4335,278	299
+missing rendering attribute	4336	5199
+missing required parameter	4337	5200
+missing required parameter exception	4337	5201
+missing resource exception	4338	5202
+missing rsa certificate	4339,278	299
+missing rsa encrypting cert	4340,278	299
+missing rsa signing cert	4341,278	299
+missing satellite assembly exception	4342	5203
+missing sigalgs extension	4343,278	299
+missing signing cert	4344,278	299
+missing spec error	4345	5204
+missing spec version error	4346	5205
+missing subject key identifier	4347,288	5206
+missing supported groups extension	4348,278	299
+missing synonyms parameter	190,114	5207
 missing time zone in input string for type timestamptz	688,114	728
 missing time zone in input string for type timetz	688,114	728
-missing tmp dh key	4341,278	299
-missing tmp ecdh key	4342,278	299
-missing unicode support	4343	5200
-missing version exception	4344	5201
-missing volume configuration	4345	5202
-missingauthenticationtoken	4311,11	5172
-missingauthenticationtoken when calling	4311,11	5172
-missingbody	4346	5203
-missingbody when calling	4346	5203
-missingcodecprivatedataexception	4313	5174
-missingcodecprivatedataexception when calling	4313	5174
-missingcustomsexception	4314	5175
-missingcustomsexception when calling	4314	5175
-missingfieldexception	371	5177
-missingfilecacheconfiguration	4318	5178
-missingfilecacheconfiguration when calling	4318	5178
-missingfilesystemconfiguration	4319	5179
-missingfilesystemconfiguration when calling	4319	5179
-missingformatargumentexception	4320	5180
-missingformatwidthexception	4321	5181
-missingmanifestfieldexception	4322	5184
-missingmanifestfieldexception when calling	4322	5184
-missingmanifestresourceexception	4323	5185
-missingmemberexception	369	5186
-missingmetadataexception	363	5187
-missingmethodexception	370	5188
-missingparameter	4324	5204
-missingparameter when calling	4324	5204
-missingparameterexception	4324	5189
-missingparameterexception when calling	4324	5189
-missingparametervalueexception	4325	5190
-missingparametervalueexception when calling	4325	5190
-missingrenderingattribute	4328	5191
-missingrenderingattribute when calling	4328	5191
-missingrequiredparameter	4329	5192
-missingrequiredparameter when calling	4329	5192
-missingrequiredparameterexception	4329	5193
-missingrequiredparameterexception when calling	4329	5193
-missingresourceexception	4330	5194
-missingsatelliteassemblyexception	4334	5195
-missingspecerror	4337	5196
-missingspecversionerror	4338	5197
-missingunicodesupport	4343	5200
-missingversionexception	4344	5201
-missingversionexception when calling	4344	5201
-missingvolumeconfiguration	4345	5202
-missingvolumeconfiguration when calling	4345	5202
-mixed handshake and non handshake data	4347,278	299
+missing tmp dh key	4349,278	299
+missing tmp ecdh key	4350,278	299
+missing unicode support	4351	5208
+missing version exception	4352	5209
+missing volume configuration	4353	5210
+missingauthenticationtoken	4319,11	5180
+missingauthenticationtoken when calling	4319,11	5180
+missingbody	4354	5211
+missingbody when calling	4354	5211
+missingcodecprivatedataexception	4321	5182
+missingcodecprivatedataexception when calling	4321	5182
+missingcustomsexception	4322	5183
+missingcustomsexception when calling	4322	5183
+missingfieldexception	371	5185
+missingfilecacheconfiguration	4326	5186
+missingfilecacheconfiguration when calling	4326	5186
+missingfilesystemconfiguration	4327	5187
+missingfilesystemconfiguration when calling	4327	5187
+missingformatargumentexception	4328	5188
+missingformatwidthexception	4329	5189
+missingmanifestfieldexception	4330	5192
+missingmanifestfieldexception when calling	4330	5192
+missingmanifestresourceexception	4331	5193
+missingmemberexception	369	5194
+missingmetadataexception	363	5195
+missingmethodexception	370	5196
+missingparameter	4332	5212
+missingparameter when calling	4332	5212
+missingparameterexception	4332	5197
+missingparameterexception when calling	4332	5197
+missingparametervalueexception	4333	5198
+missingparametervalueexception when calling	4333	5198
+missingrenderingattribute	4336	5199
+missingrenderingattribute when calling	4336	5199
+missingrequiredparameter	4337	5200
+missingrequiredparameter when calling	4337	5200
+missingrequiredparameterexception	4337	5201
+missingrequiredparameterexception when calling	4337	5201
+missingresourceexception	4338	5202
+missingsatelliteassemblyexception	4342	5203
+missingspecerror	4345	5204
+missingspecversionerror	4346	5205
+missingunicodesupport	4351	5208
+missingversionexception	4352	5209
+missingversionexception when calling	4352	5209
+missingvolumeconfiguration	4353	5210
+missingvolumeconfiguration when calling	4353	5210
+mixed handshake and non handshake data	4355,278	299
 mixing of group columns min max count with no group columns is illegal if there is no group by clause	2106,1	2532
 mixing of transactional and non transactional tables is disabled	2107	2533
 mixing self logging and non self logging engines in a statement is unsafe	1814	2218
-ml resource not found exception	4348,12	5205
-ml transform not ready exception	4349	5206
-mlresourcenotfoundexception	4348,12	5205
-mlresourcenotfoundexception when calling	4348,12	5205
-mltransformnotreadyexception	4349	5206
-mltransformnotreadyexception when calling	4349	5206
-mmap disk i o error	4350,156	5207
+ml resource not found exception	4356,12	5213
+ml transform not ready exception	4357	5214
+mlresourcenotfoundexception	4356,12	5213
+mlresourcenotfoundexception when calling	4356,12	5213
+mltransformnotreadyexception	4357	5214
+mltransformnotreadyexception when calling	4357	5214
+mmap disk i o error	4358,156	5215
 mode no longer has any effect use strict_all_tables or strict_trans_tables instead	2364	2804
-model error exception	4351,35	5208
-model not ready exception	4352,39	5209
-model stream error	4353	5210
-model stream error exception	4354,35	5211
-model timeout exception	4355,18	5212
-modelerror	4356,35	5213
-modelerror when calling	4356,35	5213
-modelerrorexception	4351,35	5208
-modelerrorexception when calling	4351,35	5208
-modelnotreadyexception	4352,39	5209
-modelnotreadyexception when calling	4352,39	5209
-modelstreamerror	4353	5210
-modelstreamerror when calling	4353	5210
-modelstreamerrorexception	4354,35	5211
-modelstreamerrorexception when calling	4354,35	5211
-modeltimeoutexception	4355,18	5212
-modeltimeoutexception when calling	4355,18	5212
-modifying sql data not permitted	4357	5214
-modifying_sql_data_not_permitted	4357,641	5214
-modifyingsqldatanotpermitted	4357,641	5214
-module not found error	4358,663	5215
+model error exception	4359,35	5216
+model not ready exception	4360,39	5217
+model stream error	4361	5218
+model stream error exception	4362,35	5219
+model timeout exception	4363,18	5220
+modelerror	4364,35	5221
+modelerror when calling	4364,35	5221
+modelerrorexception	4359,35	5216
+modelerrorexception when calling	4359,35	5216
+modelnotreadyexception	4360,39	5217
+modelnotreadyexception when calling	4360,39	5217
+modelstreamerror	4361	5218
+modelstreamerror when calling	4361	5218
+modelstreamerrorexception	4362,35	5219
+modelstreamerrorexception when calling	4362,35	5219
+modeltimeoutexception	4363,18	5220
+modeltimeoutexception when calling	4363,18	5220
+modifying sql data not permitted	4365	5222
+modifying_sql_data_not_permitted	4365,641	5222
+modifyingsqldatanotpermitted	4365,641	5222
+module not found error	4366,663	5223
 module_not_found	663	833
-modulenotfounderror	4358,663	5215
+modulenotfounderror	4366,663	5223
 modulus for hash partition must be specified	0,1	925
-modulus for hash partition provided more than once	157,1	5216
-money out of range	322,114	5217
-monitor setting exception	4359	5218
-monitoring subscription already exists	4360,19	5219
-monitoringsubscriptionalreadyexists	4360,19	5219
-monitoringsubscriptionalreadyexists when calling	4360,19	5219
-monitorsettingexception	4359	5218
+modulus for hash partition provided more than once	157,1	5224
+money out of range	322,114	5225
+monitor setting exception	4367	5226
+monitoring subscription already exists	4368,19	5227
+monitoringsubscriptionalreadyexists	4368,19	5227
+monitoringsubscriptionalreadyexists when calling	4368,19	5227
+monitorsettingexception	4367	5226
 more partitions to reorganize than there are partitions	2271	2701
-more than one function named	232,1	5220
-more than one operator named	232,1	5220
-more than one row returned by a subquery used as an expression	793	5221
-more than one sql json item	4361	5222
-more than one value returned by column xpath expression	793	5223
-more_than_one_sql_json_item	4361,114	5222
-morethanonesqljsonitem	4361,114	5222
-most specific type mismatch	4362	5224
-most_specific_type_mismatch	4362,114	5224
-mostspecifictypemismatch	4362,114	5224
-mount target conflict	4363,19	5225
-mount target not found	4364,12	5226
-mounttargetconflict	4363,19	5225
-mounttargetconflict when calling	4363,19	5225
-mounttargetnotfound	4364,12	5226
-mounttargetnotfound when calling	4364,12	5226
-mountvolume setup failed for volume	3055,3054	5227
-movederror	4365	5228
+more than one function named	232,1	5228
+more than one operator named	232,1	5228
+more than one row returned by a subquery used as an expression	793	5229
+more than one sql json item	4369	5230
+more than one value returned by column xpath expression	793	5231
+more_than_one_sql_json_item	4369,114	5230
+morethanonesqljsonitem	4369,114	5230
+most specific type mismatch	4370	5232
+most_specific_type_mismatch	4370,114	5232
+mostspecifictypemismatch	4370,114	5232
+mount target conflict	4371,19	5233
+mount target not found	4372,12	5234
+mounttargetconflict	4371,19	5233
+mounttargetconflict when calling	4371,19	5233
+mounttargetnotfound	4372,12	5234
+mounttargetnotfound when calling	4372,12	5234
+mountvolume setup failed for volume	3063,3062	5235
+movederror	4373	5236
 moving aggregate implementation returns type * but plain implementation returns type	112,1	111
-moving aggregate transition function must not return null	191,114	3691
+moving aggregate transition function must not return null	191,114	3699
 moving row to another partition during a before for each row trigger is not supported	109	536
-multi attach error for volume	3026,3025	5229
-multi region cluster already exists fault	4366	5230
-multi region cluster not found fault	4367	5231
-multi region parameter group not found fault	4368	5232
+multi attach error for volume	3026,3025	5237
+multi region cluster already exists fault	4374	5238
+multi region cluster not found fault	4375	5239
+multi region parameter group not found fault	4376	5240
 multi row statements required more than * bytes of storage	2381	2821
 multi statement do instead rules are not supported for copy	109	1257
 multi statement do instead rules are not supported for data modifying statements in with	109	843
 multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	2442	2883
-multicast not supported exception	373	5233
-multicastnotsupportedexception	373	5233
-multidimensional arrays must have array expressions with matching dimensions	329,114	5234
-multihop attempted	1668	5235
-multipart message too large	4369	5236
-multiple accept parameters	190,114	5237
+multicast not supported exception	373	5241
+multicastnotsupportedexception	373	5241
+multidimensional arrays must have array expressions with matching dimensions	329,114	5242
+multihop attempted	1668	5243
+multipart message too large	4377	5244
+multiple accept parameters	190,114	5245
 multiple actions for rules on select are not implemented	109	764
-multiple afffile parameters	190,114	5171
-multiple assignments to same column	0,1	5238
+multiple afffile parameters	190,114	5179
+multiple assignments to same column	0,1	5246
 multiple collate clauses not allowed	0,1	925
 multiple column definition lists are not allowed for the same function	0,1	281
-multiple conflict resolution entries exception	4370	5239
+multiple conflict resolution entries exception	4378	5247
 multiple decimal points	0,1	0
 multiple default expressions	0,1	1282
 multiple default values specified for column * of table	0,1	568
 multiple deferrable not deferrable clauses not allowed	0,1	568
 multiple definition of same constant in list partitioning	2111	2537
-multiple dictfile parameters	190,114	5171
-multiple dictionary parameters	190,114	5176
+multiple dictfile parameters	190,114	5179
+multiple dictionary parameters	190,114	5184
 multiple generation clauses specified for column * of table	0,1	568
-multiple iam arns provided exception	4371	5240
+multiple iam arns provided exception	4379	5248
 multiple identity specifications for column * of table	0,1	568
 multiple initially immediate deferred clauses not allowed	0,1	568
-multiple keys request during rehashing of slot	4372	5241
-multiple language parameters	190,114	5183
+multiple keys request during rehashing of slot	4380	5249
+multiple language parameters	190,114	5191
 multiple limit clauses not allowed	0,1	925
 multiple limit options not allowed	0,1	925
 multiple offset clauses not allowed	0,1	925
 multiple order by clauses not allowed	0,1	925
 multiple primary key defined	2112,1	2538
-multiple primary keys for table * are not allowed	111,1	5242
-multiple read calls return no data or error	4373,4374	5243
-multiple recovery targets specified	190,114	4853
-multiple regions exception	4375	5244
-multiple repositories in pull request exception	4376	5245
-multiple stopwords parameters	190,114	5183
+multiple primary keys for table * are not allowed	111,1	5250
+multiple read calls return no data or error	4381,4382	5251
+multiple recovery targets specified	190,114	4861
+multiple regions exception	4383	5252
+multiple repositories in pull request exception	4384	5253
+multiple stopwords parameters	190,114	5191
 multiple values in ident field	224,225	435
 multiple values specified for authentication type	224,225	435
 multiple values specified for connection type	224,225	435
@@ -26122,965 +26277,965 @@ multiple values specified for host address	224,225	435
 multiple values specified for netmask	224,225	435
 multiple window specifications with the same name	1888	2305
 multiple with clauses not allowed	0,1	925
-multipleconflictresolutionentriesexception	4370	5239
-multipleconflictresolutionentriesexception when calling	4370	5239
-multipleiamarnsprovidedexception	4371	5240
-multipleiamarnsprovidedexception when calling	4371	5240
-multipleregionsexception	4375	5244
-multipleregionsexception when calling	4375	5244
-multiplerepositoriesinpullrequestexception	4376	5245
-multiplerepositoriesinpullrequestexception when calling	4376	5245
-multirange values cannot contain null members	191,114	5246
-multiranges cannot be constructed from multidimensional arrays	793	5247
-multiregionclusteralreadyexistsfault	4366	5230
-multiregionclusteralreadyexistsfault when calling	4366	5230
-multiregionclusternotfoundfault	4367	5231
-multiregionclusternotfoundfault when calling	4367	5231
-multiregionparametergroupnotfoundfault	4368	5232
-multiregionparametergroupnotfoundfault when calling	4368	5232
+multipleconflictresolutionentriesexception	4378	5247
+multipleconflictresolutionentriesexception when calling	4378	5247
+multipleiamarnsprovidedexception	4379	5248
+multipleiamarnsprovidedexception when calling	4379	5248
+multipleregionsexception	4383	5252
+multipleregionsexception when calling	4383	5252
+multiplerepositoriesinpullrequestexception	4384	5253
+multiplerepositoriesinpullrequestexception when calling	4384	5253
+multirange values cannot contain null members	191,114	5254
+multiranges cannot be constructed from multidimensional arrays	793	5255
+multiregionclusteralreadyexistsfault	4374	5238
+multiregionclusteralreadyexistsfault when calling	4374	5238
+multiregionclusternotfoundfault	4375	5239
+multiregionclusternotfoundfault when calling	4375	5239
+multiregionparametergroupnotfoundfault	4376	5240
+multiregionparametergroupnotfoundfault when calling	4376	5240
 multixact members limit exceeded	328	1573
-must be a member of the role whose process is being terminated or member of pg_signal_backend	137,1	5248
-must be a member of the role whose query is being canceled or member of pg_signal_backend	137,1	5249
-must be a superuser to cancel superuser query	137,1	5249
-must be a superuser to terminate superuser process	137,1	5248
-must be member of role	137,1	5250
-must be owner of aggregate	137,1	5251
-must be owner of collation	137,1	5251
-must be owner of conversion	137,1	5251
-must be owner of database	137,1	5251
-must be owner of domain	137,1	5251
-must be owner of event trigger	137,1	5251
-must be owner of extension	137,1	5251
-must be owner of foreign data wrapper	137,1	5251
-must be owner of foreign server	137,1	5251
-must be owner of foreign table	137,1	5251
-must be owner of function	137,1	5251
-must be owner of index	137,1	5251
-must be owner of language	137,1	5251
-must be owner of large object	137,1	5251
-must be owner of materialized view	137,1	5251
-must be owner of operator	137,1	5251
-must be owner of operator class	137,1	5251
-must be owner of operator family	137,1	5251
-must be owner of procedure	137,1	5251
-must be owner of publication	137,1	5251
-must be owner of relation	137,1	5251
-must be owner of routine	137,1	5251
-must be owner of schema	137,1	5251
-must be owner of sequence	137,1	5251
-must be owner of statistics object	137,1	5251
-must be owner of subscription	137,1	5251
-must be owner of table	137,1	5251
-must be owner of tablespace	137,1	5251
-must be owner of text search configuration	137,1	5251
-must be owner of text search dictionary	137,1	5251
-must be owner of type	137,1	5251
-must be owner of type * or type	137,1	5252
-must be owner of view	137,1	5251
-must be superuser	137,1	5252
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	137,1	5253
+must be a member of the role whose process is being terminated or member of pg_signal_backend	137,1	5256
+must be a member of the role whose query is being canceled or member of pg_signal_backend	137,1	5257
+must be a superuser to cancel superuser query	137,1	5257
+must be a superuser to terminate superuser process	137,1	5256
+must be member of role	137,1	5258
+must be owner of aggregate	137,1	5259
+must be owner of collation	137,1	5259
+must be owner of conversion	137,1	5259
+must be owner of database	137,1	5259
+must be owner of domain	137,1	5259
+must be owner of event trigger	137,1	5259
+must be owner of extension	137,1	5259
+must be owner of foreign data wrapper	137,1	5259
+must be owner of foreign server	137,1	5259
+must be owner of foreign table	137,1	5259
+must be owner of function	137,1	5259
+must be owner of index	137,1	5259
+must be owner of language	137,1	5259
+must be owner of large object	137,1	5259
+must be owner of materialized view	137,1	5259
+must be owner of operator	137,1	5259
+must be owner of operator class	137,1	5259
+must be owner of operator family	137,1	5259
+must be owner of procedure	137,1	5259
+must be owner of publication	137,1	5259
+must be owner of relation	137,1	5259
+must be owner of routine	137,1	5259
+must be owner of schema	137,1	5259
+must be owner of sequence	137,1	5259
+must be owner of statistics object	137,1	5259
+must be owner of subscription	137,1	5259
+must be owner of table	137,1	5259
+must be owner of tablespace	137,1	5259
+must be owner of text search configuration	137,1	5259
+must be owner of text search dictionary	137,1	5259
+must be owner of type	137,1	5259
+must be owner of type * or type	137,1	5260
+must be owner of view	137,1	5259
+must be superuser	137,1	5260
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	137,1	5261
 must be superuser or have privileges of pg_checkpoint to do checkpoint	137,1	814
 must be superuser or have privileges of pg_read_all_settings to examine	137,1	902
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	137,1	5254
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	137,1	5254
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	137,1	5254
-must be superuser or replication role to start walsender	137,1	5255
-must be superuser or replication role to use replication slots	137,1	5256
-must be superuser to add or set schemas	137,1	5257
-must be superuser to alter a type	137,1	5258
-must be superuser to alter an operator family	137,1	5259
-must be superuser to alter replication roles or change replication attribute	137,1	5260
-must be superuser to alter settings globally	137,1	5260
-must be superuser to alter superuser roles or change superuser attribute	137,1	5260
-must be superuser to alter superusers	137,1	5260
-must be superuser to call	137,1	5261
-must be superuser to change bypassrls attribute	137,1	5260
-must be superuser to connect in binary upgrade mode	137,1	5255
-must be superuser to create a base type	137,1	5258
-must be superuser to create a cast without function	137,1	5262
-must be superuser to create an operator class	137,1	5259
-must be superuser to create an operator family	137,1	5259
-must be superuser to create bypassrls users	137,1	5260
-must be superuser to create custom procedural language	137,1	5263
-must be superuser to create for all tables publication	137,1	5257
-must be superuser to create for tables in schema publication	137,1	5257
-must be superuser to create replication users	137,1	5260
-must be superuser to create subscriptions	137,1	5264
-must be superuser to create superusers	137,1	5260
-must be superuser to create text search parsers	137,1	5265
-must be superuser to create text search templates	137,1	5265
-must be superuser to drop superusers	137,1	5260
-must be superuser to import system collations	137,1	5266
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	137,1	5262
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	137,1	5262
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	137,1	5262
+must be superuser or replication role to start walsender	137,1	5263
+must be superuser or replication role to use replication slots	137,1	5264
+must be superuser to add or set schemas	137,1	5265
+must be superuser to alter a type	137,1	5266
+must be superuser to alter an operator family	137,1	5267
+must be superuser to alter replication roles or change replication attribute	137,1	5268
+must be superuser to alter settings globally	137,1	5268
+must be superuser to alter superuser roles or change superuser attribute	137,1	5268
+must be superuser to alter superusers	137,1	5268
+must be superuser to call	137,1	5269
+must be superuser to change bypassrls attribute	137,1	5268
+must be superuser to connect in binary upgrade mode	137,1	5263
+must be superuser to create a base type	137,1	5266
+must be superuser to create a cast without function	137,1	5270
+must be superuser to create an operator class	137,1	5267
+must be superuser to create an operator family	137,1	5267
+must be superuser to create bypassrls users	137,1	5268
+must be superuser to create custom procedural language	137,1	5271
+must be superuser to create for all tables publication	137,1	5265
+must be superuser to create for tables in schema publication	137,1	5265
+must be superuser to create replication users	137,1	5268
+must be superuser to create subscriptions	137,1	5272
+must be superuser to create superusers	137,1	5268
+must be superuser to create text search parsers	137,1	5273
+must be superuser to create text search templates	137,1	5273
+must be superuser to drop superusers	137,1	5268
+must be superuser to import system collations	137,1	5274
 must be superuser to read files with adminpack 1 0	137,1	134
-must be superuser to rename	137,1	5267
-must be superuser to rename superusers	137,1	5260
-must be superuser to rotate log files with adminpack 1 0	137,1	5249
-must be superuser to set grantor	137,1	5260
-must be superuser to set schema of	137,1	5267
-must be superuser to skip transaction	137,1	5264
-must be superuser to specify a non built in join estimator function	137,1	5268
-must be superuser to specify a non built in restriction estimator function	137,1	5268
-must be superuser to specify a support function	137,1	5262
+must be superuser to rename	137,1	5275
+must be superuser to rename superusers	137,1	5268
+must be superuser to rotate log files with adminpack 1 0	137,1	5257
+must be superuser to set grantor	137,1	5268
+must be superuser to set schema of	137,1	5275
+must be superuser to skip transaction	137,1	5272
+must be superuser to specify a non built in join estimator function	137,1	5276
+must be superuser to specify a non built in restriction estimator function	137,1	5276
+must be superuser to specify a support function	137,1	5270
 must be used to call a parameterless aggregate function	254,1	1787
 must define subpartitions on all partitions if on one partition	2217	2645
-must have admin option on role	137,1	5260
-must have createrole privilege	137,1	5252
+must have admin option on role	137,1	5268
+must have createrole privilege	137,1	5260
 must not omit initial value when transition function is strict and transition type is not compatible with input type	112,1	111
-must not return a set	272,1	4841
-must request at least 2 points	190,114	5269
-must specify at least one column	159,1	3724
+must not return a set	272,1	4849
+must request at least 2 points	190,114	5277
+must specify at least one column	159,1	3732
 must specify both or neither of serialization and deserialization functions	112,1	237
-must specify provider when multiple security label providers have been loaded	190,114	5270
+must specify provider when multiple security label providers have been loaded	190,114	5278
 must specify relation and object name	0,1	1185
-must specify restore_command when standby mode is not enabled	190,114	3800
+must specify restore_command when standby mode is not enabled	190,114	3808
 must specify unqualified relation names	0,1	1950
-mutual recursion between with items is not implemented	109	3668
+mutual recursion between with items is not implemented	109	3676
 myrocks currently does not support rollback to savepoint if modifying rows	2278	2709
 myrocks doesn t currently support collations with * attribute	2115	2541
 myrocks failed creating new key definitions during alter	2067	2492
 myrocks failed populating secondary key during alter	2304	2736
 myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	2048	2471
 name * has become	2116	2542
-name * specified more than once	1551,1	5271
-name already bound exception	4377	5272
-name already exists exception	4378,19	5273
-name availability exception	4379	5274
-name constraints minimum and maximum not supported	4380,288	5275
-name length exceeded exception	4381	5276
+name * specified more than once	1551,1	5279
+name already bound exception	4385	5280
+name already exists exception	4386,19	5281
+name availability exception	4387	5282
+name constraints minimum and maximum not supported	4388,288	5283
+name length exceeded exception	4389	5284
 name list length must be at least	190,114	329
 name list length must be exactly	190,114	329
-name not found exception	4382	5277
-name not unique on network	1740	5278
+name not found exception	4390	5285
+name not unique on network	1740	5286
 name or argument lists may not contain nulls	190,114	329
-name or service not known	4383,218	5279
-name too long	3292	5280
-name_too_long	3292,1	5280
-namealreadyboundexception	4377	5272
-namealreadyexistsexception	4378,19	5273
-namealreadyexistsexception when calling	4378,19	5273
-nameavailabilityexception	4379	5274
-nameavailabilityexception when calling	4379	5274
-nameerror	4384,4385	5281
-namelengthexceededexception	4381	5276
-namelengthexceededexception when calling	4381	5276
-namenotfoundexception	4382	5277
-namespace already exists	4386	5282
+name or service not known	4391,218	5287
+name too long	3300	5288
+name_too_long	3300,1	5288
+namealreadyboundexception	4385	5280
+namealreadyexistsexception	4386,19	5281
+namealreadyexistsexception when calling	4386,19	5281
+nameavailabilityexception	4387	5282
+nameavailabilityexception when calling	4387	5282
+nameerror	4392,4393	5289
+namelengthexceededexception	4389	5284
+namelengthexceededexception when calling	4389	5284
+namenotfoundexception	4390	5285
+namespace already exists	4394	5290
 namespace name * is not unique	0,1	281
-namespace not found	4387	5283
-namespace not found exception	4387	5284
+namespace not found	4395	5291
+namespace not found exception	4395	5292
 namespace uri must not be null	191,114	1180
-namespacealreadyexists	4386	5282
-namespacealreadyexists when calling	4386	5282
-namespacenotfound	4387	5283
-namespacenotfound when calling	4387	5283
-namespacenotfoundexception	4387	5284
-namespacenotfoundexception when calling	4387	5284
-nametoolong	3292,1	5280
-naming security exception	4388	5285
-namingexception	4389	5286
-namingsecurityexception	4388	5285
+namespacealreadyexists	4394	5290
+namespacealreadyexists when calling	4394	5290
+namespacenotfound	4395	5291
+namespacenotfound when calling	4395	5291
+namespacenotfoundexception	4395	5292
+namespacenotfoundexception when calling	4395	5292
+nametoolong	3300,1	5288
+naming security exception	4396	5293
+namingexception	4397	5294
+namingsecurityexception	4396	5293
 native table * has the wrong structure	2587	3062
-needdict	4390	5287
-negative array size exception	4391	5288
-negative substring length not allowed	4392,114	5289
-negativearraysizeexception	4391	5288
-neither namespace name nor uri may be null	191,114	5290
+needdict	4398	5295
+negative array size exception	4399	5296
+negative substring length not allowed	4400,114	5297
+negativearraysizeexception	4399	5296
+neither namespace name nor uri may be null	191,114	5298
 nested alter extension is not supported	109	648
 nested create extension is not supported	109	648
-nestingerror	4393	5291
+nestingerror	4401	5299
 net error reading from master	2098,135	2524
 net error writing to master	2099,135	2525
-net http abort handler	4394	5292
-net http skip alternate protocol	4395,4396	5293
-net http use last response	4397	5294
-net readtimeout with	1126	5295
+net http abort handler	4402	5300
+net http skip alternate protocol	4403,4404	5301
+net http use last response	4405	5302
+net readtimeout with	1126	5303
 network authentication required	73	70
-network dropped connection on reset	1707	5296
-network exception exception	4398	5297
-network failure exception	4399	5298
-network information exception	4400	5299
-network interface limit exceeded	4401,19	5300
-network is down	1706	5301
-network is unreachable	1708	5302
-network not ready	4402,4403	5303
-network type not supported	4404	5304
+network dropped connection on reset	1707	5304
+network exception exception	4406	5305
+network failure exception	4407	5306
+network information exception	4408	5307
+network interface limit exceeded	4409,19	5308
+network is down	1706	5309
+network is unreachable	1708	5310
+network not ready	4410,4411	5311
+network type not supported	4412	5312
 network_authentication_required	73	70
-network_exception	4398	5297
-networkexceptionexception	4398	5297
-networkfailureexception	4399	5298
-networkfailureexception when calling	4399	5298
-networkinformationexception	4400	5299
-networkinterfacelimitexceeded	4401,19	5300
-networkinterfacelimitexceeded when calling	4401,19	5300
-networknotready	4402,4403	5303
-networktypenotsupported	4404	5304
-networktypenotsupported when calling	4404	5304
-new bit must be 0 or 1	190,114	4996
+network_exception	4406	5305
+networkexceptionexception	4406	5305
+networkfailureexception	4407	5306
+networkfailureexception when calling	4407	5306
+networkinformationexception	4408	5307
+networkinterfacelimitexceeded	4409,19	5308
+networkinterfacelimitexceeded when calling	4409,19	5308
+networknotready	4410,4411	5311
+networktypenotsupported	4412	5312
+networktypenotsupported when calling	4412	5312
+new bit must be 0 or 1	190,114	5004
 new collation * is incompatible with the collation of the template database	190,114	797
-new data for materialized view * contains duplicate rows without any null columns	793	5305
+new data for materialized view * contains duplicate rows without any null columns	793	5313
 new encoding * is incompatible with the encoding of the template database	190,114	797
 new icu locale * is incompatible with the icu locale of the template database	190,114	797
 new lc_ctype * is incompatible with the lc_ctype of the template database	190,114	797
-new leader elected exception	4405	5306
+new leader elected exception	4413	5314
 new locale provider * does not match locale provider of the template database	190,114	797
-new row for relation * violates check constraint	856,682	5307
-new row for relation * violates partition constraint	856,682	5307
-new row violates check option for view	860	5308
-new row violates row level security policy * for table	137,1	5309
-new row violates row level security policy * using expression for table	137,1	5309
-new row violates row level security policy for table	137,1	5309
-new row violates row level security policy using expression for table	137,1	5309
+new row for relation * violates check constraint	856,682	5315
+new row for relation * violates partition constraint	856,682	5315
+new row violates check option for view	860	5316
+new row violates row level security policy * for table	137,1	5317
+new row violates row level security policy * using expression for table	137,1	5317
+new row violates row level security policy for table	137,1	5317
+new row violates row level security policy using expression for table	137,1	5317
 new table can only be specified for an insert or update trigger	159,1	535
 new table cannot be specified multiple times	159,1	535
 new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	109	1259
-new_leader_elected	4405	5306
-newleaderelectedexception	4405	5306
-nextval reached maximum value of sequence	4406,114	5310
-nextval reached minimum value of sequence	4406,114	5310
-no active sql transaction	636	5311
-no active sql transaction for branch transaction	4407	5312
-no address associated with hostname	4408,218	5313
+new_leader_elected	4413	5314
+newleaderelectedexception	4413	5314
+nextval reached maximum value of sequence	4414,114	5318
+nextval reached minimum value of sequence	4414,114	5318
+no active sql transaction	636	5319
+no active sql transaction for branch transaction	4415	5320
+no address associated with hostname	4416,218	5321
 no anchors for recursive with element	2260	2689
-no anode	1716	5314
-no application protocol	4409,278	299
-no associated role exception	4410	5315
-no available certificate exception	4411	5316
-no available configuration recorder exception	4412	5317
-no available delivery channel exception	4413	5318
-no available organization exception	4414	5319
+no anode	1716	5322
+no application protocol	4417,278	299
+no associated role exception	4418	5323
+no available certificate exception	4419	5324
+no available configuration recorder exception	4420	5325
+no available delivery channel exception	4421	5326
+no available organization exception	4422	5327
 no binary input function available for type	227,1	1415
 no binary output function available for type	227,1	1415
-no buffer space available	1717	5320
-no certificate assigned	4415,278	299
-no certificate set	4416,278	299
-no certificates returned	4417,278	299
-no change exception	4418	5321
-no change following hrr	4419,278	299
-no child processes	866	5322
-no cipher match	4420,278	299
-no ciphers available	4421,278	299
-no ciphers specified	4422,278	299
-no class def found error	4423,663	5323
-no client cert method	4424,278	299
-no collation was derived for column * with collatable type	1156,1	5324
+no buffer space available	1717	5328
+no certificate assigned	4423,278	299
+no certificate set	4424,278	299
+no certificates returned	4425,278	299
+no change exception	4426	5329
+no change following hrr	4427,278	299
+no child processes	866	5330
+no cipher match	4428,278	299
+no ciphers available	4429,278	299
+no ciphers specified	4430,278	299
+no class def found error	4431,663	5331
+no client cert method	4432,278	299
+no collation was derived for column * with collatable type	1156,1	5332
 no collation was derived for partition key column * with collatable type	111,1	707
 no column alias was provided	272,1	328
-no compression specified	4425,278	299
-no connection pending exception	4426	5325
-no cookie callback set	4427,278	299
-no csi structure available	1718	5326
-no data available	1719	5327
-no data found	4428	5328
-no data left in message	526,135	4026
-no data retention exception	4429	5329
+no compression specified	4433,278	299
+no connection pending exception	4434	5333
+no cookie callback set	4435,278	299
+no csi structure available	1718	5334
+no data available	1719	5335
+no data found	4436	5336
+no data left in message	526,135	4034
+no data retention exception	4437	5337
 no data zero rows fetched selected or processed	2345	2785
-no database nor user name specified	190,114	5330
+no database nor user name specified	190,114	5338
 no database selected	2134,2135	2560
 no datetime expression provided	1923	2342
 no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	2449	2890
-no empty local buffer available	243	5331
-no entitlements allowed exception	4430	5332
-no entry found for key	4123	5333
-no explicit policy	4431,288	5334
-no free addresses in subnet	4432,19	5335
+no empty local buffer available	243	5339
+no entitlements allowed exception	4438	5340
+no entry found for key	4131	5341
+no explicit policy	4439,288	5342
+no free addresses in subnet	4440,19	5343
 no function body specified	112,1	229
-no handle of the given name exists	4433	5336
-no implicit conversion of integer into string	365	5337
-no initial context exception	4434	5338
-no inline code specified	0,1	5339
-no input function available for type	227,1	5340
+no handle of the given name exists	4441	5344
+no implicit conversion of integer into string	365	5345
+no initial context exception	4442	5346
+no inline code specified	0,1	5347
+no input function available for type	227,1	5348
 no language specified	112,1	229
-no locks available	1723	5341
-no longer supported exception	4435	5342
-no management account slr exists exception	4436	5343
-no matching dane tlsa records	4437,288	5344
-no matching pattern error	4438	5345
-no matching pattern key error	4439	5346
-no matching relations in tablespace	4428,334	5347
-no matching script	4440	5348
-no medium found	1725	5349
-no memory error	4441,246	5350
-no message of desired type	1726	5351
-no method error	4442	5352
-no method specified	4443,278	299
+no locks available	1723	5349
+no longer supported exception	4443	5350
+no management account slr exists exception	4444	5351
+no matching dane tlsa records	4445,288	5352
+no matching pattern error	4446	5353
+no matching pattern key error	4447	5354
+no matching relations in tablespace	4436,334	5355
+no matching script	4448	5356
+no medium found	1725	5357
+no memory error	4449,246	5358
+no message of desired type	1726	5359
+no method error	4450	5360
+no method specified	4451,278	299
 no module named	663	844
-no operand in tsquery	0,1	5353
-no operation fault	4444	5354
+no operand in tsquery	0,1	5361
+no operation fault	4452	5362
 no order list in window specification for	2141	2566
-no output function available for type	227,1	5340
-no partition of relation * found for row	856,682	5355
-no partition reassignment is in progress	4445	5356
+no output function available for type	227,1	5348
+no partition of relation * found for row	856,682	5363
+no partition reassignment is in progress	4453	5364
 no paths allowed for shared library	2455	2897
-no pem extensions	4446,278	299
-no permission exception	4447	5357
-no pg_constraint entry for trigger * on table	159,1	5358
+no pem extensions	4454,278	299
+no permission exception	4455	5365
+no pg_constraint entry for trigger * on table	159,1	5366
 no pg_hba conf entry for host	149	434
 no pg_hba conf entry for replication connection from host	149	434
-no postgresql user name specified in startup packet	149	5359
-no private key assigned	4448,278	299
-no protocols available	4449,278	299
-no published version exception	4450	5360
-no reassignment in progress exception	4445	5356
-no renegotiation	4451,278	299
+no postgresql user name specified in startup packet	149	5367
+no private key assigned	4456,278	299
+no protocols available	4457,278	299
+no published version exception	4458	5368
+no reassignment in progress exception	4453	5364
+no renegotiation	4459,278	299
 no replication origin is configured	107	881
-no required digest	4452,278	299
+no required digest	4460,278	299
 no return found in function	2351,1	2791
-no roles are defined in this database system	158,1	5361
-no route to host	1633	5362
-no route to host exception	4453	5363
-no running configuration recorder exception	4454	5364
-no schedule exception	4455	5365
+no roles are defined in this database system	158,1	5369
+no route to host	1633	5370
+no route to host exception	4461	5371
+no running configuration recorder exception	4462	5372
+no schedule exception	4463	5373
 no secure transports are configured unable to set require_secure_transport on	2147	2573
-no security label providers have been loaded	190,114	5270
-no shared cipher	4456,278	299
-no shared groups	4457,278	299
-no shared signature algorithms	4458,278	299
-no slot available for new worker process	242,243	5366
-no snowball stemmer available for language * and encoding	158,1	5367
-no space left on device	1730	5368
-no sql json item	4459	5369
-no srtp profiles	4460,278	299
-no such algorithm exception	4461	5370
-no such attribute exception	4462	5371
-no such bucket	4463,12	5372
-no such bucket exception	4463	5373
-no such cache policy	4464,12	5374
-no such change	4465,12	5375
-no such cidr collection exception	4466,12	5376
-no such cidr location exception	4467,12	5377
-no such cloud front origin access identity	4468,12	5378
-no such cloud watch logs log group	4469,12	5379
-no such config rule exception	4470	5380
-no such config rule in conformance pack exception	4471	5381
-no such configuration aggregator exception	4472	5382
-no such configuration recorder exception	4473	5383
-no such conformance pack exception	4474	5384
-no such continuous deployment policy	4475,12	5385
-no such delegation set	4476	5386
-no such delivery channel exception	4477	5387
-no such device	1720	5388
-no such device or address	1756	5389
-no such distribution	4478,12	5390
-no such domain	4479	5391
-no such domain exception	4479	5392
-no such element exception	4480	5393
-no such entity	4481,12	5394
-no such entity exception	4481	5395
-no such export exception	4482	5396
-no such field error	4483	5397
-no such field exception	4484	5398
-no such field level encryption config	4485,12	5399
-no such field level encryption profile	4486,12	5400
-no such file exception	4487	5401
-no such file or directory	1158	5402
-no such file or directory os error	1158	5403
-no such file or directory rb_sysopen	1158	5404
-no such function exists	4488,12	5405
-no such geo location	4489,12	5406
-no such health check	4490,12	5407
-no such host	218	5408
-no such hosted zone	4491,12	5409
-no such invalidation	4492,12	5410
-no such key	4493,12	5411
-no such key signing key	4494,12	5412
-no such mechanism exception	4495	5413
-no such method error	4496	5414
-no such method exception	4497	5415
-no such monitoring subscription	4498,12	5416
-no such object exception	4499	5417
-no such organization config rule exception	4500	5418
-no such organization conformance pack exception	4501	5419
-no such origin	4502,12	5420
-no such origin access control	4503,12	5421
-no such origin request policy	4504,12	5422
-no such padding exception	4505	5423
-no such process	2923	5424
-no such provider exception	4506	5425
-no such public access block configuration	4507,12	5426
-no such public key	4508,12	5427
-no such query logging config	4509,12	5428
-no such realtime log config	4510,12	5429
-no such remediation configuration exception	4511	5430
-no such remediation exception exception	4512	5431
-no such resource	4513,12	5432
-no such resource exception	4513	5433
-no such response headers policy	4514,12	5434
-no such retention configuration exception	4515	5435
-no such streaming distribution	4516,12	5436
-no such traffic policy	4517,12	5437
-no such traffic policy instance	4518,12	5438
-no such upload	4519,12	5439
-no suitable digest algorithm	4520,278	299
-no suitable groups	4521,278	299
-no suitable key share	4522,278	299
-no suitable signature algorithm	4523,278	299
-no symbol section	4524,4525	5440
+no security label providers have been loaded	190,114	5278
+no shared cipher	4464,278	299
+no shared groups	4465,278	299
+no shared signature algorithms	4466,278	299
+no slot available for new worker process	242,243	5374
+no snowball stemmer available for language * and encoding	158,1	5375
+no space left on device	1730	5376
+no sql json item	4467	5377
+no srtp profiles	4468,278	299
+no such algorithm exception	4469	5378
+no such attribute exception	4470	5379
+no such bucket	4471,12	5380
+no such bucket exception	4471	5381
+no such cache policy	4472,12	5382
+no such change	4473,12	5383
+no such cidr collection exception	4474,12	5384
+no such cidr location exception	4475,12	5385
+no such cloud front origin access identity	4476,12	5386
+no such cloud watch logs log group	4477,12	5387
+no such config rule exception	4478	5388
+no such config rule in conformance pack exception	4479	5389
+no such configuration aggregator exception	4480	5390
+no such configuration recorder exception	4481	5391
+no such conformance pack exception	4482	5392
+no such continuous deployment policy	4483,12	5393
+no such delegation set	4484	5394
+no such delivery channel exception	4485	5395
+no such device	1720	5396
+no such device or address	1756	5397
+no such distribution	4486,12	5398
+no such domain	4487	5399
+no such domain exception	4487	5400
+no such element exception	4488	5401
+no such entity	4489,12	5402
+no such entity exception	4489	5403
+no such export exception	4490	5404
+no such field error	4491	5405
+no such field exception	4492	5406
+no such field level encryption config	4493,12	5407
+no such field level encryption profile	4494,12	5408
+no such file exception	4495	5409
+no such file or directory	1158	5410
+no such file or directory os error	1158	5411
+no such file or directory rb_sysopen	1158	5412
+no such function exists	4496,12	5413
+no such geo location	4497,12	5414
+no such health check	4498,12	5415
+no such host	218	5416
+no such hosted zone	4499,12	5417
+no such invalidation	4500,12	5418
+no such key	4501,12	5419
+no such key signing key	4502,12	5420
+no such mechanism exception	4503	5421
+no such method error	4504	5422
+no such method exception	4505	5423
+no such monitoring subscription	4506,12	5424
+no such object exception	4507	5425
+no such organization config rule exception	4508	5426
+no such organization conformance pack exception	4509	5427
+no such origin	4510,12	5428
+no such origin access control	4511,12	5429
+no such origin request policy	4512,12	5430
+no such padding exception	4513	5431
+no such process	2923	5432
+no such provider exception	4514	5433
+no such public access block configuration	4515,12	5434
+no such public key	4516,12	5435
+no such query logging config	4517,12	5436
+no such realtime log config	4518,12	5437
+no such remediation configuration exception	4519	5438
+no such remediation exception exception	4520	5439
+no such resource	4521,12	5440
+no such resource exception	4521	5441
+no such response headers policy	4522,12	5442
+no such retention configuration exception	4523	5443
+no such streaming distribution	4524,12	5444
+no such traffic policy	4525,12	5445
+no such traffic policy instance	4526,12	5446
+no such upload	4527,12	5447
+no suitable digest algorithm	4528,278	299
+no suitable groups	4529,278	299
+no suitable key share	4530,278	299
+no suitable signature algorithm	4531,278	299
+no symbol section	4532,4533	5448
 no tables used	2155	2581
-no update available exception	4526	5441
-no valid scts	4527,278	299
-no value found for parameter	158,1	5442
-no verify cookie callback	4528,278	299
-no xenix semaphores available	1672	5443
-no_active_sql_transaction	636,204	5311
-no_active_sql_transaction_for_branch_transaction	4407,204	5312
+no update available exception	4534	5449
+no valid scts	4535,278	299
+no value found for parameter	158,1	5450
+no verify cookie callback	4536,278	299
+no xenix semaphores available	1672	5451
+no_active_sql_transaction	636,204	5319
+no_active_sql_transaction_for_branch_transaction	4415,204	5320
 no_consumers	4	3
-no_data_found	4428,334	5328
-no_reassignment_in_progress	4445	5356
+no_data_found	4436,334	5336
+no_reassignment_in_progress	4453	5364
 no_route	3	2
-no_sql_json_item	4459,114	5369
-noactivesqltransaction	636,204	5311
-noactivesqltransactionforbranchtransaction	4407,204	5312
-noassociatedroleexception	4410	5315
-noassociatedroleexception when calling	4410	5315
-noavailablecertificateexception	4411	5316
-noavailablecertificateexception when calling	4411	5316
-noavailableconfigurationrecorderexception	4412	5317
-noavailableconfigurationrecorderexception when calling	4412	5317
-noavailabledeliverychannelexception	4413	5318
-noavailabledeliverychannelexception when calling	4413	5318
-noavailableorganizationexception	4414	5319
-noavailableorganizationexception when calling	4414	5319
-nochangeexception	4418	5321
-nochangeexception when calling	4418	5321
-noclassdeffounderror	4423,663	5323
-noconnectionpendingexception	4426	5325
-nodatafound	4428,334	5328
-nodataretentionexception	4429	5329
-nodataretentionexception when calling	4429	5329
-node group not found fault	4529,12	5444
-node groups per replication group quota exceeded	4530	5445
-node has disk pressure	4531	5446
-node has insufficient memory	4532	5447
-node has insufficient pid	4533,4534	5448
-node not found fault	4535	5449
-node not ready	4536,4537	5450
-node not schedulable	4538,4539	5451
-node quota for cluster exceeded	4540	5452
-node quota for cluster exceeded fault	4540	5453
-node quota for customer exceeded	4541	5454
-node quota for customer exceeded fault	4541	5455
-node selector mismatching	4542,4543	5456
-nodegroupnotfoundfault	4529,12	5444
-nodegroupnotfoundfault when calling	4529,12	5444
-nodegroupsperreplicationgroupquotaexceeded	4530	5445
-nodegroupsperreplicationgroupquotaexceeded when calling	4530	5445
-nodehasdiskpressure	4531	5446
-nodehasinsufficientmemory	4532	5447
-nodehasinsufficientpid	4533,4534	5448
-nodenotfoundfault	4535	5449
-nodenotfoundfault when calling	4535	5449
-nodenotready	4536,4537	5450
-nodenotschedulable	4538,4539	5451
-nodequotaforclusterexceeded	4540	5452
-nodequotaforclusterexceeded when calling	4540	5452
-nodequotaforclusterexceededfault	4540	5453
-nodequotaforclusterexceededfault when calling	4540	5453
-nodequotaforcustomerexceeded	4541	5454
-nodequotaforcustomerexceeded when calling	4541	5454
-nodequotaforcustomerexceededfault	4541	5455
-nodequotaforcustomerexceededfault when calling	4541	5455
-nodes are available	3059,3058	5457
-nodeselectormismatching	4542,4543	5456
-noentitlementsallowedexception	4430	5332
-noentitlementsallowedexception when calling	4430	5332
-nofooter	4544	5458
-nofreeaddressesinsubnet	4432,19	5335
-nofreeaddressesinsubnet when calling	4432,19	5335
-noinitialcontextexception	4434	5338
-nolongersupportedexception	4435	5342
-nolongersupportedexception when calling	4435	5342
-nomanagementaccountslrexistsexception	4436	5343
-nomanagementaccountslrexistsexception when calling	4436	5343
-nomatchingpatternerror	4438	5345
-nomatchingpatternkeyerror	4439	5346
-nomem disk i o error	4545,156	5459
-nomemoryerror	4441,246	5350
-nomethoderror	4442	5352
-non empty group exception	4546	5460
-non exhaustive switch expression failed to match its input	4547	5461
+no_sql_json_item	4467,114	5377
+noactivesqltransaction	636,204	5319
+noactivesqltransactionforbranchtransaction	4415,204	5320
+noassociatedroleexception	4418	5323
+noassociatedroleexception when calling	4418	5323
+noavailablecertificateexception	4419	5324
+noavailablecertificateexception when calling	4419	5324
+noavailableconfigurationrecorderexception	4420	5325
+noavailableconfigurationrecorderexception when calling	4420	5325
+noavailabledeliverychannelexception	4421	5326
+noavailabledeliverychannelexception when calling	4421	5326
+noavailableorganizationexception	4422	5327
+noavailableorganizationexception when calling	4422	5327
+nochangeexception	4426	5329
+nochangeexception when calling	4426	5329
+noclassdeffounderror	4431,663	5331
+noconnectionpendingexception	4434	5333
+nodatafound	4436,334	5336
+nodataretentionexception	4437	5337
+nodataretentionexception when calling	4437	5337
+node group not found fault	4537,12	5452
+node groups per replication group quota exceeded	4538	5453
+node has disk pressure	4539	5454
+node has insufficient memory	4540	5455
+node has insufficient pid	4541,4542	5456
+node not found fault	4543	5457
+node not ready	4544,4545	5458
+node not schedulable	4546,4547	5459
+node quota for cluster exceeded	4548	5460
+node quota for cluster exceeded fault	4548	5461
+node quota for customer exceeded	4549	5462
+node quota for customer exceeded fault	4549	5463
+node selector mismatching	4550,4551	5464
+nodegroupnotfoundfault	4537,12	5452
+nodegroupnotfoundfault when calling	4537,12	5452
+nodegroupsperreplicationgroupquotaexceeded	4538	5453
+nodegroupsperreplicationgroupquotaexceeded when calling	4538	5453
+nodehasdiskpressure	4539	5454
+nodehasinsufficientmemory	4540	5455
+nodehasinsufficientpid	4541,4542	5456
+nodenotfoundfault	4543	5457
+nodenotfoundfault when calling	4543	5457
+nodenotready	4544,4545	5458
+nodenotschedulable	4546,4547	5459
+nodequotaforclusterexceeded	4548	5460
+nodequotaforclusterexceeded when calling	4548	5460
+nodequotaforclusterexceededfault	4548	5461
+nodequotaforclusterexceededfault when calling	4548	5461
+nodequotaforcustomerexceeded	4549	5462
+nodequotaforcustomerexceeded when calling	4549	5462
+nodequotaforcustomerexceededfault	4549	5463
+nodequotaforcustomerexceededfault when calling	4549	5463
+nodes are available	3067,3066	5465
+nodeselectormismatching	4550,4551	5464
+noentitlementsallowedexception	4438	5340
+noentitlementsallowedexception when calling	4438	5340
+nofooter	4552	5466
+nofreeaddressesinsubnet	4440,19	5343
+nofreeaddressesinsubnet when calling	4440,19	5343
+noinitialcontextexception	4442	5346
+nolongersupportedexception	4443	5350
+nolongersupportedexception when calling	4443	5350
+nomanagementaccountslrexistsexception	4444	5351
+nomanagementaccountslrexistsexception when calling	4444	5351
+nomatchingpatternerror	4446	5353
+nomatchingpatternkeyerror	4447	5354
+nomem disk i o error	4553,156	5467
+nomemoryerror	4449,246	5358
+nomethoderror	4450	5360
+non empty group exception	4554	5468
+non exhaustive switch expression failed to match its input	4555	5469
 non grouping field * is used in * clause	2157,1	2583
 non integer constant in	0,1	281
 non matching attribute * between partition and table	2202	2630
-non numeric sql json item	4114	5462
+non numeric sql json item	4122	5470
 non printable characters in scram nonce	526,135	1042
-non readable channel exception	4548	5463
-non recoverable failure in name resolution	4549,218	5464
-non unique keys in a json object	4550	5465
-non view rule for * must not be named	159,1	5466
-non writable channel exception	4551	5467
-non_empty_group	4546	5460
-non_numeric_sql_json_item	4114,114	5462
-non_unique_keys_in_a_json_object	4550,114	5465
-nonascii	4552	5468
-nondeterministic collations are not supported for ilike	109	5469
-nondeterministic collations are not supported for like	109	5469
+non readable channel exception	4556	5471
+non recoverable failure in name resolution	4557,218	5472
+non unique keys in a json object	4558	5473
+non view rule for * must not be named	159,1	5474
+non writable channel exception	4559	5475
+non_empty_group	4554	5468
+non_numeric_sql_json_item	4122,114	5470
+non_unique_keys_in_a_json_object	4558,114	5473
+nonascii	4560	5476
+nondeterministic collations are not supported for ilike	109	5477
+nondeterministic collations are not supported for like	109	5477
 nondeterministic collations are not supported for operator class	109	863
-nondeterministic collations are not supported for regular expressions	109	5470
-nondeterministic collations are not supported for substring searches	109	5471
+nondeterministic collations are not supported for regular expressions	109	5478
+nondeterministic collations are not supported for substring searches	109	5479
 nondeterministic collations not supported with this provider	109	1509
-nonemptygroupexception	4546	5460
-nonetype object does not support item assignment	337	5472
-nonetype object has no attribute	337	5472
-nonetype object is not callable	337	5472
-nonetype object is not iterable	337	5472
-nonetype object is not subscriptable	337	5472
-noninvertible transform exception	4553	5473
-noninvertibletransformexception	4553	5473
-nonnumericsqljsonitem	4114,114	5462
-nonreadablechannelexception	4548	5463
-nonstandard use of escape character	4554	5474
-nonstandard use of escape in a string literal	4554,114	5475
-nonstandard use of in a string literal	4554,114	5475
-nonstandard_use_of_escape_character	4554,114	5474
-nonstandarduseofescapecharacter	4554,114	5474
-nonuniquekeysinajsonobject	4550,114	5465
-nonwritablechannelexception	4551	5467
-nooperationfault	4444	5354
-nooperationfault when calling	4444	5354
-nopermissionexception	4447	5357
-nopublishedversionexception	4450	5360
-nopublishedversionexception when calling	4450	5360
-noreassignmentinprogressexception	4445	5356
-noroutetohostexception	4453	5363
-norunningconfigurationrecorderexception	4454	5364
-norunningconfigurationrecorderexception when calling	4454	5364
-noscheduleexception	4455	5365
-noscheduleexception when calling	4455	5365
-nosqljsonitem	4459,114	5369
-nosuchalgorithmexception	4461	5370
-nosuchattributeexception	4462	5371
-nosuchbucket	4463,12	5372
-nosuchbucket when calling	4463,12	5372
-nosuchbucketexception	4463	5373
-nosuchbucketexception when calling	4463	5373
-nosuchcachepolicy	4464,12	5374
-nosuchcachepolicy when calling	4464,12	5374
-nosuchchange	4465,12	5375
-nosuchchange when calling	4465,12	5375
-nosuchcidrcollectionexception	4466,12	5376
-nosuchcidrcollectionexception when calling	4466,12	5376
-nosuchcidrlocationexception	4467,12	5377
-nosuchcidrlocationexception when calling	4467,12	5377
-nosuchcloudfrontoriginaccessidentity	4468,12	5378
-nosuchcloudfrontoriginaccessidentity when calling	4468,12	5378
-nosuchcloudwatchlogsloggroup	4469,12	5379
-nosuchcloudwatchlogsloggroup when calling	4469,12	5379
-nosuchconfigruleexception	4470	5380
-nosuchconfigruleexception when calling	4470	5380
-nosuchconfigruleinconformancepackexception	4471	5381
-nosuchconfigruleinconformancepackexception when calling	4471	5381
-nosuchconfigurationaggregatorexception	4472	5382
-nosuchconfigurationaggregatorexception when calling	4472	5382
-nosuchconfigurationrecorderexception	4473	5383
-nosuchconfigurationrecorderexception when calling	4473	5383
-nosuchconformancepackexception	4474	5384
-nosuchconformancepackexception when calling	4474	5384
-nosuchcontinuousdeploymentpolicy	4475,12	5385
-nosuchcontinuousdeploymentpolicy when calling	4475,12	5385
-nosuchdelegationset	4476	5386
-nosuchdelegationset when calling	4476	5386
-nosuchdeliverychannelexception	4477	5387
-nosuchdeliverychannelexception when calling	4477	5387
-nosuchdistribution	4478,12	5390
-nosuchdistribution when calling	4478,12	5390
-nosuchdomain	4479	5391
-nosuchdomain when calling	4479	5391
-nosuchdomainexception	4479	5392
-nosuchdomainexception when calling	4479	5392
-nosuchelementexception	4480	5393
-nosuchentity	4481,12	5394
-nosuchentity when calling	4481,12	5394
-nosuchentityexception	4481	5395
-nosuchentityexception when calling	4481	5395
-nosuchexportexception	4482	5396
-nosuchexportexception when calling	4482	5396
-nosuchfielderror	4483	5397
-nosuchfieldexception	4484	5398
-nosuchfieldlevelencryptionconfig	4485,12	5399
-nosuchfieldlevelencryptionconfig when calling	4485,12	5399
-nosuchfieldlevelencryptionprofile	4486,12	5400
-nosuchfieldlevelencryptionprofile when calling	4486,12	5400
-nosuchfileexception	4487	5401
-nosuchfunctionexists	4488,12	5405
-nosuchfunctionexists when calling	4488,12	5405
-nosuchgeolocation	4489,12	5406
-nosuchgeolocation when calling	4489,12	5406
-nosuchhealthcheck	4490,12	5407
-nosuchhealthcheck when calling	4490,12	5407
-nosuchhostedzone	4491,12	5409
-nosuchhostedzone when calling	4491,12	5409
-nosuchinvalidation	4492,12	5410
-nosuchinvalidation when calling	4492,12	5410
-nosuchkey	4493,12	5411
-nosuchkey when calling	4493,12	5411
-nosuchkeysigningkey	4494,12	5412
-nosuchkeysigningkey when calling	4494,12	5412
-nosuchmechanismexception	4495	5413
-nosuchmethoderror	4496	5414
-nosuchmethodexception	4497	5415
-nosuchmonitoringsubscription	4498,12	5416
-nosuchmonitoringsubscription when calling	4498,12	5416
-nosuchobjectexception	4499	5417
-nosuchorganizationconfigruleexception	4500	5418
-nosuchorganizationconfigruleexception when calling	4500	5418
-nosuchorganizationconformancepackexception	4501	5419
-nosuchorganizationconformancepackexception when calling	4501	5419
-nosuchorigin	4502,12	5420
-nosuchorigin when calling	4502,12	5420
-nosuchoriginaccesscontrol	4503,12	5421
-nosuchoriginaccesscontrol when calling	4503,12	5421
-nosuchoriginrequestpolicy	4504,12	5422
-nosuchoriginrequestpolicy when calling	4504,12	5422
-nosuchpaddingexception	4505	5423
-nosuchproviderexception	4506	5425
-nosuchpublicaccessblockconfiguration	4507,12	5426
-nosuchpublicaccessblockconfiguration when calling	4507,12	5426
-nosuchpublickey	4508,12	5427
-nosuchpublickey when calling	4508,12	5427
-nosuchqueryloggingconfig	4509,12	5428
-nosuchqueryloggingconfig when calling	4509,12	5428
-nosuchrealtimelogconfig	4510,12	5429
-nosuchrealtimelogconfig when calling	4510,12	5429
-nosuchremediationconfigurationexception	4511	5430
-nosuchremediationconfigurationexception when calling	4511	5430
-nosuchremediationexceptionexception	4512	5431
-nosuchremediationexceptionexception when calling	4512	5431
-nosuchresource	4513,12	5432
-nosuchresource when calling	4513,12	5432
-nosuchresourceexception	4513	5433
-nosuchresourceexception when calling	4513	5433
-nosuchresponseheaderspolicy	4514,12	5434
-nosuchresponseheaderspolicy when calling	4514,12	5434
-nosuchretentionconfigurationexception	4515	5435
-nosuchretentionconfigurationexception when calling	4515	5435
-nosuchstreamingdistribution	4516,12	5436
-nosuchstreamingdistribution when calling	4516,12	5436
-nosuchtrafficpolicy	4517,12	5437
-nosuchtrafficpolicy when calling	4517,12	5437
-nosuchtrafficpolicyinstance	4518,12	5438
-nosuchtrafficpolicyinstance when calling	4518,12	5438
-nosuchupload	4519,12	5439
-nosuchupload when calling	4519,12	5439
-not a directory	1734	5476
-not a directory error	1734,4555	5477
-not a xenix named type file	1735	5478
+nonemptygroupexception	4554	5468
+nonetype object does not support item assignment	337	5480
+nonetype object has no attribute	337	5480
+nonetype object is not callable	337	5480
+nonetype object is not iterable	337	5480
+nonetype object is not subscriptable	337	5480
+noninvertible transform exception	4561	5481
+noninvertibletransformexception	4561	5481
+nonnumericsqljsonitem	4122,114	5470
+nonreadablechannelexception	4556	5471
+nonstandard use of escape character	4562	5482
+nonstandard use of escape in a string literal	4562,114	5483
+nonstandard use of in a string literal	4562,114	5483
+nonstandard_use_of_escape_character	4562,114	5482
+nonstandarduseofescapecharacter	4562,114	5482
+nonuniquekeysinajsonobject	4558,114	5473
+nonwritablechannelexception	4559	5475
+nooperationfault	4452	5362
+nooperationfault when calling	4452	5362
+nopermissionexception	4455	5365
+nopublishedversionexception	4458	5368
+nopublishedversionexception when calling	4458	5368
+noreassignmentinprogressexception	4453	5364
+noroutetohostexception	4461	5371
+norunningconfigurationrecorderexception	4462	5372
+norunningconfigurationrecorderexception when calling	4462	5372
+noscheduleexception	4463	5373
+noscheduleexception when calling	4463	5373
+nosqljsonitem	4467,114	5377
+nosuchalgorithmexception	4469	5378
+nosuchattributeexception	4470	5379
+nosuchbucket	4471,12	5380
+nosuchbucket when calling	4471,12	5380
+nosuchbucketexception	4471	5381
+nosuchbucketexception when calling	4471	5381
+nosuchcachepolicy	4472,12	5382
+nosuchcachepolicy when calling	4472,12	5382
+nosuchchange	4473,12	5383
+nosuchchange when calling	4473,12	5383
+nosuchcidrcollectionexception	4474,12	5384
+nosuchcidrcollectionexception when calling	4474,12	5384
+nosuchcidrlocationexception	4475,12	5385
+nosuchcidrlocationexception when calling	4475,12	5385
+nosuchcloudfrontoriginaccessidentity	4476,12	5386
+nosuchcloudfrontoriginaccessidentity when calling	4476,12	5386
+nosuchcloudwatchlogsloggroup	4477,12	5387
+nosuchcloudwatchlogsloggroup when calling	4477,12	5387
+nosuchconfigruleexception	4478	5388
+nosuchconfigruleexception when calling	4478	5388
+nosuchconfigruleinconformancepackexception	4479	5389
+nosuchconfigruleinconformancepackexception when calling	4479	5389
+nosuchconfigurationaggregatorexception	4480	5390
+nosuchconfigurationaggregatorexception when calling	4480	5390
+nosuchconfigurationrecorderexception	4481	5391
+nosuchconfigurationrecorderexception when calling	4481	5391
+nosuchconformancepackexception	4482	5392
+nosuchconformancepackexception when calling	4482	5392
+nosuchcontinuousdeploymentpolicy	4483,12	5393
+nosuchcontinuousdeploymentpolicy when calling	4483,12	5393
+nosuchdelegationset	4484	5394
+nosuchdelegationset when calling	4484	5394
+nosuchdeliverychannelexception	4485	5395
+nosuchdeliverychannelexception when calling	4485	5395
+nosuchdistribution	4486,12	5398
+nosuchdistribution when calling	4486,12	5398
+nosuchdomain	4487	5399
+nosuchdomain when calling	4487	5399
+nosuchdomainexception	4487	5400
+nosuchdomainexception when calling	4487	5400
+nosuchelementexception	4488	5401
+nosuchentity	4489,12	5402
+nosuchentity when calling	4489,12	5402
+nosuchentityexception	4489	5403
+nosuchentityexception when calling	4489	5403
+nosuchexportexception	4490	5404
+nosuchexportexception when calling	4490	5404
+nosuchfielderror	4491	5405
+nosuchfieldexception	4492	5406
+nosuchfieldlevelencryptionconfig	4493,12	5407
+nosuchfieldlevelencryptionconfig when calling	4493,12	5407
+nosuchfieldlevelencryptionprofile	4494,12	5408
+nosuchfieldlevelencryptionprofile when calling	4494,12	5408
+nosuchfileexception	4495	5409
+nosuchfunctionexists	4496,12	5413
+nosuchfunctionexists when calling	4496,12	5413
+nosuchgeolocation	4497,12	5414
+nosuchgeolocation when calling	4497,12	5414
+nosuchhealthcheck	4498,12	5415
+nosuchhealthcheck when calling	4498,12	5415
+nosuchhostedzone	4499,12	5417
+nosuchhostedzone when calling	4499,12	5417
+nosuchinvalidation	4500,12	5418
+nosuchinvalidation when calling	4500,12	5418
+nosuchkey	4501,12	5419
+nosuchkey when calling	4501,12	5419
+nosuchkeysigningkey	4502,12	5420
+nosuchkeysigningkey when calling	4502,12	5420
+nosuchmechanismexception	4503	5421
+nosuchmethoderror	4504	5422
+nosuchmethodexception	4505	5423
+nosuchmonitoringsubscription	4506,12	5424
+nosuchmonitoringsubscription when calling	4506,12	5424
+nosuchobjectexception	4507	5425
+nosuchorganizationconfigruleexception	4508	5426
+nosuchorganizationconfigruleexception when calling	4508	5426
+nosuchorganizationconformancepackexception	4509	5427
+nosuchorganizationconformancepackexception when calling	4509	5427
+nosuchorigin	4510,12	5428
+nosuchorigin when calling	4510,12	5428
+nosuchoriginaccesscontrol	4511,12	5429
+nosuchoriginaccesscontrol when calling	4511,12	5429
+nosuchoriginrequestpolicy	4512,12	5430
+nosuchoriginrequestpolicy when calling	4512,12	5430
+nosuchpaddingexception	4513	5431
+nosuchproviderexception	4514	5433
+nosuchpublicaccessblockconfiguration	4515,12	5434
+nosuchpublicaccessblockconfiguration when calling	4515,12	5434
+nosuchpublickey	4516,12	5435
+nosuchpublickey when calling	4516,12	5435
+nosuchqueryloggingconfig	4517,12	5436
+nosuchqueryloggingconfig when calling	4517,12	5436
+nosuchrealtimelogconfig	4518,12	5437
+nosuchrealtimelogconfig when calling	4518,12	5437
+nosuchremediationconfigurationexception	4519	5438
+nosuchremediationconfigurationexception when calling	4519	5438
+nosuchremediationexceptionexception	4520	5439
+nosuchremediationexceptionexception when calling	4520	5439
+nosuchresource	4521,12	5440
+nosuchresource when calling	4521,12	5440
+nosuchresourceexception	4521	5441
+nosuchresourceexception when calling	4521	5441
+nosuchresponseheaderspolicy	4522,12	5442
+nosuchresponseheaderspolicy when calling	4522,12	5442
+nosuchretentionconfigurationexception	4523	5443
+nosuchretentionconfigurationexception when calling	4523	5443
+nosuchstreamingdistribution	4524,12	5444
+nosuchstreamingdistribution when calling	4524,12	5444
+nosuchtrafficpolicy	4525,12	5445
+nosuchtrafficpolicy when calling	4525,12	5445
+nosuchtrafficpolicyinstance	4526,12	5446
+nosuchtrafficpolicyinstance when calling	4526,12	5446
+nosuchupload	4527,12	5447
+nosuchupload when calling	4527,12	5447
+not a directory	1734	5484
+not a directory error	1734,4563	5485
+not a xenix named type file	1735	5486
 not acceptable	15	15
-not acceptable exception	15	5479
-not active exception	4556	5480
+not acceptable exception	15	5487
+not active exception	4564	5488
 not allowed for system versioned s s change system_versioning_alter_history to proceed with alter	2513	2987
 not allowed for system versioned s s change to from native system versioning engine is not supported	2512	2986
 not allowed for system versioned table s s	2519	2993
 not allowed to return a result set from a	2350,109	2790
 not allowed to set autocommit from a stored function or trigger	2339	2776
 not allowed to use null value in values less than	2177	2604
-not an xml document	4557	5481
-not authorized exception	4558,7	5482
-not bound exception	4559	5483
-not compliant m bean exception	4560	5484
-not configured exception	4561,12	5485
-not context exception	4562	5486
-not controller exception	4563	5487
-not coordinator exception	4564	5488
-not directory exception	4565	5489
-not eligible exception	4566	5490
-not enough elements in rwconflictpool to record a potential read write conflict	246,243	5491
-not enough elements in rwconflictpool to record a read write conflict	246,243	5491
-not enough replicas after append exception	4567	5492
-not enough replicas exception	4568	5493
+not an xml document	4565	5489
+not authorized exception	4566,7	5490
+not bound exception	4567	5491
+not compliant m bean exception	4568	5492
+not configured exception	4569,12	5493
+not context exception	4570	5494
+not controller exception	4571	5495
+not coordinator exception	4572	5496
+not directory exception	4573	5497
+not eligible exception	4574	5498
+not enough elements in rwconflictpool to record a potential read write conflict	246,243	5499
+not enough elements in rwconflictpool to record a read write conflict	246,243	5499
+not enough replicas after append exception	4575	5500
+not enough replicas exception	4576	5501
 not enough shared memory for data structure * bytes requested	246,243	1380
 not extended	72	69
-not finite number exception	307	5494
+not finite number exception	307	5502
 not found	12	11
-not found exception	12	5495
+not found exception	12	5503
 not implemented	59	55
-not implemented error	4569,4570	5496
-not implemented exception	4571	5497
-not index exception	4572	5498
-not latest pipeline execution exception	4573	5499
-not leader for partition exception	4574	5500
-not link exception	4575	5501
-not management account exception	4576	5502
-not node exception	4577	5503
-not null violation	996	5504
-not on record boundary	4578,278	299
-not organization management account exception	4579	5505
-not organization master account exception	4580	5506
-not policy exception	4581	5507
-not ready exception	4582	5508
-not replacing certificate	4583,278	299
-not serializable exception	4584	5509
-not server	4585,278	299
-not service resource error	4586	5510
-not stabilized exception	4587	5511
-not supported error	4588	5512
-not supported exception	4589	5513
-not supported operation exception	4590,13	5514
-not supported service	4591,12	5515
+not implemented error	4577,4578	5504
+not implemented exception	4579	5505
+not index exception	4580	5506
+not latest pipeline execution exception	4581	5507
+not leader for partition exception	4582	5508
+not link exception	4583	5509
+not management account exception	4584	5510
+not node exception	4585	5511
+not null violation	996	5512
+not on record boundary	4586,278	299
+not organization management account exception	4587	5513
+not organization master account exception	4588	5514
+not policy exception	4589	5515
+not ready exception	4590	5516
+not replacing certificate	4591,278	299
+not serializable exception	4592	5517
+not server	4593,278	299
+not service resource error	4594	5518
+not stabilized exception	4595	5519
+not supported error	4596	5520
+not supported exception	4597	5521
+not supported operation exception	4598,13	5522
+not supported service	4599,12	5523
 not unique table alias	2164,1	2590
-not updatable exception	4592	5516
-not yet bound exception	4593	5517
-not yet connected exception	4594	5518
+not updatable exception	4600	5524
+not yet bound exception	4601	5525
+not yet connected exception	4602	5526
 not_acceptable	15	15
 not_allowed	77	75
-not_an_xml_document	4557,114	5481
-not_controller	4563	5487
-not_coordinator	4564	5488
-not_enough_replicas	4568	5493
-not_enough_replicas_after_append	4567	5492
+not_an_xml_document	4565,114	5489
+not_controller	4571	5495
+not_coordinator	4572	5496
+not_enough_replicas	4576	5501
+not_enough_replicas_after_append	4575	5500
 not_extended	72	69
 not_found	12	11
 not_implemented	59	55
-not_leader_for_partition	4574	5500
-not_null_violation	996,682	5504
-notacceptableexception	15	5479
-notacceptableexception when calling	15	5479
-notactiveexception	4556	5480
-notadirectoryerror	1734,4555	5477
-notanxmldocument	4557,114	5481
-notauth	4595	5519
-notauth response	4595	5519
-notauthorizedexception	4558,7	5482
-notauthorizedexception when calling	4558,7	5482
-notboundexception	4559	5483
-notcompliantmbeanexception	4560	5484
-notconfiguredexception	4561,12	5485
-notconfiguredexception when calling	4561,12	5485
-notconnected	4596	5520
-notcontextexception	4562	5486
-notcontrollerexception	4563	5487
-notcontrollerexception when calling	4563,19	5521
-notcoordinatorexception	4564	5488
-notdirectoryexception	4565	5489
-noteligibleexception	4566	5490
-noteligibleexception when calling	4566	5490
-notempdir unable to open database file	4597,1138	5522
-notenoughreplicasafterappendexception	4567	5492
-notenoughreplicasexception	4568	5493
-notfinitenumberexception	307	5494
+not_leader_for_partition	4582	5508
+not_null_violation	996,682	5512
+notacceptableexception	15	5487
+notacceptableexception when calling	15	5487
+notactiveexception	4564	5488
+notadirectoryerror	1734,4563	5485
+notanxmldocument	4565,114	5489
+notauth	4603	5527
+notauth response	4603	5527
+notauthorizedexception	4566,7	5490
+notauthorizedexception when calling	4566,7	5490
+notboundexception	4567	5491
+notcompliantmbeanexception	4568	5492
+notconfiguredexception	4569,12	5493
+notconfiguredexception when calling	4569,12	5493
+notconnected	4604	5528
+notcontextexception	4570	5494
+notcontrollerexception	4571	5495
+notcontrollerexception when calling	4571,19	5529
+notcoordinatorexception	4572	5496
+notdirectoryexception	4573	5497
+noteligibleexception	4574	5498
+noteligibleexception when calling	4574	5498
+notempdir unable to open database file	4605,1138	5530
+notenoughreplicasafterappendexception	4575	5500
+notenoughreplicasexception	4576	5501
+notfinitenumberexception	307	5502
 notfound	12,966	1119
-notfound when calling	12	5523
-notfoundexception	12	5495
-notfoundexception when calling	12	5495
-notimp	4598	5524
-notimp response	4598	5524
-notimplementederror	4569,4570	5496
-notimplementedexception	4571	5497
-notindexexception	4572	5498
-notindexexception when calling	4572	5498
-notlatestpipelineexecutionexception	4573	5499
-notlatestpipelineexecutionexception when calling	4573	5499
-notleaderforpartitionexception	4574	5500
-notlinkexception	4575	5501
-notmanagementaccountexception	4576	5502
-notmanagementaccountexception when calling	4576	5502
-notnodeexception	4577	5503
-notnodeexception when calling	4577	5503
-notnull constraint failed	4599,858	5525
-notnullviolation	996,682	5504
-notorganizationmanagementaccountexception	4579	5505
-notorganizationmanagementaccountexception when calling	4579	5505
-notorganizationmasteraccountexception	4580	5506
-notorganizationmasteraccountexception when calling	4580	5506
-notpolicyexception	4581	5507
-notpolicyexception when calling	4581	5507
-notreadyexception	4582	5508
-notreadyexception when calling	4582	5508
-notserializableexception	4584	5509
-notserviceresourceerror	4586	5510
-notserviceresourceerror when calling	4586	5510
-notstabilizedexception	4587	5511
-notstabilizedexception when calling	4587	5511
-notsupportederror	4588	5512
-notsupportedexception	4589	5513
-notsupportedoperationexception	4590,13	5514
-notsupportedoperationexception when calling	4590,13	5514
-notsupportedservice	4591,12	5515
-notsupportedservice when calling	4591,12	5515
-notupdatableexception	4592	5516
-notupdatableexception when calling	4592	5516
-notyetboundexception	4593	5517
-notyetconnectedexception	4594	5518
-notzone	4600	5526
-notzone response	4600	5526
-noupdateavailableexception	4526	5441
-noupdateavailableexception when calling	4526	5441
+notfound when calling	12	5531
+notfoundexception	12	5503
+notfoundexception when calling	12	5503
+notimp	4606	5532
+notimp response	4606	5532
+notimplementederror	4577,4578	5504
+notimplementedexception	4579	5505
+notindexexception	4580	5506
+notindexexception when calling	4580	5506
+notlatestpipelineexecutionexception	4581	5507
+notlatestpipelineexecutionexception when calling	4581	5507
+notleaderforpartitionexception	4582	5508
+notlinkexception	4583	5509
+notmanagementaccountexception	4584	5510
+notmanagementaccountexception when calling	4584	5510
+notnodeexception	4585	5511
+notnodeexception when calling	4585	5511
+notnull constraint failed	4607,858	5533
+notnullviolation	996,682	5512
+notorganizationmanagementaccountexception	4587	5513
+notorganizationmanagementaccountexception when calling	4587	5513
+notorganizationmasteraccountexception	4588	5514
+notorganizationmasteraccountexception when calling	4588	5514
+notpolicyexception	4589	5515
+notpolicyexception when calling	4589	5515
+notreadyexception	4590	5516
+notreadyexception when calling	4590	5516
+notserializableexception	4592	5517
+notserviceresourceerror	4594	5518
+notserviceresourceerror when calling	4594	5518
+notstabilizedexception	4595	5519
+notstabilizedexception when calling	4595	5519
+notsupportederror	4596	5520
+notsupportedexception	4597	5521
+notsupportedoperationexception	4598,13	5522
+notsupportedoperationexception when calling	4598,13	5522
+notsupportedservice	4599,12	5523
+notsupportedservice when calling	4599,12	5523
+notupdatableexception	4600	5524
+notupdatableexception when calling	4600	5524
+notyetboundexception	4601	5525
+notyetconnectedexception	4602	5526
+notzone	4608	5534
+notzone response	4608	5534
+noupdateavailableexception	4534	5449
+noupdateavailableexception when calling	4534	5449
 null array element not allowed in this context	191,114	700
-null character not permitted	328	5527
+null character not permitted	328	5535
 null is not allowed in column	191,114	1180
-null pointer exception	4601,337	5528
-null reference exception	4602,337	5529
-null ssl ctx	4603,278	299
-null ssl method passed	4604,278	299
-null value in column * of relation * violates not null constraint	996,682	5530
-null value no indicator parameter	4605	5531
-null value not allowed	191	5532
-null value not allowed for object key	191,114	5533
-null values cannot be formatted as an sql identifier	191,114	5534
-null_value_no_indicator_parameter	4605,114	5531
-null_value_not_allowed	191,114	5532
+null pointer exception	4609,337	5536
+null reference exception	4610,337	5537
+null ssl ctx	4611,278	299
+null ssl method passed	4612,278	299
+null value in column * of relation * violates not null constraint	996,682	5538
+null value no indicator parameter	4613	5539
+null value not allowed	191	5540
+null value not allowed for object key	191,114	5541
+null values cannot be formatted as an sql identifier	191,114	5542
+null_value_no_indicator_parameter	4613,114	5539
+null_value_not_allowed	191,114	5540
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	190,114	335
-nullif requires operator to yield boolean	272,1	4841
-nullpointerexception	4601,337	5528
-nullreferenceexception	4602,337	5529
+nullif requires operator to yield boolean	272,1	4849
+nullpointerexception	4609,337	5536
+nullreferenceexception	4610,337	5537
 nulls first last is not allowed in on conflict clause	311,1	336
-nullvaluenoindicatorparameter	4605,114	5531
-nullvaluenotallowed	191,114	5532
-number domain attributes exceeded	4606,19	5535
-number domain bytes exceeded	4607,19	5536
-number domains exceeded	4608,19	5537
-number exports limit exceeded	4609,19	5538
-number format exception	4610,703	5539
-number is out of range	322,114	5540
-number item attributes exceeded	4611,19	5541
+nullvaluenoindicatorparameter	4613,114	5539
+nullvaluenotallowed	191,114	5540
+number domain attributes exceeded	4614,19	5543
+number domain bytes exceeded	4615,19	5544
+number domains exceeded	4616,19	5545
+number exports limit exceeded	4617,19	5546
+number format exception	4618,703	5547
+number is out of range	322,114	5548
+number item attributes exceeded	4619,19	5549
 number of * 0 is not an allowed value	2144	2569
 number of aliases does not match number of columns	272,1	328
 number of aliases exceeds specified number	224,225	224
 number of array dimensions * exceeds the maximum allowed	328	363
-number of columns * exceeds limit	745,328	5542
+number of columns * exceeds limit	745,328	5550
 number of columns does not match number of values	0,1	1657
-number of index columns * exceeds limit	745,328	5543
-number of jsonb array elements exceeds the maximum allowed	328	5544
-number of jsonb object pairs exceeds the maximum allowed	328	5544
-number of nodes per cluster limit exceeded	4612	5545
-number of nodes quota exceeded	4613	5546
-number of parameters specified does not match the expected number	4614	5547
+number of index columns * exceeds limit	745,328	5551
+number of jsonb array elements exceeds the maximum allowed	328	5552
+number of jsonb object pairs exceeds the maximum allowed	328	5552
+number of nodes per cluster limit exceeded	4620	5553
+number of nodes quota exceeded	4621	5554
+number of parameters specified does not match the expected number	4622	5555
 number of partitioning columns * does not match number of partition keys provided	190,114	1170
-number of partitions is invalid	3847	4526
-number of referencing and referenced columns for foreign key disagree	3157,1	3677
-number of requested standby connections exceeds max_wal_senders currently	1864,243	5548
-number of rule templates exceeded exception	4615	5549
-number of rules exceeded exception	4616	5550
-number submitted attributes exceeded	4617,19	5551
-number submitted items exceeded	4618,19	5552
-numberdomainattributesexceeded	4606,19	5535
-numberdomainattributesexceeded when calling	4606,19	5535
-numberdomainbytesexceeded	4607,19	5536
-numberdomainbytesexceeded when calling	4607,19	5536
-numberdomainsexceeded	4608,19	5537
-numberdomainsexceeded when calling	4608,19	5537
-numberexportslimitexceeded	4609,19	5538
-numberexportslimitexceeded when calling	4609,19	5538
-numberformatexception	4610,703	5539
-numberitemattributesexceeded	4611,19	5541
-numberitemattributesexceeded when calling	4611,19	5541
-numberofnodesperclusterlimitexceeded	4612	5545
-numberofnodesperclusterlimitexceeded when calling	4612	5545
-numberofnodesquotaexceeded	4613	5546
-numberofnodesquotaexceeded when calling	4613	5546
-numberofrulesexceededexception	4616	5550
-numberofrulesexceededexception when calling	4616	5550
-numberofruletemplatesexceededexception	4615	5549
-numberofruletemplatesexceededexception when calling	4615	5549
-numbersubmittedattributesexceeded	4617,19	5551
-numbersubmittedattributesexceeded when calling	4617,19	5551
-numbersubmitteditemsexceeded	4618,19	5552
-numbersubmitteditemsexceeded when calling	4618,19	5552
-numeric argument of jsonpath item method * is out of range for type double precision	4114,114	4885
+number of partitions is invalid	3855	4534
+number of referencing and referenced columns for foreign key disagree	3165,1	3685
+number of requested standby connections exceeds max_wal_senders currently	1864,243	5556
+number of rule templates exceeded exception	4623	5557
+number of rules exceeded exception	4624	5558
+number submitted attributes exceeded	4625,19	5559
+number submitted items exceeded	4626,19	5560
+numberdomainattributesexceeded	4614,19	5543
+numberdomainattributesexceeded when calling	4614,19	5543
+numberdomainbytesexceeded	4615,19	5544
+numberdomainbytesexceeded when calling	4615,19	5544
+numberdomainsexceeded	4616,19	5545
+numberdomainsexceeded when calling	4616,19	5545
+numberexportslimitexceeded	4617,19	5546
+numberexportslimitexceeded when calling	4617,19	5546
+numberformatexception	4618,703	5547
+numberitemattributesexceeded	4619,19	5549
+numberitemattributesexceeded when calling	4619,19	5549
+numberofnodesperclusterlimitexceeded	4620	5553
+numberofnodesperclusterlimitexceeded when calling	4620	5553
+numberofnodesquotaexceeded	4621	5554
+numberofnodesquotaexceeded when calling	4621	5554
+numberofrulesexceededexception	4624	5558
+numberofrulesexceededexception when calling	4624	5558
+numberofruletemplatesexceededexception	4623	5557
+numberofruletemplatesexceededexception when calling	4623	5557
+numbersubmittedattributesexceeded	4625,19	5559
+numbersubmittedattributesexceeded when calling	4625,19	5559
+numbersubmitteditemsexceeded	4626,19	5560
+numbersubmitteditemsexceeded when calling	4626,19	5560
+numeric argument of jsonpath item method * is out of range for type double precision	4122,114	4893
 numeric datatype is required for * function	2605	3080
 numeric datatype is required for range type frame	2606	3081
 numeric field overflow	322,114	3529
-numeric precision * must be between 1 and	190,114	4483
-numeric scale * must be between	190,114	4483
-numeric time zone * out of range	190,114	4094
-numeric value out of range	322	5553
-numeric_value_out_of_range	322,114	5553
-numerical argument out of domain	1621	5554
-numerical result out of range	2629	5555
-numericvalueoutofrange	322,114	5553
-nxdomain	4619	5556
-nxdomain response	4619	5556
-nxrrset	4620	5557
-nxrrset response	4620	5557
-o auth provider exception	4621	5558
-oauthproviderexception	4621	5558
-oauthproviderexception when calling	4621	5558
-object already detached exception	4622	5559
-object already in active tier error	4623,11	5560
-object disposed exception	4624	5561
-object in use	136	5562
-object is remote	2631	5563
+numeric precision * must be between 1 and	190,114	4491
+numeric scale * must be between	190,114	4491
+numeric time zone * out of range	190,114	4102
+numeric value out of range	322	5561
+numeric_value_out_of_range	322,114	5561
+numerical argument out of domain	1621	5562
+numerical result out of range	2629	5563
+numericvalueoutofrange	322,114	5561
+nxdomain	4627	5564
+nxdomain response	4627	5564
+nxrrset	4628	5565
+nxrrset response	4628	5565
+o auth provider exception	4629	5566
+oauthproviderexception	4629	5566
+oauthproviderexception when calling	4629	5566
+object already detached exception	4630	5567
+object already in active tier error	4631,11	5568
+object disposed exception	4632	5569
+object in use	136	5570
+object is remote	2631	5571
 object keys must be strings	190,114	326
-object not detached exception	4625	5564
-object not found exception	4626,12	5565
-object not in active tier error	4627,11	5566
-object not in prerequisite state	107	5567
-object of type nonetype has no len	337	5472
-object reference not set to an instance of an object	4602,337	5568
-object stream exception	4628	5569
-object synchronization method was called from an unsynchronized block of code	4629	5570
-object_in_use	136,107	5562
-object_not_in_prerequisite_state	107	5567
-objectalreadydetachedexception	4622	5559
-objectalreadydetachedexception when calling	4622	5559
-objectalreadyinactivetiererror	4623,11	5560
-objectalreadyinactivetiererror when calling	4623,11	5560
-objectdisposedexception	4624	5561
-objectinuse	136,107	5562
-objectnotdetachedexception	4625	5564
-objectnotdetachedexception when calling	4625	5564
-objectnotfoundexception	4626,12	5565
-objectnotfoundexception when calling	4626,12	5565
-objectnotinactivetiererror	4627,11	5566
-objectnotinactivetiererror when calling	4627,11	5566
-objectnotinprerequisitestate	107	5567
-objectstreamexception	4628	5569
-ocsp callback failure	4630,278	299
-ocsp unknown cert	4631,288	5571
-ocsp verification failed	4632,288	5572
-ocsp verification needed	4633,288	5573
-ocsperror	4634	5574
-ocu limit exceeded exception	4635	5575
-oculimitexceededexception	4635	5575
-oculimitexceededexception when calling	4635	5575
-offset in a recursive query is not implemented	109	3668
-offset metadata too large exception	3301	3857
-offset moved to tiered storage exception	4636	5576
-offset must not be negative	3935,114	5577
-offset not available exception	4637	5578
-offset out of range exception	4638	5579
-offset_metadata_too_large	3301	3857
-offset_moved_to_tiered_storage	4636	5576
-offset_not_available	4637	5578
-offset_out_of_range	4638	5579
-offsetmetadatatoolargeexception	3301	3857
-offsetmovedtotieredstorageexception	4636	5576
-offsetnotavailableexception	4637	5578
-offsetoutofrangeexception	4638	5579
-oid * does not refer to a table	1163,1	5580
+object not detached exception	4633	5572
+object not found exception	4634,12	5573
+object not in active tier error	4635,11	5574
+object not in prerequisite state	107	5575
+object of type nonetype has no len	337	5480
+object reference not set to an instance of an object	4610,337	5576
+object stream exception	4636	5577
+object synchronization method was called from an unsynchronized block of code	4637	5578
+object_in_use	136,107	5570
+object_not_in_prerequisite_state	107	5575
+objectalreadydetachedexception	4630	5567
+objectalreadydetachedexception when calling	4630	5567
+objectalreadyinactivetiererror	4631,11	5568
+objectalreadyinactivetiererror when calling	4631,11	5568
+objectdisposedexception	4632	5569
+objectinuse	136,107	5570
+objectnotdetachedexception	4633	5572
+objectnotdetachedexception when calling	4633	5572
+objectnotfoundexception	4634,12	5573
+objectnotfoundexception when calling	4634,12	5573
+objectnotinactivetiererror	4635,11	5574
+objectnotinactivetiererror when calling	4635,11	5574
+objectnotinprerequisitestate	107	5575
+objectstreamexception	4636	5577
+ocsp callback failure	4638,278	299
+ocsp unknown cert	4639,288	5579
+ocsp verification failed	4640,288	5580
+ocsp verification needed	4641,288	5581
+ocsperror	4642	5582
+ocu limit exceeded exception	4643	5583
+oculimitexceededexception	4643	5583
+oculimitexceededexception when calling	4643	5583
+offset in a recursive query is not implemented	109	3676
+offset metadata too large exception	3309	3865
+offset moved to tiered storage exception	4644	5584
+offset must not be negative	3943,114	5585
+offset not available exception	4645	5586
+offset out of range exception	4646	5587
+offset_metadata_too_large	3309	3865
+offset_moved_to_tiered_storage	4644	5584
+offset_not_available	4645	5586
+offset_out_of_range	4646	5587
+offsetmetadatatoolargeexception	3309	3865
+offsetmovedtotieredstorageexception	4644	5584
+offsetnotavailableexception	4645	5586
+offsetoutofrangeexception	4646	5587
+oid * does not refer to a table	1163,1	5588
 oid out of range	322,114	538
 oids less than * are reserved for system objects	190,114	797
 ok packet too large	2121	2547
-old gin indexes do not support whole index scans nor searches for nulls	109	5581
+old gin indexes do not support whole index scans nor searches for nulls	109	5589
 old key file for table * repair it	2179	2606
-old session cipher not returned	4639,278	299
-old session compression algorithm not returned	4640,278	299
+old session cipher not returned	4647,278	299
+old session compression algorithm not returned	4648,278	299
 old table can only be specified for a delete or update trigger	159,1	535
 old table cannot be specified multiple times	159,1	535
 old table name and new table name cannot be the same	159,1	535
 on commit can only be used on temporary tables	111,1	715
 on conflict do update not supported with exclusion constraints	254,1	867
 on conflict do update requires inference specification or constraint name	0,1	281
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	107	5582
-on conflict is not supported on table * used as a catalog table	109	5583
-on conflict is not supported with system catalog tables	109	5583
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	107	5590
+on conflict is not supported on table * used as a catalog table	109	5591
+on conflict is not supported with system catalog tables	109	5591
 on delete rule cannot use new	159,1	777
 on insert rule cannot use old	159,1	777
 on select rule cannot use new	159,1	777
 on select rule cannot use old	159,1	777
-one of the identified items was in an invalid format	3165,1141,4641	5584
-one or more errors occurred	236	5585
-one or two argument types must be specified	0,1	5586
+one of the identified items was in an invalid format	3173,1141,4649	5592
+one or more errors occurred	236	5593
+one or two argument types must be specified	0,1	5594
 only * partitioning can use values * in partition definition	2222	2650
 only a single relation is allowed in create statistics	109	1151
-only binary operators can hash	112,1	5587
-only binary operators can have commutators	112,1	5587
-only binary operators can have join selectivity	112,1	5587
-only binary operators can merge join	112,1	5587
-only boolean operators can hash	112,1	5587
-only boolean operators can have join selectivity	112,1	5587
-only boolean operators can have negators	112,1	5587
-only boolean operators can have restriction selectivity	112,1	5587
-only boolean operators can merge join	112,1	5587
+only binary operators can hash	112,1	5595
+only binary operators can have commutators	112,1	5595
+only binary operators can have join selectivity	112,1	5595
+only binary operators can merge join	112,1	5595
+only boolean operators can hash	112,1	5595
+only boolean operators can have join selectivity	112,1	5595
+only boolean operators can have negators	112,1	5595
+only boolean operators can have restriction selectivity	112,1	5595
+only boolean operators can merge join	112,1	5595
 only format_description_log_event and row events are allowed in binlog statements but * was provided	2181	2608
 only input parameters can have default values	112,1	229
 only integers allowed as number here	2182	2609
@@ -27093,425 +27248,425 @@ only one path value per column is allowed	0,1	925
 only ordered set aggregates can be hypothetical	112,1	237
 only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	2047	2470
 only row based replication supported for bulk operations	1795	2199
-only shared relations can be placed in pg_global tablespace	190,114	5588
-only superuser can define a leakproof function	137,1	5262
-only table * can be referenced in check constraint	311,1	5589
+only shared relations can be placed in pg_global tablespace	190,114	5596
+only superuser can define a leakproof function	137,1	5270
+only table * can be referenced in check constraint	311,1	5597
 only tables indexes and materialized views exist in tablespaces	190,114	862
 only temporary relations may be created in temporary schemas	111,1	778
-only using expression allowed for select delete	0,1	5590
-only with check expression allowed for insert	0,1	5590
-oomkilled	4642,4643	5591
-op any all array requires array on right side	254,1	5592
-op any all array requires operator not to return a set	254,1	5592
-op any all array requires operator to yield boolean	254,1	5592
-open data exception	4644	5593
-open id idp communication error	4645	5594
-open path cannot be converted to polygon	190,114	5269
-open ssl error	4646	5595
-opendataexception	4644	5593
-openididpcommunicationerror	4645	5594
-openididpcommunicationerror when calling	4645	5594
-opensslerror	4646	5595
-opentimeout	4647	5596
-operand is too long in tsquery	328	5597
+only using expression allowed for select delete	0,1	5598
+only with check expression allowed for insert	0,1	5598
+oomkilled	4650,4651	5599
+op any all array requires array on right side	254,1	5600
+op any all array requires operator not to return a set	254,1	5600
+op any all array requires operator to yield boolean	254,1	5600
+open data exception	4652	5601
+open id idp communication error	4653	5602
+open path cannot be converted to polygon	190,114	5277
+open ssl error	4654	5603
+opendataexception	4652	5601
+openididpcommunicationerror	4653	5602
+openididpcommunicationerror when calling	4653	5602
+opensslerror	4654	5603
+opentimeout	4655	5604
+operand is too long in tsquery	328	5605
 operand lower bound and upper bound cannot be nan	1171,114	1456
-operand of unary jsonpath operator * is not a numeric value	4648,114	5598
+operand of unary jsonpath operator * is not a numeric value	4656,114	5606
 operand should contain * column s	2185,793	2612
-operating system not compatible exception	4649	5599
-operatingsystemnotcompatibleexception	4649	5599
-operatingsystemnotcompatibleexception when calling	4649	5599
+operating system not compatible exception	4657	5607
+operatingsystemnotcompatibleexception	4657	5607
+operatingsystemnotcompatibleexception when calling	4657	5607
 operation * failed for	1834	2238
-operation aborted exception	4650	5600
-operation already in progress	543	5601
-operation canceled	131	5602
-operation canceled exception	4651,131	5603
+operation aborted exception	4658	5608
+operation already in progress	543	5609
+operation canceled	131	5610
+operation canceled exception	4659,131	5611
 operation cannot be performed the table * is missing corrupt or contains bad data	2397	2837
-operation caused a stack overflow	4652	5604
-operation could destabilize the runtime	4653	5605
-operation disabled exception	4654	5606
-operation failure exception	4655	5607
-operation id already exists exception	4656,19	5608
-operation in progress exception	4657,19	5609
-operation in progress failure	4658	5610
-operation is not supported on this platform	4659	5611
-operation is not valid due to the current state of the object	3823,4660,4661	5612
-operation limit exceeded	4662	5613
-operation not allowed exception	4663	5614
-operation not attempted exception	4664	5615
-operation not found	4665	5616
-operation not found exception	4665,12	5617
-operation not permitted	1762	5618
-operation not permitted exception	1762	5619
-operation not permitted fault	1762	5620
-operation not possible due to rf kill	2634	5621
-operation not supported	1738	5622
-operation not supported error	4666	5623
-operation not supported exception	4667	5624
-operation now in progress	544	5625
-operation timeout exception	4668	5626
-operation_not_attempted	4664	5615
-operationabortedexception	4650	5600
-operationabortedexception when calling	4650	5600
-operationalerror	4669	5627
-operationcanceledexception	4651,131	5603
-operationdisabledexception	4654	5606
-operationdisabledexception when calling	4654	5606
-operationfailureexception	4655	5607
-operationfailureexception when calling	4655	5607
-operationidalreadyexistsexception	4656,19	5608
-operationidalreadyexistsexception when calling	4656,19	5608
-operationinprogressexception	4657,19	5609
-operationinprogressexception when calling	4657,19	5609
-operationinprogressfailure	4658	5610
-operationinprogressfailure when calling	4658	5610
-operationlimitexceeded	4662	5613
-operationlimitexceeded when calling	4662	5613
-operationnotallowedexception	4663	5614
-operationnotallowedexception when calling	4663	5614
-operationnotattemptedexception	4664	5615
-operationnotfound	4665	5616
-operationnotfound when calling	4665	5616
-operationnotfoundexception	4665,12	5617
-operationnotfoundexception when calling	4665,12	5617
-operationnotpermitted	1762	5628
-operationnotpermitted when calling	1762	5628
-operationnotpermittedexception	1762	5619
-operationnotpermittedexception when calling	1762	5619
-operationnotpermittedfault	1762	5620
-operationnotpermittedfault when calling	1762	5620
-operationnotsupportederror	4666	5623
-operationnotsupportedexception	4667	5624
-operationnotsupportedexception when calling	1738	5629
-operationsexception	4670	5630
-operationtimeoutexception	4668	5626
-operationtimeoutexception when calling	4668	5626
-operator * already exists	1560,1	5631
+operation caused a stack overflow	4660	5612
+operation could destabilize the runtime	4661	5613
+operation disabled exception	4662	5614
+operation failure exception	4663	5615
+operation id already exists exception	4664,19	5616
+operation in progress exception	4665,19	5617
+operation in progress failure	4666	5618
+operation is not supported on this platform	4667	5619
+operation is not valid due to the current state of the object	3831,4668,4669	5620
+operation limit exceeded	4670	5621
+operation not allowed exception	4671	5622
+operation not attempted exception	4672	5623
+operation not found	4673	5624
+operation not found exception	4673,12	5625
+operation not permitted	1762	5626
+operation not permitted exception	1762	5627
+operation not permitted fault	1762	5628
+operation not possible due to rf kill	2634	5629
+operation not supported	1738	5630
+operation not supported error	4674	5631
+operation not supported exception	4675	5632
+operation now in progress	544	5633
+operation timeout exception	4676	5634
+operation_not_attempted	4672	5623
+operationabortedexception	4658	5608
+operationabortedexception when calling	4658	5608
+operationalerror	4677	5635
+operationcanceledexception	4659,131	5611
+operationdisabledexception	4662	5614
+operationdisabledexception when calling	4662	5614
+operationfailureexception	4663	5615
+operationfailureexception when calling	4663	5615
+operationidalreadyexistsexception	4664,19	5616
+operationidalreadyexistsexception when calling	4664,19	5616
+operationinprogressexception	4665,19	5617
+operationinprogressexception when calling	4665,19	5617
+operationinprogressfailure	4666	5618
+operationinprogressfailure when calling	4666	5618
+operationlimitexceeded	4670	5621
+operationlimitexceeded when calling	4670	5621
+operationnotallowedexception	4671	5622
+operationnotallowedexception when calling	4671	5622
+operationnotattemptedexception	4672	5623
+operationnotfound	4673	5624
+operationnotfound when calling	4673	5624
+operationnotfoundexception	4673,12	5625
+operationnotfoundexception when calling	4673,12	5625
+operationnotpermitted	1762	5636
+operationnotpermitted when calling	1762	5636
+operationnotpermittedexception	1762	5627
+operationnotpermittedexception when calling	1762	5627
+operationnotpermittedfault	1762	5628
+operationnotpermittedfault when calling	1762	5628
+operationnotsupportederror	4674	5631
+operationnotsupportedexception	4675	5632
+operationnotsupportedexception when calling	1738	5637
+operationsexception	4678	5638
+operationtimeoutexception	4676	5634
+operationtimeoutexception when calling	4676	5634
+operator * already exists	1560,1	5639
 operator * already exists in operator family	157,1	1426
 operator * does not exist	158,1	1653
-operator * does not exist in operator family	158,1	3703
+operator * does not exist in operator family	158,1	3711
 operator * is not a member of operator family	254,1	775
-operator * is not a valid ordering operator	254,1	5632
+operator * is not a valid ordering operator	254,1	5640
 operator * is not commutative	254,1	775
-operator argument types must be specified	112,1	5633
-operator argument types must be specified in alter operator family	0,1	5586
-operator attribute * cannot be changed	0,1	5634
-operator attribute * not recognized	0,1	5634
-operator cannot be its own negator or sort operator	112,1	5587
+operator argument types must be specified	112,1	5641
+operator argument types must be specified in alter operator family	0,1	5594
+operator attribute * cannot be changed	0,1	5642
+operator attribute * not recognized	0,1	5642
+operator cannot be its own negator or sort operator	112,1	5595
 operator class * does not accept data type	272,1	1143
 operator class * does not exist for access method	158,1	1563
 operator class * for access method * already exists	157,1	1426
 operator class * for access method * already exists in schema	157,1	1426
-operator class * has no options	190,114	5635
-operator class * of access method * is missing operator s	159,1	5636
-operator class * of access method * is missing support function	159,1	5636
-operator class options info is absent in function call context	190,114	5637
+operator class * has no options	190,114	5643
+operator class * of access method * is missing operator s	159,1	5644
+operator class * of access method * is missing support function	159,1	5644
+operator class options info is absent in function call context	190,114	5645
 operator class with oid * does not exist	158,1	1142
-operator does not exist	227,1,2470	5638
-operator family * does not exist for access method	158,1	3703
+operator does not exist	227,1,2470	5646
+operator family * does not exist for access method	158,1	3711
 operator family * for access method * already exists	157,1	1426
 operator family * for access method * already exists in schema	157,1	1426
-operator family * of access method * contains function	159,1	5636
-operator family * of access method * contains incorrect order by opfamily specification for operator	159,1	5639
-operator family * of access method * contains invalid order by specification for operator	159,1	5636
-operator family * of access method * contains operator	159,1	5636
-operator family * of access method * contains support function	159,1	5640
-operator family * of access method * contains unsupported order by specification for operator	159,1	5639
-operator family * of access method * is missing cross type operator s	159,1	5641
-operator family * of access method * is missing operator s for types	159,1	5636
-operator family * of access method * is missing support function	159,1	5642
-operator family * of access method * is missing support function for types	159,1	5643
-operator family * of access method * is missing support function s for types	159,1	5636
-operator family * of access method * lacks support function for operator	159,1	5641
+operator family * of access method * contains function	159,1	5644
+operator family * of access method * contains incorrect order by opfamily specification for operator	159,1	5647
+operator family * of access method * contains invalid order by specification for operator	159,1	5644
+operator family * of access method * contains operator	159,1	5644
+operator family * of access method * contains support function	159,1	5648
+operator family * of access method * contains unsupported order by specification for operator	159,1	5647
+operator family * of access method * is missing cross type operator s	159,1	5649
+operator family * of access method * is missing operator s for types	159,1	5644
+operator family * of access method * is missing support function	159,1	5650
+operator family * of access method * is missing support function for types	159,1	5651
+operator family * of access method * is missing support function s for types	159,1	5644
+operator family * of access method * lacks support function for operator	159,1	5649
 operator family with oid * does not exist	158,1	1142
-operator function must be specified	112,1	5633
-operator intervention	221	5644
-operator is not unique	232,1	5645
-operator is only a shell	227,1	5638
+operator function must be specified	112,1	5641
+operator intervention	221	5652
+operator is not unique	232,1	5653
+operator is only a shell	227,1	5646
 operator number * appears more than once	159,1	154
-operator requires run time type coercion	227,1	5638
-operator right argument type must be specified	112,1	5633
-operator with oid * does not exist	227,1	3723
-operator_intervention	221	5644
-operatorintervention	221	5644
-ops item access denied exception	4671	5646
-ops item already exists exception	4672	5647
-ops item conflict exception	4673	5648
-ops item invalid parameter exception	4674	5649
-ops item limit exceeded exception	4675	5650
-ops item not found exception	4676	5651
-ops item related item already exists exception	4677	5652
-ops item related item association not found exception	4678	5653
-ops metadata already exists exception	4679	5654
-ops metadata invalid argument exception	4680	5655
-ops metadata key limit exceeded exception	4681	5656
-ops metadata limit exceeded exception	4682	5657
-ops metadata not found exception	4683	5658
-ops metadata too many updates exception	4684	5659
-opsitemaccessdeniedexception	4671	5646
-opsitemaccessdeniedexception when calling	4671	5646
-opsitemalreadyexistsexception	4672	5647
-opsitemalreadyexistsexception when calling	4672	5647
-opsitemconflictexception	4673	5648
-opsitemconflictexception when calling	4673	5648
-opsiteminvalidparameterexception	4674	5649
-opsiteminvalidparameterexception when calling	4674	5649
-opsitemlimitexceededexception	4675	5650
-opsitemlimitexceededexception when calling	4675	5650
-opsitemnotfoundexception	4676	5651
-opsitemnotfoundexception when calling	4676	5651
-opsitemrelateditemalreadyexistsexception	4677	5652
-opsitemrelateditemalreadyexistsexception when calling	4677	5652
-opsitemrelateditemassociationnotfoundexception	4678	5653
-opsitemrelateditemassociationnotfoundexception when calling	4678	5653
-opsmetadataalreadyexistsexception	4679	5654
-opsmetadataalreadyexistsexception when calling	4679	5654
-opsmetadatainvalidargumentexception	4680	5655
-opsmetadatainvalidargumentexception when calling	4680	5655
-opsmetadatakeylimitexceededexception	4681	5656
-opsmetadatakeylimitexceededexception when calling	4681	5656
-opsmetadatalimitexceededexception	4682	5657
-opsmetadatalimitexceededexception when calling	4682	5657
-opsmetadatanotfoundexception	4683	5658
-opsmetadatanotfoundexception when calling	4683	5658
-opsmetadatatoomanyupdatesexception	4684	5659
-opsmetadatatoomanyupdatesexception when calling	4684	5659
-opt in required exception	4685,11	5660
-optedout	4686	5661
-optedout when calling	4686	5661
-optimistic lock exception	4687	5662
-optimisticlockexception	4687	5662
-optimisticlockexception when calling	4687	5662
-optinrequiredexception	4685,11	5660
-optinrequiredexception when calling	4685,11	5660
+operator requires run time type coercion	227,1	5646
+operator right argument type must be specified	112,1	5641
+operator with oid * does not exist	227,1	3731
+operator_intervention	221	5652
+operatorintervention	221	5652
+ops item access denied exception	4679	5654
+ops item already exists exception	4680	5655
+ops item conflict exception	4681	5656
+ops item invalid parameter exception	4682	5657
+ops item limit exceeded exception	4683	5658
+ops item not found exception	4684	5659
+ops item related item already exists exception	4685	5660
+ops item related item association not found exception	4686	5661
+ops metadata already exists exception	4687	5662
+ops metadata invalid argument exception	4688	5663
+ops metadata key limit exceeded exception	4689	5664
+ops metadata limit exceeded exception	4690	5665
+ops metadata not found exception	4691	5666
+ops metadata too many updates exception	4692	5667
+opsitemaccessdeniedexception	4679	5654
+opsitemaccessdeniedexception when calling	4679	5654
+opsitemalreadyexistsexception	4680	5655
+opsitemalreadyexistsexception when calling	4680	5655
+opsitemconflictexception	4681	5656
+opsitemconflictexception when calling	4681	5656
+opsiteminvalidparameterexception	4682	5657
+opsiteminvalidparameterexception when calling	4682	5657
+opsitemlimitexceededexception	4683	5658
+opsitemlimitexceededexception when calling	4683	5658
+opsitemnotfoundexception	4684	5659
+opsitemnotfoundexception when calling	4684	5659
+opsitemrelateditemalreadyexistsexception	4685	5660
+opsitemrelateditemalreadyexistsexception when calling	4685	5660
+opsitemrelateditemassociationnotfoundexception	4686	5661
+opsitemrelateditemassociationnotfoundexception when calling	4686	5661
+opsmetadataalreadyexistsexception	4687	5662
+opsmetadataalreadyexistsexception when calling	4687	5662
+opsmetadatainvalidargumentexception	4688	5663
+opsmetadatainvalidargumentexception when calling	4688	5663
+opsmetadatakeylimitexceededexception	4689	5664
+opsmetadatakeylimitexceededexception when calling	4689	5664
+opsmetadatalimitexceededexception	4690	5665
+opsmetadatalimitexceededexception when calling	4690	5665
+opsmetadatanotfoundexception	4691	5666
+opsmetadatanotfoundexception when calling	4691	5666
+opsmetadatatoomanyupdatesexception	4692	5667
+opsmetadatatoomanyupdatesexception when calling	4692	5667
+opt in required exception	4693,11	5668
+optedout	4694	5669
+optedout when calling	4694	5669
+optimistic lock exception	4695	5670
+optimisticlockexception	4695	5670
+optimisticlockexception when calling	4695	5670
+optinrequiredexception	4693,11	5668
+optinrequiredexception when calling	4693,11	5668
 option * cannot be specified with other options	109	720
-option * not found	158,1	3674
+option * not found	158,1	3682
 option * not recognized	0,1	909
-option * provided more than once	157,1	3673
+option * provided more than once	157,1	3681
 option * used twice in statement	1886	2300
 option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1791	2195
 option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1803	2207
-option group already exists fault	4688	5663
-option group not found fault	4689,12	5664
-option group quota exceeded fault	4690	5665
+option group already exists fault	4696	5671
+option group not found fault	4697,12	5672
+option group quota exceeded fault	4698	5673
 option ignored for innodb partition	1906	2323
 option name * cannot be used in xmltable	0,1	925
-optional data exception	4691	5666
-optionaldataexception	4691	5666
-optiongroupalreadyexistsfault	4688	5663
-optiongroupalreadyexistsfault when calling	4688	5663
-optiongroupnotfoundfault	4689,12	5664
-optiongroupnotfoundfault when calling	4689,12	5664
-optiongroupquotaexceededfault	4690	5665
-optiongroupquotaexceededfault when calling	4690	5665
-options array must not be null	191,114	5667
-options cannot be used together	0,1	5668
-order by in a recursive query is not implemented	109	3668
+optional data exception	4699	5674
+optionaldataexception	4699	5674
+optiongroupalreadyexistsfault	4696	5671
+optiongroupalreadyexistsfault when calling	4696	5671
+optiongroupnotfoundfault	4697,12	5672
+optiongroupnotfoundfault when calling	4697,12	5672
+optiongroupquotaexceededfault	4698	5673
+optiongroupquotaexceededfault when calling	4698	5673
+options array must not be null	191,114	5675
+options cannot be used together	0,1	5676
+order by in a recursive query is not implemented	109	3676
 order by specified but * is not an aggregate function	254,1	1787
-organization access denied exception	4692	5669
-organization all features not enabled exception	4693	5670
-organization conformance pack template validation exception	4694	5671
-organization not empty exception	4695	5672
-organization not found exception	4696	5673
-organization not in all features mode exception	4697	5674
-organization state exception	4698	5675
-organizationaccessdeniedexception	4692	5669
-organizationaccessdeniedexception when calling	4692	5669
-organizational unit not empty exception	4699	5676
-organizational unit not found exception	4700	5677
-organizationallfeaturesnotenabledexception	4693	5670
-organizationallfeaturesnotenabledexception when calling	4693	5670
-organizationalunitnotemptyexception	4699	5676
-organizationalunitnotemptyexception when calling	4699	5676
-organizationalunitnotfoundexception	4700	5677
-organizationalunitnotfoundexception when calling	4700	5677
-organizationconformancepacktemplatevalidationexception	4694	5671
-organizationconformancepacktemplatevalidationexception when calling	4694	5671
-organizationnotemptyexception	4695	5672
-organizationnotemptyexception when calling	4695	5672
-organizationnotfoundexception	4696	5673
-organizationnotfoundexception when calling	4696	5673
-organizationnotinallfeaturesmodeexception	4697	5674
-organizationnotinallfeaturesmodeexception when calling	4697	5674
-organizations not in use exception	4701	5678
-organizationsnotinuseexception	4701	5678
-organizationsnotinuseexception when calling	4701	5678
-organizationstateexception	4698	5675
-organizationstateexception when calling	4698	5675
-origin access control already exists	4702,19	5679
-origin access control in use	4703,19	5680
-origin request policy already exists	4704,19	5681
-origin request policy in use	4705,19	5682
-originaccesscontrolalreadyexists	4702,19	5679
-originaccesscontrolalreadyexists when calling	4702,19	5679
-originaccesscontrolinuse	4703,19	5680
-originaccesscontrolinuse when calling	4703,19	5680
-originrequestpolicyalreadyexists	4704,19	5681
-originrequestpolicyalreadyexists when calling	4704,19	5681
-originrequestpolicyinuse	4705,19	5682
-originrequestpolicyinuse when calling	4705,19	5682
-os process already finished	4706,4707	5683
-oserror	4708	5684
+organization access denied exception	4700	5677
+organization all features not enabled exception	4701	5678
+organization conformance pack template validation exception	4702	5679
+organization not empty exception	4703	5680
+organization not found exception	4704	5681
+organization not in all features mode exception	4705	5682
+organization state exception	4706	5683
+organizationaccessdeniedexception	4700	5677
+organizationaccessdeniedexception when calling	4700	5677
+organizational unit not empty exception	4707	5684
+organizational unit not found exception	4708	5685
+organizationallfeaturesnotenabledexception	4701	5678
+organizationallfeaturesnotenabledexception when calling	4701	5678
+organizationalunitnotemptyexception	4707	5684
+organizationalunitnotemptyexception when calling	4707	5684
+organizationalunitnotfoundexception	4708	5685
+organizationalunitnotfoundexception when calling	4708	5685
+organizationconformancepacktemplatevalidationexception	4702	5679
+organizationconformancepacktemplatevalidationexception when calling	4702	5679
+organizationnotemptyexception	4703	5680
+organizationnotemptyexception when calling	4703	5680
+organizationnotfoundexception	4704	5681
+organizationnotfoundexception when calling	4704	5681
+organizationnotinallfeaturesmodeexception	4705	5682
+organizationnotinallfeaturesmodeexception when calling	4705	5682
+organizations not in use exception	4709	5686
+organizationsnotinuseexception	4709	5686
+organizationsnotinuseexception when calling	4709	5686
+organizationstateexception	4706	5683
+organizationstateexception when calling	4706	5683
+origin access control already exists	4710,19	5687
+origin access control in use	4711,19	5688
+origin request policy already exists	4712,19	5689
+origin request policy in use	4713,19	5690
+originaccesscontrolalreadyexists	4710,19	5687
+originaccesscontrolalreadyexists when calling	4710,19	5687
+originaccesscontrolinuse	4711,19	5688
+originaccesscontrolinuse when calling	4711,19	5688
+originrequestpolicyalreadyexists	4712,19	5689
+originrequestpolicyalreadyexists when calling	4712,19	5689
+originrequestpolicyinuse	4713,19	5690
+originrequestpolicyinuse when calling	4713,19	5690
+os process already finished	4714,4715	5691
+oserror	4716	5692
 out and inout arguments aren t allowed in table functions	0,1	925
 out of background worker slots	242,243	913
 out of bounds error	316	3415
-out of bounds for length	316	5685
-out of capacity exception	4709	5686
-out of disk	4710,4711	5687
+out of bounds for length	316	5693
+out of capacity exception	4717	5694
+out of disk	4718,4719	5695
 out of file descriptors * release and retry	243	3435
 out of logical replication worker slots	242,243	913
-out of memory	246	5688
-out of memory error	4712,246	5689
-out of memory exception	3451,246	5690
+out of memory	246	5696
+out of memory error	4720,246	5697
+out of memory exception	3459,246	5698
 out of memory in storage engine	1893	2310
 out of memory restart server and try again needed * bytes	2189	2617
-out of order sequence number exception	4713	5691
-out of overflow pages in hash index	328	5692
+out of order sequence number exception	4721	5699
+out of overflow pages in hash index	328	5700
 out of range error * in function	2375	2815
 out of range value for column * at row	2543,322,114	3017
-out of shared memory	246,243	5693
+out of shared memory	246,243	5701
 out of shared memory * bytes requested	246,243	1380
 out of sort memory consider increasing server sort buffer size	2188	2616
-out of streams resources	1731	5694
+out of streams resources	1731	5702
 out or inout argument * for function * is not allowed here	2297	2729
 out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	2354,1	2793
-out_of_memory	246,243	5688
-out_of_order_sequence_number	4713	5691
+out_of_memory	246,243	5696
+out_of_order_sequence_number	4721	5699
 out_of_range	967,968,6	1120
-outbound contact not permitted exception	4714,11	5695
-outbound web identity federation disabled exception	4715,11	5696
-outboundcontactnotpermittedexception	4714,11	5695
-outboundcontactnotpermittedexception when calling	4714,11	5695
-outboundwebidentityfederationdisabledexception	4715,11	5696
-outboundwebidentityfederationdisabledexception when calling	4715,11	5696
+outbound contact not permitted exception	4722,11	5703
+outbound web identity federation disabled exception	4723,11	5704
+outboundcontactnotpermittedexception	4722,11	5703
+outboundcontactnotpermittedexception when calling	4722,11	5703
+outboundwebidentityfederationdisabledexception	4723,11	5704
+outboundwebidentityfederationdisabledexception when calling	4723,11	5704
 outer level aggregate cannot contain a lower level variable in its direct arguments	229,1	234
 outer level aggregate cannot use a nested cte	109	233
-outofboundserror	316,4716	3415
-outofcapacityexception	4709	5686
-outofcapacityexception when calling	4709	5686
-outofdisk	4710,4711	5687
-outofmemory	246,243	5688
-outofmemoryerror	4712,246	5689
-outofmemoryexception	3451,246	5690
-outofordersequencenumberexception	4713	5691
+outofboundserror	316,4724	3415
+outofcapacityexception	4717	5694
+outofcapacityexception when calling	4717	5694
+outofdisk	4718,4719	5695
+outofmemory	246,243	5696
+outofmemoryerror	4720,246	5697
+outofmemoryexception	3459,246	5698
+outofordersequencenumberexception	4721	5699
 outofrange	967,968,6	1120
-outpost offline exception	4717	5697
-outpostofflineexception	4717	5697
-outpostofflineexception when calling	4717	5697
-output type not found exception	4718,12	5698
-output variables size exceeded exception	4719	5699
-outputtypenotfoundexception	4718,12	5698
-outputtypenotfoundexception when calling	4718,12	5698
-outputvariablessizeexceededexception	4719	5699
-outputvariablessizeexceededexception when calling	4719	5699
-outside of array bounds	316	5700
+outpost offline exception	4725	5705
+outpostofflineexception	4725	5705
+outpostofflineexception when calling	4725	5705
+output type not found exception	4726,12	5706
+output variables size exceeded exception	4727	5707
+outputtypenotfoundexception	4726,12	5706
+outputtypenotfoundexception when calling	4726,12	5706
+outputvariablessizeexceededexception	4727	5707
+outputvariablessizeexceededexception when calling	4727	5707
+outside of array bounds	316	5708
 over is not supported for ordered set aggregate	109	240
 over specified but * is not a window function nor an aggregate function	254,1	1787
-overflow error	4720,278	299
+overflow error	4728,278	299
 overflow error * in function	2376	2816
-overflow or underflow in the arithmetic operation	324	5701
-overflowerror	4720,4721	5702
-overflowexception	321	5703
-overlapping file lock exception	4722	5704
-overlappingfilelockexception	4722	5704
-overlimit	4723	5705
-overlimit when calling	4723	5705
-override already set exception	4724	5706
-override status required exception	4725	5707
-overridealreadysetexception	4724	5706
-overridealreadysetexception when calling	4724	5706
-overridestatusrequiredexception	4725	5707
-overridestatusrequiredexception when calling	4725	5707
-oversized configuration item exception	4726	5708
-oversizedconfigurationitemexception	4726	5708
-oversizedconfigurationitemexception when calling	4726	5708
-owner died	1761	5709
-p key error	4727	5710
-package not installed	1728	5711
-packed policy too large	4728	5712
-packedpolicytoolarge	4728	5712
-packedpolicytoolarge when calling	4728	5712
-packet length too long	4729,278	299
-pagination token expired exception	4730	5713
-paginationtokenexpiredexception	4730	5713
-paginationtokenexpiredexception when calling	4730	5713
+overflow or underflow in the arithmetic operation	324	5709
+overflowerror	4728,4729	5710
+overflowexception	321	5711
+overlapping file lock exception	4730	5712
+overlappingfilelockexception	4730	5712
+overlimit	4731	5713
+overlimit when calling	4731	5713
+override already set exception	4732	5714
+override status required exception	4733	5715
+overridealreadysetexception	4732	5714
+overridealreadysetexception when calling	4732	5714
+overridestatusrequiredexception	4733	5715
+overridestatusrequiredexception when calling	4733	5715
+oversized configuration item exception	4734	5716
+oversizedconfigurationitemexception	4734	5716
+oversizedconfigurationitemexception when calling	4734	5716
+owner died	1761	5717
+p key error	4735	5718
+package not installed	1728	5719
+packed policy too large	4736	5720
+packedpolicytoolarge	4736	5720
+packedpolicytoolarge when calling	4736	5720
+packet length too long	4737,278	299
+pagination token expired exception	4738	5721
+paginationtokenexpiredexception	4738	5721
+paginationtokenexpiredexception when calling	4738	5721
 pam authentication failed for user	149	434
-parallel option requires a value between 0 and	0,1	5714
+parallel option requires a value between 0 and	0,1	5722
 parallel worker failed to initialize	107	1427
-parallel workers for vacuum must be between 0 and	0,1	5714
-parameter * cannot be changed	786,107	5715
-parameter * cannot be changed now	786,107	5715
-parameter * cannot be changed without restarting the server	786,107	5716
-parameter * cannot be set after connection start	786,107	5715
+parallel workers for vacuum must be between 0 and	0,1	5722
+parameter * cannot be changed	786,107	5723
+parameter * cannot be changed now	786,107	5723
+parameter * cannot be changed without restarting the server	786,107	5724
+parameter * cannot be set after connection start	786,107	5723
 parameter * cannot be set during a parallel operation	204	904
-parameter * cannot be set in a secondary extension control file	0,1	5717
+parameter * cannot be set in a secondary extension control file	0,1	5725
 parameter * must be a list of extension names	190,114	3515
 parameter * must be read_only shareable or read_write	0,1	228
-parameter * of type * cannot be coerced to the expected type	272,1	5718
+parameter * of type * cannot be coerced to the expected type	272,1	5726
 parameter * requires a boolean value	190,114	3515
-parameter * specified more than once	190,114	4497
-parameter acl * does not exist	158,1	5719
+parameter * specified more than once	190,114	4505
+parameter acl * does not exist	158,1	5727
 parameter acl with oid * does not exist	158,1	1142
-parameter already exists	4731	5720
-parameter group already exists fault	4732	5721
-parameter group not found fault	4733	5722
-parameter group quota exceeded fault	4734	5723
+parameter already exists	4739	5728
+parameter group already exists fault	4740	5729
+parameter group not found fault	4741	5730
+parameter group quota exceeded fault	4742	5731
 parameter lc_collate must be specified	159,1	1138
 parameter lc_ctype must be specified	159,1	1138
-parameter limit exceeded	4735	5724
+parameter limit exceeded	4743	5732
 parameter locale must be specified	159,1	1138
-parameter max version limit exceeded	4736	5725
+parameter max version limit exceeded	4744	5733
 parameter name * used more than once	112,1	229
-parameter not found	4737	5726
+parameter not found	4745	5734
 parameter parallel must be safe restricted or unsafe	0,1	228
-parameter pattern mismatch exception	4738	5727
-parameter schema cannot be specified when relocatable is true	0,1	5717
-parameter value for alter system must not contain a newline	190,114	4853
-parameter value invalid	4739	5728
-parameter version label limit exceeded	4740	5729
-parameter version not found	4741	5730
-parameteralreadyexists	4731	5720
-parameteralreadyexists when calling	4731	5720
-parametergroupalreadyexistsfault	4732	5721
-parametergroupalreadyexistsfault when calling	4732	5721
-parametergroupnotfoundfault	4733	5722
-parametergroupnotfoundfault when calling	4733	5722
-parametergroupquotaexceededfault	4734	5723
-parametergroupquotaexceededfault when calling	4734	5723
-parameterlimitexceeded	4735	5724
-parameterlimitexceeded when calling	4735	5724
-parametermaxversionlimitexceeded	4736	5725
-parametermaxversionlimitexceeded when calling	4736	5725
-parameternotfound	4737	5726
-parameternotfound when calling	4737	5726
-parameterpatternmismatchexception	4738	5727
-parameterpatternmismatchexception when calling	4738	5727
+parameter pattern mismatch exception	4746	5735
+parameter schema cannot be specified when relocatable is true	0,1	5725
+parameter value for alter system must not contain a newline	190,114	4861
+parameter value invalid	4747	5736
+parameter version label limit exceeded	4748	5737
+parameter version not found	4749	5738
+parameteralreadyexists	4739	5728
+parameteralreadyexists when calling	4739	5728
+parametergroupalreadyexistsfault	4740	5729
+parametergroupalreadyexistsfault when calling	4740	5729
+parametergroupnotfoundfault	4741	5730
+parametergroupnotfoundfault when calling	4741	5730
+parametergroupquotaexceededfault	4742	5731
+parametergroupquotaexceededfault when calling	4742	5731
+parameterlimitexceeded	4743	5732
+parameterlimitexceeded when calling	4743	5732
+parametermaxversionlimitexceeded	4744	5733
+parametermaxversionlimitexceeded when calling	4744	5733
+parameternotfound	4745	5734
+parameternotfound when calling	4745	5734
+parameterpatternmismatchexception	4746	5735
+parameterpatternmismatchexception when calling	4746	5735
 parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1788	2192
-parametervalueinvalid	4739	5728
-parametervalueinvalid when calling	4739	5728
-parameterversionlabellimitexceeded	4740	5729
-parameterversionlabellimitexceeded when calling	4740	5729
-parameterversionnotfound	4741	5730
-parameterversionnotfound when calling	4741	5730
-parent commit does not exist exception	4742	5731
-parent commit id outdated exception	4743	5732
-parent commit id required exception	4744	5733
-parent not found exception	4745	5734
-parentcommitdoesnotexistexception	4742	5731
-parentcommitdoesnotexistexception when calling	4742	5731
-parentcommitidoutdatedexception	4743	5732
-parentcommitidoutdatedexception when calling	4743	5732
-parentcommitidrequiredexception	4744	5733
-parentcommitidrequiredexception when calling	4744	5733
-parentnotfoundexception	4745	5734
-parentnotfoundexception when calling	4745	5734
-parse tlsext	4746,278	299
-parseexception	4747	5735
-parser configuration exception	4748	5736
-parserconfigurationexception	4748	5736
-parsererror	4749	5737
-parsing time * cannot parse	760	5738
-partial result exception	4750	5739
-partialresultexception	4750	5739
+parametervalueinvalid	4747	5736
+parametervalueinvalid when calling	4747	5736
+parameterversionlabellimitexceeded	4748	5737
+parameterversionlabellimitexceeded when calling	4748	5737
+parameterversionnotfound	4749	5738
+parameterversionnotfound when calling	4749	5738
+parent commit does not exist exception	4750	5739
+parent commit id outdated exception	4751	5740
+parent commit id required exception	4752	5741
+parent not found exception	4753	5742
+parentcommitdoesnotexistexception	4750	5739
+parentcommitdoesnotexistexception when calling	4750	5739
+parentcommitidoutdatedexception	4751	5740
+parentcommitidoutdatedexception when calling	4751	5740
+parentcommitidrequiredexception	4752	5741
+parentcommitidrequiredexception when calling	4752	5741
+parentnotfoundexception	4753	5742
+parentnotfoundexception when calling	4753	5742
+parse tlsext	4754,278	299
+parseexception	4755	5743
+parser configuration exception	4756	5744
+parserconfigurationexception	4756	5744
+parsererror	4757	5745
+parsing time * cannot parse	760	5746
+partial result exception	4758	5747
+partialresultexception	4758	5747
 partition * already pending detach in partitioned table	107	717
 partition * conflicts with existing default partition	159,1	2052
 partition * was removed concurrently	107	717
@@ -27530,582 +27685,582 @@ partition state cannot be defined from create alter table	2194	2622
 partitioned table * was removed concurrently	107	717
 partitioned tables do not support	1937	2356
 partitioning can not be used stand alone in query	2201	2629
-partner not found	4751,12	5740
-partnernotfound	4751,12	5740
-partnernotfound when calling	4751,12	5740
+partner not found	4759,12	5748
+partnernotfound	4759,12	5748
+partnernotfound when calling	4759,12	5748
 password authentication failed for user	1663,149	2050
 password hash should be a * digit hexadecimal number	2224	2652
-password history policy violation exception	4752	5741
-password policy violation	4753	5742
-password reset required exception	4754	5743
-passwordhistorypolicyviolationexception	4752	5741
-passwordhistorypolicyviolationexception when calling	4752	5741
-passwordpolicyviolation	4753	5742
-passwordpolicyviolation when calling	4753	5742
-passwordresetrequiredexception	4754	5743
-passwordresetrequiredexception when calling	4754	5743
-path does not exist exception	4755	5744
+password history policy violation exception	4760	5749
+password policy violation	4761	5750
+password reset required exception	4762	5751
+passwordhistorypolicyviolationexception	4760	5749
+passwordhistorypolicyviolationexception when calling	4760	5749
+passwordpolicyviolation	4761	5750
+passwordpolicyviolation when calling	4761	5750
+passwordresetrequiredexception	4762	5751
+passwordresetrequiredexception when calling	4762	5751
+path does not exist exception	4763	5752
 path element at position * is not an integer	113,114	3490
-path element at position * is null	191,114	4879
+path element at position * is null	191,114	4887
 path element at position * is out of range	190,114	335
 path expression * is not allowed in argument * to function	2056	2479
-path length constraint exceeded	4756,288	5745
-path length given without key usage keycertsign	4757,288	5746
-path length invalid for non ca cert	4758,288	5747
-path loop	4759,288	5748
+path length constraint exceeded	4764,288	5753
+path length given without key usage keycertsign	4765,288	5754
+path length invalid for non ca cert	4766,288	5755
+path loop	4767,288	5756
 path must be in or below the current directory	137,1	134
-path required exception	4760	5749
-path too long	4761,278	299
-path too long exception	4762	5750
-pathdoesnotexistexception	4755	5744
-pathdoesnotexistexception when calling	4755	5744
-pathrequiredexception	4760	5749
-pathrequiredexception when calling	4760	5749
-pathtoolongexception	4762	5750
-pattern syntax exception	4763	5751
-patternsyntaxexception	4763	5751
+path required exception	4768	5757
+path too long	4769,278	299
+path too long exception	4770	5758
+pathdoesnotexistexception	4763	5752
+pathdoesnotexistexception when calling	4763	5752
+pathrequiredexception	4768	5757
+pathrequiredexception when calling	4768	5757
+pathtoolongexception	4770	5758
+pattern syntax exception	4771	5759
+patternsyntaxexception	4771	5759
 payload string too long	190,114	997
-payload too large exception	4764,22	5752
-payloadtoolargeexception	4764,22	5752
-payloadtoolargeexception when calling	4764,22	5752
+payload too large exception	4772,22	5760
+payloadtoolargeexception	4772,22	5760
+payloadtoolargeexception when calling	4772,22	5760
 payment required	9	8
 payment_required	9	8
 peer authentication failed for user	149	434
-peer authentication is not supported on this platform	109	5753
+peer authentication is not supported on this platform	109	5761
 peer authentication is only supported on local sockets	224,225	435
-peer did not return a certificate	4765,278	299
-peer haven t sent gost certificate required for selected ciphersuite	4766,278	299
-pem name bad prefix	4767,278	299
-pem name too short	4768,278	299
-pending deprecation warning	4769	5754
-pendingdeprecationwarning	4769	5754
-pendingverification	4770,11	5755
-pendingverification when calling	4770,11	5755
-percentile value * is not between 0 and 1	322,114	5756
+peer did not return a certificate	4773,278	299
+peer haven t sent gost certificate required for selected ciphersuite	4774,278	299
+pem name bad prefix	4775,278	299
+pem name too short	4776,278	299
+pending deprecation warning	4777	5762
+pendingdeprecationwarning	4777	5762
+pendingverification	4778,11	5763
+pendingverification when calling	4778,11	5763
+percentile value * is not between 0 and 1	322,114	5764
 period field s cannot be	2231	2659
 period for system_time must use columns s and s	2522	2996
 period s is not found in table	2232	2660
-permission already exists exception	4771,19	5757
-permission denied	145	5758
-permission denied * is a system catalog	137,1	5759
+permission already exists exception	4779,19	5765
+permission denied	145	5766
+permission denied * is a system catalog	137,1	5767
 permission denied * is a system trigger	137,1	834
-permission denied for aggregate	137,1	5251
-permission denied for collation	137,1	5251
-permission denied for column	137,1	5251
-permission denied for column * of relation	137,1	5251
-permission denied for conversion	137,1	5251
-permission denied for database	137,1	5251
-permission denied for domain	137,1	5251
-permission denied for event trigger	137,1	5251
-permission denied for extension	137,1	5251
-permission denied for foreign data wrapper	137,1	5251
-permission denied for foreign server	137,1	5251
-permission denied for foreign table	137,1	5251
-permission denied for function	137,1	5251
-permission denied for index	137,1	5251
-permission denied for language	137,1	5251
-permission denied for large object	137,1	5251
-permission denied for materialized view	137,1	5251
-permission denied for operator	137,1	5251
-permission denied for operator class	137,1	5251
-permission denied for operator family	137,1	5251
-permission denied for parameter	137,1	5251
-permission denied for policy	137,1	5251
-permission denied for procedure	137,1	5251
-permission denied for publication	137,1	5251
-permission denied for routine	137,1	5251
-permission denied for schema	137,1	5251
-permission denied for sequence	137,1	5251
-permission denied for statistics object	137,1	5251
-permission denied for subscription	137,1	5251
-permission denied for table	137,1	5251
-permission denied for tablespace	137,1	5251
-permission denied for text search configuration	137,1	5251
-permission denied for text search dictionary	137,1	5251
-permission denied for type	137,1	5251
-permission denied for view	137,1	5251
-permission denied os error	145	5760
-permission denied rb_sysopen	145	5761
-permission denied to alter foreign data wrapper	137,1	5762
-permission denied to change owner of database	137,1	5763
-permission denied to change owner of event trigger	137,1	5764
-permission denied to change owner of foreign data wrapper	137,1	5762
-permission denied to change owner of publication	137,1	5257
-permission denied to change owner of subscription	137,1	5264
-permission denied to copy database	137,1	5763
-permission denied to create	137,1	5765
-permission denied to create access method	137,1	5766
-permission denied to create database	137,1	5763
-permission denied to create event trigger	137,1	5764
-permission denied to create extension	137,1	5767
-permission denied to create foreign data wrapper	137,1	5762
-permission denied to create role	137,1	5260
-permission denied to create tablespace	137,1	5768
-permission denied to create temporary tables in database	137,1	5769
-permission denied to drop objects	137,1	5260
-permission denied to drop role	137,1	5260
-permission denied to finish prepared transaction	137,1	5770
+permission denied for aggregate	137,1	5259
+permission denied for collation	137,1	5259
+permission denied for column	137,1	5259
+permission denied for column * of relation	137,1	5259
+permission denied for conversion	137,1	5259
+permission denied for database	137,1	5259
+permission denied for domain	137,1	5259
+permission denied for event trigger	137,1	5259
+permission denied for extension	137,1	5259
+permission denied for foreign data wrapper	137,1	5259
+permission denied for foreign server	137,1	5259
+permission denied for foreign table	137,1	5259
+permission denied for function	137,1	5259
+permission denied for index	137,1	5259
+permission denied for language	137,1	5259
+permission denied for large object	137,1	5259
+permission denied for materialized view	137,1	5259
+permission denied for operator	137,1	5259
+permission denied for operator class	137,1	5259
+permission denied for operator family	137,1	5259
+permission denied for parameter	137,1	5259
+permission denied for policy	137,1	5259
+permission denied for procedure	137,1	5259
+permission denied for publication	137,1	5259
+permission denied for routine	137,1	5259
+permission denied for schema	137,1	5259
+permission denied for sequence	137,1	5259
+permission denied for statistics object	137,1	5259
+permission denied for subscription	137,1	5259
+permission denied for table	137,1	5259
+permission denied for tablespace	137,1	5259
+permission denied for text search configuration	137,1	5259
+permission denied for text search dictionary	137,1	5259
+permission denied for type	137,1	5259
+permission denied for view	137,1	5259
+permission denied os error	145	5768
+permission denied rb_sysopen	145	5769
+permission denied to alter foreign data wrapper	137,1	5770
+permission denied to change owner of database	137,1	5771
+permission denied to change owner of event trigger	137,1	5772
+permission denied to change owner of foreign data wrapper	137,1	5770
+permission denied to change owner of publication	137,1	5265
+permission denied to change owner of subscription	137,1	5272
+permission denied to copy database	137,1	5771
+permission denied to create	137,1	5773
+permission denied to create access method	137,1	5774
+permission denied to create database	137,1	5771
+permission denied to create event trigger	137,1	5772
+permission denied to create extension	137,1	5775
+permission denied to create foreign data wrapper	137,1	5770
+permission denied to create role	137,1	5268
+permission denied to create tablespace	137,1	5776
+permission denied to create temporary tables in database	137,1	5777
+permission denied to drop objects	137,1	5268
+permission denied to drop role	137,1	5268
+permission denied to finish prepared transaction	137,1	5778
 permission denied to perform alter system reset all	137,1	902
-permission denied to reassign objects	137,1	5260
-permission denied to rename database	137,1	5763
-permission denied to rename role	137,1	5260
+permission denied to reassign objects	137,1	5268
+permission denied to rename database	137,1	5771
+permission denied to rename role	137,1	5268
 permission denied to set parameter	137,1	902
-permission denied to update extension	137,1	5767
-permission limit exceeded exception	4772	5771
-permission type mismatch exception	4773	5772
-permission versions limit exceeded exception	4774	5773
-permission will be denied to set role	137,1	5774
-permission will be denied to set session authorization	137,1	5774
+permission denied to update extension	137,1	5775
+permission limit exceeded exception	4780	5779
+permission type mismatch exception	4781	5780
+permission versions limit exceeded exception	4782	5781
+permission will be denied to set role	137,1	5782
+permission will be denied to set session authorization	137,1	5782
 permission_denied	145,969,11	1121
-permissionalreadyexistsexception	4771,19	5757
-permissionalreadyexistsexception when calling	4771,19	5757
+permissionalreadyexistsexception	4779,19	5765
+permissionalreadyexistsexception when calling	4779,19	5765
 permissiondenied	145,969,11	1121
-permissionerror	1762,4775,145	5775
-permissionlimitexceededexception	4772	5771
-permissionlimitexceededexception when calling	4772	5771
-permissiontypemismatchexception	4773	5772
-permissiontypemismatchexception when calling	4773	5772
-permissionversionslimitexceededexception	4774	5773
-permissionversionslimitexceededexception when calling	4774	5773
-permitted subtree violation	4776,288	5776
+permissionerror	1762,4783,145	5783
+permissionlimitexceededexception	4780	5779
+permissionlimitexceededexception when calling	4780	5779
+permissiontypemismatchexception	4781	5780
+permissiontypemismatchexception when calling	4781	5780
+permissionversionslimitexceededexception	4782	5781
+permissionversionslimitexceededexception when calling	4782	5781
+permitted subtree violation	4784,288	5784
 pg_authid oid value not set when in binary upgrade mode	190,114	932
-pg_class heap oid value not set when in binary upgrade mode	190,114	5777
-pg_class index oid value not set when in binary upgrade mode	190,114	3981
+pg_class heap oid value not set when in binary upgrade mode	190,114	5785
+pg_class index oid value not set when in binary upgrade mode	190,114	3989
 pg_enum oid value not set when in binary upgrade mode	190,114	272
 pg_global cannot be used as default tablespace	190,114	797
 pg_hba conf rejects connection for host	149	434
 pg_hba conf rejects replication connection for host	149	434
-pg_lsn out of range	190,114	4483
+pg_lsn out of range	190,114	4491
 pg_nextoid can only be used on system catalogs	190,114	1157
-pg_tablespace oid value not set when in binary upgrade mode	190,114	5778
+pg_tablespace oid value not set when in binary upgrade mode	190,114	5786
 pg_type array oid value not set when in binary upgrade mode	190,114	250
 pg_type multirange array oid value not set when in binary upgrade mode	190,114	250
 pg_type multirange oid value not set when in binary upgrade mode	190,114	250
-pg_type oid value not set when in binary upgrade mode	190,114	5779
-physical replication slot * exists but wal_level replica	107	5062
-pingexception	4777	5780
-pinned constraint failed	4778,858	5781
-pipeline deleted exception	4779	5782
-pipeline execution not found exception	4780	5783
-pipeline execution not stoppable exception	4781	5784
-pipeline execution outdated exception	4782	5785
-pipeline failure	4783,278	299
-pipeline name in use exception	4784	5786
-pipeline not found exception	4785	5787
-pipeline version not found exception	4786	5788
-pipelinedeletedexception	4779	5782
-pipelinedeletedexception when calling	4779	5782
-pipelineexecutionnotfoundexception	4780	5783
-pipelineexecutionnotfoundexception when calling	4780	5783
-pipelineexecutionnotstoppableexception	4781	5784
-pipelineexecutionnotstoppableexception when calling	4781	5784
-pipelineexecutionoutdatedexception	4782	5785
-pipelineexecutionoutdatedexception when calling	4782	5785
-pipelinenameinuseexception	4784	5786
-pipelinenameinuseexception when calling	4784	5786
-pipelinenotfoundexception	4785	5787
-pipelinenotfoundexception when calling	4785	5787
-pipelineversionnotfoundexception	4786	5788
-pipelineversionnotfoundexception when calling	4786	5788
-pkcs12error	4787	5789
-pkcs7error	4788	5790
-pkeyerror	4727	5710
-platform application disabled	4789	5791
-platform not supported exception	4659	5792
-platform task definition incompatibility exception	4790	5793
-platform unknown exception	4791	5794
-platform version still referenced exception	4792	5795
-platformapplicationdisabled	4789	5791
-platformapplicationdisabled when calling	4789	5791
-platformnotsupportedexception	4659	5792
-platformnotsupportedexception when calling	4793	5796
-platformtaskdefinitionincompatibilityexception	4790	5793
-platformtaskdefinitionincompatibilityexception when calling	4790	5793
-platformunknownexception	4791	5794
-platformunknownexception when calling	4791	5794
-platformversionstillreferencedexception	4792	5795
-platformversionstillreferencedexception when calling	4792	5795
-plpgsql error	4794	5797
-plpgsql_error	4794,334	5797
-plpgsqlerror	4794,334	5797
+pg_type oid value not set when in binary upgrade mode	190,114	5787
+physical replication slot * exists but wal_level replica	107	5070
+pingexception	4785	5788
+pinned constraint failed	4786,858	5789
+pipeline deleted exception	4787	5790
+pipeline execution not found exception	4788	5791
+pipeline execution not stoppable exception	4789	5792
+pipeline execution outdated exception	4790	5793
+pipeline failure	4791,278	299
+pipeline name in use exception	4792	5794
+pipeline not found exception	4793	5795
+pipeline version not found exception	4794	5796
+pipelinedeletedexception	4787	5790
+pipelinedeletedexception when calling	4787	5790
+pipelineexecutionnotfoundexception	4788	5791
+pipelineexecutionnotfoundexception when calling	4788	5791
+pipelineexecutionnotstoppableexception	4789	5792
+pipelineexecutionnotstoppableexception when calling	4789	5792
+pipelineexecutionoutdatedexception	4790	5793
+pipelineexecutionoutdatedexception when calling	4790	5793
+pipelinenameinuseexception	4792	5794
+pipelinenameinuseexception when calling	4792	5794
+pipelinenotfoundexception	4793	5795
+pipelinenotfoundexception when calling	4793	5795
+pipelineversionnotfoundexception	4794	5796
+pipelineversionnotfoundexception when calling	4794	5796
+pkcs12error	4795	5797
+pkcs7error	4796	5798
+pkeyerror	4735	5718
+platform application disabled	4797	5799
+platform not supported exception	4667	5800
+platform task definition incompatibility exception	4798	5801
+platform unknown exception	4799	5802
+platform version still referenced exception	4800	5803
+platformapplicationdisabled	4797	5799
+platformapplicationdisabled when calling	4797	5799
+platformnotsupportedexception	4667	5800
+platformnotsupportedexception when calling	4801	5804
+platformtaskdefinitionincompatibilityexception	4798	5801
+platformtaskdefinitionincompatibilityexception when calling	4798	5801
+platformunknownexception	4799	5802
+platformunknownexception when calling	4799	5802
+platformversionstillreferencedexception	4800	5803
+platformversionstillreferencedexception when calling	4800	5803
+plpgsql error	4802	5805
+plpgsql_error	4802,334	5805
+plpgsqlerror	4802,334	5805
 plugin * already installed	2234	2662
 plugin * is force_plus_permanent and can not be unloaded	2236	2664
 plugin * is not loaded	2235	2663
-point in time recovery unavailable exception	4795	5798
-point in time restore not enabled	4796	5799
-pointintimerecoveryunavailableexception	4795	5798
-pointintimerecoveryunavailableexception when calling	4795	5798
-pointintimerestorenotenabled	4796	5799
-pointintimerestorenotenabled when calling	4796	5799
-policies limit exceeded exception	4797	5800
-policies not yet implemented for this command	109	5801
-policieslimitexceededexception	4797	5800
-policieslimitexceededexception when calling	4797	5800
-policy * for table * already exists	157,1	5802
-policy * for table * does not exist	158,1	5803
-policy changes in progress exception	4798	5804
-policy count limit exceeded exception	4799	5805
-policy enforced exception	4800	5806
-policy error exception	4801	5807
-policy in use exception	4802	5808
-policy length exceeded exception	4803	5809
-policy not attachable	4804	5810
-policy not attached exception	4805	5811
-policy not found	4806	5812
-policy not found exception	4806,12	5813
-policy size limit exceeded exception	4807	5814
-policy type already enabled exception	4808	5815
-policy type not available for organization exception	4809	5816
-policy type not enabled exception	4810	5817
-policy type not found	4811	5818
-policy violation exception	4812	5819
-policy_violation	4812	5819
-policychangesinprogressexception	4798	5804
-policychangesinprogressexception when calling	4798	5804
-policycountlimitexceededexception	4799	5805
-policycountlimitexceededexception when calling	4799	5805
-policyenforcedexception	4800	5806
-policyenforcedexception when calling	4800	5806
-policyerrorexception	4801	5807
-policyerrorexception when calling	4801	5807
-policyevaluation	4813,55	5820
-policyevaluation when calling	4813,55	5820
-policyexception	769	5821
-policyinuseexception	4802	5808
-policyinuseexception when calling	4802	5808
-policylengthexceededexception	4803	5809
-policylengthexceededexception when calling	4803	5809
-policynotattachable	4804	5810
-policynotattachable when calling	4804	5810
-policynotattachedexception	4805	5811
-policynotattachedexception when calling	4805	5811
-policynotfound	4806	5812
-policynotfound when calling	4806	5812
-policynotfoundexception	4806,12	5813
-policynotfoundexception when calling	4806,12	5813
-policysizelimitexceededexception	4807	5814
-policysizelimitexceededexception when calling	4807	5814
-policytypealreadyenabledexception	4808	5815
-policytypealreadyenabledexception when calling	4808	5815
-policytypenotavailablefororganizationexception	4809	5816
-policytypenotavailablefororganizationexception when calling	4809	5816
-policytypenotenabledexception	4810	5817
-policytypenotenabledexception when calling	4810	5817
-policytypenotfound	4811	5818
-policytypenotfound when calling	4811	5818
-policyviolationexception	4812	5819
-port unreachable exception	4814	5822
+point in time recovery unavailable exception	4803	5806
+point in time restore not enabled	4804	5807
+pointintimerecoveryunavailableexception	4803	5806
+pointintimerecoveryunavailableexception when calling	4803	5806
+pointintimerestorenotenabled	4804	5807
+pointintimerestorenotenabled when calling	4804	5807
+policies limit exceeded exception	4805	5808
+policies not yet implemented for this command	109	5809
+policieslimitexceededexception	4805	5808
+policieslimitexceededexception when calling	4805	5808
+policy * for table * already exists	157,1	5810
+policy * for table * does not exist	158,1	5811
+policy changes in progress exception	4806	5812
+policy count limit exceeded exception	4807	5813
+policy enforced exception	4808	5814
+policy error exception	4809	5815
+policy in use exception	4810	5816
+policy length exceeded exception	4811	5817
+policy not attachable	4812	5818
+policy not attached exception	4813	5819
+policy not found	4814	5820
+policy not found exception	4814,12	5821
+policy size limit exceeded exception	4815	5822
+policy type already enabled exception	4816	5823
+policy type not available for organization exception	4817	5824
+policy type not enabled exception	4818	5825
+policy type not found	4819	5826
+policy violation exception	4820	5827
+policy_violation	4820	5827
+policychangesinprogressexception	4806	5812
+policychangesinprogressexception when calling	4806	5812
+policycountlimitexceededexception	4807	5813
+policycountlimitexceededexception when calling	4807	5813
+policyenforcedexception	4808	5814
+policyenforcedexception when calling	4808	5814
+policyerrorexception	4809	5815
+policyerrorexception when calling	4809	5815
+policyevaluation	4821,55	5828
+policyevaluation when calling	4821,55	5828
+policyexception	769	5829
+policyinuseexception	4810	5816
+policyinuseexception when calling	4810	5816
+policylengthexceededexception	4811	5817
+policylengthexceededexception when calling	4811	5817
+policynotattachable	4812	5818
+policynotattachable when calling	4812	5818
+policynotattachedexception	4813	5819
+policynotattachedexception when calling	4813	5819
+policynotfound	4814	5820
+policynotfound when calling	4814	5820
+policynotfoundexception	4814,12	5821
+policynotfoundexception when calling	4814,12	5821
+policysizelimitexceededexception	4815	5822
+policysizelimitexceededexception when calling	4815	5822
+policytypealreadyenabledexception	4816	5823
+policytypealreadyenabledexception when calling	4816	5823
+policytypenotavailablefororganizationexception	4817	5824
+policytypenotavailablefororganizationexception when calling	4817	5824
+policytypenotenabledexception	4818	5825
+policytypenotenabledexception when calling	4818	5825
+policytypenotfound	4819	5826
+policytypenotfound when calling	4819	5826
+policyviolationexception	4820	5827
+port unreachable exception	4822	5830
 portal * cannot be run	107	873
-portal * does not return tuples	722	5823
-portunreachableexception	4814	5822
-position out of range exception	4815	5824
-position_out_of_range	4815	5824
+portal * does not return tuples	722	5831
+portunreachableexception	4822	5830
+position out of range exception	4823	5832
+position_out_of_range	4823	5832
 positional argument cannot follow named argument	0,1	332
-positionoutofrangeexception	4815	5824
-post handshake auth encoding err	4816,278	299
-postfix operators are not supported	0,1	5825
-posting list is too long	328	5826
-postmaster became multithreaded	107	5827
-postmaster became multithreaded during startup	107	5827
-postmaster exited during a parallel transaction	220,221	5828
-power failure	2991	5829
-pre existing shared memory block key * is still in use	4220,225	5830
+positionoutofrangeexception	4823	5832
+post handshake auth encoding err	4824,278	299
+postfix operators are not supported	0,1	5833
+posting list is too long	328	5834
+postmaster became multithreaded	107	5835
+postmaster became multithreaded during startup	107	5835
+postmaster exited during a parallel transaction	220,221	5836
+power failure	2991	5837
+pre existing shared memory block key * is still in use	4228,225	5838
 precision for type float must be at least 1 bit	190,114	1188
 precision for type float must be less than 54 bits	190,114	1188
 precondition failed	16	22
-precondition failed exception	16	5831
-precondition not met exception	4817	5832
+precondition failed exception	16	5839
+precondition not met exception	4825	5840
 precondition required	38	37
 precondition_failed	16	22
 precondition_required	38	37
-preconditionfailed	16	5833
-preconditionfailed when calling	16	5833
-preconditionfailedexception	16	5831
-preconditionfailedexception when calling	16	5831
-preconditionnotmetexception	4817	5832
-preconditionnotmetexception when calling	4817	5832
-preconditions failed exception	4818	5834
-preconditionsfailedexception	4818	5834
-preconditionsfailedexception when calling	4818	5834
-predictor not mounted exception	4819	5835
-predictornotmountedexception	4819	5835
-predictornotmountedexception when calling	4819	5835
-preferred leader not available exception	4820	5836
-preferred_leader_not_available	4820	5836
-preferredleadernotavailableexception	4820	5836
-prepared statement * already exists	1578,1	5837
+preconditionfailed	16	5841
+preconditionfailed when calling	16	5841
+preconditionfailedexception	16	5839
+preconditionfailedexception when calling	16	5839
+preconditionnotmetexception	4825	5840
+preconditionnotmetexception when calling	4825	5840
+preconditions failed exception	4826	5842
+preconditionsfailedexception	4826	5842
+preconditionsfailedexception when calling	4826	5842
+predictor not mounted exception	4827	5843
+predictornotmountedexception	4827	5843
+predictornotmountedexception when calling	4827	5843
+preferred leader not available exception	4828	5844
+preferred_leader_not_available	4828	5844
+preferredleadernotavailableexception	4828	5844
+prepared statement * already exists	1578,1	5845
 prepared statement contains too many placeholders	2241	2669
-prepared statement is not a select	254,1	5838
+prepared statement is not a select	254,1	5846
 prepared statement needs to be re prepared	2118	2544
-prepared transaction belongs to another database	109	5839
-prepared transaction with identifier * does not exist	158,1	5840
-prepared transaction with identifier * is busy	107	5841
-prepared transactions are disabled	107	5841
-preview generation in progress exception	4821	5842
-previewgenerationinprogressexception	4821	5842
-previewgenerationinprogressexception when calling	4821	5842
+prepared transaction belongs to another database	109	5847
+prepared transaction with identifier * does not exist	158,1	5848
+prepared transaction with identifier * is busy	107	5849
+prepared transactions are disabled	107	5849
+preview generation in progress exception	4829	5850
+previewgenerationinprogressexception	4829	5850
+previewgenerationinprogressexception when calling	4829	5850
 primary key cannot be defined upon a generated column	2237	2665
-primary key column * is not marked not null	111,1	5242
+primary key column * is not marked not null	111,1	5250
 primary key constraints are not supported on foreign tables	109	360
 primary key constraints not possible for domains	0,1	1282
 primary key partition key update is not allowed since the table is updated both as * and	2110	2536
 primary keys cannot be expressions	109	863
-primarykey constraint failed	4822,858	5843
-principal deserialization failure exception	4823	5844
-principal_deserialization_failure	4823	5844
-principaldeserializationfailureexception	4823	5844
-printer abort exception	4824	5845
-printer io exception	4825	5846
-printerabortexception	4824	5845
-printerexception	4826	5847
-printerioexception	4825	5846
-printexception	4827	5848
-prior request not complete	4828,39	5849
-priority in use	4829	5850
-priorityinuse	4829	5850
-priorityinuse when calling	4829	5850
-priorrequestnotcomplete	4828,39	5849
-priorrequestnotcomplete when calling	4828,39	5849
+primarykey constraint failed	4830,858	5851
+principal deserialization failure exception	4831	5852
+principal_deserialization_failure	4831	5852
+principaldeserializationfailureexception	4831	5852
+printer abort exception	4832	5853
+printer io exception	4833	5854
+printerabortexception	4832	5853
+printerexception	4834	5855
+printerioexception	4833	5854
+printexception	4835	5856
+prior request not complete	4836,39	5857
+priority in use	4837	5858
+priorityinuse	4837	5858
+priorityinuse when calling	4837	5858
+priorrequestnotcomplete	4836,39	5857
+priorrequestnotcomplete when calling	4836,39	5857
 private key file * cannot be reloaded because it requires a passphrase	224,225	1014
-private key file * has group or world access	224,225	5851
-private key file * is not a regular file	224,225	5851
-private key file * must be owned by the database user or root	224,225	5851
-private key mismatch	4830,278	299
-private type exception	4831	5852
-privatetypeexception	4831	5852
-privatetypeexception when calling	4831	5852
-privilege not held exception	4832	5853
-privileged action exception	4833	5854
-privilegedactionexception	4833	5854
-privilegenotheldexception	4832	5853
+private key file * has group or world access	224,225	5859
+private key file * is not a regular file	224,225	5859
+private key file * must be owned by the database user or root	224,225	5859
+private key mismatch	4838,278	299
+private type exception	4839	5860
+privatetypeexception	4839	5860
+privatetypeexception when calling	4839	5860
+privilege not held exception	4840	5861
+privileged action exception	4841	5862
+privilegedactionexception	4841	5862
+privilegenotheldexception	4840	5861
 procedure * can t return a result set in the given context	2337,109	2773
 procedure * does not exist	227,1	226
 procedure * is not unique	232,1	239
 procedure name * is not unique	232,1	239
 procedure out parameters cannot appear after one with a default value	112,1	229
 procedures cannot accept set arguments	112,1	229
-process lookup error	2923,4834	5855
+process lookup error	2923,4842	5863
 process_toast required with vacuum full	109	290
-processlookuperror	2923,4834	5855
-producer attempted to produce with an old epoch	3862	4546
-producer fenced exception	4835	5856
-producer_fenced	4835	5856
-producerfencedexception	4835	5856
-production access not granted	4836	5857
-productionaccessnotgranted	4836	5857
-productionaccessnotgranted when calling	4836	5857
-profile data exception	4837	5858
-profiledataexception	4837	5858
-profiling timer expired	2988	5859
-program limit exceeded	328	5860
-program_limit_exceeded	328	5860
-programlimitexceeded	328	5860
-programmingerror	4838	5861
-prohibited sql statement attempted	640	5862
-prohibited state exception	4839,19	5863
-prohibited_sql_statement_attempted	640,641	5862
-prohibitedsqlstatementattempted	640,641	5862
-prohibitedstateexception	4839,19	5863
-prohibitedstateexception when calling	4839,19	5863
-promotion is not possible because of insufficient parameter settings	190,114	3800
-property validation exception	4840	5864
-property veto exception	4841	5865
-propertyvalidationexception	4840	5864
-propertyvalidationexception when calling	4840	5864
-propertyvetoexception	4841	5865
-proto auth error	4842	5866
-proto command error	4843	5867
-proto fatal error	4844	5868
-proto retriable error	4845	5869
-proto server error	4846	5870
-proto syntax error	4847	5871
-proto unknown error	4848	5872
-proto_version * out of range	190,114	5873
-protoautherror	4842	5866
-protocol driver not attached	2924	5874
-protocol error	1764	5875
-protocol family not supported	1763	5876
-protocol is shutdown	4849,278	299
-protocol not available	1729	5877
-protocol not supported	1765	5878
-protocol violation	526	5879
-protocol violation exception	4660	5880
-protocol wrong type for socket	1766	5881
-protocol_violation	526,135	5879
-protocolerror	1764	5882
-protocolexception	4850	5883
-protocolviolation	526,135	5879
-protocolviolationexception	4660	5880
-protocommanderror	4843	5867
-protofatalerror	4844	5868
-protoretriableerror	4845	5869
-protoservererror	4846	5870
-protosyntaxerror	4847	5871
-protounknownerror	4848	5872
-provider mismatch exception	4851	5884
-provider not found exception	4852	5885
-providerexception	4853	5886
-providermismatchexception	4851	5884
-providernotfoundexception	4852	5885
-provisioned concurrency config not found exception	4854,12	5887
-provisioned iops not available in az fault	4855	5888
-provisioned throughput exceeded exception	4856,39	5889
-provisionedconcurrencyconfignotfoundexception	4854,12	5887
-provisionedconcurrencyconfignotfoundexception when calling	4854,12	5887
-provisionediopsnotavailableinazfault	4855	5888
-provisionediopsnotavailableinazfault when calling	4855	5888
-provisionedthroughputexceededexception	4856,39	5889
-provisionedthroughputexceededexception when calling	4856,39	5889
+processlookuperror	2923,4842	5863
+producer attempted to produce with an old epoch	3870	4554
+producer fenced exception	4843	5864
+producer_fenced	4843	5864
+producerfencedexception	4843	5864
+production access not granted	4844	5865
+productionaccessnotgranted	4844	5865
+productionaccessnotgranted when calling	4844	5865
+profile data exception	4845	5866
+profiledataexception	4845	5866
+profiling timer expired	2988	5867
+program limit exceeded	328	5868
+program_limit_exceeded	328	5868
+programlimitexceeded	328	5868
+programmingerror	4846	5869
+prohibited sql statement attempted	640	5870
+prohibited state exception	4847,19	5871
+prohibited_sql_statement_attempted	640,641	5870
+prohibitedsqlstatementattempted	640,641	5870
+prohibitedstateexception	4847,19	5871
+prohibitedstateexception when calling	4847,19	5871
+promotion is not possible because of insufficient parameter settings	190,114	3808
+property validation exception	4848	5872
+property veto exception	4849	5873
+propertyvalidationexception	4848	5872
+propertyvalidationexception when calling	4848	5872
+propertyvetoexception	4849	5873
+proto auth error	4850	5874
+proto command error	4851	5875
+proto fatal error	4852	5876
+proto retriable error	4853	5877
+proto server error	4854	5878
+proto syntax error	4855	5879
+proto unknown error	4856	5880
+proto_version * out of range	190,114	5881
+protoautherror	4850	5874
+protocol driver not attached	2924	5882
+protocol error	1764	5883
+protocol family not supported	1763	5884
+protocol is shutdown	4857,278	299
+protocol not available	1729	5885
+protocol not supported	1765	5886
+protocol violation	526	5887
+protocol violation exception	4668	5888
+protocol wrong type for socket	1766	5889
+protocol_violation	526,135	5887
+protocolerror	1764	5890
+protocolexception	4858	5891
+protocolviolation	526,135	5887
+protocolviolationexception	4668	5888
+protocommanderror	4851	5875
+protofatalerror	4852	5876
+protoretriableerror	4853	5877
+protoservererror	4854	5878
+protosyntaxerror	4855	5879
+protounknownerror	4856	5880
+provider mismatch exception	4859	5892
+provider not found exception	4860	5893
+providerexception	4861	5894
+providermismatchexception	4859	5892
+providernotfoundexception	4860	5893
+provisioned concurrency config not found exception	4862,12	5895
+provisioned iops not available in az fault	4863	5896
+provisioned throughput exceeded exception	4864,39	5897
+provisionedconcurrencyconfignotfoundexception	4862,12	5895
+provisionedconcurrencyconfignotfoundexception when calling	4862,12	5895
+provisionediopsnotavailableinazfault	4863	5896
+provisionediopsnotavailableinazfault when calling	4863	5896
+provisionedthroughputexceededexception	4864,39	5897
+provisionedthroughputexceededexception when calling	4864,39	5897
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	4857,288	5890
-proxy path length constraint exceeded	4858,288	5891
-proxy subject name violation	4859,288	5892
+proxy certificates not allowed please set the appropriate flag	4865,288	5898
+proxy path length constraint exceeded	4866,288	5899
+proxy subject name violation	4867,288	5900
 proxy_authentication_required	17	17
-psk identity not found	4860,278	299
-psk no client cb	4861,278	299
-psk no server cb	4862,278	299
-public key already exists	4863,19	5893
-public key in use	4864,19	5894
-public policy exception	4865	5895
-public zone vpc association	4866	5896
+psk identity not found	4868,278	299
+psk no client cb	4869,278	299
+psk no server cb	4870,278	299
+public key already exists	4871,19	5901
+public key in use	4872,19	5902
+public policy exception	4873	5903
+public zone vpc association	4874	5904
 publication * already exists	157,1	1284
-publication * does not exist	158,1	5897
-publication * is already in subscription	157,1	5898
-publication * is defined as for all tables	107	5899
+publication * does not exist	158,1	5905
+publication * is already in subscription	157,1	5906
+publication * is defined as for all tables	107	5907
 publication * is not in subscription	159,1	802
-publication name * used more than once	157,1	5898
+publication name * used more than once	157,1	5906
 publication relation * in publication * does not exist	158,1	1653
 publication schema * in publication * does not exist	158,1	1653
 publication with oid * does not exist	158,1	1142
-publication_names parameter missing	190,114	5873
-publickeyalreadyexists	4863,19	5893
-publickeyalreadyexists when calling	4863,19	5893
-publickeyinuse	4864,19	5894
-publickeyinuse when calling	4864,19	5894
-publicpolicyexception	4865	5895
-publicpolicyexception when calling	4865	5895
-publiczonevpcassociation	4866	5896
-publiczonevpcassociation when calling	4866	5896
-publisher did not send replica identity column expected by the logical replication target relation	107	5064
-pull request already closed exception	4867	5900
-pull request approval rules not satisfied exception	4868	5901
-pull request cannot be approved by author exception	4869	5902
-pull request does not exist exception	4870	5903
-pull request id required exception	4871	5904
-pull request status required exception	4872	5905
-pull through cache rule already exists exception	4873	5906
-pull through cache rule not found exception	4874	5907
-pullrequestalreadyclosedexception	4867	5900
-pullrequestalreadyclosedexception when calling	4867	5900
-pullrequestapprovalrulesnotsatisfiedexception	4868	5901
-pullrequestapprovalrulesnotsatisfiedexception when calling	4868	5901
-pullrequestcannotbeapprovedbyauthorexception	4869	5902
-pullrequestcannotbeapprovedbyauthorexception when calling	4869	5902
-pullrequestdoesnotexistexception	4870	5903
-pullrequestdoesnotexistexception when calling	4870	5903
-pullrequestidrequiredexception	4871	5904
-pullrequestidrequiredexception when calling	4871	5904
-pullrequeststatusrequiredexception	4872	5905
-pullrequeststatusrequiredexception when calling	4872	5905
-pullthroughcacherulealreadyexistsexception	4873	5906
-pullthroughcacherulealreadyexistsexception when calling	4873	5906
-pullthroughcacherulenotfoundexception	4874	5907
-pullthroughcacherulenotfoundexception when calling	4874	5907
-purge queue in progress	4875	5908
-purgequeueinprogress	4875	5908
-purgequeueinprogress when calling	4875	5908
-put file entry conflict exception	4876	5909
-putfileentryconflictexception	4876	5909
-putfileentryconflictexception when calling	4876	5909
-query arg profile empty	4877	5910
+publication_names parameter missing	190,114	5881
+publickeyalreadyexists	4871,19	5901
+publickeyalreadyexists when calling	4871,19	5901
+publickeyinuse	4872,19	5902
+publickeyinuse when calling	4872,19	5902
+publicpolicyexception	4873	5903
+publicpolicyexception when calling	4873	5903
+publiczonevpcassociation	4874	5904
+publiczonevpcassociation when calling	4874	5904
+publisher did not send replica identity column expected by the logical replication target relation	107	5072
+pull request already closed exception	4875	5908
+pull request approval rules not satisfied exception	4876	5909
+pull request cannot be approved by author exception	4877	5910
+pull request does not exist exception	4878	5911
+pull request id required exception	4879	5912
+pull request status required exception	4880	5913
+pull through cache rule already exists exception	4881	5914
+pull through cache rule not found exception	4882	5915
+pullrequestalreadyclosedexception	4875	5908
+pullrequestalreadyclosedexception when calling	4875	5908
+pullrequestapprovalrulesnotsatisfiedexception	4876	5909
+pullrequestapprovalrulesnotsatisfiedexception when calling	4876	5909
+pullrequestcannotbeapprovedbyauthorexception	4877	5910
+pullrequestcannotbeapprovedbyauthorexception when calling	4877	5910
+pullrequestdoesnotexistexception	4878	5911
+pullrequestdoesnotexistexception when calling	4878	5911
+pullrequestidrequiredexception	4879	5912
+pullrequestidrequiredexception when calling	4879	5912
+pullrequeststatusrequiredexception	4880	5913
+pullrequeststatusrequiredexception when calling	4880	5913
+pullthroughcacherulealreadyexistsexception	4881	5914
+pullthroughcacherulealreadyexistsexception when calling	4881	5914
+pullthroughcacherulenotfoundexception	4882	5915
+pullthroughcacherulenotfoundexception when calling	4882	5915
+purge queue in progress	4883	5916
+purgequeueinprogress	4883	5916
+purgequeueinprogress when calling	4883	5916
+put file entry conflict exception	4884	5917
+putfileentryconflictexception	4884	5917
+putfileentryconflictexception when calling	4884	5917
+query arg profile empty	4885	5918
 query cache failed to set size * new query cache size is	2556	3030
 query cache is disabled resize or similar command in progress repeat this command later	2244	2672
 query cache is disabled set query_cache_type to on or demand to enable it	2243	2671
 query cache is globally disabled and you can t enable it only for this session	2245	2673
-query canceled	671	5911
+query canceled	671	5919
 query caused different errors on master and slave error on master message format * error code * error on slave actual message	2014	2435
 query does not return tuples	0,1	2051
-query execution exception	4878	5912
+query execution exception	4886	5920
 query execution was interrupted	2246	2674
 query execution was interrupted max_statement_time exceeded	2370	2810
 query execution was interrupted the query exceeded * the query result may be incomplete	2249	2677
-query id not found exception	4879	5913
-query limit exceeded exception	4880,55	5914
-query limit exception	4881	5915
-query logging config already exists	4882,19	5916
+query id not found exception	4887	5921
+query limit exceeded exception	4888,55	5922
+query limit exception	4889	5923
+query logging config already exists	4890,19	5924
 query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1908	2326
-query timeout exception	4883	5917
-query too large exception	4884	5918
+query timeout exception	4891	5925
+query too large exception	4892	5926
 query was empty	1891,1	2308
-query would be affected by row level security policy for table	137,1	5919
-query_canceled	671,221	5911
-queryargprofileempty	4877	5910
-queryargprofileempty when calling	4877	5910
-querycanceled	671,221	5911
-queryexecutionexception	4878	5912
-queryexecutionexception when calling	4878	5912
-queryidnotfoundexception	4879	5913
-queryidnotfoundexception when calling	4879	5913
-querylimitexceededexception	4880,55	5914
-querylimitexceededexception when calling	4880,55	5914
-querylimitexception	4881	5915
-querylimitexception when calling	4881	5915
-queryloggingconfigalreadyexists	4882,19	5916
-queryloggingconfigalreadyexists when calling	4882,19	5916
-querytimeoutexception	4883	5917
-querytimeoutexception when calling	4883	5917
-querytoolargeexception	4884	5918
-querytoolargeexception when calling	4884	5918
-queue deleted recently	4885	5920
-queue does not exist	4886	5921
-queue name exists	4887	5922
-queuedeletedrecently	4885	5920
-queuedeletedrecently when calling	4885	5920
-queuedoesnotexist	4886	5921
-queuedoesnotexist when calling	4886	5921
-queueempty	4888	5923
-queuefull	4889	5924
-queuenameexists	4887	5922
-queuenameexists when calling	4887	5922
-queuepool limit of size * reached connection timed out timeout	1095	5925
-quick sight user not found exception	4890,12	5926
-quicksightusernotfoundexception	4890,12	5926
-quicksightusernotfoundexception when calling	4890,12	5926
-quota exceeded exception	4891	5927
-quotaexceededexception	4891	5927
-quotaexceededexception when calling	4891	5927
+query would be affected by row level security policy for table	137,1	5927
+query_canceled	671,221	5919
+queryargprofileempty	4885	5918
+queryargprofileempty when calling	4885	5918
+querycanceled	671,221	5919
+queryexecutionexception	4886	5920
+queryexecutionexception when calling	4886	5920
+queryidnotfoundexception	4887	5921
+queryidnotfoundexception when calling	4887	5921
+querylimitexceededexception	4888,55	5922
+querylimitexceededexception when calling	4888,55	5922
+querylimitexception	4889	5923
+querylimitexception when calling	4889	5923
+queryloggingconfigalreadyexists	4890,19	5924
+queryloggingconfigalreadyexists when calling	4890,19	5924
+querytimeoutexception	4891	5925
+querytimeoutexception when calling	4891	5925
+querytoolargeexception	4892	5926
+querytoolargeexception when calling	4892	5926
+queue deleted recently	4893	5928
+queue does not exist	4894	5929
+queue name exists	4895	5930
+queuedeletedrecently	4893	5928
+queuedeletedrecently when calling	4893	5928
+queuedoesnotexist	4894	5929
+queuedoesnotexist when calling	4894	5929
+queueempty	4896	5931
+queuefull	4897	5932
+queuenameexists	4895	5930
+queuenameexists when calling	4895	5930
+queuepool limit of size * reached connection timed out timeout	1095	5933
+quick sight user not found exception	4898,12	5934
+quicksightusernotfoundexception	4898,12	5934
+quicksightusernotfoundexception when calling	4898,12	5934
+quota exceeded exception	4899	5935
+quotaexceededexception	4899	5935
+quotaexceededexception when calling	4899	5935
 radius authentication failed for user	149	434
-raise exception	4892	5928
-raise_exception	4892,334	5928
-raiseexception	4892,334	5928
-randomerror	4893	5929
+raise exception	4900	5936
+raise_exception	4900,334	5936
+raiseexception	4900,334	5936
+randomerror	4901	5937
 range canonical function * must be immutable	159,1	747
 range canonical function * must return range type	159,1	747
 range collation specified but subtype does not support collation	254,1	714
-range constructor flags argument must not be null	114	5930
+range constructor flags argument must not be null	114	5938
 range error * in function	2377	2817
-range lower bound must be less than or equal to range upper bound	114	5930
-range not satisfiable exception	4894,25	5931
+range lower bound must be less than or equal to range upper bound	114	5938
+range not satisfiable exception	4902,25	5939
 range subtype cannot be	272,1	353
 range subtype diff function * must be immutable	159,1	747
 range subtype diff function * must return type	159,1	747
 range type frame requires order by clause with single sort key	2250	2678
-range with offset preceding following has multiple interpretations for column type * and offset type	109	5583
-range with offset preceding following is not supported for column type	109	5583
-range with offset preceding following is not supported for column type * and offset type	109	5583
+range with offset preceding following has multiple interpretations for column type * and offset type	109	5591
+range with offset preceding following is not supported for column type	109	5591
+range with offset preceding following is not supported for column type * and offset type	109	5591
 range with offset preceding following requires exactly one order by column	705,1	769
-rangeerror	4895	5932
-rangenotsatisfiableexception	4894,25	5931
-rangenotsatisfiableexception when calling	4894,25	5931
-rankexception	376	5933
-raster format exception	4896	5934
-rasterformatexception	4896	5934
-rate limit error	4897,39	5935
-rate limit exceeded exception	4898	5936
-ratelimiterror	4897,39	5935
-ratelimiterror when calling	4897,39	5935
-ratelimitexceededexception	4898	5936
-ratelimitexceededexception when calling	4898	5936
+rangeerror	4903	5940
+rangenotsatisfiableexception	4902,25	5939
+rangenotsatisfiableexception when calling	4902,25	5939
+rankexception	376	5941
+raster format exception	4904	5942
+rasterformatexception	4904	5942
+rate limit error	4905,39	5943
+rate limit exceeded exception	4906	5944
+ratelimiterror	4905,39	5943
+ratelimiterror when calling	4905,39	5943
+ratelimitexceededexception	4906	5944
+ratelimitexceededexception when calling	4906	5944
 rcode badalg	489	506
 rcode badcookie	490	507
 rcode badkey	491	508
@@ -28115,687 +28270,687 @@ rcode badtime	494	512
 rcode badtrunc	495	513
 rcode badvers	496	514
 rcode dsotypeni	1547	1881
-rcode formerr	3167	3688
-rcode notauth	4595	5519
-rcode notimp	4598	5524
-rcode notzone	4600	5526
-rcode nxdomain	4619	5556
-rcode nxrrset	4620	5557
-rcode refused	4899	5937
-rcode servfail	4900	5938
-rcode yxdomain	4901	5939
-rcode yxrrset	4902	5940
-rdlock disk i o error	4903,156	5941
-reaction limit exceeded exception	4904	5942
-reaction value required exception	4905	5943
-reactionlimitexceededexception	4904	5942
-reactionlimitexceededexception when calling	4904	5942
-reactionvaluerequiredexception	4905	5943
-reactionvaluerequiredexception when calling	4905	5943
-read bio not set	4906,278	299
-read disk i o error	4907,156	5944
-read only buffer exception	4908	5945
-read only file system	2635	5946
-read only file system exception	4909	5947
-read only sql transaction	712	5948
-read only violation exception	4910	5949
-read pending exception	4911	5950
-read tcp * read connection reset by peer	1101	5951
-read timed out	1126	5952
-read timeout expired	4912,278	299
-read_only_sql_transaction	712,204	5948
-readiness probe failed	4212,4213	5041
-reading sql data not permitted	4913	5953
-reading_sql_data_not_permitted	4913,641	5953
-readingsqldatanotpermitted	4913,641	5953
-readonlybufferexception	4908	5945
-readonlyfilesystemexception	4909	5947
-readonlysqltransaction	712,204	5948
-readonlyviolationexception	4910	5949
-readonlyviolationexception when calling	4910	5949
-readpendingexception	4911	5950
-readtimeout	4914	5954
+rcode formerr	3175	3696
+rcode notauth	4603	5527
+rcode notimp	4606	5532
+rcode notzone	4608	5534
+rcode nxdomain	4627	5564
+rcode nxrrset	4628	5565
+rcode refused	4907	5945
+rcode servfail	4908	5946
+rcode yxdomain	4909	5947
+rcode yxrrset	4910	5948
+rdlock disk i o error	4911,156	5949
+reaction limit exceeded exception	4912	5950
+reaction value required exception	4913	5951
+reactionlimitexceededexception	4912	5950
+reactionlimitexceededexception when calling	4912	5950
+reactionvaluerequiredexception	4913	5951
+reactionvaluerequiredexception when calling	4913	5951
+read bio not set	4914,278	299
+read disk i o error	4915,156	5952
+read only buffer exception	4916	5953
+read only file system	2635	5954
+read only file system exception	4917	5955
+read only sql transaction	712	5956
+read only violation exception	4918	5957
+read pending exception	4919	5958
+read tcp * read connection reset by peer	1101	5959
+read timed out	1126	5960
+read timeout expired	4920,278	299
+read_only_sql_transaction	712,204	5956
+readiness probe failed	4220,4221	5049
+reading sql data not permitted	4921	5961
+reading_sql_data_not_permitted	4921,641	5961
+readingsqldatanotpermitted	4921,641	5961
+readonlybufferexception	4916	5953
+readonlyfilesystemexception	4917	5955
+readonlysqltransaction	712,204	5956
+readonlyviolationexception	4918	5957
+readonlyviolationexception when calling	4918	5957
+readpendingexception	4919	5958
+readtimeout	4922	5962
 realm name too long	1165	1449
-realtime log config already exists	4915,19	5955
-realtime log config in use	4916	5956
-realtime log config owner mismatch	4917,7	5957
-realtimelogconfigalreadyexists	4915,19	5955
-realtimelogconfigalreadyexists when calling	4915,19	5955
-realtimelogconfiginuse	4916	5956
-realtimelogconfiginuse when calling	4916	5956
-realtimelogconfigownermismatch	4917,7	5957
-realtimelogconfigownermismatch when calling	4917,7	5957
+realtime log config already exists	4923,19	5963
+realtime log config in use	4924	5964
+realtime log config owner mismatch	4925,7	5965
+realtimelogconfigalreadyexists	4923,19	5963
+realtimelogconfigalreadyexists when calling	4923,19	5963
+realtimelogconfiginuse	4924	5964
+realtimelogconfiginuse when calling	4924	5964
+realtimelogconfigownermismatch	4925,7	5965
+realtimelogconfigownermismatch when calling	4925,7	5965
 reassignment in progress exception	116	115
 reassignment_in_progress	116	115
 reassignmentinprogressexception	116	115
-reassignmentinprogressexception when calling	116,19	5958
-rebalance in progress exception	4918	5959
-rebalance_in_progress	4918	5959
-rebalanceinprogressexception	4918	5959
-receipt handle is invalid	4919	5960
-receipthandleisinvalid	4919	5960
-receipthandleisinvalid when calling	4919	5960
+reassignmentinprogressexception when calling	116,19	5966
+rebalance in progress exception	4926	5967
+rebalance_in_progress	4926	5967
+rebalanceinprogressexception	4926	5967
+receipt handle is invalid	4927	5968
+receipthandleisinvalid	4927	5968
+receipthandleisinvalid when calling	4927	5968
 received copy data after eof marker	443,114	1184
-received unencrypted data after gssapi encryption request	526,135	3945
-received unencrypted data after ssl request	526,135	3945
+received unencrypted data after gssapi encryption request	526,135	3953
+received unencrypted data after ssl request	526,135	3953
 recheck is no longer required	109	108
 record has changed since last read in table * try restarting transaction	1860	2273
-record length mismatch	4920,278	299
-record list too large exception	3299	3855
-record too small	4921,278	299
-record type has not been registered	254,1	5961
-record_list_too_large	3299	3855
-recordlisttoolargeexception	3299	3855
+record length mismatch	4928,278	299
+record list too large exception	3307	3863
+record too small	4929,278	299
+record type has not been registered	254,1	5969
+record_list_too_large	3307	3863
+recordlisttoolargeexception	3307	3863
 records * deleted * skipped	2079	2505
 records * duplicates * warnings	2031	2452
-recovery aborted because of insufficient parameter settings	190,114	3800
-recovery database is locked	4922,4923	5962
-recovery is in progress	107	3969
+recovery aborted because of insufficient parameter settings	190,114	3808
+recovery database is locked	4930,4931	5970
+recovery is in progress	107	3977
 recovery is not in progress	107	105
-recovery target timeline * does not exist	190,114	3800
+recovery target timeline * does not exist	190,114	3808
 recursion of event ddl statements is forbidden when body is present	1925	2344
-recursionerror	4924,4925	5963
-recursive invocation exception	4926	5964
+recursionerror	4932,4933	5971
+recursive invocation exception	4934	5972
 recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	2356	2795
-recursive query * does not have the form non recursive term union all recursive term	230,1	5965
-recursive query * has collation * in non recursive term but collation	868,1	5966
-recursive query * has type * in non recursive term but type	272,1	5967
-recursive query * must not contain data modifying statements	230,1	5965
-recursive reference to query * must not appear more than once	230,1	5965
+recursive query * does not have the form non recursive term union all recursive term	230,1	5973
+recursive query * has collation * in non recursive term but collation	868,1	5974
+recursive query * has type * in non recursive term but type	272,1	5975
+recursive query * must not contain data modifying statements	230,1	5973
+recursive reference to query * must not appear more than once	230,1	5973
 recursive stored functions and triggers are not allowed	2349	2789
-recursiveinvocationexception	4926	5964
-recursiveinvocationexception when calling	4926	5964
-redis is loading the dataset in memory	4927	5968
-redshift idc application already exists	4928	5969
-redshift idc application not exists	4929,12	5970
-redshift idc application quota exceeded	4930	5971
-redshift invalid parameter	4931	5972
-redshiftidcapplicationalreadyexists	4928	5969
-redshiftidcapplicationalreadyexists when calling	4928	5969
-redshiftidcapplicationnotexists	4929,12	5970
-redshiftidcapplicationnotexists when calling	4929,12	5970
-redshiftidcapplicationquotaexceeded	4930	5971
-redshiftidcapplicationquotaexceeded when calling	4930	5971
-redshiftinvalidparameter	4931	5972
-redshiftinvalidparameter when calling	4931	5972
+recursiveinvocationexception	4934	5972
+recursiveinvocationexception when calling	4934	5972
+redis is loading the dataset in memory	4935	5976
+redshift idc application already exists	4936	5977
+redshift idc application not exists	4937,12	5978
+redshift idc application quota exceeded	4938	5979
+redshift invalid parameter	4939	5980
+redshiftidcapplicationalreadyexists	4936	5977
+redshiftidcapplicationalreadyexists when calling	4936	5977
+redshiftidcapplicationnotexists	4937,12	5978
+redshiftidcapplicationnotexists when calling	4937,12	5978
+redshiftidcapplicationquotaexceeded	4938	5979
+redshiftidcapplicationquotaexceeded when calling	4938	5979
+redshiftinvalidparameter	4939	5980
+redshiftinvalidparameter when calling	4939	5980
 reference * not supported	2012,1	2433
-reference does not exist exception	4932	5973
-reference name required exception	4933	5974
+reference does not exist exception	4940	5981
+reference name required exception	4941	5982
 reference to recursive with table * in materialized derived	2261	2690
-reference type not supported exception	4934	5975
-referenced images not found exception	4935	5976
+reference type not supported exception	4942	5983
+referenced images not found exception	4943	5984
 referenced relation * is not a table	254,1	266
 referenced window specification * already contains order list	2187	2614
 referenced window specification * cannot contain window frame	2567	3041
-referencedimagesnotfoundexception	4935	5976
-referencedimagesnotfoundexception when calling	4935	5976
-referencedoesnotexistexception	4932	5973
-referencedoesnotexistexception when calling	4932	5973
-referenceerror	4936,4937	5977
-referencenamerequiredexception	4933	5974
-referencenamerequiredexception when calling	4933	5974
-referencetypenotsupportedexception	4934	5975
-referencetypenotsupportedexception when calling	4934	5975
-referralexception	4938	5978
+referencedimagesnotfoundexception	4943	5984
+referencedimagesnotfoundexception when calling	4943	5984
+referencedoesnotexistexception	4940	5981
+referencedoesnotexistexception when calling	4940	5981
+referenceerror	4944,4945	5985
+referencenamerequiredexception	4941	5982
+referencenamerequiredexception when calling	4941	5982
+referencetypenotsupportedexception	4942	5983
+referencetypenotsupportedexception when calling	4942	5983
+referralexception	4946	5986
 referring to uninitialized variable	2359	2799
-reflection type load exception	4939	5979
-reflectionexception	4940	5980
-reflectiontypeloadexception	4939	5979
-reflective operation exception	4941	5981
-reflectiveoperationexception	4941	5981
-refresh failed exception	4942	5982
-refresh token reuse exception	4943	5983
-refreshfailedexception	4942	5982
-refreshtokenreuseexception	4943	5983
-refreshtokenreuseexception when calling	4943	5983
-refused response	4899	5937
-regex match timeout exception	4944	5984
-regexmatchtimeoutexception	4944	5984
-regexperror	4945	5985
-region disabled exception	4946,11	5986
-region limit exceeded exception	4947	5987
-region setup in progress exception	4948	5988
-regiondisabledexception	4946,11	5986
-regiondisabledexception when calling	4946,11	5986
-regionlimitexceededexception	4947	5987
-regionlimitexceededexception when calling	4947	5987
-regionsetupinprogressexception	4948	5988
-regionsetupinprogressexception when calling	4948	5988
-registration code validation exception	4949	5989
-registrationcodevalidationexception	4949	5989
-registrationcodevalidationexception when calling	4949	5989
-registry not found exception	4950	5990
-registry policy not found exception	4951	5991
-registrynotfoundexception	4950	5990
-registrynotfoundexception when calling	4950	5990
-registrypolicynotfoundexception	4951	5991
-registrypolicynotfoundexception when calling	4951	5991
-registryunavailable	4952,4953	5992
-regular expression * has no subexpressions as requested by backreference in	3887,114	5993
-regular expression failed	3887,114	5994
-regular expression match for	3887,114	5993
+reflection type load exception	4947	5987
+reflectionexception	4948	5988
+reflectiontypeloadexception	4947	5987
+reflective operation exception	4949	5989
+reflectiveoperationexception	4949	5989
+refresh failed exception	4950	5990
+refresh token reuse exception	4951	5991
+refreshfailedexception	4950	5990
+refreshtokenreuseexception	4951	5991
+refreshtokenreuseexception when calling	4951	5991
+refused response	4907	5945
+regex match timeout exception	4952	5992
+regexmatchtimeoutexception	4952	5992
+regexperror	4953	5993
+region disabled exception	4954,11	5994
+region limit exceeded exception	4955	5995
+region setup in progress exception	4956	5996
+regiondisabledexception	4954,11	5994
+regiondisabledexception when calling	4954,11	5994
+regionlimitexceededexception	4955	5995
+regionlimitexceededexception when calling	4955	5995
+regionsetupinprogressexception	4956	5996
+regionsetupinprogressexception when calling	4956	5996
+registration code validation exception	4957	5997
+registrationcodevalidationexception	4957	5997
+registrationcodevalidationexception when calling	4957	5997
+registry not found exception	4958	5998
+registry policy not found exception	4959	5999
+registrynotfoundexception	4958	5998
+registrynotfoundexception when calling	4958	5998
+registrypolicynotfoundexception	4959	5999
+registrypolicynotfoundexception when calling	4959	5999
+registryunavailable	4960,4961	6000
+regular expression * has no subexpressions as requested by backreference in	3895,114	6001
+regular expression failed	3895,114	6002
+regular expression match for	3895,114	6001
 regular expression matching not supported on type bytea	109	948
-rejected execution exception	4954	5995
-rejected records exception	4955	5996
-rejectedexecutionexception	4954	5995
-rejectedrecordsexception	4955	5996
-rejectedrecordsexception when calling	4955	5996
-relation * already exists	876,1	5997
+rejected execution exception	4962	6003
+rejected records exception	4963	6004
+rejectedexecutionexception	4962	6003
+rejectedrecordsexception	4963	6004
+rejectedrecordsexception when calling	4963	6004
+relation * already exists	876,1	6005
 relation * already exists in schema	876,1	1030
-relation * already exists skipping	876,1	5998
-relation * cannot be the target of a modifying statement	109	5583
+relation * already exists skipping	876,1	6006
+relation * cannot be the target of a modifying statement	109	5591
 relation * cannot have rules	254,1	763
 relation * cannot have triggers	254,1	1321
-relation * clause not found in from clause	1163,1	5999
-relation * does not exist	1163,1	6000
-relation * does not have a composite type	254,1	6001
+relation * clause not found in from clause	1163,1	6007
+relation * does not exist	1163,1	6008
+relation * does not have a composite type	254,1	6009
 relation * is already member of publication	157,1	1887
-relation * is invalid in like clause	254,1	3966
-relation * is not a parent of relation	1163,1	6002
-relation * is not a partition of relation	1163,1	6002
-relation * is not part of the publication	158,1	6003
+relation * is invalid in like clause	254,1	3974
+relation * is not a parent of relation	1163,1	6010
+relation * is not a partition of relation	1163,1	6010
+relation * is not part of the publication	158,1	6011
 relation * would be inherited from more than once	876,1	1030
-relation not found exception	4956	6004
-relation referenced by copy statement has changed	107	6005
-relation service not registered exception	4957	6006
-relation type not found exception	4958	6007
-relation with oid * does not exist	1163,1	6008
-relationexception	4959	6009
-relationnotfoundexception	4956	6004
-relationservicenotregisteredexception	4957	6006
-relationtypenotfoundexception	4958	6007
-relative path not allowed for backup stored on server	1041,1	6010
-relative path not allowed for copy to file	1041,1	6011
+relation not found exception	4964	6012
+relation referenced by copy statement has changed	107	6013
+relation service not registered exception	4965	6014
+relation type not found exception	4966	6015
+relation with oid * does not exist	1163,1	6016
+relationexception	4967	6017
+relationnotfoundexception	4964	6012
+relationservicenotregisteredexception	4965	6014
+relationtypenotfoundexception	4966	6015
+relative path not allowed for backup stored on server	1041,1	6018
+relative path not allowed for copy to file	1041,1	6019
 relay log read failure	2322	2756
 relay log write failure	2323	2757
-relfilenode value not set when in binary upgrade mode	190,114	5777
+relfilenode value not set when in binary upgrade mode	190,114	5785
 remainder for hash partition must be an integer value greater than or equal to zero	190,114	1170
 remainder for hash partition must be specified	0,1	925
-remainder for hash partition provided more than once	157,1	5216
-remaining connection slots are reserved for non replication superuser connections	1864,243	6012
-remediation in progress exception	4960	6013
-remediationinprogressexception	4960	6013
-remediationinprogressexception when calling	4960	6013
-remote address changed	2630	6014
-remote end closed connection without response	560	6015
-remote i o error	2632	6016
-remote installation cancelled	4961	6017
-remote installation skipped	4962	6018
-remote source exception	4963	6019
-remotedisconnected	4964	6020
-remoteerror	4965	6021
-remoteexception	4966	6022
-remoteinstallationcancelled	4961	6017
-remoteinstallationskipped	4962	6018
-remotesourceexception	4963	6019
-remoting timeout exception	4967	6023
-remotingexception	4968	6024
-remotingtimeoutexception	4967	6023
-removing elements from multidimensional arrays is not supported	109	6025
-removing partition * violates foreign key constraint	3158,682	4002
-renaming an on select rule is not allowed	159,1	5466
-renegotiate ext too long	4969,278	299
-renegotiation encoding err	4970,278	299
-renegotiation mismatch	4971,278	299
+remainder for hash partition provided more than once	157,1	5224
+remaining connection slots are reserved for non replication superuser connections	1864,243	6020
+remediation in progress exception	4968	6021
+remediationinprogressexception	4968	6021
+remediationinprogressexception when calling	4968	6021
+remote address changed	2630	6022
+remote end closed connection without response	560	6023
+remote i o error	2632	6024
+remote installation cancelled	4969	6025
+remote installation skipped	4970	6026
+remote source exception	4971	6027
+remotedisconnected	4972	6028
+remoteerror	4973	6029
+remoteexception	4974	6030
+remoteinstallationcancelled	4969	6025
+remoteinstallationskipped	4970	6026
+remotesourceexception	4971	6027
+remoting timeout exception	4975	6031
+remotingexception	4976	6032
+remotingtimeoutexception	4975	6031
+removing elements from multidimensional arrays is not supported	109	6033
+removing partition * violates foreign key constraint	3166,682	4010
+renaming an on select rule is not allowed	159,1	5474
+renegotiate ext too long	4977,278	299
+renegotiation encoding err	4978,278	299
+renegotiation mismatch	4979,278	299
 reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	2270	2700
 reorganize partition can only be used to reorganize partitions not to change their numbers	2268	2698
 reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	2269	2699
 replace cannot be executed as it requires deleting rows that are not in the view	2272	2702
 replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1816	2220
-replacement content required exception	4972	6026
-replacement type required exception	4973	6027
-replacementcontentrequiredexception	4972	6026
-replacementcontentrequiredexception when calling	4972	6026
-replacementtyperequiredexception	4973	6027
-replacementtyperequiredexception when calling	4973	6027
-replay limit exceeded	4974,11	6028
-replaylimitexceeded	4974,11	6028
-replaylimitexceeded when calling	4974,11	6028
-replica already exists exception	4975	6029
-replica not available exception	3300	3856
-replica not found exception	4976	6030
-replica_not_available	3300	3856
-replicaalreadyexistsexception	4975	6029
-replicaalreadyexistsexception when calling	4975	6029
-replicanotavailableexception	3300	3856
-replicanotfoundexception	4976	6030
-replicanotfoundexception when calling	4976	6030
+replacement content required exception	4980	6034
+replacement type required exception	4981	6035
+replacementcontentrequiredexception	4980	6034
+replacementcontentrequiredexception when calling	4980	6034
+replacementtyperequiredexception	4981	6035
+replacementtyperequiredexception when calling	4981	6035
+replay limit exceeded	4982,11	6036
+replaylimitexceeded	4982,11	6036
+replaylimitexceeded when calling	4982,11	6036
+replica already exists exception	4983	6037
+replica not available exception	3308	3864
+replica not found exception	4984	6038
+replica_not_available	3308	3864
+replicaalreadyexistsexception	4983	6037
+replicaalreadyexistsexception when calling	4983	6037
+replicanotavailableexception	3308	3864
+replicanotfoundexception	4984	6038
+replicanotfoundexception when calling	4984	6038
 replicated query * table * can not be temporary	2016	2437
-replicated write conflict exception	4977	6031
-replicatedwriteconflictexception	4977	6031
-replicatedwriteconflictexception when calling	4977	6031
-replication already exists	4978,19	6032
+replicated write conflict exception	4985	6039
+replicatedwriteconflictexception	4985	6039
+replicatedwriteconflictexception when calling	4985	6039
+replication already exists	4986,19	6040
 replication event checksum verification failed while reading from a log file	1799	2203
 replication event checksum verification failed while reading from network	2128	2554
-replication group already exists	4979	6033
-replication group already under migration fault	4980	6034
-replication group not found fault	4981,12	6035
-replication group not under migration fault	4982	6036
-replication not found	4983,12	6037
-replication origin * does not exist	158,1	6038
-replication origin name * is reserved	687,1	6039
-replication origin with id * does not exist	158,1	6038
+replication group already exists	4987	6041
+replication group already under migration fault	4988	6042
+replication group not found fault	4989,12	6043
+replication group not under migration fault	4990	6044
+replication not found	4991,12	6045
+replication origin * does not exist	158,1	6046
+replication origin name * is reserved	687,1	6047
+replication origin with id * does not exist	158,1	6046
 replication origin with id * is already active for pid	136,107	1397
-replication slot * already exists	157,1	6040
+replication slot * already exists	157,1	6048
 replication slot * cannot be advanced	107	712
-replication slot * does not exist	158,1	6041
-replication slot * is active for pid	136,107	6042
+replication slot * does not exist	158,1	6049
+replication slot * is active for pid	136,107	6050
 replication slot * was not created in this database	107	930
-replication slots can only be used if max_replication_slots 0	107	5062
-replication slots can only be used if wal_level replica	107	5062
-replication subnet group does not cover enough a zs	4984	6043
-replicationalreadyexists	4978,19	6032
-replicationalreadyexists when calling	4978,19	6032
-replicationgroupalreadyexists	4979	6033
-replicationgroupalreadyexists when calling	4979	6033
-replicationgroupalreadyundermigrationfault	4980	6034
-replicationgroupalreadyundermigrationfault when calling	4980	6034
-replicationgroupnotfoundfault	4981,12	6035
-replicationgroupnotfoundfault when calling	4981,12	6035
-replicationgroupnotundermigrationfault	4982	6036
-replicationgroupnotundermigrationfault when calling	4982	6036
-replicationnotfound	4983,12	6037
-replicationnotfound when calling	4983,12	6037
-replicationsubnetgroupdoesnotcoverenoughazs	4984	6043
-replicationsubnetgroupdoesnotcoverenoughazs when calling	4984	6043
-report generation limit exceeded	4985,19	6044
-report in progress	4986,12	6045
-report limit reached exception	4987	6046
-report not present	4988,20	6047
-reportexpired	4989,20	6048
-reportexpired when calling	4989,20	6048
-reportgenerationlimitexceeded	4985,19	6044
-reportgenerationlimitexceeded when calling	4985,19	6044
-reportinprogress	4986,12	6045
-reportinprogress when calling	4986,12	6045
-reportlimitreachedexception	4987	6046
-reportlimitreachedexception when calling	4987	6046
-reportnotpresent	4988,20	6047
-reportnotpresent when calling	4988,20	6047
-repository already exists exception	4990	6049
-repository catalog data not found exception	4991	6050
-repository does not exist exception	4992	6051
-repository limit exceeded exception	4993	6052
-repository name exists exception	4994	6053
-repository name required exception	4995	6054
-repository names required exception	4996	6055
-repository not associated with pull request exception	4997	6056
-repository not empty exception	4998	6057
-repository not found exception	4999	6058
-repository policy not found exception	5000	6059
-repository trigger branch name list required exception	5001	6060
-repository trigger destination arn required exception	5002	6061
-repository trigger events list required exception	5003	6062
-repository trigger name required exception	5004	6063
-repository triggers list required exception	5005	6064
-repositoryalreadyexistsexception	4990	6049
-repositoryalreadyexistsexception when calling	4990	6049
-repositorycatalogdatanotfoundexception	4991	6050
-repositorycatalogdatanotfoundexception when calling	4991	6050
-repositorydoesnotexistexception	4992	6051
-repositorydoesnotexistexception when calling	4992	6051
-repositorylimitexceededexception	4993	6052
-repositorylimitexceededexception when calling	4993	6052
-repositorynameexistsexception	4994	6053
-repositorynameexistsexception when calling	4994	6053
-repositorynamerequiredexception	4995	6054
-repositorynamerequiredexception when calling	4995	6054
-repositorynamesrequiredexception	4996	6055
-repositorynamesrequiredexception when calling	4996	6055
-repositorynotassociatedwithpullrequestexception	4997	6056
-repositorynotassociatedwithpullrequestexception when calling	4997	6056
-repositorynotemptyexception	4998	6057
-repositorynotemptyexception when calling	4998	6057
-repositorynotfoundexception	4999	6058
-repositorynotfoundexception when calling	4999	6058
-repositorypolicynotfoundexception	5000	6059
-repositorypolicynotfoundexception when calling	5000	6059
-repositorytriggerbranchnamelistrequiredexception	5001	6060
-repositorytriggerbranchnamelistrequiredexception when calling	5001	6060
-repositorytriggerdestinationarnrequiredexception	5002	6061
-repositorytriggerdestinationarnrequiredexception when calling	5002	6061
-repositorytriggereventslistrequiredexception	5003	6062
-repositorytriggereventslistrequiredexception when calling	5003	6062
-repositorytriggernamerequiredexception	5004	6063
-repositorytriggernamerequiredexception when calling	5004	6063
-repositorytriggerslistrequiredexception	5005	6064
-repositorytriggerslistrequiredexception when calling	5005	6064
-request already in progress exception	5006	6065
-request already processed exception	5007	6066
-request changed exception	5008	6067
+replication slots can only be used if max_replication_slots 0	107	5070
+replication slots can only be used if wal_level replica	107	5070
+replication subnet group does not cover enough a zs	4992	6051
+replicationalreadyexists	4986,19	6040
+replicationalreadyexists when calling	4986,19	6040
+replicationgroupalreadyexists	4987	6041
+replicationgroupalreadyexists when calling	4987	6041
+replicationgroupalreadyundermigrationfault	4988	6042
+replicationgroupalreadyundermigrationfault when calling	4988	6042
+replicationgroupnotfoundfault	4989,12	6043
+replicationgroupnotfoundfault when calling	4989,12	6043
+replicationgroupnotundermigrationfault	4990	6044
+replicationgroupnotundermigrationfault when calling	4990	6044
+replicationnotfound	4991,12	6045
+replicationnotfound when calling	4991,12	6045
+replicationsubnetgroupdoesnotcoverenoughazs	4992	6051
+replicationsubnetgroupdoesnotcoverenoughazs when calling	4992	6051
+report generation limit exceeded	4993,19	6052
+report in progress	4994,12	6053
+report limit reached exception	4995	6054
+report not present	4996,20	6055
+reportexpired	4997,20	6056
+reportexpired when calling	4997,20	6056
+reportgenerationlimitexceeded	4993,19	6052
+reportgenerationlimitexceeded when calling	4993,19	6052
+reportinprogress	4994,12	6053
+reportinprogress when calling	4994,12	6053
+reportlimitreachedexception	4995	6054
+reportlimitreachedexception when calling	4995	6054
+reportnotpresent	4996,20	6055
+reportnotpresent when calling	4996,20	6055
+repository already exists exception	4998	6057
+repository catalog data not found exception	4999	6058
+repository does not exist exception	5000	6059
+repository limit exceeded exception	5001	6060
+repository name exists exception	5002	6061
+repository name required exception	5003	6062
+repository names required exception	5004	6063
+repository not associated with pull request exception	5005	6064
+repository not empty exception	5006	6065
+repository not found exception	5007	6066
+repository policy not found exception	5008	6067
+repository trigger branch name list required exception	5009	6068
+repository trigger destination arn required exception	5010	6069
+repository trigger events list required exception	5011	6070
+repository trigger name required exception	5012	6071
+repository triggers list required exception	5013	6072
+repositoryalreadyexistsexception	4998	6057
+repositoryalreadyexistsexception when calling	4998	6057
+repositorycatalogdatanotfoundexception	4999	6058
+repositorycatalogdatanotfoundexception when calling	4999	6058
+repositorydoesnotexistexception	5000	6059
+repositorydoesnotexistexception when calling	5000	6059
+repositorylimitexceededexception	5001	6060
+repositorylimitexceededexception when calling	5001	6060
+repositorynameexistsexception	5002	6061
+repositorynameexistsexception when calling	5002	6061
+repositorynamerequiredexception	5003	6062
+repositorynamerequiredexception when calling	5003	6062
+repositorynamesrequiredexception	5004	6063
+repositorynamesrequiredexception when calling	5004	6063
+repositorynotassociatedwithpullrequestexception	5005	6064
+repositorynotassociatedwithpullrequestexception when calling	5005	6064
+repositorynotemptyexception	5006	6065
+repositorynotemptyexception when calling	5006	6065
+repositorynotfoundexception	5007	6066
+repositorynotfoundexception when calling	5007	6066
+repositorypolicynotfoundexception	5008	6067
+repositorypolicynotfoundexception when calling	5008	6067
+repositorytriggerbranchnamelistrequiredexception	5009	6068
+repositorytriggerbranchnamelistrequiredexception when calling	5009	6068
+repositorytriggerdestinationarnrequiredexception	5010	6069
+repositorytriggerdestinationarnrequiredexception when calling	5010	6069
+repositorytriggereventslistrequiredexception	5011	6070
+repositorytriggereventslistrequiredexception when calling	5011	6070
+repositorytriggernamerequiredexception	5012	6071
+repositorytriggernamerequiredexception when calling	5012	6071
+repositorytriggerslistrequiredexception	5013	6072
+repositorytriggerslistrequiredexception when calling	5013	6072
+request already in progress exception	5014	6073
+request already processed exception	5015	6074
+request changed exception	5016	6075
 request entity too large	22	23
-request entity too large exception	22	6068
-request failed exception	5009	6069
-request for brin range summarization for index * was not recorded	328	6070
+request entity too large exception	22	6076
+request failed exception	5017	6077
+request for brin range summarization for index * was not recorded	328	6078
 request header fields too large	40	39
-request in progress exception	5010	6071
-request is not valid given the current sasl state	3328	3886
-request limit exceeded	5011,39	6072
-request limit exceeded exception	5011	6073
-request parameters do not satisfy the configured policy	4812	5819
-request pending	5012,278	299
-request principal deserialization failed during forwarding	4823	5844
-request sent	5013,278	299
-request throttled exception	5014,39	6074
-request timed out	1126	5952
-request timed out exception	1126	6075
+request in progress exception	5018	6079
+request is not valid given the current sasl state	3336	3894
+request limit exceeded	5019,39	6080
+request limit exceeded exception	5019	6081
+request parameters do not satisfy the configured policy	4820	5827
+request pending	5020,278	299
+request principal deserialization failed during forwarding	4831	5852
+request sent	5021,278	299
+request throttled exception	5022,39	6082
+request timed out	1126	5960
+request timed out exception	1126	6083
 request timeout	18	18
-request timeout exception	18	6076
-request token not found exception	5015	6077
-request too large exception	5016,22	6078
+request timeout exception	18	6084
+request token not found exception	5023	6085
+request too large exception	5024,22	6086
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	40	39
-request_timed_out	1126	6075
+request_timed_out	1126	6083
 request_timeout	18	18
 request_uri_too_long	23	24
-requestalreadyinprogressexception	5006	6065
-requestalreadyinprogressexception when calling	5006	6065
-requestalreadyprocessedexception	5007	6066
-requestalreadyprocessedexception when calling	5007	6066
-requestchangedexception	5008	6067
-requestchangedexception when calling	5008	6067
-requested character not valid for encoding	328	5527
-requested character too large	328	5527
-requested character too large for encoding	328	5527
-requested credential would not meet criteria for acceptability	5017	6079
-requested entity too large exception	5018,22	6080
-requested length cannot be negative	190,114	6081
-requested length too large	328	5527
-requested position is not greater than or equal to zero and less than the size of the snapshot	4815	5824
-requested proto_version * does not support streaming need * or higher	190,114	5873
-requested proto_version * does not support two phase commit need * or higher	190,114	5873
+requestalreadyinprogressexception	5014	6073
+requestalreadyinprogressexception when calling	5014	6073
+requestalreadyprocessedexception	5015	6074
+requestalreadyprocessedexception when calling	5015	6074
+requestchangedexception	5016	6075
+requestchangedexception when calling	5016	6075
+requested character not valid for encoding	328	5535
+requested character too large	328	5535
+requested character too large for encoding	328	5535
+requested credential would not meet criteria for acceptability	5025	6087
+requested entity too large exception	5026,22	6088
+requested length cannot be negative	190,114	6089
+requested length too large	328	5535
+requested position is not greater than or equal to zero and less than the size of the snapshot	4823	5832
+requested proto_version * does not support streaming need * or higher	190,114	5881
+requested proto_version * does not support two phase commit need * or higher	190,114	5881
 requested range not satisfiable	25	26
-requested range not satisfiable exception	25	6082
-requested snapshot was not found	5019	6083
+requested range not satisfiable exception	25	6090
+requested snapshot was not found	5027	6091
 requested_range_not_satisfiable	25	26
-requestedentitytoolargeexception	5018,22	6080
-requestedentitytoolargeexception when calling	5018,22	6080
-requestedrangenotsatisfiableexception	25	6082
-requestedrangenotsatisfiableexception when calling	25	6082
-requestentitytoolargeexception	22	6068
-requestentitytoolargeexception when calling	22	6068
-requesterror	5020	6084
-requestfailedexception	5009	6069
-requestfailedexception when calling	5009	6069
-requestinprogressexception	5010	6071
-requestinprogressexception when calling	5010	6071
-requestlimitexceeded	5011,39	6072
-requestlimitexceeded when calling	5011,39	6072
-requestlimitexceededexception	5011	6073
-requestlimitexceededexception when calling	5011	6073
-requestthrottled	5014,39	6085
-requestthrottled when calling	5014,39	6085
-requestthrottledexception	5014,39	6074
-requestthrottledexception when calling	5014,39	6074
-requesttimedoutexception	1126	6075
-requesttimeout	18	6086
-requesttimeout when calling	18	6086
-requesttimeoutexception	18	6076
-requesttimeoutexception when calling	18	6076
-requesttokennotfoundexception	5015	6077
-requesttokennotfoundexception when calling	5015	6077
-requesttoolargeexception	5016,22	6078
-requesttoolargeexception when calling	5016,22	6078
-required cipher missing	5021,278	299
-required compression algorithm missing	5022,278	299
+requestedentitytoolargeexception	5026,22	6088
+requestedentitytoolargeexception when calling	5026,22	6088
+requestedrangenotsatisfiableexception	25	6090
+requestedrangenotsatisfiableexception when calling	25	6090
+requestentitytoolargeexception	22	6076
+requestentitytoolargeexception when calling	22	6076
+requesterror	5028	6092
+requestfailedexception	5017	6077
+requestfailedexception when calling	5017	6077
+requestinprogressexception	5018	6079
+requestinprogressexception when calling	5018	6079
+requestlimitexceeded	5019,39	6080
+requestlimitexceeded when calling	5019,39	6080
+requestlimitexceededexception	5019	6081
+requestlimitexceededexception when calling	5019	6081
+requestthrottled	5022,39	6093
+requestthrottled when calling	5022,39	6093
+requestthrottledexception	5022,39	6082
+requestthrottledexception when calling	5022,39	6082
+requesttimedoutexception	1126	6083
+requesttimeout	18	6094
+requesttimeout when calling	18	6094
+requesttimeoutexception	18	6084
+requesttimeoutexception when calling	18	6084
+requesttokennotfoundexception	5023	6085
+requesttokennotfoundexception when calling	5023	6085
+requesttoolargeexception	5024,22	6086
+requesttoolargeexception when calling	5024,22	6086
+required cipher missing	5029,278	299
+required compression algorithm missing	5030,278	299
 required extension * is not installed	158,1	3514
-required key not available	1722	6087
+required key not available	1722	6095
 requires a boolean value	0,1	334
 requires a boolean value or match	0,1	909
 requires a numeric value	0,1	334
 requires an integer value	0,1	334
-reserved cache node already exists	5023,12	6088
-reserved cache node not found	5024,12	6089
-reserved cache node quota exceeded	5025	6090
-reserved cache nodes offering not found	5026,12	6091
-reserved db instance already exists	5027,12	6092
-reserved db instance not found	5028,12	6093
-reserved db instance quota exceeded	5029	6094
-reserved db instances offering not found	5030,12	6095
-reserved name	687	6096
-reserved name exception	687	6097
-reserved node already exists	5031,12	6098
-reserved node already exists fault	5031	6099
-reserved node already migrated	5032	6100
-reserved node exchange not fond	5033,12	6101
-reserved node not found	5034,12	6102
-reserved node not found fault	5034	6103
-reserved node offering not found	5035,12	6104
-reserved node quota exceeded	5036	6105
-reserved node quota exceeded fault	5036	6106
-reserved nodes offering not found fault	5037	6107
-reserved_name	687,1	6096
-reservedcachenodealreadyexists	5023,12	6088
-reservedcachenodealreadyexists when calling	5023,12	6088
-reservedcachenodenotfound	5024,12	6089
-reservedcachenodenotfound when calling	5024,12	6089
-reservedcachenodequotaexceeded	5025	6090
-reservedcachenodequotaexceeded when calling	5025	6090
-reservedcachenodesofferingnotfound	5026,12	6091
-reservedcachenodesofferingnotfound when calling	5026,12	6091
-reserveddbinstancealreadyexists	5027,12	6092
-reserveddbinstancealreadyexists when calling	5027,12	6092
-reserveddbinstancenotfound	5028,12	6093
-reserveddbinstancenotfound when calling	5028,12	6093
-reserveddbinstancequotaexceeded	5029	6094
-reserveddbinstancequotaexceeded when calling	5029	6094
-reserveddbinstancesofferingnotfound	5030,12	6095
-reserveddbinstancesofferingnotfound when calling	5030,12	6095
-reservedname	687,1	6096
-reservednameexception	687	6097
-reservednameexception when calling	687	6097
-reservednodealreadyexists	5031,12	6098
-reservednodealreadyexists when calling	5031,12	6098
-reservednodealreadyexistsfault	5031	6099
-reservednodealreadyexistsfault when calling	5031	6099
-reservednodealreadymigrated	5032	6100
-reservednodealreadymigrated when calling	5032	6100
-reservednodeexchangenotfond	5033,12	6101
-reservednodeexchangenotfond when calling	5033,12	6101
-reservednodenotfound	5034,12	6102
-reservednodenotfound when calling	5034,12	6102
-reservednodenotfoundfault	5034	6103
-reservednodenotfoundfault when calling	5034	6103
-reservednodeofferingnotfound	5035,12	6104
-reservednodeofferingnotfound when calling	5035,12	6104
-reservednodequotaexceeded	5036	6105
-reservednodequotaexceeded when calling	5036	6105
-reservednodequotaexceededfault	5036	6106
-reservednodequotaexceededfault when calling	5036	6106
-reservednodesofferingnotfoundfault	5037	6107
-reservednodesofferingnotfoundfault when calling	5037	6107
-reset must not include values for parameters	0,1	6108
+reserved cache node already exists	5031,12	6096
+reserved cache node not found	5032,12	6097
+reserved cache node quota exceeded	5033	6098
+reserved cache nodes offering not found	5034,12	6099
+reserved db instance already exists	5035,12	6100
+reserved db instance not found	5036,12	6101
+reserved db instance quota exceeded	5037	6102
+reserved db instances offering not found	5038,12	6103
+reserved name	687	6104
+reserved name exception	687	6105
+reserved node already exists	5039,12	6106
+reserved node already exists fault	5039	6107
+reserved node already migrated	5040	6108
+reserved node exchange not fond	5041,12	6109
+reserved node not found	5042,12	6110
+reserved node not found fault	5042	6111
+reserved node offering not found	5043,12	6112
+reserved node quota exceeded	5044	6113
+reserved node quota exceeded fault	5044	6114
+reserved nodes offering not found fault	5045	6115
+reserved_name	687,1	6104
+reservedcachenodealreadyexists	5031,12	6096
+reservedcachenodealreadyexists when calling	5031,12	6096
+reservedcachenodenotfound	5032,12	6097
+reservedcachenodenotfound when calling	5032,12	6097
+reservedcachenodequotaexceeded	5033	6098
+reservedcachenodequotaexceeded when calling	5033	6098
+reservedcachenodesofferingnotfound	5034,12	6099
+reservedcachenodesofferingnotfound when calling	5034,12	6099
+reserveddbinstancealreadyexists	5035,12	6100
+reserveddbinstancealreadyexists when calling	5035,12	6100
+reserveddbinstancenotfound	5036,12	6101
+reserveddbinstancenotfound when calling	5036,12	6101
+reserveddbinstancequotaexceeded	5037	6102
+reserveddbinstancequotaexceeded when calling	5037	6102
+reserveddbinstancesofferingnotfound	5038,12	6103
+reserveddbinstancesofferingnotfound when calling	5038,12	6103
+reservedname	687,1	6104
+reservednameexception	687	6105
+reservednameexception when calling	687	6105
+reservednodealreadyexists	5039,12	6106
+reservednodealreadyexists when calling	5039,12	6106
+reservednodealreadyexistsfault	5039	6107
+reservednodealreadyexistsfault when calling	5039	6107
+reservednodealreadymigrated	5040	6108
+reservednodealreadymigrated when calling	5040	6108
+reservednodeexchangenotfond	5041,12	6109
+reservednodeexchangenotfond when calling	5041,12	6109
+reservednodenotfound	5042,12	6110
+reservednodenotfound when calling	5042,12	6110
+reservednodenotfoundfault	5042	6111
+reservednodenotfoundfault when calling	5042	6111
+reservednodeofferingnotfound	5043,12	6112
+reservednodeofferingnotfound when calling	5043,12	6112
+reservednodequotaexceeded	5044	6113
+reservednodequotaexceeded when calling	5044	6113
+reservednodequotaexceededfault	5044	6114
+reservednodequotaexceededfault when calling	5044	6114
+reservednodesofferingnotfoundfault	5045	6115
+reservednodesofferingnotfoundfault when calling	5045	6115
+reset must not include values for parameters	0,1	6116
 resignal when handler not active	2275	2705
-resize not found	5038,12	6109
-resizenotfound	5038,12	6109
-resizenotfound when calling	5038,12	6109
-resolutionexception	5039	6110
-resource already checked out exception	5040,19	6111
-resource already exist exception	5041	6112
-resource already exists	5042,19	6113
-resource already exists exception	5042,19	6114
-resource already exists fault	5042	6115
-resource arn not found exception	5043	6116
-resource arn not valid exception	5044	6117
-resource arn required exception	5045	6118
-resource associated exception	5046	6119
-resource concurrent modification exception	5047	6120
-resource conflict exception	5048,19	6121
-resource creation failed exception	5049	6122
-resource data sync already exists exception	5050	6123
-resource data sync conflict exception	5051	6124
-resource data sync count exceeded exception	5052	6125
-resource data sync invalid configuration exception	5053	6126
-resource data sync not found exception	5054	6127
-resource deadlock avoided	1620	6128
-resource dependency exception	5055	6129
-resource does not support tagging	5056	6130
-resource exists exception	5057,19	6131
-resource in use	5058	6132
-resource in use exception	5058,19	6133
-resource limit exceeded	5059	6134
-resource limit exceeded exception	5059	6135
-resource limit exception	5060	6136
-resource locked exception	14	6137
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	4334	6138
-resource not available exception	5061	6139
-resource not disabled	5062,19	6140
-resource not discovered exception	5063	6141
-resource not found	119,12	6142
-resource not found error	119,12	6143
+resize not found	5046,12	6117
+resizenotfound	5046,12	6117
+resizenotfound when calling	5046,12	6117
+resolutionexception	5047	6118
+resource already checked out exception	5048,19	6119
+resource already exist exception	5049	6120
+resource already exists	5050,19	6121
+resource already exists exception	5050,19	6122
+resource already exists fault	5050	6123
+resource arn not found exception	5051	6124
+resource arn not valid exception	5052	6125
+resource arn required exception	5053	6126
+resource associated exception	5054	6127
+resource concurrent modification exception	5055	6128
+resource conflict exception	5056,19	6129
+resource creation failed exception	5057	6130
+resource data sync already exists exception	5058	6131
+resource data sync conflict exception	5059	6132
+resource data sync count exceeded exception	5060	6133
+resource data sync invalid configuration exception	5061	6134
+resource data sync not found exception	5062	6135
+resource deadlock avoided	1620	6136
+resource dependency exception	5063	6137
+resource does not support tagging	5064	6138
+resource exists exception	5065,19	6139
+resource in use	5066	6140
+resource in use exception	5066,19	6141
+resource limit exceeded	5067	6142
+resource limit exceeded exception	5067	6143
+resource limit exception	5068	6144
+resource locked exception	14	6145
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	4342	6146
+resource not available exception	5069	6147
+resource not disabled	5070,19	6148
+resource not discovered exception	5071	6149
+resource not found	119,12	6150
+resource not found error	119,12	6151
 resource not found exception	119	118
-resource not found fault	119,12	6144
-resource not ready exception	5064,19	6145
-resource not supported exception	5065,24	6146
-resource number limit exceeded exception	5066	6147
-resource owner check exception	5067	6148
-resource policy conflict exception	5068	6149
-resource policy invalid parameter exception	5069	6150
-resource policy limit exceeded exception	5070	6151
-resource policy not found exception	5071	6152
-resource policy not valid exception	5072	6153
-resource propagation delay exception	5073,38	6154
-resource provisioned throughput exceeded exception	5074	6155
-resource quota exceeded exception	5075,39	6156
-resource quota exceeded fault	5075	6157
-resource registration failure exception	5076	6158
-resource scan in progress	5077	6159
-resource scan limit exceeded	5078	6160
-resource scan not found	5079	6161
-resource share invitation already accepted exception	5080	6162
-resource share invitation already rejected exception	5081	6163
-resource share invitation arn not found exception	5082	6164
-resource share invitation expired exception	5083	6165
-resource share limit exceeded exception	5084	6166
-resource temporarily unavailable	541	6167
-resource type not supported exception	5085	6168
-resource unavailable exception	5086,35	6169
-resource validation exception	5087	6170
+resource not found fault	119,12	6152
+resource not ready exception	5072,19	6153
+resource not supported exception	5073,24	6154
+resource number limit exceeded exception	5074	6155
+resource owner check exception	5075	6156
+resource policy conflict exception	5076	6157
+resource policy invalid parameter exception	5077	6158
+resource policy limit exceeded exception	5078	6159
+resource policy not found exception	5079	6160
+resource policy not valid exception	5080	6161
+resource propagation delay exception	5081,38	6162
+resource provisioned throughput exceeded exception	5082	6163
+resource quota exceeded exception	5083,39	6164
+resource quota exceeded fault	5083	6165
+resource registration failure exception	5084	6166
+resource scan in progress	5085	6167
+resource scan limit exceeded	5086	6168
+resource scan not found	5087	6169
+resource share invitation already accepted exception	5088	6170
+resource share invitation already rejected exception	5089	6171
+resource share invitation arn not found exception	5090	6172
+resource share invitation expired exception	5091	6173
+resource share limit exceeded exception	5092	6174
+resource temporarily unavailable	541	6175
+resource type not supported exception	5093	6176
+resource unavailable exception	5094,35	6177
+resource validation exception	5095	6178
 resource_error	68	65
 resource_exhausted	970,971,39	1122
 resource_locked	14	14
 resource_not_found	119	118
-resourcealreadycheckedoutexception	5040,19	6111
-resourcealreadycheckedoutexception when calling	5040,19	6111
-resourcealreadyexistexception	5041	6112
-resourcealreadyexistexception when calling	5041	6112
-resourcealreadyexists	5042,19	6113
-resourcealreadyexists when calling	5042,19	6113
-resourcealreadyexistsexception	5042,19	6114
-resourcealreadyexistsexception when calling	5042,19	6114
-resourcealreadyexistsfault	5042	6115
-resourcealreadyexistsfault when calling	5042	6115
-resourcearnnotfoundexception	5043	6116
-resourcearnnotfoundexception when calling	5043	6116
-resourcearnnotvalidexception	5044	6117
-resourcearnnotvalidexception when calling	5044	6117
-resourcearnrequiredexception	5045	6118
-resourcearnrequiredexception when calling	5045	6118
-resourceassociatedexception	5046	6119
-resourceassociatedexception when calling	5046	6119
-resourceconcurrentmodificationexception	5047	6120
-resourceconcurrentmodificationexception when calling	5047	6120
-resourceconflictexception	5048,19	6121
-resourceconflictexception when calling	5048,19	6121
-resourcecontention	5088,55	6171
-resourcecontention when calling	5088,55	6171
-resourcecreationfailedexception	5049	6122
-resourcecreationfailedexception when calling	5049	6122
-resourcedatasyncalreadyexistsexception	5050	6123
-resourcedatasyncalreadyexistsexception when calling	5050	6123
-resourcedatasyncconflictexception	5051	6124
-resourcedatasyncconflictexception when calling	5051	6124
-resourcedatasynccountexceededexception	5052	6125
-resourcedatasynccountexceededexception when calling	5052	6125
-resourcedatasyncinvalidconfigurationexception	5053	6126
-resourcedatasyncinvalidconfigurationexception when calling	5053	6126
-resourcedatasyncnotfoundexception	5054	6127
-resourcedatasyncnotfoundexception when calling	5054	6127
-resourcedependencyexception	5055	6129
-resourcedependencyexception when calling	5055	6129
-resourcedoesnotsupporttagging	5056	6130
-resourcedoesnotsupporttagging when calling	5056	6130
+resourcealreadycheckedoutexception	5048,19	6119
+resourcealreadycheckedoutexception when calling	5048,19	6119
+resourcealreadyexistexception	5049	6120
+resourcealreadyexistexception when calling	5049	6120
+resourcealreadyexists	5050,19	6121
+resourcealreadyexists when calling	5050,19	6121
+resourcealreadyexistsexception	5050,19	6122
+resourcealreadyexistsexception when calling	5050,19	6122
+resourcealreadyexistsfault	5050	6123
+resourcealreadyexistsfault when calling	5050	6123
+resourcearnnotfoundexception	5051	6124
+resourcearnnotfoundexception when calling	5051	6124
+resourcearnnotvalidexception	5052	6125
+resourcearnnotvalidexception when calling	5052	6125
+resourcearnrequiredexception	5053	6126
+resourcearnrequiredexception when calling	5053	6126
+resourceassociatedexception	5054	6127
+resourceassociatedexception when calling	5054	6127
+resourceconcurrentmodificationexception	5055	6128
+resourceconcurrentmodificationexception when calling	5055	6128
+resourceconflictexception	5056,19	6129
+resourceconflictexception when calling	5056,19	6129
+resourcecontention	5096,55	6179
+resourcecontention when calling	5096,55	6179
+resourcecreationfailedexception	5057	6130
+resourcecreationfailedexception when calling	5057	6130
+resourcedatasyncalreadyexistsexception	5058	6131
+resourcedatasyncalreadyexistsexception when calling	5058	6131
+resourcedatasyncconflictexception	5059	6132
+resourcedatasyncconflictexception when calling	5059	6132
+resourcedatasynccountexceededexception	5060	6133
+resourcedatasynccountexceededexception when calling	5060	6133
+resourcedatasyncinvalidconfigurationexception	5061	6134
+resourcedatasyncinvalidconfigurationexception when calling	5061	6134
+resourcedatasyncnotfoundexception	5062	6135
+resourcedatasyncnotfoundexception when calling	5062	6135
+resourcedependencyexception	5063	6137
+resourcedependencyexception when calling	5063	6137
+resourcedoesnotsupporttagging	5064	6138
+resourcedoesnotsupporttagging when calling	5064	6138
 resourceexhausted	970,971,39	1122
-resourceexistsexception	5057,19	6131
-resourceexistsexception when calling	5057,19	6131
-resourceinuse	5058	6132
-resourceinuse when calling	5058	6132
-resourceinuseexception	5058,19	6133
-resourceinuseexception when calling	5058,19	6133
-resourcelimitexceeded	5059	6134
-resourcelimitexceeded when calling	5059	6134
-resourcelimitexceededexception	5059	6135
-resourcelimitexceededexception when calling	5059	6135
-resourcelimitexception	5060	6136
-resourcelimitexception when calling	5060	6136
-resourcelockedexception	14	6137
-resourcelockedexception when calling	14	6137
-resourcenotavailableexception	5061	6139
-resourcenotavailableexception when calling	5061	6139
-resourcenotdisabled	5062,19	6140
-resourcenotdisabled when calling	5062,19	6140
-resourcenotdiscoveredexception	5063	6141
-resourcenotdiscoveredexception when calling	5063	6141
-resourcenotfound	119,12	6142
-resourcenotfound when calling	119,12	6142
-resourcenotfounderror	119,12	6143
-resourcenotfounderror when calling	119,12	6143
+resourceexistsexception	5065,19	6139
+resourceexistsexception when calling	5065,19	6139
+resourceinuse	5066	6140
+resourceinuse when calling	5066	6140
+resourceinuseexception	5066,19	6141
+resourceinuseexception when calling	5066,19	6141
+resourcelimitexceeded	5067	6142
+resourcelimitexceeded when calling	5067	6142
+resourcelimitexceededexception	5067	6143
+resourcelimitexceededexception when calling	5067	6143
+resourcelimitexception	5068	6144
+resourcelimitexception when calling	5068	6144
+resourcelockedexception	14	6145
+resourcelockedexception when calling	14	6145
+resourcenotavailableexception	5069	6147
+resourcenotavailableexception when calling	5069	6147
+resourcenotdisabled	5070,19	6148
+resourcenotdisabled when calling	5070,19	6148
+resourcenotdiscoveredexception	5071	6149
+resourcenotdiscoveredexception when calling	5071	6149
+resourcenotfound	119,12	6150
+resourcenotfound when calling	119,12	6150
+resourcenotfounderror	119,12	6151
+resourcenotfounderror when calling	119,12	6151
 resourcenotfoundexception	119	118
-resourcenotfoundexception when calling	119,12	6172
-resourcenotfoundfault	119,12	6144
-resourcenotfoundfault when calling	119,12	6144
-resourcenotreadyexception	5064,19	6145
-resourcenotreadyexception when calling	5064,19	6145
-resourcenotsupportedexception	5065,24	6146
-resourcenotsupportedexception when calling	5065,24	6146
-resourcenumberlimitexceededexception	5066	6147
-resourcenumberlimitexceededexception when calling	5066	6147
-resourceownercheckexception	5067	6148
-resourceownercheckexception when calling	5067	6148
-resourcepolicyconflictexception	5068	6149
-resourcepolicyconflictexception when calling	5068	6149
-resourcepolicyinvalidparameterexception	5069	6150
-resourcepolicyinvalidparameterexception when calling	5069	6150
-resourcepolicylimitexceededexception	5070	6151
-resourcepolicylimitexceededexception when calling	5070	6151
-resourcepolicynotfoundexception	5071	6152
-resourcepolicynotfoundexception when calling	5071	6152
-resourcepolicynotvalidexception	5072	6153
-resourcepolicynotvalidexception when calling	5072	6153
-resourcepropagationdelayexception	5073,38	6154
-resourcepropagationdelayexception when calling	5073,38	6154
-resourceprovisionedthroughputexceededexception	5074	6155
-resourceprovisionedthroughputexceededexception when calling	5074	6155
-resourcequotaexceededexception	5075,39	6156
-resourcequotaexceededexception when calling	5075,39	6156
-resourcequotaexceededfault	5075	6157
-resourcequotaexceededfault when calling	5075	6157
-resourceregistrationfailureexception	5076	6158
-resourceregistrationfailureexception when calling	5076	6158
-resourcescaninprogress	5077	6159
-resourcescaninprogress when calling	5077	6159
-resourcescanlimitexceeded	5078	6160
-resourcescanlimitexceeded when calling	5078	6160
-resourcescannotfound	5079	6161
-resourcescannotfound when calling	5079	6161
-resourceshareinvitationalreadyacceptedexception	5080	6162
-resourceshareinvitationalreadyacceptedexception when calling	5080	6162
-resourceshareinvitationalreadyrejectedexception	5081	6163
-resourceshareinvitationalreadyrejectedexception when calling	5081	6163
-resourceshareinvitationarnnotfoundexception	5082	6164
-resourceshareinvitationarnnotfoundexception when calling	5082	6164
-resourceshareinvitationexpiredexception	5083	6165
-resourceshareinvitationexpiredexception when calling	5083	6165
-resourcesharelimitexceededexception	5084	6166
-resourcesharelimitexceededexception when calling	5084	6166
-resourcetypenotsupportedexception	5085	6168
-resourcetypenotsupportedexception when calling	5085	6168
-resourceunavailableexception	5086,35	6169
-resourceunavailableexception when calling	5086,35	6169
-resourcevalidationexception	5087	6170
-resourcevalidationexception when calling	5087	6170
-resourcewarning	5089	6173
+resourcenotfoundexception when calling	119,12	6180
+resourcenotfoundfault	119,12	6152
+resourcenotfoundfault when calling	119,12	6152
+resourcenotreadyexception	5072,19	6153
+resourcenotreadyexception when calling	5072,19	6153
+resourcenotsupportedexception	5073,24	6154
+resourcenotsupportedexception when calling	5073,24	6154
+resourcenumberlimitexceededexception	5074	6155
+resourcenumberlimitexceededexception when calling	5074	6155
+resourceownercheckexception	5075	6156
+resourceownercheckexception when calling	5075	6156
+resourcepolicyconflictexception	5076	6157
+resourcepolicyconflictexception when calling	5076	6157
+resourcepolicyinvalidparameterexception	5077	6158
+resourcepolicyinvalidparameterexception when calling	5077	6158
+resourcepolicylimitexceededexception	5078	6159
+resourcepolicylimitexceededexception when calling	5078	6159
+resourcepolicynotfoundexception	5079	6160
+resourcepolicynotfoundexception when calling	5079	6160
+resourcepolicynotvalidexception	5080	6161
+resourcepolicynotvalidexception when calling	5080	6161
+resourcepropagationdelayexception	5081,38	6162
+resourcepropagationdelayexception when calling	5081,38	6162
+resourceprovisionedthroughputexceededexception	5082	6163
+resourceprovisionedthroughputexceededexception when calling	5082	6163
+resourcequotaexceededexception	5083,39	6164
+resourcequotaexceededexception when calling	5083,39	6164
+resourcequotaexceededfault	5083	6165
+resourcequotaexceededfault when calling	5083	6165
+resourceregistrationfailureexception	5084	6166
+resourceregistrationfailureexception when calling	5084	6166
+resourcescaninprogress	5085	6167
+resourcescaninprogress when calling	5085	6167
+resourcescanlimitexceeded	5086	6168
+resourcescanlimitexceeded when calling	5086	6168
+resourcescannotfound	5087	6169
+resourcescannotfound when calling	5087	6169
+resourceshareinvitationalreadyacceptedexception	5088	6170
+resourceshareinvitationalreadyacceptedexception when calling	5088	6170
+resourceshareinvitationalreadyrejectedexception	5089	6171
+resourceshareinvitationalreadyrejectedexception when calling	5089	6171
+resourceshareinvitationarnnotfoundexception	5090	6172
+resourceshareinvitationarnnotfoundexception when calling	5090	6172
+resourceshareinvitationexpiredexception	5091	6173
+resourceshareinvitationexpiredexception when calling	5091	6173
+resourcesharelimitexceededexception	5092	6174
+resourcesharelimitexceededexception when calling	5092	6174
+resourcetypenotsupportedexception	5093	6176
+resourcetypenotsupportedexception when calling	5093	6176
+resourceunavailableexception	5094,35	6177
+resourceunavailableexception when calling	5094,35	6177
+resourcevalidationexception	5095	6178
+resourcevalidationexception when calling	5095	6178
+resourcewarning	5097	6181
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -28836,66 +28991,66 @@ response code 507	70	67
 response code 508	71	68
 response code 510	72	69
 response code 511	73	70
-response headers policy already exists	5090,19	6174
-response headers policy in use	5091,19	6175
-response not ready	5092	6176
-responseheaderspolicyalreadyexists	5090,19	6174
-responseheaderspolicyalreadyexists when calling	5090,19	6174
-responseheaderspolicyinuse	5091,19	6175
-responseheaderspolicyinuse when calling	5091,19	6175
-responsenotready	5092	6176
-responsibility transfer already in status exception	5093	6177
-responsibility transfer not found exception	5094	6178
-responsibilitytransferalreadyinstatusexception	5093	6177
-responsibilitytransferalreadyinstatusexception when calling	5093	6177
-responsibilitytransfernotfoundexception	5094	6178
-responsibilitytransfernotfoundexception when calling	5094	6178
-rest api client exception	5095	6179
-rest api server exception	5096	6180
-restapiclientexception	5095	6179
-restapiclientexception when calling	5095	6179
-restapiserverexception	5096	6180
-restapiserverexception when calling	5096	6180
+response headers policy already exists	5098,19	6182
+response headers policy in use	5099,19	6183
+response not ready	5100	6184
+responseheaderspolicyalreadyexists	5098,19	6182
+responseheaderspolicyalreadyexists when calling	5098,19	6182
+responseheaderspolicyinuse	5099,19	6183
+responseheaderspolicyinuse when calling	5099,19	6183
+responsenotready	5100	6184
+responsibility transfer already in status exception	5101	6185
+responsibility transfer not found exception	5102	6186
+responsibilitytransferalreadyinstatusexception	5101	6185
+responsibilitytransferalreadyinstatusexception when calling	5101	6185
+responsibilitytransfernotfoundexception	5102	6186
+responsibilitytransfernotfoundexception when calling	5102	6186
+rest api client exception	5103	6187
+rest api server exception	5104	6188
+restapiclientexception	5103	6187
+restapiclientexception when calling	5103	6187
+restapiserverexception	5104	6188
+restapiserverexception when calling	5104	6188
 restart value * cannot be greater than maxvalue	190,114	612
 restart value * cannot be less than minvalue	190,114	612
-restrict violation	5097	6181
-restrict_violation	5097,682	6181
-restricted source file exception	5098	6182
-restrictedsourcefileexception	5098	6182
-restrictedsourcefileexception when calling	5098	6182
-restriction estimator function * must return type	159,1	4875
+restrict violation	5105	6189
+restrict_violation	5105,682	6189
+restricted source file exception	5106	6190
+restrictedsourcefileexception	5106	6190
+restrictedsourcefileexception when calling	5106	6190
+restriction estimator function * must return type	159,1	4883
 restrictions imposed on recursive definitions are violated for table	2173	2600
-restrictviolation	5097,682	6181
+restrictviolation	5105,682	6189
 result consisted of more than one row	2438,1	2879
-result is out of range	322,114	6183
+result is out of range	322,114	6191
 result of * was larger than max_allowed_packet * truncated	2542	3016
-result of decoding conversion is too large	328	6184
-result of encoding conversion is too large	328	6184
-result of range difference would not be contiguous	114	5930
-result of range union would not be contiguous	114	5930
+result of decoding conversion is too large	328	6192
+result of encoding conversion is too large	328	6192
+result of range difference would not be contiguous	114	5938
+result of range union would not be contiguous	114	5938
 result of using clause for column * cannot be cast automatically to type	272,1	1024
 result string is longer than * bytes	2430,1	2870
-retry latest commit failed exception	5099	6185
-retry sql logic error	5100,5101	6186
-retryable conflict exception	5102,19	6187
-retryableconflictexception	5102,19	6187
-retryableconflictexception when calling	5102,19	6187
-retrylatestcommitfailedexception	5099	6185
-retrylatestcommitfailedexception when calling	5099	6185
+retry latest commit failed exception	5107	6193
+retry sql logic error	5108,5109	6194
+retryable conflict exception	5110,19	6195
+retryableconflictexception	5110,19	6195
+retryableconflictexception when calling	5110,19	6195
+retrylatestcommitfailedexception	5107	6193
+retrylatestcommitfailedexception when calling	5107	6193
 return data type of cast function must match or be binary coercible to target data type	159,1	337
 return data type of from sql function must be	159,1	337
 return data type of to sql function must be the transform data type	159,1	337
-return in join group when the requested session timeout is outside of the allowed range on the broker	3964	4661
+return in join group when the requested session timeout is outside of the allowed range on the broker	3972	4669
 return is only allowed in a function	2336,1	2772
-return shipping label already exists exception	5103	6188
-return type * is not supported for sql functions	112,1	6189
+return shipping label already exists exception	5111	6196
+return type * is not supported for sql functions	112,1	6197
 return type * is only a shell	254,1	345
-return type mismatch in function declared to return	112,1	6189
-return type of combine function * is not	272,1	3705
-return type of deserialization function * is not	272,1	3705
-return type of inverse transition function * is not	272,1	3705
-return type of serialization function * is not	272,1	3705
-return type of transition function * is not	272,1	3705
+return type mismatch in function declared to return	112,1	6197
+return type of combine function * is not	272,1	3713
+return type of deserialization function * is not	272,1	3713
+return type of inverse transition function * is not	272,1	3713
+return type of serialization function * is not	272,1	3713
+return type of transition function * is not	272,1	3713
 returned 400	6	5
 returned 401	7	6
 returned 402	9	8
@@ -28936,17 +29091,17 @@ returned 507	70	67
 returned 508	71	68
 returned 510	72	69
 returned 511	73	70
-returned by the broker when the client is not authorized to access a particular groupid	3210	3759
-returned by the broker when the client is not authorized to access the requested topic	5104	6190
+returned by the broker when the client is not authorized to access a particular groupid	3218	3767
+returned by the broker when the client is not authorized to access the requested topic	5112	6198
 returned by the broker when the client is not authorized to use an inter broker or administrative api	922	1080
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	3910	4602
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	4567	5492
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	4568	5493
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	3323	3881
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	5105	6191
-returned in heartbeat requests when the coordinator has begun rebalancing the group	4918	5959
-returned in join group when the groupid is empty or null	3720	4373
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	3392	3948
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	3918	4610
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	4575	5500
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	4576	5501
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	3331	3889
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	5113	6199
+returned in heartbeat requests when the coordinator has begun rebalancing the group	4926	5967
+returned in join group when the groupid is empty or null	3728	4381
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	3400	3956
 returned non zero exit status 129	2967,2968	3456
 returned non zero exit status 130	2969,2968	3457
 returned non zero exit status 131	2970,2968	3458
@@ -28981,77 +29136,77 @@ returned non zero exit status 159	484,2968	3486
 returning lists are not supported in conditional rules	109	764
 returning lists are not supported in non instead rules	109	764
 returning must have at least one column	0,1	1950
-returnshippinglabelalreadyexistsexception	5103	6188
-returnshippinglabelalreadyexistsexception when calling	5103	6188
-revision does not exist exception	5106	6192
-revision id required exception	5107	6193
-revision not current exception	5108	6194
-revision required exception	5109	6195
-revisiondoesnotexistexception	5106	6192
-revisiondoesnotexistexception when calling	5106	6192
-revisionidrequiredexception	5107	6193
-revisionidrequiredexception when calling	5107	6193
-revisionnotcurrentexception	5108	6194
-revisionnotcurrentexception when calling	5108	6194
-revisionrequiredexception	5109	6195
-revisionrequiredexception when calling	5109	6195
-revocation content not found	5110	6196
-revocation id not found	5111	6197
-revocationcontentnotfound	5110	6196
-revocationcontentnotfound when calling	5110	6196
-revocationidnotfound	5111	6197
-revocationidnotfound when calling	5111	6197
-revokederror	5112	6198
-rfc 3779 resource not subset of parent s resources	5113,288	6199
-rfs specific error	1622	6200
-right join is only supported with merge joinable join conditions	109	3697
-right operand of jsonpath operator * is not a single numeric value	4177,114	4995
-rmi security exception	5114	6201
-rmisecurityexception	5114	6201
+returnshippinglabelalreadyexistsexception	5111	6196
+returnshippinglabelalreadyexistsexception when calling	5111	6196
+revision does not exist exception	5114	6200
+revision id required exception	5115	6201
+revision not current exception	5116	6202
+revision required exception	5117	6203
+revisiondoesnotexistexception	5114	6200
+revisiondoesnotexistexception when calling	5114	6200
+revisionidrequiredexception	5115	6201
+revisionidrequiredexception when calling	5115	6201
+revisionnotcurrentexception	5116	6202
+revisionnotcurrentexception when calling	5116	6202
+revisionrequiredexception	5117	6203
+revisionrequiredexception when calling	5117	6203
+revocation content not found	5118	6204
+revocation id not found	5119	6205
+revocationcontentnotfound	5118	6204
+revocationcontentnotfound when calling	5118	6204
+revocationidnotfound	5119	6205
+revocationidnotfound when calling	5119	6205
+revokederror	5120	6206
+rfc 3779 resource not subset of parent s resources	5121,288	6207
+rfs specific error	1622	6208
+right join is only supported with merge joinable join conditions	109	3705
+right operand of jsonpath operator * is not a single numeric value	4185,114	5003
+rmi security exception	5122	6209
+rmisecurityexception	5122	6209
 rn not supported for input	109	2004
-role * already exists	157,1	6202
-role * cannot be dropped because some objects depend on it	684,685	6203
-role * does not exist	158,1	6204
+role * already exists	157,1	6210
+role * cannot be dropped because some objects depend on it	684,685	6211
+role * does not exist	158,1	6212
 role * is a member of role	775,776	1186
-role * is not permitted to log in	149	6205
+role * is not permitted to log in	149	6213
 role * was concurrently dropped	158,1	1567
-role info not found exception	5115	6206
-role name * is reserved	687,1	6207
-role not found exception	5116	6208
-role required exception	5117	6209
-role with oid * does not exist	149	6205
-roleinfonotfoundexception	5115	6206
-rolenotfoundexception	5116	6208
-rolerequiredexception	5117	6209
-rolerequiredexception when calling	5117	6209
-rollback abort due to rollback	5118,5119	6210
-root not found exception	5120	6211
-rootnotfoundexception	5120	6211
-rootnotfoundexception when calling	5120	6211
-router input service quota exceeded exception	5121	6212
-router network interface service quota exceeded exception	5122	6213
-router output service quota exceeded exception	5123	6214
-routerinputservicequotaexceededexception	5121	6212
-routerinputservicequotaexceededexception when calling	5121	6212
-routernetworkinterfaceservicequotaexceededexception	5122	6213
-routernetworkinterfaceservicequotaexceededexception when calling	5122	6213
-routeroutputservicequotaexceededexception	5123	6214
-routeroutputservicequotaexceededexception when calling	5123	6214
+role info not found exception	5123	6214
+role name * is reserved	687,1	6215
+role not found exception	5124	6216
+role required exception	5125	6217
+role with oid * does not exist	149	6213
+roleinfonotfoundexception	5123	6214
+rolenotfoundexception	5124	6216
+rolerequiredexception	5125	6217
+rolerequiredexception when calling	5125	6217
+rollback abort due to rollback	5126,5127	6218
+root not found exception	5128	6219
+rootnotfoundexception	5128	6219
+rootnotfoundexception when calling	5128	6219
+router input service quota exceeded exception	5129	6220
+router network interface service quota exceeded exception	5130	6221
+router output service quota exceeded exception	5131	6222
+routerinputservicequotaexceededexception	5129	6220
+routerinputservicequotaexceededexception when calling	5129	6220
+routernetworkinterfaceservicequotaexceededexception	5130	6221
+routernetworkinterfaceservicequotaexceededexception when calling	5130	6221
+routeroutputservicequotaexceededexception	5131	6222
+routeroutputservicequotaexceededexception when calling	5131	6222
 routine body for * is too long	2426,1	2866
 routine name * is not unique	232,1	239
 row * doesn t contain data for all columns	2557	3031
 row * was cut by	1873	2286
 row * was truncated it contained more data than there were input columns	2558	3032
 row column has type * instead of type	272,1	914
-row comparison operator must not return a set	272,1	4841
-row comparison operator must yield type boolean not type	272,1	4841
-row count cannot be null in fetch first with ties clause	3934,114	6215
+row comparison operator must not return a set	272,1	4849
+row comparison operator must yield type boolean not type	272,1	4849
+row count cannot be null in fetch first with ties clause	3942,114	6223
 row expansion via is not supported here	109	752
-row expressions can have at most	745,328	6216
+row expressions can have at most	745,328	6224
 row expressions in values in only allowed for multi field column partitioning	2282	2714
 row field count is	443,114	1184
 row filter expression must not be null	191,114	1180
-row is too big size * maximum size	328	6217
+row is too big size * maximum size	328	6225
 row path filter must not be empty string	114	1189
 row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	2421,1	2861
 row triggers with transition tables are not supported on inheritance children	109	536
@@ -29059,537 +29214,537 @@ row triggers with transition tables are not supported on partitions	109	536
 row variable * does not have a field	2283	2715
 row variable naming in the referencing clause is not supported	109	536
 row with no elements is not allowed in table value constructor in this context	1892	2309
-rowid constraint failed	5124,858	6218
+rowid constraint failed	5132,858	6226
 rows from with multiple functions cannot have a column definition list	0,1	281
 rows is not applicable when function does not return a set	190,114	1366
 rows matched * changed * inserted	2493	2965
 rows matched * changed * warnings	2492	2964
 rows must be positive	190,114	1366
-rows returned by function are not all of the same row type	272,1	3718
-rsaerror	5125	6219
-ruby version mismatch	5126	6220
-rubyversionmismatch	5126	6220
-rule * for relation * already exists	157,1	6221
-rule * for relation * does not exist	158,1	6222
-rule * has unsupported event type	109	6223
+rows returned by function are not all of the same row type	272,1	3726
+rsaerror	5133	6227
+ruby version mismatch	5134	6228
+rubyversionmismatch	5134	6228
+rule * for relation * already exists	157,1	6229
+rule * for relation * does not exist	158,1	6230
+rule * has unsupported event type	109	6231
 rule actions on new are not implemented	109	764
 rule actions on old are not implemented	109	764
-rule does not exist	5127	6224
-rule limit exceeded exception	5128	6225
-rule not found	5129	6226
-rule set does not exist	5130	6227
+rule does not exist	5135	6232
+rule limit exceeded exception	5136	6233
+rule not found	5137	6234
+rule set does not exist	5138	6235
 rule where condition cannot contain references to other relations	159,1	777
-ruledoesnotexist	5127	6224
-ruledoesnotexist when calling	5127	6224
-rulelimitexceededexception	5128	6225
-rulelimitexceededexception when calling	5128	6225
-rulenotfound	5129	6226
-rulenotfound when calling	5129	6226
+ruledoesnotexist	5135	6232
+ruledoesnotexist when calling	5135	6232
+rulelimitexceededexception	5136	6233
+rulelimitexceededexception when calling	5136	6233
+rulenotfound	5137	6234
+rulenotfound when calling	5137	6234
 rules on materialized views are not supported	109	360
 rules on select must have action instead select	109	764
 rules on select must not contain data modifying statements in with	109	764
 rules with where conditions can only have select insert update or delete actions	159,1	777
-rulesetdoesnotexist	5130	6227
-rulesetdoesnotexist when calling	5130	6227
-run container error	5131,5132	6228
-runcontainererror	5131,5132	6228
+rulesetdoesnotexist	5138	6235
+rulesetdoesnotexist when calling	5138	6235
+run container error	5139,5140	6236
+runcontainererror	5139,5140	6236
 running in read only mode	2257	2686
-runtime client error	5133,35	6229
+runtime client error	5141,35	6237
 runtime error * in function	2378	2818
-runtime error exception	5134	6230
-runtime error index out of range * with length	316	6231
-runtime error integer divide by zero	325	6232
+runtime error exception	5142	6238
+runtime error index out of range * with length	316	6239
+runtime error integer divide by zero	325	6240
 runtime error invalid memory address or nil pointer dereference	337	374
-runtime m bean exception	5135	6233
-runtime operations exception	5136	6234
-runtime out of memory cannot allocate * byte block * in use	246	6235
-runtime requirement not met error	5137	6236
-runtime wrapped exception	5138	6237
-runtimeclienterror	5133,35	6229
-runtimeclienterror when calling	5133,35	6229
-runtimeerror	5139,5140	6238
-runtimeerrorexception	5134	6230
-runtimeexception	5141	6239
-runtimembeanexception	5135	6233
-runtimeoperationsexception	5136	6234
-runtimerequirementnotmeterror	5137	6236
-runtimewarning	5142	6240
-runtimewrappedexception	5138	6237
+runtime m bean exception	5143	6241
+runtime operations exception	5144	6242
+runtime out of memory cannot allocate * byte block * in use	246	6243
+runtime requirement not met error	5145	6244
+runtime wrapped exception	5146	6245
+runtimeclienterror	5141,35	6237
+runtimeclienterror when calling	5141,35	6237
+runtimeerror	5147,5148	6246
+runtimeerrorexception	5142	6238
+runtimeexception	5149	6247
+runtimembeanexception	5143	6241
+runtimeoperationsexception	5144	6242
+runtimerequirementnotmeterror	5145	6244
+runtimewarning	5150	6248
+runtimewrappedexception	5146	6245
 s must be of type * for system versioned table s	2516	2990
 s s contains view recursion	2536	3010
 s starts is later than query time first history partition may exceed interval value	2193	2621
-s3 access denied fault	5143	6241
-s3 access point attachment not found	5144	6242
-s3 bucket does not exist exception	5145	6243
-s3 files mount connectivity exception	5146,18	6244
-s3 files mount failure exception	5147,11	6245
-s3 files mount timeout exception	5148,18	6246
-s3 location not in service region exception	5149	6247
-s3 resource not found fault	5150	6248
-s3 subscription required exception	5151	6249
-s3accessdeniedfault	5143	6241
-s3accessdeniedfault when calling	5143	6241
-s3accesspointattachmentnotfound	5144	6242
-s3accesspointattachmentnotfound when calling	5144	6242
-s3bucketdoesnotexistexception	5145	6243
-s3bucketdoesnotexistexception when calling	5145	6243
-s3filesmountconnectivityexception	5146,18	6244
-s3filesmountconnectivityexception when calling	5146,18	6244
-s3filesmountfailureexception	5147,11	6245
-s3filesmountfailureexception when calling	5147,11	6245
-s3filesmounttimeoutexception	5148,18	6246
-s3filesmounttimeoutexception when calling	5148,18	6246
-s3locationnotinserviceregionexception	5149	6247
-s3locationnotinserviceregionexception when calling	5149	6247
-s3resourcenotfoundfault	5150	6248
-s3resourcenotfoundfault when calling	5150	6248
-s3subscriptionrequiredexception	5151	6249
-s3subscriptionrequiredexception when calling	5151	6249
-safe array rank mismatch exception	5152	6250
-safe array type mismatch exception	5153	6251
-safearrayrankmismatchexception	5152	6250
-safearraytypemismatchexception	5153	6251
-same file content exception	5154	6252
+s3 access denied fault	5151	6249
+s3 access point attachment not found	5152	6250
+s3 bucket does not exist exception	5153	6251
+s3 files mount connectivity exception	5154,18	6252
+s3 files mount failure exception	5155,11	6253
+s3 files mount timeout exception	5156,18	6254
+s3 location not in service region exception	5157	6255
+s3 resource not found fault	5158	6256
+s3 subscription required exception	5159	6257
+s3accessdeniedfault	5151	6249
+s3accessdeniedfault when calling	5151	6249
+s3accesspointattachmentnotfound	5152	6250
+s3accesspointattachmentnotfound when calling	5152	6250
+s3bucketdoesnotexistexception	5153	6251
+s3bucketdoesnotexistexception when calling	5153	6251
+s3filesmountconnectivityexception	5154,18	6252
+s3filesmountconnectivityexception when calling	5154,18	6252
+s3filesmountfailureexception	5155,11	6253
+s3filesmountfailureexception when calling	5155,11	6253
+s3filesmounttimeoutexception	5156,18	6254
+s3filesmounttimeoutexception when calling	5156,18	6254
+s3locationnotinserviceregionexception	5157	6255
+s3locationnotinserviceregionexception when calling	5157	6255
+s3resourcenotfoundfault	5158	6256
+s3resourcenotfoundfault when calling	5158	6256
+s3subscriptionrequiredexception	5159	6257
+s3subscriptionrequiredexception when calling	5159	6257
+safe array rank mismatch exception	5160	6258
+safe array type mismatch exception	5161	6259
+safearrayrankmismatchexception	5160	6258
+safearraytypemismatchexception	5161	6259
+same file content exception	5162	6260
 same old and new event name	1926	2345
-same path request exception	5155	6253
-samefilecontentexception	5154	6252
-samefilecontentexception when calling	5154	6252
-samepathrequestexception	5155	6253
-samepathrequestexception when calling	5155	6253
-sample percentage must be between 0 and 100	3997,114	6254
-sasl authentication failed exception	5156	6255
-sasl_authentication_failed	5156	6255
-saslauthenticationfailedexception	5156	6255
-saslexception	5157	6256
-savepoint * does not exist	3948,4064	6257
-savepoint * does not exist within current savepoint level	3948,4064	6257
-savepoint exception	4064	6258
-savepoint_exception	4064	6258
-savepointexception	4064	6258
-scaling activity in progress	5158	6259
-scalingactivityinprogress	5158	6259
-scalingactivityinprogress when calling	5158	6259
-scan not found exception	5159	6260
-scannotfoundexception	5159	6260
-scannotfoundexception when calling	5159	6260
-schedule definition type unsupported	5160	6261
-scheduled action already exists	5161	6262
-scheduled action not found	5162	6263
-scheduled action quota exceeded	5163	6264
-scheduled action type unsupported	5164	6265
-scheduledactionalreadyexists	5161	6262
-scheduledactionalreadyexists when calling	5161	6262
-scheduledactionnotfound	5162	6263
-scheduledactionnotfound when calling	5162	6263
-scheduledactionquotaexceeded	5163	6264
-scheduledactionquotaexceeded when calling	5163	6264
-scheduledactiontypeunsupported	5164	6265
-scheduledactiontypeunsupported when calling	5164	6265
-scheduledefinitiontypeunsupported	5160	6261
-scheduledefinitiontypeunsupported when calling	5160	6261
-scheduler not running exception	5165	6266
-scheduler running exception	5166	6267
-scheduler transitioning exception	5167	6268
-schedulernotrunningexception	5165	6266
-schedulernotrunningexception when calling	5165	6266
-schedulerrunningexception	5166	6267
-schedulerrunningexception when calling	5166	6267
-schedulertransitioningexception	5167	6268
-schedulertransitioningexception when calling	5167	6268
-schema * already exists	1585,1	6269
-schema * already exists skipping	1585,1	6270
+same path request exception	5163	6261
+samefilecontentexception	5162	6260
+samefilecontentexception when calling	5162	6260
+samepathrequestexception	5163	6261
+samepathrequestexception when calling	5163	6261
+sample percentage must be between 0 and 100	4005,114	6262
+sasl authentication failed exception	5164	6263
+sasl_authentication_failed	5164	6263
+saslauthenticationfailedexception	5164	6263
+saslexception	5165	6264
+savepoint * does not exist	3956,4072	6265
+savepoint * does not exist within current savepoint level	3956,4072	6265
+savepoint exception	4072	6266
+savepoint_exception	4072	6266
+savepointexception	4072	6266
+scaling activity in progress	5166	6267
+scalingactivityinprogress	5166	6267
+scalingactivityinprogress when calling	5166	6267
+scan not found exception	5167	6268
+scannotfoundexception	5167	6268
+scannotfoundexception when calling	5167	6268
+schedule definition type unsupported	5168	6269
+scheduled action already exists	5169	6270
+scheduled action not found	5170	6271
+scheduled action quota exceeded	5171	6272
+scheduled action type unsupported	5172	6273
+scheduledactionalreadyexists	5169	6270
+scheduledactionalreadyexists when calling	5169	6270
+scheduledactionnotfound	5170	6271
+scheduledactionnotfound when calling	5170	6271
+scheduledactionquotaexceeded	5171	6272
+scheduledactionquotaexceeded when calling	5171	6272
+scheduledactiontypeunsupported	5172	6273
+scheduledactiontypeunsupported when calling	5172	6273
+scheduledefinitiontypeunsupported	5168	6269
+scheduledefinitiontypeunsupported when calling	5168	6269
+scheduler not running exception	5173	6274
+scheduler running exception	5174	6275
+scheduler transitioning exception	5175	6276
+schedulernotrunningexception	5173	6274
+schedulernotrunningexception when calling	5173	6274
+schedulerrunningexception	5174	6275
+schedulerrunningexception when calling	5174	6275
+schedulertransitioningexception	5175	6276
+schedulertransitioningexception when calling	5175	6276
+schema * already exists	1585,1	6277
+schema * already exists skipping	1585,1	6278
 schema * is already member of publication	157,1	1887
-schema already exists exception	5168	6271
-schema already published exception	5169	6272
-schema and data statement mixing not supported	5170	6273
-schema factory configuration error	5171	6274
-schema violation exception	5172	6275
-schema_and_data_statement_mixing_not_supported	5170,204	6273
-schemaalreadyexistsexception	5168	6271
-schemaalreadyexistsexception when calling	5168	6271
-schemaalreadypublishedexception	5169	6272
-schemaalreadypublishedexception when calling	5169	6272
-schemaanddatastatementmixingnotsupported	5170,204	6273
-schemafactoryconfigurationerror	5171	6274
-schemaviolationexception	5172	6275
-scope does not exist exception	5173	6276
-scopedoesnotexistexception	5173	6276
-scopedoesnotexistexception when calling	5173	6276
-scram channel binding check failed	149	6277
-scram channel binding negotiation error	149	6277
-scripterror	5174	6278
-scriptexception	5175	6279
-scsv received when renegotiating	5176,278	299
-sct verification failed	5177,278	299
+schema already exists exception	5176	6279
+schema already published exception	5177	6280
+schema and data statement mixing not supported	5178	6281
+schema factory configuration error	5179	6282
+schema violation exception	5180	6283
+schema_and_data_statement_mixing_not_supported	5178,204	6281
+schemaalreadyexistsexception	5176	6279
+schemaalreadyexistsexception when calling	5176	6279
+schemaalreadypublishedexception	5177	6280
+schemaalreadypublishedexception when calling	5177	6280
+schemaanddatastatementmixingnotsupported	5178,204	6281
+schemafactoryconfigurationerror	5179	6282
+schemaviolationexception	5180	6283
+scope does not exist exception	5181	6284
+scopedoesnotexistexception	5181	6284
+scopedoesnotexistexception when calling	5181	6284
+scram channel binding check failed	149	6285
+scram channel binding negotiation error	149	6285
+scripterror	5182	6286
+scriptexception	5183	6287
+scsv received when renegotiating	5184,278	299
+sct verification failed	5185,278	299
 search column * not in with query column list	0,1	1541
 search column * specified more than once	988,1	1542
 search sequence column name * already used in with query column list	0,1	1541
 search sequence column name and cycle mark column name are the same	0,1	1541
 search sequence column name and cycle path column name are the same	0,1	1541
-searching for elements in multidimensional arrays is not supported	109	6280
+searching for elements in multidimensional arrays is not supported	109	6288
 second argument of cast function must be type	159,1	337
-secret not found exception	5178	6281
-secretnotfoundexception	5178	6281
-secretnotfoundexception when calling	5178	6281
-secrets error exception	5179	6282
-secretserrorexception	5179	6282
-secretserrorexception when calling	5179	6282
-security disabled exception	5180	6283
-security group limit exceeded	5181	6284
-security group not found	5182	6285
-security incident response not active exception	5183	6286
-security label provider * is not loaded	190,114	5270
+secret not found exception	5186	6289
+secretnotfoundexception	5186	6289
+secretnotfoundexception when calling	5186	6289
+secrets error exception	5187	6290
+secretserrorexception	5187	6290
+secretserrorexception when calling	5187	6290
+security disabled exception	5188	6291
+security group limit exceeded	5189	6292
+security group not found	5190	6293
+security incident response not active exception	5191	6294
+security label provider * is not loaded	190,114	5278
 security labels are not supported for this type of object	254,1	906
-security_disabled	5180	6283
-securitydisabledexception	5180	6283
-securityerror	32	6287
-securityexception	125	6288
-securitygrouplimitexceeded	5181	6284
-securitygrouplimitexceeded when calling	5181	6284
-securitygroupnotfound	5182	6285
-securitygroupnotfound when calling	5182	6285
-securityincidentresponsenotactiveexception	5183	6286
-securityincidentresponsenotactiveexception when calling	5183	6286
-seek disk i o error	5184,156	6289
-segmentation fault	2976	6290
-sehexception	3012	6291
+security_disabled	5188	6291
+securitydisabledexception	5188	6291
+securityerror	32	6295
+securityexception	125	6296
+securitygrouplimitexceeded	5189	6292
+securitygrouplimitexceeded when calling	5189	6292
+securitygroupnotfound	5190	6293
+securitygroupnotfound when calling	5190	6293
+securityincidentresponsenotactiveexception	5191	6294
+securityincidentresponsenotactiveexception when calling	5191	6294
+seek disk i o error	5192,156	6297
+segmentation fault	2976	6298
+sehexception	3012	6299
 select * was reduced during optimization	2284	2716
-select * with no tables specified is not valid	0,1	6292
+select * with no tables specified is not valid	0,1	6300
 select distinct on expressions must match initial order by expressions	311,1	336
 select into is not allowed here	0,1	1950
 select is not a read only statement disabling timer	2159	2585
 select must have a group with this procedure	2140	2565
-select rule s target entry * has different column name from column	159,1	5466
-select rule s target entry * has different size from column	159,1	5466
-select rule s target entry * has different type from column	159,1	5466
-select rule s target list has too few entries	159,1	5466
-select rule s target list has too many entries	159,1	5466
-self signed certificate	5185,288	6293
-self signed certificate in certificate chain	5186,288	6294
-semaphore full exception	214	6295
-semaphorefullexception	214	6295
-sendfile not available error	5187,5188	6296
-sendfilenotavailableerror	5187,5188	6296
+select rule s target entry * has different column name from column	159,1	5474
+select rule s target entry * has different size from column	159,1	5474
+select rule s target entry * has different type from column	159,1	5474
+select rule s target list has too few entries	159,1	5474
+select rule s target list has too many entries	159,1	5474
+self signed certificate	5193,288	6301
+self signed certificate in certificate chain	5194,288	6302
+semaphore full exception	214	6303
+semaphorefullexception	214	6303
+sendfile not available error	5195,5196	6304
+sendfilenotavailableerror	5195,5196	6304
 sending passwords in plain text without ssl tls is extremely insecure	2030	2451
-sending paused exception	5189	6297
-sendingpausedexception	5189	6297
-sendingpausedexception when calling	5189	6297
+sending paused exception	5197	6305
+sendingpausedexception	5197	6305
+sendingpausedexception when calling	5197	6305
 sequence * access error	2285	2717
 sequence * has out of range value for options	2287	2719
 sequence * has run out	2289	2721
 sequence * only supports select column privileges	775,776	905
 sequence * only supports usage select and update privileges	775,776	905
 sequence * table structure is invalid	2288	2720
-sequence cannot be owned by relation	254,1	6298
-sequence database disk image is malformed	5190,3406	6299
-sequence generator limit exceeded	4406	6300
+sequence cannot be owned by relation	254,1	6306
+sequence database disk image is malformed	5198,3414	6307
+sequence generator limit exceeded	4414	6308
 sequence must be in same schema as table it is linked to	107	1513
 sequence must have same owner as table it is linked to	107	1513
 sequence option * not supported here	0,1	925
-sequence_generator_limit_exceeded	4406,114	6300
-sequencegeneratorlimitexceeded	4406,114	6300
+sequence_generator_limit_exceeded	4414,114	6308
+sequencegeneratorlimitexceeded	4414,114	6308
 sequences requires binlog_format mixed or row	2286	2718
-serial console access disabled exception	5191	6301
-serial console session limit exceeded exception	5192	6302
-serial console session unavailable exception	5193	6303
-serial console session unsupported exception	5194	6304
-serialconsoleaccessdisabledexception	5191	6301
-serialconsoleaccessdisabledexception when calling	5191	6301
-serialconsolesessionlimitexceededexception	5192	6302
-serialconsolesessionlimitexceededexception when calling	5192	6302
-serialconsolesessionunavailableexception	5193	6303
-serialconsolesessionunavailableexception when calling	5193	6303
-serialconsolesessionunsupportedexception	5194	6304
-serialconsolesessionunsupportedexception when calling	5194	6304
-serialexception	5195	6305
-serialization failure	1050	6306
+serial console access disabled exception	5199	6309
+serial console session limit exceeded exception	5200	6310
+serial console session unavailable exception	5201	6311
+serial console session unsupported exception	5202	6312
+serialconsoleaccessdisabledexception	5199	6309
+serialconsoleaccessdisabledexception when calling	5199	6309
+serialconsolesessionlimitexceededexception	5200	6310
+serialconsolesessionlimitexceededexception when calling	5200	6310
+serialconsolesessionunavailableexception	5201	6311
+serialconsolesessionunavailableexception when calling	5201	6311
+serialconsolesessionunsupportedexception	5202	6312
+serialconsolesessionunsupportedexception when calling	5202	6312
+serialexception	5203	6313
+serialization failure	1050	6314
 serialization functions may be specified only when the aggregate transition data type is	112,1	237
-serialization_failure	1050,1051	6306
-serializationexception	5196	6307
-serializationfailure	1050,1051	6306
-serialized request entity too large exception	5197,22	6308
-serializedrequestentitytoolargeexception	5197,22	6308
-serializedrequestentitytoolargeexception when calling	5197,22	6308
-server * already exists	157,1	3673
-server * already exists skipping	157,1	3673
+serialization_failure	1050,1051	6314
+serializationexception	5204	6315
+serializationfailure	1050,1051	6314
+serialized request entity too large exception	5205,22	6316
+serializedrequestentitytoolargeexception	5205,22	6316
+serializedrequestentitytoolargeexception when calling	5205,22	6316
+server * already exists	157,1	3681
+server * already exists skipping	157,1	3681
 server * does not exist	158,1	1653
-server clone exception	5198	6309
+server clone exception	5206	6317
 server configuration does not permit binlog purge	1798	2202
-server internal error exception	5199	6310
-server internal exception	5200,55	6311
+server internal error exception	5207	6318
+server internal exception	5208,55	6319
 server is running in secure auth mode but * has a password in the old format please change the password to the new format	2290	2722
-server not active exception	5201	6312
-server runtime exception	5202	6313
-server shutdown exception	5203,55	6314
+server not active exception	5209	6320
+server runtime exception	5210	6321
+server shutdown exception	5211,55	6322
 server shutdown in progress	2292,135	2724
-servercloneexception	5198	6309
-servererror	5204	6315
-serverexception	5205	6316
-serverexception when calling	5206,55	6317
-serverhello tlsext	5207,278	299
-serverinternalerrorexception	5199	6310
-serverinternalerrorexception when calling	5199	6310
-serverinternalexception	5200,55	6311
-serverinternalexception when calling	5200,55	6311
-serverless cache already exists fault	5208	6318
-serverless cache not found fault	5209,12	6319
-serverless cache quota for customer exceeded fault	5210	6320
-serverless cache snapshot already exists fault	5211	6321
-serverless cache snapshot not found fault	5212,12	6322
-serverless cache snapshot quota exceeded fault	5213	6323
-serverlesscachealreadyexistsfault	5208	6318
-serverlesscachealreadyexistsfault when calling	5208	6318
-serverlesscachenotfoundfault	5209,12	6319
-serverlesscachenotfoundfault when calling	5209,12	6319
-serverlesscachequotaforcustomerexceededfault	5210	6320
-serverlesscachequotaforcustomerexceededfault when calling	5210	6320
-serverlesscachesnapshotalreadyexistsfault	5211	6321
-serverlesscachesnapshotalreadyexistsfault when calling	5211	6321
-serverlesscachesnapshotnotfoundfault	5212,12	6322
-serverlesscachesnapshotnotfoundfault when calling	5212,12	6322
-serverlesscachesnapshotquotaexceededfault	5213	6323
-serverlesscachesnapshotquotaexceededfault when calling	5213	6323
-servernotactiveexception	5201	6312
-serverruntimeexception	5202	6313
-servershutdownexception	5203,55	6314
-servershutdownexception when calling	5203,55	6314
-servfail	4900	5938
-servfail response	4900	5938
-service access not enabled exception	5214	6324
-service account exception	5215	6325
-service already exists	5216	6326
-service attributes limit exceeded exception	5217	6327
-service configuration error	5218	6328
-service deployment not found exception	5219	6329
-service failure exception	5220,55	6330
-service internal error exception	5221	6331
-service limit exceeded	5222	6332
-service limit exceeded exception	5222,9	6333
-service linked role failure	5223,55	6334
-service linked role lock client exception	5224	6335
-service linked role not found fault	5225	6336
-service not active exception	5226	6337
-service not found	5227	6338
-service not found exception	5228	6339
-service quota exceeded exception	5229,9	6340
-service quota template not in use exception	5230	6341
-service setting not found	5231	6342
-service temporarily unavailable exception	5232	6343
+servercloneexception	5206	6317
+servererror	5212	6323
+serverexception	5213	6324
+serverexception when calling	5214,55	6325
+serverhello tlsext	5215,278	299
+serverinternalerrorexception	5207	6318
+serverinternalerrorexception when calling	5207	6318
+serverinternalexception	5208,55	6319
+serverinternalexception when calling	5208,55	6319
+serverless cache already exists fault	5216	6326
+serverless cache not found fault	5217,12	6327
+serverless cache quota for customer exceeded fault	5218	6328
+serverless cache snapshot already exists fault	5219	6329
+serverless cache snapshot not found fault	5220,12	6330
+serverless cache snapshot quota exceeded fault	5221	6331
+serverlesscachealreadyexistsfault	5216	6326
+serverlesscachealreadyexistsfault when calling	5216	6326
+serverlesscachenotfoundfault	5217,12	6327
+serverlesscachenotfoundfault when calling	5217,12	6327
+serverlesscachequotaforcustomerexceededfault	5218	6328
+serverlesscachequotaforcustomerexceededfault when calling	5218	6328
+serverlesscachesnapshotalreadyexistsfault	5219	6329
+serverlesscachesnapshotalreadyexistsfault when calling	5219	6329
+serverlesscachesnapshotnotfoundfault	5220,12	6330
+serverlesscachesnapshotnotfoundfault when calling	5220,12	6330
+serverlesscachesnapshotquotaexceededfault	5221	6331
+serverlesscachesnapshotquotaexceededfault when calling	5221	6331
+servernotactiveexception	5209	6320
+serverruntimeexception	5210	6321
+servershutdownexception	5211,55	6322
+servershutdownexception when calling	5211,55	6322
+servfail	4908	5946
+servfail response	4908	5946
+service access not enabled exception	5222	6332
+service account exception	5223	6333
+service already exists	5224	6334
+service attributes limit exceeded exception	5225	6335
+service configuration error	5226	6336
+service deployment not found exception	5227	6337
+service failure exception	5228,55	6338
+service internal error exception	5229	6339
+service limit exceeded	5230	6340
+service limit exceeded exception	5230,9	6341
+service linked role failure	5231,55	6342
+service linked role lock client exception	5232	6343
+service linked role not found fault	5233	6344
+service not active exception	5234	6345
+service not found	5235	6346
+service not found exception	5236	6347
+service quota exceeded exception	5237,9	6348
+service quota template not in use exception	5238	6349
+service setting not found	5239	6350
+service temporarily unavailable exception	5240	6351
 service unavailable	62	59
-service unavailable error	62	6344
-service unavailable exception	5233	6345
-service update not found fault	5234,12	6346
+service unavailable error	62	6352
+service unavailable exception	5241	6353
+service update not found fault	5242,12	6354
 service_unavailable	62	59
-serviceaccessnotenabledexception	5214	6324
-serviceaccessnotenabledexception when calling	5214	6324
-serviceaccountexception	5215	6325
-serviceaccountexception when calling	5215	6325
-servicealreadyexists	5216	6326
-servicealreadyexists when calling	5216	6326
-serviceattributeslimitexceededexception	5217	6327
-serviceattributeslimitexceededexception when calling	5217	6327
-serviceconfigurationerror	5218	6328
-servicedeploymentnotfoundexception	5219	6329
-servicedeploymentnotfoundexception when calling	5219	6329
-serviceexception	5235,55	6347
-serviceexception when calling	5235,55	6347
-servicefailure	5220,55	6348
-servicefailure when calling	5220,55	6348
-servicefailureexception	5220,55	6330
-servicefailureexception when calling	5220,55	6330
-serviceinternalerrorexception	5221	6331
-serviceinternalerrorexception when calling	5221	6331
-servicelimitexceeded	5222	6332
-servicelimitexceeded when calling	5222	6332
-servicelimitexceededexception	5222,9	6333
-servicelimitexceededexception when calling	5222,9	6333
-servicelinkedrolefailure	5223,55	6334
-servicelinkedrolefailure when calling	5223,55	6334
-servicelinkedrolelockclientexception	5224	6335
-servicelinkedrolelockclientexception when calling	5224	6335
-servicelinkedrolenotfoundfault	5225	6336
-servicelinkedrolenotfoundfault when calling	5225	6336
-servicenotactiveexception	5226	6337
-servicenotactiveexception when calling	5226	6337
-servicenotfound	5227	6338
-servicenotfound when calling	5227	6338
-servicenotfoundexception	5228	6339
-servicenotfoundexception when calling	5227	6349
-servicequotaexceededexception	5229,9	6340
-servicequotaexceededexception when calling	5229,9	6340
-servicequotatemplatenotinuseexception	5230	6341
-servicequotatemplatenotinuseexception when calling	5230	6341
-servicesettingnotfound	5231	6342
-servicesettingnotfound when calling	5231	6342
-servicetemporarilyunavailableexception	5232	6343
-servicetemporarilyunavailableexception when calling	5232	6343
-serviceunavailable	62	6350
-serviceunavailable when calling	62	6350
-serviceunavailableerror	62	6344
-serviceunavailableerror when calling	62	6344
-serviceunavailableexception	5233	6345
-serviceunavailableexception when calling	62	6351
-serviceupdatenotfoundfault	5234,12	6346
-serviceupdatenotfoundfault when calling	5234,12	6346
-session already exists exception	5236	6352
-session duration escalation exception	5237,11	6353
-session expired exception	5238	6354
-session id context uninitialized	5239,278	299
-session lifetime in minutes invalid exception	5240	6355
-session not found exception	5241	6356
-session streaming exception	5242	6357
-session timeout exception	5243	6358
+serviceaccessnotenabledexception	5222	6332
+serviceaccessnotenabledexception when calling	5222	6332
+serviceaccountexception	5223	6333
+serviceaccountexception when calling	5223	6333
+servicealreadyexists	5224	6334
+servicealreadyexists when calling	5224	6334
+serviceattributeslimitexceededexception	5225	6335
+serviceattributeslimitexceededexception when calling	5225	6335
+serviceconfigurationerror	5226	6336
+servicedeploymentnotfoundexception	5227	6337
+servicedeploymentnotfoundexception when calling	5227	6337
+serviceexception	5243,55	6355
+serviceexception when calling	5243,55	6355
+servicefailure	5228,55	6356
+servicefailure when calling	5228,55	6356
+servicefailureexception	5228,55	6338
+servicefailureexception when calling	5228,55	6338
+serviceinternalerrorexception	5229	6339
+serviceinternalerrorexception when calling	5229	6339
+servicelimitexceeded	5230	6340
+servicelimitexceeded when calling	5230	6340
+servicelimitexceededexception	5230,9	6341
+servicelimitexceededexception when calling	5230,9	6341
+servicelinkedrolefailure	5231,55	6342
+servicelinkedrolefailure when calling	5231,55	6342
+servicelinkedrolelockclientexception	5232	6343
+servicelinkedrolelockclientexception when calling	5232	6343
+servicelinkedrolenotfoundfault	5233	6344
+servicelinkedrolenotfoundfault when calling	5233	6344
+servicenotactiveexception	5234	6345
+servicenotactiveexception when calling	5234	6345
+servicenotfound	5235	6346
+servicenotfound when calling	5235	6346
+servicenotfoundexception	5236	6347
+servicenotfoundexception when calling	5235	6357
+servicequotaexceededexception	5237,9	6348
+servicequotaexceededexception when calling	5237,9	6348
+servicequotatemplatenotinuseexception	5238	6349
+servicequotatemplatenotinuseexception when calling	5238	6349
+servicesettingnotfound	5239	6350
+servicesettingnotfound when calling	5239	6350
+servicetemporarilyunavailableexception	5240	6351
+servicetemporarilyunavailableexception when calling	5240	6351
+serviceunavailable	62	6358
+serviceunavailable when calling	62	6358
+serviceunavailableerror	62	6352
+serviceunavailableerror when calling	62	6352
+serviceunavailableexception	5241	6353
+serviceunavailableexception when calling	62	6359
+serviceupdatenotfoundfault	5242,12	6354
+serviceupdatenotfoundfault when calling	5242,12	6354
+session already exists exception	5244	6360
+session duration escalation exception	5245,11	6361
+session expired exception	5246	6362
+session id context uninitialized	5247,278	299
+session lifetime in minutes invalid exception	5248	6363
+session not found exception	5249	6364
+session streaming exception	5250	6365
+session timeout exception	5251	6366
 session user cannot be dropped	136,107	1511
 session user cannot be renamed	109	1512
-sessionalreadyexistsexception	5236	6352
-sessionalreadyexistsexception when calling	5236	6352
-sessiondurationescalationexception	5237,11	6353
-sessiondurationescalationexception when calling	5237,11	6353
-sessionerror	5244	6359
-sessionexpiredexception	5238	6354
-sessionexpiredexception when calling	5238	6354
-sessionlifetimeinminutesinvalidexception	5240	6355
-sessionlifetimeinminutesinvalidexception when calling	5240	6355
-sessionnotfoundexception	5241	6356
-sessionnotfoundexception when calling	5241	6356
-sessionstreamingexception	5242	6357
-sessionstreamingexception when calling	5242	6357
-sessiontimeoutexception	5243	6358
-sessiontimeoutexception when calling	5243	6358
-set * takes only one argument	190,114	4853
-set local transaction snapshot is not implemented	109	6360
+sessionalreadyexistsexception	5244	6360
+sessionalreadyexistsexception when calling	5244	6360
+sessiondurationescalationexception	5245,11	6361
+sessiondurationescalationexception when calling	5245,11	6361
+sessionerror	5252	6367
+sessionexpiredexception	5246	6362
+sessionexpiredexception when calling	5246	6362
+sessionlifetimeinminutesinvalidexception	5248	6363
+sessionlifetimeinminutesinvalidexception when calling	5248	6363
+sessionnotfoundexception	5249	6364
+sessionnotfoundexception when calling	5249	6364
+sessionstreamingexception	5250	6365
+sessionstreamingexception when calling	5250	6365
+sessiontimeoutexception	5251	6366
+sessiontimeoutexception when calling	5251	6366
+set * takes only one argument	190,114	4861
+set local transaction snapshot is not implemented	109	6368
 set password is not applicable for users authenticating via * plugin	2294	2726
-set requires parameter name	191,114	6361
+set requires parameter name	191,114	6369
 set returning functions are not allowed in	109	752
-set returning functions must appear at top level of from	109	5583
+set returning functions must appear at top level of from	109	5591
 set transaction snapshot must be called before any query	202,204	829
-set valued function called in context that cannot accept a set	109	6362
-setof type not allowed for operator argument	112,1	5633
-setseed parameter * is out of allowed range 1 1	190,114	6363
+set valued function called in context that cannot accept a set	109	6370
+setof type not allowed for operator argument	112,1	5641
+setseed parameter * is out of allowed range 1 1	190,114	6371
 setting authentication options is not possible when only the slave sql thread is being started	2366	2806
-settings property is read only exception	5245	6364
-settings property not found exception	5246	6365
-settings property wrong type exception	5247	6366
-settingspropertyisreadonlyexception	5245	6364
-settingspropertynotfoundexception	5246	6365
-settingspropertywrongtypeexception	5247	6366
-setval value * is out of bounds for sequence	322,114	6367
-shard not found fault	5248	6368
-shardnotfoundfault	5248	6368
-shardnotfoundfault when calling	5248	6368
-shards per cluster quota exceeded fault	5249	6369
-shardsperclusterquotaexceededfault	5249	6369
-shardsperclusterquotaexceededfault when calling	5249	6369
-share limit exceeded exception	5250	6370
-share session not found exception	5251	6371
-share_session_not_found	5251	6371
-shared indexes cannot be created after initdb	107	6372
-shared snapshot quota exceeded	5252	6373
-sharedcache database table is locked	5253,5254	6374
-sharedsnapshotquotaexceeded	5252	6373
-sharedsnapshotquotaexceeded when calling	5252	6373
-sharelimitexceededexception	5250	6370
-sharelimitexceededexception when calling	5250	6370
-sharesessionnotfoundexception	5251	6371
-shmlock disk i o error	5255,156	6375
-shmmap disk i o error	5256,156	6376
-shmopen disk i o error	5257,156	6377
-shmsize disk i o error	5258,156	6378
-short buffer exception	5259	6379
-shortbufferexception	5259	6379
-shortword should be 0	190,114	5133
-shutdown channel group exception	5260	6380
-shutdown while in init	5261,278	299
-shutdownchannelgroupexception	5260	6380
-sigabrt	948	4944
-sigalrm	237	4922
-sigbus	592	4945
-sigchld	864	4925
-sigcont	2980	4926
-sigfpe	2973	4946
-sighup	2967	4917
-sigill	2971	4942
-sigint	2969	4928
-sigio	2990	4938
-sigkill	2974	4947
-signal 1	2967	4917
-signal 10	2975	4918
-signal 11	2976	4919
-signal 12	2977	4920
-signal 13	559	4921
-signal 14	237	4922
-signal 15	2978	4923
-signal 16	2979	4924
-signal 17	864	4925
-signal 18	2980	4926
-signal 19	2981	4927
-signal 2	2969	4928
-signal 20	2982	4929
-signal 21	2983	4930
-signal 22	2984	4931
-signal 23	2985	4932
-signal 24	1172	4933
-signal 25	2986	4934
-signal 26	2987	4935
-signal 27	2988	4936
-signal 28	2989	4937
-signal 29	2990	4938
-signal 3	2970	4939
-signal 30	2991	4940
-signal 31	484	4941
-signal 4	2971	4942
-signal 5	2972	4943
-signal 6	948	4944
-signal 7	592	4945
-signal 8	2973	4946
-signal 9	2974	4947
+settings property is read only exception	5253	6372
+settings property not found exception	5254	6373
+settings property wrong type exception	5255	6374
+settingspropertyisreadonlyexception	5253	6372
+settingspropertynotfoundexception	5254	6373
+settingspropertywrongtypeexception	5255	6374
+setval value * is out of bounds for sequence	322,114	6375
+shard not found fault	5256	6376
+shardnotfoundfault	5256	6376
+shardnotfoundfault when calling	5256	6376
+shards per cluster quota exceeded fault	5257	6377
+shardsperclusterquotaexceededfault	5257	6377
+shardsperclusterquotaexceededfault when calling	5257	6377
+share limit exceeded exception	5258	6378
+share session not found exception	5259	6379
+share_session_not_found	5259	6379
+shared indexes cannot be created after initdb	107	6380
+shared snapshot quota exceeded	5260	6381
+sharedcache database table is locked	5261,5262	6382
+sharedsnapshotquotaexceeded	5260	6381
+sharedsnapshotquotaexceeded when calling	5260	6381
+sharelimitexceededexception	5258	6378
+sharelimitexceededexception when calling	5258	6378
+sharesessionnotfoundexception	5259	6379
+shmlock disk i o error	5263,156	6383
+shmmap disk i o error	5264,156	6384
+shmopen disk i o error	5265,156	6385
+shmsize disk i o error	5266,156	6386
+short buffer exception	5267	6387
+shortbufferexception	5267	6387
+shortword should be 0	190,114	5141
+shutdown channel group exception	5268	6388
+shutdown while in init	5269,278	299
+shutdownchannelgroupexception	5268	6388
+sigabrt	948	4952
+sigalrm	237	4930
+sigbus	592	4953
+sigchld	864	4933
+sigcont	2980	4934
+sigfpe	2973	4954
+sighup	2967	4925
+sigill	2971	4950
+sigint	2969	4936
+sigio	2990	4946
+sigkill	2974	4955
+signal 1	2967	4925
+signal 10	2975	4926
+signal 11	2976	4927
+signal 12	2977	4928
+signal 13	559	4929
+signal 14	237	4930
+signal 15	2978	4931
+signal 16	2979	4932
+signal 17	864	4933
+signal 18	2980	4934
+signal 19	2981	4935
+signal 2	2969	4936
+signal 20	2982	4937
+signal 21	2983	4938
+signal 22	2984	4939
+signal 23	2985	4940
+signal 24	1172	4941
+signal 25	2986	4942
+signal 26	2987	4943
+signal 27	2988	4944
+signal 28	2989	4945
+signal 29	2990	4946
+signal 3	2970	4947
+signal 30	2991	4948
+signal 31	484	4949
+signal 4	2971	4950
+signal 5	2972	4951
+signal 6	948	4952
+signal 7	592	4953
+signal 8	2973	4954
+signal 9	2974	4955
 signal resignal can only use a condition defined with sqlstate	2299	2731
-signalexception	5262	6381
-signature algorithms error	5263,278	299
-signature for non signing certificate	5264,278	299
-signatureexception	5265	6382
-signing configuration not found exception	5266	6383
-signingconfigurationnotfoundexception	5266	6383
-signingconfigurationnotfoundexception when calling	5266	6383
-sigpipe	559	4921
-sigprof	2988	4936
-sigpwr	2991	4940
-sigquit	2970	4939
-sigsegv	2976	4919
-sigstkflt	2979	4924
-sigstop	2981	4927
-sigsys	484	4941
-sigterm	2978	4923
-sigtrap	2972	4943
-sigtstp	2982	4929
-sigttin	2983	4930
-sigttou	2984	4931
-sigurg	2985	4932
-sigusr1	2975	4918
-sigusr2	2977	4920
-sigvtalrm	2987	4935
-sigwinch	2989	4937
-sigxcpu	1172	4933
-sigxfsz	2986	4934
-single boolean result is expected	4177,114	4995
-singleton sql json item required	4177	6384
-singleton_sql_json_item_required	4177,114	6384
-singletonsqljsonitemrequired	4177,114	6384
-size limit exceeded exception	5267	6385
-sizelimitexceededexception	5267	6385
-skeleton mismatch exception	5268	6386
-skeleton not found exception	5269	6387
-skeletonmismatchexception	5268	6386
-skeletonnotfoundexception	5269	6387
+signalexception	5270	6389
+signature algorithms error	5271,278	299
+signature for non signing certificate	5272,278	299
+signatureexception	5273	6390
+signing configuration not found exception	5274	6391
+signingconfigurationnotfoundexception	5274	6391
+signingconfigurationnotfoundexception when calling	5274	6391
+sigpipe	559	4929
+sigprof	2988	4944
+sigpwr	2991	4948
+sigquit	2970	4947
+sigsegv	2976	4927
+sigstkflt	2979	4932
+sigstop	2981	4935
+sigsys	484	4949
+sigterm	2978	4931
+sigtrap	2972	4951
+sigtstp	2982	4937
+sigttin	2983	4938
+sigttou	2984	4939
+sigurg	2985	4940
+sigusr1	2975	4926
+sigusr2	2977	4928
+sigvtalrm	2987	4943
+sigwinch	2989	4945
+sigxcpu	1172	4941
+sigxfsz	2986	4942
+single boolean result is expected	4185,114	5003
+singleton sql json item required	4185	6392
+singleton_sql_json_item_required	4185,114	6392
+singletonsqljsonitemrequired	4185,114	6392
+size limit exceeded exception	5275	6393
+sizelimitexceededexception	5275	6393
+skeleton mismatch exception	5276	6394
+skeleton not found exception	5277	6395
+skeletonmismatchexception	5276	6394
+skeletonnotfoundexception	5277	6395
 skip locked makes this statement unsafe	1818	2222
-skip this directory	5270,5271	6388
-skip wal location lsn * must be greater than origin lsn	190,114	4769
-skipped scanning foreign table * which is a partition of default partition	856,682	6389
-skipping analyze of * lock not available	672,107	6390
-skipping analyze of * relation no longer exists	1163,1	6391
+skip this directory	5278,5279	6396
+skip wal location lsn * must be greater than origin lsn	190,114	4777
+skipped scanning foreign table * which is a partition of default partition	856,682	6397
+skipping analyze of * lock not available	672,107	6398
+skipping analyze of * relation no longer exists	1163,1	6399
 skipping transaction * because it has already been executed and logged	2305	2737
-skipping vacuum of * lock not available	672,107	6390
-skipping vacuum of * relation no longer exists	1163,1	6391
+skipping vacuum of * lock not available	672,107	6398
+skipping vacuum of * relation no longer exists	1163,1	6399
 slave already has been stopped	2331	2766
 slave failed to initialize master info structure from the repository	2319	2753
 slave failed to initialize relay log info structure from the repository	2324	2758
@@ -29601,509 +29756,509 @@ slave sql thread ignored the * because table is shared	2314	2748
 slave sql thread ignored the query because of replicate table rules	2316	2750
 slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	2333	2768
 slave_preserve_commit_order is not supported	1884	2298
-slices of fixed length arrays not implemented	109	6025
-slot name must not be null	191,114	5667
-slot not available exception	5272,19	6392
-slotnotavailableexception	5272,19	6392
-slotnotavailableexception when calling	5272,19	6392
-slow down exception	5273	6393
-slowdown	5273,39	6394
-slowdown when calling	5273,39	6394
-slowdownexception	5273	6393
-slowdownexception when calling	5273	6393
-smallint out of range	322,114	3997
-smtp failed recipient exception	5274	6395
-smtp failed recipients exception	5275	6396
-smtpexception	5276	6397
-smtpfailedrecipientexception	5274	6395
-smtpfailedrecipientsexception	5275	6396
-snap start exception	5277	6398
-snap start not ready exception	5278,19	6399
-snap start timeout exception	5279,18	6400
-snapshot already exists fault	5280	6401
-snapshot copy already disabled fault	5281	6402
-snapshot copy already enabled fault	5282	6403
-snapshot copy disabled fault	5283	6404
-snapshot copy grant already exists fault	5284	6405
-snapshot copy grant not found fault	5285	6406
-snapshot copy grant quota exceeded fault	5286	6407
-snapshot database is locked	5287,4923	6408
-snapshot feature not supported fault	5288	6409
-snapshot limit exceeded exception	5289	6410
-snapshot not found	5019	6411
-snapshot not found exception	5019	6083
-snapshot not found fault	5019,12	6412
-snapshot quota exceeded	5290	6413
-snapshot quota exceeded fault	5290	6414
-snapshot schedule already exists	5291	6415
-snapshot schedule not found	5292	6416
-snapshot schedule quota exceeded	5293	6417
-snapshot schedule update in progress	5294	6418
-snapshot sql logic error	5295,5101	6419
-snapshot too old	5296	6420
-snapshot_not_found	5019	6083
-snapshot_too_old	5296,5297	6420
-snapshotalreadyexistsfault	5280	6401
-snapshotalreadyexistsfault when calling	5280	6401
-snapshotcopyalreadydisabledfault	5281	6402
-snapshotcopyalreadydisabledfault when calling	5281	6402
-snapshotcopyalreadyenabledfault	5282	6403
-snapshotcopyalreadyenabledfault when calling	5282	6403
-snapshotcopydisabledfault	5283	6404
-snapshotcopydisabledfault when calling	5283	6404
-snapshotcopygrantalreadyexistsfault	5284	6405
-snapshotcopygrantalreadyexistsfault when calling	5284	6405
-snapshotcopygrantnotfoundfault	5285	6406
-snapshotcopygrantnotfoundfault when calling	5285	6406
-snapshotcopygrantquotaexceededfault	5286	6407
-snapshotcopygrantquotaexceededfault when calling	5286	6407
-snapshotfeaturenotsupportedfault	5288	6409
-snapshotfeaturenotsupportedfault when calling	5288	6409
-snapshotlimitexceededexception	5289	6410
-snapshotlimitexceededexception when calling	5289	6410
-snapshotnotfound	5019	6411
-snapshotnotfound when calling	5019	6411
-snapshotnotfoundexception	5019	6083
-snapshotnotfoundfault	5019,12	6412
-snapshotnotfoundfault when calling	5019,12	6412
-snapshotquotaexceeded	5290	6413
-snapshotquotaexceeded when calling	5290	6413
-snapshotquotaexceededfault	5290	6414
-snapshotquotaexceededfault when calling	5290	6414
-snapshotschedulealreadyexists	5291	6415
-snapshotschedulealreadyexists when calling	5291	6415
-snapshotschedulenotfound	5292	6416
-snapshotschedulenotfound when calling	5292	6416
-snapshotschedulequotaexceeded	5293	6417
-snapshotschedulequotaexceeded when calling	5293	6417
-snapshotscheduleupdateinprogress	5294	6418
-snapshotscheduleupdateinprogress when calling	5294	6418
-snapshottooold	5296,5297	6420
-snapstartexception	5277	6398
-snapstartexception when calling	5277	6398
-snapstartnotreadyexception	5278,19	6399
-snapstartnotreadyexception when calling	5278,19	6399
-snapstarttimeoutexception	5279,18	6400
-snapstarttimeoutexception when calling	5279,18	6400
-sns invalid topic	5298	6421
-sns invalid topic fault	5298	6422
-sns no authorization	5299	6423
-sns no authorization fault	5299	6424
-sns topic arn not found	5300,12	6425
-snsinvalidtopic	5298	6421
-snsinvalidtopic when calling	5298	6421
-snsinvalidtopicfault	5298	6422
-snsinvalidtopicfault when calling	5298	6422
-snsnoauthorization	5299	6423
-snsnoauthorization when calling	5299	6423
-snsnoauthorizationfault	5299	6424
-snsnoauthorizationfault when calling	5299	6424
-snstopicarnnotfound	5300,12	6425
-snstopicarnnotfound when calling	5300,12	6425
-socket hang up	560	6426
-socket operation on non socket	1737	6427
-socket security exception	5301	6428
-socket timeout exception	5302	6429
-socket type not supported	2930	6430
-socket_error	5303	6431
-socketerror	5303	6432
-socketexception	5304	6433
-socketexception * broken pipe	560	6434
-socketexception * connection refused	1087	6435
-socketexception * connection reset	1101	6436
-socketsecurityexception	5301	6428
-sockettimeoutexception	5302	6429
-software caused connection abort	1091	6437
-software token mfa not found exception	5305	6438
-softwaretokenmfanotfoundexception	5305	6438
-softwaretokenmfanotfoundexception when calling	5305	6438
+slices of fixed length arrays not implemented	109	6033
+slot name must not be null	191,114	5675
+slot not available exception	5280,19	6400
+slotnotavailableexception	5280,19	6400
+slotnotavailableexception when calling	5280,19	6400
+slow down exception	5281	6401
+slowdown	5281,39	6402
+slowdown when calling	5281,39	6402
+slowdownexception	5281	6401
+slowdownexception when calling	5281	6401
+smallint out of range	322,114	4005
+smtp failed recipient exception	5282	6403
+smtp failed recipients exception	5283	6404
+smtpexception	5284	6405
+smtpfailedrecipientexception	5282	6403
+smtpfailedrecipientsexception	5283	6404
+snap start exception	5285	6406
+snap start not ready exception	5286,19	6407
+snap start timeout exception	5287,18	6408
+snapshot already exists fault	5288	6409
+snapshot copy already disabled fault	5289	6410
+snapshot copy already enabled fault	5290	6411
+snapshot copy disabled fault	5291	6412
+snapshot copy grant already exists fault	5292	6413
+snapshot copy grant not found fault	5293	6414
+snapshot copy grant quota exceeded fault	5294	6415
+snapshot database is locked	5295,4931	6416
+snapshot feature not supported fault	5296	6417
+snapshot limit exceeded exception	5297	6418
+snapshot not found	5027	6419
+snapshot not found exception	5027	6091
+snapshot not found fault	5027,12	6420
+snapshot quota exceeded	5298	6421
+snapshot quota exceeded fault	5298	6422
+snapshot schedule already exists	5299	6423
+snapshot schedule not found	5300	6424
+snapshot schedule quota exceeded	5301	6425
+snapshot schedule update in progress	5302	6426
+snapshot sql logic error	5303,5109	6427
+snapshot too old	5304	6428
+snapshot_not_found	5027	6091
+snapshot_too_old	5304,5305	6428
+snapshotalreadyexistsfault	5288	6409
+snapshotalreadyexistsfault when calling	5288	6409
+snapshotcopyalreadydisabledfault	5289	6410
+snapshotcopyalreadydisabledfault when calling	5289	6410
+snapshotcopyalreadyenabledfault	5290	6411
+snapshotcopyalreadyenabledfault when calling	5290	6411
+snapshotcopydisabledfault	5291	6412
+snapshotcopydisabledfault when calling	5291	6412
+snapshotcopygrantalreadyexistsfault	5292	6413
+snapshotcopygrantalreadyexistsfault when calling	5292	6413
+snapshotcopygrantnotfoundfault	5293	6414
+snapshotcopygrantnotfoundfault when calling	5293	6414
+snapshotcopygrantquotaexceededfault	5294	6415
+snapshotcopygrantquotaexceededfault when calling	5294	6415
+snapshotfeaturenotsupportedfault	5296	6417
+snapshotfeaturenotsupportedfault when calling	5296	6417
+snapshotlimitexceededexception	5297	6418
+snapshotlimitexceededexception when calling	5297	6418
+snapshotnotfound	5027	6419
+snapshotnotfound when calling	5027	6419
+snapshotnotfoundexception	5027	6091
+snapshotnotfoundfault	5027,12	6420
+snapshotnotfoundfault when calling	5027,12	6420
+snapshotquotaexceeded	5298	6421
+snapshotquotaexceeded when calling	5298	6421
+snapshotquotaexceededfault	5298	6422
+snapshotquotaexceededfault when calling	5298	6422
+snapshotschedulealreadyexists	5299	6423
+snapshotschedulealreadyexists when calling	5299	6423
+snapshotschedulenotfound	5300	6424
+snapshotschedulenotfound when calling	5300	6424
+snapshotschedulequotaexceeded	5301	6425
+snapshotschedulequotaexceeded when calling	5301	6425
+snapshotscheduleupdateinprogress	5302	6426
+snapshotscheduleupdateinprogress when calling	5302	6426
+snapshottooold	5304,5305	6428
+snapstartexception	5285	6406
+snapstartexception when calling	5285	6406
+snapstartnotreadyexception	5286,19	6407
+snapstartnotreadyexception when calling	5286,19	6407
+snapstarttimeoutexception	5287,18	6408
+snapstarttimeoutexception when calling	5287,18	6408
+sns invalid topic	5306	6429
+sns invalid topic fault	5306	6430
+sns no authorization	5307	6431
+sns no authorization fault	5307	6432
+sns topic arn not found	5308,12	6433
+snsinvalidtopic	5306	6429
+snsinvalidtopic when calling	5306	6429
+snsinvalidtopicfault	5306	6430
+snsinvalidtopicfault when calling	5306	6430
+snsnoauthorization	5307	6431
+snsnoauthorization when calling	5307	6431
+snsnoauthorizationfault	5307	6432
+snsnoauthorizationfault when calling	5307	6432
+snstopicarnnotfound	5308,12	6433
+snstopicarnnotfound when calling	5308,12	6433
+socket hang up	560	6434
+socket operation on non socket	1737	6435
+socket security exception	5309	6436
+socket timeout exception	5310	6437
+socket type not supported	2930	6438
+socket_error	5311	6439
+socketerror	5311	6440
+socketexception	5312	6441
+socketexception * broken pipe	560	6442
+socketexception * connection refused	1087	6443
+socketexception * connection reset	1101	6444
+socketsecurityexception	5309	6436
+sockettimeoutexception	5310	6437
+software caused connection abort	1091	6445
+software token mfa not found exception	5313	6446
+softwaretokenmfanotfoundexception	5313	6446
+softwaretokenmfanotfoundexception when calling	5313	6446
 some non transactional changed tables couldn t be rolled back	2564	3038
 some relations of database * are already in tablespace	107	716
 some temporary tables were dropped but these operations could not be rolled back	2566	3040
-sorry too many clients already	1864,243	6439
+sorry too many clients already	1864,243	6447
 sort operator can only be specified for single argument aggregates	112,1	111
-source and destination are same exception	5306	6440
+source and destination are same exception	5314	6448
 source and target data types are not physically compatible	159,1	337
 source array too small	329,114	364
-source backup unavailable	5307	6441
-source bundle deletion failure	5308	6442
-source cluster not supported fault	5309	6443
+source backup unavailable	5315	6449
+source bundle deletion failure	5316	6450
+source cluster not supported fault	5317	6451
 source data type * is a pseudo type	254,1	345
 source data type and target data type are the same	159,1	337
 source database * is being accessed by other users	136,107	746
-source database not supported fault	5310	6444
+source database not supported fault	5318	6452
 source encoding * does not exist	158,1	1733
-source file or content required exception	5311	6445
+source file or content required exception	5319	6453
 source for a multiple column update item must be a sub select or row expression	109	752
-source not found	5312,12	6446
-source parent not found exception	5313	6447
+source not found	5320,12	6454
+source parent not found exception	5321	6455
 source string too short for * formatting field	688,114	728
-sourceanddestinationaresameexception	5306	6440
-sourceanddestinationaresameexception when calling	5306	6440
-sourcebackupunavailable	5307	6441
-sourcebackupunavailable when calling	5307	6441
-sourcebundledeletionfailure	5308	6442
-sourcebundledeletionfailure when calling	5308	6442
-sourceclusternotsupportedfault	5309	6443
-sourceclusternotsupportedfault when calling	5309	6443
-sourcedatabasenotsupportedfault	5310	6444
-sourcedatabasenotsupportedfault when calling	5310	6444
-sourcefileorcontentrequiredexception	5311	6445
-sourcefileorcontentrequiredexception when calling	5311	6445
-sourcenotfound	5312,12	6446
-sourcenotfound when calling	5312,12	6446
-sourceparentnotfoundexception	5313	6447
-sourceparentnotfoundexception when calling	5313	6447
-sp gist inner tuple size * exceeds maximum	328	6448
-sp gist leaf data type * does not match declared type	159,1	5642
-specific gem not found exception	5314	6449
-specificgemnotfoundexception	5314	6449
-specified argument was out of the range of valid values	315	6450
-specified array was not of the expected rank	5152	6451
-specified array was not of the expected type	5153	6452
+sourceanddestinationaresameexception	5314	6448
+sourceanddestinationaresameexception when calling	5314	6448
+sourcebackupunavailable	5315	6449
+sourcebackupunavailable when calling	5315	6449
+sourcebundledeletionfailure	5316	6450
+sourcebundledeletionfailure when calling	5316	6450
+sourceclusternotsupportedfault	5317	6451
+sourceclusternotsupportedfault when calling	5317	6451
+sourcedatabasenotsupportedfault	5318	6452
+sourcedatabasenotsupportedfault when calling	5318	6452
+sourcefileorcontentrequiredexception	5319	6453
+sourcefileorcontentrequiredexception when calling	5319	6453
+sourcenotfound	5320,12	6454
+sourcenotfound when calling	5320,12	6454
+sourceparentnotfoundexception	5321	6455
+sourceparentnotfoundexception when calling	5321	6455
+sp gist inner tuple size * exceeds maximum	328	6456
+sp gist leaf data type * does not match declared type	159,1	5650
+specific gem not found exception	5322	6457
+specificgemnotfoundexception	5322	6457
+specified argument was out of the range of valid values	315	6458
+specified array was not of the expected rank	5160	6459
+specified array was not of the expected type	5161	6460
 specified but * is not an aggregate function	254,1	1787
-specified cast is not valid	3551,365	6453
+specified cast is not valid	3559,365	6461
 specified data directory * is not a directory	107	1550
-specified filter criteria was invalid	3701	6454
+specified filter criteria was invalid	3709	6462
 specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	2094	2520
 specified key part was too long max key part length is * bytes	2429,1	2869
 specified key was too long max key length is * bytes	2428,1	2868
-specified method is not supported	4589	6455
-specified ole variant was invalid	3820	6456
+specified method is not supported	4597	6463
+specified ole variant was invalid	3828	6464
 specified principal is not valid owner renewer	1377	1675
 specified value cannot be cast to type * for column	272,1	3433
 specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	2095	2521
 specifying a table access method is not supported on a partitioned table	109	270
 specifying both host name and cidr mask is invalid	224,225	435
-specifying constraint deferrability not supported for domains	109	6457
-spkierror	5315	6458
-splfileobject __construct * failed to open stream no such file or directory	1158	6459
-splfileobject __construct * failed to open stream permission denied	145	6460
-sql client info exception	5316	6461
-sql connection is already closed	5317,5318	6462
-sql data exception	5319	6463
-sql feature not supported exception	5320	6464
+specifying constraint deferrability not supported for domains	109	6465
+spkierror	5323	6466
+splfileobject __construct * failed to open stream no such file or directory	1158	6467
+splfileobject __construct * failed to open stream permission denied	145	6468
+sql client info exception	5324	6469
+sql connection is already closed	5325,5326	6470
+sql data exception	5327	6471
+sql feature not supported exception	5328	6472
 sql function cannot accept shell type	112,1	229
 sql function cannot return shell type	112,1	229
 sql function with unquoted function body cannot have polymorphic arguments	112,1	229
 sql functions cannot have arguments of type	112,1	737
 sql functions cannot return type	112,1	737
-sql integrity constraint violation exception	5321	6465
-sql invalid authorization spec exception	5322	6466
-sql json array not found	4113	6467
-sql json item cannot be cast to target type	5323	6468
-sql json member not found	4111	6469
-sql json number not found	4648	6470
-sql json object not found	4115	6471
-sql json scalar required	5324	6472
-sql no rows in result set	5325,5326	6473
-sql non transient connection exception	5327	6474
-sql non transient exception	5328	6475
-sql parse exception	5329	6476
-sql recoverable exception	5330	6477
-sql regular expression may not contain more than two escape double quote separators	4042,114	6478
-sql routine exception	641	6479
-sql statement not yet complete	5331	6480
-sql syntax error exception	5332	6481
+sql integrity constraint violation exception	5329	6473
+sql invalid authorization spec exception	5330	6474
+sql json array not found	4121	6475
+sql json item cannot be cast to target type	5331	6476
+sql json member not found	4119	6477
+sql json number not found	4656	6478
+sql json object not found	4123	6479
+sql json scalar required	5332	6480
+sql no rows in result set	5333,5334	6481
+sql non transient connection exception	5335	6482
+sql non transient exception	5336	6483
+sql parse exception	5337	6484
+sql recoverable exception	5338	6485
+sql regular expression may not contain more than two escape double quote separators	4050,114	6486
+sql routine exception	641	6487
+sql statement not yet complete	5339	6488
+sql syntax error exception	5340	6489
 sql thread is not to be started so until options are ignored	2490	2933
-sql timeout exception	5333	6482
-sql transaction has already been committed or rolled back	5334,5335	6483
-sql transaction rollback exception	5336	6484
-sql transient connection exception	5337	6485
-sql transient exception	5338	6486
-sql_json_array_not_found	4113,114	6467
-sql_json_item_cannot_be_cast_to_target_type	5323,114	6468
-sql_json_member_not_found	4111,114	6469
-sql_json_number_not_found	4648,114	6470
-sql_json_object_not_found	4115,114	6471
-sql_json_scalar_required	5324,114	6472
-sql_routine_exception	641	6479
+sql timeout exception	5341	6490
+sql transaction has already been committed or rolled back	5342,5343	6491
+sql transaction rollback exception	5344	6492
+sql transient connection exception	5345	6493
+sql transient exception	5346	6494
+sql_json_array_not_found	4121,114	6475
+sql_json_item_cannot_be_cast_to_target_type	5331,114	6476
+sql_json_member_not_found	4119,114	6477
+sql_json_number_not_found	4656,114	6478
+sql_json_object_not_found	4123,114	6479
+sql_json_scalar_required	5332,114	6480
+sql_routine_exception	641	6487
 sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	2365	2805
-sql_statement_not_yet_complete	5331	6480
-sqlclient unable to establish sqlconnection	5339	6487
-sqlclient_unable_to_establish_sqlconnection	5339,135	6487
-sqlclientinfoexception	5316	6461
-sqlclientunabletoestablishsqlconnection	5339,135	6487
-sqldataexception	5319	6463
-sqlexception	5340	6488
-sqlfeaturenotsupportedexception	5320	6464
-sqlintegrityconstraintviolationexception	5321	6465
-sqlinvalidauthorizationspecexception	5322	6466
-sqlite_abort	5341	6489
-sqlite_abort_rollback	5118,5119	6210
-sqlite_auth	5342	6490
-sqlite_auth_user	5343,5342	6491
-sqlite_busy	4923	6492
-sqlite_busy_recovery	4922,4923	5962
-sqlite_busy_snapshot	5287,4923	6408
-sqlite_busy_timeout	5344,4923	6493
-sqlite_cantopen	1138	6494
+sql_statement_not_yet_complete	5339	6488
+sqlclient unable to establish sqlconnection	5347	6495
+sqlclient_unable_to_establish_sqlconnection	5347,135	6495
+sqlclientinfoexception	5324	6469
+sqlclientunabletoestablishsqlconnection	5347,135	6495
+sqldataexception	5327	6471
+sqlexception	5348	6496
+sqlfeaturenotsupportedexception	5328	6472
+sqlintegrityconstraintviolationexception	5329	6473
+sqlinvalidauthorizationspecexception	5330	6474
+sqlite_abort	5349	6497
+sqlite_abort_rollback	5126,5127	6218
+sqlite_auth	5350	6498
+sqlite_auth_user	5351,5350	6499
+sqlite_busy	4931	6500
+sqlite_busy_recovery	4930,4931	5970
+sqlite_busy_snapshot	5295,4931	6416
+sqlite_busy_timeout	5352,4931	6501
+sqlite_cantopen	1138	6502
 sqlite_cantopen_convpath	1137,1138	1353
 sqlite_cantopen_dirtywal	1470,1138	1776
-sqlite_cantopen_fullpath	3176,1138	3699
-sqlite_cantopen_isdir	4094,1138	4854
-sqlite_cantopen_notempdir	4597,1138	5522
-sqlite_cantopen_symlink	5345,1138	6495
-sqlite_constraint	858	6496
+sqlite_cantopen_fullpath	3184,1138	3707
+sqlite_cantopen_isdir	4102,1138	4862
+sqlite_cantopen_notempdir	4605,1138	5530
+sqlite_cantopen_symlink	5353,1138	6503
+sqlite_constraint	858	6504
 sqlite_constraint_check	857,858	1012
 sqlite_constraint_commithook	1034,858	1223
-sqlite_constraint_foreignkey	3159,858	3679
-sqlite_constraint_function	3177,858	3714
-sqlite_constraint_notnull	4599,858	5525
-sqlite_constraint_pinned	4778,858	5781
-sqlite_constraint_primarykey	4822,858	5843
-sqlite_constraint_rowid	5124,858	6218
-sqlite_constraint_trigger	5346,858	6497
-sqlite_constraint_unique	5347,858	6498
-sqlite_constraint_vtab	5348,858	6499
-sqlite_corrupt	3406	6500
-sqlite_corrupt_index	3405,3406	3972
-sqlite_corrupt_sequence	5190,3406	6299
-sqlite_corrupt_vtab	5349,3406	6501
-sqlite_empty	981	6502
-sqlite_error	5101	6503
-sqlite_error_missing_collseq	5101	6504
-sqlite_error_retry	5100,5101	6186
-sqlite_error_snapshot	5295,5101	6419
-sqlite_format	981	6505
-sqlite_full	5350	6506
-sqlite_internal	981	6507
-sqlite_interrupt	5351	6508
-sqlite_ioerr	156	6509
+sqlite_constraint_foreignkey	3167,858	3687
+sqlite_constraint_function	3185,858	3722
+sqlite_constraint_notnull	4607,858	5533
+sqlite_constraint_pinned	4786,858	5789
+sqlite_constraint_primarykey	4830,858	5851
+sqlite_constraint_rowid	5132,858	6226
+sqlite_constraint_trigger	5354,858	6505
+sqlite_constraint_unique	5355,858	6506
+sqlite_constraint_vtab	5356,858	6507
+sqlite_corrupt	3414	6508
+sqlite_corrupt_index	3413,3414	3980
+sqlite_corrupt_sequence	5198,3414	6307
+sqlite_corrupt_vtab	5357,3414	6509
+sqlite_empty	981	6510
+sqlite_error	5109	6511
+sqlite_error_missing_collseq	5109	6512
+sqlite_error_retry	5108,5109	6194
+sqlite_error_snapshot	5303,5109	6427
+sqlite_format	981	6513
+sqlite_full	5358	6514
+sqlite_internal	981	6515
+sqlite_interrupt	5359	6516
+sqlite_ioerr	156	6517
 sqlite_ioerr_access	155,156	150
 sqlite_ioerr_auth	388,156	432
-sqlite_ioerr_begin_atomic	156	6510
+sqlite_ioerr_begin_atomic	156	6518
 sqlite_ioerr_blocked	540,156	562
 sqlite_ioerr_checkreservedlock	863,156	1019
 sqlite_ioerr_close	892,156	1049
-sqlite_ioerr_commit_atomic	156	6511
+sqlite_ioerr_commit_atomic	156	6519
 sqlite_ioerr_convpath	1136,156	1352
 sqlite_ioerr_corruptfs	1151,156	1364
 sqlite_ioerr_data	1270,156	1551
 sqlite_ioerr_delete	1382,156	1680
-sqlite_ioerr_delete_noent	156	6512
-sqlite_ioerr_dir_close	156	6513
-sqlite_ioerr_dir_fsync	156	6514
-sqlite_ioerr_fstat	3174,156	3695
-sqlite_ioerr_fsync	3175,156	3696
-sqlite_ioerr_gettemppath	3196,156	3743
-sqlite_ioerr_lock	4219,156	5049
-sqlite_ioerr_mmap	4350,156	5207
-sqlite_ioerr_nomem	4545,156	5459
-sqlite_ioerr_rdlock	4903,156	5941
-sqlite_ioerr_read	4907,156	5944
-sqlite_ioerr_rollback_atomic	156	6515
-sqlite_ioerr_seek	5184,156	6289
-sqlite_ioerr_shmlock	5255,156	6375
-sqlite_ioerr_shmmap	5256,156	6376
-sqlite_ioerr_shmopen	5257,156	6377
-sqlite_ioerr_shmsize	5258,156	6378
-sqlite_ioerr_short_read	156	6516
-sqlite_ioerr_truncate	5352,156	6517
-sqlite_ioerr_unlock	5353,156	6518
-sqlite_ioerr_vnode	5354,156	6519
-sqlite_ioerr_write	5355,156	6520
-sqlite_locked	5254	6521
-sqlite_locked_sharedcache	5253,5254	6374
-sqlite_locked_vtab	5356,5254	6522
-sqlite_mismatch	272	6523
-sqlite_misuse	5357	6524
-sqlite_nolfs	981	6525
-sqlite_nomem	246	6526
-sqlite_notadb	5358	6527
-sqlite_notfound	5359	6528
-sqlite_notice	5360	6529
-sqlite_notice_recover_rollback	5360	6530
-sqlite_notice_recover_wal	5360	6531
-sqlite_ok_load_permanently	5361	6532
-sqlite_ok_symlink	5362,5361	6533
-sqlite_perm	5363	6534
-sqlite_protocol	5364	6535
-sqlite_range	5365	6536
-sqlite_schema	5366	6537
-sqlite_toobig	5367	6538
-sqlite_warning	408	6539
+sqlite_ioerr_delete_noent	156	6520
+sqlite_ioerr_dir_close	156	6521
+sqlite_ioerr_dir_fsync	156	6522
+sqlite_ioerr_fstat	3182,156	3703
+sqlite_ioerr_fsync	3183,156	3704
+sqlite_ioerr_gettemppath	3204,156	3751
+sqlite_ioerr_lock	4227,156	5057
+sqlite_ioerr_mmap	4358,156	5215
+sqlite_ioerr_nomem	4553,156	5467
+sqlite_ioerr_rdlock	4911,156	5949
+sqlite_ioerr_read	4915,156	5952
+sqlite_ioerr_rollback_atomic	156	6523
+sqlite_ioerr_seek	5192,156	6297
+sqlite_ioerr_shmlock	5263,156	6383
+sqlite_ioerr_shmmap	5264,156	6384
+sqlite_ioerr_shmopen	5265,156	6385
+sqlite_ioerr_shmsize	5266,156	6386
+sqlite_ioerr_short_read	156	6524
+sqlite_ioerr_truncate	5360,156	6525
+sqlite_ioerr_unlock	5361,156	6526
+sqlite_ioerr_vnode	5362,156	6527
+sqlite_ioerr_write	5363,156	6528
+sqlite_locked	5262	6529
+sqlite_locked_sharedcache	5261,5262	6382
+sqlite_locked_vtab	5364,5262	6530
+sqlite_mismatch	272	6531
+sqlite_misuse	5365	6532
+sqlite_nolfs	981	6533
+sqlite_nomem	246	6534
+sqlite_notadb	5366	6535
+sqlite_notfound	5367	6536
+sqlite_notice	5368	6537
+sqlite_notice_recover_rollback	5368	6538
+sqlite_notice_recover_wal	5368	6539
+sqlite_ok_load_permanently	5369	6540
+sqlite_ok_symlink	5370,5369	6541
+sqlite_perm	5371	6542
+sqlite_protocol	5372	6543
+sqlite_range	5373	6544
+sqlite_schema	5374	6545
+sqlite_toobig	5375	6546
+sqlite_warning	408	6547
 sqlite_warning_autoindex	407,408	453
-sqljsonarraynotfound	4113,114	6467
-sqljsonitemcannotbecasttotargettype	5323,114	6468
-sqljsonmembernotfound	4111,114	6469
-sqljsonnumbernotfound	4648,114	6470
-sqljsonobjectnotfound	4115,114	6471
-sqljsonscalarrequired	5324,114	6472
-sqlnontransientconnectionexception	5327	6474
-sqlnontransientexception	5328	6475
-sqlparseexception	5329	6476
-sqlparseexception when calling	5329	6476
-sqlrecoverableexception	5330	6477
-sqlroutineexception	641	6479
-sqlserver rejected establishment of sqlconnection	883	6540
-sqlserver_rejected_establishment_of_sqlconnection	883,135	6540
-sqlserverrejectedestablishmentofsqlconnection	883,135	6540
-sqlstate 03000	5331	6480
+sqljsonarraynotfound	4121,114	6475
+sqljsonitemcannotbecasttotargettype	5331,114	6476
+sqljsonmembernotfound	4119,114	6477
+sqljsonnumbernotfound	4656,114	6478
+sqljsonobjectnotfound	4123,114	6479
+sqljsonscalarrequired	5332,114	6480
+sqlnontransientconnectionexception	5335	6482
+sqlnontransientexception	5336	6483
+sqlparseexception	5337	6484
+sqlparseexception when calling	5337	6484
+sqlrecoverableexception	5338	6485
+sqlroutineexception	641	6487
+sqlserver rejected establishment of sqlconnection	883	6548
+sqlserver_rejected_establishment_of_sqlconnection	883,135	6548
+sqlserverrejectedestablishmentofsqlconnection	883,135	6548
+sqlstate 03000	5339	6488
 sqlstate 08000	135	1296
-sqlstate 08001	5339,135	6487
+sqlstate 08001	5347,135	6495
 sqlstate 08003	1093,135	1295
-sqlstate 08004	883,135	6540
+sqlstate 08004	883,135	6548
 sqlstate 08006	1094,135	1297
-sqlstate 08007	5368,135	6541
-sqlstate 08p01	526,135	5879
-sqlstate 09000	5369	6542
-sqlstate 0a000	109	3592
-sqlstate 0b000	4029	4736
-sqlstate 0f000	4063	5048
-sqlstate 0f001	3785,4063	4445
-sqlstate 0l000	776	4372
-sqlstate 0lp01	775,776	4370
-sqlstate 0p000	1165	4628
+sqlstate 08007	5376,135	6549
+sqlstate 08p01	526,135	5887
+sqlstate 09000	5377	6550
+sqlstate 0a000	109	3600
+sqlstate 0b000	4037	4744
+sqlstate 0f000	4071	5056
+sqlstate 0f001	3793,4071	4453
+sqlstate 0l000	776	4380
+sqlstate 0lp01	775,776	4378
+sqlstate 0p000	1165	4636
 sqlstate 0z000	1444	1746
-sqlstate 0z002	1979,1444	6543
+sqlstate 0z002	1979,1444	6551
 sqlstate 20000	796	949
 sqlstate 21000	793	944
 sqlstate 22000	114	1553
-sqlstate 22001	532,114	6544
-sqlstate 22002	4605,114	5531
-sqlstate 22003	322,114	5553
-sqlstate 22004	191,114	5532
+sqlstate 22001	532,114	6552
+sqlstate 22002	4613,114	5539
+sqlstate 22003	322,114	5561
+sqlstate 22004	191,114	5540
 sqlstate 22005	2931,114	3410
-sqlstate 22007	688,114	4254
+sqlstate 22007	688,114	4262
 sqlstate 22008	1291,114	1587
-sqlstate 22009	4019,114	4726
+sqlstate 22009	4027,114	4734
 sqlstate 2200b	2935,114	3416
-sqlstate 2200c	4042,114	4753
-sqlstate 2200d	3677,114	4322
-sqlstate 2200f	4183,114	6545
-sqlstate 2200g	4362,114	5224
-sqlstate 2200h	4406,114	6300
-sqlstate 2200l	4557,114	5481
-sqlstate 2200m	4059,114	4776
-sqlstate 2200n	4058,114	4775
-sqlstate 2200s	4057,114	4774
-sqlstate 2200t	4060,114	4777
-sqlstate 22010	3739,114	4391
-sqlstate 22011	4392,114	6546
+sqlstate 2200c	4050,114	4761
+sqlstate 2200d	3685,114	4330
+sqlstate 2200f	4191,114	6553
+sqlstate 2200g	4370,114	5232
+sqlstate 2200h	4414,114	6308
+sqlstate 2200l	4565,114	5489
+sqlstate 2200m	4067,114	4784
+sqlstate 2200n	4066,114	4783
+sqlstate 2200s	4065,114	4782
+sqlstate 2200t	4068,114	4785
+sqlstate 22010	3747,114	4399
+sqlstate 22011	4400,114	6554
 sqlstate 22012	325,114	1792
-sqlstate 22013	3169,114	4540
-sqlstate 22014	314,114	4131
-sqlstate 22015	3487,114	4095
-sqlstate 22016	312,114	4130
-sqlstate 22018	3559,114	4184
-sqlstate 22019	3676,114	4321
-sqlstate 2201b	3887,114	4577
-sqlstate 2201e	780,114	4129
-sqlstate 2201f	115,114	4132
-sqlstate 2201g	1171,114	4134
-sqlstate 2201w	3934,114	4630
-sqlstate 2201x	3935,114	4631
+sqlstate 22013	3177,114	4548
+sqlstate 22014	314,114	4139
+sqlstate 22015	3495,114	4103
+sqlstate 22016	312,114	4138
+sqlstate 22018	3567,114	4192
+sqlstate 22019	3684,114	4329
+sqlstate 2201b	3895,114	4585
+sqlstate 2201e	780,114	4137
+sqlstate 2201f	115,114	4140
+sqlstate 2201g	1171,114	4142
+sqlstate 2201w	3942,114	4638
+sqlstate 2201x	3943,114	4639
 sqlstate 22021	854,114	1007
-sqlstate 22022	3415,114	3991
-sqlstate 22023	190,114	4521
-sqlstate 22024	5370,114	6547
-sqlstate 22025	3678,114	4323
-sqlstate 22026	531,114	6548
-sqlstate 22027	5371,114	6549
+sqlstate 22022	3423,114	3999
+sqlstate 22023	190,114	4529
+sqlstate 22024	5378,114	6555
+sqlstate 22025	3686,114	4331
+sqlstate 22026	531,114	6556
+sqlstate 22027	5379,114	6557
 sqlstate 2202e	329,114	366
-sqlstate 2202g	3998,114	4702
-sqlstate 2202h	3997,114	4701
+sqlstate 2202g	4006,114	4710
+sqlstate 2202h	4005,114	4709
 sqlstate 22030	1568,114	1907
-sqlstate 22031	1294,114	4133
-sqlstate 22032	3757,114	4414
-sqlstate 22033	3982,114	4683
-sqlstate 22034	4361,114	5222
-sqlstate 22035	4459,114	5369
-sqlstate 22036	4114,114	5462
-sqlstate 22037	4550,114	5465
-sqlstate 22038	4177,114	6384
-sqlstate 22039	4113,114	6467
-sqlstate 2203a	4111,114	6469
-sqlstate 2203b	4648,114	6470
-sqlstate 2203c	4115,114	6471
-sqlstate 2203d	5372,114	6550
-sqlstate 2203e	5373,114	6551
-sqlstate 2203f	5324,114	6472
-sqlstate 2203g	5323,114	6468
-sqlstate 22p01	2973,114	3662
-sqlstate 22p02	113,114	4722
-sqlstate 22p03	1160,114	4159
+sqlstate 22031	1294,114	4141
+sqlstate 22032	3765,114	4422
+sqlstate 22033	3990,114	4691
+sqlstate 22034	4369,114	5230
+sqlstate 22035	4467,114	5377
+sqlstate 22036	4122,114	5470
+sqlstate 22037	4558,114	5473
+sqlstate 22038	4185,114	6392
+sqlstate 22039	4121,114	6475
+sqlstate 2203a	4119,114	6477
+sqlstate 2203b	4656,114	6478
+sqlstate 2203c	4123,114	6479
+sqlstate 2203d	5380,114	6558
+sqlstate 2203e	5381,114	6559
+sqlstate 2203f	5332,114	6480
+sqlstate 2203g	5331,114	6476
+sqlstate 22p01	2973,114	3670
+sqlstate 22p02	113,114	4730
+sqlstate 22p03	1160,114	4167
 sqlstate 22p04	443,114	489
-sqlstate 22p05	855,114	6552
-sqlstate 22p06	4554,114	5474
-sqlstate 23000	682	4060
-sqlstate 23001	5097,682	6181
-sqlstate 23502	996,682	5504
-sqlstate 23503	3158,682	3678
-sqlstate 23505	1154,682	6553
+sqlstate 22p05	855,114	6560
+sqlstate 22p06	4562,114	5482
+sqlstate 23000	682	4068
+sqlstate 23001	5105,682	6189
+sqlstate 23502	996,682	5512
+sqlstate 23503	3166,682	3686
+sqlstate 23505	1154,682	6561
 sqlstate 23514	856,682	1017
 sqlstate 23p01	1080,682	3443
-sqlstate 24000	722	4241
-sqlstate 25000	204	4737
+sqlstate 24000	722	4249
+sqlstate 25000	204	4745
 sqlstate 25001	202,204	205
 sqlstate 25002	554,204	573
-sqlstate 25003	3369,204	3928
-sqlstate 25004	3371,204	3930
-sqlstate 25005	4407,204	5312
-sqlstate 25006	712,204	5948
-sqlstate 25007	5170,204	6273
-sqlstate 25008	3229,204	3784
-sqlstate 25p01	636,204	5311
-sqlstate 25p02	1228,204	3922
-sqlstate 25p03	3295,204	3851
-sqlstate 26000	3983	4684
-sqlstate 27000	5374	6554
-sqlstate 28000	149	4150
-sqlstate 28p01	1663,149	4527
+sqlstate 25003	3377,204	3936
+sqlstate 25004	3379,204	3938
+sqlstate 25005	4415,204	5320
+sqlstate 25006	712,204	5956
+sqlstate 25007	5178,204	6281
+sqlstate 25008	3237,204	3792
+sqlstate 25p01	636,204	5319
+sqlstate 25p02	1228,204	3930
+sqlstate 25p03	3303,204	3859
+sqlstate 26000	3991	4692
+sqlstate 27000	5382	6562
+sqlstate 28000	149	4158
+sqlstate 28p01	1663,149	4535
 sqlstate 2b000	685	1700
 sqlstate 2bp01	684,685	1699
-sqlstate 2d000	700	4738
-sqlstate 2f000	641	6479
-sqlstate 2f002	4357,641	5214
-sqlstate 2f003	640,641	5862
-sqlstate 2f004	4913,641	5953
-sqlstate 2f005	2353,641	3715
-sqlstate 34000	3607	4239
+sqlstate 2d000	700	4746
+sqlstate 2f000	641	6487
+sqlstate 2f002	4365,641	5222
+sqlstate 2f003	640,641	5870
+sqlstate 2f004	4921,641	5961
+sqlstate 2f005	2353,641	3723
+sqlstate 34000	3615	4247
 sqlstate 38000	1122	3519
 sqlstate 38001	1121,1122	1332
-sqlstate 38002	4357,1122	6555
-sqlstate 38003	640,1122	6556
-sqlstate 38004	4913,1122	6557
+sqlstate 38002	4365,1122	6563
+sqlstate 38003	640,1122	6564
+sqlstate 38004	4921,1122	6565
 sqlstate 39000	518	3520
-sqlstate 39001	3984,518	4685
-sqlstate 39004	191,518	6558
-sqlstate 39p01	517,518	6559
-sqlstate 39p02	5375,518	6560
+sqlstate 39001	3992,518	4693
+sqlstate 39004	191,518	6566
+sqlstate 39p01	517,518	6567
+sqlstate 39p02	5383,518	6568
 sqlstate 39p03	635,518	3431
-sqlstate 3b000	4064	6258
-sqlstate 3b001	3948,4064	4647
-sqlstate 3d000	2135	4176
-sqlstate 3f000	3951	4651
-sqlstate 40000	1051	6561
-sqlstate 40001	1050,1051	6306
-sqlstate 40002	5376,1051	6562
-sqlstate 40003	5377,1051	6563
+sqlstate 3b000	4072	6266
+sqlstate 3b001	3956,4072	4655
+sqlstate 3d000	2135	4184
+sqlstate 3f000	3959	4659
+sqlstate 40000	1051	6569
+sqlstate 40001	1050,1051	6314
+sqlstate 40002	5384,1051	6570
+sqlstate 40003	5385,1051	6571
 sqlstate 40p01	1348,1051	1642
-sqlstate 42000	1	6564
-sqlstate 42501	137,1	4039
-sqlstate 42601	0,1	6565
-sqlstate 42602	1041,1	4466
-sqlstate 42611	778,1	4208
-sqlstate 42622	3292,1	5280
+sqlstate 42000	1	6572
+sqlstate 42501	137,1	4047
+sqlstate 42601	0,1	6573
+sqlstate 42602	1041,1	4474
+sqlstate 42611	778,1	4216
+sqlstate 42622	3300,1	5288
 sqlstate 42701	988,1	1886
 sqlstate 42702	258,1	274
-sqlstate 42703	380,1	6566
-sqlstate 42704	158,1	6567
+sqlstate 42703	380,1	6574
+sqlstate 42704	158,1	6575
 sqlstate 42710	157,1	1911
 sqlstate 42712	1551,1	1884
 sqlstate 42723	1560,1	1899
 sqlstate 42725	232,1	275
-sqlstate 42803	229,1	3763
+sqlstate 42803	229,1	3771
 sqlstate 42804	272,1	1582
-sqlstate 42809	254,1	6568
-sqlstate 42830	3157,1	4357
+sqlstate 42809	254,1	6576
+sqlstate 42830	3165,1	4365
 sqlstate 42846	689,1	750
-sqlstate 42883	227,1	6569
-sqlstate 428c9	747,1	3734
-sqlstate 42939	687,1	6096
-sqlstate 42p01	1163,1	6570
-sqlstate 42p02	5378,1	6571
+sqlstate 42883	227,1	6577
+sqlstate 428c9	747,1	3742
+sqlstate 42939	687,1	6104
+sqlstate 42p01	1163,1	6578
+sqlstate 42p02	5386,1	6579
 sqlstate 42p03	901,1	1891
 sqlstate 42p04	1282,1	1892
 sqlstate 42p05	1578,1	1919
@@ -30111,239 +30266,239 @@ sqlstate 42p06	1585,1	1926
 sqlstate 42p07	876,1	1929
 sqlstate 42p08	261,1	280
 sqlstate 42p09	257,1	273
-sqlstate 42p10	311,1	4209
-sqlstate 42p11	758,1	4238
-sqlstate 42p12	3616,1	4252
-sqlstate 42p13	112,1	4360
-sqlstate 42p14	3860,1	4544
-sqlstate 42p15	1197,1	4649
-sqlstate 42p16	111,1	4699
-sqlstate 42p17	159,1	4485
-sqlstate 42p18	720,1	3965
-sqlstate 42p19	230,1	4571
-sqlstate 42p20	705,1	6572
+sqlstate 42p10	311,1	4217
+sqlstate 42p11	758,1	4246
+sqlstate 42p12	3624,1	4260
+sqlstate 42p13	112,1	4368
+sqlstate 42p14	3868,1	4552
+sqlstate 42p15	1197,1	4657
+sqlstate 42p16	111,1	4707
+sqlstate 42p17	159,1	4493
+sqlstate 42p18	720,1	3973
+sqlstate 42p19	230,1	4579
+sqlstate 42p20	705,1	6580
 sqlstate 42p21	868,1	1139
-sqlstate 42p22	1156,1	3964
-sqlstate 44000	860	6573
-sqlstate 53000	243	4042
+sqlstate 42p22	1156,1	3972
+sqlstate 44000	860	6581
+sqlstate 53000	243	4050
 sqlstate 53100	1157,243	1782
-sqlstate 53200	246,243	5688
-sqlstate 53300	1864,243	6574
+sqlstate 53200	246,243	5696
+sqlstate 53300	1864,243	6582
 sqlstate 53400	242,243	1269
-sqlstate 54000	328	5860
-sqlstate 54001	5379,328	6575
-sqlstate 54011	745,328	6576
-sqlstate 54023	3214,328	6577
-sqlstate 55000	107	5567
-sqlstate 55006	136,107	5562
+sqlstate 54000	328	5868
+sqlstate 54001	5387,328	6583
+sqlstate 54011	745,328	6584
+sqlstate 54023	3222,328	6585
+sqlstate 55000	107	5575
+sqlstate 55006	136,107	5570
 sqlstate 55p02	786,107	937
-sqlstate 55p03	672,107	5052
-sqlstate 55p04	5380,107	6578
-sqlstate 57000	221	5644
-sqlstate 57014	671,221	5911
+sqlstate 55p03	672,107	5060
+sqlstate 55p04	5388,107	6586
+sqlstate 57000	221	5652
+sqlstate 57014	671,221	5919
 sqlstate 57p01	220,221	221
 sqlstate 57p02	1175,221	1459
 sqlstate 57p03	701,221	755
 sqlstate 57p04	1284,221	1570
-sqlstate 57p05	3296,221	3852
-sqlstate 58000	48,1168	6579
-sqlstate 58030	1167,1168	4824
-sqlstate 58p01	1451,1168	6580
+sqlstate 57p05	3304,221	3860
+sqlstate 58000	48,1168	6587
+sqlstate 58030	1167,1168	4832
+sqlstate 58p01	1451,1168	6588
 sqlstate 58p02	1452,1168	1897
-sqlstate 72000	5296,5297	6420
+sqlstate 72000	5304,5305	6428
 sqlstate f0000	224,225	1260
-sqlstate f0001	4220,225	5051
-sqlstate hv000	3072,3097	3566
-sqlstate hv001	3089,3097	3583
-sqlstate hv002	3071,3097	3565
-sqlstate hv004	3078,3097	3572
-sqlstate hv005	3070,3097	3564
-sqlstate hv006	3079,3097	3573
-sqlstate hv007	3076,3097	3570
-sqlstate hv008	3077,3097	3571
-sqlstate hv009	3086,3097	3580
-sqlstate hv00a	3084,3097	3578
-sqlstate hv00b	3081,3097	3575
-sqlstate hv00c	3082,3097	3576
-sqlstate hv00d	3083,3097	3577
-sqlstate hv00j	3088,3097	3582
-sqlstate hv00k	3090,3097	3584
-sqlstate hv00l	3094,3097	3588
-sqlstate hv00m	3095,3097	3589
-sqlstate hv00n	3096,3097	3590
-sqlstate hv00p	3087,3097	3581
-sqlstate hv00q	3091,3097	3585
-sqlstate hv00r	3092,3097	3586
-sqlstate hv010	3073,3097	3567
-sqlstate hv014	3093,3097	3587
-sqlstate hv021	3074,3097	3568
-sqlstate hv024	3075,3097	3569
-sqlstate hv090	3085,3097	3579
-sqlstate hv091	3080,3097	3574
-sqlstate p0000	4794,334	5797
-sqlstate p0001	4892,334	5928
-sqlstate p0002	4428,334	5328
-sqlstate p0003	5381,334	6581
+sqlstate f0001	4228,225	5059
+sqlstate hv000	3080,3105	3574
+sqlstate hv001	3097,3105	3591
+sqlstate hv002	3079,3105	3573
+sqlstate hv004	3086,3105	3580
+sqlstate hv005	3078,3105	3572
+sqlstate hv006	3087,3105	3581
+sqlstate hv007	3084,3105	3578
+sqlstate hv008	3085,3105	3579
+sqlstate hv009	3094,3105	3588
+sqlstate hv00a	3092,3105	3586
+sqlstate hv00b	3089,3105	3583
+sqlstate hv00c	3090,3105	3584
+sqlstate hv00d	3091,3105	3585
+sqlstate hv00j	3096,3105	3590
+sqlstate hv00k	3098,3105	3592
+sqlstate hv00l	3102,3105	3596
+sqlstate hv00m	3103,3105	3597
+sqlstate hv00n	3104,3105	3598
+sqlstate hv00p	3095,3105	3589
+sqlstate hv00q	3099,3105	3593
+sqlstate hv00r	3100,3105	3594
+sqlstate hv010	3081,3105	3575
+sqlstate hv014	3101,3105	3595
+sqlstate hv021	3082,3105	3576
+sqlstate hv024	3083,3105	3577
+sqlstate hv090	3093,3105	3587
+sqlstate hv091	3088,3105	3582
+sqlstate p0000	4802,334	5805
+sqlstate p0001	4900,334	5936
+sqlstate p0002	4436,334	5336
+sqlstate p0003	5389,334	6589
 sqlstate p0004	333,334	371
-sqlstate xx000	81	4070
+sqlstate xx000	81	4078
 sqlstate xx001	1269,81	1549
-sqlstate xx002	3404,81	3971
-sqlstatementnotyetcomplete	5331	6480
-sqlsyntaxerrorexception	5332	6481
-sqltimeoutexception	5333	6482
-sqltransactionrollbackexception	5336	6484
-sqltransientconnectionexception	5337	6485
-sqltransientexception	5338	6486
-srf protocol violated	5375	6560
-srf_protocol_violated	5375,518	6560
-srfprotocolviolated	5375,518	6560
-srmount error	2927	6582
-srtp could not allocate profiles	5382,278	299
-srtp protection profile list too long	5383,278	299
-srtp unknown protection profile	5384,278	299
-ssl cert verification error	5385,831,288	6583
+sqlstate xx002	3412,81	3979
+sqlstatementnotyetcomplete	5339	6488
+sqlsyntaxerrorexception	5340	6489
+sqltimeoutexception	5341	6490
+sqltransactionrollbackexception	5344	6492
+sqltransientconnectionexception	5345	6493
+sqltransientexception	5346	6494
+srf protocol violated	5383	6568
+srf_protocol_violated	5383,518	6568
+srfprotocolviolated	5383,518	6568
+srmount error	2927	6590
+srtp could not allocate profiles	5390,278	299
+srtp protection profile list too long	5391,278	299
+srtp unknown protection profile	5392,278	299
+ssl cert verification error	5393,831,288	6591
 ssl certificate s common name contains embedded null	526,135	1367
 ssl certificate s distinguished name contains embedded null	526,135	1367
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	288	6584
-ssl command section empty	5386,278	299
-ssl command section not found	5387,278	299
-ssl ctx has no default ssl version	5388,278	299
-ssl error wait readable	5389	6585
-ssl error wait writable	5390	6586
-ssl handshake exception	5391	6587
-ssl handshake failure	5392,278	299
-ssl key exception	5393	6588
-ssl library has no ciphers	5394,278	299
-ssl negative length	5395,278	299
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	288	6592
+ssl command section empty	5394,278	299
+ssl command section not found	5395,278	299
+ssl ctx has no default ssl version	5396,278	299
+ssl error wait readable	5397	6593
+ssl error wait writable	5398	6594
+ssl handshake exception	5399	6595
+ssl handshake failure	5400,278	299
+ssl key exception	5401	6596
+ssl library has no ciphers	5402,278	299
+ssl negative length	5403,278	299
 ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	2315	2749
-ssl peer unverified exception	5396	6589
-ssl policy not found	5397	6590
-ssl protocol exception	5398	6591
-ssl section empty	5399,278	299
-ssl section not found	5400,278	299
-ssl session id callback failed	5401,278	299
-ssl session id conflict	5402,278	299
-ssl session id context too long	5403,278	299
-ssl session id has bad length	5404,278	299
-ssl session id too long	5405,278	299
-ssl session version mismatch	5406,278	299
-ssl syscall error	5407,5408	6592
-ssl want read error	5409,5410	6593
-ssl want write error	5411,5412	6594
-ssl zero return error	5413,5414	6595
-ssl3 ext invalid max fragment length	5415,278	299
-ssl3 ext invalid servername	5416,278	299
-ssl3 ext invalid servername type	5417,278	299
-ssl3 session id too long	5418,278	299
-ssl_connect returned * state error certificate verify failed self signed certificate	288	6596
-sslcertverificationerror	5385,831,288	6583
-ssleoferror	5419,5420	6597
-sslerror	5421,5422	6598
-sslerrorwaitreadable	5389	6585
-sslerrorwaitwritable	5390	6586
-sslexception	5423	6599
-sslhandshakeexception	5391	6587
-sslkeyexception	5393	6588
-sslpeerunverifiedexception	5396	6589
-sslpolicynotfound	5397	6590
-sslpolicynotfound when calling	5397	6590
-sslprotocolexception	5398	6591
-sslsyscallerror	5407,5408	6592
-sslv3 alert bad certificate	5424,278	299
-sslv3 alert bad record mac	5425,278	299
-sslv3 alert certificate expired	5426,278	299
-sslv3 alert certificate revoked	5427,278	299
-sslv3 alert certificate unknown	5428,278	299
-sslv3 alert decompression failure	5429,278	299
-sslv3 alert handshake failure	5430,278	299
-sslv3 alert illegal parameter	5431,278	299
-sslv3 alert no certificate	5432,278	299
-sslv3 alert unexpected message	5433,278	299
-sslv3 alert unsupported certificate	5434,278	299
-sslwantreaderror	5409,5410	6593
-sslwantwriteerror	5411,5412	6594
-sslzeroreturnerror	5413,5414	6595
-ssml marks not supported for text type exception	5435	6600
-ssmlmarksnotsupportedfortexttypeexception	5435	6600
-ssmlmarksnotsupportedfortexttypeexception when calling	5435	6600
+ssl peer unverified exception	5404	6597
+ssl policy not found	5405	6598
+ssl protocol exception	5406	6599
+ssl section empty	5407,278	299
+ssl section not found	5408,278	299
+ssl session id callback failed	5409,278	299
+ssl session id conflict	5410,278	299
+ssl session id context too long	5411,278	299
+ssl session id has bad length	5412,278	299
+ssl session id too long	5413,278	299
+ssl session version mismatch	5414,278	299
+ssl syscall error	5415,5416	6600
+ssl want read error	5417,5418	6601
+ssl want write error	5419,5420	6602
+ssl zero return error	5421,5422	6603
+ssl3 ext invalid max fragment length	5423,278	299
+ssl3 ext invalid servername	5424,278	299
+ssl3 ext invalid servername type	5425,278	299
+ssl3 session id too long	5426,278	299
+ssl_connect returned * state error certificate verify failed self signed certificate	288	6604
+sslcertverificationerror	5393,831,288	6591
+ssleoferror	5427,5428	6605
+sslerror	5429,5430	6606
+sslerrorwaitreadable	5397	6593
+sslerrorwaitwritable	5398	6594
+sslexception	5431	6607
+sslhandshakeexception	5399	6595
+sslkeyexception	5401	6596
+sslpeerunverifiedexception	5404	6597
+sslpolicynotfound	5405	6598
+sslpolicynotfound when calling	5405	6598
+sslprotocolexception	5406	6599
+sslsyscallerror	5415,5416	6600
+sslv3 alert bad certificate	5432,278	299
+sslv3 alert bad record mac	5433,278	299
+sslv3 alert certificate expired	5434,278	299
+sslv3 alert certificate revoked	5435,278	299
+sslv3 alert certificate unknown	5436,278	299
+sslv3 alert decompression failure	5437,278	299
+sslv3 alert handshake failure	5438,278	299
+sslv3 alert illegal parameter	5439,278	299
+sslv3 alert no certificate	5440,278	299
+sslv3 alert unexpected message	5441,278	299
+sslv3 alert unsupported certificate	5442,278	299
+sslwantreaderror	5417,5418	6601
+sslwantwriteerror	5419,5420	6602
+sslzeroreturnerror	5421,5422	6603
+ssml marks not supported for text type exception	5443	6608
+ssmlmarksnotsupportedfortexttypeexception	5443	6608
+ssmlmarksnotsupportedfortexttypeexception when calling	5443	6608
 sspi authentication failed for user	149	434
-stack depth limit exceeded	5379,328	6601
-stack fault	2979	6602
-stack instance not found exception	5436,12	6603
-stack level too deep	4282	6604
-stack not found exception	5437,12	6605
-stack overflow error	5438,4282	6606
-stack overflow exception	4652	6607
-stack refactor not found exception	5439,12	6608
-stack set not empty exception	5440,19	6609
-stack set not found exception	5441,12	6610
-stacked diagnostics accessed without active handler	1979	6543
-stacked_diagnostics_accessed_without_active_handler	1979,1444	6543
-stackeddiagnosticsaccessedwithoutactivehandler	1979,1444	6543
-stackinstancenotfoundexception	5436,12	6603
-stackinstancenotfoundexception when calling	5436,12	6603
-stacknotfoundexception	5437,12	6605
-stacknotfoundexception when calling	5437,12	6605
-stackoverflowerror	5438,4282	6606
-stackoverflowexception	4652	6607
-stackrefactornotfoundexception	5439,12	6608
-stackrefactornotfoundexception when calling	5439,12	6608
-stacksetnotemptyexception	5440,19	6609
-stacksetnotemptyexception when calling	5440,19	6609
-stacksetnotfoundexception	5441,12	6610
-stacksetnotfoundexception when calling	5441,12	6610
-stage not found exception	5442	6611
-stage not retryable exception	5443	6612
-stagenotfoundexception	5442	6611
-stagenotfoundexception when calling	5442	6611
-stagenotretryableexception	5443	6612
-stagenotretryableexception when calling	5443	6612
-staging distribution in use	5444,19	6613
-stagingdistributioninuse	5444,19	6613
-stagingdistributioninuse when calling	5444,19	6613
-stale broker epoch exception	5445	6614
-stale controller epoch exception	3475	4071
-stale file handle	2918	6615
-stale member epoch exception	5446	6616
-stale request exception	5447,19	6617
-stale_broker_epoch	5445	6614
-stale_controller_epoch	3475	4071
-stale_member_epoch	5446	6616
-stalebrokerepochexception	5445	6614
-stalecontrollerepochexception	3475	4071
-stalememberepochexception	5446	6616
-stalerequestexception	5447,19	6617
-stalerequestexception when calling	5447,19	6617
-staletag	5448	6618
-staletag when calling	5448	6618
-standarderror	5449	6619
-standby mode is not supported by single user servers	109	6620
+stack depth limit exceeded	5387,328	6609
+stack fault	2979	6610
+stack instance not found exception	5444,12	6611
+stack level too deep	4290	6612
+stack not found exception	5445,12	6613
+stack overflow error	5446,4290	6614
+stack overflow exception	4660	6615
+stack refactor not found exception	5447,12	6616
+stack set not empty exception	5448,19	6617
+stack set not found exception	5449,12	6618
+stacked diagnostics accessed without active handler	1979	6551
+stacked_diagnostics_accessed_without_active_handler	1979,1444	6551
+stackeddiagnosticsaccessedwithoutactivehandler	1979,1444	6551
+stackinstancenotfoundexception	5444,12	6611
+stackinstancenotfoundexception when calling	5444,12	6611
+stacknotfoundexception	5445,12	6613
+stacknotfoundexception when calling	5445,12	6613
+stackoverflowerror	5446,4290	6614
+stackoverflowexception	4660	6615
+stackrefactornotfoundexception	5447,12	6616
+stackrefactornotfoundexception when calling	5447,12	6616
+stacksetnotemptyexception	5448,19	6617
+stacksetnotemptyexception when calling	5448,19	6617
+stacksetnotfoundexception	5449,12	6618
+stacksetnotfoundexception when calling	5449,12	6618
+stage not found exception	5450	6619
+stage not retryable exception	5451	6620
+stagenotfoundexception	5450	6619
+stagenotfoundexception when calling	5450	6619
+stagenotretryableexception	5451	6620
+stagenotretryableexception when calling	5451	6620
+staging distribution in use	5452,19	6621
+stagingdistributioninuse	5452,19	6621
+stagingdistributioninuse when calling	5452,19	6621
+stale broker epoch exception	5453	6622
+stale controller epoch exception	3483	4079
+stale file handle	2918	6623
+stale member epoch exception	5454	6624
+stale request exception	5455,19	6625
+stale_broker_epoch	5453	6622
+stale_controller_epoch	3483	4079
+stale_member_epoch	5454	6624
+stalebrokerepochexception	5453	6622
+stalecontrollerepochexception	3483	4079
+stalememberepochexception	5454	6624
+stalerequestexception	5455,19	6625
+stalerequestexception when calling	5455,19	6625
+staletag	5456	6626
+staletag when calling	5456	6626
+standarderror	5457	6627
+standby mode is not supported by single user servers	109	6628
 standby promotion is ongoing	107	105
 start slave until master_gtid_pos requires that slave is using gtid	2491	2934
 start value * cannot be greater than maxvalue	190,114	612
 start value * cannot be less than minvalue	190,114	612
-start value cannot be infinity	190,114	4483
-start value cannot be nan	190,114	4483
-startup probe failed	4212,4213	5041
-stat buffer too short	5450,5451	6621
-state machine already exists	5452	6622
-state machine deleting	5453	6623
-state machine does not exist	5454	6624
-state machine limit exceeded	5455	6625
-state machine type not supported	5456	6626
-state not recoverable	1736	6627
-statemachinealreadyexists	5452	6622
-statemachinealreadyexists when calling	5452	6622
-statemachinedeleting	5453	6623
-statemachinedeleting when calling	5453	6623
-statemachinedoesnotexist	5454	6624
-statemachinedoesnotexist when calling	5454	6624
-statemachinelimitexceeded	5455	6625
-statemachinelimitexceeded when calling	5455	6625
-statemachinetypenotsupported	5456	6626
-statemachinetypenotsupported when calling	5456	6626
+start value cannot be infinity	190,114	4491
+start value cannot be nan	190,114	4491
+startup probe failed	4220,4221	5049
+stat buffer too short	5458,5459	6629
+state machine already exists	5460	6630
+state machine deleting	5461	6631
+state machine does not exist	5462	6632
+state machine limit exceeded	5463	6633
+state machine type not supported	5464	6634
+state not recoverable	1736	6635
+statemachinealreadyexists	5460	6630
+statemachinealreadyexists when calling	5460	6630
+statemachinedeleting	5461	6631
+statemachinedeleting when calling	5461	6631
+statemachinedoesnotexist	5462	6632
+statemachinedoesnotexist when calling	5462	6632
+statemachinelimitexceeded	5463	6633
+statemachinelimitexceeded when calling	5463	6633
+statemachinetypenotsupported	5464	6634
+statemachinetypenotsupported when calling	5464	6634
 statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1813	2217
-statement completion unknown	5377	6563
+statement completion unknown	5385	6571
 statement has sum functions and columns in same statement	2602,1	3077
 statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1815	2219
 statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1805	2209
@@ -30351,31 +30506,102 @@ statement is unsafe because it uses a fulltext parser plugin which may not retur
 statement is unsafe because it uses a system function that may return a different value on the slave	1820	2224
 statement is unsafe because it uses a system variable that may have a different value on the slave	1822	2226
 statement is unsafe because it uses a udf which may not return the same value on the slave	1823	2227
-statement timeout exception	5457	6628
-statement too complex	5379	6575
+statement timeout exception	5465	6636
+statement too complex	5387	6583
 statement trigger s when condition cannot reference column values	159,1	535
-statement_completion_unknown	5377,1051	6563
-statement_too_complex	5379,328	6575
-statementcompletionunknown	5377,1051	6563
+statement_completion_unknown	5385,1051	6571
+statement_too_complex	5387,328	6583
+statementcompletionunknown	5385,1051	6571
 statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1825	2229
-statementtimeoutexception	5457	6628
-statementtimeoutexception when calling	5457	6628
-statementtoocomplex	5379,328	6575
+statementtimeoutexception	5465	6636
+statementtimeoutexception when calling	5465	6636
+statementtoocomplex	5387,328	6583
 statistics creation on system columns is not supported	109	1151
-statistics expressions can refer only to the table being referenced	311,1	3973
-statistics not available exception	5458	6629
-statistics not ready yet exception	5459	6630
-statistics object * already exists	157,1	6631
+statistics expressions can refer only to the table being referenced	311,1	3981
+statistics not available exception	5466	6637
+statistics not ready yet exception	5467	6638
+statistics object * already exists	157,1	6639
 statistics object * already exists in schema	157,1	1346
-statistics object * already exists skipping	157,1	6631
-statistics object * could not be computed for relation	159,1	6632
+statistics object * already exists skipping	157,1	6639
+statistics object * could not be computed for relation	159,1	6640
 statistics object * does not exist	158,1	1135
 statistics object with oid * does not exist	158,1	1142
-statistics target * is too low	190,114	5070
-statisticsnotavailableexception	5458	6629
-statisticsnotavailableexception when calling	5458	6629
-statisticsnotreadyyetexception	5459	6630
-statisticsnotreadyyetexception when calling	5459	6630
+statistics target * is too low	190,114	5078
+statisticsnotavailableexception	5466	6637
+statisticsnotavailableexception when calling	5466	6637
+statisticsnotreadyyetexception	5467	6638
+statisticsnotreadyyetexception when calling	5467	6638
+status 1 failure	5468	6641
+status 1 hup	2967,2968	6642
+status 10 usr1	2975,2968	6643
+status 11 segv	2976,2968	6644
+status 12 usr2	2977,2968	6645
+status 13 pipe	559,2968	6646
+status 14 alrm	237,2968	6647
+status 15 term	2978,2968	6648
+status 16 stkflt	2979,2968	6649
+status 17 chld	864,2968	6650
+status 18 cont	2980,2968	6651
+status 19 stop	2981,2968	6652
+status 2 int	2969,2968	6653
+status 2 invalidargument	5469	6654
+status 20 tstp	2982,2968	6655
+status 200 chdir	5470	6656
+status 201 nice	5471	6657
+status 202 fds	5472	6658
+status 203 exec	5473	6659
+status 204 memory	5474	6660
+status 205 limits	5475	6661
+status 206 oom_adjust	5476	6662
+status 207 signal_mask	5477	6663
+status 208 stdin	5478	6664
+status 209 stdout	5479	6665
+status 21 ttin	2983,2968	6666
+status 210 chroot	5480	6667
+status 211 ioprio	5481	6668
+status 212 timerslack	5482	6669
+status 213 securebits	5483	6670
+status 214 setscheduler	5484	6671
+status 215 cpuaffinity	5485	6672
+status 216 group	5486	6673
+status 217 user	5487	6674
+status 218 capabilities	5488	6675
+status 219 cgroup	5489	6676
+status 22 ttou	2984,2968	6677
+status 220 setsid	5490	6678
+status 221 confirm	5491	6679
+status 222 stderr	5492	6680
+status 224 pam	5493	6681
+status 225 network	5494	6682
+status 226 namespace	5495	6683
+status 227 no_new_privileges	5496	6684
+status 228 seccomp	5497	6685
+status 229 selinux_context	5498	6686
+status 23 urg	2985,2968	6687
+status 230 personality	5499	6688
+status 231 apparmor_profile	5500	6689
+status 232 address_families	5501	6690
+status 233 runtime_directory	5502	6691
+status 235 chown	5503	6692
+status 236 smack_process_label	5504	6693
+status 237 keyring	5505	6694
+status 238 state_directory	5506	6695
+status 239 cache_directory	5507	6696
+status 24 xcpu	1172,2968	6697
+status 240 logs_directory	5508	6698
+status 241 configuration_directory	5509	6699
+status 242 numa_policy	5510	6700
+status 243 credentials	5511	6701
+status 245 bpf	5512	6702
+status 25 xfsz	2986,2968	6703
+status 26 vtalrm	2987,2968	6704
+status 27 prof	2988,2968	6705
+status 28 winch	2989,2968	6706
+status 29 io	2990,2968	6707
+status 3 notimplemented	5513	6708
+status 3 quit	2970,2968	6709
+status 30 pwr	2991,2968	6710
+status 31 sys	484,2968	6711
 status 4 1 6	1515,1516	1829
 status 4 1 7	1517	1830
 status 4 1 8	43	42
@@ -30409,6 +30635,8 @@ status 4 7 25	95	1846
 status 4 7 5	1529,32	1847
 status 4 7 6	1530,32	1848
 status 4 7 7	1531,32	1849
+status 4 ill	2971,2968	6712
+status 4 nopermission	5514	6713
 status 400	6	5
 status 401	7	6
 status 402	9	8
@@ -30502,6 +30730,8 @@ status 5 7 6	1530,32	1879
 status 5 7 7	1531,32	1880
 status 5 7 8	80,32	78
 status 5 7 9	78,32	76
+status 5 notinstalled	5515	6714
+status 5 trap	2972,2968	6715
 status 500	55	51
 status 501	59	55
 status 502	60	56
@@ -30513,6 +30743,12 @@ status 507	70	67
 status 508	71	68
 status 510	72	69
 status 511	73	70
+status 6 abrt	948,2968	6716
+status 6 notconfigured	5516	6717
+status 7 bus	592,2968	6718
+status 7 notrunning	5517	6719
+status 8 fpe	2973,2968	6720
+status 9 kill	2974,2968	6721
 status badalg	489	506
 status badcookie	490	507
 status badkey	491	508
@@ -30562,16 +30798,16 @@ status code 508	71	68
 status code 510	72	69
 status code 511	73	70
 status dsotypeni	1547	1881
-status formerr	3167	3688
-status notauth	4595	5519
-status notimp	4598	5524
-status notzone	4600	5526
-status nxdomain	4619	5556
-status nxrrset	4620	5557
-status refused	4899	5937
-status servfail	4900	5938
-status yxdomain	4901	5939
-status yxrrset	4902	5940
+status formerr	3175	3696
+status notauth	4603	5527
+status notimp	4606	5532
+status notzone	4608	5534
+status nxdomain	4627	5564
+status nxrrset	4628	5565
+status refused	4907	5945
+status servfail	4908	5946
+status yxdomain	4909	5947
+status yxrrset	4910	5948
 statuscode aborted	948,949,19	1109
 statuscode already_exists	250,253,19	264
 statuscode cancelled	951,952,953	1111
@@ -30620,28 +30856,28 @@ statusruntimeexception unauthenticated	974,975,7	1125
 statusruntimeexception unavailable	976,977,62	1126
 statusruntimeexception unimplemented	978,979,59	1127
 statusruntimeexception unknown	980,981,55	1128
-statusunchanged	5460	6633
-statusunchanged when calling	5460	6633
+statusunchanged	5518	6722
+statusunchanged when calling	5518	6722
 stdin stdout not allowed with program	0,1	925
-step size cannot be infinity	190,114	4483
-step size cannot be nan	190,114	4483
-step size cannot equal zero	190,114	6634
-still contains links exception	5461	6635
-still in init	5462,278	299
-stillcontainslinksexception	5461	6635
-stillcontainslinksexception when calling	5461	6635
-stop async iteration	5463,5464	6636
+step size cannot be infinity	190,114	4491
+step size cannot be nan	190,114	4491
+step size cannot equal zero	190,114	6723
+still contains links exception	5519	6724
+still in init	5520,278	299
+stillcontainslinksexception	5519	6724
+stillcontainslinksexception when calling	5519	6724
+stop async iteration	5521,5522	6725
 stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	2384	2824
 stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	2385	2825
-stop value cannot be infinity	190,114	4483
-stop value cannot be nan	190,114	4483
-stopasynciteration	5463,5464	6636
-stopiteration	5465,5466	6637
-stopped signal	2981	6638
-stopped tty input	2983	6639
-stopped tty output	2984	6640
+stop value cannot be infinity	190,114	4491
+stop value cannot be nan	190,114	4491
+stopasynciteration	5521,5522	6725
+stopiteration	5523,5524	6726
+stopped signal	2981	6727
+stopped tty input	2983	6728
+stopped tty output	2984	6729
 storage * not recognized	190,114	250
-storage cannot be specified in alter operator family	0,1	5586
+storage cannot be specified in alter operator family	0,1	5594
 storage engine * cannot be used for log tables	2483	2926
 storage engine * does not support rollback for this statement transaction rolled back and must be restarted	2547	3021
 storage engine * doesn t support auto_increment columns	2393,1	2833
@@ -30650,113 +30886,113 @@ storage engine * is disabled	2386	2826
 storage engine * of the table s s doesn t have this option	2008	2429
 storage engine does not support generated columns	2487	2930
 storage engine for table * is not loaded	2387	2827
-storage limit exceeded exception	5467,19	6641
-storage limit will exceed exception	5468,22	6642
-storage quota exceeded	5469	6643
-storage quota exceeded fault	5469	6644
+storage limit exceeded exception	5525,19	6730
+storage limit will exceed exception	5526,22	6731
+storage quota exceeded	5527	6732
+storage quota exceeded fault	5527	6733
 storage type cannot be different from data type for access method	159,1	154
-storage type not available fault	5470	6645
-storage type not supported	5471	6646
+storage type not available fault	5528	6734
+storage type not supported	5529	6735
 storage type specified more than once	159,1	154
-storage virtual machine not found	5472	6647
-storagelimitexceededexception	5467,19	6641
-storagelimitexceededexception when calling	5467,19	6641
-storagelimitwillexceedexception	5468,22	6642
-storagelimitwillexceedexception when calling	5468,22	6642
-storagequotaexceeded	5469	6643
-storagequotaexceeded when calling	5469	6643
-storagequotaexceededfault	5469	6644
-storagequotaexceededfault when calling	5469	6644
-storagetypenotavailablefault	5470	6645
-storagetypenotavailablefault when calling	5470	6645
-storagetypenotsupported	5471	6646
-storagetypenotsupported when calling	5471	6646
-storagevirtualmachinenotfound	5472	6647
-storagevirtualmachinenotfound when calling	5472	6647
-storeerror	5473	6648
+storage virtual machine not found	5530	6736
+storagelimitexceededexception	5525,19	6730
+storagelimitexceededexception when calling	5525,19	6730
+storagelimitwillexceedexception	5526,22	6731
+storagelimitwillexceedexception when calling	5526,22	6731
+storagequotaexceeded	5527	6732
+storagequotaexceeded when calling	5527	6732
+storagequotaexceededfault	5527	6733
+storagequotaexceededfault when calling	5527	6733
+storagetypenotavailablefault	5528	6734
+storagetypenotavailablefault when calling	5528	6734
+storagetypenotsupported	5529	6735
+storagetypenotsupported when calling	5529	6735
+storagevirtualmachinenotfound	5530	6736
+storagevirtualmachinenotfound when calling	5530	6736
+storeerror	5531	6737
 storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	2029	2450
-strconv atoi parsing * invalid syntax	703	6649
-stream corrupted exception	5474	6650
-stream edge configuration not found exception	5475,12	6651
-stream records not found exception	5476,12	6652
-streamcorruptedexception	5474	6650
-streamedgeconfigurationnotfoundexception	5475,12	6651
-streamedgeconfigurationnotfoundexception when calling	5475,12	6651
-streamend	5477	6653
-streamerror	5478	6654
-streaming distribution already exists	5479,19	6655
-streaming distribution not disabled	5480,19	6656
-streaming requested but not supported by output plugin	190,114	5873
-streamingdistributionalreadyexists	5479,19	6655
-streamingdistributionalreadyexists when calling	5479,19	6655
-streamingdistributionnotdisabled	5480,19	6656
-streamingdistributionnotdisabled when calling	5480,19	6656
-streamrecordsnotfoundexception	5476,12	6652
-streamrecordsnotfoundexception when calling	5476,12	6652
-streams pipe error	2928	6657
-streamunavailable	5481,62	6658
-streamunavailable when calling	5481,62	6658
+strconv atoi parsing * invalid syntax	703	6738
+stream corrupted exception	5532	6739
+stream edge configuration not found exception	5533,12	6740
+stream records not found exception	5534,12	6741
+streamcorruptedexception	5532	6739
+streamedgeconfigurationnotfoundexception	5533,12	6740
+streamedgeconfigurationnotfoundexception when calling	5533,12	6740
+streamend	5535	6742
+streamerror	5536	6743
+streaming distribution already exists	5537,19	6744
+streaming distribution not disabled	5538,19	6745
+streaming requested but not supported by output plugin	190,114	5881
+streamingdistributionalreadyexists	5537,19	6744
+streamingdistributionalreadyexists when calling	5537,19	6744
+streamingdistributionnotdisabled	5538,19	6745
+streamingdistributionnotdisabled when calling	5538,19	6745
+streamrecordsnotfoundexception	5534,12	6741
+streamrecordsnotfoundexception when calling	5534,12	6741
+streams pipe error	2928	6746
+streamunavailable	5539,62	6747
+streamunavailable when calling	5539,62	6747
 strictness of aggregate s forward and inverse transition functions must match	112,1	111
 string * is too long for * should be no longer than	2600	3075
-string argument of jsonpath item method * is not a valid representation of a double precision number	4114,114	4885
-string concat exception	5482	6659
-string data length mismatch	531	6548
-string data right truncation	532	6544
-string index out of bounds exception	5483	6660
-string is not a valid identifier	190,114	5060
-string is too long for tsvector * bytes max	328	6661
-string too long to represent as jsonb string	328	6662
-string was not recognized as a valid datetime	760	6663
-string_data_length_mismatch	531,114	6548
-string_data_right_truncation	532,114	6544
-stringconcatexception	5482	6659
-stringdatalengthmismatch	531,114	6548
-stringdatarighttruncation	532,114	6544
-stringindexoutofboundsexception	5483	6660
-strlen argument * string must be of type string array given	365	6664
-structure needs cleaning	2919	6665
-stub not found exception	5484	6666
-stubnotfoundexception	5484	6666
-sub type count limit exceeded exception	5485	6667
+string argument of jsonpath item method * is not a valid representation of a double precision number	4122,114	4893
+string concat exception	5540	6748
+string data length mismatch	531	6556
+string data right truncation	532	6552
+string index out of bounds exception	5541	6749
+string is not a valid identifier	190,114	5068
+string is too long for tsvector * bytes max	328	6750
+string too long to represent as jsonb string	328	6751
+string was not recognized as a valid datetime	760	6752
+string_data_length_mismatch	531,114	6556
+string_data_right_truncation	532,114	6552
+stringconcatexception	5540	6748
+stringdatalengthmismatch	531,114	6556
+stringdatarighttruncation	532,114	6552
+stringindexoutofboundsexception	5541	6749
+strlen argument * string must be of type string array given	365	6753
+structure needs cleaning	2919	6754
+stub not found exception	5542	6755
+stubnotfoundexception	5542	6755
+sub type count limit exceeded exception	5543	6756
 subfield * is of type * but expression is of type	272,1	722
-subject empty and subject alt name extension not critical	5486,288	6668
-subject issuer mismatch	5487,288	6669
-subject key identifier marked critical	5488,288	6670
-subject name empty	5489,288	6671
-subject signature algorithm and issuer public key algorithm mismatch	5490,288	6672
-subnet already in use	5491	6673
-subnet group already exists fault	5492	6674
-subnet group in use fault	5493	6675
-subnet group not found fault	5494	6676
-subnet group quota exceeded fault	5495	6677
-subnet in use	5496	6678
-subnet ip address limit reached exception	5497,60	6679
-subnet not allowed fault	5498	6680
-subnet not found	5499	6681
-subnet quota exceeded fault	5500	6682
-subnetalreadyinuse	5491	6673
-subnetalreadyinuse when calling	5491	6673
-subnetgroupalreadyexistsfault	5492	6674
-subnetgroupalreadyexistsfault when calling	5492	6674
-subnetgroupinusefault	5493	6675
-subnetgroupinusefault when calling	5493	6675
-subnetgroupnotfoundfault	5494	6676
-subnetgroupnotfoundfault when calling	5494	6676
-subnetgroupquotaexceededfault	5495	6677
-subnetgroupquotaexceededfault when calling	5495	6677
-subnetinuse	5496	6678
-subnetinuse when calling	5496	6678
-subnetipaddresslimitreachedexception	5497,60	6679
-subnetipaddresslimitreachedexception when calling	5497,60	6679
-subnetnotallowedfault	5498	6680
-subnetnotallowedfault when calling	5498	6680
-subnetnotfound	5499	6681
-subnetnotfound when calling	5499	6681
-subnetquotaexceededfault	5500	6682
-subnetquotaexceededfault when calling	5500	6682
+subject empty and subject alt name extension not critical	5544,288	6757
+subject issuer mismatch	5545,288	6758
+subject key identifier marked critical	5546,288	6759
+subject name empty	5547,288	6760
+subject signature algorithm and issuer public key algorithm mismatch	5548,288	6761
+subnet already in use	5549	6762
+subnet group already exists fault	5550	6763
+subnet group in use fault	5551	6764
+subnet group not found fault	5552	6765
+subnet group quota exceeded fault	5553	6766
+subnet in use	5554	6767
+subnet ip address limit reached exception	5555,60	6768
+subnet not allowed fault	5556	6769
+subnet not found	5557	6770
+subnet quota exceeded fault	5558	6771
+subnetalreadyinuse	5549	6762
+subnetalreadyinuse when calling	5549	6762
+subnetgroupalreadyexistsfault	5550	6763
+subnetgroupalreadyexistsfault when calling	5550	6763
+subnetgroupinusefault	5551	6764
+subnetgroupinusefault when calling	5551	6764
+subnetgroupnotfoundfault	5552	6765
+subnetgroupnotfoundfault when calling	5552	6765
+subnetgroupquotaexceededfault	5553	6766
+subnetgroupquotaexceededfault when calling	5553	6766
+subnetinuse	5554	6767
+subnetinuse when calling	5554	6767
+subnetipaddresslimitreachedexception	5555,60	6768
+subnetipaddresslimitreachedexception when calling	5555,60	6768
+subnetnotallowedfault	5556	6769
+subnetnotallowedfault when calling	5556	6769
+subnetnotfound	5557	6770
+subnetnotfound when calling	5557	6770
+subnetquotaexceededfault	5558	6771
+subnetquotaexceededfault when calling	5558	6771
 subpartitioned table use subpartition instead of partition	2210	2638
 subpartitions can only be hash partitions and by key	2218	2646
-subprocesserror	5501	6683
+subprocesserror	5559	6772
 subquery has too few columns	0,1	1657
 subquery has too many columns	0,1	1657
 subquery in from must have an alias	0,1	925
@@ -30766,104 +31002,104 @@ subquery uses ungrouped column * from outer query	229,1	234
 subquery value not supported	2357,109	2797
 subroutine * has a forward declaration but is not defined	2190	2618
 subroutine * is declared in the package specification but is not defined in the package body	2191	2619
-subscript type * is not supported	272,1	4880
+subscript type * is not supported	272,1	4888
 subscripted assignment to * requires type * but expression is of type	272,1	722
-subscription * already exists	157,1	5898
-subscription * does not exist	158,1	6684
-subscription already exist	5502	6685
-subscription category not found	5503,12	6686
-subscription event id not found	5504,12	6687
-subscription has no replication slot set	107	5064
-subscription limit exceeded	5505,11	6688
-subscription not found	5506,12	6689
-subscription severity not found	5507,12	6690
+subscription * already exists	157,1	5906
+subscription * does not exist	158,1	6773
+subscription already exist	5560	6774
+subscription category not found	5561,12	6775
+subscription event id not found	5562,12	6776
+subscription has no replication slot set	107	5072
+subscription limit exceeded	5563,11	6777
+subscription not found	5564,12	6778
+subscription severity not found	5565,12	6779
 subscription with * must also set	0,1	268
 subscription with oid * does not exist	158,1	1142
-subscriptionalreadyexist	5502	6685
-subscriptionalreadyexist when calling	5502	6685
-subscriptioncategorynotfound	5503,12	6686
-subscriptioncategorynotfound when calling	5503,12	6686
-subscriptioneventidnotfound	5504,12	6687
-subscriptioneventidnotfound when calling	5504,12	6687
-subscriptionlimitexceeded	5505,11	6688
-subscriptionlimitexceeded when calling	5505,11	6688
-subscriptionnotfound	5506,12	6689
-subscriptionnotfound when calling	5506,12	6689
-subscriptionseveritynotfound	5507,12	6690
-subscriptionseveritynotfound when calling	5507,12	6690
-substring error	4392	6546
-substring_error	4392,114	6546
-substringerror	4392,114	6546
-subtypecountlimitexceededexception	5485	6667
-subtypecountlimitexceededexception when calling	5485	6667
-suite b cannot sign p 384 with p 256	5508,288	6691
-suite b certificate version invalid	5509,288	6692
-suite b curve not allowed for this los	5510,288	6693
-suite b invalid ecc curve	5511,288	6694
-suite b invalid public key algorithm	5512,288	6695
-suite b invalid signature algorithm	5513,288	6696
-supplied principaltype is not supported	3861	4545
+subscriptionalreadyexist	5560	6774
+subscriptionalreadyexist when calling	5560	6774
+subscriptioncategorynotfound	5561,12	6775
+subscriptioncategorynotfound when calling	5561,12	6775
+subscriptioneventidnotfound	5562,12	6776
+subscriptioneventidnotfound when calling	5562,12	6776
+subscriptionlimitexceeded	5563,11	6777
+subscriptionlimitexceeded when calling	5563,11	6777
+subscriptionnotfound	5564,12	6778
+subscriptionnotfound when calling	5564,12	6778
+subscriptionseveritynotfound	5565,12	6779
+subscriptionseveritynotfound when calling	5565,12	6779
+substring error	4400	6554
+substring_error	4400,114	6554
+substringerror	4400,114	6554
+subtypecountlimitexceededexception	5543	6756
+subtypecountlimitexceededexception when calling	5543	6756
+suite b cannot sign p 384 with p 256	5566,288	6780
+suite b certificate version invalid	5567,288	6781
+suite b curve not allowed for this los	5568,288	6782
+suite b invalid ecc curve	5569,288	6783
+suite b invalid public key algorithm	5570,288	6784
+suite b invalid signature algorithm	5571,288	6785
+supplied principaltype is not supported	3869	4553
 support function * must return type	159,1	337
-support function number * is invalid for access method	159,1	5640
-suppress_redundant_updates_trigger must be called as trigger	517,518	6697
-suppress_redundant_updates_trigger must be called before update	517,518	6697
-suppress_redundant_updates_trigger must be called for each row	517,518	6697
-suppress_redundant_updates_trigger must be called on update	517,518	6697
-switch expression exception	4547	6698
-switchexpressionexception	4547	6698
-symbolic link * target is too long	328	6699
-symlink not an error	5362,5361	6533
-symlink unable to open database file	5345,1138	6495
-sync blocker does not exist exception	5514	6700
-sync configuration still exists exception	5515	6701
-sync factory exception	5516	6702
-sync failed exception	5517	6703
-sync provider exception	5518	6704
-syncblockerdoesnotexistexception	5514	6700
-syncblockerdoesnotexistexception when calling	5514	6700
-syncconfigurationstillexistsexception	5515	6701
-syncconfigurationstillexistsexception when calling	5515	6701
-syncfactoryexception	5516	6702
-syncfailedexception	5517	6703
-synchronization lock exception	4629	6705
-synchronizationlockexception	4629	6705
-syncproviderexception	5518	6704
-syntax error	0	6565
+support function number * is invalid for access method	159,1	5648
+suppress_redundant_updates_trigger must be called as trigger	517,518	6786
+suppress_redundant_updates_trigger must be called before update	517,518	6786
+suppress_redundant_updates_trigger must be called for each row	517,518	6786
+suppress_redundant_updates_trigger must be called on update	517,518	6786
+switch expression exception	4555	6787
+switchexpressionexception	4555	6787
+symbolic link * target is too long	328	6788
+symlink not an error	5370,5369	6541
+symlink unable to open database file	5353,1138	6503
+sync blocker does not exist exception	5572	6789
+sync configuration still exists exception	5573	6790
+sync factory exception	5574	6791
+sync failed exception	5575	6792
+sync provider exception	5576	6793
+syncblockerdoesnotexistexception	5572	6789
+syncblockerdoesnotexistexception when calling	5572	6789
+syncconfigurationstillexistsexception	5573	6790
+syncconfigurationstillexistsexception when calling	5573	6790
+syncfactoryexception	5574	6791
+syncfailedexception	5575	6792
+synchronization lock exception	4637	6794
+synchronizationlockexception	4637	6794
+syncproviderexception	5576	6793
+syntax error	0	6573
 syntax error * partitioning requires definition of values * for each partition	2216	2644
-syntax error command unrecognized	5276,5274,5275	6706
-syntax error in file * near end of line	0,1	6707
-syntax error in file * near token	0,1	6707
+syntax error command unrecognized	5284,5282,5283	6795
+syntax error in file * near end of line	0,1	6796
+syntax error in file * near token	0,1	6796
 syntax error in json path in argument * to function * at position	2059	2482
 syntax error in json text in argument * to function * at position	2060	2483
-syntax error in pattern	5519,5520	6708
-syntax error in tsquery	0,1	5353
-syntax error or access rule violation	1	6564
-syntax_error	0,1	6565
-syntax_error_or_access_rule_violation	1	6564
-syntaxerror	0,1	6565
-syntaxerrororaccessruleviolation	1	6564
-syntaxwarning	5521	6709
-synthesis task not found exception	5522	6710
-synthesistasknotfoundexception	5522	6710
-synthesistasknotfoundexception when calling	5522	6710
-system call error	5523	6711
+syntax error in pattern	5577,5578	6797
+syntax error in tsquery	0,1	5361
+syntax error or access rule violation	1	6572
+syntax_error	0,1	6573
+syntax_error_or_access_rule_violation	1	6572
+syntaxerror	0,1	6573
+syntaxerrororaccessruleviolation	1	6572
+syntaxwarning	5579	6798
+synthesis task not found exception	5580	6799
+synthesistasknotfoundexception	5580	6799
+synthesistasknotfoundexception when calling	5580	6799
+system call error	5581	6800
 system column * reference in check constraint is invalid	311,1	933
 system columns cannot be used in foreign keys	109	270
-system error	48	6579
-system exit exception	5524	6712
-system stack error	5525,4282	6713
+system error	48	6587
+system exit exception	5582	6801
+system stack error	5583,4290	6802
 system versioned tables do not support	2520	2994
 system versioned tables in the s database are not supported	2514	2988
-system_error	48,1168	6579
+system_error	48,1168	6587
 system_time partitions in table s does not support historical query	2523	2997
 system_time range selector is not allowed	2524	2998
-systemcallerror	5523	6711
-systemerror	48,1168	6579
-systemexception	5526	6714
-systemexit	5527,5528	6715
-systemexitexception	5524	6712
-systemstackerror	5525,4282	6713
-taberror	5529,5530	6716
+systemcallerror	5581	6800
+systemerror	48,1168	6587
+systemexception	5584	6803
+systemexit	5585,5586	6804
+systemexitexception	5582	6801
+systemstackerror	5583,4290	6802
+taberror	5587,5588	6805
 table * already exists	2400,1	2840
 table * columns available but * columns specified	311,1	933
 table * contains column * not found in parent	272,1	1024
@@ -30881,32 +31117,32 @@ table * is not a member of the extension being created	107	710
 table * is not partitioned	159,1	777
 table * is read only	2184	2611
 table * is specified twice both as a target for * and as a separate source for data	2496	2968
-table * not found on publisher	158,1	6717
+table * not found on publisher	158,1	6806
 table * uses an extension that doesn t exist in this mariadb version	2488,1	2931
 table * was locked with a read lock and can t be updated	2407	2847
 table * was not locked with lock tables	2406	2846
 table * was skipped since its definition is being modified by concurrent ddl statement	2550	3024
-table access method * does not exist	158,1	6718
-table already exists exception	2400	6719
+table access method * does not exist	158,1	6807
+table already exists exception	2400	6808
 table copy could not finish transaction on publisher	1094,135	1400
 table copy could not start transaction on publisher	1094,135	1400
 table definition has changed please retry transaction	2398	2838
 table definition on master and slave does not match	1802	2206
-table function protocol for materialize mode was not followed	5375,518	6720
-table function protocol for value per call mode was not followed	5375,518	6720
+table function protocol for materialize mode was not followed	5383,518	6809
+table function protocol for value per call mode was not followed	5383,518	6809
 table handler doesn * to be not null or use another handler	2176,1	2603
 table has column * where type requires	272,1	1024
 table has extra column	272,1	1024
 table has no partition for some existing values	2143	2568
 table has no partition for value	2142	2567
-table in use exception	5531	6721
+table in use exception	5589	6810
 table is missing column	272,1	1024
-table limit exceeded	5532	6722
-table name * specified more than once	1551,1	6723
-table not found exception	5533	6724
+table limit exceeded	5590	6811
+table name * specified more than once	1551,1	6812
+table not found exception	5591	6813
 table rebuild required please do * or dump reload to fix it	2404	2844
-table reference * is ambiguous	257,1	6725
-table restore not found fault	5534	6726
+table reference * is ambiguous	257,1	6814
+table restore not found fault	5592	6815
 table row type and query specified row type do not match	272,1	914
 table s is already system versioned	2511	2985
 table s is not system versioned	2521	2995
@@ -30916,250 +31152,250 @@ table storage engine * found required create option missing	2103	2529
 table to exchange with partition has foreign key references	2203	2631
 table to exchange with partition is partitioned	2204	2632
 table to exchange with partition is temporary	2205	2633
-tablealreadyexistsexception	2400	6719
-tablealreadyexistsexception when calling	2400	6719
-tableinuseexception	5531	6721
-tableinuseexception when calling	5531	6721
-tablelimitexceeded	5532	6722
-tablelimitexceeded when calling	5532	6722
-tablenotfoundexception	5533	6724
-tablenotfoundexception when calling	5533	6724
-tablerestorenotfoundfault	5534	6726
-tablerestorenotfoundfault when calling	5534	6726
-tables can have at most	745,328	6727
-tables declared with oids are not supported	109	6728
-tables from schema * are not part of the publication	158,1	6003
+tablealreadyexistsexception	2400	6808
+tablealreadyexistsexception when calling	2400	6808
+tableinuseexception	5589	6810
+tableinuseexception when calling	5589	6810
+tablelimitexceeded	5590	6811
+tablelimitexceeded when calling	5590	6811
+tablenotfoundexception	5591	6813
+tablenotfoundexception when calling	5591	6813
+tablerestorenotfoundfault	5592	6815
+tablerestorenotfoundfault when calling	5592	6815
+tables can have at most	745,328	6816
+tables declared with oids are not supported	109	6817
+tables from schema * are not part of the publication	158,1	6011
 tables have different definitions	2410	2850
-tablesample clause can only be applied to tables and materialized views	109	5583
-tablesample method * does not exist	158,1	6729
-tablesample method * does not support repeatable	109	5583
-tablesample parameter cannot be null	3997,114	6730
-tablesample repeatable parameter cannot be null	3998,114	6731
-tablespace * already exists	157,1	6732
-tablespace * cannot be dropped because some objects depend on it	684,685	6733
-tablespace * does not exist	158,1	6734
+tablesample clause can only be applied to tables and materialized views	109	5591
+tablesample method * does not exist	158,1	6818
+tablesample method * does not support repeatable	109	5591
+tablesample parameter cannot be null	4005,114	6819
+tablesample repeatable parameter cannot be null	4006,114	6820
+tablespace * already exists	157,1	6821
+tablespace * cannot be dropped because some objects depend on it	684,685	6822
+tablespace * does not exist	158,1	6823
 tablespace * is not empty	107	1754
 tablespace * was concurrently dropped	158,1	1567
 tablespace for table * exists please discard the tablespace before import	2413	2853
 tablespace has been discarded for table s	2412	2852
 tablespace is missing for table	2414	2854
-tablespace location * is too long	159,1	6735
-tablespace location cannot contain single quotes	1041,1	6736
-tablespace location must be an absolute path	159,1	6735
-tablespace location should not be inside the data directory	159,1	6735
+tablespace location * is too long	159,1	6824
+tablespace location cannot contain single quotes	1041,1	6825
+tablespace location must be an absolute path	159,1	6824
+tablespace location should not be inside the data directory	159,1	6824
 tablespace with oid * does not exist	158,1	1142
-tablespaces are not supported on this platform	109	6737
-tag keys list required exception	5535	6738
-tag limit exceeded	5536	6739
-tag limit exceeded exception	5536	6740
-tag limit exceeded fault	5536	6741
-tag not found	5537,12	6742
-tag not found fault	5537	6743
-tag operation exception	5538	6744
-tag option not migrated exception	5539	6745
-tag policy exception	5540	6746
-tag policy violation exception	5541	6747
-tag quota per resource exceeded	5542	6748
-tag required exception	5543	6749
-tag set list limit exceeded exception	5544	6750
-tagging failed exception	5545	6751
-taggingfailedexception	5545	6751
-taggingfailedexception when calling	5545	6751
-tagkeyslistrequiredexception	5535	6738
-tagkeyslistrequiredexception when calling	5535	6738
-taglimitexceeded	5536	6739
-taglimitexceeded when calling	5536	6739
-taglimitexceededexception	5536	6740
-taglimitexceededexception when calling	5536	6740
-taglimitexceededfault	5536	6741
-taglimitexceededfault when calling	5536	6741
-tagnotfound	5537,12	6742
-tagnotfound when calling	5537,12	6742
-tagnotfoundfault	5537	6743
-tagnotfoundfault when calling	5537	6743
-tagoperationexception	5538	6744
-tagoperationexception when calling	5538	6744
-tagoptionnotmigratedexception	5539	6745
-tagoptionnotmigratedexception when calling	5539	6745
-tagpolicy	5540	6752
-tagpolicy when calling	5540	6752
-tagpolicyexception	5540	6746
-tagpolicyexception when calling	5540	6746
-tagpolicyviolationexception	5541	6747
-tagpolicyviolationexception when calling	5541	6747
-tagquotaperresourceexceeded	5542	6748
-tagquotaperresourceexceeded when calling	5542	6748
-tagrequiredexception	5543	6749
-tagrequiredexception when calling	5543	6749
-tags already exist exception	5546	6753
-tags limit exceeded exception	5547	6754
-tags map required exception	5548	6755
-tags per resource exceeded limit exception	5549	6756
-tagsalreadyexistexception	5546	6753
-tagsalreadyexistexception when calling	5546	6753
-tagsetlistlimitexceededexception	5544	6750
-tagsetlistlimitexceededexception when calling	5544	6750
-tagslimitexceededexception	5547	6754
-tagslimitexceededexception when calling	5547	6754
-tagsmaprequiredexception	5548	6755
-tagsmaprequiredexception when calling	5548	6755
-tagsperresourceexceededlimitexception	5549	6756
-tagsperresourceexceededlimitexception when calling	5549	6756
+tablespaces are not supported on this platform	109	6826
+tag keys list required exception	5593	6827
+tag limit exceeded	5594	6828
+tag limit exceeded exception	5594	6829
+tag limit exceeded fault	5594	6830
+tag not found	5595,12	6831
+tag not found fault	5595	6832
+tag operation exception	5596	6833
+tag option not migrated exception	5597	6834
+tag policy exception	5598	6835
+tag policy violation exception	5599	6836
+tag quota per resource exceeded	5600	6837
+tag required exception	5601	6838
+tag set list limit exceeded exception	5602	6839
+tagging failed exception	5603	6840
+taggingfailedexception	5603	6840
+taggingfailedexception when calling	5603	6840
+tagkeyslistrequiredexception	5593	6827
+tagkeyslistrequiredexception when calling	5593	6827
+taglimitexceeded	5594	6828
+taglimitexceeded when calling	5594	6828
+taglimitexceededexception	5594	6829
+taglimitexceededexception when calling	5594	6829
+taglimitexceededfault	5594	6830
+taglimitexceededfault when calling	5594	6830
+tagnotfound	5595,12	6831
+tagnotfound when calling	5595,12	6831
+tagnotfoundfault	5595	6832
+tagnotfoundfault when calling	5595	6832
+tagoperationexception	5596	6833
+tagoperationexception when calling	5596	6833
+tagoptionnotmigratedexception	5597	6834
+tagoptionnotmigratedexception when calling	5597	6834
+tagpolicy	5598	6841
+tagpolicy when calling	5598	6841
+tagpolicyexception	5598	6835
+tagpolicyexception when calling	5598	6835
+tagpolicyviolationexception	5599	6836
+tagpolicyviolationexception when calling	5599	6836
+tagquotaperresourceexceeded	5600	6837
+tagquotaperresourceexceeded when calling	5600	6837
+tagrequiredexception	5601	6838
+tagrequiredexception when calling	5601	6838
+tags already exist exception	5604	6842
+tags limit exceeded exception	5605	6843
+tags map required exception	5606	6844
+tags per resource exceeded limit exception	5607	6845
+tagsalreadyexistexception	5604	6842
+tagsalreadyexistexception when calling	5604	6842
+tagsetlistlimitexceededexception	5602	6839
+tagsetlistlimitexceededexception when calling	5602	6839
+tagslimitexceededexception	5605	6843
+tagslimitexceededexception when calling	5605	6843
+tagsmaprequiredexception	5606	6844
+tagsmaprequiredexception when calling	5606	6844
+tagsperresourceexceededlimitexception	5607	6845
+tagsperresourceexceededlimitexception when calling	5607	6845
 target * does not accept a target detail	0,1	1234
-target * requires a target detail	0,1	6757
+target * requires a target detail	0,1	6846
 target data type * is a pseudo type	254,1	345
 target detail cannot be used without target	0,1	1234
-target group association limit	5550	6758
-target group not found	5551	6759
-target in use exception	5552	6760
-target invocation exception	5553	6761
+target group association limit	5608	6847
+target group not found	5609	6848
+target in use exception	5610	6849
+target invocation exception	5611	6850
 target is not executing an operation with a query plan	2415	2855
-target lists can have at most	745,328	6762
+target lists can have at most	745,328	6851
 target log not found in binlog index	2480	2923
-target not connected	5554	6763
-target not connected exception	5554	6764
-target not found exception	5555	6765
-target parameter count exception	4614	6766
-target required exception	5556	6767
-target resource not found	5557	6768
-target row violates row level security policy * using expression for table	137,1	5309
-target row violates row level security policy using expression for table	137,1	5309
-target type is not an array	190,114	6769
-targetexception	5558	6770
-targetgroupassociationlimit	5550	6758
-targetgroupassociationlimit when calling	5550	6758
-targetgroupnotfound	5551	6759
-targetgroupnotfound when calling	5551	6759
-targetinuseexception	5552	6760
-targetinuseexception when calling	5552	6760
-targetinvocationexception	5553	6761
-targetnotconnected	5554	6763
-targetnotconnected when calling	5554	6763
-targetnotconnectedexception	5554	6764
-targetnotconnectedexception when calling	5554	6764
-targetnotfoundexception	5555	6765
-targetnotfoundexception when calling	5555	6765
-targetparametercountexception	4614	6766
-targetrequiredexception	5556	6767
-targetrequiredexception when calling	5556	6767
-targetresourcenotfound	5557	6768
-targetresourcenotfound when calling	5557	6768
-targets required exception	5559	6771
-targetsrequiredexception	5559	6771
-targetsrequiredexception when calling	5559	6771
-task already exists exception	5560	6772
-task canceled exception	130,131	6773
-task does not exist	5561	6774
-task not found exception	5562	6775
-task scheduler exception	264	6776
-task set not found exception	5563	6777
-task timed out	5564	6778
-taskalreadyexistsexception	5560	6772
-taskalreadyexistsexception when calling	5560	6772
-taskcanceledexception	130,131	6773
-taskdoesnotexist	5561	6774
-taskdoesnotexist when calling	5561	6774
-tasknotfoundexception	5562	6775
-tasknotfoundexception when calling	5562	6775
-taskschedulerexception	264	6776
-tasksetnotfoundexception	5563	6777
-tasksetnotfoundexception when calling	5563	6777
-tasktimedout	5564	6778
-tasktimedout when calling	5564	6778
+target not connected	5612	6852
+target not connected exception	5612	6853
+target not found exception	5613	6854
+target parameter count exception	4622	6855
+target required exception	5614	6856
+target resource not found	5615	6857
+target row violates row level security policy * using expression for table	137,1	5317
+target row violates row level security policy using expression for table	137,1	5317
+target type is not an array	190,114	6858
+targetexception	5616	6859
+targetgroupassociationlimit	5608	6847
+targetgroupassociationlimit when calling	5608	6847
+targetgroupnotfound	5609	6848
+targetgroupnotfound when calling	5609	6848
+targetinuseexception	5610	6849
+targetinuseexception when calling	5610	6849
+targetinvocationexception	5611	6850
+targetnotconnected	5612	6852
+targetnotconnected when calling	5612	6852
+targetnotconnectedexception	5612	6853
+targetnotconnectedexception when calling	5612	6853
+targetnotfoundexception	5613	6854
+targetnotfoundexception when calling	5613	6854
+targetparametercountexception	4622	6855
+targetrequiredexception	5614	6856
+targetrequiredexception when calling	5614	6856
+targetresourcenotfound	5615	6857
+targetresourcenotfound when calling	5615	6857
+targets required exception	5617	6860
+targetsrequiredexception	5617	6860
+targetsrequiredexception when calling	5617	6860
+task already exists exception	5618	6861
+task canceled exception	130,131	6862
+task does not exist	5619	6863
+task not found exception	5620	6864
+task scheduler exception	264	6865
+task set not found exception	5621	6866
+task timed out	5622	6867
+taskalreadyexistsexception	5618	6861
+taskalreadyexistsexception when calling	5618	6861
+taskcanceledexception	130,131	6862
+taskdoesnotexist	5619	6863
+taskdoesnotexist when calling	5619	6863
+tasknotfoundexception	5620	6864
+tasknotfoundexception when calling	5620	6864
+taskschedulerexception	264	6865
+tasksetnotfoundexception	5621	6866
+tasksetnotfoundexception when calling	5621	6866
+tasktimedout	5622	6867
+tasktimedout when calling	5622	6867
 telemetry too large exception	886	1043
 telemetry_too_large	886	1043
 telemetrytoolargeexception	886	1043
-template already exists exception	5565	6779
-template does not exist	5566	6780
-template not found exception	5567	6781
-templatealreadyexistsexception	5565	6779
-templatealreadyexistsexception when calling	5565	6779
-templatedoesnotexist	5566	6780
-templatedoesnotexist when calling	5566	6780
-templatenotfoundexception	5567	6781
-templatenotfoundexception when calling	5567	6781
-templates not available in region exception	5568	6782
-templatesnotavailableinregionexception	5568	6782
-templatesnotavailableinregionexception when calling	5568	6782
-temporary failure in name resolution	5569,218	6783
-temporary file size exceeds temp_file_limit	242,243	6784
+template already exists exception	5623	6868
+template does not exist	5624	6869
+template not found exception	5625	6870
+templatealreadyexistsexception	5623	6868
+templatealreadyexistsexception when calling	5623	6868
+templatedoesnotexist	5624	6869
+templatedoesnotexist when calling	5624	6869
+templatenotfoundexception	5625	6870
+templatenotfoundexception when calling	5625	6870
+templates not available in region exception	5626	6871
+templatesnotavailableinregionexception	5626	6871
+templatesnotavailableinregionexception when calling	5626	6871
+temporary failure in name resolution	5627,218	6872
+temporary file size exceeds temp_file_limit	242,243	6873
 temporary file write failure	2416	2856
 temporary tables cannot specify a schema name	111,1	778
-tenant database already exists	5570	6785
-tenant database not found	5571,12	6786
-tenant database quota exceeded	5572	6787
-tenantdatabasealreadyexists	5570	6785
-tenantdatabasealreadyexists when calling	5570	6785
-tenantdatabasenotfound	5571,12	6786
-tenantdatabasenotfound when calling	5571,12	6786
-tenantdatabasequotaexceeded	5572	6787
-tenantdatabasequotaexceeded when calling	5572	6787
-terminal routing strategy exception	5573	6788
-terminal state exception	5574,20	6789
-terminalroutingstrategyexception	5573	6788
-terminalroutingstrategyexception when calling	5573	6788
-terminalstateexception	5574,20	6789
-terminalstateexception when calling	5574,20	6789
-terminated by signal 1	2967	4917
-terminated by signal 10	2975	4918
-terminated by signal 11	2976	4919
-terminated by signal 12	2977	4920
-terminated by signal 13	559	4921
-terminated by signal 14	237	4922
-terminated by signal 15	2978	4923
-terminated by signal 16	2979	4924
-terminated by signal 17	864	4925
-terminated by signal 18	2980	4926
-terminated by signal 19	2981	4927
-terminated by signal 2	2969	4928
-terminated by signal 20	2982	4929
-terminated by signal 21	2983	4930
-terminated by signal 22	2984	4931
-terminated by signal 23	2985	4932
-terminated by signal 24	1172	4933
-terminated by signal 25	2986	4934
-terminated by signal 26	2987	4935
-terminated by signal 27	2988	4936
-terminated by signal 28	2989	4937
-terminated by signal 29	2990	4938
-terminated by signal 3	2970	4939
-terminated by signal 30	2991	4940
-terminated by signal 31	484	4941
-terminated by signal 4	2971	4942
-terminated by signal 5	2972	4943
-terminated by signal 6	948	4944
-terminated by signal 7	592	4945
-terminated by signal 8	2973	4946
-terminated by signal 9	2974	4947
-terminating autovacuum process due to administrator command	220,221	6790
-terminating background worker * due to administrator command	220,221	6791
-terminating connection because of crash of another server process	1175,221	6792
-terminating connection because of unexpected sigquit signal	220,221	6790
-terminating connection because protocol synchronization was lost	526,135	3943
-terminating connection due to administrator command	220,221	6790
-terminating connection due to conflict with recovery	1050,1051	6793
-terminating connection due to idle in transaction timeout	3295,204	6794
-terminating connection due to idle session timeout	3296,221	6795
-terminating connection due to immediate shutdown command	220,221	6790
-terminating connection due to unexpected postmaster exit	220,221	6796
-terminating logical replication worker due to administrator command	220,221	6790
-terminating logical replication worker due to timeout	1094,135	6797
+tenant database already exists	5628	6874
+tenant database not found	5629,12	6875
+tenant database quota exceeded	5630	6876
+tenantdatabasealreadyexists	5628	6874
+tenantdatabasealreadyexists when calling	5628	6874
+tenantdatabasenotfound	5629,12	6875
+tenantdatabasenotfound when calling	5629,12	6875
+tenantdatabasequotaexceeded	5630	6876
+tenantdatabasequotaexceeded when calling	5630	6876
+terminal routing strategy exception	5631	6877
+terminal state exception	5632,20	6878
+terminalroutingstrategyexception	5631	6877
+terminalroutingstrategyexception when calling	5631	6877
+terminalstateexception	5632,20	6878
+terminalstateexception when calling	5632,20	6878
+terminated by signal 1	2967	4925
+terminated by signal 10	2975	4926
+terminated by signal 11	2976	4927
+terminated by signal 12	2977	4928
+terminated by signal 13	559	4929
+terminated by signal 14	237	4930
+terminated by signal 15	2978	4931
+terminated by signal 16	2979	4932
+terminated by signal 17	864	4933
+terminated by signal 18	2980	4934
+terminated by signal 19	2981	4935
+terminated by signal 2	2969	4936
+terminated by signal 20	2982	4937
+terminated by signal 21	2983	4938
+terminated by signal 22	2984	4939
+terminated by signal 23	2985	4940
+terminated by signal 24	1172	4941
+terminated by signal 25	2986	4942
+terminated by signal 26	2987	4943
+terminated by signal 27	2988	4944
+terminated by signal 28	2989	4945
+terminated by signal 29	2990	4946
+terminated by signal 3	2970	4947
+terminated by signal 30	2991	4948
+terminated by signal 31	484	4949
+terminated by signal 4	2971	4950
+terminated by signal 5	2972	4951
+terminated by signal 6	948	4952
+terminated by signal 7	592	4953
+terminated by signal 8	2973	4954
+terminated by signal 9	2974	4955
+terminating autovacuum process due to administrator command	220,221	6879
+terminating background worker * due to administrator command	220,221	6880
+terminating connection because of crash of another server process	1175,221	6881
+terminating connection because of unexpected sigquit signal	220,221	6879
+terminating connection because protocol synchronization was lost	526,135	3951
+terminating connection due to administrator command	220,221	6879
+terminating connection due to conflict with recovery	1050,1051	6882
+terminating connection due to idle in transaction timeout	3303,204	6883
+terminating connection due to idle session timeout	3304,221	6884
+terminating connection due to immediate shutdown command	220,221	6879
+terminating connection due to unexpected postmaster exit	220,221	6885
+terminating logical replication worker due to administrator command	220,221	6879
+terminating logical replication worker due to timeout	1094,135	6886
 terminating walreceiver due to timeout	1094,135	1373
-terminating walreceiver process due to administrator command	220,221	6798
-terms exists exception	5575	6799
-termsexistsexception	5575	6799
-termsexistsexception when calling	5575	6799
-test failover not available fault	5576	6800
-test function failed	5577,55	6801
-testfailovernotavailablefault	5576	6800
-testfailovernotavailablefault when calling	5576	6800
-testfunctionfailed	5577,55	6801
-testfunctionfailed when calling	5577,55	6801
-text file busy	2921	6802
-text length exceeded exception	5578	6803
+terminating walreceiver process due to administrator command	220,221	6887
+terms exists exception	5633	6888
+termsexistsexception	5633	6888
+termsexistsexception when calling	5633	6888
+test failover not available fault	5634	6889
+test function failed	5635,55	6890
+testfailovernotavailablefault	5634	6889
+testfailovernotavailablefault when calling	5634	6889
+testfunctionfailed	5635,55	6890
+testfunctionfailed when calling	5635,55	6890
+text file busy	2921	6891
+text length exceeded exception	5636	6892
 text search configuration * already exists in schema	157,1	1346
 text search configuration * does not exist	158,1	1135
-text search configuration name * must be schema qualified	190,114	6804
+text search configuration name * must be schema qualified	190,114	6893
 text search configuration parameter * not recognized	0,1	908
 text search configuration with oid * does not exist	158,1	1142
 text search dictionary * already exists in schema	157,1	1346
@@ -31167,139 +31403,139 @@ text search dictionary * does not exist	158,1	1135
 text search dictionary with oid * does not exist	158,1	1142
 text search parser * already exists in schema	157,1	1346
 text search parser * does not exist	158,1	1135
-text search parser does not support headline creation	109	6805
-text search parser end method is required	159,1	3709
-text search parser gettoken method is required	159,1	3709
-text search parser is required	159,1	3709
-text search parser lextypes method is required	159,1	3709
+text search parser does not support headline creation	109	6894
+text search parser end method is required	159,1	3717
+text search parser gettoken method is required	159,1	3717
+text search parser is required	159,1	3717
+text search parser lextypes method is required	159,1	3717
 text search parser parameter * not recognized	0,1	908
-text search parser start method is required	159,1	3709
+text search parser start method is required	159,1	3717
 text search template * already exists in schema	157,1	1346
 text search template * does not accept options	0,1	908
 text search template * does not exist	158,1	1135
-text search template is required	159,1	3709
-text search template lexize method is required	159,1	3709
+text search template is required	159,1	3717
+text search template lexize method is required	159,1	3717
 text search template parameter * not recognized	0,1	908
-text size limit exceeded exception	5579	6806
-textlengthexceededexception	5578	6803
-textlengthexceededexception when calling	5578	6803
-textsizelimitexceededexception	5579	6806
-textsizelimitexceededexception when calling	5579	6806
+text size limit exceeded exception	5637	6895
+textlengthexceededexception	5636	6892
+textlengthexceededexception when calling	5636	6892
+textsizelimitexceededexception	5637	6895
+textsizelimitexceededexception when calling	5637	6895
 the * feature is disabled you need mariadb built with * to have it working	1936	2355
 the * function returns the wrong type	2207	2635
 the * handler only supports 32 bit integers in values	2075	2501
 the * syntax is reserved for purposes internal to the mariadb server	2274	2704
-the alterpartition request successfully updated the partition state but the leader has changed	4405	5306
-the assignor or its version range is not supported by the consumer group	5580	6807
+the alterpartition request successfully updated the partition state but the leader has changed	4413	5314
+the assignor or its version range is not supported by the consumer group	5638	6896
 the binary log file * is logically corrupted	1793	2197
 the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	1999	2419
 the binlog statement of type * was not preceded by a format description binlog statement	2139	2564
-the broker did not attempt to execute this operation	4664	5615
-the broker does not support the requested sasl mechanism	5581	6808
+the broker did not attempt to execute this operation	4672	5623
+the broker does not support the requested sasl mechanism	5639	6897
 the broker received a duplicate sequence number	1586	1927
-the broker received an out of order sequence number	4713	5691
-the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	3107	3601
+the broker received an out of order sequence number	4721	5699
+the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	3115	3609
 the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	1143	1356
 the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	1142	1355
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	4564	5488
-the cluster is down	3223	3777
-the cluster is down and only accepts read commands	3223	3777
-the clusterid in the request does not match that found on the server	3387	3947
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	4572	5496
+the cluster is down	3231	3785
+the cluster is down and only accepts read commands	3231	3785
+the clusterid in the request does not match that found on the server	3395	3955
 the column s s cannot be changed more than once in a single update statement	2498	2970
-the consumer group has reached its max size	3213	3762
-the controller has considered the broker registration to be invalid	3885	4575
+the consumer group has reached its max size	3221	3770
+the controller has considered the broker registration to be invalid	3893	4583
 the creation of some temporary tables could not be rolled back	2565	3039
 the current user is invalid	2033,776	2456
 the data source connection string * is not in the correct format	1954	2375
-the database system is in recovery mode	701,221	6809
-the database system is not accepting connections	701,221	6809
-the database system is not yet accepting connections	701,221	6809
-the database system is shutting down	701,221	6809
-the database system is starting up	701,221	6809
+the database system is in recovery mode	701,221	6898
+the database system is not accepting connections	701,221	6898
+the database system is not yet accepting connections	701,221	6898
+the database system is shutting down	701,221	6898
+the database system is starting up	701,221	6898
 the definition for table s is too big	2399	2839
 the definition of table * prevents operation * on table	2535	3009
-the encoded data was not valid for encoding utf	984	6810
-the fetch session encountered inconsistent topic id usage	3112	3606
-the fetch session epoch is invalid	3694	4342
-the fetch session id was not found	3111	3605
+the encoded data was not valid for encoding utf	984	6899
+the fetch session encountered inconsistent topic id usage	3120	3614
+the fetch session epoch is invalid	3702	4350
+the fetch session id was not found	3119	3613
 the file * must be in the database directory or be readable by all	2418	2858
 the foreign data source you are trying to reference does not exist data source error	1953	2374
 the foreign server name you are trying to reference does not exist data source error	1957	2378
 the geometry has no data in function	1828	2232
 the given broker id was not registered	564	581
-the given key * was not present in the dictionary	4123	6811
-the given key was not present in the dictionary	4124	6812
-the given update version was invalid	4037	4748
-the group id does not exist	3212	3761
-the group is not empty	4546	5460
-the group member needs to have a valid member id before actually entering a consumer group	4295	5151
+the given key * was not present in the dictionary	4131	6900
+the given key was not present in the dictionary	4132	6901
+the given update version was invalid	4045	4756
+the group id does not exist	3220	3769
+the group is not empty	4554	5468
+the group member needs to have a valid member id before actually entering a consumer group	4303	5159
 the handler doesn t support autoextend of tablespaces	2411	2851
 the host or user argument to grant is too long	1989,1	2409
 the incident * occurred on the master message	2317	2751
 the index file for table * is full	2021	2442
-the instance id is still used by another member in the consumer group	5582	6813
-the leader epoch in the request is newer than the epoch on the broker	5583	6814
-the leader epoch in the request is older than the epoch on the broker	3108	3602
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	4637	5578
-the log s topic id did not match the topic id in the request	3393	3949
+the instance id is still used by another member in the consumer group	5640	6902
+the leader epoch in the request is newer than the epoch on the broker	5641	6903
+the leader epoch in the request is older than the epoch on the broker	3116	3610
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	4645	5586
+the log s topic id did not match the topic id in the request	3401	3957
 the mariadb server is running with the * option so it cannot execute this statement	2186	2613
-the member epoch is fenced by the group coordinator	3109	3603
-the member epoch is stale	5446	6616
-the message format version on the broker does not support this request	5584	6815
-the message has a negative size	3695	4343
-the method or operation is not implemented	4571	6816
+the member epoch is fenced by the group coordinator	3117	3611
+the member epoch is stale	5454	6624
+the message format version on the broker does not support this request	5642	6904
+the message has a negative size	3703	4351
+the method or operation is not implemented	4579	6905
 the mix of handlers in the partitions is not allowed in this version of mariadb	2105	2531
-the new isr contains at least one ineligible replica	3416	3992
-the node was low on resource	5585,5586	6817
+the new isr contains at least one ineligible replica	3424	4000
+the node was low on resource	5643,5644	6906
 the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	2109	2535
 the number of radius identifiers * must be 1 or the same as the number of radius servers	224,225	435
 the number of radius ports * must be 1 or the same as the number of radius servers	224,225	435
 the number of radius secrets * must be 1 or the same as the number of radius servers	224,225	435
-the operation could not be completed the data is not in the correct format	2993	6818
-the operation could not be completed the data isn’t in the correct format	2993	6818
-the operation could not be completed the file doesn’t exist	1158	6819
-the operation could not be completed you don’t have permission	145	6820
-the operation has timed out	5587,4944,1126	6821
-the operation was aborted due to timeout	1126	6822
-the operation was canceled	4651,131	6823
+the operation could not be completed the data is not in the correct format	2993	6907
+the operation could not be completed the data isn’t in the correct format	2993	6907
+the operation could not be completed the file doesn’t exist	1158	6908
+the operation could not be completed you don’t have permission	145	6909
+the operation has timed out	5645,4952,1126	6910
+the operation was aborted due to timeout	1126	6911
+the operation was canceled	4659,131	6912
 the partition info in the frm file is not consistent with what can be written into the frm file	2015	2436
 the password for anonymous user cannot be expired	2226	2654
 the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	2227	2655
 the password provided for the replication user exceeds the maximum length of 32 characters	1857	2270
 the path specified for * is too long	2229	2657
 the per index column family option has been deprecated	2230	2658
-the postphaseaction failed with an exception	501	6824
-the preferred leader was not available	4820	5836
+the postphaseaction failed with an exception	501	6913
+the preferred leader was not available	4828	5844
 the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	2242	2670
-the process does not possess some privilege required for this operation	4832	6825
-the processor does not support large pages	109	6826
-the producer attempted a transactional operation in an invalid state	4033	4742
+the process does not possess some privilege required for this operation	4840	6914
+the processor does not support large pages	109	6915
+the producer attempted a transactional operation in an invalid state	4041	4750
 the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	1059	1246
-the producer attempted to use a producer id which is not currently assigned to its transactional id	3863	4547
-the query interface requires a database connection	107	6827
-the record state is invalid	3880	4569
-the request was sent to an endpoint of the wrong type	4310	5170
-the requested offset is moved to tiered storage	4636	5576
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	4638	5579
+the producer attempted to use a producer id which is not currently assigned to its transactional id	3871	4555
+the query interface requires a database connection	107	6916
+the record state is invalid	3888	4577
+the request was sent to an endpoint of the wrong type	4318	5178
+the requested offset is moved to tiered storage	4644	5584
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	4646	5587
 the requested server id * clashes with the slave startup option replicate same server id	2313	2747
 the requested value * for the master delay exceeds the maximum	2092	2518
 the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	2311	2745
 the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	2310	2744
 the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	2312	2746
-the requesting client does not support the compression type of given partition	5588	6828
+the requesting client does not support the compression type of given partition	5646	6917
 the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	2423,1	2863
-the server encountered an error with the transaction	5589	6829
-the server has a configurable maximum message size to avoid unbounded memory allocation	4301	5158
+the server encountered an error with the transaction	5647	6918
+the server has a configurable maximum message size to avoid unbounded memory allocation	4309	5166
 the server is currently in offline mode	2291	2723
 the server is not configured as slave fix in config file or with change master to	1787	2191
 the server was not built with row based replication	2252	2680
-the share coordinator rejected the request because the share group state epoch did not match	3110	3604
-the share session epoch is invalid	3965	4662
-the share session was not found	5251	6371
+the share coordinator rejected the request because the share group state epoch did not match	3118	3612
+the share session epoch is invalid	3973	4670
+the share session was not found	5259	6379
 the size number was correct but we don t allow the digit part to be more than 2 billion	2303	2735
 the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	2096	2522
-the specified file name or path is too long or a component of the specified path is too long	4762	6830
-the standby was promoted during online backup	107	4248
+the specified file name or path is too long or a component of the specified path is too long	4770	6919
+the standby was promoted during online backup	107	4256
 the statement * cannot invoke a stored function	2295	2727
 the statement * has no open cursor	2382	2822
 the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1812	2216
@@ -31320,12 +31556,12 @@ the table * is full	2259	2688
 the table does not have fulltext index to support this query	2401	2841
 the target table * of the * is not insertable into	2158	2584
 the target table * of the * is not updatable	2160	2586
-the throttling quota has been exceeded	5590	6831
-the timestamp of the message is out of acceptable range	4021	4728
+the throttling quota has been exceeded	5648	6920
+the timestamp of the message is out of acceptable range	4029	4736
 the total length of the partitioning fields is too large	2206	2634
 the total number of locks exceeds the lock table size	2082	2508
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	4030	4739
-the transactionalid could not be found	5591	6832
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	4038	4747
+the transactionalid could not be found	5649	6921
 the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	2494,1	2966
 the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	2495,1	2967
 the used command is not allowed because the mariadb server or client has disabled the local infile capability	2078	2504
@@ -31333,32 +31569,32 @@ the used command is not allowed with this mariadb version	2166,1	2592
 the used select statements have a different number of columns	2588,793	3063
 the used table value constructor has a different number of values	2589	3064
 the user specified as a definer * does not exist	2154	2580
-the user specified log directory is not found in the broker config	4227	5059
+the user specified log directory is not found in the broker config	4235	5067
 the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	1992	2412
 the value specified for generated column * in table * has been ignored	2563	3037
-the version of api is not supported	5592	6833
+the version of api is not supported	5650	6922
 the voter is already part of the set of voters	1592	1936
-the voter is not part of the set of voters	5593	6834
-the voter key doesn t match the receiving replica s key	4050	4766
-the wait completed due to an abandoned mutex	133	6835
-there are multiple default operator classes for data type	157,1	6836
-there are unstable offsets that need to be cleared	5594	6837
-there is a newer producer with the same transactionalid which fences the current one	4835	5856
+the voter is not part of the set of voters	5651	6923
+the voter key doesn t match the receiving replica s key	4058	4774
+the wait completed due to an abandoned mutex	133	6924
+there are multiple default operator classes for data type	157,1	6925
+there are unstable offsets that need to be cleared	5652	6926
+there is a newer producer with the same transactionalid which fences the current one	4843	5864
 there is already a transaction in progress	202,204	726
 there is no * row in * trigger	2450	2891
-there is no built in function named	227,1	6838
-there is no client connection	1093,135	6839
-there is no escaped character	0,1	6840
-there is no listener on the leader broker that matches the listener on which metadata request was processed	4210	5039
-there is no parameter	5378,1	6841
-there is no previously clustered index for table	158,1	3967
+there is no built in function named	227,1	6927
+there is no client connection	1093,135	6928
+there is no escaped character	0,1	6929
+there is no listener on the leader broker that matches the listener on which metadata request was processed	4218	5047
+there is no parameter	5386,1	6930
+there is no previously clustered index for table	158,1	3975
 there is no primary key for referenced table	158,1	1323
 there is no such grant defined for user * on host	2161,1	2587
 there is no such grant defined for user * on host * on routine	2162,1	2588
 there is no such grant defined for user * on host * on table	2163,1	2589
 there is no transaction in progress	636,204	650
-there is no unique constraint matching given keys for referenced table	3157,1	3677
-there is no unique or exclusion constraint matching the on conflict specification	311,1	6842
+there is no unique constraint matching given keys for referenced table	3165,1	3685
+there is no unique or exclusion constraint matching the on conflict specification	311,1	6931
 there was a problem processing the query on the foreign data source data source error	2247	2675
 thesaurus sample word * is a stop word rule	224,225	1435
 thesaurus sample word * isn t recognized by subdictionary rule	224,225	1435
@@ -31368,872 +31604,872 @@ thesaurus substitute word * isn t recognized by subdictionary rule	224,225	1435
 third argument of cast function must be type	159,1	337
 this broker id is already in use	1552	1885
 this command is not supported in the prepared statement protocol yet	2489	2932
-this controller id is not known	5595	6843
-this endpoint type is not supported yet	5596	6844
-this error indicates that an offset commit was rejected because of oversize metadata	3586	4217
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	4574	5500
-this error is thrown if the request exceeds the user specified time limit in the request	1126	6075
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	4176	4994
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	5597	6845
+this controller id is not known	5653	6932
+this endpoint type is not supported yet	5654	6933
+this error indicates that an offset commit was rejected because of oversize metadata	3594	4225
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	4582	5508
+this error is thrown if the request exceeds the user specified time limit in the request	1126	6083
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	4184	5002
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	5655	6934
 this function * has the same name as a native function	2117	2543
 this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1817	2221
 this is not a client facing error and is used mostly by tools when a broker is not alive	565	582
-this is not the correct controller for this cluster	4563	5487
+this is not the correct controller for this cluster	4571	5495
 this is not yet supported for generated columns	2484	2927
 this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	1148	1361
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	3908	4600
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	3916	4608
 this operation cannot be performed as you have a running slave * run stop slave * first	2320	2754
 this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	2306	2739
 this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	2327	2761
 this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1794	2198
 this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	2553	3027
 this operation requires a running slave configure slave and do start slave	2321	2755
-this operation was aborted	131	6846
+this operation was aborted	131	6935
 this partition function is not allowed	2209	2637
-this record has failed the validation on broker and hence will be rejected	3879	4568
-this request is for a topic or partition that does not exist on this broker	5598	6847
-this server does not host this topic id	5599	6848
+this record has failed the validation on broker and hence will be rejected	3887	4576
+this request is for a topic or partition that does not exist on this broker	5656	6936
+this server does not host this topic id	5657	6937
 this table type requires a primary key	2273,1	2703
 this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	2277	2708
-this user has no permissions to access	194	6849
-this user has no permissions to run	194	6849
+this user has no permissions to access	194	6938
+this user has no permissions to run	194	6938
 this version of mariadb doesn	2174,1	2601
 this version of mariadb is not compiled with raid support	2146	2571
 this window function may not have a window frame	2568	3042
-thread abort exception	5600	6850
-thread interrupted exception	5601	6851
+thread abort exception	5658	6939
+thread interrupted exception	5659	6940
 thread stack overrun * bytes used of a * byte stack and	2368	2808
 thread stack overrun used * of a * stack use	2367	2807
-thread start exception	5602	6852
-thread state exception	5603	6853
-thread was in an invalid state for the operation being executed	5603	6854
-thread was interrupted from a waiting state	5601	6855
-threadabortexception	5600	6850
-threaderror	5604	6856
-threadinterruptedexception	5601	6851
-threadstartexception	5602	6852
-threadstateexception	5603	6853
+thread start exception	5660	6941
+thread state exception	5661	6942
+thread was in an invalid state for the operation being executed	5661	6943
+thread was interrupted from a waiting state	5659	6944
+threadabortexception	5658	6939
+threaderror	5662	6945
+threadinterruptedexception	5659	6940
+threadstartexception	5660	6941
+threadstateexception	5661	6942
 thresholds array must not contain nulls	191,114	700
 thresholds must be one dimensional array	329,114	364
-throttled client exception	5605,39	6857
-throttled request exception	5606,39	6858
-throttled when calling	5607,39	6859
-throttledclientexception	5605,39	6857
-throttledclientexception when calling	5605,39	6857
-throttledexception	5607,39	6860
-throttledexception when calling	5607,39	6860
-throttledrequestexception	5606,39	6858
-throttledrequestexception when calling	5606,39	6858
-throttling quota exceeded exception	5590	6831
-throttling when calling	5608,39	6861
-throttling_quota_exceeded	5590	6831
-throttlingexception	5608,39	6862
-throttlingexception when calling	5608,39	6862
-throttlingquotaexceededexception	5590	6831
-throughput limit exceeded	5609	6863
-throughputlimitexceeded	5609	6863
-throughputlimitexceeded when calling	5609	6863
-tid * is not valid for relation	190,114	6864
-tier change not allowed exception	5610	6865
-tierchangenotallowedexception	5610	6865
-tierchangenotallowedexception when calling	5610	6865
-time * precision must not be negative	190,114	4097
-time * precision reduced to maximum allowed	190,114	4097
-time data * does not match format	760	6866
+throttled client exception	5663,39	6946
+throttled request exception	5664,39	6947
+throttled when calling	5665,39	6948
+throttledclientexception	5663,39	6946
+throttledclientexception when calling	5663,39	6946
+throttledexception	5665,39	6949
+throttledexception when calling	5665,39	6949
+throttledrequestexception	5664,39	6947
+throttledrequestexception when calling	5664,39	6947
+throttling quota exceeded exception	5648	6920
+throttling when calling	5666,39	6950
+throttling_quota_exceeded	5648	6920
+throttlingexception	5666,39	6951
+throttlingexception when calling	5666,39	6951
+throttlingquotaexceededexception	5648	6920
+throughput limit exceeded	5667	6952
+throughputlimitexceeded	5667	6952
+throughputlimitexceeded when calling	5667	6952
+tid * is not valid for relation	190,114	6953
+tier change not allowed exception	5668	6954
+tierchangenotallowedexception	5668	6954
+tierchangenotallowedexception when calling	5668	6954
+time * precision must not be negative	190,114	4105
+time * precision reduced to maximum allowed	190,114	4105
+time data * does not match format	760	6955
 time field value out of range	1291,114	1583
-time limit exceeded exception	5611	6867
-time zone * not recognized	190,114	4097
-time zone displacement out of range	4019,114	6868
+time limit exceeded exception	5669	6956
+time zone * not recognized	190,114	4105
+time zone displacement out of range	4027,114	6957
 time zone interval must be hour or hour to minute	0,1	925
-time zone not found exception	5612	6869
-timelimitexceededexception	5611	6867
-timelimitexceededexception when calling	5613,55	6870
-timeout database is locked	5344,4923	6493
-timeout must not be negative	322,114	6871
-timeouterror	1103,5614	6872
-timeouterror * timed out	1126	6873
-timeoutexception	5587	6874
-timeoutexpired	5615	6875
-timer expired	2926	6876
-timestamp * precision must be between	190,114	4094
-timestamp * precision must not be negative	190,114	4094
-timestamp * precision reduced to maximum allowed	190,114	4094
-timestamp out of bounds exception	5616	6877
-timestamperror	5617	6878
-timestampoutofboundsexception	5616	6877
-timestampoutofboundsexception when calling	5616	6877
-timestamps cannot be binned into intervals containing months or years	109	6879
-timezonenotfoundexception	5612	6869
-tip of source reference is different exception	5618	6880
-tipofsourcereferenceisdifferentexception	5618	6880
-tipofsourcereferenceisdifferentexception when calling	5618	6880
-tips divergence exceeded exception	5619	6881
-tipsdivergenceexceededexception	5619	6881
-tipsdivergenceexceededexception when calling	5619	6881
-title required exception	5620	6882
-titlerequiredexception	5620	6882
-titlerequiredexception when calling	5620	6882
-tld in maintenance	5621	6883
-tld rules violation	5622	6884
-tldinmaintenance	5621	6883
-tldinmaintenance when calling	5621	6883
-tldrulesviolation	5622	6884
-tldrulesviolation when calling	5622	6884
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	288	6885
-tls illegal exporter label	5623,278	299
-tls invalid ecpointformat list	5624,278	299
-tlsv1 alert access denied	5625,278	299
-tlsv1 alert decode error	5626,278	299
-tlsv1 alert decrypt error	5627,278	299
-tlsv1 alert decryption failed	5628,278	299
-tlsv1 alert export restriction	5629,278	299
-tlsv1 alert inappropriate fallback	5630,278	299
-tlsv1 alert insufficient security	5631,278	299
-tlsv1 alert internal error	5632,278	299
-tlsv1 alert no application protocol	5633,278	299
-tlsv1 alert no renegotiation	5634,278	299
-tlsv1 alert protocol version	5635,278	299
-tlsv1 alert record overflow	5636,278	299
-tlsv1 alert unknown ca	5637,278	299
-tlsv1 alert unknown psk identity	5638,278	299
-tlsv1 alert user cancelled	5639,278	299
-tlsv1 bad certificate hash value	5640,278	299
-tlsv1 bad certificate status response	5641,278	299
-tlsv1 certificate unobtainable	5642,278	299
-tlsv1 unrecognized name	5643,278	299
-tlsv1 unsupported extension	5644,278	299
-tlsv13 alert certificate required	5645,278	299
-tlsv13 alert missing extension	5646,278	299
+time zone not found exception	5670	6958
+timelimitexceededexception	5669	6956
+timelimitexceededexception when calling	5671,55	6959
+timeout database is locked	5352,4931	6501
+timeout must not be negative	322,114	6960
+timeouterror	1103,5672	6961
+timeouterror * timed out	1126	6962
+timeoutexception	5645	6963
+timeoutexpired	5673	6964
+timer expired	2926	6965
+timestamp * precision must be between	190,114	4102
+timestamp * precision must not be negative	190,114	4102
+timestamp * precision reduced to maximum allowed	190,114	4102
+timestamp out of bounds exception	5674	6966
+timestamperror	5675	6967
+timestampoutofboundsexception	5674	6966
+timestampoutofboundsexception when calling	5674	6966
+timestamps cannot be binned into intervals containing months or years	109	6968
+timezonenotfoundexception	5670	6958
+tip of source reference is different exception	5676	6969
+tipofsourcereferenceisdifferentexception	5676	6969
+tipofsourcereferenceisdifferentexception when calling	5676	6969
+tips divergence exceeded exception	5677	6970
+tipsdivergenceexceededexception	5677	6970
+tipsdivergenceexceededexception when calling	5677	6970
+title required exception	5678	6971
+titlerequiredexception	5678	6971
+titlerequiredexception when calling	5678	6971
+tld in maintenance	5679	6972
+tld rules violation	5680	6973
+tldinmaintenance	5679	6972
+tldinmaintenance when calling	5679	6972
+tldrulesviolation	5680	6973
+tldrulesviolation when calling	5680	6973
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	288	6974
+tls illegal exporter label	5681,278	299
+tls invalid ecpointformat list	5682,278	299
+tlsv1 alert access denied	5683,278	299
+tlsv1 alert decode error	5684,278	299
+tlsv1 alert decrypt error	5685,278	299
+tlsv1 alert decryption failed	5686,278	299
+tlsv1 alert export restriction	5687,278	299
+tlsv1 alert inappropriate fallback	5688,278	299
+tlsv1 alert insufficient security	5689,278	299
+tlsv1 alert internal error	5690,278	299
+tlsv1 alert no application protocol	5691,278	299
+tlsv1 alert no renegotiation	5692,278	299
+tlsv1 alert protocol version	5693,278	299
+tlsv1 alert record overflow	5694,278	299
+tlsv1 alert unknown ca	5695,278	299
+tlsv1 alert unknown psk identity	5696,278	299
+tlsv1 alert user cancelled	5697,278	299
+tlsv1 bad certificate hash value	5698,278	299
+tlsv1 bad certificate status response	5699,278	299
+tlsv1 certificate unobtainable	5700,278	299
+tlsv1 unrecognized name	5701,278	299
+tlsv1 unsupported extension	5702,278	299
+tlsv13 alert certificate required	5703,278	299
+tlsv13 alert missing extension	5704,278	299
 to must specify exactly one value per partitioning column	111,1	110
-toast relfilenode value not set when in binary upgrade mode	190,114	5777
-token already exists exception	5647	6886
-token type * does not exist	190,114	6887
-tokenalreadyexistsexception	5647	6886
-tokenalreadyexistsexception when calling	5647	6886
+toast relfilenode value not set when in binary upgrade mode	190,114	5785
+token already exists exception	5705	6975
+token type * does not exist	190,114	6976
+tokenalreadyexistsexception	5705	6975
+tokenalreadyexistsexception when calling	5705	6975
 too big precision specified for * maximum is	2420,1	2860
 too big scale specified for * maximum is	2422,1	2862
 too early	36	35
-too few arguments for format	190,114	3614
+too few arguments for format	190,114	3622
 too high level of nesting for select	2425	2865
-too long csp in response headers policy	5648	6888
+too long csp in response headers policy	5706	6977
 too long value for	2503	2977
-too many access points	5649	6889
-too many actions	5650	6890
+too many access points	5707	6978
+too many actions	5708	6979
 too many active concurrent transactions	2431	2871
-too many application versions exception	5651	6891
-too many applications exception	5652	6892
-too many arguments	3214	6577
-too many background workers	242,243	6893
-too many buckets exception	5653	6894
-too many cache behaviors	5654	6895
-too many cache policies	5655	6896
-too many certificates	5656	6897
-too many cloud front origin access identities	5657	6898
-too many column names were specified	0,1	6899
-too many columns	745	6576
-too many configuration templates exception	5658	6900
-too many connections	1864	6574
-too many connections for database	1864,243	6012
-too many connections for role	1864,243	6901
-too many continuous deployment policies	5659	6902
-too many cookie names in white list	5660	6903
-too many cookies in cache policy	5661	6904
-too many cookies in origin request policy	5662	6905
-too many custom headers in response headers policy	5663	6906
+too many application versions exception	5709	6980
+too many applications exception	5710	6981
+too many arguments	3222	6585
+too many background workers	242,243	6982
+too many buckets exception	5711	6983
+too many cache behaviors	5712	6984
+too many cache policies	5713	6985
+too many certificates	5714	6986
+too many cloud front origin access identities	5715	6987
+too many column names were specified	0,1	6988
+too many columns	745	6584
+too many configuration templates exception	5716	6989
+too many connections	1864	6582
+too many connections for database	1864,243	6020
+too many connections for role	1864,243	6990
+too many continuous deployment policies	5717	6991
+too many cookie names in white list	5718	6992
+too many cookies in cache policy	5719	6993
+too many cookies in origin request policy	5720	6994
+too many custom headers in response headers policy	5721	6995
 too many delayed threads in use	2433	2873
-too many distribution cnam es	5664	6907
-too many distributions	5665	6908
-too many distributions associated to cache policy	5666	6909
-too many distributions associated to field level encryption config	5667	6910
-too many distributions associated to key group	5668	6911
-too many distributions associated to origin access control	5669	6912
-too many distributions associated to origin request policy	5670	6913
-too many distributions associated to response headers policy	5671	6914
-too many distributions with function associations	5672	6915
-too many distributions with lambda associations	5673	6916
-too many distributions with single function arn	5674	6917
-too many dynamic shared memory segments	243	6918
-too many entries in batch request	5675	6919
-too many environments exception	5676	6920
-too many failed attempts exception	5677	6921
-too many field level encryption configs	5678	6922
-too many field level encryption content type profiles	5679	6923
-too many field level encryption encryption entities	5680	6924
-too many field level encryption field patterns	5681	6925
-too many field level encryption profiles	5682	6926
-too many field level encryption query arg profiles	5683	6927
+too many distribution cnam es	5722	6996
+too many distributions	5723	6997
+too many distributions associated to cache policy	5724	6998
+too many distributions associated to field level encryption config	5725	6999
+too many distributions associated to key group	5726	7000
+too many distributions associated to origin access control	5727	7001
+too many distributions associated to origin request policy	5728	7002
+too many distributions associated to response headers policy	5729	7003
+too many distributions with function associations	5730	7004
+too many distributions with lambda associations	5731	7005
+too many distributions with single function arn	5732	7006
+too many dynamic shared memory segments	243	7007
+too many entries in batch request	5733	7008
+too many environments exception	5734	7009
+too many failed attempts exception	5735	7010
+too many field level encryption configs	5736	7011
+too many field level encryption content type profiles	5737	7012
+too many field level encryption encryption entities	5738	7013
+too many field level encryption field patterns	5739	7014
+too many field level encryption profiles	5740	7015
+too many field level encryption query arg profiles	5741	7016
 too many fields in	2436	2877
 too many files opened please execute the command again	1796	2200
-too many function associations	5684	6928
-too many functions	5685	6929
-too many grouping sets present maximum 4096	5379,328	6930
-too many headers in cache policy	5686	6931
-too many headers in forwarded values	5687	6932
-too many headers in origin request policy	5688	6933
-too many health checks	5689	6934
-too many hosted zones	5690	6935
-too many invalidations in progress	5691	6936
-too many json array elements	5372	6550
-too many json object members	5373	6551
-too many key groups	5692	6937
-too many key groups associated to distribution	5693	6938
+too many function associations	5742	7017
+too many functions	5743	7018
+too many grouping sets present maximum 4096	5387,328	7019
+too many headers in cache policy	5744	7020
+too many headers in forwarded values	5745	7021
+too many headers in origin request policy	5746	7022
+too many health checks	5747	7023
+too many hosted zones	5748	7024
+too many invalidations in progress	5749	7025
+too many json array elements	5380	6558
+too many json object members	5381	6559
+too many key groups	5750	7026
+too many key groups associated to distribution	5751	7027
 too many key parts specified max * parts allowed	2434,1	2875
-too many key signing keys	5694	6939
-too many key updates	5695,278	299
+too many key signing keys	5752	7028
+too many key updates	5753,278	299
 too many keys specified max * keys allowed	2435,1	2876
-too many labels exception	5696,39	6940
-too many lambda function associations	5697	6941
-too many levels of symbolic links	1656	6942
+too many labels exception	5754,39	7029
+too many lambda function associations	5755	7030
+too many levels of symbolic links	1656	7031
 too many lexemes in thesaurus entry	224,225	1435
-too many links	1661	6943
-too many listeners	5698	6944
-too many listeners exception	5699	6945
-too many load balancers	5700	6946
-too many notifications in the notify queue	328	6947
-too many open files	1660	6948
-too many open files in system	1709	6949
-too many origin access controls	5701	6950
-too many origin custom headers	5702	6951
-too many origin groups per distribution	5703	6952
-too many origin request policies	5704	6953
-too many origins	5705	6954
+too many links	1661	7032
+too many listeners	5756	7033
+too many listeners exception	5757	7034
+too many load balancers	5758	7035
+too many notifications in the notify queue	328	7036
+too many open files	1660	7037
+too many open files in system	1709	7038
+too many origin access controls	5759	7039
+too many origin custom headers	5760	7040
+too many origin groups per distribution	5761	7041
+too many origin request policies	5762	7042
+too many origins	5763	7043
 too many partitions including subpartitions were defined	2437	2878
-too many parts	5706	6955
-too many platforms exception	5707	6956
-too many points requested	328	6957
-too many policies	5708	6958
-too many public keys	5709	6959
-too many public keys in key group	5710	6960
-too many query string parameters	5711	6961
-too many query strings in cache policy	5712	6962
-too many query strings in origin request policy	5713	6963
-too many realtime log configs	5714	6964
-too many references cannot splice	2917	6965
-too many registrations for target id	5715	6966
-too many regular expression matches	328	6967
-too many remove headers in response headers policy	5716	6968
-too many request exception	5717,39	6969
-too many requested attributes	5718	6970
+too many parts	5764	7044
+too many platforms exception	5765	7045
+too many points requested	328	7046
+too many policies	5766	7047
+too many public keys	5767	7048
+too many public keys in key group	5768	7049
+too many query string parameters	5769	7050
+too many query strings in cache policy	5770	7051
+too many query strings in origin request policy	5771	7052
+too many realtime log configs	5772	7053
+too many references cannot splice	2917	7054
+too many registrations for target id	5773	7055
+too many regular expression matches	328	7056
+too many remove headers in response headers policy	5774	7057
+too many request exception	5775,39	7058
+too many requested attributes	5776	7059
 too many requests	39	38
-too many requests error	39	6971
-too many requests exception	39	6972
-too many response headers policies	5719	6973
-too many rows	5381	6581
-too many rules	5720	6974
-too many streaming distribution cnam es	5721	6975
-too many streaming distributions	5722	6976
+too many requests error	39	7060
+too many requests exception	39	7061
+too many response headers policies	5777	7062
+too many rows	5389	6589
+too many rules	5778	7063
+too many streaming distribution cnam es	5779	7064
+too many streaming distributions	5780	7065
 too many strings for column * and set	2424	2864
-too many subscriptions exception	5723,39	6977
+too many subscriptions exception	5781,39	7066
 too many syntax errors found abandoning file	328	1431
 too many tables mariadb can only use * tables in a join	2439	2880
-too many tag keys exception	5724	6978
-too many tags	5725	6979
-too many tags error	5725	6980
-too many tags exception	5725	6981
-too many tags fault	5725	6982
-too many target groups	5726	6983
-too many targets	5727	6984
-too many traffic policies	5728	6985
-too many traffic policy instances	5729	6986
-too many traffic policy versions for current policy	5730	6987
-too many trust store revocation entries	5731	6988
-too many trust stores	5732	6989
-too many trusted signers	5733	6990
-too many unique target groups per load balancer	5734	6991
-too many updates	5735	6992
-too many users	2929	6993
-too many vpc association authorizations	5736	6994
-too many warn alerts	5737,278	299
+too many tag keys exception	5782	7067
+too many tags	5783	7068
+too many tags error	5783	7069
+too many tags exception	5783	7070
+too many tags fault	5783	7071
+too many target groups	5784	7072
+too many targets	5785	7073
+too many traffic policies	5786	7074
+too many traffic policy instances	5787	7075
+too many traffic policy versions for current policy	5788	7076
+too many trust store revocation entries	5789	7077
+too many trust stores	5790	7078
+too many trusted signers	5791	7079
+too many unique target groups per load balancer	5792	7080
+too many updates	5793	7081
+too many users	2929	7082
+too many vpc association authorizations	5794	7083
+too many warn alerts	5795,278	299
 too many with elements in with clause	2432	2872
-too much early data	5738,278	299
+too much early data	5796,278	299
 too_early	36	35
-too_many_arguments	3214,328	6577
-too_many_columns	745,328	6576
-too_many_connections	1864,243	6574
-too_many_json_array_elements	5372,114	6550
-too_many_json_object_members	5373,114	6551
+too_many_arguments	3222,328	6585
+too_many_columns	745,328	6584
+too_many_connections	1864,243	6582
+too_many_json_array_elements	5380,114	6558
+too_many_json_object_members	5381,114	6559
 too_many_requests	39	38
-too_many_rows	5381,334	6581
-toolongcspinresponseheaderspolicy	5648	6888
-toolongcspinresponseheaderspolicy when calling	5648	6888
-toomanyaccesspoints	5649	6889
-toomanyaccesspoints when calling	5649	6889
-toomanyactions	5650	6890
-toomanyactions when calling	5650	6890
-toomanyapplicationsexception	5652	6892
-toomanyapplicationsexception when calling	5652	6892
-toomanyapplicationversionsexception	5651	6891
-toomanyapplicationversionsexception when calling	5651	6891
-toomanyarguments	3214,328	6577
-toomanybucketsexception	5653	6894
-toomanybucketsexception when calling	5653	6894
-toomanycachebehaviors	5654	6895
-toomanycachebehaviors when calling	5654	6895
-toomanycachepolicies	5655	6896
-toomanycachepolicies when calling	5655	6896
-toomanycertificates	5656	6897
-toomanycertificates when calling	5656	6897
-toomanycloudfrontoriginaccessidentities	5657	6898
-toomanycloudfrontoriginaccessidentities when calling	5657	6898
-toomanycolumns	745,328	6576
-toomanyconfigurationtemplatesexception	5658	6900
-toomanyconfigurationtemplatesexception when calling	5658	6900
-toomanyconnections	1864,243	6574
-toomanycontinuousdeploymentpolicies	5659	6902
-toomanycontinuousdeploymentpolicies when calling	5659	6902
-toomanycookienamesinwhitelist	5660	6903
-toomanycookienamesinwhitelist when calling	5660	6903
-toomanycookiesincachepolicy	5661	6904
-toomanycookiesincachepolicy when calling	5661	6904
-toomanycookiesinoriginrequestpolicy	5662	6905
-toomanycookiesinoriginrequestpolicy when calling	5662	6905
-toomanycustomheadersinresponseheaderspolicy	5663	6906
-toomanycustomheadersinresponseheaderspolicy when calling	5663	6906
-toomanydistributioncnames	5664	6907
-toomanydistributioncnames when calling	5664	6907
-toomanydistributions	5665	6908
-toomanydistributions when calling	5665	6908
-toomanydistributionsassociatedtocachepolicy	5666	6909
-toomanydistributionsassociatedtocachepolicy when calling	5666	6909
-toomanydistributionsassociatedtofieldlevelencryptionconfig	5667	6910
-toomanydistributionsassociatedtofieldlevelencryptionconfig when calling	5667	6910
-toomanydistributionsassociatedtokeygroup	5668	6911
-toomanydistributionsassociatedtokeygroup when calling	5668	6911
-toomanydistributionsassociatedtooriginaccesscontrol	5669	6912
-toomanydistributionsassociatedtooriginaccesscontrol when calling	5669	6912
-toomanydistributionsassociatedtooriginrequestpolicy	5670	6913
-toomanydistributionsassociatedtooriginrequestpolicy when calling	5670	6913
-toomanydistributionsassociatedtoresponseheaderspolicy	5671	6914
-toomanydistributionsassociatedtoresponseheaderspolicy when calling	5671	6914
-toomanydistributionswithfunctionassociations	5672	6915
-toomanydistributionswithfunctionassociations when calling	5672	6915
-toomanydistributionswithlambdaassociations	5673	6916
-toomanydistributionswithlambdaassociations when calling	5673	6916
-toomanydistributionswithsinglefunctionarn	5674	6917
-toomanydistributionswithsinglefunctionarn when calling	5674	6917
-toomanyentriesinbatchrequest	5675	6919
-toomanyentriesinbatchrequest when calling	5675	6919
-toomanyenvironmentsexception	5676	6920
-toomanyenvironmentsexception when calling	5676	6920
-toomanyfailedattemptsexception	5677	6921
-toomanyfailedattemptsexception when calling	5677	6921
-toomanyfieldlevelencryptionconfigs	5678	6922
-toomanyfieldlevelencryptionconfigs when calling	5678	6922
-toomanyfieldlevelencryptioncontenttypeprofiles	5679	6923
-toomanyfieldlevelencryptioncontenttypeprofiles when calling	5679	6923
-toomanyfieldlevelencryptionencryptionentities	5680	6924
-toomanyfieldlevelencryptionencryptionentities when calling	5680	6924
-toomanyfieldlevelencryptionfieldpatterns	5681	6925
-toomanyfieldlevelencryptionfieldpatterns when calling	5681	6925
-toomanyfieldlevelencryptionprofiles	5682	6926
-toomanyfieldlevelencryptionprofiles when calling	5682	6926
-toomanyfieldlevelencryptionqueryargprofiles	5683	6927
-toomanyfieldlevelencryptionqueryargprofiles when calling	5683	6927
-toomanyfunctionassociations	5684	6928
-toomanyfunctionassociations when calling	5684	6928
-toomanyfunctions	5685	6929
-toomanyfunctions when calling	5685	6929
-toomanyheadersincachepolicy	5686	6931
-toomanyheadersincachepolicy when calling	5686	6931
-toomanyheadersinforwardedvalues	5687	6932
-toomanyheadersinforwardedvalues when calling	5687	6932
-toomanyheadersinoriginrequestpolicy	5688	6933
-toomanyheadersinoriginrequestpolicy when calling	5688	6933
-toomanyhealthchecks	5689	6934
-toomanyhealthchecks when calling	5689	6934
-toomanyhostedzones	5690	6935
-toomanyhostedzones when calling	5690	6935
-toomanyinvalidationsinprogress	5691	6936
-toomanyinvalidationsinprogress when calling	5691	6936
-toomanyjsonarrayelements	5372,114	6550
-toomanyjsonobjectmembers	5373,114	6551
-toomanykeygroups	5692	6937
-toomanykeygroups when calling	5692	6937
-toomanykeygroupsassociatedtodistribution	5693	6938
-toomanykeygroupsassociatedtodistribution when calling	5693	6938
-toomanykeysigningkeys	5694	6939
-toomanykeysigningkeys when calling	5694	6939
-toomanylabelsexception	5696,39	6940
-toomanylabelsexception when calling	5696,39	6940
-toomanylambdafunctionassociations	5697	6941
-toomanylambdafunctionassociations when calling	5697	6941
-toomanylisteners	5698	6944
-toomanylisteners when calling	5698	6944
-toomanylistenersexception	5699	6945
-toomanyloadbalancers	5700	6946
-toomanyloadbalancers when calling	5700	6946
-toomanyoriginaccesscontrols	5701	6950
-toomanyoriginaccesscontrols when calling	5701	6950
-toomanyorigincustomheaders	5702	6951
-toomanyorigincustomheaders when calling	5702	6951
-toomanyorigingroupsperdistribution	5703	6952
-toomanyorigingroupsperdistribution when calling	5703	6952
-toomanyoriginrequestpolicies	5704	6953
-toomanyoriginrequestpolicies when calling	5704	6953
-toomanyorigins	5705	6954
-toomanyorigins when calling	5705	6954
-toomanyparts	5706	6955
-toomanyparts when calling	5706	6955
-toomanyplatformsexception	5707	6956
-toomanyplatformsexception when calling	5707	6956
-toomanypolicies	5708	6958
-toomanypolicies when calling	5708	6958
-toomanypublickeys	5709	6959
-toomanypublickeys when calling	5709	6959
-toomanypublickeysinkeygroup	5710	6960
-toomanypublickeysinkeygroup when calling	5710	6960
-toomanyquerystringparameters	5711	6961
-toomanyquerystringparameters when calling	5711	6961
-toomanyquerystringsincachepolicy	5712	6962
-toomanyquerystringsincachepolicy when calling	5712	6962
-toomanyquerystringsinoriginrequestpolicy	5713	6963
-toomanyquerystringsinoriginrequestpolicy when calling	5713	6963
-toomanyrealtimelogconfigs	5714	6964
-toomanyrealtimelogconfigs when calling	5714	6964
-toomanyregistrationsfortargetid	5715	6966
-toomanyregistrationsfortargetid when calling	5715	6966
-toomanyremoveheadersinresponseheaderspolicy	5716	6968
-toomanyremoveheadersinresponseheaderspolicy when calling	5716	6968
-toomanyrequestedattributes	5718	6970
-toomanyrequestedattributes when calling	5718	6970
-toomanyrequestexception	5717,39	6969
-toomanyrequestexception when calling	5717,39	6969
-toomanyrequests	39	6995
-toomanyrequests when calling	39	6995
-toomanyrequestserror	39	6971
-toomanyrequestserror when calling	39	6971
-toomanyrequestsexception	39	6972
-toomanyrequestsexception when calling	39	6972
-toomanyresponseheaderspolicies	5719	6973
-toomanyresponseheaderspolicies when calling	5719	6973
-toomanyrows	5381,334	6581
-toomanyrules	5720	6974
-toomanyrules when calling	5720	6974
-toomanystreamingdistributioncnames	5721	6975
-toomanystreamingdistributioncnames when calling	5721	6975
-toomanystreamingdistributions	5722	6976
-toomanystreamingdistributions when calling	5722	6976
-toomanysubscriptionsexception	5723,39	6977
-toomanysubscriptionsexception when calling	5723,39	6977
-toomanytagkeysexception	5724	6978
-toomanytagkeysexception when calling	5724	6978
-toomanytags	5725	6979
-toomanytags when calling	5725	6979
-toomanytagserror	5725	6980
-toomanytagserror when calling	5725	6980
-toomanytagsexception	5725	6981
-toomanytagsexception when calling	5725	6981
-toomanytagsfault	5725	6982
-toomanytagsfault when calling	5725	6982
-toomanytargetgroups	5726	6983
-toomanytargetgroups when calling	5726	6983
-toomanytargets	5727	6984
-toomanytargets when calling	5727	6984
-toomanytrafficpolicies	5728	6985
-toomanytrafficpolicies when calling	5728	6985
-toomanytrafficpolicyinstances	5729	6986
-toomanytrafficpolicyinstances when calling	5729	6986
-toomanytrafficpolicyversionsforcurrentpolicy	5730	6987
-toomanytrafficpolicyversionsforcurrentpolicy when calling	5730	6987
-toomanytrustedsigners	5733	6990
-toomanytrustedsigners when calling	5733	6990
-toomanytruststorerevocationentries	5731	6988
-toomanytruststorerevocationentries when calling	5731	6988
-toomanytruststores	5732	6989
-toomanytruststores when calling	5732	6989
-toomanyuniquetargetgroupsperloadbalancer	5734	6991
-toomanyuniquetargetgroupsperloadbalancer when calling	5734	6991
-toomanyupdates	5735	6992
-toomanyupdates when calling	5735	6992
-toomanyvpcassociationauthorizations	5736	6994
-toomanyvpcassociationauthorizations when calling	5736	6994
-topic already exists exception	5739	6996
-topic authorization failed exception	5104	6190
-topic deletion disabled exception	5740	6997
-topic exists exception	5741,19	6998
-topic limit exceeded	5742,11	6999
-topic with this name already exists	5739	6996
-topic_already_exists	5739	6996
-topic_authorization_failed	5104	6190
-topic_deletion_disabled	5740	6997
-topicalreadyexistsexception	5739	6996
-topicauthorizationfailedexception	5104	6190
-topicdeletiondisabledexception	5740	6997
-topicexistsexception	5741,19	6998
-topicexistsexception when calling	5741,19	6998
-topiclimitexceeded	5742,11	6999
-topiclimitexceeded when calling	5742,11	6999
-total size limit exceeded exception	5743	7000
-total size of jsonb array elements exceeds the maximum of	328	5544
-total size of jsonb object elements exceeds the maximum of	328	5544
-totalsizelimitexceededexception	5743	7000
-totalsizelimitexceededexception when calling	5743	7000
-trace breakpoint trap	2972	7001
-tracking options already exists exception	5744	7002
-tracking options does not exist exception	5745	7003
-trackingoptionsalreadyexistsexception	5744	7002
-trackingoptionsalreadyexistsexception when calling	5744	7002
-trackingoptionsdoesnotexistexception	5745	7003
-trackingoptionsdoesnotexistexception when calling	5745	7003
-traffic policy already exists	5746,19	7004
-traffic policy in use	5747	7005
-traffic policy instance already exists	5748,19	7006
-trafficpolicyalreadyexists	5746,19	7004
-trafficpolicyalreadyexists when calling	5746,19	7004
-trafficpolicyinstancealreadyexists	5748,19	7006
-trafficpolicyinstancealreadyexists when calling	5748,19	7006
-trafficpolicyinuse	5747	7005
-trafficpolicyinuse when calling	5747	7005
-trail already exists exception	5749	7007
-trail not found exception	5750	7008
-trail not provided exception	5751	7009
-trailalreadyexistsexception	5749	7007
-trailalreadyexistsexception when calling	5749	7007
+too_many_rows	5389,334	6589
+toolongcspinresponseheaderspolicy	5706	6977
+toolongcspinresponseheaderspolicy when calling	5706	6977
+toomanyaccesspoints	5707	6978
+toomanyaccesspoints when calling	5707	6978
+toomanyactions	5708	6979
+toomanyactions when calling	5708	6979
+toomanyapplicationsexception	5710	6981
+toomanyapplicationsexception when calling	5710	6981
+toomanyapplicationversionsexception	5709	6980
+toomanyapplicationversionsexception when calling	5709	6980
+toomanyarguments	3222,328	6585
+toomanybucketsexception	5711	6983
+toomanybucketsexception when calling	5711	6983
+toomanycachebehaviors	5712	6984
+toomanycachebehaviors when calling	5712	6984
+toomanycachepolicies	5713	6985
+toomanycachepolicies when calling	5713	6985
+toomanycertificates	5714	6986
+toomanycertificates when calling	5714	6986
+toomanycloudfrontoriginaccessidentities	5715	6987
+toomanycloudfrontoriginaccessidentities when calling	5715	6987
+toomanycolumns	745,328	6584
+toomanyconfigurationtemplatesexception	5716	6989
+toomanyconfigurationtemplatesexception when calling	5716	6989
+toomanyconnections	1864,243	6582
+toomanycontinuousdeploymentpolicies	5717	6991
+toomanycontinuousdeploymentpolicies when calling	5717	6991
+toomanycookienamesinwhitelist	5718	6992
+toomanycookienamesinwhitelist when calling	5718	6992
+toomanycookiesincachepolicy	5719	6993
+toomanycookiesincachepolicy when calling	5719	6993
+toomanycookiesinoriginrequestpolicy	5720	6994
+toomanycookiesinoriginrequestpolicy when calling	5720	6994
+toomanycustomheadersinresponseheaderspolicy	5721	6995
+toomanycustomheadersinresponseheaderspolicy when calling	5721	6995
+toomanydistributioncnames	5722	6996
+toomanydistributioncnames when calling	5722	6996
+toomanydistributions	5723	6997
+toomanydistributions when calling	5723	6997
+toomanydistributionsassociatedtocachepolicy	5724	6998
+toomanydistributionsassociatedtocachepolicy when calling	5724	6998
+toomanydistributionsassociatedtofieldlevelencryptionconfig	5725	6999
+toomanydistributionsassociatedtofieldlevelencryptionconfig when calling	5725	6999
+toomanydistributionsassociatedtokeygroup	5726	7000
+toomanydistributionsassociatedtokeygroup when calling	5726	7000
+toomanydistributionsassociatedtooriginaccesscontrol	5727	7001
+toomanydistributionsassociatedtooriginaccesscontrol when calling	5727	7001
+toomanydistributionsassociatedtooriginrequestpolicy	5728	7002
+toomanydistributionsassociatedtooriginrequestpolicy when calling	5728	7002
+toomanydistributionsassociatedtoresponseheaderspolicy	5729	7003
+toomanydistributionsassociatedtoresponseheaderspolicy when calling	5729	7003
+toomanydistributionswithfunctionassociations	5730	7004
+toomanydistributionswithfunctionassociations when calling	5730	7004
+toomanydistributionswithlambdaassociations	5731	7005
+toomanydistributionswithlambdaassociations when calling	5731	7005
+toomanydistributionswithsinglefunctionarn	5732	7006
+toomanydistributionswithsinglefunctionarn when calling	5732	7006
+toomanyentriesinbatchrequest	5733	7008
+toomanyentriesinbatchrequest when calling	5733	7008
+toomanyenvironmentsexception	5734	7009
+toomanyenvironmentsexception when calling	5734	7009
+toomanyfailedattemptsexception	5735	7010
+toomanyfailedattemptsexception when calling	5735	7010
+toomanyfieldlevelencryptionconfigs	5736	7011
+toomanyfieldlevelencryptionconfigs when calling	5736	7011
+toomanyfieldlevelencryptioncontenttypeprofiles	5737	7012
+toomanyfieldlevelencryptioncontenttypeprofiles when calling	5737	7012
+toomanyfieldlevelencryptionencryptionentities	5738	7013
+toomanyfieldlevelencryptionencryptionentities when calling	5738	7013
+toomanyfieldlevelencryptionfieldpatterns	5739	7014
+toomanyfieldlevelencryptionfieldpatterns when calling	5739	7014
+toomanyfieldlevelencryptionprofiles	5740	7015
+toomanyfieldlevelencryptionprofiles when calling	5740	7015
+toomanyfieldlevelencryptionqueryargprofiles	5741	7016
+toomanyfieldlevelencryptionqueryargprofiles when calling	5741	7016
+toomanyfunctionassociations	5742	7017
+toomanyfunctionassociations when calling	5742	7017
+toomanyfunctions	5743	7018
+toomanyfunctions when calling	5743	7018
+toomanyheadersincachepolicy	5744	7020
+toomanyheadersincachepolicy when calling	5744	7020
+toomanyheadersinforwardedvalues	5745	7021
+toomanyheadersinforwardedvalues when calling	5745	7021
+toomanyheadersinoriginrequestpolicy	5746	7022
+toomanyheadersinoriginrequestpolicy when calling	5746	7022
+toomanyhealthchecks	5747	7023
+toomanyhealthchecks when calling	5747	7023
+toomanyhostedzones	5748	7024
+toomanyhostedzones when calling	5748	7024
+toomanyinvalidationsinprogress	5749	7025
+toomanyinvalidationsinprogress when calling	5749	7025
+toomanyjsonarrayelements	5380,114	6558
+toomanyjsonobjectmembers	5381,114	6559
+toomanykeygroups	5750	7026
+toomanykeygroups when calling	5750	7026
+toomanykeygroupsassociatedtodistribution	5751	7027
+toomanykeygroupsassociatedtodistribution when calling	5751	7027
+toomanykeysigningkeys	5752	7028
+toomanykeysigningkeys when calling	5752	7028
+toomanylabelsexception	5754,39	7029
+toomanylabelsexception when calling	5754,39	7029
+toomanylambdafunctionassociations	5755	7030
+toomanylambdafunctionassociations when calling	5755	7030
+toomanylisteners	5756	7033
+toomanylisteners when calling	5756	7033
+toomanylistenersexception	5757	7034
+toomanyloadbalancers	5758	7035
+toomanyloadbalancers when calling	5758	7035
+toomanyoriginaccesscontrols	5759	7039
+toomanyoriginaccesscontrols when calling	5759	7039
+toomanyorigincustomheaders	5760	7040
+toomanyorigincustomheaders when calling	5760	7040
+toomanyorigingroupsperdistribution	5761	7041
+toomanyorigingroupsperdistribution when calling	5761	7041
+toomanyoriginrequestpolicies	5762	7042
+toomanyoriginrequestpolicies when calling	5762	7042
+toomanyorigins	5763	7043
+toomanyorigins when calling	5763	7043
+toomanyparts	5764	7044
+toomanyparts when calling	5764	7044
+toomanyplatformsexception	5765	7045
+toomanyplatformsexception when calling	5765	7045
+toomanypolicies	5766	7047
+toomanypolicies when calling	5766	7047
+toomanypublickeys	5767	7048
+toomanypublickeys when calling	5767	7048
+toomanypublickeysinkeygroup	5768	7049
+toomanypublickeysinkeygroup when calling	5768	7049
+toomanyquerystringparameters	5769	7050
+toomanyquerystringparameters when calling	5769	7050
+toomanyquerystringsincachepolicy	5770	7051
+toomanyquerystringsincachepolicy when calling	5770	7051
+toomanyquerystringsinoriginrequestpolicy	5771	7052
+toomanyquerystringsinoriginrequestpolicy when calling	5771	7052
+toomanyrealtimelogconfigs	5772	7053
+toomanyrealtimelogconfigs when calling	5772	7053
+toomanyregistrationsfortargetid	5773	7055
+toomanyregistrationsfortargetid when calling	5773	7055
+toomanyremoveheadersinresponseheaderspolicy	5774	7057
+toomanyremoveheadersinresponseheaderspolicy when calling	5774	7057
+toomanyrequestedattributes	5776	7059
+toomanyrequestedattributes when calling	5776	7059
+toomanyrequestexception	5775,39	7058
+toomanyrequestexception when calling	5775,39	7058
+toomanyrequests	39	7084
+toomanyrequests when calling	39	7084
+toomanyrequestserror	39	7060
+toomanyrequestserror when calling	39	7060
+toomanyrequestsexception	39	7061
+toomanyrequestsexception when calling	39	7061
+toomanyresponseheaderspolicies	5777	7062
+toomanyresponseheaderspolicies when calling	5777	7062
+toomanyrows	5389,334	6589
+toomanyrules	5778	7063
+toomanyrules when calling	5778	7063
+toomanystreamingdistributioncnames	5779	7064
+toomanystreamingdistributioncnames when calling	5779	7064
+toomanystreamingdistributions	5780	7065
+toomanystreamingdistributions when calling	5780	7065
+toomanysubscriptionsexception	5781,39	7066
+toomanysubscriptionsexception when calling	5781,39	7066
+toomanytagkeysexception	5782	7067
+toomanytagkeysexception when calling	5782	7067
+toomanytags	5783	7068
+toomanytags when calling	5783	7068
+toomanytagserror	5783	7069
+toomanytagserror when calling	5783	7069
+toomanytagsexception	5783	7070
+toomanytagsexception when calling	5783	7070
+toomanytagsfault	5783	7071
+toomanytagsfault when calling	5783	7071
+toomanytargetgroups	5784	7072
+toomanytargetgroups when calling	5784	7072
+toomanytargets	5785	7073
+toomanytargets when calling	5785	7073
+toomanytrafficpolicies	5786	7074
+toomanytrafficpolicies when calling	5786	7074
+toomanytrafficpolicyinstances	5787	7075
+toomanytrafficpolicyinstances when calling	5787	7075
+toomanytrafficpolicyversionsforcurrentpolicy	5788	7076
+toomanytrafficpolicyversionsforcurrentpolicy when calling	5788	7076
+toomanytrustedsigners	5791	7079
+toomanytrustedsigners when calling	5791	7079
+toomanytruststorerevocationentries	5789	7077
+toomanytruststorerevocationentries when calling	5789	7077
+toomanytruststores	5790	7078
+toomanytruststores when calling	5790	7078
+toomanyuniquetargetgroupsperloadbalancer	5792	7080
+toomanyuniquetargetgroupsperloadbalancer when calling	5792	7080
+toomanyupdates	5793	7081
+toomanyupdates when calling	5793	7081
+toomanyvpcassociationauthorizations	5794	7083
+toomanyvpcassociationauthorizations when calling	5794	7083
+topic already exists exception	5797	7085
+topic authorization failed exception	5112	6198
+topic deletion disabled exception	5798	7086
+topic exists exception	5799,19	7087
+topic limit exceeded	5800,11	7088
+topic with this name already exists	5797	7085
+topic_already_exists	5797	7085
+topic_authorization_failed	5112	6198
+topic_deletion_disabled	5798	7086
+topicalreadyexistsexception	5797	7085
+topicauthorizationfailedexception	5112	6198
+topicdeletiondisabledexception	5798	7086
+topicexistsexception	5799,19	7087
+topicexistsexception when calling	5799,19	7087
+topiclimitexceeded	5800,11	7088
+topiclimitexceeded when calling	5800,11	7088
+total size limit exceeded exception	5801	7089
+total size of jsonb array elements exceeds the maximum of	328	5552
+total size of jsonb object elements exceeds the maximum of	328	5552
+totalsizelimitexceededexception	5801	7089
+totalsizelimitexceededexception when calling	5801	7089
+trace breakpoint trap	2972	7090
+tracking options already exists exception	5802	7091
+tracking options does not exist exception	5803	7092
+trackingoptionsalreadyexistsexception	5802	7091
+trackingoptionsalreadyexistsexception when calling	5802	7091
+trackingoptionsdoesnotexistexception	5803	7092
+trackingoptionsdoesnotexistexception when calling	5803	7092
+traffic policy already exists	5804,19	7093
+traffic policy in use	5805	7094
+traffic policy instance already exists	5806,19	7095
+trafficpolicyalreadyexists	5804,19	7093
+trafficpolicyalreadyexists when calling	5804,19	7093
+trafficpolicyinstancealreadyexists	5806,19	7095
+trafficpolicyinstancealreadyexists when calling	5806,19	7095
+trafficpolicyinuse	5805	7094
+trafficpolicyinuse when calling	5805	7094
+trail already exists exception	5807	7096
+trail not found exception	5808	7097
+trail not provided exception	5809	7098
+trailalreadyexistsexception	5807	7096
+trailalreadyexistsexception when calling	5807	7096
 trailing characters remain in input string after datetime format	688,114	728
-trailnotfoundexception	5750	7008
-trailnotfoundexception when calling	5750	7008
-trailnotprovidedexception	5751	7009
-trailnotprovidedexception when calling	5751	7009
-transaction abortable exception	5589	6829
-transaction aborted during system catalog scan	1051	7010
-transaction canceled exception	5752	7011
+trailnotfoundexception	5808	7097
+trailnotfoundexception when calling	5808	7097
+trailnotprovidedexception	5809	7098
+trailnotprovidedexception when calling	5809	7098
+transaction abortable exception	5647	6918
+transaction aborted during system catalog scan	1051	7099
+transaction canceled exception	5810	7100
 transaction characteristics can t be changed while a transaction is in progress	1838,202,204	2243
-transaction commit in progress exception	5753	7012
-transaction committed exception	5754	7013
-transaction conflict exception	5755	7014
+transaction commit in progress exception	5811	7101
+transaction committed exception	5812	7102
+transaction conflict exception	5813	7103
 transaction control statements are not allowed within an extension script	109	648
-transaction coordinator fenced exception	3414	3990
-transaction discarded because of	5756	7015
-transaction discarded because of previous errors	5756	7016
-transaction id * is in the future	190,114	7017
-transaction identifier * is already in use	157,1	7018
-transaction identifier * is too long	190,114	7019
-transaction in progress exception	5757,39	7020
-transaction integrity constraint violation	5376	6562
-transaction not found exception	5758,12	7021
+transaction coordinator fenced exception	3422	3998
+transaction discarded because of	5814	7104
+transaction discarded because of previous errors	5814	7105
+transaction id * is in the future	190,114	7106
+transaction identifier * is already in use	157,1	7107
+transaction identifier * is too long	190,114	7108
+transaction in progress exception	5815,39	7109
+transaction integrity constraint violation	5384	6570
+transaction not found exception	5816,12	7110
 transaction precise system versioned tables do not support partitioning by row start or row end	2527	3001
 transaction precise system versioning for s is not supported	2515	2989
 transaction registry is disabled	2526	3000
-transaction resolution unknown	5368	6541
-transaction rollback	1051	6561
-transaction_abortable	5589	6829
-transaction_coordinator_fenced	3414	3990
-transaction_integrity_constraint_violation	5376,1051	6562
-transaction_resolution_unknown	5368,135	6541
-transaction_rollback	1051	6561
-transactionabortableexception	5589	6829
-transactional id authorization failed exception	5759	7022
-transactional id not found exception	5591	6832
-transactional_id_authorization_failed	5759	7022
-transactional_id_not_found	5591	6832
-transactionalidauthorizationfailedexception	5759	7022
-transactionalidnotfoundexception	5591	6832
-transactioncanceledexception	5752	7011
-transactioncanceledexception when calling	5752	7011
-transactioncommitinprogressexception	5753	7012
-transactioncommitinprogressexception when calling	5753	7012
-transactioncommittedexception	5754	7013
-transactioncommittedexception when calling	5754	7013
-transactionconflictexception	5755	7014
-transactionconflictexception when calling	5755	7014
-transactioncoordinatorfencedexception	3414	3990
-transactioninprogressexception	5757,39	7020
-transactioninprogressexception when calling	5757,39	7020
-transactionintegrityconstraintviolation	5376,1051	6562
-transactionnotfoundexception	5758,12	7021
-transactionnotfoundexception when calling	5758,12	7021
-transactionresolutionunknown	5368,135	6541
-transactionrollback	1051	6561
-transfer already completed exception	5760,20	7023
-transfer conflict exception	5761,19	7024
-transferalreadycompletedexception	5760,20	7023
-transferalreadycompletedexception when calling	5760,20	7023
-transferconflictexception	5761,19	7024
-transferconflictexception when calling	5761,19	7024
-transform for type * already exists	157,1	7025
-transform for type * does not exist	158,1	4979
+transaction resolution unknown	5376	6549
+transaction rollback	1051	6569
+transaction_abortable	5647	6918
+transaction_coordinator_fenced	3422	3998
+transaction_integrity_constraint_violation	5384,1051	6570
+transaction_resolution_unknown	5376,135	6549
+transaction_rollback	1051	6569
+transactionabortableexception	5647	6918
+transactional id authorization failed exception	5817	7111
+transactional id not found exception	5649	6921
+transactional_id_authorization_failed	5817	7111
+transactional_id_not_found	5649	6921
+transactionalidauthorizationfailedexception	5817	7111
+transactionalidnotfoundexception	5649	6921
+transactioncanceledexception	5810	7100
+transactioncanceledexception when calling	5810	7100
+transactioncommitinprogressexception	5811	7101
+transactioncommitinprogressexception when calling	5811	7101
+transactioncommittedexception	5812	7102
+transactioncommittedexception when calling	5812	7102
+transactionconflictexception	5813	7103
+transactionconflictexception when calling	5813	7103
+transactioncoordinatorfencedexception	3422	3998
+transactioninprogressexception	5815,39	7109
+transactioninprogressexception when calling	5815,39	7109
+transactionintegrityconstraintviolation	5384,1051	6570
+transactionnotfoundexception	5816,12	7110
+transactionnotfoundexception when calling	5816,12	7110
+transactionresolutionunknown	5376,135	6549
+transactionrollback	1051	6569
+transfer already completed exception	5818,20	7112
+transfer conflict exception	5819,19	7113
+transferalreadycompletedexception	5818,20	7112
+transferalreadycompletedexception when calling	5818,20	7112
+transferconflictexception	5819,19	7113
+transferconflictexception when calling	5819,19	7113
+transform for type * already exists	157,1	7114
+transform for type * does not exist	158,1	4987
 transform function must be a normal function	159,1	337
 transform function must not be volatile	159,1	337
 transform function must not return a set	159,1	337
 transform function must take one argument	159,1	337
-transformer configuration exception	5762	7026
-transformer factory configuration error	5763	7027
-transformerconfigurationexception	5762	7026
-transformerexception	5764	7028
-transformerfactoryconfigurationerror	5763	7027
-transformexception	5765	7029
+transformer configuration exception	5820	7115
+transformer factory configuration error	5821	7116
+transformerconfigurationexception	5820	7115
+transformerexception	5822	7117
+transformerfactoryconfigurationerror	5821	7116
+transformexception	5823	7118
 transition table name can only be specified for an after trigger	159,1	535
 transition tables cannot be specified for triggers with column lists	109	536
 transition tables cannot be specified for triggers with more than one event	109	536
 translated account name too long	1165	1449
-transport endpoint is already connected	1640	7030
-transport endpoint is not connected	1733	7031
+transport endpoint is already connected	1640	7119
+transport endpoint is not connected	1733	7120
 trigger * already exists	2443	2884
 trigger * does not have created attribute	2559	3033
-trigger * for relation * already exists	157,1	7032
-trigger * for relation * is a constraint trigger	157,1	7032
-trigger * for relation * is an internal or a child trigger	157,1	7032
+trigger * for relation * already exists	157,1	7121
+trigger * for relation * is a constraint trigger	157,1	7121
+trigger * for relation * is an internal or a child trigger	157,1	7121
 trigger * for table * does not exist	158,1	1318
 trigger * has an error in its body	1903	2320
 trigger * is a view temporary table or sequence	2451	2892
 trigger * prevents table * from becoming a partition	109	270
 trigger * prevents table * from becoming an inheritance child	109	270
-trigger constraint failed	5346,858	6497
+trigger constraint failed	5354,858	6505
 trigger creation context of table s s is invalid	2447	2888
 trigger does not exist	2445	2886
 trigger function * returned null value	517,518	534
 trigger in wrong schema	2446	2887
-trigger protocol violated	517	6559
-trigger targets limit exceeded exception	5766	7033
-trigger_protocol_violated	517,518	6559
-triggered action exception	5369	6542
-triggered data change violation	5374	6554
-triggered_action_exception	5369	6542
-triggered_data_change_violation	5374	6554
-triggeredactionexception	5369	6542
-triggereddatachangeviolation	5374	6554
-triggerprotocolviolated	517,518	6559
+trigger protocol violated	517	6567
+trigger targets limit exceeded exception	5824	7122
+trigger_protocol_violated	517,518	6567
+triggered action exception	5377	6550
+triggered data change violation	5382	6562
+triggered_action_exception	5377	6550
+triggered_data_change_violation	5382	6562
+triggeredactionexception	5377	6550
+triggereddatachangeviolation	5382	6562
+triggerprotocolviolated	517,518	6567
 triggers can not be created on system tables	2156	2582
 triggers for table s s have no creation context	2448	2889
-triggertargetslimitexceededexception	5766	7033
-triggertargetslimitexceededexception when calling	5766	7033
-trim error	5371	6549
-trim_error	5371,114	6549
-trimerror	5371,114	6549
-trimmed data access exception	5767	7034
-trimmeddataaccessexception	5767	7034
-trimmeddataaccessexception when calling	5767	7034
-truncate disk i o error	5352,156	6517
+triggertargetslimitexceededexception	5824	7122
+triggertargetslimitexceededexception when calling	5824	7122
+trim error	5379	6557
+trim_error	5379,114	6557
+trimerror	5379,114	6557
+trimmed data access exception	5825	7123
+trimmeddataaccessexception	5825	7123
+trimmeddataaccessexception when calling	5825	7123
+truncate disk i o error	5360,156	6525
 truncate for each row triggers are not supported	109	536
 truncate triggers with transition tables are not supported	109	536
 truncated incorrect * value	2452,688,114	2894
 truncated value * when converting to	1877,322,114	2290
 trust authentication failed for user	149	434
-trust store in use	5768	7035
-trust store not found	5769	7036
-trust store not ready	5770	7037
-trusted key group does not exist	5771	7038
-trusted signer does not exist	5772	7039
-trustedkeygroupdoesnotexist	5771	7038
-trustedkeygroupdoesnotexist when calling	5771	7038
-trustedsignerdoesnotexist	5772	7039
-trustedsignerdoesnotexist when calling	5772	7039
-truststoreinuse	5768	7035
-truststoreinuse when calling	5768	7035
-truststorenotfound	5769	7036
-truststorenotfound when calling	5769	7036
-truststorenotready	5770	7037
-truststorenotready when calling	5770	7037
+trust store in use	5826	7124
+trust store not found	5827	7125
+trust store not ready	5828	7126
+trusted key group does not exist	5829	7127
+trusted signer does not exist	5830	7128
+trustedkeygroupdoesnotexist	5829	7127
+trustedkeygroupdoesnotexist when calling	5829	7127
+trustedsignerdoesnotexist	5830	7128
+trustedsignerdoesnotexist when calling	5830	7128
+truststoreinuse	5826	7124
+truststoreinuse when calling	5826	7124
+truststorenotfound	5827	7125
+truststorenotfound when calling	5827	7125
+truststorenotready	5828	7126
+truststorenotready when calling	5828	7126
 trx_id * not found in mysql transaction_registry	2518	2992
 trying to access array offset on value of type null	337	405
 trying to add partition s with wrong number of subpartitions	1767	2171
-ts_rewrite query must return two tsquery columns	190,114	7040
-ts_stat query must return one tsvector column	190,114	6804
-tsquery is too large	328	5597
+ts_rewrite query must return two tsquery columns	190,114	7129
+ts_stat query must return one tsvector column	190,114	6893
+tsquery is too large	328	5605
 tsvector column * does not exist	380,1	1263
 ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	2254	2683
 ttl duration * in myrocks must be an unsigned non null 64 bit integer	2255	2684
 ttl support is currently disabled when table has a hidden pk	2256	2685
-tuple to be deleted was already modified by an operation triggered by the current command	5374	7041
-tuple to be deleted was already moved to another partition due to concurrent update	1050,1051	7042
-tuple to be locked was already moved to another partition due to concurrent update	1050,1051	7043
+tuple to be deleted was already modified by an operation triggered by the current command	5382	7130
+tuple to be deleted was already moved to another partition due to concurrent update	1050,1051	7131
+tuple to be locked was already moved to another partition due to concurrent update	1050,1051	7132
 tuple to be locked was already moved to another partition due to concurrent update retrying	1050,1051	1238
-tuple to be updated or deleted was already modified by an operation triggered by the current command	5374	7041
-tuple to be updated was already modified by an operation triggered by the current command	5374	7044
-two phase commit requested but not supported by output plugin	190,114	5873
-two phase state file maximum length exceeded	328	7045
+tuple to be updated or deleted was already modified by an operation triggered by the current command	5382	7130
+tuple to be updated was already modified by an operation triggered by the current command	5382	7133
+two phase commit requested but not supported by output plugin	190,114	5881
+two phase state file maximum length exceeded	328	7134
 type * already exists	157,1	1010
-type * already exists in schema	157,1	7046
+type * already exists in schema	157,1	7135
 type * does not exist	158,1	1653
-type * does not support subscripted assignment	109	6362
+type * does not support subscripted assignment	109	6370
 type * is not a composite type	254,1	266
-type * is not a domain	272,1	7047
-type * is not composite	254,1	7048
-type * is not yet defined	158,1	4979
-type * is only a shell	158,1	7049
-type access exception	364	7050
-type already exists fault	5773	7051
+type * is not a domain	272,1	7136
+type * is not composite	254,1	7137
+type * is not yet defined	158,1	4987
+type * is only a shell	158,1	7138
+type access exception	364	7139
+type already exists fault	5831	7140
 type analyze function * must return type	159,1	747
 type attribute * cannot be changed	0,1	1282
 type attribute * not recognized	0,1	1282
 type attribute subtype is required	0,1	1282
-type configuration not found exception	5774,12	7052
-type deprecated fault	5775	7053
-type had been unloaded	5776	7054
-type initialization exception	5777	7055
-type input function * has multiple matches	232,1	7056
+type configuration not found exception	5832,12	7141
+type deprecated fault	5833	7142
+type had been unloaded	5834	7143
+type initialization exception	5835	7144
+type input function * has multiple matches	232,1	7145
 type input function * must return type	159,1	747
 type input function * should not be volatile	159,1	747
 type input function must be specified	159,1	747
-type load exception	3065	7057
+type load exception	3073	7146
 type matched to anycompatiblenonarray is an array type	272,1	293
 type matched to anyenum is not an enum type	272,1	293
 type matched to anynonarray is an array type	272,1	293
-type modifier cannot be specified for shell type	0,1	5339
+type modifier cannot be specified for shell type	0,1	5347
 type modifier cannot have order by	0,1	925
 type modifier cannot have parameter name	0,1	925
 type modifier input function * should not be volatile	159,1	747
-type modifier is not allowed for type	0,1	3917
+type modifier is not allowed for type	0,1	3925
 type modifier output function * should not be volatile	159,1	747
 type modifier output function is useless without a type modifier input function	159,1	747
-type modifiers must be simple constants or identifiers	0,1	3917
-type not deprecated fault	5778	7058
-type not found exception	5779,12	7059
-type not present exception	5780	7060
+type modifiers must be simple constants or identifiers	0,1	3925
+type not deprecated fault	5836	7147
+type not found exception	5837,12	7148
+type not present exception	5838	7149
 type of inherited column * must be changed in child tables too	111,1	715
-type of parameter * does not match that when preparing the plan	272,1	7061
+type of parameter * does not match that when preparing the plan	272,1	7150
 type output function * must return type	159,1	747
 type output function * should not be volatile	159,1	747
 type output function must be specified	159,1	747
-type receive function * has multiple matches	232,1	7056
+type receive function * has multiple matches	232,1	7145
 type receive function * must return type	159,1	747
 type receive function * should not be volatile	159,1	747
 type send function * must return type	159,1	747
 type send function * should not be volatile	159,1	747
 type subscripting function * must return type	159,1	747
-type unloaded exception	5776	7062
+type unloaded exception	5834	7151
 type with oid * does not exist	158,1	1142
-typeaccessexception	364	7050
-typealreadyexistsfault	5773	7051
-typealreadyexistsfault when calling	5773	7051
-typeconfigurationnotfoundexception	5774,12	7052
-typeconfigurationnotfoundexception when calling	5774,12	7052
+typeaccessexception	364	7139
+typealreadyexistsfault	5831	7140
+typealreadyexistsfault when calling	5831	7140
+typeconfigurationnotfoundexception	5832,12	7141
+typeconfigurationnotfoundexception when calling	5832,12	7141
 typed tables cannot inherit	254,1	266
-typedeprecatedfault	5775	7053
-typedeprecatedfault when calling	5775	7053
-typeerror	5781,5782	7063
-typeinitializationexception	5777	7055
-typeloadexception	3065	7057
-typenotdeprecatedfault	5778	7058
-typenotdeprecatedfault when calling	5778	7058
-typenotfoundexception	5779,12	7059
-typenotfoundexception when calling	5779,12	7059
-typenotpresentexception	5780	7060
-typeunloadedexception	5776	7062
-typmod array must be one dimensional	329,114	7064
-typmod array must not contain nulls	191,114	7065
+typedeprecatedfault	5833	7142
+typedeprecatedfault when calling	5833	7142
+typeerror	5839,5840	7152
+typeinitializationexception	5835	7144
+typeloadexception	3073	7146
+typenotdeprecatedfault	5836	7147
+typenotdeprecatedfault when calling	5836	7147
+typenotfoundexception	5837,12	7148
+typenotfoundexception when calling	5837,12	7148
+typenotpresentexception	5838	7149
+typeunloadedexception	5834	7151
+typmod array must be one dimensional	329,114	7153
+typmod array must not contain nulls	191,114	7154
 typmod_in function * must return type	159,1	747
 typmod_out function * must return type	159,1	747
-unable to access secret exception	5783	7066
-unable to attach or mount volumes	3055,3054	5227
+unable to access secret exception	5841	7155
+unable to attach or mount volumes	3063,3062	5235
 unable to calculate centroid because geometry is empty in function	1827	2231
-unable to cancel job id exception	5784	7067
+unable to cancel job id exception	5842	7156
 unable to connect to foreign data source	1866	2279
-unable to decode issuer public key	5785,288	7068
-unable to decrypt certificate s signature	5786,288	7069
-unable to decrypt crl s signature	5787,288	7070
-unable to decrypt secret value exception	5788	7071
-unable to detect schema exception	5789	7072
-unable to find ecdh parameters	5790,278	299
-unable to find manifest resource	4323	7073
-unable to find public key parameters	5791,278	299
-unable to find the specified file	3131	7074
-unable to find valid certification path to requested target	288	7075
-unable to get certificate crl	5792,288	7076
-unable to get crl issuer certificate	5793,288	7077
-unable to get issuer certificate	5794,288	7078
-unable to get local issuer certificate	5795,288	7079
-unable to get upstream image exception	5796	7080
-unable to get upstream layer exception	5797	7081
-unable to list upstream image referrers exception	5798	7082
-unable to load ssl3 md5 routines	5799,278	299
-unable to load ssl3 sha1 routines	5800,278	299
+unable to decode issuer public key	5843,288	7157
+unable to decrypt certificate s signature	5844,288	7158
+unable to decrypt crl s signature	5845,288	7159
+unable to decrypt secret value exception	5846	7160
+unable to detect schema exception	5847	7161
+unable to find ecdh parameters	5848,278	299
+unable to find manifest resource	4331	7162
+unable to find public key parameters	5849,278	299
+unable to find the specified file	3139	7163
+unable to find valid certification path to requested target	288	7164
+unable to get certificate crl	5850,288	7165
+unable to get crl issuer certificate	5851,288	7166
+unable to get issuer certificate	5852,288	7167
+unable to get local issuer certificate	5853,288	7168
+unable to get upstream image exception	5854	7169
+unable to get upstream layer exception	5855	7170
+unable to list upstream image referrers exception	5856	7171
+unable to load ssl3 md5 routines	5857,278	299
+unable to load ssl3 sha1 routines	5858,278	299
 unable to open underlying table which is differently defined or of non myisam type or doesn t exist	2584	3059
-unable to read data from the transport connection connection reset by peer	1101	7083
-unable to rollback stage exception	5801	7084
-unable to translate bytes * at index * from specified code page to unicode	984	7085
-unable to update finalized features due to an unexpected server error	3100	3594
-unable to update job id exception	5802	7086
-unable to verify the first certificate	5803,288	7087
-unable to write data to the transport connection the socket has been shut down	560	7088
-unabletoaccesssecretexception	5783	7066
-unabletoaccesssecretexception when calling	5783	7066
-unabletocanceljobidexception	5784	7067
-unabletocanceljobidexception when calling	5784	7067
-unabletodecryptsecretvalueexception	5788	7071
-unabletodecryptsecretvalueexception when calling	5788	7071
-unabletodetectschemaexception	5789	7072
-unabletodetectschemaexception when calling	5789	7072
-unabletogetupstreamimageexception	5796	7080
-unabletogetupstreamimageexception when calling	5796	7080
-unabletogetupstreamlayerexception	5797	7081
-unabletogetupstreamlayerexception when calling	5797	7081
-unabletolistupstreamimagereferrersexception	5798	7082
-unabletolistupstreamimagereferrersexception when calling	5798	7082
-unabletorollbackstageexception	5801	7084
-unabletorollbackstageexception when calling	5801	7084
-unabletoupdatejobidexception	5802	7086
-unabletoupdatejobidexception when calling	5802	7086
+unable to read data from the transport connection connection reset by peer	1101	7172
+unable to rollback stage exception	5859	7173
+unable to translate bytes * at index * from specified code page to unicode	984	7174
+unable to update finalized features due to an unexpected server error	3108	3602
+unable to update job id exception	5860	7175
+unable to verify the first certificate	5861,288	7176
+unable to write data to the transport connection the socket has been shut down	560	7177
+unabletoaccesssecretexception	5841	7155
+unabletoaccesssecretexception when calling	5841	7155
+unabletocanceljobidexception	5842	7156
+unabletocanceljobidexception when calling	5842	7156
+unabletodecryptsecretvalueexception	5846	7160
+unabletodecryptsecretvalueexception when calling	5846	7160
+unabletodetectschemaexception	5847	7161
+unabletodetectschemaexception when calling	5847	7161
+unabletogetupstreamimageexception	5854	7169
+unabletogetupstreamimageexception when calling	5854	7169
+unabletogetupstreamlayerexception	5855	7170
+unabletogetupstreamlayerexception when calling	5855	7170
+unabletolistupstreamimagereferrersexception	5856	7171
+unabletolistupstreamimagereferrersexception when calling	5856	7171
+unabletorollbackstageexception	5859	7173
+unabletorollbackstageexception when calling	5859	7173
+unabletoupdatejobidexception	5860	7175
+unabletoupdatejobidexception when calling	5860	7175
 unacceptable combination of window frame bound specifications	1782	2186
-unacceptable credential exception	5017	6079
+unacceptable credential exception	5025	6087
 unacceptable mutual recursion with anchored table	2456	2898
-unacceptable schema name	687,1	7089
-unacceptable tablespace name	687,1	7090
-unacceptable_credential	5017	6079
-unacceptablecredentialexception	5017	6079
-unauthorized access exception	377	7091
-unauthorized client exception	5804,7	7092
-unauthorized operation exception	5805,11	7093
-unauthorized partner integration	5806,7	7094
-unauthorized resource access exception	5807,12	7095
-unauthorizedaccessexception	377	7091
-unauthorizedclientexception	5804,7	7092
-unauthorizedclientexception when calling	5804,7	7092
-unauthorizederror	7	7096
-unauthorizederror when calling	7	7096
-unauthorizedexception	7	7097
-unauthorizedexception when calling	7	7097
-unauthorizedoperation	5805	7098
-unauthorizedoperation when calling	5805	7098
-unauthorizedoperationexception	5805,11	7093
-unauthorizedoperationexception when calling	5805,11	7093
-unauthorizedpartnerintegration	5806,7	7094
-unauthorizedpartnerintegration when calling	5806,7	7094
-unauthorizedresourceaccessexception	5807,12	7095
-unauthorizedresourceaccessexception when calling	5807,12	7095
+unacceptable schema name	687,1	7178
+unacceptable tablespace name	687,1	7179
+unacceptable_credential	5025	6087
+unacceptablecredentialexception	5025	6087
+unauthorized access exception	377	7180
+unauthorized client exception	5862,7	7181
+unauthorized operation exception	5863,11	7182
+unauthorized partner integration	5864,7	7183
+unauthorized resource access exception	5865,12	7184
+unauthorizedaccessexception	377	7180
+unauthorizedclientexception	5862,7	7181
+unauthorizedclientexception when calling	5862,7	7181
+unauthorizederror	7	7185
+unauthorizederror when calling	7	7185
+unauthorizedexception	7	7186
+unauthorizedexception when calling	7	7186
+unauthorizedoperation	5863	7187
+unauthorizedoperation when calling	5863	7187
+unauthorizedoperationexception	5863,11	7182
+unauthorizedoperationexception when calling	5863,11	7182
+unauthorizedpartnerintegration	5864,7	7183
+unauthorizedpartnerintegration when calling	5864,7	7183
+unauthorizedresourceaccessexception	5865,12	7184
+unauthorizedresourceaccessexception when calling	5865,12	7184
 unavailable for legal reasons	51	48
 unavailable_for_legal_reasons	51	48
-unbound local error	5808	7099
-unboundlocalerror	5808	7099
-uncaught throw error	5809	7100
-uncaughtthrowerror	5809	7100
-unchecked io exception	5810	7101
-uncheckedioexception	5810	7101
+unbound local error	5866	7188
+unboundlocalerror	5866	7188
+uncaught throw error	5867	7189
+uncaughtthrowerror	5867	7189
+unchecked io exception	5868	7190
+uncheckedioexception	5868	7190
 uncompress the compressed binlog failed	1804	2208
 uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	2419	2859
-undeclared throwable exception	5811	7102
-undeclaredthrowableexception	5811	7102
-undefined array key	4123	7103
-undefined column	380	6566
-undefined conversion error	5812	7104
-undefined file	1451	6580
-undefined function	227	6569
-undefined method * for nil nilclass	337	7105
-undefined method for nil nilclass	337	7105
-undefined object	158	6567
-undefined parameter	5378	6571
-undefined table	1163	6570
-undefined_column	380,1	6566
-undefined_file	1451,1168	6580
-undefined_function	227,1	6569
-undefined_object	158,1	6567
-undefined_parameter	5378,1	6571
-undefined_table	1163,1	6570
-undefinedcolumn	380,1	6566
-undefinedconversionerror	5812	7104
-undefinedfile	1451,1168	6580
-undefinedfunction	227,1	6569
-undefinedobject	158,1	6567
-undefinedparameter	5378,1	6571
-undefinedtable	1163,1	6570
+undeclared throwable exception	5869	7191
+undeclaredthrowableexception	5869	7191
+undefined array key	4131	7192
+undefined column	380	6574
+undefined conversion error	5870	7193
+undefined file	1451	6588
+undefined function	227	6577
+undefined method * for nil nilclass	337	7194
+undefined method for nil nilclass	337	7194
+undefined object	158	6575
+undefined parameter	5386	6579
+undefined table	1163	6578
+undefined_column	380,1	6574
+undefined_file	1451,1168	6588
+undefined_function	227,1	6577
+undefined_object	158,1	6575
+undefined_parameter	5386,1	6579
+undefined_table	1163,1	6578
+undefinedcolumn	380,1	6574
+undefinedconversionerror	5870	7193
+undefinedfile	1451,1168	6588
+undefinedfunction	227,1	6577
+undefinedobject	158,1	6575
+undefinedparameter	5386,1	6579
+undefinedtable	1163,1	6578
 underflow error * in function	2379	2819
 undo log error	2028	2449
 undo log record is too big	2457	2899
 unencrypted password is no longer supported	109	108
 unequal number of entries in row expressions	0,1	1657
-unexpected ccs message	5813,278	299
-unexpected end of early data	5814,278	299
-unexpected end of file from server	560	6434
+unexpected ccs message	5871,278	299
+unexpected end of early data	5872,278	299
+unexpected end of file from server	560	6442
 unexpected end of file while parsing comment	1961	2382
 unexpected end of file while skipping unknown parameter	1962	2383
 unexpected end of json input	2993	3491
@@ -32241,623 +32477,623 @@ unexpected end of json path in argument * to function	2057	2480
 unexpected end of json text in argument * to function	2051	2474
 unexpected end of line	224,225	1435
 unexpected end of line or lexeme	224,225	1435
-unexpected end of string while parsing json string at character offset	2993	7106
+unexpected end of string while parsing json string at character offset	2993	7195
 unexpected eof found when reading file * errno	2458	2900
 unexpected eof in copy data	443,114	1184
-unexpected eof on client connection with an open transaction	1094,135	7107
-unexpected eof on standby connection	526,135	4688
-unexpected eof while reading	5815,278	299
-unexpected eof within message length word	526,135	3943
+unexpected eof on client connection with an open transaction	1094,135	7196
+unexpected eof on standby connection	526,135	4696
+unexpected eof while reading	5873,278	299
+unexpected eof within message length word	526,135	3951
 unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	2330	2765
-unexpected lambda exception	5816	7108
+unexpected lambda exception	5874	7197
 unexpected master s heartbeat data	2309	2743
-unexpected message	5817,278	299
-unexpected message type	526,135	4688
-unexpected message type 0x * during copy from stdin	526,135	7109
-unexpected record	5818,278	299
-unexpected request for new relfilenode in binary upgrade mode	190,114	3783
+unexpected message	5875,278	299
+unexpected message type	526,135	4696
+unexpected message type 0x * during copy from stdin	526,135	7198
+unexpected record	5876,278	299
+unexpected request for new relfilenode in binary upgrade mode	190,114	3791
 unexpected result after commandcomplete	526,135	1379
 unexpected result set after end of streaming	526,135	1379
 unexpected scram channel binding attribute in client final message	526,135	1042
 unexpected token * is not valid json	2993	3491
-unexpected token at	2993	7110
-unexpected while decoding base64 sequence	190,114	4157
+unexpected token at	2993	7199
+unexpected while decoding base64 sequence	190,114	4165
 unexpected_frame	67	64
-unexpectedexception	5819	7111
-unexpectedlambdaexception	5816	7108
-unexpectedlambdaexception when calling	5816	7108
-unexpectedly found nil while implicitly unwrapping an optional value	337	7112
-unexpectedly found nil while unwrapping an optional value	337	7112
-unhandled critical crl extension	5820,288	7113
-unhandled critical extension	5821,288	7114
+unexpectedexception	5877	7200
+unexpectedlambdaexception	5874	7197
+unexpectedlambdaexception when calling	5874	7197
+unexpectedly found nil while implicitly unwrapping an optional value	337	7201
+unexpectedly found nil while unwrapping an optional value	337	7201
+unhandled critical crl extension	5878,288	7202
+unhandled critical extension	5879,288	7203
 unhandled user defined exception condition	2300	2732
 unhandled user defined not found condition	2301	2733
 unhandled user defined warning condition	2302	2734
-unicode decode error	5822,5823	7115
-unicode encode error	5824,5825	7116
-unicode normalization can only be performed if server encoding is utf8	0,1	4746
-unicode translate error	5826,5827	7117
-unicodedecodeerror	5822,5823	7115
-unicodeencodeerror	5824,5825	7116
-unicodeerror	5828,5829	7118
-unicodetranslateerror	5826,5827	7117
-unicodewarning	5830	7119
-unimplemented file mode	5831	7120
-unimplementedfilemode	5831	7120
-uninitialized account exception	5832	7121
-uninitializedaccountexception	5832	7121
-uninitializedaccountexception when calling	5832	7121
-uninstallerror	5833	7122
-union intersect except member statement cannot refer to other relations of same query level	311,1	7123
-unique constraint failed	5347,858	6498
+unicode decode error	5880,5881	7204
+unicode encode error	5882,5883	7205
+unicode normalization can only be performed if server encoding is utf8	0,1	4754
+unicode translate error	5884,5885	7206
+unicodedecodeerror	5880,5881	7204
+unicodeencodeerror	5882,5883	7205
+unicodeerror	5886,5887	7207
+unicodetranslateerror	5884,5885	7206
+unicodewarning	5888	7208
+unimplemented file mode	5889	7209
+unimplementedfilemode	5889	7209
+uninitialized account exception	5890	7210
+uninitializedaccountexception	5890	7210
+uninitializedaccountexception when calling	5890	7210
+uninstallerror	5891	7211
+union intersect except member statement cannot refer to other relations of same query level	311,1	7212
+unique constraint failed	5355,858	6506
 unique constraint on partitioned table must include all partitioning columns	109	153
 unique constraints are not supported on foreign tables	109	360
 unique constraints not possible for domains	0,1	1282
 unique predicate is not yet implemented	109	108
-unique violation	1154	6553
-unique_violation	1154,682	6553
-uniqueviolation	1154,682	6553
-unit * not recognized for type	190,114	4097
-unit * not supported for type	109	7124
+unique violation	1154	6561
+unique_violation	1154,682	6561
+uniqueviolation	1154,682	6561
+unit * not recognized for type	190,114	4105
+unit * not supported for type	109	7213
 unknown * format name	2467	2910
-unknown alert type	5834,278	299
-unknown annotation value exception	5835	7125
+unknown alert type	5892,278	299
+unknown annotation value exception	5893	7214
 unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1781	2185
-unknown certificate type	5836,278	299
+unknown certificate type	5894,278	299
 unknown character set	2462,1	2904
-unknown cipher returned	5837,278	299
-unknown cipher type	5838,278	299
-unknown cmd name	5839,278	299
+unknown cipher returned	5895,278	299
+unknown cipher type	5896,278	299
+unknown cmd name	5897,278	299
 unknown column * in	1784,1	2188
 unknown command	2464,278	299
-unknown command error	5840	7126
+unknown command error	5898	7215
 unknown compression method	2465	2907
-unknown controller id exception	5595	6843
+unknown controller id exception	5653	6932
 unknown data type	2466	2908
-unknown digest	5841,278	299
-unknown directive exception	5842	7127
-unknown element exception	5843	7128
-unknown entity exception	5844	7129
+unknown digest	5899,278	299
+unknown directive exception	5900	7216
+unknown element exception	5901	7217
+unknown entity exception	5902	7218
 unknown error during log purge	2084	2510
 unknown exception * in function	2380	2820
 unknown exception caught in gis function	1984	2404
 unknown exception thrown in function	1831	2235
-unknown format conversion exception	5845	7130
-unknown format flags exception	5846	7131
+unknown format conversion exception	5903	7219
+unknown format flags exception	5904	7220
 unknown gis error occurred in function	1983	2403
-unknown host exception	5847,218	7132
+unknown host exception	5905,218	7221
 unknown key cache	2468	2911
-unknown key exchange type	5848,278	299
-unknown leader epoch exception	5583	6814
+unknown key exchange type	5906,278	299
+unknown leader epoch exception	5641	6903
 unknown lock type	2461	2903
-unknown member id exception	5105	6191
-unknown monitor exception	5849	7133
+unknown member id exception	5113	6199
+unknown monitor exception	5907	7222
 unknown or incorrect time zone	2481	2924
 unknown partition * in table	2472	2915
-unknown pkey type	5850,278	299
+unknown pkey type	5908,278	299
 unknown prepared statement handler s given to	2475	2918
-unknown producer id exception	5597	6845
-unknown protocol	5851,278	299
+unknown producer id exception	5655	6934
+unknown protocol	5909,278	299
 unknown query id	2150	2576
-unknown resource exception	5852	7134
-unknown resource fault	5852	7135
-unknown service exception	5853	7136
-unknown snapshot copy region fault	5854,12	7137
-unknown ssl version	5855,278	299
-unknown state	5856,278	299
+unknown resource exception	5910	7223
+unknown resource fault	5910	7224
+unknown service exception	5911	7225
+unknown snapshot copy region fault	5912,12	7226
+unknown ssl version	5913,278	299
+unknown state	5914,278	299
 unknown storage engine	2476,1	2919
 unknown structured system variable or row routine variable	2477	2920
-unknown subscription exception	5857	7138
+unknown subscription exception	5915	7227
 unknown subscription id exception	887	1044
 unknown system variable	2478	2921
 unknown table * in	2479,1	2922
 unknown thread id	2153	2579
-unknown topic id exception	5599	6848
-unknown topic or partition exception	5598	6847
-unknown transfer encoding	5858	7139
+unknown topic id exception	5657	6937
+unknown topic or partition exception	5656	6936
+unknown transfer encoding	5916	7228
 unknown trigger has an error in its body	1904	2321
-unknown type exception	5859	7140
-unknown_controller_id	5595	6843
-unknown_leader_epoch	5583	6814
-unknown_member_id	5105	6191
-unknown_producer_id	5597	6845
+unknown type exception	5917	7229
+unknown_controller_id	5653	6932
+unknown_leader_epoch	5641	6903
+unknown_member_id	5113	6199
+unknown_producer_id	5655	6934
 unknown_subscription_id	887	1044
-unknown_topic_id	5599	6848
-unknown_topic_or_partition	5598	6847
-unknownannotationvalueexception	5835	7125
-unknowncommanderror	5840	7126
-unknowncontrolleridexception	5595	6843
-unknowndirectiveexception	5842	7127
-unknownelementexception	5843	7128
-unknownentityexception	5844	7129
-unknownerror	981	7141
-unknownformatconversionexception	5845	7130
-unknownformatflagsexception	5846	7131
-unknownhostexception	5847,218	7132
-unknownleaderepochexception	5583	6814
-unknownmemberidexception	5105	6191
-unknownmonitorexception	5849	7133
-unknownmonitorexception when calling	5849	7133
-unknownproduceridexception	5597	6845
-unknownprotocol	5851	7142
-unknownresourceexception	5852	7134
-unknownresourceexception when calling	5852	7134
-unknownresourcefault	5852	7135
-unknownresourcefault when calling	5852	7135
-unknownserviceexception	5853	7136
-unknownsnapshotcopyregionfault	5854,12	7137
-unknownsnapshotcopyregionfault when calling	5854,12	7137
-unknownsubscriptionexception	5857	7138
-unknownsubscriptionexception when calling	5857	7138
+unknown_topic_id	5657	6937
+unknown_topic_or_partition	5656	6936
+unknownannotationvalueexception	5893	7214
+unknowncommanderror	5898	7215
+unknowncontrolleridexception	5653	6932
+unknowndirectiveexception	5900	7216
+unknownelementexception	5901	7217
+unknownentityexception	5902	7218
+unknownerror	981	7230
+unknownformatconversionexception	5903	7219
+unknownformatflagsexception	5904	7220
+unknownhostexception	5905,218	7221
+unknownleaderepochexception	5641	6903
+unknownmemberidexception	5113	6199
+unknownmonitorexception	5907	7222
+unknownmonitorexception when calling	5907	7222
+unknownproduceridexception	5655	6934
+unknownprotocol	5909	7231
+unknownresourceexception	5910	7223
+unknownresourceexception when calling	5910	7223
+unknownresourcefault	5910	7224
+unknownresourcefault when calling	5910	7224
+unknownserviceexception	5911	7225
+unknownsnapshotcopyregionfault	5912,12	7226
+unknownsnapshotcopyregionfault when calling	5912,12	7226
+unknownsubscriptionexception	5915	7227
+unknownsubscriptionexception when calling	5915	7227
 unknownsubscriptionidexception	887	1044
-unknowntopicidexception	5599	6848
-unknowntopicorpartitionexception	5598	6847
-unknowntopicorpartitionexception when calling	5598,12	7143
-unknowntransferencoding	5858	7139
-unknowntypeexception	5859	7140
-unlock disk i o error	5353,156	6518
-unmappable character exception	5860	7144
-unmappablecharacterexception	5860	7144
-unmarshalexception	5861	7145
+unknowntopicidexception	5657	6937
+unknowntopicorpartitionexception	5656	6936
+unknowntopicorpartitionexception when calling	5656,12	7232
+unknowntransferencoding	5916	7228
+unknowntypeexception	5917	7229
+unlock disk i o error	5361,156	6526
+unmappable character exception	5918	7233
+unmappablecharacterexception	5918	7233
+unmarshalexception	5919	7234
 unmatched format character	688,114	728
 unmatched format separator	688,114	728
-unmatched policy permission exception	5862	7146
-unmatchedpolicypermissionexception	5862	7146
-unmatchedpolicypermissionexception when calling	5862	7146
-unmodifiable class exception	5863	7147
-unmodifiable entity exception	5864	7148
-unmodifiable module exception	5865	7149
-unmodifiable set exception	5866	7150
-unmodifiableclassexception	5863	7147
-unmodifiableentity	5864	7151
-unmodifiableentity when calling	5864	7151
-unmodifiableentityexception	5864	7148
-unmodifiableentityexception when calling	5864	7148
-unmodifiablemoduleexception	5865	7149
-unmodifiablesetexception	5866	7150
+unmatched policy permission exception	5920	7235
+unmatchedpolicypermissionexception	5920	7235
+unmatchedpolicypermissionexception when calling	5920	7235
+unmodifiable class exception	5921	7236
+unmodifiable entity exception	5922	7237
+unmodifiable module exception	5923	7238
+unmodifiable set exception	5924	7239
+unmodifiableclassexception	5921	7236
+unmodifiableentity	5922	7240
+unmodifiableentity when calling	5922	7240
+unmodifiableentityexception	5922	7237
+unmodifiableentityexception when calling	5922	7237
+unmodifiablemoduleexception	5923	7238
+unmodifiablesetexception	5924	7239
 unnamed xml attribute value must be a column reference	0,1	1657
 unnest with multiple arguments cannot have a column definition list	0,1	281
-unprocessable content exception	5867,33	7152
+unprocessable content exception	5925,33	7241
 unprocessable entity	33	32
-unprocessable entity exception	33	7153
+unprocessable entity exception	33	7242
 unprocessable_entity	33	32
-unprocessablecontentexception	5867,33	7152
-unprocessablecontentexception when calling	5867,33	7152
-unprocessableentityexception	33	7153
-unprocessableentityexception when calling	33	7153
-unprocessableexception	5868,33	7154
-unprocessableexception when calling	5868,33	7154
-unreachable when clause specified after unconditional when clause	0,1	7155
-unrecognized analyze option	0,1	5714
-unrecognized api version * reported by info function	190,114	5637
+unprocessablecontentexception	5925,33	7241
+unprocessablecontentexception when calling	5925,33	7241
+unprocessableentityexception	33	7242
+unprocessableentityexception when calling	33	7242
+unprocessableexception	5926,33	7243
+unprocessableexception when calling	5926,33	7243
+unreachable when clause specified after unconditional when clause	0,1	7244
+unrecognized analyze option	0,1	5722
+unrecognized api version * reported by info function	190,114	5645
 unrecognized authentication option name	224,225	435
 unrecognized base backup option	0,1	1234
 unrecognized checkpoint type	0,1	1234
 unrecognized checksum algorithm	0,1	1234
-unrecognized client exception	5869	7156
-unrecognized cluster option	0,1	7157
+unrecognized client exception	5927	7245
+unrecognized cluster option	0,1	7246
 unrecognized collation provider	159,1	1138
 unrecognized column option	0,1	925
 unrecognized compression algorithm	0,1	1234
-unrecognized configuration parameter	158,1	7158
-unrecognized configuration parameter * in file	158,1	7159
+unrecognized configuration parameter	158,1	7247
+unrecognized configuration parameter * in file	158,1	7248
 unrecognized critical flags in copy file header	443,114	1184
 unrecognized default acl object type	190,114	329
-unrecognized drop database option	0,1	7160
-unrecognized event name	0,1	3653
-unrecognized explain option	0,1	7161
-unrecognized filter variable	0,1	3653
-unrecognized format type specifier	190,114	3614
+unrecognized drop database option	0,1	7249
+unrecognized event name	0,1	3661
+unrecognized explain option	0,1	7250
+unrecognized filter variable	0,1	3661
+unrecognized format type specifier	190,114	3622
 unrecognized hash partition bound specification	0,1	925
-unrecognized headline parameter	190,114	5133
-unrecognized ispell parameter	190,114	5171
+unrecognized headline parameter	190,114	5141
+unrecognized ispell parameter	190,114	5179
 unrecognized key word	113,114	112
-unrecognized locale provider	159,1	3837
+unrecognized locale provider	159,1	3845
 unrecognized manifest option	0,1	1234
 unrecognized object type	190,114	329
-unrecognized parameter * in file	0,1	5717
-unrecognized parameter namespace	190,114	4497
+unrecognized parameter * in file	0,1	5725
+unrecognized parameter namespace	190,114	4505
 unrecognized partitioning strategy	190,114	862
 unrecognized privilege type	190,114	192
-unrecognized public key encoding	5870	7162
+unrecognized public key encoding	5928	7251
 unrecognized publication parameter	0,1	922
-unrecognized reindex option	0,1	7163
-unrecognized reset target	190,114	4212
+unrecognized reindex option	0,1	7252
+unrecognized reset target	190,114	4220
 unrecognized role option	0,1	925
 unrecognized row security option	0,1	925
-unrecognized simple dictionary parameter	190,114	5237
-unrecognized snowball parameter	190,114	5183
+unrecognized simple dictionary parameter	190,114	5245
+unrecognized snowball parameter	190,114	5191
 unrecognized ssl error code	526,135	1367
-unrecognized statistics kind	0,1	7164
+unrecognized statistics kind	0,1	7253
 unrecognized subscription parameter	0,1	268
-unrecognized synonym parameter	190,114	5199
-unrecognized table function returnmode	5375,518	6720
-unrecognized thesaurus parameter	190,114	5176
-unrecognized vacuum option	0,1	5714
-unrecognized value for create_replication_slot option	190,114	7165
+unrecognized synonym parameter	190,114	5207
+unrecognized table function returnmode	5383,518	6809
+unrecognized thesaurus parameter	190,114	5184
+unrecognized vacuum option	0,1	5722
+unrecognized value for create_replication_slot option	190,114	7254
 unrecognized value for explain option	190,114	3503
 unrecognized value for publication option	0,1	922
-unrecognizedclientexception	5869	7156
-unrecognizedclientexception when calling	5869	7156
-unrecognizedpublickeyencoding	5870	7162
-unrecognizedpublickeyencoding when calling	5870	7162
-unrecoverable entry exception	5871	7166
-unrecoverable key exception	5872	7167
-unrecoverableentryexception	5871	7166
-unrecoverablekeyexception	5872	7167
-unreleased instance id exception	5582	6813
-unreleased_instance_id	5582	6813
-unreleasedinstanceidexception	5582	6813
-unresolvable usage unit exception	5873	7168
-unresolvableusageunitexception	5873	7168
-unresolvableusageunitexception when calling	5873	7168
-unresolved address exception	5874	7169
-unresolvedaddressexception	5874	7169
-unsafe legacy renegotiation disabled	5875,278	299
-unsafe new enum value usage	5380	6578
+unrecognizedclientexception	5927	7245
+unrecognizedclientexception when calling	5927	7245
+unrecognizedpublickeyencoding	5928	7251
+unrecognizedpublickeyencoding when calling	5928	7251
+unrecoverable entry exception	5929	7255
+unrecoverable key exception	5930	7256
+unrecoverableentryexception	5929	7255
+unrecoverablekeyexception	5930	7256
+unreleased instance id exception	5640	6902
+unreleased_instance_id	5640	6902
+unreleasedinstanceidexception	5640	6902
+unresolvable usage unit exception	5931	7257
+unresolvableusageunitexception	5931	7257
+unresolvableusageunitexception when calling	5931	7257
+unresolved address exception	5932	7258
+unresolvedaddressexception	5932	7258
+unsafe legacy renegotiation disabled	5933,278	299
+unsafe new enum value usage	5388	6586
 unsafe statement written to the binary log using statement format since binlog_format statement	1819	2223
-unsafe use of in a string literal	4554,114	5475
-unsafe use of new value * of enum type	5380,107	7170
+unsafe use of in a string literal	4562,114	5483
+unsafe use of new value * of enum type	5388,107	7259
 unsafe use of pseudo type internal	112,1	111
-unsafe use of string constant with unicode escapes	109	7171
-unsafe_new_enum_value_usage	5380,107	6578
-unsafeerror	5876	7172
-unsafenewenumvalueusage	5380,107	6578
-unsatisfiable dependency error	5877	7173
-unsatisfiabledependencyerror	5877	7173
-unsatisfied link error	5878	7174
-unsatisfiedlinkerror	5878	7174
-unsolicited extension	5879,278	299
-unspecified certificate verification error	5880,288	7175
-unstable offset commit exception	5594	6837
-unstable_offset_commit	5594	6837
-unstableoffsetcommitexception	5594	6837
-unsuitable certificate purpose	5881,288	7176
+unsafe use of string constant with unicode escapes	109	7260
+unsafe_new_enum_value_usage	5388,107	6586
+unsafeerror	5934	7261
+unsafenewenumvalueusage	5388,107	6586
+unsatisfiable dependency error	5935	7262
+unsatisfiabledependencyerror	5935	7262
+unsatisfied link error	5936	7263
+unsatisfiedlinkerror	5936	7263
+unsolicited extension	5937,278	299
+unspecified certificate verification error	5938,288	7264
+unstable offset commit exception	5652	6926
+unstable_offset_commit	5652	6926
+unstableoffsetcommitexception	5652	6926
+unsuitable certificate purpose	5939,288	7265
 unsupported * constraint with partition key definition	109	153
-unsupported action exception	5882	7177
-unsupported action for deployment type exception	5883	7178
-unsupported address exception	5884	7179
-unsupported address type exception	5885	7180
-unsupported api endpoint exception	5886	7181
-unsupported assignor exception	5580	6807
-unsupported audio file exception	5887	7182
-unsupported availability zone	5888	7183
-unsupported availability zone exception	5888	7184
-unsupported calendar exception	5889	7185
-unsupported callback exception	5890	7186
-unsupported charset exception	5891	7187
-unsupported class version error	5892	7188
+unsupported action exception	5940	7266
+unsupported action for deployment type exception	5941	7267
+unsupported address exception	5942	7268
+unsupported address type exception	5943	7269
+unsupported api endpoint exception	5944	7270
+unsupported assignor exception	5638	6896
+unsupported audio file exception	5945	7271
+unsupported availability zone	5946	7272
+unsupported availability zone exception	5946	7273
+unsupported calendar exception	5947	7274
+unsupported callback exception	5948	7275
+unsupported charset exception	5949	7276
+unsupported class version error	5950	7277
 unsupported collation on string indexed column * use binary collation	2485	2928
-unsupported command exception	5893	7189
-unsupported compression algorithm	5894,278	299
-unsupported compression type exception	5588	6828
-unsupported db engine version	5895	7190
-unsupported digital signature method exception	5896	7191
-unsupported display language code exception	5897	7192
-unsupported document encoding exception	5898,24	7193
-unsupported document exception	5899	7194
-unsupported elliptic curve	5900,278	299
-unsupported encoding exception	5901	7195
-unsupported endpoint type exception	5596	6844
-unsupported extension feature	5902,288	7196
-unsupported feature exception	5903	7197
-unsupported feature required exception	5904	7198
-unsupported flavor exception	5905	7199
-unsupported for message format exception	5584	6815
-unsupported format code	190,114	7200
-unsupported frontend protocol * server supports * 0 to	109	7201
-unsupported grant type exception	5906	7202
-unsupported identity provider exception	5907	7203
-unsupported image type exception	5908	7204
-unsupported index type exception	5909	7205
-unsupported inventory item context exception	5910	7206
-unsupported inventory schema version exception	5911	7207
-unsupported language exception	5912	7208
-unsupported language pair exception	5913	7209
+unsupported command exception	5951	7278
+unsupported compression algorithm	5952,278	299
+unsupported compression type exception	5646	6917
+unsupported db engine version	5953	7279
+unsupported digital signature method exception	5954	7280
+unsupported display language code exception	5955	7281
+unsupported document encoding exception	5956,24	7282
+unsupported document exception	5957	7283
+unsupported elliptic curve	5958,278	299
+unsupported encoding exception	5959	7284
+unsupported endpoint type exception	5654	6933
+unsupported extension feature	5960,288	7285
+unsupported feature exception	5961	7286
+unsupported feature required exception	5962	7287
+unsupported flavor exception	5963	7288
+unsupported for message format exception	5642	6904
+unsupported format code	190,114	7289
+unsupported frontend protocol * server supports * 0 to	109	7290
+unsupported grant type exception	5964	7291
+unsupported identity provider exception	5965	7292
+unsupported image type exception	5966	7293
+unsupported index type exception	5967	7294
+unsupported inventory item context exception	5968	7295
+unsupported inventory schema version exception	5969	7296
+unsupported language exception	5970	7297
+unsupported language pair exception	5971	7298
 unsupported ldap url scheme	224,225	435
-unsupported look and feel exception	5914	7210
+unsupported look and feel exception	5972	7299
 unsupported media type	24	25
-unsupported media type exception	24	7211
-unsupported name constraint type	5915,288	7212
-unsupported network configuration exception	5916	7213
+unsupported media type exception	24	7300
+unsupported name constraint type	5973,288	7301
+unsupported network configuration exception	5974	7302
 unsupported object type	190,114	329
 unsupported on commit and foreign key combination	109	917
-unsupported operating system	5917	7214
-unsupported operation exception	5918	7215
-unsupported option fault	5919	7216
-unsupported or invalid name constraint syntax	5920,288	7217
-unsupported or invalid name syntax	5921,288	7218
-unsupported parameter type	5922	7219
-unsupported platform type	5923	7220
-unsupported pls alphabet exception	5924	7221
-unsupported pls language exception	5925	7222
-unsupported pricing plan exception	5926,11	7223
-unsupported protocol	5927,278	299
-unsupported provider type exception	5928	7224
-unsupported region exception	5929	7225
-unsupported result exception	5930	7226
-unsupported sasl mechanism exception	5581	6808
+unsupported operating system	5975	7303
+unsupported operation exception	5976	7304
+unsupported option fault	5977	7305
+unsupported or invalid name constraint syntax	5978,288	7306
+unsupported or invalid name syntax	5979,288	7307
+unsupported parameter type	5980	7308
+unsupported platform type	5981	7309
+unsupported pls alphabet exception	5982	7310
+unsupported pls language exception	5983	7311
+unsupported pricing plan exception	5984,11	7312
+unsupported protocol	5985,278	299
+unsupported provider type exception	5986	7313
+unsupported region exception	5987	7314
+unsupported result exception	5988	7315
+unsupported sasl mechanism exception	5639	6897
 unsupported scram channel binding type	526,135	1042
-unsupported settings exception	5931	7227
-unsupported ssl version	5932,278	299
-unsupported status type	5933,278	299
-unsupported stream media type exception	5934	7228
-unsupported temporal type exception	5935	7229
-unsupported token type exception	5936	7230
-unsupported unicode escape sequence	855,114	7231
-unsupported upstream registry exception	5937	7232
-unsupported user edition exception	5938,11	7233
-unsupported user state exception	5939	7234
-unsupported version exception	5592	6833
-unsupported workspace configuration exception	5940	7235
+unsupported settings exception	5989	7316
+unsupported ssl version	5990,278	299
+unsupported status type	5991,278	299
+unsupported stream media type exception	5992	7317
+unsupported temporal type exception	5993	7318
+unsupported token type exception	5994	7319
+unsupported unicode escape sequence	855,114	7320
+unsupported upstream registry exception	5995	7321
+unsupported user edition exception	5996,11	7322
+unsupported user state exception	5997	7323
+unsupported version exception	5650	6922
+unsupported workspace configuration exception	5998	7324
 unsupported xml feature	109	1448
-unsupported_assignor	5580	6807
-unsupported_compression_type	5588	6828
-unsupported_endpoint_type	5596	6844
-unsupported_for_message_format	5584	6815
+unsupported_assignor	5638	6896
+unsupported_compression_type	5646	6917
+unsupported_endpoint_type	5654	6933
+unsupported_for_message_format	5642	6904
 unsupported_media_type	24	25
-unsupported_sasl_mechanism	5581	6808
-unsupported_version	5592	6833
-unsupportedactionexception	5882	7177
-unsupportedactionexception when calling	5882	7177
-unsupportedactionfordeploymenttypeexception	5883	7178
-unsupportedactionfordeploymenttypeexception when calling	5883	7178
-unsupportedaddressexception	5884	7179
-unsupportedaddressexception when calling	5884	7179
-unsupportedaddresstypeexception	5885	7180
-unsupportedapiendpointexception	5886	7181
-unsupportedapiendpointexception when calling	5886	7181
-unsupportedassignorexception	5580	6807
-unsupportedaudiofileexception	5887	7182
-unsupportedavailabilityzone	5888	7183
-unsupportedavailabilityzone when calling	5888	7183
-unsupportedavailabilityzoneexception	5888	7184
-unsupportedavailabilityzoneexception when calling	5888	7184
-unsupportedcalendarexception	5889	7185
-unsupportedcalendarexception when calling	5889	7185
-unsupportedcallbackexception	5890	7186
-unsupportedcharsetexception	5891	7187
-unsupportedclassversionerror	5892	7188
-unsupportedcommandexception	5893	7189
-unsupportedcommandexception when calling	5893	7189
-unsupportedcompressiontypeexception	5588	6828
-unsupporteddbengineversion	5895	7190
-unsupporteddbengineversion when calling	5895	7190
-unsupporteddigitalsignaturemethodexception	5896	7191
-unsupporteddigitalsignaturemethodexception when calling	5896	7191
-unsupporteddisplaylanguagecodeexception	5897	7192
-unsupporteddisplaylanguagecodeexception when calling	5897	7192
-unsupporteddocumentencodingexception	5898,24	7193
-unsupporteddocumentencodingexception when calling	5898,24	7193
-unsupporteddocumentexception	5899	7194
-unsupporteddocumentexception when calling	5899	7194
-unsupportedencodingexception	5901	7195
-unsupportedendpointtypeexception	5596	6844
-unsupportedfeatureexception	5903	7197
-unsupportedfeatureexception when calling	5903	7197
-unsupportedfeaturerequiredexception	5904	7198
-unsupportedfeaturerequiredexception when calling	5904	7198
-unsupportedflavorexception	5905	7199
-unsupportedformessageformatexception	5584	6815
-unsupportedgranttypeexception	5906	7202
-unsupportedgranttypeexception when calling	5906	7202
-unsupportedidentityproviderexception	5907	7203
-unsupportedidentityproviderexception when calling	5907	7203
-unsupportedimagetypeexception	5908	7204
-unsupportedimagetypeexception when calling	5908	7204
-unsupportedindextypeexception	5909	7205
-unsupportedindextypeexception when calling	5909	7205
-unsupportedinventoryitemcontextexception	5910	7206
-unsupportedinventoryitemcontextexception when calling	5910	7206
-unsupportedinventoryschemaversionexception	5911	7207
-unsupportedinventoryschemaversionexception when calling	5911	7207
-unsupportedlanguageexception	5912	7208
-unsupportedlanguageexception when calling	5912	7208
-unsupportedlanguagepairexception	5913	7209
-unsupportedlanguagepairexception when calling	5913	7209
-unsupportedlocale	5941	7236
-unsupportedlocale when calling	5941	7236
-unsupportedlookandfeelexception	5914	7210
-unsupportedmediatypeexception	24	7211
-unsupportedmediatypeexception when calling	24	7211
-unsupportednetworkconfigurationexception	5916	7213
-unsupportednetworkconfigurationexception when calling	5916	7213
-unsupportedoperatingsystem	5917	7214
-unsupportedoperatingsystem when calling	5917	7214
-unsupportedoperation	5942	7237
-unsupportedoperation when calling	5942	7237
-unsupportedoperationexception	5918	7215
-unsupportedoperationexception when calling	5942	7238
-unsupportedoptionfault	5919	7216
-unsupportedoptionfault when calling	5919	7216
-unsupportedparametertype	5922	7219
-unsupportedparametertype when calling	5922	7219
-unsupportedplatformtype	5923	7220
-unsupportedplatformtype when calling	5923	7220
-unsupportedplsalphabetexception	5924	7221
-unsupportedplsalphabetexception when calling	5924	7221
-unsupportedplslanguageexception	5925	7222
-unsupportedplslanguageexception when calling	5925	7222
-unsupportedpricingplanexception	5926,11	7223
-unsupportedpricingplanexception when calling	5926,11	7223
-unsupportedprotocol	5927	7239
-unsupportedprotocol when calling	5927	7239
-unsupportedprovidertypeexception	5928	7224
-unsupportedprovidertypeexception when calling	5928	7224
-unsupportedregionexception	5929	7225
-unsupportedregionexception when calling	5929	7225
-unsupportedresultexception	5930	7226
-unsupportedresultexception when calling	5930	7226
-unsupportedsaslmechanismexception	5581	6808
-unsupportedsettingsexception	5931	7227
-unsupportedsettingsexception when calling	5931	7227
-unsupportedstreammediatypeexception	5934	7228
-unsupportedstreammediatypeexception when calling	5934	7228
-unsupportedtemporaltypeexception	5935	7229
-unsupportedtld	5943	7240
-unsupportedtld when calling	5943	7240
-unsupportedtokentypeexception	5936	7230
-unsupportedtokentypeexception when calling	5936	7230
-unsupportedupstreamregistryexception	5937	7232
-unsupportedupstreamregistryexception when calling	5937	7232
-unsupportedusereditionexception	5938,11	7233
-unsupportedusereditionexception when calling	5938,11	7233
-unsupporteduserstateexception	5939	7234
-unsupporteduserstateexception when calling	5939	7234
-unsupportedversionexception	5592	6833
-unsupportedworkspaceconfigurationexception	5940	7235
-unsupportedworkspaceconfigurationexception when calling	5940	7235
-unterminated c string	5370	6547
+unsupported_sasl_mechanism	5639	6897
+unsupported_version	5650	6922
+unsupportedactionexception	5940	7266
+unsupportedactionexception when calling	5940	7266
+unsupportedactionfordeploymenttypeexception	5941	7267
+unsupportedactionfordeploymenttypeexception when calling	5941	7267
+unsupportedaddressexception	5942	7268
+unsupportedaddressexception when calling	5942	7268
+unsupportedaddresstypeexception	5943	7269
+unsupportedapiendpointexception	5944	7270
+unsupportedapiendpointexception when calling	5944	7270
+unsupportedassignorexception	5638	6896
+unsupportedaudiofileexception	5945	7271
+unsupportedavailabilityzone	5946	7272
+unsupportedavailabilityzone when calling	5946	7272
+unsupportedavailabilityzoneexception	5946	7273
+unsupportedavailabilityzoneexception when calling	5946	7273
+unsupportedcalendarexception	5947	7274
+unsupportedcalendarexception when calling	5947	7274
+unsupportedcallbackexception	5948	7275
+unsupportedcharsetexception	5949	7276
+unsupportedclassversionerror	5950	7277
+unsupportedcommandexception	5951	7278
+unsupportedcommandexception when calling	5951	7278
+unsupportedcompressiontypeexception	5646	6917
+unsupporteddbengineversion	5953	7279
+unsupporteddbengineversion when calling	5953	7279
+unsupporteddigitalsignaturemethodexception	5954	7280
+unsupporteddigitalsignaturemethodexception when calling	5954	7280
+unsupporteddisplaylanguagecodeexception	5955	7281
+unsupporteddisplaylanguagecodeexception when calling	5955	7281
+unsupporteddocumentencodingexception	5956,24	7282
+unsupporteddocumentencodingexception when calling	5956,24	7282
+unsupporteddocumentexception	5957	7283
+unsupporteddocumentexception when calling	5957	7283
+unsupportedencodingexception	5959	7284
+unsupportedendpointtypeexception	5654	6933
+unsupportedfeatureexception	5961	7286
+unsupportedfeatureexception when calling	5961	7286
+unsupportedfeaturerequiredexception	5962	7287
+unsupportedfeaturerequiredexception when calling	5962	7287
+unsupportedflavorexception	5963	7288
+unsupportedformessageformatexception	5642	6904
+unsupportedgranttypeexception	5964	7291
+unsupportedgranttypeexception when calling	5964	7291
+unsupportedidentityproviderexception	5965	7292
+unsupportedidentityproviderexception when calling	5965	7292
+unsupportedimagetypeexception	5966	7293
+unsupportedimagetypeexception when calling	5966	7293
+unsupportedindextypeexception	5967	7294
+unsupportedindextypeexception when calling	5967	7294
+unsupportedinventoryitemcontextexception	5968	7295
+unsupportedinventoryitemcontextexception when calling	5968	7295
+unsupportedinventoryschemaversionexception	5969	7296
+unsupportedinventoryschemaversionexception when calling	5969	7296
+unsupportedlanguageexception	5970	7297
+unsupportedlanguageexception when calling	5970	7297
+unsupportedlanguagepairexception	5971	7298
+unsupportedlanguagepairexception when calling	5971	7298
+unsupportedlocale	5999	7325
+unsupportedlocale when calling	5999	7325
+unsupportedlookandfeelexception	5972	7299
+unsupportedmediatypeexception	24	7300
+unsupportedmediatypeexception when calling	24	7300
+unsupportednetworkconfigurationexception	5974	7302
+unsupportednetworkconfigurationexception when calling	5974	7302
+unsupportedoperatingsystem	5975	7303
+unsupportedoperatingsystem when calling	5975	7303
+unsupportedoperation	6000	7326
+unsupportedoperation when calling	6000	7326
+unsupportedoperationexception	5976	7304
+unsupportedoperationexception when calling	6000	7327
+unsupportedoptionfault	5977	7305
+unsupportedoptionfault when calling	5977	7305
+unsupportedparametertype	5980	7308
+unsupportedparametertype when calling	5980	7308
+unsupportedplatformtype	5981	7309
+unsupportedplatformtype when calling	5981	7309
+unsupportedplsalphabetexception	5982	7310
+unsupportedplsalphabetexception when calling	5982	7310
+unsupportedplslanguageexception	5983	7311
+unsupportedplslanguageexception when calling	5983	7311
+unsupportedpricingplanexception	5984,11	7312
+unsupportedpricingplanexception when calling	5984,11	7312
+unsupportedprotocol	5985	7328
+unsupportedprotocol when calling	5985	7328
+unsupportedprovidertypeexception	5986	7313
+unsupportedprovidertypeexception when calling	5986	7313
+unsupportedregionexception	5987	7314
+unsupportedregionexception when calling	5987	7314
+unsupportedresultexception	5988	7315
+unsupportedresultexception when calling	5988	7315
+unsupportedsaslmechanismexception	5639	6897
+unsupportedsettingsexception	5989	7316
+unsupportedsettingsexception when calling	5989	7316
+unsupportedstreammediatypeexception	5992	7317
+unsupportedstreammediatypeexception when calling	5992	7317
+unsupportedtemporaltypeexception	5993	7318
+unsupportedtld	6001	7329
+unsupportedtld when calling	6001	7329
+unsupportedtokentypeexception	5994	7319
+unsupportedtokentypeexception when calling	5994	7319
+unsupportedupstreamregistryexception	5995	7321
+unsupportedupstreamregistryexception when calling	5995	7321
+unsupportedusereditionexception	5996,11	7322
+unsupportedusereditionexception when calling	5996,11	7322
+unsupporteduserstateexception	5997	7323
+unsupporteduserstateexception when calling	5997	7323
+unsupportedversionexception	5650	6922
+unsupportedworkspaceconfigurationexception	5998	7324
+unsupportedworkspaceconfigurationexception when calling	5998	7324
+unterminated c string	5378	6555
 unterminated csv quoted field	443,114	1184
-unterminated format type specifier	190,114	3614
-unterminated_c_string	5370,114	6547
-unterminatedcstring	5370,114	6547
-untranslatable character	855	6552
-untranslatable_character	855,114	6552
-untranslatablecharacter	855,114	6552
-update account preferences exception	5944,55	7241
-update chime webhook configuration exception	5945,55	7242
+unterminated format type specifier	190,114	3622
+unterminated_c_string	5378,114	6555
+unterminatedcstring	5378,114	6555
+untranslatable character	855	6560
+untranslatable_character	855,114	6560
+untranslatablecharacter	855,114	6560
+update account preferences exception	6002,55	7330
+update chime webhook configuration exception	6003,55	7331
 update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1824	2228
-update in progress exception	5946	7243
+update in progress exception	6004	7332
 update locks cannot be acquired during a read uncommitted transaction	2258,204	2687
-update or delete on table * violates foreign key constraint * on table	3158,682	4002
-update out of sync exception	5947	7244
-update slack channel configuration exception	5948,55	7245
-update teams channel configuration exception	5949,55	7246
-updateaccountpreferencesexception	5944,55	7241
-updateaccountpreferencesexception when calling	5944,55	7241
-updatechimewebhookconfigurationexception	5945,55	7242
-updatechimewebhookconfigurationexception when calling	5945,55	7242
+update or delete on table * violates foreign key constraint * on table	3166,682	4010
+update out of sync exception	6005	7333
+update slack channel configuration exception	6006,55	7334
+update teams channel configuration exception	6007,55	7335
+updateaccountpreferencesexception	6002,55	7330
+updateaccountpreferencesexception when calling	6002,55	7330
+updatechimewebhookconfigurationexception	6003,55	7331
+updatechimewebhookconfigurationexception when calling	6003,55	7331
 updated partition constraint for default partition * would be violated by some row	856,682	1011
-updateinprogressexception	5946	7243
-updateinprogressexception when calling	5946	7243
-updateoutofsyncexception	5947	7244
-updateoutofsyncexception when calling	5947	7244
-updates on slices of fixed length arrays not implemented	109	6025
-updateslackchannelconfigurationexception	5948,55	7245
-updateslackchannelconfigurationexception when calling	5948,55	7245
-updateteamschannelconfigurationexception	5949,55	7246
-updateteamschannelconfigurationexception when calling	5949,55	7246
+updateinprogressexception	6004	7332
+updateinprogressexception when calling	6004	7332
+updateoutofsyncexception	6005	7333
+updateoutofsyncexception when calling	6005	7333
+updates on slices of fixed length arrays not implemented	109	6033
+updateslackchannelconfigurationexception	6006,55	7334
+updateslackchannelconfigurationexception when calling	6006,55	7334
+updateteamschannelconfigurationexception	6007,55	7335
+updateteamschannelconfigurationexception when calling	6007,55	7335
 updating of * row is not allowed in	2444	2885
-upgrade dependency failure fault	5950	7247
+upgrade dependency failure fault	6008	7336
 upgrade index name failed please use create index alter table algorithm copy to rebuild index	2023	2444
 upgrade required	37	36
 upgrade required please do * or dump reload to fix it	2405	2845
 upgrade_required	37	36
-upgradedependencyfailurefault	5950	7247
-upgradedependencyfailurefault when calling	5950	7247
-upload not found exception	5951	7248
-uploadnotfoundexception	5951	7248
-uploadnotfoundexception when calling	5951	7248
+upgradedependencyfailurefault	6008	7336
+upgradedependencyfailurefault when calling	6008	7336
+upload not found exception	6009	7337
+uploadnotfoundexception	6009	7337
+uploadnotfoundexception when calling	6009	7337
 upper bound cannot be less than lower bound	329,114	364
-urgent i o condition	2985	7249
-uri format exception	4641	7250
-uri reference exception	5952	7251
-uri syntax exception	5953	7252
-urierror	5954	7253
-uriformatexception	4641	7250
-urireferenceexception	5952	7251
-urisyntaxexception	5953	7252
-urlerror	5955	7254
-usage limit already exists	5956	7255
-usage limit not found	5957,12	7256
-usagelimitalreadyexists	5956	7255
-usagelimitalreadyexists when calling	5956	7255
-usagelimitnotfound	5957,12	7256
-usagelimitnotfound when calling	5957,12	7256
-use of writeto with pre connected connection	5958,5959	7257
-use srtp not negotiated	5960,278	299
+urgent i o condition	2985	7338
+uri format exception	4649	7339
+uri reference exception	6010	7340
+uri syntax exception	6011	7341
+urierror	6012	7342
+uriformatexception	4649	7339
+urireferenceexception	6010	7340
+urisyntaxexception	6011	7341
+urlerror	6013	7343
+usage limit already exists	6014	7344
+usage limit not found	6015,12	7345
+usagelimitalreadyexists	6014	7344
+usagelimitalreadyexists when calling	6014	7344
+usagelimitnotfound	6015,12	7345
+usagelimitnotfound when calling	6015,12	7345
+use of writeto with pre connected connection	6016,6017	7346
+use srtp not negotiated	6018,278	299
 user * already has more than * active connections	2440,1	2881
-user * cannot replicate into relation with row level security enabled	109	7258
+user * cannot replicate into relation with row level security enabled	109	7347
 user * has exceeded the * resource current value	2500,1	2974
-user already exists	5961	7259
-user already exists fault	5961	7260
-user authorization denied	5343,5342	6491
+user already exists	6019	7348
+user already exists fault	6019	7349
+user authorization denied	5351,5350	6499
 user defined indexes on system catalog tables are not supported	109	863
-user defined relation parameter types limit exceeded	328	7261
-user defined signal 1	2975	7262
-user defined signal 2	2977	7263
+user defined relation parameter types limit exceeded	328	7350
+user defined signal 1	2975	7351
+user defined signal 2	2977	7352
 user defined types cannot use subscripting function	159,1	747
-user does not exist exception	5962	7264
-user group already exists	5963	7265
-user group not found	5964,12	7266
-user group quota exceeded	5965	7267
-user import in progress exception	5966	7268
+user does not exist exception	6020	7353
+user group already exists	6021	7354
+user group not found	6022,12	7355
+user group quota exceeded	6023	7356
+user import in progress exception	6024	7357
 user is blocked because of too many credential errors unblock with	2499	2973
-user lambda validation exception	5967	7269
-user mapping for * already exists for server	157,1	3673
-user mapping for * does not exist for server	158,1	3674
+user lambda validation exception	6025	7358
+user mapping for * already exists for server	157,1	3681
+user mapping for * does not exist for server	158,1	3682
 user mapping for user * on server * does not exist	158,1	1653
-user mapping not found for	158,1	7270
-user not confirmed exception	5968	7271
-user not found	5969,12	7272
-user not found exception	5969,12	7273
-user not found fault	5969	7274
-user pool add on not enabled exception	5970	7275
-user pool tagging exception	5971	7276
-user principal not found exception	5972	7277
-user quota exceeded	5973	7278
-user quota exceeded fault	5973	7279
-useralreadyexists	5961	7259
-useralreadyexists when calling	5961	7259
-useralreadyexistsfault	5961	7260
-useralreadyexistsfault when calling	5961	7260
-userdoesnotexistexception	5962	7264
-userdoesnotexistexception when calling	5962	7264
-usergroupalreadyexists	5963	7265
-usergroupalreadyexists when calling	5963	7265
-usergroupnotfound	5964,12	7266
-usergroupnotfound when calling	5964,12	7266
-usergroupquotaexceeded	5965	7267
-usergroupquotaexceeded when calling	5965	7267
-userimportinprogressexception	5966	7268
-userimportinprogressexception when calling	5966	7268
-userlambdavalidationexception	5967	7269
-userlambdavalidationexception when calling	5967	7269
-username exists exception	5974	7280
-usernameexistsexception	5974	7280
-usernameexistsexception when calling	5974	7280
-usernotconfirmedexception	5968	7271
-usernotconfirmedexception when calling	5968	7271
-usernotfound	5969,12	7272
-usernotfound when calling	5969,12	7272
-usernotfoundexception	5969,12	7273
-usernotfoundexception when calling	5969,12	7273
-usernotfoundfault	5969	7274
-usernotfoundfault when calling	5969	7274
-userpooladdonnotenabledexception	5970	7275
-userpooladdonnotenabledexception when calling	5970	7275
-userpooltaggingexception	5971	7276
-userpooltaggingexception when calling	5971	7276
-userprincipalnotfoundexception	5972	7277
-userquotaexceeded	5973	7278
-userquotaexceeded when calling	5973	7278
-userquotaexceededfault	5973	7279
-userquotaexceededfault when calling	5973	7279
-userwarning	5975	7281
-using cert extension requires at least x509v3	5976,288	7282
+user mapping not found for	158,1	7359
+user not confirmed exception	6026	7360
+user not found	6027,12	7361
+user not found exception	6027,12	7362
+user not found fault	6027	7363
+user pool add on not enabled exception	6028	7364
+user pool tagging exception	6029	7365
+user principal not found exception	6030	7366
+user quota exceeded	6031	7367
+user quota exceeded fault	6031	7368
+useralreadyexists	6019	7348
+useralreadyexists when calling	6019	7348
+useralreadyexistsfault	6019	7349
+useralreadyexistsfault when calling	6019	7349
+userdoesnotexistexception	6020	7353
+userdoesnotexistexception when calling	6020	7353
+usergroupalreadyexists	6021	7354
+usergroupalreadyexists when calling	6021	7354
+usergroupnotfound	6022,12	7355
+usergroupnotfound when calling	6022,12	7355
+usergroupquotaexceeded	6023	7356
+usergroupquotaexceeded when calling	6023	7356
+userimportinprogressexception	6024	7357
+userimportinprogressexception when calling	6024	7357
+userlambdavalidationexception	6025	7358
+userlambdavalidationexception when calling	6025	7358
+username exists exception	6032	7369
+usernameexistsexception	6032	7369
+usernameexistsexception when calling	6032	7369
+usernotconfirmedexception	6026	7360
+usernotconfirmedexception when calling	6026	7360
+usernotfound	6027,12	7361
+usernotfound when calling	6027,12	7361
+usernotfoundexception	6027,12	7362
+usernotfoundexception when calling	6027,12	7362
+usernotfoundfault	6027	7363
+usernotfoundfault when calling	6027	7363
+userpooladdonnotenabledexception	6028	7364
+userpooladdonnotenabledexception when calling	6028	7364
+userpooltaggingexception	6029	7365
+userpooltaggingexception when calling	6029	7365
+userprincipalnotfoundexception	6030	7366
+userquotaexceeded	6031	7367
+userquotaexceeded when calling	6031	7367
+userquotaexceededfault	6031	7368
+userquotaexceededfault when calling	6031	7368
+userwarning	6033	7370
+using cert extension requires at least x509v3	6034,288	7371
 using storage engine * for table	2560	3034
-utf data format exception	5977	7283
-utfdataformatexception	5977	7283
+utf data format exception	6035	7372
+utfdataformatexception	6035	7372
 vacuum full cannot be performed in parallel	109	290
 vacuum option disable_page_skipping cannot be used with full	109	290
-value * is out of range for type	322,114	5217
-value * out of bounds for option	190,114	4497
-value cannot be null	310	7284
-value does not fall within the expected range	320,1354,1673	7285
-value for * is too long	190,114	5133
-value for domain * violates check constraint	856,682	7286
+value * is out of range for type	322,114	5225
+value * out of bounds for option	190,114	4505
+value cannot be null	310	7373
+value does not fall within the expected range	320,1354,1673	7374
+value for * is too long	190,114	5141
+value for domain * violates check constraint	856,682	7375
 value is out of range in	1875,322,114	2288
-value is too big in tsquery	328	5597
-value out of range	5978,5979	7287
-value out of range overflow	322,114	3997
-value out of range underflow	322,114	3997
+value is too big in tsquery	328	5605
+value out of range	6036,6037	7376
+value out of range overflow	322,114	4005
+value out of range underflow	322,114	4005
 value overflows numeric format	322,114	3529
-value too large for defined data type	1760	7288
-value too long for restore point maximum	190,114	7289
-value too long for type character	532,114	7290
-value too long for type character varying	532,114	7290
-valueerror	5980,5981	7291
+value too large for defined data type	1760	7377
+value too long for restore point maximum	190,114	7378
+value too long for type character	532,114	7379
+value too long for type character varying	532,114	7379
+valueerror	6038,6039	7380
 values in from must have an alias	0,1	925
 values less than value must be strictly increasing for each partition	2251	2679
 values lists * columns available but * columns specified	311,1	933
@@ -32870,205 +33106,205 @@ variable * is a * variable	2018	2439
 variable * is a global variable and should be set with set global	1985	2405
 variable * is a session variable and can t be used with set global	2080	2506
 variable * is not a variable component can t be used as xxxx variable_name	2506	2980
-variable * is of type * but expression is of type	272,1	7292
+variable * is of type * but expression is of type	272,1	7381
 variable * is read only use set * to assign the value	2507	2981
 variable * must be quoted with or renamed	2335,1	2771
 variable or condition declaration after cursor or handler declaration	2360,1	2800
-variadic argument must be an array	272,1	7293
+variadic argument must be an array	272,1	7382
 variadic parameter must be an array	112,1	229
 variadic parameter must be the last input parameter	112,1	229
 variadic parameter must be the last parameter	112,1	229
 variant also negotiates	69	66
 variant_also_negotiates	69	66
-vars argument is not an object	190,114	7294
+vars argument is not an object	190,114	7383
 vector _m_range_check __n which is * this size which is	316	521
-verification failed exception	5982	7295
-verificationerror	1223	7296
-verificationexception	4653	7297
-verificationfailedexception	5982	7295
-verificationfailedexception when calling	5982	7295
-verifyerror	5983	7298
-version conflict exception	5984,19	7299
-version mismatch exception	5985	7300
+verification failed exception	6040	7384
+verificationerror	1223	7385
+verificationexception	4661	7386
+verificationfailedexception	6040	7384
+verificationfailedexception when calling	6040	7384
+verifyerror	6041	7387
+version conflict exception	6042,19	7388
+version mismatch exception	6043	7389
 version to install must be specified	190,114	3515
-version too high	5986,278	299
-version too low	5987,278	299
-versionconflictexception	5984,19	7299
-versionconflictexception when calling	5984,19	7299
+version too high	6044,278	299
+version too low	6045,278	299
+versionconflictexception	6042,19	7388
+versionconflictexception when calling	6042,19	7388
 versioned table s s adding history partition s failed	2517	2991
-versionerror	5988	7301
-versionmismatchexception	5985	7300
-versionmismatchexception when calling	5985	7300
-versions limit exceeded exception	5989,19	7302
-versionslimitexceededexception	5989,19	7302
-versionslimitexceededexception when calling	5989,19	7302
-video too large exception	5990	7303
-videotoolargeexception	5990	7303
-videotoolargeexception when calling	5990	7303
+versionerror	6046	7390
+versionmismatchexception	6043	7389
+versionmismatchexception when calling	6043	7389
+versions limit exceeded exception	6047,19	7391
+versionslimitexceededexception	6047,19	7391
+versionslimitexceededexception when calling	6047,19	7391
+video too large exception	6048	7392
+videotoolargeexception	6048	7392
+videotoolargeexception when calling	6048	7392
 view * has no definer information old table format current user is used as definer please recreate the view	2530	3004
 view * order by clause ignored because there is other order by clause already	2533	3007
 view * references invalid table s or column s or function s or definer invoker of view lack rights to use them	2531	3005
 view * s field list have different column counts	2541	3015
 view being updated does not have complete key of underlying table in it	2562	3036
 view merge algorithm can t be used here for now assumed undefined algorithm	2561	3035
-view rule for * must be named	159,1	5466
+view rule for * must be named	159,1	5474
 view s s has no creation context	2532	3006
 view s select contains a subquery in the from clause	2538	3012
 view s select contains a variable or parameter	2540	3014
 view text checksum failed	2529	3003
 views cannot be unlogged because they do not have storage	0,1	1482
-views must not contain data modifying statements in with	109	7304
-views must not contain select into	109	7304
-virtual machine error	5991	7305
-virtual timer expired	2987	7306
-virtualmachineerror	5991	7305
-vnode disk i o error	5354,156	6519
-volume not found	5992	7307
-volumenotfound	5992	7307
-volumenotfound when calling	5992	7307
-voter not found exception	5593	6834
-voter_not_found	5593	6834
-voternotfoundexception	5593	6834
-vpc association authorization not found	5993,12	7308
-vpc association not found	5994,12	7309
-vpc encryption control violation exception	5995	7310
-vpcassociationauthorizationnotfound	5993,12	7308
-vpcassociationauthorizationnotfound when calling	5993,12	7308
-vpcassociationnotfound	5994,12	7309
-vpcassociationnotfound when calling	5994,12	7309
-vpcencryptioncontrolviolationexception	5995	7310
-vpcencryptioncontrolviolationexception when calling	5995	7310
-vtab constraint failed	5348,858	6499
-vtab database disk image is malformed	5349,3406	6501
-vtab database table is locked	5356,5254	6522
-waf associated item exception	5996	7311
-waf bad request exception	5997	7312
-waf configuration warning exception	5998	7313
-waf disallowed name exception	5999	7314
-waf duplicate item exception	6000	7315
-waf entity migration exception	6001	7316
-waf expired managed rule group version exception	6002	7317
-waf feature not included in pricing plan exception	6003	7318
-waf internal error exception	6004	7319
-waf invalid account exception	6005	7320
-waf invalid operation exception	6006	7321
-waf invalid parameter exception	6007	7322
-waf invalid permission policy exception	6008	7323
-waf invalid regex pattern exception	6009	7324
-waf invalid resource exception	6010	7325
-waf limits exceeded exception	6011	7326
-waf log destination permission issue exception	6012	7327
-waf non empty entity exception	6013	7328
-waf nonexistent container exception	6014	7329
-waf nonexistent item exception	6015	7330
-waf optimistic lock exception	6016	7331
-waf referenced item exception	6017	7332
-waf service linked role error exception	6018	7333
-waf stale data exception	6019	7334
-waf subscription not found exception	6020	7335
-waf tag operation exception	6021	7336
-waf tag operation internal error exception	6022	7337
-waf unavailable entity exception	6023	7338
-waf unsupported aggregate key type exception	6024	7339
-wafassociateditemexception	5996	7311
-wafassociateditemexception when calling	5996	7311
-wafbadrequestexception	5997	7312
-wafbadrequestexception when calling	5997	7312
-wafconfigurationwarningexception	5998	7313
-wafconfigurationwarningexception when calling	5998	7313
-wafdisallowednameexception	5999	7314
-wafdisallowednameexception when calling	5999	7314
-wafduplicateitemexception	6000	7315
-wafduplicateitemexception when calling	6000	7315
-wafentitymigrationexception	6001	7316
-wafentitymigrationexception when calling	6001	7316
-wafexpiredmanagedrulegroupversionexception	6002	7317
-wafexpiredmanagedrulegroupversionexception when calling	6002	7317
-waffeaturenotincludedinpricingplanexception	6003	7318
-waffeaturenotincludedinpricingplanexception when calling	6003	7318
-wafinternalerrorexception	6004	7319
-wafinternalerrorexception when calling	6004	7319
-wafinvalidaccountexception	6005	7320
-wafinvalidaccountexception when calling	6005	7320
-wafinvalidoperationexception	6006	7321
-wafinvalidoperationexception when calling	6006	7321
-wafinvalidparameterexception	6007	7322
-wafinvalidparameterexception when calling	6007	7322
-wafinvalidpermissionpolicyexception	6008	7323
-wafinvalidpermissionpolicyexception when calling	6008	7323
-wafinvalidregexpatternexception	6009	7324
-wafinvalidregexpatternexception when calling	6009	7324
-wafinvalidresourceexception	6010	7325
-wafinvalidresourceexception when calling	6010	7325
-waflimitsexceededexception	6011	7326
-waflimitsexceededexception when calling	6011	7326
-waflogdestinationpermissionissueexception	6012	7327
-waflogdestinationpermissionissueexception when calling	6012	7327
-wafnonemptyentityexception	6013	7328
-wafnonemptyentityexception when calling	6013	7328
-wafnonexistentcontainerexception	6014	7329
-wafnonexistentcontainerexception when calling	6014	7329
-wafnonexistentitemexception	6015	7330
-wafnonexistentitemexception when calling	6015	7330
-wafoptimisticlockexception	6016	7331
-wafoptimisticlockexception when calling	6016	7331
-wafreferenceditemexception	6017	7332
-wafreferenceditemexception when calling	6017	7332
-wafservicelinkedroleerrorexception	6018	7333
-wafservicelinkedroleerrorexception when calling	6018	7333
-wafstaledataexception	6019	7334
-wafstaledataexception when calling	6019	7334
-wafsubscriptionnotfoundexception	6020	7335
-wafsubscriptionnotfoundexception when calling	6020	7335
-waftagoperationexception	6021	7336
-waftagoperationexception when calling	6021	7336
-waftagoperationinternalerrorexception	6022	7337
-waftagoperationinternalerrorexception when calling	6022	7337
-wafunavailableentityexception	6023	7338
-wafunavailableentityexception when calling	6023	7338
-wafunsupportedaggregatekeytypeexception	6024	7339
-wafunsupportedaggregatekeytypeexception when calling	6024	7339
-wait handle cannot be opened exception	4433	7340
+views must not contain data modifying statements in with	109	7393
+views must not contain select into	109	7393
+virtual machine error	6049	7394
+virtual timer expired	2987	7395
+virtualmachineerror	6049	7394
+vnode disk i o error	5362,156	6527
+volume not found	6050	7396
+volumenotfound	6050	7396
+volumenotfound when calling	6050	7396
+voter not found exception	5651	6923
+voter_not_found	5651	6923
+voternotfoundexception	5651	6923
+vpc association authorization not found	6051,12	7397
+vpc association not found	6052,12	7398
+vpc encryption control violation exception	6053	7399
+vpcassociationauthorizationnotfound	6051,12	7397
+vpcassociationauthorizationnotfound when calling	6051,12	7397
+vpcassociationnotfound	6052,12	7398
+vpcassociationnotfound when calling	6052,12	7398
+vpcencryptioncontrolviolationexception	6053	7399
+vpcencryptioncontrolviolationexception when calling	6053	7399
+vtab constraint failed	5356,858	6507
+vtab database disk image is malformed	5357,3414	6509
+vtab database table is locked	5364,5262	6530
+waf associated item exception	6054	7400
+waf bad request exception	6055	7401
+waf configuration warning exception	6056	7402
+waf disallowed name exception	6057	7403
+waf duplicate item exception	6058	7404
+waf entity migration exception	6059	7405
+waf expired managed rule group version exception	6060	7406
+waf feature not included in pricing plan exception	6061	7407
+waf internal error exception	6062	7408
+waf invalid account exception	6063	7409
+waf invalid operation exception	6064	7410
+waf invalid parameter exception	6065	7411
+waf invalid permission policy exception	6066	7412
+waf invalid regex pattern exception	6067	7413
+waf invalid resource exception	6068	7414
+waf limits exceeded exception	6069	7415
+waf log destination permission issue exception	6070	7416
+waf non empty entity exception	6071	7417
+waf nonexistent container exception	6072	7418
+waf nonexistent item exception	6073	7419
+waf optimistic lock exception	6074	7420
+waf referenced item exception	6075	7421
+waf service linked role error exception	6076	7422
+waf stale data exception	6077	7423
+waf subscription not found exception	6078	7424
+waf tag operation exception	6079	7425
+waf tag operation internal error exception	6080	7426
+waf unavailable entity exception	6081	7427
+waf unsupported aggregate key type exception	6082	7428
+wafassociateditemexception	6054	7400
+wafassociateditemexception when calling	6054	7400
+wafbadrequestexception	6055	7401
+wafbadrequestexception when calling	6055	7401
+wafconfigurationwarningexception	6056	7402
+wafconfigurationwarningexception when calling	6056	7402
+wafdisallowednameexception	6057	7403
+wafdisallowednameexception when calling	6057	7403
+wafduplicateitemexception	6058	7404
+wafduplicateitemexception when calling	6058	7404
+wafentitymigrationexception	6059	7405
+wafentitymigrationexception when calling	6059	7405
+wafexpiredmanagedrulegroupversionexception	6060	7406
+wafexpiredmanagedrulegroupversionexception when calling	6060	7406
+waffeaturenotincludedinpricingplanexception	6061	7407
+waffeaturenotincludedinpricingplanexception when calling	6061	7407
+wafinternalerrorexception	6062	7408
+wafinternalerrorexception when calling	6062	7408
+wafinvalidaccountexception	6063	7409
+wafinvalidaccountexception when calling	6063	7409
+wafinvalidoperationexception	6064	7410
+wafinvalidoperationexception when calling	6064	7410
+wafinvalidparameterexception	6065	7411
+wafinvalidparameterexception when calling	6065	7411
+wafinvalidpermissionpolicyexception	6066	7412
+wafinvalidpermissionpolicyexception when calling	6066	7412
+wafinvalidregexpatternexception	6067	7413
+wafinvalidregexpatternexception when calling	6067	7413
+wafinvalidresourceexception	6068	7414
+wafinvalidresourceexception when calling	6068	7414
+waflimitsexceededexception	6069	7415
+waflimitsexceededexception when calling	6069	7415
+waflogdestinationpermissionissueexception	6070	7416
+waflogdestinationpermissionissueexception when calling	6070	7416
+wafnonemptyentityexception	6071	7417
+wafnonemptyentityexception when calling	6071	7417
+wafnonexistentcontainerexception	6072	7418
+wafnonexistentcontainerexception when calling	6072	7418
+wafnonexistentitemexception	6073	7419
+wafnonexistentitemexception when calling	6073	7419
+wafoptimisticlockexception	6074	7420
+wafoptimisticlockexception when calling	6074	7420
+wafreferenceditemexception	6075	7421
+wafreferenceditemexception when calling	6075	7421
+wafservicelinkedroleerrorexception	6076	7422
+wafservicelinkedroleerrorexception when calling	6076	7422
+wafstaledataexception	6077	7423
+wafstaledataexception when calling	6077	7423
+wafsubscriptionnotfoundexception	6078	7424
+wafsubscriptionnotfoundexception when calling	6078	7424
+waftagoperationexception	6079	7425
+waftagoperationexception when calling	6079	7425
+waftagoperationinternalerrorexception	6080	7426
+waftagoperationinternalerrorexception when calling	6080	7426
+wafunavailableentityexception	6081	7427
+wafunavailableentityexception when calling	6081	7427
+wafunsupportedaggregatekeytypeexception	6082	7428
+wafunsupportedaggregatekeytypeexception when calling	6082	7428
+wait handle cannot be opened exception	4441	7429
 wait on a lock was aborted due to a pending exclusive lock	2081	2507
-wait_seconds must not be negative or zero	322,114	7341
-waithandlecannotbeopenedexception	4433	7340
-wal generated with full_page_writes off was replayed during online backup	107	4248
-wal generated with full_page_writes off was replayed since last restartpoint	107	4248
+wait_seconds must not be negative or zero	322,114	7430
+waithandlecannotbeopenedexception	4441	7429
+wal generated with full_page_writes off was replayed during online backup	107	4256
+wal generated with full_page_writes off was replayed since last restartpoint	107	4256
 wal level not sufficient for creating a restore point	107	105
-wal level not sufficient for making an online backup	107	4248
-wal_level is insufficient to publish logical changes	107	5899
-warningexception	6025	7342
-web authn challenge not found exception	6026	7343
-web authn client mismatch exception	6027	7344
-web authn configuration missing exception	6028	7345
-web authn credential not supported exception	6029	7346
-web authn not enabled exception	6030	7347
-web authn origin not allowed exception	6031	7348
-web authn relying party mismatch exception	6032	7349
-web socket exception	6033	7350
-web socket handshake exception	6034	7351
-webauthnchallengenotfoundexception	6026	7343
-webauthnchallengenotfoundexception when calling	6026	7343
-webauthnclientmismatchexception	6027	7344
-webauthnclientmismatchexception when calling	6027	7344
-webauthnconfigurationmissingexception	6028	7345
-webauthnconfigurationmissingexception when calling	6028	7345
-webauthncredentialnotsupportedexception	6029	7346
-webauthncredentialnotsupportedexception when calling	6029	7346
-webauthnnotenabledexception	6030	7347
-webauthnnotenabledexception when calling	6030	7347
-webauthnoriginnotallowedexception	6031	7348
-webauthnoriginnotallowedexception when calling	6031	7348
-webauthnrelyingpartymismatchexception	6032	7349
-webauthnrelyingpartymismatchexception when calling	6032	7349
-webexception	4661	7352
-webhook not found exception	6035	7353
-webhooknotfoundexception	6035	7353
-webhooknotfoundexception when calling	6035	7353
-websocketexception	6033	7350
-websockethandshakeexception	6034	7351
+wal level not sufficient for making an online backup	107	4256
+wal_level is insufficient to publish logical changes	107	5907
+warningexception	6083	7431
+web authn challenge not found exception	6084	7432
+web authn client mismatch exception	6085	7433
+web authn configuration missing exception	6086	7434
+web authn credential not supported exception	6087	7435
+web authn not enabled exception	6088	7436
+web authn origin not allowed exception	6089	7437
+web authn relying party mismatch exception	6090	7438
+web socket exception	6091	7439
+web socket handshake exception	6092	7440
+webauthnchallengenotfoundexception	6084	7432
+webauthnchallengenotfoundexception when calling	6084	7432
+webauthnclientmismatchexception	6085	7433
+webauthnclientmismatchexception when calling	6085	7433
+webauthnconfigurationmissingexception	6086	7434
+webauthnconfigurationmissingexception when calling	6086	7434
+webauthncredentialnotsupportedexception	6087	7435
+webauthncredentialnotsupportedexception when calling	6087	7435
+webauthnnotenabledexception	6088	7436
+webauthnnotenabledexception when calling	6088	7436
+webauthnoriginnotallowedexception	6089	7437
+webauthnoriginnotallowedexception when calling	6089	7437
+webauthnrelyingpartymismatchexception	6090	7438
+webauthnrelyingpartymismatchexception when calling	6090	7438
+webexception	4669	7441
+webhook not found exception	6093	7442
+webhooknotfoundexception	6093	7442
+webhooknotfoundexception when calling	6093	7442
+websocketexception	6091	7439
+websockethandshakeexception	6092	7440
 weight array may not contain nulls	191,114	1264
-weight out of range	190,114	7354
+weight out of range	190,114	7443
 when building statistics on a single expression statistics kinds may not be specified	109	1151
 when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	2000	2420
 when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	2001	2421
@@ -33079,117 +33315,117 @@ when unique checking is disabled in myrocks insert update load statements with c
 when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	2326	2760
 where clause not allowed for schema	0,1	925
 where clause not allowed with copy to	0,1	925
-where current of is not supported for this table type	109	7355
+where current of is not supported for this table type	109	7444
 where current of on a view is not implemented	109	1259
 whole row unique index inference specifications are not supported	109	697
-width argument position must be ended by	190,114	3614
+width argument position must be ended by	190,114	3622
 wildcards or range in json path not allowed in argument * to function	2058	2481
-win32exception	6036	7356
-window * does not exist	158,1	7357
+win32exception	6094	7445
+window * does not exist	158,1	7446
 window * is already defined	705,1	769
-window changed	2989	7358
+window changed	2989	7447
 window frame is not allowed with	2168	2594
 window function * cannot have within group	254,1	1787
 window function * requires an over clause	254,1	1787
-window function calls cannot be nested	705,1	7359
+window function calls cannot be nested	705,1	7448
 window function calls cannot contain set returning function calls	109	240
 window function is allowed only in select list and order by clause	2599	3074
 window function is not allowed in window specification	2569	3043
-window functions are not allowed in	705,1	7360
+window functions are not allowed in	705,1	7449
 window functions can not be used as arguments to group functions	2391	2831
 window functions cannot return sets	112,1	245
 window specification referencing another one * cannot contain partition list	2211	2639
 window specification with name * is not defined	2614	3089
-windowing error	705	6572
-windowing_error	705,1	6572
-windowingerror	705,1	6572
-with a search or cycle clause the left side of the union must be a select	109	3668
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	109	7361
+windowing error	705	6580
+windowing_error	705,1	6580
+windowingerror	705,1	6580
+with a search or cycle clause the left side of the union must be a select	109	3676
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	109	7450
 with a search or cycle clause the right side of the union must be a select	0,1	1541
 with cannot be used in a query that is rewritten by rules into multiple queries	109	843
-with check cannot be applied to select or delete	0,1	5590
+with check cannot be applied to select or delete	0,1	5598
 with check option is supported only on automatically updatable views	109	270
 with check option not supported on recursive views	109	108
-with check option violation	860	6573
-with clause containing a data modifying statement must be at the top level	109	3668
+with check option violation	860	6581
+with clause containing a data modifying statement must be at the top level	109	3676
 with column list and select field list have different column counts	2570	3044
 with no matching label	2348,1	2788
 with ordinality cannot be used with a column definition list	0,1	281
-with query * columns available but * columns specified	311,1	7362
-with query * does not have a returning clause	109	7363
+with query * columns available but * columns specified	311,1	7451
+with query * does not have a returning clause	109	7452
 with query is not recursive	0,1	1541
 with query name * appears in both a rule action and the query being rewritten	109	843
-with query name * specified more than once	1551,1	7364
-with recursive is not supported for merge statement	0,1	7155
+with query name * specified more than once	1551,1	7453
+with recursive is not supported for merge statement	0,1	7244
 with ties cannot be specified without order by clause	0,1	925
-with_check_option_violation	860	6573
-withcheckoptionviolation	860	6573
+with_check_option_violation	860	6581
+withcheckoptionviolation	860	6581
 within group is required for ordered set aggregate	254,1	1787
 within group specified but * is not an aggregate function	254,1	1787
-word is too long * bytes max	328	7365
-word is too long in tsquery	328	5597
-word is too long to be indexed	328	7366
-work units not ready yet exception	6037	7367
-workflow execution already started fault	6038	7368
-workflowexecutionalreadystartedfault	6038	7368
-workflowexecutionalreadystartedfault when calling	6038	7368
-workspaces default role not found exception	6039	7369
-workspacesdefaultrolenotfoundexception	6039	7369
-workspacesdefaultrolenotfoundexception when calling	6039	7369
-workunitsnotreadyyetexception	6037	7367
-workunitsnotreadyyetexception when calling	6037	7367
-write aborted exception	6040	7370
-write disk i o error	5355,156	6520
-write pending exception	6041	7371
-write tcp * write broken pipe	560	7372
+word is too long * bytes max	328	7454
+word is too long in tsquery	328	5605
+word is too long to be indexed	328	7455
+work units not ready yet exception	6095	7456
+workflow execution already started fault	6096	7457
+workflowexecutionalreadystartedfault	6096	7457
+workflowexecutionalreadystartedfault when calling	6096	7457
+workspaces default role not found exception	6097	7458
+workspacesdefaultrolenotfoundexception	6097	7458
+workspacesdefaultrolenotfoundexception when calling	6097	7458
+workunitsnotreadyyetexception	6095	7456
+workunitsnotreadyyetexception when calling	6095	7456
+write aborted exception	6098	7459
+write disk i o error	5363,156	6528
+write pending exception	6099	7460
+write tcp * write broken pipe	560	7461
 write to exceptions table failed message	1929	2348
-writeabortedexception	6040	7370
-writependingexception	6041	7371
-writetimeout	6042	7373
+writeabortedexception	6098	7459
+writependingexception	6099	7460
+writetimeout	6100	7462
 writing one row to the row based binary log failed	1800	2204
-wrong certificate type	6043,278	299
-wrong cipher returned	6044,278	299
-wrong curve	6045,278	299
+wrong certificate type	6101,278	299
+wrong cipher returned	6102,278	299
+wrong curve	6103,278	299
 wrong flag in flag array	190,114	335
 wrong flag type only arrays and scalars are allowed	190,114	335
 wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	2580	3055
 wrong magic in	2583	3058
-wrong medium type	1659	7374
-wrong method type exception	6046	7375
+wrong medium type	1659	7463
+wrong method type exception	6104	7464
 wrong number of array subscripts	329,114	364
 wrong number of columns	272,1	542
-wrong number of fields	6047,6048	7376
+wrong number of fields	6105,6106	7465
 wrong number of fields in header line got	443,114	1184
-wrong number of parameters for prepared statement	0,1	7377
+wrong number of parameters for prepared statement	0,1	7466
 wrong number of parameters on left side of overlaps expression	0,1	925
 wrong number of parameters on right side of overlaps expression	0,1	925
 wrong number of partitions defined mismatch with previous setting	2219	2647
 wrong number of subpartitions defined mismatch with previous setting	2220	2648
-wrong object type	254	6568
+wrong object type	254	6576
 wrong parameters for partitioned s wrong value for	2195	2623
 wrong parameters for s missing	2102	2528
 wrong partition name or partition list	2200	2628
 wrong partition type s for partitioning by s	2221	2649
 wrong partitions for s must have at least one history and exactly one last current	2528	3002
-wrong position info in tsvector	0,1	6840
-wrong signature length	6049,278	299
-wrong signature size	6050,278	299
-wrong signature type	6051,278	299
-wrong ssl version	6052,278	299
-wrong version number	6053,278	299
-wrong_object_type	254,1	6568
-wrongmethodtypeexception	6046	7375
-wrongobjecttype	254,1	6568
-x path exception	6054	7378
-x path expression exception	6055	7379
-x path factory configuration exception	6056	7380
-x path function exception	6057	7381
-x requires a power of two value between 1 mb and 1 gb	190,114	7382
-x509 cannot verify signature algorithm unimplemented	6058,6059	7383
-x509 certificate signed by unknown authority	288	7384
-x509 decryption password incorrect	6060,6061	7385
-x509 lib	6062,278	299
-x509 verification setup problems	6063,278	299
+wrong position info in tsvector	0,1	6929
+wrong signature length	6107,278	299
+wrong signature size	6108,278	299
+wrong signature type	6109,278	299
+wrong ssl version	6110,278	299
+wrong version number	6111,278	299
+wrong_object_type	254,1	6576
+wrongmethodtypeexception	6104	7464
+wrongobjecttype	254,1	6576
+x path exception	6112	7467
+x path expression exception	6113	7468
+x path factory configuration exception	6114	7469
+x path function exception	6115	7470
+x requires a power of two value between 1 mb and 1 gb	190,114	7471
+x509 cannot verify signature algorithm unimplemented	6116,6117	7472
+x509 certificate signed by unknown authority	288	7473
+x509 decryption password incorrect	6118,6119	7474
+x509 lib	6120,278	299
+x509 verification setup problems	6121,278	299
 xa_rbdeadlock transaction branch was rolled back deadlock was detected	2616	3091
 xa_rbrollback transaction branch was rolled back	2617	3092
 xa_rbtimeout transaction branch was rolled back took too long	2618	3093
@@ -33199,69 +33435,69 @@ xaer_nota unknown xid	2621	3096
 xaer_outside some work is done outside global transaction	2622	3097
 xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	2623	3098
 xaer_rmfail the command cannot be executed when global transaction is in the * state	2624	3099
-xaexception	6064	7386
-xks key already in use exception	6065	7387
-xks key invalid configuration exception	6066	7388
-xks key not found exception	6067	7389
-xks proxy incorrect authentication credential exception	6068	7390
-xks proxy invalid configuration exception	6069	7391
-xks proxy invalid response exception	6070	7392
-xks proxy uri endpoint in use exception	6071	7393
-xks proxy uri in use exception	6072	7394
-xks proxy uri unreachable exception	6073	7395
-xks proxy vpc endpoint service in use exception	6074	7396
-xks proxy vpc endpoint service invalid configuration exception	6075	7397
-xks proxy vpc endpoint service not found exception	6076	7398
-xkskeyalreadyinuseexception	6065	7387
-xkskeyalreadyinuseexception when calling	6065	7387
-xkskeyinvalidconfigurationexception	6066	7388
-xkskeyinvalidconfigurationexception when calling	6066	7388
-xkskeynotfoundexception	6067	7389
-xkskeynotfoundexception when calling	6067	7389
-xksproxyincorrectauthenticationcredentialexception	6068	7390
-xksproxyincorrectauthenticationcredentialexception when calling	6068	7390
-xksproxyinvalidconfigurationexception	6069	7391
-xksproxyinvalidconfigurationexception when calling	6069	7391
-xksproxyinvalidresponseexception	6070	7392
-xksproxyinvalidresponseexception when calling	6070	7392
-xksproxyuriendpointinuseexception	6071	7393
-xksproxyuriendpointinuseexception when calling	6071	7393
-xksproxyuriinuseexception	6072	7394
-xksproxyuriinuseexception when calling	6072	7394
-xksproxyuriunreachableexception	6073	7395
-xksproxyuriunreachableexception when calling	6073	7395
-xksproxyvpcendpointserviceinuseexception	6074	7396
-xksproxyvpcendpointserviceinuseexception when calling	6074	7396
-xksproxyvpcendpointserviceinvalidconfigurationexception	6075	7397
-xksproxyvpcendpointserviceinvalidconfigurationexception when calling	6075	7397
-xksproxyvpcendpointservicenotfoundexception	6076	7398
-xksproxyvpcendpointservicenotfoundexception when calling	6076	7398
+xaexception	6122	7475
+xks key already in use exception	6123	7476
+xks key invalid configuration exception	6124	7477
+xks key not found exception	6125	7478
+xks proxy incorrect authentication credential exception	6126	7479
+xks proxy invalid configuration exception	6127	7480
+xks proxy invalid response exception	6128	7481
+xks proxy uri endpoint in use exception	6129	7482
+xks proxy uri in use exception	6130	7483
+xks proxy uri unreachable exception	6131	7484
+xks proxy vpc endpoint service in use exception	6132	7485
+xks proxy vpc endpoint service invalid configuration exception	6133	7486
+xks proxy vpc endpoint service not found exception	6134	7487
+xkskeyalreadyinuseexception	6123	7476
+xkskeyalreadyinuseexception when calling	6123	7476
+xkskeyinvalidconfigurationexception	6124	7477
+xkskeyinvalidconfigurationexception when calling	6124	7477
+xkskeynotfoundexception	6125	7478
+xkskeynotfoundexception when calling	6125	7478
+xksproxyincorrectauthenticationcredentialexception	6126	7479
+xksproxyincorrectauthenticationcredentialexception when calling	6126	7479
+xksproxyinvalidconfigurationexception	6127	7480
+xksproxyinvalidconfigurationexception when calling	6127	7480
+xksproxyinvalidresponseexception	6128	7481
+xksproxyinvalidresponseexception when calling	6128	7481
+xksproxyuriendpointinuseexception	6129	7482
+xksproxyuriendpointinuseexception when calling	6129	7482
+xksproxyuriinuseexception	6130	7483
+xksproxyuriinuseexception when calling	6130	7483
+xksproxyuriunreachableexception	6131	7484
+xksproxyuriunreachableexception when calling	6131	7484
+xksproxyvpcendpointserviceinuseexception	6132	7485
+xksproxyvpcendpointserviceinuseexception when calling	6132	7485
+xksproxyvpcendpointserviceinvalidconfigurationexception	6133	7486
+xksproxyvpcendpointserviceinvalidconfigurationexception when calling	6133	7486
+xksproxyvpcendpointservicenotfoundexception	6134	7487
+xksproxyvpcendpointservicenotfoundexception when calling	6134	7487
 xml attribute name * appears more than once	0,1	1657
-xml parse exception	6077	7399
-xml schema exception	122	7400
-xml schema inference exception	123	7401
-xml schema validation exception	124	7402
-xml signature exception	6078	7403
-xml stream exception	6079	7404
-xml syntax error on line * unexpected eof	1123	7405
-xml syntax exception	6080	7406
-xmlexception	266,1123	7407
-xmlparseexception	6077	7399
-xmlschemaexception	122	7400
-xmlschemainferenceexception	123	7401
-xmlschemavalidationexception	124	7402
-xmlsignatureexception	6078	7403
-xmlstreamexception	6079	7404
-xmlsyntaxexception	6080	7406
+xml parse exception	6135	7488
+xml schema exception	122	7489
+xml schema inference exception	123	7490
+xml schema validation exception	124	7491
+xml signature exception	6136	7492
+xml stream exception	6137	7493
+xml syntax error on line * unexpected eof	1123	7494
+xml syntax exception	6138	7495
+xmlexception	266,1123	7496
+xmlparseexception	6135	7488
+xmlschemaexception	122	7489
+xmlschemainferenceexception	123	7490
+xmlschemavalidationexception	124	7491
+xmlsignatureexception	6136	7492
+xmlstreamexception	6137	7493
+xmlsyntaxexception	6138	7495
 xmlvalidate is not implemented	109	1448
-xpathexception	6054	7378
-xpathexpressionexception	6055	7379
-xpathfactoryconfigurationexception	6056	7380
-xpathfunctionexception	6057	7381
-xquery x flag expanded regular expressions is not implemented	109	7408
-xslt compile exception	6081	7409
-xsltcompileexception	6081	7409
-xsltexception	6082	7410
+xpathexception	6112	7467
+xpathexpressionexception	6113	7468
+xpathfactoryconfigurationexception	6114	7469
+xpathfunctionexception	6115	7470
+xquery x flag expanded regular expressions is not implemented	109	7497
+xslt compile exception	6139	7498
+xsltcompileexception	6139	7498
+xsltexception	6140	7499
 year * column type is deprecated creating year 4 column instead	2042	2465
 you are not allowed to create a user with grant	1841,1	2247
 you are not allowed to execute this command in a transaction	1843,204	2249
@@ -33275,7 +33511,7 @@ you can t combine write locking of system tables with other tables or lock types
 you can t delete all columns with alter table use drop table instead	1846,1	2257
 you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1930	2349
 you can t use locks with log tables	1845	2253
-you can t write against a read only replica	634	7411
+you can t write against a read only replica	634	7500
 you can t write lock a log table only read access is possible	1856	2269
 you cannot * a log table if logging is enabled	1785	2189
 you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1792	2196
@@ -33287,30 +33523,30 @@ you must start backup with	1780	2184
 you need the super privilege for creation view with * definer	2534	3008
 your password does not satisfy the current policy requirements	2175	2602
 your password has expired to log in you must change it using a client that supports expired passwords	2114	2540
-yxdomain	4901	5939
-yxdomain response	4901	5939
-yxrrset	4902	5940
-yxrrset response	4902	5940
-zero division error	6083,325	7412
-zero length character string	4183	6545
+yxdomain	4909	5947
+yxdomain response	4909	5947
+yxrrset	4910	5948
+yxrrset response	4910	5948
+zero division error	6141,325	7501
+zero length character string	4191	6553
 zero length component in parameter dynamic_library_path	1041,1	1231
 zero raised to a negative power is undefined	115,114	113
-zero_length_character_string	4183,114	6545
-zerodivisionerror	6083,325	7412
-zerolengthcharacterstring	4183,114	6545
-zip checksum error	6084,3216	7413
-zip not a valid zip file	6085,3356	7414
-zip unsupported compression algorithm	5894,6086	7415
-ziperror	6087	7416
-zipexception	6088	7417
+zero_length_character_string	4191,114	6553
+zerodivisionerror	6141,325	7501
+zerolengthcharacterstring	4191,114	6553
+zip checksum error	6142,3224	7502
+zip not a valid zip file	6143,3364	7503
+zip unsupported compression algorithm	5952,6144	7504
+ziperror	6145	7505
+zipexception	6146	7506
 zlib input data corrupted	2627	3102
-zlib invalid checksum	3215,3216	7418
-zlib invalid dictionary	6089,6090	7419
-zlib invalid header	3217,304	7420
+zlib invalid checksum	3223,3224	7507
+zlib invalid dictionary	6147,6148	7508
+zlib invalid header	3225,304	7509
 zlib not enough memory	2628	3103
 zlib not enough room in the output buffer probably length of uncompressed data was corrupted	2626	3101
-zone rules exception	6091	7421
-zonerulesexception	6091	7421
-zstd compression is not supported by this build	109	7422
+zone rules exception	6149	7510
+zonerulesexception	6149	7510
+zstd compression is not supported by this build	109	7511
 """#
 }
