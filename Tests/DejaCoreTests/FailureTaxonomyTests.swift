@@ -216,7 +216,7 @@ import Testing
     }
 
     @Test("AWS's error codes, Redis's replies and systemd's unit failures share their conditions with every other system's")
-    func awsErrorCodes() {
+    func codesOfOtherSystems() {
         let boto = FailureTaxonomy.conditions(in: "botocore.exceptions.ClientError: An error occurred (Throttling) when calling the DescribeInstances operation (reached max retries: 4): Rate exceeded")
         let dynamo = FailureTaxonomy.conditions(in: "software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded.")
         let github = FailureTaxonomy.conditions(in: "HTTP 429 Too Many Requests from api.github.com; retry after 38s")

@@ -28,9 +28,9 @@ worded by different ecosystems gets the same words.
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
-python3-sqlalchemy, libsisimai-perl, a deb-src line (for `apt-get source postgresql-15` and
-`mariadb`); the Swift toolchain that builds Deja; (PyPI) googleapis-common-protos, kafka-python,
-pika, dnspython, botocore, redis.
+python3-sqlalchemy, libsisimai-perl, systemd (its manual), a deb-src line (for `apt-get source`
+of postgresql-15, mariadb and redis); the Swift toolchain that builds Deja; (PyPI)
+googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -188,11 +188,16 @@ def add_errno(t):
             t.phrase(text, [text.lower(), "host name not resolved"], f"glibc gai_strerror({name})")
 
 
-def add_signals(t):
+def named_signals():
+    """Each signal with a name and a text of its own (strsignal), the real-time ones left out."""
     for sig in signal.Signals:
         text = signal.strsignal(sig) or ""
-        if not text or text.startswith("Unknown") or sig.name.startswith("SIGRT"):
-            continue
+        if text and not text.startswith("Unknown") and not sig.name.startswith("SIGRT"):
+            yield sig, text
+
+
+def add_signals(t):
+    for sig, text in named_signals():
         label = text.lower()
         t.identifier(sig.name, [label], f"signal {sig.name}", opaque=True)
         t.phrase(text, [label], f"strsignal({sig.name})")
@@ -221,10 +226,8 @@ def add_systemd(t):
         result = result.replace("\\-", "-")
         if result != "success":
             t.add(f"failed with result {result}", [described(description)], f"service result {result} ({source})")
-    for sig in signal.Signals:
-        text = signal.strsignal(sig) or ""
-        if text and not text.startswith("Unknown") and not sig.name.startswith("SIGRT"):
-            t.add(f"status {sig.value} {sig.name[3:]}", [text.lower(), "process killed by a signal"], f"signal {sig.name} as systemd reports it ({source})")
+    for sig, text in named_signals():
+        t.add(f"status {sig.value} {sig.name[3:]}", [text.lower(), "process killed by a signal"], f"signal {sig.name} as systemd reports it ({source})")
 
 
 def add_http(t):
