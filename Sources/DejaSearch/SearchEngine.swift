@@ -159,8 +159,8 @@ public final class SearchEngine {
         stages.keywords = keywordMilliseconds
         // An id lookup is a short query holding an identifier, or one word; in a longer one (a pasted
         // line, a stack trace) the identifier is found first anyway, and the query's other words are the search.
-        let isLookup = !identifiers.isEmpty && QueryIdentifiers.isLookup(query)
-            || query.split(whereSeparator: \.isWhitespace).count == 1
+        let words = query.split(whereSeparator: \.isWhitespace).count
+        let isLookup = words == 1 || (!identifiers.isEmpty && words <= QueryIdentifiers.lookupWords)
         let weight = isLookup ? idKeywordWeight : plainKeywordWeight
         // A pasted line of a routine level asks for lines like it, not for failures.
         let queryLevel = level ?? read.level
