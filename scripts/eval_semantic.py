@@ -9,8 +9,10 @@ set (eval/devset, --devset): ingests corpus.jsonl into a fresh data directory wi
 
 With --chroma the corpus is ingested with vectors in a real ChromaDB (`chroma run`) and the queries
 run twice on it, through the embedded store's copy of the vectors and through ChromaDB: parity.
+With --like-this the queries are "logs like this one": each event of a root-cause cluster of two or
+more events (labels.jsonl) is a query by its body, and its cluster's events are relevant (grade 2).
 """
-import argparse, contextlib, os, subprocess, sys, tempfile
+import argparse, collections, contextlib, json, os, subprocess, sys, tempfile
 
 import chroma_local
 
@@ -20,6 +22,7 @@ ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(R
 ap.add_argument("--keep", help="data directory to use (and keep)")
 ap.add_argument("--chroma", action="store_true", help="vectors in a real ChromaDB too; score both")
 ap.add_argument("--devset", action="store_true", help="Deja's own development set (eval/devset) instead of the public sample")
+ap.add_argument("--like-this", action="store_true", help="each clustered event's body as a query, its cluster's events relevant")
 args = ap.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 deja = os.path.join(ROOT, ".build", "release", "deja")
@@ -30,14 +33,34 @@ if args.devset:
     subprocess.run([sys.executable, os.path.join(ROOT, "eval", "devset", "build.py"), data, "--shared", args.shared], check=True)
 else:
     data = os.path.join(args.shared, "data", "semantic-eval")
+queries, qrels = os.path.join(data, "queries.jsonl"), os.path.join(data, "qrels.tsv")
+if args.like_this:
+    bodies = {e["id"]: e["body"] for e in map(json.loads, open(os.path.join(data, "corpus.jsonl")))}
+    clusters = collections.defaultdict(list)
+    for label in map(json.loads, open(os.path.join(data, "labels.jsonl"))):
+        if label.get("cluster"):
+            clusters[label["cluster"]].append(label["id"])
+    queries, qrels = os.path.join(work, "like-this-queries.jsonl"), os.path.join(work, "like-this-qrels.tsv")
+    with open(queries, "w") as q, open(qrels, "w") as r:
+        r.write("qid\tdoc_id\tgrade\n")
+        for members in clusters.values():
+            for event in members if len(members) >= 2 else []:
+                q.write(json.dumps({"qid": event, "query": bodies[event], "kind": "like-this"}) + "\n")
+                r.writelines(f"{event}\t{member}\t2\n" for member in members)
 runs = []
 with chroma_local.server(work) if args.chroma else contextlib.nullcontext([]) as flags:
     subprocess.run([deja, "ingest", "--jsonl", "--data-dir", work, os.path.join(data, "corpus.jsonl"), *flags], check=True)
     for name, extra in [("deja", []), ("deja-chroma", flags)] if flags else [("deja", [])]:
         runs.append((name, os.path.join(work, f"run_{name}.tsv")))
         with open(runs[-1][1], "w") as out:
-            subprocess.run([deja, "search", "--data-dir", work, "--batch", os.path.join(data, "queries.jsonl"), "-k", "10", *extra],
+            subprocess.run([deja, "search", "--data-dir", work, "--batch", queries, "-k", "10", *extra],
                            check=True, stdout=out)
+if args.like_this:  # no baselines for these queries: Deja's runs only
+    for name, path in runs:
+        print(f"== {name}, logs like this one")
+        sys.stdout.flush()
+        subprocess.run([sys.executable, scorer, path, "--queries", queries, "--qrels", qrels], check=True)
+    sys.exit(0)
 if args.devset:  # the sample ships its baseline runs; the development set's are made here
     subprocess.run([sys.executable, os.path.join(args.shared, "bench", "semantic_baselines.py"), "--set", data,
                     "--out", os.path.join(data, "baseline_runs"), "--methods", "bm25,minilm",
