@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Retrieval quality on ../shared/data/semantic-eval (the public sample) or on Deja's own development
-set (eval/devset, --devset): ingests corpus.jsonl into a fresh data directory with `deja ingest
+set (eval/devset, --devset) or its held-back second set (--heldback, never used to choose a weight): ingests corpus.jsonl into a fresh data directory with `deja ingest
 --jsonl`, runs queries.jsonl with `deja search --batch`, and scores the run with
 ../shared/tools/semantic_eval.py, beside the sample's BM25 and raw-MiniLM baseline runs, or per half
 (A, B) of the development set.
 
-    python3 scripts/eval_semantic.py [--keep DIR] [--chroma] [--devset]
+    python3 scripts/eval_semantic.py [--keep DIR] [--chroma] [--devset | --heldback] [--like-this]
 
 With --chroma the corpus is ingested with vectors in a real ChromaDB (`chroma run`) and the queries
 run twice on it, through the embedded store's copy of the vectors and through ChromaDB: parity.
@@ -22,15 +22,18 @@ ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(R
 ap.add_argument("--keep", help="data directory to use (and keep)")
 ap.add_argument("--chroma", action="store_true", help="vectors in a real ChromaDB too; score both")
 ap.add_argument("--devset", action="store_true", help="Deja's own development set (eval/devset) instead of the public sample")
+ap.add_argument("--heldback", action="store_true", help="the second development set (eval/devset/heldback.py), only reported")
 ap.add_argument("--like-this", action="store_true", help="each clustered event's body as a query, its cluster's events relevant")
 args = ap.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 deja = os.path.join(ROOT, ".build", "release", "deja")
 scorer = os.path.join(args.shared, "tools", "semantic_eval.py")
 work = args.keep or tempfile.mkdtemp(prefix="deja-semantic-")
-if args.devset:
-    data = os.path.join(work, "devset")
-    subprocess.run([sys.executable, os.path.join(ROOT, "eval", "devset", "build.py"), data, "--shared", args.shared], check=True)
+own_set = args.devset or args.heldback
+if own_set:
+    data = os.path.join(work, "heldback" if args.heldback else "devset")
+    subprocess.run([sys.executable, os.path.join(ROOT, "eval", "devset", "build.py"), data, "--shared", args.shared,
+                    "--clusters", "heldback" if args.heldback else "clusters"], check=True)
 else:
     data = os.path.join(args.shared, "data", "semantic-eval")
 queries, qrels = os.path.join(data, "queries.jsonl"), os.path.join(data, "qrels.tsv")
@@ -61,7 +64,7 @@ if args.like_this:  # no baselines for these queries: Deja's runs only
         sys.stdout.flush()
         subprocess.run([sys.executable, scorer, path, "--queries", queries, "--qrels", qrels], check=True)
     sys.exit(0)
-if args.devset:  # the sample ships its baseline runs; the development set's are made here
+if own_set:  # the sample ships its baseline runs; the development set's are made here
     subprocess.run([sys.executable, os.path.join(args.shared, "bench", "semantic_baselines.py"), "--set", data,
                     "--out", os.path.join(data, "baseline_runs"), "--methods", "bm25,minilm",
                     "--model", os.environ.get("DEJA_MODEL_DIR", os.path.expanduser("~/.cache/deja/models/all-MiniLM-L6-v2"))], check=True, stdout=subprocess.DEVNULL)

@@ -9,11 +9,12 @@ lines from ../shared/data/loghub-2k (read at build time: their licence keeps the
 Queries are split in two halves by a hash of their id (`half` = A or B): choose parameters on one,
 report the other.
 
-    python3 eval/devset/build.py OUT_DIR [--shared ../shared]
-"""
-import argparse, hashlib, json, os, random
+    python3 eval/devset/build.py OUT_DIR [--shared ../shared] [--clusters heldback]
 
-from clusters import CLUSTERS, QUERIES, RELATED, ROUTINE
+`--clusters heldback` builds the second set (heldback.py), written after the search's weights were
+chosen and kept out of every choice since: it is only reported.
+"""
+import argparse, hashlib, importlib, json, os, random
 
 BASE = 1_717_200_000  # 2024-06-01T00:00:00Z
 
@@ -50,8 +51,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+    parser.add_argument("--clusters", default="clusters", choices=["clusters", "heldback"], help="which set's causes and queries")
     args = parser.parse_args()
-    rng = random.Random(20261205)
+    causes = importlib.import_module(args.clusters)
+    CLUSTERS, QUERIES, RELATED, ROUTINE = causes.CLUSTERS, causes.QUERIES, causes.RELATED, causes.ROUTINE
+    rng = random.Random(20261205 if args.clusters == "clusters" else 20261207)
     os.makedirs(args.out, exist_ok=True)
     corpus, labels = [], []
     members = {}
@@ -74,7 +78,7 @@ def main():
 
     queries, qrels = [], []
     for number, query in enumerate(QUERIES, 1):
-        qid = f"dq{number:03d}"
+        qid = f"{'dq' if args.clusters == 'clusters' else 'hq'}{number:03d}"
         half = "A" if int(hashlib.sha1(qid.encode()).hexdigest(), 16) % 2 == 0 else "B"
         record = {"qid": qid, "query": query["query"], "kind": query["kind"], "half": half}
         if query.get("filters"):
