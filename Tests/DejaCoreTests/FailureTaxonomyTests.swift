@@ -159,6 +159,18 @@ import Testing
         // REFUSED is an English word: only a resolver's own forms (`status: REFUSED`) are its rcode.
         #expect(FailureTaxonomy.labels(in: "dial tcp 10.0.0.7:5432: connect: connection refused") == ["connection refused"])
         #expect(FailureTaxonomy.labels(in: ";; ->>HEADER<<- opcode: QUERY, status: REFUSED, id: 4242") == ["dns refused"])
+        // Node.js's resolver codes are c-ares's; a lookup that found no address is an unresolved name.
+        #expect(FailureTaxonomy.labels(in: "Error: getaddrinfo ENOTFOUND pricing.internal")
+                == ["domain name not found", "host name not resolved"])
+        #expect(FailureTaxonomy.labels(in: "Error: querySrv ESERVFAIL _mongodb._tcp.cluster0.example.net")
+                == ["dns server returned general failure", "host name not resolved"])
+    }
+
+    @Test("a line that says a fault in the taxonomy's plain words names it")
+    func faultsInPlainWords() {
+        #expect(FailureTaxonomy.labels(in: "psycopg2.pool.PoolError: connection pool exhausted") == ["connection pool exhausted"])
+        #expect(FailureTaxonomy.labels(in: "fatal error: stack overflow") == ["stack overflow"])
+        #expect(FailureTaxonomy.labels(in: "thread stack of 8 MiB reserved, overflow guard page on").isEmpty)
     }
 
     @Test("a message whose subject is a value names no condition by its predicate alone")

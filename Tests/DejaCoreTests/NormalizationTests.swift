@@ -177,6 +177,47 @@ import Testing
         #expect(node == "TypeError: Cannot read properties of undefined (reading 'total')\n  at Cart.total\n  at index.js")
     }
 
+    @Test func nodeErrorPropertiesAreSkippedButItsCauseIsKept() throws {
+        let reduced = try #require(StackTraceReducer.reduce("""
+        Error: quote request failed
+            at fetchQuote (/srv/app/src/quote.js:10:11) {
+          [cause]: Error: getaddrinfo ENOTFOUND pricing.internal
+              at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26) {
+            errno: -3008,
+            code: 'ENOTFOUND',
+            syscall: 'getaddrinfo',
+            hostname: 'pricing.internal'
+          }
+        }
+        """))
+        #expect(reduced == """
+        Error: quote request failed
+          at fetchQuote
+        Error: getaddrinfo ENOTFOUND pricing.internal
+          at GetAddrInfoReqWrap.onlookup [as oncomplete]
+        """)
+    }
+
+    @Test func goroutineCreatorIsAFrameAndRailsGemFramesAreTheFrameworks() throws {
+        let go = try #require(StackTraceReducer.reduce("""
+        panic: runtime error: invalid memory address or nil pointer dereference
+        goroutine 42 [running]:
+        github.com/acme/shop/cart.(*Service).Total(0x0)
+        \t/src/cart/service.go:57 +0x1c
+        created by net/http.(*Server).Serve in goroutine 1
+        \t/usr/local/go/src/net/http/server.go:3086 +0x4db
+        """))
+        #expect(go == "panic: runtime error: invalid memory address or nil pointer dereference\n  at github.com/acme/shop/cart.(*Service).Total")
+        let rails = try #require(StackTraceReducer.reduce("""
+        ActiveRecord::RecordNotFound (Couldn't find User with 'id'=5512):
+
+        app/controllers/users_controller.rb:9:in `show'
+        actionpack (7.1.3) lib/action_controller/metal/basic_implicit_render.rb:6:in `send_action'
+        actionpack (7.1.3) lib/abstract_controller/base.rb:224:in `process_action'
+        """))
+        #expect(rails == "ActiveRecord::RecordNotFound (Couldn't find User with 'id'=5512):\n  at users_controller.rb in show")
+    }
+
     @Test func phpTraceKeepsTheApplicationsCallsWithoutArguments() throws {
         let reduced = try #require(StackTraceReducer.reduce("""
         PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/html/src/Db.php:31

@@ -366,6 +366,19 @@ def add_dns(t):
             t.identifier(rcode.name, [label], source, opaque=True)
         for form in ("rcode {name}", "status {name}", "{name} response"):
             t.add(form.format(name=rcode.name), [label], source)
+    # Node.js's resolver errors (`getaddrinfo ENOTFOUND db`, `querySrv ESERVFAIL ...`): the `dns`
+    # module's codes, which are c-ares's in its order, with c-ares's texts. A lookup that produced
+    # no address also names the condition; codes that are errno names keep errno's meaning.
+    script = ("const {internalBinding} = require('internal/test/binding'); const c = internalBinding('cares_wrap');"
+              "Object.values(require('dns')).filter(v => typeof v === 'string' && v.startsWith('E'))"
+              ".forEach((code, i) => console.log(code + '\\t' + c.strerror(i + 1)));")
+    unresolved = {"ENODATA", "ESERVFAIL", "ENOTFOUND", "EREFUSED", "ECONNREFUSED", "ETIMEOUT"}
+    for line in run(["node", "--expose-internals", "--no-warnings", "-e", script]).splitlines():
+        code, text = line.split("\t")
+        if code in errno.errorcode.values() or code == "EOF":
+            continue
+        labels = [text.lower()] + (["host name not resolved"] if code in unresolved else [])
+        t.identifier(code, labels, f"Node.js dns {code} (c-ares: {text})", opaque=True)
 
 
 def add_aws(t):
@@ -904,6 +917,10 @@ def add_probes(t):
             shared = set(split_identifier(simple).split()) & (set(label.split()) - STOP_WORDS)
             if runtime not in ("Go", "PHP") and faults_of_type[simple] == {report["fault"]} and shared:
                 t.identifier(simple, [label, split_identifier(simple)], source)
+    # A line that says a fault in its plain words names it (`fatal error: stack overflow`,
+    # `connection pool exhausted`), whichever runtime or library wrote it.
+    for fault, label in FAULTS.items():
+        t.phrase(label, [label], f"the plain words of the probes' fault {fault}")
     return outputs
 
 

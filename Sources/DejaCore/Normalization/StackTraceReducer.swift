@@ -13,6 +13,9 @@ public enum StackTraceReducer {
         var blocks: [(message: [String], frames: [(name: String, isLibrary: Bool)], innermostLast: Bool)] = []
         var sawFrame = false
         var python = false
+        // Node.js prints an error's own properties after its last frame, in braces (`{ errno: -111,
+        // code: 'ECONNREFUSED', ... }`): values of this occurrence, skipped but for a `[cause]`.
+        var propertyDepth = 0
         var index = 0
         func current() -> Int {
             if blocks.isEmpty { blocks.append(([], [], python)) }
@@ -28,12 +31,25 @@ public enum StackTraceReducer {
                 continue
             }
             if isConnective(trimmed) { continue }
+            if propertyDepth > 0 && !trimmed.hasPrefix("at ") {
+                if trimmed.hasPrefix("[cause]: ") {
+                    blocks.append(([String(trimmed.dropFirst(9))], [], false))
+                } else {
+                    propertyDepth += trimmed.count(where: { $0 == "{" }) - trimmed.count(where: { $0 == "}" })
+                }
+                continue
+            }
+            var frameLine = trimmed
+            if trimmed.hasPrefix("at "), trimmed.hasSuffix(" {") {
+                frameLine = trimmed.dropLast(2)
+                propertyDepth += 1
+            }
             let next = index < lines.count ? lines[index] : nil
-            if let frame = frame(trimmed, next: next) {
+            if let frame = frame(frameLine, next: next) {
                 sawFrame = true
                 // By the line, its reduced name (a Rust frame's line starts with its number) or the
                 // file line that follows it.
-                let library = isLibraryFrame(trimmed) || isLibraryFrame(frame.name[...])
+                let library = isLibraryFrame(frameLine) || isLibraryFrame(frame.name[...])
                     || frame.skipsNextLine && next.map { isLibraryFrame($0.trimmingPrefix(\.isWhitespace)) } == true
                 blocks[current()].frames.append((frame.name, library))
                 if frame.skipsNextLine { index += 1 }
@@ -84,7 +100,7 @@ public enum StackTraceReducer {
         if let slash = name.firstIndex(of: "/"), name[..<slash].allSatisfy({ $0.isLetter || $0 == "." }), name[..<slash].contains(".") {
             name = name[name.index(after: slash)...]  // `java.base/java.util...`
         }
-        return libraryPrefixes.contains { name.hasPrefix($0) } || libraryPaths.contains { line.contains($0) }
+        return libraryPrefixes.contains { name.hasPrefix($0) } || libraryPaths.contains { line.contains($0) } || rubyGemLocation(line) != nil
     }
 
     /// Namespaces of the JDK, .NET, Kotlin, Scala, Go's and Rust's standard libraries, the server
@@ -119,6 +135,7 @@ public enum StackTraceReducer {
         if let frame = phpFrame(line) { return (frame, false) }
         if let frame = elixirFrame(line) { return (frame, false) }
         if isRubyLocation(line) { return (rubyFrame(line), false) }
+        if let location = rubyGemLocation(line) { return (rubyFrame(location), false) }
         if line.hasPrefix("File \""), let close = line.dropFirst(6).firstIndex(of: "\"") {
             let path = line[line.index(line.startIndex, offsetBy: 6)..<close]
             let function = line.range(of: ", in ").map { String(line[$0.upperBound...]) } ?? "?"
@@ -126,8 +143,13 @@ public enum StackTraceReducer {
             return ("\(baseName(path)) in \(function)", sourceFollows)
         }
         // Go: `pkg.Func(0xc000010000, 0x1)` then `\t/path/file.go:42 +0x1d`; the stacks zap and
-        // pkg/errors print name the function alone (`github.com/acme/store.(*DB).Get`).
+        // pkg/errors print name the function alone (`github.com/acme/store.(*DB).Get`), and a
+        // goroutine's stack ends with the function that started it (`created by pkg.F in goroutine 1`).
         if let next, next.hasPrefix("\t"), next.contains(".go:") {
+            if line.hasPrefix("created by ") {
+                let name = line.dropFirst(11)
+                return (String(name.range(of: " in goroutine ").map { name[..<$0.lowerBound] } ?? name), true)
+            }
             if line.hasSuffix(")"), let paren = line.lastIndex(of: "(") {
                 return (String(line[..<paren]), true)
             }
@@ -143,8 +165,9 @@ public enum StackTraceReducer {
             let inside = s[s.index(after: open)..<s.index(before: s.endIndex)]
             let head = String(s[..<open]).trimmingSuffix(\.isWhitespace)
             if inside.contains(".java:") || inside.contains(".kt:") || inside.contains(".scala:") || inside == "<generated>"
-                || inside == "Native Method" || inside == "Unknown Source" || inside.contains(".js:") || inside.contains(".ts:") {
-                s = String(head)  // Java/Kotlin `(File.java:12)`, Node `(/path/file.js:10:5)`
+                || inside == "Native Method" || inside == "Unknown Source" || inside.contains(".js:") || inside.contains(".ts:")
+                || inside.hasPrefix("node:") {
+                s = String(head)  // Java/Kotlin `(File.java:12)`, Node `(/path/file.js:10:5)`, `(node:net:1555:16)`
             } else if !inside.contains(":") {
                 s = head + "(" + inside + ")"  // .NET parameter list
             }
@@ -171,6 +194,15 @@ public enum StackTraceReducer {
         else { return false }
         return line[extensionEnd.upperBound...].prefix(while: { $0 != ":" }).allSatisfy(\.isNumber)
             && line[..<extensionEnd.lowerBound].allSatisfy { !$0.isWhitespace }
+    }
+
+    /// A gem's frame as Rails prints its framework trace, `actionpack (7.1.3) lib/x.rb:6:in `m'`: the location.
+    private static func rubyGemLocation(_ line: Substring) -> Substring? {
+        guard let open = line.range(of: " ("), !line[..<open.lowerBound].contains(" "),
+              let close = line[open.upperBound...].range(of: ") "), line[open.upperBound...].first?.isNumber == true
+        else { return nil }
+        let location = line[close.upperBound...]
+        return isRubyLocation(location) ? location : nil
     }
 
     /// Rust's `12: myapp::handler::load_user` (`RUST_BACKTRACE=full`: `12: 0x55d1c2a3b4c5 -
