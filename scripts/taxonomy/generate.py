@@ -635,6 +635,46 @@ def add_openssl(t):
         t.phrase(reason, [reason.lower(), "tls handshake failed"], "OpenSSL SSL library reason")
 
 
+def add_tls_alerts(t):
+    """TLS alerts (the IANA registry's names, as Python's `ssl.AlertDescription` has them from
+    OpenSSL) in the forms runtimes print: the JDK's `Received fatal alert: bad_certificate`, Go's
+    `remote error: tls: bad certificate` (its own texts, crypto/tls/alert.go), and OpenSSL's
+    `sslv3 alert bad certificate` reasons, which gain the alert's name as their condition."""
+    goroot = run(["go", "env", "GOROOT"]).strip()
+    source = open(os.path.join(goroot, "src", "crypto", "tls", "alert.go")).read()
+    numbers = {name: int(number) for name, number in re.findall(r"\b(alert\w+)\s+alert\s*=\s*(\d+)", source)}
+    go_texts = {numbers[name]: text for name, text in re.findall(r"(alert\w+):\s*\"([^\"]+)\"", source) if name in numbers}
+    for alert in ssl.AlertDescription:
+        name = alert.name.removeprefix("ALERT_DESCRIPTION_").lower()
+        if name in ("close_notify", "user_cancelled", "no_renegotiation"):  # not failures
+            continue
+        labels = [f"tls alert {prose(name)}", "tls handshake failed"]
+        origin = f"TLS alert {alert.value} {name} (IANA; Python ssl.AlertDescription)"
+        t.add(f"received fatal alert {name}", labels, origin)
+        if alert.value in go_texts:
+            for side in ("remote", "local"):
+                t.add(f"{side} error tls {go_texts[alert.value]}", labels, f"{origin}, Go crypto/tls")
+        for version in ("sslv3", "tlsv1", "tlsv13"):
+            if f"{version} alert {prose(name)}" in t.entries:
+                t.add(f"{version} alert {prose(name)}", labels, origin)
+
+
+def add_pam(t):
+    """Linux-PAM's return codes of authentication and account management (`_pam_types.h`) with
+    their texts (`pam_strerror`), which sshd, sudo, su and login log (`authentication failure`)."""
+    import ctypes
+    pam = ctypes.CDLL("libpam.so.0")
+    pam.pam_strerror.restype = ctypes.c_char_p
+    header = open("/usr/include/security/_pam_types.h").read()
+    kept = {"PAM_PERM_DENIED", "PAM_AUTH_ERR", "PAM_CRED_INSUFFICIENT", "PAM_AUTHINFO_UNAVAIL", "PAM_USER_UNKNOWN", "PAM_MAXTRIES",
+            "PAM_NEW_AUTHTOK_REQD", "PAM_ACCT_EXPIRED", "PAM_CRED_UNAVAIL", "PAM_CRED_EXPIRED", "PAM_CRED_ERR", "PAM_AUTHTOK_ERR",
+            "PAM_AUTHTOK_RECOVERY_ERR", "PAM_AUTHTOK_LOCK_BUSY", "PAM_AUTHTOK_DISABLE_AGING", "PAM_TRY_AGAIN", "PAM_AUTHTOK_EXPIRED"}
+    for name, number in re.findall(r"#define\s+(PAM_\w+)\s+(\d+)\s", header):
+        if name in kept:
+            text = pam.pam_strerror(None, int(number)).decode()
+            t.phrase(text, [text], f"Linux-PAM {name} (pam_strerror)")
+
+
 def add_sqlite(t):
     """SQLite's result codes (CPython's sqlite3 constants) with their texts (sqlite3_errstr)."""
     import ctypes, sqlite3
@@ -757,7 +797,9 @@ def mask(message):
     # punctuation; a quoted type name ('NoneType') is the runtime's own wording and stays.
     first = re.sub(r"`[^'`]*'|'[^']*'|\"[^\"]*\"", lambda m: " * " if re.search(r"zqx|[0-9%/.(<]", m.group(0)) else m.group(0), first)
     first = re.sub(r"<[^>]*>|\([^)]*zqx[^)]*\)", " * ", first)
-    first = re.sub(r"\S*[Zz]qx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*(?:ms|s)?\b", " * ", first)
+    # A path is the probe's; `i/o` and `n/a` are words.
+    first = re.sub(r"\S*[Zz]qx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*(?:ms|s)?\b",
+                   lambda m: m.group(0) if re.fullmatch(r"[A-Za-z]{1,3}/[A-Za-z]{1,3}[:;,.]?", m.group(0)) else " * ", first)
     first = re.sub(r"(\s*\*\s*)+", " * ", first)
     return first.strip(" *")
 
@@ -901,6 +943,12 @@ def add_probes(t):
             label = FAULTS[report["fault"]]
             source = f"{runtime} probe {report['fault']}"
             simple = re.split(r"[.:]+", report["type"])[-1]
+            if runtime == "Go" and report["type"] == "*net.OpError":
+                # `read tcp a->b: i/o timeout`: the operation, network and addresses vary; the
+                # error after them is the condition, whichever operation met it.
+                cause = report["message"].rsplit(": ", 1)[-1]
+                if len(words(cause)) >= 2:
+                    t.add(cause, [label], source)
             if report.get("message"):
                 template = mask(report["message"])
                 segments = [s for s in template.split(" * ") if words(s)]
@@ -958,7 +1006,7 @@ def main():
     parser.add_argument("--check", action="store_true", help="fail if the committed table differs from a fresh one")
     args = parser.parse_args()
     t = Taxonomy()
-    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_kubernetes,
+    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_pam, add_kubernetes,
                  add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd):
         before = len(t.entries)
         t.step = step.__name__

@@ -108,6 +108,18 @@ func main() {
 		_, err := http.DefaultClient.Do(request)
 		return err
 	})
+	// A read past its deadline on a connection that never answers: how Go's net package reports a
+	// timeout (`read tcp a->b: i/o timeout`), under every client built on it.
+	catch("request_timeout_deadline", func() error {
+		conn, err := net.Dial("tcp", "127.0.0.1:"+os.Getenv("ZQX_SILENT_PORT"))
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		_, err = conn.Read(make([]byte, 1))
+		return err
+	})
 	// A request whose context was canceled (the caller went away): Go's word for a canceled operation.
 	catch("operation_canceled", func() error {
 		ctx, cancel := context.WithCancel(context.Background())
