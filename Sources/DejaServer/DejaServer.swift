@@ -106,6 +106,8 @@ public struct DejaServer: Sendable {
                                        maxBacklogBytes: configuration.maxBacklogBytes, gate: gate)
         let replaying = ingest.status.backlogRecords
         if replaying > 0 { logger.info("replaying the write-ahead log", metadata: ["records": "\(replaying)"]) }
+        let stale = try store.staleVectorCount(model: ingestEmbedder.modelIdentity, recipe: EmbeddingText.recipe)
+        if stale > 0 { logger.info("embedding again, after new signatures, the vectors an earlier release made", metadata: ["signatures": "\(stale)"]) }
         let damage = ingest.status.walDamage
         if damage.regions > 0 {
             logger.error("the write-ahead log had damaged records: skipped them and kept every valid record after them",

@@ -7,13 +7,17 @@ public struct VectorRecord: Sendable, Equatable {
     public var service: String
     public var level: Severity
     public var vector: [Float]
+    /// How the vector was made beside the model (`EmbeddingText.recipe`): a vector of another
+    /// recipe is embedded again.
+    public var recipe: String
 
-    public init(signatureID: Int64, tenant: String, service: String, level: Severity, vector: [Float]) {
+    public init(signatureID: Int64, tenant: String, service: String, level: Severity, vector: [Float], recipe: String = "") {
         self.signatureID = signatureID
         self.tenant = tenant
         self.service = service
         self.level = level
         self.vector = vector
+        self.recipe = recipe
     }
 }
 

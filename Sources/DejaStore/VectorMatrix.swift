@@ -6,7 +6,8 @@ import Dispatch
 /// Rows are scanned on all cores; tenants and services are compared as small integers.
 struct VectorMatrix: Sendable {
     private var ids: [Int64] = []
-    private var known: Set<Int64> = []
+    /// Each signature's row.
+    private var rowOf: [Int64: Int] = [:]
     private var tenants: [Int32] = []
     private var services: [Int32] = []
     private var levels: [Severity] = []
@@ -20,21 +21,25 @@ struct VectorMatrix: Sendable {
         _ = append(rows)
     }
 
-    /// Adds vectors of signatures it does not hold yet, in place when this copy is the only one
-    /// (the store's cache, while no search reads it). False, and unchanged, when one is held
-    /// already or has another dimension: the caller reloads instead.
+    /// Adds vectors, or replaces those of signatures it holds (embedded again), in place when this
+    /// copy is the only one (the store's cache, while no search reads it). False, and unchanged,
+    /// when a vector has another dimension or a signature comes twice: the caller reloads instead.
     mutating func append(_ rows: [VectorRecord]) -> Bool {
         if dimension == 0 { dimension = rows.first?.vector.count ?? 0 }
-        guard rows.allSatisfy({ $0.vector.count == dimension && !known.contains($0.signatureID) }),
-              Set(rows.map(\.signatureID)).count == rows.count else { return false }
+        guard rows.allSatisfy({ $0.vector.count == dimension }), Set(rows.map(\.signatureID)).count == rows.count else { return false }
         func code(_ name: String, _ codes: inout [String: Int32]) -> Int32 {
             if let known = codes[name] { return known }
             codes[name] = Int32(codes.count)
             return Int32(codes.count - 1)
         }
         for row in rows {
+            if let held = rowOf[row.signatureID] {
+                values.replaceSubrange(held * dimension..<(held + 1) * dimension, with: row.vector)
+                levels[held] = row.level
+                continue
+            }
+            rowOf[row.signatureID] = ids.count
             ids.append(row.signatureID)
-            known.insert(row.signatureID)
             tenants.append(code(row.tenant, &tenantCodes))
             services.append(code(row.service, &serviceCodes))
             levels.append(row.level)

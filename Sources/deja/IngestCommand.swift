@@ -61,6 +61,8 @@ struct IngestCommand: AsyncParsableCommand {
         let parser = try zone.parser()
         let input: FileSource.Input = jsonl ? .jsonl : layout.map { .layout($0, parser) } ?? .lines(parser)
         let source = FileSource(paths: files, service: service, tenant: store.tenant, input: input, now: now)
+        let stale = try stages.pipeline.store.staleVectorCount(model: stages.pipeline.embedder.modelIdentity, recipe: EmbeddingText.recipe)
+        if stale > 0 { Self.report("\(stale) signatures were embedded by an earlier release: embedding them again after the new ones") }
         let started = DispatchTime.now().uptimeNanoseconds
         let elapsed: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         let report = IngestReport()

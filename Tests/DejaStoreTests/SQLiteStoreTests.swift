@@ -276,12 +276,13 @@ import Testing
         #expect(try counts(["namespace": "staging"]) == nil)
     }
 
-    @Test("a schema-1 store (whole bodies indexed, no vector-index outbox) is migrated and stays searchable")
+    @Test("a schema-1 store (whole bodies indexed, no vector-index outbox, no vector recipes) is migrated and stays searchable")
     func schemaOneIsMigrated() throws {
         let directory = try temporaryDirectory()
         do {
             let store = try SQLiteStore(directory: directory)
             _ = try store.ingest([prepared("payment gateway timeout for order 98765", id: "p1")])
+            try store.upsert([VectorRecord(signatureID: 1, tenant: "default", service: "api", level: .error, vector: [1, 0], recipe: "r")], model: "m")
         }
         // Turn it back into schema 1, as an older Deja left it.
         let connection = try DatabaseQueue(path: directory.database.path)
@@ -301,6 +302,7 @@ import Testing
                 ALTER TABLE signatures DROP COLUMN issue_id;
                 DROP TABLE issues;
                 DROP TABLE issue_splits;
+                ALTER TABLE vectors DROP COLUMN recipe;
                 CREATE VIRTUAL TABLE events_fts USING fts5(body, content = 'events', content_rowid = 'id');
                 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
                 CREATE INDEX events_by_time ON events (tenant, timestamp);
@@ -311,6 +313,8 @@ import Testing
         }
         try connection.close()
         let store = try SQLiteStore(directory: directory)
+        // Its vector has no recipe recorded: it is embedded again.
+        #expect(try store.signaturesWithStaleVectors(model: "m", recipe: "r", limit: 5).map(\.id) == [1])
         #expect(try store.events(ids: try store.keywordSearch("gateway 98765", filter: SearchFilter(), limit: 5), tenant: "default").map(\.externalID) == ["p1"])
         _ = try store.ingest([prepared("payment gateway refused card", at: 2_000, id: "p2")])
         #expect(try store.keywordSearch("gateway", filter: SearchFilter(), limit: 5).count == 2)

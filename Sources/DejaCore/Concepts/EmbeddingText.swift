@@ -18,6 +18,19 @@ public struct EmbeddingText: Sendable, Equatable {
     /// (`eval/devset`) and checked on the other half (docs/search-quality.md).
     public static let conditionWeight: Float = 0.5
 
+    /// How texts are made and leaned, as a fingerprint stored with each vector: a store's vectors
+    /// of another recipe (an earlier release's) are embedded again. The taxonomy and the leaning
+    /// weight count by themselves; `version` is raised when the text's form changes.
+    public static let recipe: String = {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for byte in FailureTaxonomy.table.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "\(version)/\(conditionWeight)/\(String(hash, radix: 16))"
+    }()
+
+    /// The form of the text: the trace reduction and how conditions lead and lean. 2: Node.js's
+    /// error properties, Go's goroutine creators and Rails's gem frames reduced.
+    static let version = 2
+
     public init(_ text: String) {
         let reduced = text.utf8.contains(10) ? StackTraceReducer.reduce(text) ?? text : text
         labels = FailureTaxonomy.labels(in: reduced)

@@ -14,6 +14,9 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     private let issues: IssueStage?
     private let lock = NSLock()
     private var embeddedSoFar = 0
+    private var reembeddedSoFar = 0
+    /// No vector of an earlier recipe is left (its thread only): every vector stored since is of this one.
+    private var staleDone = false
     private var worker: StageWorker?
     /// How long the worker waits before looking again while nothing is pending (its thread only).
     private var idleWait = BackgroundEmbedder.firstIdleWait
@@ -21,6 +24,8 @@ public final class BackgroundEmbedder: @unchecked Sendable {
     private static let longestIdleWait: TimeInterval = 5
     /// Signatures given a vector so far (embedded here or, in cluster mode, taken from another replica).
     public var embedded: Int { lock.withLock { embeddedSoFar } }
+    /// Signatures embedded again because an earlier release had made their vectors (`EmbeddingText.recipe`).
+    public var reembedded: Int { lock.withLock { reembeddedSoFar } }
     /// Called after each batch with its size and seconds taken (for metrics); set before `start()`.
     public var onBatch: (@Sendable (_ count: Int, _ seconds: Double) -> Void)?
     /// Called between the model's matrix products while events arrive (to let a search go first); set before `start()`.
@@ -69,6 +74,22 @@ public final class BackgroundEmbedder: @unchecked Sendable {
 
     private func embedPending(_ context: StageWorker.Context) throws -> StageWorker.Outcome {
         let pending = try store.signaturesWithoutVectors(model: embedder.modelIdentity, limit: 512)
+        // While events arrive the embedder keeps to its own low-priority thread; once they stop
+        // (a drain), it takes every core to catch up.
+        var pause: (() -> Void)?
+        if !context.draining, let yield = self.pause { pause = { yield() } }
+        if pending.isEmpty, !staleDone {
+            // New signatures first; then those an earlier release embedded, until none is left.
+            let stale = try store.signaturesWithStaleVectors(model: embedder.modelIdentity, recipe: EmbeddingText.recipe, limit: batchSize * 4)
+            if !stale.isEmpty {
+                let started = DispatchTime.now().uptimeNanoseconds
+                try replaceStaleVectors(of: stale, embedder: embedder, store: store, batchSize: batchSize, singleThreaded: !context.draining, pause: pause)
+                lock.withLock { reembeddedSoFar += stale.count }
+                onBatch?(stale.count, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+                return .progressed
+            }
+            staleDone = true
+        }
         // Signatures are committed without a wake-up when a store is shared: look again, soon at
         // first, then less often (each look scans the signatures), until something is found.
         guard !pending.isEmpty else {
@@ -76,10 +97,6 @@ public final class BackgroundEmbedder: @unchecked Sendable {
             return .idle(idleWait)
         }
         idleWait = Self.firstIdleWait
-        // While events arrive the embedder keeps to its own low-priority thread; once they stop
-        // (a drain), it takes every core to catch up.
-        var pause: (() -> Void)?
-        if !context.draining, let yield = self.pause { pause = { yield() } }
         guard let published else {
             try embed(pending, draining: context.draining, pause: pause)
             return .progressed

@@ -125,4 +125,14 @@ extension SQLiteStore {
             PRAGMA user_version = 10;
             """)
     }
+
+    /// Schema 11 records how each vector was made beside the model (`VectorRecord.recipe`): the
+    /// vectors of an earlier release are embedded again in the background. Those stored before
+    /// have none, and are the first embedded again.
+    static func migrateToSchema11(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE vectors ADD COLUMN recipe TEXT NOT NULL DEFAULT '';
+            PRAGMA user_version = 11;
+            """)
+    }
 }

@@ -9,11 +9,11 @@ extension SQLiteStore: VectorStore {
         guard !records.isEmpty else { return }
         try pool.write { db in
             let statement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO vectors (model, signature_id, tenant, service, level, vector) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO vectors (model, signature_id, tenant, service, level, vector, recipe) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             for record in records {
                 let blob = record.vector.withUnsafeBufferPointer { Data(buffer: $0) }
-                try statement.execute(arguments: [model, record.signatureID, record.tenant, record.service, record.level.rawValue, blob])
+                try statement.execute(arguments: [model, record.signatureID, record.tenant, record.service, record.level.rawValue, blob, record.recipe])
             }
         }
         // New signatures' vectors join the cached matrix: while the background embedder stores a
@@ -55,6 +55,33 @@ extension SQLiteStore: VectorStore {
                 """, arguments: [model, limit])
         }
         return try signatures(ids: ids, tenant: nil)
+    }
+
+    /// Signatures whose vector under `model` was made by another recipe than `recipe` (an earlier
+    /// release's), oldest first.
+    public func signaturesWithStaleVectors(model: String, recipe: String, limit: Int) throws -> [Signature] {
+        let ids = try pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT signature_id FROM vectors WHERE model = ? AND recipe <> ? ORDER BY signature_id LIMIT ?",
+                               arguments: [model, recipe, limit])
+        }
+        return try signatures(ids: ids, tenant: nil)
+    }
+
+    /// How many vectors under `model` another recipe than `recipe` made.
+    public func staleVectorCount(model: String, recipe: String) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM vectors WHERE model = ? AND recipe <> ?", arguments: [model, recipe]) ?? 0
+        }
+    }
+
+    /// Stores vectors embedded again for signatures that had one: they are unpublished, so that an
+    /// external index is sent them whole, vectors included (`pendingIndexEntries`).
+    public func replaceVectors(_ records: [VectorRecord], model: String) throws {
+        try upsert(records, model: model)
+        try pool.write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE signatures SET indexed_count = 0 WHERE id = ?")
+            for record in records { try statement.execute(arguments: [record.signatureID]) }
+        }
     }
 
     public func search(_ query: [Float], model: String, filter: SearchFilter, k: Int) throws -> [VectorHit] {

@@ -10,7 +10,7 @@ public final class SQLiteStore: @unchecked Sendable {
     // guarded by `cacheLock`.
     /// 'DEJA' in SQLite's application_id, so that a foreign database is recognized.
     static let applicationID: Int32 = 0x4445_4A41
-    static let schemaVersion = 10
+    static let schemaVersion = 11
     /// How long a connection waits for the database's lock before it gives up.
     static let busyTimeout: TimeInterval = 10
 
@@ -62,6 +62,7 @@ public final class SQLiteStore: @unchecked Sendable {
                 if version < 8 { try Self.migrateToSchema8(db) }
                 if version < 9 { try Self.migrateToSchema9(db) }
                 if version < 10 { try Self.migrateToSchema10(db) }
+                if version < 11 { try Self.migrateToSchema11(db) }
             }
         } catch let error as StoreError {
             throw error
