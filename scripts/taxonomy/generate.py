@@ -8,13 +8,14 @@ sources that enumerate a field completely, each entry naming its source:
   Debian's postgresql package) and the server messages raised with each (its source package),
   MariaDB/MySQL server errors (mysqld_error.h and `perror`, with the SQLSTATE each is raised with
   from errmsg-utf8.txt of Debian's mariadb source package), OpenSSL's TLS reasons and
-  certificate verification errors, Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
+  certificate verification errors, TLS alerts (IANA's names as Python's ssl module has them,
+  Go's texts from crypto/tls), Linux-PAM's return codes (pam_strerror), Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
   delivery's enhanced status codes (RFC 3463, as Sisimai classifies them), DNS response codes,
   AWS's error codes (botocore's service models), Redis's error replies (its source, as redis-py
   names them), systemd's exit codes and service results (its systemd.exec(5) manual),
   Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
-  hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes)
-  and Go (the standard library's error values),
+  hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes and
+  its resolver's codes with c-ares's texts) and Go (the standard library's error values),
   and, for the runtime faults every language has (null reference, index out of range, division by
   zero, permission denied, out of memory, an untrusted certificate, a peer that hangs up, ...),
   what each runtime actually raises: probes/ runs the same faults in CPython, Node.js, the JVM,
@@ -28,7 +29,7 @@ worded by different ecosystems gets the same words.
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
-python3-sqlalchemy, libsisimai-perl, systemd (its manual), a deb-src line (for `apt-get source`
+python3-sqlalchemy, libsisimai-perl, libpam0g-dev, systemd (its manual), a deb-src line (for `apt-get source`
 of postgresql-15, mariadb and redis); the Swift toolchain that builds Deja; (PyPI)
 googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
 
