@@ -166,14 +166,12 @@ import Testing
                 == ["dns server returned general failure", "host name not resolved"])
     }
 
-    @Test("a TLS alert is one condition in OpenSSL's, Go's and the JDK's words; PAM's and Go's net errors name theirs")
-    func tlsAlertsPAMAndGoNetErrors() {
+    @Test("a TLS alert is one condition in OpenSSL's, Go's and the JDK's words; Go's net errors name theirs")
+    func tlsAlertsAndGoNetErrors() {
         let alert = "tls alert bad certificate"
         #expect(FailureTaxonomy.labels(in: "http: TLS handshake error from 10.0.0.9:51234: remote error: tls: bad certificate").contains(alert))
         #expect(FailureTaxonomy.labels(in: "javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate").contains(alert))
         #expect(FailureTaxonomy.labels(in: "error:0A000412:SSL routines::sslv3 alert bad certificate").contains(alert))
-        #expect(FailureTaxonomy.labels(in: "sshd(pam_unix)[3307]: authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=10.0.0.5")
-                == ["authentication failure"])
         #expect(FailureTaxonomy.labels(in: "[ERROR] plugin/errors: 2 example.com. A: read udp 10.244.0.5:43122->8.8.8.8:53: i/o timeout")
                 == ["request timed out"])
     }

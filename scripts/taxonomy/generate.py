@@ -9,7 +9,7 @@ sources that enumerate a field completely, each entry naming its source:
   MariaDB/MySQL server errors (mysqld_error.h and `perror`, with the SQLSTATE each is raised with
   from errmsg-utf8.txt of Debian's mariadb source package), OpenSSL's TLS reasons and
   certificate verification errors, TLS alerts (IANA's names as Python's ssl module has them,
-  Go's texts from crypto/tls), Linux-PAM's return codes (pam_strerror), Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
+  Go's texts from crypto/tls), Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
   delivery's enhanced status codes (RFC 3463, as Sisimai classifies them), DNS response codes,
   AWS's error codes (botocore's service models), Redis's error replies (its source, as redis-py
   names them), systemd's exit codes and service results (its systemd.exec(5) manual),
@@ -29,7 +29,7 @@ worded by different ecosystems gets the same words.
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
-python3-sqlalchemy, libsisimai-perl, libpam0g-dev, systemd (its manual), a deb-src line (for `apt-get source`
+python3-sqlalchemy, libsisimai-perl, systemd (its manual), a deb-src line (for `apt-get source`
 of postgresql-15, mariadb and redis); the Swift toolchain that builds Deja; (PyPI)
 googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
 
@@ -660,22 +660,6 @@ def add_tls_alerts(t):
                 t.add(f"{version} alert {prose(name)}", labels, origin)
 
 
-def add_pam(t):
-    """Linux-PAM's return codes of authentication and account management (`_pam_types.h`) with
-    their texts (`pam_strerror`), which sshd, sudo, su and login log (`authentication failure`)."""
-    import ctypes
-    pam = ctypes.CDLL("libpam.so.0")
-    pam.pam_strerror.restype = ctypes.c_char_p
-    header = open("/usr/include/security/_pam_types.h").read()
-    kept = {"PAM_PERM_DENIED", "PAM_AUTH_ERR", "PAM_CRED_INSUFFICIENT", "PAM_AUTHINFO_UNAVAIL", "PAM_USER_UNKNOWN", "PAM_MAXTRIES",
-            "PAM_NEW_AUTHTOK_REQD", "PAM_ACCT_EXPIRED", "PAM_CRED_UNAVAIL", "PAM_CRED_EXPIRED", "PAM_CRED_ERR", "PAM_AUTHTOK_ERR",
-            "PAM_AUTHTOK_RECOVERY_ERR", "PAM_AUTHTOK_LOCK_BUSY", "PAM_AUTHTOK_DISABLE_AGING", "PAM_TRY_AGAIN", "PAM_AUTHTOK_EXPIRED"}
-    for name, number in re.findall(r"#define\s+(PAM_\w+)\s+(\d+)\s", header):
-        if name in kept:
-            text = pam.pam_strerror(None, int(number)).decode()
-            t.phrase(text, [text], f"Linux-PAM {name} (pam_strerror)")
-
-
 def add_sqlite(t):
     """SQLite's result codes (CPython's sqlite3 constants) with their texts (sqlite3_errstr)."""
     import ctypes, sqlite3
@@ -1007,7 +991,7 @@ def main():
     parser.add_argument("--check", action="store_true", help="fail if the committed table differs from a fresh one")
     args = parser.parse_args()
     t = Taxonomy()
-    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_pam, add_kubernetes,
+    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
                  add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd):
         before = len(t.entries)
         t.step = step.__name__
