@@ -172,6 +172,9 @@ import Testing
         #expect(FailureTaxonomy.labels(in: "http: TLS handshake error from 10.0.0.9:51234: remote error: tls: bad certificate").contains(alert))
         #expect(FailureTaxonomy.labels(in: "javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate").contains(alert))
         #expect(FailureTaxonomy.labels(in: "error:0A000412:SSL routines::sslv3 alert bad certificate").contains(alert))
+        // OpenSSL's two-word reasons are its own only where OpenSSL prints them.
+        #expect(FailureTaxonomy.labels(in: "error:0A00009C:SSL routines::http request") == ["http request", "tls handshake failed"])
+        #expect(FailureTaxonomy.labels(in: "Http request log for http.requests.mapreduce is not defined").isEmpty)
         #expect(FailureTaxonomy.labels(in: "[ERROR] plugin/errors: 2 example.com. A: read udp 10.244.0.5:43122->8.8.8.8:53: i/o timeout")
                 == ["request timed out"])
     }

@@ -633,7 +633,10 @@ def add_openssl(t):
     for reason in re.findall(r"SSL routines::(.+)", out):
         if reason.startswith("reason("):
             continue
-        t.phrase(reason, [reason.lower(), "tls handshake failed"], "OpenSSL SSL library reason")
+        # Two words (`http request`, `bad value`) are any text's: only after OpenSSL's own `SSL
+        # routines` or Python's `[SSL: NAME]`, as every runtime built on it prints them.
+        pattern = reason if len(words(reason)) >= 3 else f"ssl * {reason}"
+        t.add(pattern, [reason.lower(), "tls handshake failed"], "OpenSSL SSL library reason")
 
 
 def add_tls_alerts(t):
