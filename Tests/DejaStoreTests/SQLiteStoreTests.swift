@@ -173,6 +173,17 @@ import Testing
         #expect(try store.keywordSearch("failure", filter: SearchFilter(), limit: 10).count == 1)
     }
 
+    @Test("retention in many small transactions removes what one would, at every range boundary")
+    func retentionInRanges() throws {
+        let store = try SQLiteStore(directory: try temporaryDirectory())
+        // Ids 1...11; old and recent events alternate, and two signatures keep recent events.
+        _ = try store.ingest((0..<11).map { prepared("job \(["alpha", "beta", "gamma"][$0 % 3]) failed", at: $0 % 2 == 0 ? 100 : 10_000) })
+        let removed = try store.removeEvents(olderThan: 5_000, tenant: "default", idsPerTransaction: 2)
+        #expect(removed.events == 6 && removed.signatures == 0)
+        #expect(try store.keywordSearch("failed", filter: SearchFilter(), limit: 20).count == 5)
+        #expect(try store.signatures(ids: [1, 2, 3], tenant: nil).map(\.count).reduce(0, +) == 5)
+    }
+
     @Test func retentionRemovesOnlyItsTenantsEvents() throws {
         let store = try SQLiteStore(directory: try temporaryDirectory())
         _ = try store.ingest([prepared("old failure one", tenant: "a", at: 100), prepared("old failure one", tenant: "b", at: 100)])
