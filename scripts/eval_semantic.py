@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Retrieval quality on ../shared/data/semantic-eval (the public sample) or on Deja's own development
-set (eval/devset, --devset) or its held-back second set (--heldback, never used to choose a weight): ingests corpus.jsonl into a fresh data directory with `deja ingest
+"""Retrieval quality on ../shared/data/semantic-eval (the public sample), on Deja's own development
+set (eval/devset, --devset) or on its second set, written after the weights were chosen
+(--heldback): ingests corpus.jsonl into a fresh data directory with `deja ingest
 --jsonl`, runs queries.jsonl with `deja search --batch`, and scores the run with
 ../shared/tools/semantic_eval.py, beside the sample's BM25 and raw-MiniLM baseline runs, or per half
 (A, B) of the development set.
@@ -22,7 +23,7 @@ ap.add_argument("--shared", default=os.environ.get("DEJA_SHARED", os.path.join(R
 ap.add_argument("--keep", help="data directory to use (and keep)")
 ap.add_argument("--chroma", action="store_true", help="vectors in a real ChromaDB too; score both")
 ap.add_argument("--devset", action="store_true", help="Deja's own development set (eval/devset) instead of the public sample")
-ap.add_argument("--heldback", action="store_true", help="the second development set (eval/devset/heldback.py), only reported")
+ap.add_argument("--heldback", action="store_true", help="the second development set (eval/devset/heldback.py), written after the weights were chosen")
 ap.add_argument("--like-this", action="store_true", help="each clustered event's body as a query, its cluster's events relevant")
 args = ap.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)

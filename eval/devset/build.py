@@ -12,7 +12,7 @@ report the other.
     python3 eval/devset/build.py OUT_DIR [--shared ../shared] [--clusters heldback]
 
 `--clusters heldback` builds the second set (heldback.py), written after the search's weights were
-chosen and kept out of every choice since: it is only reported.
+chosen.
 """
 import argparse, hashlib, importlib, json, os, random
 
