@@ -89,7 +89,7 @@ public struct DejaServer: Sendable {
         let ledger = configuration.sharedState.map { PostgresLedger(settings: $0, logger: logger) }
         if ledger != nil, let chroma {
             // Replicas see the same messages: what one embedded and published, the others take.
-            stages.embedder.published = { signatures in try chroma.published(signatures) }
+            stages.embedder.published = { signatures in try chroma.published(signatures, recipe: EmbeddingText.recipe) }
             stages.embedder.onReused = { count in metrics.reusedVectors(count) }
         }
         if let ledger {

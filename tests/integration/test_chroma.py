@@ -107,6 +107,7 @@ def test_python_client_reads_what_deja_wrote_and_finds_the_same_neighbours(chrom
             template = re.escape(meta["pattern"]).replace(re.escape("<*>"), ".+?")
             assert meta["raw_log"] and re.fullmatch(template, document, re.S), (meta["pattern"], document)
             assert len(embedding) == 384
+            assert meta["recipe"]  # how the vector was made: replicas take only their own recipe's
         # Filters a Chroma user writes work on Deja's metadata.
         errors = collection.get(where={"$and": [{"level": "error"}, {"last_seen": {"$gte": 1795176000}}]})
         assert len(errors["ids"]) == 5

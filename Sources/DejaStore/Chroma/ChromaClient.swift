@@ -225,8 +225,11 @@ public final class ChromaClient: Sendable {
     }
 
     /// Records' embeddings by id (absent ids are left out).
-    public func embeddings(collection: String, ids: [String]) throws -> [String: [Float]] {
-        let body = try send(.POST, "\(databasePath)/collections/\(collection)/get", json: ["ids": ids, "include": ["embeddings"]]).body
+    /// The embeddings of records `ids` that are there; with `recipe`, only records whose `recipe`
+    /// metadata is that.
+    public func embeddings(collection: String, ids: [String], recipe: String? = nil) throws -> [String: [Float]] {
+        let include = recipe == nil ? ["embeddings"] : ["embeddings", "metadatas"]
+        let body = try send(.POST, "\(databasePath)/collections/\(collection)/get", json: ["ids": ids, "include": include]).body
         // Decoded straight to floats: through `JSONSerialization` each number became an NSNumber
         // from its text, over a second per thousand vectors (the grouping leader reads them all).
         let answer: EmbeddingsAnswer
@@ -236,8 +239,12 @@ public final class ChromaClient: Sendable {
             throw ChromaError.rejected(status: 200, message: "embeddings answer not understood (\(error)): \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
         var vectors: [String: [Float]] = [:]
-        for (id, vector) in zip(answer.ids, answer.embeddings ?? []) {
-            if let vector { vectors[id] = vector }
+        for (index, (id, vector)) in zip(answer.ids, answer.embeddings ?? []).enumerated() {
+            guard let vector else { continue }
+            if let recipe {
+                guard let metadatas = answer.metadatas, index < metadatas.count, metadatas[index]?.recipe == recipe else { continue }
+            }
+            vectors[id] = vector
         }
         return vectors
     }
@@ -245,6 +252,12 @@ public final class ChromaClient: Sendable {
     private struct EmbeddingsAnswer: Decodable {
         var ids: [String]
         var embeddings: [[Float]?]?
+        var metadatas: [RecipeMetadata?]?
+    }
+
+    /// The one metadata field `embeddings` reads; the others are the user's to read.
+    private struct RecipeMetadata: Decodable {
+        var recipe: String?
     }
 
     public func delete(collection: String, ids: [String]) throws {

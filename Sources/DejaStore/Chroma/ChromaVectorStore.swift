@@ -81,6 +81,7 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
             "service": signature.service, "level": signature.level.description, "count": signature.count,
             "first_seen": seconds(signature.firstSeen), "last_seen": seconds(signature.lastSeen),
             "raw_log": example, "pattern": signature.pattern ?? signature.message, "tenant": signature.tenant,
+            "recipe": entry.recipe,
         ]
     }
 
@@ -191,8 +192,9 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
     }
 
     /// The vectors of the records `keys` of `tenant` that are there, in batches the server accepts.
-    /// `probe` first asks which are there (ids only), for keys many of which may not be published yet.
-    public func vectors(tenant: String, keys: [String], probe: Bool = false) throws -> [String: [Float]] {
+    /// `probe` first asks which are there (ids only), for keys many of which may not be published yet;
+    /// with `recipe`, only vectors made by it.
+    public func vectors(tenant: String, keys: [String], probe: Bool = false, recipe: String? = nil) throws -> [String: [Float]] {
         guard !keys.isEmpty, let collection = try collection(tenant: tenant, create: false) else { return [:] }
         // Small requests: ChromaDB answers searches between them.
         let batch = min(limits.maxBatchSize, 512)
@@ -206,18 +208,19 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         }
         var vectors: [String: [Float]] = [:]
         for start in stride(from: 0, to: wanted.count, by: batch) {
-            vectors.merge(try client.embeddings(collection: collection, ids: Array(wanted[start..<min(wanted.count, start + batch)]))) { first, _ in first }
+            vectors.merge(try client.embeddings(collection: collection, ids: Array(wanted[start..<min(wanted.count, start + batch)]), recipe: recipe)) { first, _ in first }
         }
         return vectors
     }
 
     /// The vectors other replicas published for those of `signatures` (of the embedded store) that
-    /// have a record, by signature id: in cluster mode a replica takes them instead of embedding again.
-    public func published(_ signatures: [Signature]) throws -> [Int64: [Float]] {
+    /// have a record made by `recipe`, by signature id: in cluster mode a replica takes them instead
+    /// of embedding again, but not an older release's during a rolling upgrade.
+    public func published(_ signatures: [Signature], recipe: String) throws -> [Int64: [Float]] {
         let keys = try events.indexKeys(ids: signatures.map(\.id))
         var found: [Int64: [Float]] = [:]
         for (tenant, group) in Dictionary(grouping: signatures, by: \.tenant) {
-            let vectors = try vectors(tenant: tenant, keys: group.compactMap { keys[$0.id] }, probe: true)
+            let vectors = try vectors(tenant: tenant, keys: group.compactMap { keys[$0.id] }, probe: true, recipe: recipe)
             for signature in group { if let key = keys[signature.id], let vector = vectors[key] { found[signature.id] = vector } }
         }
         return found

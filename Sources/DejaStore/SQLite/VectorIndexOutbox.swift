@@ -11,6 +11,8 @@ public struct IndexEntry: Sendable, Equatable {
     /// Body of the signature's example event.
     public var example: String
     public var vector: [Float]
+    /// How the vector was made beside the model (`VectorRecord.recipe`).
+    public var recipe = ""
     /// Whether the index has a record for it already (published before, perhaps with older counts).
     public var published = false
 
@@ -50,7 +52,7 @@ extension SQLiteStore {
     private static let entrySelect = """
         SELECT s.id, s.tenant, s.service, s.hash, s.message, s.level, s.count, s.first_seen, s.last_seen, s.example_event,
                (SELECT template FROM patterns p WHERE p.tenant = s.tenant AND p.id = s.pattern_id) AS pattern,
-               e.body, v.vector, s.indexed_count <> 0 AS published
+               e.body, v.vector, v.recipe, s.indexed_count <> 0 AS published
         FROM signatures s JOIN vectors v ON v.model = ? AND v.signature_id = s.id LEFT JOIN events e ON e.id = s.example_event
         """
 
@@ -60,7 +62,7 @@ extension SQLiteStore {
                                   level: Severity(rawValue: row["level"]) ?? .unknown, count: row["count"], firstSeen: row["first_seen"],
                                   lastSeen: row["last_seen"], exampleEventID: row["example_event"], pattern: row["pattern"])
         return IndexEntry(signature: signature, hash: row["hash"], example: row["body"] ?? signature.message,
-                          vector: blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }, published: row["published"])
+                          vector: blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }, recipe: row["recipe"], published: row["published"])
     }
 
     /// Records that `entries` were published with the counts they carry (a count that grew since
