@@ -224,9 +224,8 @@ public final class ChromaClient: Sendable {
         return Set(object["ids"] as? [String] ?? [])
     }
 
-    /// Records' embeddings by id (absent ids are left out).
-    /// The embeddings of records `ids` that are there; with `recipe`, only records whose `recipe`
-    /// metadata is that.
+    /// Records' embeddings by id (absent ids are left out); with `recipe`, only records whose
+    /// `recipe` metadata is that.
     public func embeddings(collection: String, ids: [String], recipe: String? = nil) throws -> [String: [Float]] {
         let include = recipe == nil ? ["embeddings"] : ["embeddings", "metadatas"]
         let body = try send(.POST, "\(databasePath)/collections/\(collection)/get", json: ["ids": ids, "include": include]).body

@@ -7,18 +7,11 @@ extension SQLiteStore {
     /// Removes `tenant`'s events older than `cutoff`, and its signatures left with none. Events go
     /// `idsPerTransaction` ids at a time, each range in a transaction of its own: a first pass over
     /// a long-kept store holds the writer for moments at a time, not for the whole removal, and
-    /// the WAL file grows by one range. Stopped
-    /// between ranges, the next pass finishes the work.
+    /// the WAL file grows by one range. Stopped between ranges, the next pass finishes the work.
     public func removeEvents(olderThan cutoff: Int64, tenant: String, idsPerTransaction: Int64 = 1 << 14) throws -> (events: Int, signatures: Int) {
-        let range = try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)").flatMap { row -> (Int64, Int64)? in
-                guard let first: Int64 = row[0], let last: Int64 = row[1] else { return nil }
-                return (first, last)
-            }
-        }
         var events = 0
-        if let (first, last) = range {
-            for start in stride(from: first, through: last, by: Int(idsPerTransaction)) {
+        if let range = try pool.read(Self.eventIDs) {
+            for start in stride(from: range.first, through: range.last, by: Int(idsPerTransaction)) {
                 events += try pool.write { db in
                     let arguments: StatementArguments = [start, start + idsPerTransaction, cutoff, tenant]
                     try db.execute(sql: """

@@ -87,10 +87,16 @@ public final class SQLiteStore: @unchecked Sendable {
 
     /// The condition on `column` for all segments holding events.
     func inAllSegments(_ column: String, _ db: Database) throws -> String {
+        let range = try Self.eventIDs(db)
+        return Self.inSegments(column, from: range?.first ?? 0, through: range?.last ?? 0)
+    }
+
+    /// The lowest and highest event id, nil when there are no events.
+    static func eventIDs(_ db: Database) throws -> (first: Int64, last: Int64)? {
         // Two subqueries: each is one index lookup, where `min(id), max(id)` together would scan.
         let row = try Row.fetchOne(db, sql: "SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM events)")!
-        let (first, last): (Int64?, Int64?) = (row[0], row[1])  // NULL when there are no events
-        return Self.inSegments(column, from: first ?? 0, through: last ?? 0)
+        guard let first: Int64 = row[0], let last: Int64 = row[1] else { return nil }
+        return (first, last)
     }
 
     /// `KeywordTerms` in SQL, for rebuilding and removing index rows.
