@@ -10,17 +10,9 @@ import Testing
 /// The threaded ingest stages as `deja serve` and `deja ingest` run them: what was acknowledged is
 /// stored, in order, exactly once, and a one-shot run ends with every signature embedded.
 @Suite struct IngestStagesTests {
-    private func directory() throws -> DataDirectory {
-        try DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("deja-stages-\(UUID().uuidString)").path)
-    }
+    private func directory() throws -> DataDirectory { try temporaryDataDirectory("deja-stages") }
 
-    private func stages(_ directory: DataDirectory) throws -> IngestStages {
-        let model = SentenceEmbedder.defaultModelFolder
-        try #require(FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path),
-                     "no model at \(model.path): run scripts/setup.sh")
-        return try IngestStages(store: try SQLiteStore(directory: directory), embedder: try SentenceEmbedder(modelFolder: model, threads: 2),
-                                redactor: try Redactor())
-    }
+    private func stages(_ directory: DataDirectory) throws -> IngestStages { try ingestStages(directory) }
 
     private static func batch(_ index: Int, size: Int = 100) -> [LogEvent] {
         (0..<size).map { LogEvent(timestamp: Int64(index * size + $0), service: "api", level: .info, body: "request \(index * size + $0) served") }

@@ -10,12 +10,7 @@ import Testing
 @Suite struct ReembeddingTests {
     @Test("vectors of an earlier recipe are embedded again; signatures keep their issues and are sent to the index again")
     func earlierRecipesAreEmbeddedAgain() throws {
-        let model = SentenceEmbedder.defaultModelFolder
-        try #require(FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path),
-                     "no model at \(model.path): run scripts/setup.sh")
-        let directory = try DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("deja-reembed-\(UUID().uuidString)").path)
-        let stages = try IngestStages(store: try SQLiteStore(directory: directory), embedder: try SentenceEmbedder(modelFolder: model, threads: 2),
-                                      redactor: try Redactor())
+        let stages = try ingestStages(try temporaryDataDirectory("deja-reembed"))
         let store = stages.pipeline.store
         let identity = stages.pipeline.embedder.modelIdentity
         _ = try stages.pipeline.ingest([
