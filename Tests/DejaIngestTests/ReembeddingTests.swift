@@ -28,6 +28,9 @@ import Testing
         try store.upsert([VectorRecord(signatureID: 1, tenant: "default", service: "api", level: .error, vector: current[1]!.map { -$0 })],
                          model: identity)
         try store.markIndexed(try store.indexEntries(ids: [1, 2], model: identity))
+        // The new release starts: its clusterers read the stored vectors.
+        let issueStage = stages.pipeline.issues
+        try issueStage.reload()
         #expect(try store.signaturesWithStaleVectors(model: identity, recipe: EmbeddingText.recipe, limit: 10).map(\.id) == [1])
         #expect(try store.search(current[1]!, model: identity, filter: SearchFilter(), k: 1).first?.signatureID == 2)
 
@@ -42,5 +45,10 @@ import Testing
         // Sent to an index whole, with the new vector, not as an update of its counts.
         let pending = try store.pendingIndexEntries(model: identity, limit: 10)
         #expect(pending.map(\.signature.id) == [1] && pending.first?.published == false)
+        // A new wording of signature 1's failure joins its issue: clustering reads the new vector too.
+        _ = try stages.pipeline.ingest([LogEvent(timestamp: 3, service: "api", level: .error, body: "could not reach postgres at 10.0.3.7")])
+        let third = try #require(try store.signatures(ids: [3], tenant: nil).first)
+        try issueStage.place([third], vectors: [current[1]!])
+        #expect(try store.signatures(ids: [3], tenant: nil).first?.issueID == issues[0])
     }
 }

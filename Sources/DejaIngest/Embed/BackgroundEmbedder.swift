@@ -89,6 +89,9 @@ public final class BackgroundEmbedder: @unchecked Sendable {
                 return .progressed
             }
             staleDone = true
+            // The clusterers still hold the members' earlier vectors: new signatures are placed
+            // against the vectors they are searched by once those are read again.
+            if reembedded > 0 { try issues?.reload() }
         }
         // Signatures are committed without a wake-up when a store is shared: look again, soon at
         // first, then less often (each look scans the signatures), until something is found.
