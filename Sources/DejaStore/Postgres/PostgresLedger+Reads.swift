@@ -41,7 +41,7 @@ extension PostgresLedger: SignatureCountReading {
         let width = SQLiteStore.bucketWidth(since: since, until: until, buckets: buckets)
         let minute = LedgerBatch.minuteNanoseconds
         let firstMinute = LedgerBatch.minute(of: since), lastMinute = LedgerBatch.minute(of: until)
-        let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
+        let conditions = SignatureConditions(filter, seen: (since - minute, until))
         // One snapshot for the counts and the signatures they are shown with, so that each
         // signature's buckets add up to its count while replicas keep counting.
         return try run { [client, logger, tenant = filter.tenant] in
@@ -51,9 +51,7 @@ extension PostgresLedger: SignatureCountReading {
                     let rows = try await connection.query("""
                         SELECT m.signature_id, m.minute, m.count FROM deja_signatures s
                         JOIN \(unescaped: counted.table) m ON \(unescaped: counted.condition)m.signature_id = s.id AND m.minute BETWEEN \(firstMinute) AND \(lastMinute)
-                        WHERE s.tenant = \(tenant) AND s.last_seen >= \(since - minute) AND s.first_seen <= \(until)
-                          AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
-                          AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
+                        WHERE s.tenant = \(tenant) AND \(conditions)
                           AND (cardinality(\(wanted)::int8[]) = 0 OR s.id = ANY(\(wanted)::int8[]))
                         """, logger: logger)
                     var counts: [Int64: [Int]] = [:]

@@ -30,7 +30,7 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         guard !ids.isEmpty else { return [:] }
         let streams = try streams(matching: filter)
         if streams?.isEmpty == true { return [:] }
-        let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
+        let conditions = SignatureConditions(filter)
         let first = filter.since.map(LedgerBatch.minute(of:)) ?? Int64.min
         let last = filter.until.map(LedgerBatch.minute(of:)) ?? Int64.max
         let counted = Self.minuteCounts(of: streams)
@@ -39,9 +39,7 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
             FROM deja_signatures s CROSS JOIN LATERAL (
                 SELECT coalesce(sum(count), 0)::int8 AS total FROM \(unescaped: counted.table)
                 WHERE \(unescaped: counted.condition)signature_id = s.id AND minute BETWEEN \(first) AND \(last)) m
-            WHERE s.id = ANY(\(ids)::int8[]) AND s.tenant = \(filter.tenant) AND m.total > 0
-              AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
-              AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
+            WHERE s.id = ANY(\(ids)::int8[]) AND s.tenant = \(filter.tenant) AND m.total > 0 AND \(conditions)
             """
         return try run { [client, logger] in
             var found: [Int64: (events: [StoredEvent], total: Int)] = [:]
@@ -74,9 +72,7 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         guard !terms.isEmpty, limit > 0 else { return [] }
         let streams = try streams(matching: filter)
         if streams?.isEmpty == true { return [] }
-        let anyStream = streams == nil, wantedStreams = streams ?? []
-        let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
-        let since = filter.since ?? Int64.min, until = filter.until ?? Int64.max
+        let conditions = SignatureConditions.searching(filter, streams: streams)
         let budget = Self.postingsBudget, vocabulary = max(50, Int(common.signatures) / 50)
         let token = Self.tokenPattern(identifier.lowercased())
         let rows: [(event: StoredEvent, holders: Int64, candidates: Int64)] = try run { [client, logger] in
@@ -89,11 +85,7 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
                     LIMIT \(budget + 1)),
                 holding AS (
                     SELECT s.id, s.example_time FROM candidates c JOIN deja_signatures s ON s.id = c.id
-                    WHERE lower(s.example_body) ~ \(token) AND s.last_seen >= \(since) AND s.first_seen <= \(until)
-                      AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
-                      AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
-                      AND (\(anyStream) OR EXISTS (SELECT 1 FROM deja_stream_minutes sm
-                                                 WHERE sm.signature_id = s.id AND sm.stream_id = ANY(\(wantedStreams)::int8[])))
+                    WHERE lower(s.example_body) ~ \(token) AND \(conditions)
                     LIMIT \(vocabulary + 1))
                 SELECT s.id, s.tenant, s.service, s.level, s.example_time, s.example_labels, s.example_body, h.holders,
                        (SELECT count(*) FROM candidates)
@@ -181,9 +173,7 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
         guard !terms.isEmpty else { return [] }
         let streams = try streams(matching: filter)
         if streams?.isEmpty == true { return [] }
-        let anyStream = streams == nil, wantedStreams = streams ?? []
-        let services = filter.services, levels = filter.levels.map { Int16($0.rawValue) }
-        let since = filter.since ?? Int64.min, until = filter.until ?? Int64.max
+        let conditions = SignatureConditions.searching(filter, streams: streams)
         let budget = Self.postingsBudget
         // Each word's holders, up to the budget: a word past it is left out whole.
         let postings: [String: [Int64]] = try run { [client, logger] in
@@ -192,11 +182,7 @@ extension PostgresLedger: SearchReading, SignatureKeyLookup {
                 CROSS JOIN LATERAL (
                     SELECT s.id FROM deja_signatures s
                     WHERE s.search_vector @@ to_tsquery('simple', quote_literal(t.term)) AND s.tenant = \(filter.tenant)
-                      AND s.last_seen >= \(since) AND s.first_seen <= \(until)
-                      AND (cardinality(\(services)::text[]) = 0 OR s.service = ANY(\(services)::text[]))
-                      AND (cardinality(\(levels)::int2[]) = 0 OR s.level = ANY(\(levels)::int2[]))
-                      AND (\(anyStream) OR EXISTS (SELECT 1 FROM deja_stream_minutes sm
-                                                 WHERE sm.signature_id = s.id AND sm.stream_id = ANY(\(wantedStreams)::int8[])))
+                      AND \(conditions)
                     LIMIT \(budget + 1)) h
                 """, logger: logger)
             var postings: [String: [Int64]] = [:]
