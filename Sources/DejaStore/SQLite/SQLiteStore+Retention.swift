@@ -43,20 +43,25 @@ extension SQLiteStore {
 
     /// Removes `tenant`'s signatures no event refers to, and recounts those that lost events.
     private func removeEmptiedSignatures(olderThan cutoff: Int64, tenant: String, _ db: Database) throws -> Int {
-        let emptied = "tenant = ? AND id NOT IN (SELECT DISTINCT signature_id FROM events)"
+        // Found once (a scan of the events), then removed from each table that holds them.
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS emptied_signatures (id INTEGER PRIMARY KEY)")
+        defer { try? db.execute(sql: "DROP TABLE temp.emptied_signatures") }
         try db.execute(sql: """
-            DELETE FROM vectors WHERE tenant = ? AND signature_id NOT IN (SELECT DISTINCT signature_id FROM events)
+            INSERT INTO temp.emptied_signatures SELECT id FROM signatures
+            WHERE tenant = ? AND id NOT IN (SELECT DISTINCT signature_id FROM events)
             """, arguments: [tenant])
+        let emptied = "id IN (SELECT id FROM temp.emptied_signatures)"
+        try db.execute(sql: "DELETE FROM vectors WHERE signature_id IN (SELECT id FROM temp.emptied_signatures)")
         // An external index learns of removed signatures through the outbox.
         try db.execute(sql: """
             INSERT OR IGNORE INTO index_removals (tenant, service, hash)
             SELECT tenant, service, hash FROM signatures WHERE indexed_count <> 0 AND \(emptied)
-            """, arguments: [tenant])
+            """)
         try db.execute(sql: """
             INSERT INTO signatures_fts (signatures_fts, rowid, terms)
             SELECT 'delete', id, deja_signature_terms(message) FROM signatures WHERE \(emptied)
-            """, arguments: [tenant])
-        try db.execute(sql: "DELETE FROM signatures WHERE \(emptied)", arguments: [tenant])
+            """)
+        try db.execute(sql: "DELETE FROM signatures WHERE \(emptied)")
         let signatures = db.changesCount
         // Counts and first-seen follow the events that remain; a published signature is published again.
         let ofSignature = try inAllSegments("id", db) + " AND signature_id = signatures.id"
