@@ -137,6 +137,18 @@ public struct DejaServer: Sendable {
             fallback = SearchEngine(store: store, vectors: chroma, embedder: queryEmbedder, redactor: redactor)
             let leader = GroupingLeader(ledger: ledger, vectorIndex: vectors, model: ingestEmbedder.modelIdentity, rule: configuration.issueRule)
             leader.onFailure = { [logger] error in logger.warning("grouping failed; starting over from the shared state", metadata: ["error": "\(error)"]) }
+            if let window = configuration.retention {
+                leader.retention = (window, configuration.retentionInterval)
+                leader.onRetention = { [logger] outcome in
+                    switch outcome {
+                    case .success(let changed):
+                        logger.info("retention removed old counts from the shared state",
+                                    metadata: ["signatures_removed": "\(changed.removed)", "signatures_recounted": "\(changed.recounted)"])
+                    case .failure(let error):
+                        logger.error("shared-state retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
             leader.onLeadership = { [logger] leading in
                 metrics.update(leadingGrouping: leading)
                 logger.info(leading ? "this replica leads grouping (patterns and issues) for the cluster" : "this replica no longer leads grouping")
@@ -177,7 +189,9 @@ public struct DejaServer: Sendable {
         // them is done at the next start).
         let groupingService = grouping.map { leader in StageService(name: "grouping", start: leader.start) { _ in leader.stop() } }
         let retention = configuration.retention.map { window in
-            let service = RetentionService(store: store, issues: stages.pipeline.issues, window: window, interval: configuration.retentionInterval)
+            // In cluster mode this replica's own store; the shared state is the grouping leader's to keep.
+            let service = RetentionService(store: store, issues: stages.pipeline.issues, window: window, interval: configuration.retentionInterval,
+                                           sharedIndex: ledger != nil)
             service.onPass = { [logger] outcome in
                 switch outcome {
                 case .success(let removed):

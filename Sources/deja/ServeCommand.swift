@@ -84,8 +84,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Form of forwarded notifications: webhook (Alertmanager's payload plus \"enrichment\") or slack (an incoming-webhook message).")
     var alertForwardFormat: String?
 
-    @Option(help: "Remove events older than this (12h, 7d), and the signatures no event references, every ten minutes. Embedded store only.")
+    @Option(help: "Remove events older than this (12h, 7d), and the signatures no event references. In cluster mode also the shared state's counts, and the removed signatures' ChromaDB records.")
     var retention: String?
+
+    @Option(help: "How often retention looks (default 10m).")
+    var retentionInterval: String?
 
     @Option(help: "Cluster mode: PostgreSQL URL of the state replicas share (postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable). Without it, this server alone.")
     var state: String?
@@ -153,10 +156,14 @@ struct ServeCommand: AsyncParsableCommand {
             guard let nanoseconds = DurationParser.nanoseconds(window), nanoseconds > 0 else {
                 throw ValidationError("--retention '\(window)' is not a duration such as 12h or 7d")
             }
-            guard configuration.sharedState == nil else {
-                throw ValidationError("--retention removes events from the embedded store; in cluster mode (--state) the shared state keeps them")
-            }
             configuration.retention = nanoseconds
+        }
+        if let interval = setting(retentionInterval, "RETENTION_INTERVAL") {
+            guard let nanoseconds = DurationParser.nanoseconds(interval), nanoseconds > 0 else {
+                throw ValidationError("--retention-interval '\(interval)' is not a duration such as 30s or 10m")
+            }
+            guard configuration.retention != nil else { throw ValidationError("--retention-interval needs --retention") }
+            configuration.retentionInterval = .nanoseconds(nanoseconds)
         }
         configuration.zoneOffset = try zone.offset()
         let prometheusURLs = prometheusUrl.isEmpty ? (setting(nil, "PROMETHEUS_URL").map { $0.split(separator: ",").map(String.init) } ?? []) : prometheusUrl
@@ -223,7 +230,7 @@ struct ServeCommand: AsyncParsableCommand {
             "kibana_url": "\(configuration.links.kibanaURL ?? "-")", "kibana_data_view": "\(configuration.links.kibanaDataView ?? "-")",
             "prometheus": "\(configuration.prometheus.isEmpty ? "-" : configuration.prometheus.map(\.url).joined(separator: ","))",
             "shared_state": "\(configuration.sharedState.map { "\($0.displayURL) as replica \($0.replica)" } ?? "none (this server alone)")",
-            "retention": "\(setting(retention, "RETENTION") ?? "none (events are kept)")",
+            "retention": "\(setting(retention, "RETENTION").map { "\($0), every \(configuration.retentionInterval)" } ?? "none (events are kept)")",
             "vector_store": "\(configuration.chroma.map { "chroma \($0.url) tenant \($0.tenant) database \($0.database) token \($0.token == nil ? "none" : "set")" } ?? "embedded")",
         ])
         let server = DejaServer(configuration: configuration, directory: directory, store: store, redactor: try Redactor(), logger: logger) {

@@ -97,6 +97,16 @@ struct DejaProcess {
         #expect(noChroma.err.contains("cluster mode (--state) keeps signature vectors in ChromaDB"))
     }
 
+    @Test("deja serve --retention-interval: a duration, and only with --retention")
+    func retentionIntervalIsChecked() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-retention-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let alone = try DejaProcess.run(["serve", "--data-dir", directory, "--retention-interval", "5m"])
+        #expect(alone.status != 0 && alone.err.contains("--retention-interval needs --retention"))
+        let badDuration = try DejaProcess.run(["serve", "--data-dir", directory, "--retention", "7d", "--retention-interval", "often"])
+        #expect(badDuration.status != 0 && badDuration.err.contains("--retention-interval 'often' is not a duration such as 30s or 10m"))
+    }
+
     @Test("deja patterns: counts, assignments CSV per input line, redaction, multi-line events, messages as ingest prepares them")
     func patternsCommand() throws {
         let log = """

@@ -501,3 +501,68 @@ def test_alerts_and_metric_documents_are_the_clusters(postgres, chroma):
             server.stop()
         prometheus.send_signal(signal.SIGTERM)
         prometheus.wait(timeout=30)
+
+
+def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, chroma):
+    """Counts older than `--retention` leave the shared state; a signature left with none leaves
+    it, its issue and ChromaDB too, and every replica answers from what remains."""
+    now = time.time_ns()
+    hour = 3600 * 10**9
+
+    def push_at(server, events, at):
+        """`events`: (service, line) pairs, one stream each."""
+        streams = {}
+        for i, (service, line) in enumerate(events):
+            streams.setdefault(service, []).append([str(at + i * 1_000_000), line])
+        body = {"streams": [{"stream": {"service": service}, "values": values} for service, values in streams.items()]}
+        return server.request("POST", "/loki/api/v1/push", body, {"X-Scope-OrgID": "retain"}, timeout=30)[0]
+
+    iso = lambda ns: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ns // 10**9))
+    since, until = iso(now - 4 * hour), iso(now + hour)
+
+    def counts(server):
+        status, _, body = server.request("GET", f"/api/v1/signatures?since={since}&until={until}&limit=1000&buckets=5",
+                                         headers={"X-Scope-OrgID": "retain"})
+        assert status == 200, body
+        for entry in body["signatures"]:
+            assert sum(entry["counts"]) == entry["signature"]["count"]
+        return {entry["signature"]["service"]: entry["signature"]["count"] for entry in body["signatures"]}
+
+    def services():
+        return sorted(m["service"] for m in chroma.client().get_collection("deja-retain").get(include=["metadatas"])["metadatas"])
+
+    # One message per service, so that each service is one signature.
+    old, mixed, recent = ("disks", "disk /dev/sdb is full"), ("payments", "payment declined: card expired"), ("cache", "cache warmed")
+    servers = replicas(postgres, chroma, count=2)
+    try:
+        # Three hours ago: the disk and the payments; ten minutes ago: the payments and the cache.
+        assert push_at(servers[0], [old] * 3 + [mixed] * 2, now - 3 * hour) == 204
+        assert push_at(servers[1], [mixed] * 4 + [recent] * 5, now - 600 * 10**9) == 204
+        wait_until(lambda: all(counts(s) == {"disks": 3, "payments": 6, "cache": 5} for s in servers), what="every event counted")
+        wait_until(lambda: services() == ["cache", "disks", "payments"] and all(metric(s, "deja_vector_index_pending") == 0 for s in servers),
+                   what="three signatures published to ChromaDB")
+
+        # Restarted with a two-hour window: the leader's first pass removes what is older.
+        for server in servers:
+            server.stop()
+            server.extra_args += ["--retention", "2h", "--retention-interval", "1s"]
+            server.start()
+        wait_until(lambda: all(counts(s) == {"payments": 4, "cache": 5} for s in servers), what="the old counts removed on every replica")
+        wait_until(lambda: services() == ["cache", "payments"], what="the removed signature's ChromaDB record deleted")
+        assert postgres.query("SELECT count(*) FROM deja_index_removals") == [["0"]]
+        cutoff_minute = (now - 2 * hour) // (60 * 10**9)
+        assert postgres.query(f"SELECT count(*) FROM deja_signature_minutes WHERE minute < {cutoff_minute}") == [["0"]]
+        assert postgres.query(f"SELECT count(*) FROM deja_stream_minutes WHERE minute < {cutoff_minute}") == [["0"]]
+        for server in servers:
+            found = [g["signature"]["service"] for g in server.search("the disk is full", tenant="retain")]
+            assert found and "disks" not in found, found
+            status, _, issues = server.request("GET", f"/api/v1/issues?since={since}&until={until}",
+                                               headers={"X-Scope-OrgID": "retain"})
+            assert status == 200 and "disks" not in json.dumps(issues) and "payments" in json.dumps(issues), issues
+
+        # A late event of the removed signature counts again, as a new signature.
+        assert push_at(servers[0], [old], now) == 204
+        wait_until(lambda: all(counts(s) == {"disks": 1, "payments": 4, "cache": 5} for s in servers), what="the late event counted")
+    finally:
+        for server in servers:
+            server.stop()

@@ -9,6 +9,8 @@ import Synchronization
 /// and does the merges and splits users asked of any replica; all of it is stored in the shared
 /// state, which every replica answers from. When the leader stops renewing the lease (it stopped,
 /// crashed or lost PostgreSQL), another replica takes it over and carries on from what is stored.
+/// With `retention` it also keeps the shared state to a window, and deletes the removed
+/// signatures' records from ChromaDB.
 public final class GroupingLeader: @unchecked Sendable {
     // @unchecked: `work` and `ranking` are used on the worker's thread only (and by `stop` once it ended); the rest is immutable or atomic.
     private let ledger: PostgresLedger
@@ -25,6 +27,12 @@ public final class GroupingLeader: @unchecked Sendable {
     public var onFailure: (@Sendable (Error) -> Void)?
     /// Told when this replica starts or stops leading.
     public var onLeadership: (@Sendable (Bool) -> Void)?
+    /// Counts older than `window` nanoseconds are removed every `interval` while leading; set before `start()`.
+    public var retention: (window: Int64, interval: Duration)?
+    /// Told of each retention pass that changed anything, and of each that failed (retried at the next interval).
+    public var onRetention: (@Sendable (Result<(recounted: Int, removed: Int), Error>) -> Void)?
+    /// When this replica, leading, last ran retention (the worker's thread only).
+    private var retainedAt: ContinuousClock.Instant?
 
     public init(ledger: PostgresLedger, vectorIndex: ChromaVectorStore, model: String, rule: IssueClusterer.Rule) {
         self.ledger = ledger
@@ -53,8 +61,14 @@ public final class GroupingLeader: @unchecked Sendable {
         do {
             guard try ledger.hold(lease) else {
                 work = nil
+                retainedAt = nil
                 setLeading(false)
                 return .idle(TimeInterval(lease.seconds) / 3)
+            }
+            // Removed signatures must leave the clusterers: they are rebuilt from what remains.
+            if retentionDue() {
+                if retain() { work = nil }
+                removeFromIndex()
             }
             if work == nil {
                 ranking = (nil, .zero, true)
@@ -99,6 +113,46 @@ public final class GroupingLeader: @unchecked Sendable {
         }
         try ledger.rankIssueMembers(lease: lease)
         ranking = (now, ContinuousClock.now - now, false)
+    }
+
+    /// Whether retention is set and its interval has passed since this replica, leading, last ran it.
+    private func retentionDue() -> Bool {
+        guard let retention else { return false }
+        let now = ContinuousClock.now
+        if let last = retainedAt, now - last < retention.interval { return false }
+        retainedAt = now
+        return true
+    }
+
+    /// One retention pass; true when it removed signatures. A failure is reported and retried at
+    /// the next interval: grouping goes on meanwhile.
+    private func retain() -> Bool {
+        guard let window = retention?.window else { return false }
+        do {
+            let cutoff = Int64(Date().timeIntervalSince1970 * 1e9) - window
+            let changed = try ledger.removeCounts(before: cutoff, lease: lease)
+            if changed != (0, 0) { onRetention?(.success(changed)) }
+            if changed.removed > 0 || changed.recounted > 0 { ranking.stale = true }
+            return changed.removed > 0
+        } catch {
+            onRetention?(.failure(error))
+            return false
+        }
+    }
+
+    /// Deletes from ChromaDB the records of signatures retention removed; what fails stays queued
+    /// for the next interval.
+    private func removeFromIndex() {
+        do {
+            while true {
+                let removals = try ledger.pendingIndexRemovals(limit: 512)
+                guard !removals.isEmpty else { return }
+                try vectorIndex.remove(removals)
+                try ledger.clearIndexRemovals(removals)
+            }
+        } catch {
+            onRetention?(.failure(error))
+        }
     }
 
     private func setLeading(_ value: Bool) {

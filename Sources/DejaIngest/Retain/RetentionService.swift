@@ -13,6 +13,7 @@ public final class RetentionService: Service, @unchecked Sendable {
     private let issues: IssueStage
     private let window: Int64
     private let interval: Duration
+    private let sharedIndex: Bool
     /// Called after each pass that removed anything, and with each pass's error; set before the service runs.
     public var onPass: (@Sendable (Result<Removed, Error>) -> Void)?
 
@@ -27,12 +28,14 @@ public final class RetentionService: Service, @unchecked Sendable {
         }
     }
 
-    /// Keeps `window` nanoseconds of events, looking every `interval`.
-    public init(store: SQLiteStore, issues: IssueStage, window: Int64, interval: Duration) {
+    /// Keeps `window` nanoseconds of events, looking every `interval`. With `sharedIndex` (cluster
+    /// mode) the vector index is the cluster's, which the grouping leader's retention keeps.
+    public init(store: SQLiteStore, issues: IssueStage, window: Int64, interval: Duration, sharedIndex: Bool = false) {
         self.store = store
         self.issues = issues
         self.window = window
         self.interval = interval
+        self.sharedIndex = sharedIndex
     }
 
     public func run() async throws {
@@ -53,7 +56,7 @@ public final class RetentionService: Service, @unchecked Sendable {
     public func pass(now: Int64 = Int64(Date().timeIntervalSince1970 * 1e9)) throws -> Removed {
         var removed = Removed()
         for tenant in try store.tenantsWithSignatures() {
-            let (events, signatures) = try store.removeEvents(olderThan: now - window, tenant: tenant)
+            let (events, signatures) = try store.removeEvents(olderThan: now - window, tenant: tenant, sharedIndex: sharedIndex)
             removed.events += events
             removed.signatures += signatures
         }

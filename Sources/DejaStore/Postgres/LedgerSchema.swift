@@ -135,6 +135,11 @@ enum LedgerSchema {
                 PRIMARY KEY (tenant, issue_id, rank))
             """,
         ]),
+        (7, [
+            // Signatures retention removed, whose ChromaDB records the grouping leader deletes:
+            // queued in the transaction that removes them, so a ChromaDB outage loses none.
+            "CREATE TABLE deja_index_removals (tenant text NOT NULL, service text NOT NULL, hash text NOT NULL, PRIMARY KEY (tenant, service, hash))",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

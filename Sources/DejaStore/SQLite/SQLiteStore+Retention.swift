@@ -8,7 +8,10 @@ extension SQLiteStore {
     /// `idsPerTransaction` ids at a time, each range in a transaction of its own: a first pass over
     /// a long-kept store holds the writer for moments at a time, not for the whole removal, and
     /// the WAL file grows by one range. Stopped between ranges, the next pass finishes the work.
-    public func removeEvents(olderThan cutoff: Int64, tenant: String, idsPerTransaction: Int64 = 1 << 14) throws -> (events: Int, signatures: Int) {
+    /// With `sharedIndex` (cluster mode) the external index is the cluster's: another replica may
+    /// still count a signature removed here, so its record is neither removed nor sent again.
+    public func removeEvents(olderThan cutoff: Int64, tenant: String, idsPerTransaction: Int64 = 1 << 14,
+                             sharedIndex: Bool = false) throws -> (events: Int, signatures: Int) {
         var events = 0
         if let range = try pool.read(Self.eventIDs) {
             for start in stride(from: range.first, through: range.last, by: Int(idsPerTransaction)) {
@@ -33,7 +36,7 @@ extension SQLiteStore {
             defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
             var removedSignatures = 0
             try db.inTransaction {
-                removedSignatures = try removeEmptiedSignatures(olderThan: cutoff, tenant: tenant, db)
+                removedSignatures = try removeEmptiedSignatures(olderThan: cutoff, tenant: tenant, sharedIndex: sharedIndex, db)
                 return .commit
             }
             cacheLock.withLock { vectorCache.removeAll(); vectorGeneration += 1; frequencyCache = nil }
@@ -42,7 +45,7 @@ extension SQLiteStore {
     }
 
     /// Removes `tenant`'s signatures no event refers to, and recounts those that lost events.
-    private func removeEmptiedSignatures(olderThan cutoff: Int64, tenant: String, _ db: Database) throws -> Int {
+    private func removeEmptiedSignatures(olderThan cutoff: Int64, tenant: String, sharedIndex: Bool, _ db: Database) throws -> Int {
         // Found once (a scan of the events), then removed from each table that holds them.
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS emptied_signatures (id INTEGER PRIMARY KEY)")
         defer { try? db.execute(sql: "DROP TABLE temp.emptied_signatures") }
@@ -53,22 +56,25 @@ extension SQLiteStore {
         let emptied = "id IN (SELECT id FROM temp.emptied_signatures)"
         try db.execute(sql: "DELETE FROM vectors WHERE signature_id IN (SELECT id FROM temp.emptied_signatures)")
         // An external index learns of removed signatures through the outbox.
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO index_removals (tenant, service, hash)
-            SELECT tenant, service, hash FROM signatures WHERE indexed_count <> 0 AND \(emptied)
-            """)
+        if !sharedIndex {
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO index_removals (tenant, service, hash)
+                SELECT tenant, service, hash FROM signatures WHERE indexed_count <> 0 AND \(emptied)
+                """)
+        }
         try db.execute(sql: """
             INSERT INTO signatures_fts (signatures_fts, rowid, terms)
             SELECT 'delete', id, deja_signature_terms(message) FROM signatures WHERE \(emptied)
             """)
         try db.execute(sql: "DELETE FROM signatures WHERE \(emptied)")
         let signatures = db.changesCount
-        // Counts and first-seen follow the events that remain; a published signature is published again.
+        // Counts and first-seen follow the events that remain; a published signature is published
+        // again, to an index of this store's own.
         let ofSignature = try inAllSegments("id", db) + " AND signature_id = signatures.id"
         try db.execute(sql: """
             UPDATE signatures SET count = (SELECT count(*) FROM events WHERE \(ofSignature)),
-                first_seen = (SELECT min(timestamp) FROM events WHERE \(ofSignature)),
-                indexed_count = CASE indexed_count WHEN 0 THEN 0 ELSE -1 END
+                first_seen = (SELECT min(timestamp) FROM events WHERE \(ofSignature))
+                \(sharedIndex ? "" : ", indexed_count = CASE indexed_count WHEN 0 THEN 0 ELSE -1 END")
             WHERE first_seen < ? AND tenant = ?
             """, arguments: [cutoff, tenant])
         return signatures
