@@ -52,6 +52,18 @@ import Testing
         #expect(try store.pendingIndexRemovals(limit: 10).isEmpty)
     }
 
+    @Test("a replica's retention in cluster mode removes no record of the cluster's index")
+    func retentionOfAReplicaLeavesTheSharedIndexAlone() throws {
+        let store = try store()
+        let ids = try store.ingest([prepared("old failure", at: 100), prepared("new failure", at: 10_000), prepared("new failure", at: 50)]).newSignatures
+        try embed(store, ids)
+        try store.markIndexed(try store.pendingIndexEntries(model: "m", limit: 10))
+        #expect(try store.removeEvents(olderThan: 5_000, tenant: "default", sharedIndex: true) == (2, 1))
+        #expect(try store.pendingIndexRemovals(limit: 10).isEmpty)
+        // The survivor's new count goes as an update of its record, as after new events.
+        #expect(try store.pendingIndexEntries(model: "m", limit: 10).map(\.signature.id) == [ids[1]])
+    }
+
     @Test func indexKeysMapBackToLocalSignatures() throws {
         let store = try store()
         let id = try store.ingest([prepared("queue stalled", service: "jobs/worker", at: 1)]).newSignatures[0]

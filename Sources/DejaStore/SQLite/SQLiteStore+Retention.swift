@@ -9,7 +9,7 @@ extension SQLiteStore {
     /// a long-kept store holds the writer for moments at a time, not for the whole removal, and
     /// the WAL file grows by one range. Stopped between ranges, the next pass finishes the work.
     /// With `sharedIndex` (cluster mode) the external index is the cluster's: another replica may
-    /// still count a signature removed here, so its record is neither removed nor sent again.
+    /// still count a signature removed here, so its record is not removed.
     public func removeEvents(olderThan cutoff: Int64, tenant: String, idsPerTransaction: Int64 = 1 << 14,
                              sharedIndex: Bool = false) throws -> (events: Int, signatures: Int) {
         var events = 0
@@ -68,13 +68,12 @@ extension SQLiteStore {
             """)
         try db.execute(sql: "DELETE FROM signatures WHERE \(emptied)")
         let signatures = db.changesCount
-        // Counts and first-seen follow the events that remain; a published signature is published
-        // again, to an index of this store's own.
+        // Counts and first-seen follow the events that remain; a published signature is published again.
         let ofSignature = try inAllSegments("id", db) + " AND signature_id = signatures.id"
         try db.execute(sql: """
             UPDATE signatures SET count = (SELECT count(*) FROM events WHERE \(ofSignature)),
-                first_seen = (SELECT min(timestamp) FROM events WHERE \(ofSignature))
-                \(sharedIndex ? "" : ", indexed_count = CASE indexed_count WHEN 0 THEN 0 ELSE -1 END")
+                first_seen = (SELECT min(timestamp) FROM events WHERE \(ofSignature)),
+                indexed_count = CASE indexed_count WHEN 0 THEN 0 ELSE -1 END
             WHERE first_seen < ? AND tenant = ?
             """, arguments: [cutoff, tenant])
         return signatures
