@@ -143,7 +143,8 @@ public struct DejaServer: Sendable {
                     switch outcome {
                     case .success(let changed):
                         logger.info("retention removed old counts from the shared state",
-                                    metadata: ["signatures_removed": "\(changed.removed)", "signatures_recounted": "\(changed.recounted)"])
+                                    metadata: ["signatures_removed": "\(changed.removed)", "signatures_recounted": "\(changed.recounted)",
+                                              "seconds": "\(String(format: "%.2f", changed.seconds))"])
                     case .failure(let error):
                         logger.error("shared-state retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                     }

@@ -30,7 +30,7 @@ public final class GroupingLeader: @unchecked Sendable {
     /// Counts older than `window` nanoseconds are removed every `interval` while leading; set before `start()`.
     public var retention: (window: Int64, interval: Duration)?
     /// Told of each retention pass that changed anything, and of each that failed (retried at the next interval).
-    public var onRetention: (@Sendable (Result<(recounted: Int, removed: Int), Error>) -> Void)?
+    public var onRetention: (@Sendable (Result<(recounted: Int, removed: Int, seconds: Double), Error>) -> Void)?
     /// When this replica, leading, last ran retention (the worker's thread only).
     private var retainedAt: ContinuousClock.Instant?
 
@@ -130,8 +130,10 @@ public final class GroupingLeader: @unchecked Sendable {
         guard let window = retention?.window else { return false }
         do {
             let cutoff = Int64(Date().timeIntervalSince1970 * 1e9) - window
+            let started = DispatchTime.now().uptimeNanoseconds
             let changed = try ledger.removeCounts(before: cutoff, lease: lease)
-            if changed != (0, 0) { onRetention?(.success(changed)) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if changed != (0, 0) { onRetention?(.success((changed.recounted, changed.removed, seconds))) }
             if changed.removed > 0 || changed.recounted > 0 { ranking.stale = true }
             return changed.removed > 0
         } catch {
