@@ -141,10 +141,10 @@ public struct DejaServer: Sendable {
                 leader.retention = (window, configuration.retentionInterval)
                 leader.onRetention = { [logger] outcome in
                     switch outcome {
-                    case .success(let changed):
+                    case .success(let pass):
                         logger.info("retention removed old counts from the shared state",
-                                    metadata: ["signatures_removed": "\(changed.removed)", "signatures_recounted": "\(changed.recounted)",
-                                              "seconds": "\(String(format: "%.2f", changed.seconds))"])
+                                    metadata: ["signatures_removed": "\(pass.removed)", "signatures_recounted": "\(pass.recounted)",
+                                              "alerts_removed": "\(pass.alerts)", "seconds": "\(String(format: "%.2f", pass.seconds))"])
                     case .failure(let error):
                         logger.error("shared-state retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                     }
@@ -191,12 +191,13 @@ public struct DejaServer: Sendable {
         let groupingService = grouping.map { leader in StageService(name: "grouping", start: leader.start) { _ in leader.stop() } }
         let retention = configuration.retention.map { window in
             // In cluster mode this replica's own store; the shared state is the grouping leader's to keep.
-            let service = RetentionService(store: store, issues: stages.pipeline.issues, window: window, interval: configuration.retentionInterval,
-                                           sharedIndex: ledger != nil)
+            let service = RetentionService(store: store, issues: stages.pipeline.issues, alerts: ledger == nil ? alertStore : nil, window: window,
+                                           interval: configuration.retentionInterval, sharedIndex: ledger != nil)
             service.onPass = { [logger] outcome in
                 switch outcome {
                 case .success(let removed):
-                    logger.info("retention removed old events", metadata: ["events": "\(removed.events)", "signatures": "\(removed.signatures)"])
+                    logger.info("retention removed old events", metadata: ["events": "\(removed.events)", "signatures": "\(removed.signatures)",
+                                                                            "alerts": "\(removed.alerts)"])
                 case .failure(let error):
                     logger.error("retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                 }

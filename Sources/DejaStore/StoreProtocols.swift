@@ -124,6 +124,10 @@ public protocol AlertStoring: Sendable {
     func unenriched(limit: Int) throws -> [AlertKey]
     /// Earlier occurrences of alerts named `name`, started before `before`, the latest first.
     func earlier(name: String, before: Int64, tenant: String, limit: Int) throws -> [AlertRecord]
+    /// Retention: removes every tenant's occurrences last notified before `cutoff` (a firing alert
+    /// is notified again every repeat interval), and payloads kept unread from before it; returns
+    /// the occurrences removed.
+    func removeAlerts(notifiedBefore cutoff: Int64) throws -> Int
 }
 
 /// The store search reads: events, signatures, and the signature vectors kept beside them.

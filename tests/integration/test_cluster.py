@@ -505,7 +505,7 @@ def test_alerts_and_metric_documents_are_the_clusters(postgres, chroma):
 
 def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, chroma):
     """Counts older than `--retention` leave the shared state; a signature left with none leaves
-    it, its issue and ChromaDB too, and every replica answers from what remains."""
+    it, its issue and ChromaDB too, and every replica answers from what remains; so do old alerts."""
     now = time.time_ns()
     hour = 3600 * 10**9
 
@@ -542,6 +542,12 @@ def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, c
         wait_until(lambda: services() == ["cache", "disks", "payments"] and all(metric(s, "deja_vector_index_pending") == 0 for s in servers),
                    what="three signatures published to ChromaDB")
 
+        # Two alert occurrences, one last notified before the window (as Alertmanager left it).
+        for fingerprint, received in (("old", now - 3 * hour), ("recent", now - 600 * 10**9)):
+            postgres.query("INSERT INTO deja_alerts (tenant, fingerprint, starts_at, name, status, alert, group_key, receiver, external_url, "
+                           f"first_received, last_received, notifications) VALUES ('retain', '{fingerprint}', {received}, 'DiskFull', 'firing', "
+                           f"'{{}}', '{{}}', 'deja', '', {received}, {received}, 1)")
+
         # Restarted with a two-hour window: the leader's first pass removes what is older.
         for server in servers:
             server.stop()
@@ -550,6 +556,7 @@ def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, c
         wait_until(lambda: all(counts(s) == {"payments": 4, "cache": 5} for s in servers), what="the old counts removed on every replica")
         wait_until(lambda: services() == ["cache", "payments"], what="the removed signature's ChromaDB record deleted")
         assert postgres.query("SELECT count(*) FROM deja_index_removals") == [["0"]]
+        assert postgres.query("SELECT fingerprint FROM deja_alerts WHERE tenant = 'retain'") == [["recent"]]
         cutoff_minute = (now - 2 * hour) // (60 * 10**9)
         assert postgres.query(f"SELECT count(*) FROM deja_signature_minutes WHERE minute < {cutoff_minute}") == [["0"]]
         assert postgres.query(f"SELECT count(*) FROM deja_stream_minutes WHERE minute < {cutoff_minute}") == [["0"]]

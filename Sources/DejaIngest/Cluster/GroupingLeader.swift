@@ -30,7 +30,18 @@ public final class GroupingLeader: @unchecked Sendable {
     /// Counts older than `window` nanoseconds are removed every `interval` while leading; set before `start()`.
     public var retention: (window: Int64, interval: Duration)?
     /// Told of each retention pass that changed anything, and of each that failed (retried at the next interval).
-    public var onRetention: (@Sendable (Result<(recounted: Int, removed: Int, seconds: Double), Error>) -> Void)?
+    public var onRetention: (@Sendable (Result<RetentionPass, Error>) -> Void)?
+
+    /// What one pass of the shared state's retention did.
+    public struct RetentionPass: Sendable, Equatable {
+        /// Signatures that lost counts and kept some.
+        public var recounted: Int
+        /// Signatures left with none, removed (and queued for removal from ChromaDB).
+        public var removed: Int
+        /// Alert occurrences last notified before the cutoff.
+        public var alerts: Int
+        public var seconds: Double
+    }
     /// When this replica, leading, last ran retention (the worker's thread only).
     private var retainedAt: ContinuousClock.Instant?
 
@@ -132,8 +143,11 @@ public final class GroupingLeader: @unchecked Sendable {
             let cutoff = Int64(Date().timeIntervalSince1970 * 1e9) - window
             let started = DispatchTime.now().uptimeNanoseconds
             let changed = try ledger.removeCounts(before: cutoff, lease: lease)
+            let alerts = try ledger.removeAlerts(notifiedBefore: cutoff)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            if changed != (0, 0) { onRetention?(.success((changed.recounted, changed.removed, seconds))) }
+            if changed != (0, 0) || alerts > 0 {
+                onRetention?(.success(RetentionPass(recounted: changed.recounted, removed: changed.removed, alerts: alerts, seconds: seconds)))
+            }
             if changed.removed > 0 || changed.recounted > 0 { ranking.stale = true }
             return changed.removed > 0
         } catch {

@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// Retention for a long-running server: every `interval`, each tenant's events older than `window`
 /// are removed, with the signatures no event references any more (`SQLiteStore.removeEvents`), and
 /// the issue stage is rebuilt from what remains, so that removed signatures stop counting in their
-/// issues. Frequent passes keep each one small: a pass holds the store's writer while it deletes.
+/// issues; alert occurrences last notified before then go too. Frequent passes keep each one
+/// small: a pass holds the store's writer while it deletes.
 public final class RetentionService: Service, @unchecked Sendable {
     // @unchecked: immutable but for `onPass`, set before the service runs.
     private let store: SQLiteStore
@@ -14,6 +15,7 @@ public final class RetentionService: Service, @unchecked Sendable {
     private let window: Int64
     private let interval: Duration
     private let sharedIndex: Bool
+    private let alerts: (any AlertStoring)?
     /// Called after each pass that removed anything, and with each pass's error; set before the service runs.
     public var onPass: (@Sendable (Result<Removed, Error>) -> Void)?
 
@@ -21,18 +23,23 @@ public final class RetentionService: Service, @unchecked Sendable {
     public struct Removed: Sendable, Equatable {
         public var events = 0
         public var signatures = 0
+        public var alerts = 0
 
-        public init(events: Int = 0, signatures: Int = 0) {
+        public init(events: Int = 0, signatures: Int = 0, alerts: Int = 0) {
             self.events = events
             self.signatures = signatures
+            self.alerts = alerts
         }
     }
 
-    /// Keeps `window` nanoseconds of events, looking every `interval`. With `sharedIndex` (cluster
-    /// mode) the vector index is the cluster's, which the grouping leader's retention keeps.
-    public init(store: SQLiteStore, issues: IssueStage, window: Int64, interval: Duration, sharedIndex: Bool = false) {
+    /// Keeps `window` nanoseconds of events (and of `alerts`, when given), looking every `interval`.
+    /// With `sharedIndex` (cluster mode) the vector index is the cluster's, which the grouping
+    /// leader's retention keeps, as it keeps the cluster's alerts.
+    public init(store: SQLiteStore, issues: IssueStage, alerts: (any AlertStoring)? = nil, window: Int64, interval: Duration,
+                sharedIndex: Bool = false) {
         self.store = store
         self.issues = issues
+        self.alerts = alerts
         self.window = window
         self.interval = interval
         self.sharedIndex = sharedIndex
@@ -61,6 +68,7 @@ public final class RetentionService: Service, @unchecked Sendable {
             removed.signatures += signatures
         }
         if removed.signatures > 0 { try issues.reload() }
+        removed.alerts = try alerts?.removeAlerts(notifiedBefore: now - window) ?? 0
         return removed
     }
 }

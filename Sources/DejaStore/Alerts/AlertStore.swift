@@ -104,6 +104,15 @@ public final class AlertStore: AlertStoring {
         }
     }
 
+    public func removeAlerts(notifiedBefore cutoff: Int64) throws -> Int {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM alerts WHERE last_received < ?", arguments: [cutoff])
+            let removed = db.changesCount
+            try db.execute(sql: "DELETE FROM unknown_payloads WHERE received < ?", arguments: [cutoff])
+            return removed
+        }
+    }
+
     /// Keeps a payload of a version this reader does not know, for a later reader.
     public func keepUnknown(_ body: Data, version: String, tenant: String, receivedAt: Int64) throws {
         try queue.write { db in

@@ -36,6 +36,17 @@ extension PostgresLedger: AlertStoring {
         }
     }
 
+    public func removeAlerts(notifiedBefore cutoff: Int64) throws -> Int {
+        try run(timeout: Self.writeTimeout) { [client, logger] in
+            var removed = 0
+            for try await _ in try await client.query("DELETE FROM deja_alerts WHERE last_received < \(cutoff) RETURNING 1", logger: logger) {
+                removed += 1
+            }
+            try await client.query("DELETE FROM deja_alert_payloads WHERE received < \(cutoff)", logger: logger)
+            return removed
+        }
+    }
+
     public func keepUnknown(_ body: Data, version: String, tenant: String, receivedAt: Int64) throws {
         _ = try run(timeout: Self.writeTimeout) { [client, logger] in
             try await client.query("INSERT INTO deja_alert_payloads (tenant, received, version, body) VALUES (\(tenant), \(receivedAt), \(version), \(body))",
