@@ -529,7 +529,12 @@ def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, c
         return {entry["signature"]["service"]: entry["signature"]["count"] for entry in body["signatures"]}
 
     def services():
-        return sorted(m["service"] for m in chroma.client().get_collection("deja-retain").get(include=["metadatas"])["metadatas"])
+        from chromadb.errors import NotFoundError
+        try:
+            collection = chroma.client().get_collection("deja-retain")
+        except NotFoundError:  # nothing published yet
+            return []
+        return sorted(m["service"] for m in collection.get(include=["metadatas"])["metadatas"])
 
     # One message per service, so that each service is one signature.
     old, mixed, recent = ("disks", "disk /dev/sdb is full"), ("payments", "payment declined: card expired"), ("cache", "cache warmed")

@@ -12,7 +12,8 @@ import Synchronization
 /// With `retention` it also keeps the shared state to a window, and deletes the removed
 /// signatures' records from ChromaDB.
 public final class GroupingLeader: @unchecked Sendable {
-    // @unchecked: `work` and `ranking` are used on the worker's thread only (and by `stop` once it ended); the rest is immutable or atomic.
+    // @unchecked: `work`, `ranking` and `retainedAt` are used on the worker's thread only (and by `stop` once it ended); the rest is
+    // immutable, atomic, or set before `start()`.
     private let ledger: PostgresLedger
     private let vectorIndex: ChromaVectorStore
     private let model: String
