@@ -142,10 +142,13 @@ public struct DejaServer: Sendable {
                 leader.onRetention = { [logger] outcome in
                     switch outcome {
                     case .success(let pass):
+                        metrics.retained("signatures", pass.removed, store: "shared")
+                        metrics.retained("alerts", pass.alerts, store: "shared")
                         logger.info("retention removed old counts from the shared state",
                                     metadata: ["signatures_removed": "\(pass.removed)", "signatures_recounted": "\(pass.recounted)",
                                               "alerts_removed": "\(pass.alerts)", "seconds": "\(String(format: "%.2f", pass.seconds))"])
                     case .failure(let error):
+                        metrics.retentionFailed(store: "shared")
                         logger.error("shared-state retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                     }
                 }
@@ -196,9 +199,13 @@ public struct DejaServer: Sendable {
             service.onPass = { [logger] outcome in
                 switch outcome {
                 case .success(let removed):
+                    metrics.retained("events", removed.events, store: "local")
+                    metrics.retained("signatures", removed.signatures, store: "local")
+                    metrics.retained("alerts", removed.alerts, store: "local")
                     logger.info("retention removed old events", metadata: ["events": "\(removed.events)", "signatures": "\(removed.signatures)",
                                                                             "alerts": "\(removed.alerts)"])
                 case .failure(let error):
+                    metrics.retentionFailed(store: "local")
                     logger.error("retention failed; trying again at the next pass", metadata: ["error": "\(error)"])
                 }
             }

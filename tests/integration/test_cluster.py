@@ -1,7 +1,7 @@
 """Cluster mode on real engines: three `deja serve` replicas share one PostgreSQL (signatures and
 their counts) and one ChromaDB (vectors). Every replica answers alike, counts equal what was
 acknowledged, and a replica killed with SIGKILL mid-push loses and double-counts nothing."""
-import json, os, random, signal, tempfile, threading, time
+import json, os, random, re, signal, tempfile, threading, time
 
 import pytest
 
@@ -249,6 +249,18 @@ def metric(server, name):
     status, _, text = server.request("GET", "/metrics")
     assert status == 200
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.decode().splitlines() if line.split("{")[0].split(" ")[0] == name)
+
+
+def metric_labeled(server, name, **labels):
+    """The value of `name` with exactly these labels in `server`'s /metrics (0 when absent)."""
+    status, _, text = server.request("GET", "/metrics")
+    assert status == 200
+    total = 0.0
+    for line in text.decode().splitlines():
+        series, _, value = line.rpartition(" ")
+        if series.split("{")[0] == name and dict(re.findall(r'(\w+)="([^"]*)"', series)) == labels:
+            total += float(value)
+    return total
 
 
 def test_a_replica_takes_the_vectors_another_published_instead_of_embedding_them_again(postgres, chroma):
@@ -562,6 +574,9 @@ def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, c
         wait_until(lambda: services() == ["cache", "payments"], what="the removed signature's ChromaDB record deleted")
         assert postgres.query("SELECT count(*) FROM deja_index_removals") == [["0"]]
         assert postgres.query("SELECT fingerprint FROM deja_alerts WHERE tenant = 'retain'") == [["recent"]]
+        removed = lambda what, store: sum(metric_labeled(s, "deja_retention_removed_total", what=what, store=store) for s in servers)
+        assert (removed("signatures", "shared"), removed("alerts", "shared")) == (1, 1)
+        wait_until(lambda: removed("events", "local") == 5, what="the first replica's own five old events removed")
         cutoff_minute = (now - 2 * hour) // (60 * 10**9)
         assert postgres.query(f"SELECT count(*) FROM deja_signature_minutes WHERE minute < {cutoff_minute}") == [["0"]]
         assert postgres.query(f"SELECT count(*) FROM deja_stream_minutes WHERE minute < {cutoff_minute}") == [["0"]]

@@ -75,6 +75,19 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(name: "deja_vector_index_failures_total", help: "Failed ChromaDB sync attempts (retried with backoff).").increment()
     }
 
+    /// What retention removed, by what (events, signatures, alerts) and where (`local`: this
+    /// server's store; `shared`: the cluster's, by the grouping leader), and its failed passes.
+    func retained(_ what: String, _ count: Int, store: String) {
+        guard count > 0 else { return }
+        registry.makeCounter(name: "deja_retention_removed_total", labels: [("what", what), ("store", store)],
+                             help: "Events, signatures and alert occurrences retention removed.").increment(by: Int64(count))
+    }
+
+    func retentionFailed(store: String) {
+        registry.makeCounter(name: "deja_retention_failures_total", labels: [("store", store)],
+                             help: "Failed retention passes (retried at the next interval).").increment()
+    }
+
     func metricSourceFailed() {
         registry.makeCounter(name: "deja_metric_source_failures_total", help: "Failed reads of a Prometheus' metric metadata.").increment()
     }
