@@ -84,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Form of forwarded notifications: webhook (Alertmanager's payload plus \"enrichment\") or slack (an incoming-webhook message).")
     var alertForwardFormat: String?
 
-    @Option(help: "Remove events older than this (12h, 7d), and the signatures no event references. In cluster mode also the shared state's counts, and the removed signatures' ChromaDB records.")
+    @Option(help: "Remove events older than this (12h, 7d), the signatures no event references and alerts last notified before it. In cluster mode the grouping leader does the same to the shared state and ChromaDB.")
     var retention: String?
 
     @Option(help: "How often retention looks (default 10m).")
