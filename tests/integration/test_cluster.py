@@ -593,3 +593,50 @@ def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, c
     finally:
         for server in servers:
             server.stop()
+
+
+def test_retention_passes_beside_counting_lose_no_event_in_the_window(postgres, chroma):
+    """Replicas count late (older than the window) and recent events while the leader's retention
+    runs every second: no deadlock or lost update, every recent event counted once, no old one left."""
+    servers = [Server(tempfile.mkdtemp(prefix=f"deja-replica{index}-"),
+                      ["--state", postgres.url, "--replica", f"replica-{index}", "--vector-store", "chroma", "--chroma-url", chroma.url,
+                       "--retention", "2h", "--retention-interval", "1s"]).start() for index in range(2)]
+    now, hour = time.time_ns(), 3600 * 10**9
+    iso = lambda ns: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ns // 10**9))
+    sent = {"recent": 0}
+    lock = threading.Lock()
+
+    def producer(index):
+        rng = random.Random(index)
+        for round in range(15):
+            # The same messages late and recent: retention and counting take the same signatures' rows.
+            lines = lines_for(index * 100 + round, 40)
+            for at, kind in ((now - 3 * hour + round * 10**9, "old"), (now - 600 * 10**9 + round * 10**9, "recent")):
+                values = [[str(at + i * 1_000_000), line] for i, line in enumerate(lines)]
+                body = {"streams": [{"stream": {"service": f"svc{rng.randint(0, 3)}"}, "values": values}]}
+                status = servers[index % 2].request("POST", "/loki/api/v1/push", body, {"X-Scope-OrgID": "churn"}, timeout=30)[0]
+                assert status == 204
+                if kind == "recent":
+                    with lock:
+                        sent["recent"] += len(lines)
+            time.sleep(0.2)
+
+    try:
+        threads = [threading.Thread(target=producer, args=(index,)) for index in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        def total(server, since, until):
+            status, _, body = server.request("GET", f"/api/v1/signatures?since={iso(since)}&until={iso(until)}&limit=1000",
+                                             headers={"X-Scope-OrgID": "churn"})
+            assert status == 200, body
+            return sum(entry["signature"]["count"] for entry in body["signatures"])
+        wait_until(lambda: all(total(s, now - hour, now + hour) == sent["recent"] and total(s, now - 4 * hour, now - 2 * hour) == 0
+                               for s in servers), what=f"{sent['recent']} recent events counted, the late ones removed")
+        assert postgres.query(f"SELECT count(*) FROM deja_signature_minutes WHERE minute < {(now - 2 * hour) // (60 * 10**9)}") == [["0"]]
+        assert sum(metric(s, "deja_retention_failures_total") for s in servers) == 0
+    finally:
+        for server in servers:
+            server.stop()
