@@ -179,6 +179,22 @@ import Testing
                 == ["request timed out"])
     }
 
+    @Test("a rejected token names the check that failed, whichever library rejected it; OAuth's codes their own")
+    func tokenAuthentication() {
+        for line in ["token has invalid claims: token is expired",                    // golang-jwt
+                     "jwt.exceptions.ExpiredSignatureError: Signature has expired",   // PyJWT
+                     "JWT::ExpiredSignature: Signature has expired",                  // ruby-jwt
+                     "TokenExpiredError: jwt expired"] {                              // jsonwebtoken, by oauthlib's name
+            #expect(Set(FailureTaxonomy.labels(in: line)).isSuperset(of: ["token expired", "invalid token"]), "\(line): \(FailureTaxonomy.labels(in: line))")
+        }
+        #expect(FailureTaxonomy.labels(in: "jwt.exceptions.InvalidAudienceError: Invalid audience") == ["invalid token audience", "invalid token"])
+        #expect(FailureTaxonomy.labels(in: "jwt.exceptions.DecodeError: Not enough segments") == ["malformed token", "invalid token"])
+        #expect(FailureTaxonomy.labels(in: #"WWW-Authenticate: Bearer error="invalid_token""#) == ["invalid token", "unauthorized"])
+        #expect(FailureTaxonomy.labels(in: #"token refresh failed: {"error":"invalid_grant"}"#) == ["invalid grant", "bad request"])
+        // Another library's DecodeError is no token's.
+        #expect(FailureTaxonomy.labels(in: "google.protobuf.message.DecodeError: Error parsing message").isEmpty)
+    }
+
     @Test("a line that says a fault in the taxonomy's plain words names it")
     func faultsInPlainWords() {
         #expect(FailureTaxonomy.labels(in: "psycopg2.pool.PoolError: connection pool exhausted") == ["connection pool exhausted"])

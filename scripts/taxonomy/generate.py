@@ -12,7 +12,9 @@ sources that enumerate a field completely, each entry naming its source:
   Go's texts from crypto/tls), Kafka's protocol error codes, AMQP 0-9-1's reply codes, mail
   delivery's enhanced status codes (RFC 3463, as Sisimai classifies them), DNS response codes,
   AWS's error codes (botocore's service models), Redis's error replies (its source, as redis-py
-  names them), systemd's exit codes and service results (its systemd.exec(5) manual),
+  names them), systemd's exit codes and service results (its systemd.exec(5) manual), token
+  authentication's failures (the JWT libraries golang-jwt, PyJWT and ruby-jwt; OAuth 2.0's error
+  codes as oauthlib has them),
   Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
   hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes and
   its resolver's codes with c-ares's texts) and Go (the standard library's error values),
@@ -29,7 +31,8 @@ worded by different ecosystems gets the same words.
 Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-go, mono-mcs,
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
-python3-sqlalchemy, libsisimai-perl, systemd (its manual), a deb-src line (for `apt-get source`
+python3-sqlalchemy, libsisimai-perl, systemd (its manual), golang-github-golang-jwt-jwt-dev,
+python3-jwt, ruby-jwt, python3-oauthlib, a deb-src line (for `apt-get source`
 of postgresql-15, mariadb and redis); the Swift toolchain that builds Deja; (PyPI)
 googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
 
@@ -663,6 +666,99 @@ def add_tls_alerts(t):
                 t.add(f"{version} alert {prose(name)}", labels, origin)
 
 
+# What a token's validation checks (RFC 7519's registered claims, the signature, its form), as
+# golang-jwt's `ValidationError` flags name them, and the words a library's error names each by.
+TOKEN_CHECKS = [  # (flag, label, words any of which names it), in the order they are tried
+    ("ValidationErrorExpired", "token expired", {"expired", "expiration", "exp"}),
+    ("ValidationErrorNotValidYet", "token not valid yet", {"immature", "nbf", "yet"}),
+    ("ValidationErrorIssuedAt", "token used before issued", {"iat", "issued"}),
+    ("ValidationErrorAudience", "invalid token audience", {"audience", "aud"}),
+    ("ValidationErrorIssuer", "invalid token issuer", {"issuer", "iss"}),
+    ("ValidationErrorSignatureInvalid", "invalid token signature", {"signature", "verification"}),
+    ("ValidationErrorMalformed", "malformed token", {"malformed", "segments", "padding", "decode"}),
+    ("ValidationErrorId", "invalid token id", {"jti"}),
+    ("ValidationErrorUnverifiable", "unverifiable token", {"unverifiable"}),
+    ("ValidationErrorClaimsInvalid", "invalid token claims", {"claim", "claims"}),
+]
+
+
+def token_check(*texts):
+    """The label of the check the first of `texts` (an error's name, then its message) that names
+    one names, or None."""
+    for text in texts:
+        found = set(split_identifier(text).split())
+        label = next((label for _, label, names in TOKEN_CHECKS if found & names), None)
+        if label:
+            return label
+    return None
+
+
+def names_a_token_check(name):
+    """Whether a class's name alone says it is a token's (`ExpiredSignatureError`), not only that
+    something failed to decode or verify (`DecodeError`, `VerificationError`: protobuf and others
+    have theirs): only those enter unqualified."""
+    generic = {"decode", "verification", "malformed", "segments", "padding"}
+    return bool(set(split_identifier(name).split()) & (set().union(*(names for _, _, names in TOKEN_CHECKS)) - generic))
+
+
+def add_token_auth(t):
+    """Token authentication's failures: JSON Web Tokens rejected by the check that failed (the
+    labels of TOKEN_CHECKS, after golang-jwt's flags, each with OAuth 2.0's "invalid token") as
+    the JWT libraries Debian packages raise them (golang-jwt's `Err*` texts; PyJWT's classes under
+    `InvalidTokenError` and the messages it raises them with; ruby-jwt's classes and messages), and
+    OAuth 2.0's error codes (RFC 6749, 6750 and 8628, as python3-oauthlib's classes carry them,
+    with the HTTP status each answers with)."""
+    checks = {flag for flag, _, _ in TOKEN_CHECKS}
+    golang = open("/usr/share/gocode/src/github.com/golang-jwt/jwt/errors.go").read()
+    assert checks <= set(re.findall(r"\b(ValidationError\w+)\b", golang)), "golang-jwt's flags changed"
+    for name, message in re.findall(r"\b(Err\w+)\s*=\s*errors\.New\(\"([^\"]+)\"\)", golang):
+        label = token_check(name)
+        if label:
+            t.phrase(message, [label, "invalid token"], f"golang-jwt {name} (errors.go, Debian golang-github-golang-jwt-jwt-dev)")
+    pyjwt = "/usr/lib/python3/dist-packages/jwt"
+    hierarchy = dict(re.findall(r"^class (\w+)\((\w+)\)", open(os.path.join(pyjwt, "exceptions.py")).read(), re.M))
+    def is_token_error(name):
+        return name == "InvalidTokenError" or (name in hierarchy and is_token_error(hierarchy[name]))
+    for name in hierarchy:
+        label = token_check(name)
+        if label and is_token_error(name):
+            source = f"PyJWT {name} (jwt/exceptions.py, Debian python3-jwt)"
+            t.add(f"jwt exceptions {name}", [label, "invalid token"], source)
+            if names_a_token_check(name):
+                t.identifier(name, [label, "invalid token"], source)
+    for module in ("api_jwt.py", "api_jws.py"):
+        for name, message in re.findall(r'raise (\w+)\(\s*f?"([^"]+)"', open(os.path.join(pyjwt, module)).read()):
+            label = token_check(name, message)
+            if label and is_token_error(name):
+                t.phrase(re.sub(r"\{[^}]*\}", " * ", message), [label, "invalid token"], f"PyJWT {name} (jwt/{module}, Debian python3-jwt)")
+    ruby = glob.glob("/usr/share/rubygems-integration/all/gems/jwt-*/lib/jwt")[0]
+    ruby_hierarchy = dict(re.findall(r"class (\w+) < (\w+)", open(os.path.join(ruby, "error.rb")).read()))
+    for name, parent in ruby_hierarchy.items():
+        label = token_check(name)
+        if label and parent in ("DecodeError", "IncorrectAlgorithm"):
+            source = f"ruby-jwt JWT::{name} (jwt/error.rb, Debian ruby-jwt)"
+            t.add(f"jwt {name}", [label, "invalid token"], source)
+            if names_a_token_check(name):
+                t.identifier(name, [label, "invalid token"], source)
+    for name, message in re.findall(r"raise\(JWT::(\w+), ['\"]([^'\"]+)['\"]", open(os.path.join(ruby, "verify.rb")).read()):
+        label = token_check(name, message)
+        if label:
+            t.phrase(re.sub(r"#\{[^}]*\}", " * ", message), [label, "invalid token"], f"ruby-jwt JWT::{name} (jwt/verify.rb, Debian ruby-jwt)")
+    sys.path.append("/usr/lib/python3/dist-packages")  # Debian's python3-oauthlib, beside this interpreter's packages
+    from oauthlib.oauth2.rfc6749 import errors as oauth
+    for name, cls in sorted(inspect.getmembers(oauth, inspect.isclass)):
+        if not issubclass(cls, oauth.OAuth2Error) or not cls.error:
+            continue
+        check = token_check(cls.error) if "token" in cls.error else None
+        # The HTTP status a class answers with where it sets its own (401 invalid_client, 403
+        # insufficient_scope); others are sent back in a redirect, as OAuth2Error's 400 by default.
+        status = [http.HTTPStatus(cls.status_code).phrase.lower()] if "status_code" in vars(cls) else []
+        labels = [check, "invalid token"] if check else [prose(cls.error), *status]
+        source = f"OAuth 2.0 error {cls.error} (oauthlib {name}, Debian python3-oauthlib)"
+        t.identifier(cls.error, labels, source)
+        t.identifier(name, labels, source)
+
+
 def add_sqlite(t):
     """SQLite's result codes (CPython's sqlite3 constants) with their texts (sqlite3_errstr)."""
     import ctypes, sqlite3
@@ -995,7 +1091,7 @@ def main():
     args = parser.parse_args()
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd):
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_token_auth):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
