@@ -701,13 +701,11 @@ def names_a_token_check(name):
     return bool(set(split_identifier(name).split()) & (set().union(*(names for _, _, names in TOKEN_CHECKS)) - generic))
 
 
-def add_token_auth(t):
-    """Token authentication's failures: JSON Web Tokens rejected by the check that failed (the
-    labels of TOKEN_CHECKS, after golang-jwt's flags, each with OAuth 2.0's "invalid token") as
-    the JWT libraries Debian packages raise them (golang-jwt's `Err*` texts; PyJWT's classes under
-    `InvalidTokenError` and the messages it raises them with; ruby-jwt's classes and messages), and
-    OAuth 2.0's error codes (RFC 6749, 6750 and 8628, as python3-oauthlib's classes carry them,
-    with the HTTP status each answers with)."""
+def add_jwt(t):
+    """JSON Web Tokens rejected, by the check that failed (the labels of TOKEN_CHECKS, after
+    golang-jwt's flags, each with OAuth 2.0's "invalid token"), as the JWT libraries Debian packages
+    raise them: golang-jwt's `Err*` texts; PyJWT's classes under `InvalidTokenError` and the
+    messages it raises them with; ruby-jwt's classes and messages."""
     checks = {flag for flag, _, _ in TOKEN_CHECKS}
     golang = open("/usr/share/gocode/src/github.com/golang-jwt/jwt/errors.go").read()
     assert checks <= set(re.findall(r"\b(ValidationError\w+)\b", golang)), "golang-jwt's flags changed"
@@ -744,6 +742,11 @@ def add_token_auth(t):
         label = token_check(name, message)
         if label:
             t.phrase(re.sub(r"#\{[^}]*\}", " * ", message), [label, "invalid token"], f"ruby-jwt JWT::{name} (jwt/verify.rb, Debian ruby-jwt)")
+
+
+def add_oauth(t):
+    """OAuth 2.0's error codes (RFC 6749, 6750 and 8628) as python3-oauthlib's classes carry them,
+    with the HTTP status a class sets itself; a token's own (`token_expired`) as a JWT's check."""
     sys.path.append("/usr/lib/python3/dist-packages")  # Debian's python3-oauthlib, beside this interpreter's packages
     from oauthlib.oauth2.rfc6749 import errors as oauth
     for name, cls in sorted(inspect.getmembers(oauth, inspect.isclass)):
@@ -1091,7 +1094,7 @@ def main():
     args = parser.parse_args()
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_token_auth):
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_jwt, add_oauth):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
