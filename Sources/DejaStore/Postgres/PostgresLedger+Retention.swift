@@ -31,9 +31,10 @@ extension PostgresLedger {
             }
             guard let last = ids.last else { return totals }
             let (recounted, removed) = try underLease(lease) { [logger] connection in
-                try await connection.query("""
+                // Every row is read, so that every lock is taken before the minutes are touched.
+                for try await _ in try await connection.query("""
                     SELECT id FROM deja_signatures WHERE id = ANY(\(ids)::int8[]) ORDER BY tenant, service, hash FOR UPDATE
-                    """, logger: logger)
+                    """, logger: logger) {}
                 try await connection.query("""
                     DELETE FROM deja_stream_minutes WHERE signature_id = ANY(\(ids)::int8[]) AND minute < \(minute)
                     """, logger: logger)
