@@ -884,6 +884,9 @@ def mask(message):
     # punctuation; a quoted type name ('NoneType') is the runtime's own wording and stays.
     first = re.sub(r"`[^'`]*'|'[^']*'|\"[^\"]*\"", lambda m: " * " if re.search(r"zqx|[0-9%/.(<]", m.group(0)) else m.group(0), first)
     first = re.sub(r"<[^>]*>|\([^)]*zqx[^)]*\)", " * ", first)
+    # A fully qualified name (`java.lang.String`) is the probe's type, not the runtime's words
+    # (`strconv.Atoi` and `java.base` are).
+    first = re.sub(r"\b[a-z]\w*(?:\.\w+){2,}\b", " * ", first)
     # A path is the probe's; `i/o` and `n/a` are words.
     first = re.sub(r"\S*[Zz]qx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*(?:ms|s)?\b",
                    lambda m: m.group(0) if re.fullmatch(r"[A-Za-z]{1,3}/[A-Za-z]{1,3}[:;,.]?", m.group(0)) else " * ", first)

@@ -6947,6 +6947,7 @@ PostgreSQL SQLSTATE 42804 message (src/backend/parser/parse_target.c)
 PostgreSQL SQLSTATE 42703 message (src/backend/parser/parse_target.c)
 PostgreSQL SQLSTATE 0A000 message (src/backend/parser/analyze.c)
 PostgreSQL SQLSTATE 0A000 message (src/backend/optimizer/plan/initsplan.c)
+JDK 17 probe type_cast
 PostgreSQL SQLSTATE 25001 message (src/backend/access/transam/xact.c)
 PostgreSQL SQLSTATE 42939 message (src/backend/parser/gram.c)
 PostgreSQL SQLSTATE 22007 message (src/backend/utils/adt/formatting.c)
@@ -7257,7 +7258,6 @@ Ruby JSON::CircularDatastructure
 JDK 17 java.lang.ClassCastException
 JDK 17 java.lang.ClassCircularityError
 JDK 17 java.lang.ClassFormatError
-JDK 17 probe type_cast
 JDK 17 java.lang.ClassNotFoundException
 PostgreSQL SQLSTATE F0000 message (src/backend/libpq/auth.c)
 MariaDB 1251 ER_NOT_SUPPORTED_AUTH_MODE (SQLSTATE 08004)
@@ -15232,689 +15232,689 @@ cannot be applied to a table function	109	725
 cannot be applied to a with query	109	725
 cannot be applied to the nullable side of an outer join	109	726
 cannot be applied to values	109	725
-cannot be executed from a function	202,204	727
+cannot be cast to class * are in module java base of loader bootstrap	365	727
+cannot be executed from a function	202,204	728
 cannot be executed from vacuum or analyze	109	291
-cannot be executed within a pipeline	202,204	727
-cannot be used as a role name here	675,1	728
-cannot calculate day of year without year information	676,114	729
+cannot be executed within a pipeline	202,204	728
+cannot be used as a role name here	675,1	729
+cannot calculate day of year without year information	676,114	730
 cannot call * on a non array	190,114	336
 cannot call * on a non object	190,114	336
 cannot call * on a scalar	190,114	336
 cannot call * on an array	190,114	336
 cannot call * on an object	190,114	336
-cannot call function * via fastpath interface	109	730
-cannot cast type	677,1	731
-cannot cast xmlserialize result to	677,1	732
+cannot call function * via fastpath interface	109	731
+cannot cast type	677,1	732
+cannot cast xmlserialize result to	677,1	733
 cannot change access method of a partitioned table	254,1	267
 cannot change cipher	678,278	300
-cannot change client_encoding during a parallel operation	204	733
-cannot change collation of view column	111,1	734
-cannot change column * used in a foreign key constraint	679	735
-cannot change column * used in a foreign key constraint * of table	680	736
-cannot change column type	681	737
-cannot change data type of existing parameter default value	112,1	738
-cannot change data type of view column	111,1	734
-cannot change immutable public key fields	682	739
+cannot change client_encoding during a parallel operation	204	734
+cannot change collation of view column	111,1	735
+cannot change column * used in a foreign key constraint	679	736
+cannot change column * used in a foreign key constraint * of table	680	737
+cannot change column type	681	738
+cannot change data type of existing parameter default value	112,1	739
+cannot change data type of view column	111,1	735
+cannot change immutable public key fields	682	740
 cannot change inheritance of a partition	254,1	267
 cannot change inheritance of partitioned table	254,1	267
 cannot change inheritance of typed table	254,1	267
 cannot change logged status of table * because it is temporary	111,1	716
-cannot change materialized view	254,1	740
-cannot change name of input parameter	112,1	738
-cannot change name of view column	111,1	734
+cannot change materialized view	254,1	741
+cannot change name of input parameter	112,1	739
+cannot change name of view column	111,1	735
 cannot change number of direct arguments of an aggregate function	112,1	111
 cannot change owner of index	254,1	267
 cannot change owner of relation	254,1	267
 cannot change owner of sequence	109	271
-cannot change ownership of identity sequence	109	741
+cannot change ownership of identity sequence	109	742
 cannot change persistence setting twice	109	271
-cannot change relation	254,1	740
-cannot change return type of existing function	112,1	738
-cannot change routine kind	254,1	742
+cannot change relation	254,1	741
+cannot change return type of existing function	112,1	739
+cannot change routine kind	254,1	743
 cannot change schema of composite type	254,1	267
 cannot change schema of index	254,1	267
 cannot change schema of toast table	254,1	267
-cannot change sequence	254,1	740
-cannot change slave_parallel_threads while another change is in progress	683	743
+cannot change sequence	254,1	741
+cannot change slave_parallel_threads while another change is in progress	683	744
 cannot change table * to unlogged because it is part of a publication	107	718
-cannot change the binary logging format inside a stored function or trigger	684	744
-cannot change the binlog direct flag inside a stored function or trigger	685	745
-cannot change the sql_log_bin inside a stored function or trigger	686	746
-cannot change the tablespace of the currently open database	136,107	747
-cannot change toast relation	254,1	740
-cannot change type s storage to plain	159,1	748
-cannot change whether a procedure has output parameters	112,1	738
-cannot clean up worker info tables additional error messages can be found in the mariadb error log	687	749
-cannot cluster a shared catalog	109	750
-cannot cluster on index * because access method does not support clustering	109	750
-cannot cluster on invalid index	109	750
-cannot cluster on partial index	109	750
-cannot cluster temporary tables of other sessions	109	750
-cannot coerce	677	751
+cannot change the binary logging format inside a stored function or trigger	684	745
+cannot change the binlog direct flag inside a stored function or trigger	685	746
+cannot change the sql_log_bin inside a stored function or trigger	686	747
+cannot change the tablespace of the currently open database	136,107	748
+cannot change toast relation	254,1	741
+cannot change type s storage to plain	159,1	749
+cannot change whether a procedure has output parameters	112,1	739
+cannot clean up worker info tables additional error messages can be found in the mariadb error log	687	750
+cannot cluster a shared catalog	109	751
+cannot cluster on index * because access method does not support clustering	109	751
+cannot cluster on invalid index	109	751
+cannot cluster on partial index	109	751
+cannot cluster temporary tables of other sessions	109	751
+cannot coerce	677	752
 cannot collect transition tuples from child foreign tables	109	537
 cannot commit during a parallel operation	204	692
 cannot commit subtransactions during a parallel operation	204	692
-cannot commit while a subtransaction is active	688	752
+cannot commit while a subtransaction is active	688	753
 cannot compare arrays of different element types	272,1	542
 cannot compare dissimilar column types * at record column	272,1	543
 cannot compare record types with different numbers of columns	272,1	543
-cannot compare rows of zero length	109	753
-cannot complete detaching partition	107	754
-cannot concatenate incompatible arrays	329,114	755
-cannot connect now	689	756
-cannot connect to invalid database	107	757
-cannot continue wal streaming recovery has already ended	107	758
-cannot convert * character 0x * to	690	759
-cannot convert * to a bigint	691	760
-cannot convert circle with radius zero to polygon	109	761
-cannot convert infinity to	109	762
-cannot convert nan to	109	762
-cannot convert null to non constant default	692	763
-cannot convert partition * to a view	254,1	764
-cannot convert partitioned table * to a view	254,1	764
-cannot convert relation containing dropped columns to view	109	765
-cannot convert value from * without time zone usage	109	766
+cannot compare rows of zero length	109	754
+cannot complete detaching partition	107	755
+cannot concatenate incompatible arrays	329,114	756
+cannot connect now	689	757
+cannot connect to invalid database	107	758
+cannot continue wal streaming recovery has already ended	107	759
+cannot convert * character 0x * to	690	760
+cannot convert * to a bigint	691	761
+cannot convert circle with radius zero to polygon	109	762
+cannot convert infinity to	109	763
+cannot convert nan to	109	763
+cannot convert null to non constant default	692	764
+cannot convert partition * to a view	254,1	765
+cannot convert partitioned table * to a view	254,1	765
+cannot convert relation containing dropped columns to view	109	766
+cannot convert value from * without time zone usage	109	767
 cannot convert whole row table reference	109	271
 cannot copy a replication slot that doesn t reserve wal	107	713
-cannot copy from foreign table	254,1	767
-cannot copy from materialized view	254,1	767
-cannot copy from non table relation	254,1	767
-cannot copy from partitioned table	254,1	767
-cannot copy from sequence	254,1	767
-cannot copy from view	254,1	767
-cannot copy physical replication slot * as a logical replication slot	109	768
+cannot copy from foreign table	254,1	768
+cannot copy from materialized view	254,1	768
+cannot copy from non table relation	254,1	768
+cannot copy from partitioned table	254,1	768
+cannot copy from sequence	254,1	768
+cannot copy from view	254,1	768
+cannot copy physical replication slot * as a logical replication slot	109	769
 cannot copy to from client in an sql function	109	635
-cannot copy to materialized view	254,1	769
-cannot copy to non table relation	254,1	769
-cannot copy to sequence	254,1	769
-cannot copy to view	254,1	769
-cannot copy unfinished logical replication slot	109	768
-cannot copy window * because it has a frame clause	693,1	770
-cannot create a cursor with hold within security restricted operation	137,1	771
+cannot copy to materialized view	254,1	770
+cannot copy to non table relation	254,1	770
+cannot copy to sequence	254,1	770
+cannot copy to view	254,1	770
+cannot copy unfinished logical replication slot	109	769
+cannot copy window * because it has a frame clause	693,1	771
+cannot create a cursor with hold within security restricted operation	137,1	772
 cannot create a temporary relation as partition of permanent relation	254,1	267
 cannot create exclusion constraints on partitioned table	109	154
 cannot create foreign partition of partitioned table	254,1	267
-cannot create foreign server * as it already exists	694	772
-cannot create fulltext index on materialized subquery	695	773
-cannot create fulltext index on temporary innodb table	696	774
-cannot create fulltext index with parser on innodb table	697	775
+cannot create foreign server * as it already exists	694	773
+cannot create fulltext index on materialized subquery	695	774
+cannot create fulltext index on temporary innodb table	696	775
+cannot create fulltext index with parser on innodb table	697	776
 cannot create index on partitioned table	109	154
-cannot create index on relation	254,1	776
+cannot create index on relation	254,1	777
 cannot create indexes on temporary tables of other sessions	109	154
-cannot create logical replication slot in transaction that has performed writes	202,204	777
-cannot create partitioned table as inheritance child	159,1	778
-cannot create relations in temporary schemas of other sessions	111,1	779
-cannot create stored routine s check warnings	698	780
-cannot create temporary relation in non temporary schema	111,1	779
-cannot create temporary table with partitions	699	781
-cannot create temporary table within security restricted operation	137,1	782
-cannot create temporary tables during a parallel operation	700,204	783
-cannot create temporary tables during recovery	700,204	783
-cannot create unique index on partitioned table	254,1	776
+cannot create logical replication slot in transaction that has performed writes	202,204	778
+cannot create partitioned table as inheritance child	159,1	779
+cannot create relations in temporary schemas of other sessions	111,1	780
+cannot create stored routine s check warnings	698	781
+cannot create temporary relation in non temporary schema	111,1	780
+cannot create temporary table with partitions	699	782
+cannot create temporary table within security restricted operation	137,1	783
+cannot create temporary tables during a parallel operation	700,204	784
+cannot create temporary tables during recovery	700,204	784
+cannot create unique index on partitioned table	254,1	777
 cannot deconstruct a scalar	190,114	336
 cannot deconstruct an array as an object	190,114	336
-cannot define foreign key with * clause on a generated column	701	784
+cannot define foreign key with * clause on a generated column	701	785
 cannot define savepoints during a parallel operation	204	692
-cannot define statistics for relation	254,1	785
-cannot delegate management account exception	702	786
-cannot delete approval rule from template exception	703	787
-cannot delete entity while in use	704,19	788
-cannot delete exception	705	789
-cannot delete from foreign table	109	790
+cannot define statistics for relation	254,1	786
+cannot delegate management account exception	702	787
+cannot delete approval rule from template exception	703	788
+cannot delete entity while in use	704,19	789
+cannot delete exception	705	790
+cannot delete from foreign table	109	791
 cannot delete from object using integer index	190,114	336
 cannot delete from scalar	190,114	336
-cannot delete from table	311,1	791
-cannot delete from table * because it does not have a replica identity and publishes deletes	107	792
-cannot delete from view	107	793
-cannot delete or update a parent row a foreign key constraint fails	706,670	794
+cannot delete from table	311,1	792
+cannot delete from table * because it does not have a replica identity and publishes deletes	107	793
+cannot delete from view	107	794
+cannot delete or update a parent row a foreign key constraint fails	706,670	795
 cannot delete path in scalar	190,114	336
-cannot delete rows from table which is parent in a foreign key constraint * of table	707	795
-cannot delete tuples during a parallel operation	204	796
-cannot detach partition	107	754
+cannot delete rows from table which is parent in a foreign key constraint * of table	707	796
+cannot delete tuples during a parallel operation	204	797
+cannot detach partition	107	755
 cannot detach partitions concurrently when a default partition exists	107	718
 cannot determine element type of anyarray argument	272,1	294
-cannot determine result data type	112,1	738
+cannot determine result data type	112,1	739
 cannot determine transition data type	112,1	111
-cannot determine type of empty array	708,1	797
-cannot disallow connections for current database	190,114	798
-cannot discard import tablespace associated with temporary table	709	799
+cannot determine type of empty array	708,1	798
+cannot disallow connections for current database	190,114	799
+cannot discard import tablespace associated with temporary table	709	800
 cannot display a value of a shell type	109	693
 cannot display a value of type	109	693
-cannot drop * because it is required by the database system	672,673	800
-cannot drop * because other objects depend on it	672,673	800
-cannot drop * requires it	672,673	800
-cannot drop a template database	254,1	801
-cannot drop active portal	710	802
-cannot drop all the publications from a subscription	159,1	803
+cannot drop * because it is required by the database system	672,673	801
+cannot drop * because other objects depend on it	672,673	801
+cannot drop * requires it	672,673	801
+cannot drop a template database	254,1	802
+cannot drop active portal	710	803
+cannot drop all the publications from a subscription	159,1	804
 cannot drop column * because it is part of the partition key of relation	111,1	716
-cannot drop column * needed in a foreign key constraint	711	804
-cannot drop column * needed in a foreign key constraint * of table	712	805
+cannot drop column * needed in a foreign key constraint	711	805
+cannot drop column * needed in a foreign key constraint * of table	712	806
 cannot drop column from only the partitioned table when partitions exist	111,1	716
 cannot drop column from typed table	254,1	267
-cannot drop columns from view	111,1	734
-cannot drop default keycache	713	806
-cannot drop desired object s because other objects depend on them	672,673	800
+cannot drop columns from view	111,1	735
+cannot drop default keycache	713	807
+cannot drop desired object s because other objects depend on them	672,673	801
 cannot drop extension * because it is being modified	107	711
 cannot drop generation expression from inherited column	111,1	716
-cannot drop index * needed in a foreign key constraint	714	807
+cannot drop index * needed in a foreign key constraint	714	808
 cannot drop inherited column	111,1	716
 cannot drop inherited constraint * of relation	111,1	716
-cannot drop objects owned by * because they are required by the database system	672,673	808
-cannot drop one or more of the requested users	715	809
-cannot drop or rename fts_doc_id	716	810
+cannot drop objects owned by * because they are required by the database system	672,673	809
+cannot drop one or more of the requested users	715	810
+cannot drop or rename fts_doc_id	716	811
 cannot drop partitioned index	109	271
-cannot drop pinned portal	710	802
+cannot drop pinned portal	710	803
 cannot drop system column	109	271
-cannot drop the currently open database	136,107	747
+cannot drop the currently open database	136,107	748
 cannot enable subscription that does not have a slot name	107	268
-cannot exec a shared library directly	717	811
-cannot execute * during a parallel operation	204	812
-cannot execute * during recovery	700,204	813
-cannot execute * in a read only transaction	700,204	813
-cannot execute * within a background process	109	814
-cannot execute * within security restricted operation	137,1	815
-cannot execute merge on relation	109	816
-cannot execute new commands while wal sender is in stopping mode	107	817
-cannot execute sql commands in wal sender for physical replication	109	818
-cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	718	819
-cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	719	820
-cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	720	821
-cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	721	822
-cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	722	823
-cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	723	824
-cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	724	825
-cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	725	826
-cannot execute statement in a read only transaction	726,700,204	827
-cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	727	828
-cannot execute the current event group in the parallel mode encountered event * relay log name * position	728	829
-cannot export a snapshot from a subtransaction	202,204	830
-cannot extend file	328	831
-cannot extend relation	328	832
+cannot exec a shared library directly	717	812
+cannot execute * during a parallel operation	204	813
+cannot execute * during recovery	700,204	814
+cannot execute * in a read only transaction	700,204	814
+cannot execute * within a background process	109	815
+cannot execute * within security restricted operation	137,1	816
+cannot execute merge on relation	109	817
+cannot execute new commands while wal sender is in stopping mode	107	818
+cannot execute sql commands in wal sender for physical replication	109	819
+cannot execute statement impossible to write to binary log since binlog_format row and at least one table uses a storage engine limited to statement based logging	718	820
+cannot execute statement impossible to write to binary log since binlog_format statement and at least one table uses a storage engine limited to row based logging	719	821
+cannot execute statement impossible to write to binary log since binlog_format statement and both replicated and non replicated tables are written to	720	822
+cannot execute statement impossible to write to binary log since both row incapable engines and statement incapable engines are involved	721	823
+cannot execute statement impossible to write to binary log since more than one engine is involved and at least one engine is self logging	722	824
+cannot execute statement impossible to write to binary log since statement is in row format and at least one table uses a storage engine limited to statement based logging	723	825
+cannot execute statement impossible to write to binary log since statement is in row format and binlog_format statement	724	826
+cannot execute statement impossible to write to binary log since statement is unsafe storage engine is limited to statement based logging and binlog_format mixed	725	827
+cannot execute statement in a read only transaction	726,700,204	828
+cannot execute statements with implicit commit inside a transaction when gtid_next automatic or gtid_next_list null	727	829
+cannot execute the current event group in the parallel mode encountered event * relay log name * position	728	830
+cannot export a snapshot from a subtransaction	202,204	831
+cannot extend file	328	832
+cannot extend relation	328	833
 cannot extract elements from a scalar	190,114	336
 cannot extract elements from an object	190,114	336
-cannot find certificate signature algorithm	729,288	833
-cannot find module	651	834
-cannot fire deferred trigger within security restricted operation	137,1	835
+cannot find certificate signature algorithm	729,288	834
+cannot find module	651	835
+cannot fire deferred trigger within security restricted operation	137,1	836
 cannot get array length of a non array	190,114	336
 cannot get array length of a scalar	190,114	336
-cannot get geometry object from data you send to the geometry field	730,322,114	836
+cannot get geometry object from data you send to the geometry field	730,322,114	837
 cannot get group name	731,278	300
-cannot grant role * to	732	837
-cannot have more than * columns in statistics	733,328	838
-cannot have more than * keys in a foreign key	733,328	839
-cannot have more than * runs for an external sort	328	840
-cannot have more than 2 32 1 subtransactions in a transaction	328	841
-cannot have more than 2 32 2 commands in a transaction	328	841
-cannot have more than one value for this type of * partitioning	734	842
-cannot have multiple returning lists in a rule	109	765
+cannot grant role * to	732	838
+cannot have more than * columns in statistics	733,328	839
+cannot have more than * keys in a foreign key	733,328	840
+cannot have more than * runs for an external sort	328	841
+cannot have more than 2 32 1 subtransactions in a transaction	328	842
+cannot have more than 2 32 2 commands in a transaction	328	842
+cannot have more than one value for this type of * partitioning	734	843
+cannot have multiple returning lists in a rule	109	766
 cannot have multiple set access method subcommands	109	271
-cannot have multiple set tablespace subcommands	0,1	843
-cannot have returning lists in multiple rules	109	844
+cannot have multiple set tablespace subcommands	0,1	844
+cannot have returning lists in multiple rules	109	845
 cannot import a snapshot from a different database	109	114
-cannot import name	651	845
+cannot import name	651	846
 cannot inherit from a partition	254,1	267
 cannot inherit from partition	254,1	267
 cannot inherit from partitioned table	254,1	267
 cannot inherit from temporary relation	254,1	267
 cannot inherit from temporary relation of another session	254,1	267
 cannot inherit to temporary relation of another session	254,1	267
-cannot insert a non default value into column	735,1	846
-cannot insert into column * of view	109	844
-cannot insert into foreign table	109	790
-cannot insert into view	107	793
-cannot insert multiple commands into a prepared statement	0,1	847
-cannot insert tuples in a parallel worker	204	796
-cannot invoke * is null	337	848
-cannot list parent of root exception	736	849
-cannot load from * the table is probably corrupted	737	850
-cannot load such file	651	851
-cannot lock relation	254,1	852
-cannot lock rows in foreign table	109	790
-cannot lock rows in materialized view	254,1	740
-cannot lock rows in relation	254,1	740
-cannot lock rows in sequence	254,1	740
-cannot lock rows in toast relation	254,1	740
-cannot lock rows in view	254,1	740
-cannot manipulate replication origins during recovery	700,204	853
-cannot mark index clustered in partitioned table	109	750
+cannot insert a non default value into column	735,1	847
+cannot insert into column * of view	109	845
+cannot insert into foreign table	109	791
+cannot insert into view	107	794
+cannot insert multiple commands into a prepared statement	0,1	848
+cannot insert tuples in a parallel worker	204	797
+cannot invoke * is null	337	849
+cannot list parent of root exception	736	850
+cannot load from * the table is probably corrupted	737	851
+cannot load such file	651	852
+cannot lock relation	254,1	853
+cannot lock rows in foreign table	109	791
+cannot lock rows in materialized view	254,1	741
+cannot lock rows in relation	254,1	741
+cannot lock rows in sequence	254,1	741
+cannot lock rows in toast relation	254,1	741
+cannot lock rows in view	254,1	741
+cannot manipulate replication origins during recovery	700,204	854
+cannot mark index clustered in partitioned table	109	751
 cannot match partition key to an index using access method	109	154
 cannot merge addresses from different families	190,114	720
 cannot merge incompatible arrays	272,1	424
-cannot modify approval rule from template exception	738	854
-cannot modify session binlog_direct_non_transactional_updates inside a transaction	739	855
-cannot modify session binlog_format inside a transaction	740	856
-cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	741	857
-cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	742	858
-cannot modify session skip_replication inside a stored function or trigger	743	859
-cannot modify session skip_replication inside a transaction	744	860
-cannot modify session sql_log_bin inside a transaction	745	861
+cannot modify approval rule from template exception	738	855
+cannot modify session binlog_direct_non_transactional_updates inside a transaction	739	856
+cannot modify session binlog_format inside a transaction	740	857
+cannot modify session gtid_domain_id or session gtid_seq_no inside a stored function or trigger	741	858
+cannot modify session gtid_domain_id or session gtid_seq_no inside a transaction	742	859
+cannot modify session skip_replication inside a stored function or trigger	743	860
+cannot modify session skip_replication inside a transaction	744	861
+cannot modify session sql_log_bin inside a transaction	745	862
 cannot move an owned sequence into another schema	109	271
 cannot move extension * into schema * because the extension contains the schema	107	711
 cannot move non shared relation to tablespace	109	154
-cannot move objects into or out of temporary schemas	109	862
-cannot move objects into or out of toast schema	109	862
-cannot move relations in to or out of pg_global tablespace	190,114	863
-cannot move system relation	109	864
-cannot move system relations skipping all	137,1	865
+cannot move objects into or out of temporary schemas	109	863
+cannot move objects into or out of toast schema	109	863
+cannot move relations in to or out of pg_global tablespace	190,114	864
+cannot move system relation	109	865
+cannot move system relations skipping all	137,1	866
 cannot move temporary tables of other sessions	109	271
-cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	109	866
-cannot open * query as cursor	746,1	867
-cannot open multi query plan as cursor	746,1	867
-cannot open relation	254,1	868
-cannot open shared object file no such file or directory	651	845
-cannot open table for trigger s s	747	869
+cannot move tuple across partitions when a non root ancestor of the source partition is directly referenced in a foreign key	109	867
+cannot open * query as cursor	746,1	868
+cannot open multi query plan as cursor	746,1	868
+cannot open relation	254,1	869
+cannot open shared object file no such file or directory	651	846
+cannot open table for trigger s s	747	870
 cannot or bit strings of different sizes	521,114	553
 cannot or inet values of different sizes	190,114	720
-cannot override order by clause of window	693,1	770
-cannot override partition by clause of window	693,1	770
-cannot parse * as date reason invalid_format	748	870
-cannot partition using more than	733,328	839
-cannot perform copy freeze because of prior transaction activity	204	871
-cannot perform copy freeze because the table was not created or truncated in the current subtransaction	107	872
-cannot perform copy freeze on a partitioned table	109	873
-cannot perform delete returning on relation	109	844
-cannot perform insert returning on relation	109	844
-cannot perform transaction commands inside a cursor loop that is not read only	107	874
-cannot perform update returning on relation	109	844
-cannot prepare a transaction that has created a cursor with hold	109	875
-cannot prepare a transaction that has executed listen unlisten or notify	109	876
-cannot prepare a transaction that has exported snapshots	109	877
-cannot prepare a transaction that has operated on temporary objects	109	877
-cannot prepare a transaction that modified relation mapping	109	878
-cannot prepare while holding both session level and transaction level locks on the same object	109	879
-cannot proceed because event scheduler is disabled	749	880
-cannot proceed exception	750	881
-cannot query or manipulate replication origin when max_replication_slots 0	107	882
-cannot read field x because * is null	337	848
-cannot read from logical replication slot	107	817
-cannot read properties of null reading	337	883
-cannot read properties of undefined reading	337	883
-cannot read the array length because * is null	337	848
-cannot reassign ownership of objects owned by * because they are required by the database system	672,673	808
-cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	751	884
+cannot override order by clause of window	693,1	771
+cannot override partition by clause of window	693,1	771
+cannot parse * as date reason invalid_format	748	871
+cannot partition using more than	733,328	840
+cannot perform copy freeze because of prior transaction activity	204	872
+cannot perform copy freeze because the table was not created or truncated in the current subtransaction	107	873
+cannot perform copy freeze on a partitioned table	109	874
+cannot perform delete returning on relation	109	845
+cannot perform insert returning on relation	109	845
+cannot perform transaction commands inside a cursor loop that is not read only	107	875
+cannot perform update returning on relation	109	845
+cannot prepare a transaction that has created a cursor with hold	109	876
+cannot prepare a transaction that has executed listen unlisten or notify	109	877
+cannot prepare a transaction that has exported snapshots	109	878
+cannot prepare a transaction that has operated on temporary objects	109	878
+cannot prepare a transaction that modified relation mapping	109	879
+cannot prepare while holding both session level and transaction level locks on the same object	109	880
+cannot proceed because event scheduler is disabled	749	881
+cannot proceed exception	750	882
+cannot query or manipulate replication origin when max_replication_slots 0	107	883
+cannot read field x because * is null	337	849
+cannot read from logical replication slot	107	818
+cannot read properties of null reading	337	884
+cannot read properties of undefined reading	337	884
+cannot read the array length because * is null	337	849
+cannot reassign ownership of objects owned by * because they are required by the database system	672,673	809
+cannot recover after slave errored out in parallel execution mode additional error messages can be found in the mariadb error log	751	885
 cannot recursively add identity column to table that has child tables	111,1	716
-cannot redo exception	752	885
+cannot redo exception	752	886
 cannot refer to new within with query	109	361
 cannot refer to non index column by number	109	271
 cannot refer to old within with query	109	361
-cannot refresh materialized view	107	886
+cannot refresh materialized view	107	887
 cannot reindex exclusion constraint index * concurrently skipping	109	154
 cannot reindex invalid index * concurrently skipping	109	154
-cannot reindex invalid index * on toast table skipping	109	864
-cannot reindex invalid index on toast table	109	864
+cannot reindex invalid index * on toast table skipping	109	865
+cannot reindex invalid index on toast table	109	865
 cannot reindex system catalogs concurrently	109	154
 cannot reindex system catalogs concurrently skipping all	109	154
-cannot reindex temporary tables of other sessions	109	864
-cannot reindex this type of relation concurrently	254,1	776
+cannot reindex temporary tables of other sessions	109	865
+cannot reindex this type of relation concurrently	254,1	777
 cannot release savepoints during a parallel operation	204	692
-cannot remove all partitions use drop table instead	753	887
+cannot remove all partitions use drop table instead	753	888
 cannot remove constraint from only the partitioned table when partitions exist	111,1	716
-cannot remove dependency on * because it is a system object	109	888
-cannot remove parameter defaults from existing function	112,1	738
-cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	754	889
+cannot remove dependency on * because it is a system object	109	889
+cannot remove parameter defaults from existing function	112,1	739
+cannot rename * when logging enabled rename to from log table must rename two tables the log table to an archive table and another table back to	754	890
 cannot rename column of typed table	254,1	267
 cannot rename columns of relation	254,1	267
 cannot rename inherited column	111,1	716
 cannot rename inherited constraint	111,1	716
 cannot rename system column	109	271
 cannot replace existing key	190,114	336
-cannot replace hidden fts_doc_id with a user visible one	755	890
-cannot retrieve a system column in this context	109	891
-cannot retrieve commit timestamp for transaction	190,114	892
-cannot revoke role * from	756	893
+cannot replace hidden fts_doc_id with a user visible one	755	891
+cannot retrieve a system column in this context	109	892
+cannot retrieve commit timestamp for transaction	190,114	893
+cannot revoke role * from	756	894
 cannot rewrite system relation	109	271
 cannot rewrite table * used as a catalog table	109	271
 cannot rewrite temporary tables of other sessions	109	271
-cannot roll back while a subtransaction is active	688	752
+cannot roll back while a subtransaction is active	688	753
 cannot rollback to savepoints during a parallel operation	204	692
-cannot run because of policy	757	894
-cannot run executable found relative to current directory	758,759	895
-cannot run inside a subtransaction	202,204	727
-cannot run inside a transaction block	202,204	727
-cannot schedule event * relay log name * position	760	896
-cannot send a message of size * via shared memory queue	328	897
-cannot send after transport endpoint shutdown	551	898
-cannot send header	761	899
-cannot send request	762	900
+cannot run because of policy	757	895
+cannot run executable found relative to current directory	758,759	896
+cannot run inside a subtransaction	202,204	728
+cannot run inside a transaction block	202,204	728
+cannot schedule event * relay log name * position	760	897
+cannot send a message of size * via shared memory queue	328	898
+cannot send after transport endpoint shutdown	551	899
+cannot send header	761	900
+cannot send request	762	901
 cannot set * for enabled subscription	107	268
-cannot set a subfield to default	109	901
-cannot set an array element to default	109	901
-cannot set comment on relation	254,1	902
+cannot set a subfield to default	109	902
+cannot set an array element to default	109	902
+cannot set comment on relation	254,1	903
 cannot set logged status of a temporary sequence	111,1	110
 cannot set options for relation	254,1	267
 cannot set parameter * to false for publication	190,114	712
-cannot set parameter * within security definer function	137,1	903
-cannot set parameter * within security restricted operation	137,1	904
-cannot set parameters during a parallel operation	204	905
+cannot set parameter * within security definer function	137,1	904
+cannot set parameter * within security restricted operation	137,1	905
+cannot set parameters during a parallel operation	204	906
 cannot set path in scalar	190,114	336
-cannot set privileges of array types	763,764	906
-cannot set properties of null setting	337	883
-cannot set properties of undefined setting	337	883
-cannot set security label on relation	254,1	907
-cannot setup replication origin when one is already setup	107	882
-cannot specify a canonical function without a pre created shell type	159,1	748
-cannot specify both	746,1	908
-cannot specify both parser and copy options	0,1	909
+cannot set privileges of array types	763,764	907
+cannot set properties of null setting	337	884
+cannot set properties of undefined setting	337	884
+cannot set security label on relation	254,1	908
+cannot setup replication origin when one is already setup	107	883
+cannot specify a canonical function without a pre created shell type	159,1	749
+cannot specify both	746,1	909
+cannot specify both parser and copy options	0,1	910
 cannot specify default tablespace for partitioned relations	109	154
-cannot specify delimiter in binary mode	0,1	910
-cannot specify header in binary mode	109	911
-cannot specify more than one application time period	765	912
-cannot specify null in binary mode	0,1	910
-cannot specify null in range bound	159,1	778
-cannot specify using when altering type of generated column	766,1	913
-cannot start logical replication workers when max_replication_slots 0	242,243	914
+cannot specify delimiter in binary mode	0,1	911
+cannot specify header in binary mode	109	912
+cannot specify more than one application time period	765	913
+cannot specify null in binary mode	0,1	911
+cannot specify null in range bound	159,1	779
+cannot specify using when altering type of generated column	766,1	914
+cannot start logical replication workers when max_replication_slots 0	242,243	915
 cannot start subtransactions during a parallel operation	204	692
-cannot subscript type * because it does not support subscripting	272,1	915
+cannot subscript type * because it does not support subscripting	272,1	916
 cannot subtract inet values of different sizes	190,114	720
 cannot subtract nan from pg_lsn	109	707
-cannot switch out of the row based binary log format when the session has open temporary tables	767	916
-cannot take logarithm of a negative number	768,114	917
-cannot take logarithm of zero	768,114	917
+cannot switch out of the row based binary log format when the session has open temporary tables	767	917
+cannot take logarithm of a negative number	768,114	918
+cannot take logarithm of zero	768,114	918
 cannot take square root of a negative number	115,114	113
-cannot truncate a table referenced in a foreign key constraint	109,769	918
+cannot truncate a table referenced in a foreign key constraint	109,769	919
 cannot truncate foreign table	109	271
 cannot truncate only a partitioned table	254,1	267
 cannot truncate temporary tables of other sessions	109	271
-cannot undo exception	770	919
-cannot unload app domain exception	367	920
-cannot update column * of view	109	844
-cannot update entity while in use	771,19	921
-cannot update foreign table	109	790
-cannot update table	311,1	791
-cannot update table * because it does not have a replica identity and publishes updates	107	792
-cannot update tuples during a parallel operation	204	796
-cannot update view	107	793
-cannot use * access on index * due to type or collation conversion on field	772	922
-cannot use * with a logical replication slot	109	818
-cannot use * with header in copy to	109	911
+cannot undo exception	770	920
+cannot unload app domain exception	367	921
+cannot update column * of view	109	845
+cannot update entity while in use	771,19	922
+cannot update foreign table	109	791
+cannot update table	311,1	792
+cannot update table * because it does not have a replica identity and publishes updates	107	793
+cannot update tuples during a parallel operation	204	797
+cannot update view	107	794
+cannot use * access on index * due to type or collation conversion on field	772	923
+cannot use * with a logical replication slot	109	819
+cannot use * with header in copy to	109	912
 cannot use a deferrable primary key for referenced table	107	718
 cannot use a deferrable unique constraint for referenced table	107	718
-cannot use a logical replication slot for physical replication	107	817
-cannot use a where clause when removing a table from a publication	0,1	923
+cannot use a logical replication slot for physical replication	107	818
+cannot use a where clause when removing a table from a publication	0,1	924
 cannot use an existing index in create table	109	361
 cannot use column list for relation * in publication	190,114	712
-cannot use constant expression as partition key	159,1	924
-cannot use different column lists for table * in different publications	109	925
-cannot use distinct with within group	0,1	926
+cannot use constant expression as partition key	159,1	925
+cannot use different column lists for table * in different publications	109	926
+cannot use distinct with within group	0,1	927
 cannot use eeee twice	0,1	0
 cannot use expression index * as replica identity	109	271
-cannot use generated column * in column generation expression	159,1	927
-cannot use generated column * in publication column list	311,1	928
-cannot use generated column in partition key	159,1	924
-cannot use in schema clause when using grant revoke on schemas	763,764	906
+cannot use generated column * in column generation expression	159,1	928
+cannot use generated column * in publication column list	311,1	929
+cannot use generated column in partition key	159,1	925
+cannot use in schema clause when using grant revoke on schemas	763,764	907
 cannot use invalid database * as template	107	717
 cannot use ldapbasedn ldapbinddn ldapbindpasswd ldapsearchattribute ldapsearchfilter or ldapurl together with ldapprefix	224,225	436
 cannot use ldapsearchattribute together with ldapsearchfilter	224,225	436
-cannot use list partition strategy with more than one column	159,1	924
-cannot use maxvalue as value in values in	773	929
-cannot use more than * columns in an index	733,328	930
-cannot use multiple order by clauses with within group	0,1	926
+cannot use list partition strategy with more than one column	159,1	925
+cannot use maxvalue as value in values in	773	930
+cannot use more than * columns in an index	733,328	931
+cannot use multiple order by clauses with within group	0,1	927
 cannot use non immediate index * as replica identity	109	271
 cannot use non unique index * as replica identity	254,1	267
 cannot use only for foreign key on partitioned table * referencing relation	254,1	267
 cannot use partial index * as replica identity	109	271
-cannot use physical replication slot for logical decoding	107	931
+cannot use physical replication slot for logical decoding	107	932
 cannot use pr and s pl mi sg together	0,1	0
 cannot use publication where clause for relation	190,114	712
-cannot use relation * as logical replication target	254,1	932
+cannot use relation * as logical replication target	254,1	933
 cannot use s and mi together	0,1	0
 cannot use s and pl mi sg pr together	0,1	0
 cannot use s and pl together	0,1	0
 cannot use s and sg together	0,1	0
 cannot use s twice	0,1	0
 cannot use serializable mode in a hot standby	109	125
-cannot use special role specifier in drop role	190,114	933
-cannot use system column * in column generation expression	311,1	934
-cannot use system column * in merge when condition	311,1	934
-cannot use system column * in partition key	159,1	924
-cannot use system column * in publication column list	311,1	928
-cannot use table references in domain check constraint	311,1	935
-cannot use table references in parameter default value	311,1	936
+cannot use special role specifier in drop role	190,114	934
+cannot use system column * in column generation expression	311,1	935
+cannot use system column * in merge when condition	311,1	935
+cannot use system column * in partition key	159,1	925
+cannot use system column * in publication column list	311,1	929
+cannot use table references in domain check constraint	311,1	936
+cannot use table references in parameter default value	311,1	937
 cannot use v and decimal point together	0,1	0
-cannot use variadic with within group	0,1	926
-cannot use whole row variable in column generation expression	159,1	927
-cannot vacuum temporary tables of other sessions	109	750
+cannot use variadic with within group	0,1	927
+cannot use whole row variable in column generation expression	159,1	928
+cannot vacuum temporary tables of other sessions	109	751
 cannot xor bit strings of different sizes	521,114	553
-cannot_coerce	677,1	751
-cannot_connect_now	689,221	756
-cannotchangeimmutablepublickeyfields	682	739
-cannotchangeimmutablepublickeyfields when calling	682	739
-cannotcoerce	677,1	751
-cannotconnectnow	689,221	756
-cannotdelegatemanagementaccountexception	702	786
-cannotdelegatemanagementaccountexception when calling	702	786
-cannotdelete	705	937
-cannotdelete when calling	705	937
-cannotdeleteapprovalrulefromtemplateexception	703	787
-cannotdeleteapprovalrulefromtemplateexception when calling	703	787
-cannotdeleteentitywhileinuse	704,19	788
-cannotdeleteentitywhileinuse when calling	704,19	788
-cannotdeleteexception	705	789
-cannotdeleteexception when calling	705	789
-cannotlistparentofrootexception	736	849
-cannotlistparentofrootexception when calling	736	849
-cannotmodifyapprovalrulefromtemplateexception	738	854
-cannotmodifyapprovalrulefromtemplateexception when calling	738	854
-cannotproceedexception	750	881
-cannotredoexception	752	885
-cannotsendheader	761	899
-cannotsendrequest	762	900
-cannotundoexception	770	919
-cannotunloadappdomainexception	367	920
-cannotupdateentitywhileinuse	771,19	921
-cannotupdateentitywhileinuse when calling	771,19	921
-cant change runtime param	774	938
-cant_change_runtime_param	774,107	938
-cantchangeruntimeparam	774,107	938
-capacity decrease request limit exceeded	775	939
-capacity provider limit exceeded exception	776	940
-capacity reservation pending	777	941
-capacity units limit exceeded	778	942
-capacitydecreaserequestlimitexceeded	775	939
-capacitydecreaserequestlimitexceeded when calling	775	939
-capacityproviderlimitexceededexception	776	940
-capacityproviderlimitexceededexception when calling	776	940
-capacityreservationpending	777	941
-capacityreservationpending when calling	777	941
-capacityunitslimitexceeded	778	942
-capacityunitslimitexceeded when calling	778	942
-card not present exception	779	943
-cardexception	780	944
-cardinality violation	781	945
-cardinality_violation	781	945
-cardinalityviolation	781	945
-cardnotpresentexception	779	943
-case creation limit exceeded	782	946
-case creation limit exceeded exception	782,22	947
-case id not found	783	948
-case insensitive matching not supported on type bytea	109	949
-case not found	784	950
-case not found for case statement	785,784	951
-case_not_found	784	950
-casecreationlimitexceeded	782	946
-casecreationlimitexceeded when calling	782	946
-casecreationlimitexceededexception	782,22	947
-casecreationlimitexceededexception when calling	782,22	947
-caseidnotfound	783	948
-caseidnotfound when calling	783	948
-casenotfound	784	950
-cast from type * to type * already exists	157,1	952
-cast from type * to type * does not exist	158,1	953
+cannot_coerce	677,1	752
+cannot_connect_now	689,221	757
+cannotchangeimmutablepublickeyfields	682	740
+cannotchangeimmutablepublickeyfields when calling	682	740
+cannotcoerce	677,1	752
+cannotconnectnow	689,221	757
+cannotdelegatemanagementaccountexception	702	787
+cannotdelegatemanagementaccountexception when calling	702	787
+cannotdelete	705	938
+cannotdelete when calling	705	938
+cannotdeleteapprovalrulefromtemplateexception	703	788
+cannotdeleteapprovalrulefromtemplateexception when calling	703	788
+cannotdeleteentitywhileinuse	704,19	789
+cannotdeleteentitywhileinuse when calling	704,19	789
+cannotdeleteexception	705	790
+cannotdeleteexception when calling	705	790
+cannotlistparentofrootexception	736	850
+cannotlistparentofrootexception when calling	736	850
+cannotmodifyapprovalrulefromtemplateexception	738	855
+cannotmodifyapprovalrulefromtemplateexception when calling	738	855
+cannotproceedexception	750	882
+cannotredoexception	752	886
+cannotsendheader	761	900
+cannotsendrequest	762	901
+cannotundoexception	770	920
+cannotunloadappdomainexception	367	921
+cannotupdateentitywhileinuse	771,19	922
+cannotupdateentitywhileinuse when calling	771,19	922
+cant change runtime param	774	939
+cant_change_runtime_param	774,107	939
+cantchangeruntimeparam	774,107	939
+capacity decrease request limit exceeded	775	940
+capacity provider limit exceeded exception	776	941
+capacity reservation pending	777	942
+capacity units limit exceeded	778	943
+capacitydecreaserequestlimitexceeded	775	940
+capacitydecreaserequestlimitexceeded when calling	775	940
+capacityproviderlimitexceededexception	776	941
+capacityproviderlimitexceededexception when calling	776	941
+capacityreservationpending	777	942
+capacityreservationpending when calling	777	942
+capacityunitslimitexceeded	778	943
+capacityunitslimitexceeded when calling	778	943
+card not present exception	779	944
+cardexception	780	945
+cardinality violation	781	946
+cardinality_violation	781	946
+cardinalityviolation	781	946
+cardnotpresentexception	779	944
+case creation limit exceeded	782	947
+case creation limit exceeded exception	782,22	948
+case id not found	783	949
+case insensitive matching not supported on type bytea	109	950
+case not found	784	951
+case not found for case statement	785,784	952
+case_not_found	784	951
+casecreationlimitexceeded	782	947
+casecreationlimitexceeded when calling	782	947
+casecreationlimitexceededexception	782,22	948
+casecreationlimitexceededexception when calling	782,22	948
+caseidnotfound	783	949
+caseidnotfound when calling	783	949
+casenotfound	784	951
+cast from type * to type * already exists	157,1	953
+cast from type * to type * does not exist	158,1	954
 cast function must be a normal function	159,1	338
 cast function must not be volatile	159,1	338
 cast function must not return a set	159,1	338
 cast function must take one to three arguments	159,1	338
 cast will be ignored because the source data type is a domain	254,1	346
 cast will be ignored because the target data type is a domain	254,1	346
-catalogexception	786	954
+catalogexception	786	955
 ccs received early	787,278	300
 cert authentication is only supported on hostssl connections	224,225	436
 cert cb error	788,278	300
-cert info signature and signature algorithm mismatch	789,288	955
+cert info signature and signature algorithm mismatch	789,288	956
 cert length mismatch	790,278	300
-cert path builder exception	791	956
-cert path validator exception	792	957
-cert store exception	793	958
-certificate already exists exception	794	959
+cert path builder exception	791	957
+cert path validator exception	792	958
+cert store exception	793	959
+certificate already exists exception	794	960
 certificate authentication failed for user	149	435
-certificate chain too long	795,288	960
-certificate conflict exception	796,19	961
-certificate does not exist exception	797	962
-certificate encoding exception	798	963
-certificate expired exception	799	964
-certificate has expired	800,288	965
-certificate in use exception	801	966
-certificate is not yet valid	802,288	967
-certificate limit exceeded exception	803	968
-certificate mismatch exception	804	969
-certificate not found	805,12	970
-certificate not trusted	806,288	971
-certificate not yet valid exception	807	972
-certificate parsing exception	808	973
-certificate public key has explicit ecc parameters	809,288	974
-certificate rejected	810,288	975
-certificate revoked	811,288	976
-certificate revoked exception	812	977
-certificate signature failure	813,288	978
-certificate state exception	814,15	979
-certificate transparency required but no valid scts found	815,288	980
-certificate validation exception	816	981
-certificate verification failed	288	982
+certificate chain too long	795,288	961
+certificate conflict exception	796,19	962
+certificate does not exist exception	797	963
+certificate encoding exception	798	964
+certificate expired exception	799	965
+certificate has expired	800,288	966
+certificate in use exception	801	967
+certificate is not yet valid	802,288	968
+certificate limit exceeded exception	803	969
+certificate mismatch exception	804	970
+certificate not found	805,12	971
+certificate not trusted	806,288	972
+certificate not yet valid exception	807	973
+certificate parsing exception	808	974
+certificate public key has explicit ecc parameters	809,288	975
+certificate rejected	810,288	976
+certificate revoked	811,288	977
+certificate revoked exception	812	978
+certificate signature failure	813,288	979
+certificate state exception	814,15	980
+certificate transparency required but no valid scts found	815,288	981
+certificate validation exception	816	982
+certificate verification failed	288	983
 certificate verify failed	817,278	300
-certificatealreadyexistsexception	794	959
-certificatealreadyexistsexception when calling	794	959
-certificateconflictexception	796,19	961
-certificateconflictexception when calling	796,19	961
-certificatedoesnotexistexception	797	962
-certificatedoesnotexistexception when calling	797	962
-certificateencodingexception	798	963
-certificateerror	818,819	983
-certificateexception	820	984
-certificateexpiredexception	799	964
-certificateinuseexception	801	966
-certificateinuseexception when calling	801	966
-certificatelimitexceededexception	803	968
-certificatelimitexceededexception when calling	803	968
-certificatemismatchexception	804	969
-certificatemismatchexception when calling	804	969
-certificatenotfound	805,12	970
-certificatenotfound when calling	805,12	970
-certificatenotyetvalidexception	807	972
-certificateparsingexception	808	973
-certificaterevokedexception	812	977
-certificatestateexception	814,15	979
-certificatestateexception when calling	814,15	979
-certificatevalidationexception	816	981
-certificatevalidationexception when calling	816	981
-certpathbuilderexception	791	956
-certpathvalidatorexception	792	957
-certstoreexception	793	958
-cfn registry exception	821	985
-cfnregistryexception	821	985
-cfnregistryexception when calling	821	985
-change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	822	986
-change master to master_auto_position 1 can only be executed when gtid_mode on	823	987
-change master to option * is missing requirement	824	988
-change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	825	989
-change set not found	826,12	990
-changed char set exception	827	991
-changedcharsetexception	827	991
-changesetnotfound	826,12	990
-changesetnotfound when calling	826,12	990
-changing schema from * to * is not allowed	828	992
-changing table options requires the table to be rebuilt	829	993
-channel already exists exception	830	994
-channel arn invalid exception	831	995
-channel exists for eds exception	832	996
-channel insufficient permission	833	997
-channel max limit exceeded exception	834	998
-channel name cannot be empty	190,114	999
-channel name too long	190,114	999
-channel not broadcasting	835,12	1000
-channel not found	836	1001
-channel not found exception	836	1002
-channel number out of range	837	1003
-channel unsupported schema	838	1004
+certificatealreadyexistsexception	794	960
+certificatealreadyexistsexception when calling	794	960
+certificateconflictexception	796,19	962
+certificateconflictexception when calling	796,19	962
+certificatedoesnotexistexception	797	963
+certificatedoesnotexistexception when calling	797	963
+certificateencodingexception	798	964
+certificateerror	818,819	984
+certificateexception	820	985
+certificateexpiredexception	799	965
+certificateinuseexception	801	967
+certificateinuseexception when calling	801	967
+certificatelimitexceededexception	803	969
+certificatelimitexceededexception when calling	803	969
+certificatemismatchexception	804	970
+certificatemismatchexception when calling	804	970
+certificatenotfound	805,12	971
+certificatenotfound when calling	805,12	971
+certificatenotyetvalidexception	807	973
+certificateparsingexception	808	974
+certificaterevokedexception	812	978
+certificatestateexception	814,15	980
+certificatestateexception when calling	814,15	980
+certificatevalidationexception	816	982
+certificatevalidationexception when calling	816	982
+certpathbuilderexception	791	957
+certpathvalidatorexception	792	958
+certstoreexception	793	959
+cfn registry exception	821	986
+cfnregistryexception	821	986
+cfnregistryexception when calling	821	986
+change master cannot be executed when the slave was stopped with an error or killed in mts mode consider using reset slave or start slave until	822	987
+change master to master_auto_position 1 can only be executed when gtid_mode on	823	988
+change master to option * is missing requirement	824	989
+change master to with a master_log_file clause but no master_log_pos clause may not be safe the old position value may not be valid for the new binary log file	825	990
+change set not found	826,12	991
+changed char set exception	827	992
+changedcharsetexception	827	992
+changesetnotfound	826,12	991
+changesetnotfound when calling	826,12	991
+changing schema from * to * is not allowed	828	993
+changing table options requires the table to be rebuilt	829	994
+channel already exists exception	830	995
+channel arn invalid exception	831	996
+channel exists for eds exception	832	997
+channel insufficient permission	833	998
+channel max limit exceeded exception	834	999
+channel name cannot be empty	190,114	1000
+channel name too long	190,114	1000
+channel not broadcasting	835,12	1001
+channel not found	836	1002
+channel not found exception	836	1003
+channel number out of range	837	1004
+channel unsupported schema	838	1005
 channel_error	64	61
-channelalreadyexistsexception	830	994
-channelalreadyexistsexception when calling	830	994
-channelarninvalidexception	831	995
-channelarninvalidexception when calling	831	995
-channelexistsforedsexception	832	996
-channelexistsforedsexception when calling	832	996
-channelinsufficientpermission	833	997
-channelinsufficientpermission when calling	833	997
-channelmaxlimitexceededexception	834	998
-channelmaxlimitexceededexception when calling	834	998
-channelnotbroadcasting	835,12	1000
-channelnotbroadcasting when calling	835,12	1000
-channelnotfound	836	1001
-channelnotfound when calling	836	1001
-channelnotfoundexception	836	1002
-channelnotfoundexception when calling	836	1002
-channelunsupportedschema	838	1004
-channelunsupportedschema when calling	838	1004
-char conversion exception	839	1005
-char out of range	322,114	1006
-character coding exception	840	1007
-character disallowed in json in argument * to function * at position	841	1008
-character not in repertoire	842	1009
-character number must be positive	190,114	1010
-character with byte sequence * in encoding * has no equivalent in encoding	843,114	1011
-character_not_in_repertoire	842,114	1009
-charactercodingexception	840	1007
-characternotinrepertoire	842,114	1009
-charconversionexception	839	1005
-check constraint * already exists	157,1	1012
-check constraint * of relation * is violated by some row	844,670	1013
-check constraint failed	845,846	1014
-check constraint name * appears multiple times but with different expressions	157,1	1015
-check constraints for domains cannot be marked no inherit	159,1	748
-check of private key failed	224,225	1016
-check option failed 192s 192s	847,848	1017
-check option on non updatable view 192s 192s	849	1018
-check violation	844	1019
-check_violation	844,670	1019
-checkoutexception	850	1020
-checkreservedlock disk i o error	851,156	1021
-checkviolation	844,670	1019
-child column * specifies generation expression	766,1	913
-child exited	852	1022
-child not found exception	853	1023
-child process error	854,855	1024
-child table * has different collation for column	856,1	1025
-child table * has different definition for check constraint	272,1	1026
-child table * has different type for column	272,1	1026
-child table is missing column	272,1	1026
-child table is missing constraint	272,1	1026
-childnotfoundexception	853	1023
-childnotfoundexception when calling	853	1023
-childprocesserror	854,855	1024
-cidr block in use exception	857	1027
-cidr collection already exists exception	858	1028
-cidr collection in use exception	859	1029
-cidr collection version mismatch exception	860,19	1030
-cidrblockinuseexception	857	1027
-cidrblockinuseexception when calling	857	1027
-cidrcollectionalreadyexistsexception	858	1028
-cidrcollectionalreadyexistsexception when calling	858	1028
-cidrcollectioninuseexception	859	1029
-cidrcollectioninuseexception when calling	859	1029
-cidrcollectionversionmismatchexception	860,19	1030
-cidrcollectionversionmismatchexception when calling	860,19	1030
+channelalreadyexistsexception	830	995
+channelalreadyexistsexception when calling	830	995
+channelarninvalidexception	831	996
+channelarninvalidexception when calling	831	996
+channelexistsforedsexception	832	997
+channelexistsforedsexception when calling	832	997
+channelinsufficientpermission	833	998
+channelinsufficientpermission when calling	833	998
+channelmaxlimitexceededexception	834	999
+channelmaxlimitexceededexception when calling	834	999
+channelnotbroadcasting	835,12	1001
+channelnotbroadcasting when calling	835,12	1001
+channelnotfound	836	1002
+channelnotfound when calling	836	1002
+channelnotfoundexception	836	1003
+channelnotfoundexception when calling	836	1003
+channelunsupportedschema	838	1005
+channelunsupportedschema when calling	838	1005
+char conversion exception	839	1006
+char out of range	322,114	1007
+character coding exception	840	1008
+character disallowed in json in argument * to function * at position	841	1009
+character not in repertoire	842	1010
+character number must be positive	190,114	1011
+character with byte sequence * in encoding * has no equivalent in encoding	843,114	1012
+character_not_in_repertoire	842,114	1010
+charactercodingexception	840	1008
+characternotinrepertoire	842,114	1010
+charconversionexception	839	1006
+check constraint * already exists	157,1	1013
+check constraint * of relation * is violated by some row	844,670	1014
+check constraint failed	845,846	1015
+check constraint name * appears multiple times but with different expressions	157,1	1016
+check constraints for domains cannot be marked no inherit	159,1	749
+check of private key failed	224,225	1017
+check option failed 192s 192s	847,848	1018
+check option on non updatable view 192s 192s	849	1019
+check violation	844	1020
+check_violation	844,670	1020
+checkoutexception	850	1021
+checkreservedlock disk i o error	851,156	1022
+checkviolation	844,670	1020
+child column * specifies generation expression	766,1	914
+child exited	852	1023
+child not found exception	853	1024
+child process error	854,855	1025
+child table * has different collation for column	856,1	1026
+child table * has different definition for check constraint	272,1	1027
+child table * has different type for column	272,1	1027
+child table is missing column	272,1	1027
+child table is missing constraint	272,1	1027
+childnotfoundexception	853	1024
+childnotfoundexception when calling	853	1024
+childprocesserror	854,855	1025
+cidr block in use exception	857	1028
+cidr collection already exists exception	858	1029
+cidr collection in use exception	859	1030
+cidr collection version mismatch exception	860,19	1031
+cidrblockinuseexception	857	1028
+cidrblockinuseexception when calling	857	1028
+cidrcollectionalreadyexistsexception	858	1029
+cidrcollectionalreadyexistsexception when calling	858	1029
+cidrcollectioninuseexception	859	1030
+cidrcollectioninuseexception when calling	859	1030
+cidrcollectionversionmismatchexception	860,19	1031
+cidrcollectionversionmismatchexception when calling	860,19	1031
 cipher code wrong length	861,278	300
-ciphererror	862	1031
+ciphererror	862	1032
 ciphersuite digest has changed	863,278	300
-circular inheritance not allowed	864,1	1032
-circulardatastructure	865	1033
-class cast exception	866	1034
-class circularity error	867	1035
-class format error	868	1036
-class java lang string cannot be cast to class java lang integer java lang string and java lang integer are in module java base of loader bootstrap	365	1037
+circular inheritance not allowed	864,1	1033
+circulardatastructure	865	1034
+class cast exception	866	1035
+class circularity error	867	1036
+class format error	868	1037
 class not found exception	869,651	1038
-classcastexception	866	1034
-classcircularityerror	867	1035
-classformaterror	868	1036
+classcastexception	866	1035
+classcircularityerror	867	1036
+classformaterror	868	1037
 classnotfoundexception	869,651	1038
 client certificates can only be checked if a root certificate store is available	224,225	1039
 client does not support authentication protocol requested by server consider upgrading mariadb client	870,871,135	1040
@@ -16210,28 +16210,28 @@ collectornotfoundfault	974	1147
 collectornotfoundfault when calling	974	1147
 column * appears twice in primary key constraint	975,1	1148
 column * appears twice in unique constraint	975,1	1148
-column * can only be updated to default	735,1	846
-column * cannot be cast automatically to type	272,1	1026
+column * can only be updated to default	735,1	847
+column * cannot be cast automatically to type	272,1	1027
 column * cannot be declared setof	111,1	1149
 column * cannot be not null needed in a foreign key constraint * set null	976	1150
 column * cannot be null	977,670	1151
 column * cannot be part of fulltext index	978	1152
 column * cannot be used in statistics because its type * has no default btree operator class	109	1153
 column * does not exist	380,1	1154
-column * has a collation conflict	856,1	1025
-column * has a compression method conflict	272,1	1026
-column * has a storage parameter conflict	272,1	1026
-column * has a type conflict	272,1	1026
+column * has a collation conflict	856,1	1026
+column * has a compression method conflict	272,1	1027
+column * has a storage parameter conflict	272,1	1027
+column * has a type conflict	272,1	1027
 column * has duplicated value * in	979	1155
 column * has pseudo type	111,1	708
 column * in * is ambiguous	980,670	1156
-column * in child table has a conflicting generation expression	272,1	1026
-column * in child table must be a generated column	272,1	1026
-column * in child table must be marked not null	272,1	1026
-column * inherits conflicting default values	766,1	913
-column * inherits conflicting generation expressions	766,1	913
-column * inherits from generated column but specifies default	766,1	913
-column * inherits from generated column but specifies identity	766,1	913
+column * in child table has a conflicting generation expression	272,1	1027
+column * in child table must be a generated column	272,1	1027
+column * in child table must be marked not null	272,1	1027
+column * inherits conflicting default values	766,1	914
+column * inherits conflicting generation expressions	766,1	914
+column * inherits from generated column but specifies default	766,1	914
+column * inherits from generated column but specifies identity	766,1	914
 column * is a generated column	311,1	1157
 column * is in a primary key	111,1	716
 column * is in index used as replica identity	111,1	716
@@ -16254,9 +16254,9 @@ column * of relation * already has a default value	107	718
 column * of relation * appears more than once	975,1	1167
 column * of relation * contains null values	983,670	1168
 column * of relation * does not exist	380,1	425
-column * of relation * is a generated column	0,1	843
+column * of relation * is a generated column	0,1	844
 column * of relation * is already an identity column	107	718
-column * of relation * is an identity column	0,1	843
+column * of relation * is an identity column	0,1	844
 column * of relation * is not a stored generated column	107	718
 column * of relation * is not an identity column	107	718
 column * of relation * must be declared not null before identity can be added	107	718
@@ -16279,7 +16279,7 @@ column definition lists can have at most	733,328	1180
 column family * flag * is different from an existing flag	989	1181
 column filter expression must not be null	191,114	1182
 column length too big for column * max * use blob or text instead	990,1	1183
-column list must not be specified in alter publication drop	0,1	923
+column list must not be specified in alter publication drop	0,1	924
 column must be added to child tables too	111,1	716
 column name * appears more than once in using clause	975,1	1184
 column name * conflicts with a system column name	975,1	1185
@@ -16293,11 +16293,11 @@ column notation * applied to type * which is not a composite type	254,1	1189
 column number * of relation * does not exist	380,1	1164
 column number must be in range from 1 to	190,114	1190
 column path filter must not be empty string	114	1191
-column privileges are only valid for relations	763,764	906
+column privileges are only valid for relations	763,764	907
 column reference * is ambiguous	258,1	1192
 column s used in period s specified in update set list	991	1193
 column set to default value null supplied to not null column * at row	992,191,114	1194
-column specification not allowed for schema	0,1	926
+column specification not allowed for schema	0,1	927
 column statistics task not running exception	993	1195
 column statistics task running exception	994	1196
 column statistics task stopping exception	995	1197
@@ -16389,8 +16389,8 @@ computenotcompatibleexception	1033	1238
 computenotcompatibleexception when calling	1033	1238
 concurrent access exception	1034	1239
 concurrent delete retrying	1035,1036	1240
-concurrent index creation for exclusion constraints is not supported	109	864
-concurrent index creation on system catalog tables is not supported	109	864
+concurrent index creation for exclusion constraints is not supported	109	865
+concurrent index creation on system catalog tables is not supported	109	865
 concurrent limit exceeded exception	1037	1241
 concurrent modification	626	1242
 concurrent modification exception	1038,626	1243
@@ -16435,7 +16435,7 @@ condition not overridable exception	1048	1257
 conditional check failed	1049	1258
 conditional check failed exception	1049	1259
 conditional do instead rules are not supported for copy	109	1260
-conditional do instead rules are not supported for data modifying statements in with	109	844
+conditional do instead rules are not supported for data modifying statements in with	109	845
 conditional operation failed exception	1050,19	1261
 conditional union intersect except statements are not implemented	109	361
 conditional utility statements are not implemented	109	1262
@@ -16485,7 +16485,7 @@ conflicterrorexception	1060	1277
 conflicterrorexception when calling	1060	1277
 conflictexception	19	1280
 conflictexception when calling	19	1280
-conflicting constraint properties	0,1	926
+conflicting constraint properties	0,1	927
 conflicting declarations * and	1062	1281
 conflicting domain exists	1063	1282
 conflicting for system_time clauses in with recursive	1064	1283
@@ -16494,11 +16494,11 @@ conflicting null not null constraints	0,1	1285
 conflicting null not null declarations for column * of table	0,1	569
 conflicting operation exception	1066,19	1286
 conflicting or redundant column lists for table	157,1	1287
-conflicting or redundant null not null declarations for column	0,1	926
+conflicting or redundant null not null declarations for column	0,1	927
 conflicting or redundant options	0,1	1139
 conflicting or redundant where clauses for table	157,1	1287
 conflicting resource update exception	1067,19	1288
-conflicting values for * field in formatting string	676,114	729
+conflicting values for * field in formatting string	676,114	730
 conflictingdomainexists	1063	1282
 conflictingdomainexists when calling	1063	1282
 conflictingoperationexception	1066,19	1286
@@ -16570,15 +16570,15 @@ consent_required	1096	1321
 consentrequired	1096	1321
 constant of the type * cannot be used here	109	1322
 constant random or timezone dependent expressions in sub partitioning function are not allowed	1097	1323
-constraint * conflicts with inherited constraint on relation	159,1	927
-constraint * conflicts with non inherited constraint on child table	159,1	924
-constraint * conflicts with non inherited constraint on relation	159,1	927
-constraint * conflicts with not valid constraint on child table	159,1	924
-constraint * conflicts with not valid constraint on relation	159,1	927
+constraint * conflicts with inherited constraint on relation	159,1	928
+constraint * conflicts with non inherited constraint on child table	159,1	925
+constraint * conflicts with non inherited constraint on relation	159,1	928
+constraint * conflicts with not valid constraint on child table	159,1	925
+constraint * conflicts with not valid constraint on relation	159,1	928
 constraint * does not exist	158,1	1324
 constraint * for domain * already exists	157,1	1325
 constraint * for domain * does not exist	158,1	1326
-constraint * for relation * already exists	157,1	1012
+constraint * for relation * already exists	157,1	1013
 constraint * for table * does not exist	158,1	1326
 constraint * is not deferrable	254,1	1327
 constraint * of domain * does not exist	158,1	1328
@@ -16586,8 +16586,8 @@ constraint * of domain * is not a check constraint	254,1	715
 constraint * of relation * does not exist	158,1	1329
 constraint * of relation * is not a foreign key constraint	254,1	267
 constraint * of relation * is not a foreign key or check constraint	254,1	267
-constraint declared initially deferred must be deferrable	0,1	926
-constraint in on conflict clause has no associated index	254,1	868
+constraint declared initially deferred must be deferrable	0,1	927
+constraint in on conflict clause has no associated index	254,1	869
 constraint must be added to child tables too	111,1	716
 constraint must be validated on child tables too	111,1	716
 constraint s failed for 192s 192s	1098,670	1330
@@ -16674,26 +16674,26 @@ copy algorithm requires a lock	1129	1363
 copy delimiter and quote must be different	190,114	343
 copy delimiter cannot be	190,114	343
 copy delimiter cannot be newline or carriage return	190,114	343
-copy delimiter must be a single one byte character	109	911
-copy delimiter must not appear in the null specification	109	911
-copy escape available only in csv mode	109	911
-copy escape must be a single one byte character	109	911
+copy delimiter must be a single one byte character	109	912
+copy delimiter must not appear in the null specification	109	912
+copy escape available only in csv mode	109	912
+copy escape must be a single one byte character	109	912
 copy file signature not recognized	442,114	1186
-copy force not null available only in csv mode	109	911
-copy force not null only available using copy from	109	911
-copy force null available only in csv mode	109	911
-copy force null only available using copy from	109	911
-copy force quote available only in csv mode	109	911
-copy force quote only available using copy to	109	911
+copy force not null available only in csv mode	109	912
+copy force not null only available using copy from	109	912
+copy force null available only in csv mode	109	912
+copy force null only available using copy from	109	912
+copy force quote available only in csv mode	109	912
+copy force quote only available using copy to	109	912
 copy format * not recognized	190,114	343
-copy from not supported with row level security	109	911
+copy from not supported with row level security	109	912
 copy from stdin failed	659,221	1364
 copy null representation cannot use newline or carriage return	190,114	343
 copy parameters failed	1130,278	300
 copy query must have a returning clause	109	1260
 copy query must not be a utility command	109	1260
-copy quote available only in csv mode	109	911
-copy quote must be a single one byte character	109	911
+copy quote available only in csv mode	109	912
+copy quote must be a single one byte character	109	912
 copy select into is not supported	109	1260
 copy to region disabled fault	1131	1365
 copytoregiondisabledfault	1131	1365
@@ -16731,7 +16731,7 @@ could not convert table * to a view because it has row security enabled	107	1382
 could not convert table * to a view because it has row security policies	107	1382
 could not convert table * to a view because it has triggers	107	1382
 could not convert table * to a view because it is not empty	107	1382
-could not convert type	677,1	731
+could not convert type	677,1	732
 could not create bio	246,243	1383
 could not create exclusion constraint	1065,670	1284
 could not create locale	190,114	1384
@@ -16745,7 +16745,7 @@ could not determine actual result type for function * declared to return type	27
 could not determine actual type of argument declared	272,1	1391
 could not determine data type for argument	190,114	326
 could not determine input data type	190,114	1392
-could not determine interpretation of row comparison operator	109	753
+could not determine interpretation of row comparison operator	109	754
 could not determine polymorphic type * because input has type	272,1	294
 could not determine polymorphic type because input has type	272,1	294
 could not determine row description for function returning record	272,1	329
@@ -16801,14 +16801,14 @@ could not import the requested snapshot	107	1427
 could not initialize master info structure for * more error messages can be found in the mariadb error log	1146	1428
 could not initialize ssl connection	516,135	1373
 could not initialize ssl connection ssl context not set up	516,135	1373
-could not load dh parameters file	224,225	1016
+could not load dh parameters file	224,225	1017
 could not load module * due to reason nofile	651	1429
-could not load private key file	224,225	1016
-could not load root certificate file	224,225	1016
-could not load server certificate file	224,225	1016
-could not load ssl certificate revocation list directory	224,225	1016
-could not load ssl certificate revocation list file	224,225	1016
-could not load ssl certificate revocation list file * or directory	224,225	1016
+could not load private key file	224,225	1017
+could not load root certificate file	224,225	1017
+could not load server certificate file	224,225	1017
+could not load ssl certificate revocation list directory	224,225	1017
+could not load ssl certificate revocation list file	224,225	1017
+could not load ssl certificate revocation list file * or directory	224,225	1017
 could not load the file	651	1430
 could not load the specified file	1147	1431
 could not make operator class * be default for type	157,1	1432
@@ -16847,7 +16847,7 @@ could not serialize access due to read write dependencies among transactions	103
 could not set compression worker count to	190,114	1452
 could not set environment	246,243	1453
 could not set ssl socket	516,135	1373
-could not set the cipher list no valid ciphers available	224,225	1016
+could not set the cipher list no valid ciphers available	224,225	1017
 could not set up xml error handler	109	1454
 could not start initial contents copy for table	1079,135	1406
 could not start wal streaming	246,243	1442
@@ -16896,7 +16896,7 @@ create replace select is unsafe because the order in which rows are retrieved by
 create schema if not exists cannot include schema elements	109	108
 create slack channel configuration exception	1181,55	1483
 create specifies a schema * different from the one being created	1182,1	1484
-create statistics only supports relation names in the from clause	109	814
+create statistics only supports relation names in the from clause	109	815
 create table select is forbidden when enforce_gtid_consistency 1	1183	1485
 create table select on a table with an auto increment column is unsafe because the order in which rows are retrieved by the select determines which if any rows are inserted this order cannot be predicted and may differ on master and the slave	1184	1486
 create teams channel configuration exception	1185,55	1487
@@ -16944,7 +16944,7 @@ crl path validation error	1198,288	1501
 crl signature failure	1199,288	1502
 crlerror	1200	1503
 crlexception	1201	1504
-cross database references are not implemented	109	862
+cross database references are not implemented	109	863
 cross dependency found in outer join examine your on conditions	1202,1	1505
 crypto dsa invalid public key	1203	1506
 crypto rsa decryption error	1204,1205	1507
@@ -16953,7 +16953,7 @@ crypto rsa verification error	1208,1209	1509
 cryptographic unexpected operation exception	1210	1510
 cryptographicexception	1211	1511
 cryptographicunexpectedoperationexception	1210	1510
-csv quote character must not appear in the null specification	109	911
+csv quote character must not appear in the null specification	109	912
 cube is limited to 12 elements	733,328	1512
 culture is not supported	1212	1513
 culture not found exception	1212	1514
@@ -17066,7 +17066,7 @@ data between ccs and finished	1253,278	300
 data corrupted	1254	1555
 data directory * has invalid permissions	107	1556
 data directory * has wrong ownership	107	1556
-data directory with the specified oid * already exists	190,114	798
+data directory with the specified oid * already exists	190,114	799
 data disk i o error	1255,156	1557
 data encryption exception	1256	1558
 data exception	114	1559
@@ -17091,11 +17091,11 @@ data_loss	941,942,55	1114
 dataalreadyacceptedexception	1252	1553
 dataalreadyacceptedexception when calling	1252	1553
 database * already exists	1267,1	1571
-database * is being accessed by other users	136,107	747
-database * is being used by logical replication subscription	136,107	747
+database * is being accessed by other users	136,107	748
+database * is being used by logical replication subscription	136,107	748
 database * is being used by prepared transactions	136,107	1572
-database * is not currently accepting connections	107	757
-database * is used by an active logical replication slot	136,107	747
+database * is not currently accepting connections	107	758
+database * is used by an active logical replication slot	136,107	748
 database * was concurrently dropped	158,1	1573
 database connection exception	1268	1574
 database connection requirement not indicated during registration	328	1575
@@ -17107,9 +17107,9 @@ database is not accepting commands that generate new multixactids to avoid wrapa
 database is not accepting commands to avoid wraparound data loss in database	328	1580
 database is not accepting commands to avoid wraparound data loss in database with oid	328	1580
 database not found exception	1271,12	1581
-database oid * is already in use by database	190,114	798
+database oid * is already in use by database	190,114	799
 database resuming exception	1272	1582
-database system identifier differs between the primary and standby	107	758
+database system identifier differs between the primary and standby	107	759
 database unavailable exception	1273,65	1583
 database with oid * does not exist	158,1	1584
 database_dropped	1269,221	1576
@@ -17153,9 +17153,9 @@ date time exception	1277	1590
 date time field value out of range	1276,114	1591
 date time parse exception	1278,748	1592
 datetime field overflow	1276	1593
-datetime format is not dated and not timed	676,114	729
+datetime format is not dated and not timed	676,114	730
 datetime format is not recognized	1279,114	1594
-datetime format is zoned but not timed	676,114	729
+datetime format is zoned but not timed	676,114	730
 datetime function * field overflow	1280,1276,114	1595
 datetime_field_overflow	1276,114	1593
 datetimeexception	1277	1590
@@ -17329,7 +17329,7 @@ debug sync point wait timed out	1337	1652
 decapsulateexception	1338	1653
 declare cursor must not contain data modifying statements in with	109	725
 declare cursor with hold * is not supported	109	725
-declare insensitive cursor * is not valid	746,1	908
+declare insensitive cursor * is not valid	746,1	909
 declare scroll cursor * is not supported	109	725
 declare scroll cursor for update share is not supported	109	1654
 decoder fallback exception	1339	1655
@@ -17346,11 +17346,11 @@ default acl for user * in schema * does not exist	158,1	1659
 default branch cannot be deleted exception	1344	1660
 default conversion for * already exists	157,1	1351
 default conversion function for encoding * does not exist	227,1	1661
-default for column * cannot be cast automatically to type	272,1	1026
+default for column * cannot be cast automatically to type	272,1	1027
 default ignore value is not supported for such parameter usage	1345	1662
 default is not allowed in this context	0,1	1663
 default namespace is not supported	109	1454
-default privileges cannot be set for columns	763,764	906
+default privileges cannot be set for columns	763,764	907
 default undefined fault	1346	1664
 default user associated to user group	1347	1665
 default user required	1348	1666
@@ -17585,8 +17585,8 @@ deviceretiredexception	1423,20	1749
 deviceretiredexception when calling	1423,20	1749
 devicestreamlimitexceededexception	1424	1750
 devicestreamlimitexceededexception when calling	1424	1750
-dh could not load dh parameters	224,225	1016
-dh could not set dh parameters	224,225	1016
+dh could not load dh parameters	224,225	1017
+dh could not set dh parameters	224,225	1017
 dh key too small	1425,278	300
 dh public value length is wrong	1426,278	300
 dherror	1427	1751
@@ -17704,10 +17704,10 @@ dnsseclimitexceeded when calling	1467	1801
 dnssecnotfound	1468	1802
 dnssecnotfound when calling	1468	1802
 do also rules are not supported for copy	109	1260
-do also rules are not supported for data modifying statements in with	109	844
+do also rules are not supported for data modifying statements in with	109	845
 do instead nothing rules are not supported for copy	109	1260
-do instead nothing rules are not supported for data modifying statements in with	109	844
-do instead notify rules are not supported for data modifying statements in with	109	844
+do instead nothing rules are not supported for data modifying statements in with	109	845
+do instead notify rules are not supported for data modifying statements in with	109	845
 document already exists	1469	1803
 document limit exceeded	1470	1804
 document locked for comments exception	1471,19	1805
@@ -17768,7 +17768,7 @@ driver skip fast path continue as if unimplemented	1491,1492	1827
 drop database not allowed while thread is holding global read lock	1493	1828
 drop index concurrently does not support cascade	109	271
 drop index concurrently does not support dropping multiple objects	109	271
-drop index concurrently must be first action in transaction	109	864
+drop index concurrently must be first action in transaction	109	865
 dropped orphan trigger * originally created for table	1494	1829
 dropping a primary key is not allowed without also adding a new primary key	1495	1830
 dry run exception	1496	1831
@@ -18112,9 +18112,9 @@ ec2unexpectedexception when calling	1607,60	2002
 ecanceled	131	2003
 ecancelled	1608	2004
 ecc cert not for signing	1609,278	300
-ecdh could not create key	224,225	1016
+ecdh could not create key	224,225	1017
 ecdh required for suiteb mode	1610,278	300
-ecdh unrecognized curve name	224,225	1016
+ecdh unrecognized curve name	224,225	1017
 ecerror	1611	2005
 echild	854	2006
 echrng	837	2007
@@ -18234,8 +18234,8 @@ enametoolong	1668	2079
 enavail	1669	2080
 encoder fallback exception	1670	2081
 encoderfallbackexception	1670	2081
-encoding * does not match locale	190,114	798
-encoding * is not supported with icu provider	190,114	798
+encoding * does not match locale	190,114	799
+encoding * is not supported with icu provider	190,114	799
 encoding * not supported by icu	109	1143
 encoding conversion from * to ascii not supported	109	2082
 encoding conversion function * must return type	159,1	2083
@@ -18456,25 +18456,25 @@ er_alter_info	1773	2199
 er_alter_operation_not_supported	1774,109	2200
 er_alter_operation_not_supported_reason	1775,109	2201
 er_alter_operation_not_supported_reason_autoinc	212	215
-er_alter_operation_not_supported_reason_change_fts	716	810
-er_alter_operation_not_supported_reason_column_type	681	737
+er_alter_operation_not_supported_reason_change_fts	716	811
+er_alter_operation_not_supported_reason_column_type	681	738
 er_alter_operation_not_supported_reason_copy	1129	1363
 er_alter_operation_not_supported_reason_fk_check	213	216
 er_alter_operation_not_supported_reason_fk_rename	996	1198
 er_alter_operation_not_supported_reason_fts	1776	2202
 er_alter_operation_not_supported_reason_gis	1777	2203
-er_alter_operation_not_supported_reason_hidden_fts	755	890
+er_alter_operation_not_supported_reason_hidden_fts	755	891
 er_alter_operation_not_supported_reason_ignore	1188	1491
 er_alter_operation_not_supported_reason_nopk	1495	1830
-er_alter_operation_not_supported_reason_not_null	692	763
+er_alter_operation_not_supported_reason_not_null	692	764
 er_alter_operation_not_supported_reason_partition	1778	2204
-er_alter_operation_table_options_need_rebuild	829	993
+er_alter_operation_table_options_need_rebuild	829	994
 er_ambiguous_field_term	1779	2205
 er_argument_not_constant	318	345
 er_argument_out_of_range	317	344
 er_auto_convert	1121	1357
 er_auto_increment_conflict	405	452
-er_auto_position_requires_gtid_mode_on	823	987
+er_auto_position_requires_gtid_mode_on	823	988
 er_autoinc_read_failed	1780	2206
 er_backup_lock_is_active	638	665
 er_backup_not_running	1781	2207
@@ -18501,25 +18501,25 @@ er_binlog_cant_delete_gtid_domain	1140	1389
 er_binlog_create_routine_need_super	1793	2219
 er_binlog_logging_impossible	515	547
 er_binlog_logical_corruption	1794	2220
-er_binlog_multiple_engines_and_self_logging_engine	722	823
+er_binlog_multiple_engines_and_self_logging_engine	722	824
 er_binlog_must_be_empty	1795	2221
 er_binlog_non_supported_bulk	1796	2222
 er_binlog_purge_emfile	1797	2223
 er_binlog_purge_fatal_err	1798	2224
 er_binlog_purge_prohibited	1799	2225
 er_binlog_read_event_checksum_failure	1800	2226
-er_binlog_row_engine_and_stmt_engine	721	822
-er_binlog_row_injection_and_stmt_engine	723	824
-er_binlog_row_injection_and_stmt_mode	724	825
+er_binlog_row_engine_and_stmt_engine	721	823
+er_binlog_row_injection_and_stmt_engine	723	825
+er_binlog_row_injection_and_stmt_mode	724	826
 er_binlog_row_logging_failed	1801	2227
-er_binlog_row_mode_and_stmt_engine	718	819
+er_binlog_row_mode_and_stmt_engine	718	820
 er_binlog_row_rbr_to_sbr	1802	2228
 er_binlog_row_wrong_table_def	1803	2229
 er_binlog_stmt_cache_size_greater_than_max	1804	2230
-er_binlog_stmt_mode_and_no_repl_tables	720	821
-er_binlog_stmt_mode_and_row_engine	719	820
+er_binlog_stmt_mode_and_no_repl_tables	720	822
+er_binlog_stmt_mode_and_row_engine	719	821
 er_binlog_uncompress_error	1805	2231
-er_binlog_unsafe_and_stmt_engine	725	826
+er_binlog_unsafe_and_stmt_engine	725	827
 er_binlog_unsafe_autoinc_columns	1806	2232
 er_binlog_unsafe_autoinc_not_first	1807	2233
 er_binlog_unsafe_create_ignore_select	1176	1479
@@ -18556,12 +18556,12 @@ er_boost_geometry_turn_info_exception	1831	2257
 er_boost_geometry_unknown_exception	1832	2258
 er_calculating_default_value	1833	2259
 er_cannot_add_foreign	668	705
-er_cannot_convert_character	690	759
-er_cannot_discard_temporary_table	709	799
-er_cannot_grant_role	732	837
-er_cannot_load_from_table_v2	737	850
+er_cannot_convert_character	690	760
+er_cannot_discard_temporary_table	709	800
+er_cannot_grant_role	732	838
+er_cannot_load_from_table_v2	737	851
 er_cannot_load_slave_gtid_state	1834	2260
-er_cannot_revoke_role	756	893
+er_cannot_revoke_role	756	894
 er_cannot_update_gtid_state	1151	1456
 er_cannot_user	1835	2261
 er_cant_activate_log	667	703
@@ -18573,17 +18573,17 @@ er_cant_change_tx_characteristics	1839,202,204	2266
 er_cant_create_db	1840	2267
 er_cant_create_federated_table	631	658
 er_cant_create_file	1840	2268
-er_cant_create_geometry_object	730,322,114	836
+er_cant_create_geometry_object	730,322,114	837
 er_cant_create_handler_file	1841	2269
-er_cant_create_sroutine	698	780
+er_cant_create_sroutine	698	781
 er_cant_create_table	634	661
 er_cant_create_thread	630	657
 er_cant_create_user_with_grant	1842,1	2270
 er_cant_delete_file	1843	2271
-er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	727	828
+er_cant_do_implicit_commit_in_trx_when_gtid_next_is_set	727	829
 er_cant_do_this_during_an_transaction	1844,204	2272
 er_cant_drop_field_or_key	635,1	662
-er_cant_execute_in_read_only_transaction	726,700,204	827
+er_cant_execute_in_read_only_transaction	726,700,204	828
 er_cant_find_dl_entry	612	637
 er_cant_find_system_rec	655	681
 er_cant_find_udf	1845	2273
@@ -18596,7 +18596,7 @@ er_cant_open_file	1840	2277
 er_cant_open_library	1840	2278
 er_cant_read_dir	1840	2279
 er_cant_remove_all_fields	1847,1	2280
-er_cant_rename_log_table	754	889
+er_cant_rename_log_table	754	890
 er_cant_reopen_table	1845	2281
 er_cant_set_gtid_next_list_to_non_null_when_gtid_mode_is_off	1848	2282
 er_cant_set_gtid_next_to_anonymous_when_gtid_mode_is_on	1849	2283
@@ -18615,11 +18615,11 @@ er_cant_write_lock_log_table	1857	2292
 er_cf_different	989	1181
 er_change_master_password_length	1858	2293
 er_change_rpl_info_repository_failure	1859	2294
-er_change_slave_parallel_threads_active	683	743
+er_change_slave_parallel_threads_active	683	744
 er_check_no_such_table	654,1	680
 er_check_not_implemented	1860,1	2295
 er_checkread	1861	2296
-er_cm_option_missing_requirement	824	988
+er_cm_option_missing_requirement	824	989
 er_coalesce_only_on_hash_partition	934	1110
 er_coalesce_partition_no_partition	351	390
 er_col_count_doesnt_match_corrupted_v2	1862	2297
@@ -18673,9 +18673,9 @@ er_division_by_zero	1465,325,114	1797
 er_dont_support_slave_preserve_commit_order	1885	2321
 er_drop_db_with_read_lock	1493	1828
 er_drop_filegroup_failed	1886	2322
-er_drop_index_fk	714	807
-er_drop_last_partition	753	887
-er_drop_user	715	809
+er_drop_index_fk	714	808
+er_drop_last_partition	753	888
+er_drop_user	715	810
 er_drop_versioning_system_time_partition	619	645
 er_dup_argument	1887	2323
 er_dup_constraint_name	1533	1888
@@ -18742,7 +18742,7 @@ er_event_recursion_forbidden	1926	2367
 er_event_same_name	1927	2368
 er_event_set_var_error	1928	2369
 er_event_store_failed	1929	2370
-er_events_db_error	749	880
+er_events_db_error	749	881
 er_exceptions_write_error	1930	2371
 er_exec_stmt_with_open_cursor	1931	2372
 er_explain_not_supported	1932	2373
@@ -18763,12 +18763,12 @@ er_file_not_found	1840	2385
 er_file_used	1943	2386
 er_filegroup_option_only_once	1944	2387
 er_filsort_abort	1945	2388
-er_fk_cannot_delete_parent	707	795
+er_fk_cannot_delete_parent	707	796
 er_fk_cannot_open_parent	1946	2389
-er_fk_column_cannot_change	679	735
-er_fk_column_cannot_change_child	680	736
-er_fk_column_cannot_drop	711	804
-er_fk_column_cannot_drop_child	712	805
+er_fk_column_cannot_change	679	736
+er_fk_column_cannot_change_child	680	737
+er_fk_column_cannot_drop	711	805
+er_fk_column_cannot_drop_child	712	806
 er_fk_column_not_null	976	1150
 er_fk_depth_exceeded	1947	2390
 er_fk_fail_add_system	1948	2391
@@ -18777,7 +18777,7 @@ er_fk_no_index_child	1950	2393
 er_fk_no_index_parent	1951	2394
 er_flashback_not_supported	1952	2395
 er_flush_master_binlog_closed	519	551
-er_forbid_schema_change	828	992
+er_forbid_schema_change	828	993
 er_forcing_close	1953,135	2396
 er_foreign_data_source_doesnt_exist	1954	2397
 er_foreign_data_string_invalid	1955	2398
@@ -18785,7 +18785,7 @@ er_foreign_data_string_invalid_cant_create	615	640
 er_foreign_duplicate_key_with_child_info	1956,670	2399
 er_foreign_duplicate_key_without_child_info	1957,670	2400
 er_foreign_server_doesnt_exist	1958	2401
-er_foreign_server_exists	694	772
+er_foreign_server_exists	694	773
 er_form_not_found	1959	2402
 er_found_gtid_event_when_gtid_mode_is_off	1960	2403
 er_fparser_bad_header	1961	2404
@@ -18867,19 +18867,19 @@ er_innodb_ft_wrong_docid_column	982	1162
 er_innodb_ft_wrong_docid_index	2026	2469
 er_innodb_import_error	255	270
 er_innodb_index_corrupt	2027	2470
-er_innodb_no_ft_temp_table	696	774
-er_innodb_no_ft_uses_parser	697	775
+er_innodb_no_ft_temp_table	696	775
+er_innodb_no_ft_uses_parser	697	776
 er_innodb_online_log_too_big	1187	1490
 er_innodb_read_only	2028	2471
 er_innodb_undo_log_full	2029	2472
 er_insecure_change_master	2030	2473
 er_insecure_plain_text	2031	2474
 er_insert_info	2032	2475
-er_inside_transaction_prevents_switch_binlog_direct	739	855
-er_inside_transaction_prevents_switch_binlog_format	740	856
-er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	742	858
-er_inside_transaction_prevents_switch_skip_replication	744	860
-er_inside_transaction_prevents_switch_sql_log_bin	745	861
+er_inside_transaction_prevents_switch_binlog_direct	739	856
+er_inside_transaction_prevents_switch_binlog_format	740	857
+er_inside_transaction_prevents_switch_gtid_domain_id_seq_no	742	859
+er_inside_transaction_prevents_switch_skip_replication	744	861
+er_inside_transaction_prevents_switch_sql_log_bin	745	862
 er_internal_error	81	2476
 er_invalid_aggregate_function	233	242
 er_invalid_argument_for_logarithm	768,114	2477
@@ -18909,7 +18909,7 @@ er_json_depth	2051	2496
 er_json_eos	2052	2497
 er_json_escaping	2053	2498
 er_json_histogram_parse_failed	2054	2499
-er_json_not_json_chr	841	1008
+er_json_not_json_chr	841	1009
 er_json_one_or_all	308	328
 er_json_path_array	2055	2500
 er_json_path_depth	2056	2501
@@ -18968,7 +18968,7 @@ er_master_log_prefix	2098	2546
 er_master_net_read	2099,135	2547
 er_master_net_write	2100,135	2548
 er_max_prepared_stmt_count_reached	633,1	660
-er_maxvalue_in_values_in	773	929
+er_maxvalue_in_values_in	773	930
 er_message_and_statement	2101	2549
 er_metadata_inconsistency	2102	2550
 er_missing	2103	2551
@@ -18977,13 +18977,13 @@ er_missing_skip_slave	2105	2553
 er_mix_handler_error	2106	2554
 er_mix_of_group_func_and_fields	2107,1	2555
 er_mixing_not_allowed	2108	2556
-er_more_than_one_period	765	912
-er_mts_cant_parallel	728	829
-er_mts_change_master_cant_run_with_gaps	822	986
-er_mts_event_bigger_pending_jobs_size_max	760	896
+er_more_than_one_period	765	913
+er_mts_cant_parallel	728	830
+er_mts_change_master_cant_run_with_gaps	822	987
+er_mts_event_bigger_pending_jobs_size_max	760	897
 er_mts_feature_is_not_supported	2109	2557
-er_mts_recovery_failure	751	884
-er_mts_reset_workers	687	749
+er_mts_recovery_failure	751	885
+er_mts_reset_workers	687	750
 er_mts_updated_dbs_greater_max	2110	2558
 er_multi_update_key_conflict	2111	2559
 er_multiple_def_const_in_list_part_error	2112	2560
@@ -19018,7 +19018,7 @@ er_no_default_for_view_field	2139	2586
 er_no_eis_for_field	1710	2125
 er_no_file_mapping	653	679
 er_no_format_description_event_before_binlog_statement	2140	2587
-er_no_ft_materialized_subquery	695	773
+er_no_ft_materialized_subquery	695	774
 er_no_group_for_proc	2141	2588
 er_no_order_list_in_window_spec	2142	2589
 er_no_partition_for_given_value	2143	2590
@@ -19107,7 +19107,7 @@ er_partition_maxvalue_error	2213	2663
 er_partition_merge_error	1709	2124
 er_partition_mgmt_on_nonpartitioned	2214	2664
 er_partition_name	2215	2665
-er_partition_no_temporary	699	781
+er_partition_no_temporary	699	782
 er_partition_not_defined_error	2216	2666
 er_partition_requires_values_error	2217	2667
 er_partition_subpart_mix_error	2218	2668
@@ -19190,7 +19190,7 @@ er_rollback_to_savepoint	2279	2732
 er_row_does_not_match_given_partition_set	2280	2733
 er_row_does_not_match_partition	2281	2734
 er_row_in_wrong_partition	2282	2735
-er_row_is_referenced	706,670	794
+er_row_is_referenced	706,670	795
 er_row_is_referenced_2	706,670	2736
 er_row_single_partition_field_error	2283	2737
 er_row_variable_does_not_have_field	2284	2738
@@ -19263,7 +19263,7 @@ er_sp_badselect	2338,109	2796
 er_sp_badstatement	2339,109	2797
 er_sp_cant_alter	1772	2798
 er_sp_cant_set_autocommit	2340	2799
-er_sp_case_not_found	785,784	951
+er_sp_case_not_found	785,784	952
 er_sp_cond_mismatch	2341,1	2800
 er_sp_cursor_after_handler	1214,1	1522
 er_sp_cursor_already_open	1215,710	1523
@@ -19330,11 +19330,11 @@ er_stop_slave_io_thread_timeout	2385	2847
 er_stop_slave_sql_thread_timeout	2386	2848
 er_storage_engine_disabled	2387	2849
 er_storage_engine_not_loaded	2388	2850
-er_stored_function_prevents_switch_binlog_direct	685	745
-er_stored_function_prevents_switch_binlog_format	684	744
-er_stored_function_prevents_switch_gtid_domain_id_seq_no	741	857
-er_stored_function_prevents_switch_skip_replication	743	859
-er_stored_function_prevents_switch_sql_log_bin	686	746
+er_stored_function_prevents_switch_binlog_direct	685	746
+er_stored_function_prevents_switch_binlog_format	684	745
+er_stored_function_prevents_switch_gtid_domain_id_seq_no	741	858
+er_stored_function_prevents_switch_skip_replication	743	860
+er_stored_function_prevents_switch_sql_log_bin	686	747
 er_subpartition_error	2389	2851
 er_subpartition_name	2390	2852
 er_subqueries_not_supported	1478,1	1812
@@ -19367,7 +19367,7 @@ er_tablespace_exists	2414	2876
 er_tablespace_missing	2415	2877
 er_target_not_explainable	2416	2878
 er_temp_file_write_failure	2417	2879
-er_temp_table_prevents_switch_out_of_rbr	767	916
+er_temp_table_prevents_switch_out_of_rbr	767	917
 er_temporary_name	2418	2880
 er_textfile_not_readable	2419	2881
 er_too_big_displaywidth	1462,1	1791
@@ -19400,12 +19400,12 @@ er_too_many_partitions_error	2438	2901
 er_too_many_rows	2439,1	2902
 er_too_many_tables	2440	2903
 er_too_many_user_connections	2441,1	2904
-er_too_many_values_error	734	842
+er_too_many_values_error	734	843
 er_too_much_auto_timestamp_cols	2442	2905
 er_trans_cache_full	2443	2906
 er_trg_already_exists	2444	2907
 er_trg_cant_change_row	2445	2908
-er_trg_cant_open_table	747	869
+er_trg_cant_open_table	747	870
 er_trg_corrupted_file	1135	1369
 er_trg_does_not_exist	2446	2909
 er_trg_in_wrong_schema	2447	2910
@@ -19530,7 +19530,7 @@ er_vers_table_must_have_columns	2526	3022
 er_vers_trt_is_disabled	2527	3023
 er_vers_trx_part_historic_row_not_supported	2528	3024
 er_vers_wrong_parts	2529	3025
-er_view_check_failed	847,848	1017
+er_view_check_failed	847,848	1018
 er_view_checksum	2530	3026
 er_view_delete_merge_view	618	644
 er_view_frm_no_user	2531	3027
@@ -19540,7 +19540,7 @@ er_view_multiupdate	621	647
 er_view_no_creation_ctx	2533	3029
 er_view_no_explain	269	290
 er_view_no_insert_field_list	620	646
-er_view_nonupd_check	849	1018
+er_view_nonupd_check	849	1019
 er_view_orderby_ignored	2534	3030
 er_view_other_user	2535	3031
 er_view_prevent_update	2536	3032
@@ -19552,7 +19552,7 @@ er_view_select_variable	2541	3037
 er_view_wrong_list	2542	3038
 er_warn_aggfunc_dependence	228	232
 er_warn_allowed_packet_overflowed	2543	3039
-er_warn_cant_drop_default_keycache	713	806
+er_warn_cant_drop_default_keycache	713	807
 er_warn_data_out_of_range	2544,322,114	3040
 er_warn_deprecated_syntax	2545	3041
 er_warn_deprecated_syntax_no_replacement	2546	3042
@@ -19561,11 +19561,11 @@ er_warn_engine_transaction_rollback	2548	3044
 er_warn_field_resolved	2549	3045
 er_warn_hostname_wont_work	2550	3046
 er_warn_i_s_skipped_table	2551	3047
-er_warn_index_not_applicable	772	922
+er_warn_index_not_applicable	772	923
 er_warn_invalid_timestamp	2552	3048
 er_warn_legacy_syntax_converted	2553	3049
 er_warn_null_to_notnull	992,191,114	1194
-er_warn_only_master_log_file_no_pos	825	989
+er_warn_only_master_log_file_no_pos	825	990
 er_warn_open_temp_tables_must_be_zero	2554	3050
 er_warn_purge_log_in_use	2555	3051
 er_warn_purge_log_is_active	2556	3052
@@ -19594,7 +19594,7 @@ er_wrong_field_spec	2577,1	3073
 er_wrong_field_terminators	2578,1	3074
 er_wrong_field_with_group	2579,1	3075
 er_wrong_fk_def	2580,1	3076
-er_wrong_fk_option_for_generated_column	701	784
+er_wrong_fk_option_for_generated_column	701	785
 er_wrong_group_field	1845,1	3077
 er_wrong_insert_into_sequence	2581	3078
 er_wrong_key_column	2582,1	3079
@@ -20290,7 +20290,7 @@ error 1213	1334,1035,1036	1649
 error 1214	2396	2858
 error 1215	668	705
 error 1216	669,670	709
-error 1217	706,670	794
+error 1217	706,670	795
 error 1218	1868,135	2303
 error 1219	2249	2699
 error 1220	1913	2353
@@ -20340,7 +20340,7 @@ error 1263	992,191,114	1194
 error 1264	2544,322,114	3040
 error 1266	2561	3057
 error 1267	1836	2262
-error 1268	715	809
+error 1268	715	810
 error 1269	656	682
 error 1270	1837	2263
 error 1271	1837	2264
@@ -20411,7 +20411,7 @@ error 1335	2358,109	2820
 error 1336	2384,109	2846
 error 1337	2361,1	2823
 error 1338	1214,1	1522
-error 1339	785,784	951
+error 1339	785,784	952
 error 1340	1055	1270
 error 1341	1961	2404
 error 1342	1962	2405
@@ -20440,8 +20440,8 @@ error 1364	2138	2585
 error 1365	1465,325,114	1797
 error 1366	2454	2918
 error 1367	2014,676,114	2457
-error 1368	849	1018
-error 1369	847,848	1017
+error 1368	849	1019
+error 1369	847,848	1018
 error 1370	999,1	1202
 error 1371	2265	2717
 error 1372	2225	2675
@@ -20488,7 +20488,7 @@ error 1412	2399	2861
 error 1413	1545,1	1906
 error 1414	2355,1	2816
 error 1415	2351,109	2813
-error 1416	730,322,114	836
+error 1416	730,322,114	837
 error 1417	121	120
 error 1418	1818	2244
 error 1419	1793	2219
@@ -20510,7 +20510,7 @@ error 1434	631	658
 error 1435	2447	2910
 error 1436	2369	2831
 error 1437	2427,1	2889
-error 1438	713	806
+error 1438	713	807
 error 1439	1462,1	1791
 error 1440	2620	3117
 error 1441	1280,1276,114	1595
@@ -20522,7 +20522,7 @@ error 1446	2087,764	2535
 error 1447	2531	3027
 error 1448	2535	3031
 error 1449	2155	2603
-error 1450	828	992
+error 1450	828	993
 error 1451	706,670	2736
 error 1452	669,670	2595
 error 1453	2336,1	2794
@@ -20548,7 +20548,7 @@ error 1472	1769	2195
 error 1473	2426	2888
 error 1474	2117	2565
 error 1475	1779	2205
-error 1476	694	772
+error 1476	694	773
 error 1477	1958	2401
 error 1478	2010	2453
 error 1479	2217	2667
@@ -20580,7 +20580,7 @@ error 1504	2145	2592
 error 1505	2214	2664
 error 1506	1938	2379
 error 1507	2201	2651
-error 1508	753	887
+error 1508	753	888
 error 1509	934	1110
 error 1510	2269	2721
 error 1511	2270	2722
@@ -20625,16 +20625,16 @@ error 1549	1917	2357
 error 1550	1919	2359
 error 1551	1927	2368
 error 1552	1257	1560
-error 1553	714	807
+error 1553	714	808
 error 1554	2547	3043
 error 1555	1857	2292
 error 1556	1846	2276
 error 1557	1901	2981
 error 1558	988	1179
-error 1559	767	916
-error 1560	684	744
+error 1559	767	917
+error 1560	684	745
 error 1561	1901	2962
-error 1562	699	781
+error 1562	699	782
 error 1563	2199	2649
 error 1564	2210	2660
 error 1565	1882	2318
@@ -20649,11 +20649,11 @@ error 1573	667	703
 error 1574	2253	2703
 error 1575	1341	1657
 error 1576	1926	2367
-error 1577	749	880
+error 1577	749	881
 error 1578	2183	2632
 error 1579	2484	2949
 error 1580	1786	2212
-error 1581	754	889
+error 1581	754	890
 error 1582	2593,1	3090
 error 1583	2595,1	3092
 error 1584	2597,1	3094
@@ -20678,8 +20678,8 @@ error 1602	1135	1369
 error 1603	2449	2912
 error 1604	2448	2911
 error 1605	1189	1492
-error 1606	747	869
-error 1607	698	780
+error 1606	747	870
+error 1607	698	781
 error 1608	1901	2960
 error 1609	2140	2587
 error 1610	1134	1368
@@ -20723,18 +20723,18 @@ error 1652	1557	1920
 error 1653	2198	2648
 error 1654	2605	3102
 error 1655	2437	2900
-error 1656	773	929
-error 1657	734	842
+error 1656	773	930
+error 1657	734	843
 error 1658	2283	2737
 error 1659	1941	2382
 error 1660	2207	2657
-error 1661	721	822
-error 1662	718	819
-error 1663	725	826
-error 1664	723	824
-error 1665	719	820
-error 1666	724	825
-error 1667	722	823
+error 1661	721	823
+error 1662	718	820
+error 1663	725	827
+error 1664	723	825
+error 1665	719	821
+error 1666	724	826
+error 1667	722	824
 error 1668	1813	2239
 error 1669	1809	2235
 error 1670	1822	2248
@@ -20746,14 +20746,14 @@ error 1675	1816	2242
 error 1676	2101	2549
 error 1677	984	1169
 error 1678	1845	2761
-error 1679	740	856
+error 1679	740	857
 error 1680	2230	2680
 error 1681	2546	3042
 error 1682	2588	3085
 error 1683	2599	3096
 error 1684	2551	3047
-error 1685	739	855
-error 1686	685	745
+error 1685	739	856
+error 1686	685	746
 error 1687	128,1	126
 error 1688	1008	1212
 error 1689	2082	2530
@@ -20761,8 +20761,8 @@ error 1690	1876,322,114	2311
 error 1691	132	129
 error 1692	1815	2241
 error 1693	1814	2240
-error 1694	745	861
-error 1695	686	746
+error 1694	745	862
+error 1695	686	747
 error 1696	1936	2377
 error 1697	2505	3001
 error 1698	148,149	145
@@ -20794,7 +20794,7 @@ error 1724	1812	2238
 error 1725	1901	2978
 error 1726	2520	3016
 error 1727	1807	2233
-error 1728	737	850
+error 1728	737	851
 error 1729	2093	2541
 error 1730	2182	2631
 error 1731	2203	2653
@@ -20805,7 +20805,7 @@ error 1735	2473	2938
 error 1736	2411	2873
 error 1737	2281	2734
 error 1738	1792	2218
-error 1739	772	922
+error 1739	772	923
 error 1740	2204	2654
 error 1741	2150	2598
 error 1742	2504	3000
@@ -20821,7 +20821,7 @@ error 1751	2566	3062
 error 1752	2567	3063
 error 1753	2109	2557
 error 1754	2110	2558
-error 1755	728	829
+error 1755	728	830
 error 1757	1968	2411
 error 1758	1875	2310
 error 1759	2031	2474
@@ -20842,8 +20842,8 @@ error 1773	2088	2536
 error 1774	2090	2538
 error 1775	1987	2429
 error 1776	1789	2215
-error 1777	823	987
-error 1778	727	828
+error 1777	823	988
+error 1778	727	829
 error 1779	1992	2434
 error 1780	1994	2436
 error 1781	1850	2284
@@ -20857,19 +20857,19 @@ error 1788	1993	2435
 error 1789	2097	2545
 error 1790	1851	2285
 error 1791	2468	2933
-error 1792	726,700,204	827
+error 1792	726,700,204	828
 error 1793	1010	1214
 error 1794	2308	2763
 error 1795	2025	2468
-error 1796	696	774
+error 1796	696	775
 error 1797	982	1162
 error 1798	2026	2469
 error 1799	1187	1490
 error 1800	2461	2925
 error 1801	2462	2926
-error 1802	822	986
-error 1803	751	884
-error 1804	687	749
+error 1802	822	987
+error 1803	751	885
+error 1804	687	750
 error 1805	1862	2297
 error 1806	2326	2782
 error 1807	1901	2972
@@ -20893,13 +20893,13 @@ error 1824	1946	2389
 error 1825	1949	2392
 error 1826	1533	1888
 error 1827	2228	2678
-error 1828	711	804
-error 1829	712	805
+error 1828	711	805
+error 1829	712	806
 error 1830	976	1150
 error 1831	1548	1909
-error 1832	679	735
-error 1833	680	736
-error 1834	707	795
+error 1832	679	736
+error 1833	680	737
+error 1834	707	796
 error 1835	2091	2539
 error 1836	2258	2709
 error 1837	1997	2439
@@ -20909,28 +20909,28 @@ error 1840	1852	2286
 error 1841	1854	2288
 error 1842	1999	2441
 error 1843	1991	2433
-error 1844	720	821
+error 1844	720	822
 error 1845	1774,109	2200
 error 1846	1775,109	2201
 error 1847	1129	1363
 error 1848	1778	2204
 error 1849	996	1198
-error 1850	681	737
+error 1850	681	738
 error 1851	213	216
 error 1852	1188	1491
 error 1853	1495	1830
 error 1854	212	215
-error 1855	755	890
-error 1856	716	810
+error 1855	755	891
+error 1856	716	811
 error 1857	1776	2202
 error 1858	2366	2828
 error 1859	1542,670	1902
 error 1860	2007	2450
-error 1861	692	763
+error 1861	692	764
 error 1862	2115	2563
 error 1863	2282	2735
-error 1864	760	896
-error 1865	697	775
+error 1864	760	897
+error 1865	697	776
 error 1866	1794	2220
 error 1867	2555	3051
 error 1868	2556	3052
@@ -20949,7 +20949,7 @@ error 1901	1972	2415
 error 1902	1901	2968
 error 1903	2238	2688
 error 1904	2064	2511
-error 1905	701	784
+error 1905	701	785
 error 1906	2564	3060
 error 1907	2485	2950
 error 1908	1901	2970
@@ -20973,8 +20973,8 @@ error 1925	2246	2696
 error 1926	2534	3030
 error 1927	1090	1315
 error 1928	1901	2961
-error 1929	744	860
-error 1930	743	859
+error 1929	744	861
+error 1930	743	860
 error 1931	2250	2700
 error 1932	2153,1	2601
 error 1933	2416	2878
@@ -20997,17 +20997,17 @@ error 1949	2492	2957
 error 1950	262	283
 error 1951	2000	2442
 error 1952	2331	2788
-error 1953	742	858
-error 1954	741	857
+error 1953	742	859
+error 1954	741	858
 error 1955	1073	1294
 error 1956	1795	2221
 error 1957	2151	2599
 error 1958	437	487
 error 1959	2040	2485
 error 1960	2034,764	2479
-error 1961	732	837
-error 1962	756	893
-error 1963	683	743
+error 1961	732	838
+error 1962	756	894
+error 1963	683	744
 error 1964	1014	1218
 error 1965	2050,1	2495
 error 1966	2327	2783
@@ -21021,7 +21021,7 @@ error 1973	2277	2994
 error 1974	1881	2995
 error 1975	2277	2729
 error 1976	1881	2730
-error 1977	690	759
+error 1977	690	760
 error 1978	2036	2481
 error 1979	2075	2523
 error 1980	1710	2125
@@ -21034,7 +21034,7 @@ error 3003	2388	2850
 error 3004	1979,1980,1428	2422
 error 3005	2553	3049
 error 3006	1808	2234
-error 3007	709	799
+error 3007	709	800
 error 3008	1947	2390
 error 3009	1863	2298
 error 3010	2560	3056
@@ -21045,12 +21045,12 @@ error 3014	2104	2552
 error 3015	1894	2333
 error 3016	2227	2677
 error 3017	2328	2784
-error 3018	695	773
+error 3018	695	774
 error 3019	2029	2472
 error 3020	768,114	2477
 error 3021	2307	2762
 error 3022	2554	3050
-error 3023	825	989
+error 3023	825	990
 error 3024	1901	2958
 error 3025	2160	2608
 error 3026	1888	2326
@@ -21128,7 +21128,7 @@ error 4032	1345	1662
 error 4033	1796	2222
 error 4034	1805	2231
 error 4035	547	577
-error 4036	841	1008
+error 4036	841	1009
 error 4037	2052	2497
 error 4038	2061	2506
 error 4039	2053	2498
@@ -21244,7 +21244,7 @@ error 4140	2499	2993
 error 4141	1893	2332
 error 4142	2524	3020
 error 4143	2070	2517
-error 4144	829	993
+error 4144	829	994
 error 4145	638	665
 error 4146	1781	2207
 error 4147	433	482
@@ -21255,7 +21255,7 @@ error 4150	2500	2996
 error 4151	152	148
 error 4152	286	307
 error 4153	2234	2684
-error 4154	765	912
+error 4154	765	913
 error 4155	2232	2682
 error 4156	2233	2683
 error 4157	991	1193
@@ -21293,7 +21293,7 @@ error 4186	2054	2499
 error 4187	2298	2752
 error 4188	2017	2460
 error 4189	2518	3014
-error 4191	824	988
+error 4191	824	989
 error 4192	1906	2786
 error 421	30	30
 error 422	33	32
@@ -21376,7 +21376,7 @@ event destination does not exist	2949	3452
 event execution time is in the past and on completion not preserve is set the event was dropped immediately after creation	1916	2356
 event execution time is in the past and on completion not preserve is set the event was not changed specify a time in the future	1915	2355
 event execution time is in the past event has been disabled	1921	2362
-event qualifications are not implemented for rules on select	109	765
+event qualifications are not implemented for rules on select	109	766
 event source exception	263	3453
 event subscription quota exceeded	2950	3454
 event trigger * already exists	157,1	3455
@@ -22079,7 +22079,7 @@ folderdoesnotexistexception when calling	3169	3701
 font format exception	3170	3702
 fontformatexception	3170	3702
 for * partitions each partition must be defined	2224	2674
-for a generated column generated always must be specified	0,1	926
+for a generated column generated always must be specified	0,1	927
 for a request which attempts to access an invalid topic e g	3171	3703
 for float m d double m d or decimal m d m must be d column	2086,1	2534
 for input string	691	3704
@@ -22099,16 +22099,16 @@ foreign data wrapper * does not support import foreign schema	3102,3112	3712
 foreign data wrapper * has no handler	107	3713
 foreign data wrapper with oid * does not exist	158,1	1144
 foreign key cascade delete update exceeds max depth of	1947	2390
-foreign key constraint * cannot be implemented	272,1	1026
+foreign key constraint * cannot be implemented	272,1	1027
 foreign key constraint for table * record * would lead to a duplicate entry in a child table	1957,670	2400
 foreign key constraint for table * record * would lead to a duplicate entry in table	1956,670	2399
 foreign key constraints not possible for domains	0,1	1285
 foreign key referenced columns list must not contain duplicates	3172,1	3714
 foreign key violation	3173	3715
 foreign server with oid * does not exist	158,1	1144
-foreign table * does not allow deletes	107	793
-foreign table * does not allow inserts	107	793
-foreign table * does not allow updates	107	793
+foreign table * does not allow deletes	107	794
+foreign table * does not allow inserts	107	794
+foreign table * does not allow updates	107	794
 foreign table * does not exist	158,1	1329
 foreign_key_violation	3173,670	3715
 foreignkey constraint failed	3174,846	3716
@@ -22187,7 +22187,7 @@ function call to dropped function	227,1	3749
 function can only be called when server is in binary upgrade mode	774,107	3750
 function constraint failed	3192,846	3751
 function executed no return statement	2354	3752
-function has * columns available but * columns specified	311,1	934
+function has * columns available but * columns specified	311,1	935
 function in use	3193,19	3753
 function name * is not unique	232,1	240
 function not implemented	1730	3754
@@ -22212,7 +22212,7 @@ functions cannot accept set arguments	112,1	230
 functions in from can return at most	733,328	1180
 functions in index expression must be marked immutable	159,1	3761
 functions in index predicate must be marked immutable	159,1	3761
-functions in partition key expression must be marked immutable	159,1	924
+functions in partition key expression must be marked immutable	159,1	925
 functionsizelimitexceeded	3194,22	3758
 functionsizelimitexceeded when calling	3194,22	3758
 functionversionspercapacityproviderlimitexceededexception	3195	3759
@@ -22250,8 +22250,8 @@ generatedtemplatenotfound when calling	3203,12	3772
 generateresponseexception	3202	3770
 generateresponseexception when calling	3202	3770
 generation exists exception	3204	3773
-generation expression for column * cannot be cast automatically to type	272,1	1026
-generation expression is not immutable	159,1	927
+generation expression for column * cannot be cast automatically to type	272,1	1027
+generation expression is not immutable	159,1	928
 generationexistsexception	3204	3773
 generationexistsexception when calling	3204	3773
 generatorerror	3205	3774
@@ -22324,7 +22324,7 @@ got timeout reading communication packets	2127,135	2575
 got timeout writing communication packets	2128,135	2576
 goto is not allowed in a stored procedure handler	2347	2809
 grant flow entitlements420 exception	3223	3792
-grant options can only be granted to roles	763,764	906
+grant options can only be granted to roles	763,764	907
 grant options cannot be granted back to your own grantor	763,764	3793
 grant with identified with is illegal because the user s already exists	1989	2431
 grantflowentitlements420exception	3223	3792
@@ -22351,7 +22351,7 @@ grouping must have fewer than 32 arguments	3229,328	3801
 grouping_error	229,1	3800
 groupingerror	229,1	3800
 groupmaxsizereachedexception	3228	3799
-groups mode requires an order by clause	693,1	770
+groups mode requires an order by clause	693,1	771
 groupsubscribedtotopicexception	1373	1694
 groupsubscribedtotopicexception when calling	1373,19	3802
 grpc status aborted	935,936,19	1111
@@ -22435,7 +22435,7 @@ hierarchylevellimitexceededexception	3246	3823
 hierarchylevellimitexceededexception when calling	3246	3823
 hierarchytypemismatchexception	3247	3824
 hierarchytypemismatchexception when calling	3247	3824
-highest timeline * of the primary is behind recovery timeline	107	758
+highest timeline * of the primary is behind recovery timeline	107	759
 hmacerror	3248	3825
 home region not set exception	3249	3826
 homeregionnotsetexception	3249	3826
@@ -22471,7 +22471,7 @@ hostprotectionexception	3252	3831
 hostssl record cannot match because ssl is disabled	224,225	436
 hostssl record cannot match because ssl is not supported by this build	224,225	436
 hot standby is not possible because of insufficient parameter settings	190,114	3838
-hour * is invalid for the 12 hour clock	676,114	729
+hour * is invalid for the 12 hour clock	676,114	730
 hsm client certificate already exists fault	3259	3839
 hsm client certificate not found fault	3260	3840
 hsm client certificate quota exceeded fault	3261	3841
@@ -22675,7 +22675,7 @@ iamuserarnrequiredexception	3301	3875
 iamuserarnrequiredexception when calling	3301	3875
 icu is not supported in this build	109	1143
 icu locale cannot be specified unless locale provider is icu	159,1	3876
-icu locale must be specified	190,114	798
+icu locale must be specified	190,114	799
 idempotency conflict exception	3302	3877
 idempotency parameter mismatch	3303	3878
 idempotency parameter mismatch exception	3303	3879
@@ -23033,7 +23033,7 @@ index * for table * does not exist	158,1	4008
 index * is already associated with a constraint	107	4009
 index * is corrupted	2021	2464
 index * is not a btree	254,1	4007
-index * is not partitioned	159,1	778
+index * is not partitioned	159,1	779
 index * is not the index for column	190,114	1159
 index * is not valid	107	4010
 index * is of wrong type for an innodb fulltext index	2026	2469
@@ -23085,10 +23085,10 @@ ineligiblereplicaexception	3429	4033
 infailedsqltransaction	1213,204	3963
 infinite recursion detected in policy for relation	159,1	4034
 infinite recursion detected in rules for relation	159,1	4034
-inherited column * has a collation conflict	856,1	1025
-inherited column * has a generation conflict	272,1	1026
-inherited column * has a storage parameter conflict	272,1	1026
-inherited column * has a type conflict	272,1	1026
+inherited column * has a collation conflict	856,1	1026
+inherited column * has a generation conflict	272,1	1027
+inherited column * has a storage parameter conflict	272,1	1027
+inherited column * has a type conflict	272,1	1027
 inherited column * must be renamed in child tables too	111,1	716
 inherited constraint * must be renamed in child tables too	111,1	716
 inherited relation * is not a table or foreign table	254,1	267
@@ -23109,7 +23109,7 @@ input mismatch exception	3430	4039
 input of anonymous composite types is not implemented	109	4040
 input output error	1635	4041
 input parameters after one with a default value must also have defaults	112,1	230
-input string is too short for datetime format	676,114	729
+input string is too short for datetime format	676,114	730
 input string was not in a correct format	691	4042
 inputmismatchexception	3430	4039
 insecure transport error	3431	4043
@@ -23123,9 +23123,9 @@ insert into autoincrement field which is not the first part in the composed prim
 insert on duplicate key update on a table with more than one unique key is unsafe	1812	2238
 insert or update on table * violates foreign key constraint	3173,670	4044
 insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1811	2237
-insert select rule actions are not supported for queries having data modifying statements in with	109	844
+insert select rule actions are not supported for queries having data modifying statements in with	109	845
 insert trigger s when condition cannot reference old values	159,1	536
-insert with on conflict clause cannot be used with table that has insert or update rules	109	844
+insert with on conflict clause cannot be used with table that has insert or update rules	109	845
 insight not enabled exception	3432	4045
 insightnotenabledexception	3432	4045
 insightnotenabledexception when calling	3432	4045
@@ -23164,7 +23164,7 @@ instancerefreshinprogress	3446	4058
 instancerefreshinprogress when calling	3446	4058
 instantiationerror	3447	4059
 instantiationexception	3448	4060
-instead nothing rules on select are not implemented	109	765
+instead nothing rules on select are not implemented	109	766
 instead of triggers cannot have column lists	109	537
 instead of triggers cannot have when conditions	109	537
 instead of triggers must be for each row	109	537
@@ -23371,7 +23371,7 @@ interval_field_overflow	3501,114	4138
 intervalfieldoverflow	3501,114	4138
 into is only allowed on first select of union intersect except	0,1	1956
 introspectionexception	3502	4141
-invalid * action for foreign key constraint containing generated column	0,1	843
+invalid * action for foreign key constraint containing generated column	0,1	844
 invalid * character string	2033	2478
 invalid access exception	3503,7	4142
 invalid access key id exception	3504	4143
@@ -23517,10 +23517,10 @@ invalid column definition	766	4258
 invalid column reference	311	4259
 invalid column reference * in load data	2078	2526
 invalid com object exception	361	4260
-invalid combination of date conventions	676,114	729
+invalid combination of date conventions	676,114	730
 invalid command id	3595	4261
-invalid command line argument	0,1	847
-invalid command line argument for server process	0,1	847
+invalid command line argument	0,1	848
+invalid command line argument for server process	0,1	848
 invalid command name	190,114	4262
 invalid comment id exception	3596	4263
 invalid comment operation exception	3597,19	4264
@@ -23529,7 +23529,7 @@ invalid commit id exception	3599	4266
 invalid commit offset size exception	3600	4267
 invalid component error	3601	4268
 invalid compression algorithm	3602,278	300
-invalid compression method	190,114	863
+invalid compression method	190,114	864
 invalid compression specification	0,1	1236
 invalid compute platform exception	3603	4269
 invalid condition number	1875	2310
@@ -23544,7 +23544,7 @@ invalid configuration set	3609	4275
 invalid conflict detail level exception	3610	4276
 invalid conflict resolution exception	3611	4277
 invalid conflict resolution strategy exception	3612	4278
-invalid connection limit	190,114	798
+invalid connection limit	190,114	799
 invalid connection string syntax	0,1	4279
 invalid connection type	224,225	436
 invalid contact flow exception	3613	4280
@@ -23555,7 +23555,7 @@ invalid copy file header missing flags	442,114	1186
 invalid copy file header missing length	442,114	1186
 invalid copy file header with oids	442,114	1186
 invalid copy file header wrong length	442,114	1186
-invalid create database strategy	190,114	798
+invalid create database strategy	190,114	799
 invalid credential exception	3617	4284
 invalid credentials exception	3617	4285
 invalid cross account role exception	3618	4286
@@ -23580,7 +23580,7 @@ invalid database definition	3629	4303
 invalid date format	748	4304
 invalid date range exception	3630	4305
 invalid datetime format	676	4306
-invalid datetime format separator	676,114	729
+invalid datetime format separator	676,114	730
 invalid datum pointer	114	4307
 invalid db cluster automated backup state fault	3631	4308
 invalid db cluster capacity fault	3632	4309
@@ -23620,9 +23620,9 @@ invalid destination commit specifier exception	3663	4340
 invalid destination encoding name	190,114	4341
 invalid destination kms key	3664	4342
 invalid device exception	3665	4343
-invalid dh parameters	224,225	1016
-invalid dh parameters neither suitable generator or safe prime	224,225	1016
-invalid dh parameters p is not prime	224,225	1016
+invalid dh parameters	224,225	1017
+invalid dh parameters neither suitable generator or safe prime	224,225	1017
+invalid dh parameters p is not prime	224,225	1017
 invalid digit found in string	691	4344
 invalid digit in external numeric value	1145,114	4345
 invalid disk capacity	3666	4346
@@ -23694,7 +23694,7 @@ invalid flags for opening a large object	190,114	4407
 invalid fleet status exception	3720	4408
 invalid float literal	691	4344
 invalid foreign key	3172	4409
-invalid format specification for an interval value	676,114	729
+invalid format specification for an interval value	676,114	730
 invalid forward cookies	3721	4410
 invalid frontend message type	516,135	548
 invalid function association	3722	4411
@@ -23742,7 +23742,7 @@ invalid import token exception	3752	4445
 invalid indicator parameter value	3753	4446
 invalid input combination exception	3754	4447
 invalid input exception	3755	4448
-invalid input string for y yyy	676,114	729
+invalid input string for y yyy	676,114	730
 invalid input syntax for type	113,114	4449
 invalid input value for enum	113,114	4450
 invalid insight selectors exception	3756	4451
@@ -23808,7 +23808,7 @@ invalid limit exception	3797	4501
 invalid literal for int with base	691	4502
 invalid load balancer action	3798	4503
 invalid load balancer info exception	3799	4504
-invalid locale name	254,1	801
+invalid locale name	254,1	802
 invalid location code	3800	4505
 invalid locator specification	3801	4506
 invalid logging configuration	3802	4507
@@ -23831,7 +23831,7 @@ invalid merge option exception	3813	4519
 invalid message contents	3814	4520
 invalid message format	516,135	4068
 invalid message length	516,135	3984
-invalid message size * in shared memory queue	328	897
+invalid message size * in shared memory queue	328	898
 invalid midi data exception	3815	4521
 invalid minimum healthy host value exception	3816	4522
 invalid minimum protocol version	3817	4523
@@ -23871,7 +23871,7 @@ invalid oidvector data	1145,114	4551
 invalid ole variant type exception	3836	4552
 invalid on premises tag combination exception	3837	4553
 invalid on update clause for * column	2039	2484
-invalid on update specification	109	866
+invalid on update specification	109	867
 invalid open type exception	3838	4554
 invalid operation exception	3839	4555
 invalid operation fault	3840	4556
@@ -23901,7 +23901,7 @@ invalid parameter combination exception	3855	4577
 invalid parameter exception	3856	4578
 invalid parameter group state fault	3857	4579
 invalid parameter input	3858	4580
-invalid parameter list format	0,1	909
+invalid parameter list format	0,1	910
 invalid parameter name	1028,1	4581
 invalid parameter spec exception	3859	4582
 invalid parameter value	190	4583
@@ -23934,23 +23934,23 @@ invalid preferences format exception	3874	4604
 invalid prefix error	3875	4605
 invalid prepared statement definition	3876	4606
 invalid principal type exception	3877	4607
-invalid privilege type * for column	763,764	906
-invalid privilege type * for database	763,764	906
-invalid privilege type * for domain	763,764	906
-invalid privilege type * for foreign data wrapper	763,764	906
-invalid privilege type * for foreign server	763,764	906
-invalid privilege type * for function	763,764	906
-invalid privilege type * for language	763,764	906
-invalid privilege type * for large object	763,764	906
-invalid privilege type * for parameter	763,764	906
-invalid privilege type * for procedure	763,764	906
-invalid privilege type * for relation	763,764	906
-invalid privilege type * for routine	763,764	906
-invalid privilege type * for schema	763,764	906
-invalid privilege type * for sequence	763,764	906
-invalid privilege type * for table	763,764	906
-invalid privilege type * for tablespace	763,764	906
-invalid privilege type * for type	763,764	906
+invalid privilege type * for column	763,764	907
+invalid privilege type * for database	763,764	907
+invalid privilege type * for domain	763,764	907
+invalid privilege type * for foreign data wrapper	763,764	907
+invalid privilege type * for foreign server	763,764	907
+invalid privilege type * for function	763,764	907
+invalid privilege type * for language	763,764	907
+invalid privilege type * for large object	763,764	907
+invalid privilege type * for parameter	763,764	907
+invalid privilege type * for procedure	763,764	907
+invalid privilege type * for relation	763,764	907
+invalid privilege type * for routine	763,764	907
+invalid privilege type * for schema	763,764	907
+invalid privilege type * for sequence	763,764	907
+invalid privilege type * for table	763,764	907
+invalid privilege type * for tablespace	763,764	907
+invalid privilege type * for type	763,764	907
 invalid producer epoch exception	3878	4608
 invalid producer id mapping exception	3879	4609
 invalid product code exception	3880	4610
@@ -23959,7 +23959,7 @@ invalid properties format exception	3881	4612
 invalid protocol settings	3882	4613
 invalid public key	1203	4614
 invalid public key version exception	3883	4615
-invalid publication object list	0,1	926
+invalid publication object list	0,1	927
 invalid publication where expression	109	4616
 invalid publication_names syntax	1028,1	4617
 invalid pull request event type exception	3884	4618
@@ -24079,7 +24079,7 @@ invalid security group id exception	3972,60	4723
 invalid sequence number	3973,278	300
 invalid sequence option sequence name	0,1	4572
 invalid sequence token exception	3974	4724
-invalid server encoding	254,1	801
+invalid server encoding	254,1	802
 invalid serverinfo data	3975,278	300
 invalid serverless cache snapshot state fault	3976	4725
 invalid serverless cache state fault	3977	4726
@@ -24125,7 +24125,7 @@ invalid state transition exception	4006,19	4759
 invalid statement name must not be empty	3876,1	4760
 invalid statistics kind	190,114	4761
 invalid status response	4007,278	300
-invalid storage type	190,114	863
+invalid storage type	190,114	864
 invalid string in message	516,135	4068
 invalid structure exception	4008	4762
 invalid subnet id exception	4009,60	4763
@@ -24134,7 +24134,7 @@ invalid subscription state fault	4010	4764
 invalid symbol * found while decoding base64 sequence	190,114	4204
 invalid system tag usage exception	4011	4765
 invalid table definition	111	4766
-invalid table name	0,1	926
+invalid table name	0,1	927
 invalid table restore argument	4012	4767
 invalid tablesample argument	4013	4768
 invalid tablesample repeat	4014	4769
@@ -25559,7 +25559,7 @@ is not a hash partitioned table	190,114	1172
 is not a materialized view	254,1	4912
 is not a member of extension	107	4907
 is not a number	113,114	4914
-is not a partitioned table	159,1	778
+is not a partitioned table	159,1	779
 is not a procedure	254,1	1793
 is not a sequence	254,1,2173	4911
 is not a table	254,1	4912
@@ -25646,7 +25646,7 @@ jobstatusexception	4122	4941
 jobstatusexception when calling	4122	4941
 join estimator function * has multiple matches	232,1	4943
 join estimator function * must return type	159,1	4944
-join expression * columns available but * columns specified	311,1	934
+join expression * columns available but * columns specified	311,1	935
 joins can have at most	328	4945
 json cannot unmarshal string into go struct field a of type int	2997	4233
 json decode error	4124,2997	4946
@@ -25975,7 +25975,7 @@ limit of * on json nested structures depth is reached in argument * to function	
 limit of * on json path depth is reached in argument * to function	2056	2501
 limit only accepts integer values	2042	2487
 limit overrun error	4211	5092
-limit syntax is not supported	0,1	926
+limit syntax is not supported	0,1	927
 limitexceeded	4210	5093
 limitexceeded when calling	4210	5093
 limitexceededexception	4209	5089
@@ -26101,17 +26101,17 @@ logdirnotfoundexception	4264	5157
 logic error * in function	2375	2837
 logical decoding cannot be used while in recovery	109	5159
 logical decoding output plugin * produces binary output but function * expects textual data	109	359
-logical decoding requires a database connection	107	931
-logical decoding requires wal_level logical	107	931
-logical replication at prepare time requires a	107	931
+logical decoding requires a database connection	107	932
+logical decoding requires wal_level logical	107	932
+logical replication at prepare time requires a	107	932
 logical replication slot * exists but wal_level logical	107	5160
 logical replication target relation * does not exist	107	5161
 logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	107	5162
 logical replication target relation * uses system columns in replica identity index	107	5161
 logical replication worker slot * is already used by another worker cannot attach	107	5163
 logical replication worker slot * is empty cannot attach	107	5163
-logical streaming at prepare time requires a	107	931
-logical streaming requires a	107	931
+logical streaming at prepare time requires a	107	932
+logical streaming requires a	107	932
 login_required	4265	5164
 loginexception	4266	5165
 loginrequired	4265	5164
@@ -26281,7 +26281,7 @@ maximum file content to load exceeded exception	4322	5238
 maximum file entries exceeded exception	4323	5239
 maximum items to compare exceeded exception	4324	5240
 maximum number of approvals exceeded exception	4325	5241
-maximum number of committed subtransactions	328	841
+maximum number of committed subtransactions	328	842
 maximum number of prepared transactions reached	246,243	5242
 maximum number of trails exceeded exception	4326	5243
 maximum open pull requests exceeded exception	4327	5244
@@ -26351,7 +26351,7 @@ memory limit exceeded exception	4335,55	5255
 memoryerror	4336,246	5256
 memorylimitexceededexception	4335,55	5255
 memorylimitexceededexception when calling	4335,55	5255
-merge not supported in copy	109	911
+merge not supported in copy	109	912
 merge not supported in with query	109	3705
 merge option required exception	4337	5257
 mergeoptionrequiredexception	4337	5257
@@ -26457,8 +26457,8 @@ missing spec version error	4376	5307
 missing subject key identifier	4377,288	5308
 missing supported groups extension	4378,278	300
 missing synonyms parameter	190,114	5309
-missing time zone in input string for type timestamptz	676,114	729
-missing time zone in input string for type timetz	676,114	729
+missing time zone in input string for type timestamptz	676,114	730
+missing time zone in input string for type timetz	676,114	730
 missing tmp dh key	4379,278	300
 missing tmp ecdh key	4380,278	300
 missing token error	4381	5310
@@ -26555,9 +26555,9 @@ modifying_sql_data_not_permitted	4397,629	5326
 modifyingsqldatanotpermitted	4397,629	5326
 module not found	651	5327
 module not found error	4398,651	5328
-module_not_found	651	834
+module_not_found	651	835
 modulenotfounderror	4398,651	5328
-modulus for hash partition must be specified	0,1	926
+modulus for hash partition must be specified	0,1	927
 modulus for hash partition provided more than once	157,1	5329
 money out of range	322,114	5330
 monitor setting exception	4399	5331
@@ -26593,7 +26593,7 @@ multi region cluster not found fault	4407	5344
 multi region parameter group not found fault	4408	5345
 multi row statements required more than * bytes of storage	2382	2844
 multi statement do instead rules are not supported for copy	109	1260
-multi statement do instead rules are not supported for data modifying statements in with	109	844
+multi statement do instead rules are not supported for data modifying statements in with	109	845
 multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	2443	2906
 multicast not supported exception	373	5346
 multicastnotsupportedexception	373	5346
@@ -26601,10 +26601,10 @@ multidimensional arrays must have array expressions with matching dimensions	329
 multihop attempted	1665	5348
 multipart message too large	4409	5349
 multiple accept parameters	190,114	5350
-multiple actions for rules on select are not implemented	109	765
+multiple actions for rules on select are not implemented	109	766
 multiple afffile parameters	190,114	5274
 multiple assignments to same column	0,1	5351
-multiple collate clauses not allowed	0,1	926
+multiple collate clauses not allowed	0,1	927
 multiple column definition lists are not allowed for the same function	0,1	282
 multiple conflict resolution entries exception	4410	5352
 multiple decimal points	0,1	0
@@ -26620,10 +26620,10 @@ multiple identity specifications for column * of table	0,1	569
 multiple initially immediate deferred clauses not allowed	0,1	569
 multiple keys request during rehashing of slot	4412	5354
 multiple language parameters	190,114	5291
-multiple limit clauses not allowed	0,1	926
-multiple limit options not allowed	0,1	926
-multiple offset clauses not allowed	0,1	926
-multiple order by clauses not allowed	0,1	926
+multiple limit clauses not allowed	0,1	927
+multiple limit options not allowed	0,1	927
+multiple offset clauses not allowed	0,1	927
+multiple order by clauses not allowed	0,1	927
 multiple primary key defined	2113,1	2561
 multiple primary keys for table * are not allowed	111,1	5355
 multiple read calls return no data or error	4413,4414	5356
@@ -26637,7 +26637,7 @@ multiple values specified for connection type	224,225	436
 multiple values specified for host address	224,225	436
 multiple values specified for netmask	224,225	436
 multiple window specifications with the same name	1889	2328
-multiple with clauses not allowed	0,1	926
+multiple with clauses not allowed	0,1	927
 multipleconflictresolutionentriesexception	4410	5352
 multipleconflictresolutionentriesexception when calling	4410	5352
 multipleiamarnsprovidedexception	4411	5353
@@ -26695,8 +26695,8 @@ must be owner of type * or type	137,1	5365
 must be owner of view	137,1	5364
 must be superuser	137,1	5365
 must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	137,1	5366
-must be superuser or have privileges of pg_checkpoint to do checkpoint	137,1	815
-must be superuser or have privileges of pg_read_all_settings to examine	137,1	903
+must be superuser or have privileges of pg_checkpoint to do checkpoint	137,1	816
+must be superuser or have privileges of pg_read_all_settings to examine	137,1	904
 must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	137,1	5367
 must be superuser or have privileges of the pg_read_server_files role to copy from a file	137,1	5367
 must be superuser or have privileges of the pg_write_server_files role to copy to a file	137,1	5367
@@ -26832,13 +26832,13 @@ networknotready	4442,4443	5416
 networktypenotsupported	4444	5417
 networktypenotsupported when calling	4444	5417
 new bit must be 0 or 1	190,114	5070
-new collation * is incompatible with the collation of the template database	190,114	798
+new collation * is incompatible with the collation of the template database	190,114	799
 new data for materialized view * contains duplicate rows without any null columns	781	5418
-new encoding * is incompatible with the encoding of the template database	190,114	798
-new icu locale * is incompatible with the icu locale of the template database	190,114	798
-new lc_ctype * is incompatible with the lc_ctype of the template database	190,114	798
+new encoding * is incompatible with the encoding of the template database	190,114	799
+new icu locale * is incompatible with the icu locale of the template database	190,114	799
+new lc_ctype * is incompatible with the lc_ctype of the template database	190,114	799
 new leader elected exception	4445	5419
-new locale provider * does not match locale provider of the template database	190,114	798
+new locale provider * does not match locale provider of the template database	190,114	799
 new row for relation * violates check constraint	844,670	5420
 new row for relation * violates partition constraint	844,670	5420
 new row violates check option for view	848	5421
@@ -26919,7 +26919,7 @@ no memory error	4481,246	5463
 no message of desired type	1723	5464
 no method error	4482	5465
 no method specified	4483,278	300
-no module named	651	845
+no module named	651	846
 no operand in tsquery	0,1	5466
 no operation fault	4484	5467
 no order list in window specification for	2142	2589
@@ -26937,7 +26937,7 @@ no private key assigned	4488,278	300
 no protocols available	4489,278	300
 no published version exception	4490	5473
 no reassignment in progress exception	4485	5469
-no replication origin is configured	107	882
+no replication origin is configured	107	883
 no required digest	4491,278	300
 no return found in function	2352,1	2814
 no roles are defined in this database system	158,1	5474
@@ -27129,7 +27129,7 @@ non_unique_keys_in_a_json_object	4589,114	5578
 nonascii	4591	5581
 nondeterministic collations are not supported for ilike	109	5582
 nondeterministic collations are not supported for like	109	5582
-nondeterministic collations are not supported for operator class	109	864
+nondeterministic collations are not supported for operator class	109	865
 nondeterministic collations are not supported for regular expressions	109	5583
 nondeterministic collations are not supported for substring searches	109	5584
 nondeterministic collations not supported with this provider	109	1515
@@ -27565,7 +27565,7 @@ offsetnotavailableexception	4675	5692
 offsetoutofrangeexception	4676	5693
 oid * does not refer to a table	1148,1	5694
 oid out of range	322,114	539
-oids less than * are reserved for system objects	190,114	798
+oids less than * are reserved for system objects	190,114	799
 ok packet too large	2122	2570
 old gin indexes do not support whole index scans nor searches for nulls	109	5695
 old key file for table * repair it	2180	2629
@@ -27575,15 +27575,15 @@ old table can only be specified for a delete or update trigger	159,1	536
 old table cannot be specified multiple times	159,1	536
 old table name and new table name cannot be the same	159,1	536
 on commit can only be used on temporary tables	111,1	716
-on conflict do update not supported with exclusion constraints	254,1	868
+on conflict do update not supported with exclusion constraints	254,1	869
 on conflict do update requires inference specification or constraint name	0,1	282
 on conflict does not support deferrable unique constraints exclusion constraints as arbiters	107	5696
 on conflict is not supported on table * used as a catalog table	109	5697
 on conflict is not supported with system catalog tables	109	5697
-on delete rule cannot use new	159,1	778
-on insert rule cannot use old	159,1	778
-on select rule cannot use new	159,1	778
-on select rule cannot use old	159,1	778
+on delete rule cannot use new	159,1	779
+on insert rule cannot use old	159,1	779
+on select rule cannot use new	159,1	779
+on select rule cannot use old	159,1	779
 one of the identified items was in an invalid format	3180,1126,4679	5698
 one or more errors occurred	236	5699
 one or two argument types must be specified	0,1	5700
@@ -27604,17 +27604,17 @@ only integers allowed as number here	2183	2632
 only one as item needed for language	112,1	230
 only one default namespace is allowed	0,1	282
 only one default partition allowed	2200	2650
-only one default value is allowed	0,1	926
+only one default value is allowed	0,1	927
 only one for ordinality column is allowed	0,1	282
-only one path value per column is allowed	0,1	926
+only one path value per column is allowed	0,1	927
 only ordered set aggregates can be hypothetical	112,1	238
 only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	2048	2493
 only row based replication supported for bulk operations	1796	2222
 only shared relations can be placed in pg_global tablespace	190,114	5702
 only superuser can define a leakproof function	137,1	5375
 only table * can be referenced in check constraint	311,1	5703
-only tables indexes and materialized views exist in tablespaces	190,114	863
-only temporary relations may be created in temporary schemas	111,1	779
+only tables indexes and materialized views exist in tablespaces	190,114	864
+only temporary relations may be created in temporary schemas	111,1	780
 only using expression allowed for select delete	0,1	5704
 only with check expression allowed for insert	0,1	5704
 oomkilled	4680,4681	5705
@@ -27706,9 +27706,9 @@ operator * already exists	1544,1	5745
 operator * already exists in operator family	157,1	1432
 operator * does not exist	158,1	1659
 operator * does not exist in operator family	158,1	3740
-operator * is not a member of operator family	254,1	776
+operator * is not a member of operator family	254,1	777
 operator * is not a valid ordering operator	254,1	5746
-operator * is not commutative	254,1	776
+operator * is not commutative	254,1	777
 operator argument types must be specified	112,1	5747
 operator argument types must be specified in alter operator family	0,1	5700
 operator attribute * cannot be changed	0,1	5748
@@ -27802,7 +27802,7 @@ optinrequiredexception	4723,11	5774
 optinrequiredexception when calling	4723,11	5774
 option * cannot be specified with other options	109	721
 option * not found	158,1	3711
-option * not recognized	0,1	910
+option * not recognized	0,1	911
 option * provided more than once	157,1	3710
 option * used twice in statement	1887	2323
 option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1792	2218
@@ -27811,7 +27811,7 @@ option group already exists fault	4726	5777
 option group not found fault	4727,12	5778
 option group quota exceeded fault	4728	5779
 option ignored for innodb partition	1907	2346
-option name * cannot be used in xmltable	0,1	926
+option name * cannot be used in xmltable	0,1	927
 optional data exception	4729	5780
 optionaldataexception	4729	5780
 optiongroupalreadyexistsfault	4726	5777
@@ -27868,14 +27868,14 @@ originrequestpolicyinuse	4743,19	5796
 originrequestpolicyinuse when calling	4743,19	5796
 os process already finished	4744,4745	5797
 oserror	4746	5798
-out and inout arguments aren t allowed in table functions	0,1	926
-out of background worker slots	242,243	914
+out and inout arguments aren t allowed in table functions	0,1	927
+out of background worker slots	242,243	915
 out of bounds error	316	3439
 out of bounds for length	316	5799
 out of capacity exception	4747	5800
 out of disk	4748,4749	5801
 out of file descriptors * release and retry	243	3461
-out of logical replication worker slots	242,243	914
+out of logical replication worker slots	242,243	915
 out of memory	246	5802
 out of memory error	4750,246	5803
 out of memory exception	3465,246	5804
@@ -27958,7 +27958,7 @@ parameter * cannot be changed	774,107	5829
 parameter * cannot be changed now	774,107	5829
 parameter * cannot be changed without restarting the server	774,107	5830
 parameter * cannot be set after connection start	774,107	5829
-parameter * cannot be set during a parallel operation	204	905
+parameter * cannot be set during a parallel operation	204	906
 parameter * cannot be set in a secondary extension control file	0,1	5831
 parameter * must be a list of extension names	190,114	3544
 parameter * must be read_only shareable or read_write	0,1	229
@@ -28035,10 +28035,10 @@ partition can only be used on range list partitions	2184	2633
 partition clause on non partitioned table	2197	2647
 partition column values of incorrect type	2605	3102
 partition constant is out of partition function domain	2199	2649
-partition constraint of relation * is violated by some row	844,670	1013
+partition constraint of relation * is violated by some row	844,670	1014
 partition function not supported in this version for this handler	2209	2659
 partition key column * has pseudo type	111,1	708
-partition key expressions cannot contain system column references	159,1	924
+partition key expressions cannot contain system column references	159,1	925
 partition management on a not partitioned table is not possible	2214	2664
 partition specific operations do not yet support lock algorithm	1778	2204
 partition state cannot be defined from create alter table	2195	2645
@@ -28079,7 +28079,7 @@ pathrequiredexception when calling	4797	5863
 pathtoolongexception	4799	5864
 pattern syntax exception	4800	5865
 patternsyntaxexception	4800	5865
-payload string too long	190,114	999
+payload string too long	190,114	1000
 payload too large exception	4801,22	5866
 payloadtoolargeexception	4801,22	5866
 payloadtoolargeexception when calling	4801,22	5866
@@ -28103,7 +28103,7 @@ period s is not found in table	2233	2683
 permission already exists exception	4808,19	5871
 permission denied	146	5872
 permission denied * is a system catalog	137,1	5873
-permission denied * is a system trigger	137,1	835
+permission denied * is a system trigger	137,1	836
 permission denied for aggregate	137,1	5364
 permission denied for collation	137,1	5364
 permission denied for column	137,1	5364
@@ -28160,11 +28160,11 @@ permission denied to create temporary tables in database	137,1	5883
 permission denied to drop objects	137,1	5373
 permission denied to drop role	137,1	5373
 permission denied to finish prepared transaction	137,1	5884
-permission denied to perform alter system reset all	137,1	903
+permission denied to perform alter system reset all	137,1	904
 permission denied to reassign objects	137,1	5373
 permission denied to rename database	137,1	5877
 permission denied to rename role	137,1	5373
-permission denied to set parameter	137,1	903
+permission denied to set parameter	137,1	904
 permission denied to update extension	137,1	5881
 permission limit exceeded exception	4809	5885
 permission type mismatch exception	4810	5886
@@ -28183,11 +28183,11 @@ permissiontypemismatchexception when calling	4810	5886
 permissionversionslimitexceededexception	4811	5887
 permissionversionslimitexceededexception when calling	4811	5887
 permitted subtree violation	4813,288	5890
-pg_authid oid value not set when in binary upgrade mode	190,114	933
+pg_authid oid value not set when in binary upgrade mode	190,114	934
 pg_class heap oid value not set when in binary upgrade mode	190,114	5891
 pg_class index oid value not set when in binary upgrade mode	190,114	4022
 pg_enum oid value not set when in binary upgrade mode	190,114	273
-pg_global cannot be used as default tablespace	190,114	798
+pg_global cannot be used as default tablespace	190,114	799
 pg_hba conf rejects connection for host	149	435
 pg_hba conf rejects replication connection for host	149	435
 pg_lsn out of range	190,114	4545
@@ -28309,7 +28309,7 @@ policytypenotfound	4847	5932
 policytypenotfound when calling	4847	5932
 policyviolationexception	4848	5933
 port unreachable exception	4850	5936
-portal * cannot be run	107	874
+portal * cannot be run	107	875
 portal * does not return tuples	710	5937
 portunreachableexception	4850	5936
 position out of range exception	4851	5938
@@ -28363,7 +28363,7 @@ primary key column * is not marked not null	111,1	5355
 primary key constraints are not supported on foreign tables	109	361
 primary key constraints not possible for domains	0,1	1285
 primary key partition key update is not allowed since the table is updated both as * and	2111	2559
-primary keys cannot be expressions	109	864
+primary keys cannot be expressions	109	865
 primarykey constraint failed	4858,846	5957
 principal deserialization failure exception	4859	5958
 principal_deserialization_failure	4859	5958
@@ -28380,7 +28380,7 @@ priorityinuse	4865	5964
 priorityinuse when calling	4865	5964
 priorrequestnotcomplete	4864,39	5963
 priorrequestnotcomplete when calling	4864,39	5963
-private key file * cannot be reloaded because it requires a passphrase	224,225	1016
+private key file * cannot be reloaded because it requires a passphrase	224,225	1017
 private key file * has group or world access	224,225	5965
 private key file * is not a regular file	224,225	5965
 private key file * must be owned by the database user or root	224,225	5965
@@ -28486,7 +28486,7 @@ publication * already exists	157,1	1287
 publication * does not exist	158,1	6011
 publication * is already in subscription	157,1	6012
 publication * is defined as for all tables	107	6013
-publication * is not in subscription	159,1	803
+publication * is not in subscription	159,1	804
 publication name * used more than once	157,1	6012
 publication relation * in publication * does not exist	158,1	1659
 publication schema * in publication * does not exist	158,1	1659
@@ -28593,21 +28593,21 @@ raise exception	4928	6042
 raise_exception	4928,334	6042
 raiseexception	4928,334	6042
 randomerror	4929	6043
-range canonical function * must be immutable	159,1	748
-range canonical function * must return range type	159,1	748
+range canonical function * must be immutable	159,1	749
+range canonical function * must return range type	159,1	749
 range collation specified but subtype does not support collation	254,1	715
 range constructor flags argument must not be null	114	6044
 range error * in function	2378	2840
 range lower bound must be less than or equal to range upper bound	114	6044
 range not satisfiable exception	4930,25	6045
 range subtype cannot be	272,1	354
-range subtype diff function * must be immutable	159,1	748
-range subtype diff function * must return type	159,1	748
+range subtype diff function * must be immutable	159,1	749
+range subtype diff function * must return type	159,1	749
 range type frame requires order by clause with single sort key	2251	2701
 range with offset preceding following has multiple interpretations for column type * and offset type	109	5697
 range with offset preceding following is not supported for column type	109	5697
 range with offset preceding following is not supported for column type * and offset type	109	5697
-range with offset preceding following requires exactly one order by column	693,1	770
+range with offset preceding following requires exactly one order by column	693,1	771
 rangeerror	4931	6046
 rangenotsatisfiableexception	4930,25	6045
 rangenotsatisfiableexception when calling	4930,25	6045
@@ -28813,17 +28813,17 @@ registryunavailable	4988,4989	6130
 regular expression * has no subexpressions as requested by backreference in	3903,114	6131
 regular expression failed	3903,114	6132
 regular expression match for	3903,114	6131
-regular expression matching not supported on type bytea	109	949
+regular expression matching not supported on type bytea	109	950
 rejected execution exception	4990	6133
 rejected records exception	4991	6134
 rejectedexecutionexception	4990	6133
 rejectedrecordsexception	4991	6134
 rejectedrecordsexception when calling	4991	6134
 relation * already exists	864,1	6135
-relation * already exists in schema	864,1	1032
+relation * already exists in schema	864,1	1033
 relation * already exists skipping	864,1	6136
 relation * cannot be the target of a modifying statement	109	5697
-relation * cannot have rules	254,1	764
+relation * cannot have rules	254,1	765
 relation * cannot have triggers	254,1	1327
 relation * clause not found in from clause	1148,1	6137
 relation * does not exist	1148,1	6138
@@ -28833,7 +28833,7 @@ relation * is invalid in like clause	254,1	4007
 relation * is not a parent of relation	1148,1	6140
 relation * is not a partition of relation	1148,1	6140
 relation * is not part of the publication	158,1	6141
-relation * would be inherited from more than once	864,1	1032
+relation * would be inherited from more than once	864,1	1033
 relation not found exception	4992	6142
 relation referenced by copy statement has changed	107	6143
 relation service not registered exception	4993	6144
@@ -28849,7 +28849,7 @@ relay log read failure	2323	2779
 relay log write failure	2324	2780
 relfilenode value not set when in binary upgrade mode	190,114	5891
 remainder for hash partition must be an integer value greater than or equal to zero	190,114	1172
-remainder for hash partition must be specified	0,1	926
+remainder for hash partition must be specified	0,1	927
 remainder for hash partition provided more than once	157,1	5329
 remaining connection slots are reserved for non replication superuser connections	1865,243	6150
 remediation in progress exception	4996	6151
@@ -28942,7 +28942,7 @@ replication slot * already exists	157,1	6178
 replication slot * cannot be advanced	107	713
 replication slot * does not exist	158,1	6179
 replication slot * is active for pid	136,107	6180
-replication slot * was not created in this database	107	931
+replication slot * was not created in this database	107	932
 replication slots can only be used if max_replication_slots 0	107	5160
 replication slots can only be used if wal_level replica	107	5160
 replication subnet group does not cover enough a zs	5019	6181
@@ -29102,7 +29102,7 @@ required compression algorithm missing	5055,278	300
 required extension * is not installed	158,1	3543
 required key not available	1719	6225
 requires a boolean value	0,1	335
-requires a boolean value or match	0,1	910
+requires a boolean value or match	0,1	911
 requires a numeric value	0,1	335
 requires an integer value	0,1	335
 reserved cache node already exists	5056,12	6226
@@ -29433,7 +29433,7 @@ result of decoding conversion is too large	328	6322
 result of encoding conversion is too large	328	6322
 result of range difference would not be contiguous	114	6044
 result of range union would not be contiguous	114	6044
-result of using clause for column * cannot be cast automatically to type	272,1	1026
+result of using clause for column * cannot be cast automatically to type	272,1	1027
 result string is longer than * bytes	2431,1	2893
 retry latest commit failed exception	5132	6323
 retry sql logic error	5133,5134	6324
@@ -29538,8 +29538,8 @@ returned non zero exit status 156	2993,2972	3509
 returned non zero exit status 157	2994,2972	3510
 returned non zero exit status 158	2995,2972	3511
 returned non zero exit status 159	475,2972	3512
-returning lists are not supported in conditional rules	109	765
-returning lists are not supported in non instead rules	109	765
+returning lists are not supported in conditional rules	109	766
+returning lists are not supported in non instead rules	109	766
 returning must have at least one column	0,1	1956
 returnshippinglabelalreadyexistsexception	5136	6326
 returnshippinglabelalreadyexistsexception when calling	5136	6326
@@ -29602,11 +29602,11 @@ routine name * is not unique	232,1	240
 row * doesn t contain data for all columns	2558	3054
 row * was cut by	1874	2309
 row * was truncated it contained more data than there were input columns	2559	3055
-row column has type * instead of type	272,1	915
+row column has type * instead of type	272,1	916
 row comparison operator must not return a set	272,1	4909
 row comparison operator must yield type boolean not type	272,1	4909
 row count cannot be null in fetch first with ties clause	3949,114	6353
-row expansion via is not supported here	109	753
+row expansion via is not supported here	109	754
 row expressions can have at most	733,328	6354
 row expressions in values in only allowed for multi field column partitioning	2283	2737
 row field count is	442,114	1186
@@ -29632,13 +29632,13 @@ rubyversionmismatch	5159	6358
 rule * for relation * already exists	157,1	6359
 rule * for relation * does not exist	158,1	6360
 rule * has unsupported event type	109	6361
-rule actions on new are not implemented	109	765
-rule actions on old are not implemented	109	765
+rule actions on new are not implemented	109	766
+rule actions on old are not implemented	109	766
 rule does not exist	5160	6362
 rule limit exceeded exception	5161	6363
 rule not found	5162	6364
 rule set does not exist	5163	6365
-rule where condition cannot contain references to other relations	159,1	778
+rule where condition cannot contain references to other relations	159,1	779
 ruledoesnotexist	5160	6362
 ruledoesnotexist when calling	5160	6362
 rulelimitexceededexception	5161	6363
@@ -29646,9 +29646,9 @@ rulelimitexceededexception when calling	5161	6363
 rulenotfound	5162	6364
 rulenotfound when calling	5162	6364
 rules on materialized views are not supported	109	361
-rules on select must have action instead select	109	765
-rules on select must not contain data modifying statements in with	109	765
-rules with where conditions can only have select insert update or delete actions	159,1	778
+rules on select must have action instead select	109	766
+rules on select must not contain data modifying statements in with	109	766
+rules with where conditions can only have select insert update or delete actions	159,1	779
 rulesetdoesnotexist	5163	6365
 rulesetdoesnotexist when calling	5163	6365
 run container error	5164,5165	6366
@@ -29799,7 +29799,7 @@ security group limit exceeded	5214	6422
 security group not found	5215	6423
 security incident response not active exception	5216	6424
 security label provider * is not loaded	190,114	5383
-security labels are not supported for this type of object	254,1	907
+security labels are not supported for this type of object	254,1	908
 security_disabled	5213	6421
 securitydisabledexception	5213	6421
 securityerror	32	6425
@@ -29837,15 +29837,15 @@ sendingpausedexception when calling	5222	6435
 sequence * access error	2286	2740
 sequence * has out of range value for options	2288	2742
 sequence * has run out	2290	2744
-sequence * only supports select column privileges	763,764	906
-sequence * only supports usage select and update privileges	763,764	906
+sequence * only supports select column privileges	763,764	907
+sequence * only supports usage select and update privileges	763,764	907
 sequence * table structure is invalid	2289	2743
 sequence cannot be owned by relation	254,1	6436
 sequence database disk image is malformed	5223,3419	6437
 sequence generator limit exceeded	4446	6438
 sequence must be in same schema as table it is linked to	107	1519
 sequence must have same owner as table it is linked to	107	1519
-sequence option * not supported here	0,1	926
+sequence option * not supported here	0,1	927
 sequence_generator_limit_exceeded	4446,114	6438
 sequencegeneratorlimitexceeded	4446,114	6438
 sequences requires binlog_format mixed or row	2287	2741
@@ -30020,9 +30020,9 @@ set * takes only one argument	190,114	4921
 set local transaction snapshot is not implemented	109	6499
 set password is not applicable for users authenticating via * plugin	2295	2749
 set requires parameter name	191,114	6500
-set returning functions are not allowed in	109	753
+set returning functions are not allowed in	109	754
 set returning functions must appear at top level of from	109	5697
-set transaction snapshot must be called before any query	202,204	830
+set transaction snapshot must be called before any query	202,204	831
 set valued function called in context that cannot accept a set	109	6501
 setof type not allowed for operator argument	112,1	5747
 setseed parameter * is out of allowed range 1 1	190,114	6502
@@ -30293,14 +30293,14 @@ source bundle deletion failure	5340	6584
 source cluster not supported fault	5341	6585
 source data type * is a pseudo type	254,1	346
 source data type and target data type are the same	159,1	338
-source database * is being accessed by other users	136,107	747
+source database * is being accessed by other users	136,107	748
 source database not supported fault	5342	6586
 source encoding * does not exist	158,1	1739
 source file or content required exception	5343	6587
-source for a multiple column update item must be a sub select or row expression	109	753
+source for a multiple column update item must be a sub select or row expression	109	754
 source not found	5344,12	6588
 source parent not found exception	5345	6589
-source string too short for * formatting field	676,114	729
+source string too short for * formatting field	676,114	730
 sourceanddestinationaresameexception	5338	6582
 sourceanddestinationaresameexception when calling	5338	6582
 sourcebackupunavailable	5339	6583
@@ -30349,8 +30349,8 @@ sql feature not supported exception	5352	6606
 sql function cannot accept shell type	112,1	230
 sql function cannot return shell type	112,1	230
 sql function with unquoted function body cannot have polymorphic arguments	112,1	230
-sql functions cannot have arguments of type	112,1	738
-sql functions cannot return type	112,1	738
+sql functions cannot have arguments of type	112,1	739
+sql functions cannot return type	112,1	739
 sql integrity constraint violation exception	5353	6607
 sql invalid authorization spec exception	5354	6608
 sql json array not found	4127	6609
@@ -30408,7 +30408,7 @@ sqlite_cantopen_isdir	4108,1124	4922
 sqlite_cantopen_notempdir	4635,1124	5635
 sqlite_cantopen_symlink	5377,1124	6637
 sqlite_constraint	846	6638
-sqlite_constraint_check	845,846	1014
+sqlite_constraint_check	845,846	1015
 sqlite_constraint_commithook	1021,846	1225
 sqlite_constraint_foreignkey	3174,846	3716
 sqlite_constraint_function	3192,846	3751
@@ -30437,7 +30437,7 @@ sqlite_ioerr_access	155,156	151
 sqlite_ioerr_auth	388,156	433
 sqlite_ioerr_begin_atomic	156	6652
 sqlite_ioerr_blocked	530,156	563
-sqlite_ioerr_checkreservedlock	851,156	1021
+sqlite_ioerr_checkreservedlock	851,156	1022
 sqlite_ioerr_close	879,156	1051
 sqlite_ioerr_commit_atomic	156	6653
 sqlite_ioerr_convpath	1122,156	1358
@@ -30520,8 +30520,8 @@ sqlstate 0lp01	763,764	4423
 sqlstate 0p000	1150	4693
 sqlstate 0z000	1428	1752
 sqlstate 0z002	1980,1428	6685
-sqlstate 20000	784	950
-sqlstate 21000	781	945
+sqlstate 20000	784	951
+sqlstate 21000	781	946
 sqlstate 22000	114	1559
 sqlstate 22001	522,114	6686
 sqlstate 22002	4643,114	5645
@@ -30557,7 +30557,7 @@ sqlstate 2201f	115,114	4175
 sqlstate 2201g	1156,114	4177
 sqlstate 2201w	3949,114	4695
 sqlstate 2201x	3950,114	4696
-sqlstate 22021	842,114	1009
+sqlstate 22021	842,114	1010
 sqlstate 22022	3428,114	4032
 sqlstate 22023	190,114	4583
 sqlstate 22024	5402,114	6689
@@ -30595,7 +30595,7 @@ sqlstate 23001	5130,670	6319
 sqlstate 23502	983,670	5617
 sqlstate 23503	3173,670	3715
 sqlstate 23505	1139,670	6695
-sqlstate 23514	844,670	1019
+sqlstate 23514	844,670	1020
 sqlstate 23p01	1065,670	3469
 sqlstate 24000	710	4292
 sqlstate 25000	204	4805
@@ -30661,7 +30661,7 @@ sqlstate 42803	229,1	3800
 sqlstate 42804	272,1	1588
 sqlstate 42809	254,1	6710
 sqlstate 42830	3172,1	4409
-sqlstate 42846	677,1	751
+sqlstate 42846	677,1	752
 sqlstate 42883	227,1	6711
 sqlstate 428c9	735,1	3771
 sqlstate 42939	675,1	6234
@@ -30699,14 +30699,14 @@ sqlstate 54011	733,328	6718
 sqlstate 54023	3229,328	6719
 sqlstate 55000	107	5681
 sqlstate 55006	136,107	5676
-sqlstate 55p02	774,107	938
+sqlstate 55p02	774,107	939
 sqlstate 55p03	660,107	5150
 sqlstate 55p04	5412,107	6720
 sqlstate 57000	221	5758
 sqlstate 57014	659,221	6025
 sqlstate 57p01	220,221	222
 sqlstate 57p02	1160,221	1465
-sqlstate 57p03	689,221	756
+sqlstate 57p03	689,221	757
 sqlstate 57p04	1269,221	1576
 sqlstate 57p05	3311,221	3891
 sqlstate 58000	48,1153	6721
@@ -31317,7 +31317,7 @@ statusruntimeexception unimplemented	965,966,59	1129
 statusruntimeexception unknown	967,968,55	1130
 statusunchanged	5589	6857
 statusunchanged when calling	5589	6857
-stdin stdout not allowed with program	0,1	926
+stdin stdout not allowed with program	0,1	927
 step size cannot be infinity	190,114	4545
 step size cannot be nan	190,114	4545
 step size cannot equal zero	190,114	6858
@@ -31454,7 +31454,7 @@ subpartitions can only be hash partitions and by key	2219	2669
 subprocesserror	5630	6907
 subquery has too few columns	0,1	1663
 subquery has too many columns	0,1	1663
-subquery in from must have an alias	0,1	926
+subquery in from must have an alias	0,1	927
 subquery must return only one column	0,1	1663
 subquery returns more than 1 row	2391,781	2853
 subquery uses ungrouped column * from outer query	229,1	235
@@ -31542,7 +31542,7 @@ synthesis task not found exception	5651	6934
 synthesistasknotfoundexception	5651	6934
 synthesistasknotfoundexception when calling	5651	6934
 system call error	5652	6935
-system column * reference in check constraint is invalid	311,1	934
+system column * reference in check constraint is invalid	311,1	935
 system columns cannot be used in foreign keys	109	271
 system error	48	6721
 system exit exception	5653	6936
@@ -31560,20 +31560,20 @@ systemexitexception	5653	6936
 systemstackerror	5654,4320	6937
 taberror	5658,5659	6940
 table * already exists	2401,1	2863
-table * columns available but * columns specified	311,1	934
-table * contains column * not found in parent	272,1	1026
+table * columns available but * columns specified	311,1	935
+table * contains column * not found in parent	272,1	1027
 table * does not exist but metadata information exists inside myrocks this is a sign of data inconsistency please check if * exists and try to restore it if it does not exist	2102	2550
 table * doesn t exist	2152,1	2600
 table * doesn t exist in engine	2153,1	2601
 table * from one of the selects cannot be used in	2410,1	2872
-table * has different type for column	272,1	1026
+table * has different type for column	272,1	1027
 table * has no index like the one used in create index recreate the table	2149,1	2597
 table * in system tablespace	2403	2865
 table * is differently defined or of non myisam type or doesn t exist	1769	2195
 table * is marked as crashed and last automatic repair failed	1871	2306
 table * is marked as crashed and should be repaired	1872	2307
 table * is not a member of the extension being created	107	711
-table * is not partitioned	159,1	778
+table * is not partitioned	159,1	779
 table * is read only	2185	2634
 table * is specified twice both as a target for * and as a separate source for data	2497	2991
 table * not found on publisher	158,1	6941
@@ -31590,19 +31590,19 @@ table definition on master and slave does not match	1803	2229
 table function protocol for materialize mode was not followed	5407,508	6944
 table function protocol for value per call mode was not followed	5407,508	6944
 table handler doesn * to be not null or use another handler	2177,1	2626
-table has column * where type requires	272,1	1026
-table has extra column	272,1	1026
+table has column * where type requires	272,1	1027
+table has extra column	272,1	1027
 table has no partition for some existing values	2144	2591
 table has no partition for value	2143	2590
 table in use exception	5660	6945
-table is missing column	272,1	1026
+table is missing column	272,1	1027
 table limit exceeded	5661	6946
 table name * specified more than once	1535,1	6947
 table not found exception	5662	6948
 table rebuild required please do * or dump reload to fix it	2405	2867
 table reference * is ambiguous	257,1	6949
 table restore not found fault	5663	6950
-table row type and query specified row type do not match	272,1	915
+table row type and query specified row type do not match	272,1	916
 table s is already system versioned	2512	3008
 table s is not system versioned	2522	3018
 table s must have at least one versioned column	2526	3022
@@ -31782,7 +31782,7 @@ temporarilyunavailableerror	5698	7007
 temporary failure in name resolution	5699,218	7008
 temporary file size exceeds temp_file_limit	242,243	7009
 temporary file write failure	2417	2879
-temporary tables cannot specify a schema name	111,1	779
+temporary tables cannot specify a schema name	111,1	780
 tenant database already exists	5700	7010
 tenant database not found	5701,12	7011
 tenant database quota exceeded	5702	7012
@@ -31858,7 +31858,7 @@ text length exceeded exception	5708	7028
 text search configuration * already exists in schema	157,1	1352
 text search configuration * does not exist	158,1	1137
 text search configuration name * must be schema qualified	190,114	7029
-text search configuration parameter * not recognized	0,1	909
+text search configuration parameter * not recognized	0,1	910
 text search configuration with oid * does not exist	158,1	1144
 text search dictionary * already exists in schema	157,1	1352
 text search dictionary * does not exist	158,1	1137
@@ -31870,14 +31870,14 @@ text search parser end method is required	159,1	3746
 text search parser gettoken method is required	159,1	3746
 text search parser is required	159,1	3746
 text search parser lextypes method is required	159,1	3746
-text search parser parameter * not recognized	0,1	909
+text search parser parameter * not recognized	0,1	910
 text search parser start method is required	159,1	3746
 text search template * already exists in schema	157,1	1352
-text search template * does not accept options	0,1	909
+text search template * does not accept options	0,1	910
 text search template * does not exist	158,1	1137
 text search template is required	159,1	3746
 text search template lexize method is required	159,1	3746
-text search template parameter * not recognized	0,1	909
+text search template parameter * not recognized	0,1	910
 text size limit exceeded exception	5709	7031
 textlengthexceededexception	5708	7028
 textlengthexceededexception when calling	5708	7028
@@ -32044,7 +32044,7 @@ the wait completed due to an abandoned mutex	133	7061
 there are multiple default operator classes for data type	157,1	7062
 there are unstable offsets that need to be cleared	5724	7063
 there is a newer producer with the same transactionalid which fences the current one	4871	5970
-there is already a transaction in progress	202,204	727
+there is already a transaction in progress	202,204	728
 there is no * row in * trigger	2451	2914
 there is no built in function named	227,1	7064
 there is no client connection	1078,135	7065
@@ -32144,7 +32144,7 @@ time field value out of range	1276,114	1589
 time limit exceeded exception	5741	7093
 time zone * not recognized	190,114	4140
 time zone displacement out of range	4035,114	7094
-time zone interval must be hour or hour to minute	0,1	926
+time zone interval must be hour or hour to minute	0,1	927
 time zone not found exception	5742	7095
 timelimitexceededexception	5741	7093
 timelimitexceededexception when calling	5743,55	7096
@@ -32601,7 +32601,7 @@ trail not found exception	5881	7244
 trail not provided exception	5882	7245
 trailalreadyexistsexception	5880	7243
 trailalreadyexistsexception when calling	5880	7243
-trailing characters remain in input string after datetime format	676,114	729
+trailing characters remain in input string after datetime format	676,114	730
 trailnotfoundexception	5881	7244
 trailnotfoundexception when calling	5881	7244
 trailnotprovidedexception	5882	7245
@@ -32754,7 +32754,7 @@ tuple to be updated or deleted was already modified by an operation triggered by
 tuple to be updated was already modified by an operation triggered by the current command	5406	7280
 two phase commit requested but not supported by output plugin	190,114	5987
 two phase state file maximum length exceeded	328	7281
-type * already exists	157,1	1012
+type * already exists	157,1	1013
 type * already exists in schema	157,1	7282
 type * does not exist	158,1	1659
 type * does not support subscripted assignment	109	6501
@@ -32765,7 +32765,7 @@ type * is not yet defined	158,1	5053
 type * is only a shell	158,1	7285
 type access exception	364	7286
 type already exists fault	5904	7287
-type analyze function * must return type	159,1	748
+type analyze function * must return type	159,1	749
 type attribute * cannot be changed	0,1	1285
 type attribute * not recognized	0,1	1285
 type attribute subtype is required	0,1	1285
@@ -32774,36 +32774,36 @@ type deprecated fault	5906	7289
 type had been unloaded	5907	7290
 type initialization exception	5908	7291
 type input function * has multiple matches	232,1	7292
-type input function * must return type	159,1	748
-type input function * should not be volatile	159,1	748
-type input function must be specified	159,1	748
+type input function * must return type	159,1	749
+type input function * should not be volatile	159,1	749
+type input function must be specified	159,1	749
 type load exception	3080	7293
 type matched to anycompatiblenonarray is an array type	272,1	294
 type matched to anyenum is not an enum type	272,1	294
 type matched to anynonarray is an array type	272,1	294
 type mismatch	365	7294
 type modifier cannot be specified for shell type	0,1	5452
-type modifier cannot have order by	0,1	926
-type modifier cannot have parameter name	0,1	926
-type modifier input function * should not be volatile	159,1	748
+type modifier cannot have order by	0,1	927
+type modifier cannot have parameter name	0,1	927
+type modifier input function * should not be volatile	159,1	749
 type modifier is not allowed for type	0,1	3958
-type modifier output function * should not be volatile	159,1	748
-type modifier output function is useless without a type modifier input function	159,1	748
+type modifier output function * should not be volatile	159,1	749
+type modifier output function is useless without a type modifier input function	159,1	749
 type modifiers must be simple constants or identifiers	0,1	3958
 type not deprecated fault	5909	7295
 type not found exception	5910,12	7296
 type not present exception	5911	7297
 type of inherited column * must be changed in child tables too	111,1	716
 type of parameter * does not match that when preparing the plan	272,1	7298
-type output function * must return type	159,1	748
-type output function * should not be volatile	159,1	748
-type output function must be specified	159,1	748
+type output function * must return type	159,1	749
+type output function * should not be volatile	159,1	749
+type output function must be specified	159,1	749
 type receive function * has multiple matches	232,1	7292
-type receive function * must return type	159,1	748
-type receive function * should not be volatile	159,1	748
-type send function * must return type	159,1	748
-type send function * should not be volatile	159,1	748
-type subscripting function * must return type	159,1	748
+type receive function * must return type	159,1	749
+type receive function * should not be volatile	159,1	749
+type send function * must return type	159,1	749
+type send function * should not be volatile	159,1	749
+type subscripting function * must return type	159,1	749
 type unloaded exception	5907	7299
 type with oid * does not exist	158,1	1144
 typeaccessexception	364	7286
@@ -32825,8 +32825,8 @@ typenotpresentexception	5911	7297
 typeunloadedexception	5907	7299
 typmod array must be one dimensional	329,114	7301
 typmod array must not contain nulls	191,114	7302
-typmod_in function * must return type	159,1	748
-typmod_out function * must return type	159,1	748
+typmod_in function * must return type	159,1	749
+typmod_out function * must return type	159,1	749
 unable to access secret exception	5914	7303
 unable to attach or mount volumes	3070,3069	5340
 unable to calculate centroid because geometry is empty in function	1828	2254
@@ -33109,8 +33109,8 @@ unlock disk i o error	5385,156	6660
 unmappable character exception	5986	7382
 unmappablecharacterexception	5986	7382
 unmarshalexception	5987	7383
-unmatched format character	676,114	729
-unmatched format separator	676,114	729
+unmatched format character	676,114	730
+unmatched format separator	676,114	730
 unmatched policy permission exception	5988	7384
 unmatchedpolicypermissionexception	5988	7384
 unmatchedpolicypermissionexception when calling	5988	7384
@@ -33147,7 +33147,7 @@ unrecognized checksum algorithm	0,1	1236
 unrecognized client exception	5995	7394
 unrecognized cluster option	0,1	7395
 unrecognized collation provider	159,1	1140
-unrecognized column option	0,1	926
+unrecognized column option	0,1	927
 unrecognized compression algorithm	0,1	1236
 unrecognized configuration parameter	158,1	7396
 unrecognized configuration parameter * in file	158,1	7397
@@ -33158,7 +33158,7 @@ unrecognized event name	0,1	3690
 unrecognized explain option	0,1	7399
 unrecognized filter variable	0,1	3690
 unrecognized format type specifier	190,114	3651
-unrecognized hash partition bound specification	0,1	926
+unrecognized hash partition bound specification	0,1	927
 unrecognized headline parameter	190,114	5234
 unrecognized ispell parameter	190,114	5274
 unrecognized key word	113,114	112
@@ -33167,14 +33167,14 @@ unrecognized manifest option	0,1	1236
 unrecognized object type	190,114	330
 unrecognized parameter * in file	0,1	5831
 unrecognized parameter namespace	190,114	4559
-unrecognized partitioning strategy	190,114	863
+unrecognized partitioning strategy	190,114	864
 unrecognized privilege type	190,114	193
 unrecognized public key encoding	5996	7400
-unrecognized publication parameter	0,1	923
+unrecognized publication parameter	0,1	924
 unrecognized reindex option	0,1	7401
 unrecognized reset target	190,114	4262
-unrecognized role option	0,1	926
-unrecognized row security option	0,1	926
+unrecognized role option	0,1	927
+unrecognized row security option	0,1	927
 unrecognized simple dictionary parameter	190,114	5350
 unrecognized snowball parameter	190,114	5291
 unrecognized ssl error code	516,135	1373
@@ -33186,7 +33186,7 @@ unrecognized thesaurus parameter	190,114	5283
 unrecognized vacuum option	0,1	5828
 unrecognized value for create_replication_slot option	190,114	7403
 unrecognized value for explain option	190,114	3532
-unrecognized value for publication option	0,1	923
+unrecognized value for publication option	0,1	924
 unrecognizedclientexception	5995	7394
 unrecognizedclientexception when calling	5995	7394
 unrecognizedpublickeyencoding	5996	7400
@@ -33272,7 +33272,7 @@ unsupported media type exception	24	7451
 unsupported name constraint type	6040,288	7452
 unsupported network configuration exception	6041	7453
 unsupported object type	190,114	330
-unsupported on commit and foreign key combination	109	918
+unsupported on commit and foreign key combination	109	919
 unsupported operating system	6042	7454
 unsupported operation exception	6043	7455
 unsupported option fault	6044	7456
@@ -33447,7 +33447,7 @@ updateaccountpreferencesexception	6069,55	7483
 updateaccountpreferencesexception when calling	6069,55	7483
 updatechimewebhookconfigurationexception	6070,55	7484
 updatechimewebhookconfigurationexception when calling	6070,55	7484
-updated partition constraint for default partition * would be violated by some row	844,670	1013
+updated partition constraint for default partition * would be violated by some row	844,670	1014
 updateinprogressexception	6071	7485
 updateinprogressexception when calling	6071	7485
 updateoutofsyncexception	6072	7486
@@ -33492,11 +33492,11 @@ user * has exceeded the * resource current value	2501,1	2997
 user already exists	6086	7501
 user already exists fault	6086	7502
 user authorization denied	5375,5374	6633
-user defined indexes on system catalog tables are not supported	109	864
+user defined indexes on system catalog tables are not supported	109	865
 user defined relation parameter types limit exceeded	328	7503
 user defined signal 1	2979	7504
 user defined signal 2	2981	7505
-user defined types cannot use subscripting function	159,1	748
+user defined types cannot use subscripting function	159,1	749
 user does not exist exception	6087	7506
 user group already exists	6088	7507
 user group not found	6089,12	7508
@@ -33577,9 +33577,9 @@ value too long for restore point maximum	190,114	7531
 value too long for type character	522,114	7532
 value too long for type character varying	522,114	7532
 valueerror	6105,6106	7533
-values in from must have an alias	0,1	926
+values in from must have an alias	0,1	927
 values less than value must be strictly increasing for each partition	2252	2702
-values lists * columns available but * columns specified	311,1	934
+values lists * columns available but * columns specified	311,1	935
 values lists must all be the same length	0,1	1956
 values value for partition * must have type int	2505	3001
 values value must be of same type as partition function	2018	2461
@@ -33796,8 +33796,8 @@ when reorganizing a set of partitions they must be in consecutive order	1869	230
 when session gtid_next_list null the system variable session gtid_next cannot change inside a transaction	1838	2265
 when unique checking is disabled in myrocks insert update load statements with clauses that update or replace the key i e insert on duplicate key update replace are not allowed query	2181	2630
 when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	2327	2783
-where clause not allowed for schema	0,1	926
-where clause not allowed with copy to	0,1	926
+where clause not allowed for schema	0,1	927
+where clause not allowed with copy to	0,1	927
 where current of is not supported for this table type	109	7597
 where current of on a view is not implemented	109	1262
 whole row unique index inference specifications are not supported	109	698
@@ -33805,7 +33805,7 @@ width argument position must be ended by	190,114	3651
 wildcards or range in json path not allowed in argument * to function	2059	2504
 win32exception	6161	7598
 window * does not exist	158,1	7599
-window * is already defined	693,1	770
+window * is already defined	693,1	771
 window changed	2993	7600
 window frame is not allowed with	2169	2617
 window function * cannot have within group	254,1	1793
@@ -33825,7 +33825,7 @@ windowingerror	693,1	6714
 with a search or cycle clause the left side of the union must be a select	109	3705
 with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	109	7603
 with a search or cycle clause the right side of the union must be a select	0,1	1547
-with cannot be used in a query that is rewritten by rules into multiple queries	109	844
+with cannot be used in a query that is rewritten by rules into multiple queries	109	845
 with check cannot be applied to select or delete	0,1	5704
 with check option is supported only on automatically updatable views	109	271
 with check option not supported on recursive views	109	108
@@ -33837,10 +33837,10 @@ with ordinality cannot be used with a column definition list	0,1	282
 with query * columns available but * columns specified	311,1	7604
 with query * does not have a returning clause	109	7605
 with query is not recursive	0,1	1547
-with query name * appears in both a rule action and the query being rewritten	109	844
+with query name * appears in both a rule action and the query being rewritten	109	845
 with query name * specified more than once	1535,1	7606
 with recursive is not supported for merge statement	0,1	7393
-with ties cannot be specified without order by clause	0,1	926
+with ties cannot be specified without order by clause	0,1	927
 with_check_option_violation	848	6715
 withcheckoptionviolation	848	6715
 within group is required for ordered set aggregate	254,1	1793
@@ -33879,8 +33879,8 @@ wrong number of columns	272,1	543
 wrong number of fields	6171,6172	7618
 wrong number of fields in header line got	442,114	1186
 wrong number of parameters for prepared statement	0,1	7619
-wrong number of parameters on left side of overlaps expression	0,1	926
-wrong number of parameters on right side of overlaps expression	0,1	926
+wrong number of parameters on left side of overlaps expression	0,1	927
+wrong number of parameters on right side of overlaps expression	0,1	927
 wrong number of partitions defined mismatch with previous setting	2220	2670
 wrong number of subpartitions defined mismatch with previous setting	2221	2671
 wrong object type	254	6710
