@@ -195,11 +195,12 @@ import Testing
         #expect(FailureTaxonomy.labels(in: "google.protobuf.message.DecodeError: Error parsing message").isEmpty)
     }
 
-    @Test("a runtime's message is matched without the probe's own types: a cast between any two classes is a type mismatch")
+    @Test("a runtime's message is matched without the probe's own types: a cast between any two types is a type mismatch")
     func castsBetweenOtherTypes() {
         let line = "java.lang.ClassCastException: class java.lang.String cannot be cast to class java.lang.Long "
             + "(java.lang.String and java.lang.Long are in module java.base of loader 'bootstrap')"
         #expect(FailureTaxonomy.labels(in: line) == ["class cast exception", "type mismatch"])
+        #expect(FailureTaxonomy.labels(in: "panic: interface conversion: interface {} is string, not float64") == ["type mismatch"])
     }
 
     @Test("a line that says a fault in the taxonomy's plain words names it")

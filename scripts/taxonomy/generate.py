@@ -956,6 +956,12 @@ LIBRARY_CHECKS = {
 }
 
 
+# Go's predeclared types (the universe scope of the language specification) but those that are
+# also words of its messages (`runtime error`, `8192-byte block`, `any`).
+GO_PREDECLARED_TYPES = ["bool", "complex64", "complex128", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune",
+                        "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr"]
+
+
 def add_probes(t):
     outputs = {}
     # The last element of each Go standard library package's path: the word Go's error strings begin with.
@@ -1041,6 +1047,10 @@ def add_probes(t):
                     t.add(cause, [label], source)
             if report.get("message"):
                 template = mask(report["message"])
+                if runtime == "Go":
+                    # Go names the probe's types bare (`interface {} is string, not int`): its
+                    # predeclared types (the language's universe scope) are the probe's values.
+                    template = re.sub(r"(\s*\*\s*)+", " * ", re.sub(rf"\b({'|'.join(GO_PREDECLARED_TYPES)})\b", " * ", template)).strip(" *")
                 segments = [s for s in template.split(" * ") if words(s)]
                 segments = [s for s in segments if len(words(s)) >= 2] or segments  # `Get "url": ...`: the verb varies
                 # "Syntax error" alone names nothing; Go's error strings lead with their package's

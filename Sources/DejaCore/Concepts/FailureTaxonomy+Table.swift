@@ -23295,7 +23295,7 @@ interconnectserverexception	3484,55	4106
 interconnectserverexception when calling	3484,55	4106
 interconnectvalidationexception	3485	4107
 interconnectvalidationexception when calling	3485	4107
-interface conversion interface is string not int	365	4108
+interface conversion interface is	365	4108
 interfaceerror	3486	4109
 internal buffer overflow exception	3487	4110
 internal buffer overflow occurred	3487	4111
@@ -23485,7 +23485,7 @@ invalid character in affix flag	224,225	225
 invalid character in extension * schema must not contain any of	113,114	4231
 invalid character in extension owner must not contain any of	113,114	4231
 invalid character value for cast	3573	4232
-invalid character z looking for beginning of object key string	2997	4233
+invalid character z looking for beginning of object key	2997	4233
 invalid cidr mask in address	224,225	436
 invalid cidr value	113,114	4234
 invalid ciphertext exception	3574	4235
@@ -25648,7 +25648,7 @@ join estimator function * has multiple matches	232,1	4943
 join estimator function * must return type	159,1	4944
 join expression * columns available but * columns specified	311,1	935
 joins can have at most	328	4945
-json cannot unmarshal string into go struct field a of type int	2997	4233
+json cannot unmarshal * into go struct field a of type	2997	4233
 json decode error	4124,2997	4946
 json object does not contain key	4125,114	4947
 json path should end with an array identifier in argument * to function	2055	2500
