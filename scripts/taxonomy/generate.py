@@ -877,8 +877,15 @@ def add_go(t):
 # ---------------------------------------------------------------------------------------------
 # Runtime faults, as each runtime reports them
 
-def mask(message):
-    """A message with the probe's own values replaced by gaps: quoted text, numbers, paths, names."""
+# Go's predeclared types (the universe scope of the language specification) but those that are
+# also words of its messages (`runtime error`, `8192-byte block`, `any`).
+GO_PREDECLARED_TYPES = ["bool", "complex64", "complex128", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune",
+                        "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr"]
+
+
+def mask(message, runtime=None):
+    """A message with the probe's own values replaced by gaps: quoted text, numbers, paths, names
+    (in Go's, its predeclared types: `interface {} is string, not int`)."""
     first = message.split("\n")[0]
     # Quoted text is the probe's value when it holds the probe's marker, a digit or code
     # punctuation; a quoted type name ('NoneType') is the runtime's own wording and stays.
@@ -887,6 +894,8 @@ def mask(message):
     # A fully qualified name (`java.lang.String`) is the probe's type, not the runtime's words
     # (`strconv.Atoi` and `java.base` are).
     first = re.sub(r"\b[a-z]\w*(?:\.\w+){2,}\b", " * ", first)
+    if runtime == "Go":
+        first = re.sub(rf"\b({'|'.join(GO_PREDECLARED_TYPES)})\b", " * ", first)
     # A path is the probe's; `i/o` and `n/a` are words.
     first = re.sub(r"\S*[Zz]qx\S*|\S*/\S*|\b0x[0-9a-fA-F]+\b|\b\d[\d.,:]*(?:ms|s)?\b",
                    lambda m: m.group(0) if re.fullmatch(r"[A-Za-z]{1,3}/[A-Za-z]{1,3}[:;,.]?", m.group(0)) else " * ", first)
@@ -954,12 +963,6 @@ LIBRARY_CHECKS = {
     "python3-sqlalchemy": ["python3", "-c", "import sqlalchemy"],
     "ruby-activerecord, ruby-sqlite3": ["ruby", "-e", "require 'active_record'; require 'sqlite3'"],
 }
-
-
-# Go's predeclared types (the universe scope of the language specification) but those that are
-# also words of its messages (`runtime error`, `8192-byte block`, `any`).
-GO_PREDECLARED_TYPES = ["bool", "complex64", "complex128", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune",
-                        "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr"]
 
 
 def add_probes(t):
@@ -1046,11 +1049,7 @@ def add_probes(t):
                 if len(words(cause)) >= 2:
                     t.add(cause, [label], source)
             if report.get("message"):
-                template = mask(report["message"])
-                if runtime == "Go":
-                    # Go names the probe's types bare (`interface {} is string, not int`): its
-                    # predeclared types (the language's universe scope) are the probe's values.
-                    template = re.sub(r"(\s*\*\s*)+", " * ", re.sub(rf"\b({'|'.join(GO_PREDECLARED_TYPES)})\b", " * ", template)).strip(" *")
+                template = mask(report["message"], runtime)
                 segments = [s for s in template.split(" * ") if words(s)]
                 segments = [s for s in segments if len(words(s)) >= 2] or segments  # `Get "url": ...`: the verb varies
                 # "Syntax error" alone names nothing; Go's error strings lead with their package's
