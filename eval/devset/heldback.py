@@ -1,5 +1,5 @@
 """A second development set, written after every weight of the search was chosen (scored 0.895
-before it took part in any choice; it has in two since, docs/search-quality.md): root causes
+before it took part in any choice; it has in several since, docs/search-quality.md): root causes
 neither the public sample nor `clusters.py` has, each worded the ways its ecosystems print it
 (message formats from their documentation and source: PostgreSQL, MySQL, SQL Server, SQLite,
 Oracle, MongoDB, the JDK, Spring, .NET, CPython, Node.js, Go, Ruby, PHP, Elixir, Kubernetes,

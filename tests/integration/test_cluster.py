@@ -20,11 +20,11 @@ MESSAGES = [
 ]
 
 
-def replicas(postgres, chroma, count=3, tokens=None):
+def replicas(postgres, chroma, count=3, extra_args=()):
     servers = []
     for index in range(count):
         data = tempfile.mkdtemp(prefix=f"deja-replica{index}-")
-        args = ["--state", postgres.url, "--replica", f"replica-{index}", "--vector-store", "chroma", "--chroma-url", chroma.url]
+        args = ["--state", postgres.url, "--replica", f"replica-{index}", "--vector-store", "chroma", "--chroma-url", chroma.url, *extra_args]
         servers.append(Server(data, args).start())
     return servers
 
@@ -244,21 +244,14 @@ def test_every_replica_answers_alike_with_counts_equal_to_what_was_acknowledged(
             server.stop()
 
 
-def metric(server, name):
-    """The value of `name` in `server`'s /metrics, summed over its labels (0 when absent)."""
-    status, _, text = server.request("GET", "/metrics")
-    assert status == 200
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.decode().splitlines() if line.split("{")[0].split(" ")[0] == name)
-
-
-def metric_labeled(server, name, **labels):
-    """The value of `name` with exactly these labels in `server`'s /metrics (0 when absent)."""
+def metric(server, name, **labels):
+    """The value of `name` in `server`'s /metrics, summed over its series holding `labels` (0 when absent)."""
     status, _, text = server.request("GET", "/metrics")
     assert status == 200
     total = 0.0
     for line in text.decode().splitlines():
         series, _, value = line.rpartition(" ")
-        if series.split("{")[0] == name and dict(re.findall(r'(\w+)="([^"]*)"', series)) == labels:
+        if series.split("{")[0] == name and labels.items() <= dict(re.findall(r'(\w+)="([^"]*)"', series)).items():
             total += float(value)
     return total
 
@@ -574,7 +567,7 @@ def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, c
         wait_until(lambda: services() == ["cache", "payments"], what="the removed signature's ChromaDB record deleted")
         assert postgres.query("SELECT count(*) FROM deja_index_removals") == [["0"]]
         assert postgres.query("SELECT fingerprint FROM deja_alerts WHERE tenant = 'retain'") == [["recent"]]
-        removed = lambda what, store: sum(metric_labeled(s, "deja_retention_removed_total", what=what, store=store) for s in servers)
+        removed = lambda what, store: sum(metric(s, "deja_retention_removed_total", what=what, store=store) for s in servers)
         assert (removed("signatures", "shared"), removed("alerts", "shared")) == (1, 1)
         wait_until(lambda: removed("events", "local") == 5, what="the first replica's own five old events removed")
         cutoff_minute = (now - 2 * hour) // (60 * 10**9)
@@ -598,9 +591,7 @@ def test_retention_keeps_the_shared_state_and_chromadb_to_the_window(postgres, c
 def test_retention_passes_beside_counting_lose_no_event_in_the_window(postgres, chroma):
     """Replicas count late (older than the window) and recent events while the leader's retention
     runs every second: no deadlock or lost update, every recent event counted once, no old one left."""
-    servers = [Server(tempfile.mkdtemp(prefix=f"deja-replica{index}-"),
-                      ["--state", postgres.url, "--replica", f"replica-{index}", "--vector-store", "chroma", "--chroma-url", chroma.url,
-                       "--retention", "2h", "--retention-interval", "1s"]).start() for index in range(2)]
+    servers = replicas(postgres, chroma, count=2, extra_args=["--retention", "2h", "--retention-interval", "1s"])
     now, hour = time.time_ns(), 3600 * 10**9
     iso = lambda ns: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ns // 10**9))
     sent = {"recent": 0}
