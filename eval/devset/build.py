@@ -9,10 +9,11 @@ lines from ../shared/data/loghub-2k (read at build time: their licence keeps the
 Queries are split in two halves by a hash of their id (`half` = A or B): choose parameters on one,
 report the other.
 
-    python3 eval/devset/build.py OUT_DIR [--shared ../shared] [--clusters heldback]
+    python3 eval/devset/build.py OUT_DIR [--shared ../shared] [--clusters heldback|blind] [--per-system 56]
 
 `--clusters heldback` builds the second set (heldback.py), written after the search's weights were
-chosen.
+chosen; `--clusters blind` the third (blind.py), written after every rule was. `--per-system 200`
+gives a set of about 3,000 events, the held-out set's size.
 """
 import argparse, hashlib, importlib, json, os, random
 
@@ -51,11 +52,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
-    parser.add_argument("--clusters", default="clusters", choices=["clusters", "heldback"], help="which set's causes and queries")
+    parser.add_argument("--clusters", default="clusters", choices=["clusters", "heldback", "blind"], help="which set's causes and queries")
+    parser.add_argument("--per-system", type=int, default=56, help="distractor lines from each loghub-2k system")
     args = parser.parse_args()
     causes = importlib.import_module(args.clusters)
     CLUSTERS, QUERIES, RELATED, ROUTINE = causes.CLUSTERS, causes.QUERIES, causes.RELATED, causes.ROUTINE
-    rng = random.Random(20261205 if args.clusters == "clusters" else 20261207)
+    rng = random.Random({"clusters": 20261205, "heldback": 20261207, "blind": 20261212}[args.clusters])
     os.makedirs(args.out, exist_ok=True)
     corpus, labels = [], []
     members = {}
@@ -69,7 +71,7 @@ def main():
         identifier = event_id("r", body)
         corpus.append({"id": identifier, "service": service, "level": level, "timestamp": timestamp(rng), "body": body})
         labels.append({"id": identifier, "cluster": None, "source": "authored", "template": f"routine/{identifier}"})
-    for line in loghub_distractors(args.shared, rng):
+    for line in loghub_distractors(args.shared, rng, args.per_system):
         identifier = event_id("l", line["template"] + line["body"] + str(len(corpus)))
         corpus.append({"id": identifier, "service": line["service"], "level": line["level"], "timestamp": timestamp(rng), "body": line["body"]})
         labels.append({"id": identifier, "cluster": None, "source": "loghub", "template": line["template"]})
@@ -78,7 +80,7 @@ def main():
 
     queries, qrels = [], []
     for number, query in enumerate(QUERIES, 1):
-        qid = f"{'dq' if args.clusters == 'clusters' else 'hq'}{number:03d}"
+        qid = f"{ {'clusters': 'dq', 'heldback': 'hq', 'blind': 'bq'}[args.clusters]}{number:03d}"
         half = "A" if int(hashlib.sha1(qid.encode()).hexdigest(), 16) % 2 == 0 else "B"
         record = {"qid": qid, "query": query["query"], "kind": query["kind"], "half": half}
         if query.get("filters"):
