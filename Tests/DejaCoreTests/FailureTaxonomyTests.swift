@@ -243,6 +243,20 @@ import Testing
         #expect(embedded.text.hasPrefix(embedded.conditions! + ": java.lang.NullPointerException"))
         #expect(!embedded.text.contains("FrameworkServlet"))
     }
+
+    @Test("a library's own exception types are read by their words, after what the taxonomy knows")
+    func unknownTypesByTheirWords() {
+        let line = "com.acme.billing.InvoiceLockedException: invoice 42 is locked by another payment run"
+        #expect(EmbeddingText(line).conditions == "invoice locked exception")
+        #expect(EmbeddingText(line).text == "invoice locked exception: " + line)
+        let chained = "MongoServerSelectionError: connect ECONNREFUSED 127.0.0.1:27017"
+        #expect(EmbeddingText(chained).labels == ["connection refused", "mongo server selection error"])
+        // A run of capitals is one word; a type the taxonomy names is read as it says, once.
+        #expect(EmbeddingText("KafkaJSProtocolError: The coordinator is not aware of this member").labels.contains("kafka js protocol error"))
+        #expect(EmbeddingText("java.util.concurrent.RejectedExecutionException: queue is full").labels == ["rejected execution exception"])
+        // Not a type: a bare suffix, or a word ending in one that is all capitals or lower case.
+        #expect(EmbeddingText("Error: ERROR MYERROR myError occurred").labels.isEmpty)
+    }
 }
 
 @Suite struct SharedConditionTests {

@@ -29,11 +29,12 @@ public struct EmbeddingText: Sendable, Equatable {
 
     /// The form of the text: the trace reduction and how conditions lead and lean. 2: Node.js's
     /// error properties, Go's goroutine creators and Rails's gem frames reduced.
-    static let version = 2
+    static let version = 3
 
     public init(_ text: String) {
         let reduced = text.utf8.contains(10) ? StackTraceReducer.reduce(text) ?? text : text
-        labels = FailureTaxonomy.labels(in: reduced)
+        let known = FailureTaxonomy.labels(in: reduced)
+        labels = Array((known + FailureTaxonomy.typeNameLabels(in: reduced).filter { !known.contains($0) }).prefix(FailureTaxonomy.labelLimit))
         conditions = labels.isEmpty ? nil : labels.joined(separator: "; ")
         self.text = conditions.map { $0 + ": " + reduced } ?? reduced
     }

@@ -61,6 +61,19 @@ public enum FailureTaxonomy {
         return found
     }
 
+    /// The words of the exception and error types `text` names that no entry knows
+    /// (`CallNotPermittedException` → `call not permitted exception`), each once, in order: a
+    /// library's own types say what failed in their names, which the model reads as fragments.
+    public static func typeNameLabels(in text: String) -> [String] {
+        let compiled = Compiled.shared
+        var labels: [String] = []
+        for name in TypeName.names(in: text) where !compiled.knowsWord(name.lowercased()) {
+            let words = TypeName.words(of: name)
+            if words.count >= 2, !labels.contains(words) { labels.append(words) }
+        }
+        return labels
+    }
+
     /// Number of entries in the table.
     public static var entryCount: Int { Compiled.shared.entries.count }
 
@@ -128,6 +141,9 @@ public enum FailureTaxonomy {
             self.byFirstWord = byFirstWord
             wordNumbers = numbers
         }
+
+        /// Whether `word` (lower-cased) is a word of some entry.
+        func knowsWord(_ word: String) -> Bool { wordNumbers[word] != nil }
 
         /// The text's words (lower-cased runs of ASCII letters, digits and `_`, and of non-ASCII
         /// bytes) as table word numbers; a word the table lacks is -1. `_` joins: `DEADLINE_EXCEEDED`

@@ -1,0 +1,50 @@
+/// Exception and error type names as written in messages and traces (`BulkheadFullException`,
+/// `KafkaJSProtocolError`), and their words.
+enum TypeName {
+    /// Suffixes that make a CamelCase word a failure's type.
+    static let suffixes = ["Exception", "Error", "Fault", "Failure"]
+
+    /// The CamelCase words of `text` that end in one of `suffixes` and have a word before it.
+    static func names(in text: String) -> [Substring] {
+        var names: [Substring] = []
+        var start = text.startIndex
+        var index = text.startIndex
+        func close() {
+            let word = text[start..<index]
+            if word.first?.isUppercase == true, let suffix = suffixes.first(where: word.hasSuffix), word.count > suffix.count,
+               word.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                names.append(word)
+            }
+        }
+        while index < text.endIndex {
+            let character = text[index]
+            if !(character.isASCII && (character.isLetter || character.isNumber)) {
+                close()
+                start = text.index(after: index)
+            }
+            index = text.index(after: index)
+        }
+        close()
+        return names
+    }
+
+    /// A CamelCase name's words, lower-cased and spaced; a run of capitals is one word
+    /// (`KafkaJSProtocolError` → `kafka js protocol error`).
+    static func words(of name: Substring) -> String {
+        var words: [String] = []
+        var current = ""
+        let characters = Array(name)
+        for (offset, character) in characters.enumerated() {
+            let previous = offset > 0 ? characters[offset - 1] : nil
+            let next = offset + 1 < characters.count ? characters[offset + 1] : nil
+            let startsWord = character.isUppercase && previous.map { !$0.isUppercase || (next?.isLowercase ?? false) } ?? false
+            if startsWord, !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.map { $0.lowercased() }.joined(separator: " ")
+    }
+}
