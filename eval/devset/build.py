@@ -15,7 +15,7 @@ report the other.
 chosen; `--clusters blind` the third (blind.py), written after every rule was. `--per-system 200`
 gives a set of about 3,000 events, the held-out set's size.
 """
-import argparse, hashlib, importlib, json, os, random
+import argparse, hashlib, importlib, json, os, random, re
 
 BASE = 1_717_200_000  # 2024-06-01T00:00:00Z
 
@@ -93,9 +93,10 @@ def main():
             return all(event[key] == value for key, value in filters.items())
 
         if query["kind"] == "exact-id":
-            needle = query["id"].lower()
+            # The exact token, as a person pasting it means it: `8812` is not in `88120`.
+            token = re.compile(r"(?<![0-9a-z])" + re.escape(query["id"].lower()) + r"(?![0-9a-z])")
             for event in corpus:
-                if needle in event["body"].lower() and passes(event["id"]):
+                if token.search(event["body"].lower()) and passes(event["id"]):
                     qrels.append((qid, event["id"], 2))
             continue
         judged = set()
