@@ -166,7 +166,7 @@ public final class SearchEngine {
         let queryLevel = level ?? read.level
         let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
                               queryConcepts: embedded.labels, preferFailures: queryLevel == .unknown || queryLevel >= .warning,
-                              filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+                              crowding: ShapeCrowding(query: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         stages.grouping = clock.lap()
         return SearchResults(groups: groups, notice: notice, stages: stages, identifiers: identifiers)
     }
@@ -179,7 +179,7 @@ public final class SearchEngine {
     }
 
     private func fuse(vectorHits: [VectorHit], keywordHits: [StoredEvent], keywordWeight: Double, holdingIdentifier: [[StoredEvent]],
-                      queryConcepts: [String], preferFailures: Bool, filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
+                      queryConcepts: [String], preferFailures: Bool, crowding: ShapeCrowding, filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
         var score: [Int64: Double] = [:]
         var similarity: [Int64: Float] = [:]
         var remote: [Int64: RemoteSignature] = [:]
@@ -231,6 +231,8 @@ public final class SearchEngine {
                 return (candidate.key, candidate.value + share * failureWeight / (fusionK + 1))
             }.sorted(by: byIdentifiersAndScore)
         }
+        ranked = crowding.apply(to: ranked, message: { signatures[$0]?.message ?? remote[$0]?.signature.message },
+                                pinned: { identifiersHeld[$0] != nil })
         var groups: [ResultGroup] = []
         // Each signature's events, asked for `limit` signatures at a time: one round trip each
         // where the store is a server (cluster mode), and few more than needed where it is not.

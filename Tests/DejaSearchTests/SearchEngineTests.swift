@@ -90,6 +90,23 @@ import Testing
         #expect(groups.allSatisfy { $0.events.first?.externalID != "thread" || $0.identifierMatches == nil })
     }
 
+    @Test("signatures that differ only in values do not fill the page, unless the query is a line of their shape")
+    func onePatternDoesNotFillThePage() throws {
+        let (ingest, search) = try pipeline()
+        let plugins = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+        try ingest.ingest(plugins.map { event("failed to load plugin /opt/plugins/\($0)/lib\($0).so: invalid ELF header", service: "agent", id: $0) } + [
+            event("bash: line 1: helm: command not found", service: "deployer", id: "helm"),
+            event("disk /dev/sda1 is 95% full", service: "node", id: "disk"),
+            event("GET /api/orders 200 12ms", service: "gateway", id: "ok", level: .info),
+        ])
+        let described = try search.search("a program could not be started or loaded", filter: SearchFilter(), limit: 4).groups
+        let firstTwo = described.prefix(2).compactMap { $0.events.first?.externalID }
+        #expect(firstTwo.contains("helm") && firstTwo.filter(plugins.contains).count == 1)
+        let pasted = try search.search("2024-06-01T12:00:00Z ERROR failed to load plugin /opt/plugins/omega/libomega.so: invalid ELF header",
+                                       filter: SearchFilter(), limit: 6).groups
+        #expect(Set(pasted.compactMap { $0.events.first?.externalID }) == Set(plugins))
+    }
+
     @Test("each distinct message is embedded once; repeats only count")
     func signaturesAreEmbeddedOnce() throws {
         let (ingest, _) = try pipeline()
