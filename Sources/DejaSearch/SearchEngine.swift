@@ -89,7 +89,8 @@ public final class SearchEngine {
     public var idKeywordWeight = 2.0
     /// Weight of the issue list: the issues of the best candidates, ranked by their best member,
     /// each member counting at its issue's rank. One failure worded many ways is one issue, so
-    /// the wordings the query's own words miss come up with the ones they find.
+    /// the wordings the query's own words miss come up with the ones they find. A search for
+    /// failures (the failure prior's) widens through failure issues only.
     public var issueWeight = 2.0
     /// Candidates, by fused score, whose issues enter the issue list.
     public var issueSeeds = 10
@@ -162,11 +163,18 @@ public final class SearchEngine {
         let words = query.split(whereSeparator: \.isWhitespace).count
         let isLookup = words == 1 || (!identifiers.isEmpty && words <= QueryIdentifiers.lookupWords)
         let weight = isLookup ? idKeywordWeight : plainKeywordWeight
-        // A pasted line of a routine level asks for lines like it, not for failures.
-        let queryLevel = level ?? read.level
+        // A pasted line of a routine level asks for lines like it, not for failures. Its level is
+        // that of the stored lines of its pattern where they are among the nearest (what was logged
+        // beats what its words suggest), else the one its header or a leading word names.
+        let shape = QueryShape(query: text)
+        var queryLevel = level ?? read.level
+        if level == nil {
+            let nearest = try store.signatures(ids: vectorHits.prefix(3).map(\.signatureID), tenant: filter.tenant)
+            if let own = nearest.first(where: { $0.level != .unknown && shape.matches($0.message) }) { queryLevel = own.level }
+        }
         let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
                               queryConcepts: embedded.labels, preferFailures: queryLevel == .unknown || queryLevel >= .warning,
-                              crowding: ShapeCrowding(query: text), filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
+                              shape: shape, filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         stages.grouping = clock.lap()
         return SearchResults(groups: groups, notice: notice, stages: stages, identifiers: identifiers)
     }
@@ -179,7 +187,7 @@ public final class SearchEngine {
     }
 
     private func fuse(vectorHits: [VectorHit], keywordHits: [StoredEvent], keywordWeight: Double, holdingIdentifier: [[StoredEvent]],
-                      queryConcepts: [String], preferFailures: Bool, crowding: ShapeCrowding, filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
+                      queryConcepts: [String], preferFailures: Bool, shape: QueryShape, filter: SearchFilter, limit: Int, eventsPerGroup: Int) throws -> [ResultGroup] {
         var score: [Int64: Double] = [:]
         var similarity: [Int64: Float] = [:]
         var remote: [Int64: RemoteSignature] = [:]
@@ -197,7 +205,17 @@ public final class SearchEngine {
         }
         for (signature, rank) in keywordRank { score[signature, default: 0] += keywordWeight / (fusionK + Double(rank)) }
         if issueWeight > 0, let issues {
-            let seeds = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(issueSeeds).map(\.key)
+            var seeds = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(issueSeeds).map(\.key)
+            if preferFailures {
+                // A search for failures widens through failure issues only: a routine issue (one
+                // Windows update line per package) would bury the failures the prior puts first;
+                // but through the query's own pattern's, as a pasted line asks for its kind.
+                let found = Dictionary(uniqueKeysWithValues: try store.signatures(ids: seeds, tenant: filter.tenant).map { ($0.id, $0) })
+                seeds = seeds.filter { seed in
+                    guard let signature = found[seed] ?? remote[seed]?.signature else { return true }
+                    return signature.level >= .warning || signature.level == .unknown || shape.matches(signature.message)
+                }
+            }
             let (issueOf, members) = try issues.issueMembers(of: seeds, tenant: filter.tenant, membersPerIssue: candidates)
             var issueRank: [Int64: Int] = [:]
             for seed in seeds { if let issue = issueOf[seed], issueRank[issue] == nil { issueRank[issue] = issueRank.count + 1 } }
@@ -231,7 +249,7 @@ public final class SearchEngine {
                 return (candidate.key, candidate.value + share * failureWeight / (fusionK + 1))
             }.sorted(by: byIdentifiersAndScore)
         }
-        ranked = crowding.apply(to: ranked, message: { signatures[$0]?.message ?? remote[$0]?.signature.message },
+        ranked = shape.crowd(ranked, message: { signatures[$0]?.message ?? remote[$0]?.signature.message },
                                 pinned: { identifiersHeld[$0] != nil })
         var groups: [ResultGroup] = []
         // Each signature's events, asked for `limit` signatures at a time: one round trip each

@@ -107,6 +107,32 @@ import Testing
         #expect(Set(pasted.compactMap { $0.events.first?.externalID }) == Set(plugins))
     }
 
+    @Test("a search for failures widens through failure issues, not through a routine issue's many lines")
+    func routineIssuesDoNotWidenAFailureSearch() throws {
+        let (ingest, search) = try pipeline()
+        let packages = ["openssl", "libxml", "zlib", "curl", "python", "glibc", "bash", "systemd", "nginx", "perl",
+                        "ruby", "tzdata", "sudo", "vim", "gzip", "tar", "git", "make", "gcc", "wget"]
+        try ingest.ingest(packages.map { event("package manager upgraded \($0) from the stable channel", service: "updater", id: $0, level: .info) } + [
+            event("application failed to start after the library upgrade: ImportError: cannot import name 'escape' from 'jinja2'", service: "web", id: "import"),
+        ])
+        // The twenty lines are one routine issue, each nearer the question than the failure is.
+        let groups = try search.search("the app broke after packages were upgraded", filter: SearchFilter(), limit: 3).groups
+        #expect(groups.first?.events.first?.externalID == "import")
+    }
+
+    @Test("a line pasted without its header has the level of the stored lines of its pattern")
+    func pastedBodyTakesItsPatternsLevel() throws {
+        let (ingest, search) = try pipeline()
+        try ingest.ingest([
+            event("12 correctable memory errors corrected on bank 3", service: "bmc", id: "bank3", level: .info),
+            event("12 correctable memory errors corrected on bank 5", service: "bmc", id: "bank5", level: .info),
+            event("uncorrectable memory error on bank 2, machine check raised", service: "kernel", id: "mce"),
+        ])
+        // Its words read as a failure; the stored lines of its pattern say it is routine.
+        let groups = try search.search("7 correctable memory errors corrected on bank 1", filter: SearchFilter(), limit: 2).groups
+        #expect(groups.first.map { Set($0.events.compactMap(\.externalID)) } == ["bank3", "bank5"])
+    }
+
     @Test("each distinct message is embedded once; repeats only count")
     func signaturesAreEmbeddedOnce() throws {
         let (ingest, _) = try pipeline()
