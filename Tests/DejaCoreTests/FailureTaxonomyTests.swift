@@ -201,6 +201,8 @@ import Testing
             + "(java.lang.String and java.lang.Long are in module java.base of loader 'bootstrap')"
         #expect(FailureTaxonomy.labels(in: line) == ["class cast exception", "type mismatch"])
         #expect(FailureTaxonomy.labels(in: "panic: interface conversion: interface {} is string, not float64") == ["type mismatch"])
+        // Nor its own field: Go's JSON decoder names the field it failed on.
+        #expect(FailureTaxonomy.labels(in: "json: cannot unmarshal string into Go struct field Order.amount of type float64") == ["malformed json"])
     }
 
     @Test("a line that says a fault in the taxonomy's plain words names it")

@@ -25648,7 +25648,7 @@ join estimator function * has multiple matches	232,1	4943
 join estimator function * must return type	159,1	4944
 join expression * columns available but * columns specified	311,1	935
 joins can have at most	328	4945
-json cannot unmarshal * into go struct field a of type	2997	4233
+json cannot unmarshal * into go struct field * of type	2997	4233
 json decode error	4124,2997	4946
 json object does not contain key	4125,114	4947
 json path should end with an array identifier in argument * to function	2055	2500

@@ -76,7 +76,7 @@ func main() {
 	catch("connection_refused", func() error { _, err := net.Dial("tcp", "127.0.0.1:1"); return err })
 	catch("dns_failure", func() error { _, err := net.LookupHost("zqx.invalid"); return err })
 	catch("json_parse", func() error { var zqx any; return json.Unmarshal([]byte("{zqx"), &zqx) })
-	catch("json_parse_type", func() error { var zqx struct{ A int }; return json.Unmarshal([]byte(`{"A":"zqx"}`), &zqx) })
+	catch("json_parse_type", func() error { var zqx struct{ Zqx int }; return json.Unmarshal([]byte(`{"Zqx":"zqx"}`), &zqx) })
 	// Servers that read the request and reset the connection (ZQX_RESET_PORT) or close it without
 	// an answer (ZQX_CLOSED_PORT), started by the generator.
 	catch("connection_reset", func() error { _, err := http.Get("http://127.0.0.1:" + os.Getenv("ZQX_RESET_PORT") + "/zqx"); return err })
