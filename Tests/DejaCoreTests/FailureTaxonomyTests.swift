@@ -205,6 +205,12 @@ import Testing
         #expect(FailureTaxonomy.labels(in: "json: cannot unmarshal string into Go struct field Order.amount of type float64") == ["malformed json"])
     }
 
+    @Test("PostgreSQL's corruption messages name their condition; its internal errors name none")
+    func postgresCorruption() {
+        #expect(FailureTaxonomy.labels(in: "ERROR:  invalid page in block 4211 of relation base/16384/16397") == ["data corrupted", "internal error"])
+        #expect(FailureTaxonomy.labels(in: "ERROR:  index \"orders_pkey\" contains unexpected zero page at block 12") == ["index corrupted", "internal error"])
+    }
+
     @Test("a line that says a fault in the taxonomy's plain words names it")
     func faultsInPlainWords() {
         #expect(FailureTaxonomy.labels(in: "psycopg2.pool.PoolError: connection pool exhausted") == ["connection pool exhausted"])

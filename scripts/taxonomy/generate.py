@@ -554,8 +554,9 @@ def add_postgresql_messages(t):
     reserved` are both too_many_connections. A message raised with several codes is labelled by the
     code most of its calls raise it with, and left out when none has most: `%s "%s" does not exist`
     is raised as eight conditions (undefined object, function, column, table, ...), so its words
-    name none of them."""
-    conditions = {macro: (code, [condition.replace("_", " "), section]) for code, macro, condition, section in sqlstates() if code[:2] != "XX"}
+    name none of them. Of the internal-error class, `internal_error` (XX000, what `elog` raises
+    for any "cannot happen") names nothing; `data_corrupted` and `index_corrupted` do."""
+    conditions = {macro: (code, [condition.replace("_", " "), section]) for code, macro, condition, section in sqlstates() if code != "XX000"}
     backend = postgresql_source()
     root = os.path.dirname(os.path.dirname(backend))
     raised = {}  # pattern -> [(sqlstate, labels, source)] for each call that raises it
