@@ -99,6 +99,10 @@ public final class SearchEngine {
     /// failure ranks before a routine line. Left out when the query is itself a line of a routine level.
     public var failureWeight = 0.25
 
+    /// How far the query's vector leans toward its nearest stored line's before the search that
+    /// counts (docs/search-quality.md: 0.3, the nearest one alone, on half A).
+    public var nearestWeight = 0.3
+
     /// Search over the embedded store, its vectors in it or in `vectors` (ChromaDB).
     public convenience init(store: any SearchableStore, vectors: (any VectorStore)? = nil, embedder: SentenceEmbedder, redactor: Redactor) {
         self.init(reading: store, issues: store, vectors: vectors ?? store, embedder: embedder, redactor: redactor)
@@ -141,10 +145,34 @@ public final class SearchEngine {
         let embedded = EmbeddingText(text)
         let vector = embedder.embed([embedded.text], leaningToward: [embedded.conditions], weight: EmbeddingText.conditionWeight, batchSize: 1)[0]
         stages.embedding = clock.lap()
+        // A pasted line of a routine level asks for lines like it, not for failures. Its level is
+        // that of the stored lines of its pattern where they are among the nearest (what was logged
+        // beats what its words suggest), else the one its header or a leading word names.
+        let shape = QueryShape(query: text)
+        var queryLevel = level ?? read.level
         var vectorHits: [VectorHit] = []
         var notice: String?
         do {
             vectorHits = try vectors.search(vector, model: embedder.modelIdentity, filter: filter, k: candidates)
+            let nearest = try nearestSignatures(vectorHits, tenant: filter.tenant)
+            if level == nil, let own = nearest.compactMap({ $0 }).first(where: { $0.level != .unknown && shape.matches($0.message) }) {
+                queryLevel = own.level
+            }
+            let preferFailures = queryLevel == .unknown || queryLevel >= .warning
+            // Searched again leaning toward the nearest stored line (a failure, for a search for
+            // failures): its wording is how this store's logs say what the query means
+            // (pseudo-relevance feedback, Rocchio's). Each hit keeps its similarity to the query itself.
+            let model = embedder.modelIdentity
+            if nearestWeight > 0,
+               let target = zip(vectorHits, nearest).first(where: { $1.map { !preferFailures || $0.level >= .warning || $0.level == .unknown } ?? false }),
+               let leaning = try vectors.vector(of: target.0, model: model) {
+                vectorHits = try vectors.search(Self.unit(zip(vector, leaning).map { $0 + Float(nearestWeight) * $1 }), model: model,
+                                                filter: filter, k: candidates).map { hit in
+                    var hit = hit
+                    if let stored = try vectors.vector(of: hit, model: model) { hit.similarity = zip(vector, stored).reduce(0) { $0 + $1.0 * $1.1 } }
+                    return hit
+                }
+            }
         } catch let error as VectorStoreUnavailable {
             notice = "vector search is unavailable (\(error.reason)); these results come from keyword search alone"
         }
@@ -163,15 +191,6 @@ public final class SearchEngine {
         let words = query.split(whereSeparator: \.isWhitespace).count
         let isLookup = words == 1 || (!identifiers.isEmpty && words <= QueryIdentifiers.lookupWords)
         let weight = isLookup ? idKeywordWeight : plainKeywordWeight
-        // A pasted line of a routine level asks for lines like it, not for failures. Its level is
-        // that of the stored lines of its pattern where they are among the nearest (what was logged
-        // beats what its words suggest), else the one its header or a leading word names.
-        let shape = QueryShape(query: text)
-        var queryLevel = level ?? read.level
-        if level == nil {
-            let nearest = try store.signatures(ids: vectorHits.prefix(3).map(\.signatureID), tenant: filter.tenant)
-            if let own = nearest.first(where: { $0.level != .unknown && shape.matches($0.message) }) { queryLevel = own.level }
-        }
         let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
                               queryConcepts: embedded.labels, preferFailures: queryLevel == .unknown || queryLevel >= .warning,
                               shape: shape, filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
@@ -290,6 +309,19 @@ public final class SearchEngine {
             defer { last = now }
             return Double(now - last) / 1e6
         }
+    }
+
+    /// The signatures of the first three hits, in their order (another replica's from the index).
+    private func nearestSignatures(_ hits: [VectorHit], tenant: String) throws -> [Signature?] {
+        let first = hits.prefix(3)
+        let found = Dictionary(uniqueKeysWithValues: try store.signatures(ids: first.filter { $0.remote == nil }.map(\.signatureID), tenant: tenant)
+            .map { ($0.id, $0) })
+        return first.map { $0.remote?.signature ?? found[$0.signatureID] }
+    }
+
+    private static func unit(_ vector: [Float]) -> [Float] {
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? vector.map { $0 / norm } : vector
     }
 
     private static func shared(_ queryConcepts: [String], _ message: String) -> [String] {

@@ -56,6 +56,8 @@ public protocol VectorStore: Sendable {
     func search(_ query: [Float], model: String, filter: SearchFilter, k: Int) throws -> [VectorHit]
     /// Signature ids that have no vector under `model` yet.
     func missing(model: String, among ids: [Int64]) throws -> [Int64]
+    /// The vector of a hit `search` returned, where this store holds it.
+    func vector(of hit: VectorHit, model: String) throws -> [Float]?
 }
 
 /// Vector search cannot answer now (its server is down or busy); keyword search still can.

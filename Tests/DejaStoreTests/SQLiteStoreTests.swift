@@ -163,6 +163,12 @@ import Testing
         #expect(try store.search([0, 1], model: "m", filter: SearchFilter(), k: 3).map(\.signatureID) == [2, 3, 1])
         try store.upsert([record(1, [0, 1])], model: "m")
         #expect(try store.search([0, 1], model: "m", filter: SearchFilter(), k: 3).map(\.signatureID) == [1, 2, 3])
+        // A hit's own vector, as replaced, for a search to lean toward; none under another model.
+        let hit = try #require(try store.search([0.6, 0.8], model: "m", filter: SearchFilter(), k: 1).first)
+        #expect(hit.signatureID == 3)
+        #expect(try store.vector(of: hit, model: "m") == [0.6, 0.8])
+        #expect(try store.vector(of: VectorHit(signatureID: 1, similarity: 1), model: "m") == [0, 1])
+        #expect(try store.vector(of: hit, model: "other") == nil)
     }
 
     @Test func retentionRemovesOldEventsAndOrphanSignatures() throws {

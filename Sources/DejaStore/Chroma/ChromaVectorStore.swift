@@ -191,6 +191,11 @@ public final class ChromaVectorStore: VectorStore, @unchecked Sendable {
         }
     }
 
+    /// The embedded store's copy of a local hit's vector; none for a record another replica published.
+    public func vector(of hit: VectorHit, model: String) throws -> [Float]? {
+        hit.remote == nil ? try events.vector(of: hit, model: model) : nil
+    }
+
     /// The vectors of the records `keys` of `tenant` that are there, in batches the server accepts.
     /// `probe` first asks which are there (ids only), for keys many of which may not be published yet;
     /// with `recipe`, only vectors made by it.

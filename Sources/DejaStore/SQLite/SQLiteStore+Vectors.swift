@@ -88,6 +88,10 @@ extension SQLiteStore: VectorStore {
         try matrix(model: model).search(query, filter: filter, k: k)
     }
 
+    public func vector(of hit: VectorHit, model: String) throws -> [Float]? {
+        try matrix(model: model).vector(of: hit.signatureID)
+    }
+
     /// All vectors of `model`, loaded once and kept until they change.
     private func matrix(model: String) throws -> VectorMatrix {
         let (cached, generation) = cacheLock.withLock { (vectorCache[model], vectorGeneration) }
