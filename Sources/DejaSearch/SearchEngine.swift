@@ -158,21 +158,7 @@ public final class SearchEngine {
             if level == nil, let own = nearest.compactMap({ $0 }).first(where: { $0.level != .unknown && shape.matches($0.message) }) {
                 queryLevel = own.level
             }
-            let preferFailures = queryLevel == .unknown || queryLevel >= .warning
-            // Searched again leaning toward the nearest stored line (a failure, for a search for
-            // failures): its wording is how this store's logs say what the query means
-            // (pseudo-relevance feedback, Rocchio's). Each hit keeps its similarity to the query itself.
-            let model = embedder.modelIdentity
-            if nearestWeight > 0,
-               let target = zip(vectorHits, nearest).first(where: { $1.map { !preferFailures || $0.level >= .warning || $0.level == .unknown } ?? false }),
-               let leaning = try vectors.vector(of: target.0, model: model) {
-                vectorHits = try vectors.search(Self.unit(zip(vector, leaning).map { $0 + Float(nearestWeight) * $1 }), model: model,
-                                                filter: filter, k: candidates).map { hit in
-                    var hit = hit
-                    if let stored = try vectors.vector(of: hit, model: model) { hit.similarity = zip(vector, stored).reduce(0) { $0 + $1.0 * $1.1 } }
-                    return hit
-                }
-            }
+            vectorHits = try leaning(vector, toward: zip(vectorHits, nearest), failuresOnly: Self.asksForFailures(queryLevel), filter: filter) ?? vectorHits
         } catch let error as VectorStoreUnavailable {
             notice = "vector search is unavailable (\(error.reason)); these results come from keyword search alone"
         }
@@ -192,7 +178,7 @@ public final class SearchEngine {
         let isLookup = words == 1 || (!identifiers.isEmpty && words <= QueryIdentifiers.lookupWords)
         let weight = isLookup ? idKeywordWeight : plainKeywordWeight
         let groups = try fuse(vectorHits: vectorHits, keywordHits: keywordHits, keywordWeight: weight, holdingIdentifier: holdingIdentifier,
-                              queryConcepts: embedded.labels, preferFailures: queryLevel == .unknown || queryLevel >= .warning,
+                              queryConcepts: embedded.labels, preferFailures: Self.asksForFailures(queryLevel),
                               shape: shape, filter: filter, limit: limit, eventsPerGroup: eventsPerGroup)
         stages.grouping = clock.lap()
         return SearchResults(groups: groups, notice: notice, stages: stages, identifiers: identifiers)
@@ -232,7 +218,7 @@ public final class SearchEngine {
                 let found = Dictionary(uniqueKeysWithValues: try store.signatures(ids: seeds, tenant: filter.tenant).map { ($0.id, $0) })
                 seeds = seeds.filter { seed in
                     guard let signature = found[seed] ?? remote[seed]?.signature else { return true }
-                    return signature.level >= .warning || signature.level == .unknown || shape.matches(signature.message)
+                    return Self.asksForFailures(signature.level) || shape.matches(signature.message)
                 }
             }
             let (issueOf, members) = try issues.issueMembers(of: seeds, tenant: filter.tenant, membersPerIssue: candidates)
@@ -309,6 +295,26 @@ public final class SearchEngine {
             defer { last = now }
             return Double(now - last) / 1e6
         }
+    }
+
+    /// Whether a query of `level` asks for failures: one that names none, or a failure's.
+    private static func asksForFailures(_ level: Severity) -> Bool { level == .unknown || level >= .warning }
+
+    /// The hits of `vector` leaned toward its nearest stored line (a failure, when `failuresOnly`):
+    /// its wording is how this store's logs say what the query means (pseudo-relevance feedback,
+    /// Rocchio's). Each hit keeps its similarity to the query itself. Nil when no line is there to lean toward.
+    private func leaning(_ vector: [Float], toward nearest: some Sequence<(VectorHit, Signature?)>, failuresOnly: Bool,
+                         filter: SearchFilter) throws -> [VectorHit]? {
+        let model = embedder.modelIdentity
+        guard nearestWeight > 0,
+              let target = nearest.first(where: { $1.map { !failuresOnly || Self.asksForFailures($0.level) } ?? false }),
+              let toward = try vectors.vector(of: target.0, model: model) else { return nil }
+        return try vectors.search(Self.unit(zip(vector, toward).map { $0 + Float(nearestWeight) * $1 }), model: model, filter: filter, k: candidates)
+            .map { hit in
+                var hit = hit
+                if let stored = try vectors.vector(of: hit, model: model) { hit.similarity = zip(vector, stored).reduce(0) { $0 + $1.0 * $1.1 } }
+                return hit
+            }
     }
 
     /// The signatures of the first three hits, in their order (another replica's from the index).
