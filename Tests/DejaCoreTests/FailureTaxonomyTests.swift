@@ -205,6 +205,14 @@ import Testing
         #expect(FailureTaxonomy.labels(in: "json: cannot unmarshal string into Go struct field Order.amount of type float64") == ["malformed json"])
     }
 
+    @Test("a Kafka error is one condition in the Java client's words and in librdkafka's")
+    func kafkaInBothClients() {
+        #expect(FailureTaxonomy.labels(in: "org.apache.kafka.common.errors.RebalanceInProgressException: The group is rebalancing, so a rejoin is needed.") == ["rebalance in progress"])
+        #expect(FailureTaxonomy.labels(in: "Rdkafka::RdkafkaError: Broker: Group rebalance in progress") == ["rebalance in progress"])
+        #expect(FailureTaxonomy.labels(in: "Delivery failed: RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE") == ["message size too large"])
+        #expect(FailureTaxonomy.labels(in: "Delivery failed: Broker: Message size too large") == ["message size too large"])
+    }
+
     @Test("PostgreSQL's corruption messages name their condition; its internal errors name none")
     func postgresCorruption() {
         #expect(FailureTaxonomy.labels(in: "ERROR:  invalid page in block 4211 of relation base/16384/16397") == ["data corrupted", "internal error"])

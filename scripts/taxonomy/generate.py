@@ -32,7 +32,7 @@ Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
 python3-sqlalchemy, libsisimai-perl, systemd (its manual), golang-github-golang-jwt-jwt-dev,
-python3-jwt, ruby-jwt, python3-oauthlib, a deb-src line (for `apt-get source`
+python3-jwt, ruby-jwt, python3-oauthlib, librdkafka1, a deb-src line (for `apt-get source`
 of postgresql-15, mariadb and redis); the Swift toolchain that builds Deja; (PyPI)
 googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
 
@@ -278,13 +278,35 @@ def add_kafka(t):
     import kafka.errors as errors
     classes = {c for c in vars(errors).values()
                if isinstance(c, type) and issubclass(c, errors.BrokerResponseError) and c.errno not in (None, -1, 0)}
+    label_of = {}
     for error in sorted(classes, key=lambda c: (c.errno, c.message)):
-        label = prose(error.message)
+        label = label_of.setdefault(error.errno, prose(error.message))
         source = f"Kafka error {error.errno} {error.message} (kafka-python kafka.errors)"
         t.identifier(error.message, [label], source)
         t.identifier("".join(part.capitalize() for part in error.message.split("_")) + "Exception", [label], source)
         sentence = re.split(r"(?<=[a-z)])\.\s", (error.description or "").strip())[0].rstrip(".")
         t.phrase(sentence, [label], source, minimum_words=5)
+    # librdkafka (the C client under confluent-kafka's Python, Go and .NET clients, node-rdkafka and
+    # rdkafka-ruby) words the same codes its own way: `Broker: Group rebalance in progress`,
+    # `RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS`. Its table of every code, by number.
+    for code, name, description in librdkafka_errors():
+        if code in label_of:
+            source = f"Kafka error {code} {name} (librdkafka rd_kafka_get_err_descs)"
+            t.identifier(f"RD_KAFKA_RESP_ERR_{name}", [label_of[code]], source)
+            t.phrase(description.removeprefix("Broker: "), [label_of[code]], source, minimum_words=3)
+
+
+def librdkafka_errors():
+    """(code, name, description) of each error librdkafka knows (Debian librdkafka1)."""
+    import ctypes
+    library = ctypes.CDLL("librdkafka.so.1")
+
+    class Description(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_int), ("name", ctypes.c_char_p), ("desc", ctypes.c_char_p)]
+
+    table, count = ctypes.POINTER(Description)(), ctypes.c_size_t()
+    library.rd_kafka_get_err_descs(ctypes.byref(table), ctypes.byref(count))
+    return [(table[i].code, table[i].name.decode(), (table[i].desc or b"").decode()) for i in range(count.value) if table[i].name]
 
 
 def add_amqp(t):
