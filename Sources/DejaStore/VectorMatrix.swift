@@ -21,14 +21,14 @@ struct VectorMatrix: Sendable {
         _ = append(rows)
     }
 
-    /// Adds vectors, or replaces those of signatures it holds (embedded again), in place when this
-    /// copy is the only one (the store's cache, while no search reads it). False, and unchanged,
-    /// when a vector has another dimension or a signature comes twice: the caller reloads instead.
     /// The vector of `signature`, if held.
     func vector(of signature: Int64) -> [Float]? {
         rowOf[signature].map { Array(values[$0 * dimension..<($0 + 1) * dimension]) }
     }
 
+    /// Adds vectors, or replaces those of signatures it holds (embedded again), in place when this
+    /// copy is the only one (the store's cache, while no search reads it). False, and unchanged,
+    /// when a vector has another dimension or a signature comes twice: the caller reloads instead.
     mutating func append(_ rows: [VectorRecord]) -> Bool {
         if dimension == 0 { dimension = rows.first?.vector.count ?? 0 }
         guard rows.allSatisfy({ $0.vector.count == dimension }), Set(rows.map(\.signatureID)).count == rows.count else { return false }

@@ -69,7 +69,7 @@ public enum FailureTaxonomy {
         var labels: [String] = []
         for name in TypeName.names(in: text) where !compiled.knowsWord(name.lowercased()) {
             let words = TypeName.words(of: name)
-            if words.count >= 2, !labels.contains(words) { labels.append(words) }
+            if !labels.contains(words) { labels.append(words) }
         }
         return labels
     }
