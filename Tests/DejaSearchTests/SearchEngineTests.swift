@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test("signatures that differ only in values do not fill the page, unless the query is a line of their shape")
-    func onePatternDoesNotFillThePage() throws {
+    func oneShapeDoesNotFillThePage() throws {
         let (ingest, search) = try pipeline()
         let plugins = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
         try ingest.ingest(plugins.map { event("failed to load plugin /opt/plugins/\($0)/lib\($0).so: invalid ELF header", service: "agent", id: $0) } + [
