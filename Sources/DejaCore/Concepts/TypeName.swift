@@ -28,23 +28,9 @@ enum TypeName {
         return names
     }
 
-    /// A CamelCase name's words, lower-cased and spaced; a run of capitals is one word
-    /// (`KafkaJSProtocolError` → `kafka js protocol error`).
+    /// A CamelCase name's words, lower-cased and spaced, split as metric names are; a run of
+    /// capitals is one word (`KafkaJSProtocolError` → `kafka js protocol error`).
     static func words(of name: Substring) -> String {
-        var words: [String] = []
-        var current = ""
-        let characters = Array(name)
-        for (offset, character) in characters.enumerated() {
-            let previous = offset > 0 ? characters[offset - 1] : nil
-            let next = offset + 1 < characters.count ? characters[offset + 1] : nil
-            let startsWord = character.isUppercase && previous.map { !$0.isUppercase || (next?.isLowercase ?? false) } ?? false
-            if startsWord, !current.isEmpty {
-                words.append(current)
-                current = ""
-            }
-            current.append(character)
-        }
-        if !current.isEmpty { words.append(current) }
-        return words.map { $0.lowercased() }.joined(separator: " ")
+        MetricNameWords.split(String(name)).joined(separator: " ")
     }
 }
