@@ -209,15 +209,17 @@ public final class SearchEngine {
             if keywordRank[event.signatureID] == nil { keywordRank[event.signatureID] = keywordRank.count + 1 }
         }
         for (signature, rank) in keywordRank { score[signature, default: 0] += keywordWeight / (fusionK + Double(rank)) }
+        // Signatures read so far: the issue list's seeds, then the ranked candidates not among them.
+        var fetched: [Int64: Signature] = [:]
         if issueWeight > 0, let issues {
             var seeds = score.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(issueSeeds).map(\.key)
             if preferFailures {
                 // A search for failures widens through failure issues only: a routine issue (one
                 // Windows update line per package) would bury the failures the prior puts first;
                 // but through the query's own pattern's, as a pasted line asks for its kind.
-                let found = Dictionary(uniqueKeysWithValues: try store.signatures(ids: seeds, tenant: filter.tenant).map { ($0.id, $0) })
+                for signature in try store.signatures(ids: seeds, tenant: filter.tenant) { fetched[signature.id] = signature }
                 seeds = seeds.filter { seed in
-                    guard let signature = found[seed] ?? remote[seed]?.signature else { return true }
+                    guard let signature = fetched[seed] ?? remote[seed]?.signature else { return true }
                     return Self.asksForFailures(signature.level) || shape.matches(signature.message)
                 }
             }
@@ -246,7 +248,8 @@ public final class SearchEngine {
             return heldA != heldB ? heldA > heldB : a.value != b.value ? a.value > b.value : a.key < b.key
         }
         var ranked = Array(score.sorted(by: byIdentifiersAndScore).prefix(limit * 3))
-        let signatures = Dictionary(uniqueKeysWithValues: try store.signatures(ids: ranked.map(\.key), tenant: filter.tenant).map { ($0.id, $0) })
+        for signature in try store.signatures(ids: ranked.map(\.key).filter { fetched[$0] == nil }, tenant: filter.tenant) { fetched[signature.id] = signature }
+        let signatures = fetched
         if preferFailures && failureWeight > 0 {
             ranked = ranked.map { candidate in
                 guard let level = signatures[candidate.key]?.level ?? remote[candidate.key]?.signature.level else { return candidate }
