@@ -6,17 +6,19 @@ a fresh data directory with `deja ingest --jsonl`, runs queries.jsonl with `deja
 and scores the run with ../shared/tools/semantic_eval.py, beside the sample's BM25 and raw-MiniLM
 baseline runs, or per half (A, B) of the development set and of the third set.
 
-    python3 scripts/eval_semantic.py [--keep DIR] [--chroma] [--devset | --heldback | --blind] [--per-system N] [--like-this]
+    python3 scripts/eval_semantic.py [--keep DIR] [--chroma] [--devset | --heldback | --blind] [--per-system N] [--like-this | --like-line]
 
 --per-system sets the loghub distractor lines per system of Deja's own sets (200: about 2,500
 events, the held-out set's size).
 
 With --chroma the corpus is ingested with vectors in a real ChromaDB (`chroma run`) and the queries
 run twice on it, through the embedded store's copy of the vectors and through ChromaDB: parity.
+With --like-line, one loghub line of each loghub template with two events or more is the query
+(its body as pasted without a header) and the template's events are relevant.
 With --like-this the queries are "logs like this one": each event of a root-cause cluster of two or
 more events (labels.jsonl) is a query by its body, and its cluster's events are relevant (grade 2).
 """
-import argparse, collections, contextlib, json, os, subprocess, sys, tempfile
+import argparse, collections, contextlib, json, os, random, subprocess, sys, tempfile
 
 import chroma_local
 
@@ -30,6 +32,8 @@ ap.add_argument("--heldback", action="store_true", help="the second development 
 ap.add_argument("--blind", action="store_true", help="the third development set (eval/devset/blind.py), written after every rule was")
 ap.add_argument("--per-system", type=int, default=56, help="loghub distractor lines per system in Deja's own sets")
 ap.add_argument("--like-this", action="store_true", help="each clustered event's body as a query, its cluster's events relevant")
+ap.add_argument("--like-line", action="store_true",
+                help="one loghub line of each loghub template with two events or more as a query (its body, no header), the template's events relevant")
 args = ap.parse_args()
 subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 deja = os.path.join(ROOT, ".build", "release", "deja")
@@ -43,17 +47,23 @@ if own_set:
 else:
     data = os.path.join(args.shared, "data", "semantic-eval")
 queries, qrels = os.path.join(data, "queries.jsonl"), os.path.join(data, "qrels.tsv")
-if args.like_this:
+if args.like_this or args.like_line:
     bodies = {e["id"]: e["body"] for e in map(json.loads, open(os.path.join(data, "corpus.jsonl")))}
     clusters = collections.defaultdict(list)
     for label in map(json.loads, open(os.path.join(data, "labels.jsonl"))):
-        if label.get("cluster"):
+        if args.like_this and label.get("cluster"):
             clusters[label["cluster"]].append(label["id"])
+        if args.like_line and (label.get("template") or "").startswith("loghub/"):
+            clusters[label["template"]].append(label["id"])
+    if args.like_line:  # one line of each template is the query
+        rng = random.Random(7)
+        clusters = {t: (rng.choice(m), m) for t, m in sorted(clusters.items()) if len(m) >= 2}
     queries, qrels = os.path.join(work, "like-this-queries.jsonl"), os.path.join(work, "like-this-qrels.tsv")
     with open(queries, "w") as q, open(qrels, "w") as r:
         r.write("qid\tdoc_id\tgrade\n")
         for members in clusters.values():
-            for event in members if len(members) >= 2 else []:
+            chosen, members = members if args.like_line else (None, members)
+            for event in ([chosen] if chosen else members if len(members) >= 2 else []):
                 q.write(json.dumps({"qid": event, "query": bodies[event], "kind": "like-this"}) + "\n")
                 r.writelines(f"{event}\t{member}\t2\n" for member in members)
 runs = []
@@ -64,7 +74,7 @@ with chroma_local.server(work) if args.chroma else contextlib.nullcontext([]) as
         with open(runs[-1][1], "w") as out:
             subprocess.run([deja, "search", "--data-dir", work, "--batch", queries, "-k", "10", *extra],
                            check=True, stdout=out)
-if args.like_this:  # no baselines for these queries: Deja's runs only
+if args.like_this or args.like_line:  # no baselines for these queries: Deja's runs only
     for name, path in runs:
         print(f"== {name}, logs like this one")
         sys.stdout.flush()
