@@ -219,6 +219,26 @@ import Testing
         #expect(FailureTaxonomy.labels(in: "ERROR:  index \"orders_pkey\" contains unexpected zero page at block 12") == ["index corrupted", "internal error"])
     }
 
+    @Test("garbage collection as each runtime logs it is a pause or a collection, whatever the runtime calls it")
+    func garbageCollection() {
+        let jvm = "[2026-03-02T11:40:19.882+0000][info][gc] GC(311) Pause Young (Normal) (G1 Evacuation Pause) 1480M->212M(2048M) 1840.551ms"
+        let v8 = "[7:0x6a1c3d0]   412311 ms: Mark-Compact 1890.1 (2050.2) -> 1875.3 (2051.0) MB, 2210.5 / 0.0 ms  (average mu = 0.201, current mu = 0.044) task"
+        #expect(FailureTaxonomy.labels(in: jvm) == ["garbage collection pause"])
+        #expect(FailureTaxonomy.labels(in: v8) == ["garbage collection pause"])
+        // A collector's own name, as monitors quote it.
+        #expect(FailureTaxonomy.labels(in: "JvmPauseMonitor: Detected pause in JVM or host machine (eg GC): GC pool 'PS MarkSweep' had collection(s): count=1 time=3301ms")
+                == ["garbage collection"])
+        // The JVM's event names are common words: without the `gc` its lines carry, they name nothing.
+        #expect(FailureTaxonomy.labels(in: "queue consumer: pause young workers until the full backlog drains").isEmpty)
+    }
+
+    @Test("a database's slow-query log names a slow query; the same duration elsewhere does not")
+    func slowQueries() {
+        #expect(FailureTaxonomy.labels(in: "LOG:  duration: 8120.310 ms  statement: UPDATE accounts SET balance = balance - 10") == ["slow query"])
+        #expect(FailureTaxonomy.labels(in: "# Query_time: 9.123001  Lock_time: 0.000210 Rows_sent: 0  Rows_examined: 1200311") == ["slow query"])
+        #expect(FailureTaxonomy.labels(in: "GET /api/cart 200, duration: 8120 ms").isEmpty)
+    }
+
     @Test("a line that says a fault in the taxonomy's plain words names it")
     func faultsInPlainWords() {
         #expect(FailureTaxonomy.labels(in: "psycopg2.pool.PoolError: connection pool exhausted") == ["connection pool exhausted"])
@@ -290,6 +310,9 @@ import Testing
         let mysqlDeadlock = FailureTaxonomy.conditions(in: "(1213, 'Deadlock found when trying to get lock; try restarting transaction')")
         let postgresSerialization = FailureTaxonomy.conditions(in: "ERROR:  could not serialize access due to concurrent update")
         #expect(Set(mysqlDeadlock).intersection(postgresSerialization) == ["serialization failure", "transaction rollback"])
+        // MariaDB's identifier directive (%`s) is a value like any other: the grant it reports is PostgreSQL's missing privilege too.
+        #expect(FailureTaxonomy.conditions(in: "ERROR 1142 (42000): DELETE command denied to user 'report'@'10.2.0.9' for table `shop`.`orders`")
+                == ["command denied to user for table", "syntax error or access rule violation"])
         // PostgreSQL's messages chosen before the report, by object kind.
         #expect(FailureTaxonomy.conditions(in: "ERROR:  permission denied for table invoices").contains("insufficient privilege"))
     }

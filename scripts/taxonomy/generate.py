@@ -6,6 +6,7 @@ sources that enumerate a field completely, each entry naming its source:
   signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
   (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
   Debian's postgresql package) and the server messages raised with each (its source package),
+  database servers' slow-query logs (PostgreSQL's statement durations, MariaDB's slow log),
   MariaDB/MySQL server errors (mysqld_error.h and `perror`, with the SQLSTATE each is raised with
   from errmsg-utf8.txt of Debian's mariadb source package), OpenSSL's TLS reasons and
   certificate verification errors, TLS alerts (IANA's names as Python's ssl module has them,
@@ -18,6 +19,7 @@ sources that enumerate a field completely, each entry naming its source:
   Kubernetes event and container-state reasons (sources/kubernetes-reasons.tsv), the exception
   hierarchies of the JDK, .NET (Mono's class library), Python, Ruby, Node.js (its ERR_* codes and
   its resolver's codes with c-ares's texts) and Go (the standard library's error values),
+  garbage collection as the JVM (each collector), V8, Go, Mono and CPython log it,
   and, for the runtime faults every language has (null reference, index out of range, division by
   zero, permission denied, out of memory, an untrusted certificate, a peer that hangs up, ...),
   what each runtime actually raises: probes/ runs the same faults in CPython, Node.js, the JVM,
@@ -606,6 +608,23 @@ def add_postgresql_messages(t):
     add_by_majority(t, raised)
 
 
+def add_slow_queries(t):
+    """Database servers' slow-query logs: PostgreSQL's statement durations
+    (`log_min_duration_statement`, its source's `duration: %s ms  statement: %s` and the extended
+    protocol's parse and bind) and MariaDB's slow query log header (`# Query_time: ...
+    Lock_time: ...`). Logged at the routine level, they are how a slow query shows."""
+    postgres = os.path.join(postgresql_source(), "tcop", "postgres.c")
+    for literal in sorted(set(re.findall(r'errmsg\("(duration: [^"]*)"', open(postgres).read()))):
+        parts = re.sub(r"%[-.0-9]*[a-zA-Z]+", " * ", literal).split(" * ")
+        pattern = message_pattern(parts, [s for s in parts if words(s)])
+        if pattern:
+            t.add(pattern, ["slow query"], "PostgreSQL log_min_duration_statement (src/backend/tcop/postgres.c)")
+    log = open(debian_source("mariadb", "*/sql/log.cc")[0], encoding="utf-8", errors="replace").read()
+    header = re.search(r'"# Query_time: ([^"]*)', log).group(0)
+    parts = re.sub(r"%[-.0-9]*[a-zA-Z]+", " * ", header.strip('"')).split(" * ")
+    t.add(message_pattern(parts, [s for s in parts if words(s)]), ["slow query"], "MariaDB slow query log (sql/log.cc)")
+
+
 def add_mariadb(t):
     header = "/usr/include/mariadb/mysqld_error.h"
     if not os.path.exists(header):
@@ -629,7 +648,8 @@ def add_mariadb(t):
     raised = {}  # a message's pattern -> the errors whose message it is, by SQLSTATE
     for number, name in codes:
         message = messages.get(number, "")
-        literal = re.sub(r"%[-.0-9]*[a-zA-Z]+|'[^']*'|\"[^\"]*\"", " * ", message)
+        # A value is a format directive (MariaDB's own %`s quotes an identifier) or a quoted string.
+        literal = re.sub(r"%`?[-.0-9]*[a-zA-Z]+|'[^']*'|\"[^\"]*\"", " * ", message)
         label = " ".join(words(re.sub(r"\s\*\s", " ", literal)))
         if not label:
             continue
@@ -897,6 +917,60 @@ def add_go(t):
         t.phrase(message, [message.split(": ", 1)[-1].lower(), label], f"Go {entry['package']}.{entry['name']}", minimum_words=3)
 
 
+GC_PAUSE, GC = "garbage collection pause", "garbage collection"
+
+
+def add_gc(t):
+    """Garbage collection as each runtime logs it when asked to (what services print with GC logs
+    on): the JVM's unified `-Xlog:gc` events under each collector this JDK has and its collectors'
+    names (`G1 Old Generation`, `PS MarkSweep`), V8's `--trace-gc`, Go's `gctrace`, Mono's GC log
+    and CPython's `gc.DEBUG_STATS`. A stop-the-world event is a pause; the rest is collection. The
+    JVM's events are matched after the word `gc` its lines carry (`Pause Young`, `Concurrent
+    Cycle`), their names being common words elsewhere."""
+    probes = os.path.join(HERE, "probes")
+    for collector in ("Serial", "Parallel", "G1", "Z", "Shenandoah"):
+        result = subprocess.run(["java", "-Xmx64m", f"-XX:+Use{collector}GC", "-Xlog:gc", os.path.join(probes, "GcProbe.java")],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            continue  # a collector this JDK build lacks
+        source = f"JDK 17 -Xlog:gc, -XX:+Use{collector}GC"
+        for line in result.stdout.splitlines():
+            if line.startswith("collector\t"):
+                name, named = line.split("\t", 1)[1], f"JDK 17 GarbageCollectorMXBean ({collector})"
+                if " " in name:
+                    t.phrase(name, [GC], named)  # `G1 Old Generation`
+                else:
+                    t.identifier(name, [GC], named)  # `MarkSweepCompact`
+                continue
+            event = re.match(r"\[[^\]]*\]\[info\s*\]\[gc\s*\] GC\(\d+\) ([A-Za-z][A-Za-z -]*?)((?: \([^)]*\))*)(?: [\d.]+[KMG]|\s*$| [\d.]+ms$)", line)
+            if not event:
+                continue
+            head, causes = event.group(1), re.findall(r"\(([^)]*)\)", event.group(2))
+            label = GC_PAUSE if any("pause" in words(part) or "stall" in words(part) for part in [head, *causes]) else GC
+            for phrase in [head, *causes]:
+                if len(words(phrase)) >= 2 and not re.search(r"\d", phrase):
+                    t.add(f"gc * {phrase}", [label], source)
+    node = run(["node", "--version"]).strip()
+    script = "let kept = []; for (let i = 0; i < 200000; i++) { kept.push({i, s: 'x'.repeat(50)}); if (kept.length > 50000) kept = []; } global.gc();"
+    for name in sorted(set(re.findall(r"\d ms: ([A-Za-z][A-Za-z -]*?) [\d.]+ \(", run(["node", "--trace-gc", "--expose-gc", "-e", script])))):
+        t.add(f"ms {name}", [GC_PAUSE], f"V8 --trace-gc (Node.js {node})")
+    t.add("average mu * current mu", [GC_PAUSE], f"V8 --trace-gc (Node.js {node})")
+    with tempfile.TemporaryDirectory() as work:
+        trace = subprocess.run(["go", "run", os.path.join(probes, "gc_probe.go")], cwd=work, capture_output=True, text=True,
+                               env=dict(os.environ, GODEBUG="gctrace=1")).stderr
+        if "ms clock" in trace and "MB goal" in trace:
+            t.add("ms clock * ms cpu * mb goal", [GC], "Go runtime GODEBUG=gctrace=1")
+        run(["mcs", "-out:" + os.path.join(work, "gc.exe"), os.path.join(probes, "GcProbe.cs")])
+        log = subprocess.run(["mono", os.path.join(work, "gc.exe")], capture_output=True, text=True,
+                             env=dict(os.environ, MONO_LOG_LEVEL="debug", MONO_LOG_MASK="gc")).stdout
+    for name in sorted(set(re.findall(r"Mono: (GC_[A-Z_]+):", log))):
+        t.identifier(name, [GC_PAUSE if "stw" in log.split(name, 1)[1].split("\n", 1)[0] else GC], "Mono MONO_LOG_MASK=gc")
+    script = "import gc\ngc.set_debug(gc.DEBUG_STATS)\nkept = [[i] for i in range(100000)]\ngc.collect()"
+    for phrase in sorted(set(re.findall(r"gc: ([a-z ]+?)(?: \d|,|\.\.\.|:)", subprocess.run([sys.executable, "-c", script], capture_output=True, text=True).stderr))):
+        if len(phrase.split()) >= 2:
+            t.add(f"gc * {phrase}", [GC], "CPython gc.DEBUG_STATS")
+
+
 # ---------------------------------------------------------------------------------------------
 # Runtime faults, as each runtime reports them
 
@@ -1128,8 +1202,8 @@ def main():
     parser.add_argument("--check", action="store_true", help="fail if the committed table differs from a fresh one")
     args = parser.parse_args()
     t = Taxonomy()
-    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_jwt, add_oauth):
+    for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_slow_queries, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_gc, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_jwt, add_oauth):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
