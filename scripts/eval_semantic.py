@@ -41,6 +41,7 @@ subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout
 deja = os.path.join(ROOT, ".build", "release", "deja")
 scorer = os.path.join(args.shared, "tools", "semantic_eval.py")
 work = args.keep or tempfile.mkdtemp(prefix="deja-semantic-")
+os.makedirs(work, exist_ok=True)
 own_set = ("heldback" if args.heldback else "blind" if args.blind else "fourth" if args.fourth
            else "clusters" if args.devset else None)
 if own_set:
