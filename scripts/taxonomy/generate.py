@@ -613,16 +613,15 @@ def add_slow_queries(t):
     (`log_min_duration_statement`, its source's `duration: %s ms  statement: %s` and the extended
     protocol's parse and bind) and MariaDB's slow query log header (`# Query_time: ...
     Lock_time: ...`). Logged at the routine level, they are how a slow query shows."""
-    postgres = os.path.join(postgresql_source(), "tcop", "postgres.c")
-    for literal in sorted(set(re.findall(r'errmsg\("(duration: [^"]*)"', open(postgres).read()))):
+    def pattern_of(literal):
         parts = re.sub(r"%[-.0-9]*[a-zA-Z]+", " * ", literal).split(" * ")
-        pattern = message_pattern(parts, [s for s in parts if words(s)])
-        if pattern:
-            t.add(pattern, ["slow query"], "PostgreSQL log_min_duration_statement (src/backend/tcop/postgres.c)")
+        return message_pattern(parts, [part for part in parts if words(part)])
+
+    postgres = open(os.path.join(postgresql_source(), "tcop", "postgres.c")).read()
+    for pattern in sorted({pattern_of(literal) for literal in re.findall(r'errmsg\("(duration: [^"]*)"', postgres)} - {None}):
+        t.add(pattern, ["slow query"], "PostgreSQL log_min_duration_statement (src/backend/tcop/postgres.c)")
     log = open(debian_source("mariadb", "*/sql/log.cc")[0], encoding="utf-8", errors="replace").read()
-    header = re.search(r'"# Query_time: ([^"]*)', log).group(0)
-    parts = re.sub(r"%[-.0-9]*[a-zA-Z]+", " * ", header.strip('"')).split(" * ")
-    t.add(message_pattern(parts, [s for s in parts if words(s)]), ["slow query"], "MariaDB slow query log (sql/log.cc)")
+    t.add(pattern_of(re.search(r'"(# Query_time: [^"]*)', log).group(1)), ["slow query"], "MariaDB slow query log (sql/log.cc)")
 
 
 def add_mariadb(t):
@@ -922,34 +921,24 @@ GC_PAUSE, GC = "garbage collection pause", "garbage collection"
 
 def add_gc(t):
     """Garbage collection as each runtime logs it when asked to (what services print with GC logs
-    on): the JVM's unified `-Xlog:gc` events under each collector this JDK has and its collectors'
-    names (`G1 Old Generation`, `PS MarkSweep`), V8's `--trace-gc`, Go's `gctrace`, Mono's GC log
-    and CPython's `gc.DEBUG_STATS`. A stop-the-world event is a pause; the rest is collection. The
-    JVM's events are matched after the word `gc` its lines carry (`Pause Young`, `Concurrent
-    Cycle`), their names being common words elsewhere."""
+    on): the JVM's pause events (every `Pause ...` name its libjvm.so holds: `Pause Young`, `Pause
+    Full`, `Pause Remark`, ZGC's and Shenandoah's) and its collectors' names under each collector
+    JDK 17 has (`G1 Old Generation`, `PS MarkSweep`), V8's `--trace-gc`, Go's `gctrace`, Mono's GC
+    log and CPython's `gc.DEBUG_STATS`. A stop-the-world event is a pause; the rest is collection.
+    The JVM's pause names are common words, so they match after the `gc` its lines carry. Names,
+    not a run's events: which events a run prints depends on its timing."""
     probes = os.path.join(HERE, "probes")
+    libjvm = glob.glob("/usr/lib/jvm/java-17-openjdk-*/lib/server/libjvm.so")[0]
+    for pause in sorted(set(re.findall(r"^Pause [A-Z][A-Za-z ]*$", run(["strings", libjvm]), re.M))):
+        t.add(f"gc * {pause}", [GC_PAUSE], "JDK 17 HotSpot GC pause names (libjvm.so)")
     for collector in ("Serial", "Parallel", "G1", "Z", "Shenandoah"):
-        result = subprocess.run(["java", "-Xmx64m", f"-XX:+Use{collector}GC", "-Xlog:gc", os.path.join(probes, "GcProbe.java")],
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            continue  # a collector this JDK build lacks
-        source = f"JDK 17 -Xlog:gc, -XX:+Use{collector}GC"
-        for line in result.stdout.splitlines():
-            if line.startswith("collector\t"):
-                name, named = line.split("\t", 1)[1], f"JDK 17 GarbageCollectorMXBean ({collector})"
-                if " " in name:
-                    t.phrase(name, [GC], named)  # `G1 Old Generation`
-                else:
-                    t.identifier(name, [GC], named)  # `MarkSweepCompact`
-                continue
-            event = re.match(r"\[[^\]]*\]\[info\s*\]\[gc\s*\] GC\(\d+\) ([A-Za-z][A-Za-z -]*?)((?: \([^)]*\))*)(?: [\d.]+[KMG]|\s*$| [\d.]+ms$)", line)
-            if not event:
-                continue
-            head, causes = event.group(1), re.findall(r"\(([^)]*)\)", event.group(2))
-            label = GC_PAUSE if any("pause" in words(part) or "stall" in words(part) for part in [head, *causes]) else GC
-            for phrase in [head, *causes]:
-                if len(words(phrase)) >= 2 and not re.search(r"\d", phrase):
-                    t.add(f"gc * {phrase}", [label], source)
+        result = subprocess.run(["java", f"-XX:+Use{collector}GC", os.path.join(probes, "GcProbe.java")], capture_output=True, text=True)
+        for name in result.stdout.split("\n") if result.returncode == 0 else []:  # else a collector this JDK build lacks
+            source = f"JDK 17 GarbageCollectorMXBean ({collector})"
+            if " " in name:
+                t.phrase(name, [GC], source)  # `G1 Old Generation`
+            elif name:
+                t.identifier(name, [GC], source)  # `MarkSweepCompact`
     node = run(["node", "--version"]).strip()
     script = "let kept = []; for (let i = 0; i < 200000; i++) { kept.push({i, s: 'x'.repeat(50)}); if (kept.length > 50000) kept = []; } global.gc();"
     for name in sorted(set(re.findall(r"\d ms: ([A-Za-z][A-Za-z -]*?) [\d.]+ \(", run(["node", "--trace-gc", "--expose-gc", "-e", script])))):
@@ -963,8 +952,11 @@ def add_gc(t):
         run(["mcs", "-out:" + os.path.join(work, "gc.exe"), os.path.join(probes, "GcProbe.cs")])
         log = subprocess.run(["mono", os.path.join(work, "gc.exe")], capture_output=True, text=True,
                              env=dict(os.environ, MONO_LOG_LEVEL="debug", MONO_LOG_MASK="gc")).stdout
-    for name in sorted(set(re.findall(r"Mono: (GC_[A-Z_]+):", log))):
-        t.identifier(name, [GC_PAUSE if "stw" in log.split(name, 1)[1].split("\n", 1)[0] else GC], "Mono MONO_LOG_MASK=gc")
+    stops_the_world = {}  # each event's name: whether its lines report a stop-the-world time
+    for name, rest in re.findall(r"Mono: (GC_[A-Z_]+): (.*)", log):
+        stops_the_world[name] = stops_the_world.get(name, False) or "stw" in rest
+    for name, stops in sorted(stops_the_world.items()):
+        t.identifier(name, [GC_PAUSE if stops else GC], "Mono MONO_LOG_MASK=gc")
     script = "import gc\ngc.set_debug(gc.DEBUG_STATS)\nkept = [[i] for i in range(100000)]\ngc.collect()"
     for phrase in sorted(set(re.findall(r"gc: ([a-z ]+?)(?: \d|,|\.\.\.|:)", subprocess.run([sys.executable, "-c", script], capture_output=True, text=True).stderr))):
         if len(phrase.split()) >= 2:

@@ -10018,11 +10018,8 @@ PHP probe connection_closed
 JDK 17 GarbageCollectorMXBean (G1)
 AWS error GameSessionFullException (botocore service models)
 AWS error GatewayTimeoutException (HTTP 504) (botocore service models)
-JDK 17 -Xlog:gc, -XX:+UseSerialGC
-JDK 17 -Xlog:gc, -XX:+UseZGC
 CPython gc.DEBUG_STATS
-JDK 17 -Xlog:gc, -XX:+UseShenandoahGC
-JDK 17 -Xlog:gc, -XX:+UseG1GC
+JDK 17 HotSpot GC pause names (libjvm.so)
 Mono MONO_LOG_MASK=gc
 Ruby Gem::GemNotFoundException
 Ruby Gem::GemNotInHomeException
@@ -22396,115 +22393,99 @@ gateway timeout exception	65	3795
 gateway_timeout	65	62
 gatewaytimeoutexception	65	3795
 gatewaytimeoutexception when calling	65	3795
-gc * allocation failure	418	3796
-gc * allocation stall	418	3797
-gc * collecting generation	3207	3798
-gc * concurrent class unloading	3207	3799
-gc * concurrent cleanup	3207	3799
-gc * concurrent evacuation	3207	3799
-gc * concurrent mark cycle	3207	3800
-gc * concurrent marking	3207	3799
-gc * concurrent marking roots	3207	3799
-gc * concurrent reset	3207	3799
-gc * concurrent start	418	3800
-gc * concurrent strong roots	3207	3799
-gc * concurrent thread roots	3207	3799
-gc * concurrent update references	3207	3799
-gc * concurrent update thread roots	3207	3799
-gc * concurrent weak references	3207	3799
-gc * concurrent weak roots	3207	3799
-gc * garbage collection	3207,418	3797
-gc * objects in each generation	3207	3798
-gc * objects in permanent generation	3207	3798
-gc * pause cleanup	418	3800
-gc * pause final mark	418	3799
-gc * pause final roots	418	3799
-gc * pause final update refs	418	3799
-gc * pause full	418	3796
-gc * pause init mark	418	3799
-gc * pause init update refs	418	3799
-gc * pause remark	418	3800
-gc * pause young	418	3796
-gc * prepare mixed	418	3800
-gc * to space exhausted	3207	3800
-gc * unload classes	418,3207	3799
-gc_major	418	3801
-gc_major_sweep	3207	3801
-gc_minor	418	3801
-gem not found exception	3209	3802
-gem not in home exception	3210	3803
-gemnotfoundexception	3209	3802
-gemnotinhomeexception	3210	3803
-general security exception	3211	3804
-general service exception	3212	3805
-generalsecurityexception	3211	3804
-generalserviceexception	3212	3805
-generalserviceexception when calling	3212	3805
-generate response exception	3213	3806
-generated always	743	3807
+gc * collecting generation	3207	3796
+gc * objects in each generation	3207	3796
+gc * objects in permanent generation	3207	3796
+gc * pause cleanup	418	3797
+gc * pause final mark	418	3797
+gc * pause final roots	418	3797
+gc * pause final update refs	418	3797
+gc * pause full	418	3797
+gc * pause init mark	418	3797
+gc * pause init update refs	418	3797
+gc * pause mark end	418	3797
+gc * pause mark start	418	3797
+gc * pause mark try complete	418	3797
+gc * pause relocate start	418	3797
+gc * pause remark	418	3797
+gc * pause young	418	3797
+gc_major	418	3798
+gc_major_sweep	3207	3798
+gc_minor	418	3798
+gem not found exception	3209	3799
+gem not in home exception	3210	3800
+gemnotfoundexception	3209	3799
+gemnotinhomeexception	3210	3800
+general security exception	3211	3801
+general service exception	3212	3802
+generalsecurityexception	3211	3801
+generalserviceexception	3212	3802
+generalserviceexception when calling	3212	3802
+generate response exception	3213	3803
+generated always	743	3804
 generated columns are not supported in copy from where conditions	312,1	1169
 generated columns are not supported on partitions	109	362
 generated columns are not supported on typed tables	109	362
-generated template not found	3214,12	3808
-generated_always	743,1	3807
-generatedalways	743,1	3807
-generatedtemplatenotfound	3214,12	3808
-generatedtemplatenotfound when calling	3214,12	3808
-generateresponseexception	3213	3806
-generateresponseexception when calling	3213	3806
-generation exists exception	3215	3809
+generated template not found	3214,12	3805
+generated_always	743,1	3804
+generatedalways	743,1	3804
+generatedtemplatenotfound	3214,12	3805
+generatedtemplatenotfound when calling	3214,12	3805
+generateresponseexception	3213	3803
+generateresponseexception when calling	3213	3803
+generation exists exception	3215	3806
 generation expression for column * cannot be cast automatically to type	272,1	1038
 generation expression is not immutable	159,1	937
-generationexistsexception	3215	3809
-generationexistsexception when calling	3215	3809
-generatorerror	3216	3810
-generatorexit	3217,3218	3811
-generic signature format error	3219	3812
-genericsignatureformaterror	3219	3812
+generationexistsexception	3215	3806
+generationexistsexception when calling	3215	3806
+generatorerror	3216	3807
+generatorexit	3217,3218	3808
+generic signature format error	3219	3809
+genericsignatureformaterror	3219	3809
 geometry byte string must be little endian	1993	2453
 geometry overlay calculation error geometry data is invalid in function	1841	2285
 geometry turn info calculation error geometry data is invalid in function	1842	2286
-get account preferences exception	3220,55	3813
+get account preferences exception	3220,55	3810
 get stacked diagnostics when handler not active	1990,1991,1439	2451
-get teams channel configuration exception	3221,55	3814
-getaccountpreferencesexception	3220,55	3813
-getaccountpreferencesexception when calling	3220,55	3813
-getaddrinfo name or service not known	218	3815
-getteamschannelconfigurationexception	3221,55	3814
-getteamschannelconfigurationexception when calling	3221,55	3814
-gettemppath disk i o error	3222,156	3816
-git hub account token does not exist exception	3223	3817
-git hub account token name required exception	3224	3818
-githubaccounttokendoesnotexistexception	3223	3817
-githubaccounttokendoesnotexistexception when calling	3223	3817
-githubaccounttokennamerequiredexception	3224	3818
-githubaccounttokennamerequiredexception when calling	3224	3818
-global cluster already exists fault	3225	3819
-global cluster not found fault	3226,12	3820
-global cluster quota exceeded fault	3227	3821
-global replication group already exists fault	3228	3822
-global replication group not found fault	3229,12	3823
-global table already exists exception	3230	3824
-global table not found exception	3231	3825
-globalclusteralreadyexistsfault	3225	3819
-globalclusteralreadyexistsfault when calling	3225	3819
-globalclusternotfoundfault	3226,12	3820
-globalclusternotfoundfault when calling	3226,12	3820
-globalclusterquotaexceededfault	3227	3821
-globalclusterquotaexceededfault when calling	3227	3821
-globalreplicationgroupalreadyexistsfault	3228	3822
-globalreplicationgroupalreadyexistsfault when calling	3228	3822
-globalreplicationgroupnotfoundfault	3229,12	3823
-globalreplicationgroupnotfoundfault when calling	3229,12	3823
-globaltablealreadyexistsexception	3230	3824
-globaltablealreadyexistsexception when calling	3230	3824
-globaltablenotfoundexception	3231	3825
-globaltablenotfoundexception when calling	3231	3825
-glue encryption exception	3232	3826
-glueencryptionexception	3232	3826
-glueencryptionexception when calling	3232	3826
-goneexception	20	3827
-goneexception when calling	20	3827
+get teams channel configuration exception	3221,55	3811
+getaccountpreferencesexception	3220,55	3810
+getaccountpreferencesexception when calling	3220,55	3810
+getaddrinfo name or service not known	218	3812
+getteamschannelconfigurationexception	3221,55	3811
+getteamschannelconfigurationexception when calling	3221,55	3811
+gettemppath disk i o error	3222,156	3813
+git hub account token does not exist exception	3223	3814
+git hub account token name required exception	3224	3815
+githubaccounttokendoesnotexistexception	3223	3814
+githubaccounttokendoesnotexistexception when calling	3223	3814
+githubaccounttokennamerequiredexception	3224	3815
+githubaccounttokennamerequiredexception when calling	3224	3815
+global cluster already exists fault	3225	3816
+global cluster not found fault	3226,12	3817
+global cluster quota exceeded fault	3227	3818
+global replication group already exists fault	3228	3819
+global replication group not found fault	3229,12	3820
+global table already exists exception	3230	3821
+global table not found exception	3231	3822
+globalclusteralreadyexistsfault	3225	3816
+globalclusteralreadyexistsfault when calling	3225	3816
+globalclusternotfoundfault	3226,12	3817
+globalclusternotfoundfault when calling	3226,12	3817
+globalclusterquotaexceededfault	3227	3818
+globalclusterquotaexceededfault when calling	3227	3818
+globalreplicationgroupalreadyexistsfault	3228	3819
+globalreplicationgroupalreadyexistsfault when calling	3228	3819
+globalreplicationgroupnotfoundfault	3229,12	3820
+globalreplicationgroupnotfoundfault when calling	3229,12	3820
+globaltablealreadyexistsexception	3230	3821
+globaltablealreadyexistsexception when calling	3230	3821
+globaltablenotfoundexception	3231	3822
+globaltablenotfoundexception when calling	3231	3822
+glue encryption exception	3232	3823
+glueencryptionexception	3232	3823
+glueencryptionexception when calling	3232	3823
+goneexception	20	3824
+goneexception when calling	20	3824
 got a fin before a ccs	3233,279	301
 got a packet bigger than * bytes	2133,135	2600
 got a read error from the connection pipe	2136,135	2603
@@ -22526,40 +22507,40 @@ got temporary error * from	1992	2452
 got timeout reading communication packets	2137,135	2604
 got timeout writing communication packets	2138,135	2605
 goto is not allowed in a stored procedure handler	2357	2838
-grant flow entitlements420 exception	3234	3828
+grant flow entitlements420 exception	3234	3825
 grant options can only be granted to roles	771,772	916
-grant options cannot be granted back to your own grantor	771,772	3829
+grant options cannot be granted back to your own grantor	771,772	3826
 grant with identified with is illegal because the user s already exists	2000	2460
-grantflowentitlements420exception	3234	3828
-grantflowentitlements420exception when calling	3234	3828
-grantor must be current user	109	3830
-graph ql schema exception	3235	3831
-graphqlschemaexception	3235	3831
-graphqlschemaexception when calling	3235	3831
-group authorization failed	3236	3832
-group authorization failed exception	3236	3833
-group exists exception	3237	3834
-group id not found exception	3238	3835
-group max size reached exception	1110	3836
-group member needs a valid member id	3239	3837
-group rebalance in progress	3240	3838
+grantflowentitlements420exception	3234	3825
+grantflowentitlements420exception when calling	3234	3825
+grantor must be current user	109	3827
+graph ql schema exception	3235	3828
+graphqlschemaexception	3235	3828
+graphqlschemaexception when calling	3235	3828
+group authorization failed	3236	3829
+group authorization failed exception	3236	3830
+group exists exception	3237	3831
+group id not found exception	3238	3832
+group max size reached exception	1110	3833
+group member needs a valid member id	3239	3834
+group rebalance in progress	3240	3835
 group subscribed to topic exception	1384	1719
-group_authorization_failed	3236	3833
-group_id_not_found	3238	3835
-group_max_size_reached	1110	3836
+group_authorization_failed	3236	3830
+group_id_not_found	3238	3832
+group_max_size_reached	1110	3833
 group_subscribed_to_topic	1384	1719
-groupauthorizationfailedexception	3236	3833
-groupexistsexception	3237	3834
-groupexistsexception when calling	3237	3834
-groupidnotfoundexception	3238	3835
-grouping error	229	3839
-grouping must have fewer than 32 arguments	3241,329	3840
-grouping_error	229,1	3839
-groupingerror	229,1	3839
-groupmaxsizereachedexception	1110	3836
+groupauthorizationfailedexception	3236	3830
+groupexistsexception	3237	3831
+groupexistsexception when calling	3237	3831
+groupidnotfoundexception	3238	3832
+grouping error	229	3836
+grouping must have fewer than 32 arguments	3241,329	3837
+grouping_error	229,1	3836
+groupingerror	229,1	3836
+groupmaxsizereachedexception	1110	3833
 groups mode requires an order by clause	701,1	780
 groupsubscribedtotopicexception	1384	1719
-groupsubscribedtotopicexception when calling	1384,19	3841
+groupsubscribedtotopicexception when calling	1384,19	3838
 grpc status aborted	943,944,19	1123
 grpc status already_exists	250,253,19	265
 grpc status cancelled	946,947,948	1125
@@ -22590,112 +22571,112 @@ gtid_purged can only be set when gtid_executed is empty	1863	2315
 gtid_purged can only be set when gtid_mode on	1864	2316
 gtid_purged can only be set when there are no ongoing transactions not even in other clients	1865	2317
 gtid_purged was changed from * to	2010	2470
-gtsvector_in not implemented	109	3842
-gzip compression is not supported by this build	109	3843
-gzip invalid checksum	3242,3243	3844
-gzip invalid header	3244,305	3845
-handler failure exception	3245	3846
-handler function is not specified	227,1	3847
-handler internal failure exception	3246	3848
-handlerfailureexception	3245	3846
-handlerfailureexception when calling	3245	3846
-handlerinternalfailureexception	3246	3848
-handlerinternalfailureexception when calling	3246	3848
-handshake already in state exception	3247	3849
-handshake constraint violation exception	3248	3850
-handshake not found exception	3249	3851
-handshakealreadyinstateexception	3247	3849
-handshakealreadyinstateexception when calling	3247	3849
-handshakeconstraintviolationexception	3248	3850
-handshakeconstraintviolationexception when calling	3248	3850
-handshakenotfoundexception	3249	3851
-handshakenotfoundexception when calling	3249	3851
+gtsvector_in not implemented	109	3839
+gzip compression is not supported by this build	109	3840
+gzip invalid checksum	3242,3243	3841
+gzip invalid header	3244,305	3842
+handler failure exception	3245	3843
+handler function is not specified	227,1	3844
+handler internal failure exception	3246	3845
+handlerfailureexception	3245	3843
+handlerfailureexception when calling	3245	3843
+handlerinternalfailureexception	3246	3845
+handlerinternalfailureexception when calling	3246	3845
+handshake already in state exception	3247	3846
+handshake constraint violation exception	3248	3847
+handshake not found exception	3249	3848
+handshakealreadyinstateexception	3247	3846
+handshakealreadyinstateexception when calling	3247	3846
+handshakeconstraintviolationexception	3248	3847
+handshakeconstraintviolationexception when calling	3248	3847
+handshakenotfoundexception	3249	3848
+handshakenotfoundexception when calling	3249	3848
 has an old format you should re create the * object s	2189	2657
 hash function 1 must have one argument	159,1	155
 hash function 1 must return integer	159,1	155
 hash function 2 must have two arguments	159,1	155
 hash function 2 must return bigint	159,1	155
-hash indexes do not support whole index scans	109	3852
-hash slot not served	3250	3853
-headlessexception	3251	3854
-health check already exists	3252,19	3855
-health check in use	3253	3856
-health check version mismatch	3254,19	3857
-healthcheckalreadyexists	3252,19	3855
-healthcheckalreadyexists when calling	3252,19	3855
-healthcheckinuse	3253	3856
-healthcheckinuse when calling	3253	3856
-healthcheckversionmismatch	3254,19	3857
-healthcheckversionmismatch when calling	3254,19	3857
-healthunavailable	3255,55	3858
-healthunavailable when calling	3255,55	3858
-heap relfilenode value not set when in binary upgrade mode	190,114	3859
-held cursor requires same isolation level	3256	3860
-held_cursor_requires_same_isolation_level	3256,204	3860
-heldcursorrequiressameisolationlevel	3256,204	3860
-hello must be called with the client already	3257	3861
+hash indexes do not support whole index scans	109	3849
+hash slot not served	3250	3850
+headlessexception	3251	3851
+health check already exists	3252,19	3852
+health check in use	3253	3853
+health check version mismatch	3254,19	3854
+healthcheckalreadyexists	3252,19	3852
+healthcheckalreadyexists when calling	3252,19	3852
+healthcheckinuse	3253	3853
+healthcheckinuse when calling	3253	3853
+healthcheckversionmismatch	3254,19	3854
+healthcheckversionmismatch when calling	3254,19	3854
+healthunavailable	3255,55	3855
+healthunavailable when calling	3255,55	3855
+heap relfilenode value not set when in binary upgrade mode	190,114	3856
+held cursor requires same isolation level	3256	3857
+held_cursor_requires_same_isolation_level	3256,204	3857
+heldcursorrequiressameisolationlevel	3256,204	3857
+hello must be called with the client already	3257	3858
 help database is corrupt or does not exist	1881	2334
-hierarchy level limit exceeded exception	3258	3862
-hierarchy type mismatch exception	3259	3863
-hierarchylevellimitexceededexception	3258	3862
-hierarchylevellimitexceededexception when calling	3258	3862
-hierarchytypemismatchexception	3259	3863
-hierarchytypemismatchexception when calling	3259	3863
+hierarchy level limit exceeded exception	3258	3859
+hierarchy type mismatch exception	3259	3860
+hierarchylevellimitexceededexception	3258	3859
+hierarchylevellimitexceededexception when calling	3258	3859
+hierarchytypemismatchexception	3259	3860
+hierarchytypemismatchexception when calling	3259	3860
 highest timeline * of the primary is behind recovery timeline	107	768
-hmacerror	3260	3864
-home region not set exception	3261	3865
-homeregionnotsetexception	3261	3865
-homeregionnotsetexception when calling	3261	3865
-hook result not found	3262,12	3866
-hookresultnotfound	3262,12	3866
-hookresultnotfound when calling	3262,12	3866
+hmacerror	3260	3861
+home region not set exception	3261	3862
+homeregionnotsetexception	3261	3862
+homeregionnotsetexception when calling	3261	3862
+hook result not found	3262,12	3863
+hookresultnotfound	3262,12	3863
+hookresultnotfound when calling	3262,12	3863
 host * is blocked because of many connection errors unblock with	2015	2476
 host * is not allowed to connect to this mariadb server	2016	2477
-host is down	1639	3867
-host name not resolved	218	3868
-host port conflict	3263	3869
-host protection exception	3264	3870
-hosted zone already exists	3265,19	3871
-hosted zone not empty	3266	3872
-hosted zone not found	3267	3873
-hosted zone not private	3268	3874
-hosted zone partially delegated	3269	3875
-hostedzonealreadyexists	3265,19	3871
-hostedzonealreadyexists when calling	3265,19	3871
-hostedzonenotempty	3266	3872
-hostedzonenotempty when calling	3266	3872
-hostedzonenotfound	3267	3873
-hostedzonenotfound when calling	3267	3873
-hostedzonenotprivate	3268	3874
-hostedzonenotprivate when calling	3268	3874
-hostedzonepartiallydelegated	3269	3875
-hostedzonepartiallydelegated when calling	3269	3875
+host is down	1639	3864
+host name not resolved	218	3865
+host port conflict	3263	3866
+host protection exception	3264	3867
+hosted zone already exists	3265,19	3868
+hosted zone not empty	3266	3869
+hosted zone not found	3267	3870
+hosted zone not private	3268	3871
+hosted zone partially delegated	3269	3872
+hostedzonealreadyexists	3265,19	3868
+hostedzonealreadyexists when calling	3265,19	3868
+hostedzonenotempty	3266	3869
+hostedzonenotempty when calling	3266	3869
+hostedzonenotfound	3267	3870
+hostedzonenotfound when calling	3267	3870
+hostedzonenotprivate	3268	3871
+hostedzonenotprivate when calling	3268	3871
+hostedzonepartiallydelegated	3269	3872
+hostedzonepartiallydelegated when calling	3269	3872
 hostgssenc record cannot match because gssapi is not supported by this build	224,225	437
-hostname mismatch	3270,289	3876
-hostportconflict	3263	3869
-hostprotectionexception	3264	3870
+hostname mismatch	3270,289	3873
+hostportconflict	3263	3866
+hostprotectionexception	3264	3867
 hostssl record cannot match because ssl is disabled	224,225	437
 hostssl record cannot match because ssl is not supported by this build	224,225	437
-hot standby is not possible because of insufficient parameter settings	190,114	3877
+hot standby is not possible because of insufficient parameter settings	190,114	3874
 hour * is invalid for the 12 hour clock	684,114	739
-hsm client certificate already exists fault	3271	3878
-hsm client certificate not found fault	3272	3879
-hsm client certificate quota exceeded fault	3273	3880
-hsm configuration already exists fault	3274	3881
-hsm configuration not found fault	3275	3882
-hsm configuration quota exceeded fault	3276	3883
-hsmclientcertificatealreadyexistsfault	3271	3878
-hsmclientcertificatealreadyexistsfault when calling	3271	3878
-hsmclientcertificatenotfoundfault	3272	3879
-hsmclientcertificatenotfoundfault when calling	3272	3879
-hsmclientcertificatequotaexceededfault	3273	3880
-hsmclientcertificatequotaexceededfault when calling	3273	3880
-hsmconfigurationalreadyexistsfault	3274	3881
-hsmconfigurationalreadyexistsfault when calling	3274	3881
-hsmconfigurationnotfoundfault	3275	3882
-hsmconfigurationnotfoundfault when calling	3275	3882
-hsmconfigurationquotaexceededfault	3276	3883
-hsmconfigurationquotaexceededfault when calling	3276	3883
+hsm client certificate already exists fault	3271	3875
+hsm client certificate not found fault	3272	3876
+hsm client certificate quota exceeded fault	3273	3877
+hsm configuration already exists fault	3274	3878
+hsm configuration not found fault	3275	3879
+hsm configuration quota exceeded fault	3276	3880
+hsmclientcertificatealreadyexistsfault	3271	3875
+hsmclientcertificatealreadyexistsfault when calling	3271	3875
+hsmclientcertificatenotfoundfault	3272	3876
+hsmclientcertificatenotfoundfault when calling	3272	3876
+hsmclientcertificatequotaexceededfault	3273	3877
+hsmclientcertificatequotaexceededfault when calling	3273	3877
+hsmconfigurationalreadyexistsfault	3274	3878
+hsmconfigurationalreadyexistsfault when calling	3274	3878
+hsmconfigurationnotfoundfault	3275	3879
+hsmconfigurationnotfoundfault when calling	3275	3879
+hsmconfigurationquotaexceededfault	3276	3880
+hsmconfigurationquotaexceededfault when calling	3276	3880
 http 400	6	5
 http 401	7	6
 http 402	9	8
@@ -22736,10 +22717,10 @@ http 507	70	67
 http 508	71	68
 http 510	72	69
 http 511	73	70
-http bad response	3277	3884
-http connect timeout exception	3278	3885
-http connection has been hijacked	3279,3280	3886
-http endpoint not enabled exception	3281	3887
+http bad response	3277	3881
+http connect timeout exception	3278	3882
+http connection has been hijacked	3279,3280	3883
+http endpoint not enabled exception	3281	3884
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -22780,19 +22761,19 @@ http error 507	70	67
 http error 508	71	68
 http error 510	72	69
 http error 511	73	70
-http fatal error	3282	3888
-http handler timeout	3283	3889
-http header syntax error	3284	3890
-http invalid read on closed body	3285,3286	3891
-http listener exception	3287	3892
-http named cookie not present	3288,3289	3893
-http no location header in response	3290,3291	3894
-http no such file	3292,3293	3895
-http request method or response status code does not allow body	3294,3295	3896
-http retriable error	3296	3897
-http retry exception	3297	3898
-http server closed	3298	3899
-http server exception	3299	3900
+http fatal error	3282	3885
+http handler timeout	3283	3886
+http header syntax error	3284	3887
+http invalid read on closed body	3285,3286	3888
+http listener exception	3287	3889
+http named cookie not present	3288,3289	3890
+http no location header in response	3290,3291	3891
+http no such file	3292,3293	3892
+http request method or response status code does not allow body	3294,3295	3893
+http retriable error	3296	3894
+http retry exception	3297	3895
+http server closed	3298	3896
+http server exception	3299	3897
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -22833,354 +22814,354 @@ http status 507	70	67
 http status 508	71	68
 http status 510	72	69
 http status 511	73	70
-http timeout exception	3300	3901
+http timeout exception	3300	3898
 http version not supported	66	63
-http wrote more than the declared content length	3301,3302	3902
+http wrote more than the declared content length	3301,3302	3899
 http_version_not_supported	66	63
-httpbadresponse	3277	3884
-httpconnecttimeoutexception	3278	3885
-httpendpointnotenabledexception	3281	3887
-httpendpointnotenabledexception when calling	3281	3887
-httperror	3303	3903
-httpexception	3304	3904
-httpfatalerror	3282	3888
-httpheadersyntaxerror	3284	3890
-httplistenerexception	3287	3892
-httpretriableerror	3296	3897
-httpretryexception	3297	3898
+httpbadresponse	3277	3881
+httpconnecttimeoutexception	3278	3882
+httpendpointnotenabledexception	3281	3884
+httpendpointnotenabledexception when calling	3281	3884
+httperror	3303	3900
+httpexception	3304	3901
+httpfatalerror	3282	3885
+httpheadersyntaxerror	3284	3887
+httplistenerexception	3287	3889
+httpretriableerror	3296	3894
+httpretryexception	3297	3895
 https proxy request	3305,279	301
-httpserverexception	3299	3900
-httptimeoutexception	3300	3901
-huge pages not supported on this platform	109	3905
-huge pages not supported with the current shared_memory_type setting	109	3905
-human loop quota exceeded exception	3306	3906
-humanloopquotaexceededexception	3306	3906
-humanloopquotaexceededexception when calling	3306	3906
+httpserverexception	3299	3897
+httptimeoutexception	3300	3898
+huge pages not supported on this platform	109	3902
+huge pages not supported with the current shared_memory_type setting	109	3902
+human loop quota exceeded exception	3306	3903
+humanloopquotaexceededexception	3306	3903
+humanloopquotaexceededexception when calling	3306	3903
 i m a teapot	27	28
-i o error occurred	3307	3907
+i o error occurred	3307	3904
 i o error reading log index file	2055	2519
-i o possible	3004	3908
+i o possible	3004	3905
 i o timeout	1123	1359
-iam arn required exception	3308	3909
-iam role missing permissions	3309	3910
-iam role not found	3310,12	3911
-iam session arn already registered exception	3311	3912
-iam user arn already registered exception	3312	3913
-iam user arn required exception	3313	3914
-iamarnrequiredexception	3308	3909
-iamarnrequiredexception when calling	3308	3909
-iamrolemissingpermissions	3309	3910
-iamrolemissingpermissions when calling	3309	3910
-iamrolenotfound	3310,12	3911
-iamrolenotfound when calling	3310,12	3911
-iamsessionarnalreadyregisteredexception	3311	3912
-iamsessionarnalreadyregisteredexception when calling	3311	3912
-iamuserarnalreadyregisteredexception	3312	3913
-iamuserarnalreadyregisteredexception when calling	3312	3913
-iamuserarnrequiredexception	3313	3914
-iamuserarnrequiredexception when calling	3313	3914
+iam arn required exception	3308	3906
+iam role missing permissions	3309	3907
+iam role not found	3310,12	3908
+iam session arn already registered exception	3311	3909
+iam user arn already registered exception	3312	3910
+iam user arn required exception	3313	3911
+iamarnrequiredexception	3308	3906
+iamarnrequiredexception when calling	3308	3906
+iamrolemissingpermissions	3309	3907
+iamrolemissingpermissions when calling	3309	3907
+iamrolenotfound	3310,12	3908
+iamrolenotfound when calling	3310,12	3908
+iamsessionarnalreadyregisteredexception	3311	3909
+iamsessionarnalreadyregisteredexception when calling	3311	3909
+iamuserarnalreadyregisteredexception	3312	3910
+iamuserarnalreadyregisteredexception when calling	3312	3910
+iamuserarnrequiredexception	3313	3911
+iamuserarnrequiredexception when calling	3313	3911
 icu is not supported in this build	109	1155
-icu locale cannot be specified unless locale provider is icu	159,1	3915
+icu locale cannot be specified unless locale provider is icu	159,1	3912
 icu locale must be specified	190,114	808
-idempotency conflict exception	3314	3916
-idempotency parameter mismatch	3315	3917
-idempotency parameter mismatch exception	3315	3918
-idempotency token in use exception	3316,19	3919
-idempotencyconflictexception	3314	3916
-idempotencyconflictexception when calling	3314	3916
-idempotencyexception	3317,19	3920
-idempotencyexception when calling	3317,19	3920
-idempotencyparametermismatch	3315	3917
-idempotencyparametermismatch when calling	3315	3917
-idempotencyparametermismatchexception	3315	3918
-idempotencyparametermismatchexception when calling	3315	3918
-idempotencytokeninuseexception	3316,19	3919
-idempotencytokeninuseexception when calling	3316,19	3919
-idempotent parameter mismatch	3318	3921
-idempotent parameter mismatch exception	3318	3922
-idempotentparametermismatch	3318	3921
-idempotentparametermismatch when calling	3318	3921
-idempotentparametermismatchexception	3318	3922
-idempotentparametermismatchexception when calling	3318	3922
+idempotency conflict exception	3314	3913
+idempotency parameter mismatch	3315	3914
+idempotency parameter mismatch exception	3315	3915
+idempotency token in use exception	3316,19	3916
+idempotencyconflictexception	3314	3913
+idempotencyconflictexception when calling	3314	3913
+idempotencyexception	3317,19	3917
+idempotencyexception when calling	3317,19	3917
+idempotencyparametermismatch	3315	3914
+idempotencyparametermismatch when calling	3315	3914
+idempotencyparametermismatchexception	3315	3915
+idempotencyparametermismatchexception when calling	3315	3915
+idempotencytokeninuseexception	3316,19	3916
+idempotencytokeninuseexception when calling	3316,19	3916
+idempotent parameter mismatch	3318	3918
+idempotent parameter mismatch exception	3318	3919
+idempotentparametermismatch	3318	3918
+idempotentparametermismatch when calling	3318	3918
+idempotentparametermismatchexception	3318	3919
+idempotentparametermismatchexception when calling	3318	3919
 ident authentication failed for user	149	436
-identifier * will be truncated to	3319,1	3923
+identifier * will be truncated to	3319,1	3920
 identifier name * is too long	2438,1	2919
-identifier removed	1641	3924
-identifier too long	3319,1	3925
-identity center service exception	3320	3926
+identifier removed	1641	3921
+identifier too long	3319,1	3922
+identity center service exception	3320	3923
 identity column type must be smallint integer or bigint	190,114	621
 identity columns are not supported on partitions	109	362
 identity columns are not supported on typed tables	109	362
-identity not mapped exception	1166	3927
-identity type not supported exception	3321,11	3928
-identitycenterserviceexception	3320	3926
-identitycenterserviceexception when calling	3320	3926
-identitynotmappedexception	1166	3927
-identitytypenotsupportedexception	3321,11	3928
-identitytypenotsupportedexception when calling	3321,11	3928
-idle in transaction session timeout	3322	3929
-idle session timeout	3323	3930
-idle_in_transaction_session_timeout	3322,204	3929
-idle_session_timeout	3323,221	3930
-idleintransactionsessiontimeout	3322,204	3929
-idlesessiontimeout	3323,221	3930
-idp communication error	3324	3931
-idp rejected claim	3325,11	3932
-idpcommunicationerror	3324	3931
-idpcommunicationerror when calling	3324	3931
-idprejectedclaim	3325,11	3932
-idprejectedclaim when calling	3325,11	3932
-if a message batch in a produce request exceeds the maximum configured segment size	3326	3933
-if replica is expected on a broker but is not this can be safely ignored	3327	3934
-if you specify a string larger than configured maximum for offset metadata	3328	3935
-ignoring specified roles other than public	190,114	3936
-iio invalid tree exception	3329	3937
-iioexception	3330	3938
-iioinvalidtreeexception	3329	3937
+identity not mapped exception	1166	3924
+identity type not supported exception	3321,11	3925
+identitycenterserviceexception	3320	3923
+identitycenterserviceexception when calling	3320	3923
+identitynotmappedexception	1166	3924
+identitytypenotsupportedexception	3321,11	3925
+identitytypenotsupportedexception when calling	3321,11	3925
+idle in transaction session timeout	3322	3926
+idle session timeout	3323	3927
+idle_in_transaction_session_timeout	3322,204	3926
+idle_session_timeout	3323,221	3927
+idleintransactionsessiontimeout	3322,204	3926
+idlesessiontimeout	3323,221	3927
+idp communication error	3324	3928
+idp rejected claim	3325,11	3929
+idpcommunicationerror	3324	3928
+idpcommunicationerror when calling	3324	3928
+idprejectedclaim	3325,11	3929
+idprejectedclaim when calling	3325,11	3929
+if a message batch in a produce request exceeds the maximum configured segment size	3326	3930
+if replica is expected on a broker but is not this can be safely ignored	3327	3931
+if you specify a string larger than configured maximum for offset metadata	3328	3932
+ignoring specified roles other than public	190,114	3933
+iio invalid tree exception	3329	3934
+iioexception	3330	3935
+iioinvalidtreeexception	3329	3934
 illegal * value found during parsing	2025,684,114	2486
-illegal access error	3331	3939
-illegal access exception	3332	3940
-illegal action exception	3333	3941
-illegal argument exception	3334	3942
-illegal block size exception	3335	3943
-illegal blocking mode exception	3336	3944
-illegal blueprint state exception	3337	3945
-illegal caller exception	3338	3946
-illegal channel group exception	3339	3947
-illegal charset name exception	3340	3948
-illegal class format exception	3341	3949
-illegal component state exception	3342	3950
-illegal division by zero	326	3951
-illegal field level encryption config association with cache behavior	3343	3952
-illegal format code point exception	3344	3953
-illegal format conversion exception	3345	3954
-illegal format exception	3346	3955
-illegal format flags exception	3347	3956
-illegal format precision exception	3348	3957
-illegal format width exception	3349	3958
-illegal generation exception	3350	3959
+illegal access error	3331	3936
+illegal access exception	3332	3937
+illegal action exception	3333	3938
+illegal argument exception	3334	3939
+illegal block size exception	3335	3940
+illegal blocking mode exception	3336	3941
+illegal blueprint state exception	3337	3942
+illegal caller exception	3338	3943
+illegal channel group exception	3339	3944
+illegal charset name exception	3340	3945
+illegal class format exception	3341	3946
+illegal component state exception	3342	3947
+illegal division by zero	326	3948
+illegal field level encryption config association with cache behavior	3343	3949
+illegal format code point exception	3344	3950
+illegal format conversion exception	3345	3951
+illegal format exception	3346	3952
+illegal format flags exception	3347	3953
+illegal format precision exception	3348	3954
+illegal format width exception	3349	3955
+illegal generation exception	3350	3956
 illegal grant revoke command please consult the manual to see which privileges can be used	2019,1	2480
-illegal instruction	2985	3960
+illegal instruction	2985	3957
 illegal mix of collations * and * for operation	1847	2291
 illegal mix of collations * for operation	1848	2292
 illegal mix of collations for operation	1848	2293
-illegal monitor state exception	3351	3961
-illegal origin access configuration	3352	3962
+illegal monitor state exception	3351	3958
+illegal origin access configuration	3352	3959
 illegal parameter data type * for operation	2022	2483
 illegal parameter data types * and * for operation	2023	2484
-illegal path state exception	3353	3963
+illegal path state exception	3353	3960
 illegal point compression	3354,279	301
-illegal sasl state exception	3355	3964
-illegal seek	2934	3965
-illegal selector exception	3356	3966
-illegal session state exception	3357	3967
-illegal state exception	3358	3968
-illegal status exception	3359	3969
+illegal sasl state exception	3355	3961
+illegal seek	2934	3962
+illegal selector exception	3356	3963
+illegal session state exception	3357	3964
+illegal state exception	3358	3965
+illegal status exception	3359	3966
 illegal suite b digest	3360,279	301
-illegal thread state exception	3361	3970
-illegal user state exception	3362,19	3971
+illegal thread state exception	3361	3967
+illegal user state exception	3362,19	3968
 illegal value used as argument of dynamic column function	1902,684,114	2359
-illegal workflow state exception	3363	3972
-illegal_generation	3350	3959
-illegal_sasl_state	3355	3964
-illegalaccesserror	3331	3939
-illegalaccessexception	3332	3940
-illegalactionexception	3333	3941
-illegalactionexception when calling	3333	3941
-illegalargumentexception	3334	3942
-illegalargumentexception when calling	3364	3973
-illegalblockingmodeexception	3336	3944
-illegalblocksizeexception	3335	3943
-illegalblueprintstateexception	3337	3945
-illegalblueprintstateexception when calling	3337	3945
-illegalcallerexception	3338	3946
-illegalchannelgroupexception	3339	3947
-illegalcharsetnameexception	3340	3948
-illegalclassformatexception	3341	3949
-illegalcomponentstateexception	3342	3950
-illegaldelete	3365	3974
-illegaldelete when calling	3365	3974
-illegalfieldlevelencryptionconfigassociationwithcachebehavior	3343	3952
-illegalfieldlevelencryptionconfigassociationwithcachebehavior when calling	3343	3952
-illegalformatcodepointexception	3344	3953
-illegalformatconversionexception	3345	3954
-illegalformatexception	3346	3955
-illegalformatflagsexception	3347	3956
-illegalformatprecisionexception	3348	3957
-illegalformatwidthexception	3349	3958
-illegalgenerationexception	3350	3959
-illegalmonitorstateexception	3351	3961
-illegaloriginaccessconfiguration	3352	3962
-illegaloriginaccessconfiguration when calling	3352	3962
-illegalpathstateexception	3353	3963
-illegalsaslstateexception	3355	3964
-illegalselectorexception	3356	3966
-illegalsessionstateexception	3357	3967
-illegalsessionstateexception when calling	3357	3967
-illegalstateexception	3358	3968
-illegalstateexception when calling	3366	3975
-illegalstatusexception	3359	3969
-illegalstatusexception when calling	3359	3969
-illegalthreadstateexception	3361	3970
-illegalupdate	3367	3976
-illegalupdate when calling	3367	3976
-illegaluserstateexception	3362,19	3971
-illegaluserstateexception when calling	3362,19	3971
-illegalworkflowstateexception	3363	3972
-illegalworkflowstateexception when calling	3363	3972
-illformed locale exception	3368	3977
-illformedlocaleexception	3368	3977
+illegal workflow state exception	3363	3969
+illegal_generation	3350	3956
+illegal_sasl_state	3355	3961
+illegalaccesserror	3331	3936
+illegalaccessexception	3332	3937
+illegalactionexception	3333	3938
+illegalactionexception when calling	3333	3938
+illegalargumentexception	3334	3939
+illegalargumentexception when calling	3364	3970
+illegalblockingmodeexception	3336	3941
+illegalblocksizeexception	3335	3940
+illegalblueprintstateexception	3337	3942
+illegalblueprintstateexception when calling	3337	3942
+illegalcallerexception	3338	3943
+illegalchannelgroupexception	3339	3944
+illegalcharsetnameexception	3340	3945
+illegalclassformatexception	3341	3946
+illegalcomponentstateexception	3342	3947
+illegaldelete	3365	3971
+illegaldelete when calling	3365	3971
+illegalfieldlevelencryptionconfigassociationwithcachebehavior	3343	3949
+illegalfieldlevelencryptionconfigassociationwithcachebehavior when calling	3343	3949
+illegalformatcodepointexception	3344	3950
+illegalformatconversionexception	3345	3951
+illegalformatexception	3346	3952
+illegalformatflagsexception	3347	3953
+illegalformatprecisionexception	3348	3954
+illegalformatwidthexception	3349	3955
+illegalgenerationexception	3350	3956
+illegalmonitorstateexception	3351	3958
+illegaloriginaccessconfiguration	3352	3959
+illegaloriginaccessconfiguration when calling	3352	3959
+illegalpathstateexception	3353	3960
+illegalsaslstateexception	3355	3961
+illegalselectorexception	3356	3963
+illegalsessionstateexception	3357	3964
+illegalsessionstateexception when calling	3357	3964
+illegalstateexception	3358	3965
+illegalstateexception when calling	3366	3972
+illegalstatusexception	3359	3966
+illegalstatusexception when calling	3359	3966
+illegalthreadstateexception	3361	3967
+illegalupdate	3367	3973
+illegalupdate when calling	3367	3973
+illegaluserstateexception	3362,19	3968
+illegaluserstateexception when calling	3362,19	3968
+illegalworkflowstateexception	3363	3969
+illegalworkflowstateexception when calling	3363	3969
+illformed locale exception	3368	3974
+illformedlocaleexception	3368	3974
 im_a_teapot	27	28
-image already exists exception	3369	3978
-image archived exception	3370	3979
-image digest does not match exception	3371	3980
-image gc failed	3372,3373	3981
-image inspect error	3374,3375	3982
-image not found exception	3376	3983
-image pull back off	3377,3378	3984
-image storage class update not supported exception	3379	3985
-image tag already exists exception	3380	3986
-image too large exception	3381	3987
-image unknown format	3382,3383	3988
-imagealreadyexistsexception	3369	3978
-imagealreadyexistsexception when calling	3369	3978
-imagearchivedexception	3370	3979
-imagearchivedexception when calling	3370	3979
-imagedigestdoesnotmatchexception	3371	3980
-imagedigestdoesnotmatchexception when calling	3371	3980
-imagegcfailed	3372,3373	3981
-imageinspecterror	3374,3375	3982
-imagenotfoundexception	3376	3983
-imagenotfoundexception when calling	3376	3983
-imagepullbackoff	3377,3378	3984
-imagestorageclassupdatenotsupportedexception	3379	3985
-imagestorageclassupdatenotsupportedexception when calling	3379	3985
-imagetagalreadyexistsexception	3380	3986
-imagetagalreadyexistsexception when calling	3380	3986
-imagetoolargeexception	3381	3987
-imagetoolargeexception when calling	3381	3987
-imaging op exception	3384	3989
-imagingopexception	3384	3989
-immature signature error	3385,3009	3990
-immaturesignature	3385,3009	3991
-immaturesignatureerror	3385,3009	3990
-import conflict exception	3386	3992
-import not found exception	3387	3993
-importconflictexception	3386	3992
-importconflictexception when calling	3386	3992
-importerror	3388	3994
-importnotfoundexception	3387	3993
-importnotfoundexception when calling	3387	3993
-importwarning	3389	3995
-impossible dependencies error	3390	3996
+image already exists exception	3369	3975
+image archived exception	3370	3976
+image digest does not match exception	3371	3977
+image gc failed	3372,3373	3978
+image inspect error	3374,3375	3979
+image not found exception	3376	3980
+image pull back off	3377,3378	3981
+image storage class update not supported exception	3379	3982
+image tag already exists exception	3380	3983
+image too large exception	3381	3984
+image unknown format	3382,3383	3985
+imagealreadyexistsexception	3369	3975
+imagealreadyexistsexception when calling	3369	3975
+imagearchivedexception	3370	3976
+imagearchivedexception when calling	3370	3976
+imagedigestdoesnotmatchexception	3371	3977
+imagedigestdoesnotmatchexception when calling	3371	3977
+imagegcfailed	3372,3373	3978
+imageinspecterror	3374,3375	3979
+imagenotfoundexception	3376	3980
+imagenotfoundexception when calling	3376	3980
+imagepullbackoff	3377,3378	3981
+imagestorageclassupdatenotsupportedexception	3379	3982
+imagestorageclassupdatenotsupportedexception when calling	3379	3982
+imagetagalreadyexistsexception	3380	3983
+imagetagalreadyexistsexception when calling	3380	3983
+imagetoolargeexception	3381	3984
+imagetoolargeexception when calling	3381	3984
+imaging op exception	3384	3986
+imagingopexception	3384	3986
+immature signature error	3385,3009	3987
+immaturesignature	3385,3009	3988
+immaturesignatureerror	3385,3009	3987
+import conflict exception	3386	3989
+import not found exception	3387	3990
+importconflictexception	3386	3989
+importconflictexception when calling	3386	3989
+importerror	3388	3991
+importnotfoundexception	3387	3990
+importnotfoundexception when calling	3387	3990
+importwarning	3389	3992
+impossible dependencies error	3390	3993
 impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	1998	2458
-impossibledependencieserror	3390	3996
-improper * reference too few dotted names	0,1	3997
-improper * reference too many dotted names	0,1	3997
-improper binary format in array element	1157,114	3998
-improper binary format in record column	1157,114	3999
-improper connection state	3391	4000
-improper qualified name too many dotted names	0,1	4001
-improper relation name too many dotted names	0,1	4001
+impossibledependencieserror	3390	3993
+improper * reference too few dotted names	0,1	3994
+improper * reference too many dotted names	0,1	3994
+improper binary format in array element	1157,114	3995
+improper binary format in record column	1157,114	3996
+improper connection state	3391	3997
+improper qualified name too many dotted names	0,1	3998
+improper relation name too many dotted names	0,1	3998
 improper type name	113,114	3543
-improperconnectionstate	3391	4000
+improperconnectionstate	3391	3997
 in an aggregate with distinct order by expressions must appear in argument list	312,1	338
-in failed sql transaction	1225	4002
-in progress error	3392	4003
-in progress table restore quota exceeded fault	3393	4004
-in_failed_sql_transaction	1225,204	4002
-inaccessible object exception	3394	4005
-inaccessibleobjectexception	3394	4005
-inactive event data store exception	3395	4006
-inactive query exception	3396	4007
-inactiveeventdatastoreexception	3395	4006
-inactiveeventdatastoreexception when calling	3395	4006
-inactivequeryexception	3396	4007
-inactivequeryexception when calling	3396	4007
-inappropriate access mode for branch transaction	3397	4008
-inappropriate ioctl for device	1751	4009
-inappropriate isolation level for branch transaction	3398	4010
-inappropriate_access_mode_for_branch_transaction	3397,204	4008
-inappropriate_isolation_level_for_branch_transaction	3398,204	4010
-inappropriateaccessmodeforbranchtransaction	3397,204	4008
-inappropriateisolationlevelforbranchtransaction	3398,204	4010
+in failed sql transaction	1225	3999
+in progress error	3392	4000
+in progress table restore quota exceeded fault	3393	4001
+in_failed_sql_transaction	1225,204	3999
+inaccessible object exception	3394	4002
+inaccessibleobjectexception	3394	4002
+inactive event data store exception	3395	4003
+inactive query exception	3396	4004
+inactiveeventdatastoreexception	3395	4003
+inactiveeventdatastoreexception when calling	3395	4003
+inactivequeryexception	3396	4004
+inactivequeryexception when calling	3396	4004
+inappropriate access mode for branch transaction	3397	4005
+inappropriate ioctl for device	1751	4006
+inappropriate isolation level for branch transaction	3398	4007
+inappropriate_access_mode_for_branch_transaction	3397,204	4005
+inappropriate_isolation_level_for_branch_transaction	3398,204	4007
+inappropriateaccessmodeforbranchtransaction	3397,204	4005
+inappropriateisolationlevelforbranchtransaction	3398,204	4007
 including column does not support a collation	159,1	3790
 including column does not support an operator class	159,1	3790
 including column does not support asc desc options	159,1	3790
 including column does not support nulls first last options	159,1	3790
-incompatible applications exception	3399	4011
-incompatible class change error	3400	4012
-incompatible image exception	3401	4013
-incompatible orderable options	3402	4014
-incompatible parameter error	3403	4015
-incompatible policy exception	3404	4016
-incompatible region for multi az	3405	4017
-incompatible schema exception	3406	4018
-incompatible settings exception	3407	4019
-incompatibleapplicationsexception	3399	4011
-incompatibleapplicationsexception when calling	3399	4011
-incompatibleclasschangeerror	3400	4012
-incompatibleimageexception	3401	4013
-incompatibleimageexception when calling	3401	4013
-incompatibleorderableoptions	3402	4014
-incompatibleorderableoptions when calling	3402	4014
-incompatibleparametererror	3403	4015
-incompatibleparametererror when calling	3403	4015
-incompatiblepolicyexception	3404	4016
-incompatiblepolicyexception when calling	3404	4016
-incompatibleprotocols	3408	4020
-incompatibleprotocols when calling	3408	4020
-incompatibleregionformultiaz	3405	4017
-incompatibleregionformultiaz when calling	3405	4017
-incompatibleschemaexception	3406	4018
-incompatibleschemaexception when calling	3406	4018
-incompatiblesettingsexception	3407	4019
-incompatiblesettingsexception when calling	3407	4019
-incompatibleversion	3409	4021
-incompatibleversion when calling	3409	4021
-incomplete annotation exception	3410	4022
-incomplete message from client	518,135	4023
-incomplete read error	3411,3412	4024
-incomplete startup packet	518,135	4025
-incompleteannotationexception	3410	4022
-incompleteread	3413	4026
-incompletereaderror	3411,3412	4024
+incompatible applications exception	3399	4008
+incompatible class change error	3400	4009
+incompatible image exception	3401	4010
+incompatible orderable options	3402	4011
+incompatible parameter error	3403	4012
+incompatible policy exception	3404	4013
+incompatible region for multi az	3405	4014
+incompatible schema exception	3406	4015
+incompatible settings exception	3407	4016
+incompatibleapplicationsexception	3399	4008
+incompatibleapplicationsexception when calling	3399	4008
+incompatibleclasschangeerror	3400	4009
+incompatibleimageexception	3401	4010
+incompatibleimageexception when calling	3401	4010
+incompatibleorderableoptions	3402	4011
+incompatibleorderableoptions when calling	3402	4011
+incompatibleparametererror	3403	4012
+incompatibleparametererror when calling	3403	4012
+incompatiblepolicyexception	3404	4013
+incompatiblepolicyexception when calling	3404	4013
+incompatibleprotocols	3408	4017
+incompatibleprotocols when calling	3408	4017
+incompatibleregionformultiaz	3405	4014
+incompatibleregionformultiaz when calling	3405	4014
+incompatibleschemaexception	3406	4015
+incompatibleschemaexception when calling	3406	4015
+incompatiblesettingsexception	3407	4016
+incompatiblesettingsexception when calling	3407	4016
+incompatibleversion	3409	4018
+incompatibleversion when calling	3409	4018
+incomplete annotation exception	3410	4019
+incomplete message from client	518,135	4020
+incomplete read error	3411,3412	4021
+incomplete startup packet	518,135	4022
+incompleteannotationexception	3410	4019
+incompleteread	3413	4023
+incompletereaderror	3411,3412	4021
 inconsistency in usage of column lists for partitioning	2208	2677
-inconsistent cluster id exception	3414	4027
+inconsistent cluster id exception	3414	4024
 inconsistent early data alpn	3415,279	301
 inconsistent early data sni	3416,279	301
-inconsistent group protocol	3417	4028
-inconsistent group protocol exception	3417	4029
-inconsistent topic id exception	3418	4030
-inconsistent types deduced for parameter	261,1	4031
-inconsistent voter set exception	3419	4032
-inconsistent_cluster_id	3414	4027
-inconsistent_group_protocol	3417	4029
-inconsistent_topic_id	3418	4030
-inconsistent_voter_set	3419	4032
-inconsistentclusteridexception	3414	4027
-inconsistentgroupprotocolexception	3417	4029
-inconsistentquantities	3420	4033
-inconsistentquantities when calling	3420	4033
-inconsistenttopicidexception	3418	4030
-inconsistentvotersetexception	3419	4032
+inconsistent group protocol	3417	4025
+inconsistent group protocol exception	3417	4026
+inconsistent topic id exception	3418	4027
+inconsistent types deduced for parameter	261,1	4028
+inconsistent voter set exception	3419	4029
+inconsistent_cluster_id	3414	4024
+inconsistent_group_protocol	3417	4026
+inconsistent_topic_id	3418	4027
+inconsistent_voter_set	3419	4029
+inconsistentclusteridexception	3414	4024
+inconsistentgroupprotocolexception	3417	4026
+inconsistentquantities	3420	4030
+inconsistentquantities when calling	3420	4030
+inconsistenttopicidexception	3418	4027
+inconsistentvotersetexception	3419	4029
 incorrect * value * for column	2464	2947
 incorrect * value * for function	2623	3139
 incorrect alignment of crc offset for file	613,81	637
 incorrect argument type to variable	2619,1	3135
 incorrect arguments to	2583	3098
-incorrect binary data format	1157,114	4034
-incorrect binary data format in bind parameter	1157,114	4035
-incorrect binary data format in function argument	1157,114	4036
-incorrect binary data format in logical replication column	1157,114	4037
+incorrect binary data format	1157,114	4031
+incorrect binary data format in bind parameter	1157,114	4032
+incorrect binary data format in function argument	1157,114	4033
+incorrect binary data format in logical replication column	1157,114	4034
 incorrect catalog name	2596,1	3112
-incorrect cidr state exception	3421	4038
+incorrect cidr state exception	3421	4035
 incorrect column name	2585,1	3100
 incorrect column specifier for column	2587,1	3102
 incorrect database name	2586,1	3101
 incorrect default value * for column	2047	2510
 incorrect escaping in json text in argument * to function * at position	2063	2527
-incorrect file system life cycle state	3422,19	4039
+incorrect file system life cycle state	3422,19	4036
 incorrect foreign key definition for	2590,1	3105
 incorrect geojson format empty * array	1984	2445
 incorrect geojson format polygon not closed	1986	2447
@@ -23188,9 +23169,9 @@ incorrect geojson format specified for st_geomfromgeojson function	1985	2446
 incorrect geojson format too few points for linestring specified	1987	2448
 incorrect index name	2597,1	3113
 incorrect information in file	2181	2648
-incorrect key exception	3423	4040
-incorrect key material exception	3424	4041
-incorrect mount target state	3425,19	4042
+incorrect key exception	3423	4037
+incorrect key material exception	3424	4038
+incorrect mount target state	3425,19	4039
 incorrect number of arguments for * expected * got	2373,1	2854
 incorrect number of fetch variables	2374	2855
 incorrect parameter count in the call to native function	2603,1	3119
@@ -23207,97 +23188,97 @@ incorrect table definition all merge tables must be in the same database	2470	29
 incorrect table definition there can be only one auto column and it must be defined as a key	2584,1	3099
 incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	2452	2934
 incorrect table name	2614,1	3130
-incorrect trust anchor exception	3426	4043
+incorrect trust anchor exception	3426	4040
 incorrect usage of * and	2621	3137
 incorrect usage placement of	1867,1	2320
 incorrect user level lock name	2512,1	3027
 incorrect value * for option	1798	2242
-incorrectcidrstateexception	3421	4038
-incorrectcidrstateexception when calling	3421	4038
-incorrectfilesystemlifecyclestate	3422,19	4039
-incorrectfilesystemlifecyclestate when calling	3422,19	4039
-incorrectkeyexception	3423	4040
-incorrectkeyexception when calling	3423	4040
-incorrectkeymaterialexception	3424	4041
-incorrectkeymaterialexception when calling	3424	4041
-incorrectmounttargetstate	3425,19	4042
-incorrectmounttargetstate when calling	3425,19	4042
-incorrecttrustanchorexception	3426	4043
-incorrecttrustanchorexception when calling	3426	4043
+incorrectcidrstateexception	3421	4035
+incorrectcidrstateexception when calling	3421	4035
+incorrectfilesystemlifecyclestate	3422,19	4036
+incorrectfilesystemlifecyclestate when calling	3422,19	4036
+incorrectkeyexception	3423	4037
+incorrectkeyexception when calling	3423	4037
+incorrectkeymaterialexception	3424	4038
+incorrectkeymaterialexception when calling	3424	4038
+incorrectmounttargetstate	3425,19	4039
+incorrectmounttargetstate when calling	3425,19	4039
+incorrecttrustanchorexception	3426	4040
+incorrecttrustanchorexception when calling	3426	4040
 increment must not be zero	190,114	621
-indentationerror	3427,3428	4044
-indeterminate collation	1153	4045
-indeterminate datatype	716	4046
-indeterminate_collation	1153,1	4045
-indeterminate_datatype	716,1	4046
-indeterminatecollation	1153,1	4045
-indeterminatedatatype	716,1	4046
+indentationerror	3427,3428	4041
+indeterminate collation	1153	4042
+indeterminate datatype	716	4043
+indeterminate_collation	1153,1	4042
+indeterminate_datatype	716,1	4043
+indeterminatecollation	1153,1	4042
+indeterminatedatatype	716,1	4043
 index * cannot be used as replica identity because column * is a system column	312,1	1185
 index * cannot be used as replica identity because column * is nullable	254,1	267
-index * column number * does not have default sorting behavior	254,1	4047
-index * contains a half dead internal page	1145,81	4048
-index * contains corrupted page at block	1145,81	4049
-index * contains expressions	254,1	4047
-index * contains unexpected zero page at block	1145,81	4049
+index * column number * does not have default sorting behavior	254,1	4044
+index * contains a half dead internal page	1145,81	4045
+index * contains corrupted page at block	1145,81	4046
+index * contains expressions	254,1	4044
+index * contains unexpected zero page at block	1145,81	4046
 index * does not exist	158,1	1344
 index * does not support this operation	2080	2546
-index * for table * does not exist	158,1	4050
-index * has wrong hash version	1145,81	4051
-index * is already associated with a constraint	107	4052
+index * for table * does not exist	158,1	4047
+index * has wrong hash version	1145,81	4048
+index * is already associated with a constraint	107	4049
 index * is corrupted	2032	2493
-index * is not a btree	1145,81	4048
-index * is not a hash index	1145,81	4051
+index * is not a btree	1145,81	4045
+index * is not a hash index	1145,81	4048
 index * is not partitioned	159,1	788
 index * is not the index for column	190,114	1171
-index * is not valid	107	4053
+index * is not valid	107	4050
 index * is of wrong type for an innodb fulltext index	2037	2498
-index * out of valid range 0	330,114	4054
+index * out of valid range 0	330,114	4051
 index access method * does not have a handler	107	156
 index column size too large the maximum column size is * bytes	2031	2492
-index corrupted	1145	4055
+index corrupted	1145	4052
 index creation on system columns is not supported	109	154
-index database disk image is malformed	3429,3430	4056
-index expressions and predicates can refer only to the table being indexed	312,1	4057
+index database disk image is malformed	3429,3430	4053
+index expressions and predicates can refer only to the table being indexed	312,1	4054
 index for table * is corrupt try to repair it	2182	2649
-index invalid or out of range	317	4058
-index not found exception	3431	4059
-index not ready exception	3432	4060
+index invalid or out of range	317	4055
+index not found exception	3431	4056
+index not ready exception	3432	4057
 index operators must be binary	159,1	155
-index out of bounds exception	3433,317	4061
-index out of bounds the len is * but the index is	317	4062
-index out of range	317	4063
-index out of range exception	3434,317	4064
-index relfilenode value not set when in binary upgrade mode	190,114	4065
-index row requires * bytes maximum size is	329	4066
-index row size * exceeds btree version * for index	329	4067
-index row size * exceeds hash maximum	329	4068
-index row size * exceeds maximum * for index	329	4069
+index out of bounds exception	3433,317	4058
+index out of bounds the len is * but the index is	317	4059
+index out of range	317	4060
+index out of range exception	3434,317	4061
+index relfilenode value not set when in binary upgrade mode	190,114	4062
+index row requires * bytes maximum size is	329	4063
+index row size * exceeds btree version * for index	329	4064
+index row size * exceeds hash maximum	329	4065
+index row size * exceeds maximum * for index	329	4066
 index search operators must return boolean	159,1	155
-index was out of range must be non negative and less than the size of the collection	317	4070
-index was outside the bounds of the array	3434,317	4071
-index_corrupted	1145,81	4055
-indexcorrupted	1145,81	4055
-indexed attribute missing exception	3435	4072
-indexedattributemissingexception	3435	4072
-indexedattributemissingexception when calling	3435	4072
-indexerror	3436,3437,317	4073
-indexnotfoundexception	3431	4059
-indexnotfoundexception when calling	3431	4059
-indexnotreadyexception	3432	4060
-indexnotreadyexception when calling	3432	4060
-indexoutofboundsexception	3433,317	4061
-indexoutofrangeexception	3434,317	4064
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	3419	4032
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	3438	4074
-indicator overflow	3439	4075
-indicator_overflow	3439,114	4075
-indicatoroverflow	3439,114	4075
-ineligible replica exception	3440	4076
-ineligible_replica	3440	4076
-ineligiblereplicaexception	3440	4076
-infailedsqltransaction	1225,204	4002
-infinite recursion detected in policy for relation	159,1	4077
-infinite recursion detected in rules for relation	159,1	4077
+index was out of range must be non negative and less than the size of the collection	317	4067
+index was outside the bounds of the array	3434,317	4068
+index_corrupted	1145,81	4052
+indexcorrupted	1145,81	4052
+indexed attribute missing exception	3435	4069
+indexedattributemissingexception	3435	4069
+indexedattributemissingexception when calling	3435	4069
+indexerror	3436,3437,317	4070
+indexnotfoundexception	3431	4056
+indexnotfoundexception when calling	3431	4056
+indexnotreadyexception	3432	4057
+indexnotreadyexception when calling	3432	4057
+indexoutofboundsexception	3433,317	4058
+indexoutofrangeexception	3434,317	4061
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	3419	4029
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	3438	4071
+indicator overflow	3439	4072
+indicator_overflow	3439,114	4072
+indicatoroverflow	3439,114	4072
+ineligible replica exception	3440	4073
+ineligible_replica	3440	4073
+ineligiblereplicaexception	3440	4073
+infailedsqltransaction	1225,204	3999
+infinite recursion detected in policy for relation	159,1	4074
+infinite recursion detected in rules for relation	159,1	4074
 inherited column * has a collation conflict	864,1	1037
 inherited column * has a generation conflict	272,1	1038
 inherited column * has a storage parameter conflict	272,1	1038
@@ -23305,854 +23286,854 @@ inherited column * has a type conflict	272,1	1038
 inherited column * must be renamed in child tables too	111,1	725
 inherited constraint * must be renamed in child tables too	111,1	725
 inherited relation * is not a table or foreign table	254,1	267
-initial position must not be null	191,114	4078
-initial slot snapshot too large	1044,1045	4079
+initial position must not be null	191,114	4075
+initial slot snapshot too large	1044,1045	4076
 initiated by * normal shutdown	2176	2643
 inline sql function body only valid for language sql	112,1	230
 innodb is in read only mode	2039	2500
 innodb presently supports one fulltext index creation at a time	2036	2497
 innodb refuses to write tables with row_format compressed or key_block_size	2497	2981
-inprogresserror	3392	4003
-inprogresstablerestorequotaexceededfault	3393	4004
-inprogresstablerestorequotaexceededfault when calling	3393	4004
-input data type is not an array	272,1	4080
+inprogresserror	3392	4000
+inprogresstablerestorequotaexceededfault	3393	4001
+inprogresstablerestorequotaexceededfault when calling	3393	4001
+input data type is not an array	272,1	4077
 input is a query not an expression	190,114	3567
-input is out of range	323,114	4081
-input mismatch exception	3441	4082
-input of anonymous composite types is not implemented	109	4083
-input output error	1646	4084
+input is out of range	323,114	4078
+input mismatch exception	3441	4079
+input of anonymous composite types is not implemented	109	4080
+input output error	1646	4081
 input parameters after one with a default value must also have defaults	112,1	230
 input string is too short for datetime format	684,114	739
-input string was not in a correct format	699	4085
-inputmismatchexception	3441	4082
-insecure transport error	3442	4086
-insecure_transport	3442	4086
-insecuretransporterror	3442	4086
+input string was not in a correct format	699	4082
+inputmismatchexception	3441	4079
+insecure transport error	3442	4083
+insecure_transport	3442	4083
+insecuretransporterror	3442	4083
 insert delayed can * because it is locked with lock tables	1894	2348
 insert has more expressions than target columns	0,1	1984
 insert has more target columns than expressions	0,1	1984
 insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1821	2265
 insert into autoincrement field which is not the first part in the composed primary key is unsafe	1818	2262
 insert on duplicate key update on a table with more than one unique key is unsafe	1823	2267
-insert or update on table * violates foreign key constraint	3183,678	4087
+insert or update on table * violates foreign key constraint	3183,678	4084
 insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1822	2266
 insert select rule actions are not supported for queries having data modifying statements in with	109	854
 insert trigger s when condition cannot reference old values	159,1	538
 insert with on conflict clause cannot be used with table that has insert or update rules	109	854
-insight not enabled exception	3443	4088
-insightnotenabledexception	3443	4088
-insightnotenabledexception when calling	3443	4088
-inspectfailed	3444,3445	4089
-installerror	3446	4090
-instance already exists exception	3447	4091
-instance does not exist exception	3448	4092
-instance id required exception	3449	4093
-instance limit exceeded exception	3450	4094
-instance name already registered exception	3451	4095
-instance name required exception	3452	4096
-instance not found	3453	4097
-instance not found exception	3454	4098
-instance not registered exception	3455	4099
-instance quota exceeded	3456	4100
-instance refresh in progress	3457	4101
-instancealreadyexistsexception	3447	4091
-instancedoesnotexistexception	3448	4092
-instancedoesnotexistexception when calling	3448	4092
-instanceidrequiredexception	3449	4093
-instanceidrequiredexception when calling	3449	4093
-instancelimitexceededexception	3450	4094
-instancelimitexceededexception when calling	3450	4094
-instancenamealreadyregisteredexception	3451	4095
-instancenamealreadyregisteredexception when calling	3451	4095
-instancenamerequiredexception	3452	4096
-instancenamerequiredexception when calling	3452	4096
-instancenotfound	3453	4097
-instancenotfound when calling	3453	4097
-instancenotfoundexception	3454	4098
-instancenotregisteredexception	3455	4099
-instancenotregisteredexception when calling	3455	4099
-instancequotaexceeded	3456	4100
-instancequotaexceeded when calling	3456	4100
-instancerefreshinprogress	3457	4101
-instancerefreshinprogress when calling	3457	4101
-instantiationerror	3458	4102
-instantiationexception	3459	4103
+insight not enabled exception	3443	4085
+insightnotenabledexception	3443	4085
+insightnotenabledexception when calling	3443	4085
+inspectfailed	3444,3445	4086
+installerror	3446	4087
+instance already exists exception	3447	4088
+instance does not exist exception	3448	4089
+instance id required exception	3449	4090
+instance limit exceeded exception	3450	4091
+instance name already registered exception	3451	4092
+instance name required exception	3452	4093
+instance not found	3453	4094
+instance not found exception	3454	4095
+instance not registered exception	3455	4096
+instance quota exceeded	3456	4097
+instance refresh in progress	3457	4098
+instancealreadyexistsexception	3447	4088
+instancedoesnotexistexception	3448	4089
+instancedoesnotexistexception when calling	3448	4089
+instanceidrequiredexception	3449	4090
+instanceidrequiredexception when calling	3449	4090
+instancelimitexceededexception	3450	4091
+instancelimitexceededexception when calling	3450	4091
+instancenamealreadyregisteredexception	3451	4092
+instancenamealreadyregisteredexception when calling	3451	4092
+instancenamerequiredexception	3452	4093
+instancenamerequiredexception when calling	3452	4093
+instancenotfound	3453	4094
+instancenotfound when calling	3453	4094
+instancenotfoundexception	3454	4095
+instancenotregisteredexception	3455	4096
+instancenotregisteredexception when calling	3455	4096
+instancequotaexceeded	3456	4097
+instancequotaexceeded when calling	3456	4097
+instancerefreshinprogress	3457	4098
+instancerefreshinprogress when calling	3457	4098
+instantiationerror	3458	4099
+instantiationexception	3459	4100
 instead nothing rules on select are not implemented	109	775
 instead of triggers cannot have column lists	109	539
 instead of triggers cannot have when conditions	109	539
 instead of triggers must be for each row	109	539
-insufficient available i ps in subnet fault	3460	4104
-insufficient cache cluster capacity	3461	4105
-insufficient capabilities exception	3462	4106
-insufficient capacity exception	3463	4107
-insufficient cloud watch logs resource policy	3464	4108
-insufficient cluster capacity	3465	4109
-insufficient cluster capacity fault	3465	4110
-insufficient data left in message	518,135	4111
-insufficient db cluster capacity fault	3466,11	4112
-insufficient db instance capacity	3467	4113
-insufficient delivery policy exception	3468	4114
-insufficient dependency service access permission exception	3469	4115
-insufficient encryption policy exception	3470	4116
-insufficient execution stack exception	3471	4117
+insufficient available i ps in subnet fault	3460	4101
+insufficient cache cluster capacity	3461	4102
+insufficient capabilities exception	3462	4103
+insufficient capacity exception	3463	4104
+insufficient cloud watch logs resource policy	3464	4105
+insufficient cluster capacity	3465	4106
+insufficient cluster capacity fault	3465	4107
+insufficient data left in message	518,135	4108
+insufficient db cluster capacity fault	3466,11	4109
+insufficient db instance capacity	3467	4110
+insufficient delivery policy exception	3468	4111
+insufficient dependency service access permission exception	3469	4112
+insufficient encryption policy exception	3470	4113
+insufficient execution stack exception	3471	4114
 insufficient file descriptors available to start server process	243	3490
-insufficient free cpu	3472	4118
-insufficient free memory	3473	4119
-insufficient iam access permission exception	3474	4120
-insufficient memory exception	3475	4121
-insufficient memory to continue the execution of the program	3475,3476	4122
-insufficient permissions exception	3477	4123
-insufficient privilege	137	4124
-insufficient privileges exception	3478,11	4125
-insufficient resource capacity fault	3479	4126
-insufficient resources	243	4127
-insufficient resources exception	3480	4128
-insufficient s3 bucket policy exception	3481	4129
-insufficient s3 bucket policy fault	3481	4130
-insufficient scope error	3482,11	4131
-insufficient sns topic policy exception	3483	4132
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	3471	4133
+insufficient free cpu	3472	4115
+insufficient free memory	3473	4116
+insufficient iam access permission exception	3474	4117
+insufficient memory exception	3475	4118
+insufficient memory to continue the execution of the program	3475,3476	4119
+insufficient permissions exception	3477	4120
+insufficient privilege	137	4121
+insufficient privileges exception	3478,11	4122
+insufficient resource capacity fault	3479	4123
+insufficient resources	243	4124
+insufficient resources exception	3480	4125
+insufficient s3 bucket policy exception	3481	4126
+insufficient s3 bucket policy fault	3481	4127
+insufficient scope error	3482,11	4128
+insufficient sns topic policy exception	3483	4129
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	3471	4130
 insufficient storage	70	67
-insufficient storage cluster capacity	3484	4134
-insufficient throughput capacity	3485,62	4135
-insufficient_privilege	137,1	4124
-insufficient_resources	243	4127
-insufficient_scope	3482,11	4131
+insufficient storage cluster capacity	3484	4131
+insufficient throughput capacity	3485,62	4132
+insufficient_privilege	137,1	4121
+insufficient_resources	243	4124
+insufficient_scope	3482,11	4128
 insufficient_storage	70	67
-insufficientavailableipsinsubnetfault	3460	4104
-insufficientavailableipsinsubnetfault when calling	3460	4104
-insufficientcacheclustercapacity	3461	4105
-insufficientcacheclustercapacity when calling	3461	4105
-insufficientcapabilitiesexception	3462	4106
-insufficientcapabilitiesexception when calling	3462	4106
-insufficientcapacity	3463,55	4136
-insufficientcapacity when calling	3463,55	4136
-insufficientcapacityexception	3463	4107
-insufficientcapacityexception when calling	3463	4107
-insufficientcloudwatchlogsresourcepolicy	3464	4108
-insufficientcloudwatchlogsresourcepolicy when calling	3464	4108
-insufficientclustercapacity	3465	4109
-insufficientclustercapacity when calling	3465	4109
-insufficientclustercapacityfault	3465	4110
-insufficientclustercapacityfault when calling	3465	4110
-insufficientdbclustercapacityfault	3466,11	4112
-insufficientdbclustercapacityfault when calling	3466,11	4112
-insufficientdbinstancecapacity	3467	4113
-insufficientdbinstancecapacity when calling	3467	4113
-insufficientdeliverypolicyexception	3468	4114
-insufficientdeliverypolicyexception when calling	3468	4114
-insufficientdependencyserviceaccesspermissionexception	3469	4115
-insufficientdependencyserviceaccesspermissionexception when calling	3469	4115
-insufficientencryptionpolicyexception	3470	4116
-insufficientencryptionpolicyexception when calling	3470	4116
-insufficientexecutionstackexception	3471	4117
-insufficientfreecpu	3472	4118
-insufficientfreememory	3473	4119
-insufficientiamaccesspermissionexception	3474	4120
-insufficientiamaccesspermissionexception when calling	3474	4120
-insufficientmemoryexception	3475	4121
-insufficientpermissionsexception	3477	4123
-insufficientpermissionsexception when calling	3477	4123
-insufficientprivilege	137,1	4124
-insufficientprivilegesexception	3478,11	4125
-insufficientprivilegesexception when calling	3478,11	4125
-insufficientresourcecapacityfault	3479	4126
-insufficientresourcecapacityfault when calling	3479	4126
-insufficientresources	243	4127
-insufficientresourcesexception	3480	4128
-insufficients3bucketpolicyexception	3481	4129
-insufficients3bucketpolicyexception when calling	3481	4129
-insufficients3bucketpolicyfault	3481	4130
-insufficients3bucketpolicyfault when calling	3481	4130
-insufficientscopeerror	3482,11	4131
-insufficientsnstopicpolicyexception	3483	4132
-insufficientsnstopicpolicyexception when calling	3483	4132
-insufficientstorageclustercapacity	3484	4134
-insufficientstorageclustercapacity when calling	3484	4134
-insufficientthroughputcapacity	3485,62	4135
-insufficientthroughputcapacity when calling	3485,62	4135
-int too large to convert to float	323	4137
+insufficientavailableipsinsubnetfault	3460	4101
+insufficientavailableipsinsubnetfault when calling	3460	4101
+insufficientcacheclustercapacity	3461	4102
+insufficientcacheclustercapacity when calling	3461	4102
+insufficientcapabilitiesexception	3462	4103
+insufficientcapabilitiesexception when calling	3462	4103
+insufficientcapacity	3463,55	4133
+insufficientcapacity when calling	3463,55	4133
+insufficientcapacityexception	3463	4104
+insufficientcapacityexception when calling	3463	4104
+insufficientcloudwatchlogsresourcepolicy	3464	4105
+insufficientcloudwatchlogsresourcepolicy when calling	3464	4105
+insufficientclustercapacity	3465	4106
+insufficientclustercapacity when calling	3465	4106
+insufficientclustercapacityfault	3465	4107
+insufficientclustercapacityfault when calling	3465	4107
+insufficientdbclustercapacityfault	3466,11	4109
+insufficientdbclustercapacityfault when calling	3466,11	4109
+insufficientdbinstancecapacity	3467	4110
+insufficientdbinstancecapacity when calling	3467	4110
+insufficientdeliverypolicyexception	3468	4111
+insufficientdeliverypolicyexception when calling	3468	4111
+insufficientdependencyserviceaccesspermissionexception	3469	4112
+insufficientdependencyserviceaccesspermissionexception when calling	3469	4112
+insufficientencryptionpolicyexception	3470	4113
+insufficientencryptionpolicyexception when calling	3470	4113
+insufficientexecutionstackexception	3471	4114
+insufficientfreecpu	3472	4115
+insufficientfreememory	3473	4116
+insufficientiamaccesspermissionexception	3474	4117
+insufficientiamaccesspermissionexception when calling	3474	4117
+insufficientmemoryexception	3475	4118
+insufficientpermissionsexception	3477	4120
+insufficientpermissionsexception when calling	3477	4120
+insufficientprivilege	137,1	4121
+insufficientprivilegesexception	3478,11	4122
+insufficientprivilegesexception when calling	3478,11	4122
+insufficientresourcecapacityfault	3479	4123
+insufficientresourcecapacityfault when calling	3479	4123
+insufficientresources	243	4124
+insufficientresourcesexception	3480	4125
+insufficients3bucketpolicyexception	3481	4126
+insufficients3bucketpolicyexception when calling	3481	4126
+insufficients3bucketpolicyfault	3481	4127
+insufficients3bucketpolicyfault when calling	3481	4127
+insufficientscopeerror	3482,11	4128
+insufficientsnstopicpolicyexception	3483	4129
+insufficientsnstopicpolicyexception when calling	3483	4129
+insufficientstorageclustercapacity	3484	4131
+insufficientstorageclustercapacity when calling	3484	4131
+insufficientthroughputcapacity	3485,62	4132
+insufficientthroughputcapacity when calling	3485,62	4132
+int too large to convert to float	323	4134
 integer is required for rows type frame	2618	3134
-integer out of range	323,114	4138
-integration already exists fault	3486	4139
-integration conflict operation fault	3487	4140
-integration conflict state fault	3488	4141
-integration not found fault	3489,12	4142
-integration quota exceeded fault	3490	4143
-integration source not found fault	3491,12	4144
-integration target not found fault	3492,12	4145
-integrationalreadyexistsfault	3486	4139
-integrationalreadyexistsfault when calling	3486	4139
-integrationconflictoperationfault	3487	4140
-integrationconflictoperationfault when calling	3487	4140
-integrationconflictstatefault	3488	4141
-integrationconflictstatefault when calling	3488	4141
-integrationnotfoundfault	3489,12	4142
-integrationnotfoundfault when calling	3489,12	4142
-integrationquotaexceededfault	3490	4143
-integrationquotaexceededfault when calling	3490	4143
-integrationsourcenotfoundfault	3491,12	4144
-integrationsourcenotfoundfault when calling	3491,12	4144
-integrationtargetnotfoundfault	3492,12	4145
-integrationtargetnotfoundfault when calling	3492,12	4145
-integrity constraint violation	678	4146
-integrity_constraint_violation	678	4146
-integrityconstraintviolation	678	4146
-integrityerror	3493	4147
-interconnect client exception	3494	4148
-interconnect server exception	3495,55	4149
-interconnect validation exception	3496	4150
-interconnectclientexception	3494	4148
-interconnectclientexception when calling	3494	4148
-interconnectserverexception	3495,55	4149
-interconnectserverexception when calling	3495,55	4149
-interconnectvalidationexception	3496	4150
-interconnectvalidationexception when calling	3496	4150
-interface conversion interface is	366	4151
-interfaceerror	3497	4152
-internal buffer overflow exception	3498	4153
-internal buffer overflow occurred	3498	4154
-internal dependency exception	3499	4155
-internal error	81	4156
-internal error code for broker to broker communication	3500	4157
-internal error exception	81,55	4158
-internal error in the runtime	2975	4159
-internal failure exception	3501,55	4160
+integer out of range	323,114	4135
+integration already exists fault	3486	4136
+integration conflict operation fault	3487	4137
+integration conflict state fault	3488	4138
+integration not found fault	3489,12	4139
+integration quota exceeded fault	3490	4140
+integration source not found fault	3491,12	4141
+integration target not found fault	3492,12	4142
+integrationalreadyexistsfault	3486	4136
+integrationalreadyexistsfault when calling	3486	4136
+integrationconflictoperationfault	3487	4137
+integrationconflictoperationfault when calling	3487	4137
+integrationconflictstatefault	3488	4138
+integrationconflictstatefault when calling	3488	4138
+integrationnotfoundfault	3489,12	4139
+integrationnotfoundfault when calling	3489,12	4139
+integrationquotaexceededfault	3490	4140
+integrationquotaexceededfault when calling	3490	4140
+integrationsourcenotfoundfault	3491,12	4141
+integrationsourcenotfoundfault when calling	3491,12	4141
+integrationtargetnotfoundfault	3492,12	4142
+integrationtargetnotfoundfault when calling	3492,12	4142
+integrity constraint violation	678	4143
+integrity_constraint_violation	678	4143
+integrityconstraintviolation	678	4143
+integrityerror	3493	4144
+interconnect client exception	3494	4145
+interconnect server exception	3495,55	4146
+interconnect validation exception	3496	4147
+interconnectclientexception	3494	4145
+interconnectclientexception when calling	3494	4145
+interconnectserverexception	3495,55	4146
+interconnectserverexception when calling	3495,55	4146
+interconnectvalidationexception	3496	4147
+interconnectvalidationexception when calling	3496	4147
+interface conversion interface is	366	4148
+interfaceerror	3497	4149
+internal buffer overflow exception	3498	4150
+internal buffer overflow occurred	3498	4151
+internal dependency exception	3499	4152
+internal error	81	4153
+internal error code for broker to broker communication	3500	4154
+internal error exception	81,55	4155
+internal error in the runtime	2975	4156
+internal failure exception	3501,55	4157
 internal function * is not in internal lookup table	227,1	1432
 internal scheduler error	1934	2393
 internal server error	55	51
-internal server error exception	55	4161
-internal server exception	3502,55	4162
-internal service error	3503,55	4163
-internal service error exception	3504,55	4164
-internal service exception	3503,55	4165
-internal service fault	3503,55	4166
+internal server error exception	55	4158
+internal server exception	3502,55	4159
+internal service error	3503,55	4160
+internal service error exception	3504,55	4161
+internal service exception	3503,55	4162
+internal service fault	3503,55	4163
 internal size * is invalid for passed by value type	159,1	250
-internal stream failure	3505	4167
-internal streaming exception	3506	4168
-internal_error	81	4156
+internal stream failure	3505	4164
+internal streaming exception	3506	4165
+internal_error	81	4153
 internal_server_error	55	51
-internalbufferoverflowexception	3498	4153
-internaldependencyexception	3499	4155
-internaldependencyexception when calling	3499	4155
-internalerror	81	4156
-internalerror when calling	956,55	4169
-internalerrorexception	81,55	4158
-internalerrorexception when calling	81,55	4158
-internalexception	956,55	4170
-internalexception when calling	956,55	4170
-internalfailure	3501,55	4171
-internalfailure when calling	3501,55	4171
-internalfailureexception	3501,55	4160
-internalfailureexception when calling	3501,55	4160
-internalservererror	3502,55	4172
-internalservererror when calling	3502,55	4172
-internalservererrorexception	55	4161
-internalservererrorexception when calling	55	4161
-internalserverexception	3502,55	4162
-internalserverexception when calling	3502,55	4162
-internalserviceerror	3503,55	4163
-internalserviceerror when calling	3503,55	4163
-internalserviceerrorexception	3504,55	4164
-internalserviceerrorexception when calling	3504,55	4164
-internalserviceexception	3503,55	4165
-internalserviceexception when calling	3503,55	4165
-internalservicefault	3503,55	4166
-internalservicefault when calling	3503,55	4166
-internalstreamfailure	3505	4167
-internalstreamfailure when calling	3505	4167
-internalstreamingexception	3506	4168
-internalstreamingexception when calling	3506	4168
-interrupted by timeout exception	3507	4173
-interrupted io exception	3508	4174
-interrupted naming exception	3509	4175
-interrupted system call	1645	4176
-interrupted system call should be restarted	2645	4177
-interruptedbytimeoutexception	3507	4173
-interruptederror	1645,3510	4178
-interruptedexception	3511	4179
-interruptedioexception	3508	4174
-interruptednamingexception	3509	4175
-interval * precision must be between	190,114	4180
-interval * precision must not be negative	190,114	4180
-interval * precision reduced to maximum allowed	190,114	4180
-interval field overflow	3512	4181
-interval field value out of range	3512,114	4182
+internalbufferoverflowexception	3498	4150
+internaldependencyexception	3499	4152
+internaldependencyexception when calling	3499	4152
+internalerror	81	4153
+internalerror when calling	956,55	4166
+internalerrorexception	81,55	4155
+internalerrorexception when calling	81,55	4155
+internalexception	956,55	4167
+internalexception when calling	956,55	4167
+internalfailure	3501,55	4168
+internalfailure when calling	3501,55	4168
+internalfailureexception	3501,55	4157
+internalfailureexception when calling	3501,55	4157
+internalservererror	3502,55	4169
+internalservererror when calling	3502,55	4169
+internalservererrorexception	55	4158
+internalservererrorexception when calling	55	4158
+internalserverexception	3502,55	4159
+internalserverexception when calling	3502,55	4159
+internalserviceerror	3503,55	4160
+internalserviceerror when calling	3503,55	4160
+internalserviceerrorexception	3504,55	4161
+internalserviceerrorexception when calling	3504,55	4161
+internalserviceexception	3503,55	4162
+internalserviceexception when calling	3503,55	4162
+internalservicefault	3503,55	4163
+internalservicefault when calling	3503,55	4163
+internalstreamfailure	3505	4164
+internalstreamfailure when calling	3505	4164
+internalstreamingexception	3506	4165
+internalstreamingexception when calling	3506	4165
+interrupted by timeout exception	3507	4170
+interrupted io exception	3508	4171
+interrupted naming exception	3509	4172
+interrupted system call	1645	4173
+interrupted system call should be restarted	2645	4174
+interruptedbytimeoutexception	3507	4170
+interruptederror	1645,3510	4175
+interruptedexception	3511	4176
+interruptedioexception	3508	4171
+interruptednamingexception	3509	4172
+interval * precision must be between	190,114	4177
+interval * precision must not be negative	190,114	4177
+interval * precision reduced to maximum allowed	190,114	4177
+interval field overflow	3512	4178
+interval field value out of range	3512,114	4179
 interval is either not positive or too big	1933	2392
-interval time zone * must not include months or days	190,114	4183
-interval_field_overflow	3512,114	4181
-intervalfieldoverflow	3512,114	4181
+interval time zone * must not include months or days	190,114	4180
+interval_field_overflow	3512,114	4178
+intervalfieldoverflow	3512,114	4178
 into is only allowed on first select of union intersect except	0,1	1984
-introspectionexception	3513	4184
+introspectionexception	3513	4181
 invalid * action for foreign key constraint containing generated column	0,1	853
 invalid * character string	2044	2507
-invalid access exception	3514,7	4185
-invalid access key id exception	3515	4186
-invalid access point	3516	4187
-invalid account status exception	3517	4188
-invalid acl state fault	3518	4189
-invalid action declaration exception	3519	4190
-invalid activation id	3520	4191
-invalid active region exception	3521	4192
-invalid actor arn exception	3522	4193
-invalid address error	3523	4194
-invalid address exception	3524	4195
+invalid access exception	3514,7	4182
+invalid access key id exception	3515	4183
+invalid access point	3516	4184
+invalid account status exception	3517	4185
+invalid acl state fault	3518	4186
+invalid action declaration exception	3519	4187
+invalid activation id	3520	4188
+invalid active region exception	3521	4189
+invalid actor arn exception	3522	4190
+invalid address error	3523	4191
+invalid address exception	3524	4192
 invalid address family in external	1157,114	1437
 invalid affix alias	224,225	225
 invalid affix flag	224,225	225
 invalid affix flag * with long flag value	224,225	225
-invalid aggregation exception	3525	4196
-invalid aggregator exception	3526	4197
-invalid alarm config exception	3527	4198
-invalid algorithm parameter exception	3528	4199
-invalid alias name exception	3529	4200
-invalid allowed pattern exception	3530	4201
-invalid application configuration exception	3531	4202
-invalid application exception	3532	4203
-invalid application name exception	3533	4204
-invalid approval rule content exception	3534	4205
-invalid approval rule name exception	3535	4206
-invalid approval rule template content exception	3536	4207
-invalid approval rule template description exception	3537	4208
-invalid approval rule template name exception	3538	4209
-invalid approval state exception	3539	4210
-invalid approval token exception	3540	4211
-invalid args exception	3541	4212
-invalid argument	958	4213
+invalid aggregation exception	3525	4193
+invalid aggregator exception	3526	4194
+invalid alarm config exception	3527	4195
+invalid algorithm parameter exception	3528	4196
+invalid alias name exception	3529	4197
+invalid allowed pattern exception	3530	4198
+invalid application configuration exception	3531	4199
+invalid application exception	3532	4200
+invalid application name exception	3533	4201
+invalid approval rule content exception	3534	4202
+invalid approval rule name exception	3535	4203
+invalid approval rule template content exception	3536	4204
+invalid approval rule template description exception	3537	4205
+invalid approval rule template name exception	3538	4206
+invalid approval state exception	3539	4207
+invalid approval token exception	3540	4208
+invalid args exception	3541	4209
+invalid argument	958	4210
 invalid argument error * in function	2383	2864
-invalid argument exception	958	4214
+invalid argument exception	958	4211
 invalid argument for	0,1	336
-invalid argument for logarithm	776	4215
-invalid argument for nth value function	313	4216
-invalid argument for ntile function	315	4217
-invalid argument for power function	115	4218
-invalid argument for sql json datetime function	1290	4219
-invalid argument for width bucket function	1168	4220
+invalid argument for logarithm	776	4212
+invalid argument for nth value function	313	4213
+invalid argument for ntile function	315	4214
+invalid argument for power function	115	4215
+invalid argument for sql json datetime function	1290	4216
+invalid argument for width bucket function	1168	4217
 invalid argument size * in function call message	518,135	3777
-invalid arn exception	3542	4221
-invalid arn fault	3542	4222
-invalid array flags	1157,114	3998
+invalid arn exception	3542	4218
+invalid arn fault	3542	4219
+invalid array flags	1157,114	3995
 invalid array for xml namespace mapping	114	1204
-invalid array length	317	4223
-invalid association version	3543	4224
-invalid asynchronous state exception	3544	4225
-invalid attachment exception	3545	4226
-invalid attribute identifier exception	3546	4227
+invalid array length	317	4220
+invalid association version	3543	4221
+invalid asynchronous state exception	3544	4222
+invalid attachment exception	3545	4223
+invalid attribute identifier exception	3546	4224
 invalid attribute in procedure definition	112,1	230
-invalid attribute name	3547	4228
-invalid attribute value	3548	4229
-invalid attribute value exception	3549	4230
-invalid attributes exception	3550	4231
-invalid aud error	3551,3009	4232
-invalid audience	3551,3009	4233
-invalid audience error	3551,3009	4234
-invalid audience expected * received aud	3551,3009	4235
-invalid authentication code	3552,11	4236
+invalid attribute name	3547	4225
+invalid attribute value	3548	4226
+invalid attribute value exception	3549	4227
+invalid attributes exception	3550	4228
+invalid aud error	3551,3009	4229
+invalid audience	3551,3009	4230
+invalid audience error	3551,3009	4231
+invalid audience expected * received aud	3551,3009	4232
+invalid authentication code	3552,11	4233
 invalid authentication method	224,225	437
 invalid authentication method * not supported by this build	224,225	437
-invalid authentication profile request fault	3553	4237
-invalid author arn exception	3554	4238
-invalid authorization message exception	3555	4239
-invalid authorization specification	149	4240
-invalid authorization state	3556	4241
-invalid auto rollback config exception	3557	4242
-invalid auto scaling group exception	3558	4243
-invalid automation execution parameters exception	3559	4244
-invalid automation signal exception	3560	4245
-invalid automation status update exception	3561	4246
-invalid base64 end sequence	190,114	4247
-invalid batch entry id	3562	4248
-invalid binary representation	1157	4249
+invalid authentication profile request fault	3553	4234
+invalid author arn exception	3554	4235
+invalid authorization message exception	3555	4236
+invalid authorization specification	149	4237
+invalid authorization state	3556	4238
+invalid auto rollback config exception	3557	4239
+invalid auto scaling group exception	3558	4240
+invalid automation execution parameters exception	3559	4241
+invalid automation signal exception	3560	4242
+invalid automation status update exception	3561	4243
+invalid base64 end sequence	190,114	4244
+invalid batch entry id	3562	4245
+invalid binary representation	1157	4246
 invalid bits in external	1157,114	1437
-invalid blob id exception	3563	4250
-invalid blocker declaration exception	3564	4251
-invalid blue green deployment configuration exception	3565	4252
-invalid blue green deployment state fault	3566	4253
+invalid blob id exception	3563	4247
+invalid blocker declaration exception	3564	4248
+invalid blue green deployment configuration exception	3565	4249
+invalid blue green deployment state fault	3566	4250
 invalid bound specification for a hash partition	111,1	110
 invalid bound specification for a list partition	111,1	110
 invalid bound specification for a range partition	111,1	110
-invalid branch name exception	3567	4254
-invalid bucket name filter exception	3568	4255
-invalid byte sequence error	3569	4256
-invalid byte sequence for encoding	850,114	4257
-invalid byte sequence in utf	979	4258
-invalid byte value for encoding	850,114	4257
-invalid ca certificate	3570,289	4259
-invalid ca certificates bundle	3571	4260
-invalid cache cluster state	3572	4261
-invalid cache parameter group state	3573	4262
-invalid cache security group state	3574	4263
-invalid campaign state exception	3575,19	4264
-invalid cast exception	3576	4265
-invalid catalog name	2146	4266
+invalid branch name exception	3567	4251
+invalid bucket name filter exception	3568	4252
+invalid byte sequence error	3569	4253
+invalid byte sequence for encoding	850,114	4254
+invalid byte sequence in utf	979	4255
+invalid byte value for encoding	850,114	4254
+invalid ca certificate	3570,289	4256
+invalid ca certificates bundle	3571	4257
+invalid cache cluster state	3572	4258
+invalid cache parameter group state	3573	4259
+invalid cache security group state	3574	4260
+invalid campaign state exception	3575,19	4261
+invalid cast exception	3576	4262
+invalid catalog name	2146	4263
 invalid ccs message	3577,279	301
-invalid certificate exception	3578	4267
-invalid certificate fault	3578	4268
+invalid certificate exception	3578	4264
+invalid certificate fault	3578	4265
 invalid certificate or alg	3579,279	301
-invalid certificate verification context	3580,289	4269
-invalid change batch	3581	4270
-invalid change set status	3582	4271
-invalid channel arn	3583	4272
-invalid character encoding	979	4273
+invalid certificate verification context	3580,289	4266
+invalid change batch	3581	4267
+invalid change set status	3582	4268
+invalid channel arn	3583	4269
+invalid character encoding	979	4270
 invalid character in affix flag	224,225	225
-invalid character in extension * schema must not contain any of	113,114	4274
-invalid character in extension owner must not contain any of	113,114	4274
-invalid character value for cast	3584	4275
-invalid character z looking for beginning of object key	3007	4276
+invalid character in extension * schema must not contain any of	113,114	4271
+invalid character in extension owner must not contain any of	113,114	4271
+invalid character value for cast	3584	4272
+invalid character z looking for beginning of object key	3007	4273
 invalid cidr mask in address	224,225	437
-invalid cidr value	113,114	4277
-invalid ciphertext exception	3585	4278
-invalid claim format in token	3551,3009	4233
-invalid class exception	3586	4279
-invalid client auth status exception	3587	4280
-invalid client error	3588,7	4281
-invalid client exception	3588	4282
-invalid client id error	3589	4283
-invalid client metadata exception	3590	4284
-invalid client request token exception	3591	4285
-invalid client token exception	3592	4286
+invalid cidr value	113,114	4274
+invalid ciphertext exception	3585	4275
+invalid claim format in token	3551,3009	4230
+invalid class exception	3586	4276
+invalid client auth status exception	3587	4277
+invalid client error	3588,7	4278
+invalid client exception	3588	4279
+invalid client id error	3589	4280
+invalid client metadata exception	3590	4281
+invalid client request token exception	3591	4282
+invalid client token exception	3592	4283
 invalid close message subtype	518,135	550
-invalid cloud watch destination	3593	4287
-invalid cloud watch logs log group arn exception	3594	4288
-invalid cloud watch logs role arn exception	3595	4289
-invalid cluster parameter group state	3596	4290
-invalid cluster security group state	3597	4291
-invalid cluster snapshot schedule state	3598	4292
-invalid cluster snapshot state	3599	4293
-invalid cluster state	3600	4294
-invalid cluster state fault	3600	4295
-invalid cluster subnet group state fault	3601	4296
-invalid cluster subnet state fault	3602	4297
-invalid cluster track	3603	4298
-invalid code signature exception	3604	4299
-invalid codec private data exception	3605	4300
-invalid column definition	774	4301
-invalid column reference	312	4302
+invalid cloud watch destination	3593	4284
+invalid cloud watch logs log group arn exception	3594	4285
+invalid cloud watch logs role arn exception	3595	4286
+invalid cluster parameter group state	3596	4287
+invalid cluster security group state	3597	4288
+invalid cluster snapshot schedule state	3598	4289
+invalid cluster snapshot state	3599	4290
+invalid cluster state	3600	4291
+invalid cluster state fault	3600	4292
+invalid cluster subnet group state fault	3601	4293
+invalid cluster subnet state fault	3602	4294
+invalid cluster track	3603	4295
+invalid code signature exception	3604	4296
+invalid codec private data exception	3605	4297
+invalid column definition	774	4298
+invalid column reference	312	4299
 invalid column reference * in load data	2088	2555
-invalid com object exception	362	4303
+invalid com object exception	362	4300
 invalid combination of date conventions	684,114	739
-invalid command id	3606	4304
+invalid command id	3606	4301
 invalid command line argument	0,1	857
 invalid command line argument for server process	0,1	857
-invalid command name	190,114	4305
-invalid comment id exception	3607	4306
-invalid comment operation exception	3608,19	4307
-invalid commit exception	3609	4308
-invalid commit id exception	3610	4309
-invalid commit offset size exception	1028	4310
-invalid component error	3611	4311
+invalid command name	190,114	4302
+invalid comment id exception	3607	4303
+invalid comment operation exception	3608,19	4304
+invalid commit exception	3609	4305
+invalid commit id exception	3610	4306
+invalid commit offset size exception	1028	4307
+invalid component error	3611	4308
 invalid compression algorithm	3612,279	301
 invalid compression method	190,114	873
 invalid compression specification	0,1	1249
-invalid compute platform exception	3613	4312
+invalid compute platform exception	3613	4309
 invalid condition number	1886	2339
-invalid config exception	1065	4313
-invalid configuration exception	3614	4314
+invalid config exception	1065	4310
+invalid configuration exception	3614	4311
 invalid configuration name	3615,279	301
-invalid configuration parameter name	1037,1	4315
-invalid configuration parameter name * removing it	1037,1	4315
-invalid configuration recorder name exception	3616	4316
-invalid configuration request	3617	4317
-invalid configuration set	3618	4318
-invalid conflict detail level exception	3619	4319
-invalid conflict resolution exception	3620	4320
-invalid conflict resolution strategy exception	3621	4321
+invalid configuration parameter name	1037,1	4312
+invalid configuration parameter name * removing it	1037,1	4312
+invalid configuration recorder name exception	3616	4313
+invalid configuration request	3617	4314
+invalid configuration set	3618	4315
+invalid conflict detail level exception	3619	4316
+invalid conflict resolution exception	3620	4317
+invalid conflict resolution strategy exception	3621	4318
 invalid connection limit	190,114	808
-invalid connection string syntax	0,1	4322
+invalid connection string syntax	0,1	4319
 invalid connection type	224,225	437
-invalid contact flow exception	3622	4323
-invalid contact flow module exception	3623	4324
-invalid content location	3624	4325
-invalid continuation token exception	3625	4326
+invalid contact flow exception	3622	4320
+invalid contact flow module exception	3623	4321
+invalid content location	3624	4322
+invalid continuation token exception	3625	4323
 invalid copy file header missing flags	444,114	1199
 invalid copy file header missing length	444,114	1199
 invalid copy file header with oids	444,114	1199
 invalid copy file header wrong length	444,114	1199
 invalid create database strategy	190,114	808
-invalid credential exception	3626	4327
-invalid credentials exception	3626	4328
-invalid cross account role exception	3627	4329
-invalid cross device link	2932	4330
-invalid crypto padding	3008,3009	4331
+invalid credential exception	3626	4324
+invalid credentials exception	3626	4325
+invalid cross account role exception	3627	4326
+invalid cross device link	2932	4327
+invalid crypto padding	3008,3009	4328
 invalid ct validation type	3628,279	301
-invalid cursor definition	754	4332
-invalid cursor name	3629	4333
-invalid cursor name must not be empty	3629	4334
-invalid cursor state	718	4335
-invalid custom db engine version state fault	3630	4336
-invalid custom ses configuration exception	3631	4337
-invalid customer identifier exception	3632	4338
-invalid customs exception	3633	4339
-invalid data exception	3634	4340
-invalid data format	3634	4341
-invalid data in file	107	4342
-invalid data repository type	3635	4343
-invalid data set parameter value exception	3636	4344
-invalid data share fault	3637	4345
-invalid database definition	3638	4346
-invalid date format	756	4347
-invalid date range exception	3639	4348
-invalid datetime format	684	4349
+invalid cursor definition	754	4329
+invalid cursor name	3629	4330
+invalid cursor name must not be empty	3629	4331
+invalid cursor state	718	4332
+invalid custom db engine version state fault	3630	4333
+invalid custom ses configuration exception	3631	4334
+invalid customer identifier exception	3632	4335
+invalid customs exception	3633	4336
+invalid data exception	3634	4337
+invalid data format	3634	4338
+invalid data in file	107	4339
+invalid data repository type	3635	4340
+invalid data set parameter value exception	3636	4341
+invalid data share fault	3637	4342
+invalid database definition	3638	4343
+invalid date format	756	4344
+invalid date range exception	3639	4345
+invalid datetime format	684	4346
 invalid datetime format separator	684,114	739
-invalid datum pointer	114	4350
-invalid db cluster automated backup state fault	3640	4351
-invalid db cluster capacity fault	3641	4352
-invalid db cluster endpoint state fault	3642	4353
-invalid db cluster snapshot state fault	3643	4354
-invalid db cluster state fault	3644	4355
-invalid db instance automated backup state	3645	4356
-invalid db instance state	3646	4357
-invalid db parameter group state	3647	4358
-invalid db proxy endpoint state fault	3648	4359
-invalid db proxy state fault	3649	4360
-invalid db security group state	3650	4361
-invalid db shard group state	3651	4362
-invalid db snapshot state	3652	4363
-invalid db subnet group fault	3653	4364
-invalid db subnet group state fault	3654	4365
-invalid db subnet state fault	3655	4366
-invalid default root object	3656	4367
+invalid datum pointer	114	4347
+invalid db cluster automated backup state fault	3640	4348
+invalid db cluster capacity fault	3641	4349
+invalid db cluster endpoint state fault	3642	4350
+invalid db cluster snapshot state fault	3643	4351
+invalid db cluster state fault	3644	4352
+invalid db instance automated backup state	3645	4353
+invalid db instance state	3646	4354
+invalid db parameter group state	3647	4355
+invalid db proxy endpoint state fault	3648	4356
+invalid db proxy state fault	3649	4357
+invalid db security group state	3650	4358
+invalid db shard group state	3651	4359
+invalid db snapshot state	3652	4360
+invalid db subnet group fault	3653	4361
+invalid db subnet group state fault	3654	4362
+invalid db subnet state fault	3655	4363
+invalid default root object	3656	4364
 invalid default value for	2046,1	2509
-invalid delete inventory parameters exception	3657	4368
-invalid deletion id exception	3658	4369
-invalid deletion parameter exception	3659	4370
-invalid delivery channel name exception	3660	4371
-invalid delivery options	3661	4372
-invalid deployed state filter exception	3662	4373
-invalid deployment config name exception	3663	4374
-invalid deployment group name exception	3664	4375
-invalid deployment id exception	3665	4376
-invalid deployment instance type exception	3666	4377
-invalid deployment status exception	3667	4378
-invalid deployment style exception	3668	4379
-invalid deployment target id exception	3669	4380
-invalid deployment wait type exception	3670	4381
+invalid delete inventory parameters exception	3657	4365
+invalid deletion id exception	3658	4366
+invalid deletion parameter exception	3659	4367
+invalid delivery channel name exception	3660	4368
+invalid delivery options	3661	4369
+invalid deployed state filter exception	3662	4370
+invalid deployment config name exception	3663	4371
+invalid deployment group name exception	3664	4372
+invalid deployment id exception	3665	4373
+invalid deployment instance type exception	3666	4374
+invalid deployment status exception	3667	4375
+invalid deployment style exception	3668	4376
+invalid deployment target id exception	3669	4377
+invalid deployment wait type exception	3670	4378
 invalid describe message subtype	518,135	550
-invalid description exception	3671	4382
-invalid destination commit specifier exception	3672	4383
-invalid destination encoding name	190,114	4384
-invalid destination kms key	3673	4385
-invalid device exception	3674	4386
+invalid description exception	3671	4379
+invalid destination commit specifier exception	3672	4380
+invalid destination encoding name	190,114	4381
+invalid destination kms key	3673	4382
+invalid device exception	3674	4383
 invalid dh parameters	224,225	1026
 invalid dh parameters neither suitable generator or safe prime	224,225	1026
 invalid dh parameters p is not prime	224,225	1026
-invalid digit found in string	699	4387
-invalid digit in external numeric value	1157,114	4388
-invalid disk capacity	3675	4389
-invalid dn d operation exception	3676	4390
-invalid document content	3677	4391
-invalid document operation	3678	4392
-invalid document schema version	3679	4393
-invalid document type	3680	4394
-invalid document version	3681	4395
-invalid domain name	3682	4396
-invalid domain name for origin access control	3683	4397
-invalid domain validation options exception	3684	4398
-invalid ec2 tag combination exception	3685	4399
-invalid ec2 tag exception	3686	4400
-invalid ecs service exception	3687	4401
-invalid elastic ip fault	3688	4402
-invalid email exception	3689	4403
-invalid email role access policy exception	3690	4404
-invalid encoding exception	3691	4405
-invalid encoding name	190,114	4406
-invalid encoding number	190,114	4407
-invalid encoding starting at	979	4408
-invalid encryption configuration	3692	4409
-invalid endpoint exception	3693	4410
-invalid endpoint region exception	3694	4411
-invalid endpoint state	3695	4412
-invalid enum argument exception	3696	4413
-invalid enum label	1037,1	4414
-invalid error code	3697	4415
-invalid escape character	3698	4416
-invalid escape octet	3699	4417
-invalid escape sequence	3700	4418
-invalid escape string	3700,114	4419
-invalid event category exception	3701	4420
-invalid event data store category exception	3702	4421
-invalid event data store status exception	3703	4422
-invalid event pattern exception	3704	4423
-invalid event selectors exception	3705	4424
-invalid event subscription state	3706	4425
-invalid exchange	1598	4426
-invalid execution input	3707	4427
-invalid export only	3708	4428
-invalid export path	3709	4429
-invalid export source state	3710	4430
-invalid export task state fault	3711	4431
-invalid export time exception	3712	4432
-invalid expression exception	3713	4433
+invalid digit found in string	699	4384
+invalid digit in external numeric value	1157,114	4385
+invalid disk capacity	3675	4386
+invalid dn d operation exception	3676	4387
+invalid document content	3677	4388
+invalid document operation	3678	4389
+invalid document schema version	3679	4390
+invalid document type	3680	4391
+invalid document version	3681	4392
+invalid domain name	3682	4393
+invalid domain name for origin access control	3683	4394
+invalid domain validation options exception	3684	4395
+invalid ec2 tag combination exception	3685	4396
+invalid ec2 tag exception	3686	4397
+invalid ecs service exception	3687	4398
+invalid elastic ip fault	3688	4399
+invalid email exception	3689	4400
+invalid email role access policy exception	3690	4401
+invalid encoding exception	3691	4402
+invalid encoding name	190,114	4403
+invalid encoding number	190,114	4404
+invalid encoding starting at	979	4405
+invalid encryption configuration	3692	4406
+invalid endpoint exception	3693	4407
+invalid endpoint region exception	3694	4408
+invalid endpoint state	3695	4409
+invalid enum argument exception	3696	4410
+invalid enum label	1037,1	4411
+invalid error code	3697	4412
+invalid escape character	3698	4413
+invalid escape octet	3699	4414
+invalid escape sequence	3700	4415
+invalid escape string	3700,114	4416
+invalid event category exception	3701	4417
+invalid event data store category exception	3702	4418
+invalid event data store status exception	3703	4419
+invalid event pattern exception	3704	4420
+invalid event selectors exception	3705	4421
+invalid event subscription state	3706	4422
+invalid exchange	1598	4423
+invalid execution input	3707	4424
+invalid export only	3708	4425
+invalid export path	3709	4426
+invalid export source state	3710	4427
+invalid export task state fault	3711	4428
+invalid export time exception	3712	4429
+invalid expression exception	3713	4430
 invalid extension name	190,114	3573
 invalid extension version name	190,114	3573
 invalid external cidr value	1157,114	1437
-invalid external id exception	3714	4434
-invalid external pg_snapshot data	1157,114	4435
-invalid facet update exception	3715	4436
-invalid fetch session epoch exception	3716	4437
-invalid fetch size exception	3717	4438
+invalid external id exception	3714	4431
+invalid external pg_snapshot data	1157,114	4432
+invalid facet update exception	3715	4433
+invalid fetch session epoch exception	3716	4434
+invalid fetch size exception	3717	4435
 invalid field size	444,114	1199
-invalid file exists behavior exception	3718	4439
-invalid file location exception	3719	4440
-invalid file mode exception	3720	4441
-invalid file position exception	3721	4442
-invalid file system exception	3722	4443
-invalid filter criteria exception	3723	4444
-invalid filter exception	3724	4445
-invalid filter key	3725	4446
-invalid filter option	3726	4447
-invalid filter value	3727	4448
-invalid firehose destination	3728	4449
-invalid flags for opening a large object	190,114	4450
-invalid fleet status exception	3729	4451
-invalid float literal	699	4387
-invalid foreign key	3182	4452
+invalid file exists behavior exception	3718	4436
+invalid file location exception	3719	4437
+invalid file mode exception	3720	4438
+invalid file position exception	3721	4439
+invalid file system exception	3722	4440
+invalid filter criteria exception	3723	4441
+invalid filter exception	3724	4442
+invalid filter key	3725	4443
+invalid filter option	3726	4444
+invalid filter value	3727	4445
+invalid firehose destination	3728	4446
+invalid flags for opening a large object	190,114	4447
+invalid fleet status exception	3729	4448
+invalid float literal	699	4384
+invalid foreign key	3182	4449
 invalid format specification for an interval value	684,114	739
-invalid forward cookies	3730	4453
+invalid forward cookies	3730	4450
 invalid frontend message type	518,135	550
-invalid function association	3731	4454
-invalid function definition	112	4455
+invalid function association	3731	4451
+invalid function definition	112	4452
 invalid function number * must be between 1 and	159,1	155
-invalid game session status exception	3732	4456
-invalid gateway request exception	3733	4457
-invalid geo restriction parameter	3734	4458
+invalid game session status exception	3732	4453
+invalid gateway request exception	3733	4454
+invalid geo restriction parameter	3734	4455
 invalid gis data provided to function	1994,190,114	2454
-invalid git hub account token exception	3735	4459
-invalid git hub account token name exception	3736	4460
-invalid global cluster state fault	3737	4461
-invalid global replication group state	3738	4462
-invalid grant error	3739,6	4463
-invalid grant exception	3739	4464
-invalid grant id exception	3740	4465
-invalid grant operation	771	4466
-invalid grant token exception	3741	4467
-invalid grantor	772	4468
-invalid group id	3742	4469
-invalid group id exception	3742	4470
-invalid handshake transition exception	3743	4471
-invalid header padding	3008,3009	4331
-invalid header string	3008,3009	4331
-invalid header string must be a json object	3008,3009	4331
-invalid headers for s3 origin	3744	4472
-invalid hexadecimal data odd number of digits	190,114	4247
-invalid hexadecimal digit	190,114	4247
-invalid home region exception	3745	4473
-invalid hsm client certificate state fault	3746	4474
-invalid hsm configuration state fault	3747	4475
-invalid iam session arn exception	3748	4476
-invalid iam user arn exception	3749	4477
-invalid iat	3750,3009	4478
-invalid iat error	3750,3009	4479
-invalid id format	3751	4480
-invalid identity pool configuration exception	3752	4481
-invalid identity token	3753	4482
-invalid if match version	3754	4483
-invalid ignore application stop failures value exception	3755	4484
-invalid image format exception	3756	4485
-invalid image name	3757,3758	4486
-invalid import path	3759	4487
-invalid import source exception	3760	4488
-invalid import token exception	3761	4489
-invalid indicator parameter value	3762	4490
-invalid input combination exception	3763	4491
-invalid input exception	3764	4492
+invalid git hub account token exception	3735	4456
+invalid git hub account token name exception	3736	4457
+invalid global cluster state fault	3737	4458
+invalid global replication group state	3738	4459
+invalid grant error	3739,6	4460
+invalid grant exception	3739	4461
+invalid grant id exception	3740	4462
+invalid grant operation	771	4463
+invalid grant token exception	3741	4464
+invalid grantor	772	4465
+invalid group id	3742	4466
+invalid group id exception	3742	4467
+invalid handshake transition exception	3743	4468
+invalid header padding	3008,3009	4328
+invalid header string	3008,3009	4328
+invalid header string must be a json object	3008,3009	4328
+invalid headers for s3 origin	3744	4469
+invalid hexadecimal data odd number of digits	190,114	4244
+invalid hexadecimal digit	190,114	4244
+invalid home region exception	3745	4470
+invalid hsm client certificate state fault	3746	4471
+invalid hsm configuration state fault	3747	4472
+invalid iam session arn exception	3748	4473
+invalid iam user arn exception	3749	4474
+invalid iat	3750,3009	4475
+invalid iat error	3750,3009	4476
+invalid id format	3751	4477
+invalid identity pool configuration exception	3752	4478
+invalid identity token	3753	4479
+invalid if match version	3754	4480
+invalid ignore application stop failures value exception	3755	4481
+invalid image format exception	3756	4482
+invalid image name	3757,3758	4483
+invalid import path	3759	4484
+invalid import source exception	3760	4485
+invalid import token exception	3761	4486
+invalid indicator parameter value	3762	4487
+invalid input combination exception	3763	4488
+invalid input exception	3764	4489
 invalid input string for y yyy	684,114	739
-invalid input syntax for type	113,114	4493
-invalid input value for enum	113,114	4494
-invalid insight selectors exception	3765	4495
-invalid instance id	3766	4496
-invalid instance id exception	3766	4497
-invalid instance information filter value	3767	4498
-invalid instance name exception	3768	4499
-invalid instance property filter value	3769	4500
-invalid instance status exception	3770	4501
-invalid instance type exception	3771	4502
-invalid int2vector data	1157,114	4503
-invalid integration state fault	3772	4504
-invalid internal value for enum	1157,114	4505
-invalid interval type modifier	190,114	4180
-invalid inventory group exception	3773	4506
-invalid inventory item context exception	3774	4507
-invalid inventory request exception	3775	4508
+invalid input syntax for type	113,114	4490
+invalid input value for enum	113,114	4491
+invalid insight selectors exception	3765	4492
+invalid instance id	3766	4493
+invalid instance id exception	3766	4494
+invalid instance information filter value	3767	4495
+invalid instance name exception	3768	4496
+invalid instance property filter value	3769	4497
+invalid instance status exception	3770	4498
+invalid instance type exception	3771	4499
+invalid int2vector data	1157,114	4500
+invalid integration state fault	3772	4501
+invalid internal value for enum	1157,114	4502
+invalid interval type modifier	190,114	4177
+invalid inventory group exception	3773	4503
+invalid inventory item context exception	3774	4504
+invalid inventory request exception	3775	4505
 invalid ip address	224,225	437
 invalid ip mask	224,225	437
-invalid issued at error	3750,3009	4509
-invalid issuer	3776,3009	4510
-invalid issuer error	3776,3009	4511
-invalid issuer expected * received iss	3776,3009	4512
-invalid item content exception	3777	4513
-invalid job exception	3778	4514
-invalid job id exception	3779	4515
-invalid job state exception	3780	4516
-invalid json text	3781	4517
-invalid jti	3782,3009	4518
-invalid jti error	3782,3009	4519
-invalid key exception	3783	4520
-invalid key id	3784	4521
-invalid key prefix filter exception	3785	4522
-invalid key signing key name	3786	4523
-invalid key signing key status	3787	4524
-invalid key spec exception	3788	4525
+invalid issued at error	3750,3009	4506
+invalid issuer	3776,3009	4507
+invalid issuer error	3776,3009	4508
+invalid issuer expected * received iss	3776,3009	4509
+invalid item content exception	3777	4510
+invalid job exception	3778	4511
+invalid job id exception	3779	4512
+invalid job state exception	3780	4513
+invalid json text	3781	4514
+invalid jti	3782,3009	4515
+invalid jti error	3782,3009	4516
+invalid key exception	3783	4517
+invalid key id	3784	4518
+invalid key prefix filter exception	3785	4519
+invalid key signing key name	3786	4520
+invalid key signing key status	3787	4521
+invalid key spec exception	3788	4522
 invalid key update type	3789,279	301
-invalid key usage exception	3790	4526
-invalid kms arn	3791	4527
-invalid kms key exception	3792	4528
-invalid kms key fault	3792	4529
-invalid kms key id exception	3793	4530
-invalid kms resource exception	3794	4531
-invalid lambda function	3795	4532
-invalid lambda function association	3796	4533
-invalid lambda function output exception	3797	4534
-invalid lambda response exception	3798	4535
-invalid large object descriptor	158,1	4536
-invalid large object write request size	190,114	4450
-invalid layer exception	3799	4537
-invalid layer part exception	3800	4538
+invalid key usage exception	3790	4523
+invalid kms arn	3791	4524
+invalid kms key exception	3792	4525
+invalid kms key fault	3792	4526
+invalid kms key id exception	3793	4527
+invalid kms resource exception	3794	4528
+invalid lambda function	3795	4529
+invalid lambda function association	3796	4530
+invalid lambda function output exception	3797	4531
+invalid lambda response exception	3798	4532
+invalid large object descriptor	158,1	4533
+invalid large object write request size	190,114	4447
+invalid layer exception	3799	4534
+invalid layer part exception	3800	4535
 invalid ldap port number	224,225	437
-invalid ldaps status exception	3801	4539
+invalid ldaps status exception	3801	4536
 invalid ldapscheme value	224,225	437
 invalid length in external	1157,114	1437
-invalid length in external bit string	1157,114	4540
-invalid length of startup packet	518,135	4025
-invalid lexicon exception	3802	4541
-invalid license exception	3803	4542
-invalid lifecycle event hook execution id exception	3804	4543
-invalid lifecycle event hook execution status exception	3805	4544
-invalid limit exception	3806	4545
-invalid literal for int with base	699	4546
-invalid load balancer action	3807	4547
-invalid load balancer info exception	3808	4548
+invalid length in external bit string	1157,114	4537
+invalid length of startup packet	518,135	4022
+invalid lexicon exception	3802	4538
+invalid license exception	3803	4539
+invalid lifecycle event hook execution id exception	3804	4540
+invalid lifecycle event hook execution status exception	3805	4541
+invalid limit exception	3806	4542
+invalid literal for int with base	699	4543
+invalid load balancer action	3807	4544
+invalid load balancer info exception	3808	4545
 invalid locale name	254,1	811
-invalid location code	3809	4549
-invalid locator specification	3810	4550
-invalid logging configuration	3811	4551
-invalid logical replication message type	518,135	4552
-invalid lookup attributes exception	3812	4553
+invalid location code	3809	4546
+invalid locator specification	3810	4547
+invalid logging configuration	3811	4548
+invalid logical replication message type	518,135	4549
+invalid lookup attributes exception	3812	4550
 invalid macro name in dynamic library path	1037,1	1246
 invalid magic number in dynamic shared memory segment	107	1452
 invalid magic number stored in file	613,81	637
-invalid manifest exception	3813	4554
-invalid manifest field exception	3814	4555
-invalid mark exception	3815	4556
-invalid marker exception	3816	4557
+invalid manifest exception	3813	4551
+invalid manifest field exception	3814	4552
+invalid mark exception	3815	4553
+invalid marker exception	3816	4554
 invalid mask length	190,114	729
-invalid max conflict files exception	3817	4558
+invalid max conflict files exception	3817	4555
 invalid max early data	3818,279	301
-invalid max merge hunks exception	3819	4559
-invalid max results exception	3820	4560
-invalid media frame exception	3821	4561
-invalid memory allocation request size	329	4562
-invalid merge option exception	3822	4563
-invalid message contents	3823	4564
-invalid message format	518,135	4111
-invalid message length	518,135	4023
-invalid message size	3717	4565
+invalid max merge hunks exception	3819	4556
+invalid max results exception	3820	4557
+invalid media frame exception	3821	4558
+invalid memory allocation request size	329	4559
+invalid merge option exception	3822	4560
+invalid message contents	3823	4561
+invalid message format	518,135	4108
+invalid message length	518,135	4020
+invalid message size	3717	4562
 invalid message size * in shared memory queue	329	907
-invalid midi data exception	3824	4566
-invalid minimum healthy host value exception	3825	4567
-invalid minimum protocol version	3826	4568
+invalid midi data exception	3824	4563
+invalid minimum healthy host value exception	3825	4564
+invalid minimum protocol version	3826	4565
 invalid mode character must be one of	113,114	112
-invalid module descriptor exception	3827	4569
-invalid multi region cluster state fault	3828	4570
-invalid multibyte character for locale	850,114	4571
-invalid name	1037	4572
-invalid name exception	3829	4573
-invalid name syntax	1037,1	4574
-invalid namespace fault	3830	4575
-invalid network settings	3831	4576
-invalid next token	3832	4577
-invalid next token exception	3832	4578
-invalid node exception	3833	4579
-invalid node state fault	3834	4580
-invalid non ca certificate has ca markings	3835,289	4581
-invalid nonce exception	3836	4582
+invalid module descriptor exception	3827	4566
+invalid multi region cluster state fault	3828	4567
+invalid multibyte character for locale	850,114	4568
+invalid name	1037	4569
+invalid name exception	3829	4570
+invalid name syntax	1037,1	4571
+invalid namespace fault	3830	4572
+invalid network settings	3831	4573
+invalid next token	3832	4574
+invalid next token exception	3832	4575
+invalid node exception	3833	4576
+invalid node state fault	3834	4577
+invalid non ca certificate has ca markings	3835,289	4578
+invalid nonce exception	3836	4579
 invalid normalization form	190,114	3680
-invalid notification config	3837	4583
+invalid notification config	3837	4580
 invalid null cmd name	3838,279	301
-invalid number format	699	4584
-invalid number of dimensions	190,114	4585
+invalid number format	699	4581
+invalid number of dimensions	190,114	4582
 invalid number of flag vector aliases	224,225	225
-invalid number of partitions	3839	4586
-invalid number of points in external path value	1157,114	4587
-invalid number of points in external polygon value	1157,114	4587
-invalid number predicates	3840	4588
-invalid number value tests	3841	4589
-invalid numeric data exception	3842	4590
-invalid numeric type modifier	190,114	4591
-invalid o auth flow exception	3843	4592
-invalid object definition	159	4593
-invalid object exception	3844	4594
-invalid object state	3845,11	4595
-invalid octet value in macaddr value	323,114	4596
-invalid oidvector data	1157,114	4597
-invalid ole variant type exception	3846	4598
-invalid on premises tag combination exception	3847	4599
+invalid number of partitions	3839	4583
+invalid number of points in external path value	1157,114	4584
+invalid number of points in external polygon value	1157,114	4584
+invalid number predicates	3840	4585
+invalid number value tests	3841	4586
+invalid numeric data exception	3842	4587
+invalid numeric type modifier	190,114	4588
+invalid o auth flow exception	3843	4589
+invalid object definition	159	4590
+invalid object exception	3844	4591
+invalid object state	3845,11	4592
+invalid octet value in macaddr value	323,114	4593
+invalid oidvector data	1157,114	4594
+invalid ole variant type exception	3846	4595
+invalid on premises tag combination exception	3847	4596
 invalid on update clause for * column	2050	2513
 invalid on update specification	109	876
-invalid open type exception	3848	4600
-invalid operation exception	3849	4601
-invalid operation fault	3850	4602
+invalid open type exception	3848	4597
+invalid operation exception	3849	4598
+invalid operation fault	3850	4599
 invalid operator class options parsing function	159,1	155
 invalid operator number * must be between 1 and	159,1	155
-invalid option exception	3851	4603
-invalid option group state fault	3852	4604
-invalid option name * must not contain	190,114	4605
-invalid or incomplete multibyte or wide character	1642	4606
-invalid or inconsistent certificate extension	3853,289	4607
-invalid or inconsistent certificate policy extension	3854,289	4608
-invalid order exception	3855	4609
-invalid origin access control	3856	4610
-invalid origin access identity	3857	4611
-invalid origin keepalive timeout	3858	4612
-invalid origin read timeout	3859	4613
-invalid output folder	3860	4614
-invalid output location	3861	4615
-invalid overflow block number	190,114	4616
-invalid override status exception	3862	4617
-invalid owned by option	0,1	4618
-invalid page in block * of relation	613,81	4619
-invalid page in block * of relation * zeroing out page	613,81	4620
-invalid pagination exception	3863	4621
-invalid pagination token	3864	4622
-invalid pagination token exception	3864	4623
-invalid parameter combination	3865	4624
-invalid parameter combination exception	3865	4625
-invalid parameter exception	3866	4626
-invalid parameter group state fault	3867	4627
-invalid parameter input	3868	4628
+invalid option exception	3851	4600
+invalid option group state fault	3852	4601
+invalid option name * must not contain	190,114	4602
+invalid or incomplete multibyte or wide character	1642	4603
+invalid or inconsistent certificate extension	3853,289	4604
+invalid or inconsistent certificate policy extension	3854,289	4605
+invalid order exception	3855	4606
+invalid origin access control	3856	4607
+invalid origin access identity	3857	4608
+invalid origin keepalive timeout	3858	4609
+invalid origin read timeout	3859	4610
+invalid output folder	3860	4611
+invalid output location	3861	4612
+invalid overflow block number	190,114	4613
+invalid override status exception	3862	4614
+invalid owned by option	0,1	4615
+invalid page in block * of relation	613,81	4616
+invalid page in block * of relation * zeroing out page	613,81	4617
+invalid pagination exception	3863	4618
+invalid pagination token	3864	4619
+invalid pagination token exception	3864	4620
+invalid parameter combination	3865	4621
+invalid parameter combination exception	3865	4622
+invalid parameter exception	3866	4623
+invalid parameter group state fault	3867	4624
+invalid parameter input	3868	4625
 invalid parameter list format	0,1	919
-invalid parameter name	1037,1	4629
-invalid parameter spec exception	3869	4630
-invalid parameter value	190	4631
-invalid parameter value exception	190	4632
-invalid parameter values exception	3870	4633
-invalid parameters exception	3871	4634
-invalid parent commit id exception	3872	4635
-invalid partitions exception	3839	4636
-invalid password	1671	4637
-invalid password exception	1671,7	4638
+invalid parameter name	1037,1	4626
+invalid parameter spec exception	3869	4627
+invalid parameter value	190	4628
+invalid parameter value exception	190	4629
+invalid parameter values exception	3870	4630
+invalid parameters exception	3871	4631
+invalid parent commit id exception	3872	4632
+invalid partitions exception	3839	4633
+invalid password	1671	4634
+invalid password exception	1671,7	4635
 invalid password packet size	518,135	3544
-invalid path exception	3873	4639
-invalid payload padding	3008,3009	4331
+invalid path exception	3873	4636
+invalid payload padding	3008,3009	4328
 invalid payload string	3008,3009	3549
 invalid payload string must be a json object	3008,3009	3549
-invalid per unit storage throughput	3874	4640
+invalid per unit storage throughput	3874	4637
 invalid performance_schema usage	2609	3125
-invalid permission type	3875	4641
-invalid plugin name	3876	4642
-invalid policy attribute exception	3877	4643
-invalid policy document	3878	4644
-invalid policy exception	3879	4645
-invalid policy fault	3879	4646
-invalid policy revision id exception	3880	4647
-invalid policy type exception	3881	4648
-invalid port range exception	3882	4649
-invalid preceding or following size	3194	4650
-invalid preceding or following size in window function	3194,114	4651
-invalid preferences format exception	3883	4652
-invalid prefix error	3884	4653
-invalid prepared statement definition	3885	4654
-invalid principal type exception	3886	4655
+invalid permission type	3875	4638
+invalid plugin name	3876	4639
+invalid policy attribute exception	3877	4640
+invalid policy document	3878	4641
+invalid policy exception	3879	4642
+invalid policy fault	3879	4643
+invalid policy revision id exception	3880	4644
+invalid policy type exception	3881	4645
+invalid port range exception	3882	4646
+invalid preceding or following size	3194	4647
+invalid preceding or following size in window function	3194,114	4648
+invalid preferences format exception	3883	4649
+invalid prefix error	3884	4650
+invalid prepared statement definition	3885	4651
+invalid principal type exception	3886	4652
 invalid privilege type * for column	771,772	916
 invalid privilege type * for database	771,772	916
 invalid privilege type * for domain	771,772	916
@@ -24170,1637 +24151,1637 @@ invalid privilege type * for sequence	771,772	916
 invalid privilege type * for table	771,772	916
 invalid privilege type * for tablespace	771,772	916
 invalid privilege type * for type	771,772	916
-invalid producer epoch exception	3887	4656
-invalid producer id mapping exception	3888	4657
-invalid product code exception	3889	4658
-invalid program exception	1031	4659
-invalid properties format exception	3890	4660
-invalid protocol settings	3891	4661
-invalid public key	1215	4662
-invalid public key version exception	3892	4663
+invalid producer epoch exception	3887	4653
+invalid producer id mapping exception	3888	4654
+invalid product code exception	3889	4655
+invalid program exception	1031	4656
+invalid properties format exception	3890	4657
+invalid protocol settings	3891	4658
+invalid public key	1215	4659
+invalid public key version exception	3892	4660
 invalid publication object list	0,1	936
-invalid publication where expression	109	4664
-invalid publication_names syntax	1037,1	4665
-invalid pull request event type exception	3893	4666
-invalid pull request id exception	3894	4667
-invalid pull request status exception	3895	4668
-invalid pull request status update exception	3896	4669
-invalid query exception	3897	4670
-invalid query expression	3898	4671
+invalid publication where expression	109	4661
+invalid publication_names syntax	1037,1	4662
+invalid pull request event type exception	3893	4663
+invalid pull request id exception	3894	4664
+invalid pull request status exception	3895	4665
+invalid pull request status update exception	3896	4666
+invalid query exception	3897	4667
+invalid query expression	3898	4668
 invalid query response	518,135	1404
-invalid query statement exception	3899	4672
-invalid query status exception	3900	4673
-invalid query string parameters	3901	4674
-invalid radius in external circle value	1157,114	4587
+invalid query statement exception	3899	4669
+invalid query status exception	3900	4670
+invalid query string parameters	3901	4671
+invalid radius in external circle value	1157,114	4584
 invalid radius port number	224,225	437
-invalid range bound flags	0,1	4675
-invalid reaction user arn exception	3902	4676
-invalid reaction value exception	3903	4677
-invalid record exception	557	4678
-invalid record state exception	3904	4679
-invalid recording group exception	3905	4680
-invalid recursion	230	4681
-invalid redirect uri error	3589	4682
-invalid redirect uri exception	3906	4683
-invalid reference name exception	3907	4684
-invalid region exception	3908	4685
-invalid registration exception	3909	4686
-invalid registration status exception	3910	4687
-invalid regular expression	3911	4688
+invalid range bound flags	0,1	4672
+invalid reaction user arn exception	3902	4673
+invalid reaction value exception	3903	4674
+invalid record exception	557	4675
+invalid record state exception	3904	4676
+invalid recording group exception	3905	4677
+invalid recursion	230	4678
+invalid redirect uri error	3589	4679
+invalid redirect uri exception	3906	4680
+invalid reference name exception	3907	4681
+invalid region exception	3908	4682
+invalid registration exception	3909	4683
+invalid registration status exception	3910	4684
+invalid regular expression	3911	4685
 invalid regular expression option	190,114	1840
-invalid relation id exception	3912	4689
-invalid relation service exception	3913	4690
-invalid relation type exception	3914	4691
-invalid relative file version enum exception	3915	4692
-invalid relative path	3916	4693
-invalid rendering parameter	3917	4694
-invalid replacement content exception	3918	4695
-invalid replacement type exception	3919	4696
-invalid replica assignment	3920	4697
-invalid replication assignment exception	3920	4698
-invalid replication factor	3921	4699
-invalid replication factor exception	3921	4700
-invalid replication group state	3922	4701
-invalid repository description exception	3923	4702
-invalid repository name exception	3924	4703
-invalid repository trigger branch name exception	3925	4704
-invalid repository trigger custom data exception	3926	4705
-invalid repository trigger destination arn exception	3927	4706
-invalid repository trigger events exception	3928	4707
-invalid repository trigger name exception	3929	4708
-invalid repository trigger region exception	3930	4709
-invalid request code	1607	4710
-invalid request content exception	3931	4711
-invalid request descriptor	1605	4712
-invalid request error	3589	4713
-invalid request exception	3589	4714
-invalid request fatal error	3589	4715
-invalid request region exception	3932	4716
-invalid required acks exception	3933	4717
-invalid required acks value	3933	4718
-invalid required protocol	3934	4719
-invalid reserved node state	3935	4720
-invalid resource arn exception	3936	4721
-invalid resource exception	3937	4722
-invalid resource format exception	3938	4723
-invalid resource id	3939	4724
-invalid resource policy exception	3940	4725
-invalid resource state exception	3941	4726
-invalid resource state fault	3941	4727
-invalid resource type	3942	4728
-invalid resource type exception	3942	4729
-invalid response code	3943	4730
-invalid response exception	3944	4731
+invalid relation id exception	3912	4686
+invalid relation service exception	3913	4687
+invalid relation type exception	3914	4688
+invalid relative file version enum exception	3915	4689
+invalid relative path	3916	4690
+invalid rendering parameter	3917	4691
+invalid replacement content exception	3918	4692
+invalid replacement type exception	3919	4693
+invalid replica assignment	3920	4694
+invalid replication assignment exception	3920	4695
+invalid replication factor	3921	4696
+invalid replication factor exception	3921	4697
+invalid replication group state	3922	4698
+invalid repository description exception	3923	4699
+invalid repository name exception	3924	4700
+invalid repository trigger branch name exception	3925	4701
+invalid repository trigger custom data exception	3926	4702
+invalid repository trigger destination arn exception	3927	4703
+invalid repository trigger events exception	3928	4704
+invalid repository trigger name exception	3929	4705
+invalid repository trigger region exception	3930	4706
+invalid request code	1607	4707
+invalid request content exception	3931	4708
+invalid request descriptor	1605	4709
+invalid request error	3589	4710
+invalid request exception	3589	4711
+invalid request fatal error	3589	4712
+invalid request region exception	3932	4713
+invalid required acks exception	3933	4714
+invalid required acks value	3933	4715
+invalid required protocol	3934	4716
+invalid reserved node state	3935	4717
+invalid resource arn exception	3936	4718
+invalid resource exception	3937	4719
+invalid resource format exception	3938	4720
+invalid resource id	3939	4721
+invalid resource policy exception	3940	4722
+invalid resource state exception	3941	4723
+invalid resource state fault	3941	4724
+invalid resource type	3942	4725
+invalid resource type exception	3942	4726
+invalid response code	3943	4727
+invalid response exception	3944	4728
 invalid response from primary server	518,135	1404
-invalid responsibility transfer transition exception	3945	4732
-invalid restore fault	3946	4733
-invalid restore time exception	3947	4734
-invalid result attribute exception	3948	4735
-invalid result token exception	3949	4736
-invalid retention period fault	3950	4737
-invalid revision exception	3951	4738
-invalid revision id exception	3952	4739
-invalid revocation content	3953	4740
-invalid role exception	3954	4741
-invalid role info exception	3955	4742
-invalid role oid	158,1	4743
-invalid role specification	1162	4744
-invalid role value exception	3956	4745
-invalid row count in limit clause	3957	4746
-invalid row count in result offset clause	3958	4747
-invalid rule content sha256 exception	3959	4748
-invalid rule exception	3960	4749
-invalid runtime exception	3961,60	4750
-invalid s3 bucket exception	3962	4751
-invalid s3 bucket fault	3962	4752
-invalid s3 bucket name exception	3963	4753
-invalid s3 bucket name fault	3963	4754
-invalid s3 configuration	3964	4755
-invalid s3 key exception	3965	4756
-invalid s3 key prefix exception	3966	4757
-invalid s3 key prefix fault	3966	4758
-invalid s3 kms key arn exception	3967	4759
-invalid s3 object exception	3968	4760
-invalid s3 prefix exception	3969	4761
-invalid sample rate exception	3970	4762
-invalid savepoint specification	3971	4763
-invalid scale in external numeric value	1157,114	4388
-invalid scheduled action	3972	4764
-invalid schema definition	1194	4765
-invalid schema doc exception	3973	4766
-invalid schema name	3974,0	4767
-invalid scope error	3975	4768
-invalid scope exception	3975	4769
+invalid responsibility transfer transition exception	3945	4729
+invalid restore fault	3946	4730
+invalid restore time exception	3947	4731
+invalid result attribute exception	3948	4732
+invalid result token exception	3949	4733
+invalid retention period fault	3950	4734
+invalid revision exception	3951	4735
+invalid revision id exception	3952	4736
+invalid revocation content	3953	4737
+invalid role exception	3954	4738
+invalid role info exception	3955	4739
+invalid role oid	158,1	4740
+invalid role specification	1162	4741
+invalid role value exception	3956	4742
+invalid row count in limit clause	3957	4743
+invalid row count in result offset clause	3958	4744
+invalid rule content sha256 exception	3959	4745
+invalid rule exception	3960	4746
+invalid runtime exception	3961,60	4747
+invalid s3 bucket exception	3962	4748
+invalid s3 bucket fault	3962	4749
+invalid s3 bucket name exception	3963	4750
+invalid s3 bucket name fault	3963	4751
+invalid s3 configuration	3964	4752
+invalid s3 key exception	3965	4753
+invalid s3 key prefix exception	3966	4754
+invalid s3 key prefix fault	3966	4755
+invalid s3 kms key arn exception	3967	4756
+invalid s3 object exception	3968	4757
+invalid s3 prefix exception	3969	4758
+invalid sample rate exception	3970	4759
+invalid savepoint specification	3971	4760
+invalid scale in external numeric value	1157,114	4385
+invalid scheduled action	3972	4761
+invalid schema definition	1194	4762
+invalid schema doc exception	3973	4763
+invalid schema name	3974,0	4764
+invalid scope error	3975	4765
+invalid scope exception	3975	4766
 invalid scram response	518,135	1055
-invalid search controls exception	3976	4770
-invalid search filter exception	3977	4771
-invalid secret exception	3978	4772
-invalid security group	3979	4773
-invalid security group id exception	3980,60	4774
+invalid search controls exception	3976	4767
+invalid search filter exception	3977	4768
+invalid secret exception	3978	4769
+invalid security group	3979	4770
+invalid security group id exception	3980,60	4771
 invalid sequence number	3981,279	301
-invalid sequence option sequence name	0,1	4618
-invalid sequence token exception	3982	4775
+invalid sequence option sequence name	0,1	4615
+invalid sequence token exception	3982	4772
 invalid server encoding	254,1	811
 invalid serverinfo data	3983,279	301
-invalid serverless cache snapshot state fault	3984	4776
-invalid serverless cache state fault	3985	4777
+invalid serverless cache snapshot state fault	3984	4773
+invalid serverless cache state fault	3985	4774
 invalid session id	3986,279	301
-invalid session timeout	3987	4778
-invalid session timeout exception	3987	4779
-invalid share session epoch exception	3988	4780
-invalid sign in external numeric value	1157,114	4388
-invalid signals exception	3989	4781
-invalid signature error	3990,3009	4782
-invalid signing status	3991	4783
+invalid session timeout	3987	4775
+invalid session timeout exception	3987	4776
+invalid share session epoch exception	3988	4777
+invalid sign in external numeric value	1157,114	4385
+invalid signals exception	3989	4778
+invalid signature error	3990,3009	4779
+invalid signing status	3991	4780
 invalid size for column	2048	2511
 invalid size stored in file	613,81	637
-invalid slot	1608	4784
-invalid sms role access policy exception	3992	4785
-invalid sms role trust relationship exception	3993	4786
-invalid snapshot copy grant state fault	3994	4787
-invalid snapshot data in file	113,114	4788
-invalid snapshot identifier	190,114	4789
-invalid snapshot state	3995	4790
-invalid snapshot state fault	3995	4791
-invalid sns destination	3996	4792
-invalid sns topic	3997	4793
-invalid sns topic arn exception	3998	4794
-invalid sns topic name exception	3999	4795
-invalid sort by exception	4000	4796
-invalid sort order exception	4001	4797
-invalid source commit specifier exception	4002	4798
-invalid source encoding name	190,114	4384
-invalid source exception	4003	4799
-invalid source kms key	4004	4800
-invalid specification exception	4005	4801
-invalid sql json subscript	4006	4802
-invalid sql statement name	4007	4803
-invalid sqlstate returned	4008	4804
+invalid slot	1608	4781
+invalid sms role access policy exception	3992	4782
+invalid sms role trust relationship exception	3993	4783
+invalid snapshot copy grant state fault	3994	4784
+invalid snapshot data in file	113,114	4785
+invalid snapshot identifier	190,114	4786
+invalid snapshot state	3995	4787
+invalid snapshot state fault	3995	4788
+invalid sns destination	3996	4789
+invalid sns topic	3997	4790
+invalid sns topic arn exception	3998	4791
+invalid sns topic name exception	3999	4792
+invalid sort by exception	4000	4793
+invalid sort order exception	4001	4794
+invalid source commit specifier exception	4002	4795
+invalid source encoding name	190,114	4381
+invalid source exception	4003	4796
+invalid source kms key	4004	4797
+invalid specification exception	4005	4798
+invalid sql json subscript	4006	4799
+invalid sql statement name	4007	4800
+invalid sqlstate returned	4008	4801
 invalid srp username	4009,279	301
-invalid ssml exception	4010	4805
-invalid stage declaration exception	4011	4806
-invalid standby message type	518,135	4807
-invalid startup packet layout expected terminator as last byte	518,135	4025
-invalid state error	4012,4013	4808
-invalid state exception	2804	4809
-invalid state transition	4014	4810
-invalid state transition exception	4014,19	4811
-invalid statement name must not be empty	3885,1	4812
-invalid statistics kind	190,114	4813
+invalid ssml exception	4010	4802
+invalid stage declaration exception	4011	4803
+invalid standby message type	518,135	4804
+invalid startup packet layout expected terminator as last byte	518,135	4022
+invalid state error	4012,4013	4805
+invalid state exception	2804	4806
+invalid state transition	4014	4807
+invalid state transition exception	4014,19	4808
+invalid statement name must not be empty	3885,1	4809
+invalid statistics kind	190,114	4810
 invalid status response	4015,279	301
 invalid storage type	190,114	873
-invalid string in message	518,135	4111
-invalid structure exception	4016	4814
-invalid subnet id exception	4017,60	4815
-invalid subscription oid	190,114	4305
-invalid subscription state fault	4018	4816
-invalid symbol * found while decoding base64 sequence	190,114	4247
-invalid system tag usage exception	4019	4817
-invalid table definition	111	4818
+invalid string in message	518,135	4108
+invalid structure exception	4016	4811
+invalid subnet id exception	4017,60	4812
+invalid subscription oid	190,114	4302
+invalid subscription state fault	4018	4813
+invalid symbol * found while decoding base64 sequence	190,114	4244
+invalid system tag usage exception	4019	4814
+invalid table definition	111	4815
 invalid table name	0,1	936
-invalid table restore argument	4020	4819
-invalid tablesample argument	4021	4820
-invalid tablesample repeat	4022	4821
-invalid tag exception	4023	4822
-invalid tag fault	4023	4823
-invalid tag filter exception	4024	4824
-invalid tag keys list exception	4025	4825
-invalid tag parameter exception	4026	4826
-invalid tagging request exception	4027	4827
-invalid tags exception	4028	4828
-invalid tags map exception	4029	4829
-invalid tags to add exception	4030	4830
-invalid target branch exception	4031	4831
-invalid target exception	4032	4832
-invalid target filter name exception	4033	4833
-invalid target group pair exception	4034	4834
-invalid target instances exception	4035	4835
-invalid target maps	4036	4836
-invalid target object type exception	4037	4837
-invalid targets exception	4038	4838
-invalid task id exception	4039	4839
-invalid test case exception	4040	4840
-invalid text representation	113	4841
-invalid text search configuration file name	190,114	4842
+invalid table restore argument	4020	4816
+invalid tablesample argument	4021	4817
+invalid tablesample repeat	4022	4818
+invalid tag exception	4023	4819
+invalid tag fault	4023	4820
+invalid tag filter exception	4024	4821
+invalid tag keys list exception	4025	4822
+invalid tag parameter exception	4026	4823
+invalid tagging request exception	4027	4824
+invalid tags exception	4028	4825
+invalid tags map exception	4029	4826
+invalid tags to add exception	4030	4827
+invalid target branch exception	4031	4828
+invalid target exception	4032	4829
+invalid target filter name exception	4033	4830
+invalid target group pair exception	4034	4831
+invalid target instances exception	4035	4832
+invalid target maps	4036	4833
+invalid target object type exception	4037	4834
+invalid targets exception	4038	4835
+invalid task id exception	4039	4836
+invalid test case exception	4040	4837
+invalid text representation	113	4838
+invalid text search configuration file name	190,114	4839
 invalid ticket keys length	4041,279	301
-invalid time range exception	4042	4843
-invalid time value	756	4844
-invalid time zone displacement value	4043	4845
-invalid time zone exception	4044	4846
-invalid timestamp exception	4045	4847
+invalid time range exception	4042	4840
+invalid time value	756	4841
+invalid time zone displacement value	4043	4842
+invalid time zone exception	4044	4843
+invalid timestamp exception	4045	4844
 invalid timestamp value in column * at row	2562	3077
-invalid title exception	4046	4848
-invalid token error	3009,7	4849
-invalid token exception	3009	4850
-invalid token type token must be a	3008,3009	4331
+invalid title exception	4046	4845
+invalid token error	3009,7	4846
+invalid token exception	3009	4847
+invalid token type token must be a	3008,3009	4328
 invalid topic exception	3181	3732
-invalid tracing configuration	4047	4851
-invalid tracking options	4048	4852
-invalid traffic policy document	4049	4853
-invalid traffic routing configuration exception	4050	4854
-invalid trail name exception	4051	4855
-invalid transaction initiation	4052	4856
-invalid transaction state	204	4857
-invalid transaction termination	696	4858
-invalid transaction timeout exception	4053	4859
-invalid trigger config exception	4054	4860
-invalid ttl order	4055	4861
-invalid txn state exception	4056	4862
+invalid tracing configuration	4047	4848
+invalid tracking options	4048	4849
+invalid traffic policy document	4049	4850
+invalid traffic routing configuration exception	4050	4851
+invalid trail name exception	4051	4852
+invalid transaction initiation	4052	4853
+invalid transaction state	204	4854
+invalid transaction termination	696	4855
+invalid transaction timeout exception	4053	4856
+invalid trigger config exception	4054	4857
+invalid ttl order	4055	4858
+invalid txn state exception	4056	4859
 invalid type category * must be simple ascii	190,114	251
-invalid type exception	4057,19	4863
+invalid type exception	4057,19	4860
 invalid type internal size	159,1	250
-invalid type modifier	190,114	4183
-invalid type name	0,1	3997
-invalid type name exception	4058	4864
+invalid type modifier	190,114	4180
+invalid type name	0,1	3994
+invalid type name exception	4058	4861
 invalid unicode code point	190,114	3680
-invalid unicode escape	0,1	4865
-invalid unicode escape value	0,1	4865
-invalid unicode surrogate pair	0,1	4866
+invalid unicode escape	0,1	4862
+invalid unicode escape value	0,1	4862
+invalid unicode surrogate pair	0,1	4863
 invalid union intersect except order by clause	109	734
-invalid update outdated instances only value exception	4059	4867
-invalid update version	4060	4868
-invalid update version exception	4060	4869
-invalid uri error	4061	4870
-invalid usage allocations exception	4062	4871
-invalid usage dimension exception	4063	4872
-invalid usage limit	4064	4873
-invalid use of escape character	4065	4874
+invalid update outdated instances only value exception	4059	4864
+invalid update version	4060	4865
+invalid update version exception	4060	4866
+invalid uri error	4061	4867
+invalid usage allocations exception	4062	4868
+invalid usage dimension exception	4063	4869
+invalid usage limit	4064	4870
+invalid use of escape character	4065	4871
 invalid use of group function	2049	2512
 invalid use of null value	2051,191,114	2515
-invalid user group state	4066	4875
-invalid user pool configuration exception	4067	4876
-invalid user state	4068	4877
-invalid user state fault	4068	4878
-invalid user type	4069	4879
-invalid username password pair or user is disabled	3257	4880
-invalid utf * sequence of * bytes from index	979	4881
-invalid value for boolean option	190,114	4605
+invalid user group state	4066	4872
+invalid user pool configuration exception	4067	4873
+invalid user state	4068	4874
+invalid user state fault	4068	4875
+invalid user type	4069	4876
+invalid username password pair or user is disabled	3257	4877
+invalid utf * sequence of * bytes from index	979	4878
+invalid value for boolean option	190,114	4602
 invalid value for clientcert	224,225	437
 invalid value for clientname	224,225	437
-invalid value for enum option	190,114	4605
-invalid value for floating point option	190,114	4605
-invalid value for integer	699	4882
-invalid value for integer option	190,114	4605
-invalid value for parameter	190,114	4883
-invalid version exception	4070	4884
-invalid version number exception	4071	4885
-invalid viewer certificate	4072	4886
-invalid voter key exception	4073	4887
-invalid vpc id	4074	4888
-invalid vpc network state fault	4075	4889
-invalid wal location lsn	190,114	4890
-invalid web acl id	4076	4891
-invalid webhook authentication parameters exception	4077	4892
-invalid webhook filter pattern exception	4078	4893
-invalid whence setting	190,114	4450
-invalid write offset	4079	4894
-invalid xml comment	4080	4895
-invalid xml content	4081	4896
-invalid xml document	4082	4897
-invalid xml processing instruction	4083	4898
-invalid zip file exception	4084,60	4899
-invalid zonal deployment configuration exception	4085	4900
+invalid value for enum option	190,114	4602
+invalid value for floating point option	190,114	4602
+invalid value for integer	699	4879
+invalid value for integer option	190,114	4602
+invalid value for parameter	190,114	4880
+invalid version exception	4070	4881
+invalid version number exception	4071	4882
+invalid viewer certificate	4072	4883
+invalid voter key exception	4073	4884
+invalid vpc id	4074	4885
+invalid vpc network state fault	4075	4886
+invalid wal location lsn	190,114	4887
+invalid web acl id	4076	4888
+invalid webhook authentication parameters exception	4077	4889
+invalid webhook filter pattern exception	4078	4890
+invalid whence setting	190,114	4447
+invalid write offset	4079	4891
+invalid xml comment	4080	4892
+invalid xml content	4081	4893
+invalid xml document	4082	4894
+invalid xml processing instruction	4083	4895
+invalid zip file exception	4084,60	4896
+invalid zonal deployment configuration exception	4085	4897
 invalid_argument	958,959,6	1131
-invalid_argument_for_logarithm	776,114	4215
-invalid_argument_for_nth_value_function	313,114	4216
-invalid_argument_for_ntile_function	315,114	4217
-invalid_argument_for_power_function	115,114	4218
-invalid_argument_for_sql_json_datetime_function	1290,114	4219
-invalid_argument_for_width_bucket_function	1168,114	4220
-invalid_authorization_specification	149	4240
-invalid_binary_representation	1157,114	4249
-invalid_catalog_name	2146	4266
-invalid_character_value_for_cast	3584,114	4275
-invalid_client	3588,7	4281
-invalid_column_definition	774,1	4301
-invalid_column_reference	312,1	4302
-invalid_commit_offset_size	1028	4310
-invalid_config	1065	4313
-invalid_cursor_definition	754,1	4332
-invalid_cursor_name	3629	4333
-invalid_cursor_state	718	4335
-invalid_database_definition	3638,1	4346
-invalid_datetime_format	684,114	4349
-invalid_escape_character	3698,114	4416
-invalid_escape_octet	3699,114	4417
-invalid_escape_sequence	3700,114	4418
-invalid_fetch_session_epoch	3716	4437
-invalid_fetch_size	3717	4438
-invalid_foreign_key	3182,1	4452
-invalid_function_definition	112,1	4455
-invalid_grant	3739,6	4463
-invalid_grant_operation	771,772	4466
-invalid_grantor	772	4468
-invalid_group_id	3742	4470
-invalid_indicator_parameter_value	3762,114	4490
-invalid_json_text	3781,114	4517
-invalid_locator_specification	3810,4086	4550
-invalid_name	1037,1	4572
-invalid_object_definition	159,1	4593
-invalid_parameter_value	190,114	4631
-invalid_partitions	3839	4636
-invalid_password	1671,149	4637
+invalid_argument_for_logarithm	776,114	4212
+invalid_argument_for_nth_value_function	313,114	4213
+invalid_argument_for_ntile_function	315,114	4214
+invalid_argument_for_power_function	115,114	4215
+invalid_argument_for_sql_json_datetime_function	1290,114	4216
+invalid_argument_for_width_bucket_function	1168,114	4217
+invalid_authorization_specification	149	4237
+invalid_binary_representation	1157,114	4246
+invalid_catalog_name	2146	4263
+invalid_character_value_for_cast	3584,114	4272
+invalid_client	3588,7	4278
+invalid_column_definition	774,1	4298
+invalid_column_reference	312,1	4299
+invalid_commit_offset_size	1028	4307
+invalid_config	1065	4310
+invalid_cursor_definition	754,1	4329
+invalid_cursor_name	3629	4330
+invalid_cursor_state	718	4332
+invalid_database_definition	3638,1	4343
+invalid_datetime_format	684,114	4346
+invalid_escape_character	3698,114	4413
+invalid_escape_octet	3699,114	4414
+invalid_escape_sequence	3700,114	4415
+invalid_fetch_session_epoch	3716	4434
+invalid_fetch_size	3717	4435
+invalid_foreign_key	3182,1	4449
+invalid_function_definition	112,1	4452
+invalid_grant	3739,6	4460
+invalid_grant_operation	771,772	4463
+invalid_grantor	772	4465
+invalid_group_id	3742	4467
+invalid_indicator_parameter_value	3762,114	4487
+invalid_json_text	3781,114	4514
+invalid_locator_specification	3810,4086	4547
+invalid_name	1037,1	4569
+invalid_object_definition	159,1	4590
+invalid_parameter_value	190,114	4628
+invalid_partitions	3839	4633
+invalid_password	1671,149	4634
 invalid_path	8	7
-invalid_preceding_or_following_size	3194,114	4650
-invalid_prepared_statement_definition	3885,1	4654
-invalid_principal_type	3886	4655
-invalid_producer_epoch	3887	4656
-invalid_producer_id_mapping	3888	4657
-invalid_record	557	4678
-invalid_record_state	3904	4679
-invalid_recursion	230,1	4681
-invalid_registration	3909	4686
-invalid_regular_expression	3911,114	4688
-invalid_replication_assignment	3920	4698
-invalid_replication_factor	3921	4700
-invalid_request	3589	4714
-invalid_required_acks	3933	4717
-invalid_role_specification	1162	4744
-invalid_row_count_in_limit_clause	3957,114	4746
-invalid_row_count_in_result_offset_clause	3958,114	4747
-invalid_savepoint_specification	3971,4087	4763
-invalid_schema_definition	1194,1	4765
-invalid_schema_name	3974	4767
-invalid_scope	3975	4768
-invalid_session_timeout	3987	4779
-invalid_share_session_epoch	3988	4780
-invalid_sql_json_subscript	4006,114	4802
-invalid_sql_statement_name	4007	4803
-invalid_sqlstate_returned	4008,510	4804
-invalid_table_definition	111,1	4818
-invalid_tablesample_argument	4021,114	4820
-invalid_tablesample_repeat	4022,114	4821
-invalid_text_representation	113,114	4841
-invalid_time_zone_displacement_value	4043,114	4845
-invalid_timestamp	4045	4847
-invalid_token	3009,7	4849
+invalid_preceding_or_following_size	3194,114	4647
+invalid_prepared_statement_definition	3885,1	4651
+invalid_principal_type	3886	4652
+invalid_producer_epoch	3887	4653
+invalid_producer_id_mapping	3888	4654
+invalid_record	557	4675
+invalid_record_state	3904	4676
+invalid_recursion	230,1	4678
+invalid_registration	3909	4683
+invalid_regular_expression	3911,114	4685
+invalid_replication_assignment	3920	4695
+invalid_replication_factor	3921	4697
+invalid_request	3589	4711
+invalid_required_acks	3933	4714
+invalid_role_specification	1162	4741
+invalid_row_count_in_limit_clause	3957,114	4743
+invalid_row_count_in_result_offset_clause	3958,114	4744
+invalid_savepoint_specification	3971,4087	4760
+invalid_schema_definition	1194,1	4762
+invalid_schema_name	3974	4764
+invalid_scope	3975	4765
+invalid_session_timeout	3987	4776
+invalid_share_session_epoch	3988	4777
+invalid_sql_json_subscript	4006,114	4799
+invalid_sql_statement_name	4007	4800
+invalid_sqlstate_returned	4008,510	4801
+invalid_table_definition	111,1	4815
+invalid_tablesample_argument	4021,114	4817
+invalid_tablesample_repeat	4022,114	4818
+invalid_text_representation	113,114	4838
+invalid_time_zone_displacement_value	4043,114	4842
+invalid_timestamp	4045	4844
+invalid_token	3009,7	4846
 invalid_topic	3181	3732
-invalid_transaction_initiation	4052	4856
-invalid_transaction_state	204	4857
-invalid_transaction_termination	696	4858
-invalid_transaction_timeout	4053	4859
-invalid_txn_state	4056	4862
-invalid_update_version	4060	4869
-invalid_use_of_escape_character	4065,114	4874
-invalid_voter_key	4073	4887
-invalid_xml_comment	4080,114	4895
-invalid_xml_content	4081,114	4896
-invalid_xml_document	4082,114	4897
-invalid_xml_processing_instruction	4083,114	4898
-invalidaccessexception	3514,7	4185
-invalidaccessexception when calling	3514,7	4185
-invalidaccesskeyidexception	3515	4186
-invalidaccesskeyidexception when calling	3515	4186
-invalidaccesspoint	3516	4187
-invalidaccesspoint when calling	3516	4187
-invalidaccountstatusexception	3517	4188
-invalidaccountstatusexception when calling	3517	4188
-invalidaclstatefault	3518	4189
-invalidaclstatefault when calling	3518	4189
-invalidactiondeclarationexception	3519	4190
-invalidactiondeclarationexception when calling	3519	4190
-invalidactivation	4088	4901
-invalidactivation when calling	4088	4901
-invalidactivationid	3520	4191
-invalidactivationid when calling	3520	4191
-invalidactiveregionexception	3521	4192
-invalidactiveregionexception when calling	3521	4192
-invalidactorarnexception	3522	4193
-invalidactorarnexception when calling	3522	4193
-invalidaddress	3524	4902
-invalidaddress when calling	3524	4902
-invalidaddresserror	3523	4194
-invalidaddressexception	3524	4195
-invalidaddressexception when calling	3524	4195
-invalidaggregationexception	3525	4196
-invalidaggregationexception when calling	3525	4196
-invalidaggregatorexception	3526	4197
-invalidaggregatorexception when calling	3526	4197
-invalidalarmconfigexception	3527	4198
-invalidalarmconfigexception when calling	3527	4198
-invalidalgorithmparameterexception	3528	4199
-invalidaliasnameexception	3529	4200
-invalidaliasnameexception when calling	3529	4200
-invalidallowedpatternexception	3530	4201
-invalidallowedpatternexception when calling	3530	4201
-invalidapplicationconfigurationexception	3531	4202
-invalidapplicationconfigurationexception when calling	3531	4202
-invalidapplicationexception	3532	4203
-invalidapplicationnameexception	3533	4204
-invalidapplicationnameexception when calling	3533	4204
-invalidapprovalrulecontentexception	3534	4205
-invalidapprovalrulecontentexception when calling	3534	4205
-invalidapprovalrulenameexception	3535	4206
-invalidapprovalrulenameexception when calling	3535	4206
-invalidapprovalruletemplatecontentexception	3536	4207
-invalidapprovalruletemplatecontentexception when calling	3536	4207
-invalidapprovalruletemplatedescriptionexception	3537	4208
-invalidapprovalruletemplatedescriptionexception when calling	3537	4208
-invalidapprovalruletemplatenameexception	3538	4209
-invalidapprovalruletemplatenameexception when calling	3538	4209
-invalidapprovalstateexception	3539	4210
-invalidapprovalstateexception when calling	3539	4210
-invalidapprovaltokenexception	3540	4211
-invalidapprovaltokenexception when calling	3540	4211
-invalidargsexception	3541	4212
-invalidargsexception when calling	3541	4212
+invalid_transaction_initiation	4052	4853
+invalid_transaction_state	204	4854
+invalid_transaction_termination	696	4855
+invalid_transaction_timeout	4053	4856
+invalid_txn_state	4056	4859
+invalid_update_version	4060	4866
+invalid_use_of_escape_character	4065,114	4871
+invalid_voter_key	4073	4884
+invalid_xml_comment	4080,114	4892
+invalid_xml_content	4081,114	4893
+invalid_xml_document	4082,114	4894
+invalid_xml_processing_instruction	4083,114	4895
+invalidaccessexception	3514,7	4182
+invalidaccessexception when calling	3514,7	4182
+invalidaccesskeyidexception	3515	4183
+invalidaccesskeyidexception when calling	3515	4183
+invalidaccesspoint	3516	4184
+invalidaccesspoint when calling	3516	4184
+invalidaccountstatusexception	3517	4185
+invalidaccountstatusexception when calling	3517	4185
+invalidaclstatefault	3518	4186
+invalidaclstatefault when calling	3518	4186
+invalidactiondeclarationexception	3519	4187
+invalidactiondeclarationexception when calling	3519	4187
+invalidactivation	4088	4898
+invalidactivation when calling	4088	4898
+invalidactivationid	3520	4188
+invalidactivationid when calling	3520	4188
+invalidactiveregionexception	3521	4189
+invalidactiveregionexception when calling	3521	4189
+invalidactorarnexception	3522	4190
+invalidactorarnexception when calling	3522	4190
+invalidaddress	3524	4899
+invalidaddress when calling	3524	4899
+invalidaddresserror	3523	4191
+invalidaddressexception	3524	4192
+invalidaddressexception when calling	3524	4192
+invalidaggregationexception	3525	4193
+invalidaggregationexception when calling	3525	4193
+invalidaggregatorexception	3526	4194
+invalidaggregatorexception when calling	3526	4194
+invalidalarmconfigexception	3527	4195
+invalidalarmconfigexception when calling	3527	4195
+invalidalgorithmparameterexception	3528	4196
+invalidaliasnameexception	3529	4197
+invalidaliasnameexception when calling	3529	4197
+invalidallowedpatternexception	3530	4198
+invalidallowedpatternexception when calling	3530	4198
+invalidapplicationconfigurationexception	3531	4199
+invalidapplicationconfigurationexception when calling	3531	4199
+invalidapplicationexception	3532	4200
+invalidapplicationnameexception	3533	4201
+invalidapplicationnameexception when calling	3533	4201
+invalidapprovalrulecontentexception	3534	4202
+invalidapprovalrulecontentexception when calling	3534	4202
+invalidapprovalrulenameexception	3535	4203
+invalidapprovalrulenameexception when calling	3535	4203
+invalidapprovalruletemplatecontentexception	3536	4204
+invalidapprovalruletemplatecontentexception when calling	3536	4204
+invalidapprovalruletemplatedescriptionexception	3537	4205
+invalidapprovalruletemplatedescriptionexception when calling	3537	4205
+invalidapprovalruletemplatenameexception	3538	4206
+invalidapprovalruletemplatenameexception when calling	3538	4206
+invalidapprovalstateexception	3539	4207
+invalidapprovalstateexception when calling	3539	4207
+invalidapprovaltokenexception	3540	4208
+invalidapprovaltokenexception when calling	3540	4208
+invalidargsexception	3541	4209
+invalidargsexception when calling	3541	4209
 invalidargument	958,959,6	1131
-invalidargument when calling	958	4903
-invalidargumentexception	958	4214
-invalidargumentexception when calling	958	4214
-invalidargumentforlogarithm	776,114	4215
-invalidargumentfornthvaluefunction	313,114	4216
-invalidargumentforntilefunction	315,114	4217
-invalidargumentforpowerfunction	115,114	4218
-invalidargumentforsqljsondatetimefunction	1290,114	4219
-invalidargumentforwidthbucketfunction	1168,114	4220
-invalidarn	3542	4904
-invalidarn when calling	3542	4904
-invalidarnexception	3542	4221
-invalidarnexception when calling	3542	4221
-invalidarnfault	3542	4222
-invalidarnfault when calling	3542	4222
-invalidassociation	4089,19	4905
-invalidassociation when calling	4089,19	4905
-invalidassociationversion	3543	4224
-invalidassociationversion when calling	3543	4224
-invalidasynchronousstateexception	3544	4225
-invalidatederror	4090	4906
-invalidattachmentexception	3545	4226
-invalidattachmentexception when calling	3545	4226
-invalidattributeidentifierexception	3546	4227
-invalidattributename	3547	4228
-invalidattributename when calling	3547	4228
-invalidattributesexception	3550	4231
-invalidattributevalue	3548	4229
-invalidattributevalue when calling	3548	4229
-invalidattributevalueexception	3549	4230
-invalidauderror	3551,3009	4232
-invalidaudienceerror	3551,3009	4234
-invalidauthenticationcode	3552,11	4236
-invalidauthenticationcode when calling	3552,11	4236
-invalidauthenticationprofilerequestfault	3553	4237
-invalidauthenticationprofilerequestfault when calling	3553	4237
-invalidauthorarnexception	3554	4238
-invalidauthorarnexception when calling	3554	4238
-invalidauthorizationmessageexception	3555	4239
-invalidauthorizationmessageexception when calling	3555	4239
-invalidauthorizationspecification	149	4240
-invalidauthorizationstate	3556	4241
-invalidauthorizationstate when calling	3556	4241
-invalidautomationexecutionparametersexception	3559	4244
-invalidautomationexecutionparametersexception when calling	3559	4244
-invalidautomationsignalexception	3560	4245
-invalidautomationsignalexception when calling	3560	4245
-invalidautomationstatusupdateexception	3561	4246
-invalidautomationstatusupdateexception when calling	3561	4246
-invalidautorollbackconfigexception	3557	4242
-invalidautorollbackconfigexception when calling	3557	4242
-invalidautoscalinggroupexception	3558	4243
-invalidautoscalinggroupexception when calling	3558	4243
-invalidbatchentryid	3562	4248
-invalidbatchentryid when calling	3562	4248
-invalidbinaryrepresentation	1157,114	4249
-invalidblobidexception	3563	4250
-invalidblobidexception when calling	3563	4250
-invalidblockerdeclarationexception	3564	4251
-invalidblockerdeclarationexception when calling	3564	4251
-invalidbluegreendeploymentconfigurationexception	3565	4252
-invalidbluegreendeploymentconfigurationexception when calling	3565	4252
-invalidbluegreendeploymentstatefault	3566	4253
-invalidbluegreendeploymentstatefault when calling	3566	4253
-invalidbranchnameexception	3567	4254
-invalidbranchnameexception when calling	3567	4254
-invalidbucketnamefilterexception	3568	4255
-invalidbucketnamefilterexception when calling	3568	4255
-invalidbytesequenceerror	3569	4256
-invalidcacertificatesbundle	3571	4260
-invalidcacertificatesbundle when calling	3571	4260
-invalidcacheclusterstate	3572	4261
-invalidcacheclusterstate when calling	3572	4261
-invalidcacheparametergroupstate	3573	4262
-invalidcacheparametergroupstate when calling	3573	4262
-invalidcachesecuritygroupstate	3574	4263
-invalidcachesecuritygroupstate when calling	3574	4263
-invalidcampaignstateexception	3575,19	4264
-invalidcampaignstateexception when calling	3575,19	4264
-invalidcastexception	3576	4265
-invalidcatalogname	2146	4266
-invalidcertificate	3578	4907
-invalidcertificate when calling	3578	4907
-invalidcertificateexception	3578	4267
-invalidcertificateexception when calling	3578	4267
-invalidcertificatefault	3578	4268
-invalidcertificatefault when calling	3578	4268
-invalidchangebatch	3581	4270
-invalidchangebatch when calling	3581	4270
-invalidchangesetstatus	3582	4271
-invalidchangesetstatus when calling	3582	4271
-invalidchannelarn	3583	4272
-invalidchannelarn when calling	3583	4272
-invalidcharactervalueforcast	3584,114	4275
-invalidciphertextexception	3585	4278
-invalidciphertextexception when calling	3585	4278
-invalidclassexception	3586	4279
-invalidclientauthstatusexception	3587	4280
-invalidclientauthstatusexception when calling	3587	4280
-invalidclienterror	3588,7	4281
-invalidclientexception	3588	4282
-invalidclientexception when calling	3588	4282
-invalidclientiderror	3589	4283
-invalidclientmetadataexception	3590	4284
-invalidclientmetadataexception when calling	3590	4284
-invalidclientrequesttokenexception	3591	4285
-invalidclientrequesttokenexception when calling	3591	4285
-invalidclienttokenexception	3592	4286
-invalidclienttokenexception when calling	3592	4286
-invalidcloudwatchdestination	3593	4287
-invalidcloudwatchdestination when calling	3593	4287
-invalidcloudwatchlogsloggrouparnexception	3594	4288
-invalidcloudwatchlogsloggrouparnexception when calling	3594	4288
-invalidcloudwatchlogsrolearnexception	3595	4289
-invalidcloudwatchlogsrolearnexception when calling	3595	4289
-invalidclusterparametergroupstate	3596	4290
-invalidclusterparametergroupstate when calling	3596	4290
-invalidclustersecuritygroupstate	3597	4291
-invalidclustersecuritygroupstate when calling	3597	4291
-invalidclustersnapshotschedulestate	3598	4292
-invalidclustersnapshotschedulestate when calling	3598	4292
-invalidclustersnapshotstate	3599	4293
-invalidclustersnapshotstate when calling	3599	4293
-invalidclusterstate	3600	4294
-invalidclusterstate when calling	3600	4294
-invalidclusterstatefault	3600	4295
-invalidclusterstatefault when calling	3600	4295
-invalidclustersubnetgroupstatefault	3601	4296
-invalidclustersubnetgroupstatefault when calling	3601	4296
-invalidclustersubnetstatefault	3602	4297
-invalidclustersubnetstatefault when calling	3602	4297
-invalidclustertrack	3603	4298
-invalidclustertrack when calling	3603	4298
-invalidcodecprivatedataexception	3605	4300
-invalidcodecprivatedataexception when calling	3605	4300
-invalidcodesignatureexception	3604	4299
-invalidcodesignatureexception when calling	3604	4299
-invalidcolumndefinition	774,1	4301
-invalidcolumnreference	312,1	4302
-invalidcommandid	3606	4304
-invalidcommandid when calling	3606	4304
-invalidcommentidexception	3607	4306
-invalidcommentidexception when calling	3607	4306
-invalidcommentoperationexception	3608,19	4307
-invalidcommentoperationexception when calling	3608,19	4307
-invalidcommitexception	3609	4308
-invalidcommitexception when calling	3609	4308
-invalidcommitidexception	3610	4309
-invalidcommitidexception when calling	3610	4309
-invalidcommitoffsetsizeexception	1028	4310
-invalidcomobjectexception	362	4303
-invalidcomponenterror	3611	4311
-invalidcomputeplatformexception	3613	4312
-invalidcomputeplatformexception when calling	3613	4312
-invalidconfigexception	1065	4313
-invalidconfigurationexception	3614	4314
-invalidconfigurationexception when calling	3614	4314
-invalidconfigurationrecordernameexception	3616	4316
-invalidconfigurationrecordernameexception when calling	3616	4316
-invalidconfigurationrequest	3617	4317
-invalidconfigurationrequest when calling	3617	4317
-invalidconfigurationset	3618	4318
-invalidconfigurationset when calling	3618	4318
-invalidconflictdetaillevelexception	3619	4319
-invalidconflictdetaillevelexception when calling	3619	4319
-invalidconflictresolutionexception	3620	4320
-invalidconflictresolutionexception when calling	3620	4320
-invalidconflictresolutionstrategyexception	3621	4321
-invalidconflictresolutionstrategyexception when calling	3621	4321
-invalidcontactflowexception	3622	4323
-invalidcontactflowexception when calling	3622	4323
-invalidcontactflowmoduleexception	3623	4324
-invalidcontactflowmoduleexception when calling	3623	4324
-invalidcontentlocation	3624	4325
-invalidcontentlocation when calling	3624	4325
-invalidcontinuationtokenexception	3625	4326
-invalidcontinuationtokenexception when calling	3625	4326
-invalidcredentialexception	3626	4327
-invalidcredentialsexception	4091,18	4908
-invalidcredentialsexception when calling	4091,18	4908
-invalidcrossaccountroleexception	3627	4329
-invalidcrossaccountroleexception when calling	3627	4329
-invalidcursordefinition	754,1	4332
-invalidcursorname	3629	4333
-invalidcursorstate	718	4335
-invalidcustomdbengineversionstatefault	3630	4336
-invalidcustomdbengineversionstatefault when calling	3630	4336
-invalidcustomeridentifierexception	3632	4338
-invalidcustomeridentifierexception when calling	3632	4338
-invalidcustomsesconfigurationexception	3631	4337
-invalidcustomsesconfigurationexception when calling	3631	4337
-invalidcustomsexception	3633	4339
-invalidcustomsexception when calling	3633	4339
-invaliddatabasedefinition	3638,1	4346
-invaliddataexception	3634	4340
-invaliddatarepositorytype	3635	4343
-invaliddatarepositorytype when calling	3635	4343
-invaliddatasetparametervalueexception	3636	4344
-invaliddatasetparametervalueexception when calling	3636	4344
-invaliddatasharefault	3637	4345
-invaliddatasharefault when calling	3637	4345
-invaliddaterangeexception	3639	4348
-invaliddaterangeexception when calling	3639	4348
-invaliddatetimeformat	684,114	4349
-invaliddbclusterautomatedbackupstatefault	3640	4351
-invaliddbclusterautomatedbackupstatefault when calling	3640	4351
-invaliddbclustercapacityfault	3641	4352
-invaliddbclustercapacityfault when calling	3641	4352
-invaliddbclusterendpointstatefault	3642	4353
-invaliddbclusterendpointstatefault when calling	3642	4353
-invaliddbclustersnapshotstatefault	3643	4354
-invaliddbclustersnapshotstatefault when calling	3643	4354
-invaliddbclusterstatefault	3644	4355
-invaliddbclusterstatefault when calling	3644	4355
-invaliddbinstanceautomatedbackupstate	3645	4356
-invaliddbinstanceautomatedbackupstate when calling	3645	4356
-invaliddbinstancestate	3646	4357
-invaliddbinstancestate when calling	3646	4357
-invaliddbparametergroupstate	3647	4358
-invaliddbparametergroupstate when calling	3647	4358
-invaliddbproxyendpointstatefault	3648	4359
-invaliddbproxyendpointstatefault when calling	3648	4359
-invaliddbproxystatefault	3649	4360
-invaliddbproxystatefault when calling	3649	4360
-invaliddbsecuritygroupstate	3650	4361
-invaliddbsecuritygroupstate when calling	3650	4361
-invaliddbshardgroupstate	3651	4362
-invaliddbshardgroupstate when calling	3651	4362
-invaliddbsnapshotstate	3652	4363
-invaliddbsnapshotstate when calling	3652	4363
-invaliddbsubnetgroupfault	3653	4364
-invaliddbsubnetgroupfault when calling	3653	4364
-invaliddbsubnetgroupstatefault	3654	4365
-invaliddbsubnetgroupstatefault when calling	3654	4365
-invaliddbsubnetstatefault	3655	4366
-invaliddbsubnetstatefault when calling	3655	4366
-invaliddefaultrootobject	3656	4367
-invaliddefaultrootobject when calling	3656	4367
-invaliddefinition	4092	4909
-invaliddefinition when calling	4092	4909
-invaliddeleteinventoryparametersexception	3657	4368
-invaliddeleteinventoryparametersexception when calling	3657	4368
-invaliddeletionidexception	3658	4369
-invaliddeletionidexception when calling	3658	4369
-invaliddeletionparameterexception	3659	4370
-invaliddeletionparameterexception when calling	3659	4370
-invaliddeliverychannelnameexception	3660	4371
-invaliddeliverychannelnameexception when calling	3660	4371
-invaliddeliveryoptions	3661	4372
-invaliddeliveryoptions when calling	3661	4372
-invaliddeployedstatefilterexception	3662	4373
-invaliddeployedstatefilterexception when calling	3662	4373
-invaliddeploymentconfignameexception	3663	4374
-invaliddeploymentconfignameexception when calling	3663	4374
-invaliddeploymentgroupnameexception	3664	4375
-invaliddeploymentgroupnameexception when calling	3664	4375
-invaliddeploymentidexception	3665	4376
-invaliddeploymentidexception when calling	3665	4376
-invaliddeploymentinstancetypeexception	3666	4377
-invaliddeploymentinstancetypeexception when calling	3666	4377
-invaliddeploymentstatusexception	3667	4378
-invaliddeploymentstatusexception when calling	3667	4378
-invaliddeploymentstyleexception	3668	4379
-invaliddeploymentstyleexception when calling	3668	4379
-invaliddeploymenttargetidexception	3669	4380
-invaliddeploymenttargetidexception when calling	3669	4380
-invaliddeploymentwaittypeexception	3670	4381
-invaliddeploymentwaittypeexception when calling	3670	4381
-invaliddescriptionexception	3671	4382
-invaliddescriptionexception when calling	3671	4382
-invaliddestinationcommitspecifierexception	3672	4383
-invaliddestinationcommitspecifierexception when calling	3672	4383
-invaliddestinationkmskey	3673	4385
-invaliddestinationkmskey when calling	3673	4385
-invaliddeviceexception	3674	4386
-invaliddeviceexception when calling	3674	4386
-invaliddiskcapacity	3675	4389
-invaliddndoperationexception	3676	4390
-invaliddocument	4093	4910
-invaliddocument when calling	4093	4910
-invaliddocumentcontent	3677	4391
-invaliddocumentcontent when calling	3677	4391
-invaliddocumentoperation	3678	4392
-invaliddocumentoperation when calling	3678	4392
-invaliddocumentschemaversion	3679	4393
-invaliddocumentschemaversion when calling	3679	4393
-invaliddocumenttype	3680	4394
-invaliddocumenttype when calling	3680	4394
-invaliddocumentversion	3681	4395
-invaliddocumentversion when calling	3681	4395
-invaliddomainname	3682	4396
-invaliddomainname when calling	3682	4396
-invaliddomainnamefororiginaccesscontrol	3683	4397
-invaliddomainnamefororiginaccesscontrol when calling	3683	4397
-invaliddomainvalidationoptionsexception	3684	4398
-invaliddomainvalidationoptionsexception when calling	3684	4398
-invalidec2tagcombinationexception	3685	4399
-invalidec2tagcombinationexception when calling	3685	4399
-invalidec2tagexception	3686	4400
-invalidec2tagexception when calling	3686	4400
-invalidecsserviceexception	3687	4401
-invalidecsserviceexception when calling	3687	4401
-invalidelasticipfault	3688	4402
-invalidelasticipfault when calling	3688	4402
-invalidemailexception	3689	4403
-invalidemailexception when calling	3689	4403
-invalidemailroleaccesspolicyexception	3690	4404
-invalidemailroleaccesspolicyexception when calling	3690	4404
-invalidencodingexception	3691	4405
-invalidencodingexception when calling	3691	4405
-invalidencryptionconfiguration	3692	4409
-invalidencryptionconfiguration when calling	3692	4409
-invalidendpointexception	3693	4410
-invalidendpointexception when calling	3693	4410
-invalidendpointregionexception	3694	4411
-invalidendpointregionexception when calling	3694	4411
-invalidendpointstate	3695	4412
-invalidendpointstate when calling	3695	4412
-invalidenumargumentexception	3696	4413
-invaliderrorcode	3697	4415
-invaliderrorcode when calling	3697	4415
-invalidescapecharacter	3698,114	4416
-invalidescapeoctet	3699,114	4417
-invalidescapesequence	3700,114	4418
-invalideventcategoryexception	3701	4420
-invalideventcategoryexception when calling	3701	4420
-invalideventdatastorecategoryexception	3702	4421
-invalideventdatastorecategoryexception when calling	3702	4421
-invalideventdatastorestatusexception	3703	4422
-invalideventdatastorestatusexception when calling	3703	4422
-invalideventpatternexception	3704	4423
-invalideventpatternexception when calling	3704	4423
-invalideventselectorsexception	3705	4424
-invalideventselectorsexception when calling	3705	4424
-invalideventsubscriptionstate	3706	4425
-invalideventsubscriptionstate when calling	3706	4425
-invalidexecutioninput	3707	4427
-invalidexecutioninput when calling	3707	4427
-invalidexportonly	3708	4428
-invalidexportonly when calling	3708	4428
-invalidexportpath	3709	4429
-invalidexportpath when calling	3709	4429
-invalidexportsourcestate	3710	4430
-invalidexportsourcestate when calling	3710	4430
-invalidexporttaskstatefault	3711	4431
-invalidexporttaskstatefault when calling	3711	4431
-invalidexporttimeexception	3712	4432
-invalidexporttimeexception when calling	3712	4432
-invalidexpressionexception	3713	4433
-invalidexpressionexception when calling	3713	4433
-invalidexternalidexception	3714	4434
-invalidexternalidexception when calling	3714	4434
-invalidfacetupdateexception	3715	4436
-invalidfacetupdateexception when calling	3715	4436
-invalidfetchsessionepochexception	3716	4437
-invalidfetchsizeexception	3717	4438
-invalidfileexistsbehaviorexception	3718	4439
-invalidfileexistsbehaviorexception when calling	3718	4439
-invalidfilelocationexception	3719	4440
-invalidfilelocationexception when calling	3719	4440
-invalidfilemodeexception	3720	4441
-invalidfilemodeexception when calling	3720	4441
-invalidfilepositionexception	3721	4442
-invalidfilepositionexception when calling	3721	4442
-invalidfilesystemexception	3722	4443
-invalidfilesystemexception when calling	3722	4443
-invalidfilter	3724	4911
-invalidfilter when calling	3724	4911
-invalidfiltercriteriaexception	3723	4444
-invalidfilterexception	3724	4445
-invalidfilterexception when calling	3724	4445
-invalidfilterkey	3725	4446
-invalidfilterkey when calling	3725	4446
-invalidfilteroption	3726	4447
-invalidfilteroption when calling	3726	4447
-invalidfiltervalue	3727	4448
-invalidfiltervalue when calling	3727	4448
-invalidfirehosedestination	3728	4449
-invalidfirehosedestination when calling	3728	4449
-invalidfleetstatusexception	3729	4451
-invalidfleetstatusexception when calling	3729	4451
-invalidforeignkey	3182,1	4452
-invalidformat	4094	4912
-invalidformat when calling	4094	4912
-invalidforwardcookies	3730	4453
-invalidforwardcookies when calling	3730	4453
-invalidfunctionassociation	3731	4454
-invalidfunctionassociation when calling	3731	4454
-invalidfunctiondefinition	112,1	4455
-invalidgamesessionstatusexception	3732	4456
-invalidgamesessionstatusexception when calling	3732	4456
-invalidgatewayrequestexception	3733	4457
-invalidgatewayrequestexception when calling	3733	4457
-invalidgeorestrictionparameter	3734	4458
-invalidgeorestrictionparameter when calling	3734	4458
-invalidgithubaccounttokenexception	3735	4459
-invalidgithubaccounttokenexception when calling	3735	4459
-invalidgithubaccounttokennameexception	3736	4460
-invalidgithubaccounttokennameexception when calling	3736	4460
-invalidglobalclusterstatefault	3737	4461
-invalidglobalclusterstatefault when calling	3737	4461
-invalidglobalreplicationgroupstate	3738	4462
-invalidglobalreplicationgroupstate when calling	3738	4462
-invalidgranterror	3739,6	4463
-invalidgrantexception	3739	4464
-invalidgrantexception when calling	3739	4464
-invalidgrantidexception	3740	4465
-invalidgrantidexception when calling	3740	4465
-invalidgrantoperation	771,772	4466
-invalidgrantor	772	4468
-invalidgranttokenexception	3741	4467
-invalidgranttokenexception when calling	3741	4467
-invalidgroupidexception	3742	4470
-invalidhandshaketransitionexception	3743	4471
-invalidhandshaketransitionexception when calling	3743	4471
-invalidheadersfors3origin	3744	4472
-invalidheadersfors3origin when calling	3744	4472
-invalidhomeregionexception	3745	4473
-invalidhomeregionexception when calling	3745	4473
-invalidhsmclientcertificatestatefault	3746	4474
-invalidhsmclientcertificatestatefault when calling	3746	4474
-invalidhsmconfigurationstatefault	3747	4475
-invalidhsmconfigurationstatefault when calling	3747	4475
-invalidiamsessionarnexception	3748	4476
-invalidiamsessionarnexception when calling	3748	4476
-invalidiamuserarnexception	3749	4477
-invalidiamuserarnexception when calling	3749	4477
-invalidiaterror	3750,3009	4479
-invalididentitypoolconfigurationexception	3752	4481
-invalididentitypoolconfigurationexception when calling	3752	4481
-invalididentitytoken	3753	4482
-invalididentitytoken when calling	3753	4482
-invalididformat	3751	4480
-invalididformat when calling	3751	4480
-invalidifmatchversion	3754	4483
-invalidifmatchversion when calling	3754	4483
-invalidignoreapplicationstopfailuresvalueexception	3755	4484
-invalidignoreapplicationstopfailuresvalueexception when calling	3755	4484
-invalidimageformatexception	3756	4485
-invalidimageformatexception when calling	3756	4485
-invalidimagename	3757,3758	4486
-invalidimportpath	3759	4487
-invalidimportpath when calling	3759	4487
-invalidimportsourceexception	3760	4488
-invalidimportsourceexception when calling	3760	4488
-invalidimporttokenexception	3761	4489
-invalidimporttokenexception when calling	3761	4489
-invalidindicatorparametervalue	3762,114	4490
-invalidinput	3764	4913
-invalidinput when calling	3764	4913
-invalidinputcombinationexception	3763	4491
-invalidinputcombinationexception when calling	3763	4491
-invalidinputexception	3764	4492
-invalidinputexception when calling	3764	4492
-invalidinsightselectorsexception	3765	4495
-invalidinsightselectorsexception when calling	3765	4495
-invalidinstance	4095	4914
-invalidinstance when calling	4095	4914
-invalidinstanceid	3766	4496
-invalidinstanceid when calling	3766	4496
-invalidinstanceidexception	3766	4497
-invalidinstanceidexception when calling	3766	4497
-invalidinstanceinformationfiltervalue	3767	4498
-invalidinstanceinformationfiltervalue when calling	3767	4498
-invalidinstancenameexception	3768	4499
-invalidinstancenameexception when calling	3768	4499
-invalidinstancepropertyfiltervalue	3769	4500
-invalidinstancepropertyfiltervalue when calling	3769	4500
-invalidinstancestatusexception	3770	4501
-invalidinstancestatusexception when calling	3770	4501
-invalidinstancetypeexception	3771	4502
-invalidinstancetypeexception when calling	3771	4502
-invalidintegrationstatefault	3772	4504
-invalidintegrationstatefault when calling	3772	4504
-invalidinventorygroupexception	3773	4506
-invalidinventorygroupexception when calling	3773	4506
-invalidinventoryitemcontextexception	3774	4507
-invalidinventoryitemcontextexception when calling	3774	4507
-invalidinventoryrequestexception	3775	4508
-invalidinventoryrequestexception when calling	3775	4508
-invalidissuedaterror	3750,3009	4509
-invalidissuererror	3776,3009	4511
-invaliditemcontentexception	3777	4513
-invaliditemcontentexception when calling	3777	4513
-invalidjobexception	3778	4514
-invalidjobexception when calling	3778	4514
-invalidjobidexception	3779	4515
-invalidjobidexception when calling	3779	4515
-invalidjobstateexception	3780	4516
-invalidjobstateexception when calling	3780	4516
-invalidjsontext	3781,114	4517
-invalidjtierror	3782,3009	4519
-invalidkeyexception	3783	4520
-invalidkeyid	3784	4521
-invalidkeyid when calling	3784	4521
-invalidkeyprefixfilterexception	3785	4522
-invalidkeyprefixfilterexception when calling	3785	4522
-invalidkeysigningkeyname	3786	4523
-invalidkeysigningkeyname when calling	3786	4523
-invalidkeysigningkeystatus	3787	4524
-invalidkeysigningkeystatus when calling	3787	4524
-invalidkeyspecexception	3788	4525
-invalidkeyusageexception	3790	4526
-invalidkeyusageexception when calling	3790	4526
-invalidkmsarn	3791	4527
-invalidkmsarn when calling	3791	4527
-invalidkmskeyexception	3792	4528
-invalidkmskeyexception when calling	3792	4528
-invalidkmskeyfault	3792	4529
-invalidkmskeyfault when calling	3792	4529
-invalidkmskeyidexception	3793	4530
-invalidkmskeyidexception when calling	3793	4530
-invalidkmsresourceexception	3794	4531
-invalidkmsresourceexception when calling	3794	4531
-invalidlambdafunction	3795	4532
-invalidlambdafunction when calling	3795	4532
-invalidlambdafunctionassociation	3796	4533
-invalidlambdafunctionassociation when calling	3796	4533
-invalidlambdafunctionoutputexception	3797	4534
-invalidlambdafunctionoutputexception when calling	3797	4534
-invalidlambdaresponseexception	3798	4535
-invalidlambdaresponseexception when calling	3798	4535
-invalidlayerexception	3799	4537
-invalidlayerexception when calling	3799	4537
-invalidlayerpartexception	3800	4538
-invalidlayerpartexception when calling	3800	4538
-invalidldapsstatusexception	3801	4539
-invalidldapsstatusexception when calling	3801	4539
-invalidlexiconexception	3802	4541
-invalidlexiconexception when calling	3802	4541
-invalidlicenseexception	3803	4542
-invalidlicenseexception when calling	3803	4542
-invalidlifecycleeventhookexecutionidexception	3804	4543
-invalidlifecycleeventhookexecutionidexception when calling	3804	4543
-invalidlifecycleeventhookexecutionstatusexception	3805	4544
-invalidlifecycleeventhookexecutionstatusexception when calling	3805	4544
-invalidlimitexception	3806	4545
-invalidlimitexception when calling	3806	4545
-invalidloadbalanceraction	3807	4547
-invalidloadbalanceraction when calling	3807	4547
-invalidloadbalancerinfoexception	3808	4548
-invalidloadbalancerinfoexception when calling	3808	4548
-invalidlocationcode	3809	4549
-invalidlocationcode when calling	3809	4549
-invalidlocatorspecification	3810,4086	4550
-invalidloggingconfiguration	3811	4551
-invalidloggingconfiguration when calling	3811	4551
-invalidlookupattributesexception	3812	4553
-invalidlookupattributesexception when calling	3812	4553
-invalidmanifestexception	3813	4554
-invalidmanifestexception when calling	3813	4554
-invalidmanifestfieldexception	3814	4555
-invalidmanifestfieldexception when calling	3814	4555
-invalidmarkerexception	3816	4557
-invalidmarkerexception when calling	3816	4557
-invalidmarkexception	3815	4556
-invalidmaxconflictfilesexception	3817	4558
-invalidmaxconflictfilesexception when calling	3817	4558
-invalidmaxmergehunksexception	3819	4559
-invalidmaxmergehunksexception when calling	3819	4559
-invalidmaxresultsexception	3820	4560
-invalidmaxresultsexception when calling	3820	4560
-invalidmediaframeexception	3821	4561
-invalidmediaframeexception when calling	3821	4561
-invalidmergeoptionexception	3822	4563
-invalidmergeoptionexception when calling	3822	4563
-invalidmessagecontents	3823	4564
-invalidmessagecontents when calling	3823	4564
-invalidmididataexception	3824	4566
-invalidminimumhealthyhostvalueexception	3825	4567
-invalidminimumhealthyhostvalueexception when calling	3825	4567
-invalidminimumprotocolversion	3826	4568
-invalidminimumprotocolversion when calling	3826	4568
-invalidmoduledescriptorexception	3827	4569
-invalidmultiregionclusterstatefault	3828	4570
-invalidmultiregionclusterstatefault when calling	3828	4570
-invalidname	1037,1	4572
-invalidname when calling	1037	4915
-invalidnameexception	3829	4573
-invalidnamespacefault	3830	4575
-invalidnamespacefault when calling	3830	4575
-invalidnetworksettings	3831	4576
-invalidnetworksettings when calling	3831	4576
-invalidnexttoken	3832	4577
-invalidnexttoken when calling	3832	4577
-invalidnexttokenexception	3832	4578
-invalidnexttokenexception when calling	3832	4578
-invalidnodeexception	3833	4579
-invalidnodeexception when calling	3833	4579
-invalidnodestatefault	3834	4580
-invalidnodestatefault when calling	3834	4580
-invalidnonceexception	3836	4582
-invalidnonceexception when calling	3836	4582
-invalidnotificationconfig	3837	4583
-invalidnotificationconfig when calling	3837	4583
-invalidnumberpredicates	3840	4588
-invalidnumberpredicates when calling	3840	4588
-invalidnumbervaluetests	3841	4589
-invalidnumbervaluetests when calling	3841	4589
-invalidnumericdataexception	3842	4590
-invalidnumericdataexception when calling	3842	4590
-invalidoauthflowexception	3843	4592
-invalidoauthflowexception when calling	3843	4592
-invalidobjectdefinition	159,1	4593
-invalidobjectexception	3844	4594
-invalidobjectstate	3845,11	4595
-invalidobjectstate when calling	3845,11	4595
-invalidolevarianttypeexception	3846	4598
-invalidonpremisestagcombinationexception	3847	4599
-invalidonpremisestagcombinationexception when calling	3847	4599
-invalidopentypeexception	3848	4600
-invalidoperationexception	3849	4601
-invalidoperationexception when calling	3850	4916
-invalidoperationfault	3850	4602
-invalidoperationfault when calling	3850	4602
-invalidoptionexception	3851	4603
-invalidoptionexception when calling	3851	4603
-invalidoptiongroupstatefault	3852	4604
-invalidoptiongroupstatefault when calling	3852	4604
-invalidorderexception	3855	4609
-invalidorderexception when calling	3855	4609
-invalidorigin	4096	4917
-invalidorigin when calling	4096	4917
-invalidoriginaccesscontrol	3856	4610
-invalidoriginaccesscontrol when calling	3856	4610
-invalidoriginaccessidentity	3857	4611
-invalidoriginaccessidentity when calling	3857	4611
-invalidoriginkeepalivetimeout	3858	4612
-invalidoriginkeepalivetimeout when calling	3858	4612
-invalidoriginreadtimeout	3859	4613
-invalidoriginreadtimeout when calling	3859	4613
-invalidoutput	4097	4918
-invalidoutput when calling	4097	4918
-invalidoutputfolder	3860	4614
-invalidoutputfolder when calling	3860	4614
-invalidoutputlocation	3861	4615
-invalidoutputlocation when calling	3861	4615
-invalidoverridestatusexception	3862	4617
-invalidoverridestatusexception when calling	3862	4617
-invalidpaginationexception	3863	4621
-invalidpaginationexception when calling	3863	4621
-invalidpaginationtoken	3864	4622
-invalidpaginationtoken when calling	3864	4622
-invalidpaginationtokenexception	3864	4623
-invalidpaginationtokenexception when calling	3864	4623
-invalidparameter	4098	4919
-invalidparameter when calling	4098	4919
-invalidparametercombination	3865	4624
-invalidparametercombination when calling	3865	4624
-invalidparametercombinationexception	3865	4625
-invalidparametercombinationexception when calling	3865	4625
-invalidparameterexception	3866	4626
-invalidparameterexception when calling	4098	4920
-invalidparametergroupstatefault	3867	4627
-invalidparametergroupstatefault when calling	3867	4627
-invalidparameterinput	3868	4628
-invalidparameterinput when calling	3868	4628
-invalidparameters	3871	4921
-invalidparameters when calling	3871	4921
-invalidparametersexception	3871	4634
-invalidparametersexception when calling	3871	4634
-invalidparameterspecexception	3869	4630
-invalidparametervalue	190,114	4631
-invalidparametervalue when calling	190	4922
-invalidparametervalueexception	190	4632
-invalidparametervalueexception when calling	190	4632
-invalidparametervaluesexception	3870	4633
-invalidparametervaluesexception when calling	3870	4633
-invalidparentcommitidexception	3872	4635
-invalidparentcommitidexception when calling	3872	4635
-invalidpartitionsexception	3839	4636
-invalidpassword	1671,149	4637
-invalidpasswordexception	1671,7	4638
-invalidpasswordexception when calling	1671,7	4638
-invalidpathexception	3873	4639
-invalidpathexception when calling	8	4923
-invalidpermissiontype	3875	4641
-invalidpermissiontype when calling	3875	4641
-invalidperunitstoragethroughput	3874	4640
-invalidperunitstoragethroughput when calling	3874	4640
-invalidpluginname	3876	4642
-invalidpluginname when calling	3876	4642
-invalidpolicy	3879	4924
-invalidpolicy when calling	3879	4924
-invalidpolicyattributeexception	3877	4643
-invalidpolicyattributeexception when calling	3877	4643
-invalidpolicydocument	3878	4644
-invalidpolicydocument when calling	3878	4644
-invalidpolicyexception	3879	4645
-invalidpolicyexception when calling	3879	4645
-invalidpolicyfault	3879	4646
-invalidpolicyfault when calling	3879	4646
-invalidpolicyrevisionidexception	3880	4647
-invalidpolicyrevisionidexception when calling	3880	4647
-invalidpolicytypeexception	3881	4648
-invalidpolicytypeexception when calling	3881	4648
-invalidportrangeexception	3882	4649
-invalidportrangeexception when calling	3882	4649
-invalidprecedingorfollowingsize	3194,114	4650
-invalidpreferencesformatexception	3883	4652
-invalidprefixerror	3884	4653
-invalidpreparedstatementdefinition	3885,1	4654
-invalidprincipaltypeexception	3886	4655
-invalidproducerepochexception	3887	4656
-invalidproduceridmappingexception	3888	4657
-invalidproductcodeexception	3889	4658
-invalidproductcodeexception when calling	3889	4658
-invalidprogramexception	1031	4659
-invalidpropertiesformatexception	3890	4660
-invalidprotocolsettings	3891	4661
-invalidprotocolsettings when calling	3891	4661
-invalidpublickey	1215	4662
-invalidpublickey when calling	1215	4662
-invalidpublickeyversionexception	3892	4663
-invalidpublickeyversionexception when calling	3892	4663
-invalidpullrequesteventtypeexception	3893	4666
-invalidpullrequesteventtypeexception when calling	3893	4666
-invalidpullrequestidexception	3894	4667
-invalidpullrequestidexception when calling	3894	4667
-invalidpullrequeststatusexception	3895	4668
-invalidpullrequeststatusexception when calling	3895	4668
-invalidpullrequeststatusupdateexception	3896	4669
-invalidpullrequeststatusupdateexception when calling	3896	4669
-invalidqueryexception	3897	4670
-invalidqueryexception when calling	3897	4670
-invalidqueryexpression	3898	4671
-invalidqueryexpression when calling	3898	4671
-invalidquerystatementexception	3899	4672
-invalidquerystatementexception when calling	3899	4672
-invalidquerystatusexception	3900	4673
-invalidquerystatusexception when calling	3900	4673
-invalidquerystringparameters	3901	4674
-invalidquerystringparameters when calling	3901	4674
-invalidreactionuserarnexception	3902	4676
-invalidreactionuserarnexception when calling	3902	4676
-invalidreactionvalueexception	3903	4677
-invalidreactionvalueexception when calling	3903	4677
-invalidrecordexception	557	4678
-invalidrecordinggroupexception	3905	4680
-invalidrecordinggroupexception when calling	3905	4680
-invalidrecordstateexception	3904	4679
-invalidrecursion	230,1	4681
-invalidredirecturierror	3589	4682
-invalidredirecturiexception	3906	4683
-invalidredirecturiexception when calling	3906	4683
-invalidreferencenameexception	3907	4684
-invalidreferencenameexception when calling	3907	4684
-invalidregion	3908	4925
-invalidregion when calling	3908	4925
-invalidregionexception	3908	4685
-invalidregionexception when calling	3908	4685
-invalidregistrationexception	3909	4686
-invalidregistrationstatusexception	3910	4687
-invalidregistrationstatusexception when calling	3910	4687
-invalidregularexpression	3911,114	4688
-invalidrelationidexception	3912	4689
-invalidrelationserviceexception	3913	4690
-invalidrelationtypeexception	3914	4691
-invalidrelativefileversionenumexception	3915	4692
-invalidrelativefileversionenumexception when calling	3915	4692
-invalidrelativepath	3916	4693
-invalidrelativepath when calling	3916	4693
-invalidrenderingparameter	3917	4694
-invalidrenderingparameter when calling	3917	4694
-invalidreplacementcontentexception	3918	4695
-invalidreplacementcontentexception when calling	3918	4695
-invalidreplacementtypeexception	3919	4696
-invalidreplacementtypeexception when calling	3919	4696
-invalidreplicationassignmentexception	3920	4698
-invalidreplicationfactorexception	3921	4700
-invalidreplicationgroupstate	3922	4701
-invalidreplicationgroupstate when calling	3922	4701
-invalidrepositorydescriptionexception	3923	4702
-invalidrepositorydescriptionexception when calling	3923	4702
-invalidrepositorynameexception	3924	4703
-invalidrepositorynameexception when calling	3924	4703
-invalidrepositorytriggerbranchnameexception	3925	4704
-invalidrepositorytriggerbranchnameexception when calling	3925	4704
-invalidrepositorytriggercustomdataexception	3926	4705
-invalidrepositorytriggercustomdataexception when calling	3926	4705
-invalidrepositorytriggerdestinationarnexception	3927	4706
-invalidrepositorytriggerdestinationarnexception when calling	3927	4706
-invalidrepositorytriggereventsexception	3928	4707
-invalidrepositorytriggereventsexception when calling	3928	4707
-invalidrepositorytriggernameexception	3929	4708
-invalidrepositorytriggernameexception when calling	3929	4708
-invalidrepositorytriggerregionexception	3930	4709
-invalidrepositorytriggerregionexception when calling	3930	4709
-invalidrequest	3589	4926
-invalidrequest when calling	3589	4926
-invalidrequestcontentexception	3931	4711
-invalidrequestcontentexception when calling	3931	4711
-invalidrequesterror	3589	4713
-invalidrequestexception	3589	4714
-invalidrequestexception when calling	3589	4927
-invalidrequestfatalerror	3589	4715
-invalidrequestregionexception	3932	4716
-invalidrequestregionexception when calling	3932	4716
-invalidrequiredacksexception	3933	4717
-invalidrequiredprotocol	3934	4719
-invalidrequiredprotocol when calling	3934	4719
-invalidreservednodestate	3935	4720
-invalidreservednodestate when calling	3935	4720
-invalidresourcearnexception	3936	4721
-invalidresourcearnexception when calling	3936	4721
-invalidresourceexception	3937	4722
-invalidresourceexception when calling	3937	4722
-invalidresourceformatexception	3938	4723
-invalidresourceformatexception when calling	3938	4723
-invalidresourceid	3939	4724
-invalidresourceid when calling	3939	4724
-invalidresourcepolicyexception	3940	4725
-invalidresourcepolicyexception when calling	3940	4725
-invalidresourcestateexception	3941	4726
-invalidresourcestateexception when calling	3941	4726
-invalidresourcestatefault	3941	4727
-invalidresourcestatefault when calling	3941	4727
-invalidresourcetype	3942	4728
-invalidresourcetype when calling	3942	4728
-invalidresourcetypeexception	3942	4729
-invalidresourcetypeexception when calling	3942	4729
-invalidresponsecode	3943	4730
-invalidresponsecode when calling	3943	4730
-invalidresponseexception	3944	4731
-invalidresponseexception when calling	3944	4731
-invalidresponsibilitytransfertransitionexception	3945	4732
-invalidresponsibilitytransfertransitionexception when calling	3945	4732
-invalidrestore	3946,15	4928
-invalidrestore when calling	3946,15	4928
-invalidrestorefault	3946	4733
-invalidrestorefault when calling	3946	4733
-invalidrestoretimeexception	3947	4734
-invalidrestoretimeexception when calling	3947	4734
-invalidresultattributeexception	3948	4735
-invalidresultattributeexception when calling	3948	4735
-invalidresulttokenexception	3949	4736
-invalidresulttokenexception when calling	3949	4736
-invalidretentionperiodfault	3950	4737
-invalidretentionperiodfault when calling	3950	4737
-invalidrevisionexception	3951	4738
-invalidrevisionexception when calling	3951	4738
-invalidrevisionidexception	3952	4739
-invalidrevisionidexception when calling	3952	4739
-invalidrevocationcontent	3953	4740
-invalidrevocationcontent when calling	3953	4740
-invalidrole	3954	4929
-invalidrole when calling	3954	4929
-invalidroleexception	3954	4741
-invalidroleexception when calling	3954	4741
-invalidroleinfoexception	3955	4742
-invalidrolespecification	1162	4744
-invalidrolevalueexception	3956	4745
-invalidrowcountinlimitclause	3957,114	4746
-invalidrowcountinresultoffsetclause	3958,114	4747
-invalidrulecontentsha256exception	3959	4748
-invalidrulecontentsha256exception when calling	3959	4748
-invalidruleexception	3960	4749
-invalidruleexception when calling	3960	4749
-invalidruntimeexception	3961,60	4750
-invalidruntimeexception when calling	3961,60	4750
-invalids3bucketexception	3962	4751
-invalids3bucketexception when calling	3962	4751
-invalids3bucketfault	3962	4752
-invalids3bucketfault when calling	3962	4752
-invalids3bucketnameexception	3963	4753
-invalids3bucketnameexception when calling	3963	4753
-invalids3bucketnamefault	3963	4754
-invalids3bucketnamefault when calling	3963	4754
-invalids3configuration	3964	4755
-invalids3configuration when calling	3964	4755
-invalids3keyexception	3965	4756
-invalids3keyexception when calling	3965	4756
-invalids3keyprefixexception	3966	4757
-invalids3keyprefixexception when calling	3966	4757
-invalids3keyprefixfault	3966	4758
-invalids3keyprefixfault when calling	3966	4758
-invalids3kmskeyarnexception	3967	4759
-invalids3kmskeyarnexception when calling	3967	4759
-invalids3objectexception	3968	4760
-invalids3objectexception when calling	3968	4760
-invalids3prefixexception	3969	4761
-invalids3prefixexception when calling	3969	4761
-invalidsamplerateexception	3970	4762
-invalidsamplerateexception when calling	3970	4762
-invalidsavepointspecification	3971,4087	4763
-invalidschedule	4099	4930
-invalidschedule when calling	4099	4930
-invalidscheduledaction	3972	4764
-invalidscheduledaction when calling	3972	4764
-invalidschemadefinition	1194,1	4765
-invalidschemadocexception	3973	4766
-invalidschemadocexception when calling	3973	4766
-invalidschemaname	3974	4767
-invalidscheme	4100	4931
-invalidscheme when calling	4100	4931
-invalidscopeerror	3975	4768
-invalidscopeexception	3975	4769
-invalidscopeexception when calling	3975	4769
-invalidsearchcontrolsexception	3976	4770
-invalidsearchfilterexception	3977	4771
-invalidsecretexception	3978	4772
-invalidsecretexception when calling	3978	4772
-invalidsecurity	4101,11	4932
-invalidsecurity when calling	4101,11	4932
-invalidsecuritygroup	3979	4773
-invalidsecuritygroup when calling	3979	4773
-invalidsecuritygroupidexception	3980,60	4774
-invalidsecuritygroupidexception when calling	3980,60	4774
-invalidsequencetokenexception	3982	4775
-invalidsequencetokenexception when calling	3982	4775
-invalidserverlesscachesnapshotstatefault	3984	4776
-invalidserverlesscachesnapshotstatefault when calling	3984	4776
-invalidserverlesscachestatefault	3985	4777
-invalidserverlesscachestatefault when calling	3985	4777
-invalidsessiontimeoutexception	3987	4779
-invalidsharesessionepochexception	3988	4780
-invalidsignalsexception	3989	4781
-invalidsignalsexception when calling	3989	4781
-invalidsignatureerror	3990,3009	4782
-invalidsigningstatus	3991	4783
-invalidsigningstatus when calling	3991	4783
-invalidsmsroleaccesspolicyexception	3992	4785
-invalidsmsroleaccesspolicyexception when calling	3992	4785
-invalidsmsroletrustrelationshipexception	3993	4786
-invalidsmsroletrustrelationshipexception when calling	3993	4786
-invalidsnapshotcopygrantstatefault	3994	4787
-invalidsnapshotcopygrantstatefault when calling	3994	4787
-invalidsnapshotstate	3995	4790
-invalidsnapshotstate when calling	3995	4790
-invalidsnapshotstatefault	3995	4791
-invalidsnapshotstatefault when calling	3995	4791
-invalidsnsdestination	3996	4792
-invalidsnsdestination when calling	3996	4792
-invalidsnstopic	3997	4793
-invalidsnstopic when calling	3997	4793
-invalidsnstopicarnexception	3998	4794
-invalidsnstopicarnexception when calling	3998	4794
-invalidsnstopicnameexception	3999	4795
-invalidsnstopicnameexception when calling	3999	4795
-invalidsortbyexception	4000	4796
-invalidsortbyexception when calling	4000	4796
-invalidsortorderexception	4001	4797
-invalidsortorderexception when calling	4001	4797
-invalidsourcecommitspecifierexception	4002	4798
-invalidsourcecommitspecifierexception when calling	4002	4798
-invalidsourceexception	4003	4799
-invalidsourceexception when calling	4003	4799
-invalidsourcekmskey	4004	4800
-invalidsourcekmskey when calling	4004	4800
-invalidspecificationexception	4005	4801
-invalidsqljsonsubscript	4006,114	4802
-invalidsqlstatementname	4007	4803
-invalidsqlstatereturned	4008,510	4804
-invalidssmlexception	4010	4805
-invalidssmlexception when calling	4010	4805
-invalidstagedeclarationexception	4011	4806
-invalidstagedeclarationexception when calling	4011	4806
-invalidstate	2804	4933
-invalidstate when calling	2804	4933
-invalidstateerror	4012,4013	4808
-invalidstateexception	2804	4809
-invalidstateexception when calling	2804	4809
-invalidstatetransition	4014	4810
-invalidstatetransition when calling	4014	4810
-invalidstatetransitionexception	4014,19	4811
-invalidstatetransitionexception when calling	4014,19	4811
-invalidstructureexception	4016	4814
-invalidstructureexception when calling	4016	4814
-invalidsubnet	4102	4934
-invalidsubnet when calling	4102	4934
-invalidsubnetidexception	4017,60	4815
-invalidsubnetidexception when calling	4017,60	4815
-invalidsubscriptionstatefault	4018	4816
-invalidsubscriptionstatefault when calling	4018	4816
-invalidsystemtagusageexception	4019	4817
-invalidsystemtagusageexception when calling	4019	4817
-invalidtabledefinition	111,1	4818
-invalidtablerestoreargument	4020	4819
-invalidtablerestoreargument when calling	4020	4819
-invalidtablesampleargument	4021,114	4820
-invalidtablesamplerepeat	4022,114	4821
-invalidtag	4023	4935
-invalidtag when calling	4023	4935
-invalidtagexception	4023	4822
-invalidtagexception when calling	4023	4822
-invalidtagfault	4023	4823
-invalidtagfault when calling	4023	4823
-invalidtagfilterexception	4024	4824
-invalidtagfilterexception when calling	4024	4824
-invalidtagging	4103	4936
-invalidtagging when calling	4103	4936
-invalidtaggingrequestexception	4027	4827
-invalidtaggingrequestexception when calling	4027	4827
-invalidtagkeyslistexception	4025	4825
-invalidtagkeyslistexception when calling	4025	4825
-invalidtagparameterexception	4026	4826
-invalidtagparameterexception when calling	4026	4826
-invalidtagsexception	4028	4828
-invalidtagsexception when calling	4028	4828
-invalidtagsmapexception	4029	4829
-invalidtagsmapexception when calling	4029	4829
-invalidtagstoaddexception	4030	4830
-invalidtagstoaddexception when calling	4030	4830
-invalidtarget	4032	4937
-invalidtarget when calling	4032	4937
-invalidtargetbranchexception	4031	4831
-invalidtargetbranchexception when calling	4031	4831
-invalidtargetexception	4032	4832
-invalidtargetexception when calling	4032	4832
-invalidtargetfilternameexception	4033	4833
-invalidtargetfilternameexception when calling	4033	4833
-invalidtargetgrouppairexception	4034	4834
-invalidtargetgrouppairexception when calling	4034	4834
-invalidtargetinstancesexception	4035	4835
-invalidtargetinstancesexception when calling	4035	4835
-invalidtargetmaps	4036	4836
-invalidtargetmaps when calling	4036	4836
-invalidtargetobjecttypeexception	4037	4837
-invalidtargetsexception	4038	4838
-invalidtargetsexception when calling	4038	4838
-invalidtaskidexception	4039	4839
-invalidtaskidexception when calling	4039	4839
-invalidtemplate	4104	4938
-invalidtemplate when calling	4104	4938
-invalidtestcaseexception	4040	4840
-invalidtestcaseexception when calling	4040	4840
-invalidtextrepresentation	113,114	4841
-invalidtimerangeexception	4042	4843
-invalidtimerangeexception when calling	4042	4843
-invalidtimestampexception	4045	4847
-invalidtimezonedisplacementvalue	4043,114	4845
-invalidtimezoneexception	4044	4846
-invalidtitleexception	4046	4848
-invalidtitleexception when calling	4046	4848
-invalidtoken	3009	4939
-invalidtoken when calling	3009	4939
-invalidtokenerror	3009,7	4849
-invalidtokenexception	3009	4850
-invalidtokenexception when calling	3009	4850
+invalidargument when calling	958	4900
+invalidargumentexception	958	4211
+invalidargumentexception when calling	958	4211
+invalidargumentforlogarithm	776,114	4212
+invalidargumentfornthvaluefunction	313,114	4213
+invalidargumentforntilefunction	315,114	4214
+invalidargumentforpowerfunction	115,114	4215
+invalidargumentforsqljsondatetimefunction	1290,114	4216
+invalidargumentforwidthbucketfunction	1168,114	4217
+invalidarn	3542	4901
+invalidarn when calling	3542	4901
+invalidarnexception	3542	4218
+invalidarnexception when calling	3542	4218
+invalidarnfault	3542	4219
+invalidarnfault when calling	3542	4219
+invalidassociation	4089,19	4902
+invalidassociation when calling	4089,19	4902
+invalidassociationversion	3543	4221
+invalidassociationversion when calling	3543	4221
+invalidasynchronousstateexception	3544	4222
+invalidatederror	4090	4903
+invalidattachmentexception	3545	4223
+invalidattachmentexception when calling	3545	4223
+invalidattributeidentifierexception	3546	4224
+invalidattributename	3547	4225
+invalidattributename when calling	3547	4225
+invalidattributesexception	3550	4228
+invalidattributevalue	3548	4226
+invalidattributevalue when calling	3548	4226
+invalidattributevalueexception	3549	4227
+invalidauderror	3551,3009	4229
+invalidaudienceerror	3551,3009	4231
+invalidauthenticationcode	3552,11	4233
+invalidauthenticationcode when calling	3552,11	4233
+invalidauthenticationprofilerequestfault	3553	4234
+invalidauthenticationprofilerequestfault when calling	3553	4234
+invalidauthorarnexception	3554	4235
+invalidauthorarnexception when calling	3554	4235
+invalidauthorizationmessageexception	3555	4236
+invalidauthorizationmessageexception when calling	3555	4236
+invalidauthorizationspecification	149	4237
+invalidauthorizationstate	3556	4238
+invalidauthorizationstate when calling	3556	4238
+invalidautomationexecutionparametersexception	3559	4241
+invalidautomationexecutionparametersexception when calling	3559	4241
+invalidautomationsignalexception	3560	4242
+invalidautomationsignalexception when calling	3560	4242
+invalidautomationstatusupdateexception	3561	4243
+invalidautomationstatusupdateexception when calling	3561	4243
+invalidautorollbackconfigexception	3557	4239
+invalidautorollbackconfigexception when calling	3557	4239
+invalidautoscalinggroupexception	3558	4240
+invalidautoscalinggroupexception when calling	3558	4240
+invalidbatchentryid	3562	4245
+invalidbatchentryid when calling	3562	4245
+invalidbinaryrepresentation	1157,114	4246
+invalidblobidexception	3563	4247
+invalidblobidexception when calling	3563	4247
+invalidblockerdeclarationexception	3564	4248
+invalidblockerdeclarationexception when calling	3564	4248
+invalidbluegreendeploymentconfigurationexception	3565	4249
+invalidbluegreendeploymentconfigurationexception when calling	3565	4249
+invalidbluegreendeploymentstatefault	3566	4250
+invalidbluegreendeploymentstatefault when calling	3566	4250
+invalidbranchnameexception	3567	4251
+invalidbranchnameexception when calling	3567	4251
+invalidbucketnamefilterexception	3568	4252
+invalidbucketnamefilterexception when calling	3568	4252
+invalidbytesequenceerror	3569	4253
+invalidcacertificatesbundle	3571	4257
+invalidcacertificatesbundle when calling	3571	4257
+invalidcacheclusterstate	3572	4258
+invalidcacheclusterstate when calling	3572	4258
+invalidcacheparametergroupstate	3573	4259
+invalidcacheparametergroupstate when calling	3573	4259
+invalidcachesecuritygroupstate	3574	4260
+invalidcachesecuritygroupstate when calling	3574	4260
+invalidcampaignstateexception	3575,19	4261
+invalidcampaignstateexception when calling	3575,19	4261
+invalidcastexception	3576	4262
+invalidcatalogname	2146	4263
+invalidcertificate	3578	4904
+invalidcertificate when calling	3578	4904
+invalidcertificateexception	3578	4264
+invalidcertificateexception when calling	3578	4264
+invalidcertificatefault	3578	4265
+invalidcertificatefault when calling	3578	4265
+invalidchangebatch	3581	4267
+invalidchangebatch when calling	3581	4267
+invalidchangesetstatus	3582	4268
+invalidchangesetstatus when calling	3582	4268
+invalidchannelarn	3583	4269
+invalidchannelarn when calling	3583	4269
+invalidcharactervalueforcast	3584,114	4272
+invalidciphertextexception	3585	4275
+invalidciphertextexception when calling	3585	4275
+invalidclassexception	3586	4276
+invalidclientauthstatusexception	3587	4277
+invalidclientauthstatusexception when calling	3587	4277
+invalidclienterror	3588,7	4278
+invalidclientexception	3588	4279
+invalidclientexception when calling	3588	4279
+invalidclientiderror	3589	4280
+invalidclientmetadataexception	3590	4281
+invalidclientmetadataexception when calling	3590	4281
+invalidclientrequesttokenexception	3591	4282
+invalidclientrequesttokenexception when calling	3591	4282
+invalidclienttokenexception	3592	4283
+invalidclienttokenexception when calling	3592	4283
+invalidcloudwatchdestination	3593	4284
+invalidcloudwatchdestination when calling	3593	4284
+invalidcloudwatchlogsloggrouparnexception	3594	4285
+invalidcloudwatchlogsloggrouparnexception when calling	3594	4285
+invalidcloudwatchlogsrolearnexception	3595	4286
+invalidcloudwatchlogsrolearnexception when calling	3595	4286
+invalidclusterparametergroupstate	3596	4287
+invalidclusterparametergroupstate when calling	3596	4287
+invalidclustersecuritygroupstate	3597	4288
+invalidclustersecuritygroupstate when calling	3597	4288
+invalidclustersnapshotschedulestate	3598	4289
+invalidclustersnapshotschedulestate when calling	3598	4289
+invalidclustersnapshotstate	3599	4290
+invalidclustersnapshotstate when calling	3599	4290
+invalidclusterstate	3600	4291
+invalidclusterstate when calling	3600	4291
+invalidclusterstatefault	3600	4292
+invalidclusterstatefault when calling	3600	4292
+invalidclustersubnetgroupstatefault	3601	4293
+invalidclustersubnetgroupstatefault when calling	3601	4293
+invalidclustersubnetstatefault	3602	4294
+invalidclustersubnetstatefault when calling	3602	4294
+invalidclustertrack	3603	4295
+invalidclustertrack when calling	3603	4295
+invalidcodecprivatedataexception	3605	4297
+invalidcodecprivatedataexception when calling	3605	4297
+invalidcodesignatureexception	3604	4296
+invalidcodesignatureexception when calling	3604	4296
+invalidcolumndefinition	774,1	4298
+invalidcolumnreference	312,1	4299
+invalidcommandid	3606	4301
+invalidcommandid when calling	3606	4301
+invalidcommentidexception	3607	4303
+invalidcommentidexception when calling	3607	4303
+invalidcommentoperationexception	3608,19	4304
+invalidcommentoperationexception when calling	3608,19	4304
+invalidcommitexception	3609	4305
+invalidcommitexception when calling	3609	4305
+invalidcommitidexception	3610	4306
+invalidcommitidexception when calling	3610	4306
+invalidcommitoffsetsizeexception	1028	4307
+invalidcomobjectexception	362	4300
+invalidcomponenterror	3611	4308
+invalidcomputeplatformexception	3613	4309
+invalidcomputeplatformexception when calling	3613	4309
+invalidconfigexception	1065	4310
+invalidconfigurationexception	3614	4311
+invalidconfigurationexception when calling	3614	4311
+invalidconfigurationrecordernameexception	3616	4313
+invalidconfigurationrecordernameexception when calling	3616	4313
+invalidconfigurationrequest	3617	4314
+invalidconfigurationrequest when calling	3617	4314
+invalidconfigurationset	3618	4315
+invalidconfigurationset when calling	3618	4315
+invalidconflictdetaillevelexception	3619	4316
+invalidconflictdetaillevelexception when calling	3619	4316
+invalidconflictresolutionexception	3620	4317
+invalidconflictresolutionexception when calling	3620	4317
+invalidconflictresolutionstrategyexception	3621	4318
+invalidconflictresolutionstrategyexception when calling	3621	4318
+invalidcontactflowexception	3622	4320
+invalidcontactflowexception when calling	3622	4320
+invalidcontactflowmoduleexception	3623	4321
+invalidcontactflowmoduleexception when calling	3623	4321
+invalidcontentlocation	3624	4322
+invalidcontentlocation when calling	3624	4322
+invalidcontinuationtokenexception	3625	4323
+invalidcontinuationtokenexception when calling	3625	4323
+invalidcredentialexception	3626	4324
+invalidcredentialsexception	4091,18	4905
+invalidcredentialsexception when calling	4091,18	4905
+invalidcrossaccountroleexception	3627	4326
+invalidcrossaccountroleexception when calling	3627	4326
+invalidcursordefinition	754,1	4329
+invalidcursorname	3629	4330
+invalidcursorstate	718	4332
+invalidcustomdbengineversionstatefault	3630	4333
+invalidcustomdbengineversionstatefault when calling	3630	4333
+invalidcustomeridentifierexception	3632	4335
+invalidcustomeridentifierexception when calling	3632	4335
+invalidcustomsesconfigurationexception	3631	4334
+invalidcustomsesconfigurationexception when calling	3631	4334
+invalidcustomsexception	3633	4336
+invalidcustomsexception when calling	3633	4336
+invaliddatabasedefinition	3638,1	4343
+invaliddataexception	3634	4337
+invaliddatarepositorytype	3635	4340
+invaliddatarepositorytype when calling	3635	4340
+invaliddatasetparametervalueexception	3636	4341
+invaliddatasetparametervalueexception when calling	3636	4341
+invaliddatasharefault	3637	4342
+invaliddatasharefault when calling	3637	4342
+invaliddaterangeexception	3639	4345
+invaliddaterangeexception when calling	3639	4345
+invaliddatetimeformat	684,114	4346
+invaliddbclusterautomatedbackupstatefault	3640	4348
+invaliddbclusterautomatedbackupstatefault when calling	3640	4348
+invaliddbclustercapacityfault	3641	4349
+invaliddbclustercapacityfault when calling	3641	4349
+invaliddbclusterendpointstatefault	3642	4350
+invaliddbclusterendpointstatefault when calling	3642	4350
+invaliddbclustersnapshotstatefault	3643	4351
+invaliddbclustersnapshotstatefault when calling	3643	4351
+invaliddbclusterstatefault	3644	4352
+invaliddbclusterstatefault when calling	3644	4352
+invaliddbinstanceautomatedbackupstate	3645	4353
+invaliddbinstanceautomatedbackupstate when calling	3645	4353
+invaliddbinstancestate	3646	4354
+invaliddbinstancestate when calling	3646	4354
+invaliddbparametergroupstate	3647	4355
+invaliddbparametergroupstate when calling	3647	4355
+invaliddbproxyendpointstatefault	3648	4356
+invaliddbproxyendpointstatefault when calling	3648	4356
+invaliddbproxystatefault	3649	4357
+invaliddbproxystatefault when calling	3649	4357
+invaliddbsecuritygroupstate	3650	4358
+invaliddbsecuritygroupstate when calling	3650	4358
+invaliddbshardgroupstate	3651	4359
+invaliddbshardgroupstate when calling	3651	4359
+invaliddbsnapshotstate	3652	4360
+invaliddbsnapshotstate when calling	3652	4360
+invaliddbsubnetgroupfault	3653	4361
+invaliddbsubnetgroupfault when calling	3653	4361
+invaliddbsubnetgroupstatefault	3654	4362
+invaliddbsubnetgroupstatefault when calling	3654	4362
+invaliddbsubnetstatefault	3655	4363
+invaliddbsubnetstatefault when calling	3655	4363
+invaliddefaultrootobject	3656	4364
+invaliddefaultrootobject when calling	3656	4364
+invaliddefinition	4092	4906
+invaliddefinition when calling	4092	4906
+invaliddeleteinventoryparametersexception	3657	4365
+invaliddeleteinventoryparametersexception when calling	3657	4365
+invaliddeletionidexception	3658	4366
+invaliddeletionidexception when calling	3658	4366
+invaliddeletionparameterexception	3659	4367
+invaliddeletionparameterexception when calling	3659	4367
+invaliddeliverychannelnameexception	3660	4368
+invaliddeliverychannelnameexception when calling	3660	4368
+invaliddeliveryoptions	3661	4369
+invaliddeliveryoptions when calling	3661	4369
+invaliddeployedstatefilterexception	3662	4370
+invaliddeployedstatefilterexception when calling	3662	4370
+invaliddeploymentconfignameexception	3663	4371
+invaliddeploymentconfignameexception when calling	3663	4371
+invaliddeploymentgroupnameexception	3664	4372
+invaliddeploymentgroupnameexception when calling	3664	4372
+invaliddeploymentidexception	3665	4373
+invaliddeploymentidexception when calling	3665	4373
+invaliddeploymentinstancetypeexception	3666	4374
+invaliddeploymentinstancetypeexception when calling	3666	4374
+invaliddeploymentstatusexception	3667	4375
+invaliddeploymentstatusexception when calling	3667	4375
+invaliddeploymentstyleexception	3668	4376
+invaliddeploymentstyleexception when calling	3668	4376
+invaliddeploymenttargetidexception	3669	4377
+invaliddeploymenttargetidexception when calling	3669	4377
+invaliddeploymentwaittypeexception	3670	4378
+invaliddeploymentwaittypeexception when calling	3670	4378
+invaliddescriptionexception	3671	4379
+invaliddescriptionexception when calling	3671	4379
+invaliddestinationcommitspecifierexception	3672	4380
+invaliddestinationcommitspecifierexception when calling	3672	4380
+invaliddestinationkmskey	3673	4382
+invaliddestinationkmskey when calling	3673	4382
+invaliddeviceexception	3674	4383
+invaliddeviceexception when calling	3674	4383
+invaliddiskcapacity	3675	4386
+invaliddndoperationexception	3676	4387
+invaliddocument	4093	4907
+invaliddocument when calling	4093	4907
+invaliddocumentcontent	3677	4388
+invaliddocumentcontent when calling	3677	4388
+invaliddocumentoperation	3678	4389
+invaliddocumentoperation when calling	3678	4389
+invaliddocumentschemaversion	3679	4390
+invaliddocumentschemaversion when calling	3679	4390
+invaliddocumenttype	3680	4391
+invaliddocumenttype when calling	3680	4391
+invaliddocumentversion	3681	4392
+invaliddocumentversion when calling	3681	4392
+invaliddomainname	3682	4393
+invaliddomainname when calling	3682	4393
+invaliddomainnamefororiginaccesscontrol	3683	4394
+invaliddomainnamefororiginaccesscontrol when calling	3683	4394
+invaliddomainvalidationoptionsexception	3684	4395
+invaliddomainvalidationoptionsexception when calling	3684	4395
+invalidec2tagcombinationexception	3685	4396
+invalidec2tagcombinationexception when calling	3685	4396
+invalidec2tagexception	3686	4397
+invalidec2tagexception when calling	3686	4397
+invalidecsserviceexception	3687	4398
+invalidecsserviceexception when calling	3687	4398
+invalidelasticipfault	3688	4399
+invalidelasticipfault when calling	3688	4399
+invalidemailexception	3689	4400
+invalidemailexception when calling	3689	4400
+invalidemailroleaccesspolicyexception	3690	4401
+invalidemailroleaccesspolicyexception when calling	3690	4401
+invalidencodingexception	3691	4402
+invalidencodingexception when calling	3691	4402
+invalidencryptionconfiguration	3692	4406
+invalidencryptionconfiguration when calling	3692	4406
+invalidendpointexception	3693	4407
+invalidendpointexception when calling	3693	4407
+invalidendpointregionexception	3694	4408
+invalidendpointregionexception when calling	3694	4408
+invalidendpointstate	3695	4409
+invalidendpointstate when calling	3695	4409
+invalidenumargumentexception	3696	4410
+invaliderrorcode	3697	4412
+invaliderrorcode when calling	3697	4412
+invalidescapecharacter	3698,114	4413
+invalidescapeoctet	3699,114	4414
+invalidescapesequence	3700,114	4415
+invalideventcategoryexception	3701	4417
+invalideventcategoryexception when calling	3701	4417
+invalideventdatastorecategoryexception	3702	4418
+invalideventdatastorecategoryexception when calling	3702	4418
+invalideventdatastorestatusexception	3703	4419
+invalideventdatastorestatusexception when calling	3703	4419
+invalideventpatternexception	3704	4420
+invalideventpatternexception when calling	3704	4420
+invalideventselectorsexception	3705	4421
+invalideventselectorsexception when calling	3705	4421
+invalideventsubscriptionstate	3706	4422
+invalideventsubscriptionstate when calling	3706	4422
+invalidexecutioninput	3707	4424
+invalidexecutioninput when calling	3707	4424
+invalidexportonly	3708	4425
+invalidexportonly when calling	3708	4425
+invalidexportpath	3709	4426
+invalidexportpath when calling	3709	4426
+invalidexportsourcestate	3710	4427
+invalidexportsourcestate when calling	3710	4427
+invalidexporttaskstatefault	3711	4428
+invalidexporttaskstatefault when calling	3711	4428
+invalidexporttimeexception	3712	4429
+invalidexporttimeexception when calling	3712	4429
+invalidexpressionexception	3713	4430
+invalidexpressionexception when calling	3713	4430
+invalidexternalidexception	3714	4431
+invalidexternalidexception when calling	3714	4431
+invalidfacetupdateexception	3715	4433
+invalidfacetupdateexception when calling	3715	4433
+invalidfetchsessionepochexception	3716	4434
+invalidfetchsizeexception	3717	4435
+invalidfileexistsbehaviorexception	3718	4436
+invalidfileexistsbehaviorexception when calling	3718	4436
+invalidfilelocationexception	3719	4437
+invalidfilelocationexception when calling	3719	4437
+invalidfilemodeexception	3720	4438
+invalidfilemodeexception when calling	3720	4438
+invalidfilepositionexception	3721	4439
+invalidfilepositionexception when calling	3721	4439
+invalidfilesystemexception	3722	4440
+invalidfilesystemexception when calling	3722	4440
+invalidfilter	3724	4908
+invalidfilter when calling	3724	4908
+invalidfiltercriteriaexception	3723	4441
+invalidfilterexception	3724	4442
+invalidfilterexception when calling	3724	4442
+invalidfilterkey	3725	4443
+invalidfilterkey when calling	3725	4443
+invalidfilteroption	3726	4444
+invalidfilteroption when calling	3726	4444
+invalidfiltervalue	3727	4445
+invalidfiltervalue when calling	3727	4445
+invalidfirehosedestination	3728	4446
+invalidfirehosedestination when calling	3728	4446
+invalidfleetstatusexception	3729	4448
+invalidfleetstatusexception when calling	3729	4448
+invalidforeignkey	3182,1	4449
+invalidformat	4094	4909
+invalidformat when calling	4094	4909
+invalidforwardcookies	3730	4450
+invalidforwardcookies when calling	3730	4450
+invalidfunctionassociation	3731	4451
+invalidfunctionassociation when calling	3731	4451
+invalidfunctiondefinition	112,1	4452
+invalidgamesessionstatusexception	3732	4453
+invalidgamesessionstatusexception when calling	3732	4453
+invalidgatewayrequestexception	3733	4454
+invalidgatewayrequestexception when calling	3733	4454
+invalidgeorestrictionparameter	3734	4455
+invalidgeorestrictionparameter when calling	3734	4455
+invalidgithubaccounttokenexception	3735	4456
+invalidgithubaccounttokenexception when calling	3735	4456
+invalidgithubaccounttokennameexception	3736	4457
+invalidgithubaccounttokennameexception when calling	3736	4457
+invalidglobalclusterstatefault	3737	4458
+invalidglobalclusterstatefault when calling	3737	4458
+invalidglobalreplicationgroupstate	3738	4459
+invalidglobalreplicationgroupstate when calling	3738	4459
+invalidgranterror	3739,6	4460
+invalidgrantexception	3739	4461
+invalidgrantexception when calling	3739	4461
+invalidgrantidexception	3740	4462
+invalidgrantidexception when calling	3740	4462
+invalidgrantoperation	771,772	4463
+invalidgrantor	772	4465
+invalidgranttokenexception	3741	4464
+invalidgranttokenexception when calling	3741	4464
+invalidgroupidexception	3742	4467
+invalidhandshaketransitionexception	3743	4468
+invalidhandshaketransitionexception when calling	3743	4468
+invalidheadersfors3origin	3744	4469
+invalidheadersfors3origin when calling	3744	4469
+invalidhomeregionexception	3745	4470
+invalidhomeregionexception when calling	3745	4470
+invalidhsmclientcertificatestatefault	3746	4471
+invalidhsmclientcertificatestatefault when calling	3746	4471
+invalidhsmconfigurationstatefault	3747	4472
+invalidhsmconfigurationstatefault when calling	3747	4472
+invalidiamsessionarnexception	3748	4473
+invalidiamsessionarnexception when calling	3748	4473
+invalidiamuserarnexception	3749	4474
+invalidiamuserarnexception when calling	3749	4474
+invalidiaterror	3750,3009	4476
+invalididentitypoolconfigurationexception	3752	4478
+invalididentitypoolconfigurationexception when calling	3752	4478
+invalididentitytoken	3753	4479
+invalididentitytoken when calling	3753	4479
+invalididformat	3751	4477
+invalididformat when calling	3751	4477
+invalidifmatchversion	3754	4480
+invalidifmatchversion when calling	3754	4480
+invalidignoreapplicationstopfailuresvalueexception	3755	4481
+invalidignoreapplicationstopfailuresvalueexception when calling	3755	4481
+invalidimageformatexception	3756	4482
+invalidimageformatexception when calling	3756	4482
+invalidimagename	3757,3758	4483
+invalidimportpath	3759	4484
+invalidimportpath when calling	3759	4484
+invalidimportsourceexception	3760	4485
+invalidimportsourceexception when calling	3760	4485
+invalidimporttokenexception	3761	4486
+invalidimporttokenexception when calling	3761	4486
+invalidindicatorparametervalue	3762,114	4487
+invalidinput	3764	4910
+invalidinput when calling	3764	4910
+invalidinputcombinationexception	3763	4488
+invalidinputcombinationexception when calling	3763	4488
+invalidinputexception	3764	4489
+invalidinputexception when calling	3764	4489
+invalidinsightselectorsexception	3765	4492
+invalidinsightselectorsexception when calling	3765	4492
+invalidinstance	4095	4911
+invalidinstance when calling	4095	4911
+invalidinstanceid	3766	4493
+invalidinstanceid when calling	3766	4493
+invalidinstanceidexception	3766	4494
+invalidinstanceidexception when calling	3766	4494
+invalidinstanceinformationfiltervalue	3767	4495
+invalidinstanceinformationfiltervalue when calling	3767	4495
+invalidinstancenameexception	3768	4496
+invalidinstancenameexception when calling	3768	4496
+invalidinstancepropertyfiltervalue	3769	4497
+invalidinstancepropertyfiltervalue when calling	3769	4497
+invalidinstancestatusexception	3770	4498
+invalidinstancestatusexception when calling	3770	4498
+invalidinstancetypeexception	3771	4499
+invalidinstancetypeexception when calling	3771	4499
+invalidintegrationstatefault	3772	4501
+invalidintegrationstatefault when calling	3772	4501
+invalidinventorygroupexception	3773	4503
+invalidinventorygroupexception when calling	3773	4503
+invalidinventoryitemcontextexception	3774	4504
+invalidinventoryitemcontextexception when calling	3774	4504
+invalidinventoryrequestexception	3775	4505
+invalidinventoryrequestexception when calling	3775	4505
+invalidissuedaterror	3750,3009	4506
+invalidissuererror	3776,3009	4508
+invaliditemcontentexception	3777	4510
+invaliditemcontentexception when calling	3777	4510
+invalidjobexception	3778	4511
+invalidjobexception when calling	3778	4511
+invalidjobidexception	3779	4512
+invalidjobidexception when calling	3779	4512
+invalidjobstateexception	3780	4513
+invalidjobstateexception when calling	3780	4513
+invalidjsontext	3781,114	4514
+invalidjtierror	3782,3009	4516
+invalidkeyexception	3783	4517
+invalidkeyid	3784	4518
+invalidkeyid when calling	3784	4518
+invalidkeyprefixfilterexception	3785	4519
+invalidkeyprefixfilterexception when calling	3785	4519
+invalidkeysigningkeyname	3786	4520
+invalidkeysigningkeyname when calling	3786	4520
+invalidkeysigningkeystatus	3787	4521
+invalidkeysigningkeystatus when calling	3787	4521
+invalidkeyspecexception	3788	4522
+invalidkeyusageexception	3790	4523
+invalidkeyusageexception when calling	3790	4523
+invalidkmsarn	3791	4524
+invalidkmsarn when calling	3791	4524
+invalidkmskeyexception	3792	4525
+invalidkmskeyexception when calling	3792	4525
+invalidkmskeyfault	3792	4526
+invalidkmskeyfault when calling	3792	4526
+invalidkmskeyidexception	3793	4527
+invalidkmskeyidexception when calling	3793	4527
+invalidkmsresourceexception	3794	4528
+invalidkmsresourceexception when calling	3794	4528
+invalidlambdafunction	3795	4529
+invalidlambdafunction when calling	3795	4529
+invalidlambdafunctionassociation	3796	4530
+invalidlambdafunctionassociation when calling	3796	4530
+invalidlambdafunctionoutputexception	3797	4531
+invalidlambdafunctionoutputexception when calling	3797	4531
+invalidlambdaresponseexception	3798	4532
+invalidlambdaresponseexception when calling	3798	4532
+invalidlayerexception	3799	4534
+invalidlayerexception when calling	3799	4534
+invalidlayerpartexception	3800	4535
+invalidlayerpartexception when calling	3800	4535
+invalidldapsstatusexception	3801	4536
+invalidldapsstatusexception when calling	3801	4536
+invalidlexiconexception	3802	4538
+invalidlexiconexception when calling	3802	4538
+invalidlicenseexception	3803	4539
+invalidlicenseexception when calling	3803	4539
+invalidlifecycleeventhookexecutionidexception	3804	4540
+invalidlifecycleeventhookexecutionidexception when calling	3804	4540
+invalidlifecycleeventhookexecutionstatusexception	3805	4541
+invalidlifecycleeventhookexecutionstatusexception when calling	3805	4541
+invalidlimitexception	3806	4542
+invalidlimitexception when calling	3806	4542
+invalidloadbalanceraction	3807	4544
+invalidloadbalanceraction when calling	3807	4544
+invalidloadbalancerinfoexception	3808	4545
+invalidloadbalancerinfoexception when calling	3808	4545
+invalidlocationcode	3809	4546
+invalidlocationcode when calling	3809	4546
+invalidlocatorspecification	3810,4086	4547
+invalidloggingconfiguration	3811	4548
+invalidloggingconfiguration when calling	3811	4548
+invalidlookupattributesexception	3812	4550
+invalidlookupattributesexception when calling	3812	4550
+invalidmanifestexception	3813	4551
+invalidmanifestexception when calling	3813	4551
+invalidmanifestfieldexception	3814	4552
+invalidmanifestfieldexception when calling	3814	4552
+invalidmarkerexception	3816	4554
+invalidmarkerexception when calling	3816	4554
+invalidmarkexception	3815	4553
+invalidmaxconflictfilesexception	3817	4555
+invalidmaxconflictfilesexception when calling	3817	4555
+invalidmaxmergehunksexception	3819	4556
+invalidmaxmergehunksexception when calling	3819	4556
+invalidmaxresultsexception	3820	4557
+invalidmaxresultsexception when calling	3820	4557
+invalidmediaframeexception	3821	4558
+invalidmediaframeexception when calling	3821	4558
+invalidmergeoptionexception	3822	4560
+invalidmergeoptionexception when calling	3822	4560
+invalidmessagecontents	3823	4561
+invalidmessagecontents when calling	3823	4561
+invalidmididataexception	3824	4563
+invalidminimumhealthyhostvalueexception	3825	4564
+invalidminimumhealthyhostvalueexception when calling	3825	4564
+invalidminimumprotocolversion	3826	4565
+invalidminimumprotocolversion when calling	3826	4565
+invalidmoduledescriptorexception	3827	4566
+invalidmultiregionclusterstatefault	3828	4567
+invalidmultiregionclusterstatefault when calling	3828	4567
+invalidname	1037,1	4569
+invalidname when calling	1037	4912
+invalidnameexception	3829	4570
+invalidnamespacefault	3830	4572
+invalidnamespacefault when calling	3830	4572
+invalidnetworksettings	3831	4573
+invalidnetworksettings when calling	3831	4573
+invalidnexttoken	3832	4574
+invalidnexttoken when calling	3832	4574
+invalidnexttokenexception	3832	4575
+invalidnexttokenexception when calling	3832	4575
+invalidnodeexception	3833	4576
+invalidnodeexception when calling	3833	4576
+invalidnodestatefault	3834	4577
+invalidnodestatefault when calling	3834	4577
+invalidnonceexception	3836	4579
+invalidnonceexception when calling	3836	4579
+invalidnotificationconfig	3837	4580
+invalidnotificationconfig when calling	3837	4580
+invalidnumberpredicates	3840	4585
+invalidnumberpredicates when calling	3840	4585
+invalidnumbervaluetests	3841	4586
+invalidnumbervaluetests when calling	3841	4586
+invalidnumericdataexception	3842	4587
+invalidnumericdataexception when calling	3842	4587
+invalidoauthflowexception	3843	4589
+invalidoauthflowexception when calling	3843	4589
+invalidobjectdefinition	159,1	4590
+invalidobjectexception	3844	4591
+invalidobjectstate	3845,11	4592
+invalidobjectstate when calling	3845,11	4592
+invalidolevarianttypeexception	3846	4595
+invalidonpremisestagcombinationexception	3847	4596
+invalidonpremisestagcombinationexception when calling	3847	4596
+invalidopentypeexception	3848	4597
+invalidoperationexception	3849	4598
+invalidoperationexception when calling	3850	4913
+invalidoperationfault	3850	4599
+invalidoperationfault when calling	3850	4599
+invalidoptionexception	3851	4600
+invalidoptionexception when calling	3851	4600
+invalidoptiongroupstatefault	3852	4601
+invalidoptiongroupstatefault when calling	3852	4601
+invalidorderexception	3855	4606
+invalidorderexception when calling	3855	4606
+invalidorigin	4096	4914
+invalidorigin when calling	4096	4914
+invalidoriginaccesscontrol	3856	4607
+invalidoriginaccesscontrol when calling	3856	4607
+invalidoriginaccessidentity	3857	4608
+invalidoriginaccessidentity when calling	3857	4608
+invalidoriginkeepalivetimeout	3858	4609
+invalidoriginkeepalivetimeout when calling	3858	4609
+invalidoriginreadtimeout	3859	4610
+invalidoriginreadtimeout when calling	3859	4610
+invalidoutput	4097	4915
+invalidoutput when calling	4097	4915
+invalidoutputfolder	3860	4611
+invalidoutputfolder when calling	3860	4611
+invalidoutputlocation	3861	4612
+invalidoutputlocation when calling	3861	4612
+invalidoverridestatusexception	3862	4614
+invalidoverridestatusexception when calling	3862	4614
+invalidpaginationexception	3863	4618
+invalidpaginationexception when calling	3863	4618
+invalidpaginationtoken	3864	4619
+invalidpaginationtoken when calling	3864	4619
+invalidpaginationtokenexception	3864	4620
+invalidpaginationtokenexception when calling	3864	4620
+invalidparameter	4098	4916
+invalidparameter when calling	4098	4916
+invalidparametercombination	3865	4621
+invalidparametercombination when calling	3865	4621
+invalidparametercombinationexception	3865	4622
+invalidparametercombinationexception when calling	3865	4622
+invalidparameterexception	3866	4623
+invalidparameterexception when calling	4098	4917
+invalidparametergroupstatefault	3867	4624
+invalidparametergroupstatefault when calling	3867	4624
+invalidparameterinput	3868	4625
+invalidparameterinput when calling	3868	4625
+invalidparameters	3871	4918
+invalidparameters when calling	3871	4918
+invalidparametersexception	3871	4631
+invalidparametersexception when calling	3871	4631
+invalidparameterspecexception	3869	4627
+invalidparametervalue	190,114	4628
+invalidparametervalue when calling	190	4919
+invalidparametervalueexception	190	4629
+invalidparametervalueexception when calling	190	4629
+invalidparametervaluesexception	3870	4630
+invalidparametervaluesexception when calling	3870	4630
+invalidparentcommitidexception	3872	4632
+invalidparentcommitidexception when calling	3872	4632
+invalidpartitionsexception	3839	4633
+invalidpassword	1671,149	4634
+invalidpasswordexception	1671,7	4635
+invalidpasswordexception when calling	1671,7	4635
+invalidpathexception	3873	4636
+invalidpathexception when calling	8	4920
+invalidpermissiontype	3875	4638
+invalidpermissiontype when calling	3875	4638
+invalidperunitstoragethroughput	3874	4637
+invalidperunitstoragethroughput when calling	3874	4637
+invalidpluginname	3876	4639
+invalidpluginname when calling	3876	4639
+invalidpolicy	3879	4921
+invalidpolicy when calling	3879	4921
+invalidpolicyattributeexception	3877	4640
+invalidpolicyattributeexception when calling	3877	4640
+invalidpolicydocument	3878	4641
+invalidpolicydocument when calling	3878	4641
+invalidpolicyexception	3879	4642
+invalidpolicyexception when calling	3879	4642
+invalidpolicyfault	3879	4643
+invalidpolicyfault when calling	3879	4643
+invalidpolicyrevisionidexception	3880	4644
+invalidpolicyrevisionidexception when calling	3880	4644
+invalidpolicytypeexception	3881	4645
+invalidpolicytypeexception when calling	3881	4645
+invalidportrangeexception	3882	4646
+invalidportrangeexception when calling	3882	4646
+invalidprecedingorfollowingsize	3194,114	4647
+invalidpreferencesformatexception	3883	4649
+invalidprefixerror	3884	4650
+invalidpreparedstatementdefinition	3885,1	4651
+invalidprincipaltypeexception	3886	4652
+invalidproducerepochexception	3887	4653
+invalidproduceridmappingexception	3888	4654
+invalidproductcodeexception	3889	4655
+invalidproductcodeexception when calling	3889	4655
+invalidprogramexception	1031	4656
+invalidpropertiesformatexception	3890	4657
+invalidprotocolsettings	3891	4658
+invalidprotocolsettings when calling	3891	4658
+invalidpublickey	1215	4659
+invalidpublickey when calling	1215	4659
+invalidpublickeyversionexception	3892	4660
+invalidpublickeyversionexception when calling	3892	4660
+invalidpullrequesteventtypeexception	3893	4663
+invalidpullrequesteventtypeexception when calling	3893	4663
+invalidpullrequestidexception	3894	4664
+invalidpullrequestidexception when calling	3894	4664
+invalidpullrequeststatusexception	3895	4665
+invalidpullrequeststatusexception when calling	3895	4665
+invalidpullrequeststatusupdateexception	3896	4666
+invalidpullrequeststatusupdateexception when calling	3896	4666
+invalidqueryexception	3897	4667
+invalidqueryexception when calling	3897	4667
+invalidqueryexpression	3898	4668
+invalidqueryexpression when calling	3898	4668
+invalidquerystatementexception	3899	4669
+invalidquerystatementexception when calling	3899	4669
+invalidquerystatusexception	3900	4670
+invalidquerystatusexception when calling	3900	4670
+invalidquerystringparameters	3901	4671
+invalidquerystringparameters when calling	3901	4671
+invalidreactionuserarnexception	3902	4673
+invalidreactionuserarnexception when calling	3902	4673
+invalidreactionvalueexception	3903	4674
+invalidreactionvalueexception when calling	3903	4674
+invalidrecordexception	557	4675
+invalidrecordinggroupexception	3905	4677
+invalidrecordinggroupexception when calling	3905	4677
+invalidrecordstateexception	3904	4676
+invalidrecursion	230,1	4678
+invalidredirecturierror	3589	4679
+invalidredirecturiexception	3906	4680
+invalidredirecturiexception when calling	3906	4680
+invalidreferencenameexception	3907	4681
+invalidreferencenameexception when calling	3907	4681
+invalidregion	3908	4922
+invalidregion when calling	3908	4922
+invalidregionexception	3908	4682
+invalidregionexception when calling	3908	4682
+invalidregistrationexception	3909	4683
+invalidregistrationstatusexception	3910	4684
+invalidregistrationstatusexception when calling	3910	4684
+invalidregularexpression	3911,114	4685
+invalidrelationidexception	3912	4686
+invalidrelationserviceexception	3913	4687
+invalidrelationtypeexception	3914	4688
+invalidrelativefileversionenumexception	3915	4689
+invalidrelativefileversionenumexception when calling	3915	4689
+invalidrelativepath	3916	4690
+invalidrelativepath when calling	3916	4690
+invalidrenderingparameter	3917	4691
+invalidrenderingparameter when calling	3917	4691
+invalidreplacementcontentexception	3918	4692
+invalidreplacementcontentexception when calling	3918	4692
+invalidreplacementtypeexception	3919	4693
+invalidreplacementtypeexception when calling	3919	4693
+invalidreplicationassignmentexception	3920	4695
+invalidreplicationfactorexception	3921	4697
+invalidreplicationgroupstate	3922	4698
+invalidreplicationgroupstate when calling	3922	4698
+invalidrepositorydescriptionexception	3923	4699
+invalidrepositorydescriptionexception when calling	3923	4699
+invalidrepositorynameexception	3924	4700
+invalidrepositorynameexception when calling	3924	4700
+invalidrepositorytriggerbranchnameexception	3925	4701
+invalidrepositorytriggerbranchnameexception when calling	3925	4701
+invalidrepositorytriggercustomdataexception	3926	4702
+invalidrepositorytriggercustomdataexception when calling	3926	4702
+invalidrepositorytriggerdestinationarnexception	3927	4703
+invalidrepositorytriggerdestinationarnexception when calling	3927	4703
+invalidrepositorytriggereventsexception	3928	4704
+invalidrepositorytriggereventsexception when calling	3928	4704
+invalidrepositorytriggernameexception	3929	4705
+invalidrepositorytriggernameexception when calling	3929	4705
+invalidrepositorytriggerregionexception	3930	4706
+invalidrepositorytriggerregionexception when calling	3930	4706
+invalidrequest	3589	4923
+invalidrequest when calling	3589	4923
+invalidrequestcontentexception	3931	4708
+invalidrequestcontentexception when calling	3931	4708
+invalidrequesterror	3589	4710
+invalidrequestexception	3589	4711
+invalidrequestexception when calling	3589	4924
+invalidrequestfatalerror	3589	4712
+invalidrequestregionexception	3932	4713
+invalidrequestregionexception when calling	3932	4713
+invalidrequiredacksexception	3933	4714
+invalidrequiredprotocol	3934	4716
+invalidrequiredprotocol when calling	3934	4716
+invalidreservednodestate	3935	4717
+invalidreservednodestate when calling	3935	4717
+invalidresourcearnexception	3936	4718
+invalidresourcearnexception when calling	3936	4718
+invalidresourceexception	3937	4719
+invalidresourceexception when calling	3937	4719
+invalidresourceformatexception	3938	4720
+invalidresourceformatexception when calling	3938	4720
+invalidresourceid	3939	4721
+invalidresourceid when calling	3939	4721
+invalidresourcepolicyexception	3940	4722
+invalidresourcepolicyexception when calling	3940	4722
+invalidresourcestateexception	3941	4723
+invalidresourcestateexception when calling	3941	4723
+invalidresourcestatefault	3941	4724
+invalidresourcestatefault when calling	3941	4724
+invalidresourcetype	3942	4725
+invalidresourcetype when calling	3942	4725
+invalidresourcetypeexception	3942	4726
+invalidresourcetypeexception when calling	3942	4726
+invalidresponsecode	3943	4727
+invalidresponsecode when calling	3943	4727
+invalidresponseexception	3944	4728
+invalidresponseexception when calling	3944	4728
+invalidresponsibilitytransfertransitionexception	3945	4729
+invalidresponsibilitytransfertransitionexception when calling	3945	4729
+invalidrestore	3946,15	4925
+invalidrestore when calling	3946,15	4925
+invalidrestorefault	3946	4730
+invalidrestorefault when calling	3946	4730
+invalidrestoretimeexception	3947	4731
+invalidrestoretimeexception when calling	3947	4731
+invalidresultattributeexception	3948	4732
+invalidresultattributeexception when calling	3948	4732
+invalidresulttokenexception	3949	4733
+invalidresulttokenexception when calling	3949	4733
+invalidretentionperiodfault	3950	4734
+invalidretentionperiodfault when calling	3950	4734
+invalidrevisionexception	3951	4735
+invalidrevisionexception when calling	3951	4735
+invalidrevisionidexception	3952	4736
+invalidrevisionidexception when calling	3952	4736
+invalidrevocationcontent	3953	4737
+invalidrevocationcontent when calling	3953	4737
+invalidrole	3954	4926
+invalidrole when calling	3954	4926
+invalidroleexception	3954	4738
+invalidroleexception when calling	3954	4738
+invalidroleinfoexception	3955	4739
+invalidrolespecification	1162	4741
+invalidrolevalueexception	3956	4742
+invalidrowcountinlimitclause	3957,114	4743
+invalidrowcountinresultoffsetclause	3958,114	4744
+invalidrulecontentsha256exception	3959	4745
+invalidrulecontentsha256exception when calling	3959	4745
+invalidruleexception	3960	4746
+invalidruleexception when calling	3960	4746
+invalidruntimeexception	3961,60	4747
+invalidruntimeexception when calling	3961,60	4747
+invalids3bucketexception	3962	4748
+invalids3bucketexception when calling	3962	4748
+invalids3bucketfault	3962	4749
+invalids3bucketfault when calling	3962	4749
+invalids3bucketnameexception	3963	4750
+invalids3bucketnameexception when calling	3963	4750
+invalids3bucketnamefault	3963	4751
+invalids3bucketnamefault when calling	3963	4751
+invalids3configuration	3964	4752
+invalids3configuration when calling	3964	4752
+invalids3keyexception	3965	4753
+invalids3keyexception when calling	3965	4753
+invalids3keyprefixexception	3966	4754
+invalids3keyprefixexception when calling	3966	4754
+invalids3keyprefixfault	3966	4755
+invalids3keyprefixfault when calling	3966	4755
+invalids3kmskeyarnexception	3967	4756
+invalids3kmskeyarnexception when calling	3967	4756
+invalids3objectexception	3968	4757
+invalids3objectexception when calling	3968	4757
+invalids3prefixexception	3969	4758
+invalids3prefixexception when calling	3969	4758
+invalidsamplerateexception	3970	4759
+invalidsamplerateexception when calling	3970	4759
+invalidsavepointspecification	3971,4087	4760
+invalidschedule	4099	4927
+invalidschedule when calling	4099	4927
+invalidscheduledaction	3972	4761
+invalidscheduledaction when calling	3972	4761
+invalidschemadefinition	1194,1	4762
+invalidschemadocexception	3973	4763
+invalidschemadocexception when calling	3973	4763
+invalidschemaname	3974	4764
+invalidscheme	4100	4928
+invalidscheme when calling	4100	4928
+invalidscopeerror	3975	4765
+invalidscopeexception	3975	4766
+invalidscopeexception when calling	3975	4766
+invalidsearchcontrolsexception	3976	4767
+invalidsearchfilterexception	3977	4768
+invalidsecretexception	3978	4769
+invalidsecretexception when calling	3978	4769
+invalidsecurity	4101,11	4929
+invalidsecurity when calling	4101,11	4929
+invalidsecuritygroup	3979	4770
+invalidsecuritygroup when calling	3979	4770
+invalidsecuritygroupidexception	3980,60	4771
+invalidsecuritygroupidexception when calling	3980,60	4771
+invalidsequencetokenexception	3982	4772
+invalidsequencetokenexception when calling	3982	4772
+invalidserverlesscachesnapshotstatefault	3984	4773
+invalidserverlesscachesnapshotstatefault when calling	3984	4773
+invalidserverlesscachestatefault	3985	4774
+invalidserverlesscachestatefault when calling	3985	4774
+invalidsessiontimeoutexception	3987	4776
+invalidsharesessionepochexception	3988	4777
+invalidsignalsexception	3989	4778
+invalidsignalsexception when calling	3989	4778
+invalidsignatureerror	3990,3009	4779
+invalidsigningstatus	3991	4780
+invalidsigningstatus when calling	3991	4780
+invalidsmsroleaccesspolicyexception	3992	4782
+invalidsmsroleaccesspolicyexception when calling	3992	4782
+invalidsmsroletrustrelationshipexception	3993	4783
+invalidsmsroletrustrelationshipexception when calling	3993	4783
+invalidsnapshotcopygrantstatefault	3994	4784
+invalidsnapshotcopygrantstatefault when calling	3994	4784
+invalidsnapshotstate	3995	4787
+invalidsnapshotstate when calling	3995	4787
+invalidsnapshotstatefault	3995	4788
+invalidsnapshotstatefault when calling	3995	4788
+invalidsnsdestination	3996	4789
+invalidsnsdestination when calling	3996	4789
+invalidsnstopic	3997	4790
+invalidsnstopic when calling	3997	4790
+invalidsnstopicarnexception	3998	4791
+invalidsnstopicarnexception when calling	3998	4791
+invalidsnstopicnameexception	3999	4792
+invalidsnstopicnameexception when calling	3999	4792
+invalidsortbyexception	4000	4793
+invalidsortbyexception when calling	4000	4793
+invalidsortorderexception	4001	4794
+invalidsortorderexception when calling	4001	4794
+invalidsourcecommitspecifierexception	4002	4795
+invalidsourcecommitspecifierexception when calling	4002	4795
+invalidsourceexception	4003	4796
+invalidsourceexception when calling	4003	4796
+invalidsourcekmskey	4004	4797
+invalidsourcekmskey when calling	4004	4797
+invalidspecificationexception	4005	4798
+invalidsqljsonsubscript	4006,114	4799
+invalidsqlstatementname	4007	4800
+invalidsqlstatereturned	4008,510	4801
+invalidssmlexception	4010	4802
+invalidssmlexception when calling	4010	4802
+invalidstagedeclarationexception	4011	4803
+invalidstagedeclarationexception when calling	4011	4803
+invalidstate	2804	4930
+invalidstate when calling	2804	4930
+invalidstateerror	4012,4013	4805
+invalidstateexception	2804	4806
+invalidstateexception when calling	2804	4806
+invalidstatetransition	4014	4807
+invalidstatetransition when calling	4014	4807
+invalidstatetransitionexception	4014,19	4808
+invalidstatetransitionexception when calling	4014,19	4808
+invalidstructureexception	4016	4811
+invalidstructureexception when calling	4016	4811
+invalidsubnet	4102	4931
+invalidsubnet when calling	4102	4931
+invalidsubnetidexception	4017,60	4812
+invalidsubnetidexception when calling	4017,60	4812
+invalidsubscriptionstatefault	4018	4813
+invalidsubscriptionstatefault when calling	4018	4813
+invalidsystemtagusageexception	4019	4814
+invalidsystemtagusageexception when calling	4019	4814
+invalidtabledefinition	111,1	4815
+invalidtablerestoreargument	4020	4816
+invalidtablerestoreargument when calling	4020	4816
+invalidtablesampleargument	4021,114	4817
+invalidtablesamplerepeat	4022,114	4818
+invalidtag	4023	4932
+invalidtag when calling	4023	4932
+invalidtagexception	4023	4819
+invalidtagexception when calling	4023	4819
+invalidtagfault	4023	4820
+invalidtagfault when calling	4023	4820
+invalidtagfilterexception	4024	4821
+invalidtagfilterexception when calling	4024	4821
+invalidtagging	4103	4933
+invalidtagging when calling	4103	4933
+invalidtaggingrequestexception	4027	4824
+invalidtaggingrequestexception when calling	4027	4824
+invalidtagkeyslistexception	4025	4822
+invalidtagkeyslistexception when calling	4025	4822
+invalidtagparameterexception	4026	4823
+invalidtagparameterexception when calling	4026	4823
+invalidtagsexception	4028	4825
+invalidtagsexception when calling	4028	4825
+invalidtagsmapexception	4029	4826
+invalidtagsmapexception when calling	4029	4826
+invalidtagstoaddexception	4030	4827
+invalidtagstoaddexception when calling	4030	4827
+invalidtarget	4032	4934
+invalidtarget when calling	4032	4934
+invalidtargetbranchexception	4031	4828
+invalidtargetbranchexception when calling	4031	4828
+invalidtargetexception	4032	4829
+invalidtargetexception when calling	4032	4829
+invalidtargetfilternameexception	4033	4830
+invalidtargetfilternameexception when calling	4033	4830
+invalidtargetgrouppairexception	4034	4831
+invalidtargetgrouppairexception when calling	4034	4831
+invalidtargetinstancesexception	4035	4832
+invalidtargetinstancesexception when calling	4035	4832
+invalidtargetmaps	4036	4833
+invalidtargetmaps when calling	4036	4833
+invalidtargetobjecttypeexception	4037	4834
+invalidtargetsexception	4038	4835
+invalidtargetsexception when calling	4038	4835
+invalidtaskidexception	4039	4836
+invalidtaskidexception when calling	4039	4836
+invalidtemplate	4104	4935
+invalidtemplate when calling	4104	4935
+invalidtestcaseexception	4040	4837
+invalidtestcaseexception when calling	4040	4837
+invalidtextrepresentation	113,114	4838
+invalidtimerangeexception	4042	4840
+invalidtimerangeexception when calling	4042	4840
+invalidtimestampexception	4045	4844
+invalidtimezonedisplacementvalue	4043,114	4842
+invalidtimezoneexception	4044	4843
+invalidtitleexception	4046	4845
+invalidtitleexception when calling	4046	4845
+invalidtoken	3009	4936
+invalidtoken when calling	3009	4936
+invalidtokenerror	3009,7	4846
+invalidtokenexception	3009	4847
+invalidtokenexception when calling	3009	4847
 invalidtopicexception	3181	3732
-invalidtracingconfiguration	4047	4851
-invalidtracingconfiguration when calling	4047	4851
-invalidtrackingoptions	4048	4852
-invalidtrackingoptions when calling	4048	4852
-invalidtrafficpolicydocument	4049	4853
-invalidtrafficpolicydocument when calling	4049	4853
-invalidtrafficroutingconfigurationexception	4050	4854
-invalidtrafficroutingconfigurationexception when calling	4050	4854
-invalidtrailnameexception	4051	4855
-invalidtrailnameexception when calling	4051	4855
-invalidtransactioninitiation	4052	4856
-invalidtransactionstate	204	4857
-invalidtransactiontermination	696	4858
-invalidtransactiontimeoutexception	4053	4859
-invalidtriggerconfigexception	4054	4860
-invalidtriggerconfigexception when calling	4054	4860
-invalidttlorder	4055	4861
-invalidttlorder when calling	4055	4861
-invalidtxnstateexception	4056	4862
-invalidtype	4057,19	4940
-invalidtype when calling	4057,19	4940
-invalidtypeexception	4057,19	4863
-invalidtypeexception when calling	4057,19	4863
-invalidtypenameexception	4058	4864
-invalidtypenameexception when calling	4058	4864
-invalidupdate	4105	4941
-invalidupdate when calling	4105	4941
-invalidupdateoutdatedinstancesonlyvalueexception	4059	4867
-invalidupdateoutdatedinstancesonlyvalueexception when calling	4059	4867
-invalidupdateversionexception	4060	4869
-invalidurierror	4061	4870
-invalidurl	2809	4942
-invalidusageallocationsexception	4062	4871
-invalidusageallocationsexception when calling	4062	4871
-invalidusagedimensionexception	4063	4872
-invalidusagedimensionexception when calling	4063	4872
-invalidusagelimit	4064	4873
-invalidusagelimit when calling	4064	4873
-invaliduseofescapecharacter	4065,114	4874
-invalidusergroupstate	4066	4875
-invalidusergroupstate when calling	4066	4875
-invaliduserpoolconfigurationexception	4067	4876
-invaliduserpoolconfigurationexception when calling	4067	4876
-invaliduserstate	4068	4877
-invaliduserstate when calling	4068	4877
-invaliduserstatefault	4068	4878
-invaliduserstatefault when calling	4068	4878
-invalidusertype	4069	4879
-invalidusertype when calling	4069	4879
-invalidversionexception	4070	4884
-invalidversionexception when calling	4070	4884
-invalidversionnumberexception	4071	4885
-invalidversionnumberexception when calling	4071	4885
-invalidviewercertificate	4072	4886
-invalidviewercertificate when calling	4072	4886
-invalidvoterkeyexception	4073	4887
-invalidvpcid	4074	4888
-invalidvpcid when calling	4074	4888
-invalidvpcnetworkstatefault	4075	4889
-invalidvpcnetworkstatefault when calling	4075	4889
-invalidwebaclid	4076	4891
-invalidwebaclid when calling	4076	4891
-invalidwebhookauthenticationparametersexception	4077	4892
-invalidwebhookauthenticationparametersexception when calling	4077	4892
-invalidwebhookfilterpatternexception	4078	4893
-invalidwebhookfilterpatternexception when calling	4078	4893
-invalidwriteoffset	4079	4894
-invalidwriteoffset when calling	4079	4894
-invalidxmlcomment	4080,114	4895
-invalidxmlcontent	4081,114	4896
-invalidxmldocument	4082,114	4897
-invalidxmlprocessinginstruction	4083,114	4898
-invalidzipfileexception	4084,60	4899
-invalidzipfileexception when calling	4084,60	4899
-invalidzonaldeploymentconfigurationexception	4085	4900
-invalidzonaldeploymentconfigurationexception when calling	4085	4900
+invalidtracingconfiguration	4047	4848
+invalidtracingconfiguration when calling	4047	4848
+invalidtrackingoptions	4048	4849
+invalidtrackingoptions when calling	4048	4849
+invalidtrafficpolicydocument	4049	4850
+invalidtrafficpolicydocument when calling	4049	4850
+invalidtrafficroutingconfigurationexception	4050	4851
+invalidtrafficroutingconfigurationexception when calling	4050	4851
+invalidtrailnameexception	4051	4852
+invalidtrailnameexception when calling	4051	4852
+invalidtransactioninitiation	4052	4853
+invalidtransactionstate	204	4854
+invalidtransactiontermination	696	4855
+invalidtransactiontimeoutexception	4053	4856
+invalidtriggerconfigexception	4054	4857
+invalidtriggerconfigexception when calling	4054	4857
+invalidttlorder	4055	4858
+invalidttlorder when calling	4055	4858
+invalidtxnstateexception	4056	4859
+invalidtype	4057,19	4937
+invalidtype when calling	4057,19	4937
+invalidtypeexception	4057,19	4860
+invalidtypeexception when calling	4057,19	4860
+invalidtypenameexception	4058	4861
+invalidtypenameexception when calling	4058	4861
+invalidupdate	4105	4938
+invalidupdate when calling	4105	4938
+invalidupdateoutdatedinstancesonlyvalueexception	4059	4864
+invalidupdateoutdatedinstancesonlyvalueexception when calling	4059	4864
+invalidupdateversionexception	4060	4866
+invalidurierror	4061	4867
+invalidurl	2809	4939
+invalidusageallocationsexception	4062	4868
+invalidusageallocationsexception when calling	4062	4868
+invalidusagedimensionexception	4063	4869
+invalidusagedimensionexception when calling	4063	4869
+invalidusagelimit	4064	4870
+invalidusagelimit when calling	4064	4870
+invaliduseofescapecharacter	4065,114	4871
+invalidusergroupstate	4066	4872
+invalidusergroupstate when calling	4066	4872
+invaliduserpoolconfigurationexception	4067	4873
+invaliduserpoolconfigurationexception when calling	4067	4873
+invaliduserstate	4068	4874
+invaliduserstate when calling	4068	4874
+invaliduserstatefault	4068	4875
+invaliduserstatefault when calling	4068	4875
+invalidusertype	4069	4876
+invalidusertype when calling	4069	4876
+invalidversionexception	4070	4881
+invalidversionexception when calling	4070	4881
+invalidversionnumberexception	4071	4882
+invalidversionnumberexception when calling	4071	4882
+invalidviewercertificate	4072	4883
+invalidviewercertificate when calling	4072	4883
+invalidvoterkeyexception	4073	4884
+invalidvpcid	4074	4885
+invalidvpcid when calling	4074	4885
+invalidvpcnetworkstatefault	4075	4886
+invalidvpcnetworkstatefault when calling	4075	4886
+invalidwebaclid	4076	4888
+invalidwebaclid when calling	4076	4888
+invalidwebhookauthenticationparametersexception	4077	4889
+invalidwebhookauthenticationparametersexception when calling	4077	4889
+invalidwebhookfilterpatternexception	4078	4890
+invalidwebhookfilterpatternexception when calling	4078	4890
+invalidwriteoffset	4079	4891
+invalidwriteoffset when calling	4079	4891
+invalidxmlcomment	4080,114	4892
+invalidxmlcontent	4081,114	4893
+invalidxmldocument	4082,114	4894
+invalidxmlprocessinginstruction	4083,114	4895
+invalidzipfileexception	4084,60	4896
+invalidzipfileexception when calling	4084,60	4896
+invalidzonaldeploymentconfigurationexception	4085	4897
+invalidzonaldeploymentconfigurationexception when calling	4085	4897
 invisible column * must have a default value	2054	2518
-invocation does not exist	4106	4943
-invocation target exception	4107	4944
-invocationdoesnotexist	4106	4943
-invocationdoesnotexist when calling	4106	4943
-invocationtargetexception	4107	4944
-io error	1164	4945
+invocation does not exist	4106	4940
+invocation target exception	4107	4941
+invocationdoesnotexist	4106	4940
+invocationdoesnotexist when calling	4106	4940
+invocationtargetexception	4107	4941
+io error	1164	4942
 io read error	2056	2520
-io read write on closed pipe	4108,4109	4946
-io socket inet bad hostname	218	4947
-io socket inet connect connection refused	1082	4948
+io read write on closed pipe	4108,4109	4943
+io socket inet bad hostname	218	4944
+io socket inet connect connection refused	1082	4945
 io write error	2057	2521
-io_error	1164,1165	4945
-ioerror	1164,1165	4945
-ioexception	3307	4949
+io_error	1164,1165	4942
+ioerror	1164,1165	4942
+ioexception	3307	4946
 ip address and mask do not match	224,225	437
-ip address in use	4110,19	4950
-ip address mismatch	4111,289	4951
-ip route limit exceeded exception	4112	4952
-ipaddressinuse	4110,19	4950
-ipaddressinuse when calling	4110,19	4950
-iproutelimitexceededexception	4112	4952
-iproutelimitexceededexception when calling	4112	4952
-ipv6 cidr block not found exception	4113	4953
-ipv6 cidr block not found fault	4113	4954
-ipv6cidrblocknotfoundexception	4113	4953
-ipv6cidrblocknotfoundexception when calling	4113	4953
-ipv6cidrblocknotfoundfault	4113	4954
-ipv6cidrblocknotfoundfault when calling	4113	4954
-irreversible instance refresh	4114	4955
-irreversibleinstancerefresh	4114	4955
-irreversibleinstancerefresh when calling	4114	4955
-is a composite type	254,1	4956
-is a deferrable index	254,1	4047
-is a directory	1648	4957
-is a directory error	1648,4115	4958
+ip address in use	4110,19	4947
+ip address mismatch	4111,289	4948
+ip route limit exceeded exception	4112	4949
+ipaddressinuse	4110,19	4947
+ipaddressinuse when calling	4110,19	4947
+iproutelimitexceededexception	4112	4949
+iproutelimitexceededexception when calling	4112	4949
+ipv6 cidr block not found exception	4113	4950
+ipv6 cidr block not found fault	4113	4951
+ipv6cidrblocknotfoundexception	4113	4950
+ipv6cidrblocknotfoundexception when calling	4113	4950
+ipv6cidrblocknotfoundfault	4113	4951
+ipv6cidrblocknotfoundfault when calling	4113	4951
+irreversible instance refresh	4114	4952
+irreversibleinstancerefresh	4114	4952
+irreversibleinstancerefresh when calling	4114	4952
+is a composite type	254,1	4953
+is a deferrable index	254,1	4044
+is a directory	1648	4954
+is a directory error	1648,4115	4955
 is a foreign table	254,1	1342
-is a named type file	1649	4959
-is a partial index	254,1	4047
+is a named type file	1649	4956
+is a partial index	254,1	4044
 is a partitioned table	109	539
 is a table s row type	254,1	724
-is already a member of extension	107	4960
+is already a member of extension	107	4957
 is already a partition	254,1	267
 is already a view	107	1401
-is an aggregate function	254,1	4961
+is an aggregate function	254,1	4958
 is deprecated and will be removed in a future release	2556	3071
 is deprecated and will be removed in a future release please use * instead	2555	3070
-is distinct from requires operator to yield boolean	272,1	4962
+is distinct from requires operator to yield boolean	272,1	4959
 is locked against change	1954	2415
 is no longer supported the statement was converted to	2563	3078
 is not a base type	254,1	724
-is not a brin index	254,1	4963
+is not a brin index	254,1	4960
 is not a composite type	254,1	267
 is not a directory or symbolic link	107	1786
-is not a domain	254,1	4964
-is not a foreign table	254,1	4965
+is not a domain	254,1	4961
+is not a foreign table	254,1	4962
 is not a function	254,1,366	1820
-is not a gin index	254,1	4966
+is not a gin index	254,1	4963
 is not a hash partitioned table	190,114	1184
-is not a materialized view	254,1	4965
-is not a member of extension	107	4960
-is not a number	113,114	4967
+is not a materialized view	254,1	4962
+is not a member of extension	107	4957
+is not a number	113,114	4964
 is not a partitioned table	159,1	788
 is not a procedure	254,1	1820
-is not a sequence	254,1,2183	4964
-is not a table	254,1	4965
+is not a sequence	254,1,2183	4961
+is not a table	254,1	4962
 is not a table or materialized view	254,1	267
 is not a typed table	254,1	267
-is not a unique index	254,1	4047
+is not a unique index	254,1	4044
 is not a valid base type for a domain	272,1	355
-is not a valid binary digit	113,114	4968
+is not a valid binary digit	113,114	4965
 is not a valid data directory	190,114	1600
 is not a valid encoding code	158,1	1606
 is not a valid encoding name	158,1	1606
-is not a valid hexadecimal digit	113,114	4968
-is not a valid operator name	1037,1	4969
-is not a view	254,1	4965
+is not a valid hexadecimal digit	113,114	4965
+is not a valid operator name	1037,1	4966
+is not a view	254,1	4962
 is not allowed in a non volatile function	109	644
 is not allowed in an sql function	109	644
-is not allowed in root expressions	0,1	4970
+is not allowed in root expressions	0,1	4967
 is not allowed in stored function or trigger	2394,109	2875
 is not allowed in stored procedures	2349,109	2826
 is not allowed in this context	2178	2645
@@ -25814,1060 +25795,1060 @@ is not allowed with union intersect except	109	1445
 is not allowed with window functions	109	734
 is not an enum	254,1	724
 is not an existing enum label	190,114	273
-is not an index	254,1	4971
-is not an index for table	254,1	4972
+is not an index	254,1	4968
+is not an index for table	254,1	4969
 is not an ordered set aggregate so it cannot have within group	254,1	1820
 is not in select list	312,1	338
 is not of type	2601	3117
 is not supported for this operation try	1785,109	2229
 is not supported in multi threaded slave mode	2119	2586
 is not supported reason * try	1786,109	2230
-is not yet supported in unquoted sql function body	109	4973
-is out of range for type double precision	323,114	4081
-is out of range for type real	323,114	4081
-is outside the valid range for parameter	190,114	4974
-isadirectoryerror	1648,4115	4958
-isdir unable to open database file	4116,1135	4975
+is not yet supported in unquoted sql function body	109	4970
+is out of range for type double precision	323,114	4078
+is out of range for type real	323,114	4078
+is outside the valid range for parameter	190,114	4971
+isadirectoryerror	1648,4115	4955
+isdir unable to open database file	4116,1135	4972
 isn t in group by	2589,1	3104
-isn t numeric in addition	699	4976
-isolated storage exception	265	4977
-isolatedstorageexception	265	4977
-isolationerror	4117	4978
+isn t numeric in addition	699	4973
+isolated storage exception	265	4974
+isolatedstorageexception	265	4974
+isolationerror	4117	4975
 ispell dictionary supports only default long and num flag values	224,225	225
-issued at claim iat must be an integer	3750,3009	4979
-issuer certificate doesn t have a public key	4118,289	4980
-issuer certificate lookup error	4119,289	4981
-issuer name empty	4120,289	4982
+issued at claim iat must be an integer	3750,3009	4976
+issuer certificate doesn t have a public key	4118,289	4977
+issuer certificate lookup error	4119,289	4978
+issuer name empty	4120,289	4979
 it is not allowed to shut off binlog on this command	2144	2611
 it is not allowed to specify * more than once	1955	2416
 it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	2399	2880
 it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	2115	2582
-item collection size limit exceeded exception	4121	4983
-item content mismatch exception	4122	4984
-item size limit exceeded exception	4123	4985
-itemcollectionsizelimitexceededexception	4121	4983
-itemcollectionsizelimitexceededexception when calling	4121	4983
-itemcontentmismatchexception	4122	4984
-itemcontentmismatchexception when calling	4122	4984
-itemsizelimitexceededexception	4123	4985
-itemsizelimitexceededexception when calling	4123	4985
-jarexception	4124	4986
-java heap space	246	4987
-jm runtime exception	4125	4988
-jmexception	4126	4989
-jmruntimeexception	4125	4988
-jmx provider exception	4127	4990
-jmx server error exception	4128	4991
-jmxproviderexception	4127	4990
-jmxservererrorexception	4128	4991
-job has reached the specified backoff limit	428,427	4992
-job not found exception	4129	4993
-job status exception	4130	4994
-job was active longer than specified deadline	4131,951	4995
-jobnotfoundexception	4129	4993
-jobnotfoundexception when calling	4129	4993
-jobstatusexception	4130	4994
-jobstatusexception when calling	4130	4994
-join estimator function * has multiple matches	232,1	4996
-join estimator function * must return type	159,1	4997
+item collection size limit exceeded exception	4121	4980
+item content mismatch exception	4122	4981
+item size limit exceeded exception	4123	4982
+itemcollectionsizelimitexceededexception	4121	4980
+itemcollectionsizelimitexceededexception when calling	4121	4980
+itemcontentmismatchexception	4122	4981
+itemcontentmismatchexception when calling	4122	4981
+itemsizelimitexceededexception	4123	4982
+itemsizelimitexceededexception when calling	4123	4982
+jarexception	4124	4983
+java heap space	246	4984
+jm runtime exception	4125	4985
+jmexception	4126	4986
+jmruntimeexception	4125	4985
+jmx provider exception	4127	4987
+jmx server error exception	4128	4988
+jmxproviderexception	4127	4987
+jmxservererrorexception	4128	4988
+job has reached the specified backoff limit	428,427	4989
+job not found exception	4129	4990
+job status exception	4130	4991
+job was active longer than specified deadline	4131,951	4992
+jobnotfoundexception	4129	4990
+jobnotfoundexception when calling	4129	4990
+jobstatusexception	4130	4991
+jobstatusexception when calling	4130	4991
+join estimator function * has multiple matches	232,1	4993
+join estimator function * must return type	159,1	4994
 join expression * columns available but * columns specified	312,1	944
-joins can have at most	329	4998
-json cannot unmarshal * into go struct field * of type	3007	4276
-json decode error	4132,3007	4999
-json object does not contain key	4133,114	5000
+joins can have at most	329	4995
+json cannot unmarshal * into go struct field * of type	3007	4273
+json decode error	4132,3007	4996
+json object does not contain key	4133,114	4997
 json path should end with an array identifier in argument * to function	2065	2529
-json value must not be null	191,114	5001
-jsonb subscript does not support slices	272,1	5002
-jsonb subscript in assignment must not be null	191,114	5003
-jsonb subscript must have text type	272,1	5002
-jsondecodeerror	4132,3007	4999
-jsonerror	4134	5004
-jsonpath array accessor can only be applied to an array	4135,114	5005
-jsonpath array subscript is not a single numeric value	4006,114	5006
-jsonpath array subscript is out of bounds	4006,114	5006
-jsonpath array subscript is out of integer range	4006,114	5006
-jsonpath item method * can only be applied to a numeric value	4136,114	5007
+json value must not be null	191,114	4998
+jsonb subscript does not support slices	272,1	4999
+jsonb subscript in assignment must not be null	191,114	5000
+jsonb subscript must have text type	272,1	4999
+jsondecodeerror	4132,3007	4996
+jsonerror	4134	5001
+jsonpath array accessor can only be applied to an array	4135,114	5002
+jsonpath array subscript is not a single numeric value	4006,114	5003
+jsonpath array subscript is out of bounds	4006,114	5003
+jsonpath array subscript is out of integer range	4006,114	5003
+jsonpath item method * can only be applied to a numeric value	4136,114	5004
 jsonpath item method * can only be applied to a string	1290,114	1616
-jsonpath item method * can only be applied to a string or numeric value	4136,114	5007
-jsonpath item method * can only be applied to an array	4135,114	5005
-jsonpath item method * can only be applied to an object	4137,114	5008
-jsonpath member accessor can only be applied to an object	4133,114	5000
-jsonpath wildcard array accessor can only be applied to an array	4135,114	5005
-jsonpath wildcard member accessor can only be applied to an object	4137,114	5008
-jwt exceptions decodeerror	3008,3009	5009
+jsonpath item method * can only be applied to a string or numeric value	4136,114	5004
+jsonpath item method * can only be applied to an array	4135,114	5002
+jsonpath item method * can only be applied to an object	4137,114	5005
+jsonpath member accessor can only be applied to an object	4133,114	4997
+jsonpath wildcard array accessor can only be applied to an array	4135,114	5002
+jsonpath wildcard member accessor can only be applied to an object	4137,114	5005
+jwt exceptions decodeerror	3008,3009	5006
 jwt exceptions expiredsignatureerror	3015,3009	3555
-jwt exceptions immaturesignatureerror	3385,3009	3990
-jwt exceptions invalidaudienceerror	3551,3009	4234
-jwt exceptions invalidissuedaterror	3750,3009	4509
-jwt exceptions invalidissuererror	3776,3009	4511
-jwt exceptions invalidsignatureerror	3990,3009	4782
-jwt exceptions missingrequiredclaimerror	4138,3009	5010
+jwt exceptions immaturesignatureerror	3385,3009	3987
+jwt exceptions invalidaudienceerror	3551,3009	4231
+jwt exceptions invalidissuedaterror	3750,3009	4506
+jwt exceptions invalidissuererror	3776,3009	4508
+jwt exceptions invalidsignatureerror	3990,3009	4779
+jwt exceptions missingrequiredclaimerror	4138,3009	5007
 jwt expiredsignature	3015,3009	3560
-jwt immaturesignature	3385,3009	3991
-jwt invalidauderror	3551,3009	4232
-jwt invalidiaterror	3750,3009	4479
-jwt invalidissuererror	3776,3009	5011
-jwt invalidjtierror	3782,3009	4519
-jwt missingrequiredclaim	4138,3009	5012
-jwt payload size exceeded exception	4139	5013
-jwt verificationerror	3990,3009	5014
-jwtpayloadsizeexceededexception	4139	5013
-jwtpayloadsizeexceededexception when calling	4139	5013
-kafka request exception	4140	5015
+jwt immaturesignature	3385,3009	3988
+jwt invalidauderror	3551,3009	4229
+jwt invalidiaterror	3750,3009	4476
+jwt invalidissuererror	3776,3009	5008
+jwt invalidjtierror	3782,3009	4516
+jwt missingrequiredclaim	4138,3009	5009
+jwt payload size exceeded exception	4139	5010
+jwt verificationerror	3990,3009	5011
+jwtpayloadsizeexceededexception	4139	5010
+jwtpayloadsizeexceededexception when calling	4139	5010
+kafka request exception	4140	5012
 kafka storage error exception	1470	1814
-kafka timeout exception	4141,19	5016
+kafka timeout exception	4141,19	5013
 kafka_storage_error	1470	1814
-kafkarequestexception	4140	5015
-kafkarequestexception when calling	4140	5015
+kafkarequestexception	4140	5012
+kafkarequestexception when calling	4140	5012
 kafkastorageerrorexception	1470	1814
-kafkatimeoutexception	4141,19	5016
-kafkatimeoutexception when calling	4141,19	5016
-kdferror	4142	5017
+kafkatimeoutexception	4141,19	5013
+kafkatimeoutexception when calling	4141,19	5013
+kdferror	4142	5014
 key * cannot explicitly include column	2077	2543
 key * cannot have without overlaps	2075	2541
-key already exists exception	4143	5018
+key already exists exception	4143	5015
 key column * doesn t exist in table	2076,1	2542
-key group already exists	4144,19	5019
-key has been revoked	1652	5020
-key has expired	1650	5021
+key group already exists	4144,19	5016
+key has been revoked	1652	5017
+key has expired	1650	5018
 key index cannot be defined on a virtual generated column	2074	2540
-key management exception	4145	5022
-key not found	4146	5023
-key not found exception	4147,4146	5024
-key pair mismatch	4148	5025
+key management exception	4145	5019
+key not found	4146	5020
+key not found exception	4147,4146	5021
+key pair mismatch	4148	5022
 key part * length cannot be 0	2081	2548
 key reference and table reference don t match	2082	2549
-key selector exception	4149	5026
-key signing key already exists	4150,19	5027
-key signing key in parent ds record	4151	5028
-key signing key in use	4152	5029
-key signing key with active status not found	4153	5030
-key store exception	4154	5031
-key unavailable exception	4155	5032
-key usage does not include certificate signing	4156,289	5033
-key usage does not include crl signing	4157,289	5034
-key usage does not include digital signature	4158,289	5035
-key usage keycertsign invalid for non ca cert	4159,289	5036
+key selector exception	4149	5023
+key signing key already exists	4150,19	5024
+key signing key in parent ds record	4151	5025
+key signing key in use	4152	5026
+key signing key with active status not found	4153	5027
+key store exception	4154	5028
+key unavailable exception	4155	5029
+key usage does not include certificate signing	4156,289	5030
+key usage does not include crl signing	4157,289	5031
+key usage does not include digital signature	4158,289	5032
+key usage keycertsign invalid for non ca cert	4159,289	5033
 key value * was not found in table	2160	2627
 key value must be scalar not array composite or json	190,114	327
-key was rejected by service	1651	5037
-keyalreadyexistsexception	4143	5018
-keyboardinterrupt	4160,4161	5038
-keyerror	4162,4163,4146	5039
-keyexception	4164	5040
-keygroupalreadyexists	4144,19	5019
-keygroupalreadyexists when calling	4144,19	5019
-keymanagementexception	4145	5022
-keynotfoundexception	4147,4146	5024
-keypairmismatch	4148	5025
-keypairmismatch when calling	4148	5025
+key was rejected by service	1651	5034
+keyalreadyexistsexception	4143	5015
+keyboardinterrupt	4160,4161	5035
+keyerror	4162,4163,4146	5036
+keyexception	4164	5037
+keygroupalreadyexists	4144,19	5016
+keygroupalreadyexists when calling	4144,19	5016
+keymanagementexception	4145	5019
+keynotfoundexception	4147,4146	5021
+keypairmismatch	4148	5022
+keypairmismatch when calling	4148	5022
 keys are out order during bulk load	2083	2550
-keys in request don t hash to the same slot	4165	5041
-keyselectorexception	4149	5026
-keysigningkeyalreadyexists	4150,19	5027
-keysigningkeyalreadyexists when calling	4150,19	5027
-keysigningkeyinparentdsrecord	4151	5028
-keysigningkeyinparentdsrecord when calling	4151	5028
-keysigningkeyinuse	4152	5029
-keysigningkeyinuse when calling	4152	5029
-keysigningkeywithactivestatusnotfound	4153	5030
-keysigningkeywithactivestatusnotfound when calling	4153	5030
-keystoreexception	4154	5031
-keyunavailableexception	4155	5032
-keyunavailableexception when calling	4155	5032
-kill container error	4166,4167	5042
-kill pod sandbox error	4168,4169	5043
-killcontainererror	4166,4167	5042
-killed by signal 1	2981	5044
-killed by signal 10	2989	5045
-killed by signal 11	2990	5046
-killed by signal 12	2991	5047
-killed by signal 13	550	5048
-killed by signal 14	237	5049
-killed by signal 15	2992	5050
-killed by signal 16	2993	5051
-killed by signal 17	860	5052
-killed by signal 18	2994	5053
-killed by signal 19	2995	5054
-killed by signal 2	2983	5055
-killed by signal 20	2996	5056
-killed by signal 21	2997	5057
-killed by signal 22	2998	5058
-killed by signal 23	2999	5059
-killed by signal 24	1169	5060
-killed by signal 25	3000	5061
-killed by signal 26	3001	5062
-killed by signal 27	3002	5063
-killed by signal 28	3003	5064
-killed by signal 29	3004	5065
-killed by signal 3	2984	5066
-killed by signal 30	3005	5067
-killed by signal 31	477	5068
-killed by signal 4	2985	5069
-killed by signal 5	2986	5070
-killed by signal 6	943	5071
-killed by signal 7	588	5072
-killed by signal 8	2987	5073
-killed by signal 9	2988	5074
-killpodsandboxerror	4168,4169	5043
-kms access denied	4170	5075
-kms access denied exception	4170,60	5076
-kms access denied fault	4170	5077
-kms disabled exception	4171,60	5078
-kms disabled fault	4171	5079
-kms internal exception	4172	5080
-kms invalid key usage	4173	5081
-kms invalid key usage exception	4173	5082
-kms invalid mac exception	4174	5083
-kms invalid signature exception	4175	5084
-kms invalid state	4176	5085
-kms invalid state exception	4176,60	5086
-kms invalid state fault	4176	5087
-kms key disabled exception	4177	5088
-kms key not accessible fault	4178	5089
-kms key not found exception	4179	5090
-kms key validation exception	4180	5091
-kms not found	4181	5092
-kms not found exception	4181,60	5093
-kms not found fault	4181	5094
-kms opt in required	4182,11	5095
-kms request failed exception	4183	5096
-kms throttling exception	4184	5097
-kms throttling fault	4184	5098
-kmsaccessdenied	4170	5075
-kmsaccessdenied when calling	4170	5075
-kmsaccessdeniedexception	4170,60	5076
-kmsaccessdeniedexception when calling	4170,60	5076
-kmsaccessdeniedfault	4170	5077
-kmsaccessdeniedfault when calling	4170	5077
-kmsdisabled	4171	5099
-kmsdisabled when calling	4171	5099
-kmsdisabledexception	4171,60	5078
-kmsdisabledexception when calling	4171,60	5078
-kmsdisabledfault	4171	5079
-kmsdisabledfault when calling	4171	5079
-kmsinternalexception	4172	5080
-kmsinternalexception when calling	4172	5080
-kmsinvalidkeyusage	4173	5081
-kmsinvalidkeyusage when calling	4173	5081
-kmsinvalidkeyusageexception	4173	5082
-kmsinvalidkeyusageexception when calling	4173	5082
-kmsinvalidmacexception	4174	5083
-kmsinvalidmacexception when calling	4174	5083
-kmsinvalidsignatureexception	4175	5084
-kmsinvalidsignatureexception when calling	4175	5084
-kmsinvalidstate	4176	5085
-kmsinvalidstate when calling	4176	5085
-kmsinvalidstateexception	4176,60	5086
-kmsinvalidstateexception when calling	4176,60	5086
-kmsinvalidstatefault	4176	5087
-kmsinvalidstatefault when calling	4176	5087
-kmskeydisabledexception	4177	5088
-kmskeydisabledexception when calling	4177	5088
-kmskeynotaccessiblefault	4178	5089
-kmskeynotaccessiblefault when calling	4178	5089
-kmskeynotfoundexception	4179	5090
-kmskeynotfoundexception when calling	4179	5090
-kmskeyvalidationexception	4180	5091
-kmskeyvalidationexception when calling	4180	5091
-kmsnotfound	4181	5092
-kmsnotfound when calling	4181	5092
-kmsnotfoundexception	4181,60	5093
-kmsnotfoundexception when calling	4181,60	5093
-kmsnotfoundfault	4181	5094
-kmsnotfoundfault when calling	4181	5094
-kmsoptinrequired	4182,11	5095
-kmsoptinrequired when calling	4182,11	5095
-kmsrequestfailedexception	4183	5096
-kmsrequestfailedexception when calling	4183	5096
-kmsthrottled	4185	5100
-kmsthrottled when calling	4185	5100
-kmsthrottling	4184	5101
-kmsthrottling when calling	4184	5101
-kmsthrottlingexception	4184	5097
-kmsthrottlingexception when calling	4184	5097
-kmsthrottlingfault	4184	5098
-kmsthrottlingfault when calling	4184	5098
-kubelet setup failed	4186	5102
-kubeletsetupfailed	4186	5102
-lambda conversion exception	4187	5103
-lambda throttled exception	4188,39	5104
-lambdaconversionexception	4187	5103
-lambdathrottledexception	4188,39	5104
-lambdathrottledexception when calling	4188,39	5104
-language * already exists	157,1	5105
-language * does not exist	158,1	5106
-language * does not support inline code execution	109	4973
-language * is not trusted	254,1	4964
-language not supported exception	4189	5107
-language validation function * called for language * instead of	137,1	5108
-languagenotsupportedexception	4189	5107
-languagenotsupportedexception when calling	4189	5107
+keys in request don t hash to the same slot	4165	5038
+keyselectorexception	4149	5023
+keysigningkeyalreadyexists	4150,19	5024
+keysigningkeyalreadyexists when calling	4150,19	5024
+keysigningkeyinparentdsrecord	4151	5025
+keysigningkeyinparentdsrecord when calling	4151	5025
+keysigningkeyinuse	4152	5026
+keysigningkeyinuse when calling	4152	5026
+keysigningkeywithactivestatusnotfound	4153	5027
+keysigningkeywithactivestatusnotfound when calling	4153	5027
+keystoreexception	4154	5028
+keyunavailableexception	4155	5029
+keyunavailableexception when calling	4155	5029
+kill container error	4166,4167	5039
+kill pod sandbox error	4168,4169	5040
+killcontainererror	4166,4167	5039
+killed by signal 1	2981	5041
+killed by signal 10	2989	5042
+killed by signal 11	2990	5043
+killed by signal 12	2991	5044
+killed by signal 13	550	5045
+killed by signal 14	237	5046
+killed by signal 15	2992	5047
+killed by signal 16	2993	5048
+killed by signal 17	860	5049
+killed by signal 18	2994	5050
+killed by signal 19	2995	5051
+killed by signal 2	2983	5052
+killed by signal 20	2996	5053
+killed by signal 21	2997	5054
+killed by signal 22	2998	5055
+killed by signal 23	2999	5056
+killed by signal 24	1169	5057
+killed by signal 25	3000	5058
+killed by signal 26	3001	5059
+killed by signal 27	3002	5060
+killed by signal 28	3003	5061
+killed by signal 29	3004	5062
+killed by signal 3	2984	5063
+killed by signal 30	3005	5064
+killed by signal 31	477	5065
+killed by signal 4	2985	5066
+killed by signal 5	2986	5067
+killed by signal 6	943	5068
+killed by signal 7	588	5069
+killed by signal 8	2987	5070
+killed by signal 9	2988	5071
+killpodsandboxerror	4168,4169	5040
+kms access denied	4170	5072
+kms access denied exception	4170,60	5073
+kms access denied fault	4170	5074
+kms disabled exception	4171,60	5075
+kms disabled fault	4171	5076
+kms internal exception	4172	5077
+kms invalid key usage	4173	5078
+kms invalid key usage exception	4173	5079
+kms invalid mac exception	4174	5080
+kms invalid signature exception	4175	5081
+kms invalid state	4176	5082
+kms invalid state exception	4176,60	5083
+kms invalid state fault	4176	5084
+kms key disabled exception	4177	5085
+kms key not accessible fault	4178	5086
+kms key not found exception	4179	5087
+kms key validation exception	4180	5088
+kms not found	4181	5089
+kms not found exception	4181,60	5090
+kms not found fault	4181	5091
+kms opt in required	4182,11	5092
+kms request failed exception	4183	5093
+kms throttling exception	4184	5094
+kms throttling fault	4184	5095
+kmsaccessdenied	4170	5072
+kmsaccessdenied when calling	4170	5072
+kmsaccessdeniedexception	4170,60	5073
+kmsaccessdeniedexception when calling	4170,60	5073
+kmsaccessdeniedfault	4170	5074
+kmsaccessdeniedfault when calling	4170	5074
+kmsdisabled	4171	5096
+kmsdisabled when calling	4171	5096
+kmsdisabledexception	4171,60	5075
+kmsdisabledexception when calling	4171,60	5075
+kmsdisabledfault	4171	5076
+kmsdisabledfault when calling	4171	5076
+kmsinternalexception	4172	5077
+kmsinternalexception when calling	4172	5077
+kmsinvalidkeyusage	4173	5078
+kmsinvalidkeyusage when calling	4173	5078
+kmsinvalidkeyusageexception	4173	5079
+kmsinvalidkeyusageexception when calling	4173	5079
+kmsinvalidmacexception	4174	5080
+kmsinvalidmacexception when calling	4174	5080
+kmsinvalidsignatureexception	4175	5081
+kmsinvalidsignatureexception when calling	4175	5081
+kmsinvalidstate	4176	5082
+kmsinvalidstate when calling	4176	5082
+kmsinvalidstateexception	4176,60	5083
+kmsinvalidstateexception when calling	4176,60	5083
+kmsinvalidstatefault	4176	5084
+kmsinvalidstatefault when calling	4176	5084
+kmskeydisabledexception	4177	5085
+kmskeydisabledexception when calling	4177	5085
+kmskeynotaccessiblefault	4178	5086
+kmskeynotaccessiblefault when calling	4178	5086
+kmskeynotfoundexception	4179	5087
+kmskeynotfoundexception when calling	4179	5087
+kmskeyvalidationexception	4180	5088
+kmskeyvalidationexception when calling	4180	5088
+kmsnotfound	4181	5089
+kmsnotfound when calling	4181	5089
+kmsnotfoundexception	4181,60	5090
+kmsnotfoundexception when calling	4181,60	5090
+kmsnotfoundfault	4181	5091
+kmsnotfoundfault when calling	4181	5091
+kmsoptinrequired	4182,11	5092
+kmsoptinrequired when calling	4182,11	5092
+kmsrequestfailedexception	4183	5093
+kmsrequestfailedexception when calling	4183	5093
+kmsthrottled	4185	5097
+kmsthrottled when calling	4185	5097
+kmsthrottling	4184	5098
+kmsthrottling when calling	4184	5098
+kmsthrottlingexception	4184	5094
+kmsthrottlingexception when calling	4184	5094
+kmsthrottlingfault	4184	5095
+kmsthrottlingfault when calling	4184	5095
+kubelet setup failed	4186	5099
+kubeletsetupfailed	4186	5099
+lambda conversion exception	4187	5100
+lambda throttled exception	4188,39	5101
+lambdaconversionexception	4187	5100
+lambdathrottledexception	4188,39	5101
+lambdathrottledexception when calling	4188,39	5101
+language * already exists	157,1	5102
+language * does not exist	158,1	5103
+language * does not support inline code execution	109	4970
+language * is not trusted	254,1	4961
+language not supported exception	4189	5104
+language validation function * called for language * instead of	137,1	5105
+languagenotsupportedexception	4189	5104
+languagenotsupportedexception when calling	4189	5104
 large object * does not exist	158,1	1156
-large object descriptor * was not opened for reading	107	5109
-large object descriptor * was not opened for writing	107	5109
+large object descriptor * was not opened for reading	107	5106
+large object descriptor * was not opened for writing	107	5106
 large object oid may not be null	190,114	331
-large object read request is too large	329	5110
-large zip file	4190	5111
-largezipfile	4190	5111
-last delivery channel delete failed exception	4191	5112
-last is allowed only in array subscripts	0,1	4970
-last vpc association	4192	5113
-lastdeliverychanneldeletefailedexception	4191	5112
-lastdeliverychanneldeletefailedexception when calling	4191	5112
+large object read request is too large	329	5107
+large zip file	4190	5108
+largezipfile	4190	5108
+last delivery channel delete failed exception	4191	5109
+last is allowed only in array subscripts	0,1	4967
+last vpc association	4192	5110
+lastdeliverychanneldeletefailedexception	4191	5109
+lastdeliverychanneldeletefailedexception when calling	4191	5109
 lastval is not yet defined in this session	107	1541
-lastvpcassociation	4192	5113
-lastvpcassociation when calling	4192	5113
-layer already exists exception	4193	5114
-layer inaccessible exception	4194	5115
-layer instantiation exception	4195	5116
-layer part too small exception	4196	5117
-layeralreadyexistsexception	4193	5114
-layeralreadyexistsexception when calling	4193	5114
-layerinaccessibleexception	4194	5115
-layerinaccessibleexception when calling	4194	5115
-layerinstantiationexception	4195	5116
-layerparttoosmallexception	4196	5117
-layerparttoosmallexception when calling	4196	5117
-layers not found exception	4197	5118
-layersnotfoundexception	4197	5118
-layersnotfoundexception when calling	4197	5118
+lastvpcassociation	4192	5110
+lastvpcassociation when calling	4192	5110
+layer already exists exception	4193	5111
+layer inaccessible exception	4194	5112
+layer instantiation exception	4195	5113
+layer part too small exception	4196	5114
+layeralreadyexistsexception	4193	5111
+layeralreadyexistsexception when calling	4193	5111
+layerinaccessibleexception	4194	5112
+layerinaccessibleexception when calling	4194	5112
+layerinstantiationexception	4195	5113
+layerparttoosmallexception	4196	5114
+layerparttoosmallexception when calling	4196	5114
+layers not found exception	4197	5115
+layersnotfoundexception	4197	5115
+layersnotfoundexception when calling	4197	5115
 ldap authentication failed for user	149	436
-ldap referral exception	4198	5119
-ldap urls not supported on this platform	109	5120
-ldapreferralexception	4198	5119
+ldap referral exception	4198	5116
+ldap urls not supported on this platform	109	5117
+ldapreferralexception	4198	5116
 leader election not needed for topic partition	1659	2081
-leader epoch is newer than broker epoch	4199	5121
-leader epoch is older than broker epoch	3133	5122
-leader high watermark is not caught up	4200	5123
-leader not available	4201	5124
-leader not available exception	4201	5125
-leader_not_available	4201	5125
-leadernotavailableexception	4201	5125
+leader epoch is newer than broker epoch	4199	5118
+leader epoch is older than broker epoch	3133	5119
+leader high watermark is not caught up	4200	5120
+leader not available	4201	5121
+leader not available exception	4201	5122
+leader_not_available	4201	5122
+leadernotavailableexception	4201	5122
 leading spaces are removed from name	2277	2748
 left and right associated data types for operator class options parsing functions must match	159,1	155
-left operand of jsonpath operator * is not a single numeric value	4202,114	5126
+left operand of jsonpath operator * is not a single numeric value	4202,114	5123
 legacy sigalg disallowed or unsupported	4203,279	301
 length error * in function	2384	2865
-length for type * cannot exceed	190,114	5127
-length for type * must be at least 1	190,114	5127
+length for type * cannot exceed	190,114	5124
+length for type * must be at least 1	190,114	5124
 length required	21	21
 length too long	4204,279	301
 length too short	4205,279	301
 length_required	21	21
-lengtherror	4206	5128
-level 2 halted	1654	5129
-level 2 not synchronized	1655	5130
-level 3 halted	1656	5131
-level 3 reset	1657	5132
-levenshtein argument exceeds maximum length of	190,114	5133
-lexeme array may not contain empty strings	4207,114	5134
+lengtherror	4206	5125
+level 2 halted	1654	5126
+level 2 not synchronized	1655	5127
+level 3 halted	1656	5128
+level 3 reset	1657	5129
+levenshtein argument exceeds maximum length of	190,114	5130
+lexeme array may not contain empty strings	4207,114	5131
 lexeme array may not contain nulls	191,114	1280
-lexicon not found exception	4208,12	5135
-lexicon size exceeded exception	4209	5136
-lexiconnotfoundexception	4208,12	5135
-lexiconnotfoundexception when calling	4208,12	5135
-lexiconsizeexceededexception	4209	5136
-lexiconsizeexceededexception when calling	4209	5136
-lib section in a out corrupted	1660	5137
+lexicon not found exception	4208,12	5132
+lexicon size exceeded exception	4209	5133
+lexiconnotfoundexception	4208,12	5132
+lexiconnotfoundexception when calling	4208,12	5132
+lexiconsizeexceededexception	4209	5133
+lexiconsizeexceededexception when calling	4209	5133
+lib section in a out corrupted	1660	5134
 library has no ciphers	4210,279	301
-license not found exception	4211	5138
-license usage exception	4212	5139
-licenseexception	4213	5140
-licensenotfoundexception	4211	5138
-licensenotfoundexception when calling	4211	5138
-licenseusageexception	4212	5139
-licenseusageexception when calling	4212	5139
-lifecycle event already completed exception	4214	5141
-lifecycle hook limit exceeded exception	4215	5142
-lifecycle policy not found exception	4216	5143
-lifecycle policy preview in progress exception	4217	5144
-lifecycle policy preview not found exception	4218	5145
-lifecycleeventalreadycompletedexception	4214	5141
-lifecycleeventalreadycompletedexception when calling	4214	5141
-lifecyclehooklimitexceededexception	4215	5142
-lifecyclehooklimitexceededexception when calling	4215	5142
-lifecyclepolicynotfoundexception	4216	5143
-lifecyclepolicynotfoundexception when calling	4216	5143
-lifecyclepolicypreviewinprogressexception	4217	5144
-lifecyclepolicypreviewinprogressexception when calling	4217	5144
-lifecyclepolicypreviewnotfoundexception	4218	5145
-lifecyclepolicypreviewnotfoundexception when calling	4218	5145
+license not found exception	4211	5135
+license usage exception	4212	5136
+licenseexception	4213	5137
+licensenotfoundexception	4211	5135
+licensenotfoundexception when calling	4211	5135
+licenseusageexception	4212	5136
+licenseusageexception when calling	4212	5136
+lifecycle event already completed exception	4214	5138
+lifecycle hook limit exceeded exception	4215	5139
+lifecycle policy not found exception	4216	5140
+lifecycle policy preview in progress exception	4217	5141
+lifecycle policy preview not found exception	4218	5142
+lifecycleeventalreadycompletedexception	4214	5138
+lifecycleeventalreadycompletedexception when calling	4214	5138
+lifecyclehooklimitexceededexception	4215	5139
+lifecyclehooklimitexceededexception when calling	4215	5139
+lifecyclepolicynotfoundexception	4216	5140
+lifecyclepolicynotfoundexception when calling	4216	5140
+lifecyclepolicypreviewinprogressexception	4217	5141
+lifecyclepolicypreviewinprogressexception when calling	4217	5141
+lifecyclepolicypreviewnotfoundexception	4218	5142
+lifecyclepolicypreviewnotfoundexception when calling	4218	5142
 like is not supported for creating foreign tables	109	362
-like pattern must not end with escape character	3700,114	4419
-limit exceeded exception	4219	5146
-limit exceeded fault	4220	5147
+like pattern must not end with escape character	3700,114	4416
+limit exceeded exception	4219	5143
+limit exceeded fault	4220	5144
 limit in a recursive query is not implemented	109	3734
-limit must not be negative	3957,114	5148
+limit must not be negative	3957,114	5145
 limit of * on json nested structures depth is reached in argument * to function	2061	2525
 limit of * on json path depth is reached in argument * to function	2066	2530
 limit only accepts integer values	2052	2516
-limit overrun error	4221	5149
+limit overrun error	4221	5146
 limit syntax is not supported	0,1	936
-limitexceeded	4220	5150
-limitexceeded when calling	4220	5150
-limitexceededexception	4219	5146
-limitexceededexception when calling	4220,39	5151
-limitexceededfault	4220	5147
-limitexceededfault when calling	4220	5147
-limitoverrunerror	4221	5149
-limits exceeded exception	4222	5152
-limitsexceeded	4222	5153
-limitsexceeded when calling	4222	5153
-limitsexceededexception	4222	5152
-limitsexceededexception when calling	4222	5152
-line too long	4223	5154
-line unavailable exception	4224	5155
-linetoolong	4223	5154
-lineunavailableexception	4224	5155
-link has been severed	1732	5156
-link loop exception	4225	5157
-link name already in use exception	4226	5158
-link number out of range	1662	5159
-link with master is down	4227	5160
-link with master is down and replica serve stale data is set to	4227	5161
-linkageerror	4228	5162
-linkexception	4229	5163
-linkloopexception	4225	5157
-linknamealreadyinuseexception	4226	5158
-linknamealreadyinuseexception when calling	4226	5158
-list index out of range	317	5164
-list microsoft teams configured teams exception	4230,55	5165
-list microsoft teams user identities exception	4231,55	5166
+limitexceeded	4220	5147
+limitexceeded when calling	4220	5147
+limitexceededexception	4219	5143
+limitexceededexception when calling	4220,39	5148
+limitexceededfault	4220	5144
+limitexceededfault when calling	4220	5144
+limitoverrunerror	4221	5146
+limits exceeded exception	4222	5149
+limitsexceeded	4222	5150
+limitsexceeded when calling	4222	5150
+limitsexceededexception	4222	5149
+limitsexceededexception when calling	4222	5149
+line too long	4223	5151
+line unavailable exception	4224	5152
+linetoolong	4223	5151
+lineunavailableexception	4224	5152
+link has been severed	1732	5153
+link loop exception	4225	5154
+link name already in use exception	4226	5155
+link number out of range	1662	5156
+link with master is down	4227	5157
+link with master is down and replica serve stale data is set to	4227	5158
+linkageerror	4228	5159
+linkexception	4229	5160
+linkloopexception	4225	5154
+linknamealreadyinuseexception	4226	5155
+linknamealreadyinuseexception when calling	4226	5155
+list index out of range	317	5161
+list microsoft teams configured teams exception	4230,55	5162
+list microsoft teams user identities exception	4231,55	5163
 list of fields is only allowed in key partitions	2087	2554
 list of radius secrets cannot be empty	224,225	437
 list of radius servers cannot be empty	224,225	437
-list teams channel configurations exception	4232,55	5167
-listener not found	4233	5168
-listener not found exception	4234,4233	5169
-listener_not_found	4233	5170
-listenernotfound	4233	5168
-listenernotfound when calling	4233	5168
-listenernotfoundexception	4234,4233	5169
-listenernotfoundexception when calling	4233	5171
-listmicrosoftteamsconfiguredteamsexception	4230,55	5165
-listmicrosoftteamsconfiguredteamsexception when calling	4230,55	5165
-listmicrosoftteamsuseridentitiesexception	4231,55	5166
-listmicrosoftteamsuseridentitiesexception when calling	4231,55	5166
-listteamschannelconfigurationsexception	4232,55	5167
-listteamschannelconfigurationsexception when calling	4232,55	5167
+list teams channel configurations exception	4232,55	5164
+listener not found	4233	5165
+listener not found exception	4234,4233	5166
+listener_not_found	4233	5167
+listenernotfound	4233	5165
+listenernotfound when calling	4233	5165
+listenernotfoundexception	4234,4233	5166
+listenernotfoundexception when calling	4233	5168
+listmicrosoftteamsconfiguredteamsexception	4230,55	5162
+listmicrosoftteamsconfiguredteamsexception when calling	4230,55	5162
+listmicrosoftteamsuseridentitiesexception	4231,55	5163
+listmicrosoftteamsuseridentitiesexception when calling	4231,55	5163
+listteamschannelconfigurationsexception	4232,55	5164
+listteamschannelconfigurationsexception when calling	4232,55	5164
 literal carriage return found in data	444,114	1199
 literal newline found in data	444,114	1199
-liveness probe failed	4235,4236	5172
-lo_lseek result out of range for large object descriptor	323,114	5173
-lo_tell result out of range for large object descriptor	323,114	5173
-load balancer attribute not found	4237	5174
-load balancer not found	4238	5175
-load url access denied exception	4239	5176
-loadbalancerattributenotfound	4237	5174
-loadbalancerattributenotfound when calling	4237	5174
-loadbalancernotfound	4238	5175
-loadbalancernotfound when calling	4238	5175
-loaderror	4240	5177
-loadurlaccessdeniedexception	4239	5176
-loadurlaccessdeniedexception when calling	4239	5176
+liveness probe failed	4235,4236	5169
+lo_lseek result out of range for large object descriptor	323,114	5170
+lo_tell result out of range for large object descriptor	323,114	5170
+load balancer attribute not found	4237	5171
+load balancer not found	4238	5172
+load url access denied exception	4239	5173
+loadbalancerattributenotfound	4237	5171
+loadbalancerattributenotfound when calling	4237	5171
+loadbalancernotfound	4238	5172
+loadbalancernotfound when calling	4238	5172
+loaderror	4240	5174
+loadurlaccessdeniedexception	4239	5173
+loadurlaccessdeniedexception when calling	4239	5173
 local connections are not supported by this build	224,225	437
-local error tls access denied	4241,279	5178
-local error tls bad certificate	4242,279	5179
-local error tls bad certificate hash value	4243,279	5180
-local error tls bad certificate status response	4244,279	5181
-local error tls bad record mac	4245,279	5182
-local error tls certificate unobtainable	4246,279	5183
-local error tls decompression failure	4247,279	5184
-local error tls error decoding message	4248,279	5185
-local error tls error decrypting message	4249,279	5186
-local error tls expired certificate	4250,279	5187
-local error tls handshake failure	4251,279	5188
-local error tls illegal parameter	4252,279	5189
-local error tls insufficient security level	4253,279	5190
-local error tls internal error	4254,279	5191
-local error tls protocol version not supported	4255,279	5192
-local error tls record overflow	4256,279	5193
-local error tls revoked certificate	4257,279	5194
-local error tls unexpected message	4258,279	5195
-local error tls unknown certificate	4259,279	5196
-local error tls unknown certificate authority	4260,279	5197
-local error tls unknown psk identity	4261,279	5198
-local error tls unrecognized name	4262,279	5199
-local error tls unsupported certificate	4263,279	5200
-local error tls unsupported extension	4264,279	5201
-local jump error	4265	5202
-localjumperror	4265	5202
+local error tls access denied	4241,279	5175
+local error tls bad certificate	4242,279	5176
+local error tls bad certificate hash value	4243,279	5177
+local error tls bad certificate status response	4244,279	5178
+local error tls bad record mac	4245,279	5179
+local error tls certificate unobtainable	4246,279	5180
+local error tls decompression failure	4247,279	5181
+local error tls error decoding message	4248,279	5182
+local error tls error decrypting message	4249,279	5183
+local error tls expired certificate	4250,279	5184
+local error tls handshake failure	4251,279	5185
+local error tls illegal parameter	4252,279	5186
+local error tls insufficient security level	4253,279	5187
+local error tls internal error	4254,279	5188
+local error tls protocol version not supported	4255,279	5189
+local error tls record overflow	4256,279	5190
+local error tls revoked certificate	4257,279	5191
+local error tls unexpected message	4258,279	5192
+local error tls unknown certificate	4259,279	5193
+local error tls unknown certificate authority	4260,279	5194
+local error tls unknown psk identity	4261,279	5195
+local error tls unrecognized name	4262,279	5196
+local error tls unsupported certificate	4263,279	5197
+local error tls unsupported extension	4264,279	5198
+local jump error	4265	5199
+localjumperror	4265	5199
 location is not supported anymore	109	730
-locator exception	4086	5203
-locator_exception	4086	5203
-locatorexception	4086	5203
-lock disk i o error	4266,156	5204
-lock file * already exists	4267,225	5205
-lock file * is empty	4267,225	5205
-lock file exists	4267	5206
-lock not available	668	5207
-lock recursion exception	4268	5208
+locator exception	4086	5200
+locator_exception	4086	5200
+locatorexception	4086	5200
+lock disk i o error	4266,156	5201
+lock file * already exists	4267,225	5202
+lock file * is empty	4267,225	5202
+lock file exists	4267	5203
+lock not available	668	5204
+lock recursion exception	4268	5205
 lock wait timeout exceeded try restarting transaction	2094	2561
-lock_file_exists	4267,225	5206
-lock_not_available	668,107	5207
-locked subscription exception	4269	5209
-lockederror	4270	5210
-lockedsubscriptionexception	4269	5209
-lockedsubscriptionexception when calling	4269	5209
-lockfileexists	4267,225	5206
-locknotavailable	668,107	5207
-lockout prevented exception	4271	5211
-lockout prevention exception	4272	5212
-lockoutpreventedexception	4271	5211
-lockoutpreventedexception when calling	4271	5211
-lockoutpreventionexception	4272	5212
-lockoutpreventionexception when calling	4272	5212
-lockrecursionexception	4268	5208
-log destination permission exception	4273	5213
-log dir not found exception	4274	5214
-log format * is not supported	190,114	5215
-log_dir_not_found	4274	5214
-logdestinationpermissionexception	4273	5213
-logdestinationpermissionexception when calling	4273	5213
-logdirnotfoundexception	4274	5214
+lock_file_exists	4267,225	5203
+lock_not_available	668,107	5204
+locked subscription exception	4269	5206
+lockederror	4270	5207
+lockedsubscriptionexception	4269	5206
+lockedsubscriptionexception when calling	4269	5206
+lockfileexists	4267,225	5203
+locknotavailable	668,107	5204
+lockout prevented exception	4271	5208
+lockout prevention exception	4272	5209
+lockoutpreventedexception	4271	5208
+lockoutpreventedexception when calling	4271	5208
+lockoutpreventionexception	4272	5209
+lockoutpreventionexception when calling	4272	5209
+lockrecursionexception	4268	5205
+log destination permission exception	4273	5210
+log dir not found exception	4274	5211
+log format * is not supported	190,114	5212
+log_dir_not_found	4274	5211
+logdestinationpermissionexception	4273	5210
+logdestinationpermissionexception when calling	4273	5210
+logdirnotfoundexception	4274	5211
 logic error * in function	2385	2866
-logical decoding cannot be used while in recovery	109	5216
+logical decoding cannot be used while in recovery	109	5213
 logical decoding output plugin * produces binary output but function * expects textual data	109	360
 logical decoding requires a database connection	107	941
 logical decoding requires wal_level logical	107	941
 logical replication at prepare time requires a	107	941
-logical replication slot * exists but wal_level logical	107	5217
-logical replication target relation * does not exist	107	5218
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	107	5219
-logical replication target relation * uses system columns in replica identity index	107	5218
-logical replication worker slot * is already used by another worker cannot attach	107	5220
-logical replication worker slot * is empty cannot attach	107	5220
+logical replication slot * exists but wal_level logical	107	5214
+logical replication target relation * does not exist	107	5215
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	107	5216
+logical replication target relation * uses system columns in replica identity index	107	5215
+logical replication worker slot * is already used by another worker cannot attach	107	5217
+logical replication worker slot * is empty cannot attach	107	5217
 logical streaming at prepare time requires a	107	941
 logical streaming requires a	107	941
-login_required	4275	5221
-loginexception	4276	5222
-loginrequired	4275	5221
+login_required	4275	5218
+loginexception	4276	5219
+loginrequired	4275	5218
 long database name and identifier for object resulted in path length exceeding * characters path	2018	2479
-lookuperror	4277	5223
+lookuperror	4277	5220
 loop detected	71	68
-loop detected exception	71	5224
+loop detected exception	71	5221
 loop_detected	71	68
-loopdetectedexception	71	5224
-loopdetectedexception when calling	71	5224
-lossy distance functions are not supported in index only scans	109	5225
+loopdetectedexception	71	5221
+loopdetectedexception when calling	71	5221
+lossy distance functions are not supported in index only scans	109	5222
 lost connection to parallel worker	107	1452
 lower and upper bounds must be finite	1168,114	1484
 lower bound cannot equal upper bound	1168,114	1484
-lowering statistics target to	190,114	5226
-lz4 compression is not supported by this build	109	5227
-m bean exception	4278	5228
-m bean registration exception	4279	5229
-macaddr8 data out of range to convert to macaddr	323,114	5230
-machine is not on the network	1736	5231
-mail domain in use exception	4280	5232
-mail domain not found exception	4281	5233
-mail domain state exception	4282	5234
-mail from domain not verified exception	4283	5235
-mail header not in message	4284,4285	5236
-maildomaininuseexception	4280	5232
-maildomaininuseexception when calling	4280	5232
-maildomainnotfoundexception	4281	5233
-maildomainnotfoundexception when calling	4281	5233
-maildomainstateexception	4282	5234
-maildomainstateexception when calling	4282	5234
-mailfromdomainnotverifiedexception	4283	5235
-mailfromdomainnotverifiedexception when calling	4283	5235
-malformed arn exception	4286	5237
-malformed array literal	113,114	5238
-malformed certificate exception	4287	5239
+lowering statistics target to	190,114	5223
+lz4 compression is not supported by this build	109	5224
+m bean exception	4278	5225
+m bean registration exception	4279	5226
+macaddr8 data out of range to convert to macaddr	323,114	5227
+machine is not on the network	1736	5228
+mail domain in use exception	4280	5229
+mail domain not found exception	4281	5230
+mail domain state exception	4282	5231
+mail from domain not verified exception	4283	5232
+mail header not in message	4284,4285	5233
+maildomaininuseexception	4280	5229
+maildomaininuseexception when calling	4280	5229
+maildomainnotfoundexception	4281	5230
+maildomainnotfoundexception when calling	4281	5230
+maildomainstateexception	4282	5231
+maildomainstateexception when calling	4282	5231
+mailfromdomainnotverifiedexception	4283	5232
+mailfromdomainnotverifiedexception when calling	4283	5232
+malformed arn exception	4286	5234
+malformed array literal	113,114	5235
+malformed certificate exception	4287	5236
 malformed communication packet	2101	2568
-malformed csr exception	4288	5240
+malformed csr exception	4288	5237
 malformed file type header in file	1972	2433
 malformed gtid set encoding	2098	2565
 malformed gtid set specification	2099	2566
 malformed gtid specification	2100	2567
-malformed input exception	4289	5241
-malformed json	3007	5242
+malformed input exception	4289	5238
+malformed json	3007	5239
 malformed json array	113,114	3545
-malformed link exception	4290	5243
-malformed manifest exception	4291	5244
-malformed multirange literal	113,114	5245
-malformed object name exception	4292	5246
-malformed parameterized type exception	4293	5247
-malformed parameters exception	4294	5248
-malformed policy document	4295	5249
-malformed policy document exception	4295	5250
-malformed policy exception	4296	5251
-malformed policy template exception	4297	5252
-malformed query exception	4298	5253
-malformed range literal	113,114	5254
-malformed record literal	113,114	5255
-malformed resource policy document exception	4299	5256
+malformed link exception	4290	5240
+malformed manifest exception	4291	5241
+malformed multirange literal	113,114	5242
+malformed object name exception	4292	5243
+malformed parameterized type exception	4293	5244
+malformed parameters exception	4294	5245
+malformed policy document	4295	5246
+malformed policy document exception	4295	5247
+malformed policy exception	4296	5248
+malformed policy template exception	4297	5249
+malformed query exception	4298	5250
+malformed range literal	113,114	5251
+malformed record literal	113,114	5252
+malformed resource policy document exception	4299	5253
 malformed scram message	518,135	1055
-malformed stat buffer	4300,4301	5257
-malformed url exception	4302	5258
-malformed utf * characters possibly incorrectly encoded	979	5259
-malformed xml	1120	5260
-malformedarnexception	4286	5237
-malformedarnexception when calling	4286	5237
-malformedcertificate	4287	5261
-malformedcertificate when calling	4287	5261
-malformedcertificateexception	4287	5239
-malformedcertificateexception when calling	4287	5239
-malformedcsrexception	4288	5240
-malformedcsrexception when calling	4288	5240
-malformedinputexception	4289	5241
-malformedlinkexception	4290	5243
-malformedmanifestexception	4291	5244
-malformedmanifestexception when calling	4291	5244
-malformedobjectnameexception	4292	5246
-malformedparameterizedtypeexception	4293	5247
-malformedparametersexception	4294	5248
-malformedpolicydocument	4295	5249
-malformedpolicydocument when calling	4295	5249
-malformedpolicydocumentexception	4295	5250
-malformedpolicydocumentexception when calling	4295	5250
-malformedpolicyexception	4296	5251
-malformedpolicyexception when calling	4296	5251
-malformedpolicytemplateexception	4297	5252
-malformedpolicytemplateexception when calling	4297	5252
-malformedqueryexception	4298	5253
-malformedqueryexception when calling	4298	5253
-malformedresourcepolicydocumentexception	4299	5256
-malformedresourcepolicydocumentexception when calling	4299	5256
-malformedurlexception	4302	5258
-managed action invalid state exception	4303	5262
-managed login branding exists exception	4304	5263
-managed rule exception	4305	5264
-managedactioninvalidstateexception	4303	5262
-managedactioninvalidstateexception when calling	4303	5262
-managedloginbrandingexistsexception	4304	5263
-managedloginbrandingexistsexception when calling	4304	5263
-managedruleexception	4305	5264
-managedruleexception when calling	4305	5264
+malformed stat buffer	4300,4301	5254
+malformed url exception	4302	5255
+malformed utf * characters possibly incorrectly encoded	979	5256
+malformed xml	1120	5257
+malformedarnexception	4286	5234
+malformedarnexception when calling	4286	5234
+malformedcertificate	4287	5258
+malformedcertificate when calling	4287	5258
+malformedcertificateexception	4287	5236
+malformedcertificateexception when calling	4287	5236
+malformedcsrexception	4288	5237
+malformedcsrexception when calling	4288	5237
+malformedinputexception	4289	5238
+malformedlinkexception	4290	5240
+malformedmanifestexception	4291	5241
+malformedmanifestexception when calling	4291	5241
+malformedobjectnameexception	4292	5243
+malformedparameterizedtypeexception	4293	5244
+malformedparametersexception	4294	5245
+malformedpolicydocument	4295	5246
+malformedpolicydocument when calling	4295	5246
+malformedpolicydocumentexception	4295	5247
+malformedpolicydocumentexception when calling	4295	5247
+malformedpolicyexception	4296	5248
+malformedpolicyexception when calling	4296	5248
+malformedpolicytemplateexception	4297	5249
+malformedpolicytemplateexception when calling	4297	5249
+malformedqueryexception	4298	5250
+malformedqueryexception when calling	4298	5250
+malformedresourcepolicydocumentexception	4299	5253
+malformedresourcepolicydocumentexception when calling	4299	5253
+malformedurlexception	4302	5255
+managed action invalid state exception	4303	5259
+managed login branding exists exception	4304	5260
+managed rule exception	4305	5261
+managedactioninvalidstateexception	4303	5259
+managedactioninvalidstateexception when calling	4303	5259
+managedloginbrandingexistsexception	4304	5260
+managedloginbrandingexistsexception when calling	4304	5260
+managedruleexception	4305	5261
+managedruleexception when calling	4305	5261
 manifest checksums require a backup manifest	0,1	1249
-manual merge required exception	4306	5265
-manualmergerequiredexception	4306	5265
-manualmergerequiredexception when calling	4306	5265
-mapping for token type * does not exist	158,1	5266
+manual merge required exception	4306	5262
+manualmergerequiredexception	4306	5262
+manualmergerequiredexception when calling	4306	5262
+mapping for token type * does not exist	158,1	5263
 mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	2560	3075
 mariadb tried to use the * but its provider plugin is not loaded	2251	2720
-mark sweep compact	3207	5267
-marketplace commerce analytics exception	4307	5268
-marketplacecommerceanalyticsexception	4307	5268
-marketplacecommerceanalyticsexception when calling	4307	5268
-marks not supported for format exception	4308	5269
-marksnotsupportedforformatexception	4308	5269
-marksnotsupportedforformatexception when calling	4308	5269
-marksweepcompact	3207	5267
-marshal directive exception	4309	5270
-marshaldirectiveexception	4309	5270
-marshalexception	4310	5271
-marshaling directives are invalid	4309	5272
-master cannot leave organization exception	4311	5273
+mark sweep compact	3207	5264
+marketplace commerce analytics exception	4307	5265
+marketplacecommerceanalyticsexception	4307	5265
+marketplacecommerceanalyticsexception when calling	4307	5265
+marks not supported for format exception	4308	5266
+marksnotsupportedforformatexception	4308	5266
+marksnotsupportedforformatexception when calling	4308	5266
+marksweepcompact	3207	5264
+marshal directive exception	4309	5267
+marshaldirectiveexception	4309	5267
+marshalexception	4310	5268
+marshaling directives are invalid	4309	5269
+master cannot leave organization exception	4311	5270
 master command * failed	2329	2804
-mastercannotleaveorganizationexception	4311	5273
-mastercannotleaveorganizationexception when calling	4311	5273
+mastercannotleaveorganizationexception	4311	5270
+mastercannotleaveorganizationexception when calling	4311	5270
 match partial not yet implemented	109	108
 materialize mode required but it is not allowed in this context	109	1412
-materialized view * has not been populated	107	5274
-materialized view refresh task not running exception	4312	5275
-materialized view refresh task running exception	4313	5276
-materialized view refresh task stopping exception	4314	5277
+materialized view * has not been populated	107	5271
+materialized view refresh task not running exception	4312	5272
+materialized view refresh task running exception	4313	5273
+materialized view refresh task stopping exception	4314	5274
 materialized views cannot be unlogged	109	734
 materialized views may not be defined using bound parameters	109	734
 materialized views must not use data modifying statements in with	109	734
 materialized views must not use temporary tables or views	109	734
-materializedviewrefreshtasknotrunningexception	4312	5275
-materializedviewrefreshtasknotrunningexception when calling	4312	5275
-materializedviewrefreshtaskrunningexception	4313	5276
-materializedviewrefreshtaskrunningexception when calling	4313	5276
-materializedviewrefreshtaskstoppingexception	4314	5277
-materializedviewrefreshtaskstoppingexception when calling	4314	5277
-max active resources exceeded exception	4315	5278
-max concurrent queries exception	4316	5279
-max db shard group limit reached	4317	5280
-max document size exceeded	4318	5281
-max lexeme length exceeded exception	4319	5282
-max lexicons number exceeded exception	4320	5283
-max number of clients reached	4321	5284
-max number of config rules exceeded exception	4322	5285
-max number of configuration recorders exceeded exception	4323	5286
-max number of conformance packs exceeded exception	4324	5287
-max number of delivery channels exceeded exception	4325	5288
-max number of organization config rules exceeded exception	4326	5289
-max number of organization conformance packs exceeded exception	4327	5290
-max number of retention configurations exceeded exception	4328	5291
+materializedviewrefreshtasknotrunningexception	4312	5272
+materializedviewrefreshtasknotrunningexception when calling	4312	5272
+materializedviewrefreshtaskrunningexception	4313	5273
+materializedviewrefreshtaskrunningexception when calling	4313	5273
+materializedviewrefreshtaskstoppingexception	4314	5274
+materializedviewrefreshtaskstoppingexception when calling	4314	5274
+max active resources exceeded exception	4315	5275
+max concurrent queries exception	4316	5276
+max db shard group limit reached	4317	5277
+max document size exceeded	4318	5278
+max lexeme length exceeded exception	4319	5279
+max lexicons number exceeded exception	4320	5280
+max number of clients reached	4321	5281
+max number of config rules exceeded exception	4322	5282
+max number of configuration recorders exceeded exception	4323	5283
+max number of conformance packs exceeded exception	4324	5284
+max number of delivery channels exceeded exception	4325	5285
+max number of organization config rules exceeded exception	4326	5286
+max number of organization conformance packs exceeded exception	4327	5287
+max number of retention configurations exceeded exception	4328	5288
 max_wal_size must be at least twice wal_segment_size	190,114	479
-maxactiveresourcesexceededexception	4315	5278
-maxactiveresourcesexceededexception when calling	4315	5278
-maxconcurrentqueriesexception	4316	5279
-maxconcurrentqueriesexception when calling	4316	5279
-maxdbshardgrouplimitreached	4317	5280
-maxdbshardgrouplimitreached when calling	4317	5280
-maxdocumentsizeexceeded	4318	5281
-maxdocumentsizeexceeded when calling	4318	5281
-maxfragments should be 0	190,114	5292
-maximum branches exceeded exception	4329	5293
-maximum call stack size exceeded	4330	5294
-maximum conflict resolution entries exceeded exception	4331	5295
-maximum file content to load exceeded exception	4332	5296
-maximum file entries exceeded exception	4333	5297
-maximum items to compare exceeded exception	4334	5298
-maximum number of approvals exceeded exception	4335	5299
+maxactiveresourcesexceededexception	4315	5275
+maxactiveresourcesexceededexception when calling	4315	5275
+maxconcurrentqueriesexception	4316	5276
+maxconcurrentqueriesexception when calling	4316	5276
+maxdbshardgrouplimitreached	4317	5277
+maxdbshardgrouplimitreached when calling	4317	5277
+maxdocumentsizeexceeded	4318	5278
+maxdocumentsizeexceeded when calling	4318	5278
+maxfragments should be 0	190,114	5289
+maximum branches exceeded exception	4329	5290
+maximum call stack size exceeded	4330	5291
+maximum conflict resolution entries exceeded exception	4331	5292
+maximum file content to load exceeded exception	4332	5293
+maximum file entries exceeded exception	4333	5294
+maximum items to compare exceeded exception	4334	5295
+maximum number of approvals exceeded exception	4335	5296
 maximum number of committed subtransactions	329	851
-maximum number of prepared transactions reached	246,243	5300
-maximum number of trails exceeded exception	4336	5301
-maximum open pull requests exceeded exception	4337	5302
-maximum recursion depth exceeded	4330	5303
-maximum repository names exceeded exception	4338	5304
-maximum repository triggers exceeded exception	4339	5305
-maximum result returned exception	4340	5306
-maximum rule templates associated with repository exception	4341	5307
-maximumbranchesexceededexception	4329	5293
-maximumbranchesexceededexception when calling	4329	5293
-maximumconflictresolutionentriesexceededexception	4331	5295
-maximumconflictresolutionentriesexceededexception when calling	4331	5295
-maximumfilecontenttoloadexceededexception	4332	5296
-maximumfilecontenttoloadexceededexception when calling	4332	5296
-maximumfileentriesexceededexception	4333	5297
-maximumfileentriesexceededexception when calling	4333	5297
-maximumitemstocompareexceededexception	4334	5298
-maximumitemstocompareexceededexception when calling	4334	5298
-maximumnumberofapprovalsexceededexception	4335	5299
-maximumnumberofapprovalsexceededexception when calling	4335	5299
-maximumnumberoftrailsexceededexception	4336	5301
-maximumnumberoftrailsexceededexception when calling	4336	5301
-maximumopenpullrequestsexceededexception	4337	5302
-maximumopenpullrequestsexceededexception when calling	4337	5302
-maximumrepositorynamesexceededexception	4338	5304
-maximumrepositorynamesexceededexception when calling	4338	5304
-maximumrepositorytriggersexceededexception	4339	5305
-maximumrepositorytriggersexceededexception when calling	4339	5305
-maximumresultreturnedexception	4340	5306
-maximumresultreturnedexception when calling	4340	5306
-maximumruletemplatesassociatedwithrepositoryexception	4341	5307
-maximumruletemplatesassociatedwithrepositoryexception when calling	4341	5307
-maxlexemelengthexceededexception	4319	5282
-maxlexemelengthexceededexception when calling	4319	5282
-maxlexiconsnumberexceededexception	4320	5283
-maxlexiconsnumberexceededexception when calling	4320	5283
-maxnumberofconfigrulesexceededexception	4322	5285
-maxnumberofconfigrulesexceededexception when calling	4322	5285
-maxnumberofconfigurationrecordersexceededexception	4323	5286
-maxnumberofconfigurationrecordersexceededexception when calling	4323	5286
-maxnumberofconformancepacksexceededexception	4324	5287
-maxnumberofconformancepacksexceededexception when calling	4324	5287
-maxnumberofdeliverychannelsexceededexception	4325	5288
-maxnumberofdeliverychannelsexceededexception when calling	4325	5288
-maxnumberoforganizationconfigrulesexceededexception	4326	5289
-maxnumberoforganizationconfigrulesexceededexception when calling	4326	5289
-maxnumberoforganizationconformancepacksexceededexception	4327	5290
-maxnumberoforganizationconformancepacksexceededexception when calling	4327	5290
-maxnumberofretentionconfigurationsexceededexception	4328	5291
-maxnumberofretentionconfigurationsexceededexception when calling	4328	5291
+maximum number of prepared transactions reached	246,243	5297
+maximum number of trails exceeded exception	4336	5298
+maximum open pull requests exceeded exception	4337	5299
+maximum recursion depth exceeded	4330	5300
+maximum repository names exceeded exception	4338	5301
+maximum repository triggers exceeded exception	4339	5302
+maximum result returned exception	4340	5303
+maximum rule templates associated with repository exception	4341	5304
+maximumbranchesexceededexception	4329	5290
+maximumbranchesexceededexception when calling	4329	5290
+maximumconflictresolutionentriesexceededexception	4331	5292
+maximumconflictresolutionentriesexceededexception when calling	4331	5292
+maximumfilecontenttoloadexceededexception	4332	5293
+maximumfilecontenttoloadexceededexception when calling	4332	5293
+maximumfileentriesexceededexception	4333	5294
+maximumfileentriesexceededexception when calling	4333	5294
+maximumitemstocompareexceededexception	4334	5295
+maximumitemstocompareexceededexception when calling	4334	5295
+maximumnumberofapprovalsexceededexception	4335	5296
+maximumnumberofapprovalsexceededexception when calling	4335	5296
+maximumnumberoftrailsexceededexception	4336	5298
+maximumnumberoftrailsexceededexception when calling	4336	5298
+maximumopenpullrequestsexceededexception	4337	5299
+maximumopenpullrequestsexceededexception when calling	4337	5299
+maximumrepositorynamesexceededexception	4338	5301
+maximumrepositorynamesexceededexception when calling	4338	5301
+maximumrepositorytriggersexceededexception	4339	5302
+maximumrepositorytriggersexceededexception when calling	4339	5302
+maximumresultreturnedexception	4340	5303
+maximumresultreturnedexception when calling	4340	5303
+maximumruletemplatesassociatedwithrepositoryexception	4341	5304
+maximumruletemplatesassociatedwithrepositoryexception when calling	4341	5304
+maxlexemelengthexceededexception	4319	5279
+maxlexemelengthexceededexception when calling	4319	5279
+maxlexiconsnumberexceededexception	4320	5280
+maxlexiconsnumberexceededexception when calling	4320	5280
+maxnumberofconfigrulesexceededexception	4322	5282
+maxnumberofconfigrulesexceededexception when calling	4322	5282
+maxnumberofconfigurationrecordersexceededexception	4323	5283
+maxnumberofconfigurationrecordersexceededexception when calling	4323	5283
+maxnumberofconformancepacksexceededexception	4324	5284
+maxnumberofconformancepacksexceededexception when calling	4324	5284
+maxnumberofdeliverychannelsexceededexception	4325	5285
+maxnumberofdeliverychannelsexceededexception when calling	4325	5285
+maxnumberoforganizationconfigrulesexceededexception	4326	5286
+maxnumberoforganizationconfigrulesexceededexception when calling	4326	5286
+maxnumberoforganizationconformancepacksexceededexception	4327	5287
+maxnumberoforganizationconformancepacksexceededexception when calling	4327	5287
+maxnumberofretentionconfigurationsexceededexception	4328	5288
+maxnumberofretentionconfigurationsexceededexception when calling	4328	5288
 maxvalue * is out of range for sequence data type	190,114	621
 maxvalue can only be used in last partition definition	2223	2692
-mbeanexception	4278	5228
-mbeanregistrationexception	4279	5229
-media too large exception	4342	5308
-mediatoolargeexception	4342	5308
-mediatoolargeexception when calling	4342	5308
-member access exception	674	5309
-member id required exception	3239	5310
-member_id_required	3239	5310
-memberaccessexception	674	5309
-memberidrequiredexception	3239	5310
-memerror	4343	5311
+mbeanexception	4278	5225
+mbeanregistrationexception	4279	5226
+media too large exception	4342	5305
+mediatoolargeexception	4342	5305
+mediatoolargeexception when calling	4342	5305
+member access exception	674	5306
+member id required exception	3239	5307
+member_id_required	3239	5307
+memberaccessexception	674	5306
+memberidrequiredexception	3239	5307
+memerror	4343	5308
 memory allocation error * in function	2382	2863
-memory allocation of * bytes failed	246	5312
-memory limit exceeded exception	4344,55	5313
-memoryerror	4345,246	5314
-memorylimitexceededexception	4344,55	5313
-memorylimitexceededexception when calling	4344,55	5313
+memory allocation of * bytes failed	246	5309
+memory limit exceeded exception	4344,55	5310
+memoryerror	4345,246	5311
+memorylimitexceededexception	4344,55	5310
+memorylimitexceededexception when calling	4344,55	5310
 merge not supported in copy	109	921
 merge not supported in with query	109	3734
-merge option required exception	4346	5315
-mergeoptionrequiredexception	4346	5315
-mergeoptionrequiredexception when calling	4346	5315
-message batch larger than configured server segment size	3326	5316
-message format on broker does not support request	4347	5317
-message not inflight	4348	5318
-message s written to insufficient number of in sync replicas	4349	5319
-message size too large	4350	5320
-message size too large exception	4350	5321
-message too long	1219	5322
-message_size_too_large	4350	5321
-messagefrozen	4351	5323
-messagefrozen when calling	4351	5323
-messagenotinflight	4348	5318
-messagenotinflight when calling	4348	5318
-messagerejected	4352	5324
-messagerejected when calling	4352	5324
-messagesizetoolargeexception	4350	5321
-method access exception	363	5325
+merge option required exception	4346	5312
+mergeoptionrequiredexception	4346	5312
+mergeoptionrequiredexception when calling	4346	5312
+message batch larger than configured server segment size	3326	5313
+message format on broker does not support request	4347	5314
+message not inflight	4348	5315
+message s written to insufficient number of in sync replicas	4349	5316
+message size too large	4350	5317
+message size too large exception	4350	5318
+message too long	1219	5319
+message_size_too_large	4350	5318
+messagefrozen	4351	5320
+messagefrozen when calling	4351	5320
+messagenotinflight	4348	5315
+messagenotinflight when calling	4348	5315
+messagerejected	4352	5321
+messagerejected when calling	4352	5321
+messagesizetoolargeexception	4350	5318
+method access exception	363	5322
 method not allowed	13	13
-method not allowed exception	13	5326
+method not allowed exception	13	5323
 method_not_allowed	13	13
-methodaccessexception	363	5325
-methodnotallowedexception	13	5326
-methodnotallowedexception when calling	13	5326
-mfa method not found exception	4353	5327
-mfamethodnotfoundexception	4353	5327
-mfamethodnotfoundexception when calling	4353	5327
-midi unavailable exception	4354	5328
-midiunavailableexception	4354	5328
-mime invalid media parameter	4355	5329
-mime type parse exception	4356	5330
-mimetypeparseexception	4356	5330
+methodaccessexception	363	5322
+methodnotallowedexception	13	5323
+methodnotallowedexception when calling	13	5323
+mfa method not found exception	4353	5324
+mfamethodnotfoundexception	4353	5324
+mfamethodnotfoundexception when calling	4353	5324
+midi unavailable exception	4354	5325
+midiunavailableexception	4354	5325
+mime invalid media parameter	4355	5326
+mime type parse exception	4356	5327
+mimetypeparseexception	4356	5327
 min_wal_size must be at least twice wal_segment_size	190,114	479
 minvalue * is out of range for sequence data type	190,114	621
 minvalue * must be less than maxvalue	190,114	621
-minwords should be less than maxwords	190,114	5292
-minwords should be positive	190,114	5292
-mirrored type exception	4357	5331
-mirrored types exception	4358	5332
-mirroredtypeexception	4357	5331
-mirroredtypesexception	4358	5332
+minwords should be less than maxwords	190,114	5289
+minwords should be positive	190,114	5289
+mirrored type exception	4357	5328
+mirrored types exception	4358	5329
+mirroredtypeexception	4357	5328
+mirroredtypesexception	4358	5329
 misdirected request	30	30
 misdirected_request	30	30
 mismatched array dimensions	330,114	361
-mismatched endpoint type exception	4359	5333
-mismatched_endpoint_type	4359	5333
-mismatchedendpointtypeexception	4359	5333
-mismatching redirect uri error	3589	5334
-mismatching state error	4360	5335
-mismatching_state	4360	5335
-mismatchingredirecturierror	3589	5334
-mismatchingstateerror	4360	5335
+mismatched endpoint type exception	4359	5330
+mismatched_endpoint_type	4359	5330
+mismatchedendpointtypeexception	4359	5330
+mismatching redirect uri error	3589	5331
+mismatching state error	4360	5332
+mismatching_state	4360	5332
+mismatchingredirecturierror	3589	5331
+mismatchingstateerror	4360	5332
 misplaced deferrable clause	0,1	571
 misplaced initially deferred clause	0,1	571
 misplaced initially immediate clause	0,1	571
 misplaced not deferrable clause	0,1	571
-missing afffile parameter	190,114	5336
-missing authentication token	4361,11	5337
-missing authority key identifier	4362,289	5338
-missing client id error	3589	5339
-missing code challenge error	3589	5340
-missing code error	4363	5341
-missing code verifier error	3589	5342
-missing codec private data exception	4364	5343
-missing customs exception	4365	5344
+missing afffile parameter	190,114	5333
+missing authentication token	4361,11	5334
+missing authority key identifier	4362,289	5335
+missing client id error	3589	5336
+missing code challenge error	3589	5337
+missing code error	4363	5338
+missing code verifier error	3589	5339
+missing codec private data exception	4364	5340
+missing customs exception	4365	5341
 missing data for column	444,114	1199
-missing dictfile parameter	190,114	5336
-missing dictionary parameter	190,114	5345
+missing dictfile parameter	190,114	5333
+missing dictionary parameter	190,114	5342
 missing dsa signing cert	4366,279	301
 missing ecdsa signing cert	4367,279	301
 missing entry in file * at end of line	224,225	437
-missing field exception	372	5346
-missing file cache configuration	4368	5347
-missing file system configuration	4369	5348
-missing format argument exception	4370	5349
-missing format width exception	4371	5350
-missing from clause entry for table	1160,1	5351
-missing jti	3782,3009	4518
-missing key	4146	5352
-missing language parameter	190,114	5353
-missing manifest field exception	4372	5354
-missing manifest resource exception	4373	5355
-missing member exception	370	5356
-missing metadata exception	364	5357
-missing method exception	371	5358
-missing parameter exception	4374	5359
-missing parameter value exception	4375	5360
+missing field exception	372	5343
+missing file cache configuration	4368	5344
+missing file system configuration	4369	5345
+missing format argument exception	4370	5346
+missing format width exception	4371	5347
+missing from clause entry for table	1160,1	5348
+missing jti	3782,3009	4515
+missing key	4146	5349
+missing language parameter	190,114	5350
+missing manifest field exception	4372	5351
+missing manifest resource exception	4373	5352
+missing member exception	370	5353
+missing metadata exception	364	5354
+missing method exception	371	5355
+missing parameter exception	4374	5356
+missing parameter value exception	4375	5357
 missing psk kex modes extension	4376,279	301
-missing redirect uri error	3589	5361
-missing rendering attribute	4377	5362
-missing required claim	4138,3009	5012
-missing required claim error	4138,3009	5010
-missing required parameter	4378	5363
-missing required parameter exception	4378	5364
-missing resource exception	4379	5365
-missing response type error	3589	5366
+missing redirect uri error	3589	5358
+missing rendering attribute	4377	5359
+missing required claim	4138,3009	5009
+missing required claim error	4138,3009	5007
+missing required parameter	4378	5360
+missing required parameter exception	4378	5361
+missing resource exception	4379	5362
+missing response type error	3589	5363
 missing rsa certificate	4380,279	301
 missing rsa encrypting cert	4381,279	301
 missing rsa signing cert	4382,279	301
-missing satellite assembly exception	4383	5367
+missing satellite assembly exception	4383	5364
 missing sigalgs extension	4384,279	301
 missing signing cert	4385,279	301
-missing spec error	4386	5368
-missing spec version error	4387	5369
-missing subject key identifier	4388,289	5370
+missing spec error	4386	5365
+missing spec version error	4387	5366
+missing subject key identifier	4388,289	5367
 missing supported groups extension	4389,279	301
-missing synonyms parameter	190,114	5371
+missing synonyms parameter	190,114	5368
 missing time zone in input string for type timestamptz	684,114	739
 missing time zone in input string for type timetz	684,114	739
 missing tmp dh key	4390,279	301
 missing tmp ecdh key	4391,279	301
-missing token error	4392	5372
-missing token type error	4393	5373
-missing unicode support	4394	5374
-missing version exception	4395	5375
-missing volume configuration	4396	5376
-missing_code	4363	5341
-missing_token	4392	5372
-missing_token_type	4393	5373
-missingauthenticationtoken	4361,11	5337
-missingauthenticationtoken when calling	4361,11	5337
-missingbody	4397	5377
-missingbody when calling	4397	5377
-missingclientiderror	3589	5339
-missingcodechallengeerror	3589	5340
-missingcodecprivatedataexception	4364	5343
-missingcodecprivatedataexception when calling	4364	5343
-missingcodeerror	4363	5341
-missingcodeverifiererror	3589	5342
-missingcustomsexception	4365	5344
-missingcustomsexception when calling	4365	5344
-missingfieldexception	372	5346
-missingfilecacheconfiguration	4368	5347
-missingfilecacheconfiguration when calling	4368	5347
-missingfilesystemconfiguration	4369	5348
-missingfilesystemconfiguration when calling	4369	5348
-missingformatargumentexception	4370	5349
-missingformatwidthexception	4371	5350
-missingmanifestfieldexception	4372	5354
-missingmanifestfieldexception when calling	4372	5354
-missingmanifestresourceexception	4373	5355
-missingmemberexception	370	5356
-missingmetadataexception	364	5357
-missingmethodexception	371	5358
-missingparameter	4374	5378
-missingparameter when calling	4374	5378
-missingparameterexception	4374	5359
-missingparameterexception when calling	4374	5359
-missingparametervalueexception	4375	5360
-missingparametervalueexception when calling	4375	5360
-missingredirecturierror	3589	5361
-missingrenderingattribute	4377	5362
-missingrenderingattribute when calling	4377	5362
-missingrequiredclaim	4138,3009	5012
-missingrequiredclaimerror	4138,3009	5010
-missingrequiredparameter	4378	5363
-missingrequiredparameter when calling	4378	5363
-missingrequiredparameterexception	4378	5364
-missingrequiredparameterexception when calling	4378	5364
-missingresourceexception	4379	5365
-missingresponsetypeerror	3589	5366
-missingsatelliteassemblyexception	4383	5367
-missingspecerror	4386	5368
-missingspecversionerror	4387	5369
-missingtokenerror	4392	5372
-missingtokentypeerror	4393	5373
-missingunicodesupport	4394	5374
-missingversionexception	4395	5375
-missingversionexception when calling	4395	5375
-missingvolumeconfiguration	4396	5376
-missingvolumeconfiguration when calling	4396	5376
+missing token error	4392	5369
+missing token type error	4393	5370
+missing unicode support	4394	5371
+missing version exception	4395	5372
+missing volume configuration	4396	5373
+missing_code	4363	5338
+missing_token	4392	5369
+missing_token_type	4393	5370
+missingauthenticationtoken	4361,11	5334
+missingauthenticationtoken when calling	4361,11	5334
+missingbody	4397	5374
+missingbody when calling	4397	5374
+missingclientiderror	3589	5336
+missingcodechallengeerror	3589	5337
+missingcodecprivatedataexception	4364	5340
+missingcodecprivatedataexception when calling	4364	5340
+missingcodeerror	4363	5338
+missingcodeverifiererror	3589	5339
+missingcustomsexception	4365	5341
+missingcustomsexception when calling	4365	5341
+missingfieldexception	372	5343
+missingfilecacheconfiguration	4368	5344
+missingfilecacheconfiguration when calling	4368	5344
+missingfilesystemconfiguration	4369	5345
+missingfilesystemconfiguration when calling	4369	5345
+missingformatargumentexception	4370	5346
+missingformatwidthexception	4371	5347
+missingmanifestfieldexception	4372	5351
+missingmanifestfieldexception when calling	4372	5351
+missingmanifestresourceexception	4373	5352
+missingmemberexception	370	5353
+missingmetadataexception	364	5354
+missingmethodexception	371	5355
+missingparameter	4374	5375
+missingparameter when calling	4374	5375
+missingparameterexception	4374	5356
+missingparameterexception when calling	4374	5356
+missingparametervalueexception	4375	5357
+missingparametervalueexception when calling	4375	5357
+missingredirecturierror	3589	5358
+missingrenderingattribute	4377	5359
+missingrenderingattribute when calling	4377	5359
+missingrequiredclaim	4138,3009	5009
+missingrequiredclaimerror	4138,3009	5007
+missingrequiredparameter	4378	5360
+missingrequiredparameter when calling	4378	5360
+missingrequiredparameterexception	4378	5361
+missingrequiredparameterexception when calling	4378	5361
+missingresourceexception	4379	5362
+missingresponsetypeerror	3589	5363
+missingsatelliteassemblyexception	4383	5364
+missingspecerror	4386	5365
+missingspecversionerror	4387	5366
+missingtokenerror	4392	5369
+missingtokentypeerror	4393	5370
+missingunicodesupport	4394	5371
+missingversionexception	4395	5372
+missingversionexception when calling	4395	5372
+missingvolumeconfiguration	4396	5373
+missingvolumeconfiguration when calling	4396	5373
 mixed handshake and non handshake data	4398,279	301
 mixing of group columns min max count with no group columns is illegal if there is no group by clause	2117,1	2584
 mixing of transactional and non transactional tables is disabled	2118	2585
 mixing self logging and non self logging engines in a statement is unsafe	1826	2270
-ml resource not found exception	4399,12	5379
-ml transform not ready exception	4400	5380
-mlresourcenotfoundexception	4399,12	5379
-mlresourcenotfoundexception when calling	4399,12	5379
-mltransformnotreadyexception	4400	5380
-mltransformnotreadyexception when calling	4400	5380
-mmap disk i o error	4401,156	5381
+ml resource not found exception	4399,12	5376
+ml transform not ready exception	4400	5377
+mlresourcenotfoundexception	4399,12	5376
+mlresourcenotfoundexception when calling	4399,12	5376
+mltransformnotreadyexception	4400	5377
+mltransformnotreadyexception when calling	4400	5377
+mmap disk i o error	4401,156	5378
 mode no longer has any effect use strict_all_tables or strict_trans_tables instead	2375	2856
-model error exception	4402,35	5382
-model not ready exception	4403,39	5383
-model stream error	4404	5384
-model stream error exception	4405,35	5385
-model timeout exception	4406,18	5386
-modelerror	4407,35	5387
-modelerror when calling	4407,35	5387
-modelerrorexception	4402,35	5382
-modelerrorexception when calling	4402,35	5382
-modelnotreadyexception	4403,39	5383
-modelnotreadyexception when calling	4403,39	5383
-modelstreamerror	4404	5384
-modelstreamerror when calling	4404	5384
-modelstreamerrorexception	4405,35	5385
-modelstreamerrorexception when calling	4405,35	5385
-modeltimeoutexception	4406,18	5386
-modeltimeoutexception when calling	4406,18	5386
-modifying sql data not permitted	4408	5388
-modifying_sql_data_not_permitted	4408,637	5388
-modifyingsqldatanotpermitted	4408,637	5388
-module not found	659	5389
-module not found error	4409,659	5390
+model error exception	4402,35	5379
+model not ready exception	4403,39	5380
+model stream error	4404	5381
+model stream error exception	4405,35	5382
+model timeout exception	4406,18	5383
+modelerror	4407,35	5384
+modelerror when calling	4407,35	5384
+modelerrorexception	4402,35	5379
+modelerrorexception when calling	4402,35	5379
+modelnotreadyexception	4403,39	5380
+modelnotreadyexception when calling	4403,39	5380
+modelstreamerror	4404	5381
+modelstreamerror when calling	4404	5381
+modelstreamerrorexception	4405,35	5382
+modelstreamerrorexception when calling	4405,35	5382
+modeltimeoutexception	4406,18	5383
+modeltimeoutexception when calling	4406,18	5383
+modifying sql data not permitted	4408	5385
+modifying_sql_data_not_permitted	4408,637	5385
+modifyingsqldatanotpermitted	4408,637	5385
+module not found	659	5386
+module not found error	4409,659	5387
 module_not_found	659	844
-modulenotfounderror	4409,659	5390
+modulenotfounderror	4409,659	5387
 modulus for hash partition must be specified	0,1	936
-modulus for hash partition provided more than once	157,1	5391
-money out of range	323,114	5392
-monitor setting exception	4410	5393
-monitoring subscription already exists	4411,19	5394
-monitoringsubscriptionalreadyexists	4411,19	5394
-monitoringsubscriptionalreadyexists when calling	4411,19	5394
-monitorsettingexception	4410	5393
+modulus for hash partition provided more than once	157,1	5388
+money out of range	323,114	5389
+monitor setting exception	4410	5390
+monitoring subscription already exists	4411,19	5391
+monitoringsubscriptionalreadyexists	4411,19	5391
+monitoringsubscriptionalreadyexists when calling	4411,19	5391
+monitorsettingexception	4410	5390
 more partitions to reorganize than there are partitions	2282	2753
-more than one function named	232,1	5395
-more than one operator named	232,1	5395
-more than one row returned by a subquery used as an expression	789	5396
-more than one sql json item	4412	5397
-more than one value returned by column xpath expression	789	5398
-more_than_one_sql_json_item	4412,114	5397
-morethanonesqljsonitem	4412,114	5397
-most specific type mismatch	4413	5399
-most_specific_type_mismatch	4413,114	5399
-mostspecifictypemismatch	4413,114	5399
-mount target conflict	4414,19	5400
-mount target not found	4415,12	5401
-mounttargetconflict	4414,19	5400
-mounttargetconflict when calling	4414,19	5400
-mounttargetnotfound	4415,12	5401
-mounttargetnotfound when calling	4415,12	5401
-mountvolume setup failed for volume	3080,3079	5402
-movederror	4416	5403
+more than one function named	232,1	5392
+more than one operator named	232,1	5392
+more than one row returned by a subquery used as an expression	789	5393
+more than one sql json item	4412	5394
+more than one value returned by column xpath expression	789	5395
+more_than_one_sql_json_item	4412,114	5394
+morethanonesqljsonitem	4412,114	5394
+most specific type mismatch	4413	5396
+most_specific_type_mismatch	4413,114	5396
+mostspecifictypemismatch	4413,114	5396
+mount target conflict	4414,19	5397
+mount target not found	4415,12	5398
+mounttargetconflict	4414,19	5397
+mounttargetconflict when calling	4414,19	5397
+mounttargetnotfound	4415,12	5398
+mounttargetnotfound when calling	4415,12	5398
+mountvolume setup failed for volume	3080,3079	5399
+movederror	4416	5400
 moving aggregate implementation returns type * but plain implementation returns type	112,1	111
 moving aggregate transition function must not return null	191,114	3757
 moving row to another partition during a before for each row trigger is not supported	109	539
-ms clock * ms cpu * mb goal	3207	5404
+ms clock * ms cpu * mb goal	3207	5401
 ms mark compact	418	464
 ms scavenge	418	464
-multi attach error for volume	3043,3042	5405
-multi region cluster already exists fault	4417	5406
-multi region cluster not found fault	4418	5407
-multi region parameter group not found fault	4419	5408
+multi attach error for volume	3043,3042	5402
+multi region cluster already exists fault	4417	5403
+multi region cluster not found fault	4418	5404
+multi region parameter group not found fault	4419	5405
 multi row statements required more than * bytes of storage	2392	2873
 multi statement do instead rules are not supported for copy	109	1273
 multi statement do instead rules are not supported for data modifying statements in with	109	854
 multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	2453	2935
-multicast not supported exception	374	5409
-multicastnotsupportedexception	374	5409
-multidimensional arrays must have array expressions with matching dimensions	330,114	5410
-multihop attempted	1676	5411
-multipart message too large	4420	5412
-multiple accept parameters	190,114	5413
+multicast not supported exception	374	5406
+multicastnotsupportedexception	374	5406
+multidimensional arrays must have array expressions with matching dimensions	330,114	5407
+multihop attempted	1676	5408
+multipart message too large	4420	5409
+multiple accept parameters	190,114	5410
 multiple actions for rules on select are not implemented	109	775
-multiple afffile parameters	190,114	5336
-multiple assignments to same column	0,1	5414
+multiple afffile parameters	190,114	5333
+multiple assignments to same column	0,1	5411
 multiple collate clauses not allowed	0,1	936
 multiple column definition lists are not allowed for the same function	0,1	282
-multiple conflict resolution entries exception	4421	5415
+multiple conflict resolution entries exception	4421	5412
 multiple decimal points	0,1	0
 multiple default expressions	0,1	1299
 multiple default values specified for column * of table	0,1	571
 multiple deferrable not deferrable clauses not allowed	0,1	571
 multiple definition of same constant in list partitioning	2122	2589
-multiple dictfile parameters	190,114	5336
-multiple dictionary parameters	190,114	5345
+multiple dictfile parameters	190,114	5333
+multiple dictionary parameters	190,114	5342
 multiple generation clauses specified for column * of table	0,1	571
-multiple iam arns provided exception	4422	5416
+multiple iam arns provided exception	4422	5413
 multiple identity specifications for column * of table	0,1	571
 multiple initially immediate deferred clauses not allowed	0,1	571
-multiple keys request during rehashing of slot	4423	5417
-multiple language parameters	190,114	5353
+multiple keys request during rehashing of slot	4423	5414
+multiple language parameters	190,114	5350
 multiple limit clauses not allowed	0,1	936
 multiple limit options not allowed	0,1	936
 multiple offset clauses not allowed	0,1	936
 multiple order by clauses not allowed	0,1	936
 multiple primary key defined	2123,1	2590
-multiple primary keys for table * are not allowed	111,1	5418
-multiple read calls return no data or error	4424,4425	5419
-multiple recovery targets specified	190,114	4974
-multiple regions exception	4426	5420
-multiple repositories in pull request exception	4427	5421
-multiple stopwords parameters	190,114	5353
+multiple primary keys for table * are not allowed	111,1	5415
+multiple read calls return no data or error	4424,4425	5416
+multiple recovery targets specified	190,114	4971
+multiple regions exception	4426	5417
+multiple repositories in pull request exception	4427	5418
+multiple stopwords parameters	190,114	5350
 multiple values in ident field	224,225	437
 multiple values specified for authentication type	224,225	437
 multiple values specified for connection type	224,225	437
@@ -26875,119 +26856,119 @@ multiple values specified for host address	224,225	437
 multiple values specified for netmask	224,225	437
 multiple window specifications with the same name	1900	2357
 multiple with clauses not allowed	0,1	936
-multipleconflictresolutionentriesexception	4421	5415
-multipleconflictresolutionentriesexception when calling	4421	5415
-multipleiamarnsprovidedexception	4422	5416
-multipleiamarnsprovidedexception when calling	4422	5416
-multipleregionsexception	4426	5420
-multipleregionsexception when calling	4426	5420
-multiplerepositoriesinpullrequestexception	4427	5421
-multiplerepositoriesinpullrequestexception when calling	4427	5421
-multirange values cannot contain null members	191,114	5422
-multiranges cannot be constructed from multidimensional arrays	789	5423
-multiregionclusteralreadyexistsfault	4417	5406
-multiregionclusteralreadyexistsfault when calling	4417	5406
-multiregionclusternotfoundfault	4418	5407
-multiregionclusternotfoundfault when calling	4418	5407
-multiregionparametergroupnotfoundfault	4419	5408
-multiregionparametergroupnotfoundfault when calling	4419	5408
-multixact * has invalid next offset	613,81	5424
+multipleconflictresolutionentriesexception	4421	5412
+multipleconflictresolutionentriesexception when calling	4421	5412
+multipleiamarnsprovidedexception	4422	5413
+multipleiamarnsprovidedexception when calling	4422	5413
+multipleregionsexception	4426	5417
+multipleregionsexception when calling	4426	5417
+multiplerepositoriesinpullrequestexception	4427	5418
+multiplerepositoriesinpullrequestexception when calling	4427	5418
+multirange values cannot contain null members	191,114	5419
+multiranges cannot be constructed from multidimensional arrays	789	5420
+multiregionclusteralreadyexistsfault	4417	5403
+multiregionclusteralreadyexistsfault when calling	4417	5403
+multiregionclusternotfoundfault	4418	5404
+multiregionclusternotfoundfault when calling	4418	5404
+multiregionparametergroupnotfoundfault	4419	5405
+multiregionparametergroupnotfoundfault when calling	4419	5405
+multixact * has invalid next offset	613,81	5421
 multixact members limit exceeded	329	1601
-must be a member of the role whose process is being terminated or member of pg_signal_backend	137,1	5425
-must be a member of the role whose query is being canceled or member of pg_signal_backend	137,1	5426
-must be a superuser to cancel superuser query	137,1	5426
-must be a superuser to terminate superuser process	137,1	5425
-must be member of role	137,1	5427
+must be a member of the role whose process is being terminated or member of pg_signal_backend	137,1	5422
+must be a member of the role whose query is being canceled or member of pg_signal_backend	137,1	5423
+must be a superuser to cancel superuser query	137,1	5423
+must be a superuser to terminate superuser process	137,1	5422
+must be member of role	137,1	5424
 must be of type * for system versioned table	2527	3042
-must be owner of aggregate	137,1	5428
-must be owner of collation	137,1	5428
-must be owner of conversion	137,1	5428
-must be owner of database	137,1	5428
-must be owner of domain	137,1	5428
-must be owner of event trigger	137,1	5428
-must be owner of extension	137,1	5428
-must be owner of foreign data wrapper	137,1	5428
-must be owner of foreign server	137,1	5428
-must be owner of foreign table	137,1	5428
-must be owner of function	137,1	5428
-must be owner of index	137,1	5428
-must be owner of language	137,1	5428
-must be owner of large object	137,1	5428
-must be owner of materialized view	137,1	5428
-must be owner of operator	137,1	5428
-must be owner of operator class	137,1	5428
-must be owner of operator family	137,1	5428
-must be owner of procedure	137,1	5428
-must be owner of publication	137,1	5428
-must be owner of relation	137,1	5428
-must be owner of routine	137,1	5428
-must be owner of schema	137,1	5428
-must be owner of sequence	137,1	5428
-must be owner of statistics object	137,1	5428
-must be owner of subscription	137,1	5428
-must be owner of table	137,1	5428
-must be owner of tablespace	137,1	5428
-must be owner of text search configuration	137,1	5428
-must be owner of text search dictionary	137,1	5428
-must be owner of type	137,1	5428
-must be owner of type * or type	137,1	5429
-must be owner of view	137,1	5428
-must be superuser	137,1	5429
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	137,1	5430
+must be owner of aggregate	137,1	5425
+must be owner of collation	137,1	5425
+must be owner of conversion	137,1	5425
+must be owner of database	137,1	5425
+must be owner of domain	137,1	5425
+must be owner of event trigger	137,1	5425
+must be owner of extension	137,1	5425
+must be owner of foreign data wrapper	137,1	5425
+must be owner of foreign server	137,1	5425
+must be owner of foreign table	137,1	5425
+must be owner of function	137,1	5425
+must be owner of index	137,1	5425
+must be owner of language	137,1	5425
+must be owner of large object	137,1	5425
+must be owner of materialized view	137,1	5425
+must be owner of operator	137,1	5425
+must be owner of operator class	137,1	5425
+must be owner of operator family	137,1	5425
+must be owner of procedure	137,1	5425
+must be owner of publication	137,1	5425
+must be owner of relation	137,1	5425
+must be owner of routine	137,1	5425
+must be owner of schema	137,1	5425
+must be owner of sequence	137,1	5425
+must be owner of statistics object	137,1	5425
+must be owner of subscription	137,1	5425
+must be owner of table	137,1	5425
+must be owner of tablespace	137,1	5425
+must be owner of text search configuration	137,1	5425
+must be owner of text search dictionary	137,1	5425
+must be owner of type	137,1	5425
+must be owner of type * or type	137,1	5426
+must be owner of view	137,1	5425
+must be superuser	137,1	5426
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	137,1	5427
 must be superuser or have privileges of pg_checkpoint to do checkpoint	137,1	825
 must be superuser or have privileges of pg_read_all_settings to examine	137,1	913
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	137,1	5431
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	137,1	5431
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	137,1	5431
-must be superuser or replication role to start walsender	137,1	5432
-must be superuser or replication role to use replication slots	137,1	5433
-must be superuser to add or set schemas	137,1	5434
-must be superuser to alter a type	137,1	5435
-must be superuser to alter an operator family	137,1	5436
-must be superuser to alter replication roles or change replication attribute	137,1	5437
-must be superuser to alter settings globally	137,1	5437
-must be superuser to alter superuser roles or change superuser attribute	137,1	5437
-must be superuser to alter superusers	137,1	5437
-must be superuser to call	137,1	5438
-must be superuser to change bypassrls attribute	137,1	5437
-must be superuser to connect in binary upgrade mode	137,1	5432
-must be superuser to create a base type	137,1	5435
-must be superuser to create a cast without function	137,1	5439
-must be superuser to create an operator class	137,1	5436
-must be superuser to create an operator family	137,1	5436
-must be superuser to create bypassrls users	137,1	5437
-must be superuser to create custom procedural language	137,1	5440
-must be superuser to create for all tables publication	137,1	5434
-must be superuser to create for tables in schema publication	137,1	5434
-must be superuser to create replication users	137,1	5437
-must be superuser to create subscriptions	137,1	5441
-must be superuser to create superusers	137,1	5437
-must be superuser to create text search parsers	137,1	5442
-must be superuser to create text search templates	137,1	5442
-must be superuser to drop superusers	137,1	5437
-must be superuser to import system collations	137,1	5443
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	137,1	5428
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	137,1	5428
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	137,1	5428
+must be superuser or replication role to start walsender	137,1	5429
+must be superuser or replication role to use replication slots	137,1	5430
+must be superuser to add or set schemas	137,1	5431
+must be superuser to alter a type	137,1	5432
+must be superuser to alter an operator family	137,1	5433
+must be superuser to alter replication roles or change replication attribute	137,1	5434
+must be superuser to alter settings globally	137,1	5434
+must be superuser to alter superuser roles or change superuser attribute	137,1	5434
+must be superuser to alter superusers	137,1	5434
+must be superuser to call	137,1	5435
+must be superuser to change bypassrls attribute	137,1	5434
+must be superuser to connect in binary upgrade mode	137,1	5429
+must be superuser to create a base type	137,1	5432
+must be superuser to create a cast without function	137,1	5436
+must be superuser to create an operator class	137,1	5433
+must be superuser to create an operator family	137,1	5433
+must be superuser to create bypassrls users	137,1	5434
+must be superuser to create custom procedural language	137,1	5437
+must be superuser to create for all tables publication	137,1	5431
+must be superuser to create for tables in schema publication	137,1	5431
+must be superuser to create replication users	137,1	5434
+must be superuser to create subscriptions	137,1	5438
+must be superuser to create superusers	137,1	5434
+must be superuser to create text search parsers	137,1	5439
+must be superuser to create text search templates	137,1	5439
+must be superuser to drop superusers	137,1	5434
+must be superuser to import system collations	137,1	5440
 must be superuser to read files with adminpack 1 0	137,1	134
-must be superuser to rename	137,1	5444
-must be superuser to rename superusers	137,1	5437
-must be superuser to rotate log files with adminpack 1 0	137,1	5426
-must be superuser to set grantor	137,1	5437
-must be superuser to set schema of	137,1	5444
-must be superuser to skip transaction	137,1	5441
-must be superuser to specify a non built in join estimator function	137,1	5445
-must be superuser to specify a non built in restriction estimator function	137,1	5445
-must be superuser to specify a support function	137,1	5439
+must be superuser to rename	137,1	5441
+must be superuser to rename superusers	137,1	5434
+must be superuser to rotate log files with adminpack 1 0	137,1	5423
+must be superuser to set grantor	137,1	5434
+must be superuser to set schema of	137,1	5441
+must be superuser to skip transaction	137,1	5438
+must be superuser to specify a non built in join estimator function	137,1	5442
+must be superuser to specify a non built in restriction estimator function	137,1	5442
+must be superuser to specify a support function	137,1	5436
 must be used to call a parameterless aggregate function	254,1	1820
 must define subpartitions on all partitions if on one partition	2228	2697
-must have admin option on role	137,1	5437
-must have createrole privilege	137,1	5429
+must have admin option on role	137,1	5434
+must have createrole privilege	137,1	5426
 must not omit initial value when transition function is strict and transition type is not compatible with input type	112,1	111
-must not return a set	272,1	4962
-must request at least 2 points	190,114	5446
+must not return a set	272,1	4959
+must request at least 2 points	190,114	5443
 must specify at least one column	159,1	3790
 must specify both or neither of serialization and deserialization functions	112,1	238
-must specify provider when multiple security label providers have been loaded	190,114	5447
+must specify provider when multiple security label providers have been loaded	190,114	5444
 must specify relation and object name	0,1	1200
-must specify restore_command when standby mode is not enabled	190,114	3877
+must specify restore_command when standby mode is not enabled	190,114	3874
 must specify unqualified relation names	0,1	1984
 mutual recursion between with items is not implemented	109	3734
 myrocks currently does not support rollback to savepoint if modifying rows	2289	2761
@@ -26996,823 +26977,823 @@ myrocks failed creating new key definitions during alter	2078	2544
 myrocks failed populating secondary key during alter	2315	2788
 myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	2059	2523
 name * has become	2127	2594
-name * specified more than once	1546,1	5448
-name already bound exception	4428	5449
-name already exists exception	4429,19	5450
-name availability exception	4430	5451
-name constraints minimum and maximum not supported	4431,289	5452
-name length exceeded exception	4432	5453
+name * specified more than once	1546,1	5445
+name already bound exception	4428	5446
+name already exists exception	4429,19	5447
+name availability exception	4430	5448
+name constraints minimum and maximum not supported	4431,289	5449
+name length exceeded exception	4432	5450
 name list length must be at least	190,114	331
 name list length must be exactly	190,114	331
-name not found exception	4433	5454
-name not unique on network	1752	5455
+name not found exception	4433	5451
+name not unique on network	1752	5452
 name or argument lists may not contain nulls	190,114	331
-name or service not known	4434,218	5456
-name too long	3319	5457
-name_too_long	3319,1	5457
-namealreadyboundexception	4428	5449
-namealreadyexistsexception	4429,19	5450
-namealreadyexistsexception when calling	4429,19	5450
-nameavailabilityexception	4430	5451
-nameavailabilityexception when calling	4430	5451
-nameerror	4435,4436	5458
-namelengthexceededexception	4432	5453
-namelengthexceededexception when calling	4432	5453
-namenotfoundexception	4433	5454
-namespace already exists	4437	5459
+name or service not known	4434,218	5453
+name too long	3319	5454
+name_too_long	3319,1	5454
+namealreadyboundexception	4428	5446
+namealreadyexistsexception	4429,19	5447
+namealreadyexistsexception when calling	4429,19	5447
+nameavailabilityexception	4430	5448
+nameavailabilityexception when calling	4430	5448
+nameerror	4435,4436	5455
+namelengthexceededexception	4432	5450
+namelengthexceededexception when calling	4432	5450
+namenotfoundexception	4433	5451
+namespace already exists	4437	5456
 namespace name * is not unique	0,1	282
-namespace not found	4438	5460
-namespace not found exception	4438	5461
+namespace not found	4438	5457
+namespace not found exception	4438	5458
 namespace uri must not be null	191,114	1195
-namespacealreadyexists	4437	5459
-namespacealreadyexists when calling	4437	5459
-namespacenotfound	4438	5460
-namespacenotfound when calling	4438	5460
-namespacenotfoundexception	4438	5461
-namespacenotfoundexception when calling	4438	5461
-nametoolong	3319,1	5457
-naming security exception	4439	5462
-namingexception	4440	5463
-namingsecurityexception	4439	5462
+namespacealreadyexists	4437	5456
+namespacealreadyexists when calling	4437	5456
+namespacenotfound	4438	5457
+namespacenotfound when calling	4438	5457
+namespacenotfoundexception	4438	5458
+namespacenotfoundexception when calling	4438	5458
+nametoolong	3319,1	5454
+naming security exception	4439	5459
+namingexception	4440	5460
+namingsecurityexception	4439	5459
 native table * has the wrong structure	2598	3114
-needdict	4441	5464
-negative array size exception	4442	5465
-negative substring length not allowed	4443,114	5466
-negativearraysizeexception	4442	5465
-neither namespace name nor uri may be null	191,114	5467
+needdict	4441	5461
+negative array size exception	4442	5462
+negative substring length not allowed	4443,114	5463
+negativearraysizeexception	4442	5462
+neither namespace name nor uri may be null	191,114	5464
 nested alter extension is not supported	109	658
 nested create extension is not supported	109	658
-nestingerror	4444	5468
+nestingerror	4444	5465
 net error reading from master	2109,135	2576
 net error writing to master	2110,135	2577
-net http abort handler	4445	5469
-net http skip alternate protocol	4446,4447	5470
-net http use last response	4448	5471
-net readtimeout with	1123	5472
+net http abort handler	4445	5466
+net http skip alternate protocol	4446,4447	5467
+net http use last response	4448	5468
+net readtimeout with	1123	5469
 network authentication required	73	70
-network dropped connection on reset	1715	5473
-network exception exception	555	5474
-network failure exception	4449	5475
-network information exception	4450	5476
-network interface limit exceeded	4451,19	5477
-network is down	1714	5478
-network is unreachable	1716	5479
-network not ready	4452,4453	5480
-network type not supported	4454	5481
+network dropped connection on reset	1715	5470
+network exception exception	555	5471
+network failure exception	4449	5472
+network information exception	4450	5473
+network interface limit exceeded	4451,19	5474
+network is down	1714	5475
+network is unreachable	1716	5476
+network not ready	4452,4453	5477
+network type not supported	4454	5478
 network_authentication_required	73	70
-network_exception	555	5474
-networkexceptionexception	555	5474
-networkfailureexception	4449	5475
-networkfailureexception when calling	4449	5475
-networkinformationexception	4450	5476
-networkinterfacelimitexceeded	4451,19	5477
-networkinterfacelimitexceeded when calling	4451,19	5477
-networknotready	4452,4453	5480
-networktypenotsupported	4454	5481
-networktypenotsupported when calling	4454	5481
-new bit must be 0 or 1	190,114	5127
+network_exception	555	5471
+networkexceptionexception	555	5471
+networkfailureexception	4449	5472
+networkfailureexception when calling	4449	5472
+networkinformationexception	4450	5473
+networkinterfacelimitexceeded	4451,19	5474
+networkinterfacelimitexceeded when calling	4451,19	5474
+networknotready	4452,4453	5477
+networktypenotsupported	4454	5478
+networktypenotsupported when calling	4454	5478
+new bit must be 0 or 1	190,114	5124
 new collation * is incompatible with the collation of the template database	190,114	808
-new data for materialized view * contains duplicate rows without any null columns	789	5482
+new data for materialized view * contains duplicate rows without any null columns	789	5479
 new encoding * is incompatible with the encoding of the template database	190,114	808
 new icu locale * is incompatible with the icu locale of the template database	190,114	808
 new lc_ctype * is incompatible with the lc_ctype of the template database	190,114	808
-new leader elected exception	4455	5483
+new leader elected exception	4455	5480
 new locale provider * does not match locale provider of the template database	190,114	808
-new row for relation * violates check constraint	852,678	5484
-new row for relation * violates partition constraint	852,678	5484
-new row violates check option for view	856	5485
-new row violates row level security policy * for table	137,1	5486
-new row violates row level security policy * using expression for table	137,1	5486
-new row violates row level security policy for table	137,1	5486
-new row violates row level security policy using expression for table	137,1	5486
+new row for relation * violates check constraint	852,678	5481
+new row for relation * violates partition constraint	852,678	5481
+new row violates check option for view	856	5482
+new row violates row level security policy * for table	137,1	5483
+new row violates row level security policy * using expression for table	137,1	5483
+new row violates row level security policy for table	137,1	5483
+new row violates row level security policy using expression for table	137,1	5483
 new table can only be specified for an insert or update trigger	159,1	538
 new table cannot be specified multiple times	159,1	538
 new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	109	1275
-new_leader_elected	4455	5483
-newleaderelectedexception	4455	5483
-nextval reached maximum value of sequence	4456,114	5487
-nextval reached minimum value of sequence	4456,114	5487
-no active sql transaction	632	5488
-no active sql transaction for branch transaction	4457	5489
-no address associated with hostname	4458,218	5490
+new_leader_elected	4455	5480
+newleaderelectedexception	4455	5480
+nextval reached maximum value of sequence	4456,114	5484
+nextval reached minimum value of sequence	4456,114	5484
+no active sql transaction	632	5485
+no active sql transaction for branch transaction	4457	5486
+no address associated with hostname	4458,218	5487
 no anchors for recursive with element	2271	2741
-no anode	1724	5491
+no anode	1724	5488
 no application protocol	4459,279	301
-no associated role exception	4460	5492
-no available certificate exception	4461	5493
-no available configuration recorder exception	4462	5494
-no available delivery channel exception	4463	5495
-no available organization exception	4464	5496
+no associated role exception	4460	5489
+no available certificate exception	4461	5490
+no available configuration recorder exception	4462	5491
+no available delivery channel exception	4463	5492
+no available organization exception	4464	5493
 no binary input function available for type	227,1	1440
 no binary output function available for type	227,1	1440
-no buffer space available	1725	5497
+no buffer space available	1725	5494
 no certificate assigned	4465,279	301
 no certificate set	4466,279	301
 no certificates returned	4467,279	301
-no change exception	4468	5498
+no change exception	4468	5495
 no change following hrr	4469,279	301
-no child processes	862	5499
+no child processes	862	5496
 no cipher match	4470,279	301
 no ciphers available	4471,279	301
 no ciphers specified	4472,279	301
-no class def found error	4473,659	5500
+no class def found error	4473,659	5497
 no client cert method	4474,279	301
-no collation was derived for column * with collatable type	1153,1	5501
+no collation was derived for column * with collatable type	1153,1	5498
 no collation was derived for partition key column * with collatable type	111,1	717
 no column alias was provided	272,1	330
 no compression specified	4475,279	301
-no connection pending exception	4476	5502
+no connection pending exception	4476	5499
 no cookie callback set	4477,279	301
-no csi structure available	1726	5503
-no data available	1727	5504
-no data found	4478	5505
-no data left in message	518,135	4111
-no data retention exception	4479	5506
+no csi structure available	1726	5500
+no data available	1727	5501
+no data found	4478	5502
+no data left in message	518,135	4108
+no data retention exception	4479	5503
 no data zero rows fetched selected or processed	2356	2837
-no database nor user name specified	190,114	5507
+no database nor user name specified	190,114	5504
 no database selected	2145,2146	2612
 no datetime expression provided	1935	2394
 no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	2460	2942
-no empty local buffer available	243	5508
-no entitlements allowed exception	4480	5509
-no entry found for key	4146	5510
-no explicit policy	4481,289	5511
-no free addresses in subnet	4482,19	5512
+no empty local buffer available	243	5505
+no entitlements allowed exception	4480	5506
+no entry found for key	4146	5507
+no explicit policy	4481,289	5508
+no free addresses in subnet	4482,19	5509
 no function body specified	112,1	230
-no handle of the given name exists	4483	5513
-no implicit conversion of integer into string	366	5514
-no initial context exception	4484	5515
-no inline code specified	0,1	5516
-no input function available for type	227,1	5517
+no handle of the given name exists	4483	5510
+no implicit conversion of integer into string	366	5511
+no initial context exception	4484	5512
+no inline code specified	0,1	5513
+no input function available for type	227,1	5514
 no language specified	112,1	230
-no locks available	1731	5518
-no longer supported exception	4485	5519
-no management account slr exists exception	4486	5520
-no matching dane tlsa records	4487,289	5521
-no matching listener	4233	5522
-no matching pattern error	4488	5523
-no matching pattern key error	4489	5524
-no matching relations in tablespace	4478,335	5525
-no matching script	4490	5526
-no medium found	1733	5527
-no memory error	4491,246	5528
-no message of desired type	1734	5529
-no method error	4492	5530
+no locks available	1731	5515
+no longer supported exception	4485	5516
+no management account slr exists exception	4486	5517
+no matching dane tlsa records	4487,289	5518
+no matching listener	4233	5519
+no matching pattern error	4488	5520
+no matching pattern key error	4489	5521
+no matching relations in tablespace	4478,335	5522
+no matching script	4490	5523
+no medium found	1733	5524
+no memory error	4491,246	5525
+no message of desired type	1734	5526
+no method error	4492	5527
 no method specified	4493,279	301
 no module named	659	855
-no operand in tsquery	0,1	5531
-no operation fault	4494	5532
+no operand in tsquery	0,1	5528
+no operation fault	4494	5529
 no order list in window specification for	2152	2618
-no output function available for type	227,1	5517
-no partition of relation * found for row	852,678	5533
-no partition reassignment is in progress	4495	5534
+no output function available for type	227,1	5514
+no partition of relation * found for row	852,678	5530
+no partition reassignment is in progress	4495	5531
 no paths allowed for shared library	2466	2949
 no pem extensions	4496,279	301
-no permission exception	4497	5535
-no pg_constraint entry for trigger * on table	159,1	5536
+no permission exception	4497	5532
+no pg_constraint entry for trigger * on table	159,1	5533
 no pg_hba conf entry for host	149	436
 no pg_hba conf entry for replication connection from host	149	436
-no postgresql user name specified in startup packet	149	5537
+no postgresql user name specified in startup packet	149	5534
 no private key assigned	4498,279	301
 no protocols available	4499,279	301
-no published version exception	4500	5538
-no reassignment in progress exception	4495	5534
+no published version exception	4500	5535
+no reassignment in progress exception	4495	5531
 no replication origin is configured	107	892
 no required digest	4501,279	301
 no return found in function	2362,1	2843
-no roles are defined in this database system	158,1	5539
-no route to host	1640	5540
-no route to host exception	4502	5541
-no running configuration recorder exception	4503	5542
-no schedule exception	4504	5543
+no roles are defined in this database system	158,1	5536
+no route to host	1640	5537
+no route to host exception	4502	5538
+no running configuration recorder exception	4503	5539
+no schedule exception	4504	5540
 no secure transports are configured unable to set require_secure_transport on	2158	2625
-no security label providers have been loaded	190,114	5447
+no security label providers have been loaded	190,114	5444
 no shared cipher	4505,279	301
 no shared groups	4506,279	301
 no shared signature algorithms	4507,279	301
-no slot available for new worker process	242,243	5544
-no snowball stemmer available for language * and encoding	158,1	5545
-no space left on device	1739	5546
-no sql json item	4508	5547
+no slot available for new worker process	242,243	5541
+no snowball stemmer available for language * and encoding	158,1	5542
+no space left on device	1739	5543
+no sql json item	4508	5544
 no srtp profiles	4509,279	301
-no such algorithm exception	4510	5548
-no such attribute exception	4511	5549
-no such bucket	4512,12	5550
-no such bucket exception	4512	5551
-no such cache policy	4513,12	5552
-no such change	4514,12	5553
-no such cidr collection exception	4515,12	5554
-no such cidr location exception	4516,12	5555
-no such cloud front origin access identity	4517,12	5556
-no such cloud watch logs log group	4518,12	5557
-no such config rule exception	4519	5558
-no such config rule in conformance pack exception	4520	5559
-no such configuration aggregator exception	4521	5560
-no such configuration recorder exception	4522	5561
-no such conformance pack exception	4523	5562
-no such continuous deployment policy	4524,12	5563
-no such delegation set	4525	5564
-no such delivery channel exception	4526	5565
-no such device	1728	5566
-no such device or address	1768	5567
-no such distribution	4527,12	5568
-no such domain	4528	5569
-no such domain exception	4528	5570
-no such element exception	4529	5571
-no such entity	4530,12	5572
-no such entity exception	4530	5573
-no such export exception	4531	5574
-no such field error	4532	5575
-no such field exception	4533	5576
-no such field level encryption config	4534,12	5577
-no such field level encryption profile	4535,12	5578
-no such file exception	4536	5579
-no such file or directory	1155	5580
-no such file or directory os error	1155	5581
-no such file or directory rb_sysopen	1155	5582
-no such function exists	4537,12	5583
-no such geo location	4538,12	5584
-no such health check	4539,12	5585
-no such host	218	5586
-no such hosted zone	4540,12	5587
-no such invalidation	4541,12	5588
-no such key	4542,12	5589
-no such key signing key	4543,12	5590
-no such mechanism exception	4544	5591
-no such method error	4545	5592
-no such method exception	4546	5593
-no such monitoring subscription	4547,12	5594
-no such object exception	4548	5595
-no such organization config rule exception	4549	5596
-no such organization conformance pack exception	4550	5597
-no such origin	4551,12	5598
-no such origin access control	4552,12	5599
-no such origin request policy	4553,12	5600
-no such padding exception	4554	5601
-no such process	2935	5602
-no such provider exception	4555	5603
-no such public access block configuration	4556,12	5604
-no such public key	4557,12	5605
-no such query logging config	4558,12	5606
-no such realtime log config	4559,12	5607
-no such remediation configuration exception	4560	5608
-no such remediation exception exception	4561	5609
-no such resource	4562,12	5610
-no such resource exception	4562	5611
-no such response headers policy	4563,12	5612
-no such retention configuration exception	4564	5613
-no such streaming distribution	4565,12	5614
-no such traffic policy	4566,12	5615
-no such traffic policy instance	4567,12	5616
-no such upload	4568,12	5617
+no such algorithm exception	4510	5545
+no such attribute exception	4511	5546
+no such bucket	4512,12	5547
+no such bucket exception	4512	5548
+no such cache policy	4513,12	5549
+no such change	4514,12	5550
+no such cidr collection exception	4515,12	5551
+no such cidr location exception	4516,12	5552
+no such cloud front origin access identity	4517,12	5553
+no such cloud watch logs log group	4518,12	5554
+no such config rule exception	4519	5555
+no such config rule in conformance pack exception	4520	5556
+no such configuration aggregator exception	4521	5557
+no such configuration recorder exception	4522	5558
+no such conformance pack exception	4523	5559
+no such continuous deployment policy	4524,12	5560
+no such delegation set	4525	5561
+no such delivery channel exception	4526	5562
+no such device	1728	5563
+no such device or address	1768	5564
+no such distribution	4527,12	5565
+no such domain	4528	5566
+no such domain exception	4528	5567
+no such element exception	4529	5568
+no such entity	4530,12	5569
+no such entity exception	4530	5570
+no such export exception	4531	5571
+no such field error	4532	5572
+no such field exception	4533	5573
+no such field level encryption config	4534,12	5574
+no such field level encryption profile	4535,12	5575
+no such file exception	4536	5576
+no such file or directory	1155	5577
+no such file or directory os error	1155	5578
+no such file or directory rb_sysopen	1155	5579
+no such function exists	4537,12	5580
+no such geo location	4538,12	5581
+no such health check	4539,12	5582
+no such host	218	5583
+no such hosted zone	4540,12	5584
+no such invalidation	4541,12	5585
+no such key	4542,12	5586
+no such key signing key	4543,12	5587
+no such mechanism exception	4544	5588
+no such method error	4545	5589
+no such method exception	4546	5590
+no such monitoring subscription	4547,12	5591
+no such object exception	4548	5592
+no such organization config rule exception	4549	5593
+no such organization conformance pack exception	4550	5594
+no such origin	4551,12	5595
+no such origin access control	4552,12	5596
+no such origin request policy	4553,12	5597
+no such padding exception	4554	5598
+no such process	2935	5599
+no such provider exception	4555	5600
+no such public access block configuration	4556,12	5601
+no such public key	4557,12	5602
+no such query logging config	4558,12	5603
+no such realtime log config	4559,12	5604
+no such remediation configuration exception	4560	5605
+no such remediation exception exception	4561	5606
+no such resource	4562,12	5607
+no such resource exception	4562	5608
+no such response headers policy	4563,12	5609
+no such retention configuration exception	4564	5610
+no such streaming distribution	4565,12	5611
+no such traffic policy	4566,12	5612
+no such traffic policy instance	4567,12	5613
+no such upload	4568,12	5614
 no suitable digest algorithm	4569,279	301
 no suitable groups	4570,279	301
 no suitable key share	4571,279	301
 no suitable signature algorithm	4572,279	301
-no symbol section	4573,4574	5618
+no symbol section	4573,4574	5615
 no tables used	2166	2633
-no update available exception	4575	5619
+no update available exception	4575	5616
 no valid scts	4576,279	301
-no value found for parameter	158,1	5620
+no value found for parameter	158,1	5617
 no verify cookie callback	4577,279	301
-no xenix semaphores available	1680	5621
-no_active_sql_transaction	632,204	5488
-no_active_sql_transaction_for_branch_transaction	4457,204	5489
+no xenix semaphores available	1680	5618
+no_active_sql_transaction	632,204	5485
+no_active_sql_transaction_for_branch_transaction	4457,204	5486
 no_consumers	4	3
-no_data_found	4478,335	5505
-no_reassignment_in_progress	4495	5534
+no_data_found	4478,335	5502
+no_reassignment_in_progress	4495	5531
 no_route	3	2
-no_sql_json_item	4508,114	5547
-noactivesqltransaction	632,204	5488
-noactivesqltransactionforbranchtransaction	4457,204	5489
-noassociatedroleexception	4460	5492
-noassociatedroleexception when calling	4460	5492
-noavailablecertificateexception	4461	5493
-noavailablecertificateexception when calling	4461	5493
-noavailableconfigurationrecorderexception	4462	5494
-noavailableconfigurationrecorderexception when calling	4462	5494
-noavailabledeliverychannelexception	4463	5495
-noavailabledeliverychannelexception when calling	4463	5495
-noavailableorganizationexception	4464	5496
-noavailableorganizationexception when calling	4464	5496
-nochangeexception	4468	5498
-nochangeexception when calling	4468	5498
-noclassdeffounderror	4473,659	5500
-noconnectionpendingexception	4476	5502
-nodatafound	4478,335	5505
-nodataretentionexception	4479	5506
-nodataretentionexception when calling	4479	5506
-node group not found fault	4578,12	5622
-node groups per replication group quota exceeded	4579	5623
-node has disk pressure	4580	5624
-node has insufficient memory	4581	5625
-node has insufficient pid	4582,4583	5626
-node not found fault	4584	5627
-node not ready	4585,4586	5628
-node not schedulable	4587,4588	5629
-node quota for cluster exceeded	4589	5630
-node quota for cluster exceeded fault	4589	5631
-node quota for customer exceeded	4590	5632
-node quota for customer exceeded fault	4590	5633
-node selector mismatching	4591,4592	5634
-nodegroupnotfoundfault	4578,12	5622
-nodegroupnotfoundfault when calling	4578,12	5622
-nodegroupsperreplicationgroupquotaexceeded	4579	5623
-nodegroupsperreplicationgroupquotaexceeded when calling	4579	5623
-nodehasdiskpressure	4580	5624
-nodehasinsufficientmemory	4581	5625
-nodehasinsufficientpid	4582,4583	5626
-nodenotfoundfault	4584	5627
-nodenotfoundfault when calling	4584	5627
-nodenotready	4585,4586	5628
-nodenotschedulable	4587,4588	5629
-nodequotaforclusterexceeded	4589	5630
-nodequotaforclusterexceeded when calling	4589	5630
-nodequotaforclusterexceededfault	4589	5631
-nodequotaforclusterexceededfault when calling	4589	5631
-nodequotaforcustomerexceeded	4590	5632
-nodequotaforcustomerexceeded when calling	4590	5632
-nodequotaforcustomerexceededfault	4590	5633
-nodequotaforcustomerexceededfault when calling	4590	5633
-nodes are available	3084,3083	5635
-nodeselectormismatching	4591,4592	5634
-noentitlementsallowedexception	4480	5509
-noentitlementsallowedexception when calling	4480	5509
-nofooter	4593	5636
-nofreeaddressesinsubnet	4482,19	5512
-nofreeaddressesinsubnet when calling	4482,19	5512
-noinitialcontextexception	4484	5515
-nolongersupportedexception	4485	5519
-nolongersupportedexception when calling	4485	5519
-nomanagementaccountslrexistsexception	4486	5520
-nomanagementaccountslrexistsexception when calling	4486	5520
-nomatchingpatternerror	4488	5523
-nomatchingpatternkeyerror	4489	5524
-nomem disk i o error	4594,156	5637
-nomemoryerror	4491,246	5528
-nomethoderror	4492	5530
-non empty group exception	4595	5638
-non exhaustive switch expression failed to match its input	4596	5639
+no_sql_json_item	4508,114	5544
+noactivesqltransaction	632,204	5485
+noactivesqltransactionforbranchtransaction	4457,204	5486
+noassociatedroleexception	4460	5489
+noassociatedroleexception when calling	4460	5489
+noavailablecertificateexception	4461	5490
+noavailablecertificateexception when calling	4461	5490
+noavailableconfigurationrecorderexception	4462	5491
+noavailableconfigurationrecorderexception when calling	4462	5491
+noavailabledeliverychannelexception	4463	5492
+noavailabledeliverychannelexception when calling	4463	5492
+noavailableorganizationexception	4464	5493
+noavailableorganizationexception when calling	4464	5493
+nochangeexception	4468	5495
+nochangeexception when calling	4468	5495
+noclassdeffounderror	4473,659	5497
+noconnectionpendingexception	4476	5499
+nodatafound	4478,335	5502
+nodataretentionexception	4479	5503
+nodataretentionexception when calling	4479	5503
+node group not found fault	4578,12	5619
+node groups per replication group quota exceeded	4579	5620
+node has disk pressure	4580	5621
+node has insufficient memory	4581	5622
+node has insufficient pid	4582,4583	5623
+node not found fault	4584	5624
+node not ready	4585,4586	5625
+node not schedulable	4587,4588	5626
+node quota for cluster exceeded	4589	5627
+node quota for cluster exceeded fault	4589	5628
+node quota for customer exceeded	4590	5629
+node quota for customer exceeded fault	4590	5630
+node selector mismatching	4591,4592	5631
+nodegroupnotfoundfault	4578,12	5619
+nodegroupnotfoundfault when calling	4578,12	5619
+nodegroupsperreplicationgroupquotaexceeded	4579	5620
+nodegroupsperreplicationgroupquotaexceeded when calling	4579	5620
+nodehasdiskpressure	4580	5621
+nodehasinsufficientmemory	4581	5622
+nodehasinsufficientpid	4582,4583	5623
+nodenotfoundfault	4584	5624
+nodenotfoundfault when calling	4584	5624
+nodenotready	4585,4586	5625
+nodenotschedulable	4587,4588	5626
+nodequotaforclusterexceeded	4589	5627
+nodequotaforclusterexceeded when calling	4589	5627
+nodequotaforclusterexceededfault	4589	5628
+nodequotaforclusterexceededfault when calling	4589	5628
+nodequotaforcustomerexceeded	4590	5629
+nodequotaforcustomerexceeded when calling	4590	5629
+nodequotaforcustomerexceededfault	4590	5630
+nodequotaforcustomerexceededfault when calling	4590	5630
+nodes are available	3084,3083	5632
+nodeselectormismatching	4591,4592	5631
+noentitlementsallowedexception	4480	5506
+noentitlementsallowedexception when calling	4480	5506
+nofooter	4593	5633
+nofreeaddressesinsubnet	4482,19	5509
+nofreeaddressesinsubnet when calling	4482,19	5509
+noinitialcontextexception	4484	5512
+nolongersupportedexception	4485	5516
+nolongersupportedexception when calling	4485	5516
+nomanagementaccountslrexistsexception	4486	5517
+nomanagementaccountslrexistsexception when calling	4486	5517
+nomatchingpatternerror	4488	5520
+nomatchingpatternkeyerror	4489	5521
+nomem disk i o error	4594,156	5634
+nomemoryerror	4491,246	5525
+nomethoderror	4492	5527
+non empty group exception	4595	5635
+non exhaustive switch expression failed to match its input	4596	5636
 non grouping field * is used in * clause	2168,1	2635
 non integer constant in	0,1	282
 non matching attribute * between partition and table	2213	2682
-non numeric sql json item	4136	5640
+non numeric sql json item	4136	5637
 non printable characters in scram nonce	518,135	1055
-non readable channel exception	4597	5641
-non recoverable failure in name resolution	4598,218	5642
-non unique keys in a json object	4599	5643
-non view rule for * must not be named	159,1	5644
-non writable channel exception	4600	5645
-non_empty_group	4595	5638
-non_numeric_sql_json_item	4136,114	5640
-non_unique_keys_in_a_json_object	4599,114	5643
-nonascii	4601	5646
-nondeterministic collations are not supported for ilike	109	5647
-nondeterministic collations are not supported for like	109	5647
+non readable channel exception	4597	5638
+non recoverable failure in name resolution	4598,218	5639
+non unique keys in a json object	4599	5640
+non view rule for * must not be named	159,1	5641
+non writable channel exception	4600	5642
+non_empty_group	4595	5635
+non_numeric_sql_json_item	4136,114	5637
+non_unique_keys_in_a_json_object	4599,114	5640
+nonascii	4601	5643
+nondeterministic collations are not supported for ilike	109	5644
+nondeterministic collations are not supported for like	109	5644
 nondeterministic collations are not supported for operator class	109	874
-nondeterministic collations are not supported for regular expressions	109	5648
-nondeterministic collations are not supported for substring searches	109	5649
+nondeterministic collations are not supported for regular expressions	109	5645
+nondeterministic collations are not supported for substring searches	109	5646
 nondeterministic collations not supported with this provider	109	1537
-nonemptygroupexception	4595	5638
-nonetype object does not support item assignment	338	5650
-nonetype object has no attribute	338	5650
-nonetype object is not callable	338	5650
-nonetype object is not iterable	338	5650
-nonetype object is not subscriptable	338	5650
-noninvertible transform exception	4602	5651
-noninvertibletransformexception	4602	5651
-nonnumericsqljsonitem	4136,114	5640
-nonreadablechannelexception	4597	5641
-nonstandard use of escape character	4603	5652
-nonstandard use of escape in a string literal	4603,114	5653
-nonstandard use of in a string literal	4603,114	5653
-nonstandard_use_of_escape_character	4603,114	5652
-nonstandarduseofescapecharacter	4603,114	5652
-nonuniquekeysinajsonobject	4599,114	5643
-nonwritablechannelexception	4600	5645
-nooperationfault	4494	5532
-nooperationfault when calling	4494	5532
-nopermissionexception	4497	5535
-nopublishedversionexception	4500	5538
-nopublishedversionexception when calling	4500	5538
-noreassignmentinprogressexception	4495	5534
-noroutetohostexception	4502	5541
-norunningconfigurationrecorderexception	4503	5542
-norunningconfigurationrecorderexception when calling	4503	5542
-noscheduleexception	4504	5543
-noscheduleexception when calling	4504	5543
-nosqljsonitem	4508,114	5547
-nosuchalgorithmexception	4510	5548
-nosuchattributeexception	4511	5549
-nosuchbucket	4512,12	5550
-nosuchbucket when calling	4512,12	5550
-nosuchbucketexception	4512	5551
-nosuchbucketexception when calling	4512	5551
-nosuchcachepolicy	4513,12	5552
-nosuchcachepolicy when calling	4513,12	5552
-nosuchchange	4514,12	5553
-nosuchchange when calling	4514,12	5553
-nosuchcidrcollectionexception	4515,12	5554
-nosuchcidrcollectionexception when calling	4515,12	5554
-nosuchcidrlocationexception	4516,12	5555
-nosuchcidrlocationexception when calling	4516,12	5555
-nosuchcloudfrontoriginaccessidentity	4517,12	5556
-nosuchcloudfrontoriginaccessidentity when calling	4517,12	5556
-nosuchcloudwatchlogsloggroup	4518,12	5557
-nosuchcloudwatchlogsloggroup when calling	4518,12	5557
-nosuchconfigruleexception	4519	5558
-nosuchconfigruleexception when calling	4519	5558
-nosuchconfigruleinconformancepackexception	4520	5559
-nosuchconfigruleinconformancepackexception when calling	4520	5559
-nosuchconfigurationaggregatorexception	4521	5560
-nosuchconfigurationaggregatorexception when calling	4521	5560
-nosuchconfigurationrecorderexception	4522	5561
-nosuchconfigurationrecorderexception when calling	4522	5561
-nosuchconformancepackexception	4523	5562
-nosuchconformancepackexception when calling	4523	5562
-nosuchcontinuousdeploymentpolicy	4524,12	5563
-nosuchcontinuousdeploymentpolicy when calling	4524,12	5563
-nosuchdelegationset	4525	5564
-nosuchdelegationset when calling	4525	5564
-nosuchdeliverychannelexception	4526	5565
-nosuchdeliverychannelexception when calling	4526	5565
-nosuchdistribution	4527,12	5568
-nosuchdistribution when calling	4527,12	5568
-nosuchdomain	4528	5569
-nosuchdomain when calling	4528	5569
-nosuchdomainexception	4528	5570
-nosuchdomainexception when calling	4528	5570
-nosuchelementexception	4529	5571
-nosuchentity	4530,12	5572
-nosuchentity when calling	4530,12	5572
-nosuchentityexception	4530	5573
-nosuchentityexception when calling	4530	5573
-nosuchexportexception	4531	5574
-nosuchexportexception when calling	4531	5574
-nosuchfielderror	4532	5575
-nosuchfieldexception	4533	5576
-nosuchfieldlevelencryptionconfig	4534,12	5577
-nosuchfieldlevelencryptionconfig when calling	4534,12	5577
-nosuchfieldlevelencryptionprofile	4535,12	5578
-nosuchfieldlevelencryptionprofile when calling	4535,12	5578
-nosuchfileexception	4536	5579
-nosuchfunctionexists	4537,12	5583
-nosuchfunctionexists when calling	4537,12	5583
-nosuchgeolocation	4538,12	5584
-nosuchgeolocation when calling	4538,12	5584
-nosuchhealthcheck	4539,12	5585
-nosuchhealthcheck when calling	4539,12	5585
-nosuchhostedzone	4540,12	5587
-nosuchhostedzone when calling	4540,12	5587
-nosuchinvalidation	4541,12	5588
-nosuchinvalidation when calling	4541,12	5588
-nosuchkey	4542,12	5589
-nosuchkey when calling	4542,12	5589
-nosuchkeysigningkey	4543,12	5590
-nosuchkeysigningkey when calling	4543,12	5590
-nosuchmechanismexception	4544	5591
-nosuchmethoderror	4545	5592
-nosuchmethodexception	4546	5593
-nosuchmonitoringsubscription	4547,12	5594
-nosuchmonitoringsubscription when calling	4547,12	5594
-nosuchobjectexception	4548	5595
-nosuchorganizationconfigruleexception	4549	5596
-nosuchorganizationconfigruleexception when calling	4549	5596
-nosuchorganizationconformancepackexception	4550	5597
-nosuchorganizationconformancepackexception when calling	4550	5597
-nosuchorigin	4551,12	5598
-nosuchorigin when calling	4551,12	5598
-nosuchoriginaccesscontrol	4552,12	5599
-nosuchoriginaccesscontrol when calling	4552,12	5599
-nosuchoriginrequestpolicy	4553,12	5600
-nosuchoriginrequestpolicy when calling	4553,12	5600
-nosuchpaddingexception	4554	5601
-nosuchproviderexception	4555	5603
-nosuchpublicaccessblockconfiguration	4556,12	5604
-nosuchpublicaccessblockconfiguration when calling	4556,12	5604
-nosuchpublickey	4557,12	5605
-nosuchpublickey when calling	4557,12	5605
-nosuchqueryloggingconfig	4558,12	5606
-nosuchqueryloggingconfig when calling	4558,12	5606
-nosuchrealtimelogconfig	4559,12	5607
-nosuchrealtimelogconfig when calling	4559,12	5607
-nosuchremediationconfigurationexception	4560	5608
-nosuchremediationconfigurationexception when calling	4560	5608
-nosuchremediationexceptionexception	4561	5609
-nosuchremediationexceptionexception when calling	4561	5609
-nosuchresource	4562,12	5610
-nosuchresource when calling	4562,12	5610
-nosuchresourceexception	4562	5611
-nosuchresourceexception when calling	4562	5611
-nosuchresponseheaderspolicy	4563,12	5612
-nosuchresponseheaderspolicy when calling	4563,12	5612
-nosuchretentionconfigurationexception	4564	5613
-nosuchretentionconfigurationexception when calling	4564	5613
-nosuchstreamingdistribution	4565,12	5614
-nosuchstreamingdistribution when calling	4565,12	5614
-nosuchtrafficpolicy	4566,12	5615
-nosuchtrafficpolicy when calling	4566,12	5615
-nosuchtrafficpolicyinstance	4567,12	5616
-nosuchtrafficpolicyinstance when calling	4567,12	5616
-nosuchupload	4568,12	5617
-nosuchupload when calling	4568,12	5617
-not a directory	1743	5654
-not a directory error	1743,4604	5655
-not a xenix named type file	1747	5656
+nonemptygroupexception	4595	5635
+nonetype object does not support item assignment	338	5647
+nonetype object has no attribute	338	5647
+nonetype object is not callable	338	5647
+nonetype object is not iterable	338	5647
+nonetype object is not subscriptable	338	5647
+noninvertible transform exception	4602	5648
+noninvertibletransformexception	4602	5648
+nonnumericsqljsonitem	4136,114	5637
+nonreadablechannelexception	4597	5638
+nonstandard use of escape character	4603	5649
+nonstandard use of escape in a string literal	4603,114	5650
+nonstandard use of in a string literal	4603,114	5650
+nonstandard_use_of_escape_character	4603,114	5649
+nonstandarduseofescapecharacter	4603,114	5649
+nonuniquekeysinajsonobject	4599,114	5640
+nonwritablechannelexception	4600	5642
+nooperationfault	4494	5529
+nooperationfault when calling	4494	5529
+nopermissionexception	4497	5532
+nopublishedversionexception	4500	5535
+nopublishedversionexception when calling	4500	5535
+noreassignmentinprogressexception	4495	5531
+noroutetohostexception	4502	5538
+norunningconfigurationrecorderexception	4503	5539
+norunningconfigurationrecorderexception when calling	4503	5539
+noscheduleexception	4504	5540
+noscheduleexception when calling	4504	5540
+nosqljsonitem	4508,114	5544
+nosuchalgorithmexception	4510	5545
+nosuchattributeexception	4511	5546
+nosuchbucket	4512,12	5547
+nosuchbucket when calling	4512,12	5547
+nosuchbucketexception	4512	5548
+nosuchbucketexception when calling	4512	5548
+nosuchcachepolicy	4513,12	5549
+nosuchcachepolicy when calling	4513,12	5549
+nosuchchange	4514,12	5550
+nosuchchange when calling	4514,12	5550
+nosuchcidrcollectionexception	4515,12	5551
+nosuchcidrcollectionexception when calling	4515,12	5551
+nosuchcidrlocationexception	4516,12	5552
+nosuchcidrlocationexception when calling	4516,12	5552
+nosuchcloudfrontoriginaccessidentity	4517,12	5553
+nosuchcloudfrontoriginaccessidentity when calling	4517,12	5553
+nosuchcloudwatchlogsloggroup	4518,12	5554
+nosuchcloudwatchlogsloggroup when calling	4518,12	5554
+nosuchconfigruleexception	4519	5555
+nosuchconfigruleexception when calling	4519	5555
+nosuchconfigruleinconformancepackexception	4520	5556
+nosuchconfigruleinconformancepackexception when calling	4520	5556
+nosuchconfigurationaggregatorexception	4521	5557
+nosuchconfigurationaggregatorexception when calling	4521	5557
+nosuchconfigurationrecorderexception	4522	5558
+nosuchconfigurationrecorderexception when calling	4522	5558
+nosuchconformancepackexception	4523	5559
+nosuchconformancepackexception when calling	4523	5559
+nosuchcontinuousdeploymentpolicy	4524,12	5560
+nosuchcontinuousdeploymentpolicy when calling	4524,12	5560
+nosuchdelegationset	4525	5561
+nosuchdelegationset when calling	4525	5561
+nosuchdeliverychannelexception	4526	5562
+nosuchdeliverychannelexception when calling	4526	5562
+nosuchdistribution	4527,12	5565
+nosuchdistribution when calling	4527,12	5565
+nosuchdomain	4528	5566
+nosuchdomain when calling	4528	5566
+nosuchdomainexception	4528	5567
+nosuchdomainexception when calling	4528	5567
+nosuchelementexception	4529	5568
+nosuchentity	4530,12	5569
+nosuchentity when calling	4530,12	5569
+nosuchentityexception	4530	5570
+nosuchentityexception when calling	4530	5570
+nosuchexportexception	4531	5571
+nosuchexportexception when calling	4531	5571
+nosuchfielderror	4532	5572
+nosuchfieldexception	4533	5573
+nosuchfieldlevelencryptionconfig	4534,12	5574
+nosuchfieldlevelencryptionconfig when calling	4534,12	5574
+nosuchfieldlevelencryptionprofile	4535,12	5575
+nosuchfieldlevelencryptionprofile when calling	4535,12	5575
+nosuchfileexception	4536	5576
+nosuchfunctionexists	4537,12	5580
+nosuchfunctionexists when calling	4537,12	5580
+nosuchgeolocation	4538,12	5581
+nosuchgeolocation when calling	4538,12	5581
+nosuchhealthcheck	4539,12	5582
+nosuchhealthcheck when calling	4539,12	5582
+nosuchhostedzone	4540,12	5584
+nosuchhostedzone when calling	4540,12	5584
+nosuchinvalidation	4541,12	5585
+nosuchinvalidation when calling	4541,12	5585
+nosuchkey	4542,12	5586
+nosuchkey when calling	4542,12	5586
+nosuchkeysigningkey	4543,12	5587
+nosuchkeysigningkey when calling	4543,12	5587
+nosuchmechanismexception	4544	5588
+nosuchmethoderror	4545	5589
+nosuchmethodexception	4546	5590
+nosuchmonitoringsubscription	4547,12	5591
+nosuchmonitoringsubscription when calling	4547,12	5591
+nosuchobjectexception	4548	5592
+nosuchorganizationconfigruleexception	4549	5593
+nosuchorganizationconfigruleexception when calling	4549	5593
+nosuchorganizationconformancepackexception	4550	5594
+nosuchorganizationconformancepackexception when calling	4550	5594
+nosuchorigin	4551,12	5595
+nosuchorigin when calling	4551,12	5595
+nosuchoriginaccesscontrol	4552,12	5596
+nosuchoriginaccesscontrol when calling	4552,12	5596
+nosuchoriginrequestpolicy	4553,12	5597
+nosuchoriginrequestpolicy when calling	4553,12	5597
+nosuchpaddingexception	4554	5598
+nosuchproviderexception	4555	5600
+nosuchpublicaccessblockconfiguration	4556,12	5601
+nosuchpublicaccessblockconfiguration when calling	4556,12	5601
+nosuchpublickey	4557,12	5602
+nosuchpublickey when calling	4557,12	5602
+nosuchqueryloggingconfig	4558,12	5603
+nosuchqueryloggingconfig when calling	4558,12	5603
+nosuchrealtimelogconfig	4559,12	5604
+nosuchrealtimelogconfig when calling	4559,12	5604
+nosuchremediationconfigurationexception	4560	5605
+nosuchremediationconfigurationexception when calling	4560	5605
+nosuchremediationexceptionexception	4561	5606
+nosuchremediationexceptionexception when calling	4561	5606
+nosuchresource	4562,12	5607
+nosuchresource when calling	4562,12	5607
+nosuchresourceexception	4562	5608
+nosuchresourceexception when calling	4562	5608
+nosuchresponseheaderspolicy	4563,12	5609
+nosuchresponseheaderspolicy when calling	4563,12	5609
+nosuchretentionconfigurationexception	4564	5610
+nosuchretentionconfigurationexception when calling	4564	5610
+nosuchstreamingdistribution	4565,12	5611
+nosuchstreamingdistribution when calling	4565,12	5611
+nosuchtrafficpolicy	4566,12	5612
+nosuchtrafficpolicy when calling	4566,12	5612
+nosuchtrafficpolicyinstance	4567,12	5613
+nosuchtrafficpolicyinstance when calling	4567,12	5613
+nosuchupload	4568,12	5614
+nosuchupload when calling	4568,12	5614
+not a directory	1743	5651
+not a directory error	1743,4604	5652
+not a xenix named type file	1747	5653
 not acceptable	15	15
-not acceptable exception	15	5657
-not active exception	4605	5658
+not acceptable exception	15	5654
+not active exception	4605	5655
 not allowed for system versioned * change system_versioning_alter_history to proceed with alter	2524	3039
 not allowed for system versioned * change to from native system versioning engine is not supported	2523	3038
 not allowed for system versioned table	2530	3045
 not allowed to return a result set from a	2361,109	2842
 not allowed to set autocommit from a stored function or trigger	2350	2828
 not allowed to use null value in values less than	2188	2656
-not an xml document	4606	5659
-not authorized exception	4607,7	5660
+not an xml document	4606	5656
+not authorized exception	4607,7	5657
 not before claim nbf must be an integer	3008,3009	3549
-not bound exception	4608	5661
-not compliant m bean exception	4609	5662
-not configured exception	4610,12	5663
-not context exception	4611	5664
-not controller exception	4612	5665
-not controller for cluster	4612	5666
-not coordinator exception	4613	5667
-not directory exception	4614	5668
-not eligible exception	4615	5669
-not enough elements in rwconflictpool to record a potential read write conflict	246,243	5670
-not enough elements in rwconflictpool to record a read write conflict	246,243	5670
-not enough in sync replicas	4616	5671
-not enough replicas after append exception	4349	5672
-not enough replicas exception	4616	5673
-not enough segments	3008,3009	4331
+not bound exception	4608	5658
+not compliant m bean exception	4609	5659
+not configured exception	4610,12	5660
+not context exception	4611	5661
+not controller exception	4612	5662
+not controller for cluster	4612	5663
+not coordinator exception	4613	5664
+not directory exception	4614	5665
+not eligible exception	4615	5666
+not enough elements in rwconflictpool to record a potential read write conflict	246,243	5667
+not enough elements in rwconflictpool to record a read write conflict	246,243	5667
+not enough in sync replicas	4616	5668
+not enough replicas after append exception	4349	5669
+not enough replicas exception	4616	5670
+not enough segments	3008,3009	4328
 not enough shared memory for data structure * bytes requested	246,243	1405
 not extended	72	69
-not finite number exception	308	5674
+not finite number exception	308	5671
 not found	12	11
-not found exception	12	5675
+not found exception	12	5672
 not implemented	59	55
-not implemented error	4617,4618	5676
-not implemented exception	4619	5677
-not index exception	4620	5678
-not latest pipeline execution exception	4621	5679
-not leader for partition	4622	5680
-not leader for partition exception	4622	5681
-not link exception	4623	5682
-not management account exception	4624	5683
-not node exception	4625	5684
-not null violation	991	5685
+not implemented error	4617,4618	5673
+not implemented exception	4619	5674
+not index exception	4620	5675
+not latest pipeline execution exception	4621	5676
+not leader for partition	4622	5677
+not leader for partition exception	4622	5678
+not link exception	4623	5679
+not management account exception	4624	5680
+not node exception	4625	5681
+not null violation	991	5682
 not on record boundary	4626,279	301
-not organization management account exception	4627	5686
-not organization master account exception	4628	5687
-not policy exception	4629	5688
-not ready exception	4630	5689
+not organization management account exception	4627	5683
+not organization master account exception	4628	5684
+not policy exception	4629	5685
+not ready exception	4630	5686
 not replacing certificate	4631,279	301
-not serializable exception	4632	5690
-not service resource error	4633	5691
-not stabilized exception	4634	5692
-not supported error	4635	5693
-not supported exception	4636	5694
-not supported operation exception	4637,13	5695
-not supported service	4638,12	5696
+not serializable exception	4632	5687
+not service resource error	4633	5688
+not stabilized exception	4634	5689
+not supported error	4635	5690
+not supported exception	4636	5691
+not supported operation exception	4637,13	5692
+not supported service	4638,12	5693
 not unique table alias	2175,1	2642
-not updatable exception	4639	5697
-not yet bound exception	4640	5698
-not yet connected exception	4641	5699
+not updatable exception	4639	5694
+not yet bound exception	4640	5695
+not yet connected exception	4641	5696
 not_acceptable	15	15
 not_allowed	77	75
-not_an_xml_document	4606,114	5659
-not_controller	4612	5665
-not_coordinator	4613	5667
-not_enough_replicas	4616	5673
-not_enough_replicas_after_append	4349	5672
+not_an_xml_document	4606,114	5656
+not_controller	4612	5662
+not_coordinator	4613	5664
+not_enough_replicas	4616	5670
+not_enough_replicas_after_append	4349	5669
 not_extended	72	69
 not_found	12	11
 not_implemented	59	55
-not_leader_for_partition	4622	5681
-not_null_violation	991,678	5685
-notacceptableexception	15	5657
-notacceptableexception when calling	15	5657
-notactiveexception	4605	5658
-notadirectoryerror	1743,4604	5655
-notanxmldocument	4606,114	5659
-notauth	4642	5700
-notauth response	4642	5700
-notauthorizedexception	4607,7	5660
-notauthorizedexception when calling	4607,7	5660
-notboundexception	4608	5661
-notcompliantmbeanexception	4609	5662
-notconfiguredexception	4610,12	5663
-notconfiguredexception when calling	4610,12	5663
-notconnected	4643	5701
-notcontextexception	4611	5664
-notcontrollerexception	4612	5665
-notcontrollerexception when calling	4612,19	5702
-notcoordinatorexception	4613	5667
-notdirectoryexception	4614	5668
-noteligibleexception	4615	5669
-noteligibleexception when calling	4615	5669
-notempdir unable to open database file	4644,1135	5703
-notenoughreplicasafterappendexception	4349	5672
-notenoughreplicasexception	4616	5673
-notfinitenumberexception	308	5674
+not_leader_for_partition	4622	5678
+not_null_violation	991,678	5682
+notacceptableexception	15	5654
+notacceptableexception when calling	15	5654
+notactiveexception	4605	5655
+notadirectoryerror	1743,4604	5652
+notanxmldocument	4606,114	5656
+notauth	4642	5697
+notauth response	4642	5697
+notauthorizedexception	4607,7	5657
+notauthorizedexception when calling	4607,7	5657
+notboundexception	4608	5658
+notcompliantmbeanexception	4609	5659
+notconfiguredexception	4610,12	5660
+notconfiguredexception when calling	4610,12	5660
+notconnected	4643	5698
+notcontextexception	4611	5661
+notcontrollerexception	4612	5662
+notcontrollerexception when calling	4612,19	5699
+notcoordinatorexception	4613	5664
+notdirectoryexception	4614	5665
+noteligibleexception	4615	5666
+noteligibleexception when calling	4615	5666
+notempdir unable to open database file	4644,1135	5700
+notenoughreplicasafterappendexception	4349	5669
+notenoughreplicasexception	4616	5670
+notfinitenumberexception	308	5671
 notfound	12,961	1133
-notfound when calling	12	5704
-notfoundexception	12	5675
-notfoundexception when calling	12	5675
-notimp	4645	5705
-notimp response	4645	5705
-notimplementederror	4617,4618	5676
-notimplementedexception	4619	5677
-notindexexception	4620	5678
-notindexexception when calling	4620	5678
-notlatestpipelineexecutionexception	4621	5679
-notlatestpipelineexecutionexception when calling	4621	5679
-notleaderforpartitionexception	4622	5681
-notlinkexception	4623	5682
-notmanagementaccountexception	4624	5683
-notmanagementaccountexception when calling	4624	5683
-notnodeexception	4625	5684
-notnodeexception when calling	4625	5684
-notnull constraint failed	4646,854	5706
-notnullviolation	991,678	5685
-notorganizationmanagementaccountexception	4627	5686
-notorganizationmanagementaccountexception when calling	4627	5686
-notorganizationmasteraccountexception	4628	5687
-notorganizationmasteraccountexception when calling	4628	5687
-notpolicyexception	4629	5688
-notpolicyexception when calling	4629	5688
-notreadyexception	4630	5689
-notreadyexception when calling	4630	5689
-notserializableexception	4632	5690
-notserviceresourceerror	4633	5691
-notserviceresourceerror when calling	4633	5691
-notstabilizedexception	4634	5692
-notstabilizedexception when calling	4634	5692
-notsupportederror	4635	5693
-notsupportedexception	4636	5694
-notsupportedoperationexception	4637,13	5695
-notsupportedoperationexception when calling	4637,13	5695
-notsupportedservice	4638,12	5696
-notsupportedservice when calling	4638,12	5696
-notupdatableexception	4639	5697
-notupdatableexception when calling	4639	5697
-notyetboundexception	4640	5698
-notyetconnectedexception	4641	5699
-notzone	4647	5707
-notzone response	4647	5707
-noupdateavailableexception	4575	5619
-noupdateavailableexception when calling	4575	5619
+notfound when calling	12	5701
+notfoundexception	12	5672
+notfoundexception when calling	12	5672
+notimp	4645	5702
+notimp response	4645	5702
+notimplementederror	4617,4618	5673
+notimplementedexception	4619	5674
+notindexexception	4620	5675
+notindexexception when calling	4620	5675
+notlatestpipelineexecutionexception	4621	5676
+notlatestpipelineexecutionexception when calling	4621	5676
+notleaderforpartitionexception	4622	5678
+notlinkexception	4623	5679
+notmanagementaccountexception	4624	5680
+notmanagementaccountexception when calling	4624	5680
+notnodeexception	4625	5681
+notnodeexception when calling	4625	5681
+notnull constraint failed	4646,854	5703
+notnullviolation	991,678	5682
+notorganizationmanagementaccountexception	4627	5683
+notorganizationmanagementaccountexception when calling	4627	5683
+notorganizationmasteraccountexception	4628	5684
+notorganizationmasteraccountexception when calling	4628	5684
+notpolicyexception	4629	5685
+notpolicyexception when calling	4629	5685
+notreadyexception	4630	5686
+notreadyexception when calling	4630	5686
+notserializableexception	4632	5687
+notserviceresourceerror	4633	5688
+notserviceresourceerror when calling	4633	5688
+notstabilizedexception	4634	5689
+notstabilizedexception when calling	4634	5689
+notsupportederror	4635	5690
+notsupportedexception	4636	5691
+notsupportedoperationexception	4637,13	5692
+notsupportedoperationexception when calling	4637,13	5692
+notsupportedservice	4638,12	5693
+notsupportedservice when calling	4638,12	5693
+notupdatableexception	4639	5694
+notupdatableexception when calling	4639	5694
+notyetboundexception	4640	5695
+notyetconnectedexception	4641	5696
+notzone	4647	5704
+notzone response	4647	5704
+noupdateavailableexception	4575	5616
+noupdateavailableexception when calling	4575	5616
 null array element not allowed in this context	191,114	710
-null character not permitted	329	5708
+null character not permitted	329	5705
 null is not allowed in column	191,114	1195
-null pointer exception	4648,338	5709
-null reference	338	5710
-null reference exception	4649,338	5711
+null pointer exception	4648,338	5706
+null reference	338	5707
+null reference exception	4649,338	5708
 null ssl ctx	4650,279	301
 null ssl method passed	4651,279	301
-null value in column * of relation * violates not null constraint	991,678	5712
-null value no indicator parameter	4652	5713
-null value not allowed	191	5714
-null value not allowed for object key	191,114	5715
-null values cannot be formatted as an sql identifier	191,114	5716
-null_value_no_indicator_parameter	4652,114	5713
-null_value_not_allowed	191,114	5714
+null value in column * of relation * violates not null constraint	991,678	5709
+null value no indicator parameter	4652	5710
+null value not allowed	191	5711
+null value not allowed for object key	191,114	5712
+null values cannot be formatted as an sql identifier	191,114	5713
+null_value_no_indicator_parameter	4652,114	5710
+null_value_not_allowed	191,114	5711
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	190,114	337
-nullif requires operator to yield boolean	272,1	4962
-nullpointerexception	4648,338	5709
-nullreferenceexception	4649,338	5711
+nullif requires operator to yield boolean	272,1	4959
+nullpointerexception	4648,338	5706
+nullreferenceexception	4649,338	5708
 nulls first last is not allowed in on conflict clause	312,1	338
-nullvaluenoindicatorparameter	4652,114	5713
-nullvaluenotallowed	191,114	5714
-number domain attributes exceeded	4653,19	5717
-number domain bytes exceeded	4654,19	5718
-number domains exceeded	4655,19	5719
-number exports limit exceeded	4656,19	5720
-number format exception	4657,699	5721
-number is out of range	323,114	5722
-number item attributes exceeded	4658,19	5723
+nullvaluenoindicatorparameter	4652,114	5710
+nullvaluenotallowed	191,114	5711
+number domain attributes exceeded	4653,19	5714
+number domain bytes exceeded	4654,19	5715
+number domains exceeded	4655,19	5716
+number exports limit exceeded	4656,19	5717
+number format exception	4657,699	5718
+number is out of range	323,114	5719
+number item attributes exceeded	4658,19	5720
 number of * 0 is not an allowed value	2155	2621
 number of aliases does not match number of columns	272,1	330
 number of aliases exceeds specified number	224,225	225
 number of array dimensions * exceeds the maximum allowed	329	365
-number of columns * exceeds limit	741,329	5724
+number of columns * exceeds limit	741,329	5721
 number of columns does not match number of values	0,1	1685
-number of index columns * exceeds limit	741,329	5725
-number of jsonb array elements exceeds the maximum allowed	329	5726
-number of jsonb object pairs exceeds the maximum allowed	329	5726
-number of nodes per cluster limit exceeded	4659	5727
-number of nodes quota exceeded	4660	5728
-number of parameters specified does not match the expected number	4661	5729
+number of index columns * exceeds limit	741,329	5722
+number of jsonb array elements exceeds the maximum allowed	329	5723
+number of jsonb object pairs exceeds the maximum allowed	329	5723
+number of nodes per cluster limit exceeded	4659	5724
+number of nodes quota exceeded	4660	5725
+number of parameters specified does not match the expected number	4661	5726
 number of partitioning columns * does not match number of partition keys provided	190,114	1184
-number of partitions is invalid	3839	4636
+number of partitions is invalid	3839	4633
 number of referencing and referenced columns for foreign key disagree	3182,1	3743
-number of requested standby connections exceeds max_wal_senders currently	1876,243	5730
-number of rule templates exceeded exception	4662	5731
-number of rules exceeded exception	4663	5732
-number submitted attributes exceeded	4664,19	5733
-number submitted items exceeded	4665,19	5734
-numberdomainattributesexceeded	4653,19	5717
-numberdomainattributesexceeded when calling	4653,19	5717
-numberdomainbytesexceeded	4654,19	5718
-numberdomainbytesexceeded when calling	4654,19	5718
-numberdomainsexceeded	4655,19	5719
-numberdomainsexceeded when calling	4655,19	5719
-numberexportslimitexceeded	4656,19	5720
-numberexportslimitexceeded when calling	4656,19	5720
-numberformatexception	4657,699	5721
-numberitemattributesexceeded	4658,19	5723
-numberitemattributesexceeded when calling	4658,19	5723
-numberofnodesperclusterlimitexceeded	4659	5727
-numberofnodesperclusterlimitexceeded when calling	4659	5727
-numberofnodesquotaexceeded	4660	5728
-numberofnodesquotaexceeded when calling	4660	5728
-numberofrulesexceededexception	4663	5732
-numberofrulesexceededexception when calling	4663	5732
-numberofruletemplatesexceededexception	4662	5731
-numberofruletemplatesexceededexception when calling	4662	5731
-numbersubmittedattributesexceeded	4664,19	5733
-numbersubmittedattributesexceeded when calling	4664,19	5733
-numbersubmitteditemsexceeded	4665,19	5734
-numbersubmitteditemsexceeded when calling	4665,19	5734
-numeric argument of jsonpath item method * is out of range for type double precision	4136,114	5007
+number of requested standby connections exceeds max_wal_senders currently	1876,243	5727
+number of rule templates exceeded exception	4662	5728
+number of rules exceeded exception	4663	5729
+number submitted attributes exceeded	4664,19	5730
+number submitted items exceeded	4665,19	5731
+numberdomainattributesexceeded	4653,19	5714
+numberdomainattributesexceeded when calling	4653,19	5714
+numberdomainbytesexceeded	4654,19	5715
+numberdomainbytesexceeded when calling	4654,19	5715
+numberdomainsexceeded	4655,19	5716
+numberdomainsexceeded when calling	4655,19	5716
+numberexportslimitexceeded	4656,19	5717
+numberexportslimitexceeded when calling	4656,19	5717
+numberformatexception	4657,699	5718
+numberitemattributesexceeded	4658,19	5720
+numberitemattributesexceeded when calling	4658,19	5720
+numberofnodesperclusterlimitexceeded	4659	5724
+numberofnodesperclusterlimitexceeded when calling	4659	5724
+numberofnodesquotaexceeded	4660	5725
+numberofnodesquotaexceeded when calling	4660	5725
+numberofrulesexceededexception	4663	5729
+numberofrulesexceededexception when calling	4663	5729
+numberofruletemplatesexceededexception	4662	5728
+numberofruletemplatesexceededexception when calling	4662	5728
+numbersubmittedattributesexceeded	4664,19	5730
+numbersubmittedattributesexceeded when calling	4664,19	5730
+numbersubmitteditemsexceeded	4665,19	5731
+numbersubmitteditemsexceeded when calling	4665,19	5731
+numeric argument of jsonpath item method * is out of range for type double precision	4136,114	5004
 numeric datatype is required for * function	2616	3132
 numeric datatype is required for range type frame	2617	3133
 numeric field overflow	323,114	3587
-numeric precision * must be between 1 and	190,114	4591
-numeric scale * must be between	190,114	4591
-numeric time zone * out of range	190,114	4180
-numeric value out of range	323	5735
-numeric_value_out_of_range	323,114	5735
-numerical argument out of domain	1626	5736
-numerical result out of range	2640	5737
-numericvalueoutofrange	323,114	5735
-nxdomain	4666	5738
-nxdomain response	4666	5738
-nxrrset	4667	5739
-nxrrset response	4667	5739
-o auth provider exception	4668	5740
-oauthproviderexception	4668	5740
-oauthproviderexception when calling	4668	5740
-object already detached exception	4669	5741
-object already in active tier error	4670,11	5742
-object disposed exception	4671	5743
-object in use	136	5744
-object is remote	2643	5745
+numeric precision * must be between 1 and	190,114	4588
+numeric scale * must be between	190,114	4588
+numeric time zone * out of range	190,114	4177
+numeric value out of range	323	5732
+numeric_value_out_of_range	323,114	5732
+numerical argument out of domain	1626	5733
+numerical result out of range	2640	5734
+numericvalueoutofrange	323,114	5732
+nxdomain	4666	5735
+nxdomain response	4666	5735
+nxrrset	4667	5736
+nxrrset response	4667	5736
+o auth provider exception	4668	5737
+oauthproviderexception	4668	5737
+oauthproviderexception when calling	4668	5737
+object already detached exception	4669	5738
+object already in active tier error	4670,11	5739
+object disposed exception	4671	5740
+object in use	136	5741
+object is remote	2643	5742
 object keys must be strings	190,114	328
-object not detached exception	4672	5746
-object not found exception	4673,12	5747
-object not in active tier error	4674,11	5748
-object not in prerequisite state	107	5749
-object of type nonetype has no len	338	5650
-object reference not set to an instance of an object	4649,338	5750
-object stream exception	4675	5751
-object synchronization method was called from an unsynchronized block of code	4676	5752
-object_in_use	136,107	5744
-object_not_in_prerequisite_state	107	5749
-objectalreadydetachedexception	4669	5741
-objectalreadydetachedexception when calling	4669	5741
-objectalreadyinactivetiererror	4670,11	5742
-objectalreadyinactivetiererror when calling	4670,11	5742
-objectdisposedexception	4671	5743
-objectinuse	136,107	5744
-objectnotdetachedexception	4672	5746
-objectnotdetachedexception when calling	4672	5746
-objectnotfoundexception	4673,12	5747
-objectnotfoundexception when calling	4673,12	5747
-objectnotinactivetiererror	4674,11	5748
-objectnotinactivetiererror when calling	4674,11	5748
-objectnotinprerequisitestate	107	5749
-objectstreamexception	4675	5751
+object not detached exception	4672	5743
+object not found exception	4673,12	5744
+object not in active tier error	4674,11	5745
+object not in prerequisite state	107	5746
+object of type nonetype has no len	338	5647
+object reference not set to an instance of an object	4649,338	5747
+object stream exception	4675	5748
+object synchronization method was called from an unsynchronized block of code	4676	5749
+object_in_use	136,107	5741
+object_not_in_prerequisite_state	107	5746
+objectalreadydetachedexception	4669	5738
+objectalreadydetachedexception when calling	4669	5738
+objectalreadyinactivetiererror	4670,11	5739
+objectalreadyinactivetiererror when calling	4670,11	5739
+objectdisposedexception	4671	5740
+objectinuse	136,107	5741
+objectnotdetachedexception	4672	5743
+objectnotdetachedexception when calling	4672	5743
+objectnotfoundexception	4673,12	5744
+objectnotfoundexception when calling	4673,12	5744
+objectnotinactivetiererror	4674,11	5745
+objectnotinactivetiererror when calling	4674,11	5745
+objectnotinprerequisitestate	107	5746
+objectstreamexception	4675	5748
 ocsp callback failure	4677,279	301
-ocsp unknown cert	4678,289	5753
-ocsp verification failed	4679,289	5754
-ocsp verification needed	4680,289	5755
-ocsperror	4681	5756
-ocu limit exceeded exception	4682	5757
-oculimitexceededexception	4682	5757
-oculimitexceededexception when calling	4682	5757
+ocsp unknown cert	4678,289	5750
+ocsp verification failed	4679,289	5751
+ocsp verification needed	4680,289	5752
+ocsperror	4681	5753
+ocu limit exceeded exception	4682	5754
+oculimitexceededexception	4682	5754
+oculimitexceededexception when calling	4682	5754
 offset in a recursive query is not implemented	109	3734
-offset metadata string too large	3328	5758
-offset metadata too large exception	3328	3935
-offset moved to tiered storage exception	4683	5759
-offset must not be negative	3958,114	5760
-offset not available exception	4200	5761
-offset out of range	4684	5762
-offset out of range exception	4684	5763
-offset_metadata_too_large	3328	3935
-offset_moved_to_tiered_storage	4683	5759
-offset_not_available	4200	5761
-offset_out_of_range	4684	5763
-offsetmetadatatoolargeexception	3328	3935
-offsetmovedtotieredstorageexception	4683	5759
-offsetnotavailableexception	4200	5761
-offsetoutofrangeexception	4684	5763
-oid * does not refer to a table	1160,1	5764
+offset metadata string too large	3328	5755
+offset metadata too large exception	3328	3932
+offset moved to tiered storage exception	4683	5756
+offset must not be negative	3958,114	5757
+offset not available exception	4200	5758
+offset out of range	4684	5759
+offset out of range exception	4684	5760
+offset_metadata_too_large	3328	3932
+offset_moved_to_tiered_storage	4683	5756
+offset_not_available	4200	5758
+offset_out_of_range	4684	5760
+offsetmetadatatoolargeexception	3328	3932
+offsetmovedtotieredstorageexception	4683	5756
+offsetnotavailableexception	4200	5758
+offsetoutofrangeexception	4684	5760
+oid * does not refer to a table	1160,1	5761
 oid out of range	323,114	541
 oids less than * are reserved for system objects	190,114	808
 ok packet too large	2132	2599
-old gin indexes do not support whole index scans nor searches for nulls	109	5765
+old gin indexes do not support whole index scans nor searches for nulls	109	5762
 old key file for table * repair it	2190	2658
 old session cipher not returned	4685,279	301
 old session compression algorithm not returned	4686,279	301
@@ -27822,27 +27803,27 @@ old table name and new table name cannot be the same	159,1	538
 on commit can only be used on temporary tables	111,1	725
 on conflict do update not supported with exclusion constraints	254,1	878
 on conflict do update requires inference specification or constraint name	0,1	282
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	107	5766
-on conflict is not supported on table * used as a catalog table	109	5767
-on conflict is not supported with system catalog tables	109	5767
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	107	5763
+on conflict is not supported on table * used as a catalog table	109	5764
+on conflict is not supported with system catalog tables	109	5764
 on delete rule cannot use new	159,1	788
 on insert rule cannot use old	159,1	788
 on select rule cannot use new	159,1	788
 on select rule cannot use old	159,1	788
-one of the identified items was in an invalid format	3190,1137,4687	5768
-one or more errors occurred	236	5769
-one or two argument types must be specified	0,1	5770
+one of the identified items was in an invalid format	3190,1137,4687	5765
+one or more errors occurred	236	5766
+one or two argument types must be specified	0,1	5767
 only * partitioning can use values * in partition definition	2233	2702
 only a single relation is allowed in create statistics	109	1165
-only binary operators can hash	112,1	5771
-only binary operators can have commutators	112,1	5771
-only binary operators can have join selectivity	112,1	5771
-only binary operators can merge join	112,1	5771
-only boolean operators can hash	112,1	5771
-only boolean operators can have join selectivity	112,1	5771
-only boolean operators can have negators	112,1	5771
-only boolean operators can have restriction selectivity	112,1	5771
-only boolean operators can merge join	112,1	5771
+only binary operators can hash	112,1	5768
+only binary operators can have commutators	112,1	5768
+only binary operators can have join selectivity	112,1	5768
+only binary operators can merge join	112,1	5768
+only boolean operators can hash	112,1	5768
+only boolean operators can have join selectivity	112,1	5768
+only boolean operators can have negators	112,1	5768
+only boolean operators can have restriction selectivity	112,1	5768
+only boolean operators can merge join	112,1	5768
 only format_description_log_event and row events are allowed in binlog statements but * was provided	2192	2660
 only input parameters can have default values	112,1	230
 only integers allowed as number here	2193	2661
@@ -27855,197 +27836,197 @@ only one path value per column is allowed	0,1	936
 only ordered set aggregates can be hypothetical	112,1	238
 only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	2058	2522
 only row based replication supported for bulk operations	1807	2251
-only shared relations can be placed in pg_global tablespace	190,114	5772
-only superuser can define a leakproof function	137,1	5439
-only table * can be referenced in check constraint	312,1	5773
+only shared relations can be placed in pg_global tablespace	190,114	5769
+only superuser can define a leakproof function	137,1	5436
+only table * can be referenced in check constraint	312,1	5770
 only tables indexes and materialized views exist in tablespaces	190,114	873
 only temporary relations may be created in temporary schemas	111,1	789
-only using expression allowed for select delete	0,1	5774
-only with check expression allowed for insert	0,1	5774
-oomkilled	4688,4689	5775
-op any all array requires array on right side	254,1	5776
-op any all array requires operator not to return a set	254,1	5776
-op any all array requires operator to yield boolean	254,1	5776
-open data exception	4690	5777
-open id idp communication error	4691	5778
-open path cannot be converted to polygon	190,114	5446
-open ssl error	4692	5779
-opendataexception	4690	5777
-openididpcommunicationerror	4691	5778
-openididpcommunicationerror when calling	4691	5778
-opensslerror	4692	5779
-opentimeout	4693	5780
-operand is too long in tsquery	329	5781
+only using expression allowed for select delete	0,1	5771
+only with check expression allowed for insert	0,1	5771
+oomkilled	4688,4689	5772
+op any all array requires array on right side	254,1	5773
+op any all array requires operator not to return a set	254,1	5773
+op any all array requires operator to yield boolean	254,1	5773
+open data exception	4690	5774
+open id idp communication error	4691	5775
+open path cannot be converted to polygon	190,114	5443
+open ssl error	4692	5776
+opendataexception	4690	5774
+openididpcommunicationerror	4691	5775
+openididpcommunicationerror when calling	4691	5775
+opensslerror	4692	5776
+opentimeout	4693	5777
+operand is too long in tsquery	329	5778
 operand lower bound and upper bound cannot be nan	1168,114	1484
-operand of unary jsonpath operator * is not a numeric value	4694,114	5782
+operand of unary jsonpath operator * is not a numeric value	4694,114	5779
 operand should contain * column s	2196,789	2664
-operating system not compatible exception	4695	5783
-operatingsystemnotcompatibleexception	4695	5783
-operatingsystemnotcompatibleexception when calling	4695	5783
+operating system not compatible exception	4695	5780
+operatingsystemnotcompatibleexception	4695	5780
+operatingsystemnotcompatibleexception when calling	4695	5780
 operation * failed for	1846	2290
-operation aborted exception	4696	5784
-operation already in progress	535	5785
-operation canceled	131	5786
-operation canceled exception	4697,131	5787
+operation aborted exception	4696	5781
+operation already in progress	535	5782
+operation canceled	131	5783
+operation canceled exception	4697,131	5784
 operation cannot be performed the table * is missing corrupt or contains bad data	2408	2889
-operation caused a stack overflow	4698	5788
-operation could destabilize the runtime	4699	5789
-operation disabled exception	4700	5790
-operation failure exception	4701	5791
-operation id already exists exception	4702,19	5792
-operation in progress exception	4703,19	5793
-operation in progress failure	4704	5794
-operation is not supported on this platform	4705	5795
-operation is not valid due to the current state of the object	3849,4706,4707	5796
-operation limit exceeded	4708	5797
-operation not allowed exception	4709	5798
-operation not attempted	4710	5799
-operation not attempted exception	4710	5800
-operation not found	4711	5801
-operation not found exception	4711,12	5802
-operation not permitted	1774	5803
-operation not permitted exception	1774	5804
-operation not permitted fault	1774	5805
-operation not possible due to rf kill	2646	5806
-operation not supported	1750	5807
-operation not supported error	4712	5808
-operation not supported exception	4713	5809
-operation now in progress	536	5810
-operation timeout exception	4714	5811
-operation_not_attempted	4710	5800
-operationabortedexception	4696	5784
-operationabortedexception when calling	4696	5784
-operationalerror	4715	5812
-operationcanceledexception	4697,131	5787
-operationdisabledexception	4700	5790
-operationdisabledexception when calling	4700	5790
-operationfailureexception	4701	5791
-operationfailureexception when calling	4701	5791
-operationidalreadyexistsexception	4702,19	5792
-operationidalreadyexistsexception when calling	4702,19	5792
-operationinprogressexception	4703,19	5793
-operationinprogressexception when calling	4703,19	5793
-operationinprogressfailure	4704	5794
-operationinprogressfailure when calling	4704	5794
-operationlimitexceeded	4708	5797
-operationlimitexceeded when calling	4708	5797
-operationnotallowedexception	4709	5798
-operationnotallowedexception when calling	4709	5798
-operationnotattemptedexception	4710	5800
-operationnotfound	4711	5801
-operationnotfound when calling	4711	5801
-operationnotfoundexception	4711,12	5802
-operationnotfoundexception when calling	4711,12	5802
-operationnotpermitted	1774	5813
-operationnotpermitted when calling	1774	5813
-operationnotpermittedexception	1774	5804
-operationnotpermittedexception when calling	1774	5804
-operationnotpermittedfault	1774	5805
-operationnotpermittedfault when calling	1774	5805
-operationnotsupportederror	4712	5808
-operationnotsupportedexception	4713	5809
-operationnotsupportedexception when calling	1750	5814
-operationsexception	4716	5815
-operationtimeoutexception	4714	5811
-operationtimeoutexception when calling	4714	5811
-operator * already exists	1555,1	5816
+operation caused a stack overflow	4698	5785
+operation could destabilize the runtime	4699	5786
+operation disabled exception	4700	5787
+operation failure exception	4701	5788
+operation id already exists exception	4702,19	5789
+operation in progress exception	4703,19	5790
+operation in progress failure	4704	5791
+operation is not supported on this platform	4705	5792
+operation is not valid due to the current state of the object	3849,4706,4707	5793
+operation limit exceeded	4708	5794
+operation not allowed exception	4709	5795
+operation not attempted	4710	5796
+operation not attempted exception	4710	5797
+operation not found	4711	5798
+operation not found exception	4711,12	5799
+operation not permitted	1774	5800
+operation not permitted exception	1774	5801
+operation not permitted fault	1774	5802
+operation not possible due to rf kill	2646	5803
+operation not supported	1750	5804
+operation not supported error	4712	5805
+operation not supported exception	4713	5806
+operation now in progress	536	5807
+operation timeout exception	4714	5808
+operation_not_attempted	4710	5797
+operationabortedexception	4696	5781
+operationabortedexception when calling	4696	5781
+operationalerror	4715	5809
+operationcanceledexception	4697,131	5784
+operationdisabledexception	4700	5787
+operationdisabledexception when calling	4700	5787
+operationfailureexception	4701	5788
+operationfailureexception when calling	4701	5788
+operationidalreadyexistsexception	4702,19	5789
+operationidalreadyexistsexception when calling	4702,19	5789
+operationinprogressexception	4703,19	5790
+operationinprogressexception when calling	4703,19	5790
+operationinprogressfailure	4704	5791
+operationinprogressfailure when calling	4704	5791
+operationlimitexceeded	4708	5794
+operationlimitexceeded when calling	4708	5794
+operationnotallowedexception	4709	5795
+operationnotallowedexception when calling	4709	5795
+operationnotattemptedexception	4710	5797
+operationnotfound	4711	5798
+operationnotfound when calling	4711	5798
+operationnotfoundexception	4711,12	5799
+operationnotfoundexception when calling	4711,12	5799
+operationnotpermitted	1774	5810
+operationnotpermitted when calling	1774	5810
+operationnotpermittedexception	1774	5801
+operationnotpermittedexception when calling	1774	5801
+operationnotpermittedfault	1774	5802
+operationnotpermittedfault when calling	1774	5802
+operationnotsupportederror	4712	5805
+operationnotsupportedexception	4713	5806
+operationnotsupportedexception when calling	1750	5811
+operationsexception	4716	5812
+operationtimeoutexception	4714	5808
+operationtimeoutexception when calling	4714	5808
+operator * already exists	1555,1	5813
 operator * already exists in operator family	157,1	1451
 operator * does not exist	158,1	1681
 operator * does not exist in operator family	158,1	3769
 operator * is not a member of operator family	254,1	786
-operator * is not a valid ordering operator	254,1	5817
+operator * is not a valid ordering operator	254,1	5814
 operator * is not commutative	254,1	786
-operator argument types must be specified	112,1	5818
-operator argument types must be specified in alter operator family	0,1	5770
-operator attribute * cannot be changed	0,1	5819
-operator attribute * not recognized	0,1	5819
-operator cannot be its own negator or sort operator	112,1	5771
+operator argument types must be specified	112,1	5815
+operator argument types must be specified in alter operator family	0,1	5767
+operator attribute * cannot be changed	0,1	5816
+operator attribute * not recognized	0,1	5816
+operator cannot be its own negator or sort operator	112,1	5768
 operator class * does not accept data type	272,1	1157
 operator class * does not exist for access method	158,1	1591
 operator class * for access method * already exists	157,1	1451
 operator class * for access method * already exists in schema	157,1	1451
-operator class * has no options	190,114	5820
-operator class * of access method * is missing operator s	159,1	5821
-operator class * of access method * is missing support function	159,1	5821
-operator class options info is absent in function call context	190,114	5822
+operator class * has no options	190,114	5817
+operator class * of access method * is missing operator s	159,1	5818
+operator class * of access method * is missing support function	159,1	5818
+operator class options info is absent in function call context	190,114	5819
 operator class with oid * does not exist	158,1	1156
-operator does not exist	227,1,2481	5823
+operator does not exist	227,1,2481	5820
 operator family * does not exist for access method	158,1	3769
 operator family * for access method * already exists	157,1	1451
 operator family * for access method * already exists in schema	157,1	1451
-operator family * of access method * contains function	159,1	5821
-operator family * of access method * contains incorrect order by opfamily specification for operator	159,1	5824
-operator family * of access method * contains invalid order by specification for operator	159,1	5821
-operator family * of access method * contains operator	159,1	5821
-operator family * of access method * contains support function	159,1	5825
-operator family * of access method * contains unsupported order by specification for operator	159,1	5824
-operator family * of access method * is missing cross type operator s	159,1	5826
-operator family * of access method * is missing operator s for types	159,1	5821
-operator family * of access method * is missing support function	159,1	5827
-operator family * of access method * is missing support function for types	159,1	5828
-operator family * of access method * is missing support function s for types	159,1	5821
-operator family * of access method * lacks support function for operator	159,1	5826
+operator family * of access method * contains function	159,1	5818
+operator family * of access method * contains incorrect order by opfamily specification for operator	159,1	5821
+operator family * of access method * contains invalid order by specification for operator	159,1	5818
+operator family * of access method * contains operator	159,1	5818
+operator family * of access method * contains support function	159,1	5822
+operator family * of access method * contains unsupported order by specification for operator	159,1	5821
+operator family * of access method * is missing cross type operator s	159,1	5823
+operator family * of access method * is missing operator s for types	159,1	5818
+operator family * of access method * is missing support function	159,1	5824
+operator family * of access method * is missing support function for types	159,1	5825
+operator family * of access method * is missing support function s for types	159,1	5818
+operator family * of access method * lacks support function for operator	159,1	5823
 operator family with oid * does not exist	158,1	1156
-operator function must be specified	112,1	5818
-operator intervention	221	5829
-operator is not unique	232,1	5830
-operator is only a shell	227,1	5823
+operator function must be specified	112,1	5815
+operator intervention	221	5826
+operator is not unique	232,1	5827
+operator is only a shell	227,1	5820
 operator number * appears more than once	159,1	155
-operator requires run time type coercion	227,1	5823
-operator right argument type must be specified	112,1	5818
+operator requires run time type coercion	227,1	5820
+operator right argument type must be specified	112,1	5815
 operator with oid * does not exist	227,1	3789
-operator_intervention	221	5829
-operatorintervention	221	5829
-ops item access denied exception	4717	5831
-ops item already exists exception	4718	5832
-ops item conflict exception	4719	5833
-ops item invalid parameter exception	4720	5834
-ops item limit exceeded exception	4721	5835
-ops item not found exception	4722	5836
-ops item related item already exists exception	4723	5837
-ops item related item association not found exception	4724	5838
-ops metadata already exists exception	4725	5839
-ops metadata invalid argument exception	4726	5840
-ops metadata key limit exceeded exception	4727	5841
-ops metadata limit exceeded exception	4728	5842
-ops metadata not found exception	4729	5843
-ops metadata too many updates exception	4730	5844
-opsitemaccessdeniedexception	4717	5831
-opsitemaccessdeniedexception when calling	4717	5831
-opsitemalreadyexistsexception	4718	5832
-opsitemalreadyexistsexception when calling	4718	5832
-opsitemconflictexception	4719	5833
-opsitemconflictexception when calling	4719	5833
-opsiteminvalidparameterexception	4720	5834
-opsiteminvalidparameterexception when calling	4720	5834
-opsitemlimitexceededexception	4721	5835
-opsitemlimitexceededexception when calling	4721	5835
-opsitemnotfoundexception	4722	5836
-opsitemnotfoundexception when calling	4722	5836
-opsitemrelateditemalreadyexistsexception	4723	5837
-opsitemrelateditemalreadyexistsexception when calling	4723	5837
-opsitemrelateditemassociationnotfoundexception	4724	5838
-opsitemrelateditemassociationnotfoundexception when calling	4724	5838
-opsmetadataalreadyexistsexception	4725	5839
-opsmetadataalreadyexistsexception when calling	4725	5839
-opsmetadatainvalidargumentexception	4726	5840
-opsmetadatainvalidargumentexception when calling	4726	5840
-opsmetadatakeylimitexceededexception	4727	5841
-opsmetadatakeylimitexceededexception when calling	4727	5841
-opsmetadatalimitexceededexception	4728	5842
-opsmetadatalimitexceededexception when calling	4728	5842
-opsmetadatanotfoundexception	4729	5843
-opsmetadatanotfoundexception when calling	4729	5843
-opsmetadatatoomanyupdatesexception	4730	5844
-opsmetadatatoomanyupdatesexception when calling	4730	5844
-opt in required exception	4731,11	5845
-optedout	4732	5846
-optedout when calling	4732	5846
-optimistic lock exception	4733	5847
-optimisticlockexception	4733	5847
-optimisticlockexception when calling	4733	5847
-optinrequiredexception	4731,11	5845
-optinrequiredexception when calling	4731,11	5845
+operator_intervention	221	5826
+operatorintervention	221	5826
+ops item access denied exception	4717	5828
+ops item already exists exception	4718	5829
+ops item conflict exception	4719	5830
+ops item invalid parameter exception	4720	5831
+ops item limit exceeded exception	4721	5832
+ops item not found exception	4722	5833
+ops item related item already exists exception	4723	5834
+ops item related item association not found exception	4724	5835
+ops metadata already exists exception	4725	5836
+ops metadata invalid argument exception	4726	5837
+ops metadata key limit exceeded exception	4727	5838
+ops metadata limit exceeded exception	4728	5839
+ops metadata not found exception	4729	5840
+ops metadata too many updates exception	4730	5841
+opsitemaccessdeniedexception	4717	5828
+opsitemaccessdeniedexception when calling	4717	5828
+opsitemalreadyexistsexception	4718	5829
+opsitemalreadyexistsexception when calling	4718	5829
+opsitemconflictexception	4719	5830
+opsitemconflictexception when calling	4719	5830
+opsiteminvalidparameterexception	4720	5831
+opsiteminvalidparameterexception when calling	4720	5831
+opsitemlimitexceededexception	4721	5832
+opsitemlimitexceededexception when calling	4721	5832
+opsitemnotfoundexception	4722	5833
+opsitemnotfoundexception when calling	4722	5833
+opsitemrelateditemalreadyexistsexception	4723	5834
+opsitemrelateditemalreadyexistsexception when calling	4723	5834
+opsitemrelateditemassociationnotfoundexception	4724	5835
+opsitemrelateditemassociationnotfoundexception when calling	4724	5835
+opsmetadataalreadyexistsexception	4725	5836
+opsmetadataalreadyexistsexception when calling	4725	5836
+opsmetadatainvalidargumentexception	4726	5837
+opsmetadatainvalidargumentexception when calling	4726	5837
+opsmetadatakeylimitexceededexception	4727	5838
+opsmetadatakeylimitexceededexception when calling	4727	5838
+opsmetadatalimitexceededexception	4728	5839
+opsmetadatalimitexceededexception when calling	4728	5839
+opsmetadatanotfoundexception	4729	5840
+opsmetadatanotfoundexception when calling	4729	5840
+opsmetadatatoomanyupdatesexception	4730	5841
+opsmetadatatoomanyupdatesexception when calling	4730	5841
+opt in required exception	4731,11	5842
+optedout	4732	5843
+optedout when calling	4732	5843
+optimistic lock exception	4733	5844
+optimisticlockexception	4733	5844
+optimisticlockexception when calling	4733	5844
+optinrequiredexception	4731,11	5842
+optinrequiredexception when calling	4731,11	5842
 option * cannot be specified with other options	109	730
 option * not found	158,1	3740
 option * not recognized	0,1	920
@@ -28053,227 +28034,227 @@ option * provided more than once	157,1	3739
 option * used twice in statement	1898	2352
 option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1803	2247
 option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1815	2259
-option group already exists fault	4734	5848
-option group not found fault	4735,12	5849
-option group quota exceeded fault	4736	5850
+option group already exists fault	4734	5845
+option group not found fault	4735,12	5846
+option group quota exceeded fault	4736	5847
 option ignored for innodb partition	1918	2375
 option name * cannot be used in xmltable	0,1	936
-optional data exception	4737	5851
-optionaldataexception	4737	5851
-optiongroupalreadyexistsfault	4734	5848
-optiongroupalreadyexistsfault when calling	4734	5848
-optiongroupnotfoundfault	4735,12	5849
-optiongroupnotfoundfault when calling	4735,12	5849
-optiongroupquotaexceededfault	4736	5850
-optiongroupquotaexceededfault when calling	4736	5850
-options array must not be null	191,114	5852
-options cannot be used together	0,1	5853
+optional data exception	4737	5848
+optionaldataexception	4737	5848
+optiongroupalreadyexistsfault	4734	5845
+optiongroupalreadyexistsfault when calling	4734	5845
+optiongroupnotfoundfault	4735,12	5846
+optiongroupnotfoundfault when calling	4735,12	5846
+optiongroupquotaexceededfault	4736	5847
+optiongroupquotaexceededfault when calling	4736	5847
+options array must not be null	191,114	5849
+options cannot be used together	0,1	5850
 order by in a recursive query is not implemented	109	3734
 order by specified but * is not an aggregate function	254,1	1820
-organization access denied exception	4738	5854
-organization all features not enabled exception	4739	5855
-organization conformance pack template validation exception	4740	5856
-organization not empty exception	4741	5857
-organization not found exception	4742	5858
-organization not in all features mode exception	4743	5859
-organization state exception	4744	5860
-organizationaccessdeniedexception	4738	5854
-organizationaccessdeniedexception when calling	4738	5854
-organizational unit not empty exception	4745	5861
-organizational unit not found exception	4746	5862
-organizationallfeaturesnotenabledexception	4739	5855
-organizationallfeaturesnotenabledexception when calling	4739	5855
-organizationalunitnotemptyexception	4745	5861
-organizationalunitnotemptyexception when calling	4745	5861
-organizationalunitnotfoundexception	4746	5862
-organizationalunitnotfoundexception when calling	4746	5862
-organizationconformancepacktemplatevalidationexception	4740	5856
-organizationconformancepacktemplatevalidationexception when calling	4740	5856
-organizationnotemptyexception	4741	5857
-organizationnotemptyexception when calling	4741	5857
-organizationnotfoundexception	4742	5858
-organizationnotfoundexception when calling	4742	5858
-organizationnotinallfeaturesmodeexception	4743	5859
-organizationnotinallfeaturesmodeexception when calling	4743	5859
-organizations not in use exception	4747	5863
-organizationsnotinuseexception	4747	5863
-organizationsnotinuseexception when calling	4747	5863
-organizationstateexception	4744	5860
-organizationstateexception when calling	4744	5860
-origin access control already exists	4748,19	5864
-origin access control in use	4749,19	5865
-origin request policy already exists	4750,19	5866
-origin request policy in use	4751,19	5867
-originaccesscontrolalreadyexists	4748,19	5864
-originaccesscontrolalreadyexists when calling	4748,19	5864
-originaccesscontrolinuse	4749,19	5865
-originaccesscontrolinuse when calling	4749,19	5865
-originrequestpolicyalreadyexists	4750,19	5866
-originrequestpolicyalreadyexists when calling	4750,19	5866
-originrequestpolicyinuse	4751,19	5867
-originrequestpolicyinuse when calling	4751,19	5867
-os process already finished	4752,4753	5868
-oserror	4754	5869
+organization access denied exception	4738	5851
+organization all features not enabled exception	4739	5852
+organization conformance pack template validation exception	4740	5853
+organization not empty exception	4741	5854
+organization not found exception	4742	5855
+organization not in all features mode exception	4743	5856
+organization state exception	4744	5857
+organizationaccessdeniedexception	4738	5851
+organizationaccessdeniedexception when calling	4738	5851
+organizational unit not empty exception	4745	5858
+organizational unit not found exception	4746	5859
+organizationallfeaturesnotenabledexception	4739	5852
+organizationallfeaturesnotenabledexception when calling	4739	5852
+organizationalunitnotemptyexception	4745	5858
+organizationalunitnotemptyexception when calling	4745	5858
+organizationalunitnotfoundexception	4746	5859
+organizationalunitnotfoundexception when calling	4746	5859
+organizationconformancepacktemplatevalidationexception	4740	5853
+organizationconformancepacktemplatevalidationexception when calling	4740	5853
+organizationnotemptyexception	4741	5854
+organizationnotemptyexception when calling	4741	5854
+organizationnotfoundexception	4742	5855
+organizationnotfoundexception when calling	4742	5855
+organizationnotinallfeaturesmodeexception	4743	5856
+organizationnotinallfeaturesmodeexception when calling	4743	5856
+organizations not in use exception	4747	5860
+organizationsnotinuseexception	4747	5860
+organizationsnotinuseexception when calling	4747	5860
+organizationstateexception	4744	5857
+organizationstateexception when calling	4744	5857
+origin access control already exists	4748,19	5861
+origin access control in use	4749,19	5862
+origin request policy already exists	4750,19	5863
+origin request policy in use	4751,19	5864
+originaccesscontrolalreadyexists	4748,19	5861
+originaccesscontrolalreadyexists when calling	4748,19	5861
+originaccesscontrolinuse	4749,19	5862
+originaccesscontrolinuse when calling	4749,19	5862
+originrequestpolicyalreadyexists	4750,19	5863
+originrequestpolicyalreadyexists when calling	4750,19	5863
+originrequestpolicyinuse	4751,19	5864
+originrequestpolicyinuse when calling	4751,19	5864
+os process already finished	4752,4753	5865
+oserror	4754	5866
 out and inout arguments aren t allowed in table functions	0,1	936
 out of background worker slots	242,243	924
 out of bounds error	317	3468
-out of bounds for length	317	5870
-out of capacity exception	4755	5871
-out of disk	4756,4757	5872
+out of bounds for length	317	5867
+out of capacity exception	4755	5868
+out of disk	4756,4757	5869
 out of file descriptors * release and retry	243	3490
 out of logical replication worker slots	242,243	924
-out of memory	246	5873
-out of memory error	4758,246	5874
-out of memory exception	3476,246	5875
+out of memory	246	5870
+out of memory error	4758,246	5871
+out of memory exception	3476,246	5872
 out of memory in storage engine	1905	2362
 out of memory restart server and try again needed * bytes	2200	2669
-out of order sequence number exception	561	5876
-out of overflow pages in hash index	329	5877
+out of order sequence number exception	561	5873
+out of overflow pages in hash index	329	5874
 out of range error * in function	2386	2867
 out of range value for column * at row	2554,323,114	3069
-out of shared memory	246,243	5878
+out of shared memory	246,243	5875
 out of shared memory * bytes requested	246,243	1405
 out of sort memory consider increasing server sort buffer size	2199	2668
-out of streams resources	1740	5879
+out of streams resources	1740	5876
 out or inout argument * for function * is not allowed here	2308	2781
 out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	2365,1	2845
-out_of_memory	246,243	5873
-out_of_order_sequence_number	561	5876
+out_of_memory	246,243	5870
+out_of_order_sequence_number	561	5873
 out_of_range	962,963,6	1134
-outbound contact not permitted exception	4759,11	5880
-outbound web identity federation disabled exception	4760,11	5881
-outboundcontactnotpermittedexception	4759,11	5880
-outboundcontactnotpermittedexception when calling	4759,11	5880
-outboundwebidentityfederationdisabledexception	4760,11	5881
-outboundwebidentityfederationdisabledexception when calling	4760,11	5881
+outbound contact not permitted exception	4759,11	5877
+outbound web identity federation disabled exception	4760,11	5878
+outboundcontactnotpermittedexception	4759,11	5877
+outboundcontactnotpermittedexception when calling	4759,11	5877
+outboundwebidentityfederationdisabledexception	4760,11	5878
+outboundwebidentityfederationdisabledexception when calling	4760,11	5878
 outer level aggregate cannot contain a lower level variable in its direct arguments	229,1	235
 outer level aggregate cannot use a nested cte	109	234
 outofboundserror	317,4761	3468
-outofcapacityexception	4755	5871
-outofcapacityexception when calling	4755	5871
-outofdisk	4756,4757	5872
-outofmemory	246,243	5873
-outofmemoryerror	4758,246	5874
-outofmemoryexception	3476,246	5875
-outofordersequencenumberexception	561	5876
+outofcapacityexception	4755	5868
+outofcapacityexception when calling	4755	5868
+outofdisk	4756,4757	5869
+outofmemory	246,243	5870
+outofmemoryerror	4758,246	5871
+outofmemoryexception	3476,246	5872
+outofordersequencenumberexception	561	5873
 outofrange	962,963,6	1134
-outpost offline exception	4762	5882
-outpostofflineexception	4762	5882
-outpostofflineexception when calling	4762	5882
-output type not found exception	4763,12	5883
-output variables size exceeded exception	4764	5884
-outputtypenotfoundexception	4763,12	5883
-outputtypenotfoundexception when calling	4763,12	5883
-outputvariablessizeexceededexception	4764	5884
-outputvariablessizeexceededexception when calling	4764	5884
-outside of array bounds	317	5885
+outpost offline exception	4762	5879
+outpostofflineexception	4762	5879
+outpostofflineexception when calling	4762	5879
+output type not found exception	4763,12	5880
+output variables size exceeded exception	4764	5881
+outputtypenotfoundexception	4763,12	5880
+outputtypenotfoundexception when calling	4763,12	5880
+outputvariablessizeexceededexception	4764	5881
+outputvariablessizeexceededexception when calling	4764	5881
+outside of array bounds	317	5882
 over is not supported for ordered set aggregate	109	241
 over specified but * is not a window function nor an aggregate function	254,1	1820
 overflow error * in function	2387	2868
-overflow or underflow in the arithmetic operation	325	5886
-overflowerror	4765,4766	5887
-overflowexception	322	5888
-overlapping file lock exception	4767	5889
-overlappingfilelockexception	4767	5889
-overlimit	4768	5890
-overlimit when calling	4768	5890
-override already set exception	4769	5891
-override status required exception	4770	5892
-overridealreadysetexception	4769	5891
-overridealreadysetexception when calling	4769	5891
-overridestatusrequiredexception	4770	5892
-overridestatusrequiredexception when calling	4770	5892
-oversized configuration item exception	4771	5893
-oversizedconfigurationitemexception	4771	5893
-oversizedconfigurationitemexception when calling	4771	5893
-owner died	1773	5894
-p key error	4772	5895
-package not installed	1737	5896
-packed policy too large	4773	5897
-packedpolicytoolarge	4773	5897
-packedpolicytoolarge when calling	4773	5897
+overflow or underflow in the arithmetic operation	325	5883
+overflowerror	4765,4766	5884
+overflowexception	322	5885
+overlapping file lock exception	4767	5886
+overlappingfilelockexception	4767	5886
+overlimit	4768	5887
+overlimit when calling	4768	5887
+override already set exception	4769	5888
+override status required exception	4770	5889
+overridealreadysetexception	4769	5888
+overridealreadysetexception when calling	4769	5888
+overridestatusrequiredexception	4770	5889
+overridestatusrequiredexception when calling	4770	5889
+oversized configuration item exception	4771	5890
+oversizedconfigurationitemexception	4771	5890
+oversizedconfigurationitemexception when calling	4771	5890
+owner died	1773	5891
+p key error	4772	5892
+package not installed	1737	5893
+packed policy too large	4773	5894
+packedpolicytoolarge	4773	5894
+packedpolicytoolarge when calling	4773	5894
 packet length too long	4774,279	301
 page verification failed calculated checksum * but expected	613,81	1386
-pagination token expired exception	4775	5898
-paginationtokenexpiredexception	4775	5898
-paginationtokenexpiredexception when calling	4775	5898
+pagination token expired exception	4775	5895
+paginationtokenexpiredexception	4775	5895
+paginationtokenexpiredexception when calling	4775	5895
 pam authentication failed for user	149	436
-parallel option requires a value between 0 and	0,1	5899
+parallel option requires a value between 0 and	0,1	5896
 parallel worker failed to initialize	107	1452
-parallel workers for vacuum must be between 0 and	0,1	5899
-parameter * cannot be changed	782,107	5900
-parameter * cannot be changed now	782,107	5900
-parameter * cannot be changed without restarting the server	782,107	5901
-parameter * cannot be set after connection start	782,107	5900
+parallel workers for vacuum must be between 0 and	0,1	5896
+parameter * cannot be changed	782,107	5897
+parameter * cannot be changed now	782,107	5897
+parameter * cannot be changed without restarting the server	782,107	5898
+parameter * cannot be set after connection start	782,107	5897
 parameter * cannot be set during a parallel operation	204	915
-parameter * cannot be set in a secondary extension control file	0,1	5902
+parameter * cannot be set in a secondary extension control file	0,1	5899
 parameter * must be a list of extension names	190,114	3573
 parameter * must be read_only shareable or read_write	0,1	229
-parameter * of type * cannot be coerced to the expected type	272,1	5903
+parameter * of type * cannot be coerced to the expected type	272,1	5900
 parameter * requires a boolean value	190,114	3573
-parameter * specified more than once	190,114	4605
-parameter acl * does not exist	158,1	5904
+parameter * specified more than once	190,114	4602
+parameter acl * does not exist	158,1	5901
 parameter acl with oid * does not exist	158,1	1156
-parameter already exists	4776	5905
-parameter group already exists fault	4777	5906
-parameter group not found fault	4778	5907
-parameter group quota exceeded fault	4779	5908
+parameter already exists	4776	5902
+parameter group already exists fault	4777	5903
+parameter group not found fault	4778	5904
+parameter group quota exceeded fault	4779	5905
 parameter lc_collate must be specified	159,1	1152
 parameter lc_ctype must be specified	159,1	1152
-parameter limit exceeded	4780	5909
+parameter limit exceeded	4780	5906
 parameter locale must be specified	159,1	1152
-parameter max version limit exceeded	4781	5910
+parameter max version limit exceeded	4781	5907
 parameter name * used more than once	112,1	230
-parameter not found	4782	5911
+parameter not found	4782	5908
 parameter parallel must be safe restricted or unsafe	0,1	229
-parameter pattern mismatch exception	4783	5912
-parameter schema cannot be specified when relocatable is true	0,1	5902
-parameter value for alter system must not contain a newline	190,114	4974
-parameter value invalid	4784	5913
-parameter version label limit exceeded	4785	5914
-parameter version not found	4786	5915
-parameteralreadyexists	4776	5905
-parameteralreadyexists when calling	4776	5905
-parametergroupalreadyexistsfault	4777	5906
-parametergroupalreadyexistsfault when calling	4777	5906
-parametergroupnotfoundfault	4778	5907
-parametergroupnotfoundfault when calling	4778	5907
-parametergroupquotaexceededfault	4779	5908
-parametergroupquotaexceededfault when calling	4779	5908
-parameterlimitexceeded	4780	5909
-parameterlimitexceeded when calling	4780	5909
-parametermaxversionlimitexceeded	4781	5910
-parametermaxversionlimitexceeded when calling	4781	5910
-parameternotfound	4782	5911
-parameternotfound when calling	4782	5911
-parameterpatternmismatchexception	4783	5912
-parameterpatternmismatchexception when calling	4783	5912
+parameter pattern mismatch exception	4783	5909
+parameter schema cannot be specified when relocatable is true	0,1	5899
+parameter value for alter system must not contain a newline	190,114	4971
+parameter value invalid	4784	5910
+parameter version label limit exceeded	4785	5911
+parameter version not found	4786	5912
+parameteralreadyexists	4776	5902
+parameteralreadyexists when calling	4776	5902
+parametergroupalreadyexistsfault	4777	5903
+parametergroupalreadyexistsfault when calling	4777	5903
+parametergroupnotfoundfault	4778	5904
+parametergroupnotfoundfault when calling	4778	5904
+parametergroupquotaexceededfault	4779	5905
+parametergroupquotaexceededfault when calling	4779	5905
+parameterlimitexceeded	4780	5906
+parameterlimitexceeded when calling	4780	5906
+parametermaxversionlimitexceeded	4781	5907
+parametermaxversionlimitexceeded when calling	4781	5907
+parameternotfound	4782	5908
+parameternotfound when calling	4782	5908
+parameterpatternmismatchexception	4783	5909
+parameterpatternmismatchexception when calling	4783	5909
 parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1800	2244
-parametervalueinvalid	4784	5913
-parametervalueinvalid when calling	4784	5913
-parameterversionlabellimitexceeded	4785	5914
-parameterversionlabellimitexceeded when calling	4785	5914
-parameterversionnotfound	4786	5915
-parameterversionnotfound when calling	4786	5915
-parent commit does not exist exception	4787	5916
-parent commit id outdated exception	4788	5917
-parent commit id required exception	4789	5918
-parent not found exception	4790	5919
-parentcommitdoesnotexistexception	4787	5916
-parentcommitdoesnotexistexception when calling	4787	5916
-parentcommitidoutdatedexception	4788	5917
-parentcommitidoutdatedexception when calling	4788	5917
-parentcommitidrequiredexception	4789	5918
-parentcommitidrequiredexception when calling	4789	5918
-parentnotfoundexception	4790	5919
-parentnotfoundexception when calling	4790	5919
-parseexception	4791	5920
-parser configuration exception	4792	5921
-parserconfigurationexception	4792	5921
-parsererror	4793	5922
-parsing time * cannot parse	756	5923
-partial result exception	4794	5924
-partialresultexception	4794	5924
+parametervalueinvalid	4784	5910
+parametervalueinvalid when calling	4784	5910
+parameterversionlabellimitexceeded	4785	5911
+parameterversionlabellimitexceeded when calling	4785	5911
+parameterversionnotfound	4786	5912
+parameterversionnotfound when calling	4786	5912
+parent commit does not exist exception	4787	5913
+parent commit id outdated exception	4788	5914
+parent commit id required exception	4789	5915
+parent not found exception	4790	5916
+parentcommitdoesnotexistexception	4787	5913
+parentcommitdoesnotexistexception when calling	4787	5913
+parentcommitidoutdatedexception	4788	5914
+parentcommitidoutdatedexception when calling	4788	5914
+parentcommitidrequiredexception	4789	5915
+parentcommitidrequiredexception when calling	4789	5915
+parentnotfoundexception	4790	5916
+parentnotfoundexception when calling	4790	5916
+parseexception	4791	5917
+parser configuration exception	4792	5918
+parserconfigurationexception	4792	5918
+parsererror	4793	5919
+parsing time * cannot parse	756	5920
+partial result exception	4794	5921
+partialresultexception	4794	5921
 partition * already pending detach in partitioned table	107	727
 partition * conflicts with existing default partition	159,1	2100
 partition * was removed concurrently	107	727
@@ -28287,596 +28268,596 @@ partition function not supported in this version for this handler	2219	2688
 partition key column * has pseudo type	111,1	717
 partition key expressions cannot contain system column references	159,1	934
 partition management on a not partitioned table is not possible	2224	2693
-partition reassignment is in progress	116	5925
+partition reassignment is in progress	116	5922
 partition specific operations do not yet support lock algorithm	1789	2233
 partition state cannot be defined from create alter table	2205	2674
 partitioned table * was removed concurrently	107	727
 partitioned tables do not support	1949	2408
 partitioning can not be used stand alone in query	2212	2681
-partner not found	4795,12	5926
-partnernotfound	4795,12	5926
-partnernotfound when calling	4795,12	5926
+partner not found	4795,12	5923
+partnernotfound	4795,12	5923
+partnernotfound when calling	4795,12	5923
 password authentication failed for user	1671,149	2098
 password hash should be a * digit hexadecimal number	2235	2704
-password history policy violation exception	4796	5927
-password policy violation	4797	5928
-password reset required exception	4798	5929
-passwordhistorypolicyviolationexception	4796	5927
-passwordhistorypolicyviolationexception when calling	4796	5927
-passwordpolicyviolation	4797	5928
-passwordpolicyviolation when calling	4797	5928
-passwordresetrequiredexception	4798	5929
-passwordresetrequiredexception when calling	4798	5929
-path does not exist exception	4799	5930
+password history policy violation exception	4796	5924
+password policy violation	4797	5925
+password reset required exception	4798	5926
+passwordhistorypolicyviolationexception	4796	5924
+passwordhistorypolicyviolationexception when calling	4796	5924
+passwordpolicyviolation	4797	5925
+passwordpolicyviolation when calling	4797	5925
+passwordresetrequiredexception	4798	5926
+passwordresetrequiredexception when calling	4798	5926
+path does not exist exception	4799	5927
 path element at position * is not an integer	113,114	3545
-path element at position * is null	191,114	5001
+path element at position * is null	191,114	4998
 path element at position * is out of range	190,114	337
 path expression * is not allowed in argument * to function	2067	2531
-path length constraint exceeded	4800,289	5931
-path length given without key usage keycertsign	4801,289	5932
-path length invalid for non ca cert	4802,289	5933
-path loop	4803,289	5934
+path length constraint exceeded	4800,289	5928
+path length given without key usage keycertsign	4801,289	5929
+path length invalid for non ca cert	4802,289	5930
+path loop	4803,289	5931
 path must be in or below the current directory	137,1	134
-path required exception	4804	5935
+path required exception	4804	5932
 path too long	4805,279	301
-path too long exception	4806	5936
-pathdoesnotexistexception	4799	5930
-pathdoesnotexistexception when calling	4799	5930
-pathrequiredexception	4804	5935
-pathrequiredexception when calling	4804	5935
-pathtoolongexception	4806	5936
-pattern syntax exception	4807	5937
-patternsyntaxexception	4807	5937
+path too long exception	4806	5933
+pathdoesnotexistexception	4799	5927
+pathdoesnotexistexception when calling	4799	5927
+pathrequiredexception	4804	5932
+pathrequiredexception when calling	4804	5932
+pathtoolongexception	4806	5933
+pattern syntax exception	4807	5934
+patternsyntaxexception	4807	5934
 payload string too long	190,114	1009
-payload too large exception	4808,22	5938
-payloadtoolargeexception	4808,22	5938
-payloadtoolargeexception when calling	4808,22	5938
+payload too large exception	4808,22	5935
+payloadtoolargeexception	4808,22	5935
+payloadtoolargeexception when calling	4808,22	5935
 payment required	9	8
 payment_required	9	8
 peer authentication failed for user	149	436
-peer authentication is not supported on this platform	109	5939
+peer authentication is not supported on this platform	109	5936
 peer authentication is only supported on local sockets	224,225	437
 peer did not return a certificate	4809,279	301
 peer haven t sent gost certificate required for selected ciphersuite	4810,279	301
 pem name bad prefix	4811,279	301
 pem name too short	4812,279	301
-pending deprecation warning	4813	5940
-pendingdeprecationwarning	4813	5940
-pendingverification	4814,11	5941
-pendingverification when calling	4814,11	5941
-percentile value * is not between 0 and 1	323,114	5942
+pending deprecation warning	4813	5937
+pendingdeprecationwarning	4813	5937
+pendingverification	4814,11	5938
+pendingverification when calling	4814,11	5938
+percentile value * is not between 0 and 1	323,114	5939
 period * is not found in table	2243	2712
 period field * cannot be	2242	2711
 period for system_time must use columns * and	2533	3048
-permission already exists exception	4815,19	5943
-permission denied	146	5944
-permission denied * is a system catalog	137,1	5945
+permission already exists exception	4815,19	5940
+permission denied	146	5941
+permission denied * is a system catalog	137,1	5942
 permission denied * is a system trigger	137,1	845
-permission denied for aggregate	137,1	5428
-permission denied for collation	137,1	5428
-permission denied for column	137,1	5428
-permission denied for column * of relation	137,1	5428
-permission denied for conversion	137,1	5428
-permission denied for database	137,1	5428
-permission denied for domain	137,1	5428
-permission denied for event trigger	137,1	5428
-permission denied for extension	137,1	5428
-permission denied for foreign data wrapper	137,1	5428
-permission denied for foreign server	137,1	5428
-permission denied for foreign table	137,1	5428
-permission denied for function	137,1	5428
-permission denied for index	137,1	5428
-permission denied for language	137,1	5428
-permission denied for large object	137,1	5428
-permission denied for materialized view	137,1	5428
-permission denied for operator	137,1	5428
-permission denied for operator class	137,1	5428
-permission denied for operator family	137,1	5428
-permission denied for parameter	137,1	5428
-permission denied for policy	137,1	5428
-permission denied for procedure	137,1	5428
-permission denied for publication	137,1	5428
-permission denied for routine	137,1	5428
-permission denied for schema	137,1	5428
-permission denied for sequence	137,1	5428
-permission denied for statistics object	137,1	5428
-permission denied for subscription	137,1	5428
-permission denied for table	137,1	5428
-permission denied for tablespace	137,1	5428
-permission denied for text search configuration	137,1	5428
-permission denied for text search dictionary	137,1	5428
-permission denied for type	137,1	5428
-permission denied for view	137,1	5428
-permission denied os error	146	5946
-permission denied rb_sysopen	146	5947
-permission denied to alter foreign data wrapper	137,1	5948
-permission denied to change owner of database	137,1	5949
-permission denied to change owner of event trigger	137,1	5950
-permission denied to change owner of foreign data wrapper	137,1	5948
-permission denied to change owner of publication	137,1	5434
-permission denied to change owner of subscription	137,1	5441
-permission denied to copy database	137,1	5949
-permission denied to create	137,1	5951
-permission denied to create access method	137,1	5952
-permission denied to create database	137,1	5949
-permission denied to create event trigger	137,1	5950
-permission denied to create extension	137,1	5953
-permission denied to create foreign data wrapper	137,1	5948
-permission denied to create role	137,1	5437
-permission denied to create tablespace	137,1	5954
-permission denied to create temporary tables in database	137,1	5955
-permission denied to drop objects	137,1	5437
-permission denied to drop role	137,1	5437
-permission denied to finish prepared transaction	137,1	5956
+permission denied for aggregate	137,1	5425
+permission denied for collation	137,1	5425
+permission denied for column	137,1	5425
+permission denied for column * of relation	137,1	5425
+permission denied for conversion	137,1	5425
+permission denied for database	137,1	5425
+permission denied for domain	137,1	5425
+permission denied for event trigger	137,1	5425
+permission denied for extension	137,1	5425
+permission denied for foreign data wrapper	137,1	5425
+permission denied for foreign server	137,1	5425
+permission denied for foreign table	137,1	5425
+permission denied for function	137,1	5425
+permission denied for index	137,1	5425
+permission denied for language	137,1	5425
+permission denied for large object	137,1	5425
+permission denied for materialized view	137,1	5425
+permission denied for operator	137,1	5425
+permission denied for operator class	137,1	5425
+permission denied for operator family	137,1	5425
+permission denied for parameter	137,1	5425
+permission denied for policy	137,1	5425
+permission denied for procedure	137,1	5425
+permission denied for publication	137,1	5425
+permission denied for routine	137,1	5425
+permission denied for schema	137,1	5425
+permission denied for sequence	137,1	5425
+permission denied for statistics object	137,1	5425
+permission denied for subscription	137,1	5425
+permission denied for table	137,1	5425
+permission denied for tablespace	137,1	5425
+permission denied for text search configuration	137,1	5425
+permission denied for text search dictionary	137,1	5425
+permission denied for type	137,1	5425
+permission denied for view	137,1	5425
+permission denied os error	146	5943
+permission denied rb_sysopen	146	5944
+permission denied to alter foreign data wrapper	137,1	5945
+permission denied to change owner of database	137,1	5946
+permission denied to change owner of event trigger	137,1	5947
+permission denied to change owner of foreign data wrapper	137,1	5945
+permission denied to change owner of publication	137,1	5431
+permission denied to change owner of subscription	137,1	5438
+permission denied to copy database	137,1	5946
+permission denied to create	137,1	5948
+permission denied to create access method	137,1	5949
+permission denied to create database	137,1	5946
+permission denied to create event trigger	137,1	5947
+permission denied to create extension	137,1	5950
+permission denied to create foreign data wrapper	137,1	5945
+permission denied to create role	137,1	5434
+permission denied to create tablespace	137,1	5951
+permission denied to create temporary tables in database	137,1	5952
+permission denied to drop objects	137,1	5434
+permission denied to drop role	137,1	5434
+permission denied to finish prepared transaction	137,1	5953
 permission denied to perform alter system reset all	137,1	913
-permission denied to reassign objects	137,1	5437
-permission denied to rename database	137,1	5949
-permission denied to rename role	137,1	5437
+permission denied to reassign objects	137,1	5434
+permission denied to rename database	137,1	5946
+permission denied to rename role	137,1	5434
 permission denied to set parameter	137,1	913
-permission denied to update extension	137,1	5953
-permission limit exceeded exception	4816	5957
-permission type mismatch exception	4817	5958
-permission versions limit exceeded exception	4818	5959
-permission will be denied to set role	137,1	5960
-permission will be denied to set session authorization	137,1	5960
+permission denied to update extension	137,1	5950
+permission limit exceeded exception	4816	5954
+permission type mismatch exception	4817	5955
+permission versions limit exceeded exception	4818	5956
+permission will be denied to set role	137,1	5957
+permission will be denied to set session authorization	137,1	5957
 permission_denied	146,964,11	1135
-permissionalreadyexistsexception	4815,19	5943
-permissionalreadyexistsexception when calling	4815,19	5943
+permissionalreadyexistsexception	4815,19	5940
+permissionalreadyexistsexception when calling	4815,19	5940
 permissiondenied	146,964,11	1135
-permissionerror	1774,4819,146	5961
-permissionlimitexceededexception	4816	5957
-permissionlimitexceededexception when calling	4816	5957
-permissiontypemismatchexception	4817	5958
-permissiontypemismatchexception when calling	4817	5958
-permissionversionslimitexceededexception	4818	5959
-permissionversionslimitexceededexception when calling	4818	5959
-permitted subtree violation	4820,289	5962
+permissionerror	1774,4819,146	5958
+permissionlimitexceededexception	4816	5954
+permissionlimitexceededexception when calling	4816	5954
+permissiontypemismatchexception	4817	5955
+permissiontypemismatchexception when calling	4817	5955
+permissionversionslimitexceededexception	4818	5956
+permissionversionslimitexceededexception when calling	4818	5956
+permitted subtree violation	4820,289	5959
 pg_authid oid value not set when in binary upgrade mode	190,114	943
-pg_class heap oid value not set when in binary upgrade mode	190,114	5963
-pg_class index oid value not set when in binary upgrade mode	190,114	4065
+pg_class heap oid value not set when in binary upgrade mode	190,114	5960
+pg_class index oid value not set when in binary upgrade mode	190,114	4062
 pg_enum oid value not set when in binary upgrade mode	190,114	273
 pg_global cannot be used as default tablespace	190,114	808
 pg_hba conf rejects connection for host	149	436
 pg_hba conf rejects replication connection for host	149	436
-pg_largeobject entry for oid * has invalid data field size	613,81	5964
-pg_lsn out of range	190,114	4591
+pg_largeobject entry for oid * has invalid data field size	613,81	5961
+pg_lsn out of range	190,114	4588
 pg_nextoid can only be used on system catalogs	190,114	1171
-pg_tablespace oid value not set when in binary upgrade mode	190,114	5965
+pg_tablespace oid value not set when in binary upgrade mode	190,114	5962
 pg_type array oid value not set when in binary upgrade mode	190,114	251
 pg_type multirange array oid value not set when in binary upgrade mode	190,114	251
 pg_type multirange oid value not set when in binary upgrade mode	190,114	251
-pg_type oid value not set when in binary upgrade mode	190,114	5966
-physical replication slot * exists but wal_level replica	107	5217
-pingexception	4821	5967
-pinned constraint failed	4822,854	5968
-pipeline deleted exception	4823	5969
-pipeline execution not found exception	4824	5970
-pipeline execution not stoppable exception	4825	5971
-pipeline execution outdated exception	4826	5972
-pipeline name in use exception	4827	5973
-pipeline not found exception	4828	5974
-pipeline version not found exception	4829	5975
-pipelinedeletedexception	4823	5969
-pipelinedeletedexception when calling	4823	5969
-pipelineexecutionnotfoundexception	4824	5970
-pipelineexecutionnotfoundexception when calling	4824	5970
-pipelineexecutionnotstoppableexception	4825	5971
-pipelineexecutionnotstoppableexception when calling	4825	5971
-pipelineexecutionoutdatedexception	4826	5972
-pipelineexecutionoutdatedexception when calling	4826	5972
-pipelinenameinuseexception	4827	5973
-pipelinenameinuseexception when calling	4827	5973
-pipelinenotfoundexception	4828	5974
-pipelinenotfoundexception when calling	4828	5974
-pipelineversionnotfoundexception	4829	5975
-pipelineversionnotfoundexception when calling	4829	5975
-pkcs12error	4830	5976
-pkcs7error	4831	5977
-pkeyerror	4772	5895
-platform application disabled	4832	5978
-platform not supported exception	4705	5979
-platform task definition incompatibility exception	4833	5980
-platform unknown exception	4834	5981
-platform version still referenced exception	4835	5982
-platformapplicationdisabled	4832	5978
-platformapplicationdisabled when calling	4832	5978
-platformnotsupportedexception	4705	5979
-platformnotsupportedexception when calling	4836	5983
-platformtaskdefinitionincompatibilityexception	4833	5980
-platformtaskdefinitionincompatibilityexception when calling	4833	5980
-platformunknownexception	4834	5981
-platformunknownexception when calling	4834	5981
-platformversionstillreferencedexception	4835	5982
-platformversionstillreferencedexception when calling	4835	5982
-plpgsql error	4837	5984
-plpgsql_error	4837,335	5984
-plpgsqlerror	4837,335	5984
+pg_type oid value not set when in binary upgrade mode	190,114	5963
+physical replication slot * exists but wal_level replica	107	5214
+pingexception	4821	5964
+pinned constraint failed	4822,854	5965
+pipeline deleted exception	4823	5966
+pipeline execution not found exception	4824	5967
+pipeline execution not stoppable exception	4825	5968
+pipeline execution outdated exception	4826	5969
+pipeline name in use exception	4827	5970
+pipeline not found exception	4828	5971
+pipeline version not found exception	4829	5972
+pipelinedeletedexception	4823	5966
+pipelinedeletedexception when calling	4823	5966
+pipelineexecutionnotfoundexception	4824	5967
+pipelineexecutionnotfoundexception when calling	4824	5967
+pipelineexecutionnotstoppableexception	4825	5968
+pipelineexecutionnotstoppableexception when calling	4825	5968
+pipelineexecutionoutdatedexception	4826	5969
+pipelineexecutionoutdatedexception when calling	4826	5969
+pipelinenameinuseexception	4827	5970
+pipelinenameinuseexception when calling	4827	5970
+pipelinenotfoundexception	4828	5971
+pipelinenotfoundexception when calling	4828	5971
+pipelineversionnotfoundexception	4829	5972
+pipelineversionnotfoundexception when calling	4829	5972
+pkcs12error	4830	5973
+pkcs7error	4831	5974
+pkeyerror	4772	5892
+platform application disabled	4832	5975
+platform not supported exception	4705	5976
+platform task definition incompatibility exception	4833	5977
+platform unknown exception	4834	5978
+platform version still referenced exception	4835	5979
+platformapplicationdisabled	4832	5975
+platformapplicationdisabled when calling	4832	5975
+platformnotsupportedexception	4705	5976
+platformnotsupportedexception when calling	4836	5980
+platformtaskdefinitionincompatibilityexception	4833	5977
+platformtaskdefinitionincompatibilityexception when calling	4833	5977
+platformunknownexception	4834	5978
+platformunknownexception when calling	4834	5978
+platformversionstillreferencedexception	4835	5979
+platformversionstillreferencedexception when calling	4835	5979
+plpgsql error	4837	5981
+plpgsql_error	4837,335	5981
+plpgsqlerror	4837,335	5981
 plugin * already installed	2245	2714
 plugin * is force_plus_permanent and can not be unloaded	2247	2716
 plugin * is not loaded	2246	2715
-point in time recovery unavailable exception	4838	5985
-point in time restore not enabled	4839	5986
-pointintimerecoveryunavailableexception	4838	5985
-pointintimerecoveryunavailableexception when calling	4838	5985
-pointintimerestorenotenabled	4839	5986
-pointintimerestorenotenabled when calling	4839	5986
-policies limit exceeded exception	4840	5987
-policies not yet implemented for this command	109	5988
-policieslimitexceededexception	4840	5987
-policieslimitexceededexception when calling	4840	5987
-policy * for table * already exists	157,1	5989
-policy * for table * does not exist	158,1	5990
-policy changes in progress exception	4841	5991
-policy count limit exceeded exception	4842	5992
-policy enforced exception	4843	5993
-policy error exception	4844	5994
-policy in use exception	4845	5995
-policy length exceeded exception	4846	5996
-policy not attachable	4847	5997
-policy not attached exception	4848	5998
-policy not found	4849	5999
-policy not found exception	4849,12	6000
-policy size limit exceeded exception	4850	6001
-policy type already enabled exception	4851	6002
-policy type not available for organization exception	4852	6003
-policy type not enabled exception	4853	6004
-policy type not found	4854	6005
-policy violation exception	4855	6006
-policy_violation	4855	6006
-policychangesinprogressexception	4841	5991
-policychangesinprogressexception when calling	4841	5991
-policycountlimitexceededexception	4842	5992
-policycountlimitexceededexception when calling	4842	5992
-policyenforcedexception	4843	5993
-policyenforcedexception when calling	4843	5993
-policyerrorexception	4844	5994
-policyerrorexception when calling	4844	5994
-policyevaluation	4856,55	6007
-policyevaluation when calling	4856,55	6007
-policyexception	765	6008
-policyinuseexception	4845	5995
-policyinuseexception when calling	4845	5995
-policylengthexceededexception	4846	5996
-policylengthexceededexception when calling	4846	5996
-policynotattachable	4847	5997
-policynotattachable when calling	4847	5997
-policynotattachedexception	4848	5998
-policynotattachedexception when calling	4848	5998
-policynotfound	4849	5999
-policynotfound when calling	4849	5999
-policynotfoundexception	4849,12	6000
-policynotfoundexception when calling	4849,12	6000
-policysizelimitexceededexception	4850	6001
-policysizelimitexceededexception when calling	4850	6001
-policytypealreadyenabledexception	4851	6002
-policytypealreadyenabledexception when calling	4851	6002
-policytypenotavailablefororganizationexception	4852	6003
-policytypenotavailablefororganizationexception when calling	4852	6003
-policytypenotenabledexception	4853	6004
-policytypenotenabledexception when calling	4853	6004
-policytypenotfound	4854	6005
-policytypenotfound when calling	4854	6005
-policyviolationexception	4855	6006
-port unreachable exception	4857	6009
+point in time recovery unavailable exception	4838	5982
+point in time restore not enabled	4839	5983
+pointintimerecoveryunavailableexception	4838	5982
+pointintimerecoveryunavailableexception when calling	4838	5982
+pointintimerestorenotenabled	4839	5983
+pointintimerestorenotenabled when calling	4839	5983
+policies limit exceeded exception	4840	5984
+policies not yet implemented for this command	109	5985
+policieslimitexceededexception	4840	5984
+policieslimitexceededexception when calling	4840	5984
+policy * for table * already exists	157,1	5986
+policy * for table * does not exist	158,1	5987
+policy changes in progress exception	4841	5988
+policy count limit exceeded exception	4842	5989
+policy enforced exception	4843	5990
+policy error exception	4844	5991
+policy in use exception	4845	5992
+policy length exceeded exception	4846	5993
+policy not attachable	4847	5994
+policy not attached exception	4848	5995
+policy not found	4849	5996
+policy not found exception	4849,12	5997
+policy size limit exceeded exception	4850	5998
+policy type already enabled exception	4851	5999
+policy type not available for organization exception	4852	6000
+policy type not enabled exception	4853	6001
+policy type not found	4854	6002
+policy violation exception	4855	6003
+policy_violation	4855	6003
+policychangesinprogressexception	4841	5988
+policychangesinprogressexception when calling	4841	5988
+policycountlimitexceededexception	4842	5989
+policycountlimitexceededexception when calling	4842	5989
+policyenforcedexception	4843	5990
+policyenforcedexception when calling	4843	5990
+policyerrorexception	4844	5991
+policyerrorexception when calling	4844	5991
+policyevaluation	4856,55	6004
+policyevaluation when calling	4856,55	6004
+policyexception	765	6005
+policyinuseexception	4845	5992
+policyinuseexception when calling	4845	5992
+policylengthexceededexception	4846	5993
+policylengthexceededexception when calling	4846	5993
+policynotattachable	4847	5994
+policynotattachable when calling	4847	5994
+policynotattachedexception	4848	5995
+policynotattachedexception when calling	4848	5995
+policynotfound	4849	5996
+policynotfound when calling	4849	5996
+policynotfoundexception	4849,12	5997
+policynotfoundexception when calling	4849,12	5997
+policysizelimitexceededexception	4850	5998
+policysizelimitexceededexception when calling	4850	5998
+policytypealreadyenabledexception	4851	5999
+policytypealreadyenabledexception when calling	4851	5999
+policytypenotavailablefororganizationexception	4852	6000
+policytypenotavailablefororganizationexception when calling	4852	6000
+policytypenotenabledexception	4853	6001
+policytypenotenabledexception when calling	4853	6001
+policytypenotfound	4854	6002
+policytypenotfound when calling	4854	6002
+policyviolationexception	4855	6003
+port unreachable exception	4857	6006
 portal * cannot be run	107	884
-portal * does not return tuples	718	6010
-portunreachableexception	4857	6009
-position out of range exception	4858	6011
-position_out_of_range	4858	6011
+portal * does not return tuples	718	6007
+portunreachableexception	4857	6006
+position out of range exception	4858	6008
+position_out_of_range	4858	6008
 positional argument cannot follow named argument	0,1	334
-positionoutofrangeexception	4858	6011
+positionoutofrangeexception	4858	6008
 post handshake auth encoding err	4859,279	301
-postfix operators are not supported	0,1	6012
-posting list is too long	329	6013
-postmaster became multithreaded	107	6014
-postmaster became multithreaded during startup	107	6014
-postmaster exited during a parallel transaction	220,221	6015
-power failure	3005	6016
-pre existing shared memory block key * is still in use	4267,225	6017
+postfix operators are not supported	0,1	6009
+posting list is too long	329	6010
+postmaster became multithreaded	107	6011
+postmaster became multithreaded during startup	107	6011
+postmaster exited during a parallel transaction	220,221	6012
+power failure	3005	6013
+pre existing shared memory block key * is still in use	4267,225	6014
 precision for type float must be at least 1 bit	190,114	1203
 precision for type float must be less than 54 bits	190,114	1203
 precondition failed	16	22
-precondition failed exception	16	6018
-precondition not met exception	4860	6019
+precondition failed exception	16	6015
+precondition not met exception	4860	6016
 precondition required	38	37
 precondition_failed	16	22
 precondition_required	38	37
-preconditionfailed	16	6020
-preconditionfailed when calling	16	6020
-preconditionfailedexception	16	6018
-preconditionfailedexception when calling	16	6018
-preconditionnotmetexception	4860	6019
-preconditionnotmetexception when calling	4860	6019
-preconditions failed exception	4861	6021
-preconditionsfailedexception	4861	6021
-preconditionsfailedexception when calling	4861	6021
-predictor not mounted exception	4862	6022
-predictornotmountedexception	4862	6022
-predictornotmountedexception when calling	4862	6022
-preferred leader not available exception	4863	6023
-preferred leader was not available	4863	6024
-preferred_leader_not_available	4863	6023
-preferredleadernotavailableexception	4863	6023
-prepared statement * already exists	1573,1	6025
+preconditionfailed	16	6017
+preconditionfailed when calling	16	6017
+preconditionfailedexception	16	6015
+preconditionfailedexception when calling	16	6015
+preconditionnotmetexception	4860	6016
+preconditionnotmetexception when calling	4860	6016
+preconditions failed exception	4861	6018
+preconditionsfailedexception	4861	6018
+preconditionsfailedexception when calling	4861	6018
+predictor not mounted exception	4862	6019
+predictornotmountedexception	4862	6019
+predictornotmountedexception when calling	4862	6019
+preferred leader not available exception	4863	6020
+preferred leader was not available	4863	6021
+preferred_leader_not_available	4863	6020
+preferredleadernotavailableexception	4863	6020
+prepared statement * already exists	1573,1	6022
 prepared statement contains too many placeholders	2252	2721
-prepared statement is not a select	254,1	6026
+prepared statement is not a select	254,1	6023
 prepared statement needs to be re prepared	2129	2596
-prepared transaction belongs to another database	109	6027
-prepared transaction with identifier * does not exist	158,1	6028
-prepared transaction with identifier * is busy	107	6029
-prepared transactions are disabled	107	6029
-preview generation in progress exception	4864	6030
-previewgenerationinprogressexception	4864	6030
-previewgenerationinprogressexception when calling	4864	6030
+prepared transaction belongs to another database	109	6024
+prepared transaction with identifier * does not exist	158,1	6025
+prepared transaction with identifier * is busy	107	6026
+prepared transactions are disabled	107	6026
+preview generation in progress exception	4864	6027
+previewgenerationinprogressexception	4864	6027
+previewgenerationinprogressexception when calling	4864	6027
 primary key cannot be defined upon a generated column	2248	2717
-primary key column * is not marked not null	111,1	5418
+primary key column * is not marked not null	111,1	5415
 primary key constraints are not supported on foreign tables	109	362
 primary key constraints not possible for domains	0,1	1299
 primary key partition key update is not allowed since the table is updated both as * and	2121	2588
 primary keys cannot be expressions	109	874
-primarykey constraint failed	4865,854	6031
-principal deserialization failure exception	4866	6032
-principal_deserialization_failure	4866	6032
-principaldeserializationfailureexception	4866	6032
-printer abort exception	4867	6033
-printer io exception	4868	6034
-printerabortexception	4867	6033
-printerexception	4869	6035
-printerioexception	4868	6034
-printexception	4870	6036
-prior request not complete	4871,39	6037
-priority in use	4872	6038
-priorityinuse	4872	6038
-priorityinuse when calling	4872	6038
-priorrequestnotcomplete	4871,39	6037
-priorrequestnotcomplete when calling	4871,39	6037
+primarykey constraint failed	4865,854	6028
+principal deserialization failure exception	4866	6029
+principal_deserialization_failure	4866	6029
+principaldeserializationfailureexception	4866	6029
+printer abort exception	4867	6030
+printer io exception	4868	6031
+printerabortexception	4867	6030
+printerexception	4869	6032
+printerioexception	4868	6031
+printexception	4870	6033
+prior request not complete	4871,39	6034
+priority in use	4872	6035
+priorityinuse	4872	6035
+priorityinuse when calling	4872	6035
+priorrequestnotcomplete	4871,39	6034
+priorrequestnotcomplete when calling	4871,39	6034
 private key file * cannot be reloaded because it requires a passphrase	224,225	1026
-private key file * has group or world access	224,225	6039
-private key file * is not a regular file	224,225	6039
-private key file * must be owned by the database user or root	224,225	6039
+private key file * has group or world access	224,225	6036
+private key file * is not a regular file	224,225	6036
+private key file * must be owned by the database user or root	224,225	6036
 private key mismatch	4873,279	301
-private type exception	4874	6040
-privatetypeexception	4874	6040
-privatetypeexception when calling	4874	6040
-privilege not held exception	4875	6041
-privileged action exception	4876	6042
-privilegedactionexception	4876	6042
-privilegenotheldexception	4875	6041
+private type exception	4874	6037
+privatetypeexception	4874	6037
+privatetypeexception when calling	4874	6037
+privilege not held exception	4875	6038
+privileged action exception	4876	6039
+privilegedactionexception	4876	6039
+privilegenotheldexception	4875	6038
 procedure * can t return a result set in the given context	2348,109	2825
 procedure * does not exist	227,1	227
 procedure * is not unique	232,1	240
 procedure name * is not unique	232,1	240
 procedure out parameters cannot appear after one with a default value	112,1	230
 procedures cannot accept set arguments	112,1	230
-process lookup error	2935,4877	6043
+process lookup error	2935,4877	6040
 process_toast required with vacuum full	109	291
-processlookuperror	2935,4877	6043
-producer attempted a transactional operation in an invalid state	4056	6044
-producer attempted an operation with an old epoch	3887	6045
-producer attempted to produce with an old epoch	3887	4656
-producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	1053	6046
-producer attempted to use a producer id which is not currently assigned to its transactional id	3888	6047
-producer fenced exception	4878	6048
-producer_fenced	4878	6048
-producerfencedexception	4878	6048
-production access not granted	4879	6049
-productionaccessnotgranted	4879	6049
-productionaccessnotgranted when calling	4879	6049
-profile data exception	4880	6050
-profiledataexception	4880	6050
-profiling timer expired	3002	6051
-program limit exceeded	329	6052
-program_limit_exceeded	329	6052
-programlimitexceeded	329	6052
-programmingerror	4881	6053
-prohibited sql statement attempted	636	6054
-prohibited state exception	4882,19	6055
-prohibited_sql_statement_attempted	636,637	6054
-prohibitedsqlstatementattempted	636,637	6054
-prohibitedstateexception	4882,19	6055
-prohibitedstateexception when calling	4882,19	6055
-promotion is not possible because of insufficient parameter settings	190,114	3877
-property validation exception	4883	6056
-property veto exception	4884	6057
-propertyvalidationexception	4883	6056
-propertyvalidationexception when calling	4883	6056
-propertyvetoexception	4884	6057
-proto auth error	4885	6058
-proto command error	4886	6059
-proto fatal error	4887	6060
-proto retriable error	4888	6061
-proto server error	4889	6062
-proto syntax error	4890	6063
-proto unknown error	4891	6064
-proto_version * out of range	190,114	6065
-protoautherror	4885	6058
-protocol driver not attached	2936	6066
-protocol error	1776	6067
-protocol family not supported	1775	6068
+processlookuperror	2935,4877	6040
+producer attempted a transactional operation in an invalid state	4056	6041
+producer attempted an operation with an old epoch	3887	6042
+producer attempted to produce with an old epoch	3887	4653
+producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	1053	6043
+producer attempted to use a producer id which is not currently assigned to its transactional id	3888	6044
+producer fenced exception	4878	6045
+producer_fenced	4878	6045
+producerfencedexception	4878	6045
+production access not granted	4879	6046
+productionaccessnotgranted	4879	6046
+productionaccessnotgranted when calling	4879	6046
+profile data exception	4880	6047
+profiledataexception	4880	6047
+profiling timer expired	3002	6048
+program limit exceeded	329	6049
+program_limit_exceeded	329	6049
+programlimitexceeded	329	6049
+programmingerror	4881	6050
+prohibited sql statement attempted	636	6051
+prohibited state exception	4882,19	6052
+prohibited_sql_statement_attempted	636,637	6051
+prohibitedsqlstatementattempted	636,637	6051
+prohibitedstateexception	4882,19	6052
+prohibitedstateexception when calling	4882,19	6052
+promotion is not possible because of insufficient parameter settings	190,114	3874
+property validation exception	4883	6053
+property veto exception	4884	6054
+propertyvalidationexception	4883	6053
+propertyvalidationexception when calling	4883	6053
+propertyvetoexception	4884	6054
+proto auth error	4885	6055
+proto command error	4886	6056
+proto fatal error	4887	6057
+proto retriable error	4888	6058
+proto server error	4889	6059
+proto syntax error	4890	6060
+proto unknown error	4891	6061
+proto_version * out of range	190,114	6062
+protoautherror	4885	6055
+protocol driver not attached	2936	6063
+protocol error	1776	6064
+protocol family not supported	1775	6065
 protocol is shutdown	4892,279	301
-protocol not available	1738	6069
-protocol not supported	1777	6070
-protocol violation	518	6071
-protocol violation exception	4706	6072
-protocol wrong type for socket	1778	6073
-protocol_violation	518,135	6071
-protocolerror	1776	6074
-protocolexception	4893	6075
-protocolviolation	518,135	6071
-protocolviolationexception	4706	6072
-protocommanderror	4886	6059
-protofatalerror	4887	6060
-protoretriableerror	4888	6061
-protoservererror	4889	6062
-protosyntaxerror	4890	6063
-protounknownerror	4891	6064
-provider mismatch exception	4894	6076
-provider not found exception	4895	6077
-providerexception	4896	6078
-providermismatchexception	4894	6076
-providernotfoundexception	4895	6077
-provisioned concurrency config not found exception	4897,12	6079
-provisioned iops not available in az fault	4898	6080
-provisioned throughput exceeded exception	4899,39	6081
-provisionedconcurrencyconfignotfoundexception	4897,12	6079
-provisionedconcurrencyconfignotfoundexception when calling	4897,12	6079
-provisionediopsnotavailableinazfault	4898	6080
-provisionediopsnotavailableinazfault when calling	4898	6080
-provisionedthroughputexceededexception	4899,39	6081
-provisionedthroughputexceededexception when calling	4899,39	6081
+protocol not available	1738	6066
+protocol not supported	1777	6067
+protocol violation	518	6068
+protocol violation exception	4706	6069
+protocol wrong type for socket	1778	6070
+protocol_violation	518,135	6068
+protocolerror	1776	6071
+protocolexception	4893	6072
+protocolviolation	518,135	6068
+protocolviolationexception	4706	6069
+protocommanderror	4886	6056
+protofatalerror	4887	6057
+protoretriableerror	4888	6058
+protoservererror	4889	6059
+protosyntaxerror	4890	6060
+protounknownerror	4891	6061
+provider mismatch exception	4894	6073
+provider not found exception	4895	6074
+providerexception	4896	6075
+providermismatchexception	4894	6073
+providernotfoundexception	4895	6074
+provisioned concurrency config not found exception	4897,12	6076
+provisioned iops not available in az fault	4898	6077
+provisioned throughput exceeded exception	4899,39	6078
+provisionedconcurrencyconfignotfoundexception	4897,12	6076
+provisionedconcurrencyconfignotfoundexception when calling	4897,12	6076
+provisionediopsnotavailableinazfault	4898	6077
+provisionediopsnotavailableinazfault when calling	4898	6077
+provisionedthroughputexceededexception	4899,39	6078
+provisionedthroughputexceededexception when calling	4899,39	6078
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	4900,289	6082
-proxy path length constraint exceeded	4901,289	6083
-proxy subject name violation	4902,289	6084
+proxy certificates not allowed please set the appropriate flag	4900,289	6079
+proxy path length constraint exceeded	4901,289	6080
+proxy subject name violation	4902,289	6081
 proxy_authentication_required	17	17
-ps marksweep	3207	6085
-ps scavenge	3207	6085
+ps marksweep	3207	6082
+ps scavenge	3207	6082
 psk identity not found	4903,279	301
 psk no client cb	4904,279	301
 psk no server cb	4905,279	301
-public key already exists	4906,19	6086
-public key in use	4907,19	6087
-public policy exception	4908	6088
-public zone vpc association	4909	6089
+public key already exists	4906,19	6083
+public key in use	4907,19	6084
+public policy exception	4908	6085
+public zone vpc association	4909	6086
 publication * already exists	157,1	1301
-publication * does not exist	158,1	6090
-publication * is already in subscription	157,1	6091
-publication * is defined as for all tables	107	6092
+publication * does not exist	158,1	6087
+publication * is already in subscription	157,1	6088
+publication * is defined as for all tables	107	6089
 publication * is not in subscription	159,1	813
-publication name * used more than once	157,1	6091
+publication name * used more than once	157,1	6088
 publication relation * in publication * does not exist	158,1	1681
 publication schema * in publication * does not exist	158,1	1681
 publication with oid * does not exist	158,1	1156
-publication_names parameter missing	190,114	6065
-publickeyalreadyexists	4906,19	6086
-publickeyalreadyexists when calling	4906,19	6086
-publickeyinuse	4907,19	6087
-publickeyinuse when calling	4907,19	6087
-publicpolicyexception	4908	6088
-publicpolicyexception when calling	4908	6088
-publiczonevpcassociation	4909	6089
-publiczonevpcassociation when calling	4909	6089
-publisher did not send replica identity column expected by the logical replication target relation	107	5219
-pull request already closed exception	4910	6093
-pull request approval rules not satisfied exception	4911	6094
-pull request cannot be approved by author exception	4912	6095
-pull request does not exist exception	4913	6096
-pull request id required exception	4914	6097
-pull request status required exception	4915	6098
-pull through cache rule already exists exception	4916	6099
-pull through cache rule not found exception	4917	6100
-pullrequestalreadyclosedexception	4910	6093
-pullrequestalreadyclosedexception when calling	4910	6093
-pullrequestapprovalrulesnotsatisfiedexception	4911	6094
-pullrequestapprovalrulesnotsatisfiedexception when calling	4911	6094
-pullrequestcannotbeapprovedbyauthorexception	4912	6095
-pullrequestcannotbeapprovedbyauthorexception when calling	4912	6095
-pullrequestdoesnotexistexception	4913	6096
-pullrequestdoesnotexistexception when calling	4913	6096
-pullrequestidrequiredexception	4914	6097
-pullrequestidrequiredexception when calling	4914	6097
-pullrequeststatusrequiredexception	4915	6098
-pullrequeststatusrequiredexception when calling	4915	6098
-pullthroughcacherulealreadyexistsexception	4916	6099
-pullthroughcacherulealreadyexistsexception when calling	4916	6099
-pullthroughcacherulenotfoundexception	4917	6100
-pullthroughcacherulenotfoundexception when calling	4917	6100
-purge queue in progress	4918	6101
-purgequeueinprogress	4918	6101
-purgequeueinprogress when calling	4918	6101
-put file entry conflict exception	4919	6102
-putfileentryconflictexception	4919	6102
-putfileentryconflictexception when calling	4919	6102
-query arg profile empty	4920	6103
+publication_names parameter missing	190,114	6062
+publickeyalreadyexists	4906,19	6083
+publickeyalreadyexists when calling	4906,19	6083
+publickeyinuse	4907,19	6084
+publickeyinuse when calling	4907,19	6084
+publicpolicyexception	4908	6085
+publicpolicyexception when calling	4908	6085
+publiczonevpcassociation	4909	6086
+publiczonevpcassociation when calling	4909	6086
+publisher did not send replica identity column expected by the logical replication target relation	107	5216
+pull request already closed exception	4910	6090
+pull request approval rules not satisfied exception	4911	6091
+pull request cannot be approved by author exception	4912	6092
+pull request does not exist exception	4913	6093
+pull request id required exception	4914	6094
+pull request status required exception	4915	6095
+pull through cache rule already exists exception	4916	6096
+pull through cache rule not found exception	4917	6097
+pullrequestalreadyclosedexception	4910	6090
+pullrequestalreadyclosedexception when calling	4910	6090
+pullrequestapprovalrulesnotsatisfiedexception	4911	6091
+pullrequestapprovalrulesnotsatisfiedexception when calling	4911	6091
+pullrequestcannotbeapprovedbyauthorexception	4912	6092
+pullrequestcannotbeapprovedbyauthorexception when calling	4912	6092
+pullrequestdoesnotexistexception	4913	6093
+pullrequestdoesnotexistexception when calling	4913	6093
+pullrequestidrequiredexception	4914	6094
+pullrequestidrequiredexception when calling	4914	6094
+pullrequeststatusrequiredexception	4915	6095
+pullrequeststatusrequiredexception when calling	4915	6095
+pullthroughcacherulealreadyexistsexception	4916	6096
+pullthroughcacherulealreadyexistsexception when calling	4916	6096
+pullthroughcacherulenotfoundexception	4917	6097
+pullthroughcacherulenotfoundexception when calling	4917	6097
+purge queue in progress	4918	6098
+purgequeueinprogress	4918	6098
+purgequeueinprogress when calling	4918	6098
+put file entry conflict exception	4919	6099
+putfileentryconflictexception	4919	6099
+putfileentryconflictexception when calling	4919	6099
+query arg profile empty	4920	6100
 query cache failed to set size * new query cache size is	2567	3082
 query cache is disabled resize or similar command in progress repeat this command later	2255	2724
 query cache is disabled set query_cache_type to on or demand to enable it	2254	2723
 query cache is globally disabled and you can t enable it only for this session	2256	2725
-query canceled	667	6104
+query canceled	667	6101
 query caused different errors on master and slave error on master message format * error code * error on slave actual message	2026	2487
 query does not return tuples	0,1	2099
-query execution exception	4921	6105
+query execution exception	4921	6102
 query execution was interrupted	2257	2726
 query execution was interrupted max_statement_time exceeded	2381	2862
 query execution was interrupted the query exceeded * the query result may be incomplete	2260	2729
-query id not found exception	4922	6106
-query limit exceeded exception	4923,55	6107
-query limit exception	4924	6108
-query logging config already exists	4925,19	6109
+query id not found exception	4922	6103
+query limit exceeded exception	4923,55	6104
+query limit exception	4924	6105
+query logging config already exists	4925,19	6106
 query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	1920	2378
-query timeout exception	4926	6110
-query too large exception	4927	6111
+query timeout exception	4926	6107
+query too large exception	4927	6108
 query was empty	1903,1	2360
-query would be affected by row level security policy for table	137,1	6112
-query_canceled	667,221	6104
-query_time * lock_time * rows_sent	1592	6113
-queryargprofileempty	4920	6103
-queryargprofileempty when calling	4920	6103
-querycanceled	667,221	6104
-queryexecutionexception	4921	6105
-queryexecutionexception when calling	4921	6105
-queryidnotfoundexception	4922	6106
-queryidnotfoundexception when calling	4922	6106
-querylimitexceededexception	4923,55	6107
-querylimitexceededexception when calling	4923,55	6107
-querylimitexception	4924	6108
-querylimitexception when calling	4924	6108
-queryloggingconfigalreadyexists	4925,19	6109
-queryloggingconfigalreadyexists when calling	4925,19	6109
-querytimeoutexception	4926	6110
-querytimeoutexception when calling	4926	6110
-querytoolargeexception	4927	6111
-querytoolargeexception when calling	4927	6111
-queue deleted recently	4928	6114
-queue does not exist	4929	6115
-queue name exists	4930	6116
-queuedeletedrecently	4928	6114
-queuedeletedrecently when calling	4928	6114
-queuedoesnotexist	4929	6115
-queuedoesnotexist when calling	4929	6115
-queueempty	4931	6117
-queuefull	4932	6118
-queuenameexists	4930	6116
-queuenameexists when calling	4930	6116
-queuepool limit of size * reached connection timed out timeout	1090	6119
-quick sight user not found exception	4933,12	6120
-quicksightusernotfoundexception	4933,12	6120
-quicksightusernotfoundexception when calling	4933,12	6120
-quota exceeded exception	4934	6121
-quotaexceededexception	4934	6121
-quotaexceededexception when calling	4934	6121
+query would be affected by row level security policy for table	137,1	6109
+query_canceled	667,221	6101
+query_time * lock_time * rows_sent	1592	6110
+queryargprofileempty	4920	6100
+queryargprofileempty when calling	4920	6100
+querycanceled	667,221	6101
+queryexecutionexception	4921	6102
+queryexecutionexception when calling	4921	6102
+queryidnotfoundexception	4922	6103
+queryidnotfoundexception when calling	4922	6103
+querylimitexceededexception	4923,55	6104
+querylimitexceededexception when calling	4923,55	6104
+querylimitexception	4924	6105
+querylimitexception when calling	4924	6105
+queryloggingconfigalreadyexists	4925,19	6106
+queryloggingconfigalreadyexists when calling	4925,19	6106
+querytimeoutexception	4926	6107
+querytimeoutexception when calling	4926	6107
+querytoolargeexception	4927	6108
+querytoolargeexception when calling	4927	6108
+queue deleted recently	4928	6111
+queue does not exist	4929	6112
+queue name exists	4930	6113
+queuedeletedrecently	4928	6111
+queuedeletedrecently when calling	4928	6111
+queuedoesnotexist	4929	6112
+queuedoesnotexist when calling	4929	6112
+queueempty	4931	6114
+queuefull	4932	6115
+queuenameexists	4930	6113
+queuenameexists when calling	4930	6113
+queuepool limit of size * reached connection timed out timeout	1090	6116
+quick sight user not found exception	4933,12	6117
+quicksightusernotfoundexception	4933,12	6117
+quicksightusernotfoundexception when calling	4933,12	6117
+quota exceeded exception	4934	6118
+quotaexceededexception	4934	6118
+quotaexceededexception when calling	4934	6118
 radius authentication failed for user	149	436
-raise exception	4935	6122
-raise_exception	4935,335	6122
-raiseexception	4935,335	6122
-randomerror	4936	6123
+raise exception	4935	6119
+raise_exception	4935,335	6119
+raiseexception	4935,335	6119
+randomerror	4936	6120
 range canonical function * must be immutable	159,1	758
 range canonical function * must return range type	159,1	758
 range collation specified but subtype does not support collation	254,1	724
-range constructor flags argument must not be null	114	6124
+range constructor flags argument must not be null	114	6121
 range error * in function	2388	2869
-range lower bound must be less than or equal to range upper bound	114	6124
-range not satisfiable exception	4937,25	6125
+range lower bound must be less than or equal to range upper bound	114	6121
+range not satisfiable exception	4937,25	6122
 range subtype cannot be	272,1	355
 range subtype diff function * must be immutable	159,1	758
 range subtype diff function * must return type	159,1	758
 range type frame requires order by clause with single sort key	2261	2730
-range with offset preceding following has multiple interpretations for column type * and offset type	109	5767
-range with offset preceding following is not supported for column type	109	5767
-range with offset preceding following is not supported for column type * and offset type	109	5767
+range with offset preceding following has multiple interpretations for column type * and offset type	109	5764
+range with offset preceding following is not supported for column type	109	5764
+range with offset preceding following is not supported for column type * and offset type	109	5764
 range with offset preceding following requires exactly one order by column	701,1	780
-rangeerror	4938	6126
-rangenotsatisfiableexception	4937,25	6125
-rangenotsatisfiableexception when calling	4937,25	6125
-rankexception	377	6127
-raster format exception	4939	6128
-rasterformatexception	4939	6128
-rate limit error	4940,39	6129
-rate limit exceeded exception	4941	6130
-ratelimiterror	4940,39	6129
-ratelimiterror when calling	4940,39	6129
-ratelimitexceededexception	4941	6130
-ratelimitexceededexception when calling	4941	6130
+rangeerror	4938	6123
+rangenotsatisfiableexception	4937,25	6122
+rangenotsatisfiableexception when calling	4937,25	6122
+rankexception	377	6124
+raster format exception	4939	6125
+rasterformatexception	4939	6125
+rate limit error	4940,39	6126
+rate limit exceeded exception	4941	6127
+ratelimiterror	4940,39	6126
+ratelimiterror when calling	4940,39	6126
+ratelimitexceededexception	4941	6127
+ratelimitexceededexception when calling	4941	6127
 rcode badalg	481	509
 rcode badcookie	482	510
 rcode badkey	483	511
@@ -28887,370 +28868,370 @@ rcode badtrunc	487	516
 rcode badvers	488	517
 rcode dsotypeni	1542	1914
 rcode formerr	3192	3754
-rcode notauth	4642	5700
-rcode notimp	4645	5705
-rcode notzone	4647	5707
-rcode nxdomain	4666	5738
-rcode nxrrset	4667	5739
-rcode refused	4942	6131
-rcode servfail	4943	6132
-rcode yxdomain	4944	6133
-rcode yxrrset	4945	6134
+rcode notauth	4642	5697
+rcode notimp	4645	5702
+rcode notzone	4647	5704
+rcode nxdomain	4666	5735
+rcode nxrrset	4667	5736
+rcode refused	4942	6128
+rcode servfail	4943	6129
+rcode yxdomain	4944	6130
+rcode yxrrset	4945	6131
 rd_kafka_resp_err_broker_not_available	559	588
 rd_kafka_resp_err_cluster_authorization_failed	917	1093
-rd_kafka_resp_err_concurrent_transactions	1053	6046
+rd_kafka_resp_err_concurrent_transactions	1053	6043
 rd_kafka_resp_err_coordinator_load_in_progress	1138	1376
 rd_kafka_resp_err_coordinator_not_available	1139	1378
-rd_kafka_resp_err_delegation_token_auth_disabled	1368	6135
+rd_kafka_resp_err_delegation_token_auth_disabled	1368	6132
 rd_kafka_resp_err_delegation_token_authorization_failed	1369	1700
 rd_kafka_resp_err_delegation_token_expired	1370	1703
-rd_kafka_resp_err_delegation_token_not_found	1371	6136
-rd_kafka_resp_err_delegation_token_owner_mismatch	1372	6137
+rd_kafka_resp_err_delegation_token_not_found	1371	6133
+rd_kafka_resp_err_delegation_token_owner_mismatch	1372	6134
 rd_kafka_resp_err_delegation_token_request_not_allowed	1373	1707
-rd_kafka_resp_err_duplicate_resource	120	6138
+rd_kafka_resp_err_duplicate_resource	120	6135
 rd_kafka_resp_err_duplicate_sequence_number	560	590
-rd_kafka_resp_err_election_not_needed	1659	6139
+rd_kafka_resp_err_election_not_needed	1659	6136
 rd_kafka_resp_err_eligible_leaders_not_available	1661	2088
-rd_kafka_resp_err_feature_update_failed	3125	6140
-rd_kafka_resp_err_fenced_instance_id	3132	6141
-rd_kafka_resp_err_fenced_leader_epoch	3133	5122
-rd_kafka_resp_err_fetch_session_id_not_found	3136	6142
-rd_kafka_resp_err_group_authorization_failed	3236	3832
-rd_kafka_resp_err_group_id_not_found	3238	6143
+rd_kafka_resp_err_feature_update_failed	3125	6137
+rd_kafka_resp_err_fenced_instance_id	3132	6138
+rd_kafka_resp_err_fenced_leader_epoch	3133	5119
+rd_kafka_resp_err_fetch_session_id_not_found	3136	6139
+rd_kafka_resp_err_group_authorization_failed	3236	3829
+rd_kafka_resp_err_group_id_not_found	3238	6140
 rd_kafka_resp_err_group_max_size_reached	1110	1346
 rd_kafka_resp_err_group_subscribed_to_topic	1384	1720
-rd_kafka_resp_err_illegal_generation	3350	6144
-rd_kafka_resp_err_illegal_sasl_state	3355	6145
-rd_kafka_resp_err_inconsistent_group_protocol	3417	4028
-rd_kafka_resp_err_inconsistent_voter_set	3419	6146
+rd_kafka_resp_err_illegal_generation	3350	6141
+rd_kafka_resp_err_illegal_sasl_state	3355	6142
+rd_kafka_resp_err_inconsistent_group_protocol	3417	4025
+rd_kafka_resp_err_inconsistent_voter_set	3419	6143
 rd_kafka_resp_err_invalid_commit_offset_size	1028	1236
 rd_kafka_resp_err_invalid_config	1065	1285
-rd_kafka_resp_err_invalid_fetch_session_epoch	3716	6147
-rd_kafka_resp_err_invalid_group_id	3742	4469
-rd_kafka_resp_err_invalid_msg	1144	6148
-rd_kafka_resp_err_invalid_msg_size	3717	4565
-rd_kafka_resp_err_invalid_partitions	3839	4586
-rd_kafka_resp_err_invalid_principal_type	3886	6149
-rd_kafka_resp_err_invalid_producer_epoch	3887	6045
-rd_kafka_resp_err_invalid_producer_id_mapping	3888	6047
+rd_kafka_resp_err_invalid_fetch_session_epoch	3716	6144
+rd_kafka_resp_err_invalid_group_id	3742	4466
+rd_kafka_resp_err_invalid_msg	1144	6145
+rd_kafka_resp_err_invalid_msg_size	3717	4562
+rd_kafka_resp_err_invalid_partitions	3839	4583
+rd_kafka_resp_err_invalid_principal_type	3886	6146
+rd_kafka_resp_err_invalid_producer_epoch	3887	6042
+rd_kafka_resp_err_invalid_producer_id_mapping	3888	6044
 rd_kafka_resp_err_invalid_record	557	586
-rd_kafka_resp_err_invalid_replica_assignment	3920	4697
-rd_kafka_resp_err_invalid_replication_factor	3921	4699
-rd_kafka_resp_err_invalid_request	3589	6150
-rd_kafka_resp_err_invalid_required_acks	3933	4718
-rd_kafka_resp_err_invalid_session_timeout	3987	4778
-rd_kafka_resp_err_invalid_timestamp	4045	6151
-rd_kafka_resp_err_invalid_transaction_timeout	4053	6152
-rd_kafka_resp_err_invalid_txn_state	4056	6044
-rd_kafka_resp_err_invalid_update_version	4060	4868
+rd_kafka_resp_err_invalid_replica_assignment	3920	4694
+rd_kafka_resp_err_invalid_replication_factor	3921	4696
+rd_kafka_resp_err_invalid_request	3589	6147
+rd_kafka_resp_err_invalid_required_acks	3933	4715
+rd_kafka_resp_err_invalid_session_timeout	3987	4775
+rd_kafka_resp_err_invalid_timestamp	4045	6148
+rd_kafka_resp_err_invalid_transaction_timeout	4053	6149
+rd_kafka_resp_err_invalid_txn_state	4056	6041
+rd_kafka_resp_err_invalid_update_version	4060	4865
 rd_kafka_resp_err_kafka_storage_error	1470	1813
-rd_kafka_resp_err_leader_not_available	4201	5124
-rd_kafka_resp_err_listener_not_found	4233	5522
-rd_kafka_resp_err_log_dir_not_found	4274	6153
-rd_kafka_resp_err_member_id_required	3239	3837
-rd_kafka_resp_err_msg_size_too_large	4350	5320
+rd_kafka_resp_err_leader_not_available	4201	5121
+rd_kafka_resp_err_listener_not_found	4233	5519
+rd_kafka_resp_err_log_dir_not_found	4274	6150
+rd_kafka_resp_err_member_id_required	3239	3834
+rd_kafka_resp_err_msg_size_too_large	4350	5317
 rd_kafka_resp_err_network_exception	555	584
-rd_kafka_resp_err_no_reassignment_in_progress	4495	6154
-rd_kafka_resp_err_non_empty_group	4595	6155
-rd_kafka_resp_err_not_controller	4612	5666
-rd_kafka_resp_err_not_coordinator	4613	6156
-rd_kafka_resp_err_not_enough_replicas	4616	5671
-rd_kafka_resp_err_not_enough_replicas_after_append	4349	5319
-rd_kafka_resp_err_not_leader_for_partition	4622	5680
-rd_kafka_resp_err_offset_metadata_too_large	3328	5758
-rd_kafka_resp_err_offset_not_available	4200	5123
-rd_kafka_resp_err_offset_out_of_range	4684	5762
-rd_kafka_resp_err_operation_not_attempted	4710	5799
+rd_kafka_resp_err_no_reassignment_in_progress	4495	6151
+rd_kafka_resp_err_non_empty_group	4595	6152
+rd_kafka_resp_err_not_controller	4612	5663
+rd_kafka_resp_err_not_coordinator	4613	6153
+rd_kafka_resp_err_not_enough_replicas	4616	5668
+rd_kafka_resp_err_not_enough_replicas_after_append	4349	5316
+rd_kafka_resp_err_not_leader_for_partition	4622	5677
+rd_kafka_resp_err_offset_metadata_too_large	3328	5755
+rd_kafka_resp_err_offset_not_available	4200	5120
+rd_kafka_resp_err_offset_out_of_range	4684	5759
+rd_kafka_resp_err_operation_not_attempted	4710	5796
 rd_kafka_resp_err_out_of_order_sequence_number	561	591
-rd_kafka_resp_err_policy_violation	4855	6157
-rd_kafka_resp_err_preferred_leader_not_available	4863	6024
-rd_kafka_resp_err_principal_deserialization_failure	4866	6158
-rd_kafka_resp_err_producer_fenced	4878	6159
-rd_kafka_resp_err_reassignment_in_progress	116	5925
-rd_kafka_resp_err_rebalance_in_progress	3240	3838
-rd_kafka_resp_err_record_list_too_large	3326	5316
-rd_kafka_resp_err_replica_not_available	3327	6160
-rd_kafka_resp_err_request_timed_out	1123	6161
-rd_kafka_resp_err_resource_not_found	119	6162
-rd_kafka_resp_err_sasl_authentication_failed	4946	6163
-rd_kafka_resp_err_security_disabled	4947	6164
+rd_kafka_resp_err_policy_violation	4855	6154
+rd_kafka_resp_err_preferred_leader_not_available	4863	6021
+rd_kafka_resp_err_principal_deserialization_failure	4866	6155
+rd_kafka_resp_err_producer_fenced	4878	6156
+rd_kafka_resp_err_reassignment_in_progress	116	5922
+rd_kafka_resp_err_rebalance_in_progress	3240	3835
+rd_kafka_resp_err_record_list_too_large	3326	5313
+rd_kafka_resp_err_replica_not_available	3327	6157
+rd_kafka_resp_err_request_timed_out	1123	6158
+rd_kafka_resp_err_resource_not_found	119	6159
+rd_kafka_resp_err_sasl_authentication_failed	4946	6160
+rd_kafka_resp_err_security_disabled	4947	6161
 rd_kafka_resp_err_stale_broker_epoch	556	585
-rd_kafka_resp_err_stale_ctrl_epoch	3500	6165
-rd_kafka_resp_err_throttling_quota_exceeded	4948	6166
-rd_kafka_resp_err_topic_already_exists	4949	6167
-rd_kafka_resp_err_topic_authorization_failed	4950	6168
-rd_kafka_resp_err_topic_deletion_disabled	4951	6169
-rd_kafka_resp_err_topic_exception	3181	6170
-rd_kafka_resp_err_transaction_coordinator_fenced	3438	6171
-rd_kafka_resp_err_transactional_id_authorization_failed	4952	6172
-rd_kafka_resp_err_unacceptable_credential	4953	6173
-rd_kafka_resp_err_unknown_leader_epoch	4199	5121
-rd_kafka_resp_err_unknown_member_id	4954	6174
-rd_kafka_resp_err_unknown_producer_id	4955	6175
-rd_kafka_resp_err_unknown_topic_or_part	4956	6176
-rd_kafka_resp_err_unstable_offset_commit	4957	6177
-rd_kafka_resp_err_unsupported_compression_type	4958	6178
-rd_kafka_resp_err_unsupported_for_message_format	4347	5317
-rd_kafka_resp_err_unsupported_sasl_mechanism	4959	6179
+rd_kafka_resp_err_stale_ctrl_epoch	3500	6162
+rd_kafka_resp_err_throttling_quota_exceeded	4948	6163
+rd_kafka_resp_err_topic_already_exists	4949	6164
+rd_kafka_resp_err_topic_authorization_failed	4950	6165
+rd_kafka_resp_err_topic_deletion_disabled	4951	6166
+rd_kafka_resp_err_topic_exception	3181	6167
+rd_kafka_resp_err_transaction_coordinator_fenced	3438	6168
+rd_kafka_resp_err_transactional_id_authorization_failed	4952	6169
+rd_kafka_resp_err_unacceptable_credential	4953	6170
+rd_kafka_resp_err_unknown_leader_epoch	4199	5118
+rd_kafka_resp_err_unknown_member_id	4954	6171
+rd_kafka_resp_err_unknown_producer_id	4955	6172
+rd_kafka_resp_err_unknown_topic_or_part	4956	6173
+rd_kafka_resp_err_unstable_offset_commit	4957	6174
+rd_kafka_resp_err_unsupported_compression_type	4958	6175
+rd_kafka_resp_err_unsupported_for_message_format	4347	5314
+rd_kafka_resp_err_unsupported_sasl_mechanism	4959	6176
 rd_kafka_resp_err_unsupported_version	277	300
-rdlock disk i o error	4960,156	6180
-reaction limit exceeded exception	4961	6181
-reaction value required exception	4962	6182
-reactionlimitexceededexception	4961	6181
-reactionlimitexceededexception when calling	4961	6181
-reactionvaluerequiredexception	4962	6182
-reactionvaluerequiredexception when calling	4962	6182
+rdlock disk i o error	4960,156	6177
+reaction limit exceeded exception	4961	6178
+reaction value required exception	4962	6179
+reactionlimitexceededexception	4961	6178
+reactionlimitexceededexception when calling	4961	6178
+reactionvaluerequiredexception	4962	6179
+reactionvaluerequiredexception when calling	4962	6179
 read bio not set	4963,279	301
-read disk i o error	4964,156	6183
-read only buffer exception	4965	6184
-read only file system	2647	6185
-read only file system exception	4966	6186
-read only sql transaction	708	6187
-read only violation exception	4967	6188
-read pending exception	4968	6189
+read disk i o error	4964,156	6180
+read only buffer exception	4965	6181
+read only file system	2647	6182
+read only file system exception	4966	6183
+read only sql transaction	708	6184
+read only violation exception	4967	6185
+read pending exception	4968	6186
 read tcp * i o timeout	1123	1359
-read tcp * read connection reset by peer	1096	6190
-read timed out	1123	6191
+read tcp * read connection reset by peer	1096	6187
+read timed out	1123	6188
 read timeout expired	4969,279	301
-read_only_sql_transaction	708,204	6187
-readiness probe failed	4235,4236	5172
-reading sql data not permitted	4970	6192
-reading_sql_data_not_permitted	4970,637	6192
-readingsqldatanotpermitted	4970,637	6192
-readonlybufferexception	4965	6184
-readonlyfilesystemexception	4966	6186
-readonlysqltransaction	708,204	6187
-readonlyviolationexception	4967	6188
-readonlyviolationexception when calling	4967	6188
-readpendingexception	4968	6189
-readtimeout	4971	6193
+read_only_sql_transaction	708,204	6184
+readiness probe failed	4235,4236	5169
+reading sql data not permitted	4970	6189
+reading_sql_data_not_permitted	4970,637	6189
+readingsqldatanotpermitted	4970,637	6189
+readonlybufferexception	4965	6181
+readonlyfilesystemexception	4966	6183
+readonlysqltransaction	708,204	6184
+readonlyviolationexception	4967	6185
+readonlyviolationexception when calling	4967	6185
+readpendingexception	4968	6186
+readtimeout	4971	6190
 realm name too long	1162	1477
-realtime log config already exists	4972,19	6194
-realtime log config in use	4973	6195
-realtime log config owner mismatch	4974,7	6196
-realtimelogconfigalreadyexists	4972,19	6194
-realtimelogconfigalreadyexists when calling	4972,19	6194
-realtimelogconfiginuse	4973	6195
-realtimelogconfiginuse when calling	4973	6195
-realtimelogconfigownermismatch	4974,7	6196
-realtimelogconfigownermismatch when calling	4974,7	6196
+realtime log config already exists	4972,19	6191
+realtime log config in use	4973	6192
+realtime log config owner mismatch	4974,7	6193
+realtimelogconfigalreadyexists	4972,19	6191
+realtimelogconfigalreadyexists when calling	4972,19	6191
+realtimelogconfiginuse	4973	6192
+realtimelogconfiginuse when calling	4973	6192
+realtimelogconfigownermismatch	4974,7	6193
+realtimelogconfigownermismatch when calling	4974,7	6193
 reassignment in progress exception	116	115
 reassignment_in_progress	116	115
 reassignmentinprogressexception	116	115
-reassignmentinprogressexception when calling	116,19	6197
-rebalance in progress exception	3240	6198
-rebalance_in_progress	3240	6198
-rebalanceinprogressexception	3240	6198
-receipt handle is invalid	4975	6199
-receipthandleisinvalid	4975	6199
-receipthandleisinvalid when calling	4975	6199
+reassignmentinprogressexception when calling	116,19	6194
+rebalance in progress exception	3240	6195
+rebalance_in_progress	3240	6195
+rebalanceinprogressexception	3240	6195
+receipt handle is invalid	4975	6196
+receipthandleisinvalid	4975	6196
+receipthandleisinvalid when calling	4975	6196
 received copy data after eof marker	444,114	1199
-received fatal alert access_denied	4241,279	6200
-received fatal alert bad_certificate	4242,279	6201
-received fatal alert bad_certificate_hash_value	4243,279	6202
-received fatal alert bad_certificate_status_response	4244,279	6203
-received fatal alert bad_record_mac	4245,279	6204
-received fatal alert certificate_expired	4250,279	6205
-received fatal alert certificate_revoked	4257,279	6206
-received fatal alert certificate_unknown	4259,279	6207
-received fatal alert certificate_unobtainable	4246,279	6208
-received fatal alert decode_error	4248,279	6209
-received fatal alert decompression_failure	4247,279	6210
-received fatal alert decrypt_error	4249,279	6211
-received fatal alert handshake_failure	4251,279	6212
-received fatal alert illegal_parameter	4252,279	6213
-received fatal alert insufficient_security	4253,279	6214
-received fatal alert internal_error	4254,279	6215
-received fatal alert protocol_version	4255,279	6216
-received fatal alert record_overflow	4256,279	6217
-received fatal alert unexpected_message	4258,279	6218
-received fatal alert unknown_ca	4260,279	6219
-received fatal alert unknown_psk_identity	4261,279	6220
-received fatal alert unrecognized_name	4262,279	6221
-received fatal alert unsupported_certificate	4263,279	6222
-received fatal alert unsupported_extension	4264,279	6223
-received unencrypted data after gssapi encryption request	518,135	4025
-received unencrypted data after ssl request	518,135	4025
+received fatal alert access_denied	4241,279	6197
+received fatal alert bad_certificate	4242,279	6198
+received fatal alert bad_certificate_hash_value	4243,279	6199
+received fatal alert bad_certificate_status_response	4244,279	6200
+received fatal alert bad_record_mac	4245,279	6201
+received fatal alert certificate_expired	4250,279	6202
+received fatal alert certificate_revoked	4257,279	6203
+received fatal alert certificate_unknown	4259,279	6204
+received fatal alert certificate_unobtainable	4246,279	6205
+received fatal alert decode_error	4248,279	6206
+received fatal alert decompression_failure	4247,279	6207
+received fatal alert decrypt_error	4249,279	6208
+received fatal alert handshake_failure	4251,279	6209
+received fatal alert illegal_parameter	4252,279	6210
+received fatal alert insufficient_security	4253,279	6211
+received fatal alert internal_error	4254,279	6212
+received fatal alert protocol_version	4255,279	6213
+received fatal alert record_overflow	4256,279	6214
+received fatal alert unexpected_message	4258,279	6215
+received fatal alert unknown_ca	4260,279	6216
+received fatal alert unknown_psk_identity	4261,279	6217
+received fatal alert unrecognized_name	4262,279	6218
+received fatal alert unsupported_certificate	4263,279	6219
+received fatal alert unsupported_extension	4264,279	6220
+received unencrypted data after gssapi encryption request	518,135	4022
+received unencrypted data after ssl request	518,135	4022
 recheck is no longer required	109	108
 record has changed since last read in table * try restarting transaction	1872	2325
 record length mismatch	4976,279	301
-record list too large exception	3326	3933
+record list too large exception	3326	3930
 record too small	4977,279	301
-record type has not been registered	254,1	6224
-record_list_too_large	3326	3933
-recordlisttoolargeexception	3326	3933
+record type has not been registered	254,1	6221
+record_list_too_large	3326	3930
+recordlisttoolargeexception	3326	3930
 records * deleted * skipped	2090	2557
 records * duplicates * warnings	2043	2504
-recovery aborted because of insufficient parameter settings	190,114	3877
-recovery database is locked	4978,4979	6225
-recovery is in progress	107	4053
+recovery aborted because of insufficient parameter settings	190,114	3874
+recovery database is locked	4978,4979	6222
+recovery is in progress	107	4050
 recovery is not in progress	107	105
-recovery target timeline * does not exist	190,114	3877
+recovery target timeline * does not exist	190,114	3874
 recursion of event ddl statements is forbidden when body is present	1937	2396
-recursionerror	4980,4981	6226
-recursive invocation exception	4982	6227
+recursionerror	4980,4981	6223
+recursive invocation exception	4982	6224
 recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	2367	2847
-recursive query * does not have the form non recursive term union all recursive term	230,1	6228
-recursive query * has collation * in non recursive term but collation	864,1	6229
-recursive query * has type * in non recursive term but type	272,1	6230
-recursive query * must not contain data modifying statements	230,1	6228
-recursive reference to query * must not appear more than once	230,1	6228
+recursive query * does not have the form non recursive term union all recursive term	230,1	6225
+recursive query * has collation * in non recursive term but collation	864,1	6226
+recursive query * has type * in non recursive term but type	272,1	6227
+recursive query * must not contain data modifying statements	230,1	6225
+recursive reference to query * must not appear more than once	230,1	6225
 recursive stored functions and triggers are not allowed	2360	2841
-recursiveinvocationexception	4982	6227
-recursiveinvocationexception when calling	4982	6227
-redis is loading the dataset in memory	4983	6231
-redshift idc application already exists	4984	6232
-redshift idc application not exists	4985,12	6233
-redshift idc application quota exceeded	4986	6234
-redshift invalid parameter	4987	6235
-redshiftidcapplicationalreadyexists	4984	6232
-redshiftidcapplicationalreadyexists when calling	4984	6232
-redshiftidcapplicationnotexists	4985,12	6233
-redshiftidcapplicationnotexists when calling	4985,12	6233
-redshiftidcapplicationquotaexceeded	4986	6234
-redshiftidcapplicationquotaexceeded when calling	4986	6234
-redshiftinvalidparameter	4987	6235
-redshiftinvalidparameter when calling	4987	6235
+recursiveinvocationexception	4982	6224
+recursiveinvocationexception when calling	4982	6224
+redis is loading the dataset in memory	4983	6228
+redshift idc application already exists	4984	6229
+redshift idc application not exists	4985,12	6230
+redshift idc application quota exceeded	4986	6231
+redshift invalid parameter	4987	6232
+redshiftidcapplicationalreadyexists	4984	6229
+redshiftidcapplicationalreadyexists when calling	4984	6229
+redshiftidcapplicationnotexists	4985,12	6230
+redshiftidcapplicationnotexists when calling	4985,12	6230
+redshiftidcapplicationquotaexceeded	4986	6231
+redshiftidcapplicationquotaexceeded when calling	4986	6231
+redshiftinvalidparameter	4987	6232
+redshiftinvalidparameter when calling	4987	6232
 reference * not supported	2024,1	2485
-reference does not exist exception	4988	6236
-reference name required exception	4989	6237
+reference does not exist exception	4988	6233
+reference name required exception	4989	6234
 reference to recursive with table * in materialized derived	2272	2742
-reference type not supported exception	4990	6238
-referenced images not found exception	4991	6239
+reference type not supported exception	4990	6235
+referenced images not found exception	4991	6236
 referenced relation * is not a table	254,1	267
 referenced window specification * already contains order list	2198	2666
 referenced window specification * cannot contain window frame	2578	3093
-referencedimagesnotfoundexception	4991	6239
-referencedimagesnotfoundexception when calling	4991	6239
-referencedoesnotexistexception	4988	6236
-referencedoesnotexistexception when calling	4988	6236
-referenceerror	4992,4993	6240
-referencenamerequiredexception	4989	6237
-referencenamerequiredexception when calling	4989	6237
-referencetypenotsupportedexception	4990	6238
-referencetypenotsupportedexception when calling	4990	6238
-referralexception	4994	6241
+referencedimagesnotfoundexception	4991	6236
+referencedimagesnotfoundexception when calling	4991	6236
+referencedoesnotexistexception	4988	6233
+referencedoesnotexistexception when calling	4988	6233
+referenceerror	4992,4993	6237
+referencenamerequiredexception	4989	6234
+referencenamerequiredexception when calling	4989	6234
+referencetypenotsupportedexception	4990	6235
+referencetypenotsupportedexception when calling	4990	6235
+referralexception	4994	6238
 referring to uninitialized variable	2370	2851
-reflection type load exception	4995	6242
-reflectionexception	4996	6243
-reflectiontypeloadexception	4995	6242
-reflective operation exception	4997	6244
-reflectiveoperationexception	4997	6244
-refresh failed exception	4998	6245
-refresh token reuse exception	4999	6246
-refreshfailedexception	4998	6245
-refreshtokenreuseexception	4999	6246
-refreshtokenreuseexception when calling	4999	6246
-refused response	4942	6131
-regex match timeout exception	5000	6247
-regexmatchtimeoutexception	5000	6247
-regexperror	5001	6248
-region disabled exception	5002,11	6249
-region limit exceeded exception	5003	6250
-region setup in progress exception	5004	6251
-regiondisabledexception	5002,11	6249
-regiondisabledexception when calling	5002,11	6249
-regionlimitexceededexception	5003	6250
-regionlimitexceededexception when calling	5003	6250
-regionsetupinprogressexception	5004	6251
-regionsetupinprogressexception when calling	5004	6251
-registration code validation exception	5005	6252
-registrationcodevalidationexception	5005	6252
-registrationcodevalidationexception when calling	5005	6252
-registry not found exception	5006	6253
-registry policy not found exception	5007	6254
-registrynotfoundexception	5006	6253
-registrynotfoundexception when calling	5006	6253
-registrypolicynotfoundexception	5007	6254
-registrypolicynotfoundexception when calling	5007	6254
-registryunavailable	5008,5009	6255
-regular expression * has no subexpressions as requested by backreference in	3911,114	6256
-regular expression failed	3911,114	6257
-regular expression match for	3911,114	6256
+reflection type load exception	4995	6239
+reflectionexception	4996	6240
+reflectiontypeloadexception	4995	6239
+reflective operation exception	4997	6241
+reflectiveoperationexception	4997	6241
+refresh failed exception	4998	6242
+refresh token reuse exception	4999	6243
+refreshfailedexception	4998	6242
+refreshtokenreuseexception	4999	6243
+refreshtokenreuseexception when calling	4999	6243
+refused response	4942	6128
+regex match timeout exception	5000	6244
+regexmatchtimeoutexception	5000	6244
+regexperror	5001	6245
+region disabled exception	5002,11	6246
+region limit exceeded exception	5003	6247
+region setup in progress exception	5004	6248
+regiondisabledexception	5002,11	6246
+regiondisabledexception when calling	5002,11	6246
+regionlimitexceededexception	5003	6247
+regionlimitexceededexception when calling	5003	6247
+regionsetupinprogressexception	5004	6248
+regionsetupinprogressexception when calling	5004	6248
+registration code validation exception	5005	6249
+registrationcodevalidationexception	5005	6249
+registrationcodevalidationexception when calling	5005	6249
+registry not found exception	5006	6250
+registry policy not found exception	5007	6251
+registrynotfoundexception	5006	6250
+registrynotfoundexception when calling	5006	6250
+registrypolicynotfoundexception	5007	6251
+registrypolicynotfoundexception when calling	5007	6251
+registryunavailable	5008,5009	6252
+regular expression * has no subexpressions as requested by backreference in	3911,114	6253
+regular expression failed	3911,114	6254
+regular expression match for	3911,114	6253
 regular expression matching not supported on type bytea	109	959
-rejected execution exception	5010	6258
-rejected records exception	5011	6259
-rejectedexecutionexception	5010	6258
-rejectedrecordsexception	5011	6259
-rejectedrecordsexception when calling	5011	6259
-relation * already exists	872,1	6260
+rejected execution exception	5010	6255
+rejected records exception	5011	6256
+rejectedexecutionexception	5010	6255
+rejectedrecordsexception	5011	6256
+rejectedrecordsexception when calling	5011	6256
+relation * already exists	872,1	6257
 relation * already exists in schema	872,1	1044
-relation * already exists skipping	872,1	6261
-relation * cannot be the target of a modifying statement	109	5767
+relation * already exists skipping	872,1	6258
+relation * cannot be the target of a modifying statement	109	5764
 relation * cannot have rules	254,1	774
 relation * cannot have triggers	254,1	1342
-relation * clause not found in from clause	1160,1	6262
-relation * does not exist	1160,1	6263
-relation * does not have a composite type	254,1	6264
+relation * clause not found in from clause	1160,1	6259
+relation * does not exist	1160,1	6260
+relation * does not have a composite type	254,1	6261
 relation * is already member of publication	157,1	1920
-relation * is invalid in like clause	254,1	4047
-relation * is not a parent of relation	1160,1	6265
-relation * is not a partition of relation	1160,1	6265
-relation * is not part of the publication	158,1	6266
+relation * is invalid in like clause	254,1	4044
+relation * is not a parent of relation	1160,1	6262
+relation * is not a partition of relation	1160,1	6262
+relation * is not part of the publication	158,1	6263
 relation * would be inherited from more than once	872,1	1044
-relation not found exception	5012	6267
-relation referenced by copy statement has changed	107	6268
-relation service not registered exception	5013	6269
-relation type not found exception	5014	6270
-relation with oid * does not exist	1160,1	6271
-relationexception	5015	6272
-relationnotfoundexception	5012	6267
-relationservicenotregisteredexception	5013	6269
-relationtypenotfoundexception	5014	6270
-relative path not allowed for backup stored on server	1037,1	6273
-relative path not allowed for copy to file	1037,1	6274
+relation not found exception	5012	6264
+relation referenced by copy statement has changed	107	6265
+relation service not registered exception	5013	6266
+relation type not found exception	5014	6267
+relation with oid * does not exist	1160,1	6268
+relationexception	5015	6269
+relationnotfoundexception	5012	6264
+relationservicenotregisteredexception	5013	6266
+relationtypenotfoundexception	5014	6267
+relative path not allowed for backup stored on server	1037,1	6270
+relative path not allowed for copy to file	1037,1	6271
 relay log read failure	2333	2808
 relay log write failure	2334	2809
-relfilenode value not set when in binary upgrade mode	190,114	5963
+relfilenode value not set when in binary upgrade mode	190,114	5960
 remainder for hash partition must be an integer value greater than or equal to zero	190,114	1184
 remainder for hash partition must be specified	0,1	936
-remainder for hash partition provided more than once	157,1	5391
-remaining connection slots are reserved for non replication superuser connections	1876,243	6275
-remediation in progress exception	5016	6276
-remediationinprogressexception	5016	6276
-remediationinprogressexception when calling	5016	6276
-remote address changed	2642	6277
-remote end closed connection without response	551	6278
-remote error tls access denied	4241,279	5178
-remote error tls bad certificate	4242,279	5179
-remote error tls bad certificate hash value	4243,279	5180
-remote error tls bad certificate status response	4244,279	5181
-remote error tls bad record mac	4245,279	5182
-remote error tls certificate unobtainable	4246,279	5183
-remote error tls decompression failure	4247,279	5184
-remote error tls error decoding message	4248,279	5185
-remote error tls error decrypting message	4249,279	5186
-remote error tls expired certificate	4250,279	5187
-remote error tls handshake failure	4251,279	5188
-remote error tls illegal parameter	4252,279	5189
-remote error tls insufficient security level	4253,279	5190
-remote error tls internal error	4254,279	5191
-remote error tls protocol version not supported	4255,279	5192
-remote error tls record overflow	4256,279	5193
-remote error tls revoked certificate	4257,279	5194
-remote error tls unexpected message	4258,279	5195
-remote error tls unknown certificate	4259,279	5196
-remote error tls unknown certificate authority	4260,279	5197
-remote error tls unknown psk identity	4261,279	5198
-remote error tls unrecognized name	4262,279	5199
-remote error tls unsupported certificate	4263,279	5200
-remote error tls unsupported extension	4264,279	5201
-remote i o error	2644	6279
-remote installation cancelled	5017	6280
-remote installation skipped	5018	6281
-remote source exception	5019	6282
-remotedisconnected	5020	6283
-remoteerror	5021	6284
-remoteexception	5022	6285
-remoteinstallationcancelled	5017	6280
-remoteinstallationskipped	5018	6281
-remotesourceexception	5019	6282
-remoting timeout exception	5023	6286
-remotingexception	5024	6287
-remotingtimeoutexception	5023	6286
-removing elements from multidimensional arrays is not supported	109	6288
-removing partition * violates foreign key constraint	3183,678	4087
-renaming an on select rule is not allowed	159,1	5644
+remainder for hash partition provided more than once	157,1	5388
+remaining connection slots are reserved for non replication superuser connections	1876,243	6272
+remediation in progress exception	5016	6273
+remediationinprogressexception	5016	6273
+remediationinprogressexception when calling	5016	6273
+remote address changed	2642	6274
+remote end closed connection without response	551	6275
+remote error tls access denied	4241,279	5175
+remote error tls bad certificate	4242,279	5176
+remote error tls bad certificate hash value	4243,279	5177
+remote error tls bad certificate status response	4244,279	5178
+remote error tls bad record mac	4245,279	5179
+remote error tls certificate unobtainable	4246,279	5180
+remote error tls decompression failure	4247,279	5181
+remote error tls error decoding message	4248,279	5182
+remote error tls error decrypting message	4249,279	5183
+remote error tls expired certificate	4250,279	5184
+remote error tls handshake failure	4251,279	5185
+remote error tls illegal parameter	4252,279	5186
+remote error tls insufficient security level	4253,279	5187
+remote error tls internal error	4254,279	5188
+remote error tls protocol version not supported	4255,279	5189
+remote error tls record overflow	4256,279	5190
+remote error tls revoked certificate	4257,279	5191
+remote error tls unexpected message	4258,279	5192
+remote error tls unknown certificate	4259,279	5193
+remote error tls unknown certificate authority	4260,279	5194
+remote error tls unknown psk identity	4261,279	5195
+remote error tls unrecognized name	4262,279	5196
+remote error tls unsupported certificate	4263,279	5197
+remote error tls unsupported extension	4264,279	5198
+remote i o error	2644	6276
+remote installation cancelled	5017	6277
+remote installation skipped	5018	6278
+remote source exception	5019	6279
+remotedisconnected	5020	6280
+remoteerror	5021	6281
+remoteexception	5022	6282
+remoteinstallationcancelled	5017	6277
+remoteinstallationskipped	5018	6278
+remotesourceexception	5019	6279
+remoting timeout exception	5023	6283
+remotingexception	5024	6284
+remotingtimeoutexception	5023	6283
+removing elements from multidimensional arrays is not supported	109	6285
+removing partition * violates foreign key constraint	3183,678	4084
+renaming an on select rule is not allowed	159,1	5641
 renegotiate ext too long	5025,279	301
 renegotiation encoding err	5026,279	301
 reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	2281	2752
@@ -29258,466 +29239,466 @@ reorganize partition can only be used to reorganize partitions not to change the
 reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	2280	2751
 replace cannot be executed as it requires deleting rows that are not in the view	2283	2754
 replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1828	2272
-replacement content required exception	5027	6289
-replacement type required exception	5028	6290
-replacementcontentrequiredexception	5027	6289
-replacementcontentrequiredexception when calling	5027	6289
-replacementtyperequiredexception	5028	6290
-replacementtyperequiredexception when calling	5028	6290
-replay limit exceeded	5029,11	6291
-replaylimitexceeded	5029,11	6291
-replaylimitexceeded when calling	5029,11	6291
-replica already exists exception	5030	6292
-replica not available	3327	6160
-replica not available exception	3327	3934
-replica not found exception	5031	6293
-replica_not_available	3327	3934
-replicaalreadyexistsexception	5030	6292
-replicaalreadyexistsexception when calling	5030	6292
-replicanotavailableexception	3327	3934
-replicanotfoundexception	5031	6293
-replicanotfoundexception when calling	5031	6293
+replacement content required exception	5027	6286
+replacement type required exception	5028	6287
+replacementcontentrequiredexception	5027	6286
+replacementcontentrequiredexception when calling	5027	6286
+replacementtyperequiredexception	5028	6287
+replacementtyperequiredexception when calling	5028	6287
+replay limit exceeded	5029,11	6288
+replaylimitexceeded	5029,11	6288
+replaylimitexceeded when calling	5029,11	6288
+replica already exists exception	5030	6289
+replica not available	3327	6157
+replica not available exception	3327	3931
+replica not found exception	5031	6290
+replica_not_available	3327	3931
+replicaalreadyexistsexception	5030	6289
+replicaalreadyexistsexception when calling	5030	6289
+replicanotavailableexception	3327	3931
+replicanotfoundexception	5031	6290
+replicanotfoundexception when calling	5031	6290
 replicated query * table * can not be temporary	2028	2489
-replicated write conflict exception	5032	6294
-replicatedwriteconflictexception	5032	6294
-replicatedwriteconflictexception when calling	5032	6294
-replication already exists	5033,19	6295
+replicated write conflict exception	5032	6291
+replicatedwriteconflictexception	5032	6291
+replicatedwriteconflictexception when calling	5032	6291
+replication already exists	5033,19	6292
 replication event checksum verification failed while reading from a log file	1811	2255
 replication event checksum verification failed while reading from network	2139	2606
-replication group already exists	5034	6296
-replication group already under migration fault	5035	6297
-replication group not found fault	5036,12	6298
-replication group not under migration fault	5037	6299
-replication not found	5038,12	6300
-replication origin * does not exist	158,1	6301
-replication origin name * is reserved	683,1	6302
-replication origin with id * does not exist	158,1	6301
+replication group already exists	5034	6293
+replication group already under migration fault	5035	6294
+replication group not found fault	5036,12	6295
+replication group not under migration fault	5037	6296
+replication not found	5038,12	6297
+replication origin * does not exist	158,1	6298
+replication origin name * is reserved	683,1	6299
+replication origin with id * does not exist	158,1	6298
 replication origin with id * is already active for pid	136,107	1422
-replication slot * already exists	157,1	6303
+replication slot * already exists	157,1	6300
 replication slot * cannot be advanced	107	722
-replication slot * does not exist	158,1	6304
-replication slot * is active for pid	136,107	6305
+replication slot * does not exist	158,1	6301
+replication slot * is active for pid	136,107	6302
 replication slot * was not created in this database	107	941
-replication slot checkpoint has wrong checksum	613,81	6306
-replication slot file * has corrupted length	613,81	6307
-replication slot file * has unsupported version	613,81	6307
-replication slot file * has wrong magic number * instead of	613,81	6307
-replication slots can only be used if max_replication_slots 0	107	5217
-replication slots can only be used if wal_level replica	107	5217
-replication subnet group does not cover enough a zs	5039	6308
-replicationalreadyexists	5033,19	6295
-replicationalreadyexists when calling	5033,19	6295
-replicationgroupalreadyexists	5034	6296
-replicationgroupalreadyexists when calling	5034	6296
-replicationgroupalreadyundermigrationfault	5035	6297
-replicationgroupalreadyundermigrationfault when calling	5035	6297
-replicationgroupnotfoundfault	5036,12	6298
-replicationgroupnotfoundfault when calling	5036,12	6298
-replicationgroupnotundermigrationfault	5037	6299
-replicationgroupnotundermigrationfault when calling	5037	6299
-replicationnotfound	5038,12	6300
-replicationnotfound when calling	5038,12	6300
-replicationsubnetgroupdoesnotcoverenoughazs	5039	6308
-replicationsubnetgroupdoesnotcoverenoughazs when calling	5039	6308
-report generation limit exceeded	5040,19	6309
-report in progress	5041,12	6310
-report limit reached exception	5042	6311
-report not present	5043,20	6312
-reportexpired	5044,20	6313
-reportexpired when calling	5044,20	6313
-reportgenerationlimitexceeded	5040,19	6309
-reportgenerationlimitexceeded when calling	5040,19	6309
-reportinprogress	5041,12	6310
-reportinprogress when calling	5041,12	6310
-reportlimitreachedexception	5042	6311
-reportlimitreachedexception when calling	5042	6311
-reportnotpresent	5043,20	6312
-reportnotpresent when calling	5043,20	6312
-repository already exists exception	5045	6314
-repository catalog data not found exception	5046	6315
-repository does not exist exception	5047	6316
-repository limit exceeded exception	5048	6317
-repository name exists exception	5049	6318
-repository name required exception	5050	6319
-repository names required exception	5051	6320
-repository not associated with pull request exception	5052	6321
-repository not empty exception	5053	6322
-repository not found exception	5054	6323
-repository policy not found exception	5055	6324
-repository trigger branch name list required exception	5056	6325
-repository trigger destination arn required exception	5057	6326
-repository trigger events list required exception	5058	6327
-repository trigger name required exception	5059	6328
-repository triggers list required exception	5060	6329
-repositoryalreadyexistsexception	5045	6314
-repositoryalreadyexistsexception when calling	5045	6314
-repositorycatalogdatanotfoundexception	5046	6315
-repositorycatalogdatanotfoundexception when calling	5046	6315
-repositorydoesnotexistexception	5047	6316
-repositorydoesnotexistexception when calling	5047	6316
-repositorylimitexceededexception	5048	6317
-repositorylimitexceededexception when calling	5048	6317
-repositorynameexistsexception	5049	6318
-repositorynameexistsexception when calling	5049	6318
-repositorynamerequiredexception	5050	6319
-repositorynamerequiredexception when calling	5050	6319
-repositorynamesrequiredexception	5051	6320
-repositorynamesrequiredexception when calling	5051	6320
-repositorynotassociatedwithpullrequestexception	5052	6321
-repositorynotassociatedwithpullrequestexception when calling	5052	6321
-repositorynotemptyexception	5053	6322
-repositorynotemptyexception when calling	5053	6322
-repositorynotfoundexception	5054	6323
-repositorynotfoundexception when calling	5054	6323
-repositorypolicynotfoundexception	5055	6324
-repositorypolicynotfoundexception when calling	5055	6324
-repositorytriggerbranchnamelistrequiredexception	5056	6325
-repositorytriggerbranchnamelistrequiredexception when calling	5056	6325
-repositorytriggerdestinationarnrequiredexception	5057	6326
-repositorytriggerdestinationarnrequiredexception when calling	5057	6326
-repositorytriggereventslistrequiredexception	5058	6327
-repositorytriggereventslistrequiredexception when calling	5058	6327
-repositorytriggernamerequiredexception	5059	6328
-repositorytriggernamerequiredexception when calling	5059	6328
-repositorytriggerslistrequiredexception	5060	6329
-repositorytriggerslistrequiredexception when calling	5060	6329
-request already in progress exception	5061	6330
-request already processed exception	5062	6331
-request changed exception	5063	6332
+replication slot checkpoint has wrong checksum	613,81	6303
+replication slot file * has corrupted length	613,81	6304
+replication slot file * has unsupported version	613,81	6304
+replication slot file * has wrong magic number * instead of	613,81	6304
+replication slots can only be used if max_replication_slots 0	107	5214
+replication slots can only be used if wal_level replica	107	5214
+replication subnet group does not cover enough a zs	5039	6305
+replicationalreadyexists	5033,19	6292
+replicationalreadyexists when calling	5033,19	6292
+replicationgroupalreadyexists	5034	6293
+replicationgroupalreadyexists when calling	5034	6293
+replicationgroupalreadyundermigrationfault	5035	6294
+replicationgroupalreadyundermigrationfault when calling	5035	6294
+replicationgroupnotfoundfault	5036,12	6295
+replicationgroupnotfoundfault when calling	5036,12	6295
+replicationgroupnotundermigrationfault	5037	6296
+replicationgroupnotundermigrationfault when calling	5037	6296
+replicationnotfound	5038,12	6297
+replicationnotfound when calling	5038,12	6297
+replicationsubnetgroupdoesnotcoverenoughazs	5039	6305
+replicationsubnetgroupdoesnotcoverenoughazs when calling	5039	6305
+report generation limit exceeded	5040,19	6306
+report in progress	5041,12	6307
+report limit reached exception	5042	6308
+report not present	5043,20	6309
+reportexpired	5044,20	6310
+reportexpired when calling	5044,20	6310
+reportgenerationlimitexceeded	5040,19	6306
+reportgenerationlimitexceeded when calling	5040,19	6306
+reportinprogress	5041,12	6307
+reportinprogress when calling	5041,12	6307
+reportlimitreachedexception	5042	6308
+reportlimitreachedexception when calling	5042	6308
+reportnotpresent	5043,20	6309
+reportnotpresent when calling	5043,20	6309
+repository already exists exception	5045	6311
+repository catalog data not found exception	5046	6312
+repository does not exist exception	5047	6313
+repository limit exceeded exception	5048	6314
+repository name exists exception	5049	6315
+repository name required exception	5050	6316
+repository names required exception	5051	6317
+repository not associated with pull request exception	5052	6318
+repository not empty exception	5053	6319
+repository not found exception	5054	6320
+repository policy not found exception	5055	6321
+repository trigger branch name list required exception	5056	6322
+repository trigger destination arn required exception	5057	6323
+repository trigger events list required exception	5058	6324
+repository trigger name required exception	5059	6325
+repository triggers list required exception	5060	6326
+repositoryalreadyexistsexception	5045	6311
+repositoryalreadyexistsexception when calling	5045	6311
+repositorycatalogdatanotfoundexception	5046	6312
+repositorycatalogdatanotfoundexception when calling	5046	6312
+repositorydoesnotexistexception	5047	6313
+repositorydoesnotexistexception when calling	5047	6313
+repositorylimitexceededexception	5048	6314
+repositorylimitexceededexception when calling	5048	6314
+repositorynameexistsexception	5049	6315
+repositorynameexistsexception when calling	5049	6315
+repositorynamerequiredexception	5050	6316
+repositorynamerequiredexception when calling	5050	6316
+repositorynamesrequiredexception	5051	6317
+repositorynamesrequiredexception when calling	5051	6317
+repositorynotassociatedwithpullrequestexception	5052	6318
+repositorynotassociatedwithpullrequestexception when calling	5052	6318
+repositorynotemptyexception	5053	6319
+repositorynotemptyexception when calling	5053	6319
+repositorynotfoundexception	5054	6320
+repositorynotfoundexception when calling	5054	6320
+repositorypolicynotfoundexception	5055	6321
+repositorypolicynotfoundexception when calling	5055	6321
+repositorytriggerbranchnamelistrequiredexception	5056	6322
+repositorytriggerbranchnamelistrequiredexception when calling	5056	6322
+repositorytriggerdestinationarnrequiredexception	5057	6323
+repositorytriggerdestinationarnrequiredexception when calling	5057	6323
+repositorytriggereventslistrequiredexception	5058	6324
+repositorytriggereventslistrequiredexception when calling	5058	6324
+repositorytriggernamerequiredexception	5059	6325
+repositorytriggernamerequiredexception when calling	5059	6325
+repositorytriggerslistrequiredexception	5060	6326
+repositorytriggerslistrequiredexception when calling	5060	6326
+request already in progress exception	5061	6327
+request already processed exception	5062	6328
+request changed exception	5063	6329
 request entity too large	22	23
-request entity too large exception	22	6333
-request failed exception	5064	6334
-request for brin range summarization for index * was not recorded	329	6335
+request entity too large exception	22	6330
+request failed exception	5064	6331
+request for brin range summarization for index * was not recorded	329	6332
 request header fields too large	40	39
-request illegally referred to resource that does not exist	119	6162
-request illegally referred to the same resource twice	120	6138
-request in progress exception	5065	6336
-request is not valid given the current sasl state	3355	3964
-request limit exceeded	5066,39	6337
-request limit exceeded exception	5066	6338
-request not valid in current sasl state	3355	6145
-request parameters do not satisfy the configured policy	4855	6006
-request principal deserialization failed during forwarding	4866	6032
-request throttled exception	5067,39	6339
-request timed out	1123	6191
-request timed out exception	1123	6340
+request illegally referred to resource that does not exist	119	6159
+request illegally referred to the same resource twice	120	6135
+request in progress exception	5065	6333
+request is not valid given the current sasl state	3355	3961
+request limit exceeded	5066,39	6334
+request limit exceeded exception	5066	6335
+request not valid in current sasl state	3355	6142
+request parameters do not satisfy the configured policy	4855	6003
+request principal deserialization failed during forwarding	4866	6029
+request throttled exception	5067,39	6336
+request timed out	1123	6188
+request timed out exception	1123	6337
 request timeout	18	18
-request timeout exception	18	6341
-request token not found exception	5068	6342
-request too large exception	5069,22	6343
+request timeout exception	18	6338
+request token not found exception	5068	6339
+request too large exception	5069,22	6340
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	40	39
-request_timed_out	1123	6340
+request_timed_out	1123	6337
 request_timeout	18	18
 request_uri_too_long	23	24
-requestalreadyinprogressexception	5061	6330
-requestalreadyinprogressexception when calling	5061	6330
-requestalreadyprocessedexception	5062	6331
-requestalreadyprocessedexception when calling	5062	6331
-requestchangedexception	5063	6332
-requestchangedexception when calling	5063	6332
-requested character not valid for encoding	329	5708
-requested character too large	329	5708
-requested character too large for encoding	329	5708
-requested credential would not meet criteria for acceptability	4953	6344
-requested entity too large exception	5070,22	6345
-requested length cannot be negative	190,114	6346
-requested length too large	329	5708
-requested position is not greater than or equal to zero and less than the size of the snapshot	4858	6011
-requested proto_version * does not support streaming need * or higher	190,114	6065
-requested proto_version * does not support two phase commit need * or higher	190,114	6065
+requestalreadyinprogressexception	5061	6327
+requestalreadyinprogressexception when calling	5061	6327
+requestalreadyprocessedexception	5062	6328
+requestalreadyprocessedexception when calling	5062	6328
+requestchangedexception	5063	6329
+requestchangedexception when calling	5063	6329
+requested character not valid for encoding	329	5705
+requested character too large	329	5705
+requested character too large for encoding	329	5705
+requested credential would not meet criteria for acceptability	4953	6341
+requested entity too large exception	5070,22	6342
+requested length cannot be negative	190,114	6343
+requested length too large	329	5705
+requested position is not greater than or equal to zero and less than the size of the snapshot	4858	6008
+requested proto_version * does not support streaming need * or higher	190,114	6062
+requested proto_version * does not support two phase commit need * or higher	190,114	6062
 requested range not satisfiable	25	26
-requested range not satisfiable exception	25	6347
-requested snapshot was not found	5071	6348
+requested range not satisfiable exception	25	6344
+requested snapshot was not found	5071	6345
 requested_range_not_satisfiable	25	26
-requestedentitytoolargeexception	5070,22	6345
-requestedentitytoolargeexception when calling	5070,22	6345
-requestedrangenotsatisfiableexception	25	6347
-requestedrangenotsatisfiableexception when calling	25	6347
-requestentitytoolargeexception	22	6333
-requestentitytoolargeexception when calling	22	6333
-requesterror	5072	6349
-requestfailedexception	5064	6334
-requestfailedexception when calling	5064	6334
-requestinprogressexception	5065	6336
-requestinprogressexception when calling	5065	6336
-requestlimitexceeded	5066,39	6337
-requestlimitexceeded when calling	5066,39	6337
-requestlimitexceededexception	5066	6338
-requestlimitexceededexception when calling	5066	6338
-requestthrottled	5067,39	6350
-requestthrottled when calling	5067,39	6350
-requestthrottledexception	5067,39	6339
-requestthrottledexception when calling	5067,39	6339
-requesttimedoutexception	1123	6340
-requesttimeout	18	6351
-requesttimeout when calling	18	6351
-requesttimeoutexception	18	6341
-requesttimeoutexception when calling	18	6341
-requesttokennotfoundexception	5068	6342
-requesttokennotfoundexception when calling	5068	6342
-requesttoolargeexception	5069,22	6343
-requesttoolargeexception when calling	5069,22	6343
+requestedentitytoolargeexception	5070,22	6342
+requestedentitytoolargeexception when calling	5070,22	6342
+requestedrangenotsatisfiableexception	25	6344
+requestedrangenotsatisfiableexception when calling	25	6344
+requestentitytoolargeexception	22	6330
+requestentitytoolargeexception when calling	22	6330
+requesterror	5072	6346
+requestfailedexception	5064	6331
+requestfailedexception when calling	5064	6331
+requestinprogressexception	5065	6333
+requestinprogressexception when calling	5065	6333
+requestlimitexceeded	5066,39	6334
+requestlimitexceeded when calling	5066,39	6334
+requestlimitexceededexception	5066	6335
+requestlimitexceededexception when calling	5066	6335
+requestthrottled	5067,39	6347
+requestthrottled when calling	5067,39	6347
+requestthrottledexception	5067,39	6336
+requestthrottledexception when calling	5067,39	6336
+requesttimedoutexception	1123	6337
+requesttimeout	18	6348
+requesttimeout when calling	18	6348
+requesttimeoutexception	18	6338
+requesttimeoutexception when calling	18	6338
+requesttokennotfoundexception	5068	6339
+requesttokennotfoundexception when calling	5068	6339
+requesttoolargeexception	5069,22	6340
+requesttoolargeexception when calling	5069,22	6340
 required cipher missing	5073,279	301
 required compression algorithm missing	5074,279	301
 required extension * is not installed	158,1	3572
-required key not available	1730	6352
+required key not available	1730	6349
 requires a boolean value	0,1	336
 requires a boolean value or match	0,1	920
 requires a numeric value	0,1	336
 requires an integer value	0,1	336
-reserved cache node already exists	5075,12	6353
-reserved cache node not found	5076,12	6354
-reserved cache node quota exceeded	5077	6355
-reserved cache nodes offering not found	5078,12	6356
-reserved db instance already exists	5079,12	6357
-reserved db instance not found	5080,12	6358
-reserved db instance quota exceeded	5081	6359
-reserved db instances offering not found	5082,12	6360
-reserved name	683	6361
-reserved name exception	683	6362
-reserved node already exists	5083,12	6363
-reserved node already exists fault	5083	6364
-reserved node already migrated	5084	6365
-reserved node exchange not fond	5085,12	6366
-reserved node not found	5086,12	6367
-reserved node not found fault	5086	6368
-reserved node offering not found	5087,12	6369
-reserved node quota exceeded	5088	6370
-reserved node quota exceeded fault	5088	6371
-reserved nodes offering not found fault	5089	6372
-reserved_name	683,1	6361
-reservedcachenodealreadyexists	5075,12	6353
-reservedcachenodealreadyexists when calling	5075,12	6353
-reservedcachenodenotfound	5076,12	6354
-reservedcachenodenotfound when calling	5076,12	6354
-reservedcachenodequotaexceeded	5077	6355
-reservedcachenodequotaexceeded when calling	5077	6355
-reservedcachenodesofferingnotfound	5078,12	6356
-reservedcachenodesofferingnotfound when calling	5078,12	6356
-reserveddbinstancealreadyexists	5079,12	6357
-reserveddbinstancealreadyexists when calling	5079,12	6357
-reserveddbinstancenotfound	5080,12	6358
-reserveddbinstancenotfound when calling	5080,12	6358
-reserveddbinstancequotaexceeded	5081	6359
-reserveddbinstancequotaexceeded when calling	5081	6359
-reserveddbinstancesofferingnotfound	5082,12	6360
-reserveddbinstancesofferingnotfound when calling	5082,12	6360
-reservedname	683,1	6361
-reservednameexception	683	6362
-reservednameexception when calling	683	6362
-reservednodealreadyexists	5083,12	6363
-reservednodealreadyexists when calling	5083,12	6363
-reservednodealreadyexistsfault	5083	6364
-reservednodealreadyexistsfault when calling	5083	6364
-reservednodealreadymigrated	5084	6365
-reservednodealreadymigrated when calling	5084	6365
-reservednodeexchangenotfond	5085,12	6366
-reservednodeexchangenotfond when calling	5085,12	6366
-reservednodenotfound	5086,12	6367
-reservednodenotfound when calling	5086,12	6367
-reservednodenotfoundfault	5086	6368
-reservednodenotfoundfault when calling	5086	6368
-reservednodeofferingnotfound	5087,12	6369
-reservednodeofferingnotfound when calling	5087,12	6369
-reservednodequotaexceeded	5088	6370
-reservednodequotaexceeded when calling	5088	6370
-reservednodequotaexceededfault	5088	6371
-reservednodequotaexceededfault when calling	5088	6371
-reservednodesofferingnotfoundfault	5089	6372
-reservednodesofferingnotfoundfault when calling	5089	6372
-reset must not include values for parameters	0,1	6373
+reserved cache node already exists	5075,12	6350
+reserved cache node not found	5076,12	6351
+reserved cache node quota exceeded	5077	6352
+reserved cache nodes offering not found	5078,12	6353
+reserved db instance already exists	5079,12	6354
+reserved db instance not found	5080,12	6355
+reserved db instance quota exceeded	5081	6356
+reserved db instances offering not found	5082,12	6357
+reserved name	683	6358
+reserved name exception	683	6359
+reserved node already exists	5083,12	6360
+reserved node already exists fault	5083	6361
+reserved node already migrated	5084	6362
+reserved node exchange not fond	5085,12	6363
+reserved node not found	5086,12	6364
+reserved node not found fault	5086	6365
+reserved node offering not found	5087,12	6366
+reserved node quota exceeded	5088	6367
+reserved node quota exceeded fault	5088	6368
+reserved nodes offering not found fault	5089	6369
+reserved_name	683,1	6358
+reservedcachenodealreadyexists	5075,12	6350
+reservedcachenodealreadyexists when calling	5075,12	6350
+reservedcachenodenotfound	5076,12	6351
+reservedcachenodenotfound when calling	5076,12	6351
+reservedcachenodequotaexceeded	5077	6352
+reservedcachenodequotaexceeded when calling	5077	6352
+reservedcachenodesofferingnotfound	5078,12	6353
+reservedcachenodesofferingnotfound when calling	5078,12	6353
+reserveddbinstancealreadyexists	5079,12	6354
+reserveddbinstancealreadyexists when calling	5079,12	6354
+reserveddbinstancenotfound	5080,12	6355
+reserveddbinstancenotfound when calling	5080,12	6355
+reserveddbinstancequotaexceeded	5081	6356
+reserveddbinstancequotaexceeded when calling	5081	6356
+reserveddbinstancesofferingnotfound	5082,12	6357
+reserveddbinstancesofferingnotfound when calling	5082,12	6357
+reservedname	683,1	6358
+reservednameexception	683	6359
+reservednameexception when calling	683	6359
+reservednodealreadyexists	5083,12	6360
+reservednodealreadyexists when calling	5083,12	6360
+reservednodealreadyexistsfault	5083	6361
+reservednodealreadyexistsfault when calling	5083	6361
+reservednodealreadymigrated	5084	6362
+reservednodealreadymigrated when calling	5084	6362
+reservednodeexchangenotfond	5085,12	6363
+reservednodeexchangenotfond when calling	5085,12	6363
+reservednodenotfound	5086,12	6364
+reservednodenotfound when calling	5086,12	6364
+reservednodenotfoundfault	5086	6365
+reservednodenotfoundfault when calling	5086	6365
+reservednodeofferingnotfound	5087,12	6366
+reservednodeofferingnotfound when calling	5087,12	6366
+reservednodequotaexceeded	5088	6367
+reservednodequotaexceeded when calling	5088	6367
+reservednodequotaexceededfault	5088	6368
+reservednodequotaexceededfault when calling	5088	6368
+reservednodesofferingnotfoundfault	5089	6369
+reservednodesofferingnotfoundfault when calling	5089	6369
+reset must not include values for parameters	0,1	6370
 resignal when handler not active	2286	2757
-resize not found	5090,12	6374
-resizenotfound	5090,12	6374
-resizenotfound when calling	5090,12	6374
-resolutionexception	5091	6375
-resource already checked out exception	5092,19	6376
-resource already exist exception	5093	6377
-resource already exists	5094,19	6378
-resource already exists exception	5094,19	6379
-resource already exists fault	5094	6380
-resource arn not found exception	5095	6381
-resource arn not valid exception	5096	6382
-resource arn required exception	5097	6383
-resource associated exception	5098	6384
-resource concurrent modification exception	5099	6385
-resource conflict exception	5100,19	6386
-resource creation failed exception	5101	6387
-resource data sync already exists exception	5102	6388
-resource data sync conflict exception	5103	6389
-resource data sync count exceeded exception	5104	6390
-resource data sync invalid configuration exception	5105	6391
-resource data sync not found exception	5106	6392
-resource deadlock avoided	1624	6393
-resource dependency exception	5107	6394
-resource does not support tagging	5108	6395
-resource exists exception	5109,19	6396
-resource in use	5110	6397
-resource in use exception	5110,19	6398
-resource limit exceeded	5111	6399
-resource limit exceeded exception	5111	6400
-resource limit exception	5112	6401
-resource locked exception	14	6402
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	4383	6403
-resource not available exception	5113	6404
-resource not disabled	5114,19	6405
-resource not discovered exception	5115	6406
-resource not found	119,12	6407
-resource not found error	119,12	6408
+resize not found	5090,12	6371
+resizenotfound	5090,12	6371
+resizenotfound when calling	5090,12	6371
+resolutionexception	5091	6372
+resource already checked out exception	5092,19	6373
+resource already exist exception	5093	6374
+resource already exists	5094,19	6375
+resource already exists exception	5094,19	6376
+resource already exists fault	5094	6377
+resource arn not found exception	5095	6378
+resource arn not valid exception	5096	6379
+resource arn required exception	5097	6380
+resource associated exception	5098	6381
+resource concurrent modification exception	5099	6382
+resource conflict exception	5100,19	6383
+resource creation failed exception	5101	6384
+resource data sync already exists exception	5102	6385
+resource data sync conflict exception	5103	6386
+resource data sync count exceeded exception	5104	6387
+resource data sync invalid configuration exception	5105	6388
+resource data sync not found exception	5106	6389
+resource deadlock avoided	1624	6390
+resource dependency exception	5107	6391
+resource does not support tagging	5108	6392
+resource exists exception	5109,19	6393
+resource in use	5110	6394
+resource in use exception	5110,19	6395
+resource limit exceeded	5111	6396
+resource limit exceeded exception	5111	6397
+resource limit exception	5112	6398
+resource locked exception	14	6399
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	4383	6400
+resource not available exception	5113	6401
+resource not disabled	5114,19	6402
+resource not discovered exception	5115	6403
+resource not found	119,12	6404
+resource not found error	119,12	6405
 resource not found exception	119	118
-resource not found fault	119,12	6409
-resource not ready exception	5116,19	6410
-resource not supported exception	5117,24	6411
-resource number limit exceeded exception	5118	6412
-resource owner check exception	5119	6413
-resource policy conflict exception	5120	6414
-resource policy invalid parameter exception	5121	6415
-resource policy limit exceeded exception	5122	6416
-resource policy not found exception	5123	6417
-resource policy not valid exception	5124	6418
-resource propagation delay exception	5125,38	6419
-resource provisioned throughput exceeded exception	5126	6420
-resource quota exceeded exception	5127,39	6421
-resource quota exceeded fault	5127	6422
-resource registration failure exception	5128	6423
-resource scan in progress	5129	6424
-resource scan limit exceeded	5130	6425
-resource scan not found	5131	6426
-resource share invitation already accepted exception	5132	6427
-resource share invitation already rejected exception	5133	6428
-resource share invitation arn not found exception	5134	6429
-resource share invitation expired exception	5135	6430
-resource share limit exceeded exception	5136	6431
-resource temporarily unavailable	533	6432
-resource type not supported exception	5137	6433
-resource unavailable exception	5138,35	6434
-resource validation exception	5139	6435
+resource not found fault	119,12	6406
+resource not ready exception	5116,19	6407
+resource not supported exception	5117,24	6408
+resource number limit exceeded exception	5118	6409
+resource owner check exception	5119	6410
+resource policy conflict exception	5120	6411
+resource policy invalid parameter exception	5121	6412
+resource policy limit exceeded exception	5122	6413
+resource policy not found exception	5123	6414
+resource policy not valid exception	5124	6415
+resource propagation delay exception	5125,38	6416
+resource provisioned throughput exceeded exception	5126	6417
+resource quota exceeded exception	5127,39	6418
+resource quota exceeded fault	5127	6419
+resource registration failure exception	5128	6420
+resource scan in progress	5129	6421
+resource scan limit exceeded	5130	6422
+resource scan not found	5131	6423
+resource share invitation already accepted exception	5132	6424
+resource share invitation already rejected exception	5133	6425
+resource share invitation arn not found exception	5134	6426
+resource share invitation expired exception	5135	6427
+resource share limit exceeded exception	5136	6428
+resource temporarily unavailable	533	6429
+resource type not supported exception	5137	6430
+resource unavailable exception	5138,35	6431
+resource validation exception	5139	6432
 resource_error	68	65
 resource_exhausted	965,966,39	1136
 resource_locked	14	14
 resource_not_found	119	118
-resourcealreadycheckedoutexception	5092,19	6376
-resourcealreadycheckedoutexception when calling	5092,19	6376
-resourcealreadyexistexception	5093	6377
-resourcealreadyexistexception when calling	5093	6377
-resourcealreadyexists	5094,19	6378
-resourcealreadyexists when calling	5094,19	6378
-resourcealreadyexistsexception	5094,19	6379
-resourcealreadyexistsexception when calling	5094,19	6379
-resourcealreadyexistsfault	5094	6380
-resourcealreadyexistsfault when calling	5094	6380
-resourcearnnotfoundexception	5095	6381
-resourcearnnotfoundexception when calling	5095	6381
-resourcearnnotvalidexception	5096	6382
-resourcearnnotvalidexception when calling	5096	6382
-resourcearnrequiredexception	5097	6383
-resourcearnrequiredexception when calling	5097	6383
-resourceassociatedexception	5098	6384
-resourceassociatedexception when calling	5098	6384
-resourceconcurrentmodificationexception	5099	6385
-resourceconcurrentmodificationexception when calling	5099	6385
-resourceconflictexception	5100,19	6386
-resourceconflictexception when calling	5100,19	6386
-resourcecontention	5140,55	6436
-resourcecontention when calling	5140,55	6436
-resourcecreationfailedexception	5101	6387
-resourcecreationfailedexception when calling	5101	6387
-resourcedatasyncalreadyexistsexception	5102	6388
-resourcedatasyncalreadyexistsexception when calling	5102	6388
-resourcedatasyncconflictexception	5103	6389
-resourcedatasyncconflictexception when calling	5103	6389
-resourcedatasynccountexceededexception	5104	6390
-resourcedatasynccountexceededexception when calling	5104	6390
-resourcedatasyncinvalidconfigurationexception	5105	6391
-resourcedatasyncinvalidconfigurationexception when calling	5105	6391
-resourcedatasyncnotfoundexception	5106	6392
-resourcedatasyncnotfoundexception when calling	5106	6392
-resourcedependencyexception	5107	6394
-resourcedependencyexception when calling	5107	6394
-resourcedoesnotsupporttagging	5108	6395
-resourcedoesnotsupporttagging when calling	5108	6395
+resourcealreadycheckedoutexception	5092,19	6373
+resourcealreadycheckedoutexception when calling	5092,19	6373
+resourcealreadyexistexception	5093	6374
+resourcealreadyexistexception when calling	5093	6374
+resourcealreadyexists	5094,19	6375
+resourcealreadyexists when calling	5094,19	6375
+resourcealreadyexistsexception	5094,19	6376
+resourcealreadyexistsexception when calling	5094,19	6376
+resourcealreadyexistsfault	5094	6377
+resourcealreadyexistsfault when calling	5094	6377
+resourcearnnotfoundexception	5095	6378
+resourcearnnotfoundexception when calling	5095	6378
+resourcearnnotvalidexception	5096	6379
+resourcearnnotvalidexception when calling	5096	6379
+resourcearnrequiredexception	5097	6380
+resourcearnrequiredexception when calling	5097	6380
+resourceassociatedexception	5098	6381
+resourceassociatedexception when calling	5098	6381
+resourceconcurrentmodificationexception	5099	6382
+resourceconcurrentmodificationexception when calling	5099	6382
+resourceconflictexception	5100,19	6383
+resourceconflictexception when calling	5100,19	6383
+resourcecontention	5140,55	6433
+resourcecontention when calling	5140,55	6433
+resourcecreationfailedexception	5101	6384
+resourcecreationfailedexception when calling	5101	6384
+resourcedatasyncalreadyexistsexception	5102	6385
+resourcedatasyncalreadyexistsexception when calling	5102	6385
+resourcedatasyncconflictexception	5103	6386
+resourcedatasyncconflictexception when calling	5103	6386
+resourcedatasynccountexceededexception	5104	6387
+resourcedatasynccountexceededexception when calling	5104	6387
+resourcedatasyncinvalidconfigurationexception	5105	6388
+resourcedatasyncinvalidconfigurationexception when calling	5105	6388
+resourcedatasyncnotfoundexception	5106	6389
+resourcedatasyncnotfoundexception when calling	5106	6389
+resourcedependencyexception	5107	6391
+resourcedependencyexception when calling	5107	6391
+resourcedoesnotsupporttagging	5108	6392
+resourcedoesnotsupporttagging when calling	5108	6392
 resourceexhausted	965,966,39	1136
-resourceexistsexception	5109,19	6396
-resourceexistsexception when calling	5109,19	6396
-resourceinuse	5110	6397
-resourceinuse when calling	5110	6397
-resourceinuseexception	5110,19	6398
-resourceinuseexception when calling	5110,19	6398
-resourcelimitexceeded	5111	6399
-resourcelimitexceeded when calling	5111	6399
-resourcelimitexceededexception	5111	6400
-resourcelimitexceededexception when calling	5111	6400
-resourcelimitexception	5112	6401
-resourcelimitexception when calling	5112	6401
-resourcelockedexception	14	6402
-resourcelockedexception when calling	14	6402
-resourcenotavailableexception	5113	6404
-resourcenotavailableexception when calling	5113	6404
-resourcenotdisabled	5114,19	6405
-resourcenotdisabled when calling	5114,19	6405
-resourcenotdiscoveredexception	5115	6406
-resourcenotdiscoveredexception when calling	5115	6406
-resourcenotfound	119,12	6407
-resourcenotfound when calling	119,12	6407
-resourcenotfounderror	119,12	6408
-resourcenotfounderror when calling	119,12	6408
+resourceexistsexception	5109,19	6393
+resourceexistsexception when calling	5109,19	6393
+resourceinuse	5110	6394
+resourceinuse when calling	5110	6394
+resourceinuseexception	5110,19	6395
+resourceinuseexception when calling	5110,19	6395
+resourcelimitexceeded	5111	6396
+resourcelimitexceeded when calling	5111	6396
+resourcelimitexceededexception	5111	6397
+resourcelimitexceededexception when calling	5111	6397
+resourcelimitexception	5112	6398
+resourcelimitexception when calling	5112	6398
+resourcelockedexception	14	6399
+resourcelockedexception when calling	14	6399
+resourcenotavailableexception	5113	6401
+resourcenotavailableexception when calling	5113	6401
+resourcenotdisabled	5114,19	6402
+resourcenotdisabled when calling	5114,19	6402
+resourcenotdiscoveredexception	5115	6403
+resourcenotdiscoveredexception when calling	5115	6403
+resourcenotfound	119,12	6404
+resourcenotfound when calling	119,12	6404
+resourcenotfounderror	119,12	6405
+resourcenotfounderror when calling	119,12	6405
 resourcenotfoundexception	119	118
-resourcenotfoundexception when calling	119,12	6437
-resourcenotfoundfault	119,12	6409
-resourcenotfoundfault when calling	119,12	6409
-resourcenotreadyexception	5116,19	6410
-resourcenotreadyexception when calling	5116,19	6410
-resourcenotsupportedexception	5117,24	6411
-resourcenotsupportedexception when calling	5117,24	6411
-resourcenumberlimitexceededexception	5118	6412
-resourcenumberlimitexceededexception when calling	5118	6412
-resourceownercheckexception	5119	6413
-resourceownercheckexception when calling	5119	6413
-resourcepolicyconflictexception	5120	6414
-resourcepolicyconflictexception when calling	5120	6414
-resourcepolicyinvalidparameterexception	5121	6415
-resourcepolicyinvalidparameterexception when calling	5121	6415
-resourcepolicylimitexceededexception	5122	6416
-resourcepolicylimitexceededexception when calling	5122	6416
-resourcepolicynotfoundexception	5123	6417
-resourcepolicynotfoundexception when calling	5123	6417
-resourcepolicynotvalidexception	5124	6418
-resourcepolicynotvalidexception when calling	5124	6418
-resourcepropagationdelayexception	5125,38	6419
-resourcepropagationdelayexception when calling	5125,38	6419
-resourceprovisionedthroughputexceededexception	5126	6420
-resourceprovisionedthroughputexceededexception when calling	5126	6420
-resourcequotaexceededexception	5127,39	6421
-resourcequotaexceededexception when calling	5127,39	6421
-resourcequotaexceededfault	5127	6422
-resourcequotaexceededfault when calling	5127	6422
-resourceregistrationfailureexception	5128	6423
-resourceregistrationfailureexception when calling	5128	6423
-resourcescaninprogress	5129	6424
-resourcescaninprogress when calling	5129	6424
-resourcescanlimitexceeded	5130	6425
-resourcescanlimitexceeded when calling	5130	6425
-resourcescannotfound	5131	6426
-resourcescannotfound when calling	5131	6426
-resourceshareinvitationalreadyacceptedexception	5132	6427
-resourceshareinvitationalreadyacceptedexception when calling	5132	6427
-resourceshareinvitationalreadyrejectedexception	5133	6428
-resourceshareinvitationalreadyrejectedexception when calling	5133	6428
-resourceshareinvitationarnnotfoundexception	5134	6429
-resourceshareinvitationarnnotfoundexception when calling	5134	6429
-resourceshareinvitationexpiredexception	5135	6430
-resourceshareinvitationexpiredexception when calling	5135	6430
-resourcesharelimitexceededexception	5136	6431
-resourcesharelimitexceededexception when calling	5136	6431
-resourcetypenotsupportedexception	5137	6433
-resourcetypenotsupportedexception when calling	5137	6433
-resourceunavailableexception	5138,35	6434
-resourceunavailableexception when calling	5138,35	6434
-resourcevalidationexception	5139	6435
-resourcevalidationexception when calling	5139	6435
-resourcewarning	5141	6438
+resourcenotfoundexception when calling	119,12	6434
+resourcenotfoundfault	119,12	6406
+resourcenotfoundfault when calling	119,12	6406
+resourcenotreadyexception	5116,19	6407
+resourcenotreadyexception when calling	5116,19	6407
+resourcenotsupportedexception	5117,24	6408
+resourcenotsupportedexception when calling	5117,24	6408
+resourcenumberlimitexceededexception	5118	6409
+resourcenumberlimitexceededexception when calling	5118	6409
+resourceownercheckexception	5119	6410
+resourceownercheckexception when calling	5119	6410
+resourcepolicyconflictexception	5120	6411
+resourcepolicyconflictexception when calling	5120	6411
+resourcepolicyinvalidparameterexception	5121	6412
+resourcepolicyinvalidparameterexception when calling	5121	6412
+resourcepolicylimitexceededexception	5122	6413
+resourcepolicylimitexceededexception when calling	5122	6413
+resourcepolicynotfoundexception	5123	6414
+resourcepolicynotfoundexception when calling	5123	6414
+resourcepolicynotvalidexception	5124	6415
+resourcepolicynotvalidexception when calling	5124	6415
+resourcepropagationdelayexception	5125,38	6416
+resourcepropagationdelayexception when calling	5125,38	6416
+resourceprovisionedthroughputexceededexception	5126	6417
+resourceprovisionedthroughputexceededexception when calling	5126	6417
+resourcequotaexceededexception	5127,39	6418
+resourcequotaexceededexception when calling	5127,39	6418
+resourcequotaexceededfault	5127	6419
+resourcequotaexceededfault when calling	5127	6419
+resourceregistrationfailureexception	5128	6420
+resourceregistrationfailureexception when calling	5128	6420
+resourcescaninprogress	5129	6421
+resourcescaninprogress when calling	5129	6421
+resourcescanlimitexceeded	5130	6422
+resourcescanlimitexceeded when calling	5130	6422
+resourcescannotfound	5131	6423
+resourcescannotfound when calling	5131	6423
+resourceshareinvitationalreadyacceptedexception	5132	6424
+resourceshareinvitationalreadyacceptedexception when calling	5132	6424
+resourceshareinvitationalreadyrejectedexception	5133	6425
+resourceshareinvitationalreadyrejectedexception when calling	5133	6425
+resourceshareinvitationarnnotfoundexception	5134	6426
+resourceshareinvitationarnnotfoundexception when calling	5134	6426
+resourceshareinvitationexpiredexception	5135	6427
+resourceshareinvitationexpiredexception when calling	5135	6427
+resourcesharelimitexceededexception	5136	6428
+resourcesharelimitexceededexception when calling	5136	6428
+resourcetypenotsupportedexception	5137	6430
+resourcetypenotsupportedexception when calling	5137	6430
+resourceunavailableexception	5138,35	6431
+resourceunavailableexception when calling	5138,35	6431
+resourcevalidationexception	5139	6432
+resourcevalidationexception when calling	5139	6432
+resourcewarning	5141	6435
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -29758,61 +29739,61 @@ response code 507	70	67
 response code 508	71	68
 response code 510	72	69
 response code 511	73	70
-response headers policy already exists	5142,19	6439
-response headers policy in use	5143,19	6440
-response not ready	5144	6441
-responseheaderspolicyalreadyexists	5142,19	6439
-responseheaderspolicyalreadyexists when calling	5142,19	6439
-responseheaderspolicyinuse	5143,19	6440
-responseheaderspolicyinuse when calling	5143,19	6440
-responsenotready	5144	6441
-responsibility transfer already in status exception	5145	6442
-responsibility transfer not found exception	5146	6443
-responsibilitytransferalreadyinstatusexception	5145	6442
-responsibilitytransferalreadyinstatusexception when calling	5145	6442
-responsibilitytransfernotfoundexception	5146	6443
-responsibilitytransfernotfoundexception when calling	5146	6443
-rest api client exception	5147	6444
-rest api server exception	5148	6445
-restapiclientexception	5147	6444
-restapiclientexception when calling	5147	6444
-restapiserverexception	5148	6445
-restapiserverexception when calling	5148	6445
+response headers policy already exists	5142,19	6436
+response headers policy in use	5143,19	6437
+response not ready	5144	6438
+responseheaderspolicyalreadyexists	5142,19	6436
+responseheaderspolicyalreadyexists when calling	5142,19	6436
+responseheaderspolicyinuse	5143,19	6437
+responseheaderspolicyinuse when calling	5143,19	6437
+responsenotready	5144	6438
+responsibility transfer already in status exception	5145	6439
+responsibility transfer not found exception	5146	6440
+responsibilitytransferalreadyinstatusexception	5145	6439
+responsibilitytransferalreadyinstatusexception when calling	5145	6439
+responsibilitytransfernotfoundexception	5146	6440
+responsibilitytransfernotfoundexception when calling	5146	6440
+rest api client exception	5147	6441
+rest api server exception	5148	6442
+restapiclientexception	5147	6441
+restapiclientexception when calling	5147	6441
+restapiserverexception	5148	6442
+restapiserverexception when calling	5148	6442
 restart value * cannot be greater than maxvalue	190,114	621
 restart value * cannot be less than minvalue	190,114	621
-restrict violation	5149	6446
-restrict_violation	5149,678	6446
-restricted source file exception	5150	6447
-restrictedsourcefileexception	5150	6447
-restrictedsourcefileexception when calling	5150	6447
-restriction estimator function * must return type	159,1	4997
+restrict violation	5149	6443
+restrict_violation	5149,678	6443
+restricted source file exception	5150	6444
+restrictedsourcefileexception	5150	6444
+restrictedsourcefileexception when calling	5150	6444
+restriction estimator function * must return type	159,1	4994
 restrictions imposed on recursive definitions are violated for table	2184	2652
-restrictviolation	5149,678	6446
+restrictviolation	5149,678	6443
 result consisted of more than one row	2449,1	2931
-result is out of range	323,114	6448
+result is out of range	323,114	6445
 result of * was larger than max_allowed_packet * truncated	2553	3068
-result of decoding conversion is too large	329	6449
-result of encoding conversion is too large	329	6449
-result of range difference would not be contiguous	114	6124
-result of range union would not be contiguous	114	6124
+result of decoding conversion is too large	329	6446
+result of encoding conversion is too large	329	6446
+result of range difference would not be contiguous	114	6121
+result of range union would not be contiguous	114	6121
 result of using clause for column * cannot be cast automatically to type	272,1	1038
 result string is longer than * bytes	2441,1	2922
-retry latest commit failed exception	5151	6450
-retry sql logic error	5152,5153	6451
-retryable conflict exception	5154,19	6452
-retryableconflictexception	5154,19	6452
-retryableconflictexception when calling	5154,19	6452
-retrylatestcommitfailedexception	5151	6450
-retrylatestcommitfailedexception when calling	5151	6450
+retry latest commit failed exception	5151	6447
+retry sql logic error	5152,5153	6448
+retryable conflict exception	5154,19	6449
+retryableconflictexception	5154,19	6449
+retryableconflictexception when calling	5154,19	6449
+retrylatestcommitfailedexception	5151	6447
+retrylatestcommitfailedexception when calling	5151	6447
 return data type of cast function must match or be binary coercible to target data type	159,1	339
 return data type of from sql function must be	159,1	339
 return data type of to sql function must be the transform data type	159,1	339
-return in join group when the requested session timeout is outside of the allowed range on the broker	3987	4779
+return in join group when the requested session timeout is outside of the allowed range on the broker	3987	4776
 return is only allowed in a function	2347,1	2824
-return shipping label already exists exception	5155	6453
-return type * is not supported for sql functions	112,1	6454
+return shipping label already exists exception	5155	6450
+return type * is not supported for sql functions	112,1	6451
 return type * is only a shell	254,1	347
-return type mismatch in function declared to return	112,1	6454
+return type mismatch in function declared to return	112,1	6451
 return type of combine function * is not	272,1	3771
 return type of deserialization function * is not	272,1	3771
 return type of inverse transition function * is not	272,1	3771
@@ -29858,17 +29839,17 @@ returned 507	70	67
 returned 508	71	68
 returned 510	72	69
 returned 511	73	70
-returned by the broker when the client is not authorized to access a particular groupid	3236	3833
-returned by the broker when the client is not authorized to access the requested topic	4950	6455
+returned by the broker when the client is not authorized to access a particular groupid	3236	3830
+returned by the broker when the client is not authorized to access the requested topic	4950	6452
 returned by the broker when the client is not authorized to use an inter broker or administrative api	917	1094
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	3933	4717
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	4349	5672
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	4616	5673
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	3350	3959
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	4954	6456
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3240	6198
-returned in join group when the groupid is empty or null	3742	4470
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	3417	4029
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	3933	4714
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	4349	5669
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	4616	5670
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	3350	3956
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	4954	6453
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3240	6195
+returned in join group when the groupid is empty or null	3742	4467
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	3417	4026
 returned non zero exit status 129	2981,2982	3511
 returned non zero exit status 130	2983,2982	3512
 returned non zero exit status 131	2984,2982	3513
@@ -29903,77 +29884,77 @@ returned non zero exit status 159	477,2982	3541
 returning lists are not supported in conditional rules	109	775
 returning lists are not supported in non instead rules	109	775
 returning must have at least one column	0,1	1984
-returnshippinglabelalreadyexistsexception	5155	6453
-returnshippinglabelalreadyexistsexception when calling	5155	6453
-revision does not exist exception	5156	6457
-revision id required exception	5157	6458
-revision not current exception	5158	6459
-revision required exception	5159	6460
-revisiondoesnotexistexception	5156	6457
-revisiondoesnotexistexception when calling	5156	6457
-revisionidrequiredexception	5157	6458
-revisionidrequiredexception when calling	5157	6458
-revisionnotcurrentexception	5158	6459
-revisionnotcurrentexception when calling	5158	6459
-revisionrequiredexception	5159	6460
-revisionrequiredexception when calling	5159	6460
-revocation content not found	5160	6461
-revocation id not found	5161	6462
-revocationcontentnotfound	5160	6461
-revocationcontentnotfound when calling	5160	6461
-revocationidnotfound	5161	6462
-revocationidnotfound when calling	5161	6462
-revokederror	5162	6463
-rfc 3779 resource not subset of parent s resources	5163,289	6464
-rfs specific error	1627	6465
+returnshippinglabelalreadyexistsexception	5155	6450
+returnshippinglabelalreadyexistsexception when calling	5155	6450
+revision does not exist exception	5156	6454
+revision id required exception	5157	6455
+revision not current exception	5158	6456
+revision required exception	5159	6457
+revisiondoesnotexistexception	5156	6454
+revisiondoesnotexistexception when calling	5156	6454
+revisionidrequiredexception	5157	6455
+revisionidrequiredexception when calling	5157	6455
+revisionnotcurrentexception	5158	6456
+revisionnotcurrentexception when calling	5158	6456
+revisionrequiredexception	5159	6457
+revisionrequiredexception when calling	5159	6457
+revocation content not found	5160	6458
+revocation id not found	5161	6459
+revocationcontentnotfound	5160	6458
+revocationcontentnotfound when calling	5160	6458
+revocationidnotfound	5161	6459
+revocationidnotfound when calling	5161	6459
+revokederror	5162	6460
+rfc 3779 resource not subset of parent s resources	5163,289	6461
+rfs specific error	1627	6462
 right join is only supported with merge joinable join conditions	109	3763
-right operand of jsonpath operator * is not a single numeric value	4202,114	5126
-rmi security exception	5164	6466
-rmisecurityexception	5164	6466
+right operand of jsonpath operator * is not a single numeric value	4202,114	5123
+rmi security exception	5164	6463
+rmisecurityexception	5164	6463
 rn not supported for input	109	2048
-role * already exists	157,1	6467
-role * cannot be dropped because some objects depend on it	680,681	6468
-role * does not exist	158,1	6469
+role * already exists	157,1	6464
+role * cannot be dropped because some objects depend on it	680,681	6465
+role * does not exist	158,1	6466
 role * is a member of role	771,772	1201
-role * is not permitted to log in	149	6470
+role * is not permitted to log in	149	6467
 role * was concurrently dropped	158,1	1595
-role info not found exception	5165	6471
-role name * is reserved	683,1	6472
-role not found exception	5166	6473
-role required exception	5167	6474
-role with oid * does not exist	149	6470
-roleinfonotfoundexception	5165	6471
-rolenotfoundexception	5166	6473
-rolerequiredexception	5167	6474
-rolerequiredexception when calling	5167	6474
-rollback abort due to rollback	5168,5169	6475
-root not found exception	5170	6476
-rootnotfoundexception	5170	6476
-rootnotfoundexception when calling	5170	6476
-router input service quota exceeded exception	5171	6477
-router network interface service quota exceeded exception	5172	6478
-router output service quota exceeded exception	5173	6479
-routerinputservicequotaexceededexception	5171	6477
-routerinputservicequotaexceededexception when calling	5171	6477
-routernetworkinterfaceservicequotaexceededexception	5172	6478
-routernetworkinterfaceservicequotaexceededexception when calling	5172	6478
-routeroutputservicequotaexceededexception	5173	6479
-routeroutputservicequotaexceededexception when calling	5173	6479
+role info not found exception	5165	6468
+role name * is reserved	683,1	6469
+role not found exception	5166	6470
+role required exception	5167	6471
+role with oid * does not exist	149	6467
+roleinfonotfoundexception	5165	6468
+rolenotfoundexception	5166	6470
+rolerequiredexception	5167	6471
+rolerequiredexception when calling	5167	6471
+rollback abort due to rollback	5168,5169	6472
+root not found exception	5170	6473
+rootnotfoundexception	5170	6473
+rootnotfoundexception when calling	5170	6473
+router input service quota exceeded exception	5171	6474
+router network interface service quota exceeded exception	5172	6475
+router output service quota exceeded exception	5173	6476
+routerinputservicequotaexceededexception	5171	6474
+routerinputservicequotaexceededexception when calling	5171	6474
+routernetworkinterfaceservicequotaexceededexception	5172	6475
+routernetworkinterfaceservicequotaexceededexception when calling	5172	6475
+routeroutputservicequotaexceededexception	5173	6476
+routeroutputservicequotaexceededexception when calling	5173	6476
 routine body for * is too long	2437,1	2918
 routine name * is not unique	232,1	240
 row * doesn t contain data for all columns	2568	3083
 row * was cut by	1885	2338
 row * was truncated it contained more data than there were input columns	2569	3084
 row column has type * instead of type	272,1	925
-row comparison operator must not return a set	272,1	4962
-row comparison operator must yield type boolean not type	272,1	4962
-row count cannot be null in fetch first with ties clause	3957,114	6480
+row comparison operator must not return a set	272,1	4959
+row comparison operator must yield type boolean not type	272,1	4959
+row count cannot be null in fetch first with ties clause	3957,114	6477
 row expansion via is not supported here	109	763
-row expressions can have at most	741,329	6481
+row expressions can have at most	741,329	6478
 row expressions in values in only allowed for multi field column partitioning	2293	2766
 row field count is	444,114	1199
 row filter expression must not be null	191,114	1195
-row is too big size * maximum size	329	6482
+row is too big size * maximum size	329	6479
 row path filter must not be empty string	114	1204
 row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	2432,1	2913
 row triggers with transition tables are not supported on inheritance children	109	539
@@ -29981,164 +29962,164 @@ row triggers with transition tables are not supported on partitions	109	539
 row variable * does not have a field	2294	2767
 row variable naming in the referencing clause is not supported	109	539
 row with no elements is not allowed in table value constructor in this context	1904	2361
-rowid constraint failed	5174,854	6483
+rowid constraint failed	5174,854	6480
 rows from with multiple functions cannot have a column definition list	0,1	282
 rows is not applicable when function does not return a set	190,114	1391
 rows matched * changed * inserted	2504	3017
 rows matched * changed * warnings	2503	3016
 rows must be positive	190,114	1391
 rows returned by function are not all of the same row type	272,1	3784
-rsaerror	5175	6484
-ruby version mismatch	5176	6485
-rubyversionmismatch	5176	6485
-rule * for relation * already exists	157,1	6486
-rule * for relation * does not exist	158,1	6487
-rule * has unsupported event type	109	6488
+rsaerror	5175	6481
+ruby version mismatch	5176	6482
+rubyversionmismatch	5176	6482
+rule * for relation * already exists	157,1	6483
+rule * for relation * does not exist	158,1	6484
+rule * has unsupported event type	109	6485
 rule actions on new are not implemented	109	775
 rule actions on old are not implemented	109	775
-rule does not exist	5177	6489
-rule limit exceeded exception	5178	6490
-rule not found	5179	6491
-rule set does not exist	5180	6492
+rule does not exist	5177	6486
+rule limit exceeded exception	5178	6487
+rule not found	5179	6488
+rule set does not exist	5180	6489
 rule where condition cannot contain references to other relations	159,1	788
-ruledoesnotexist	5177	6489
-ruledoesnotexist when calling	5177	6489
-rulelimitexceededexception	5178	6490
-rulelimitexceededexception when calling	5178	6490
-rulenotfound	5179	6491
-rulenotfound when calling	5179	6491
+ruledoesnotexist	5177	6486
+ruledoesnotexist when calling	5177	6486
+rulelimitexceededexception	5178	6487
+rulelimitexceededexception when calling	5178	6487
+rulenotfound	5179	6488
+rulenotfound when calling	5179	6488
 rules on materialized views are not supported	109	362
 rules on select must have action instead select	109	775
 rules on select must not contain data modifying statements in with	109	775
 rules with where conditions can only have select insert update or delete actions	159,1	788
-rulesetdoesnotexist	5180	6492
-rulesetdoesnotexist when calling	5180	6492
-run container error	5181,5182	6493
-runcontainererror	5181,5182	6493
+rulesetdoesnotexist	5180	6489
+rulesetdoesnotexist when calling	5180	6489
+run container error	5181,5182	6490
+runcontainererror	5181,5182	6490
 running in read only mode	2268	2738
-runtime client error	5183,35	6494
+runtime client error	5183,35	6491
 runtime error * in function	2389	2870
-runtime error exception	5184	6495
-runtime error index out of range * with length	317	6496
-runtime error integer divide by zero	326	6497
+runtime error exception	5184	6492
+runtime error index out of range * with length	317	6493
+runtime error integer divide by zero	326	6494
 runtime error invalid memory address or nil pointer dereference	338	376
-runtime m bean exception	5185	6498
-runtime operations exception	5186	6499
-runtime out of memory cannot allocate * byte block * in use	246	6500
-runtime requirement not met error	5187	6501
-runtime wrapped exception	5188	6502
-runtimeclienterror	5183,35	6494
-runtimeclienterror when calling	5183,35	6494
-runtimeerror	5189,5190	6503
-runtimeerrorexception	5184	6495
-runtimeexception	5191	6504
-runtimembeanexception	5185	6498
-runtimeoperationsexception	5186	6499
-runtimerequirementnotmeterror	5187	6501
-runtimewarning	5192	6505
-runtimewrappedexception	5188	6502
-s3 access denied fault	5193	6506
-s3 access point attachment not found	5194	6507
-s3 bucket does not exist exception	5195	6508
-s3 files mount connectivity exception	5196,18	6509
-s3 files mount failure exception	5197,11	6510
-s3 files mount timeout exception	5198,18	6511
-s3 location not in service region exception	5199	6512
-s3 resource not found fault	5200	6513
-s3 subscription required exception	5201	6514
-s3accessdeniedfault	5193	6506
-s3accessdeniedfault when calling	5193	6506
-s3accesspointattachmentnotfound	5194	6507
-s3accesspointattachmentnotfound when calling	5194	6507
-s3bucketdoesnotexistexception	5195	6508
-s3bucketdoesnotexistexception when calling	5195	6508
-s3filesmountconnectivityexception	5196,18	6509
-s3filesmountconnectivityexception when calling	5196,18	6509
-s3filesmountfailureexception	5197,11	6510
-s3filesmountfailureexception when calling	5197,11	6510
-s3filesmounttimeoutexception	5198,18	6511
-s3filesmounttimeoutexception when calling	5198,18	6511
-s3locationnotinserviceregionexception	5199	6512
-s3locationnotinserviceregionexception when calling	5199	6512
-s3resourcenotfoundfault	5200	6513
-s3resourcenotfoundfault when calling	5200	6513
-s3subscriptionrequiredexception	5201	6514
-s3subscriptionrequiredexception when calling	5201	6514
-safe array rank mismatch exception	5202	6515
-safe array type mismatch exception	5203	6516
-safearrayrankmismatchexception	5202	6515
-safearraytypemismatchexception	5203	6516
-same file content exception	5204	6517
+runtime m bean exception	5185	6495
+runtime operations exception	5186	6496
+runtime out of memory cannot allocate * byte block * in use	246	6497
+runtime requirement not met error	5187	6498
+runtime wrapped exception	5188	6499
+runtimeclienterror	5183,35	6491
+runtimeclienterror when calling	5183,35	6491
+runtimeerror	5189,5190	6500
+runtimeerrorexception	5184	6492
+runtimeexception	5191	6501
+runtimembeanexception	5185	6495
+runtimeoperationsexception	5186	6496
+runtimerequirementnotmeterror	5187	6498
+runtimewarning	5192	6502
+runtimewrappedexception	5188	6499
+s3 access denied fault	5193	6503
+s3 access point attachment not found	5194	6504
+s3 bucket does not exist exception	5195	6505
+s3 files mount connectivity exception	5196,18	6506
+s3 files mount failure exception	5197,11	6507
+s3 files mount timeout exception	5198,18	6508
+s3 location not in service region exception	5199	6509
+s3 resource not found fault	5200	6510
+s3 subscription required exception	5201	6511
+s3accessdeniedfault	5193	6503
+s3accessdeniedfault when calling	5193	6503
+s3accesspointattachmentnotfound	5194	6504
+s3accesspointattachmentnotfound when calling	5194	6504
+s3bucketdoesnotexistexception	5195	6505
+s3bucketdoesnotexistexception when calling	5195	6505
+s3filesmountconnectivityexception	5196,18	6506
+s3filesmountconnectivityexception when calling	5196,18	6506
+s3filesmountfailureexception	5197,11	6507
+s3filesmountfailureexception when calling	5197,11	6507
+s3filesmounttimeoutexception	5198,18	6508
+s3filesmounttimeoutexception when calling	5198,18	6508
+s3locationnotinserviceregionexception	5199	6509
+s3locationnotinserviceregionexception when calling	5199	6509
+s3resourcenotfoundfault	5200	6510
+s3resourcenotfoundfault when calling	5200	6510
+s3subscriptionrequiredexception	5201	6511
+s3subscriptionrequiredexception when calling	5201	6511
+safe array rank mismatch exception	5202	6512
+safe array type mismatch exception	5203	6513
+safearrayrankmismatchexception	5202	6512
+safearraytypemismatchexception	5203	6513
+same file content exception	5204	6514
 same old and new event name	1938	2397
-same path request exception	5205	6518
-samefilecontentexception	5204	6517
-samefilecontentexception when calling	5204	6517
-samepathrequestexception	5205	6518
-samepathrequestexception when calling	5205	6518
-sample percentage must be between 0 and 100	4021,114	6519
-sasl authentication failed	4946	6163
-sasl authentication failed exception	4946	6520
-sasl_authentication_failed	4946	6520
-saslauthenticationfailedexception	4946	6520
-saslexception	5206	6521
-savepoint * does not exist	3971,4087	6522
-savepoint * does not exist within current savepoint level	3971,4087	6522
-savepoint exception	4087	6523
-savepoint_exception	4087	6523
-savepointexception	4087	6523
-scaling activity in progress	5207	6524
-scalingactivityinprogress	5207	6524
-scalingactivityinprogress when calling	5207	6524
-scan not found exception	5208	6525
-scannotfoundexception	5208	6525
-scannotfoundexception when calling	5208	6525
-schedule definition type unsupported	5209	6526
-scheduled action already exists	5210	6527
-scheduled action not found	5211	6528
-scheduled action quota exceeded	5212	6529
-scheduled action type unsupported	5213	6530
-scheduledactionalreadyexists	5210	6527
-scheduledactionalreadyexists when calling	5210	6527
-scheduledactionnotfound	5211	6528
-scheduledactionnotfound when calling	5211	6528
-scheduledactionquotaexceeded	5212	6529
-scheduledactionquotaexceeded when calling	5212	6529
-scheduledactiontypeunsupported	5213	6530
-scheduledactiontypeunsupported when calling	5213	6530
-scheduledefinitiontypeunsupported	5209	6526
-scheduledefinitiontypeunsupported when calling	5209	6526
-scheduler not running exception	5214	6531
-scheduler running exception	5215	6532
-scheduler transitioning exception	5216	6533
-schedulernotrunningexception	5214	6531
-schedulernotrunningexception when calling	5214	6531
-schedulerrunningexception	5215	6532
-schedulerrunningexception when calling	5215	6532
-schedulertransitioningexception	5216	6533
-schedulertransitioningexception when calling	5216	6533
-schema * already exists	1580,1	6534
-schema * already exists skipping	1580,1	6535
+same path request exception	5205	6515
+samefilecontentexception	5204	6514
+samefilecontentexception when calling	5204	6514
+samepathrequestexception	5205	6515
+samepathrequestexception when calling	5205	6515
+sample percentage must be between 0 and 100	4021,114	6516
+sasl authentication failed	4946	6160
+sasl authentication failed exception	4946	6517
+sasl_authentication_failed	4946	6517
+saslauthenticationfailedexception	4946	6517
+saslexception	5206	6518
+savepoint * does not exist	3971,4087	6519
+savepoint * does not exist within current savepoint level	3971,4087	6519
+savepoint exception	4087	6520
+savepoint_exception	4087	6520
+savepointexception	4087	6520
+scaling activity in progress	5207	6521
+scalingactivityinprogress	5207	6521
+scalingactivityinprogress when calling	5207	6521
+scan not found exception	5208	6522
+scannotfoundexception	5208	6522
+scannotfoundexception when calling	5208	6522
+schedule definition type unsupported	5209	6523
+scheduled action already exists	5210	6524
+scheduled action not found	5211	6525
+scheduled action quota exceeded	5212	6526
+scheduled action type unsupported	5213	6527
+scheduledactionalreadyexists	5210	6524
+scheduledactionalreadyexists when calling	5210	6524
+scheduledactionnotfound	5211	6525
+scheduledactionnotfound when calling	5211	6525
+scheduledactionquotaexceeded	5212	6526
+scheduledactionquotaexceeded when calling	5212	6526
+scheduledactiontypeunsupported	5213	6527
+scheduledactiontypeunsupported when calling	5213	6527
+scheduledefinitiontypeunsupported	5209	6523
+scheduledefinitiontypeunsupported when calling	5209	6523
+scheduler not running exception	5214	6528
+scheduler running exception	5215	6529
+scheduler transitioning exception	5216	6530
+schedulernotrunningexception	5214	6528
+schedulernotrunningexception when calling	5214	6528
+schedulerrunningexception	5215	6529
+schedulerrunningexception when calling	5215	6529
+schedulertransitioningexception	5216	6530
+schedulertransitioningexception when calling	5216	6530
+schema * already exists	1580,1	6531
+schema * already exists skipping	1580,1	6532
 schema * is already member of publication	157,1	1920
-schema already exists exception	5217	6536
-schema already published exception	5218	6537
-schema and data statement mixing not supported	5219	6538
-schema factory configuration error	5220	6539
-schema violation exception	5221	6540
-schema_and_data_statement_mixing_not_supported	5219,204	6538
-schemaalreadyexistsexception	5217	6536
-schemaalreadyexistsexception when calling	5217	6536
-schemaalreadypublishedexception	5218	6537
-schemaalreadypublishedexception when calling	5218	6537
-schemaanddatastatementmixingnotsupported	5219,204	6538
-schemafactoryconfigurationerror	5220	6539
-schemaviolationexception	5221	6540
-scope does not exist exception	5222	6541
-scopedoesnotexistexception	5222	6541
-scopedoesnotexistexception when calling	5222	6541
-scram channel binding check failed	149	6542
-scram channel binding negotiation error	149	6542
-scripterror	5223	6543
-scriptexception	5224	6544
+schema already exists exception	5217	6533
+schema already published exception	5218	6534
+schema and data statement mixing not supported	5219	6535
+schema factory configuration error	5220	6536
+schema violation exception	5221	6537
+schema_and_data_statement_mixing_not_supported	5219,204	6535
+schemaalreadyexistsexception	5217	6533
+schemaalreadyexistsexception when calling	5217	6533
+schemaalreadypublishedexception	5218	6534
+schemaalreadypublishedexception when calling	5218	6534
+schemaanddatastatementmixingnotsupported	5219,204	6535
+schemafactoryconfigurationerror	5220	6536
+schemaviolationexception	5221	6537
+scope does not exist exception	5222	6538
+scopedoesnotexistexception	5222	6538
+scopedoesnotexistexception when calling	5222	6538
+scram channel binding check failed	149	6539
+scram channel binding negotiation error	149	6539
+scripterror	5223	6540
+scriptexception	5224	6541
 scsv received when renegotiating	5225,279	301
 sct verification failed	5226,279	301
 search column * not in with query column list	0,1	1569
@@ -30146,376 +30127,376 @@ search column * specified more than once	983,1	1570
 search sequence column name * already used in with query column list	0,1	1569
 search sequence column name and cycle mark column name are the same	0,1	1569
 search sequence column name and cycle path column name are the same	0,1	1569
-searching for elements in multidimensional arrays is not supported	109	6545
+searching for elements in multidimensional arrays is not supported	109	6542
 second argument of cast function must be type	159,1	339
-secret not found exception	5227	6546
-secretnotfoundexception	5227	6546
-secretnotfoundexception when calling	5227	6546
-secrets error exception	5228	6547
-secretserrorexception	5228	6547
-secretserrorexception when calling	5228	6547
-security disabled exception	4947	6548
-security features are disabled	4947	6164
-security group limit exceeded	5229	6549
-security group not found	5230	6550
-security incident response not active exception	5231	6551
-security label provider * is not loaded	190,114	5447
+secret not found exception	5227	6543
+secretnotfoundexception	5227	6543
+secretnotfoundexception when calling	5227	6543
+secrets error exception	5228	6544
+secretserrorexception	5228	6544
+secretserrorexception when calling	5228	6544
+security disabled exception	4947	6545
+security features are disabled	4947	6161
+security group limit exceeded	5229	6546
+security group not found	5230	6547
+security incident response not active exception	5231	6548
+security label provider * is not loaded	190,114	5444
 security labels are not supported for this type of object	254,1	917
-security_disabled	4947	6548
-securitydisabledexception	4947	6548
-securityerror	32	6552
-securityexception	125	6553
-securitygrouplimitexceeded	5229	6549
-securitygrouplimitexceeded when calling	5229	6549
-securitygroupnotfound	5230	6550
-securitygroupnotfound when calling	5230	6550
-securityincidentresponsenotactiveexception	5231	6551
-securityincidentresponsenotactiveexception when calling	5231	6551
-seek disk i o error	5232,156	6554
-segmentation fault	2990	6555
-sehexception	3029	6556
+security_disabled	4947	6545
+securitydisabledexception	4947	6545
+securityerror	32	6549
+securityexception	125	6550
+securitygrouplimitexceeded	5229	6546
+securitygrouplimitexceeded when calling	5229	6546
+securitygroupnotfound	5230	6547
+securitygroupnotfound when calling	5230	6547
+securityincidentresponsenotactiveexception	5231	6548
+securityincidentresponsenotactiveexception when calling	5231	6548
+seek disk i o error	5232,156	6551
+segmentation fault	2990	6552
+sehexception	3029	6553
 select * was reduced during optimization	2295	2768
-select * with no tables specified is not valid	0,1	6557
+select * with no tables specified is not valid	0,1	6554
 select distinct on expressions must match initial order by expressions	312,1	338
 select into is not allowed here	0,1	1984
 select is not a read only statement disabling timer	2170	2637
 select must have a group with this procedure	2151	2617
-select rule s target entry * has different column name from column	159,1	5644
-select rule s target entry * has different size from column	159,1	5644
-select rule s target entry * has different type from column	159,1	5644
-select rule s target list has too few entries	159,1	5644
-select rule s target list has too many entries	159,1	5644
-self signed certificate	5233,289	6558
-self signed certificate in certificate chain	5234,289	6559
-semaphore full exception	214	6560
-semaphorefullexception	214	6560
-sendfile not available error	5235,5236	6561
-sendfilenotavailableerror	5235,5236	6561
+select rule s target entry * has different column name from column	159,1	5641
+select rule s target entry * has different size from column	159,1	5641
+select rule s target entry * has different type from column	159,1	5641
+select rule s target list has too few entries	159,1	5641
+select rule s target list has too many entries	159,1	5641
+self signed certificate	5233,289	6555
+self signed certificate in certificate chain	5234,289	6556
+semaphore full exception	214	6557
+semaphorefullexception	214	6557
+sendfile not available error	5235,5236	6558
+sendfilenotavailableerror	5235,5236	6558
 sending passwords in plain text without ssl tls is extremely insecure	2042	2503
-sending paused exception	5237	6562
-sendingpausedexception	5237	6562
-sendingpausedexception when calling	5237	6562
+sending paused exception	5237	6559
+sendingpausedexception	5237	6559
+sendingpausedexception when calling	5237	6559
 sequence * access error	2296	2769
 sequence * has out of range value for options	2298	2771
 sequence * has run out	2300	2773
 sequence * only supports select column privileges	771,772	916
 sequence * only supports usage select and update privileges	771,772	916
 sequence * table structure is invalid	2299	2772
-sequence cannot be owned by relation	254,1	6563
-sequence database disk image is malformed	5238,3430	6564
-sequence generator limit exceeded	4456	6565
+sequence cannot be owned by relation	254,1	6560
+sequence database disk image is malformed	5238,3430	6561
+sequence generator limit exceeded	4456	6562
 sequence must be in same schema as table it is linked to	107	1541
 sequence must have same owner as table it is linked to	107	1541
 sequence option * not supported here	0,1	936
-sequence_generator_limit_exceeded	4456,114	6565
-sequencegeneratorlimitexceeded	4456,114	6565
+sequence_generator_limit_exceeded	4456,114	6562
+sequencegeneratorlimitexceeded	4456,114	6562
 sequences requires binlog_format mixed or row	2297	2770
-serial console access disabled exception	5239	6566
-serial console session limit exceeded exception	5240	6567
-serial console session unavailable exception	5241	6568
-serial console session unsupported exception	5242	6569
-serialconsoleaccessdisabledexception	5239	6566
-serialconsoleaccessdisabledexception when calling	5239	6566
-serialconsolesessionlimitexceededexception	5240	6567
-serialconsolesessionlimitexceededexception when calling	5240	6567
-serialconsolesessionunavailableexception	5241	6568
-serialconsolesessionunavailableexception when calling	5241	6568
-serialconsolesessionunsupportedexception	5242	6569
-serialconsolesessionunsupportedexception when calling	5242	6569
-serialexception	5243	6570
-serialization failure	1044	6571
+serial console access disabled exception	5239	6563
+serial console session limit exceeded exception	5240	6564
+serial console session unavailable exception	5241	6565
+serial console session unsupported exception	5242	6566
+serialconsoleaccessdisabledexception	5239	6563
+serialconsoleaccessdisabledexception when calling	5239	6563
+serialconsolesessionlimitexceededexception	5240	6564
+serialconsolesessionlimitexceededexception when calling	5240	6564
+serialconsolesessionunavailableexception	5241	6565
+serialconsolesessionunavailableexception when calling	5241	6565
+serialconsolesessionunsupportedexception	5242	6566
+serialconsolesessionunsupportedexception when calling	5242	6566
+serialexception	5243	6567
+serialization failure	1044	6568
 serialization functions may be specified only when the aggregate transition data type is	112,1	238
-serialization_failure	1044,1045	6571
-serializationexception	5244	6572
-serializationfailure	1044,1045	6571
-serialized request entity too large exception	5245,22	6573
-serializedrequestentitytoolargeexception	5245,22	6573
-serializedrequestentitytoolargeexception when calling	5245,22	6573
+serialization_failure	1044,1045	6568
+serializationexception	5244	6569
+serializationfailure	1044,1045	6568
+serialized request entity too large exception	5245,22	6570
+serializedrequestentitytoolargeexception	5245,22	6570
+serializedrequestentitytoolargeexception when calling	5245,22	6570
 server * already exists	157,1	3739
 server * already exists skipping	157,1	3739
 server * does not exist	158,1	1681
-server clone exception	5246	6574
+server clone exception	5246	6571
 server configuration does not permit binlog purge	1810	2254
-server internal error exception	5247	6575
-server internal exception	5248,55	6576
+server internal error exception	5247	6572
+server internal exception	5248,55	6573
 server is running in secure auth mode but * has a password in the old format please change the password to the new format	2301	2774
-server not active exception	5249	6577
-server runtime exception	5250	6578
-server shutdown exception	5251,55	6579
+server not active exception	5249	6574
+server runtime exception	5250	6575
+server shutdown exception	5251,55	6576
 server shutdown in progress	2303,135	2776
-server_error	5252	6580
-servercloneexception	5246	6574
-servererror	5252	6581
-serverexception	5253	6582
-serverexception when calling	5254,55	6583
-serverinternalerrorexception	5247	6575
-serverinternalerrorexception when calling	5247	6575
-serverinternalexception	5248,55	6576
-serverinternalexception when calling	5248,55	6576
-serverless cache already exists fault	5255	6584
-serverless cache not found fault	5256,12	6585
-serverless cache quota for customer exceeded fault	5257	6586
-serverless cache snapshot already exists fault	5258	6587
-serverless cache snapshot not found fault	5259,12	6588
-serverless cache snapshot quota exceeded fault	5260	6589
-serverlesscachealreadyexistsfault	5255	6584
-serverlesscachealreadyexistsfault when calling	5255	6584
-serverlesscachenotfoundfault	5256,12	6585
-serverlesscachenotfoundfault when calling	5256,12	6585
-serverlesscachequotaforcustomerexceededfault	5257	6586
-serverlesscachequotaforcustomerexceededfault when calling	5257	6586
-serverlesscachesnapshotalreadyexistsfault	5258	6587
-serverlesscachesnapshotalreadyexistsfault when calling	5258	6587
-serverlesscachesnapshotnotfoundfault	5259,12	6588
-serverlesscachesnapshotnotfoundfault when calling	5259,12	6588
-serverlesscachesnapshotquotaexceededfault	5260	6589
-serverlesscachesnapshotquotaexceededfault when calling	5260	6589
-servernotactiveexception	5249	6577
-serverruntimeexception	5250	6578
-servershutdownexception	5251,55	6579
-servershutdownexception when calling	5251,55	6579
-servfail	4943	6132
-servfail response	4943	6132
-service access not enabled exception	5261	6590
-service account exception	5262	6591
-service already exists	5263	6592
-service attributes limit exceeded exception	5264	6593
-service configuration error	5265	6594
-service deployment not found exception	5266	6595
-service failure exception	5267,55	6596
-service internal error exception	5268	6597
-service limit exceeded	5269	6598
-service limit exceeded exception	5269,9	6599
-service linked role failure	5270,55	6600
-service linked role lock client exception	5271	6601
-service linked role not found fault	5272	6602
-service not active exception	5273	6603
-service not found	5274	6604
-service not found exception	5275	6605
-service quota exceeded exception	5276,9	6606
-service quota template not in use exception	5277	6607
-service setting not found	5278	6608
-service temporarily unavailable exception	5279	6609
+server_error	5252	6577
+servercloneexception	5246	6571
+servererror	5252	6578
+serverexception	5253	6579
+serverexception when calling	5254,55	6580
+serverinternalerrorexception	5247	6572
+serverinternalerrorexception when calling	5247	6572
+serverinternalexception	5248,55	6573
+serverinternalexception when calling	5248,55	6573
+serverless cache already exists fault	5255	6581
+serverless cache not found fault	5256,12	6582
+serverless cache quota for customer exceeded fault	5257	6583
+serverless cache snapshot already exists fault	5258	6584
+serverless cache snapshot not found fault	5259,12	6585
+serverless cache snapshot quota exceeded fault	5260	6586
+serverlesscachealreadyexistsfault	5255	6581
+serverlesscachealreadyexistsfault when calling	5255	6581
+serverlesscachenotfoundfault	5256,12	6582
+serverlesscachenotfoundfault when calling	5256,12	6582
+serverlesscachequotaforcustomerexceededfault	5257	6583
+serverlesscachequotaforcustomerexceededfault when calling	5257	6583
+serverlesscachesnapshotalreadyexistsfault	5258	6584
+serverlesscachesnapshotalreadyexistsfault when calling	5258	6584
+serverlesscachesnapshotnotfoundfault	5259,12	6585
+serverlesscachesnapshotnotfoundfault when calling	5259,12	6585
+serverlesscachesnapshotquotaexceededfault	5260	6586
+serverlesscachesnapshotquotaexceededfault when calling	5260	6586
+servernotactiveexception	5249	6574
+serverruntimeexception	5250	6575
+servershutdownexception	5251,55	6576
+servershutdownexception when calling	5251,55	6576
+servfail	4943	6129
+servfail response	4943	6129
+service access not enabled exception	5261	6587
+service account exception	5262	6588
+service already exists	5263	6589
+service attributes limit exceeded exception	5264	6590
+service configuration error	5265	6591
+service deployment not found exception	5266	6592
+service failure exception	5267,55	6593
+service internal error exception	5268	6594
+service limit exceeded	5269	6595
+service limit exceeded exception	5269,9	6596
+service linked role failure	5270,55	6597
+service linked role lock client exception	5271	6598
+service linked role not found fault	5272	6599
+service not active exception	5273	6600
+service not found	5274	6601
+service not found exception	5275	6602
+service quota exceeded exception	5276,9	6603
+service quota template not in use exception	5277	6604
+service setting not found	5278	6605
+service temporarily unavailable exception	5279	6606
 service unavailable	62	59
-service unavailable error	62	6610
-service unavailable exception	5280	6611
-service update not found fault	5281,12	6612
+service unavailable error	62	6607
+service unavailable exception	5280	6608
+service update not found fault	5281,12	6609
 service_unavailable	62	59
-serviceaccessnotenabledexception	5261	6590
-serviceaccessnotenabledexception when calling	5261	6590
-serviceaccountexception	5262	6591
-serviceaccountexception when calling	5262	6591
-servicealreadyexists	5263	6592
-servicealreadyexists when calling	5263	6592
-serviceattributeslimitexceededexception	5264	6593
-serviceattributeslimitexceededexception when calling	5264	6593
-serviceconfigurationerror	5265	6594
-servicedeploymentnotfoundexception	5266	6595
-servicedeploymentnotfoundexception when calling	5266	6595
-serviceexception	5282,55	6613
-serviceexception when calling	5282,55	6613
-servicefailure	5267,55	6614
-servicefailure when calling	5267,55	6614
-servicefailureexception	5267,55	6596
-servicefailureexception when calling	5267,55	6596
-serviceinternalerrorexception	5268	6597
-serviceinternalerrorexception when calling	5268	6597
-servicelimitexceeded	5269	6598
-servicelimitexceeded when calling	5269	6598
-servicelimitexceededexception	5269,9	6599
-servicelimitexceededexception when calling	5269,9	6599
-servicelinkedrolefailure	5270,55	6600
-servicelinkedrolefailure when calling	5270,55	6600
-servicelinkedrolelockclientexception	5271	6601
-servicelinkedrolelockclientexception when calling	5271	6601
-servicelinkedrolenotfoundfault	5272	6602
-servicelinkedrolenotfoundfault when calling	5272	6602
-servicenotactiveexception	5273	6603
-servicenotactiveexception when calling	5273	6603
-servicenotfound	5274	6604
-servicenotfound when calling	5274	6604
-servicenotfoundexception	5275	6605
-servicenotfoundexception when calling	5274	6615
-servicequotaexceededexception	5276,9	6606
-servicequotaexceededexception when calling	5276,9	6606
-servicequotatemplatenotinuseexception	5277	6607
-servicequotatemplatenotinuseexception when calling	5277	6607
-servicesettingnotfound	5278	6608
-servicesettingnotfound when calling	5278	6608
-servicetemporarilyunavailableexception	5279	6609
-servicetemporarilyunavailableexception when calling	5279	6609
-serviceunavailable	62	6616
-serviceunavailable when calling	62	6616
-serviceunavailableerror	62	6610
-serviceunavailableerror when calling	62	6610
-serviceunavailableexception	5280	6611
-serviceunavailableexception when calling	62	6617
-serviceupdatenotfoundfault	5281,12	6612
-serviceupdatenotfoundfault when calling	5281,12	6612
-session already exists exception	5283	6618
-session duration escalation exception	5284,11	6619
-session expired exception	5285	6620
+serviceaccessnotenabledexception	5261	6587
+serviceaccessnotenabledexception when calling	5261	6587
+serviceaccountexception	5262	6588
+serviceaccountexception when calling	5262	6588
+servicealreadyexists	5263	6589
+servicealreadyexists when calling	5263	6589
+serviceattributeslimitexceededexception	5264	6590
+serviceattributeslimitexceededexception when calling	5264	6590
+serviceconfigurationerror	5265	6591
+servicedeploymentnotfoundexception	5266	6592
+servicedeploymentnotfoundexception when calling	5266	6592
+serviceexception	5282,55	6610
+serviceexception when calling	5282,55	6610
+servicefailure	5267,55	6611
+servicefailure when calling	5267,55	6611
+servicefailureexception	5267,55	6593
+servicefailureexception when calling	5267,55	6593
+serviceinternalerrorexception	5268	6594
+serviceinternalerrorexception when calling	5268	6594
+servicelimitexceeded	5269	6595
+servicelimitexceeded when calling	5269	6595
+servicelimitexceededexception	5269,9	6596
+servicelimitexceededexception when calling	5269,9	6596
+servicelinkedrolefailure	5270,55	6597
+servicelinkedrolefailure when calling	5270,55	6597
+servicelinkedrolelockclientexception	5271	6598
+servicelinkedrolelockclientexception when calling	5271	6598
+servicelinkedrolenotfoundfault	5272	6599
+servicelinkedrolenotfoundfault when calling	5272	6599
+servicenotactiveexception	5273	6600
+servicenotactiveexception when calling	5273	6600
+servicenotfound	5274	6601
+servicenotfound when calling	5274	6601
+servicenotfoundexception	5275	6602
+servicenotfoundexception when calling	5274	6612
+servicequotaexceededexception	5276,9	6603
+servicequotaexceededexception when calling	5276,9	6603
+servicequotatemplatenotinuseexception	5277	6604
+servicequotatemplatenotinuseexception when calling	5277	6604
+servicesettingnotfound	5278	6605
+servicesettingnotfound when calling	5278	6605
+servicetemporarilyunavailableexception	5279	6606
+servicetemporarilyunavailableexception when calling	5279	6606
+serviceunavailable	62	6613
+serviceunavailable when calling	62	6613
+serviceunavailableerror	62	6607
+serviceunavailableerror when calling	62	6607
+serviceunavailableexception	5280	6608
+serviceunavailableexception when calling	62	6614
+serviceupdatenotfoundfault	5281,12	6609
+serviceupdatenotfoundfault when calling	5281,12	6609
+session already exists exception	5283	6615
+session duration escalation exception	5284,11	6616
+session expired exception	5285	6617
 session id context uninitialized	5286,279	301
-session lifetime in minutes invalid exception	5287	6621
-session not found exception	5288	6622
-session streaming exception	5289	6623
-session timeout exception	5290	6624
+session lifetime in minutes invalid exception	5287	6618
+session not found exception	5288	6619
+session streaming exception	5289	6620
+session timeout exception	5290	6621
 session user cannot be dropped	136,107	1539
 session user cannot be renamed	109	1540
-sessionalreadyexistsexception	5283	6618
-sessionalreadyexistsexception when calling	5283	6618
-sessiondurationescalationexception	5284,11	6619
-sessiondurationescalationexception when calling	5284,11	6619
-sessionerror	5291	6625
-sessionexpiredexception	5285	6620
-sessionexpiredexception when calling	5285	6620
-sessionlifetimeinminutesinvalidexception	5287	6621
-sessionlifetimeinminutesinvalidexception when calling	5287	6621
-sessionnotfoundexception	5288	6622
-sessionnotfoundexception when calling	5288	6622
-sessionstreamingexception	5289	6623
-sessionstreamingexception when calling	5289	6623
-sessiontimeoutexception	5290	6624
-sessiontimeoutexception when calling	5290	6624
-set * takes only one argument	190,114	4974
-set local transaction snapshot is not implemented	109	6626
+sessionalreadyexistsexception	5283	6615
+sessionalreadyexistsexception when calling	5283	6615
+sessiondurationescalationexception	5284,11	6616
+sessiondurationescalationexception when calling	5284,11	6616
+sessionerror	5291	6622
+sessionexpiredexception	5285	6617
+sessionexpiredexception when calling	5285	6617
+sessionlifetimeinminutesinvalidexception	5287	6618
+sessionlifetimeinminutesinvalidexception when calling	5287	6618
+sessionnotfoundexception	5288	6619
+sessionnotfoundexception when calling	5288	6619
+sessionstreamingexception	5289	6620
+sessionstreamingexception when calling	5289	6620
+sessiontimeoutexception	5290	6621
+sessiontimeoutexception when calling	5290	6621
+set * takes only one argument	190,114	4971
+set local transaction snapshot is not implemented	109	6623
 set password is not applicable for users authenticating via * plugin	2305	2778
-set requires parameter name	191,114	6627
+set requires parameter name	191,114	6624
 set returning functions are not allowed in	109	763
-set returning functions must appear at top level of from	109	5767
+set returning functions must appear at top level of from	109	5764
 set transaction snapshot must be called before any query	202,204	840
-set valued function called in context that cannot accept a set	109	6628
-setof type not allowed for operator argument	112,1	5818
-setseed parameter * is out of allowed range 1 1	190,114	6629
+set valued function called in context that cannot accept a set	109	6625
+setof type not allowed for operator argument	112,1	5815
+setseed parameter * is out of allowed range 1 1	190,114	6626
 setting authentication options is not possible when only the slave sql thread is being started	2377	2858
-settings property is read only exception	5292	6630
-settings property not found exception	5293	6631
-settings property wrong type exception	5294	6632
-settingspropertyisreadonlyexception	5292	6630
-settingspropertynotfoundexception	5293	6631
-settingspropertywrongtypeexception	5294	6632
-setval value * is out of bounds for sequence	323,114	6633
-shard not found fault	5295	6634
-shardnotfoundfault	5295	6634
-shardnotfoundfault when calling	5295	6634
-shards per cluster quota exceeded fault	5296	6635
-shardsperclusterquotaexceededfault	5296	6635
-shardsperclusterquotaexceededfault when calling	5296	6635
-share limit exceeded exception	5297	6636
-share session not found exception	5298	6637
-share_session_not_found	5298	6637
-shared indexes cannot be created after initdb	107	6638
-shared snapshot quota exceeded	5299	6639
-sharedcache database table is locked	5300,5301	6640
-sharedsnapshotquotaexceeded	5299	6639
-sharedsnapshotquotaexceeded when calling	5299	6639
-sharelimitexceededexception	5297	6636
-sharelimitexceededexception when calling	5297	6636
-sharesessionnotfoundexception	5298	6637
-shenandoah cycles	3207	6641
-shenandoah pauses	3207	6641
-shmlock disk i o error	5302,156	6642
-shmmap disk i o error	5303,156	6643
-shmopen disk i o error	5304,156	6644
-shmsize disk i o error	5305,156	6645
-short buffer exception	5306	6646
-shortbufferexception	5306	6646
-shortword should be 0	190,114	5292
-shutdown channel group exception	5307	6647
+settings property is read only exception	5292	6627
+settings property not found exception	5293	6628
+settings property wrong type exception	5294	6629
+settingspropertyisreadonlyexception	5292	6627
+settingspropertynotfoundexception	5293	6628
+settingspropertywrongtypeexception	5294	6629
+setval value * is out of bounds for sequence	323,114	6630
+shard not found fault	5295	6631
+shardnotfoundfault	5295	6631
+shardnotfoundfault when calling	5295	6631
+shards per cluster quota exceeded fault	5296	6632
+shardsperclusterquotaexceededfault	5296	6632
+shardsperclusterquotaexceededfault when calling	5296	6632
+share limit exceeded exception	5297	6633
+share session not found exception	5298	6634
+share_session_not_found	5298	6634
+shared indexes cannot be created after initdb	107	6635
+shared snapshot quota exceeded	5299	6636
+sharedcache database table is locked	5300,5301	6637
+sharedsnapshotquotaexceeded	5299	6636
+sharedsnapshotquotaexceeded when calling	5299	6636
+sharelimitexceededexception	5297	6633
+sharelimitexceededexception when calling	5297	6633
+sharesessionnotfoundexception	5298	6634
+shenandoah cycles	3207	6638
+shenandoah pauses	3207	6638
+shmlock disk i o error	5302,156	6639
+shmmap disk i o error	5303,156	6640
+shmopen disk i o error	5304,156	6641
+shmsize disk i o error	5305,156	6642
+short buffer exception	5306	6643
+shortbufferexception	5306	6643
+shortword should be 0	190,114	5289
+shutdown channel group exception	5307	6644
 shutdown while in init	5308,279	301
-shutdownchannelgroupexception	5307	6647
-sigabrt	943	5071
-sigalrm	237	5049
-sigbus	588	5072
-sigchld	860	5052
-sigcont	2994	5053
-sigfpe	2987	5073
-sighup	2981	5044
-sigill	2985	5069
-sigint	2983	5055
-sigio	3004	5065
-sigkill	2988	5074
-signal 1	2981	5044
-signal 10	2989	5045
-signal 11	2990	5046
-signal 12	2991	5047
-signal 13	550	5048
-signal 14	237	5049
-signal 15	2992	5050
-signal 16	2993	5051
-signal 17	860	5052
-signal 18	2994	5053
-signal 19	2995	5054
-signal 2	2983	5055
-signal 20	2996	5056
-signal 21	2997	5057
-signal 22	2998	5058
-signal 23	2999	5059
-signal 24	1169	5060
-signal 25	3000	5061
-signal 26	3001	5062
-signal 27	3002	5063
-signal 28	3003	5064
-signal 29	3004	5065
-signal 3	2984	5066
-signal 30	3005	5067
-signal 31	477	5068
-signal 4	2985	5069
-signal 5	2986	5070
-signal 6	943	5071
-signal 7	588	5072
-signal 8	2987	5073
-signal 9	2988	5074
+shutdownchannelgroupexception	5307	6644
+sigabrt	943	5068
+sigalrm	237	5046
+sigbus	588	5069
+sigchld	860	5049
+sigcont	2994	5050
+sigfpe	2987	5070
+sighup	2981	5041
+sigill	2985	5066
+sigint	2983	5052
+sigio	3004	5062
+sigkill	2988	5071
+signal 1	2981	5041
+signal 10	2989	5042
+signal 11	2990	5043
+signal 12	2991	5044
+signal 13	550	5045
+signal 14	237	5046
+signal 15	2992	5047
+signal 16	2993	5048
+signal 17	860	5049
+signal 18	2994	5050
+signal 19	2995	5051
+signal 2	2983	5052
+signal 20	2996	5053
+signal 21	2997	5054
+signal 22	2998	5055
+signal 23	2999	5056
+signal 24	1169	5057
+signal 25	3000	5058
+signal 26	3001	5059
+signal 27	3002	5060
+signal 28	3003	5061
+signal 29	3004	5062
+signal 3	2984	5063
+signal 30	3005	5064
+signal 31	477	5065
+signal 4	2985	5066
+signal 5	2986	5067
+signal 6	943	5068
+signal 7	588	5069
+signal 8	2987	5070
+signal 9	2988	5071
 signal resignal can only use a condition defined with sqlstate	2310	2783
-signalexception	5309	6648
+signalexception	5309	6645
 signature algorithms error	5310,279	301
 signature for non signing certificate	5311,279	301
-signature has expired	3015,3009	6649
-signature nbf has not been reached	3385,3009	6650
-signature verification failed	3990,3009	6651
-signatureexception	5312	6652
-signing configuration not found exception	5313	6653
-signingconfigurationnotfoundexception	5313	6653
-signingconfigurationnotfoundexception when calling	5313	6653
-sigpipe	550	5048
-sigprof	3002	5063
-sigpwr	3005	5067
-sigquit	2984	5066
-sigsegv	2990	5046
-sigstkflt	2993	5051
-sigstop	2995	5054
-sigsys	477	5068
-sigterm	2992	5050
-sigtrap	2986	5070
-sigtstp	2996	5056
-sigttin	2997	5057
-sigttou	2998	5058
-sigurg	2999	5059
-sigusr1	2989	5045
-sigusr2	2991	5047
-sigvtalrm	3001	5062
-sigwinch	3003	5064
-sigxcpu	1169	5060
-sigxfsz	3000	5061
-single boolean result is expected	4202,114	5126
-singleton sql json item required	4202	6654
-singleton_sql_json_item_required	4202,114	6654
-singletonsqljsonitemrequired	4202,114	6654
-size limit exceeded exception	5314	6655
-sizelimitexceededexception	5314	6655
-skeleton mismatch exception	5315	6656
-skeleton not found exception	5316	6657
-skeletonmismatchexception	5315	6656
-skeletonnotfoundexception	5316	6657
+signature has expired	3015,3009	6646
+signature nbf has not been reached	3385,3009	6647
+signature verification failed	3990,3009	6648
+signatureexception	5312	6649
+signing configuration not found exception	5313	6650
+signingconfigurationnotfoundexception	5313	6650
+signingconfigurationnotfoundexception when calling	5313	6650
+sigpipe	550	5045
+sigprof	3002	5060
+sigpwr	3005	5064
+sigquit	2984	5063
+sigsegv	2990	5043
+sigstkflt	2993	5048
+sigstop	2995	5051
+sigsys	477	5065
+sigterm	2992	5047
+sigtrap	2986	5067
+sigtstp	2996	5053
+sigttin	2997	5054
+sigttou	2998	5055
+sigurg	2999	5056
+sigusr1	2989	5042
+sigusr2	2991	5044
+sigvtalrm	3001	5059
+sigwinch	3003	5061
+sigxcpu	1169	5057
+sigxfsz	3000	5058
+single boolean result is expected	4202,114	5123
+singleton sql json item required	4202	6651
+singleton_sql_json_item_required	4202,114	6651
+singletonsqljsonitemrequired	4202,114	6651
+size limit exceeded exception	5314	6652
+sizelimitexceededexception	5314	6652
+skeleton mismatch exception	5315	6653
+skeleton not found exception	5316	6654
+skeletonmismatchexception	5315	6653
+skeletonnotfoundexception	5316	6654
 skip locked makes this statement unsafe	1830	2274
-skip this directory	5317,5318	6658
-skip wal location lsn * must be greater than origin lsn	190,114	4890
-skipped scanning foreign table * which is a partition of default partition	852,678	6659
-skipping analyze of * lock not available	668,107	6660
-skipping analyze of * relation no longer exists	1160,1	6661
+skip this directory	5317,5318	6655
+skip wal location lsn * must be greater than origin lsn	190,114	4887
+skipped scanning foreign table * which is a partition of default partition	852,678	6656
+skipping analyze of * lock not available	668,107	6657
+skipping analyze of * relation no longer exists	1160,1	6658
 skipping transaction * because it has already been executed and logged	2316	2789
-skipping vacuum of * lock not available	668,107	6660
-skipping vacuum of * relation no longer exists	1160,1	6661
+skipping vacuum of * lock not available	668,107	6657
+skipping vacuum of * relation no longer exists	1160,1	6658
 slave already has been stopped	2342	2818
 slave failed to initialize master info structure from the repository	2330	2805
 slave failed to initialize relay log info structure from the repository	2335	2810
@@ -30527,512 +30508,512 @@ slave sql thread ignored the * because table is shared	2325	2800
 slave sql thread ignored the query because of replicate table rules	2327	2802
 slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	2344	2820
 slave_preserve_commit_order is not supported	1896	2350
-slices of fixed length arrays not implemented	109	6288
-slot name must not be null	191,114	5852
-slot not available exception	5319,19	6662
-slotnotavailableexception	5319,19	6662
-slotnotavailableexception when calling	5319,19	6662
-slow down exception	5320	6663
-slowdown	5320,39	6664
-slowdown when calling	5320,39	6664
-slowdownexception	5320	6663
-slowdownexception when calling	5320	6663
-smallint out of range	323,114	4081
-smtp failed recipient exception	5321	6665
-smtp failed recipients exception	5322	6666
-smtpexception	5323	6667
-smtpfailedrecipientexception	5321	6665
-smtpfailedrecipientsexception	5322	6666
-snap start exception	5324	6668
-snap start not ready exception	5325,19	6669
-snap start timeout exception	5326,18	6670
+slices of fixed length arrays not implemented	109	6285
+slot name must not be null	191,114	5849
+slot not available exception	5319,19	6659
+slotnotavailableexception	5319,19	6659
+slotnotavailableexception when calling	5319,19	6659
+slow down exception	5320	6660
+slowdown	5320,39	6661
+slowdown when calling	5320,39	6661
+slowdownexception	5320	6660
+slowdownexception when calling	5320	6660
+smallint out of range	323,114	4078
+smtp failed recipient exception	5321	6662
+smtp failed recipients exception	5322	6663
+smtpexception	5323	6664
+smtpfailedrecipientexception	5321	6662
+smtpfailedrecipientsexception	5322	6663
+snap start exception	5324	6665
+snap start not ready exception	5325,19	6666
+snap start timeout exception	5326,18	6667
 snapbuild state file * has unsupported version * instead of	613,81	1032
 snapbuild state file * has wrong magic number * instead of	613,81	1032
-snapshot already exists fault	5327	6671
-snapshot copy already disabled fault	5328	6672
-snapshot copy already enabled fault	5329	6673
-snapshot copy disabled fault	5330	6674
-snapshot copy grant already exists fault	5331	6675
-snapshot copy grant not found fault	5332	6676
-snapshot copy grant quota exceeded fault	5333	6677
-snapshot database is locked	5334,4979	6678
-snapshot feature not supported fault	5335	6679
-snapshot limit exceeded exception	5336	6680
-snapshot not found	5071	6681
-snapshot not found exception	5071	6348
-snapshot not found fault	5071,12	6682
-snapshot quota exceeded	5337	6683
-snapshot quota exceeded fault	5337	6684
-snapshot schedule already exists	5338	6685
-snapshot schedule not found	5339	6686
-snapshot schedule quota exceeded	5340	6687
-snapshot schedule update in progress	5341	6688
-snapshot sql logic error	5342,5153	6689
-snapshot too old	5343	6690
-snapshot_not_found	5071	6348
-snapshot_too_old	5343,5344	6690
-snapshotalreadyexistsfault	5327	6671
-snapshotalreadyexistsfault when calling	5327	6671
-snapshotcopyalreadydisabledfault	5328	6672
-snapshotcopyalreadydisabledfault when calling	5328	6672
-snapshotcopyalreadyenabledfault	5329	6673
-snapshotcopyalreadyenabledfault when calling	5329	6673
-snapshotcopydisabledfault	5330	6674
-snapshotcopydisabledfault when calling	5330	6674
-snapshotcopygrantalreadyexistsfault	5331	6675
-snapshotcopygrantalreadyexistsfault when calling	5331	6675
-snapshotcopygrantnotfoundfault	5332	6676
-snapshotcopygrantnotfoundfault when calling	5332	6676
-snapshotcopygrantquotaexceededfault	5333	6677
-snapshotcopygrantquotaexceededfault when calling	5333	6677
-snapshotfeaturenotsupportedfault	5335	6679
-snapshotfeaturenotsupportedfault when calling	5335	6679
-snapshotlimitexceededexception	5336	6680
-snapshotlimitexceededexception when calling	5336	6680
-snapshotnotfound	5071	6681
-snapshotnotfound when calling	5071	6681
-snapshotnotfoundexception	5071	6348
-snapshotnotfoundfault	5071,12	6682
-snapshotnotfoundfault when calling	5071,12	6682
-snapshotquotaexceeded	5337	6683
-snapshotquotaexceeded when calling	5337	6683
-snapshotquotaexceededfault	5337	6684
-snapshotquotaexceededfault when calling	5337	6684
-snapshotschedulealreadyexists	5338	6685
-snapshotschedulealreadyexists when calling	5338	6685
-snapshotschedulenotfound	5339	6686
-snapshotschedulenotfound when calling	5339	6686
-snapshotschedulequotaexceeded	5340	6687
-snapshotschedulequotaexceeded when calling	5340	6687
-snapshotscheduleupdateinprogress	5341	6688
-snapshotscheduleupdateinprogress when calling	5341	6688
-snapshottooold	5343,5344	6690
-snapstartexception	5324	6668
-snapstartexception when calling	5324	6668
-snapstartnotreadyexception	5325,19	6669
-snapstartnotreadyexception when calling	5325,19	6669
-snapstarttimeoutexception	5326,18	6670
-snapstarttimeoutexception when calling	5326,18	6670
-sns invalid topic	5345	6691
-sns invalid topic fault	5345	6692
-sns no authorization	5346	6693
-sns no authorization fault	5346	6694
-sns topic arn not found	5347,12	6695
-snsinvalidtopic	5345	6691
-snsinvalidtopic when calling	5345	6691
-snsinvalidtopicfault	5345	6692
-snsinvalidtopicfault when calling	5345	6692
-snsnoauthorization	5346	6693
-snsnoauthorization when calling	5346	6693
-snsnoauthorizationfault	5346	6694
-snsnoauthorizationfault when calling	5346	6694
-snstopicarnnotfound	5347,12	6695
-snstopicarnnotfound when calling	5347,12	6695
-socket hang up	551	6696
-socket operation on non socket	1749	6697
-socket security exception	5348	6698
-socket timeout exception	5349	6699
-socket type not supported	2942	6700
-socket_error	5350	6701
-socketerror	5350	6702
-socketexception	5351	6703
-socketexception * broken pipe	551	6704
-socketexception * connection refused	1082	6705
-socketexception * connection reset	1096	6706
-socketsecurityexception	5348	6698
-sockettimeoutexception	5349	6699
-software caused connection abort	1086	6707
-software token mfa not found exception	5352	6708
-softwaretokenmfanotfoundexception	5352	6708
-softwaretokenmfanotfoundexception when calling	5352	6708
+snapshot already exists fault	5327	6668
+snapshot copy already disabled fault	5328	6669
+snapshot copy already enabled fault	5329	6670
+snapshot copy disabled fault	5330	6671
+snapshot copy grant already exists fault	5331	6672
+snapshot copy grant not found fault	5332	6673
+snapshot copy grant quota exceeded fault	5333	6674
+snapshot database is locked	5334,4979	6675
+snapshot feature not supported fault	5335	6676
+snapshot limit exceeded exception	5336	6677
+snapshot not found	5071	6678
+snapshot not found exception	5071	6345
+snapshot not found fault	5071,12	6679
+snapshot quota exceeded	5337	6680
+snapshot quota exceeded fault	5337	6681
+snapshot schedule already exists	5338	6682
+snapshot schedule not found	5339	6683
+snapshot schedule quota exceeded	5340	6684
+snapshot schedule update in progress	5341	6685
+snapshot sql logic error	5342,5153	6686
+snapshot too old	5343	6687
+snapshot_not_found	5071	6345
+snapshot_too_old	5343,5344	6687
+snapshotalreadyexistsfault	5327	6668
+snapshotalreadyexistsfault when calling	5327	6668
+snapshotcopyalreadydisabledfault	5328	6669
+snapshotcopyalreadydisabledfault when calling	5328	6669
+snapshotcopyalreadyenabledfault	5329	6670
+snapshotcopyalreadyenabledfault when calling	5329	6670
+snapshotcopydisabledfault	5330	6671
+snapshotcopydisabledfault when calling	5330	6671
+snapshotcopygrantalreadyexistsfault	5331	6672
+snapshotcopygrantalreadyexistsfault when calling	5331	6672
+snapshotcopygrantnotfoundfault	5332	6673
+snapshotcopygrantnotfoundfault when calling	5332	6673
+snapshotcopygrantquotaexceededfault	5333	6674
+snapshotcopygrantquotaexceededfault when calling	5333	6674
+snapshotfeaturenotsupportedfault	5335	6676
+snapshotfeaturenotsupportedfault when calling	5335	6676
+snapshotlimitexceededexception	5336	6677
+snapshotlimitexceededexception when calling	5336	6677
+snapshotnotfound	5071	6678
+snapshotnotfound when calling	5071	6678
+snapshotnotfoundexception	5071	6345
+snapshotnotfoundfault	5071,12	6679
+snapshotnotfoundfault when calling	5071,12	6679
+snapshotquotaexceeded	5337	6680
+snapshotquotaexceeded when calling	5337	6680
+snapshotquotaexceededfault	5337	6681
+snapshotquotaexceededfault when calling	5337	6681
+snapshotschedulealreadyexists	5338	6682
+snapshotschedulealreadyexists when calling	5338	6682
+snapshotschedulenotfound	5339	6683
+snapshotschedulenotfound when calling	5339	6683
+snapshotschedulequotaexceeded	5340	6684
+snapshotschedulequotaexceeded when calling	5340	6684
+snapshotscheduleupdateinprogress	5341	6685
+snapshotscheduleupdateinprogress when calling	5341	6685
+snapshottooold	5343,5344	6687
+snapstartexception	5324	6665
+snapstartexception when calling	5324	6665
+snapstartnotreadyexception	5325,19	6666
+snapstartnotreadyexception when calling	5325,19	6666
+snapstarttimeoutexception	5326,18	6667
+snapstarttimeoutexception when calling	5326,18	6667
+sns invalid topic	5345	6688
+sns invalid topic fault	5345	6689
+sns no authorization	5346	6690
+sns no authorization fault	5346	6691
+sns topic arn not found	5347,12	6692
+snsinvalidtopic	5345	6688
+snsinvalidtopic when calling	5345	6688
+snsinvalidtopicfault	5345	6689
+snsinvalidtopicfault when calling	5345	6689
+snsnoauthorization	5346	6690
+snsnoauthorization when calling	5346	6690
+snsnoauthorizationfault	5346	6691
+snsnoauthorizationfault when calling	5346	6691
+snstopicarnnotfound	5347,12	6692
+snstopicarnnotfound when calling	5347,12	6692
+socket hang up	551	6693
+socket operation on non socket	1749	6694
+socket security exception	5348	6695
+socket timeout exception	5349	6696
+socket type not supported	2942	6697
+socket_error	5350	6698
+socketerror	5350	6699
+socketexception	5351	6700
+socketexception * broken pipe	551	6701
+socketexception * connection refused	1082	6702
+socketexception * connection reset	1096	6703
+socketsecurityexception	5348	6695
+sockettimeoutexception	5349	6696
+software caused connection abort	1086	6704
+software token mfa not found exception	5352	6705
+softwaretokenmfanotfoundexception	5352	6705
+softwaretokenmfanotfoundexception when calling	5352	6705
 some non transactional changed tables couldn t be rolled back	2575	3090
 some relations of database * are already in tablespace	107	726
 some temporary tables were dropped but these operations could not be rolled back	2577	3092
-sorry too many clients already	1876,243	6709
+sorry too many clients already	1876,243	6706
 sort operator can only be specified for single argument aggregates	112,1	111
-source and destination are same exception	5353	6710
+source and destination are same exception	5353	6707
 source and target data types are not physically compatible	159,1	339
 source array too small	330,114	366
-source backup unavailable	5354	6711
-source bundle deletion failure	5355	6712
-source cluster not supported fault	5356	6713
+source backup unavailable	5354	6708
+source bundle deletion failure	5355	6709
+source cluster not supported fault	5356	6710
 source data type * is a pseudo type	254,1	347
 source data type and target data type are the same	159,1	339
 source database * is being accessed by other users	136,107	757
-source database not supported fault	5357	6714
+source database not supported fault	5357	6711
 source encoding * does not exist	158,1	1765
-source file or content required exception	5358	6715
+source file or content required exception	5358	6712
 source for a multiple column update item must be a sub select or row expression	109	763
-source not found	5359,12	6716
-source parent not found exception	5360	6717
+source not found	5359,12	6713
+source parent not found exception	5360	6714
 source string too short for * formatting field	684,114	739
-sourceanddestinationaresameexception	5353	6710
-sourceanddestinationaresameexception when calling	5353	6710
-sourcebackupunavailable	5354	6711
-sourcebackupunavailable when calling	5354	6711
-sourcebundledeletionfailure	5355	6712
-sourcebundledeletionfailure when calling	5355	6712
-sourceclusternotsupportedfault	5356	6713
-sourceclusternotsupportedfault when calling	5356	6713
-sourcedatabasenotsupportedfault	5357	6714
-sourcedatabasenotsupportedfault when calling	5357	6714
-sourcefileorcontentrequiredexception	5358	6715
-sourcefileorcontentrequiredexception when calling	5358	6715
-sourcenotfound	5359,12	6716
-sourcenotfound when calling	5359,12	6716
-sourceparentnotfoundexception	5360	6717
-sourceparentnotfoundexception when calling	5360	6717
-sp gist inner tuple size * exceeds maximum	329	6718
-sp gist leaf data type * does not match declared type	159,1	5827
-specific gem not found exception	5361	6719
-specificgemnotfoundexception	5361	6719
-specified argument was out of the range of valid values	316	6720
-specified array was not of the expected rank	5202	6721
-specified array was not of the expected type	5203	6722
+sourceanddestinationaresameexception	5353	6707
+sourceanddestinationaresameexception when calling	5353	6707
+sourcebackupunavailable	5354	6708
+sourcebackupunavailable when calling	5354	6708
+sourcebundledeletionfailure	5355	6709
+sourcebundledeletionfailure when calling	5355	6709
+sourceclusternotsupportedfault	5356	6710
+sourceclusternotsupportedfault when calling	5356	6710
+sourcedatabasenotsupportedfault	5357	6711
+sourcedatabasenotsupportedfault when calling	5357	6711
+sourcefileorcontentrequiredexception	5358	6712
+sourcefileorcontentrequiredexception when calling	5358	6712
+sourcenotfound	5359,12	6713
+sourcenotfound when calling	5359,12	6713
+sourceparentnotfoundexception	5360	6714
+sourceparentnotfoundexception when calling	5360	6714
+sp gist inner tuple size * exceeds maximum	329	6715
+sp gist leaf data type * does not match declared type	159,1	5824
+specific gem not found exception	5361	6716
+specificgemnotfoundexception	5361	6716
+specified argument was out of the range of valid values	316	6717
+specified array was not of the expected rank	5202	6718
+specified array was not of the expected type	5203	6719
 specified but * is not an aggregate function	254,1	1820
-specified cast is not valid	3576,366	6723
+specified cast is not valid	3576,366	6720
 specified data directory * is not a directory	107	1578
-specified filter criteria was invalid	3723	6724
-specified group generation id is not valid	3350	6144
+specified filter criteria was invalid	3723	6721
+specified group generation id is not valid	3350	6141
 specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	2105	2572
 specified key part was too long max key part length is * bytes	2440,1	2921
 specified key was too long max key length is * bytes	2439,1	2920
-specified method is not supported	4636	6725
-specified ole variant was invalid	3846	6726
+specified method is not supported	4636	6722
+specified ole variant was invalid	3846	6723
 specified principal is not valid owner renewer	1372	1705
 specified value cannot be cast to type * for column	272,1	3488
 specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	2106	2573
 specifying a table access method is not supported on a partitioned table	109	271
 specifying both host name and cidr mask is invalid	224,225	437
-specifying constraint deferrability not supported for domains	109	6727
-spkierror	5362	6728
-splfileobject __construct * failed to open stream no such file or directory	1155	6729
-splfileobject __construct * failed to open stream permission denied	146	6730
-sql client info exception	5363	6731
-sql connection is already closed	5364,5365	6732
-sql data exception	5366	6733
-sql feature not supported exception	5367	6734
+specifying constraint deferrability not supported for domains	109	6724
+spkierror	5362	6725
+splfileobject __construct * failed to open stream no such file or directory	1155	6726
+splfileobject __construct * failed to open stream permission denied	146	6727
+sql client info exception	5363	6728
+sql connection is already closed	5364,5365	6729
+sql data exception	5366	6730
+sql feature not supported exception	5367	6731
 sql function cannot accept shell type	112,1	230
 sql function cannot return shell type	112,1	230
 sql function with unquoted function body cannot have polymorphic arguments	112,1	230
 sql functions cannot have arguments of type	112,1	748
 sql functions cannot return type	112,1	748
-sql integrity constraint violation exception	5368	6735
-sql invalid authorization spec exception	5369	6736
-sql json array not found	4135	6737
-sql json item cannot be cast to target type	5370	6738
-sql json member not found	4133	6739
-sql json number not found	4694	6740
-sql json object not found	4137	6741
-sql json scalar required	5371	6742
-sql no rows in result set	5372,5373	6743
-sql non transient connection exception	5374	6744
-sql non transient exception	5375	6745
-sql parse exception	5376	6746
-sql recoverable exception	5377	6747
-sql regular expression may not contain more than two escape double quote separators	4065,114	6748
-sql routine exception	637	6749
-sql statement not yet complete	5378	6750
-sql syntax error exception	5379	6751
+sql integrity constraint violation exception	5368	6732
+sql invalid authorization spec exception	5369	6733
+sql json array not found	4135	6734
+sql json item cannot be cast to target type	5370	6735
+sql json member not found	4133	6736
+sql json number not found	4694	6737
+sql json object not found	4137	6738
+sql json scalar required	5371	6739
+sql no rows in result set	5372,5373	6740
+sql non transient connection exception	5374	6741
+sql non transient exception	5375	6742
+sql parse exception	5376	6743
+sql recoverable exception	5377	6744
+sql regular expression may not contain more than two escape double quote separators	4065,114	6745
+sql routine exception	637	6746
+sql statement not yet complete	5378	6747
+sql syntax error exception	5379	6748
 sql thread is not to be started so until options are ignored	2501	2985
-sql timeout exception	5380	6752
-sql transaction has already been committed or rolled back	5381,5382	6753
-sql transaction rollback exception	5383	6754
-sql transient connection exception	5384	6755
-sql transient exception	5385	6756
-sql_json_array_not_found	4135,114	6737
-sql_json_item_cannot_be_cast_to_target_type	5370,114	6738
-sql_json_member_not_found	4133,114	6739
-sql_json_number_not_found	4694,114	6740
-sql_json_object_not_found	4137,114	6741
-sql_json_scalar_required	5371,114	6742
-sql_routine_exception	637	6749
+sql timeout exception	5380	6749
+sql transaction has already been committed or rolled back	5381,5382	6750
+sql transaction rollback exception	5383	6751
+sql transient connection exception	5384	6752
+sql transient exception	5385	6753
+sql_json_array_not_found	4135,114	6734
+sql_json_item_cannot_be_cast_to_target_type	5370,114	6735
+sql_json_member_not_found	4133,114	6736
+sql_json_number_not_found	4694,114	6737
+sql_json_object_not_found	4137,114	6738
+sql_json_scalar_required	5371,114	6739
+sql_routine_exception	637	6746
 sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	2376	2857
-sql_statement_not_yet_complete	5378	6750
-sqlclient unable to establish sqlconnection	5386	6757
-sqlclient_unable_to_establish_sqlconnection	5386,135	6757
-sqlclientinfoexception	5363	6731
-sqlclientunabletoestablishsqlconnection	5386,135	6757
-sqldataexception	5366	6733
-sqlexception	5387	6758
-sqlfeaturenotsupportedexception	5367	6734
-sqlintegrityconstraintviolationexception	5368	6735
-sqlinvalidauthorizationspecexception	5369	6736
-sqlite_abort	5388	6759
-sqlite_abort_rollback	5168,5169	6475
-sqlite_auth	5389	6760
-sqlite_auth_user	5390,5389	6761
-sqlite_busy	4979	6762
-sqlite_busy_recovery	4978,4979	6225
-sqlite_busy_snapshot	5334,4979	6678
-sqlite_busy_timeout	5391,4979	6763
-sqlite_cantopen	1135	6764
+sql_statement_not_yet_complete	5378	6747
+sqlclient unable to establish sqlconnection	5386	6754
+sqlclient_unable_to_establish_sqlconnection	5386,135	6754
+sqlclientinfoexception	5363	6728
+sqlclientunabletoestablishsqlconnection	5386,135	6754
+sqldataexception	5366	6730
+sqlexception	5387	6755
+sqlfeaturenotsupportedexception	5367	6731
+sqlintegrityconstraintviolationexception	5368	6732
+sqlinvalidauthorizationspecexception	5369	6733
+sqlite_abort	5388	6756
+sqlite_abort_rollback	5168,5169	6472
+sqlite_auth	5389	6757
+sqlite_auth_user	5390,5389	6758
+sqlite_busy	4979	6759
+sqlite_busy_recovery	4978,4979	6222
+sqlite_busy_snapshot	5334,4979	6675
+sqlite_busy_timeout	5391,4979	6760
+sqlite_cantopen	1135	6761
 sqlite_cantopen_convpath	1134,1135	1374
 sqlite_cantopen_dirtywal	1465,1135	1808
 sqlite_cantopen_fullpath	3201,1135	3765
-sqlite_cantopen_isdir	4116,1135	4975
-sqlite_cantopen_notempdir	4644,1135	5703
-sqlite_cantopen_symlink	5392,1135	6765
-sqlite_constraint	854	6766
+sqlite_cantopen_isdir	4116,1135	4972
+sqlite_cantopen_notempdir	4644,1135	5700
+sqlite_cantopen_symlink	5392,1135	6762
+sqlite_constraint	854	6763
 sqlite_constraint_check	853,854	1024
 sqlite_constraint_commithook	1030,854	1238
 sqlite_constraint_foreignkey	3184,854	3745
 sqlite_constraint_function	3202,854	3780
-sqlite_constraint_notnull	4646,854	5706
-sqlite_constraint_pinned	4822,854	5968
-sqlite_constraint_primarykey	4865,854	6031
-sqlite_constraint_rowid	5174,854	6483
-sqlite_constraint_trigger	5393,854	6767
-sqlite_constraint_unique	5394,854	6768
-sqlite_constraint_vtab	5395,854	6769
-sqlite_corrupt	3430	6770
-sqlite_corrupt_index	3429,3430	4056
-sqlite_corrupt_sequence	5238,3430	6564
-sqlite_corrupt_vtab	5396,3430	6771
-sqlite_empty	976	6772
-sqlite_error	5153	6773
-sqlite_error_missing_collseq	5153	6774
-sqlite_error_retry	5152,5153	6451
-sqlite_error_snapshot	5342,5153	6689
-sqlite_format	976	6775
-sqlite_full	5397	6776
-sqlite_internal	976	6777
-sqlite_interrupt	5398	6778
-sqlite_ioerr	156	6779
+sqlite_constraint_notnull	4646,854	5703
+sqlite_constraint_pinned	4822,854	5965
+sqlite_constraint_primarykey	4865,854	6028
+sqlite_constraint_rowid	5174,854	6480
+sqlite_constraint_trigger	5393,854	6764
+sqlite_constraint_unique	5394,854	6765
+sqlite_constraint_vtab	5395,854	6766
+sqlite_corrupt	3430	6767
+sqlite_corrupt_index	3429,3430	4053
+sqlite_corrupt_sequence	5238,3430	6561
+sqlite_corrupt_vtab	5396,3430	6768
+sqlite_empty	976	6769
+sqlite_error	5153	6770
+sqlite_error_missing_collseq	5153	6771
+sqlite_error_retry	5152,5153	6448
+sqlite_error_snapshot	5342,5153	6686
+sqlite_format	976	6772
+sqlite_full	5397	6773
+sqlite_internal	976	6774
+sqlite_interrupt	5398	6775
+sqlite_ioerr	156	6776
 sqlite_ioerr_access	155,156	151
 sqlite_ioerr_auth	389,156	434
-sqlite_ioerr_begin_atomic	156	6780
+sqlite_ioerr_begin_atomic	156	6777
 sqlite_ioerr_blocked	532,156	565
 sqlite_ioerr_checkreservedlock	859,156	1031
 sqlite_ioerr_close	887,156	1062
-sqlite_ioerr_commit_atomic	156	6781
+sqlite_ioerr_commit_atomic	156	6778
 sqlite_ioerr_convpath	1133,156	1373
 sqlite_ioerr_corruptfs	1148,156	1389
 sqlite_ioerr_data	1266,156	1579
 sqlite_ioerr_delete	1377,156	1711
-sqlite_ioerr_delete_noent	156	6782
-sqlite_ioerr_dir_close	156	6783
-sqlite_ioerr_dir_fsync	156	6784
+sqlite_ioerr_delete_noent	156	6779
+sqlite_ioerr_dir_close	156	6780
+sqlite_ioerr_dir_fsync	156	6781
 sqlite_ioerr_fstat	3199,156	3761
 sqlite_ioerr_fsync	3200,156	3762
-sqlite_ioerr_gettemppath	3222,156	3816
-sqlite_ioerr_lock	4266,156	5204
-sqlite_ioerr_mmap	4401,156	5381
-sqlite_ioerr_nomem	4594,156	5637
-sqlite_ioerr_rdlock	4960,156	6180
-sqlite_ioerr_read	4964,156	6183
-sqlite_ioerr_rollback_atomic	156	6785
-sqlite_ioerr_seek	5232,156	6554
-sqlite_ioerr_shmlock	5302,156	6642
-sqlite_ioerr_shmmap	5303,156	6643
-sqlite_ioerr_shmopen	5304,156	6644
-sqlite_ioerr_shmsize	5305,156	6645
-sqlite_ioerr_short_read	156	6786
-sqlite_ioerr_truncate	5399,156	6787
-sqlite_ioerr_unlock	5400,156	6788
-sqlite_ioerr_vnode	5401,156	6789
-sqlite_ioerr_write	5402,156	6790
-sqlite_locked	5301	6791
-sqlite_locked_sharedcache	5300,5301	6640
-sqlite_locked_vtab	5403,5301	6792
-sqlite_mismatch	272	6793
-sqlite_misuse	5404	6794
-sqlite_nolfs	976	6795
-sqlite_nomem	246	6796
-sqlite_notadb	5405	6797
-sqlite_notfound	5406	6798
-sqlite_notice	5407	6799
-sqlite_notice_recover_rollback	5407	6800
-sqlite_notice_recover_wal	5407	6801
-sqlite_ok_load_permanently	5408	6802
-sqlite_ok_symlink	5409,5408	6803
-sqlite_perm	5410	6804
-sqlite_protocol	5411	6805
-sqlite_range	5412	6806
-sqlite_schema	5413	6807
-sqlite_toobig	5414	6808
-sqlite_warning	409	6809
+sqlite_ioerr_gettemppath	3222,156	3813
+sqlite_ioerr_lock	4266,156	5201
+sqlite_ioerr_mmap	4401,156	5378
+sqlite_ioerr_nomem	4594,156	5634
+sqlite_ioerr_rdlock	4960,156	6177
+sqlite_ioerr_read	4964,156	6180
+sqlite_ioerr_rollback_atomic	156	6782
+sqlite_ioerr_seek	5232,156	6551
+sqlite_ioerr_shmlock	5302,156	6639
+sqlite_ioerr_shmmap	5303,156	6640
+sqlite_ioerr_shmopen	5304,156	6641
+sqlite_ioerr_shmsize	5305,156	6642
+sqlite_ioerr_short_read	156	6783
+sqlite_ioerr_truncate	5399,156	6784
+sqlite_ioerr_unlock	5400,156	6785
+sqlite_ioerr_vnode	5401,156	6786
+sqlite_ioerr_write	5402,156	6787
+sqlite_locked	5301	6788
+sqlite_locked_sharedcache	5300,5301	6637
+sqlite_locked_vtab	5403,5301	6789
+sqlite_mismatch	272	6790
+sqlite_misuse	5404	6791
+sqlite_nolfs	976	6792
+sqlite_nomem	246	6793
+sqlite_notadb	5405	6794
+sqlite_notfound	5406	6795
+sqlite_notice	5407	6796
+sqlite_notice_recover_rollback	5407	6797
+sqlite_notice_recover_wal	5407	6798
+sqlite_ok_load_permanently	5408	6799
+sqlite_ok_symlink	5409,5408	6800
+sqlite_perm	5410	6801
+sqlite_protocol	5411	6802
+sqlite_range	5412	6803
+sqlite_schema	5413	6804
+sqlite_toobig	5414	6805
+sqlite_warning	409	6806
 sqlite_warning_autoindex	408,409	455
-sqljsonarraynotfound	4135,114	6737
-sqljsonitemcannotbecasttotargettype	5370,114	6738
-sqljsonmembernotfound	4133,114	6739
-sqljsonnumbernotfound	4694,114	6740
-sqljsonobjectnotfound	4137,114	6741
-sqljsonscalarrequired	5371,114	6742
-sqlnontransientconnectionexception	5374	6744
-sqlnontransientexception	5375	6745
-sqlparseexception	5376	6746
-sqlparseexception when calling	5376	6746
-sqlrecoverableexception	5377	6747
-sqlroutineexception	637	6749
-sqlserver rejected establishment of sqlconnection	879	6810
-sqlserver_rejected_establishment_of_sqlconnection	879,135	6810
-sqlserverrejectedestablishmentofsqlconnection	879,135	6810
-sqlstate 03000	5378	6750
+sqljsonarraynotfound	4135,114	6734
+sqljsonitemcannotbecasttotargettype	5370,114	6735
+sqljsonmembernotfound	4133,114	6736
+sqljsonnumbernotfound	4694,114	6737
+sqljsonobjectnotfound	4137,114	6738
+sqljsonscalarrequired	5371,114	6739
+sqlnontransientconnectionexception	5374	6741
+sqlnontransientexception	5375	6742
+sqlparseexception	5376	6743
+sqlparseexception when calling	5376	6743
+sqlrecoverableexception	5377	6744
+sqlroutineexception	637	6746
+sqlserver rejected establishment of sqlconnection	879	6807
+sqlserver_rejected_establishment_of_sqlconnection	879,135	6807
+sqlserverrejectedestablishmentofsqlconnection	879,135	6807
+sqlstate 03000	5378	6747
 sqlstate 08000	135	1314
-sqlstate 08001	5386,135	6757
+sqlstate 08001	5386,135	6754
 sqlstate 08003	1088,135	1313
-sqlstate 08004	879,135	6810
+sqlstate 08004	879,135	6807
 sqlstate 08006	1089,135	1315
-sqlstate 08007	5415,135	6811
-sqlstate 08p01	518,135	6071
-sqlstate 09000	5416	6812
+sqlstate 08007	5415,135	6808
+sqlstate 08p01	518,135	6068
+sqlstate 09000	5416	6809
 sqlstate 0a000	109	3658
-sqlstate 0b000	4052	4856
-sqlstate 0f000	4086	5203
-sqlstate 0f001	3810,4086	4550
-sqlstate 0l000	772	4468
-sqlstate 0lp01	771,772	4466
-sqlstate 0p000	1162	4744
+sqlstate 0b000	4052	4853
+sqlstate 0f000	4086	5200
+sqlstate 0f001	3810,4086	4547
+sqlstate 0l000	772	4465
+sqlstate 0lp01	771,772	4463
+sqlstate 0p000	1162	4741
 sqlstate 0z000	1439	1778
-sqlstate 0z002	1991,1439	6813
+sqlstate 0z002	1991,1439	6810
 sqlstate 20000	792	960
 sqlstate 21000	789	955
 sqlstate 22000	114	1581
-sqlstate 22001	524,114	6814
-sqlstate 22002	4652,114	5713
-sqlstate 22003	323,114	5735
-sqlstate 22004	191,114	5714
+sqlstate 22001	524,114	6811
+sqlstate 22002	4652,114	5710
+sqlstate 22003	323,114	5732
+sqlstate 22004	191,114	5711
 sqlstate 22005	2943,114	3463
-sqlstate 22007	684,114	4349
+sqlstate 22007	684,114	4346
 sqlstate 22008	1287,114	1615
-sqlstate 22009	4043,114	4845
+sqlstate 22009	4043,114	4842
 sqlstate 2200b	2947,114	3469
-sqlstate 2200c	4065,114	4874
-sqlstate 2200d	3699,114	4417
-sqlstate 2200f	4207,114	6815
-sqlstate 2200g	4413,114	5399
-sqlstate 2200h	4456,114	6565
-sqlstate 2200l	4606,114	5659
-sqlstate 2200m	4082,114	4897
-sqlstate 2200n	4081,114	4896
-sqlstate 2200s	4080,114	4895
-sqlstate 2200t	4083,114	4898
-sqlstate 22010	3762,114	4490
-sqlstate 22011	4443,114	6816
+sqlstate 2200c	4065,114	4871
+sqlstate 2200d	3699,114	4414
+sqlstate 2200f	4207,114	6812
+sqlstate 2200g	4413,114	5396
+sqlstate 2200h	4456,114	6562
+sqlstate 2200l	4606,114	5656
+sqlstate 2200m	4082,114	4894
+sqlstate 2200n	4081,114	4893
+sqlstate 2200s	4080,114	4892
+sqlstate 2200t	4083,114	4895
+sqlstate 22010	3762,114	4487
+sqlstate 22011	4443,114	6813
 sqlstate 22012	326,114	1825
-sqlstate 22013	3194,114	4650
-sqlstate 22014	315,114	4217
-sqlstate 22015	3512,114	4181
-sqlstate 22016	313,114	4216
-sqlstate 22018	3584,114	4275
-sqlstate 22019	3698,114	4416
-sqlstate 2201b	3911,114	4688
-sqlstate 2201e	776,114	4215
-sqlstate 2201f	115,114	4218
-sqlstate 2201g	1168,114	4220
-sqlstate 2201w	3957,114	4746
-sqlstate 2201x	3958,114	4747
+sqlstate 22013	3194,114	4647
+sqlstate 22014	315,114	4214
+sqlstate 22015	3512,114	4178
+sqlstate 22016	313,114	4213
+sqlstate 22018	3584,114	4272
+sqlstate 22019	3698,114	4413
+sqlstate 2201b	3911,114	4685
+sqlstate 2201e	776,114	4212
+sqlstate 2201f	115,114	4215
+sqlstate 2201g	1168,114	4217
+sqlstate 2201w	3957,114	4743
+sqlstate 2201x	3958,114	4744
 sqlstate 22021	850,114	1019
-sqlstate 22022	3439,114	4075
-sqlstate 22023	190,114	4631
-sqlstate 22024	5417,114	6817
-sqlstate 22025	3700,114	4418
-sqlstate 22026	523,114	6818
-sqlstate 22027	5418,114	6819
+sqlstate 22022	3439,114	4072
+sqlstate 22023	190,114	4628
+sqlstate 22024	5417,114	6814
+sqlstate 22025	3700,114	4415
+sqlstate 22026	523,114	6815
+sqlstate 22027	5418,114	6816
 sqlstate 2202e	330,114	368
-sqlstate 2202g	4022,114	4821
-sqlstate 2202h	4021,114	4820
+sqlstate 2202g	4022,114	4818
+sqlstate 2202h	4021,114	4817
 sqlstate 22030	1563,114	1940
-sqlstate 22031	1290,114	4219
-sqlstate 22032	3781,114	4517
-sqlstate 22033	4006,114	4802
-sqlstate 22034	4412,114	5397
-sqlstate 22035	4508,114	5547
-sqlstate 22036	4136,114	5640
-sqlstate 22037	4599,114	5643
-sqlstate 22038	4202,114	6654
-sqlstate 22039	4135,114	6737
-sqlstate 2203a	4133,114	6739
-sqlstate 2203b	4694,114	6740
-sqlstate 2203c	4137,114	6741
-sqlstate 2203d	5419,114	6820
-sqlstate 2203e	5420,114	6821
-sqlstate 2203f	5371,114	6742
-sqlstate 2203g	5370,114	6738
+sqlstate 22031	1290,114	4216
+sqlstate 22032	3781,114	4514
+sqlstate 22033	4006,114	4799
+sqlstate 22034	4412,114	5394
+sqlstate 22035	4508,114	5544
+sqlstate 22036	4136,114	5637
+sqlstate 22037	4599,114	5640
+sqlstate 22038	4202,114	6651
+sqlstate 22039	4135,114	6734
+sqlstate 2203a	4133,114	6736
+sqlstate 2203b	4694,114	6737
+sqlstate 2203c	4137,114	6738
+sqlstate 2203d	5419,114	6817
+sqlstate 2203e	5420,114	6818
+sqlstate 2203f	5371,114	6739
+sqlstate 2203g	5370,114	6735
 sqlstate 22p01	2987,114	3728
-sqlstate 22p02	113,114	4841
-sqlstate 22p03	1157,114	4249
+sqlstate 22p02	113,114	4838
+sqlstate 22p03	1157,114	4246
 sqlstate 22p04	444,114	492
-sqlstate 22p05	851,114	6822
-sqlstate 22p06	4603,114	5652
-sqlstate 23000	678	4146
-sqlstate 23001	5149,678	6446
-sqlstate 23502	991,678	5685
+sqlstate 22p05	851,114	6819
+sqlstate 22p06	4603,114	5649
+sqlstate 23000	678	4143
+sqlstate 23001	5149,678	6443
+sqlstate 23502	991,678	5682
 sqlstate 23503	3183,678	3744
-sqlstate 23505	1151,678	6823
+sqlstate 23505	1151,678	6820
 sqlstate 23514	852,678	1029
 sqlstate 23p01	1075,678	3498
-sqlstate 24000	718	4335
-sqlstate 25000	204	4857
+sqlstate 24000	718	4332
+sqlstate 25000	204	4854
 sqlstate 25001	202,204	206
 sqlstate 25002	545,204	576
-sqlstate 25003	3397,204	4008
-sqlstate 25004	3398,204	4010
-sqlstate 25005	4457,204	5489
-sqlstate 25006	708,204	6187
-sqlstate 25007	5219,204	6538
-sqlstate 25008	3256,204	3860
-sqlstate 25p01	632,204	5488
-sqlstate 25p02	1225,204	4002
-sqlstate 25p03	3322,204	3929
-sqlstate 26000	4007	4803
-sqlstate 27000	5421	6824
-sqlstate 28000	149	4240
-sqlstate 28p01	1671,149	4637
+sqlstate 25003	3397,204	4005
+sqlstate 25004	3398,204	4007
+sqlstate 25005	4457,204	5486
+sqlstate 25006	708,204	6184
+sqlstate 25007	5219,204	6535
+sqlstate 25008	3256,204	3857
+sqlstate 25p01	632,204	5485
+sqlstate 25p02	1225,204	3999
+sqlstate 25p03	3322,204	3926
+sqlstate 26000	4007	4800
+sqlstate 27000	5421	6821
+sqlstate 28000	149	4237
+sqlstate 28p01	1671,149	4634
 sqlstate 2b000	681	1732
 sqlstate 2bp01	680,681	1731
-sqlstate 2d000	696	4858
-sqlstate 2f000	637	6749
-sqlstate 2f002	4408,637	5388
-sqlstate 2f003	636,637	6054
-sqlstate 2f004	4970,637	6192
+sqlstate 2d000	696	4855
+sqlstate 2f000	637	6746
+sqlstate 2f002	4408,637	5385
+sqlstate 2f003	636,637	6051
+sqlstate 2f004	4970,637	6189
 sqlstate 2f005	2364,637	3781
-sqlstate 34000	3629	4333
+sqlstate 34000	3629	4330
 sqlstate 38000	1119	3577
 sqlstate 38001	1118,1119	1353
-sqlstate 38002	4408,1119	6825
-sqlstate 38003	636,1119	6826
-sqlstate 38004	4970,1119	6827
+sqlstate 38002	4408,1119	6822
+sqlstate 38003	636,1119	6823
+sqlstate 38004	4970,1119	6824
 sqlstate 39000	510	3578
-sqlstate 39001	4008,510	4804
-sqlstate 39004	191,510	6828
-sqlstate 39p01	509,510	6829
-sqlstate 39p02	5422,510	6830
+sqlstate 39001	4008,510	4801
+sqlstate 39004	191,510	6825
+sqlstate 39p01	509,510	6826
+sqlstate 39p02	5422,510	6827
 sqlstate 39p03	631,510	3486
-sqlstate 3b000	4087	6523
-sqlstate 3b001	3971,4087	4763
-sqlstate 3d000	2146	4266
-sqlstate 3f000	3974	4767
-sqlstate 40000	1045	6831
-sqlstate 40001	1044,1045	6571
-sqlstate 40002	5423,1045	6832
-sqlstate 40003	5424,1045	6833
+sqlstate 3b000	4087	6520
+sqlstate 3b001	3971,4087	4760
+sqlstate 3d000	2146	4263
+sqlstate 3f000	3974	4764
+sqlstate 40000	1045	6828
+sqlstate 40001	1044,1045	6568
+sqlstate 40002	5423,1045	6829
+sqlstate 40003	5424,1045	6830
 sqlstate 40p01	1344,1045	1670
-sqlstate 42000	1	6834
-sqlstate 42501	137,1	4124
-sqlstate 42601	0,1	6835
-sqlstate 42602	1037,1	4572
-sqlstate 42611	774,1	4301
-sqlstate 42622	3319,1	5457
+sqlstate 42000	1	6831
+sqlstate 42501	137,1	4121
+sqlstate 42601	0,1	6832
+sqlstate 42602	1037,1	4569
+sqlstate 42611	774,1	4298
+sqlstate 42622	3319,1	5454
 sqlstate 42701	983,1	1919
 sqlstate 42702	258,1	275
-sqlstate 42703	381,1	6836
-sqlstate 42704	158,1	6837
+sqlstate 42703	381,1	6833
+sqlstate 42704	158,1	6834
 sqlstate 42710	157,1	1944
 sqlstate 42712	1546,1	1917
 sqlstate 42723	1555,1	1932
 sqlstate 42725	232,1	276
-sqlstate 42803	229,1	3839
+sqlstate 42803	229,1	3836
 sqlstate 42804	272,1	1610
-sqlstate 42809	254,1	6838
-sqlstate 42830	3182,1	4452
+sqlstate 42809	254,1	6835
+sqlstate 42830	3182,1	4449
 sqlstate 42846	685,1	761
-sqlstate 42883	227,1	6839
-sqlstate 428c9	743,1	3807
-sqlstate 42939	683,1	6361
-sqlstate 42p01	1160,1	6840
-sqlstate 42p02	5425,1	6841
+sqlstate 42883	227,1	6836
+sqlstate 428c9	743,1	3804
+sqlstate 42939	683,1	6358
+sqlstate 42p01	1160,1	6837
+sqlstate 42p02	5425,1	6838
 sqlstate 42p03	896,1	1924
 sqlstate 42p04	1278,1	1925
 sqlstate 42p05	1573,1	1952
@@ -31040,48 +31021,48 @@ sqlstate 42p06	1580,1	1959
 sqlstate 42p07	872,1	1962
 sqlstate 42p08	261,1	281
 sqlstate 42p09	257,1	274
-sqlstate 42p10	312,1	4302
-sqlstate 42p11	754,1	4332
-sqlstate 42p12	3638,1	4346
-sqlstate 42p13	112,1	4455
-sqlstate 42p14	3885,1	4654
-sqlstate 42p15	1194,1	4765
-sqlstate 42p16	111,1	4818
-sqlstate 42p17	159,1	4593
-sqlstate 42p18	716,1	4046
-sqlstate 42p19	230,1	4681
-sqlstate 42p20	701,1	6842
+sqlstate 42p10	312,1	4299
+sqlstate 42p11	754,1	4329
+sqlstate 42p12	3638,1	4343
+sqlstate 42p13	112,1	4452
+sqlstate 42p14	3885,1	4651
+sqlstate 42p15	1194,1	4762
+sqlstate 42p16	111,1	4815
+sqlstate 42p17	159,1	4590
+sqlstate 42p18	716,1	4043
+sqlstate 42p19	230,1	4678
+sqlstate 42p20	701,1	6839
 sqlstate 42p21	864,1	1153
-sqlstate 42p22	1153,1	4045
-sqlstate 44000	856	6843
-sqlstate 53000	243	4127
+sqlstate 42p22	1153,1	4042
+sqlstate 44000	856	6840
+sqlstate 53000	243	4124
 sqlstate 53100	1154,243	1815
-sqlstate 53200	246,243	5873
-sqlstate 53300	1876,243	6844
+sqlstate 53200	246,243	5870
+sqlstate 53300	1876,243	6841
 sqlstate 53400	242,243	1286
-sqlstate 54000	329	6052
-sqlstate 54001	5426,329	6845
-sqlstate 54011	741,329	6846
-sqlstate 54023	3241,329	6847
-sqlstate 55000	107	5749
-sqlstate 55006	136,107	5744
+sqlstate 54000	329	6049
+sqlstate 54001	5426,329	6842
+sqlstate 54011	741,329	6843
+sqlstate 54023	3241,329	6844
+sqlstate 55000	107	5746
+sqlstate 55006	136,107	5741
 sqlstate 55p02	782,107	948
-sqlstate 55p03	668,107	5207
-sqlstate 55p04	5427,107	6848
-sqlstate 57000	221	5829
-sqlstate 57014	667,221	6104
+sqlstate 55p03	668,107	5204
+sqlstate 55p04	5427,107	6845
+sqlstate 57000	221	5826
+sqlstate 57014	667,221	6101
 sqlstate 57p01	220,221	222
 sqlstate 57p02	1172,221	1487
 sqlstate 57p03	697,221	766
 sqlstate 57p04	1280,221	1598
-sqlstate 57p05	3323,221	3930
-sqlstate 58000	48,1165	6849
-sqlstate 58030	1164,1165	4945
-sqlstate 58p01	1446,1165	6850
+sqlstate 57p05	3323,221	3927
+sqlstate 58000	48,1165	6846
+sqlstate 58030	1164,1165	4942
+sqlstate 58p01	1446,1165	6847
 sqlstate 58p02	1447,1165	1930
-sqlstate 72000	5343,5344	6690
+sqlstate 72000	5343,5344	6687
 sqlstate f0000	224,225	1276
-sqlstate f0001	4267,225	5206
+sqlstate f0001	4267,225	5203
 sqlstate hv000	3097,3122	3632
 sqlstate hv001	3114,3122	3649
 sqlstate hv002	3096,3122	3631
@@ -31109,24 +31090,24 @@ sqlstate hv021	3099,3122	3634
 sqlstate hv024	3100,3122	3635
 sqlstate hv090	3110,3122	3645
 sqlstate hv091	3105,3122	3640
-sqlstate p0000	4837,335	5984
-sqlstate p0001	4935,335	6122
-sqlstate p0002	4478,335	5505
-sqlstate p0003	5428,335	6851
+sqlstate p0000	4837,335	5981
+sqlstate p0001	4935,335	6119
+sqlstate p0002	4478,335	5502
+sqlstate p0003	5428,335	6848
 sqlstate p0004	334,335	373
-sqlstate xx000	81	4156
+sqlstate xx000	81	4153
 sqlstate xx001	613,81	1577
-sqlstate xx002	1145,81	4055
-sqlstatementnotyetcomplete	5378	6750
-sqlsyntaxerrorexception	5379	6751
-sqltimeoutexception	5380	6752
-sqltransactionrollbackexception	5383	6754
-sqltransientconnectionexception	5384	6755
-sqltransientexception	5385	6756
-srf protocol violated	5422	6830
-srf_protocol_violated	5422,510	6830
-srfprotocolviolated	5422,510	6830
-srmount error	2939	6852
+sqlstate xx002	1145,81	4052
+sqlstatementnotyetcomplete	5378	6747
+sqlsyntaxerrorexception	5379	6748
+sqltimeoutexception	5380	6749
+sqltransactionrollbackexception	5383	6751
+sqltransientconnectionexception	5384	6752
+sqltransientexception	5385	6753
+srf protocol violated	5422	6827
+srf_protocol_violated	5422,510	6827
+srfprotocolviolated	5422,510	6827
+srmount error	2939	6849
 srtp could not allocate profiles	5429,279	301
 srtp protection profile list too long	5430,279	301
 srtp unknown protection profile	5431,279	301
@@ -31180,24 +31161,24 @@ ssl * unsolicited extension	5475,279	301
 ssl * unsupported protocol	5476,279	301
 ssl * wrong curve	5477,279	301
 ssl * x509 lib	5478,279	301
-ssl cert verification error	5479,827,289	6853
+ssl cert verification error	5479,827,289	6850
 ssl certificate s common name contains embedded null	518,135	1392
 ssl certificate s distinguished name contains embedded null	518,135	1392
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	289	6854
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	289	6851
 ssl command section empty	5480,279	301
 ssl command section not found	5481,279	301
 ssl ctx has no default ssl version	5482,279	301
-ssl error wait readable	5483	6855
-ssl error wait writable	5484	6856
-ssl handshake exception	5485	6857
+ssl error wait readable	5483	6852
+ssl error wait writable	5484	6853
+ssl handshake exception	5485	6854
 ssl handshake failure	5486,279	301
-ssl key exception	5487	6858
+ssl key exception	5487	6855
 ssl library has no ciphers	5488,279	301
 ssl negative length	5489,279	301
 ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	2326	2801
-ssl peer unverified exception	5490	6859
-ssl policy not found	5491	6860
-ssl protocol exception	5492	6861
+ssl peer unverified exception	5490	6856
+ssl policy not found	5491	6857
+ssl protocol exception	5492	6858
 ssl section empty	5493,279	301
 ssl section not found	5494,279	301
 ssl session id callback failed	5495,279	301
@@ -31206,28 +31187,28 @@ ssl session id context too long	5497,279	301
 ssl session id has bad length	5498,279	301
 ssl session id too long	5499,279	301
 ssl session version mismatch	5500,279	301
-ssl syscall error	5501,5502	6862
-ssl want read error	5503,5504	6863
-ssl want write error	5505,5506	6864
-ssl zero return error	5507,5508	6865
+ssl syscall error	5501,5502	6859
+ssl want read error	5503,5504	6860
+ssl want write error	5505,5506	6861
+ssl zero return error	5507,5508	6862
 ssl3 ext invalid max fragment length	5509,279	301
 ssl3 ext invalid servername	5510,279	301
 ssl3 ext invalid servername type	5511,279	301
 ssl3 session id too long	5512,279	301
-ssl_connect returned * state error certificate verify failed self signed certificate	289	6866
-sslcertverificationerror	5479,827,289	6853
-ssleoferror	5513,5514	6867
-sslerror	5515,5516	6868
-sslerrorwaitreadable	5483	6855
-sslerrorwaitwritable	5484	6856
-sslexception	5517	6869
-sslhandshakeexception	5485	6857
-sslkeyexception	5487	6858
-sslpeerunverifiedexception	5490	6859
-sslpolicynotfound	5491	6860
-sslpolicynotfound when calling	5491	6860
-sslprotocolexception	5492	6861
-sslsyscallerror	5501,5502	6862
+ssl_connect returned * state error certificate verify failed self signed certificate	289	6863
+sslcertverificationerror	5479,827,289	6850
+ssleoferror	5513,5514	6864
+sslerror	5515,5516	6865
+sslerrorwaitreadable	5483	6852
+sslerrorwaitwritable	5484	6853
+sslexception	5517	6866
+sslhandshakeexception	5485	6854
+sslkeyexception	5487	6855
+sslpeerunverifiedexception	5490	6856
+sslpolicynotfound	5491	6857
+sslpolicynotfound when calling	5491	6857
+sslprotocolexception	5492	6858
+sslsyscallerror	5501,5502	6859
 sslv3 alert bad certificate	5518,279,4242	301
 sslv3 alert bad record mac	5519,279,4245	301
 sslv3 alert certificate expired	5520,279,4250	301
@@ -31239,92 +31220,92 @@ sslv3 alert illegal parameter	5525,279,4252	301
 sslv3 alert no certificate	5526,279	301
 sslv3 alert unexpected message	5527,279,4258	301
 sslv3 alert unsupported certificate	5528,279,4263	301
-sslwantreaderror	5503,5504	6863
-sslwantwriteerror	5505,5506	6864
-sslzeroreturnerror	5507,5508	6865
-ssml marks not supported for text type exception	5529	6870
-ssmlmarksnotsupportedfortexttypeexception	5529	6870
-ssmlmarksnotsupportedfortexttypeexception when calling	5529	6870
+sslwantreaderror	5503,5504	6860
+sslwantwriteerror	5505,5506	6861
+sslzeroreturnerror	5507,5508	6862
+ssml marks not supported for text type exception	5529	6867
+ssmlmarksnotsupportedfortexttypeexception	5529	6867
+ssmlmarksnotsupportedfortexttypeexception when calling	5529	6867
 sspi authentication failed for user	149	436
-stack depth limit exceeded	5426,329	6871
-stack fault	2993	6872
-stack instance not found exception	5530,12	6873
-stack level too deep	4330	6874
-stack not found exception	5531,12	6875
-stack overflow	4330	6876
-stack overflow error	5532,4330	6877
-stack overflow exception	4698	6878
-stack refactor not found exception	5533,12	6879
-stack set not empty exception	5534,19	6880
-stack set not found exception	5535,12	6881
-stacked diagnostics accessed without active handler	1991	6813
-stacked_diagnostics_accessed_without_active_handler	1991,1439	6813
-stackeddiagnosticsaccessedwithoutactivehandler	1991,1439	6813
-stackinstancenotfoundexception	5530,12	6873
-stackinstancenotfoundexception when calling	5530,12	6873
-stacknotfoundexception	5531,12	6875
-stacknotfoundexception when calling	5531,12	6875
-stackoverflowerror	5532,4330	6877
-stackoverflowexception	4698	6878
-stackrefactornotfoundexception	5533,12	6879
-stackrefactornotfoundexception when calling	5533,12	6879
-stacksetnotemptyexception	5534,19	6880
-stacksetnotemptyexception when calling	5534,19	6880
-stacksetnotfoundexception	5535,12	6881
-stacksetnotfoundexception when calling	5535,12	6881
-stage not found exception	5536	6882
-stage not retryable exception	5537	6883
-stagenotfoundexception	5536	6882
-stagenotfoundexception when calling	5536	6882
-stagenotretryableexception	5537	6883
-stagenotretryableexception when calling	5537	6883
-staging distribution in use	5538,19	6884
-stagingdistributioninuse	5538,19	6884
-stagingdistributioninuse when calling	5538,19	6884
-stale broker epoch exception	556	6885
-stale controller epoch exception	3500	4157
-stale file handle	2930	6886
-stale member epoch exception	5539	6887
-stale request exception	5540,19	6888
-stale_broker_epoch	556	6885
-stale_controller_epoch	3500	4157
-stale_member_epoch	5539	6887
-stalebrokerepochexception	556	6885
-stalecontrollerepochexception	3500	4157
-stalememberepochexception	5539	6887
-stalerequestexception	5540,19	6888
-stalerequestexception when calling	5540,19	6888
-staletag	5541	6889
-staletag when calling	5541	6889
-standarderror	5542	6890
-standby mode is not supported by single user servers	109	6891
+stack depth limit exceeded	5426,329	6868
+stack fault	2993	6869
+stack instance not found exception	5530,12	6870
+stack level too deep	4330	6871
+stack not found exception	5531,12	6872
+stack overflow	4330	6873
+stack overflow error	5532,4330	6874
+stack overflow exception	4698	6875
+stack refactor not found exception	5533,12	6876
+stack set not empty exception	5534,19	6877
+stack set not found exception	5535,12	6878
+stacked diagnostics accessed without active handler	1991	6810
+stacked_diagnostics_accessed_without_active_handler	1991,1439	6810
+stackeddiagnosticsaccessedwithoutactivehandler	1991,1439	6810
+stackinstancenotfoundexception	5530,12	6870
+stackinstancenotfoundexception when calling	5530,12	6870
+stacknotfoundexception	5531,12	6872
+stacknotfoundexception when calling	5531,12	6872
+stackoverflowerror	5532,4330	6874
+stackoverflowexception	4698	6875
+stackrefactornotfoundexception	5533,12	6876
+stackrefactornotfoundexception when calling	5533,12	6876
+stacksetnotemptyexception	5534,19	6877
+stacksetnotemptyexception when calling	5534,19	6877
+stacksetnotfoundexception	5535,12	6878
+stacksetnotfoundexception when calling	5535,12	6878
+stage not found exception	5536	6879
+stage not retryable exception	5537	6880
+stagenotfoundexception	5536	6879
+stagenotfoundexception when calling	5536	6879
+stagenotretryableexception	5537	6880
+stagenotretryableexception when calling	5537	6880
+staging distribution in use	5538,19	6881
+stagingdistributioninuse	5538,19	6881
+stagingdistributioninuse when calling	5538,19	6881
+stale broker epoch exception	556	6882
+stale controller epoch exception	3500	4154
+stale file handle	2930	6883
+stale member epoch exception	5539	6884
+stale request exception	5540,19	6885
+stale_broker_epoch	556	6882
+stale_controller_epoch	3500	4154
+stale_member_epoch	5539	6884
+stalebrokerepochexception	556	6882
+stalecontrollerepochexception	3500	4154
+stalememberepochexception	5539	6884
+stalerequestexception	5540,19	6885
+stalerequestexception when calling	5540,19	6885
+staletag	5541	6886
+staletag when calling	5541	6886
+standarderror	5542	6887
+standby mode is not supported by single user servers	109	6888
 standby promotion is ongoing	107	105
 start slave until master_gtid_pos requires that slave is using gtid	2502	2986
 start value * cannot be greater than maxvalue	190,114	621
 start value * cannot be less than minvalue	190,114	621
-start value cannot be infinity	190,114	4591
-start value cannot be nan	190,114	4591
+start value cannot be infinity	190,114	4588
+start value cannot be nan	190,114	4588
 starts is later than query time first history partition may exceed interval value	2204	2673
-startup probe failed	4235,4236	5172
-stat buffer too short	5543,5544	6892
-state machine already exists	5545	6893
-state machine deleting	5546	6894
-state machine does not exist	5547	6895
-state machine limit exceeded	5548	6896
-state machine type not supported	5549	6897
-state not recoverable	1748	6898
-statemachinealreadyexists	5545	6893
-statemachinealreadyexists when calling	5545	6893
-statemachinedeleting	5546	6894
-statemachinedeleting when calling	5546	6894
-statemachinedoesnotexist	5547	6895
-statemachinedoesnotexist when calling	5547	6895
-statemachinelimitexceeded	5548	6896
-statemachinelimitexceeded when calling	5548	6896
-statemachinetypenotsupported	5549	6897
-statemachinetypenotsupported when calling	5549	6897
+startup probe failed	4235,4236	5169
+stat buffer too short	5543,5544	6889
+state machine already exists	5545	6890
+state machine deleting	5546	6891
+state machine does not exist	5547	6892
+state machine limit exceeded	5548	6893
+state machine type not supported	5549	6894
+state not recoverable	1748	6895
+statemachinealreadyexists	5545	6890
+statemachinealreadyexists when calling	5545	6890
+statemachinedeleting	5546	6891
+statemachinedeleting when calling	5546	6891
+statemachinedoesnotexist	5547	6892
+statemachinedoesnotexist when calling	5547	6892
+statemachinelimitexceeded	5548	6893
+statemachinelimitexceeded when calling	5548	6893
+statemachinetypenotsupported	5549	6894
+statemachinetypenotsupported when calling	5549	6894
 statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1825	2269
-statement completion unknown	5424	6833
+statement completion unknown	5424	6830
 statement has sum functions and columns in same statement	2613,1	3129
 statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1827	2271
 statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1817	2261
@@ -31332,103 +31313,103 @@ statement is unsafe because it uses a fulltext parser plugin which may not retur
 statement is unsafe because it uses a system function that may return a different value on the slave	1832	2276
 statement is unsafe because it uses a system variable that may have a different value on the slave	1834	2278
 statement is unsafe because it uses a udf which may not return the same value on the slave	1835	2279
-statement timeout exception	5550	6899
-statement too complex	5426	6845
+statement timeout exception	5550	6896
+statement too complex	5426	6842
 statement trigger s when condition cannot reference column values	159,1	538
-statement_completion_unknown	5424,1045	6833
-statement_too_complex	5426,329	6845
-statementcompletionunknown	5424,1045	6833
+statement_completion_unknown	5424,1045	6830
+statement_too_complex	5426,329	6842
+statementcompletionunknown	5424,1045	6830
 statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1837	2281
-statementtimeoutexception	5550	6899
-statementtimeoutexception when calling	5550	6899
-statementtoocomplex	5426,329	6845
-static consumer fenced by other consumer with same group instance id	3132	6141
+statementtimeoutexception	5550	6896
+statementtimeoutexception when calling	5550	6896
+statementtoocomplex	5426,329	6842
+static consumer fenced by other consumer with same group instance id	3132	6138
 statistics creation on system columns is not supported	109	1165
-statistics expressions can refer only to the table being referenced	312,1	4057
-statistics not available exception	5551	6900
-statistics not ready yet exception	5552	6901
-statistics object * already exists	157,1	6902
+statistics expressions can refer only to the table being referenced	312,1	4054
+statistics not available exception	5551	6897
+statistics not ready yet exception	5552	6898
+statistics object * already exists	157,1	6899
 statistics object * already exists in schema	157,1	1367
-statistics object * already exists skipping	157,1	6902
-statistics object * could not be computed for relation	159,1	6903
+statistics object * already exists skipping	157,1	6899
+statistics object * could not be computed for relation	159,1	6900
 statistics object * does not exist	158,1	1149
 statistics object with oid * does not exist	158,1	1156
-statistics target * is too low	190,114	5226
-statisticsnotavailableexception	5551	6900
-statisticsnotavailableexception when calling	5551	6900
-statisticsnotreadyyetexception	5552	6901
-statisticsnotreadyyetexception when calling	5552	6901
-status 1 failure	5553	6904
-status 1 hup	2981,2982	6905
-status 10 usr1	2989,2982	6906
-status 11 segv	2990,2982	6907
-status 12 usr2	2991,2982	6908
-status 13 pipe	550,2982	6909
-status 14 alrm	237,2982	6910
-status 15 term	2992,2982	6911
-status 16 stkflt	2993,2982	6912
-status 17 chld	860,2982	6913
-status 18 cont	2994,2982	6914
-status 19 stop	2995,2982	6915
-status 2 int	2983,2982	6916
-status 2 invalidargument	5554	6917
-status 20 tstp	2996,2982	6918
-status 200 chdir	5555	6919
-status 201 nice	5556	6920
-status 202 fds	5557	6921
-status 203 exec	5558	6922
-status 204 memory	5559	6923
-status 205 limits	5560	6924
-status 206 oom_adjust	5561	6925
-status 207 signal_mask	5562	6926
-status 208 stdin	5563	6927
-status 209 stdout	5564	6928
-status 21 ttin	2997,2982	6929
-status 210 chroot	5565	6930
-status 211 ioprio	5566	6931
-status 212 timerslack	5567	6932
-status 213 securebits	5568	6933
-status 214 setscheduler	5569	6934
-status 215 cpuaffinity	5570	6935
-status 216 group	5571	6936
-status 217 user	5572	6937
-status 218 capabilities	5573	6938
-status 219 cgroup	5574	6939
-status 22 ttou	2998,2982	6940
-status 220 setsid	5575	6941
-status 221 confirm	5576	6942
-status 222 stderr	5577	6943
-status 224 pam	5578	6944
-status 225 network	5579	6945
-status 226 namespace	5580	6946
-status 227 no_new_privileges	5581	6947
-status 228 seccomp	5582	6948
-status 229 selinux_context	5583	6949
-status 23 urg	2999,2982	6950
-status 230 personality	5584	6951
-status 231 apparmor_profile	5585	6952
-status 232 address_families	5586	6953
-status 233 runtime_directory	5587	6954
-status 235 chown	5588	6955
-status 236 smack_process_label	5589	6956
-status 237 keyring	5590	6957
-status 238 state_directory	5591	6958
-status 239 cache_directory	5592	6959
-status 24 xcpu	1169,2982	6960
-status 240 logs_directory	5593	6961
-status 241 configuration_directory	5594	6962
-status 242 numa_policy	5595	6963
-status 243 credentials	5596	6964
-status 245 bpf	5597	6965
-status 25 xfsz	3000,2982	6966
-status 26 vtalrm	3001,2982	6967
-status 27 prof	3002,2982	6968
-status 28 winch	3003,2982	6969
-status 29 io	3004,2982	6970
-status 3 notimplemented	5598	6971
-status 3 quit	2984,2982	6972
-status 30 pwr	3005,2982	6973
-status 31 sys	477,2982	6974
+statistics target * is too low	190,114	5223
+statisticsnotavailableexception	5551	6897
+statisticsnotavailableexception when calling	5551	6897
+statisticsnotreadyyetexception	5552	6898
+statisticsnotreadyyetexception when calling	5552	6898
+status 1 failure	5553	6901
+status 1 hup	2981,2982	6902
+status 10 usr1	2989,2982	6903
+status 11 segv	2990,2982	6904
+status 12 usr2	2991,2982	6905
+status 13 pipe	550,2982	6906
+status 14 alrm	237,2982	6907
+status 15 term	2992,2982	6908
+status 16 stkflt	2993,2982	6909
+status 17 chld	860,2982	6910
+status 18 cont	2994,2982	6911
+status 19 stop	2995,2982	6912
+status 2 int	2983,2982	6913
+status 2 invalidargument	5554	6914
+status 20 tstp	2996,2982	6915
+status 200 chdir	5555	6916
+status 201 nice	5556	6917
+status 202 fds	5557	6918
+status 203 exec	5558	6919
+status 204 memory	5559	6920
+status 205 limits	5560	6921
+status 206 oom_adjust	5561	6922
+status 207 signal_mask	5562	6923
+status 208 stdin	5563	6924
+status 209 stdout	5564	6925
+status 21 ttin	2997,2982	6926
+status 210 chroot	5565	6927
+status 211 ioprio	5566	6928
+status 212 timerslack	5567	6929
+status 213 securebits	5568	6930
+status 214 setscheduler	5569	6931
+status 215 cpuaffinity	5570	6932
+status 216 group	5571	6933
+status 217 user	5572	6934
+status 218 capabilities	5573	6935
+status 219 cgroup	5574	6936
+status 22 ttou	2998,2982	6937
+status 220 setsid	5575	6938
+status 221 confirm	5576	6939
+status 222 stderr	5577	6940
+status 224 pam	5578	6941
+status 225 network	5579	6942
+status 226 namespace	5580	6943
+status 227 no_new_privileges	5581	6944
+status 228 seccomp	5582	6945
+status 229 selinux_context	5583	6946
+status 23 urg	2999,2982	6947
+status 230 personality	5584	6948
+status 231 apparmor_profile	5585	6949
+status 232 address_families	5586	6950
+status 233 runtime_directory	5587	6951
+status 235 chown	5588	6952
+status 236 smack_process_label	5589	6953
+status 237 keyring	5590	6954
+status 238 state_directory	5591	6955
+status 239 cache_directory	5592	6956
+status 24 xcpu	1169,2982	6957
+status 240 logs_directory	5593	6958
+status 241 configuration_directory	5594	6959
+status 242 numa_policy	5595	6960
+status 243 credentials	5596	6961
+status 245 bpf	5597	6962
+status 25 xfsz	3000,2982	6963
+status 26 vtalrm	3001,2982	6964
+status 27 prof	3002,2982	6965
+status 28 winch	3003,2982	6966
+status 29 io	3004,2982	6967
+status 3 notimplemented	5598	6968
+status 3 quit	2984,2982	6969
+status 30 pwr	3005,2982	6970
+status 31 sys	477,2982	6971
 status 4 1 6	1510,1511	1862
 status 4 1 7	1512	1863
 status 4 1 8	43	42
@@ -31462,8 +31443,8 @@ status 4 7 25	95	1879
 status 4 7 5	1524,32	1880
 status 4 7 6	1525,32	1881
 status 4 7 7	1526,32	1882
-status 4 ill	2985,2982	6975
-status 4 nopermission	5599	6976
+status 4 ill	2985,2982	6972
+status 4 nopermission	5599	6973
 status 400	6	5
 status 401	7	6
 status 402	9	8
@@ -31557,8 +31538,8 @@ status 5 7 6	1525,32	1912
 status 5 7 7	1526,32	1913
 status 5 7 8	80,32	78
 status 5 7 9	78,32	76
-status 5 notinstalled	5600	6977
-status 5 trap	2986,2982	6978
+status 5 notinstalled	5600	6974
+status 5 trap	2986,2982	6975
 status 500	55	51
 status 501	59	55
 status 502	60	56
@@ -31570,12 +31551,12 @@ status 507	70	67
 status 508	71	68
 status 510	72	69
 status 511	73	70
-status 6 abrt	943,2982	6979
-status 6 notconfigured	5601	6980
-status 7 bus	588,2982	6981
-status 7 notrunning	5602	6982
-status 8 fpe	2987,2982	6983
-status 9 kill	2988,2982	6984
+status 6 abrt	943,2982	6976
+status 6 notconfigured	5601	6977
+status 7 bus	588,2982	6978
+status 7 notrunning	5602	6979
+status 8 fpe	2987,2982	6980
+status 9 kill	2988,2982	6981
 status badalg	481	509
 status badcookie	482	510
 status badkey	483	511
@@ -31626,15 +31607,15 @@ status code 510	72	69
 status code 511	73	70
 status dsotypeni	1542	1914
 status formerr	3192	3754
-status notauth	4642	5700
-status notimp	4645	5705
-status notzone	4647	5707
-status nxdomain	4666	5738
-status nxrrset	4667	5739
-status refused	4942	6131
-status servfail	4943	6132
-status yxdomain	4944	6133
-status yxrrset	4945	6134
+status notauth	4642	5697
+status notimp	4645	5702
+status notzone	4647	5704
+status nxdomain	4666	5735
+status nxrrset	4667	5736
+status refused	4942	6128
+status servfail	4943	6129
+status yxdomain	4944	6130
+status yxrrset	4945	6131
 statuscode aborted	943,944,19	1123
 statuscode already_exists	250,253,19	265
 statuscode cancelled	946,947,948	1125
@@ -31683,28 +31664,28 @@ statusruntimeexception unauthenticated	969,970,7	1139
 statusruntimeexception unavailable	971,972,62	1140
 statusruntimeexception unimplemented	973,974,59	1141
 statusruntimeexception unknown	975,976,55	1142
-statusunchanged	5603	6985
-statusunchanged when calling	5603	6985
+statusunchanged	5603	6982
+statusunchanged when calling	5603	6982
 stdin stdout not allowed with program	0,1	936
-step size cannot be infinity	190,114	4591
-step size cannot be nan	190,114	4591
-step size cannot equal zero	190,114	6986
-still contains links exception	5604	6987
+step size cannot be infinity	190,114	4588
+step size cannot be nan	190,114	4588
+step size cannot equal zero	190,114	6983
+still contains links exception	5604	6984
 still in init	5605,279	301
-stillcontainslinksexception	5604	6987
-stillcontainslinksexception when calling	5604	6987
-stop async iteration	5606,5607	6988
+stillcontainslinksexception	5604	6984
+stillcontainslinksexception when calling	5604	6984
+stop async iteration	5606,5607	6985
 stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	2395	2876
 stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	2396	2877
-stop value cannot be infinity	190,114	4591
-stop value cannot be nan	190,114	4591
-stopasynciteration	5606,5607	6988
-stopiteration	5608,5609	6989
-stopped signal	2995	6990
-stopped tty input	2997	6991
-stopped tty output	2998	6992
+stop value cannot be infinity	190,114	4588
+stop value cannot be nan	190,114	4588
+stopasynciteration	5606,5607	6985
+stopiteration	5608,5609	6986
+stopped signal	2995	6987
+stopped tty input	2997	6988
+stopped tty output	2998	6989
 storage * not recognized	190,114	251
-storage cannot be specified in alter operator family	0,1	5770
+storage cannot be specified in alter operator family	0,1	5767
 storage engine * cannot be used for log tables	2494	2978
 storage engine * does not support rollback for this statement transaction rolled back and must be restarted	2558	3073
 storage engine * doesn t support auto_increment columns	2404,1	2885
@@ -31713,113 +31694,113 @@ storage engine * is disabled	2397	2878
 storage engine * of the table * doesn t have this option	2020	2481
 storage engine does not support generated columns	2498	2982
 storage engine for table * is not loaded	2398	2879
-storage limit exceeded exception	5610,19	6993
-storage limit will exceed exception	5611,22	6994
-storage quota exceeded	5612	6995
-storage quota exceeded fault	5612	6996
+storage limit exceeded exception	5610,19	6990
+storage limit will exceed exception	5611,22	6991
+storage quota exceeded	5612	6992
+storage quota exceeded fault	5612	6993
 storage type cannot be different from data type for access method	159,1	155
-storage type not available fault	5613	6997
-storage type not supported	5614	6998
+storage type not available fault	5613	6994
+storage type not supported	5614	6995
 storage type specified more than once	159,1	155
-storage virtual machine not found	5615	6999
-storagelimitexceededexception	5610,19	6993
-storagelimitexceededexception when calling	5610,19	6993
-storagelimitwillexceedexception	5611,22	6994
-storagelimitwillexceedexception when calling	5611,22	6994
-storagequotaexceeded	5612	6995
-storagequotaexceeded when calling	5612	6995
-storagequotaexceededfault	5612	6996
-storagequotaexceededfault when calling	5612	6996
-storagetypenotavailablefault	5613	6997
-storagetypenotavailablefault when calling	5613	6997
-storagetypenotsupported	5614	6998
-storagetypenotsupported when calling	5614	6998
-storagevirtualmachinenotfound	5615	6999
-storagevirtualmachinenotfound when calling	5615	6999
-storeerror	5616	7000
+storage virtual machine not found	5615	6996
+storagelimitexceededexception	5610,19	6990
+storagelimitexceededexception when calling	5610,19	6990
+storagelimitwillexceedexception	5611,22	6991
+storagelimitwillexceedexception when calling	5611,22	6991
+storagequotaexceeded	5612	6992
+storagequotaexceeded when calling	5612	6992
+storagequotaexceededfault	5612	6993
+storagequotaexceededfault when calling	5612	6993
+storagetypenotavailablefault	5613	6994
+storagetypenotavailablefault when calling	5613	6994
+storagetypenotsupported	5614	6995
+storagetypenotsupported when calling	5614	6995
+storagevirtualmachinenotfound	5615	6996
+storagevirtualmachinenotfound when calling	5615	6996
+storeerror	5616	6997
 storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	2041	2502
-strconv atoi parsing * invalid syntax	699	7001
-stream corrupted exception	5617	7002
-stream edge configuration not found exception	5618,12	7003
-stream records not found exception	5619,12	7004
-streamcorruptedexception	5617	7002
-streamedgeconfigurationnotfoundexception	5618,12	7003
-streamedgeconfigurationnotfoundexception when calling	5618,12	7003
-streamend	5620	7005
-streamerror	5621	7006
-streaming distribution already exists	5622,19	7007
-streaming distribution not disabled	5623,19	7008
-streaming requested but not supported by output plugin	190,114	6065
-streamingdistributionalreadyexists	5622,19	7007
-streamingdistributionalreadyexists when calling	5622,19	7007
-streamingdistributionnotdisabled	5623,19	7008
-streamingdistributionnotdisabled when calling	5623,19	7008
-streamrecordsnotfoundexception	5619,12	7004
-streamrecordsnotfoundexception when calling	5619,12	7004
-streams pipe error	2940	7009
-streamunavailable	5624,62	7010
-streamunavailable when calling	5624,62	7010
+strconv atoi parsing * invalid syntax	699	6998
+stream corrupted exception	5617	6999
+stream edge configuration not found exception	5618,12	7000
+stream records not found exception	5619,12	7001
+streamcorruptedexception	5617	6999
+streamedgeconfigurationnotfoundexception	5618,12	7000
+streamedgeconfigurationnotfoundexception when calling	5618,12	7000
+streamend	5620	7002
+streamerror	5621	7003
+streaming distribution already exists	5622,19	7004
+streaming distribution not disabled	5623,19	7005
+streaming requested but not supported by output plugin	190,114	6062
+streamingdistributionalreadyexists	5622,19	7004
+streamingdistributionalreadyexists when calling	5622,19	7004
+streamingdistributionnotdisabled	5623,19	7005
+streamingdistributionnotdisabled when calling	5623,19	7005
+streamrecordsnotfoundexception	5619,12	7001
+streamrecordsnotfoundexception when calling	5619,12	7001
+streams pipe error	2940	7006
+streamunavailable	5624,62	7007
+streamunavailable when calling	5624,62	7007
 strictness of aggregate s forward and inverse transition functions must match	112,1	111
 string * is too long for * should be no longer than	2611	3127
-string argument of jsonpath item method * is not a valid representation of a double precision number	4136,114	5007
-string concat exception	5625	7011
-string data length mismatch	523	6818
-string data right truncation	524	6814
-string index out of bounds exception	5626	7012
-string is not a valid identifier	190,114	5215
-string is too long for tsvector * bytes max	329	7013
-string too long to represent as jsonb string	329	7014
-string was not recognized as a valid datetime	756	7015
-string_data_length_mismatch	523,114	6818
-string_data_right_truncation	524,114	6814
-stringconcatexception	5625	7011
-stringdatalengthmismatch	523,114	6818
-stringdatarighttruncation	524,114	6814
-stringindexoutofboundsexception	5626	7012
-strlen argument * string must be of type string array given	366	7016
-structure needs cleaning	2931	7017
-stub not found exception	5627	7018
-stubnotfoundexception	5627	7018
-sub type count limit exceeded exception	5628	7019
+string argument of jsonpath item method * is not a valid representation of a double precision number	4136,114	5004
+string concat exception	5625	7008
+string data length mismatch	523	6815
+string data right truncation	524	6811
+string index out of bounds exception	5626	7009
+string is not a valid identifier	190,114	5212
+string is too long for tsvector * bytes max	329	7010
+string too long to represent as jsonb string	329	7011
+string was not recognized as a valid datetime	756	7012
+string_data_length_mismatch	523,114	6815
+string_data_right_truncation	524,114	6811
+stringconcatexception	5625	7008
+stringdatalengthmismatch	523,114	6815
+stringdatarighttruncation	524,114	6811
+stringindexoutofboundsexception	5626	7009
+strlen argument * string must be of type string array given	366	7013
+structure needs cleaning	2931	7014
+stub not found exception	5627	7015
+stubnotfoundexception	5627	7015
+sub type count limit exceeded exception	5628	7016
 subfield * is of type * but expression is of type	272,1	732
-subject empty and subject alt name extension not critical	5629,289	7020
-subject issuer mismatch	5630,289	7021
-subject key identifier marked critical	5631,289	7022
-subject name empty	5632,289	7023
-subject signature algorithm and issuer public key algorithm mismatch	5633,289	7024
-subnet already in use	5634	7025
-subnet group already exists fault	5635	7026
-subnet group in use fault	5636	7027
-subnet group not found fault	5637	7028
-subnet group quota exceeded fault	5638	7029
-subnet in use	5639	7030
-subnet ip address limit reached exception	5640,60	7031
-subnet not allowed fault	5641	7032
-subnet not found	5642	7033
-subnet quota exceeded fault	5643	7034
-subnetalreadyinuse	5634	7025
-subnetalreadyinuse when calling	5634	7025
-subnetgroupalreadyexistsfault	5635	7026
-subnetgroupalreadyexistsfault when calling	5635	7026
-subnetgroupinusefault	5636	7027
-subnetgroupinusefault when calling	5636	7027
-subnetgroupnotfoundfault	5637	7028
-subnetgroupnotfoundfault when calling	5637	7028
-subnetgroupquotaexceededfault	5638	7029
-subnetgroupquotaexceededfault when calling	5638	7029
-subnetinuse	5639	7030
-subnetinuse when calling	5639	7030
-subnetipaddresslimitreachedexception	5640,60	7031
-subnetipaddresslimitreachedexception when calling	5640,60	7031
-subnetnotallowedfault	5641	7032
-subnetnotallowedfault when calling	5641	7032
-subnetnotfound	5642	7033
-subnetnotfound when calling	5642	7033
-subnetquotaexceededfault	5643	7034
-subnetquotaexceededfault when calling	5643	7034
+subject empty and subject alt name extension not critical	5629,289	7017
+subject issuer mismatch	5630,289	7018
+subject key identifier marked critical	5631,289	7019
+subject name empty	5632,289	7020
+subject signature algorithm and issuer public key algorithm mismatch	5633,289	7021
+subnet already in use	5634	7022
+subnet group already exists fault	5635	7023
+subnet group in use fault	5636	7024
+subnet group not found fault	5637	7025
+subnet group quota exceeded fault	5638	7026
+subnet in use	5639	7027
+subnet ip address limit reached exception	5640,60	7028
+subnet not allowed fault	5641	7029
+subnet not found	5642	7030
+subnet quota exceeded fault	5643	7031
+subnetalreadyinuse	5634	7022
+subnetalreadyinuse when calling	5634	7022
+subnetgroupalreadyexistsfault	5635	7023
+subnetgroupalreadyexistsfault when calling	5635	7023
+subnetgroupinusefault	5636	7024
+subnetgroupinusefault when calling	5636	7024
+subnetgroupnotfoundfault	5637	7025
+subnetgroupnotfoundfault when calling	5637	7025
+subnetgroupquotaexceededfault	5638	7026
+subnetgroupquotaexceededfault when calling	5638	7026
+subnetinuse	5639	7027
+subnetinuse when calling	5639	7027
+subnetipaddresslimitreachedexception	5640,60	7028
+subnetipaddresslimitreachedexception when calling	5640,60	7028
+subnetnotallowedfault	5641	7029
+subnetnotallowedfault when calling	5641	7029
+subnetnotfound	5642	7030
+subnetnotfound when calling	5642	7030
+subnetquotaexceededfault	5643	7031
+subnetquotaexceededfault when calling	5643	7031
 subpartitioned table use subpartition instead of partition	2221	2690
 subpartitions can only be hash partitions and by key	2229	2698
-subprocesserror	5644	7035
+subprocesserror	5644	7032
 subquery has too few columns	0,1	1685
 subquery has too many columns	0,1	1685
 subquery in from must have an alias	0,1	936
@@ -31829,104 +31810,104 @@ subquery uses ungrouped column * from outer query	229,1	235
 subquery value not supported	2368,109	2849
 subroutine * has a forward declaration but is not defined	2201	2670
 subroutine * is declared in the package specification but is not defined in the package body	2202	2671
-subscript type * is not supported	272,1	5002
+subscript type * is not supported	272,1	4999
 subscripted assignment to * requires type * but expression is of type	272,1	732
-subscription * already exists	157,1	6091
-subscription * does not exist	158,1	7036
-subscription already exist	5645	7037
-subscription category not found	5646,12	7038
-subscription event id not found	5647,12	7039
-subscription has no replication slot set	107	5219
-subscription limit exceeded	5648,11	7040
-subscription not found	5649,12	7041
-subscription severity not found	5650,12	7042
+subscription * already exists	157,1	6088
+subscription * does not exist	158,1	7033
+subscription already exist	5645	7034
+subscription category not found	5646,12	7035
+subscription event id not found	5647,12	7036
+subscription has no replication slot set	107	5216
+subscription limit exceeded	5648,11	7037
+subscription not found	5649,12	7038
+subscription severity not found	5650,12	7039
 subscription with * must also set	0,1	269
 subscription with oid * does not exist	158,1	1156
-subscriptionalreadyexist	5645	7037
-subscriptionalreadyexist when calling	5645	7037
-subscriptioncategorynotfound	5646,12	7038
-subscriptioncategorynotfound when calling	5646,12	7038
-subscriptioneventidnotfound	5647,12	7039
-subscriptioneventidnotfound when calling	5647,12	7039
-subscriptionlimitexceeded	5648,11	7040
-subscriptionlimitexceeded when calling	5648,11	7040
-subscriptionnotfound	5649,12	7041
-subscriptionnotfound when calling	5649,12	7041
-subscriptionseveritynotfound	5650,12	7042
-subscriptionseveritynotfound when calling	5650,12	7042
-substring error	4443	6816
-substring_error	4443,114	6816
-substringerror	4443,114	6816
-subtypecountlimitexceededexception	5628	7019
-subtypecountlimitexceededexception when calling	5628	7019
-suite b cannot sign p 384 with p 256	5651,289	7043
-suite b certificate version invalid	5652,289	7044
-suite b curve not allowed for this los	5653,289	7045
-suite b invalid ecc curve	5654,289	7046
-suite b invalid public key algorithm	5655,289	7047
-suite b invalid signature algorithm	5656,289	7048
-supplied principaltype is not supported	3886	4655
+subscriptionalreadyexist	5645	7034
+subscriptionalreadyexist when calling	5645	7034
+subscriptioncategorynotfound	5646,12	7035
+subscriptioncategorynotfound when calling	5646,12	7035
+subscriptioneventidnotfound	5647,12	7036
+subscriptioneventidnotfound when calling	5647,12	7036
+subscriptionlimitexceeded	5648,11	7037
+subscriptionlimitexceeded when calling	5648,11	7037
+subscriptionnotfound	5649,12	7038
+subscriptionnotfound when calling	5649,12	7038
+subscriptionseveritynotfound	5650,12	7039
+subscriptionseveritynotfound when calling	5650,12	7039
+substring error	4443	6813
+substring_error	4443,114	6813
+substringerror	4443,114	6813
+subtypecountlimitexceededexception	5628	7016
+subtypecountlimitexceededexception when calling	5628	7016
+suite b cannot sign p 384 with p 256	5651,289	7040
+suite b certificate version invalid	5652,289	7041
+suite b curve not allowed for this los	5653,289	7042
+suite b invalid ecc curve	5654,289	7043
+suite b invalid public key algorithm	5655,289	7044
+suite b invalid signature algorithm	5656,289	7045
+supplied principaltype is not supported	3886	4652
 support function * must return type	159,1	339
-support function number * is invalid for access method	159,1	5825
-suppress_redundant_updates_trigger must be called as trigger	509,510	7049
-suppress_redundant_updates_trigger must be called before update	509,510	7049
-suppress_redundant_updates_trigger must be called for each row	509,510	7049
-suppress_redundant_updates_trigger must be called on update	509,510	7049
-switch expression exception	4596	7050
-switchexpressionexception	4596	7050
-symbolic link * target is too long	329	7051
-symlink not an error	5409,5408	6803
-symlink unable to open database file	5392,1135	6765
-sync blocker does not exist exception	5657	7052
-sync configuration still exists exception	5658	7053
-sync factory exception	5659	7054
-sync failed exception	5660	7055
-sync provider exception	5661	7056
-syncblockerdoesnotexistexception	5657	7052
-syncblockerdoesnotexistexception when calling	5657	7052
-syncconfigurationstillexistsexception	5658	7053
-syncconfigurationstillexistsexception when calling	5658	7053
-syncfactoryexception	5659	7054
-syncfailedexception	5660	7055
-synchronization lock exception	4676	7057
-synchronizationlockexception	4676	7057
-syncproviderexception	5661	7056
-syntax error	0	6835
+support function number * is invalid for access method	159,1	5822
+suppress_redundant_updates_trigger must be called as trigger	509,510	7046
+suppress_redundant_updates_trigger must be called before update	509,510	7046
+suppress_redundant_updates_trigger must be called for each row	509,510	7046
+suppress_redundant_updates_trigger must be called on update	509,510	7046
+switch expression exception	4596	7047
+switchexpressionexception	4596	7047
+symbolic link * target is too long	329	7048
+symlink not an error	5409,5408	6800
+symlink unable to open database file	5392,1135	6762
+sync blocker does not exist exception	5657	7049
+sync configuration still exists exception	5658	7050
+sync factory exception	5659	7051
+sync failed exception	5660	7052
+sync provider exception	5661	7053
+syncblockerdoesnotexistexception	5657	7049
+syncblockerdoesnotexistexception when calling	5657	7049
+syncconfigurationstillexistsexception	5658	7050
+syncconfigurationstillexistsexception when calling	5658	7050
+syncfactoryexception	5659	7051
+syncfailedexception	5660	7052
+synchronization lock exception	4676	7054
+synchronizationlockexception	4676	7054
+syncproviderexception	5661	7053
+syntax error	0	6832
 syntax error * partitioning requires definition of values * for each partition	2227	2696
-syntax error command unrecognized	5323,5321,5322	7058
-syntax error in file * near end of line	0,1	7059
-syntax error in file * near token	0,1	7059
+syntax error command unrecognized	5323,5321,5322	7055
+syntax error in file * near end of line	0,1	7056
+syntax error in file * near token	0,1	7056
 syntax error in json path in argument * to function * at position	2070	2534
 syntax error in json text in argument * to function * at position	2071	2535
-syntax error in pattern	5662,5663	7060
-syntax error in tsquery	0,1	5531
-syntax error or access rule violation	1	6834
-syntax_error	0,1	6835
-syntax_error_or_access_rule_violation	1	6834
-syntaxerror	0,1	6835
-syntaxerrororaccessruleviolation	1	6834
-syntaxwarning	5664	7061
-synthesis task not found exception	5665	7062
-synthesistasknotfoundexception	5665	7062
-synthesistasknotfoundexception when calling	5665	7062
-system call error	5666	7063
+syntax error in pattern	5662,5663	7057
+syntax error in tsquery	0,1	5528
+syntax error or access rule violation	1	6831
+syntax_error	0,1	6832
+syntax_error_or_access_rule_violation	1	6831
+syntaxerror	0,1	6832
+syntaxerrororaccessruleviolation	1	6831
+syntaxwarning	5664	7058
+synthesis task not found exception	5665	7059
+synthesistasknotfoundexception	5665	7059
+synthesistasknotfoundexception when calling	5665	7059
+system call error	5666	7060
 system column * reference in check constraint is invalid	312,1	944
 system columns cannot be used in foreign keys	109	271
-system error	48	6849
-system exit exception	5667	7064
-system stack error	5668,4330	7065
+system error	48	6846
+system exit exception	5667	7061
+system stack error	5668,4330	7062
 system versioned tables do not support	2531	3046
 system versioned tables in the * database are not supported	2525	3040
-system_error	48,1165	6849
+system_error	48,1165	6846
 system_time partitions in table * does not support historical query	2534	3049
 system_time range selector is not allowed	2535	3050
-systemcallerror	5666	7063
-systemerror	48,1165	6849
-systemexception	5669	7066
-systemexit	5670,5671	7067
-systemexitexception	5667	7064
-systemstackerror	5668,4330	7065
-taberror	5672,5673	7068
+systemcallerror	5666	7060
+systemerror	48,1165	6846
+systemexception	5669	7063
+systemexit	5670,5671	7064
+systemexitexception	5667	7061
+systemstackerror	5668,4330	7062
+taberror	5672,5673	7065
 table * already exists	2411,1	2892
 table * columns available but * columns specified	312,1	944
 table * contains column * not found in parent	272,1	1038
@@ -31947,285 +31928,285 @@ table * is not system versioned	2532	3047
 table * is read only	2195	2663
 table * is specified twice both as a target for * and as a separate source for data	2507	3020
 table * must have at least one versioned column	2536	3051
-table * not found on publisher	158,1	7069
+table * not found on publisher	158,1	7066
 table * uses an extension that doesn t exist in this mariadb version	2499,1	2983
 table * was locked with a read lock and can t be updated	2418	2899
 table * was not locked with lock tables	2417	2898
 table * was skipped since its definition is being modified by concurrent ddl statement	2561	3076
-table access method * does not exist	158,1	7070
-table already exists exception	2411	7071
+table access method * does not exist	158,1	7067
+table already exists exception	2411	7068
 table copy could not finish transaction on publisher	1089,135	1425
 table copy could not start transaction on publisher	1089,135	1425
 table definition has changed please retry transaction	2409	2890
 table definition on master and slave does not match	1814	2258
-table function protocol for materialize mode was not followed	5422,510	7072
-table function protocol for value per call mode was not followed	5422,510	7072
+table function protocol for materialize mode was not followed	5422,510	7069
+table function protocol for value per call mode was not followed	5422,510	7069
 table handler doesn * to be not null or use another handler	2187,1	2655
 table has column * where type requires	272,1	1038
 table has extra column	272,1	1038
 table has no partition for some existing values	2154	2620
 table has no partition for value	2153	2619
-table in use exception	5674	7073
+table in use exception	5674	7070
 table is missing column	272,1	1038
-table limit exceeded	5675	7074
-table name * specified more than once	1546,1	7075
-table not found exception	5676	7076
+table limit exceeded	5675	7071
+table name * specified more than once	1546,1	7072
+table not found exception	5676	7073
 table rebuild required please do * or dump reload to fix it	2415	2896
-table reference * is ambiguous	257,1	7077
-table restore not found fault	5677	7078
+table reference * is ambiguous	257,1	7074
+table restore not found fault	5677	7075
 table row type and query specified row type do not match	272,1	925
 table storage engine * does not support the create option	2021	2482
 table storage engine * found required create option missing	2114	2581
 table to exchange with partition has foreign key references	2214	2683
 table to exchange with partition is partitioned	2215	2684
 table to exchange with partition is temporary	2216	2685
-tablealreadyexistsexception	2411	7071
-tablealreadyexistsexception when calling	2411	7071
-tableinuseexception	5674	7073
-tableinuseexception when calling	5674	7073
-tablelimitexceeded	5675	7074
-tablelimitexceeded when calling	5675	7074
-tablenotfoundexception	5676	7076
-tablenotfoundexception when calling	5676	7076
-tablerestorenotfoundfault	5677	7078
-tablerestorenotfoundfault when calling	5677	7078
-tables can have at most	741,329	7079
-tables declared with oids are not supported	109	7080
-tables from schema * are not part of the publication	158,1	6266
+tablealreadyexistsexception	2411	7068
+tablealreadyexistsexception when calling	2411	7068
+tableinuseexception	5674	7070
+tableinuseexception when calling	5674	7070
+tablelimitexceeded	5675	7071
+tablelimitexceeded when calling	5675	7071
+tablenotfoundexception	5676	7073
+tablenotfoundexception when calling	5676	7073
+tablerestorenotfoundfault	5677	7075
+tablerestorenotfoundfault when calling	5677	7075
+tables can have at most	741,329	7076
+tables declared with oids are not supported	109	7077
+tables from schema * are not part of the publication	158,1	6263
 tables have different definitions	2421	2902
-tablesample clause can only be applied to tables and materialized views	109	5767
-tablesample method * does not exist	158,1	7081
-tablesample method * does not support repeatable	109	5767
-tablesample parameter cannot be null	4021,114	7082
-tablesample repeatable parameter cannot be null	4022,114	7083
-tablespace * already exists	157,1	7084
-tablespace * cannot be dropped because some objects depend on it	680,681	7085
-tablespace * does not exist	158,1	7086
+tablesample clause can only be applied to tables and materialized views	109	5764
+tablesample method * does not exist	158,1	7078
+tablesample method * does not support repeatable	109	5764
+tablesample parameter cannot be null	4021,114	7079
+tablesample repeatable parameter cannot be null	4022,114	7080
+tablespace * already exists	157,1	7081
+tablespace * cannot be dropped because some objects depend on it	680,681	7082
+tablespace * does not exist	158,1	7083
 tablespace * is not empty	107	1786
 tablespace * was concurrently dropped	158,1	1595
 tablespace for table * exists please discard the tablespace before import	2424	2905
 tablespace has been discarded for table	2423	2904
 tablespace is missing for table	2425	2906
-tablespace location * is too long	159,1	7087
-tablespace location cannot contain single quotes	1037,1	7088
-tablespace location must be an absolute path	159,1	7087
-tablespace location should not be inside the data directory	159,1	7087
+tablespace location * is too long	159,1	7084
+tablespace location cannot contain single quotes	1037,1	7085
+tablespace location must be an absolute path	159,1	7084
+tablespace location should not be inside the data directory	159,1	7084
 tablespace with oid * does not exist	158,1	1156
-tablespaces are not supported on this platform	109	7089
-tag keys list required exception	5678	7090
-tag limit exceeded	5679	7091
-tag limit exceeded exception	5679	7092
-tag limit exceeded fault	5679	7093
-tag not found	5680,12	7094
-tag not found fault	5680	7095
-tag operation exception	5681	7096
-tag option not migrated exception	5682	7097
-tag policy exception	5683	7098
-tag policy violation exception	5684	7099
-tag quota per resource exceeded	5685	7100
-tag required exception	5686	7101
-tag set list limit exceeded exception	5687	7102
-tagging failed exception	5688	7103
-taggingfailedexception	5688	7103
-taggingfailedexception when calling	5688	7103
-tagkeyslistrequiredexception	5678	7090
-tagkeyslistrequiredexception when calling	5678	7090
-taglimitexceeded	5679	7091
-taglimitexceeded when calling	5679	7091
-taglimitexceededexception	5679	7092
-taglimitexceededexception when calling	5679	7092
-taglimitexceededfault	5679	7093
-taglimitexceededfault when calling	5679	7093
-tagnotfound	5680,12	7094
-tagnotfound when calling	5680,12	7094
-tagnotfoundfault	5680	7095
-tagnotfoundfault when calling	5680	7095
-tagoperationexception	5681	7096
-tagoperationexception when calling	5681	7096
-tagoptionnotmigratedexception	5682	7097
-tagoptionnotmigratedexception when calling	5682	7097
-tagpolicy	5683	7104
-tagpolicy when calling	5683	7104
-tagpolicyexception	5683	7098
-tagpolicyexception when calling	5683	7098
-tagpolicyviolationexception	5684	7099
-tagpolicyviolationexception when calling	5684	7099
-tagquotaperresourceexceeded	5685	7100
-tagquotaperresourceexceeded when calling	5685	7100
-tagrequiredexception	5686	7101
-tagrequiredexception when calling	5686	7101
-tags already exist exception	5689	7105
-tags limit exceeded exception	5690	7106
-tags map required exception	5691	7107
-tags per resource exceeded limit exception	5692	7108
-tagsalreadyexistexception	5689	7105
-tagsalreadyexistexception when calling	5689	7105
-tagsetlistlimitexceededexception	5687	7102
-tagsetlistlimitexceededexception when calling	5687	7102
-tagslimitexceededexception	5690	7106
-tagslimitexceededexception when calling	5690	7106
-tagsmaprequiredexception	5691	7107
-tagsmaprequiredexception when calling	5691	7107
-tagsperresourceexceededlimitexception	5692	7108
-tagsperresourceexceededlimitexception when calling	5692	7108
+tablespaces are not supported on this platform	109	7086
+tag keys list required exception	5678	7087
+tag limit exceeded	5679	7088
+tag limit exceeded exception	5679	7089
+tag limit exceeded fault	5679	7090
+tag not found	5680,12	7091
+tag not found fault	5680	7092
+tag operation exception	5681	7093
+tag option not migrated exception	5682	7094
+tag policy exception	5683	7095
+tag policy violation exception	5684	7096
+tag quota per resource exceeded	5685	7097
+tag required exception	5686	7098
+tag set list limit exceeded exception	5687	7099
+tagging failed exception	5688	7100
+taggingfailedexception	5688	7100
+taggingfailedexception when calling	5688	7100
+tagkeyslistrequiredexception	5678	7087
+tagkeyslistrequiredexception when calling	5678	7087
+taglimitexceeded	5679	7088
+taglimitexceeded when calling	5679	7088
+taglimitexceededexception	5679	7089
+taglimitexceededexception when calling	5679	7089
+taglimitexceededfault	5679	7090
+taglimitexceededfault when calling	5679	7090
+tagnotfound	5680,12	7091
+tagnotfound when calling	5680,12	7091
+tagnotfoundfault	5680	7092
+tagnotfoundfault when calling	5680	7092
+tagoperationexception	5681	7093
+tagoperationexception when calling	5681	7093
+tagoptionnotmigratedexception	5682	7094
+tagoptionnotmigratedexception when calling	5682	7094
+tagpolicy	5683	7101
+tagpolicy when calling	5683	7101
+tagpolicyexception	5683	7095
+tagpolicyexception when calling	5683	7095
+tagpolicyviolationexception	5684	7096
+tagpolicyviolationexception when calling	5684	7096
+tagquotaperresourceexceeded	5685	7097
+tagquotaperresourceexceeded when calling	5685	7097
+tagrequiredexception	5686	7098
+tagrequiredexception when calling	5686	7098
+tags already exist exception	5689	7102
+tags limit exceeded exception	5690	7103
+tags map required exception	5691	7104
+tags per resource exceeded limit exception	5692	7105
+tagsalreadyexistexception	5689	7102
+tagsalreadyexistexception when calling	5689	7102
+tagsetlistlimitexceededexception	5687	7099
+tagsetlistlimitexceededexception when calling	5687	7099
+tagslimitexceededexception	5690	7103
+tagslimitexceededexception when calling	5690	7103
+tagsmaprequiredexception	5691	7104
+tagsmaprequiredexception when calling	5691	7104
+tagsperresourceexceededlimitexception	5692	7105
+tagsperresourceexceededlimitexception when calling	5692	7105
 target * does not accept a target detail	0,1	1249
-target * requires a target detail	0,1	7109
+target * requires a target detail	0,1	7106
 target data type * is a pseudo type	254,1	347
 target detail cannot be used without target	0,1	1249
-target group association limit	5693	7110
-target group not found	5694	7111
-target in use exception	5695	7112
-target invocation exception	5696	7113
+target group association limit	5693	7107
+target group not found	5694	7108
+target in use exception	5695	7109
+target invocation exception	5696	7110
 target is not executing an operation with a query plan	2426	2907
-target lists can have at most	741,329	7114
+target lists can have at most	741,329	7111
 target log not found in binlog index	2491	2975
-target not connected	5697	7115
-target not connected exception	5697	7116
-target not found exception	5698	7117
-target parameter count exception	4661	7118
-target required exception	5699	7119
-target resource not found	5700	7120
-target row violates row level security policy * using expression for table	137,1	5486
-target row violates row level security policy using expression for table	137,1	5486
-target type is not an array	190,114	7121
-targetexception	5701	7122
-targetgroupassociationlimit	5693	7110
-targetgroupassociationlimit when calling	5693	7110
-targetgroupnotfound	5694	7111
-targetgroupnotfound when calling	5694	7111
-targetinuseexception	5695	7112
-targetinuseexception when calling	5695	7112
-targetinvocationexception	5696	7113
-targetnotconnected	5697	7115
-targetnotconnected when calling	5697	7115
-targetnotconnectedexception	5697	7116
-targetnotconnectedexception when calling	5697	7116
-targetnotfoundexception	5698	7117
-targetnotfoundexception when calling	5698	7117
-targetparametercountexception	4661	7118
-targetrequiredexception	5699	7119
-targetrequiredexception when calling	5699	7119
-targetresourcenotfound	5700	7120
-targetresourcenotfound when calling	5700	7120
-targets required exception	5702	7123
-targetsrequiredexception	5702	7123
-targetsrequiredexception when calling	5702	7123
-task already exists exception	5703	7124
-task canceled exception	130,131	7125
-task does not exist	5704	7126
-task not found exception	5705	7127
-task scheduler exception	264	7128
-task set not found exception	5706	7129
-task timed out	5707	7130
-taskalreadyexistsexception	5703	7124
-taskalreadyexistsexception when calling	5703	7124
-taskcanceledexception	130,131	7125
-taskdoesnotexist	5704	7126
-taskdoesnotexist when calling	5704	7126
-tasknotfoundexception	5705	7127
-tasknotfoundexception when calling	5705	7127
-taskschedulerexception	264	7128
-tasksetnotfoundexception	5706	7129
-tasksetnotfoundexception when calling	5706	7129
-tasktimedout	5707	7130
-tasktimedout when calling	5707	7130
+target not connected	5697	7112
+target not connected exception	5697	7113
+target not found exception	5698	7114
+target parameter count exception	4661	7115
+target required exception	5699	7116
+target resource not found	5700	7117
+target row violates row level security policy * using expression for table	137,1	5483
+target row violates row level security policy using expression for table	137,1	5483
+target type is not an array	190,114	7118
+targetexception	5701	7119
+targetgroupassociationlimit	5693	7107
+targetgroupassociationlimit when calling	5693	7107
+targetgroupnotfound	5694	7108
+targetgroupnotfound when calling	5694	7108
+targetinuseexception	5695	7109
+targetinuseexception when calling	5695	7109
+targetinvocationexception	5696	7110
+targetnotconnected	5697	7112
+targetnotconnected when calling	5697	7112
+targetnotconnectedexception	5697	7113
+targetnotconnectedexception when calling	5697	7113
+targetnotfoundexception	5698	7114
+targetnotfoundexception when calling	5698	7114
+targetparametercountexception	4661	7115
+targetrequiredexception	5699	7116
+targetrequiredexception when calling	5699	7116
+targetresourcenotfound	5700	7117
+targetresourcenotfound when calling	5700	7117
+targets required exception	5702	7120
+targetsrequiredexception	5702	7120
+targetsrequiredexception when calling	5702	7120
+task already exists exception	5703	7121
+task canceled exception	130,131	7122
+task does not exist	5704	7123
+task not found exception	5705	7124
+task scheduler exception	264	7125
+task set not found exception	5706	7126
+task timed out	5707	7127
+taskalreadyexistsexception	5703	7121
+taskalreadyexistsexception when calling	5703	7121
+taskcanceledexception	130,131	7122
+taskdoesnotexist	5704	7123
+taskdoesnotexist when calling	5704	7123
+tasknotfoundexception	5705	7124
+tasknotfoundexception when calling	5705	7124
+taskschedulerexception	264	7125
+tasksetnotfoundexception	5706	7126
+tasksetnotfoundexception when calling	5706	7126
+tasktimedout	5707	7127
+tasktimedout when calling	5707	7127
 telemetry too large exception	882	1056
 telemetry_too_large	882	1056
 telemetrytoolargeexception	882	1056
-template already exists exception	5708	7131
-template does not exist	5709	7132
-template not found exception	5710	7133
-templatealreadyexistsexception	5708	7131
-templatealreadyexistsexception when calling	5708	7131
-templatedoesnotexist	5709	7132
-templatedoesnotexist when calling	5709	7132
-templatenotfoundexception	5710	7133
-templatenotfoundexception when calling	5710	7133
-templates not available in region exception	5711	7134
-templatesnotavailableinregionexception	5711	7134
-templatesnotavailableinregionexception when calling	5711	7134
-temporarily unavailable error	5712	7135
-temporarily_unavailable	5712	7135
-temporarilyunavailableerror	5712	7135
-temporary failure in name resolution	5713,218	7136
-temporary file size exceeds temp_file_limit	242,243	7137
+template already exists exception	5708	7128
+template does not exist	5709	7129
+template not found exception	5710	7130
+templatealreadyexistsexception	5708	7128
+templatealreadyexistsexception when calling	5708	7128
+templatedoesnotexist	5709	7129
+templatedoesnotexist when calling	5709	7129
+templatenotfoundexception	5710	7130
+templatenotfoundexception when calling	5710	7130
+templates not available in region exception	5711	7131
+templatesnotavailableinregionexception	5711	7131
+templatesnotavailableinregionexception when calling	5711	7131
+temporarily unavailable error	5712	7132
+temporarily_unavailable	5712	7132
+temporarilyunavailableerror	5712	7132
+temporary failure in name resolution	5713,218	7133
+temporary file size exceeds temp_file_limit	242,243	7134
 temporary file write failure	2427	2908
 temporary tables cannot specify a schema name	111,1	789
-tenant database already exists	5714	7138
-tenant database not found	5715,12	7139
-tenant database quota exceeded	5716	7140
-tenantdatabasealreadyexists	5714	7138
-tenantdatabasealreadyexists when calling	5714	7138
-tenantdatabasenotfound	5715,12	7139
-tenantdatabasenotfound when calling	5715,12	7139
-tenantdatabasequotaexceeded	5716	7140
-tenantdatabasequotaexceeded when calling	5716	7140
-terminal routing strategy exception	5717	7141
-terminal state exception	5718,20	7142
-terminalroutingstrategyexception	5717	7141
-terminalroutingstrategyexception when calling	5717	7141
-terminalstateexception	5718,20	7142
-terminalstateexception when calling	5718,20	7142
-terminated by signal 1	2981	5044
-terminated by signal 10	2989	5045
-terminated by signal 11	2990	5046
-terminated by signal 12	2991	5047
-terminated by signal 13	550	5048
-terminated by signal 14	237	5049
-terminated by signal 15	2992	5050
-terminated by signal 16	2993	5051
-terminated by signal 17	860	5052
-terminated by signal 18	2994	5053
-terminated by signal 19	2995	5054
-terminated by signal 2	2983	5055
-terminated by signal 20	2996	5056
-terminated by signal 21	2997	5057
-terminated by signal 22	2998	5058
-terminated by signal 23	2999	5059
-terminated by signal 24	1169	5060
-terminated by signal 25	3000	5061
-terminated by signal 26	3001	5062
-terminated by signal 27	3002	5063
-terminated by signal 28	3003	5064
-terminated by signal 29	3004	5065
-terminated by signal 3	2984	5066
-terminated by signal 30	3005	5067
-terminated by signal 31	477	5068
-terminated by signal 4	2985	5069
-terminated by signal 5	2986	5070
-terminated by signal 6	943	5071
-terminated by signal 7	588	5072
-terminated by signal 8	2987	5073
-terminated by signal 9	2988	5074
-terminating autovacuum process due to administrator command	220,221	7143
-terminating background worker * due to administrator command	220,221	7144
-terminating connection because of crash of another server process	1172,221	7145
-terminating connection because of unexpected sigquit signal	220,221	7143
-terminating connection because protocol synchronization was lost	518,135	4023
-terminating connection due to administrator command	220,221	7143
-terminating connection due to conflict with recovery	1044,1045	7146
-terminating connection due to idle in transaction timeout	3322,204	7147
-terminating connection due to idle session timeout	3323,221	7148
-terminating connection due to immediate shutdown command	220,221	7143
-terminating connection due to unexpected postmaster exit	220,221	7149
-terminating logical replication worker due to administrator command	220,221	7143
-terminating logical replication worker due to timeout	1089,135	7150
+tenant database already exists	5714	7135
+tenant database not found	5715,12	7136
+tenant database quota exceeded	5716	7137
+tenantdatabasealreadyexists	5714	7135
+tenantdatabasealreadyexists when calling	5714	7135
+tenantdatabasenotfound	5715,12	7136
+tenantdatabasenotfound when calling	5715,12	7136
+tenantdatabasequotaexceeded	5716	7137
+tenantdatabasequotaexceeded when calling	5716	7137
+terminal routing strategy exception	5717	7138
+terminal state exception	5718,20	7139
+terminalroutingstrategyexception	5717	7138
+terminalroutingstrategyexception when calling	5717	7138
+terminalstateexception	5718,20	7139
+terminalstateexception when calling	5718,20	7139
+terminated by signal 1	2981	5041
+terminated by signal 10	2989	5042
+terminated by signal 11	2990	5043
+terminated by signal 12	2991	5044
+terminated by signal 13	550	5045
+terminated by signal 14	237	5046
+terminated by signal 15	2992	5047
+terminated by signal 16	2993	5048
+terminated by signal 17	860	5049
+terminated by signal 18	2994	5050
+terminated by signal 19	2995	5051
+terminated by signal 2	2983	5052
+terminated by signal 20	2996	5053
+terminated by signal 21	2997	5054
+terminated by signal 22	2998	5055
+terminated by signal 23	2999	5056
+terminated by signal 24	1169	5057
+terminated by signal 25	3000	5058
+terminated by signal 26	3001	5059
+terminated by signal 27	3002	5060
+terminated by signal 28	3003	5061
+terminated by signal 29	3004	5062
+terminated by signal 3	2984	5063
+terminated by signal 30	3005	5064
+terminated by signal 31	477	5065
+terminated by signal 4	2985	5066
+terminated by signal 5	2986	5067
+terminated by signal 6	943	5068
+terminated by signal 7	588	5069
+terminated by signal 8	2987	5070
+terminated by signal 9	2988	5071
+terminating autovacuum process due to administrator command	220,221	7140
+terminating background worker * due to administrator command	220,221	7141
+terminating connection because of crash of another server process	1172,221	7142
+terminating connection because of unexpected sigquit signal	220,221	7140
+terminating connection because protocol synchronization was lost	518,135	4020
+terminating connection due to administrator command	220,221	7140
+terminating connection due to conflict with recovery	1044,1045	7143
+terminating connection due to idle in transaction timeout	3322,204	7144
+terminating connection due to idle session timeout	3323,221	7145
+terminating connection due to immediate shutdown command	220,221	7140
+terminating connection due to unexpected postmaster exit	220,221	7146
+terminating logical replication worker due to administrator command	220,221	7140
+terminating logical replication worker due to timeout	1089,135	7147
 terminating walreceiver due to timeout	1089,135	1398
-terminating walreceiver process due to administrator command	220,221	7151
-terms exists exception	5719	7152
-termsexistsexception	5719	7152
-termsexistsexception when calling	5719	7152
-test failover not available fault	5720	7153
-test function failed	5721,55	7154
-testfailovernotavailablefault	5720	7153
-testfailovernotavailablefault when calling	5720	7153
-testfunctionfailed	5721,55	7154
-testfunctionfailed when calling	5721,55	7154
-text file busy	2933	7155
-text length exceeded exception	5722	7156
+terminating walreceiver process due to administrator command	220,221	7148
+terms exists exception	5719	7149
+termsexistsexception	5719	7149
+termsexistsexception when calling	5719	7149
+test failover not available fault	5720	7150
+test function failed	5721,55	7151
+testfailovernotavailablefault	5720	7150
+testfailovernotavailablefault when calling	5720	7150
+testfunctionfailed	5721,55	7151
+testfunctionfailed when calling	5721,55	7151
+text file busy	2933	7152
+text length exceeded exception	5722	7153
 text search configuration * already exists in schema	157,1	1367
 text search configuration * does not exist	158,1	1149
-text search configuration name * must be schema qualified	190,114	7157
+text search configuration name * must be schema qualified	190,114	7154
 text search configuration parameter * not recognized	0,1	919
 text search configuration with oid * does not exist	158,1	1156
 text search dictionary * already exists in schema	157,1	1367
@@ -32233,7 +32214,7 @@ text search dictionary * does not exist	158,1	1149
 text search dictionary with oid * does not exist	158,1	1156
 text search parser * already exists in schema	157,1	1367
 text search parser * does not exist	158,1	1149
-text search parser does not support headline creation	109	7158
+text search parser does not support headline creation	109	7155
 text search parser end method is required	159,1	3775
 text search parser gettoken method is required	159,1	3775
 text search parser is required	159,1	3775
@@ -32246,126 +32227,126 @@ text search template * does not exist	158,1	1149
 text search template is required	159,1	3775
 text search template lexize method is required	159,1	3775
 text search template parameter * not recognized	0,1	919
-text size limit exceeded exception	5723	7159
-textlengthexceededexception	5722	7156
-textlengthexceededexception when calling	5722	7156
-textsizelimitexceededexception	5723	7159
-textsizelimitexceededexception when calling	5723	7159
+text size limit exceeded exception	5723	7156
+textlengthexceededexception	5722	7153
+textlengthexceededexception when calling	5722	7153
+textsizelimitexceededexception	5723	7156
+textsizelimitexceededexception when calling	5723	7156
 the * feature is disabled you need mariadb built with * to have it working	1948	2407
 the * function returns the wrong type	2218	2687
 the * handler only supports 32 bit integers in values	2086	2553
 the * syntax is reserved for purposes internal to the mariadb server	2285	2756
-the alterpartition request successfully updated the partition state but the leader has changed	4455	5483
-the assignor or its version range is not supported by the consumer group	5724	7160
+the alterpartition request successfully updated the partition state but the leader has changed	4455	5480
+the assignor or its version range is not supported by the consumer group	5724	7157
 the binary log file * is logically corrupted	1805	2249
 the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	2011	2471
 the binlog statement of type * was not preceded by a format description binlog statement	2150	2616
-the broker did not attempt to execute this operation	4710	5800
-the broker does not support the requested sasl mechanism	4959	7161
+the broker did not attempt to execute this operation	4710	5797
+the broker does not support the requested sasl mechanism	4959	7158
 the broker received a duplicate sequence number	560	1960
-the broker received an out of order sequence number	561	5876
+the broker received an out of order sequence number	561	5873
 the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	3132	3667
 the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	1139	1379
 the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	1138	1377
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	4613	5667
-the cluster is down	3250	3853
-the cluster is down and only accepts read commands	3250	3853
-the clusterid in the request does not match that found on the server	3414	4027
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	4613	5664
+the cluster is down	3250	3850
+the cluster is down and only accepts read commands	3250	3850
+the clusterid in the request does not match that found on the server	3414	4024
 the column * cannot be changed more than once in a single update statement	2509	3022
-the consumer group has reached its max size	1110	3836
-the controller has considered the broker registration to be invalid	3909	4686
+the consumer group has reached its max size	1110	3833
+the controller has considered the broker registration to be invalid	3909	4683
 the creation of some temporary tables could not be rolled back	2576	3091
 the current user is invalid	2045,772	2508
 the data source connection string * is not in the correct format	1966	2427
-the database system is in recovery mode	697,221	7162
-the database system is not accepting connections	697,221	7162
-the database system is not yet accepting connections	697,221	7162
-the database system is shutting down	697,221	7162
-the database system is starting up	697,221	7162
+the database system is in recovery mode	697,221	7159
+the database system is not accepting connections	697,221	7159
+the database system is not yet accepting connections	697,221	7159
+the database system is shutting down	697,221	7159
+the database system is starting up	697,221	7159
 the definition for table * is too big	2410	2891
 the definition of table * prevents operation * on table	2546	3061
-the encoded data was not valid for encoding utf	979	7163
+the encoded data was not valid for encoding utf	979	7160
 the fetch session encountered inconsistent topic id usage	3137	3672
-the fetch session epoch is invalid	3716	4437
+the fetch session epoch is invalid	3716	4434
 the fetch session id was not found	3136	3671
 the file * must be in the database directory or be readable by all	2429	2910
 the foreign data source you are trying to reference does not exist data source error	1965	2426
 the foreign server name you are trying to reference does not exist data source error	1969	2430
 the geometry has no data in function	1840	2284
 the given broker id was not registered	558	587
-the given key * was not present in the dictionary	4146	7164
-the given key was not present in the dictionary	4147	7165
-the given update version was invalid	4060	4869
-the group id does not exist	3238	3835
-the group is not empty	4595	5638
-the group member needs to have a valid member id before actually entering a consumer group	3239	5310
+the given key * was not present in the dictionary	4146	7161
+the given key was not present in the dictionary	4147	7162
+the given update version was invalid	4060	4866
+the group id does not exist	3238	3832
+the group is not empty	4595	5635
+the group member needs to have a valid member id before actually entering a consumer group	3239	5307
 the handler doesn t support autoextend of tablespaces	2422	2903
 the host or user argument to grant is too long	2001,1	2461
 the incident * occurred on the master message	2328	2803
 the index file for table * is full	2033	2494
-the instance id is still used by another member in the consumer group	5725	7166
-the leader epoch in the request is newer than the epoch on the broker	4199	7167
+the instance id is still used by another member in the consumer group	5725	7163
+the leader epoch in the request is newer than the epoch on the broker	4199	7164
 the leader epoch in the request is older than the epoch on the broker	3133	3668
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	4200	5761
-the log s topic id did not match the topic id in the request	3418	4030
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	4200	5758
+the log s topic id did not match the topic id in the request	3418	4027
 the mariadb server is running with the * option so it cannot execute this statement	2197	2665
 the member epoch is fenced by the group coordinator	3134	3669
-the member epoch is stale	5539	6887
-the message format version on the broker does not support this request	4347	7168
-the message has a negative size	3717	4438
-the method or operation is not implemented	4619	7169
+the member epoch is stale	5539	6884
+the message format version on the broker does not support this request	4347	7165
+the message has a negative size	3717	4435
+the method or operation is not implemented	4619	7166
 the mix of handlers in the partitions is not allowed in this version of mariadb	2116	2583
-the new isr contains at least one ineligible replica	3440	4076
-the node was low on resource	5726,5727	7170
+the new isr contains at least one ineligible replica	3440	4073
+the node was low on resource	5726,5727	7167
 the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	2120	2587
 the number of radius identifiers * must be 1 or the same as the number of radius servers	224,225	437
 the number of radius ports * must be 1 or the same as the number of radius servers	224,225	437
 the number of radius secrets * must be 1 or the same as the number of radius servers	224,225	437
-the operation could not be completed the data is not in the correct format	3007	7171
-the operation could not be completed the data isn’t in the correct format	3007	7171
-the operation could not be completed the file doesn’t exist	1155	7172
-the operation could not be completed you don’t have permission	146	7173
-the operation has timed out	5728,5000,1123	7174
-the operation was aborted due to timeout	1123	7175
-the operation was canceled	4697,131	7176
+the operation could not be completed the data is not in the correct format	3007	7168
+the operation could not be completed the data isn’t in the correct format	3007	7168
+the operation could not be completed the file doesn’t exist	1155	7169
+the operation could not be completed you don’t have permission	146	7170
+the operation has timed out	5728,5000,1123	7171
+the operation was aborted due to timeout	1123	7172
+the operation was canceled	4697,131	7173
 the partition info in the frm file is not consistent with what can be written into the frm file	2027	2488
 the password for anonymous user cannot be expired	2237	2706
 the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	2238	2707
 the password provided for the replication user exceeds the maximum length of 32 characters	1869	2322
 the path specified for * is too long	2240	2709
 the per index column family option has been deprecated	2241	2710
-the postphaseaction failed with an exception	493	7177
-the preferred leader was not available	4863	6023
+the postphaseaction failed with an exception	493	7174
+the preferred leader was not available	4863	6020
 the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	2253	2722
-the process does not possess some privilege required for this operation	4875	7178
-the processor does not support large pages	109	7179
-the producer attempted a transactional operation in an invalid state	4056	4862
+the process does not possess some privilege required for this operation	4875	7175
+the processor does not support large pages	109	7176
+the producer attempted a transactional operation in an invalid state	4056	4859
 the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	1053	1262
-the producer attempted to use a producer id which is not currently assigned to its transactional id	3888	4657
-the query interface requires a database connection	107	7180
-the record state is invalid	3904	4679
-the request was sent to an endpoint of the wrong type	4359	5333
-the requested offset is moved to tiered storage	4683	5759
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	4684	5763
+the producer attempted to use a producer id which is not currently assigned to its transactional id	3888	4654
+the query interface requires a database connection	107	7177
+the record state is invalid	3904	4676
+the request was sent to an endpoint of the wrong type	4359	5330
+the requested offset is moved to tiered storage	4683	5756
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	4684	5760
 the requested server id * clashes with the slave startup option replicate same server id	2324	2799
 the requested value * for the master delay exceeds the maximum	2103	2570
 the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	2322	2797
 the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	2321	2796
 the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	2323	2798
-the requesting client does not support the compression type of given partition	4958	7181
+the requesting client does not support the compression type of given partition	4958	7178
 the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	2434,1	2915
-the server encountered an error with the transaction	5729	7182
-the server has a configurable maximum message size to avoid unbounded memory allocation	4350	5321
+the server encountered an error with the transaction	5729	7179
+the server has a configurable maximum message size to avoid unbounded memory allocation	4350	5318
 the server is currently in offline mode	2302	2775
 the server is not configured as slave fix in config file or with change master to	1799	2243
 the server was not built with row based replication	2263	2732
 the share coordinator rejected the request because the share group state epoch did not match	3135	3670
-the share session epoch is invalid	3988	4780
-the share session was not found	5298	6637
+the share session epoch is invalid	3988	4777
+the share session was not found	5298	6634
 the size number was correct but we don t allow the digit part to be more than 2 billion	2314	2787
 the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	2107	2574
-the specified file name or path is too long or a component of the specified path is too long	4806	7183
-the standby was promoted during online backup	107	4342
+the specified file name or path is too long or a component of the specified path is too long	4806	7180
+the standby was promoted during online backup	107	4339
 the statement * cannot invoke a stored function	2306	2779
 the statement * has no open cursor	2393	2874
 the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1824	2268
@@ -32386,14 +32367,14 @@ the table * is full	2270	2740
 the table does not have fulltext index to support this query	2412	2893
 the target table * of the * is not insertable into	2169	2636
 the target table * of the * is not updatable	2171	2638
-the throttling quota has been exceeded	4948	7184
-the timestamp of the message is out of acceptable range	4045	4847
-the token is not yet valid iat	3385,3009	7185
-the token is not yet valid nbf	3385,3009	7185
+the throttling quota has been exceeded	4948	7181
+the timestamp of the message is out of acceptable range	4045	4844
+the token is not yet valid iat	3385,3009	7182
+the token is not yet valid nbf	3385,3009	7182
 the total length of the partitioning fields is too large	2217	2686
 the total number of locks exceeds the lock table size	2093	2560
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	4053	4859
-the transactionalid could not be found	5730	7186
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	4053	4856
+the transactionalid could not be found	5730	7183
 the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	2505,1	3018
 the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	2506,1	3019
 the used command is not allowed because the mariadb server or client has disabled the local infile capability	2089	2556
@@ -32401,32 +32382,32 @@ the used command is not allowed with this mariadb version	2177,1	2644
 the used select statements have a different number of columns	2599,789	3115
 the used table value constructor has a different number of values	2600	3116
 the user specified as a definer * does not exist	2165	2632
-the user specified log directory is not found in the broker config	4274	5214
+the user specified log directory is not found in the broker config	4274	5211
 the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	2004	2464
 the value specified for generated column * in table * has been ignored	2574	3089
-the version of api is not supported	277	7187
+the version of api is not supported	277	7184
 the voter is already part of the set of voters	1586	1969
-the voter is not part of the set of voters	5731	7188
-the voter key doesn t match the receiving replica s key	4073	4887
-the wait completed due to an abandoned mutex	133	7189
-there are multiple default operator classes for data type	157,1	7190
-there are unstable offsets that need to be cleared	4957	7191
-there is a newer producer with the same transactionalid which fences the current one	4878	6048
+the voter is not part of the set of voters	5731	7185
+the voter key doesn t match the receiving replica s key	4073	4884
+the wait completed due to an abandoned mutex	133	7186
+there are multiple default operator classes for data type	157,1	7187
+there are unstable offsets that need to be cleared	4957	7188
+there is a newer producer with the same transactionalid which fences the current one	4878	6045
 there is already a transaction in progress	202,204	737
 there is no * row in * trigger	2461	2943
-there is no built in function named	227,1	7192
-there is no client connection	1088,135	7193
-there is no escaped character	0,1	7194
-there is no listener on the leader broker that matches the listener on which metadata request was processed	4233	5170
-there is no parameter	5425,1	7195
-there is no previously clustered index for table	158,1	4050
+there is no built in function named	227,1	7189
+there is no client connection	1088,135	7190
+there is no escaped character	0,1	7191
+there is no listener on the leader broker that matches the listener on which metadata request was processed	4233	5167
+there is no parameter	5425,1	7192
+there is no previously clustered index for table	158,1	4047
 there is no primary key for referenced table	158,1	1344
 there is no such grant defined for user * on host	2172,1	2639
 there is no such grant defined for user * on host * on routine	2173,1	2640
 there is no such grant defined for user * on host * on table	2174,1	2641
 there is no transaction in progress	632,204	660
 there is no unique constraint matching given keys for referenced table	3182,1	3743
-there is no unique or exclusion constraint matching the on conflict specification	312,1	7196
+there is no unique or exclusion constraint matching the on conflict specification	312,1	7193
 there was a problem processing the query on the foreign data source data source error	2258	2727
 thesaurus sample word * is a stop word rule	224,225	1460
 thesaurus sample word * isn t recognized by subdictionary rule	224,225	1460
@@ -32436,119 +32417,119 @@ thesaurus substitute word * isn t recognized by subdictionary rule	224,225	1460
 third argument of cast function must be type	159,1	339
 this broker id is already in use	1547	1918
 this command is not supported in the prepared statement protocol yet	2500	2984
-this controller id is not known	5732	7197
-this endpoint type is not supported yet	5733	7198
-this error indicates that an offset commit was rejected because of oversize metadata	1028	4310
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	4622	5681
-this error is thrown if the request exceeds the user specified time limit in the request	1123	6340
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	4201	5125
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	4955	7199
+this controller id is not known	5732	7194
+this endpoint type is not supported yet	5733	7195
+this error indicates that an offset commit was rejected because of oversize metadata	1028	4307
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	4622	5678
+this error is thrown if the request exceeds the user specified time limit in the request	1123	6337
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	4201	5122
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	4955	7196
 this function * has the same name as a native function	2128	2595
 this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1829	2273
 this is not a client facing error and is used mostly by tools when a broker is not alive	559	589
-this is not the correct controller for this cluster	4612	5665
+this is not the correct controller for this cluster	4612	5662
 this is not yet supported for generated columns	2495	2979
 this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	1144	1384
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	3589	4714
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	3589	4711
 this operation cannot be performed as you have a running slave * run stop slave * first	2331	2806
 this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	2317	2791
 this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	2338	2813
 this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1806	2250
 this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	2564	3079
 this operation requires a running slave configure slave and do start slave	2332	2807
-this operation was aborted	131	7200
+this operation was aborted	131	7197
 this partition function is not allowed	2220	2689
-this record has failed the validation on broker and hence will be rejected	557	4678
-this request is for a topic or partition that does not exist on this broker	4956	7201
-this server does not host this topic id	5734	7202
+this record has failed the validation on broker and hence will be rejected	557	4675
+this request is for a topic or partition that does not exist on this broker	4956	7198
+this server does not host this topic id	5734	7199
 this table type requires a primary key	2284,1	2755
 this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	2288	2760
-this user has no permissions to access	194	7203
-this user has no permissions to run	194	7203
+this user has no permissions to access	194	7200
+this user has no permissions to run	194	7200
 this version of mariadb doesn	2185,1	2653
 this version of mariadb is not compiled with raid support	2157	2623
 this window function may not have a window frame	2579	3094
-thread abort exception	5735	7204
-thread interrupted exception	5736	7205
+thread abort exception	5735	7201
+thread interrupted exception	5736	7202
 thread stack overrun * bytes used of a * byte stack and	2379	2860
 thread stack overrun used * of a * stack use	2378	2859
-thread start exception	5737	7206
-thread state exception	5738	7207
-thread was in an invalid state for the operation being executed	5738	7208
-thread was interrupted from a waiting state	5736	7209
-threadabortexception	5735	7204
-threaderror	5739	7210
-threadinterruptedexception	5736	7205
-threadstartexception	5737	7206
-threadstateexception	5738	7207
+thread start exception	5737	7203
+thread state exception	5738	7204
+thread was in an invalid state for the operation being executed	5738	7205
+thread was interrupted from a waiting state	5736	7206
+threadabortexception	5735	7201
+threaderror	5739	7207
+threadinterruptedexception	5736	7202
+threadstartexception	5737	7203
+threadstateexception	5738	7204
 thresholds array must not contain nulls	191,114	710
 thresholds must be one dimensional array	330,114	366
-throttled client exception	5740,39	7211
-throttled request exception	5741,39	7212
-throttled when calling	5742,39	7213
-throttledclientexception	5740,39	7211
-throttledclientexception when calling	5740,39	7211
-throttledexception	5742,39	7214
-throttledexception when calling	5742,39	7214
-throttledrequestexception	5741,39	7212
-throttledrequestexception when calling	5741,39	7212
-throttling quota exceeded exception	4948	7184
-throttling quota has been exceeded	4948	6166
-throttling when calling	5743,39	7215
-throttling_quota_exceeded	4948	7184
-throttlingexception	5743,39	7216
-throttlingexception when calling	5743,39	7216
-throttlingquotaexceededexception	4948	7184
-throughput limit exceeded	5744	7217
-throughputlimitexceeded	5744	7217
-throughputlimitexceeded when calling	5744	7217
-tid * is not valid for relation	190,114	7218
-tier change not allowed exception	5745	7219
-tierchangenotallowedexception	5745	7219
-tierchangenotallowedexception when calling	5745	7219
-time * precision must not be negative	190,114	4183
-time * precision reduced to maximum allowed	190,114	4183
-time data * does not match format	756	7220
+throttled client exception	5740,39	7208
+throttled request exception	5741,39	7209
+throttled when calling	5742,39	7210
+throttledclientexception	5740,39	7208
+throttledclientexception when calling	5740,39	7208
+throttledexception	5742,39	7211
+throttledexception when calling	5742,39	7211
+throttledrequestexception	5741,39	7209
+throttledrequestexception when calling	5741,39	7209
+throttling quota exceeded exception	4948	7181
+throttling quota has been exceeded	4948	6163
+throttling when calling	5743,39	7212
+throttling_quota_exceeded	4948	7181
+throttlingexception	5743,39	7213
+throttlingexception when calling	5743,39	7213
+throttlingquotaexceededexception	4948	7181
+throughput limit exceeded	5744	7214
+throughputlimitexceeded	5744	7214
+throughputlimitexceeded when calling	5744	7214
+tid * is not valid for relation	190,114	7215
+tier change not allowed exception	5745	7216
+tierchangenotallowedexception	5745	7216
+tierchangenotallowedexception when calling	5745	7216
+time * precision must not be negative	190,114	4180
+time * precision reduced to maximum allowed	190,114	4180
+time data * does not match format	756	7217
 time field value out of range	1287,114	1611
-time limit exceeded exception	5746	7221
-time zone * not recognized	190,114	4183
-time zone displacement out of range	4043,114	7222
+time limit exceeded exception	5746	7218
+time zone * not recognized	190,114	4180
+time zone displacement out of range	4043,114	7219
 time zone interval must be hour or hour to minute	0,1	936
-time zone not found exception	5747	7223
-timelimitexceededexception	5746	7221
-timelimitexceededexception when calling	5748,55	7224
-timeout database is locked	5391,4979	6763
-timeout must not be negative	323,114	7225
-timeouterror	1098,5749	7226
-timeouterror * timed out	1123	7227
-timeoutexception	5728	7228
-timeoutexpired	5750	7229
-timer expired	2938	7230
-timestamp * precision must be between	190,114	4180
-timestamp * precision must not be negative	190,114	4180
-timestamp * precision reduced to maximum allowed	190,114	4180
-timestamp out of bounds exception	5751	7231
-timestamperror	5752	7232
-timestampoutofboundsexception	5751	7231
-timestampoutofboundsexception when calling	5751	7231
-timestamps cannot be binned into intervals containing months or years	109	7233
-timezonenotfoundexception	5747	7223
-tip of source reference is different exception	5753	7234
-tipofsourcereferenceisdifferentexception	5753	7234
-tipofsourcereferenceisdifferentexception when calling	5753	7234
-tips divergence exceeded exception	5754	7235
-tipsdivergenceexceededexception	5754	7235
-tipsdivergenceexceededexception when calling	5754	7235
-title required exception	5755	7236
-titlerequiredexception	5755	7236
-titlerequiredexception when calling	5755	7236
-tld in maintenance	5756	7237
-tld rules violation	5757	7238
-tldinmaintenance	5756	7237
-tldinmaintenance when calling	5756	7237
-tldrulesviolation	5757	7238
-tldrulesviolation when calling	5757	7238
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	289	7239
+time zone not found exception	5747	7220
+timelimitexceededexception	5746	7218
+timelimitexceededexception when calling	5748,55	7221
+timeout database is locked	5391,4979	6760
+timeout must not be negative	323,114	7222
+timeouterror	1098,5749	7223
+timeouterror * timed out	1123	7224
+timeoutexception	5728	7225
+timeoutexpired	5750	7226
+timer expired	2938	7227
+timestamp * precision must be between	190,114	4177
+timestamp * precision must not be negative	190,114	4177
+timestamp * precision reduced to maximum allowed	190,114	4177
+timestamp out of bounds exception	5751	7228
+timestamperror	5752	7229
+timestampoutofboundsexception	5751	7228
+timestampoutofboundsexception when calling	5751	7228
+timestamps cannot be binned into intervals containing months or years	109	7230
+timezonenotfoundexception	5747	7220
+tip of source reference is different exception	5753	7231
+tipofsourcereferenceisdifferentexception	5753	7231
+tipofsourcereferenceisdifferentexception when calling	5753	7231
+tips divergence exceeded exception	5754	7232
+tipsdivergenceexceededexception	5754	7232
+tipsdivergenceexceededexception when calling	5754	7232
+title required exception	5755	7233
+titlerequiredexception	5755	7233
+titlerequiredexception when calling	5755	7233
+tld in maintenance	5756	7234
+tld rules violation	5757	7235
+tldinmaintenance	5756	7234
+tldinmaintenance when calling	5756	7234
+tldrulesviolation	5757	7235
+tldrulesviolation when calling	5757	7235
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	289	7236
 tls illegal exporter label	5758,279	301
 tls invalid ecpointformat list	5759,279	301
 tlsv1 alert access denied	5760,279,4241	301
@@ -32574,749 +32555,749 @@ tlsv1 unsupported extension	5779,279	301
 tlsv13 alert certificate required	5780,279	301
 tlsv13 alert missing extension	5781,279	301
 to must specify exactly one value per partitioning column	111,1	110
-toast relfilenode value not set when in binary upgrade mode	190,114	5963
-token already exists exception	5782	7240
-token expired error	3015,3009	7241
-token has invalid audience	3551,3009	7242
-token has invalid claims	4138,3009	7243
-token has invalid issuer	3776,3009	7244
-token is expired	3015,3009	7245
-token is malformed	3008,3009	7246
-token is not valid yet	3385,3009	7247
-token is unverifiable	5783,3009	7248
-token signature is invalid	3990,3009	7249
-token type * does not exist	190,114	7250
-token used before issued	3750,3009	7251
-token_expired	3015,3009	7241
-tokenalreadyexistsexception	5782	7240
-tokenalreadyexistsexception when calling	5782	7240
-tokenexpirederror	3015,3009	7241
+toast relfilenode value not set when in binary upgrade mode	190,114	5960
+token already exists exception	5782	7237
+token expired error	3015,3009	7238
+token has invalid audience	3551,3009	7239
+token has invalid claims	4138,3009	7240
+token has invalid issuer	3776,3009	7241
+token is expired	3015,3009	7242
+token is malformed	3008,3009	7243
+token is not valid yet	3385,3009	7244
+token is unverifiable	5783,3009	7245
+token signature is invalid	3990,3009	7246
+token type * does not exist	190,114	7247
+token used before issued	3750,3009	7248
+token_expired	3015,3009	7238
+tokenalreadyexistsexception	5782	7237
+tokenalreadyexistsexception when calling	5782	7237
+tokenexpirederror	3015,3009	7238
 too big precision specified for * maximum is	2431,1	2912
 too big scale specified for * maximum is	2433,1	2914
 too early	36	35
 too few arguments for format	190,114	3680
 too high level of nesting for select	2436	2917
-too long csp in response headers policy	5784	7252
+too long csp in response headers policy	5784	7249
 too long value for	2514	3029
-too many access points	5785	7253
-too many actions	5786	7254
+too many access points	5785	7250
+too many actions	5786	7251
 too many active concurrent transactions	2442	2923
-too many application versions exception	5787	7255
-too many applications exception	5788	7256
-too many arguments	3241	6847
-too many background workers	242,243	7257
-too many buckets exception	5789	7258
-too many cache behaviors	5790	7259
-too many cache policies	5791	7260
-too many certificates	5792	7261
-too many cloud front origin access identities	5793	7262
-too many column names were specified	0,1	7263
-too many columns	741	6846
-too many configuration templates exception	5794	7264
-too many connections	1876	6844
-too many connections for database	1876,243	6275
-too many connections for role	1876,243	7265
-too many continuous deployment policies	5795	7266
-too many cookie names in white list	5796	7267
-too many cookies in cache policy	5797	7268
-too many cookies in origin request policy	5798	7269
-too many custom headers in response headers policy	5799	7270
+too many application versions exception	5787	7252
+too many applications exception	5788	7253
+too many arguments	3241	6844
+too many background workers	242,243	7254
+too many buckets exception	5789	7255
+too many cache behaviors	5790	7256
+too many cache policies	5791	7257
+too many certificates	5792	7258
+too many cloud front origin access identities	5793	7259
+too many column names were specified	0,1	7260
+too many columns	741	6843
+too many configuration templates exception	5794	7261
+too many connections	1876	6841
+too many connections for database	1876,243	6272
+too many connections for role	1876,243	7262
+too many continuous deployment policies	5795	7263
+too many cookie names in white list	5796	7264
+too many cookies in cache policy	5797	7265
+too many cookies in origin request policy	5798	7266
+too many custom headers in response headers policy	5799	7267
 too many delayed threads in use	2444	2925
-too many distribution cnam es	5800	7271
-too many distributions	5801	7272
-too many distributions associated to cache policy	5802	7273
-too many distributions associated to field level encryption config	5803	7274
-too many distributions associated to key group	5804	7275
-too many distributions associated to origin access control	5805	7276
-too many distributions associated to origin request policy	5806	7277
-too many distributions associated to response headers policy	5807	7278
-too many distributions with function associations	5808	7279
-too many distributions with lambda associations	5809	7280
-too many distributions with single function arn	5810	7281
-too many dynamic shared memory segments	243	7282
-too many entries in batch request	5811	7283
-too many environments exception	5812	7284
-too many failed attempts exception	5813	7285
-too many field level encryption configs	5814	7286
-too many field level encryption content type profiles	5815	7287
-too many field level encryption encryption entities	5816	7288
-too many field level encryption field patterns	5817	7289
-too many field level encryption profiles	5818	7290
-too many field level encryption query arg profiles	5819	7291
+too many distribution cnam es	5800	7268
+too many distributions	5801	7269
+too many distributions associated to cache policy	5802	7270
+too many distributions associated to field level encryption config	5803	7271
+too many distributions associated to key group	5804	7272
+too many distributions associated to origin access control	5805	7273
+too many distributions associated to origin request policy	5806	7274
+too many distributions associated to response headers policy	5807	7275
+too many distributions with function associations	5808	7276
+too many distributions with lambda associations	5809	7277
+too many distributions with single function arn	5810	7278
+too many dynamic shared memory segments	243	7279
+too many entries in batch request	5811	7280
+too many environments exception	5812	7281
+too many failed attempts exception	5813	7282
+too many field level encryption configs	5814	7283
+too many field level encryption content type profiles	5815	7284
+too many field level encryption encryption entities	5816	7285
+too many field level encryption field patterns	5817	7286
+too many field level encryption profiles	5818	7287
+too many field level encryption query arg profiles	5819	7288
 too many fields in	2447	2929
 too many files opened please execute the command again	1808	2252
-too many function associations	5820	7292
-too many functions	5821	7293
-too many grouping sets present maximum 4096	5426,329	7294
-too many headers in cache policy	5822	7295
-too many headers in forwarded values	5823	7296
-too many headers in origin request policy	5824	7297
-too many health checks	5825	7298
-too many hosted zones	5826	7299
-too many invalidations in progress	5827	7300
-too many json array elements	5419	6820
-too many json object members	5420	6821
-too many key groups	5828	7301
-too many key groups associated to distribution	5829	7302
+too many function associations	5820	7289
+too many functions	5821	7290
+too many grouping sets present maximum 4096	5426,329	7291
+too many headers in cache policy	5822	7292
+too many headers in forwarded values	5823	7293
+too many headers in origin request policy	5824	7294
+too many health checks	5825	7295
+too many hosted zones	5826	7296
+too many invalidations in progress	5827	7297
+too many json array elements	5419	6817
+too many json object members	5420	6818
+too many key groups	5828	7298
+too many key groups associated to distribution	5829	7299
 too many key parts specified max * parts allowed	2445,1	2927
-too many key signing keys	5830	7303
+too many key signing keys	5830	7300
 too many key updates	5831,279	301
 too many keys specified max * keys allowed	2446,1	2928
-too many labels exception	5832,39	7304
-too many lambda function associations	5833	7305
-too many levels of symbolic links	1664	7306
+too many labels exception	5832,39	7301
+too many lambda function associations	5833	7302
+too many levels of symbolic links	1664	7303
 too many lexemes in thesaurus entry	224,225	1460
-too many links	1669	7307
-too many listeners	5834	7308
-too many listeners exception	5835	7309
-too many load balancers	5836	7310
-too many notifications in the notify queue	329	7311
-too many open files	1668	7312
-too many open files in system	1717	7313
-too many origin access controls	5837	7314
-too many origin custom headers	5838	7315
-too many origin groups per distribution	5839	7316
-too many origin request policies	5840	7317
-too many origins	5841	7318
+too many links	1669	7304
+too many listeners	5834	7305
+too many listeners exception	5835	7306
+too many load balancers	5836	7307
+too many notifications in the notify queue	329	7308
+too many open files	1668	7309
+too many open files in system	1717	7310
+too many origin access controls	5837	7311
+too many origin custom headers	5838	7312
+too many origin groups per distribution	5839	7313
+too many origin request policies	5840	7314
+too many origins	5841	7315
 too many partitions including subpartitions were defined	2448	2930
-too many parts	5842	7319
-too many platforms exception	5843	7320
-too many points requested	329	7321
-too many policies	5844	7322
-too many public keys	5845	7323
-too many public keys in key group	5846	7324
-too many query string parameters	5847	7325
-too many query strings in cache policy	5848	7326
-too many query strings in origin request policy	5849	7327
-too many realtime log configs	5850	7328
-too many references cannot splice	2929	7329
-too many registrations for target id	5851	7330
-too many regular expression matches	329	7331
-too many remove headers in response headers policy	5852	7332
-too many request exception	5853,39	7333
-too many requested attributes	5854	7334
+too many parts	5842	7316
+too many platforms exception	5843	7317
+too many points requested	329	7318
+too many policies	5844	7319
+too many public keys	5845	7320
+too many public keys in key group	5846	7321
+too many query string parameters	5847	7322
+too many query strings in cache policy	5848	7323
+too many query strings in origin request policy	5849	7324
+too many realtime log configs	5850	7325
+too many references cannot splice	2929	7326
+too many registrations for target id	5851	7327
+too many regular expression matches	329	7328
+too many remove headers in response headers policy	5852	7329
+too many request exception	5853,39	7330
+too many requested attributes	5854	7331
 too many requests	39	38
-too many requests error	39	7335
-too many requests exception	39	7336
-too many response headers policies	5855	7337
-too many rows	5428	6851
-too many rules	5856	7338
-too many streaming distribution cnam es	5857	7339
-too many streaming distributions	5858	7340
+too many requests error	39	7332
+too many requests exception	39	7333
+too many response headers policies	5855	7334
+too many rows	5428	6848
+too many rules	5856	7335
+too many streaming distribution cnam es	5857	7336
+too many streaming distributions	5858	7337
 too many strings for column * and set	2435	2916
-too many subscriptions exception	5859,39	7341
+too many subscriptions exception	5859,39	7338
 too many syntax errors found abandoning file	329	1456
 too many tables mariadb can only use * tables in a join	2450	2932
-too many tag keys exception	5860	7342
-too many tags	5861	7343
-too many tags error	5861	7344
-too many tags exception	5861	7345
-too many tags fault	5861	7346
-too many target groups	5862	7347
-too many targets	5863	7348
-too many traffic policies	5864	7349
-too many traffic policy instances	5865	7350
-too many traffic policy versions for current policy	5866	7351
-too many trust store revocation entries	5867	7352
-too many trust stores	5868	7353
-too many trusted signers	5869	7354
-too many unique target groups per load balancer	5870	7355
-too many updates	5871	7356
-too many users	2941	7357
-too many vpc association authorizations	5872	7358
+too many tag keys exception	5860	7339
+too many tags	5861	7340
+too many tags error	5861	7341
+too many tags exception	5861	7342
+too many tags fault	5861	7343
+too many target groups	5862	7344
+too many targets	5863	7345
+too many traffic policies	5864	7346
+too many traffic policy instances	5865	7347
+too many traffic policy versions for current policy	5866	7348
+too many trust store revocation entries	5867	7349
+too many trust stores	5868	7350
+too many trusted signers	5869	7351
+too many unique target groups per load balancer	5870	7352
+too many updates	5871	7353
+too many users	2941	7354
+too many vpc association authorizations	5872	7355
 too many warn alerts	5873,279	301
 too many with elements in with clause	2443	2924
 too much early data	5874,279	301
 too_early	36	35
-too_many_arguments	3241,329	6847
-too_many_columns	741,329	6846
-too_many_connections	1876,243	6844
-too_many_json_array_elements	5419,114	6820
-too_many_json_object_members	5420,114	6821
+too_many_arguments	3241,329	6844
+too_many_columns	741,329	6843
+too_many_connections	1876,243	6841
+too_many_json_array_elements	5419,114	6817
+too_many_json_object_members	5420,114	6818
 too_many_requests	39	38
-too_many_rows	5428,335	6851
-toolongcspinresponseheaderspolicy	5784	7252
-toolongcspinresponseheaderspolicy when calling	5784	7252
-toomanyaccesspoints	5785	7253
-toomanyaccesspoints when calling	5785	7253
-toomanyactions	5786	7254
-toomanyactions when calling	5786	7254
-toomanyapplicationsexception	5788	7256
-toomanyapplicationsexception when calling	5788	7256
-toomanyapplicationversionsexception	5787	7255
-toomanyapplicationversionsexception when calling	5787	7255
-toomanyarguments	3241,329	6847
-toomanybucketsexception	5789	7258
-toomanybucketsexception when calling	5789	7258
-toomanycachebehaviors	5790	7259
-toomanycachebehaviors when calling	5790	7259
-toomanycachepolicies	5791	7260
-toomanycachepolicies when calling	5791	7260
-toomanycertificates	5792	7261
-toomanycertificates when calling	5792	7261
-toomanycloudfrontoriginaccessidentities	5793	7262
-toomanycloudfrontoriginaccessidentities when calling	5793	7262
-toomanycolumns	741,329	6846
-toomanyconfigurationtemplatesexception	5794	7264
-toomanyconfigurationtemplatesexception when calling	5794	7264
-toomanyconnections	1876,243	6844
-toomanycontinuousdeploymentpolicies	5795	7266
-toomanycontinuousdeploymentpolicies when calling	5795	7266
-toomanycookienamesinwhitelist	5796	7267
-toomanycookienamesinwhitelist when calling	5796	7267
-toomanycookiesincachepolicy	5797	7268
-toomanycookiesincachepolicy when calling	5797	7268
-toomanycookiesinoriginrequestpolicy	5798	7269
-toomanycookiesinoriginrequestpolicy when calling	5798	7269
-toomanycustomheadersinresponseheaderspolicy	5799	7270
-toomanycustomheadersinresponseheaderspolicy when calling	5799	7270
-toomanydistributioncnames	5800	7271
-toomanydistributioncnames when calling	5800	7271
-toomanydistributions	5801	7272
-toomanydistributions when calling	5801	7272
-toomanydistributionsassociatedtocachepolicy	5802	7273
-toomanydistributionsassociatedtocachepolicy when calling	5802	7273
-toomanydistributionsassociatedtofieldlevelencryptionconfig	5803	7274
-toomanydistributionsassociatedtofieldlevelencryptionconfig when calling	5803	7274
-toomanydistributionsassociatedtokeygroup	5804	7275
-toomanydistributionsassociatedtokeygroup when calling	5804	7275
-toomanydistributionsassociatedtooriginaccesscontrol	5805	7276
-toomanydistributionsassociatedtooriginaccesscontrol when calling	5805	7276
-toomanydistributionsassociatedtooriginrequestpolicy	5806	7277
-toomanydistributionsassociatedtooriginrequestpolicy when calling	5806	7277
-toomanydistributionsassociatedtoresponseheaderspolicy	5807	7278
-toomanydistributionsassociatedtoresponseheaderspolicy when calling	5807	7278
-toomanydistributionswithfunctionassociations	5808	7279
-toomanydistributionswithfunctionassociations when calling	5808	7279
-toomanydistributionswithlambdaassociations	5809	7280
-toomanydistributionswithlambdaassociations when calling	5809	7280
-toomanydistributionswithsinglefunctionarn	5810	7281
-toomanydistributionswithsinglefunctionarn when calling	5810	7281
-toomanyentriesinbatchrequest	5811	7283
-toomanyentriesinbatchrequest when calling	5811	7283
-toomanyenvironmentsexception	5812	7284
-toomanyenvironmentsexception when calling	5812	7284
-toomanyfailedattemptsexception	5813	7285
-toomanyfailedattemptsexception when calling	5813	7285
-toomanyfieldlevelencryptionconfigs	5814	7286
-toomanyfieldlevelencryptionconfigs when calling	5814	7286
-toomanyfieldlevelencryptioncontenttypeprofiles	5815	7287
-toomanyfieldlevelencryptioncontenttypeprofiles when calling	5815	7287
-toomanyfieldlevelencryptionencryptionentities	5816	7288
-toomanyfieldlevelencryptionencryptionentities when calling	5816	7288
-toomanyfieldlevelencryptionfieldpatterns	5817	7289
-toomanyfieldlevelencryptionfieldpatterns when calling	5817	7289
-toomanyfieldlevelencryptionprofiles	5818	7290
-toomanyfieldlevelencryptionprofiles when calling	5818	7290
-toomanyfieldlevelencryptionqueryargprofiles	5819	7291
-toomanyfieldlevelencryptionqueryargprofiles when calling	5819	7291
-toomanyfunctionassociations	5820	7292
-toomanyfunctionassociations when calling	5820	7292
-toomanyfunctions	5821	7293
-toomanyfunctions when calling	5821	7293
-toomanyheadersincachepolicy	5822	7295
-toomanyheadersincachepolicy when calling	5822	7295
-toomanyheadersinforwardedvalues	5823	7296
-toomanyheadersinforwardedvalues when calling	5823	7296
-toomanyheadersinoriginrequestpolicy	5824	7297
-toomanyheadersinoriginrequestpolicy when calling	5824	7297
-toomanyhealthchecks	5825	7298
-toomanyhealthchecks when calling	5825	7298
-toomanyhostedzones	5826	7299
-toomanyhostedzones when calling	5826	7299
-toomanyinvalidationsinprogress	5827	7300
-toomanyinvalidationsinprogress when calling	5827	7300
-toomanyjsonarrayelements	5419,114	6820
-toomanyjsonobjectmembers	5420,114	6821
-toomanykeygroups	5828	7301
-toomanykeygroups when calling	5828	7301
-toomanykeygroupsassociatedtodistribution	5829	7302
-toomanykeygroupsassociatedtodistribution when calling	5829	7302
-toomanykeysigningkeys	5830	7303
-toomanykeysigningkeys when calling	5830	7303
-toomanylabelsexception	5832,39	7304
-toomanylabelsexception when calling	5832,39	7304
-toomanylambdafunctionassociations	5833	7305
-toomanylambdafunctionassociations when calling	5833	7305
-toomanylisteners	5834	7308
-toomanylisteners when calling	5834	7308
-toomanylistenersexception	5835	7309
-toomanyloadbalancers	5836	7310
-toomanyloadbalancers when calling	5836	7310
-toomanyoriginaccesscontrols	5837	7314
-toomanyoriginaccesscontrols when calling	5837	7314
-toomanyorigincustomheaders	5838	7315
-toomanyorigincustomheaders when calling	5838	7315
-toomanyorigingroupsperdistribution	5839	7316
-toomanyorigingroupsperdistribution when calling	5839	7316
-toomanyoriginrequestpolicies	5840	7317
-toomanyoriginrequestpolicies when calling	5840	7317
-toomanyorigins	5841	7318
-toomanyorigins when calling	5841	7318
-toomanyparts	5842	7319
-toomanyparts when calling	5842	7319
-toomanyplatformsexception	5843	7320
-toomanyplatformsexception when calling	5843	7320
-toomanypolicies	5844	7322
-toomanypolicies when calling	5844	7322
-toomanypublickeys	5845	7323
-toomanypublickeys when calling	5845	7323
-toomanypublickeysinkeygroup	5846	7324
-toomanypublickeysinkeygroup when calling	5846	7324
-toomanyquerystringparameters	5847	7325
-toomanyquerystringparameters when calling	5847	7325
-toomanyquerystringsincachepolicy	5848	7326
-toomanyquerystringsincachepolicy when calling	5848	7326
-toomanyquerystringsinoriginrequestpolicy	5849	7327
-toomanyquerystringsinoriginrequestpolicy when calling	5849	7327
-toomanyrealtimelogconfigs	5850	7328
-toomanyrealtimelogconfigs when calling	5850	7328
-toomanyregistrationsfortargetid	5851	7330
-toomanyregistrationsfortargetid when calling	5851	7330
-toomanyremoveheadersinresponseheaderspolicy	5852	7332
-toomanyremoveheadersinresponseheaderspolicy when calling	5852	7332
-toomanyrequestedattributes	5854	7334
-toomanyrequestedattributes when calling	5854	7334
-toomanyrequestexception	5853,39	7333
-toomanyrequestexception when calling	5853,39	7333
-toomanyrequests	39	7359
-toomanyrequests when calling	39	7359
-toomanyrequestserror	39	7335
-toomanyrequestserror when calling	39	7335
-toomanyrequestsexception	39	7336
-toomanyrequestsexception when calling	39	7336
-toomanyresponseheaderspolicies	5855	7337
-toomanyresponseheaderspolicies when calling	5855	7337
-toomanyrows	5428,335	6851
-toomanyrules	5856	7338
-toomanyrules when calling	5856	7338
-toomanystreamingdistributioncnames	5857	7339
-toomanystreamingdistributioncnames when calling	5857	7339
-toomanystreamingdistributions	5858	7340
-toomanystreamingdistributions when calling	5858	7340
-toomanysubscriptionsexception	5859,39	7341
-toomanysubscriptionsexception when calling	5859,39	7341
-toomanytagkeysexception	5860	7342
-toomanytagkeysexception when calling	5860	7342
-toomanytags	5861	7343
-toomanytags when calling	5861	7343
-toomanytagserror	5861	7344
-toomanytagserror when calling	5861	7344
-toomanytagsexception	5861	7345
-toomanytagsexception when calling	5861	7345
-toomanytagsfault	5861	7346
-toomanytagsfault when calling	5861	7346
-toomanytargetgroups	5862	7347
-toomanytargetgroups when calling	5862	7347
-toomanytargets	5863	7348
-toomanytargets when calling	5863	7348
-toomanytrafficpolicies	5864	7349
-toomanytrafficpolicies when calling	5864	7349
-toomanytrafficpolicyinstances	5865	7350
-toomanytrafficpolicyinstances when calling	5865	7350
-toomanytrafficpolicyversionsforcurrentpolicy	5866	7351
-toomanytrafficpolicyversionsforcurrentpolicy when calling	5866	7351
-toomanytrustedsigners	5869	7354
-toomanytrustedsigners when calling	5869	7354
-toomanytruststorerevocationentries	5867	7352
-toomanytruststorerevocationentries when calling	5867	7352
-toomanytruststores	5868	7353
-toomanytruststores when calling	5868	7353
-toomanyuniquetargetgroupsperloadbalancer	5870	7355
-toomanyuniquetargetgroupsperloadbalancer when calling	5870	7355
-toomanyupdates	5871	7356
-toomanyupdates when calling	5871	7356
-toomanyvpcassociationauthorizations	5872	7358
-toomanyvpcassociationauthorizations when calling	5872	7358
-topic already exists	4949	6167
-topic already exists exception	4949	7360
-topic authorization failed	4950	6168
-topic authorization failed exception	4950	6455
-topic deletion disabled exception	4951	7361
-topic deletion is disabled	4951	6169
-topic exists exception	5875,19	7362
-topic limit exceeded	5876,11	7363
-topic with this name already exists	4949	7360
-topic_already_exists	4949	7360
-topic_authorization_failed	4950	6455
-topic_deletion_disabled	4951	7361
-topicalreadyexistsexception	4949	7360
-topicauthorizationfailedexception	4950	6455
-topicdeletiondisabledexception	4951	7361
-topicexistsexception	5875,19	7362
-topicexistsexception when calling	5875,19	7362
-topiclimitexceeded	5876,11	7363
-topiclimitexceeded when calling	5876,11	7363
-total size limit exceeded exception	5877	7364
-total size of jsonb array elements exceeds the maximum of	329	5726
-total size of jsonb object elements exceeds the maximum of	329	5726
-totalsizelimitexceededexception	5877	7364
-totalsizelimitexceededexception when calling	5877	7364
-trace breakpoint trap	2986	7365
-tracking options already exists exception	5878	7366
-tracking options does not exist exception	5879	7367
-trackingoptionsalreadyexistsexception	5878	7366
-trackingoptionsalreadyexistsexception when calling	5878	7366
-trackingoptionsdoesnotexistexception	5879	7367
-trackingoptionsdoesnotexistexception when calling	5879	7367
-traffic policy already exists	5880,19	7368
-traffic policy in use	5881	7369
-traffic policy instance already exists	5882,19	7370
-trafficpolicyalreadyexists	5880,19	7368
-trafficpolicyalreadyexists when calling	5880,19	7368
-trafficpolicyinstancealreadyexists	5882,19	7370
-trafficpolicyinstancealreadyexists when calling	5882,19	7370
-trafficpolicyinuse	5881	7369
-trafficpolicyinuse when calling	5881	7369
-trail already exists exception	5883	7371
-trail not found exception	5884	7372
-trail not provided exception	5885	7373
-trailalreadyexistsexception	5883	7371
-trailalreadyexistsexception when calling	5883	7371
+too_many_rows	5428,335	6848
+toolongcspinresponseheaderspolicy	5784	7249
+toolongcspinresponseheaderspolicy when calling	5784	7249
+toomanyaccesspoints	5785	7250
+toomanyaccesspoints when calling	5785	7250
+toomanyactions	5786	7251
+toomanyactions when calling	5786	7251
+toomanyapplicationsexception	5788	7253
+toomanyapplicationsexception when calling	5788	7253
+toomanyapplicationversionsexception	5787	7252
+toomanyapplicationversionsexception when calling	5787	7252
+toomanyarguments	3241,329	6844
+toomanybucketsexception	5789	7255
+toomanybucketsexception when calling	5789	7255
+toomanycachebehaviors	5790	7256
+toomanycachebehaviors when calling	5790	7256
+toomanycachepolicies	5791	7257
+toomanycachepolicies when calling	5791	7257
+toomanycertificates	5792	7258
+toomanycertificates when calling	5792	7258
+toomanycloudfrontoriginaccessidentities	5793	7259
+toomanycloudfrontoriginaccessidentities when calling	5793	7259
+toomanycolumns	741,329	6843
+toomanyconfigurationtemplatesexception	5794	7261
+toomanyconfigurationtemplatesexception when calling	5794	7261
+toomanyconnections	1876,243	6841
+toomanycontinuousdeploymentpolicies	5795	7263
+toomanycontinuousdeploymentpolicies when calling	5795	7263
+toomanycookienamesinwhitelist	5796	7264
+toomanycookienamesinwhitelist when calling	5796	7264
+toomanycookiesincachepolicy	5797	7265
+toomanycookiesincachepolicy when calling	5797	7265
+toomanycookiesinoriginrequestpolicy	5798	7266
+toomanycookiesinoriginrequestpolicy when calling	5798	7266
+toomanycustomheadersinresponseheaderspolicy	5799	7267
+toomanycustomheadersinresponseheaderspolicy when calling	5799	7267
+toomanydistributioncnames	5800	7268
+toomanydistributioncnames when calling	5800	7268
+toomanydistributions	5801	7269
+toomanydistributions when calling	5801	7269
+toomanydistributionsassociatedtocachepolicy	5802	7270
+toomanydistributionsassociatedtocachepolicy when calling	5802	7270
+toomanydistributionsassociatedtofieldlevelencryptionconfig	5803	7271
+toomanydistributionsassociatedtofieldlevelencryptionconfig when calling	5803	7271
+toomanydistributionsassociatedtokeygroup	5804	7272
+toomanydistributionsassociatedtokeygroup when calling	5804	7272
+toomanydistributionsassociatedtooriginaccesscontrol	5805	7273
+toomanydistributionsassociatedtooriginaccesscontrol when calling	5805	7273
+toomanydistributionsassociatedtooriginrequestpolicy	5806	7274
+toomanydistributionsassociatedtooriginrequestpolicy when calling	5806	7274
+toomanydistributionsassociatedtoresponseheaderspolicy	5807	7275
+toomanydistributionsassociatedtoresponseheaderspolicy when calling	5807	7275
+toomanydistributionswithfunctionassociations	5808	7276
+toomanydistributionswithfunctionassociations when calling	5808	7276
+toomanydistributionswithlambdaassociations	5809	7277
+toomanydistributionswithlambdaassociations when calling	5809	7277
+toomanydistributionswithsinglefunctionarn	5810	7278
+toomanydistributionswithsinglefunctionarn when calling	5810	7278
+toomanyentriesinbatchrequest	5811	7280
+toomanyentriesinbatchrequest when calling	5811	7280
+toomanyenvironmentsexception	5812	7281
+toomanyenvironmentsexception when calling	5812	7281
+toomanyfailedattemptsexception	5813	7282
+toomanyfailedattemptsexception when calling	5813	7282
+toomanyfieldlevelencryptionconfigs	5814	7283
+toomanyfieldlevelencryptionconfigs when calling	5814	7283
+toomanyfieldlevelencryptioncontenttypeprofiles	5815	7284
+toomanyfieldlevelencryptioncontenttypeprofiles when calling	5815	7284
+toomanyfieldlevelencryptionencryptionentities	5816	7285
+toomanyfieldlevelencryptionencryptionentities when calling	5816	7285
+toomanyfieldlevelencryptionfieldpatterns	5817	7286
+toomanyfieldlevelencryptionfieldpatterns when calling	5817	7286
+toomanyfieldlevelencryptionprofiles	5818	7287
+toomanyfieldlevelencryptionprofiles when calling	5818	7287
+toomanyfieldlevelencryptionqueryargprofiles	5819	7288
+toomanyfieldlevelencryptionqueryargprofiles when calling	5819	7288
+toomanyfunctionassociations	5820	7289
+toomanyfunctionassociations when calling	5820	7289
+toomanyfunctions	5821	7290
+toomanyfunctions when calling	5821	7290
+toomanyheadersincachepolicy	5822	7292
+toomanyheadersincachepolicy when calling	5822	7292
+toomanyheadersinforwardedvalues	5823	7293
+toomanyheadersinforwardedvalues when calling	5823	7293
+toomanyheadersinoriginrequestpolicy	5824	7294
+toomanyheadersinoriginrequestpolicy when calling	5824	7294
+toomanyhealthchecks	5825	7295
+toomanyhealthchecks when calling	5825	7295
+toomanyhostedzones	5826	7296
+toomanyhostedzones when calling	5826	7296
+toomanyinvalidationsinprogress	5827	7297
+toomanyinvalidationsinprogress when calling	5827	7297
+toomanyjsonarrayelements	5419,114	6817
+toomanyjsonobjectmembers	5420,114	6818
+toomanykeygroups	5828	7298
+toomanykeygroups when calling	5828	7298
+toomanykeygroupsassociatedtodistribution	5829	7299
+toomanykeygroupsassociatedtodistribution when calling	5829	7299
+toomanykeysigningkeys	5830	7300
+toomanykeysigningkeys when calling	5830	7300
+toomanylabelsexception	5832,39	7301
+toomanylabelsexception when calling	5832,39	7301
+toomanylambdafunctionassociations	5833	7302
+toomanylambdafunctionassociations when calling	5833	7302
+toomanylisteners	5834	7305
+toomanylisteners when calling	5834	7305
+toomanylistenersexception	5835	7306
+toomanyloadbalancers	5836	7307
+toomanyloadbalancers when calling	5836	7307
+toomanyoriginaccesscontrols	5837	7311
+toomanyoriginaccesscontrols when calling	5837	7311
+toomanyorigincustomheaders	5838	7312
+toomanyorigincustomheaders when calling	5838	7312
+toomanyorigingroupsperdistribution	5839	7313
+toomanyorigingroupsperdistribution when calling	5839	7313
+toomanyoriginrequestpolicies	5840	7314
+toomanyoriginrequestpolicies when calling	5840	7314
+toomanyorigins	5841	7315
+toomanyorigins when calling	5841	7315
+toomanyparts	5842	7316
+toomanyparts when calling	5842	7316
+toomanyplatformsexception	5843	7317
+toomanyplatformsexception when calling	5843	7317
+toomanypolicies	5844	7319
+toomanypolicies when calling	5844	7319
+toomanypublickeys	5845	7320
+toomanypublickeys when calling	5845	7320
+toomanypublickeysinkeygroup	5846	7321
+toomanypublickeysinkeygroup when calling	5846	7321
+toomanyquerystringparameters	5847	7322
+toomanyquerystringparameters when calling	5847	7322
+toomanyquerystringsincachepolicy	5848	7323
+toomanyquerystringsincachepolicy when calling	5848	7323
+toomanyquerystringsinoriginrequestpolicy	5849	7324
+toomanyquerystringsinoriginrequestpolicy when calling	5849	7324
+toomanyrealtimelogconfigs	5850	7325
+toomanyrealtimelogconfigs when calling	5850	7325
+toomanyregistrationsfortargetid	5851	7327
+toomanyregistrationsfortargetid when calling	5851	7327
+toomanyremoveheadersinresponseheaderspolicy	5852	7329
+toomanyremoveheadersinresponseheaderspolicy when calling	5852	7329
+toomanyrequestedattributes	5854	7331
+toomanyrequestedattributes when calling	5854	7331
+toomanyrequestexception	5853,39	7330
+toomanyrequestexception when calling	5853,39	7330
+toomanyrequests	39	7356
+toomanyrequests when calling	39	7356
+toomanyrequestserror	39	7332
+toomanyrequestserror when calling	39	7332
+toomanyrequestsexception	39	7333
+toomanyrequestsexception when calling	39	7333
+toomanyresponseheaderspolicies	5855	7334
+toomanyresponseheaderspolicies when calling	5855	7334
+toomanyrows	5428,335	6848
+toomanyrules	5856	7335
+toomanyrules when calling	5856	7335
+toomanystreamingdistributioncnames	5857	7336
+toomanystreamingdistributioncnames when calling	5857	7336
+toomanystreamingdistributions	5858	7337
+toomanystreamingdistributions when calling	5858	7337
+toomanysubscriptionsexception	5859,39	7338
+toomanysubscriptionsexception when calling	5859,39	7338
+toomanytagkeysexception	5860	7339
+toomanytagkeysexception when calling	5860	7339
+toomanytags	5861	7340
+toomanytags when calling	5861	7340
+toomanytagserror	5861	7341
+toomanytagserror when calling	5861	7341
+toomanytagsexception	5861	7342
+toomanytagsexception when calling	5861	7342
+toomanytagsfault	5861	7343
+toomanytagsfault when calling	5861	7343
+toomanytargetgroups	5862	7344
+toomanytargetgroups when calling	5862	7344
+toomanytargets	5863	7345
+toomanytargets when calling	5863	7345
+toomanytrafficpolicies	5864	7346
+toomanytrafficpolicies when calling	5864	7346
+toomanytrafficpolicyinstances	5865	7347
+toomanytrafficpolicyinstances when calling	5865	7347
+toomanytrafficpolicyversionsforcurrentpolicy	5866	7348
+toomanytrafficpolicyversionsforcurrentpolicy when calling	5866	7348
+toomanytrustedsigners	5869	7351
+toomanytrustedsigners when calling	5869	7351
+toomanytruststorerevocationentries	5867	7349
+toomanytruststorerevocationentries when calling	5867	7349
+toomanytruststores	5868	7350
+toomanytruststores when calling	5868	7350
+toomanyuniquetargetgroupsperloadbalancer	5870	7352
+toomanyuniquetargetgroupsperloadbalancer when calling	5870	7352
+toomanyupdates	5871	7353
+toomanyupdates when calling	5871	7353
+toomanyvpcassociationauthorizations	5872	7355
+toomanyvpcassociationauthorizations when calling	5872	7355
+topic already exists	4949	6164
+topic already exists exception	4949	7357
+topic authorization failed	4950	6165
+topic authorization failed exception	4950	6452
+topic deletion disabled exception	4951	7358
+topic deletion is disabled	4951	6166
+topic exists exception	5875,19	7359
+topic limit exceeded	5876,11	7360
+topic with this name already exists	4949	7357
+topic_already_exists	4949	7357
+topic_authorization_failed	4950	6452
+topic_deletion_disabled	4951	7358
+topicalreadyexistsexception	4949	7357
+topicauthorizationfailedexception	4950	6452
+topicdeletiondisabledexception	4951	7358
+topicexistsexception	5875,19	7359
+topicexistsexception when calling	5875,19	7359
+topiclimitexceeded	5876,11	7360
+topiclimitexceeded when calling	5876,11	7360
+total size limit exceeded exception	5877	7361
+total size of jsonb array elements exceeds the maximum of	329	5723
+total size of jsonb object elements exceeds the maximum of	329	5723
+totalsizelimitexceededexception	5877	7361
+totalsizelimitexceededexception when calling	5877	7361
+trace breakpoint trap	2986	7362
+tracking options already exists exception	5878	7363
+tracking options does not exist exception	5879	7364
+trackingoptionsalreadyexistsexception	5878	7363
+trackingoptionsalreadyexistsexception when calling	5878	7363
+trackingoptionsdoesnotexistexception	5879	7364
+trackingoptionsdoesnotexistexception when calling	5879	7364
+traffic policy already exists	5880,19	7365
+traffic policy in use	5881	7366
+traffic policy instance already exists	5882,19	7367
+trafficpolicyalreadyexists	5880,19	7365
+trafficpolicyalreadyexists when calling	5880,19	7365
+trafficpolicyinstancealreadyexists	5882,19	7367
+trafficpolicyinstancealreadyexists when calling	5882,19	7367
+trafficpolicyinuse	5881	7366
+trafficpolicyinuse when calling	5881	7366
+trail already exists exception	5883	7368
+trail not found exception	5884	7369
+trail not provided exception	5885	7370
+trailalreadyexistsexception	5883	7368
+trailalreadyexistsexception when calling	5883	7368
 trailing characters remain in input string after datetime format	684,114	739
-trailnotfoundexception	5884	7372
-trailnotfoundexception when calling	5884	7372
-trailnotprovidedexception	5885	7373
-trailnotprovidedexception when calling	5885	7373
-transaction abortable exception	5729	7182
-transaction aborted during system catalog scan	1045	7374
-transaction canceled exception	5886	7375
+trailnotfoundexception	5884	7369
+trailnotfoundexception when calling	5884	7369
+trailnotprovidedexception	5885	7370
+trailnotprovidedexception when calling	5885	7370
+transaction abortable exception	5729	7179
+transaction aborted during system catalog scan	1045	7371
+transaction canceled exception	5886	7372
 transaction characteristics can t be changed while a transaction is in progress	1850,202,204	2295
-transaction commit in progress exception	5887	7376
-transaction committed exception	5888	7377
-transaction conflict exception	5889	7378
+transaction commit in progress exception	5887	7373
+transaction committed exception	5888	7374
+transaction conflict exception	5889	7375
 transaction control statements are not allowed within an extension script	109	658
-transaction coordinator fenced exception	3438	4074
-transaction discarded because of	5890	7379
-transaction discarded because of previous errors	5890	7380
-transaction id * is in the future	190,114	7381
-transaction identifier * is already in use	157,1	7382
-transaction identifier * is too long	190,114	7383
-transaction in progress exception	5891,39	7384
-transaction integrity constraint violation	5423	6832
-transaction not found exception	5892,12	7385
+transaction coordinator fenced exception	3438	4071
+transaction discarded because of	5890	7376
+transaction discarded because of previous errors	5890	7377
+transaction id * is in the future	190,114	7378
+transaction identifier * is already in use	157,1	7379
+transaction identifier * is too long	190,114	7380
+transaction in progress exception	5891,39	7381
+transaction integrity constraint violation	5423	6829
+transaction not found exception	5892,12	7382
 transaction precise system versioned tables do not support partitioning by row start or row end	2538	3053
 transaction precise system versioning for * is not supported	2526	3041
 transaction registry is disabled	2537	3052
-transaction resolution unknown	5415	6811
-transaction rollback	1045	6831
-transaction timeout is larger than the maximum value allowed by the broker s max transaction timeout ms	4053	6152
-transaction_abortable	5729	7182
-transaction_coordinator_fenced	3438	4074
-transaction_integrity_constraint_violation	5423,1045	6832
-transaction_resolution_unknown	5415,135	6811
-transaction_rollback	1045	6831
-transactionabortableexception	5729	7182
-transactional id authorization failed	4952	6172
-transactional id authorization failed exception	4952	7386
-transactional id not found exception	5730	7186
-transactional_id_authorization_failed	4952	7386
-transactional_id_not_found	5730	7186
-transactionalidauthorizationfailedexception	4952	7386
-transactionalidnotfoundexception	5730	7186
-transactioncanceledexception	5886	7375
-transactioncanceledexception when calling	5886	7375
-transactioncommitinprogressexception	5887	7376
-transactioncommitinprogressexception when calling	5887	7376
-transactioncommittedexception	5888	7377
-transactioncommittedexception when calling	5888	7377
-transactionconflictexception	5889	7378
-transactionconflictexception when calling	5889	7378
-transactioncoordinatorfencedexception	3438	4074
-transactioninprogressexception	5891,39	7384
-transactioninprogressexception when calling	5891,39	7384
-transactionintegrityconstraintviolation	5423,1045	6832
-transactionnotfoundexception	5892,12	7385
-transactionnotfoundexception when calling	5892,12	7385
-transactionresolutionunknown	5415,135	6811
-transactionrollback	1045	6831
-transfer already completed exception	5893,20	7387
-transfer conflict exception	5894,19	7388
-transferalreadycompletedexception	5893,20	7387
-transferalreadycompletedexception when calling	5893,20	7387
-transferconflictexception	5894,19	7388
-transferconflictexception when calling	5894,19	7388
-transform for type * already exists	157,1	7389
-transform for type * does not exist	158,1	5106
+transaction resolution unknown	5415	6808
+transaction rollback	1045	6828
+transaction timeout is larger than the maximum value allowed by the broker s max transaction timeout ms	4053	6149
+transaction_abortable	5729	7179
+transaction_coordinator_fenced	3438	4071
+transaction_integrity_constraint_violation	5423,1045	6829
+transaction_resolution_unknown	5415,135	6808
+transaction_rollback	1045	6828
+transactionabortableexception	5729	7179
+transactional id authorization failed	4952	6169
+transactional id authorization failed exception	4952	7383
+transactional id not found exception	5730	7183
+transactional_id_authorization_failed	4952	7383
+transactional_id_not_found	5730	7183
+transactionalidauthorizationfailedexception	4952	7383
+transactionalidnotfoundexception	5730	7183
+transactioncanceledexception	5886	7372
+transactioncanceledexception when calling	5886	7372
+transactioncommitinprogressexception	5887	7373
+transactioncommitinprogressexception when calling	5887	7373
+transactioncommittedexception	5888	7374
+transactioncommittedexception when calling	5888	7374
+transactionconflictexception	5889	7375
+transactionconflictexception when calling	5889	7375
+transactioncoordinatorfencedexception	3438	4071
+transactioninprogressexception	5891,39	7381
+transactioninprogressexception when calling	5891,39	7381
+transactionintegrityconstraintviolation	5423,1045	6829
+transactionnotfoundexception	5892,12	7382
+transactionnotfoundexception when calling	5892,12	7382
+transactionresolutionunknown	5415,135	6808
+transactionrollback	1045	6828
+transfer already completed exception	5893,20	7384
+transfer conflict exception	5894,19	7385
+transferalreadycompletedexception	5893,20	7384
+transferalreadycompletedexception when calling	5893,20	7384
+transferconflictexception	5894,19	7385
+transferconflictexception when calling	5894,19	7385
+transform for type * already exists	157,1	7386
+transform for type * does not exist	158,1	5103
 transform function must be a normal function	159,1	339
 transform function must not be volatile	159,1	339
 transform function must not return a set	159,1	339
 transform function must take one argument	159,1	339
-transformer configuration exception	5895	7390
-transformer factory configuration error	5896	7391
-transformerconfigurationexception	5895	7390
-transformerexception	5897	7392
-transformerfactoryconfigurationerror	5896	7391
-transformexception	5898	7393
+transformer configuration exception	5895	7387
+transformer factory configuration error	5896	7388
+transformerconfigurationexception	5895	7387
+transformerexception	5897	7389
+transformerfactoryconfigurationerror	5896	7388
+transformexception	5898	7390
 transition table name can only be specified for an after trigger	159,1	538
 transition tables cannot be specified for triggers with column lists	109	539
 transition tables cannot be specified for triggers with more than one event	109	539
 translated account name too long	1162	1477
-transport endpoint is already connected	1647	7394
-transport endpoint is not connected	1742	7395
+transport endpoint is already connected	1647	7391
+transport endpoint is not connected	1742	7392
 trigger * already exists	2454	2936
 trigger * does not have created attribute	2570	3085
-trigger * for relation * already exists	157,1	7396
-trigger * for relation * is a constraint trigger	157,1	7396
-trigger * for relation * is an internal or a child trigger	157,1	7396
+trigger * for relation * already exists	157,1	7393
+trigger * for relation * is a constraint trigger	157,1	7393
+trigger * for relation * is an internal or a child trigger	157,1	7393
 trigger * for table * does not exist	158,1	1338
 trigger * has an error in its body	1915	2372
 trigger * is a view temporary table or sequence	2462	2944
 trigger * prevents table * from becoming a partition	109	271
 trigger * prevents table * from becoming an inheritance child	109	271
-trigger constraint failed	5393,854	6767
+trigger constraint failed	5393,854	6764
 trigger creation context of table * is invalid	2458	2940
 trigger does not exist	2456	2938
 trigger function * returned null value	509,510	537
 trigger in wrong schema	2457	2939
-trigger protocol violated	509	6829
-trigger targets limit exceeded exception	5899	7397
-trigger_protocol_violated	509,510	6829
-triggered action exception	5416	6812
-triggered data change violation	5421	6824
-triggered_action_exception	5416	6812
-triggered_data_change_violation	5421	6824
-triggeredactionexception	5416	6812
-triggereddatachangeviolation	5421	6824
-triggerprotocolviolated	509,510	6829
+trigger protocol violated	509	6826
+trigger targets limit exceeded exception	5899	7394
+trigger_protocol_violated	509,510	6826
+triggered action exception	5416	6809
+triggered data change violation	5421	6821
+triggered_action_exception	5416	6809
+triggered_data_change_violation	5421	6821
+triggeredactionexception	5416	6809
+triggereddatachangeviolation	5421	6821
+triggerprotocolviolated	509,510	6826
 triggers can not be created on system tables	2167	2634
 triggers for table * have no creation context	2459	2941
-triggertargetslimitexceededexception	5899	7397
-triggertargetslimitexceededexception when calling	5899	7397
-trim error	5418	6819
-trim_error	5418,114	6819
-trimerror	5418,114	6819
-trimmed data access exception	5900	7398
-trimmeddataaccessexception	5900	7398
-trimmeddataaccessexception when calling	5900	7398
-truncate disk i o error	5399,156	6787
+triggertargetslimitexceededexception	5899	7394
+triggertargetslimitexceededexception when calling	5899	7394
+trim error	5418	6816
+trim_error	5418,114	6816
+trimerror	5418,114	6816
+trimmed data access exception	5900	7395
+trimmeddataaccessexception	5900	7395
+trimmeddataaccessexception when calling	5900	7395
+truncate disk i o error	5399,156	6784
 truncate for each row triggers are not supported	109	539
 truncate triggers with transition tables are not supported	109	539
 truncated incorrect * value	2463,684,114	2946
 truncated value * when converting to	1889,323,114	2342
 trust authentication failed for user	149	436
-trust store in use	5901	7399
-trust store not found	5902	7400
-trust store not ready	5903	7401
-trusted key group does not exist	5904	7402
-trusted signer does not exist	5905	7403
-trustedkeygroupdoesnotexist	5904	7402
-trustedkeygroupdoesnotexist when calling	5904	7402
-trustedsignerdoesnotexist	5905	7403
-trustedsignerdoesnotexist when calling	5905	7403
-truststoreinuse	5901	7399
-truststoreinuse when calling	5901	7399
-truststorenotfound	5902	7400
-truststorenotfound when calling	5902	7400
-truststorenotready	5903	7401
-truststorenotready when calling	5903	7401
+trust store in use	5901	7396
+trust store not found	5902	7397
+trust store not ready	5903	7398
+trusted key group does not exist	5904	7399
+trusted signer does not exist	5905	7400
+trustedkeygroupdoesnotexist	5904	7399
+trustedkeygroupdoesnotexist when calling	5904	7399
+trustedsignerdoesnotexist	5905	7400
+trustedsignerdoesnotexist when calling	5905	7400
+truststoreinuse	5901	7396
+truststoreinuse when calling	5901	7396
+truststorenotfound	5902	7397
+truststorenotfound when calling	5902	7397
+truststorenotready	5903	7398
+truststorenotready when calling	5903	7398
 trx_id * not found in mysql transaction_registry	2529	3044
 trying to access array offset on value of type null	338	407
 trying to add partition s with wrong number of subpartitions	1779	2223
-ts_rewrite query must return two tsquery columns	190,114	7404
-ts_stat query must return one tsvector column	190,114	7157
-tsquery is too large	329	5781
+ts_rewrite query must return two tsquery columns	190,114	7401
+ts_stat query must return one tsvector column	190,114	7154
+tsquery is too large	329	5778
 tsvector column * does not exist	381,1	1279
 ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	2265	2735
 ttl duration * in myrocks must be an unsigned non null 64 bit integer	2266	2736
 ttl support is currently disabled when table has a hidden pk	2267	2737
-tuple to be deleted was already modified by an operation triggered by the current command	5421	7405
-tuple to be deleted was already moved to another partition due to concurrent update	1044,1045	7406
-tuple to be locked was already moved to another partition due to concurrent update	1044,1045	7407
+tuple to be deleted was already modified by an operation triggered by the current command	5421	7402
+tuple to be deleted was already moved to another partition due to concurrent update	1044,1045	7403
+tuple to be locked was already moved to another partition due to concurrent update	1044,1045	7404
 tuple to be locked was already moved to another partition due to concurrent update retrying	1044,1045	1253
-tuple to be updated or deleted was already modified by an operation triggered by the current command	5421	7405
-tuple to be updated was already modified by an operation triggered by the current command	5421	7408
-two phase commit requested but not supported by output plugin	190,114	6065
-two phase state file maximum length exceeded	329	7409
+tuple to be updated or deleted was already modified by an operation triggered by the current command	5421	7402
+tuple to be updated was already modified by an operation triggered by the current command	5421	7405
+two phase commit requested but not supported by output plugin	190,114	6062
+two phase state file maximum length exceeded	329	7406
 type * already exists	157,1	1022
-type * already exists in schema	157,1	7410
+type * already exists in schema	157,1	7407
 type * does not exist	158,1	1681
-type * does not support subscripted assignment	109	6628
+type * does not support subscripted assignment	109	6625
 type * is not a composite type	254,1	267
-type * is not a domain	272,1	7411
-type * is not composite	254,1	7412
-type * is not yet defined	158,1	5106
-type * is only a shell	158,1	7413
-type access exception	365	7414
-type already exists fault	5906	7415
+type * is not a domain	272,1	7408
+type * is not composite	254,1	7409
+type * is not yet defined	158,1	5103
+type * is only a shell	158,1	7410
+type access exception	365	7411
+type already exists fault	5906	7412
 type analyze function * must return type	159,1	758
 type attribute * cannot be changed	0,1	1299
 type attribute * not recognized	0,1	1299
 type attribute subtype is required	0,1	1299
-type configuration not found exception	5907,12	7416
-type deprecated fault	5908	7417
-type had been unloaded	5909	7418
-type initialization exception	5910	7419
-type input function * has multiple matches	232,1	7420
+type configuration not found exception	5907,12	7413
+type deprecated fault	5908	7414
+type had been unloaded	5909	7415
+type initialization exception	5910	7416
+type input function * has multiple matches	232,1	7417
 type input function * must return type	159,1	758
 type input function * should not be volatile	159,1	758
 type input function must be specified	159,1	758
-type load exception	3090	7421
+type load exception	3090	7418
 type matched to anycompatiblenonarray is an array type	272,1	294
 type matched to anyenum is not an enum type	272,1	294
 type matched to anynonarray is an array type	272,1	294
-type mismatch	366	7422
-type modifier cannot be specified for shell type	0,1	5516
+type mismatch	366	7419
+type modifier cannot be specified for shell type	0,1	5513
 type modifier cannot have order by	0,1	936
 type modifier cannot have parameter name	0,1	936
 type modifier input function * should not be volatile	159,1	758
-type modifier is not allowed for type	0,1	3997
+type modifier is not allowed for type	0,1	3994
 type modifier output function * should not be volatile	159,1	758
 type modifier output function is useless without a type modifier input function	159,1	758
-type modifiers must be simple constants or identifiers	0,1	3997
-type not deprecated fault	5911	7423
-type not found exception	5912,12	7424
-type not present exception	5913	7425
+type modifiers must be simple constants or identifiers	0,1	3994
+type not deprecated fault	5911	7420
+type not found exception	5912,12	7421
+type not present exception	5913	7422
 type of inherited column * must be changed in child tables too	111,1	725
-type of parameter * does not match that when preparing the plan	272,1	7426
+type of parameter * does not match that when preparing the plan	272,1	7423
 type output function * must return type	159,1	758
 type output function * should not be volatile	159,1	758
 type output function must be specified	159,1	758
-type receive function * has multiple matches	232,1	7420
+type receive function * has multiple matches	232,1	7417
 type receive function * must return type	159,1	758
 type receive function * should not be volatile	159,1	758
 type send function * must return type	159,1	758
 type send function * should not be volatile	159,1	758
 type subscripting function * must return type	159,1	758
-type unloaded exception	5909	7427
+type unloaded exception	5909	7424
 type with oid * does not exist	158,1	1156
-typeaccessexception	365	7414
-typealreadyexistsfault	5906	7415
-typealreadyexistsfault when calling	5906	7415
-typeconfigurationnotfoundexception	5907,12	7416
-typeconfigurationnotfoundexception when calling	5907,12	7416
+typeaccessexception	365	7411
+typealreadyexistsfault	5906	7412
+typealreadyexistsfault when calling	5906	7412
+typeconfigurationnotfoundexception	5907,12	7413
+typeconfigurationnotfoundexception when calling	5907,12	7413
 typed tables cannot inherit	254,1	267
-typedeprecatedfault	5908	7417
-typedeprecatedfault when calling	5908	7417
-typeerror	5914,5915	7428
-typeinitializationexception	5910	7419
-typeloadexception	3090	7421
-typenotdeprecatedfault	5911	7423
-typenotdeprecatedfault when calling	5911	7423
-typenotfoundexception	5912,12	7424
-typenotfoundexception when calling	5912,12	7424
-typenotpresentexception	5913	7425
-typeunloadedexception	5909	7427
-typmod array must be one dimensional	330,114	7429
-typmod array must not contain nulls	191,114	7430
+typedeprecatedfault	5908	7414
+typedeprecatedfault when calling	5908	7414
+typeerror	5914,5915	7425
+typeinitializationexception	5910	7416
+typeloadexception	3090	7418
+typenotdeprecatedfault	5911	7420
+typenotdeprecatedfault when calling	5911	7420
+typenotfoundexception	5912,12	7421
+typenotfoundexception when calling	5912,12	7421
+typenotpresentexception	5913	7422
+typeunloadedexception	5909	7424
+typmod array must be one dimensional	330,114	7426
+typmod array must not contain nulls	191,114	7427
 typmod_in function * must return type	159,1	758
 typmod_out function * must return type	159,1	758
-unable to access secret exception	5916	7431
-unable to attach or mount volumes	3080,3079	5402
+unable to access secret exception	5916	7428
+unable to attach or mount volumes	3080,3079	5399
 unable to calculate centroid because geometry is empty in function	1839	2283
-unable to cancel job id exception	5917	7432
+unable to cancel job id exception	5917	7429
 unable to connect to foreign data source	1878	2331
-unable to decode issuer public key	5918,289	7433
-unable to decrypt certificate s signature	5919,289	7434
-unable to decrypt crl s signature	5920,289	7435
-unable to decrypt secret value exception	5921	7436
-unable to detect schema exception	5922	7437
+unable to decode issuer public key	5918,289	7430
+unable to decrypt certificate s signature	5919,289	7431
+unable to decrypt crl s signature	5920,289	7432
+unable to decrypt secret value exception	5921	7433
+unable to detect schema exception	5922	7434
 unable to find ecdh parameters	5923,279	301
-unable to find manifest resource	4373	7438
+unable to find manifest resource	4373	7435
 unable to find public key parameters	5924,279	301
-unable to find the specified file	3156	7439
-unable to find valid certification path to requested target	289	7440
-unable to get certificate crl	5925,289	7441
-unable to get crl issuer certificate	5926,289	7442
-unable to get issuer certificate	5927,289	7443
-unable to get local issuer certificate	5928,289	7444
-unable to get upstream image exception	5929	7445
-unable to get upstream layer exception	5930	7446
-unable to list upstream image referrers exception	5931	7447
+unable to find the specified file	3156	7436
+unable to find valid certification path to requested target	289	7437
+unable to get certificate crl	5925,289	7438
+unable to get crl issuer certificate	5926,289	7439
+unable to get issuer certificate	5927,289	7440
+unable to get local issuer certificate	5928,289	7441
+unable to get upstream image exception	5929	7442
+unable to get upstream layer exception	5930	7443
+unable to list upstream image referrers exception	5931	7444
 unable to load ssl3 md5 routines	5932,279	301
 unable to load ssl3 sha1 routines	5933,279	301
 unable to open underlying table which is differently defined or of non myisam type or doesn t exist	2595	3111
-unable to read data from the transport connection connection reset by peer	1096	7448
-unable to rollback stage exception	5934	7449
-unable to translate bytes * at index * from specified code page to unicode	979	7450
+unable to read data from the transport connection connection reset by peer	1096	7445
+unable to rollback stage exception	5934	7446
+unable to translate bytes * at index * from specified code page to unicode	979	7447
 unable to update finalized features due to an unexpected server error	3125	3660
-unable to update finalized features due to server error	3125	6140
-unable to update job id exception	5935	7451
-unable to verify the first certificate	5936,289	7452
-unable to write data to the transport connection the socket has been shut down	551	7453
-unabletoaccesssecretexception	5916	7431
-unabletoaccesssecretexception when calling	5916	7431
-unabletocanceljobidexception	5917	7432
-unabletocanceljobidexception when calling	5917	7432
-unabletodecryptsecretvalueexception	5921	7436
-unabletodecryptsecretvalueexception when calling	5921	7436
-unabletodetectschemaexception	5922	7437
-unabletodetectschemaexception when calling	5922	7437
-unabletogetupstreamimageexception	5929	7445
-unabletogetupstreamimageexception when calling	5929	7445
-unabletogetupstreamlayerexception	5930	7446
-unabletogetupstreamlayerexception when calling	5930	7446
-unabletolistupstreamimagereferrersexception	5931	7447
-unabletolistupstreamimagereferrersexception when calling	5931	7447
-unabletorollbackstageexception	5934	7449
-unabletorollbackstageexception when calling	5934	7449
-unabletoupdatejobidexception	5935	7451
-unabletoupdatejobidexception when calling	5935	7451
+unable to update finalized features due to server error	3125	6137
+unable to update job id exception	5935	7448
+unable to verify the first certificate	5936,289	7449
+unable to write data to the transport connection the socket has been shut down	551	7450
+unabletoaccesssecretexception	5916	7428
+unabletoaccesssecretexception when calling	5916	7428
+unabletocanceljobidexception	5917	7429
+unabletocanceljobidexception when calling	5917	7429
+unabletodecryptsecretvalueexception	5921	7433
+unabletodecryptsecretvalueexception when calling	5921	7433
+unabletodetectschemaexception	5922	7434
+unabletodetectschemaexception when calling	5922	7434
+unabletogetupstreamimageexception	5929	7442
+unabletogetupstreamimageexception when calling	5929	7442
+unabletogetupstreamlayerexception	5930	7443
+unabletogetupstreamlayerexception when calling	5930	7443
+unabletolistupstreamimagereferrersexception	5931	7444
+unabletolistupstreamimagereferrersexception when calling	5931	7444
+unabletorollbackstageexception	5934	7446
+unabletorollbackstageexception when calling	5934	7446
+unabletoupdatejobidexception	5935	7448
+unabletoupdatejobidexception when calling	5935	7448
 unacceptable combination of window frame bound specifications	1794	2238
-unacceptable credential exception	4953	6344
+unacceptable credential exception	4953	6341
 unacceptable mutual recursion with anchored table	2467	2950
-unacceptable schema name	683,1	7454
-unacceptable tablespace name	683,1	7455
-unacceptable_credential	4953	6344
-unacceptablecredentialexception	4953	6344
-unauthorized access exception	378	7456
-unauthorized client error	5937	7457
-unauthorized client exception	5937,7	7458
-unauthorized operation exception	5938,11	7459
-unauthorized partner integration	5939,7	7460
-unauthorized resource access exception	5940,12	7461
-unauthorized_client	5937	7457
-unauthorizedaccessexception	378	7456
-unauthorizedclienterror	5937	7457
-unauthorizedclientexception	5937,7	7458
-unauthorizedclientexception when calling	5937,7	7458
-unauthorizederror	7	7462
-unauthorizederror when calling	7	7462
-unauthorizedexception	7	7463
-unauthorizedexception when calling	7	7463
-unauthorizedoperation	5938	7464
-unauthorizedoperation when calling	5938	7464
-unauthorizedoperationexception	5938,11	7459
-unauthorizedoperationexception when calling	5938,11	7459
-unauthorizedpartnerintegration	5939,7	7460
-unauthorizedpartnerintegration when calling	5939,7	7460
-unauthorizedresourceaccessexception	5940,12	7461
-unauthorizedresourceaccessexception when calling	5940,12	7461
+unacceptable schema name	683,1	7451
+unacceptable tablespace name	683,1	7452
+unacceptable_credential	4953	6341
+unacceptablecredentialexception	4953	6341
+unauthorized access exception	378	7453
+unauthorized client error	5937	7454
+unauthorized client exception	5937,7	7455
+unauthorized operation exception	5938,11	7456
+unauthorized partner integration	5939,7	7457
+unauthorized resource access exception	5940,12	7458
+unauthorized_client	5937	7454
+unauthorizedaccessexception	378	7453
+unauthorizedclienterror	5937	7454
+unauthorizedclientexception	5937,7	7455
+unauthorizedclientexception when calling	5937,7	7455
+unauthorizederror	7	7459
+unauthorizederror when calling	7	7459
+unauthorizedexception	7	7460
+unauthorizedexception when calling	7	7460
+unauthorizedoperation	5938	7461
+unauthorizedoperation when calling	5938	7461
+unauthorizedoperationexception	5938,11	7456
+unauthorizedoperationexception when calling	5938,11	7456
+unauthorizedpartnerintegration	5939,7	7457
+unauthorizedpartnerintegration when calling	5939,7	7457
+unauthorizedresourceaccessexception	5940,12	7458
+unauthorizedresourceaccessexception when calling	5940,12	7458
 unavailable for legal reasons	51	48
 unavailable_for_legal_reasons	51	48
-unbound local error	5941	7465
-unboundlocalerror	5941	7465
-uncaught throw error	5942	7466
-uncaughtthrowerror	5942	7466
-unchecked io exception	5943	7467
-uncheckedioexception	5943	7467
+unbound local error	5941	7462
+unboundlocalerror	5941	7462
+uncaught throw error	5942	7463
+uncaughtthrowerror	5942	7463
+unchecked io exception	5943	7464
+uncheckedioexception	5943	7464
 uncompress the compressed binlog failed	1816	2260
 uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	2430	2911
-undeclared throwable exception	5944	7468
-undeclaredthrowableexception	5944	7468
-undefined array key	4146	7469
-undefined column	381	6836
-undefined conversion error	5945	7470
-undefined file	1446	6850
-undefined function	227	6839
-undefined method * for nil nilclass	338	7471
-undefined method for nil nilclass	338	7471
-undefined object	158	6837
-undefined parameter	5425	6841
-undefined table	1160	6840
-undefined_column	381,1	6836
-undefined_file	1446,1165	6850
-undefined_function	227,1	6839
-undefined_object	158,1	6837
-undefined_parameter	5425,1	6841
-undefined_table	1160,1	6840
-undefinedcolumn	381,1	6836
-undefinedconversionerror	5945	7470
-undefinedfile	1446,1165	6850
-undefinedfunction	227,1	6839
-undefinedobject	158,1	6837
-undefinedparameter	5425,1	6841
-undefinedtable	1160,1	6840
+undeclared throwable exception	5944	7465
+undeclaredthrowableexception	5944	7465
+undefined array key	4146	7466
+undefined column	381	6833
+undefined conversion error	5945	7467
+undefined file	1446	6847
+undefined function	227	6836
+undefined method * for nil nilclass	338	7468
+undefined method for nil nilclass	338	7468
+undefined object	158	6834
+undefined parameter	5425	6838
+undefined table	1160	6837
+undefined_column	381,1	6833
+undefined_file	1446,1165	6847
+undefined_function	227,1	6836
+undefined_object	158,1	6834
+undefined_parameter	5425,1	6838
+undefined_table	1160,1	6837
+undefinedcolumn	381,1	6833
+undefinedconversionerror	5945	7467
+undefinedfile	1446,1165	6847
+undefinedfunction	227,1	6836
+undefinedobject	158,1	6834
+undefinedparameter	5425,1	6838
+undefinedtable	1160,1	6837
 underflow error * in function	2390	2871
 undo log error	2040	2501
 undo log record is too big	2468	2951
@@ -33325,7 +33306,7 @@ unequal number of entries in row expressions	0,1	1685
 unexpected ccs message	5946,279	301
 unexpected directory entry * found in	613,81	1468
 unexpected end of early data	5947,279	301
-unexpected end of file from server	551	6704
+unexpected end of file from server	551	6701
 unexpected end of file while parsing comment	1973	2434
 unexpected end of file while skipping unknown parameter	1974	2435
 unexpected end of json input	3007	3546
@@ -33333,66 +33314,66 @@ unexpected end of json path in argument * to function	2068	2532
 unexpected end of json text in argument * to function	2062	2526
 unexpected end of line	224,225	1460
 unexpected end of line or lexeme	224,225	1460
-unexpected end of string while parsing json string at character offset	3007	7472
+unexpected end of string while parsing json string at character offset	3007	7469
 unexpected eof found when reading file * errno	2469	2952
 unexpected eof in copy data	444,114	1199
-unexpected eof on client connection with an open transaction	1089,135	7473
-unexpected eof on standby connection	518,135	4807
+unexpected eof on client connection with an open transaction	1089,135	7470
+unexpected eof on standby connection	518,135	4804
 unexpected eof while reading	5948,279	301
-unexpected eof within message length word	518,135	4023
+unexpected eof within message length word	518,135	4020
 unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	2341	2817
-unexpected lambda exception	5949	7474
+unexpected lambda exception	5949	7471
 unexpected master s heartbeat data	2320	2795
-unexpected message type	518,135	4807
-unexpected message type 0x * during copy from stdin	518,135	7475
+unexpected message type	518,135	4804
+unexpected message type 0x * during copy from stdin	518,135	7472
 unexpected page type 0x * in brin index	1145,81	1385
-unexpected request for new relfilenode in binary upgrade mode	190,114	3859
+unexpected request for new relfilenode in binary upgrade mode	190,114	3856
 unexpected result after commandcomplete	518,135	1404
 unexpected result set after end of streaming	518,135	1404
 unexpected scram channel binding attribute in client final message	518,135	1055
 unexpected token * is not valid json	3007	3546
-unexpected token at	3007	7476
-unexpected while decoding base64 sequence	190,114	4247
+unexpected token at	3007	7473
+unexpected while decoding base64 sequence	190,114	4244
 unexpected_frame	67	64
-unexpectedexception	5950	7477
-unexpectedlambdaexception	5949	7474
-unexpectedlambdaexception when calling	5949	7474
-unexpectedly found nil while implicitly unwrapping an optional value	338	7478
-unexpectedly found nil while unwrapping an optional value	338	7478
-unhandled critical crl extension	5951,289	7479
-unhandled critical extension	5952,289	7480
+unexpectedexception	5950	7474
+unexpectedlambdaexception	5949	7471
+unexpectedlambdaexception when calling	5949	7471
+unexpectedly found nil while implicitly unwrapping an optional value	338	7475
+unexpectedly found nil while unwrapping an optional value	338	7475
+unhandled critical crl extension	5951,289	7476
+unhandled critical extension	5952,289	7477
 unhandled user defined exception condition	2311	2784
 unhandled user defined not found condition	2312	2785
 unhandled user defined warning condition	2313	2786
-unicode decode error	5953,5954	7481
-unicode encode error	5955,5956	7482
-unicode normalization can only be performed if server encoding is utf8	0,1	4866
-unicode translate error	5957,5958	7483
-unicodedecodeerror	5953,5954	7481
-unicodeencodeerror	5955,5956	7482
-unicodeerror	5959,5960	7484
-unicodetranslateerror	5957,5958	7483
-unicodewarning	5961	7485
-unimplemented file mode	5962	7486
-unimplementedfilemode	5962	7486
-uninitialized account exception	5963	7487
-uninitializedaccountexception	5963	7487
-uninitializedaccountexception when calling	5963	7487
-uninstallerror	5964	7488
-union intersect except member statement cannot refer to other relations of same query level	312,1	7489
-unique constraint failed	5394,854	6768
+unicode decode error	5953,5954	7478
+unicode encode error	5955,5956	7479
+unicode normalization can only be performed if server encoding is utf8	0,1	4863
+unicode translate error	5957,5958	7480
+unicodedecodeerror	5953,5954	7478
+unicodeencodeerror	5955,5956	7479
+unicodeerror	5959,5960	7481
+unicodetranslateerror	5957,5958	7480
+unicodewarning	5961	7482
+unimplemented file mode	5962	7483
+unimplementedfilemode	5962	7483
+uninitialized account exception	5963	7484
+uninitializedaccountexception	5963	7484
+uninitializedaccountexception when calling	5963	7484
+uninstallerror	5964	7485
+union intersect except member statement cannot refer to other relations of same query level	312,1	7486
+unique constraint failed	5394,854	6765
 unique constraint on partitioned table must include all partitioning columns	109	154
 unique constraints are not supported on foreign tables	109	362
 unique constraints not possible for domains	0,1	1299
 unique predicate is not yet implemented	109	108
-unique violation	1151	6823
-unique_violation	1151,678	6823
-uniqueviolation	1151,678	6823
-unit * not recognized for type	190,114	4183
-unit * not supported for type	109	7490
+unique violation	1151	6820
+unique_violation	1151,678	6820
+uniqueviolation	1151,678	6820
+unit * not recognized for type	190,114	4180
+unit * not supported for type	109	7487
 unknown * format name	2478	2962
 unknown alert type	5965,279	301
-unknown annotation value exception	5966	7491
+unknown annotation value exception	5966	7488
 unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1793	2237
 unknown certificate type	5967,279	301
 unknown character set	2473,1	2956
@@ -33400,564 +33381,564 @@ unknown cipher returned	5968,279	301
 unknown cipher type	5969,279	301
 unknown cmd name	5970,279	301
 unknown column * in	1796,1	2240
-unknown command error	5971	7492
+unknown command error	5971	7489
 unknown compression method	2476	2959
-unknown controller id exception	5732	7197
+unknown controller id exception	5732	7194
 unknown data type	2477	2960
-unknown directive exception	5972	7493
-unknown element exception	5973	7494
-unknown entity exception	5974	7495
+unknown directive exception	5972	7490
+unknown element exception	5973	7491
+unknown entity exception	5974	7492
 unknown error during log purge	2095	2562
 unknown exception * in function	2391	2872
 unknown exception caught in gis function	1996	2456
 unknown exception thrown in function	1843	2287
-unknown format conversion exception	5975	7496
-unknown format flags exception	5976	7497
+unknown format conversion exception	5975	7493
+unknown format flags exception	5976	7494
 unknown gis error occurred in function	1995	2455
-unknown host exception	5977,218	7498
+unknown host exception	5977,218	7495
 unknown key cache	2479	2963
 unknown key exchange type	5978,279	301
-unknown leader epoch exception	4199	7167
+unknown leader epoch exception	4199	7164
 unknown lock type	2472	2955
-unknown member id exception	4954	6456
-unknown monitor exception	5979	7499
+unknown member id exception	4954	6453
+unknown monitor exception	5979	7496
 unknown or incorrect time zone	2492	2976
 unknown partition * in table	2483	2967
 unknown pkey type	5980,279	301
 unknown prepared statement handler s given to	2486	2970
-unknown producer id	4955	6175
-unknown producer id exception	4955	7199
+unknown producer id	4955	6172
+unknown producer id exception	4955	7196
 unknown query id	2161	2628
-unknown resource exception	5981	7500
-unknown resource fault	5981	7501
-unknown service exception	5982	7502
-unknown snapshot copy region fault	5983,12	7503
+unknown resource exception	5981	7497
+unknown resource fault	5981	7498
+unknown service exception	5982	7499
+unknown snapshot copy region fault	5983,12	7500
 unknown ssl version	5984,279	301
 unknown storage engine	2487,1	2971
 unknown structured system variable or row routine variable	2488	2972
-unknown subscription exception	5985	7504
+unknown subscription exception	5985	7501
 unknown subscription id exception	883	1057
 unknown system variable	2489	2973
 unknown table * in	2490,1	2974
 unknown thread id	2164	2631
-unknown topic id exception	5734	7202
-unknown topic or partition	4956	6176
-unknown topic or partition exception	4956	7201
-unknown transfer encoding	5986	7505
+unknown topic id exception	5734	7199
+unknown topic or partition	4956	6173
+unknown topic or partition exception	4956	7198
+unknown transfer encoding	5986	7502
 unknown trigger has an error in its body	1916	2373
-unknown type exception	5987	7506
-unknown_controller_id	5732	7197
-unknown_leader_epoch	4199	7167
-unknown_member_id	4954	6456
-unknown_producer_id	4955	7199
+unknown type exception	5987	7503
+unknown_controller_id	5732	7194
+unknown_leader_epoch	4199	7164
+unknown_member_id	4954	6453
+unknown_producer_id	4955	7196
 unknown_subscription_id	883	1057
-unknown_topic_id	5734	7202
-unknown_topic_or_partition	4956	7201
-unknownannotationvalueexception	5966	7491
-unknowncommanderror	5971	7492
-unknowncontrolleridexception	5732	7197
-unknowndirectiveexception	5972	7493
-unknownelementexception	5973	7494
-unknownentityexception	5974	7495
-unknownerror	976	7507
-unknownformatconversionexception	5975	7496
-unknownformatflagsexception	5976	7497
-unknownhostexception	5977,218	7498
-unknownleaderepochexception	4199	7167
-unknownmemberidexception	4954	6456
-unknownmonitorexception	5979	7499
-unknownmonitorexception when calling	5979	7499
-unknownproduceridexception	4955	7199
-unknownprotocol	5473	7508
-unknownresourceexception	5981	7500
-unknownresourceexception when calling	5981	7500
-unknownresourcefault	5981	7501
-unknownresourcefault when calling	5981	7501
-unknownserviceexception	5982	7502
-unknownsnapshotcopyregionfault	5983,12	7503
-unknownsnapshotcopyregionfault when calling	5983,12	7503
-unknownsubscriptionexception	5985	7504
-unknownsubscriptionexception when calling	5985	7504
+unknown_topic_id	5734	7199
+unknown_topic_or_partition	4956	7198
+unknownannotationvalueexception	5966	7488
+unknowncommanderror	5971	7489
+unknowncontrolleridexception	5732	7194
+unknowndirectiveexception	5972	7490
+unknownelementexception	5973	7491
+unknownentityexception	5974	7492
+unknownerror	976	7504
+unknownformatconversionexception	5975	7493
+unknownformatflagsexception	5976	7494
+unknownhostexception	5977,218	7495
+unknownleaderepochexception	4199	7164
+unknownmemberidexception	4954	6453
+unknownmonitorexception	5979	7496
+unknownmonitorexception when calling	5979	7496
+unknownproduceridexception	4955	7196
+unknownprotocol	5473	7505
+unknownresourceexception	5981	7497
+unknownresourceexception when calling	5981	7497
+unknownresourcefault	5981	7498
+unknownresourcefault when calling	5981	7498
+unknownserviceexception	5982	7499
+unknownsnapshotcopyregionfault	5983,12	7500
+unknownsnapshotcopyregionfault when calling	5983,12	7500
+unknownsubscriptionexception	5985	7501
+unknownsubscriptionexception when calling	5985	7501
 unknownsubscriptionidexception	883	1057
-unknowntopicidexception	5734	7202
-unknowntopicorpartitionexception	4956	7201
-unknowntopicorpartitionexception when calling	4956,12	7509
-unknowntransferencoding	5986	7505
-unknowntypeexception	5987	7506
-unlock disk i o error	5400,156	6788
-unmappable character exception	5988	7510
-unmappablecharacterexception	5988	7510
-unmarshalexception	5989	7511
+unknowntopicidexception	5734	7199
+unknowntopicorpartitionexception	4956	7198
+unknowntopicorpartitionexception when calling	4956,12	7506
+unknowntransferencoding	5986	7502
+unknowntypeexception	5987	7503
+unlock disk i o error	5400,156	6785
+unmappable character exception	5988	7507
+unmappablecharacterexception	5988	7507
+unmarshalexception	5989	7508
 unmatched format character	684,114	739
 unmatched format separator	684,114	739
-unmatched policy permission exception	5990	7512
-unmatchedpolicypermissionexception	5990	7512
-unmatchedpolicypermissionexception when calling	5990	7512
-unmodifiable class exception	5991	7513
-unmodifiable entity exception	5992	7514
-unmodifiable module exception	5993	7515
-unmodifiable set exception	5994	7516
-unmodifiableclassexception	5991	7513
-unmodifiableentity	5992	7517
-unmodifiableentity when calling	5992	7517
-unmodifiableentityexception	5992	7514
-unmodifiableentityexception when calling	5992	7514
-unmodifiablemoduleexception	5993	7515
-unmodifiablesetexception	5994	7516
+unmatched policy permission exception	5990	7509
+unmatchedpolicypermissionexception	5990	7509
+unmatchedpolicypermissionexception when calling	5990	7509
+unmodifiable class exception	5991	7510
+unmodifiable entity exception	5992	7511
+unmodifiable module exception	5993	7512
+unmodifiable set exception	5994	7513
+unmodifiableclassexception	5991	7510
+unmodifiableentity	5992	7514
+unmodifiableentity when calling	5992	7514
+unmodifiableentityexception	5992	7511
+unmodifiableentityexception when calling	5992	7511
+unmodifiablemoduleexception	5993	7512
+unmodifiablesetexception	5994	7513
 unnamed xml attribute value must be a column reference	0,1	1685
 unnest with multiple arguments cannot have a column definition list	0,1	282
-unprocessable content exception	5995,33	7518
+unprocessable content exception	5995,33	7515
 unprocessable entity	33	32
-unprocessable entity exception	33	7519
+unprocessable entity exception	33	7516
 unprocessable_entity	33	32
-unprocessablecontentexception	5995,33	7518
-unprocessablecontentexception when calling	5995,33	7518
-unprocessableentityexception	33	7519
-unprocessableentityexception when calling	33	7519
-unprocessableexception	5996,33	7520
-unprocessableexception when calling	5996,33	7520
-unreachable when clause specified after unconditional when clause	0,1	7521
-unrecognized analyze option	0,1	5899
-unrecognized api version * reported by info function	190,114	5822
+unprocessablecontentexception	5995,33	7515
+unprocessablecontentexception when calling	5995,33	7515
+unprocessableentityexception	33	7516
+unprocessableentityexception when calling	33	7516
+unprocessableexception	5996,33	7517
+unprocessableexception when calling	5996,33	7517
+unreachable when clause specified after unconditional when clause	0,1	7518
+unrecognized analyze option	0,1	5896
+unrecognized api version * reported by info function	190,114	5819
 unrecognized authentication option name	224,225	437
 unrecognized base backup option	0,1	1249
 unrecognized checkpoint type	0,1	1249
 unrecognized checksum algorithm	0,1	1249
-unrecognized client exception	5997	7522
-unrecognized cluster option	0,1	7523
+unrecognized client exception	5997	7519
+unrecognized cluster option	0,1	7520
 unrecognized collation provider	159,1	1152
 unrecognized column option	0,1	936
 unrecognized compression algorithm	0,1	1249
-unrecognized configuration parameter	158,1	7524
-unrecognized configuration parameter * in file	158,1	7525
+unrecognized configuration parameter	158,1	7521
+unrecognized configuration parameter * in file	158,1	7522
 unrecognized critical flags in copy file header	444,114	1199
 unrecognized default acl object type	190,114	331
-unrecognized drop database option	0,1	7526
+unrecognized drop database option	0,1	7523
 unrecognized event name	0,1	3719
-unrecognized explain option	0,1	7527
+unrecognized explain option	0,1	7524
 unrecognized filter variable	0,1	3719
 unrecognized format type specifier	190,114	3680
 unrecognized hash partition bound specification	0,1	936
-unrecognized headline parameter	190,114	5292
-unrecognized ispell parameter	190,114	5336
+unrecognized headline parameter	190,114	5289
+unrecognized ispell parameter	190,114	5333
 unrecognized key word	113,114	112
-unrecognized locale provider	159,1	3915
+unrecognized locale provider	159,1	3912
 unrecognized manifest option	0,1	1249
 unrecognized object type	190,114	331
-unrecognized parameter * in file	0,1	5902
-unrecognized parameter namespace	190,114	4605
+unrecognized parameter * in file	0,1	5899
+unrecognized parameter namespace	190,114	4602
 unrecognized partitioning strategy	190,114	873
 unrecognized privilege type	190,114	193
-unrecognized public key encoding	5998	7528
+unrecognized public key encoding	5998	7525
 unrecognized publication parameter	0,1	933
-unrecognized reindex option	0,1	7529
-unrecognized reset target	190,114	4305
+unrecognized reindex option	0,1	7526
+unrecognized reset target	190,114	4302
 unrecognized role option	0,1	936
 unrecognized row security option	0,1	936
-unrecognized simple dictionary parameter	190,114	5413
-unrecognized snowball parameter	190,114	5353
+unrecognized simple dictionary parameter	190,114	5410
+unrecognized snowball parameter	190,114	5350
 unrecognized ssl error code	518,135	1392
-unrecognized statistics kind	0,1	7530
+unrecognized statistics kind	0,1	7527
 unrecognized subscription parameter	0,1	269
-unrecognized synonym parameter	190,114	5371
-unrecognized table function returnmode	5422,510	7072
-unrecognized thesaurus parameter	190,114	5345
-unrecognized vacuum option	0,1	5899
-unrecognized value for create_replication_slot option	190,114	7531
+unrecognized synonym parameter	190,114	5368
+unrecognized table function returnmode	5422,510	7069
+unrecognized thesaurus parameter	190,114	5342
+unrecognized vacuum option	0,1	5896
+unrecognized value for create_replication_slot option	190,114	7528
 unrecognized value for explain option	190,114	3561
 unrecognized value for publication option	0,1	933
-unrecognizedclientexception	5997	7522
-unrecognizedclientexception when calling	5997	7522
-unrecognizedpublickeyencoding	5998	7528
-unrecognizedpublickeyencoding when calling	5998	7528
-unrecoverable entry exception	5999	7532
-unrecoverable key exception	6000	7533
-unrecoverableentryexception	5999	7532
-unrecoverablekeyexception	6000	7533
-unreleased instance id exception	5725	7166
-unreleased_instance_id	5725	7166
-unreleasedinstanceidexception	5725	7166
-unresolvable usage unit exception	6001	7534
-unresolvableusageunitexception	6001	7534
-unresolvableusageunitexception when calling	6001	7534
-unresolved address exception	6002	7535
-unresolvedaddressexception	6002	7535
+unrecognizedclientexception	5997	7519
+unrecognizedclientexception when calling	5997	7519
+unrecognizedpublickeyencoding	5998	7525
+unrecognizedpublickeyencoding when calling	5998	7525
+unrecoverable entry exception	5999	7529
+unrecoverable key exception	6000	7530
+unrecoverableentryexception	5999	7529
+unrecoverablekeyexception	6000	7530
+unreleased instance id exception	5725	7163
+unreleased_instance_id	5725	7163
+unreleasedinstanceidexception	5725	7163
+unresolvable usage unit exception	6001	7531
+unresolvableusageunitexception	6001	7531
+unresolvableusageunitexception when calling	6001	7531
+unresolved address exception	6002	7532
+unresolvedaddressexception	6002	7532
 unsafe legacy renegotiation disabled	6003,279	301
-unsafe new enum value usage	5427	6848
+unsafe new enum value usage	5427	6845
 unsafe statement written to the binary log using statement format since binlog_format statement	1831	2275
-unsafe use of in a string literal	4603,114	5653
-unsafe use of new value * of enum type	5427,107	7536
+unsafe use of in a string literal	4603,114	5650
+unsafe use of new value * of enum type	5427,107	7533
 unsafe use of pseudo type internal	112,1	111
-unsafe use of string constant with unicode escapes	109	7537
-unsafe_new_enum_value_usage	5427,107	6848
-unsafeerror	6004	7538
-unsafenewenumvalueusage	5427,107	6848
-unsatisfiable dependency error	6005	7539
-unsatisfiabledependencyerror	6005	7539
-unsatisfied link error	6006	7540
-unsatisfiedlinkerror	6006	7540
-unspecified certificate verification error	6007,289	7541
-unstable offset commit exception	4957	7191
-unstable_offset_commit	4957	7191
-unstableoffsetcommitexception	4957	7191
-unsuitable certificate purpose	6008,289	7542
+unsafe use of string constant with unicode escapes	109	7534
+unsafe_new_enum_value_usage	5427,107	6845
+unsafeerror	6004	7535
+unsafenewenumvalueusage	5427,107	6845
+unsatisfiable dependency error	6005	7536
+unsatisfiabledependencyerror	6005	7536
+unsatisfied link error	6006	7537
+unsatisfiedlinkerror	6006	7537
+unspecified certificate verification error	6007,289	7538
+unstable offset commit exception	4957	7188
+unstable_offset_commit	4957	7188
+unstableoffsetcommitexception	4957	7188
+unsuitable certificate purpose	6008,289	7539
 unsupported * constraint with partition key definition	109	154
-unsupported action exception	6009	7543
-unsupported action for deployment type exception	6010	7544
-unsupported address exception	6011	7545
-unsupported address type exception	6012	7546
-unsupported api endpoint exception	6013	7547
-unsupported assignor exception	5724	7160
-unsupported audio file exception	6014	7548
-unsupported availability zone	6015	7549
-unsupported availability zone exception	6015	7550
-unsupported calendar exception	6016	7551
-unsupported callback exception	6017	7552
-unsupported charset exception	6018	7553
-unsupported class version error	6019	7554
-unsupported code challenge method error	3589	7555
+unsupported action exception	6009	7540
+unsupported action for deployment type exception	6010	7541
+unsupported address exception	6011	7542
+unsupported address type exception	6012	7543
+unsupported api endpoint exception	6013	7544
+unsupported assignor exception	5724	7157
+unsupported audio file exception	6014	7545
+unsupported availability zone	6015	7546
+unsupported availability zone exception	6015	7547
+unsupported calendar exception	6016	7548
+unsupported callback exception	6017	7549
+unsupported charset exception	6018	7550
+unsupported class version error	6019	7551
+unsupported code challenge method error	3589	7552
 unsupported collation on string indexed column * use binary collation	2496	2980
-unsupported command exception	6020	7556
+unsupported command exception	6020	7553
 unsupported compression algorithm	6021,279	301
-unsupported compression type	4958	6178
-unsupported compression type exception	4958	7181
-unsupported db engine version	6022	7557
-unsupported digital signature method exception	6023	7558
-unsupported display language code exception	6024	7559
-unsupported document encoding exception	6025,24	7560
-unsupported document exception	6026	7561
+unsupported compression type	4958	6175
+unsupported compression type exception	4958	7178
+unsupported db engine version	6022	7554
+unsupported digital signature method exception	6023	7555
+unsupported display language code exception	6024	7556
+unsupported document encoding exception	6025,24	7557
+unsupported document exception	6026	7558
 unsupported elliptic curve	6027,279	301
-unsupported encoding exception	6028	7562
-unsupported endpoint type exception	5733	7198
-unsupported extension feature	6029,289	7563
-unsupported feature exception	6030	7564
-unsupported feature required exception	6031	7565
-unsupported flavor exception	6032	7566
-unsupported for message format exception	4347	7168
-unsupported format code	190,114	7567
-unsupported frontend protocol * server supports * 0 to	109	7568
-unsupported grant type error	6033	7569
-unsupported grant type exception	6033	7570
-unsupported identity provider exception	6034	7571
-unsupported image type exception	6035	7572
-unsupported index type exception	6036	7573
-unsupported inventory item context exception	6037	7574
-unsupported inventory schema version exception	6038	7575
-unsupported language exception	6039	7576
-unsupported language pair exception	6040	7577
+unsupported encoding exception	6028	7559
+unsupported endpoint type exception	5733	7195
+unsupported extension feature	6029,289	7560
+unsupported feature exception	6030	7561
+unsupported feature required exception	6031	7562
+unsupported flavor exception	6032	7563
+unsupported for message format exception	4347	7165
+unsupported format code	190,114	7564
+unsupported frontend protocol * server supports * 0 to	109	7565
+unsupported grant type error	6033	7566
+unsupported grant type exception	6033	7567
+unsupported identity provider exception	6034	7568
+unsupported image type exception	6035	7569
+unsupported index type exception	6036	7570
+unsupported inventory item context exception	6037	7571
+unsupported inventory schema version exception	6038	7572
+unsupported language exception	6039	7573
+unsupported language pair exception	6040	7574
 unsupported ldap url scheme	224,225	437
-unsupported look and feel exception	6041	7578
+unsupported look and feel exception	6041	7575
 unsupported media type	24	25
-unsupported media type exception	24	7579
-unsupported name constraint type	6042,289	7580
-unsupported network configuration exception	6043	7581
+unsupported media type exception	24	7576
+unsupported name constraint type	6042,289	7577
+unsupported network configuration exception	6043	7578
 unsupported object type	190,114	331
 unsupported on commit and foreign key combination	109	928
-unsupported operating system	6044	7582
-unsupported operation exception	6045	7583
-unsupported option fault	6046	7584
-unsupported or invalid name constraint syntax	6047,289	7585
-unsupported or invalid name syntax	6048,289	7586
-unsupported parameter type	6049	7587
-unsupported platform type	6050	7588
-unsupported pls alphabet exception	6051	7589
-unsupported pls language exception	6052	7590
-unsupported pricing plan exception	6053,11	7591
-unsupported provider type exception	6054	7592
-unsupported region exception	6055	7593
-unsupported response type error	6056	7594
-unsupported result exception	6057	7595
-unsupported sasl mechanism	4959	6179
-unsupported sasl mechanism exception	4959	7161
+unsupported operating system	6044	7579
+unsupported operation exception	6045	7580
+unsupported option fault	6046	7581
+unsupported or invalid name constraint syntax	6047,289	7582
+unsupported or invalid name syntax	6048,289	7583
+unsupported parameter type	6049	7584
+unsupported platform type	6050	7585
+unsupported pls alphabet exception	6051	7586
+unsupported pls language exception	6052	7587
+unsupported pricing plan exception	6053,11	7588
+unsupported provider type exception	6054	7589
+unsupported region exception	6055	7590
+unsupported response type error	6056	7591
+unsupported result exception	6057	7592
+unsupported sasl mechanism	4959	6176
+unsupported sasl mechanism exception	4959	7158
 unsupported scram channel binding type	518,135	1055
-unsupported settings exception	6058	7596
+unsupported settings exception	6058	7593
 unsupported ssl version	6059,279	301
 unsupported status type	6060,279	301
-unsupported stream media type exception	6061	7597
-unsupported temporal type exception	6062	7598
-unsupported token type error	6063	7599
-unsupported token type exception	6063	7600
-unsupported unicode escape sequence	851,114	7601
-unsupported upstream registry exception	6064	7602
-unsupported user edition exception	6065,11	7603
-unsupported user state exception	6066	7604
-unsupported version exception	277	7187
-unsupported workspace configuration exception	6067	7605
+unsupported stream media type exception	6061	7594
+unsupported temporal type exception	6062	7595
+unsupported token type error	6063	7596
+unsupported token type exception	6063	7597
+unsupported unicode escape sequence	851,114	7598
+unsupported upstream registry exception	6064	7599
+unsupported user edition exception	6065,11	7600
+unsupported user state exception	6066	7601
+unsupported version exception	277	7184
+unsupported workspace configuration exception	6067	7602
 unsupported xml feature	109	1476
-unsupported_assignor	5724	7160
-unsupported_compression_type	4958	7181
-unsupported_endpoint_type	5733	7198
-unsupported_for_message_format	4347	7168
-unsupported_grant_type	6033	7569
+unsupported_assignor	5724	7157
+unsupported_compression_type	4958	7178
+unsupported_endpoint_type	5733	7195
+unsupported_for_message_format	4347	7165
+unsupported_grant_type	6033	7566
 unsupported_media_type	24	25
-unsupported_response_type	6056	7594
-unsupported_sasl_mechanism	4959	7161
-unsupported_token_type	6063	7599
-unsupported_version	277	7187
-unsupportedactionexception	6009	7543
-unsupportedactionexception when calling	6009	7543
-unsupportedactionfordeploymenttypeexception	6010	7544
-unsupportedactionfordeploymenttypeexception when calling	6010	7544
-unsupportedaddressexception	6011	7545
-unsupportedaddressexception when calling	6011	7545
-unsupportedaddresstypeexception	6012	7546
-unsupportedapiendpointexception	6013	7547
-unsupportedapiendpointexception when calling	6013	7547
-unsupportedassignorexception	5724	7160
-unsupportedaudiofileexception	6014	7548
-unsupportedavailabilityzone	6015	7549
-unsupportedavailabilityzone when calling	6015	7549
-unsupportedavailabilityzoneexception	6015	7550
-unsupportedavailabilityzoneexception when calling	6015	7550
-unsupportedcalendarexception	6016	7551
-unsupportedcalendarexception when calling	6016	7551
-unsupportedcallbackexception	6017	7552
-unsupportedcharsetexception	6018	7553
-unsupportedclassversionerror	6019	7554
-unsupportedcodechallengemethoderror	3589	7555
-unsupportedcommandexception	6020	7556
-unsupportedcommandexception when calling	6020	7556
-unsupportedcompressiontypeexception	4958	7181
-unsupporteddbengineversion	6022	7557
-unsupporteddbengineversion when calling	6022	7557
-unsupporteddigitalsignaturemethodexception	6023	7558
-unsupporteddigitalsignaturemethodexception when calling	6023	7558
-unsupporteddisplaylanguagecodeexception	6024	7559
-unsupporteddisplaylanguagecodeexception when calling	6024	7559
-unsupporteddocumentencodingexception	6025,24	7560
-unsupporteddocumentencodingexception when calling	6025,24	7560
-unsupporteddocumentexception	6026	7561
-unsupporteddocumentexception when calling	6026	7561
-unsupportedencodingexception	6028	7562
-unsupportedendpointtypeexception	5733	7198
-unsupportedfeatureexception	6030	7564
-unsupportedfeatureexception when calling	6030	7564
-unsupportedfeaturerequiredexception	6031	7565
-unsupportedfeaturerequiredexception when calling	6031	7565
-unsupportedflavorexception	6032	7566
-unsupportedformessageformatexception	4347	7168
-unsupportedgranttypeerror	6033	7569
-unsupportedgranttypeexception	6033	7570
-unsupportedgranttypeexception when calling	6033	7570
-unsupportedidentityproviderexception	6034	7571
-unsupportedidentityproviderexception when calling	6034	7571
-unsupportedimagetypeexception	6035	7572
-unsupportedimagetypeexception when calling	6035	7572
-unsupportedindextypeexception	6036	7573
-unsupportedindextypeexception when calling	6036	7573
-unsupportedinventoryitemcontextexception	6037	7574
-unsupportedinventoryitemcontextexception when calling	6037	7574
-unsupportedinventoryschemaversionexception	6038	7575
-unsupportedinventoryschemaversionexception when calling	6038	7575
-unsupportedlanguageexception	6039	7576
-unsupportedlanguageexception when calling	6039	7576
-unsupportedlanguagepairexception	6040	7577
-unsupportedlanguagepairexception when calling	6040	7577
-unsupportedlocale	6068	7606
-unsupportedlocale when calling	6068	7606
-unsupportedlookandfeelexception	6041	7578
-unsupportedmediatypeexception	24	7579
-unsupportedmediatypeexception when calling	24	7579
-unsupportednetworkconfigurationexception	6043	7581
-unsupportednetworkconfigurationexception when calling	6043	7581
-unsupportedoperatingsystem	6044	7582
-unsupportedoperatingsystem when calling	6044	7582
-unsupportedoperation	6069	7607
-unsupportedoperation when calling	6069	7607
-unsupportedoperationexception	6045	7583
-unsupportedoperationexception when calling	6069	7608
-unsupportedoptionfault	6046	7584
-unsupportedoptionfault when calling	6046	7584
-unsupportedparametertype	6049	7587
-unsupportedparametertype when calling	6049	7587
-unsupportedplatformtype	6050	7588
-unsupportedplatformtype when calling	6050	7588
-unsupportedplsalphabetexception	6051	7589
-unsupportedplsalphabetexception when calling	6051	7589
-unsupportedplslanguageexception	6052	7590
-unsupportedplslanguageexception when calling	6052	7590
-unsupportedpricingplanexception	6053,11	7591
-unsupportedpricingplanexception when calling	6053,11	7591
-unsupportedprotocol	5476	7609
-unsupportedprotocol when calling	5476	7609
-unsupportedprovidertypeexception	6054	7592
-unsupportedprovidertypeexception when calling	6054	7592
-unsupportedregionexception	6055	7593
-unsupportedregionexception when calling	6055	7593
-unsupportedresponsetypeerror	6056	7594
-unsupportedresultexception	6057	7595
-unsupportedresultexception when calling	6057	7595
-unsupportedsaslmechanismexception	4959	7161
-unsupportedsettingsexception	6058	7596
-unsupportedsettingsexception when calling	6058	7596
-unsupportedstreammediatypeexception	6061	7597
-unsupportedstreammediatypeexception when calling	6061	7597
-unsupportedtemporaltypeexception	6062	7598
-unsupportedtld	6070	7610
-unsupportedtld when calling	6070	7610
-unsupportedtokentypeerror	6063	7599
-unsupportedtokentypeexception	6063	7600
-unsupportedtokentypeexception when calling	6063	7600
-unsupportedupstreamregistryexception	6064	7602
-unsupportedupstreamregistryexception when calling	6064	7602
-unsupportedusereditionexception	6065,11	7603
-unsupportedusereditionexception when calling	6065,11	7603
-unsupporteduserstateexception	6066	7604
-unsupporteduserstateexception when calling	6066	7604
-unsupportedversionexception	277	7187
-unsupportedworkspaceconfigurationexception	6067	7605
-unsupportedworkspaceconfigurationexception when calling	6067	7605
-unterminated c string	5417	6817
+unsupported_response_type	6056	7591
+unsupported_sasl_mechanism	4959	7158
+unsupported_token_type	6063	7596
+unsupported_version	277	7184
+unsupportedactionexception	6009	7540
+unsupportedactionexception when calling	6009	7540
+unsupportedactionfordeploymenttypeexception	6010	7541
+unsupportedactionfordeploymenttypeexception when calling	6010	7541
+unsupportedaddressexception	6011	7542
+unsupportedaddressexception when calling	6011	7542
+unsupportedaddresstypeexception	6012	7543
+unsupportedapiendpointexception	6013	7544
+unsupportedapiendpointexception when calling	6013	7544
+unsupportedassignorexception	5724	7157
+unsupportedaudiofileexception	6014	7545
+unsupportedavailabilityzone	6015	7546
+unsupportedavailabilityzone when calling	6015	7546
+unsupportedavailabilityzoneexception	6015	7547
+unsupportedavailabilityzoneexception when calling	6015	7547
+unsupportedcalendarexception	6016	7548
+unsupportedcalendarexception when calling	6016	7548
+unsupportedcallbackexception	6017	7549
+unsupportedcharsetexception	6018	7550
+unsupportedclassversionerror	6019	7551
+unsupportedcodechallengemethoderror	3589	7552
+unsupportedcommandexception	6020	7553
+unsupportedcommandexception when calling	6020	7553
+unsupportedcompressiontypeexception	4958	7178
+unsupporteddbengineversion	6022	7554
+unsupporteddbengineversion when calling	6022	7554
+unsupporteddigitalsignaturemethodexception	6023	7555
+unsupporteddigitalsignaturemethodexception when calling	6023	7555
+unsupporteddisplaylanguagecodeexception	6024	7556
+unsupporteddisplaylanguagecodeexception when calling	6024	7556
+unsupporteddocumentencodingexception	6025,24	7557
+unsupporteddocumentencodingexception when calling	6025,24	7557
+unsupporteddocumentexception	6026	7558
+unsupporteddocumentexception when calling	6026	7558
+unsupportedencodingexception	6028	7559
+unsupportedendpointtypeexception	5733	7195
+unsupportedfeatureexception	6030	7561
+unsupportedfeatureexception when calling	6030	7561
+unsupportedfeaturerequiredexception	6031	7562
+unsupportedfeaturerequiredexception when calling	6031	7562
+unsupportedflavorexception	6032	7563
+unsupportedformessageformatexception	4347	7165
+unsupportedgranttypeerror	6033	7566
+unsupportedgranttypeexception	6033	7567
+unsupportedgranttypeexception when calling	6033	7567
+unsupportedidentityproviderexception	6034	7568
+unsupportedidentityproviderexception when calling	6034	7568
+unsupportedimagetypeexception	6035	7569
+unsupportedimagetypeexception when calling	6035	7569
+unsupportedindextypeexception	6036	7570
+unsupportedindextypeexception when calling	6036	7570
+unsupportedinventoryitemcontextexception	6037	7571
+unsupportedinventoryitemcontextexception when calling	6037	7571
+unsupportedinventoryschemaversionexception	6038	7572
+unsupportedinventoryschemaversionexception when calling	6038	7572
+unsupportedlanguageexception	6039	7573
+unsupportedlanguageexception when calling	6039	7573
+unsupportedlanguagepairexception	6040	7574
+unsupportedlanguagepairexception when calling	6040	7574
+unsupportedlocale	6068	7603
+unsupportedlocale when calling	6068	7603
+unsupportedlookandfeelexception	6041	7575
+unsupportedmediatypeexception	24	7576
+unsupportedmediatypeexception when calling	24	7576
+unsupportednetworkconfigurationexception	6043	7578
+unsupportednetworkconfigurationexception when calling	6043	7578
+unsupportedoperatingsystem	6044	7579
+unsupportedoperatingsystem when calling	6044	7579
+unsupportedoperation	6069	7604
+unsupportedoperation when calling	6069	7604
+unsupportedoperationexception	6045	7580
+unsupportedoperationexception when calling	6069	7605
+unsupportedoptionfault	6046	7581
+unsupportedoptionfault when calling	6046	7581
+unsupportedparametertype	6049	7584
+unsupportedparametertype when calling	6049	7584
+unsupportedplatformtype	6050	7585
+unsupportedplatformtype when calling	6050	7585
+unsupportedplsalphabetexception	6051	7586
+unsupportedplsalphabetexception when calling	6051	7586
+unsupportedplslanguageexception	6052	7587
+unsupportedplslanguageexception when calling	6052	7587
+unsupportedpricingplanexception	6053,11	7588
+unsupportedpricingplanexception when calling	6053,11	7588
+unsupportedprotocol	5476	7606
+unsupportedprotocol when calling	5476	7606
+unsupportedprovidertypeexception	6054	7589
+unsupportedprovidertypeexception when calling	6054	7589
+unsupportedregionexception	6055	7590
+unsupportedregionexception when calling	6055	7590
+unsupportedresponsetypeerror	6056	7591
+unsupportedresultexception	6057	7592
+unsupportedresultexception when calling	6057	7592
+unsupportedsaslmechanismexception	4959	7158
+unsupportedsettingsexception	6058	7593
+unsupportedsettingsexception when calling	6058	7593
+unsupportedstreammediatypeexception	6061	7594
+unsupportedstreammediatypeexception when calling	6061	7594
+unsupportedtemporaltypeexception	6062	7595
+unsupportedtld	6070	7607
+unsupportedtld when calling	6070	7607
+unsupportedtokentypeerror	6063	7596
+unsupportedtokentypeexception	6063	7597
+unsupportedtokentypeexception when calling	6063	7597
+unsupportedupstreamregistryexception	6064	7599
+unsupportedupstreamregistryexception when calling	6064	7599
+unsupportedusereditionexception	6065,11	7600
+unsupportedusereditionexception when calling	6065,11	7600
+unsupporteduserstateexception	6066	7601
+unsupporteduserstateexception when calling	6066	7601
+unsupportedversionexception	277	7184
+unsupportedworkspaceconfigurationexception	6067	7602
+unsupportedworkspaceconfigurationexception when calling	6067	7602
+unterminated c string	5417	6814
 unterminated csv quoted field	444,114	1199
 unterminated format type specifier	190,114	3680
-unterminated_c_string	5417,114	6817
-unterminatedcstring	5417,114	6817
-untranslatable character	851	6822
-untranslatable_character	851,114	6822
-untranslatablecharacter	851,114	6822
-update account preferences exception	6071,55	7611
-update chime webhook configuration exception	6072,55	7612
+unterminated_c_string	5417,114	6814
+unterminatedcstring	5417,114	6814
+untranslatable character	851	6819
+untranslatable_character	851,114	6819
+untranslatablecharacter	851,114	6819
+update account preferences exception	6071,55	7608
+update chime webhook configuration exception	6072,55	7609
 update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1836	2280
-update in progress exception	6073	7613
+update in progress exception	6073	7610
 update locks cannot be acquired during a read uncommitted transaction	2269,204	2739
-update or delete on table * violates foreign key constraint * on table	3183,678	4087
-update out of sync exception	6074	7614
-update slack channel configuration exception	6075,55	7615
-update teams channel configuration exception	6076,55	7616
-updateaccountpreferencesexception	6071,55	7611
-updateaccountpreferencesexception when calling	6071,55	7611
-updatechimewebhookconfigurationexception	6072,55	7612
-updatechimewebhookconfigurationexception when calling	6072,55	7612
+update or delete on table * violates foreign key constraint * on table	3183,678	4084
+update out of sync exception	6074	7611
+update slack channel configuration exception	6075,55	7612
+update teams channel configuration exception	6076,55	7613
+updateaccountpreferencesexception	6071,55	7608
+updateaccountpreferencesexception when calling	6071,55	7608
+updatechimewebhookconfigurationexception	6072,55	7609
+updatechimewebhookconfigurationexception when calling	6072,55	7609
 updated partition constraint for default partition * would be violated by some row	852,678	1023
-updateinprogressexception	6073	7613
-updateinprogressexception when calling	6073	7613
-updateoutofsyncexception	6074	7614
-updateoutofsyncexception when calling	6074	7614
-updates on slices of fixed length arrays not implemented	109	6288
-updateslackchannelconfigurationexception	6075,55	7615
-updateslackchannelconfigurationexception when calling	6075,55	7615
-updateteamschannelconfigurationexception	6076,55	7616
-updateteamschannelconfigurationexception when calling	6076,55	7616
+updateinprogressexception	6073	7610
+updateinprogressexception when calling	6073	7610
+updateoutofsyncexception	6074	7611
+updateoutofsyncexception when calling	6074	7611
+updates on slices of fixed length arrays not implemented	109	6285
+updateslackchannelconfigurationexception	6075,55	7612
+updateslackchannelconfigurationexception when calling	6075,55	7612
+updateteamschannelconfigurationexception	6076,55	7613
+updateteamschannelconfigurationexception when calling	6076,55	7613
 updating of * row is not allowed in	2455	2937
-upgrade dependency failure fault	6077	7617
+upgrade dependency failure fault	6077	7614
 upgrade index name failed please use create index alter table algorithm copy to rebuild index	2035	2496
 upgrade required	37	36
 upgrade required please do * or dump reload to fix it	2416	2897
 upgrade_required	37	36
-upgradedependencyfailurefault	6077	7617
-upgradedependencyfailurefault when calling	6077	7617
-upload not found exception	6078	7618
-uploadnotfoundexception	6078	7618
-uploadnotfoundexception when calling	6078	7618
+upgradedependencyfailurefault	6077	7614
+upgradedependencyfailurefault when calling	6077	7614
+upload not found exception	6078	7615
+uploadnotfoundexception	6078	7615
+uploadnotfoundexception when calling	6078	7615
 upper bound cannot be less than lower bound	330,114	366
-urgent i o condition	2999	7619
-uri format exception	4687	7620
-uri reference exception	6079	7621
-uri syntax exception	6080	7622
-urierror	6081	7623
-uriformatexception	4687	7620
-urireferenceexception	6079	7621
-urisyntaxexception	6080	7622
-urlerror	6082	7624
-usage limit already exists	6083	7625
-usage limit not found	6084,12	7626
-usagelimitalreadyexists	6083	7625
-usagelimitalreadyexists when calling	6083	7625
-usagelimitnotfound	6084,12	7626
-usagelimitnotfound when calling	6084,12	7626
-use of writeto with pre connected connection	6085,6086	7627
+urgent i o condition	2999	7616
+uri format exception	4687	7617
+uri reference exception	6079	7618
+uri syntax exception	6080	7619
+urierror	6081	7620
+uriformatexception	4687	7617
+urireferenceexception	6079	7618
+urisyntaxexception	6080	7619
+urlerror	6082	7621
+usage limit already exists	6083	7622
+usage limit not found	6084,12	7623
+usagelimitalreadyexists	6083	7622
+usagelimitalreadyexists when calling	6083	7622
+usagelimitnotfound	6084,12	7623
+usagelimitnotfound when calling	6084,12	7623
+use of writeto with pre connected connection	6085,6086	7624
 use srtp not negotiated	6087,279	301
 user * already has more than * active connections	2451,1	2933
-user * cannot replicate into relation with row level security enabled	109	7628
+user * cannot replicate into relation with row level security enabled	109	7625
 user * has exceeded the * resource current value	2511,1	3026
-user already exists	6088	7629
-user already exists fault	6088	7630
-user authorization denied	5390,5389	6761
+user already exists	6088	7626
+user already exists fault	6088	7627
+user authorization denied	5390,5389	6758
 user defined indexes on system catalog tables are not supported	109	874
-user defined relation parameter types limit exceeded	329	7631
-user defined signal 1	2989	7632
-user defined signal 2	2991	7633
+user defined relation parameter types limit exceeded	329	7628
+user defined signal 1	2989	7629
+user defined signal 2	2991	7630
 user defined types cannot use subscripting function	159,1	758
-user does not exist exception	6089	7634
-user group already exists	6090	7635
-user group not found	6091,12	7636
-user group quota exceeded	6092	7637
-user import in progress exception	6093	7638
+user does not exist exception	6089	7631
+user group already exists	6090	7632
+user group not found	6091,12	7633
+user group quota exceeded	6092	7634
+user import in progress exception	6093	7635
 user is blocked because of too many credential errors unblock with	2510	3025
-user lambda validation exception	6094	7639
+user lambda validation exception	6094	7636
 user mapping for * already exists for server	157,1	3739
 user mapping for * does not exist for server	158,1	3740
 user mapping for user * on server * does not exist	158,1	1681
-user mapping not found for	158,1	7640
-user not confirmed exception	6095	7641
-user not found	6096,12	7642
-user not found exception	6096,12	7643
-user not found fault	6096	7644
-user pool add on not enabled exception	6097	7645
-user pool tagging exception	6098	7646
-user principal not found exception	6099	7647
-user quota exceeded	6100	7648
-user quota exceeded fault	6100	7649
-useralreadyexists	6088	7629
-useralreadyexists when calling	6088	7629
-useralreadyexistsfault	6088	7630
-useralreadyexistsfault when calling	6088	7630
-userdoesnotexistexception	6089	7634
-userdoesnotexistexception when calling	6089	7634
-usergroupalreadyexists	6090	7635
-usergroupalreadyexists when calling	6090	7635
-usergroupnotfound	6091,12	7636
-usergroupnotfound when calling	6091,12	7636
-usergroupquotaexceeded	6092	7637
-usergroupquotaexceeded when calling	6092	7637
-userimportinprogressexception	6093	7638
-userimportinprogressexception when calling	6093	7638
-userlambdavalidationexception	6094	7639
-userlambdavalidationexception when calling	6094	7639
-username exists exception	6101	7650
-usernameexistsexception	6101	7650
-usernameexistsexception when calling	6101	7650
-usernotconfirmedexception	6095	7641
-usernotconfirmedexception when calling	6095	7641
-usernotfound	6096,12	7642
-usernotfound when calling	6096,12	7642
-usernotfoundexception	6096,12	7643
-usernotfoundexception when calling	6096,12	7643
-usernotfoundfault	6096	7644
-usernotfoundfault when calling	6096	7644
-userpooladdonnotenabledexception	6097	7645
-userpooladdonnotenabledexception when calling	6097	7645
-userpooltaggingexception	6098	7646
-userpooltaggingexception when calling	6098	7646
-userprincipalnotfoundexception	6099	7647
-userquotaexceeded	6100	7648
-userquotaexceeded when calling	6100	7648
-userquotaexceededfault	6100	7649
-userquotaexceededfault when calling	6100	7649
-userwarning	6102	7651
-using cert extension requires at least x509v3	6103,289	7652
+user mapping not found for	158,1	7637
+user not confirmed exception	6095	7638
+user not found	6096,12	7639
+user not found exception	6096,12	7640
+user not found fault	6096	7641
+user pool add on not enabled exception	6097	7642
+user pool tagging exception	6098	7643
+user principal not found exception	6099	7644
+user quota exceeded	6100	7645
+user quota exceeded fault	6100	7646
+useralreadyexists	6088	7626
+useralreadyexists when calling	6088	7626
+useralreadyexistsfault	6088	7627
+useralreadyexistsfault when calling	6088	7627
+userdoesnotexistexception	6089	7631
+userdoesnotexistexception when calling	6089	7631
+usergroupalreadyexists	6090	7632
+usergroupalreadyexists when calling	6090	7632
+usergroupnotfound	6091,12	7633
+usergroupnotfound when calling	6091,12	7633
+usergroupquotaexceeded	6092	7634
+usergroupquotaexceeded when calling	6092	7634
+userimportinprogressexception	6093	7635
+userimportinprogressexception when calling	6093	7635
+userlambdavalidationexception	6094	7636
+userlambdavalidationexception when calling	6094	7636
+username exists exception	6101	7647
+usernameexistsexception	6101	7647
+usernameexistsexception when calling	6101	7647
+usernotconfirmedexception	6095	7638
+usernotconfirmedexception when calling	6095	7638
+usernotfound	6096,12	7639
+usernotfound when calling	6096,12	7639
+usernotfoundexception	6096,12	7640
+usernotfoundexception when calling	6096,12	7640
+usernotfoundfault	6096	7641
+usernotfoundfault when calling	6096	7641
+userpooladdonnotenabledexception	6097	7642
+userpooladdonnotenabledexception when calling	6097	7642
+userpooltaggingexception	6098	7643
+userpooltaggingexception when calling	6098	7643
+userprincipalnotfoundexception	6099	7644
+userquotaexceeded	6100	7645
+userquotaexceeded when calling	6100	7645
+userquotaexceededfault	6100	7646
+userquotaexceededfault when calling	6100	7646
+userwarning	6102	7648
+using cert extension requires at least x509v3	6103,289	7649
 using storage engine * for table	2571	3086
-utf data format exception	6104	7653
-utfdataformatexception	6104	7653
+utf data format exception	6104	7650
+utfdataformatexception	6104	7650
 vacuum full cannot be performed in parallel	109	291
 vacuum option disable_page_skipping cannot be used with full	109	291
-value * is out of range for type	323,114	5392
-value * out of bounds for option	190,114	4605
-value cannot be null	311	7654
-value does not fall within the expected range	321,1350,1681	7655
-value for * is too long	190,114	5292
-value for domain * violates check constraint	852,678	7656
+value * is out of range for type	323,114	5389
+value * out of bounds for option	190,114	4602
+value cannot be null	311	7651
+value does not fall within the expected range	321,1350,1681	7652
+value for * is too long	190,114	5289
+value for domain * violates check constraint	852,678	7653
 value is out of range in	1887,323,114	2340
-value is too big in tsquery	329	5781
-value out of range	6105,6106	7657
-value out of range overflow	323,114	4081
-value out of range underflow	323,114	4081
+value is too big in tsquery	329	5778
+value out of range	6105,6106	7654
+value out of range overflow	323,114	4078
+value out of range underflow	323,114	4078
 value overflows numeric format	323,114	3587
-value too large for defined data type	1772	7658
-value too long for restore point maximum	190,114	7659
-value too long for type character	524,114	7660
-value too long for type character varying	524,114	7660
-valueerror	6107,6108	7661
+value too large for defined data type	1772	7655
+value too long for restore point maximum	190,114	7656
+value too long for type character	524,114	7657
+value too long for type character varying	524,114	7657
+valueerror	6107,6108	7658
 values in from must have an alias	0,1	936
 values less than value must be strictly increasing for each partition	2262	2731
 values lists * columns available but * columns specified	312,1	944
@@ -33970,42 +33951,42 @@ variable * is a * variable	2030	2491
 variable * is a global variable and should be set with set global	1997	2457
 variable * is a session variable and can t be used with set global	2091	2558
 variable * is not a variable component can t be used as xxxx variable_name	2517	3032
-variable * is of type * but expression is of type	272,1	7662
+variable * is of type * but expression is of type	272,1	7659
 variable * is read only use set * to assign the value	2518	3033
 variable * must be quoted with or renamed	2346,1	2823
 variable or condition declaration after cursor or handler declaration	2371,1	2852
-variadic argument must be an array	272,1	7663
+variadic argument must be an array	272,1	7660
 variadic parameter must be an array	112,1	230
 variadic parameter must be the last input parameter	112,1	230
 variadic parameter must be the last parameter	112,1	230
 variant also negotiates	69	66
 variant_also_negotiates	69	66
-vars argument is not an object	190,114	7664
+vars argument is not an object	190,114	7661
 vector _m_range_check __n which is * this size which is	317	524
-verification failed exception	6109	7665
-verificationerror	1220	7666
-verificationexception	4699	7667
-verificationfailedexception	6109	7665
-verificationfailedexception when calling	6109	7665
-verifyerror	6110	7668
-version conflict exception	6111,19	7669
-version mismatch exception	6112	7670
-version mismatch in index * file version * current version	1145,81	4048
+verification failed exception	6109	7662
+verificationerror	1220	7663
+verificationexception	4699	7664
+verificationfailedexception	6109	7662
+verificationfailedexception when calling	6109	7662
+verifyerror	6110	7665
+version conflict exception	6111,19	7666
+version mismatch exception	6112	7667
+version mismatch in index * file version * current version	1145,81	4045
 version to install must be specified	190,114	3573
 version too high	6113,279	301
 version too low	6114,279	301
-versionconflictexception	6111,19	7669
-versionconflictexception when calling	6111,19	7669
+versionconflictexception	6111,19	7666
+versionconflictexception when calling	6111,19	7666
 versioned table * adding history partition s failed	2528	3043
-versionerror	6115	7671
-versionmismatchexception	6112	7670
-versionmismatchexception when calling	6112	7670
-versions limit exceeded exception	6116,19	7672
-versionslimitexceededexception	6116,19	7672
-versionslimitexceededexception when calling	6116,19	7672
-video too large exception	6117	7673
-videotoolargeexception	6117	7673
-videotoolargeexception when calling	6117	7673
+versionerror	6115	7668
+versionmismatchexception	6112	7667
+versionmismatchexception when calling	6112	7667
+versions limit exceeded exception	6116,19	7669
+versionslimitexceededexception	6116,19	7669
+versionslimitexceededexception when calling	6116,19	7669
+video too large exception	6117	7670
+videotoolargeexception	6117	7670
+videotoolargeexception when calling	6117	7670
 view * has no creation context	2543	3058
 view * has no definer information old table format current user is used as definer please recreate the view	2541	3056
 view * order by clause ignored because there is other order by clause already	2544	3059
@@ -34013,163 +33994,163 @@ view * references invalid table s or column s or function s or definer invoker o
 view * s field list have different column counts	2552	3067
 view being updated does not have complete key of underlying table in it	2573	3088
 view merge algorithm can t be used here for now assumed undefined algorithm	2572	3087
-view rule for * must be named	159,1	5644
+view rule for * must be named	159,1	5641
 view s select contains a subquery in the from clause	2549	3064
 view s select contains a variable or parameter	2551	3066
 view text checksum failed	2540	3055
 views cannot be unlogged because they do not have storage	0,1	1510
-views must not contain data modifying statements in with	109	7674
-views must not contain select into	109	7674
-virtual machine error	6118	7675
-virtual timer expired	3001	7676
-virtualmachineerror	6118	7675
-vnode disk i o error	5401,156	6789
-volume not found	6119	7677
-volumenotfound	6119	7677
-volumenotfound when calling	6119	7677
-voter not found exception	5731	7188
-voter_not_found	5731	7188
-voternotfoundexception	5731	7188
-vpc association authorization not found	6120,12	7678
-vpc association not found	6121,12	7679
-vpc encryption control violation exception	6122	7680
-vpcassociationauthorizationnotfound	6120,12	7678
-vpcassociationauthorizationnotfound when calling	6120,12	7678
-vpcassociationnotfound	6121,12	7679
-vpcassociationnotfound when calling	6121,12	7679
-vpcencryptioncontrolviolationexception	6122	7680
-vpcencryptioncontrolviolationexception when calling	6122	7680
-vtab constraint failed	5395,854	6769
-vtab database disk image is malformed	5396,3430	6771
-vtab database table is locked	5403,5301	6792
-waf associated item exception	6123	7681
-waf bad request exception	6124	7682
-waf configuration warning exception	6125	7683
-waf disallowed name exception	6126	7684
-waf duplicate item exception	6127	7685
-waf entity migration exception	6128	7686
-waf expired managed rule group version exception	6129	7687
-waf feature not included in pricing plan exception	6130	7688
-waf internal error exception	6131	7689
-waf invalid account exception	6132	7690
-waf invalid operation exception	6133	7691
-waf invalid parameter exception	6134	7692
-waf invalid permission policy exception	6135	7693
-waf invalid regex pattern exception	6136	7694
-waf invalid resource exception	6137	7695
-waf limits exceeded exception	6138	7696
-waf log destination permission issue exception	6139	7697
-waf non empty entity exception	6140	7698
-waf nonexistent container exception	6141	7699
-waf nonexistent item exception	6142	7700
-waf optimistic lock exception	6143	7701
-waf referenced item exception	6144	7702
-waf service linked role error exception	6145	7703
-waf stale data exception	6146	7704
-waf subscription not found exception	6147	7705
-waf tag operation exception	6148	7706
-waf tag operation internal error exception	6149	7707
-waf unavailable entity exception	6150	7708
-waf unsupported aggregate key type exception	6151	7709
-wafassociateditemexception	6123	7681
-wafassociateditemexception when calling	6123	7681
-wafbadrequestexception	6124	7682
-wafbadrequestexception when calling	6124	7682
-wafconfigurationwarningexception	6125	7683
-wafconfigurationwarningexception when calling	6125	7683
-wafdisallowednameexception	6126	7684
-wafdisallowednameexception when calling	6126	7684
-wafduplicateitemexception	6127	7685
-wafduplicateitemexception when calling	6127	7685
-wafentitymigrationexception	6128	7686
-wafentitymigrationexception when calling	6128	7686
-wafexpiredmanagedrulegroupversionexception	6129	7687
-wafexpiredmanagedrulegroupversionexception when calling	6129	7687
-waffeaturenotincludedinpricingplanexception	6130	7688
-waffeaturenotincludedinpricingplanexception when calling	6130	7688
-wafinternalerrorexception	6131	7689
-wafinternalerrorexception when calling	6131	7689
-wafinvalidaccountexception	6132	7690
-wafinvalidaccountexception when calling	6132	7690
-wafinvalidoperationexception	6133	7691
-wafinvalidoperationexception when calling	6133	7691
-wafinvalidparameterexception	6134	7692
-wafinvalidparameterexception when calling	6134	7692
-wafinvalidpermissionpolicyexception	6135	7693
-wafinvalidpermissionpolicyexception when calling	6135	7693
-wafinvalidregexpatternexception	6136	7694
-wafinvalidregexpatternexception when calling	6136	7694
-wafinvalidresourceexception	6137	7695
-wafinvalidresourceexception when calling	6137	7695
-waflimitsexceededexception	6138	7696
-waflimitsexceededexception when calling	6138	7696
-waflogdestinationpermissionissueexception	6139	7697
-waflogdestinationpermissionissueexception when calling	6139	7697
-wafnonemptyentityexception	6140	7698
-wafnonemptyentityexception when calling	6140	7698
-wafnonexistentcontainerexception	6141	7699
-wafnonexistentcontainerexception when calling	6141	7699
-wafnonexistentitemexception	6142	7700
-wafnonexistentitemexception when calling	6142	7700
-wafoptimisticlockexception	6143	7701
-wafoptimisticlockexception when calling	6143	7701
-wafreferenceditemexception	6144	7702
-wafreferenceditemexception when calling	6144	7702
-wafservicelinkedroleerrorexception	6145	7703
-wafservicelinkedroleerrorexception when calling	6145	7703
-wafstaledataexception	6146	7704
-wafstaledataexception when calling	6146	7704
-wafsubscriptionnotfoundexception	6147	7705
-wafsubscriptionnotfoundexception when calling	6147	7705
-waftagoperationexception	6148	7706
-waftagoperationexception when calling	6148	7706
-waftagoperationinternalerrorexception	6149	7707
-waftagoperationinternalerrorexception when calling	6149	7707
-wafunavailableentityexception	6150	7708
-wafunavailableentityexception when calling	6150	7708
-wafunsupportedaggregatekeytypeexception	6151	7709
-wafunsupportedaggregatekeytypeexception when calling	6151	7709
-wait handle cannot be opened exception	4483	7710
+views must not contain data modifying statements in with	109	7671
+views must not contain select into	109	7671
+virtual machine error	6118	7672
+virtual timer expired	3001	7673
+virtualmachineerror	6118	7672
+vnode disk i o error	5401,156	6786
+volume not found	6119	7674
+volumenotfound	6119	7674
+volumenotfound when calling	6119	7674
+voter not found exception	5731	7185
+voter_not_found	5731	7185
+voternotfoundexception	5731	7185
+vpc association authorization not found	6120,12	7675
+vpc association not found	6121,12	7676
+vpc encryption control violation exception	6122	7677
+vpcassociationauthorizationnotfound	6120,12	7675
+vpcassociationauthorizationnotfound when calling	6120,12	7675
+vpcassociationnotfound	6121,12	7676
+vpcassociationnotfound when calling	6121,12	7676
+vpcencryptioncontrolviolationexception	6122	7677
+vpcencryptioncontrolviolationexception when calling	6122	7677
+vtab constraint failed	5395,854	6766
+vtab database disk image is malformed	5396,3430	6768
+vtab database table is locked	5403,5301	6789
+waf associated item exception	6123	7678
+waf bad request exception	6124	7679
+waf configuration warning exception	6125	7680
+waf disallowed name exception	6126	7681
+waf duplicate item exception	6127	7682
+waf entity migration exception	6128	7683
+waf expired managed rule group version exception	6129	7684
+waf feature not included in pricing plan exception	6130	7685
+waf internal error exception	6131	7686
+waf invalid account exception	6132	7687
+waf invalid operation exception	6133	7688
+waf invalid parameter exception	6134	7689
+waf invalid permission policy exception	6135	7690
+waf invalid regex pattern exception	6136	7691
+waf invalid resource exception	6137	7692
+waf limits exceeded exception	6138	7693
+waf log destination permission issue exception	6139	7694
+waf non empty entity exception	6140	7695
+waf nonexistent container exception	6141	7696
+waf nonexistent item exception	6142	7697
+waf optimistic lock exception	6143	7698
+waf referenced item exception	6144	7699
+waf service linked role error exception	6145	7700
+waf stale data exception	6146	7701
+waf subscription not found exception	6147	7702
+waf tag operation exception	6148	7703
+waf tag operation internal error exception	6149	7704
+waf unavailable entity exception	6150	7705
+waf unsupported aggregate key type exception	6151	7706
+wafassociateditemexception	6123	7678
+wafassociateditemexception when calling	6123	7678
+wafbadrequestexception	6124	7679
+wafbadrequestexception when calling	6124	7679
+wafconfigurationwarningexception	6125	7680
+wafconfigurationwarningexception when calling	6125	7680
+wafdisallowednameexception	6126	7681
+wafdisallowednameexception when calling	6126	7681
+wafduplicateitemexception	6127	7682
+wafduplicateitemexception when calling	6127	7682
+wafentitymigrationexception	6128	7683
+wafentitymigrationexception when calling	6128	7683
+wafexpiredmanagedrulegroupversionexception	6129	7684
+wafexpiredmanagedrulegroupversionexception when calling	6129	7684
+waffeaturenotincludedinpricingplanexception	6130	7685
+waffeaturenotincludedinpricingplanexception when calling	6130	7685
+wafinternalerrorexception	6131	7686
+wafinternalerrorexception when calling	6131	7686
+wafinvalidaccountexception	6132	7687
+wafinvalidaccountexception when calling	6132	7687
+wafinvalidoperationexception	6133	7688
+wafinvalidoperationexception when calling	6133	7688
+wafinvalidparameterexception	6134	7689
+wafinvalidparameterexception when calling	6134	7689
+wafinvalidpermissionpolicyexception	6135	7690
+wafinvalidpermissionpolicyexception when calling	6135	7690
+wafinvalidregexpatternexception	6136	7691
+wafinvalidregexpatternexception when calling	6136	7691
+wafinvalidresourceexception	6137	7692
+wafinvalidresourceexception when calling	6137	7692
+waflimitsexceededexception	6138	7693
+waflimitsexceededexception when calling	6138	7693
+waflogdestinationpermissionissueexception	6139	7694
+waflogdestinationpermissionissueexception when calling	6139	7694
+wafnonemptyentityexception	6140	7695
+wafnonemptyentityexception when calling	6140	7695
+wafnonexistentcontainerexception	6141	7696
+wafnonexistentcontainerexception when calling	6141	7696
+wafnonexistentitemexception	6142	7697
+wafnonexistentitemexception when calling	6142	7697
+wafoptimisticlockexception	6143	7698
+wafoptimisticlockexception when calling	6143	7698
+wafreferenceditemexception	6144	7699
+wafreferenceditemexception when calling	6144	7699
+wafservicelinkedroleerrorexception	6145	7700
+wafservicelinkedroleerrorexception when calling	6145	7700
+wafstaledataexception	6146	7701
+wafstaledataexception when calling	6146	7701
+wafsubscriptionnotfoundexception	6147	7702
+wafsubscriptionnotfoundexception when calling	6147	7702
+waftagoperationexception	6148	7703
+waftagoperationexception when calling	6148	7703
+waftagoperationinternalerrorexception	6149	7704
+waftagoperationinternalerrorexception when calling	6149	7704
+wafunavailableentityexception	6150	7705
+wafunavailableentityexception when calling	6150	7705
+wafunsupportedaggregatekeytypeexception	6151	7706
+wafunsupportedaggregatekeytypeexception when calling	6151	7706
+wait handle cannot be opened exception	4483	7707
 wait on a lock was aborted due to a pending exclusive lock	2092	2559
-wait_seconds must not be negative or zero	323,114	7711
-waithandlecannotbeopenedexception	4483	7710
-wal generated with full_page_writes off was replayed during online backup	107	4342
-wal generated with full_page_writes off was replayed since last restartpoint	107	4342
+wait_seconds must not be negative or zero	323,114	7708
+waithandlecannotbeopenedexception	4483	7707
+wal generated with full_page_writes off was replayed during online backup	107	4339
+wal generated with full_page_writes off was replayed since last restartpoint	107	4339
 wal level not sufficient for creating a restore point	107	105
-wal level not sufficient for making an online backup	107	4342
-wal_level is insufficient to publish logical changes	107	6092
-warningexception	6152	7712
-web authn challenge not found exception	6153	7713
-web authn client mismatch exception	6154	7714
-web authn configuration missing exception	6155	7715
-web authn credential not supported exception	6156	7716
-web authn not enabled exception	6157	7717
-web authn origin not allowed exception	6158	7718
-web authn relying party mismatch exception	6159	7719
-web socket exception	6160	7720
-web socket handshake exception	6161	7721
-webauthnchallengenotfoundexception	6153	7713
-webauthnchallengenotfoundexception when calling	6153	7713
-webauthnclientmismatchexception	6154	7714
-webauthnclientmismatchexception when calling	6154	7714
-webauthnconfigurationmissingexception	6155	7715
-webauthnconfigurationmissingexception when calling	6155	7715
-webauthncredentialnotsupportedexception	6156	7716
-webauthncredentialnotsupportedexception when calling	6156	7716
-webauthnnotenabledexception	6157	7717
-webauthnnotenabledexception when calling	6157	7717
-webauthnoriginnotallowedexception	6158	7718
-webauthnoriginnotallowedexception when calling	6158	7718
-webauthnrelyingpartymismatchexception	6159	7719
-webauthnrelyingpartymismatchexception when calling	6159	7719
-webexception	4707	7722
-webhook not found exception	6162	7723
-webhooknotfoundexception	6162	7723
-webhooknotfoundexception when calling	6162	7723
-websocketexception	6160	7720
-websockethandshakeexception	6161	7721
+wal level not sufficient for making an online backup	107	4339
+wal_level is insufficient to publish logical changes	107	6089
+warningexception	6152	7709
+web authn challenge not found exception	6153	7710
+web authn client mismatch exception	6154	7711
+web authn configuration missing exception	6155	7712
+web authn credential not supported exception	6156	7713
+web authn not enabled exception	6157	7714
+web authn origin not allowed exception	6158	7715
+web authn relying party mismatch exception	6159	7716
+web socket exception	6160	7717
+web socket handshake exception	6161	7718
+webauthnchallengenotfoundexception	6153	7710
+webauthnchallengenotfoundexception when calling	6153	7710
+webauthnclientmismatchexception	6154	7711
+webauthnclientmismatchexception when calling	6154	7711
+webauthnconfigurationmissingexception	6155	7712
+webauthnconfigurationmissingexception when calling	6155	7712
+webauthncredentialnotsupportedexception	6156	7713
+webauthncredentialnotsupportedexception when calling	6156	7713
+webauthnnotenabledexception	6157	7714
+webauthnnotenabledexception when calling	6157	7714
+webauthnoriginnotallowedexception	6158	7715
+webauthnoriginnotallowedexception when calling	6158	7715
+webauthnrelyingpartymismatchexception	6159	7716
+webauthnrelyingpartymismatchexception when calling	6159	7716
+webexception	4707	7719
+webhook not found exception	6162	7720
+webhooknotfoundexception	6162	7720
+webhooknotfoundexception when calling	6162	7720
+websocketexception	6160	7717
+websockethandshakeexception	6161	7718
 weight array may not contain nulls	191,114	1280
-weight out of range	190,114	7724
+weight out of range	190,114	7721
 when building statistics on a single expression statistics kinds may not be specified	109	1165
 when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	2012	2472
 when enforce_gtid_consistency 1 updates to non transactional tables can only be done in either autocommitted statements or single statement transactions and never in the same statement as updates to transactional tables	2013	2473
@@ -34180,73 +34161,73 @@ when unique checking is disabled in myrocks insert update load statements with c
 when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	2337	2812
 where clause not allowed for schema	0,1	936
 where clause not allowed with copy to	0,1	936
-where current of is not supported for this table type	109	7725
+where current of is not supported for this table type	109	7722
 where current of on a view is not implemented	109	1275
 whole row unique index inference specifications are not supported	109	707
 width argument position must be ended by	190,114	3680
 wildcards or range in json path not allowed in argument * to function	2069	2533
-win32exception	6163	7726
-window * does not exist	158,1	7727
+win32exception	6163	7723
+window * does not exist	158,1	7724
 window * is already defined	701,1	780
-window changed	3003	7728
+window changed	3003	7725
 window frame is not allowed with	2179	2646
 window function * cannot have within group	254,1	1820
 window function * requires an over clause	254,1	1820
-window function calls cannot be nested	701,1	7729
+window function calls cannot be nested	701,1	7726
 window function calls cannot contain set returning function calls	109	241
 window function is allowed only in select list and order by clause	2610	3126
 window function is not allowed in window specification	2580	3095
-window functions are not allowed in	701,1	7730
+window functions are not allowed in	701,1	7727
 window functions can not be used as arguments to group functions	2402	2883
 window functions cannot return sets	112,1	246
 window specification referencing another one * cannot contain partition list	2222	2691
 window specification with name * is not defined	2625	3141
-windowing error	701	6842
-windowing_error	701,1	6842
-windowingerror	701,1	6842
+windowing error	701	6839
+windowing_error	701,1	6839
+windowingerror	701,1	6839
 with a search or cycle clause the left side of the union must be a select	109	3734
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	109	7731
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	109	7728
 with a search or cycle clause the right side of the union must be a select	0,1	1569
 with cannot be used in a query that is rewritten by rules into multiple queries	109	854
-with check cannot be applied to select or delete	0,1	5774
+with check cannot be applied to select or delete	0,1	5771
 with check option is supported only on automatically updatable views	109	271
 with check option not supported on recursive views	109	108
-with check option violation	856	6843
+with check option violation	856	6840
 with clause containing a data modifying statement must be at the top level	109	3734
 with column list and select field list have different column counts	2581	3096
 with no matching label	2359,1	2840
 with ordinality cannot be used with a column definition list	0,1	282
-with query * columns available but * columns specified	312,1	7732
-with query * does not have a returning clause	109	7733
+with query * columns available but * columns specified	312,1	7729
+with query * does not have a returning clause	109	7730
 with query is not recursive	0,1	1569
 with query name * appears in both a rule action and the query being rewritten	109	854
-with query name * specified more than once	1546,1	7734
-with recursive is not supported for merge statement	0,1	7521
+with query name * specified more than once	1546,1	7731
+with recursive is not supported for merge statement	0,1	7518
 with ties cannot be specified without order by clause	0,1	936
-with_check_option_violation	856	6843
-withcheckoptionviolation	856	6843
+with_check_option_violation	856	6840
+withcheckoptionviolation	856	6840
 within group is required for ordered set aggregate	254,1	1820
 within group specified but * is not an aggregate function	254,1	1820
-word is too long * bytes max	329	7735
-word is too long in tsquery	329	5781
-word is too long to be indexed	329	7736
-work units not ready yet exception	6164	7737
-workflow execution already started fault	6165	7738
-workflowexecutionalreadystartedfault	6165	7738
-workflowexecutionalreadystartedfault when calling	6165	7738
-workspaces default role not found exception	6166	7739
-workspacesdefaultrolenotfoundexception	6166	7739
-workspacesdefaultrolenotfoundexception when calling	6166	7739
-workunitsnotreadyyetexception	6164	7737
-workunitsnotreadyyetexception when calling	6164	7737
-write aborted exception	6167	7740
-write disk i o error	5402,156	6790
-write pending exception	6168	7741
-write tcp * write broken pipe	551	7742
+word is too long * bytes max	329	7732
+word is too long in tsquery	329	5778
+word is too long to be indexed	329	7733
+work units not ready yet exception	6164	7734
+workflow execution already started fault	6165	7735
+workflowexecutionalreadystartedfault	6165	7735
+workflowexecutionalreadystartedfault when calling	6165	7735
+workspaces default role not found exception	6166	7736
+workspacesdefaultrolenotfoundexception	6166	7736
+workspacesdefaultrolenotfoundexception when calling	6166	7736
+workunitsnotreadyyetexception	6164	7734
+workunitsnotreadyyetexception when calling	6164	7734
+write aborted exception	6167	7737
+write disk i o error	5402,156	6787
+write pending exception	6168	7738
+write tcp * write broken pipe	551	7739
 write to exceptions table failed message	1941	2400
-writeabortedexception	6167	7740
-writependingexception	6168	7741
-writetimeout	6169	7743
+writeabortedexception	6167	7737
+writependingexception	6168	7738
+writetimeout	6169	7740
 writing one row to the row based binary log failed	1812	2256
 wrong certificate type	6170,279	301
 wrong cipher returned	6171,279	301
@@ -34254,40 +34235,40 @@ wrong flag in flag array	190,114	337
 wrong flag type only arrays and scalars are allowed	190,114	337
 wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	2591	3107
 wrong magic in	2594	3110
-wrong medium type	1667	7744
-wrong method type exception	6172	7745
+wrong medium type	1667	7741
+wrong method type exception	6172	7742
 wrong number of array subscripts	330,114	366
 wrong number of columns	272,1	545
-wrong number of fields	6173,6174	7746
+wrong number of fields	6173,6174	7743
 wrong number of fields in header line got	444,114	1199
-wrong number of parameters for prepared statement	0,1	7747
+wrong number of parameters for prepared statement	0,1	7744
 wrong number of parameters on left side of overlaps expression	0,1	936
 wrong number of parameters on right side of overlaps expression	0,1	936
 wrong number of partitions defined mismatch with previous setting	2230	2699
 wrong number of subpartitions defined mismatch with previous setting	2231	2700
-wrong object type	254	6838
+wrong object type	254	6835
 wrong parameters for * missing	2113	2580
 wrong parameters for partitioned * wrong value for	2206	2675
 wrong partition name or partition list	2211	2680
 wrong partition type * for partitioning by	2232	2701
 wrong partitions for * must have at least one history and exactly one last current	2539	3054
-wrong position info in tsvector	0,1	7194
+wrong position info in tsvector	0,1	7191
 wrong signature length	6175,279	301
 wrong signature size	6176,279	301
 wrong signature type	6177,279	301
 wrong ssl version	6178,279	301
 wrong version number	6179,279	301
-wrong_object_type	254,1	6838
-wrongmethodtypeexception	6172	7745
-wrongobjecttype	254,1	6838
-x path exception	6180	7748
-x path expression exception	6181	7749
-x path factory configuration exception	6182	7750
-x path function exception	6183	7751
-x requires a power of two value between 1 mb and 1 gb	190,114	7752
-x509 cannot verify signature algorithm unimplemented	6184,6185	7753
-x509 certificate signed by unknown authority	289	7754
-x509 decryption password incorrect	6186,6187	7755
+wrong_object_type	254,1	6835
+wrongmethodtypeexception	6172	7742
+wrongobjecttype	254,1	6835
+x path exception	6180	7745
+x path expression exception	6181	7746
+x path factory configuration exception	6182	7747
+x path function exception	6183	7748
+x requires a power of two value between 1 mb and 1 gb	190,114	7749
+x509 cannot verify signature algorithm unimplemented	6184,6185	7750
+x509 certificate signed by unknown authority	289	7751
+x509 decryption password incorrect	6186,6187	7752
 x509 verification setup problems	6188,279	301
 xa_rbdeadlock transaction branch was rolled back deadlock was detected	2627	3143
 xa_rbrollback transaction branch was rolled back	2628	3144
@@ -34298,69 +34279,69 @@ xaer_nota unknown xid	2632	3148
 xaer_outside some work is done outside global transaction	2633	3149
 xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	2634	3150
 xaer_rmfail the command cannot be executed when global transaction is in the * state	2635	3151
-xaexception	6189	7756
-xks key already in use exception	6190	7757
-xks key invalid configuration exception	6191	7758
-xks key not found exception	6192	7759
-xks proxy incorrect authentication credential exception	6193	7760
-xks proxy invalid configuration exception	6194	7761
-xks proxy invalid response exception	6195	7762
-xks proxy uri endpoint in use exception	6196	7763
-xks proxy uri in use exception	6197	7764
-xks proxy uri unreachable exception	6198	7765
-xks proxy vpc endpoint service in use exception	6199	7766
-xks proxy vpc endpoint service invalid configuration exception	6200	7767
-xks proxy vpc endpoint service not found exception	6201	7768
-xkskeyalreadyinuseexception	6190	7757
-xkskeyalreadyinuseexception when calling	6190	7757
-xkskeyinvalidconfigurationexception	6191	7758
-xkskeyinvalidconfigurationexception when calling	6191	7758
-xkskeynotfoundexception	6192	7759
-xkskeynotfoundexception when calling	6192	7759
-xksproxyincorrectauthenticationcredentialexception	6193	7760
-xksproxyincorrectauthenticationcredentialexception when calling	6193	7760
-xksproxyinvalidconfigurationexception	6194	7761
-xksproxyinvalidconfigurationexception when calling	6194	7761
-xksproxyinvalidresponseexception	6195	7762
-xksproxyinvalidresponseexception when calling	6195	7762
-xksproxyuriendpointinuseexception	6196	7763
-xksproxyuriendpointinuseexception when calling	6196	7763
-xksproxyuriinuseexception	6197	7764
-xksproxyuriinuseexception when calling	6197	7764
-xksproxyuriunreachableexception	6198	7765
-xksproxyuriunreachableexception when calling	6198	7765
-xksproxyvpcendpointserviceinuseexception	6199	7766
-xksproxyvpcendpointserviceinuseexception when calling	6199	7766
-xksproxyvpcendpointserviceinvalidconfigurationexception	6200	7767
-xksproxyvpcendpointserviceinvalidconfigurationexception when calling	6200	7767
-xksproxyvpcendpointservicenotfoundexception	6201	7768
-xksproxyvpcendpointservicenotfoundexception when calling	6201	7768
+xaexception	6189	7753
+xks key already in use exception	6190	7754
+xks key invalid configuration exception	6191	7755
+xks key not found exception	6192	7756
+xks proxy incorrect authentication credential exception	6193	7757
+xks proxy invalid configuration exception	6194	7758
+xks proxy invalid response exception	6195	7759
+xks proxy uri endpoint in use exception	6196	7760
+xks proxy uri in use exception	6197	7761
+xks proxy uri unreachable exception	6198	7762
+xks proxy vpc endpoint service in use exception	6199	7763
+xks proxy vpc endpoint service invalid configuration exception	6200	7764
+xks proxy vpc endpoint service not found exception	6201	7765
+xkskeyalreadyinuseexception	6190	7754
+xkskeyalreadyinuseexception when calling	6190	7754
+xkskeyinvalidconfigurationexception	6191	7755
+xkskeyinvalidconfigurationexception when calling	6191	7755
+xkskeynotfoundexception	6192	7756
+xkskeynotfoundexception when calling	6192	7756
+xksproxyincorrectauthenticationcredentialexception	6193	7757
+xksproxyincorrectauthenticationcredentialexception when calling	6193	7757
+xksproxyinvalidconfigurationexception	6194	7758
+xksproxyinvalidconfigurationexception when calling	6194	7758
+xksproxyinvalidresponseexception	6195	7759
+xksproxyinvalidresponseexception when calling	6195	7759
+xksproxyuriendpointinuseexception	6196	7760
+xksproxyuriendpointinuseexception when calling	6196	7760
+xksproxyuriinuseexception	6197	7761
+xksproxyuriinuseexception when calling	6197	7761
+xksproxyuriunreachableexception	6198	7762
+xksproxyuriunreachableexception when calling	6198	7762
+xksproxyvpcendpointserviceinuseexception	6199	7763
+xksproxyvpcendpointserviceinuseexception when calling	6199	7763
+xksproxyvpcendpointserviceinvalidconfigurationexception	6200	7764
+xksproxyvpcendpointserviceinvalidconfigurationexception when calling	6200	7764
+xksproxyvpcendpointservicenotfoundexception	6201	7765
+xksproxyvpcendpointservicenotfoundexception when calling	6201	7765
 xml attribute name * appears more than once	0,1	1685
-xml parse exception	6202	7769
-xml schema exception	122	7770
-xml schema inference exception	123	7771
-xml schema validation exception	124	7772
-xml signature exception	6203	7773
-xml stream exception	6204	7774
-xml syntax error on line * unexpected eof	1120	7775
-xml syntax exception	6205	7776
-xmlexception	266,1120	7777
-xmlparseexception	6202	7769
-xmlschemaexception	122	7770
-xmlschemainferenceexception	123	7771
-xmlschemavalidationexception	124	7772
-xmlsignatureexception	6203	7773
-xmlstreamexception	6204	7774
-xmlsyntaxexception	6205	7776
+xml parse exception	6202	7766
+xml schema exception	122	7767
+xml schema inference exception	123	7768
+xml schema validation exception	124	7769
+xml signature exception	6203	7770
+xml stream exception	6204	7771
+xml syntax error on line * unexpected eof	1120	7772
+xml syntax exception	6205	7773
+xmlexception	266,1120	7774
+xmlparseexception	6202	7766
+xmlschemaexception	122	7767
+xmlschemainferenceexception	123	7768
+xmlschemavalidationexception	124	7769
+xmlsignatureexception	6203	7770
+xmlstreamexception	6204	7771
+xmlsyntaxexception	6205	7773
 xmlvalidate is not implemented	109	1476
-xpathexception	6180	7748
-xpathexpressionexception	6181	7749
-xpathfactoryconfigurationexception	6182	7750
-xpathfunctionexception	6183	7751
-xquery x flag expanded regular expressions is not implemented	109	7778
-xslt compile exception	6206	7779
-xsltcompileexception	6206	7779
-xsltexception	6207	7780
+xpathexception	6180	7745
+xpathexpressionexception	6181	7746
+xpathfactoryconfigurationexception	6182	7747
+xpathfunctionexception	6183	7748
+xquery x flag expanded regular expressions is not implemented	109	7775
+xslt compile exception	6206	7776
+xsltcompileexception	6206	7776
+xsltexception	6207	7777
 year * column type is deprecated creating year 4 column instead	2053	2517
 you are not allowed to create a user with grant	1853,1	2299
 you are not allowed to execute this command in a transaction	1855,204	2301
@@ -34374,7 +34355,7 @@ you can t combine write locking of system tables with other tables or lock types
 you can t delete all columns with alter table use drop table instead	1858,1	2309
 you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	1942	2401
 you can t use locks with log tables	1857	2305
-you can t write against a read only replica	630	7781
+you can t write against a read only replica	630	7778
 you can t write lock a log table only read access is possible	1868	2321
 you cannot * a log table if logging is enabled	1797	2241
 you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1804	2248
@@ -34386,32 +34367,32 @@ you must start backup with	1792	2236
 you need the super privilege for creation view with * definer	2545	3060
 your password does not satisfy the current policy requirements	2186	2654
 your password has expired to log in you must change it using a client that supports expired passwords	2125	2592
-yxdomain	4944	6133
-yxdomain response	4944	6133
-yxrrset	4945	6134
-yxrrset response	4945	6134
-zero division error	6208,326	7782
-zero length character string	4207	6815
+yxdomain	4944	6130
+yxdomain response	4944	6130
+yxrrset	4945	6131
+yxrrset response	4945	6131
+zero division error	6208,326	7779
+zero length character string	4207	6812
 zero length component in parameter dynamic_library_path	1037,1	1246
 zero raised to a negative power is undefined	115,114	113
-zero_length_character_string	4207,114	6815
-zerodivisionerror	6208,326	7782
-zerolengthcharacterstring	4207,114	6815
-zgc cycles	3207	7783
-zgc pauses	3207	7783
-zip checksum error	6209,3243	7784
-zip not a valid zip file	6210,3383	7785
-zip unsupported compression algorithm	6021,6211	7786
-ziperror	6212	7787
-zipexception	6213	7788
+zero_length_character_string	4207,114	6812
+zerodivisionerror	6208,326	7779
+zerolengthcharacterstring	4207,114	6812
+zgc cycles	3207	7780
+zgc pauses	3207	7780
+zip checksum error	6209,3243	7781
+zip not a valid zip file	6210,3383	7782
+zip unsupported compression algorithm	6021,6211	7783
+ziperror	6212	7784
+zipexception	6213	7785
 zlib input data corrupted	2638	3154
-zlib invalid checksum	3242,3243	7789
-zlib invalid dictionary	6214,6215	7790
-zlib invalid header	3244,305	7791
+zlib invalid checksum	3242,3243	7786
+zlib invalid dictionary	6214,6215	7787
+zlib invalid header	3244,305	7788
 zlib not enough memory	2639	3155
 zlib not enough room in the output buffer probably length of uncompressed data was corrupted	2637	3153
-zone rules exception	6216	7792
-zonerulesexception	6216	7792
-zstd compression is not supported by this build	109	7793
+zone rules exception	6216	7789
+zonerulesexception	6216	7789
+zstd compression is not supported by this build	109	7790
 """#
 }
