@@ -4,7 +4,7 @@
 /// together. Leading, because the model reads at most 256 word pieces and would cut off a suffix.
 /// Events and queries go through the same function: a pasted trace meets stored traces on equal terms.
 public struct EmbeddingText: Sendable, Equatable {
-    /// The conditions' words, then the (reduced) text.
+    /// The conditions' words, then what the model reads of the (reduced) text (`ModelWords`).
     public let text: String
     /// The labels of the conditions the (reduced) text shows (`FailureTaxonomy.labels`).
     public let labels: [String]
@@ -28,14 +28,15 @@ public struct EmbeddingText: Sendable, Equatable {
     }()
 
     /// The form of the text: the trace reduction and how conditions lead and lean. 2: Node.js's
-    /// error properties, Go's goroutine creators and Rails's gem frames reduced.
-    static let version = 3
+    /// error properties, Go's goroutine creators and Rails's gem frames reduced. 4: `ModelWords`.
+    static let version = 4
 
     public init(_ text: String) {
         let reduced = text.utf8.contains(10) ? StackTraceReducer.reduce(text) ?? text : text
         let known = FailureTaxonomy.labels(in: reduced)
         labels = Array((known + FailureTaxonomy.typeNameLabels(in: reduced).filter { !known.contains($0) }).prefix(FailureTaxonomy.labelLimit))
         conditions = labels.isEmpty ? nil : labels.joined(separator: "; ")
-        self.text = conditions.map { $0 + ": " + reduced } ?? reduced
+        let words = ModelWords.of(reduced)
+        self.text = conditions.map { $0 + ": " + words } ?? words
     }
 }
