@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Retrieval quality on ../shared/data/semantic-eval (the public sample), on Deja's own development
 set (eval/devset, --devset), on its second set, written after the weights were chosen
-(--heldback), on its third, written after every rule was (--blind), or on its fourth, written
-after the third had taken part in choices (--fourth): ingests corpus.jsonl into
+(--heldback), on its third, written after every rule was (--blind), on its fourth, written
+after the third had taken part in choices (--fourth), or on its fifth, written after the fourth
+had (--fifth): ingests corpus.jsonl into
 a fresh data directory with `deja ingest --jsonl`, runs queries.jsonl with `deja search --batch`,
 and scores the run with ../shared/tools/semantic_eval.py, beside the sample's BM25 and raw-MiniLM
 baseline runs, or per half (A, B) of the development set and of the third set.
 
-    python3 scripts/eval_semantic.py [--keep DIR] [--chroma] [--devset | --heldback | --blind | --fourth] [--per-system N] [--like-this | --like-line]
+    python3 scripts/eval_semantic.py [--keep DIR] [--chroma] [--devset | --heldback | --blind | --fourth | --fifth] [--per-system N] [--like-this | --like-line]
 
 --per-system sets the loghub distractor lines per system of Deja's own sets (200: about 2,500
 events, the held-out set's size).
@@ -32,6 +33,7 @@ ap.add_argument("--devset", action="store_true", help="Deja's own development se
 ap.add_argument("--heldback", action="store_true", help="the second development set (eval/devset/heldback.py), written after the weights were chosen")
 ap.add_argument("--blind", action="store_true", help="the third development set (eval/devset/blind.py), written after every rule was")
 ap.add_argument("--fourth", action="store_true", help="the fourth development set (eval/devset/fourth.py), written after the third took part in choices")
+ap.add_argument("--fifth", action="store_true", help="the fifth development set (eval/devset/fifth.py), written after the fourth took part in choices")
 ap.add_argument("--per-system", type=int, default=56, help="loghub distractor lines per system in Deja's own sets")
 ap.add_argument("--like-this", action="store_true", help="each clustered event's body as a query, its cluster's events relevant")
 ap.add_argument("--like-line", action="store_true",
@@ -43,7 +45,7 @@ scorer = os.path.join(args.shared, "tools", "semantic_eval.py")
 work = args.keep or tempfile.mkdtemp(prefix="deja-semantic-")
 os.makedirs(work, exist_ok=True)
 own_set = ("heldback" if args.heldback else "blind" if args.blind else "fourth" if args.fourth
-           else "clusters" if args.devset else None)
+           else "fifth" if args.fifth else "clusters" if args.devset else None)
 if own_set:
     data = os.path.join(work, {"clusters": "devset"}.get(own_set, own_set))
     subprocess.run([sys.executable, os.path.join(ROOT, "eval", "devset", "build.py"), data, "--shared", args.shared,
@@ -90,7 +92,7 @@ if own_set:  # the sample ships its baseline runs; the development set's are mad
                     "--model", os.environ.get("DEJA_MODEL_DIR", os.path.expanduser("~/.cache/deja/models/all-MiniLM-L6-v2"))], check=True, stdout=subprocess.DEVNULL)
 baselines = [(name, os.path.join(data, "baseline_runs", f"run_{name}.tsv")) for name in ("bm25", "minilm")]
 for name, path in runs + baselines:
-    for half in (["", "A", "B"] if args.devset or args.blind or args.fourth else [""]):
+    for half in (["", "A", "B"] if args.devset or args.blind or args.fourth or args.fifth else [""]):
         print(f"== {name}" + (f", half {half}" if half else ""))
         sys.stdout.flush()
         queries = os.path.join(data, f"queries-{half}.jsonl" if half else "queries.jsonl")

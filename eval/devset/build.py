@@ -9,11 +9,12 @@ lines from ../shared/data/loghub-2k (read at build time: their licence keeps the
 Queries are split in two halves by a hash of their id (`half` = A or B): choose parameters on one,
 report the other.
 
-    python3 eval/devset/build.py OUT_DIR [--shared ../shared] [--clusters heldback|blind|fourth] [--per-system 56]
+    python3 eval/devset/build.py OUT_DIR [--shared ../shared] [--clusters heldback|blind|fourth|fifth] [--per-system 56]
 
 `--clusters heldback` builds the second set (heldback.py), written after the search's weights were
 chosen; `--clusters blind` the third (blind.py), written after every rule was; `--clusters fourth`
-the fourth (fourth.py), written after the third had taken part in choices. `--per-system 200`
+the fourth (fourth.py), written after the third had taken part in choices; `--clusters fifth` the
+fifth (fifth.py), written after the fourth had. `--per-system 200`
 gives a set of about 3,000 events, the held-out set's size.
 """
 import argparse, hashlib, importlib, json, os, random, re
@@ -53,12 +54,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
-    parser.add_argument("--clusters", default="clusters", choices=["clusters", "heldback", "blind", "fourth"], help="which set's causes and queries")
+    parser.add_argument("--clusters", default="clusters", choices=["clusters", "heldback", "blind", "fourth", "fifth"], help="which set's causes and queries")
     parser.add_argument("--per-system", type=int, default=56, help="distractor lines from each loghub-2k system")
     args = parser.parse_args()
     causes = importlib.import_module(args.clusters)
     CLUSTERS, QUERIES, RELATED, ROUTINE = causes.CLUSTERS, causes.QUERIES, causes.RELATED, causes.ROUTINE
-    rng = random.Random({"clusters": 20261205, "heldback": 20261207, "blind": 20261212, "fourth": 20261213}[args.clusters])
+    rng = random.Random({"clusters": 20261205, "heldback": 20261207, "blind": 20261212, "fourth": 20261213, "fifth": 20261214}[args.clusters])
     os.makedirs(args.out, exist_ok=True)
     corpus, labels = [], []
     members = {}
@@ -81,7 +82,7 @@ def main():
 
     queries, qrels = [], []
     for number, query in enumerate(QUERIES, 1):
-        qid = f"{ {'clusters': 'dq', 'heldback': 'hq', 'blind': 'bq', 'fourth': 'fq'}[args.clusters]}{number:03d}"
+        qid = f"{ {'clusters': 'dq', 'heldback': 'hq', 'blind': 'bq', 'fourth': 'fq', 'fifth': 'vq'}[args.clusters]}{number:03d}"
         half = "A" if int(hashlib.sha1(qid.encode()).hexdigest(), 16) % 2 == 0 else "B"
         record = {"qid": qid, "query": query["query"], "kind": query["kind"], "half": half}
         if query.get("filters"):
