@@ -15,6 +15,10 @@ import Testing
         #expect(QueryIdentifiers.of("request ord-77f3a2.") == ["ord-77f3a2"])
         #expect(QueryIdentifiers.of("node ip-10-0-1-23.ec2.internal NotReady, then web01.prod.example.com") == ["ip-10-0-1-23.ec2.internal", "web01.prod.example.com"])
         #expect(QueryIdentifiers.of("DHCP lease for 3C:22:FB:91:0A:7E renewed, then 00-1a-2b-3c-4d-5e") == ["3c:22:fb:91:0a:7e", "00-1a-2b-3c-4d-5e"])
+        // A name in a private domain is a host's, digits or not; a public one needs a digit.
+        #expect(QueryIdentifiers.of("catalog.internal") == ["catalog.internal"])
+        #expect(QueryIdentifiers.of("reads from ldap.corp and printer.local, not api.example.com") == ["ldap.corp", "printer.local"])
+        #expect(QueryIdentifiers.of("user.home is unset; errors.messages.invalid for com.acme.test") == [])
     }
 
     @Test("dates, versions, quantities and names with a short number are not ids")

@@ -84,17 +84,26 @@ public enum QueryIdentifiers {
     /// A host's full name: labels of letters, digits and hyphens joined by dots, the first starting
     /// with a letter and the last all letters, one holding a digit, with a hyphen or three labels
     /// at least (`ip-10-0-1-23.ec2.internal`, `web01.prod.example.com`; not `python3.11`,
-    /// `log4j.properties` or `v1.2.3`).
+    /// `log4j.properties` or `v1.2.3`); or any such name in a private or special-use domain, which
+    /// names a host and nothing else (`catalog.internal`, `ldap.corp`, `printer.local`).
     private static func isHostName(_ bytes: [UInt8]) -> Bool {
         let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard bytes.count >= 8, labels.count >= 2, let first = labels.first?.first, let last = labels.last,
-              isLetter(first), !last.isEmpty, last.allSatisfy(isLetter), bytes.contains(where: isDigit),
-              bytes.contains(UInt8(ascii: "-")) || labels.count >= 3
+              isLetter(first), !last.isEmpty, last.allSatisfy(isLetter),
+              privateDomains.contains(String(decoding: last, as: UTF8.self))
+                || bytes.contains(where: isDigit) && (bytes.contains(UInt8(ascii: "-")) || labels.count >= 3)
         else { return false }
         return labels.allSatisfy { label in
             !label.isEmpty && label.allSatisfy { isDigit($0) || isLetter($0) || $0 == UInt8(ascii: "-") }
         }
     }
+
+    /// Top-level names no public host has: special-use domains (RFC 6761's `localhost` and
+    /// `example`, RFC 6762's `local`), the names RFC 6762's appendix G found in use on private
+    /// networks (`intranet`, `internal`, `private`, `corp`, `lan`; ICANN reserved `internal` for them
+    /// in 2024) and RFC 8375's `home.arpa`. Not `test`, `home` or `invalid`, which end package
+    /// names, Java's `user.home` and Rails's message keys as often.
+    private static let privateDomains: Set<String> = ["localhost", "example", "local", "intranet", "internal", "private", "corp", "lan", "arpa"]
 
     /// An alphanumeric run that reads as generated: hex of eight or more with a digit, or letters
     /// and digits interleaved (`7d9f8b6c5`, `oe5hsn2xnw1`), not a name followed by its number (`sha256`).
