@@ -25,5 +25,8 @@ import Testing
     func valuesAloneKept() {
         #expect(ModelWords.of("8e9e05c52164694d") == "8e9e05c52164694d")
         #expect(ModelWords.of("10.251.30.101:50010 2412ms") == "10.251.30.101:50010 2412ms")
+        // Words in any script count as words.
+        #expect(ModelWords.of("Ошибка подключения к 10.0.0.5:5432") == "Ошибка подключения к")
+        #expect(ModelWords.of("接続エラー 10.0.0.5") == "接続エラー")
     }
 }

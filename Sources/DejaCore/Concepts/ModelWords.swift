@@ -39,7 +39,7 @@ enum ModelWords {
             while out.last == 32 { out.removeLast() }
             return String(decoding: out, as: UTF8.self)
         }
-        return words.utf8.contains(where: { ($0 | 0x20) &- 97 < 26 }) ? words : text
+        return words.utf8.contains(where: { ($0 | 0x20) &- 97 < 26 || $0 >= 0x80 }) ? words : text  // a letter, in any script
     }
 
     private static let placeholders = MessageNormalizer.placeholders.map { Array($0.utf8) }
