@@ -13,28 +13,18 @@ enum ModelWords {
     /// acronym when a lower-case letter follows it (`HTTPSConnectionPool` → `HTTPS Connection Pool`).
     /// A text of values alone is read as it is: left out, they would leave nothing to tell it apart.
     static func of(_ text: String) -> String {
-        var masked = MessageNormalizer.maskWords(text)
-        let words = masked.withUTF8 { bytes -> String in
+        var kept = MessageNormalizer.replacingPlaceholders(in: MessageNormalizer.maskWords(text), with: [])
+        let words = kept.withUTF8 { bytes -> String in
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + 8)
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "<"), let placeholder = placeholders.first(where: { bytes[index...].starts(with: $0) }) {
-                    index += placeholder.count
-                    continue
-                }
-                if byte == 32, out.isEmpty || out.last == 32 || out.last == 10 {  // the space a value leaves
-                    index += 1
-                    continue
-                }
+            for (index, byte) in bytes.enumerated() {
+                if byte == 32, out.isEmpty || out.last == 32 || out.last == 10 { continue }  // the space a value leaves
                 if isUpper(byte), index > 0 {
                     let previous = bytes[index - 1]
                     let next = index + 1 < bytes.count ? bytes[index + 1] : 0
                     if isLower(previous) || (isUpper(previous) && isLower(next)) { out.append(32) }
                 }
                 out.append(byte)
-                index += 1
             }
             while out.last == 32 { out.removeLast() }
             return String(decoding: out, as: UTF8.self)
@@ -42,7 +32,6 @@ enum ModelWords {
         return words.utf8.contains(where: { ($0 | 0x20) &- 97 < 26 || $0 >= 0x80 }) ? words : text  // a letter, in any script
     }
 
-    private static let placeholders = MessageNormalizer.placeholders.map { Array($0.utf8) }
     private static func isUpper(_ byte: UInt8) -> Bool { byte &- 65 < 26 }
     private static func isLower(_ byte: UInt8) -> Bool { byte &- 97 < 26 }
 }

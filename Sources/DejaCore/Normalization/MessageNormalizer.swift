@@ -26,6 +26,11 @@ public enum MessageNormalizer {
     /// mines, so that a template shows one kind of variable whatever its type. Bytes only: it runs
     /// on the ingest writer's thread.
     public static func wildcarded(_ message: String) -> String {
+        replacingPlaceholders(in: message, with: wildcardBytes)
+    }
+
+    /// `message` with each typed placeholder replaced by `replacement`.
+    static func replacingPlaceholders(in message: String, with replacement: [UInt8]) -> String {
         guard message.utf8.contains(UInt8(ascii: "<")) else { return message }
         let bytes = Array(message.utf8)
         var out: [UInt8] = []
@@ -33,7 +38,7 @@ public enum MessageNormalizer {
         var at = 0
         while at < bytes.count {
             if bytes[at] == UInt8(ascii: "<"), let placeholder = placeholderBytes.first(where: { bytes[at...].starts(with: $0) }) {
-                out.append(contentsOf: wildcardBytes)
+                out.append(contentsOf: replacement)
                 at += placeholder.count
             } else {
                 out.append(bytes[at])
