@@ -338,4 +338,22 @@ import Testing
         // A code another source names stays that source's: the JDK's type, not an AWS error.
         #expect(FailureTaxonomy.labels(in: "java.lang.IllegalArgumentException: id must not be null") == ["illegal argument exception"])
     }
+
+    @Test("an errno worded by musl or the BSDs is glibc's condition; curl's codes name theirs, not a User-Agent's version")
+    func otherLibcsAndCurl() {
+        // Python on Alpine (musl), Go on macOS: the texts differ, the errno is one.
+        #expect(FailureTaxonomy.labels(in: "TimeoutError: [Errno 110] Operation timed out").first == "connection timed out")
+        #expect(FailureTaxonomy.labels(in: "connect to 10.0.0.7:5432 failed: Address not available") == ["cannot assign requested address"])
+        #expect(FailureTaxonomy.labels(in: "dial tcp 10.0.0.7:443: connect: can't assign requested address") == ["cannot assign requested address"])
+        #expect(FailureTaxonomy.labels(in: "accept: No file descriptors available") == ["too many open files"])
+        // Two words are any text's: an API's quota is no disk's.
+        #expect(FailureTaxonomy.labels(in: "Quota exceeded for quota metric 'Read requests'").isEmpty)
+        #expect(FailureTaxonomy.labels(in: "curl: (28) Operation timed out after 30001 milliseconds with 0 bytes received")
+                == ["timeout was reached", "connection timed out"])
+        #expect(FailureTaxonomy.labels(in: "curl: (52) Empty reply from server") == ["server returned nothing"])
+        #expect(FailureTaxonomy.labels(in: "cURL error 6: Could not resolve host: api.example.com").contains("host name not resolved"))
+        #expect(FailureTaxonomy.labels(in: "error: RPC failed; curl 56 Recv failure: Connection reset by peer")
+                == ["failure when receiving data from the peer", "connection reset by peer"])
+        #expect(FailureTaxonomy.labels(in: #"10.0.0.5 - - "GET /healthz HTTP/1.1" 200 2 "-" "curl/7.88.1""#).isEmpty)
+    }
 }

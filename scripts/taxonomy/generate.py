@@ -2,7 +2,8 @@
 """Generates Deja's failure taxonomy (Sources/DejaCore/Concepts/FailureTaxonomy+Table.swift) from
 sources that enumerate a field completely, each entry naming its source:
 
-  errno names and strerror texts (glibc, through CPython), CPython's OSError subclasses by errno,
+  errno names and strerror texts (glibc, through CPython; musl's, the BSDs' and macOS's for the
+  same errno), CPython's OSError subclasses by errno, libcurl's error codes and texts,
   signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
   (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
   Debian's postgresql package) and the server messages raised with each (its source package),
@@ -34,7 +35,7 @@ Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
 python3-sqlalchemy, libsisimai-perl, systemd (its manual), golang-github-golang-jwt-jwt-dev,
-python3-jwt, ruby-jwt, python3-oauthlib, librdkafka1, a deb-src line (for `apt-get source`
+python3-jwt, ruby-jwt, python3-oauthlib, librdkafka1, musl-tools, libcurl4-openssl-dev, a deb-src line (for `apt-get source`
 of postgresql-15, mariadb and redis); the Swift toolchain that builds Deja; (PyPI)
 googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
 
@@ -150,9 +151,9 @@ class Taxonomy:
         if "_" not in name and len(spaced.split()) >= 3:
             self.add(spaced, labels, source, joins)
 
-    def phrase(self, text, labels, source, minimum_words=2):
+    def phrase(self, text, labels, source, minimum_words=2, joins=True):
         if len(words(text.replace("*", " "))) >= minimum_words:
-            self.add(text, labels, source)
+            self.add(text, labels, source, joins)
 
 
 def run(command, **kwargs):
@@ -192,6 +193,71 @@ def add_errno(t):
         if hasattr(socket, name):
             text = gai_strerror(getattr(socket, name)).decode()
             t.phrase(text, [text.lower(), "host name not resolved"], f"glibc gai_strerror({name})")
+
+
+def add_other_libcs(t):
+    """The same errno worded by the C libraries other than glibc, labelled by glibc's text for
+    that errno: musl's (Alpine, the base of many container images: `[Errno 110] Operation timed
+    out` from Python there is glibc's `Connection timed out`), asked of a program built with
+    Debian's musl-gcc, and the BSDs' and macOS's, as Go's syscall tables copy them from each
+    system's headers (`Can't assign requested address`). A text of fewer than three words is any
+    text's (musl's `Quota exceeded` is also an API's, `Connection aborted` Python requests'), one
+    that is a predicate without its subject (`Not a tty`) says too little, and one that glibc gives
+    another errno would mislead (the libcs number alike only on Linux; the BSDs by name): all left out."""
+    glibc = {os.strerror(number).lower(): name for number, name in errno.errorcode.items()}
+    def add(text, name, source):
+        label = os.strerror(getattr(errno, name)).lower()
+        if (len(words(text)) < 3 or text.lower() == label or text.lower() in glibc or words(text)[0] in ("not", name.lower())
+                or text.startswith(("No error", "Unknown"))):
+            return
+        t.add(text, [label], f"{source} strerror({name})", joins=False)
+    with tempfile.TemporaryDirectory() as work:
+        program = os.path.join(work, "strerror")
+        with open(program + ".c", "w") as c:
+            c.write('#include <stdio.h>\n#include <string.h>\nint main(void) { for (int i = 1; i < 134; i++) printf("%d\\t%s\\n", i, strerror(i)); }\n')
+        run(["musl-gcc", "-static", "-o", program, program + ".c"])
+        for line in run([program]).splitlines():
+            number, text = line.split("\t")
+            if int(number) in errno.errorcode:
+                add(text, errno.errorcode[int(number)], "musl")
+    goroot = run(["go", "env", "GOROOT"]).strip()
+    for system in ("darwin", "freebsd", "openbsd"):
+        go = open(os.path.join(goroot, "src", "syscall", f"zerrors_{system}_amd64.go")).read()
+        names = collections.defaultdict(list)
+        for name, number in re.findall(r"\b(E[A-Z0-9]+)\s+= Errno\(0x([0-9a-f]+)\)", go):
+            names[int(number, 16)].append(name)
+        table = go.split("var errors = [...]string{", 1)[1].split("}", 1)[0]
+        for number, text in re.findall(r"(\d+):\s+\"([^\"]+)\"", table):
+            for name in names[int(number)]:
+                if hasattr(errno, name):
+                    add(text, name, {"darwin": "macOS", "freebsd": "FreeBSD", "openbsd": "OpenBSD"}[system])
+
+
+def add_curl(t):
+    """libcurl's error codes (`CURLcode` in Debian's curl/curl.h, each code's text from
+    `curl_easy_strerror` of Debian's libcurl4) as curl and its bindings print them: the curl
+    tool's `curl: (28) Operation timed out after ...`, git's `RPC failed; curl 56 ...`, PHP's and
+    Guzzle's `cURL error 7: ...` (the tool's form from code 10 on), the names (`CURLE_OPERATION_TIMEDOUT`) and the texts
+    (`Timeout was reached`, pycurl's and R's), labelled by the text up to a parenthesis (`FTP: `, `TFTP: ` kept: an FTP transfer's `search failed` is no database's); the
+    codes for a name that did not resolve also by getaddrinfo's failure, which they report."""
+    import ctypes
+    header = open("/usr/include/x86_64-linux-gnu/curl/curl.h").read()
+    codes = re.findall(r"\n\s+(CURLE_[A-Z0-9_]+),\s+/\*\s*(\d+)", header.split("} CURLcode;", 1)[0])
+    strerror = ctypes.CDLL("libcurl.so.4").curl_easy_strerror
+    strerror.restype = ctypes.c_char_p
+    for name, code in codes:
+        text = strerror(int(code)).decode()
+        if "OBSOLETE" in name or text == "Unknown error":
+            continue
+        label = prose(re.split(r"\s*\(|\.$", text)[0])
+        labels = [label] + (["host name not resolved"] if name.startswith("CURLE_COULDNT_RESOLVE") else [])
+        source = f"libcurl {name} ({code}: {text})"
+        t.identifier(name, labels, source, opaque=True, joins=False)
+        # `curl 7` is also the start of a User-Agent (`curl/7.88.1`): the tool's form only for the
+        # codes no major version of curl has had.
+        for form in ("curl error {code}", "curl errno {code}") + (("curl {code}",) if int(code) > 9 else ()):
+            t.add(form.format(code=code), labels, source, joins=False)
+        t.phrase(text, labels, source, minimum_words=3, joins=False)
 
 
 def named_signals():
@@ -1195,7 +1261,8 @@ def main():
     args = parser.parse_args()
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_slow_queries, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
-                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_gc, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_jwt, add_oauth):
+                 add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_gc, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_jwt, add_oauth,
+                 add_other_libcs, add_curl):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
