@@ -1,6 +1,7 @@
 import DejaCore
 @testable import DejaServer
 import Foundation
+import NIOCore
 import Testing
 
 @Suite struct ReceiverTests {
@@ -11,6 +12,32 @@ import Testing
         #expect(throws: Snappy.Failure.self) { try Snappy.decompress(compressed, limit: 11) }
         #expect(throws: Snappy.Failure.self) { try Snappy.decompress([12, 0x08, 97, 98, 99, 0x15, 9], limit: 100) }
         #expect(throws: Snappy.Failure.self) { try Snappy.decompress([5, 0x08, 97], limit: 100) }
+    }
+
+    @Test("a gzip or zlib body inflates whole, every gzip member; one cut short, corrupt or too large is refused")
+    func zlibBodies() throws {
+        // `gzip.compress(b'{"body":"one"}\n', mtime=0)` and the same of "two"; `zlib.compress(b'{"body":"three"}\n')`.
+        let one: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 86, 74, 202, 79, 169, 84, 178, 82, 202, 207, 75, 85, 170, 229, 2, 0,
+                            216, 214, 180, 143, 15, 0, 0, 0]
+        let two: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 86, 74, 202, 79, 169, 84, 178, 82, 42, 41, 207, 87, 170, 229, 2, 0,
+                            23, 49, 232, 228, 15, 0, 0, 0]
+        let three: [UInt8] = [120, 156, 171, 86, 74, 202, 79, 169, 84, 178, 82, 42, 201, 40, 74, 77, 85, 170, 229, 2, 0, 51, 243, 5, 139]
+        func inflate(_ bytes: [UInt8], gzip: Bool = true, limit: Int = 1_000) throws -> String {
+            String(decoding: try ZlibBody.inflate(ByteBuffer(bytes: bytes), gzip: gzip, limit: limit), as: UTF8.self)
+        }
+        #expect(try inflate(one) == "{\"body\":\"one\"}\n")
+        #expect(try inflate(one + two) == "{\"body\":\"one\"}\n{\"body\":\"two\"}\n")
+        #expect(try inflate(three, gzip: false) == "{\"body\":\"three\"}\n")
+        // Cut anywhere short of its end (the last 8 bytes are the checksum and length), never a part of it.
+        for end in [10, 20, 27, 31, 34] {
+            #expect(throws: ZlibBody.Failure.truncated) { try inflate(Array(one.prefix(end))) }
+        }
+        #expect(throws: ZlibBody.Failure.truncated) { try inflate(Array(three.prefix(24)), gzip: false) }
+        #expect(throws: ZlibBody.Failure.truncated) { try inflate(one + Array(two.prefix(20))) }
+        #expect(throws: ZlibBody.Failure.corrupt) { try inflate(one + Array("trailing".utf8)) }
+        #expect(throws: ZlibBody.Failure.corrupt) { try inflate(three + three, gzip: false) }
+        #expect(throws: ZlibBody.Failure.corrupt) { try inflate(Array("plain text".utf8)) }
+        #expect(throws: ZlibBody.Failure.tooLarge(limit: 20)) { try inflate(one + two, limit: 20) }
     }
 
     @Test func lokiLabelSetsParseWithEscapes() throws {

@@ -106,6 +106,9 @@ import Testing
             let groups = try #require(answer["groups"] as? [[String: Any]])
             let ids = groups.flatMap { ($0["events"] as? [[String: Any]] ?? []).compactMap { $0["externalID"] as? String } }
             #expect(ids == ["b1"])
+            // As a browser form, `URLSearchParams` or Python's `urlencode` send it: `+` is a space, `%2B` a plus.
+            let form = try json(try await client.execute(uri: "/api/v1/search?q=coolant+pressure+%2B10%25", method: .get, headers: bearer("blue-token")).body)
+            #expect(form["query"] as? String == "coolant pressure +10%")
             // Where the time went: every stage, none negative, the query's embedding never free.
             let stages = try #require(answer["stages"] as? [String: Double])
             #expect(Set(stages.keys) == ["embedding", "vectors", "keywords", "keywordWait", "grouping"])
@@ -173,6 +176,11 @@ import Testing
             let links = try #require(hit["links"] as? [String: String])
             #expect(links["prometheus"] == "http://127.0.0.1:9090/graph?g0.expr=rate%28node_network_receive_bytes_total%5B5m%5D%29&g0.tab=0&g0.range_input=1h")
             #expect(links["grafana"]?.hasPrefix("http://grafana.test/explore?schemaVersion=1&orgId=1&panes=%7B%22dja%22") == true)
+            let form = try await client.execute(uri: "/api/v1/metrics/search?q=incoming+network+traffic&limit=1", method: .get,
+                                                headers: [.authorization: "Bearer red-token"])
+            let formBody = try #require(try JSONSerialization.jsonObject(with: Data(buffer: form.body)) as? [String: Any])
+            #expect(formBody["query"] as? String == "incoming network traffic")
+            #expect((formBody["metrics"] as? [[String: Any]])?.first?["metric"] as? String == "node_network_receive_bytes_total")
             let other = try await client.execute(uri: "/api/v1/metrics/search?q=network", method: .get, headers: [.authorization: "Bearer blue-token"])
             let otherBody = try #require(try JSONSerialization.jsonObject(with: Data(buffer: other.body)) as? [String: Any])
             #expect((otherBody["metrics"] as? [Any])?.isEmpty == true)

@@ -47,7 +47,7 @@ struct IssuesAPI {
     func register(on router: GuardedRouter) {
         router.get("/api/v1/issues", .scope(.read)) { request, context in
             let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
-            let parameters = request.uri.queryParameters
+            let parameters = request.formParameters
             let state = try parameters["state"].map { text -> IssueTrend in
                 guard let state = IssueTrend(rawValue: String(text)) else {
                     throw HTTPError(.badRequest, message: "state '\(text)' is not one of \(IssueTrend.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -133,7 +133,7 @@ struct SearchAPI {
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/search", .scope(.read)) { request, context in
-            let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            let query = try SearchQuery(parameters: request.formParameters.map { (String($0.key), String($0.value)) })
             return try await run(query, tenant: try context.tenant(for: .read))
         }
         router.post("/api/v1/search", .scope(.read)) { request, context in
@@ -146,7 +146,7 @@ struct SearchAPI {
         router.get("/api/v1/similar/:id", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
             let event = try await event(context.parameters.require("id"), tenant: tenant)
-            var query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            var query = try SearchQuery(parameters: request.formParameters.map { (String($0.key), String($0.value)) })
             query.query = event.body
             return try await timed("similar", query, tenant: tenant) { engine, filter, limit in
                 try engine.similar(to: event, filter: filter, limit: limit)
@@ -154,7 +154,7 @@ struct SearchAPI {
         }
         router.get("/api/v1/signatures", .scope(.read)) { request, context in
             let range = try await CountedRange(request, tenant: try context.tenant(for: .read), reads: reads)
-            let signatures = try (request.uri.queryParameters["signature"].map(String.init) ?? "").split(separator: ",").map { text in
+            let signatures = try (request.formParameters["signature"].map(String.init) ?? "").split(separator: ",").map { text in
                 guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "signature '\(text)' is not a signature id") }
                 return id
             }
@@ -247,14 +247,14 @@ struct CountedRange: Sendable {
     var bucketNanoseconds: Int64 { StoreReads.bucketWidth(since: since, until: until, buckets: buckets) }
 
     init(_ request: Request, tenant: String, reads: StoreReads) async throws {
-        let query = try SearchQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        let query = try SearchQuery(parameters: request.formParameters.map { (String($0.key), String($0.value)) })
         filter = try query.filter(tenant: tenant)
         let until = filter.until ?? EventTime.now()
         let earliest = filter.since == nil ? try await answeringSharedState { try await reads.earliestEvent(tenant: tenant) } : nil
         self.until = until
         since = filter.since ?? earliest.map { max(EventTime.earliest, $0) } ?? until - 24 * 3_600 * 1_000_000_000
         guard since < until else { throw HTTPError(.badRequest, message: "since must be before until") }
-        buckets = Int(request.uri.queryParameters["buckets"].map(String.init) ?? "24") ?? 0
+        buckets = Int(request.formParameters["buckets"].map(String.init) ?? "24") ?? 0
         guard (1...1000).contains(buckets) else { throw HTTPError(.badRequest, message: "buckets must be 1 to 1000") }
         limit = query.limit ?? 50
         guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000, not \(limit)") }

@@ -38,11 +38,11 @@ struct AlertsAPI {
         }
         router.get("/api/v1/alerts", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
-            let status = request.uri.queryParameters["status"].map(String.init)
+            let status = request.formParameters["status"].map(String.init)
             if let status, !["firing", "resolved"].contains(status) {
                 throw HTTPError(.badRequest, message: "status must be firing or resolved, not '\(status)'")
             }
-            let limit = Int(request.uri.queryParameters["limit"].map(String.init) ?? "50") ?? 0
+            let limit = Int(request.formParameters["limit"].map(String.init) ?? "50") ?? 0
             guard (1...1000).contains(limit) else { throw HTTPError(.badRequest, message: "limit must be 1 to 1000") }
             let alerts = alerts
             return AlertsResponse(alerts: try await answeringSharedState {

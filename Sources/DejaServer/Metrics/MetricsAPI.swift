@@ -35,7 +35,7 @@ struct MetricsAPI {
     func register(on router: GuardedRouter) {
         router.get("/api/v1/metrics/search", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
-            let parameters = request.uri.queryParameters
+            let parameters = request.formParameters
             let query = parameters["q"].map(String.init) ?? ""
             guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw HTTPError(.badRequest, message: "a metric search needs q: what the metric measures, in your words")

@@ -1,4 +1,3 @@
-import CompressNIO
 import Foundation
 import Hummingbird
 import NIOCore
@@ -39,11 +38,9 @@ enum RequestBody {
         case "snappy" where snappyIsMarker:
             return Array(buffer.readableBytesView)
         case "gzip", "x-gzip", "deflate":
-            var compressed = buffer
             do {
-                let inflated = try compressed.decompress(with: encoding == "deflate" ? .zlib() : .gzip(), maxSize: limits.maxDecompressedBytes)
-                return Array(inflated.readableBytesView)
-            } catch let error as CompressNIOError where error == .bufferOverflow {
+                return try ZlibBody.inflate(buffer, gzip: encoding != "deflate", limit: limits.maxDecompressedBytes)
+            } catch ZlibBody.Failure.tooLarge {
                 throw Rejection(status: .contentTooLarge, reason: "decompressed_too_large",
                                 message: "\(encoding) body inflates past the \(limits.maxDecompressedBytes)-byte limit")
             } catch {

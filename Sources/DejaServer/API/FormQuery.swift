@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+
+/// A request's query parameters as browsers, `URLSearchParams`, Python's `urlencode` and Grafana
+/// encode them (`application/x-www-form-urlencoded`): `+` is a space, then keys and values are
+/// percent-decoded (`%2B` is a plus). Hummingbird's `queryParameters` keeps `+` as itself, so
+/// `q=disk+full` would search for "disk+full". Malformed percent-encoding is kept as written.
+struct FormParameters: Sequence {
+    let pairs: [(key: String, value: String)]
+
+    init(query: String?) {
+        pairs = (query ?? "").split(separator: "&").map { field in
+            guard let equals = field.firstIndex(of: "=") else { return (key: Self.decoded(field), value: "") }
+            return (key: Self.decoded(field[..<equals]), value: Self.decoded(field[field.index(after: equals)...]))
+        }
+    }
+
+    /// The first value of `key`.
+    subscript(_ key: String) -> Substring? { pairs.first { $0.key == key }.map { Substring($0.value) } }
+
+    func makeIterator() -> IndexingIterator<[(key: String, value: String)]> { pairs.makeIterator() }
+
+    private static func decoded(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+}
+
+extension Request {
+    /// The query's parameters, decoded as forms encode them.
+    var formParameters: FormParameters { FormParameters(query: uri.query) }
+}
