@@ -6,15 +6,24 @@ public struct DataDirectory: Sendable {
 
     /// The directory at `path` (or the default), created if missing.
     public init(path: String? = nil) throws {
-        let environment = ProcessInfo.processInfo.environment["DEJA_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-        let resolved = path ?? environment ?? FileManager.default.homeDirectoryForCurrentUser
-            .appendingPathComponent(".local/share/deja").path
-        url = URL(fileURLWithPath: resolved)
+        url = Self.resolved(path)
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw StoreError.cannotCreateDirectory(url.path, error.localizedDescription)
         }
+    }
+
+    /// The directory at `path` (or the default) where logs were stored before: a command that only
+    /// reads them is given a mistyped path as an error, not as an empty store made there.
+    public init(existing path: String?) throws {
+        url = Self.resolved(path)
+        guard FileManager.default.fileExists(atPath: database.path) else { throw StoreError.noStore(url.path) }
+    }
+
+    private static func resolved(_ path: String?) -> URL {
+        let environment = ProcessInfo.processInfo.environment["DEJA_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        return URL(fileURLWithPath: path ?? environment ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/deja").path)
     }
 
     /// The SQLite database of events, signatures and vectors.

@@ -4,6 +4,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case foreignDatabase(String)
     case corruptDatabase(String, String)
     case newerSchema(String, Int)
+    case noStore(String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             "\(path) is damaged or not a database (\(why)); move it aside and re-ingest, or restore a backup"
         case .newerSchema(let path, let version):
             "\(path) was written by a newer Deja (schema \(version)); upgrade deja to read it"
+        case .noStore(let path):
+            "\(path) holds no Deja store: give the --data-dir (or DEJA_DATA_DIR) that `deja ingest` or `deja serve` wrote to, or ingest logs there first"
         }
     }
 }

@@ -34,7 +34,7 @@ struct AlertsCommand: ParsableCommand {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
         let alerts: [AlertView]
         do {
-            alerts = try AlertStore(directory: try DataDirectory(path: store.dataDir)).alerts(tenant: store.tenant, status: status, limit: limit)
+            alerts = try AlertStore(directory: try DataDirectory(existing: store.dataDir)).alerts(tenant: store.tenant, status: status, limit: limit)
                 .map(AlertView.init)
         } catch let error as StoreError {
             throw CLIError(error.description)

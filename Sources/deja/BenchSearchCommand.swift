@@ -40,7 +40,7 @@ struct BenchSearchCommand: ParsableCommand {
         }
         guard !items.isEmpty else { throw CLIError("\(queries) holds no queries") }
         let (embedder, redactor) = try model.loadRedacted()
-        let database = try store.open()
+        let database = try store.openExisting()
         let engine = SearchEngine(store: database, vectors: try vectors.open(events: database, model: embedder.modelIdentity),
                                   embedder: embedder, redactor: redactor)
         let filter = SearchFilter(tenant: store.tenant)

@@ -48,7 +48,7 @@ struct IssuesCommand: ParsableCommand {
     var assignments: String?
 
     mutating func run() throws {
-        let database = try store.open()
+        let database = try store.openExisting()
         if let assignments { return try writeAssignments(database, to: assignments) }
         guard let order = IssueOrder(rawValue: sort) else {
             throw ValidationError("--sort must be one of \(IssueOrder.allCases.map(\.rawValue).joined(separator: ", ")), not '\(sort)'")

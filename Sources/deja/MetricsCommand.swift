@@ -95,7 +95,7 @@ struct MetricsSearchCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        let search = MetricSearch(store: try store.open(), embedder: try model.load())
+        let search = MetricSearch(store: try store.openExisting(), embedder: try model.load())
         guard try search.counts(tenant: store.tenant).metrics > 0 else {
             throw CLIError("no metrics indexed for tenant \(store.tenant): run `deja metrics index --file FILE` or `deja serve --prometheus-url URL` first")
         }

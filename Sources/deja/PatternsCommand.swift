@@ -112,7 +112,7 @@ struct PatternsCommand: ParsableCommand {
         }
         let patterns: [Pattern]
         do {
-            patterns = try SQLiteStore(directory: try DataDirectory(path: path)).patterns(tenant: tenant, limit: limit ?? Int.max)
+            patterns = try SQLiteStore(directory: try DataDirectory(existing: path)).patterns(tenant: tenant, limit: limit ?? Int.max)
         } catch let error as StoreError {
             throw CLIError(error.description)
         }

@@ -25,6 +25,10 @@ struct FilterOptions: ParsableArguments {
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        guard k >= 1 else { throw ValidationError("-k/--limit must be at least 1, not \(k)") }
+    }
+
     func filter(tenant: String) throws -> SearchFilter {
         func instant(_ text: String?, _ name: String) throws -> Int64? {
             guard let text else { return nil }
@@ -69,16 +73,24 @@ struct SearchCommand: ParsableCommand {
         guard [query != nil, file != nil, batch != nil].filter({ $0 }).count == 1 else {
             throw ValidationError("give exactly one of: a QUERY, --file or --batch")
         }
+        if let query, query.allSatisfy(\.isWhitespace) { throw ValidationError("the query is empty: give the text, log line or stack trace to look for") }
     }
 
     mutating func run() throws {
         let (embedder, redactor) = try model.loadRedacted()
-        let database = try store.open()
+        let database = try store.openExisting()
         let engine = SearchEngine(store: database, vectors: try vectors.open(events: database, model: embedder.modelIdentity),
                                   embedder: embedder, redactor: redactor)
         if let batch { return try runBatch(batch, engine) }
-        let text = try query ?? String(contentsOfFile: file!, encoding: .utf8)
+        let text = try query ?? Self.read(file!)
         try ResultPrinter.print(try engine.search(text, filter: try filters.filter(tenant: store.tenant), limit: filters.k), json: filters.json)
+    }
+
+    private static func read(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot open \(path): no such file or not readable") }
+        let text = String(decoding: data, as: UTF8.self)
+        guard !text.allSatisfy(\.isWhitespace) else { throw CLIError("\(path) is empty: it should hold the text, log line or stack trace to look for") }
+        return text
     }
 
     private func runBatch(_ path: String, _ engine: SearchEngine) throws {
@@ -132,7 +144,7 @@ struct SimilarCommand: ParsableCommand {
 
     mutating func run() throws {
         let (embedder, redactor) = try model.loadRedacted()
-        let database = try store.open()
+        let database = try store.openExisting()
         let found = try database.event(externalID: eventID, tenant: store.tenant)
             ?? Int64(eventID).flatMap { try? database.events(ids: [$0], tenant: store.tenant).first }
         guard let event = found else { throw CLIError("no event with id \(eventID) for tenant \(store.tenant)") }

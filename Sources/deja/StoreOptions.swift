@@ -12,8 +12,16 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Tenant whose data to use.")
     var tenant = "default"
 
+    /// The store, created if missing: for commands that write (`ingest`, `metrics index`).
     func open() throws -> SQLiteStore {
         do { return try SQLiteStore(directory: try DataDirectory(path: dataDir)) } catch let error as StoreError {
+            throw CLIError(error.description)
+        }
+    }
+
+    /// The store logs were written to: for commands that only read, which name a missing one.
+    func openExisting() throws -> SQLiteStore {
+        do { return try SQLiteStore(directory: try DataDirectory(existing: dataDir)) } catch let error as StoreError {
             throw CLIError(error.description)
         }
     }

@@ -189,6 +189,18 @@ struct DejaProcess {
         #expect(patterns.out.contains("\treservation ord-<*> failed: warehouse-api timed out\tinventory\n"))
         let mixed = try DejaProcess.run(["patterns", "--data-dir", dataDir, "some.log"])
         #expect(mixed.status != 0 && mixed.err.contains("--data-dir prints stored patterns"))
+
+        // A mistyped data directory is named, and nothing is made there; an empty query or limit is refused.
+        let mistyped = dataDir + "-typo"
+        for command in [["search", "a"], ["similar", "e1"], ["issues"], ["patterns"], ["alerts"], ["metrics", "search", "cpu"]] {
+            let missing = try DejaProcess.run(command + ["--data-dir", mistyped])
+            #expect(missing.status == 1 && missing.err.contains("\(mistyped) holds no Deja store"), "\(command): \(missing.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: mistyped))
+        let empty = try DejaProcess.run(["search", "--data-dir", dataDir, "  "])
+        #expect(empty.status != 0 && empty.err.contains("the query is empty"))
+        let none = try DejaProcess.run(["search", "--data-dir", dataDir, "-k", "0", "pricing"])
+        #expect(none.status != 0 && none.err.contains("-k/--limit must be at least 1, not 0"))
     }
 
     @Test("deja issues: the same failure across services is one issue; --assignments writes every event's issue; bad options are named")
@@ -244,7 +256,9 @@ struct DejaProcess {
         let writers = try [("alpha", first), ("beta", second)].map { name, file in
             try DejaProcess.start(["ingest", "--jsonl", "--data-dir", dataDir, file.path], log: folder.appendingPathComponent("\(name).log"))
         }
-        // Readers while both write: every search answers.
+        // Readers while both write, once the first writer has made the store: every search answers.
+        let database = URL(fileURLWithPath: dataDir).appendingPathComponent("deja.sqlite").path
+        while !FileManager.default.fileExists(atPath: database) && writers.contains(where: \.isRunning) { Thread.sleep(forTimeInterval: 0.01) }
         var searches = 0
         while writers.contains(where: \.isRunning) && searches < 3 {
             let search = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "payment declined"])

@@ -280,13 +280,13 @@ def test_start_says_what_is_wrong_with_chroma(chroma, tmp_path):
     proxy = ThreadingHTTPServer(("127.0.0.1", 0), TokenProxy)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{proxy.server_address[1]}"
-    result = run_deja("search", "--data-dir", str(tmp_path / "c"), "--vector-store", "chroma", "--chroma-url", url, "--chroma-token", "wrong", "x")
-    assert result.returncode != 0 and "refused the token (HTTP 401" in result.stderr, result.stderr
     sample = tmp_path / "app.log"
     sample.write_text("2026-11-20T12:00:00Z ERROR payment declined for order 7: card expired\n")
     result = run_deja("ingest", "--data-dir", str(tmp_path / "c"), str(sample), env={"DEJA_VECTOR_STORE": "chroma", "DEJA_CHROMA_URL": url,
                                                                                    "DEJA_CHROMA_TOKEN": "s3cret"})
     assert result.returncode == 0 and "1 signatures published" in result.stderr, result.stderr
+    result = run_deja("search", "--data-dir", str(tmp_path / "c"), "--vector-store", "chroma", "--chroma-url", url, "--chroma-token", "wrong", "x")
+    assert result.returncode != 0 and "refused the token (HTTP 401" in result.stderr, result.stderr
     proxy.shutdown()
     assert chroma.client().get_collection("deja-default").count() == 1
 
