@@ -356,4 +356,16 @@ import Testing
                 == ["failure when receiving data from the peer", "connection reset by peer"])
         #expect(FailureTaxonomy.labels(in: #"10.0.0.5 - - "GET /healthz HTTP/1.1" 200 2 "-" "curl/7.88.1""#).isEmpty)
     }
+
+    @Test("HAProxy's failed health checks name their status and a failed check; a passed one names nothing")
+    func haproxyHealthChecks() {
+        #expect(FailureTaxonomy.labels(in: "[WARNING] (8) : Server geo/geo2 is DOWN, reason: Layer4 timeout, check duration: 2001ms.")
+                == ["layer4 timeout", "health check failed"])
+        #expect(FailureTaxonomy.conditions(in: #"Server app/a1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms."#)
+                == ["layer4 connection problem", "health check failed", "connection refused"])
+        #expect(FailureTaxonomy.labels(in: "Server geo/geo2 is UP, reason: Layer7 check passed, code: 200, check duration: 3ms.").isEmpty)
+        #expect(FailureTaxonomy.labels(in: "[ALERT] (8) : backend storefront has no server available!") == ["no server available", "service unavailable"])
+        // Its statuses' plain words elsewhere are any program's.
+        #expect(FailureTaxonomy.labels(in: "socket error while reading config").isEmpty)
+    }
 }

@@ -3,7 +3,8 @@
 sources that enumerate a field completely, each entry naming its source:
 
   errno names and strerror texts (glibc, through CPython; musl's, the BSDs' and macOS's for the
-  same errno), CPython's OSError subclasses by errno, libcurl's error codes and texts,
+  same errno), CPython's OSError subclasses by errno, libcurl's error codes and texts, HAProxy's
+  health-check statuses,
   signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
   (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
   Debian's postgresql package) and the server messages raised with each (its source package),
@@ -36,7 +37,7 @@ mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, m
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
 python3-sqlalchemy, libsisimai-perl, systemd (its manual), golang-github-golang-jwt-jwt-dev,
 python3-jwt, ruby-jwt, python3-oauthlib, librdkafka1, musl-tools, libcurl4-openssl-dev, a deb-src line (for `apt-get source`
-of postgresql-15, mariadb and redis); the Swift toolchain that builds Deja; (PyPI)
+of postgresql-15, mariadb, redis and haproxy); the Swift toolchain that builds Deja; (PyPI)
 googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
 
     python3 scripts/taxonomy/generate.py [--check]
@@ -258,6 +259,26 @@ def add_curl(t):
         for form in ("curl error {code}", "curl errno {code}") + (("curl {code}",) if int(code) > 9 else ()):
             t.add(form.format(code=code), labels, source, joins=False)
         t.phrase(text, labels, source, minimum_words=3, joins=False)
+
+
+def add_haproxy(t):
+    """HAProxy's health checks (the `check_statuses` table of its source, Debian's haproxy source
+    package) as its logs report a server going down: `Server be/app1 is DOWN, reason: Layer4
+    timeout`, `Health check for server be/app1 failed, reason: Layer7 wrong status`; each failed
+    status by its description after `reason`, the description alone where it names a layer (its
+    own wording), and its code (`L4TOUT`), labelled by the description and "health check failed".
+    And a backend left with no server (`backend.c`), which HAProxy answers with a 503."""
+    source = debian_source("haproxy", "*/src/check.c")[0]
+    for code, description in re.findall(r'\{\s*CHK_RES_FAILED,\s*"(\w+)",\s*"([^"]+)"\s*\}', open(source).read()):
+        labels = [description.lower(), "health check failed"]
+        origin = f"HAProxy check status {code} ({os.path.basename(source)})"
+        t.add(f"reason {description}", labels, origin, joins=False)
+        if re.search(r"\bLayer\d", description):
+            t.add(description, labels, origin, joins=False)
+        t.identifier(code, labels, origin, opaque=True, joins=False)
+    backend = open(debian_source("haproxy", "*/src/backend.c")[0]).read()
+    if "has no server available!" in backend:
+        t.add("has no server available", ["no server available", "service unavailable"], "HAProxy backend.c (answered with 503)", joins=False)
 
 
 def named_signals():
@@ -1262,7 +1283,7 @@ def main():
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_slow_queries, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
                  add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_gc, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_jwt, add_oauth,
-                 add_other_libcs, add_curl):
+                 add_other_libcs, add_curl, add_haproxy):
         before = len(t.entries)
         t.step = step.__name__
         step(t)

@@ -3334,11 +3334,14 @@ too many arguments	condition
 invalid checksum
 checksum
 invalid header
+health analyze	condition
+health check failed	condition
 handler failure	condition
 handler internal failure	condition
 handshake already in state	condition
 handshake constraint violation	condition
 handshake not found	condition
+no server available	condition
 cluster down	condition
 headless exception
 health check already exists	condition
@@ -4276,6 +4279,13 @@ kms request failed	condition
 kms throttling	condition
 kms throttled	condition
 kubelet setup failed	condition
+layer4 connection problem	condition
+layer4 timeout	condition
+layer6 invalid response	condition
+layer6 timeout	condition
+layer7 invalid response	condition
+layer7 wrong status	condition
+layer7 timeout	condition
 lambda conversion exception
 lambda throttled	condition
 language not supported	condition
@@ -4966,7 +4976,9 @@ private key mismatch	condition
 private type	condition
 privilege not held exception
 privileged action exception
+external check error	condition
 process lookup error	condition
+external check timeout	condition
 producer fenced	condition
 production access not granted	condition
 profile data exception
@@ -5064,6 +5076,7 @@ read timeout
 realtime log config already exists	condition
 realtime log config in use	condition
 realtime log config owner mismatch	condition
+socket error	condition
 receipt handle is invalid	condition
 record length mismatch	condition
 record too small	condition
@@ -5439,7 +5452,6 @@ sns no authorization	condition
 sns topic arn not found	condition
 socket security exception
 socket timeout exception
-socket error
 socket exception
 software token mfa not found	condition
 source and destination are same	condition
@@ -10246,12 +10258,14 @@ PostgreSQL SQLSTATE 0A000 message (src/backend/utils/adt/tsgistidx.c)
 PostgreSQL SQLSTATE 0A000 message (src/backend/backup/basebackup_gzip.c)
 Go compress/gzip.ErrChecksum
 Go compress/gzip.ErrHeader
+HAProxy check status HANA (check.c)
 AWS error HandlerFailureException (botocore service models)
 PostgreSQL SQLSTATE 42883 message (src/backend/commands/amcmds.c)
 AWS error HandlerInternalFailureException (botocore service models)
 AWS error HandshakeAlreadyInStateException (botocore service models)
 AWS error HandshakeConstraintViolationException (botocore service models)
 AWS error HandshakeNotFoundException (botocore service models)
+HAProxy backend.c (answered with 503)
 PostgreSQL SQLSTATE 0A000 message (src/backend/access/hash/hashsearch.c)
 Redis CLUSTERDOWN reply (cluster.c; redis-py ClusterDownError)
 JDK 17 java.awt.HeadlessException
@@ -11506,6 +11520,13 @@ AWS error KMSDisabled (HTTP 400) (botocore service models)
 AWS error KmsThrottled (botocore service models)
 AWS error KMSThrottling (HTTP 400) (botocore service models)
 Kubernetes reason KubeletSetupFailed (pkg/kubelet/events/event.go)
+HAProxy check status L4CON (check.c)
+HAProxy check status L4TOUT (check.c)
+HAProxy check status L6RSP (check.c)
+HAProxy check status L6TOUT (check.c)
+HAProxy check status L7RSP (check.c)
+HAProxy check status L7STS (check.c)
+HAProxy check status L7TOUT (check.c)
 JDK 17 java.lang.invoke.LambdaConversionException
 AWS error LambdaThrottledException (HTTP 429) (botocore service models)
 PostgreSQL SQLSTATE 42710 message (src/backend/commands/proclang.c)
@@ -12456,7 +12477,9 @@ PostgreSQL SQLSTATE F0000 message (src/backend/libpq/be-secure-common.c)
 AWS error PrivateTypeException (botocore service models)
 .NET System.Security.AccessControl.PrivilegeNotHeldException (Mono class library)
 JDK 17 java.security.PrivilegedActionException
+HAProxy check status PROCERR (check.c)
 CPython OSError subclass for ESRCH
+HAProxy check status PROCTOUT (check.c)
 Kafka error 48 INVALID_TXN_STATE (librdkafka rd_kafka_get_err_descs)
 Kafka error 47 INVALID_PRODUCER_EPOCH (librdkafka rd_kafka_get_err_descs)
 Kafka error 51 CONCURRENT_TRANSACTIONS (librdkafka rd_kafka_get_err_descs)
@@ -12610,6 +12633,7 @@ Ruby Net::ReadTimeout
 AWS error RealtimeLogConfigAlreadyExists (HTTP 409) (botocore service models)
 AWS error RealtimeLogConfigInUse (HTTP 400) (botocore service models)
 AWS error RealtimeLogConfigOwnerMismatch (HTTP 401) (botocore service models)
+HAProxy check status SOCKERR (check.c)
 AWS error ReassignmentInProgressException (HTTP 409) (botocore service models)
 Kafka error 27 REBALANCE_IN_PROGRESS (kafka-python kafka.errors)
 AWS error ReceiptHandleIsInvalid (botocore service models)
@@ -23166,109 +23190,111 @@ gtsvector_in not implemented	109	3936
 gzip compression is not supported by this build	109	3937
 gzip invalid checksum	3327,3328	3938
 gzip invalid header	3329,313	3939
-handler failure exception	3330	3940
-handler function is not specified	232,1	3941
-handler internal failure exception	3331	3942
-handlerfailureexception	3330	3940
-handlerfailureexception when calling	3330	3940
-handlerinternalfailureexception	3331	3942
-handlerinternalfailureexception when calling	3331	3942
-handshake already in state exception	3332	3943
-handshake constraint violation exception	3333	3944
-handshake not found exception	3334	3945
-handshakealreadyinstateexception	3332	3943
-handshakealreadyinstateexception when calling	3332	3943
-handshakeconstraintviolationexception	3333	3944
-handshakeconstraintviolationexception when calling	3333	3944
-handshakenotfoundexception	3334	3945
-handshakenotfoundexception when calling	3334	3945
+hana	3330,3331	3940
+handler failure exception	3332	3941
+handler function is not specified	232,1	3942
+handler internal failure exception	3333	3943
+handlerfailureexception	3332	3941
+handlerfailureexception when calling	3332	3941
+handlerinternalfailureexception	3333	3943
+handlerinternalfailureexception when calling	3333	3943
+handshake already in state exception	3334	3944
+handshake constraint violation exception	3335	3945
+handshake not found exception	3336	3946
+handshakealreadyinstateexception	3334	3944
+handshakealreadyinstateexception when calling	3334	3944
+handshakeconstraintviolationexception	3335	3945
+handshakeconstraintviolationexception when calling	3335	3945
+handshakenotfoundexception	3336	3946
+handshakenotfoundexception when calling	3336	3946
 has an old format you should re create the * object s	2275	2753
+has no server available	3337,62	3947
 hash function 1 must have one argument	163,1	159
 hash function 1 must return integer	163,1	159
 hash function 2 must have two arguments	163,1	159
 hash function 2 must return bigint	163,1	159
-hash indexes do not support whole index scans	109	3946
-hash slot not served	3335	3947
-headlessexception	3336	3948
-health check already exists	3337,19	3949
-health check in use	3338	3950
-health check version mismatch	3339,19	3951
-healthcheckalreadyexists	3337,19	3949
-healthcheckalreadyexists when calling	3337,19	3949
-healthcheckinuse	3338	3950
-healthcheckinuse when calling	3338	3950
-healthcheckversionmismatch	3339,19	3951
-healthcheckversionmismatch when calling	3339,19	3951
-healthunavailable	3340,55	3952
-healthunavailable when calling	3340,55	3952
-heap relfilenode value not set when in binary upgrade mode	194,115	3953
-held cursor requires same isolation level	3341	3954
-held_cursor_requires_same_isolation_level	3341,208	3954
-heldcursorrequiressameisolationlevel	3341,208	3954
-hello must be called with the client already	3342	3955
+hash indexes do not support whole index scans	109	3948
+hash slot not served	3338	3949
+headlessexception	3339	3950
+health check already exists	3340,19	3951
+health check in use	3341	3952
+health check version mismatch	3342,19	3953
+healthcheckalreadyexists	3340,19	3951
+healthcheckalreadyexists when calling	3340,19	3951
+healthcheckinuse	3341	3952
+healthcheckinuse when calling	3341	3952
+healthcheckversionmismatch	3342,19	3953
+healthcheckversionmismatch when calling	3342,19	3953
+healthunavailable	3343,55	3954
+healthunavailable when calling	3343,55	3954
+heap relfilenode value not set when in binary upgrade mode	194,115	3955
+held cursor requires same isolation level	3344	3956
+held_cursor_requires_same_isolation_level	3344,208	3956
+heldcursorrequiressameisolationlevel	3344,208	3956
+hello must be called with the client already	3345	3957
 help database is corrupt or does not exist	1967	2430
-hierarchy level limit exceeded exception	3343	3956
-hierarchy type mismatch exception	3344	3957
-hierarchylevellimitexceededexception	3343	3956
-hierarchylevellimitexceededexception when calling	3343	3956
-hierarchytypemismatchexception	3344	3957
-hierarchytypemismatchexception when calling	3344	3957
+hierarchy level limit exceeded exception	3346	3958
+hierarchy type mismatch exception	3347	3959
+hierarchylevellimitexceededexception	3346	3958
+hierarchylevellimitexceededexception when calling	3346	3958
+hierarchytypemismatchexception	3347	3959
+hierarchytypemismatchexception when calling	3347	3959
 highest timeline * of the primary is behind recovery timeline	107	781
-hmacerror	3345	3958
-home region not set exception	3346	3959
-homeregionnotsetexception	3346	3959
-homeregionnotsetexception when calling	3346	3959
-hook result not found	3347,12	3960
-hookresultnotfound	3347,12	3960
-hookresultnotfound when calling	3347,12	3960
+hmacerror	3348	3960
+home region not set exception	3349	3961
+homeregionnotsetexception	3349	3961
+homeregionnotsetexception when calling	3349	3961
+hook result not found	3350,12	3962
+hookresultnotfound	3350,12	3962
+hookresultnotfound when calling	3350,12	3962
 host * is blocked because of many connection errors unblock with	2101	2572
 host * is not allowed to connect to this mariadb server	2102	2573
-host is down	1727	3961
-host is unreachable	1728	3962
-host name not resolved	222	3963
-host port conflict	3348	3964
-host protection exception	3349	3965
-hosted zone already exists	3350,19	3966
-hosted zone not empty	3351	3967
-hosted zone not found	3352	3968
-hosted zone not private	3353	3969
-hosted zone partially delegated	3354	3970
-hostedzonealreadyexists	3350,19	3966
-hostedzonealreadyexists when calling	3350,19	3966
-hostedzonenotempty	3351	3967
-hostedzonenotempty when calling	3351	3967
-hostedzonenotfound	3352	3968
-hostedzonenotfound when calling	3352	3968
-hostedzonenotprivate	3353	3969
-hostedzonenotprivate when calling	3353	3969
-hostedzonepartiallydelegated	3354	3970
-hostedzonepartiallydelegated when calling	3354	3970
+host is down	1727	3963
+host is unreachable	1728	3964
+host name not resolved	222	3965
+host port conflict	3351	3966
+host protection exception	3352	3967
+hosted zone already exists	3353,19	3968
+hosted zone not empty	3354	3969
+hosted zone not found	3355	3970
+hosted zone not private	3356	3971
+hosted zone partially delegated	3357	3972
+hostedzonealreadyexists	3353,19	3968
+hostedzonealreadyexists when calling	3353,19	3968
+hostedzonenotempty	3354	3969
+hostedzonenotempty when calling	3354	3969
+hostedzonenotfound	3355	3970
+hostedzonenotfound when calling	3355	3970
+hostedzonenotprivate	3356	3971
+hostedzonenotprivate when calling	3356	3971
+hostedzonepartiallydelegated	3357	3972
+hostedzonepartiallydelegated when calling	3357	3972
 hostgssenc record cannot match because gssapi is not supported by this build	229,230	447
-hostname mismatch	3355,297	3971
-hostportconflict	3348	3964
-hostprotectionexception	3349	3965
+hostname mismatch	3358,297	3973
+hostportconflict	3351	3966
+hostprotectionexception	3352	3967
 hostssl record cannot match because ssl is disabled	229,230	447
 hostssl record cannot match because ssl is not supported by this build	229,230	447
-hot standby is not possible because of insufficient parameter settings	194,115	3972
+hot standby is not possible because of insufficient parameter settings	194,115	3974
 hour * is invalid for the 12 hour clock	692,115	752
-hsm client certificate already exists fault	3356	3973
-hsm client certificate not found fault	3357	3974
-hsm client certificate quota exceeded fault	3358	3975
-hsm configuration already exists fault	3359	3976
-hsm configuration not found fault	3360	3977
-hsm configuration quota exceeded fault	3361	3978
-hsmclientcertificatealreadyexistsfault	3356	3973
-hsmclientcertificatealreadyexistsfault when calling	3356	3973
-hsmclientcertificatenotfoundfault	3357	3974
-hsmclientcertificatenotfoundfault when calling	3357	3974
-hsmclientcertificatequotaexceededfault	3358	3975
-hsmclientcertificatequotaexceededfault when calling	3358	3975
-hsmconfigurationalreadyexistsfault	3359	3976
-hsmconfigurationalreadyexistsfault when calling	3359	3976
-hsmconfigurationnotfoundfault	3360	3977
-hsmconfigurationnotfoundfault when calling	3360	3977
-hsmconfigurationquotaexceededfault	3361	3978
-hsmconfigurationquotaexceededfault when calling	3361	3978
+hsm client certificate already exists fault	3359	3975
+hsm client certificate not found fault	3360	3976
+hsm client certificate quota exceeded fault	3361	3977
+hsm configuration already exists fault	3362	3978
+hsm configuration not found fault	3363	3979
+hsm configuration quota exceeded fault	3364	3980
+hsmclientcertificatealreadyexistsfault	3359	3975
+hsmclientcertificatealreadyexistsfault when calling	3359	3975
+hsmclientcertificatenotfoundfault	3360	3976
+hsmclientcertificatenotfoundfault when calling	3360	3976
+hsmclientcertificatequotaexceededfault	3361	3977
+hsmclientcertificatequotaexceededfault when calling	3361	3977
+hsmconfigurationalreadyexistsfault	3362	3978
+hsmconfigurationalreadyexistsfault when calling	3362	3978
+hsmconfigurationnotfoundfault	3363	3979
+hsmconfigurationnotfoundfault when calling	3363	3979
+hsmconfigurationquotaexceededfault	3364	3980
+hsmconfigurationquotaexceededfault when calling	3364	3980
 http 3 error	1303	1622
 http 400	6	5
 http 401	7	6
@@ -23310,10 +23336,10 @@ http 507	70	67
 http 508	71	68
 http 510	72	69
 http 511	73	70
-http bad response	3362	3979
-http connect timeout exception	3363	3980
-http connection has been hijacked	3364,3365	3981
-http endpoint not enabled exception	3366	3982
+http bad response	3365	3981
+http connect timeout exception	3366	3982
+http connection has been hijacked	3367,3368	3983
+http endpoint not enabled exception	3369	3984
 http error 400	6	5
 http error 401	7	6
 http error 402	9	8
@@ -23354,20 +23380,20 @@ http error 507	70	67
 http error 508	71	68
 http error 510	72	69
 http error 511	73	70
-http fatal error	3367	3983
-http handler timeout	3368	3984
-http header syntax error	3369	3985
-http invalid read on closed body	3370,3371	3986
-http listener exception	3372	3987
-http named cookie not present	3373,3374	3988
-http no location header in response	3375,3376	3989
-http no such file	3377,3378	3990
-http request method or response status code does not allow body	3379,3380	3991
+http fatal error	3370	3985
+http handler timeout	3371	3986
+http header syntax error	3372	3987
+http invalid read on closed body	3373,3374	3988
+http listener exception	3375	3989
+http named cookie not present	3376,3377	3990
+http no location header in response	3378,3379	3991
+http no such file	3380,3381	3992
+http request method or response status code does not allow body	3382,3383	3993
 http response code said error	1253	1571
-http retriable error	3381	3992
-http retry exception	3382	3993
-http server closed	3383	3994
-http server exception	3384	3995
+http retriable error	3384	3994
+http retry exception	3385	3995
+http server closed	3386	3996
+http server exception	3387	3997
 http status 400	6	5
 http status 401	7	6
 http status 402	9	8
@@ -23408,356 +23434,356 @@ http status 507	70	67
 http status 508	71	68
 http status 510	72	69
 http status 511	73	70
-http timeout exception	3385	3996
+http timeout exception	3388	3998
 http version not supported	66	63
-http wrote more than the declared content length	3386,3387	3997
+http wrote more than the declared content length	3389,3390	3999
 http_version_not_supported	66	63
-httpbadresponse	3362	3979
-httpconnecttimeoutexception	3363	3980
-httpendpointnotenabledexception	3366	3982
-httpendpointnotenabledexception when calling	3366	3982
-httperror	3388	3998
-httpexception	3389	3999
-httpfatalerror	3367	3983
-httpheadersyntaxerror	3369	3985
-httplistenerexception	3372	3987
-httpretriableerror	3381	3992
-httpretryexception	3382	3993
-https proxy request	3390,287	311
-httpserverexception	3384	3995
-httptimeoutexception	3385	3996
-huge pages not supported on this platform	109	4000
-huge pages not supported with the current shared_memory_type setting	109	4000
-human loop quota exceeded exception	3391	4001
-humanloopquotaexceededexception	3391	4001
-humanloopquotaexceededexception when calling	3391	4001
+httpbadresponse	3365	3981
+httpconnecttimeoutexception	3366	3982
+httpendpointnotenabledexception	3369	3984
+httpendpointnotenabledexception when calling	3369	3984
+httperror	3391	4000
+httpexception	3392	4001
+httpfatalerror	3370	3985
+httpheadersyntaxerror	3372	3987
+httplistenerexception	3375	3989
+httpretriableerror	3384	3994
+httpretryexception	3385	3995
+https proxy request	3393,287	311
+httpserverexception	3387	3997
+httptimeoutexception	3388	3998
+huge pages not supported on this platform	109	4002
+huge pages not supported with the current shared_memory_type setting	109	4002
+human loop quota exceeded exception	3394	4003
+humanloopquotaexceededexception	3394	4003
+humanloopquotaexceededexception when calling	3394	4003
 i m a teapot	27	28
-i o error	1734	4002
-i o error occurred	3392	4003
+i o error	1734	4004
+i o error occurred	3395	4005
 i o error reading log index file	2141	2615
-i o possible	3089	4004
+i o possible	3089	4006
 i o timeout	1133	1375
-iam arn required exception	3393	4005
-iam role missing permissions	3394	4006
-iam role not found	3395,12	4007
-iam session arn already registered exception	3396	4008
-iam user arn already registered exception	3397	4009
-iam user arn required exception	3398	4010
-iamarnrequiredexception	3393	4005
-iamarnrequiredexception when calling	3393	4005
-iamrolemissingpermissions	3394	4006
-iamrolemissingpermissions when calling	3394	4006
-iamrolenotfound	3395,12	4007
-iamrolenotfound when calling	3395,12	4007
-iamsessionarnalreadyregisteredexception	3396	4008
-iamsessionarnalreadyregisteredexception when calling	3396	4008
-iamuserarnalreadyregisteredexception	3397	4009
-iamuserarnalreadyregisteredexception when calling	3397	4009
-iamuserarnrequiredexception	3398	4010
-iamuserarnrequiredexception when calling	3398	4010
+iam arn required exception	3396	4007
+iam role missing permissions	3397	4008
+iam role not found	3398,12	4009
+iam session arn already registered exception	3399	4010
+iam user arn already registered exception	3400	4011
+iam user arn required exception	3401	4012
+iamarnrequiredexception	3396	4007
+iamarnrequiredexception when calling	3396	4007
+iamrolemissingpermissions	3397	4008
+iamrolemissingpermissions when calling	3397	4008
+iamrolenotfound	3398,12	4009
+iamrolenotfound when calling	3398,12	4009
+iamsessionarnalreadyregisteredexception	3399	4010
+iamsessionarnalreadyregisteredexception when calling	3399	4010
+iamuserarnalreadyregisteredexception	3400	4011
+iamuserarnalreadyregisteredexception when calling	3400	4011
+iamuserarnrequiredexception	3401	4012
+iamuserarnrequiredexception when calling	3401	4012
 icu is not supported in this build	109	1170
-icu locale cannot be specified unless locale provider is icu	163,1	4011
+icu locale cannot be specified unless locale provider is icu	163,1	4013
 icu locale must be specified	194,115	821
-idempotency conflict exception	3399	4012
-idempotency parameter mismatch	3400	4013
-idempotency parameter mismatch exception	3400	4014
-idempotency token in use exception	3401,19	4015
-idempotencyconflictexception	3399	4012
-idempotencyconflictexception when calling	3399	4012
-idempotencyexception	3402,19	4016
-idempotencyexception when calling	3402,19	4016
-idempotencyparametermismatch	3400	4013
-idempotencyparametermismatch when calling	3400	4013
-idempotencyparametermismatchexception	3400	4014
-idempotencyparametermismatchexception when calling	3400	4014
-idempotencytokeninuseexception	3401,19	4015
-idempotencytokeninuseexception when calling	3401,19	4015
-idempotent parameter mismatch	3403	4017
-idempotent parameter mismatch exception	3403	4018
-idempotentparametermismatch	3403	4017
-idempotentparametermismatch when calling	3403	4017
-idempotentparametermismatchexception	3403	4018
-idempotentparametermismatchexception when calling	3403	4018
+idempotency conflict exception	3402	4014
+idempotency parameter mismatch	3403	4015
+idempotency parameter mismatch exception	3403	4016
+idempotency token in use exception	3404,19	4017
+idempotencyconflictexception	3402	4014
+idempotencyconflictexception when calling	3402	4014
+idempotencyexception	3405,19	4018
+idempotencyexception when calling	3405,19	4018
+idempotencyparametermismatch	3403	4015
+idempotencyparametermismatch when calling	3403	4015
+idempotencyparametermismatchexception	3403	4016
+idempotencyparametermismatchexception when calling	3403	4016
+idempotencytokeninuseexception	3404,19	4017
+idempotencytokeninuseexception when calling	3404,19	4017
+idempotent parameter mismatch	3406	4019
+idempotent parameter mismatch exception	3406	4020
+idempotentparametermismatch	3406	4019
+idempotentparametermismatch when calling	3406	4019
+idempotentparametermismatchexception	3406	4020
+idempotentparametermismatchexception when calling	3406	4020
 ident authentication failed for user	152	446
-identifier * will be truncated to	3404,1	4019
+identifier * will be truncated to	3407,1	4021
 identifier name * is too long	2524,1	3015
-identifier removed	1729	4020
-identifier too long	3404,1	4021
-identity center service exception	3405	4022
+identifier removed	1729	4022
+identifier too long	3407,1	4023
+identity center service exception	3408	4024
 identity column type must be smallint integer or bigint	194,115	631
 identity columns are not supported on partitions	109	372
 identity columns are not supported on typed tables	109	372
-identity not mapped exception	1181	4023
-identity type not supported exception	3406,11	4024
-identitycenterserviceexception	3405	4022
-identitycenterserviceexception when calling	3405	4022
-identitynotmappedexception	1181	4023
-identitytypenotsupportedexception	3406,11	4024
-identitytypenotsupportedexception when calling	3406,11	4024
-idle in transaction session timeout	3407	4025
-idle session timeout	3408	4026
-idle_in_transaction_session_timeout	3407,208	4025
-idle_session_timeout	3408,226	4026
-idleintransactionsessiontimeout	3407,208	4025
-idlesessiontimeout	3408,226	4026
-idp communication error	3409	4027
-idp rejected claim	3410,11	4028
-idpcommunicationerror	3409	4027
-idpcommunicationerror when calling	3409	4027
-idprejectedclaim	3410,11	4028
-idprejectedclaim when calling	3410,11	4028
-if a message batch in a produce request exceeds the maximum configured segment size	3411	4029
-if replica is expected on a broker but is not this can be safely ignored	3412	4030
-if you specify a string larger than configured maximum for offset metadata	3413	4031
-ignoring specified roles other than public	194,115	4032
-iio invalid tree exception	3414	4033
-iioexception	3415	4034
-iioinvalidtreeexception	3414	4033
+identity not mapped exception	1181	4025
+identity type not supported exception	3409,11	4026
+identitycenterserviceexception	3408	4024
+identitycenterserviceexception when calling	3408	4024
+identitynotmappedexception	1181	4025
+identitytypenotsupportedexception	3409,11	4026
+identitytypenotsupportedexception when calling	3409,11	4026
+idle in transaction session timeout	3410	4027
+idle session timeout	3411	4028
+idle_in_transaction_session_timeout	3410,208	4027
+idle_session_timeout	3411,226	4028
+idleintransactionsessiontimeout	3410,208	4027
+idlesessiontimeout	3411,226	4028
+idp communication error	3412	4029
+idp rejected claim	3413,11	4030
+idpcommunicationerror	3412	4029
+idpcommunicationerror when calling	3412	4029
+idprejectedclaim	3413,11	4030
+idprejectedclaim when calling	3413,11	4030
+if a message batch in a produce request exceeds the maximum configured segment size	3414	4031
+if replica is expected on a broker but is not this can be safely ignored	3415	4032
+if you specify a string larger than configured maximum for offset metadata	3416	4033
+ignoring specified roles other than public	194,115	4034
+iio invalid tree exception	3417	4035
+iioexception	3418	4036
+iioinvalidtreeexception	3417	4035
 illegal * value found during parsing	2111,692,115	2582
-illegal access error	3416	4035
-illegal access exception	3417	4036
-illegal action exception	3418	4037
-illegal argument exception	3419	4038
-illegal block size exception	3420	4039
-illegal blocking mode exception	3421	4040
-illegal blueprint state exception	3422	4041
-illegal byte sequence	1730	4042
-illegal caller exception	3423	4043
-illegal channel group exception	3424	4044
-illegal charset name exception	3425	4045
-illegal class format exception	3426	4046
-illegal component state exception	3427	4047
-illegal division by zero	334	4048
-illegal field level encryption config association with cache behavior	3428	4049
-illegal format code point exception	3429	4050
-illegal format conversion exception	3430	4051
-illegal format exception	3431	4052
-illegal format flags exception	3432	4053
-illegal format precision exception	3433	4054
-illegal format width exception	3434	4055
-illegal generation exception	3435	4056
+illegal access error	3419	4037
+illegal access exception	3420	4038
+illegal action exception	3421	4039
+illegal argument exception	3422	4040
+illegal block size exception	3423	4041
+illegal blocking mode exception	3424	4042
+illegal blueprint state exception	3425	4043
+illegal byte sequence	1730	4044
+illegal caller exception	3426	4045
+illegal channel group exception	3427	4046
+illegal charset name exception	3428	4047
+illegal class format exception	3429	4048
+illegal component state exception	3430	4049
+illegal division by zero	334	4050
+illegal field level encryption config association with cache behavior	3431	4051
+illegal format code point exception	3432	4052
+illegal format conversion exception	3433	4053
+illegal format exception	3434	4054
+illegal format flags exception	3435	4055
+illegal format precision exception	3436	4056
+illegal format width exception	3437	4057
+illegal generation exception	3438	4058
 illegal grant revoke command please consult the manual to see which privileges can be used	2105,1	2576
-illegal instruction	3070	4057
+illegal instruction	3070	4059
 illegal mix of collations * and * for operation	1933	2387
 illegal mix of collations * for operation	1934	2388
 illegal mix of collations for operation	1934	2389
-illegal monitor state exception	3436	4058
-illegal origin access configuration	3437	4059
+illegal monitor state exception	3439	4060
+illegal origin access configuration	3440	4061
 illegal parameter data type * for operation	2108	2579
 illegal parameter data types * and * for operation	2109	2580
-illegal path state exception	3438	4060
-illegal point compression	3439,287	311
-illegal sasl state exception	3440	4061
-illegal seek	3019	4062
-illegal selector exception	3441	4063
-illegal session state exception	3442	4064
-illegal state exception	3443	4065
-illegal status exception	3444	4066
-illegal suite b digest	3445,287	311
-illegal thread state exception	3446	4067
-illegal user state exception	3447,19	4068
+illegal path state exception	3441	4062
+illegal point compression	3442,287	311
+illegal sasl state exception	3443	4063
+illegal seek	3019	4064
+illegal selector exception	3444	4065
+illegal session state exception	3445	4066
+illegal state exception	3446	4067
+illegal status exception	3447	4068
+illegal suite b digest	3448,287	311
+illegal thread state exception	3449	4069
+illegal user state exception	3450,19	4070
 illegal value used as argument of dynamic column function	1988,692,115	2455
-illegal workflow state exception	3448	4069
-illegal_generation	3435	4056
-illegal_sasl_state	3440	4061
-illegalaccesserror	3416	4035
-illegalaccessexception	3417	4036
-illegalactionexception	3418	4037
-illegalactionexception when calling	3418	4037
-illegalargumentexception	3419	4038
-illegalargumentexception when calling	3449	4070
-illegalblockingmodeexception	3421	4040
-illegalblocksizeexception	3420	4039
-illegalblueprintstateexception	3422	4041
-illegalblueprintstateexception when calling	3422	4041
-illegalcallerexception	3423	4043
-illegalchannelgroupexception	3424	4044
-illegalcharsetnameexception	3425	4045
-illegalclassformatexception	3426	4046
-illegalcomponentstateexception	3427	4047
-illegaldelete	3450	4071
-illegaldelete when calling	3450	4071
-illegalfieldlevelencryptionconfigassociationwithcachebehavior	3428	4049
-illegalfieldlevelencryptionconfigassociationwithcachebehavior when calling	3428	4049
-illegalformatcodepointexception	3429	4050
-illegalformatconversionexception	3430	4051
-illegalformatexception	3431	4052
-illegalformatflagsexception	3432	4053
-illegalformatprecisionexception	3433	4054
-illegalformatwidthexception	3434	4055
-illegalgenerationexception	3435	4056
-illegalmonitorstateexception	3436	4058
-illegaloriginaccessconfiguration	3437	4059
-illegaloriginaccessconfiguration when calling	3437	4059
-illegalpathstateexception	3438	4060
-illegalsaslstateexception	3440	4061
-illegalselectorexception	3441	4063
-illegalsessionstateexception	3442	4064
-illegalsessionstateexception when calling	3442	4064
-illegalstateexception	3443	4065
-illegalstateexception when calling	3451	4072
-illegalstatusexception	3444	4066
-illegalstatusexception when calling	3444	4066
-illegalthreadstateexception	3446	4067
-illegalupdate	3452	4073
-illegalupdate when calling	3452	4073
-illegaluserstateexception	3447,19	4068
-illegaluserstateexception when calling	3447,19	4068
-illegalworkflowstateexception	3448	4069
-illegalworkflowstateexception when calling	3448	4069
-illformed locale exception	3453	4074
-illformedlocaleexception	3453	4074
+illegal workflow state exception	3451	4071
+illegal_generation	3438	4058
+illegal_sasl_state	3443	4063
+illegalaccesserror	3419	4037
+illegalaccessexception	3420	4038
+illegalactionexception	3421	4039
+illegalactionexception when calling	3421	4039
+illegalargumentexception	3422	4040
+illegalargumentexception when calling	3452	4072
+illegalblockingmodeexception	3424	4042
+illegalblocksizeexception	3423	4041
+illegalblueprintstateexception	3425	4043
+illegalblueprintstateexception when calling	3425	4043
+illegalcallerexception	3426	4045
+illegalchannelgroupexception	3427	4046
+illegalcharsetnameexception	3428	4047
+illegalclassformatexception	3429	4048
+illegalcomponentstateexception	3430	4049
+illegaldelete	3453	4073
+illegaldelete when calling	3453	4073
+illegalfieldlevelencryptionconfigassociationwithcachebehavior	3431	4051
+illegalfieldlevelencryptionconfigassociationwithcachebehavior when calling	3431	4051
+illegalformatcodepointexception	3432	4052
+illegalformatconversionexception	3433	4053
+illegalformatexception	3434	4054
+illegalformatflagsexception	3435	4055
+illegalformatprecisionexception	3436	4056
+illegalformatwidthexception	3437	4057
+illegalgenerationexception	3438	4058
+illegalmonitorstateexception	3439	4060
+illegaloriginaccessconfiguration	3440	4061
+illegaloriginaccessconfiguration when calling	3440	4061
+illegalpathstateexception	3441	4062
+illegalsaslstateexception	3443	4063
+illegalselectorexception	3444	4065
+illegalsessionstateexception	3445	4066
+illegalsessionstateexception when calling	3445	4066
+illegalstateexception	3446	4067
+illegalstateexception when calling	3454	4074
+illegalstatusexception	3447	4068
+illegalstatusexception when calling	3447	4068
+illegalthreadstateexception	3449	4069
+illegalupdate	3455	4075
+illegalupdate when calling	3455	4075
+illegaluserstateexception	3450,19	4070
+illegaluserstateexception when calling	3450,19	4070
+illegalworkflowstateexception	3451	4071
+illegalworkflowstateexception when calling	3451	4071
+illformed locale exception	3456	4076
+illformedlocaleexception	3456	4076
 im_a_teapot	27	28
-image already exists exception	3454	4075
-image archived exception	3455	4076
-image digest does not match exception	3456	4077
-image gc failed	3457,3458	4078
-image inspect error	3459,3460	4079
-image not found exception	3461	4080
-image pull back off	3462,3463	4081
-image storage class update not supported exception	3464	4082
-image tag already exists exception	3465	4083
-image too large exception	3466	4084
-image unknown format	3467,3468	4085
-imagealreadyexistsexception	3454	4075
-imagealreadyexistsexception when calling	3454	4075
-imagearchivedexception	3455	4076
-imagearchivedexception when calling	3455	4076
-imagedigestdoesnotmatchexception	3456	4077
-imagedigestdoesnotmatchexception when calling	3456	4077
-imagegcfailed	3457,3458	4078
-imageinspecterror	3459,3460	4079
-imagenotfoundexception	3461	4080
-imagenotfoundexception when calling	3461	4080
-imagepullbackoff	3462,3463	4081
-imagestorageclassupdatenotsupportedexception	3464	4082
-imagestorageclassupdatenotsupportedexception when calling	3464	4082
-imagetagalreadyexistsexception	3465	4083
-imagetagalreadyexistsexception when calling	3465	4083
-imagetoolargeexception	3466	4084
-imagetoolargeexception when calling	3466	4084
-imaging op exception	3469	4086
-imagingopexception	3469	4086
-immature signature error	3470,3094	4087
-immaturesignature	3470,3094	4088
-immaturesignatureerror	3470,3094	4087
-import conflict exception	3471	4089
-import not found exception	3472	4090
-importconflictexception	3471	4089
-importconflictexception when calling	3471	4089
-importerror	3473	4091
-importnotfoundexception	3472	4090
-importnotfoundexception when calling	3472	4090
-importwarning	3474	4092
-impossible dependencies error	3475	4093
+image already exists exception	3457	4077
+image archived exception	3458	4078
+image digest does not match exception	3459	4079
+image gc failed	3460,3461	4080
+image inspect error	3462,3463	4081
+image not found exception	3464	4082
+image pull back off	3465,3466	4083
+image storage class update not supported exception	3467	4084
+image tag already exists exception	3468	4085
+image too large exception	3469	4086
+image unknown format	3470,3471	4087
+imagealreadyexistsexception	3457	4077
+imagealreadyexistsexception when calling	3457	4077
+imagearchivedexception	3458	4078
+imagearchivedexception when calling	3458	4078
+imagedigestdoesnotmatchexception	3459	4079
+imagedigestdoesnotmatchexception when calling	3459	4079
+imagegcfailed	3460,3461	4080
+imageinspecterror	3462,3463	4081
+imagenotfoundexception	3464	4082
+imagenotfoundexception when calling	3464	4082
+imagepullbackoff	3465,3466	4083
+imagestorageclassupdatenotsupportedexception	3467	4084
+imagestorageclassupdatenotsupportedexception when calling	3467	4084
+imagetagalreadyexistsexception	3468	4085
+imagetagalreadyexistsexception when calling	3468	4085
+imagetoolargeexception	3469	4086
+imagetoolargeexception when calling	3469	4086
+imaging op exception	3472	4088
+imagingopexception	3472	4088
+immature signature error	3473,3094	4089
+immaturesignature	3473,3094	4090
+immaturesignatureerror	3473,3094	4089
+import conflict exception	3474	4091
+import not found exception	3475	4092
+importconflictexception	3474	4091
+importconflictexception when calling	3474	4091
+importerror	3476	4093
+importnotfoundexception	3475	4092
+importnotfoundexception when calling	3475	4092
+importwarning	3477	4094
+impossible dependencies error	3478	4095
 impossible to generate global transaction identifier the integer component reached the maximal value restart the server with a new server_uuid	2084	2554
-impossibledependencieserror	3475	4093
-improper * reference too few dotted names	0,1	4094
-improper * reference too many dotted names	0,1	4094
-improper binary format in array element	1167,115	4095
-improper binary format in record column	1167,115	4096
-improper connection state	3476	4097
-improper qualified name too many dotted names	0,1	4098
-improper relation name too many dotted names	0,1	4098
+impossibledependencieserror	3478	4095
+improper * reference too few dotted names	0,1	4096
+improper * reference too many dotted names	0,1	4096
+improper binary format in array element	1167,115	4097
+improper binary format in record column	1167,115	4098
+improper connection state	3479	4099
+improper qualified name too many dotted names	0,1	4100
+improper relation name too many dotted names	0,1	4100
 improper type name	114,115	3639
-improperconnectionstate	3476	4097
+improperconnectionstate	3479	4099
 in an aggregate with distinct order by expressions must appear in argument list	320,1	348
-in failed sql transaction	1312	4099
-in progress error	3477	4100
-in progress table restore quota exceeded fault	3478	4101
-in_failed_sql_transaction	1312,208	4099
-inaccessible object exception	3479	4102
-inaccessibleobjectexception	3479	4102
-inactive event data store exception	3480	4103
-inactive query exception	3481	4104
-inactiveeventdatastoreexception	3480	4103
-inactiveeventdatastoreexception when calling	3480	4103
-inactivequeryexception	3481	4104
-inactivequeryexception when calling	3481	4104
-inappropriate access mode for branch transaction	3482	4105
-inappropriate ioctl for device	1838	4106
-inappropriate isolation level for branch transaction	3483	4107
-inappropriate_access_mode_for_branch_transaction	3482,208	4105
-inappropriate_isolation_level_for_branch_transaction	3483,208	4107
-inappropriateaccessmodeforbranchtransaction	3482,208	4105
-inappropriateisolationlevelforbranchtransaction	3483,208	4107
+in failed sql transaction	1312	4101
+in progress error	3480	4102
+in progress table restore quota exceeded fault	3481	4103
+in_failed_sql_transaction	1312,208	4101
+inaccessible object exception	3482	4104
+inaccessibleobjectexception	3482	4104
+inactive event data store exception	3483	4105
+inactive query exception	3484	4106
+inactiveeventdatastoreexception	3483	4105
+inactiveeventdatastoreexception when calling	3483	4105
+inactivequeryexception	3484	4106
+inactivequeryexception when calling	3484	4106
+inappropriate access mode for branch transaction	3485	4107
+inappropriate ioctl for device	1838	4108
+inappropriate isolation level for branch transaction	3486	4109
+inappropriate_access_mode_for_branch_transaction	3485,208	4107
+inappropriate_isolation_level_for_branch_transaction	3486,208	4109
+inappropriateaccessmodeforbranchtransaction	3485,208	4107
+inappropriateisolationlevelforbranchtransaction	3486,208	4109
 including column does not support a collation	163,1	3887
 including column does not support an operator class	163,1	3887
 including column does not support asc desc options	163,1	3887
 including column does not support nulls first last options	163,1	3887
-incompatible applications exception	3484	4108
-incompatible class change error	3485	4109
-incompatible image exception	3486	4110
-incompatible orderable options	3487	4111
-incompatible parameter error	3488	4112
-incompatible policy exception	3489	4113
-incompatible region for multi az	3490	4114
-incompatible schema exception	3491	4115
-incompatible settings exception	3492	4116
-incompatibleapplicationsexception	3484	4108
-incompatibleapplicationsexception when calling	3484	4108
-incompatibleclasschangeerror	3485	4109
-incompatibleimageexception	3486	4110
-incompatibleimageexception when calling	3486	4110
-incompatibleorderableoptions	3487	4111
-incompatibleorderableoptions when calling	3487	4111
-incompatibleparametererror	3488	4112
-incompatibleparametererror when calling	3488	4112
-incompatiblepolicyexception	3489	4113
-incompatiblepolicyexception when calling	3489	4113
-incompatibleprotocols	3493	4117
-incompatibleprotocols when calling	3493	4117
-incompatibleregionformultiaz	3490	4114
-incompatibleregionformultiaz when calling	3490	4114
-incompatibleschemaexception	3491	4115
-incompatibleschemaexception when calling	3491	4115
-incompatiblesettingsexception	3492	4116
-incompatiblesettingsexception when calling	3492	4116
-incompatibleversion	3494	4118
-incompatibleversion when calling	3494	4118
-incomplete annotation exception	3495	4119
-incomplete message from client	526,138	4120
-incomplete read error	3496,3497	4121
-incomplete startup packet	526,138	4122
-incompleteannotationexception	3495	4119
-incompleteread	3498	4123
-incompletereaderror	3496,3497	4121
+incompatible applications exception	3487	4110
+incompatible class change error	3488	4111
+incompatible image exception	3489	4112
+incompatible orderable options	3490	4113
+incompatible parameter error	3491	4114
+incompatible policy exception	3492	4115
+incompatible region for multi az	3493	4116
+incompatible schema exception	3494	4117
+incompatible settings exception	3495	4118
+incompatibleapplicationsexception	3487	4110
+incompatibleapplicationsexception when calling	3487	4110
+incompatibleclasschangeerror	3488	4111
+incompatibleimageexception	3489	4112
+incompatibleimageexception when calling	3489	4112
+incompatibleorderableoptions	3490	4113
+incompatibleorderableoptions when calling	3490	4113
+incompatibleparametererror	3491	4114
+incompatibleparametererror when calling	3491	4114
+incompatiblepolicyexception	3492	4115
+incompatiblepolicyexception when calling	3492	4115
+incompatibleprotocols	3496	4119
+incompatibleprotocols when calling	3496	4119
+incompatibleregionformultiaz	3493	4116
+incompatibleregionformultiaz when calling	3493	4116
+incompatibleschemaexception	3494	4117
+incompatibleschemaexception when calling	3494	4117
+incompatiblesettingsexception	3495	4118
+incompatiblesettingsexception when calling	3495	4118
+incompatibleversion	3497	4120
+incompatibleversion when calling	3497	4120
+incomplete annotation exception	3498	4121
+incomplete message from client	526,138	4122
+incomplete read error	3499,3500	4123
+incomplete startup packet	526,138	4124
+incompleteannotationexception	3498	4121
+incompleteread	3501	4125
+incompletereaderror	3499,3500	4123
 inconsistency in usage of column lists for partitioning	2294	2773
-inconsistent cluster id exception	3499	4124
-inconsistent early data alpn	3500,287	311
-inconsistent early data sni	3501,287	311
-inconsistent group protocol	3502	4125
-inconsistent group protocol exception	3502	4126
-inconsistent topic id exception	3503	4127
-inconsistent types deduced for parameter	266,1	4128
-inconsistent voter set exception	3504	4129
-inconsistent_cluster_id	3499	4124
-inconsistent_group_protocol	3502	4126
-inconsistent_topic_id	3503	4127
-inconsistent_voter_set	3504	4129
-inconsistentclusteridexception	3499	4124
-inconsistentgroupprotocolexception	3502	4126
-inconsistentquantities	3505	4130
-inconsistentquantities when calling	3505	4130
-inconsistenttopicidexception	3503	4127
-inconsistentvotersetexception	3504	4129
+inconsistent cluster id exception	3502	4126
+inconsistent early data alpn	3503,287	311
+inconsistent early data sni	3504,287	311
+inconsistent group protocol	3505	4127
+inconsistent group protocol exception	3505	4128
+inconsistent topic id exception	3506	4129
+inconsistent types deduced for parameter	266,1	4130
+inconsistent voter set exception	3507	4131
+inconsistent_cluster_id	3502	4126
+inconsistent_group_protocol	3505	4128
+inconsistent_topic_id	3506	4129
+inconsistent_voter_set	3507	4131
+inconsistentclusteridexception	3502	4126
+inconsistentgroupprotocolexception	3505	4128
+inconsistentquantities	3508	4132
+inconsistentquantities when calling	3508	4132
+inconsistenttopicidexception	3506	4129
+inconsistentvotersetexception	3507	4131
 incorrect * value * for column	2550	3043
 incorrect * value * for function	2709	3235
 incorrect alignment of crc offset for file	621,81	647
 incorrect argument type to variable	2705,1	3231
 incorrect arguments to	2669	3194
-incorrect binary data format	1167,115	4131
-incorrect binary data format in bind parameter	1167,115	4132
-incorrect binary data format in function argument	1167,115	4133
-incorrect binary data format in logical replication column	1167,115	4134
+incorrect binary data format	1167,115	4133
+incorrect binary data format in bind parameter	1167,115	4134
+incorrect binary data format in function argument	1167,115	4135
+incorrect binary data format in logical replication column	1167,115	4136
 incorrect catalog name	2682,1	3208
-incorrect cidr state exception	3506	4135
+incorrect cidr state exception	3509	4137
 incorrect column name	2671,1	3196
 incorrect column specifier for column	2673,1	3198
 incorrect database name	2672,1	3197
 incorrect default value * for column	2133	2606
 incorrect escaping in json text in argument * to function * at position	2149	2623
-incorrect file system life cycle state	3507,19	4136
+incorrect file system life cycle state	3510,19	4138
 incorrect foreign key definition for	2676,1	3201
 incorrect geojson format empty * array	2070	2541
 incorrect geojson format polygon not closed	2072	2543
@@ -23765,9 +23791,9 @@ incorrect geojson format specified for st_geomfromgeojson function	2071	2542
 incorrect geojson format too few points for linestring specified	2073	2544
 incorrect index name	2683,1	3209
 incorrect information in file	2267	2744
-incorrect key exception	3508	4137
-incorrect key material exception	3509	4138
-incorrect mount target state	3510,19	4139
+incorrect key exception	3511	4139
+incorrect key material exception	3512	4140
+incorrect mount target state	3513,19	4141
 incorrect number of arguments for * expected * got	2459,1	2950
 incorrect number of fetch variables	2460	2951
 incorrect parameter count in the call to native function	2689,1	3215
@@ -23784,97 +23810,97 @@ incorrect table definition all merge tables must be in the same database	2556	30
 incorrect table definition there can be only one auto column and it must be defined as a key	2670,1	3195
 incorrect table definition there can be only one timestamp column with current_timestamp in default or on update clause	2538	3030
 incorrect table name	2700,1	3226
-incorrect trust anchor exception	3511	4140
+incorrect trust anchor exception	3514	4142
 incorrect usage of * and	2707	3233
 incorrect usage placement of	1953,1	2416
 incorrect user level lock name	2598,1	3123
 incorrect value * for option	1884	2338
-incorrectcidrstateexception	3506	4135
-incorrectcidrstateexception when calling	3506	4135
-incorrectfilesystemlifecyclestate	3507,19	4136
-incorrectfilesystemlifecyclestate when calling	3507,19	4136
-incorrectkeyexception	3508	4137
-incorrectkeyexception when calling	3508	4137
-incorrectkeymaterialexception	3509	4138
-incorrectkeymaterialexception when calling	3509	4138
-incorrectmounttargetstate	3510,19	4139
-incorrectmounttargetstate when calling	3510,19	4139
-incorrecttrustanchorexception	3511	4140
-incorrecttrustanchorexception when calling	3511	4140
+incorrectcidrstateexception	3509	4137
+incorrectcidrstateexception when calling	3509	4137
+incorrectfilesystemlifecyclestate	3510,19	4138
+incorrectfilesystemlifecyclestate when calling	3510,19	4138
+incorrectkeyexception	3511	4139
+incorrectkeyexception when calling	3511	4139
+incorrectkeymaterialexception	3512	4140
+incorrectkeymaterialexception when calling	3512	4140
+incorrectmounttargetstate	3513,19	4141
+incorrectmounttargetstate when calling	3513,19	4141
+incorrecttrustanchorexception	3514	4142
+incorrecttrustanchorexception when calling	3514	4142
 increment must not be zero	194,115	631
-indentationerror	3512,3513	4141
-indeterminate collation	1163	4142
-indeterminate datatype	724	4143
-indeterminate_collation	1163,1	4142
-indeterminate_datatype	724,1	4143
-indeterminatecollation	1163,1	4142
-indeterminatedatatype	724,1	4143
+indentationerror	3515,3516	4143
+indeterminate collation	1163	4144
+indeterminate datatype	724	4145
+indeterminate_collation	1163,1	4144
+indeterminate_datatype	724,1	4145
+indeterminatecollation	1163,1	4144
+indeterminatedatatype	724,1	4145
 index * cannot be used as replica identity because column * is a system column	320,1	1200
 index * cannot be used as replica identity because column * is nullable	259,1	274
-index * column number * does not have default sorting behavior	259,1	4144
-index * contains a half dead internal page	1155,81	4145
-index * contains corrupted page at block	1155,81	4146
-index * contains expressions	259,1	4144
-index * contains unexpected zero page at block	1155,81	4146
+index * column number * does not have default sorting behavior	259,1	4146
+index * contains a half dead internal page	1155,81	4147
+index * contains corrupted page at block	1155,81	4148
+index * contains expressions	259,1	4146
+index * contains unexpected zero page at block	1155,81	4148
 index * does not exist	162,1	1360
 index * does not support this operation	2166	2642
-index * for table * does not exist	162,1	4147
-index * has wrong hash version	1155,81	4148
-index * is already associated with a constraint	107	4149
+index * for table * does not exist	162,1	4149
+index * has wrong hash version	1155,81	4150
+index * is already associated with a constraint	107	4151
 index * is corrupted	2118	2589
-index * is not a btree	1155,81	4145
-index * is not a hash index	1155,81	4148
+index * is not a btree	1155,81	4147
+index * is not a hash index	1155,81	4150
 index * is not partitioned	163,1	801
 index * is not the index for column	194,115	1186
-index * is not valid	107	4150
+index * is not valid	107	4152
 index * is of wrong type for an innodb fulltext index	2123	2594
-index * out of valid range 0	338,115	4151
+index * out of valid range 0	338,115	4153
 index access method * does not have a handler	107	160
 index column size too large the maximum column size is * bytes	2117	2588
-index corrupted	1155	4152
+index corrupted	1155	4154
 index creation on system columns is not supported	109	158
-index database disk image is malformed	3514,3515	4153
-index expressions and predicates can refer only to the table being indexed	320,1	4154
+index database disk image is malformed	3517,3518	4155
+index expressions and predicates can refer only to the table being indexed	320,1	4156
 index for table * is corrupt try to repair it	2268	2745
-index invalid or out of range	325	4155
-index not found exception	3516	4156
-index not ready exception	3517	4157
+index invalid or out of range	325	4157
+index not found exception	3519	4158
+index not ready exception	3520	4159
 index operators must be binary	163,1	159
-index out of bounds exception	3518,325	4158
-index out of bounds the len is * but the index is	325	4159
-index out of range	325	4160
-index out of range exception	3519,325	4161
-index relfilenode value not set when in binary upgrade mode	194,115	4162
-index row requires * bytes maximum size is	337	4163
-index row size * exceeds btree version * for index	337	4164
-index row size * exceeds hash maximum	337	4165
-index row size * exceeds maximum * for index	337	4166
+index out of bounds exception	3521,325	4160
+index out of bounds the len is * but the index is	325	4161
+index out of range	325	4162
+index out of range exception	3522,325	4163
+index relfilenode value not set when in binary upgrade mode	194,115	4164
+index row requires * bytes maximum size is	337	4165
+index row size * exceeds btree version * for index	337	4166
+index row size * exceeds hash maximum	337	4167
+index row size * exceeds maximum * for index	337	4168
 index search operators must return boolean	163,1	159
-index was out of range must be non negative and less than the size of the collection	325	4167
-index was outside the bounds of the array	3519,325	4168
-index_corrupted	1155,81	4152
-indexcorrupted	1155,81	4152
-indexed attribute missing exception	3520	4169
-indexedattributemissingexception	3520	4169
-indexedattributemissingexception when calling	3520	4169
-indexerror	3521,3522,325	4170
-indexnotfoundexception	3516	4156
-indexnotfoundexception when calling	3516	4156
-indexnotreadyexception	3517	4157
-indexnotreadyexception when calling	3517	4157
-indexoutofboundsexception	3518,325	4158
-indexoutofrangeexception	3519,325	4161
-indicates that the either the sender or recipient of a voter only request is not one of the expected voters	3504	4129
-indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	3523	4171
-indicator overflow	3524	4172
-indicator_overflow	3524,115	4172
-indicatoroverflow	3524,115	4172
-ineligible replica exception	3525	4173
-ineligible_replica	3525	4173
-ineligiblereplicaexception	3525	4173
-infailedsqltransaction	1312,208	4099
-infinite recursion detected in policy for relation	163,1	4174
-infinite recursion detected in rules for relation	163,1	4174
+index was out of range must be non negative and less than the size of the collection	325	4169
+index was outside the bounds of the array	3522,325	4170
+index_corrupted	1155,81	4154
+indexcorrupted	1155,81	4154
+indexed attribute missing exception	3523	4171
+indexedattributemissingexception	3523	4171
+indexedattributemissingexception when calling	3523	4171
+indexerror	3524,3525,325	4172
+indexnotfoundexception	3519	4158
+indexnotfoundexception when calling	3519	4158
+indexnotreadyexception	3520	4159
+indexnotreadyexception when calling	3520	4159
+indexoutofboundsexception	3521,325	4160
+indexoutofrangeexception	3522,325	4163
+indicates that the either the sender or recipient of a voter only request is not one of the expected voters	3507	4131
+indicates that the transaction coordinator sending a writetxnmarker is no longer the current coordinator for a given producer	3526	4173
+indicator overflow	3527	4174
+indicator_overflow	3527,115	4174
+indicatoroverflow	3527,115	4174
+ineligible replica exception	3528	4175
+ineligible_replica	3528	4175
+ineligiblereplicaexception	3528	4175
+infailedsqltransaction	1312,208	4101
+infinite recursion detected in policy for relation	163,1	4176
+infinite recursion detected in rules for relation	163,1	4176
 inherited column * has a collation conflict	872,1	1051
 inherited column * has a generation conflict	279,1	1052
 inherited column * has a storage parameter conflict	279,1	1052
@@ -23882,855 +23908,855 @@ inherited column * has a type conflict	279,1	1052
 inherited column * must be renamed in child tables too	111,1	738
 inherited constraint * must be renamed in child tables too	111,1	738
 inherited relation * is not a table or foreign table	259,1	274
-initial position must not be null	195,115	4175
-initial slot snapshot too large	1053,1054	4176
+initial position must not be null	195,115	4177
+initial slot snapshot too large	1053,1054	4178
 initiated by * normal shutdown	2262	2739
 inline sql function body only valid for language sql	112,1	237
 innodb is in read only mode	2125	2596
 innodb presently supports one fulltext index creation at a time	2122	2593
 innodb refuses to write tables with row_format compressed or key_block_size	2583	3077
-inprogresserror	3477	4100
-inprogresstablerestorequotaexceededfault	3478	4101
-inprogresstablerestorequotaexceededfault when calling	3478	4101
-input data type is not an array	279,1	4177
+inprogresserror	3480	4102
+inprogresstablerestorequotaexceededfault	3481	4103
+inprogresstablerestorequotaexceededfault when calling	3481	4103
+input data type is not an array	279,1	4179
 input is a query not an expression	194,115	3663
-input is out of range	331,115	4178
-input mismatch exception	3526	4179
-input of anonymous composite types is not implemented	109	4180
-input output error	1734	4181
+input is out of range	331,115	4180
+input mismatch exception	3529	4181
+input of anonymous composite types is not implemented	109	4182
+input output error	1734	4183
 input parameters after one with a default value must also have defaults	112,1	237
 input string is too short for datetime format	692,115	752
-input string was not in a correct format	707	4182
-inputmismatchexception	3526	4179
-insecure transport error	3527	4183
-insecure_transport	3527	4183
-insecuretransporterror	3527	4183
+input string was not in a correct format	707	4184
+inputmismatchexception	3529	4181
+insecure transport error	3530	4185
+insecure_transport	3530	4185
+insecuretransporterror	3530	4185
 insert delayed can * because it is locked with lock tables	1980	2444
 insert has more expressions than target columns	0,1	2080
 insert has more target columns than expressions	0,1	2080
 insert ignore select is unsafe because the order in which rows are retrieved by the select determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1907	2361
 insert into autoincrement field which is not the first part in the composed primary key is unsafe	1904	2358
 insert on duplicate key update on a table with more than one unique key is unsafe	1909	2363
-insert or update on table * violates foreign key constraint	3268,687	4184
+insert or update on table * violates foreign key constraint	3268,687	4186
 insert select on duplicate key update is unsafe because the order in which rows are retrieved by the select determines which if any rows are updated this order cannot be predicted and may differ on master and the slave	1908	2362
 insert select rule actions are not supported for queries having data modifying statements in with	109	867
 insert trigger s when condition cannot reference old values	163,1	548
 insert with on conflict clause cannot be used with table that has insert or update rules	109	867
-insight not enabled exception	3528	4185
-insightnotenabledexception	3528	4185
-insightnotenabledexception when calling	3528	4185
-inspectfailed	3529,3530	4186
-installerror	3531	4187
-instance already exists exception	3532	4188
-instance does not exist exception	3533	4189
-instance id required exception	3534	4190
-instance limit exceeded exception	3535	4191
-instance name already registered exception	3536	4192
-instance name required exception	3537	4193
-instance not found	3538	4194
-instance not found exception	3539	4195
-instance not registered exception	3540	4196
-instance quota exceeded	3541	4197
-instance refresh in progress	3542	4198
-instancealreadyexistsexception	3532	4188
-instancedoesnotexistexception	3533	4189
-instancedoesnotexistexception when calling	3533	4189
-instanceidrequiredexception	3534	4190
-instanceidrequiredexception when calling	3534	4190
-instancelimitexceededexception	3535	4191
-instancelimitexceededexception when calling	3535	4191
-instancenamealreadyregisteredexception	3536	4192
-instancenamealreadyregisteredexception when calling	3536	4192
-instancenamerequiredexception	3537	4193
-instancenamerequiredexception when calling	3537	4193
-instancenotfound	3538	4194
-instancenotfound when calling	3538	4194
-instancenotfoundexception	3539	4195
-instancenotregisteredexception	3540	4196
-instancenotregisteredexception when calling	3540	4196
-instancequotaexceeded	3541	4197
-instancequotaexceeded when calling	3541	4197
-instancerefreshinprogress	3542	4198
-instancerefreshinprogress when calling	3542	4198
-instantiationerror	3543	4199
-instantiationexception	3544	4200
+insight not enabled exception	3531	4187
+insightnotenabledexception	3531	4187
+insightnotenabledexception when calling	3531	4187
+inspectfailed	3532,3533	4188
+installerror	3534	4189
+instance already exists exception	3535	4190
+instance does not exist exception	3536	4191
+instance id required exception	3537	4192
+instance limit exceeded exception	3538	4193
+instance name already registered exception	3539	4194
+instance name required exception	3540	4195
+instance not found	3541	4196
+instance not found exception	3542	4197
+instance not registered exception	3543	4198
+instance quota exceeded	3544	4199
+instance refresh in progress	3545	4200
+instancealreadyexistsexception	3535	4190
+instancedoesnotexistexception	3536	4191
+instancedoesnotexistexception when calling	3536	4191
+instanceidrequiredexception	3537	4192
+instanceidrequiredexception when calling	3537	4192
+instancelimitexceededexception	3538	4193
+instancelimitexceededexception when calling	3538	4193
+instancenamealreadyregisteredexception	3539	4194
+instancenamealreadyregisteredexception when calling	3539	4194
+instancenamerequiredexception	3540	4195
+instancenamerequiredexception when calling	3540	4195
+instancenotfound	3541	4196
+instancenotfound when calling	3541	4196
+instancenotfoundexception	3542	4197
+instancenotregisteredexception	3543	4198
+instancenotregisteredexception when calling	3543	4198
+instancequotaexceeded	3544	4199
+instancequotaexceeded when calling	3544	4199
+instancerefreshinprogress	3545	4200
+instancerefreshinprogress when calling	3545	4200
+instantiationerror	3546	4201
+instantiationexception	3547	4202
 instead nothing rules on select are not implemented	109	788
 instead of triggers cannot have column lists	109	549
 instead of triggers cannot have when conditions	109	549
 instead of triggers must be for each row	109	549
-insufficient available i ps in subnet fault	3545	4201
-insufficient cache cluster capacity	3546	4202
-insufficient capabilities exception	3547	4203
-insufficient capacity exception	3548	4204
-insufficient cloud watch logs resource policy	3549	4205
-insufficient cluster capacity	3550	4206
-insufficient cluster capacity fault	3550	4207
-insufficient data left in message	526,138	4208
-insufficient db cluster capacity fault	3551,11	4209
-insufficient db instance capacity	3552	4210
-insufficient delivery policy exception	3553	4211
-insufficient dependency service access permission exception	3554	4212
-insufficient encryption policy exception	3555	4213
-insufficient execution stack exception	3556	4214
+insufficient available i ps in subnet fault	3548	4203
+insufficient cache cluster capacity	3549	4204
+insufficient capabilities exception	3550	4205
+insufficient capacity exception	3551	4206
+insufficient cloud watch logs resource policy	3552	4207
+insufficient cluster capacity	3553	4208
+insufficient cluster capacity fault	3553	4209
+insufficient data left in message	526,138	4210
+insufficient db cluster capacity fault	3554,11	4211
+insufficient db instance capacity	3555	4212
+insufficient delivery policy exception	3556	4213
+insufficient dependency service access permission exception	3557	4214
+insufficient encryption policy exception	3558	4215
+insufficient execution stack exception	3559	4216
 insufficient file descriptors available to start server process	248	3586
-insufficient free cpu	3557	4215
-insufficient free memory	3558	4216
-insufficient iam access permission exception	3559	4217
-insufficient memory exception	3560	4218
-insufficient memory to continue the execution of the program	3560,3561	4219
-insufficient permissions exception	3562	4220
-insufficient privilege	140	4221
-insufficient privileges exception	3563,11	4222
-insufficient resource capacity fault	3564	4223
-insufficient resources	248	4224
-insufficient resources exception	3565	4225
-insufficient s3 bucket policy exception	3566	4226
-insufficient s3 bucket policy fault	3566	4227
-insufficient scope error	3567,11	4228
-insufficient sns topic policy exception	3568	4229
-insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	3556	4230
+insufficient free cpu	3560	4217
+insufficient free memory	3561	4218
+insufficient iam access permission exception	3562	4219
+insufficient memory exception	3563	4220
+insufficient memory to continue the execution of the program	3563,3564	4221
+insufficient permissions exception	3565	4222
+insufficient privilege	140	4223
+insufficient privileges exception	3566,11	4224
+insufficient resource capacity fault	3567	4225
+insufficient resources	248	4226
+insufficient resources exception	3568	4227
+insufficient s3 bucket policy exception	3569	4228
+insufficient s3 bucket policy fault	3569	4229
+insufficient scope error	3570,11	4230
+insufficient sns topic policy exception	3571	4231
+insufficient stack to continue executing the program safely this can happen from having too many functions on the call stack or function on the stack using too much stack space	3559	4232
 insufficient storage	70	67
-insufficient storage cluster capacity	3569	4231
-insufficient throughput capacity	3570,62	4232
-insufficient_privilege	140,1	4221
-insufficient_resources	248	4224
-insufficient_scope	3567,11	4228
+insufficient storage cluster capacity	3572	4233
+insufficient throughput capacity	3573,62	4234
+insufficient_privilege	140,1	4223
+insufficient_resources	248	4226
+insufficient_scope	3570,11	4230
 insufficient_storage	70	67
-insufficientavailableipsinsubnetfault	3545	4201
-insufficientavailableipsinsubnetfault when calling	3545	4201
-insufficientcacheclustercapacity	3546	4202
-insufficientcacheclustercapacity when calling	3546	4202
-insufficientcapabilitiesexception	3547	4203
-insufficientcapabilitiesexception when calling	3547	4203
-insufficientcapacity	3548,55	4233
-insufficientcapacity when calling	3548,55	4233
-insufficientcapacityexception	3548	4204
-insufficientcapacityexception when calling	3548	4204
-insufficientcloudwatchlogsresourcepolicy	3549	4205
-insufficientcloudwatchlogsresourcepolicy when calling	3549	4205
-insufficientclustercapacity	3550	4206
-insufficientclustercapacity when calling	3550	4206
-insufficientclustercapacityfault	3550	4207
-insufficientclustercapacityfault when calling	3550	4207
-insufficientdbclustercapacityfault	3551,11	4209
-insufficientdbclustercapacityfault when calling	3551,11	4209
-insufficientdbinstancecapacity	3552	4210
-insufficientdbinstancecapacity when calling	3552	4210
-insufficientdeliverypolicyexception	3553	4211
-insufficientdeliverypolicyexception when calling	3553	4211
-insufficientdependencyserviceaccesspermissionexception	3554	4212
-insufficientdependencyserviceaccesspermissionexception when calling	3554	4212
-insufficientencryptionpolicyexception	3555	4213
-insufficientencryptionpolicyexception when calling	3555	4213
-insufficientexecutionstackexception	3556	4214
-insufficientfreecpu	3557	4215
-insufficientfreememory	3558	4216
-insufficientiamaccesspermissionexception	3559	4217
-insufficientiamaccesspermissionexception when calling	3559	4217
-insufficientmemoryexception	3560	4218
-insufficientpermissionsexception	3562	4220
-insufficientpermissionsexception when calling	3562	4220
-insufficientprivilege	140,1	4221
-insufficientprivilegesexception	3563,11	4222
-insufficientprivilegesexception when calling	3563,11	4222
-insufficientresourcecapacityfault	3564	4223
-insufficientresourcecapacityfault when calling	3564	4223
-insufficientresources	248	4224
-insufficientresourcesexception	3565	4225
-insufficients3bucketpolicyexception	3566	4226
-insufficients3bucketpolicyexception when calling	3566	4226
-insufficients3bucketpolicyfault	3566	4227
-insufficients3bucketpolicyfault when calling	3566	4227
-insufficientscopeerror	3567,11	4228
-insufficientsnstopicpolicyexception	3568	4229
-insufficientsnstopicpolicyexception when calling	3568	4229
-insufficientstorageclustercapacity	3569	4231
-insufficientstorageclustercapacity when calling	3569	4231
-insufficientthroughputcapacity	3570,62	4232
-insufficientthroughputcapacity when calling	3570,62	4232
-int too large to convert to float	331	4234
+insufficientavailableipsinsubnetfault	3548	4203
+insufficientavailableipsinsubnetfault when calling	3548	4203
+insufficientcacheclustercapacity	3549	4204
+insufficientcacheclustercapacity when calling	3549	4204
+insufficientcapabilitiesexception	3550	4205
+insufficientcapabilitiesexception when calling	3550	4205
+insufficientcapacity	3551,55	4235
+insufficientcapacity when calling	3551,55	4235
+insufficientcapacityexception	3551	4206
+insufficientcapacityexception when calling	3551	4206
+insufficientcloudwatchlogsresourcepolicy	3552	4207
+insufficientcloudwatchlogsresourcepolicy when calling	3552	4207
+insufficientclustercapacity	3553	4208
+insufficientclustercapacity when calling	3553	4208
+insufficientclustercapacityfault	3553	4209
+insufficientclustercapacityfault when calling	3553	4209
+insufficientdbclustercapacityfault	3554,11	4211
+insufficientdbclustercapacityfault when calling	3554,11	4211
+insufficientdbinstancecapacity	3555	4212
+insufficientdbinstancecapacity when calling	3555	4212
+insufficientdeliverypolicyexception	3556	4213
+insufficientdeliverypolicyexception when calling	3556	4213
+insufficientdependencyserviceaccesspermissionexception	3557	4214
+insufficientdependencyserviceaccesspermissionexception when calling	3557	4214
+insufficientencryptionpolicyexception	3558	4215
+insufficientencryptionpolicyexception when calling	3558	4215
+insufficientexecutionstackexception	3559	4216
+insufficientfreecpu	3560	4217
+insufficientfreememory	3561	4218
+insufficientiamaccesspermissionexception	3562	4219
+insufficientiamaccesspermissionexception when calling	3562	4219
+insufficientmemoryexception	3563	4220
+insufficientpermissionsexception	3565	4222
+insufficientpermissionsexception when calling	3565	4222
+insufficientprivilege	140,1	4223
+insufficientprivilegesexception	3566,11	4224
+insufficientprivilegesexception when calling	3566,11	4224
+insufficientresourcecapacityfault	3567	4225
+insufficientresourcecapacityfault when calling	3567	4225
+insufficientresources	248	4226
+insufficientresourcesexception	3568	4227
+insufficients3bucketpolicyexception	3569	4228
+insufficients3bucketpolicyexception when calling	3569	4228
+insufficients3bucketpolicyfault	3569	4229
+insufficients3bucketpolicyfault when calling	3569	4229
+insufficientscopeerror	3570,11	4230
+insufficientsnstopicpolicyexception	3571	4231
+insufficientsnstopicpolicyexception when calling	3571	4231
+insufficientstorageclustercapacity	3572	4233
+insufficientstorageclustercapacity when calling	3572	4233
+insufficientthroughputcapacity	3573,62	4234
+insufficientthroughputcapacity when calling	3573,62	4234
+int too large to convert to float	331	4236
 integer is required for rows type frame	2704	3230
-integer out of range	331,115	4235
-integration already exists fault	3571	4236
-integration conflict operation fault	3572	4237
-integration conflict state fault	3573	4238
-integration not found fault	3574,12	4239
-integration quota exceeded fault	3575	4240
-integration source not found fault	3576,12	4241
-integration target not found fault	3577,12	4242
-integrationalreadyexistsfault	3571	4236
-integrationalreadyexistsfault when calling	3571	4236
-integrationconflictoperationfault	3572	4237
-integrationconflictoperationfault when calling	3572	4237
-integrationconflictstatefault	3573	4238
-integrationconflictstatefault when calling	3573	4238
-integrationnotfoundfault	3574,12	4239
-integrationnotfoundfault when calling	3574,12	4239
-integrationquotaexceededfault	3575	4240
-integrationquotaexceededfault when calling	3575	4240
-integrationsourcenotfoundfault	3576,12	4241
-integrationsourcenotfoundfault when calling	3576,12	4241
-integrationtargetnotfoundfault	3577,12	4242
-integrationtargetnotfoundfault when calling	3577,12	4242
-integrity constraint violation	687	4243
-integrity_constraint_violation	687	4243
-integrityconstraintviolation	687	4243
-integrityerror	3578	4244
-interconnect client exception	3579	4245
-interconnect server exception	3580,55	4246
-interconnect validation exception	3581	4247
-interconnectclientexception	3579	4245
-interconnectclientexception when calling	3579	4245
-interconnectserverexception	3580,55	4246
-interconnectserverexception when calling	3580,55	4246
-interconnectvalidationexception	3581	4247
-interconnectvalidationexception when calling	3581	4247
-interface conversion interface is	374	4248
-interfaceerror	3582	4249
-internal buffer overflow exception	3583	4250
-internal buffer overflow occurred	3583	4251
-internal dependency exception	3584	4252
-internal error	81	4253
-internal error code for broker to broker communication	3585	4254
-internal error exception	81,55	4255
-internal error in the runtime	3060	4256
-internal failure exception	3586,55	4257
+integer out of range	331,115	4237
+integration already exists fault	3574	4238
+integration conflict operation fault	3575	4239
+integration conflict state fault	3576	4240
+integration not found fault	3577,12	4241
+integration quota exceeded fault	3578	4242
+integration source not found fault	3579,12	4243
+integration target not found fault	3580,12	4244
+integrationalreadyexistsfault	3574	4238
+integrationalreadyexistsfault when calling	3574	4238
+integrationconflictoperationfault	3575	4239
+integrationconflictoperationfault when calling	3575	4239
+integrationconflictstatefault	3576	4240
+integrationconflictstatefault when calling	3576	4240
+integrationnotfoundfault	3577,12	4241
+integrationnotfoundfault when calling	3577,12	4241
+integrationquotaexceededfault	3578	4242
+integrationquotaexceededfault when calling	3578	4242
+integrationsourcenotfoundfault	3579,12	4243
+integrationsourcenotfoundfault when calling	3579,12	4243
+integrationtargetnotfoundfault	3580,12	4244
+integrationtargetnotfoundfault when calling	3580,12	4244
+integrity constraint violation	687	4245
+integrity_constraint_violation	687	4245
+integrityconstraintviolation	687	4245
+integrityerror	3581	4246
+interconnect client exception	3582	4247
+interconnect server exception	3583,55	4248
+interconnect validation exception	3584	4249
+interconnectclientexception	3582	4247
+interconnectclientexception when calling	3582	4247
+interconnectserverexception	3583,55	4248
+interconnectserverexception when calling	3583,55	4248
+interconnectvalidationexception	3584	4249
+interconnectvalidationexception when calling	3584	4249
+interface conversion interface is	374	4250
+interfaceerror	3585	4251
+internal buffer overflow exception	3586	4252
+internal buffer overflow occurred	3586	4253
+internal dependency exception	3587	4254
+internal error	81	4255
+internal error code for broker to broker communication	3588	4256
+internal error exception	81,55	4257
+internal error in the runtime	3060	4258
+internal failure exception	3589,55	4259
 internal function * is not in internal lookup table	232,1	1448
 internal problem setting up the post	1261	1580
 internal scheduler error	2020	2489
 internal server error	55	51
-internal server error exception	55	4258
-internal server exception	3587,55	4259
-internal service error	3588,55	4260
-internal service error exception	3589,55	4261
-internal service exception	3588,55	4262
-internal service fault	3588,55	4263
+internal server error exception	55	4260
+internal server exception	3590,55	4261
+internal service error	3591,55	4262
+internal service error exception	3592,55	4263
+internal service exception	3591,55	4264
+internal service fault	3591,55	4265
 internal size * is invalid for passed by value type	163,1	257
-internal stream failure	3590	4264
-internal streaming exception	3591	4265
-internal_error	81	4253
+internal stream failure	3593	4266
+internal streaming exception	3594	4267
+internal_error	81	4255
 internal_server_error	55	51
-internalbufferoverflowexception	3583	4250
-internaldependencyexception	3584	4252
-internaldependencyexception when calling	3584	4252
-internalerror	81	4253
-internalerror when calling	965,55	4266
-internalerrorexception	81,55	4255
-internalerrorexception when calling	81,55	4255
-internalexception	965,55	4267
-internalexception when calling	965,55	4267
-internalfailure	3586,55	4268
-internalfailure when calling	3586,55	4268
-internalfailureexception	3586,55	4257
-internalfailureexception when calling	3586,55	4257
-internalservererror	3587,55	4269
-internalservererror when calling	3587,55	4269
-internalservererrorexception	55	4258
-internalservererrorexception when calling	55	4258
-internalserverexception	3587,55	4259
-internalserverexception when calling	3587,55	4259
-internalserviceerror	3588,55	4260
-internalserviceerror when calling	3588,55	4260
-internalserviceerrorexception	3589,55	4261
-internalserviceerrorexception when calling	3589,55	4261
-internalserviceexception	3588,55	4262
-internalserviceexception when calling	3588,55	4262
-internalservicefault	3588,55	4263
-internalservicefault when calling	3588,55	4263
-internalstreamfailure	3590	4264
-internalstreamfailure when calling	3590	4264
-internalstreamingexception	3591	4265
-internalstreamingexception when calling	3591	4265
-interrupted by timeout exception	3592	4270
-interrupted io exception	3593	4271
-interrupted naming exception	3594	4272
-interrupted system call	1733	4273
-interrupted system call should be restarted	2731	4274
-interruptedbytimeoutexception	3592	4270
-interruptederror	1733,3595	4275
-interruptedexception	3596	4276
-interruptedioexception	3593	4271
-interruptednamingexception	3594	4272
-interval * precision must be between	194,115	4277
-interval * precision must not be negative	194,115	4277
-interval * precision reduced to maximum allowed	194,115	4277
-interval field overflow	3597	4278
-interval field value out of range	3597,115	4279
+internalbufferoverflowexception	3586	4252
+internaldependencyexception	3587	4254
+internaldependencyexception when calling	3587	4254
+internalerror	81	4255
+internalerror when calling	965,55	4268
+internalerrorexception	81,55	4257
+internalerrorexception when calling	81,55	4257
+internalexception	965,55	4269
+internalexception when calling	965,55	4269
+internalfailure	3589,55	4270
+internalfailure when calling	3589,55	4270
+internalfailureexception	3589,55	4259
+internalfailureexception when calling	3589,55	4259
+internalservererror	3590,55	4271
+internalservererror when calling	3590,55	4271
+internalservererrorexception	55	4260
+internalservererrorexception when calling	55	4260
+internalserverexception	3590,55	4261
+internalserverexception when calling	3590,55	4261
+internalserviceerror	3591,55	4262
+internalserviceerror when calling	3591,55	4262
+internalserviceerrorexception	3592,55	4263
+internalserviceerrorexception when calling	3592,55	4263
+internalserviceexception	3591,55	4264
+internalserviceexception when calling	3591,55	4264
+internalservicefault	3591,55	4265
+internalservicefault when calling	3591,55	4265
+internalstreamfailure	3593	4266
+internalstreamfailure when calling	3593	4266
+internalstreamingexception	3594	4267
+internalstreamingexception when calling	3594	4267
+interrupted by timeout exception	3595	4272
+interrupted io exception	3596	4273
+interrupted naming exception	3597	4274
+interrupted system call	1733	4275
+interrupted system call should be restarted	2731	4276
+interruptedbytimeoutexception	3595	4272
+interruptederror	1733,3598	4277
+interruptedexception	3599	4278
+interruptedioexception	3596	4273
+interruptednamingexception	3597	4274
+interval * precision must be between	194,115	4279
+interval * precision must not be negative	194,115	4279
+interval * precision reduced to maximum allowed	194,115	4279
+interval field overflow	3600	4280
+interval field value out of range	3600,115	4281
 interval is either not positive or too big	2019	2488
-interval time zone * must not include months or days	194,115	4280
-interval_field_overflow	3597,115	4278
-intervalfieldoverflow	3597,115	4278
+interval time zone * must not include months or days	194,115	4282
+interval_field_overflow	3600,115	4280
+intervalfieldoverflow	3600,115	4280
 into is only allowed on first select of union intersect except	0,1	2080
-introspectionexception	3598	4281
+introspectionexception	3601	4283
 invalid * action for foreign key constraint containing generated column	0,1	866
 invalid * character string	2130	2603
-invalid access exception	3599,7	4282
-invalid access key id exception	3600	4283
-invalid access point	3601	4284
-invalid account status exception	3602	4285
-invalid acl state fault	3603	4286
-invalid action declaration exception	3604	4287
-invalid activation id	3605	4288
-invalid active region exception	3606	4289
-invalid actor arn exception	3607	4290
-invalid address error	3608	4291
-invalid address exception	3609	4292
+invalid access exception	3602,7	4284
+invalid access key id exception	3603	4285
+invalid access point	3604	4286
+invalid account status exception	3605	4287
+invalid acl state fault	3606	4288
+invalid action declaration exception	3607	4289
+invalid activation id	3608	4290
+invalid active region exception	3609	4291
+invalid actor arn exception	3610	4292
+invalid address error	3611	4293
+invalid address exception	3612	4294
 invalid address family in external	1167,115	1453
 invalid affix alias	229,230	232
 invalid affix flag	229,230	232
 invalid affix flag * with long flag value	229,230	232
-invalid aggregation exception	3610	4293
-invalid aggregator exception	3611	4294
-invalid alarm config exception	3612	4295
-invalid algorithm parameter exception	3613	4296
-invalid alias name exception	3614	4297
-invalid allowed pattern exception	3615	4298
-invalid application configuration exception	3616	4299
-invalid application exception	3617	4300
-invalid application name exception	3618	4301
-invalid approval rule content exception	3619	4302
-invalid approval rule name exception	3620	4303
-invalid approval rule template content exception	3621	4304
-invalid approval rule template description exception	3622	4305
-invalid approval rule template name exception	3623	4306
-invalid approval state exception	3624	4307
-invalid approval token exception	3625	4308
-invalid args exception	3626	4309
-invalid argument	967	4310
+invalid aggregation exception	3613	4295
+invalid aggregator exception	3614	4296
+invalid alarm config exception	3615	4297
+invalid algorithm parameter exception	3616	4298
+invalid alias name exception	3617	4299
+invalid allowed pattern exception	3618	4300
+invalid application configuration exception	3619	4301
+invalid application exception	3620	4302
+invalid application name exception	3621	4303
+invalid approval rule content exception	3622	4304
+invalid approval rule name exception	3623	4305
+invalid approval rule template content exception	3624	4306
+invalid approval rule template description exception	3625	4307
+invalid approval rule template name exception	3626	4308
+invalid approval state exception	3627	4309
+invalid approval token exception	3628	4310
+invalid args exception	3629	4311
+invalid argument	967	4312
 invalid argument error * in function	2469	2960
-invalid argument exception	967	4311
+invalid argument exception	967	4313
 invalid argument for	0,1	346
-invalid argument for logarithm	784	4312
-invalid argument for nth value function	321	4313
-invalid argument for ntile function	323	4314
-invalid argument for power function	116	4315
-invalid argument for sql json datetime function	1377	4316
-invalid argument for width bucket function	1184	4317
+invalid argument for logarithm	784	4314
+invalid argument for nth value function	321	4315
+invalid argument for ntile function	323	4316
+invalid argument for power function	116	4317
+invalid argument for sql json datetime function	1377	4318
+invalid argument for width bucket function	1184	4319
 invalid argument size * in function call message	526,138	3874
-invalid arn exception	3627	4318
-invalid arn fault	3627	4319
-invalid array flags	1167,115	4095
+invalid arn exception	3630	4320
+invalid arn fault	3630	4321
+invalid array flags	1167,115	4097
 invalid array for xml namespace mapping	115	1219
-invalid array length	325	4320
-invalid association version	3628	4321
-invalid asynchronous state exception	3629	4322
-invalid attachment exception	3630	4323
-invalid attribute identifier exception	3631	4324
+invalid array length	325	4322
+invalid association version	3631	4323
+invalid asynchronous state exception	3632	4324
+invalid attachment exception	3633	4325
+invalid attribute identifier exception	3634	4326
 invalid attribute in procedure definition	112,1	237
-invalid attribute name	3632	4325
-invalid attribute value	3633	4326
-invalid attribute value exception	3634	4327
-invalid attributes exception	3635	4328
-invalid aud error	3636,3094	4329
-invalid audience	3636,3094	4330
-invalid audience error	3636,3094	4331
-invalid audience expected * received aud	3636,3094	4332
-invalid authentication code	3637,11	4333
+invalid attribute name	3635	4327
+invalid attribute value	3636	4328
+invalid attribute value exception	3637	4329
+invalid attributes exception	3638	4330
+invalid aud error	3639,3094	4331
+invalid audience	3639,3094	4332
+invalid audience error	3639,3094	4333
+invalid audience expected * received aud	3639,3094	4334
+invalid authentication code	3640,11	4335
 invalid authentication method	229,230	447
 invalid authentication method * not supported by this build	229,230	447
-invalid authentication profile request fault	3638	4334
-invalid author arn exception	3639	4335
-invalid authorization message exception	3640	4336
-invalid authorization specification	152	4337
-invalid authorization state	3641	4338
-invalid auto rollback config exception	3642	4339
-invalid auto scaling group exception	3643	4340
-invalid automation execution parameters exception	3644	4341
-invalid automation signal exception	3645	4342
-invalid automation status update exception	3646	4343
-invalid base64 end sequence	194,115	4344
-invalid batch entry id	3647	4345
-invalid binary representation	1167	4346
+invalid authentication profile request fault	3641	4336
+invalid author arn exception	3642	4337
+invalid authorization message exception	3643	4338
+invalid authorization specification	152	4339
+invalid authorization state	3644	4340
+invalid auto rollback config exception	3645	4341
+invalid auto scaling group exception	3646	4342
+invalid automation execution parameters exception	3647	4343
+invalid automation signal exception	3648	4344
+invalid automation status update exception	3649	4345
+invalid base64 end sequence	194,115	4346
+invalid batch entry id	3650	4347
+invalid binary representation	1167	4348
 invalid bits in external	1167,115	1453
-invalid blob id exception	3648	4347
-invalid blocker declaration exception	3649	4348
-invalid blue green deployment configuration exception	3650	4349
-invalid blue green deployment state fault	3651	4350
+invalid blob id exception	3651	4349
+invalid blocker declaration exception	3652	4350
+invalid blue green deployment configuration exception	3653	4351
+invalid blue green deployment state fault	3654	4352
 invalid bound specification for a hash partition	111,1	110
 invalid bound specification for a list partition	111,1	110
 invalid bound specification for a range partition	111,1	110
-invalid branch name exception	3652	4351
-invalid bucket name filter exception	3653	4352
-invalid byte sequence error	3654	4353
-invalid byte sequence for encoding	858,115	4354
-invalid byte sequence in utf	988	4355
-invalid byte value for encoding	858,115	4354
-invalid ca certificate	3655,297	4356
-invalid ca certificates bundle	3656	4357
-invalid cache cluster state	3657	4358
-invalid cache parameter group state	3658	4359
-invalid cache security group state	3659	4360
-invalid campaign state exception	3660,19	4361
-invalid cast exception	3661	4362
-invalid catalog name	2232	4363
-invalid ccs message	3662,287	311
-invalid certificate exception	3663	4364
-invalid certificate fault	3663	4365
-invalid certificate or alg	3664,287	311
-invalid certificate verification context	3665,297	4366
-invalid change batch	3666	4367
-invalid change set status	3667	4368
-invalid channel arn	3668	4369
-invalid character encoding	988	4370
+invalid branch name exception	3655	4353
+invalid bucket name filter exception	3656	4354
+invalid byte sequence error	3657	4355
+invalid byte sequence for encoding	858,115	4356
+invalid byte sequence in utf	988	4357
+invalid byte value for encoding	858,115	4356
+invalid ca certificate	3658,297	4358
+invalid ca certificates bundle	3659	4359
+invalid cache cluster state	3660	4360
+invalid cache parameter group state	3661	4361
+invalid cache security group state	3662	4362
+invalid campaign state exception	3663,19	4363
+invalid cast exception	3664	4364
+invalid catalog name	2232	4365
+invalid ccs message	3665,287	311
+invalid certificate exception	3666	4366
+invalid certificate fault	3666	4367
+invalid certificate or alg	3667,287	311
+invalid certificate verification context	3668,297	4368
+invalid change batch	3669	4369
+invalid change set status	3670	4370
+invalid channel arn	3671	4371
+invalid character encoding	988	4372
 invalid character in affix flag	229,230	232
-invalid character in extension * schema must not contain any of	114,115	4371
-invalid character in extension owner must not contain any of	114,115	4371
-invalid character value for cast	3669	4372
-invalid character z looking for beginning of object key	3092	4373
+invalid character in extension * schema must not contain any of	114,115	4373
+invalid character in extension owner must not contain any of	114,115	4373
+invalid character value for cast	3672	4374
+invalid character z looking for beginning of object key	3092	4375
 invalid cidr mask in address	229,230	447
-invalid cidr value	114,115	4374
-invalid ciphertext exception	3670	4375
-invalid claim format in token	3636,3094	4330
-invalid class exception	3671	4376
-invalid client auth status exception	3672	4377
-invalid client error	3673,7	4378
-invalid client exception	3673	4379
-invalid client id error	3674	4380
-invalid client metadata exception	3675	4381
-invalid client request token exception	3676	4382
-invalid client token exception	3677	4383
+invalid cidr value	114,115	4376
+invalid ciphertext exception	3673	4377
+invalid claim format in token	3639,3094	4332
+invalid class exception	3674	4378
+invalid client auth status exception	3675	4379
+invalid client error	3676,7	4380
+invalid client exception	3676	4381
+invalid client id error	3677	4382
+invalid client metadata exception	3678	4383
+invalid client request token exception	3679	4384
+invalid client token exception	3680	4385
 invalid close message subtype	526,138	560
-invalid cloud watch destination	3678	4384
-invalid cloud watch logs log group arn exception	3679	4385
-invalid cloud watch logs role arn exception	3680	4386
-invalid cluster parameter group state	3681	4387
-invalid cluster security group state	3682	4388
-invalid cluster snapshot schedule state	3683	4389
-invalid cluster snapshot state	3684	4390
-invalid cluster state	3685	4391
-invalid cluster state fault	3685	4392
-invalid cluster subnet group state fault	3686	4393
-invalid cluster subnet state fault	3687	4394
-invalid cluster track	3688	4395
-invalid code signature exception	3689	4396
-invalid codec private data exception	3690	4397
-invalid column definition	782	4398
-invalid column reference	320	4399
+invalid cloud watch destination	3681	4386
+invalid cloud watch logs log group arn exception	3682	4387
+invalid cloud watch logs role arn exception	3683	4388
+invalid cluster parameter group state	3684	4389
+invalid cluster security group state	3685	4390
+invalid cluster snapshot schedule state	3686	4391
+invalid cluster snapshot state	3687	4392
+invalid cluster state	3688	4393
+invalid cluster state fault	3688	4394
+invalid cluster subnet group state fault	3689	4395
+invalid cluster subnet state fault	3690	4396
+invalid cluster track	3691	4397
+invalid code signature exception	3692	4398
+invalid codec private data exception	3693	4399
+invalid column definition	782	4400
+invalid column reference	320	4401
 invalid column reference * in load data	2174	2651
-invalid com object exception	370	4400
+invalid com object exception	370	4402
 invalid combination of date conventions	692,115	752
-invalid command id	3691	4401
+invalid command id	3694	4403
 invalid command line argument	0,1	870
 invalid command line argument for server process	0,1	870
-invalid command name	194,115	4402
-invalid comment id exception	3692	4403
-invalid comment operation exception	3693,19	4404
-invalid commit exception	3694	4405
-invalid commit id exception	3695	4406
-invalid commit offset size exception	1037	4407
-invalid component error	3696	4408
-invalid compression algorithm	3697,287	311
+invalid command name	194,115	4404
+invalid comment id exception	3695	4405
+invalid comment operation exception	3696,19	4406
+invalid commit exception	3697	4407
+invalid commit id exception	3698	4408
+invalid commit offset size exception	1037	4409
+invalid component error	3699	4410
+invalid compression algorithm	3700,287	311
 invalid compression method	194,115	886
 invalid compression specification	0,1	1264
-invalid compute platform exception	3698	4409
+invalid compute platform exception	3701	4411
 invalid condition number	1972	2435
-invalid config exception	1074	4410
-invalid configuration exception	3699	4411
-invalid configuration name	3700,287	311
-invalid configuration parameter name	1046,1	4412
-invalid configuration parameter name * removing it	1046,1	4412
-invalid configuration recorder name exception	3701	4413
-invalid configuration request	3702	4414
-invalid configuration set	3703	4415
-invalid conflict detail level exception	3704	4416
-invalid conflict resolution exception	3705	4417
-invalid conflict resolution strategy exception	3706	4418
+invalid config exception	1074	4412
+invalid configuration exception	3702	4413
+invalid configuration name	3703,287	311
+invalid configuration parameter name	1046,1	4414
+invalid configuration parameter name * removing it	1046,1	4414
+invalid configuration recorder name exception	3704	4415
+invalid configuration request	3705	4416
+invalid configuration set	3706	4417
+invalid conflict detail level exception	3707	4418
+invalid conflict resolution exception	3708	4419
+invalid conflict resolution strategy exception	3709	4420
 invalid connection limit	194,115	821
-invalid connection string syntax	0,1	4419
+invalid connection string syntax	0,1	4421
 invalid connection type	229,230	447
-invalid contact flow exception	3707	4420
-invalid contact flow module exception	3708	4421
-invalid content location	3709	4422
-invalid continuation token exception	3710	4423
+invalid contact flow exception	3710	4422
+invalid contact flow module exception	3711	4423
+invalid content location	3712	4424
+invalid continuation token exception	3713	4425
 invalid copy file header missing flags	452,115	1214
 invalid copy file header missing length	452,115	1214
 invalid copy file header with oids	452,115	1214
 invalid copy file header wrong length	452,115	1214
 invalid create database strategy	194,115	821
-invalid credential exception	3711	4424
-invalid credentials exception	3711	4425
-invalid cross account role exception	3712	4426
-invalid cross device link	1231	4427
-invalid crypto padding	3093,3094	4428
-invalid ct validation type	3713,287	311
-invalid cursor definition	762	4429
-invalid cursor name	3714	4430
-invalid cursor name must not be empty	3714	4431
-invalid cursor state	726	4432
-invalid custom db engine version state fault	3715	4433
-invalid custom ses configuration exception	3716	4434
-invalid customer identifier exception	3717	4435
-invalid customs exception	3718	4436
-invalid data exception	3719	4437
-invalid data format	3719	4438
-invalid data in file	107	4439
-invalid data repository type	3720	4440
-invalid data set parameter value exception	3721	4441
-invalid data share fault	3722	4442
-invalid database definition	3723	4443
-invalid date format	764	4444
-invalid date range exception	3724	4445
-invalid datetime format	692	4446
+invalid credential exception	3714	4426
+invalid credentials exception	3714	4427
+invalid cross account role exception	3715	4428
+invalid cross device link	1231	4429
+invalid crypto padding	3093,3094	4430
+invalid ct validation type	3716,287	311
+invalid cursor definition	762	4431
+invalid cursor name	3717	4432
+invalid cursor name must not be empty	3717	4433
+invalid cursor state	726	4434
+invalid custom db engine version state fault	3718	4435
+invalid custom ses configuration exception	3719	4436
+invalid customer identifier exception	3720	4437
+invalid customs exception	3721	4438
+invalid data exception	3722	4439
+invalid data format	3722	4440
+invalid data in file	107	4441
+invalid data repository type	3723	4442
+invalid data set parameter value exception	3724	4443
+invalid data share fault	3725	4444
+invalid database definition	3726	4445
+invalid date format	764	4446
+invalid date range exception	3727	4447
+invalid datetime format	692	4448
 invalid datetime format separator	692,115	752
-invalid datum pointer	115	4447
-invalid db cluster automated backup state fault	3725	4448
-invalid db cluster capacity fault	3726	4449
-invalid db cluster endpoint state fault	3727	4450
-invalid db cluster snapshot state fault	3728	4451
-invalid db cluster state fault	3729	4452
-invalid db instance automated backup state	3730	4453
-invalid db instance state	3731	4454
-invalid db parameter group state	3732	4455
-invalid db proxy endpoint state fault	3733	4456
-invalid db proxy state fault	3734	4457
-invalid db security group state	3735	4458
-invalid db shard group state	3736	4459
-invalid db snapshot state	3737	4460
-invalid db subnet group fault	3738	4461
-invalid db subnet group state fault	3739	4462
-invalid db subnet state fault	3740	4463
-invalid default root object	3741	4464
+invalid datum pointer	115	4449
+invalid db cluster automated backup state fault	3728	4450
+invalid db cluster capacity fault	3729	4451
+invalid db cluster endpoint state fault	3730	4452
+invalid db cluster snapshot state fault	3731	4453
+invalid db cluster state fault	3732	4454
+invalid db instance automated backup state	3733	4455
+invalid db instance state	3734	4456
+invalid db parameter group state	3735	4457
+invalid db proxy endpoint state fault	3736	4458
+invalid db proxy state fault	3737	4459
+invalid db security group state	3738	4460
+invalid db shard group state	3739	4461
+invalid db snapshot state	3740	4462
+invalid db subnet group fault	3741	4463
+invalid db subnet group state fault	3742	4464
+invalid db subnet state fault	3743	4465
+invalid default root object	3744	4466
 invalid default value for	2132,1	2605
-invalid delete inventory parameters exception	3742	4465
-invalid deletion id exception	3743	4466
-invalid deletion parameter exception	3744	4467
-invalid delivery channel name exception	3745	4468
-invalid delivery options	3746	4469
-invalid deployed state filter exception	3747	4470
-invalid deployment config name exception	3748	4471
-invalid deployment group name exception	3749	4472
-invalid deployment id exception	3750	4473
-invalid deployment instance type exception	3751	4474
-invalid deployment status exception	3752	4475
-invalid deployment style exception	3753	4476
-invalid deployment target id exception	3754	4477
-invalid deployment wait type exception	3755	4478
+invalid delete inventory parameters exception	3745	4467
+invalid deletion id exception	3746	4468
+invalid deletion parameter exception	3747	4469
+invalid delivery channel name exception	3748	4470
+invalid delivery options	3749	4471
+invalid deployed state filter exception	3750	4472
+invalid deployment config name exception	3751	4473
+invalid deployment group name exception	3752	4474
+invalid deployment id exception	3753	4475
+invalid deployment instance type exception	3754	4476
+invalid deployment status exception	3755	4477
+invalid deployment style exception	3756	4478
+invalid deployment target id exception	3757	4479
+invalid deployment wait type exception	3758	4480
 invalid describe message subtype	526,138	560
-invalid description exception	3756	4479
-invalid destination commit specifier exception	3757	4480
-invalid destination encoding name	194,115	4481
-invalid destination kms key	3758	4482
-invalid device exception	3759	4483
+invalid description exception	3759	4481
+invalid destination commit specifier exception	3760	4482
+invalid destination encoding name	194,115	4483
+invalid destination kms key	3761	4484
+invalid device exception	3762	4485
 invalid dh parameters	229,230	1040
 invalid dh parameters neither suitable generator or safe prime	229,230	1040
 invalid dh parameters p is not prime	229,230	1040
-invalid digit found in string	707	4484
-invalid digit in external numeric value	1167,115	4485
-invalid disk capacity	3760	4486
-invalid dn d operation exception	3761	4487
-invalid document content	3762	4488
-invalid document operation	3763	4489
-invalid document schema version	3764	4490
-invalid document type	3765	4491
-invalid document version	3766	4492
-invalid domain name	3767	4493
-invalid domain name for origin access control	3768	4494
-invalid domain validation options exception	3769	4495
-invalid ec2 tag combination exception	3770	4496
-invalid ec2 tag exception	3771	4497
-invalid ecs service exception	3772	4498
-invalid elastic ip fault	3773	4499
-invalid email exception	3774	4500
-invalid email role access policy exception	3775	4501
-invalid encoding exception	3776	4502
-invalid encoding name	194,115	4503
-invalid encoding number	194,115	4504
-invalid encoding starting at	988	4505
-invalid encryption configuration	3777	4506
-invalid endpoint exception	3778	4507
-invalid endpoint region exception	3779	4508
-invalid endpoint state	3780	4509
-invalid enum argument exception	3781	4510
-invalid enum label	1046,1	4511
-invalid error code	3782	4512
-invalid escape character	3783	4513
-invalid escape octet	3784	4514
-invalid escape sequence	3785	4515
-invalid escape string	3785,115	4516
-invalid event category exception	3786	4517
-invalid event data store category exception	3787	4518
-invalid event data store status exception	3788	4519
-invalid event pattern exception	3789	4520
-invalid event selectors exception	3790	4521
-invalid event subscription state	3791	4522
-invalid exchange	1686	4523
-invalid execution input	3792	4524
-invalid export only	3793	4525
-invalid export path	3794	4526
-invalid export source state	3795	4527
-invalid export task state fault	3796	4528
-invalid export time exception	3797	4529
-invalid expression exception	3798	4530
+invalid digit found in string	707	4486
+invalid digit in external numeric value	1167,115	4487
+invalid disk capacity	3763	4488
+invalid dn d operation exception	3764	4489
+invalid document content	3765	4490
+invalid document operation	3766	4491
+invalid document schema version	3767	4492
+invalid document type	3768	4493
+invalid document version	3769	4494
+invalid domain name	3770	4495
+invalid domain name for origin access control	3771	4496
+invalid domain validation options exception	3772	4497
+invalid ec2 tag combination exception	3773	4498
+invalid ec2 tag exception	3774	4499
+invalid ecs service exception	3775	4500
+invalid elastic ip fault	3776	4501
+invalid email exception	3777	4502
+invalid email role access policy exception	3778	4503
+invalid encoding exception	3779	4504
+invalid encoding name	194,115	4505
+invalid encoding number	194,115	4506
+invalid encoding starting at	988	4507
+invalid encryption configuration	3780	4508
+invalid endpoint exception	3781	4509
+invalid endpoint region exception	3782	4510
+invalid endpoint state	3783	4511
+invalid enum argument exception	3784	4512
+invalid enum label	1046,1	4513
+invalid error code	3785	4514
+invalid escape character	3786	4515
+invalid escape octet	3787	4516
+invalid escape sequence	3788	4517
+invalid escape string	3788,115	4518
+invalid event category exception	3789	4519
+invalid event data store category exception	3790	4520
+invalid event data store status exception	3791	4521
+invalid event pattern exception	3792	4522
+invalid event selectors exception	3793	4523
+invalid event subscription state	3794	4524
+invalid exchange	1686	4525
+invalid execution input	3795	4526
+invalid export only	3796	4527
+invalid export path	3797	4528
+invalid export source state	3798	4529
+invalid export task state fault	3799	4530
+invalid export time exception	3800	4531
+invalid expression exception	3801	4532
 invalid extension name	194,115	3669
 invalid extension version name	194,115	3669
 invalid external cidr value	1167,115	1453
-invalid external id exception	3799	4531
-invalid external pg_snapshot data	1167,115	4532
-invalid facet update exception	3800	4533
-invalid fetch session epoch exception	3801	4534
-invalid fetch size exception	3802	4535
+invalid external id exception	3802	4533
+invalid external pg_snapshot data	1167,115	4534
+invalid facet update exception	3803	4535
+invalid fetch session epoch exception	3804	4536
+invalid fetch size exception	3805	4537
 invalid field size	452,115	1214
-invalid file exists behavior exception	3803	4536
-invalid file location exception	3804	4537
-invalid file mode exception	3805	4538
-invalid file position exception	3806	4539
-invalid file system exception	3807	4540
-invalid filter criteria exception	3808	4541
-invalid filter exception	3809	4542
-invalid filter key	3810	4543
-invalid filter option	3811	4544
-invalid filter value	3812	4545
-invalid firehose destination	3813	4546
-invalid flags for opening a large object	194,115	4547
-invalid fleet status exception	3814	4548
-invalid float literal	707	4484
-invalid foreign key	3267	4549
+invalid file exists behavior exception	3806	4538
+invalid file location exception	3807	4539
+invalid file mode exception	3808	4540
+invalid file position exception	3809	4541
+invalid file system exception	3810	4542
+invalid filter criteria exception	3811	4543
+invalid filter exception	3812	4544
+invalid filter key	3813	4545
+invalid filter option	3814	4546
+invalid filter value	3815	4547
+invalid firehose destination	3816	4548
+invalid flags for opening a large object	194,115	4549
+invalid fleet status exception	3817	4550
+invalid float literal	707	4486
+invalid foreign key	3267	4551
 invalid format specification for an interval value	692,115	752
-invalid forward cookies	3815	4550
+invalid forward cookies	3818	4552
 invalid frontend message type	526,138	560
-invalid function association	3816	4551
-invalid function definition	112	4552
+invalid function association	3819	4553
+invalid function definition	112	4554
 invalid function number * must be between 1 and	163,1	159
-invalid game session status exception	3817	4553
-invalid gateway request exception	3818	4554
-invalid geo restriction parameter	3819	4555
+invalid game session status exception	3820	4555
+invalid gateway request exception	3821	4556
+invalid geo restriction parameter	3822	4557
 invalid gis data provided to function	2080,194,115	2550
-invalid git hub account token exception	3820	4556
-invalid git hub account token name exception	3821	4557
-invalid global cluster state fault	3822	4558
-invalid global replication group state	3823	4559
-invalid grant error	3824,6	4560
-invalid grant exception	3824	4561
-invalid grant id exception	3825	4562
-invalid grant operation	779	4563
-invalid grant token exception	3826	4564
-invalid grantor	780	4565
-invalid group id	3827	4566
-invalid group id exception	3827	4567
-invalid handshake transition exception	3828	4568
-invalid header padding	3093,3094	4428
-invalid header string	3093,3094	4428
-invalid header string must be a json object	3093,3094	4428
-invalid headers for s3 origin	3829	4569
-invalid hexadecimal data odd number of digits	194,115	4344
-invalid hexadecimal digit	194,115	4344
-invalid home region exception	3830	4570
-invalid hsm client certificate state fault	3831	4571
-invalid hsm configuration state fault	3832	4572
-invalid iam session arn exception	3833	4573
-invalid iam user arn exception	3834	4574
-invalid iat	3835,3094	4575
-invalid iat error	3835,3094	4576
-invalid id format	3836	4577
-invalid identity pool configuration exception	3837	4578
-invalid identity token	3838	4579
-invalid if match version	3839	4580
-invalid ignore application stop failures value exception	3840	4581
-invalid image format exception	3841	4582
-invalid image name	3842,3843	4583
-invalid import path	3844	4584
-invalid import source exception	3845	4585
-invalid import token exception	3846	4586
-invalid indicator parameter value	3847	4587
-invalid input combination exception	3848	4588
-invalid input exception	3849	4589
+invalid git hub account token exception	3823	4558
+invalid git hub account token name exception	3824	4559
+invalid global cluster state fault	3825	4560
+invalid global replication group state	3826	4561
+invalid grant error	3827,6	4562
+invalid grant exception	3827	4563
+invalid grant id exception	3828	4564
+invalid grant operation	779	4565
+invalid grant token exception	3829	4566
+invalid grantor	780	4567
+invalid group id	3830	4568
+invalid group id exception	3830	4569
+invalid handshake transition exception	3831	4570
+invalid header padding	3093,3094	4430
+invalid header string	3093,3094	4430
+invalid header string must be a json object	3093,3094	4430
+invalid headers for s3 origin	3832	4571
+invalid hexadecimal data odd number of digits	194,115	4346
+invalid hexadecimal digit	194,115	4346
+invalid home region exception	3833	4572
+invalid hsm client certificate state fault	3834	4573
+invalid hsm configuration state fault	3835	4574
+invalid iam session arn exception	3836	4575
+invalid iam user arn exception	3837	4576
+invalid iat	3838,3094	4577
+invalid iat error	3838,3094	4578
+invalid id format	3839	4579
+invalid identity pool configuration exception	3840	4580
+invalid identity token	3841	4581
+invalid if match version	3842	4582
+invalid ignore application stop failures value exception	3843	4583
+invalid image format exception	3844	4584
+invalid image name	3845,3846	4585
+invalid import path	3847	4586
+invalid import source exception	3848	4587
+invalid import token exception	3849	4588
+invalid indicator parameter value	3850	4589
+invalid input combination exception	3851	4590
+invalid input exception	3852	4591
 invalid input string for y yyy	692,115	752
-invalid input syntax for type	114,115	4590
-invalid input value for enum	114,115	4591
-invalid insight selectors exception	3850	4592
-invalid instance id	3851	4593
-invalid instance id exception	3851	4594
-invalid instance information filter value	3852	4595
-invalid instance name exception	3853	4596
-invalid instance property filter value	3854	4597
-invalid instance status exception	3855	4598
-invalid instance type exception	3856	4599
-invalid int2vector data	1167,115	4600
-invalid integration state fault	3857	4601
-invalid internal value for enum	1167,115	4602
-invalid interval type modifier	194,115	4277
-invalid inventory group exception	3858	4603
-invalid inventory item context exception	3859	4604
-invalid inventory request exception	3860	4605
+invalid input syntax for type	114,115	4592
+invalid input value for enum	114,115	4593
+invalid insight selectors exception	3853	4594
+invalid instance id	3854	4595
+invalid instance id exception	3854	4596
+invalid instance information filter value	3855	4597
+invalid instance name exception	3856	4598
+invalid instance property filter value	3857	4599
+invalid instance status exception	3858	4600
+invalid instance type exception	3859	4601
+invalid int2vector data	1167,115	4602
+invalid integration state fault	3860	4603
+invalid internal value for enum	1167,115	4604
+invalid interval type modifier	194,115	4279
+invalid inventory group exception	3861	4605
+invalid inventory item context exception	3862	4606
+invalid inventory request exception	3863	4607
 invalid ip address	229,230	447
 invalid ip mask	229,230	447
-invalid issued at error	3835,3094	4606
-invalid issuer	3861,3094	4607
-invalid issuer error	3861,3094	4608
-invalid issuer expected * received iss	3861,3094	4609
-invalid item content exception	3862	4610
-invalid job exception	3863	4611
-invalid job id exception	3864	4612
-invalid job state exception	3865	4613
-invalid json text	3866	4614
-invalid jti	3867,3094	4615
-invalid jti error	3867,3094	4616
-invalid key exception	3868	4617
-invalid key id	3869	4618
-invalid key prefix filter exception	3870	4619
-invalid key signing key name	3871	4620
-invalid key signing key status	3872	4621
-invalid key spec exception	3873	4622
-invalid key update type	3874,287	311
-invalid key usage exception	3875	4623
-invalid kms arn	3876	4624
-invalid kms key exception	3877	4625
-invalid kms key fault	3877	4626
-invalid kms key id exception	3878	4627
-invalid kms resource exception	3879	4628
-invalid lambda function	3880	4629
-invalid lambda function association	3881	4630
-invalid lambda function output exception	3882	4631
-invalid lambda response exception	3883	4632
-invalid large object descriptor	162,1	4633
-invalid large object write request size	194,115	4547
-invalid layer exception	3884	4634
-invalid layer part exception	3885	4635
+invalid issued at error	3838,3094	4608
+invalid issuer	3864,3094	4609
+invalid issuer error	3864,3094	4610
+invalid issuer expected * received iss	3864,3094	4611
+invalid item content exception	3865	4612
+invalid job exception	3866	4613
+invalid job id exception	3867	4614
+invalid job state exception	3868	4615
+invalid json text	3869	4616
+invalid jti	3870,3094	4617
+invalid jti error	3870,3094	4618
+invalid key exception	3871	4619
+invalid key id	3872	4620
+invalid key prefix filter exception	3873	4621
+invalid key signing key name	3874	4622
+invalid key signing key status	3875	4623
+invalid key spec exception	3876	4624
+invalid key update type	3877,287	311
+invalid key usage exception	3878	4625
+invalid kms arn	3879	4626
+invalid kms key exception	3880	4627
+invalid kms key fault	3880	4628
+invalid kms key id exception	3881	4629
+invalid kms resource exception	3882	4630
+invalid lambda function	3883	4631
+invalid lambda function association	3884	4632
+invalid lambda function output exception	3885	4633
+invalid lambda response exception	3886	4634
+invalid large object descriptor	162,1	4635
+invalid large object write request size	194,115	4549
+invalid layer exception	3887	4636
+invalid layer part exception	3888	4637
 invalid ldap port number	229,230	447
-invalid ldaps status exception	3886	4636
+invalid ldaps status exception	3889	4638
 invalid ldapscheme value	229,230	447
 invalid length in external	1167,115	1453
-invalid length in external bit string	1167,115	4637
-invalid length of startup packet	526,138	4122
-invalid lexicon exception	3887	4638
-invalid license exception	3888	4639
-invalid lifecycle event hook execution id exception	3889	4640
-invalid lifecycle event hook execution status exception	3890	4641
-invalid limit exception	3891	4642
-invalid literal for int with base	707	4643
-invalid load balancer action	3892	4644
-invalid load balancer info exception	3893	4645
+invalid length in external bit string	1167,115	4639
+invalid length of startup packet	526,138	4124
+invalid lexicon exception	3890	4640
+invalid license exception	3891	4641
+invalid lifecycle event hook execution id exception	3892	4642
+invalid lifecycle event hook execution status exception	3893	4643
+invalid limit exception	3894	4644
+invalid literal for int with base	707	4645
+invalid load balancer action	3895	4646
+invalid load balancer info exception	3896	4647
 invalid locale name	259,1	824
-invalid location code	3894	4646
-invalid locator specification	3895	4647
-invalid logging configuration	3896	4648
-invalid logical replication message type	526,138	4649
-invalid lookup attributes exception	3897	4650
+invalid location code	3897	4648
+invalid locator specification	3898	4649
+invalid logging configuration	3899	4650
+invalid logical replication message type	526,138	4651
+invalid lookup attributes exception	3900	4652
 invalid macro name in dynamic library path	1046,1	1261
 invalid magic number in dynamic shared memory segment	107	1468
 invalid magic number stored in file	621,81	647
-invalid manifest exception	3898	4651
-invalid manifest field exception	3899	4652
-invalid mark exception	3900	4653
-invalid marker exception	3901	4654
+invalid manifest exception	3901	4653
+invalid manifest field exception	3902	4654
+invalid mark exception	3903	4655
+invalid marker exception	3904	4656
 invalid mask length	194,115	742
-invalid max conflict files exception	3902	4655
-invalid max early data	3903,287	311
-invalid max merge hunks exception	3904	4656
-invalid max results exception	3905	4657
-invalid media frame exception	3906	4658
-invalid memory allocation request size	337	4659
-invalid merge option exception	3907	4660
-invalid message contents	3908	4661
-invalid message format	526,138	4208
-invalid message length	526,138	4120
-invalid message size	3802	4662
+invalid max conflict files exception	3905	4657
+invalid max early data	3906,287	311
+invalid max merge hunks exception	3907	4658
+invalid max results exception	3908	4659
+invalid media frame exception	3909	4660
+invalid memory allocation request size	337	4661
+invalid merge option exception	3910	4662
+invalid message contents	3911	4663
+invalid message format	526,138	4210
+invalid message length	526,138	4122
+invalid message size	3805	4664
 invalid message size * in shared memory queue	337	920
-invalid midi data exception	3909	4663
-invalid minimum healthy host value exception	3910	4664
-invalid minimum protocol version	3911	4665
+invalid midi data exception	3912	4665
+invalid minimum healthy host value exception	3913	4666
+invalid minimum protocol version	3914	4667
 invalid mode character must be one of	114,115	113
-invalid module descriptor exception	3912	4666
-invalid multi region cluster state fault	3913	4667
-invalid multibyte character for locale	858,115	4668
-invalid name	1046	4669
-invalid name exception	3914	4670
-invalid name syntax	1046,1	4671
-invalid namespace fault	3915	4672
-invalid network settings	3916	4673
-invalid next token	3917	4674
-invalid next token exception	3917	4675
-invalid node exception	3918	4676
-invalid node state fault	3919	4677
-invalid non ca certificate has ca markings	3920,297	4678
-invalid nonce exception	3921	4679
+invalid module descriptor exception	3915	4668
+invalid multi region cluster state fault	3916	4669
+invalid multibyte character for locale	858,115	4670
+invalid name	1046	4671
+invalid name exception	3917	4672
+invalid name syntax	1046,1	4673
+invalid namespace fault	3918	4674
+invalid network settings	3919	4675
+invalid next token	3920	4676
+invalid next token exception	3920	4677
+invalid node exception	3921	4678
+invalid node state fault	3922	4679
+invalid non ca certificate has ca markings	3923,297	4680
+invalid nonce exception	3924	4681
 invalid normalization form	194,115	3776
-invalid notification config	3922	4680
-invalid null cmd name	3923,287	311
-invalid number format	707	4681
-invalid number of dimensions	194,115	4682
+invalid notification config	3925	4682
+invalid null cmd name	3926,287	311
+invalid number format	707	4683
+invalid number of dimensions	194,115	4684
 invalid number of flag vector aliases	229,230	232
-invalid number of partitions	3924	4683
-invalid number of points in external path value	1167,115	4684
-invalid number of points in external polygon value	1167,115	4684
-invalid number predicates	3925	4685
-invalid number value tests	3926	4686
-invalid numeric data exception	3927	4687
-invalid numeric type modifier	194,115	4688
-invalid o auth flow exception	3928	4689
-invalid object definition	163	4690
-invalid object exception	3929	4691
-invalid object state	3930,11	4692
-invalid octet value in macaddr value	331,115	4693
-invalid oidvector data	1167,115	4694
-invalid ole variant type exception	3931	4695
-invalid on premises tag combination exception	3932	4696
+invalid number of partitions	3927	4685
+invalid number of points in external path value	1167,115	4686
+invalid number of points in external polygon value	1167,115	4686
+invalid number predicates	3928	4687
+invalid number value tests	3929	4688
+invalid numeric data exception	3930	4689
+invalid numeric type modifier	194,115	4690
+invalid o auth flow exception	3931	4691
+invalid object definition	163	4692
+invalid object exception	3932	4693
+invalid object state	3933,11	4694
+invalid octet value in macaddr value	331,115	4695
+invalid oidvector data	1167,115	4696
+invalid ole variant type exception	3934	4697
+invalid on premises tag combination exception	3935	4698
 invalid on update clause for * column	2136	2609
 invalid on update specification	109	889
-invalid open type exception	3933	4697
-invalid operation exception	3934	4698
-invalid operation fault	3935	4699
+invalid open type exception	3936	4699
+invalid operation exception	3937	4700
+invalid operation fault	3938	4701
 invalid operator class options parsing function	163,1	159
 invalid operator number * must be between 1 and	163,1	159
-invalid option exception	3936	4700
-invalid option group state fault	3937	4701
-invalid option name * must not contain	194,115	4702
-invalid or incomplete multibyte or wide character	1730	4703
-invalid or inconsistent certificate extension	3938,297	4704
-invalid or inconsistent certificate policy extension	3939,297	4705
-invalid order exception	3940	4706
-invalid origin access control	3941	4707
-invalid origin access identity	3942	4708
-invalid origin keepalive timeout	3943	4709
-invalid origin read timeout	3944	4710
-invalid output folder	3945	4711
-invalid output location	3946	4712
-invalid overflow block number	194,115	4713
-invalid override status exception	3947	4714
-invalid owned by option	0,1	4715
-invalid page in block * of relation	621,81	4716
-invalid page in block * of relation * zeroing out page	621,81	4717
-invalid pagination exception	3948	4718
-invalid pagination token	3949	4719
-invalid pagination token exception	3949	4720
-invalid parameter combination	3950	4721
-invalid parameter combination exception	3950	4722
-invalid parameter exception	3951	4723
-invalid parameter group state fault	3952	4724
-invalid parameter input	3953	4725
+invalid option exception	3939	4702
+invalid option group state fault	3940	4703
+invalid option name * must not contain	194,115	4704
+invalid or incomplete multibyte or wide character	1730	4705
+invalid or inconsistent certificate extension	3941,297	4706
+invalid or inconsistent certificate policy extension	3942,297	4707
+invalid order exception	3943	4708
+invalid origin access control	3944	4709
+invalid origin access identity	3945	4710
+invalid origin keepalive timeout	3946	4711
+invalid origin read timeout	3947	4712
+invalid output folder	3948	4713
+invalid output location	3949	4714
+invalid overflow block number	194,115	4715
+invalid override status exception	3950	4716
+invalid owned by option	0,1	4717
+invalid page in block * of relation	621,81	4718
+invalid page in block * of relation * zeroing out page	621,81	4719
+invalid pagination exception	3951	4720
+invalid pagination token	3952	4721
+invalid pagination token exception	3952	4722
+invalid parameter combination	3953	4723
+invalid parameter combination exception	3953	4724
+invalid parameter exception	3954	4725
+invalid parameter group state fault	3955	4726
+invalid parameter input	3956	4727
 invalid parameter list format	0,1	933
-invalid parameter name	1046,1	4726
-invalid parameter spec exception	3954	4727
-invalid parameter value	194	4728
-invalid parameter value exception	194	4729
-invalid parameter values exception	3955	4730
-invalid parameters exception	3956	4731
-invalid parent commit id exception	3957	4732
-invalid partitions exception	3924	4733
-invalid password	1759	4734
-invalid password exception	1759,7	4735
+invalid parameter name	1046,1	4728
+invalid parameter spec exception	3957	4729
+invalid parameter value	194	4730
+invalid parameter value exception	194	4731
+invalid parameter values exception	3958	4732
+invalid parameters exception	3959	4733
+invalid parent commit id exception	3960	4734
+invalid partitions exception	3927	4735
+invalid password	1759	4736
+invalid password exception	1759,7	4737
 invalid password packet size	526,138	3640
-invalid path exception	3958	4736
-invalid payload padding	3093,3094	4428
+invalid path exception	3961	4738
+invalid payload padding	3093,3094	4430
 invalid payload string	3093,3094	3645
 invalid payload string must be a json object	3093,3094	3645
-invalid per unit storage throughput	3959	4737
+invalid per unit storage throughput	3962	4739
 invalid performance_schema usage	2695	3221
-invalid permission type	3960	4738
-invalid plugin name	3961	4739
-invalid policy attribute exception	3962	4740
-invalid policy document	3963	4741
-invalid policy exception	3964	4742
-invalid policy fault	3964	4743
-invalid policy revision id exception	3965	4744
-invalid policy type exception	3966	4745
-invalid port range exception	3967	4746
-invalid preceding or following size	3279	4747
-invalid preceding or following size in window function	3279,115	4748
-invalid preferences format exception	3968	4749
-invalid prefix error	3969	4750
-invalid prepared statement definition	3970	4751
-invalid principal type exception	3971	4752
+invalid permission type	3963	4740
+invalid plugin name	3964	4741
+invalid policy attribute exception	3965	4742
+invalid policy document	3966	4743
+invalid policy exception	3967	4744
+invalid policy fault	3967	4745
+invalid policy revision id exception	3968	4746
+invalid policy type exception	3969	4747
+invalid port range exception	3970	4748
+invalid preceding or following size	3279	4749
+invalid preceding or following size in window function	3279,115	4750
+invalid preferences format exception	3971	4751
+invalid prefix error	3972	4752
+invalid prepared statement definition	3973	4753
+invalid principal type exception	3974	4754
 invalid privilege type * for column	779,780	930
 invalid privilege type * for database	779,780	930
 invalid privilege type * for domain	779,780	930
@@ -24748,1637 +24774,1637 @@ invalid privilege type * for sequence	779,780	930
 invalid privilege type * for table	779,780	930
 invalid privilege type * for tablespace	779,780	930
 invalid privilege type * for type	779,780	930
-invalid producer epoch exception	3972	4753
-invalid producer id mapping exception	3973	4754
-invalid product code exception	3974	4755
-invalid program exception	1040	4756
-invalid properties format exception	3975	4757
-invalid protocol settings	3976	4758
-invalid public key	1232	4759
-invalid public key version exception	3977	4760
+invalid producer epoch exception	3975	4755
+invalid producer id mapping exception	3976	4756
+invalid product code exception	3977	4757
+invalid program exception	1040	4758
+invalid properties format exception	3978	4759
+invalid protocol settings	3979	4760
+invalid public key	1232	4761
+invalid public key version exception	3980	4762
 invalid publication object list	0,1	950
-invalid publication where expression	109	4761
-invalid publication_names syntax	1046,1	4762
-invalid pull request event type exception	3978	4763
-invalid pull request id exception	3979	4764
-invalid pull request status exception	3980	4765
-invalid pull request status update exception	3981	4766
-invalid query exception	3982	4767
-invalid query expression	3983	4768
+invalid publication where expression	109	4763
+invalid publication_names syntax	1046,1	4764
+invalid pull request event type exception	3981	4765
+invalid pull request id exception	3982	4766
+invalid pull request status exception	3983	4767
+invalid pull request status update exception	3984	4768
+invalid query exception	3985	4769
+invalid query expression	3986	4770
 invalid query response	526,138	1420
-invalid query statement exception	3984	4769
-invalid query status exception	3985	4770
-invalid query string parameters	3986	4771
-invalid radius in external circle value	1167,115	4684
+invalid query statement exception	3987	4771
+invalid query status exception	3988	4772
+invalid query string parameters	3989	4773
+invalid radius in external circle value	1167,115	4686
 invalid radius port number	229,230	447
-invalid range bound flags	0,1	4772
-invalid reaction user arn exception	3987	4773
-invalid reaction value exception	3988	4774
-invalid record exception	565	4775
-invalid record state exception	3989	4776
-invalid recording group exception	3990	4777
-invalid recursion	235	4778
-invalid redirect uri error	3674	4779
-invalid redirect uri exception	3991	4780
-invalid reference name exception	3992	4781
-invalid region exception	3993	4782
-invalid registration exception	3994	4783
-invalid registration status exception	3995	4784
-invalid regular expression	3996	4785
+invalid range bound flags	0,1	4774
+invalid reaction user arn exception	3990	4775
+invalid reaction value exception	3991	4776
+invalid record exception	565	4777
+invalid record state exception	3992	4778
+invalid recording group exception	3993	4779
+invalid recursion	235	4780
+invalid redirect uri error	3677	4781
+invalid redirect uri exception	3994	4782
+invalid reference name exception	3995	4783
+invalid region exception	3996	4784
+invalid registration exception	3997	4785
+invalid registration status exception	3998	4786
+invalid regular expression	3999	4787
 invalid regular expression option	194,115	1936
-invalid relation id exception	3997	4786
-invalid relation service exception	3998	4787
-invalid relation type exception	3999	4788
-invalid relative file version enum exception	4000	4789
-invalid relative path	4001	4790
-invalid rendering parameter	4002	4791
-invalid replacement content exception	4003	4792
-invalid replacement type exception	4004	4793
-invalid replica assignment	4005	4794
-invalid replication assignment exception	4005	4795
-invalid replication factor	4006	4796
-invalid replication factor exception	4006	4797
-invalid replication group state	4007	4798
-invalid repository description exception	4008	4799
-invalid repository name exception	4009	4800
-invalid repository trigger branch name exception	4010	4801
-invalid repository trigger custom data exception	4011	4802
-invalid repository trigger destination arn exception	4012	4803
-invalid repository trigger events exception	4013	4804
-invalid repository trigger name exception	4014	4805
-invalid repository trigger region exception	4015	4806
-invalid request code	1695	4807
-invalid request content exception	4016	4808
-invalid request descriptor	1693	4809
-invalid request error	3674	4810
-invalid request exception	3674	4811
-invalid request fatal error	3674	4812
-invalid request region exception	4017	4813
-invalid required acks exception	4018	4814
-invalid required acks value	4018	4815
-invalid required protocol	4019	4816
-invalid reserved node state	4020	4817
-invalid resource arn exception	4021	4818
-invalid resource exception	4022	4819
-invalid resource format exception	4023	4820
-invalid resource id	4024	4821
-invalid resource policy exception	4025	4822
-invalid resource state exception	4026	4823
-invalid resource state fault	4026	4824
-invalid resource type	4027	4825
-invalid resource type exception	4027	4826
-invalid response code	4028	4827
-invalid response exception	4029	4828
+invalid relation id exception	4000	4788
+invalid relation service exception	4001	4789
+invalid relation type exception	4002	4790
+invalid relative file version enum exception	4003	4791
+invalid relative path	4004	4792
+invalid rendering parameter	4005	4793
+invalid replacement content exception	4006	4794
+invalid replacement type exception	4007	4795
+invalid replica assignment	4008	4796
+invalid replication assignment exception	4008	4797
+invalid replication factor	4009	4798
+invalid replication factor exception	4009	4799
+invalid replication group state	4010	4800
+invalid repository description exception	4011	4801
+invalid repository name exception	4012	4802
+invalid repository trigger branch name exception	4013	4803
+invalid repository trigger custom data exception	4014	4804
+invalid repository trigger destination arn exception	4015	4805
+invalid repository trigger events exception	4016	4806
+invalid repository trigger name exception	4017	4807
+invalid repository trigger region exception	4018	4808
+invalid request code	1695	4809
+invalid request content exception	4019	4810
+invalid request descriptor	1693	4811
+invalid request error	3677	4812
+invalid request exception	3677	4813
+invalid request fatal error	3677	4814
+invalid request region exception	4020	4815
+invalid required acks exception	4021	4816
+invalid required acks value	4021	4817
+invalid required protocol	4022	4818
+invalid reserved node state	4023	4819
+invalid resource arn exception	4024	4820
+invalid resource exception	4025	4821
+invalid resource format exception	4026	4822
+invalid resource id	4027	4823
+invalid resource policy exception	4028	4824
+invalid resource state exception	4029	4825
+invalid resource state fault	4029	4826
+invalid resource type	4030	4827
+invalid resource type exception	4030	4828
+invalid response code	4031	4829
+invalid response exception	4032	4830
 invalid response from primary server	526,138	1420
-invalid responsibility transfer transition exception	4030	4829
-invalid restore fault	4031	4830
-invalid restore time exception	4032	4831
-invalid result attribute exception	4033	4832
-invalid result token exception	4034	4833
-invalid retention period fault	4035	4834
-invalid revision exception	4036	4835
-invalid revision id exception	4037	4836
-invalid revocation content	4038	4837
-invalid role exception	4039	4838
-invalid role info exception	4040	4839
-invalid role oid	162,1	4840
-invalid role specification	1172	4841
-invalid role value exception	4041	4842
-invalid row count in limit clause	4042	4843
-invalid row count in result offset clause	4043	4844
-invalid rule content sha256 exception	4044	4845
-invalid rule exception	4045	4846
-invalid runtime exception	4046,60	4847
-invalid s3 bucket exception	4047	4848
-invalid s3 bucket fault	4047	4849
-invalid s3 bucket name exception	4048	4850
-invalid s3 bucket name fault	4048	4851
-invalid s3 configuration	4049	4852
-invalid s3 key exception	4050	4853
-invalid s3 key prefix exception	4051	4854
-invalid s3 key prefix fault	4051	4855
-invalid s3 kms key arn exception	4052	4856
-invalid s3 object exception	4053	4857
-invalid s3 prefix exception	4054	4858
-invalid sample rate exception	4055	4859
-invalid savepoint specification	4056	4860
-invalid scale in external numeric value	1167,115	4485
-invalid scheduled action	4057	4861
-invalid schema definition	1210	4862
-invalid schema doc exception	4058	4863
-invalid schema name	4059,0	4864
-invalid scope error	4060	4865
-invalid scope exception	4060	4866
+invalid responsibility transfer transition exception	4033	4831
+invalid restore fault	4034	4832
+invalid restore time exception	4035	4833
+invalid result attribute exception	4036	4834
+invalid result token exception	4037	4835
+invalid retention period fault	4038	4836
+invalid revision exception	4039	4837
+invalid revision id exception	4040	4838
+invalid revocation content	4041	4839
+invalid role exception	4042	4840
+invalid role info exception	4043	4841
+invalid role oid	162,1	4842
+invalid role specification	1172	4843
+invalid role value exception	4044	4844
+invalid row count in limit clause	4045	4845
+invalid row count in result offset clause	4046	4846
+invalid rule content sha256 exception	4047	4847
+invalid rule exception	4048	4848
+invalid runtime exception	4049,60	4849
+invalid s3 bucket exception	4050	4850
+invalid s3 bucket fault	4050	4851
+invalid s3 bucket name exception	4051	4852
+invalid s3 bucket name fault	4051	4853
+invalid s3 configuration	4052	4854
+invalid s3 key exception	4053	4855
+invalid s3 key prefix exception	4054	4856
+invalid s3 key prefix fault	4054	4857
+invalid s3 kms key arn exception	4055	4858
+invalid s3 object exception	4056	4859
+invalid s3 prefix exception	4057	4860
+invalid sample rate exception	4058	4861
+invalid savepoint specification	4059	4862
+invalid scale in external numeric value	1167,115	4487
+invalid scheduled action	4060	4863
+invalid schema definition	1210	4864
+invalid schema doc exception	4061	4865
+invalid schema name	4062,0	4866
+invalid scope error	4063	4867
+invalid scope exception	4063	4868
 invalid scram response	526,138	1070
-invalid search controls exception	4061	4867
-invalid search filter exception	4062	4868
-invalid secret exception	4063	4869
-invalid security group	4064	4870
-invalid security group id exception	4065,60	4871
-invalid sequence number	4066,287	311
-invalid sequence option sequence name	0,1	4715
-invalid sequence token exception	4067	4872
+invalid search controls exception	4064	4869
+invalid search filter exception	4065	4870
+invalid secret exception	4066	4871
+invalid security group	4067	4872
+invalid security group id exception	4068,60	4873
+invalid sequence number	4069,287	311
+invalid sequence option sequence name	0,1	4717
+invalid sequence token exception	4070	4874
 invalid server encoding	259,1	824
-invalid serverinfo data	4068,287	311
-invalid serverless cache snapshot state fault	4069	4873
-invalid serverless cache state fault	4070	4874
-invalid session id	4071,287	311
-invalid session timeout	4072	4875
-invalid session timeout exception	4072	4876
-invalid share session epoch exception	4073	4877
-invalid sign in external numeric value	1167,115	4485
-invalid signals exception	4074	4878
-invalid signature error	4075,3094	4879
-invalid signing status	4076	4880
+invalid serverinfo data	4071,287	311
+invalid serverless cache snapshot state fault	4072	4875
+invalid serverless cache state fault	4073	4876
+invalid session id	4074,287	311
+invalid session timeout	4075	4877
+invalid session timeout exception	4075	4878
+invalid share session epoch exception	4076	4879
+invalid sign in external numeric value	1167,115	4487
+invalid signals exception	4077	4880
+invalid signature error	4078,3094	4881
+invalid signing status	4079	4882
 invalid size for column	2134	2607
 invalid size stored in file	621,81	647
-invalid slot	1696	4881
-invalid sms role access policy exception	4077	4882
-invalid sms role trust relationship exception	4078	4883
-invalid snapshot copy grant state fault	4079	4884
-invalid snapshot data in file	114,115	4885
-invalid snapshot identifier	194,115	4886
-invalid snapshot state	4080	4887
-invalid snapshot state fault	4080	4888
-invalid sns destination	4081	4889
-invalid sns topic	4082	4890
-invalid sns topic arn exception	4083	4891
-invalid sns topic name exception	4084	4892
-invalid sort by exception	4085	4893
-invalid sort order exception	4086	4894
-invalid source commit specifier exception	4087	4895
-invalid source encoding name	194,115	4481
-invalid source exception	4088	4896
-invalid source kms key	4089	4897
-invalid specification exception	4090	4898
-invalid sql json subscript	4091	4899
-invalid sql statement name	4092	4900
-invalid sqlstate returned	4093	4901
-invalid srp username	4094,287	311
-invalid ssml exception	4095	4902
-invalid stage declaration exception	4096	4903
-invalid standby message type	526,138	4904
-invalid startup packet layout expected terminator as last byte	526,138	4122
-invalid state error	4097,4098	4905
-invalid state exception	2890	4906
-invalid state transition	4099	4907
-invalid state transition exception	4099,19	4908
-invalid statement name must not be empty	3970,1	4909
-invalid statistics kind	194,115	4910
-invalid status response	4100,287	311
+invalid slot	1696	4883
+invalid sms role access policy exception	4080	4884
+invalid sms role trust relationship exception	4081	4885
+invalid snapshot copy grant state fault	4082	4886
+invalid snapshot data in file	114,115	4887
+invalid snapshot identifier	194,115	4888
+invalid snapshot state	4083	4889
+invalid snapshot state fault	4083	4890
+invalid sns destination	4084	4891
+invalid sns topic	4085	4892
+invalid sns topic arn exception	4086	4893
+invalid sns topic name exception	4087	4894
+invalid sort by exception	4088	4895
+invalid sort order exception	4089	4896
+invalid source commit specifier exception	4090	4897
+invalid source encoding name	194,115	4483
+invalid source exception	4091	4898
+invalid source kms key	4092	4899
+invalid specification exception	4093	4900
+invalid sql json subscript	4094	4901
+invalid sql statement name	4095	4902
+invalid sqlstate returned	4096	4903
+invalid srp username	4097,287	311
+invalid ssml exception	4098	4904
+invalid stage declaration exception	4099	4905
+invalid standby message type	526,138	4906
+invalid startup packet layout expected terminator as last byte	526,138	4124
+invalid state error	4100,4101	4907
+invalid state exception	2890	4908
+invalid state transition	4102	4909
+invalid state transition exception	4102,19	4910
+invalid statement name must not be empty	3973,1	4911
+invalid statistics kind	194,115	4912
+invalid status response	4103,287	311
 invalid storage type	194,115	886
-invalid string in message	526,138	4208
-invalid structure exception	4101	4911
-invalid subnet id exception	4102,60	4912
-invalid subscription oid	194,115	4402
-invalid subscription state fault	4103	4913
-invalid symbol * found while decoding base64 sequence	194,115	4344
-invalid system tag usage exception	4104	4914
-invalid table definition	111	4915
+invalid string in message	526,138	4210
+invalid structure exception	4104	4913
+invalid subnet id exception	4105,60	4914
+invalid subscription oid	194,115	4404
+invalid subscription state fault	4106	4915
+invalid symbol * found while decoding base64 sequence	194,115	4346
+invalid system tag usage exception	4107	4916
+invalid table definition	111	4917
 invalid table name	0,1	950
-invalid table restore argument	4105	4916
-invalid tablesample argument	4106	4917
-invalid tablesample repeat	4107	4918
-invalid tag exception	4108	4919
-invalid tag fault	4108	4920
-invalid tag filter exception	4109	4921
-invalid tag keys list exception	4110	4922
-invalid tag parameter exception	4111	4923
-invalid tagging request exception	4112	4924
-invalid tags exception	4113	4925
-invalid tags map exception	4114	4926
-invalid tags to add exception	4115	4927
-invalid target branch exception	4116	4928
-invalid target exception	4117	4929
-invalid target filter name exception	4118	4930
-invalid target group pair exception	4119	4931
-invalid target instances exception	4120	4932
-invalid target maps	4121	4933
-invalid target object type exception	4122	4934
-invalid targets exception	4123	4935
-invalid task id exception	4124	4936
-invalid test case exception	4125	4937
-invalid text representation	114	4938
-invalid text search configuration file name	194,115	4939
-invalid ticket keys length	4126,287	311
-invalid time range exception	4127	4940
-invalid time value	764	4941
-invalid time zone displacement value	4128	4942
-invalid time zone exception	4129	4943
-invalid timestamp exception	4130	4944
+invalid table restore argument	4108	4918
+invalid tablesample argument	4109	4919
+invalid tablesample repeat	4110	4920
+invalid tag exception	4111	4921
+invalid tag fault	4111	4922
+invalid tag filter exception	4112	4923
+invalid tag keys list exception	4113	4924
+invalid tag parameter exception	4114	4925
+invalid tagging request exception	4115	4926
+invalid tags exception	4116	4927
+invalid tags map exception	4117	4928
+invalid tags to add exception	4118	4929
+invalid target branch exception	4119	4930
+invalid target exception	4120	4931
+invalid target filter name exception	4121	4932
+invalid target group pair exception	4122	4933
+invalid target instances exception	4123	4934
+invalid target maps	4124	4935
+invalid target object type exception	4125	4936
+invalid targets exception	4126	4937
+invalid task id exception	4127	4938
+invalid test case exception	4128	4939
+invalid text representation	114	4940
+invalid text search configuration file name	194,115	4941
+invalid ticket keys length	4129,287	311
+invalid time range exception	4130	4942
+invalid time value	764	4943
+invalid time zone displacement value	4131	4944
+invalid time zone exception	4132	4945
+invalid timestamp exception	4133	4946
 invalid timestamp value in column * at row	2648	3173
-invalid title exception	4131	4945
-invalid token error	3094,7	4946
-invalid token exception	3094	4947
-invalid token type token must be a	3093,3094	4428
+invalid title exception	4134	4947
+invalid token error	3094,7	4948
+invalid token exception	3094	4949
+invalid token type token must be a	3093,3094	4430
 invalid topic exception	3266	3829
-invalid tracing configuration	4132	4948
-invalid tracking options	4133	4949
-invalid traffic policy document	4134	4950
-invalid traffic routing configuration exception	4135	4951
-invalid trail name exception	4136	4952
-invalid transaction initiation	4137	4953
-invalid transaction state	208	4954
-invalid transaction termination	704	4955
-invalid transaction timeout exception	4138	4956
-invalid trigger config exception	4139	4957
-invalid ttl order	4140	4958
-invalid txn state exception	4141	4959
+invalid tracing configuration	4135	4950
+invalid tracking options	4136	4951
+invalid traffic policy document	4137	4952
+invalid traffic routing configuration exception	4138	4953
+invalid trail name exception	4139	4954
+invalid transaction initiation	4140	4955
+invalid transaction state	208	4956
+invalid transaction termination	704	4957
+invalid transaction timeout exception	4141	4958
+invalid trigger config exception	4142	4959
+invalid ttl order	4143	4960
+invalid txn state exception	4144	4961
 invalid type category * must be simple ascii	194,115	258
-invalid type exception	4142,19	4960
+invalid type exception	4145,19	4962
 invalid type internal size	163,1	257
-invalid type modifier	194,115	4280
-invalid type name	0,1	4094
-invalid type name exception	4143	4961
+invalid type modifier	194,115	4282
+invalid type name	0,1	4096
+invalid type name exception	4146	4963
 invalid unicode code point	194,115	3776
-invalid unicode escape	0,1	4962
-invalid unicode escape value	0,1	4962
-invalid unicode surrogate pair	0,1	4963
+invalid unicode escape	0,1	4964
+invalid unicode escape value	0,1	4964
+invalid unicode surrogate pair	0,1	4965
 invalid union intersect except order by clause	109	747
-invalid update outdated instances only value exception	4144	4964
-invalid update version	4145	4965
-invalid update version exception	4145	4966
-invalid uri error	4146	4967
-invalid usage allocations exception	4147	4968
-invalid usage dimension exception	4148	4969
-invalid usage limit	4149	4970
-invalid use of escape character	4150	4971
+invalid update outdated instances only value exception	4147	4966
+invalid update version	4148	4967
+invalid update version exception	4148	4968
+invalid uri error	4149	4969
+invalid usage allocations exception	4150	4970
+invalid usage dimension exception	4151	4971
+invalid usage limit	4152	4972
+invalid use of escape character	4153	4973
 invalid use of group function	2135	2608
 invalid use of null value	2137,195,115	2611
-invalid user group state	4151	4972
-invalid user pool configuration exception	4152	4973
-invalid user state	4153	4974
-invalid user state fault	4153	4975
-invalid user type	4154	4976
-invalid username password pair or user is disabled	3342	4977
-invalid utf * sequence of * bytes from index	988	4978
-invalid value for boolean option	194,115	4702
+invalid user group state	4154	4974
+invalid user pool configuration exception	4155	4975
+invalid user state	4156	4976
+invalid user state fault	4156	4977
+invalid user type	4157	4978
+invalid username password pair or user is disabled	3345	4979
+invalid utf * sequence of * bytes from index	988	4980
+invalid value for boolean option	194,115	4704
 invalid value for clientcert	229,230	447
 invalid value for clientname	229,230	447
-invalid value for enum option	194,115	4702
-invalid value for floating point option	194,115	4702
-invalid value for integer	707	4979
-invalid value for integer option	194,115	4702
-invalid value for parameter	194,115	4980
-invalid version exception	4155	4981
-invalid version number exception	4156	4982
-invalid viewer certificate	4157	4983
-invalid voter key exception	4158	4984
-invalid vpc id	4159	4985
-invalid vpc network state fault	4160	4986
-invalid wal location lsn	194,115	4987
-invalid web acl id	4161	4988
-invalid webhook authentication parameters exception	4162	4989
-invalid webhook filter pattern exception	4163	4990
-invalid whence setting	194,115	4547
-invalid write offset	4164	4991
-invalid xml comment	4165	4992
-invalid xml content	4166	4993
-invalid xml document	4167	4994
-invalid xml processing instruction	4168	4995
-invalid zip file exception	4169,60	4996
-invalid zonal deployment configuration exception	4170	4997
+invalid value for enum option	194,115	4704
+invalid value for floating point option	194,115	4704
+invalid value for integer	707	4981
+invalid value for integer option	194,115	4704
+invalid value for parameter	194,115	4982
+invalid version exception	4158	4983
+invalid version number exception	4159	4984
+invalid viewer certificate	4160	4985
+invalid voter key exception	4161	4986
+invalid vpc id	4162	4987
+invalid vpc network state fault	4163	4988
+invalid wal location lsn	194,115	4989
+invalid web acl id	4164	4990
+invalid webhook authentication parameters exception	4165	4991
+invalid webhook filter pattern exception	4166	4992
+invalid whence setting	194,115	4549
+invalid write offset	4167	4993
+invalid xml comment	4168	4994
+invalid xml content	4169	4995
+invalid xml document	4170	4996
+invalid xml processing instruction	4171	4997
+invalid zip file exception	4172,60	4998
+invalid zonal deployment configuration exception	4173	4999
 invalid_argument	967,968,6	1146
-invalid_argument_for_logarithm	784,115	4312
-invalid_argument_for_nth_value_function	321,115	4313
-invalid_argument_for_ntile_function	323,115	4314
-invalid_argument_for_power_function	116,115	4315
-invalid_argument_for_sql_json_datetime_function	1377,115	4316
-invalid_argument_for_width_bucket_function	1184,115	4317
-invalid_authorization_specification	152	4337
-invalid_binary_representation	1167,115	4346
-invalid_catalog_name	2232	4363
-invalid_character_value_for_cast	3669,115	4372
-invalid_client	3673,7	4378
-invalid_column_definition	782,1	4398
-invalid_column_reference	320,1	4399
-invalid_commit_offset_size	1037	4407
-invalid_config	1074	4410
-invalid_cursor_definition	762,1	4429
-invalid_cursor_name	3714	4430
-invalid_cursor_state	726	4432
-invalid_database_definition	3723,1	4443
-invalid_datetime_format	692,115	4446
-invalid_escape_character	3783,115	4513
-invalid_escape_octet	3784,115	4514
-invalid_escape_sequence	3785,115	4515
-invalid_fetch_session_epoch	3801	4534
-invalid_fetch_size	3802	4535
-invalid_foreign_key	3267,1	4549
-invalid_function_definition	112,1	4552
-invalid_grant	3824,6	4560
-invalid_grant_operation	779,780	4563
-invalid_grantor	780	4565
-invalid_group_id	3827	4567
-invalid_indicator_parameter_value	3847,115	4587
-invalid_json_text	3866,115	4614
-invalid_locator_specification	3895,4171	4647
-invalid_name	1046,1	4669
-invalid_object_definition	163,1	4690
-invalid_parameter_value	194,115	4728
-invalid_partitions	3924	4733
-invalid_password	1759,152	4734
+invalid_argument_for_logarithm	784,115	4314
+invalid_argument_for_nth_value_function	321,115	4315
+invalid_argument_for_ntile_function	323,115	4316
+invalid_argument_for_power_function	116,115	4317
+invalid_argument_for_sql_json_datetime_function	1377,115	4318
+invalid_argument_for_width_bucket_function	1184,115	4319
+invalid_authorization_specification	152	4339
+invalid_binary_representation	1167,115	4348
+invalid_catalog_name	2232	4365
+invalid_character_value_for_cast	3672,115	4374
+invalid_client	3676,7	4380
+invalid_column_definition	782,1	4400
+invalid_column_reference	320,1	4401
+invalid_commit_offset_size	1037	4409
+invalid_config	1074	4412
+invalid_cursor_definition	762,1	4431
+invalid_cursor_name	3717	4432
+invalid_cursor_state	726	4434
+invalid_database_definition	3726,1	4445
+invalid_datetime_format	692,115	4448
+invalid_escape_character	3786,115	4515
+invalid_escape_octet	3787,115	4516
+invalid_escape_sequence	3788,115	4517
+invalid_fetch_session_epoch	3804	4536
+invalid_fetch_size	3805	4537
+invalid_foreign_key	3267,1	4551
+invalid_function_definition	112,1	4554
+invalid_grant	3827,6	4562
+invalid_grant_operation	779,780	4565
+invalid_grantor	780	4567
+invalid_group_id	3830	4569
+invalid_indicator_parameter_value	3850,115	4589
+invalid_json_text	3869,115	4616
+invalid_locator_specification	3898,4174	4649
+invalid_name	1046,1	4671
+invalid_object_definition	163,1	4692
+invalid_parameter_value	194,115	4730
+invalid_partitions	3927	4735
+invalid_password	1759,152	4736
 invalid_path	8	7
-invalid_preceding_or_following_size	3279,115	4747
-invalid_prepared_statement_definition	3970,1	4751
-invalid_principal_type	3971	4752
-invalid_producer_epoch	3972	4753
-invalid_producer_id_mapping	3973	4754
-invalid_record	565	4775
-invalid_record_state	3989	4776
-invalid_recursion	235,1	4778
-invalid_registration	3994	4783
-invalid_regular_expression	3996,115	4785
-invalid_replication_assignment	4005	4795
-invalid_replication_factor	4006	4797
-invalid_request	3674	4811
-invalid_required_acks	4018	4814
-invalid_role_specification	1172	4841
-invalid_row_count_in_limit_clause	4042,115	4843
-invalid_row_count_in_result_offset_clause	4043,115	4844
-invalid_savepoint_specification	4056,4172	4860
-invalid_schema_definition	1210,1	4862
-invalid_schema_name	4059	4864
-invalid_scope	4060	4865
-invalid_session_timeout	4072	4876
-invalid_share_session_epoch	4073	4877
-invalid_sql_json_subscript	4091,115	4899
-invalid_sql_statement_name	4092	4900
-invalid_sqlstate_returned	4093,518	4901
-invalid_table_definition	111,1	4915
-invalid_tablesample_argument	4106,115	4917
-invalid_tablesample_repeat	4107,115	4918
-invalid_text_representation	114,115	4938
-invalid_time_zone_displacement_value	4128,115	4942
-invalid_timestamp	4130	4944
-invalid_token	3094,7	4946
+invalid_preceding_or_following_size	3279,115	4749
+invalid_prepared_statement_definition	3973,1	4753
+invalid_principal_type	3974	4754
+invalid_producer_epoch	3975	4755
+invalid_producer_id_mapping	3976	4756
+invalid_record	565	4777
+invalid_record_state	3992	4778
+invalid_recursion	235,1	4780
+invalid_registration	3997	4785
+invalid_regular_expression	3999,115	4787
+invalid_replication_assignment	4008	4797
+invalid_replication_factor	4009	4799
+invalid_request	3677	4813
+invalid_required_acks	4021	4816
+invalid_role_specification	1172	4843
+invalid_row_count_in_limit_clause	4045,115	4845
+invalid_row_count_in_result_offset_clause	4046,115	4846
+invalid_savepoint_specification	4059,4175	4862
+invalid_schema_definition	1210,1	4864
+invalid_schema_name	4062	4866
+invalid_scope	4063	4867
+invalid_session_timeout	4075	4878
+invalid_share_session_epoch	4076	4879
+invalid_sql_json_subscript	4094,115	4901
+invalid_sql_statement_name	4095	4902
+invalid_sqlstate_returned	4096,518	4903
+invalid_table_definition	111,1	4917
+invalid_tablesample_argument	4109,115	4919
+invalid_tablesample_repeat	4110,115	4920
+invalid_text_representation	114,115	4940
+invalid_time_zone_displacement_value	4131,115	4944
+invalid_timestamp	4133	4946
+invalid_token	3094,7	4948
 invalid_topic	3266	3829
-invalid_transaction_initiation	4137	4953
-invalid_transaction_state	208	4954
-invalid_transaction_termination	704	4955
-invalid_transaction_timeout	4138	4956
-invalid_txn_state	4141	4959
-invalid_update_version	4145	4966
-invalid_use_of_escape_character	4150,115	4971
-invalid_voter_key	4158	4984
-invalid_xml_comment	4165,115	4992
-invalid_xml_content	4166,115	4993
-invalid_xml_document	4167,115	4994
-invalid_xml_processing_instruction	4168,115	4995
-invalidaccessexception	3599,7	4282
-invalidaccessexception when calling	3599,7	4282
-invalidaccesskeyidexception	3600	4283
-invalidaccesskeyidexception when calling	3600	4283
-invalidaccesspoint	3601	4284
-invalidaccesspoint when calling	3601	4284
-invalidaccountstatusexception	3602	4285
-invalidaccountstatusexception when calling	3602	4285
-invalidaclstatefault	3603	4286
-invalidaclstatefault when calling	3603	4286
-invalidactiondeclarationexception	3604	4287
-invalidactiondeclarationexception when calling	3604	4287
-invalidactivation	4173	4998
-invalidactivation when calling	4173	4998
-invalidactivationid	3605	4288
-invalidactivationid when calling	3605	4288
-invalidactiveregionexception	3606	4289
-invalidactiveregionexception when calling	3606	4289
-invalidactorarnexception	3607	4290
-invalidactorarnexception when calling	3607	4290
-invalidaddress	3609	4999
-invalidaddress when calling	3609	4999
-invalidaddresserror	3608	4291
-invalidaddressexception	3609	4292
-invalidaddressexception when calling	3609	4292
-invalidaggregationexception	3610	4293
-invalidaggregationexception when calling	3610	4293
-invalidaggregatorexception	3611	4294
-invalidaggregatorexception when calling	3611	4294
-invalidalarmconfigexception	3612	4295
-invalidalarmconfigexception when calling	3612	4295
-invalidalgorithmparameterexception	3613	4296
-invalidaliasnameexception	3614	4297
-invalidaliasnameexception when calling	3614	4297
-invalidallowedpatternexception	3615	4298
-invalidallowedpatternexception when calling	3615	4298
-invalidapplicationconfigurationexception	3616	4299
-invalidapplicationconfigurationexception when calling	3616	4299
-invalidapplicationexception	3617	4300
-invalidapplicationnameexception	3618	4301
-invalidapplicationnameexception when calling	3618	4301
-invalidapprovalrulecontentexception	3619	4302
-invalidapprovalrulecontentexception when calling	3619	4302
-invalidapprovalrulenameexception	3620	4303
-invalidapprovalrulenameexception when calling	3620	4303
-invalidapprovalruletemplatecontentexception	3621	4304
-invalidapprovalruletemplatecontentexception when calling	3621	4304
-invalidapprovalruletemplatedescriptionexception	3622	4305
-invalidapprovalruletemplatedescriptionexception when calling	3622	4305
-invalidapprovalruletemplatenameexception	3623	4306
-invalidapprovalruletemplatenameexception when calling	3623	4306
-invalidapprovalstateexception	3624	4307
-invalidapprovalstateexception when calling	3624	4307
-invalidapprovaltokenexception	3625	4308
-invalidapprovaltokenexception when calling	3625	4308
-invalidargsexception	3626	4309
-invalidargsexception when calling	3626	4309
+invalid_transaction_initiation	4140	4955
+invalid_transaction_state	208	4956
+invalid_transaction_termination	704	4957
+invalid_transaction_timeout	4141	4958
+invalid_txn_state	4144	4961
+invalid_update_version	4148	4968
+invalid_use_of_escape_character	4153,115	4973
+invalid_voter_key	4161	4986
+invalid_xml_comment	4168,115	4994
+invalid_xml_content	4169,115	4995
+invalid_xml_document	4170,115	4996
+invalid_xml_processing_instruction	4171,115	4997
+invalidaccessexception	3602,7	4284
+invalidaccessexception when calling	3602,7	4284
+invalidaccesskeyidexception	3603	4285
+invalidaccesskeyidexception when calling	3603	4285
+invalidaccesspoint	3604	4286
+invalidaccesspoint when calling	3604	4286
+invalidaccountstatusexception	3605	4287
+invalidaccountstatusexception when calling	3605	4287
+invalidaclstatefault	3606	4288
+invalidaclstatefault when calling	3606	4288
+invalidactiondeclarationexception	3607	4289
+invalidactiondeclarationexception when calling	3607	4289
+invalidactivation	4176	5000
+invalidactivation when calling	4176	5000
+invalidactivationid	3608	4290
+invalidactivationid when calling	3608	4290
+invalidactiveregionexception	3609	4291
+invalidactiveregionexception when calling	3609	4291
+invalidactorarnexception	3610	4292
+invalidactorarnexception when calling	3610	4292
+invalidaddress	3612	5001
+invalidaddress when calling	3612	5001
+invalidaddresserror	3611	4293
+invalidaddressexception	3612	4294
+invalidaddressexception when calling	3612	4294
+invalidaggregationexception	3613	4295
+invalidaggregationexception when calling	3613	4295
+invalidaggregatorexception	3614	4296
+invalidaggregatorexception when calling	3614	4296
+invalidalarmconfigexception	3615	4297
+invalidalarmconfigexception when calling	3615	4297
+invalidalgorithmparameterexception	3616	4298
+invalidaliasnameexception	3617	4299
+invalidaliasnameexception when calling	3617	4299
+invalidallowedpatternexception	3618	4300
+invalidallowedpatternexception when calling	3618	4300
+invalidapplicationconfigurationexception	3619	4301
+invalidapplicationconfigurationexception when calling	3619	4301
+invalidapplicationexception	3620	4302
+invalidapplicationnameexception	3621	4303
+invalidapplicationnameexception when calling	3621	4303
+invalidapprovalrulecontentexception	3622	4304
+invalidapprovalrulecontentexception when calling	3622	4304
+invalidapprovalrulenameexception	3623	4305
+invalidapprovalrulenameexception when calling	3623	4305
+invalidapprovalruletemplatecontentexception	3624	4306
+invalidapprovalruletemplatecontentexception when calling	3624	4306
+invalidapprovalruletemplatedescriptionexception	3625	4307
+invalidapprovalruletemplatedescriptionexception when calling	3625	4307
+invalidapprovalruletemplatenameexception	3626	4308
+invalidapprovalruletemplatenameexception when calling	3626	4308
+invalidapprovalstateexception	3627	4309
+invalidapprovalstateexception when calling	3627	4309
+invalidapprovaltokenexception	3628	4310
+invalidapprovaltokenexception when calling	3628	4310
+invalidargsexception	3629	4311
+invalidargsexception when calling	3629	4311
 invalidargument	967,968,6	1146
-invalidargument when calling	967	5000
-invalidargumentexception	967	4311
-invalidargumentexception when calling	967	4311
-invalidargumentforlogarithm	784,115	4312
-invalidargumentfornthvaluefunction	321,115	4313
-invalidargumentforntilefunction	323,115	4314
-invalidargumentforpowerfunction	116,115	4315
-invalidargumentforsqljsondatetimefunction	1377,115	4316
-invalidargumentforwidthbucketfunction	1184,115	4317
-invalidarn	3627	5001
-invalidarn when calling	3627	5001
-invalidarnexception	3627	4318
-invalidarnexception when calling	3627	4318
-invalidarnfault	3627	4319
-invalidarnfault when calling	3627	4319
-invalidassociation	4174,19	5002
-invalidassociation when calling	4174,19	5002
-invalidassociationversion	3628	4321
-invalidassociationversion when calling	3628	4321
-invalidasynchronousstateexception	3629	4322
-invalidatederror	4175	5003
-invalidattachmentexception	3630	4323
-invalidattachmentexception when calling	3630	4323
-invalidattributeidentifierexception	3631	4324
-invalidattributename	3632	4325
-invalidattributename when calling	3632	4325
-invalidattributesexception	3635	4328
-invalidattributevalue	3633	4326
-invalidattributevalue when calling	3633	4326
-invalidattributevalueexception	3634	4327
-invalidauderror	3636,3094	4329
-invalidaudienceerror	3636,3094	4331
-invalidauthenticationcode	3637,11	4333
-invalidauthenticationcode when calling	3637,11	4333
-invalidauthenticationprofilerequestfault	3638	4334
-invalidauthenticationprofilerequestfault when calling	3638	4334
-invalidauthorarnexception	3639	4335
-invalidauthorarnexception when calling	3639	4335
-invalidauthorizationmessageexception	3640	4336
-invalidauthorizationmessageexception when calling	3640	4336
-invalidauthorizationspecification	152	4337
-invalidauthorizationstate	3641	4338
-invalidauthorizationstate when calling	3641	4338
-invalidautomationexecutionparametersexception	3644	4341
-invalidautomationexecutionparametersexception when calling	3644	4341
-invalidautomationsignalexception	3645	4342
-invalidautomationsignalexception when calling	3645	4342
-invalidautomationstatusupdateexception	3646	4343
-invalidautomationstatusupdateexception when calling	3646	4343
-invalidautorollbackconfigexception	3642	4339
-invalidautorollbackconfigexception when calling	3642	4339
-invalidautoscalinggroupexception	3643	4340
-invalidautoscalinggroupexception when calling	3643	4340
-invalidbatchentryid	3647	4345
-invalidbatchentryid when calling	3647	4345
-invalidbinaryrepresentation	1167,115	4346
-invalidblobidexception	3648	4347
-invalidblobidexception when calling	3648	4347
-invalidblockerdeclarationexception	3649	4348
-invalidblockerdeclarationexception when calling	3649	4348
-invalidbluegreendeploymentconfigurationexception	3650	4349
-invalidbluegreendeploymentconfigurationexception when calling	3650	4349
-invalidbluegreendeploymentstatefault	3651	4350
-invalidbluegreendeploymentstatefault when calling	3651	4350
-invalidbranchnameexception	3652	4351
-invalidbranchnameexception when calling	3652	4351
-invalidbucketnamefilterexception	3653	4352
-invalidbucketnamefilterexception when calling	3653	4352
-invalidbytesequenceerror	3654	4353
-invalidcacertificatesbundle	3656	4357
-invalidcacertificatesbundle when calling	3656	4357
-invalidcacheclusterstate	3657	4358
-invalidcacheclusterstate when calling	3657	4358
-invalidcacheparametergroupstate	3658	4359
-invalidcacheparametergroupstate when calling	3658	4359
-invalidcachesecuritygroupstate	3659	4360
-invalidcachesecuritygroupstate when calling	3659	4360
-invalidcampaignstateexception	3660,19	4361
-invalidcampaignstateexception when calling	3660,19	4361
-invalidcastexception	3661	4362
-invalidcatalogname	2232	4363
-invalidcertificate	3663	5004
-invalidcertificate when calling	3663	5004
-invalidcertificateexception	3663	4364
-invalidcertificateexception when calling	3663	4364
-invalidcertificatefault	3663	4365
-invalidcertificatefault when calling	3663	4365
-invalidchangebatch	3666	4367
-invalidchangebatch when calling	3666	4367
-invalidchangesetstatus	3667	4368
-invalidchangesetstatus when calling	3667	4368
-invalidchannelarn	3668	4369
-invalidchannelarn when calling	3668	4369
-invalidcharactervalueforcast	3669,115	4372
-invalidciphertextexception	3670	4375
-invalidciphertextexception when calling	3670	4375
-invalidclassexception	3671	4376
-invalidclientauthstatusexception	3672	4377
-invalidclientauthstatusexception when calling	3672	4377
-invalidclienterror	3673,7	4378
-invalidclientexception	3673	4379
-invalidclientexception when calling	3673	4379
-invalidclientiderror	3674	4380
-invalidclientmetadataexception	3675	4381
-invalidclientmetadataexception when calling	3675	4381
-invalidclientrequesttokenexception	3676	4382
-invalidclientrequesttokenexception when calling	3676	4382
-invalidclienttokenexception	3677	4383
-invalidclienttokenexception when calling	3677	4383
-invalidcloudwatchdestination	3678	4384
-invalidcloudwatchdestination when calling	3678	4384
-invalidcloudwatchlogsloggrouparnexception	3679	4385
-invalidcloudwatchlogsloggrouparnexception when calling	3679	4385
-invalidcloudwatchlogsrolearnexception	3680	4386
-invalidcloudwatchlogsrolearnexception when calling	3680	4386
-invalidclusterparametergroupstate	3681	4387
-invalidclusterparametergroupstate when calling	3681	4387
-invalidclustersecuritygroupstate	3682	4388
-invalidclustersecuritygroupstate when calling	3682	4388
-invalidclustersnapshotschedulestate	3683	4389
-invalidclustersnapshotschedulestate when calling	3683	4389
-invalidclustersnapshotstate	3684	4390
-invalidclustersnapshotstate when calling	3684	4390
-invalidclusterstate	3685	4391
-invalidclusterstate when calling	3685	4391
-invalidclusterstatefault	3685	4392
-invalidclusterstatefault when calling	3685	4392
-invalidclustersubnetgroupstatefault	3686	4393
-invalidclustersubnetgroupstatefault when calling	3686	4393
-invalidclustersubnetstatefault	3687	4394
-invalidclustersubnetstatefault when calling	3687	4394
-invalidclustertrack	3688	4395
-invalidclustertrack when calling	3688	4395
-invalidcodecprivatedataexception	3690	4397
-invalidcodecprivatedataexception when calling	3690	4397
-invalidcodesignatureexception	3689	4396
-invalidcodesignatureexception when calling	3689	4396
-invalidcolumndefinition	782,1	4398
-invalidcolumnreference	320,1	4399
-invalidcommandid	3691	4401
-invalidcommandid when calling	3691	4401
-invalidcommentidexception	3692	4403
-invalidcommentidexception when calling	3692	4403
-invalidcommentoperationexception	3693,19	4404
-invalidcommentoperationexception when calling	3693,19	4404
-invalidcommitexception	3694	4405
-invalidcommitexception when calling	3694	4405
-invalidcommitidexception	3695	4406
-invalidcommitidexception when calling	3695	4406
-invalidcommitoffsetsizeexception	1037	4407
-invalidcomobjectexception	370	4400
-invalidcomponenterror	3696	4408
-invalidcomputeplatformexception	3698	4409
-invalidcomputeplatformexception when calling	3698	4409
-invalidconfigexception	1074	4410
-invalidconfigurationexception	3699	4411
-invalidconfigurationexception when calling	3699	4411
-invalidconfigurationrecordernameexception	3701	4413
-invalidconfigurationrecordernameexception when calling	3701	4413
-invalidconfigurationrequest	3702	4414
-invalidconfigurationrequest when calling	3702	4414
-invalidconfigurationset	3703	4415
-invalidconfigurationset when calling	3703	4415
-invalidconflictdetaillevelexception	3704	4416
-invalidconflictdetaillevelexception when calling	3704	4416
-invalidconflictresolutionexception	3705	4417
-invalidconflictresolutionexception when calling	3705	4417
-invalidconflictresolutionstrategyexception	3706	4418
-invalidconflictresolutionstrategyexception when calling	3706	4418
-invalidcontactflowexception	3707	4420
-invalidcontactflowexception when calling	3707	4420
-invalidcontactflowmoduleexception	3708	4421
-invalidcontactflowmoduleexception when calling	3708	4421
-invalidcontentlocation	3709	4422
-invalidcontentlocation when calling	3709	4422
-invalidcontinuationtokenexception	3710	4423
-invalidcontinuationtokenexception when calling	3710	4423
-invalidcredentialexception	3711	4424
-invalidcredentialsexception	4176,18	5005
-invalidcredentialsexception when calling	4176,18	5005
-invalidcrossaccountroleexception	3712	4426
-invalidcrossaccountroleexception when calling	3712	4426
-invalidcursordefinition	762,1	4429
-invalidcursorname	3714	4430
-invalidcursorstate	726	4432
-invalidcustomdbengineversionstatefault	3715	4433
-invalidcustomdbengineversionstatefault when calling	3715	4433
-invalidcustomeridentifierexception	3717	4435
-invalidcustomeridentifierexception when calling	3717	4435
-invalidcustomsesconfigurationexception	3716	4434
-invalidcustomsesconfigurationexception when calling	3716	4434
-invalidcustomsexception	3718	4436
-invalidcustomsexception when calling	3718	4436
-invaliddatabasedefinition	3723,1	4443
-invaliddataexception	3719	4437
-invaliddatarepositorytype	3720	4440
-invaliddatarepositorytype when calling	3720	4440
-invaliddatasetparametervalueexception	3721	4441
-invaliddatasetparametervalueexception when calling	3721	4441
-invaliddatasharefault	3722	4442
-invaliddatasharefault when calling	3722	4442
-invaliddaterangeexception	3724	4445
-invaliddaterangeexception when calling	3724	4445
-invaliddatetimeformat	692,115	4446
-invaliddbclusterautomatedbackupstatefault	3725	4448
-invaliddbclusterautomatedbackupstatefault when calling	3725	4448
-invaliddbclustercapacityfault	3726	4449
-invaliddbclustercapacityfault when calling	3726	4449
-invaliddbclusterendpointstatefault	3727	4450
-invaliddbclusterendpointstatefault when calling	3727	4450
-invaliddbclustersnapshotstatefault	3728	4451
-invaliddbclustersnapshotstatefault when calling	3728	4451
-invaliddbclusterstatefault	3729	4452
-invaliddbclusterstatefault when calling	3729	4452
-invaliddbinstanceautomatedbackupstate	3730	4453
-invaliddbinstanceautomatedbackupstate when calling	3730	4453
-invaliddbinstancestate	3731	4454
-invaliddbinstancestate when calling	3731	4454
-invaliddbparametergroupstate	3732	4455
-invaliddbparametergroupstate when calling	3732	4455
-invaliddbproxyendpointstatefault	3733	4456
-invaliddbproxyendpointstatefault when calling	3733	4456
-invaliddbproxystatefault	3734	4457
-invaliddbproxystatefault when calling	3734	4457
-invaliddbsecuritygroupstate	3735	4458
-invaliddbsecuritygroupstate when calling	3735	4458
-invaliddbshardgroupstate	3736	4459
-invaliddbshardgroupstate when calling	3736	4459
-invaliddbsnapshotstate	3737	4460
-invaliddbsnapshotstate when calling	3737	4460
-invaliddbsubnetgroupfault	3738	4461
-invaliddbsubnetgroupfault when calling	3738	4461
-invaliddbsubnetgroupstatefault	3739	4462
-invaliddbsubnetgroupstatefault when calling	3739	4462
-invaliddbsubnetstatefault	3740	4463
-invaliddbsubnetstatefault when calling	3740	4463
-invaliddefaultrootobject	3741	4464
-invaliddefaultrootobject when calling	3741	4464
-invaliddefinition	4177	5006
-invaliddefinition when calling	4177	5006
-invaliddeleteinventoryparametersexception	3742	4465
-invaliddeleteinventoryparametersexception when calling	3742	4465
-invaliddeletionidexception	3743	4466
-invaliddeletionidexception when calling	3743	4466
-invaliddeletionparameterexception	3744	4467
-invaliddeletionparameterexception when calling	3744	4467
-invaliddeliverychannelnameexception	3745	4468
-invaliddeliverychannelnameexception when calling	3745	4468
-invaliddeliveryoptions	3746	4469
-invaliddeliveryoptions when calling	3746	4469
-invaliddeployedstatefilterexception	3747	4470
-invaliddeployedstatefilterexception when calling	3747	4470
-invaliddeploymentconfignameexception	3748	4471
-invaliddeploymentconfignameexception when calling	3748	4471
-invaliddeploymentgroupnameexception	3749	4472
-invaliddeploymentgroupnameexception when calling	3749	4472
-invaliddeploymentidexception	3750	4473
-invaliddeploymentidexception when calling	3750	4473
-invaliddeploymentinstancetypeexception	3751	4474
-invaliddeploymentinstancetypeexception when calling	3751	4474
-invaliddeploymentstatusexception	3752	4475
-invaliddeploymentstatusexception when calling	3752	4475
-invaliddeploymentstyleexception	3753	4476
-invaliddeploymentstyleexception when calling	3753	4476
-invaliddeploymenttargetidexception	3754	4477
-invaliddeploymenttargetidexception when calling	3754	4477
-invaliddeploymentwaittypeexception	3755	4478
-invaliddeploymentwaittypeexception when calling	3755	4478
-invaliddescriptionexception	3756	4479
-invaliddescriptionexception when calling	3756	4479
-invaliddestinationcommitspecifierexception	3757	4480
-invaliddestinationcommitspecifierexception when calling	3757	4480
-invaliddestinationkmskey	3758	4482
-invaliddestinationkmskey when calling	3758	4482
-invaliddeviceexception	3759	4483
-invaliddeviceexception when calling	3759	4483
-invaliddiskcapacity	3760	4486
-invaliddndoperationexception	3761	4487
-invaliddocument	4178	5007
-invaliddocument when calling	4178	5007
-invaliddocumentcontent	3762	4488
-invaliddocumentcontent when calling	3762	4488
-invaliddocumentoperation	3763	4489
-invaliddocumentoperation when calling	3763	4489
-invaliddocumentschemaversion	3764	4490
-invaliddocumentschemaversion when calling	3764	4490
-invaliddocumenttype	3765	4491
-invaliddocumenttype when calling	3765	4491
-invaliddocumentversion	3766	4492
-invaliddocumentversion when calling	3766	4492
-invaliddomainname	3767	4493
-invaliddomainname when calling	3767	4493
-invaliddomainnamefororiginaccesscontrol	3768	4494
-invaliddomainnamefororiginaccesscontrol when calling	3768	4494
-invaliddomainvalidationoptionsexception	3769	4495
-invaliddomainvalidationoptionsexception when calling	3769	4495
-invalidec2tagcombinationexception	3770	4496
-invalidec2tagcombinationexception when calling	3770	4496
-invalidec2tagexception	3771	4497
-invalidec2tagexception when calling	3771	4497
-invalidecsserviceexception	3772	4498
-invalidecsserviceexception when calling	3772	4498
-invalidelasticipfault	3773	4499
-invalidelasticipfault when calling	3773	4499
-invalidemailexception	3774	4500
-invalidemailexception when calling	3774	4500
-invalidemailroleaccesspolicyexception	3775	4501
-invalidemailroleaccesspolicyexception when calling	3775	4501
-invalidencodingexception	3776	4502
-invalidencodingexception when calling	3776	4502
-invalidencryptionconfiguration	3777	4506
-invalidencryptionconfiguration when calling	3777	4506
-invalidendpointexception	3778	4507
-invalidendpointexception when calling	3778	4507
-invalidendpointregionexception	3779	4508
-invalidendpointregionexception when calling	3779	4508
-invalidendpointstate	3780	4509
-invalidendpointstate when calling	3780	4509
-invalidenumargumentexception	3781	4510
-invaliderrorcode	3782	4512
-invaliderrorcode when calling	3782	4512
-invalidescapecharacter	3783,115	4513
-invalidescapeoctet	3784,115	4514
-invalidescapesequence	3785,115	4515
-invalideventcategoryexception	3786	4517
-invalideventcategoryexception when calling	3786	4517
-invalideventdatastorecategoryexception	3787	4518
-invalideventdatastorecategoryexception when calling	3787	4518
-invalideventdatastorestatusexception	3788	4519
-invalideventdatastorestatusexception when calling	3788	4519
-invalideventpatternexception	3789	4520
-invalideventpatternexception when calling	3789	4520
-invalideventselectorsexception	3790	4521
-invalideventselectorsexception when calling	3790	4521
-invalideventsubscriptionstate	3791	4522
-invalideventsubscriptionstate when calling	3791	4522
-invalidexecutioninput	3792	4524
-invalidexecutioninput when calling	3792	4524
-invalidexportonly	3793	4525
-invalidexportonly when calling	3793	4525
-invalidexportpath	3794	4526
-invalidexportpath when calling	3794	4526
-invalidexportsourcestate	3795	4527
-invalidexportsourcestate when calling	3795	4527
-invalidexporttaskstatefault	3796	4528
-invalidexporttaskstatefault when calling	3796	4528
-invalidexporttimeexception	3797	4529
-invalidexporttimeexception when calling	3797	4529
-invalidexpressionexception	3798	4530
-invalidexpressionexception when calling	3798	4530
-invalidexternalidexception	3799	4531
-invalidexternalidexception when calling	3799	4531
-invalidfacetupdateexception	3800	4533
-invalidfacetupdateexception when calling	3800	4533
-invalidfetchsessionepochexception	3801	4534
-invalidfetchsizeexception	3802	4535
-invalidfileexistsbehaviorexception	3803	4536
-invalidfileexistsbehaviorexception when calling	3803	4536
-invalidfilelocationexception	3804	4537
-invalidfilelocationexception when calling	3804	4537
-invalidfilemodeexception	3805	4538
-invalidfilemodeexception when calling	3805	4538
-invalidfilepositionexception	3806	4539
-invalidfilepositionexception when calling	3806	4539
-invalidfilesystemexception	3807	4540
-invalidfilesystemexception when calling	3807	4540
-invalidfilter	3809	5008
-invalidfilter when calling	3809	5008
-invalidfiltercriteriaexception	3808	4541
-invalidfilterexception	3809	4542
-invalidfilterexception when calling	3809	4542
-invalidfilterkey	3810	4543
-invalidfilterkey when calling	3810	4543
-invalidfilteroption	3811	4544
-invalidfilteroption when calling	3811	4544
-invalidfiltervalue	3812	4545
-invalidfiltervalue when calling	3812	4545
-invalidfirehosedestination	3813	4546
-invalidfirehosedestination when calling	3813	4546
-invalidfleetstatusexception	3814	4548
-invalidfleetstatusexception when calling	3814	4548
-invalidforeignkey	3267,1	4549
-invalidformat	4179	5009
-invalidformat when calling	4179	5009
-invalidforwardcookies	3815	4550
-invalidforwardcookies when calling	3815	4550
-invalidfunctionassociation	3816	4551
-invalidfunctionassociation when calling	3816	4551
-invalidfunctiondefinition	112,1	4552
-invalidgamesessionstatusexception	3817	4553
-invalidgamesessionstatusexception when calling	3817	4553
-invalidgatewayrequestexception	3818	4554
-invalidgatewayrequestexception when calling	3818	4554
-invalidgeorestrictionparameter	3819	4555
-invalidgeorestrictionparameter when calling	3819	4555
-invalidgithubaccounttokenexception	3820	4556
-invalidgithubaccounttokenexception when calling	3820	4556
-invalidgithubaccounttokennameexception	3821	4557
-invalidgithubaccounttokennameexception when calling	3821	4557
-invalidglobalclusterstatefault	3822	4558
-invalidglobalclusterstatefault when calling	3822	4558
-invalidglobalreplicationgroupstate	3823	4559
-invalidglobalreplicationgroupstate when calling	3823	4559
-invalidgranterror	3824,6	4560
-invalidgrantexception	3824	4561
-invalidgrantexception when calling	3824	4561
-invalidgrantidexception	3825	4562
-invalidgrantidexception when calling	3825	4562
-invalidgrantoperation	779,780	4563
-invalidgrantor	780	4565
-invalidgranttokenexception	3826	4564
-invalidgranttokenexception when calling	3826	4564
-invalidgroupidexception	3827	4567
-invalidhandshaketransitionexception	3828	4568
-invalidhandshaketransitionexception when calling	3828	4568
-invalidheadersfors3origin	3829	4569
-invalidheadersfors3origin when calling	3829	4569
-invalidhomeregionexception	3830	4570
-invalidhomeregionexception when calling	3830	4570
-invalidhsmclientcertificatestatefault	3831	4571
-invalidhsmclientcertificatestatefault when calling	3831	4571
-invalidhsmconfigurationstatefault	3832	4572
-invalidhsmconfigurationstatefault when calling	3832	4572
-invalidiamsessionarnexception	3833	4573
-invalidiamsessionarnexception when calling	3833	4573
-invalidiamuserarnexception	3834	4574
-invalidiamuserarnexception when calling	3834	4574
-invalidiaterror	3835,3094	4576
-invalididentitypoolconfigurationexception	3837	4578
-invalididentitypoolconfigurationexception when calling	3837	4578
-invalididentitytoken	3838	4579
-invalididentitytoken when calling	3838	4579
-invalididformat	3836	4577
-invalididformat when calling	3836	4577
-invalidifmatchversion	3839	4580
-invalidifmatchversion when calling	3839	4580
-invalidignoreapplicationstopfailuresvalueexception	3840	4581
-invalidignoreapplicationstopfailuresvalueexception when calling	3840	4581
-invalidimageformatexception	3841	4582
-invalidimageformatexception when calling	3841	4582
-invalidimagename	3842,3843	4583
-invalidimportpath	3844	4584
-invalidimportpath when calling	3844	4584
-invalidimportsourceexception	3845	4585
-invalidimportsourceexception when calling	3845	4585
-invalidimporttokenexception	3846	4586
-invalidimporttokenexception when calling	3846	4586
-invalidindicatorparametervalue	3847,115	4587
-invalidinput	3849	5010
-invalidinput when calling	3849	5010
-invalidinputcombinationexception	3848	4588
-invalidinputcombinationexception when calling	3848	4588
-invalidinputexception	3849	4589
-invalidinputexception when calling	3849	4589
-invalidinsightselectorsexception	3850	4592
-invalidinsightselectorsexception when calling	3850	4592
-invalidinstance	4180	5011
-invalidinstance when calling	4180	5011
-invalidinstanceid	3851	4593
-invalidinstanceid when calling	3851	4593
-invalidinstanceidexception	3851	4594
-invalidinstanceidexception when calling	3851	4594
-invalidinstanceinformationfiltervalue	3852	4595
-invalidinstanceinformationfiltervalue when calling	3852	4595
-invalidinstancenameexception	3853	4596
-invalidinstancenameexception when calling	3853	4596
-invalidinstancepropertyfiltervalue	3854	4597
-invalidinstancepropertyfiltervalue when calling	3854	4597
-invalidinstancestatusexception	3855	4598
-invalidinstancestatusexception when calling	3855	4598
-invalidinstancetypeexception	3856	4599
-invalidinstancetypeexception when calling	3856	4599
-invalidintegrationstatefault	3857	4601
-invalidintegrationstatefault when calling	3857	4601
-invalidinventorygroupexception	3858	4603
-invalidinventorygroupexception when calling	3858	4603
-invalidinventoryitemcontextexception	3859	4604
-invalidinventoryitemcontextexception when calling	3859	4604
-invalidinventoryrequestexception	3860	4605
-invalidinventoryrequestexception when calling	3860	4605
-invalidissuedaterror	3835,3094	4606
-invalidissuererror	3861,3094	4608
-invaliditemcontentexception	3862	4610
-invaliditemcontentexception when calling	3862	4610
-invalidjobexception	3863	4611
-invalidjobexception when calling	3863	4611
-invalidjobidexception	3864	4612
-invalidjobidexception when calling	3864	4612
-invalidjobstateexception	3865	4613
-invalidjobstateexception when calling	3865	4613
-invalidjsontext	3866,115	4614
-invalidjtierror	3867,3094	4616
-invalidkeyexception	3868	4617
-invalidkeyid	3869	4618
-invalidkeyid when calling	3869	4618
-invalidkeyprefixfilterexception	3870	4619
-invalidkeyprefixfilterexception when calling	3870	4619
-invalidkeysigningkeyname	3871	4620
-invalidkeysigningkeyname when calling	3871	4620
-invalidkeysigningkeystatus	3872	4621
-invalidkeysigningkeystatus when calling	3872	4621
-invalidkeyspecexception	3873	4622
-invalidkeyusageexception	3875	4623
-invalidkeyusageexception when calling	3875	4623
-invalidkmsarn	3876	4624
-invalidkmsarn when calling	3876	4624
-invalidkmskeyexception	3877	4625
-invalidkmskeyexception when calling	3877	4625
-invalidkmskeyfault	3877	4626
-invalidkmskeyfault when calling	3877	4626
-invalidkmskeyidexception	3878	4627
-invalidkmskeyidexception when calling	3878	4627
-invalidkmsresourceexception	3879	4628
-invalidkmsresourceexception when calling	3879	4628
-invalidlambdafunction	3880	4629
-invalidlambdafunction when calling	3880	4629
-invalidlambdafunctionassociation	3881	4630
-invalidlambdafunctionassociation when calling	3881	4630
-invalidlambdafunctionoutputexception	3882	4631
-invalidlambdafunctionoutputexception when calling	3882	4631
-invalidlambdaresponseexception	3883	4632
-invalidlambdaresponseexception when calling	3883	4632
-invalidlayerexception	3884	4634
-invalidlayerexception when calling	3884	4634
-invalidlayerpartexception	3885	4635
-invalidlayerpartexception when calling	3885	4635
-invalidldapsstatusexception	3886	4636
-invalidldapsstatusexception when calling	3886	4636
-invalidlexiconexception	3887	4638
-invalidlexiconexception when calling	3887	4638
-invalidlicenseexception	3888	4639
-invalidlicenseexception when calling	3888	4639
-invalidlifecycleeventhookexecutionidexception	3889	4640
-invalidlifecycleeventhookexecutionidexception when calling	3889	4640
-invalidlifecycleeventhookexecutionstatusexception	3890	4641
-invalidlifecycleeventhookexecutionstatusexception when calling	3890	4641
-invalidlimitexception	3891	4642
-invalidlimitexception when calling	3891	4642
-invalidloadbalanceraction	3892	4644
-invalidloadbalanceraction when calling	3892	4644
-invalidloadbalancerinfoexception	3893	4645
-invalidloadbalancerinfoexception when calling	3893	4645
-invalidlocationcode	3894	4646
-invalidlocationcode when calling	3894	4646
-invalidlocatorspecification	3895,4171	4647
-invalidloggingconfiguration	3896	4648
-invalidloggingconfiguration when calling	3896	4648
-invalidlookupattributesexception	3897	4650
-invalidlookupattributesexception when calling	3897	4650
-invalidmanifestexception	3898	4651
-invalidmanifestexception when calling	3898	4651
-invalidmanifestfieldexception	3899	4652
-invalidmanifestfieldexception when calling	3899	4652
-invalidmarkerexception	3901	4654
-invalidmarkerexception when calling	3901	4654
-invalidmarkexception	3900	4653
-invalidmaxconflictfilesexception	3902	4655
-invalidmaxconflictfilesexception when calling	3902	4655
-invalidmaxmergehunksexception	3904	4656
-invalidmaxmergehunksexception when calling	3904	4656
-invalidmaxresultsexception	3905	4657
-invalidmaxresultsexception when calling	3905	4657
-invalidmediaframeexception	3906	4658
-invalidmediaframeexception when calling	3906	4658
-invalidmergeoptionexception	3907	4660
-invalidmergeoptionexception when calling	3907	4660
-invalidmessagecontents	3908	4661
-invalidmessagecontents when calling	3908	4661
-invalidmididataexception	3909	4663
-invalidminimumhealthyhostvalueexception	3910	4664
-invalidminimumhealthyhostvalueexception when calling	3910	4664
-invalidminimumprotocolversion	3911	4665
-invalidminimumprotocolversion when calling	3911	4665
-invalidmoduledescriptorexception	3912	4666
-invalidmultiregionclusterstatefault	3913	4667
-invalidmultiregionclusterstatefault when calling	3913	4667
-invalidname	1046,1	4669
-invalidname when calling	1046	5012
-invalidnameexception	3914	4670
-invalidnamespacefault	3915	4672
-invalidnamespacefault when calling	3915	4672
-invalidnetworksettings	3916	4673
-invalidnetworksettings when calling	3916	4673
-invalidnexttoken	3917	4674
-invalidnexttoken when calling	3917	4674
-invalidnexttokenexception	3917	4675
-invalidnexttokenexception when calling	3917	4675
-invalidnodeexception	3918	4676
-invalidnodeexception when calling	3918	4676
-invalidnodestatefault	3919	4677
-invalidnodestatefault when calling	3919	4677
-invalidnonceexception	3921	4679
-invalidnonceexception when calling	3921	4679
-invalidnotificationconfig	3922	4680
-invalidnotificationconfig when calling	3922	4680
-invalidnumberpredicates	3925	4685
-invalidnumberpredicates when calling	3925	4685
-invalidnumbervaluetests	3926	4686
-invalidnumbervaluetests when calling	3926	4686
-invalidnumericdataexception	3927	4687
-invalidnumericdataexception when calling	3927	4687
-invalidoauthflowexception	3928	4689
-invalidoauthflowexception when calling	3928	4689
-invalidobjectdefinition	163,1	4690
-invalidobjectexception	3929	4691
-invalidobjectstate	3930,11	4692
-invalidobjectstate when calling	3930,11	4692
-invalidolevarianttypeexception	3931	4695
-invalidonpremisestagcombinationexception	3932	4696
-invalidonpremisestagcombinationexception when calling	3932	4696
-invalidopentypeexception	3933	4697
-invalidoperationexception	3934	4698
-invalidoperationexception when calling	3935	5013
-invalidoperationfault	3935	4699
-invalidoperationfault when calling	3935	4699
-invalidoptionexception	3936	4700
-invalidoptionexception when calling	3936	4700
-invalidoptiongroupstatefault	3937	4701
-invalidoptiongroupstatefault when calling	3937	4701
-invalidorderexception	3940	4706
-invalidorderexception when calling	3940	4706
-invalidorigin	4181	5014
-invalidorigin when calling	4181	5014
-invalidoriginaccesscontrol	3941	4707
-invalidoriginaccesscontrol when calling	3941	4707
-invalidoriginaccessidentity	3942	4708
-invalidoriginaccessidentity when calling	3942	4708
-invalidoriginkeepalivetimeout	3943	4709
-invalidoriginkeepalivetimeout when calling	3943	4709
-invalidoriginreadtimeout	3944	4710
-invalidoriginreadtimeout when calling	3944	4710
-invalidoutput	4182	5015
-invalidoutput when calling	4182	5015
-invalidoutputfolder	3945	4711
-invalidoutputfolder when calling	3945	4711
-invalidoutputlocation	3946	4712
-invalidoutputlocation when calling	3946	4712
-invalidoverridestatusexception	3947	4714
-invalidoverridestatusexception when calling	3947	4714
-invalidpaginationexception	3948	4718
-invalidpaginationexception when calling	3948	4718
-invalidpaginationtoken	3949	4719
-invalidpaginationtoken when calling	3949	4719
-invalidpaginationtokenexception	3949	4720
-invalidpaginationtokenexception when calling	3949	4720
-invalidparameter	4183	5016
-invalidparameter when calling	4183	5016
-invalidparametercombination	3950	4721
-invalidparametercombination when calling	3950	4721
-invalidparametercombinationexception	3950	4722
-invalidparametercombinationexception when calling	3950	4722
-invalidparameterexception	3951	4723
-invalidparameterexception when calling	4183	5017
-invalidparametergroupstatefault	3952	4724
-invalidparametergroupstatefault when calling	3952	4724
-invalidparameterinput	3953	4725
-invalidparameterinput when calling	3953	4725
-invalidparameters	3956	5018
-invalidparameters when calling	3956	5018
-invalidparametersexception	3956	4731
-invalidparametersexception when calling	3956	4731
-invalidparameterspecexception	3954	4727
-invalidparametervalue	194,115	4728
-invalidparametervalue when calling	194	5019
-invalidparametervalueexception	194	4729
-invalidparametervalueexception when calling	194	4729
-invalidparametervaluesexception	3955	4730
-invalidparametervaluesexception when calling	3955	4730
-invalidparentcommitidexception	3957	4732
-invalidparentcommitidexception when calling	3957	4732
-invalidpartitionsexception	3924	4733
-invalidpassword	1759,152	4734
-invalidpasswordexception	1759,7	4735
-invalidpasswordexception when calling	1759,7	4735
-invalidpathexception	3958	4736
-invalidpathexception when calling	8	5020
-invalidpermissiontype	3960	4738
-invalidpermissiontype when calling	3960	4738
-invalidperunitstoragethroughput	3959	4737
-invalidperunitstoragethroughput when calling	3959	4737
-invalidpluginname	3961	4739
-invalidpluginname when calling	3961	4739
-invalidpolicy	3964	5021
-invalidpolicy when calling	3964	5021
-invalidpolicyattributeexception	3962	4740
-invalidpolicyattributeexception when calling	3962	4740
-invalidpolicydocument	3963	4741
-invalidpolicydocument when calling	3963	4741
-invalidpolicyexception	3964	4742
-invalidpolicyexception when calling	3964	4742
-invalidpolicyfault	3964	4743
-invalidpolicyfault when calling	3964	4743
-invalidpolicyrevisionidexception	3965	4744
-invalidpolicyrevisionidexception when calling	3965	4744
-invalidpolicytypeexception	3966	4745
-invalidpolicytypeexception when calling	3966	4745
-invalidportrangeexception	3967	4746
-invalidportrangeexception when calling	3967	4746
-invalidprecedingorfollowingsize	3279,115	4747
-invalidpreferencesformatexception	3968	4749
-invalidprefixerror	3969	4750
-invalidpreparedstatementdefinition	3970,1	4751
-invalidprincipaltypeexception	3971	4752
-invalidproducerepochexception	3972	4753
-invalidproduceridmappingexception	3973	4754
-invalidproductcodeexception	3974	4755
-invalidproductcodeexception when calling	3974	4755
-invalidprogramexception	1040	4756
-invalidpropertiesformatexception	3975	4757
-invalidprotocolsettings	3976	4758
-invalidprotocolsettings when calling	3976	4758
-invalidpublickey	1232	4759
-invalidpublickey when calling	1232	4759
-invalidpublickeyversionexception	3977	4760
-invalidpublickeyversionexception when calling	3977	4760
-invalidpullrequesteventtypeexception	3978	4763
-invalidpullrequesteventtypeexception when calling	3978	4763
-invalidpullrequestidexception	3979	4764
-invalidpullrequestidexception when calling	3979	4764
-invalidpullrequeststatusexception	3980	4765
-invalidpullrequeststatusexception when calling	3980	4765
-invalidpullrequeststatusupdateexception	3981	4766
-invalidpullrequeststatusupdateexception when calling	3981	4766
-invalidqueryexception	3982	4767
-invalidqueryexception when calling	3982	4767
-invalidqueryexpression	3983	4768
-invalidqueryexpression when calling	3983	4768
-invalidquerystatementexception	3984	4769
-invalidquerystatementexception when calling	3984	4769
-invalidquerystatusexception	3985	4770
-invalidquerystatusexception when calling	3985	4770
-invalidquerystringparameters	3986	4771
-invalidquerystringparameters when calling	3986	4771
-invalidreactionuserarnexception	3987	4773
-invalidreactionuserarnexception when calling	3987	4773
-invalidreactionvalueexception	3988	4774
-invalidreactionvalueexception when calling	3988	4774
-invalidrecordexception	565	4775
-invalidrecordinggroupexception	3990	4777
-invalidrecordinggroupexception when calling	3990	4777
-invalidrecordstateexception	3989	4776
-invalidrecursion	235,1	4778
-invalidredirecturierror	3674	4779
-invalidredirecturiexception	3991	4780
-invalidredirecturiexception when calling	3991	4780
-invalidreferencenameexception	3992	4781
-invalidreferencenameexception when calling	3992	4781
-invalidregion	3993	5022
-invalidregion when calling	3993	5022
-invalidregionexception	3993	4782
-invalidregionexception when calling	3993	4782
-invalidregistrationexception	3994	4783
-invalidregistrationstatusexception	3995	4784
-invalidregistrationstatusexception when calling	3995	4784
-invalidregularexpression	3996,115	4785
-invalidrelationidexception	3997	4786
-invalidrelationserviceexception	3998	4787
-invalidrelationtypeexception	3999	4788
-invalidrelativefileversionenumexception	4000	4789
-invalidrelativefileversionenumexception when calling	4000	4789
-invalidrelativepath	4001	4790
-invalidrelativepath when calling	4001	4790
-invalidrenderingparameter	4002	4791
-invalidrenderingparameter when calling	4002	4791
-invalidreplacementcontentexception	4003	4792
-invalidreplacementcontentexception when calling	4003	4792
-invalidreplacementtypeexception	4004	4793
-invalidreplacementtypeexception when calling	4004	4793
-invalidreplicationassignmentexception	4005	4795
-invalidreplicationfactorexception	4006	4797
-invalidreplicationgroupstate	4007	4798
-invalidreplicationgroupstate when calling	4007	4798
-invalidrepositorydescriptionexception	4008	4799
-invalidrepositorydescriptionexception when calling	4008	4799
-invalidrepositorynameexception	4009	4800
-invalidrepositorynameexception when calling	4009	4800
-invalidrepositorytriggerbranchnameexception	4010	4801
-invalidrepositorytriggerbranchnameexception when calling	4010	4801
-invalidrepositorytriggercustomdataexception	4011	4802
-invalidrepositorytriggercustomdataexception when calling	4011	4802
-invalidrepositorytriggerdestinationarnexception	4012	4803
-invalidrepositorytriggerdestinationarnexception when calling	4012	4803
-invalidrepositorytriggereventsexception	4013	4804
-invalidrepositorytriggereventsexception when calling	4013	4804
-invalidrepositorytriggernameexception	4014	4805
-invalidrepositorytriggernameexception when calling	4014	4805
-invalidrepositorytriggerregionexception	4015	4806
-invalidrepositorytriggerregionexception when calling	4015	4806
-invalidrequest	3674	5023
-invalidrequest when calling	3674	5023
-invalidrequestcontentexception	4016	4808
-invalidrequestcontentexception when calling	4016	4808
-invalidrequesterror	3674	4810
-invalidrequestexception	3674	4811
-invalidrequestexception when calling	3674	5024
-invalidrequestfatalerror	3674	4812
-invalidrequestregionexception	4017	4813
-invalidrequestregionexception when calling	4017	4813
-invalidrequiredacksexception	4018	4814
-invalidrequiredprotocol	4019	4816
-invalidrequiredprotocol when calling	4019	4816
-invalidreservednodestate	4020	4817
-invalidreservednodestate when calling	4020	4817
-invalidresourcearnexception	4021	4818
-invalidresourcearnexception when calling	4021	4818
-invalidresourceexception	4022	4819
-invalidresourceexception when calling	4022	4819
-invalidresourceformatexception	4023	4820
-invalidresourceformatexception when calling	4023	4820
-invalidresourceid	4024	4821
-invalidresourceid when calling	4024	4821
-invalidresourcepolicyexception	4025	4822
-invalidresourcepolicyexception when calling	4025	4822
-invalidresourcestateexception	4026	4823
-invalidresourcestateexception when calling	4026	4823
-invalidresourcestatefault	4026	4824
-invalidresourcestatefault when calling	4026	4824
-invalidresourcetype	4027	4825
-invalidresourcetype when calling	4027	4825
-invalidresourcetypeexception	4027	4826
-invalidresourcetypeexception when calling	4027	4826
-invalidresponsecode	4028	4827
-invalidresponsecode when calling	4028	4827
-invalidresponseexception	4029	4828
-invalidresponseexception when calling	4029	4828
-invalidresponsibilitytransfertransitionexception	4030	4829
-invalidresponsibilitytransfertransitionexception when calling	4030	4829
-invalidrestore	4031,15	5025
-invalidrestore when calling	4031,15	5025
-invalidrestorefault	4031	4830
-invalidrestorefault when calling	4031	4830
-invalidrestoretimeexception	4032	4831
-invalidrestoretimeexception when calling	4032	4831
-invalidresultattributeexception	4033	4832
-invalidresultattributeexception when calling	4033	4832
-invalidresulttokenexception	4034	4833
-invalidresulttokenexception when calling	4034	4833
-invalidretentionperiodfault	4035	4834
-invalidretentionperiodfault when calling	4035	4834
-invalidrevisionexception	4036	4835
-invalidrevisionexception when calling	4036	4835
-invalidrevisionidexception	4037	4836
-invalidrevisionidexception when calling	4037	4836
-invalidrevocationcontent	4038	4837
-invalidrevocationcontent when calling	4038	4837
-invalidrole	4039	5026
-invalidrole when calling	4039	5026
-invalidroleexception	4039	4838
-invalidroleexception when calling	4039	4838
-invalidroleinfoexception	4040	4839
-invalidrolespecification	1172	4841
-invalidrolevalueexception	4041	4842
-invalidrowcountinlimitclause	4042,115	4843
-invalidrowcountinresultoffsetclause	4043,115	4844
-invalidrulecontentsha256exception	4044	4845
-invalidrulecontentsha256exception when calling	4044	4845
-invalidruleexception	4045	4846
-invalidruleexception when calling	4045	4846
-invalidruntimeexception	4046,60	4847
-invalidruntimeexception when calling	4046,60	4847
-invalids3bucketexception	4047	4848
-invalids3bucketexception when calling	4047	4848
-invalids3bucketfault	4047	4849
-invalids3bucketfault when calling	4047	4849
-invalids3bucketnameexception	4048	4850
-invalids3bucketnameexception when calling	4048	4850
-invalids3bucketnamefault	4048	4851
-invalids3bucketnamefault when calling	4048	4851
-invalids3configuration	4049	4852
-invalids3configuration when calling	4049	4852
-invalids3keyexception	4050	4853
-invalids3keyexception when calling	4050	4853
-invalids3keyprefixexception	4051	4854
-invalids3keyprefixexception when calling	4051	4854
-invalids3keyprefixfault	4051	4855
-invalids3keyprefixfault when calling	4051	4855
-invalids3kmskeyarnexception	4052	4856
-invalids3kmskeyarnexception when calling	4052	4856
-invalids3objectexception	4053	4857
-invalids3objectexception when calling	4053	4857
-invalids3prefixexception	4054	4858
-invalids3prefixexception when calling	4054	4858
-invalidsamplerateexception	4055	4859
-invalidsamplerateexception when calling	4055	4859
-invalidsavepointspecification	4056,4172	4860
-invalidschedule	4184	5027
-invalidschedule when calling	4184	5027
-invalidscheduledaction	4057	4861
-invalidscheduledaction when calling	4057	4861
-invalidschemadefinition	1210,1	4862
-invalidschemadocexception	4058	4863
-invalidschemadocexception when calling	4058	4863
-invalidschemaname	4059	4864
-invalidscheme	4185	5028
-invalidscheme when calling	4185	5028
-invalidscopeerror	4060	4865
-invalidscopeexception	4060	4866
-invalidscopeexception when calling	4060	4866
-invalidsearchcontrolsexception	4061	4867
-invalidsearchfilterexception	4062	4868
-invalidsecretexception	4063	4869
-invalidsecretexception when calling	4063	4869
-invalidsecurity	4186,11	5029
-invalidsecurity when calling	4186,11	5029
-invalidsecuritygroup	4064	4870
-invalidsecuritygroup when calling	4064	4870
-invalidsecuritygroupidexception	4065,60	4871
-invalidsecuritygroupidexception when calling	4065,60	4871
-invalidsequencetokenexception	4067	4872
-invalidsequencetokenexception when calling	4067	4872
-invalidserverlesscachesnapshotstatefault	4069	4873
-invalidserverlesscachesnapshotstatefault when calling	4069	4873
-invalidserverlesscachestatefault	4070	4874
-invalidserverlesscachestatefault when calling	4070	4874
-invalidsessiontimeoutexception	4072	4876
-invalidsharesessionepochexception	4073	4877
-invalidsignalsexception	4074	4878
-invalidsignalsexception when calling	4074	4878
-invalidsignatureerror	4075,3094	4879
-invalidsigningstatus	4076	4880
-invalidsigningstatus when calling	4076	4880
-invalidsmsroleaccesspolicyexception	4077	4882
-invalidsmsroleaccesspolicyexception when calling	4077	4882
-invalidsmsroletrustrelationshipexception	4078	4883
-invalidsmsroletrustrelationshipexception when calling	4078	4883
-invalidsnapshotcopygrantstatefault	4079	4884
-invalidsnapshotcopygrantstatefault when calling	4079	4884
-invalidsnapshotstate	4080	4887
-invalidsnapshotstate when calling	4080	4887
-invalidsnapshotstatefault	4080	4888
-invalidsnapshotstatefault when calling	4080	4888
-invalidsnsdestination	4081	4889
-invalidsnsdestination when calling	4081	4889
-invalidsnstopic	4082	4890
-invalidsnstopic when calling	4082	4890
-invalidsnstopicarnexception	4083	4891
-invalidsnstopicarnexception when calling	4083	4891
-invalidsnstopicnameexception	4084	4892
-invalidsnstopicnameexception when calling	4084	4892
-invalidsortbyexception	4085	4893
-invalidsortbyexception when calling	4085	4893
-invalidsortorderexception	4086	4894
-invalidsortorderexception when calling	4086	4894
-invalidsourcecommitspecifierexception	4087	4895
-invalidsourcecommitspecifierexception when calling	4087	4895
-invalidsourceexception	4088	4896
-invalidsourceexception when calling	4088	4896
-invalidsourcekmskey	4089	4897
-invalidsourcekmskey when calling	4089	4897
-invalidspecificationexception	4090	4898
-invalidsqljsonsubscript	4091,115	4899
-invalidsqlstatementname	4092	4900
-invalidsqlstatereturned	4093,518	4901
-invalidssmlexception	4095	4902
-invalidssmlexception when calling	4095	4902
-invalidstagedeclarationexception	4096	4903
-invalidstagedeclarationexception when calling	4096	4903
-invalidstate	2890	5030
-invalidstate when calling	2890	5030
-invalidstateerror	4097,4098	4905
-invalidstateexception	2890	4906
-invalidstateexception when calling	2890	4906
-invalidstatetransition	4099	4907
-invalidstatetransition when calling	4099	4907
-invalidstatetransitionexception	4099,19	4908
-invalidstatetransitionexception when calling	4099,19	4908
-invalidstructureexception	4101	4911
-invalidstructureexception when calling	4101	4911
-invalidsubnet	4187	5031
-invalidsubnet when calling	4187	5031
-invalidsubnetidexception	4102,60	4912
-invalidsubnetidexception when calling	4102,60	4912
-invalidsubscriptionstatefault	4103	4913
-invalidsubscriptionstatefault when calling	4103	4913
-invalidsystemtagusageexception	4104	4914
-invalidsystemtagusageexception when calling	4104	4914
-invalidtabledefinition	111,1	4915
-invalidtablerestoreargument	4105	4916
-invalidtablerestoreargument when calling	4105	4916
-invalidtablesampleargument	4106,115	4917
-invalidtablesamplerepeat	4107,115	4918
-invalidtag	4108	5032
-invalidtag when calling	4108	5032
-invalidtagexception	4108	4919
-invalidtagexception when calling	4108	4919
-invalidtagfault	4108	4920
-invalidtagfault when calling	4108	4920
-invalidtagfilterexception	4109	4921
-invalidtagfilterexception when calling	4109	4921
-invalidtagging	4188	5033
-invalidtagging when calling	4188	5033
-invalidtaggingrequestexception	4112	4924
-invalidtaggingrequestexception when calling	4112	4924
-invalidtagkeyslistexception	4110	4922
-invalidtagkeyslistexception when calling	4110	4922
-invalidtagparameterexception	4111	4923
-invalidtagparameterexception when calling	4111	4923
-invalidtagsexception	4113	4925
-invalidtagsexception when calling	4113	4925
-invalidtagsmapexception	4114	4926
-invalidtagsmapexception when calling	4114	4926
-invalidtagstoaddexception	4115	4927
-invalidtagstoaddexception when calling	4115	4927
-invalidtarget	4117	5034
-invalidtarget when calling	4117	5034
-invalidtargetbranchexception	4116	4928
-invalidtargetbranchexception when calling	4116	4928
-invalidtargetexception	4117	4929
-invalidtargetexception when calling	4117	4929
-invalidtargetfilternameexception	4118	4930
-invalidtargetfilternameexception when calling	4118	4930
-invalidtargetgrouppairexception	4119	4931
-invalidtargetgrouppairexception when calling	4119	4931
-invalidtargetinstancesexception	4120	4932
-invalidtargetinstancesexception when calling	4120	4932
-invalidtargetmaps	4121	4933
-invalidtargetmaps when calling	4121	4933
-invalidtargetobjecttypeexception	4122	4934
-invalidtargetsexception	4123	4935
-invalidtargetsexception when calling	4123	4935
-invalidtaskidexception	4124	4936
-invalidtaskidexception when calling	4124	4936
-invalidtemplate	4189	5035
-invalidtemplate when calling	4189	5035
-invalidtestcaseexception	4125	4937
-invalidtestcaseexception when calling	4125	4937
-invalidtextrepresentation	114,115	4938
-invalidtimerangeexception	4127	4940
-invalidtimerangeexception when calling	4127	4940
-invalidtimestampexception	4130	4944
-invalidtimezonedisplacementvalue	4128,115	4942
-invalidtimezoneexception	4129	4943
-invalidtitleexception	4131	4945
-invalidtitleexception when calling	4131	4945
-invalidtoken	3094	5036
-invalidtoken when calling	3094	5036
-invalidtokenerror	3094,7	4946
-invalidtokenexception	3094	4947
-invalidtokenexception when calling	3094	4947
+invalidargument when calling	967	5002
+invalidargumentexception	967	4313
+invalidargumentexception when calling	967	4313
+invalidargumentforlogarithm	784,115	4314
+invalidargumentfornthvaluefunction	321,115	4315
+invalidargumentforntilefunction	323,115	4316
+invalidargumentforpowerfunction	116,115	4317
+invalidargumentforsqljsondatetimefunction	1377,115	4318
+invalidargumentforwidthbucketfunction	1184,115	4319
+invalidarn	3630	5003
+invalidarn when calling	3630	5003
+invalidarnexception	3630	4320
+invalidarnexception when calling	3630	4320
+invalidarnfault	3630	4321
+invalidarnfault when calling	3630	4321
+invalidassociation	4177,19	5004
+invalidassociation when calling	4177,19	5004
+invalidassociationversion	3631	4323
+invalidassociationversion when calling	3631	4323
+invalidasynchronousstateexception	3632	4324
+invalidatederror	4178	5005
+invalidattachmentexception	3633	4325
+invalidattachmentexception when calling	3633	4325
+invalidattributeidentifierexception	3634	4326
+invalidattributename	3635	4327
+invalidattributename when calling	3635	4327
+invalidattributesexception	3638	4330
+invalidattributevalue	3636	4328
+invalidattributevalue when calling	3636	4328
+invalidattributevalueexception	3637	4329
+invalidauderror	3639,3094	4331
+invalidaudienceerror	3639,3094	4333
+invalidauthenticationcode	3640,11	4335
+invalidauthenticationcode when calling	3640,11	4335
+invalidauthenticationprofilerequestfault	3641	4336
+invalidauthenticationprofilerequestfault when calling	3641	4336
+invalidauthorarnexception	3642	4337
+invalidauthorarnexception when calling	3642	4337
+invalidauthorizationmessageexception	3643	4338
+invalidauthorizationmessageexception when calling	3643	4338
+invalidauthorizationspecification	152	4339
+invalidauthorizationstate	3644	4340
+invalidauthorizationstate when calling	3644	4340
+invalidautomationexecutionparametersexception	3647	4343
+invalidautomationexecutionparametersexception when calling	3647	4343
+invalidautomationsignalexception	3648	4344
+invalidautomationsignalexception when calling	3648	4344
+invalidautomationstatusupdateexception	3649	4345
+invalidautomationstatusupdateexception when calling	3649	4345
+invalidautorollbackconfigexception	3645	4341
+invalidautorollbackconfigexception when calling	3645	4341
+invalidautoscalinggroupexception	3646	4342
+invalidautoscalinggroupexception when calling	3646	4342
+invalidbatchentryid	3650	4347
+invalidbatchentryid when calling	3650	4347
+invalidbinaryrepresentation	1167,115	4348
+invalidblobidexception	3651	4349
+invalidblobidexception when calling	3651	4349
+invalidblockerdeclarationexception	3652	4350
+invalidblockerdeclarationexception when calling	3652	4350
+invalidbluegreendeploymentconfigurationexception	3653	4351
+invalidbluegreendeploymentconfigurationexception when calling	3653	4351
+invalidbluegreendeploymentstatefault	3654	4352
+invalidbluegreendeploymentstatefault when calling	3654	4352
+invalidbranchnameexception	3655	4353
+invalidbranchnameexception when calling	3655	4353
+invalidbucketnamefilterexception	3656	4354
+invalidbucketnamefilterexception when calling	3656	4354
+invalidbytesequenceerror	3657	4355
+invalidcacertificatesbundle	3659	4359
+invalidcacertificatesbundle when calling	3659	4359
+invalidcacheclusterstate	3660	4360
+invalidcacheclusterstate when calling	3660	4360
+invalidcacheparametergroupstate	3661	4361
+invalidcacheparametergroupstate when calling	3661	4361
+invalidcachesecuritygroupstate	3662	4362
+invalidcachesecuritygroupstate when calling	3662	4362
+invalidcampaignstateexception	3663,19	4363
+invalidcampaignstateexception when calling	3663,19	4363
+invalidcastexception	3664	4364
+invalidcatalogname	2232	4365
+invalidcertificate	3666	5006
+invalidcertificate when calling	3666	5006
+invalidcertificateexception	3666	4366
+invalidcertificateexception when calling	3666	4366
+invalidcertificatefault	3666	4367
+invalidcertificatefault when calling	3666	4367
+invalidchangebatch	3669	4369
+invalidchangebatch when calling	3669	4369
+invalidchangesetstatus	3670	4370
+invalidchangesetstatus when calling	3670	4370
+invalidchannelarn	3671	4371
+invalidchannelarn when calling	3671	4371
+invalidcharactervalueforcast	3672,115	4374
+invalidciphertextexception	3673	4377
+invalidciphertextexception when calling	3673	4377
+invalidclassexception	3674	4378
+invalidclientauthstatusexception	3675	4379
+invalidclientauthstatusexception when calling	3675	4379
+invalidclienterror	3676,7	4380
+invalidclientexception	3676	4381
+invalidclientexception when calling	3676	4381
+invalidclientiderror	3677	4382
+invalidclientmetadataexception	3678	4383
+invalidclientmetadataexception when calling	3678	4383
+invalidclientrequesttokenexception	3679	4384
+invalidclientrequesttokenexception when calling	3679	4384
+invalidclienttokenexception	3680	4385
+invalidclienttokenexception when calling	3680	4385
+invalidcloudwatchdestination	3681	4386
+invalidcloudwatchdestination when calling	3681	4386
+invalidcloudwatchlogsloggrouparnexception	3682	4387
+invalidcloudwatchlogsloggrouparnexception when calling	3682	4387
+invalidcloudwatchlogsrolearnexception	3683	4388
+invalidcloudwatchlogsrolearnexception when calling	3683	4388
+invalidclusterparametergroupstate	3684	4389
+invalidclusterparametergroupstate when calling	3684	4389
+invalidclustersecuritygroupstate	3685	4390
+invalidclustersecuritygroupstate when calling	3685	4390
+invalidclustersnapshotschedulestate	3686	4391
+invalidclustersnapshotschedulestate when calling	3686	4391
+invalidclustersnapshotstate	3687	4392
+invalidclustersnapshotstate when calling	3687	4392
+invalidclusterstate	3688	4393
+invalidclusterstate when calling	3688	4393
+invalidclusterstatefault	3688	4394
+invalidclusterstatefault when calling	3688	4394
+invalidclustersubnetgroupstatefault	3689	4395
+invalidclustersubnetgroupstatefault when calling	3689	4395
+invalidclustersubnetstatefault	3690	4396
+invalidclustersubnetstatefault when calling	3690	4396
+invalidclustertrack	3691	4397
+invalidclustertrack when calling	3691	4397
+invalidcodecprivatedataexception	3693	4399
+invalidcodecprivatedataexception when calling	3693	4399
+invalidcodesignatureexception	3692	4398
+invalidcodesignatureexception when calling	3692	4398
+invalidcolumndefinition	782,1	4400
+invalidcolumnreference	320,1	4401
+invalidcommandid	3694	4403
+invalidcommandid when calling	3694	4403
+invalidcommentidexception	3695	4405
+invalidcommentidexception when calling	3695	4405
+invalidcommentoperationexception	3696,19	4406
+invalidcommentoperationexception when calling	3696,19	4406
+invalidcommitexception	3697	4407
+invalidcommitexception when calling	3697	4407
+invalidcommitidexception	3698	4408
+invalidcommitidexception when calling	3698	4408
+invalidcommitoffsetsizeexception	1037	4409
+invalidcomobjectexception	370	4402
+invalidcomponenterror	3699	4410
+invalidcomputeplatformexception	3701	4411
+invalidcomputeplatformexception when calling	3701	4411
+invalidconfigexception	1074	4412
+invalidconfigurationexception	3702	4413
+invalidconfigurationexception when calling	3702	4413
+invalidconfigurationrecordernameexception	3704	4415
+invalidconfigurationrecordernameexception when calling	3704	4415
+invalidconfigurationrequest	3705	4416
+invalidconfigurationrequest when calling	3705	4416
+invalidconfigurationset	3706	4417
+invalidconfigurationset when calling	3706	4417
+invalidconflictdetaillevelexception	3707	4418
+invalidconflictdetaillevelexception when calling	3707	4418
+invalidconflictresolutionexception	3708	4419
+invalidconflictresolutionexception when calling	3708	4419
+invalidconflictresolutionstrategyexception	3709	4420
+invalidconflictresolutionstrategyexception when calling	3709	4420
+invalidcontactflowexception	3710	4422
+invalidcontactflowexception when calling	3710	4422
+invalidcontactflowmoduleexception	3711	4423
+invalidcontactflowmoduleexception when calling	3711	4423
+invalidcontentlocation	3712	4424
+invalidcontentlocation when calling	3712	4424
+invalidcontinuationtokenexception	3713	4425
+invalidcontinuationtokenexception when calling	3713	4425
+invalidcredentialexception	3714	4426
+invalidcredentialsexception	4179,18	5007
+invalidcredentialsexception when calling	4179,18	5007
+invalidcrossaccountroleexception	3715	4428
+invalidcrossaccountroleexception when calling	3715	4428
+invalidcursordefinition	762,1	4431
+invalidcursorname	3717	4432
+invalidcursorstate	726	4434
+invalidcustomdbengineversionstatefault	3718	4435
+invalidcustomdbengineversionstatefault when calling	3718	4435
+invalidcustomeridentifierexception	3720	4437
+invalidcustomeridentifierexception when calling	3720	4437
+invalidcustomsesconfigurationexception	3719	4436
+invalidcustomsesconfigurationexception when calling	3719	4436
+invalidcustomsexception	3721	4438
+invalidcustomsexception when calling	3721	4438
+invaliddatabasedefinition	3726,1	4445
+invaliddataexception	3722	4439
+invaliddatarepositorytype	3723	4442
+invaliddatarepositorytype when calling	3723	4442
+invaliddatasetparametervalueexception	3724	4443
+invaliddatasetparametervalueexception when calling	3724	4443
+invaliddatasharefault	3725	4444
+invaliddatasharefault when calling	3725	4444
+invaliddaterangeexception	3727	4447
+invaliddaterangeexception when calling	3727	4447
+invaliddatetimeformat	692,115	4448
+invaliddbclusterautomatedbackupstatefault	3728	4450
+invaliddbclusterautomatedbackupstatefault when calling	3728	4450
+invaliddbclustercapacityfault	3729	4451
+invaliddbclustercapacityfault when calling	3729	4451
+invaliddbclusterendpointstatefault	3730	4452
+invaliddbclusterendpointstatefault when calling	3730	4452
+invaliddbclustersnapshotstatefault	3731	4453
+invaliddbclustersnapshotstatefault when calling	3731	4453
+invaliddbclusterstatefault	3732	4454
+invaliddbclusterstatefault when calling	3732	4454
+invaliddbinstanceautomatedbackupstate	3733	4455
+invaliddbinstanceautomatedbackupstate when calling	3733	4455
+invaliddbinstancestate	3734	4456
+invaliddbinstancestate when calling	3734	4456
+invaliddbparametergroupstate	3735	4457
+invaliddbparametergroupstate when calling	3735	4457
+invaliddbproxyendpointstatefault	3736	4458
+invaliddbproxyendpointstatefault when calling	3736	4458
+invaliddbproxystatefault	3737	4459
+invaliddbproxystatefault when calling	3737	4459
+invaliddbsecuritygroupstate	3738	4460
+invaliddbsecuritygroupstate when calling	3738	4460
+invaliddbshardgroupstate	3739	4461
+invaliddbshardgroupstate when calling	3739	4461
+invaliddbsnapshotstate	3740	4462
+invaliddbsnapshotstate when calling	3740	4462
+invaliddbsubnetgroupfault	3741	4463
+invaliddbsubnetgroupfault when calling	3741	4463
+invaliddbsubnetgroupstatefault	3742	4464
+invaliddbsubnetgroupstatefault when calling	3742	4464
+invaliddbsubnetstatefault	3743	4465
+invaliddbsubnetstatefault when calling	3743	4465
+invaliddefaultrootobject	3744	4466
+invaliddefaultrootobject when calling	3744	4466
+invaliddefinition	4180	5008
+invaliddefinition when calling	4180	5008
+invaliddeleteinventoryparametersexception	3745	4467
+invaliddeleteinventoryparametersexception when calling	3745	4467
+invaliddeletionidexception	3746	4468
+invaliddeletionidexception when calling	3746	4468
+invaliddeletionparameterexception	3747	4469
+invaliddeletionparameterexception when calling	3747	4469
+invaliddeliverychannelnameexception	3748	4470
+invaliddeliverychannelnameexception when calling	3748	4470
+invaliddeliveryoptions	3749	4471
+invaliddeliveryoptions when calling	3749	4471
+invaliddeployedstatefilterexception	3750	4472
+invaliddeployedstatefilterexception when calling	3750	4472
+invaliddeploymentconfignameexception	3751	4473
+invaliddeploymentconfignameexception when calling	3751	4473
+invaliddeploymentgroupnameexception	3752	4474
+invaliddeploymentgroupnameexception when calling	3752	4474
+invaliddeploymentidexception	3753	4475
+invaliddeploymentidexception when calling	3753	4475
+invaliddeploymentinstancetypeexception	3754	4476
+invaliddeploymentinstancetypeexception when calling	3754	4476
+invaliddeploymentstatusexception	3755	4477
+invaliddeploymentstatusexception when calling	3755	4477
+invaliddeploymentstyleexception	3756	4478
+invaliddeploymentstyleexception when calling	3756	4478
+invaliddeploymenttargetidexception	3757	4479
+invaliddeploymenttargetidexception when calling	3757	4479
+invaliddeploymentwaittypeexception	3758	4480
+invaliddeploymentwaittypeexception when calling	3758	4480
+invaliddescriptionexception	3759	4481
+invaliddescriptionexception when calling	3759	4481
+invaliddestinationcommitspecifierexception	3760	4482
+invaliddestinationcommitspecifierexception when calling	3760	4482
+invaliddestinationkmskey	3761	4484
+invaliddestinationkmskey when calling	3761	4484
+invaliddeviceexception	3762	4485
+invaliddeviceexception when calling	3762	4485
+invaliddiskcapacity	3763	4488
+invaliddndoperationexception	3764	4489
+invaliddocument	4181	5009
+invaliddocument when calling	4181	5009
+invaliddocumentcontent	3765	4490
+invaliddocumentcontent when calling	3765	4490
+invaliddocumentoperation	3766	4491
+invaliddocumentoperation when calling	3766	4491
+invaliddocumentschemaversion	3767	4492
+invaliddocumentschemaversion when calling	3767	4492
+invaliddocumenttype	3768	4493
+invaliddocumenttype when calling	3768	4493
+invaliddocumentversion	3769	4494
+invaliddocumentversion when calling	3769	4494
+invaliddomainname	3770	4495
+invaliddomainname when calling	3770	4495
+invaliddomainnamefororiginaccesscontrol	3771	4496
+invaliddomainnamefororiginaccesscontrol when calling	3771	4496
+invaliddomainvalidationoptionsexception	3772	4497
+invaliddomainvalidationoptionsexception when calling	3772	4497
+invalidec2tagcombinationexception	3773	4498
+invalidec2tagcombinationexception when calling	3773	4498
+invalidec2tagexception	3774	4499
+invalidec2tagexception when calling	3774	4499
+invalidecsserviceexception	3775	4500
+invalidecsserviceexception when calling	3775	4500
+invalidelasticipfault	3776	4501
+invalidelasticipfault when calling	3776	4501
+invalidemailexception	3777	4502
+invalidemailexception when calling	3777	4502
+invalidemailroleaccesspolicyexception	3778	4503
+invalidemailroleaccesspolicyexception when calling	3778	4503
+invalidencodingexception	3779	4504
+invalidencodingexception when calling	3779	4504
+invalidencryptionconfiguration	3780	4508
+invalidencryptionconfiguration when calling	3780	4508
+invalidendpointexception	3781	4509
+invalidendpointexception when calling	3781	4509
+invalidendpointregionexception	3782	4510
+invalidendpointregionexception when calling	3782	4510
+invalidendpointstate	3783	4511
+invalidendpointstate when calling	3783	4511
+invalidenumargumentexception	3784	4512
+invaliderrorcode	3785	4514
+invaliderrorcode when calling	3785	4514
+invalidescapecharacter	3786,115	4515
+invalidescapeoctet	3787,115	4516
+invalidescapesequence	3788,115	4517
+invalideventcategoryexception	3789	4519
+invalideventcategoryexception when calling	3789	4519
+invalideventdatastorecategoryexception	3790	4520
+invalideventdatastorecategoryexception when calling	3790	4520
+invalideventdatastorestatusexception	3791	4521
+invalideventdatastorestatusexception when calling	3791	4521
+invalideventpatternexception	3792	4522
+invalideventpatternexception when calling	3792	4522
+invalideventselectorsexception	3793	4523
+invalideventselectorsexception when calling	3793	4523
+invalideventsubscriptionstate	3794	4524
+invalideventsubscriptionstate when calling	3794	4524
+invalidexecutioninput	3795	4526
+invalidexecutioninput when calling	3795	4526
+invalidexportonly	3796	4527
+invalidexportonly when calling	3796	4527
+invalidexportpath	3797	4528
+invalidexportpath when calling	3797	4528
+invalidexportsourcestate	3798	4529
+invalidexportsourcestate when calling	3798	4529
+invalidexporttaskstatefault	3799	4530
+invalidexporttaskstatefault when calling	3799	4530
+invalidexporttimeexception	3800	4531
+invalidexporttimeexception when calling	3800	4531
+invalidexpressionexception	3801	4532
+invalidexpressionexception when calling	3801	4532
+invalidexternalidexception	3802	4533
+invalidexternalidexception when calling	3802	4533
+invalidfacetupdateexception	3803	4535
+invalidfacetupdateexception when calling	3803	4535
+invalidfetchsessionepochexception	3804	4536
+invalidfetchsizeexception	3805	4537
+invalidfileexistsbehaviorexception	3806	4538
+invalidfileexistsbehaviorexception when calling	3806	4538
+invalidfilelocationexception	3807	4539
+invalidfilelocationexception when calling	3807	4539
+invalidfilemodeexception	3808	4540
+invalidfilemodeexception when calling	3808	4540
+invalidfilepositionexception	3809	4541
+invalidfilepositionexception when calling	3809	4541
+invalidfilesystemexception	3810	4542
+invalidfilesystemexception when calling	3810	4542
+invalidfilter	3812	5010
+invalidfilter when calling	3812	5010
+invalidfiltercriteriaexception	3811	4543
+invalidfilterexception	3812	4544
+invalidfilterexception when calling	3812	4544
+invalidfilterkey	3813	4545
+invalidfilterkey when calling	3813	4545
+invalidfilteroption	3814	4546
+invalidfilteroption when calling	3814	4546
+invalidfiltervalue	3815	4547
+invalidfiltervalue when calling	3815	4547
+invalidfirehosedestination	3816	4548
+invalidfirehosedestination when calling	3816	4548
+invalidfleetstatusexception	3817	4550
+invalidfleetstatusexception when calling	3817	4550
+invalidforeignkey	3267,1	4551
+invalidformat	4182	5011
+invalidformat when calling	4182	5011
+invalidforwardcookies	3818	4552
+invalidforwardcookies when calling	3818	4552
+invalidfunctionassociation	3819	4553
+invalidfunctionassociation when calling	3819	4553
+invalidfunctiondefinition	112,1	4554
+invalidgamesessionstatusexception	3820	4555
+invalidgamesessionstatusexception when calling	3820	4555
+invalidgatewayrequestexception	3821	4556
+invalidgatewayrequestexception when calling	3821	4556
+invalidgeorestrictionparameter	3822	4557
+invalidgeorestrictionparameter when calling	3822	4557
+invalidgithubaccounttokenexception	3823	4558
+invalidgithubaccounttokenexception when calling	3823	4558
+invalidgithubaccounttokennameexception	3824	4559
+invalidgithubaccounttokennameexception when calling	3824	4559
+invalidglobalclusterstatefault	3825	4560
+invalidglobalclusterstatefault when calling	3825	4560
+invalidglobalreplicationgroupstate	3826	4561
+invalidglobalreplicationgroupstate when calling	3826	4561
+invalidgranterror	3827,6	4562
+invalidgrantexception	3827	4563
+invalidgrantexception when calling	3827	4563
+invalidgrantidexception	3828	4564
+invalidgrantidexception when calling	3828	4564
+invalidgrantoperation	779,780	4565
+invalidgrantor	780	4567
+invalidgranttokenexception	3829	4566
+invalidgranttokenexception when calling	3829	4566
+invalidgroupidexception	3830	4569
+invalidhandshaketransitionexception	3831	4570
+invalidhandshaketransitionexception when calling	3831	4570
+invalidheadersfors3origin	3832	4571
+invalidheadersfors3origin when calling	3832	4571
+invalidhomeregionexception	3833	4572
+invalidhomeregionexception when calling	3833	4572
+invalidhsmclientcertificatestatefault	3834	4573
+invalidhsmclientcertificatestatefault when calling	3834	4573
+invalidhsmconfigurationstatefault	3835	4574
+invalidhsmconfigurationstatefault when calling	3835	4574
+invalidiamsessionarnexception	3836	4575
+invalidiamsessionarnexception when calling	3836	4575
+invalidiamuserarnexception	3837	4576
+invalidiamuserarnexception when calling	3837	4576
+invalidiaterror	3838,3094	4578
+invalididentitypoolconfigurationexception	3840	4580
+invalididentitypoolconfigurationexception when calling	3840	4580
+invalididentitytoken	3841	4581
+invalididentitytoken when calling	3841	4581
+invalididformat	3839	4579
+invalididformat when calling	3839	4579
+invalidifmatchversion	3842	4582
+invalidifmatchversion when calling	3842	4582
+invalidignoreapplicationstopfailuresvalueexception	3843	4583
+invalidignoreapplicationstopfailuresvalueexception when calling	3843	4583
+invalidimageformatexception	3844	4584
+invalidimageformatexception when calling	3844	4584
+invalidimagename	3845,3846	4585
+invalidimportpath	3847	4586
+invalidimportpath when calling	3847	4586
+invalidimportsourceexception	3848	4587
+invalidimportsourceexception when calling	3848	4587
+invalidimporttokenexception	3849	4588
+invalidimporttokenexception when calling	3849	4588
+invalidindicatorparametervalue	3850,115	4589
+invalidinput	3852	5012
+invalidinput when calling	3852	5012
+invalidinputcombinationexception	3851	4590
+invalidinputcombinationexception when calling	3851	4590
+invalidinputexception	3852	4591
+invalidinputexception when calling	3852	4591
+invalidinsightselectorsexception	3853	4594
+invalidinsightselectorsexception when calling	3853	4594
+invalidinstance	4183	5013
+invalidinstance when calling	4183	5013
+invalidinstanceid	3854	4595
+invalidinstanceid when calling	3854	4595
+invalidinstanceidexception	3854	4596
+invalidinstanceidexception when calling	3854	4596
+invalidinstanceinformationfiltervalue	3855	4597
+invalidinstanceinformationfiltervalue when calling	3855	4597
+invalidinstancenameexception	3856	4598
+invalidinstancenameexception when calling	3856	4598
+invalidinstancepropertyfiltervalue	3857	4599
+invalidinstancepropertyfiltervalue when calling	3857	4599
+invalidinstancestatusexception	3858	4600
+invalidinstancestatusexception when calling	3858	4600
+invalidinstancetypeexception	3859	4601
+invalidinstancetypeexception when calling	3859	4601
+invalidintegrationstatefault	3860	4603
+invalidintegrationstatefault when calling	3860	4603
+invalidinventorygroupexception	3861	4605
+invalidinventorygroupexception when calling	3861	4605
+invalidinventoryitemcontextexception	3862	4606
+invalidinventoryitemcontextexception when calling	3862	4606
+invalidinventoryrequestexception	3863	4607
+invalidinventoryrequestexception when calling	3863	4607
+invalidissuedaterror	3838,3094	4608
+invalidissuererror	3864,3094	4610
+invaliditemcontentexception	3865	4612
+invaliditemcontentexception when calling	3865	4612
+invalidjobexception	3866	4613
+invalidjobexception when calling	3866	4613
+invalidjobidexception	3867	4614
+invalidjobidexception when calling	3867	4614
+invalidjobstateexception	3868	4615
+invalidjobstateexception when calling	3868	4615
+invalidjsontext	3869,115	4616
+invalidjtierror	3870,3094	4618
+invalidkeyexception	3871	4619
+invalidkeyid	3872	4620
+invalidkeyid when calling	3872	4620
+invalidkeyprefixfilterexception	3873	4621
+invalidkeyprefixfilterexception when calling	3873	4621
+invalidkeysigningkeyname	3874	4622
+invalidkeysigningkeyname when calling	3874	4622
+invalidkeysigningkeystatus	3875	4623
+invalidkeysigningkeystatus when calling	3875	4623
+invalidkeyspecexception	3876	4624
+invalidkeyusageexception	3878	4625
+invalidkeyusageexception when calling	3878	4625
+invalidkmsarn	3879	4626
+invalidkmsarn when calling	3879	4626
+invalidkmskeyexception	3880	4627
+invalidkmskeyexception when calling	3880	4627
+invalidkmskeyfault	3880	4628
+invalidkmskeyfault when calling	3880	4628
+invalidkmskeyidexception	3881	4629
+invalidkmskeyidexception when calling	3881	4629
+invalidkmsresourceexception	3882	4630
+invalidkmsresourceexception when calling	3882	4630
+invalidlambdafunction	3883	4631
+invalidlambdafunction when calling	3883	4631
+invalidlambdafunctionassociation	3884	4632
+invalidlambdafunctionassociation when calling	3884	4632
+invalidlambdafunctionoutputexception	3885	4633
+invalidlambdafunctionoutputexception when calling	3885	4633
+invalidlambdaresponseexception	3886	4634
+invalidlambdaresponseexception when calling	3886	4634
+invalidlayerexception	3887	4636
+invalidlayerexception when calling	3887	4636
+invalidlayerpartexception	3888	4637
+invalidlayerpartexception when calling	3888	4637
+invalidldapsstatusexception	3889	4638
+invalidldapsstatusexception when calling	3889	4638
+invalidlexiconexception	3890	4640
+invalidlexiconexception when calling	3890	4640
+invalidlicenseexception	3891	4641
+invalidlicenseexception when calling	3891	4641
+invalidlifecycleeventhookexecutionidexception	3892	4642
+invalidlifecycleeventhookexecutionidexception when calling	3892	4642
+invalidlifecycleeventhookexecutionstatusexception	3893	4643
+invalidlifecycleeventhookexecutionstatusexception when calling	3893	4643
+invalidlimitexception	3894	4644
+invalidlimitexception when calling	3894	4644
+invalidloadbalanceraction	3895	4646
+invalidloadbalanceraction when calling	3895	4646
+invalidloadbalancerinfoexception	3896	4647
+invalidloadbalancerinfoexception when calling	3896	4647
+invalidlocationcode	3897	4648
+invalidlocationcode when calling	3897	4648
+invalidlocatorspecification	3898,4174	4649
+invalidloggingconfiguration	3899	4650
+invalidloggingconfiguration when calling	3899	4650
+invalidlookupattributesexception	3900	4652
+invalidlookupattributesexception when calling	3900	4652
+invalidmanifestexception	3901	4653
+invalidmanifestexception when calling	3901	4653
+invalidmanifestfieldexception	3902	4654
+invalidmanifestfieldexception when calling	3902	4654
+invalidmarkerexception	3904	4656
+invalidmarkerexception when calling	3904	4656
+invalidmarkexception	3903	4655
+invalidmaxconflictfilesexception	3905	4657
+invalidmaxconflictfilesexception when calling	3905	4657
+invalidmaxmergehunksexception	3907	4658
+invalidmaxmergehunksexception when calling	3907	4658
+invalidmaxresultsexception	3908	4659
+invalidmaxresultsexception when calling	3908	4659
+invalidmediaframeexception	3909	4660
+invalidmediaframeexception when calling	3909	4660
+invalidmergeoptionexception	3910	4662
+invalidmergeoptionexception when calling	3910	4662
+invalidmessagecontents	3911	4663
+invalidmessagecontents when calling	3911	4663
+invalidmididataexception	3912	4665
+invalidminimumhealthyhostvalueexception	3913	4666
+invalidminimumhealthyhostvalueexception when calling	3913	4666
+invalidminimumprotocolversion	3914	4667
+invalidminimumprotocolversion when calling	3914	4667
+invalidmoduledescriptorexception	3915	4668
+invalidmultiregionclusterstatefault	3916	4669
+invalidmultiregionclusterstatefault when calling	3916	4669
+invalidname	1046,1	4671
+invalidname when calling	1046	5014
+invalidnameexception	3917	4672
+invalidnamespacefault	3918	4674
+invalidnamespacefault when calling	3918	4674
+invalidnetworksettings	3919	4675
+invalidnetworksettings when calling	3919	4675
+invalidnexttoken	3920	4676
+invalidnexttoken when calling	3920	4676
+invalidnexttokenexception	3920	4677
+invalidnexttokenexception when calling	3920	4677
+invalidnodeexception	3921	4678
+invalidnodeexception when calling	3921	4678
+invalidnodestatefault	3922	4679
+invalidnodestatefault when calling	3922	4679
+invalidnonceexception	3924	4681
+invalidnonceexception when calling	3924	4681
+invalidnotificationconfig	3925	4682
+invalidnotificationconfig when calling	3925	4682
+invalidnumberpredicates	3928	4687
+invalidnumberpredicates when calling	3928	4687
+invalidnumbervaluetests	3929	4688
+invalidnumbervaluetests when calling	3929	4688
+invalidnumericdataexception	3930	4689
+invalidnumericdataexception when calling	3930	4689
+invalidoauthflowexception	3931	4691
+invalidoauthflowexception when calling	3931	4691
+invalidobjectdefinition	163,1	4692
+invalidobjectexception	3932	4693
+invalidobjectstate	3933,11	4694
+invalidobjectstate when calling	3933,11	4694
+invalidolevarianttypeexception	3934	4697
+invalidonpremisestagcombinationexception	3935	4698
+invalidonpremisestagcombinationexception when calling	3935	4698
+invalidopentypeexception	3936	4699
+invalidoperationexception	3937	4700
+invalidoperationexception when calling	3938	5015
+invalidoperationfault	3938	4701
+invalidoperationfault when calling	3938	4701
+invalidoptionexception	3939	4702
+invalidoptionexception when calling	3939	4702
+invalidoptiongroupstatefault	3940	4703
+invalidoptiongroupstatefault when calling	3940	4703
+invalidorderexception	3943	4708
+invalidorderexception when calling	3943	4708
+invalidorigin	4184	5016
+invalidorigin when calling	4184	5016
+invalidoriginaccesscontrol	3944	4709
+invalidoriginaccesscontrol when calling	3944	4709
+invalidoriginaccessidentity	3945	4710
+invalidoriginaccessidentity when calling	3945	4710
+invalidoriginkeepalivetimeout	3946	4711
+invalidoriginkeepalivetimeout when calling	3946	4711
+invalidoriginreadtimeout	3947	4712
+invalidoriginreadtimeout when calling	3947	4712
+invalidoutput	4185	5017
+invalidoutput when calling	4185	5017
+invalidoutputfolder	3948	4713
+invalidoutputfolder when calling	3948	4713
+invalidoutputlocation	3949	4714
+invalidoutputlocation when calling	3949	4714
+invalidoverridestatusexception	3950	4716
+invalidoverridestatusexception when calling	3950	4716
+invalidpaginationexception	3951	4720
+invalidpaginationexception when calling	3951	4720
+invalidpaginationtoken	3952	4721
+invalidpaginationtoken when calling	3952	4721
+invalidpaginationtokenexception	3952	4722
+invalidpaginationtokenexception when calling	3952	4722
+invalidparameter	4186	5018
+invalidparameter when calling	4186	5018
+invalidparametercombination	3953	4723
+invalidparametercombination when calling	3953	4723
+invalidparametercombinationexception	3953	4724
+invalidparametercombinationexception when calling	3953	4724
+invalidparameterexception	3954	4725
+invalidparameterexception when calling	4186	5019
+invalidparametergroupstatefault	3955	4726
+invalidparametergroupstatefault when calling	3955	4726
+invalidparameterinput	3956	4727
+invalidparameterinput when calling	3956	4727
+invalidparameters	3959	5020
+invalidparameters when calling	3959	5020
+invalidparametersexception	3959	4733
+invalidparametersexception when calling	3959	4733
+invalidparameterspecexception	3957	4729
+invalidparametervalue	194,115	4730
+invalidparametervalue when calling	194	5021
+invalidparametervalueexception	194	4731
+invalidparametervalueexception when calling	194	4731
+invalidparametervaluesexception	3958	4732
+invalidparametervaluesexception when calling	3958	4732
+invalidparentcommitidexception	3960	4734
+invalidparentcommitidexception when calling	3960	4734
+invalidpartitionsexception	3927	4735
+invalidpassword	1759,152	4736
+invalidpasswordexception	1759,7	4737
+invalidpasswordexception when calling	1759,7	4737
+invalidpathexception	3961	4738
+invalidpathexception when calling	8	5022
+invalidpermissiontype	3963	4740
+invalidpermissiontype when calling	3963	4740
+invalidperunitstoragethroughput	3962	4739
+invalidperunitstoragethroughput when calling	3962	4739
+invalidpluginname	3964	4741
+invalidpluginname when calling	3964	4741
+invalidpolicy	3967	5023
+invalidpolicy when calling	3967	5023
+invalidpolicyattributeexception	3965	4742
+invalidpolicyattributeexception when calling	3965	4742
+invalidpolicydocument	3966	4743
+invalidpolicydocument when calling	3966	4743
+invalidpolicyexception	3967	4744
+invalidpolicyexception when calling	3967	4744
+invalidpolicyfault	3967	4745
+invalidpolicyfault when calling	3967	4745
+invalidpolicyrevisionidexception	3968	4746
+invalidpolicyrevisionidexception when calling	3968	4746
+invalidpolicytypeexception	3969	4747
+invalidpolicytypeexception when calling	3969	4747
+invalidportrangeexception	3970	4748
+invalidportrangeexception when calling	3970	4748
+invalidprecedingorfollowingsize	3279,115	4749
+invalidpreferencesformatexception	3971	4751
+invalidprefixerror	3972	4752
+invalidpreparedstatementdefinition	3973,1	4753
+invalidprincipaltypeexception	3974	4754
+invalidproducerepochexception	3975	4755
+invalidproduceridmappingexception	3976	4756
+invalidproductcodeexception	3977	4757
+invalidproductcodeexception when calling	3977	4757
+invalidprogramexception	1040	4758
+invalidpropertiesformatexception	3978	4759
+invalidprotocolsettings	3979	4760
+invalidprotocolsettings when calling	3979	4760
+invalidpublickey	1232	4761
+invalidpublickey when calling	1232	4761
+invalidpublickeyversionexception	3980	4762
+invalidpublickeyversionexception when calling	3980	4762
+invalidpullrequesteventtypeexception	3981	4765
+invalidpullrequesteventtypeexception when calling	3981	4765
+invalidpullrequestidexception	3982	4766
+invalidpullrequestidexception when calling	3982	4766
+invalidpullrequeststatusexception	3983	4767
+invalidpullrequeststatusexception when calling	3983	4767
+invalidpullrequeststatusupdateexception	3984	4768
+invalidpullrequeststatusupdateexception when calling	3984	4768
+invalidqueryexception	3985	4769
+invalidqueryexception when calling	3985	4769
+invalidqueryexpression	3986	4770
+invalidqueryexpression when calling	3986	4770
+invalidquerystatementexception	3987	4771
+invalidquerystatementexception when calling	3987	4771
+invalidquerystatusexception	3988	4772
+invalidquerystatusexception when calling	3988	4772
+invalidquerystringparameters	3989	4773
+invalidquerystringparameters when calling	3989	4773
+invalidreactionuserarnexception	3990	4775
+invalidreactionuserarnexception when calling	3990	4775
+invalidreactionvalueexception	3991	4776
+invalidreactionvalueexception when calling	3991	4776
+invalidrecordexception	565	4777
+invalidrecordinggroupexception	3993	4779
+invalidrecordinggroupexception when calling	3993	4779
+invalidrecordstateexception	3992	4778
+invalidrecursion	235,1	4780
+invalidredirecturierror	3677	4781
+invalidredirecturiexception	3994	4782
+invalidredirecturiexception when calling	3994	4782
+invalidreferencenameexception	3995	4783
+invalidreferencenameexception when calling	3995	4783
+invalidregion	3996	5024
+invalidregion when calling	3996	5024
+invalidregionexception	3996	4784
+invalidregionexception when calling	3996	4784
+invalidregistrationexception	3997	4785
+invalidregistrationstatusexception	3998	4786
+invalidregistrationstatusexception when calling	3998	4786
+invalidregularexpression	3999,115	4787
+invalidrelationidexception	4000	4788
+invalidrelationserviceexception	4001	4789
+invalidrelationtypeexception	4002	4790
+invalidrelativefileversionenumexception	4003	4791
+invalidrelativefileversionenumexception when calling	4003	4791
+invalidrelativepath	4004	4792
+invalidrelativepath when calling	4004	4792
+invalidrenderingparameter	4005	4793
+invalidrenderingparameter when calling	4005	4793
+invalidreplacementcontentexception	4006	4794
+invalidreplacementcontentexception when calling	4006	4794
+invalidreplacementtypeexception	4007	4795
+invalidreplacementtypeexception when calling	4007	4795
+invalidreplicationassignmentexception	4008	4797
+invalidreplicationfactorexception	4009	4799
+invalidreplicationgroupstate	4010	4800
+invalidreplicationgroupstate when calling	4010	4800
+invalidrepositorydescriptionexception	4011	4801
+invalidrepositorydescriptionexception when calling	4011	4801
+invalidrepositorynameexception	4012	4802
+invalidrepositorynameexception when calling	4012	4802
+invalidrepositorytriggerbranchnameexception	4013	4803
+invalidrepositorytriggerbranchnameexception when calling	4013	4803
+invalidrepositorytriggercustomdataexception	4014	4804
+invalidrepositorytriggercustomdataexception when calling	4014	4804
+invalidrepositorytriggerdestinationarnexception	4015	4805
+invalidrepositorytriggerdestinationarnexception when calling	4015	4805
+invalidrepositorytriggereventsexception	4016	4806
+invalidrepositorytriggereventsexception when calling	4016	4806
+invalidrepositorytriggernameexception	4017	4807
+invalidrepositorytriggernameexception when calling	4017	4807
+invalidrepositorytriggerregionexception	4018	4808
+invalidrepositorytriggerregionexception when calling	4018	4808
+invalidrequest	3677	5025
+invalidrequest when calling	3677	5025
+invalidrequestcontentexception	4019	4810
+invalidrequestcontentexception when calling	4019	4810
+invalidrequesterror	3677	4812
+invalidrequestexception	3677	4813
+invalidrequestexception when calling	3677	5026
+invalidrequestfatalerror	3677	4814
+invalidrequestregionexception	4020	4815
+invalidrequestregionexception when calling	4020	4815
+invalidrequiredacksexception	4021	4816
+invalidrequiredprotocol	4022	4818
+invalidrequiredprotocol when calling	4022	4818
+invalidreservednodestate	4023	4819
+invalidreservednodestate when calling	4023	4819
+invalidresourcearnexception	4024	4820
+invalidresourcearnexception when calling	4024	4820
+invalidresourceexception	4025	4821
+invalidresourceexception when calling	4025	4821
+invalidresourceformatexception	4026	4822
+invalidresourceformatexception when calling	4026	4822
+invalidresourceid	4027	4823
+invalidresourceid when calling	4027	4823
+invalidresourcepolicyexception	4028	4824
+invalidresourcepolicyexception when calling	4028	4824
+invalidresourcestateexception	4029	4825
+invalidresourcestateexception when calling	4029	4825
+invalidresourcestatefault	4029	4826
+invalidresourcestatefault when calling	4029	4826
+invalidresourcetype	4030	4827
+invalidresourcetype when calling	4030	4827
+invalidresourcetypeexception	4030	4828
+invalidresourcetypeexception when calling	4030	4828
+invalidresponsecode	4031	4829
+invalidresponsecode when calling	4031	4829
+invalidresponseexception	4032	4830
+invalidresponseexception when calling	4032	4830
+invalidresponsibilitytransfertransitionexception	4033	4831
+invalidresponsibilitytransfertransitionexception when calling	4033	4831
+invalidrestore	4034,15	5027
+invalidrestore when calling	4034,15	5027
+invalidrestorefault	4034	4832
+invalidrestorefault when calling	4034	4832
+invalidrestoretimeexception	4035	4833
+invalidrestoretimeexception when calling	4035	4833
+invalidresultattributeexception	4036	4834
+invalidresultattributeexception when calling	4036	4834
+invalidresulttokenexception	4037	4835
+invalidresulttokenexception when calling	4037	4835
+invalidretentionperiodfault	4038	4836
+invalidretentionperiodfault when calling	4038	4836
+invalidrevisionexception	4039	4837
+invalidrevisionexception when calling	4039	4837
+invalidrevisionidexception	4040	4838
+invalidrevisionidexception when calling	4040	4838
+invalidrevocationcontent	4041	4839
+invalidrevocationcontent when calling	4041	4839
+invalidrole	4042	5028
+invalidrole when calling	4042	5028
+invalidroleexception	4042	4840
+invalidroleexception when calling	4042	4840
+invalidroleinfoexception	4043	4841
+invalidrolespecification	1172	4843
+invalidrolevalueexception	4044	4844
+invalidrowcountinlimitclause	4045,115	4845
+invalidrowcountinresultoffsetclause	4046,115	4846
+invalidrulecontentsha256exception	4047	4847
+invalidrulecontentsha256exception when calling	4047	4847
+invalidruleexception	4048	4848
+invalidruleexception when calling	4048	4848
+invalidruntimeexception	4049,60	4849
+invalidruntimeexception when calling	4049,60	4849
+invalids3bucketexception	4050	4850
+invalids3bucketexception when calling	4050	4850
+invalids3bucketfault	4050	4851
+invalids3bucketfault when calling	4050	4851
+invalids3bucketnameexception	4051	4852
+invalids3bucketnameexception when calling	4051	4852
+invalids3bucketnamefault	4051	4853
+invalids3bucketnamefault when calling	4051	4853
+invalids3configuration	4052	4854
+invalids3configuration when calling	4052	4854
+invalids3keyexception	4053	4855
+invalids3keyexception when calling	4053	4855
+invalids3keyprefixexception	4054	4856
+invalids3keyprefixexception when calling	4054	4856
+invalids3keyprefixfault	4054	4857
+invalids3keyprefixfault when calling	4054	4857
+invalids3kmskeyarnexception	4055	4858
+invalids3kmskeyarnexception when calling	4055	4858
+invalids3objectexception	4056	4859
+invalids3objectexception when calling	4056	4859
+invalids3prefixexception	4057	4860
+invalids3prefixexception when calling	4057	4860
+invalidsamplerateexception	4058	4861
+invalidsamplerateexception when calling	4058	4861
+invalidsavepointspecification	4059,4175	4862
+invalidschedule	4187	5029
+invalidschedule when calling	4187	5029
+invalidscheduledaction	4060	4863
+invalidscheduledaction when calling	4060	4863
+invalidschemadefinition	1210,1	4864
+invalidschemadocexception	4061	4865
+invalidschemadocexception when calling	4061	4865
+invalidschemaname	4062	4866
+invalidscheme	4188	5030
+invalidscheme when calling	4188	5030
+invalidscopeerror	4063	4867
+invalidscopeexception	4063	4868
+invalidscopeexception when calling	4063	4868
+invalidsearchcontrolsexception	4064	4869
+invalidsearchfilterexception	4065	4870
+invalidsecretexception	4066	4871
+invalidsecretexception when calling	4066	4871
+invalidsecurity	4189,11	5031
+invalidsecurity when calling	4189,11	5031
+invalidsecuritygroup	4067	4872
+invalidsecuritygroup when calling	4067	4872
+invalidsecuritygroupidexception	4068,60	4873
+invalidsecuritygroupidexception when calling	4068,60	4873
+invalidsequencetokenexception	4070	4874
+invalidsequencetokenexception when calling	4070	4874
+invalidserverlesscachesnapshotstatefault	4072	4875
+invalidserverlesscachesnapshotstatefault when calling	4072	4875
+invalidserverlesscachestatefault	4073	4876
+invalidserverlesscachestatefault when calling	4073	4876
+invalidsessiontimeoutexception	4075	4878
+invalidsharesessionepochexception	4076	4879
+invalidsignalsexception	4077	4880
+invalidsignalsexception when calling	4077	4880
+invalidsignatureerror	4078,3094	4881
+invalidsigningstatus	4079	4882
+invalidsigningstatus when calling	4079	4882
+invalidsmsroleaccesspolicyexception	4080	4884
+invalidsmsroleaccesspolicyexception when calling	4080	4884
+invalidsmsroletrustrelationshipexception	4081	4885
+invalidsmsroletrustrelationshipexception when calling	4081	4885
+invalidsnapshotcopygrantstatefault	4082	4886
+invalidsnapshotcopygrantstatefault when calling	4082	4886
+invalidsnapshotstate	4083	4889
+invalidsnapshotstate when calling	4083	4889
+invalidsnapshotstatefault	4083	4890
+invalidsnapshotstatefault when calling	4083	4890
+invalidsnsdestination	4084	4891
+invalidsnsdestination when calling	4084	4891
+invalidsnstopic	4085	4892
+invalidsnstopic when calling	4085	4892
+invalidsnstopicarnexception	4086	4893
+invalidsnstopicarnexception when calling	4086	4893
+invalidsnstopicnameexception	4087	4894
+invalidsnstopicnameexception when calling	4087	4894
+invalidsortbyexception	4088	4895
+invalidsortbyexception when calling	4088	4895
+invalidsortorderexception	4089	4896
+invalidsortorderexception when calling	4089	4896
+invalidsourcecommitspecifierexception	4090	4897
+invalidsourcecommitspecifierexception when calling	4090	4897
+invalidsourceexception	4091	4898
+invalidsourceexception when calling	4091	4898
+invalidsourcekmskey	4092	4899
+invalidsourcekmskey when calling	4092	4899
+invalidspecificationexception	4093	4900
+invalidsqljsonsubscript	4094,115	4901
+invalidsqlstatementname	4095	4902
+invalidsqlstatereturned	4096,518	4903
+invalidssmlexception	4098	4904
+invalidssmlexception when calling	4098	4904
+invalidstagedeclarationexception	4099	4905
+invalidstagedeclarationexception when calling	4099	4905
+invalidstate	2890	5032
+invalidstate when calling	2890	5032
+invalidstateerror	4100,4101	4907
+invalidstateexception	2890	4908
+invalidstateexception when calling	2890	4908
+invalidstatetransition	4102	4909
+invalidstatetransition when calling	4102	4909
+invalidstatetransitionexception	4102,19	4910
+invalidstatetransitionexception when calling	4102,19	4910
+invalidstructureexception	4104	4913
+invalidstructureexception when calling	4104	4913
+invalidsubnet	4190	5033
+invalidsubnet when calling	4190	5033
+invalidsubnetidexception	4105,60	4914
+invalidsubnetidexception when calling	4105,60	4914
+invalidsubscriptionstatefault	4106	4915
+invalidsubscriptionstatefault when calling	4106	4915
+invalidsystemtagusageexception	4107	4916
+invalidsystemtagusageexception when calling	4107	4916
+invalidtabledefinition	111,1	4917
+invalidtablerestoreargument	4108	4918
+invalidtablerestoreargument when calling	4108	4918
+invalidtablesampleargument	4109,115	4919
+invalidtablesamplerepeat	4110,115	4920
+invalidtag	4111	5034
+invalidtag when calling	4111	5034
+invalidtagexception	4111	4921
+invalidtagexception when calling	4111	4921
+invalidtagfault	4111	4922
+invalidtagfault when calling	4111	4922
+invalidtagfilterexception	4112	4923
+invalidtagfilterexception when calling	4112	4923
+invalidtagging	4191	5035
+invalidtagging when calling	4191	5035
+invalidtaggingrequestexception	4115	4926
+invalidtaggingrequestexception when calling	4115	4926
+invalidtagkeyslistexception	4113	4924
+invalidtagkeyslistexception when calling	4113	4924
+invalidtagparameterexception	4114	4925
+invalidtagparameterexception when calling	4114	4925
+invalidtagsexception	4116	4927
+invalidtagsexception when calling	4116	4927
+invalidtagsmapexception	4117	4928
+invalidtagsmapexception when calling	4117	4928
+invalidtagstoaddexception	4118	4929
+invalidtagstoaddexception when calling	4118	4929
+invalidtarget	4120	5036
+invalidtarget when calling	4120	5036
+invalidtargetbranchexception	4119	4930
+invalidtargetbranchexception when calling	4119	4930
+invalidtargetexception	4120	4931
+invalidtargetexception when calling	4120	4931
+invalidtargetfilternameexception	4121	4932
+invalidtargetfilternameexception when calling	4121	4932
+invalidtargetgrouppairexception	4122	4933
+invalidtargetgrouppairexception when calling	4122	4933
+invalidtargetinstancesexception	4123	4934
+invalidtargetinstancesexception when calling	4123	4934
+invalidtargetmaps	4124	4935
+invalidtargetmaps when calling	4124	4935
+invalidtargetobjecttypeexception	4125	4936
+invalidtargetsexception	4126	4937
+invalidtargetsexception when calling	4126	4937
+invalidtaskidexception	4127	4938
+invalidtaskidexception when calling	4127	4938
+invalidtemplate	4192	5037
+invalidtemplate when calling	4192	5037
+invalidtestcaseexception	4128	4939
+invalidtestcaseexception when calling	4128	4939
+invalidtextrepresentation	114,115	4940
+invalidtimerangeexception	4130	4942
+invalidtimerangeexception when calling	4130	4942
+invalidtimestampexception	4133	4946
+invalidtimezonedisplacementvalue	4131,115	4944
+invalidtimezoneexception	4132	4945
+invalidtitleexception	4134	4947
+invalidtitleexception when calling	4134	4947
+invalidtoken	3094	5038
+invalidtoken when calling	3094	5038
+invalidtokenerror	3094,7	4948
+invalidtokenexception	3094	4949
+invalidtokenexception when calling	3094	4949
 invalidtopicexception	3266	3829
-invalidtracingconfiguration	4132	4948
-invalidtracingconfiguration when calling	4132	4948
-invalidtrackingoptions	4133	4949
-invalidtrackingoptions when calling	4133	4949
-invalidtrafficpolicydocument	4134	4950
-invalidtrafficpolicydocument when calling	4134	4950
-invalidtrafficroutingconfigurationexception	4135	4951
-invalidtrafficroutingconfigurationexception when calling	4135	4951
-invalidtrailnameexception	4136	4952
-invalidtrailnameexception when calling	4136	4952
-invalidtransactioninitiation	4137	4953
-invalidtransactionstate	208	4954
-invalidtransactiontermination	704	4955
-invalidtransactiontimeoutexception	4138	4956
-invalidtriggerconfigexception	4139	4957
-invalidtriggerconfigexception when calling	4139	4957
-invalidttlorder	4140	4958
-invalidttlorder when calling	4140	4958
-invalidtxnstateexception	4141	4959
-invalidtype	4142,19	5037
-invalidtype when calling	4142,19	5037
-invalidtypeexception	4142,19	4960
-invalidtypeexception when calling	4142,19	4960
-invalidtypenameexception	4143	4961
-invalidtypenameexception when calling	4143	4961
-invalidupdate	4190	5038
-invalidupdate when calling	4190	5038
-invalidupdateoutdatedinstancesonlyvalueexception	4144	4964
-invalidupdateoutdatedinstancesonlyvalueexception when calling	4144	4964
-invalidupdateversionexception	4145	4966
-invalidurierror	4146	4967
-invalidurl	2895	5039
-invalidusageallocationsexception	4147	4968
-invalidusageallocationsexception when calling	4147	4968
-invalidusagedimensionexception	4148	4969
-invalidusagedimensionexception when calling	4148	4969
-invalidusagelimit	4149	4970
-invalidusagelimit when calling	4149	4970
-invaliduseofescapecharacter	4150,115	4971
-invalidusergroupstate	4151	4972
-invalidusergroupstate when calling	4151	4972
-invaliduserpoolconfigurationexception	4152	4973
-invaliduserpoolconfigurationexception when calling	4152	4973
-invaliduserstate	4153	4974
-invaliduserstate when calling	4153	4974
-invaliduserstatefault	4153	4975
-invaliduserstatefault when calling	4153	4975
-invalidusertype	4154	4976
-invalidusertype when calling	4154	4976
-invalidversionexception	4155	4981
-invalidversionexception when calling	4155	4981
-invalidversionnumberexception	4156	4982
-invalidversionnumberexception when calling	4156	4982
-invalidviewercertificate	4157	4983
-invalidviewercertificate when calling	4157	4983
-invalidvoterkeyexception	4158	4984
-invalidvpcid	4159	4985
-invalidvpcid when calling	4159	4985
-invalidvpcnetworkstatefault	4160	4986
-invalidvpcnetworkstatefault when calling	4160	4986
-invalidwebaclid	4161	4988
-invalidwebaclid when calling	4161	4988
-invalidwebhookauthenticationparametersexception	4162	4989
-invalidwebhookauthenticationparametersexception when calling	4162	4989
-invalidwebhookfilterpatternexception	4163	4990
-invalidwebhookfilterpatternexception when calling	4163	4990
-invalidwriteoffset	4164	4991
-invalidwriteoffset when calling	4164	4991
-invalidxmlcomment	4165,115	4992
-invalidxmlcontent	4166,115	4993
-invalidxmldocument	4167,115	4994
-invalidxmlprocessinginstruction	4168,115	4995
-invalidzipfileexception	4169,60	4996
-invalidzipfileexception when calling	4169,60	4996
-invalidzonaldeploymentconfigurationexception	4170	4997
-invalidzonaldeploymentconfigurationexception when calling	4170	4997
+invalidtracingconfiguration	4135	4950
+invalidtracingconfiguration when calling	4135	4950
+invalidtrackingoptions	4136	4951
+invalidtrackingoptions when calling	4136	4951
+invalidtrafficpolicydocument	4137	4952
+invalidtrafficpolicydocument when calling	4137	4952
+invalidtrafficroutingconfigurationexception	4138	4953
+invalidtrafficroutingconfigurationexception when calling	4138	4953
+invalidtrailnameexception	4139	4954
+invalidtrailnameexception when calling	4139	4954
+invalidtransactioninitiation	4140	4955
+invalidtransactionstate	208	4956
+invalidtransactiontermination	704	4957
+invalidtransactiontimeoutexception	4141	4958
+invalidtriggerconfigexception	4142	4959
+invalidtriggerconfigexception when calling	4142	4959
+invalidttlorder	4143	4960
+invalidttlorder when calling	4143	4960
+invalidtxnstateexception	4144	4961
+invalidtype	4145,19	5039
+invalidtype when calling	4145,19	5039
+invalidtypeexception	4145,19	4962
+invalidtypeexception when calling	4145,19	4962
+invalidtypenameexception	4146	4963
+invalidtypenameexception when calling	4146	4963
+invalidupdate	4193	5040
+invalidupdate when calling	4193	5040
+invalidupdateoutdatedinstancesonlyvalueexception	4147	4966
+invalidupdateoutdatedinstancesonlyvalueexception when calling	4147	4966
+invalidupdateversionexception	4148	4968
+invalidurierror	4149	4969
+invalidurl	2895	5041
+invalidusageallocationsexception	4150	4970
+invalidusageallocationsexception when calling	4150	4970
+invalidusagedimensionexception	4151	4971
+invalidusagedimensionexception when calling	4151	4971
+invalidusagelimit	4152	4972
+invalidusagelimit when calling	4152	4972
+invaliduseofescapecharacter	4153,115	4973
+invalidusergroupstate	4154	4974
+invalidusergroupstate when calling	4154	4974
+invaliduserpoolconfigurationexception	4155	4975
+invaliduserpoolconfigurationexception when calling	4155	4975
+invaliduserstate	4156	4976
+invaliduserstate when calling	4156	4976
+invaliduserstatefault	4156	4977
+invaliduserstatefault when calling	4156	4977
+invalidusertype	4157	4978
+invalidusertype when calling	4157	4978
+invalidversionexception	4158	4983
+invalidversionexception when calling	4158	4983
+invalidversionnumberexception	4159	4984
+invalidversionnumberexception when calling	4159	4984
+invalidviewercertificate	4160	4985
+invalidviewercertificate when calling	4160	4985
+invalidvoterkeyexception	4161	4986
+invalidvpcid	4162	4987
+invalidvpcid when calling	4162	4987
+invalidvpcnetworkstatefault	4163	4988
+invalidvpcnetworkstatefault when calling	4163	4988
+invalidwebaclid	4164	4990
+invalidwebaclid when calling	4164	4990
+invalidwebhookauthenticationparametersexception	4165	4991
+invalidwebhookauthenticationparametersexception when calling	4165	4991
+invalidwebhookfilterpatternexception	4166	4992
+invalidwebhookfilterpatternexception when calling	4166	4992
+invalidwriteoffset	4167	4993
+invalidwriteoffset when calling	4167	4993
+invalidxmlcomment	4168,115	4994
+invalidxmlcontent	4169,115	4995
+invalidxmldocument	4170,115	4996
+invalidxmlprocessinginstruction	4171,115	4997
+invalidzipfileexception	4172,60	4998
+invalidzipfileexception when calling	4172,60	4998
+invalidzonaldeploymentconfigurationexception	4173	4999
+invalidzonaldeploymentconfigurationexception when calling	4173	4999
 invisible column * must have a default value	2140	2614
-invocation does not exist	4191	5040
-invocation target exception	4192	5041
-invocationdoesnotexist	4191	5040
-invocationdoesnotexist when calling	4191	5040
-invocationtargetexception	4192	5041
-io error	1174	5042
+invocation does not exist	4194	5042
+invocation target exception	4195	5043
+invocationdoesnotexist	4194	5042
+invocationdoesnotexist when calling	4194	5042
+invocationtargetexception	4195	5043
+io error	1174	5044
 io read error	2142	2616
-io read write on closed pipe	4193,4194	5043
-io socket inet bad hostname	222	5044
-io socket inet connect connection refused	1091	5045
+io read write on closed pipe	4196,4197	5045
+io socket inet bad hostname	222	5046
+io socket inet connect connection refused	1091	5047
 io write error	2143	2617
-io_error	1174,1175	5042
-ioerror	1174,1175	5042
-ioexception	3392	5046
+io_error	1174,1175	5044
+ioerror	1174,1175	5044
+ioexception	3395	5048
 ip address and mask do not match	229,230	447
-ip address in use	4195,19	5047
-ip address mismatch	4196,297	5048
-ip route limit exceeded exception	4197	5049
-ipaddressinuse	4195,19	5047
-ipaddressinuse when calling	4195,19	5047
-iproutelimitexceededexception	4197	5049
-iproutelimitexceededexception when calling	4197	5049
-ipv6 cidr block not found exception	4198	5050
-ipv6 cidr block not found fault	4198	5051
-ipv6cidrblocknotfoundexception	4198	5050
-ipv6cidrblocknotfoundexception when calling	4198	5050
-ipv6cidrblocknotfoundfault	4198	5051
-ipv6cidrblocknotfoundfault when calling	4198	5051
-irreversible instance refresh	4199	5052
-irreversibleinstancerefresh	4199	5052
-irreversibleinstancerefresh when calling	4199	5052
-is a composite type	259,1	5053
-is a deferrable index	259,1	4144
-is a directory	1736	5054
-is a directory error	1736,4200	5055
+ip address in use	4198,19	5049
+ip address mismatch	4199,297	5050
+ip route limit exceeded exception	4200	5051
+ipaddressinuse	4198,19	5049
+ipaddressinuse when calling	4198,19	5049
+iproutelimitexceededexception	4200	5051
+iproutelimitexceededexception when calling	4200	5051
+ipv6 cidr block not found exception	4201	5052
+ipv6 cidr block not found fault	4201	5053
+ipv6cidrblocknotfoundexception	4201	5052
+ipv6cidrblocknotfoundexception when calling	4201	5052
+ipv6cidrblocknotfoundfault	4201	5053
+ipv6cidrblocknotfoundfault when calling	4201	5053
+irreversible instance refresh	4202	5054
+irreversibleinstancerefresh	4202	5054
+irreversibleinstancerefresh when calling	4202	5054
+is a composite type	259,1	5055
+is a deferrable index	259,1	4146
+is a directory	1736	5056
+is a directory error	1736,4203	5057
 is a foreign table	259,1	1358
-is a named type file	1737	5056
-is a partial index	259,1	4144
+is a named type file	1737	5058
+is a partial index	259,1	4146
 is a partitioned table	109	549
 is a table s row type	259,1	737
-is already a member of extension	107	5057
+is already a member of extension	107	5059
 is already a partition	259,1	274
 is already a view	107	1417
-is an aggregate function	259,1	5058
+is an aggregate function	259,1	5060
 is deprecated and will be removed in a future release	2642	3167
 is deprecated and will be removed in a future release please use * instead	2641	3166
-is distinct from requires operator to yield boolean	279,1	5059
+is distinct from requires operator to yield boolean	279,1	5061
 is locked against change	2040	2511
 is no longer supported the statement was converted to	2649	3174
 is not a base type	259,1	737
-is not a brin index	259,1	5060
+is not a brin index	259,1	5062
 is not a composite type	259,1	274
 is not a directory or symbolic link	107	1881
-is not a domain	259,1	5061
-is not a foreign table	259,1	5062
+is not a domain	259,1	5063
+is not a foreign table	259,1	5064
 is not a function	259,1,374	1916
-is not a gin index	259,1	5063
+is not a gin index	259,1	5065
 is not a hash partitioned table	194,115	1199
-is not a materialized view	259,1	5062
-is not a member of extension	107	5057
-is not a number	114,115	5064
+is not a materialized view	259,1	5064
+is not a member of extension	107	5059
+is not a number	114,115	5066
 is not a partitioned table	163,1	801
 is not a procedure	259,1	1916
-is not a sequence	259,1,2269	5061
-is not a table	259,1	5062
+is not a sequence	259,1,2269	5063
+is not a table	259,1	5064
 is not a table or materialized view	259,1	274
 is not a typed table	259,1	274
-is not a unique index	259,1	4144
+is not a unique index	259,1	4146
 is not a valid base type for a domain	279,1	365
-is not a valid binary digit	114,115	5065
+is not a valid binary digit	114,115	5067
 is not a valid data directory	194,115	1694
 is not a valid encoding code	162,1	1700
 is not a valid encoding name	162,1	1700
-is not a valid hexadecimal digit	114,115	5065
-is not a valid operator name	1046,1	5066
-is not a view	259,1	5062
+is not a valid hexadecimal digit	114,115	5067
+is not a valid operator name	1046,1	5068
+is not a view	259,1	5064
 is not allowed in a non volatile function	109	654
 is not allowed in an sql function	109	654
-is not allowed in root expressions	0,1	5067
+is not allowed in root expressions	0,1	5069
 is not allowed in stored function or trigger	2480,109	2971
 is not allowed in stored procedures	2435,109	2922
 is not allowed in this context	2264	2741
@@ -26392,1066 +26418,1080 @@ is not allowed with union intersect except	109	1461
 is not allowed with window functions	109	747
 is not an enum	259,1	737
 is not an existing enum label	194,115	280
-is not an index	259,1	5068
-is not an index for table	259,1	5069
+is not an index	259,1	5070
+is not an index for table	259,1	5071
 is not an ordered set aggregate so it cannot have within group	259,1	1916
 is not in select list	320,1	348
 is not of type	2687	3213
 is not supported for this operation try	1871,109	2325
 is not supported in multi threaded slave mode	2205	2682
 is not supported reason * try	1872,109	2326
-is not yet supported in unquoted sql function body	109	5070
-is out of range for type double precision	331,115	4178
-is out of range for type real	331,115	4178
-is outside the valid range for parameter	194,115	5071
-isadirectoryerror	1736,4200	5055
-isdir unable to open database file	4201,1145	5072
+is not yet supported in unquoted sql function body	109	5072
+is out of range for type double precision	331,115	4180
+is out of range for type real	331,115	4180
+is outside the valid range for parameter	194,115	5073
+isadirectoryerror	1736,4203	5057
+isdir unable to open database file	4204,1145	5074
 isn t in group by	2675,1	3200
-isn t numeric in addition	707	5073
-isolated storage exception	271	5074
-isolatedstorageexception	271	5074
-isolationerror	4202	5075
+isn t numeric in addition	707	5075
+isolated storage exception	271	5076
+isolatedstorageexception	271	5076
+isolationerror	4205	5077
 ispell dictionary supports only default long and num flag values	229,230	232
-issued at claim iat must be an integer	3835,3094	5076
-issuer certificate doesn t have a public key	4203,297	5077
-issuer certificate lookup error	4204,297	5078
+issued at claim iat must be an integer	3838,3094	5078
+issuer certificate doesn t have a public key	4206,297	5079
+issuer certificate lookup error	4207,297	5080
 issuer check against peer certificate failed	1294	1613
-issuer name empty	4205,297	5079
+issuer name empty	4208,297	5081
 it is not allowed to shut off binlog on this command	2230	2707
 it is not allowed to specify * more than once	2041	2512
 it is only possible to mix range list partitioning with hash key partitioning for subpartitioning	2485	2976
 it is recommended to use skip slave start when doing step by step replication with start slave until otherwise you will get problems if you get an unexpected slave s mariadbd restart	2201	2678
-item collection size limit exceeded exception	4206	5080
-item content mismatch exception	4207	5081
-item size limit exceeded exception	4208	5082
-itemcollectionsizelimitexceededexception	4206	5080
-itemcollectionsizelimitexceededexception when calling	4206	5080
-itemcontentmismatchexception	4207	5081
-itemcontentmismatchexception when calling	4207	5081
-itemsizelimitexceededexception	4208	5082
-itemsizelimitexceededexception when calling	4208	5082
-jarexception	4209	5083
-java heap space	251	5084
-jm runtime exception	4210	5085
-jmexception	4211	5086
-jmruntimeexception	4210	5085
-jmx provider exception	4212	5087
-jmx server error exception	4213	5088
-jmxproviderexception	4212	5087
-jmxservererrorexception	4213	5088
-job has reached the specified backoff limit	436,435	5089
-job not found exception	4214	5090
-job status exception	4215	5091
-job was active longer than specified deadline	4216,960	5092
-jobnotfoundexception	4214	5090
-jobnotfoundexception when calling	4214	5090
-jobstatusexception	4215	5091
-jobstatusexception when calling	4215	5091
-join estimator function * has multiple matches	237,1	5093
-join estimator function * must return type	163,1	5094
+item collection size limit exceeded exception	4209	5082
+item content mismatch exception	4210	5083
+item size limit exceeded exception	4211	5084
+itemcollectionsizelimitexceededexception	4209	5082
+itemcollectionsizelimitexceededexception when calling	4209	5082
+itemcontentmismatchexception	4210	5083
+itemcontentmismatchexception when calling	4210	5083
+itemsizelimitexceededexception	4211	5084
+itemsizelimitexceededexception when calling	4211	5084
+jarexception	4212	5085
+java heap space	251	5086
+jm runtime exception	4213	5087
+jmexception	4214	5088
+jmruntimeexception	4213	5087
+jmx provider exception	4215	5089
+jmx server error exception	4216	5090
+jmxproviderexception	4215	5089
+jmxservererrorexception	4216	5090
+job has reached the specified backoff limit	436,435	5091
+job not found exception	4217	5092
+job status exception	4218	5093
+job was active longer than specified deadline	4219,960	5094
+jobnotfoundexception	4217	5092
+jobnotfoundexception when calling	4217	5092
+jobstatusexception	4218	5093
+jobstatusexception when calling	4218	5093
+join estimator function * has multiple matches	237,1	5095
+join estimator function * must return type	163,1	5096
 join expression * columns available but * columns specified	320,1	958
-joins can have at most	337	5095
-json cannot unmarshal * into go struct field * of type	3092	4373
-json decode error	4217,3092	5096
-json object does not contain key	4218,115	5097
+joins can have at most	337	5097
+json cannot unmarshal * into go struct field * of type	3092	4375
+json decode error	4220,3092	5098
+json object does not contain key	4221,115	5099
 json path should end with an array identifier in argument * to function	2151	2625
-json value must not be null	195,115	5098
-jsonb subscript does not support slices	279,1	5099
-jsonb subscript in assignment must not be null	195,115	5100
-jsonb subscript must have text type	279,1	5099
-jsondecodeerror	4217,3092	5096
-jsonerror	4219	5101
-jsonpath array accessor can only be applied to an array	4220,115	5102
-jsonpath array subscript is not a single numeric value	4091,115	5103
-jsonpath array subscript is out of bounds	4091,115	5103
-jsonpath array subscript is out of integer range	4091,115	5103
-jsonpath item method * can only be applied to a numeric value	4221,115	5104
+json value must not be null	195,115	5100
+jsonb subscript does not support slices	279,1	5101
+jsonb subscript in assignment must not be null	195,115	5102
+jsonb subscript must have text type	279,1	5101
+jsondecodeerror	4220,3092	5098
+jsonerror	4222	5103
+jsonpath array accessor can only be applied to an array	4223,115	5104
+jsonpath array subscript is not a single numeric value	4094,115	5105
+jsonpath array subscript is out of bounds	4094,115	5105
+jsonpath array subscript is out of integer range	4094,115	5105
+jsonpath item method * can only be applied to a numeric value	4224,115	5106
 jsonpath item method * can only be applied to a string	1377,115	1710
-jsonpath item method * can only be applied to a string or numeric value	4221,115	5104
-jsonpath item method * can only be applied to an array	4220,115	5102
-jsonpath item method * can only be applied to an object	4222,115	5105
-jsonpath member accessor can only be applied to an object	4218,115	5097
-jsonpath wildcard array accessor can only be applied to an array	4220,115	5102
-jsonpath wildcard member accessor can only be applied to an object	4222,115	5105
-jwt exceptions decodeerror	3093,3094	5106
+jsonpath item method * can only be applied to a string or numeric value	4224,115	5106
+jsonpath item method * can only be applied to an array	4223,115	5104
+jsonpath item method * can only be applied to an object	4225,115	5107
+jsonpath member accessor can only be applied to an object	4221,115	5099
+jsonpath wildcard array accessor can only be applied to an array	4223,115	5104
+jsonpath wildcard member accessor can only be applied to an object	4225,115	5107
+jwt exceptions decodeerror	3093,3094	5108
 jwt exceptions expiredsignatureerror	3100,3094	3651
-jwt exceptions immaturesignatureerror	3470,3094	4087
-jwt exceptions invalidaudienceerror	3636,3094	4331
-jwt exceptions invalidissuedaterror	3835,3094	4606
-jwt exceptions invalidissuererror	3861,3094	4608
-jwt exceptions invalidsignatureerror	4075,3094	4879
-jwt exceptions missingrequiredclaimerror	4223,3094	5107
+jwt exceptions immaturesignatureerror	3473,3094	4089
+jwt exceptions invalidaudienceerror	3639,3094	4333
+jwt exceptions invalidissuedaterror	3838,3094	4608
+jwt exceptions invalidissuererror	3864,3094	4610
+jwt exceptions invalidsignatureerror	4078,3094	4881
+jwt exceptions missingrequiredclaimerror	4226,3094	5109
 jwt expiredsignature	3100,3094	3656
-jwt immaturesignature	3470,3094	4088
-jwt invalidauderror	3636,3094	4329
-jwt invalidiaterror	3835,3094	4576
-jwt invalidissuererror	3861,3094	5108
-jwt invalidjtierror	3867,3094	4616
-jwt missingrequiredclaim	4223,3094	5109
-jwt payload size exceeded exception	4224	5110
-jwt verificationerror	4075,3094	5111
-jwtpayloadsizeexceededexception	4224	5110
-jwtpayloadsizeexceededexception when calling	4224	5110
-kafka request exception	4225	5112
+jwt immaturesignature	3473,3094	4090
+jwt invalidauderror	3639,3094	4331
+jwt invalidiaterror	3838,3094	4578
+jwt invalidissuererror	3864,3094	5110
+jwt invalidjtierror	3870,3094	4618
+jwt missingrequiredclaim	4226,3094	5111
+jwt payload size exceeded exception	4227	5112
+jwt verificationerror	4078,3094	5113
+jwtpayloadsizeexceededexception	4227	5112
+jwtpayloadsizeexceededexception when calling	4227	5112
+kafka request exception	4228	5114
 kafka storage error exception	1559	1910
-kafka timeout exception	4226,19	5113
+kafka timeout exception	4229,19	5115
 kafka_storage_error	1559	1910
-kafkarequestexception	4225	5112
-kafkarequestexception when calling	4225	5112
+kafkarequestexception	4228	5114
+kafkarequestexception when calling	4228	5114
 kafkastorageerrorexception	1559	1910
-kafkatimeoutexception	4226,19	5113
-kafkatimeoutexception when calling	4226,19	5113
-kdferror	4227	5114
+kafkatimeoutexception	4229,19	5115
+kafkatimeoutexception when calling	4229,19	5115
+kdferror	4230	5116
 key * cannot explicitly include column	2163	2639
 key * cannot have without overlaps	2161	2637
-key already exists exception	4228	5115
+key already exists exception	4231	5117
 key column * doesn t exist in table	2162,1	2638
-key group already exists	4229,19	5116
-key has been revoked	1740	5117
-key has expired	1738	5118
+key group already exists	4232,19	5118
+key has been revoked	1740	5119
+key has expired	1738	5120
 key index cannot be defined on a virtual generated column	2160	2636
-key management exception	4230	5119
-key not found	4231	5120
-key not found exception	4232,4231	5121
-key pair mismatch	4233	5122
+key management exception	4233	5121
+key not found	4234	5122
+key not found exception	4235,4234	5123
+key pair mismatch	4236	5124
 key part * length cannot be 0	2167	2644
 key reference and table reference don t match	2168	2645
-key selector exception	4234	5123
-key signing key already exists	4235,19	5124
-key signing key in parent ds record	4236	5125
-key signing key in use	4237	5126
-key signing key with active status not found	4238	5127
-key store exception	4239	5128
-key unavailable exception	4240	5129
-key usage does not include certificate signing	4241,297	5130
-key usage does not include crl signing	4242,297	5131
-key usage does not include digital signature	4243,297	5132
-key usage keycertsign invalid for non ca cert	4244,297	5133
+key selector exception	4237	5125
+key signing key already exists	4238,19	5126
+key signing key in parent ds record	4239	5127
+key signing key in use	4240	5128
+key signing key with active status not found	4241	5129
+key store exception	4242	5130
+key unavailable exception	4243	5131
+key usage does not include certificate signing	4244,297	5132
+key usage does not include crl signing	4245,297	5133
+key usage does not include digital signature	4246,297	5134
+key usage keycertsign invalid for non ca cert	4247,297	5135
 key value * was not found in table	2246	2723
 key value must be scalar not array composite or json	194,115	337
-key was rejected by service	1739	5134
-keyalreadyexistsexception	4228	5115
-keyboardinterrupt	4245,4246	5135
-keyerror	4247,4248,4231	5136
-keyexception	4249	5137
-keygroupalreadyexists	4229,19	5116
-keygroupalreadyexists when calling	4229,19	5116
-keymanagementexception	4230	5119
-keynotfoundexception	4232,4231	5121
-keypairmismatch	4233	5122
-keypairmismatch when calling	4233	5122
+key was rejected by service	1739	5136
+keyalreadyexistsexception	4231	5117
+keyboardinterrupt	4248,4249	5137
+keyerror	4250,4251,4234	5138
+keyexception	4252	5139
+keygroupalreadyexists	4232,19	5118
+keygroupalreadyexists when calling	4232,19	5118
+keymanagementexception	4233	5121
+keynotfoundexception	4235,4234	5123
+keypairmismatch	4236	5124
+keypairmismatch when calling	4236	5124
 keys are out order during bulk load	2169	2646
-keys in request don t hash to the same slot	4250	5138
-keyselectorexception	4234	5123
-keysigningkeyalreadyexists	4235,19	5124
-keysigningkeyalreadyexists when calling	4235,19	5124
-keysigningkeyinparentdsrecord	4236	5125
-keysigningkeyinparentdsrecord when calling	4236	5125
-keysigningkeyinuse	4237	5126
-keysigningkeyinuse when calling	4237	5126
-keysigningkeywithactivestatusnotfound	4238	5127
-keysigningkeywithactivestatusnotfound when calling	4238	5127
-keystoreexception	4239	5128
-keyunavailableexception	4240	5129
-keyunavailableexception when calling	4240	5129
-kill container error	4251,4252	5139
-kill pod sandbox error	4253,4254	5140
-killcontainererror	4251,4252	5139
-killed by signal 1	3066	5141
-killed by signal 10	3074	5142
-killed by signal 11	3075	5143
-killed by signal 12	3076	5144
-killed by signal 13	558	5145
-killed by signal 14	242	5146
-killed by signal 15	3077	5147
-killed by signal 16	3078	5148
-killed by signal 17	868	5149
-killed by signal 18	3079	5150
-killed by signal 19	3080	5151
-killed by signal 2	3068	5152
-killed by signal 20	3081	5153
-killed by signal 21	3082	5154
-killed by signal 22	3083	5155
-killed by signal 23	3084	5156
-killed by signal 24	1185	5157
-killed by signal 25	3085	5158
-killed by signal 26	3086	5159
-killed by signal 27	3087	5160
-killed by signal 28	3088	5161
-killed by signal 29	3089	5162
-killed by signal 3	3069	5163
-killed by signal 30	3090	5164
-killed by signal 31	485	5165
-killed by signal 4	3070	5166
-killed by signal 5	3071	5167
-killed by signal 6	952	5168
-killed by signal 7	596	5169
-killed by signal 8	3072	5170
-killed by signal 9	3073	5171
-killpodsandboxerror	4253,4254	5140
-kms access denied	4255	5172
-kms access denied exception	4255,60	5173
-kms access denied fault	4255	5174
-kms disabled exception	4256,60	5175
-kms disabled fault	4256	5176
-kms internal exception	4257	5177
-kms invalid key usage	4258	5178
-kms invalid key usage exception	4258	5179
-kms invalid mac exception	4259	5180
-kms invalid signature exception	4260	5181
-kms invalid state	4261	5182
-kms invalid state exception	4261,60	5183
-kms invalid state fault	4261	5184
-kms key disabled exception	4262	5185
-kms key not accessible fault	4263	5186
-kms key not found exception	4264	5187
-kms key validation exception	4265	5188
-kms not found	4266	5189
-kms not found exception	4266,60	5190
-kms not found fault	4266	5191
-kms opt in required	4267,11	5192
-kms request failed exception	4268	5193
-kms throttling exception	4269	5194
-kms throttling fault	4269	5195
-kmsaccessdenied	4255	5172
-kmsaccessdenied when calling	4255	5172
-kmsaccessdeniedexception	4255,60	5173
-kmsaccessdeniedexception when calling	4255,60	5173
-kmsaccessdeniedfault	4255	5174
-kmsaccessdeniedfault when calling	4255	5174
-kmsdisabled	4256	5196
-kmsdisabled when calling	4256	5196
-kmsdisabledexception	4256,60	5175
-kmsdisabledexception when calling	4256,60	5175
-kmsdisabledfault	4256	5176
-kmsdisabledfault when calling	4256	5176
-kmsinternalexception	4257	5177
-kmsinternalexception when calling	4257	5177
-kmsinvalidkeyusage	4258	5178
-kmsinvalidkeyusage when calling	4258	5178
-kmsinvalidkeyusageexception	4258	5179
-kmsinvalidkeyusageexception when calling	4258	5179
-kmsinvalidmacexception	4259	5180
-kmsinvalidmacexception when calling	4259	5180
-kmsinvalidsignatureexception	4260	5181
-kmsinvalidsignatureexception when calling	4260	5181
-kmsinvalidstate	4261	5182
-kmsinvalidstate when calling	4261	5182
-kmsinvalidstateexception	4261,60	5183
-kmsinvalidstateexception when calling	4261,60	5183
-kmsinvalidstatefault	4261	5184
-kmsinvalidstatefault when calling	4261	5184
-kmskeydisabledexception	4262	5185
-kmskeydisabledexception when calling	4262	5185
-kmskeynotaccessiblefault	4263	5186
-kmskeynotaccessiblefault when calling	4263	5186
-kmskeynotfoundexception	4264	5187
-kmskeynotfoundexception when calling	4264	5187
-kmskeyvalidationexception	4265	5188
-kmskeyvalidationexception when calling	4265	5188
-kmsnotfound	4266	5189
-kmsnotfound when calling	4266	5189
-kmsnotfoundexception	4266,60	5190
-kmsnotfoundexception when calling	4266,60	5190
-kmsnotfoundfault	4266	5191
-kmsnotfoundfault when calling	4266	5191
-kmsoptinrequired	4267,11	5192
-kmsoptinrequired when calling	4267,11	5192
-kmsrequestfailedexception	4268	5193
-kmsrequestfailedexception when calling	4268	5193
-kmsthrottled	4270	5197
-kmsthrottled when calling	4270	5197
-kmsthrottling	4269	5198
-kmsthrottling when calling	4269	5198
-kmsthrottlingexception	4269	5194
-kmsthrottlingexception when calling	4269	5194
-kmsthrottlingfault	4269	5195
-kmsthrottlingfault when calling	4269	5195
-kubelet setup failed	4271	5199
-kubeletsetupfailed	4271	5199
-lambda conversion exception	4272	5200
-lambda throttled exception	4273,39	5201
-lambdaconversionexception	4272	5200
-lambdathrottledexception	4273,39	5201
-lambdathrottledexception when calling	4273,39	5201
-language * already exists	161,1	5202
-language * does not exist	162,1	5203
-language * does not support inline code execution	109	5070
-language * is not trusted	259,1	5061
-language not supported exception	4274	5204
-language validation function * called for language * instead of	140,1	5205
-languagenotsupportedexception	4274	5204
-languagenotsupportedexception when calling	4274	5204
+keys in request don t hash to the same slot	4253	5140
+keyselectorexception	4237	5125
+keysigningkeyalreadyexists	4238,19	5126
+keysigningkeyalreadyexists when calling	4238,19	5126
+keysigningkeyinparentdsrecord	4239	5127
+keysigningkeyinparentdsrecord when calling	4239	5127
+keysigningkeyinuse	4240	5128
+keysigningkeyinuse when calling	4240	5128
+keysigningkeywithactivestatusnotfound	4241	5129
+keysigningkeywithactivestatusnotfound when calling	4241	5129
+keystoreexception	4242	5130
+keyunavailableexception	4243	5131
+keyunavailableexception when calling	4243	5131
+kill container error	4254,4255	5141
+kill pod sandbox error	4256,4257	5142
+killcontainererror	4254,4255	5141
+killed by signal 1	3066	5143
+killed by signal 10	3074	5144
+killed by signal 11	3075	5145
+killed by signal 12	3076	5146
+killed by signal 13	558	5147
+killed by signal 14	242	5148
+killed by signal 15	3077	5149
+killed by signal 16	3078	5150
+killed by signal 17	868	5151
+killed by signal 18	3079	5152
+killed by signal 19	3080	5153
+killed by signal 2	3068	5154
+killed by signal 20	3081	5155
+killed by signal 21	3082	5156
+killed by signal 22	3083	5157
+killed by signal 23	3084	5158
+killed by signal 24	1185	5159
+killed by signal 25	3085	5160
+killed by signal 26	3086	5161
+killed by signal 27	3087	5162
+killed by signal 28	3088	5163
+killed by signal 29	3089	5164
+killed by signal 3	3069	5165
+killed by signal 30	3090	5166
+killed by signal 31	485	5167
+killed by signal 4	3070	5168
+killed by signal 5	3071	5169
+killed by signal 6	952	5170
+killed by signal 7	596	5171
+killed by signal 8	3072	5172
+killed by signal 9	3073	5173
+killpodsandboxerror	4256,4257	5142
+kms access denied	4258	5174
+kms access denied exception	4258,60	5175
+kms access denied fault	4258	5176
+kms disabled exception	4259,60	5177
+kms disabled fault	4259	5178
+kms internal exception	4260	5179
+kms invalid key usage	4261	5180
+kms invalid key usage exception	4261	5181
+kms invalid mac exception	4262	5182
+kms invalid signature exception	4263	5183
+kms invalid state	4264	5184
+kms invalid state exception	4264,60	5185
+kms invalid state fault	4264	5186
+kms key disabled exception	4265	5187
+kms key not accessible fault	4266	5188
+kms key not found exception	4267	5189
+kms key validation exception	4268	5190
+kms not found	4269	5191
+kms not found exception	4269,60	5192
+kms not found fault	4269	5193
+kms opt in required	4270,11	5194
+kms request failed exception	4271	5195
+kms throttling exception	4272	5196
+kms throttling fault	4272	5197
+kmsaccessdenied	4258	5174
+kmsaccessdenied when calling	4258	5174
+kmsaccessdeniedexception	4258,60	5175
+kmsaccessdeniedexception when calling	4258,60	5175
+kmsaccessdeniedfault	4258	5176
+kmsaccessdeniedfault when calling	4258	5176
+kmsdisabled	4259	5198
+kmsdisabled when calling	4259	5198
+kmsdisabledexception	4259,60	5177
+kmsdisabledexception when calling	4259,60	5177
+kmsdisabledfault	4259	5178
+kmsdisabledfault when calling	4259	5178
+kmsinternalexception	4260	5179
+kmsinternalexception when calling	4260	5179
+kmsinvalidkeyusage	4261	5180
+kmsinvalidkeyusage when calling	4261	5180
+kmsinvalidkeyusageexception	4261	5181
+kmsinvalidkeyusageexception when calling	4261	5181
+kmsinvalidmacexception	4262	5182
+kmsinvalidmacexception when calling	4262	5182
+kmsinvalidsignatureexception	4263	5183
+kmsinvalidsignatureexception when calling	4263	5183
+kmsinvalidstate	4264	5184
+kmsinvalidstate when calling	4264	5184
+kmsinvalidstateexception	4264,60	5185
+kmsinvalidstateexception when calling	4264,60	5185
+kmsinvalidstatefault	4264	5186
+kmsinvalidstatefault when calling	4264	5186
+kmskeydisabledexception	4265	5187
+kmskeydisabledexception when calling	4265	5187
+kmskeynotaccessiblefault	4266	5188
+kmskeynotaccessiblefault when calling	4266	5188
+kmskeynotfoundexception	4267	5189
+kmskeynotfoundexception when calling	4267	5189
+kmskeyvalidationexception	4268	5190
+kmskeyvalidationexception when calling	4268	5190
+kmsnotfound	4269	5191
+kmsnotfound when calling	4269	5191
+kmsnotfoundexception	4269,60	5192
+kmsnotfoundexception when calling	4269,60	5192
+kmsnotfoundfault	4269	5193
+kmsnotfoundfault when calling	4269	5193
+kmsoptinrequired	4270,11	5194
+kmsoptinrequired when calling	4270,11	5194
+kmsrequestfailedexception	4271	5195
+kmsrequestfailedexception when calling	4271	5195
+kmsthrottled	4273	5199
+kmsthrottled when calling	4273	5199
+kmsthrottling	4272	5200
+kmsthrottling when calling	4272	5200
+kmsthrottlingexception	4272	5196
+kmsthrottlingexception when calling	4272	5196
+kmsthrottlingfault	4272	5197
+kmsthrottlingfault when calling	4272	5197
+kubelet setup failed	4274	5201
+kubeletsetupfailed	4274	5201
+l4con	4275,3331	5202
+l4tout	4276,3331	5203
+l6rsp	4277,3331	5204
+l6tout	4278,3331	5205
+l7rsp	4279,3331	5206
+l7sts	4280,3331	5207
+l7tout	4281,3331	5208
+lambda conversion exception	4282	5209
+lambda throttled exception	4283,39	5210
+lambdaconversionexception	4282	5209
+lambdathrottledexception	4283,39	5210
+lambdathrottledexception when calling	4283,39	5210
+language * already exists	161,1	5211
+language * does not exist	162,1	5212
+language * does not support inline code execution	109	5072
+language * is not trusted	259,1	5063
+language not supported exception	4284	5213
+language validation function * called for language * instead of	140,1	5214
+languagenotsupportedexception	4284	5213
+languagenotsupportedexception when calling	4284	5213
 large object * does not exist	162,1	1171
-large object descriptor * was not opened for reading	107	5206
-large object descriptor * was not opened for writing	107	5206
+large object descriptor * was not opened for reading	107	5215
+large object descriptor * was not opened for writing	107	5215
 large object oid may not be null	194,115	341
-large object read request is too large	337	5207
-large zip file	4275	5208
-largezipfile	4275	5208
-last delivery channel delete failed exception	4276	5209
-last is allowed only in array subscripts	0,1	5067
-last vpc association	4277	5210
-lastdeliverychanneldeletefailedexception	4276	5209
-lastdeliverychanneldeletefailedexception when calling	4276	5209
+large object read request is too large	337	5216
+large zip file	4285	5217
+largezipfile	4285	5217
+last delivery channel delete failed exception	4286	5218
+last is allowed only in array subscripts	0,1	5069
+last vpc association	4287	5219
+lastdeliverychanneldeletefailedexception	4286	5218
+lastdeliverychanneldeletefailedexception when calling	4286	5218
 lastval is not yet defined in this session	107	1635
-lastvpcassociation	4277	5210
-lastvpcassociation when calling	4277	5210
-layer already exists exception	4278	5211
-layer inaccessible exception	4279	5212
-layer instantiation exception	4280	5213
-layer part too small exception	4281	5214
-layeralreadyexistsexception	4278	5211
-layeralreadyexistsexception when calling	4278	5211
-layerinaccessibleexception	4279	5212
-layerinaccessibleexception when calling	4279	5212
-layerinstantiationexception	4280	5213
-layerparttoosmallexception	4281	5214
-layerparttoosmallexception when calling	4281	5214
-layers not found exception	4282	5215
-layersnotfoundexception	4282	5215
-layersnotfoundexception when calling	4282	5215
+lastvpcassociation	4287	5219
+lastvpcassociation when calling	4287	5219
+layer already exists exception	4288	5220
+layer inaccessible exception	4289	5221
+layer instantiation exception	4290	5222
+layer part too small exception	4291	5223
+layer4 connection problem	4275,3331	5202
+layer4 timeout	4276,3331	5203
+layer6 invalid response	4277,3331	5204
+layer6 timeout	4278,3331	5205
+layer7 invalid response	4279,3331	5206
+layer7 timeout	4281,3331	5208
+layer7 wrong status	4280,3331	5207
+layeralreadyexistsexception	4288	5220
+layeralreadyexistsexception when calling	4288	5220
+layerinaccessibleexception	4289	5221
+layerinaccessibleexception when calling	4289	5221
+layerinstantiationexception	4290	5222
+layerparttoosmallexception	4291	5223
+layerparttoosmallexception when calling	4291	5223
+layers not found exception	4292	5224
+layersnotfoundexception	4292	5224
+layersnotfoundexception when calling	4292	5224
 ldap authentication failed for user	152	446
 ldap cannot bind	1263	1582
-ldap referral exception	4283	5216
+ldap referral exception	4293	5225
 ldap search failed	1264	1583
-ldap urls not supported on this platform	109	5217
-ldapreferralexception	4283	5216
+ldap urls not supported on this platform	109	5226
+ldapreferralexception	4293	5225
 leader election not needed for topic partition	1747	2177
-leader epoch is newer than broker epoch	4284	5218
-leader epoch is older than broker epoch	3218	5219
-leader high watermark is not caught up	4285	5220
-leader not available	4286	5221
-leader not available exception	4286	5222
-leader_not_available	4286	5222
-leadernotavailableexception	4286	5222
+leader epoch is newer than broker epoch	4294	5227
+leader epoch is older than broker epoch	3218	5228
+leader high watermark is not caught up	4295	5229
+leader not available	4296	5230
+leader not available exception	4296	5231
+leader_not_available	4296	5231
+leadernotavailableexception	4296	5231
 leading spaces are removed from name	2363	2844
 left and right associated data types for operator class options parsing functions must match	163,1	159
-left operand of jsonpath operator * is not a single numeric value	4287,115	5223
-legacy sigalg disallowed or unsupported	4288,287	311
+left operand of jsonpath operator * is not a single numeric value	4297,115	5232
+legacy sigalg disallowed or unsupported	4298,287	311
 length error * in function	2470	2961
-length for type * cannot exceed	194,115	5224
-length for type * must be at least 1	194,115	5224
+length for type * cannot exceed	194,115	5233
+length for type * must be at least 1	194,115	5233
 length required	21	21
-length too long	4289,287	311
-length too short	4290,287	311
+length too long	4299,287	311
+length too short	4300,287	311
 length_required	21	21
-lengtherror	4291	5225
-level 2 halted	1742	5226
-level 2 not synchronized	1743	5227
-level 3 halted	1744	5228
-level 3 reset	1745	5229
-levenshtein argument exceeds maximum length of	194,115	5230
-lexeme array may not contain empty strings	4292,115	5231
+lengtherror	4301	5234
+level 2 halted	1742	5235
+level 2 not synchronized	1743	5236
+level 3 halted	1744	5237
+level 3 reset	1745	5238
+levenshtein argument exceeds maximum length of	194,115	5239
+lexeme array may not contain empty strings	4302,115	5240
 lexeme array may not contain nulls	195,115	1295
-lexicon not found exception	4293,12	5232
-lexicon size exceeded exception	4294	5233
-lexiconnotfoundexception	4293,12	5232
-lexiconnotfoundexception when calling	4293,12	5232
-lexiconsizeexceededexception	4294	5233
-lexiconsizeexceededexception when calling	4294	5233
-lib section in a out corrupted	1748	5234
-library has no ciphers	4295,287	311
-license not found exception	4296	5235
-license usage exception	4297	5236
-licenseexception	4298	5237
-licensenotfoundexception	4296	5235
-licensenotfoundexception when calling	4296	5235
-licenseusageexception	4297	5236
-licenseusageexception when calling	4297	5236
-lifecycle event already completed exception	4299	5238
-lifecycle hook limit exceeded exception	4300	5239
-lifecycle policy not found exception	4301	5240
-lifecycle policy preview in progress exception	4302	5241
-lifecycle policy preview not found exception	4303	5242
-lifecycleeventalreadycompletedexception	4299	5238
-lifecycleeventalreadycompletedexception when calling	4299	5238
-lifecyclehooklimitexceededexception	4300	5239
-lifecyclehooklimitexceededexception when calling	4300	5239
-lifecyclepolicynotfoundexception	4301	5240
-lifecyclepolicynotfoundexception when calling	4301	5240
-lifecyclepolicypreviewinprogressexception	4302	5241
-lifecyclepolicypreviewinprogressexception when calling	4302	5241
-lifecyclepolicypreviewnotfoundexception	4303	5242
-lifecyclepolicypreviewnotfoundexception when calling	4303	5242
+lexicon not found exception	4303,12	5241
+lexicon size exceeded exception	4304	5242
+lexiconnotfoundexception	4303,12	5241
+lexiconnotfoundexception when calling	4303,12	5241
+lexiconsizeexceededexception	4304	5242
+lexiconsizeexceededexception when calling	4304	5242
+lib section in a out corrupted	1748	5243
+library has no ciphers	4305,287	311
+license not found exception	4306	5244
+license usage exception	4307	5245
+licenseexception	4308	5246
+licensenotfoundexception	4306	5244
+licensenotfoundexception when calling	4306	5244
+licenseusageexception	4307	5245
+licenseusageexception when calling	4307	5245
+lifecycle event already completed exception	4309	5247
+lifecycle hook limit exceeded exception	4310	5248
+lifecycle policy not found exception	4311	5249
+lifecycle policy preview in progress exception	4312	5250
+lifecycle policy preview not found exception	4313	5251
+lifecycleeventalreadycompletedexception	4309	5247
+lifecycleeventalreadycompletedexception when calling	4309	5247
+lifecyclehooklimitexceededexception	4310	5248
+lifecyclehooklimitexceededexception when calling	4310	5248
+lifecyclepolicynotfoundexception	4311	5249
+lifecyclepolicynotfoundexception when calling	4311	5249
+lifecyclepolicypreviewinprogressexception	4312	5250
+lifecyclepolicypreviewinprogressexception when calling	4312	5250
+lifecyclepolicypreviewnotfoundexception	4313	5251
+lifecyclepolicypreviewnotfoundexception when calling	4313	5251
 like is not supported for creating foreign tables	109	372
-like pattern must not end with escape character	3785,115	4516
-limit exceeded exception	4304	5243
-limit exceeded fault	4305	5244
+like pattern must not end with escape character	3788,115	4518
+limit exceeded exception	4314	5252
+limit exceeded fault	4315	5253
 limit in a recursive query is not implemented	109	3831
-limit must not be negative	4042,115	5245
+limit must not be negative	4045,115	5254
 limit of * on json nested structures depth is reached in argument * to function	2147	2621
 limit of * on json path depth is reached in argument * to function	2152	2626
 limit only accepts integer values	2138	2612
-limit overrun error	4306	5246
+limit overrun error	4316	5255
 limit syntax is not supported	0,1	950
-limitexceeded	4305	5247
-limitexceeded when calling	4305	5247
-limitexceededexception	4304	5243
-limitexceededexception when calling	4305,39	5248
-limitexceededfault	4305	5244
-limitexceededfault when calling	4305	5244
-limitoverrunerror	4306	5246
-limits exceeded exception	4307	5249
-limitsexceeded	4307	5250
-limitsexceeded when calling	4307	5250
-limitsexceededexception	4307	5249
-limitsexceededexception when calling	4307	5249
-line too long	4308	5251
-line unavailable exception	4309	5252
-linetoolong	4308	5251
-lineunavailableexception	4309	5252
-link has been severed	1819	5253
-link loop exception	4310	5254
-link name already in use exception	4311	5255
-link number out of range	1750	5256
-link with master is down	4312	5257
-link with master is down and replica serve stale data is set to	4312	5258
-linkageerror	4313	5259
-linkexception	4314	5260
-linkloopexception	4310	5254
-linknamealreadyinuseexception	4311	5255
-linknamealreadyinuseexception when calling	4311	5255
-list index out of range	325	5261
-list microsoft teams configured teams exception	4315,55	5262
-list microsoft teams user identities exception	4316,55	5263
+limitexceeded	4315	5256
+limitexceeded when calling	4315	5256
+limitexceededexception	4314	5252
+limitexceededexception when calling	4315,39	5257
+limitexceededfault	4315	5253
+limitexceededfault when calling	4315	5253
+limitoverrunerror	4316	5255
+limits exceeded exception	4317	5258
+limitsexceeded	4317	5259
+limitsexceeded when calling	4317	5259
+limitsexceededexception	4317	5258
+limitsexceededexception when calling	4317	5258
+line too long	4318	5260
+line unavailable exception	4319	5261
+linetoolong	4318	5260
+lineunavailableexception	4319	5261
+link has been severed	1819	5262
+link loop exception	4320	5263
+link name already in use exception	4321	5264
+link number out of range	1750	5265
+link with master is down	4322	5266
+link with master is down and replica serve stale data is set to	4322	5267
+linkageerror	4323	5268
+linkexception	4324	5269
+linkloopexception	4320	5263
+linknamealreadyinuseexception	4321	5264
+linknamealreadyinuseexception when calling	4321	5264
+list index out of range	325	5270
+list microsoft teams configured teams exception	4325,55	5271
+list microsoft teams user identities exception	4326,55	5272
 list of fields is only allowed in key partitions	2173	2650
 list of radius secrets cannot be empty	229,230	447
 list of radius servers cannot be empty	229,230	447
-list teams channel configurations exception	4317,55	5264
-listener not found	4318	5265
-listener not found exception	4319,4318	5266
-listener_not_found	4318	5267
-listenernotfound	4318	5265
-listenernotfound when calling	4318	5265
-listenernotfoundexception	4319,4318	5266
-listenernotfoundexception when calling	4318	5268
-listmicrosoftteamsconfiguredteamsexception	4315,55	5262
-listmicrosoftteamsconfiguredteamsexception when calling	4315,55	5262
-listmicrosoftteamsuseridentitiesexception	4316,55	5263
-listmicrosoftteamsuseridentitiesexception when calling	4316,55	5263
-listteamschannelconfigurationsexception	4317,55	5264
-listteamschannelconfigurationsexception when calling	4317,55	5264
+list teams channel configurations exception	4327,55	5273
+listener not found	4328	5274
+listener not found exception	4329,4328	5275
+listener_not_found	4328	5276
+listenernotfound	4328	5274
+listenernotfound when calling	4328	5274
+listenernotfoundexception	4329,4328	5275
+listenernotfoundexception when calling	4328	5277
+listmicrosoftteamsconfiguredteamsexception	4325,55	5271
+listmicrosoftteamsconfiguredteamsexception when calling	4325,55	5271
+listmicrosoftteamsuseridentitiesexception	4326,55	5272
+listmicrosoftteamsuseridentitiesexception when calling	4326,55	5272
+listteamschannelconfigurationsexception	4327,55	5273
+listteamschannelconfigurationsexception when calling	4327,55	5273
 literal carriage return found in data	452,115	1214
 literal newline found in data	452,115	1214
-liveness probe failed	4320,4321	5269
-lo_lseek result out of range for large object descriptor	331,115	5270
-lo_tell result out of range for large object descriptor	331,115	5270
-load balancer attribute not found	4322	5271
-load balancer not found	4323	5272
-load url access denied exception	4324	5273
-loadbalancerattributenotfound	4322	5271
-loadbalancerattributenotfound when calling	4322	5271
-loadbalancernotfound	4323	5272
-loadbalancernotfound when calling	4323	5272
-loaderror	4325	5274
-loadurlaccessdeniedexception	4324	5273
-loadurlaccessdeniedexception when calling	4324	5273
+liveness probe failed	4330,4331	5278
+lo_lseek result out of range for large object descriptor	331,115	5279
+lo_tell result out of range for large object descriptor	331,115	5279
+load balancer attribute not found	4332	5280
+load balancer not found	4333	5281
+load url access denied exception	4334	5282
+loadbalancerattributenotfound	4332	5280
+loadbalancerattributenotfound when calling	4332	5280
+loadbalancernotfound	4333	5281
+loadbalancernotfound when calling	4333	5281
+loaderror	4335	5283
+loadurlaccessdeniedexception	4334	5282
+loadurlaccessdeniedexception when calling	4334	5282
 local connections are not supported by this build	229,230	447
-local error tls access denied	4326,287	5275
-local error tls bad certificate	4327,287	5276
-local error tls bad certificate hash value	4328,287	5277
-local error tls bad certificate status response	4329,287	5278
-local error tls bad record mac	4330,287	5279
-local error tls certificate unobtainable	4331,287	5280
-local error tls decompression failure	4332,287	5281
-local error tls error decoding message	4333,287	5282
-local error tls error decrypting message	4334,287	5283
-local error tls expired certificate	4335,287	5284
-local error tls handshake failure	4336,287	5285
-local error tls illegal parameter	4337,287	5286
-local error tls insufficient security level	4338,287	5287
-local error tls internal error	4339,287	5288
-local error tls protocol version not supported	4340,287	5289
-local error tls record overflow	4341,287	5290
-local error tls revoked certificate	4342,287	5291
-local error tls unexpected message	4343,287	5292
-local error tls unknown certificate	4344,287	5293
-local error tls unknown certificate authority	4345,287	5294
-local error tls unknown psk identity	4346,287	5295
-local error tls unrecognized name	4347,287	5296
-local error tls unsupported certificate	4348,287	5297
-local error tls unsupported extension	4349,287	5298
-local jump error	4350	5299
-localjumperror	4350	5299
+local error tls access denied	4336,287	5284
+local error tls bad certificate	4337,287	5285
+local error tls bad certificate hash value	4338,287	5286
+local error tls bad certificate status response	4339,287	5287
+local error tls bad record mac	4340,287	5288
+local error tls certificate unobtainable	4341,287	5289
+local error tls decompression failure	4342,287	5290
+local error tls error decoding message	4343,287	5291
+local error tls error decrypting message	4344,287	5292
+local error tls expired certificate	4345,287	5293
+local error tls handshake failure	4346,287	5294
+local error tls illegal parameter	4347,287	5295
+local error tls insufficient security level	4348,287	5296
+local error tls internal error	4349,287	5297
+local error tls protocol version not supported	4350,287	5298
+local error tls record overflow	4351,287	5299
+local error tls revoked certificate	4352,287	5300
+local error tls unexpected message	4353,287	5301
+local error tls unknown certificate	4354,287	5302
+local error tls unknown certificate authority	4355,287	5303
+local error tls unknown psk identity	4356,287	5304
+local error tls unrecognized name	4357,287	5305
+local error tls unsupported certificate	4358,287	5306
+local error tls unsupported extension	4359,287	5307
+local jump error	4360	5308
+localjumperror	4360	5308
 location is not supported anymore	109	743
-locator exception	4171	5300
-locator_exception	4171	5300
-locatorexception	4171	5300
-lock disk i o error	4351,160	5301
-lock file * already exists	4352,230	5302
-lock file * is empty	4352,230	5302
-lock file exists	4352	5303
-lock not available	677	5304
-lock recursion exception	4353	5305
+locator exception	4174	5309
+locator_exception	4174	5309
+locatorexception	4174	5309
+lock disk i o error	4361,160	5310
+lock file * already exists	4362,230	5311
+lock file * is empty	4362,230	5311
+lock file exists	4362	5312
+lock not available	677	5313
+lock recursion exception	4363	5314
 lock wait timeout exceeded try restarting transaction	2180	2657
-lock_file_exists	4352,230	5303
-lock_not_available	677,107	5304
-locked subscription exception	4354	5306
-lockederror	4355	5307
-lockedsubscriptionexception	4354	5306
-lockedsubscriptionexception when calling	4354	5306
-lockfileexists	4352,230	5303
-locknotavailable	677,107	5304
-lockout prevented exception	4356	5308
-lockout prevention exception	4357	5309
-lockoutpreventedexception	4356	5308
-lockoutpreventedexception when calling	4356	5308
-lockoutpreventionexception	4357	5309
-lockoutpreventionexception when calling	4357	5309
-lockrecursionexception	4353	5305
-log destination permission exception	4358	5310
-log dir not found exception	4359	5311
-log format * is not supported	194,115	5312
-log_dir_not_found	4359	5311
-logdestinationpermissionexception	4358	5310
-logdestinationpermissionexception when calling	4358	5310
-logdirnotfoundexception	4359	5311
+lock_file_exists	4362,230	5312
+lock_not_available	677,107	5313
+locked subscription exception	4364	5315
+lockederror	4365	5316
+lockedsubscriptionexception	4364	5315
+lockedsubscriptionexception when calling	4364	5315
+lockfileexists	4362,230	5312
+locknotavailable	677,107	5313
+lockout prevented exception	4366	5317
+lockout prevention exception	4367	5318
+lockoutpreventedexception	4366	5317
+lockoutpreventedexception when calling	4366	5317
+lockoutpreventionexception	4367	5318
+lockoutpreventionexception when calling	4367	5318
+lockrecursionexception	4363	5314
+log destination permission exception	4368	5319
+log dir not found exception	4369	5320
+log format * is not supported	194,115	5321
+log_dir_not_found	4369	5320
+logdestinationpermissionexception	4368	5319
+logdestinationpermissionexception when calling	4368	5319
+logdirnotfoundexception	4369	5320
 logic error * in function	2471	2962
-logical decoding cannot be used while in recovery	109	5313
+logical decoding cannot be used while in recovery	109	5322
 logical decoding output plugin * produces binary output but function * expects textual data	109	370
 logical decoding requires a database connection	107	955
 logical decoding requires wal_level logical	107	955
 logical replication at prepare time requires a	107	955
-logical replication slot * exists but wal_level logical	107	5314
-logical replication target relation * does not exist	107	5315
-logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	107	5316
-logical replication target relation * uses system columns in replica identity index	107	5315
-logical replication worker slot * is already used by another worker cannot attach	107	5317
-logical replication worker slot * is empty cannot attach	107	5317
+logical replication slot * exists but wal_level logical	107	5323
+logical replication target relation * does not exist	107	5324
+logical replication target relation * has neither replica identity index nor primary key and published relation does not have replica identity full	107	5325
+logical replication target relation * uses system columns in replica identity index	107	5324
+logical replication worker slot * is already used by another worker cannot attach	107	5326
+logical replication worker slot * is empty cannot attach	107	5326
 logical streaming at prepare time requires a	107	955
 logical streaming requires a	107	955
-login_required	4360	5318
-loginexception	4361	5319
-loginrequired	4360	5318
+login_required	4370	5327
+loginexception	4371	5328
+loginrequired	4370	5327
 long database name and identifier for object resulted in path length exceeding * characters path	2104	2575
-lookuperror	4362	5320
+lookuperror	4372	5329
 loop detected	71	68
-loop detected exception	71	5321
+loop detected exception	71	5330
 loop_detected	71	68
-loopdetectedexception	71	5321
-loopdetectedexception when calling	71	5321
-lossy distance functions are not supported in index only scans	109	5322
+loopdetectedexception	71	5330
+loopdetectedexception when calling	71	5330
+lossy distance functions are not supported in index only scans	109	5331
 lost connection to parallel worker	107	1468
 lower and upper bounds must be finite	1184,115	1506
 lower bound cannot equal upper bound	1184,115	1506
-lowering statistics target to	194,115	5323
-lz4 compression is not supported by this build	109	5324
-m bean exception	4363	5325
-m bean registration exception	4364	5326
-macaddr8 data out of range to convert to macaddr	331,115	5327
-machine is not on the network	1823	5328
-mail domain in use exception	4365	5329
-mail domain not found exception	4366	5330
-mail domain state exception	4367	5331
-mail from domain not verified exception	4368	5332
-mail header not in message	4369,4370	5333
-maildomaininuseexception	4365	5329
-maildomaininuseexception when calling	4365	5329
-maildomainnotfoundexception	4366	5330
-maildomainnotfoundexception when calling	4366	5330
-maildomainstateexception	4367	5331
-maildomainstateexception when calling	4367	5331
-mailfromdomainnotverifiedexception	4368	5332
-mailfromdomainnotverifiedexception when calling	4368	5332
-malformed arn exception	4371	5334
-malformed array literal	114,115	5335
-malformed certificate exception	4372	5336
+lowering statistics target to	194,115	5332
+lz4 compression is not supported by this build	109	5333
+m bean exception	4373	5334
+m bean registration exception	4374	5335
+macaddr8 data out of range to convert to macaddr	331,115	5336
+machine is not on the network	1823	5337
+mail domain in use exception	4375	5338
+mail domain not found exception	4376	5339
+mail domain state exception	4377	5340
+mail from domain not verified exception	4378	5341
+mail header not in message	4379,4380	5342
+maildomaininuseexception	4375	5338
+maildomaininuseexception when calling	4375	5338
+maildomainnotfoundexception	4376	5339
+maildomainnotfoundexception when calling	4376	5339
+maildomainstateexception	4377	5340
+maildomainstateexception when calling	4377	5340
+mailfromdomainnotverifiedexception	4378	5341
+mailfromdomainnotverifiedexception when calling	4378	5341
+malformed arn exception	4381	5343
+malformed array literal	114,115	5344
+malformed certificate exception	4382	5345
 malformed communication packet	2187	2664
-malformed csr exception	4373	5337
+malformed csr exception	4383	5346
 malformed file type header in file	2058	2529
 malformed gtid set encoding	2184	2661
 malformed gtid set specification	2185	2662
 malformed gtid specification	2186	2663
-malformed input exception	4374	5338
-malformed json	3092	5339
+malformed input exception	4384	5347
+malformed json	3092	5348
 malformed json array	114,115	3641
-malformed link exception	4375	5340
-malformed manifest exception	4376	5341
-malformed multirange literal	114,115	5342
-malformed object name exception	4377	5343
+malformed link exception	4385	5349
+malformed manifest exception	4386	5350
+malformed multirange literal	114,115	5351
+malformed object name exception	4387	5352
 malformed option provided in a setopt	1268	1587
-malformed parameterized type exception	4378	5344
-malformed parameters exception	4379	5345
-malformed policy document	4380	5346
-malformed policy document exception	4380	5347
-malformed policy exception	4381	5348
-malformed policy template exception	4382	5349
-malformed query exception	4383	5350
-malformed range literal	114,115	5351
-malformed record literal	114,115	5352
-malformed resource policy document exception	4384	5353
+malformed parameterized type exception	4388	5353
+malformed parameters exception	4389	5354
+malformed policy document	4390	5355
+malformed policy document exception	4390	5356
+malformed policy exception	4391	5357
+malformed policy template exception	4392	5358
+malformed query exception	4393	5359
+malformed range literal	114,115	5360
+malformed record literal	114,115	5361
+malformed resource policy document exception	4394	5362
 malformed scram message	526,138	1070
-malformed stat buffer	4385,4386	5354
-malformed url exception	4387	5355
-malformed utf * characters possibly incorrectly encoded	988	5356
-malformed xml	1130	5357
-malformedarnexception	4371	5334
-malformedarnexception when calling	4371	5334
-malformedcertificate	4372	5358
-malformedcertificate when calling	4372	5358
-malformedcertificateexception	4372	5336
-malformedcertificateexception when calling	4372	5336
-malformedcsrexception	4373	5337
-malformedcsrexception when calling	4373	5337
-malformedinputexception	4374	5338
-malformedlinkexception	4375	5340
-malformedmanifestexception	4376	5341
-malformedmanifestexception when calling	4376	5341
-malformedobjectnameexception	4377	5343
-malformedparameterizedtypeexception	4378	5344
-malformedparametersexception	4379	5345
-malformedpolicydocument	4380	5346
-malformedpolicydocument when calling	4380	5346
-malformedpolicydocumentexception	4380	5347
-malformedpolicydocumentexception when calling	4380	5347
-malformedpolicyexception	4381	5348
-malformedpolicyexception when calling	4381	5348
-malformedpolicytemplateexception	4382	5349
-malformedpolicytemplateexception when calling	4382	5349
-malformedqueryexception	4383	5350
-malformedqueryexception when calling	4383	5350
-malformedresourcepolicydocumentexception	4384	5353
-malformedresourcepolicydocumentexception when calling	4384	5353
-malformedurlexception	4387	5355
-managed action invalid state exception	4388	5359
-managed login branding exists exception	4389	5360
-managed rule exception	4390	5361
-managedactioninvalidstateexception	4388	5359
-managedactioninvalidstateexception when calling	4388	5359
-managedloginbrandingexistsexception	4389	5360
-managedloginbrandingexistsexception when calling	4389	5360
-managedruleexception	4390	5361
-managedruleexception when calling	4390	5361
+malformed stat buffer	4395,4396	5363
+malformed url exception	4397	5364
+malformed utf * characters possibly incorrectly encoded	988	5365
+malformed xml	1130	5366
+malformedarnexception	4381	5343
+malformedarnexception when calling	4381	5343
+malformedcertificate	4382	5367
+malformedcertificate when calling	4382	5367
+malformedcertificateexception	4382	5345
+malformedcertificateexception when calling	4382	5345
+malformedcsrexception	4383	5346
+malformedcsrexception when calling	4383	5346
+malformedinputexception	4384	5347
+malformedlinkexception	4385	5349
+malformedmanifestexception	4386	5350
+malformedmanifestexception when calling	4386	5350
+malformedobjectnameexception	4387	5352
+malformedparameterizedtypeexception	4388	5353
+malformedparametersexception	4389	5354
+malformedpolicydocument	4390	5355
+malformedpolicydocument when calling	4390	5355
+malformedpolicydocumentexception	4390	5356
+malformedpolicydocumentexception when calling	4390	5356
+malformedpolicyexception	4391	5357
+malformedpolicyexception when calling	4391	5357
+malformedpolicytemplateexception	4392	5358
+malformedpolicytemplateexception when calling	4392	5358
+malformedqueryexception	4393	5359
+malformedqueryexception when calling	4393	5359
+malformedresourcepolicydocumentexception	4394	5362
+malformedresourcepolicydocumentexception when calling	4394	5362
+malformedurlexception	4397	5364
+managed action invalid state exception	4398	5368
+managed login branding exists exception	4399	5369
+managed rule exception	4400	5370
+managedactioninvalidstateexception	4398	5368
+managedactioninvalidstateexception when calling	4398	5368
+managedloginbrandingexistsexception	4399	5369
+managedloginbrandingexistsexception when calling	4399	5369
+managedruleexception	4400	5370
+managedruleexception when calling	4400	5370
 manifest checksums require a backup manifest	0,1	1264
-manual merge required exception	4391	5362
-manualmergerequiredexception	4391	5362
-manualmergerequiredexception when calling	4391	5362
-mapping for token type * does not exist	162,1	5363
+manual merge required exception	4401	5371
+manualmergerequiredexception	4401	5371
+manualmergerequiredexception when calling	4401	5371
+mapping for token type * does not exist	162,1	5372
 mariadb is started in skip name resolve mode you must restart it without this switch for this grant to work	2646	3171
 mariadb tried to use the * but its provider plugin is not loaded	2337	2816
-mark sweep compact	3292	5364
-marketplace commerce analytics exception	4392	5365
-marketplacecommerceanalyticsexception	4392	5365
-marketplacecommerceanalyticsexception when calling	4392	5365
-marks not supported for format exception	4393	5366
-marksnotsupportedforformatexception	4393	5366
-marksnotsupportedforformatexception when calling	4393	5366
-marksweepcompact	3292	5364
-marshal directive exception	4394	5367
-marshaldirectiveexception	4394	5367
-marshalexception	4395	5368
-marshaling directives are invalid	4394	5369
-master cannot leave organization exception	4396	5370
+mark sweep compact	3292	5373
+marketplace commerce analytics exception	4402	5374
+marketplacecommerceanalyticsexception	4402	5374
+marketplacecommerceanalyticsexception when calling	4402	5374
+marks not supported for format exception	4403	5375
+marksnotsupportedforformatexception	4403	5375
+marksnotsupportedforformatexception when calling	4403	5375
+marksweepcompact	3292	5373
+marshal directive exception	4404	5376
+marshaldirectiveexception	4404	5376
+marshalexception	4405	5377
+marshaling directives are invalid	4404	5378
+master cannot leave organization exception	4406	5379
 master command * failed	2415	2900
-mastercannotleaveorganizationexception	4396	5370
-mastercannotleaveorganizationexception when calling	4396	5370
+mastercannotleaveorganizationexception	4406	5379
+mastercannotleaveorganizationexception when calling	4406	5379
 match partial not yet implemented	109	108
 materialize mode required but it is not allowed in this context	109	1428
-materialized view * has not been populated	107	5371
-materialized view refresh task not running exception	4397	5372
-materialized view refresh task running exception	4398	5373
-materialized view refresh task stopping exception	4399	5374
+materialized view * has not been populated	107	5380
+materialized view refresh task not running exception	4407	5381
+materialized view refresh task running exception	4408	5382
+materialized view refresh task stopping exception	4409	5383
 materialized views cannot be unlogged	109	747
 materialized views may not be defined using bound parameters	109	747
 materialized views must not use data modifying statements in with	109	747
 materialized views must not use temporary tables or views	109	747
-materializedviewrefreshtasknotrunningexception	4397	5372
-materializedviewrefreshtasknotrunningexception when calling	4397	5372
-materializedviewrefreshtaskrunningexception	4398	5373
-materializedviewrefreshtaskrunningexception when calling	4398	5373
-materializedviewrefreshtaskstoppingexception	4399	5374
-materializedviewrefreshtaskstoppingexception when calling	4399	5374
-max active resources exceeded exception	4400	5375
-max concurrent queries exception	4401	5376
-max db shard group limit reached	4402	5377
-max document size exceeded	4403	5378
-max lexeme length exceeded exception	4404	5379
-max lexicons number exceeded exception	4405	5380
-max number of clients reached	4406	5381
-max number of config rules exceeded exception	4407	5382
-max number of configuration recorders exceeded exception	4408	5383
-max number of conformance packs exceeded exception	4409	5384
-max number of delivery channels exceeded exception	4410	5385
-max number of organization config rules exceeded exception	4411	5386
-max number of organization conformance packs exceeded exception	4412	5387
-max number of retention configurations exceeded exception	4413	5388
+materializedviewrefreshtasknotrunningexception	4407	5381
+materializedviewrefreshtasknotrunningexception when calling	4407	5381
+materializedviewrefreshtaskrunningexception	4408	5382
+materializedviewrefreshtaskrunningexception when calling	4408	5382
+materializedviewrefreshtaskstoppingexception	4409	5383
+materializedviewrefreshtaskstoppingexception when calling	4409	5383
+max active resources exceeded exception	4410	5384
+max concurrent queries exception	4411	5385
+max db shard group limit reached	4412	5386
+max document size exceeded	4413	5387
+max lexeme length exceeded exception	4414	5388
+max lexicons number exceeded exception	4415	5389
+max number of clients reached	4416	5390
+max number of config rules exceeded exception	4417	5391
+max number of configuration recorders exceeded exception	4418	5392
+max number of conformance packs exceeded exception	4419	5393
+max number of delivery channels exceeded exception	4420	5394
+max number of organization config rules exceeded exception	4421	5395
+max number of organization conformance packs exceeded exception	4422	5396
+max number of retention configurations exceeded exception	4423	5397
 max_wal_size must be at least twice wal_segment_size	194,115	489
-maxactiveresourcesexceededexception	4400	5375
-maxactiveresourcesexceededexception when calling	4400	5375
-maxconcurrentqueriesexception	4401	5376
-maxconcurrentqueriesexception when calling	4401	5376
-maxdbshardgrouplimitreached	4402	5377
-maxdbshardgrouplimitreached when calling	4402	5377
-maxdocumentsizeexceeded	4403	5378
-maxdocumentsizeexceeded when calling	4403	5378
-maxfragments should be 0	194,115	5389
-maximum branches exceeded exception	4414	5390
-maximum call stack size exceeded	4415	5391
-maximum conflict resolution entries exceeded exception	4416	5392
-maximum file content to load exceeded exception	4417	5393
-maximum file entries exceeded exception	4418	5394
+maxactiveresourcesexceededexception	4410	5384
+maxactiveresourcesexceededexception when calling	4410	5384
+maxconcurrentqueriesexception	4411	5385
+maxconcurrentqueriesexception when calling	4411	5385
+maxdbshardgrouplimitreached	4412	5386
+maxdbshardgrouplimitreached when calling	4412	5386
+maxdocumentsizeexceeded	4413	5387
+maxdocumentsizeexceeded when calling	4413	5387
+maxfragments should be 0	194,115	5398
+maximum branches exceeded exception	4424	5399
+maximum call stack size exceeded	4425	5400
+maximum conflict resolution entries exceeded exception	4426	5401
+maximum file content to load exceeded exception	4427	5402
+maximum file entries exceeded exception	4428	5403
 maximum file size exceeded	1276	1595
-maximum items to compare exceeded exception	4419	5395
-maximum number of approvals exceeded exception	4420	5396
+maximum items to compare exceeded exception	4429	5404
+maximum number of approvals exceeded exception	4430	5405
 maximum number of committed subtransactions	337	864
-maximum number of prepared transactions reached	251,248	5397
-maximum number of trails exceeded exception	4421	5398
-maximum open pull requests exceeded exception	4422	5399
-maximum recursion depth exceeded	4415	5400
-maximum repository names exceeded exception	4423	5401
-maximum repository triggers exceeded exception	4424	5402
-maximum result returned exception	4425	5403
-maximum rule templates associated with repository exception	4426	5404
-maximumbranchesexceededexception	4414	5390
-maximumbranchesexceededexception when calling	4414	5390
-maximumconflictresolutionentriesexceededexception	4416	5392
-maximumconflictresolutionentriesexceededexception when calling	4416	5392
-maximumfilecontenttoloadexceededexception	4417	5393
-maximumfilecontenttoloadexceededexception when calling	4417	5393
-maximumfileentriesexceededexception	4418	5394
-maximumfileentriesexceededexception when calling	4418	5394
-maximumitemstocompareexceededexception	4419	5395
-maximumitemstocompareexceededexception when calling	4419	5395
-maximumnumberofapprovalsexceededexception	4420	5396
-maximumnumberofapprovalsexceededexception when calling	4420	5396
-maximumnumberoftrailsexceededexception	4421	5398
-maximumnumberoftrailsexceededexception when calling	4421	5398
-maximumopenpullrequestsexceededexception	4422	5399
-maximumopenpullrequestsexceededexception when calling	4422	5399
-maximumrepositorynamesexceededexception	4423	5401
-maximumrepositorynamesexceededexception when calling	4423	5401
-maximumrepositorytriggersexceededexception	4424	5402
-maximumrepositorytriggersexceededexception when calling	4424	5402
-maximumresultreturnedexception	4425	5403
-maximumresultreturnedexception when calling	4425	5403
-maximumruletemplatesassociatedwithrepositoryexception	4426	5404
-maximumruletemplatesassociatedwithrepositoryexception when calling	4426	5404
-maxlexemelengthexceededexception	4404	5379
-maxlexemelengthexceededexception when calling	4404	5379
-maxlexiconsnumberexceededexception	4405	5380
-maxlexiconsnumberexceededexception when calling	4405	5380
-maxnumberofconfigrulesexceededexception	4407	5382
-maxnumberofconfigrulesexceededexception when calling	4407	5382
-maxnumberofconfigurationrecordersexceededexception	4408	5383
-maxnumberofconfigurationrecordersexceededexception when calling	4408	5383
-maxnumberofconformancepacksexceededexception	4409	5384
-maxnumberofconformancepacksexceededexception when calling	4409	5384
-maxnumberofdeliverychannelsexceededexception	4410	5385
-maxnumberofdeliverychannelsexceededexception when calling	4410	5385
-maxnumberoforganizationconfigrulesexceededexception	4411	5386
-maxnumberoforganizationconfigrulesexceededexception when calling	4411	5386
-maxnumberoforganizationconformancepacksexceededexception	4412	5387
-maxnumberoforganizationconformancepacksexceededexception when calling	4412	5387
-maxnumberofretentionconfigurationsexceededexception	4413	5388
-maxnumberofretentionconfigurationsexceededexception when calling	4413	5388
+maximum number of prepared transactions reached	251,248	5406
+maximum number of trails exceeded exception	4431	5407
+maximum open pull requests exceeded exception	4432	5408
+maximum recursion depth exceeded	4425	5409
+maximum repository names exceeded exception	4433	5410
+maximum repository triggers exceeded exception	4434	5411
+maximum result returned exception	4435	5412
+maximum rule templates associated with repository exception	4436	5413
+maximumbranchesexceededexception	4424	5399
+maximumbranchesexceededexception when calling	4424	5399
+maximumconflictresolutionentriesexceededexception	4426	5401
+maximumconflictresolutionentriesexceededexception when calling	4426	5401
+maximumfilecontenttoloadexceededexception	4427	5402
+maximumfilecontenttoloadexceededexception when calling	4427	5402
+maximumfileentriesexceededexception	4428	5403
+maximumfileentriesexceededexception when calling	4428	5403
+maximumitemstocompareexceededexception	4429	5404
+maximumitemstocompareexceededexception when calling	4429	5404
+maximumnumberofapprovalsexceededexception	4430	5405
+maximumnumberofapprovalsexceededexception when calling	4430	5405
+maximumnumberoftrailsexceededexception	4431	5407
+maximumnumberoftrailsexceededexception when calling	4431	5407
+maximumopenpullrequestsexceededexception	4432	5408
+maximumopenpullrequestsexceededexception when calling	4432	5408
+maximumrepositorynamesexceededexception	4433	5410
+maximumrepositorynamesexceededexception when calling	4433	5410
+maximumrepositorytriggersexceededexception	4434	5411
+maximumrepositorytriggersexceededexception when calling	4434	5411
+maximumresultreturnedexception	4435	5412
+maximumresultreturnedexception when calling	4435	5412
+maximumruletemplatesassociatedwithrepositoryexception	4436	5413
+maximumruletemplatesassociatedwithrepositoryexception when calling	4436	5413
+maxlexemelengthexceededexception	4414	5388
+maxlexemelengthexceededexception when calling	4414	5388
+maxlexiconsnumberexceededexception	4415	5389
+maxlexiconsnumberexceededexception when calling	4415	5389
+maxnumberofconfigrulesexceededexception	4417	5391
+maxnumberofconfigrulesexceededexception when calling	4417	5391
+maxnumberofconfigurationrecordersexceededexception	4418	5392
+maxnumberofconfigurationrecordersexceededexception when calling	4418	5392
+maxnumberofconformancepacksexceededexception	4419	5393
+maxnumberofconformancepacksexceededexception when calling	4419	5393
+maxnumberofdeliverychannelsexceededexception	4420	5394
+maxnumberofdeliverychannelsexceededexception when calling	4420	5394
+maxnumberoforganizationconfigrulesexceededexception	4421	5395
+maxnumberoforganizationconfigrulesexceededexception when calling	4421	5395
+maxnumberoforganizationconformancepacksexceededexception	4422	5396
+maxnumberoforganizationconformancepacksexceededexception when calling	4422	5396
+maxnumberofretentionconfigurationsexceededexception	4423	5397
+maxnumberofretentionconfigurationsexceededexception when calling	4423	5397
 maxvalue * is out of range for sequence data type	194,115	631
 maxvalue can only be used in last partition definition	2309	2788
-mbeanexception	4363	5325
-mbeanregistrationexception	4364	5326
-media too large exception	4427	5405
-mediatoolargeexception	4427	5405
-mediatoolargeexception when calling	4427	5405
-member access exception	683	5406
-member id required exception	3324	5407
-member_id_required	3324	5407
-memberaccessexception	683	5406
-memberidrequiredexception	3324	5407
-memerror	4428	5408
+mbeanexception	4373	5334
+mbeanregistrationexception	4374	5335
+media too large exception	4437	5414
+mediatoolargeexception	4437	5414
+mediatoolargeexception when calling	4437	5414
+member access exception	683	5415
+member id required exception	3324	5416
+member_id_required	3324	5416
+memberaccessexception	683	5415
+memberidrequiredexception	3324	5416
+memerror	4438	5417
 memory allocation error * in function	2468	2959
-memory allocation of * bytes failed	251	5409
-memory limit exceeded exception	4429,55	5410
-memoryerror	4430,251	5411
-memorylimitexceededexception	4429,55	5410
-memorylimitexceededexception when calling	4429,55	5410
+memory allocation of * bytes failed	251	5418
+memory limit exceeded exception	4439,55	5419
+memoryerror	4440,251	5420
+memorylimitexceededexception	4439,55	5419
+memorylimitexceededexception when calling	4439,55	5419
 merge not supported in copy	109	935
 merge not supported in with query	109	3831
-merge option required exception	4431	5412
-mergeoptionrequiredexception	4431	5412
-mergeoptionrequiredexception when calling	4431	5412
-message batch larger than configured server segment size	3411	5413
-message format on broker does not support request	4432	5414
-message not inflight	4433	5415
-message s written to insufficient number of in sync replicas	4434	5416
-message size too large	4435	5417
-message size too large exception	4435	5418
-message too large	1236	5419
-message too long	1236	5420
-message_size_too_large	4435	5418
-messagefrozen	4436	5421
-messagefrozen when calling	4436	5421
-messagenotinflight	4433	5415
-messagenotinflight when calling	4433	5415
-messagerejected	4437	5422
-messagerejected when calling	4437	5422
-messagesizetoolargeexception	4435	5418
-method access exception	371	5423
+merge option required exception	4441	5421
+mergeoptionrequiredexception	4441	5421
+mergeoptionrequiredexception when calling	4441	5421
+message batch larger than configured server segment size	3414	5422
+message format on broker does not support request	4442	5423
+message not inflight	4443	5424
+message s written to insufficient number of in sync replicas	4444	5425
+message size too large	4445	5426
+message size too large exception	4445	5427
+message too large	1236	5428
+message too long	1236	5429
+message_size_too_large	4445	5427
+messagefrozen	4446	5430
+messagefrozen when calling	4446	5430
+messagenotinflight	4443	5424
+messagenotinflight when calling	4443	5424
+messagerejected	4447	5431
+messagerejected when calling	4447	5431
+messagesizetoolargeexception	4445	5427
+method access exception	371	5432
 method not allowed	13	13
-method not allowed exception	13	5424
+method not allowed exception	13	5433
 method_not_allowed	13	13
-methodaccessexception	371	5423
-methodnotallowedexception	13	5424
-methodnotallowedexception when calling	13	5424
-mfa method not found exception	4438	5425
-mfamethodnotfoundexception	4438	5425
-mfamethodnotfoundexception when calling	4438	5425
-midi unavailable exception	4439	5426
-midiunavailableexception	4439	5426
-mime invalid media parameter	4440	5427
-mime type parse exception	4441	5428
-mimetypeparseexception	4441	5428
+methodaccessexception	371	5432
+methodnotallowedexception	13	5433
+methodnotallowedexception when calling	13	5433
+mfa method not found exception	4448	5434
+mfamethodnotfoundexception	4448	5434
+mfamethodnotfoundexception when calling	4448	5434
+midi unavailable exception	4449	5435
+midiunavailableexception	4449	5435
+mime invalid media parameter	4450	5436
+mime type parse exception	4451	5437
+mimetypeparseexception	4451	5437
 min_wal_size must be at least twice wal_segment_size	194,115	489
 minvalue * is out of range for sequence data type	194,115	631
 minvalue * must be less than maxvalue	194,115	631
-minwords should be less than maxwords	194,115	5389
-minwords should be positive	194,115	5389
-mirrored type exception	4442	5429
-mirrored types exception	4443	5430
-mirroredtypeexception	4442	5429
-mirroredtypesexception	4443	5430
+minwords should be less than maxwords	194,115	5398
+minwords should be positive	194,115	5398
+mirrored type exception	4452	5438
+mirrored types exception	4453	5439
+mirroredtypeexception	4452	5438
+mirroredtypesexception	4453	5439
 misdirected request	30	30
 misdirected_request	30	30
 mismatched array dimensions	338,115	371
-mismatched endpoint type exception	4444	5431
-mismatched_endpoint_type	4444	5431
-mismatchedendpointtypeexception	4444	5431
-mismatching redirect uri error	3674	5432
-mismatching state error	4445	5433
-mismatching_state	4445	5433
-mismatchingredirecturierror	3674	5432
-mismatchingstateerror	4445	5433
+mismatched endpoint type exception	4454	5440
+mismatched_endpoint_type	4454	5440
+mismatchedendpointtypeexception	4454	5440
+mismatching redirect uri error	3677	5441
+mismatching state error	4455	5442
+mismatching_state	4455	5442
+mismatchingredirecturierror	3677	5441
+mismatchingstateerror	4455	5442
 misplaced deferrable clause	0,1	581
 misplaced initially deferred clause	0,1	581
 misplaced initially immediate clause	0,1	581
 misplaced not deferrable clause	0,1	581
-missing afffile parameter	194,115	5434
-missing authentication token	4446,11	5435
-missing authority key identifier	4447,297	5436
-missing client id error	3674	5437
-missing code challenge error	3674	5438
-missing code error	4448	5439
-missing code verifier error	3674	5440
-missing codec private data exception	4449	5441
-missing customs exception	4450	5442
+missing afffile parameter	194,115	5443
+missing authentication token	4456,11	5444
+missing authority key identifier	4457,297	5445
+missing client id error	3677	5446
+missing code challenge error	3677	5447
+missing code error	4458	5448
+missing code verifier error	3677	5449
+missing codec private data exception	4459	5450
+missing customs exception	4460	5451
 missing data for column	452,115	1214
-missing dictfile parameter	194,115	5434
-missing dictionary parameter	194,115	5443
-missing dsa signing cert	4451,287	311
-missing ecdsa signing cert	4452,287	311
+missing dictfile parameter	194,115	5443
+missing dictionary parameter	194,115	5452
+missing dsa signing cert	4461,287	311
+missing ecdsa signing cert	4462,287	311
 missing entry in file * at end of line	229,230	447
-missing field exception	380	5444
-missing file cache configuration	4453	5445
-missing file system configuration	4454	5446
-missing format argument exception	4455	5447
-missing format width exception	4456	5448
-missing from clause entry for table	1170,1	5449
-missing jti	3867,3094	4615
-missing key	4231	5450
-missing language parameter	194,115	5451
-missing manifest field exception	4457	5452
-missing manifest resource exception	4458	5453
-missing member exception	378	5454
-missing metadata exception	372	5455
-missing method exception	379	5456
-missing parameter exception	4459	5457
-missing parameter value exception	4460	5458
-missing psk kex modes extension	4461,287	311
-missing redirect uri error	3674	5459
-missing rendering attribute	4462	5460
-missing required claim	4223,3094	5109
-missing required claim error	4223,3094	5107
-missing required parameter	4463	5461
-missing required parameter exception	4463	5462
-missing resource exception	4464	5463
-missing response type error	3674	5464
-missing rsa certificate	4465,287	311
-missing rsa encrypting cert	4466,287	311
-missing rsa signing cert	4467,287	311
-missing satellite assembly exception	4468	5465
-missing sigalgs extension	4469,287	311
-missing signing cert	4470,287	311
-missing spec error	4471	5466
-missing spec version error	4472	5467
-missing subject key identifier	4473,297	5468
-missing supported groups extension	4474,287	311
-missing synonyms parameter	194,115	5469
+missing field exception	380	5453
+missing file cache configuration	4463	5454
+missing file system configuration	4464	5455
+missing format argument exception	4465	5456
+missing format width exception	4466	5457
+missing from clause entry for table	1170,1	5458
+missing jti	3870,3094	4617
+missing key	4234	5459
+missing language parameter	194,115	5460
+missing manifest field exception	4467	5461
+missing manifest resource exception	4468	5462
+missing member exception	378	5463
+missing metadata exception	372	5464
+missing method exception	379	5465
+missing parameter exception	4469	5466
+missing parameter value exception	4470	5467
+missing psk kex modes extension	4471,287	311
+missing redirect uri error	3677	5468
+missing rendering attribute	4472	5469
+missing required claim	4226,3094	5111
+missing required claim error	4226,3094	5109
+missing required parameter	4473	5470
+missing required parameter exception	4473	5471
+missing resource exception	4474	5472
+missing response type error	3677	5473
+missing rsa certificate	4475,287	311
+missing rsa encrypting cert	4476,287	311
+missing rsa signing cert	4477,287	311
+missing satellite assembly exception	4478	5474
+missing sigalgs extension	4479,287	311
+missing signing cert	4480,287	311
+missing spec error	4481	5475
+missing spec version error	4482	5476
+missing subject key identifier	4483,297	5477
+missing supported groups extension	4484,287	311
+missing synonyms parameter	194,115	5478
 missing time zone in input string for type timestamptz	692,115	752
 missing time zone in input string for type timetz	692,115	752
-missing tmp dh key	4475,287	311
-missing tmp ecdh key	4476,287	311
-missing token error	4477	5470
-missing token type error	4478	5471
-missing unicode support	4479	5472
-missing version exception	4480	5473
-missing volume configuration	4481	5474
-missing_code	4448	5439
-missing_token	4477	5470
-missing_token_type	4478	5471
-missingauthenticationtoken	4446,11	5435
-missingauthenticationtoken when calling	4446,11	5435
-missingbody	4482	5475
-missingbody when calling	4482	5475
-missingclientiderror	3674	5437
-missingcodechallengeerror	3674	5438
-missingcodecprivatedataexception	4449	5441
-missingcodecprivatedataexception when calling	4449	5441
-missingcodeerror	4448	5439
-missingcodeverifiererror	3674	5440
-missingcustomsexception	4450	5442
-missingcustomsexception when calling	4450	5442
-missingfieldexception	380	5444
-missingfilecacheconfiguration	4453	5445
-missingfilecacheconfiguration when calling	4453	5445
-missingfilesystemconfiguration	4454	5446
-missingfilesystemconfiguration when calling	4454	5446
-missingformatargumentexception	4455	5447
-missingformatwidthexception	4456	5448
-missingmanifestfieldexception	4457	5452
-missingmanifestfieldexception when calling	4457	5452
-missingmanifestresourceexception	4458	5453
-missingmemberexception	378	5454
-missingmetadataexception	372	5455
-missingmethodexception	379	5456
-missingparameter	4459	5476
-missingparameter when calling	4459	5476
-missingparameterexception	4459	5457
-missingparameterexception when calling	4459	5457
-missingparametervalueexception	4460	5458
-missingparametervalueexception when calling	4460	5458
-missingredirecturierror	3674	5459
-missingrenderingattribute	4462	5460
-missingrenderingattribute when calling	4462	5460
-missingrequiredclaim	4223,3094	5109
-missingrequiredclaimerror	4223,3094	5107
-missingrequiredparameter	4463	5461
-missingrequiredparameter when calling	4463	5461
-missingrequiredparameterexception	4463	5462
-missingrequiredparameterexception when calling	4463	5462
-missingresourceexception	4464	5463
-missingresponsetypeerror	3674	5464
-missingsatelliteassemblyexception	4468	5465
-missingspecerror	4471	5466
-missingspecversionerror	4472	5467
-missingtokenerror	4477	5470
-missingtokentypeerror	4478	5471
-missingunicodesupport	4479	5472
-missingversionexception	4480	5473
-missingversionexception when calling	4480	5473
-missingvolumeconfiguration	4481	5474
-missingvolumeconfiguration when calling	4481	5474
-mixed handshake and non handshake data	4483,287	311
+missing tmp dh key	4485,287	311
+missing tmp ecdh key	4486,287	311
+missing token error	4487	5479
+missing token type error	4488	5480
+missing unicode support	4489	5481
+missing version exception	4490	5482
+missing volume configuration	4491	5483
+missing_code	4458	5448
+missing_token	4487	5479
+missing_token_type	4488	5480
+missingauthenticationtoken	4456,11	5444
+missingauthenticationtoken when calling	4456,11	5444
+missingbody	4492	5484
+missingbody when calling	4492	5484
+missingclientiderror	3677	5446
+missingcodechallengeerror	3677	5447
+missingcodecprivatedataexception	4459	5450
+missingcodecprivatedataexception when calling	4459	5450
+missingcodeerror	4458	5448
+missingcodeverifiererror	3677	5449
+missingcustomsexception	4460	5451
+missingcustomsexception when calling	4460	5451
+missingfieldexception	380	5453
+missingfilecacheconfiguration	4463	5454
+missingfilecacheconfiguration when calling	4463	5454
+missingfilesystemconfiguration	4464	5455
+missingfilesystemconfiguration when calling	4464	5455
+missingformatargumentexception	4465	5456
+missingformatwidthexception	4466	5457
+missingmanifestfieldexception	4467	5461
+missingmanifestfieldexception when calling	4467	5461
+missingmanifestresourceexception	4468	5462
+missingmemberexception	378	5463
+missingmetadataexception	372	5464
+missingmethodexception	379	5465
+missingparameter	4469	5485
+missingparameter when calling	4469	5485
+missingparameterexception	4469	5466
+missingparameterexception when calling	4469	5466
+missingparametervalueexception	4470	5467
+missingparametervalueexception when calling	4470	5467
+missingredirecturierror	3677	5468
+missingrenderingattribute	4472	5469
+missingrenderingattribute when calling	4472	5469
+missingrequiredclaim	4226,3094	5111
+missingrequiredclaimerror	4226,3094	5109
+missingrequiredparameter	4473	5470
+missingrequiredparameter when calling	4473	5470
+missingrequiredparameterexception	4473	5471
+missingrequiredparameterexception when calling	4473	5471
+missingresourceexception	4474	5472
+missingresponsetypeerror	3677	5473
+missingsatelliteassemblyexception	4478	5474
+missingspecerror	4481	5475
+missingspecversionerror	4482	5476
+missingtokenerror	4487	5479
+missingtokentypeerror	4488	5480
+missingunicodesupport	4489	5481
+missingversionexception	4490	5482
+missingversionexception when calling	4490	5482
+missingvolumeconfiguration	4491	5483
+missingvolumeconfiguration when calling	4491	5483
+mixed handshake and non handshake data	4493,287	311
 mixing of group columns min max count with no group columns is illegal if there is no group by clause	2203,1	2680
 mixing of transactional and non transactional tables is disabled	2204	2681
 mixing self logging and non self logging engines in a statement is unsafe	1912	2366
-ml resource not found exception	4484,12	5477
-ml transform not ready exception	4485	5478
-mlresourcenotfoundexception	4484,12	5477
-mlresourcenotfoundexception when calling	4484,12	5477
-mltransformnotreadyexception	4485	5478
-mltransformnotreadyexception when calling	4485	5478
-mmap disk i o error	4486,160	5479
+ml resource not found exception	4494,12	5486
+ml transform not ready exception	4495	5487
+mlresourcenotfoundexception	4494,12	5486
+mlresourcenotfoundexception when calling	4494,12	5486
+mltransformnotreadyexception	4495	5487
+mltransformnotreadyexception when calling	4495	5487
+mmap disk i o error	4496,160	5488
 mode no longer has any effect use strict_all_tables or strict_trans_tables instead	2461	2952
-model error exception	4487,35	5480
-model not ready exception	4488,39	5481
-model stream error	4489	5482
-model stream error exception	4490,35	5483
-model timeout exception	4491,18	5484
-modelerror	4492,35	5485
-modelerror when calling	4492,35	5485
-modelerrorexception	4487,35	5480
-modelerrorexception when calling	4487,35	5480
-modelnotreadyexception	4488,39	5481
-modelnotreadyexception when calling	4488,39	5481
-modelstreamerror	4489	5482
-modelstreamerror when calling	4489	5482
-modelstreamerrorexception	4490,35	5483
-modelstreamerrorexception when calling	4490,35	5483
-modeltimeoutexception	4491,18	5484
-modeltimeoutexception when calling	4491,18	5484
-modifying sql data not permitted	4493	5486
-modifying_sql_data_not_permitted	4493,646	5486
-modifyingsqldatanotpermitted	4493,646	5486
-module not found	668	5487
-module not found error	4494,668	5488
+model error exception	4497,35	5489
+model not ready exception	4498,39	5490
+model stream error	4499	5491
+model stream error exception	4500,35	5492
+model timeout exception	4501,18	5493
+modelerror	4502,35	5494
+modelerror when calling	4502,35	5494
+modelerrorexception	4497,35	5489
+modelerrorexception when calling	4497,35	5489
+modelnotreadyexception	4498,39	5490
+modelnotreadyexception when calling	4498,39	5490
+modelstreamerror	4499	5491
+modelstreamerror when calling	4499	5491
+modelstreamerrorexception	4500,35	5492
+modelstreamerrorexception when calling	4500,35	5492
+modeltimeoutexception	4501,18	5493
+modeltimeoutexception when calling	4501,18	5493
+modifying sql data not permitted	4503	5495
+modifying_sql_data_not_permitted	4503,646	5495
+modifyingsqldatanotpermitted	4503,646	5495
+module not found	668	5496
+module not found error	4504,668	5497
 module_not_found	668	857
-modulenotfounderror	4494,668	5488
+modulenotfounderror	4504,668	5497
 modulus for hash partition must be specified	0,1	950
-modulus for hash partition provided more than once	161,1	5489
-money out of range	331,115	5490
-monitor setting exception	4495	5491
-monitoring subscription already exists	4496,19	5492
-monitoringsubscriptionalreadyexists	4496,19	5492
-monitoringsubscriptionalreadyexists when calling	4496,19	5492
-monitorsettingexception	4495	5491
+modulus for hash partition provided more than once	161,1	5498
+money out of range	331,115	5499
+monitor setting exception	4505	5500
+monitoring subscription already exists	4506,19	5501
+monitoringsubscriptionalreadyexists	4506,19	5501
+monitoringsubscriptionalreadyexists when calling	4506,19	5501
+monitorsettingexception	4505	5500
 more partitions to reorganize than there are partitions	2368	2849
-more than one function named	237,1	5493
-more than one operator named	237,1	5493
-more than one row returned by a subquery used as an expression	797	5494
-more than one sql json item	4497	5495
-more than one value returned by column xpath expression	797	5496
-more_than_one_sql_json_item	4497,115	5495
-morethanonesqljsonitem	4497,115	5495
-most specific type mismatch	4498	5497
-most_specific_type_mismatch	4498,115	5497
-mostspecifictypemismatch	4498,115	5497
-mount target conflict	4499,19	5498
-mount target not found	4500,12	5499
-mounttargetconflict	4499,19	5498
-mounttargetconflict when calling	4499,19	5498
-mounttargetnotfound	4500,12	5499
-mounttargetnotfound when calling	4500,12	5499
-mountvolume setup failed for volume	3165,3164	5500
-movederror	4501	5501
+more than one function named	237,1	5502
+more than one operator named	237,1	5502
+more than one row returned by a subquery used as an expression	797	5503
+more than one sql json item	4507	5504
+more than one value returned by column xpath expression	797	5505
+more_than_one_sql_json_item	4507,115	5504
+morethanonesqljsonitem	4507,115	5504
+most specific type mismatch	4508	5506
+most_specific_type_mismatch	4508,115	5506
+mostspecifictypemismatch	4508,115	5506
+mount target conflict	4509,19	5507
+mount target not found	4510,12	5508
+mounttargetconflict	4509,19	5507
+mounttargetconflict when calling	4509,19	5507
+mounttargetnotfound	4510,12	5508
+mounttargetnotfound when calling	4510,12	5508
+mountvolume setup failed for volume	3165,3164	5509
+movederror	4511	5510
 moving aggregate implementation returns type * but plain implementation returns type	112,1	111
 moving aggregate transition function must not return null	195,115	3854
 moving row to another partition during a before for each row trigger is not supported	109	549
-ms clock * ms cpu * mb goal	3292	5502
+ms clock * ms cpu * mb goal	3292	5511
 ms mark compact	426	474
 ms scavenge	426	474
-multi attach error for volume	3128,3127	5503
-multi region cluster already exists fault	4502	5504
-multi region cluster not found fault	4503	5505
-multi region parameter group not found fault	4504	5506
+multi attach error for volume	3128,3127	5512
+multi region cluster already exists fault	4512	5513
+multi region cluster not found fault	4513	5514
+multi region parameter group not found fault	4514	5515
 multi row statements required more than * bytes of storage	2478	2969
 multi statement do instead rules are not supported for copy	109	1288
 multi statement do instead rules are not supported for data modifying statements in with	109	867
 multi statement transaction required more than * bytes of storage increase this mariadbd variable and try again	2539	3031
-multicast not supported exception	382	5507
-multicastnotsupportedexception	382	5507
-multidimensional arrays must have array expressions with matching dimensions	338,115	5508
-multihop attempted	1764	5509
-multipart message too large	4505	5510
-multiple accept parameters	194,115	5511
+multicast not supported exception	382	5516
+multicastnotsupportedexception	382	5516
+multidimensional arrays must have array expressions with matching dimensions	338,115	5517
+multihop attempted	1764	5518
+multipart message too large	4515	5519
+multiple accept parameters	194,115	5520
 multiple actions for rules on select are not implemented	109	788
-multiple afffile parameters	194,115	5434
-multiple assignments to same column	0,1	5512
+multiple afffile parameters	194,115	5443
+multiple assignments to same column	0,1	5521
 multiple collate clauses not allowed	0,1	950
 multiple column definition lists are not allowed for the same function	0,1	289
-multiple conflict resolution entries exception	4506	5513
+multiple conflict resolution entries exception	4516	5522
 multiple decimal points	0,1	0
 multiple default expressions	0,1	1314
 multiple default values specified for column * of table	0,1	581
 multiple deferrable not deferrable clauses not allowed	0,1	581
 multiple definition of same constant in list partitioning	2208	2685
-multiple dictfile parameters	194,115	5434
-multiple dictionary parameters	194,115	5443
+multiple dictfile parameters	194,115	5443
+multiple dictionary parameters	194,115	5452
 multiple generation clauses specified for column * of table	0,1	581
-multiple iam arns provided exception	4507	5514
+multiple iam arns provided exception	4517	5523
 multiple identity specifications for column * of table	0,1	581
 multiple initially immediate deferred clauses not allowed	0,1	581
-multiple keys request during rehashing of slot	4508	5515
-multiple language parameters	194,115	5451
+multiple keys request during rehashing of slot	4518	5524
+multiple language parameters	194,115	5460
 multiple limit clauses not allowed	0,1	950
 multiple limit options not allowed	0,1	950
 multiple offset clauses not allowed	0,1	950
 multiple order by clauses not allowed	0,1	950
 multiple primary key defined	2209,1	2686
-multiple primary keys for table * are not allowed	111,1	5516
-multiple read calls return no data or error	4509,4510	5517
-multiple recovery targets specified	194,115	5071
-multiple regions exception	4511	5518
-multiple repositories in pull request exception	4512	5519
-multiple stopwords parameters	194,115	5451
+multiple primary keys for table * are not allowed	111,1	5525
+multiple read calls return no data or error	4519,4520	5526
+multiple recovery targets specified	194,115	5073
+multiple regions exception	4521	5527
+multiple repositories in pull request exception	4522	5528
+multiple stopwords parameters	194,115	5460
 multiple values in ident field	229,230	447
 multiple values specified for authentication type	229,230	447
 multiple values specified for connection type	229,230	447
@@ -27459,119 +27499,119 @@ multiple values specified for host address	229,230	447
 multiple values specified for netmask	229,230	447
 multiple window specifications with the same name	1986	2453
 multiple with clauses not allowed	0,1	950
-multipleconflictresolutionentriesexception	4506	5513
-multipleconflictresolutionentriesexception when calling	4506	5513
-multipleiamarnsprovidedexception	4507	5514
-multipleiamarnsprovidedexception when calling	4507	5514
-multipleregionsexception	4511	5518
-multipleregionsexception when calling	4511	5518
-multiplerepositoriesinpullrequestexception	4512	5519
-multiplerepositoriesinpullrequestexception when calling	4512	5519
-multirange values cannot contain null members	195,115	5520
-multiranges cannot be constructed from multidimensional arrays	797	5521
-multiregionclusteralreadyexistsfault	4502	5504
-multiregionclusteralreadyexistsfault when calling	4502	5504
-multiregionclusternotfoundfault	4503	5505
-multiregionclusternotfoundfault when calling	4503	5505
-multiregionparametergroupnotfoundfault	4504	5506
-multiregionparametergroupnotfoundfault when calling	4504	5506
-multixact * has invalid next offset	621,81	5522
+multipleconflictresolutionentriesexception	4516	5522
+multipleconflictresolutionentriesexception when calling	4516	5522
+multipleiamarnsprovidedexception	4517	5523
+multipleiamarnsprovidedexception when calling	4517	5523
+multipleregionsexception	4521	5527
+multipleregionsexception when calling	4521	5527
+multiplerepositoriesinpullrequestexception	4522	5528
+multiplerepositoriesinpullrequestexception when calling	4522	5528
+multirange values cannot contain null members	195,115	5529
+multiranges cannot be constructed from multidimensional arrays	797	5530
+multiregionclusteralreadyexistsfault	4512	5513
+multiregionclusteralreadyexistsfault when calling	4512	5513
+multiregionclusternotfoundfault	4513	5514
+multiregionclusternotfoundfault when calling	4513	5514
+multiregionparametergroupnotfoundfault	4514	5515
+multiregionparametergroupnotfoundfault when calling	4514	5515
+multixact * has invalid next offset	621,81	5531
 multixact members limit exceeded	337	1695
-must be a member of the role whose process is being terminated or member of pg_signal_backend	140,1	5523
-must be a member of the role whose query is being canceled or member of pg_signal_backend	140,1	5524
-must be a superuser to cancel superuser query	140,1	5524
-must be a superuser to terminate superuser process	140,1	5523
-must be member of role	140,1	5525
+must be a member of the role whose process is being terminated or member of pg_signal_backend	140,1	5532
+must be a member of the role whose query is being canceled or member of pg_signal_backend	140,1	5533
+must be a superuser to cancel superuser query	140,1	5533
+must be a superuser to terminate superuser process	140,1	5532
+must be member of role	140,1	5534
 must be of type * for system versioned table	2613	3138
-must be owner of aggregate	140,1	5526
-must be owner of collation	140,1	5526
-must be owner of conversion	140,1	5526
-must be owner of database	140,1	5526
-must be owner of domain	140,1	5526
-must be owner of event trigger	140,1	5526
-must be owner of extension	140,1	5526
-must be owner of foreign data wrapper	140,1	5526
-must be owner of foreign server	140,1	5526
-must be owner of foreign table	140,1	5526
-must be owner of function	140,1	5526
-must be owner of index	140,1	5526
-must be owner of language	140,1	5526
-must be owner of large object	140,1	5526
-must be owner of materialized view	140,1	5526
-must be owner of operator	140,1	5526
-must be owner of operator class	140,1	5526
-must be owner of operator family	140,1	5526
-must be owner of procedure	140,1	5526
-must be owner of publication	140,1	5526
-must be owner of relation	140,1	5526
-must be owner of routine	140,1	5526
-must be owner of schema	140,1	5526
-must be owner of sequence	140,1	5526
-must be owner of statistics object	140,1	5526
-must be owner of subscription	140,1	5526
-must be owner of table	140,1	5526
-must be owner of tablespace	140,1	5526
-must be owner of text search configuration	140,1	5526
-must be owner of text search dictionary	140,1	5526
-must be owner of type	140,1	5526
-must be owner of type * or type	140,1	5527
-must be owner of view	140,1	5526
-must be superuser	140,1	5527
-must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	140,1	5528
+must be owner of aggregate	140,1	5535
+must be owner of collation	140,1	5535
+must be owner of conversion	140,1	5535
+must be owner of database	140,1	5535
+must be owner of domain	140,1	5535
+must be owner of event trigger	140,1	5535
+must be owner of extension	140,1	5535
+must be owner of foreign data wrapper	140,1	5535
+must be owner of foreign server	140,1	5535
+must be owner of foreign table	140,1	5535
+must be owner of function	140,1	5535
+must be owner of index	140,1	5535
+must be owner of language	140,1	5535
+must be owner of large object	140,1	5535
+must be owner of materialized view	140,1	5535
+must be owner of operator	140,1	5535
+must be owner of operator class	140,1	5535
+must be owner of operator family	140,1	5535
+must be owner of procedure	140,1	5535
+must be owner of publication	140,1	5535
+must be owner of relation	140,1	5535
+must be owner of routine	140,1	5535
+must be owner of schema	140,1	5535
+must be owner of sequence	140,1	5535
+must be owner of statistics object	140,1	5535
+must be owner of subscription	140,1	5535
+must be owner of table	140,1	5535
+must be owner of tablespace	140,1	5535
+must be owner of text search configuration	140,1	5535
+must be owner of text search dictionary	140,1	5535
+must be owner of type	140,1	5535
+must be owner of type * or type	140,1	5536
+must be owner of view	140,1	5535
+must be superuser	140,1	5536
+must be superuser or a role with privileges of the pg_write_server_files role to create backup stored on server	140,1	5537
 must be superuser or have privileges of pg_checkpoint to do checkpoint	140,1	838
 must be superuser or have privileges of pg_read_all_settings to examine	140,1	927
-must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	140,1	5529
-must be superuser or have privileges of the pg_read_server_files role to copy from a file	140,1	5529
-must be superuser or have privileges of the pg_write_server_files role to copy to a file	140,1	5529
-must be superuser or replication role to start walsender	140,1	5530
-must be superuser or replication role to use replication slots	140,1	5531
-must be superuser to add or set schemas	140,1	5532
-must be superuser to alter a type	140,1	5533
-must be superuser to alter an operator family	140,1	5534
-must be superuser to alter replication roles or change replication attribute	140,1	5535
-must be superuser to alter settings globally	140,1	5535
-must be superuser to alter superuser roles or change superuser attribute	140,1	5535
-must be superuser to alter superusers	140,1	5535
-must be superuser to call	140,1	5536
-must be superuser to change bypassrls attribute	140,1	5535
-must be superuser to connect in binary upgrade mode	140,1	5530
-must be superuser to create a base type	140,1	5533
-must be superuser to create a cast without function	140,1	5537
-must be superuser to create an operator class	140,1	5534
-must be superuser to create an operator family	140,1	5534
-must be superuser to create bypassrls users	140,1	5535
-must be superuser to create custom procedural language	140,1	5538
-must be superuser to create for all tables publication	140,1	5532
-must be superuser to create for tables in schema publication	140,1	5532
-must be superuser to create replication users	140,1	5535
-must be superuser to create subscriptions	140,1	5539
-must be superuser to create superusers	140,1	5535
-must be superuser to create text search parsers	140,1	5540
-must be superuser to create text search templates	140,1	5540
-must be superuser to drop superusers	140,1	5535
-must be superuser to import system collations	140,1	5541
+must be superuser or have privileges of the pg_execute_server_program role to copy to or from an external program	140,1	5538
+must be superuser or have privileges of the pg_read_server_files role to copy from a file	140,1	5538
+must be superuser or have privileges of the pg_write_server_files role to copy to a file	140,1	5538
+must be superuser or replication role to start walsender	140,1	5539
+must be superuser or replication role to use replication slots	140,1	5540
+must be superuser to add or set schemas	140,1	5541
+must be superuser to alter a type	140,1	5542
+must be superuser to alter an operator family	140,1	5543
+must be superuser to alter replication roles or change replication attribute	140,1	5544
+must be superuser to alter settings globally	140,1	5544
+must be superuser to alter superuser roles or change superuser attribute	140,1	5544
+must be superuser to alter superusers	140,1	5544
+must be superuser to call	140,1	5545
+must be superuser to change bypassrls attribute	140,1	5544
+must be superuser to connect in binary upgrade mode	140,1	5539
+must be superuser to create a base type	140,1	5542
+must be superuser to create a cast without function	140,1	5546
+must be superuser to create an operator class	140,1	5543
+must be superuser to create an operator family	140,1	5543
+must be superuser to create bypassrls users	140,1	5544
+must be superuser to create custom procedural language	140,1	5547
+must be superuser to create for all tables publication	140,1	5541
+must be superuser to create for tables in schema publication	140,1	5541
+must be superuser to create replication users	140,1	5544
+must be superuser to create subscriptions	140,1	5548
+must be superuser to create superusers	140,1	5544
+must be superuser to create text search parsers	140,1	5549
+must be superuser to create text search templates	140,1	5549
+must be superuser to drop superusers	140,1	5544
+must be superuser to import system collations	140,1	5550
 must be superuser to read files with adminpack 1 0	140,1	137
-must be superuser to rename	140,1	5542
-must be superuser to rename superusers	140,1	5535
-must be superuser to rotate log files with adminpack 1 0	140,1	5524
-must be superuser to set grantor	140,1	5535
-must be superuser to set schema of	140,1	5542
-must be superuser to skip transaction	140,1	5539
-must be superuser to specify a non built in join estimator function	140,1	5543
-must be superuser to specify a non built in restriction estimator function	140,1	5543
-must be superuser to specify a support function	140,1	5537
+must be superuser to rename	140,1	5551
+must be superuser to rename superusers	140,1	5544
+must be superuser to rotate log files with adminpack 1 0	140,1	5533
+must be superuser to set grantor	140,1	5544
+must be superuser to set schema of	140,1	5551
+must be superuser to skip transaction	140,1	5548
+must be superuser to specify a non built in join estimator function	140,1	5552
+must be superuser to specify a non built in restriction estimator function	140,1	5552
+must be superuser to specify a support function	140,1	5546
 must be used to call a parameterless aggregate function	259,1	1916
 must define subpartitions on all partitions if on one partition	2314	2793
-must have admin option on role	140,1	5535
-must have createrole privilege	140,1	5527
+must have admin option on role	140,1	5544
+must have createrole privilege	140,1	5536
 must not omit initial value when transition function is strict and transition type is not compatible with input type	112,1	111
-must not return a set	279,1	5059
-must request at least 2 points	194,115	5544
+must not return a set	279,1	5061
+must request at least 2 points	194,115	5553
 must specify at least one column	163,1	3887
 must specify both or neither of serialization and deserialization functions	112,1	245
-must specify provider when multiple security label providers have been loaded	194,115	5545
+must specify provider when multiple security label providers have been loaded	194,115	5554
 must specify relation and object name	0,1	1215
-must specify restore_command when standby mode is not enabled	194,115	3972
+must specify restore_command when standby mode is not enabled	194,115	3974
 must specify unqualified relation names	0,1	2080
 mutual recursion between with items is not implemented	109	3831
 myrocks currently does not support rollback to savepoint if modifying rows	2375	2857
@@ -27580,858 +27620,858 @@ myrocks failed creating new key definitions during alter	2164	2640
 myrocks failed populating secondary key during alter	2401	2884
 myrocks supports only read committed and repeatable read isolation levels please change from current isolation level	2145	2619
 name * has become	2213	2690
-name * specified more than once	1634,1	5546
-name already bound exception	4513	5547
-name already exists exception	4514,19	5548
-name availability exception	4515	5549
-name constraints minimum and maximum not supported	4516,297	5550
-name length exceeded exception	4517	5551
+name * specified more than once	1634,1	5555
+name already bound exception	4523	5556
+name already exists exception	4524,19	5557
+name availability exception	4525	5558
+name constraints minimum and maximum not supported	4526,297	5559
+name length exceeded exception	4527	5560
 name list length must be at least	194,115	341
 name list length must be exactly	194,115	341
-name not found exception	4518	5552
-name not unique on network	1839	5553
+name not found exception	4528	5561
+name not unique on network	1839	5562
 name or argument lists may not contain nulls	194,115	341
-name or service not known	4519,222	5554
-name too long	3404	5555
-name_too_long	3404,1	5555
-namealreadyboundexception	4513	5547
-namealreadyexistsexception	4514,19	5548
-namealreadyexistsexception when calling	4514,19	5548
-nameavailabilityexception	4515	5549
-nameavailabilityexception when calling	4515	5549
-nameerror	4520,4521	5556
-namelengthexceededexception	4517	5551
-namelengthexceededexception when calling	4517	5551
-namenotfoundexception	4518	5552
-namespace already exists	4522	5557
+name or service not known	4529,222	5563
+name too long	3407	5564
+name_too_long	3407,1	5564
+namealreadyboundexception	4523	5556
+namealreadyexistsexception	4524,19	5557
+namealreadyexistsexception when calling	4524,19	5557
+nameavailabilityexception	4525	5558
+nameavailabilityexception when calling	4525	5558
+nameerror	4530,4531	5565
+namelengthexceededexception	4527	5560
+namelengthexceededexception when calling	4527	5560
+namenotfoundexception	4528	5561
+namespace already exists	4532	5566
 namespace name * is not unique	0,1	289
-namespace not found	4523	5558
-namespace not found exception	4523	5559
+namespace not found	4533	5567
+namespace not found exception	4533	5568
 namespace uri must not be null	195,115	1210
-namespacealreadyexists	4522	5557
-namespacealreadyexists when calling	4522	5557
-namespacenotfound	4523	5558
-namespacenotfound when calling	4523	5558
-namespacenotfoundexception	4523	5559
-namespacenotfoundexception when calling	4523	5559
-nametoolong	3404,1	5555
-naming security exception	4524	5560
-namingexception	4525	5561
-namingsecurityexception	4524	5560
+namespacealreadyexists	4532	5566
+namespacealreadyexists when calling	4532	5566
+namespacenotfound	4533	5567
+namespacenotfound when calling	4533	5567
+namespacenotfoundexception	4533	5568
+namespacenotfoundexception when calling	4533	5568
+nametoolong	3407,1	5564
+naming security exception	4534	5569
+namingexception	4535	5570
+namingsecurityexception	4534	5569
 native table * has the wrong structure	2684	3210
-needdict	4526	5562
-negative array size exception	4527	5563
-negative substring length not allowed	4528,115	5564
-negativearraysizeexception	4527	5563
-neither namespace name nor uri may be null	195,115	5565
+needdict	4536	5571
+negative array size exception	4537	5572
+negative substring length not allowed	4538,115	5573
+negativearraysizeexception	4537	5572
+neither namespace name nor uri may be null	195,115	5574
 nested alter extension is not supported	109	669
 nested create extension is not supported	109	669
-nestingerror	4529	5566
+nestingerror	4539	5575
 net error reading from master	2195,138	2672
 net error writing to master	2196,138	2673
-net http abort handler	4530	5567
-net http skip alternate protocol	4531,4532	5568
-net http use last response	4533	5569
-net readtimeout with	1133	5570
+net http abort handler	4540	5576
+net http skip alternate protocol	4541,4542	5577
+net http use last response	4543	5578
+net readtimeout with	1133	5579
 network authentication required	73	70
-network dropped connection on reset	1105	5571
-network exception exception	563	5572
-network failure exception	4534	5573
-network information exception	4535	5574
-network interface limit exceeded	4536,19	5575
-network is down	1802	5576
-network is unreachable	1803	5577
-network not ready	4537,4538	5578
-network type not supported	4539	5579
+network dropped connection on reset	1105	5580
+network exception exception	563	5581
+network failure exception	4544	5582
+network information exception	4545	5583
+network interface limit exceeded	4546,19	5584
+network is down	1802	5585
+network is unreachable	1803	5586
+network not ready	4547,4548	5587
+network type not supported	4549	5588
 network_authentication_required	73	70
-network_exception	563	5572
-networkexceptionexception	563	5572
-networkfailureexception	4534	5573
-networkfailureexception when calling	4534	5573
-networkinformationexception	4535	5574
-networkinterfacelimitexceeded	4536,19	5575
-networkinterfacelimitexceeded when calling	4536,19	5575
-networknotready	4537,4538	5578
-networktypenotsupported	4539	5579
-networktypenotsupported when calling	4539	5579
-new bit must be 0 or 1	194,115	5224
+network_exception	563	5581
+networkexceptionexception	563	5581
+networkfailureexception	4544	5582
+networkfailureexception when calling	4544	5582
+networkinformationexception	4545	5583
+networkinterfacelimitexceeded	4546,19	5584
+networkinterfacelimitexceeded when calling	4546,19	5584
+networknotready	4547,4548	5587
+networktypenotsupported	4549	5588
+networktypenotsupported when calling	4549	5588
+new bit must be 0 or 1	194,115	5233
 new collation * is incompatible with the collation of the template database	194,115	821
-new data for materialized view * contains duplicate rows without any null columns	797	5580
+new data for materialized view * contains duplicate rows without any null columns	797	5589
 new encoding * is incompatible with the encoding of the template database	194,115	821
 new icu locale * is incompatible with the icu locale of the template database	194,115	821
 new lc_ctype * is incompatible with the lc_ctype of the template database	194,115	821
-new leader elected exception	4540	5581
+new leader elected exception	4550	5590
 new locale provider * does not match locale provider of the template database	194,115	821
-new row for relation * violates check constraint	860,687	5582
-new row for relation * violates partition constraint	860,687	5582
-new row violates check option for view	864	5583
-new row violates row level security policy * for table	140,1	5584
-new row violates row level security policy * using expression for table	140,1	5584
-new row violates row level security policy for table	140,1	5584
-new row violates row level security policy using expression for table	140,1	5584
+new row for relation * violates check constraint	860,687	5591
+new row for relation * violates partition constraint	860,687	5591
+new row violates check option for view	864	5592
+new row violates row level security policy * for table	140,1	5593
+new row violates row level security policy * using expression for table	140,1	5593
+new row violates row level security policy for table	140,1	5593
+new row violates row level security policy using expression for table	140,1	5593
 new table can only be specified for an insert or update trigger	163,1	548
 new table cannot be specified multiple times	163,1	548
 new variables in on update rules cannot reference columns that are part of a multiple assignment in the subject update command	109	1290
-new_leader_elected	4540	5581
-newleaderelectedexception	4540	5581
-nextval reached maximum value of sequence	4541,115	5585
-nextval reached minimum value of sequence	4541,115	5585
-no active sql transaction	641	5586
-no active sql transaction for branch transaction	4542	5587
-no address associated with hostname	4543,222	5588
+new_leader_elected	4550	5590
+newleaderelectedexception	4550	5590
+nextval reached maximum value of sequence	4551,115	5594
+nextval reached minimum value of sequence	4551,115	5594
+no active sql transaction	641	5595
+no active sql transaction for branch transaction	4552	5596
+no address associated with hostname	4553,222	5597
 no anchors for recursive with element	2357	2837
-no anode	1811	5589
-no application protocol	4544,287	311
-no associated role exception	4545	5590
-no available certificate exception	4546	5591
-no available configuration recorder exception	4547	5592
-no available delivery channel exception	4548	5593
-no available organization exception	4549	5594
+no anode	1811	5598
+no application protocol	4554,287	311
+no associated role exception	4555	5599
+no available certificate exception	4556	5600
+no available configuration recorder exception	4557	5601
+no available delivery channel exception	4558	5602
+no available organization exception	4559	5603
 no binary input function available for type	232,1	1456
 no binary output function available for type	232,1	1456
-no buffer space available	1812	5595
-no certificate assigned	4550,287	311
-no certificate set	4551,287	311
-no certificates returned	4552,287	311
-no change exception	4553	5596
-no change following hrr	4554,287	311
-no child process	870	5597
-no child processes	870	5598
-no cipher match	4555,287	311
-no ciphers available	4556,287	311
-no ciphers specified	4557,287	311
-no class def found error	4558,668	5599
-no client cert method	4559,287	311
-no collation was derived for column * with collatable type	1163,1	5600
+no buffer space available	1812	5604
+no certificate assigned	4560,287	311
+no certificate set	4561,287	311
+no certificates returned	4562,287	311
+no change exception	4563	5605
+no change following hrr	4564,287	311
+no child process	870	5606
+no child processes	870	5607
+no cipher match	4565,287	311
+no ciphers available	4566,287	311
+no ciphers specified	4567,287	311
+no class def found error	4568,668	5608
+no client cert method	4569,287	311
+no collation was derived for column * with collatable type	1163,1	5609
 no collation was derived for partition key column * with collatable type	111,1	730
 no column alias was provided	279,1	340
-no compression specified	4560,287	311
-no connection pending exception	4561	5601
-no cookie callback set	4562,287	311
-no csi structure available	1813	5602
-no data available	1814	5603
-no data found	4563	5604
-no data left in message	526,138	4208
-no data retention exception	4564	5605
+no compression specified	4570,287	311
+no connection pending exception	4571	5610
+no cookie callback set	4572,287	311
+no csi structure available	1813	5611
+no data available	1814	5612
+no data found	4573	5613
+no data left in message	526,138	4210
+no data retention exception	4574	5614
 no data zero rows fetched selected or processed	2442	2933
-no database nor user name specified	194,115	5606
+no database nor user name specified	194,115	5615
 no database selected	2231,2232	2708
 no datetime expression provided	2021	2490
 no definer attribute for trigger * the trigger will be activated under the authorization of the invoker which may have insufficient privileges please recreate the trigger	2546	3038
-no empty local buffer available	248	5607
-no entitlements allowed exception	4565	5608
-no entry found for key	4231	5609
-no explicit policy	4566,297	5610
-no file descriptors available	1756	5611
-no free addresses in subnet	4567,19	5612
+no empty local buffer available	248	5616
+no entitlements allowed exception	4575	5617
+no entry found for key	4234	5618
+no explicit policy	4576,297	5619
+no file descriptors available	1756	5620
+no free addresses in subnet	4577,19	5621
 no function body specified	112,1	237
-no handle of the given name exists	4568	5613
-no implicit conversion of integer into string	374	5614
-no initial context exception	4569	5615
-no inline code specified	0,1	5616
-no input function available for type	232,1	5617
+no handle of the given name exists	4578	5622
+no implicit conversion of integer into string	374	5623
+no initial context exception	4579	5624
+no inline code specified	0,1	5625
+no input function available for type	232,1	5626
 no language specified	112,1	237
-no locks available	1818	5618
-no longer supported exception	4570	5619
-no management account slr exists exception	4571	5620
-no matching dane tlsa records	4572,297	5621
-no matching listener	4318	5622
-no matching pattern error	4573	5623
-no matching pattern key error	4574	5624
-no matching relations in tablespace	4563,343	5625
-no matching script	4575	5626
-no medium found	1820	5627
-no memory error	4576,251	5628
-no message available on stream	1814	5629
-no message of desired type	1821	5630
-no method error	4577	5631
-no method specified	4578,287	311
+no locks available	1818	5627
+no longer supported exception	4580	5628
+no management account slr exists exception	4581	5629
+no matching dane tlsa records	4582,297	5630
+no matching listener	4328	5631
+no matching pattern error	4583	5632
+no matching pattern key error	4584	5633
+no matching relations in tablespace	4573,343	5634
+no matching script	4585	5635
+no medium found	1820	5636
+no memory error	4586,251	5637
+no message available on stream	1814	5638
+no message of desired type	1821	5639
+no method error	4587	5640
+no method specified	4588,287	311
 no module named	668	868
-no operand in tsquery	0,1	5632
-no operation fault	4579	5633
+no operand in tsquery	0,1	5641
+no operation fault	4589	5642
 no order list in window specification for	2238	2714
-no output function available for type	232,1	5617
-no partition of relation * found for row	860,687	5634
-no partition reassignment is in progress	4580	5635
+no output function available for type	232,1	5626
+no partition of relation * found for row	860,687	5643
+no partition reassignment is in progress	4590	5644
 no paths allowed for shared library	2552	3045
-no pem extensions	4581,287	311
-no permission exception	4582	5636
-no pg_constraint entry for trigger * on table	163,1	5637
+no pem extensions	4591,287	311
+no permission exception	4592	5645
+no pg_constraint entry for trigger * on table	163,1	5646
 no pg_hba conf entry for host	152	446
 no pg_hba conf entry for replication connection from host	152	446
-no postgresql user name specified in startup packet	152	5638
-no private key assigned	4583,287	311
-no protocols available	4584,287	311
-no published version exception	4585	5639
-no reassignment in progress exception	4580	5635
+no postgresql user name specified in startup packet	152	5647
+no private key assigned	4593,287	311
+no protocols available	4594,287	311
+no published version exception	4595	5648
+no reassignment in progress exception	4590	5644
 no replication origin is configured	107	905
-no required digest	4586,287	311
+no required digest	4596,287	311
 no return found in function	2448,1	2939
-no roles are defined in this database system	162,1	5640
-no route to host	1728	5641
-no route to host exception	4587	5642
-no running configuration recorder exception	4588	5643
-no schedule exception	4589	5644
+no roles are defined in this database system	162,1	5649
+no route to host	1728	5650
+no route to host exception	4597	5651
+no running configuration recorder exception	4598	5652
+no schedule exception	4599	5653
 no secure transports are configured unable to set require_secure_transport on	2244	2721
-no security label providers have been loaded	194,115	5545
-no shared cipher	4590,287	311
-no shared groups	4591,287	311
-no shared signature algorithms	4592,287	311
-no slot available for new worker process	247,248	5645
-no snowball stemmer available for language * and encoding	162,1	5646
-no space left on device	1826	5647
-no sql json item	4593	5648
-no srtp profiles	4594,287	311
-no stream resources	1827	5649
-no such algorithm exception	4595	5650
-no such attribute exception	4596	5651
-no such bucket	4597,12	5652
-no such bucket exception	4597	5653
-no such cache policy	4598,12	5654
-no such change	4599,12	5655
-no such cidr collection exception	4600,12	5656
-no such cidr location exception	4601,12	5657
-no such cloud front origin access identity	4602,12	5658
-no such cloud watch logs log group	4603,12	5659
-no such config rule exception	4604	5660
-no such config rule in conformance pack exception	4605	5661
-no such configuration aggregator exception	4606	5662
-no such configuration recorder exception	4607	5663
-no such conformance pack exception	4608	5664
-no such continuous deployment policy	4609,12	5665
-no such delegation set	4610	5666
-no such delivery channel exception	4611	5667
-no such device	1815	5668
-no such device or address	1519	5669
-no such distribution	4612,12	5670
-no such domain	4613	5671
-no such domain exception	4613	5672
-no such element exception	4614	5673
-no such entity	4615,12	5674
-no such entity exception	4615	5675
-no such export exception	4616	5676
-no such field error	4617	5677
-no such field exception	4618	5678
-no such field level encryption config	4619,12	5679
-no such field level encryption profile	4620,12	5680
-no such file exception	4621	5681
-no such file or directory	1165	5682
-no such file or directory os error	1165	5683
-no such file or directory rb_sysopen	1165	5684
-no such function exists	4622,12	5685
-no such geo location	4623,12	5686
-no such health check	4624,12	5687
-no such host	222	5688
-no such hosted zone	4625,12	5689
-no such invalidation	4626,12	5690
-no such key	4627,12	5691
-no such key signing key	4628,12	5692
-no such mechanism exception	4629	5693
-no such method error	4630	5694
-no such method exception	4631	5695
-no such monitoring subscription	4632,12	5696
-no such object exception	4633	5697
-no such organization config rule exception	4634	5698
-no such organization conformance pack exception	4635	5699
-no such origin	4636,12	5700
-no such origin access control	4637,12	5701
-no such origin request policy	4638,12	5702
-no such padding exception	4639	5703
-no such process	3020	5704
-no such provider exception	4640	5705
-no such public access block configuration	4641,12	5706
-no such public key	4642,12	5707
-no such query logging config	4643,12	5708
-no such realtime log config	4644,12	5709
-no such remediation configuration exception	4645	5710
-no such remediation exception exception	4646	5711
-no such resource	4647,12	5712
-no such resource exception	4647	5713
-no such response headers policy	4648,12	5714
-no such retention configuration exception	4649	5715
-no such streaming distribution	4650,12	5716
-no such traffic policy	4651,12	5717
-no such traffic policy instance	4652,12	5718
-no such upload	4653,12	5719
-no suitable digest algorithm	4654,287	311
-no suitable groups	4655,287	311
-no suitable key share	4656,287	311
-no suitable signature algorithm	4657,287	311
-no symbol section	4658,4659	5720
+no security label providers have been loaded	194,115	5554
+no shared cipher	4600,287	311
+no shared groups	4601,287	311
+no shared signature algorithms	4602,287	311
+no slot available for new worker process	247,248	5654
+no snowball stemmer available for language * and encoding	162,1	5655
+no space left on device	1826	5656
+no sql json item	4603	5657
+no srtp profiles	4604,287	311
+no stream resources	1827	5658
+no such algorithm exception	4605	5659
+no such attribute exception	4606	5660
+no such bucket	4607,12	5661
+no such bucket exception	4607	5662
+no such cache policy	4608,12	5663
+no such change	4609,12	5664
+no such cidr collection exception	4610,12	5665
+no such cidr location exception	4611,12	5666
+no such cloud front origin access identity	4612,12	5667
+no such cloud watch logs log group	4613,12	5668
+no such config rule exception	4614	5669
+no such config rule in conformance pack exception	4615	5670
+no such configuration aggregator exception	4616	5671
+no such configuration recorder exception	4617	5672
+no such conformance pack exception	4618	5673
+no such continuous deployment policy	4619,12	5674
+no such delegation set	4620	5675
+no such delivery channel exception	4621	5676
+no such device	1815	5677
+no such device or address	1519	5678
+no such distribution	4622,12	5679
+no such domain	4623	5680
+no such domain exception	4623	5681
+no such element exception	4624	5682
+no such entity	4625,12	5683
+no such entity exception	4625	5684
+no such export exception	4626	5685
+no such field error	4627	5686
+no such field exception	4628	5687
+no such field level encryption config	4629,12	5688
+no such field level encryption profile	4630,12	5689
+no such file exception	4631	5690
+no such file or directory	1165	5691
+no such file or directory os error	1165	5692
+no such file or directory rb_sysopen	1165	5693
+no such function exists	4632,12	5694
+no such geo location	4633,12	5695
+no such health check	4634,12	5696
+no such host	222	5697
+no such hosted zone	4635,12	5698
+no such invalidation	4636,12	5699
+no such key	4637,12	5700
+no such key signing key	4638,12	5701
+no such mechanism exception	4639	5702
+no such method error	4640	5703
+no such method exception	4641	5704
+no such monitoring subscription	4642,12	5705
+no such object exception	4643	5706
+no such organization config rule exception	4644	5707
+no such organization conformance pack exception	4645	5708
+no such origin	4646,12	5709
+no such origin access control	4647,12	5710
+no such origin request policy	4648,12	5711
+no such padding exception	4649	5712
+no such process	3020	5713
+no such provider exception	4650	5714
+no such public access block configuration	4651,12	5715
+no such public key	4652,12	5716
+no such query logging config	4653,12	5717
+no such realtime log config	4654,12	5718
+no such remediation configuration exception	4655	5719
+no such remediation exception exception	4656	5720
+no such resource	4657,12	5721
+no such resource exception	4657	5722
+no such response headers policy	4658,12	5723
+no such retention configuration exception	4659	5724
+no such streaming distribution	4660,12	5725
+no such traffic policy	4661,12	5726
+no such traffic policy instance	4662,12	5727
+no such upload	4663,12	5728
+no suitable digest algorithm	4664,287	311
+no suitable groups	4665,287	311
+no suitable key share	4666,287	311
+no suitable signature algorithm	4667,287	311
+no symbol section	4668,4669	5729
 no tables used	2252	2729
-no update available exception	4660	5721
-no valid scts	4661,287	311
-no value found for parameter	162,1	5722
-no verify cookie callback	4662,287	311
-no xenix semaphores available	1768	5723
-no_active_sql_transaction	641,208	5586
-no_active_sql_transaction_for_branch_transaction	4542,208	5587
+no update available exception	4670	5730
+no valid scts	4671,287	311
+no value found for parameter	162,1	5731
+no verify cookie callback	4672,287	311
+no xenix semaphores available	1768	5732
+no_active_sql_transaction	641,208	5595
+no_active_sql_transaction_for_branch_transaction	4552,208	5596
 no_consumers	4	3
-no_data_found	4563,343	5604
-no_reassignment_in_progress	4580	5635
+no_data_found	4573,343	5613
+no_reassignment_in_progress	4590	5644
 no_route	3	2
-no_sql_json_item	4593,115	5648
-noactivesqltransaction	641,208	5586
-noactivesqltransactionforbranchtransaction	4542,208	5587
-noassociatedroleexception	4545	5590
-noassociatedroleexception when calling	4545	5590
-noavailablecertificateexception	4546	5591
-noavailablecertificateexception when calling	4546	5591
-noavailableconfigurationrecorderexception	4547	5592
-noavailableconfigurationrecorderexception when calling	4547	5592
-noavailabledeliverychannelexception	4548	5593
-noavailabledeliverychannelexception when calling	4548	5593
-noavailableorganizationexception	4549	5594
-noavailableorganizationexception when calling	4549	5594
-nochangeexception	4553	5596
-nochangeexception when calling	4553	5596
-noclassdeffounderror	4558,668	5599
-noconnectionpendingexception	4561	5601
-nodatafound	4563,343	5604
-nodataretentionexception	4564	5605
-nodataretentionexception when calling	4564	5605
-node group not found fault	4663,12	5724
-node groups per replication group quota exceeded	4664	5725
-node has disk pressure	4665	5726
-node has insufficient memory	4666	5727
-node has insufficient pid	4667,4668	5728
-node not found fault	4669	5729
-node not ready	4670,4671	5730
-node not schedulable	4672,4673	5731
-node quota for cluster exceeded	4674	5732
-node quota for cluster exceeded fault	4674	5733
-node quota for customer exceeded	4675	5734
-node quota for customer exceeded fault	4675	5735
-node selector mismatching	4676,4677	5736
-nodegroupnotfoundfault	4663,12	5724
-nodegroupnotfoundfault when calling	4663,12	5724
-nodegroupsperreplicationgroupquotaexceeded	4664	5725
-nodegroupsperreplicationgroupquotaexceeded when calling	4664	5725
-nodehasdiskpressure	4665	5726
-nodehasinsufficientmemory	4666	5727
-nodehasinsufficientpid	4667,4668	5728
-nodenotfoundfault	4669	5729
-nodenotfoundfault when calling	4669	5729
-nodenotready	4670,4671	5730
-nodenotschedulable	4672,4673	5731
-nodequotaforclusterexceeded	4674	5732
-nodequotaforclusterexceeded when calling	4674	5732
-nodequotaforclusterexceededfault	4674	5733
-nodequotaforclusterexceededfault when calling	4674	5733
-nodequotaforcustomerexceeded	4675	5734
-nodequotaforcustomerexceeded when calling	4675	5734
-nodequotaforcustomerexceededfault	4675	5735
-nodequotaforcustomerexceededfault when calling	4675	5735
-nodes are available	3169,3168	5737
-nodeselectormismatching	4676,4677	5736
-noentitlementsallowedexception	4565	5608
-noentitlementsallowedexception when calling	4565	5608
-nofooter	4678	5738
-nofreeaddressesinsubnet	4567,19	5612
-nofreeaddressesinsubnet when calling	4567,19	5612
-noinitialcontextexception	4569	5615
-nolongersupportedexception	4570	5619
-nolongersupportedexception when calling	4570	5619
-nomanagementaccountslrexistsexception	4571	5620
-nomanagementaccountslrexistsexception when calling	4571	5620
-nomatchingpatternerror	4573	5623
-nomatchingpatternkeyerror	4574	5624
-nomem disk i o error	4679,160	5739
-nomemoryerror	4576,251	5628
-nomethoderror	4577	5631
-non empty group exception	4680	5740
-non exhaustive switch expression failed to match its input	4681	5741
+no_sql_json_item	4603,115	5657
+noactivesqltransaction	641,208	5595
+noactivesqltransactionforbranchtransaction	4552,208	5596
+noassociatedroleexception	4555	5599
+noassociatedroleexception when calling	4555	5599
+noavailablecertificateexception	4556	5600
+noavailablecertificateexception when calling	4556	5600
+noavailableconfigurationrecorderexception	4557	5601
+noavailableconfigurationrecorderexception when calling	4557	5601
+noavailabledeliverychannelexception	4558	5602
+noavailabledeliverychannelexception when calling	4558	5602
+noavailableorganizationexception	4559	5603
+noavailableorganizationexception when calling	4559	5603
+nochangeexception	4563	5605
+nochangeexception when calling	4563	5605
+noclassdeffounderror	4568,668	5608
+noconnectionpendingexception	4571	5610
+nodatafound	4573,343	5613
+nodataretentionexception	4574	5614
+nodataretentionexception when calling	4574	5614
+node group not found fault	4673,12	5733
+node groups per replication group quota exceeded	4674	5734
+node has disk pressure	4675	5735
+node has insufficient memory	4676	5736
+node has insufficient pid	4677,4678	5737
+node not found fault	4679	5738
+node not ready	4680,4681	5739
+node not schedulable	4682,4683	5740
+node quota for cluster exceeded	4684	5741
+node quota for cluster exceeded fault	4684	5742
+node quota for customer exceeded	4685	5743
+node quota for customer exceeded fault	4685	5744
+node selector mismatching	4686,4687	5745
+nodegroupnotfoundfault	4673,12	5733
+nodegroupnotfoundfault when calling	4673,12	5733
+nodegroupsperreplicationgroupquotaexceeded	4674	5734
+nodegroupsperreplicationgroupquotaexceeded when calling	4674	5734
+nodehasdiskpressure	4675	5735
+nodehasinsufficientmemory	4676	5736
+nodehasinsufficientpid	4677,4678	5737
+nodenotfoundfault	4679	5738
+nodenotfoundfault when calling	4679	5738
+nodenotready	4680,4681	5739
+nodenotschedulable	4682,4683	5740
+nodequotaforclusterexceeded	4684	5741
+nodequotaforclusterexceeded when calling	4684	5741
+nodequotaforclusterexceededfault	4684	5742
+nodequotaforclusterexceededfault when calling	4684	5742
+nodequotaforcustomerexceeded	4685	5743
+nodequotaforcustomerexceeded when calling	4685	5743
+nodequotaforcustomerexceededfault	4685	5744
+nodequotaforcustomerexceededfault when calling	4685	5744
+nodes are available	3169,3168	5746
+nodeselectormismatching	4686,4687	5745
+noentitlementsallowedexception	4575	5617
+noentitlementsallowedexception when calling	4575	5617
+nofooter	4688	5747
+nofreeaddressesinsubnet	4577,19	5621
+nofreeaddressesinsubnet when calling	4577,19	5621
+noinitialcontextexception	4579	5624
+nolongersupportedexception	4580	5628
+nolongersupportedexception when calling	4580	5628
+nomanagementaccountslrexistsexception	4581	5629
+nomanagementaccountslrexistsexception when calling	4581	5629
+nomatchingpatternerror	4583	5632
+nomatchingpatternkeyerror	4584	5633
+nomem disk i o error	4689,160	5748
+nomemoryerror	4586,251	5637
+nomethoderror	4587	5640
+non empty group exception	4690	5749
+non exhaustive switch expression failed to match its input	4691	5750
 non grouping field * is used in * clause	2254,1	2731
 non integer constant in	0,1	289
 non matching attribute * between partition and table	2299	2778
-non numeric sql json item	4221	5742
+non numeric sql json item	4224	5751
 non printable characters in scram nonce	526,138	1070
-non readable channel exception	4682	5743
-non recoverable failure in name resolution	4683,222	5744
-non unique keys in a json object	4684	5745
-non view rule for * must not be named	163,1	5746
-non writable channel exception	4685	5747
-non_empty_group	4680	5740
-non_numeric_sql_json_item	4221,115	5742
-non_unique_keys_in_a_json_object	4684,115	5745
-nonascii	4686	5748
-nondeterministic collations are not supported for ilike	109	5749
-nondeterministic collations are not supported for like	109	5749
+non readable channel exception	4692	5752
+non recoverable failure in name resolution	4693,222	5753
+non unique keys in a json object	4694	5754
+non view rule for * must not be named	163,1	5755
+non writable channel exception	4695	5756
+non_empty_group	4690	5749
+non_numeric_sql_json_item	4224,115	5751
+non_unique_keys_in_a_json_object	4694,115	5754
+nonascii	4696	5757
+nondeterministic collations are not supported for ilike	109	5758
+nondeterministic collations are not supported for like	109	5758
 nondeterministic collations are not supported for operator class	109	887
-nondeterministic collations are not supported for regular expressions	109	5750
-nondeterministic collations are not supported for substring searches	109	5751
+nondeterministic collations are not supported for regular expressions	109	5759
+nondeterministic collations are not supported for substring searches	109	5760
 nondeterministic collations not supported with this provider	109	1631
-nonemptygroupexception	4680	5740
-nonetype object does not support item assignment	346	5752
-nonetype object has no attribute	346	5752
-nonetype object is not callable	346	5752
-nonetype object is not iterable	346	5752
-nonetype object is not subscriptable	346	5752
-noninvertible transform exception	4687	5753
-noninvertibletransformexception	4687	5753
-nonnumericsqljsonitem	4221,115	5742
-nonreadablechannelexception	4682	5743
-nonstandard use of escape character	4688	5754
-nonstandard use of escape in a string literal	4688,115	5755
-nonstandard use of in a string literal	4688,115	5755
-nonstandard_use_of_escape_character	4688,115	5754
-nonstandarduseofescapecharacter	4688,115	5754
-nonuniquekeysinajsonobject	4684,115	5745
-nonwritablechannelexception	4685	5747
-nooperationfault	4579	5633
-nooperationfault when calling	4579	5633
-nopermissionexception	4582	5636
-nopublishedversionexception	4585	5639
-nopublishedversionexception when calling	4585	5639
-noreassignmentinprogressexception	4580	5635
-noroutetohostexception	4587	5642
-norunningconfigurationrecorderexception	4588	5643
-norunningconfigurationrecorderexception when calling	4588	5643
-noscheduleexception	4589	5644
-noscheduleexception when calling	4589	5644
-nosqljsonitem	4593,115	5648
-nosuchalgorithmexception	4595	5650
-nosuchattributeexception	4596	5651
-nosuchbucket	4597,12	5652
-nosuchbucket when calling	4597,12	5652
-nosuchbucketexception	4597	5653
-nosuchbucketexception when calling	4597	5653
-nosuchcachepolicy	4598,12	5654
-nosuchcachepolicy when calling	4598,12	5654
-nosuchchange	4599,12	5655
-nosuchchange when calling	4599,12	5655
-nosuchcidrcollectionexception	4600,12	5656
-nosuchcidrcollectionexception when calling	4600,12	5656
-nosuchcidrlocationexception	4601,12	5657
-nosuchcidrlocationexception when calling	4601,12	5657
-nosuchcloudfrontoriginaccessidentity	4602,12	5658
-nosuchcloudfrontoriginaccessidentity when calling	4602,12	5658
-nosuchcloudwatchlogsloggroup	4603,12	5659
-nosuchcloudwatchlogsloggroup when calling	4603,12	5659
-nosuchconfigruleexception	4604	5660
-nosuchconfigruleexception when calling	4604	5660
-nosuchconfigruleinconformancepackexception	4605	5661
-nosuchconfigruleinconformancepackexception when calling	4605	5661
-nosuchconfigurationaggregatorexception	4606	5662
-nosuchconfigurationaggregatorexception when calling	4606	5662
-nosuchconfigurationrecorderexception	4607	5663
-nosuchconfigurationrecorderexception when calling	4607	5663
-nosuchconformancepackexception	4608	5664
-nosuchconformancepackexception when calling	4608	5664
-nosuchcontinuousdeploymentpolicy	4609,12	5665
-nosuchcontinuousdeploymentpolicy when calling	4609,12	5665
-nosuchdelegationset	4610	5666
-nosuchdelegationset when calling	4610	5666
-nosuchdeliverychannelexception	4611	5667
-nosuchdeliverychannelexception when calling	4611	5667
-nosuchdistribution	4612,12	5670
-nosuchdistribution when calling	4612,12	5670
-nosuchdomain	4613	5671
-nosuchdomain when calling	4613	5671
-nosuchdomainexception	4613	5672
-nosuchdomainexception when calling	4613	5672
-nosuchelementexception	4614	5673
-nosuchentity	4615,12	5674
-nosuchentity when calling	4615,12	5674
-nosuchentityexception	4615	5675
-nosuchentityexception when calling	4615	5675
-nosuchexportexception	4616	5676
-nosuchexportexception when calling	4616	5676
-nosuchfielderror	4617	5677
-nosuchfieldexception	4618	5678
-nosuchfieldlevelencryptionconfig	4619,12	5679
-nosuchfieldlevelencryptionconfig when calling	4619,12	5679
-nosuchfieldlevelencryptionprofile	4620,12	5680
-nosuchfieldlevelencryptionprofile when calling	4620,12	5680
-nosuchfileexception	4621	5681
-nosuchfunctionexists	4622,12	5685
-nosuchfunctionexists when calling	4622,12	5685
-nosuchgeolocation	4623,12	5686
-nosuchgeolocation when calling	4623,12	5686
-nosuchhealthcheck	4624,12	5687
-nosuchhealthcheck when calling	4624,12	5687
-nosuchhostedzone	4625,12	5689
-nosuchhostedzone when calling	4625,12	5689
-nosuchinvalidation	4626,12	5690
-nosuchinvalidation when calling	4626,12	5690
-nosuchkey	4627,12	5691
-nosuchkey when calling	4627,12	5691
-nosuchkeysigningkey	4628,12	5692
-nosuchkeysigningkey when calling	4628,12	5692
-nosuchmechanismexception	4629	5693
-nosuchmethoderror	4630	5694
-nosuchmethodexception	4631	5695
-nosuchmonitoringsubscription	4632,12	5696
-nosuchmonitoringsubscription when calling	4632,12	5696
-nosuchobjectexception	4633	5697
-nosuchorganizationconfigruleexception	4634	5698
-nosuchorganizationconfigruleexception when calling	4634	5698
-nosuchorganizationconformancepackexception	4635	5699
-nosuchorganizationconformancepackexception when calling	4635	5699
-nosuchorigin	4636,12	5700
-nosuchorigin when calling	4636,12	5700
-nosuchoriginaccesscontrol	4637,12	5701
-nosuchoriginaccesscontrol when calling	4637,12	5701
-nosuchoriginrequestpolicy	4638,12	5702
-nosuchoriginrequestpolicy when calling	4638,12	5702
-nosuchpaddingexception	4639	5703
-nosuchproviderexception	4640	5705
-nosuchpublicaccessblockconfiguration	4641,12	5706
-nosuchpublicaccessblockconfiguration when calling	4641,12	5706
-nosuchpublickey	4642,12	5707
-nosuchpublickey when calling	4642,12	5707
-nosuchqueryloggingconfig	4643,12	5708
-nosuchqueryloggingconfig when calling	4643,12	5708
-nosuchrealtimelogconfig	4644,12	5709
-nosuchrealtimelogconfig when calling	4644,12	5709
-nosuchremediationconfigurationexception	4645	5710
-nosuchremediationconfigurationexception when calling	4645	5710
-nosuchremediationexceptionexception	4646	5711
-nosuchremediationexceptionexception when calling	4646	5711
-nosuchresource	4647,12	5712
-nosuchresource when calling	4647,12	5712
-nosuchresourceexception	4647	5713
-nosuchresourceexception when calling	4647	5713
-nosuchresponseheaderspolicy	4648,12	5714
-nosuchresponseheaderspolicy when calling	4648,12	5714
-nosuchretentionconfigurationexception	4649	5715
-nosuchretentionconfigurationexception when calling	4649	5715
-nosuchstreamingdistribution	4650,12	5716
-nosuchstreamingdistribution when calling	4650,12	5716
-nosuchtrafficpolicy	4651,12	5717
-nosuchtrafficpolicy when calling	4651,12	5717
-nosuchtrafficpolicyinstance	4652,12	5718
-nosuchtrafficpolicyinstance when calling	4652,12	5718
-nosuchupload	4653,12	5719
-nosuchupload when calling	4653,12	5719
-not a directory	1830	5756
-not a directory error	1830,4689	5757
-not a xenix named type file	1834	5758
+nonemptygroupexception	4690	5749
+nonetype object does not support item assignment	346	5761
+nonetype object has no attribute	346	5761
+nonetype object is not callable	346	5761
+nonetype object is not iterable	346	5761
+nonetype object is not subscriptable	346	5761
+noninvertible transform exception	4697	5762
+noninvertibletransformexception	4697	5762
+nonnumericsqljsonitem	4224,115	5751
+nonreadablechannelexception	4692	5752
+nonstandard use of escape character	4698	5763
+nonstandard use of escape in a string literal	4698,115	5764
+nonstandard use of in a string literal	4698,115	5764
+nonstandard_use_of_escape_character	4698,115	5763
+nonstandarduseofescapecharacter	4698,115	5763
+nonuniquekeysinajsonobject	4694,115	5754
+nonwritablechannelexception	4695	5756
+nooperationfault	4589	5642
+nooperationfault when calling	4589	5642
+nopermissionexception	4592	5645
+nopublishedversionexception	4595	5648
+nopublishedversionexception when calling	4595	5648
+noreassignmentinprogressexception	4590	5644
+noroutetohostexception	4597	5651
+norunningconfigurationrecorderexception	4598	5652
+norunningconfigurationrecorderexception when calling	4598	5652
+noscheduleexception	4599	5653
+noscheduleexception when calling	4599	5653
+nosqljsonitem	4603,115	5657
+nosuchalgorithmexception	4605	5659
+nosuchattributeexception	4606	5660
+nosuchbucket	4607,12	5661
+nosuchbucket when calling	4607,12	5661
+nosuchbucketexception	4607	5662
+nosuchbucketexception when calling	4607	5662
+nosuchcachepolicy	4608,12	5663
+nosuchcachepolicy when calling	4608,12	5663
+nosuchchange	4609,12	5664
+nosuchchange when calling	4609,12	5664
+nosuchcidrcollectionexception	4610,12	5665
+nosuchcidrcollectionexception when calling	4610,12	5665
+nosuchcidrlocationexception	4611,12	5666
+nosuchcidrlocationexception when calling	4611,12	5666
+nosuchcloudfrontoriginaccessidentity	4612,12	5667
+nosuchcloudfrontoriginaccessidentity when calling	4612,12	5667
+nosuchcloudwatchlogsloggroup	4613,12	5668
+nosuchcloudwatchlogsloggroup when calling	4613,12	5668
+nosuchconfigruleexception	4614	5669
+nosuchconfigruleexception when calling	4614	5669
+nosuchconfigruleinconformancepackexception	4615	5670
+nosuchconfigruleinconformancepackexception when calling	4615	5670
+nosuchconfigurationaggregatorexception	4616	5671
+nosuchconfigurationaggregatorexception when calling	4616	5671
+nosuchconfigurationrecorderexception	4617	5672
+nosuchconfigurationrecorderexception when calling	4617	5672
+nosuchconformancepackexception	4618	5673
+nosuchconformancepackexception when calling	4618	5673
+nosuchcontinuousdeploymentpolicy	4619,12	5674
+nosuchcontinuousdeploymentpolicy when calling	4619,12	5674
+nosuchdelegationset	4620	5675
+nosuchdelegationset when calling	4620	5675
+nosuchdeliverychannelexception	4621	5676
+nosuchdeliverychannelexception when calling	4621	5676
+nosuchdistribution	4622,12	5679
+nosuchdistribution when calling	4622,12	5679
+nosuchdomain	4623	5680
+nosuchdomain when calling	4623	5680
+nosuchdomainexception	4623	5681
+nosuchdomainexception when calling	4623	5681
+nosuchelementexception	4624	5682
+nosuchentity	4625,12	5683
+nosuchentity when calling	4625,12	5683
+nosuchentityexception	4625	5684
+nosuchentityexception when calling	4625	5684
+nosuchexportexception	4626	5685
+nosuchexportexception when calling	4626	5685
+nosuchfielderror	4627	5686
+nosuchfieldexception	4628	5687
+nosuchfieldlevelencryptionconfig	4629,12	5688
+nosuchfieldlevelencryptionconfig when calling	4629,12	5688
+nosuchfieldlevelencryptionprofile	4630,12	5689
+nosuchfieldlevelencryptionprofile when calling	4630,12	5689
+nosuchfileexception	4631	5690
+nosuchfunctionexists	4632,12	5694
+nosuchfunctionexists when calling	4632,12	5694
+nosuchgeolocation	4633,12	5695
+nosuchgeolocation when calling	4633,12	5695
+nosuchhealthcheck	4634,12	5696
+nosuchhealthcheck when calling	4634,12	5696
+nosuchhostedzone	4635,12	5698
+nosuchhostedzone when calling	4635,12	5698
+nosuchinvalidation	4636,12	5699
+nosuchinvalidation when calling	4636,12	5699
+nosuchkey	4637,12	5700
+nosuchkey when calling	4637,12	5700
+nosuchkeysigningkey	4638,12	5701
+nosuchkeysigningkey when calling	4638,12	5701
+nosuchmechanismexception	4639	5702
+nosuchmethoderror	4640	5703
+nosuchmethodexception	4641	5704
+nosuchmonitoringsubscription	4642,12	5705
+nosuchmonitoringsubscription when calling	4642,12	5705
+nosuchobjectexception	4643	5706
+nosuchorganizationconfigruleexception	4644	5707
+nosuchorganizationconfigruleexception when calling	4644	5707
+nosuchorganizationconformancepackexception	4645	5708
+nosuchorganizationconformancepackexception when calling	4645	5708
+nosuchorigin	4646,12	5709
+nosuchorigin when calling	4646,12	5709
+nosuchoriginaccesscontrol	4647,12	5710
+nosuchoriginaccesscontrol when calling	4647,12	5710
+nosuchoriginrequestpolicy	4648,12	5711
+nosuchoriginrequestpolicy when calling	4648,12	5711
+nosuchpaddingexception	4649	5712
+nosuchproviderexception	4650	5714
+nosuchpublicaccessblockconfiguration	4651,12	5715
+nosuchpublicaccessblockconfiguration when calling	4651,12	5715
+nosuchpublickey	4652,12	5716
+nosuchpublickey when calling	4652,12	5716
+nosuchqueryloggingconfig	4653,12	5717
+nosuchqueryloggingconfig when calling	4653,12	5717
+nosuchrealtimelogconfig	4654,12	5718
+nosuchrealtimelogconfig when calling	4654,12	5718
+nosuchremediationconfigurationexception	4655	5719
+nosuchremediationconfigurationexception when calling	4655	5719
+nosuchremediationexceptionexception	4656	5720
+nosuchremediationexceptionexception when calling	4656	5720
+nosuchresource	4657,12	5721
+nosuchresource when calling	4657,12	5721
+nosuchresourceexception	4657	5722
+nosuchresourceexception when calling	4657	5722
+nosuchresponseheaderspolicy	4658,12	5723
+nosuchresponseheaderspolicy when calling	4658,12	5723
+nosuchretentionconfigurationexception	4659	5724
+nosuchretentionconfigurationexception when calling	4659	5724
+nosuchstreamingdistribution	4660,12	5725
+nosuchstreamingdistribution when calling	4660,12	5725
+nosuchtrafficpolicy	4661,12	5726
+nosuchtrafficpolicy when calling	4661,12	5726
+nosuchtrafficpolicyinstance	4662,12	5727
+nosuchtrafficpolicyinstance when calling	4662,12	5727
+nosuchupload	4663,12	5728
+nosuchupload when calling	4663,12	5728
+not a directory	1830	5765
+not a directory error	1830,4699	5766
+not a xenix named type file	1834	5767
 not acceptable	15	15
-not acceptable exception	15	5759
-not active exception	4690	5760
+not acceptable exception	15	5768
+not active exception	4700	5769
 not allowed for system versioned * change system_versioning_alter_history to proceed with alter	2610	3135
 not allowed for system versioned * change to from native system versioning engine is not supported	2609	3134
 not allowed for system versioned table	2616	3141
 not allowed to return a result set from a	2447,109	2938
 not allowed to set autocommit from a stored function or trigger	2436	2924
 not allowed to use null value in values less than	2274	2752
-not an xml document	4691	5761
-not authorized exception	4692,7	5762
+not an xml document	4701	5770
+not authorized exception	4702,7	5771
 not before claim nbf must be an integer	3093,3094	3645
-not bound exception	4693	5763
-not compliant m bean exception	4694	5764
-not configured exception	4695,12	5765
-not context exception	4696	5766
-not controller exception	4697	5767
-not controller for cluster	4697	5768
-not coordinator exception	4698	5769
-not directory exception	4699	5770
-not eligible exception	4700	5771
-not enough elements in rwconflictpool to record a potential read write conflict	251,248	5772
-not enough elements in rwconflictpool to record a read write conflict	251,248	5772
-not enough in sync replicas	4701	5773
-not enough replicas after append exception	4434	5774
-not enough replicas exception	4701	5775
-not enough segments	3093,3094	4428
+not bound exception	4703	5772
+not compliant m bean exception	4704	5773
+not configured exception	4705,12	5774
+not context exception	4706	5775
+not controller exception	4707	5776
+not controller for cluster	4707	5777
+not coordinator exception	4708	5778
+not directory exception	4709	5779
+not eligible exception	4710	5780
+not enough elements in rwconflictpool to record a potential read write conflict	251,248	5781
+not enough elements in rwconflictpool to record a read write conflict	251,248	5781
+not enough in sync replicas	4711	5782
+not enough replicas after append exception	4444	5783
+not enough replicas exception	4711	5784
+not enough segments	3093,3094	4430
 not enough shared memory for data structure * bytes requested	251,248	1421
 not extended	72	69
-not finite number exception	316	5776
+not finite number exception	316	5785
 not found	12	11
-not found exception	12	5777
+not found exception	12	5786
 not implemented	59	55
-not implemented error	4702,4703	5778
-not implemented exception	4704	5779
-not index exception	4705	5780
-not latest pipeline execution exception	4706	5781
-not leader for partition	4707	5782
-not leader for partition exception	4707	5783
-not link exception	4708	5784
-not management account exception	4709	5785
-not node exception	4710	5786
-not null violation	1000	5787
-not on record boundary	4711,287	311
-not organization management account exception	4712	5788
-not organization master account exception	4713	5789
-not policy exception	4714	5790
-not ready exception	4715	5791
-not replacing certificate	4716,287	311
-not serializable exception	4717	5792
-not service resource error	4718	5793
-not stabilized exception	4719	5794
-not supported error	4720	5795
-not supported exception	4721	5796
-not supported operation exception	4722,13	5797
-not supported service	4723,12	5798
+not implemented error	4712,4713	5787
+not implemented exception	4714	5788
+not index exception	4715	5789
+not latest pipeline execution exception	4716	5790
+not leader for partition	4717	5791
+not leader for partition exception	4717	5792
+not link exception	4718	5793
+not management account exception	4719	5794
+not node exception	4720	5795
+not null violation	1000	5796
+not on record boundary	4721,287	311
+not organization management account exception	4722	5797
+not organization master account exception	4723	5798
+not policy exception	4724	5799
+not ready exception	4725	5800
+not replacing certificate	4726,287	311
+not serializable exception	4727	5801
+not service resource error	4728	5802
+not stabilized exception	4729	5803
+not supported error	4730	5804
+not supported exception	4731	5805
+not supported operation exception	4732,13	5806
+not supported service	4733,12	5807
 not unique table alias	2261,1	2738
-not updatable exception	4724	5799
-not yet bound exception	4725	5800
-not yet connected exception	4726	5801
+not updatable exception	4734	5808
+not yet bound exception	4735	5809
+not yet connected exception	4736	5810
 not_acceptable	15	15
 not_allowed	77	75
-not_an_xml_document	4691,115	5761
-not_controller	4697	5767
-not_coordinator	4698	5769
-not_enough_replicas	4701	5775
-not_enough_replicas_after_append	4434	5774
+not_an_xml_document	4701,115	5770
+not_controller	4707	5776
+not_coordinator	4708	5778
+not_enough_replicas	4711	5784
+not_enough_replicas_after_append	4444	5783
 not_extended	72	69
 not_found	12	11
 not_implemented	59	55
-not_leader_for_partition	4707	5783
-not_null_violation	1000,687	5787
-notacceptableexception	15	5759
-notacceptableexception when calling	15	5759
-notactiveexception	4690	5760
-notadirectoryerror	1830,4689	5757
-notanxmldocument	4691,115	5761
-notauth	4727	5802
-notauth response	4727	5802
-notauthorizedexception	4692,7	5762
-notauthorizedexception when calling	4692,7	5762
-notboundexception	4693	5763
-notcompliantmbeanexception	4694	5764
-notconfiguredexception	4695,12	5765
-notconfiguredexception when calling	4695,12	5765
-notconnected	4728	5803
-notcontextexception	4696	5766
-notcontrollerexception	4697	5767
-notcontrollerexception when calling	4697,19	5804
-notcoordinatorexception	4698	5769
-notdirectoryexception	4699	5770
-noteligibleexception	4700	5771
-noteligibleexception when calling	4700	5771
-notempdir unable to open database file	4729,1145	5805
-notenoughreplicasafterappendexception	4434	5774
-notenoughreplicasexception	4701	5775
-notfinitenumberexception	316	5776
+not_leader_for_partition	4717	5792
+not_null_violation	1000,687	5796
+notacceptableexception	15	5768
+notacceptableexception when calling	15	5768
+notactiveexception	4700	5769
+notadirectoryerror	1830,4699	5766
+notanxmldocument	4701,115	5770
+notauth	4737	5811
+notauth response	4737	5811
+notauthorizedexception	4702,7	5771
+notauthorizedexception when calling	4702,7	5771
+notboundexception	4703	5772
+notcompliantmbeanexception	4704	5773
+notconfiguredexception	4705,12	5774
+notconfiguredexception when calling	4705,12	5774
+notconnected	4738	5812
+notcontextexception	4706	5775
+notcontrollerexception	4707	5776
+notcontrollerexception when calling	4707,19	5813
+notcoordinatorexception	4708	5778
+notdirectoryexception	4709	5779
+noteligibleexception	4710	5780
+noteligibleexception when calling	4710	5780
+notempdir unable to open database file	4739,1145	5814
+notenoughreplicasafterappendexception	4444	5783
+notenoughreplicasexception	4711	5784
+notfinitenumberexception	316	5785
 notfound	12,970	1148
-notfound when calling	12	5806
-notfoundexception	12	5777
-notfoundexception when calling	12	5777
-notimp	4730	5807
-notimp response	4730	5807
-notimplementederror	4702,4703	5778
-notimplementedexception	4704	5779
-notindexexception	4705	5780
-notindexexception when calling	4705	5780
-notlatestpipelineexecutionexception	4706	5781
-notlatestpipelineexecutionexception when calling	4706	5781
-notleaderforpartitionexception	4707	5783
-notlinkexception	4708	5784
-notmanagementaccountexception	4709	5785
-notmanagementaccountexception when calling	4709	5785
-notnodeexception	4710	5786
-notnodeexception when calling	4710	5786
-notnull constraint failed	4731,862	5808
-notnullviolation	1000,687	5787
-notorganizationmanagementaccountexception	4712	5788
-notorganizationmanagementaccountexception when calling	4712	5788
-notorganizationmasteraccountexception	4713	5789
-notorganizationmasteraccountexception when calling	4713	5789
-notpolicyexception	4714	5790
-notpolicyexception when calling	4714	5790
-notreadyexception	4715	5791
-notreadyexception when calling	4715	5791
-notserializableexception	4717	5792
-notserviceresourceerror	4718	5793
-notserviceresourceerror when calling	4718	5793
-notstabilizedexception	4719	5794
-notstabilizedexception when calling	4719	5794
-notsupportederror	4720	5795
-notsupportedexception	4721	5796
-notsupportedoperationexception	4722,13	5797
-notsupportedoperationexception when calling	4722,13	5797
-notsupportedservice	4723,12	5798
-notsupportedservice when calling	4723,12	5798
-notupdatableexception	4724	5799
-notupdatableexception when calling	4724	5799
-notyetboundexception	4725	5800
-notyetconnectedexception	4726	5801
-notzone	4732	5809
-notzone response	4732	5809
-noupdateavailableexception	4660	5721
-noupdateavailableexception when calling	4660	5721
+notfound when calling	12	5815
+notfoundexception	12	5786
+notfoundexception when calling	12	5786
+notimp	4740	5816
+notimp response	4740	5816
+notimplementederror	4712,4713	5787
+notimplementedexception	4714	5788
+notindexexception	4715	5789
+notindexexception when calling	4715	5789
+notlatestpipelineexecutionexception	4716	5790
+notlatestpipelineexecutionexception when calling	4716	5790
+notleaderforpartitionexception	4717	5792
+notlinkexception	4718	5793
+notmanagementaccountexception	4719	5794
+notmanagementaccountexception when calling	4719	5794
+notnodeexception	4720	5795
+notnodeexception when calling	4720	5795
+notnull constraint failed	4741,862	5817
+notnullviolation	1000,687	5796
+notorganizationmanagementaccountexception	4722	5797
+notorganizationmanagementaccountexception when calling	4722	5797
+notorganizationmasteraccountexception	4723	5798
+notorganizationmasteraccountexception when calling	4723	5798
+notpolicyexception	4724	5799
+notpolicyexception when calling	4724	5799
+notreadyexception	4725	5800
+notreadyexception when calling	4725	5800
+notserializableexception	4727	5801
+notserviceresourceerror	4728	5802
+notserviceresourceerror when calling	4728	5802
+notstabilizedexception	4729	5803
+notstabilizedexception when calling	4729	5803
+notsupportederror	4730	5804
+notsupportedexception	4731	5805
+notsupportedoperationexception	4732,13	5806
+notsupportedoperationexception when calling	4732,13	5806
+notsupportedservice	4733,12	5807
+notsupportedservice when calling	4733,12	5807
+notupdatableexception	4734	5808
+notupdatableexception when calling	4734	5808
+notyetboundexception	4735	5809
+notyetconnectedexception	4736	5810
+notzone	4742	5818
+notzone response	4742	5818
+noupdateavailableexception	4670	5730
+noupdateavailableexception when calling	4670	5730
 null array element not allowed in this context	195,115	723
-null character not permitted	337	5810
+null character not permitted	337	5819
 null is not allowed in column	195,115	1210
-null pointer exception	4733,346	5811
-null reference	346	5812
-null reference exception	4734,346	5813
-null ssl ctx	4735,287	311
-null ssl method passed	4736,287	311
-null value in column * of relation * violates not null constraint	1000,687	5814
-null value no indicator parameter	4737	5815
-null value not allowed	195	5816
-null value not allowed for object key	195,115	5817
-null values cannot be formatted as an sql identifier	195,115	5818
-null_value_no_indicator_parameter	4737,115	5815
-null_value_not_allowed	195,115	5816
+null pointer exception	4743,346	5820
+null reference	346	5821
+null reference exception	4744,346	5822
+null ssl ctx	4745,287	311
+null ssl method passed	4746,287	311
+null value in column * of relation * violates not null constraint	1000,687	5823
+null value no indicator parameter	4747	5824
+null value not allowed	195	5825
+null value not allowed for object key	195,115	5826
+null values cannot be formatted as an sql identifier	195,115	5827
+null_value_no_indicator_parameter	4747,115	5824
+null_value_not_allowed	195,115	5825
 null_value_treatment must be delete_key return_target use_json_null or raise_exception	194,115	347
-nullif requires operator to yield boolean	279,1	5059
-nullpointerexception	4733,346	5811
-nullreferenceexception	4734,346	5813
+nullif requires operator to yield boolean	279,1	5061
+nullpointerexception	4743,346	5820
+nullreferenceexception	4744,346	5822
 nulls first last is not allowed in on conflict clause	320,1	348
-nullvaluenoindicatorparameter	4737,115	5815
-nullvaluenotallowed	195,115	5816
-number domain attributes exceeded	4738,19	5819
-number domain bytes exceeded	4739,19	5820
-number domains exceeded	4740,19	5821
-number exports limit exceeded	4741,19	5822
-number format exception	4742,707	5823
-number is out of range	331,115	5824
-number item attributes exceeded	4743,19	5825
+nullvaluenoindicatorparameter	4747,115	5824
+nullvaluenotallowed	195,115	5825
+number domain attributes exceeded	4748,19	5828
+number domain bytes exceeded	4749,19	5829
+number domains exceeded	4750,19	5830
+number exports limit exceeded	4751,19	5831
+number format exception	4752,707	5832
+number is out of range	331,115	5833
+number item attributes exceeded	4753,19	5834
 number of * 0 is not an allowed value	2241	2717
 number of aliases does not match number of columns	279,1	340
 number of aliases exceeds specified number	229,230	232
 number of array dimensions * exceeds the maximum allowed	337	375
-number of columns * exceeds limit	749,337	5826
+number of columns * exceeds limit	749,337	5835
 number of columns does not match number of values	0,1	1779
-number of index columns * exceeds limit	749,337	5827
-number of jsonb array elements exceeds the maximum allowed	337	5828
-number of jsonb object pairs exceeds the maximum allowed	337	5828
-number of nodes per cluster limit exceeded	4744	5829
-number of nodes quota exceeded	4745	5830
-number of parameters specified does not match the expected number	4746	5831
+number of index columns * exceeds limit	749,337	5836
+number of jsonb array elements exceeds the maximum allowed	337	5837
+number of jsonb object pairs exceeds the maximum allowed	337	5837
+number of nodes per cluster limit exceeded	4754	5838
+number of nodes quota exceeded	4755	5839
+number of parameters specified does not match the expected number	4756	5840
 number of partitioning columns * does not match number of partition keys provided	194,115	1199
-number of partitions is invalid	3924	4733
+number of partitions is invalid	3927	4735
 number of redirects hit maximum amount	1267	1586
 number of referencing and referenced columns for foreign key disagree	3267,1	3840
-number of requested standby connections exceeds max_wal_senders currently	1962,248	5832
-number of rule templates exceeded exception	4747	5833
-number of rules exceeded exception	4748	5834
-number submitted attributes exceeded	4749,19	5835
-number submitted items exceeded	4750,19	5836
-numberdomainattributesexceeded	4738,19	5819
-numberdomainattributesexceeded when calling	4738,19	5819
-numberdomainbytesexceeded	4739,19	5820
-numberdomainbytesexceeded when calling	4739,19	5820
-numberdomainsexceeded	4740,19	5821
-numberdomainsexceeded when calling	4740,19	5821
-numberexportslimitexceeded	4741,19	5822
-numberexportslimitexceeded when calling	4741,19	5822
-numberformatexception	4742,707	5823
-numberitemattributesexceeded	4743,19	5825
-numberitemattributesexceeded when calling	4743,19	5825
-numberofnodesperclusterlimitexceeded	4744	5829
-numberofnodesperclusterlimitexceeded when calling	4744	5829
-numberofnodesquotaexceeded	4745	5830
-numberofnodesquotaexceeded when calling	4745	5830
-numberofrulesexceededexception	4748	5834
-numberofrulesexceededexception when calling	4748	5834
-numberofruletemplatesexceededexception	4747	5833
-numberofruletemplatesexceededexception when calling	4747	5833
-numbersubmittedattributesexceeded	4749,19	5835
-numbersubmittedattributesexceeded when calling	4749,19	5835
-numbersubmitteditemsexceeded	4750,19	5836
-numbersubmitteditemsexceeded when calling	4750,19	5836
-numeric argument of jsonpath item method * is out of range for type double precision	4221,115	5104
+number of requested standby connections exceeds max_wal_senders currently	1962,248	5841
+number of rule templates exceeded exception	4757	5842
+number of rules exceeded exception	4758	5843
+number submitted attributes exceeded	4759,19	5844
+number submitted items exceeded	4760,19	5845
+numberdomainattributesexceeded	4748,19	5828
+numberdomainattributesexceeded when calling	4748,19	5828
+numberdomainbytesexceeded	4749,19	5829
+numberdomainbytesexceeded when calling	4749,19	5829
+numberdomainsexceeded	4750,19	5830
+numberdomainsexceeded when calling	4750,19	5830
+numberexportslimitexceeded	4751,19	5831
+numberexportslimitexceeded when calling	4751,19	5831
+numberformatexception	4752,707	5832
+numberitemattributesexceeded	4753,19	5834
+numberitemattributesexceeded when calling	4753,19	5834
+numberofnodesperclusterlimitexceeded	4754	5838
+numberofnodesperclusterlimitexceeded when calling	4754	5838
+numberofnodesquotaexceeded	4755	5839
+numberofnodesquotaexceeded when calling	4755	5839
+numberofrulesexceededexception	4758	5843
+numberofrulesexceededexception when calling	4758	5843
+numberofruletemplatesexceededexception	4757	5842
+numberofruletemplatesexceededexception when calling	4757	5842
+numbersubmittedattributesexceeded	4759,19	5844
+numbersubmittedattributesexceeded when calling	4759,19	5844
+numbersubmitteditemsexceeded	4760,19	5845
+numbersubmitteditemsexceeded when calling	4760,19	5845
+numeric argument of jsonpath item method * is out of range for type double precision	4224,115	5106
 numeric datatype is required for * function	2702	3228
 numeric datatype is required for range type frame	2703	3229
 numeric field overflow	331,115	3683
-numeric precision * must be between 1 and	194,115	4688
-numeric scale * must be between	194,115	4688
-numeric time zone * out of range	194,115	4277
-numeric value out of range	331	5837
-numeric_value_out_of_range	331,115	5837
-numerical argument out of domain	1714	5838
-numerical result out of range	2726	5839
-numericvalueoutofrange	331,115	5837
-nxdomain	4751	5840
-nxdomain response	4751	5840
-nxrrset	4752	5841
-nxrrset response	4752	5841
-o auth provider exception	4753	5842
-oauthproviderexception	4753	5842
-oauthproviderexception when calling	4753	5842
-object already detached exception	4754	5843
-object already in active tier error	4755,11	5844
-object disposed exception	4756	5845
-object in use	139	5846
-object is remote	2729	5847
+numeric precision * must be between 1 and	194,115	4690
+numeric scale * must be between	194,115	4690
+numeric time zone * out of range	194,115	4279
+numeric value out of range	331	5846
+numeric_value_out_of_range	331,115	5846
+numerical argument out of domain	1714	5847
+numerical result out of range	2726	5848
+numericvalueoutofrange	331,115	5846
+nxdomain	4761	5849
+nxdomain response	4761	5849
+nxrrset	4762	5850
+nxrrset response	4762	5850
+o auth provider exception	4763	5851
+oauthproviderexception	4763	5851
+oauthproviderexception when calling	4763	5851
+object already detached exception	4764	5852
+object already in active tier error	4765,11	5853
+object disposed exception	4766	5854
+object in use	139	5855
+object is remote	2729	5856
 object keys must be strings	194,115	338
-object not detached exception	4757	5848
-object not found exception	4758,12	5849
-object not in active tier error	4759,11	5850
-object not in prerequisite state	107	5851
-object of type nonetype has no len	346	5752
-object reference not set to an instance of an object	4734,346	5852
-object stream exception	4760	5853
-object synchronization method was called from an unsynchronized block of code	4761	5854
-object_in_use	139,107	5846
-object_not_in_prerequisite_state	107	5851
-objectalreadydetachedexception	4754	5843
-objectalreadydetachedexception when calling	4754	5843
-objectalreadyinactivetiererror	4755,11	5844
-objectalreadyinactivetiererror when calling	4755,11	5844
-objectdisposedexception	4756	5845
-objectinuse	139,107	5846
-objectnotdetachedexception	4757	5848
-objectnotdetachedexception when calling	4757	5848
-objectnotfoundexception	4758,12	5849
-objectnotfoundexception when calling	4758,12	5849
-objectnotinactivetiererror	4759,11	5850
-objectnotinactivetiererror when calling	4759,11	5850
-objectnotinprerequisitestate	107	5851
-objectstreamexception	4760	5853
-ocsp callback failure	4762,287	311
-ocsp unknown cert	4763,297	5855
-ocsp verification failed	4764,297	5856
-ocsp verification needed	4765,297	5857
-ocsperror	4766	5858
-ocu limit exceeded exception	4767	5859
-oculimitexceededexception	4767	5859
-oculimitexceededexception when calling	4767	5859
+object not detached exception	4767	5857
+object not found exception	4768,12	5858
+object not in active tier error	4769,11	5859
+object not in prerequisite state	107	5860
+object of type nonetype has no len	346	5761
+object reference not set to an instance of an object	4744,346	5861
+object stream exception	4770	5862
+object synchronization method was called from an unsynchronized block of code	4771	5863
+object_in_use	139,107	5855
+object_not_in_prerequisite_state	107	5860
+objectalreadydetachedexception	4764	5852
+objectalreadydetachedexception when calling	4764	5852
+objectalreadyinactivetiererror	4765,11	5853
+objectalreadyinactivetiererror when calling	4765,11	5853
+objectdisposedexception	4766	5854
+objectinuse	139,107	5855
+objectnotdetachedexception	4767	5857
+objectnotdetachedexception when calling	4767	5857
+objectnotfoundexception	4768,12	5858
+objectnotfoundexception when calling	4768,12	5858
+objectnotinactivetiererror	4769,11	5859
+objectnotinactivetiererror when calling	4769,11	5859
+objectnotinprerequisitestate	107	5860
+objectstreamexception	4770	5862
+ocsp callback failure	4772,287	311
+ocsp unknown cert	4773,297	5864
+ocsp verification failed	4774,297	5865
+ocsp verification needed	4775,297	5866
+ocsperror	4776	5867
+ocu limit exceeded exception	4777	5868
+oculimitexceededexception	4777	5868
+oculimitexceededexception when calling	4777	5868
 offset in a recursive query is not implemented	109	3831
-offset metadata string too large	3413	5860
-offset metadata too large exception	3413	4031
-offset moved to tiered storage exception	4768	5861
-offset must not be negative	4043,115	5862
-offset not available exception	4285	5863
-offset out of range	4769	5864
-offset out of range exception	4769	5865
-offset_metadata_too_large	3413	4031
-offset_moved_to_tiered_storage	4768	5861
-offset_not_available	4285	5863
-offset_out_of_range	4769	5865
-offsetmetadatatoolargeexception	3413	4031
-offsetmovedtotieredstorageexception	4768	5861
-offsetnotavailableexception	4285	5863
-offsetoutofrangeexception	4769	5865
-oid * does not refer to a table	1170,1	5866
+offset metadata string too large	3416	5869
+offset metadata too large exception	3416	4033
+offset moved to tiered storage exception	4778	5870
+offset must not be negative	4046,115	5871
+offset not available exception	4295	5872
+offset out of range	4779	5873
+offset out of range exception	4779	5874
+offset_metadata_too_large	3416	4033
+offset_moved_to_tiered_storage	4778	5870
+offset_not_available	4295	5872
+offset_out_of_range	4779	5874
+offsetmetadatatoolargeexception	3416	4033
+offsetmovedtotieredstorageexception	4778	5870
+offsetnotavailableexception	4295	5872
+offsetoutofrangeexception	4779	5874
+oid * does not refer to a table	1170,1	5875
 oid out of range	331,115	551
 oids less than * are reserved for system objects	194,115	821
 ok packet too large	2218	2695
-old gin indexes do not support whole index scans nor searches for nulls	109	5867
+old gin indexes do not support whole index scans nor searches for nulls	109	5876
 old key file for table * repair it	2276	2754
-old session cipher not returned	4770,287	311
-old session compression algorithm not returned	4771,287	311
+old session cipher not returned	4780,287	311
+old session compression algorithm not returned	4781,287	311
 old table can only be specified for a delete or update trigger	163,1	548
 old table cannot be specified multiple times	163,1	548
 old table name and new table name cannot be the same	163,1	548
 on commit can only be used on temporary tables	111,1	738
 on conflict do update not supported with exclusion constraints	259,1	891
 on conflict do update requires inference specification or constraint name	0,1	289
-on conflict does not support deferrable unique constraints exclusion constraints as arbiters	107	5868
-on conflict is not supported on table * used as a catalog table	109	5869
-on conflict is not supported with system catalog tables	109	5869
+on conflict does not support deferrable unique constraints exclusion constraints as arbiters	107	5877
+on conflict is not supported on table * used as a catalog table	109	5878
+on conflict is not supported with system catalog tables	109	5878
 on delete rule cannot use new	163,1	801
 on insert rule cannot use old	163,1	801
 on select rule cannot use new	163,1	801
 on select rule cannot use old	163,1	801
-one of the identified items was in an invalid format	3275,1147,4772	5870
-one or more errors occurred	241	5871
-one or two argument types must be specified	0,1	5872
+one of the identified items was in an invalid format	3275,1147,4782	5879
+one or more errors occurred	241	5880
+one or two argument types must be specified	0,1	5881
 only * partitioning can use values * in partition definition	2319	2798
 only a single relation is allowed in create statistics	109	1180
-only binary operators can hash	112,1	5873
-only binary operators can have commutators	112,1	5873
-only binary operators can have join selectivity	112,1	5873
-only binary operators can merge join	112,1	5873
-only boolean operators can hash	112,1	5873
-only boolean operators can have join selectivity	112,1	5873
-only boolean operators can have negators	112,1	5873
-only boolean operators can have restriction selectivity	112,1	5873
-only boolean operators can merge join	112,1	5873
+only binary operators can hash	112,1	5882
+only binary operators can have commutators	112,1	5882
+only binary operators can have join selectivity	112,1	5882
+only binary operators can merge join	112,1	5882
+only boolean operators can hash	112,1	5882
+only boolean operators can have join selectivity	112,1	5882
+only boolean operators can have negators	112,1	5882
+only boolean operators can have restriction selectivity	112,1	5882
+only boolean operators can merge join	112,1	5882
 only format_description_log_event and row events are allowed in binlog statements but * was provided	2278	2756
 only input parameters can have default values	112,1	237
 only integers allowed as number here	2279	2757
@@ -28444,202 +28484,202 @@ only one path value per column is allowed	0,1	950
 only ordered set aggregates can be hypothetical	112,1	245
 only repeatable read isolation level is supported for start transaction with consistent snapshot in rocksdb storage engine	2144	2618
 only row based replication supported for bulk operations	1893	2347
-only shared relations can be placed in pg_global tablespace	194,115	5874
-only superuser can define a leakproof function	140,1	5537
-only table * can be referenced in check constraint	320,1	5875
+only shared relations can be placed in pg_global tablespace	194,115	5883
+only superuser can define a leakproof function	140,1	5546
+only table * can be referenced in check constraint	320,1	5884
 only tables indexes and materialized views exist in tablespaces	194,115	886
 only temporary relations may be created in temporary schemas	111,1	802
-only using expression allowed for select delete	0,1	5876
-only with check expression allowed for insert	0,1	5876
-oomkilled	4773,4774	5877
-op any all array requires array on right side	259,1	5878
-op any all array requires operator not to return a set	259,1	5878
-op any all array requires operator to yield boolean	259,1	5878
-open data exception	4775	5879
-open id idp communication error	4776	5880
-open path cannot be converted to polygon	194,115	5544
-open ssl error	4777	5881
-opendataexception	4775	5879
-openididpcommunicationerror	4776	5880
-openididpcommunicationerror when calling	4776	5880
-opensslerror	4777	5881
-opentimeout	4778	5882
-operand is too long in tsquery	337	5883
+only using expression allowed for select delete	0,1	5885
+only with check expression allowed for insert	0,1	5885
+oomkilled	4783,4784	5886
+op any all array requires array on right side	259,1	5887
+op any all array requires operator not to return a set	259,1	5887
+op any all array requires operator to yield boolean	259,1	5887
+open data exception	4785	5888
+open id idp communication error	4786	5889
+open path cannot be converted to polygon	194,115	5553
+open ssl error	4787	5890
+opendataexception	4785	5888
+openididpcommunicationerror	4786	5889
+openididpcommunicationerror when calling	4786	5889
+opensslerror	4787	5890
+opentimeout	4788	5891
+operand is too long in tsquery	337	5892
 operand lower bound and upper bound cannot be nan	1184,115	1506
-operand of unary jsonpath operator * is not a numeric value	4779,115	5884
+operand of unary jsonpath operator * is not a numeric value	4789,115	5893
 operand should contain * column s	2282,797	2760
-operating system not compatible exception	4780	5885
-operatingsystemnotcompatibleexception	4780	5885
-operatingsystemnotcompatibleexception when calling	4780	5885
+operating system not compatible exception	4790	5894
+operatingsystemnotcompatibleexception	4790	5894
+operatingsystemnotcompatibleexception when calling	4790	5894
 operation * failed for	1932	2386
-operation aborted exception	4781	5886
-operation already in progress	543	5887
-operation canceled	134	5888
-operation canceled exception	4782,134	5889
+operation aborted exception	4791	5895
+operation already in progress	543	5896
+operation canceled	134	5897
+operation canceled exception	4792,134	5898
 operation cannot be performed the table * is missing corrupt or contains bad data	2494	2985
-operation caused a stack overflow	4783	5890
-operation could destabilize the runtime	4784	5891
-operation disabled exception	4785	5892
-operation failure exception	4786	5893
-operation id already exists exception	4787,19	5894
-operation in progress	544	5895
-operation in progress exception	4788,19	5896
-operation in progress failure	4789	5897
-operation is not supported on this platform	4790	5898
-operation is not valid due to the current state of the object	3934,4791,4792	5899
-operation limit exceeded	4793	5900
-operation not allowed exception	4794	5901
-operation not attempted	4795	5902
-operation not attempted exception	4795	5903
-operation not found	4796	5904
-operation not found exception	4796,12	5905
-operation not permitted	1860	5906
-operation not permitted exception	1860	5907
-operation not permitted fault	1860	5908
-operation not possible due to rf kill	2732	5909
-operation not supported	1837	5910
-operation not supported by device	1815	5911
-operation not supported error	4797	5912
-operation not supported exception	4798	5913
-operation not supported on socket	1837	5914
-operation now in progress	544	5915
-operation timed out	1108	5916
-operation timeout exception	4799	5917
+operation caused a stack overflow	4793	5899
+operation could destabilize the runtime	4794	5900
+operation disabled exception	4795	5901
+operation failure exception	4796	5902
+operation id already exists exception	4797,19	5903
+operation in progress	544	5904
+operation in progress exception	4798,19	5905
+operation in progress failure	4799	5906
+operation is not supported on this platform	4800	5907
+operation is not valid due to the current state of the object	3937,4801,4802	5908
+operation limit exceeded	4803	5909
+operation not allowed exception	4804	5910
+operation not attempted	4805	5911
+operation not attempted exception	4805	5912
+operation not found	4806	5913
+operation not found exception	4806,12	5914
+operation not permitted	1860	5915
+operation not permitted exception	1860	5916
+operation not permitted fault	1860	5917
+operation not possible due to rf kill	2732	5918
+operation not supported	1837	5919
+operation not supported by device	1815	5920
+operation not supported error	4807	5921
+operation not supported exception	4808	5922
+operation not supported on socket	1837	5923
+operation now in progress	544	5924
+operation timed out	1108	5925
+operation timeout exception	4809	5926
 operation was aborted by an application callback	1265	1584
-operation_not_attempted	4795	5903
-operationabortedexception	4781	5886
-operationabortedexception when calling	4781	5886
-operationalerror	4800	5918
-operationcanceledexception	4782,134	5889
-operationdisabledexception	4785	5892
-operationdisabledexception when calling	4785	5892
-operationfailureexception	4786	5893
-operationfailureexception when calling	4786	5893
-operationidalreadyexistsexception	4787,19	5894
-operationidalreadyexistsexception when calling	4787,19	5894
-operationinprogressexception	4788,19	5896
-operationinprogressexception when calling	4788,19	5896
-operationinprogressfailure	4789	5897
-operationinprogressfailure when calling	4789	5897
-operationlimitexceeded	4793	5900
-operationlimitexceeded when calling	4793	5900
-operationnotallowedexception	4794	5901
-operationnotallowedexception when calling	4794	5901
-operationnotattemptedexception	4795	5903
-operationnotfound	4796	5904
-operationnotfound when calling	4796	5904
-operationnotfoundexception	4796,12	5905
-operationnotfoundexception when calling	4796,12	5905
-operationnotpermitted	1860	5919
-operationnotpermitted when calling	1860	5919
-operationnotpermittedexception	1860	5907
-operationnotpermittedexception when calling	1860	5907
-operationnotpermittedfault	1860	5908
-operationnotpermittedfault when calling	1860	5908
-operationnotsupportederror	4797	5912
-operationnotsupportedexception	4798	5913
-operationnotsupportedexception when calling	1837	5920
-operationsexception	4801	5921
-operationtimeoutexception	4799	5917
-operationtimeoutexception when calling	4799	5917
-operator * already exists	1643,1	5922
+operation_not_attempted	4805	5912
+operationabortedexception	4791	5895
+operationabortedexception when calling	4791	5895
+operationalerror	4810	5927
+operationcanceledexception	4792,134	5898
+operationdisabledexception	4795	5901
+operationdisabledexception when calling	4795	5901
+operationfailureexception	4796	5902
+operationfailureexception when calling	4796	5902
+operationidalreadyexistsexception	4797,19	5903
+operationidalreadyexistsexception when calling	4797,19	5903
+operationinprogressexception	4798,19	5905
+operationinprogressexception when calling	4798,19	5905
+operationinprogressfailure	4799	5906
+operationinprogressfailure when calling	4799	5906
+operationlimitexceeded	4803	5909
+operationlimitexceeded when calling	4803	5909
+operationnotallowedexception	4804	5910
+operationnotallowedexception when calling	4804	5910
+operationnotattemptedexception	4805	5912
+operationnotfound	4806	5913
+operationnotfound when calling	4806	5913
+operationnotfoundexception	4806,12	5914
+operationnotfoundexception when calling	4806,12	5914
+operationnotpermitted	1860	5928
+operationnotpermitted when calling	1860	5928
+operationnotpermittedexception	1860	5916
+operationnotpermittedexception when calling	1860	5916
+operationnotpermittedfault	1860	5917
+operationnotpermittedfault when calling	1860	5917
+operationnotsupportederror	4807	5921
+operationnotsupportedexception	4808	5922
+operationnotsupportedexception when calling	1837	5929
+operationsexception	4811	5930
+operationtimeoutexception	4809	5926
+operationtimeoutexception when calling	4809	5926
+operator * already exists	1643,1	5931
 operator * already exists in operator family	161,1	1467
 operator * does not exist	162,1	1775
 operator * does not exist in operator family	162,1	3866
 operator * is not a member of operator family	259,1	799
-operator * is not a valid ordering operator	259,1	5923
+operator * is not a valid ordering operator	259,1	5932
 operator * is not commutative	259,1	799
-operator argument types must be specified	112,1	5924
-operator argument types must be specified in alter operator family	0,1	5872
-operator attribute * cannot be changed	0,1	5925
-operator attribute * not recognized	0,1	5925
-operator cannot be its own negator or sort operator	112,1	5873
+operator argument types must be specified	112,1	5933
+operator argument types must be specified in alter operator family	0,1	5881
+operator attribute * cannot be changed	0,1	5934
+operator attribute * not recognized	0,1	5934
+operator cannot be its own negator or sort operator	112,1	5882
 operator class * does not accept data type	279,1	1172
 operator class * does not exist for access method	162,1	1685
 operator class * for access method * already exists	161,1	1467
 operator class * for access method * already exists in schema	161,1	1467
-operator class * has no options	194,115	5926
-operator class * of access method * is missing operator s	163,1	5927
-operator class * of access method * is missing support function	163,1	5927
-operator class options info is absent in function call context	194,115	5928
+operator class * has no options	194,115	5935
+operator class * of access method * is missing operator s	163,1	5936
+operator class * of access method * is missing support function	163,1	5936
+operator class options info is absent in function call context	194,115	5937
 operator class with oid * does not exist	162,1	1171
-operator does not exist	232,1,2567	5929
+operator does not exist	232,1,2567	5938
 operator family * does not exist for access method	162,1	3866
 operator family * for access method * already exists	161,1	1467
 operator family * for access method * already exists in schema	161,1	1467
-operator family * of access method * contains function	163,1	5927
-operator family * of access method * contains incorrect order by opfamily specification for operator	163,1	5930
-operator family * of access method * contains invalid order by specification for operator	163,1	5927
-operator family * of access method * contains operator	163,1	5927
-operator family * of access method * contains support function	163,1	5931
-operator family * of access method * contains unsupported order by specification for operator	163,1	5930
-operator family * of access method * is missing cross type operator s	163,1	5932
-operator family * of access method * is missing operator s for types	163,1	5927
-operator family * of access method * is missing support function	163,1	5933
-operator family * of access method * is missing support function for types	163,1	5934
-operator family * of access method * is missing support function s for types	163,1	5927
-operator family * of access method * lacks support function for operator	163,1	5932
+operator family * of access method * contains function	163,1	5936
+operator family * of access method * contains incorrect order by opfamily specification for operator	163,1	5939
+operator family * of access method * contains invalid order by specification for operator	163,1	5936
+operator family * of access method * contains operator	163,1	5936
+operator family * of access method * contains support function	163,1	5940
+operator family * of access method * contains unsupported order by specification for operator	163,1	5939
+operator family * of access method * is missing cross type operator s	163,1	5941
+operator family * of access method * is missing operator s for types	163,1	5936
+operator family * of access method * is missing support function	163,1	5942
+operator family * of access method * is missing support function for types	163,1	5943
+operator family * of access method * is missing support function s for types	163,1	5936
+operator family * of access method * lacks support function for operator	163,1	5941
 operator family with oid * does not exist	162,1	1171
-operator function must be specified	112,1	5924
-operator intervention	226	5935
-operator is not unique	237,1	5936
-operator is only a shell	232,1	5929
+operator function must be specified	112,1	5933
+operator intervention	226	5944
+operator is not unique	237,1	5945
+operator is only a shell	232,1	5938
 operator number * appears more than once	163,1	159
-operator requires run time type coercion	232,1	5929
-operator right argument type must be specified	112,1	5924
+operator requires run time type coercion	232,1	5938
+operator right argument type must be specified	112,1	5933
 operator with oid * does not exist	232,1	3886
-operator_intervention	226	5935
-operatorintervention	226	5935
-ops item access denied exception	4802	5937
-ops item already exists exception	4803	5938
-ops item conflict exception	4804	5939
-ops item invalid parameter exception	4805	5940
-ops item limit exceeded exception	4806	5941
-ops item not found exception	4807	5942
-ops item related item already exists exception	4808	5943
-ops item related item association not found exception	4809	5944
-ops metadata already exists exception	4810	5945
-ops metadata invalid argument exception	4811	5946
-ops metadata key limit exceeded exception	4812	5947
-ops metadata limit exceeded exception	4813	5948
-ops metadata not found exception	4814	5949
-ops metadata too many updates exception	4815	5950
-opsitemaccessdeniedexception	4802	5937
-opsitemaccessdeniedexception when calling	4802	5937
-opsitemalreadyexistsexception	4803	5938
-opsitemalreadyexistsexception when calling	4803	5938
-opsitemconflictexception	4804	5939
-opsitemconflictexception when calling	4804	5939
-opsiteminvalidparameterexception	4805	5940
-opsiteminvalidparameterexception when calling	4805	5940
-opsitemlimitexceededexception	4806	5941
-opsitemlimitexceededexception when calling	4806	5941
-opsitemnotfoundexception	4807	5942
-opsitemnotfoundexception when calling	4807	5942
-opsitemrelateditemalreadyexistsexception	4808	5943
-opsitemrelateditemalreadyexistsexception when calling	4808	5943
-opsitemrelateditemassociationnotfoundexception	4809	5944
-opsitemrelateditemassociationnotfoundexception when calling	4809	5944
-opsmetadataalreadyexistsexception	4810	5945
-opsmetadataalreadyexistsexception when calling	4810	5945
-opsmetadatainvalidargumentexception	4811	5946
-opsmetadatainvalidargumentexception when calling	4811	5946
-opsmetadatakeylimitexceededexception	4812	5947
-opsmetadatakeylimitexceededexception when calling	4812	5947
-opsmetadatalimitexceededexception	4813	5948
-opsmetadatalimitexceededexception when calling	4813	5948
-opsmetadatanotfoundexception	4814	5949
-opsmetadatanotfoundexception when calling	4814	5949
-opsmetadatatoomanyupdatesexception	4815	5950
-opsmetadatatoomanyupdatesexception when calling	4815	5950
-opt in required exception	4816,11	5951
-optedout	4817	5952
-optedout when calling	4817	5952
-optimistic lock exception	4818	5953
-optimisticlockexception	4818	5953
-optimisticlockexception when calling	4818	5953
-optinrequiredexception	4816,11	5951
-optinrequiredexception when calling	4816,11	5951
+operator_intervention	226	5944
+operatorintervention	226	5944
+ops item access denied exception	4812	5946
+ops item already exists exception	4813	5947
+ops item conflict exception	4814	5948
+ops item invalid parameter exception	4815	5949
+ops item limit exceeded exception	4816	5950
+ops item not found exception	4817	5951
+ops item related item already exists exception	4818	5952
+ops item related item association not found exception	4819	5953
+ops metadata already exists exception	4820	5954
+ops metadata invalid argument exception	4821	5955
+ops metadata key limit exceeded exception	4822	5956
+ops metadata limit exceeded exception	4823	5957
+ops metadata not found exception	4824	5958
+ops metadata too many updates exception	4825	5959
+opsitemaccessdeniedexception	4812	5946
+opsitemaccessdeniedexception when calling	4812	5946
+opsitemalreadyexistsexception	4813	5947
+opsitemalreadyexistsexception when calling	4813	5947
+opsitemconflictexception	4814	5948
+opsitemconflictexception when calling	4814	5948
+opsiteminvalidparameterexception	4815	5949
+opsiteminvalidparameterexception when calling	4815	5949
+opsitemlimitexceededexception	4816	5950
+opsitemlimitexceededexception when calling	4816	5950
+opsitemnotfoundexception	4817	5951
+opsitemnotfoundexception when calling	4817	5951
+opsitemrelateditemalreadyexistsexception	4818	5952
+opsitemrelateditemalreadyexistsexception when calling	4818	5952
+opsitemrelateditemassociationnotfoundexception	4819	5953
+opsitemrelateditemassociationnotfoundexception when calling	4819	5953
+opsmetadataalreadyexistsexception	4820	5954
+opsmetadataalreadyexistsexception when calling	4820	5954
+opsmetadatainvalidargumentexception	4821	5955
+opsmetadatainvalidargumentexception when calling	4821	5955
+opsmetadatakeylimitexceededexception	4822	5956
+opsmetadatakeylimitexceededexception when calling	4822	5956
+opsmetadatalimitexceededexception	4823	5957
+opsmetadatalimitexceededexception when calling	4823	5957
+opsmetadatanotfoundexception	4824	5958
+opsmetadatanotfoundexception when calling	4824	5958
+opsmetadatatoomanyupdatesexception	4825	5959
+opsmetadatatoomanyupdatesexception when calling	4825	5959
+opt in required exception	4826,11	5960
+optedout	4827	5961
+optedout when calling	4827	5961
+optimistic lock exception	4828	5962
+optimisticlockexception	4828	5962
+optimisticlockexception when calling	4828	5962
+optinrequiredexception	4826,11	5960
+optinrequiredexception when calling	4826,11	5960
 option * cannot be specified with other options	109	743
 option * not found	162,1	3837
 option * not recognized	0,1	934
@@ -28647,227 +28687,227 @@ option * provided more than once	161,1	3836
 option * used twice in statement	1984	2448
 option binlog_cache_size * is greater than max_binlog_cache_size * setting binlog_cache_size equal to max_binlog_cache_size	1889	2343
 option binlog_stmt_cache_size * is greater than max_binlog_stmt_cache_size * setting binlog_stmt_cache_size equal to max_binlog_stmt_cache_size	1901	2355
-option group already exists fault	4819	5954
-option group not found fault	4820,12	5955
-option group quota exceeded fault	4821	5956
+option group already exists fault	4829	5963
+option group not found fault	4830,12	5964
+option group quota exceeded fault	4831	5965
 option ignored for innodb partition	2004	2471
 option name * cannot be used in xmltable	0,1	950
-optional data exception	4822	5957
-optionaldataexception	4822	5957
-optiongroupalreadyexistsfault	4819	5954
-optiongroupalreadyexistsfault when calling	4819	5954
-optiongroupnotfoundfault	4820,12	5955
-optiongroupnotfoundfault when calling	4820,12	5955
-optiongroupquotaexceededfault	4821	5956
-optiongroupquotaexceededfault when calling	4821	5956
-options array must not be null	195,115	5958
-options cannot be used together	0,1	5959
+optional data exception	4832	5966
+optionaldataexception	4832	5966
+optiongroupalreadyexistsfault	4829	5963
+optiongroupalreadyexistsfault when calling	4829	5963
+optiongroupnotfoundfault	4830,12	5964
+optiongroupnotfoundfault when calling	4830,12	5964
+optiongroupquotaexceededfault	4831	5965
+optiongroupquotaexceededfault when calling	4831	5965
+options array must not be null	195,115	5967
+options cannot be used together	0,1	5968
 order by in a recursive query is not implemented	109	3831
 order by specified but * is not an aggregate function	259,1	1916
-organization access denied exception	4823	5960
-organization all features not enabled exception	4824	5961
-organization conformance pack template validation exception	4825	5962
-organization not empty exception	4826	5963
-organization not found exception	4827	5964
-organization not in all features mode exception	4828	5965
-organization state exception	4829	5966
-organizationaccessdeniedexception	4823	5960
-organizationaccessdeniedexception when calling	4823	5960
-organizational unit not empty exception	4830	5967
-organizational unit not found exception	4831	5968
-organizationallfeaturesnotenabledexception	4824	5961
-organizationallfeaturesnotenabledexception when calling	4824	5961
-organizationalunitnotemptyexception	4830	5967
-organizationalunitnotemptyexception when calling	4830	5967
-organizationalunitnotfoundexception	4831	5968
-organizationalunitnotfoundexception when calling	4831	5968
-organizationconformancepacktemplatevalidationexception	4825	5962
-organizationconformancepacktemplatevalidationexception when calling	4825	5962
-organizationnotemptyexception	4826	5963
-organizationnotemptyexception when calling	4826	5963
-organizationnotfoundexception	4827	5964
-organizationnotfoundexception when calling	4827	5964
-organizationnotinallfeaturesmodeexception	4828	5965
-organizationnotinallfeaturesmodeexception when calling	4828	5965
-organizations not in use exception	4832	5969
-organizationsnotinuseexception	4832	5969
-organizationsnotinuseexception when calling	4832	5969
-organizationstateexception	4829	5966
-organizationstateexception when calling	4829	5966
-origin access control already exists	4833,19	5970
-origin access control in use	4834,19	5971
-origin request policy already exists	4835,19	5972
-origin request policy in use	4836,19	5973
-originaccesscontrolalreadyexists	4833,19	5970
-originaccesscontrolalreadyexists when calling	4833,19	5970
-originaccesscontrolinuse	4834,19	5971
-originaccesscontrolinuse when calling	4834,19	5971
-originrequestpolicyalreadyexists	4835,19	5972
-originrequestpolicyalreadyexists when calling	4835,19	5972
-originrequestpolicyinuse	4836,19	5973
-originrequestpolicyinuse when calling	4836,19	5973
-os process already finished	4837,4838	5974
-oserror	4839	5975
+organization access denied exception	4833	5969
+organization all features not enabled exception	4834	5970
+organization conformance pack template validation exception	4835	5971
+organization not empty exception	4836	5972
+organization not found exception	4837	5973
+organization not in all features mode exception	4838	5974
+organization state exception	4839	5975
+organizationaccessdeniedexception	4833	5969
+organizationaccessdeniedexception when calling	4833	5969
+organizational unit not empty exception	4840	5976
+organizational unit not found exception	4841	5977
+organizationallfeaturesnotenabledexception	4834	5970
+organizationallfeaturesnotenabledexception when calling	4834	5970
+organizationalunitnotemptyexception	4840	5976
+organizationalunitnotemptyexception when calling	4840	5976
+organizationalunitnotfoundexception	4841	5977
+organizationalunitnotfoundexception when calling	4841	5977
+organizationconformancepacktemplatevalidationexception	4835	5971
+organizationconformancepacktemplatevalidationexception when calling	4835	5971
+organizationnotemptyexception	4836	5972
+organizationnotemptyexception when calling	4836	5972
+organizationnotfoundexception	4837	5973
+organizationnotfoundexception when calling	4837	5973
+organizationnotinallfeaturesmodeexception	4838	5974
+organizationnotinallfeaturesmodeexception when calling	4838	5974
+organizations not in use exception	4842	5978
+organizationsnotinuseexception	4842	5978
+organizationsnotinuseexception when calling	4842	5978
+organizationstateexception	4839	5975
+organizationstateexception when calling	4839	5975
+origin access control already exists	4843,19	5979
+origin access control in use	4844,19	5980
+origin request policy already exists	4845,19	5981
+origin request policy in use	4846,19	5982
+originaccesscontrolalreadyexists	4843,19	5979
+originaccesscontrolalreadyexists when calling	4843,19	5979
+originaccesscontrolinuse	4844,19	5980
+originaccesscontrolinuse when calling	4844,19	5980
+originrequestpolicyalreadyexists	4845,19	5981
+originrequestpolicyalreadyexists when calling	4845,19	5981
+originrequestpolicyinuse	4846,19	5982
+originrequestpolicyinuse when calling	4846,19	5982
+os process already finished	4847,4848	5983
+oserror	4849	5984
 out and inout arguments aren t allowed in table functions	0,1	950
 out of background worker slots	247,248	938
 out of bounds error	325	3564
-out of bounds for length	325	5976
-out of capacity exception	4840	5977
-out of disk	4841,4842	5978
+out of bounds for length	325	5985
+out of capacity exception	4850	5986
+out of disk	4851,4852	5987
 out of file descriptors * release and retry	248	3586
 out of logical replication worker slots	247,248	938
-out of memory	251	5979
-out of memory error	4843,251	5980
-out of memory exception	3561,251	5981
+out of memory	251	5988
+out of memory error	4853,251	5989
+out of memory exception	3564,251	5990
 out of memory in storage engine	1991	2458
 out of memory restart server and try again needed * bytes	2286	2765
-out of order sequence number exception	569	5982
-out of overflow pages in hash index	337	5983
+out of order sequence number exception	569	5991
+out of overflow pages in hash index	337	5992
 out of range error * in function	2472	2963
 out of range value for column * at row	2640,331,115	3165
-out of shared memory	251,248	5984
+out of shared memory	251,248	5993
 out of shared memory * bytes requested	251,248	1421
 out of sort memory consider increasing server sort buffer size	2285	2764
-out of streams resources	1827	5985
+out of streams resources	1827	5994
 out or inout argument * for function * is not allowed here	2394	2877
 out or inout argument * for routine * is not a variable or new pseudo variable in before trigger	2451,1	2941
-out_of_memory	251,248	5979
-out_of_order_sequence_number	569	5982
+out_of_memory	251,248	5988
+out_of_order_sequence_number	569	5991
 out_of_range	971,972,6	1149
-outbound contact not permitted exception	4844,11	5986
-outbound web identity federation disabled exception	4845,11	5987
-outboundcontactnotpermittedexception	4844,11	5986
-outboundcontactnotpermittedexception when calling	4844,11	5986
-outboundwebidentityfederationdisabledexception	4845,11	5987
-outboundwebidentityfederationdisabledexception when calling	4845,11	5987
+outbound contact not permitted exception	4854,11	5995
+outbound web identity federation disabled exception	4855,11	5996
+outboundcontactnotpermittedexception	4854,11	5995
+outboundcontactnotpermittedexception when calling	4854,11	5995
+outboundwebidentityfederationdisabledexception	4855,11	5996
+outboundwebidentityfederationdisabledexception when calling	4855,11	5996
 outer level aggregate cannot contain a lower level variable in its direct arguments	234,1	242
 outer level aggregate cannot use a nested cte	109	241
-outofboundserror	325,4846	3564
-outofcapacityexception	4840	5977
-outofcapacityexception when calling	4840	5977
-outofdisk	4841,4842	5978
-outofmemory	251,248	5979
-outofmemoryerror	4843,251	5980
-outofmemoryexception	3561,251	5981
-outofordersequencenumberexception	569	5982
+outofboundserror	325,4856	3564
+outofcapacityexception	4850	5986
+outofcapacityexception when calling	4850	5986
+outofdisk	4851,4852	5987
+outofmemory	251,248	5988
+outofmemoryerror	4853,251	5989
+outofmemoryexception	3564,251	5990
+outofordersequencenumberexception	569	5991
 outofrange	971,972,6	1149
-outpost offline exception	4847	5988
-outpostofflineexception	4847	5988
-outpostofflineexception when calling	4847	5988
-output type not found exception	4848,12	5989
-output variables size exceeded exception	4849	5990
-outputtypenotfoundexception	4848,12	5989
-outputtypenotfoundexception when calling	4848,12	5989
-outputvariablessizeexceededexception	4849	5990
-outputvariablessizeexceededexception when calling	4849	5990
-outside of array bounds	325	5991
+outpost offline exception	4857	5997
+outpostofflineexception	4857	5997
+outpostofflineexception when calling	4857	5997
+output type not found exception	4858,12	5998
+output variables size exceeded exception	4859	5999
+outputtypenotfoundexception	4858,12	5998
+outputtypenotfoundexception when calling	4858,12	5998
+outputvariablessizeexceededexception	4859	5999
+outputvariablessizeexceededexception when calling	4859	5999
+outside of array bounds	325	6000
 over is not supported for ordered set aggregate	109	248
 over specified but * is not a window function nor an aggregate function	259,1	1916
 overflow error * in function	2473	2964
-overflow or underflow in the arithmetic operation	333	5992
-overflowerror	4850,4851	5993
-overflowexception	330	5994
-overlapping file lock exception	4852	5995
-overlappingfilelockexception	4852	5995
-overlimit	4853	5996
-overlimit when calling	4853	5996
-override already set exception	4854	5997
-override status required exception	4855	5998
-overridealreadysetexception	4854	5997
-overridealreadysetexception when calling	4854	5997
-overridestatusrequiredexception	4855	5998
-overridestatusrequiredexception when calling	4855	5998
-oversized configuration item exception	4856	5999
-oversizedconfigurationitemexception	4856	5999
-oversizedconfigurationitemexception when calling	4856	5999
-owner died	1859	6000
-p key error	4857	6001
-package not installed	1824	6002
-packed policy too large	4858	6003
-packedpolicytoolarge	4858	6003
-packedpolicytoolarge when calling	4858	6003
-packet length too long	4859,287	311
+overflow or underflow in the arithmetic operation	333	6001
+overflowerror	4860,4861	6002
+overflowexception	330	6003
+overlapping file lock exception	4862	6004
+overlappingfilelockexception	4862	6004
+overlimit	4863	6005
+overlimit when calling	4863	6005
+override already set exception	4864	6006
+override status required exception	4865	6007
+overridealreadysetexception	4864	6006
+overridealreadysetexception when calling	4864	6006
+overridestatusrequiredexception	4865	6007
+overridestatusrequiredexception when calling	4865	6007
+oversized configuration item exception	4866	6008
+oversizedconfigurationitemexception	4866	6008
+oversizedconfigurationitemexception when calling	4866	6008
+owner died	1859	6009
+p key error	4867	6010
+package not installed	1824	6011
+packed policy too large	4868	6012
+packedpolicytoolarge	4868	6012
+packedpolicytoolarge when calling	4868	6012
+packet length too long	4869,287	311
 page verification failed calculated checksum * but expected	621,81	1402
-pagination token expired exception	4860	6004
-paginationtokenexpiredexception	4860	6004
-paginationtokenexpiredexception when calling	4860	6004
+pagination token expired exception	4870	6013
+paginationtokenexpiredexception	4870	6013
+paginationtokenexpiredexception when calling	4870	6013
 pam authentication failed for user	152	446
-parallel option requires a value between 0 and	0,1	6005
+parallel option requires a value between 0 and	0,1	6014
 parallel worker failed to initialize	107	1468
-parallel workers for vacuum must be between 0 and	0,1	6005
-parameter * cannot be changed	790,107	6006
-parameter * cannot be changed now	790,107	6006
-parameter * cannot be changed without restarting the server	790,107	6007
-parameter * cannot be set after connection start	790,107	6006
+parallel workers for vacuum must be between 0 and	0,1	6014
+parameter * cannot be changed	790,107	6015
+parameter * cannot be changed now	790,107	6015
+parameter * cannot be changed without restarting the server	790,107	6016
+parameter * cannot be set after connection start	790,107	6015
 parameter * cannot be set during a parallel operation	208	929
-parameter * cannot be set in a secondary extension control file	0,1	6008
+parameter * cannot be set in a secondary extension control file	0,1	6017
 parameter * must be a list of extension names	194,115	3669
 parameter * must be read_only shareable or read_write	0,1	236
-parameter * of type * cannot be coerced to the expected type	279,1	6009
+parameter * of type * cannot be coerced to the expected type	279,1	6018
 parameter * requires a boolean value	194,115	3669
-parameter * specified more than once	194,115	4702
-parameter acl * does not exist	162,1	6010
+parameter * specified more than once	194,115	4704
+parameter acl * does not exist	162,1	6019
 parameter acl with oid * does not exist	162,1	1171
-parameter already exists	4861	6011
-parameter group already exists fault	4862	6012
-parameter group not found fault	4863	6013
-parameter group quota exceeded fault	4864	6014
+parameter already exists	4871	6020
+parameter group already exists fault	4872	6021
+parameter group not found fault	4873	6022
+parameter group quota exceeded fault	4874	6023
 parameter lc_collate must be specified	163,1	1167
 parameter lc_ctype must be specified	163,1	1167
-parameter limit exceeded	4865	6015
+parameter limit exceeded	4875	6024
 parameter locale must be specified	163,1	1167
-parameter max version limit exceeded	4866	6016
+parameter max version limit exceeded	4876	6025
 parameter name * used more than once	112,1	237
-parameter not found	4867	6017
+parameter not found	4877	6026
 parameter parallel must be safe restricted or unsafe	0,1	236
-parameter pattern mismatch exception	4868	6018
-parameter schema cannot be specified when relocatable is true	0,1	6008
-parameter value for alter system must not contain a newline	194,115	5071
-parameter value invalid	4869	6019
-parameter version label limit exceeded	4870	6020
-parameter version not found	4871	6021
-parameteralreadyexists	4861	6011
-parameteralreadyexists when calling	4861	6011
-parametergroupalreadyexistsfault	4862	6012
-parametergroupalreadyexistsfault when calling	4862	6012
-parametergroupnotfoundfault	4863	6013
-parametergroupnotfoundfault when calling	4863	6013
-parametergroupquotaexceededfault	4864	6014
-parametergroupquotaexceededfault when calling	4864	6014
-parameterlimitexceeded	4865	6015
-parameterlimitexceeded when calling	4865	6015
-parametermaxversionlimitexceeded	4866	6016
-parametermaxversionlimitexceeded when calling	4866	6016
-parameternotfound	4867	6017
-parameternotfound when calling	4867	6017
-parameterpatternmismatchexception	4868	6018
-parameterpatternmismatchexception when calling	4868	6018
+parameter pattern mismatch exception	4878	6027
+parameter schema cannot be specified when relocatable is true	0,1	6017
+parameter value for alter system must not contain a newline	194,115	5073
+parameter value invalid	4879	6028
+parameter version label limit exceeded	4880	6029
+parameter version not found	4881	6030
+parameteralreadyexists	4871	6020
+parameteralreadyexists when calling	4871	6020
+parametergroupalreadyexistsfault	4872	6021
+parametergroupalreadyexistsfault when calling	4872	6021
+parametergroupnotfoundfault	4873	6022
+parametergroupnotfoundfault when calling	4873	6022
+parametergroupquotaexceededfault	4874	6023
+parametergroupquotaexceededfault when calling	4874	6023
+parameterlimitexceeded	4875	6024
+parameterlimitexceeded when calling	4875	6024
+parametermaxversionlimitexceeded	4876	6025
+parametermaxversionlimitexceeded when calling	4876	6025
+parameternotfound	4877	6026
+parameternotfound when calling	4877	6026
+parameterpatternmismatchexception	4878	6027
+parameterpatternmismatchexception when calling	4878	6027
 parameters master_log_file master_log_pos relay_log_file and relay_log_pos cannot be set when master_auto_position is active	1886	2340
-parametervalueinvalid	4869	6019
-parametervalueinvalid when calling	4869	6019
-parameterversionlabellimitexceeded	4870	6020
-parameterversionlabellimitexceeded when calling	4870	6020
-parameterversionnotfound	4871	6021
-parameterversionnotfound when calling	4871	6021
-parent commit does not exist exception	4872	6022
-parent commit id outdated exception	4873	6023
-parent commit id required exception	4874	6024
-parent not found exception	4875	6025
-parentcommitdoesnotexistexception	4872	6022
-parentcommitdoesnotexistexception when calling	4872	6022
-parentcommitidoutdatedexception	4873	6023
-parentcommitidoutdatedexception when calling	4873	6023
-parentcommitidrequiredexception	4874	6024
-parentcommitidrequiredexception when calling	4874	6024
-parentnotfoundexception	4875	6025
-parentnotfoundexception when calling	4875	6025
-parseexception	4876	6026
-parser configuration exception	4877	6027
-parserconfigurationexception	4877	6027
-parsererror	4878	6028
-parsing time * cannot parse	764	6029
-partial result exception	4879	6030
-partialresultexception	4879	6030
+parametervalueinvalid	4879	6028
+parametervalueinvalid when calling	4879	6028
+parameterversionlabellimitexceeded	4880	6029
+parameterversionlabellimitexceeded when calling	4880	6029
+parameterversionnotfound	4881	6030
+parameterversionnotfound when calling	4881	6030
+parent commit does not exist exception	4882	6031
+parent commit id outdated exception	4883	6032
+parent commit id required exception	4884	6033
+parent not found exception	4885	6034
+parentcommitdoesnotexistexception	4882	6031
+parentcommitdoesnotexistexception when calling	4882	6031
+parentcommitidoutdatedexception	4883	6032
+parentcommitidoutdatedexception when calling	4883	6032
+parentcommitidrequiredexception	4884	6033
+parentcommitidrequiredexception when calling	4884	6033
+parentnotfoundexception	4885	6034
+parentnotfoundexception when calling	4885	6034
+parseexception	4886	6035
+parser configuration exception	4887	6036
+parserconfigurationexception	4887	6036
+parsererror	4888	6037
+parsing time * cannot parse	764	6038
+partial result exception	4889	6039
+partialresultexception	4889	6039
 partition * already pending detach in partitioned table	107	740
 partition * conflicts with existing default partition	163,1	2196
 partition * was removed concurrently	107	740
@@ -28881,362 +28921,362 @@ partition function not supported in this version for this handler	2305	2784
 partition key column * has pseudo type	111,1	730
 partition key expressions cannot contain system column references	163,1	948
 partition management on a not partitioned table is not possible	2310	2789
-partition reassignment is in progress	117	6031
+partition reassignment is in progress	117	6040
 partition specific operations do not yet support lock algorithm	1875	2329
 partition state cannot be defined from create alter table	2291	2770
 partitioned table * was removed concurrently	107	740
 partitioned tables do not support	2035	2504
 partitioning can not be used stand alone in query	2298	2777
-partner not found	4880,12	6032
-partnernotfound	4880,12	6032
-partnernotfound when calling	4880,12	6032
+partner not found	4890,12	6041
+partnernotfound	4890,12	6041
+partnernotfound when calling	4890,12	6041
 password authentication failed for user	1759,152	2194
 password hash should be a * digit hexadecimal number	2321	2800
-password history policy violation exception	4881	6033
-password policy violation	4882	6034
-password reset required exception	4883	6035
-passwordhistorypolicyviolationexception	4881	6033
-passwordhistorypolicyviolationexception when calling	4881	6033
-passwordpolicyviolation	4882	6034
-passwordpolicyviolation when calling	4882	6034
-passwordresetrequiredexception	4883	6035
-passwordresetrequiredexception when calling	4883	6035
-path does not exist exception	4884	6036
+password history policy violation exception	4891	6042
+password policy violation	4892	6043
+password reset required exception	4893	6044
+passwordhistorypolicyviolationexception	4891	6042
+passwordhistorypolicyviolationexception when calling	4891	6042
+passwordpolicyviolation	4892	6043
+passwordpolicyviolation when calling	4892	6043
+passwordresetrequiredexception	4893	6044
+passwordresetrequiredexception when calling	4893	6044
+path does not exist exception	4894	6045
 path element at position * is not an integer	114,115	3641
-path element at position * is null	195,115	5098
+path element at position * is null	195,115	5100
 path element at position * is out of range	194,115	347
 path expression * is not allowed in argument * to function	2153	2627
-path length constraint exceeded	4885,297	6037
-path length given without key usage keycertsign	4886,297	6038
-path length invalid for non ca cert	4887,297	6039
-path loop	4888,297	6040
+path length constraint exceeded	4895,297	6046
+path length given without key usage keycertsign	4896,297	6047
+path length invalid for non ca cert	4897,297	6048
+path loop	4898,297	6049
 path must be in or below the current directory	140,1	137
-path required exception	4889	6041
-path too long	4890,287	311
-path too long exception	4891	6042
-pathdoesnotexistexception	4884	6036
-pathdoesnotexistexception when calling	4884	6036
-pathrequiredexception	4889	6041
-pathrequiredexception when calling	4889	6041
-pathtoolongexception	4891	6042
-pattern syntax exception	4892	6043
-patternsyntaxexception	4892	6043
+path required exception	4899	6050
+path too long	4900,287	311
+path too long exception	4901	6051
+pathdoesnotexistexception	4894	6045
+pathdoesnotexistexception when calling	4894	6045
+pathrequiredexception	4899	6050
+pathrequiredexception when calling	4899	6050
+pathtoolongexception	4901	6051
+pattern syntax exception	4902	6052
+patternsyntaxexception	4902	6052
 payload string too long	194,115	1023
-payload too large exception	4893,22	6044
-payloadtoolargeexception	4893,22	6044
-payloadtoolargeexception when calling	4893,22	6044
+payload too large exception	4903,22	6053
+payloadtoolargeexception	4903,22	6053
+payloadtoolargeexception when calling	4903,22	6053
 payment required	9	8
 payment_required	9	8
 peer authentication failed for user	152	446
-peer authentication is not supported on this platform	109	6045
+peer authentication is not supported on this platform	109	6054
 peer authentication is only supported on local sockets	229,230	447
-peer did not return a certificate	4894,287	311
-peer haven t sent gost certificate required for selected ciphersuite	4895,287	311
-pem name bad prefix	4896,287	311
-pem name too short	4897,287	311
-pending deprecation warning	4898	6046
-pendingdeprecationwarning	4898	6046
-pendingverification	4899,11	6047
-pendingverification when calling	4899,11	6047
-percentile value * is not between 0 and 1	331,115	6048
+peer did not return a certificate	4904,287	311
+peer haven t sent gost certificate required for selected ciphersuite	4905,287	311
+pem name bad prefix	4906,287	311
+pem name too short	4907,287	311
+pending deprecation warning	4908	6055
+pendingdeprecationwarning	4908	6055
+pendingverification	4909,11	6056
+pendingverification when calling	4909,11	6056
+percentile value * is not between 0 and 1	331,115	6057
 period * is not found in table	2329	2808
 period field * cannot be	2328	2807
 period for system_time must use columns * and	2619	3144
-permission already exists exception	4900,19	6049
-permission denied	149	6050
-permission denied * is a system catalog	140,1	6051
+permission already exists exception	4910,19	6058
+permission denied	149	6059
+permission denied * is a system catalog	140,1	6060
 permission denied * is a system trigger	140,1	858
-permission denied for aggregate	140,1	5526
-permission denied for collation	140,1	5526
-permission denied for column	140,1	5526
-permission denied for column * of relation	140,1	5526
-permission denied for conversion	140,1	5526
-permission denied for database	140,1	5526
-permission denied for domain	140,1	5526
-permission denied for event trigger	140,1	5526
-permission denied for extension	140,1	5526
-permission denied for foreign data wrapper	140,1	5526
-permission denied for foreign server	140,1	5526
-permission denied for foreign table	140,1	5526
-permission denied for function	140,1	5526
-permission denied for index	140,1	5526
-permission denied for language	140,1	5526
-permission denied for large object	140,1	5526
-permission denied for materialized view	140,1	5526
-permission denied for operator	140,1	5526
-permission denied for operator class	140,1	5526
-permission denied for operator family	140,1	5526
-permission denied for parameter	140,1	5526
-permission denied for policy	140,1	5526
-permission denied for procedure	140,1	5526
-permission denied for publication	140,1	5526
-permission denied for routine	140,1	5526
-permission denied for schema	140,1	5526
-permission denied for sequence	140,1	5526
-permission denied for statistics object	140,1	5526
-permission denied for subscription	140,1	5526
-permission denied for table	140,1	5526
-permission denied for tablespace	140,1	5526
-permission denied for text search configuration	140,1	5526
-permission denied for text search dictionary	140,1	5526
-permission denied for type	140,1	5526
-permission denied for view	140,1	5526
-permission denied os error	149	6052
-permission denied rb_sysopen	149	6053
-permission denied to alter foreign data wrapper	140,1	6054
-permission denied to change owner of database	140,1	6055
-permission denied to change owner of event trigger	140,1	6056
-permission denied to change owner of foreign data wrapper	140,1	6054
-permission denied to change owner of publication	140,1	5532
-permission denied to change owner of subscription	140,1	5539
-permission denied to copy database	140,1	6055
-permission denied to create	140,1	6057
-permission denied to create access method	140,1	6058
-permission denied to create database	140,1	6055
-permission denied to create event trigger	140,1	6056
-permission denied to create extension	140,1	6059
-permission denied to create foreign data wrapper	140,1	6054
-permission denied to create role	140,1	5535
-permission denied to create tablespace	140,1	6060
-permission denied to create temporary tables in database	140,1	6061
-permission denied to drop objects	140,1	5535
-permission denied to drop role	140,1	5535
-permission denied to finish prepared transaction	140,1	6062
+permission denied for aggregate	140,1	5535
+permission denied for collation	140,1	5535
+permission denied for column	140,1	5535
+permission denied for column * of relation	140,1	5535
+permission denied for conversion	140,1	5535
+permission denied for database	140,1	5535
+permission denied for domain	140,1	5535
+permission denied for event trigger	140,1	5535
+permission denied for extension	140,1	5535
+permission denied for foreign data wrapper	140,1	5535
+permission denied for foreign server	140,1	5535
+permission denied for foreign table	140,1	5535
+permission denied for function	140,1	5535
+permission denied for index	140,1	5535
+permission denied for language	140,1	5535
+permission denied for large object	140,1	5535
+permission denied for materialized view	140,1	5535
+permission denied for operator	140,1	5535
+permission denied for operator class	140,1	5535
+permission denied for operator family	140,1	5535
+permission denied for parameter	140,1	5535
+permission denied for policy	140,1	5535
+permission denied for procedure	140,1	5535
+permission denied for publication	140,1	5535
+permission denied for routine	140,1	5535
+permission denied for schema	140,1	5535
+permission denied for sequence	140,1	5535
+permission denied for statistics object	140,1	5535
+permission denied for subscription	140,1	5535
+permission denied for table	140,1	5535
+permission denied for tablespace	140,1	5535
+permission denied for text search configuration	140,1	5535
+permission denied for text search dictionary	140,1	5535
+permission denied for type	140,1	5535
+permission denied for view	140,1	5535
+permission denied os error	149	6061
+permission denied rb_sysopen	149	6062
+permission denied to alter foreign data wrapper	140,1	6063
+permission denied to change owner of database	140,1	6064
+permission denied to change owner of event trigger	140,1	6065
+permission denied to change owner of foreign data wrapper	140,1	6063
+permission denied to change owner of publication	140,1	5541
+permission denied to change owner of subscription	140,1	5548
+permission denied to copy database	140,1	6064
+permission denied to create	140,1	6066
+permission denied to create access method	140,1	6067
+permission denied to create database	140,1	6064
+permission denied to create event trigger	140,1	6065
+permission denied to create extension	140,1	6068
+permission denied to create foreign data wrapper	140,1	6063
+permission denied to create role	140,1	5544
+permission denied to create tablespace	140,1	6069
+permission denied to create temporary tables in database	140,1	6070
+permission denied to drop objects	140,1	5544
+permission denied to drop role	140,1	5544
+permission denied to finish prepared transaction	140,1	6071
 permission denied to perform alter system reset all	140,1	927
-permission denied to reassign objects	140,1	5535
-permission denied to rename database	140,1	6055
-permission denied to rename role	140,1	5535
+permission denied to reassign objects	140,1	5544
+permission denied to rename database	140,1	6064
+permission denied to rename role	140,1	5544
 permission denied to set parameter	140,1	927
-permission denied to update extension	140,1	6059
-permission limit exceeded exception	4901	6063
-permission type mismatch exception	4902	6064
-permission versions limit exceeded exception	4903	6065
-permission will be denied to set role	140,1	6066
-permission will be denied to set session authorization	140,1	6066
+permission denied to update extension	140,1	6068
+permission limit exceeded exception	4911	6072
+permission type mismatch exception	4912	6073
+permission versions limit exceeded exception	4913	6074
+permission will be denied to set role	140,1	6075
+permission will be denied to set session authorization	140,1	6075
 permission_denied	149,973,11	1150
-permissionalreadyexistsexception	4900,19	6049
-permissionalreadyexistsexception when calling	4900,19	6049
+permissionalreadyexistsexception	4910,19	6058
+permissionalreadyexistsexception when calling	4910,19	6058
 permissiondenied	149,973,11	1150
-permissionerror	1860,4904,149	6067
-permissionlimitexceededexception	4901	6063
-permissionlimitexceededexception when calling	4901	6063
-permissiontypemismatchexception	4902	6064
-permissiontypemismatchexception when calling	4902	6064
-permissionversionslimitexceededexception	4903	6065
-permissionversionslimitexceededexception when calling	4903	6065
-permitted subtree violation	4905,297	6068
+permissionerror	1860,4914,149	6076
+permissionlimitexceededexception	4911	6072
+permissionlimitexceededexception when calling	4911	6072
+permissiontypemismatchexception	4912	6073
+permissiontypemismatchexception when calling	4912	6073
+permissionversionslimitexceededexception	4913	6074
+permissionversionslimitexceededexception when calling	4913	6074
+permitted subtree violation	4915,297	6077
 pg_authid oid value not set when in binary upgrade mode	194,115	957
-pg_class heap oid value not set when in binary upgrade mode	194,115	6069
-pg_class index oid value not set when in binary upgrade mode	194,115	4162
+pg_class heap oid value not set when in binary upgrade mode	194,115	6078
+pg_class index oid value not set when in binary upgrade mode	194,115	4164
 pg_enum oid value not set when in binary upgrade mode	194,115	280
 pg_global cannot be used as default tablespace	194,115	821
 pg_hba conf rejects connection for host	152	446
 pg_hba conf rejects replication connection for host	152	446
-pg_largeobject entry for oid * has invalid data field size	621,81	6070
-pg_lsn out of range	194,115	4688
+pg_largeobject entry for oid * has invalid data field size	621,81	6079
+pg_lsn out of range	194,115	4690
 pg_nextoid can only be used on system catalogs	194,115	1186
-pg_tablespace oid value not set when in binary upgrade mode	194,115	6071
+pg_tablespace oid value not set when in binary upgrade mode	194,115	6080
 pg_type array oid value not set when in binary upgrade mode	194,115	258
 pg_type multirange array oid value not set when in binary upgrade mode	194,115	258
 pg_type multirange oid value not set when in binary upgrade mode	194,115	258
-pg_type oid value not set when in binary upgrade mode	194,115	6072
-physical replication slot * exists but wal_level replica	107	5314
-pingexception	4906	6073
-pinned constraint failed	4907,862	6074
-pipeline deleted exception	4908	6075
-pipeline execution not found exception	4909	6076
-pipeline execution not stoppable exception	4910	6077
-pipeline execution outdated exception	4911	6078
-pipeline name in use exception	4912	6079
-pipeline not found exception	4913	6080
-pipeline version not found exception	4914	6081
-pipelinedeletedexception	4908	6075
-pipelinedeletedexception when calling	4908	6075
-pipelineexecutionnotfoundexception	4909	6076
-pipelineexecutionnotfoundexception when calling	4909	6076
-pipelineexecutionnotstoppableexception	4910	6077
-pipelineexecutionnotstoppableexception when calling	4910	6077
-pipelineexecutionoutdatedexception	4911	6078
-pipelineexecutionoutdatedexception when calling	4911	6078
-pipelinenameinuseexception	4912	6079
-pipelinenameinuseexception when calling	4912	6079
-pipelinenotfoundexception	4913	6080
-pipelinenotfoundexception when calling	4913	6080
-pipelineversionnotfoundexception	4914	6081
-pipelineversionnotfoundexception when calling	4914	6081
-pkcs12error	4915	6082
-pkcs7error	4916	6083
-pkeyerror	4857	6001
-platform application disabled	4917	6084
-platform not supported exception	4790	6085
-platform task definition incompatibility exception	4918	6086
-platform unknown exception	4919	6087
-platform version still referenced exception	4920	6088
-platformapplicationdisabled	4917	6084
-platformapplicationdisabled when calling	4917	6084
-platformnotsupportedexception	4790	6085
-platformnotsupportedexception when calling	4921	6089
-platformtaskdefinitionincompatibilityexception	4918	6086
-platformtaskdefinitionincompatibilityexception when calling	4918	6086
-platformunknownexception	4919	6087
-platformunknownexception when calling	4919	6087
-platformversionstillreferencedexception	4920	6088
-platformversionstillreferencedexception when calling	4920	6088
-plpgsql error	4922	6090
-plpgsql_error	4922,343	6090
-plpgsqlerror	4922,343	6090
+pg_type oid value not set when in binary upgrade mode	194,115	6081
+physical replication slot * exists but wal_level replica	107	5323
+pingexception	4916	6082
+pinned constraint failed	4917,862	6083
+pipeline deleted exception	4918	6084
+pipeline execution not found exception	4919	6085
+pipeline execution not stoppable exception	4920	6086
+pipeline execution outdated exception	4921	6087
+pipeline name in use exception	4922	6088
+pipeline not found exception	4923	6089
+pipeline version not found exception	4924	6090
+pipelinedeletedexception	4918	6084
+pipelinedeletedexception when calling	4918	6084
+pipelineexecutionnotfoundexception	4919	6085
+pipelineexecutionnotfoundexception when calling	4919	6085
+pipelineexecutionnotstoppableexception	4920	6086
+pipelineexecutionnotstoppableexception when calling	4920	6086
+pipelineexecutionoutdatedexception	4921	6087
+pipelineexecutionoutdatedexception when calling	4921	6087
+pipelinenameinuseexception	4922	6088
+pipelinenameinuseexception when calling	4922	6088
+pipelinenotfoundexception	4923	6089
+pipelinenotfoundexception when calling	4923	6089
+pipelineversionnotfoundexception	4924	6090
+pipelineversionnotfoundexception when calling	4924	6090
+pkcs12error	4925	6091
+pkcs7error	4926	6092
+pkeyerror	4867	6010
+platform application disabled	4927	6093
+platform not supported exception	4800	6094
+platform task definition incompatibility exception	4928	6095
+platform unknown exception	4929	6096
+platform version still referenced exception	4930	6097
+platformapplicationdisabled	4927	6093
+platformapplicationdisabled when calling	4927	6093
+platformnotsupportedexception	4800	6094
+platformnotsupportedexception when calling	4931	6098
+platformtaskdefinitionincompatibilityexception	4928	6095
+platformtaskdefinitionincompatibilityexception when calling	4928	6095
+platformunknownexception	4929	6096
+platformunknownexception when calling	4929	6096
+platformversionstillreferencedexception	4930	6097
+platformversionstillreferencedexception when calling	4930	6097
+plpgsql error	4932	6099
+plpgsql_error	4932,343	6099
+plpgsqlerror	4932,343	6099
 plugin * already installed	2331	2810
 plugin * is force_plus_permanent and can not be unloaded	2333	2812
 plugin * is not loaded	2332	2811
-point in time recovery unavailable exception	4923	6091
-point in time restore not enabled	4924	6092
-pointintimerecoveryunavailableexception	4923	6091
-pointintimerecoveryunavailableexception when calling	4923	6091
-pointintimerestorenotenabled	4924	6092
-pointintimerestorenotenabled when calling	4924	6092
-policies limit exceeded exception	4925	6093
-policies not yet implemented for this command	109	6094
-policieslimitexceededexception	4925	6093
-policieslimitexceededexception when calling	4925	6093
-policy * for table * already exists	161,1	6095
-policy * for table * does not exist	162,1	6096
-policy changes in progress exception	4926	6097
-policy count limit exceeded exception	4927	6098
-policy enforced exception	4928	6099
-policy error exception	4929	6100
-policy in use exception	4930	6101
-policy length exceeded exception	4931	6102
-policy not attachable	4932	6103
-policy not attached exception	4933	6104
-policy not found	4934	6105
-policy not found exception	4934,12	6106
-policy size limit exceeded exception	4935	6107
-policy type already enabled exception	4936	6108
-policy type not available for organization exception	4937	6109
-policy type not enabled exception	4938	6110
-policy type not found	4939	6111
-policy violation exception	4940	6112
-policy_violation	4940	6112
-policychangesinprogressexception	4926	6097
-policychangesinprogressexception when calling	4926	6097
-policycountlimitexceededexception	4927	6098
-policycountlimitexceededexception when calling	4927	6098
-policyenforcedexception	4928	6099
-policyenforcedexception when calling	4928	6099
-policyerrorexception	4929	6100
-policyerrorexception when calling	4929	6100
-policyevaluation	4941,55	6113
-policyevaluation when calling	4941,55	6113
-policyexception	773	6114
-policyinuseexception	4930	6101
-policyinuseexception when calling	4930	6101
-policylengthexceededexception	4931	6102
-policylengthexceededexception when calling	4931	6102
-policynotattachable	4932	6103
-policynotattachable when calling	4932	6103
-policynotattachedexception	4933	6104
-policynotattachedexception when calling	4933	6104
-policynotfound	4934	6105
-policynotfound when calling	4934	6105
-policynotfoundexception	4934,12	6106
-policynotfoundexception when calling	4934,12	6106
-policysizelimitexceededexception	4935	6107
-policysizelimitexceededexception when calling	4935	6107
-policytypealreadyenabledexception	4936	6108
-policytypealreadyenabledexception when calling	4936	6108
-policytypenotavailablefororganizationexception	4937	6109
-policytypenotavailablefororganizationexception when calling	4937	6109
-policytypenotenabledexception	4938	6110
-policytypenotenabledexception when calling	4938	6110
-policytypenotfound	4939	6111
-policytypenotfound when calling	4939	6111
-policyviolationexception	4940	6112
-port unreachable exception	4942	6115
+point in time recovery unavailable exception	4933	6100
+point in time restore not enabled	4934	6101
+pointintimerecoveryunavailableexception	4933	6100
+pointintimerecoveryunavailableexception when calling	4933	6100
+pointintimerestorenotenabled	4934	6101
+pointintimerestorenotenabled when calling	4934	6101
+policies limit exceeded exception	4935	6102
+policies not yet implemented for this command	109	6103
+policieslimitexceededexception	4935	6102
+policieslimitexceededexception when calling	4935	6102
+policy * for table * already exists	161,1	6104
+policy * for table * does not exist	162,1	6105
+policy changes in progress exception	4936	6106
+policy count limit exceeded exception	4937	6107
+policy enforced exception	4938	6108
+policy error exception	4939	6109
+policy in use exception	4940	6110
+policy length exceeded exception	4941	6111
+policy not attachable	4942	6112
+policy not attached exception	4943	6113
+policy not found	4944	6114
+policy not found exception	4944,12	6115
+policy size limit exceeded exception	4945	6116
+policy type already enabled exception	4946	6117
+policy type not available for organization exception	4947	6118
+policy type not enabled exception	4948	6119
+policy type not found	4949	6120
+policy violation exception	4950	6121
+policy_violation	4950	6121
+policychangesinprogressexception	4936	6106
+policychangesinprogressexception when calling	4936	6106
+policycountlimitexceededexception	4937	6107
+policycountlimitexceededexception when calling	4937	6107
+policyenforcedexception	4938	6108
+policyenforcedexception when calling	4938	6108
+policyerrorexception	4939	6109
+policyerrorexception when calling	4939	6109
+policyevaluation	4951,55	6122
+policyevaluation when calling	4951,55	6122
+policyexception	773	6123
+policyinuseexception	4940	6110
+policyinuseexception when calling	4940	6110
+policylengthexceededexception	4941	6111
+policylengthexceededexception when calling	4941	6111
+policynotattachable	4942	6112
+policynotattachable when calling	4942	6112
+policynotattachedexception	4943	6113
+policynotattachedexception when calling	4943	6113
+policynotfound	4944	6114
+policynotfound when calling	4944	6114
+policynotfoundexception	4944,12	6115
+policynotfoundexception when calling	4944,12	6115
+policysizelimitexceededexception	4945	6116
+policysizelimitexceededexception when calling	4945	6116
+policytypealreadyenabledexception	4946	6117
+policytypealreadyenabledexception when calling	4946	6117
+policytypenotavailablefororganizationexception	4947	6118
+policytypenotavailablefororganizationexception when calling	4947	6118
+policytypenotenabledexception	4948	6119
+policytypenotenabledexception when calling	4948	6119
+policytypenotfound	4949	6120
+policytypenotfound when calling	4949	6120
+policyviolationexception	4950	6121
+port unreachable exception	4952	6124
 portal * cannot be run	107	897
-portal * does not return tuples	726	6116
-portunreachableexception	4942	6115
-position out of range exception	4943	6117
-position_out_of_range	4943	6117
+portal * does not return tuples	726	6125
+portunreachableexception	4952	6124
+position out of range exception	4953	6126
+position_out_of_range	4953	6126
 positional argument cannot follow named argument	0,1	344
-positionoutofrangeexception	4943	6117
-post handshake auth encoding err	4944,287	311
-postfix operators are not supported	0,1	6118
-posting list is too long	337	6119
-postmaster became multithreaded	107	6120
-postmaster became multithreaded during startup	107	6120
-postmaster exited during a parallel transaction	225,226	6121
-power failure	3090	6122
-pre existing shared memory block key * is still in use	4352,230	6123
+positionoutofrangeexception	4953	6126
+post handshake auth encoding err	4954,287	311
+postfix operators are not supported	0,1	6127
+posting list is too long	337	6128
+postmaster became multithreaded	107	6129
+postmaster became multithreaded during startup	107	6129
+postmaster exited during a parallel transaction	225,226	6130
+power failure	3090	6131
+pre existing shared memory block key * is still in use	4362,230	6132
 precision for type float must be at least 1 bit	194,115	1218
 precision for type float must be less than 54 bits	194,115	1218
 precondition failed	16	22
-precondition failed exception	16	6124
-precondition not met exception	4945	6125
+precondition failed exception	16	6133
+precondition not met exception	4955	6134
 precondition required	38	37
 precondition_failed	16	22
 precondition_required	38	37
-preconditionfailed	16	6126
-preconditionfailed when calling	16	6126
-preconditionfailedexception	16	6124
-preconditionfailedexception when calling	16	6124
-preconditionnotmetexception	4945	6125
-preconditionnotmetexception when calling	4945	6125
-preconditions failed exception	4946	6127
-preconditionsfailedexception	4946	6127
-preconditionsfailedexception when calling	4946	6127
-predictor not mounted exception	4947	6128
-predictornotmountedexception	4947	6128
-predictornotmountedexception when calling	4947	6128
-preferred leader not available exception	4948	6129
-preferred leader was not available	4948	6130
-preferred_leader_not_available	4948	6129
-preferredleadernotavailableexception	4948	6129
-prepared statement * already exists	1661,1	6131
+preconditionfailed	16	6135
+preconditionfailed when calling	16	6135
+preconditionfailedexception	16	6133
+preconditionfailedexception when calling	16	6133
+preconditionnotmetexception	4955	6134
+preconditionnotmetexception when calling	4955	6134
+preconditions failed exception	4956	6136
+preconditionsfailedexception	4956	6136
+preconditionsfailedexception when calling	4956	6136
+predictor not mounted exception	4957	6137
+predictornotmountedexception	4957	6137
+predictornotmountedexception when calling	4957	6137
+preferred leader not available exception	4958	6138
+preferred leader was not available	4958	6139
+preferred_leader_not_available	4958	6138
+preferredleadernotavailableexception	4958	6138
+prepared statement * already exists	1661,1	6140
 prepared statement contains too many placeholders	2338	2817
-prepared statement is not a select	259,1	6132
+prepared statement is not a select	259,1	6141
 prepared statement needs to be re prepared	2215	2692
-prepared transaction belongs to another database	109	6133
-prepared transaction with identifier * does not exist	162,1	6134
-prepared transaction with identifier * is busy	107	6135
-prepared transactions are disabled	107	6135
-preview generation in progress exception	4949	6136
-previewgenerationinprogressexception	4949	6136
-previewgenerationinprogressexception when calling	4949	6136
-previous owner died	1859	6137
+prepared transaction belongs to another database	109	6142
+prepared transaction with identifier * does not exist	162,1	6143
+prepared transaction with identifier * is busy	107	6144
+prepared transactions are disabled	107	6144
+preview generation in progress exception	4959	6145
+previewgenerationinprogressexception	4959	6145
+previewgenerationinprogressexception when calling	4959	6145
+previous owner died	1859	6146
 primary key cannot be defined upon a generated column	2334	2813
-primary key column * is not marked not null	111,1	5516
+primary key column * is not marked not null	111,1	5525
 primary key constraints are not supported on foreign tables	109	372
 primary key constraints not possible for domains	0,1	1314
 primary key partition key update is not allowed since the table is updated both as * and	2207	2684
 primary keys cannot be expressions	109	887
-primarykey constraint failed	4950,862	6138
-principal deserialization failure exception	4951	6139
-principal_deserialization_failure	4951	6139
-principaldeserializationfailureexception	4951	6139
-printer abort exception	4952	6140
-printer io exception	4953	6141
-printerabortexception	4952	6140
-printerexception	4954	6142
-printerioexception	4953	6141
-printexception	4955	6143
-prior request not complete	4956,39	6144
-priority in use	4957	6145
-priorityinuse	4957	6145
-priorityinuse when calling	4957	6145
-priorrequestnotcomplete	4956,39	6144
-priorrequestnotcomplete when calling	4956,39	6144
+primarykey constraint failed	4960,862	6147
+principal deserialization failure exception	4961	6148
+principal_deserialization_failure	4961	6148
+principaldeserializationfailureexception	4961	6148
+printer abort exception	4962	6149
+printer io exception	4963	6150
+printerabortexception	4962	6149
+printerexception	4964	6151
+printerioexception	4963	6150
+printexception	4965	6152
+prior request not complete	4966,39	6153
+priority in use	4967	6154
+priorityinuse	4967	6154
+priorityinuse when calling	4967	6154
+priorrequestnotcomplete	4966,39	6153
+priorrequestnotcomplete when calling	4966,39	6153
 private key file * cannot be reloaded because it requires a passphrase	229,230	1040
-private key file * has group or world access	229,230	6146
-private key file * is not a regular file	229,230	6146
-private key file * must be owned by the database user or root	229,230	6146
-private key mismatch	4958,287	311
-private type exception	4959	6147
-privatetypeexception	4959	6147
-privatetypeexception when calling	4959	6147
-privilege not held exception	4960	6148
-privileged action exception	4961	6149
-privilegedactionexception	4961	6149
-privilegenotheldexception	4960	6148
+private key file * has group or world access	229,230	6155
+private key file * is not a regular file	229,230	6155
+private key file * must be owned by the database user or root	229,230	6155
+private key mismatch	4968,287	311
+private type exception	4969	6156
+privatetypeexception	4969	6156
+privatetypeexception when calling	4969	6156
+privilege not held exception	4970	6157
+privileged action exception	4971	6158
+privilegedactionexception	4971	6158
+privilegenotheldexception	4970	6157
 problem with the local ssl certificate	1273	1592
 problem with the ssl ca cert path access rights	1288	1607
 procedure * can t return a result set in the given context	2434,109	2921
@@ -29245,238 +29285,240 @@ procedure * is not unique	237,1	247
 procedure name * is not unique	237,1	247
 procedure out parameters cannot appear after one with a default value	112,1	237
 procedures cannot accept set arguments	112,1	237
-process lookup error	3020,4962	6150
+procerr	4972,3331	6159
+process lookup error	3020,4973	6160
 process_toast required with vacuum full	109	300
-processlookuperror	3020,4962	6150
-producer attempted a transactional operation in an invalid state	4141	6151
-producer attempted an operation with an old epoch	3972	6152
-producer attempted to produce with an old epoch	3972	4753
-producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	1062	6153
-producer attempted to use a producer id which is not currently assigned to its transactional id	3973	6154
-producer fenced exception	4963	6155
-producer_fenced	4963	6155
-producerfencedexception	4963	6155
-production access not granted	4964	6156
-productionaccessnotgranted	4964	6156
-productionaccessnotgranted when calling	4964	6156
-profile data exception	4965	6157
-profiledataexception	4965	6157
-profiling timer expired	3087	6158
-program limit exceeded	337	6159
-program_limit_exceeded	337	6159
-programlimitexceeded	337	6159
-programmingerror	4966	6160
-prohibited sql statement attempted	645	6161
-prohibited state exception	4967,19	6162
-prohibited_sql_statement_attempted	645,646	6161
-prohibitedsqlstatementattempted	645,646	6161
-prohibitedstateexception	4967,19	6162
-prohibitedstateexception when calling	4967,19	6162
-promotion is not possible because of insufficient parameter settings	194,115	3972
-property validation exception	4968	6163
-property veto exception	4969	6164
-propertyvalidationexception	4968	6163
-propertyvalidationexception when calling	4968	6163
-propertyvetoexception	4969	6164
-proto auth error	4970	6165
-proto command error	4971	6166
-proto fatal error	4972	6167
-proto retriable error	4973	6168
-proto server error	4974	6169
-proto syntax error	4975	6170
-proto unknown error	4976	6171
-proto_version * out of range	194,115	6172
-protoautherror	4970	6165
-protocol driver not attached	3021	6173
-protocol error	1862	6174
-protocol family not supported	1861	6175
-protocol is shutdown	4977,287	311
-protocol not available	1825	6176
-protocol not supported	1863	6177
-protocol violation	526	6178
-protocol violation exception	4791	6179
-protocol wrong type for socket	1864	6180
-protocol_violation	526,138	6178
-protocolerror	1862	6181
-protocolexception	4978	6182
-protocolviolation	526,138	6178
-protocolviolationexception	4791	6179
-protocommanderror	4971	6166
-protofatalerror	4972	6167
-protoretriableerror	4973	6168
-protoservererror	4974	6169
-protosyntaxerror	4975	6170
-protounknownerror	4976	6171
-provider mismatch exception	4979	6183
-provider not found exception	4980	6184
-providerexception	4981	6185
-providermismatchexception	4979	6183
-providernotfoundexception	4980	6184
-provisioned concurrency config not found exception	4982,12	6186
-provisioned iops not available in az fault	4983	6187
-provisioned throughput exceeded exception	4984,39	6188
-provisionedconcurrencyconfignotfoundexception	4982,12	6186
-provisionedconcurrencyconfignotfoundexception when calling	4982,12	6186
-provisionediopsnotavailableinazfault	4983	6187
-provisionediopsnotavailableinazfault when calling	4983	6187
-provisionedthroughputexceededexception	4984,39	6188
-provisionedthroughputexceededexception when calling	4984,39	6188
+processlookuperror	3020,4973	6160
+proctout	4974,3331	6161
+producer attempted a transactional operation in an invalid state	4144	6162
+producer attempted an operation with an old epoch	3975	6163
+producer attempted to produce with an old epoch	3975	4755
+producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	1062	6164
+producer attempted to use a producer id which is not currently assigned to its transactional id	3976	6165
+producer fenced exception	4975	6166
+producer_fenced	4975	6166
+producerfencedexception	4975	6166
+production access not granted	4976	6167
+productionaccessnotgranted	4976	6167
+productionaccessnotgranted when calling	4976	6167
+profile data exception	4977	6168
+profiledataexception	4977	6168
+profiling timer expired	3087	6169
+program limit exceeded	337	6170
+program_limit_exceeded	337	6170
+programlimitexceeded	337	6170
+programmingerror	4978	6171
+prohibited sql statement attempted	645	6172
+prohibited state exception	4979,19	6173
+prohibited_sql_statement_attempted	645,646	6172
+prohibitedsqlstatementattempted	645,646	6172
+prohibitedstateexception	4979,19	6173
+prohibitedstateexception when calling	4979,19	6173
+promotion is not possible because of insufficient parameter settings	194,115	3974
+property validation exception	4980	6174
+property veto exception	4981	6175
+propertyvalidationexception	4980	6174
+propertyvalidationexception when calling	4980	6174
+propertyvetoexception	4981	6175
+proto auth error	4982	6176
+proto command error	4983	6177
+proto fatal error	4984	6178
+proto retriable error	4985	6179
+proto server error	4986	6180
+proto syntax error	4987	6181
+proto unknown error	4988	6182
+proto_version * out of range	194,115	6183
+protoautherror	4982	6176
+protocol driver not attached	3021	6184
+protocol error	1862	6185
+protocol family not supported	1861	6186
+protocol is shutdown	4989,287	311
+protocol not available	1825	6187
+protocol not supported	1863	6188
+protocol violation	526	6189
+protocol violation exception	4801	6190
+protocol wrong type for socket	1864	6191
+protocol_violation	526,138	6189
+protocolerror	1862	6192
+protocolexception	4990	6193
+protocolviolation	526,138	6189
+protocolviolationexception	4801	6190
+protocommanderror	4983	6177
+protofatalerror	4984	6178
+protoretriableerror	4985	6179
+protoservererror	4986	6180
+protosyntaxerror	4987	6181
+protounknownerror	4988	6182
+provider mismatch exception	4991	6194
+provider not found exception	4992	6195
+providerexception	4993	6196
+providermismatchexception	4991	6194
+providernotfoundexception	4992	6195
+provisioned concurrency config not found exception	4994,12	6197
+provisioned iops not available in az fault	4995	6198
+provisioned throughput exceeded exception	4996,39	6199
+provisionedconcurrencyconfignotfoundexception	4994,12	6197
+provisionedconcurrencyconfignotfoundexception when calling	4994,12	6197
+provisionediopsnotavailableinazfault	4995	6198
+provisionediopsnotavailableinazfault when calling	4995	6198
+provisionedthroughputexceededexception	4996,39	6199
+provisionedthroughputexceededexception when calling	4996,39	6199
 proxy authentication required	17	17
-proxy certificates not allowed please set the appropriate flag	4985,297	6189
+proxy certificates not allowed please set the appropriate flag	4997,297	6200
 proxy handshake error	1305	1624
-proxy path length constraint exceeded	4986,297	6190
-proxy subject name violation	4987,297	6191
+proxy path length constraint exceeded	4998,297	6201
+proxy subject name violation	4999,297	6202
 proxy_authentication_required	17	17
-ps marksweep	3292	6192
-ps scavenge	3292	6192
-psk identity not found	4988,287	311
-psk no client cb	4989,287	311
-psk no server cb	4990,287	311
-public key already exists	4991,19	6193
-public key in use	4992,19	6194
-public policy exception	4993	6195
-public zone vpc association	4994	6196
+ps marksweep	3292	6203
+ps scavenge	3292	6203
+psk identity not found	5000,287	311
+psk no client cb	5001,287	311
+psk no server cb	5002,287	311
+public key already exists	5003,19	6204
+public key in use	5004,19	6205
+public policy exception	5005	6206
+public zone vpc association	5006	6207
 publication * already exists	161,1	1316
-publication * does not exist	162,1	6197
-publication * is already in subscription	161,1	6198
-publication * is defined as for all tables	107	6199
+publication * does not exist	162,1	6208
+publication * is already in subscription	161,1	6209
+publication * is defined as for all tables	107	6210
 publication * is not in subscription	163,1	826
-publication name * used more than once	161,1	6198
+publication name * used more than once	161,1	6209
 publication relation * in publication * does not exist	162,1	1775
 publication schema * in publication * does not exist	162,1	1775
 publication with oid * does not exist	162,1	1171
-publication_names parameter missing	194,115	6172
-publickeyalreadyexists	4991,19	6193
-publickeyalreadyexists when calling	4991,19	6193
-publickeyinuse	4992,19	6194
-publickeyinuse when calling	4992,19	6194
-publicpolicyexception	4993	6195
-publicpolicyexception when calling	4993	6195
-publiczonevpcassociation	4994	6196
-publiczonevpcassociation when calling	4994	6196
-publisher did not send replica identity column expected by the logical replication target relation	107	5316
-pull request already closed exception	4995	6200
-pull request approval rules not satisfied exception	4996	6201
-pull request cannot be approved by author exception	4997	6202
-pull request does not exist exception	4998	6203
-pull request id required exception	4999	6204
-pull request status required exception	5000	6205
-pull through cache rule already exists exception	5001	6206
-pull through cache rule not found exception	5002	6207
-pullrequestalreadyclosedexception	4995	6200
-pullrequestalreadyclosedexception when calling	4995	6200
-pullrequestapprovalrulesnotsatisfiedexception	4996	6201
-pullrequestapprovalrulesnotsatisfiedexception when calling	4996	6201
-pullrequestcannotbeapprovedbyauthorexception	4997	6202
-pullrequestcannotbeapprovedbyauthorexception when calling	4997	6202
-pullrequestdoesnotexistexception	4998	6203
-pullrequestdoesnotexistexception when calling	4998	6203
-pullrequestidrequiredexception	4999	6204
-pullrequestidrequiredexception when calling	4999	6204
-pullrequeststatusrequiredexception	5000	6205
-pullrequeststatusrequiredexception when calling	5000	6205
-pullthroughcacherulealreadyexistsexception	5001	6206
-pullthroughcacherulealreadyexistsexception when calling	5001	6206
-pullthroughcacherulenotfoundexception	5002	6207
-pullthroughcacherulenotfoundexception when calling	5002	6207
-purge queue in progress	5003	6208
-purgequeueinprogress	5003	6208
-purgequeueinprogress when calling	5003	6208
-put file entry conflict exception	5004	6209
-putfileentryconflictexception	5004	6209
-putfileentryconflictexception when calling	5004	6209
-query arg profile empty	5005	6210
+publication_names parameter missing	194,115	6183
+publickeyalreadyexists	5003,19	6204
+publickeyalreadyexists when calling	5003,19	6204
+publickeyinuse	5004,19	6205
+publickeyinuse when calling	5004,19	6205
+publicpolicyexception	5005	6206
+publicpolicyexception when calling	5005	6206
+publiczonevpcassociation	5006	6207
+publiczonevpcassociation when calling	5006	6207
+publisher did not send replica identity column expected by the logical replication target relation	107	5325
+pull request already closed exception	5007	6211
+pull request approval rules not satisfied exception	5008	6212
+pull request cannot be approved by author exception	5009	6213
+pull request does not exist exception	5010	6214
+pull request id required exception	5011	6215
+pull request status required exception	5012	6216
+pull through cache rule already exists exception	5013	6217
+pull through cache rule not found exception	5014	6218
+pullrequestalreadyclosedexception	5007	6211
+pullrequestalreadyclosedexception when calling	5007	6211
+pullrequestapprovalrulesnotsatisfiedexception	5008	6212
+pullrequestapprovalrulesnotsatisfiedexception when calling	5008	6212
+pullrequestcannotbeapprovedbyauthorexception	5009	6213
+pullrequestcannotbeapprovedbyauthorexception when calling	5009	6213
+pullrequestdoesnotexistexception	5010	6214
+pullrequestdoesnotexistexception when calling	5010	6214
+pullrequestidrequiredexception	5011	6215
+pullrequestidrequiredexception when calling	5011	6215
+pullrequeststatusrequiredexception	5012	6216
+pullrequeststatusrequiredexception when calling	5012	6216
+pullthroughcacherulealreadyexistsexception	5013	6217
+pullthroughcacherulealreadyexistsexception when calling	5013	6217
+pullthroughcacherulenotfoundexception	5014	6218
+pullthroughcacherulenotfoundexception when calling	5014	6218
+purge queue in progress	5015	6219
+purgequeueinprogress	5015	6219
+purgequeueinprogress when calling	5015	6219
+put file entry conflict exception	5016	6220
+putfileentryconflictexception	5016	6220
+putfileentryconflictexception when calling	5016	6220
+query arg profile empty	5017	6221
 query cache failed to set size * new query cache size is	2653	3178
 query cache is disabled resize or similar command in progress repeat this command later	2341	2820
 query cache is disabled set query_cache_type to on or demand to enable it	2340	2819
 query cache is globally disabled and you can t enable it only for this session	2342	2821
-query canceled	676	6211
+query canceled	676	6222
 query caused different errors on master and slave error on master message format * error code * error on slave actual message	2112	2583
 query does not return tuples	0,1	2195
-query execution exception	5006	6212
+query execution exception	5018	6223
 query execution was interrupted	2343	2822
 query execution was interrupted max_statement_time exceeded	2467	2958
 query execution was interrupted the query exceeded * the query result may be incomplete	2346	2825
-query id not found exception	5007	6213
-query limit exceeded exception	5008,55	6214
-query limit exception	5009	6215
-query logging config already exists	5010,19	6216
+query id not found exception	5019	6224
+query limit exceeded exception	5020,55	6225
+query limit exception	5021	6226
+query logging config already exists	5022,19	6227
 query partially completed on the master error on master * and was aborted there is a chance that your master is inconsistent at this point if you are sure that your master is ok run this query manually on the slave and then restart the slave with set global sql_slave_skip_counter 1 start slave query	2006	2474
-query timeout exception	5011	6217
-query too large exception	5012	6218
+query timeout exception	5023	6228
+query too large exception	5024	6229
 query was empty	1989,1	2456
-query would be affected by row level security policy for table	140,1	6219
-query_canceled	676,226	6211
-query_time * lock_time * rows_sent	1680	6220
-queryargprofileempty	5005	6210
-queryargprofileempty when calling	5005	6210
-querycanceled	676,226	6211
-queryexecutionexception	5006	6212
-queryexecutionexception when calling	5006	6212
-queryidnotfoundexception	5007	6213
-queryidnotfoundexception when calling	5007	6213
-querylimitexceededexception	5008,55	6214
-querylimitexceededexception when calling	5008,55	6214
-querylimitexception	5009	6215
-querylimitexception when calling	5009	6215
-queryloggingconfigalreadyexists	5010,19	6216
-queryloggingconfigalreadyexists when calling	5010,19	6216
-querytimeoutexception	5011	6217
-querytimeoutexception when calling	5011	6217
-querytoolargeexception	5012	6218
-querytoolargeexception when calling	5012	6218
-queue deleted recently	5013	6221
-queue does not exist	5014	6222
-queue name exists	5015	6223
-queuedeletedrecently	5013	6221
-queuedeletedrecently when calling	5013	6221
-queuedoesnotexist	5014	6222
-queuedoesnotexist when calling	5014	6222
-queueempty	5016	6224
-queuefull	5017	6225
-queuenameexists	5015	6223
-queuenameexists when calling	5015	6223
-queuepool limit of size * reached connection timed out timeout	1099	6226
+query would be affected by row level security policy for table	140,1	6230
+query_canceled	676,226	6222
+query_time * lock_time * rows_sent	1680	6231
+queryargprofileempty	5017	6221
+queryargprofileempty when calling	5017	6221
+querycanceled	676,226	6222
+queryexecutionexception	5018	6223
+queryexecutionexception when calling	5018	6223
+queryidnotfoundexception	5019	6224
+queryidnotfoundexception when calling	5019	6224
+querylimitexceededexception	5020,55	6225
+querylimitexceededexception when calling	5020,55	6225
+querylimitexception	5021	6226
+querylimitexception when calling	5021	6226
+queryloggingconfigalreadyexists	5022,19	6227
+queryloggingconfigalreadyexists when calling	5022,19	6227
+querytimeoutexception	5023	6228
+querytimeoutexception when calling	5023	6228
+querytoolargeexception	5024	6229
+querytoolargeexception when calling	5024	6229
+queue deleted recently	5025	6232
+queue does not exist	5026	6233
+queue name exists	5027	6234
+queuedeletedrecently	5025	6232
+queuedeletedrecently when calling	5025	6232
+queuedoesnotexist	5026	6233
+queuedoesnotexist when calling	5026	6233
+queueempty	5028	6235
+queuefull	5029	6236
+queuenameexists	5027	6234
+queuenameexists when calling	5027	6234
+queuepool limit of size * reached connection timed out timeout	1099	6237
 quic connection error	1304	1623
-quick sight user not found exception	5018,12	6227
-quicksightusernotfoundexception	5018,12	6227
-quicksightusernotfoundexception when calling	5018,12	6227
-quota exceeded exception	5019	6228
-quotaexceededexception	5019	6228
-quotaexceededexception when calling	5019	6228
+quick sight user not found exception	5030,12	6238
+quicksightusernotfoundexception	5030,12	6238
+quicksightusernotfoundexception when calling	5030,12	6238
+quota exceeded exception	5031	6239
+quotaexceededexception	5031	6239
+quotaexceededexception when calling	5031	6239
 quote command returned error	1252	1570
 radius authentication failed for user	152	446
-raise exception	5020	6229
-raise_exception	5020,343	6229
-raiseexception	5020,343	6229
-randomerror	5021	6230
+raise exception	5032	6240
+raise_exception	5032,343	6240
+raiseexception	5032,343	6240
+randomerror	5033	6241
 range canonical function * must be immutable	163,1	771
 range canonical function * must return range type	163,1	771
 range collation specified but subtype does not support collation	259,1	737
-range constructor flags argument must not be null	115	6231
+range constructor flags argument must not be null	115	6242
 range error * in function	2474	2965
-range lower bound must be less than or equal to range upper bound	115	6231
-range not satisfiable exception	5022,25	6232
+range lower bound must be less than or equal to range upper bound	115	6242
+range not satisfiable exception	5034,25	6243
 range subtype cannot be	279,1	365
 range subtype diff function * must be immutable	163,1	771
 range subtype diff function * must return type	163,1	771
 range type frame requires order by clause with single sort key	2347	2826
-range with offset preceding following has multiple interpretations for column type * and offset type	109	5869
-range with offset preceding following is not supported for column type	109	5869
-range with offset preceding following is not supported for column type * and offset type	109	5869
+range with offset preceding following has multiple interpretations for column type * and offset type	109	5878
+range with offset preceding following is not supported for column type	109	5878
+range with offset preceding following is not supported for column type * and offset type	109	5878
 range with offset preceding following requires exactly one order by column	709,1	793
-rangeerror	5023	6233
-rangenotsatisfiableexception	5022,25	6232
-rangenotsatisfiableexception when calling	5022,25	6232
-rankexception	385	6234
-raster format exception	5024	6235
-rasterformatexception	5024	6235
-rate limit error	5025,39	6236
-rate limit exceeded exception	5026	6237
-ratelimiterror	5025,39	6236
-ratelimiterror when calling	5025,39	6236
-ratelimitexceededexception	5026	6237
-ratelimitexceededexception when calling	5026	6237
+rangeerror	5035	6244
+rangenotsatisfiableexception	5034,25	6243
+rangenotsatisfiableexception when calling	5034,25	6243
+rankexception	385	6245
+raster format exception	5036	6246
+rasterformatexception	5036	6246
+rate limit error	5037,39	6247
+rate limit exceeded exception	5038	6248
+ratelimiterror	5037,39	6247
+ratelimiterror when calling	5037,39	6247
+ratelimitexceededexception	5038	6248
+ratelimitexceededexception when calling	5038	6248
 rcode badalg	489	519
 rcode badcookie	490	520
 rcode badkey	491	521
@@ -29487,842 +29529,853 @@ rcode badtrunc	495	526
 rcode badvers	496	527
 rcode dsotypeni	1630	2010
 rcode formerr	3277	3851
-rcode notauth	4727	5802
-rcode notimp	4730	5807
-rcode notzone	4732	5809
-rcode nxdomain	4751	5840
-rcode nxrrset	4752	5841
-rcode refused	5027	6238
-rcode servfail	5028	6239
-rcode yxdomain	5029	6240
-rcode yxrrset	5030	6241
+rcode notauth	4737	5811
+rcode notimp	4740	5816
+rcode notzone	4742	5818
+rcode nxdomain	4761	5849
+rcode nxrrset	4762	5850
+rcode refused	5039	6249
+rcode servfail	5040	6250
+rcode yxdomain	5041	6251
+rcode yxrrset	5042	6252
 rd_kafka_resp_err_broker_not_available	567	598
 rd_kafka_resp_err_cluster_authorization_failed	926	1108
-rd_kafka_resp_err_concurrent_transactions	1062	6153
+rd_kafka_resp_err_concurrent_transactions	1062	6164
 rd_kafka_resp_err_coordinator_load_in_progress	1148	1392
 rd_kafka_resp_err_coordinator_not_available	1149	1394
-rd_kafka_resp_err_delegation_token_auth_disabled	1455	6242
+rd_kafka_resp_err_delegation_token_auth_disabled	1455	6253
 rd_kafka_resp_err_delegation_token_authorization_failed	1456	1794
 rd_kafka_resp_err_delegation_token_expired	1457	1797
-rd_kafka_resp_err_delegation_token_not_found	1458	6243
-rd_kafka_resp_err_delegation_token_owner_mismatch	1459	6244
+rd_kafka_resp_err_delegation_token_not_found	1458	6254
+rd_kafka_resp_err_delegation_token_owner_mismatch	1459	6255
 rd_kafka_resp_err_delegation_token_request_not_allowed	1460	1801
-rd_kafka_resp_err_duplicate_resource	121	6245
+rd_kafka_resp_err_duplicate_resource	121	6256
 rd_kafka_resp_err_duplicate_sequence_number	568	600
-rd_kafka_resp_err_election_not_needed	1747	6246
+rd_kafka_resp_err_election_not_needed	1747	6257
 rd_kafka_resp_err_eligible_leaders_not_available	1749	2184
-rd_kafka_resp_err_feature_update_failed	3210	6247
-rd_kafka_resp_err_fenced_instance_id	3217	6248
-rd_kafka_resp_err_fenced_leader_epoch	3218	5219
-rd_kafka_resp_err_fetch_session_id_not_found	3221	6249
+rd_kafka_resp_err_feature_update_failed	3210	6258
+rd_kafka_resp_err_fenced_instance_id	3217	6259
+rd_kafka_resp_err_fenced_leader_epoch	3218	5228
+rd_kafka_resp_err_fetch_session_id_not_found	3221	6260
 rd_kafka_resp_err_group_authorization_failed	3321	3926
-rd_kafka_resp_err_group_id_not_found	3323	6250
+rd_kafka_resp_err_group_id_not_found	3323	6261
 rd_kafka_resp_err_group_max_size_reached	1120	1362
 rd_kafka_resp_err_group_subscribed_to_topic	1471	1814
-rd_kafka_resp_err_illegal_generation	3435	6251
-rd_kafka_resp_err_illegal_sasl_state	3440	6252
-rd_kafka_resp_err_inconsistent_group_protocol	3502	4125
-rd_kafka_resp_err_inconsistent_voter_set	3504	6253
+rd_kafka_resp_err_illegal_generation	3438	6262
+rd_kafka_resp_err_illegal_sasl_state	3443	6263
+rd_kafka_resp_err_inconsistent_group_protocol	3505	4127
+rd_kafka_resp_err_inconsistent_voter_set	3507	6264
 rd_kafka_resp_err_invalid_commit_offset_size	1037	1251
 rd_kafka_resp_err_invalid_config	1074	1300
-rd_kafka_resp_err_invalid_fetch_session_epoch	3801	6254
-rd_kafka_resp_err_invalid_group_id	3827	4566
-rd_kafka_resp_err_invalid_msg	1154	6255
-rd_kafka_resp_err_invalid_msg_size	3802	4662
-rd_kafka_resp_err_invalid_partitions	3924	4683
-rd_kafka_resp_err_invalid_principal_type	3971	6256
-rd_kafka_resp_err_invalid_producer_epoch	3972	6152
-rd_kafka_resp_err_invalid_producer_id_mapping	3973	6154
+rd_kafka_resp_err_invalid_fetch_session_epoch	3804	6265
+rd_kafka_resp_err_invalid_group_id	3830	4568
+rd_kafka_resp_err_invalid_msg	1154	6266
+rd_kafka_resp_err_invalid_msg_size	3805	4664
+rd_kafka_resp_err_invalid_partitions	3927	4685
+rd_kafka_resp_err_invalid_principal_type	3974	6267
+rd_kafka_resp_err_invalid_producer_epoch	3975	6163
+rd_kafka_resp_err_invalid_producer_id_mapping	3976	6165
 rd_kafka_resp_err_invalid_record	565	596
-rd_kafka_resp_err_invalid_replica_assignment	4005	4794
-rd_kafka_resp_err_invalid_replication_factor	4006	4796
-rd_kafka_resp_err_invalid_request	3674	6257
-rd_kafka_resp_err_invalid_required_acks	4018	4815
-rd_kafka_resp_err_invalid_session_timeout	4072	4875
-rd_kafka_resp_err_invalid_timestamp	4130	6258
-rd_kafka_resp_err_invalid_transaction_timeout	4138	6259
-rd_kafka_resp_err_invalid_txn_state	4141	6151
-rd_kafka_resp_err_invalid_update_version	4145	4965
+rd_kafka_resp_err_invalid_replica_assignment	4008	4796
+rd_kafka_resp_err_invalid_replication_factor	4009	4798
+rd_kafka_resp_err_invalid_request	3677	6268
+rd_kafka_resp_err_invalid_required_acks	4021	4817
+rd_kafka_resp_err_invalid_session_timeout	4075	4877
+rd_kafka_resp_err_invalid_timestamp	4133	6269
+rd_kafka_resp_err_invalid_transaction_timeout	4141	6270
+rd_kafka_resp_err_invalid_txn_state	4144	6162
+rd_kafka_resp_err_invalid_update_version	4148	4967
 rd_kafka_resp_err_kafka_storage_error	1559	1909
-rd_kafka_resp_err_leader_not_available	4286	5221
-rd_kafka_resp_err_listener_not_found	4318	5622
-rd_kafka_resp_err_log_dir_not_found	4359	6260
+rd_kafka_resp_err_leader_not_available	4296	5230
+rd_kafka_resp_err_listener_not_found	4328	5631
+rd_kafka_resp_err_log_dir_not_found	4369	6271
 rd_kafka_resp_err_member_id_required	3324	3931
-rd_kafka_resp_err_msg_size_too_large	4435	5417
+rd_kafka_resp_err_msg_size_too_large	4445	5426
 rd_kafka_resp_err_network_exception	563	594
-rd_kafka_resp_err_no_reassignment_in_progress	4580	6261
-rd_kafka_resp_err_non_empty_group	4680	6262
-rd_kafka_resp_err_not_controller	4697	5768
-rd_kafka_resp_err_not_coordinator	4698	6263
-rd_kafka_resp_err_not_enough_replicas	4701	5773
-rd_kafka_resp_err_not_enough_replicas_after_append	4434	5416
-rd_kafka_resp_err_not_leader_for_partition	4707	5782
-rd_kafka_resp_err_offset_metadata_too_large	3413	5860
-rd_kafka_resp_err_offset_not_available	4285	5220
-rd_kafka_resp_err_offset_out_of_range	4769	5864
-rd_kafka_resp_err_operation_not_attempted	4795	5902
+rd_kafka_resp_err_no_reassignment_in_progress	4590	6272
+rd_kafka_resp_err_non_empty_group	4690	6273
+rd_kafka_resp_err_not_controller	4707	5777
+rd_kafka_resp_err_not_coordinator	4708	6274
+rd_kafka_resp_err_not_enough_replicas	4711	5782
+rd_kafka_resp_err_not_enough_replicas_after_append	4444	5425
+rd_kafka_resp_err_not_leader_for_partition	4717	5791
+rd_kafka_resp_err_offset_metadata_too_large	3416	5869
+rd_kafka_resp_err_offset_not_available	4295	5229
+rd_kafka_resp_err_offset_out_of_range	4779	5873
+rd_kafka_resp_err_operation_not_attempted	4805	5911
 rd_kafka_resp_err_out_of_order_sequence_number	569	601
-rd_kafka_resp_err_policy_violation	4940	6264
-rd_kafka_resp_err_preferred_leader_not_available	4948	6130
-rd_kafka_resp_err_principal_deserialization_failure	4951	6265
-rd_kafka_resp_err_producer_fenced	4963	6266
-rd_kafka_resp_err_reassignment_in_progress	117	6031
+rd_kafka_resp_err_policy_violation	4950	6275
+rd_kafka_resp_err_preferred_leader_not_available	4958	6139
+rd_kafka_resp_err_principal_deserialization_failure	4961	6276
+rd_kafka_resp_err_producer_fenced	4975	6277
+rd_kafka_resp_err_reassignment_in_progress	117	6040
 rd_kafka_resp_err_rebalance_in_progress	3325	3932
-rd_kafka_resp_err_record_list_too_large	3411	5413
-rd_kafka_resp_err_replica_not_available	3412	6267
-rd_kafka_resp_err_request_timed_out	1133	6268
-rd_kafka_resp_err_resource_not_found	120	6269
-rd_kafka_resp_err_sasl_authentication_failed	5031	6270
-rd_kafka_resp_err_security_disabled	5032	6271
+rd_kafka_resp_err_record_list_too_large	3414	5422
+rd_kafka_resp_err_replica_not_available	3415	6278
+rd_kafka_resp_err_request_timed_out	1133	6279
+rd_kafka_resp_err_resource_not_found	120	6280
+rd_kafka_resp_err_sasl_authentication_failed	5043	6281
+rd_kafka_resp_err_security_disabled	5044	6282
 rd_kafka_resp_err_stale_broker_epoch	564	595
-rd_kafka_resp_err_stale_ctrl_epoch	3585	6272
-rd_kafka_resp_err_throttling_quota_exceeded	5033	6273
-rd_kafka_resp_err_topic_already_exists	5034	6274
-rd_kafka_resp_err_topic_authorization_failed	5035	6275
-rd_kafka_resp_err_topic_deletion_disabled	5036	6276
-rd_kafka_resp_err_topic_exception	3266	6277
-rd_kafka_resp_err_transaction_coordinator_fenced	3523	6278
-rd_kafka_resp_err_transactional_id_authorization_failed	5037	6279
-rd_kafka_resp_err_unacceptable_credential	5038	6280
-rd_kafka_resp_err_unknown_leader_epoch	4284	5218
-rd_kafka_resp_err_unknown_member_id	5039	6281
-rd_kafka_resp_err_unknown_producer_id	5040	6282
-rd_kafka_resp_err_unknown_topic_or_part	5041	6283
-rd_kafka_resp_err_unstable_offset_commit	5042	6284
-rd_kafka_resp_err_unsupported_compression_type	5043	6285
-rd_kafka_resp_err_unsupported_for_message_format	4432	5414
-rd_kafka_resp_err_unsupported_sasl_mechanism	5044	6286
+rd_kafka_resp_err_stale_ctrl_epoch	3588	6283
+rd_kafka_resp_err_throttling_quota_exceeded	5045	6284
+rd_kafka_resp_err_topic_already_exists	5046	6285
+rd_kafka_resp_err_topic_authorization_failed	5047	6286
+rd_kafka_resp_err_topic_deletion_disabled	5048	6287
+rd_kafka_resp_err_topic_exception	3266	6288
+rd_kafka_resp_err_transaction_coordinator_fenced	3526	6289
+rd_kafka_resp_err_transactional_id_authorization_failed	5049	6290
+rd_kafka_resp_err_unacceptable_credential	5050	6291
+rd_kafka_resp_err_unknown_leader_epoch	4294	5227
+rd_kafka_resp_err_unknown_member_id	5051	6292
+rd_kafka_resp_err_unknown_producer_id	5052	6293
+rd_kafka_resp_err_unknown_topic_or_part	5053	6294
+rd_kafka_resp_err_unstable_offset_commit	5054	6295
+rd_kafka_resp_err_unsupported_compression_type	5055	6296
+rd_kafka_resp_err_unsupported_for_message_format	4442	5423
+rd_kafka_resp_err_unsupported_sasl_mechanism	5056	6297
 rd_kafka_resp_err_unsupported_version	285	310
-rdlock disk i o error	5045,160	6287
-reaction limit exceeded exception	5046	6288
-reaction value required exception	5047	6289
-reactionlimitexceededexception	5046	6288
-reactionlimitexceededexception when calling	5046	6288
-reactionvaluerequiredexception	5047	6289
-reactionvaluerequiredexception when calling	5047	6289
-read bio not set	5048,287	311
-read disk i o error	5049,160	6290
-read only buffer exception	5050	6291
-read only file system	2733	6292
-read only file system exception	5051	6293
-read only sql transaction	716	6294
-read only violation exception	5052	6295
-read pending exception	5053	6296
+rdlock disk i o error	5057,160	6298
+reaction limit exceeded exception	5058	6299
+reaction value required exception	5059	6300
+reactionlimitexceededexception	5058	6299
+reactionlimitexceededexception when calling	5058	6299
+reactionvaluerequiredexception	5059	6300
+reactionvaluerequiredexception when calling	5059	6300
+read bio not set	5060,287	311
+read disk i o error	5061,160	6301
+read only buffer exception	5062	6302
+read only file system	2733	6303
+read only file system exception	5063	6304
+read only sql transaction	716	6305
+read only violation exception	5064	6306
+read pending exception	5065	6307
 read tcp * i o timeout	1133	1375
-read tcp * read connection reset by peer	1106	6297
-read timed out	1133	6298
-read timeout expired	5054,287	311
-read_only_sql_transaction	716,208	6294
-readiness probe failed	4320,4321	5269
-reading sql data not permitted	5055	6299
-reading_sql_data_not_permitted	5055,646	6299
-readingsqldatanotpermitted	5055,646	6299
-readonlybufferexception	5050	6291
-readonlyfilesystemexception	5051	6293
-readonlysqltransaction	716,208	6294
-readonlyviolationexception	5052	6295
-readonlyviolationexception when calling	5052	6295
-readpendingexception	5053	6296
-readtimeout	5056	6300
+read tcp * read connection reset by peer	1106	6308
+read timed out	1133	6309
+read timeout expired	5066,287	311
+read_only_sql_transaction	716,208	6305
+readiness probe failed	4330,4331	5278
+reading sql data not permitted	5067	6310
+reading_sql_data_not_permitted	5067,646	6310
+readingsqldatanotpermitted	5067,646	6310
+readonlybufferexception	5062	6302
+readonlyfilesystemexception	5063	6304
+readonlysqltransaction	716,208	6305
+readonlyviolationexception	5064	6306
+readonlyviolationexception when calling	5064	6306
+readpendingexception	5065	6307
+readtimeout	5068	6311
 realm name too long	1172	1493
-realtime log config already exists	5057,19	6301
-realtime log config in use	5058	6302
-realtime log config owner mismatch	5059,7	6303
-realtimelogconfigalreadyexists	5057,19	6301
-realtimelogconfigalreadyexists when calling	5057,19	6301
-realtimelogconfiginuse	5058	6302
-realtimelogconfiginuse when calling	5058	6302
-realtimelogconfigownermismatch	5059,7	6303
-realtimelogconfigownermismatch when calling	5059,7	6303
+realtime log config already exists	5069,19	6312
+realtime log config in use	5070	6313
+realtime log config owner mismatch	5071,7	6314
+realtimelogconfigalreadyexists	5069,19	6312
+realtimelogconfigalreadyexists when calling	5069,19	6312
+realtimelogconfiginuse	5070	6313
+realtimelogconfiginuse when calling	5070	6313
+realtimelogconfigownermismatch	5071,7	6314
+realtimelogconfigownermismatch when calling	5071,7	6314
+reason external check error	4972,3331	6159
+reason external check timeout	4974,3331	6161
+reason health analyze	3330,3331	3940
+reason layer4 connection problem	4275,3331	5202
+reason layer4 timeout	4276,3331	5203
+reason layer6 invalid response	4277,3331	5204
+reason layer6 timeout	4278,3331	5205
+reason layer7 invalid response	4279,3331	5206
+reason layer7 timeout	4281,3331	5208
+reason layer7 wrong status	4280,3331	5207
+reason socket error	5072,3331	6315
 reassignment in progress exception	117	116
 reassignment_in_progress	117	116
 reassignmentinprogressexception	117	116
-reassignmentinprogressexception when calling	117,19	6304
-rebalance in progress exception	3325	6305
-rebalance_in_progress	3325	6305
-rebalanceinprogressexception	3325	6305
-receipt handle is invalid	5060	6306
-receipthandleisinvalid	5060	6306
-receipthandleisinvalid when calling	5060	6306
+reassignmentinprogressexception when calling	117,19	6316
+rebalance in progress exception	3325	6317
+rebalance_in_progress	3325	6317
+rebalanceinprogressexception	3325	6317
+receipt handle is invalid	5073	6318
+receipthandleisinvalid	5073	6318
+receipthandleisinvalid when calling	5073	6318
 received copy data after eof marker	452,115	1214
-received fatal alert access_denied	4326,287	6307
-received fatal alert bad_certificate	4327,287	6308
-received fatal alert bad_certificate_hash_value	4328,287	6309
-received fatal alert bad_certificate_status_response	4329,287	6310
-received fatal alert bad_record_mac	4330,287	6311
-received fatal alert certificate_expired	4335,287	6312
-received fatal alert certificate_revoked	4342,287	6313
-received fatal alert certificate_unknown	4344,287	6314
-received fatal alert certificate_unobtainable	4331,287	6315
-received fatal alert decode_error	4333,287	6316
-received fatal alert decompression_failure	4332,287	6317
-received fatal alert decrypt_error	4334,287	6318
-received fatal alert handshake_failure	4336,287	6319
-received fatal alert illegal_parameter	4337,287	6320
-received fatal alert insufficient_security	4338,287	6321
-received fatal alert internal_error	4339,287	6322
-received fatal alert protocol_version	4340,287	6323
-received fatal alert record_overflow	4341,287	6324
-received fatal alert unexpected_message	4343,287	6325
-received fatal alert unknown_ca	4345,287	6326
-received fatal alert unknown_psk_identity	4346,287	6327
-received fatal alert unrecognized_name	4347,287	6328
-received fatal alert unsupported_certificate	4348,287	6329
-received fatal alert unsupported_extension	4349,287	6330
-received unencrypted data after gssapi encryption request	526,138	4122
-received unencrypted data after ssl request	526,138	4122
+received fatal alert access_denied	4336,287	6319
+received fatal alert bad_certificate	4337,287	6320
+received fatal alert bad_certificate_hash_value	4338,287	6321
+received fatal alert bad_certificate_status_response	4339,287	6322
+received fatal alert bad_record_mac	4340,287	6323
+received fatal alert certificate_expired	4345,287	6324
+received fatal alert certificate_revoked	4352,287	6325
+received fatal alert certificate_unknown	4354,287	6326
+received fatal alert certificate_unobtainable	4341,287	6327
+received fatal alert decode_error	4343,287	6328
+received fatal alert decompression_failure	4342,287	6329
+received fatal alert decrypt_error	4344,287	6330
+received fatal alert handshake_failure	4346,287	6331
+received fatal alert illegal_parameter	4347,287	6332
+received fatal alert insufficient_security	4348,287	6333
+received fatal alert internal_error	4349,287	6334
+received fatal alert protocol_version	4350,287	6335
+received fatal alert record_overflow	4351,287	6336
+received fatal alert unexpected_message	4353,287	6337
+received fatal alert unknown_ca	4355,287	6338
+received fatal alert unknown_psk_identity	4356,287	6339
+received fatal alert unrecognized_name	4357,287	6340
+received fatal alert unsupported_certificate	4358,287	6341
+received fatal alert unsupported_extension	4359,287	6342
+received unencrypted data after gssapi encryption request	526,138	4124
+received unencrypted data after ssl request	526,138	4124
 recheck is no longer required	109	108
 record has changed since last read in table * try restarting transaction	1958	2421
-record length mismatch	5061,287	311
-record list too large exception	3411	4029
-record too small	5062,287	311
-record type has not been registered	259,1	6331
-record_list_too_large	3411	4029
-recordlisttoolargeexception	3411	4029
+record length mismatch	5074,287	311
+record list too large exception	3414	4031
+record too small	5075,287	311
+record type has not been registered	259,1	6343
+record_list_too_large	3414	4031
+recordlisttoolargeexception	3414	4031
 records * deleted * skipped	2176	2653
 records * duplicates * warnings	2129	2600
-recovery aborted because of insufficient parameter settings	194,115	3972
-recovery database is locked	5063,5064	6332
-recovery is in progress	107	4150
+recovery aborted because of insufficient parameter settings	194,115	3974
+recovery database is locked	5076,5077	6344
+recovery is in progress	107	4152
 recovery is not in progress	107	105
-recovery target timeline * does not exist	194,115	3972
+recovery target timeline * does not exist	194,115	3974
 recursion of event ddl statements is forbidden when body is present	2023	2492
-recursionerror	5065,5066	6333
-recursive invocation exception	5067	6334
+recursionerror	5078,5079	6345
+recursive invocation exception	5080	6346
 recursive limit * as set by the max_sp_recursion_depth variable was exceeded for routine	2453	2943
-recursive query * does not have the form non recursive term union all recursive term	235,1	6335
-recursive query * has collation * in non recursive term but collation	872,1	6336
-recursive query * has type * in non recursive term but type	279,1	6337
-recursive query * must not contain data modifying statements	235,1	6335
-recursive reference to query * must not appear more than once	235,1	6335
+recursive query * does not have the form non recursive term union all recursive term	235,1	6347
+recursive query * has collation * in non recursive term but collation	872,1	6348
+recursive query * has type * in non recursive term but type	279,1	6349
+recursive query * must not contain data modifying statements	235,1	6347
+recursive reference to query * must not appear more than once	235,1	6347
 recursive stored functions and triggers are not allowed	2446	2937
-recursiveinvocationexception	5067	6334
-recursiveinvocationexception when calling	5067	6334
-redis is loading the dataset in memory	5068	6338
-redshift idc application already exists	5069	6339
-redshift idc application not exists	5070,12	6340
-redshift idc application quota exceeded	5071	6341
-redshift invalid parameter	5072	6342
-redshiftidcapplicationalreadyexists	5069	6339
-redshiftidcapplicationalreadyexists when calling	5069	6339
-redshiftidcapplicationnotexists	5070,12	6340
-redshiftidcapplicationnotexists when calling	5070,12	6340
-redshiftidcapplicationquotaexceeded	5071	6341
-redshiftidcapplicationquotaexceeded when calling	5071	6341
-redshiftinvalidparameter	5072	6342
-redshiftinvalidparameter when calling	5072	6342
+recursiveinvocationexception	5080	6346
+recursiveinvocationexception when calling	5080	6346
+redis is loading the dataset in memory	5081	6350
+redshift idc application already exists	5082	6351
+redshift idc application not exists	5083,12	6352
+redshift idc application quota exceeded	5084	6353
+redshift invalid parameter	5085	6354
+redshiftidcapplicationalreadyexists	5082	6351
+redshiftidcapplicationalreadyexists when calling	5082	6351
+redshiftidcapplicationnotexists	5083,12	6352
+redshiftidcapplicationnotexists when calling	5083,12	6352
+redshiftidcapplicationquotaexceeded	5084	6353
+redshiftidcapplicationquotaexceeded when calling	5084	6353
+redshiftinvalidparameter	5085	6354
+redshiftinvalidparameter when calling	5085	6354
 reference * not supported	2110,1	2581
-reference does not exist exception	5073	6343
-reference name required exception	5074	6344
+reference does not exist exception	5086	6355
+reference name required exception	5087	6356
 reference to recursive with table * in materialized derived	2358	2838
-reference type not supported exception	5075	6345
-referenced images not found exception	5076	6346
+reference type not supported exception	5088	6357
+referenced images not found exception	5089	6358
 referenced relation * is not a table	259,1	274
 referenced window specification * already contains order list	2284	2762
 referenced window specification * cannot contain window frame	2664	3189
-referencedimagesnotfoundexception	5076	6346
-referencedimagesnotfoundexception when calling	5076	6346
-referencedoesnotexistexception	5073	6343
-referencedoesnotexistexception when calling	5073	6343
-referenceerror	5077,5078	6347
-referencenamerequiredexception	5074	6344
-referencenamerequiredexception when calling	5074	6344
-referencetypenotsupportedexception	5075	6345
-referencetypenotsupportedexception when calling	5075	6345
-referralexception	5079	6348
+referencedimagesnotfoundexception	5089	6358
+referencedimagesnotfoundexception when calling	5089	6358
+referencedoesnotexistexception	5086	6355
+referencedoesnotexistexception when calling	5086	6355
+referenceerror	5090,5091	6359
+referencenamerequiredexception	5087	6356
+referencenamerequiredexception when calling	5087	6356
+referencetypenotsupportedexception	5088	6357
+referencetypenotsupportedexception when calling	5088	6357
+referralexception	5092	6360
 referring to uninitialized variable	2456	2947
-reflection type load exception	5080	6349
-reflectionexception	5081	6350
-reflectiontypeloadexception	5080	6349
-reflective operation exception	5082	6351
-reflectiveoperationexception	5082	6351
-refresh failed exception	5083	6352
-refresh token reuse exception	5084	6353
-refreshfailedexception	5083	6352
-refreshtokenreuseexception	5084	6353
-refreshtokenreuseexception when calling	5084	6353
-refused response	5027	6238
-regex match timeout exception	5085	6354
-regexmatchtimeoutexception	5085	6354
-regexperror	5086	6355
-region disabled exception	5087,11	6356
-region limit exceeded exception	5088	6357
-region setup in progress exception	5089	6358
-regiondisabledexception	5087,11	6356
-regiondisabledexception when calling	5087,11	6356
-regionlimitexceededexception	5088	6357
-regionlimitexceededexception when calling	5088	6357
-regionsetupinprogressexception	5089	6358
-regionsetupinprogressexception when calling	5089	6358
-registration code validation exception	5090	6359
-registrationcodevalidationexception	5090	6359
-registrationcodevalidationexception when calling	5090	6359
-registry not found exception	5091	6360
-registry policy not found exception	5092	6361
-registrynotfoundexception	5091	6360
-registrynotfoundexception when calling	5091	6360
-registrypolicynotfoundexception	5092	6361
-registrypolicynotfoundexception when calling	5092	6361
-registryunavailable	5093,5094	6362
-regular expression * has no subexpressions as requested by backreference in	3996,115	6363
-regular expression failed	3996,115	6364
-regular expression match for	3996,115	6363
+reflection type load exception	5093	6361
+reflectionexception	5094	6362
+reflectiontypeloadexception	5093	6361
+reflective operation exception	5095	6363
+reflectiveoperationexception	5095	6363
+refresh failed exception	5096	6364
+refresh token reuse exception	5097	6365
+refreshfailedexception	5096	6364
+refreshtokenreuseexception	5097	6365
+refreshtokenreuseexception when calling	5097	6365
+refused response	5039	6249
+regex match timeout exception	5098	6366
+regexmatchtimeoutexception	5098	6366
+regexperror	5099	6367
+region disabled exception	5100,11	6368
+region limit exceeded exception	5101	6369
+region setup in progress exception	5102	6370
+regiondisabledexception	5100,11	6368
+regiondisabledexception when calling	5100,11	6368
+regionlimitexceededexception	5101	6369
+regionlimitexceededexception when calling	5101	6369
+regionsetupinprogressexception	5102	6370
+regionsetupinprogressexception when calling	5102	6370
+registration code validation exception	5103	6371
+registrationcodevalidationexception	5103	6371
+registrationcodevalidationexception when calling	5103	6371
+registry not found exception	5104	6372
+registry policy not found exception	5105	6373
+registrynotfoundexception	5104	6372
+registrynotfoundexception when calling	5104	6372
+registrypolicynotfoundexception	5105	6373
+registrypolicynotfoundexception when calling	5105	6373
+registryunavailable	5106,5107	6374
+regular expression * has no subexpressions as requested by backreference in	3999,115	6375
+regular expression failed	3999,115	6376
+regular expression match for	3999,115	6375
 regular expression matching not supported on type bytea	109	973
-rejected execution exception	5095	6365
-rejected records exception	5096	6366
-rejectedexecutionexception	5095	6365
-rejectedrecordsexception	5096	6366
-rejectedrecordsexception when calling	5096	6366
-relation * already exists	881,1	6367
+rejected execution exception	5108	6377
+rejected records exception	5109	6378
+rejectedexecutionexception	5108	6377
+rejectedrecordsexception	5109	6378
+rejectedrecordsexception when calling	5109	6378
+relation * already exists	881,1	6379
 relation * already exists in schema	881,1	1059
-relation * already exists skipping	881,1	6368
-relation * cannot be the target of a modifying statement	109	5869
+relation * already exists skipping	881,1	6380
+relation * cannot be the target of a modifying statement	109	5878
 relation * cannot have rules	259,1	787
 relation * cannot have triggers	259,1	1358
-relation * clause not found in from clause	1170,1	6369
-relation * does not exist	1170,1	6370
-relation * does not have a composite type	259,1	6371
+relation * clause not found in from clause	1170,1	6381
+relation * does not exist	1170,1	6382
+relation * does not have a composite type	259,1	6383
 relation * is already member of publication	161,1	2016
-relation * is invalid in like clause	259,1	4144
-relation * is not a parent of relation	1170,1	6372
-relation * is not a partition of relation	1170,1	6372
-relation * is not part of the publication	162,1	6373
+relation * is invalid in like clause	259,1	4146
+relation * is not a parent of relation	1170,1	6384
+relation * is not a partition of relation	1170,1	6384
+relation * is not part of the publication	162,1	6385
 relation * would be inherited from more than once	881,1	1059
-relation not found exception	5097	6374
-relation referenced by copy statement has changed	107	6375
-relation service not registered exception	5098	6376
-relation type not found exception	5099	6377
-relation with oid * does not exist	1170,1	6378
-relationexception	5100	6379
-relationnotfoundexception	5097	6374
-relationservicenotregisteredexception	5098	6376
-relationtypenotfoundexception	5099	6377
-relative path not allowed for backup stored on server	1046,1	6380
-relative path not allowed for copy to file	1046,1	6381
+relation not found exception	5110	6386
+relation referenced by copy statement has changed	107	6387
+relation service not registered exception	5111	6388
+relation type not found exception	5112	6389
+relation with oid * does not exist	1170,1	6390
+relationexception	5113	6391
+relationnotfoundexception	5110	6386
+relationservicenotregisteredexception	5111	6388
+relationtypenotfoundexception	5112	6389
+relative path not allowed for backup stored on server	1046,1	6392
+relative path not allowed for copy to file	1046,1	6393
 relay log read failure	2419	2904
 relay log write failure	2420	2905
-relfilenode value not set when in binary upgrade mode	194,115	6069
+relfilenode value not set when in binary upgrade mode	194,115	6078
 remainder for hash partition must be an integer value greater than or equal to zero	194,115	1199
 remainder for hash partition must be specified	0,1	950
-remainder for hash partition provided more than once	161,1	5489
-remaining connection slots are reserved for non replication superuser connections	1962,248	6382
-remediation in progress exception	5101	6383
-remediationinprogressexception	5101	6383
-remediationinprogressexception when calling	5101	6383
-remote address changed	2728	6384
-remote end closed connection without response	559	6385
-remote error tls access denied	4326,287	5275
-remote error tls bad certificate	4327,287	5276
-remote error tls bad certificate hash value	4328,287	5277
-remote error tls bad certificate status response	4329,287	5278
-remote error tls bad record mac	4330,287	5279
-remote error tls certificate unobtainable	4331,287	5280
-remote error tls decompression failure	4332,287	5281
-remote error tls error decoding message	4333,287	5282
-remote error tls error decrypting message	4334,287	5283
-remote error tls expired certificate	4335,287	5284
-remote error tls handshake failure	4336,287	5285
-remote error tls illegal parameter	4337,287	5286
-remote error tls insufficient security level	4338,287	5287
-remote error tls internal error	4339,287	5288
-remote error tls protocol version not supported	4340,287	5289
-remote error tls record overflow	4341,287	5290
-remote error tls revoked certificate	4342,287	5291
-remote error tls unexpected message	4343,287	5292
-remote error tls unknown certificate	4344,287	5293
-remote error tls unknown certificate authority	4345,287	5294
-remote error tls unknown psk identity	4346,287	5295
-remote error tls unrecognized name	4347,287	5296
-remote error tls unsupported certificate	4348,287	5297
-remote error tls unsupported extension	4349,287	5298
+remainder for hash partition provided more than once	161,1	5498
+remaining connection slots are reserved for non replication superuser connections	1962,248	6394
+remediation in progress exception	5114	6395
+remediationinprogressexception	5114	6395
+remediationinprogressexception when calling	5114	6395
+remote address changed	2728	6396
+remote end closed connection without response	559	6397
+remote error tls access denied	4336,287	5284
+remote error tls bad certificate	4337,287	5285
+remote error tls bad certificate hash value	4338,287	5286
+remote error tls bad certificate status response	4339,287	5287
+remote error tls bad record mac	4340,287	5288
+remote error tls certificate unobtainable	4341,287	5289
+remote error tls decompression failure	4342,287	5290
+remote error tls error decoding message	4343,287	5291
+remote error tls error decrypting message	4344,287	5292
+remote error tls expired certificate	4345,287	5293
+remote error tls handshake failure	4346,287	5294
+remote error tls illegal parameter	4347,287	5295
+remote error tls insufficient security level	4348,287	5296
+remote error tls internal error	4349,287	5297
+remote error tls protocol version not supported	4350,287	5298
+remote error tls record overflow	4351,287	5299
+remote error tls revoked certificate	4352,287	5300
+remote error tls unexpected message	4353,287	5301
+remote error tls unknown certificate	4354,287	5302
+remote error tls unknown certificate authority	4355,287	5303
+remote error tls unknown psk identity	4356,287	5304
+remote error tls unrecognized name	4357,287	5305
+remote error tls unsupported certificate	4358,287	5306
+remote error tls unsupported extension	4359,287	5307
 remote file already exists	1286	1605
 remote file not found	1289	1608
-remote i o error	2730	6386
-remote installation cancelled	5102	6387
-remote installation skipped	5103	6388
-remote source exception	5104	6389
-remotedisconnected	5105	6390
-remoteerror	5106	6391
-remoteexception	5107	6392
-remoteinstallationcancelled	5102	6387
-remoteinstallationskipped	5103	6388
-remotesourceexception	5104	6389
-remoting timeout exception	5108	6393
-remotingexception	5109	6394
-remotingtimeoutexception	5108	6393
-removing elements from multidimensional arrays is not supported	109	6395
-removing partition * violates foreign key constraint	3268,687	4184
-renaming an on select rule is not allowed	163,1	5746
-renegotiate ext too long	5110,287	311
-renegotiation encoding err	5111,287	311
+remote i o error	2730	6398
+remote installation cancelled	5115	6399
+remote installation skipped	5116	6400
+remote source exception	5117	6401
+remotedisconnected	5118	6402
+remoteerror	5119	6403
+remoteexception	5120	6404
+remoteinstallationcancelled	5115	6399
+remoteinstallationskipped	5116	6400
+remotesourceexception	5117	6401
+remoting timeout exception	5121	6405
+remotingexception	5122	6406
+remotingtimeoutexception	5121	6405
+removing elements from multidimensional arrays is not supported	109	6407
+removing partition * violates foreign key constraint	3268,687	4186
+renaming an on select rule is not allowed	163,1	5755
+renegotiate ext too long	5123,287	311
+renegotiation encoding err	5124,287	311
 reorganize of range partitions cannot change total ranges except for last partition where it can extend the range	2367	2848
 reorganize partition can only be used to reorganize partitions not to change their numbers	2365	2846
 reorganize partition without parameters can only be used on auto partitioned tables using hash partitions	2366	2847
 replace cannot be executed as it requires deleting rows that are not in the view	2369	2850
 replace select is unsafe because the order in which rows are retrieved by the select determines which if any rows are replaced this order cannot be predicted and may differ on master and the slave	1914	2368
-replacement content required exception	5112	6396
-replacement type required exception	5113	6397
-replacementcontentrequiredexception	5112	6396
-replacementcontentrequiredexception when calling	5112	6396
-replacementtyperequiredexception	5113	6397
-replacementtyperequiredexception when calling	5113	6397
-replay limit exceeded	5114,11	6398
-replaylimitexceeded	5114,11	6398
-replaylimitexceeded when calling	5114,11	6398
-replica already exists exception	5115	6399
-replica not available	3412	6267
-replica not available exception	3412	4030
-replica not found exception	5116	6400
-replica_not_available	3412	4030
-replicaalreadyexistsexception	5115	6399
-replicaalreadyexistsexception when calling	5115	6399
-replicanotavailableexception	3412	4030
-replicanotfoundexception	5116	6400
-replicanotfoundexception when calling	5116	6400
+replacement content required exception	5125	6408
+replacement type required exception	5126	6409
+replacementcontentrequiredexception	5125	6408
+replacementcontentrequiredexception when calling	5125	6408
+replacementtyperequiredexception	5126	6409
+replacementtyperequiredexception when calling	5126	6409
+replay limit exceeded	5127,11	6410
+replaylimitexceeded	5127,11	6410
+replaylimitexceeded when calling	5127,11	6410
+replica already exists exception	5128	6411
+replica not available	3415	6278
+replica not available exception	3415	4032
+replica not found exception	5129	6412
+replica_not_available	3415	4032
+replicaalreadyexistsexception	5128	6411
+replicaalreadyexistsexception when calling	5128	6411
+replicanotavailableexception	3415	4032
+replicanotfoundexception	5129	6412
+replicanotfoundexception when calling	5129	6412
 replicated query * table * can not be temporary	2114	2585
-replicated write conflict exception	5117	6401
-replicatedwriteconflictexception	5117	6401
-replicatedwriteconflictexception when calling	5117	6401
-replication already exists	5118,19	6402
+replicated write conflict exception	5130	6413
+replicatedwriteconflictexception	5130	6413
+replicatedwriteconflictexception when calling	5130	6413
+replication already exists	5131,19	6414
 replication event checksum verification failed while reading from a log file	1897	2351
 replication event checksum verification failed while reading from network	2225	2702
-replication group already exists	5119	6403
-replication group already under migration fault	5120	6404
-replication group not found fault	5121,12	6405
-replication group not under migration fault	5122	6406
-replication not found	5123,12	6407
-replication origin * does not exist	162,1	6408
-replication origin name * is reserved	691,1	6409
-replication origin with id * does not exist	162,1	6408
+replication group already exists	5132	6415
+replication group already under migration fault	5133	6416
+replication group not found fault	5134,12	6417
+replication group not under migration fault	5135	6418
+replication not found	5136,12	6419
+replication origin * does not exist	162,1	6420
+replication origin name * is reserved	691,1	6421
+replication origin with id * does not exist	162,1	6420
 replication origin with id * is already active for pid	139,107	1438
-replication slot * already exists	161,1	6410
+replication slot * already exists	161,1	6422
 replication slot * cannot be advanced	107	735
-replication slot * does not exist	162,1	6411
-replication slot * is active for pid	139,107	6412
+replication slot * does not exist	162,1	6423
+replication slot * is active for pid	139,107	6424
 replication slot * was not created in this database	107	955
-replication slot checkpoint has wrong checksum	621,81	6413
-replication slot file * has corrupted length	621,81	6414
-replication slot file * has unsupported version	621,81	6414
-replication slot file * has wrong magic number * instead of	621,81	6414
-replication slots can only be used if max_replication_slots 0	107	5314
-replication slots can only be used if wal_level replica	107	5314
-replication subnet group does not cover enough a zs	5124	6415
-replicationalreadyexists	5118,19	6402
-replicationalreadyexists when calling	5118,19	6402
-replicationgroupalreadyexists	5119	6403
-replicationgroupalreadyexists when calling	5119	6403
-replicationgroupalreadyundermigrationfault	5120	6404
-replicationgroupalreadyundermigrationfault when calling	5120	6404
-replicationgroupnotfoundfault	5121,12	6405
-replicationgroupnotfoundfault when calling	5121,12	6405
-replicationgroupnotundermigrationfault	5122	6406
-replicationgroupnotundermigrationfault when calling	5122	6406
-replicationnotfound	5123,12	6407
-replicationnotfound when calling	5123,12	6407
-replicationsubnetgroupdoesnotcoverenoughazs	5124	6415
-replicationsubnetgroupdoesnotcoverenoughazs when calling	5124	6415
-report generation limit exceeded	5125,19	6416
-report in progress	5126,12	6417
-report limit reached exception	5127	6418
-report not present	5128,20	6419
-reportexpired	5129,20	6420
-reportexpired when calling	5129,20	6420
-reportgenerationlimitexceeded	5125,19	6416
-reportgenerationlimitexceeded when calling	5125,19	6416
-reportinprogress	5126,12	6417
-reportinprogress when calling	5126,12	6417
-reportlimitreachedexception	5127	6418
-reportlimitreachedexception when calling	5127	6418
-reportnotpresent	5128,20	6419
-reportnotpresent when calling	5128,20	6419
-repository already exists exception	5130	6421
-repository catalog data not found exception	5131	6422
-repository does not exist exception	5132	6423
-repository limit exceeded exception	5133	6424
-repository name exists exception	5134	6425
-repository name required exception	5135	6426
-repository names required exception	5136	6427
-repository not associated with pull request exception	5137	6428
-repository not empty exception	5138	6429
-repository not found exception	5139	6430
-repository policy not found exception	5140	6431
-repository trigger branch name list required exception	5141	6432
-repository trigger destination arn required exception	5142	6433
-repository trigger events list required exception	5143	6434
-repository trigger name required exception	5144	6435
-repository triggers list required exception	5145	6436
-repositoryalreadyexistsexception	5130	6421
-repositoryalreadyexistsexception when calling	5130	6421
-repositorycatalogdatanotfoundexception	5131	6422
-repositorycatalogdatanotfoundexception when calling	5131	6422
-repositorydoesnotexistexception	5132	6423
-repositorydoesnotexistexception when calling	5132	6423
-repositorylimitexceededexception	5133	6424
-repositorylimitexceededexception when calling	5133	6424
-repositorynameexistsexception	5134	6425
-repositorynameexistsexception when calling	5134	6425
-repositorynamerequiredexception	5135	6426
-repositorynamerequiredexception when calling	5135	6426
-repositorynamesrequiredexception	5136	6427
-repositorynamesrequiredexception when calling	5136	6427
-repositorynotassociatedwithpullrequestexception	5137	6428
-repositorynotassociatedwithpullrequestexception when calling	5137	6428
-repositorynotemptyexception	5138	6429
-repositorynotemptyexception when calling	5138	6429
-repositorynotfoundexception	5139	6430
-repositorynotfoundexception when calling	5139	6430
-repositorypolicynotfoundexception	5140	6431
-repositorypolicynotfoundexception when calling	5140	6431
-repositorytriggerbranchnamelistrequiredexception	5141	6432
-repositorytriggerbranchnamelistrequiredexception when calling	5141	6432
-repositorytriggerdestinationarnrequiredexception	5142	6433
-repositorytriggerdestinationarnrequiredexception when calling	5142	6433
-repositorytriggereventslistrequiredexception	5143	6434
-repositorytriggereventslistrequiredexception when calling	5143	6434
-repositorytriggernamerequiredexception	5144	6435
-repositorytriggernamerequiredexception when calling	5144	6435
-repositorytriggerslistrequiredexception	5145	6436
-repositorytriggerslistrequiredexception when calling	5145	6436
-request already in progress exception	5146	6437
-request already processed exception	5147	6438
-request changed exception	5148	6439
+replication slot checkpoint has wrong checksum	621,81	6425
+replication slot file * has corrupted length	621,81	6426
+replication slot file * has unsupported version	621,81	6426
+replication slot file * has wrong magic number * instead of	621,81	6426
+replication slots can only be used if max_replication_slots 0	107	5323
+replication slots can only be used if wal_level replica	107	5323
+replication subnet group does not cover enough a zs	5137	6427
+replicationalreadyexists	5131,19	6414
+replicationalreadyexists when calling	5131,19	6414
+replicationgroupalreadyexists	5132	6415
+replicationgroupalreadyexists when calling	5132	6415
+replicationgroupalreadyundermigrationfault	5133	6416
+replicationgroupalreadyundermigrationfault when calling	5133	6416
+replicationgroupnotfoundfault	5134,12	6417
+replicationgroupnotfoundfault when calling	5134,12	6417
+replicationgroupnotundermigrationfault	5135	6418
+replicationgroupnotundermigrationfault when calling	5135	6418
+replicationnotfound	5136,12	6419
+replicationnotfound when calling	5136,12	6419
+replicationsubnetgroupdoesnotcoverenoughazs	5137	6427
+replicationsubnetgroupdoesnotcoverenoughazs when calling	5137	6427
+report generation limit exceeded	5138,19	6428
+report in progress	5139,12	6429
+report limit reached exception	5140	6430
+report not present	5141,20	6431
+reportexpired	5142,20	6432
+reportexpired when calling	5142,20	6432
+reportgenerationlimitexceeded	5138,19	6428
+reportgenerationlimitexceeded when calling	5138,19	6428
+reportinprogress	5139,12	6429
+reportinprogress when calling	5139,12	6429
+reportlimitreachedexception	5140	6430
+reportlimitreachedexception when calling	5140	6430
+reportnotpresent	5141,20	6431
+reportnotpresent when calling	5141,20	6431
+repository already exists exception	5143	6433
+repository catalog data not found exception	5144	6434
+repository does not exist exception	5145	6435
+repository limit exceeded exception	5146	6436
+repository name exists exception	5147	6437
+repository name required exception	5148	6438
+repository names required exception	5149	6439
+repository not associated with pull request exception	5150	6440
+repository not empty exception	5151	6441
+repository not found exception	5152	6442
+repository policy not found exception	5153	6443
+repository trigger branch name list required exception	5154	6444
+repository trigger destination arn required exception	5155	6445
+repository trigger events list required exception	5156	6446
+repository trigger name required exception	5157	6447
+repository triggers list required exception	5158	6448
+repositoryalreadyexistsexception	5143	6433
+repositoryalreadyexistsexception when calling	5143	6433
+repositorycatalogdatanotfoundexception	5144	6434
+repositorycatalogdatanotfoundexception when calling	5144	6434
+repositorydoesnotexistexception	5145	6435
+repositorydoesnotexistexception when calling	5145	6435
+repositorylimitexceededexception	5146	6436
+repositorylimitexceededexception when calling	5146	6436
+repositorynameexistsexception	5147	6437
+repositorynameexistsexception when calling	5147	6437
+repositorynamerequiredexception	5148	6438
+repositorynamerequiredexception when calling	5148	6438
+repositorynamesrequiredexception	5149	6439
+repositorynamesrequiredexception when calling	5149	6439
+repositorynotassociatedwithpullrequestexception	5150	6440
+repositorynotassociatedwithpullrequestexception when calling	5150	6440
+repositorynotemptyexception	5151	6441
+repositorynotemptyexception when calling	5151	6441
+repositorynotfoundexception	5152	6442
+repositorynotfoundexception when calling	5152	6442
+repositorypolicynotfoundexception	5153	6443
+repositorypolicynotfoundexception when calling	5153	6443
+repositorytriggerbranchnamelistrequiredexception	5154	6444
+repositorytriggerbranchnamelistrequiredexception when calling	5154	6444
+repositorytriggerdestinationarnrequiredexception	5155	6445
+repositorytriggerdestinationarnrequiredexception when calling	5155	6445
+repositorytriggereventslistrequiredexception	5156	6446
+repositorytriggereventslistrequiredexception when calling	5156	6446
+repositorytriggernamerequiredexception	5157	6447
+repositorytriggernamerequiredexception when calling	5157	6447
+repositorytriggerslistrequiredexception	5158	6448
+repositorytriggerslistrequiredexception when calling	5158	6448
+request already in progress exception	5159	6449
+request already processed exception	5160	6450
+request changed exception	5161	6451
 request entity too large	22	23
-request entity too large exception	22	6440
-request failed exception	5149	6441
-request for brin range summarization for index * was not recorded	337	6442
+request entity too large exception	22	6452
+request failed exception	5162	6453
+request for brin range summarization for index * was not recorded	337	6454
 request header fields too large	40	39
-request illegally referred to resource that does not exist	120	6269
-request illegally referred to the same resource twice	121	6245
-request in progress exception	5150	6443
-request is not valid given the current sasl state	3440	4061
-request limit exceeded	5151,39	6444
-request limit exceeded exception	5151	6445
-request not valid in current sasl state	3440	6252
-request parameters do not satisfy the configured policy	4940	6112
-request principal deserialization failed during forwarding	4951	6139
-request throttled exception	5152,39	6446
-request timed out	1133	6298
-request timed out exception	1133	6447
+request illegally referred to resource that does not exist	120	6280
+request illegally referred to the same resource twice	121	6256
+request in progress exception	5163	6455
+request is not valid given the current sasl state	3443	4063
+request limit exceeded	5164,39	6456
+request limit exceeded exception	5164	6457
+request not valid in current sasl state	3443	6263
+request parameters do not satisfy the configured policy	4950	6121
+request principal deserialization failed during forwarding	4961	6148
+request throttled exception	5165,39	6458
+request timed out	1133	6309
+request timed out exception	1133	6459
 request timeout	18	18
-request timeout exception	18	6448
-request token not found exception	5153	6449
-request too large exception	5154,22	6450
+request timeout exception	18	6460
+request token not found exception	5166	6461
+request too large exception	5167,22	6462
 request uri too long	23	24
 request_entity_too_large	22	23
 request_header_fields_too_large	40	39
-request_timed_out	1133	6447
+request_timed_out	1133	6459
 request_timeout	18	18
 request_uri_too_long	23	24
-requestalreadyinprogressexception	5146	6437
-requestalreadyinprogressexception when calling	5146	6437
-requestalreadyprocessedexception	5147	6438
-requestalreadyprocessedexception when calling	5147	6438
-requestchangedexception	5148	6439
-requestchangedexception when calling	5148	6439
-requested character not valid for encoding	337	5810
-requested character too large	337	5810
-requested character too large for encoding	337	5810
-requested credential would not meet criteria for acceptability	5038	6451
-requested entity too large exception	5155,22	6452
-requested length cannot be negative	194,115	6453
-requested length too large	337	5810
-requested position is not greater than or equal to zero and less than the size of the snapshot	4943	6117
-requested proto_version * does not support streaming need * or higher	194,115	6172
-requested proto_version * does not support two phase commit need * or higher	194,115	6172
+requestalreadyinprogressexception	5159	6449
+requestalreadyinprogressexception when calling	5159	6449
+requestalreadyprocessedexception	5160	6450
+requestalreadyprocessedexception when calling	5160	6450
+requestchangedexception	5161	6451
+requestchangedexception when calling	5161	6451
+requested character not valid for encoding	337	5819
+requested character too large	337	5819
+requested character too large for encoding	337	5819
+requested credential would not meet criteria for acceptability	5050	6463
+requested entity too large exception	5168,22	6464
+requested length cannot be negative	194,115	6465
+requested length too large	337	5819
+requested position is not greater than or equal to zero and less than the size of the snapshot	4953	6126
+requested proto_version * does not support streaming need * or higher	194,115	6183
+requested proto_version * does not support two phase commit need * or higher	194,115	6183
 requested range not satisfiable	25	26
-requested range not satisfiable exception	25	6454
+requested range not satisfiable exception	25	6466
 requested range was not delivered by the server	1260	1579
-requested snapshot was not found	5156	6455
+requested snapshot was not found	5169	6467
 requested ssl level failed	1277	1596
 requested_range_not_satisfiable	25	26
-requestedentitytoolargeexception	5155,22	6452
-requestedentitytoolargeexception when calling	5155,22	6452
-requestedrangenotsatisfiableexception	25	6454
-requestedrangenotsatisfiableexception when calling	25	6454
-requestentitytoolargeexception	22	6440
-requestentitytoolargeexception when calling	22	6440
-requesterror	5157	6456
-requestfailedexception	5149	6441
-requestfailedexception when calling	5149	6441
-requestinprogressexception	5150	6443
-requestinprogressexception when calling	5150	6443
-requestlimitexceeded	5151,39	6444
-requestlimitexceeded when calling	5151,39	6444
-requestlimitexceededexception	5151	6445
-requestlimitexceededexception when calling	5151	6445
-requestthrottled	5152,39	6457
-requestthrottled when calling	5152,39	6457
-requestthrottledexception	5152,39	6446
-requestthrottledexception when calling	5152,39	6446
-requesttimedoutexception	1133	6447
-requesttimeout	18	6458
-requesttimeout when calling	18	6458
-requesttimeoutexception	18	6448
-requesttimeoutexception when calling	18	6448
-requesttokennotfoundexception	5153	6449
-requesttokennotfoundexception when calling	5153	6449
-requesttoolargeexception	5154,22	6450
-requesttoolargeexception when calling	5154,22	6450
-required cipher missing	5158,287	311
-required compression algorithm missing	5159,287	311
+requestedentitytoolargeexception	5168,22	6464
+requestedentitytoolargeexception when calling	5168,22	6464
+requestedrangenotsatisfiableexception	25	6466
+requestedrangenotsatisfiableexception when calling	25	6466
+requestentitytoolargeexception	22	6452
+requestentitytoolargeexception when calling	22	6452
+requesterror	5170	6468
+requestfailedexception	5162	6453
+requestfailedexception when calling	5162	6453
+requestinprogressexception	5163	6455
+requestinprogressexception when calling	5163	6455
+requestlimitexceeded	5164,39	6456
+requestlimitexceeded when calling	5164,39	6456
+requestlimitexceededexception	5164	6457
+requestlimitexceededexception when calling	5164	6457
+requestthrottled	5165,39	6469
+requestthrottled when calling	5165,39	6469
+requestthrottledexception	5165,39	6458
+requestthrottledexception when calling	5165,39	6458
+requesttimedoutexception	1133	6459
+requesttimeout	18	6470
+requesttimeout when calling	18	6470
+requesttimeoutexception	18	6460
+requesttimeoutexception when calling	18	6460
+requesttokennotfoundexception	5166	6461
+requesttokennotfoundexception when calling	5166	6461
+requesttoolargeexception	5167,22	6462
+requesttoolargeexception when calling	5167,22	6462
+required cipher missing	5171,287	311
+required compression algorithm missing	5172,287	311
 required extension * is not installed	162,1	3668
-required key not available	1817	6459
+required key not available	1817	6471
 requires a boolean value	0,1	346
 requires a boolean value or match	0,1	934
 requires a numeric value	0,1	346
 requires an integer value	0,1	346
-reserved cache node already exists	5160,12	6460
-reserved cache node not found	5161,12	6461
-reserved cache node quota exceeded	5162	6462
-reserved cache nodes offering not found	5163,12	6463
-reserved db instance already exists	5164,12	6464
-reserved db instance not found	5165,12	6465
-reserved db instance quota exceeded	5166	6466
-reserved db instances offering not found	5167,12	6467
-reserved name	691	6468
-reserved name exception	691	6469
-reserved node already exists	5168,12	6470
-reserved node already exists fault	5168	6471
-reserved node already migrated	5169	6472
-reserved node exchange not fond	5170,12	6473
-reserved node not found	5171,12	6474
-reserved node not found fault	5171	6475
-reserved node offering not found	5172,12	6476
-reserved node quota exceeded	5173	6477
-reserved node quota exceeded fault	5173	6478
-reserved nodes offering not found fault	5174	6479
-reserved_name	691,1	6468
-reservedcachenodealreadyexists	5160,12	6460
-reservedcachenodealreadyexists when calling	5160,12	6460
-reservedcachenodenotfound	5161,12	6461
-reservedcachenodenotfound when calling	5161,12	6461
-reservedcachenodequotaexceeded	5162	6462
-reservedcachenodequotaexceeded when calling	5162	6462
-reservedcachenodesofferingnotfound	5163,12	6463
-reservedcachenodesofferingnotfound when calling	5163,12	6463
-reserveddbinstancealreadyexists	5164,12	6464
-reserveddbinstancealreadyexists when calling	5164,12	6464
-reserveddbinstancenotfound	5165,12	6465
-reserveddbinstancenotfound when calling	5165,12	6465
-reserveddbinstancequotaexceeded	5166	6466
-reserveddbinstancequotaexceeded when calling	5166	6466
-reserveddbinstancesofferingnotfound	5167,12	6467
-reserveddbinstancesofferingnotfound when calling	5167,12	6467
-reservedname	691,1	6468
-reservednameexception	691	6469
-reservednameexception when calling	691	6469
-reservednodealreadyexists	5168,12	6470
-reservednodealreadyexists when calling	5168,12	6470
-reservednodealreadyexistsfault	5168	6471
-reservednodealreadyexistsfault when calling	5168	6471
-reservednodealreadymigrated	5169	6472
-reservednodealreadymigrated when calling	5169	6472
-reservednodeexchangenotfond	5170,12	6473
-reservednodeexchangenotfond when calling	5170,12	6473
-reservednodenotfound	5171,12	6474
-reservednodenotfound when calling	5171,12	6474
-reservednodenotfoundfault	5171	6475
-reservednodenotfoundfault when calling	5171	6475
-reservednodeofferingnotfound	5172,12	6476
-reservednodeofferingnotfound when calling	5172,12	6476
-reservednodequotaexceeded	5173	6477
-reservednodequotaexceeded when calling	5173	6477
-reservednodequotaexceededfault	5173	6478
-reservednodequotaexceededfault when calling	5173	6478
-reservednodesofferingnotfoundfault	5174	6479
-reservednodesofferingnotfoundfault when calling	5174	6479
-reset must not include values for parameters	0,1	6480
+reserved cache node already exists	5173,12	6472
+reserved cache node not found	5174,12	6473
+reserved cache node quota exceeded	5175	6474
+reserved cache nodes offering not found	5176,12	6475
+reserved db instance already exists	5177,12	6476
+reserved db instance not found	5178,12	6477
+reserved db instance quota exceeded	5179	6478
+reserved db instances offering not found	5180,12	6479
+reserved name	691	6480
+reserved name exception	691	6481
+reserved node already exists	5181,12	6482
+reserved node already exists fault	5181	6483
+reserved node already migrated	5182	6484
+reserved node exchange not fond	5183,12	6485
+reserved node not found	5184,12	6486
+reserved node not found fault	5184	6487
+reserved node offering not found	5185,12	6488
+reserved node quota exceeded	5186	6489
+reserved node quota exceeded fault	5186	6490
+reserved nodes offering not found fault	5187	6491
+reserved_name	691,1	6480
+reservedcachenodealreadyexists	5173,12	6472
+reservedcachenodealreadyexists when calling	5173,12	6472
+reservedcachenodenotfound	5174,12	6473
+reservedcachenodenotfound when calling	5174,12	6473
+reservedcachenodequotaexceeded	5175	6474
+reservedcachenodequotaexceeded when calling	5175	6474
+reservedcachenodesofferingnotfound	5176,12	6475
+reservedcachenodesofferingnotfound when calling	5176,12	6475
+reserveddbinstancealreadyexists	5177,12	6476
+reserveddbinstancealreadyexists when calling	5177,12	6476
+reserveddbinstancenotfound	5178,12	6477
+reserveddbinstancenotfound when calling	5178,12	6477
+reserveddbinstancequotaexceeded	5179	6478
+reserveddbinstancequotaexceeded when calling	5179	6478
+reserveddbinstancesofferingnotfound	5180,12	6479
+reserveddbinstancesofferingnotfound when calling	5180,12	6479
+reservedname	691,1	6480
+reservednameexception	691	6481
+reservednameexception when calling	691	6481
+reservednodealreadyexists	5181,12	6482
+reservednodealreadyexists when calling	5181,12	6482
+reservednodealreadyexistsfault	5181	6483
+reservednodealreadyexistsfault when calling	5181	6483
+reservednodealreadymigrated	5182	6484
+reservednodealreadymigrated when calling	5182	6484
+reservednodeexchangenotfond	5183,12	6485
+reservednodeexchangenotfond when calling	5183,12	6485
+reservednodenotfound	5184,12	6486
+reservednodenotfound when calling	5184,12	6486
+reservednodenotfoundfault	5184	6487
+reservednodenotfoundfault when calling	5184	6487
+reservednodeofferingnotfound	5185,12	6488
+reservednodeofferingnotfound when calling	5185,12	6488
+reservednodequotaexceeded	5186	6489
+reservednodequotaexceeded when calling	5186	6489
+reservednodequotaexceededfault	5186	6490
+reservednodequotaexceededfault when calling	5186	6490
+reservednodesofferingnotfoundfault	5187	6491
+reservednodesofferingnotfoundfault when calling	5187	6491
+reset must not include values for parameters	0,1	6492
 resignal when handler not active	2372	2853
-resize not found	5175,12	6481
-resizenotfound	5175,12	6481
-resizenotfound when calling	5175,12	6481
-resolutionexception	5176	6482
-resource already checked out exception	5177,19	6483
-resource already exist exception	5178	6484
-resource already exists	5179,19	6485
-resource already exists exception	5179,19	6486
-resource already exists fault	5179	6487
-resource arn not found exception	5180	6488
-resource arn not valid exception	5181	6489
-resource arn required exception	5182	6490
-resource associated exception	5183	6491
-resource concurrent modification exception	5184	6492
-resource conflict exception	5185,19	6493
-resource creation failed exception	5186	6494
-resource data sync already exists exception	5187	6495
-resource data sync conflict exception	5188	6496
-resource data sync count exceeded exception	5189	6497
-resource data sync invalid configuration exception	5190	6498
-resource data sync not found exception	5191	6499
-resource deadlock avoided	1712	6500
-resource deadlock would occur	1712	6501
-resource dependency exception	5192	6502
-resource does not support tagging	5193	6503
-resource exists exception	5194,19	6504
-resource in use	5195	6505
-resource in use exception	5195,19	6506
-resource limit exceeded	5196	6507
-resource limit exceeded exception	5196	6508
-resource limit exception	5197	6509
-resource locked exception	14	6510
-resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	4468	6511
-resource not available exception	5198	6512
-resource not disabled	5199,19	6513
-resource not discovered exception	5200	6514
-resource not found	120,12	6515
-resource not found error	120,12	6516
+resize not found	5188,12	6493
+resizenotfound	5188,12	6493
+resizenotfound when calling	5188,12	6493
+resolutionexception	5189	6494
+resource already checked out exception	5190,19	6495
+resource already exist exception	5191	6496
+resource already exists	5192,19	6497
+resource already exists exception	5192,19	6498
+resource already exists fault	5192	6499
+resource arn not found exception	5193	6500
+resource arn not valid exception	5194	6501
+resource arn required exception	5195	6502
+resource associated exception	5196	6503
+resource concurrent modification exception	5197	6504
+resource conflict exception	5198,19	6505
+resource creation failed exception	5199	6506
+resource data sync already exists exception	5200	6507
+resource data sync conflict exception	5201	6508
+resource data sync count exceeded exception	5202	6509
+resource data sync invalid configuration exception	5203	6510
+resource data sync not found exception	5204	6511
+resource deadlock avoided	1712	6512
+resource deadlock would occur	1712	6513
+resource dependency exception	5205	6514
+resource does not support tagging	5206	6515
+resource exists exception	5207,19	6516
+resource in use	5208	6517
+resource in use exception	5208,19	6518
+resource limit exceeded	5209	6519
+resource limit exceeded exception	5209	6520
+resource limit exception	5210	6521
+resource locked exception	14	6522
+resource lookup fell back to the ultimate fallback resources in a satellite assembly but that satellite either was not found or could not be loaded please consider reinstalling or repairing the application	4478	6523
+resource not available exception	5211	6524
+resource not disabled	5212,19	6525
+resource not discovered exception	5213	6526
+resource not found	120,12	6527
+resource not found error	120,12	6528
 resource not found exception	120	119
-resource not found fault	120,12	6517
-resource not ready exception	5201,19	6518
-resource not supported exception	5202,24	6519
-resource number limit exceeded exception	5203	6520
-resource owner check exception	5204	6521
-resource policy conflict exception	5205	6522
-resource policy invalid parameter exception	5206	6523
-resource policy limit exceeded exception	5207	6524
-resource policy not found exception	5208	6525
-resource policy not valid exception	5209	6526
-resource propagation delay exception	5210,38	6527
-resource provisioned throughput exceeded exception	5211	6528
-resource quota exceeded exception	5212,39	6529
-resource quota exceeded fault	5212	6530
-resource registration failure exception	5213	6531
-resource scan in progress	5214	6532
-resource scan limit exceeded	5215	6533
-resource scan not found	5216	6534
-resource share invitation already accepted exception	5217	6535
-resource share invitation already rejected exception	5218	6536
-resource share invitation arn not found exception	5219	6537
-resource share invitation expired exception	5220	6538
-resource share limit exceeded exception	5221	6539
-resource temporarily unavailable	541	6540
-resource type not supported exception	5222	6541
-resource unavailable exception	5223,35	6542
-resource validation exception	5224	6543
+resource not found fault	120,12	6529
+resource not ready exception	5214,19	6530
+resource not supported exception	5215,24	6531
+resource number limit exceeded exception	5216	6532
+resource owner check exception	5217	6533
+resource policy conflict exception	5218	6534
+resource policy invalid parameter exception	5219	6535
+resource policy limit exceeded exception	5220	6536
+resource policy not found exception	5221	6537
+resource policy not valid exception	5222	6538
+resource propagation delay exception	5223,38	6539
+resource provisioned throughput exceeded exception	5224	6540
+resource quota exceeded exception	5225,39	6541
+resource quota exceeded fault	5225	6542
+resource registration failure exception	5226	6543
+resource scan in progress	5227	6544
+resource scan limit exceeded	5228	6545
+resource scan not found	5229	6546
+resource share invitation already accepted exception	5230	6547
+resource share invitation already rejected exception	5231	6548
+resource share invitation arn not found exception	5232	6549
+resource share invitation expired exception	5233	6550
+resource share limit exceeded exception	5234	6551
+resource temporarily unavailable	541	6552
+resource type not supported exception	5235	6553
+resource unavailable exception	5236,35	6554
+resource validation exception	5237	6555
 resource_error	68	65
 resource_exhausted	974,975,39	1151
 resource_locked	14	14
 resource_not_found	120	119
-resourcealreadycheckedoutexception	5177,19	6483
-resourcealreadycheckedoutexception when calling	5177,19	6483
-resourcealreadyexistexception	5178	6484
-resourcealreadyexistexception when calling	5178	6484
-resourcealreadyexists	5179,19	6485
-resourcealreadyexists when calling	5179,19	6485
-resourcealreadyexistsexception	5179,19	6486
-resourcealreadyexistsexception when calling	5179,19	6486
-resourcealreadyexistsfault	5179	6487
-resourcealreadyexistsfault when calling	5179	6487
-resourcearnnotfoundexception	5180	6488
-resourcearnnotfoundexception when calling	5180	6488
-resourcearnnotvalidexception	5181	6489
-resourcearnnotvalidexception when calling	5181	6489
-resourcearnrequiredexception	5182	6490
-resourcearnrequiredexception when calling	5182	6490
-resourceassociatedexception	5183	6491
-resourceassociatedexception when calling	5183	6491
-resourceconcurrentmodificationexception	5184	6492
-resourceconcurrentmodificationexception when calling	5184	6492
-resourceconflictexception	5185,19	6493
-resourceconflictexception when calling	5185,19	6493
-resourcecontention	5225,55	6544
-resourcecontention when calling	5225,55	6544
-resourcecreationfailedexception	5186	6494
-resourcecreationfailedexception when calling	5186	6494
-resourcedatasyncalreadyexistsexception	5187	6495
-resourcedatasyncalreadyexistsexception when calling	5187	6495
-resourcedatasyncconflictexception	5188	6496
-resourcedatasyncconflictexception when calling	5188	6496
-resourcedatasynccountexceededexception	5189	6497
-resourcedatasynccountexceededexception when calling	5189	6497
-resourcedatasyncinvalidconfigurationexception	5190	6498
-resourcedatasyncinvalidconfigurationexception when calling	5190	6498
-resourcedatasyncnotfoundexception	5191	6499
-resourcedatasyncnotfoundexception when calling	5191	6499
-resourcedependencyexception	5192	6502
-resourcedependencyexception when calling	5192	6502
-resourcedoesnotsupporttagging	5193	6503
-resourcedoesnotsupporttagging when calling	5193	6503
+resourcealreadycheckedoutexception	5190,19	6495
+resourcealreadycheckedoutexception when calling	5190,19	6495
+resourcealreadyexistexception	5191	6496
+resourcealreadyexistexception when calling	5191	6496
+resourcealreadyexists	5192,19	6497
+resourcealreadyexists when calling	5192,19	6497
+resourcealreadyexistsexception	5192,19	6498
+resourcealreadyexistsexception when calling	5192,19	6498
+resourcealreadyexistsfault	5192	6499
+resourcealreadyexistsfault when calling	5192	6499
+resourcearnnotfoundexception	5193	6500
+resourcearnnotfoundexception when calling	5193	6500
+resourcearnnotvalidexception	5194	6501
+resourcearnnotvalidexception when calling	5194	6501
+resourcearnrequiredexception	5195	6502
+resourcearnrequiredexception when calling	5195	6502
+resourceassociatedexception	5196	6503
+resourceassociatedexception when calling	5196	6503
+resourceconcurrentmodificationexception	5197	6504
+resourceconcurrentmodificationexception when calling	5197	6504
+resourceconflictexception	5198,19	6505
+resourceconflictexception when calling	5198,19	6505
+resourcecontention	5238,55	6556
+resourcecontention when calling	5238,55	6556
+resourcecreationfailedexception	5199	6506
+resourcecreationfailedexception when calling	5199	6506
+resourcedatasyncalreadyexistsexception	5200	6507
+resourcedatasyncalreadyexistsexception when calling	5200	6507
+resourcedatasyncconflictexception	5201	6508
+resourcedatasyncconflictexception when calling	5201	6508
+resourcedatasynccountexceededexception	5202	6509
+resourcedatasynccountexceededexception when calling	5202	6509
+resourcedatasyncinvalidconfigurationexception	5203	6510
+resourcedatasyncinvalidconfigurationexception when calling	5203	6510
+resourcedatasyncnotfoundexception	5204	6511
+resourcedatasyncnotfoundexception when calling	5204	6511
+resourcedependencyexception	5205	6514
+resourcedependencyexception when calling	5205	6514
+resourcedoesnotsupporttagging	5206	6515
+resourcedoesnotsupporttagging when calling	5206	6515
 resourceexhausted	974,975,39	1151
-resourceexistsexception	5194,19	6504
-resourceexistsexception when calling	5194,19	6504
-resourceinuse	5195	6505
-resourceinuse when calling	5195	6505
-resourceinuseexception	5195,19	6506
-resourceinuseexception when calling	5195,19	6506
-resourcelimitexceeded	5196	6507
-resourcelimitexceeded when calling	5196	6507
-resourcelimitexceededexception	5196	6508
-resourcelimitexceededexception when calling	5196	6508
-resourcelimitexception	5197	6509
-resourcelimitexception when calling	5197	6509
-resourcelockedexception	14	6510
-resourcelockedexception when calling	14	6510
-resourcenotavailableexception	5198	6512
-resourcenotavailableexception when calling	5198	6512
-resourcenotdisabled	5199,19	6513
-resourcenotdisabled when calling	5199,19	6513
-resourcenotdiscoveredexception	5200	6514
-resourcenotdiscoveredexception when calling	5200	6514
-resourcenotfound	120,12	6515
-resourcenotfound when calling	120,12	6515
-resourcenotfounderror	120,12	6516
-resourcenotfounderror when calling	120,12	6516
+resourceexistsexception	5207,19	6516
+resourceexistsexception when calling	5207,19	6516
+resourceinuse	5208	6517
+resourceinuse when calling	5208	6517
+resourceinuseexception	5208,19	6518
+resourceinuseexception when calling	5208,19	6518
+resourcelimitexceeded	5209	6519
+resourcelimitexceeded when calling	5209	6519
+resourcelimitexceededexception	5209	6520
+resourcelimitexceededexception when calling	5209	6520
+resourcelimitexception	5210	6521
+resourcelimitexception when calling	5210	6521
+resourcelockedexception	14	6522
+resourcelockedexception when calling	14	6522
+resourcenotavailableexception	5211	6524
+resourcenotavailableexception when calling	5211	6524
+resourcenotdisabled	5212,19	6525
+resourcenotdisabled when calling	5212,19	6525
+resourcenotdiscoveredexception	5213	6526
+resourcenotdiscoveredexception when calling	5213	6526
+resourcenotfound	120,12	6527
+resourcenotfound when calling	120,12	6527
+resourcenotfounderror	120,12	6528
+resourcenotfounderror when calling	120,12	6528
 resourcenotfoundexception	120	119
-resourcenotfoundexception when calling	120,12	6545
-resourcenotfoundfault	120,12	6517
-resourcenotfoundfault when calling	120,12	6517
-resourcenotreadyexception	5201,19	6518
-resourcenotreadyexception when calling	5201,19	6518
-resourcenotsupportedexception	5202,24	6519
-resourcenotsupportedexception when calling	5202,24	6519
-resourcenumberlimitexceededexception	5203	6520
-resourcenumberlimitexceededexception when calling	5203	6520
-resourceownercheckexception	5204	6521
-resourceownercheckexception when calling	5204	6521
-resourcepolicyconflictexception	5205	6522
-resourcepolicyconflictexception when calling	5205	6522
-resourcepolicyinvalidparameterexception	5206	6523
-resourcepolicyinvalidparameterexception when calling	5206	6523
-resourcepolicylimitexceededexception	5207	6524
-resourcepolicylimitexceededexception when calling	5207	6524
-resourcepolicynotfoundexception	5208	6525
-resourcepolicynotfoundexception when calling	5208	6525
-resourcepolicynotvalidexception	5209	6526
-resourcepolicynotvalidexception when calling	5209	6526
-resourcepropagationdelayexception	5210,38	6527
-resourcepropagationdelayexception when calling	5210,38	6527
-resourceprovisionedthroughputexceededexception	5211	6528
-resourceprovisionedthroughputexceededexception when calling	5211	6528
-resourcequotaexceededexception	5212,39	6529
-resourcequotaexceededexception when calling	5212,39	6529
-resourcequotaexceededfault	5212	6530
-resourcequotaexceededfault when calling	5212	6530
-resourceregistrationfailureexception	5213	6531
-resourceregistrationfailureexception when calling	5213	6531
-resourcescaninprogress	5214	6532
-resourcescaninprogress when calling	5214	6532
-resourcescanlimitexceeded	5215	6533
-resourcescanlimitexceeded when calling	5215	6533
-resourcescannotfound	5216	6534
-resourcescannotfound when calling	5216	6534
-resourceshareinvitationalreadyacceptedexception	5217	6535
-resourceshareinvitationalreadyacceptedexception when calling	5217	6535
-resourceshareinvitationalreadyrejectedexception	5218	6536
-resourceshareinvitationalreadyrejectedexception when calling	5218	6536
-resourceshareinvitationarnnotfoundexception	5219	6537
-resourceshareinvitationarnnotfoundexception when calling	5219	6537
-resourceshareinvitationexpiredexception	5220	6538
-resourceshareinvitationexpiredexception when calling	5220	6538
-resourcesharelimitexceededexception	5221	6539
-resourcesharelimitexceededexception when calling	5221	6539
-resourcetypenotsupportedexception	5222	6541
-resourcetypenotsupportedexception when calling	5222	6541
-resourceunavailableexception	5223,35	6542
-resourceunavailableexception when calling	5223,35	6542
-resourcevalidationexception	5224	6543
-resourcevalidationexception when calling	5224	6543
-resourcewarning	5226	6546
+resourcenotfoundexception when calling	120,12	6557
+resourcenotfoundfault	120,12	6529
+resourcenotfoundfault when calling	120,12	6529
+resourcenotreadyexception	5214,19	6530
+resourcenotreadyexception when calling	5214,19	6530
+resourcenotsupportedexception	5215,24	6531
+resourcenotsupportedexception when calling	5215,24	6531
+resourcenumberlimitexceededexception	5216	6532
+resourcenumberlimitexceededexception when calling	5216	6532
+resourceownercheckexception	5217	6533
+resourceownercheckexception when calling	5217	6533
+resourcepolicyconflictexception	5218	6534
+resourcepolicyconflictexception when calling	5218	6534
+resourcepolicyinvalidparameterexception	5219	6535
+resourcepolicyinvalidparameterexception when calling	5219	6535
+resourcepolicylimitexceededexception	5220	6536
+resourcepolicylimitexceededexception when calling	5220	6536
+resourcepolicynotfoundexception	5221	6537
+resourcepolicynotfoundexception when calling	5221	6537
+resourcepolicynotvalidexception	5222	6538
+resourcepolicynotvalidexception when calling	5222	6538
+resourcepropagationdelayexception	5223,38	6539
+resourcepropagationdelayexception when calling	5223,38	6539
+resourceprovisionedthroughputexceededexception	5224	6540
+resourceprovisionedthroughputexceededexception when calling	5224	6540
+resourcequotaexceededexception	5225,39	6541
+resourcequotaexceededexception when calling	5225,39	6541
+resourcequotaexceededfault	5225	6542
+resourcequotaexceededfault when calling	5225	6542
+resourceregistrationfailureexception	5226	6543
+resourceregistrationfailureexception when calling	5226	6543
+resourcescaninprogress	5227	6544
+resourcescaninprogress when calling	5227	6544
+resourcescanlimitexceeded	5228	6545
+resourcescanlimitexceeded when calling	5228	6545
+resourcescannotfound	5229	6546
+resourcescannotfound when calling	5229	6546
+resourceshareinvitationalreadyacceptedexception	5230	6547
+resourceshareinvitationalreadyacceptedexception when calling	5230	6547
+resourceshareinvitationalreadyrejectedexception	5231	6548
+resourceshareinvitationalreadyrejectedexception when calling	5231	6548
+resourceshareinvitationarnnotfoundexception	5232	6549
+resourceshareinvitationarnnotfoundexception when calling	5232	6549
+resourceshareinvitationexpiredexception	5233	6550
+resourceshareinvitationexpiredexception when calling	5233	6550
+resourcesharelimitexceededexception	5234	6551
+resourcesharelimitexceededexception when calling	5234	6551
+resourcetypenotsupportedexception	5235	6553
+resourcetypenotsupportedexception when calling	5235	6553
+resourceunavailableexception	5236,35	6554
+resourceunavailableexception when calling	5236,35	6554
+resourcevalidationexception	5237	6555
+resourcevalidationexception when calling	5237	6555
+resourcewarning	5239	6558
 response code 400	6	5
 response code 401	7	6
 response code 402	9	8
@@ -30363,63 +30416,63 @@ response code 507	70	67
 response code 508	71	68
 response code 510	72	69
 response code 511	73	70
-response headers policy already exists	5227,19	6547
-response headers policy in use	5228,19	6548
-response not ready	5229	6549
-responseheaderspolicyalreadyexists	5227,19	6547
-responseheaderspolicyalreadyexists when calling	5227,19	6547
-responseheaderspolicyinuse	5228,19	6548
-responseheaderspolicyinuse when calling	5228,19	6548
-responsenotready	5229	6549
-responsibility transfer already in status exception	5230	6550
-responsibility transfer not found exception	5231	6551
-responsibilitytransferalreadyinstatusexception	5230	6550
-responsibilitytransferalreadyinstatusexception when calling	5230	6550
-responsibilitytransfernotfoundexception	5231	6551
-responsibilitytransfernotfoundexception when calling	5231	6551
-rest api client exception	5232	6552
-rest api server exception	5233	6553
-restapiclientexception	5232	6552
-restapiclientexception when calling	5232	6552
-restapiserverexception	5233	6553
-restapiserverexception when calling	5233	6553
+response headers policy already exists	5240,19	6559
+response headers policy in use	5241,19	6560
+response not ready	5242	6561
+responseheaderspolicyalreadyexists	5240,19	6559
+responseheaderspolicyalreadyexists when calling	5240,19	6559
+responseheaderspolicyinuse	5241,19	6560
+responseheaderspolicyinuse when calling	5241,19	6560
+responsenotready	5242	6561
+responsibility transfer already in status exception	5243	6562
+responsibility transfer not found exception	5244	6563
+responsibilitytransferalreadyinstatusexception	5243	6562
+responsibilitytransferalreadyinstatusexception when calling	5243	6562
+responsibilitytransfernotfoundexception	5244	6563
+responsibilitytransfernotfoundexception when calling	5244	6563
+rest api client exception	5245	6564
+rest api server exception	5246	6565
+restapiclientexception	5245	6564
+restapiclientexception when calling	5245	6564
+restapiserverexception	5246	6565
+restapiserverexception when calling	5246	6565
 restart value * cannot be greater than maxvalue	194,115	631
 restart value * cannot be less than minvalue	194,115	631
-restrict violation	5234	6554
-restrict_violation	5234,687	6554
-restricted source file exception	5235	6555
-restrictedsourcefileexception	5235	6555
-restrictedsourcefileexception when calling	5235	6555
-restriction estimator function * must return type	163,1	5094
+restrict violation	5247	6566
+restrict_violation	5247,687	6566
+restricted source file exception	5248	6567
+restrictedsourcefileexception	5248	6567
+restrictedsourcefileexception when calling	5248	6567
+restriction estimator function * must return type	163,1	5096
 restrictions imposed on recursive definitions are violated for table	2270	2748
-restrictviolation	5234,687	6554
+restrictviolation	5247,687	6566
 result consisted of more than one row	2535,1	3027
-result is out of range	331,115	6556
-result not representable	2726	6557
+result is out of range	331,115	6568
+result not representable	2726	6569
 result of * was larger than max_allowed_packet * truncated	2639	3164
-result of decoding conversion is too large	337	6558
-result of encoding conversion is too large	337	6558
-result of range difference would not be contiguous	115	6231
-result of range union would not be contiguous	115	6231
+result of decoding conversion is too large	337	6570
+result of encoding conversion is too large	337	6570
+result of range difference would not be contiguous	115	6242
+result of range union would not be contiguous	115	6242
 result of using clause for column * cannot be cast automatically to type	279,1	1052
 result string is longer than * bytes	2527,1	3018
-result too large	2726	6559
-retry latest commit failed exception	5236	6560
-retry sql logic error	5237,5238	6561
-retryable conflict exception	5239,19	6562
-retryableconflictexception	5239,19	6562
-retryableconflictexception when calling	5239,19	6562
-retrylatestcommitfailedexception	5236	6560
-retrylatestcommitfailedexception when calling	5236	6560
+result too large	2726	6571
+retry latest commit failed exception	5249	6572
+retry sql logic error	5250,5251	6573
+retryable conflict exception	5252,19	6574
+retryableconflictexception	5252,19	6574
+retryableconflictexception when calling	5252,19	6574
+retrylatestcommitfailedexception	5249	6572
+retrylatestcommitfailedexception when calling	5249	6572
 return data type of cast function must match or be binary coercible to target data type	163,1	349
 return data type of from sql function must be	163,1	349
 return data type of to sql function must be the transform data type	163,1	349
-return in join group when the requested session timeout is outside of the allowed range on the broker	4072	4876
+return in join group when the requested session timeout is outside of the allowed range on the broker	4075	4878
 return is only allowed in a function	2433,1	2920
-return shipping label already exists exception	5240	6563
-return type * is not supported for sql functions	112,1	6564
+return shipping label already exists exception	5253	6575
+return type * is not supported for sql functions	112,1	6576
 return type * is only a shell	259,1	357
-return type mismatch in function declared to return	112,1	6564
+return type mismatch in function declared to return	112,1	6576
 return type of combine function * is not	279,1	3868
 return type of deserialization function * is not	279,1	3868
 return type of inverse transition function * is not	279,1	3868
@@ -30466,16 +30519,16 @@ returned 508	71	68
 returned 510	72	69
 returned 511	73	70
 returned by the broker when the client is not authorized to access a particular groupid	3321	3927
-returned by the broker when the client is not authorized to access the requested topic	5035	6565
+returned by the broker when the client is not authorized to access the requested topic	5047	6577
 returned by the broker when the client is not authorized to use an inter broker or administrative api	926	1109
-returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	4018	4814
-returned from a produce request when the message was written to the log but with fewer in sync replicas than required	4434	5774
-returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	4701	5775
-returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	3435	4056
-returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	5039	6566
-returned in heartbeat requests when the coordinator has begun rebalancing the group	3325	6305
-returned in join group when the groupid is empty or null	3827	4567
-returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	3502	4126
+returned from a produce request if the requested requiredacks is invalid anything other than 1 1 or 0	4021	4816
+returned from a produce request when the message was written to the log but with fewer in sync replicas than required	4444	5783
+returned from a produce request when the number of in sync replicas is lower than the configured minimum and requiredacks is 1	4711	5784
+returned from group membership requests such as heartbeats when the generation id provided in the request is not the current generation	3438	4058
+returned from group requests offset commits fetches heartbeats etc when the memberid is not in the current generation	5051	6578
+returned in heartbeat requests when the coordinator has begun rebalancing the group	3325	6317
+returned in join group when the groupid is empty or null	3830	4569
+returned in join group when the member provides a protocol type or set of protocols which is not compatible with the current group	3505	4128
 returned non zero exit status 129	3066,3067	3607
 returned non zero exit status 130	3068,3067	3608
 returned non zero exit status 131	3069,3067	3609
@@ -30510,77 +30563,77 @@ returned non zero exit status 159	485,3067	3637
 returning lists are not supported in conditional rules	109	788
 returning lists are not supported in non instead rules	109	788
 returning must have at least one column	0,1	2080
-returnshippinglabelalreadyexistsexception	5240	6563
-returnshippinglabelalreadyexistsexception when calling	5240	6563
-revision does not exist exception	5241	6567
-revision id required exception	5242	6568
-revision not current exception	5243	6569
-revision required exception	5244	6570
-revisiondoesnotexistexception	5241	6567
-revisiondoesnotexistexception when calling	5241	6567
-revisionidrequiredexception	5242	6568
-revisionidrequiredexception when calling	5242	6568
-revisionnotcurrentexception	5243	6569
-revisionnotcurrentexception when calling	5243	6569
-revisionrequiredexception	5244	6570
-revisionrequiredexception when calling	5244	6570
-revocation content not found	5245	6571
-revocation id not found	5246	6572
-revocationcontentnotfound	5245	6571
-revocationcontentnotfound when calling	5245	6571
-revocationidnotfound	5246	6572
-revocationidnotfound when calling	5246	6572
-revokederror	5247	6573
-rfc 3779 resource not subset of parent s resources	5248,297	6574
-rfs specific error	1715	6575
+returnshippinglabelalreadyexistsexception	5253	6575
+returnshippinglabelalreadyexistsexception when calling	5253	6575
+revision does not exist exception	5254	6579
+revision id required exception	5255	6580
+revision not current exception	5256	6581
+revision required exception	5257	6582
+revisiondoesnotexistexception	5254	6579
+revisiondoesnotexistexception when calling	5254	6579
+revisionidrequiredexception	5255	6580
+revisionidrequiredexception when calling	5255	6580
+revisionnotcurrentexception	5256	6581
+revisionnotcurrentexception when calling	5256	6581
+revisionrequiredexception	5257	6582
+revisionrequiredexception when calling	5257	6582
+revocation content not found	5258	6583
+revocation id not found	5259	6584
+revocationcontentnotfound	5258	6583
+revocationcontentnotfound when calling	5258	6583
+revocationidnotfound	5259	6584
+revocationidnotfound when calling	5259	6584
+revokederror	5260	6585
+rfc 3779 resource not subset of parent s resources	5261,297	6586
+rfs specific error	1715	6587
 right join is only supported with merge joinable join conditions	109	3860
-right operand of jsonpath operator * is not a single numeric value	4287,115	5223
-rmi security exception	5249	6576
-rmisecurityexception	5249	6576
+right operand of jsonpath operator * is not a single numeric value	4297,115	5232
+rmi security exception	5262	6588
+rmisecurityexception	5262	6588
 rn not supported for input	109	2144
-role * already exists	161,1	6577
-role * cannot be dropped because some objects depend on it	689,690	6578
-role * does not exist	162,1	6579
+role * already exists	161,1	6589
+role * cannot be dropped because some objects depend on it	689,690	6590
+role * does not exist	162,1	6591
 role * is a member of role	779,780	1216
-role * is not permitted to log in	152	6580
+role * is not permitted to log in	152	6592
 role * was concurrently dropped	162,1	1689
-role info not found exception	5250	6581
-role name * is reserved	691,1	6582
-role not found exception	5251	6583
-role required exception	5252	6584
-role with oid * does not exist	152	6580
-roleinfonotfoundexception	5250	6581
-rolenotfoundexception	5251	6583
-rolerequiredexception	5252	6584
-rolerequiredexception when calling	5252	6584
-rollback abort due to rollback	5253,5254	6585
-root not found exception	5255	6586
-rootnotfoundexception	5255	6586
-rootnotfoundexception when calling	5255	6586
-router input service quota exceeded exception	5256	6587
-router network interface service quota exceeded exception	5257	6588
-router output service quota exceeded exception	5258	6589
-routerinputservicequotaexceededexception	5256	6587
-routerinputservicequotaexceededexception when calling	5256	6587
-routernetworkinterfaceservicequotaexceededexception	5257	6588
-routernetworkinterfaceservicequotaexceededexception when calling	5257	6588
-routeroutputservicequotaexceededexception	5258	6589
-routeroutputservicequotaexceededexception when calling	5258	6589
+role info not found exception	5263	6593
+role name * is reserved	691,1	6594
+role not found exception	5264	6595
+role required exception	5265	6596
+role with oid * does not exist	152	6592
+roleinfonotfoundexception	5263	6593
+rolenotfoundexception	5264	6595
+rolerequiredexception	5265	6596
+rolerequiredexception when calling	5265	6596
+rollback abort due to rollback	5266,5267	6597
+root not found exception	5268	6598
+rootnotfoundexception	5268	6598
+rootnotfoundexception when calling	5268	6598
+router input service quota exceeded exception	5269	6599
+router network interface service quota exceeded exception	5270	6600
+router output service quota exceeded exception	5271	6601
+routerinputservicequotaexceededexception	5269	6599
+routerinputservicequotaexceededexception when calling	5269	6599
+routernetworkinterfaceservicequotaexceededexception	5270	6600
+routernetworkinterfaceservicequotaexceededexception when calling	5270	6600
+routeroutputservicequotaexceededexception	5271	6601
+routeroutputservicequotaexceededexception when calling	5271	6601
 routine body for * is too long	2523,1	3014
 routine name * is not unique	237,1	247
 row * doesn t contain data for all columns	2654	3179
 row * was cut by	1971	2434
 row * was truncated it contained more data than there were input columns	2655	3180
 row column has type * instead of type	279,1	939
-row comparison operator must not return a set	279,1	5059
-row comparison operator must yield type boolean not type	279,1	5059
-row count cannot be null in fetch first with ties clause	4042,115	6590
+row comparison operator must not return a set	279,1	5061
+row comparison operator must yield type boolean not type	279,1	5061
+row count cannot be null in fetch first with ties clause	4045,115	6602
 row expansion via is not supported here	109	776
-row expressions can have at most	749,337	6591
+row expressions can have at most	749,337	6603
 row expressions in values in only allowed for multi field column partitioning	2379	2862
 row field count is	452,115	1214
 row filter expression must not be null	195,115	1210
-row is too big size * maximum size	337	6592
+row is too big size * maximum size	337	6604
 row path filter must not be empty string	115	1219
 row size too large the maximum row size for the used table type not counting blobs is * this includes storage overhead check the manual you have to change some columns to text or blobs	2518,1	3009
 row triggers with transition tables are not supported on inheritance children	109	549
@@ -30588,545 +30641,545 @@ row triggers with transition tables are not supported on partitions	109	549
 row variable * does not have a field	2380	2863
 row variable naming in the referencing clause is not supported	109	549
 row with no elements is not allowed in table value constructor in this context	1990	2457
-rowid constraint failed	5259,862	6593
+rowid constraint failed	5272,862	6605
 rows from with multiple functions cannot have a column definition list	0,1	289
 rows is not applicable when function does not return a set	194,115	1407
 rows matched * changed * inserted	2590	3113
 rows matched * changed * warnings	2589	3112
 rows must be positive	194,115	1407
 rows returned by function are not all of the same row type	279,1	3881
-rsaerror	5260	6594
+rsaerror	5273	6606
 rtsp cseq mismatch or invalid cseq	1296	1615
 rtsp session error	1297	1616
-ruby version mismatch	5261	6595
-rubyversionmismatch	5261	6595
-rule * for relation * already exists	161,1	6596
-rule * for relation * does not exist	162,1	6597
-rule * has unsupported event type	109	6598
+ruby version mismatch	5274	6607
+rubyversionmismatch	5274	6607
+rule * for relation * already exists	161,1	6608
+rule * for relation * does not exist	162,1	6609
+rule * has unsupported event type	109	6610
 rule actions on new are not implemented	109	788
 rule actions on old are not implemented	109	788
-rule does not exist	5262	6599
-rule limit exceeded exception	5263	6600
-rule not found	5264	6601
-rule set does not exist	5265	6602
+rule does not exist	5275	6611
+rule limit exceeded exception	5276	6612
+rule not found	5277	6613
+rule set does not exist	5278	6614
 rule where condition cannot contain references to other relations	163,1	801
-ruledoesnotexist	5262	6599
-ruledoesnotexist when calling	5262	6599
-rulelimitexceededexception	5263	6600
-rulelimitexceededexception when calling	5263	6600
-rulenotfound	5264	6601
-rulenotfound when calling	5264	6601
+ruledoesnotexist	5275	6611
+ruledoesnotexist when calling	5275	6611
+rulelimitexceededexception	5276	6612
+rulelimitexceededexception when calling	5276	6612
+rulenotfound	5277	6613
+rulenotfound when calling	5277	6613
 rules on materialized views are not supported	109	372
 rules on select must have action instead select	109	788
 rules on select must not contain data modifying statements in with	109	788
 rules with where conditions can only have select insert update or delete actions	163,1	801
-rulesetdoesnotexist	5265	6602
-rulesetdoesnotexist when calling	5265	6602
-run container error	5266,5267	6603
-runcontainererror	5266,5267	6603
+rulesetdoesnotexist	5278	6614
+rulesetdoesnotexist when calling	5278	6614
+run container error	5279,5280	6615
+runcontainererror	5279,5280	6615
 running in read only mode	2354	2834
-runtime client error	5268,35	6604
+runtime client error	5281,35	6616
 runtime error * in function	2475	2966
-runtime error exception	5269	6605
-runtime error index out of range * with length	325	6606
-runtime error integer divide by zero	334	6607
+runtime error exception	5282	6617
+runtime error index out of range * with length	325	6618
+runtime error integer divide by zero	334	6619
 runtime error invalid memory address or nil pointer dereference	346	386
-runtime m bean exception	5270	6608
-runtime operations exception	5271	6609
-runtime out of memory cannot allocate * byte block * in use	251	6610
-runtime requirement not met error	5272	6611
-runtime wrapped exception	5273	6612
-runtimeclienterror	5268,35	6604
-runtimeclienterror when calling	5268,35	6604
-runtimeerror	5274,5275	6613
-runtimeerrorexception	5269	6605
-runtimeexception	5276	6614
-runtimembeanexception	5270	6608
-runtimeoperationsexception	5271	6609
-runtimerequirementnotmeterror	5272	6611
-runtimewarning	5277	6615
-runtimewrappedexception	5273	6612
-s3 access denied fault	5278	6616
-s3 access point attachment not found	5279	6617
-s3 bucket does not exist exception	5280	6618
-s3 files mount connectivity exception	5281,18	6619
-s3 files mount failure exception	5282,11	6620
-s3 files mount timeout exception	5283,18	6621
-s3 location not in service region exception	5284	6622
-s3 resource not found fault	5285	6623
-s3 subscription required exception	5286	6624
-s3accessdeniedfault	5278	6616
-s3accessdeniedfault when calling	5278	6616
-s3accesspointattachmentnotfound	5279	6617
-s3accesspointattachmentnotfound when calling	5279	6617
-s3bucketdoesnotexistexception	5280	6618
-s3bucketdoesnotexistexception when calling	5280	6618
-s3filesmountconnectivityexception	5281,18	6619
-s3filesmountconnectivityexception when calling	5281,18	6619
-s3filesmountfailureexception	5282,11	6620
-s3filesmountfailureexception when calling	5282,11	6620
-s3filesmounttimeoutexception	5283,18	6621
-s3filesmounttimeoutexception when calling	5283,18	6621
-s3locationnotinserviceregionexception	5284	6622
-s3locationnotinserviceregionexception when calling	5284	6622
-s3resourcenotfoundfault	5285	6623
-s3resourcenotfoundfault when calling	5285	6623
-s3subscriptionrequiredexception	5286	6624
-s3subscriptionrequiredexception when calling	5286	6624
-safe array rank mismatch exception	5287	6625
-safe array type mismatch exception	5288	6626
-safearrayrankmismatchexception	5287	6625
-safearraytypemismatchexception	5288	6626
-same file content exception	5289	6627
+runtime m bean exception	5283	6620
+runtime operations exception	5284	6621
+runtime out of memory cannot allocate * byte block * in use	251	6622
+runtime requirement not met error	5285	6623
+runtime wrapped exception	5286	6624
+runtimeclienterror	5281,35	6616
+runtimeclienterror when calling	5281,35	6616
+runtimeerror	5287,5288	6625
+runtimeerrorexception	5282	6617
+runtimeexception	5289	6626
+runtimembeanexception	5283	6620
+runtimeoperationsexception	5284	6621
+runtimerequirementnotmeterror	5285	6623
+runtimewarning	5290	6627
+runtimewrappedexception	5286	6624
+s3 access denied fault	5291	6628
+s3 access point attachment not found	5292	6629
+s3 bucket does not exist exception	5293	6630
+s3 files mount connectivity exception	5294,18	6631
+s3 files mount failure exception	5295,11	6632
+s3 files mount timeout exception	5296,18	6633
+s3 location not in service region exception	5297	6634
+s3 resource not found fault	5298	6635
+s3 subscription required exception	5299	6636
+s3accessdeniedfault	5291	6628
+s3accessdeniedfault when calling	5291	6628
+s3accesspointattachmentnotfound	5292	6629
+s3accesspointattachmentnotfound when calling	5292	6629
+s3bucketdoesnotexistexception	5293	6630
+s3bucketdoesnotexistexception when calling	5293	6630
+s3filesmountconnectivityexception	5294,18	6631
+s3filesmountconnectivityexception when calling	5294,18	6631
+s3filesmountfailureexception	5295,11	6632
+s3filesmountfailureexception when calling	5295,11	6632
+s3filesmounttimeoutexception	5296,18	6633
+s3filesmounttimeoutexception when calling	5296,18	6633
+s3locationnotinserviceregionexception	5297	6634
+s3locationnotinserviceregionexception when calling	5297	6634
+s3resourcenotfoundfault	5298	6635
+s3resourcenotfoundfault when calling	5298	6635
+s3subscriptionrequiredexception	5299	6636
+s3subscriptionrequiredexception when calling	5299	6636
+safe array rank mismatch exception	5300	6637
+safe array type mismatch exception	5301	6638
+safearrayrankmismatchexception	5300	6637
+safearraytypemismatchexception	5301	6638
+same file content exception	5302	6639
 same old and new event name	2024	2493
-same path request exception	5290	6628
-samefilecontentexception	5289	6627
-samefilecontentexception when calling	5289	6627
-samepathrequestexception	5290	6628
-samepathrequestexception when calling	5290	6628
-sample percentage must be between 0 and 100	4106,115	6629
-sasl authentication failed	5031	6270
-sasl authentication failed exception	5031	6630
-sasl_authentication_failed	5031	6630
-saslauthenticationfailedexception	5031	6630
-saslexception	5291	6631
-savepoint * does not exist	4056,4172	6632
-savepoint * does not exist within current savepoint level	4056,4172	6632
-savepoint exception	4172	6633
-savepoint_exception	4172	6633
-savepointexception	4172	6633
-scaling activity in progress	5292	6634
-scalingactivityinprogress	5292	6634
-scalingactivityinprogress when calling	5292	6634
-scan not found exception	5293	6635
-scannotfoundexception	5293	6635
-scannotfoundexception when calling	5293	6635
-schedule definition type unsupported	5294	6636
-scheduled action already exists	5295	6637
-scheduled action not found	5296	6638
-scheduled action quota exceeded	5297	6639
-scheduled action type unsupported	5298	6640
-scheduledactionalreadyexists	5295	6637
-scheduledactionalreadyexists when calling	5295	6637
-scheduledactionnotfound	5296	6638
-scheduledactionnotfound when calling	5296	6638
-scheduledactionquotaexceeded	5297	6639
-scheduledactionquotaexceeded when calling	5297	6639
-scheduledactiontypeunsupported	5298	6640
-scheduledactiontypeunsupported when calling	5298	6640
-scheduledefinitiontypeunsupported	5294	6636
-scheduledefinitiontypeunsupported when calling	5294	6636
-scheduler not running exception	5299	6641
-scheduler running exception	5300	6642
-scheduler transitioning exception	5301	6643
-schedulernotrunningexception	5299	6641
-schedulernotrunningexception when calling	5299	6641
-schedulerrunningexception	5300	6642
-schedulerrunningexception when calling	5300	6642
-schedulertransitioningexception	5301	6643
-schedulertransitioningexception when calling	5301	6643
-schema * already exists	1668,1	6644
-schema * already exists skipping	1668,1	6645
+same path request exception	5303	6640
+samefilecontentexception	5302	6639
+samefilecontentexception when calling	5302	6639
+samepathrequestexception	5303	6640
+samepathrequestexception when calling	5303	6640
+sample percentage must be between 0 and 100	4109,115	6641
+sasl authentication failed	5043	6281
+sasl authentication failed exception	5043	6642
+sasl_authentication_failed	5043	6642
+saslauthenticationfailedexception	5043	6642
+saslexception	5304	6643
+savepoint * does not exist	4059,4175	6644
+savepoint * does not exist within current savepoint level	4059,4175	6644
+savepoint exception	4175	6645
+savepoint_exception	4175	6645
+savepointexception	4175	6645
+scaling activity in progress	5305	6646
+scalingactivityinprogress	5305	6646
+scalingactivityinprogress when calling	5305	6646
+scan not found exception	5306	6647
+scannotfoundexception	5306	6647
+scannotfoundexception when calling	5306	6647
+schedule definition type unsupported	5307	6648
+scheduled action already exists	5308	6649
+scheduled action not found	5309	6650
+scheduled action quota exceeded	5310	6651
+scheduled action type unsupported	5311	6652
+scheduledactionalreadyexists	5308	6649
+scheduledactionalreadyexists when calling	5308	6649
+scheduledactionnotfound	5309	6650
+scheduledactionnotfound when calling	5309	6650
+scheduledactionquotaexceeded	5310	6651
+scheduledactionquotaexceeded when calling	5310	6651
+scheduledactiontypeunsupported	5311	6652
+scheduledactiontypeunsupported when calling	5311	6652
+scheduledefinitiontypeunsupported	5307	6648
+scheduledefinitiontypeunsupported when calling	5307	6648
+scheduler not running exception	5312	6653
+scheduler running exception	5313	6654
+scheduler transitioning exception	5314	6655
+schedulernotrunningexception	5312	6653
+schedulernotrunningexception when calling	5312	6653
+schedulerrunningexception	5313	6654
+schedulerrunningexception when calling	5313	6654
+schedulertransitioningexception	5314	6655
+schedulertransitioningexception when calling	5314	6655
+schema * already exists	1668,1	6656
+schema * already exists skipping	1668,1	6657
 schema * is already member of publication	161,1	2016
-schema already exists exception	5302	6646
-schema already published exception	5303	6647
-schema and data statement mixing not supported	5304	6648
-schema factory configuration error	5305	6649
-schema violation exception	5306	6650
-schema_and_data_statement_mixing_not_supported	5304,208	6648
-schemaalreadyexistsexception	5302	6646
-schemaalreadyexistsexception when calling	5302	6646
-schemaalreadypublishedexception	5303	6647
-schemaalreadypublishedexception when calling	5303	6647
-schemaanddatastatementmixingnotsupported	5304,208	6648
-schemafactoryconfigurationerror	5305	6649
-schemaviolationexception	5306	6650
-scope does not exist exception	5307	6651
-scopedoesnotexistexception	5307	6651
-scopedoesnotexistexception when calling	5307	6651
-scram channel binding check failed	152	6652
-scram channel binding negotiation error	152	6652
-scripterror	5308	6653
-scriptexception	5309	6654
-scsv received when renegotiating	5310,287	311
-sct verification failed	5311,287	311
+schema already exists exception	5315	6658
+schema already published exception	5316	6659
+schema and data statement mixing not supported	5317	6660
+schema factory configuration error	5318	6661
+schema violation exception	5319	6662
+schema_and_data_statement_mixing_not_supported	5317,208	6660
+schemaalreadyexistsexception	5315	6658
+schemaalreadyexistsexception when calling	5315	6658
+schemaalreadypublishedexception	5316	6659
+schemaalreadypublishedexception when calling	5316	6659
+schemaanddatastatementmixingnotsupported	5317,208	6660
+schemafactoryconfigurationerror	5318	6661
+schemaviolationexception	5319	6662
+scope does not exist exception	5320	6663
+scopedoesnotexistexception	5320	6663
+scopedoesnotexistexception when calling	5320	6663
+scram channel binding check failed	152	6664
+scram channel binding negotiation error	152	6664
+scripterror	5321	6665
+scriptexception	5322	6666
+scsv received when renegotiating	5323,287	311
+sct verification failed	5324,287	311
 search column * not in with query column list	0,1	1663
 search column * specified more than once	992,1	1664
 search sequence column name * already used in with query column list	0,1	1663
 search sequence column name and cycle mark column name are the same	0,1	1663
 search sequence column name and cycle path column name are the same	0,1	1663
-searching for elements in multidimensional arrays is not supported	109	6655
+searching for elements in multidimensional arrays is not supported	109	6667
 second argument of cast function must be type	163,1	349
-secret not found exception	5312	6656
-secretnotfoundexception	5312	6656
-secretnotfoundexception when calling	5312	6656
-secrets error exception	5313	6657
-secretserrorexception	5313	6657
-secretserrorexception when calling	5313	6657
-security disabled exception	5032	6658
-security features are disabled	5032	6271
-security group limit exceeded	5314	6659
-security group not found	5315	6660
-security incident response not active exception	5316	6661
-security label provider * is not loaded	194,115	5545
+secret not found exception	5325	6668
+secretnotfoundexception	5325	6668
+secretnotfoundexception when calling	5325	6668
+secrets error exception	5326	6669
+secretserrorexception	5326	6669
+secretserrorexception when calling	5326	6669
+security disabled exception	5044	6670
+security features are disabled	5044	6282
+security group limit exceeded	5327	6671
+security group not found	5328	6672
+security incident response not active exception	5329	6673
+security label provider * is not loaded	194,115	5554
 security labels are not supported for this type of object	259,1	931
-security_disabled	5032	6658
-securitydisabledexception	5032	6658
-securityerror	32	6662
-securityexception	128	6663
-securitygrouplimitexceeded	5314	6659
-securitygrouplimitexceeded when calling	5314	6659
-securitygroupnotfound	5315	6660
-securitygroupnotfound when calling	5315	6660
-securityincidentresponsenotactiveexception	5316	6661
-securityincidentresponsenotactiveexception when calling	5316	6661
-seek disk i o error	5317,160	6664
-segmentation fault	3075	6665
-sehexception	3114	6666
+security_disabled	5044	6670
+securitydisabledexception	5044	6670
+securityerror	32	6674
+securityexception	128	6675
+securitygrouplimitexceeded	5327	6671
+securitygrouplimitexceeded when calling	5327	6671
+securitygroupnotfound	5328	6672
+securitygroupnotfound when calling	5328	6672
+securityincidentresponsenotactiveexception	5329	6673
+securityincidentresponsenotactiveexception when calling	5329	6673
+seek disk i o error	5330,160	6676
+segmentation fault	3075	6677
+sehexception	3114	6678
 select * was reduced during optimization	2381	2864
-select * with no tables specified is not valid	0,1	6667
+select * with no tables specified is not valid	0,1	6679
 select distinct on expressions must match initial order by expressions	320,1	348
 select into is not allowed here	0,1	2080
 select is not a read only statement disabling timer	2256	2733
 select must have a group with this procedure	2237	2713
-select rule s target entry * has different column name from column	163,1	5746
-select rule s target entry * has different size from column	163,1	5746
-select rule s target entry * has different type from column	163,1	5746
-select rule s target list has too few entries	163,1	5746
-select rule s target list has too many entries	163,1	5746
-self signed certificate	5318,297	6668
-self signed certificate in certificate chain	5319,297	6669
-semaphore full exception	218	6670
-semaphorefullexception	218	6670
+select rule s target entry * has different column name from column	163,1	5755
+select rule s target entry * has different size from column	163,1	5755
+select rule s target entry * has different type from column	163,1	5755
+select rule s target list has too few entries	163,1	5755
+select rule s target list has too many entries	163,1	5755
+self signed certificate	5331,297	6680
+self signed certificate in certificate chain	5332,297	6681
+semaphore full exception	218	6682
+semaphorefullexception	218	6682
 send failed since rewinding of the data stream failed	1278	1597
-sendfile not available error	5320,5321	6671
-sendfilenotavailableerror	5320,5321	6671
+sendfile not available error	5333,5334	6683
+sendfilenotavailableerror	5333,5334	6683
 sending passwords in plain text without ssl tls is extremely insecure	2128	2599
-sending paused exception	5322	6672
-sendingpausedexception	5322	6672
-sendingpausedexception when calling	5322	6672
+sending paused exception	5335	6684
+sendingpausedexception	5335	6684
+sendingpausedexception when calling	5335	6684
 sequence * access error	2382	2865
 sequence * has out of range value for options	2384	2867
 sequence * has run out	2386	2869
 sequence * only supports select column privileges	779,780	930
 sequence * only supports usage select and update privileges	779,780	930
 sequence * table structure is invalid	2385	2868
-sequence cannot be owned by relation	259,1	6673
-sequence database disk image is malformed	5323,3515	6674
-sequence generator limit exceeded	4541	6675
+sequence cannot be owned by relation	259,1	6685
+sequence database disk image is malformed	5336,3518	6686
+sequence generator limit exceeded	4551	6687
 sequence must be in same schema as table it is linked to	107	1635
 sequence must have same owner as table it is linked to	107	1635
 sequence option * not supported here	0,1	950
-sequence_generator_limit_exceeded	4541,115	6675
-sequencegeneratorlimitexceeded	4541,115	6675
+sequence_generator_limit_exceeded	4551,115	6687
+sequencegeneratorlimitexceeded	4551,115	6687
 sequences requires binlog_format mixed or row	2383	2866
-serial console access disabled exception	5324	6676
-serial console session limit exceeded exception	5325	6677
-serial console session unavailable exception	5326	6678
-serial console session unsupported exception	5327	6679
-serialconsoleaccessdisabledexception	5324	6676
-serialconsoleaccessdisabledexception when calling	5324	6676
-serialconsolesessionlimitexceededexception	5325	6677
-serialconsolesessionlimitexceededexception when calling	5325	6677
-serialconsolesessionunavailableexception	5326	6678
-serialconsolesessionunavailableexception when calling	5326	6678
-serialconsolesessionunsupportedexception	5327	6679
-serialconsolesessionunsupportedexception when calling	5327	6679
-serialexception	5328	6680
-serialization failure	1053	6681
+serial console access disabled exception	5337	6688
+serial console session limit exceeded exception	5338	6689
+serial console session unavailable exception	5339	6690
+serial console session unsupported exception	5340	6691
+serialconsoleaccessdisabledexception	5337	6688
+serialconsoleaccessdisabledexception when calling	5337	6688
+serialconsolesessionlimitexceededexception	5338	6689
+serialconsolesessionlimitexceededexception when calling	5338	6689
+serialconsolesessionunavailableexception	5339	6690
+serialconsolesessionunavailableexception when calling	5339	6690
+serialconsolesessionunsupportedexception	5340	6691
+serialconsolesessionunsupportedexception when calling	5340	6691
+serialexception	5341	6692
+serialization failure	1053	6693
 serialization functions may be specified only when the aggregate transition data type is	112,1	245
-serialization_failure	1053,1054	6681
-serializationexception	5329	6682
-serializationfailure	1053,1054	6681
-serialized request entity too large exception	5330,22	6683
-serializedrequestentitytoolargeexception	5330,22	6683
-serializedrequestentitytoolargeexception when calling	5330,22	6683
+serialization_failure	1053,1054	6693
+serializationexception	5342	6694
+serializationfailure	1053,1054	6693
+serialized request entity too large exception	5343,22	6695
+serializedrequestentitytoolargeexception	5343,22	6695
+serializedrequestentitytoolargeexception when calling	5343,22	6695
 server * already exists	161,1	3836
 server * already exists skipping	161,1	3836
 server * does not exist	162,1	1775
-server clone exception	5331	6684
+server clone exception	5344	6696
 server configuration does not permit binlog purge	1896	2350
-server internal error exception	5332	6685
-server internal exception	5333,55	6686
+server internal error exception	5345	6697
+server internal exception	5346,55	6698
 server is running in secure auth mode but * has a password in the old format please change the password to the new format	2387	2870
-server not active exception	5334	6687
+server not active exception	5347	6699
 server returned nothing no headers no data	1269	1588
-server runtime exception	5335	6688
-server shutdown exception	5336,55	6689
+server runtime exception	5348	6700
+server shutdown exception	5349,55	6701
 server shutdown in progress	2389,138	2872
-server_error	5337	6690
-servercloneexception	5331	6684
-servererror	5337	6691
-serverexception	5338	6692
-serverexception when calling	5339,55	6693
-serverinternalerrorexception	5332	6685
-serverinternalerrorexception when calling	5332	6685
-serverinternalexception	5333,55	6686
-serverinternalexception when calling	5333,55	6686
-serverless cache already exists fault	5340	6694
-serverless cache not found fault	5341,12	6695
-serverless cache quota for customer exceeded fault	5342	6696
-serverless cache snapshot already exists fault	5343	6697
-serverless cache snapshot not found fault	5344,12	6698
-serverless cache snapshot quota exceeded fault	5345	6699
-serverlesscachealreadyexistsfault	5340	6694
-serverlesscachealreadyexistsfault when calling	5340	6694
-serverlesscachenotfoundfault	5341,12	6695
-serverlesscachenotfoundfault when calling	5341,12	6695
-serverlesscachequotaforcustomerexceededfault	5342	6696
-serverlesscachequotaforcustomerexceededfault when calling	5342	6696
-serverlesscachesnapshotalreadyexistsfault	5343	6697
-serverlesscachesnapshotalreadyexistsfault when calling	5343	6697
-serverlesscachesnapshotnotfoundfault	5344,12	6698
-serverlesscachesnapshotnotfoundfault when calling	5344,12	6698
-serverlesscachesnapshotquotaexceededfault	5345	6699
-serverlesscachesnapshotquotaexceededfault when calling	5345	6699
-servernotactiveexception	5334	6687
-serverruntimeexception	5335	6688
-servershutdownexception	5336,55	6689
-servershutdownexception when calling	5336,55	6689
-servfail	5028	6239
-servfail response	5028	6239
-service access not enabled exception	5346	6700
-service account exception	5347	6701
-service already exists	5348	6702
-service attributes limit exceeded exception	5349	6703
-service configuration error	5350	6704
-service deployment not found exception	5351	6705
-service failure exception	5352,55	6706
-service internal error exception	5353	6707
-service limit exceeded	5354	6708
-service limit exceeded exception	5354,9	6709
-service linked role failure	5355,55	6710
-service linked role lock client exception	5356	6711
-service linked role not found fault	5357	6712
-service not active exception	5358	6713
-service not found	5359	6714
-service not found exception	5360	6715
-service quota exceeded exception	5361,9	6716
-service quota template not in use exception	5362	6717
-service setting not found	5363	6718
-service temporarily unavailable exception	5364	6719
+server_error	5350	6702
+servercloneexception	5344	6696
+servererror	5350	6703
+serverexception	5351	6704
+serverexception when calling	5352,55	6705
+serverinternalerrorexception	5345	6697
+serverinternalerrorexception when calling	5345	6697
+serverinternalexception	5346,55	6698
+serverinternalexception when calling	5346,55	6698
+serverless cache already exists fault	5353	6706
+serverless cache not found fault	5354,12	6707
+serverless cache quota for customer exceeded fault	5355	6708
+serverless cache snapshot already exists fault	5356	6709
+serverless cache snapshot not found fault	5357,12	6710
+serverless cache snapshot quota exceeded fault	5358	6711
+serverlesscachealreadyexistsfault	5353	6706
+serverlesscachealreadyexistsfault when calling	5353	6706
+serverlesscachenotfoundfault	5354,12	6707
+serverlesscachenotfoundfault when calling	5354,12	6707
+serverlesscachequotaforcustomerexceededfault	5355	6708
+serverlesscachequotaforcustomerexceededfault when calling	5355	6708
+serverlesscachesnapshotalreadyexistsfault	5356	6709
+serverlesscachesnapshotalreadyexistsfault when calling	5356	6709
+serverlesscachesnapshotnotfoundfault	5357,12	6710
+serverlesscachesnapshotnotfoundfault when calling	5357,12	6710
+serverlesscachesnapshotquotaexceededfault	5358	6711
+serverlesscachesnapshotquotaexceededfault when calling	5358	6711
+servernotactiveexception	5347	6699
+serverruntimeexception	5348	6700
+servershutdownexception	5349,55	6701
+servershutdownexception when calling	5349,55	6701
+servfail	5040	6250
+servfail response	5040	6250
+service access not enabled exception	5359	6712
+service account exception	5360	6713
+service already exists	5361	6714
+service attributes limit exceeded exception	5362	6715
+service configuration error	5363	6716
+service deployment not found exception	5364	6717
+service failure exception	5365,55	6718
+service internal error exception	5366	6719
+service limit exceeded	5367	6720
+service limit exceeded exception	5367,9	6721
+service linked role failure	5368,55	6722
+service linked role lock client exception	5369	6723
+service linked role not found fault	5370	6724
+service not active exception	5371	6725
+service not found	5372	6726
+service not found exception	5373	6727
+service quota exceeded exception	5374,9	6728
+service quota template not in use exception	5375	6729
+service setting not found	5376	6730
+service temporarily unavailable exception	5377	6731
 service unavailable	62	59
-service unavailable error	62	6720
-service unavailable exception	5365	6721
-service update not found fault	5366,12	6722
+service unavailable error	62	6732
+service unavailable exception	5378	6733
+service update not found fault	5379,12	6734
 service_unavailable	62	59
-serviceaccessnotenabledexception	5346	6700
-serviceaccessnotenabledexception when calling	5346	6700
-serviceaccountexception	5347	6701
-serviceaccountexception when calling	5347	6701
-servicealreadyexists	5348	6702
-servicealreadyexists when calling	5348	6702
-serviceattributeslimitexceededexception	5349	6703
-serviceattributeslimitexceededexception when calling	5349	6703
-serviceconfigurationerror	5350	6704
-servicedeploymentnotfoundexception	5351	6705
-servicedeploymentnotfoundexception when calling	5351	6705
-serviceexception	5367,55	6723
-serviceexception when calling	5367,55	6723
-servicefailure	5352,55	6724
-servicefailure when calling	5352,55	6724
-servicefailureexception	5352,55	6706
-servicefailureexception when calling	5352,55	6706
-serviceinternalerrorexception	5353	6707
-serviceinternalerrorexception when calling	5353	6707
-servicelimitexceeded	5354	6708
-servicelimitexceeded when calling	5354	6708
-servicelimitexceededexception	5354,9	6709
-servicelimitexceededexception when calling	5354,9	6709
-servicelinkedrolefailure	5355,55	6710
-servicelinkedrolefailure when calling	5355,55	6710
-servicelinkedrolelockclientexception	5356	6711
-servicelinkedrolelockclientexception when calling	5356	6711
-servicelinkedrolenotfoundfault	5357	6712
-servicelinkedrolenotfoundfault when calling	5357	6712
-servicenotactiveexception	5358	6713
-servicenotactiveexception when calling	5358	6713
-servicenotfound	5359	6714
-servicenotfound when calling	5359	6714
-servicenotfoundexception	5360	6715
-servicenotfoundexception when calling	5359	6725
-servicequotaexceededexception	5361,9	6716
-servicequotaexceededexception when calling	5361,9	6716
-servicequotatemplatenotinuseexception	5362	6717
-servicequotatemplatenotinuseexception when calling	5362	6717
-servicesettingnotfound	5363	6718
-servicesettingnotfound when calling	5363	6718
-servicetemporarilyunavailableexception	5364	6719
-servicetemporarilyunavailableexception when calling	5364	6719
-serviceunavailable	62	6726
-serviceunavailable when calling	62	6726
-serviceunavailableerror	62	6720
-serviceunavailableerror when calling	62	6720
-serviceunavailableexception	5365	6721
-serviceunavailableexception when calling	62	6727
-serviceupdatenotfoundfault	5366,12	6722
-serviceupdatenotfoundfault when calling	5366,12	6722
-session already exists exception	5368	6728
-session duration escalation exception	5369,11	6729
-session expired exception	5370	6730
-session id context uninitialized	5371,287	311
-session lifetime in minutes invalid exception	5372	6731
-session not found exception	5373	6732
-session streaming exception	5374	6733
-session timeout exception	5375	6734
+serviceaccessnotenabledexception	5359	6712
+serviceaccessnotenabledexception when calling	5359	6712
+serviceaccountexception	5360	6713
+serviceaccountexception when calling	5360	6713
+servicealreadyexists	5361	6714
+servicealreadyexists when calling	5361	6714
+serviceattributeslimitexceededexception	5362	6715
+serviceattributeslimitexceededexception when calling	5362	6715
+serviceconfigurationerror	5363	6716
+servicedeploymentnotfoundexception	5364	6717
+servicedeploymentnotfoundexception when calling	5364	6717
+serviceexception	5380,55	6735
+serviceexception when calling	5380,55	6735
+servicefailure	5365,55	6736
+servicefailure when calling	5365,55	6736
+servicefailureexception	5365,55	6718
+servicefailureexception when calling	5365,55	6718
+serviceinternalerrorexception	5366	6719
+serviceinternalerrorexception when calling	5366	6719
+servicelimitexceeded	5367	6720
+servicelimitexceeded when calling	5367	6720
+servicelimitexceededexception	5367,9	6721
+servicelimitexceededexception when calling	5367,9	6721
+servicelinkedrolefailure	5368,55	6722
+servicelinkedrolefailure when calling	5368,55	6722
+servicelinkedrolelockclientexception	5369	6723
+servicelinkedrolelockclientexception when calling	5369	6723
+servicelinkedrolenotfoundfault	5370	6724
+servicelinkedrolenotfoundfault when calling	5370	6724
+servicenotactiveexception	5371	6725
+servicenotactiveexception when calling	5371	6725
+servicenotfound	5372	6726
+servicenotfound when calling	5372	6726
+servicenotfoundexception	5373	6727
+servicenotfoundexception when calling	5372	6737
+servicequotaexceededexception	5374,9	6728
+servicequotaexceededexception when calling	5374,9	6728
+servicequotatemplatenotinuseexception	5375	6729
+servicequotatemplatenotinuseexception when calling	5375	6729
+servicesettingnotfound	5376	6730
+servicesettingnotfound when calling	5376	6730
+servicetemporarilyunavailableexception	5377	6731
+servicetemporarilyunavailableexception when calling	5377	6731
+serviceunavailable	62	6738
+serviceunavailable when calling	62	6738
+serviceunavailableerror	62	6732
+serviceunavailableerror when calling	62	6732
+serviceunavailableexception	5378	6733
+serviceunavailableexception when calling	62	6739
+serviceupdatenotfoundfault	5379,12	6734
+serviceupdatenotfoundfault when calling	5379,12	6734
+session already exists exception	5381	6740
+session duration escalation exception	5382,11	6741
+session expired exception	5383	6742
+session id context uninitialized	5384,287	311
+session lifetime in minutes invalid exception	5385	6743
+session not found exception	5386	6744
+session streaming exception	5387	6745
+session timeout exception	5388	6746
 session user cannot be dropped	139,107	1633
 session user cannot be renamed	109	1634
-sessionalreadyexistsexception	5368	6728
-sessionalreadyexistsexception when calling	5368	6728
-sessiondurationescalationexception	5369,11	6729
-sessiondurationescalationexception when calling	5369,11	6729
-sessionerror	5376	6735
-sessionexpiredexception	5370	6730
-sessionexpiredexception when calling	5370	6730
-sessionlifetimeinminutesinvalidexception	5372	6731
-sessionlifetimeinminutesinvalidexception when calling	5372	6731
-sessionnotfoundexception	5373	6732
-sessionnotfoundexception when calling	5373	6732
-sessionstreamingexception	5374	6733
-sessionstreamingexception when calling	5374	6733
-sessiontimeoutexception	5375	6734
-sessiontimeoutexception when calling	5375	6734
-set * takes only one argument	194,115	5071
-set local transaction snapshot is not implemented	109	6736
+sessionalreadyexistsexception	5381	6740
+sessionalreadyexistsexception when calling	5381	6740
+sessiondurationescalationexception	5382,11	6741
+sessiondurationescalationexception when calling	5382,11	6741
+sessionerror	5389	6747
+sessionexpiredexception	5383	6742
+sessionexpiredexception when calling	5383	6742
+sessionlifetimeinminutesinvalidexception	5385	6743
+sessionlifetimeinminutesinvalidexception when calling	5385	6743
+sessionnotfoundexception	5386	6744
+sessionnotfoundexception when calling	5386	6744
+sessionstreamingexception	5387	6745
+sessionstreamingexception when calling	5387	6745
+sessiontimeoutexception	5388	6746
+sessiontimeoutexception when calling	5388	6746
+set * takes only one argument	194,115	5073
+set local transaction snapshot is not implemented	109	6748
 set password is not applicable for users authenticating via * plugin	2391	2874
-set requires parameter name	195,115	6737
+set requires parameter name	195,115	6749
 set returning functions are not allowed in	109	776
-set returning functions must appear at top level of from	109	5869
+set returning functions must appear at top level of from	109	5878
 set transaction snapshot must be called before any query	206,208	853
-set valued function called in context that cannot accept a set	109	6738
-setof type not allowed for operator argument	112,1	5924
-setseed parameter * is out of allowed range 1 1	194,115	6739
+set valued function called in context that cannot accept a set	109	6750
+setof type not allowed for operator argument	112,1	5933
+setseed parameter * is out of allowed range 1 1	194,115	6751
 setting authentication options is not possible when only the slave sql thread is being started	2463	2954
-settings property is read only exception	5377	6740
-settings property not found exception	5378	6741
-settings property wrong type exception	5379	6742
-settingspropertyisreadonlyexception	5377	6740
-settingspropertynotfoundexception	5378	6741
-settingspropertywrongtypeexception	5379	6742
-setval value * is out of bounds for sequence	331,115	6743
-shard not found fault	5380	6744
-shardnotfoundfault	5380	6744
-shardnotfoundfault when calling	5380	6744
-shards per cluster quota exceeded fault	5381	6745
-shardsperclusterquotaexceededfault	5381	6745
-shardsperclusterquotaexceededfault when calling	5381	6745
-share limit exceeded exception	5382	6746
-share session not found exception	5383	6747
-share_session_not_found	5383	6747
-shared indexes cannot be created after initdb	107	6748
-shared snapshot quota exceeded	5384	6749
-sharedcache database table is locked	5385,5386	6750
-sharedsnapshotquotaexceeded	5384	6749
-sharedsnapshotquotaexceeded when calling	5384	6749
-sharelimitexceededexception	5382	6746
-sharelimitexceededexception when calling	5382	6746
-sharesessionnotfoundexception	5383	6747
-shenandoah cycles	3292	6751
-shenandoah pauses	3292	6751
-shmlock disk i o error	5387,160	6752
-shmmap disk i o error	5388,160	6753
-shmopen disk i o error	5389,160	6754
-shmsize disk i o error	5390,160	6755
-short buffer exception	5391	6756
-shortbufferexception	5391	6756
-shortword should be 0	194,115	5389
-shutdown channel group exception	5392	6757
-shutdown while in init	5393,287	311
-shutdownchannelgroupexception	5392	6757
-sigabrt	952	5168
-sigalrm	242	5146
-sigbus	596	5169
-sigchld	868	5149
-sigcont	3079	5150
-sigfpe	3072	5170
-sighup	3066	5141
-sigill	3070	5166
-sigint	3068	5152
-sigio	3089	5162
-sigkill	3073	5171
-signal 1	3066	5141
-signal 10	3074	5142
-signal 11	3075	5143
-signal 12	3076	5144
-signal 13	558	5145
-signal 14	242	5146
-signal 15	3077	5147
-signal 16	3078	5148
-signal 17	868	5149
-signal 18	3079	5150
-signal 19	3080	5151
-signal 2	3068	5152
-signal 20	3081	5153
-signal 21	3082	5154
-signal 22	3083	5155
-signal 23	3084	5156
-signal 24	1185	5157
-signal 25	3085	5158
-signal 26	3086	5159
-signal 27	3087	5160
-signal 28	3088	5161
-signal 29	3089	5162
-signal 3	3069	5163
-signal 30	3090	5164
-signal 31	485	5165
-signal 4	3070	5166
-signal 5	3071	5167
-signal 6	952	5168
-signal 7	596	5169
-signal 8	3072	5170
-signal 9	3073	5171
+settings property is read only exception	5390	6752
+settings property not found exception	5391	6753
+settings property wrong type exception	5392	6754
+settingspropertyisreadonlyexception	5390	6752
+settingspropertynotfoundexception	5391	6753
+settingspropertywrongtypeexception	5392	6754
+setval value * is out of bounds for sequence	331,115	6755
+shard not found fault	5393	6756
+shardnotfoundfault	5393	6756
+shardnotfoundfault when calling	5393	6756
+shards per cluster quota exceeded fault	5394	6757
+shardsperclusterquotaexceededfault	5394	6757
+shardsperclusterquotaexceededfault when calling	5394	6757
+share limit exceeded exception	5395	6758
+share session not found exception	5396	6759
+share_session_not_found	5396	6759
+shared indexes cannot be created after initdb	107	6760
+shared snapshot quota exceeded	5397	6761
+sharedcache database table is locked	5398,5399	6762
+sharedsnapshotquotaexceeded	5397	6761
+sharedsnapshotquotaexceeded when calling	5397	6761
+sharelimitexceededexception	5395	6758
+sharelimitexceededexception when calling	5395	6758
+sharesessionnotfoundexception	5396	6759
+shenandoah cycles	3292	6763
+shenandoah pauses	3292	6763
+shmlock disk i o error	5400,160	6764
+shmmap disk i o error	5401,160	6765
+shmopen disk i o error	5402,160	6766
+shmsize disk i o error	5403,160	6767
+short buffer exception	5404	6768
+shortbufferexception	5404	6768
+shortword should be 0	194,115	5398
+shutdown channel group exception	5405	6769
+shutdown while in init	5406,287	311
+shutdownchannelgroupexception	5405	6769
+sigabrt	952	5170
+sigalrm	242	5148
+sigbus	596	5171
+sigchld	868	5151
+sigcont	3079	5152
+sigfpe	3072	5172
+sighup	3066	5143
+sigill	3070	5168
+sigint	3068	5154
+sigio	3089	5164
+sigkill	3073	5173
+signal 1	3066	5143
+signal 10	3074	5144
+signal 11	3075	5145
+signal 12	3076	5146
+signal 13	558	5147
+signal 14	242	5148
+signal 15	3077	5149
+signal 16	3078	5150
+signal 17	868	5151
+signal 18	3079	5152
+signal 19	3080	5153
+signal 2	3068	5154
+signal 20	3081	5155
+signal 21	3082	5156
+signal 22	3083	5157
+signal 23	3084	5158
+signal 24	1185	5159
+signal 25	3085	5160
+signal 26	3086	5161
+signal 27	3087	5162
+signal 28	3088	5163
+signal 29	3089	5164
+signal 3	3069	5165
+signal 30	3090	5166
+signal 31	485	5167
+signal 4	3070	5168
+signal 5	3071	5169
+signal 6	952	5170
+signal 7	596	5171
+signal 8	3072	5172
+signal 9	3073	5173
 signal resignal can only use a condition defined with sqlstate	2396	2879
-signalexception	5394	6758
-signature algorithms error	5395,287	311
-signature for non signing certificate	5396,287	311
-signature has expired	3100,3094	6759
-signature nbf has not been reached	3470,3094	6760
-signature verification failed	4075,3094	6761
-signatureexception	5397	6762
-signing configuration not found exception	5398	6763
-signingconfigurationnotfoundexception	5398	6763
-signingconfigurationnotfoundexception when calling	5398	6763
-sigpipe	558	5145
-sigprof	3087	5160
-sigpwr	3090	5164
-sigquit	3069	5163
-sigsegv	3075	5143
-sigstkflt	3078	5148
-sigstop	3080	5151
-sigsys	485	5165
-sigterm	3077	5147
-sigtrap	3071	5167
-sigtstp	3081	5153
-sigttin	3082	5154
-sigttou	3083	5155
-sigurg	3084	5156
-sigusr1	3074	5142
-sigusr2	3076	5144
-sigvtalrm	3086	5159
-sigwinch	3088	5161
-sigxcpu	1185	5157
-sigxfsz	3085	5158
-single boolean result is expected	4287,115	5223
-singleton sql json item required	4287	6764
-singleton_sql_json_item_required	4287,115	6764
-singletonsqljsonitemrequired	4287,115	6764
-size limit exceeded exception	5399	6765
-sizelimitexceededexception	5399	6765
-skeleton mismatch exception	5400	6766
-skeleton not found exception	5401	6767
-skeletonmismatchexception	5400	6766
-skeletonnotfoundexception	5401	6767
+signalexception	5407	6770
+signature algorithms error	5408,287	311
+signature for non signing certificate	5409,287	311
+signature has expired	3100,3094	6771
+signature nbf has not been reached	3473,3094	6772
+signature verification failed	4078,3094	6773
+signatureexception	5410	6774
+signing configuration not found exception	5411	6775
+signingconfigurationnotfoundexception	5411	6775
+signingconfigurationnotfoundexception when calling	5411	6775
+sigpipe	558	5147
+sigprof	3087	5162
+sigpwr	3090	5166
+sigquit	3069	5165
+sigsegv	3075	5145
+sigstkflt	3078	5150
+sigstop	3080	5153
+sigsys	485	5167
+sigterm	3077	5149
+sigtrap	3071	5169
+sigtstp	3081	5155
+sigttin	3082	5156
+sigttou	3083	5157
+sigurg	3084	5158
+sigusr1	3074	5144
+sigusr2	3076	5146
+sigvtalrm	3086	5161
+sigwinch	3088	5163
+sigxcpu	1185	5159
+sigxfsz	3085	5160
+single boolean result is expected	4297,115	5232
+singleton sql json item required	4297	6776
+singleton_sql_json_item_required	4297,115	6776
+singletonsqljsonitemrequired	4297,115	6776
+size limit exceeded exception	5412	6777
+sizelimitexceededexception	5412	6777
+skeleton mismatch exception	5413	6778
+skeleton not found exception	5414	6779
+skeletonmismatchexception	5413	6778
+skeletonnotfoundexception	5414	6779
 skip locked makes this statement unsafe	1916	2370
-skip this directory	5402,5403	6768
-skip wal location lsn * must be greater than origin lsn	194,115	4987
-skipped scanning foreign table * which is a partition of default partition	860,687	6769
-skipping analyze of * lock not available	677,107	6770
-skipping analyze of * relation no longer exists	1170,1	6771
+skip this directory	5415,5416	6780
+skip wal location lsn * must be greater than origin lsn	194,115	4989
+skipped scanning foreign table * which is a partition of default partition	860,687	6781
+skipping analyze of * lock not available	677,107	6782
+skipping analyze of * relation no longer exists	1170,1	6783
 skipping transaction * because it has already been executed and logged	2402	2885
-skipping vacuum of * lock not available	677,107	6770
-skipping vacuum of * relation no longer exists	1170,1	6771
+skipping vacuum of * lock not available	677,107	6782
+skipping vacuum of * relation no longer exists	1170,1	6783
 slave already has been stopped	2428	2914
 slave failed to initialize master info structure from the repository	2416	2901
 slave failed to initialize relay log info structure from the repository	2421	2906
@@ -31138,517 +31191,518 @@ slave sql thread ignored the * because table is shared	2411	2896
 slave sql thread ignored the query because of replicate table rules	2413	2898
 slave worker has stopped after at least one previous worker encountered an error when slave preserve commit order was enabled to preserve commit order the last transaction executed by this thread has not been committed when restarting the slave after fixing any failed threads you should fix this worker as well	2430	2916
 slave_preserve_commit_order is not supported	1982	2446
-slices of fixed length arrays not implemented	109	6395
-slot name must not be null	195,115	5958
-slot not available exception	5404,19	6772
-slotnotavailableexception	5404,19	6772
-slotnotavailableexception when calling	5404,19	6772
-slow down exception	5405	6773
-slowdown	5405,39	6774
-slowdown when calling	5405,39	6774
-slowdownexception	5405	6773
-slowdownexception when calling	5405	6773
-smallint out of range	331,115	4178
-smtp failed recipient exception	5406	6775
-smtp failed recipients exception	5407	6776
-smtpexception	5408	6777
-smtpfailedrecipientexception	5406	6775
-smtpfailedrecipientsexception	5407	6776
-snap start exception	5409	6778
-snap start not ready exception	5410,19	6779
-snap start timeout exception	5411,18	6780
+slices of fixed length arrays not implemented	109	6407
+slot name must not be null	195,115	5967
+slot not available exception	5417,19	6784
+slotnotavailableexception	5417,19	6784
+slotnotavailableexception when calling	5417,19	6784
+slow down exception	5418	6785
+slowdown	5418,39	6786
+slowdown when calling	5418,39	6786
+slowdownexception	5418	6785
+slowdownexception when calling	5418	6785
+smallint out of range	331,115	4180
+smtp failed recipient exception	5419	6787
+smtp failed recipients exception	5420	6788
+smtpexception	5421	6789
+smtpfailedrecipientexception	5419	6787
+smtpfailedrecipientsexception	5420	6788
+snap start exception	5422	6790
+snap start not ready exception	5423,19	6791
+snap start timeout exception	5424,18	6792
 snapbuild state file * has unsupported version * instead of	621,81	1046
 snapbuild state file * has wrong magic number * instead of	621,81	1046
-snapshot already exists fault	5412	6781
-snapshot copy already disabled fault	5413	6782
-snapshot copy already enabled fault	5414	6783
-snapshot copy disabled fault	5415	6784
-snapshot copy grant already exists fault	5416	6785
-snapshot copy grant not found fault	5417	6786
-snapshot copy grant quota exceeded fault	5418	6787
-snapshot database is locked	5419,5064	6788
-snapshot feature not supported fault	5420	6789
-snapshot limit exceeded exception	5421	6790
-snapshot not found	5156	6791
-snapshot not found exception	5156	6455
-snapshot not found fault	5156,12	6792
-snapshot quota exceeded	5422	6793
-snapshot quota exceeded fault	5422	6794
-snapshot schedule already exists	5423	6795
-snapshot schedule not found	5424	6796
-snapshot schedule quota exceeded	5425	6797
-snapshot schedule update in progress	5426	6798
-snapshot sql logic error	5427,5238	6799
-snapshot too old	5428	6800
-snapshot_not_found	5156	6455
-snapshot_too_old	5428,5429	6800
-snapshotalreadyexistsfault	5412	6781
-snapshotalreadyexistsfault when calling	5412	6781
-snapshotcopyalreadydisabledfault	5413	6782
-snapshotcopyalreadydisabledfault when calling	5413	6782
-snapshotcopyalreadyenabledfault	5414	6783
-snapshotcopyalreadyenabledfault when calling	5414	6783
-snapshotcopydisabledfault	5415	6784
-snapshotcopydisabledfault when calling	5415	6784
-snapshotcopygrantalreadyexistsfault	5416	6785
-snapshotcopygrantalreadyexistsfault when calling	5416	6785
-snapshotcopygrantnotfoundfault	5417	6786
-snapshotcopygrantnotfoundfault when calling	5417	6786
-snapshotcopygrantquotaexceededfault	5418	6787
-snapshotcopygrantquotaexceededfault when calling	5418	6787
-snapshotfeaturenotsupportedfault	5420	6789
-snapshotfeaturenotsupportedfault when calling	5420	6789
-snapshotlimitexceededexception	5421	6790
-snapshotlimitexceededexception when calling	5421	6790
-snapshotnotfound	5156	6791
-snapshotnotfound when calling	5156	6791
-snapshotnotfoundexception	5156	6455
-snapshotnotfoundfault	5156,12	6792
-snapshotnotfoundfault when calling	5156,12	6792
-snapshotquotaexceeded	5422	6793
-snapshotquotaexceeded when calling	5422	6793
-snapshotquotaexceededfault	5422	6794
-snapshotquotaexceededfault when calling	5422	6794
-snapshotschedulealreadyexists	5423	6795
-snapshotschedulealreadyexists when calling	5423	6795
-snapshotschedulenotfound	5424	6796
-snapshotschedulenotfound when calling	5424	6796
-snapshotschedulequotaexceeded	5425	6797
-snapshotschedulequotaexceeded when calling	5425	6797
-snapshotscheduleupdateinprogress	5426	6798
-snapshotscheduleupdateinprogress when calling	5426	6798
-snapshottooold	5428,5429	6800
-snapstartexception	5409	6778
-snapstartexception when calling	5409	6778
-snapstartnotreadyexception	5410,19	6779
-snapstartnotreadyexception when calling	5410,19	6779
-snapstarttimeoutexception	5411,18	6780
-snapstarttimeoutexception when calling	5411,18	6780
-sns invalid topic	5430	6801
-sns invalid topic fault	5430	6802
-sns no authorization	5431	6803
-sns no authorization fault	5431	6804
-sns topic arn not found	5432,12	6805
-snsinvalidtopic	5430	6801
-snsinvalidtopic when calling	5430	6801
-snsinvalidtopicfault	5430	6802
-snsinvalidtopicfault when calling	5430	6802
-snsnoauthorization	5431	6803
-snsnoauthorization when calling	5431	6803
-snsnoauthorizationfault	5431	6804
-snsnoauthorizationfault when calling	5431	6804
-snstopicarnnotfound	5432,12	6805
-snstopicarnnotfound when calling	5432,12	6805
-socket hang up	559	6806
-socket is already connected	1735	6807
-socket is connected	1735	6808
-socket is not connected	1829	6809
-socket not connected	1829	6810
+snapshot already exists fault	5425	6793
+snapshot copy already disabled fault	5426	6794
+snapshot copy already enabled fault	5427	6795
+snapshot copy disabled fault	5428	6796
+snapshot copy grant already exists fault	5429	6797
+snapshot copy grant not found fault	5430	6798
+snapshot copy grant quota exceeded fault	5431	6799
+snapshot database is locked	5432,5077	6800
+snapshot feature not supported fault	5433	6801
+snapshot limit exceeded exception	5434	6802
+snapshot not found	5169	6803
+snapshot not found exception	5169	6467
+snapshot not found fault	5169,12	6804
+snapshot quota exceeded	5435	6805
+snapshot quota exceeded fault	5435	6806
+snapshot schedule already exists	5436	6807
+snapshot schedule not found	5437	6808
+snapshot schedule quota exceeded	5438	6809
+snapshot schedule update in progress	5439	6810
+snapshot sql logic error	5440,5251	6811
+snapshot too old	5441	6812
+snapshot_not_found	5169	6467
+snapshot_too_old	5441,5442	6812
+snapshotalreadyexistsfault	5425	6793
+snapshotalreadyexistsfault when calling	5425	6793
+snapshotcopyalreadydisabledfault	5426	6794
+snapshotcopyalreadydisabledfault when calling	5426	6794
+snapshotcopyalreadyenabledfault	5427	6795
+snapshotcopyalreadyenabledfault when calling	5427	6795
+snapshotcopydisabledfault	5428	6796
+snapshotcopydisabledfault when calling	5428	6796
+snapshotcopygrantalreadyexistsfault	5429	6797
+snapshotcopygrantalreadyexistsfault when calling	5429	6797
+snapshotcopygrantnotfoundfault	5430	6798
+snapshotcopygrantnotfoundfault when calling	5430	6798
+snapshotcopygrantquotaexceededfault	5431	6799
+snapshotcopygrantquotaexceededfault when calling	5431	6799
+snapshotfeaturenotsupportedfault	5433	6801
+snapshotfeaturenotsupportedfault when calling	5433	6801
+snapshotlimitexceededexception	5434	6802
+snapshotlimitexceededexception when calling	5434	6802
+snapshotnotfound	5169	6803
+snapshotnotfound when calling	5169	6803
+snapshotnotfoundexception	5169	6467
+snapshotnotfoundfault	5169,12	6804
+snapshotnotfoundfault when calling	5169,12	6804
+snapshotquotaexceeded	5435	6805
+snapshotquotaexceeded when calling	5435	6805
+snapshotquotaexceededfault	5435	6806
+snapshotquotaexceededfault when calling	5435	6806
+snapshotschedulealreadyexists	5436	6807
+snapshotschedulealreadyexists when calling	5436	6807
+snapshotschedulenotfound	5437	6808
+snapshotschedulenotfound when calling	5437	6808
+snapshotschedulequotaexceeded	5438	6809
+snapshotschedulequotaexceeded when calling	5438	6809
+snapshotscheduleupdateinprogress	5439	6810
+snapshotscheduleupdateinprogress when calling	5439	6810
+snapshottooold	5441,5442	6812
+snapstartexception	5422	6790
+snapstartexception when calling	5422	6790
+snapstartnotreadyexception	5423,19	6791
+snapstartnotreadyexception when calling	5423,19	6791
+snapstarttimeoutexception	5424,18	6792
+snapstarttimeoutexception when calling	5424,18	6792
+sns invalid topic	5443	6813
+sns invalid topic fault	5443	6814
+sns no authorization	5444	6815
+sns no authorization fault	5444	6816
+sns topic arn not found	5445,12	6817
+snsinvalidtopic	5443	6813
+snsinvalidtopic when calling	5443	6813
+snsinvalidtopicfault	5443	6814
+snsinvalidtopicfault when calling	5443	6814
+snsnoauthorization	5444	6815
+snsnoauthorization when calling	5444	6815
+snsnoauthorizationfault	5444	6816
+snsnoauthorizationfault when calling	5444	6816
+snstopicarnnotfound	5445,12	6817
+snstopicarnnotfound when calling	5445,12	6817
+sockerr	5072,3331	6315
+socket hang up	559	6818
+socket is already connected	1735	6819
+socket is connected	1735	6820
+socket is not connected	1829	6821
+socket not connected	1829	6822
 socket not ready for send recv	1292	1611
-socket operation on non socket	1836	6811
-socket security exception	5433	6812
-socket timeout exception	5434	6813
-socket type not supported	3027	6814
-socket_error	5435	6815
-socketerror	5435	6816
-socketexception	5436	6817
-socketexception * broken pipe	559	6818
-socketexception * connection refused	1091	6819
-socketexception * connection reset	1106	6820
-socketsecurityexception	5433	6812
-sockettimeoutexception	5434	6813
-software caused connection abort	1095	6821
-software token mfa not found exception	5437	6822
-softwaretokenmfanotfoundexception	5437	6822
-softwaretokenmfanotfoundexception when calling	5437	6822
+socket operation on non socket	1836	6823
+socket security exception	5446	6824
+socket timeout exception	5447	6825
+socket type not supported	3027	6826
+socket_error	5072	6827
+socketerror	5072	6828
+socketexception	5448	6829
+socketexception * broken pipe	559	6830
+socketexception * connection refused	1091	6831
+socketexception * connection reset	1106	6832
+socketsecurityexception	5446	6824
+sockettimeoutexception	5447	6825
+software caused connection abort	1095	6833
+software token mfa not found exception	5449	6834
+softwaretokenmfanotfoundexception	5449	6834
+softwaretokenmfanotfoundexception when calling	5449	6834
 some non transactional changed tables couldn t be rolled back	2661	3186
 some relations of database * are already in tablespace	107	739
 some temporary tables were dropped but these operations could not be rolled back	2663	3188
-sorry too many clients already	1962,248	6823
+sorry too many clients already	1962,248	6835
 sort operator can only be specified for single argument aggregates	112,1	111
-source and destination are same exception	5438	6824
+source and destination are same exception	5450	6836
 source and target data types are not physically compatible	163,1	349
 source array too small	338,115	376
-source backup unavailable	5439	6825
-source bundle deletion failure	5440	6826
-source cluster not supported fault	5441	6827
+source backup unavailable	5451	6837
+source bundle deletion failure	5452	6838
+source cluster not supported fault	5453	6839
 source data type * is a pseudo type	259,1	357
 source data type and target data type are the same	163,1	349
 source database * is being accessed by other users	139,107	770
-source database not supported fault	5442	6828
+source database not supported fault	5454	6840
 source encoding * does not exist	162,1	1859
-source file or content required exception	5443	6829
+source file or content required exception	5455	6841
 source for a multiple column update item must be a sub select or row expression	109	776
-source not found	5444,12	6830
-source parent not found exception	5445	6831
+source not found	5456,12	6842
+source parent not found exception	5457	6843
 source string too short for * formatting field	692,115	752
-sourceanddestinationaresameexception	5438	6824
-sourceanddestinationaresameexception when calling	5438	6824
-sourcebackupunavailable	5439	6825
-sourcebackupunavailable when calling	5439	6825
-sourcebundledeletionfailure	5440	6826
-sourcebundledeletionfailure when calling	5440	6826
-sourceclusternotsupportedfault	5441	6827
-sourceclusternotsupportedfault when calling	5441	6827
-sourcedatabasenotsupportedfault	5442	6828
-sourcedatabasenotsupportedfault when calling	5442	6828
-sourcefileorcontentrequiredexception	5443	6829
-sourcefileorcontentrequiredexception when calling	5443	6829
-sourcenotfound	5444,12	6830
-sourcenotfound when calling	5444,12	6830
-sourceparentnotfoundexception	5445	6831
-sourceparentnotfoundexception when calling	5445	6831
-sp gist inner tuple size * exceeds maximum	337	6832
-sp gist leaf data type * does not match declared type	163,1	5933
-specific gem not found exception	5446	6833
-specificgemnotfoundexception	5446	6833
-specified argument was out of the range of valid values	324	6834
-specified array was not of the expected rank	5287	6835
-specified array was not of the expected type	5288	6836
+sourceanddestinationaresameexception	5450	6836
+sourceanddestinationaresameexception when calling	5450	6836
+sourcebackupunavailable	5451	6837
+sourcebackupunavailable when calling	5451	6837
+sourcebundledeletionfailure	5452	6838
+sourcebundledeletionfailure when calling	5452	6838
+sourceclusternotsupportedfault	5453	6839
+sourceclusternotsupportedfault when calling	5453	6839
+sourcedatabasenotsupportedfault	5454	6840
+sourcedatabasenotsupportedfault when calling	5454	6840
+sourcefileorcontentrequiredexception	5455	6841
+sourcefileorcontentrequiredexception when calling	5455	6841
+sourcenotfound	5456,12	6842
+sourcenotfound when calling	5456,12	6842
+sourceparentnotfoundexception	5457	6843
+sourceparentnotfoundexception when calling	5457	6843
+sp gist inner tuple size * exceeds maximum	337	6844
+sp gist leaf data type * does not match declared type	163,1	5942
+specific gem not found exception	5458	6845
+specificgemnotfoundexception	5458	6845
+specified argument was out of the range of valid values	324	6846
+specified array was not of the expected rank	5300	6847
+specified array was not of the expected type	5301	6848
 specified but * is not an aggregate function	259,1	1916
-specified cast is not valid	3661,374	6837
+specified cast is not valid	3664,374	6849
 specified data directory * is not a directory	107	1672
-specified filter criteria was invalid	3808	6838
-specified group generation id is not valid	3435	6251
+specified filter criteria was invalid	3811	6850
+specified group generation id is not valid	3438	6262
 specified gtid * conflicts with the binary log which contains a more recent gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	2191	2668
 specified key part was too long max key part length is * bytes	2526,1	3017
 specified key was too long max key length is * bytes	2525,1	3016
-specified method is not supported	4721	6839
-specified ole variant was invalid	3931	6840
+specified method is not supported	4731	6851
+specified ole variant was invalid	3934	6852
 specified principal is not valid owner renewer	1459	1799
 specified value cannot be cast to type * for column	279,1	3584
 specified value for gtid_slave_pos contains no value for replication domain * this conflicts with the binary log which contains gtid * if master_gtid_pos current_pos is used the binlog position will override the new value of gtid_slave_pos	2192	2669
 specifying a table access method is not supported on a partitioned table	109	278
 specifying both host name and cidr mask is invalid	229,230	447
-specifying constraint deferrability not supported for domains	109	6841
-spkierror	5447	6842
-splfileobject __construct * failed to open stream no such file or directory	1165	6843
-splfileobject __construct * failed to open stream permission denied	149	6844
-sql client info exception	5448	6845
-sql connection is already closed	5449,5450	6846
-sql data exception	5451	6847
-sql feature not supported exception	5452	6848
+specifying constraint deferrability not supported for domains	109	6853
+spkierror	5459	6854
+splfileobject __construct * failed to open stream no such file or directory	1165	6855
+splfileobject __construct * failed to open stream permission denied	149	6856
+sql client info exception	5460	6857
+sql connection is already closed	5461,5462	6858
+sql data exception	5463	6859
+sql feature not supported exception	5464	6860
 sql function cannot accept shell type	112,1	237
 sql function cannot return shell type	112,1	237
 sql function with unquoted function body cannot have polymorphic arguments	112,1	237
 sql functions cannot have arguments of type	112,1	761
 sql functions cannot return type	112,1	761
-sql integrity constraint violation exception	5453	6849
-sql invalid authorization spec exception	5454	6850
-sql json array not found	4220	6851
-sql json item cannot be cast to target type	5455	6852
-sql json member not found	4218	6853
-sql json number not found	4779	6854
-sql json object not found	4222	6855
-sql json scalar required	5456	6856
-sql no rows in result set	5457,5458	6857
-sql non transient connection exception	5459	6858
-sql non transient exception	5460	6859
-sql parse exception	5461	6860
-sql recoverable exception	5462	6861
-sql regular expression may not contain more than two escape double quote separators	4150,115	6862
-sql routine exception	646	6863
-sql statement not yet complete	5463	6864
-sql syntax error exception	5464	6865
+sql integrity constraint violation exception	5465	6861
+sql invalid authorization spec exception	5466	6862
+sql json array not found	4223	6863
+sql json item cannot be cast to target type	5467	6864
+sql json member not found	4221	6865
+sql json number not found	4789	6866
+sql json object not found	4225	6867
+sql json scalar required	5468	6868
+sql no rows in result set	5469,5470	6869
+sql non transient connection exception	5471	6870
+sql non transient exception	5472	6871
+sql parse exception	5473	6872
+sql recoverable exception	5474	6873
+sql regular expression may not contain more than two escape double quote separators	4153,115	6874
+sql routine exception	646	6875
+sql statement not yet complete	5475	6876
+sql syntax error exception	5476	6877
 sql thread is not to be started so until options are ignored	2587	3081
-sql timeout exception	5465	6866
-sql transaction has already been committed or rolled back	5466,5467	6867
-sql transaction rollback exception	5468	6868
-sql transient connection exception	5469	6869
-sql transient exception	5470	6870
-sql_json_array_not_found	4220,115	6851
-sql_json_item_cannot_be_cast_to_target_type	5455,115	6852
-sql_json_member_not_found	4218,115	6853
-sql_json_number_not_found	4779,115	6854
-sql_json_object_not_found	4222,115	6855
-sql_json_scalar_required	5456,115	6856
-sql_routine_exception	646	6863
+sql timeout exception	5477	6878
+sql transaction has already been committed or rolled back	5478,5479	6879
+sql transaction rollback exception	5480	6880
+sql transient connection exception	5481	6881
+sql transient exception	5482	6882
+sql_json_array_not_found	4223,115	6863
+sql_json_item_cannot_be_cast_to_target_type	5467,115	6864
+sql_json_member_not_found	4221,115	6865
+sql_json_number_not_found	4789,115	6866
+sql_json_object_not_found	4225,115	6867
+sql_json_scalar_required	5468,115	6868
+sql_routine_exception	646	6875
 sql_slave_skip_counter can not be set when the server is running with gtid_mode on instead for each transaction that you want to skip generate an empty transaction with the same gtid as the transaction	2462	2953
-sql_statement_not_yet_complete	5463	6864
-sqlclient unable to establish sqlconnection	5471	6871
-sqlclient_unable_to_establish_sqlconnection	5471,138	6871
-sqlclientinfoexception	5448	6845
-sqlclientunabletoestablishsqlconnection	5471,138	6871
-sqldataexception	5451	6847
-sqlexception	5472	6872
-sqlfeaturenotsupportedexception	5452	6848
-sqlintegrityconstraintviolationexception	5453	6849
-sqlinvalidauthorizationspecexception	5454	6850
-sqlite_abort	5473	6873
-sqlite_abort_rollback	5253,5254	6585
-sqlite_auth	5474	6874
-sqlite_auth_user	5475,5474	6875
-sqlite_busy	5064	6876
-sqlite_busy_recovery	5063,5064	6332
-sqlite_busy_snapshot	5419,5064	6788
-sqlite_busy_timeout	5476,5064	6877
-sqlite_cantopen	1145	6878
+sql_statement_not_yet_complete	5475	6876
+sqlclient unable to establish sqlconnection	5483	6883
+sqlclient_unable_to_establish_sqlconnection	5483,138	6883
+sqlclientinfoexception	5460	6857
+sqlclientunabletoestablishsqlconnection	5483,138	6883
+sqldataexception	5463	6859
+sqlexception	5484	6884
+sqlfeaturenotsupportedexception	5464	6860
+sqlintegrityconstraintviolationexception	5465	6861
+sqlinvalidauthorizationspecexception	5466	6862
+sqlite_abort	5485	6885
+sqlite_abort_rollback	5266,5267	6597
+sqlite_auth	5486	6886
+sqlite_auth_user	5487,5486	6887
+sqlite_busy	5077	6888
+sqlite_busy_recovery	5076,5077	6344
+sqlite_busy_snapshot	5432,5077	6800
+sqlite_busy_timeout	5488,5077	6889
+sqlite_cantopen	1145	6890
 sqlite_cantopen_convpath	1144,1145	1390
 sqlite_cantopen_dirtywal	1553,1145	1903
 sqlite_cantopen_fullpath	3286,1145	3862
-sqlite_cantopen_isdir	4201,1145	5072
-sqlite_cantopen_notempdir	4729,1145	5805
-sqlite_cantopen_symlink	5477,1145	6879
-sqlite_constraint	862	6880
+sqlite_cantopen_isdir	4204,1145	5074
+sqlite_cantopen_notempdir	4739,1145	5814
+sqlite_cantopen_symlink	5489,1145	6891
+sqlite_constraint	862	6892
 sqlite_constraint_check	861,862	1038
 sqlite_constraint_commithook	1039,862	1253
 sqlite_constraint_foreignkey	3269,862	3842
 sqlite_constraint_function	3287,862	3877
-sqlite_constraint_notnull	4731,862	5808
-sqlite_constraint_pinned	4907,862	6074
-sqlite_constraint_primarykey	4950,862	6138
-sqlite_constraint_rowid	5259,862	6593
-sqlite_constraint_trigger	5478,862	6881
-sqlite_constraint_unique	5479,862	6882
-sqlite_constraint_vtab	5480,862	6883
-sqlite_corrupt	3515	6884
-sqlite_corrupt_index	3514,3515	4153
-sqlite_corrupt_sequence	5323,3515	6674
-sqlite_corrupt_vtab	5481,3515	6885
-sqlite_empty	985	6886
-sqlite_error	5238	6887
-sqlite_error_missing_collseq	5238	6888
-sqlite_error_retry	5237,5238	6561
-sqlite_error_snapshot	5427,5238	6799
-sqlite_format	985	6889
-sqlite_full	5482	6890
-sqlite_internal	985	6891
-sqlite_interrupt	5483	6892
-sqlite_ioerr	160	6893
+sqlite_constraint_notnull	4741,862	5817
+sqlite_constraint_pinned	4917,862	6083
+sqlite_constraint_primarykey	4960,862	6147
+sqlite_constraint_rowid	5272,862	6605
+sqlite_constraint_trigger	5490,862	6893
+sqlite_constraint_unique	5491,862	6894
+sqlite_constraint_vtab	5492,862	6895
+sqlite_corrupt	3518	6896
+sqlite_corrupt_index	3517,3518	4155
+sqlite_corrupt_sequence	5336,3518	6686
+sqlite_corrupt_vtab	5493,3518	6897
+sqlite_empty	985	6898
+sqlite_error	5251	6899
+sqlite_error_missing_collseq	5251	6900
+sqlite_error_retry	5250,5251	6573
+sqlite_error_snapshot	5440,5251	6811
+sqlite_format	985	6901
+sqlite_full	5494	6902
+sqlite_internal	985	6903
+sqlite_interrupt	5495	6904
+sqlite_ioerr	160	6905
 sqlite_ioerr_access	159,160	155
 sqlite_ioerr_auth	397,160	444
-sqlite_ioerr_begin_atomic	160	6894
+sqlite_ioerr_begin_atomic	160	6906
 sqlite_ioerr_blocked	540,160	575
 sqlite_ioerr_checkreservedlock	867,160	1045
 sqlite_ioerr_close	896,160	1077
-sqlite_ioerr_commit_atomic	160	6895
+sqlite_ioerr_commit_atomic	160	6907
 sqlite_ioerr_convpath	1143,160	1389
 sqlite_ioerr_corruptfs	1158,160	1405
 sqlite_ioerr_data	1353,160	1673
 sqlite_ioerr_delete	1464,160	1805
-sqlite_ioerr_delete_noent	160	6896
-sqlite_ioerr_dir_close	160	6897
-sqlite_ioerr_dir_fsync	160	6898
+sqlite_ioerr_delete_noent	160	6908
+sqlite_ioerr_dir_close	160	6909
+sqlite_ioerr_dir_fsync	160	6910
 sqlite_ioerr_fstat	3284,160	3858
 sqlite_ioerr_fsync	3285,160	3859
 sqlite_ioerr_gettemppath	3307,160	3910
-sqlite_ioerr_lock	4351,160	5301
-sqlite_ioerr_mmap	4486,160	5479
-sqlite_ioerr_nomem	4679,160	5739
-sqlite_ioerr_rdlock	5045,160	6287
-sqlite_ioerr_read	5049,160	6290
-sqlite_ioerr_rollback_atomic	160	6899
-sqlite_ioerr_seek	5317,160	6664
-sqlite_ioerr_shmlock	5387,160	6752
-sqlite_ioerr_shmmap	5388,160	6753
-sqlite_ioerr_shmopen	5389,160	6754
-sqlite_ioerr_shmsize	5390,160	6755
-sqlite_ioerr_short_read	160	6900
-sqlite_ioerr_truncate	5484,160	6901
-sqlite_ioerr_unlock	5485,160	6902
-sqlite_ioerr_vnode	5486,160	6903
-sqlite_ioerr_write	5487,160	6904
-sqlite_locked	5386	6905
-sqlite_locked_sharedcache	5385,5386	6750
-sqlite_locked_vtab	5488,5386	6906
-sqlite_mismatch	279	6907
-sqlite_misuse	5489	6908
-sqlite_nolfs	985	6909
-sqlite_nomem	251	6910
-sqlite_notadb	5490	6911
-sqlite_notfound	5491	6912
-sqlite_notice	5492	6913
-sqlite_notice_recover_rollback	5492	6914
-sqlite_notice_recover_wal	5492	6915
-sqlite_ok_load_permanently	5493	6916
-sqlite_ok_symlink	5494,5493	6917
-sqlite_perm	5495	6918
-sqlite_protocol	5496	6919
-sqlite_range	5497	6920
-sqlite_schema	5498	6921
-sqlite_toobig	5499	6922
-sqlite_warning	417	6923
+sqlite_ioerr_lock	4361,160	5310
+sqlite_ioerr_mmap	4496,160	5488
+sqlite_ioerr_nomem	4689,160	5748
+sqlite_ioerr_rdlock	5057,160	6298
+sqlite_ioerr_read	5061,160	6301
+sqlite_ioerr_rollback_atomic	160	6911
+sqlite_ioerr_seek	5330,160	6676
+sqlite_ioerr_shmlock	5400,160	6764
+sqlite_ioerr_shmmap	5401,160	6765
+sqlite_ioerr_shmopen	5402,160	6766
+sqlite_ioerr_shmsize	5403,160	6767
+sqlite_ioerr_short_read	160	6912
+sqlite_ioerr_truncate	5496,160	6913
+sqlite_ioerr_unlock	5497,160	6914
+sqlite_ioerr_vnode	5498,160	6915
+sqlite_ioerr_write	5499,160	6916
+sqlite_locked	5399	6917
+sqlite_locked_sharedcache	5398,5399	6762
+sqlite_locked_vtab	5500,5399	6918
+sqlite_mismatch	279	6919
+sqlite_misuse	5501	6920
+sqlite_nolfs	985	6921
+sqlite_nomem	251	6922
+sqlite_notadb	5502	6923
+sqlite_notfound	5503	6924
+sqlite_notice	5504	6925
+sqlite_notice_recover_rollback	5504	6926
+sqlite_notice_recover_wal	5504	6927
+sqlite_ok_load_permanently	5505	6928
+sqlite_ok_symlink	5506,5505	6929
+sqlite_perm	5507	6930
+sqlite_protocol	5508	6931
+sqlite_range	5509	6932
+sqlite_schema	5510	6933
+sqlite_toobig	5511	6934
+sqlite_warning	417	6935
 sqlite_warning_autoindex	416,417	465
-sqljsonarraynotfound	4220,115	6851
-sqljsonitemcannotbecasttotargettype	5455,115	6852
-sqljsonmembernotfound	4218,115	6853
-sqljsonnumbernotfound	4779,115	6854
-sqljsonobjectnotfound	4222,115	6855
-sqljsonscalarrequired	5456,115	6856
-sqlnontransientconnectionexception	5459	6858
-sqlnontransientexception	5460	6859
-sqlparseexception	5461	6860
-sqlparseexception when calling	5461	6860
-sqlrecoverableexception	5462	6861
-sqlroutineexception	646	6863
-sqlserver rejected establishment of sqlconnection	888	6924
-sqlserver_rejected_establishment_of_sqlconnection	888,138	6924
-sqlserverrejectedestablishmentofsqlconnection	888,138	6924
-sqlstate 03000	5463	6864
+sqljsonarraynotfound	4223,115	6863
+sqljsonitemcannotbecasttotargettype	5467,115	6864
+sqljsonmembernotfound	4221,115	6865
+sqljsonnumbernotfound	4789,115	6866
+sqljsonobjectnotfound	4225,115	6867
+sqljsonscalarrequired	5468,115	6868
+sqlnontransientconnectionexception	5471	6870
+sqlnontransientexception	5472	6871
+sqlparseexception	5473	6872
+sqlparseexception when calling	5473	6872
+sqlrecoverableexception	5474	6873
+sqlroutineexception	646	6875
+sqlserver rejected establishment of sqlconnection	888	6936
+sqlserver_rejected_establishment_of_sqlconnection	888,138	6936
+sqlserverrejectedestablishmentofsqlconnection	888,138	6936
+sqlstate 03000	5475	6876
 sqlstate 08000	138	1329
-sqlstate 08001	5471,138	6871
+sqlstate 08001	5483,138	6883
 sqlstate 08003	1097,138	1328
-sqlstate 08004	888,138	6924
+sqlstate 08004	888,138	6936
 sqlstate 08006	1098,138	1330
-sqlstate 08007	5500,138	6925
-sqlstate 08p01	526,138	6178
-sqlstate 09000	5501	6926
+sqlstate 08007	5512,138	6937
+sqlstate 08p01	526,138	6189
+sqlstate 09000	5513	6938
 sqlstate 0a000	109	3754
-sqlstate 0b000	4137	4953
-sqlstate 0f000	4171	5300
-sqlstate 0f001	3895,4171	4647
-sqlstate 0l000	780	4565
-sqlstate 0lp01	779,780	4563
-sqlstate 0p000	1172	4841
+sqlstate 0b000	4140	4955
+sqlstate 0f000	4174	5309
+sqlstate 0f001	3898,4174	4649
+sqlstate 0l000	780	4567
+sqlstate 0lp01	779,780	4565
+sqlstate 0p000	1172	4843
 sqlstate 0z000	1527	1873
-sqlstate 0z002	2077,1527	6927
+sqlstate 0z002	2077,1527	6939
 sqlstate 20000	800	974
 sqlstate 21000	797	969
 sqlstate 22000	115	1675
-sqlstate 22001	532,115	6928
-sqlstate 22002	4737,115	5815
-sqlstate 22003	331,115	5837
-sqlstate 22004	195,115	5816
+sqlstate 22001	532,115	6940
+sqlstate 22002	4747,115	5824
+sqlstate 22003	331,115	5846
+sqlstate 22004	195,115	5825
 sqlstate 22005	3028,115	3559
-sqlstate 22007	692,115	4446
+sqlstate 22007	692,115	4448
 sqlstate 22008	1374,115	1709
-sqlstate 22009	4128,115	4942
+sqlstate 22009	4131,115	4944
 sqlstate 2200b	3032,115	3565
-sqlstate 2200c	4150,115	4971
-sqlstate 2200d	3784,115	4514
-sqlstate 2200f	4292,115	6929
-sqlstate 2200g	4498,115	5497
-sqlstate 2200h	4541,115	6675
-sqlstate 2200l	4691,115	5761
-sqlstate 2200m	4167,115	4994
-sqlstate 2200n	4166,115	4993
-sqlstate 2200s	4165,115	4992
-sqlstate 2200t	4168,115	4995
-sqlstate 22010	3847,115	4587
-sqlstate 22011	4528,115	6930
+sqlstate 2200c	4153,115	4973
+sqlstate 2200d	3787,115	4516
+sqlstate 2200f	4302,115	6941
+sqlstate 2200g	4508,115	5506
+sqlstate 2200h	4551,115	6687
+sqlstate 2200l	4701,115	5770
+sqlstate 2200m	4170,115	4996
+sqlstate 2200n	4169,115	4995
+sqlstate 2200s	4168,115	4994
+sqlstate 2200t	4171,115	4997
+sqlstate 22010	3850,115	4589
+sqlstate 22011	4538,115	6942
 sqlstate 22012	334,115	1921
-sqlstate 22013	3279,115	4747
-sqlstate 22014	323,115	4314
-sqlstate 22015	3597,115	4278
-sqlstate 22016	321,115	4313
-sqlstate 22018	3669,115	4372
-sqlstate 22019	3783,115	4513
-sqlstate 2201b	3996,115	4785
-sqlstate 2201e	784,115	4312
-sqlstate 2201f	116,115	4315
-sqlstate 2201g	1184,115	4317
-sqlstate 2201w	4042,115	4843
-sqlstate 2201x	4043,115	4844
+sqlstate 22013	3279,115	4749
+sqlstate 22014	323,115	4316
+sqlstate 22015	3600,115	4280
+sqlstate 22016	321,115	4315
+sqlstate 22018	3672,115	4374
+sqlstate 22019	3786,115	4515
+sqlstate 2201b	3999,115	4787
+sqlstate 2201e	784,115	4314
+sqlstate 2201f	116,115	4317
+sqlstate 2201g	1184,115	4319
+sqlstate 2201w	4045,115	4845
+sqlstate 2201x	4046,115	4846
 sqlstate 22021	858,115	1033
-sqlstate 22022	3524,115	4172
-sqlstate 22023	194,115	4728
-sqlstate 22024	5502,115	6931
-sqlstate 22025	3785,115	4515
-sqlstate 22026	531,115	6932
-sqlstate 22027	5503,115	6933
+sqlstate 22022	3527,115	4174
+sqlstate 22023	194,115	4730
+sqlstate 22024	5514,115	6943
+sqlstate 22025	3788,115	4517
+sqlstate 22026	531,115	6944
+sqlstate 22027	5515,115	6945
 sqlstate 2202e	338,115	378
-sqlstate 2202g	4107,115	4918
-sqlstate 2202h	4106,115	4917
+sqlstate 2202g	4110,115	4920
+sqlstate 2202h	4109,115	4919
 sqlstate 22030	1651,115	2036
-sqlstate 22031	1377,115	4316
-sqlstate 22032	3866,115	4614
-sqlstate 22033	4091,115	4899
-sqlstate 22034	4497,115	5495
-sqlstate 22035	4593,115	5648
-sqlstate 22036	4221,115	5742
-sqlstate 22037	4684,115	5745
-sqlstate 22038	4287,115	6764
-sqlstate 22039	4220,115	6851
-sqlstate 2203a	4218,115	6853
-sqlstate 2203b	4779,115	6854
-sqlstate 2203c	4222,115	6855
-sqlstate 2203d	5504,115	6934
-sqlstate 2203e	5505,115	6935
-sqlstate 2203f	5456,115	6856
-sqlstate 2203g	5455,115	6852
+sqlstate 22031	1377,115	4318
+sqlstate 22032	3869,115	4616
+sqlstate 22033	4094,115	4901
+sqlstate 22034	4507,115	5504
+sqlstate 22035	4603,115	5657
+sqlstate 22036	4224,115	5751
+sqlstate 22037	4694,115	5754
+sqlstate 22038	4297,115	6776
+sqlstate 22039	4223,115	6863
+sqlstate 2203a	4221,115	6865
+sqlstate 2203b	4789,115	6866
+sqlstate 2203c	4225,115	6867
+sqlstate 2203d	5516,115	6946
+sqlstate 2203e	5517,115	6947
+sqlstate 2203f	5468,115	6868
+sqlstate 2203g	5467,115	6864
 sqlstate 22p01	3072,115	3825
-sqlstate 22p02	114,115	4938
-sqlstate 22p03	1167,115	4346
+sqlstate 22p02	114,115	4940
+sqlstate 22p03	1167,115	4348
 sqlstate 22p04	452,115	502
-sqlstate 22p05	859,115	6936
-sqlstate 22p06	4688,115	5754
-sqlstate 23000	687	4243
-sqlstate 23001	5234,687	6554
-sqlstate 23502	1000,687	5787
+sqlstate 22p05	859,115	6948
+sqlstate 22p06	4698,115	5763
+sqlstate 23000	687	4245
+sqlstate 23001	5247,687	6566
+sqlstate 23502	1000,687	5796
 sqlstate 23503	3268,687	3841
-sqlstate 23505	1161,687	6937
+sqlstate 23505	1161,687	6949
 sqlstate 23514	860,687	1043
 sqlstate 23p01	1084,687	3594
-sqlstate 24000	726	4432
-sqlstate 25000	208	4954
+sqlstate 24000	726	4434
+sqlstate 25000	208	4956
 sqlstate 25001	206,208	210
 sqlstate 25002	553,208	586
-sqlstate 25003	3482,208	4105
-sqlstate 25004	3483,208	4107
-sqlstate 25005	4542,208	5587
-sqlstate 25006	716,208	6294
-sqlstate 25007	5304,208	6648
-sqlstate 25008	3341,208	3954
-sqlstate 25p01	641,208	5586
-sqlstate 25p02	1312,208	4099
-sqlstate 25p03	3407,208	4025
-sqlstate 26000	4092	4900
-sqlstate 27000	5506	6938
-sqlstate 28000	152	4337
-sqlstate 28p01	1759,152	4734
+sqlstate 25003	3485,208	4107
+sqlstate 25004	3486,208	4109
+sqlstate 25005	4552,208	5596
+sqlstate 25006	716,208	6305
+sqlstate 25007	5317,208	6660
+sqlstate 25008	3344,208	3956
+sqlstate 25p01	641,208	5595
+sqlstate 25p02	1312,208	4101
+sqlstate 25p03	3410,208	4027
+sqlstate 26000	4095	4902
+sqlstate 27000	5518	6950
+sqlstate 28000	152	4339
+sqlstate 28p01	1759,152	4736
 sqlstate 2b000	690	1826
 sqlstate 2bp01	689,690	1825
-sqlstate 2d000	704	4955
-sqlstate 2f000	646	6863
-sqlstate 2f002	4493,646	5486
-sqlstate 2f003	645,646	6161
-sqlstate 2f004	5055,646	6299
+sqlstate 2d000	704	4957
+sqlstate 2f000	646	6875
+sqlstate 2f002	4503,646	5495
+sqlstate 2f003	645,646	6172
+sqlstate 2f004	5067,646	6310
 sqlstate 2f005	2450,646	3878
-sqlstate 34000	3714	4430
+sqlstate 34000	3717	4432
 sqlstate 38000	1129	3673
 sqlstate 38001	1128,1129	1369
-sqlstate 38002	4493,1129	6939
-sqlstate 38003	645,1129	6940
-sqlstate 38004	5055,1129	6941
+sqlstate 38002	4503,1129	6951
+sqlstate 38003	645,1129	6952
+sqlstate 38004	5067,1129	6953
 sqlstate 39000	518	3674
-sqlstate 39001	4093,518	4901
-sqlstate 39004	195,518	6942
-sqlstate 39p01	517,518	6943
-sqlstate 39p02	5507,518	6944
+sqlstate 39001	4096,518	4903
+sqlstate 39004	195,518	6954
+sqlstate 39p01	517,518	6955
+sqlstate 39p02	5519,518	6956
 sqlstate 39p03	640,518	3582
-sqlstate 3b000	4172	6633
-sqlstate 3b001	4056,4172	4860
-sqlstate 3d000	2232	4363
-sqlstate 3f000	4059	4864
-sqlstate 40000	1054	6945
-sqlstate 40001	1053,1054	6681
-sqlstate 40002	5508,1054	6946
-sqlstate 40003	5509,1054	6947
+sqlstate 3b000	4175	6645
+sqlstate 3b001	4059,4175	4862
+sqlstate 3d000	2232	4365
+sqlstate 3f000	4062	4866
+sqlstate 40000	1054	6957
+sqlstate 40001	1053,1054	6693
+sqlstate 40002	5520,1054	6958
+sqlstate 40003	5521,1054	6959
 sqlstate 40p01	1431,1054	1764
-sqlstate 42000	1	6948
-sqlstate 42501	140,1	4221
-sqlstate 42601	0,1	6949
-sqlstate 42602	1046,1	4669
-sqlstate 42611	782,1	4398
-sqlstate 42622	3404,1	5555
+sqlstate 42000	1	6960
+sqlstate 42501	140,1	4223
+sqlstate 42601	0,1	6961
+sqlstate 42602	1046,1	4671
+sqlstate 42611	782,1	4400
+sqlstate 42622	3407,1	5564
 sqlstate 42701	992,1	2015
 sqlstate 42702	263,1	282
-sqlstate 42703	389,1	6950
-sqlstate 42704	162,1	6951
+sqlstate 42703	389,1	6962
+sqlstate 42704	162,1	6963
 sqlstate 42710	161,1	2040
 sqlstate 42712	1634,1	2013
 sqlstate 42723	1643,1	2028
 sqlstate 42725	237,1	283
 sqlstate 42803	234,1	3933
 sqlstate 42804	279,1	1704
-sqlstate 42809	259,1	6952
-sqlstate 42830	3267,1	4549
+sqlstate 42809	259,1	6964
+sqlstate 42830	3267,1	4551
 sqlstate 42846	693,1	774
-sqlstate 42883	232,1	6953
+sqlstate 42883	232,1	6965
 sqlstate 428c9	751,1	3901
-sqlstate 42939	691,1	6468
-sqlstate 42p01	1170,1	6954
-sqlstate 42p02	5510,1	6955
+sqlstate 42939	691,1	6480
+sqlstate 42p01	1170,1	6966
+sqlstate 42p02	5522,1	6967
 sqlstate 42p03	905,1	2020
 sqlstate 42p04	1365,1	2021
 sqlstate 42p05	1661,1	2048
@@ -31656,48 +31710,48 @@ sqlstate 42p06	1668,1	2055
 sqlstate 42p07	881,1	2058
 sqlstate 42p08	266,1	288
 sqlstate 42p09	262,1	281
-sqlstate 42p10	320,1	4399
-sqlstate 42p11	762,1	4429
-sqlstate 42p12	3723,1	4443
-sqlstate 42p13	112,1	4552
-sqlstate 42p14	3970,1	4751
-sqlstate 42p15	1210,1	4862
-sqlstate 42p16	111,1	4915
-sqlstate 42p17	163,1	4690
-sqlstate 42p18	724,1	4143
-sqlstate 42p19	235,1	4778
-sqlstate 42p20	709,1	6956
+sqlstate 42p10	320,1	4401
+sqlstate 42p11	762,1	4431
+sqlstate 42p12	3726,1	4445
+sqlstate 42p13	112,1	4554
+sqlstate 42p14	3973,1	4753
+sqlstate 42p15	1210,1	4864
+sqlstate 42p16	111,1	4917
+sqlstate 42p17	163,1	4692
+sqlstate 42p18	724,1	4145
+sqlstate 42p19	235,1	4780
+sqlstate 42p20	709,1	6968
 sqlstate 42p21	872,1	1168
-sqlstate 42p22	1163,1	4142
-sqlstate 44000	864	6957
-sqlstate 53000	248	4224
+sqlstate 42p22	1163,1	4144
+sqlstate 44000	864	6969
+sqlstate 53000	248	4226
 sqlstate 53100	1164,248	1911
-sqlstate 53200	251,248	5979
-sqlstate 53300	1962,248	6958
+sqlstate 53200	251,248	5988
+sqlstate 53300	1962,248	6970
 sqlstate 53400	247,248	1301
-sqlstate 54000	337	6159
-sqlstate 54001	5511,337	6959
-sqlstate 54011	749,337	6960
-sqlstate 54023	3326,337	6961
-sqlstate 55000	107	5851
-sqlstate 55006	139,107	5846
+sqlstate 54000	337	6170
+sqlstate 54001	5523,337	6971
+sqlstate 54011	749,337	6972
+sqlstate 54023	3326,337	6973
+sqlstate 55000	107	5860
+sqlstate 55006	139,107	5855
 sqlstate 55p02	790,107	962
-sqlstate 55p03	677,107	5304
-sqlstate 55p04	5512,107	6962
-sqlstate 57000	226	5935
-sqlstate 57014	676,226	6211
+sqlstate 55p03	677,107	5313
+sqlstate 55p04	5524,107	6974
+sqlstate 57000	226	5944
+sqlstate 57014	676,226	6222
 sqlstate 57p01	225,226	229
 sqlstate 57p02	1188,226	1509
 sqlstate 57p03	705,226	779
 sqlstate 57p04	1367,226	1692
-sqlstate 57p05	3408,226	4026
-sqlstate 58000	48,1175	6963
-sqlstate 58030	1174,1175	5042
-sqlstate 58p01	1534,1175	6964
+sqlstate 57p05	3411,226	4028
+sqlstate 58000	48,1175	6975
+sqlstate 58030	1174,1175	5044
+sqlstate 58p01	1534,1175	6976
 sqlstate 58p02	1535,1175	2026
-sqlstate 72000	5428,5429	6800
+sqlstate 72000	5441,5442	6812
 sqlstate f0000	229,230	1291
-sqlstate f0001	4352,230	5303
+sqlstate f0001	4362,230	5312
 sqlstate hv000	3182,3207	3728
 sqlstate hv001	3199,3207	3745
 sqlstate hv002	3181,3207	3727
@@ -31725,229 +31779,229 @@ sqlstate hv021	3184,3207	3730
 sqlstate hv024	3185,3207	3731
 sqlstate hv090	3195,3207	3741
 sqlstate hv091	3190,3207	3736
-sqlstate p0000	4922,343	6090
-sqlstate p0001	5020,343	6229
-sqlstate p0002	4563,343	5604
-sqlstate p0003	5513,343	6965
+sqlstate p0000	4932,343	6099
+sqlstate p0001	5032,343	6240
+sqlstate p0002	4573,343	5613
+sqlstate p0003	5525,343	6977
 sqlstate p0004	342,343	383
-sqlstate xx000	81	4253
+sqlstate xx000	81	4255
 sqlstate xx001	621,81	1671
-sqlstate xx002	1155,81	4152
-sqlstatementnotyetcomplete	5463	6864
-sqlsyntaxerrorexception	5464	6865
-sqltimeoutexception	5465	6866
-sqltransactionrollbackexception	5468	6868
-sqltransientconnectionexception	5469	6869
-sqltransientexception	5470	6870
-srf protocol violated	5507	6944
-srf_protocol_violated	5507,518	6944
-srfprotocolviolated	5507,518	6944
-srmount error	3024	6966
-srtp could not allocate profiles	5514,287	311
-srtp protection profile list too long	5515,287	311
-srtp unknown protection profile	5516,287	311
-ssl * bad cipher	5517,287	311
-ssl * bad data	5518,287	311
-ssl * bad decompression	5519,287	311
-ssl * bad ecpoint	5520,287	311
-ssl * bad extension	5521,287	311
-ssl * bad length	5522,287	311
-ssl * bad packet	5523,287	311
-ssl * bad psk	5524,287	311
-ssl * bad signature	5525,287	311
-ssl * bad value	5526,287	311
-ssl * bn lib	5527,287	311
-ssl * callback failed	5528,287	311
-ssl * clienthello tlsext	5529,287	311
-ssl * compression disabled	5530,287	311
-ssl * compression failure	5531,287	311
-ssl * cookie mismatch	5532,287	311
-ssl * decryption failed	5533,287	311
-ssl * http request	5534,287	311
-ssl * inappropriate fallback	5535,287	311
-ssl * inconsistent compression	5536,287	311
-ssl * inconsistent extms	5537,287	311
-ssl * insufficient security	5538,287	311
-ssl * invalid alert	5539,287	311
-ssl * invalid command	5540,287	311
+sqlstate xx002	1155,81	4154
+sqlstatementnotyetcomplete	5475	6876
+sqlsyntaxerrorexception	5476	6877
+sqltimeoutexception	5477	6878
+sqltransactionrollbackexception	5480	6880
+sqltransientconnectionexception	5481	6881
+sqltransientexception	5482	6882
+srf protocol violated	5519	6956
+srf_protocol_violated	5519,518	6956
+srfprotocolviolated	5519,518	6956
+srmount error	3024	6978
+srtp could not allocate profiles	5526,287	311
+srtp protection profile list too long	5527,287	311
+srtp unknown protection profile	5528,287	311
+ssl * bad cipher	5529,287	311
+ssl * bad data	5530,287	311
+ssl * bad decompression	5531,287	311
+ssl * bad ecpoint	5532,287	311
+ssl * bad extension	5533,287	311
+ssl * bad length	5534,287	311
+ssl * bad packet	5535,287	311
+ssl * bad psk	5536,287	311
+ssl * bad signature	5537,287	311
+ssl * bad value	5538,287	311
+ssl * bn lib	5539,287	311
+ssl * callback failed	5540,287	311
+ssl * clienthello tlsext	5541,287	311
+ssl * compression disabled	5542,287	311
+ssl * compression failure	5543,287	311
+ssl * cookie mismatch	5544,287	311
+ssl * decryption failed	5545,287	311
+ssl * http request	5546,287	311
+ssl * inappropriate fallback	5547,287	311
+ssl * inconsistent compression	5548,287	311
+ssl * inconsistent extms	5549,287	311
+ssl * insufficient security	5550,287	311
+ssl * invalid alert	5551,287	311
+ssl * invalid command	5552,287	311
 ssl * invalid config	1074,287	311
-ssl * invalid context	5541,287	311
-ssl * length mismatch	5542,287	311
-ssl * library bug	5543,287	311
-ssl * missing fatal	5544,287	311
-ssl * missing parameters	5545,287	311
-ssl * no renegotiation	5546,287	311
-ssl * not server	5547,287	311
-ssl * overflow error	4850,287	311
-ssl * parse tlsext	5548,287	311
-ssl * pipeline failure	5549,287	311
-ssl * renegotiation mismatch	5550,287	311
-ssl * request pending	5551,287	311
-ssl * request sent	5552,287	311
-ssl * serverhello tlsext	5553,287	311
-ssl * unexpected message	5554,287	311
-ssl * unexpected record	5555,287	311
-ssl * uninitialized	5556,287	311
+ssl * invalid context	5553,287	311
+ssl * length mismatch	5554,287	311
+ssl * library bug	5555,287	311
+ssl * missing fatal	5556,287	311
+ssl * missing parameters	5557,287	311
+ssl * no renegotiation	5558,287	311
+ssl * not server	5559,287	311
+ssl * overflow error	4860,287	311
+ssl * parse tlsext	5560,287	311
+ssl * pipeline failure	5561,287	311
+ssl * renegotiation mismatch	5562,287	311
+ssl * request pending	5563,287	311
+ssl * request sent	5564,287	311
+ssl * serverhello tlsext	5565,287	311
+ssl * unexpected message	5566,287	311
+ssl * unexpected record	5567,287	311
+ssl * uninitialized	5568,287	311
 ssl * unknown command	2561,287	311
-ssl * unknown digest	5557,287	311
-ssl * unknown protocol	5558,287	311
-ssl * unknown state	5559,287	311
-ssl * unsolicited extension	5560,287	311
+ssl * unknown digest	5569,287	311
+ssl * unknown protocol	5570,287	311
+ssl * unknown state	5571,287	311
+ssl * unsolicited extension	5572,287	311
 ssl * unsupported protocol	1308,287	311
-ssl * wrong curve	5561,287	311
-ssl * x509 lib	5562,287	311
-ssl cert verification error	5563,835,297	6967
+ssl * wrong curve	5573,287	311
+ssl * x509 lib	5574,287	311
+ssl cert verification error	5575,835,297	6979
 ssl certificate s common name contains embedded null	526,138	1408
 ssl certificate s distinguished name contains embedded null	526,138	1408
-ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	297	6968
+ssl certificate_verify_failed certificate verify failed self signed certificate _ssl c	297	6980
 ssl client certificate required	1306	1625
-ssl command section empty	5564,287	311
-ssl command section not found	5565,287	311
+ssl command section empty	5576,287	311
+ssl command section not found	5577,287	311
 ssl connect error	1262	1581
 ssl crypto engine not found	1270	1589
-ssl ctx has no default ssl version	5566,287	311
-ssl error wait readable	5567	6969
-ssl error wait writable	5568	6970
-ssl handshake exception	5569	6971
-ssl handshake failure	5570,287	311
-ssl key exception	5571	6972
-ssl library has no ciphers	5572,287	311
-ssl negative length	5573,287	311
+ssl ctx has no default ssl version	5578,287	311
+ssl error wait readable	5579	6981
+ssl error wait writable	5580	6982
+ssl handshake exception	5581	6983
+ssl handshake failure	5582,287	311
+ssl key exception	5583	6984
+ssl library has no ciphers	5584,287	311
+ssl negative length	5585,287	311
 ssl parameters in change master are ignored because this mariadb slave was compiled without ssl support they can be used later if mariadb slave with ssl is started	2412	2897
 ssl peer certificate or ssh remote key was not ok	1274	1593
-ssl peer unverified exception	5574	6973
-ssl policy not found	5575	6974
-ssl protocol exception	5576	6975
+ssl peer unverified exception	5586	6985
+ssl policy not found	5587	6986
+ssl protocol exception	5588	6987
 ssl public key does not match pinned public key	1300	1619
-ssl section empty	5577,287	311
-ssl section not found	5578,287	311
+ssl section empty	5589,287	311
+ssl section not found	5590,287	311
 ssl server certificate status verification failed	1301	1620
-ssl session id callback failed	5579,287	311
-ssl session id conflict	5580,287	311
-ssl session id context too long	5581,287	311
-ssl session id has bad length	5582,287	311
-ssl session id too long	5583,287	311
-ssl session version mismatch	5584,287	311
-ssl syscall error	5585,5586	6976
-ssl want read error	5587,5588	6977
-ssl want write error	5589,5590	6978
-ssl zero return error	5591,5592	6979
-ssl3 ext invalid max fragment length	5593,287	311
-ssl3 ext invalid servername	5594,287	311
-ssl3 ext invalid servername type	5595,287	311
-ssl3 session id too long	5596,287	311
-ssl_connect returned * state error certificate verify failed self signed certificate	297	6980
-sslcertverificationerror	5563,835,297	6967
-ssleoferror	5597,5598	6981
-sslerror	5599,5600	6982
-sslerrorwaitreadable	5567	6969
-sslerrorwaitwritable	5568	6970
-sslexception	5601	6983
-sslhandshakeexception	5569	6971
-sslkeyexception	5571	6972
-sslpeerunverifiedexception	5574	6973
-sslpolicynotfound	5575	6974
-sslpolicynotfound when calling	5575	6974
-sslprotocolexception	5576	6975
-sslsyscallerror	5585,5586	6976
-sslv3 alert bad certificate	5602,287,4327	311
-sslv3 alert bad record mac	5603,287,4330	311
-sslv3 alert certificate expired	5604,287,4335	311
-sslv3 alert certificate revoked	5605,287,4342	311
-sslv3 alert certificate unknown	5606,287,4344	311
-sslv3 alert decompression failure	5607,287,4332	311
-sslv3 alert handshake failure	5608,287,4336	311
-sslv3 alert illegal parameter	5609,287,4337	311
-sslv3 alert no certificate	5610,287	311
-sslv3 alert unexpected message	5611,287,4343	311
-sslv3 alert unsupported certificate	5612,287,4348	311
-sslwantreaderror	5587,5588	6977
-sslwantwriteerror	5589,5590	6978
-sslzeroreturnerror	5591,5592	6979
-ssml marks not supported for text type exception	5613	6984
-ssmlmarksnotsupportedfortexttypeexception	5613	6984
-ssmlmarksnotsupportedfortexttypeexception when calling	5613	6984
+ssl session id callback failed	5591,287	311
+ssl session id conflict	5592,287	311
+ssl session id context too long	5593,287	311
+ssl session id has bad length	5594,287	311
+ssl session id too long	5595,287	311
+ssl session version mismatch	5596,287	311
+ssl syscall error	5597,5598	6988
+ssl want read error	5599,5600	6989
+ssl want write error	5601,5602	6990
+ssl zero return error	5603,5604	6991
+ssl3 ext invalid max fragment length	5605,287	311
+ssl3 ext invalid servername	5606,287	311
+ssl3 ext invalid servername type	5607,287	311
+ssl3 session id too long	5608,287	311
+ssl_connect returned * state error certificate verify failed self signed certificate	297	6992
+sslcertverificationerror	5575,835,297	6979
+ssleoferror	5609,5610	6993
+sslerror	5611,5612	6994
+sslerrorwaitreadable	5579	6981
+sslerrorwaitwritable	5580	6982
+sslexception	5613	6995
+sslhandshakeexception	5581	6983
+sslkeyexception	5583	6984
+sslpeerunverifiedexception	5586	6985
+sslpolicynotfound	5587	6986
+sslpolicynotfound when calling	5587	6986
+sslprotocolexception	5588	6987
+sslsyscallerror	5597,5598	6988
+sslv3 alert bad certificate	5614,287,4337	311
+sslv3 alert bad record mac	5615,287,4340	311
+sslv3 alert certificate expired	5616,287,4345	311
+sslv3 alert certificate revoked	5617,287,4352	311
+sslv3 alert certificate unknown	5618,287,4354	311
+sslv3 alert decompression failure	5619,287,4342	311
+sslv3 alert handshake failure	5620,287,4346	311
+sslv3 alert illegal parameter	5621,287,4347	311
+sslv3 alert no certificate	5622,287	311
+sslv3 alert unexpected message	5623,287,4353	311
+sslv3 alert unsupported certificate	5624,287,4358	311
+sslwantreaderror	5599,5600	6989
+sslwantwriteerror	5601,5602	6990
+sslzeroreturnerror	5603,5604	6991
+ssml marks not supported for text type exception	5625	6996
+ssmlmarksnotsupportedfortexttypeexception	5625	6996
+ssmlmarksnotsupportedfortexttypeexception when calling	5625	6996
 sspi authentication failed for user	152	446
-stack depth limit exceeded	5511,337	6985
-stack fault	3078	6986
-stack instance not found exception	5614,12	6987
-stack level too deep	4415	6988
-stack not found exception	5615,12	6989
-stack overflow	4415	6990
-stack overflow error	5616,4415	6991
-stack overflow exception	4783	6992
-stack refactor not found exception	5617,12	6993
-stack set not empty exception	5618,19	6994
-stack set not found exception	5619,12	6995
-stacked diagnostics accessed without active handler	2077	6927
-stacked_diagnostics_accessed_without_active_handler	2077,1527	6927
-stackeddiagnosticsaccessedwithoutactivehandler	2077,1527	6927
-stackinstancenotfoundexception	5614,12	6987
-stackinstancenotfoundexception when calling	5614,12	6987
-stacknotfoundexception	5615,12	6989
-stacknotfoundexception when calling	5615,12	6989
-stackoverflowerror	5616,4415	6991
-stackoverflowexception	4783	6992
-stackrefactornotfoundexception	5617,12	6993
-stackrefactornotfoundexception when calling	5617,12	6993
-stacksetnotemptyexception	5618,19	6994
-stacksetnotemptyexception when calling	5618,19	6994
-stacksetnotfoundexception	5619,12	6995
-stacksetnotfoundexception when calling	5619,12	6995
-stage not found exception	5620	6996
-stage not retryable exception	5621	6997
-stagenotfoundexception	5620	6996
-stagenotfoundexception when calling	5620	6996
-stagenotretryableexception	5621	6997
-stagenotretryableexception when calling	5621	6997
-staging distribution in use	5622,19	6998
-stagingdistributioninuse	5622,19	6998
-stagingdistributioninuse when calling	5622,19	6998
-stale broker epoch exception	564	6999
-stale controller epoch exception	3585	4254
-stale file handle	3016	7000
-stale member epoch exception	5623	7001
-stale nfs file handle	3016	7002
-stale request exception	5624,19	7003
-stale_broker_epoch	564	6999
-stale_controller_epoch	3585	4254
-stale_member_epoch	5623	7001
-stalebrokerepochexception	564	6999
-stalecontrollerepochexception	3585	4254
-stalememberepochexception	5623	7001
-stalerequestexception	5624,19	7003
-stalerequestexception when calling	5624,19	7003
-staletag	5625	7004
-staletag when calling	5625	7004
-standarderror	5626	7005
-standby mode is not supported by single user servers	109	7006
+stack depth limit exceeded	5523,337	6997
+stack fault	3078	6998
+stack instance not found exception	5626,12	6999
+stack level too deep	4425	7000
+stack not found exception	5627,12	7001
+stack overflow	4425	7002
+stack overflow error	5628,4425	7003
+stack overflow exception	4793	7004
+stack refactor not found exception	5629,12	7005
+stack set not empty exception	5630,19	7006
+stack set not found exception	5631,12	7007
+stacked diagnostics accessed without active handler	2077	6939
+stacked_diagnostics_accessed_without_active_handler	2077,1527	6939
+stackeddiagnosticsaccessedwithoutactivehandler	2077,1527	6939
+stackinstancenotfoundexception	5626,12	6999
+stackinstancenotfoundexception when calling	5626,12	6999
+stacknotfoundexception	5627,12	7001
+stacknotfoundexception when calling	5627,12	7001
+stackoverflowerror	5628,4425	7003
+stackoverflowexception	4793	7004
+stackrefactornotfoundexception	5629,12	7005
+stackrefactornotfoundexception when calling	5629,12	7005
+stacksetnotemptyexception	5630,19	7006
+stacksetnotemptyexception when calling	5630,19	7006
+stacksetnotfoundexception	5631,12	7007
+stacksetnotfoundexception when calling	5631,12	7007
+stage not found exception	5632	7008
+stage not retryable exception	5633	7009
+stagenotfoundexception	5632	7008
+stagenotfoundexception when calling	5632	7008
+stagenotretryableexception	5633	7009
+stagenotretryableexception when calling	5633	7009
+staging distribution in use	5634,19	7010
+stagingdistributioninuse	5634,19	7010
+stagingdistributioninuse when calling	5634,19	7010
+stale broker epoch exception	564	7011
+stale controller epoch exception	3588	4256
+stale file handle	3016	7012
+stale member epoch exception	5635	7013
+stale nfs file handle	3016	7014
+stale request exception	5636,19	7015
+stale_broker_epoch	564	7011
+stale_controller_epoch	3588	4256
+stale_member_epoch	5635	7013
+stalebrokerepochexception	564	7011
+stalecontrollerepochexception	3588	4256
+stalememberepochexception	5635	7013
+stalerequestexception	5636,19	7015
+stalerequestexception when calling	5636,19	7015
+staletag	5637	7016
+staletag when calling	5637	7016
+standarderror	5638	7017
+standby mode is not supported by single user servers	109	7018
 standby promotion is ongoing	107	105
 start slave until master_gtid_pos requires that slave is using gtid	2588	3082
 start value * cannot be greater than maxvalue	194,115	631
 start value * cannot be less than minvalue	194,115	631
-start value cannot be infinity	194,115	4688
-start value cannot be nan	194,115	4688
+start value cannot be infinity	194,115	4690
+start value cannot be nan	194,115	4690
 starts is later than query time first history partition may exceed interval value	2290	2769
-startup probe failed	4320,4321	5269
-stat buffer too short	5627,5628	7007
-state machine already exists	5629	7008
-state machine deleting	5630	7009
-state machine does not exist	5631	7010
-state machine limit exceeded	5632	7011
-state machine type not supported	5633	7012
-state not recoverable	1835	7013
-statemachinealreadyexists	5629	7008
-statemachinealreadyexists when calling	5629	7008
-statemachinedeleting	5630	7009
-statemachinedeleting when calling	5630	7009
-statemachinedoesnotexist	5631	7010
-statemachinedoesnotexist when calling	5631	7010
-statemachinelimitexceeded	5632	7011
-statemachinelimitexceeded when calling	5632	7011
-statemachinetypenotsupported	5633	7012
-statemachinetypenotsupported when calling	5633	7012
+startup probe failed	4330,4331	5278
+stat buffer too short	5639,5640	7019
+state machine already exists	5641	7020
+state machine deleting	5642	7021
+state machine does not exist	5643	7022
+state machine limit exceeded	5644	7023
+state machine type not supported	5645	7024
+state not recoverable	1835	7025
+statemachinealreadyexists	5641	7020
+statemachinealreadyexists when calling	5641	7020
+statemachinedeleting	5642	7021
+statemachinedeleting when calling	5642	7021
+statemachinedoesnotexist	5643	7022
+statemachinedoesnotexist when calling	5643	7022
+statemachinelimitexceeded	5644	7023
+statemachinelimitexceeded when calling	5644	7023
+statemachinetypenotsupported	5645	7024
+statemachinetypenotsupported when calling	5645	7024
 statement accesses nontransactional table as well as transactional or temporary table and writes to any of them	1911	2365
-statement completion unknown	5509	6947
+statement completion unknown	5521	6959
 statement has sum functions and columns in same statement	2699,1	3225
 statement is unsafe because it accesses a non transactional table after accessing a transactional table within the same transaction	1913	2367
 statement is unsafe because it invokes a trigger or a stored function that inserts into an auto_increment column inserted values cannot be logged correctly	1903	2357
@@ -31955,103 +32009,103 @@ statement is unsafe because it uses a fulltext parser plugin which may not retur
 statement is unsafe because it uses a system function that may return a different value on the slave	1918	2372
 statement is unsafe because it uses a system variable that may have a different value on the slave	1920	2374
 statement is unsafe because it uses a udf which may not return the same value on the slave	1921	2375
-statement timeout exception	5634	7014
-statement too complex	5511	6959
+statement timeout exception	5646	7026
+statement too complex	5523	6971
 statement trigger s when condition cannot reference column values	163,1	548
-statement_completion_unknown	5509,1054	6947
-statement_too_complex	5511,337	6959
-statementcompletionunknown	5509,1054	6947
+statement_completion_unknown	5521,1054	6959
+statement_too_complex	5523,337	6971
+statementcompletionunknown	5521,1054	6959
 statements writing to a table with an auto increment column after selecting from another table are unsafe because the order in which rows are retrieved determines what if any rows will be written this order cannot be predicted and may differ on master and the slave	1923	2377
-statementtimeoutexception	5634	7014
-statementtimeoutexception when calling	5634	7014
-statementtoocomplex	5511,337	6959
-static consumer fenced by other consumer with same group instance id	3217	6248
+statementtimeoutexception	5646	7026
+statementtimeoutexception when calling	5646	7026
+statementtoocomplex	5523,337	6971
+static consumer fenced by other consumer with same group instance id	3217	6259
 statistics creation on system columns is not supported	109	1180
-statistics expressions can refer only to the table being referenced	320,1	4154
-statistics not available exception	5635	7015
-statistics not ready yet exception	5636	7016
-statistics object * already exists	161,1	7017
+statistics expressions can refer only to the table being referenced	320,1	4156
+statistics not available exception	5647	7027
+statistics not ready yet exception	5648	7028
+statistics object * already exists	161,1	7029
 statistics object * already exists in schema	161,1	1383
-statistics object * already exists skipping	161,1	7017
-statistics object * could not be computed for relation	163,1	7018
+statistics object * already exists skipping	161,1	7029
+statistics object * could not be computed for relation	163,1	7030
 statistics object * does not exist	162,1	1164
 statistics object with oid * does not exist	162,1	1171
-statistics target * is too low	194,115	5323
-statisticsnotavailableexception	5635	7015
-statisticsnotavailableexception when calling	5635	7015
-statisticsnotreadyyetexception	5636	7016
-statisticsnotreadyyetexception when calling	5636	7016
-status 1 failure	5637	7019
-status 1 hup	3066,3067	7020
-status 10 usr1	3074,3067	7021
-status 11 segv	3075,3067	7022
-status 12 usr2	3076,3067	7023
-status 13 pipe	558,3067	7024
-status 14 alrm	242,3067	7025
-status 15 term	3077,3067	7026
-status 16 stkflt	3078,3067	7027
-status 17 chld	868,3067	7028
-status 18 cont	3079,3067	7029
-status 19 stop	3080,3067	7030
-status 2 int	3068,3067	7031
-status 2 invalidargument	5638	7032
-status 20 tstp	3081,3067	7033
-status 200 chdir	5639	7034
-status 201 nice	5640	7035
-status 202 fds	5641	7036
-status 203 exec	5642	7037
-status 204 memory	5643	7038
-status 205 limits	5644	7039
-status 206 oom_adjust	5645	7040
-status 207 signal_mask	5646	7041
-status 208 stdin	5647	7042
-status 209 stdout	5648	7043
-status 21 ttin	3082,3067	7044
-status 210 chroot	5649	7045
-status 211 ioprio	5650	7046
-status 212 timerslack	5651	7047
-status 213 securebits	5652	7048
-status 214 setscheduler	5653	7049
-status 215 cpuaffinity	5654	7050
-status 216 group	5655	7051
-status 217 user	5656	7052
-status 218 capabilities	5657	7053
-status 219 cgroup	5658	7054
-status 22 ttou	3083,3067	7055
-status 220 setsid	5659	7056
-status 221 confirm	5660	7057
-status 222 stderr	5661	7058
-status 224 pam	5662	7059
-status 225 network	5663	7060
-status 226 namespace	5664	7061
-status 227 no_new_privileges	5665	7062
-status 228 seccomp	5666	7063
-status 229 selinux_context	5667	7064
-status 23 urg	3084,3067	7065
-status 230 personality	5668	7066
-status 231 apparmor_profile	5669	7067
-status 232 address_families	5670	7068
-status 233 runtime_directory	5671	7069
-status 235 chown	5672	7070
-status 236 smack_process_label	5673	7071
-status 237 keyring	5674	7072
-status 238 state_directory	5675	7073
-status 239 cache_directory	5676	7074
-status 24 xcpu	1185,3067	7075
-status 240 logs_directory	5677	7076
-status 241 configuration_directory	5678	7077
-status 242 numa_policy	5679	7078
-status 243 credentials	5680	7079
-status 245 bpf	5681	7080
-status 25 xfsz	3085,3067	7081
-status 26 vtalrm	3086,3067	7082
-status 27 prof	3087,3067	7083
-status 28 winch	3088,3067	7084
-status 29 io	3089,3067	7085
-status 3 notimplemented	5682	7086
-status 3 quit	3069,3067	7087
-status 30 pwr	3090,3067	7088
-status 31 sys	485,3067	7089
+statistics target * is too low	194,115	5332
+statisticsnotavailableexception	5647	7027
+statisticsnotavailableexception when calling	5647	7027
+statisticsnotreadyyetexception	5648	7028
+statisticsnotreadyyetexception when calling	5648	7028
+status 1 failure	5649	7031
+status 1 hup	3066,3067	7032
+status 10 usr1	3074,3067	7033
+status 11 segv	3075,3067	7034
+status 12 usr2	3076,3067	7035
+status 13 pipe	558,3067	7036
+status 14 alrm	242,3067	7037
+status 15 term	3077,3067	7038
+status 16 stkflt	3078,3067	7039
+status 17 chld	868,3067	7040
+status 18 cont	3079,3067	7041
+status 19 stop	3080,3067	7042
+status 2 int	3068,3067	7043
+status 2 invalidargument	5650	7044
+status 20 tstp	3081,3067	7045
+status 200 chdir	5651	7046
+status 201 nice	5652	7047
+status 202 fds	5653	7048
+status 203 exec	5654	7049
+status 204 memory	5655	7050
+status 205 limits	5656	7051
+status 206 oom_adjust	5657	7052
+status 207 signal_mask	5658	7053
+status 208 stdin	5659	7054
+status 209 stdout	5660	7055
+status 21 ttin	3082,3067	7056
+status 210 chroot	5661	7057
+status 211 ioprio	5662	7058
+status 212 timerslack	5663	7059
+status 213 securebits	5664	7060
+status 214 setscheduler	5665	7061
+status 215 cpuaffinity	5666	7062
+status 216 group	5667	7063
+status 217 user	5668	7064
+status 218 capabilities	5669	7065
+status 219 cgroup	5670	7066
+status 22 ttou	3083,3067	7067
+status 220 setsid	5671	7068
+status 221 confirm	5672	7069
+status 222 stderr	5673	7070
+status 224 pam	5674	7071
+status 225 network	5675	7072
+status 226 namespace	5676	7073
+status 227 no_new_privileges	5677	7074
+status 228 seccomp	5678	7075
+status 229 selinux_context	5679	7076
+status 23 urg	3084,3067	7077
+status 230 personality	5680	7078
+status 231 apparmor_profile	5681	7079
+status 232 address_families	5682	7080
+status 233 runtime_directory	5683	7081
+status 235 chown	5684	7082
+status 236 smack_process_label	5685	7083
+status 237 keyring	5686	7084
+status 238 state_directory	5687	7085
+status 239 cache_directory	5688	7086
+status 24 xcpu	1185,3067	7087
+status 240 logs_directory	5689	7088
+status 241 configuration_directory	5690	7089
+status 242 numa_policy	5691	7090
+status 243 credentials	5692	7091
+status 245 bpf	5693	7092
+status 25 xfsz	3085,3067	7093
+status 26 vtalrm	3086,3067	7094
+status 27 prof	3087,3067	7095
+status 28 winch	3088,3067	7096
+status 29 io	3089,3067	7097
+status 3 notimplemented	5694	7098
+status 3 quit	3069,3067	7099
+status 30 pwr	3090,3067	7100
+status 31 sys	485,3067	7101
 status 4 1 6	1598,1599	1958
 status 4 1 7	1600	1959
 status 4 1 8	43	42
@@ -32085,8 +32139,8 @@ status 4 7 25	95	1975
 status 4 7 5	1612,32	1976
 status 4 7 6	1613,32	1977
 status 4 7 7	1614,32	1978
-status 4 ill	3070,3067	7090
-status 4 nopermission	5683	7091
+status 4 ill	3070,3067	7102
+status 4 nopermission	5695	7103
 status 400	6	5
 status 401	7	6
 status 402	9	8
@@ -32180,8 +32234,8 @@ status 5 7 6	1613,32	2008
 status 5 7 7	1614,32	2009
 status 5 7 8	80,32	78
 status 5 7 9	78,32	76
-status 5 notinstalled	5684	7092
-status 5 trap	3071,3067	7093
+status 5 notinstalled	5696	7104
+status 5 trap	3071,3067	7105
 status 500	55	51
 status 501	59	55
 status 502	60	56
@@ -32193,12 +32247,12 @@ status 507	70	67
 status 508	71	68
 status 510	72	69
 status 511	73	70
-status 6 abrt	952,3067	7094
-status 6 notconfigured	5685	7095
-status 7 bus	596,3067	7096
-status 7 notrunning	5686	7097
-status 8 fpe	3072,3067	7098
-status 9 kill	3073,3067	7099
+status 6 abrt	952,3067	7106
+status 6 notconfigured	5697	7107
+status 7 bus	596,3067	7108
+status 7 notrunning	5698	7109
+status 8 fpe	3072,3067	7110
+status 9 kill	3073,3067	7111
 status badalg	489	519
 status badcookie	490	520
 status badkey	491	521
@@ -32249,15 +32303,15 @@ status code 510	72	69
 status code 511	73	70
 status dsotypeni	1630	2010
 status formerr	3277	3851
-status notauth	4727	5802
-status notimp	4730	5807
-status notzone	4732	5809
-status nxdomain	4751	5840
-status nxrrset	4752	5841
-status refused	5027	6238
-status servfail	5028	6239
-status yxdomain	5029	6240
-status yxrrset	5030	6241
+status notauth	4737	5811
+status notimp	4740	5816
+status notzone	4742	5818
+status nxdomain	4761	5849
+status nxrrset	4762	5850
+status refused	5039	6249
+status servfail	5040	6250
+status yxdomain	5041	6251
+status yxrrset	5042	6252
 statuscode aborted	952,953,19	1138
 statuscode already_exists	255,258,19	272
 statuscode cancelled	955,956,957	1140
@@ -32306,28 +32360,28 @@ statusruntimeexception unauthenticated	978,979,7	1154
 statusruntimeexception unavailable	980,981,62	1155
 statusruntimeexception unimplemented	982,983,59	1156
 statusruntimeexception unknown	984,985,55	1157
-statusunchanged	5687	7100
-statusunchanged when calling	5687	7100
+statusunchanged	5699	7112
+statusunchanged when calling	5699	7112
 stdin stdout not allowed with program	0,1	950
-step size cannot be infinity	194,115	4688
-step size cannot be nan	194,115	4688
-step size cannot equal zero	194,115	7101
-still contains links exception	5688	7102
-still in init	5689,287	311
-stillcontainslinksexception	5688	7102
-stillcontainslinksexception when calling	5688	7102
-stop async iteration	5690,5691	7103
+step size cannot be infinity	194,115	4690
+step size cannot be nan	194,115	4690
+step size cannot equal zero	194,115	7113
+still contains links exception	5700	7114
+still in init	5701,287	311
+stillcontainslinksexception	5700	7114
+stillcontainslinksexception when calling	5700	7114
+stop async iteration	5702,5703	7115
 stop slave command execution is incomplete slave io thread got the stop signal thread is busy io thread will stop once the current task is complete	2481	2972
 stop slave command execution is incomplete slave sql thread got the stop signal thread is busy sql thread will stop once the current task is complete	2482	2973
-stop value cannot be infinity	194,115	4688
-stop value cannot be nan	194,115	4688
-stopasynciteration	5690,5691	7103
-stopiteration	5692,5693	7104
-stopped signal	3080	7105
-stopped tty input	3082	7106
-stopped tty output	3083	7107
+stop value cannot be infinity	194,115	4690
+stop value cannot be nan	194,115	4690
+stopasynciteration	5702,5703	7115
+stopiteration	5704,5705	7116
+stopped signal	3080	7117
+stopped tty input	3082	7118
+stopped tty output	3083	7119
 storage * not recognized	194,115	258
-storage cannot be specified in alter operator family	0,1	5872
+storage cannot be specified in alter operator family	0,1	5881
 storage engine * cannot be used for log tables	2580	3074
 storage engine * does not support rollback for this statement transaction rolled back and must be restarted	2644	3169
 storage engine * doesn t support auto_increment columns	2490,1	2981
@@ -32336,115 +32390,115 @@ storage engine * is disabled	2483	2974
 storage engine * of the table * doesn t have this option	2106	2577
 storage engine does not support generated columns	2584	3078
 storage engine for table * is not loaded	2484	2975
-storage limit exceeded exception	5694,19	7108
-storage limit will exceed exception	5695,22	7109
-storage quota exceeded	5696	7110
-storage quota exceeded fault	5696	7111
+storage limit exceeded exception	5706,19	7120
+storage limit will exceed exception	5707,22	7121
+storage quota exceeded	5708	7122
+storage quota exceeded fault	5708	7123
 storage type cannot be different from data type for access method	163,1	159
-storage type not available fault	5697	7112
-storage type not supported	5698	7113
+storage type not available fault	5709	7124
+storage type not supported	5710	7125
 storage type specified more than once	163,1	159
-storage virtual machine not found	5699	7114
-storagelimitexceededexception	5694,19	7108
-storagelimitexceededexception when calling	5694,19	7108
-storagelimitwillexceedexception	5695,22	7109
-storagelimitwillexceedexception when calling	5695,22	7109
-storagequotaexceeded	5696	7110
-storagequotaexceeded when calling	5696	7110
-storagequotaexceededfault	5696	7111
-storagequotaexceededfault when calling	5696	7111
-storagetypenotavailablefault	5697	7112
-storagetypenotavailablefault when calling	5697	7112
-storagetypenotsupported	5698	7113
-storagetypenotsupported when calling	5698	7113
-storagevirtualmachinenotfound	5699	7114
-storagevirtualmachinenotfound when calling	5699	7114
-storeerror	5700	7115
+storage virtual machine not found	5711	7126
+storagelimitexceededexception	5706,19	7120
+storagelimitexceededexception when calling	5706,19	7120
+storagelimitwillexceedexception	5707,22	7121
+storagelimitwillexceedexception when calling	5707,22	7121
+storagequotaexceeded	5708	7122
+storagequotaexceeded when calling	5708	7122
+storagequotaexceededfault	5708	7123
+storagequotaexceededfault when calling	5708	7123
+storagetypenotavailablefault	5709	7124
+storagetypenotavailablefault when calling	5709	7124
+storagetypenotsupported	5710	7125
+storagetypenotsupported when calling	5710	7125
+storagevirtualmachinenotfound	5711	7126
+storagevirtualmachinenotfound when calling	5711	7126
+storeerror	5712	7127
 storing mariadb user name or password information in the master info repository is not secure and is therefore not recommended please see the mariadb manual for more about this issue and possible alternatives	2127	2598
-strconv atoi parsing * invalid syntax	707	7116
-stream corrupted exception	5701	7117
-stream edge configuration not found exception	5702,12	7118
+strconv atoi parsing * invalid syntax	707	7128
+stream corrupted exception	5713	7129
+stream edge configuration not found exception	5714,12	7130
 stream error in the http 2 framing layer	1302	1621
-stream ioctl timeout	3023	7119
-stream records not found exception	5703,12	7120
-streamcorruptedexception	5701	7117
-streamedgeconfigurationnotfoundexception	5702,12	7118
-streamedgeconfigurationnotfoundexception when calling	5702,12	7118
-streamend	5704	7121
-streamerror	5705	7122
-streaming distribution already exists	5706,19	7123
-streaming distribution not disabled	5707,19	7124
-streaming requested but not supported by output plugin	194,115	6172
-streamingdistributionalreadyexists	5706,19	7123
-streamingdistributionalreadyexists when calling	5706,19	7123
-streamingdistributionnotdisabled	5707,19	7124
-streamingdistributionnotdisabled when calling	5707,19	7124
-streamrecordsnotfoundexception	5703,12	7120
-streamrecordsnotfoundexception when calling	5703,12	7120
-streams pipe error	3025	7125
-streamunavailable	5708,62	7126
-streamunavailable when calling	5708,62	7126
+stream ioctl timeout	3023	7131
+stream records not found exception	5715,12	7132
+streamcorruptedexception	5713	7129
+streamedgeconfigurationnotfoundexception	5714,12	7130
+streamedgeconfigurationnotfoundexception when calling	5714,12	7130
+streamend	5716	7133
+streamerror	5717	7134
+streaming distribution already exists	5718,19	7135
+streaming distribution not disabled	5719,19	7136
+streaming requested but not supported by output plugin	194,115	6183
+streamingdistributionalreadyexists	5718,19	7135
+streamingdistributionalreadyexists when calling	5718,19	7135
+streamingdistributionnotdisabled	5719,19	7136
+streamingdistributionnotdisabled when calling	5719,19	7136
+streamrecordsnotfoundexception	5715,12	7132
+streamrecordsnotfoundexception when calling	5715,12	7132
+streams pipe error	3025	7137
+streamunavailable	5720,62	7138
+streamunavailable when calling	5720,62	7138
 strictness of aggregate s forward and inverse transition functions must match	112,1	111
 string * is too long for * should be no longer than	2697	3223
-string argument of jsonpath item method * is not a valid representation of a double precision number	4221,115	5104
-string concat exception	5709	7127
-string data length mismatch	531	6932
-string data right truncation	532	6928
-string index out of bounds exception	5710	7128
-string is not a valid identifier	194,115	5312
-string is too long for tsvector * bytes max	337	7129
-string too long to represent as jsonb string	337	7130
-string was not recognized as a valid datetime	764	7131
-string_data_length_mismatch	531,115	6932
-string_data_right_truncation	532,115	6928
-stringconcatexception	5709	7127
-stringdatalengthmismatch	531,115	6932
-stringdatarighttruncation	532,115	6928
-stringindexoutofboundsexception	5710	7128
-strlen argument * string must be of type string array given	374	7132
-structure needs cleaning	3017	7133
-stub not found exception	5711	7134
-stubnotfoundexception	5711	7134
-sub type count limit exceeded exception	5712	7135
+string argument of jsonpath item method * is not a valid representation of a double precision number	4224,115	5106
+string concat exception	5721	7139
+string data length mismatch	531	6944
+string data right truncation	532	6940
+string index out of bounds exception	5722	7140
+string is not a valid identifier	194,115	5321
+string is too long for tsvector * bytes max	337	7141
+string too long to represent as jsonb string	337	7142
+string was not recognized as a valid datetime	764	7143
+string_data_length_mismatch	531,115	6944
+string_data_right_truncation	532,115	6940
+stringconcatexception	5721	7139
+stringdatalengthmismatch	531,115	6944
+stringdatarighttruncation	532,115	6940
+stringindexoutofboundsexception	5722	7140
+strlen argument * string must be of type string array given	374	7144
+structure needs cleaning	3017	7145
+stub not found exception	5723	7146
+stubnotfoundexception	5723	7146
+sub type count limit exceeded exception	5724	7147
 subfield * is of type * but expression is of type	279,1	745
-subject empty and subject alt name extension not critical	5713,297	7136
-subject issuer mismatch	5714,297	7137
-subject key identifier marked critical	5715,297	7138
-subject name empty	5716,297	7139
-subject signature algorithm and issuer public key algorithm mismatch	5717,297	7140
-subnet already in use	5718	7141
-subnet group already exists fault	5719	7142
-subnet group in use fault	5720	7143
-subnet group not found fault	5721	7144
-subnet group quota exceeded fault	5722	7145
-subnet in use	5723	7146
-subnet ip address limit reached exception	5724,60	7147
-subnet not allowed fault	5725	7148
-subnet not found	5726	7149
-subnet quota exceeded fault	5727	7150
-subnetalreadyinuse	5718	7141
-subnetalreadyinuse when calling	5718	7141
-subnetgroupalreadyexistsfault	5719	7142
-subnetgroupalreadyexistsfault when calling	5719	7142
-subnetgroupinusefault	5720	7143
-subnetgroupinusefault when calling	5720	7143
-subnetgroupnotfoundfault	5721	7144
-subnetgroupnotfoundfault when calling	5721	7144
-subnetgroupquotaexceededfault	5722	7145
-subnetgroupquotaexceededfault when calling	5722	7145
-subnetinuse	5723	7146
-subnetinuse when calling	5723	7146
-subnetipaddresslimitreachedexception	5724,60	7147
-subnetipaddresslimitreachedexception when calling	5724,60	7147
-subnetnotallowedfault	5725	7148
-subnetnotallowedfault when calling	5725	7148
-subnetnotfound	5726	7149
-subnetnotfound when calling	5726	7149
-subnetquotaexceededfault	5727	7150
-subnetquotaexceededfault when calling	5727	7150
+subject empty and subject alt name extension not critical	5725,297	7148
+subject issuer mismatch	5726,297	7149
+subject key identifier marked critical	5727,297	7150
+subject name empty	5728,297	7151
+subject signature algorithm and issuer public key algorithm mismatch	5729,297	7152
+subnet already in use	5730	7153
+subnet group already exists fault	5731	7154
+subnet group in use fault	5732	7155
+subnet group not found fault	5733	7156
+subnet group quota exceeded fault	5734	7157
+subnet in use	5735	7158
+subnet ip address limit reached exception	5736,60	7159
+subnet not allowed fault	5737	7160
+subnet not found	5738	7161
+subnet quota exceeded fault	5739	7162
+subnetalreadyinuse	5730	7153
+subnetalreadyinuse when calling	5730	7153
+subnetgroupalreadyexistsfault	5731	7154
+subnetgroupalreadyexistsfault when calling	5731	7154
+subnetgroupinusefault	5732	7155
+subnetgroupinusefault when calling	5732	7155
+subnetgroupnotfoundfault	5733	7156
+subnetgroupnotfoundfault when calling	5733	7156
+subnetgroupquotaexceededfault	5734	7157
+subnetgroupquotaexceededfault when calling	5734	7157
+subnetinuse	5735	7158
+subnetinuse when calling	5735	7158
+subnetipaddresslimitreachedexception	5736,60	7159
+subnetipaddresslimitreachedexception when calling	5736,60	7159
+subnetnotallowedfault	5737	7160
+subnetnotallowedfault when calling	5737	7160
+subnetnotfound	5738	7161
+subnetnotfound when calling	5738	7161
+subnetquotaexceededfault	5739	7162
+subnetquotaexceededfault when calling	5739	7162
 subpartitioned table use subpartition instead of partition	2307	2786
 subpartitions can only be hash partitions and by key	2315	2794
-subprocesserror	5728	7151
+subprocesserror	5740	7163
 subquery has too few columns	0,1	1779
 subquery has too many columns	0,1	1779
 subquery in from must have an alias	0,1	950
@@ -32454,105 +32508,105 @@ subquery uses ungrouped column * from outer query	234,1	242
 subquery value not supported	2454,109	2945
 subroutine * has a forward declaration but is not defined	2287	2766
 subroutine * is declared in the package specification but is not defined in the package body	2288	2767
-subscript type * is not supported	279,1	5099
+subscript type * is not supported	279,1	5101
 subscripted assignment to * requires type * but expression is of type	279,1	745
-subscription * already exists	161,1	6198
-subscription * does not exist	162,1	7152
-subscription already exist	5729	7153
-subscription category not found	5730,12	7154
-subscription event id not found	5731,12	7155
-subscription has no replication slot set	107	5316
-subscription limit exceeded	5732,11	7156
-subscription not found	5733,12	7157
-subscription severity not found	5734,12	7158
+subscription * already exists	161,1	6209
+subscription * does not exist	162,1	7164
+subscription already exist	5741	7165
+subscription category not found	5742,12	7166
+subscription event id not found	5743,12	7167
+subscription has no replication slot set	107	5325
+subscription limit exceeded	5744,11	7168
+subscription not found	5745,12	7169
+subscription severity not found	5746,12	7170
 subscription with * must also set	0,1	276
 subscription with oid * does not exist	162,1	1171
-subscriptionalreadyexist	5729	7153
-subscriptionalreadyexist when calling	5729	7153
-subscriptioncategorynotfound	5730,12	7154
-subscriptioncategorynotfound when calling	5730,12	7154
-subscriptioneventidnotfound	5731,12	7155
-subscriptioneventidnotfound when calling	5731,12	7155
-subscriptionlimitexceeded	5732,11	7156
-subscriptionlimitexceeded when calling	5732,11	7156
-subscriptionnotfound	5733,12	7157
-subscriptionnotfound when calling	5733,12	7157
-subscriptionseveritynotfound	5734,12	7158
-subscriptionseveritynotfound when calling	5734,12	7158
-substring error	4528	6930
-substring_error	4528,115	6930
-substringerror	4528,115	6930
-subtypecountlimitexceededexception	5712	7135
-subtypecountlimitexceededexception when calling	5712	7135
-suite b cannot sign p 384 with p 256	5735,297	7159
-suite b certificate version invalid	5736,297	7160
-suite b curve not allowed for this los	5737,297	7161
-suite b invalid ecc curve	5738,297	7162
-suite b invalid public key algorithm	5739,297	7163
-suite b invalid signature algorithm	5740,297	7164
-supplied principaltype is not supported	3971	4752
+subscriptionalreadyexist	5741	7165
+subscriptionalreadyexist when calling	5741	7165
+subscriptioncategorynotfound	5742,12	7166
+subscriptioncategorynotfound when calling	5742,12	7166
+subscriptioneventidnotfound	5743,12	7167
+subscriptioneventidnotfound when calling	5743,12	7167
+subscriptionlimitexceeded	5744,11	7168
+subscriptionlimitexceeded when calling	5744,11	7168
+subscriptionnotfound	5745,12	7169
+subscriptionnotfound when calling	5745,12	7169
+subscriptionseveritynotfound	5746,12	7170
+subscriptionseveritynotfound when calling	5746,12	7170
+substring error	4538	6942
+substring_error	4538,115	6942
+substringerror	4538,115	6942
+subtypecountlimitexceededexception	5724	7147
+subtypecountlimitexceededexception when calling	5724	7147
+suite b cannot sign p 384 with p 256	5747,297	7171
+suite b certificate version invalid	5748,297	7172
+suite b curve not allowed for this los	5749,297	7173
+suite b invalid ecc curve	5750,297	7174
+suite b invalid public key algorithm	5751,297	7175
+suite b invalid signature algorithm	5752,297	7176
+supplied principaltype is not supported	3974	4754
 support function * must return type	163,1	349
-support function number * is invalid for access method	163,1	5931
-suppress_redundant_updates_trigger must be called as trigger	517,518	7165
-suppress_redundant_updates_trigger must be called before update	517,518	7165
-suppress_redundant_updates_trigger must be called for each row	517,518	7165
-suppress_redundant_updates_trigger must be called on update	517,518	7165
-switch expression exception	4681	7166
-switchexpressionexception	4681	7166
-symbolic link * target is too long	337	7167
-symbolic link loop	1752	7168
-symlink not an error	5494,5493	6917
-symlink unable to open database file	5477,1145	6879
-sync blocker does not exist exception	5741	7169
-sync configuration still exists exception	5742	7170
-sync factory exception	5743	7171
-sync failed exception	5744	7172
-sync provider exception	5745	7173
-syncblockerdoesnotexistexception	5741	7169
-syncblockerdoesnotexistexception when calling	5741	7169
-syncconfigurationstillexistsexception	5742	7170
-syncconfigurationstillexistsexception when calling	5742	7170
-syncfactoryexception	5743	7171
-syncfailedexception	5744	7172
-synchronization lock exception	4761	7174
-synchronizationlockexception	4761	7174
-syncproviderexception	5745	7173
-syntax error	0	6949
+support function number * is invalid for access method	163,1	5940
+suppress_redundant_updates_trigger must be called as trigger	517,518	7177
+suppress_redundant_updates_trigger must be called before update	517,518	7177
+suppress_redundant_updates_trigger must be called for each row	517,518	7177
+suppress_redundant_updates_trigger must be called on update	517,518	7177
+switch expression exception	4691	7178
+switchexpressionexception	4691	7178
+symbolic link * target is too long	337	7179
+symbolic link loop	1752	7180
+symlink not an error	5506,5505	6929
+symlink unable to open database file	5489,1145	6891
+sync blocker does not exist exception	5753	7181
+sync configuration still exists exception	5754	7182
+sync factory exception	5755	7183
+sync failed exception	5756	7184
+sync provider exception	5757	7185
+syncblockerdoesnotexistexception	5753	7181
+syncblockerdoesnotexistexception when calling	5753	7181
+syncconfigurationstillexistsexception	5754	7182
+syncconfigurationstillexistsexception when calling	5754	7182
+syncfactoryexception	5755	7183
+syncfailedexception	5756	7184
+synchronization lock exception	4771	7186
+synchronizationlockexception	4771	7186
+syncproviderexception	5757	7185
+syntax error	0	6961
 syntax error * partitioning requires definition of values * for each partition	2313	2792
-syntax error command unrecognized	5408,5406,5407	7175
-syntax error in file * near end of line	0,1	7176
-syntax error in file * near token	0,1	7176
+syntax error command unrecognized	5421,5419,5420	7187
+syntax error in file * near end of line	0,1	7188
+syntax error in file * near token	0,1	7188
 syntax error in json path in argument * to function * at position	2156	2630
 syntax error in json text in argument * to function * at position	2157	2631
-syntax error in pattern	5746,5747	7177
-syntax error in tsquery	0,1	5632
-syntax error or access rule violation	1	6948
-syntax_error	0,1	6949
-syntax_error_or_access_rule_violation	1	6948
-syntaxerror	0,1	6949
-syntaxerrororaccessruleviolation	1	6948
-syntaxwarning	5748	7178
-synthesis task not found exception	5749	7179
-synthesistasknotfoundexception	5749	7179
-synthesistasknotfoundexception when calling	5749	7179
-system call error	5750	7180
+syntax error in pattern	5758,5759	7189
+syntax error in tsquery	0,1	5641
+syntax error or access rule violation	1	6960
+syntax_error	0,1	6961
+syntax_error_or_access_rule_violation	1	6960
+syntaxerror	0,1	6961
+syntaxerrororaccessruleviolation	1	6960
+syntaxwarning	5760	7190
+synthesis task not found exception	5761	7191
+synthesistasknotfoundexception	5761	7191
+synthesistasknotfoundexception when calling	5761	7191
+system call error	5762	7192
 system column * reference in check constraint is invalid	320,1	958
 system columns cannot be used in foreign keys	109	278
-system error	48	6963
-system exit exception	5751	7181
-system stack error	5752,4415	7182
+system error	48	6975
+system exit exception	5763	7193
+system stack error	5764,4425	7194
 system versioned tables do not support	2617	3142
 system versioned tables in the * database are not supported	2611	3136
-system_error	48,1175	6963
+system_error	48,1175	6975
 system_time partitions in table * does not support historical query	2620	3145
 system_time range selector is not allowed	2621	3146
-systemcallerror	5750	7180
-systemerror	48,1175	6963
-systemexception	5753	7183
-systemexit	5754,5755	7184
-systemexitexception	5751	7181
-systemstackerror	5752,4415	7182
-taberror	5756,5757	7185
+systemcallerror	5762	7192
+systemerror	48,1175	6975
+systemexception	5765	7195
+systemexit	5766,5767	7196
+systemexitexception	5763	7193
+systemstackerror	5764,4425	7194
+taberror	5768,5769	7197
 table * already exists	2497,1	2988
 table * columns available but * columns specified	320,1	958
 table * contains column * not found in parent	279,1	1052
@@ -32573,285 +32627,285 @@ table * is not system versioned	2618	3143
 table * is read only	2281	2759
 table * is specified twice both as a target for * and as a separate source for data	2593	3116
 table * must have at least one versioned column	2622	3147
-table * not found on publisher	162,1	7186
+table * not found on publisher	162,1	7198
 table * uses an extension that doesn t exist in this mariadb version	2585,1	3079
 table * was locked with a read lock and can t be updated	2504	2995
 table * was not locked with lock tables	2503	2994
 table * was skipped since its definition is being modified by concurrent ddl statement	2647	3172
-table access method * does not exist	162,1	7187
-table already exists exception	2497	7188
+table access method * does not exist	162,1	7199
+table already exists exception	2497	7200
 table copy could not finish transaction on publisher	1098,138	1441
 table copy could not start transaction on publisher	1098,138	1441
 table definition has changed please retry transaction	2495	2986
 table definition on master and slave does not match	1900	2354
-table function protocol for materialize mode was not followed	5507,518	7189
-table function protocol for value per call mode was not followed	5507,518	7189
+table function protocol for materialize mode was not followed	5519,518	7201
+table function protocol for value per call mode was not followed	5519,518	7201
 table handler doesn * to be not null or use another handler	2273,1	2751
 table has column * where type requires	279,1	1052
 table has extra column	279,1	1052
 table has no partition for some existing values	2240	2716
 table has no partition for value	2239	2715
-table in use exception	5758	7190
+table in use exception	5770	7202
 table is missing column	279,1	1052
-table limit exceeded	5759	7191
-table name * specified more than once	1634,1	7192
-table not found exception	5760	7193
+table limit exceeded	5771	7203
+table name * specified more than once	1634,1	7204
+table not found exception	5772	7205
 table rebuild required please do * or dump reload to fix it	2501	2992
-table reference * is ambiguous	262,1	7194
-table restore not found fault	5761	7195
+table reference * is ambiguous	262,1	7206
+table restore not found fault	5773	7207
 table row type and query specified row type do not match	279,1	939
 table storage engine * does not support the create option	2107	2578
 table storage engine * found required create option missing	2200	2677
 table to exchange with partition has foreign key references	2300	2779
 table to exchange with partition is partitioned	2301	2780
 table to exchange with partition is temporary	2302	2781
-tablealreadyexistsexception	2497	7188
-tablealreadyexistsexception when calling	2497	7188
-tableinuseexception	5758	7190
-tableinuseexception when calling	5758	7190
-tablelimitexceeded	5759	7191
-tablelimitexceeded when calling	5759	7191
-tablenotfoundexception	5760	7193
-tablenotfoundexception when calling	5760	7193
-tablerestorenotfoundfault	5761	7195
-tablerestorenotfoundfault when calling	5761	7195
-tables can have at most	749,337	7196
-tables declared with oids are not supported	109	7197
-tables from schema * are not part of the publication	162,1	6373
+tablealreadyexistsexception	2497	7200
+tablealreadyexistsexception when calling	2497	7200
+tableinuseexception	5770	7202
+tableinuseexception when calling	5770	7202
+tablelimitexceeded	5771	7203
+tablelimitexceeded when calling	5771	7203
+tablenotfoundexception	5772	7205
+tablenotfoundexception when calling	5772	7205
+tablerestorenotfoundfault	5773	7207
+tablerestorenotfoundfault when calling	5773	7207
+tables can have at most	749,337	7208
+tables declared with oids are not supported	109	7209
+tables from schema * are not part of the publication	162,1	6385
 tables have different definitions	2507	2998
-tablesample clause can only be applied to tables and materialized views	109	5869
-tablesample method * does not exist	162,1	7198
-tablesample method * does not support repeatable	109	5869
-tablesample parameter cannot be null	4106,115	7199
-tablesample repeatable parameter cannot be null	4107,115	7200
-tablespace * already exists	161,1	7201
-tablespace * cannot be dropped because some objects depend on it	689,690	7202
-tablespace * does not exist	162,1	7203
+tablesample clause can only be applied to tables and materialized views	109	5878
+tablesample method * does not exist	162,1	7210
+tablesample method * does not support repeatable	109	5878
+tablesample parameter cannot be null	4109,115	7211
+tablesample repeatable parameter cannot be null	4110,115	7212
+tablespace * already exists	161,1	7213
+tablespace * cannot be dropped because some objects depend on it	689,690	7214
+tablespace * does not exist	162,1	7215
 tablespace * is not empty	107	1881
 tablespace * was concurrently dropped	162,1	1689
 tablespace for table * exists please discard the tablespace before import	2510	3001
 tablespace has been discarded for table	2509	3000
 tablespace is missing for table	2511	3002
-tablespace location * is too long	163,1	7204
-tablespace location cannot contain single quotes	1046,1	7205
-tablespace location must be an absolute path	163,1	7204
-tablespace location should not be inside the data directory	163,1	7204
+tablespace location * is too long	163,1	7216
+tablespace location cannot contain single quotes	1046,1	7217
+tablespace location must be an absolute path	163,1	7216
+tablespace location should not be inside the data directory	163,1	7216
 tablespace with oid * does not exist	162,1	1171
-tablespaces are not supported on this platform	109	7206
-tag keys list required exception	5762	7207
-tag limit exceeded	5763	7208
-tag limit exceeded exception	5763	7209
-tag limit exceeded fault	5763	7210
-tag not found	5764,12	7211
-tag not found fault	5764	7212
-tag operation exception	5765	7213
-tag option not migrated exception	5766	7214
-tag policy exception	5767	7215
-tag policy violation exception	5768	7216
-tag quota per resource exceeded	5769	7217
-tag required exception	5770	7218
-tag set list limit exceeded exception	5771	7219
-tagging failed exception	5772	7220
-taggingfailedexception	5772	7220
-taggingfailedexception when calling	5772	7220
-tagkeyslistrequiredexception	5762	7207
-tagkeyslistrequiredexception when calling	5762	7207
-taglimitexceeded	5763	7208
-taglimitexceeded when calling	5763	7208
-taglimitexceededexception	5763	7209
-taglimitexceededexception when calling	5763	7209
-taglimitexceededfault	5763	7210
-taglimitexceededfault when calling	5763	7210
-tagnotfound	5764,12	7211
-tagnotfound when calling	5764,12	7211
-tagnotfoundfault	5764	7212
-tagnotfoundfault when calling	5764	7212
-tagoperationexception	5765	7213
-tagoperationexception when calling	5765	7213
-tagoptionnotmigratedexception	5766	7214
-tagoptionnotmigratedexception when calling	5766	7214
-tagpolicy	5767	7221
-tagpolicy when calling	5767	7221
-tagpolicyexception	5767	7215
-tagpolicyexception when calling	5767	7215
-tagpolicyviolationexception	5768	7216
-tagpolicyviolationexception when calling	5768	7216
-tagquotaperresourceexceeded	5769	7217
-tagquotaperresourceexceeded when calling	5769	7217
-tagrequiredexception	5770	7218
-tagrequiredexception when calling	5770	7218
-tags already exist exception	5773	7222
-tags limit exceeded exception	5774	7223
-tags map required exception	5775	7224
-tags per resource exceeded limit exception	5776	7225
-tagsalreadyexistexception	5773	7222
-tagsalreadyexistexception when calling	5773	7222
-tagsetlistlimitexceededexception	5771	7219
-tagsetlistlimitexceededexception when calling	5771	7219
-tagslimitexceededexception	5774	7223
-tagslimitexceededexception when calling	5774	7223
-tagsmaprequiredexception	5775	7224
-tagsmaprequiredexception when calling	5775	7224
-tagsperresourceexceededlimitexception	5776	7225
-tagsperresourceexceededlimitexception when calling	5776	7225
+tablespaces are not supported on this platform	109	7218
+tag keys list required exception	5774	7219
+tag limit exceeded	5775	7220
+tag limit exceeded exception	5775	7221
+tag limit exceeded fault	5775	7222
+tag not found	5776,12	7223
+tag not found fault	5776	7224
+tag operation exception	5777	7225
+tag option not migrated exception	5778	7226
+tag policy exception	5779	7227
+tag policy violation exception	5780	7228
+tag quota per resource exceeded	5781	7229
+tag required exception	5782	7230
+tag set list limit exceeded exception	5783	7231
+tagging failed exception	5784	7232
+taggingfailedexception	5784	7232
+taggingfailedexception when calling	5784	7232
+tagkeyslistrequiredexception	5774	7219
+tagkeyslistrequiredexception when calling	5774	7219
+taglimitexceeded	5775	7220
+taglimitexceeded when calling	5775	7220
+taglimitexceededexception	5775	7221
+taglimitexceededexception when calling	5775	7221
+taglimitexceededfault	5775	7222
+taglimitexceededfault when calling	5775	7222
+tagnotfound	5776,12	7223
+tagnotfound when calling	5776,12	7223
+tagnotfoundfault	5776	7224
+tagnotfoundfault when calling	5776	7224
+tagoperationexception	5777	7225
+tagoperationexception when calling	5777	7225
+tagoptionnotmigratedexception	5778	7226
+tagoptionnotmigratedexception when calling	5778	7226
+tagpolicy	5779	7233
+tagpolicy when calling	5779	7233
+tagpolicyexception	5779	7227
+tagpolicyexception when calling	5779	7227
+tagpolicyviolationexception	5780	7228
+tagpolicyviolationexception when calling	5780	7228
+tagquotaperresourceexceeded	5781	7229
+tagquotaperresourceexceeded when calling	5781	7229
+tagrequiredexception	5782	7230
+tagrequiredexception when calling	5782	7230
+tags already exist exception	5785	7234
+tags limit exceeded exception	5786	7235
+tags map required exception	5787	7236
+tags per resource exceeded limit exception	5788	7237
+tagsalreadyexistexception	5785	7234
+tagsalreadyexistexception when calling	5785	7234
+tagsetlistlimitexceededexception	5783	7231
+tagsetlistlimitexceededexception when calling	5783	7231
+tagslimitexceededexception	5786	7235
+tagslimitexceededexception when calling	5786	7235
+tagsmaprequiredexception	5787	7236
+tagsmaprequiredexception when calling	5787	7236
+tagsperresourceexceededlimitexception	5788	7237
+tagsperresourceexceededlimitexception when calling	5788	7237
 target * does not accept a target detail	0,1	1264
-target * requires a target detail	0,1	7226
+target * requires a target detail	0,1	7238
 target data type * is a pseudo type	259,1	357
 target detail cannot be used without target	0,1	1264
-target group association limit	5777	7227
-target group not found	5778	7228
-target in use exception	5779	7229
-target invocation exception	5780	7230
+target group association limit	5789	7239
+target group not found	5790	7240
+target in use exception	5791	7241
+target invocation exception	5792	7242
 target is not executing an operation with a query plan	2512	3003
-target lists can have at most	749,337	7231
+target lists can have at most	749,337	7243
 target log not found in binlog index	2577	3071
-target not connected	5781	7232
-target not connected exception	5781	7233
-target not found exception	5782	7234
-target parameter count exception	4746	7235
-target required exception	5783	7236
-target resource not found	5784	7237
-target row violates row level security policy * using expression for table	140,1	5584
-target row violates row level security policy using expression for table	140,1	5584
-target type is not an array	194,115	7238
-targetexception	5785	7239
-targetgroupassociationlimit	5777	7227
-targetgroupassociationlimit when calling	5777	7227
-targetgroupnotfound	5778	7228
-targetgroupnotfound when calling	5778	7228
-targetinuseexception	5779	7229
-targetinuseexception when calling	5779	7229
-targetinvocationexception	5780	7230
-targetnotconnected	5781	7232
-targetnotconnected when calling	5781	7232
-targetnotconnectedexception	5781	7233
-targetnotconnectedexception when calling	5781	7233
-targetnotfoundexception	5782	7234
-targetnotfoundexception when calling	5782	7234
-targetparametercountexception	4746	7235
-targetrequiredexception	5783	7236
-targetrequiredexception when calling	5783	7236
-targetresourcenotfound	5784	7237
-targetresourcenotfound when calling	5784	7237
-targets required exception	5786	7240
-targetsrequiredexception	5786	7240
-targetsrequiredexception when calling	5786	7240
-task already exists exception	5787	7241
-task canceled exception	133,134	7242
-task does not exist	5788	7243
-task not found exception	5789	7244
-task scheduler exception	270	7245
-task set not found exception	5790	7246
-task timed out	5791	7247
-taskalreadyexistsexception	5787	7241
-taskalreadyexistsexception when calling	5787	7241
-taskcanceledexception	133,134	7242
-taskdoesnotexist	5788	7243
-taskdoesnotexist when calling	5788	7243
-tasknotfoundexception	5789	7244
-tasknotfoundexception when calling	5789	7244
-taskschedulerexception	270	7245
-tasksetnotfoundexception	5790	7246
-tasksetnotfoundexception when calling	5790	7246
-tasktimedout	5791	7247
-tasktimedout when calling	5791	7247
+target not connected	5793	7244
+target not connected exception	5793	7245
+target not found exception	5794	7246
+target parameter count exception	4756	7247
+target required exception	5795	7248
+target resource not found	5796	7249
+target row violates row level security policy * using expression for table	140,1	5593
+target row violates row level security policy using expression for table	140,1	5593
+target type is not an array	194,115	7250
+targetexception	5797	7251
+targetgroupassociationlimit	5789	7239
+targetgroupassociationlimit when calling	5789	7239
+targetgroupnotfound	5790	7240
+targetgroupnotfound when calling	5790	7240
+targetinuseexception	5791	7241
+targetinuseexception when calling	5791	7241
+targetinvocationexception	5792	7242
+targetnotconnected	5793	7244
+targetnotconnected when calling	5793	7244
+targetnotconnectedexception	5793	7245
+targetnotconnectedexception when calling	5793	7245
+targetnotfoundexception	5794	7246
+targetnotfoundexception when calling	5794	7246
+targetparametercountexception	4756	7247
+targetrequiredexception	5795	7248
+targetrequiredexception when calling	5795	7248
+targetresourcenotfound	5796	7249
+targetresourcenotfound when calling	5796	7249
+targets required exception	5798	7252
+targetsrequiredexception	5798	7252
+targetsrequiredexception when calling	5798	7252
+task already exists exception	5799	7253
+task canceled exception	133,134	7254
+task does not exist	5800	7255
+task not found exception	5801	7256
+task scheduler exception	270	7257
+task set not found exception	5802	7258
+task timed out	5803	7259
+taskalreadyexistsexception	5799	7253
+taskalreadyexistsexception when calling	5799	7253
+taskcanceledexception	133,134	7254
+taskdoesnotexist	5800	7255
+taskdoesnotexist when calling	5800	7255
+tasknotfoundexception	5801	7256
+tasknotfoundexception when calling	5801	7256
+taskschedulerexception	270	7257
+tasksetnotfoundexception	5802	7258
+tasksetnotfoundexception when calling	5802	7258
+tasktimedout	5803	7259
+tasktimedout when calling	5803	7259
 telemetry too large exception	891	1071
 telemetry_too_large	891	1071
 telemetrytoolargeexception	891	1071
-template already exists exception	5792	7248
-template does not exist	5793	7249
-template not found exception	5794	7250
-templatealreadyexistsexception	5792	7248
-templatealreadyexistsexception when calling	5792	7248
-templatedoesnotexist	5793	7249
-templatedoesnotexist when calling	5793	7249
-templatenotfoundexception	5794	7250
-templatenotfoundexception when calling	5794	7250
-templates not available in region exception	5795	7251
-templatesnotavailableinregionexception	5795	7251
-templatesnotavailableinregionexception when calling	5795	7251
-temporarily unavailable error	5796	7252
-temporarily_unavailable	5796	7252
-temporarilyunavailableerror	5796	7252
-temporary failure in name resolution	5797,222	7253
-temporary file size exceeds temp_file_limit	247,248	7254
+template already exists exception	5804	7260
+template does not exist	5805	7261
+template not found exception	5806	7262
+templatealreadyexistsexception	5804	7260
+templatealreadyexistsexception when calling	5804	7260
+templatedoesnotexist	5805	7261
+templatedoesnotexist when calling	5805	7261
+templatenotfoundexception	5806	7262
+templatenotfoundexception when calling	5806	7262
+templates not available in region exception	5807	7263
+templatesnotavailableinregionexception	5807	7263
+templatesnotavailableinregionexception when calling	5807	7263
+temporarily unavailable error	5808	7264
+temporarily_unavailable	5808	7264
+temporarilyunavailableerror	5808	7264
+temporary failure in name resolution	5809,222	7265
+temporary file size exceeds temp_file_limit	247,248	7266
 temporary file write failure	2513	3004
 temporary tables cannot specify a schema name	111,1	802
-tenant database already exists	5798	7255
-tenant database not found	5799,12	7256
-tenant database quota exceeded	5800	7257
-tenantdatabasealreadyexists	5798	7255
-tenantdatabasealreadyexists when calling	5798	7255
-tenantdatabasenotfound	5799,12	7256
-tenantdatabasenotfound when calling	5799,12	7256
-tenantdatabasequotaexceeded	5800	7257
-tenantdatabasequotaexceeded when calling	5800	7257
-terminal routing strategy exception	5801	7258
-terminal state exception	5802,20	7259
-terminalroutingstrategyexception	5801	7258
-terminalroutingstrategyexception when calling	5801	7258
-terminalstateexception	5802,20	7259
-terminalstateexception when calling	5802,20	7259
-terminated by signal 1	3066	5141
-terminated by signal 10	3074	5142
-terminated by signal 11	3075	5143
-terminated by signal 12	3076	5144
-terminated by signal 13	558	5145
-terminated by signal 14	242	5146
-terminated by signal 15	3077	5147
-terminated by signal 16	3078	5148
-terminated by signal 17	868	5149
-terminated by signal 18	3079	5150
-terminated by signal 19	3080	5151
-terminated by signal 2	3068	5152
-terminated by signal 20	3081	5153
-terminated by signal 21	3082	5154
-terminated by signal 22	3083	5155
-terminated by signal 23	3084	5156
-terminated by signal 24	1185	5157
-terminated by signal 25	3085	5158
-terminated by signal 26	3086	5159
-terminated by signal 27	3087	5160
-terminated by signal 28	3088	5161
-terminated by signal 29	3089	5162
-terminated by signal 3	3069	5163
-terminated by signal 30	3090	5164
-terminated by signal 31	485	5165
-terminated by signal 4	3070	5166
-terminated by signal 5	3071	5167
-terminated by signal 6	952	5168
-terminated by signal 7	596	5169
-terminated by signal 8	3072	5170
-terminated by signal 9	3073	5171
-terminating autovacuum process due to administrator command	225,226	7260
-terminating background worker * due to administrator command	225,226	7261
-terminating connection because of crash of another server process	1188,226	7262
-terminating connection because of unexpected sigquit signal	225,226	7260
-terminating connection because protocol synchronization was lost	526,138	4120
-terminating connection due to administrator command	225,226	7260
-terminating connection due to conflict with recovery	1053,1054	7263
-terminating connection due to idle in transaction timeout	3407,208	7264
-terminating connection due to idle session timeout	3408,226	7265
-terminating connection due to immediate shutdown command	225,226	7260
-terminating connection due to unexpected postmaster exit	225,226	7266
-terminating logical replication worker due to administrator command	225,226	7260
-terminating logical replication worker due to timeout	1098,138	7267
+tenant database already exists	5810	7267
+tenant database not found	5811,12	7268
+tenant database quota exceeded	5812	7269
+tenantdatabasealreadyexists	5810	7267
+tenantdatabasealreadyexists when calling	5810	7267
+tenantdatabasenotfound	5811,12	7268
+tenantdatabasenotfound when calling	5811,12	7268
+tenantdatabasequotaexceeded	5812	7269
+tenantdatabasequotaexceeded when calling	5812	7269
+terminal routing strategy exception	5813	7270
+terminal state exception	5814,20	7271
+terminalroutingstrategyexception	5813	7270
+terminalroutingstrategyexception when calling	5813	7270
+terminalstateexception	5814,20	7271
+terminalstateexception when calling	5814,20	7271
+terminated by signal 1	3066	5143
+terminated by signal 10	3074	5144
+terminated by signal 11	3075	5145
+terminated by signal 12	3076	5146
+terminated by signal 13	558	5147
+terminated by signal 14	242	5148
+terminated by signal 15	3077	5149
+terminated by signal 16	3078	5150
+terminated by signal 17	868	5151
+terminated by signal 18	3079	5152
+terminated by signal 19	3080	5153
+terminated by signal 2	3068	5154
+terminated by signal 20	3081	5155
+terminated by signal 21	3082	5156
+terminated by signal 22	3083	5157
+terminated by signal 23	3084	5158
+terminated by signal 24	1185	5159
+terminated by signal 25	3085	5160
+terminated by signal 26	3086	5161
+terminated by signal 27	3087	5162
+terminated by signal 28	3088	5163
+terminated by signal 29	3089	5164
+terminated by signal 3	3069	5165
+terminated by signal 30	3090	5166
+terminated by signal 31	485	5167
+terminated by signal 4	3070	5168
+terminated by signal 5	3071	5169
+terminated by signal 6	952	5170
+terminated by signal 7	596	5171
+terminated by signal 8	3072	5172
+terminated by signal 9	3073	5173
+terminating autovacuum process due to administrator command	225,226	7272
+terminating background worker * due to administrator command	225,226	7273
+terminating connection because of crash of another server process	1188,226	7274
+terminating connection because of unexpected sigquit signal	225,226	7272
+terminating connection because protocol synchronization was lost	526,138	4122
+terminating connection due to administrator command	225,226	7272
+terminating connection due to conflict with recovery	1053,1054	7275
+terminating connection due to idle in transaction timeout	3410,208	7276
+terminating connection due to idle session timeout	3411,226	7277
+terminating connection due to immediate shutdown command	225,226	7272
+terminating connection due to unexpected postmaster exit	225,226	7278
+terminating logical replication worker due to administrator command	225,226	7272
+terminating logical replication worker due to timeout	1098,138	7279
 terminating walreceiver due to timeout	1098,138	1414
-terminating walreceiver process due to administrator command	225,226	7268
-terms exists exception	5803	7269
-termsexistsexception	5803	7269
-termsexistsexception when calling	5803	7269
-test failover not available fault	5804	7270
-test function failed	5805,55	7271
-testfailovernotavailablefault	5804	7270
-testfailovernotavailablefault when calling	5804	7270
-testfunctionfailed	5805,55	7271
-testfunctionfailed when calling	5805,55	7271
-text file busy	3018	7272
-text length exceeded exception	5806	7273
+terminating walreceiver process due to administrator command	225,226	7280
+terms exists exception	5815	7281
+termsexistsexception	5815	7281
+termsexistsexception when calling	5815	7281
+test failover not available fault	5816	7282
+test function failed	5817,55	7283
+testfailovernotavailablefault	5816	7282
+testfailovernotavailablefault when calling	5816	7282
+testfunctionfailed	5817,55	7283
+testfunctionfailed when calling	5817,55	7283
+text file busy	3018	7284
+text length exceeded exception	5818	7285
 text search configuration * already exists in schema	161,1	1383
 text search configuration * does not exist	162,1	1164
-text search configuration name * must be schema qualified	194,115	7274
+text search configuration name * must be schema qualified	194,115	7286
 text search configuration parameter * not recognized	0,1	933
 text search configuration with oid * does not exist	162,1	1171
 text search dictionary * already exists in schema	161,1	1383
@@ -32859,7 +32913,7 @@ text search dictionary * does not exist	162,1	1164
 text search dictionary with oid * does not exist	162,1	1171
 text search parser * already exists in schema	161,1	1383
 text search parser * does not exist	162,1	1164
-text search parser does not support headline creation	109	7275
+text search parser does not support headline creation	109	7287
 text search parser end method is required	163,1	3872
 text search parser gettoken method is required	163,1	3872
 text search parser is required	163,1	3872
@@ -32872,11 +32926,11 @@ text search template * does not exist	162,1	1164
 text search template is required	163,1	3872
 text search template lexize method is required	163,1	3872
 text search template parameter * not recognized	0,1	933
-text size limit exceeded exception	5807	7276
-textlengthexceededexception	5806	7273
-textlengthexceededexception when calling	5806	7273
-textsizelimitexceededexception	5807	7276
-textsizelimitexceededexception when calling	5807	7276
+text size limit exceeded exception	5819	7288
+textlengthexceededexception	5818	7285
+textlengthexceededexception when calling	5818	7285
+textsizelimitexceededexception	5819	7288
+textsizelimitexceededexception when calling	5819	7288
 tftp access violation	1282	1601
 tftp file not found	1281	1600
 tftp illegal operation	1284	1603
@@ -32886,118 +32940,118 @@ the * feature is disabled you need mariadb built with * to have it working	2034	
 the * function returns the wrong type	2304	2783
 the * handler only supports 32 bit integers in values	2172	2649
 the * syntax is reserved for purposes internal to the mariadb server	2371	2852
-the alterpartition request successfully updated the partition state but the leader has changed	4540	5581
-the assignor or its version range is not supported by the consumer group	5808	7277
+the alterpartition request successfully updated the partition state but the leader has changed	4550	5590
+the assignor or its version range is not supported by the consumer group	5820	7289
 the binary log file * is logically corrupted	1891	2345
 the binlog on the master is missing the gtid * requested by the slave even though a subsequent sequence number does exist and gtid strict mode is enabled	2097	2567
 the binlog statement of type * was not preceded by a format description binlog statement	2236	2712
-the broker did not attempt to execute this operation	4795	5903
-the broker does not support the requested sasl mechanism	5044	7278
+the broker did not attempt to execute this operation	4805	5912
+the broker does not support the requested sasl mechanism	5056	7290
 the broker received a duplicate sequence number	568	2056
-the broker received an out of order sequence number	569	5982
+the broker received an out of order sequence number	569	5991
 the broker rejected this static consumer since another consumer with the same group instance id has registered with a different member id	3217	3763
 the broker returns this error code for consumer and transaction requests if the offsets topic has not yet been created or if the group txn coordinator is not active	1149	1395
 the broker returns this error code for txn or group requests when the coordinator is loading and hence cant process requests	1148	1393
-the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	4698	5769
-the cluster is down	3335	3947
-the cluster is down and only accepts read commands	3335	3947
-the clusterid in the request does not match that found on the server	3499	4124
+the broker returns this error code if it is not the correct coordinator for the specified consumer or transaction group	4708	5778
+the cluster is down	3338	3949
+the cluster is down and only accepts read commands	3338	3949
+the clusterid in the request does not match that found on the server	3502	4126
 the column * cannot be changed more than once in a single update statement	2595	3118
 the consumer group has reached its max size	1120	3930
-the controller has considered the broker registration to be invalid	3994	4783
+the controller has considered the broker registration to be invalid	3997	4785
 the creation of some temporary tables could not be rolled back	2662	3187
 the current user is invalid	2131,780	2604
 the data source connection string * is not in the correct format	2052	2523
-the database system is in recovery mode	705,226	7279
-the database system is not accepting connections	705,226	7279
-the database system is not yet accepting connections	705,226	7279
-the database system is shutting down	705,226	7279
-the database system is starting up	705,226	7279
+the database system is in recovery mode	705,226	7291
+the database system is not accepting connections	705,226	7291
+the database system is not yet accepting connections	705,226	7291
+the database system is shutting down	705,226	7291
+the database system is starting up	705,226	7291
 the definition for table * is too big	2496	2987
 the definition of table * prevents operation * on table	2632	3157
-the encoded data was not valid for encoding utf	988	7280
+the encoded data was not valid for encoding utf	988	7292
 the fetch session encountered inconsistent topic id usage	3222	3768
-the fetch session epoch is invalid	3801	4534
+the fetch session epoch is invalid	3804	4536
 the fetch session id was not found	3221	3767
 the file * must be in the database directory or be readable by all	2515	3006
 the foreign data source you are trying to reference does not exist data source error	2051	2522
 the foreign server name you are trying to reference does not exist data source error	2055	2526
 the geometry has no data in function	1926	2380
 the given broker id was not registered	566	597
-the given key * was not present in the dictionary	4231	7281
-the given key was not present in the dictionary	4232	7282
-the given update version was invalid	4145	4966
+the given key * was not present in the dictionary	4234	7293
+the given key was not present in the dictionary	4235	7294
+the given update version was invalid	4148	4968
 the group id does not exist	3323	3929
-the group is not empty	4680	5740
-the group member needs to have a valid member id before actually entering a consumer group	3324	5407
+the group is not empty	4690	5749
+the group member needs to have a valid member id before actually entering a consumer group	3324	5416
 the handler doesn t support autoextend of tablespaces	2508	2999
 the host or user argument to grant is too long	2087,1	2557
 the incident * occurred on the master message	2414	2899
 the index file for table * is full	2119	2590
-the instance id is still used by another member in the consumer group	5809	7283
-the leader epoch in the request is newer than the epoch on the broker	4284	7284
+the instance id is still used by another member in the consumer group	5821	7295
+the leader epoch in the request is newer than the epoch on the broker	4294	7296
 the leader epoch in the request is older than the epoch on the broker	3218	3764
-the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	4285	5863
-the log s topic id did not match the topic id in the request	3503	4127
+the leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing	4295	5872
+the log s topic id did not match the topic id in the request	3506	4129
 the mariadb server is running with the * option so it cannot execute this statement	2283	2761
 the max connection limit is reached	1299	1618
 the member epoch is fenced by the group coordinator	3219	3765
-the member epoch is stale	5623	7001
-the message format version on the broker does not support this request	4432	7285
-the message has a negative size	3802	4535
-the method or operation is not implemented	4704	7286
+the member epoch is stale	5635	7013
+the message format version on the broker does not support this request	4442	7297
+the message has a negative size	3805	4537
+the method or operation is not implemented	4714	7298
 the mix of handlers in the partitions is not allowed in this version of mariadb	2202	2679
-the new isr contains at least one ineligible replica	3525	4173
-the node was low on resource	5810,5811	7287
+the new isr contains at least one ineligible replica	3528	4175
+the node was low on resource	5822,5823	7299
 the number of modified databases exceeds the maximum * the database names will not be included in the replication event metadata	2206	2683
 the number of radius identifiers * must be 1 or the same as the number of radius servers	229,230	447
 the number of radius ports * must be 1 or the same as the number of radius servers	229,230	447
 the number of radius secrets * must be 1 or the same as the number of radius servers	229,230	447
-the operation could not be completed the data is not in the correct format	3092	7288
-the operation could not be completed the data isn’t in the correct format	3092	7288
-the operation could not be completed the file doesn’t exist	1165	7289
-the operation could not be completed you don’t have permission	149	7290
-the operation has timed out	5812,5085,1133	7291
-the operation was aborted due to timeout	1133	7292
-the operation was canceled	4782,134	7293
+the operation could not be completed the data is not in the correct format	3092	7300
+the operation could not be completed the data isn’t in the correct format	3092	7300
+the operation could not be completed the file doesn’t exist	1165	7301
+the operation could not be completed you don’t have permission	149	7302
+the operation has timed out	5824,5098,1133	7303
+the operation was aborted due to timeout	1133	7304
+the operation was canceled	4792,134	7305
 the partition info in the frm file is not consistent with what can be written into the frm file	2113	2584
 the password for anonymous user cannot be expired	2323	2802
 the password hash doesn t have the expected format check if the correct password algorithm is being used with the password function	2324	2803
 the password provided for the replication user exceeds the maximum length of 32 characters	1955	2418
 the path specified for * is too long	2326	2805
 the per index column family option has been deprecated	2327	2806
-the postphaseaction failed with an exception	501	7294
-the preferred leader was not available	4948	6129
+the postphaseaction failed with an exception	501	7306
+the preferred leader was not available	4958	6138
 the prepared statement contains a stored routine call that refers to that same statement it s not allowed to execute a prepared statement in such a recursive manner	2339	2818
-the process does not possess some privilege required for this operation	4960	7295
-the processor does not support large pages	109	7296
-the producer attempted a transactional operation in an invalid state	4141	4959
+the process does not possess some privilege required for this operation	4970	7307
+the processor does not support large pages	109	7308
+the producer attempted a transactional operation in an invalid state	4144	4961
 the producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing	1062	1277
-the producer attempted to use a producer id which is not currently assigned to its transactional id	3973	4754
-the query interface requires a database connection	107	7297
-the record state is invalid	3989	4776
-the request was sent to an endpoint of the wrong type	4444	5431
-the requested offset is moved to tiered storage	4768	5861
-the requested offset is outside the range of offsets maintained by the server for the given topic partition	4769	5865
+the producer attempted to use a producer id which is not currently assigned to its transactional id	3976	4756
+the query interface requires a database connection	107	7309
+the record state is invalid	3992	4778
+the request was sent to an endpoint of the wrong type	4454	5440
+the requested offset is moved to tiered storage	4778	5870
+the requested offset is outside the range of offsets maintained by the server for the given topic partition	4779	5874
 the requested server id * clashes with the slave startup option replicate same server id	2410	2895
 the requested value * for the master delay exceeds the maximum	2189	2666
 the requested value for the heartbeat period exceeds the value of slave_net_timeout seconds a sensible value for the period should be less than the timeout	2408	2893
 the requested value for the heartbeat period is either negative or exceeds the maximum allowed * seconds	2407	2892
 the requested value for the heartbeat period is less than 1 millisecond the value is reset to 0 meaning that heartbeating will effectively be disabled	2409	2894
-the requesting client does not support the compression type of given partition	5043	7298
+the requesting client does not support the compression type of given partition	5055	7310
 the select would examine more than max_join_size rows check your where and use set sql_big_selects 1 or set max_join_size if the select is okay	2520,1	3011
-the server encountered an error with the transaction	5813	7299
-the server has a configurable maximum message size to avoid unbounded memory allocation	4435	5418
+the server encountered an error with the transaction	5825	7311
+the server has a configurable maximum message size to avoid unbounded memory allocation	4445	5427
 the server is currently in offline mode	2388	2871
 the server is not configured as slave fix in config file or with change master to	1885	2339
 the server was not built with row based replication	2349	2828
 the share coordinator rejected the request because the share group state epoch did not match	3220	3766
-the share session epoch is invalid	4073	4877
-the share session was not found	5383	6747
+the share session epoch is invalid	4076	4879
+the share session was not found	5396	6759
 the size number was correct but we don t allow the digit part to be more than 2 billion	2400	2883
 the slave is connecting using change master to master_auto_position 1 but the master has purged binary logs containing gtids that the slave requires	2193	2670
-the specified file name or path is too long or a component of the specified path is too long	4891	7300
-the standby was promoted during online backup	107	4439
+the specified file name or path is too long or a component of the specified path is too long	4901	7312
+the standby was promoted during online backup	107	4441
 the statement * cannot invoke a stored function	2392	2875
 the statement * has no open cursor	2479	2970
 the statement is unsafe because it uses a limit clause this is unsafe because the set of rows included cannot be predicted	1910	2364
@@ -33018,14 +33072,14 @@ the table * is full	2356	2836
 the table does not have fulltext index to support this query	2498	2989
 the target table * of the * is not insertable into	2255	2732
 the target table * of the * is not updatable	2257	2734
-the throttling quota has been exceeded	5033	7301
-the timestamp of the message is out of acceptable range	4130	4944
-the token is not yet valid iat	3470,3094	7302
-the token is not yet valid nbf	3470,3094	7302
+the throttling quota has been exceeded	5045	7313
+the timestamp of the message is out of acceptable range	4133	4946
+the token is not yet valid iat	3473,3094	7314
+the token is not yet valid nbf	3473,3094	7314
 the total length of the partitioning fields is too large	2303	2782
 the total number of locks exceeds the lock table size	2179	2656
-the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	4138	4956
-the transactionalid could not be found	5814	7303
+the transaction timeout is larger than the maximum value allowed by the broker as configured by transaction max timeout ms	4141	4958
+the transactionalid could not be found	5826	7315
 the update log is deprecated and replaced by the binary log set sql_log_update has been ignored this option will be removed in mariadb 5 6	2591,1	3114
 the update log is deprecated and replaced by the binary log set sql_log_update has been translated to set sql_log_bin this option will be removed in mariadb 5 6	2592,1	3115
 the used command is not allowed because the mariadb server or client has disabled the local infile capability	2175	2652
@@ -33033,32 +33087,32 @@ the used command is not allowed with this mariadb version	2263,1	2740
 the used select statements have a different number of columns	2685,797	3211
 the used table value constructor has a different number of values	2686	3212
 the user specified as a definer * does not exist	2251	2728
-the user specified log directory is not found in the broker config	4359	5311
+the user specified log directory is not found in the broker config	4369	5320
 the value of gtid_mode can only change one step at a time off upgrade_step_1 upgrade_step_2 on also note that this value must be stepped up or down simultaneously on all servers see the manual for instructions	2090	2560
 the value specified for generated column * in table * has been ignored	2660	3185
-the version of api is not supported	285	7304
+the version of api is not supported	285	7316
 the voter is already part of the set of voters	1674	2065
-the voter is not part of the set of voters	5815	7305
-the voter key doesn t match the receiving replica s key	4158	4984
-the wait completed due to an abandoned mutex	136	7306
-there are multiple default operator classes for data type	161,1	7307
-there are unstable offsets that need to be cleared	5042	7308
-there is a newer producer with the same transactionalid which fences the current one	4963	6155
+the voter is not part of the set of voters	5827	7317
+the voter key doesn t match the receiving replica s key	4161	4986
+the wait completed due to an abandoned mutex	136	7318
+there are multiple default operator classes for data type	161,1	7319
+there are unstable offsets that need to be cleared	5054	7320
+there is a newer producer with the same transactionalid which fences the current one	4975	6166
 there is already a transaction in progress	206,208	750
 there is no * row in * trigger	2547	3039
-there is no built in function named	232,1	7309
-there is no client connection	1097,138	7310
-there is no escaped character	0,1	7311
-there is no listener on the leader broker that matches the listener on which metadata request was processed	4318	5267
-there is no parameter	5510,1	7312
-there is no previously clustered index for table	162,1	4147
+there is no built in function named	232,1	7321
+there is no client connection	1097,138	7322
+there is no escaped character	0,1	7323
+there is no listener on the leader broker that matches the listener on which metadata request was processed	4328	5276
+there is no parameter	5522,1	7324
+there is no previously clustered index for table	162,1	4149
 there is no primary key for referenced table	162,1	1360
 there is no such grant defined for user * on host	2258,1	2735
 there is no such grant defined for user * on host * on routine	2259,1	2736
 there is no such grant defined for user * on host * on table	2260,1	2737
 there is no transaction in progress	641,208	671
 there is no unique constraint matching given keys for referenced table	3267,1	3840
-there is no unique or exclusion constraint matching the on conflict specification	320,1	7313
+there is no unique or exclusion constraint matching the on conflict specification	320,1	7325
 there was a problem processing the query on the foreign data source data source error	2344	2823
 thesaurus sample word * is a stop word rule	229,230	1476
 thesaurus sample word * isn t recognized by subdictionary rule	229,230	1476
@@ -33068,901 +33122,901 @@ thesaurus substitute word * isn t recognized by subdictionary rule	229,230	1476
 third argument of cast function must be type	163,1	349
 this broker id is already in use	1635	2014
 this command is not supported in the prepared statement protocol yet	2586	3080
-this controller id is not known	5816	7314
-this endpoint type is not supported yet	5817	7315
-this error indicates that an offset commit was rejected because of oversize metadata	1037	4407
-this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	4707	5783
-this error is thrown if the request exceeds the user specified time limit in the request	1133	6447
-this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	4286	5222
-this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	5040	7316
+this controller id is not known	5828	7326
+this endpoint type is not supported yet	5829	7327
+this error indicates that an offset commit was rejected because of oversize metadata	1037	4409
+this error is thrown if the client attempts to send messages to a replica that is not the leader for some partition	4717	5792
+this error is thrown if the request exceeds the user specified time limit in the request	1133	6459
+this error is thrown if we are in the middle of a leadership election and there is currently no leader for this partition and hence it is unavailable for writes	4296	5231
+this exception is raised by the broker if it could not locate the producer metadata associated with the producerid in question	5052	7328
 this function * has the same name as a native function	2214	2691
 this function has none of deterministic no sql or reads sql data in its declaration and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1915	2369
 this is not a client facing error and is used mostly by tools when a broker is not alive	567	599
-this is not the correct controller for this cluster	4697	5767
+this is not the correct controller for this cluster	4707	5776
 this is not yet supported for generated columns	2581	3075
 this message has failed its crc checksum exceeds the valid size or is otherwise corrupt	1154	1400
-this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	3674	4811
+this most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker	3677	4813
 this operation cannot be performed as you have a running slave * run stop slave * first	2417	2902
 this operation cannot be performed with a running slave io thread run stop slave io_thread for channel * first	2403	2887
 this operation cannot be performed with a running slave sql thread run stop slave sql_thread first	2424	2909
 this operation is not allowed if any gtid has been logged to the binary log run reset master first to erase the log	1892	2346
 this operation may not be safe when the slave has temporary tables the tables will be kept open until the server restarts or until the tables are deleted by any replicated drop statement suggest to wait until slave_open_temp_tables 0	2650	3175
 this operation requires a running slave configure slave and do start slave	2418	2903
-this operation was aborted	134	7317
+this operation was aborted	134	7329
 this partition function is not allowed	2306	2785
-this record has failed the validation on broker and hence will be rejected	565	4775
-this request is for a topic or partition that does not exist on this broker	5041	7318
-this server does not host this topic id	5818	7319
+this record has failed the validation on broker and hence will be rejected	565	4777
+this request is for a topic or partition that does not exist on this broker	5053	7330
+this server does not host this topic id	5830	7331
 this table type requires a primary key	2370,1	2851
 this transaction was rolled back and cannot be committed only supported operation is to roll it back so all pending changes will be discarded please restart another transaction	2374	2856
-this user has no permissions to access	198	7320
-this user has no permissions to run	198	7320
+this user has no permissions to access	198	7332
+this user has no permissions to run	198	7332
 this version of mariadb doesn	2271,1	2749
 this version of mariadb is not compiled with raid support	2243	2719
 this window function may not have a window frame	2665	3190
-thread abort exception	5819	7321
-thread interrupted exception	5820	7322
+thread abort exception	5831	7333
+thread interrupted exception	5832	7334
 thread stack overrun * bytes used of a * byte stack and	2465	2956
 thread stack overrun used * of a * stack use	2464	2955
-thread start exception	5821	7323
-thread state exception	5822	7324
-thread was in an invalid state for the operation being executed	5822	7325
-thread was interrupted from a waiting state	5820	7326
-threadabortexception	5819	7321
-threaderror	5823	7327
-threadinterruptedexception	5820	7322
-threadstartexception	5821	7323
-threadstateexception	5822	7324
+thread start exception	5833	7335
+thread state exception	5834	7336
+thread was in an invalid state for the operation being executed	5834	7337
+thread was interrupted from a waiting state	5832	7338
+threadabortexception	5831	7333
+threaderror	5835	7339
+threadinterruptedexception	5832	7334
+threadstartexception	5833	7335
+threadstateexception	5834	7336
 thresholds array must not contain nulls	195,115	723
 thresholds must be one dimensional array	338,115	376
-throttled client exception	5824,39	7328
-throttled request exception	5825,39	7329
-throttled when calling	5826,39	7330
-throttledclientexception	5824,39	7328
-throttledclientexception when calling	5824,39	7328
-throttledexception	5826,39	7331
-throttledexception when calling	5826,39	7331
-throttledrequestexception	5825,39	7329
-throttledrequestexception when calling	5825,39	7329
-throttling quota exceeded exception	5033	7301
-throttling quota has been exceeded	5033	6273
-throttling when calling	5827,39	7332
-throttling_quota_exceeded	5033	7301
-throttlingexception	5827,39	7333
-throttlingexception when calling	5827,39	7333
-throttlingquotaexceededexception	5033	7301
-throughput limit exceeded	5828	7334
-throughputlimitexceeded	5828	7334
-throughputlimitexceeded when calling	5828	7334
-tid * is not valid for relation	194,115	7335
-tier change not allowed exception	5829	7336
-tierchangenotallowedexception	5829	7336
-tierchangenotallowedexception when calling	5829	7336
-time * precision must not be negative	194,115	4280
-time * precision reduced to maximum allowed	194,115	4280
-time data * does not match format	764	7337
+throttled client exception	5836,39	7340
+throttled request exception	5837,39	7341
+throttled when calling	5838,39	7342
+throttledclientexception	5836,39	7340
+throttledclientexception when calling	5836,39	7340
+throttledexception	5838,39	7343
+throttledexception when calling	5838,39	7343
+throttledrequestexception	5837,39	7341
+throttledrequestexception when calling	5837,39	7341
+throttling quota exceeded exception	5045	7313
+throttling quota has been exceeded	5045	6284
+throttling when calling	5839,39	7344
+throttling_quota_exceeded	5045	7313
+throttlingexception	5839,39	7345
+throttlingexception when calling	5839,39	7345
+throttlingquotaexceededexception	5045	7313
+throughput limit exceeded	5840	7346
+throughputlimitexceeded	5840	7346
+throughputlimitexceeded when calling	5840	7346
+tid * is not valid for relation	194,115	7347
+tier change not allowed exception	5841	7348
+tierchangenotallowedexception	5841	7348
+tierchangenotallowedexception when calling	5841	7348
+time * precision must not be negative	194,115	4282
+time * precision reduced to maximum allowed	194,115	4282
+time data * does not match format	764	7349
 time field value out of range	1374,115	1705
-time limit exceeded exception	5830	7338
-time zone * not recognized	194,115	4280
-time zone displacement out of range	4128,115	7339
+time limit exceeded exception	5842	7350
+time zone * not recognized	194,115	4282
+time zone displacement out of range	4131,115	7351
 time zone interval must be hour or hour to minute	0,1	950
-time zone not found exception	5831	7340
-timelimitexceededexception	5830	7338
-timelimitexceededexception when calling	5832,55	7341
-timeout database is locked	5476,5064	6877
-timeout must not be negative	331,115	7342
+time zone not found exception	5843	7352
+timelimitexceededexception	5842	7350
+timelimitexceededexception when calling	5844,55	7353
+timeout database is locked	5488,5077	6889
+timeout must not be negative	331,115	7354
 timeout was reached	1257	1576
-timeouterror	1108,5833	7343
-timeouterror * timed out	1133	7344
-timeoutexception	5812	7345
-timeoutexpired	5834	7346
-timer expired	3023	7347
-timestamp * precision must be between	194,115	4277
-timestamp * precision must not be negative	194,115	4277
-timestamp * precision reduced to maximum allowed	194,115	4277
-timestamp out of bounds exception	5835	7348
-timestamperror	5836	7349
-timestampoutofboundsexception	5835	7348
-timestampoutofboundsexception when calling	5835	7348
-timestamps cannot be binned into intervals containing months or years	109	7350
-timezonenotfoundexception	5831	7340
-tip of source reference is different exception	5837	7351
-tipofsourcereferenceisdifferentexception	5837	7351
-tipofsourcereferenceisdifferentexception when calling	5837	7351
-tips divergence exceeded exception	5838	7352
-tipsdivergenceexceededexception	5838	7352
-tipsdivergenceexceededexception when calling	5838	7352
-title required exception	5839	7353
-titlerequiredexception	5839	7353
-titlerequiredexception when calling	5839	7353
-tld in maintenance	5840	7354
-tld rules violation	5841	7355
-tldinmaintenance	5840	7354
-tldinmaintenance when calling	5840	7354
-tldrulesviolation	5841	7355
-tldrulesviolation when calling	5841	7355
-tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	297	7356
-tls illegal exporter label	5842,287	311
-tls invalid ecpointformat list	5843,287	311
-tlsv1 alert access denied	5844,287,4326	311
-tlsv1 alert decode error	5845,287,4333	311
-tlsv1 alert decrypt error	5846,287,4334	311
-tlsv1 alert decryption failed	5847,287	311
-tlsv1 alert export restriction	5848,287	311
-tlsv1 alert inappropriate fallback	5849,287	311
-tlsv1 alert insufficient security	5850,287,4338	311
-tlsv1 alert internal error	5851,287,4339	311
-tlsv1 alert no application protocol	5852,287	311
-tlsv1 alert no renegotiation	5853,287	311
-tlsv1 alert protocol version	5854,287,4340	311
-tlsv1 alert record overflow	5855,287,4341	311
-tlsv1 alert unknown ca	5856,287,4345	311
-tlsv1 alert unknown psk identity	5857,287,4346	311
-tlsv1 alert user cancelled	5858,287	311
-tlsv1 bad certificate hash value	5859,287	311
-tlsv1 bad certificate status response	5860,287	311
-tlsv1 certificate unobtainable	5861,287	311
-tlsv1 unrecognized name	5862,287	311
-tlsv1 unsupported extension	5863,287	311
-tlsv13 alert certificate required	5864,287	311
-tlsv13 alert missing extension	5865,287	311
+timeouterror	1108,5845	7355
+timeouterror * timed out	1133	7356
+timeoutexception	5824	7357
+timeoutexpired	5846	7358
+timer expired	3023	7359
+timestamp * precision must be between	194,115	4279
+timestamp * precision must not be negative	194,115	4279
+timestamp * precision reduced to maximum allowed	194,115	4279
+timestamp out of bounds exception	5847	7360
+timestamperror	5848	7361
+timestampoutofboundsexception	5847	7360
+timestampoutofboundsexception when calling	5847	7360
+timestamps cannot be binned into intervals containing months or years	109	7362
+timezonenotfoundexception	5843	7352
+tip of source reference is different exception	5849	7363
+tipofsourcereferenceisdifferentexception	5849	7363
+tipofsourcereferenceisdifferentexception when calling	5849	7363
+tips divergence exceeded exception	5850	7364
+tipsdivergenceexceededexception	5850	7364
+tipsdivergenceexceededexception when calling	5850	7364
+title required exception	5851	7365
+titlerequiredexception	5851	7365
+titlerequiredexception when calling	5851	7365
+tld in maintenance	5852	7366
+tld rules violation	5853	7367
+tldinmaintenance	5852	7366
+tldinmaintenance when calling	5852	7366
+tldrulesviolation	5853	7367
+tldrulesviolation when calling	5853	7367
+tls client in state wait_cert_cr at ssl_handshake erl * generated client alert fatal bad certificate	297	7368
+tls illegal exporter label	5854,287	311
+tls invalid ecpointformat list	5855,287	311
+tlsv1 alert access denied	5856,287,4336	311
+tlsv1 alert decode error	5857,287,4343	311
+tlsv1 alert decrypt error	5858,287,4344	311
+tlsv1 alert decryption failed	5859,287	311
+tlsv1 alert export restriction	5860,287	311
+tlsv1 alert inappropriate fallback	5861,287	311
+tlsv1 alert insufficient security	5862,287,4348	311
+tlsv1 alert internal error	5863,287,4349	311
+tlsv1 alert no application protocol	5864,287	311
+tlsv1 alert no renegotiation	5865,287	311
+tlsv1 alert protocol version	5866,287,4350	311
+tlsv1 alert record overflow	5867,287,4351	311
+tlsv1 alert unknown ca	5868,287,4355	311
+tlsv1 alert unknown psk identity	5869,287,4356	311
+tlsv1 alert user cancelled	5870,287	311
+tlsv1 bad certificate hash value	5871,287	311
+tlsv1 bad certificate status response	5872,287	311
+tlsv1 certificate unobtainable	5873,287	311
+tlsv1 unrecognized name	5874,287	311
+tlsv1 unsupported extension	5875,287	311
+tlsv13 alert certificate required	5876,287	311
+tlsv13 alert missing extension	5877,287	311
 to must specify exactly one value per partitioning column	111,1	110
-toast relfilenode value not set when in binary upgrade mode	194,115	6069
-token already exists exception	5866	7357
-token expired error	3100,3094	7358
-token has invalid audience	3636,3094	7359
-token has invalid claims	4223,3094	7360
-token has invalid issuer	3861,3094	7361
-token is expired	3100,3094	7362
-token is malformed	3093,3094	7363
-token is not valid yet	3470,3094	7364
-token is unverifiable	5867,3094	7365
-token signature is invalid	4075,3094	7366
-token type * does not exist	194,115	7367
-token used before issued	3835,3094	7368
-token_expired	3100,3094	7358
-tokenalreadyexistsexception	5866	7357
-tokenalreadyexistsexception when calling	5866	7357
-tokenexpirederror	3100,3094	7358
+toast relfilenode value not set when in binary upgrade mode	194,115	6078
+token already exists exception	5878	7369
+token expired error	3100,3094	7370
+token has invalid audience	3639,3094	7371
+token has invalid claims	4226,3094	7372
+token has invalid issuer	3864,3094	7373
+token is expired	3100,3094	7374
+token is malformed	3093,3094	7375
+token is not valid yet	3473,3094	7376
+token is unverifiable	5879,3094	7377
+token signature is invalid	4078,3094	7378
+token type * does not exist	194,115	7379
+token used before issued	3838,3094	7380
+token_expired	3100,3094	7370
+tokenalreadyexistsexception	5878	7369
+tokenalreadyexistsexception when calling	5878	7369
+tokenexpirederror	3100,3094	7370
 too big precision specified for * maximum is	2517,1	3008
 too big scale specified for * maximum is	2519,1	3010
 too early	36	35
 too few arguments for format	194,115	3776
 too high level of nesting for select	2522	3013
-too long csp in response headers policy	5868	7369
+too long csp in response headers policy	5880	7381
 too long value for	2600	3125
-too many access points	5869	7370
-too many actions	5870	7371
+too many access points	5881	7382
+too many actions	5882	7383
 too many active concurrent transactions	2528	3019
-too many application versions exception	5871	7372
-too many applications exception	5872	7373
-too many arguments	3326	6961
-too many background workers	247,248	7374
-too many buckets exception	5873	7375
-too many cache behaviors	5874	7376
-too many cache policies	5875	7377
-too many certificates	5876	7378
-too many cloud front origin access identities	5877	7379
-too many column names were specified	0,1	7380
-too many columns	749	6960
-too many configuration templates exception	5878	7381
-too many connections	1962	6958
-too many connections for database	1962,248	6382
-too many connections for role	1962,248	7382
-too many continuous deployment policies	5879	7383
-too many cookie names in white list	5880	7384
-too many cookies in cache policy	5881	7385
-too many cookies in origin request policy	5882	7386
-too many custom headers in response headers policy	5883	7387
+too many application versions exception	5883	7384
+too many applications exception	5884	7385
+too many arguments	3326	6973
+too many background workers	247,248	7386
+too many buckets exception	5885	7387
+too many cache behaviors	5886	7388
+too many cache policies	5887	7389
+too many certificates	5888	7390
+too many cloud front origin access identities	5889	7391
+too many column names were specified	0,1	7392
+too many columns	749	6972
+too many configuration templates exception	5890	7393
+too many connections	1962	6970
+too many connections for database	1962,248	6394
+too many connections for role	1962,248	7394
+too many continuous deployment policies	5891	7395
+too many cookie names in white list	5892	7396
+too many cookies in cache policy	5893	7397
+too many cookies in origin request policy	5894	7398
+too many custom headers in response headers policy	5895	7399
 too many delayed threads in use	2530	3021
-too many distribution cnam es	5884	7388
-too many distributions	5885	7389
-too many distributions associated to cache policy	5886	7390
-too many distributions associated to field level encryption config	5887	7391
-too many distributions associated to key group	5888	7392
-too many distributions associated to origin access control	5889	7393
-too many distributions associated to origin request policy	5890	7394
-too many distributions associated to response headers policy	5891	7395
-too many distributions with function associations	5892	7396
-too many distributions with lambda associations	5893	7397
-too many distributions with single function arn	5894	7398
-too many dynamic shared memory segments	248	7399
-too many entries in batch request	5895	7400
-too many environments exception	5896	7401
-too many failed attempts exception	5897	7402
-too many field level encryption configs	5898	7403
-too many field level encryption content type profiles	5899	7404
-too many field level encryption encryption entities	5900	7405
-too many field level encryption field patterns	5901	7406
-too many field level encryption profiles	5902	7407
-too many field level encryption query arg profiles	5903	7408
+too many distribution cnam es	5896	7400
+too many distributions	5897	7401
+too many distributions associated to cache policy	5898	7402
+too many distributions associated to field level encryption config	5899	7403
+too many distributions associated to key group	5900	7404
+too many distributions associated to origin access control	5901	7405
+too many distributions associated to origin request policy	5902	7406
+too many distributions associated to response headers policy	5903	7407
+too many distributions with function associations	5904	7408
+too many distributions with lambda associations	5905	7409
+too many distributions with single function arn	5906	7410
+too many dynamic shared memory segments	248	7411
+too many entries in batch request	5907	7412
+too many environments exception	5908	7413
+too many failed attempts exception	5909	7414
+too many field level encryption configs	5910	7415
+too many field level encryption content type profiles	5911	7416
+too many field level encryption encryption entities	5912	7417
+too many field level encryption field patterns	5913	7418
+too many field level encryption profiles	5914	7419
+too many field level encryption query arg profiles	5915	7420
 too many fields in	2533	3025
 too many files opened please execute the command again	1894	2348
-too many function associations	5904	7409
-too many functions	5905	7410
-too many grouping sets present maximum 4096	5511,337	7411
-too many headers in cache policy	5906	7412
-too many headers in forwarded values	5907	7413
-too many headers in origin request policy	5908	7414
-too many health checks	5909	7415
-too many hosted zones	5910	7416
-too many invalidations in progress	5911	7417
-too many json array elements	5504	6934
-too many json object members	5505	6935
-too many key groups	5912	7418
-too many key groups associated to distribution	5913	7419
+too many function associations	5916	7421
+too many functions	5917	7422
+too many grouping sets present maximum 4096	5523,337	7423
+too many headers in cache policy	5918	7424
+too many headers in forwarded values	5919	7425
+too many headers in origin request policy	5920	7426
+too many health checks	5921	7427
+too many hosted zones	5922	7428
+too many invalidations in progress	5923	7429
+too many json array elements	5516	6946
+too many json object members	5517	6947
+too many key groups	5924	7430
+too many key groups associated to distribution	5925	7431
 too many key parts specified max * parts allowed	2531,1	3023
-too many key signing keys	5914	7420
-too many key updates	5915,287	311
+too many key signing keys	5926	7432
+too many key updates	5927,287	311
 too many keys specified max * keys allowed	2532,1	3024
-too many labels exception	5916,39	7421
-too many lambda function associations	5917	7422
-too many levels of remote in path	2729	7423
-too many levels of symbolic links	1752	7424
+too many labels exception	5928,39	7433
+too many lambda function associations	5929	7434
+too many levels of remote in path	2729	7435
+too many levels of symbolic links	1752	7436
 too many lexemes in thesaurus entry	229,230	1476
-too many links	1757	7425
-too many listeners	5918	7426
-too many listeners exception	5919	7427
-too many load balancers	5920	7428
-too many notifications in the notify queue	337	7429
-too many open files	1756	7430
-too many open files in system	1804	7431
-too many origin access controls	5921	7432
-too many origin custom headers	5922	7433
-too many origin groups per distribution	5923	7434
-too many origin request policies	5924	7435
-too many origins	5925	7436
+too many links	1757	7437
+too many listeners	5930	7438
+too many listeners exception	5931	7439
+too many load balancers	5932	7440
+too many notifications in the notify queue	337	7441
+too many open files	1756	7442
+too many open files in system	1804	7443
+too many origin access controls	5933	7444
+too many origin custom headers	5934	7445
+too many origin groups per distribution	5935	7446
+too many origin request policies	5936	7447
+too many origins	5937	7448
 too many partitions including subpartitions were defined	2534	3026
-too many parts	5926	7437
-too many platforms exception	5927	7438
-too many points requested	337	7439
-too many policies	5928	7440
-too many public keys	5929	7441
-too many public keys in key group	5930	7442
-too many query string parameters	5931	7443
-too many query strings in cache policy	5932	7444
-too many query strings in origin request policy	5933	7445
-too many realtime log configs	5934	7446
-too many references can t splice	3015	7447
-too many references cannot splice	3015	7448
-too many registrations for target id	5935	7449
-too many regular expression matches	337	7450
-too many remove headers in response headers policy	5936	7451
-too many request exception	5937,39	7452
-too many requested attributes	5938	7453
+too many parts	5938	7449
+too many platforms exception	5939	7450
+too many points requested	337	7451
+too many policies	5940	7452
+too many public keys	5941	7453
+too many public keys in key group	5942	7454
+too many query string parameters	5943	7455
+too many query strings in cache policy	5944	7456
+too many query strings in origin request policy	5945	7457
+too many realtime log configs	5946	7458
+too many references can t splice	3015	7459
+too many references cannot splice	3015	7460
+too many registrations for target id	5947	7461
+too many regular expression matches	337	7462
+too many remove headers in response headers policy	5948	7463
+too many request exception	5949,39	7464
+too many requested attributes	5950	7465
 too many requests	39	38
-too many requests error	39	7454
-too many requests exception	39	7455
-too many response headers policies	5939	7456
-too many rows	5513	6965
-too many rules	5940	7457
-too many streaming distribution cnam es	5941	7458
-too many streaming distributions	5942	7459
+too many requests error	39	7466
+too many requests exception	39	7467
+too many response headers policies	5951	7468
+too many rows	5525	6977
+too many rules	5952	7469
+too many streaming distribution cnam es	5953	7470
+too many streaming distributions	5954	7471
 too many strings for column * and set	2521	3012
-too many subscriptions exception	5943,39	7460
+too many subscriptions exception	5955,39	7472
 too many syntax errors found abandoning file	337	1472
 too many tables mariadb can only use * tables in a join	2536	3028
-too many tag keys exception	5944	7461
-too many tags	5945	7462
-too many tags error	5945	7463
-too many tags exception	5945	7464
-too many tags fault	5945	7465
-too many target groups	5946	7466
-too many targets	5947	7467
-too many traffic policies	5948	7468
-too many traffic policy instances	5949	7469
-too many traffic policy versions for current policy	5950	7470
-too many trust store revocation entries	5951	7471
-too many trust stores	5952	7472
-too many trusted signers	5953	7473
-too many unique target groups per load balancer	5954	7474
-too many updates	5955	7475
-too many users	3026	7476
-too many vpc association authorizations	5956	7477
-too many warn alerts	5957,287	311
+too many tag keys exception	5956	7473
+too many tags	5957	7474
+too many tags error	5957	7475
+too many tags exception	5957	7476
+too many tags fault	5957	7477
+too many target groups	5958	7478
+too many targets	5959	7479
+too many traffic policies	5960	7480
+too many traffic policy instances	5961	7481
+too many traffic policy versions for current policy	5962	7482
+too many trust store revocation entries	5963	7483
+too many trust stores	5964	7484
+too many trusted signers	5965	7485
+too many unique target groups per load balancer	5966	7486
+too many updates	5967	7487
+too many users	3026	7488
+too many vpc association authorizations	5968	7489
+too many warn alerts	5969,287	311
 too many with elements in with clause	2529	3020
-too much early data	5958,287	311
+too much early data	5970,287	311
 too_early	36	35
-too_many_arguments	3326,337	6961
-too_many_columns	749,337	6960
-too_many_connections	1962,248	6958
-too_many_json_array_elements	5504,115	6934
-too_many_json_object_members	5505,115	6935
+too_many_arguments	3326,337	6973
+too_many_columns	749,337	6972
+too_many_connections	1962,248	6970
+too_many_json_array_elements	5516,115	6946
+too_many_json_object_members	5517,115	6947
 too_many_requests	39	38
-too_many_rows	5513,343	6965
-toolongcspinresponseheaderspolicy	5868	7369
-toolongcspinresponseheaderspolicy when calling	5868	7369
-toomanyaccesspoints	5869	7370
-toomanyaccesspoints when calling	5869	7370
-toomanyactions	5870	7371
-toomanyactions when calling	5870	7371
-toomanyapplicationsexception	5872	7373
-toomanyapplicationsexception when calling	5872	7373
-toomanyapplicationversionsexception	5871	7372
-toomanyapplicationversionsexception when calling	5871	7372
-toomanyarguments	3326,337	6961
-toomanybucketsexception	5873	7375
-toomanybucketsexception when calling	5873	7375
-toomanycachebehaviors	5874	7376
-toomanycachebehaviors when calling	5874	7376
-toomanycachepolicies	5875	7377
-toomanycachepolicies when calling	5875	7377
-toomanycertificates	5876	7378
-toomanycertificates when calling	5876	7378
-toomanycloudfrontoriginaccessidentities	5877	7379
-toomanycloudfrontoriginaccessidentities when calling	5877	7379
-toomanycolumns	749,337	6960
-toomanyconfigurationtemplatesexception	5878	7381
-toomanyconfigurationtemplatesexception when calling	5878	7381
-toomanyconnections	1962,248	6958
-toomanycontinuousdeploymentpolicies	5879	7383
-toomanycontinuousdeploymentpolicies when calling	5879	7383
-toomanycookienamesinwhitelist	5880	7384
-toomanycookienamesinwhitelist when calling	5880	7384
-toomanycookiesincachepolicy	5881	7385
-toomanycookiesincachepolicy when calling	5881	7385
-toomanycookiesinoriginrequestpolicy	5882	7386
-toomanycookiesinoriginrequestpolicy when calling	5882	7386
-toomanycustomheadersinresponseheaderspolicy	5883	7387
-toomanycustomheadersinresponseheaderspolicy when calling	5883	7387
-toomanydistributioncnames	5884	7388
-toomanydistributioncnames when calling	5884	7388
-toomanydistributions	5885	7389
-toomanydistributions when calling	5885	7389
-toomanydistributionsassociatedtocachepolicy	5886	7390
-toomanydistributionsassociatedtocachepolicy when calling	5886	7390
-toomanydistributionsassociatedtofieldlevelencryptionconfig	5887	7391
-toomanydistributionsassociatedtofieldlevelencryptionconfig when calling	5887	7391
-toomanydistributionsassociatedtokeygroup	5888	7392
-toomanydistributionsassociatedtokeygroup when calling	5888	7392
-toomanydistributionsassociatedtooriginaccesscontrol	5889	7393
-toomanydistributionsassociatedtooriginaccesscontrol when calling	5889	7393
-toomanydistributionsassociatedtooriginrequestpolicy	5890	7394
-toomanydistributionsassociatedtooriginrequestpolicy when calling	5890	7394
-toomanydistributionsassociatedtoresponseheaderspolicy	5891	7395
-toomanydistributionsassociatedtoresponseheaderspolicy when calling	5891	7395
-toomanydistributionswithfunctionassociations	5892	7396
-toomanydistributionswithfunctionassociations when calling	5892	7396
-toomanydistributionswithlambdaassociations	5893	7397
-toomanydistributionswithlambdaassociations when calling	5893	7397
-toomanydistributionswithsinglefunctionarn	5894	7398
-toomanydistributionswithsinglefunctionarn when calling	5894	7398
-toomanyentriesinbatchrequest	5895	7400
-toomanyentriesinbatchrequest when calling	5895	7400
-toomanyenvironmentsexception	5896	7401
-toomanyenvironmentsexception when calling	5896	7401
-toomanyfailedattemptsexception	5897	7402
-toomanyfailedattemptsexception when calling	5897	7402
-toomanyfieldlevelencryptionconfigs	5898	7403
-toomanyfieldlevelencryptionconfigs when calling	5898	7403
-toomanyfieldlevelencryptioncontenttypeprofiles	5899	7404
-toomanyfieldlevelencryptioncontenttypeprofiles when calling	5899	7404
-toomanyfieldlevelencryptionencryptionentities	5900	7405
-toomanyfieldlevelencryptionencryptionentities when calling	5900	7405
-toomanyfieldlevelencryptionfieldpatterns	5901	7406
-toomanyfieldlevelencryptionfieldpatterns when calling	5901	7406
-toomanyfieldlevelencryptionprofiles	5902	7407
-toomanyfieldlevelencryptionprofiles when calling	5902	7407
-toomanyfieldlevelencryptionqueryargprofiles	5903	7408
-toomanyfieldlevelencryptionqueryargprofiles when calling	5903	7408
-toomanyfunctionassociations	5904	7409
-toomanyfunctionassociations when calling	5904	7409
-toomanyfunctions	5905	7410
-toomanyfunctions when calling	5905	7410
-toomanyheadersincachepolicy	5906	7412
-toomanyheadersincachepolicy when calling	5906	7412
-toomanyheadersinforwardedvalues	5907	7413
-toomanyheadersinforwardedvalues when calling	5907	7413
-toomanyheadersinoriginrequestpolicy	5908	7414
-toomanyheadersinoriginrequestpolicy when calling	5908	7414
-toomanyhealthchecks	5909	7415
-toomanyhealthchecks when calling	5909	7415
-toomanyhostedzones	5910	7416
-toomanyhostedzones when calling	5910	7416
-toomanyinvalidationsinprogress	5911	7417
-toomanyinvalidationsinprogress when calling	5911	7417
-toomanyjsonarrayelements	5504,115	6934
-toomanyjsonobjectmembers	5505,115	6935
-toomanykeygroups	5912	7418
-toomanykeygroups when calling	5912	7418
-toomanykeygroupsassociatedtodistribution	5913	7419
-toomanykeygroupsassociatedtodistribution when calling	5913	7419
-toomanykeysigningkeys	5914	7420
-toomanykeysigningkeys when calling	5914	7420
-toomanylabelsexception	5916,39	7421
-toomanylabelsexception when calling	5916,39	7421
-toomanylambdafunctionassociations	5917	7422
-toomanylambdafunctionassociations when calling	5917	7422
-toomanylisteners	5918	7426
-toomanylisteners when calling	5918	7426
-toomanylistenersexception	5919	7427
-toomanyloadbalancers	5920	7428
-toomanyloadbalancers when calling	5920	7428
-toomanyoriginaccesscontrols	5921	7432
-toomanyoriginaccesscontrols when calling	5921	7432
-toomanyorigincustomheaders	5922	7433
-toomanyorigincustomheaders when calling	5922	7433
-toomanyorigingroupsperdistribution	5923	7434
-toomanyorigingroupsperdistribution when calling	5923	7434
-toomanyoriginrequestpolicies	5924	7435
-toomanyoriginrequestpolicies when calling	5924	7435
-toomanyorigins	5925	7436
-toomanyorigins when calling	5925	7436
-toomanyparts	5926	7437
-toomanyparts when calling	5926	7437
-toomanyplatformsexception	5927	7438
-toomanyplatformsexception when calling	5927	7438
-toomanypolicies	5928	7440
-toomanypolicies when calling	5928	7440
-toomanypublickeys	5929	7441
-toomanypublickeys when calling	5929	7441
-toomanypublickeysinkeygroup	5930	7442
-toomanypublickeysinkeygroup when calling	5930	7442
-toomanyquerystringparameters	5931	7443
-toomanyquerystringparameters when calling	5931	7443
-toomanyquerystringsincachepolicy	5932	7444
-toomanyquerystringsincachepolicy when calling	5932	7444
-toomanyquerystringsinoriginrequestpolicy	5933	7445
-toomanyquerystringsinoriginrequestpolicy when calling	5933	7445
-toomanyrealtimelogconfigs	5934	7446
-toomanyrealtimelogconfigs when calling	5934	7446
-toomanyregistrationsfortargetid	5935	7449
-toomanyregistrationsfortargetid when calling	5935	7449
-toomanyremoveheadersinresponseheaderspolicy	5936	7451
-toomanyremoveheadersinresponseheaderspolicy when calling	5936	7451
-toomanyrequestedattributes	5938	7453
-toomanyrequestedattributes when calling	5938	7453
-toomanyrequestexception	5937,39	7452
-toomanyrequestexception when calling	5937,39	7452
-toomanyrequests	39	7478
-toomanyrequests when calling	39	7478
-toomanyrequestserror	39	7454
-toomanyrequestserror when calling	39	7454
-toomanyrequestsexception	39	7455
-toomanyrequestsexception when calling	39	7455
-toomanyresponseheaderspolicies	5939	7456
-toomanyresponseheaderspolicies when calling	5939	7456
-toomanyrows	5513,343	6965
-toomanyrules	5940	7457
-toomanyrules when calling	5940	7457
-toomanystreamingdistributioncnames	5941	7458
-toomanystreamingdistributioncnames when calling	5941	7458
-toomanystreamingdistributions	5942	7459
-toomanystreamingdistributions when calling	5942	7459
-toomanysubscriptionsexception	5943,39	7460
-toomanysubscriptionsexception when calling	5943,39	7460
-toomanytagkeysexception	5944	7461
-toomanytagkeysexception when calling	5944	7461
-toomanytags	5945	7462
-toomanytags when calling	5945	7462
-toomanytagserror	5945	7463
-toomanytagserror when calling	5945	7463
-toomanytagsexception	5945	7464
-toomanytagsexception when calling	5945	7464
-toomanytagsfault	5945	7465
-toomanytagsfault when calling	5945	7465
-toomanytargetgroups	5946	7466
-toomanytargetgroups when calling	5946	7466
-toomanytargets	5947	7467
-toomanytargets when calling	5947	7467
-toomanytrafficpolicies	5948	7468
-toomanytrafficpolicies when calling	5948	7468
-toomanytrafficpolicyinstances	5949	7469
-toomanytrafficpolicyinstances when calling	5949	7469
-toomanytrafficpolicyversionsforcurrentpolicy	5950	7470
-toomanytrafficpolicyversionsforcurrentpolicy when calling	5950	7470
-toomanytrustedsigners	5953	7473
-toomanytrustedsigners when calling	5953	7473
-toomanytruststorerevocationentries	5951	7471
-toomanytruststorerevocationentries when calling	5951	7471
-toomanytruststores	5952	7472
-toomanytruststores when calling	5952	7472
-toomanyuniquetargetgroupsperloadbalancer	5954	7474
-toomanyuniquetargetgroupsperloadbalancer when calling	5954	7474
-toomanyupdates	5955	7475
-toomanyupdates when calling	5955	7475
-toomanyvpcassociationauthorizations	5956	7477
-toomanyvpcassociationauthorizations when calling	5956	7477
-topic already exists	5034	6274
-topic already exists exception	5034	7479
-topic authorization failed	5035	6275
-topic authorization failed exception	5035	6565
-topic deletion disabled exception	5036	7480
-topic deletion is disabled	5036	6276
-topic exists exception	5959,19	7481
-topic limit exceeded	5960,11	7482
-topic with this name already exists	5034	7479
-topic_already_exists	5034	7479
-topic_authorization_failed	5035	6565
-topic_deletion_disabled	5036	7480
-topicalreadyexistsexception	5034	7479
-topicauthorizationfailedexception	5035	6565
-topicdeletiondisabledexception	5036	7480
-topicexistsexception	5959,19	7481
-topicexistsexception when calling	5959,19	7481
-topiclimitexceeded	5960,11	7482
-topiclimitexceeded when calling	5960,11	7482
-total size limit exceeded exception	5961	7483
-total size of jsonb array elements exceeds the maximum of	337	5828
-total size of jsonb object elements exceeds the maximum of	337	5828
-totalsizelimitexceededexception	5961	7483
-totalsizelimitexceededexception when calling	5961	7483
-trace breakpoint trap	3071	7484
-tracking options already exists exception	5962	7485
-tracking options does not exist exception	5963	7486
-trackingoptionsalreadyexistsexception	5962	7485
-trackingoptionsalreadyexistsexception when calling	5962	7485
-trackingoptionsdoesnotexistexception	5963	7486
-trackingoptionsdoesnotexistexception when calling	5963	7486
-traffic policy already exists	5964,19	7487
-traffic policy in use	5965	7488
-traffic policy instance already exists	5966,19	7489
-trafficpolicyalreadyexists	5964,19	7487
-trafficpolicyalreadyexists when calling	5964,19	7487
-trafficpolicyinstancealreadyexists	5966,19	7489
-trafficpolicyinstancealreadyexists when calling	5966,19	7489
-trafficpolicyinuse	5965	7488
-trafficpolicyinuse when calling	5965	7488
-trail already exists exception	5967	7490
-trail not found exception	5968	7491
-trail not provided exception	5969	7492
-trailalreadyexistsexception	5967	7490
-trailalreadyexistsexception when calling	5967	7490
+too_many_rows	5525,343	6977
+toolongcspinresponseheaderspolicy	5880	7381
+toolongcspinresponseheaderspolicy when calling	5880	7381
+toomanyaccesspoints	5881	7382
+toomanyaccesspoints when calling	5881	7382
+toomanyactions	5882	7383
+toomanyactions when calling	5882	7383
+toomanyapplicationsexception	5884	7385
+toomanyapplicationsexception when calling	5884	7385
+toomanyapplicationversionsexception	5883	7384
+toomanyapplicationversionsexception when calling	5883	7384
+toomanyarguments	3326,337	6973
+toomanybucketsexception	5885	7387
+toomanybucketsexception when calling	5885	7387
+toomanycachebehaviors	5886	7388
+toomanycachebehaviors when calling	5886	7388
+toomanycachepolicies	5887	7389
+toomanycachepolicies when calling	5887	7389
+toomanycertificates	5888	7390
+toomanycertificates when calling	5888	7390
+toomanycloudfrontoriginaccessidentities	5889	7391
+toomanycloudfrontoriginaccessidentities when calling	5889	7391
+toomanycolumns	749,337	6972
+toomanyconfigurationtemplatesexception	5890	7393
+toomanyconfigurationtemplatesexception when calling	5890	7393
+toomanyconnections	1962,248	6970
+toomanycontinuousdeploymentpolicies	5891	7395
+toomanycontinuousdeploymentpolicies when calling	5891	7395
+toomanycookienamesinwhitelist	5892	7396
+toomanycookienamesinwhitelist when calling	5892	7396
+toomanycookiesincachepolicy	5893	7397
+toomanycookiesincachepolicy when calling	5893	7397
+toomanycookiesinoriginrequestpolicy	5894	7398
+toomanycookiesinoriginrequestpolicy when calling	5894	7398
+toomanycustomheadersinresponseheaderspolicy	5895	7399
+toomanycustomheadersinresponseheaderspolicy when calling	5895	7399
+toomanydistributioncnames	5896	7400
+toomanydistributioncnames when calling	5896	7400
+toomanydistributions	5897	7401
+toomanydistributions when calling	5897	7401
+toomanydistributionsassociatedtocachepolicy	5898	7402
+toomanydistributionsassociatedtocachepolicy when calling	5898	7402
+toomanydistributionsassociatedtofieldlevelencryptionconfig	5899	7403
+toomanydistributionsassociatedtofieldlevelencryptionconfig when calling	5899	7403
+toomanydistributionsassociatedtokeygroup	5900	7404
+toomanydistributionsassociatedtokeygroup when calling	5900	7404
+toomanydistributionsassociatedtooriginaccesscontrol	5901	7405
+toomanydistributionsassociatedtooriginaccesscontrol when calling	5901	7405
+toomanydistributionsassociatedtooriginrequestpolicy	5902	7406
+toomanydistributionsassociatedtooriginrequestpolicy when calling	5902	7406
+toomanydistributionsassociatedtoresponseheaderspolicy	5903	7407
+toomanydistributionsassociatedtoresponseheaderspolicy when calling	5903	7407
+toomanydistributionswithfunctionassociations	5904	7408
+toomanydistributionswithfunctionassociations when calling	5904	7408
+toomanydistributionswithlambdaassociations	5905	7409
+toomanydistributionswithlambdaassociations when calling	5905	7409
+toomanydistributionswithsinglefunctionarn	5906	7410
+toomanydistributionswithsinglefunctionarn when calling	5906	7410
+toomanyentriesinbatchrequest	5907	7412
+toomanyentriesinbatchrequest when calling	5907	7412
+toomanyenvironmentsexception	5908	7413
+toomanyenvironmentsexception when calling	5908	7413
+toomanyfailedattemptsexception	5909	7414
+toomanyfailedattemptsexception when calling	5909	7414
+toomanyfieldlevelencryptionconfigs	5910	7415
+toomanyfieldlevelencryptionconfigs when calling	5910	7415
+toomanyfieldlevelencryptioncontenttypeprofiles	5911	7416
+toomanyfieldlevelencryptioncontenttypeprofiles when calling	5911	7416
+toomanyfieldlevelencryptionencryptionentities	5912	7417
+toomanyfieldlevelencryptionencryptionentities when calling	5912	7417
+toomanyfieldlevelencryptionfieldpatterns	5913	7418
+toomanyfieldlevelencryptionfieldpatterns when calling	5913	7418
+toomanyfieldlevelencryptionprofiles	5914	7419
+toomanyfieldlevelencryptionprofiles when calling	5914	7419
+toomanyfieldlevelencryptionqueryargprofiles	5915	7420
+toomanyfieldlevelencryptionqueryargprofiles when calling	5915	7420
+toomanyfunctionassociations	5916	7421
+toomanyfunctionassociations when calling	5916	7421
+toomanyfunctions	5917	7422
+toomanyfunctions when calling	5917	7422
+toomanyheadersincachepolicy	5918	7424
+toomanyheadersincachepolicy when calling	5918	7424
+toomanyheadersinforwardedvalues	5919	7425
+toomanyheadersinforwardedvalues when calling	5919	7425
+toomanyheadersinoriginrequestpolicy	5920	7426
+toomanyheadersinoriginrequestpolicy when calling	5920	7426
+toomanyhealthchecks	5921	7427
+toomanyhealthchecks when calling	5921	7427
+toomanyhostedzones	5922	7428
+toomanyhostedzones when calling	5922	7428
+toomanyinvalidationsinprogress	5923	7429
+toomanyinvalidationsinprogress when calling	5923	7429
+toomanyjsonarrayelements	5516,115	6946
+toomanyjsonobjectmembers	5517,115	6947
+toomanykeygroups	5924	7430
+toomanykeygroups when calling	5924	7430
+toomanykeygroupsassociatedtodistribution	5925	7431
+toomanykeygroupsassociatedtodistribution when calling	5925	7431
+toomanykeysigningkeys	5926	7432
+toomanykeysigningkeys when calling	5926	7432
+toomanylabelsexception	5928,39	7433
+toomanylabelsexception when calling	5928,39	7433
+toomanylambdafunctionassociations	5929	7434
+toomanylambdafunctionassociations when calling	5929	7434
+toomanylisteners	5930	7438
+toomanylisteners when calling	5930	7438
+toomanylistenersexception	5931	7439
+toomanyloadbalancers	5932	7440
+toomanyloadbalancers when calling	5932	7440
+toomanyoriginaccesscontrols	5933	7444
+toomanyoriginaccesscontrols when calling	5933	7444
+toomanyorigincustomheaders	5934	7445
+toomanyorigincustomheaders when calling	5934	7445
+toomanyorigingroupsperdistribution	5935	7446
+toomanyorigingroupsperdistribution when calling	5935	7446
+toomanyoriginrequestpolicies	5936	7447
+toomanyoriginrequestpolicies when calling	5936	7447
+toomanyorigins	5937	7448
+toomanyorigins when calling	5937	7448
+toomanyparts	5938	7449
+toomanyparts when calling	5938	7449
+toomanyplatformsexception	5939	7450
+toomanyplatformsexception when calling	5939	7450
+toomanypolicies	5940	7452
+toomanypolicies when calling	5940	7452
+toomanypublickeys	5941	7453
+toomanypublickeys when calling	5941	7453
+toomanypublickeysinkeygroup	5942	7454
+toomanypublickeysinkeygroup when calling	5942	7454
+toomanyquerystringparameters	5943	7455
+toomanyquerystringparameters when calling	5943	7455
+toomanyquerystringsincachepolicy	5944	7456
+toomanyquerystringsincachepolicy when calling	5944	7456
+toomanyquerystringsinoriginrequestpolicy	5945	7457
+toomanyquerystringsinoriginrequestpolicy when calling	5945	7457
+toomanyrealtimelogconfigs	5946	7458
+toomanyrealtimelogconfigs when calling	5946	7458
+toomanyregistrationsfortargetid	5947	7461
+toomanyregistrationsfortargetid when calling	5947	7461
+toomanyremoveheadersinresponseheaderspolicy	5948	7463
+toomanyremoveheadersinresponseheaderspolicy when calling	5948	7463
+toomanyrequestedattributes	5950	7465
+toomanyrequestedattributes when calling	5950	7465
+toomanyrequestexception	5949,39	7464
+toomanyrequestexception when calling	5949,39	7464
+toomanyrequests	39	7490
+toomanyrequests when calling	39	7490
+toomanyrequestserror	39	7466
+toomanyrequestserror when calling	39	7466
+toomanyrequestsexception	39	7467
+toomanyrequestsexception when calling	39	7467
+toomanyresponseheaderspolicies	5951	7468
+toomanyresponseheaderspolicies when calling	5951	7468
+toomanyrows	5525,343	6977
+toomanyrules	5952	7469
+toomanyrules when calling	5952	7469
+toomanystreamingdistributioncnames	5953	7470
+toomanystreamingdistributioncnames when calling	5953	7470
+toomanystreamingdistributions	5954	7471
+toomanystreamingdistributions when calling	5954	7471
+toomanysubscriptionsexception	5955,39	7472
+toomanysubscriptionsexception when calling	5955,39	7472
+toomanytagkeysexception	5956	7473
+toomanytagkeysexception when calling	5956	7473
+toomanytags	5957	7474
+toomanytags when calling	5957	7474
+toomanytagserror	5957	7475
+toomanytagserror when calling	5957	7475
+toomanytagsexception	5957	7476
+toomanytagsexception when calling	5957	7476
+toomanytagsfault	5957	7477
+toomanytagsfault when calling	5957	7477
+toomanytargetgroups	5958	7478
+toomanytargetgroups when calling	5958	7478
+toomanytargets	5959	7479
+toomanytargets when calling	5959	7479
+toomanytrafficpolicies	5960	7480
+toomanytrafficpolicies when calling	5960	7480
+toomanytrafficpolicyinstances	5961	7481
+toomanytrafficpolicyinstances when calling	5961	7481
+toomanytrafficpolicyversionsforcurrentpolicy	5962	7482
+toomanytrafficpolicyversionsforcurrentpolicy when calling	5962	7482
+toomanytrustedsigners	5965	7485
+toomanytrustedsigners when calling	5965	7485
+toomanytruststorerevocationentries	5963	7483
+toomanytruststorerevocationentries when calling	5963	7483
+toomanytruststores	5964	7484
+toomanytruststores when calling	5964	7484
+toomanyuniquetargetgroupsperloadbalancer	5966	7486
+toomanyuniquetargetgroupsperloadbalancer when calling	5966	7486
+toomanyupdates	5967	7487
+toomanyupdates when calling	5967	7487
+toomanyvpcassociationauthorizations	5968	7489
+toomanyvpcassociationauthorizations when calling	5968	7489
+topic already exists	5046	6285
+topic already exists exception	5046	7491
+topic authorization failed	5047	6286
+topic authorization failed exception	5047	6577
+topic deletion disabled exception	5048	7492
+topic deletion is disabled	5048	6287
+topic exists exception	5971,19	7493
+topic limit exceeded	5972,11	7494
+topic with this name already exists	5046	7491
+topic_already_exists	5046	7491
+topic_authorization_failed	5047	6577
+topic_deletion_disabled	5048	7492
+topicalreadyexistsexception	5046	7491
+topicauthorizationfailedexception	5047	6577
+topicdeletiondisabledexception	5048	7492
+topicexistsexception	5971,19	7493
+topicexistsexception when calling	5971,19	7493
+topiclimitexceeded	5972,11	7494
+topiclimitexceeded when calling	5972,11	7494
+total size limit exceeded exception	5973	7495
+total size of jsonb array elements exceeds the maximum of	337	5837
+total size of jsonb object elements exceeds the maximum of	337	5837
+totalsizelimitexceededexception	5973	7495
+totalsizelimitexceededexception when calling	5973	7495
+trace breakpoint trap	3071	7496
+tracking options already exists exception	5974	7497
+tracking options does not exist exception	5975	7498
+trackingoptionsalreadyexistsexception	5974	7497
+trackingoptionsalreadyexistsexception when calling	5974	7497
+trackingoptionsdoesnotexistexception	5975	7498
+trackingoptionsdoesnotexistexception when calling	5975	7498
+traffic policy already exists	5976,19	7499
+traffic policy in use	5977	7500
+traffic policy instance already exists	5978,19	7501
+trafficpolicyalreadyexists	5976,19	7499
+trafficpolicyalreadyexists when calling	5976,19	7499
+trafficpolicyinstancealreadyexists	5978,19	7501
+trafficpolicyinstancealreadyexists when calling	5978,19	7501
+trafficpolicyinuse	5977	7500
+trafficpolicyinuse when calling	5977	7500
+trail already exists exception	5979	7502
+trail not found exception	5980	7503
+trail not provided exception	5981	7504
+trailalreadyexistsexception	5979	7502
+trailalreadyexistsexception when calling	5979	7502
 trailing characters remain in input string after datetime format	692,115	752
-trailnotfoundexception	5968	7491
-trailnotfoundexception when calling	5968	7491
-trailnotprovidedexception	5969	7492
-trailnotprovidedexception when calling	5969	7492
-transaction abortable exception	5813	7299
-transaction aborted during system catalog scan	1054	7493
-transaction canceled exception	5970	7494
+trailnotfoundexception	5980	7503
+trailnotfoundexception when calling	5980	7503
+trailnotprovidedexception	5981	7504
+trailnotprovidedexception when calling	5981	7504
+transaction abortable exception	5825	7311
+transaction aborted during system catalog scan	1054	7505
+transaction canceled exception	5982	7506
 transaction characteristics can t be changed while a transaction is in progress	1936,206,208	2391
-transaction commit in progress exception	5971	7495
-transaction committed exception	5972	7496
-transaction conflict exception	5973	7497
+transaction commit in progress exception	5983	7507
+transaction committed exception	5984	7508
+transaction conflict exception	5985	7509
 transaction control statements are not allowed within an extension script	109	669
-transaction coordinator fenced exception	3523	4171
-transaction discarded because of	5974	7498
-transaction discarded because of previous errors	5974	7499
-transaction id * is in the future	194,115	7500
-transaction identifier * is already in use	161,1	7501
-transaction identifier * is too long	194,115	7502
-transaction in progress exception	5975,39	7503
-transaction integrity constraint violation	5508	6946
-transaction not found exception	5976,12	7504
+transaction coordinator fenced exception	3526	4173
+transaction discarded because of	5986	7510
+transaction discarded because of previous errors	5986	7511
+transaction id * is in the future	194,115	7512
+transaction identifier * is already in use	161,1	7513
+transaction identifier * is too long	194,115	7514
+transaction in progress exception	5987,39	7515
+transaction integrity constraint violation	5520	6958
+transaction not found exception	5988,12	7516
 transaction precise system versioned tables do not support partitioning by row start or row end	2624	3149
 transaction precise system versioning for * is not supported	2612	3137
 transaction registry is disabled	2623	3148
-transaction resolution unknown	5500	6925
-transaction rollback	1054	6945
-transaction timeout is larger than the maximum value allowed by the broker s max transaction timeout ms	4138	6259
-transaction_abortable	5813	7299
-transaction_coordinator_fenced	3523	4171
-transaction_integrity_constraint_violation	5508,1054	6946
-transaction_resolution_unknown	5500,138	6925
-transaction_rollback	1054	6945
-transactionabortableexception	5813	7299
-transactional id authorization failed	5037	6279
-transactional id authorization failed exception	5037	7505
-transactional id not found exception	5814	7303
-transactional_id_authorization_failed	5037	7505
-transactional_id_not_found	5814	7303
-transactionalidauthorizationfailedexception	5037	7505
-transactionalidnotfoundexception	5814	7303
-transactioncanceledexception	5970	7494
-transactioncanceledexception when calling	5970	7494
-transactioncommitinprogressexception	5971	7495
-transactioncommitinprogressexception when calling	5971	7495
-transactioncommittedexception	5972	7496
-transactioncommittedexception when calling	5972	7496
-transactionconflictexception	5973	7497
-transactionconflictexception when calling	5973	7497
-transactioncoordinatorfencedexception	3523	4171
-transactioninprogressexception	5975,39	7503
-transactioninprogressexception when calling	5975,39	7503
-transactionintegrityconstraintviolation	5508,1054	6946
-transactionnotfoundexception	5976,12	7504
-transactionnotfoundexception when calling	5976,12	7504
-transactionresolutionunknown	5500,138	6925
-transactionrollback	1054	6945
-transfer already completed exception	5977,20	7506
-transfer conflict exception	5978,19	7507
-transferalreadycompletedexception	5977,20	7506
-transferalreadycompletedexception when calling	5977,20	7506
-transferconflictexception	5978,19	7507
-transferconflictexception when calling	5978,19	7507
+transaction resolution unknown	5512	6937
+transaction rollback	1054	6957
+transaction timeout is larger than the maximum value allowed by the broker s max transaction timeout ms	4141	6270
+transaction_abortable	5825	7311
+transaction_coordinator_fenced	3526	4173
+transaction_integrity_constraint_violation	5520,1054	6958
+transaction_resolution_unknown	5512,138	6937
+transaction_rollback	1054	6957
+transactionabortableexception	5825	7311
+transactional id authorization failed	5049	6290
+transactional id authorization failed exception	5049	7517
+transactional id not found exception	5826	7315
+transactional_id_authorization_failed	5049	7517
+transactional_id_not_found	5826	7315
+transactionalidauthorizationfailedexception	5049	7517
+transactionalidnotfoundexception	5826	7315
+transactioncanceledexception	5982	7506
+transactioncanceledexception when calling	5982	7506
+transactioncommitinprogressexception	5983	7507
+transactioncommitinprogressexception when calling	5983	7507
+transactioncommittedexception	5984	7508
+transactioncommittedexception when calling	5984	7508
+transactionconflictexception	5985	7509
+transactionconflictexception when calling	5985	7509
+transactioncoordinatorfencedexception	3526	4173
+transactioninprogressexception	5987,39	7515
+transactioninprogressexception when calling	5987,39	7515
+transactionintegrityconstraintviolation	5520,1054	6958
+transactionnotfoundexception	5988,12	7516
+transactionnotfoundexception when calling	5988,12	7516
+transactionresolutionunknown	5512,138	6937
+transactionrollback	1054	6957
+transfer already completed exception	5989,20	7518
+transfer conflict exception	5990,19	7519
+transferalreadycompletedexception	5989,20	7518
+transferalreadycompletedexception when calling	5989,20	7518
+transferconflictexception	5990,19	7519
+transferconflictexception when calling	5990,19	7519
 transferred a partial file	1250	1568
-transform for type * already exists	161,1	7508
-transform for type * does not exist	162,1	5203
+transform for type * already exists	161,1	7520
+transform for type * does not exist	162,1	5212
 transform function must be a normal function	163,1	349
 transform function must not be volatile	163,1	349
 transform function must not return a set	163,1	349
 transform function must take one argument	163,1	349
-transformer configuration exception	5979	7509
-transformer factory configuration error	5980	7510
-transformerconfigurationexception	5979	7509
-transformerexception	5981	7511
-transformerfactoryconfigurationerror	5980	7510
-transformexception	5982	7512
+transformer configuration exception	5991	7521
+transformer factory configuration error	5992	7522
+transformerconfigurationexception	5991	7521
+transformerexception	5993	7523
+transformerfactoryconfigurationerror	5992	7522
+transformexception	5994	7524
 transition table name can only be specified for an after trigger	163,1	548
 transition tables cannot be specified for triggers with column lists	109	549
 transition tables cannot be specified for triggers with more than one event	109	549
 translated account name too long	1172	1493
-transport endpoint is already connected	1735	7513
-transport endpoint is not connected	1829	7514
+transport endpoint is already connected	1735	7525
+transport endpoint is not connected	1829	7526
 trigger * already exists	2540	3032
 trigger * does not have created attribute	2656	3181
-trigger * for relation * already exists	161,1	7515
-trigger * for relation * is a constraint trigger	161,1	7515
-trigger * for relation * is an internal or a child trigger	161,1	7515
+trigger * for relation * already exists	161,1	7527
+trigger * for relation * is a constraint trigger	161,1	7527
+trigger * for relation * is an internal or a child trigger	161,1	7527
 trigger * for table * does not exist	162,1	1354
 trigger * has an error in its body	2001	2468
 trigger * is a view temporary table or sequence	2548	3040
 trigger * prevents table * from becoming a partition	109	278
 trigger * prevents table * from becoming an inheritance child	109	278
-trigger constraint failed	5478,862	6881
+trigger constraint failed	5490,862	6893
 trigger creation context of table * is invalid	2544	3036
 trigger does not exist	2542	3034
 trigger function * returned null value	517,518	547
 trigger in wrong schema	2543	3035
-trigger protocol violated	517	6943
-trigger targets limit exceeded exception	5983	7516
-trigger_protocol_violated	517,518	6943
-triggered action exception	5501	6926
-triggered data change violation	5506	6938
-triggered_action_exception	5501	6926
-triggered_data_change_violation	5506	6938
-triggeredactionexception	5501	6926
-triggereddatachangeviolation	5506	6938
-triggerprotocolviolated	517,518	6943
+trigger protocol violated	517	6955
+trigger targets limit exceeded exception	5995	7528
+trigger_protocol_violated	517,518	6955
+triggered action exception	5513	6938
+triggered data change violation	5518	6950
+triggered_action_exception	5513	6938
+triggered_data_change_violation	5518	6950
+triggeredactionexception	5513	6938
+triggereddatachangeviolation	5518	6950
+triggerprotocolviolated	517,518	6955
 triggers can not be created on system tables	2253	2730
 triggers for table * have no creation context	2545	3037
-triggertargetslimitexceededexception	5983	7516
-triggertargetslimitexceededexception when calling	5983	7516
-trim error	5503	6933
-trim_error	5503,115	6933
-trimerror	5503,115	6933
-trimmed data access exception	5984	7517
-trimmeddataaccessexception	5984	7517
-trimmeddataaccessexception when calling	5984	7517
-truncate disk i o error	5484,160	6901
+triggertargetslimitexceededexception	5995	7528
+triggertargetslimitexceededexception when calling	5995	7528
+trim error	5515	6945
+trim_error	5515,115	6945
+trimerror	5515,115	6945
+trimmed data access exception	5996	7529
+trimmeddataaccessexception	5996	7529
+trimmeddataaccessexception when calling	5996	7529
+truncate disk i o error	5496,160	6913
 truncate for each row triggers are not supported	109	549
 truncate triggers with transition tables are not supported	109	549
 truncated incorrect * value	2549,692,115	3042
 truncated value * when converting to	1975,331,115	2438
 trust authentication failed for user	152	446
-trust store in use	5985	7518
-trust store not found	5986	7519
-trust store not ready	5987	7520
-trusted key group does not exist	5988	7521
-trusted signer does not exist	5989	7522
-trustedkeygroupdoesnotexist	5988	7521
-trustedkeygroupdoesnotexist when calling	5988	7521
-trustedsignerdoesnotexist	5989	7522
-trustedsignerdoesnotexist when calling	5989	7522
-truststoreinuse	5985	7518
-truststoreinuse when calling	5985	7518
-truststorenotfound	5986	7519
-truststorenotfound when calling	5986	7519
-truststorenotready	5987	7520
-truststorenotready when calling	5987	7520
+trust store in use	5997	7530
+trust store not found	5998	7531
+trust store not ready	5999	7532
+trusted key group does not exist	6000	7533
+trusted signer does not exist	6001	7534
+trustedkeygroupdoesnotexist	6000	7533
+trustedkeygroupdoesnotexist when calling	6000	7533
+trustedsignerdoesnotexist	6001	7534
+trustedsignerdoesnotexist when calling	6001	7534
+truststoreinuse	5997	7530
+truststoreinuse when calling	5997	7530
+truststorenotfound	5998	7531
+truststorenotfound when calling	5998	7531
+truststorenotready	5999	7532
+truststorenotready when calling	5999	7532
 trx_id * not found in mysql transaction_registry	2615	3140
 trying to access array offset on value of type null	346	417
 trying to add partition s with wrong number of subpartitions	1865	2319
-ts_rewrite query must return two tsquery columns	194,115	7523
-ts_stat query must return one tsvector column	194,115	7274
-tsquery is too large	337	5883
+ts_rewrite query must return two tsquery columns	194,115	7535
+ts_stat query must return one tsvector column	194,115	7286
+tsquery is too large	337	5892
 tsvector column * does not exist	389,1	1294
 ttl column * in myrocks must be an unsigned non null 64 bit integer exist inside the table and have an accompanying ttl duration	2351	2831
 ttl duration * in myrocks must be an unsigned non null 64 bit integer	2352	2832
 ttl support is currently disabled when table has a hidden pk	2353	2833
-tuple to be deleted was already modified by an operation triggered by the current command	5506	7524
-tuple to be deleted was already moved to another partition due to concurrent update	1053,1054	7525
-tuple to be locked was already moved to another partition due to concurrent update	1053,1054	7526
+tuple to be deleted was already modified by an operation triggered by the current command	5518	7536
+tuple to be deleted was already moved to another partition due to concurrent update	1053,1054	7537
+tuple to be locked was already moved to another partition due to concurrent update	1053,1054	7538
 tuple to be locked was already moved to another partition due to concurrent update retrying	1053,1054	1268
-tuple to be updated or deleted was already modified by an operation triggered by the current command	5506	7524
-tuple to be updated was already modified by an operation triggered by the current command	5506	7527
-two phase commit requested but not supported by output plugin	194,115	6172
-two phase state file maximum length exceeded	337	7528
+tuple to be updated or deleted was already modified by an operation triggered by the current command	5518	7536
+tuple to be updated was already modified by an operation triggered by the current command	5518	7539
+two phase commit requested but not supported by output plugin	194,115	6183
+two phase state file maximum length exceeded	337	7540
 type * already exists	161,1	1036
-type * already exists in schema	161,1	7529
+type * already exists in schema	161,1	7541
 type * does not exist	162,1	1775
-type * does not support subscripted assignment	109	6738
+type * does not support subscripted assignment	109	6750
 type * is not a composite type	259,1	274
-type * is not a domain	279,1	7530
-type * is not composite	259,1	7531
-type * is not yet defined	162,1	5203
-type * is only a shell	162,1	7532
-type access exception	373	7533
-type already exists fault	5990	7534
+type * is not a domain	279,1	7542
+type * is not composite	259,1	7543
+type * is not yet defined	162,1	5212
+type * is only a shell	162,1	7544
+type access exception	373	7545
+type already exists fault	6002	7546
 type analyze function * must return type	163,1	771
 type attribute * cannot be changed	0,1	1314
 type attribute * not recognized	0,1	1314
 type attribute subtype is required	0,1	1314
-type configuration not found exception	5991,12	7535
-type deprecated fault	5992	7536
-type had been unloaded	5993	7537
-type initialization exception	5994	7538
-type input function * has multiple matches	237,1	7539
+type configuration not found exception	6003,12	7547
+type deprecated fault	6004	7548
+type had been unloaded	6005	7549
+type initialization exception	6006	7550
+type input function * has multiple matches	237,1	7551
 type input function * must return type	163,1	771
 type input function * should not be volatile	163,1	771
 type input function must be specified	163,1	771
-type load exception	3175	7540
+type load exception	3175	7552
 type matched to anycompatiblenonarray is an array type	279,1	303
 type matched to anyenum is not an enum type	279,1	303
 type matched to anynonarray is an array type	279,1	303
-type mismatch	374	7541
-type modifier cannot be specified for shell type	0,1	5616
+type mismatch	374	7553
+type modifier cannot be specified for shell type	0,1	5625
 type modifier cannot have order by	0,1	950
 type modifier cannot have parameter name	0,1	950
 type modifier input function * should not be volatile	163,1	771
-type modifier is not allowed for type	0,1	4094
+type modifier is not allowed for type	0,1	4096
 type modifier output function * should not be volatile	163,1	771
 type modifier output function is useless without a type modifier input function	163,1	771
-type modifiers must be simple constants or identifiers	0,1	4094
-type not deprecated fault	5995	7542
-type not found exception	5996,12	7543
-type not present exception	5997	7544
+type modifiers must be simple constants or identifiers	0,1	4096
+type not deprecated fault	6007	7554
+type not found exception	6008,12	7555
+type not present exception	6009	7556
 type of inherited column * must be changed in child tables too	111,1	738
-type of parameter * does not match that when preparing the plan	279,1	7545
+type of parameter * does not match that when preparing the plan	279,1	7557
 type output function * must return type	163,1	771
 type output function * should not be volatile	163,1	771
 type output function must be specified	163,1	771
-type receive function * has multiple matches	237,1	7539
+type receive function * has multiple matches	237,1	7551
 type receive function * must return type	163,1	771
 type receive function * should not be volatile	163,1	771
 type send function * must return type	163,1	771
 type send function * should not be volatile	163,1	771
 type subscripting function * must return type	163,1	771
-type unloaded exception	5993	7546
+type unloaded exception	6005	7558
 type with oid * does not exist	162,1	1171
-typeaccessexception	373	7533
-typealreadyexistsfault	5990	7534
-typealreadyexistsfault when calling	5990	7534
-typeconfigurationnotfoundexception	5991,12	7535
-typeconfigurationnotfoundexception when calling	5991,12	7535
+typeaccessexception	373	7545
+typealreadyexistsfault	6002	7546
+typealreadyexistsfault when calling	6002	7546
+typeconfigurationnotfoundexception	6003,12	7547
+typeconfigurationnotfoundexception when calling	6003,12	7547
 typed tables cannot inherit	259,1	274
-typedeprecatedfault	5992	7536
-typedeprecatedfault when calling	5992	7536
-typeerror	5998,5999	7547
-typeinitializationexception	5994	7538
-typeloadexception	3175	7540
-typenotdeprecatedfault	5995	7542
-typenotdeprecatedfault when calling	5995	7542
-typenotfoundexception	5996,12	7543
-typenotfoundexception when calling	5996,12	7543
-typenotpresentexception	5997	7544
-typeunloadedexception	5993	7546
-typmod array must be one dimensional	338,115	7548
-typmod array must not contain nulls	195,115	7549
+typedeprecatedfault	6004	7548
+typedeprecatedfault when calling	6004	7548
+typeerror	6010,6011	7559
+typeinitializationexception	6006	7550
+typeloadexception	3175	7552
+typenotdeprecatedfault	6007	7554
+typenotdeprecatedfault when calling	6007	7554
+typenotfoundexception	6008,12	7555
+typenotfoundexception when calling	6008,12	7555
+typenotpresentexception	6009	7556
+typeunloadedexception	6005	7558
+typmod array must be one dimensional	338,115	7560
+typmod array must not contain nulls	195,115	7561
 typmod_in function * must return type	163,1	771
 typmod_out function * must return type	163,1	771
-unable to access secret exception	6000	7550
-unable to attach or mount volumes	3165,3164	5500
+unable to access secret exception	6012	7562
+unable to attach or mount volumes	3165,3164	5509
 unable to calculate centroid because geometry is empty in function	1925	2379
-unable to cancel job id exception	6001	7551
+unable to cancel job id exception	6013	7563
 unable to connect to foreign data source	1964	2427
-unable to decode issuer public key	6002,297	7552
-unable to decrypt certificate s signature	6003,297	7553
-unable to decrypt crl s signature	6004,297	7554
-unable to decrypt secret value exception	6005	7555
-unable to detect schema exception	6006	7556
-unable to find ecdh parameters	6007,287	311
-unable to find manifest resource	4458	7557
-unable to find public key parameters	6008,287	311
-unable to find the specified file	3241	7558
-unable to find valid certification path to requested target	297	7559
-unable to get certificate crl	6009,297	7560
-unable to get crl issuer certificate	6010,297	7561
-unable to get issuer certificate	6011,297	7562
-unable to get local issuer certificate	6012,297	7563
-unable to get upstream image exception	6013	7564
-unable to get upstream layer exception	6014	7565
-unable to list upstream image referrers exception	6015	7566
-unable to load ssl3 md5 routines	6016,287	311
-unable to load ssl3 sha1 routines	6017,287	311
+unable to decode issuer public key	6014,297	7564
+unable to decrypt certificate s signature	6015,297	7565
+unable to decrypt crl s signature	6016,297	7566
+unable to decrypt secret value exception	6017	7567
+unable to detect schema exception	6018	7568
+unable to find ecdh parameters	6019,287	311
+unable to find manifest resource	4468	7569
+unable to find public key parameters	6020,287	311
+unable to find the specified file	3241	7570
+unable to find valid certification path to requested target	297	7571
+unable to get certificate crl	6021,297	7572
+unable to get crl issuer certificate	6022,297	7573
+unable to get issuer certificate	6023,297	7574
+unable to get local issuer certificate	6024,297	7575
+unable to get upstream image exception	6025	7576
+unable to get upstream layer exception	6026	7577
+unable to list upstream image referrers exception	6027	7578
+unable to load ssl3 md5 routines	6028,287	311
+unable to load ssl3 sha1 routines	6029,287	311
 unable to open underlying table which is differently defined or of non myisam type or doesn t exist	2681	3207
 unable to parse ftp file list	1298	1617
-unable to read data from the transport connection connection reset by peer	1106	7567
-unable to rollback stage exception	6018	7568
-unable to translate bytes * at index * from specified code page to unicode	988	7569
+unable to read data from the transport connection connection reset by peer	1106	7579
+unable to rollback stage exception	6030	7580
+unable to translate bytes * at index * from specified code page to unicode	988	7581
 unable to update finalized features due to an unexpected server error	3210	3756
-unable to update finalized features due to server error	3210	6247
-unable to update job id exception	6019	7570
-unable to verify the first certificate	6020,297	7571
-unable to write data to the transport connection the socket has been shut down	559	7572
-unabletoaccesssecretexception	6000	7550
-unabletoaccesssecretexception when calling	6000	7550
-unabletocanceljobidexception	6001	7551
-unabletocanceljobidexception when calling	6001	7551
-unabletodecryptsecretvalueexception	6005	7555
-unabletodecryptsecretvalueexception when calling	6005	7555
-unabletodetectschemaexception	6006	7556
-unabletodetectschemaexception when calling	6006	7556
-unabletogetupstreamimageexception	6013	7564
-unabletogetupstreamimageexception when calling	6013	7564
-unabletogetupstreamlayerexception	6014	7565
-unabletogetupstreamlayerexception when calling	6014	7565
-unabletolistupstreamimagereferrersexception	6015	7566
-unabletolistupstreamimagereferrersexception when calling	6015	7566
-unabletorollbackstageexception	6018	7568
-unabletorollbackstageexception when calling	6018	7568
-unabletoupdatejobidexception	6019	7570
-unabletoupdatejobidexception when calling	6019	7570
+unable to update finalized features due to server error	3210	6258
+unable to update job id exception	6031	7582
+unable to verify the first certificate	6032,297	7583
+unable to write data to the transport connection the socket has been shut down	559	7584
+unabletoaccesssecretexception	6012	7562
+unabletoaccesssecretexception when calling	6012	7562
+unabletocanceljobidexception	6013	7563
+unabletocanceljobidexception when calling	6013	7563
+unabletodecryptsecretvalueexception	6017	7567
+unabletodecryptsecretvalueexception when calling	6017	7567
+unabletodetectschemaexception	6018	7568
+unabletodetectschemaexception when calling	6018	7568
+unabletogetupstreamimageexception	6025	7576
+unabletogetupstreamimageexception when calling	6025	7576
+unabletogetupstreamlayerexception	6026	7577
+unabletogetupstreamlayerexception when calling	6026	7577
+unabletolistupstreamimagereferrersexception	6027	7578
+unabletolistupstreamimagereferrersexception when calling	6027	7578
+unabletorollbackstageexception	6030	7580
+unabletorollbackstageexception when calling	6030	7580
+unabletoupdatejobidexception	6031	7582
+unabletoupdatejobidexception when calling	6031	7582
 unacceptable combination of window frame bound specifications	1880	2334
-unacceptable credential exception	5038	6451
+unacceptable credential exception	5050	6463
 unacceptable mutual recursion with anchored table	2553	3046
-unacceptable schema name	691,1	7573
-unacceptable tablespace name	691,1	7574
-unacceptable_credential	5038	6451
-unacceptablecredentialexception	5038	6451
-unauthorized access exception	386	7575
-unauthorized client error	6021	7576
-unauthorized client exception	6021,7	7577
-unauthorized operation exception	6022,11	7578
-unauthorized partner integration	6023,7	7579
-unauthorized resource access exception	6024,12	7580
-unauthorized_client	6021	7576
-unauthorizedaccessexception	386	7575
-unauthorizedclienterror	6021	7576
-unauthorizedclientexception	6021,7	7577
-unauthorizedclientexception when calling	6021,7	7577
-unauthorizederror	7	7581
-unauthorizederror when calling	7	7581
-unauthorizedexception	7	7582
-unauthorizedexception when calling	7	7582
-unauthorizedoperation	6022	7583
-unauthorizedoperation when calling	6022	7583
-unauthorizedoperationexception	6022,11	7578
-unauthorizedoperationexception when calling	6022,11	7578
-unauthorizedpartnerintegration	6023,7	7579
-unauthorizedpartnerintegration when calling	6023,7	7579
-unauthorizedresourceaccessexception	6024,12	7580
-unauthorizedresourceaccessexception when calling	6024,12	7580
+unacceptable schema name	691,1	7585
+unacceptable tablespace name	691,1	7586
+unacceptable_credential	5050	6463
+unacceptablecredentialexception	5050	6463
+unauthorized access exception	386	7587
+unauthorized client error	6033	7588
+unauthorized client exception	6033,7	7589
+unauthorized operation exception	6034,11	7590
+unauthorized partner integration	6035,7	7591
+unauthorized resource access exception	6036,12	7592
+unauthorized_client	6033	7588
+unauthorizedaccessexception	386	7587
+unauthorizedclienterror	6033	7588
+unauthorizedclientexception	6033,7	7589
+unauthorizedclientexception when calling	6033,7	7589
+unauthorizederror	7	7593
+unauthorizederror when calling	7	7593
+unauthorizedexception	7	7594
+unauthorizedexception when calling	7	7594
+unauthorizedoperation	6034	7595
+unauthorizedoperation when calling	6034	7595
+unauthorizedoperationexception	6034,11	7590
+unauthorizedoperationexception when calling	6034,11	7590
+unauthorizedpartnerintegration	6035,7	7591
+unauthorizedpartnerintegration when calling	6035,7	7591
+unauthorizedresourceaccessexception	6036,12	7592
+unauthorizedresourceaccessexception when calling	6036,12	7592
 unavailable for legal reasons	51	48
 unavailable_for_legal_reasons	51	48
-unbound local error	6025	7584
-unboundlocalerror	6025	7584
-uncaught throw error	6026	7585
-uncaughtthrowerror	6026	7585
-unchecked io exception	6027	7586
-uncheckedioexception	6027	7586
+unbound local error	6037	7596
+unboundlocalerror	6037	7596
+uncaught throw error	6038	7597
+uncaughtthrowerror	6038	7597
+unchecked io exception	6039	7598
+uncheckedioexception	6039	7598
 uncompress the compressed binlog failed	1902	2356
 uncompressed data size too large the maximum size is * probably length of uncompressed data was corrupted	2516	3007
-undeclared throwable exception	6028	7587
-undeclaredthrowableexception	6028	7587
-undefined array key	4231	7588
-undefined column	389	6950
-undefined conversion error	6029	7589
-undefined file	1534	6964
-undefined function	232	6953
-undefined method * for nil nilclass	346	7590
-undefined method for nil nilclass	346	7590
-undefined object	162	6951
-undefined parameter	5510	6955
-undefined table	1170	6954
-undefined_column	389,1	6950
-undefined_file	1534,1175	6964
-undefined_function	232,1	6953
-undefined_object	162,1	6951
-undefined_parameter	5510,1	6955
-undefined_table	1170,1	6954
-undefinedcolumn	389,1	6950
-undefinedconversionerror	6029	7589
-undefinedfile	1534,1175	6964
-undefinedfunction	232,1	6953
-undefinedobject	162,1	6951
-undefinedparameter	5510,1	6955
-undefinedtable	1170,1	6954
+undeclared throwable exception	6040	7599
+undeclaredthrowableexception	6040	7599
+undefined array key	4234	7600
+undefined column	389	6962
+undefined conversion error	6041	7601
+undefined file	1534	6976
+undefined function	232	6965
+undefined method * for nil nilclass	346	7602
+undefined method for nil nilclass	346	7602
+undefined object	162	6963
+undefined parameter	5522	6967
+undefined table	1170	6966
+undefined_column	389,1	6962
+undefined_file	1534,1175	6976
+undefined_function	232,1	6965
+undefined_object	162,1	6963
+undefined_parameter	5522,1	6967
+undefined_table	1170,1	6966
+undefinedcolumn	389,1	6962
+undefinedconversionerror	6041	7601
+undefinedfile	1534,1175	6976
+undefinedfunction	232,1	6965
+undefinedobject	162,1	6963
+undefinedparameter	5522,1	6967
+undefinedtable	1170,1	6966
 underflow error * in function	2476	2967
 undo log error	2126	2597
 undo log record is too big	2554	3047
 unencrypted password is no longer supported	109	108
 unequal number of entries in row expressions	0,1	1779
-unexpected ccs message	6030,287	311
+unexpected ccs message	6042,287	311
 unexpected directory entry * found in	621,81	1484
-unexpected end of early data	6031,287	311
-unexpected end of file from server	559	6818
+unexpected end of early data	6043,287	311
+unexpected end of file from server	559	6830
 unexpected end of file while parsing comment	2059	2530
 unexpected end of file while skipping unknown parameter	2060	2531
 unexpected end of json input	3092	3642
@@ -33970,637 +34024,637 @@ unexpected end of json path in argument * to function	2154	2628
 unexpected end of json text in argument * to function	2148	2622
 unexpected end of line	229,230	1476
 unexpected end of line or lexeme	229,230	1476
-unexpected end of string while parsing json string at character offset	3092	7591
+unexpected end of string while parsing json string at character offset	3092	7603
 unexpected eof found when reading file * errno	2555	3048
 unexpected eof in copy data	452,115	1214
-unexpected eof on client connection with an open transaction	1098,138	7592
-unexpected eof on standby connection	526,138	4904
-unexpected eof while reading	6032,287	311
-unexpected eof within message length word	526,138	4120
+unexpected eof on client connection with an open transaction	1098,138	7604
+unexpected eof on standby connection	526,138	4906
+unexpected eof while reading	6044,287	311
+unexpected eof within message length word	526,138	4122
 unexpected gtid received from master after reconnect this normally indicates that the master server was replaced without restarting the slave threads	2427	2913
-unexpected lambda exception	6033	7593
+unexpected lambda exception	6045	7605
 unexpected master s heartbeat data	2406	2891
-unexpected message type	526,138	4904
-unexpected message type 0x * during copy from stdin	526,138	7594
+unexpected message type	526,138	4906
+unexpected message type 0x * during copy from stdin	526,138	7606
 unexpected page type 0x * in brin index	1155,81	1401
-unexpected request for new relfilenode in binary upgrade mode	194,115	3953
+unexpected request for new relfilenode in binary upgrade mode	194,115	3955
 unexpected result after commandcomplete	526,138	1420
 unexpected result set after end of streaming	526,138	1420
 unexpected scram channel binding attribute in client final message	526,138	1070
 unexpected token * is not valid json	3092	3642
-unexpected token at	3092	7595
-unexpected while decoding base64 sequence	194,115	4344
+unexpected token at	3092	7607
+unexpected while decoding base64 sequence	194,115	4346
 unexpected_frame	67	64
-unexpectedexception	6034	7596
-unexpectedlambdaexception	6033	7593
-unexpectedlambdaexception when calling	6033	7593
-unexpectedly found nil while implicitly unwrapping an optional value	346	7597
-unexpectedly found nil while unwrapping an optional value	346	7597
-unhandled critical crl extension	6035,297	7598
-unhandled critical extension	6036,297	7599
+unexpectedexception	6046	7608
+unexpectedlambdaexception	6045	7605
+unexpectedlambdaexception when calling	6045	7605
+unexpectedly found nil while implicitly unwrapping an optional value	346	7609
+unexpectedly found nil while unwrapping an optional value	346	7609
+unhandled critical crl extension	6047,297	7610
+unhandled critical extension	6048,297	7611
 unhandled user defined exception condition	2397	2880
 unhandled user defined not found condition	2398	2881
 unhandled user defined warning condition	2399	2882
-unicode decode error	6037,6038	7600
-unicode encode error	6039,6040	7601
-unicode normalization can only be performed if server encoding is utf8	0,1	4963
-unicode translate error	6041,6042	7602
-unicodedecodeerror	6037,6038	7600
-unicodeencodeerror	6039,6040	7601
-unicodeerror	6043,6044	7603
-unicodetranslateerror	6041,6042	7602
-unicodewarning	6045	7604
-unimplemented file mode	6046	7605
-unimplementedfilemode	6046	7605
-uninitialized account exception	6047	7606
-uninitializedaccountexception	6047	7606
-uninitializedaccountexception when calling	6047	7606
-uninstallerror	6048	7607
-union intersect except member statement cannot refer to other relations of same query level	320,1	7608
-unique constraint failed	5479,862	6882
+unicode decode error	6049,6050	7612
+unicode encode error	6051,6052	7613
+unicode normalization can only be performed if server encoding is utf8	0,1	4965
+unicode translate error	6053,6054	7614
+unicodedecodeerror	6049,6050	7612
+unicodeencodeerror	6051,6052	7613
+unicodeerror	6055,6056	7615
+unicodetranslateerror	6053,6054	7614
+unicodewarning	6057	7616
+unimplemented file mode	6058	7617
+unimplementedfilemode	6058	7617
+uninitialized account exception	6059	7618
+uninitializedaccountexception	6059	7618
+uninitializedaccountexception when calling	6059	7618
+uninstallerror	6060	7619
+union intersect except member statement cannot refer to other relations of same query level	320,1	7620
+unique constraint failed	5491,862	6894
 unique constraint on partitioned table must include all partitioning columns	109	158
 unique constraints are not supported on foreign tables	109	372
 unique constraints not possible for domains	0,1	1314
 unique predicate is not yet implemented	109	108
-unique violation	1161	6937
-unique_violation	1161,687	6937
-uniqueviolation	1161,687	6937
-unit * not recognized for type	194,115	4280
-unit * not supported for type	109	7609
+unique violation	1161	6949
+unique_violation	1161,687	6949
+uniqueviolation	1161,687	6949
+unit * not recognized for type	194,115	4282
+unit * not supported for type	109	7621
 unknown * format name	2564	3058
-unknown alert type	6049,287	311
-unknown annotation value exception	6050	7610
+unknown alert type	6061,287	311
+unknown annotation value exception	6062	7622
 unknown backup stage * stage should be one of start flush block_ddl block_commit or end	1879	2333
-unknown certificate type	6051,287	311
+unknown certificate type	6063,287	311
 unknown character set	2559,1	3052
-unknown cipher returned	6052,287	311
-unknown cipher type	6053,287	311
-unknown cmd name	6054,287	311
+unknown cipher returned	6064,287	311
+unknown cipher type	6065,287	311
+unknown cmd name	6066,287	311
 unknown column * in	1882,1	2336
-unknown command error	6055	7611
+unknown command error	6067	7623
 unknown compression method	2562	3055
-unknown controller id exception	5816	7314
+unknown controller id exception	5828	7326
 unknown data type	2563	3056
-unknown directive exception	6056	7612
-unknown element exception	6057	7613
-unknown entity exception	6058	7614
+unknown directive exception	6068	7624
+unknown element exception	6069	7625
+unknown entity exception	6070	7626
 unknown error during log purge	2181	2658
 unknown exception * in function	2477	2968
 unknown exception caught in gis function	2082	2552
 unknown exception thrown in function	1929	2383
-unknown format conversion exception	6059	7615
-unknown format flags exception	6060	7616
+unknown format conversion exception	6071	7627
+unknown format flags exception	6072	7628
 unknown gis error occurred in function	2081	2551
-unknown host exception	6061,222	7617
+unknown host exception	6073,222	7629
 unknown key cache	2565	3059
-unknown key exchange type	6062,287	311
-unknown leader epoch exception	4284	7284
+unknown key exchange type	6074,287	311
+unknown leader epoch exception	4294	7296
 unknown lock type	2558	3051
-unknown member id exception	5039	6566
-unknown monitor exception	6063	7618
+unknown member id exception	5051	6578
+unknown monitor exception	6075	7630
 unknown or incorrect time zone	2578	3072
 unknown partition * in table	2569	3063
-unknown pkey type	6064,287	311
+unknown pkey type	6076,287	311
 unknown prepared statement handler s given to	2572	3066
-unknown producer id	5040	6282
-unknown producer id exception	5040	7316
+unknown producer id	5052	6293
+unknown producer id exception	5052	7328
 unknown query id	2247	2724
-unknown resource exception	6065	7619
-unknown resource fault	6065	7620
-unknown service exception	6066	7621
-unknown snapshot copy region fault	6067,12	7622
-unknown ssl version	6068,287	311
+unknown resource exception	6077	7631
+unknown resource fault	6077	7632
+unknown service exception	6078	7633
+unknown snapshot copy region fault	6079,12	7634
+unknown ssl version	6080,287	311
 unknown storage engine	2573,1	3067
 unknown structured system variable or row routine variable	2574	3068
-unknown subscription exception	6069	7623
+unknown subscription exception	6081	7635
 unknown subscription id exception	892	1072
 unknown system variable	2575	3069
 unknown table * in	2576,1	3070
 unknown thread id	2250	2727
-unknown topic id exception	5818	7319
-unknown topic or partition	5041	6283
-unknown topic or partition exception	5041	7318
-unknown transfer encoding	6070	7624
+unknown topic id exception	5830	7331
+unknown topic or partition	5053	6294
+unknown topic or partition exception	5053	7330
+unknown transfer encoding	6082	7636
 unknown trigger has an error in its body	2002	2469
-unknown type exception	6071	7625
-unknown_controller_id	5816	7314
-unknown_leader_epoch	4284	7284
-unknown_member_id	5039	6566
-unknown_producer_id	5040	7316
+unknown type exception	6083	7637
+unknown_controller_id	5828	7326
+unknown_leader_epoch	4294	7296
+unknown_member_id	5051	6578
+unknown_producer_id	5052	7328
 unknown_subscription_id	892	1072
-unknown_topic_id	5818	7319
-unknown_topic_or_partition	5041	7318
-unknownannotationvalueexception	6050	7610
-unknowncommanderror	6055	7611
-unknowncontrolleridexception	5816	7314
-unknowndirectiveexception	6056	7612
-unknownelementexception	6057	7613
-unknownentityexception	6058	7614
-unknownerror	985	7626
-unknownformatconversionexception	6059	7615
-unknownformatflagsexception	6060	7616
-unknownhostexception	6061,222	7617
-unknownleaderepochexception	4284	7284
-unknownmemberidexception	5039	6566
-unknownmonitorexception	6063	7618
-unknownmonitorexception when calling	6063	7618
-unknownproduceridexception	5040	7316
-unknownprotocol	5558	7627
-unknownresourceexception	6065	7619
-unknownresourceexception when calling	6065	7619
-unknownresourcefault	6065	7620
-unknownresourcefault when calling	6065	7620
-unknownserviceexception	6066	7621
-unknownsnapshotcopyregionfault	6067,12	7622
-unknownsnapshotcopyregionfault when calling	6067,12	7622
-unknownsubscriptionexception	6069	7623
-unknownsubscriptionexception when calling	6069	7623
+unknown_topic_id	5830	7331
+unknown_topic_or_partition	5053	7330
+unknownannotationvalueexception	6062	7622
+unknowncommanderror	6067	7623
+unknowncontrolleridexception	5828	7326
+unknowndirectiveexception	6068	7624
+unknownelementexception	6069	7625
+unknownentityexception	6070	7626
+unknownerror	985	7638
+unknownformatconversionexception	6071	7627
+unknownformatflagsexception	6072	7628
+unknownhostexception	6073,222	7629
+unknownleaderepochexception	4294	7296
+unknownmemberidexception	5051	6578
+unknownmonitorexception	6075	7630
+unknownmonitorexception when calling	6075	7630
+unknownproduceridexception	5052	7328
+unknownprotocol	5570	7639
+unknownresourceexception	6077	7631
+unknownresourceexception when calling	6077	7631
+unknownresourcefault	6077	7632
+unknownresourcefault when calling	6077	7632
+unknownserviceexception	6078	7633
+unknownsnapshotcopyregionfault	6079,12	7634
+unknownsnapshotcopyregionfault when calling	6079,12	7634
+unknownsubscriptionexception	6081	7635
+unknownsubscriptionexception when calling	6081	7635
 unknownsubscriptionidexception	892	1072
-unknowntopicidexception	5818	7319
-unknowntopicorpartitionexception	5041	7318
-unknowntopicorpartitionexception when calling	5041,12	7628
-unknowntransferencoding	6070	7624
-unknowntypeexception	6071	7625
-unlock disk i o error	5485,160	6902
-unmappable character exception	6072	7629
-unmappablecharacterexception	6072	7629
-unmarshalexception	6073	7630
+unknowntopicidexception	5830	7331
+unknowntopicorpartitionexception	5053	7330
+unknowntopicorpartitionexception when calling	5053,12	7640
+unknowntransferencoding	6082	7636
+unknowntypeexception	6083	7637
+unlock disk i o error	5497,160	6914
+unmappable character exception	6084	7641
+unmappablecharacterexception	6084	7641
+unmarshalexception	6085	7642
 unmatched format character	692,115	752
 unmatched format separator	692,115	752
-unmatched policy permission exception	6074	7631
-unmatchedpolicypermissionexception	6074	7631
-unmatchedpolicypermissionexception when calling	6074	7631
-unmodifiable class exception	6075	7632
-unmodifiable entity exception	6076	7633
-unmodifiable module exception	6077	7634
-unmodifiable set exception	6078	7635
-unmodifiableclassexception	6075	7632
-unmodifiableentity	6076	7636
-unmodifiableentity when calling	6076	7636
-unmodifiableentityexception	6076	7633
-unmodifiableentityexception when calling	6076	7633
-unmodifiablemoduleexception	6077	7634
-unmodifiablesetexception	6078	7635
+unmatched policy permission exception	6086	7643
+unmatchedpolicypermissionexception	6086	7643
+unmatchedpolicypermissionexception when calling	6086	7643
+unmodifiable class exception	6087	7644
+unmodifiable entity exception	6088	7645
+unmodifiable module exception	6089	7646
+unmodifiable set exception	6090	7647
+unmodifiableclassexception	6087	7644
+unmodifiableentity	6088	7648
+unmodifiableentity when calling	6088	7648
+unmodifiableentityexception	6088	7645
+unmodifiableentityexception when calling	6088	7645
+unmodifiablemoduleexception	6089	7646
+unmodifiablesetexception	6090	7647
 unnamed xml attribute value must be a column reference	0,1	1779
 unnest with multiple arguments cannot have a column definition list	0,1	289
-unprocessable content exception	6079,33	7637
+unprocessable content exception	6091,33	7649
 unprocessable entity	33	32
-unprocessable entity exception	33	7638
+unprocessable entity exception	33	7650
 unprocessable_entity	33	32
-unprocessablecontentexception	6079,33	7637
-unprocessablecontentexception when calling	6079,33	7637
-unprocessableentityexception	33	7638
-unprocessableentityexception when calling	33	7638
-unprocessableexception	6080,33	7639
-unprocessableexception when calling	6080,33	7639
-unreachable when clause specified after unconditional when clause	0,1	7640
-unrecognized analyze option	0,1	6005
-unrecognized api version * reported by info function	194,115	5928
+unprocessablecontentexception	6091,33	7649
+unprocessablecontentexception when calling	6091,33	7649
+unprocessableentityexception	33	7650
+unprocessableentityexception when calling	33	7650
+unprocessableexception	6092,33	7651
+unprocessableexception when calling	6092,33	7651
+unreachable when clause specified after unconditional when clause	0,1	7652
+unrecognized analyze option	0,1	6014
+unrecognized api version * reported by info function	194,115	5937
 unrecognized authentication option name	229,230	447
 unrecognized base backup option	0,1	1264
 unrecognized checkpoint type	0,1	1264
 unrecognized checksum algorithm	0,1	1264
-unrecognized client exception	6081	7641
-unrecognized cluster option	0,1	7642
+unrecognized client exception	6093	7653
+unrecognized cluster option	0,1	7654
 unrecognized collation provider	163,1	1167
 unrecognized column option	0,1	950
 unrecognized compression algorithm	0,1	1264
-unrecognized configuration parameter	162,1	7643
-unrecognized configuration parameter * in file	162,1	7644
+unrecognized configuration parameter	162,1	7655
+unrecognized configuration parameter * in file	162,1	7656
 unrecognized critical flags in copy file header	452,115	1214
 unrecognized default acl object type	194,115	341
-unrecognized drop database option	0,1	7645
+unrecognized drop database option	0,1	7657
 unrecognized event name	0,1	3816
-unrecognized explain option	0,1	7646
+unrecognized explain option	0,1	7658
 unrecognized filter variable	0,1	3816
 unrecognized format type specifier	194,115	3776
 unrecognized hash partition bound specification	0,1	950
-unrecognized headline parameter	194,115	5389
-unrecognized ispell parameter	194,115	5434
+unrecognized headline parameter	194,115	5398
+unrecognized ispell parameter	194,115	5443
 unrecognized key word	114,115	113
-unrecognized locale provider	163,1	4011
+unrecognized locale provider	163,1	4013
 unrecognized manifest option	0,1	1264
 unrecognized object type	194,115	341
 unrecognized or bad http content or transfer encoding	1275	1594
-unrecognized parameter * in file	0,1	6008
-unrecognized parameter namespace	194,115	4702
+unrecognized parameter * in file	0,1	6017
+unrecognized parameter namespace	194,115	4704
 unrecognized partitioning strategy	194,115	886
 unrecognized privilege type	194,115	197
-unrecognized public key encoding	6082	7647
+unrecognized public key encoding	6094	7659
 unrecognized publication parameter	0,1	947
-unrecognized reindex option	0,1	7648
-unrecognized reset target	194,115	4402
+unrecognized reindex option	0,1	7660
+unrecognized reset target	194,115	4404
 unrecognized role option	0,1	950
 unrecognized row security option	0,1	950
-unrecognized simple dictionary parameter	194,115	5511
-unrecognized snowball parameter	194,115	5451
+unrecognized simple dictionary parameter	194,115	5520
+unrecognized snowball parameter	194,115	5460
 unrecognized ssl error code	526,138	1408
-unrecognized statistics kind	0,1	7649
+unrecognized statistics kind	0,1	7661
 unrecognized subscription parameter	0,1	276
-unrecognized synonym parameter	194,115	5469
-unrecognized table function returnmode	5507,518	7189
-unrecognized thesaurus parameter	194,115	5443
-unrecognized vacuum option	0,1	6005
-unrecognized value for create_replication_slot option	194,115	7650
+unrecognized synonym parameter	194,115	5478
+unrecognized table function returnmode	5519,518	7201
+unrecognized thesaurus parameter	194,115	5452
+unrecognized vacuum option	0,1	6014
+unrecognized value for create_replication_slot option	194,115	7662
 unrecognized value for explain option	194,115	3657
 unrecognized value for publication option	0,1	947
-unrecognizedclientexception	6081	7641
-unrecognizedclientexception when calling	6081	7641
-unrecognizedpublickeyencoding	6082	7647
-unrecognizedpublickeyencoding when calling	6082	7647
-unrecoverable entry exception	6083	7651
+unrecognizedclientexception	6093	7653
+unrecognizedclientexception when calling	6093	7653
+unrecognizedpublickeyencoding	6094	7659
+unrecognizedpublickeyencoding when calling	6094	7659
+unrecoverable entry exception	6095	7663
 unrecoverable error in select poll	1307	1626
-unrecoverable key exception	6084	7652
-unrecoverableentryexception	6083	7651
-unrecoverablekeyexception	6084	7652
-unreleased instance id exception	5809	7283
-unreleased_instance_id	5809	7283
-unreleasedinstanceidexception	5809	7283
-unresolvable usage unit exception	6085	7653
-unresolvableusageunitexception	6085	7653
-unresolvableusageunitexception when calling	6085	7653
-unresolved address exception	6086	7654
-unresolvedaddressexception	6086	7654
-unsafe legacy renegotiation disabled	6087,287	311
-unsafe new enum value usage	5512	6962
+unrecoverable key exception	6096	7664
+unrecoverableentryexception	6095	7663
+unrecoverablekeyexception	6096	7664
+unreleased instance id exception	5821	7295
+unreleased_instance_id	5821	7295
+unreleasedinstanceidexception	5821	7295
+unresolvable usage unit exception	6097	7665
+unresolvableusageunitexception	6097	7665
+unresolvableusageunitexception when calling	6097	7665
+unresolved address exception	6098	7666
+unresolvedaddressexception	6098	7666
+unsafe legacy renegotiation disabled	6099,287	311
+unsafe new enum value usage	5524	6974
 unsafe statement written to the binary log using statement format since binlog_format statement	1917	2371
-unsafe use of in a string literal	4688,115	5755
-unsafe use of new value * of enum type	5512,107	7655
+unsafe use of in a string literal	4698,115	5764
+unsafe use of new value * of enum type	5524,107	7667
 unsafe use of pseudo type internal	112,1	111
-unsafe use of string constant with unicode escapes	109	7656
-unsafe_new_enum_value_usage	5512,107	6962
-unsafeerror	6088	7657
-unsafenewenumvalueusage	5512,107	6962
-unsatisfiable dependency error	6089	7658
-unsatisfiabledependencyerror	6089	7658
-unsatisfied link error	6090	7659
-unsatisfiedlinkerror	6090	7659
-unspecified certificate verification error	6091,297	7660
-unstable offset commit exception	5042	7308
-unstable_offset_commit	5042	7308
-unstableoffsetcommitexception	5042	7308
-unsuitable certificate purpose	6092,297	7661
+unsafe use of string constant with unicode escapes	109	7668
+unsafe_new_enum_value_usage	5524,107	6974
+unsafeerror	6100	7669
+unsafenewenumvalueusage	5524,107	6974
+unsatisfiable dependency error	6101	7670
+unsatisfiabledependencyerror	6101	7670
+unsatisfied link error	6102	7671
+unsatisfiedlinkerror	6102	7671
+unspecified certificate verification error	6103,297	7672
+unstable offset commit exception	5054	7320
+unstable_offset_commit	5054	7320
+unstableoffsetcommitexception	5054	7320
+unsuitable certificate purpose	6104,297	7673
 unsupported * constraint with partition key definition	109	158
-unsupported action exception	6093	7662
-unsupported action for deployment type exception	6094	7663
-unsupported address exception	6095	7664
-unsupported address type exception	6096	7665
-unsupported api endpoint exception	6097	7666
-unsupported assignor exception	5808	7277
-unsupported audio file exception	6098	7667
-unsupported availability zone	6099	7668
-unsupported availability zone exception	6099	7669
-unsupported calendar exception	6100	7670
-unsupported callback exception	6101	7671
-unsupported charset exception	6102	7672
-unsupported class version error	6103	7673
-unsupported code challenge method error	3674	7674
+unsupported action exception	6105	7674
+unsupported action for deployment type exception	6106	7675
+unsupported address exception	6107	7676
+unsupported address type exception	6108	7677
+unsupported api endpoint exception	6109	7678
+unsupported assignor exception	5820	7289
+unsupported audio file exception	6110	7679
+unsupported availability zone	6111	7680
+unsupported availability zone exception	6111	7681
+unsupported calendar exception	6112	7682
+unsupported callback exception	6113	7683
+unsupported charset exception	6114	7684
+unsupported class version error	6115	7685
+unsupported code challenge method error	3677	7686
 unsupported collation on string indexed column * use binary collation	2582	3076
-unsupported command exception	6104	7675
-unsupported compression algorithm	6105,287	311
-unsupported compression type	5043	6285
-unsupported compression type exception	5043	7298
-unsupported db engine version	6106	7676
-unsupported digital signature method exception	6107	7677
-unsupported display language code exception	6108	7678
-unsupported document encoding exception	6109,24	7679
-unsupported document exception	6110	7680
-unsupported elliptic curve	6111,287	311
-unsupported encoding exception	6112	7681
-unsupported endpoint type exception	5817	7315
-unsupported extension feature	6113,297	7682
-unsupported feature exception	6114	7683
-unsupported feature required exception	6115	7684
-unsupported flavor exception	6116	7685
-unsupported for message format exception	4432	7285
-unsupported format code	194,115	7686
-unsupported frontend protocol * server supports * 0 to	109	7687
-unsupported grant type error	6117	7688
-unsupported grant type exception	6117	7689
-unsupported identity provider exception	6118	7690
-unsupported image type exception	6119	7691
-unsupported index type exception	6120	7692
-unsupported inventory item context exception	6121	7693
-unsupported inventory schema version exception	6122	7694
-unsupported language exception	6123	7695
-unsupported language pair exception	6124	7696
+unsupported command exception	6116	7687
+unsupported compression algorithm	6117,287	311
+unsupported compression type	5055	6296
+unsupported compression type exception	5055	7310
+unsupported db engine version	6118	7688
+unsupported digital signature method exception	6119	7689
+unsupported display language code exception	6120	7690
+unsupported document encoding exception	6121,24	7691
+unsupported document exception	6122	7692
+unsupported elliptic curve	6123,287	311
+unsupported encoding exception	6124	7693
+unsupported endpoint type exception	5829	7327
+unsupported extension feature	6125,297	7694
+unsupported feature exception	6126	7695
+unsupported feature required exception	6127	7696
+unsupported flavor exception	6128	7697
+unsupported for message format exception	4442	7297
+unsupported format code	194,115	7698
+unsupported frontend protocol * server supports * 0 to	109	7699
+unsupported grant type error	6129	7700
+unsupported grant type exception	6129	7701
+unsupported identity provider exception	6130	7702
+unsupported image type exception	6131	7703
+unsupported index type exception	6132	7704
+unsupported inventory item context exception	6133	7705
+unsupported inventory schema version exception	6134	7706
+unsupported language exception	6135	7707
+unsupported language pair exception	6136	7708
 unsupported ldap url scheme	229,230	447
-unsupported look and feel exception	6125	7697
+unsupported look and feel exception	6137	7709
 unsupported media type	24	25
-unsupported media type exception	24	7698
-unsupported name constraint type	6126,297	7699
-unsupported network configuration exception	6127	7700
+unsupported media type exception	24	7710
+unsupported name constraint type	6138,297	7711
+unsupported network configuration exception	6139	7712
 unsupported object type	194,115	341
 unsupported on commit and foreign key combination	109	942
-unsupported operating system	6128	7701
-unsupported operation exception	6129	7702
-unsupported option fault	6130	7703
-unsupported or invalid name constraint syntax	6131,297	7704
-unsupported or invalid name syntax	6132,297	7705
-unsupported parameter type	6133	7706
-unsupported platform type	6134	7707
-unsupported pls alphabet exception	6135	7708
-unsupported pls language exception	6136	7709
-unsupported pricing plan exception	6137,11	7710
-unsupported provider type exception	6138	7711
-unsupported region exception	6139	7712
-unsupported response type error	6140	7713
-unsupported result exception	6141	7714
-unsupported sasl mechanism	5044	6286
-unsupported sasl mechanism exception	5044	7278
+unsupported operating system	6140	7713
+unsupported operation exception	6141	7714
+unsupported option fault	6142	7715
+unsupported or invalid name constraint syntax	6143,297	7716
+unsupported or invalid name syntax	6144,297	7717
+unsupported parameter type	6145	7718
+unsupported platform type	6146	7719
+unsupported pls alphabet exception	6147	7720
+unsupported pls language exception	6148	7721
+unsupported pricing plan exception	6149,11	7722
+unsupported provider type exception	6150	7723
+unsupported region exception	6151	7724
+unsupported response type error	6152	7725
+unsupported result exception	6153	7726
+unsupported sasl mechanism	5056	6297
+unsupported sasl mechanism exception	5056	7290
 unsupported scram channel binding type	526,138	1070
-unsupported settings exception	6142	7715
-unsupported ssl version	6143,287	311
-unsupported status type	6144,287	311
-unsupported stream media type exception	6145	7716
-unsupported temporal type exception	6146	7717
-unsupported token type error	6147	7718
-unsupported token type exception	6147	7719
-unsupported unicode escape sequence	859,115	7720
-unsupported upstream registry exception	6148	7721
-unsupported user edition exception	6149,11	7722
-unsupported user state exception	6150	7723
-unsupported version exception	285	7304
-unsupported workspace configuration exception	6151	7724
+unsupported settings exception	6154	7727
+unsupported ssl version	6155,287	311
+unsupported status type	6156,287	311
+unsupported stream media type exception	6157	7728
+unsupported temporal type exception	6158	7729
+unsupported token type error	6159	7730
+unsupported token type exception	6159	7731
+unsupported unicode escape sequence	859,115	7732
+unsupported upstream registry exception	6160	7733
+unsupported user edition exception	6161,11	7734
+unsupported user state exception	6162	7735
+unsupported version exception	285	7316
+unsupported workspace configuration exception	6163	7736
 unsupported xml feature	109	1492
-unsupported_assignor	5808	7277
-unsupported_compression_type	5043	7298
-unsupported_endpoint_type	5817	7315
-unsupported_for_message_format	4432	7285
-unsupported_grant_type	6117	7688
+unsupported_assignor	5820	7289
+unsupported_compression_type	5055	7310
+unsupported_endpoint_type	5829	7327
+unsupported_for_message_format	4442	7297
+unsupported_grant_type	6129	7700
 unsupported_media_type	24	25
-unsupported_response_type	6140	7713
-unsupported_sasl_mechanism	5044	7278
-unsupported_token_type	6147	7718
-unsupported_version	285	7304
-unsupportedactionexception	6093	7662
-unsupportedactionexception when calling	6093	7662
-unsupportedactionfordeploymenttypeexception	6094	7663
-unsupportedactionfordeploymenttypeexception when calling	6094	7663
-unsupportedaddressexception	6095	7664
-unsupportedaddressexception when calling	6095	7664
-unsupportedaddresstypeexception	6096	7665
-unsupportedapiendpointexception	6097	7666
-unsupportedapiendpointexception when calling	6097	7666
-unsupportedassignorexception	5808	7277
-unsupportedaudiofileexception	6098	7667
-unsupportedavailabilityzone	6099	7668
-unsupportedavailabilityzone when calling	6099	7668
-unsupportedavailabilityzoneexception	6099	7669
-unsupportedavailabilityzoneexception when calling	6099	7669
-unsupportedcalendarexception	6100	7670
-unsupportedcalendarexception when calling	6100	7670
-unsupportedcallbackexception	6101	7671
-unsupportedcharsetexception	6102	7672
-unsupportedclassversionerror	6103	7673
-unsupportedcodechallengemethoderror	3674	7674
-unsupportedcommandexception	6104	7675
-unsupportedcommandexception when calling	6104	7675
-unsupportedcompressiontypeexception	5043	7298
-unsupporteddbengineversion	6106	7676
-unsupporteddbengineversion when calling	6106	7676
-unsupporteddigitalsignaturemethodexception	6107	7677
-unsupporteddigitalsignaturemethodexception when calling	6107	7677
-unsupporteddisplaylanguagecodeexception	6108	7678
-unsupporteddisplaylanguagecodeexception when calling	6108	7678
-unsupporteddocumentencodingexception	6109,24	7679
-unsupporteddocumentencodingexception when calling	6109,24	7679
-unsupporteddocumentexception	6110	7680
-unsupporteddocumentexception when calling	6110	7680
-unsupportedencodingexception	6112	7681
-unsupportedendpointtypeexception	5817	7315
-unsupportedfeatureexception	6114	7683
-unsupportedfeatureexception when calling	6114	7683
-unsupportedfeaturerequiredexception	6115	7684
-unsupportedfeaturerequiredexception when calling	6115	7684
-unsupportedflavorexception	6116	7685
-unsupportedformessageformatexception	4432	7285
-unsupportedgranttypeerror	6117	7688
-unsupportedgranttypeexception	6117	7689
-unsupportedgranttypeexception when calling	6117	7689
-unsupportedidentityproviderexception	6118	7690
-unsupportedidentityproviderexception when calling	6118	7690
-unsupportedimagetypeexception	6119	7691
-unsupportedimagetypeexception when calling	6119	7691
-unsupportedindextypeexception	6120	7692
-unsupportedindextypeexception when calling	6120	7692
-unsupportedinventoryitemcontextexception	6121	7693
-unsupportedinventoryitemcontextexception when calling	6121	7693
-unsupportedinventoryschemaversionexception	6122	7694
-unsupportedinventoryschemaversionexception when calling	6122	7694
-unsupportedlanguageexception	6123	7695
-unsupportedlanguageexception when calling	6123	7695
-unsupportedlanguagepairexception	6124	7696
-unsupportedlanguagepairexception when calling	6124	7696
-unsupportedlocale	6152	7725
-unsupportedlocale when calling	6152	7725
-unsupportedlookandfeelexception	6125	7697
-unsupportedmediatypeexception	24	7698
-unsupportedmediatypeexception when calling	24	7698
-unsupportednetworkconfigurationexception	6127	7700
-unsupportednetworkconfigurationexception when calling	6127	7700
-unsupportedoperatingsystem	6128	7701
-unsupportedoperatingsystem when calling	6128	7701
-unsupportedoperation	6153	7726
-unsupportedoperation when calling	6153	7726
-unsupportedoperationexception	6129	7702
-unsupportedoperationexception when calling	6153	7727
-unsupportedoptionfault	6130	7703
-unsupportedoptionfault when calling	6130	7703
-unsupportedparametertype	6133	7706
-unsupportedparametertype when calling	6133	7706
-unsupportedplatformtype	6134	7707
-unsupportedplatformtype when calling	6134	7707
-unsupportedplsalphabetexception	6135	7708
-unsupportedplsalphabetexception when calling	6135	7708
-unsupportedplslanguageexception	6136	7709
-unsupportedplslanguageexception when calling	6136	7709
-unsupportedpricingplanexception	6137,11	7710
-unsupportedpricingplanexception when calling	6137,11	7710
-unsupportedprotocol	1308	7728
-unsupportedprotocol when calling	1308	7728
-unsupportedprovidertypeexception	6138	7711
-unsupportedprovidertypeexception when calling	6138	7711
-unsupportedregionexception	6139	7712
-unsupportedregionexception when calling	6139	7712
-unsupportedresponsetypeerror	6140	7713
-unsupportedresultexception	6141	7714
-unsupportedresultexception when calling	6141	7714
-unsupportedsaslmechanismexception	5044	7278
-unsupportedsettingsexception	6142	7715
-unsupportedsettingsexception when calling	6142	7715
-unsupportedstreammediatypeexception	6145	7716
-unsupportedstreammediatypeexception when calling	6145	7716
-unsupportedtemporaltypeexception	6146	7717
-unsupportedtld	6154	7729
-unsupportedtld when calling	6154	7729
-unsupportedtokentypeerror	6147	7718
-unsupportedtokentypeexception	6147	7719
-unsupportedtokentypeexception when calling	6147	7719
-unsupportedupstreamregistryexception	6148	7721
-unsupportedupstreamregistryexception when calling	6148	7721
-unsupportedusereditionexception	6149,11	7722
-unsupportedusereditionexception when calling	6149,11	7722
-unsupporteduserstateexception	6150	7723
-unsupporteduserstateexception when calling	6150	7723
-unsupportedversionexception	285	7304
-unsupportedworkspaceconfigurationexception	6151	7724
-unsupportedworkspaceconfigurationexception when calling	6151	7724
-unterminated c string	5502	6931
+unsupported_response_type	6152	7725
+unsupported_sasl_mechanism	5056	7290
+unsupported_token_type	6159	7730
+unsupported_version	285	7316
+unsupportedactionexception	6105	7674
+unsupportedactionexception when calling	6105	7674
+unsupportedactionfordeploymenttypeexception	6106	7675
+unsupportedactionfordeploymenttypeexception when calling	6106	7675
+unsupportedaddressexception	6107	7676
+unsupportedaddressexception when calling	6107	7676
+unsupportedaddresstypeexception	6108	7677
+unsupportedapiendpointexception	6109	7678
+unsupportedapiendpointexception when calling	6109	7678
+unsupportedassignorexception	5820	7289
+unsupportedaudiofileexception	6110	7679
+unsupportedavailabilityzone	6111	7680
+unsupportedavailabilityzone when calling	6111	7680
+unsupportedavailabilityzoneexception	6111	7681
+unsupportedavailabilityzoneexception when calling	6111	7681
+unsupportedcalendarexception	6112	7682
+unsupportedcalendarexception when calling	6112	7682
+unsupportedcallbackexception	6113	7683
+unsupportedcharsetexception	6114	7684
+unsupportedclassversionerror	6115	7685
+unsupportedcodechallengemethoderror	3677	7686
+unsupportedcommandexception	6116	7687
+unsupportedcommandexception when calling	6116	7687
+unsupportedcompressiontypeexception	5055	7310
+unsupporteddbengineversion	6118	7688
+unsupporteddbengineversion when calling	6118	7688
+unsupporteddigitalsignaturemethodexception	6119	7689
+unsupporteddigitalsignaturemethodexception when calling	6119	7689
+unsupporteddisplaylanguagecodeexception	6120	7690
+unsupporteddisplaylanguagecodeexception when calling	6120	7690
+unsupporteddocumentencodingexception	6121,24	7691
+unsupporteddocumentencodingexception when calling	6121,24	7691
+unsupporteddocumentexception	6122	7692
+unsupporteddocumentexception when calling	6122	7692
+unsupportedencodingexception	6124	7693
+unsupportedendpointtypeexception	5829	7327
+unsupportedfeatureexception	6126	7695
+unsupportedfeatureexception when calling	6126	7695
+unsupportedfeaturerequiredexception	6127	7696
+unsupportedfeaturerequiredexception when calling	6127	7696
+unsupportedflavorexception	6128	7697
+unsupportedformessageformatexception	4442	7297
+unsupportedgranttypeerror	6129	7700
+unsupportedgranttypeexception	6129	7701
+unsupportedgranttypeexception when calling	6129	7701
+unsupportedidentityproviderexception	6130	7702
+unsupportedidentityproviderexception when calling	6130	7702
+unsupportedimagetypeexception	6131	7703
+unsupportedimagetypeexception when calling	6131	7703
+unsupportedindextypeexception	6132	7704
+unsupportedindextypeexception when calling	6132	7704
+unsupportedinventoryitemcontextexception	6133	7705
+unsupportedinventoryitemcontextexception when calling	6133	7705
+unsupportedinventoryschemaversionexception	6134	7706
+unsupportedinventoryschemaversionexception when calling	6134	7706
+unsupportedlanguageexception	6135	7707
+unsupportedlanguageexception when calling	6135	7707
+unsupportedlanguagepairexception	6136	7708
+unsupportedlanguagepairexception when calling	6136	7708
+unsupportedlocale	6164	7737
+unsupportedlocale when calling	6164	7737
+unsupportedlookandfeelexception	6137	7709
+unsupportedmediatypeexception	24	7710
+unsupportedmediatypeexception when calling	24	7710
+unsupportednetworkconfigurationexception	6139	7712
+unsupportednetworkconfigurationexception when calling	6139	7712
+unsupportedoperatingsystem	6140	7713
+unsupportedoperatingsystem when calling	6140	7713
+unsupportedoperation	6165	7738
+unsupportedoperation when calling	6165	7738
+unsupportedoperationexception	6141	7714
+unsupportedoperationexception when calling	6165	7739
+unsupportedoptionfault	6142	7715
+unsupportedoptionfault when calling	6142	7715
+unsupportedparametertype	6145	7718
+unsupportedparametertype when calling	6145	7718
+unsupportedplatformtype	6146	7719
+unsupportedplatformtype when calling	6146	7719
+unsupportedplsalphabetexception	6147	7720
+unsupportedplsalphabetexception when calling	6147	7720
+unsupportedplslanguageexception	6148	7721
+unsupportedplslanguageexception when calling	6148	7721
+unsupportedpricingplanexception	6149,11	7722
+unsupportedpricingplanexception when calling	6149,11	7722
+unsupportedprotocol	1308	7740
+unsupportedprotocol when calling	1308	7740
+unsupportedprovidertypeexception	6150	7723
+unsupportedprovidertypeexception when calling	6150	7723
+unsupportedregionexception	6151	7724
+unsupportedregionexception when calling	6151	7724
+unsupportedresponsetypeerror	6152	7725
+unsupportedresultexception	6153	7726
+unsupportedresultexception when calling	6153	7726
+unsupportedsaslmechanismexception	5056	7290
+unsupportedsettingsexception	6154	7727
+unsupportedsettingsexception when calling	6154	7727
+unsupportedstreammediatypeexception	6157	7728
+unsupportedstreammediatypeexception when calling	6157	7728
+unsupportedtemporaltypeexception	6158	7729
+unsupportedtld	6166	7741
+unsupportedtld when calling	6166	7741
+unsupportedtokentypeerror	6159	7730
+unsupportedtokentypeexception	6159	7731
+unsupportedtokentypeexception when calling	6159	7731
+unsupportedupstreamregistryexception	6160	7733
+unsupportedupstreamregistryexception when calling	6160	7733
+unsupportedusereditionexception	6161,11	7734
+unsupportedusereditionexception when calling	6161,11	7734
+unsupporteduserstateexception	6162	7735
+unsupporteduserstateexception when calling	6162	7735
+unsupportedversionexception	285	7316
+unsupportedworkspaceconfigurationexception	6163	7736
+unsupportedworkspaceconfigurationexception when calling	6163	7736
+unterminated c string	5514	6943
 unterminated csv quoted field	452,115	1214
 unterminated format type specifier	194,115	3776
-unterminated_c_string	5502,115	6931
-unterminatedcstring	5502,115	6931
-untranslatable character	859	6936
-untranslatable_character	859,115	6936
-untranslatablecharacter	859,115	6936
-update account preferences exception	6155,55	7730
-update chime webhook configuration exception	6156,55	7731
+unterminated_c_string	5514,115	6943
+unterminatedcstring	5514,115	6943
+untranslatable character	859	6948
+untranslatable_character	859,115	6948
+untranslatablecharacter	859,115	6948
+update account preferences exception	6167,55	7742
+update chime webhook configuration exception	6168,55	7743
 update ignore is unsafe because the order in which rows are updated determines which if any rows are ignored this order cannot be predicted and may differ on master and the slave	1922	2376
-update in progress exception	6157	7732
+update in progress exception	6169	7744
 update locks cannot be acquired during a read uncommitted transaction	2355,208	2835
-update or delete on table * violates foreign key constraint * on table	3268,687	4184
-update out of sync exception	6158	7733
-update slack channel configuration exception	6159,55	7734
-update teams channel configuration exception	6160,55	7735
-updateaccountpreferencesexception	6155,55	7730
-updateaccountpreferencesexception when calling	6155,55	7730
-updatechimewebhookconfigurationexception	6156,55	7731
-updatechimewebhookconfigurationexception when calling	6156,55	7731
+update or delete on table * violates foreign key constraint * on table	3268,687	4186
+update out of sync exception	6170	7745
+update slack channel configuration exception	6171,55	7746
+update teams channel configuration exception	6172,55	7747
+updateaccountpreferencesexception	6167,55	7742
+updateaccountpreferencesexception when calling	6167,55	7742
+updatechimewebhookconfigurationexception	6168,55	7743
+updatechimewebhookconfigurationexception when calling	6168,55	7743
 updated partition constraint for default partition * would be violated by some row	860,687	1037
-updateinprogressexception	6157	7732
-updateinprogressexception when calling	6157	7732
-updateoutofsyncexception	6158	7733
-updateoutofsyncexception when calling	6158	7733
-updates on slices of fixed length arrays not implemented	109	6395
-updateslackchannelconfigurationexception	6159,55	7734
-updateslackchannelconfigurationexception when calling	6159,55	7734
-updateteamschannelconfigurationexception	6160,55	7735
-updateteamschannelconfigurationexception when calling	6160,55	7735
+updateinprogressexception	6169	7744
+updateinprogressexception when calling	6169	7744
+updateoutofsyncexception	6170	7745
+updateoutofsyncexception when calling	6170	7745
+updates on slices of fixed length arrays not implemented	109	6407
+updateslackchannelconfigurationexception	6171,55	7746
+updateslackchannelconfigurationexception when calling	6171,55	7746
+updateteamschannelconfigurationexception	6172,55	7747
+updateteamschannelconfigurationexception when calling	6172,55	7747
 updating of * row is not allowed in	2541	3033
-upgrade dependency failure fault	6161	7736
+upgrade dependency failure fault	6173	7748
 upgrade index name failed please use create index alter table algorithm copy to rebuild index	2121	2592
 upgrade required	37	36
 upgrade required please do * or dump reload to fix it	2502	2993
 upgrade_required	37	36
-upgradedependencyfailurefault	6161	7736
-upgradedependencyfailurefault when calling	6161	7736
+upgradedependencyfailurefault	6173	7748
+upgradedependencyfailurefault when calling	6173	7748
 upload failed at start before it took off	1255	1573
-upload not found exception	6162	7737
-uploadnotfoundexception	6162	7737
-uploadnotfoundexception when calling	6162	7737
+upload not found exception	6174	7749
+uploadnotfoundexception	6174	7749
+uploadnotfoundexception when calling	6174	7749
 upper bound cannot be less than lower bound	338,115	376
-urgent i o condition	3084	7738
-uri format exception	4772	7739
-uri reference exception	6163	7740
-uri syntax exception	6164	7741
-urierror	6165	7742
-uriformatexception	4772	7739
-urireferenceexception	6163	7740
-urisyntaxexception	6164	7741
+urgent i o condition	3084	7750
+uri format exception	4782	7751
+uri reference exception	6175	7752
+uri syntax exception	6176	7753
+urierror	6177	7754
+uriformatexception	4782	7751
+urireferenceexception	6175	7752
+urisyntaxexception	6176	7753
 url using bad illegal format or missing url	1310	1629
-urlerror	6166	7743
-usage limit already exists	6167	7744
-usage limit not found	6168,12	7745
-usagelimitalreadyexists	6167	7744
-usagelimitalreadyexists when calling	6167	7744
-usagelimitnotfound	6168,12	7745
-usagelimitnotfound when calling	6168,12	7745
-use of writeto with pre connected connection	6169,6170	7746
-use srtp not negotiated	6171,287	311
+urlerror	6178	7755
+usage limit already exists	6179	7756
+usage limit not found	6180,12	7757
+usagelimitalreadyexists	6179	7756
+usagelimitalreadyexists when calling	6179	7756
+usagelimitnotfound	6180,12	7757
+usagelimitnotfound when calling	6180,12	7757
+use of writeto with pre connected connection	6181,6182	7758
+use srtp not negotiated	6183,287	311
 user * already has more than * active connections	2537,1	3029
-user * cannot replicate into relation with row level security enabled	109	7747
+user * cannot replicate into relation with row level security enabled	109	7759
 user * has exceeded the * resource current value	2597,1	3122
-user already exists	6172	7748
-user already exists fault	6172	7749
-user authorization denied	5475,5474	6875
+user already exists	6184	7760
+user already exists fault	6184	7761
+user authorization denied	5487,5486	6887
 user defined indexes on system catalog tables are not supported	109	887
-user defined relation parameter types limit exceeded	337	7750
-user defined signal 1	3074	7751
-user defined signal 2	3076	7752
+user defined relation parameter types limit exceeded	337	7762
+user defined signal 1	3074	7763
+user defined signal 2	3076	7764
 user defined types cannot use subscripting function	163,1	771
-user does not exist exception	6173	7753
-user group already exists	6174	7754
-user group not found	6175,12	7755
-user group quota exceeded	6176	7756
-user import in progress exception	6177	7757
+user does not exist exception	6185	7765
+user group already exists	6186	7766
+user group not found	6187,12	7767
+user group quota exceeded	6188	7768
+user import in progress exception	6189	7769
 user is blocked because of too many credential errors unblock with	2596	3121
-user lambda validation exception	6178	7758
+user lambda validation exception	6190	7770
 user mapping for * already exists for server	161,1	3836
 user mapping for * does not exist for server	162,1	3837
 user mapping for user * on server * does not exist	162,1	1775
-user mapping not found for	162,1	7759
-user not confirmed exception	6179	7760
-user not found	6180,12	7761
-user not found exception	6180,12	7762
-user not found fault	6180	7763
-user pool add on not enabled exception	6181	7764
-user pool tagging exception	6182	7765
-user principal not found exception	6183	7766
-user quota exceeded	6184	7767
-user quota exceeded fault	6184	7768
-useralreadyexists	6172	7748
-useralreadyexists when calling	6172	7748
-useralreadyexistsfault	6172	7749
-useralreadyexistsfault when calling	6172	7749
-userdoesnotexistexception	6173	7753
-userdoesnotexistexception when calling	6173	7753
-usergroupalreadyexists	6174	7754
-usergroupalreadyexists when calling	6174	7754
-usergroupnotfound	6175,12	7755
-usergroupnotfound when calling	6175,12	7755
-usergroupquotaexceeded	6176	7756
-usergroupquotaexceeded when calling	6176	7756
-userimportinprogressexception	6177	7757
-userimportinprogressexception when calling	6177	7757
-userlambdavalidationexception	6178	7758
-userlambdavalidationexception when calling	6178	7758
-username exists exception	6185	7769
-usernameexistsexception	6185	7769
-usernameexistsexception when calling	6185	7769
-usernotconfirmedexception	6179	7760
-usernotconfirmedexception when calling	6179	7760
-usernotfound	6180,12	7761
-usernotfound when calling	6180,12	7761
-usernotfoundexception	6180,12	7762
-usernotfoundexception when calling	6180,12	7762
-usernotfoundfault	6180	7763
-usernotfoundfault when calling	6180	7763
-userpooladdonnotenabledexception	6181	7764
-userpooladdonnotenabledexception when calling	6181	7764
-userpooltaggingexception	6182	7765
-userpooltaggingexception when calling	6182	7765
-userprincipalnotfoundexception	6183	7766
-userquotaexceeded	6184	7767
-userquotaexceeded when calling	6184	7767
-userquotaexceededfault	6184	7768
-userquotaexceededfault when calling	6184	7768
-userwarning	6186	7770
-using cert extension requires at least x509v3	6187,297	7771
+user mapping not found for	162,1	7771
+user not confirmed exception	6191	7772
+user not found	6192,12	7773
+user not found exception	6192,12	7774
+user not found fault	6192	7775
+user pool add on not enabled exception	6193	7776
+user pool tagging exception	6194	7777
+user principal not found exception	6195	7778
+user quota exceeded	6196	7779
+user quota exceeded fault	6196	7780
+useralreadyexists	6184	7760
+useralreadyexists when calling	6184	7760
+useralreadyexistsfault	6184	7761
+useralreadyexistsfault when calling	6184	7761
+userdoesnotexistexception	6185	7765
+userdoesnotexistexception when calling	6185	7765
+usergroupalreadyexists	6186	7766
+usergroupalreadyexists when calling	6186	7766
+usergroupnotfound	6187,12	7767
+usergroupnotfound when calling	6187,12	7767
+usergroupquotaexceeded	6188	7768
+usergroupquotaexceeded when calling	6188	7768
+userimportinprogressexception	6189	7769
+userimportinprogressexception when calling	6189	7769
+userlambdavalidationexception	6190	7770
+userlambdavalidationexception when calling	6190	7770
+username exists exception	6197	7781
+usernameexistsexception	6197	7781
+usernameexistsexception when calling	6197	7781
+usernotconfirmedexception	6191	7772
+usernotconfirmedexception when calling	6191	7772
+usernotfound	6192,12	7773
+usernotfound when calling	6192,12	7773
+usernotfoundexception	6192,12	7774
+usernotfoundexception when calling	6192,12	7774
+usernotfoundfault	6192	7775
+usernotfoundfault when calling	6192	7775
+userpooladdonnotenabledexception	6193	7776
+userpooladdonnotenabledexception when calling	6193	7776
+userpooltaggingexception	6194	7777
+userpooltaggingexception when calling	6194	7777
+userprincipalnotfoundexception	6195	7778
+userquotaexceeded	6196	7779
+userquotaexceeded when calling	6196	7779
+userquotaexceededfault	6196	7780
+userquotaexceededfault when calling	6196	7780
+userwarning	6198	7782
+using cert extension requires at least x509v3	6199,297	7783
 using storage engine * for table	2657	3182
-utf data format exception	6188	7772
-utfdataformatexception	6188	7772
+utf data format exception	6200	7784
+utfdataformatexception	6200	7784
 vacuum full cannot be performed in parallel	109	300
 vacuum option disable_page_skipping cannot be used with full	109	300
-value * is out of range for type	331,115	5490
-value * out of bounds for option	194,115	4702
-value cannot be null	319	7773
-value does not fall within the expected range	329,1437,1769	7774
-value for * is too long	194,115	5389
-value for domain * violates check constraint	860,687	7775
+value * is out of range for type	331,115	5499
+value * out of bounds for option	194,115	4704
+value cannot be null	319	7785
+value does not fall within the expected range	329,1437,1769	7786
+value for * is too long	194,115	5398
+value for domain * violates check constraint	860,687	7787
 value is out of range in	1973,331,115	2436
-value is too big in tsquery	337	5883
-value out of range	6189,6190	7776
-value out of range overflow	331,115	4178
-value out of range underflow	331,115	4178
+value is too big in tsquery	337	5892
+value out of range	6201,6202	7788
+value out of range overflow	331,115	4180
+value out of range underflow	331,115	4180
 value overflows numeric format	331,115	3683
-value too large for data type	1858	7777
-value too large for defined data type	1858	7778
-value too large to be stored in data type	1858	7779
-value too long for restore point maximum	194,115	7780
-value too long for type character	532,115	7781
-value too long for type character varying	532,115	7781
-valueerror	6191,6192	7782
+value too large for data type	1858	7789
+value too large for defined data type	1858	7790
+value too large to be stored in data type	1858	7791
+value too long for restore point maximum	194,115	7792
+value too long for type character	532,115	7793
+value too long for type character varying	532,115	7793
+valueerror	6203,6204	7794
 values in from must have an alias	0,1	950
 values less than value must be strictly increasing for each partition	2348	2827
 values lists * columns available but * columns specified	320,1	958
@@ -34613,42 +34667,42 @@ variable * is a * variable	2116	2587
 variable * is a global variable and should be set with set global	2083	2553
 variable * is a session variable and can t be used with set global	2177	2654
 variable * is not a variable component can t be used as xxxx variable_name	2603	3128
-variable * is of type * but expression is of type	279,1	7783
+variable * is of type * but expression is of type	279,1	7795
 variable * is read only use set * to assign the value	2604	3129
 variable * must be quoted with or renamed	2432,1	2919
 variable or condition declaration after cursor or handler declaration	2457,1	2948
-variadic argument must be an array	279,1	7784
+variadic argument must be an array	279,1	7796
 variadic parameter must be an array	112,1	237
 variadic parameter must be the last input parameter	112,1	237
 variadic parameter must be the last parameter	112,1	237
 variant also negotiates	69	66
 variant_also_negotiates	69	66
-vars argument is not an object	194,115	7785
+vars argument is not an object	194,115	7797
 vector _m_range_check __n which is * this size which is	325	534
-verification failed exception	6193	7786
-verificationerror	1237	7787
-verificationexception	4784	7788
-verificationfailedexception	6193	7786
-verificationfailedexception when calling	6193	7786
-verifyerror	6194	7789
-version conflict exception	6195,19	7790
-version mismatch exception	6196	7791
-version mismatch in index * file version * current version	1155,81	4145
+verification failed exception	6205	7798
+verificationerror	1237	7799
+verificationexception	4794	7800
+verificationfailedexception	6205	7798
+verificationfailedexception when calling	6205	7798
+verifyerror	6206	7801
+version conflict exception	6207,19	7802
+version mismatch exception	6208	7803
+version mismatch in index * file version * current version	1155,81	4147
 version to install must be specified	194,115	3669
-version too high	6197,287	311
-version too low	6198,287	311
-versionconflictexception	6195,19	7790
-versionconflictexception when calling	6195,19	7790
+version too high	6209,287	311
+version too low	6210,287	311
+versionconflictexception	6207,19	7802
+versionconflictexception when calling	6207,19	7802
 versioned table * adding history partition s failed	2614	3139
-versionerror	6199	7792
-versionmismatchexception	6196	7791
-versionmismatchexception when calling	6196	7791
-versions limit exceeded exception	6200,19	7793
-versionslimitexceededexception	6200,19	7793
-versionslimitexceededexception when calling	6200,19	7793
-video too large exception	6201	7794
-videotoolargeexception	6201	7794
-videotoolargeexception when calling	6201	7794
+versionerror	6211	7804
+versionmismatchexception	6208	7803
+versionmismatchexception when calling	6208	7803
+versions limit exceeded exception	6212,19	7805
+versionslimitexceededexception	6212,19	7805
+versionslimitexceededexception when calling	6212,19	7805
+video too large exception	6213	7806
+videotoolargeexception	6213	7806
+videotoolargeexception when calling	6213	7806
 view * has no creation context	2629	3154
 view * has no definer information old table format current user is used as definer please recreate the view	2627	3152
 view * order by clause ignored because there is other order by clause already	2630	3155
@@ -34656,163 +34710,163 @@ view * references invalid table s or column s or function s or definer invoker o
 view * s field list have different column counts	2638	3163
 view being updated does not have complete key of underlying table in it	2659	3184
 view merge algorithm can t be used here for now assumed undefined algorithm	2658	3183
-view rule for * must be named	163,1	5746
+view rule for * must be named	163,1	5755
 view s select contains a subquery in the from clause	2635	3160
 view s select contains a variable or parameter	2637	3162
 view text checksum failed	2626	3151
 views cannot be unlogged because they do not have storage	0,1	1532
-views must not contain data modifying statements in with	109	7795
-views must not contain select into	109	7795
-virtual machine error	6202	7796
-virtual timer expired	3086	7797
-virtualmachineerror	6202	7796
-vnode disk i o error	5486,160	6903
-volume not found	6203	7798
-volumenotfound	6203	7798
-volumenotfound when calling	6203	7798
-voter not found exception	5815	7305
-voter_not_found	5815	7305
-voternotfoundexception	5815	7305
-vpc association authorization not found	6204,12	7799
-vpc association not found	6205,12	7800
-vpc encryption control violation exception	6206	7801
-vpcassociationauthorizationnotfound	6204,12	7799
-vpcassociationauthorizationnotfound when calling	6204,12	7799
-vpcassociationnotfound	6205,12	7800
-vpcassociationnotfound when calling	6205,12	7800
-vpcencryptioncontrolviolationexception	6206	7801
-vpcencryptioncontrolviolationexception when calling	6206	7801
-vtab constraint failed	5480,862	6883
-vtab database disk image is malformed	5481,3515	6885
-vtab database table is locked	5488,5386	6906
-waf associated item exception	6207	7802
-waf bad request exception	6208	7803
-waf configuration warning exception	6209	7804
-waf disallowed name exception	6210	7805
-waf duplicate item exception	6211	7806
-waf entity migration exception	6212	7807
-waf expired managed rule group version exception	6213	7808
-waf feature not included in pricing plan exception	6214	7809
-waf internal error exception	6215	7810
-waf invalid account exception	6216	7811
-waf invalid operation exception	6217	7812
-waf invalid parameter exception	6218	7813
-waf invalid permission policy exception	6219	7814
-waf invalid regex pattern exception	6220	7815
-waf invalid resource exception	6221	7816
-waf limits exceeded exception	6222	7817
-waf log destination permission issue exception	6223	7818
-waf non empty entity exception	6224	7819
-waf nonexistent container exception	6225	7820
-waf nonexistent item exception	6226	7821
-waf optimistic lock exception	6227	7822
-waf referenced item exception	6228	7823
-waf service linked role error exception	6229	7824
-waf stale data exception	6230	7825
-waf subscription not found exception	6231	7826
-waf tag operation exception	6232	7827
-waf tag operation internal error exception	6233	7828
-waf unavailable entity exception	6234	7829
-waf unsupported aggregate key type exception	6235	7830
-wafassociateditemexception	6207	7802
-wafassociateditemexception when calling	6207	7802
-wafbadrequestexception	6208	7803
-wafbadrequestexception when calling	6208	7803
-wafconfigurationwarningexception	6209	7804
-wafconfigurationwarningexception when calling	6209	7804
-wafdisallowednameexception	6210	7805
-wafdisallowednameexception when calling	6210	7805
-wafduplicateitemexception	6211	7806
-wafduplicateitemexception when calling	6211	7806
-wafentitymigrationexception	6212	7807
-wafentitymigrationexception when calling	6212	7807
-wafexpiredmanagedrulegroupversionexception	6213	7808
-wafexpiredmanagedrulegroupversionexception when calling	6213	7808
-waffeaturenotincludedinpricingplanexception	6214	7809
-waffeaturenotincludedinpricingplanexception when calling	6214	7809
-wafinternalerrorexception	6215	7810
-wafinternalerrorexception when calling	6215	7810
-wafinvalidaccountexception	6216	7811
-wafinvalidaccountexception when calling	6216	7811
-wafinvalidoperationexception	6217	7812
-wafinvalidoperationexception when calling	6217	7812
-wafinvalidparameterexception	6218	7813
-wafinvalidparameterexception when calling	6218	7813
-wafinvalidpermissionpolicyexception	6219	7814
-wafinvalidpermissionpolicyexception when calling	6219	7814
-wafinvalidregexpatternexception	6220	7815
-wafinvalidregexpatternexception when calling	6220	7815
-wafinvalidresourceexception	6221	7816
-wafinvalidresourceexception when calling	6221	7816
-waflimitsexceededexception	6222	7817
-waflimitsexceededexception when calling	6222	7817
-waflogdestinationpermissionissueexception	6223	7818
-waflogdestinationpermissionissueexception when calling	6223	7818
-wafnonemptyentityexception	6224	7819
-wafnonemptyentityexception when calling	6224	7819
-wafnonexistentcontainerexception	6225	7820
-wafnonexistentcontainerexception when calling	6225	7820
-wafnonexistentitemexception	6226	7821
-wafnonexistentitemexception when calling	6226	7821
-wafoptimisticlockexception	6227	7822
-wafoptimisticlockexception when calling	6227	7822
-wafreferenceditemexception	6228	7823
-wafreferenceditemexception when calling	6228	7823
-wafservicelinkedroleerrorexception	6229	7824
-wafservicelinkedroleerrorexception when calling	6229	7824
-wafstaledataexception	6230	7825
-wafstaledataexception when calling	6230	7825
-wafsubscriptionnotfoundexception	6231	7826
-wafsubscriptionnotfoundexception when calling	6231	7826
-waftagoperationexception	6232	7827
-waftagoperationexception when calling	6232	7827
-waftagoperationinternalerrorexception	6233	7828
-waftagoperationinternalerrorexception when calling	6233	7828
-wafunavailableentityexception	6234	7829
-wafunavailableentityexception when calling	6234	7829
-wafunsupportedaggregatekeytypeexception	6235	7830
-wafunsupportedaggregatekeytypeexception when calling	6235	7830
-wait handle cannot be opened exception	4568	7831
+views must not contain data modifying statements in with	109	7807
+views must not contain select into	109	7807
+virtual machine error	6214	7808
+virtual timer expired	3086	7809
+virtualmachineerror	6214	7808
+vnode disk i o error	5498,160	6915
+volume not found	6215	7810
+volumenotfound	6215	7810
+volumenotfound when calling	6215	7810
+voter not found exception	5827	7317
+voter_not_found	5827	7317
+voternotfoundexception	5827	7317
+vpc association authorization not found	6216,12	7811
+vpc association not found	6217,12	7812
+vpc encryption control violation exception	6218	7813
+vpcassociationauthorizationnotfound	6216,12	7811
+vpcassociationauthorizationnotfound when calling	6216,12	7811
+vpcassociationnotfound	6217,12	7812
+vpcassociationnotfound when calling	6217,12	7812
+vpcencryptioncontrolviolationexception	6218	7813
+vpcencryptioncontrolviolationexception when calling	6218	7813
+vtab constraint failed	5492,862	6895
+vtab database disk image is malformed	5493,3518	6897
+vtab database table is locked	5500,5399	6918
+waf associated item exception	6219	7814
+waf bad request exception	6220	7815
+waf configuration warning exception	6221	7816
+waf disallowed name exception	6222	7817
+waf duplicate item exception	6223	7818
+waf entity migration exception	6224	7819
+waf expired managed rule group version exception	6225	7820
+waf feature not included in pricing plan exception	6226	7821
+waf internal error exception	6227	7822
+waf invalid account exception	6228	7823
+waf invalid operation exception	6229	7824
+waf invalid parameter exception	6230	7825
+waf invalid permission policy exception	6231	7826
+waf invalid regex pattern exception	6232	7827
+waf invalid resource exception	6233	7828
+waf limits exceeded exception	6234	7829
+waf log destination permission issue exception	6235	7830
+waf non empty entity exception	6236	7831
+waf nonexistent container exception	6237	7832
+waf nonexistent item exception	6238	7833
+waf optimistic lock exception	6239	7834
+waf referenced item exception	6240	7835
+waf service linked role error exception	6241	7836
+waf stale data exception	6242	7837
+waf subscription not found exception	6243	7838
+waf tag operation exception	6244	7839
+waf tag operation internal error exception	6245	7840
+waf unavailable entity exception	6246	7841
+waf unsupported aggregate key type exception	6247	7842
+wafassociateditemexception	6219	7814
+wafassociateditemexception when calling	6219	7814
+wafbadrequestexception	6220	7815
+wafbadrequestexception when calling	6220	7815
+wafconfigurationwarningexception	6221	7816
+wafconfigurationwarningexception when calling	6221	7816
+wafdisallowednameexception	6222	7817
+wafdisallowednameexception when calling	6222	7817
+wafduplicateitemexception	6223	7818
+wafduplicateitemexception when calling	6223	7818
+wafentitymigrationexception	6224	7819
+wafentitymigrationexception when calling	6224	7819
+wafexpiredmanagedrulegroupversionexception	6225	7820
+wafexpiredmanagedrulegroupversionexception when calling	6225	7820
+waffeaturenotincludedinpricingplanexception	6226	7821
+waffeaturenotincludedinpricingplanexception when calling	6226	7821
+wafinternalerrorexception	6227	7822
+wafinternalerrorexception when calling	6227	7822
+wafinvalidaccountexception	6228	7823
+wafinvalidaccountexception when calling	6228	7823
+wafinvalidoperationexception	6229	7824
+wafinvalidoperationexception when calling	6229	7824
+wafinvalidparameterexception	6230	7825
+wafinvalidparameterexception when calling	6230	7825
+wafinvalidpermissionpolicyexception	6231	7826
+wafinvalidpermissionpolicyexception when calling	6231	7826
+wafinvalidregexpatternexception	6232	7827
+wafinvalidregexpatternexception when calling	6232	7827
+wafinvalidresourceexception	6233	7828
+wafinvalidresourceexception when calling	6233	7828
+waflimitsexceededexception	6234	7829
+waflimitsexceededexception when calling	6234	7829
+waflogdestinationpermissionissueexception	6235	7830
+waflogdestinationpermissionissueexception when calling	6235	7830
+wafnonemptyentityexception	6236	7831
+wafnonemptyentityexception when calling	6236	7831
+wafnonexistentcontainerexception	6237	7832
+wafnonexistentcontainerexception when calling	6237	7832
+wafnonexistentitemexception	6238	7833
+wafnonexistentitemexception when calling	6238	7833
+wafoptimisticlockexception	6239	7834
+wafoptimisticlockexception when calling	6239	7834
+wafreferenceditemexception	6240	7835
+wafreferenceditemexception when calling	6240	7835
+wafservicelinkedroleerrorexception	6241	7836
+wafservicelinkedroleerrorexception when calling	6241	7836
+wafstaledataexception	6242	7837
+wafstaledataexception when calling	6242	7837
+wafsubscriptionnotfoundexception	6243	7838
+wafsubscriptionnotfoundexception when calling	6243	7838
+waftagoperationexception	6244	7839
+waftagoperationexception when calling	6244	7839
+waftagoperationinternalerrorexception	6245	7840
+waftagoperationinternalerrorexception when calling	6245	7840
+wafunavailableentityexception	6246	7841
+wafunavailableentityexception when calling	6246	7841
+wafunsupportedaggregatekeytypeexception	6247	7842
+wafunsupportedaggregatekeytypeexception when calling	6247	7842
+wait handle cannot be opened exception	4578	7843
 wait on a lock was aborted due to a pending exclusive lock	2178	2655
-wait_seconds must not be negative or zero	331,115	7832
-waithandlecannotbeopenedexception	4568	7831
-wal generated with full_page_writes off was replayed during online backup	107	4439
-wal generated with full_page_writes off was replayed since last restartpoint	107	4439
+wait_seconds must not be negative or zero	331,115	7844
+waithandlecannotbeopenedexception	4578	7843
+wal generated with full_page_writes off was replayed during online backup	107	4441
+wal generated with full_page_writes off was replayed since last restartpoint	107	4441
 wal level not sufficient for creating a restore point	107	105
-wal level not sufficient for making an online backup	107	4439
-wal_level is insufficient to publish logical changes	107	6199
-warningexception	6236	7833
-web authn challenge not found exception	6237	7834
-web authn client mismatch exception	6238	7835
-web authn configuration missing exception	6239	7836
-web authn credential not supported exception	6240	7837
-web authn not enabled exception	6241	7838
-web authn origin not allowed exception	6242	7839
-web authn relying party mismatch exception	6243	7840
-web socket exception	6244	7841
-web socket handshake exception	6245	7842
-webauthnchallengenotfoundexception	6237	7834
-webauthnchallengenotfoundexception when calling	6237	7834
-webauthnclientmismatchexception	6238	7835
-webauthnclientmismatchexception when calling	6238	7835
-webauthnconfigurationmissingexception	6239	7836
-webauthnconfigurationmissingexception when calling	6239	7836
-webauthncredentialnotsupportedexception	6240	7837
-webauthncredentialnotsupportedexception when calling	6240	7837
-webauthnnotenabledexception	6241	7838
-webauthnnotenabledexception when calling	6241	7838
-webauthnoriginnotallowedexception	6242	7839
-webauthnoriginnotallowedexception when calling	6242	7839
-webauthnrelyingpartymismatchexception	6243	7840
-webauthnrelyingpartymismatchexception when calling	6243	7840
-webexception	4792	7843
-webhook not found exception	6246	7844
-webhooknotfoundexception	6246	7844
-webhooknotfoundexception when calling	6246	7844
-websocketexception	6244	7841
-websockethandshakeexception	6245	7842
+wal level not sufficient for making an online backup	107	4441
+wal_level is insufficient to publish logical changes	107	6210
+warningexception	6248	7845
+web authn challenge not found exception	6249	7846
+web authn client mismatch exception	6250	7847
+web authn configuration missing exception	6251	7848
+web authn credential not supported exception	6252	7849
+web authn not enabled exception	6253	7850
+web authn origin not allowed exception	6254	7851
+web authn relying party mismatch exception	6255	7852
+web socket exception	6256	7853
+web socket handshake exception	6257	7854
+webauthnchallengenotfoundexception	6249	7846
+webauthnchallengenotfoundexception when calling	6249	7846
+webauthnclientmismatchexception	6250	7847
+webauthnclientmismatchexception when calling	6250	7847
+webauthnconfigurationmissingexception	6251	7848
+webauthnconfigurationmissingexception when calling	6251	7848
+webauthncredentialnotsupportedexception	6252	7849
+webauthncredentialnotsupportedexception when calling	6252	7849
+webauthnnotenabledexception	6253	7850
+webauthnnotenabledexception when calling	6253	7850
+webauthnoriginnotallowedexception	6254	7851
+webauthnoriginnotallowedexception when calling	6254	7851
+webauthnrelyingpartymismatchexception	6255	7852
+webauthnrelyingpartymismatchexception when calling	6255	7852
+webexception	4802	7855
+webhook not found exception	6258	7856
+webhooknotfoundexception	6258	7856
+webhooknotfoundexception when calling	6258	7856
+websocketexception	6256	7853
+websockethandshakeexception	6257	7854
 weight array may not contain nulls	195,115	1295
-weight out of range	194,115	7845
+weight out of range	194,115	7857
 weird server reply	1311	1630
 when building statistics on a single expression statistics kinds may not be specified	109	1180
 when enforce_gtid_consistency 1 the statements create temporary table and drop temporary table can be executed in a non transactional context only and require that autocommit 1	2098	2568
@@ -34824,115 +34878,115 @@ when unique checking is disabled in myrocks insert update load statements with c
 when using parallel replication and gtid with multiple replication domains sql_slave_skip_counter can not be used instead setting gtid_slave_pos explicitly can be used to skip to after a given gtid position	2423	2908
 where clause not allowed for schema	0,1	950
 where clause not allowed with copy to	0,1	950
-where current of is not supported for this table type	109	7846
+where current of is not supported for this table type	109	7858
 where current of on a view is not implemented	109	1290
 whole row unique index inference specifications are not supported	109	720
 width argument position must be ended by	194,115	3776
 wildcards or range in json path not allowed in argument * to function	2155	2629
-win32exception	6247	7847
-window * does not exist	162,1	7848
+win32exception	6259	7859
+window * does not exist	162,1	7860
 window * is already defined	709,1	793
-window changed	3088	7849
+window changed	3088	7861
 window frame is not allowed with	2265	2742
 window function * cannot have within group	259,1	1916
 window function * requires an over clause	259,1	1916
-window function calls cannot be nested	709,1	7850
+window function calls cannot be nested	709,1	7862
 window function calls cannot contain set returning function calls	109	248
 window function is allowed only in select list and order by clause	2696	3222
 window function is not allowed in window specification	2666	3191
-window functions are not allowed in	709,1	7851
+window functions are not allowed in	709,1	7863
 window functions can not be used as arguments to group functions	2488	2979
 window functions cannot return sets	112,1	253
 window specification referencing another one * cannot contain partition list	2308	2787
 window specification with name * is not defined	2711	3237
-windowing error	709	6956
-windowing_error	709,1	6956
-windowingerror	709,1	6956
+windowing error	709	6968
+windowing_error	709,1	6968
+windowingerror	709,1	6968
 with a search or cycle clause the left side of the union must be a select	109	3831
-with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	109	7852
+with a search or cycle clause the recursive reference to with query * must be at the top level of its right hand select	109	7864
 with a search or cycle clause the right side of the union must be a select	0,1	1663
 with cannot be used in a query that is rewritten by rules into multiple queries	109	867
-with check cannot be applied to select or delete	0,1	5876
+with check cannot be applied to select or delete	0,1	5885
 with check option is supported only on automatically updatable views	109	278
 with check option not supported on recursive views	109	108
-with check option violation	864	6957
+with check option violation	864	6969
 with clause containing a data modifying statement must be at the top level	109	3831
 with column list and select field list have different column counts	2667	3192
 with no matching label	2445,1	2936
 with ordinality cannot be used with a column definition list	0,1	289
-with query * columns available but * columns specified	320,1	7853
-with query * does not have a returning clause	109	7854
+with query * columns available but * columns specified	320,1	7865
+with query * does not have a returning clause	109	7866
 with query is not recursive	0,1	1663
 with query name * appears in both a rule action and the query being rewritten	109	867
-with query name * specified more than once	1634,1	7855
-with recursive is not supported for merge statement	0,1	7640
+with query name * specified more than once	1634,1	7867
+with recursive is not supported for merge statement	0,1	7652
 with ties cannot be specified without order by clause	0,1	950
-with_check_option_violation	864	6957
-withcheckoptionviolation	864	6957
+with_check_option_violation	864	6969
+withcheckoptionviolation	864	6969
 within group is required for ordered set aggregate	259,1	1916
 within group specified but * is not an aggregate function	259,1	1916
-word is too long * bytes max	337	7856
-word is too long in tsquery	337	5883
-word is too long to be indexed	337	7857
-work units not ready yet exception	6248	7858
-workflow execution already started fault	6249	7859
-workflowexecutionalreadystartedfault	6249	7859
-workflowexecutionalreadystartedfault when calling	6249	7859
-workspaces default role not found exception	6250	7860
-workspacesdefaultrolenotfoundexception	6250	7860
-workspacesdefaultrolenotfoundexception when calling	6250	7860
-workunitsnotreadyyetexception	6248	7858
-workunitsnotreadyyetexception when calling	6248	7858
-write aborted exception	6251	7861
-write disk i o error	5487,160	6904
-write pending exception	6252	7862
-write tcp * write broken pipe	559	7863
+word is too long * bytes max	337	7868
+word is too long in tsquery	337	5892
+word is too long to be indexed	337	7869
+work units not ready yet exception	6260	7870
+workflow execution already started fault	6261	7871
+workflowexecutionalreadystartedfault	6261	7871
+workflowexecutionalreadystartedfault when calling	6261	7871
+workspaces default role not found exception	6262	7872
+workspacesdefaultrolenotfoundexception	6262	7872
+workspacesdefaultrolenotfoundexception when calling	6262	7872
+workunitsnotreadyyetexception	6260	7870
+workunitsnotreadyyetexception when calling	6260	7870
+write aborted exception	6263	7873
+write disk i o error	5499,160	6916
+write pending exception	6264	7874
+write tcp * write broken pipe	559	7875
 write to exceptions table failed message	2027	2496
-writeabortedexception	6251	7861
-writependingexception	6252	7862
-writetimeout	6253	7864
+writeabortedexception	6263	7873
+writependingexception	6264	7874
+writetimeout	6265	7876
 writing one row to the row based binary log failed	1898	2352
-wrong certificate type	6254,287	311
-wrong cipher returned	6255,287	311
+wrong certificate type	6266,287	311
+wrong cipher returned	6267,287	311
 wrong flag in flag array	194,115	347
 wrong flag type only arrays and scalars are allowed	194,115	347
 wrong insert into a sequence one can only do single table insert into a sequence object like with mariadb dump if you want to change the sequence use alter sequence instead	2677	3203
 wrong magic in	2680	3206
-wrong medium type	1755	7865
-wrong method type exception	6256	7866
+wrong medium type	1755	7877
+wrong method type exception	6268	7878
 wrong number of array subscripts	338,115	376
 wrong number of columns	279,1	555
-wrong number of fields	6257,6258	7867
+wrong number of fields	6269,6270	7879
 wrong number of fields in header line got	452,115	1214
-wrong number of parameters for prepared statement	0,1	7868
+wrong number of parameters for prepared statement	0,1	7880
 wrong number of parameters on left side of overlaps expression	0,1	950
 wrong number of parameters on right side of overlaps expression	0,1	950
 wrong number of partitions defined mismatch with previous setting	2316	2795
 wrong number of subpartitions defined mismatch with previous setting	2317	2796
-wrong object type	259	6952
+wrong object type	259	6964
 wrong parameters for * missing	2199	2676
 wrong parameters for partitioned * wrong value for	2292	2771
 wrong partition name or partition list	2297	2776
 wrong partition type * for partitioning by	2318	2797
 wrong partitions for * must have at least one history and exactly one last current	2625	3150
-wrong position info in tsvector	0,1	7311
-wrong signature length	6259,287	311
-wrong signature size	6260,287	311
-wrong signature type	6261,287	311
-wrong ssl version	6262,287	311
-wrong version number	6263,287	311
-wrong_object_type	259,1	6952
-wrongmethodtypeexception	6256	7866
-wrongobjecttype	259,1	6952
-x path exception	6264	7869
-x path expression exception	6265	7870
-x path factory configuration exception	6266	7871
-x path function exception	6267	7872
-x requires a power of two value between 1 mb and 1 gb	194,115	7873
-x509 cannot verify signature algorithm unimplemented	6268,6269	7874
-x509 certificate signed by unknown authority	297	7875
-x509 decryption password incorrect	6270,6271	7876
-x509 verification setup problems	6272,287	311
+wrong position info in tsvector	0,1	7323
+wrong signature length	6271,287	311
+wrong signature size	6272,287	311
+wrong signature type	6273,287	311
+wrong ssl version	6274,287	311
+wrong version number	6275,287	311
+wrong_object_type	259,1	6964
+wrongmethodtypeexception	6268	7878
+wrongobjecttype	259,1	6964
+x path exception	6276	7881
+x path expression exception	6277	7882
+x path factory configuration exception	6278	7883
+x path function exception	6279	7884
+x requires a power of two value between 1 mb and 1 gb	194,115	7885
+x509 cannot verify signature algorithm unimplemented	6280,6281	7886
+x509 certificate signed by unknown authority	297	7887
+x509 decryption password incorrect	6282,6283	7888
+x509 verification setup problems	6284,287	311
 xa_rbdeadlock transaction branch was rolled back deadlock was detected	2713	3239
 xa_rbrollback transaction branch was rolled back	2714	3240
 xa_rbtimeout transaction branch was rolled back took too long	2715	3241
@@ -34942,69 +34996,69 @@ xaer_nota unknown xid	2718	3244
 xaer_outside some work is done outside global transaction	2719	3245
 xaer_rmerr fatal error occurred in the transaction branch check your data for consistency	2720	3246
 xaer_rmfail the command cannot be executed when global transaction is in the * state	2721	3247
-xaexception	6273	7877
-xks key already in use exception	6274	7878
-xks key invalid configuration exception	6275	7879
-xks key not found exception	6276	7880
-xks proxy incorrect authentication credential exception	6277	7881
-xks proxy invalid configuration exception	6278	7882
-xks proxy invalid response exception	6279	7883
-xks proxy uri endpoint in use exception	6280	7884
-xks proxy uri in use exception	6281	7885
-xks proxy uri unreachable exception	6282	7886
-xks proxy vpc endpoint service in use exception	6283	7887
-xks proxy vpc endpoint service invalid configuration exception	6284	7888
-xks proxy vpc endpoint service not found exception	6285	7889
-xkskeyalreadyinuseexception	6274	7878
-xkskeyalreadyinuseexception when calling	6274	7878
-xkskeyinvalidconfigurationexception	6275	7879
-xkskeyinvalidconfigurationexception when calling	6275	7879
-xkskeynotfoundexception	6276	7880
-xkskeynotfoundexception when calling	6276	7880
-xksproxyincorrectauthenticationcredentialexception	6277	7881
-xksproxyincorrectauthenticationcredentialexception when calling	6277	7881
-xksproxyinvalidconfigurationexception	6278	7882
-xksproxyinvalidconfigurationexception when calling	6278	7882
-xksproxyinvalidresponseexception	6279	7883
-xksproxyinvalidresponseexception when calling	6279	7883
-xksproxyuriendpointinuseexception	6280	7884
-xksproxyuriendpointinuseexception when calling	6280	7884
-xksproxyuriinuseexception	6281	7885
-xksproxyuriinuseexception when calling	6281	7885
-xksproxyuriunreachableexception	6282	7886
-xksproxyuriunreachableexception when calling	6282	7886
-xksproxyvpcendpointserviceinuseexception	6283	7887
-xksproxyvpcendpointserviceinuseexception when calling	6283	7887
-xksproxyvpcendpointserviceinvalidconfigurationexception	6284	7888
-xksproxyvpcendpointserviceinvalidconfigurationexception when calling	6284	7888
-xksproxyvpcendpointservicenotfoundexception	6285	7889
-xksproxyvpcendpointservicenotfoundexception when calling	6285	7889
+xaexception	6285	7889
+xks key already in use exception	6286	7890
+xks key invalid configuration exception	6287	7891
+xks key not found exception	6288	7892
+xks proxy incorrect authentication credential exception	6289	7893
+xks proxy invalid configuration exception	6290	7894
+xks proxy invalid response exception	6291	7895
+xks proxy uri endpoint in use exception	6292	7896
+xks proxy uri in use exception	6293	7897
+xks proxy uri unreachable exception	6294	7898
+xks proxy vpc endpoint service in use exception	6295	7899
+xks proxy vpc endpoint service invalid configuration exception	6296	7900
+xks proxy vpc endpoint service not found exception	6297	7901
+xkskeyalreadyinuseexception	6286	7890
+xkskeyalreadyinuseexception when calling	6286	7890
+xkskeyinvalidconfigurationexception	6287	7891
+xkskeyinvalidconfigurationexception when calling	6287	7891
+xkskeynotfoundexception	6288	7892
+xkskeynotfoundexception when calling	6288	7892
+xksproxyincorrectauthenticationcredentialexception	6289	7893
+xksproxyincorrectauthenticationcredentialexception when calling	6289	7893
+xksproxyinvalidconfigurationexception	6290	7894
+xksproxyinvalidconfigurationexception when calling	6290	7894
+xksproxyinvalidresponseexception	6291	7895
+xksproxyinvalidresponseexception when calling	6291	7895
+xksproxyuriendpointinuseexception	6292	7896
+xksproxyuriendpointinuseexception when calling	6292	7896
+xksproxyuriinuseexception	6293	7897
+xksproxyuriinuseexception when calling	6293	7897
+xksproxyuriunreachableexception	6294	7898
+xksproxyuriunreachableexception when calling	6294	7898
+xksproxyvpcendpointserviceinuseexception	6295	7899
+xksproxyvpcendpointserviceinuseexception when calling	6295	7899
+xksproxyvpcendpointserviceinvalidconfigurationexception	6296	7900
+xksproxyvpcendpointserviceinvalidconfigurationexception when calling	6296	7900
+xksproxyvpcendpointservicenotfoundexception	6297	7901
+xksproxyvpcendpointservicenotfoundexception when calling	6297	7901
 xml attribute name * appears more than once	0,1	1779
-xml parse exception	6286	7890
-xml schema exception	125	7891
-xml schema inference exception	126	7892
-xml schema validation exception	127	7893
-xml signature exception	6287	7894
-xml stream exception	6288	7895
-xml syntax error on line * unexpected eof	1130	7896
-xml syntax exception	6289	7897
-xmlexception	273,1130	7898
-xmlparseexception	6286	7890
-xmlschemaexception	125	7891
-xmlschemainferenceexception	126	7892
-xmlschemavalidationexception	127	7893
-xmlsignatureexception	6287	7894
-xmlstreamexception	6288	7895
-xmlsyntaxexception	6289	7897
+xml parse exception	6298	7902
+xml schema exception	125	7903
+xml schema inference exception	126	7904
+xml schema validation exception	127	7905
+xml signature exception	6299	7906
+xml stream exception	6300	7907
+xml syntax error on line * unexpected eof	1130	7908
+xml syntax exception	6301	7909
+xmlexception	273,1130	7910
+xmlparseexception	6298	7902
+xmlschemaexception	125	7903
+xmlschemainferenceexception	126	7904
+xmlschemavalidationexception	127	7905
+xmlsignatureexception	6299	7906
+xmlstreamexception	6300	7907
+xmlsyntaxexception	6301	7909
 xmlvalidate is not implemented	109	1492
-xpathexception	6264	7869
-xpathexpressionexception	6265	7870
-xpathfactoryconfigurationexception	6266	7871
-xpathfunctionexception	6267	7872
-xquery x flag expanded regular expressions is not implemented	109	7899
-xslt compile exception	6290	7900
-xsltcompileexception	6290	7900
-xsltexception	6291	7901
+xpathexception	6276	7881
+xpathexpressionexception	6277	7882
+xpathfactoryconfigurationexception	6278	7883
+xpathfunctionexception	6279	7884
+xquery x flag expanded regular expressions is not implemented	109	7911
+xslt compile exception	6302	7912
+xsltcompileexception	6302	7912
+xsltexception	6303	7913
 year * column type is deprecated creating year 4 column instead	2139	2613
 you are not allowed to create a user with grant	1939,1	2395
 you are not allowed to execute this command in a transaction	1941,208	2397
@@ -35018,7 +35072,7 @@ you can t combine write locking of system tables with other tables or lock types
 you can t delete all columns with alter table use drop table instead	1944,1	2405
 you can t execute a prepared statement which has an open cursor associated with it reset the statement to re execute it	2028	2497
 you can t use locks with log tables	1943	2401
-you can t write against a read only replica	638	7902
+you can t write against a read only replica	638	7914
 you can t write lock a log table only read access is possible	1954	2417
 you cannot * a log table if logging is enabled	1883	2337
 you do not have the super privilege and binary logging is enabled you might want to use the less safe log_bin_trust_function_creators variable	1890	2344
@@ -35030,32 +35084,32 @@ you must start backup with	1878	2332
 you need the super privilege for creation view with * definer	2631	3156
 your password does not satisfy the current policy requirements	2272	2750
 your password has expired to log in you must change it using a client that supports expired passwords	2211	2688
-yxdomain	5029	6240
-yxdomain response	5029	6240
-yxrrset	5030	6241
-yxrrset response	5030	6241
-zero division error	6292,334	7903
-zero length character string	4292	6929
+yxdomain	5041	6251
+yxdomain response	5041	6251
+yxrrset	5042	6252
+yxrrset response	5042	6252
+zero division error	6304,334	7915
+zero length character string	4302	6941
 zero length component in parameter dynamic_library_path	1046,1	1261
 zero raised to a negative power is undefined	116,115	114
-zero_length_character_string	4292,115	6929
-zerodivisionerror	6292,334	7903
-zerolengthcharacterstring	4292,115	6929
-zgc cycles	3292	7904
-zgc pauses	3292	7904
-zip checksum error	6293,3328	7905
-zip not a valid zip file	6294,3468	7906
-zip unsupported compression algorithm	6105,6295	7907
-ziperror	6296	7908
-zipexception	6297	7909
+zero_length_character_string	4302,115	6941
+zerodivisionerror	6304,334	7915
+zerolengthcharacterstring	4302,115	6941
+zgc cycles	3292	7916
+zgc pauses	3292	7916
+zip checksum error	6305,3328	7917
+zip not a valid zip file	6306,3471	7918
+zip unsupported compression algorithm	6117,6307	7919
+ziperror	6308	7920
+zipexception	6309	7921
 zlib input data corrupted	2724	3250
-zlib invalid checksum	3327,3328	7910
-zlib invalid dictionary	6298,6299	7911
-zlib invalid header	3329,313	7912
+zlib invalid checksum	3327,3328	7922
+zlib invalid dictionary	6310,6311	7923
+zlib invalid header	3329,313	7924
 zlib not enough memory	2725	3251
 zlib not enough room in the output buffer probably length of uncompressed data was corrupted	2723	3249
-zone rules exception	6300	7913
-zonerulesexception	6300	7913
-zstd compression is not supported by this build	109	7914
+zone rules exception	6312	7925
+zonerulesexception	6312	7925
+zstd compression is not supported by this build	109	7926
 """#
 }
