@@ -368,4 +368,14 @@ import Testing
         // Its statuses' plain words elsewhere are any program's.
         #expect(FailureTaxonomy.labels(in: "socket error while reading config").isEmpty)
     }
+
+    @Test("nginx's errors name the status nginx answers them with; PHP's output through FastCGI names none")
+    func nginxErrors() {
+        let timedOut = "2024/06/04 11:02:13 [error] 31#31: *88 upstream timed out (110: Connection timed out) while reading response header from upstream"
+        #expect(FailureTaxonomy.labels(in: timedOut) == ["gateway timeout", "connection timed out"])
+        #expect(FailureTaxonomy.labels(in: "[error] 31#31: *12 upstream prematurely closed connection while reading response header from upstream") == ["bad gateway"])
+        #expect(FailureTaxonomy.labels(in: "[error] 31#31: *12 no live upstreams while connecting to upstream") == ["bad gateway"])
+        #expect(FailureTaxonomy.labels(in: "[error] 31#31: *12 client intended to send too large body: 10485761 bytes") == ["request entity too large"])
+        #expect(FailureTaxonomy.labels(in: #"[error] 31#31: *12 FastCGI sent in stderr: "PHP message: PHP Notice:  Undefined index: q""#).isEmpty)
+    }
 }

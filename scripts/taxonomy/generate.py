@@ -4,7 +4,7 @@ sources that enumerate a field completely, each entry naming its source:
 
   errno names and strerror texts (glibc, through CPython; musl's, the BSDs' and macOS's for the
   same errno), CPython's OSError subclasses by errno, libcurl's error codes and texts, HAProxy's
-  health-check statuses,
+  health-check statuses, nginx's errors by the HTTP status it answers each with,
   signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
   (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
   Debian's postgresql package) and the server messages raised with each (its source package),
@@ -37,7 +37,7 @@ mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, m
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
 python3-sqlalchemy, libsisimai-perl, systemd (its manual), golang-github-golang-jwt-jwt-dev,
 python3-jwt, ruby-jwt, python3-oauthlib, librdkafka1, musl-tools, libcurl4-openssl-dev, a deb-src line (for `apt-get source`
-of postgresql-15, mariadb, redis and haproxy); the Swift toolchain that builds Deja; (PyPI)
+of postgresql-15, mariadb, redis, haproxy and nginx); the Swift toolchain that builds Deja; (PyPI)
 googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
 
     python3 scripts/taxonomy/generate.py [--check]
@@ -279,6 +279,54 @@ def add_haproxy(t):
     backend = open(debian_source("haproxy", "*/src/backend.c")[0]).read()
     if "has no server available!" in backend:
         t.add("has no server available", ["no server available", "service unavailable"], "HAProxy backend.c (answered with 503)", joins=False)
+
+
+def add_nginx(t):
+    """nginx's errors (Debian's nginx source package: the HTTP core, its request handling and the
+    upstream, proxy, FastCGI, uwsgi, SCGI and gRPC modules; those at `error`, the error log's
+    default level, as a client's own mistakes are `info`), each labelled by the status nginx
+    answers it with: the status constant the code after the `ngx_log_error` returns or finalizes
+    with (`client intended to send too large body` → 413), and for an upstream that failed, what
+    `ngx_http_upstream_next` makes of its failure type (a timeout 504, any other failure 502:
+    `upstream prematurely closed connection`, `no live upstreams`; an invalid header, which the
+    caller passes on as one, 502). A message with no status after it is left out, and so is 500,
+    nginx's answer to its own failures (an allocation on the way), not to what a message says;
+    values (`%V`, `%O`, quoted names) are gaps, as in PostgreSQL's messages."""
+    statuses = {name: int(code) for name, code in re.findall(r"#define NGX_HTTP_(\w+)\s+(\d{3})\n",
+                                                               open(debian_source("nginx", "*/src/http/ngx_http_request.h")[0]).read())}
+    phrases = {s.value: s.phrase.lower() for s in http.HTTPStatus} | {499: "client closed request", 494: "request header fields too large"}
+    files = debian_source("nginx", "*/src/http/ngx_http_*.c") + [path for module in ("proxy", "fastcgi", "uwsgi", "scgi", "grpc")
+                                                                 for path in debian_source("nginx", f"*/src/http/modules/ngx_http_{module}_module.c")]
+    raised = collections.defaultdict(list)
+    for path in sorted(files):
+        text = open(path, errors="replace").read()
+        for offset, call in calls(text, "ngx_log_error("):
+            # What its error log holds at its default level: the client's own mistakes are `info`.
+            if not re.match(r"ngx_log_error\(NGX_LOG_ERR\b", call):
+                continue
+            message = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', call))
+            # What the code does next, up to its first `return`, in the message's block or one
+            # condition below it (FastCGI's stderr is a 502 only three conditions down).
+            before = text[max(0, offset - 200):offset]
+            after = re.match(r"(?s).*?\breturn\b[^;]*;", text[offset + len(call):offset + len(call) + 600])
+            after = after.group(0) if after else ""
+            def near(pattern):
+                return next((m for m in re.finditer(pattern, after) if after[:m.start()].count("{") - after[:m.start()].count("}") <= 1), None)
+            failure = re.search(r"ft_type == NGX_HTTP_UPSTREAM_FT_(\w+)\)\s*\{\s*$", before) or near(r"ngx_http_upstream_next\(r, u,\s*NGX_HTTP_UPSTREAM_FT_(\w+)\)")
+            if failure:
+                status = 504 if failure.group(1) == "TIMEOUT" else 502
+            else:
+                returned = near(r"(?:\breturn|finalize_request\([^;]*?)\s*\(?NGX_HTTP_(\w+)")
+                # An upstream's invalid header goes to `ngx_http_upstream_next` by its caller.
+                status = 502 if returned and returned.group(1) == "UPSTREAM_INVALID_HEADER" else statuses.get(returned.group(1)) if returned else None
+            # 500 is nginx's answer to its own failures (an allocation), not to what a message says.
+            if not status or status < 400 or status == 500 or status not in phrases:
+                continue
+            parts = re.sub(r'%[-*0-9.]*[a-zA-Z]+|\\"[^"\\]*\\"|\\"', " * ", message).split(" * ")
+            pattern = message_pattern(parts, [part for part in parts if words(part)])
+            if pattern:
+                raised[pattern].append((status, [phrases[status]], f"nginx {os.path.basename(path)} (answered with {status})"))
+    add_by_majority(t, raised)
 
 
 def named_signals():
@@ -1283,7 +1331,7 @@ def main():
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_slow_queries, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
                  add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_gc, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_jwt, add_oauth,
-                 add_other_libcs, add_curl, add_haproxy):
+                 add_other_libcs, add_curl, add_haproxy, add_nginx):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
