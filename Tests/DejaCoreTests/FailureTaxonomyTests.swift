@@ -378,4 +378,13 @@ import Testing
         #expect(FailureTaxonomy.labels(in: "[error] 31#31: *12 client intended to send too large body: 10485761 bytes") == ["request entity too large"])
         #expect(FailureTaxonomy.labels(in: #"[error] 31#31: *12 FastCGI sent in stderr: "PHP message: PHP Notice:  Undefined index: q""#).isEmpty)
     }
+
+    @Test("a MySQL client error is one condition in MariaDB's wording and MySQL's; a working connection's description is none")
+    func mysqlClientErrors() {
+        #expect(FailureTaxonomy.labels(in: "SQLSTATE[HY000] [2006] MySQL server has gone away") == ["server has gone away"])
+        #expect(FailureTaxonomy.conditions(in: "pymysql.err.OperationalError: (2013, 'Lost connection to MySQL server during query')")
+                == FailureTaxonomy.conditions(in: "ERROR 2013 (HY000): Lost connection to server during query"))
+        #expect(FailureTaxonomy.labels(in: "ERROR 2003 (HY000): Can't connect to MySQL server on 'db:3306' (111)") == ["can t connect to server on"])
+        #expect(FailureTaxonomy.labels(in: "Connection: Localhost via UNIX socket").isEmpty)
+    }
 }

@@ -4,7 +4,8 @@ sources that enumerate a field completely, each entry naming its source:
 
   errno names and strerror texts (glibc, through CPython; musl's, the BSDs' and macOS's for the
   same errno), CPython's OSError subclasses by errno, libcurl's error codes and texts, HAProxy's
-  health-check statuses, nginx's errors by the HTTP status it answers each with,
+  health-check statuses, nginx's errors by the HTTP status it answers each with, the MySQL
+  protocol's client errors (MariaDB Connector/C's texts, PyMySQL's and PHP mysqlnd's wording),
   signal names and texts, HTTP status codes (CPython's http.HTTPStatus), gRPC status codes
   (google/rpc/code.proto, with their HTTP mapping), PostgreSQL SQLSTATE conditions (errcodes.txt of
   Debian's postgresql package) and the server messages raised with each (its source package),
@@ -37,8 +38,8 @@ mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, m
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
 python3-sqlalchemy, libsisimai-perl, systemd (its manual), golang-github-golang-jwt-jwt-dev,
 python3-jwt, ruby-jwt, python3-oauthlib, librdkafka1, musl-tools, libcurl4-openssl-dev, a deb-src line (for `apt-get source`
-of postgresql-15, mariadb, redis, haproxy and nginx); the Swift toolchain that builds Deja; (PyPI)
-googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis.
+of postgresql-15, mariadb, redis, haproxy, nginx and php8.2); the Swift toolchain that builds Deja; (PyPI)
+googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis, PyMySQL.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -327,6 +328,52 @@ def add_nginx(t):
             if pattern:
                 raised[pattern].append((status, [phrases[status]], f"nginx {os.path.basename(path)} (answered with {status})"))
     add_by_majority(t, raised)
+
+
+def add_mysql_client(t):
+    """The MySQL protocol's client errors (2000 on: the connection, not the server, failed), which
+    the server's table above does not hold: their names and numbers from Debian's libmariadb-dev
+    (`errmsg.h`), each labelled by MariaDB Connector/C's text (`ma_errmsg.c` of Debian's mariadb
+    source package: `Server has gone away`, `Lost connection to server during query`), matched in
+    that wording and in MySQL's as the clients that print it word it (PyMySQL's raises, PHP
+    mysqlnd's `MySQL server has gone away`): `SQLSTATE[HY000] [2006] MySQL server has gone away`,
+    `OperationalError: (2013, 'Lost connection to MySQL server during query')`, `ERROR 2003`."""
+    names = {int(code): name for name, code in re.findall(r"#define (CR_\w+)\s+(\d+)", open("/usr/include/mariadb/errmsg.h").read())}
+    table = open(debian_source("mariadb", "*/libmariadb/libmariadb/ma_errmsg.c")[0], errors="replace").read()
+    table = table.split("const char *client_errors[]", 1)[1].split("};", 1)[0]
+    texts = {int(code): text for code, text in re.findall(r'/\* (\d+) \*/\s*"((?:[^"\\]|\\.)*)"', table)}
+    def masked(text):  # values: directives, quoted names (not the apostrophe of `Can't`), parentheses
+        return re.sub(r"%[-.0-9]*l?[a-zA-Z]|(?<![A-Za-z])'[^']*'|\([^)]*\)", " * ", text)
+    labels = {}
+    for code, text in sorted(texts.items()):
+        # 2000 is "Unknown error"; the table also holds the client's descriptions of a working
+        # connection (`Localhost via UNIX socket`, `%s via TCP/IP`), which no failure prints.
+        if code not in names or not text or code == 2000 or " via " in text:
+            continue
+        label = " ".join(words(masked(text).replace(" * ", " ")))
+        if len(label.split()) < 2:
+            continue
+        labels[code] = [label]
+        source = f"MySQL client error {code} {names[code]} (MariaDB Connector/C: {text})"
+        t.identifier(names[code], labels[code], source, opaque=True, joins=False)
+        t.add(f"error {code}", labels[code], source, joins=False)
+        parts = masked(text).split(" * ")
+        pattern = message_pattern(parts, [part for part in parts if words(part)])
+        if pattern:
+            t.add(pattern, labels[code], source, joins=False)
+    # MySQL's wording of the same errors, as the clients that print it raise them.
+    import pymysql.connections
+    from pymysql.constants import CR
+    raised = re.findall(r'OperationalError\(\s*CR\.(CR_\w+),\s*f?"((?:[^"\\]|\\.)*)"', inspect.getsource(pymysql.connections))
+    php = open(debian_source("php8.2", "*/ext/mysqlnd/mysqlnd_connection.c")[0]).read()
+    raised += [("CR_SERVER_GONE_ERROR", text) for text in re.findall(r'mysqlnd_server_gone = "([^"]+)"', php)]
+    for name, text in raised:
+        code = getattr(CR, name, None)
+        if code in labels:
+            parts = re.sub(r"\{[^}]*\}", " * ", masked(text)).split(" * ")
+            pattern = message_pattern(parts, [part for part in parts if words(part)])
+            if pattern:
+                t.add(pattern, labels[code], f"MySQL client error {code} {name} (PyMySQL, PHP mysqlnd: {text})", joins=False)
 
 
 def named_signals():
@@ -1331,7 +1378,7 @@ def main():
     t = Taxonomy()
     for step in (add_errno, add_signals, add_http, add_grpc, add_sqlstate, add_postgresql_messages, add_slow_queries, add_mariadb, add_sqlite, add_openssl, add_tls_alerts, add_kubernetes,
                  add_jdk, add_dotnet, add_python, add_ruby, add_node, add_go, add_gc, add_probes, add_kafka, add_amqp, add_smtp, add_dns, add_aws, add_redis, add_systemd, add_jwt, add_oauth,
-                 add_other_libcs, add_curl, add_haproxy, add_nginx):
+                 add_other_libcs, add_curl, add_haproxy, add_nginx, add_mysql_client):
         before = len(t.entries)
         t.step = step.__name__
         step(t)
