@@ -4,6 +4,13 @@ import Testing
 @Suite struct LineParserTests {
     let parser = LineParser()
 
+    @Test("a byte order mark opening a line is no part of it: its time, level and message are read")
+    func byteOrderMark() {
+        let line = parser.parse("\u{FEFF}2026-12-07 10:00:00 ERROR payment failed for order 42")
+        #expect(line.message == "payment failed for order 42" && line.level == .error && line.timestamp == 1_796_637_600_000_000_000)
+        #expect(line.status == .ok)
+    }
+
     @Test func jsonLogsWithCommonKeys() {
         let line = parser.parse(#"{"ts":"2024-03-14T09:21:07.412Z","level":"warn","logger":"billing","msg":"retrying","attempt":3,"error":"timeout"}"#)
         #expect(line.layout == .json)

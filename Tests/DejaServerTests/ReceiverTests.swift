@@ -259,6 +259,10 @@ import Testing
     @Test func ndjsonIsAllOrNothing() throws {
         let good = Array("{\"id\": \"n1\", \"body\": \"x failed\"}\n\n{\"body\": \"y\", \"service\": \"api\"}\n".utf8)
         #expect(try IngestAPI.ndjson(good, tenant: "t", limits: IngestLimits()).map(\.body) == ["x failed", "y"])
+        // A body a Windows tool wrote opens with a byte order mark: the first line is read all the same.
+        #expect(try IngestAPI.ndjson([0xEF, 0xBB, 0xBF] + good, tenant: "t", limits: IngestLimits()).map(\.body) == ["x failed", "y"])
+        let bulk = [0xEF, 0xBB, 0xBF] + Array("{\"index\":{}}\n{\"message\":\"z\"}\n".utf8)
+        #expect(try ElasticsearchBulk.items(bulk, defaultIndex: "logs", tenant: "t", limits: IngestLimits(), now: 5).count == 1)
         let bad = Array("{\"body\": \"x\"}\n\n{\"message\": \"y\"}\n".utf8)
         do {
             _ = try IngestAPI.ndjson(bad, tenant: "t", limits: IngestLimits())

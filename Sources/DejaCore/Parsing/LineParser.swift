@@ -34,7 +34,7 @@ public struct LineParser: Sendable {
             status = .truncated
         }
         // One pass over the bytes: control bytes that text does not hold, and 0xEF, which starts
-        // U+FFFD (EF BF BD), the mark of bytes that were not UTF-8.
+        // U+FFFD (EF BF BD), the mark of bytes that were not UTF-8, and a byte order mark (EF BB BF).
         let (control, replacement) = line.withUTF8 { bytes in
             var control = false, replacement = false
             for byte in bytes {
@@ -49,6 +49,7 @@ public struct LineParser: Sendable {
         }
         if status == .ok, replacement, line.unicodeScalars.contains("\u{FFFD}") { status = .invalidUTF8 }
         if line.hasSuffix("\r") { line.removeLast() }
+        if replacement, line.hasPrefix("\u{FEFF}") { line.removeFirst() }  // a byte order mark (0xEF...) is no text
 
         var parsed: ParsedLine
         if let known = memory.layout, let recognized = parse(line, as: known, memory: memory) {

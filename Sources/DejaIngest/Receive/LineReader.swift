@@ -1,12 +1,17 @@
 import Foundation
 
 /// Reads a file or standard input line by line in large blocks, without loading it whole.
-/// Lines are split on `\n`; bytes that are not UTF-8 are replaced with U+FFFD.
+/// Lines are split on `\n`; bytes that are not UTF-8 are replaced with U+FFFD; a UTF-8 byte order mark
+/// opening the stream is left out.
 public struct LineReader: Sequence, IteratorProtocol {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var position = 0
     private var finished = false
+    private var begun = false
+
+    /// UTF-8's byte order mark.
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// The file does not exist or may not be read.
     public struct CannotOpen: Error, CustomStringConvertible {
@@ -38,11 +43,19 @@ public struct LineReader: Sequence, IteratorProtocol {
                 defer { position = newline + 1 }
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<newline]), as: UTF8.self)
             }
-            if let found { return found }
+            if let found {
+                begun = true
+                return found
+            }
             buffer.removeFirst(position)
             position = 0
             let block = handle.readData(ofLength: 1 << 20)
             if block.isEmpty { finished = true } else { buffer.append(contentsOf: block) }
+            // A byte order mark opening the file (Notepad's, PowerShell's) marks its encoding; it is no text of its first line.
+            if !begun, buffer.count >= 3 || finished {
+                begun = true
+                if buffer.starts(with: LineReader.byteOrderMark) { buffer.removeFirst(3) }
+            }
         }
     }
 }

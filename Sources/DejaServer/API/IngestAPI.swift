@@ -85,7 +85,7 @@ struct IngestAPI {
         let decoder = JSONEventDecoder(tenant: tenant, defaultService: "unknown_service", defaultTimestamp: EventTime.now())
         var events: [LogEvent] = []
         var budget = RequestBudget(limits)
-        for (index, line) in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in RequestBody.text(body).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let bytes = Array(line)
             guard !bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) else { continue }
             try RequestBody.checkJSONDepth(bytes, limits: limits)

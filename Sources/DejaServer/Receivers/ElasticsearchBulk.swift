@@ -29,7 +29,7 @@ enum ElasticsearchBulk {
         guard body.last == UInt8(ascii: "\n") else {
             throw Rejection.badRequest("The bulk request must be terminated by a newline [\\n]")
         }
-        let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        let lines = RequestBody.text(body).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
             .filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }
         var items: [Item] = []
         var budget = RequestBudget(limits)

@@ -54,6 +54,11 @@ enum RequestBody {
         }
     }
 
+    /// A text body without the UTF-8 byte order mark a Windows tool may open it with.
+    static func text(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+    }
+
     /// Snappy block decompression within the decompressed-size limit.
     static func snappy(_ bytes: [UInt8], limits: IngestLimits) throws -> [UInt8] {
         do {

@@ -1,0 +1,20 @@
+@testable import DejaIngest
+import Foundation
+import Testing
+
+@Suite struct LineReaderTests {
+    private func lines(of bytes: [UInt8]) throws -> [String] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-lines-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return Array(try LineReader(path: path))
+    }
+
+    @Test("a byte order mark opening a file is left out; one inside a line, and bytes that are not UTF-8, are not lost")
+    func byteOrderMark() throws {
+        #expect(try lines(of: [0xEF, 0xBB, 0xBF] + Array("first\nsecond\n".utf8)) == ["first", "second"])
+        #expect(try lines(of: [0xEF, 0xBB, 0xBF]) == [])
+        #expect(try lines(of: Array("a\n".utf8) + [0xEF, 0xBB, 0xBF] + Array("b".utf8)) == ["a", "\u{FEFF}b"])
+        #expect(try lines(of: [0x61, 0xFF, 0x0A, 0x62]) == ["a\u{FFFD}", "b"])
+    }
+}
