@@ -51,6 +51,8 @@ struct IngestCommand: AsyncParsableCommand {
             guard let value = DurationParser.nanoseconds(text) else { throw ValidationError("--retention '\(text)' is not a duration like 30m, 12h or 7d") }
             return value
         }
+        // Every file opened once first: one that cannot be read (or is compressed) stops the run before any is stored.
+        for path in files where path != "-" { _ = try LineReader(path: path) }
         let (embedder, redactor) = try model.loadRedacted()
         let database = try store.open()
         // Checked before anything is read: a wrong URL or token fails the run at once.

@@ -161,6 +161,15 @@ struct DejaProcess {
         let ingest = try DejaProcess.run(["ingest", "--jsonl", "--data-dir", dataDir], input: events + "\n")
         #expect(ingest.status == 0, "\(ingest.err)")
         #expect(ingest.err.contains("stored 3 events"))
+        // A rotated, compressed file among the files: named before any file is stored.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-files-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (plain, rotated) = (folder.appendingPathComponent("app.log"), folder.appendingPathComponent("app.log.1.gz"))
+        try "2026-11-20 09:20:00 ERROR checkout failed\n".write(to: plain, atomically: true, encoding: .utf8)
+        try Data([31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 224, 2, 0, 31, 8, 234, 70, 2, 0, 0, 0]).write(to: rotated)
+        let compressed = try DejaProcess.run(["ingest", "--data-dir", dataDir, plain.path, rotated.path])
+        #expect(compressed.status == 1 && compressed.err.contains("\(rotated.path) is gzip-compressed: pipe its text in instead (zcat"))
+        #expect(!compressed.err.contains("stored"))
 
         let search = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "-k", "1", "the database refuses new connections"])
         #expect(search.status == 0, "\(search.err)")

@@ -17,4 +17,14 @@ import Testing
         #expect(try lines(of: Array("a\n".utf8) + [0xEF, 0xBB, 0xBF] + Array("b".utf8)) == ["a", "\u{FEFF}b"])
         #expect(try lines(of: [0x61, 0xFF, 0x0A, 0x62]) == ["a\u{FFFD}", "b"])
     }
+
+    @Test("a compressed file is refused by name, with the tool that reads it; a text file that starts alike is not")
+    func compressedFiles() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-lines-\(UUID().uuidString).gz").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // `gzip.compress(b"x\n", mtime=0)`
+        try Data([31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 224, 2, 0, 31, 8, 234, 70, 2, 0, 0, 0]).write(to: URL(fileURLWithPath: path))
+        #expect(throws: LineReader.Compressed(path: path, format: "gzip", tool: "zcat")) { try LineReader(path: path) }
+        #expect(try lines(of: Array("BZ flag set\nnext\n".utf8)) == ["BZ flag set", "next"])
+    }
 }

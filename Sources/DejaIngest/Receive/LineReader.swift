@@ -19,17 +19,40 @@ public struct LineReader: Sequence, IteratorProtocol {
         public var description: String { "cannot open \(path): no such file or not readable" }
     }
 
-    /// Opens `path`, or standard input when `path` is nil or `-`.
+    /// The file is compressed: its lines are not text until it is decompressed.
+    public struct Compressed: Error, CustomStringConvertible, Equatable {
+        public let path: String
+        public let format: String
+        public let tool: String
+        public var description: String { "\(path) is \(format)-compressed: pipe its text in instead (\(tool) \(path) | deja ... -)" }
+    }
+
+    /// Opens `path`, or standard input when `path` is nil or `-`. A regular file that opens with a
+    /// compressor's magic bytes (a rotated `app.log.1.gz`) is refused: read as text, its bytes
+    /// would be stored as lines of garbage.
     public init(path: String?) throws {
         if let path, path != "-" {
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw CannotOpen(path: path)
+            }
+            if (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular {
+                let magic = [UInt8](handle.readData(ofLength: 6))
+                try handle.seek(toOffset: 0)
+                if let (format, tool) = Self.compressors.first(where: { magic.starts(with: $0.magic) }).map({ ($0.format, $0.tool) }) {
+                    throw Compressed(path: path, format: format, tool: tool)
+                }
             }
             self.handle = handle
         } else {
             handle = .standardInput
         }
     }
+
+    /// The magic bytes of the compressors log rotation uses.
+    private static let compressors: [(magic: [UInt8], format: String, tool: String)] = [
+        ([0x1F, 0x8B], "gzip", "zcat"), ([0x28, 0xB5, 0x2F, 0xFD], "zstd", "zstdcat"),
+        ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "xzcat"), ([0x42, 0x5A, 0x68], "bzip2", "bzcat"),
+    ]
 
     public mutating func next() -> String? {
         while true {
