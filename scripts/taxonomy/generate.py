@@ -37,9 +37,10 @@ Needs (Debian): python3, openjdk-17-jdk-headless, nodejs, ruby, php-cli, golang-
 mono-runtime, rustc, g++, perl, lua5.4, elixir, postgresql-15, libmariadb-dev, mariadb-server,
 openssl, libhikaricp-java, libxerial-sqlite-jdbc-java, ruby-activerecord, ruby-sqlite3,
 python3-sqlalchemy, libsisimai-perl, systemd (its manual), golang-github-golang-jwt-jwt-dev,
-python3-jwt, ruby-jwt, python3-oauthlib, librdkafka1, musl-tools, libcurl4-openssl-dev, a deb-src line (for `apt-get source`
-of postgresql-15, mariadb, redis, haproxy, nginx and php8.2); the Swift toolchain that builds Deja; (PyPI)
-googleapis-common-protos, kafka-python, pika, dnspython, botocore, redis, PyMySQL.
+python3-jwt, ruby-jwt, python3-oauthlib, librdkafka1, musl-tools, libcurl4-openssl-dev, a deb-src
+line (for `apt-get source` of postgresql-15, mariadb, redis, haproxy, nginx and php8.2); the Swift
+toolchain that builds Deja; (PyPI) googleapis-common-protos, kafka-python, pika, dnspython,
+botocore, redis, PyMySQL.
 
     python3 scripts/taxonomy/generate.py [--check]
 """
@@ -238,10 +239,11 @@ def add_other_libcs(t):
 def add_curl(t):
     """libcurl's error codes (`CURLcode` in Debian's curl/curl.h, each code's text from
     `curl_easy_strerror` of Debian's libcurl4) as curl and its bindings print them: the curl
-    tool's `curl: (28) Operation timed out after ...`, git's `RPC failed; curl 56 ...`, PHP's and
-    Guzzle's `cURL error 7: ...` (the tool's form from code 10 on), the names (`CURLE_OPERATION_TIMEDOUT`) and the texts
-    (`Timeout was reached`, pycurl's and R's), labelled by the text up to a parenthesis (`FTP: `, `TFTP: ` kept: an FTP transfer's `search failed` is no database's); the
-    codes for a name that did not resolve also by getaddrinfo's failure, which they report."""
+    tool's `curl: (28) Operation timed out after ...` (that form from code 10 on), git's `RPC
+    failed; curl 56 ...`, PHP's and Guzzle's `cURL error 7: ...`, the names
+    (`CURLE_OPERATION_TIMEDOUT`) and the texts (`Timeout was reached`, pycurl's and R's), labelled
+    by the text up to a parenthesis (`FTP: ` kept: an FTP transfer's `search failed` is no
+    database's); the codes for a name that did not resolve also by getaddrinfo's failure."""
     import ctypes
     header = open("/usr/include/x86_64-linux-gnu/curl/curl.h").read()
     codes = re.findall(r"\n\s+(CURLE_[A-Z0-9_]+),\s+/\*\s*(\d+)", header.split("} CURLcode;", 1)[0])
