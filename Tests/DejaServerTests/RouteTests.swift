@@ -109,6 +109,9 @@ import Testing
             // As a browser form, `URLSearchParams` or Python's `urlencode` send it: `+` is a space, `%2B` a plus.
             let form = try json(try await client.execute(uri: "/api/v1/search?q=coolant+pressure+%2B10%25", method: .get, headers: bearer("blue-token")).body)
             #expect(form["query"] as? String == "coolant pressure +10%")
+            // A time's offset typed unencoded (`+01:00`) arrives as a space: read as the offset it was.
+            #expect(try SearchQuery.instant("2026-11-20T01:00:00 01:00", "since") == SearchQuery.instant("2026-11-20T00:00:00Z", "since"))
+            #expect(try SearchQuery.instant("2026-11-20 01:00", "since") == DurationParser.instant("2026-11-20 01:00"))
             // Where the time went: every stage, none negative, the query's embedding never free.
             let stages = try #require(answer["stages"] as? [String: Double])
             #expect(Set(stages.keys) == ["embedding", "vectors", "keywords", "keywordWait", "grouping"])

@@ -74,7 +74,10 @@ struct SearchQuery: Decodable, Sendable {
 
     static func instant(_ text: String?, _ name: String) throws -> Int64? {
         guard let text else { return nil }
-        guard let value = DurationParser.instant(text) else {
+        // An offset typed unencoded in a URL (`since=2026-12-07T10:00:00+01:00`) arrives with its
+        // `+` read as a space, as forms encode one; no other reading of such a time is possible.
+        let repaired = text.wholeMatch(of: /(\d{4}-\d\d-\d\dT[\d:.]+) (\d\d:?\d\d)/).map { "\($0.1)+\($0.2)" }
+        guard let value = DurationParser.instant(repaired ?? text) else {
             throw HTTPError(.badRequest, message: "\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time in \(EventTime.rangeDescription)")
         }
         return value
