@@ -90,12 +90,17 @@ import Testing
         let server = try InProcessServer(tokens: Self.tokens)
         defer { server.ingest.close() }
         try await Application(router: server.routes.router).test(.router) { client in
-            for (token, id) in [("red-token", "r1"), ("blue-token", "b1")] {
+            for (token, id) in [("red-token", "r1"), ("blue-token", "b1"), ("red-token", "order 42/α")] {
                 let event = #"{"id": "\#(id)", "service": "reactor", "timestamp": "2026-11-20T09:14:07Z", "body": "coolant pressure low in loop 7"}"#
                 let response = try await client.execute(uri: "/api/v1/ingest", method: .post, headers: bearer(token), body: ByteBuffer(string: event + "\n"))
                 #expect(response.status == .ok)
             }
-            try await server.waitUntilStored(2)
+            try await server.waitUntilStored(3)
+            // An id with a space, a slash and a letter outside ASCII, as a client encodes it in the path.
+            let encoded = try await client.execute(uri: "/api/v1/events/order%2042%2F%CE%B1", method: .get, headers: bearer("red-token"))
+            #expect(try encoded.status == .ok && json(encoded.body)["externalID"] as? String == "order 42/α")
+            let similar = try await client.execute(uri: "/api/v1/similar/order%2042%2F%CE%B1", method: .get, headers: bearer("red-token"))
+            #expect(similar.status == .ok)
             let own = try await client.execute(uri: "/api/v1/events/r1", method: .get, headers: bearer("red-token"))
             let ownTenant = try json(own.body)["tenant"] as? String
             #expect(own.status == .ok && ownTenant == "red")

@@ -173,10 +173,10 @@ struct IngestAPI {
         }
         router.post("/:index/_doc", .scope(.ingest)) { request, context in try await document(request, context: context, id: nil) }
         router.put("/:index/_doc/:id", .scope(.ingest)) { request, context in
-            try await document(request, context: context, id: context.parameters.get("id"))
+            try await document(request, context: context, id: context.parameters.decoded("id"))
         }
         router.post("/:index/_create/:id", .scope(.ingest)) { request, context in
-            try await document(request, context: context, id: context.parameters.get("id"))
+            try await document(request, context: context, id: context.parameters.decoded("id"))
         }
     }
 
@@ -187,7 +187,7 @@ struct IngestAPI {
             var items: [ElasticsearchBulk.Item] = []
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             try await accept("elasticsearch", request) { body in
-                items = try ElasticsearchBulk.items(body, defaultIndex: context.parameters.get("index"), tenant: tenant, limits: limits, now: now,
+                items = try ElasticsearchBulk.items(body, defaultIndex: context.parameters.decoded("index"), tenant: tenant, limits: limits, now: now,
                                                     zoneOffset: zoneOffset)
                 return items.compactMap { try? $0.outcome.get() }
             }
@@ -199,7 +199,7 @@ struct IngestAPI {
     private func document(_ request: Request, context: DejaRequestContext, id: String?) async throws -> Response {
         try await elasticErrors {
             let tenant = try context.tenant(for: .ingest)
-            let index = context.parameters.get("index") ?? "deja"
+            let index = context.parameters.decoded("index") ?? "deja"
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             var event: LogEvent?
             try await accept("elasticsearch", request) { body in

@@ -144,11 +144,11 @@ struct SearchAPI {
             return try await run(query, tenant: try context.tenant(for: .read))
         }
         router.get("/api/v1/events/:id", .scope(.read)) { _, context in
-            try await event(context.parameters.require("id"), tenant: try context.tenant(for: .read))
+            try await event(context.parameters.requireDecoded("id"), tenant: try context.tenant(for: .read))
         }
         router.get("/api/v1/similar/:id", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
-            let event = try await event(context.parameters.require("id"), tenant: tenant)
+            let event = try await event(context.parameters.requireDecoded("id"), tenant: tenant)
             var query = try SearchQuery(parameters: request.formParameters.map { (String($0.key), String($0.value)) })
             query.query = event.body
             return try await timed("similar", query, tenant: tenant) { engine, filter, limit in

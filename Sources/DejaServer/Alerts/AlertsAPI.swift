@@ -51,7 +51,7 @@ struct AlertsAPI {
         }
         router.get("/api/v1/alerts/:fingerprint", .scope(.read)) { _, context in
             let tenant = try context.tenant(for: .read)
-            let fingerprint = try context.parameters.require("fingerprint")
+            let fingerprint = try context.parameters.requireDecoded("fingerprint")
             let alerts = alerts
             guard let record = try await answeringSharedState({ try await reads.run { try alerts.latest(fingerprint: fingerprint, tenant: tenant) } }) else {
                 throw HTTPError(.notFound, message: "no alert with fingerprint '\(fingerprint)'")

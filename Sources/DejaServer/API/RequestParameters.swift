@@ -30,3 +30,15 @@ extension Request {
     /// The query's parameters, decoded as forms encode them.
     var formParameters: FormParameters { FormParameters(query: uri.query) }
 }
+
+extension Parameters {
+    /// The path parameter `name`, percent-decoded: an id with a space, a slash or a letter outside
+    /// ASCII arrives encoded (`/api/v1/events/order%2042`), and the router hands it over as it came.
+    func decoded(_ name: String) -> String? { get(name).map { $0.removingPercentEncoding ?? $0 } }
+
+    /// `decoded(name)`, or a 400 when the route has no such parameter.
+    func requireDecoded(_ name: String) throws -> String {
+        let raw = try require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+}
