@@ -27,4 +27,10 @@ import Testing
         #expect(throws: LineReader.Compressed(path: path, format: "gzip", tool: "zcat")) { try LineReader(path: path) }
         #expect(try lines(of: Array("BZ flag set\nnext\n".utf8)) == ["BZ flag set", "next"])
     }
+
+    @Test("a directory is refused by name, not read until the read traps")
+    func directory() throws {
+        let path = FileManager.default.temporaryDirectory.path
+        #expect { try LineReader(path: path) } throws: { ($0 as? LineReader.IsADirectory)?.description == "\(path) is a directory: give the files in it (\(path)/*.log)" }
+    }
 }

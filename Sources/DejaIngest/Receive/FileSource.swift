@@ -66,27 +66,39 @@ public struct FileSource: Sendable {
                         }
                     }
                 }
-                for (index, line) in try LineReader(path: path).enumerated() where !line.allSatisfy(\.isWhitespace) {
-                    lines.append((index + 1, line))
+                try Self.eachLine(of: path) { number, line in
+                    guard !line.allSatisfy(\.isWhitespace) else { return }
+                    lines.append((number, line))
                     if lines.count >= batchSize { try decode() }
                 }
                 try decode()
             case .layout(let layout, let parser):
-                for (index, line) in try LineReader(path: path).enumerated() {
+                try Self.eachLine(of: path) { number, line in
                     let fields = layout.parse(line)
                     var header = parser.parse(fields?["Content"] ?? line)
                     if let level = fields?["Level"] { header.level = Severity(parsing: level) }
-                    try add(event(AssembledEvent(header: header, body: header.message, firstLine: index + 1, lastLine: index + 1), service: fileService))
+                    try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
                 }
             case .lines(let parser):
                 var assembler = MultiLineAssembler(parser: parser)
-                for (index, line) in try LineReader(path: path).enumerated() {
-                    for assembled in assembler.add(line, number: index + 1) { try add(event(assembled, service: fileService)) }
+                try Self.eachLine(of: path) { number, line in
+                    for assembled in assembler.add(line, number: number) { try add(event(assembled, service: fileService)) }
                 }
                 for assembled in assembler.flush() { try add(event(assembled, service: fileService)) }
             }
             try flush()  // a file's events take that file's service
         }
+    }
+
+    /// Each line of `path` with its number; a read that fails partway throws once the lines before it are handled.
+    private static func eachLine(of path: String?, _ body: (Int, String) throws -> Void) throws {
+        var reader = try LineReader(path: path)
+        var number = 0
+        while let line = reader.next() {
+            number += 1
+            try body(number, line)
+        }
+        if let failure = reader.failure { throw failure }
     }
 
     private func event(_ assembled: AssembledEvent, service: String) -> LogEvent {

@@ -19,6 +19,23 @@ public struct LineReader: Sequence, IteratorProtocol {
         public var description: String { "cannot open \(path): no such file or not readable" }
     }
 
+    /// The path is a directory, not a file.
+    public struct IsADirectory: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "\(path) is a directory: give the files in it (\(path)/*.log)" }
+    }
+
+    /// The file could not be read to its end (an I/O error): the lines before the failure were read.
+    public struct ReadFailure: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "reading \(path) failed: \(reason)" }
+    }
+
+    /// Why reading stopped before the end of the input, if it did; `next()` then returned nil.
+    public private(set) var failure: ReadFailure?
+    private let path: String
+
     /// The file is compressed: its lines are not text until it is decompressed.
     public struct Compressed: Error, CustomStringConvertible, Equatable {
         public let path: String
@@ -31,7 +48,10 @@ public struct LineReader: Sequence, IteratorProtocol {
     /// compressor's magic bytes (a rotated `app.log.1.gz`) is refused: read as text, its bytes
     /// would be stored as lines of garbage.
     public init(path: String?) throws {
+        self.path = path ?? "-"
         if let path, path != "-" {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { throw IsADirectory(path: path) }
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw CannotOpen(path: path)
             }
@@ -72,7 +92,14 @@ public struct LineReader: Sequence, IteratorProtocol {
             }
             buffer.removeFirst(position)
             position = 0
-            let block = handle.readData(ofLength: 1 << 20)
+            // `readData(ofLength:)` traps on a read error; `read(upToCount:)` reports it.
+            let block: Data
+            do {
+                block = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                failure = ReadFailure(path: path, reason: "\(error.localizedDescription)")
+                block = Data()
+            }
             if block.isEmpty { finished = true } else { buffer.append(contentsOf: block) }
             // A byte order mark opening the file (Notepad's, PowerShell's) marks its encoding; it is no text of its first line.
             if !begun, buffer.count >= 3 || finished {
