@@ -56,7 +56,7 @@ public struct LineReader: Sequence, IteratorProtocol {
                 throw CannotOpen(path: path)
             }
             if (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular {
-                let magic = [UInt8](handle.readData(ofLength: 6))
+                let magic = [UInt8]((try? handle.read(upToCount: 6)) ?? Data())
                 try handle.seek(toOffset: 0)
                 if let (format, tool) = Self.compressors.first(where: { magic.starts(with: $0.magic) }).map({ ($0.format, $0.tool) }) {
                     throw Compressed(path: path, format: format, tool: tool)
@@ -92,7 +92,7 @@ public struct LineReader: Sequence, IteratorProtocol {
             }
             buffer.removeFirst(position)
             position = 0
-            // `readData(ofLength:)` traps on a read error; `read(upToCount:)` reports it.
+            // `readData(ofLength:)` traps on a read error (a directory); `read(upToCount:)` reports it.
             let block: Data
             do {
                 block = try handle.read(upToCount: 1 << 20) ?? Data()
