@@ -136,7 +136,7 @@ struct SearchAPI {
 
     func register(on router: GuardedRouter) {
         router.get("/api/v1/search", .scope(.read)) { request, context in
-            let query = try SearchQuery(parameters: request.formParameters.map { (String($0.key), String($0.value)) })
+            let query = try SearchQuery(parameters: request.formParameters.map { ($0.key, $0.value) })
             return try await run(query, tenant: try context.tenant(for: .read))
         }
         router.post("/api/v1/search", .scope(.read)) { request, context in
@@ -149,7 +149,7 @@ struct SearchAPI {
         router.get("/api/v1/similar/:id", .scope(.read)) { request, context in
             let tenant = try context.tenant(for: .read)
             let event = try await event(context.parameters.requireDecoded("id"), tenant: tenant)
-            var query = try SearchQuery(parameters: request.formParameters.map { (String($0.key), String($0.value)) })
+            var query = try SearchQuery(parameters: request.formParameters.map { ($0.key, $0.value) })
             query.query = event.body
             return try await timed("similar", query, tenant: tenant) { engine, filter, limit in
                 try engine.similar(to: event, filter: filter, limit: limit)
@@ -250,7 +250,7 @@ struct CountedRange: Sendable {
     var bucketNanoseconds: Int64 { StoreReads.bucketWidth(since: since, until: until, buckets: buckets) }
 
     init(_ request: Request, tenant: String, reads: StoreReads) async throws {
-        let query = try SearchQuery(parameters: request.formParameters.map { (String($0.key), String($0.value)) })
+        let query = try SearchQuery(parameters: request.formParameters.map { ($0.key, $0.value) })
         filter = try query.filter(tenant: tenant)
         let until = filter.until ?? EventTime.now()
         let earliest = filter.since == nil ? try await answeringSharedState { try await reads.earliestEvent(tenant: tenant) } : nil
