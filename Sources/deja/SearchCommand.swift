@@ -87,7 +87,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     private static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot open \(path): no such file or not readable") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw LineReader.CannotOpen(path: path) }
         let text = String(decoding: data, as: UTF8.self)
         guard !text.allSatisfy(\.isWhitespace) else { throw CLIError("\(path) is empty: it should hold the text, log line or stack trace to look for") }
         return text

@@ -13,15 +13,13 @@ struct StoreOptions: ParsableArguments {
     var tenant = "default"
 
     /// The store, created if missing: for commands that write (`ingest`, `metrics index`).
-    func open() throws -> SQLiteStore {
-        do { return try SQLiteStore(directory: try DataDirectory(path: dataDir)) } catch let error as StoreError {
-            throw CLIError(error.description)
-        }
-    }
+    func open() throws -> SQLiteStore { try opened { try DataDirectory(path: dataDir) } }
 
     /// The store logs were written to: for commands that only read, which name a missing one.
-    func openExisting() throws -> SQLiteStore {
-        do { return try SQLiteStore(directory: try DataDirectory(existing: dataDir)) } catch let error as StoreError {
+    func openExisting() throws -> SQLiteStore { try opened { try DataDirectory(existing: dataDir) } }
+
+    private func opened(_ directory: () throws -> DataDirectory) throws -> SQLiteStore {
+        do { return try SQLiteStore(directory: try directory()) } catch let error as StoreError {
             throw CLIError(error.description)
         }
     }

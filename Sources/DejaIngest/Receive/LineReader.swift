@@ -16,6 +16,7 @@ public struct LineReader: Sequence, IteratorProtocol {
     /// The file does not exist or may not be read.
     public struct CannotOpen: Error, CustomStringConvertible {
         public let path: String
+        public init(path: String) { self.path = path }
         public var description: String { "cannot open \(path): no such file or not readable" }
     }
 
