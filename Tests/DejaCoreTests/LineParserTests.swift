@@ -55,6 +55,22 @@ import Testing
         #expect(parser.parse(#"{"@t":"2024-06-10T06:01:02Z","@mt":"Cart {Id} saved","Id":7}"#).level == .info)
     }
 
+    @Test("MongoDB's structured log: severity `s`, component `c`, time as extended JSON")
+    func mongoStructuredLog() {
+        let line = parser.parse(#"{"t":{"$date":"2024-03-14T09:21:07.412+00:00"},"s":"E","c":"NETWORK","id":23,"ctx":"conn7","msg":"Error receiving request from client"}"#)
+        #expect(line.level == .error && line.source == "NETWORK" && line.message == "Error receiving request from client")
+        #expect(line.timestamp == 1_710_408_067_412_000_000)
+        #expect(line.attributes["ctx"] == "conn7" && line.attributes["s"] == nil)
+        // A key `s` that is no severity stays an attribute.
+        #expect(parser.parse(#"{"msg":"size","s":"large"}"#).attributes["s"] == "large")
+    }
+
+    @Test("epoch times in JSON are exact to the millisecond and microsecond")
+    func epochTimesAreExact() {
+        #expect(parser.parse(#"{"time":1717999262123,"msg":"x"}"#).timestamp == 1_717_999_262_123_000_000)
+        #expect(parser.parse(#"{"ts":1717999262.123456,"msg":"x"}"#).timestamp == 1_717_999_262_123_456_000)
+    }
+
     @Test func logfmtLines() {
         let line = parser.parse(#"ts=2024-05-02T12:17:22.115Z caller=http.go:194 level=error msg="POST /ingest failed" err="connection reset""#)
         #expect(line.layout == .logfmt)
@@ -143,6 +159,8 @@ import Testing
         ("2024/03/14 09:21:07 [error] 1234#0: *5 connect() failed (111: Connection refused)", .error, "1234#0: *5 connect() failed (111: Connection refused)"),
         ("2024-03-14 09:21:07.412 UTC [1234] ERROR:  relation \"users\" does not exist", .error, "relation \"users\" does not exist"),
         ("something went wrong: Exception in thread main", .error, "something went wrong: Exception in thread main"),
+        ("INFO:     10.0.0.7:51234 - \"GET /health HTTP/1.1\" 200 OK", .info, "10.0.0.7:51234 - \"GET /health HTTP/1.1\" 200 OK"),
+        ("WARNING: 2024-03-14 09:21:07 disk almost full", .warning, "disk almost full"),
     ])
     func plainShapes(raw: String, level: Severity, message: String) {
         let line = parser.parse(raw)

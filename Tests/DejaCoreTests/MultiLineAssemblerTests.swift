@@ -29,6 +29,65 @@ import Testing
         #expect(events[1].body.hasPrefix("request failed\njava.lang.IllegalStateException: no session\n\tat com.acme.App.run"))
     }
 
+    @Test("java.util.logging's two-line records: the second line gives the first its level and message")
+    func javaUtilLoggingRecords() {
+        let events = assemble("""
+        Dec 07, 2026 9:15:30 AM org.apache.catalina.core.StandardWrapperValve invoke
+        SEVERE: Servlet.service() for servlet [dispatcher] threw exception
+        java.lang.NullPointerException: boom
+        \tat com.acme.Foo.bar(Foo.java:12)
+        Dec 07, 2026 9:15:31 PM org.apache.catalina.startup.Catalina start
+        INFO: Server startup in 1234 ms
+        """)
+        #expect(events.map(\.firstLine) == [1, 5])
+        #expect(events.map(\.lastLine) == [4, 6])
+        #expect(events[0].header.level == .error && events[0].header.source == "org.apache.catalina.core.StandardWrapperValve invoke")
+        #expect(events[0].body == "Servlet.service() for servlet [dispatcher] threw exception\njava.lang.NullPointerException: boom\n\tat com.acme.Foo.bar(Foo.java:12)")
+        #expect(events[0].header.timestamp.map(RFC3339.string) == "2026-12-07T09:15:30Z")
+        #expect(events[1].header.level == .info && events[1].body == "Server startup in 1234 ms")
+        #expect(events[1].header.timestamp.map(RFC3339.string) == "2026-12-07T21:15:31Z")
+    }
+
+    @Test("PostgreSQL's DETAIL, HINT and STATEMENT lines belong to the message above them")
+    func postgresDetailLines() {
+        let events = assemble("""
+        2026-12-07 10:15:30.123 UTC [4242] ERROR:  duplicate key value violates unique constraint "users_pkey"
+        2026-12-07 10:15:30.123 UTC [4242] DETAIL:  Key (id)=(7) already exists.
+        2026-12-07 10:15:30.123 UTC [4242] STATEMENT:  INSERT INTO users (id) VALUES (7)
+        2026-12-07 10:15:31.000 UTC [4243] LOG:  checkpoint starting: time
+        """)
+        #expect(events.map(\.firstLine) == [1, 4])
+        #expect(events[0].header.level == .error)
+        #expect(events[0].body == """
+        duplicate key value violates unique constraint "users_pkey"
+        DETAIL: Key (id)=(7) already exists.
+        STATEMENT: INSERT INTO users (id) VALUES (7)
+        """)
+        #expect(events[1].header.level == .info && events[1].body == "checkpoint starting: time")
+    }
+
+    @Test(".NET's console format: the category line, then the message and exception indented under it")
+    func dotnetConsoleRecords() {
+        let events = assemble("""
+        fail: Microsoft.AspNetCore.Server.Kestrel[13]
+              Connection id "0HM7": An unhandled exception was thrown by the application.
+              System.InvalidOperationException: boom
+                 at Shop.Pay.Charge() in /src/Pay.cs:line 12
+        info: Microsoft.Hosting.Lifetime[14]
+              Now listening on: http://[::]:8080
+        warn: Shop.Cart[0] cart 7 expired
+        """)
+        #expect(events.map(\.firstLine) == [1, 5, 7])
+        #expect(events[0].header.level == .error && events[0].header.source == "Microsoft.AspNetCore.Server.Kestrel")
+        #expect(events[0].body == """
+        Connection id "0HM7": An unhandled exception was thrown by the application.
+              System.InvalidOperationException: boom
+                 at Shop.Pay.Charge() in /src/Pay.cs:line 12
+        """)
+        #expect(events[1].header.level == .info && events[1].body == "Now listening on: http://[::]:8080")
+        #expect(events[2].header.level == .warning && events[2].body == "cart 7 expired")
+    }
+
     @Test func pythonTracebackWithChainingIsOneEvent() {
         let events = assemble("""
         2024-03-14 09:21:07,412 ERROR worker crashed

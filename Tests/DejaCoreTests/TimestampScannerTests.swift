@@ -30,6 +30,16 @@ import Testing
         ("- 1795162530 2026.11.20 node-7 2026-11-20-08.15.30.000001 node-7 KERNEL FATAL machine check", "2026-11-20T08:15:30Z"),
         ("1795162530123 cache evicted 12 keys", "2026-11-20T08:15:30.123Z"),
         ("2026-11-20 08:15:30 UTC [4242] LOG:  checkpoint complete", "2026-11-20T08:15:30Z"),
+        ("20-Nov-2026 08:15:30.250 SEVERE [main] org.apache.catalina.startup.Catalina.start failed", "2026-11-20T08:15:30.25Z"),
+        ("7:M 20 Nov 2026 08:15:30.001 * Ready to accept connections tcp", "2026-11-20T08:15:30.001Z"),
+        ("Fri, 20 Nov 2026 08:15:30 GMT request served", "2026-11-20T08:15:30Z"),
+        ("Nov 20, 2026 8:15:30 PM org.apache.Foo run", "2026-11-20T20:15:30Z"),
+        ("Nov 20, 2026 12:15:30 AM org.apache.Foo run", "2026-11-20T00:15:30Z"),
+        // A time of day alone (logback's default): the reference's day, or the day before when
+        // that would put it more than an hour after the reference (12:00Z).
+        ("08:15:30.123 [main] ERROR c.a.App - failed", "2026-12-04T08:15:30.123Z"),
+        ("[12:59:00] job done", "2026-12-04T12:59:00Z"),
+        ("13:00:01 [main] INFO c.a.App - later than the reference by more than an hour", "2026-12-03T13:00:01Z"),
     ])
     func notations(line: String, expected: String) throws {
         let parsed = parser.parse(line)
@@ -51,6 +61,29 @@ import Testing
         ("[11.20 08:15:30] proxy.exe - relay.example.org:443 open through proxy", .unknown, "relay.example.org:443 open through proxy"),
         ("2026-11-20 08:15:30.008 2931 INFO shop.api.server [req-7f3a user-2] 10.0.0.9 \"GET /cart\" status: 200", .info,
          "10.0.0.9 \"GET /cart\" status: 200"),
+        // Defaults of common servers and libraries.
+        ("2026-11-20T08:15:30.123Z ERROR 4242 --- [main] o.s.b.SpringApplication : Application run failed", .error,
+         "Application run failed"),
+        ("2026-11-20 08:15:30.123  WARN 4242 --- [           main] o.s.b.w.e.t.TomcatWebServer              : Port in use", .warning,
+         "Port in use"),
+        ("2026-11-20T08:15:30.123Z  INFO 4242 --- [shop] [           main] c.a.Shop                                 : Started", .info,
+         "Started"),
+        ("E, [2026-11-20T08:15:30.123456 #4242] ERROR -- : PG::ConnectionBad: could not connect", .error, "PG::ConnectionBad: could not connect"),
+        ("I, [2026-11-20T08:15:30.123456 #4242]  INFO -- sidekiq: Booting", .info, "Booting"),
+        ("20-Nov-2026 08:15:30.250 SEVERE [main] org.apache.catalina.startup.Catalina.start Server startup failed", .error,
+         "Server startup failed"),
+        ("7:M 20 Nov 2026 08:15:30.001 # Redis is starting", .warning, "Redis is starting"),
+        ("7:M 20 Nov 2026 08:15:30.001 * Ready to accept connections tcp", .notice, "Ready to accept connections tcp"),
+        ("ERROR [main] 2026-11-20 08:15:30,123 CassandraDaemon.java:774 - Exception encountered during startup", .error,
+         "Exception encountered during startup"),
+        ("[WARN ] 2026-11-20 08:15:30.123 [main] Sink - batch dropped", .warning, "batch dropped"),
+        ("2026-11-20 08:15:30 +0000 [warn]: #0 buffer flush took longer time than slow_flush_log_threshold", .warning,
+         "#0 buffer flush took longer time than slow_flush_log_threshold"),
+        ("2026-11-20 08:15:30.123 UTC [4242] LOG:  checkpoint starting: time", .info, "checkpoint starting: time"),
+        ("2026-11-20 08:15:30 UTC:10.0.0.9(5432):app@shop:[4242]:ERROR:  deadlock detected", .error, "deadlock detected"),
+        ("08:15:30.123 [main] ERROR c.a.App - only a time of day", .error, "only a time of day"),
+        ("[Fri Nov 20 08:15:30.123456 2026] [mpm_event:notice] [pid 7:tid 9] AH00489: Apache/2.4.62 configured", .notice,
+         "[pid 7:tid 9] AH00489: Apache/2.4.62 configured"),
     ])
     func headers(line: String, level: Severity, message: String) {
         let parsed = parser.parse(line)

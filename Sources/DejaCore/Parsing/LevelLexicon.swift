@@ -1,7 +1,7 @@
 /// The words and letters log headers name a level with, across logging libraries: syslog's
 /// (`notice`, `crit`, `alert`, `emerg`), log4j's and logback's, java.util.logging's (`SEVERE`,
-/// `FINE`, `CONFIG`), Python's (`CRITICAL`), .NET's (`Information`), Go's and Android's
-/// single letters (`V D I W E F`). A header token is read only when it is one of these whole.
+/// `FINE`, `CONFIG`), Python's (`CRITICAL`), .NET's (`Information`), PostgreSQL's (`LOG`), Go's
+/// and Android's single letters (`V D I W E F`). A header token is read only when it is one of these whole.
 public enum LevelLexicon {
     /// The level a header token names (`INFO`, `[error]`, `<warn>`, `E`, `WARNING:`), or nil.
     public static func level(ofToken token: some BidirectionalCollection<UInt8>) -> Severity? {
@@ -13,6 +13,8 @@ public enum LevelLexicon {
             // Single letters only in capitals, as Android and klog write them: `a` or `i` is a word.
             return singleLetters[bytes.first!]
         }
+        // PostgreSQL's `LOG:`, only in capitals: `log` is a word.
+        if bytes.elementsEqual("LOG".utf8) { return .info }
         var key: UInt64 = 0
         for byte in bytes {
             guard (byte | 0x20) &- 97 < 26 else { return nil }

@@ -108,7 +108,7 @@ public struct LineParser: Sendable {
         case .syslog3164: return parseSyslogBody(Substring(line))
         case .syslog5424: return line.hasPrefix("<") ? parseSyslog(Substring(line)) : nil
         case .cri: return parseCRI(line)
-        case .docker, .pythonLogging, .nginxAccess, .plain, .declared: return nil
+        case .docker, .pythonLogging, .dotnetConsole, .nginxAccess, .plain, .declared: return nil
         }
     }
 
@@ -195,9 +195,16 @@ public struct LineParser: Sendable {
             parsed.level = (level as? NSNumber).flatMap(Self.pinoLevel) ?? Severity(parsing: Self.string(level))
         } else if object["@mt"] != nil || object["@m"] != nil {
             parsed.level = .info  // CLEF leaves out `@l` at Information
+        } else if let severity = object["s"] as? String, let level = Self.mongoSeverity(severity) {
+            // MongoDB's structured log: `"s":"E"`, its component `"c"`.
+            parsed.level = level
+            fields["s"] = nil
+            if let component = fields.removeValue(forKey: "c") { parsed.source = Self.string(component) }
         }
         if let (_, time) = take(Self.timeKeys) {
-            parsed.timestamp = (time as? Double).flatMap(TimestampParser.parseEpoch) ?? TimestampParser.parseISO(Self.string(time))
+            // Epoch numbers, RFC 3339 text, or MongoDB's extended JSON `{"$date": "…"}`.
+            let text = ((time as? [String: Any])?["$date"]).map(Self.string) ?? Self.string(time)
+            parsed.timestamp = (time as? Double).flatMap(TimestampParser.parseEpoch) ?? TimestampParser.parseISO(text)
         }
         if let (_, source) = take(Self.sourceKeys) { parsed.source = Self.string(source) }
         // ECS's and OpenTelemetry's exception fields, flattened (`error.stack_trace`) or nested.
@@ -235,6 +242,18 @@ public struct LineParser: Sendable {
         case 40: .warning
         case 50: .error
         case 60: .fatal
+        default: nil
+        }
+    }
+
+    /// MongoDB's severities: `F`, `E`, `W`, `I`, and `D1` to `D5`.
+    private static func mongoSeverity(_ text: String) -> Severity? {
+        switch text {
+        case "F": .fatal
+        case "E": .error
+        case "W": .warning
+        case "I": .info
+        case "D", "D1", "D2", "D3", "D4", "D5": .debug
         default: nil
         }
     }
@@ -445,6 +464,20 @@ public struct LineParser: Sendable {
             }
             return parsed
         }
+        // uvicorn's `INFO:     message`: a padded level and no logger; the message may open with a time.
+        if let first = utf8.first, first &- 65 < 26, let prefix = Self.pythonLevels.first(where: { utf8.starts(with: $0) }),
+           utf8.dropFirst(prefix.count).first == 32 {
+            parsed.layout = .pythonLogging
+            parsed.level = Severity(parsing: String(decoding: prefix, as: UTF8.self))
+            var message = String(line.utf8.dropFirst(prefix.count).drop { $0 == 32 })!
+            if let (found, headerEnd) = message.withUTF8({ timestamps.scan($0) }), found.range.lowerBound == 0 {
+                parsed.timestamp = found.nanoseconds
+                message = String(message.utf8.dropFirst(headerEnd).drop { $0 == 32 })!
+            }
+            parsed.message = message
+            return parsed
+        }
+        if let dotnet = parseDotnetConsole(line) { return dotnet }
         // Python logging default: `ERROR:root:message`.
         if let first = utf8.first, first &- 65 < 26, Self.pythonLevels.contains(where: { utf8.starts(with: $0) }),
            case let colonParts = rest.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false), colonParts.count == 3 {
@@ -476,6 +509,28 @@ public struct LineParser: Sendable {
     }
 
     private static let pythonLevels = ["CRITICAL:", "ERROR:", "WARNING:", "INFO:", "DEBUG:"].map { Array($0.utf8) }
+
+    /// Microsoft.Extensions.Logging's console format (ASP.NET Core's default): `fail: Category[EventId]`,
+    /// the message on the next, indented lines (`MultiLineAssembler` takes it), or after the id on
+    /// this line (`SingleLine`).
+    private func parseDotnetConsole(_ line: String) -> ParsedLine? {
+        let utf8 = line.utf8
+        guard utf8.count > 9, utf8.dropFirst(4).starts(with: ": ".utf8), let level = Self.dotnetLevels[String(line.prefix(4))],
+              let open = utf8.dropFirst(6).firstIndex(of: UInt8(ascii: "[")),
+              let close = utf8[open...].firstIndex(of: UInt8(ascii: "]")), close > utf8.index(after: open),
+              utf8[utf8.index(after: open)..<close].allSatisfy({ $0 &- 48 < 10 }),
+              !utf8[utf8.index(utf8.startIndex, offsetBy: 6)..<open].contains(32) else { return nil }
+        var parsed = ParsedLine(layout: .dotnetConsole, message: "")
+        parsed.level = level
+        parsed.source = String(line[line.index(line.startIndex, offsetBy: 6)..<open])
+        let after = String(utf8[utf8.index(after: close)...].drop { $0 == 32 })!
+        parsed.message = after.isEmpty ? String(line.dropFirst(6)) : after
+        return parsed
+    }
+
+    private static let dotnetLevels: [String: Severity] = [
+        "trce": .trace, "dbug": .debug, "info": .info, "warn": .warning, "fail": .error, "crit": .critical,
+    ]
 
     /// A level read from the words of `text`, for lines that carry no level field. It runs for most
     /// ingested lines, so it reads the first 200 bytes as bytes.

@@ -60,8 +60,18 @@ public struct MultiLineAssembler: Sendable {
             partial = (line, number)
             return []
         }
+        if completesTwoLineHeader(raw, number: number) { return [] }
         if pending != nil, continues(raw, line), pendingLines < maxLines, pending!.body.utf8.count + raw.utf8.count < maxBytes {
-            pending!.body += "\n" + (line.layout == .plain ? raw : line.message)
+            if pendingLines == 1, pending!.header.layout == .dotnetConsole, pending!.body == pending!.header.message,
+               pending!.header.message.hasPrefix(pending!.header.source ?? "\u{0}") {
+                // .NET's console: the header named only the category; the message is this line.
+                pending!.body = String(raw.drop { $0 == " " || $0 == "\t" })
+                pending!.header.message = pending!.body
+                pending!.lastLine = number
+                pendingLines += 1
+                return []
+            }
+            pending!.body += "\n" + (line.layout == .plain ? raw : Self.isDetail(line) ? "\(line.source!): \(line.message)" : line.message)
             pending!.lastLine = number
             pendingLines += 1
             return []
@@ -78,6 +88,27 @@ public struct MultiLineAssembler: Sendable {
             || StackTraceReducer.rustPanic(line.message[...]) != nil
         return done
     }
+
+    /// java.util.logging's default format writes a record on two lines: `Mar 14, 2024 9:21:07 AM
+    /// com.acme.Cart checkout`, then `SEVERE: payment failed`. The second gives the first its
+    /// level and message; the class and method become its source.
+    private mutating func completesTwoLineHeader(_ raw: String, number: Int) -> Bool {
+        guard let header = pending?.header, pendingLines == 1, header.level == .unknown, header.timestampShape == Self.julShape,
+              let colon = raw.firstIndex(of: ":"), let level = Self.julLevels[String(raw[..<colon])] else { return false }
+        let message = String(raw[raw.index(after: colon)...].drop { $0 == " " })
+        pending!.header.level = level
+        pending!.header.source = header.message
+        pending!.header.message = message
+        pending!.body = message
+        pending!.lastLine = number
+        pendingLines += 1
+        return true
+    }
+
+    private static let julShape = "MMM dd, yyyy HH:mm:ss"
+    private static let julLevels: [String: Severity] = [
+        "SEVERE": .error, "WARNING": .warning, "INFO": .info, "CONFIG": .debug, "FINE": .debug, "FINER": .trace, "FINEST": .trace,
+    ]
 
     /// Ends the pending event if no line came for `idleTimeout` before `now`.
     public mutating func flushIfIdle(now: UInt64) -> [AssembledEvent] {
@@ -104,7 +135,7 @@ public struct MultiLineAssembler: Sendable {
         let text = line.layout == .cri || line.layout == .docker ? line.message : raw
         let trimmed = text.drop { $0 == " " || $0 == "\t" }
         if trimmed.isEmpty { return inPythonTrace || inPanic }
-        if hasHeader { return false }
+        if hasHeader { return Self.isDetail(line) && pending?.header.layout == .header }
         // Python tracebacks and Go and Rust panics go to stderr without headers: they end at the next header.
         if inPythonTrace || inPanic { return true }
         if text.first == " " || text.first == "\t" { return true }  // frames, Python source lines, indented detail
@@ -123,6 +154,14 @@ public struct MultiLineAssembler: Sendable {
         }
         return Self.looksLikeExceptionLine(trimmed)
     }
+
+    /// PostgreSQL writes what it adds to a message on lines of their own, each with the full
+    /// header: `… [4242] DETAIL:  Key (id)=(7) already exists.`, then `STATEMENT:  INSERT …`.
+    static func isDetail(_ line: ParsedLine) -> Bool {
+        line.layout == .header && line.level == .unknown && line.source.map(postgresDetails.contains) == true
+    }
+
+    private static let postgresDetails: Set<String> = ["DETAIL", "HINT", "QUERY", "CONTEXT", "LOCATION", "STATEMENT"]
 
     /// `github.com/acme/store.(*DB).Get`, `main.(*Server).handle`: a function of a Go stack printed
     /// alone on its line, its file on the next, indented (not a path, a URL or a sentence).

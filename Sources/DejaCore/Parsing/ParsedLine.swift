@@ -1,7 +1,7 @@
 /// How a line's layout was recognized.
 public enum LineLayout: String, Sendable, Codable {
     /// `header`: a plain line whose timestamp, level and message were read by `PlainHeader`'s general rules.
-    case json, logfmt, klog, syslog5424, syslog3164, cri, docker, header, pythonLogging, nginxAccess, plain, declared
+    case json, logfmt, klog, syslog5424, syslog3164, cri, docker, header, pythonLogging, dotnetConsole, nginxAccess, plain, declared
 }
 
 /// Whether a line was read cleanly, and if not, what was wrong with it.

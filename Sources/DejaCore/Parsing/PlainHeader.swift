@@ -2,7 +2,9 @@
 /// timestamp (`TimestampScanner`) near the start, a level word (`LevelLexicon`) among the next few
 /// tokens, and the usual decorations between the header and the message: process and thread ids,
 /// `[thread]` brackets, a `logger:` or `program[pid]:` name, a `logger -` name, a padded column,
-/// `pkg.logger [context]`, or pipe-delimited fields.
+/// `pkg.logger [context]`, Spring Boot's `pid --- [thread] logger : `, Ruby Logger's `-- progname: `,
+/// or pipe-delimited fields. A level may also lead the line, before the timestamp (`ERROR [main]
+/// 2024-03-14 …`, `[WARN ] 2024-03-14 …`).
 struct PlainHeader {
     var timestamp: Int64
     var level: Severity = .unknown
@@ -34,16 +36,19 @@ struct PlainHeader {
         for _ in 0..<levelWindow {
             let token = nextToken(bytes, from: cursor)
             guard !token.isEmpty else { break }
-            // `[DEBUG][606918]`: a bracketed level is its first group.
+            // `[DEBUG][606918]`: a bracketed level is its first group; Apache's `[module:level]`, its last part.
             var word = token
+            var group = token
             if bytes[token.lowerBound] == UInt8(ascii: "["), let close = bytes[token].firstIndex(of: UInt8(ascii: "]")) {
-                word = token.lowerBound..<close + 1
+                group = token.lowerBound..<close + 1
+                word = (bytes[group].lastIndex(of: UInt8(ascii: ":")).map { $0 + 1 } ?? group.lowerBound)..<close + 1
             }
             // Past other header fields, only a level in capitals (`RAS KERNEL INFO`): a lower-case
             // word there is more likely the message's own.
             if let level = LevelLexicon.level(ofToken: bytes[word]), leading || !bytes[word].contains(where: { $0 &- 97 < 26 }) {
                 header.level = level
-                at = word.upperBound
+                at = group.upperBound
+                if at < bytes.count, bytes[at] == UInt8(ascii: ":") { at += 1 }  // fluentd's `[warn]: `
                 break
             }
             // A `program[pid]:` name ends the header: what follows is the message.
@@ -53,7 +58,12 @@ struct PlainHeader {
             leading = leading && plain
             cursor = skipSpaces(bytes, from: bracketEnd(bytes, token))
         }
+        if header.level == .unknown, found.range.lowerBound > 0, let level = LevelLexicon.level(ofToken: bytes[nextToken(bytes, from: 0)]) {
+            header.level = level  // the level leads the line, before the timestamp
+            leading = true
+        }
         if header.level == .unknown {
+            if let marked = redisMark(bytes, header, from: at) { return marked }
             // No level: ids such as a pid or a flag right after the time belong to the header.
             var skipped = 0
             while skipped < 2 {
@@ -65,9 +75,22 @@ struct PlainHeader {
             let program = programEnd(bytes, from: skipSpaces(bytes, from: at))
             header.messageStart = program?.end ?? skipSpaces(bytes, from: at)
             header.source = program?.name
+            if let program, let level = prefixLevel(bytes, program.end) {  // PostgreSQL's `%t:%r:%u@%d:[%p]:ERROR:`
+                header.level = level
+                header.source = nil
+            }
             return header
         }
         at = skipSpaces(bytes, from: at)
+        // Ruby's Logger: `LEVEL -- progname: msg`, `LEVEL -- : msg`.
+        if at + 2 < bytes.count, bytes[at] == UInt8(ascii: "-"), bytes[at + 1] == UInt8(ascii: "-"), bytes[at + 2] == 32 {
+            let name = nextToken(bytes, from: skipSpaces(bytes, from: at + 3))
+            if !name.isEmpty, bytes[name.upperBound - 1] == UInt8(ascii: ":") {
+                header.messageStart = skipSpaces(bytes, from: name.upperBound)
+                header.source = name.count > 1 ? name.lowerBound..<name.upperBound - 1 : nil
+                return header
+            }
+        }
         guard leading else {
             header.messageStart = at
             return header
@@ -101,6 +124,12 @@ struct PlainHeader {
     private static func decorationsEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, name: Range<Int>?)? {
         var at = start
         var sawBracket = false
+        // Spring Boot's `pid --- [thread] logger : msg` (and `--- [app] [thread]` from 3.2).
+        let pid = nextToken(bytes, from: at)
+        if !pid.isEmpty, isNumber(bytes[pid]), case let dashes = nextToken(bytes, from: skipSpaces(bytes, from: pid.upperBound)),
+           bytes[dashes].elementsEqual("---".utf8) {
+            at = skipSpaces(bytes, from: dashes.upperBound)
+        }
         while at < bytes.count, bytes[at] == UInt8(ascii: "[") {
             at = skipSpaces(bytes, from: bracketEnd(bytes, at..<at + 1))
             sawBracket = true
@@ -113,6 +142,12 @@ struct PlainHeader {
         guard !token.isEmpty else { return sawBracket ? (at, nil) : nil }
         let after = skipSpaces(bytes, from: token.upperBound)
         if let named = dashedName(bytes, token) { return named }
+        // `logger : msg`, the colon standing alone (Spring Boot pads the logger to a column).
+        if after + 1 < bytes.count, bytes[after] == UInt8(ascii: ":"), bytes[after + 1] == 32, hasLetter(bytes[token]) {
+            return (skipSpaces(bytes, from: after + 2), token)
+        }
+        // `[thread] pkg.Class.method msg`: a dotted Java name after the thread (Tomcat's one-line format).
+        if sawBracket, bytes[token].count(where: { $0 == UInt8(ascii: ".") }) >= 2, isJavaName(bytes[token]) { return (after, token) }
         // `package.logger [request context] msg` (Python's oslo, Java's MDC patterns).
         if after < bytes.count, bytes[after] == UInt8(ascii: "["), bytes[token].contains(UInt8(ascii: ".")),
            bytes[token].allSatisfy({ ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") }) {
@@ -130,7 +165,7 @@ struct PlainHeader {
         for _ in 0..<tokens {
             let token = nextToken(bytes, from: at)
             guard token.count >= 2 else { return nil }
-            if bytes[token.upperBound - 1] == UInt8(ascii: ":"), hasLetter(bytes[token]),
+            if bytes[token.upperBound - 1] == UInt8(ascii: ":"), hasLetter(bytes[token]), !isErrorCode(bytes[token].dropLast()),
                token.upperBound == bytes.count || bytes[token.upperBound] == 32 {
                 let name = token.lowerBound..<(bytes[token].firstIndex(of: UInt8(ascii: "[")) ?? token.upperBound - 1)
                 return (skipSpaces(bytes, from: token.upperBound), name)
@@ -157,6 +192,44 @@ struct PlainHeader {
         if let named = dashedName(bytes, first) { return named }
         if bytes[first].contains(UInt8(ascii: "[")), let end = nameEnd(bytes, from: start, tokens: 1) { return end }
         return nameEnd(bytes, from: skipSpaces(bytes, from: first.upperBound), tokens: 1)
+    }
+
+    /// `AH00489`: capitals, then three digits or more, a message's code rather than a logger.
+    private static func isErrorCode(_ token: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        let letters = token.prefix { $0 &- 65 < 26 }
+        return (1...4).contains(letters.count) && token.count - letters.count >= 3 && token.dropFirst(letters.count).allSatisfy { $0 &- 48 < 10 }
+    }
+
+    /// `com.acme.App`, `Outer$Inner`: letters, digits, `.`, `_` and `$`.
+    private static func isJavaName(_ token: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        token.allSatisfy { ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") }
+    }
+
+    /// A level in capitals as the last field of a colon-joined prefix that ends at `end`
+    /// (`…:[5678]:ERROR: `), or nil.
+    private static func prefixLevel(_ bytes: UnsafeBufferPointer<UInt8>, _ end: Int) -> Severity? {
+        var close = end
+        while close > 0, bytes[close - 1] == 32 { close -= 1 }
+        guard close > 1, bytes[close - 1] == UInt8(ascii: ":") else { return nil }
+        var open = close - 1
+        while open > 0, bytes[open - 1] &- 65 < 26 { open -= 1 }
+        guard open > 0, bytes[open - 1] == UInt8(ascii: ":"), open < close - 1 else { return nil }
+        return LevelLexicon.level(ofToken: bytes[open..<close - 1])
+    }
+
+    /// Redis's `pid:role dd MMM yyyy HH:mm:ss.SSS <mark> msg`, whose level is one mark (`server.c`:
+    /// `.` debug, `-` verbose, `*` notice, `#` warning) after the time.
+    private static func redisMark(_ bytes: UnsafeBufferPointer<UInt8>, _ header: PlainHeader, from start: Int) -> PlainHeader? {
+        let role = nextToken(bytes, from: 0)
+        guard role.count >= 3, role.upperBound <= header.timestampStart, bytes[role.upperBound - 2] == UInt8(ascii: ":"),
+              bytes[role.upperBound - 1] &- 65 < 26, bytes[role.lowerBound..<role.upperBound - 2].allSatisfy({ $0 &- 48 < 10 }),
+              start + 1 < bytes.count, bytes[start + 1] == 32 else { return nil }
+        let levels: [UInt8: Severity] = [UInt8(ascii: "."): .debug, UInt8(ascii: "-"): .trace, UInt8(ascii: "*"): .notice, UInt8(ascii: "#"): .warning]
+        guard let level = levels[bytes[start]] else { return nil }
+        var header = header
+        header.level = level
+        header.messageStart = skipSpaces(bytes, from: start + 1)
+        return header
     }
 
     /// `148`, `-1`: a pid, a thread id or a flag.

@@ -56,11 +56,20 @@ public enum TimestampParser {
     public static func parseEpoch(_ value: Double) -> Int64? {
         guard value.isFinite, value > 0 else { return nil }
         switch value {
-        case ..<1e11: return EventTime.from(value, unitNanoseconds: 1e9)   // seconds
-        case ..<1e14: return EventTime.from(value, unitNanoseconds: 1e6)   // milliseconds
+        case ..<1e11: return exact(value, unit: 1_000_000_000)   // seconds
+        case ..<1e14: return exact(value, unit: 1_000_000)       // milliseconds
         case ..<1e17: return EventTime.from(value, unitNanoseconds: 1e3)   // microseconds
         default: return EventTime.from(value, unitNanoseconds: 1)          // nanoseconds
         }
+    }
+
+    /// Whole units times `unit` in integers, the fraction to the microsecond: a double holds epoch
+    /// seconds to about 0.2 µs, and their product with 1e9 would not hold `1717999262123` ms exactly.
+    private static func exact(_ value: Double, unit: Int64) -> Int64? {
+        let whole = value.rounded(.down)
+        let micros = ((value - whole) * Double(unit / 1_000)).rounded()
+        let (scaled, overflow) = Int64(whole).multipliedReportingOverflow(by: unit)
+        return overflow ? nil : EventTime.checked(scaled + Int64(micros) * 1_000)
     }
 
     static func monthNumber(_ name: some StringProtocol) -> Int? {

@@ -1,13 +1,15 @@
 /// Finds the timestamp a plain log line starts with, whatever its notation: a grammar of dates
 /// (`2024-03-14`, `2024/03/14`, `2024.03.14`, `24/03/14`, `240314`, `20240314`, `03-14`, `03.14`,
-/// `14/Mar/2024`, `Mar 14`, `Thu Mar 14 … 2024`), times (`09:21:07`, `09.21.07`, `092107`, with
-/// `.`, `,` or `:` fractions), zones (`Z`, `+02:00`, `-0700`, `UTC`), and epoch seconds or
-/// milliseconds, tried at the first few token starts of the line. Bytes only: it runs on every
-/// ingested line.
+/// `14/Mar/2024`, `14-Mar-2024`, `14 Mar 2024`, `Mar 14`, `Mar 14, 2024`, `Thu Mar 14 … 2024`,
+/// `Thu, 14 Mar 2024`), times (`09:21:07`, `09.21.07`, `092107`, with `.`, `,` or `:` fractions,
+/// `9:21:07 PM`), zones (`Z`, `+02:00`, `-0700`, `UTC`), and epoch seconds or milliseconds, tried at
+/// the first few token starts of the line; a time of day alone only as the line's first token
+/// (logback's default `HH:mm:ss.SSS [thread]`). Bytes only: it runs on every ingested line.
 ///
 /// A year-less date takes the latest year that does not put it more than two days after
 /// `reference` (logs are read after they are written; a December line read in January is last
-/// year's); a zone-less time is read at `zoneOffset` seconds east of UTC.
+/// year's); a time without a date, the latest day that does not put it more than an hour after
+/// `reference`; a zone-less time is read at `zoneOffset` seconds east of UTC.
 public struct TimestampScanner: Sendable {
     /// Nanoseconds since the epoch that year-less dates are placed near (usually the receive time).
     public var reference: Int64
@@ -45,7 +47,7 @@ public struct TimestampScanner: Sendable {
             }
             tokens += 1
             if tokens > maxTokens { return nil }
-            if let match = match(bytes, at: position, limit: limit) {
+            if let match = match(bytes, at: position, limit: limit) ?? (tokens == 1 ? timeOfDay(bytes, at: position, limit: limit) : nil) {
                 if match.complete { return (match.found, headerEnd(bytes, after: match.found.range.upperBound, limit: limit)) }
                 position = match.found.range.upperBound
                 continue
@@ -59,7 +61,8 @@ public struct TimestampScanner: Sendable {
     /// stream whose layout is known reads its next line without searching.
     public func scan(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, shape: String) -> (found: Found, headerEnd: Int)? {
         let limit = min(bytes.count, 160)
-        guard start < limit, start == 0 || Self.isBoundary(bytes[start - 1]), let match = match(bytes, at: start, limit: limit),
+        guard start < limit, start == 0 || Self.isBoundary(bytes[start - 1]),
+              let match = shape == Self.timeOfDayShape ? timeOfDay(bytes, at: start, limit: limit) : match(bytes, at: start, limit: limit),
               match.complete, match.found.shape == shape else { return nil }
         return (match.found, headerEnd(bytes, after: match.found.range.upperBound, limit: limit))
     }
@@ -201,10 +204,13 @@ public struct TimestampScanner: Sendable {
                                  hour: time / 10_000, minute: time / 100 % 100, second: time % 100, nanos: 0, offset: nil)
             return found.map { Match(found: Found(nanoseconds: $0, range: start..<reader.at, shape: "yyMMdd HHmmss"), complete: true) }
         } else if let a = reader.digits(2) {
-            if reader.peek() == UInt8(ascii: "/"), let letter = reader.peek(1), (letter | 0x20) &- 97 < 26 {  // dd/MMM/yyyy:HH:mm:ss
+            if let separator = reader.peek(), separator == UInt8(ascii: "/") || separator == UInt8(ascii: "-") || separator == 32,
+               let letter = reader.peek(1), (letter | 0x20) &- 97 < 26 {
+                // dd/MMM/yyyy:HH:mm:ss (access logs), dd-MMM-yyyy (Tomcat), dd MMM yyyy (Redis, RFC 1123)
                 reader.at += 1
-                guard let monthName = reader.monthName(), reader.byte({ $0 == UInt8(ascii: "/") }) != nil, let y = reader.digits(4) else { return nil }
-                (year, month, day, shape) = (y, monthName, a, "dd/MMM/yyyy")
+                guard let monthName = reader.monthName(), reader.byte({ $0 == separator }) != nil, let y = reader.digits(4) else { return nil }
+                let mark = Character(UnicodeScalar(separator))
+                (year, month, day, shape) = (y, monthName, a, "dd\(mark)MMM\(mark)yyyy")
             } else {
                 guard let separator = reader.byte(isSeparator), let b = reader.digits(2) else { return nil }
                 if reader.peek() == separator, let second = reader.peek(1), second &- 48 < 10 {  // yy/MM/dd
@@ -249,13 +255,21 @@ public struct TimestampScanner: Sendable {
             while let byte = reader.peek(), (byte | 0x20) &- 97 < 26 { reader.at += 1 }
             _ = reader.byte { $0 == UInt8(ascii: ",") }
             guard reader.spaces() > 0 else { return nil }
+            // `Thu, 14 Mar 2024 09:21:07 GMT` (RFC 1123, HTTP dates)
+            if let digit = reader.peek(), digit &- 48 < 10 {
+                guard var dated = numericDate(bytes, at: reader.at, limit: limit), dated.complete else { return nil }
+                dated.found.range = start..<dated.found.range.upperBound
+                dated.found.shape = "EEE, " + dated.found.shape
+                return dated
+            }
             shape = "EEE MMM dd HH:mm:ss yyyy"
         }
         guard let month = reader.monthName(), reader.spaces() > 0, let day = reader.shortNumber(), (1...31).contains(day) else { return nil }
         var year: Int?
-        if reader.byte({ $0 == UInt8(ascii: ",") }) != nil {
+        if reader.byte({ $0 == UInt8(ascii: ",") }) != nil {  // `Mar 14, 2024` (java.util.logging)
             guard reader.spaces() > 0, let y = reader.digits(4) else { return nil }
             year = y
+            shape = "MMM dd, yyyy HH:mm:ss"
         }
         guard reader.spaces() > 0, var time = self.time(&reader) else { return nil }
         // A year after the time (`Thu Mar 14 09:21:07 2024`, Apache's error log).
@@ -302,6 +316,24 @@ public struct TimestampScanner: Sendable {
         return Match(found: Found(nanoseconds: nanoseconds, range: start..<reader.at, shape: "epoch"), complete: true)
     }
 
+    /// The notation of a time of day without a date.
+    static let timeOfDayShape = "HH:mm:ss"
+
+    /// `09:21:07.412` without a date, the line's first token: placed on the latest day that does
+    /// not put it more than an hour after `reference`.
+    private func timeOfDay(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, limit: Int) -> Match? {
+        var reader = Reader(bytes: bytes, limit: limit, at: start)
+        guard start <= 1, reader.peek(2) == UInt8(ascii: ":"), let time = time(&reader) else { return nil }
+        if let next = reader.peek(), next != 32, next != 9, next != UInt8(ascii: "]") { return nil }
+        let local = Int64(time.hour * 3_600 + time.minute * 60 + time.second) - (time.offset ?? zoneOffset)
+        let referenceSeconds = reference / 1_000_000_000
+        let zoned = referenceSeconds + (time.offset ?? zoneOffset)
+        var day = zoned >= 0 ? zoned / 86_400 : (zoned - 86_399) / 86_400
+        if day * 86_400 + local > referenceSeconds + 3_600 { day -= 1 }
+        guard let nanoseconds = EventTime.checked((day * 86_400 + local) * 1_000_000_000 + Int64(time.nanos)) else { return nil }
+        return Match(found: Found(nanoseconds: nanoseconds, range: start..<reader.at, shape: Self.timeOfDayShape), complete: true)
+    }
+
     // MARK: Times and zones
 
     private struct Time {
@@ -335,6 +367,12 @@ public struct TimestampScanner: Sendable {
            let digit = reader.peek(1), digit &- 48 < 10 {
             reader.at += 1
             nanos = fraction(&reader)
+        }
+        // A 12-hour clock's ` AM` / ` PM` (java.util.logging's default, .NET's en-US times).
+        if (1...12).contains(hour), reader.peek() == 32, let half = reader.peek(1), half == UInt8(ascii: "A") || half == UInt8(ascii: "P"),
+           reader.peek(2) == UInt8(ascii: "M"), reader.peek(3).map({ ($0 | 0x20) &- 97 >= 26 }) ?? true {
+            reader.at += 3
+            hour = hour % 12 + (half == UInt8(ascii: "P") ? 12 : 0)
         }
         return Time(hour: hour, minute: minute, second: second, nanos: nanos, offset: zone(&reader))
     }
