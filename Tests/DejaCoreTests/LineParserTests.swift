@@ -79,6 +79,15 @@ import Testing
         #expect(line.attributes["caller"] == "http.go:194")
     }
 
+    @Test("journalctl's precise times; a klog line in the journal gives its level, source and message")
+    func journalLines() {
+        let line = LineParser(timestamps: TimestampScanner(reference: 1_796_385_600_000_000_000))
+            .parse(#"Dec 03 10:15:30.123456 node-1 kubelet[811]: E1203 10:15:30.123400     811 pod_workers.go:1298] "Error syncing pod""#)
+        #expect(line.layout == .syslog3164 && line.attributes["host"] == "node-1" && line.attributes["pid"] == "811")
+        #expect(line.timestamp == 1_796_292_930_123_456_000)
+        #expect(line.level == .error && line.source == "pod_workers.go:1298" && line.message == #""Error syncing pod""#)
+    }
+
     @Test func klogLines() {
         let line = parser.parse("E0508 15:23:56.403123    1234 kubelet.go:2412] \"Error syncing pod\" pod=\"default/web-0\"")
         #expect(line.layout == .klog)
@@ -161,6 +170,8 @@ import Testing
         ("something went wrong: Exception in thread main", .error, "something went wrong: Exception in thread main"),
         ("INFO:     10.0.0.7:51234 - \"GET /health HTTP/1.1\" 200 OK", .info, "10.0.0.7:51234 - \"GET /health HTTP/1.1\" 200 OK"),
         ("WARNING: 2024-03-14 09:21:07 disk almost full", .warning, "disk almost full"),
+        ("[ERROR] plugin/errors: 2 shop.example. A: read udp 10.0.0.9:41234->10.0.0.2:53: i/o timeout", .error,
+         "plugin/errors: 2 shop.example. A: read udp 10.0.0.9:41234->10.0.0.2:53: i/o timeout"),
     ])
     func plainShapes(raw: String, level: Severity, message: String) {
         let line = parser.parse(raw)

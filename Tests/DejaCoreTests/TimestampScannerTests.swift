@@ -82,6 +82,13 @@ import Testing
         ("2026-11-20 08:15:30.123 UTC [4242] LOG:  checkpoint starting: time", .info, "checkpoint starting: time"),
         ("2026-11-20 08:15:30 UTC:10.0.0.9(5432):app@shop:[4242]:ERROR:  deadlock detected", .error, "deadlock detected"),
         ("08:15:30.123 [main] ERROR c.a.App - only a time of day", .error, "only a time of day"),
+        ("2026-11-20T08:15:30.123Z\tERROR\tcontroller.cart\tcart/reconcile.go:88\tReconciler error\t{\"error\": \"conflict\"}", .error,
+         "Reconciler error\t{\"error\": \"conflict\"}"),
+        ("2026-11-20 08:15:30 [error    ] payment failed           order_id=42", .error, "payment failed           order_id=42"),
+        ("[2026-11-20 08:15:30,123: ERROR/MainProcess] Task shop.charge[4f1c] raised unexpected: ValueError()", .error,
+         "Task shop.charge[4f1c] raised unexpected: ValueError()"),
+        ("[2026-11-20, 08:15:30 UTC] {taskinstance.py:1937} ERROR - Task failed with exception", .error, "Task failed with exception"),
+        ("[2026-11-20T08:15:30,123][INFO ][o.e.n.Node               ] [es-0] started", .info, "[o.e.n.Node               ] [es-0] started"),
         ("[Fri Nov 20 08:15:30.123456 2026] [mpm_event:notice] [pid 7:tid 9] AH00489: Apache/2.4.62 configured", .notice,
          "[pid 7:tid 9] AH00489: Apache/2.4.62 configured"),
     ])

@@ -344,11 +344,17 @@ public struct LineParser: Sendable {
         return parsed
     }
 
-    /// `Oct 11 22:14:15 host app[pid]: msg` (also without a priority).
+    /// `Oct 11 22:14:15 host app[pid]: msg` (also without a priority, and with a fraction of a second
+    /// as `journalctl -o short-precise` writes it). A klog line inside (kubelet's, in the journal)
+    /// gives the event its level, source and message.
     private func parseSyslogBody(_ text: Substring) -> ParsedLine? {
-        guard text.utf8.count > 16, TimestampParser.monthNumber(text.prefix(3)) != nil, text.dropFirst(3).first == " ",
-              let time = timestamps.timestamp(in: String(text.prefix(15))) else { return nil }
-        let parts = text.dropFirst(15).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard text.utf8.count > 16, TimestampParser.monthNumber(text.prefix(3)) != nil, text.dropFirst(3).first == " " else { return nil }
+        var head = String(text.prefix(40))
+        guard let found = head.withUTF8({ timestamps.scan($0)?.found }), found.range.lowerBound == 0, found.shape == "MMM dd HH:mm:ss",
+              head.utf8.dropFirst(found.range.upperBound).first == 32 else { return nil }
+        let time = found.nanoseconds
+        let afterTime = String(text.utf8.dropFirst(found.range.upperBound))!
+        let parts = afterTime.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
         guard parts.count >= 2 else { return nil }
         var parsed = ParsedLine(layout: .syslog3164, message: "")
         parsed.timestamp = time
@@ -359,8 +365,13 @@ public struct LineParser: Sendable {
             parsed.source = String(name)
             if let open = tag.firstIndex(of: "["), let close = tag.firstIndex(of: "]") { parsed.attributes["pid"] = String(tag[tag.index(after: open)..<close]) }
             parsed.message = parts.count == 3 ? String(parts[2]) : ""
+            if let klog = parseKlog(parsed.message) {
+                parsed.level = klog.level
+                parsed.source = klog.source
+                parsed.message = klog.message
+            }
         } else {
-            parsed.message = String(text.dropFirst(15).split(separator: " ", maxSplits: 1).dropFirst().first ?? "")
+            parsed.message = String(afterTime.split(separator: " ", maxSplits: 1).dropFirst().first ?? "")
         }
         return parsed
     }
@@ -491,7 +502,14 @@ public struct LineParser: Sendable {
         // level word, and the decorations before the message (ids, `[thread]`, `logger:`).
         var text = line
         guard let header = text.withUTF8({ PlainHeader.read($0, scanner: timestamps) }) else {
-            return parseSyslogBody(rest) ?? parsed
+            if let syslog = parseSyslogBody(rest) { return syslog }
+            // `[ERROR] plugin/errors: …` (CoreDNS, and other programs that leave the time to their collector)
+            if rest.hasPrefix("["), let close = rest.firstIndex(of: "]"), rest[rest.index(after: close)...].hasPrefix(" "),
+               let level = LevelLexicon.level(ofToken: rest[...close].utf8) {
+                parsed.level = level
+                parsed.message = String(rest[rest.index(close, offsetBy: 2)...].drop { $0 == " " })
+            }
+            return parsed
         }
         return headerLine(line, header)
     }

@@ -27,6 +27,7 @@ struct PlainHeader {
                                  timestampStart: found.range.lowerBound)
         if headerEnd < bytes.count, bytes[headerEnd] == UInt8(ascii: "|") { return delimited(header, bytes, from: headerEnd) }
         var at = skip(bytes, from: headerEnd, while: { $0 == 32 || $0 == 9 || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ",") })
+        if at + 1 < bytes.count, bytes[at] == UInt8(ascii: ":"), bytes[at + 1] == 32 { at = skipSpaces(bytes, from: at + 1) }  // Celery's `[time: LEVEL/…]`
 
         // A level among the next few tokens. Only ids (digits), `-` and brackets before it mean the
         // level leads the header (`pid tid D Tag: msg`, `- INFO [thread] - msg`); other words before
@@ -36,12 +37,15 @@ struct PlainHeader {
         for _ in 0..<levelWindow {
             let token = nextToken(bytes, from: cursor)
             guard !token.isEmpty else { break }
-            // `[DEBUG][606918]`: a bracketed level is its first group; Apache's `[module:level]`, its last part.
+            // `[DEBUG][606918]`: a bracketed level is its first group; Apache's `[module:level]`, its
+            // last part; Celery's `ERROR/MainProcess]`, its first.
             var word = token
             var group = token
             if bytes[token.lowerBound] == UInt8(ascii: "["), let close = bytes[token].firstIndex(of: UInt8(ascii: "]")) {
                 group = token.lowerBound..<close + 1
                 word = (bytes[group].lastIndex(of: UInt8(ascii: ":")).map { $0 + 1 } ?? group.lowerBound)..<close + 1
+            } else if bytes[token.upperBound - 1] == UInt8(ascii: "]"), let slash = bytes[token].firstIndex(of: UInt8(ascii: "/")) {
+                word = token.lowerBound..<slash
             }
             // Past other header fields, only a level in capitals (`RAS KERNEL INFO`): a lower-case
             // word there is more likely the message's own.
@@ -49,6 +53,11 @@ struct PlainHeader {
                 header.level = level
                 at = group.upperBound
                 if at < bytes.count, bytes[at] == UInt8(ascii: ":") { at += 1 }  // fluentd's `[warn]: `
+                // structlog pads the level inside its bracket: `[error    ] msg`.
+                if group == token, bytes[token.lowerBound] == UInt8(ascii: "["), case let close = skipSpaces(bytes, from: at),
+                   close < bytes.count, bytes[close] == UInt8(ascii: "]") {
+                    at = close + 1
+                }
                 break
             }
             // A `program[pid]:` name ends the header: what follows is the message.
@@ -58,6 +67,7 @@ struct PlainHeader {
             leading = leading && plain
             cursor = skipSpaces(bytes, from: bracketEnd(bytes, token))
         }
+        if header.level != .unknown, at < bytes.count, bytes[at] == 9 { return tabFields(header, bytes, from: at + 1) }
         if header.level == .unknown, found.range.lowerBound > 0, let level = LevelLexicon.level(ofToken: bytes[nextToken(bytes, from: 0)]) {
             header.level = level  // the level leads the line, before the timestamp
             leading = true
@@ -92,12 +102,29 @@ struct PlainHeader {
             }
         }
         guard leading else {
+            if at + 1 < bytes.count, bytes[at] == UInt8(ascii: "-"), bytes[at + 1] == 32 { at = skipSpaces(bytes, from: at + 2) }  // `{file.py:12} ERROR - msg`
             header.messageStart = at
             return header
         }
         let decorations = decorationsEnd(bytes, from: at)
         header.messageStart = decorations?.end ?? at
         header.source = decorations?.name
+        return header
+    }
+
+    /// zap's console encoder: `time\tLEVEL\tlogger\tcaller\tmessage\t{fields}`. Fields without a space
+    /// that name a logger or a caller (holding `.`, `/` or `:`) are the header; the first is the source.
+    private static func tabFields(_ header: PlainHeader, _ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> PlainHeader {
+        var header = header
+        var fieldStart = start
+        while let tab = bytes[fieldStart...].firstIndex(of: 9) {
+            let field = bytes[fieldStart..<tab]
+            guard !field.isEmpty, !field.contains(32), field.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") })
+            else { break }
+            if header.source == nil { header.source = fieldStart..<tab }
+            fieldStart = tab + 1
+        }
+        header.messageStart = fieldStart
         return header
     }
 

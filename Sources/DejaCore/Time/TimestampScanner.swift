@@ -226,9 +226,12 @@ public struct TimestampScanner: Sendable {
         }
         guard (1...12).contains(month), (1...31).contains(day) else { return nil }
         let dateEnd = reader.at
-        // The date/time separator: T, space(s), `-` (BGL), `_`, `:` (access logs), `,`.
+        // The date/time separator: T, space(s), `-` (BGL), `_`, `:` (access logs), `, `.
         if let next = reader.peek(), next == UInt8(ascii: "T") || next == UInt8(ascii: "-") || next == UInt8(ascii: "_") || next == UInt8(ascii: ":") {
             reader.at += 1
+        } else if reader.peek() == UInt8(ascii: ","), reader.peek(1) == 32 {  // `2024-03-14, 09:21:07` (Airflow)
+            reader.at += 1
+            _ = reader.spaces()
         } else if reader.spaces() == 0 {
             return year.map { dateOnly(year: $0, month: month, day: day, range: start..<dateEnd, shape: shape) } ?? nil
         }
