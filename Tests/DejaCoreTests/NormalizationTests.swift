@@ -281,3 +281,27 @@ import Testing
         #expect(MessageNormalizer.wildcarded("?a=<value>&b=<value><time>") == "?a=<*>&b=<*><*>")
     }
 }
+
+@Suite struct EventPreparerTests {
+    let preparer: EventPreparer
+
+    init() throws { preparer = EventPreparer(redactor: try Redactor()) }
+
+    private func prepared(_ body: String) -> PreparedEvent {
+        preparer.prepare(LogEvent(timestamp: 0, tenant: "t", service: "shop", level: .error, labels: [:], body: body))
+    }
+
+    @Test("a received line's message is its text after the header, as a file's: threads and pids split no signature")
+    func headersAreNoPartOfTheMessage() {
+        let lines = [
+            "2024-03-14 09:21:07,412 ERROR [http-nio-8080-exec-7] o.a.c.Servlet - request failed for order 42",
+            "2024-03-14 09:21:08,001 ERROR [scheduling-1] o.a.c.Servlet - request failed for order 43",
+        ]
+        #expect(lines.map { prepared($0).message } == ["request failed for order <num>", "request failed for order <num>"])
+        #expect(prepared(lines[0]).body == lines[0])  // the body is kept whole
+        // A trace's first line loses its header; the frames stay as they are.
+        let trace = prepared("2024-03-14 09:21:07,412 ERROR [main] c.a.App - charge failed\njava.lang.IllegalStateException: closed")
+        #expect(trace.message.hasPrefix("charge failed\njava.lang.IllegalStateException"))
+        #expect(prepared("no header at all: 42 retries").message == "no header at all: <num> retries")
+    }
+}

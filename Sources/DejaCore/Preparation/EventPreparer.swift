@@ -45,13 +45,19 @@ public struct EventPreparer: Sendable {
     private static let parser = LineParser()
 
     /// The part of a body that says what happened: a structured line (JSON, logfmt, ...) gives its
-    /// message and error fields, without times, levels and ids; other text is kept whole.
+    /// message and error fields, a plain line the text after its header (time, level, thread,
+    /// logger), as `deja ingest` reads a file; a multi-line body keeps its further lines whole.
     public static func messageText(_ body: String) -> String {
-        guard !body.utf8.contains(10) else { return body }  // multi-line: kept whole
-        guard let parsed = parser.parseStructured(body) else { return body }
+        guard let newline = body.utf8.firstIndex(of: 10) else { return firstLineMessage(body) }
+        return firstLineMessage(String(body[..<newline])) + body[newline...]
+    }
+
+    private static func firstLineMessage(_ line: String) -> String {
+        let parsed = parser.parse(line)
         switch parsed.layout {
-        case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker: return parsed.message
-        default: return body
+        case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker, .header, .pythonLogging, .dotnetConsole:
+            return parsed.message.isEmpty ? line : parsed.message
+        case .nginxAccess, .plain, .declared: return line
         }
     }
 }
