@@ -53,7 +53,7 @@ import Testing
         let events = assemble("""
         2026-12-07 10:15:30.123 UTC [4242] ERROR:  duplicate key value violates unique constraint "users_pkey"
         2026-12-07 10:15:30.123 UTC [4242] DETAIL:  Key (id)=(7) already exists.
-        2026-12-07 10:15:30.123 UTC [4242] STATEMENT:  INSERT INTO users (id) VALUES (7)
+        2026-12-07 10:15:30.123 UTC [4242] STATEMENT:  INSERT INTO error_log (id) VALUES (7)
         2026-12-07 10:15:31.000 UTC [4243] LOG:  checkpoint starting: time
         """)
         #expect(events.map(\.firstLine) == [1, 4])
@@ -61,7 +61,7 @@ import Testing
         #expect(events[0].body == """
         duplicate key value violates unique constraint "users_pkey"
         DETAIL: Key (id)=(7) already exists.
-        STATEMENT: INSERT INTO users (id) VALUES (7)
+        STATEMENT: INSERT INTO error_log (id) VALUES (7)
         """)
         #expect(events[1].header.level == .info && events[1].body == "checkpoint starting: time")
     }

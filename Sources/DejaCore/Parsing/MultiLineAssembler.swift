@@ -62,16 +62,13 @@ public struct MultiLineAssembler: Sendable {
         }
         if completesTwoLineHeader(raw, number: number) { return [] }
         if pending != nil, continues(raw, line), pendingLines < maxLines, pending!.body.utf8.count + raw.utf8.count < maxBytes {
-            if pendingLines == 1, pending!.header.layout == .dotnetConsole, pending!.body == pending!.header.message,
-               pending!.header.message.hasPrefix(pending!.header.source ?? "\u{0}") {
+            if awaitsDotnetMessage {
                 // .NET's console: the header named only the category; the message is this line.
                 pending!.body = String(raw.drop { $0 == " " || $0 == "\t" })
                 pending!.header.message = pending!.body
-                pending!.lastLine = number
-                pendingLines += 1
-                return []
+            } else {
+                pending!.body += "\n" + (line.layout == .plain ? raw : Self.isDetail(line) ? "\(line.source!): \(line.message)" : line.message)
             }
-            pending!.body += "\n" + (line.layout == .plain ? raw : Self.isDetail(line) ? "\(line.source!): \(line.message)" : line.message)
             pending!.lastLine = number
             pendingLines += 1
             return []
@@ -103,6 +100,13 @@ public struct MultiLineAssembler: Sendable {
         pending!.lastLine = number
         pendingLines += 1
         return true
+    }
+
+    /// A .NET console record's first line without a message of its own (`fail: Category[13]`): the
+    /// indented line after it is the message.
+    private var awaitsDotnetMessage: Bool {
+        guard let header = pending?.header, pendingLines == 1, header.layout == .dotnetConsole, let source = header.source else { return false }
+        return pending!.body == header.message && header.message.hasPrefix(source + "[")
     }
 
     private static let julShape = "MMM dd, yyyy HH:mm:ss"
@@ -158,7 +162,7 @@ public struct MultiLineAssembler: Sendable {
     /// PostgreSQL writes what it adds to a message on lines of their own, each with the full
     /// header: `… [4242] DETAIL:  Key (id)=(7) already exists.`, then `STATEMENT:  INSERT …`.
     static func isDetail(_ line: ParsedLine) -> Bool {
-        line.layout == .header && line.level == .unknown && line.source.map(postgresDetails.contains) == true
+        line.layout == .header && line.source.map(postgresDetails.contains) == true
     }
 
     private static let postgresDetails: Set<String> = ["DETAIL", "HINT", "QUERY", "CONTEXT", "LOCATION", "STATEMENT"]
