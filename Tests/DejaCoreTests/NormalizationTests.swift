@@ -303,5 +303,8 @@ import Testing
         let trace = prepared("2024-03-14 09:21:07,412 ERROR [main] c.a.App - charge failed\njava.lang.IllegalStateException: closed")
         #expect(trace.message.hasPrefix("charge failed\njava.lang.IllegalStateException"))
         #expect(prepared("no header at all: 42 retries").message == "no header at all: <num> retries")
+        // Terminal colours are no part of a message, on any line.
+        #expect(prepared("\u{1B}[31mcharge failed\u{1B}[0m\n\u{1B}[2m  at pay (/app/pay.js:3:9)\u{1B}[0m").message
+            == prepared("charge failed\n  at pay (/app/pay.js:3:9)").message)
     }
 }

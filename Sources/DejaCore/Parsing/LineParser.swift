@@ -35,14 +35,16 @@ public struct LineParser: Sendable {
         }
         // One pass over the bytes: control bytes that text does not hold, and 0xEF, which starts
         // U+FFFD (EF BF BD), the mark of bytes that were not UTF-8, and a byte order mark (EF BB BF).
-        let (control, replacement) = line.withUTF8 { bytes in
-            var control = false, replacement = false
+        let (control, replacement, escape) = line.withUTF8 { bytes in
+            var control = false, replacement = false, escape = false
             for byte in bytes {
                 control = control || (byte < 32 && byte != 9 && byte != 27)
                 replacement = replacement || byte == 0xEF
+                escape = escape || byte == 27
             }
-            return (control, replacement)
+            return (control, replacement, escape)
         }
+        if escape { line = TerminalEscapes.stripped(line) }
         if control {
             line = String(line.unicodeScalars.filter { $0.value >= 32 || $0 == "\t" || $0 == "\u{1B}" }.map(Character.init))
             if status == .ok { status = .binary }

@@ -92,6 +92,14 @@ struct PlainHeader {
             return header
         }
         at = skipSpaces(bytes, from: at)
+        // Rust's env_logger: `[time LEVEL module] msg`, the bracket opened before the time closing after the module.
+        if found.range.lowerBound > 0, bytes[found.range.lowerBound - 1] == UInt8(ascii: "["),
+           !bytes[found.range.lowerBound..<at].contains(UInt8(ascii: "]")), case let module = nextToken(bytes, from: at),
+           module.count > 1, bytes[module.upperBound - 1] == UInt8(ascii: "]") {
+            header.messageStart = skipSpaces(bytes, from: module.upperBound)
+            header.source = module.lowerBound..<module.upperBound - 1
+            return header
+        }
         // Ruby's Logger: `LEVEL -- progname: msg`, `LEVEL -- : msg`.
         if at + 2 < bytes.count, bytes[at] == UInt8(ascii: "-"), bytes[at + 1] == UInt8(ascii: "-"), bytes[at + 2] == 32 {
             let name = nextToken(bytes, from: skipSpaces(bytes, from: at + 3))
