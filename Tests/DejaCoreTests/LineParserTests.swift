@@ -118,6 +118,14 @@ import Testing
         #expect(docker.message == "started badly")
     }
 
+    @Test("Fluent Bit's record of a container line, with its Kubernetes metadata, is read as the line it wraps")
+    func fluentBitContainerRecords() {
+        let line = parser.parse(#"{"date":1717999262.5,"log":"2024-06-10 06:01:02.123 ERROR 1 --- [main] c.a.Shop : payment failed\n","stream":"stderr","time":"2024-06-10T06:01:02.5Z","kubernetes":{"pod_name":"shop-1","namespace_name":"prod"}}"#)
+        #expect(line.layout == .header && line.level == .error && line.message == "payment failed")
+        #expect(line.timestamp == 1_717_999_262_500_000_000 && line.lineTimestamp == 1_717_999_262_123_000_000)
+        #expect(line.attributes["stream"] == "stderr")
+    }
+
     @Test("an envelope's time is the event's; the time written in the line is kept beside it")
     func envelopeTimeAndLineTime() {
         let cri = parser.parse("2024-05-08T15:23:56.403123456Z stdout F 2024-05-08 15:23:50,100 WARN [main] c.a.Pool - slow")

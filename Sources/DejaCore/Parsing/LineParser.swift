@@ -148,6 +148,8 @@ public struct LineParser: Sendable {
     // Keys are matched without regard to case (.NET's console formatter and Serilog write
     // `Message`, `LogLevel`, `Exception`). Serilog's compact JSON (CLEF) names them `@m`, `@mt`
     // (the message template), `@l`, `@t`, `@x`.
+    /// The keys of a container line's record as Docker, Fluent Bit and fluentd write it.
+    private static let wrapperKeys: Set<String> = ["log", "stream", "time", "@timestamp", "date", "logtag", "attrs", "kubernetes", "docker_id", "container_name", "container_id"]
     private static let messageKeys = ["msg", "message", "@m", "renderedmessage", "log", "@message", "text", "event", "@mt", "messagetemplate"]
     private static let templateKeys: Set<String> = ["@mt", "messagetemplate"]
     private static let levelKeys = ["level", "severity", "lvl", "loglevel", "log.level", "@level", "@l", "levelname", "detected_level"]
@@ -178,11 +180,13 @@ public struct LineParser: Sendable {
             return nil
         }
         var parsed = ParsedLine(layout: .json, message: "")
-        // Docker json-file: {"log": "...\n", "stream": "stdout", "time": "..."} wraps the real line.
-        if let log = object["log"] as? String, object["stream"] != nil, object.count <= 4 {
+        // Docker json-file: {"log": "...\n", "stream": "stdout", "time": "..."} wraps the real line, as
+        // do Fluent Bit's and fluentd's records of it (with `kubernetes` metadata, a `date`, a `logtag`).
+        if let log = object["log"] as? String, object["stream"] != nil, object.count <= 4 || object.keys.allSatisfy(Self.wrapperKeys.contains) {
             var inner = parseLayout(log.hasSuffix("\n") ? String(log.dropLast()) : log)
             if inner.layout == .plain { inner.layout = .docker }
-            if let time = (object["time"] as? String).flatMap(TimestampParser.parseISO) {
+            if let time = ((object["time"] ?? object["@timestamp"]) as? String).flatMap(TimestampParser.parseISO)
+                ?? (object["date"] as? Double).flatMap(TimestampParser.parseEpoch) {
                 inner.lineTimestamp = inner.timestamp
                 inner.timestamp = time
             }
