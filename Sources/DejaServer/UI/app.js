@@ -110,6 +110,9 @@ function kibanaLink(event) {
   return `${uiConfig.kibanaURL.replace(/\/$/, "")}/app/discover#/?_g=${encodeURIComponent(g)}&_a=${encodeURIComponent(a)}`;
 }
 
+// A received line keeps the colour codes its logger wrote for a terminal; shown, they are noise.
+const withoutTerminalColours = (text) => text.replace(/\x1b\[[0-?]*[ -\/]*[@-~]/g, "").replace(/\x1b./g, "");
+
 // ---- Search page -----------------------------------------------------------------------------
 
 function renderEvent(event, remote) {
@@ -129,7 +132,7 @@ function renderEvent(event, remote) {
     node.querySelector(".event-id").textContent = event.externalID ? `id ${event.externalID}` : `#${event.id}`;
     similar.href = "/?similar=" + encodeURIComponent(event.externalID || String(event.id));
   }
-  node.querySelector(".body").textContent = event.body;
+  node.querySelector(".body").textContent = withoutTerminalColours(event.body);
   const labels = node.querySelector(".labels");
   for (const key of Object.keys(event.labels || {}).sort()) {
     const dt = document.createElement("dt");
