@@ -73,7 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
                         Date().timeIntervalSince(started), dataDir))
         let host = String(listen[..<colon])
         if noServe {
-            return Self.say("Serve it with: deja serve --data-dir \(dataDir) --listen \(listen)" + Self.story(base: "http://\(host):\(port)", alert: alert))
+            return Self.say("Serve it with: deja serve --data-dir \(dataDir) --listen \(listen)\n" + Self.story(base: "http://\(host):\(port)", alert: alert))
         }
 
         LoggingSystem.bootstrap { label in
