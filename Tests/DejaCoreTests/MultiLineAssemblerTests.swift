@@ -1,4 +1,4 @@
-import DejaCore
+@testable import DejaCore
 import Testing
 
 @Suite struct MultiLineAssemblerTests {
@@ -206,5 +206,37 @@ import Testing
         #expect(events.count > 1)
         #expect(events[0].truncated)
         #expect(events[0].lastLine == 5)
+    }
+}
+
+@Suite struct ReceivedRecordsTests {
+    private func events(_ bodies: [String]) -> [LogEvent] {
+        bodies.enumerated().map { LogEvent(timestamp: Int64($0) * 1_000, service: "shop", body: $1) }
+    }
+
+    @Test("only lines a record can go on with are looked at closely", arguments: [
+        ("\tat com.acme.Shop.pay(Shop.java:42)", true), ("  File \"/app/cart.py\", line 9, in add", true),
+        ("Caused by: java.io.IOException: closed", true), ("Traceback (most recent call last):", true),
+        ("java.lang.IllegalStateException: no session", true), ("KeyError: 'sku'", true), ("java.lang.NullPointerException", true),
+        ("2024-05-07 10:55:45,526 ERROR checkout failed", false), ("{\"level\":\"error\"}", false), ("Error connecting: refused", false),
+        ("", false),
+    ])
+    func linesThatMayContinue(line: String, expected: Bool) {
+        #expect(ReceivedRecords.mayContinue(line) == expected)
+    }
+
+    @Test("a record's lines join; an entry of several lines, already joined by its collector, stands alone")
+    func entriesJoin() {
+        let joined = ReceivedRecords.joined(events([
+            "2024-05-07 10:55:45,526 ERROR checkout failed", "java.lang.IllegalStateException: no session",
+            "2024-05-07 10:55:46,000 ERROR refund failed\n\tat com.acme.Refund.run(Refund.java:7)", "\tat orphan.Frame.run(Frame.java:1)",
+            "2024-05-07 10:55:47,000 INFO done",
+        ]))
+        #expect(joined.map(\.body) == [
+            "2024-05-07 10:55:45,526 ERROR checkout failed\njava.lang.IllegalStateException: no session",
+            "2024-05-07 10:55:46,000 ERROR refund failed\n\tat com.acme.Refund.run(Refund.java:7)", "\tat orphan.Frame.run(Frame.java:1)",
+            "2024-05-07 10:55:47,000 INFO done",
+        ])
+        #expect(joined.map(\.timestamp) == [0, 2_000, 3_000, 4_000])
     }
 }

@@ -75,15 +75,46 @@ import Testing
         let received = try LokiPush.events(body, contentType: "application/json", tenant: "t", limits: IngestLimits(),
                                            lines: StreamLines(receivedAt: 1_715_080_000_000_000_000))
         // The receiver takes the labels' level only; the line is read where events are prepared.
-        #expect(received.map(\.level) == [.unknown, .unknown, .unknown, .unknown, .debug])
+        // The frame sent on its own is the warning's trace.
+        #expect(received.map(\.level) == [.unknown, .unknown, .unknown, .debug])
+        #expect(received[1].body == "[2024-05-07 10:55:46,001] WARN [Log partition=t-0] Found deletable segments\n\tat kafka.network.Processor.run(SocketServer.scala:123)")
         #expect(received.allSatisfy { $0.lineTimestamp == nil })
         var lines = ReceivedLines()
         let events = received.map { lines.read($0) }
-        #expect(events.map(\.timestamp) == [1_715_079_400_000_000_000, 1_715_079_401_000_000_000, 1_715_079_402_000_000_000,
-                                            1_715_079_403_000_000_000, 1_715_079_404_000_000_000])
-        #expect(events.map(\.lineTimestamp) == [1_715_079_345_526_000_000, 1_715_079_346_001_000_000, nil, nil, 1_715_079_348_000_000_000])
-        #expect(events.map(\.level) == [.info, .warning, .unknown, .error, .debug])
+        #expect(events.map(\.timestamp) == [1_715_079_400_000_000_000, 1_715_079_401_000_000_000, 1_715_079_403_000_000_000,
+                                            1_715_079_404_000_000_000])
+        #expect(events.map(\.lineTimestamp) == [1_715_079_345_526_000_000, 1_715_079_346_001_000_000, nil, 1_715_079_348_000_000_000])
+        #expect(events.map(\.level) == [.info, .warning, .error, .debug])
         #expect(events[0].body == "[2024-05-07 10:55:45,526] INFO [Controller id=0] Processed 3 partitions")
+    }
+
+    @Test("a trace a collector sent line by line is one event, in JSON and protobuf pushes; other lines stay as sent")
+    func lokiLinesOfOneRecordAreOneEvent() throws {
+        let lines = [
+            "2024-05-07 10:55:45,526 ERROR [main] c.a.Shop - checkout failed",
+            "java.lang.IllegalStateException: no session",
+            "\tat com.acme.Shop.pay(Shop.java:42)",
+            "2024-05-07 10:55:46,001 INFO [main] c.a.Shop - retried",
+            "Traceback (most recent call last):",
+            "  File \"/app/cart.py\", line 9, in add",
+            "KeyError: 'sku'",
+            "2024-05-07 10:55:47,000 INFO [main] c.a.Shop - done",
+        ]
+        let push: [String: Any] = ["streams": [["stream": ["app": "shop"], "values": lines.enumerated().map { ["171507940\($0)000000000", $1] }]]]
+        let json = Array(try JSONSerialization.data(withJSONObject: push))
+        var request = Logproto_PushRequest()
+        request.streams = [Logproto_StreamAdapter.with { stream in
+            stream.labels = #"{app="shop"}"#
+            stream.entries = lines.enumerated().map { index, line in
+                Logproto_EntryAdapter.with { $0.line = line; $0.timestamp = .init(seconds: 1_715_079_400 + Int64(index), nanos: 0) }
+            }
+        }]
+        for events in [try LokiPush.fromJSON(json, tenant: "t", limits: IngestLimits()),
+                       try LokiPush.fromProtobuf(Array(try request.serializedData()), tenant: "t", limits: IngestLimits())] {
+            // The traceback follows the line that logged it, as `logger.exception` writes it.
+            #expect(events.map(\.body) == [lines[0...2].joined(separator: "\n"), lines[3...6].joined(separator: "\n"), lines[7]])
+            #expect(events.map(\.timestamp) == [1_715_079_400_000_000_000, 1_715_079_403_000_000_000, 1_715_079_407_000_000_000])
+        }
     }
 
     @Test("a record without a collector's time takes the line's, else the receive time")

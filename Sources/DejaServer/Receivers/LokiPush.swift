@@ -35,6 +35,7 @@ enum LokiPush {
             let labelBytes = IngestLimits.bytes(of: stream.labels)
             var lines = prototype
             events.reserveCapacity(events.count + min(stream.entries.count, limits.maxEventsPerRequest))
+            let streamStart = events.count
             for (valueIndex, entry) in stream.entries.enumerated() {
                 let at = "\(place).values[\(valueIndex)]"
                 guard let timestamp = Int64(entry.time).flatMap(EventTime.checked) else {
@@ -49,6 +50,8 @@ enum LokiPush {
                 try budget.add(bytes: entry.line.utf8.count + (entry.metadata == nil ? labelBytes : IngestLimits.bytes(of: labels)))
                 events.append(lines.event(body: entry.line, collectorTime: timestamp, labels: labels, tenant: tenant))
             }
+            // A record its collector sent line by line is one event.
+            events.replaceSubrange(streamStart..., with: ReceivedRecords.joined(Array(events[streamStart...])))
         }
         return events
     }
@@ -157,6 +160,7 @@ enum LokiPush {
             try limits.check(labels: labels, at: "\(place).labels")
             let labelBytes = IngestLimits.bytes(of: labels)
             var lines = prototype
+            let streamStart = events.count
             for (entryIndex, entry) in stream.entries.enumerated() {
                 let at = "\(place).entries[\(entryIndex)]"
                 try RequestBody.checkLine(entry.line, at: at, limits: limits)
@@ -169,6 +173,8 @@ enum LokiPush {
                 try budget.add(bytes: entry.line.utf8.count + (entry.structuredMetadata.isEmpty ? labelBytes : IngestLimits.bytes(of: eventLabels)))
                 events.append(lines.event(body: entry.line, collectorTime: timestamp, labels: eventLabels, tenant: tenant))
             }
+            // A record its collector sent line by line is one event.
+            events.replaceSubrange(streamStart..., with: ReceivedRecords.joined(Array(events[streamStart...])))
         }
         return events
     }
