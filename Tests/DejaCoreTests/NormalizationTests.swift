@@ -303,6 +303,11 @@ import Testing
         let trace = prepared("2024-03-14 09:21:07,412 ERROR [main] c.a.App - charge failed\njava.lang.IllegalStateException: closed")
         #expect(trace.message.hasPrefix("charge failed\njava.lang.IllegalStateException"))
         #expect(prepared("no header at all: 42 retries").message == "no header at all: <num> retries")
+        // PostgreSQL's lines, pushed one by one and joined: each without its header.
+        #expect(prepared("""
+            2024-03-14 09:21:07.412 UTC [4242] ERROR:  duplicate key value violates unique constraint "users_pkey"
+            2024-03-14 09:21:07.412 UTC [4242] DETAIL:  Key (id)=(7) already exists.
+            """).message == "duplicate key value violates unique constraint \"users_pkey\"\nDETAIL: Key (id)=(<num>) already exists.")
         // Terminal colours are no part of a message, on any line.
         #expect(prepared("\u{1B}[31mcharge failed\u{1B}[0m\n\u{1B}[2m  at pay (/app/pay.js:3:9)\u{1B}[0m").message
             == prepared("charge failed\n  at pay (/app/pay.js:3:9)").message)

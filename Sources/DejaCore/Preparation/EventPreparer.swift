@@ -51,7 +51,20 @@ public struct EventPreparer: Sendable {
     public static func messageText(_ body: String) -> String {
         let body = TerminalEscapes.stripped(body)
         guard let newline = body.utf8.firstIndex(of: 10) else { return firstLineMessage(body) }
-        return firstLineMessage(String(body[..<newline])) + body[newline...]
+        var text = firstLineMessage(String(body[..<newline]))
+        for line in body[body.index(after: newline)...].split(separator: "\n", omittingEmptySubsequences: false) {
+            text += "\n" + laterLineMessage(line)
+        }
+        return text
+    }
+
+    /// A later line of a record as `MultiLineAssembler` keeps it: a line with a header of its own
+    /// (PostgreSQL's `DETAIL:`, pushed line by line) without that header; frames and other text whole.
+    private static func laterLineMessage(_ line: Substring) -> Substring {
+        guard let first = line.utf8.first, first &- 48 < 10 || first == UInt8(ascii: "[") else { return line }
+        let parsed = parser.parse(String(line))
+        guard parsed.layout == .header else { return line }
+        return MultiLineAssembler.isDetail(parsed) ? "\(parsed.source!): \(parsed.message)" : Substring(parsed.message)
     }
 
     private static func firstLineMessage(_ line: String) -> String {
