@@ -226,17 +226,18 @@ import Testing
     }
 
     @Test("a record's lines join; an entry of several lines, already joined by its collector, stands alone")
-    func entriesJoin() {
-        let joined = ReceivedRecords.joined(events([
+    func entriesJoin() throws {
+        let joined = try #require(ReceivedRecords.joined(events([
             "2024-05-07 10:55:45,526 ERROR checkout failed", "java.lang.IllegalStateException: no session",
             "2024-05-07 10:55:46,000 ERROR refund failed\n\tat com.acme.Refund.run(Refund.java:7)", "\tat orphan.Frame.run(Frame.java:1)",
             "2024-05-07 10:55:47,000 INFO done",
-        ]))
+        ])[...]))
         #expect(joined.map(\.body) == [
             "2024-05-07 10:55:45,526 ERROR checkout failed\njava.lang.IllegalStateException: no session",
             "2024-05-07 10:55:46,000 ERROR refund failed\n\tat com.acme.Refund.run(Refund.java:7)", "\tat orphan.Frame.run(Frame.java:1)",
             "2024-05-07 10:55:47,000 INFO done",
         ])
         #expect(joined.map(\.timestamp) == [0, 2_000, 3_000, 4_000])
+        #expect(ReceivedRecords.joined(events(["2024-05-07 10:55:45,526 ERROR a", "2024-05-07 10:55:46,526 INFO b"])[...]) == nil)
     }
 }

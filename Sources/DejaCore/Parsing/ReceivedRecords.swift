@@ -4,9 +4,11 @@
 /// joined body is the lines as sent, one per line; the event keeps its first line's time, labels
 /// and id. A stream with no line that could continue a record (most) costs one look at each line.
 public enum ReceivedRecords {
-    /// `events`, consecutive entries of one stream in the order sent, with each record's lines joined.
-    public static func joined(_ events: [LogEvent]) -> [LogEvent] {
-        guard events.dropFirst().contains(where: { mayContinue($0.body) }) else { return events }
+    /// `events`, consecutive entries of one stream in the order sent, with each record's lines
+    /// joined; nil when no line could continue a record (nothing to join).
+    public static func joined(_ events: ArraySlice<LogEvent>) -> [LogEvent]? {
+        guard events.dropFirst().contains(where: { mayContinue($0.body) }) else { return nil }
+        let events = Array(events)
         var joined: [LogEvent] = []
         joined.reserveCapacity(events.count)
         var assembler = MultiLineAssembler()

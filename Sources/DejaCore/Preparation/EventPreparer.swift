@@ -46,8 +46,8 @@ public struct EventPreparer: Sendable {
 
     /// The part of a body that says what happened: a structured line (JSON, logfmt, ...) gives its
     /// message and error fields, a plain line the text after its header (time, level, thread,
-    /// logger), as `deja ingest` reads a file; a multi-line body keeps its further lines whole.
-    /// Terminal colours are no part of it.
+    /// logger), as `deja ingest` reads a file; a multi-line body's further lines are kept as a
+    /// file's record keeps them. Terminal colours are no part of it.
     public static func messageText(_ body: String) -> String {
         let body = TerminalEscapes.stripped(body)
         guard let newline = body.utf8.firstIndex(of: 10) else { return firstLineMessage(body) }

@@ -51,7 +51,7 @@ enum LokiPush {
                 events.append(lines.event(body: entry.line, collectorTime: timestamp, labels: labels, tenant: tenant))
             }
             // A record its collector sent line by line is one event.
-            events.replaceSubrange(streamStart..., with: ReceivedRecords.joined(Array(events[streamStart...])))
+            if let records = ReceivedRecords.joined(events[streamStart...]) { events.replaceSubrange(streamStart..., with: records) }
         }
         return events
     }
@@ -174,7 +174,7 @@ enum LokiPush {
                 events.append(lines.event(body: entry.line, collectorTime: timestamp, labels: eventLabels, tenant: tenant))
             }
             // A record its collector sent line by line is one event.
-            events.replaceSubrange(streamStart..., with: ReceivedRecords.joined(Array(events[streamStart...])))
+            if let records = ReceivedRecords.joined(events[streamStart...]) { events.replaceSubrange(streamStart..., with: records) }
         }
         return events
     }
