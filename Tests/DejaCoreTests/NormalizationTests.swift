@@ -291,6 +291,24 @@ import Testing
         preparer.prepare(LogEvent(timestamp: 0, tenant: "t", service: "shop", level: .error, labels: [:], body: body))
     }
 
+    @Test("a received line whose header its stream's reader found is prepared alike without reading the header again")
+    func receivedLinesSpareASecondRead() throws {
+        let bodies = [
+            "2024-03-14 09:21:07,412 ERROR [http-nio-8080-exec-7] o.a.c.Servlet - request failed for order 42",
+            "2024-03-14 09:21:08,001 WARN [scheduling-1] o.a.c.Pool - pool 80% used",
+            "2024-03-14 09:21:09,001 ERROR [main] o.a.c.Auth - token sk_live_4eC39HqLyjWDarjtT1zdp7dc rejected",
+            "2024-03-14 09:21:10,001 INFO [main] o.a.c.App -",
+        ]
+        var lines = ReceivedLines()
+        var spared = 0
+        for body in bodies {
+            let (event, start) = lines.reading(LogEvent(timestamp: 1, tenant: "t", service: "shop", body: body))
+            if start != nil { spared += 1 }
+            #expect(preparer.prepare(event, messageStart: start) == preparer.prepare(event), "\(body)")
+        }
+        #expect(spared == 3)  // the first line teaches the stream its layout
+    }
+
     @Test("a received line's message is its text after the header, as a file's: threads and pids split no signature")
     func headersAreNoPartOfTheMessage() {
         let lines = [

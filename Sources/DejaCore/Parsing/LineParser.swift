@@ -67,13 +67,13 @@ public struct LineParser: Sendable {
 
     /// The time written in a line and its level, for a receiver that keeps the line whole: what
     /// `parse(_:memory:)` finds, without building the message when the stream's header layout
-    /// is known (the common case, and a receiver's hot path).
-    public func timeAndLevel(_ line: String, memory: inout LineLayoutMemory) -> (timestamp: Int64?, level: Severity) {
+    /// is known (the common case, and a receiver's hot path); then also the byte its message starts at.
+    public func timeAndLevel(_ line: String, memory: inout LineLayoutMemory) -> (timestamp: Int64?, level: Severity, messageStart: Int?) {
         if memory.layout == .header, line.utf8.count <= maxLineBytes, let header = knownHeader(line, memory) {
-            return (header.timestamp, header.level != .unknown ? header.level : Self.inferLevel(line))
+            return (header.timestamp, header.level != .unknown ? header.level : Self.inferLevel(line), header.messageStart)
         }
         let parsed = parse(line, memory: &memory)
-        return (parsed.lineTimestamp ?? parsed.timestamp, parsed.level)
+        return (parsed.lineTimestamp ?? parsed.timestamp, parsed.level, nil)
     }
 
     /// The fields of a structured line (container envelope, JSON, syslog, klog, logfmt), or nil for
@@ -92,7 +92,9 @@ public struct LineParser: Sendable {
         return parseLogfmt(line) ?? parseSyslogBody(Substring(line))
     }
 
-    private func parseLayout(_ line: String) -> ParsedLine {
+    /// The layout, fields and message of one line, without what `parse` adds (a level inferred from
+    /// the words, a status, the stream's memory): cheaper, for a caller that wants the message.
+    public func parseLayout(_ line: String) -> ParsedLine {
         parseStructured(line) ?? parsePlain(line)
     }
 

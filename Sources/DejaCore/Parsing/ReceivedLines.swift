@@ -14,6 +14,13 @@ public struct ReceivedLines: Sendable {
 
     /// `event` with its level and line time read from its body.
     public mutating func read(_ event: LogEvent) -> LogEvent {
+        reading(event).event
+    }
+
+    /// `read(event)`, and the byte where the body's message starts when its header was read by
+    /// the stream's known layout (a single line without terminal escapes): `EventPreparer` then
+    /// need not read the header again.
+    public mutating func reading(_ event: LogEvent) -> (event: LogEvent, messageStart: Int?) {
         var event = event
         if stream?.service != event.service || stream?.labels != event.labels {
             stream = (event.service, event.labels)
@@ -22,13 +29,14 @@ public struct ReceivedLines: Sendable {
         // JSON lines are read once, when their message is taken; here only their words.
         if event.body.utf8.first(where: { $0 != 32 && $0 != 9 }) == UInt8(ascii: "{") {
             if event.level == .unknown { event.level = LineParser.inferLevel(event.body) }
-            return event
+            return (event, nil)
         }
         // Year-less dates are placed near the collector's time, the same on every replay.
         parser.timestamps.reference = event.timestamp
         let found = parser.timeAndLevel(event.body, memory: &memory)
         if event.level == .unknown { event.level = found.level }
         if let time = found.timestamp, time != event.timestamp { event.lineTimestamp = time }
-        return event
+        let plain = !event.body.utf8.contains { $0 == 10 || $0 == 27 }
+        return (event, plain ? found.messageStart : nil)
     }
 }

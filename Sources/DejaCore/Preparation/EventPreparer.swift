@@ -31,9 +31,17 @@ public struct EventPreparer: Sendable {
         self.redactor = redactor
     }
 
-    public func prepare(_ event: LogEvent) -> PreparedEvent {
+    /// `messageStart`, where a reader of the line's stream found its message (`ReceivedLines`),
+    /// spares reading its header again, unless redaction changed the header.
+    public func prepare(_ event: LogEvent, messageStart: Int? = nil) -> PreparedEvent {
         let body = redactor.redact(event.body)
-        let message = MessageNormalizer.normalize(Self.messageText(body))
+        let text = if let messageStart, messageStart < body.utf8.count,
+                      body.utf8.prefix(messageStart).elementsEqual(event.body.utf8.prefix(messageStart)) {
+            String(body.utf8.dropFirst(messageStart))!
+        } else {
+            Self.messageText(body)
+        }
+        let message = MessageNormalizer.normalize(text)
         return PreparedEvent(event: event, body: body, message: message, signatureHash: SignatureHash.of(message))
     }
 
@@ -62,13 +70,13 @@ public struct EventPreparer: Sendable {
     /// (PostgreSQL's `DETAIL:`, pushed line by line) without that header; frames and other text whole.
     private static func laterLineMessage(_ line: Substring) -> Substring {
         guard let first = line.utf8.first, first &- 48 < 10 || first == UInt8(ascii: "[") else { return line }
-        let parsed = parser.parse(String(line))
+        let parsed = parser.parseLayout(String(line))
         guard parsed.layout == .header else { return line }
         return MultiLineAssembler.isDetail(parsed) ? "\(parsed.source!): \(parsed.message)" : Substring(parsed.message)
     }
 
     private static func firstLineMessage(_ line: String) -> String {
-        let parsed = parser.parse(line)
+        let parsed = parser.parseLayout(line)
         switch parsed.layout {
         case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker, .header, .pythonLogging, .dotnetConsole:
             return parsed.message.isEmpty ? line : parsed.message

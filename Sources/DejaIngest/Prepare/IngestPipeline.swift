@@ -51,14 +51,14 @@ public final class IngestPipeline {
                                 pause: (@Sendable () -> Void)? = nil) -> [EventRow] {
         let chunk = max(256, (events.count + cores - 1) / max(1, cores))
         let chunks = stride(from: 0, to: events.count, by: chunk).map { events[$0..<min($0 + chunk, events.count)] }
-        let prepare = rowMaker
+        let preparer = preparer
         let zoneOffset = lineZoneOffset
         return chunks.parallelMap(minimumChunk: 1, cores: cores) { chunk in
             var lines = ReceivedLines(zoneOffset: zoneOffset)
-            guard let pause else { return chunk.map { prepare(lines.read($0)) } }
             return chunk.enumerated().map { offset, event in
-                if offset % Self.pauseEvery == 0 { pause() }
-                return prepare(lines.read(event))
+                if let pause, offset % Self.pauseEvery == 0 { pause() }
+                let (read, messageStart) = lines.reading(event)
+                return EventRow(preparer.prepare(read, messageStart: messageStart))
             }
         }.flatMap { $0 }
     }
