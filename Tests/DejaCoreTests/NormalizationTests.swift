@@ -321,6 +321,10 @@ import Testing
         let trace = prepared("2024-03-14 09:21:07,412 ERROR [main] c.a.App - charge failed\njava.lang.IllegalStateException: closed")
         #expect(trace.message.hasPrefix("charge failed\njava.lang.IllegalStateException"))
         #expect(prepared("no header at all: 42 retries").message == "no header at all: <num> retries")
+        // .NET's console record pushed line by line: the indented line is the message, not the category.
+        #expect(prepared("fail: Shop.Checkout[13]\n      Payment for order 42 failed\n      System.TimeoutException: slow").message
+            == "Payment for order <num> failed\nSystem.TimeoutException: slow")
+        #expect(prepared("info: Microsoft.Hosting.Lifetime[14]").message == "info: Microsoft.Hosting.Lifetime[<num>]")
         // PostgreSQL's lines, pushed one by one and joined: each without its header.
         #expect(prepared("""
             2024-03-14 09:21:07.412 UTC [4242] ERROR:  duplicate key value violates unique constraint "users_pkey"

@@ -58,11 +58,16 @@ public struct EventPreparer: Sendable {
     /// file's record keeps them. Terminal colours are no part of it.
     public static func messageText(_ body: String) -> String {
         let body = TerminalEscapes.stripped(body)
-        guard let newline = body.utf8.firstIndex(of: 10) else { return firstLineMessage(body) }
-        var text = firstLineMessage(String(body[..<newline]))
-        for line in body[body.index(after: newline)...].split(separator: "\n", omittingEmptySubsequences: false) {
-            text += "\n" + laterLineMessage(line)
+        guard let newline = body.utf8.firstIndex(of: 10) else {
+            let message = firstLineMessage(body)
+            return message.isEmpty ? body : message
         }
+        var later = body[body.index(after: newline)...].split(separator: "\n", omittingEmptySubsequences: false)[...]
+        var text = firstLineMessage(String(body[..<newline]))
+        // .NET's console record (`fail: Category[13]`, pushed line by line): the indented line is its message.
+        if text.isEmpty, let message = later.popFirst() { text = String(message.drop { $0 == " " || $0 == "\t" }) }
+        if text.isEmpty { text = String(body[..<newline]) }
+        for line in later { text += "\n" + laterLineMessage(line) }
         return text
     }
 
@@ -75,8 +80,10 @@ public struct EventPreparer: Sendable {
         return MultiLineAssembler.isDetail(parsed) ? "\(parsed.source!): \(parsed.message)" : Substring(parsed.message)
     }
 
+    /// The first line's message; empty for a .NET console header that names only its category.
     private static func firstLineMessage(_ line: String) -> String {
         let parsed = parser.parseLayout(line)
+        if parsed.layout == .dotnetConsole, let source = parsed.source, parsed.message.hasPrefix(source + "[") { return "" }
         switch parsed.layout {
         case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker, .header, .pythonLogging, .dotnetConsole:
             return parsed.message.isEmpty ? line : parsed.message
