@@ -150,14 +150,15 @@ public struct LineParser: Sendable {
     // Keys are matched without regard to case (.NET's console formatter and Serilog write
     // `Message`, `LogLevel`, `Exception`). Serilog's compact JSON (CLEF) names them `@m`, `@mt`
     // (the message template), `@l`, `@t`, `@x`.
-    /// The keys of a container line's record as Docker, Fluent Bit and fluentd write it.
-    private static let wrapperKeys: Set<String> = ["log", "stream", "time", "@timestamp", "date", "logtag", "attrs", "kubernetes", "docker_id", "container_name", "container_id"]
     private static let messageKeys = ["msg", "message", "@m", "renderedmessage", "log", "@message", "text", "event", "@mt", "messagetemplate"]
     private static let templateKeys: Set<String> = ["@mt", "messagetemplate"]
     private static let levelKeys = ["level", "severity", "lvl", "loglevel", "log.level", "@level", "@l", "levelname", "detected_level"]
     private static let timeKeys = ["time", "ts", "timestamp", "@timestamp", "@t", "t", "datetime", "asctime"]
     private static let sourceKeys = ["logger", "logger_name", "service", "app", "component", "caller", "name", "category", "sourcecontext"]
     private static let errorKeys = ["error", "err", "exception", "exc_info", "@x", "stack", "stack_trace", "stacktrace", "trace"]
+    /// The keys of a container line's record as Docker, Fluent Bit and fluentd write it.
+    private static let wrapperKeys: Set<String> = ["log", "stream", "time", "@timestamp", "date", "logtag", "attrs", "kubernetes", "docker_id",
+                                                   "container_name", "container_id"]
     /// Where an error object keeps its trace: pino's and bunyan's `err.stack`, and the like.
     private static let traceKeys = ["stack", "stack_trace", "stacktrace", "trace", "backtrace"]
 

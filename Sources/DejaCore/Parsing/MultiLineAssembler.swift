@@ -67,7 +67,7 @@ public struct MultiLineAssembler: Sendable {
                 pending!.body = String(raw.drop { $0 == " " || $0 == "\t" })
                 pending!.header.message = pending!.body
             } else {
-                pending!.body += "\n" + (line.layout == .plain ? raw : Self.isDetail(line) ? "\(line.source!): \(line.message)" : line.message)
+                pending!.body += "\n" + (line.layout == .plain ? raw : Self.continuation(line))
             }
             pending!.lastLine = number
             pendingLines += 1
@@ -105,8 +105,14 @@ public struct MultiLineAssembler: Sendable {
     /// A .NET console record's first line without a message of its own (`fail: Category[13]`): the
     /// indented line after it is the message.
     private var awaitsDotnetMessage: Bool {
-        guard let header = pending?.header, pendingLines == 1, header.layout == .dotnetConsole, let source = header.source else { return false }
-        return pending!.body == header.message && header.message.hasPrefix(source + "[")
+        guard let header = pending?.header, pendingLines == 1 else { return false }
+        return pending!.body == header.message && Self.namesOnlyCategory(header)
+    }
+
+    /// `fail: Category[13]` with no message after the id: .NET's console writes the message on the next lines.
+    static func namesOnlyCategory(_ line: ParsedLine) -> Bool {
+        guard line.layout == .dotnetConsole, let source = line.source else { return false }
+        return line.message.hasPrefix(source + "[")
     }
 
     private static let julShape = "MMM dd, yyyy HH:mm:ss"
@@ -166,6 +172,12 @@ public struct MultiLineAssembler: Sendable {
     }
 
     private static let postgresDetails: Set<String> = ["DETAIL", "HINT", "QUERY", "CONTEXT", "LOCATION", "STATEMENT"]
+
+    /// A later line of a record with a header of its own, as the record keeps it: a detail with
+    /// its keyword (`DETAIL: Key (id)=(7) already exists.`), any other line its message.
+    static func continuation(_ line: ParsedLine) -> String {
+        isDetail(line) ? "\(line.source!): \(line.message)" : line.message
+    }
 
     /// `github.com/acme/store.(*DB).Get`, `main.(*Server).handle`: a function of a Go stack printed
     /// alone on its line, its file on the next, indented (not a path, a URL or a sentence).

@@ -36,7 +36,8 @@ public struct ReceivedLines: Sendable {
         let found = parser.timeAndLevel(event.body, memory: &memory)
         if event.level == .unknown { event.level = found.level }
         if let time = found.timestamp, time != event.timestamp { event.lineTimestamp = time }
-        let plain = !event.body.utf8.contains { $0 == 10 || $0 == 27 }
-        return (event, plain ? found.messageStart : nil)
+        // The offset holds for a single line read as it was stored (no escapes stripped first).
+        guard let start = found.messageStart, !event.body.utf8.contains(where: { $0 == 10 || $0 == 27 }) else { return (event, nil) }
+        return (event, start)
     }
 }

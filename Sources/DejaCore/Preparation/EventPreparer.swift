@@ -76,14 +76,13 @@ public struct EventPreparer: Sendable {
     private static func laterLineMessage(_ line: Substring) -> Substring {
         guard let first = line.utf8.first, first &- 48 < 10 || first == UInt8(ascii: "[") else { return line }
         let parsed = parser.parseLayout(String(line))
-        guard parsed.layout == .header else { return line }
-        return MultiLineAssembler.isDetail(parsed) ? "\(parsed.source!): \(parsed.message)" : Substring(parsed.message)
+        return parsed.layout == .header ? Substring(MultiLineAssembler.continuation(parsed)) : line
     }
 
     /// The first line's message; empty for a .NET console header that names only its category.
     private static func firstLineMessage(_ line: String) -> String {
         let parsed = parser.parseLayout(line)
-        if parsed.layout == .dotnetConsole, let source = parsed.source, parsed.message.hasPrefix(source + "[") { return "" }
+        if MultiLineAssembler.namesOnlyCategory(parsed) { return "" }
         switch parsed.layout {
         case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker, .header, .pythonLogging, .dotnetConsole:
             return parsed.message.isEmpty ? line : parsed.message
