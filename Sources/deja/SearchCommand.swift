@@ -27,6 +27,7 @@ struct FilterOptions: ParsableArguments {
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("-k/--limit must be at least 1, not \(k)") }
+        _ = try filter(tenant: "")
     }
 
     func filter(tenant: String) throws -> SearchFilter {
@@ -40,7 +41,9 @@ struct FilterOptions: ParsableArguments {
             guard severity != .unknown else { throw ValidationError("--level '\(text)' is not a level (error, warn, info, debug, ...)") }
             return severity
         }
-        return SearchFilter(tenant: tenant, services: service, levels: levels, since: try instant(since, "since"), until: try instant(until, "until"))
+        let start = try instant(since, "since"), end = try instant(until, "until")
+        if let start, let end, start > end { throw ValidationError("--since must be before --until: no event is in that window") }
+        return SearchFilter(tenant: tenant, services: service, levels: levels, since: start, until: end)
     }
 }
 

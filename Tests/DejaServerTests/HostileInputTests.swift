@@ -69,6 +69,8 @@ import Testing
         }
         let query = try SearchQuery(parameters: [("q", "x"), ("since", "3000w")])
         #expect(try query.filter(tenant: "t").since == EventTime.earliest)  // before 1970: everything
+        let reversed = try SearchQuery(parameters: [("q", "x"), ("since", "2026-12-07T00:00:00Z"), ("until", "2026-12-01T00:00:00Z")])
+        #expect(message { try reversed.filter(tenant: "t") }?.hasSuffix("since must be before until: no event is in that window") == true)
     }
 
     @Test func patternBucketsOverTheWholeRangeDoNotOverflow() {

@@ -1,17 +1,18 @@
 import Foundation
 
 /// Reads a file or standard input line by line in large blocks, without loading it whole.
-/// Lines are split on `\n`; bytes that are not UTF-8 are replaced with U+FFFD; a UTF-8 byte order mark
-/// opening the stream is left out.
+/// Lines are split on `\n`; bytes that are not UTF-8 are replaced with U+FFFD; a byte order mark
+/// opening the stream is left out, and UTF-16 (with or without one) is read as the text it is.
 public struct LineReader: Sequence, IteratorProtocol {
     private let handle: FileHandle
+    /// UTF-8 text read and not yet returned as lines, from `position` on.
     private var buffer: [UInt8] = []
     private var position = 0
     private var finished = false
-    private var begun = false
-
-    /// UTF-8's byte order mark.
-    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    /// Nil until the opening bytes are read.
+    private var encoding: TextEncoding?
+    /// UTF-16 bytes read and not yet transcoded into `buffer`.
+    private var undecoded: [UInt8] = []
 
     /// The file does not exist or may not be read.
     public struct CannotOpen: Error, CustomStringConvertible {
@@ -45,9 +46,16 @@ public struct LineReader: Sequence, IteratorProtocol {
         public var description: String { "\(path) is \(format)-compressed: pipe its text in instead (\(tool) \(path) | deja ... -)" }
     }
 
+    /// The file is binary: its bytes are no lines of text.
+    public struct NotText: Error, CustomStringConvertible, Equatable {
+        public let path: String
+        public let format: String
+        public var description: String { "\(path) is \(format), not a text log: give text files (or pipe in the text a tool prints from it)" }
+    }
+
     /// Opens `path`, or standard input when `path` is nil or `-`. A regular file that opens with a
-    /// compressor's magic bytes (a rotated `app.log.1.gz`) is refused: read as text, its bytes
-    /// would be stored as lines of garbage.
+    /// compressor's magic bytes (a rotated `app.log.1.gz`), or is binary (`wtmp`, a journal file),
+    /// is refused: read as text, its bytes would be stored as lines of garbage.
     public init(path: String?) throws {
         self.path = path ?? "-"
         if let path, path != "-" {
@@ -57,11 +65,12 @@ public struct LineReader: Sequence, IteratorProtocol {
                 throw CannotOpen(path: path)
             }
             if (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular {
-                let magic = [UInt8]((try? handle.read(upToCount: 6)) ?? Data())
+                let opening = [UInt8]((try? handle.read(upToCount: 65_536)) ?? Data())
                 try handle.seek(toOffset: 0)
-                if let (format, tool) = Self.compressors.first(where: { magic.starts(with: $0.magic) }).map({ ($0.format, $0.tool) }) {
+                if let (format, tool) = Self.compressors.first(where: { opening.starts(with: $0.magic) }).map({ ($0.format, $0.tool) }) {
                     throw Compressed(path: path, format: format, tool: tool)
                 }
+                if let format = TextEncoding.binaryFormat(opening) { throw NotText(path: path, format: format) }
             }
             self.handle = handle
         } else {
@@ -77,36 +86,54 @@ public struct LineReader: Sequence, IteratorProtocol {
 
     public mutating func next() -> String? {
         while true {
-            let found: String?? = buffer.withUnsafeBufferPointer { bytes in
-                guard let newline = bytes[position...].firstIndex(of: UInt8(ascii: "\n")) else {
-                    guard finished else { return nil }
-                    guard position < bytes.count else { return .some(nil) }
-                    defer { position = bytes.count }
-                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[position...]), as: UTF8.self)
-                }
-                defer { position = newline + 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<newline]), as: UTF8.self)
-            }
-            if let found {
-                begun = true
-                return found
-            }
-            buffer.removeFirst(position)
-            position = 0
+            if encoding != nil, let line = nextLine() { return line }
+            if finished { return nil }
             // `readData(ofLength:)` traps on a read error (a directory); `read(upToCount:)` reports it.
-            let block: Data
+            let block: [UInt8]
             do {
-                block = try handle.read(upToCount: 1 << 20) ?? Data()
+                block = [UInt8](try handle.read(upToCount: 1 << 20) ?? Data())
             } catch {
                 failure = ReadFailure(path: path, reason: "\(error.localizedDescription)")
-                block = Data()
+                block = []
             }
-            if block.isEmpty { finished = true } else { buffer.append(contentsOf: block) }
-            // A byte order mark opening the file (Notepad's, PowerShell's) marks its encoding; it is no text of its first line.
-            if !begun, buffer.count >= 3 || finished {
-                begun = true
-                if buffer.starts(with: LineReader.byteOrderMark) { buffer.removeFirst(3) }
+            if block.isEmpty { finished = true }
+            switch encoding {
+            case .utf8: buffer.append(contentsOf: block)
+            case .utf16(let bigEndian):
+                undecoded.append(contentsOf: block)
+                buffer.append(contentsOf: TextEncoding.transcodeUTF16(&undecoded, bigEndian: bigEndian, final: finished))
+            case nil:
+                // The encoding is read from the opening bytes before any line is returned.
+                undecoded.append(contentsOf: block)
+                guard undecoded.count >= TextEncoding.sniffLength || finished else { continue }
+                let (detected, markLength) = TextEncoding.detect(undecoded)
+                encoding = detected
+                undecoded.removeFirst(markLength)
+                if case .utf16(let bigEndian) = detected {
+                    buffer = TextEncoding.transcodeUTF16(&undecoded, bigEndian: bigEndian, final: finished)
+                } else {
+                    buffer = undecoded
+                    undecoded = []
+                }
             }
         }
+    }
+
+    /// The next whole line in `buffer` (or its last, unterminated one once the input is finished).
+    private mutating func nextLine() -> String? {
+        let found: String? = buffer.withUnsafeBufferPointer { bytes in
+            guard let newline = bytes[position...].firstIndex(of: UInt8(ascii: "\n")) else {
+                guard finished, position < bytes.count else { return nil }
+                defer { position = bytes.count }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[position...]), as: UTF8.self)
+            }
+            defer { position = newline + 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<newline]), as: UTF8.self)
+        }
+        if found == nil {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        return found
     }
 }

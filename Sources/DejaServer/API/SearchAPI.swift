@@ -62,8 +62,9 @@ struct SearchQuery: Decodable, Sendable {
             guard level != .unknown else { throw HTTPError(.badRequest, message: "level '\(text)' is not a level (error, warn, info, debug, ...)") }
             return level
         }
-        return SearchFilter(tenant: tenant, services: services, levels: severities, labels: labels,
-                            since: try Self.instant(since, "since"), until: try Self.instant(until, "until"))
+        let start = try Self.instant(since, "since"), end = try Self.instant(until, "until")
+        if let start, let end, start > end { throw HTTPError(.badRequest, message: "since must be before until: no event is in that window") }
+        return SearchFilter(tenant: tenant, services: services, levels: severities, labels: labels, since: start, until: end)
     }
 
     func checkedLimit() throws -> Int {
