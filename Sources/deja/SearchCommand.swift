@@ -61,7 +61,7 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "The query: a phrase, a log line or a stack trace.")
     var query: String?
 
-    @Option(help: "Read the query from this file (a whole stack trace, say).")
+    @Option(help: "Read the query from this file (a whole stack trace, say); - for standard input.")
     var file: String?
 
     @Option(help: "Run every query of this JSONL file and print a run file.")
@@ -90,8 +90,8 @@ struct SearchCommand: ParsableCommand {
     }
 
     private static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { throw LineReader.CannotOpen(path: path) }
-        let text = String(decoding: data, as: UTF8.self)
+        // Through the line reader: a trace saved by PowerShell (UTF-16) reads as text, `-` is standard input.
+        let text = try LineReader(path: path).joined(separator: "\n")
         guard !text.allSatisfy(\.isWhitespace) else { throw CLIError("\(path) is empty: it should hold the text, log line or stack trace to look for") }
         return text
     }

@@ -175,6 +175,12 @@ struct DejaProcess {
         #expect(search.status == 0, "\(search.err)")
         #expect(search.out.contains("\"externalID\" : \"e1\""))
 
+        // A pasted line from standard input; a window that ends before it starts is refused with the search's usage.
+        let pasted = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "-k", "1", "--file", "-"], input: "reservation ord-77f3a2 failed\n")
+        #expect(pasted.status == 0 && pasted.out.contains("\"externalID\" : \"e3\""), "\(pasted.err)")
+        let reversed = try DejaProcess.run(["search", "--data-dir", dataDir, "--since", "2026-11-21T00:00:00Z", "--until", "2026-11-20T00:00:00Z", "x"])
+        #expect(reversed.status == 64 && reversed.err.contains("--since must be before --until") && reversed.err.contains("Usage: deja search"))
+
         let filtered = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "--service", "pricing", "database connections"])
         #expect(!filtered.out.contains("\"e1\"") && !filtered.out.contains("\"e3\""))
 
