@@ -65,6 +65,30 @@ import Testing
         #expect(parser.parse(#"{"msg":"size","s":"large"}"#).attributes["s"] == "large")
     }
 
+    @Test("journalctl -o json, Google Cloud's LogEntry, Rust tracing's JSON and log4j 2's JsonLayout keep their time, level and message")
+    func jsonOfPlatformsAndLoggers() {
+        let journal = parser.parse(#"{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1710408067123456","__MONOTONIC_TIMESTAMP":"5171","PRIORITY":"3","_SYSTEMD_UNIT":"nginx.service","SYSLOG_IDENTIFIER":"nginx","MESSAGE":"bind() to 0.0.0.0:80 failed (98: Address already in use)"}"#)
+        #expect(journal.timestamp == 1_710_408_067_123_456_000 && journal.level == .error && journal.source == "nginx")
+        #expect(journal.message == "bind() to 0.0.0.0:80 failed (98: Address already in use)")
+        #expect(parser.parse(#"{"__REALTIME_TIMESTAMP":"1710408067123456","PRIORITY":"6","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":"started"}"#).source == "kubelet.service")
+
+        let text = parser.parse(#"{"severity":"ERROR","timestamp":"2024-03-14T09:21:07.123Z","textPayload":"Cloud SQL connection failed","logName":"projects/p/logs/stderr"}"#)
+        #expect(text.level == .error && text.message == "Cloud SQL connection failed" && text.timestamp == 1_710_408_067_123_000_000)
+        let structured = parser.parse(#"{"severity":"WARNING","timestamp":"2024-03-14T09:21:07Z","jsonPayload":{"message":"quota nearly exhausted","quota":"cpu"}}"#)
+        #expect(structured.level == .warning && structured.message == "quota nearly exhausted")
+
+        let tracing = parser.parse(#"{"timestamp":"2024-03-14T09:21:07.123456Z","level":"ERROR","fields":{"message":"request failed","status":503},"target":"api::handler"}"#)
+        #expect(tracing.level == .error && tracing.message == "request failed" && tracing.timestamp == 1_710_408_067_123_456_000)
+
+        let log4j = parser.parse(#"{"instant":{"epochSecond":1710408067,"nanoOfSecond":123456789},"thread":"main","level":"ERROR","loggerName":"com.shop.App","message":"Startup failed","thrown":{"commonElementCount":0,"localizedMessage":"Address already in use","message":"Address already in use","name":"java.net.BindException","extendedStackTrace":[{"class":"sun.nio.ch.Net","method":"bind0","file":"Net.java","line":-2},{"class":"com.shop.App","method":"main","file":"App.java","line":21}],"cause":{"name":"java.io.IOException","message":"closed","extendedStackTrace":[]}},"endOfBatch":false}"#)
+        #expect(log4j.timestamp == 1_710_408_067_123_456_789 && log4j.level == .error && log4j.source == "com.shop.App")
+        #expect(log4j.message == "Startup failed\njava.net.BindException: Address already in use\n\tat sun.nio.ch.Net.bind0(Native Method)\n\tat com.shop.App.main(App.java:21)\nCaused by: java.io.IOException: closed")
+        #expect(parser.parse(#"{"timeMillis":1710408067123,"level":"WARN","message":"slow"}"#).timestamp == 1_710_408_067_123_000_000)
+        // Fluent Bit's record of a line read without a parser: `date` and `log` only.
+        let tail = parser.parse(#"{"date":1710408067.5,"log":"E0314 09:21:07.123456       1 reflector.go:138] failed to list *v1.Pod: Unauthorized"}"#)
+        #expect(tail.level == .error && tail.message == "failed to list *v1.Pod: Unauthorized" && tail.timestamp == 1_710_408_067_500_000_000)
+    }
+
     @Test("epoch times in JSON are exact to the millisecond and microsecond")
     func epochTimesAreExact() {
         #expect(parser.parse(#"{"time":1717999262123,"msg":"x"}"#).timestamp == 1_717_999_262_123_000_000)

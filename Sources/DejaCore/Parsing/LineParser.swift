@@ -150,12 +150,19 @@ public struct LineParser: Sendable {
     // Keys are matched without regard to case (.NET's console formatter and Serilog write
     // `Message`, `LogLevel`, `Exception`). Serilog's compact JSON (CLEF) names them `@m`, `@mt`
     // (the message template), `@l`, `@t`, `@x`.
-    private static let messageKeys = ["msg", "message", "@m", "renderedmessage", "log", "@message", "text", "event", "@mt", "messagetemplate"]
+    /// `textPayload` is Google Cloud Logging's (a `gcloud logging read --format=json` export).
+    private static let messageKeys = ["msg", "message", "@m", "renderedmessage", "log", "@message", "text", "event", "@mt", "messagetemplate",
+                                      "textpayload"]
+    /// Objects whose `message` is the line's: Google Cloud's `jsonPayload`, Rust tracing's `fields`.
+    private static let messageHolders = ["jsonPayload", "fields"]
     private static let templateKeys: Set<String> = ["@mt", "messagetemplate"]
     private static let levelKeys = ["level", "severity", "lvl", "loglevel", "log.level", "@level", "@l", "levelname", "detected_level"]
-    private static let timeKeys = ["time", "ts", "timestamp", "@timestamp", "@t", "t", "datetime", "asctime"]
-    private static let sourceKeys = ["logger", "logger_name", "service", "app", "component", "caller", "name", "category", "sourcecontext"]
-    private static let errorKeys = ["error", "err", "exception", "exc_info", "@x", "stack", "stack_trace", "stacktrace", "trace"]
+    /// `timeMillis` is log4j 2's `JsonLayout` before 2.11 (after it, `instant`).
+    private static let timeKeys = ["time", "ts", "timestamp", "@timestamp", "@t", "t", "datetime", "asctime", "timemillis"]
+    private static let sourceKeys = ["logger", "logger_name", "loggername", "service", "app", "component", "caller", "name", "category",
+                                     "sourcecontext"]
+    /// `thrown` is log4j 2's `JsonLayout`.
+    private static let errorKeys = ["error", "err", "exception", "exc_info", "@x", "stack", "stack_trace", "stacktrace", "trace", "thrown"]
     /// The keys of a container line's record as Docker, Fluent Bit and fluentd write it.
     private static let wrapperKeys: Set<String> = ["log", "stream", "time", "@timestamp", "date", "logtag", "attrs", "kubernetes", "docker_id",
                                                    "container_name", "container_id"]
@@ -185,7 +192,7 @@ public struct LineParser: Sendable {
         var parsed = ParsedLine(layout: .json, message: "")
         // Docker json-file: {"log": "...\n", "stream": "stdout", "time": "..."} wraps the real line, as
         // do Fluent Bit's and fluentd's records of it (with `kubernetes` metadata, a `date`, a `logtag`).
-        if let log = object["log"] as? String, object["stream"] != nil, object.count <= 4 || object.keys.allSatisfy(Self.wrapperKeys.contains) {
+        if let log = object["log"] as? String, object.keys.allSatisfy(Self.wrapperKeys.contains) || object["stream"] != nil && object.count <= 4 {
             var inner = parseLayout(log.hasSuffix("\n") ? String(log.dropLast()) : log)
             if inner.layout == .plain { inner.layout = .docker }
             if let time = ((object["time"] ?? object["@timestamp"]) as? String).flatMap(TimestampParser.parseISO)
@@ -199,6 +206,21 @@ public struct LineParser: Sendable {
         if let (key, message) = take(Self.messageKeys) {
             parsed.message = Self.string(message)
             if Self.templateKeys.contains(key) { parsed.message = Self.rendered(parsed.message, from: fields) }
+        } else if let holder = Self.messageHolders.first(where: { (fields[$0] as? [String: Any])?["message"] is String }),
+                  var nested = fields[holder] as? [String: Any] {
+            parsed.message = nested.removeValue(forKey: "message") as! String
+            fields[holder] = nested.isEmpty ? nil : nested
+        }
+        // journald's export (`journalctl -o json`): `MESSAGE`, the syslog `PRIORITY`, the time in
+        // microseconds as text, the program in `SYSLOG_IDENTIFIER` (else its unit).
+        if let micros = (object["__REALTIME_TIMESTAMP"] as? String).flatMap(Double.init) {
+            fields["__REALTIME_TIMESTAMP"] = nil
+            parsed.timestamp = TimestampParser.parseEpoch(micros)
+            if let priority = (fields["PRIORITY"] as? String).flatMap(Int.init), (0...7).contains(priority) {
+                fields["PRIORITY"] = nil
+                parsed.level = Self.syslogSeverity(priority)
+            }
+            if let program = fields.removeValue(forKey: "SYSLOG_IDENTIFIER") ?? fields["_SYSTEMD_UNIT"] { parsed.source = Self.string(program) }
         }
         if let (_, level) = take(Self.levelKeys) {
             parsed.level = (level as? NSNumber).flatMap(Self.pinoLevel) ?? Severity(parsing: Self.string(level))
@@ -214,6 +236,11 @@ public struct LineParser: Sendable {
             // Epoch numbers, RFC 3339 text, or MongoDB's extended JSON `{"$date": "…"}`.
             let text = ((time as? [String: Any])?["$date"]).map(Self.string) ?? Self.string(time)
             parsed.timestamp = (time as? Double).flatMap(TimestampParser.parseEpoch) ?? TimestampParser.parseISO(text)
+        } else if let instant = object["instant"] as? [String: Any], let seconds = instant["epochSecond"] as? Int64,
+                  let time = TimestampParser.parseEpoch(Double(seconds)) {
+            // log4j 2's `JsonLayout`: `"instant": {"epochSecond": …, "nanoOfSecond": …}`.
+            fields["instant"] = nil
+            parsed.timestamp = time + min(max(instant["nanoOfSecond"] as? Int64 ?? 0, 0), 999_999_999)
         }
         if let (_, source) = take(Self.sourceKeys) { parsed.source = Self.string(source) }
         // ECS's and OpenTelemetry's exception fields, flattened (`error.stack_trace`) or nested.
@@ -232,7 +259,9 @@ public struct LineParser: Sendable {
         while let (_, error) = take(Self.errorKeys) {
             // An error object with a trace (pino's `err: {type, message, stack}`) is its trace,
             // with its newlines, which the object's JSON text would have escaped.
-            let trace = (error as? [String: Any]).flatMap { error in Self.traceKeys.lazy.compactMap { error[$0] as? String }.first }
+            let trace = (error as? [String: Any]).flatMap { error in
+                Self.traceKeys.lazy.compactMap { error[$0] as? String }.first ?? Self.javaTrace(thrown: error)
+            }
             let detail = trace ?? Self.string(error)
             guard !detail.isEmpty, !parsed.message.contains(detail) else { continue }
             parsed.message = parsed.message.isEmpty ? detail : parsed.message + "\n" + detail
@@ -240,6 +269,26 @@ public struct LineParser: Sendable {
         for (key, value) in fields { parsed.attributes[key] = Self.string(value) }
         if parsed.message.isEmpty { parsed.message = text }
         return parsed
+    }
+
+    /// A Java throwable as log4j 2's `JsonLayout` writes it (`name`, `message`, `extendedStackTrace`
+    /// or `stackTrace` frames, `cause`), printed as Java prints it; nil for any other object.
+    private static func javaTrace(thrown: [String: Any]) -> String? {
+        guard let name = thrown["name"] as? String else { return nil }
+        let frames = (thrown["extendedStackTrace"] ?? thrown["stackTrace"]) as? [[String: Any]]
+        guard frames != nil || thrown["cause"] != nil else { return nil }
+        var text = name
+        if let message = (thrown["message"] ?? thrown["localizedMessage"]) as? String { text += ": " + message }
+        for frame in frames ?? [] {
+            guard let type = frame["class"] as? String, let method = frame["method"] as? String else { continue }
+            // As `StackTraceElement.toString()`: line -2 marks a native method.
+            let line = frame["line"] as? Int ?? -1
+            let place = line == -2 ? "Native Method"
+                : (frame["file"] as? String).map { line >= 0 ? "\($0):\(line)" : $0 } ?? "Unknown Source"
+            text += "\n\tat \(type).\(method)(\(place))"
+        }
+        if let cause = thrown["cause"] as? [String: Any], let causeTrace = javaTrace(thrown: cause) { text += "\nCaused by: " + causeTrace }
+        return text
     }
 
     /// pino's and bunyan's numeric levels (10 trace … 60 fatal); syslog's 0–7 are read as text.
