@@ -71,11 +71,11 @@ struct DemoCorpus {
         case "checkout":
             let thread = Int.random(in: 1...12, using: &random)
             let lines = [
-                "INFO 1 --- [nio-8080-exec-\(thread)] c.s.checkout.CheckoutController : order \(id) submitted in \(ms) ms",
-                "INFO 1 --- [nio-8080-exec-\(thread)] c.s.checkout.CartService : cart \(id) priced with \(pick + 1) items",
-                "DEBUG 1 --- [nio-8080-exec-\(thread)] c.s.checkout.TaxCalculator : tax rate 0.\(pick)9 applied to cart \(id)",
+                spring(at, "INFO", "[nio-8080-exec-\(thread)] c.s.checkout.CheckoutController : order \(id) submitted in \(ms) ms"),
+                spring(at, "INFO", "[nio-8080-exec-\(thread)] c.s.checkout.CartService : cart \(id) priced with \(pick + 1) items"),
+                spring(at, "DEBUG", "[nio-8080-exec-\(thread)] c.s.checkout.TaxCalculator : tax rate 0.\(pick)9 applied to cart \(id)"),
             ]
-            return (lines[pick % 3].hasPrefix("DEBUG") ? .debug : .info, lines[pick % 3])
+            return (pick % 3 == 2 ? .debug : .info, lines[pick % 3])
         case "pricing":
             let lines = [
                 #"{"time":"\#(time)","level":"info","logger":"pricing.api","msg":"quote served","sku":"SKU-\#(id)","ms":\#(ms)}"#,
@@ -114,12 +114,24 @@ struct DemoCorpus {
             return (.info, "10.0.\(pick).\(id % 250) - - [\(time)] \"GET \(paths[pick % 4]) HTTP/1.1\" \(status) \(ms * 31) \"-\" \"Mozilla/5.0\" rt=0.\(ms)")
         default:  // payments
             let lines = [
-                "INFO 1 --- [pay-worker-\(pick)] c.s.payments.PaymentService : payment \(id) authorized in \(ms) ms",
-                "INFO 1 --- [pay-worker-\(pick)] c.s.payments.WebhookListener : provider webhook \(id) acknowledged",
-                "INFO 1 --- [pay-worker-\(pick)] c.s.payments.Settlement : settlement batch \(id) closed with \(ms) payments",
+                spring(at, "INFO", "[pay-worker-\(pick)] c.s.payments.PaymentService : payment \(id) authorized in \(ms) ms"),
+                spring(at, "INFO", "[pay-worker-\(pick)] c.s.payments.WebhookListener : provider webhook \(id) acknowledged"),
+                spring(at, "INFO", "[pay-worker-\(pick)] c.s.payments.Settlement : settlement batch \(id) closed with \(ms) payments"),
             ]
             return (.info, lines[pick % 3])
         }
+    }
+
+    /// Spring Boot 3's default line: `2026-12-07T15:48:49.553Z ERROR 1 --- [thread] logger : message`.
+    private static func spring(_ at: Int64, _ level: String, _ rest: String) -> String {
+        let millis = at % 1_000_000_000 / 1_000_000
+        let time = RFC3339.string(at - at % 1_000_000_000).dropLast() + "." + String(format: "%03d", millis) + "Z"
+        return "\(time) \(String(repeating: " ", count: max(0, 5 - level.count)))\(level) 1 --- \(rest)"
+    }
+
+    /// nginx's error log time: `2026/12/07 15:48:49`.
+    private static func nginxTime(_ at: Int64) -> String {
+        String(RFC3339.string(at - at % 1_000_000_000).dropLast()).replacingOccurrences(of: "-", with: "/").replacingOccurrences(of: "T", with: " ")
     }
 
     // MARK: - Failures
@@ -130,7 +142,7 @@ struct DemoCorpus {
         switch Int.random(in: 0..<5, using: &random) {
         case 0:
             return ("checkout", """
-                ERROR 1 --- [nio-8080-exec-\(id % 12)] c.s.checkout.CheckoutController : checkout failed for cart \(id)
+                \(spring(at, "ERROR", "[nio-8080-exec-\(id % 12)] c.s.checkout.CheckoutController : checkout failed for cart \(id)"))
                 java.lang.NullPointerException: Cannot invoke "com.shop.checkout.Address.getCountry()" because "shipping" is null
                 \tat com.shop.checkout.TaxCalculator.rateFor(TaxCalculator.java:58)
                 \tat com.shop.checkout.CheckoutService.total(CheckoutService.java:131)
@@ -166,12 +178,12 @@ struct DemoCorpus {
         let time = RFC3339.string(at)
         switch Int.random(in: 0..<3, using: &random) {
         case 0:
-            return ("gateway", "[error] 29#29: *\(id) upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.3.\(id % 250), server: shop, request: \"GET /api/quote HTTP/1.1\", upstream: \"http://10.1.0.7:8000/quote\"")
+            return ("gateway", "\(nginxTime(at)) [error] 29#29: *\(id) upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.3.\(id % 250), server: shop, request: \"GET /api/quote HTTP/1.1\", upstream: \"http://10.1.0.7:8000/quote\"")
         case 1:
             return ("storefront", #"{"level":50,"time":"\#(time)","msg":"fetch failed","url":"http://pricing:8000/quote?sku=SKU-\#(id)","err":{"code":"ETIMEDOUT","message":"connect ETIMEDOUT 10.1.0.7:8000"}}"#)
         default:
             return ("checkout", """
-                ERROR 1 --- [nio-8080-exec-\(id % 12)] c.s.checkout.PricingClient : quote for cart \(id) failed
+                \(spring(at, "ERROR", "[nio-8080-exec-\(id % 12)] c.s.checkout.PricingClient : quote for cart \(id) failed"))
                 java.net.SocketTimeoutException: Read timed out
                 \tat java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:288)
                 \tat com.shop.checkout.PricingClient.quote(PricingClient.java:52)
@@ -185,7 +197,7 @@ struct DemoCorpus {
         switch Int.random(in: 0..<4, using: &random) {
         case 0, 1:
             return (risingService, """
-                ERROR 1 --- [pay-worker-\(id % 8)] c.s.payments.PaymentService : payment \(id) failed
+                \(spring(at, "ERROR", "[pay-worker-\(id % 8)] c.s.payments.PaymentService : payment \(id) failed"))
                 java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.
                 \tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)
                 \tat com.shop.payments.PaymentRepository.save(PaymentRepository.java:40)
