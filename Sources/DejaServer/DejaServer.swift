@@ -220,8 +220,27 @@ public struct DejaServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) {
+            throw ListenError(host: configuration.host, port: configuration.port, errno: error.errnoCode)
+        }
         ledger?.close()
+    }
+
+    /// The server could not take its address: in use, not this machine's, or a privileged port.
+    public struct ListenError: Error, CustomStringConvertible {
+        public let host: String
+        public let port: Int
+        public let errno: Int32
+        public var description: String {
+            let hint = switch errno {
+            case EADDRINUSE: "something else listens there, perhaps another deja serve"
+            case EACCES: "ports below 1024 need privileges"
+            default: "the address is not one of this machine's"
+            }
+            return "cannot listen on \(host):\(port): \(String(cString: strerror(errno))) (\(hint)); choose another with --listen or DEJA_LISTEN"
+        }
     }
 
     /// Every route of `deja serve`, each with the access it declares.

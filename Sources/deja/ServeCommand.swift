@@ -243,6 +243,8 @@ struct ServeCommand: AsyncParsableCommand {
                 // The one line a person looks for: where to open the UI.
                 FileHandle.standardOutput.write(Data("Deja is up: open http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ in a browser\n".utf8))
             }
+        } catch let error as DejaServer.ListenError {
+            throw CLIError(error.description)
         } catch let error as WriteAheadLogError {
             throw CLIError(error.description)
         } catch let error as ChromaError {

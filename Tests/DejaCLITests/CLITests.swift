@@ -97,6 +97,33 @@ struct DejaProcess {
         #expect(noChroma.err.contains("cluster mode (--state) keeps signature vectors in ChromaDB"))
     }
 
+    @Test("deja serve on an address another program holds stops with what to do; a bad --listen names serve's help")
+    func addressInUse() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-listen-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A socket bound and listening on a free port: the address deja is told to take.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                guard bind(holder, socketAddress, length) == 0, listen(holder, 1) == 0, getsockname(holder, socketAddress, &length) == 0 else {
+                    Issue.record("cannot hold a port: \(String(cString: strerror(errno)))")
+                    return
+                }
+            }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let taken = try DejaProcess.run(["serve", "--data-dir", directory, "--listen", "127.0.0.1:\(port)"])
+        #expect(taken.status == 1, "\(taken.err)")
+        #expect(taken.err.contains("Error: cannot listen on 127.0.0.1:\(port): Address already in use (something else listens there"), "\(taken.err)")
+        let malformed = try DejaProcess.run(["serve", "--data-dir", directory, "--listen", "127.0.0.1:http"])
+        #expect(malformed.status == 64 && malformed.err.contains("--listen '127.0.0.1:http' is not HOST:PORT\n  See 'deja serve --help'"), "\(malformed.err)")
+    }
+
     @Test("deja serve --retention-interval: a duration, and only with --retention")
     func retentionIntervalIsChecked() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-retention-\(UUID().uuidString)").path
