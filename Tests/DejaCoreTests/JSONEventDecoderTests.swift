@@ -38,7 +38,8 @@ import Testing
         let cases = [
             ("not json", "line 3: not a JSON object"),
             (#"["body"]"#, "line 3: not a JSON object"),
-            (#"{"message": "x"}"#, "line 3: no string field \"body\""),
+            (#"{"message": "x"}"#, "line 3: no string field \"body\" (its \"message\" is not read: an event's text goes in \"body\"; a logger's own JSON lines are read as they are by plain ingest, without --jsonl, or by the Loki and Elasticsearch receivers)"),
+            (#"{"text": 5, "service": "x"}"#, "line 3: no string field \"body\""),
             (#"{"body": 5}"#, "line 3: no string field \"body\""),
             (#"{"body": "x", "timestamp": "yesterday"}"#, "line 3: timestamp 'yesterday' is not RFC 3339"),
             (#"{"body": "x", "timestamp": 1700000000}"#, "line 3: timestamp 1700000000 is not an RFC 3339 string"),

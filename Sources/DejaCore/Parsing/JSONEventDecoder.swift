@@ -35,7 +35,7 @@ public struct JSONEventDecoder: Sendable {
             return Self.readEvent(&reader, into: &fields)
         }
         if !fast { fields = try Self.generalFields(line, number: number) }
-        guard let body = fields.body else { throw DecodingError(number: number, problem: "no string field \"body\"") }
+        guard let body = fields.body else { throw DecodingError(number: number, problem: Self.missingBody(line)) }
         var timestamp = defaultTimestamp
         if let text = fields.timestamp {
             guard let parsed = TimestampParser.parseISO(text) else {
@@ -73,6 +73,14 @@ public struct JSONEventDecoder: Sendable {
         fields.id = object["id"].flatMap(text)
         fields.labels = (object["labels"] as? [String: Any])?.compactMapValues(text) ?? [:]
         return fields
+    }
+
+    /// What a line without `body` lacks, naming the field a logger's own JSON keeps its text in,
+    /// when it has one: such a line was meant for plain ingest, which reads those fields.
+    private static func missingBody(_ line: String) -> String {
+        let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        guard let key = ["message", "msg", "log", "text", "@m"].first(where: { object?[$0] is String }) else { return "no string field \"body\"" }
+        return "no string field \"body\" (its \"\(key)\" is not read: an event's text goes in \"body\"; a logger's own JSON lines are read as they are by plain ingest, without --jsonl, or by the Loki and Elasticsearch receivers)"
     }
 
     /// A scalar JSON value as text (`"\(value)"` on `Any` would go through reflection); nil for null.
