@@ -257,6 +257,11 @@ import Testing
             let unknown = try await client.execute(uri: "/api/v1/issues/999999/split", method: .post, headers: headers("curator-token"),
                                                    body: ByteBuffer(string: #"{"signatures": [\#(nullID)]}"#))
             #expect(unknown.status == .notFound)
+            let shapeless = try await client.execute(uri: "/api/v1/issues/\(nullID)/merge", method: .post, headers: headers("curator-token"),
+                                                     body: ByteBuffer(string: #"{"to": 3}"#))
+            #expect(shapeless.status == .badRequest)
+            #expect((try json(shapeless.body)["error"] as? [String: Any])?["message"] as? String
+                    == #"the body must be {"into": ISSUE_ID}: Coding key `into` not found."#)
         }
     }
 }

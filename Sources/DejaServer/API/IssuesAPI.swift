@@ -81,7 +81,7 @@ struct IssuesAPI {
         router.post("/api/v1/issues/:id/merge", .scope(.admin)) { request, context in
             let tenant = try context.tenant(for: .admin)
             let id = try Self.issueID(context.parameters.require("id"))
-            let merge = try await request.decode(as: IssueMergeRequest.self, context: context)
+            let merge = try await request.decode(as: IssueMergeRequest.self, context: context, expected: #"{"into": ISSUE_ID}"#)
             let changes = changes
             guard try await answeringSharedState({ try await reads.run { try changes.merge(tenant: tenant, id, into: merge.into) } }) else {
                 throw HTTPError(.notFound, message: "no issue \(id) or \(merge.into)")
@@ -91,7 +91,7 @@ struct IssuesAPI {
         router.post("/api/v1/issues/:id/split", .scope(.admin)) { request, context in
             let tenant = try context.tenant(for: .admin)
             let id = try Self.issueID(context.parameters.require("id"))
-            let split = try await request.decode(as: IssueSplitRequest.self, context: context)
+            let split = try await request.decode(as: IssueSplitRequest.self, context: context, expected: #"{"signatures": [SIGNATURE_ID, ...]}"#)
             let changes = changes, views = views
             guard let created = try await answeringSharedState({
                 try await reads.run { try changes.split(tenant: tenant, issue: id, signatures: split.signatures) }

@@ -29,6 +29,16 @@ struct FormParameters: Sequence {
 extension Request {
     /// The query's parameters, decoded as forms encode them.
     var formParameters: FormParameters { FormParameters(query: uri.query) }
+
+    /// The JSON body as `T`; a body of another shape is a 400 that shows the shape wanted
+    /// (`expected`) beside what the decoder found.
+    func decode<T: Decodable>(as type: T.Type, context: some RequestContext, expected: String) async throws -> T {
+        do {
+            return try await decode(as: type, context: context)
+        } catch let error as HTTPError where error.status == .badRequest {
+            throw HTTPError(.badRequest, message: "the body must be \(expected): \(error.body ?? "it is not")")
+        }
+    }
 }
 
 extension Parameters {
