@@ -14,6 +14,10 @@ import Testing
         ("plain words stay as they are", "plain words stay as they are"),
         ("took 12 ms\r\nretry 3 of 5\r\n", "took <num> ms\nretry <num> of <num>"),
         ("résumé 日本 42 ok", "résumé 日本 <num> ok"),
+        ("disk usage at 91.5%, quota 80 % used", "disk usage at <num>%, quota <num> % used"),
+        ("charged $45.20 after ~300ms", "charged $<num> after ~<duration>"),
+        ("29#29: *7667 upstream timed out", "<num>#<num>: *<num> upstream timed out"),
+        ("loss 1e-5 then 2.5E+10, not 1e-5x", "loss <num> then <num>, not 1e-5x"),
     ])
     func masking(input: String, expected: String) {
         #expect(MessageNormalizer.normalize(input) == expected)

@@ -9,7 +9,7 @@
 /// | `<duration>` | a number with a time unit: `250ms`, `1.5s`, `3m` |
 /// | `<size>` | a number with a size unit: `512KB`, `1.2GiB`, `100b` |
 /// | `<hex>` | `0x1f`, and runs of 6+ hex digits mixing digits and letters (`7d9f8b`, git SHAs) |
-/// | `<num>` | any other number, also inside words: `blk_<num>`, `/orders/<num>` |
+/// | `<num>` | any other number, also inside words: `blk_<num>`, `/orders/<num>`, marked: `<num>%`, `$<num>`, `*<num>` |
 /// | `<id>` | letters mixed with two or more digits: `J12`, `node7b42` (`v1`, `http2`, `s3` stay); a word of three or more parts with digits (`R02-M1-N0-C:J12-U11`) |
 /// | `<value>` | URL query values: `?user=<value>&page=<value>` |
 ///
@@ -196,7 +196,9 @@ public enum MessageNormalizer {
         switch c {
         case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
              UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: ">"),
-             UInt8(ascii: "`"): return true
+             UInt8(ascii: "`"),
+             // Marks on a number, not part of it: `91%`, `$45.20`, `~300ms`, nginx's connection `*7667`.
+             UInt8(ascii: "%"), UInt8(ascii: "$"), UInt8(ascii: "~"), UInt8(ascii: "*"): return true
         default: return false
         }
     }
@@ -239,6 +241,13 @@ public enum MessageNormalizer {
         var body = s[...]
         if body.first == UInt8(ascii: "-") || body.first == UInt8(ascii: "+") { body = body.dropFirst() }
         guard let first = body.first, isDigit(first) else { return false }
+        // Scientific notation: `1e-5`, `2.5E+10`.
+        if let e = body.firstIndex(where: { $0 | 0x20 == UInt8(ascii: "e") }) {
+            var exponent = body[body.index(after: e)...]
+            if exponent.first == UInt8(ascii: "-") || exponent.first == UInt8(ascii: "+") { exponent = exponent.dropFirst() }
+            guard !exponent.isEmpty, exponent.allSatisfy(isDigit) else { return false }
+            body = body[..<e]
+        }
         // Dotted runs too: `1.000.000`, versions `2.6.18`.
         return body.allSatisfy { isDigit($0) || $0 == UInt8(ascii: ".") } && body.last != UInt8(ascii: ".")
     }
