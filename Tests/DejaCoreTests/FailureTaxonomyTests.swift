@@ -141,6 +141,8 @@ import Testing
     func sourcesAndRoutine() {
         let matches = FailureTaxonomy.matches(in: "ssl.SSLCertVerificationError: certificate verify failed: certificate has expired")
         #expect(!matches.isEmpty && matches.allSatisfy { !$0.source.isEmpty })
+        let quit = FailureTaxonomy.matches(in: "signal 3 (SIGQUIT) received, shutting down")
+        #expect(quit.map(\.labels) == [["quit"]] && quit.map(\.source) == ["signal SIGQUIT"])
         for line in ["GET /api/orders 200 12ms", "user 42 logged in from web", "request took 4290 ms", "cache warmed: 1200 keys in 0.8 s"] {
             #expect(FailureTaxonomy.labels(in: line).isEmpty, "\(line): \(FailureTaxonomy.labels(in: line))")
         }

@@ -197,7 +197,7 @@ import Testing
     @Test("plain shapes", arguments: [
         ("2024-03-14 09:21:07,412 ERROR [http-nio-8080-exec-7] o.a.c.Servlet - request failed", Severity.error, "request failed"),
         ("ERROR:root:cannot open file", .error, "cannot open file"),
-        ("2024/03/14 09:21:07 [error] 1234#0: *5 connect() failed (111: Connection refused)", .error, "1234#0: *5 connect() failed (111: Connection refused)"),
+        ("2024/03/14 09:21:07 [error] 1234#0: *5 connect() failed (111: Connection refused)", .error, "connect() failed (111: Connection refused)"),
         ("2024-03-14 09:21:07.412 UTC [1234] ERROR:  relation \"users\" does not exist", .error, "relation \"users\" does not exist"),
         ("something went wrong: Exception in thread main", .error, "something went wrong: Exception in thread main"),
         ("INFO:     10.0.0.7:51234 - \"GET /health HTTP/1.1\" 200 OK", .info, "10.0.0.7:51234 - \"GET /health HTTP/1.1\" 200 OK"),

@@ -94,6 +94,10 @@ import Testing
         ("[2026-11-20T08:15:30,123][INFO ][o.e.n.Node               ] [es-0] started", .info, "[o.e.n.Node               ] [es-0] started"),
         ("[Fri Nov 20 08:15:30.123456 2026] [mpm_event:notice] [pid 7:tid 9] AH00489: Apache/2.4.62 configured", .notice,
          "[pid 7:tid 9] AH00489: Apache/2.4.62 configured"),
+        ("2026/11/20 08:15:30 [error] 29#29: *7667 upstream timed out (110: Connection timed out) while reading response header", .error,
+         "upstream timed out (110: Connection timed out) while reading response header"),
+        ("2026/11/20 08:15:30 [emerg] 1#1: bind() to 0.0.0.0:80 failed (98: Address already in use)", .fatal,
+         "bind() to 0.0.0.0:80 failed (98: Address already in use)"),
     ])
     func headers(line: String, level: Severity, message: String) {
         let parsed = parser.parse(line)

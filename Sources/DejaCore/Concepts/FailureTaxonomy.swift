@@ -44,7 +44,7 @@ public enum FailureTaxonomy {
         return labels
     }
 
-    /// The entries `text` matches, by the position of their first word.
+    /// The entries `text` matches, by the position of their first word, each labels-and-source once.
     public static func matches(in text: String) -> [Match] {
         let compiled = Compiled.shared
         let ids = compiled.wordIDs(of: text)
@@ -55,7 +55,9 @@ public enum FailureTaxonomy {
             for entry in candidates where !seen.contains(entry) && compiled.entries[entry].matches(ids, at: start) {
                 seen.insert(entry)
                 let matched = compiled.entries[entry]
-                found.append(Match(labels: matched.labels.map { compiled.labels[$0] }, source: compiled.sources[matched.source]))
+                // Two wordings of one entry (`SIGQUIT`, `signal 3`) are one match.
+                let match = Match(labels: matched.labels.map { compiled.labels[$0] }, source: compiled.sources[matched.source])
+                if !found.contains(match) { found.append(match) }
             }
         }
         return found

@@ -159,8 +159,19 @@ struct PlainHeader {
     private static func decorationsEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, name: Range<Int>?)? {
         var at = start
         var sawBracket = false
-        // Spring Boot's `pid --- [thread] logger : msg` (and `--- [app] [thread]` from 3.2).
         let pid = nextToken(bytes, from: at)
+        // nginx's error log: `pid#tid: *connection msg` (`ngx_log_error_core`), the connection only
+        // when a request is being served.
+        if pid.count >= 4, bytes[pid.upperBound - 1] == UInt8(ascii: ":"), let hash = bytes[pid].firstIndex(of: UInt8(ascii: "#")),
+           isNumber(bytes[pid.lowerBound..<hash]), isNumber(bytes[hash + 1..<pid.upperBound - 1]) {
+            at = skipSpaces(bytes, from: pid.upperBound)
+            let connection = nextToken(bytes, from: at)
+            if connection.count >= 2, bytes[connection.lowerBound] == UInt8(ascii: "*"), isNumber(bytes[connection.lowerBound + 1..<connection.upperBound]) {
+                at = skipSpaces(bytes, from: connection.upperBound)
+            }
+            return (at, nil)
+        }
+        // Spring Boot's `pid --- [thread] logger : msg` (and `--- [app] [thread]` from 3.2).
         if !pid.isEmpty, isNumber(bytes[pid]), case let dashes = nextToken(bytes, from: skipSpaces(bytes, from: pid.upperBound)),
            bytes[dashes].elementsEqual("---".utf8) {
             at = skipSpaces(bytes, from: dashes.upperBound)
