@@ -23,7 +23,7 @@ public struct FileSource: Sendable {
     /// The time of events that carry none (nanoseconds).
     public let now: Int64
 
-    /// `paths` empty reads standard input. Events take `service`, else their file's name without extension.
+    /// `paths` empty reads standard input. Events take `service`, else their file's (`LogFileService`).
     public init(paths: [String], service: String?, tenant: String, input: Input, now: Int64) {
         self.paths = paths.isEmpty ? [nil] : paths.map(Optional.some)
         self.service = service
@@ -48,7 +48,7 @@ public struct FileSource: Sendable {
             if batch.count >= batchSize { try flush() }
         }
         for path in paths {
-            let fileService = service ?? path.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent } ?? "default"
+            let fileService = service ?? path.map(LogFileService.name(ofPath:)) ?? "default"
             switch input {
             case .jsonl:
                 let decoder = JSONEventDecoder(tenant: tenant, defaultService: fileService, defaultTimestamp: now)
