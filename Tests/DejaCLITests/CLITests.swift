@@ -124,6 +124,32 @@ struct DejaProcess {
         #expect(malformed.status == 64 && malformed.err.contains("--listen '127.0.0.1:http' is not HOST:PORT\n  See 'deja serve --help'"), "\(malformed.err)")
     }
 
+    @Test("deja ingest - stores a live stream's lines as they come (tail -f app.log | deja ingest -), as service default")
+    func liveStandardInput() throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-live-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let process = Process()
+        process.executableURL = DejaProcess.binary
+        process.arguments = ["ingest", "--data-dir", dataDir, "-"]
+        let stdin = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        stdin.fileHandleForWriting.write(Data("2024-03-14 09:21:07 ERROR payment gateway timed out for order 4411\n".utf8))
+        // The stream stays open: the line is stored once it has been quiet a second.
+        var found = ""
+        for _ in 0..<30 where !found.contains("\"service\" : \"default\"") {
+            Thread.sleep(forTimeInterval: 1)
+            found = (try? DejaProcess.run(["search", "--data-dir", dataDir, "--json", "-k", "1", "order 4411"]).out) ?? ""
+        }
+        #expect(found.contains("payment gateway timed out for order 4411") && found.contains("\"service\" : \"default\""), "\(found)")
+        #expect(process.isRunning)
+        try stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test("deja serve --retention-interval: a duration, and only with --retention")
     func retentionIntervalIsChecked() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-retention-\(UUID().uuidString)").path

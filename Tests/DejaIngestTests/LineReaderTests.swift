@@ -88,4 +88,24 @@ import Testing
         let fix = "2024-03-14 09:21:07 IN 8=FIX.4.2\u{1}9=65\u{1}35=A\u{1}34=1\u{1}49=SERVER\u{1}52=20240314-09:21:07\u{1}56=CLIENT\u{1}98=0\u{1}108=30\u{1}10=062\u{1}\n"
         #expect(try lines(of: Array(String(repeating: fix, count: 4).utf8)).count == 4)
     }
+
+    @Test("a stream's lines come as they arrive, and its going quiet is told once, so that what is held can be stored")
+    func streamsAreReadAsTheyArrive() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-fifo-\(UUID().uuidString)").path
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = Thread {
+            let descriptor = open(path, O_WRONLY)
+            _ = "2024-03-14 09:21:07 ERROR first\n".withCString { write(descriptor, $0, strlen($0)) }
+            Thread.sleep(forTimeInterval: 0.6)
+            _ = "second\n".withCString { write(descriptor, $0, strlen($0)) }
+            close(descriptor)
+        }
+        writer.start()
+        var reader = try LineReader(path: path)
+        #expect(reader.nextItem(idleAfter: 200) == .line("2024-03-14 09:21:07 ERROR first"))
+        #expect(reader.nextItem(idleAfter: 200) == .idle)
+        #expect(reader.nextItem(idleAfter: 200) == .line("second"))
+        #expect(reader.nextItem(idleAfter: 200) == .end)
+    }
 }

@@ -48,7 +48,7 @@ public struct FileSource: Sendable {
             if batch.count >= batchSize { try flush() }
         }
         for path in paths {
-            let fileService = service ?? path.map(LogFileService.name(ofPath:)) ?? "default"
+            let fileService = service ?? path.flatMap { $0 == "-" ? nil : LogFileService.name(ofPath: $0) } ?? "default"
             switch input {
             case .jsonl:
                 let decoder = JSONEventDecoder(tenant: tenant, defaultService: fileService, defaultTimestamp: now)
@@ -66,14 +66,14 @@ public struct FileSource: Sendable {
                         }
                     }
                 }
-                try Self.eachLine(of: path) { number, line in
+                try Self.eachLine(of: path, due: { try decode(); try flush() }, idle: { try decode(); try flush() }) { number, line in
                     guard !line.allSatisfy(\.isWhitespace) else { return }
                     lines.append((number, line))
                     if lines.count >= batchSize { try decode() }
                 }
                 try decode()
             case .layout(let layout, let parser):
-                try Self.eachLine(of: path) { number, line in
+                try Self.eachLine(of: path, due: flush, idle: flush) { number, line in
                     let fields = layout.parse(line)
                     var header = parser.parse(fields?["Content"] ?? line)
                     if let level = fields?["Level"] { header.level = Severity(parsing: level) }
@@ -81,7 +81,12 @@ public struct FileSource: Sendable {
                 }
             case .lines(let parser):
                 var assembler = MultiLineAssembler(parser: parser)
-                try Self.eachLine(of: path) { number, line in
+                // A stream gone quiet has ended its record: a trace's lines arrive together.
+                let idle = {
+                    for assembled in assembler.flush() { try add(event(assembled, service: fileService)) }
+                    try flush()
+                }
+                try Self.eachLine(of: path, due: flush, idle: idle) { number, line in
                     for assembled in assembler.add(line, number: number) { try add(event(assembled, service: fileService)) }
                 }
                 for assembled in assembler.flush() { try add(event(assembled, service: fileService)) }
@@ -90,15 +95,32 @@ public struct FileSource: Sendable {
         }
     }
 
-    /// Each line of `path` with its number; a read that fails partway throws once the lines before it are handled.
-    private static func eachLine(of path: String?, _ body: (Int, String) throws -> Void) throws {
+    /// Each line of `path` with its number; a read that fails partway throws once the lines before it
+    /// are handled. A stream (`tail -f app.log | deja ingest -`) is handed over as it comes: `idle`
+    /// (what is held, a record being assembled too) when it has been quiet for a second, `due` (the
+    /// events complete) every second while it keeps sending.
+    private static func eachLine(of path: String?, due: () throws -> Void, idle: () throws -> Void,
+                                 _ body: (Int, String) throws -> Void) throws {
         var reader = try LineReader(path: path)
         var number = 0
-        while let line = reader.next() {
-            number += 1
-            try body(number, line)
+        var handedOver = DispatchTime.now().uptimeNanoseconds
+        while true {
+            switch reader.nextItem(idleAfter: 1_000) {
+            case .line(let line):
+                number += 1
+                try body(number, line)
+                if reader.isStream, number % 64 == 0, DispatchTime.now().uptimeNanoseconds - handedOver >= 1_000_000_000 {
+                    try due()
+                    handedOver = DispatchTime.now().uptimeNanoseconds
+                }
+            case .idle:
+                try idle()
+                handedOver = DispatchTime.now().uptimeNanoseconds
+            case .end:
+                if let failure = reader.failure { throw failure }
+                return
+            }
         }
-        if let failure = reader.failure { throw failure }
     }
 
     private func event(_ assembled: AssembledEvent, service: String) -> LogEvent {

@@ -37,6 +37,11 @@ public struct LineReader: Sequence, IteratorProtocol {
     /// Why reading stopped before the end of the input, if it did; `next()` then returned nil.
     public private(set) var failure: ReadFailure?
     private let path: String
+    /// Standard input, a pipe or a FIFO: read as bytes arrive (`tail -f app.log | deja ingest -`),
+    /// not once a block is full.
+    public let isStream: Bool
+    /// Whether `nextItem` reported the input quiet and no byte came since.
+    private var quiet = false
 
     /// The file is compressed: its lines are not text until it is decompressed.
     public struct Compressed: Error, CustomStringConvertible, Equatable {
@@ -64,7 +69,9 @@ public struct LineReader: Sequence, IteratorProtocol {
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw CannotOpen(path: path)
             }
-            if (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular {
+            let regular = (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
+            isStream = !regular
+            if regular {
                 let opening = [UInt8]((try? handle.read(upToCount: 65_536)) ?? Data())
                 try handle.seek(toOffset: 0)
                 if let (format, tool) = Self.compressors.first(where: { opening.starts(with: $0.magic) }).map({ ($0.format, $0.tool) }) {
@@ -75,6 +82,8 @@ public struct LineReader: Sequence, IteratorProtocol {
             self.handle = handle
         } else {
             handle = .standardInput
+            var status = stat()
+            isStream = fstat(STDIN_FILENO, &status) != 0 || status.st_mode & S_IFMT != S_IFREG
         }
     }
 
@@ -86,16 +95,37 @@ public struct LineReader: Sequence, IteratorProtocol {
 
     public mutating func next() -> String? {
         while true {
-            if encoding != nil, let line = nextLine() { return line }
-            if finished { return nil }
-            // `readData(ofLength:)` traps on a read error (a directory); `read(upToCount:)` reports it.
-            let block: [UInt8]
-            do {
-                block = [UInt8](try handle.read(upToCount: 1 << 20) ?? Data())
-            } catch {
-                failure = ReadFailure(path: path, reason: "\(error.localizedDescription)")
-                block = []
+            switch nextItem(idleAfter: nil) {
+            case .line(let line): return line
+            case .end: return nil
+            case .idle: continue
             }
+        }
+    }
+
+    /// What reading gave: a line, the end of the input, or a stream gone quiet.
+    public enum Item: Equatable {
+        case line(String)
+        /// A stream sent nothing for the time given: what is held may be handed over.
+        case idle
+        case end
+    }
+
+    /// The next line; with `idleAfter` (milliseconds), `.idle` once when a stream has sent nothing
+    /// for that long since its last bytes, after which reading waits as long as it takes.
+    public mutating func nextItem(idleAfter milliseconds: Int32?) -> Item {
+        while true {
+            if encoding != nil, let line = nextLine() { return .line(line) }
+            if finished { return .end }
+            if let milliseconds, isStream, !quiet {
+                var descriptor = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+                if poll(&descriptor, 1, milliseconds) == 0 {
+                    quiet = true
+                    return .idle
+                }
+            }
+            let block = readBlock()
+            quiet = false
             if block.isEmpty { finished = true }
             switch encoding {
             case .utf8: buffer.append(contentsOf: block)
@@ -105,7 +135,8 @@ public struct LineReader: Sequence, IteratorProtocol {
             case nil:
                 // The encoding is read from the opening bytes before any line is returned.
                 undecoded.append(contentsOf: block)
-                guard undecoded.count >= TextEncoding.sniffLength || finished else { continue }
+                // A stream's first bytes may be all there is for a while: a line is not held back for more.
+                guard undecoded.count >= TextEncoding.sniffLength || finished || isStream && undecoded.count >= 4 else { continue }
                 let (detected, markLength) = TextEncoding.detect(undecoded)
                 encoding = detected
                 undecoded.removeFirst(markLength)
@@ -116,6 +147,27 @@ public struct LineReader: Sequence, IteratorProtocol {
                     undecoded = []
                 }
             }
+        }
+    }
+
+    /// From a stream what has arrived (up to 64 KiB), waiting only while nothing has; from a file, 1 MiB.
+    private mutating func readBlock() -> [UInt8] {
+        if isStream {
+            var block = [UInt8](repeating: 0, count: 1 << 16)  // a pipe holds 64 KiB
+            while true {
+                let count = block.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+                if count >= 0 { return Array(block.prefix(count)) }
+                if errno == EINTR { continue }
+                failure = ReadFailure(path: path, reason: String(cString: strerror(errno)))
+                return []
+            }
+        }
+        // `readData(ofLength:)` traps on a read error (a directory); `read(upToCount:)` reports it.
+        do {
+            return [UInt8](try handle.read(upToCount: 1 << 20) ?? Data())
+        } catch {
+            failure = ReadFailure(path: path, reason: "\(error.localizedDescription)")
+            return []
         }
     }
 
