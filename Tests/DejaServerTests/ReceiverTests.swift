@@ -219,6 +219,25 @@ import Testing
         #expect(throws: Rejection.self) { try ElasticsearchBulk.items(Array("{\"create\":{}}\n{\"message\":\"x\"}".utf8), defaultIndex: nil, tenant: "t", limits: IngestLimits(), now: 0) }
     }
 
+    @Test("a shipper's document names its service wherever it keeps it: Filebeat's Kubernetes metadata past a hundred fields, a file path")
+    func elasticsearchDocumentsNameTheirService() throws {
+        // Filebeat on Kubernetes: 120 host fields sort before `kubernetes.*`, beyond the label limit.
+        let host = (0..<120).map { #""host.field\#($0)": "v\#($0)""# }.joined(separator: ", ")
+        let body = Array("""
+            {"create": {}}
+            {"@timestamp": "2024-06-10T06:01:02Z", "message": "payment timeout", \(host), "kubernetes": {"container": {"name": "checkout"}, "labels": {"app_kubernetes_io/name": "checkout-api"}}}
+            {"create": {}}
+            {"@timestamp": "2024-06-10T06:01:02Z", "message": "upstream timed out", "log": {"file": {"path": "/var/log/nginx/error.log"}}, "host": {"name": "web-1"}}
+
+            """.utf8)
+        let items = try ElasticsearchBulk.items(body, defaultIndex: "logs", tenant: "t", limits: IngestLimits(), now: 5)
+        #expect(try items.map { try $0.outcome.get().service } == ["checkout-api", "nginx"])
+        #expect(try items[0].outcome.get().labels.count == IngestLimits().maxLabelsPerStream)
+        // Promtail scraping files by a static config: its job names the scrape, the file the program.
+        #expect(StreamLabels.service(["job": "varlogs", "filename": "/var/log/nginx/error.log"]) == "nginx")
+        #expect(StreamLabels.service(["job": "varlogs"]) == "varlogs")
+    }
+
     @Test func otlpRecordsTakeServiceSeverityAndAttributes() throws {
         let body = Array("""
             {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout"}},

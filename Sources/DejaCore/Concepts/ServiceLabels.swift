@@ -5,8 +5,15 @@
 public enum ServiceLabels {
     public static let keys = [
         "service_name", "service", "service.name", "app", "app.kubernetes.io/name", "app_kubernetes_io_name",
-        // Fluent Bit's `kubernetes` filter, as its es/http outputs send it (nested, read as dotted keys).
-        "kubernetes.labels.app.kubernetes.io/name", "kubernetes.labels.app",
-        "k8s.container.name", "container", "container_name", "kubernetes.container_name", "job",
+        // Fluent Bit's `kubernetes` filter, as its es/http outputs send it (nested, read as dotted
+        // keys); Filebeat's metadata, its label names de-dotted; Vector's `kubernetes_logs` source.
+        "kubernetes.labels.app.kubernetes.io/name", "kubernetes.labels.app_kubernetes_io/name", "kubernetes.labels.app",
+        "kubernetes.pod_labels.app.kubernetes.io/name", "kubernetes.pod_labels.app",
+        "k8s.container.name", "container", "container_name", "kubernetes.container_name", "kubernetes.container.name", "container.name",
+        "job",
     ]
+
+    /// Labels that hold the path of the file a line was read from (Promtail's `filename`,
+    /// Filebeat's `log.file.path`, Vector's `file`): a service when no label names one.
+    public static let pathKeys = ["filename", "log.file.path", "file", "log_file_path", "path"]
 }

@@ -114,10 +114,11 @@ enum ElasticsearchBulk {
             }
             timestamp = parsed
         }
-        // A document's flattened fields can number in the hundreds: the first (by name) within the
-        // label limits become labels; the rest stay in the document, which Deja does not keep.
+        // A document's flattened fields can number in the hundreds: those that name its service or
+        // level, then the first (by name), within the label limits become labels; the rest stay in
+        // the document, which Deja does not keep.
         var labels: [String: String] = ["_index": index]
-        let kept = fields.keys.sorted().lazy.filter { key in
+        let kept = fields.keys.sorted { (StreamLabels.names($0) ? 0 : 1, $0) < (StreamLabels.names($1) ? 0 : 1, $1) }.lazy.filter { key in
             key.utf8.count <= limits.maxLabelNameBytes && fields[key]!.utf8.count <= limits.maxLabelValueBytes
         }
         for key in kept.prefix(limits.maxLabelsPerStream - 1) { labels[key] = fields[key] }

@@ -1,4 +1,5 @@
 import DejaCore
+import DejaIngest
 
 /// How a receiver's labels become an event's service and level, the way collectors name them:
 /// Loki's `service_name` and `detected_level`, Kubernetes' `app.kubernetes.io/name`, the container
@@ -8,12 +9,21 @@ enum StreamLabels {
     static let serviceKeys = ServiceLabels.keys
     static let levelKeys = ["level", "severity", "detected_level", "log.level", "lvl", "loglevel", "severity_text"]
 
-    /// Service named by `labels`, or nil.
+    /// Service named by `labels`, or nil: a label that names it, else the file the line was read
+    /// from (`/var/log/nginx/error.log` is nginx), else Prometheus' `job`.
     static func service(_ labels: [String: String]) -> String? {
-        for key in serviceKeys {
+        for key in serviceKeys where key != "job" {
             if let value = labels[key], !value.isEmpty { return value }
         }
-        return nil
+        if let path = ServiceLabels.pathKeys.lazy.compactMap({ labels[$0] }).first(where: { $0.hasPrefix("/") }) {
+            return LogFileService.name(ofPath: path)
+        }
+        return labels["job"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether `key` can name an event's service or level: kept whatever else a document holds.
+    static func names(_ key: String) -> Bool {
+        serviceKeys.contains(key) || levelKeys.contains(key) || ServiceLabels.pathKeys.contains(key)
     }
 
     /// Level named by `labels`, or nil.
