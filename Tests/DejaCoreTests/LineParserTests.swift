@@ -89,6 +89,17 @@ import Testing
         #expect(tail.level == .error && tail.message == "failed to list *v1.Pod: Unauthorized" && tail.timestamp == 1_710_408_067_500_000_000)
     }
 
+    @Test("an access log line's level is its status class, in the common and the combined format")
+    func accessLogLevels() {
+        let combined = #"10.0.0.1 - - [14/Mar/2024:09:21:07 +0000] "GET /api/orders HTTP/1.1" STATUS 145 "https://shop.example/" "Mozilla/5.0 (X11)""#
+        for (status, level) in [("500", Severity.error), ("503", .error), ("404", .warning), ("200", .info), ("304", .info)] {
+            let line = parser.parse(combined.replacingOccurrences(of: "STATUS", with: status))
+            #expect(line.layout == .nginxAccess && line.level == level, "\(status)")
+        }
+        #expect(parser.parse(#"10.0.0.1 - frank [14/Mar/2024:09:21:07 +0000] "POST /pay HTTP/1.1" 502 0"#).level == .error)
+        #expect(parser.parse(#"10.0.0.1 - - [14/Mar/2024:09:21:07 +0000] "GET / HTTP/1.1" 200 5 "-" "-" rt=0.186"#).timestamp == 1_710_408_067_000_000_000)
+    }
+
     @Test("epoch times in JSON are exact to the millisecond and microsecond")
     func epochTimesAreExact() {
         #expect(parser.parse(#"{"time":1717999262123,"msg":"x"}"#).timestamp == 1_717_999_262_123_000_000)

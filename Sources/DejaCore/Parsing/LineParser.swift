@@ -528,7 +528,9 @@ public struct LineParser: Sendable {
            utf8[utf8.index(after: open)...].dropFirst(2).first == UInt8(ascii: "/"), utf8.contains(UInt8(ascii: "\"")) {
             parsed.layout = .nginxAccess
             parsed.timestamp = timestamps.timestamp(in: line)
-            if let status = rest.split(separator: "\"").last?.split(separator: " ").first, let code = Int(status) {
+            // The status follows the quoted request (the combined format quotes the referrer and agent after it).
+            let quoted = rest.split(separator: "\"", omittingEmptySubsequences: false)
+            if quoted.count >= 3, let status = quoted[2].split(separator: " ").first, let code = Int(status) {
                 parsed.level = code >= 500 ? .error : code >= 400 ? .warning : .info
             }
             return parsed
