@@ -98,6 +98,13 @@ import Testing
         }
         #expect(parser.parse(#"10.0.0.1 - frank [14/Mar/2024:09:21:07 +0000] "POST /pay HTTP/1.1" 502 0"#).level == .error)
         #expect(parser.parse(#"10.0.0.1 - - [14/Mar/2024:09:21:07 +0000] "GET / HTTP/1.1" 200 5 "-" "-" rt=0.186"#).timestamp == 1_710_408_067_000_000_000)
+        // JSON access logs: ingress-nginx's `log-format-upstream`, Envoy's, Traefik's.
+        #expect(parser.parse(#"{"time":"2024-03-14T09:21:07Z","remote_addr":"10.0.0.1","request":"GET / HTTP/1.1","status":502}"#).level == .error)
+        #expect(parser.parse(#"{"start_time":"2024-03-14T09:21:07Z","method":"GET","path":"/x","response_code":"404"}"#).level == .warning)
+        #expect(parser.parse(#"{"RequestMethod":"GET","RequestPath":"/","DownstreamStatus":200,"time":"2024-03-14T09:21:07Z"}"#).level == .info)
+        // A level written wins; a status without a request is no access log.
+        #expect(parser.parse(#"{"level":"info","method":"GET","status":500,"msg":"served"}"#).level == .info)
+        #expect(parser.parse(#"{"msg":"job done","status":500}"#).level != .error)
     }
 
     @Test("epoch times in JSON are exact to the millisecond and microsecond")

@@ -266,10 +266,20 @@ public struct LineParser: Sendable {
             guard !detail.isEmpty, !parsed.message.contains(detail) else { continue }
             parsed.message = parsed.message.isEmpty ? detail : parsed.message + "\n" + detail
         }
+        // A JSON access log (ingress-nginx's, Envoy's, Traefik's) names no level: its status class is one.
+        if parsed.level == .unknown, Self.requestKeys.contains(where: { own($0) != nil }),
+           let status = Self.statusKeys.lazy.compactMap({ own($0).flatMap { fields[$0] } }).first,
+           let code = (status as? NSNumber)?.intValue ?? Int(Self.string(status)), (100...599).contains(code) {
+            parsed.level = code >= 500 ? .error : code >= 400 ? .warning : .info
+        }
         for (key, value) in fields { parsed.attributes[key] = Self.string(value) }
         if parsed.message.isEmpty { parsed.message = text }
         return parsed
     }
+
+    /// An access log's status and request fields, lower-cased (Envoy's `response_code`, Traefik's `DownstreamStatus`).
+    private static let statusKeys = ["status", "status_code", "response_code", "downstreamstatus"]
+    private static let requestKeys = ["request", "method", "request_method", "requestmethod", "uri", "request_uri", "path", "url"]
 
     /// A Java throwable as log4j 2's `JsonLayout` writes it (`name`, `message`, `extendedStackTrace`
     /// or `stackTrace` frames, `cause`), printed as Java prints it; nil for any other object.
