@@ -42,6 +42,11 @@ struct AlertsCommand: ParsableCommand {
         var output = OutputBuffer()
         if json {
             try output.appendJSONLines(alerts)
+        } else if alerts.isEmpty {
+            // Said on standard error, so that a script reading the list still reads nothing.
+            let note = status.map { "No \($0) alerts for tenant \(store.tenant).\n" }
+                ?? "No alerts received for tenant \(store.tenant): deja serve records them when Alertmanager's webhook points at its /api/v1/alerts/alertmanager.\n"
+            FileHandle.standardError.write(Data(note.utf8))
         } else {
             for alert in alerts {
                 let service = alert.enrichment?.service ?? "no known service"

@@ -69,6 +69,9 @@ struct IssuesCommand: ParsableCommand {
         var output = OutputBuffer()
         if json {
             try output.appendJSONLines(summaries)
+        } else if summaries.isEmpty {
+            let state = wanted.map { " \($0.rawValue)" } ?? ""
+            FileHandle.standardError.write(Data("No\(state) issues from \(RFC3339.string(start)) to \(RFC3339.string(end)).\n".utf8))
         } else {
             for summary in summaries {
                 output.append("\(summary.windowCount)\tI\(summary.issue.id)\t\(summary.state.rawValue)\t\(summary.issue.services.joined(separator: ","))\t\(summary.issue.title)\n")

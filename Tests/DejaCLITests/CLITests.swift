@@ -302,6 +302,10 @@ struct DejaProcess {
         #expect(groups.count == 2 && groups.allSatisfy { $0.hasSuffix(", issue I1)") }, "\(search.out)")
         let bad = try DejaProcess.run(["issues", "--data-dir", dataDir, "--state", "hot"])
         #expect(bad.status != 0 && bad.err.contains("--state must be one of new, rising, regressed, steady"))
+        let none = try DejaProcess.run(["issues", "--data-dir", dataDir, "--state", "regressed"])
+        #expect(none.status == 0 && none.out.isEmpty && none.err.hasPrefix("No regressed issues from "), "\(none.err)")
+        let alerts = try DejaProcess.run(["alerts", "--data-dir", dataDir])
+        #expect(alerts.status == 0 && alerts.out.isEmpty && alerts.err.contains("No alerts received for tenant default"))
     }
 
     @Test("two ingest processes and searches share one data directory: nothing lost, nothing corrupt")
