@@ -43,7 +43,10 @@ let package = Package(
         // publish; its long-running stages are services of one ServiceGroup.
         .target(name: "DejaIngest", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore",
                                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                                                   .product(name: "Logging", package: "swift-log")]),
+                                                   .product(name: "Logging", package: "swift-log"),
+                                                   // Rotated gzip files read as they are.
+                                                   .product(name: "CompressNIO", package: "compress-nio"),
+                                                   .product(name: "NIOCore", package: "swift-nio")]),
         .target(name: "DejaSearch", dependencies: ["DejaCore", "DejaEmbedding", "DejaStore", "DejaKernels"]),
         .target(
             name: "DejaServer",

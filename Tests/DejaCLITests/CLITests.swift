@@ -214,14 +214,14 @@ struct DejaProcess {
         let ingest = try DejaProcess.run(["ingest", "--jsonl", "--data-dir", dataDir], input: events + "\n")
         #expect(ingest.status == 0, "\(ingest.err)")
         #expect(ingest.err.contains("stored 3 events"))
-        // A rotated, compressed file among the files: named before any file is stored.
+        // A file compressed by a tool Deja does not read (gzip it does) among the files: named before any file is stored.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-files-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let (plain, rotated) = (folder.appendingPathComponent("app.log"), folder.appendingPathComponent("app.log.1.gz"))
+        let (plain, rotated) = (folder.appendingPathComponent("app.log"), folder.appendingPathComponent("app.log.1.zst"))
         try "2026-11-20 09:20:00 ERROR checkout failed\n".write(to: plain, atomically: true, encoding: .utf8)
-        try Data([31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 224, 2, 0, 31, 8, 234, 70, 2, 0, 0, 0]).write(to: rotated)
+        try Data([0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x02, 0x11, 0x00, 0x00, 0x78, 0x0A]).write(to: rotated)
         let compressed = try DejaProcess.run(["ingest", "--data-dir", dataDir, plain.path, rotated.path])
-        #expect(compressed.status == 1 && compressed.err.contains("\(rotated.path) is gzip-compressed: pipe its text in instead (zcat"))
+        #expect(compressed.status == 1 && compressed.err.contains("\(rotated.path) is zstd-compressed: pipe its text in instead (zstdcat"))
         #expect(!compressed.err.contains("stored"))
 
         let search = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "-k", "1", "the database refuses new connections"])

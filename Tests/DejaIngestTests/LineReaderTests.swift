@@ -18,13 +18,48 @@ import Testing
         #expect(try lines(of: [0x61, 0xFF, 0x0A, 0x62]) == ["a\u{FFFD}", "b"])
     }
 
-    @Test("a compressed file is refused by name, with the tool that reads it; a text file that starts alike is not")
-    func compressedFiles() throws {
+    /// `gzip.compress(b"2024-03-14 09:21:07 ERROR disk full\n2024-03-14 09:21:08 INFO retrying\n", mtime=0)` and
+    /// `gzip.compress(b"2024-03-14 09:21:09 WARN slow\n", mtime=0)`: two members.
+    static let firstMember: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 51, 50, 48, 50, 209, 53, 48, 214, 53, 52, 81, 48, 176, 180, 50, 50, 180, 50, 48, 87,
+                                       112, 13, 10, 242, 15, 82, 72, 201, 44, 206, 86, 72, 43, 205, 201, 225, 50, 194, 80, 99, 161, 224, 233, 231, 230, 175,
+                                       80, 148, 90, 82, 84, 153, 153, 151, 206, 5, 0, 231, 214, 157, 133, 70, 0, 0, 0]
+    static let secondMember: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 51, 50, 48, 50, 209, 53, 48, 214, 53, 52, 81, 48, 176, 180, 50, 50, 180, 50, 176,
+                                        84, 8, 119, 12, 242, 83, 40, 206, 201, 47, 231, 2, 0, 15, 6, 253, 20, 30, 0, 0, 0]
+    static let inflated = ["2024-03-14 09:21:07 ERROR disk full", "2024-03-14 09:21:08 INFO retrying", "2024-03-14 09:21:09 WARN slow"]
+
+    @Test("a rotated gzip file is read as its text, every member; one cut short keeps its lines and says so")
+    func gzipFiles() throws {
+        #expect(try lines(of: Self.firstMember + Self.secondMember) == Self.inflated)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-lines-\(UUID().uuidString).gz").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        // `gzip.compress(b"x\n", mtime=0)`
-        try Data([31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 171, 224, 2, 0, 31, 8, 234, 70, 2, 0, 0, 0]).write(to: URL(fileURLWithPath: path))
-        #expect(throws: LineReader.Compressed(path: path, format: "gzip", tool: "zcat")) { try LineReader(path: path) }
+        try Data(Self.firstMember + Self.secondMember.prefix(10)).write(to: URL(fileURLWithPath: path))
+        var reader = try LineReader(path: path)
+        var read: [String] = []
+        while let line = reader.next() { read.append(line) }
+        #expect(read == Array(Self.inflated.prefix(2)))
+        #expect(reader.failure?.description == "reading \(path) failed: its gzip data ends before its stream does (truncated)")
+    }
+
+    @Test("gzip inflates across blocks cut anywhere, a member's end included")
+    func gzipAcrossBlocks() throws {
+        let whole = Self.firstMember + Self.secondMember
+        for size in [1, 3, 7, 75, 200] {
+            var inflater = try GzipInflater()
+            var text: [UInt8] = []
+            for start in stride(from: 0, to: whole.count, by: size) {
+                text += try inflater.inflate(Array(whole[start..<min(start + size, whole.count)]))
+            }
+            #expect(String(decoding: text, as: UTF8.self) == Self.inflated.joined(separator: "\n") + "\n", "blocks of \(size)")
+            #expect(inflater.memberEnded, "blocks of \(size)")
+        }
+    }
+
+    @Test("a file compressed by another tool is refused by name, with the tool that reads it; a text file that starts alike is not")
+    func compressedFiles() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-lines-\(UUID().uuidString).zst").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x02, 0x11, 0x00, 0x00, 0x78, 0x0A]).write(to: URL(fileURLWithPath: path))
+        #expect(throws: LineReader.Compressed(path: path, format: "zstd", tool: "zstdcat")) { try LineReader(path: path) }
         #expect(try lines(of: Array("BZ flag set\nnext\n".utf8)) == ["BZ flag set", "next"])
     }
 

@@ -42,6 +42,8 @@ public struct LineReader: Sequence, IteratorProtocol {
     public let isStream: Bool
     /// Whether `nextItem` reported the input quiet and no byte came since.
     private var quiet = false
+    /// A gzip file's inflater: its text is read as it is inflated.
+    private var gzip: GzipInflater?
 
     /// The file is compressed: its lines are not text until it is decompressed.
     public struct Compressed: Error, CustomStringConvertible, Equatable {
@@ -58,9 +60,10 @@ public struct LineReader: Sequence, IteratorProtocol {
         public var description: String { "\(path) is \(format), not a text log: give text files (or pipe in the text a tool prints from it)" }
     }
 
-    /// Opens `path`, or standard input when `path` is nil or `-`. A regular file that opens with a
-    /// compressor's magic bytes (a rotated `app.log.1.gz`), or is binary (`wtmp`, a journal file),
-    /// is refused: read as text, its bytes would be stored as lines of garbage.
+    /// Opens `path`, or standard input when `path` is nil or `-`. A gzip file (a rotated
+    /// `app.log.1.gz`) is read as the text it holds. A regular file that opens with another
+    /// compressor's magic bytes, or is binary (`wtmp`, a journal file), is refused: read as text, its
+    /// bytes would be stored as lines of garbage.
     public init(path: String?) throws {
         self.path = path ?? "-"
         if let path, path != "-" {
@@ -74,10 +77,13 @@ public struct LineReader: Sequence, IteratorProtocol {
             if regular {
                 let opening = [UInt8]((try? handle.read(upToCount: 65_536)) ?? Data())
                 try handle.seek(toOffset: 0)
-                if let (format, tool) = Self.compressors.first(where: { opening.starts(with: $0.magic) }).map({ ($0.format, $0.tool) }) {
+                if opening.starts(with: Self.gzipMagic) {
+                    gzip = try GzipInflater()
+                } else if let (format, tool) = Self.compressors.first(where: { opening.starts(with: $0.magic) }).map({ ($0.format, $0.tool) }) {
                     throw Compressed(path: path, format: format, tool: tool)
+                } else if let format = TextEncoding.binaryFormat(opening) {
+                    throw NotText(path: path, format: format)
                 }
-                if let format = TextEncoding.binaryFormat(opening) { throw NotText(path: path, format: format) }
             }
             self.handle = handle
         } else {
@@ -87,9 +93,11 @@ public struct LineReader: Sequence, IteratorProtocol {
         }
     }
 
-    /// The magic bytes of the compressors log rotation uses.
+    /// gzip's magic bytes: such a file is inflated as it is read.
+    private static let gzipMagic: [UInt8] = [0x1F, 0x8B]
+    /// The magic bytes of the other compressors log rotation uses.
     private static let compressors: [(magic: [UInt8], format: String, tool: String)] = [
-        ([0x1F, 0x8B], "gzip", "zcat"), ([0x28, 0xB5, 0x2F, 0xFD], "zstd", "zstdcat"),
+        ([0x28, 0xB5, 0x2F, 0xFD], "zstd", "zstdcat"),
         ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "xzcat"), ([0x42, 0x5A, 0x68], "bzip2", "bzcat"),
     ]
 
@@ -162,12 +170,27 @@ public struct LineReader: Sequence, IteratorProtocol {
                 return []
             }
         }
-        // `readData(ofLength:)` traps on a read error (a directory); `read(upToCount:)` reports it.
-        do {
-            return [UInt8](try handle.read(upToCount: 1 << 20) ?? Data())
-        } catch {
-            failure = ReadFailure(path: path, reason: "\(error.localizedDescription)")
-            return []
+        while true {
+            // `readData(ofLength:)` traps on a read error (a directory); `read(upToCount:)` reports it.
+            let block: [UInt8]
+            do {
+                block = [UInt8](try handle.read(upToCount: 1 << 20) ?? Data())
+            } catch {
+                failure = ReadFailure(path: path, reason: "\(error.localizedDescription)")
+                return []
+            }
+            guard gzip != nil else { return block }
+            if block.isEmpty {
+                if gzip?.memberEnded == false { failure = ReadFailure(path: path, reason: "its gzip data ends before its stream does (truncated)") }
+                return []
+            }
+            do {
+                let text = try gzip!.inflate(block)
+                if !text.isEmpty { return text }
+            } catch {
+                failure = ReadFailure(path: path, reason: "\(error)")
+                return []
+            }
         }
     }
 
