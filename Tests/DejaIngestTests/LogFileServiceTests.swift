@@ -22,6 +22,8 @@ import Testing
         ("/var/log/syslog", "syslog"),
         ("error.log", "error"),
         ("my.service.log", "my.service"),
+        ("/dev/fd/63", "default"),
+        ("/proc/self/fd/0", "default"),
     ])
     func names(path: String, service: String) {
         #expect(LogFileService.name(ofPath: path) == service)

@@ -6,7 +6,8 @@ public enum LogFileService {
     /// The service of the file at `path`.
     public static func name(ofPath path: String) -> String {
         let parts = path.split(separator: "/").map(String.init)
-        guard let file = parts.last else { return "default" }
+        // A pipe by another name (`deja ingest <(kubectl logs -f pod)` reads /dev/fd/63) names nothing.
+        guard let file = parts.last, !path.hasPrefix("/dev/"), !path.hasPrefix("/proc/") else { return "default" }
         // The kubelet's `/var/log/pods/<namespace>_<pod>_<uid>/<container>/<restart>.log`.
         if parts.count >= 3, parts[parts.count - 3].split(separator: "_").count == 3, isNumber(stem(file)) {
             return parts[parts.count - 2]
