@@ -118,7 +118,8 @@ enum ElasticsearchBulk {
         // level, then the first (by name), within the label limits become labels; the rest stay in
         // the document, which Deja does not keep.
         var labels: [String: String] = ["_index": index]
-        let kept = fields.keys.sorted { (StreamLabels.names($0) ? 0 : 1, $0) < (StreamLabels.names($1) ? 0 : 1, $1) }.lazy.filter { key in
+        let keys = fields.keys.sorted()
+        let kept = (keys.filter(StreamLabels.namingKeys.contains) + keys.filter { !StreamLabels.namingKeys.contains($0) }).lazy.filter { key in
             key.utf8.count <= limits.maxLabelNameBytes && fields[key]!.utf8.count <= limits.maxLabelValueBytes
         }
         for key in kept.prefix(limits.maxLabelsPerStream - 1) { labels[key] = fields[key] }

@@ -21,10 +21,8 @@ enum StreamLabels {
         return labels["job"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Whether `key` can name an event's service or level: kept whatever else a document holds.
-    static func names(_ key: String) -> Bool {
-        serviceKeys.contains(key) || levelKeys.contains(key) || ServiceLabels.pathKeys.contains(key)
-    }
+    /// Keys that can name an event's service or level: kept whatever else a document holds.
+    static let namingKeys = Set(serviceKeys + levelKeys + ServiceLabels.pathKeys)
 
     /// Level named by `labels`, or nil.
     static func level(_ labels: [String: String]) -> Severity? {
