@@ -40,6 +40,21 @@ import Testing
         #expect(reader.failure?.description == "reading \(path) failed: its gzip data ends before its stream does (truncated)")
     }
 
+    @Test("gzip piped in (cat app.log.1.gz | deja ingest -) is read as its text")
+    func gzipStream() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-fifo-\(UUID().uuidString)").path
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = Thread {
+            let descriptor = open(path, O_WRONLY)
+            let bytes = Self.firstMember + Self.secondMember
+            _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+        }
+        writer.start()
+        #expect(Array(try LineReader(path: path)) == Self.inflated)
+    }
+
     @Test("gzip inflates across blocks cut anywhere, a member's end included")
     func gzipAcrossBlocks() throws {
         let whole = Self.firstMember + Self.secondMember

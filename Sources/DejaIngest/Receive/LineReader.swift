@@ -132,9 +132,12 @@ public struct LineReader: Sequence, IteratorProtocol {
                     return .idle
                 }
             }
-            let block = readBlock()
+            let raw = readBlock()
             quiet = false
-            if block.isEmpty { finished = true }
+            if raw.isEmpty { finished = true }
+            // A gzip stream (`cat app.log.1.gz | deja ingest -`) is inflated as a gzip file is.
+            if isStream, gzip == nil, encoding == nil, undecoded.isEmpty, raw.starts(with: Self.gzipMagic) { gzip = try? GzipInflater() }
+            let block = gzip == nil ? raw : inflated(raw)
             switch encoding {
             case .utf8: buffer.append(contentsOf: block)
             case .utf16(let bigEndian):
@@ -170,27 +173,28 @@ public struct LineReader: Sequence, IteratorProtocol {
                 return []
             }
         }
-        while true {
-            // `readData(ofLength:)` traps on a read error (a directory); `read(upToCount:)` reports it.
-            let block: [UInt8]
-            do {
-                block = [UInt8](try handle.read(upToCount: 1 << 20) ?? Data())
-            } catch {
-                failure = ReadFailure(path: path, reason: "\(error.localizedDescription)")
-                return []
-            }
-            guard gzip != nil else { return block }
-            if block.isEmpty {
-                if gzip?.memberEnded == false { failure = ReadFailure(path: path, reason: "its gzip data ends before its stream does (truncated)") }
-                return []
-            }
-            do {
-                let text = try gzip!.inflate(block)
-                if !text.isEmpty { return text }
-            } catch {
-                failure = ReadFailure(path: path, reason: "\(error)")
-                return []
-            }
+        // `readData(ofLength:)` traps on a read error (a directory); `read(upToCount:)` reports it.
+        do {
+            return [UInt8](try handle.read(upToCount: 1 << 20) ?? Data())
+        } catch {
+            failure = ReadFailure(path: path, reason: "\(error.localizedDescription)")
+            return []
+        }
+    }
+
+    /// The text gzip bytes `raw` inflate to (none at the end of the input, where a member cut short
+    /// is a failure); corrupt data ends the reading with a failure.
+    private mutating func inflated(_ raw: [UInt8]) -> [UInt8] {
+        guard !raw.isEmpty else {
+            if gzip?.memberEnded == false { failure = ReadFailure(path: path, reason: "its gzip data ends before its stream does (truncated)") }
+            return []
+        }
+        do {
+            return try gzip!.inflate(raw)
+        } catch {
+            failure = ReadFailure(path: path, reason: "\(error)")
+            finished = true
+            return []
         }
     }
 
