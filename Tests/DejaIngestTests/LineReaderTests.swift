@@ -10,6 +10,21 @@ import Testing
         return Array(try LineReader(path: path))
     }
 
+    /// A FIFO at a fresh path that a thread opens and writes, each chunk after its pause (seconds), then closes.
+    private func fifo(writing chunks: [(pause: Double, bytes: [UInt8])]) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-fifo-\(UUID().uuidString)").path
+        #expect(mkfifo(path, 0o600) == 0)
+        Thread {
+            let descriptor = open(path, O_WRONLY)
+            for chunk in chunks {
+                Thread.sleep(forTimeInterval: chunk.pause)
+                _ = chunk.bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            }
+            close(descriptor)
+        }.start()
+        return path
+    }
+
     @Test("a byte order mark opening a file is left out; one inside a line, and bytes that are not UTF-8, are not lost")
     func byteOrderMark() throws {
         #expect(try lines(of: [0xEF, 0xBB, 0xBF] + Array("first\nsecond\n".utf8)) == ["first", "second"])
@@ -42,16 +57,8 @@ import Testing
 
     @Test("gzip piped in (cat app.log.1.gz | deja ingest -) is read as its text")
     func gzipStream() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-fifo-\(UUID().uuidString)").path
-        #expect(mkfifo(path, 0o600) == 0)
+        let path = fifo(writing: [(0, Self.firstMember + Self.secondMember)])
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let writer = Thread {
-            let descriptor = open(path, O_WRONLY)
-            let bytes = Self.firstMember + Self.secondMember
-            _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            close(descriptor)
-        }
-        writer.start()
         #expect(Array(try LineReader(path: path)) == Self.inflated)
     }
 
@@ -141,17 +148,8 @@ import Testing
 
     @Test("a stream's lines come as they arrive, and its going quiet is told once, so that what is held can be stored")
     func streamsAreReadAsTheyArrive() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-fifo-\(UUID().uuidString)").path
-        #expect(mkfifo(path, 0o600) == 0)
+        let path = fifo(writing: [(0, Array("2024-03-14 09:21:07 ERROR first\n".utf8)), (0.6, Array("second\n".utf8))])
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let writer = Thread {
-            let descriptor = open(path, O_WRONLY)
-            _ = "2024-03-14 09:21:07 ERROR first\n".withCString { write(descriptor, $0, strlen($0)) }
-            Thread.sleep(forTimeInterval: 0.6)
-            _ = "second\n".withCString { write(descriptor, $0, strlen($0)) }
-            close(descriptor)
-        }
-        writer.start()
         var reader = try LineReader(path: path)
         #expect(reader.nextItem(idleAfter: 200) == .line("2024-03-14 09:21:07 ERROR first"))
         #expect(reader.nextItem(idleAfter: 200) == .idle)
