@@ -4,7 +4,7 @@ import NIOCore
 /// Inflates a gzip file block by block as it is read (a rotated `app.log.1.gz`), every member of it
 /// (`cat a.gz b.gz` makes two), so that a large file is never held whole.
 struct GzipInflater {
-    /// The file is not gzip where its magic bytes said it was, or it ends inside a member.
+    /// The file's gzip data is corrupt.
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
@@ -21,6 +21,7 @@ struct GzipInflater {
 
     /// The bytes `block` (the file's next compressed bytes) inflates to.
     mutating func inflate(_ block: [UInt8]) throws -> [UInt8] {
+        input.discardReadBytes()  // what earlier blocks inflated is not kept
         input.writeBytes(block)
         var output: [UInt8] = []
         while input.readableBytes > 0 {
