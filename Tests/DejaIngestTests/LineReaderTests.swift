@@ -55,11 +55,16 @@ import Testing
         #expect(reader.failure?.description == "reading \(path) failed: its gzip data ends before its stream does (truncated)")
     }
 
-    @Test("gzip piped in (cat app.log.1.gz | deja ingest -) is read as its text")
+    @Test("gzip piped in (cat app.log.1.gz | deja ingest -) is read as its text; zstd piped in is refused")
     func gzipStream() throws {
         let path = fifo(writing: [(0, Self.firstMember + Self.secondMember)])
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(Array(try LineReader(path: path)) == Self.inflated)
+        let zstd = fifo(writing: [(0, [0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x02, 0x11, 0x00, 0x00, 0x78, 0x0A])])
+        defer { try? FileManager.default.removeItem(atPath: zstd) }
+        var reader = try LineReader(path: zstd)
+        #expect(reader.next() == nil)
+        #expect(reader.failure?.description == "reading \(zstd) failed: it is zstd-compressed: pipe it through zstdcat first")
     }
 
     @Test("gzip inflates across blocks cut anywhere, a member's end included")

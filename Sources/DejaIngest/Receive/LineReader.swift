@@ -135,8 +135,17 @@ public struct LineReader: Sequence, IteratorProtocol {
             let raw = readBlock()
             quiet = false
             if raw.isEmpty { finished = true }
-            // A gzip stream (`cat app.log.1.gz | deja ingest -`) is inflated as a gzip file is.
-            if isStream, gzip == nil, encoding == nil, undecoded.isEmpty, raw.starts(with: Self.gzipMagic) { gzip = try? GzipInflater() }
+            // A gzip stream (`cat app.log.1.gz | deja ingest -`) is inflated as a gzip file is; one
+            // compressed otherwise is no text: refused, as such a file is.
+            if isStream, gzip == nil, encoding == nil, undecoded.isEmpty {
+                if raw.starts(with: Self.gzipMagic) {
+                    gzip = try? GzipInflater()
+                } else if let compressor = Self.compressors.first(where: { raw.starts(with: $0.magic) }) {
+                    failure = ReadFailure(path: path, reason: "it is \(compressor.format)-compressed: pipe it through \(compressor.tool) first")
+                    finished = true
+                    continue
+                }
+            }
             let block = gzip == nil ? raw : inflated(raw)
             switch encoding {
             case .utf8: buffer.append(contentsOf: block)
