@@ -66,7 +66,8 @@ public struct FileSource: Sendable {
                         }
                     }
                 }
-                try Self.eachLine(of: path, due: { try decode(); try flush() }, idle: { try decode(); try flush() }) { number, line in
+                let handOver = { try decode(); try flush() }
+                try Self.eachLine(of: path, due: handOver, idle: handOver) { number, line in
                     guard !line.allSatisfy(\.isWhitespace) else { return }
                     lines.append((number, line))
                     if lines.count >= batchSize { try decode() }
