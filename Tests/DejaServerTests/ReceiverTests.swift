@@ -219,6 +219,52 @@ import Testing
         #expect(throws: Rejection.self) { try ElasticsearchBulk.items(Array("{\"create\":{}}\n{\"message\":\"x\"}".utf8), defaultIndex: nil, tenant: "t", limits: IngestLimits(), now: 0) }
     }
 
+    @Test("a trace Fluent Bit or Filebeat shipped line by line is one event per pod, however the pods' lines interleave")
+    func elasticsearchLinesOfOneRecordAreOneEvent() throws {
+        func document(_ pod: String, _ line: String, offset: Int) -> String {
+            let log = line.replacingOccurrences(of: "\t", with: "\\t")
+            return #"{"create": {}}"# + "\n" + #"{"@timestamp": "2024-06-10T06:01:0\#(offset)Z", "log": "\#(log)", "log.offset": \#(offset * 100), "#
+                + #""kubernetes": {"pod_name": "\#(pod)", "container_name": "checkout"}}"# + "\n"
+        }
+        let body = document("checkout-a", "2024-06-10 06:01:00 ERROR c.a.Shop - checkout failed", offset: 0)
+            + document("checkout-b", "2024-06-10 06:01:01 INFO c.a.Shop - cart saved", offset: 1)
+            + document("checkout-a", "java.lang.IllegalStateException: no session", offset: 2)
+            + document("checkout-b", "2024-06-10 06:01:03 INFO c.a.Shop - cart read", offset: 3)
+            + document("checkout-a", "\tat com.acme.Shop.pay(Shop.java:42)", offset: 4)
+            + document("checkout-a", "2024-06-10 06:01:05 INFO c.a.Shop - retried", offset: 5)
+        let items = try ElasticsearchBulk.items(Array(body.utf8), defaultIndex: "logs", tenant: "t", limits: IngestLimits(), now: 0)
+        #expect(items.count == 6 && ElasticsearchBulk.response(items, tookMilliseconds: 1, firstSequence: 0)["errors"] as? Bool == false)
+        let events = ElasticsearchBulk.events(items)
+        #expect(events.map(\.body) == [
+            "2024-06-10 06:01:00 ERROR c.a.Shop - checkout failed\njava.lang.IllegalStateException: no session\n\tat com.acme.Shop.pay(Shop.java:42)",
+            "2024-06-10 06:01:05 INFO c.a.Shop - retried",
+            "2024-06-10 06:01:01 INFO c.a.Shop - cart saved", "2024-06-10 06:01:03 INFO c.a.Shop - cart read",
+        ])
+        #expect(events.map { $0.labels["kubernetes.pod_name"] } == ["checkout-a", "checkout-a", "checkout-b", "checkout-b"])
+        #expect(events[0].timestamp == 1_717_999_260_000_000_000 && events[0].externalID == items[0].id)
+    }
+
+    @Test("a traceback a collector's filelog receiver sent line by line is one event per file")
+    func otlpLinesOfOneRecordAreOneEvent() throws {
+        var scope = Opentelemetry_Proto_ScopeLogs()
+        for (file, line) in [("worker.log", "2024-05-07 10:55:45 ERROR job failed"), ("api.log", "2024-05-07 10:55:45 INFO GET /health 200"),
+                             ("worker.log", "Traceback (most recent call last):"), ("worker.log", "  File \"/app/job.py\", line 9, in run"),
+                             ("api.log", "  indented, but another file's"), ("worker.log", "KeyError: 'sku'")] {
+            var record = Opentelemetry_Proto_LogRecord()
+            record.body.stringValue = line
+            record.attributes = [.with { $0.key = "log.file.name"; $0.value.stringValue = file }]
+            scope.logRecords.append(record)
+        }
+        var request = Opentelemetry_Proto_ExportLogsServiceRequest()
+        request.resourceLogs = [.with { $0.scopeLogs = [scope] }]
+        let decoded = try OTLPLogs.decode(try request.serializedBytes(), contentType: "application/x-protobuf", tenant: "t",
+                                          limits: IngestLimits(), now: 1_715_080_000_000_000_000)
+        #expect(decoded.events.map(\.body) == [
+            "2024-05-07 10:55:45 ERROR job failed\nTraceback (most recent call last):\n  File \"/app/job.py\", line 9, in run\nKeyError: 'sku'",
+            "2024-05-07 10:55:45 INFO GET /health 200\n  indented, but another file's",
+        ])
+    }
+
     @Test("a shipper's document names its service wherever it keeps it: Filebeat's Kubernetes metadata past a hundred fields, a file path")
     func elasticsearchDocumentsNameTheirService() throws {
         // Filebeat on Kubernetes: 120 host fields sort before `kubernetes.*`, beyond the label limit.

@@ -38,7 +38,7 @@ public enum ReceivedRecords {
 
     /// Whether a line may continue the record before it: indented (frames, a traceback's source
     /// lines, .NET's console messages), a cause, or an exception's `Type: message`.
-    static func mayContinue(_ body: String) -> Bool {
+    public static func mayContinue(_ body: String) -> Bool {
         let utf8 = body.utf8
         guard let first = utf8.first else { return false }
         if first == 32 || first == 9 { return true }

@@ -189,7 +189,7 @@ struct IngestAPI {
             try await accept("elasticsearch", request) { body in
                 items = try ElasticsearchBulk.items(body, defaultIndex: context.parameters.decoded("index"), tenant: tenant, limits: limits, now: now,
                                                     zoneOffset: zoneOffset)
-                return items.compactMap { try? $0.outcome.get() }
+                return ElasticsearchBulk.events(items)
             }
             let took = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
             return try elastic(ElasticsearchBulk.response(items, tookMilliseconds: took, firstSequence: ingest.status.storedEvents))

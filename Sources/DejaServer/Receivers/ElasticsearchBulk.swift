@@ -71,6 +71,12 @@ enum ElasticsearchBulk {
         return items
     }
 
+    /// The events to store for `items`: the accepted documents, a record its shipper sent line by
+    /// line joined into one (`SourceStreams`).
+    static func events(_ items: [Item]) -> [LogEvent] {
+        SourceStreams.joined(items.compactMap { try? $0.outcome.get() })
+    }
+
     /// A single document (`POST /{index}/_doc`, as rsyslog sends without bulk mode).
     static func document(_ body: [UInt8], tenant: String, index: String, id: String?, limits: IngestLimits, now: Int64,
                          zoneOffset: Int64 = 0) throws -> LogEvent {

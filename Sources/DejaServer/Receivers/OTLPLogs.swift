@@ -83,6 +83,8 @@ enum OTLPLogs {
                 }
             }
         }
+        // A collector's `filelog` receiver without a `recombine` operator sends a trace line by line.
+        decoded.events = SourceStreams.joined(decoded.events)
         return decoded
     }
 
