@@ -2,6 +2,11 @@
 public enum Severity: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
     case unknown = 0, trace, debug, info, notice, warning, error, critical, fatal
 
+    /// The level of an access log's line that answered with HTTP `status`: error for 5xx, warning for 4xx.
+    public init(httpStatus status: Int) {
+        self = status >= 500 ? .error : status >= 400 ? .warning : .info
+    }
+
     /// Reads a level as loggers write it (`WARN`, `warning`, `E`, `err`, `panic`, syslog numbers…).
     public init(parsing text: some StringProtocol) {
         switch text.trimmingCharacters(in: " []:").lowercased() {

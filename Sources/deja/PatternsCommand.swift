@@ -60,8 +60,9 @@ struct PatternsCommand: ParsableCommand {
         var assembler = MultiLineAssembler()
         var lineAssignments: [Int] = []
         func mine(_ events: [AssembledEvent]) {
+            // Blank lines, which are no event, take the next event's pattern.
             for event in events {
-                lineAssignments += Array(repeating: learn(event.body), count: event.lastLine - event.firstLine + 1)
+                lineAssignments += Array(repeating: learn(event.body), count: event.lastLine - lineAssignments.count)
             }
         }
         var number = 0
@@ -79,6 +80,7 @@ struct PatternsCommand: ParsableCommand {
             }
         }
         mine(assembler.flush())
+        if let last = lineAssignments.last { lineAssignments += Array(repeating: last, count: number - lineAssignments.count) }
         if let assignments {
             var csv = "LineId,EventId,EventTemplate\n"
             for (index, assigned) in lineAssignments.enumerated() {

@@ -89,6 +89,35 @@ import Testing
         #expect(tail.level == .error && tail.message == "failed to list *v1.Pod: Unauthorized" && tail.timestamp == 1_710_408_067_500_000_000)
     }
 
+    @Test("a W3C extended log (IIS, CloudFront, Windows Firewall): directives are no events, a line's level is its sc-status")
+    func w3cExtendedLogs() {
+        var memory = LineLayoutMemory()
+        let iis = [
+            "#Software: Microsoft Internet Information Services 10.0", "#Version: 1.0", "#Date: 2024-03-14 09:00:01",
+            "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken",
+            "2024-03-14 09:00:01 10.0.0.5 GET /api/orders id=42 443 - 203.0.113.9 Mozilla/5.0+(Windows+NT+10.0) 200 0 0 15",
+            "2024-03-14 09:00:02 10.0.0.5 POST /api/checkout - 443 - 203.0.113.9 Mozilla/5.0+(Windows+NT+10.0) 500 0 0 1203",
+            "2024-03-14 09:00:03 10.0.0.5 GET /api/orders id=43 443 - 203.0.113.10 curl/8.0 404 0 2 3",
+        ].map { parser.parse($0, memory: &memory) }
+        #expect(iis.map(\.layout) == [.directive, .directive, .directive, .directive, .header, .header, .header])
+        #expect(iis.map(\.level) == [.unknown, .unknown, .unknown, .unknown, .info, .error, .warning])
+        #expect(iis[5].timestamp == 1_710_406_802_000_000_000 && iis[5].message.hasPrefix("10.0.0.5 POST /api/checkout"))
+        // The same lines as a receiver reads them, with the layout learned.
+        #expect(parser.timeAndLevel("2024-03-14 09:00:04 10.0.0.5 GET /slow - 443 - 203.0.113.9 curl/8.0 503 0 0 30001", memory: &memory).level == .error)
+        // CloudFront separates its values, date and time too, by tabs.
+        memory = LineLayoutMemory()
+        _ = parser.parse("#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status", memory: &memory)
+        let edge = parser.parse("2019-12-04\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111.cloudfront.net\t/index.html\t502", memory: &memory)
+        #expect(edge.timestamp == 1_575_493_351_000_000_000 && edge.level == .error)
+        // Without `#Fields:`, and after one without a status, a number is no status.
+        #expect(parser.parse("2024-03-14 09:00:01 10.0.0.5 GET /x - 443 - 203.0.113.9 curl/8.0 500 0 0 15").level == .unknown)
+        memory = LineLayoutMemory()
+        _ = parser.parse("#Fields: date time action protocol src-ip dst-ip src-port dst-port size", memory: &memory)
+        #expect(parser.parse("2024-03-14 09:00:01 DROP TCP 10.0.0.9 10.0.0.5 51514 500 52", memory: &memory).level == .unknown)
+        // A comment that names no directive is text.
+        #expect(parser.parse("#TODO: rotate").layout == .plain)
+    }
+
     @Test("an access log line's level is its status class, in the common and the combined format")
     func accessLogLevels() {
         let combined = #"10.0.0.1 - - [14/Mar/2024:09:21:07 +0000] "GET /api/orders HTTP/1.1" STATUS 145 "https://shop.example/" "Mozilla/5.0 (X11)""#

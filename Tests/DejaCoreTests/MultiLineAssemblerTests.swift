@@ -29,6 +29,25 @@ import Testing
         #expect(events[1].body.hasPrefix("request failed\njava.lang.IllegalStateException: no session\n\tat com.acme.App.run"))
     }
 
+    @Test("blank lines and a W3C log's directives are no events; in a Python traceback a blank line is part of it")
+    func blankLinesAndDirectivesAreNoEvents() {
+        let events = assemble("""
+
+        2024-03-14 09:21:07,412 INFO [main] c.a.App - starting
+           \t
+        #Fields: date time cs-method cs-uri-stem sc-status
+        2024-03-14 09:21:08 GET /api/orders 503
+        Traceback (most recent call last):
+          File "/app/job.py", line 9, in run
+
+        KeyError: 'sku'
+
+        """)
+        // The traceback follows the line that logged it, as `logger.exception` writes it.
+        #expect(events.map(\.body) == ["starting", "GET /api/orders 503\nTraceback (most recent call last):\n  File \"/app/job.py\", line 9, in run\n\nKeyError: 'sku'"])
+        #expect(events.map(\.firstLine) == [2, 5] && events.map(\.lastLine) == [2, 10] && events[1].header.level == .error)
+    }
+
     @Test("java.util.logging's two-line records: the second line gives the first its level and message")
     func javaUtilLoggingRecords() {
         let events = assemble("""

@@ -53,6 +53,12 @@ public struct LineParser: Sendable {
         if line.hasSuffix("\r") { line.removeLast() }
         if replacement, line.hasPrefix("\u{FEFF}") { line.removeFirst() }  // a byte order mark (0xEF...) is no text
 
+        if let directive = W3CExtendedLog.directive(line) {
+            if directive.name == "Fields" { memory.w3cFields = W3CExtendedLog.Fields(directive.value) }
+            var parsed = ParsedLine(layout: .directive, message: line)
+            parsed.status = status
+            return parsed
+        }
         var parsed: ParsedLine
         if let known = memory.layout, let recognized = parse(line, as: known, memory: memory) {
             parsed = recognized
@@ -61,6 +67,10 @@ public struct LineParser: Sendable {
             memory.learn(parsed)
         }
         if parsed.status == .ok { parsed.status = status }
+        if let fields = memory.w3cFields {
+            if parsed.level == .unknown { parsed.level = W3CExtendedLog.level(line, fields) ?? .unknown }
+            if parsed.timestamp == nil { parsed.timestamp = W3CExtendedLog.timestamp(line, fields, scanner: timestamps) }
+        }
         if parsed.level == .unknown { parsed.level = Self.inferLevel(parsed.message) }
         return parsed
     }
@@ -70,7 +80,9 @@ public struct LineParser: Sendable {
     /// is known (the common case, and a receiver's hot path); then also the byte its message starts at.
     public func timeAndLevel(_ line: String, memory: inout LineLayoutMemory) -> (timestamp: Int64?, level: Severity, messageStart: Int?) {
         if memory.layout == .header, line.utf8.count <= maxLineBytes, let header = knownHeader(line, memory) {
-            return (header.timestamp, header.level != .unknown ? header.level : Self.inferLevel(line), header.messageStart)
+            let level = header.level != .unknown ? header.level
+                : memory.w3cFields.flatMap { W3CExtendedLog.level(line, $0) } ?? Self.inferLevel(line)
+            return (header.timestamp, level, header.messageStart)
         }
         let parsed = parse(line, memory: &memory)
         return (parsed.lineTimestamp ?? parsed.timestamp, parsed.level, nil)
@@ -112,7 +124,7 @@ public struct LineParser: Sendable {
         case .syslog3164: return parseSyslogBody(Substring(line))
         case .syslog5424: return line.hasPrefix("<") ? parseSyslog(Substring(line)) : nil
         case .cri: return parseCRI(line)
-        case .docker, .pythonLogging, .dotnetConsole, .nginxAccess, .plain, .declared: return nil
+        case .docker, .pythonLogging, .dotnetConsole, .nginxAccess, .plain, .declared, .directive: return nil
         }
     }
 
@@ -270,7 +282,7 @@ public struct LineParser: Sendable {
         if parsed.level == .unknown, Self.requestKeys.contains(where: { own($0) != nil }),
            let status = Self.statusKeys.lazy.compactMap({ own($0).flatMap { fields[$0] } }).first,
            let code = (status as? NSNumber)?.intValue ?? Int(Self.string(status)), (100...599).contains(code) {
-            parsed.level = code >= 500 ? .error : code >= 400 ? .warning : .info
+            parsed.level = Severity(httpStatus: code)
         }
         for (key, value) in fields { parsed.attributes[key] = Self.string(value) }
         if parsed.message.isEmpty { parsed.message = text }
@@ -530,7 +542,7 @@ public struct LineParser: Sendable {
     /// Common plain shapes: a leading timestamp, a level, then `[thread] logger - message` and the like.
     private func parsePlain(_ line: String) -> ParsedLine {
         var parsed = ParsedLine(layout: .plain, message: line)
-        var rest = Substring(line)
+        let rest = Substring(line)
 
         // nginx access: `1.2.3.4 - user [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 ...`
         let utf8 = line.utf8
@@ -541,7 +553,7 @@ public struct LineParser: Sendable {
             // The status follows the quoted request (the combined format quotes the referrer and agent after it).
             let quoted = rest.split(separator: "\"", omittingEmptySubsequences: false)
             if quoted.count >= 3, let status = quoted[2].split(separator: " ").first, let code = Int(status) {
-                parsed.level = code >= 500 ? .error : code >= 400 ? .warning : .info
+                parsed.level = Severity(httpStatus: code)
             }
             return parsed
         }

@@ -19,6 +19,18 @@ public struct AssembledEvent: Sendable, Equatable {
     }
 }
 
+extension AssembledEvent {
+    /// The event without the blank lines a traceback took in after its last line.
+    var withoutTrailingBlankLines: AssembledEvent {
+        guard body.utf8.last == 10 || body.utf8.last == 32 || body.utf8.last == 9 || body.utf8.last == 13 else { return self }
+        var event = self
+        while let newline = event.body.lastIndex(of: "\n"), event.body[event.body.index(after: newline)...].allSatisfy(\.isWhitespace) {
+            event.body.removeSubrange(newline...)
+        }
+        return event
+    }
+}
+
 /// Joins the lines of one multi-line record — a Java/Kotlin, .NET or Node.js stack trace, a Python
 /// traceback, a Go or Rust panic, a goroutine dump, a Ruby backtrace, an Elixir crash — into one
 /// event, and CRI partial (`P`) lines into one line. Bounded by `maxLines` and `maxBytes`;
@@ -49,6 +61,7 @@ public struct MultiLineAssembler: Sendable {
         lastLineAt = now
         defer { afterGoFileLine = raw.hasPrefix("\t") && raw.contains(".go:") }
         var line = parser.parse(raw, memory: &layout)
+        if line.layout == .directive { return [] }
         var number = number
         if let held = partial {  // CRI `P` lines continue on the next line of the same stream
             line.message = held.line.message + line.message
@@ -73,10 +86,12 @@ public struct MultiLineAssembler: Sendable {
             pendingLines += 1
             return []
         }
+        // A blank line between records is none.
+        if raw.utf8.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return [] }
         var done: [AssembledEvent] = []
         if var finished = pending {
             if continues(raw, line) { finished.truncated = true }
-            done.append(finished)
+            done.append(finished.withoutTrailingBlankLines)
         }
         pending = AssembledEvent(header: line, body: line.message, firstLine: number, lastLine: number)
         pendingLines = 1
@@ -133,7 +148,7 @@ public struct MultiLineAssembler: Sendable {
             partial = nil
             done += add(held.line.message, number: held.number, now: lastLineAt)
         }
-        if let finished = pending { done.append(finished) }
+        if let finished = pending { done.append(finished.withoutTrailingBlankLines) }
         pending = nil
         pendingLines = 0
         return done

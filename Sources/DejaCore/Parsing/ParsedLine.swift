@@ -1,7 +1,8 @@
 /// How a line's layout was recognized.
 public enum LineLayout: String, Sendable, Codable {
     /// `header`: a plain line whose timestamp, level and message were read by `PlainHeader`'s general rules.
-    case json, logfmt, klog, syslog5424, syslog3164, cri, docker, header, pythonLogging, dotnetConsole, nginxAccess, plain, declared
+    /// `directive`: a line that describes the lines after it (W3C's `#Fields:`), not an event.
+    case json, logfmt, klog, syslog5424, syslog3164, cri, docker, header, pythonLogging, dotnetConsole, nginxAccess, plain, declared, directive
 }
 
 /// Whether a line was read cleanly, and if not, what was wrong with it.
@@ -51,6 +52,8 @@ public struct LineLayoutMemory: Sendable, Equatable {
     var layout: LineLayout?
     var timestampStart = 0
     var shape = ""
+    /// What a W3C extended log's `#Fields:` directive said of the lines after it.
+    var w3cFields: W3CExtendedLog.Fields?
 
     public init() {}
 

@@ -86,7 +86,7 @@ public struct EventPreparer: Sendable {
         switch parsed.layout {
         case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker, .header, .pythonLogging, .dotnetConsole:
             return parsed.message.isEmpty ? line : parsed.message
-        case .nginxAccess, .plain, .declared: return line
+        case .nginxAccess, .plain, .declared, .directive: return line
         }
     }
 }

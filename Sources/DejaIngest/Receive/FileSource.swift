@@ -75,6 +75,7 @@ public struct FileSource: Sendable {
                 try decode()
             case .layout(let layout, let parser):
                 try Self.eachLine(of: path, due: flush, idle: flush) { number, line in
+                    guard !line.allSatisfy(\.isWhitespace) else { return }
                     let fields = layout.parse(line)
                     var header = parser.parse(fields?["Content"] ?? line)
                     if let level = fields?["Level"] { header.level = Severity(parsing: level) }
