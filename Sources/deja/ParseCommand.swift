@@ -10,7 +10,8 @@ struct ParseCommand: ParsableCommand {
         abstract: "Print the fields of each log line as JSON, one object per line.",
         discussion: """
         Without --format, prints what detection found: {"timestamp": RFC 3339 or null, "level": trace, \
-        debug, info, warn, error, fatal or null, "message", "layout"}. Year-less dates take the year \
+        debug, info, warn, error, fatal or null, "message", "layout", "container": the container a \
+        prefix names (docker compose logs, kubectl logs --prefix) or null}. Year-less dates take the year \
         that puts them no more than two days after now; zone-less times are read in --zone (UTC). Once \
         a file's layout is recognized, its later lines are read that way first. With --format, a line \
         that does not have the declared layout is printed as {"unmatched": LINE} and counted on standard error.
@@ -55,11 +56,15 @@ struct ParseCommand: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var output = OutputBuffer()
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
-            var memory = LineLayoutMemory()  // a file is one stream
+            // A file is one stream; where a prefix names a line's container, each container is one.
+            var memory = LineLayoutMemory()
+            var containers: [ContainerPrefix: LineLayoutMemory] = [:]
             for line in try LineReader(path: path) {
-                let parsed = parser.parse(line, memory: &memory)
-                let detected = Detected(timestamp: parsed.timestamp.map(RFC3339.string), level: Self.levelName(parsed.level),
-                                        message: parsed.message,
+                let prefixed = ContainerPrefix.split(line)
+                let parsed = prefixed.map { parser.parse(String($0.line), memory: &containers[$0.prefix, default: LineLayoutMemory()]) }
+                    ?? parser.parse(line, memory: &memory)
+                let detected = Detected(container: prefixed?.prefix.labels["container"], timestamp: parsed.timestamp.map(RFC3339.string),
+                                        level: Self.levelName(parsed.level), message: parsed.message,
                                         layout: parsed.timestampShape.map { "\(parsed.layout.rawValue): \($0)" } ?? parsed.layout.rawValue,
                                         conditions: FailureTaxonomy.matches(in: parsed.message).map { Condition(labels: $0.labels, source: $0.source) })
                 output.append(String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n")
@@ -71,6 +76,8 @@ struct ParseCommand: ParsableCommand {
 
     /// What detection found in one line; fields it did not find are null, not left out.
     struct Detected: Encodable {
+        /// The container a prefix names (`docker compose logs`, `kubectl logs --prefix`).
+        var container: String?
         var timestamp: String?
         var level: String?
         var message: String
@@ -79,15 +86,16 @@ struct ParseCommand: ParsableCommand {
         var conditions: [Condition]
 
         func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(timestamp, forKey: .timestamp)
-            try container.encode(level, forKey: .level)
-            try container.encode(message, forKey: .message)
-            try container.encode(layout, forKey: .layout)
-            try container.encode(conditions, forKey: .conditions)
+            var fields = encoder.container(keyedBy: CodingKeys.self)
+            try fields.encode(container, forKey: .container)
+            try fields.encode(timestamp, forKey: .timestamp)
+            try fields.encode(level, forKey: .level)
+            try fields.encode(message, forKey: .message)
+            try fields.encode(layout, forKey: .layout)
+            try fields.encode(conditions, forKey: .conditions)
         }
 
-        enum CodingKeys: String, CodingKey { case timestamp, level, message, layout, conditions }
+        enum CodingKeys: String, CodingKey { case container, timestamp, level, message, layout, conditions }
     }
 
     struct Condition: Encodable {

@@ -89,6 +89,19 @@ import Testing
         #expect(tail.level == .error && tail.message == "failed to list *v1.Pod: Unauthorized" && tail.timestamp == 1_710_408_067_500_000_000)
     }
 
+    @Test("a container prefix is read only where a merging tool writes one")
+    func containerPrefixes() {
+        let compose = ContainerPrefix.split("shop_api_1  | started")
+        #expect(compose?.prefix.service == "shop_api" && compose?.prefix.labels == ["container": "shop_api_1"] && compose?.line == "started")
+        #expect(ContainerPrefix.split("api-12 |")?.line == "")
+        let pod = ContainerPrefix.split("[deployment/api/api-server] ready")
+        #expect(pod?.prefix.service == "api-server" && pod?.prefix.labels == ["pod": "api", "container": "api-server"] && pod?.line == "ready")
+        for line in ["2024-03-14 | started", "2024-03-14 09:21:07 | x", "api | started", "api-1| started", "-1 | x", "[INFO] started",
+                     "[pod/api] started", "[Pod/api/api] x", "[pod/a b/c] x", "a-b | x", ""] {
+            #expect(ContainerPrefix.split(line) == nil, "\(line)")
+        }
+    }
+
     @Test("a W3C extended log (IIS, CloudFront, Windows Firewall): directives are no events, a line's level is its sc-status")
     func w3cExtendedLogs() {
         var memory = LineLayoutMemory()

@@ -3,7 +3,8 @@ import Foundation
 
 /// Log files (or standard input) as batches of `LogEvent`s, the same batches the server's receivers
 /// hand over: plain lines are parsed (JSON, logfmt, klog, syslog, CRI, common text layouts) and
-/// multi-line records (stack traces) become one event; a declared layout reads each line by it; JSONL
+/// multi-line records (stack traces) become one event, each container's apart where a line names
+/// its container (`docker compose logs`, `kubectl logs --prefix`), which then names the service; a declared layout reads each line by it; JSONL
 /// lines are decoded as events.
 public struct FileSource: Sendable {
     /// How the files' lines become events.
@@ -82,16 +83,19 @@ public struct FileSource: Sendable {
                     try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
                 }
             case .lines(let parser):
-                var assembler = MultiLineAssembler(parser: parser)
+                var records = ContainerRecords(parser: parser)
+                func addRecords(_ done: [(record: AssembledEvent, prefix: ContainerPrefix?)]) throws {
+                    for (record, prefix) in done {
+                        try add(event(record, service: prefix.map { service ?? $0.service } ?? fileService, labels: prefix?.labels ?? [:]))
+                    }
+                }
                 // A stream gone quiet has ended its record: a trace's lines arrive together.
                 let idle = {
-                    for assembled in assembler.flush() { try add(event(assembled, service: fileService)) }
+                    try addRecords(records.flush())
                     try flush()
                 }
-                try Self.eachLine(of: path, due: flush, idle: idle) { number, line in
-                    for assembled in assembler.add(line, number: number) { try add(event(assembled, service: fileService)) }
-                }
-                for assembled in assembler.flush() { try add(event(assembled, service: fileService)) }
+                try Self.eachLine(of: path, due: flush, idle: idle) { number, line in try addRecords(records.add(line, number: number)) }
+                try addRecords(records.flush())
             }
             try flush()  // a file's events take that file's service
         }
@@ -125,8 +129,8 @@ public struct FileSource: Sendable {
         }
     }
 
-    private func event(_ assembled: AssembledEvent, service: String) -> LogEvent {
-        var labels: [String: String] = [:]
+    private func event(_ assembled: AssembledEvent, service: String, labels: [String: String] = [:]) -> LogEvent {
+        var labels = labels
         if let source = assembled.header.source { labels["logger"] = source }
         return LogEvent(timestamp: assembled.header.timestamp ?? now, tenant: tenant, service: service, level: assembled.header.level,
                         labels: labels, body: assembled.body, lineTimestamp: assembled.header.lineTimestamp)
