@@ -61,6 +61,12 @@ import Testing
         #expect(line.level == .error && line.source == "NETWORK" && line.message == "Error receiving request from client")
         #expect(line.timestamp == 1_710_408_067_412_000_000)
         #expect(line.attributes["ctx"] == "conn7" && line.attributes["s"] == nil)
+        // The error it names is part of the message: a Status object, or its text.
+        let status = parser.parse(#"{"t":{"$date":"2024-03-14T09:21:07.412+00:00"},"s":"E","c":"NETWORK","id":23,"ctx":"conn7","msg":"Error receiving request from client","attr":{"error":{"code":141,"codeName":"SSLHandshakeFailed","errmsg":"SSL peer certificate validation failed"},"remote":"10.0.0.1:5000"}}"#)
+        #expect(status.message == "Error receiving request from client\nSSLHandshakeFailed: SSL peer certificate validation failed")
+        #expect(status.attributes["attr"] == #"{"remote":"10.0.0.1:5000"}"#)
+        let text = parser.parse(#"{"t":{"$date":"2024-03-14T09:21:07.412+00:00"},"s":"I","c":"REPL","id":21235,"msg":"Failed to connect","attr":{"error":"HostUnreachable: Error connecting to db-2:27017"}}"#)
+        #expect(text.message == "Failed to connect\nHostUnreachable: Error connecting to db-2:27017")
         // A key `s` that is no severity stays an attribute.
         #expect(parser.parse(#"{"msg":"size","s":"large"}"#).attributes["s"] == "large")
     }
@@ -140,6 +146,16 @@ import Testing
         }
         #expect(parser.parse(#"10.0.0.1 - frank [14/Mar/2024:09:21:07 +0000] "POST /pay HTTP/1.1" 502 0"#).level == .error)
         #expect(parser.parse(#"10.0.0.1 - - [14/Mar/2024:09:21:07 +0000] "GET / HTTP/1.1" 200 5 "-" "-" rt=0.186"#).timestamp == 1_710_408_067_000_000_000)
+        // HAProxy's HTTP log, to standard output (its date read as the header) or through syslog.
+        let haproxy = #"10.0.0.1:5000 [14/Mar/2024:09:21:07.123] fe be/srv1 0/0/-1/-1/3001 STATUS 217 - - SC-- 1/1/0/0/3 0/0 "GET /api HTTP/1.1""#
+        for (status, level) in [("503", Severity.error), ("404", .warning), ("200", .info)] {
+            #expect(parser.parse(haproxy.replacingOccurrences(of: "STATUS", with: status)).level == level, "\(status)")
+            #expect(parser.parse("Mar 14 09:21:07 lb haproxy[123]: " + haproxy.replacingOccurrences(of: "STATUS", with: status)).level == level)
+        }
+        #expect(LineParser.inferLevel("fe be/srv1 0/0/1/2/3 502 217 - - ---- 1/1/0/0/0 0/0") == .error)
+        // Its TCP log has no status; a line that only looks alike is read by its words.
+        #expect(parser.parse("10.0.0.1:5000 [14/Mar/2024:09:21:07.123] fe be/srv1 0/0/3001 217 -- 1/1/0/0/0 0/0").level == .unknown)
+        #expect(LineParser.inferLevel("copied a/b 1/2/3/4/5 files") == .unknown)
         // JSON access logs: ingress-nginx's `log-format-upstream`, Envoy's, Traefik's.
         #expect(parser.parse(#"{"time":"2024-03-14T09:21:07Z","remote_addr":"10.0.0.1","request":"GET / HTTP/1.1","status":502}"#).level == .error)
         #expect(parser.parse(#"{"start_time":"2024-03-14T09:21:07Z","method":"GET","path":"/x","response_code":"404"}"#).level == .warning)

@@ -243,6 +243,12 @@ public struct LineParser: Sendable {
             parsed.level = level
             fields["s"] = nil
             if let component = fields.removeValue(forKey: "c") { parsed.source = Self.string(component) }
+            // Its error is an attribute: a Status `{"code", "codeName", "errmsg"}`, printed as MongoDB prints one.
+            if var attributes = fields["attr"] as? [String: Any], let error = attributes.removeValue(forKey: "error"), fields["error"] == nil {
+                fields["attr"] = attributes.isEmpty ? nil : attributes
+                let status = error as? [String: Any]
+                fields["error"] = (status?["codeName"] as? String).map { "\($0): \(status?["errmsg"] as? String ?? "")" } ?? error
+            }
         }
         if let (_, time) = take(Self.timeKeys) {
             // Epoch numbers, RFC 3339 text, or MongoDB's extended JSON `{"$date": "…"}`.
@@ -632,9 +638,10 @@ public struct LineParser: Sendable {
         "trce": .trace, "dbug": .debug, "info": .info, "warn": .warning, "fail": .error, "crit": .critical,
     ]
 
-    /// A level read from the words of `text`, for lines that carry no level field. It runs for most
-    /// ingested lines, so it reads the first 200 bytes as bytes.
+    /// A level read from the words of `text` (or an HAProxy log line's status), for lines that carry
+    /// no level field. It runs for most ingested lines, so it reads the first 200 bytes as bytes.
     public static func inferLevel(_ text: String) -> Severity {
+        if let status = HAProxyLog.status(text) { return Severity(httpStatus: status) }
         var head = Array(text.utf8.prefix(200))
         var start = 0
         while start < head.count {
