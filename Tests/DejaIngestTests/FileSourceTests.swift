@@ -48,4 +48,87 @@ import Testing
         #expect(events.map { $0.labels["pod"] } == ["api-7d9f8b-x2k4q", "db-0"])
         #expect(events[0].body == "checkout failed\njava.lang.IllegalStateException: no session" && events[1].level == .fatal)
     }
+
+    @Test("a log export that is one JSON document: each record an event, with the time, level and service it names")
+    func jsonExports() throws {
+        // gcloud logging read --format=json
+        let gcloud = try events(in: """
+            [
+              {
+                "insertId": "abc123",
+                "jsonPayload": {"message": "payment declined: card expired"},
+                "resource": {"labels": {"container_name": "checkout", "namespace_name": "shop"}, "type": "k8s_container"},
+                "severity": "ERROR",
+                "timestamp": "2024-03-14T09:21:07.412Z"
+              },
+              {"textPayload": "GET /health 200", "resource": {"type": "cloud_run_revision", "labels": {"service_name": "web"}}, "severity": "INFO", "timestamp": "2024-03-14T09:21:08Z"}
+            ]
+            """, named: "export.json")
+        #expect(gcloud.map(\.body) == ["payment declined: card expired", "GET /health 200"])
+        #expect(gcloud.map(\.service) == ["checkout", "web"] && gcloud.map(\.level) == [.error, .info])
+        #expect(gcloud.map(\.timestamp) == [1_710_408_067_412_000_000, 1_710_408_068_000_000_000])
+        // aws logs filter-log-events: milliseconds, the message a log line with a trace in it
+        let cloudWatch = try events(in: """
+            {
+                "events": [
+                    {"logStreamName": "ecs/checkout/4f1e", "timestamp": 1710408067412, "message": "Traceback (most recent call last):\\n  File \\"/app/pay.py\\", line 9\\nTimeoutError: gateway", "eventId": "3782"}
+                ],
+                "searchedLogStreams": []
+            }
+            """, named: "cw.json")
+        #expect(cloudWatch.map(\.body) == ["Traceback (most recent call last):\n  File \"/app/pay.py\", line 9\nTimeoutError: gateway"])
+        #expect(cloudWatch.map(\.timestamp) == [1_710_408_067_412_000_000] && cloudWatch.map(\.service) == ["cw"])
+        // kubectl get events -o json
+        let kubernetes = try events(in: """
+            {
+                "apiVersion": "v1",
+                "items": [
+                    {"count": 12, "involvedObject": {"fieldPath": "spec.containers{api}", "kind": "Pod", "name": "api-7d9f8b-x2k4q", "namespace": "shop"},
+                     "kind": "Event", "lastTimestamp": "2024-03-14T09:21:07Z", "message": "Back-off restarting failed container api",
+                     "reason": "BackOff", "type": "Warning"},
+                    {"involvedObject": {"kind": "Node", "name": "node-1"}, "kind": "Event", "reason": "NodeHasDiskPressure", "type": "Normal",
+                     "metadata": {"creationTimestamp": "2024-03-14T09:20:00Z"}}
+                ],
+                "kind": "List"
+            }
+            """, named: "events.json")
+        #expect(kubernetes.map(\.body) == ["BackOff: Back-off restarting failed container api", "NodeHasDiskPressure"])
+        #expect(kubernetes.map(\.service) == ["api", "node-1"] && kubernetes.map(\.level) == [.warning, .info])
+        #expect(kubernetes[0].labels == ["reason": "BackOff", "object": "Pod/api-7d9f8b-x2k4q", "namespace": "shop", "count": "12"])
+        #expect(kubernetes.map(\.timestamp) == [1_710_408_067_000_000_000, 1_710_408_000_000_000_000])
+        // An Elasticsearch search response on one line; pretty-printed records one after another.
+        let search = try events(in: #"{"took":3,"hits":{"hits":[{"_id":"1","_source":{"@timestamp":"2024-03-14T09:21:07Z","message":"upstream timed out","log.level":"error","service":{"name":"nginx"}}}]}}"# + "\n", named: "hits.json")
+        #expect(search.map(\.body) == ["upstream timed out"] && search.map(\.level) == [.error] && search[0].labels["logger"] == "nginx")
+        let pretty = try events(in: "{\n  \"level\": \"error\",\n  \"msg\": \"db } down\"\n}\n{\n  \"level\": \"info\",\n  \"msg\": \"db up\"\n}\n", named: "app.log")
+        #expect(pretty.map(\.body) == ["db } down", "db up"] && pretty.map(\.level) == [.error, .info])
+        // A JSON line per record is read line by line, as before.
+        let lines = try events(in: #"{"level":"error","msg":"db down"}"# + "\n" + #"{"level":"info","msg":"db up"}"# + "\n", named: "app.log")
+        #expect(lines.map(\.body) == ["db down", "db up"])
+    }
+
+    @Test("a JSON export cut short or nested without end is refused with where and what is wrong, the documents before it stored")
+    func brokenJSONExports() throws {
+        #expect {
+            try events(in: "[\n  {\"msg\": \"a\"},\n  {\"msg\": \"b\"\n", named: "cut.json")
+        } throws: { error in
+            "\(error)".contains("cut.json opens as JSON documents (a log export), and the one that starts on line 1 is not valid JSON: ")
+        }
+        #expect {
+            try events(in: "[\n" + String(repeating: "[", count: 100_000) + "\n", named: "deep.json")
+        } throws: { error in
+            "\(error)".contains("the one that starts on line 1 nests deeper than 128 levels")
+        }
+        var stored: [LogEvent] = []
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-source-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("watch.json").path
+        try "{\n  \"msg\": \"first\"\n}\n{\n  \"msg\": \"second\",\n  oops\n}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try FileSource(paths: [path], service: nil, tenant: "default", input: .lines(LineParser()), now: 0).read(cores: 1) { stored += $0 }
+        } throws: { error in
+            "\(error)".contains("the one that starts on line 4 is not valid JSON")
+        }
+        #expect(stored.map(\.body) == ["first"])
+    }
 }

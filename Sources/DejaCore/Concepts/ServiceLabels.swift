@@ -1,6 +1,6 @@
 /// The labels that name a service, the way collectors and Kubernetes name them, in order of
 /// preference: Loki's `service_name`, OpenTelemetry's `service.name`, `app.kubernetes.io/name`, the
-/// container name, Prometheus' `job`. Receivers read an event's service with them, and alert
+/// container name, Google Cloud's resource labels, Prometheus' `job`. Receivers read an event's service with them, and alert
 /// enrichment an alert's.
 public enum ServiceLabels {
     public static let keys = [
@@ -10,6 +10,9 @@ public enum ServiceLabels {
         "kubernetes.labels.app.kubernetes.io/name", "kubernetes.labels.app_kubernetes_io/name", "kubernetes.labels.app",
         "kubernetes.pod_labels.app.kubernetes.io/name", "kubernetes.pod_labels.app",
         "k8s.container.name", "container", "container_name", "kubernetes.container_name", "kubernetes.container.name", "container.name",
+        // Google Cloud's LogEntry: GKE's pod labels, then the monitored resource's (GKE, Cloud Run, Cloud Functions, App Engine).
+        "labels.k8s-pod/app.kubernetes.io/name", "labels.k8s-pod/app", "resource.labels.container_name", "resource.labels.service_name",
+        "resource.labels.function_name", "resource.labels.module_id",
         "job",
     ]
 

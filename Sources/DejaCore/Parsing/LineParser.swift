@@ -260,7 +260,8 @@ public struct LineParser: Sendable {
             fields["instant"] = nil
             parsed.timestamp = time + min(max(instant["nanoOfSecond"] as? Int64 ?? 0, 0), 999_999_999)
         }
-        if let (_, source) = take(Self.sourceKeys) { parsed.source = Self.string(source) }
+        // ECS nests its service (`"service": {"name": …}`).
+        if let (_, source) = take(Self.sourceKeys) { parsed.source = ((source as? [String: Any])?["name"] as? String) ?? Self.string(source) }
         // ECS's and OpenTelemetry's exception fields, flattened (`error.stack_trace`) or nested.
         var exception: [String: String] = [:]
         for key in ExceptionFields.keys where fields[key] != nil { exception[key] = Self.string(fields.removeValue(forKey: key)!) }

@@ -83,6 +83,8 @@ public struct FileSource: Sendable {
                     try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
                 }
             case .lines(let parser):
+                // A log export of JSON documents is read by document, its records the events.
+                var export: JSONExport?
                 var records = ContainerRecords(parser: parser)
                 func addRecords(_ done: [(record: AssembledEvent, prefix: ContainerPrefix?)]) throws {
                     for (record, prefix) in done {
@@ -94,8 +96,29 @@ public struct FileSource: Sendable {
                     try addRecords(records.flush())
                     try flush()
                 }
-                try Self.eachLine(of: path, due: flush, idle: idle) { number, line in try addRecords(records.add(line, number: number)) }
+                // A document that is not JSON stops the read after the documents before it are handed over.
+                func addExported(_ read: () throws -> [LogEvent]) throws {
+                    let events: [LogEvent]
+                    do { events = try read() } catch {
+                        try flush()
+                        throw error
+                    }
+                    for var event in events {
+                        if let service { event.service = service }
+                        try add(event)
+                    }
+                }
+                var sawText = false
+                try Self.eachLine(of: path, due: flush, idle: idle) { number, line in
+                    if !sawText, !line.allSatisfy(\.isWhitespace) {
+                        sawText = true
+                        if JSONExport.opens(line) { export = JSONExport(parser: parser, file: path ?? "standard input", service: fileService, tenant: tenant, now: now) }
+                    }
+                    if export != nil { return try addExported { try export!.add(line, number: number) } }
+                    try addRecords(records.add(line, number: number))
+                }
                 try addRecords(records.flush())
+                if export != nil { try addExported { try export!.finish() } }
             }
             try flush()  // a file's events take that file's service
         }

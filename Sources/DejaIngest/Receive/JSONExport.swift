@@ -1,0 +1,183 @@
+import DejaCore
+import Foundation
+
+/// A log export that is one JSON document over many lines rather than a line per record, as the
+/// tools an on-call engineer exports logs with write them: `gcloud logging read --format=json` (an
+/// array of LogEntry), `aws logs filter-log-events` (`{"events": […]}`), `kubectl get events -o json`
+/// (a List's `items`), an Elasticsearch search response (`hits.hits[]._source`), Azure's diagnostic
+/// logs (`{"records": […]}`), or any array of records. Each record is an event, read as a JSON log
+/// line is; a Kubernetes Event by its own fields.
+struct JSONExport {
+    /// Objects that hold an export's records, as paths of keys.
+    static let recordPaths = [["items"], ["events"], ["entries"], ["records"], ["logs"], ["hits", "hits"]]
+    static let maxDepth = 128
+
+    /// Whether a file whose first line is `line` is one JSON document: pretty-printed (`[` or `{`
+    /// alone on its first line) or an array of records on one line. A JSON line per record opens
+    /// with a whole object.
+    static func opens(_ line: String) -> Bool {
+        let trimmed = line.utf8.filter { $0 != 32 && $0 != 9 && $0 != 13 }
+        if trimmed.elementsEqual("[".utf8) || trimmed.elementsEqual("{".utf8) || trimmed.starts(with: "[{".utf8) || trimmed.starts(with: "[\"".utf8) {
+            return true
+        }
+        // A response on one line (`curl …/_search`): an object holding records, with no message of its own.
+        guard trimmed.starts(with: "{\"".utf8), recordPaths.contains(where: { line.contains("\"\($0.last!)\"") }),
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return false }
+        return recordArray(object) != nil && ["message", "msg", "log"].allSatisfy { object[$0] == nil }
+    }
+
+    struct Invalid: Error, CustomStringConvertible {
+        let file: String
+        let reason: String
+        var description: String {
+            "\(file) opens as JSON documents (a log export), and the one that starts on \(reason). The documents before it "
+                + "were stored; fix or complete it, or pass --jsonl if the file holds a JSON event per line"
+        }
+    }
+
+    let parser: LineParser
+    let file: String
+    /// The service of records that name none.
+    let service: String
+    let tenant: String
+    let now: Int64
+    /// The open document's bytes, from its first, and the line it starts on.
+    private var value: [UInt8] = []
+    private var valueLine = 0
+    private var depth = 0, inString = false, escaped = false
+
+    init(parser: LineParser, file: String, service: String, tenant: String, now: Int64) {
+        self.parser = parser
+        self.file = file
+        self.service = service
+        self.tenant = tenant
+        self.now = now
+    }
+
+    /// Reads line `number`; returns the events of the documents it completed (several written one
+    /// after another, as `kubectl get events -o json --watch` and programs that pretty-print each
+    /// record write them, are each read when complete).
+    mutating func add(_ line: String, number: Int) throws -> [LogEvent] {
+        var events: [LogEvent] = []
+        for byte in line.utf8 + [10] {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                value.append(byte)
+                continue
+            }
+            if value.isEmpty {
+                if byte == 32 || byte == 9 || byte == 10 || byte == 13 { continue }
+                valueLine = number
+            }
+            value.append(byte)
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                // The JSON parser recurses: nesting beyond any export's is refused before it.
+                guard depth <= Self.maxDepth else { throw Invalid(file: file, reason: "line \(valueLine) nests deeper than \(Self.maxDepth) levels") }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { events += try complete() }
+            default: break
+            }
+        }
+        return events
+    }
+
+    /// The end of the file: a document left open is cut short.
+    mutating func finish() throws -> [LogEvent] {
+        value.isEmpty ? [] : try complete()
+    }
+
+    private mutating func complete() throws -> [LogEvent] {
+        defer { value.removeAll(); depth = 0; inString = false; escaped = false }
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed])
+        } catch {
+            var reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            while reason.hasSuffix(".") { reason.removeLast() }
+            throw Invalid(file: file, reason: "line \(valueLine) is not valid JSON: \(reason)")
+        }
+        return Self.records(root).compactMap(event)
+    }
+
+    /// The records a document holds: an array's elements, the array under one of `recordPaths`
+    /// (an Elasticsearch hit's `_source`), else the document itself.
+    static func records(_ root: Any) -> [Any] {
+        if let array = root as? [Any] { return array }
+        guard let object = root as? [String: Any] else { return [root] }
+        return recordArray(object)?.map { (($0 as? [String: Any])?["_source"]) ?? $0 } ?? [object]
+    }
+
+    /// The array under the first of `recordPaths` that `object` has.
+    private static func recordArray(_ object: [String: Any]) -> [Any]? {
+        recordPaths.lazy.compactMap { path in
+            path.reduce(object as Any?) { value, key in (value as? [String: Any])?[key] } as? [Any]
+        }.first
+    }
+
+    private func event(_ record: Any) -> LogEvent? {
+        if let text = record as? String {
+            guard !text.allSatisfy(\.isWhitespace) else { return nil }
+            let line = parser.parse(text)
+            return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant, service: service, level: line.level, body: line.message)
+        }
+        guard let object = record as? [String: Any] else { return nil }
+        if let event = KubernetesEvent(object) {
+            return LogEvent(timestamp: event.time ?? now, tenant: tenant, service: event.service, level: event.level,
+                            labels: event.labels, body: event.message)
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
+        let line = parser.parse(String(decoding: data, as: UTF8.self))
+        var fields: [String: String] = [:]
+        Self.flatten(object, prefix: "", into: &fields)
+        var labels: [String: String] = [:]
+        if let source = line.source { labels["logger"] = source }
+        return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant,
+                        service: ServiceLabels.keys.lazy.compactMap { fields[$0] }.first { !$0.isEmpty } ?? service,
+                        level: line.level, labels: labels, body: line.message)
+    }
+
+    /// The string fields of nested objects under dotted keys (`resource.labels.container_name`).
+    private static func flatten(_ object: [String: Any], prefix: String, into fields: inout [String: String]) {
+        for (key, value) in object {
+            let name = prefix.isEmpty ? key : prefix + "." + key
+            if let nested = value as? [String: Any] { flatten(nested, prefix: name, into: &fields) } else if let text = value as? String { fields[name] = text }
+        }
+    }
+}
+
+/// A Kubernetes Event (`kubectl get events -o json`): its reason leads its message, as `kubectl
+/// describe` shows it (`BackOff: Back-off restarting failed container`); `Warning` is its level;
+/// the container or object it is about names the service.
+struct KubernetesEvent {
+    let message: String
+    let level: Severity
+    let time: Int64?
+    let service: String
+    let labels: [String: String]
+
+    init?(_ object: [String: Any]) {
+        guard let involved = object["involvedObject"] as? [String: Any] ?? object["regarding"] as? [String: Any],
+              let reason = object["reason"] as? String else { return nil }
+        let note = (object["message"] ?? object["note"]) as? String ?? ""
+        message = note.isEmpty ? reason : reason + ": " + note
+        level = (object["type"] as? String) == "Warning" ? .warning : .info
+        let metadata = object["metadata"] as? [String: Any]
+        time = ["lastTimestamp", "eventTime", "firstTimestamp"].lazy.compactMap { object[$0] as? String }.first.flatMap(TimestampParser.parseISO)
+            ?? (metadata?["creationTimestamp"] as? String).flatMap(TimestampParser.parseISO)
+        let name = involved["name"] as? String ?? "unknown"
+        // `spec.containers{api}` names the container a pod's event is about.
+        let container = (involved["fieldPath"] as? String).flatMap { path -> String? in
+            guard let open = path.firstIndex(of: "{"), path.hasSuffix("}") else { return nil }
+            return String(path[path.index(after: open)..<path.index(before: path.endIndex)])
+        }
+        service = container ?? name
+        var labels = ["reason": reason, "object": ((involved["kind"] as? String).map { $0 + "/" } ?? "") + name]
+        labels["namespace"] = involved["namespace"] as? String
+        if let count = object["count"] as? Int { labels["count"] = String(count) }
+        self.labels = labels
+    }
+}
