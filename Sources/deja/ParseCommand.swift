@@ -10,8 +10,8 @@ struct ParseCommand: ParsableCommand {
         abstract: "Print the fields of each log line as JSON, one object per line.",
         discussion: """
         Without --format, prints what detection found: {"timestamp": RFC 3339 or null, "level": trace, \
-        debug, info, warn, error, fatal or null, "message", "layout", "container": the container a \
-        prefix names (docker compose logs, kubectl logs --prefix) or null}. Year-less dates take the year \
+        debug, info, warn, error, fatal or null, "message", "layout", "stream": the labels of the \
+        stream a prefix names (docker compose logs, kubectl logs --prefix, logcli) or null}. Year-less dates take the year \
         that puts them no more than two days after now; zone-less times are read in --zone (UTC). Once \
         a file's layout is recognized, its later lines are read that way first. With --format, a line \
         that does not have the declared layout is printed as {"unmatched": LINE} and counted on standard error.
@@ -56,14 +56,14 @@ struct ParseCommand: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var output = OutputBuffer()
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
-            // A file is one stream; where a prefix names a line's container, each container is one.
+            // A file is one stream; where a prefix names a line's source, each source is one.
             var memory = LineLayoutMemory()
-            var containers: [ContainerPrefix: LineLayoutMemory] = [:]
+            var sources: [LineSource: LineLayoutMemory] = [:]
             for line in try LineReader(path: path) {
-                let prefixed = ContainerPrefix.split(line)
-                let parsed = prefixed.map { parser.parse(String($0.line), memory: &containers[$0.prefix, default: LineLayoutMemory()]) }
+                let prefixed = LineSource.split(line)
+                let parsed = prefixed.map { parser.parse(String($0.line), memory: &sources[$0.source, default: LineLayoutMemory()]) }
                     ?? parser.parse(line, memory: &memory)
-                let detected = Detected(container: prefixed?.prefix.labels["container"], timestamp: parsed.timestamp.map(RFC3339.string),
+                let detected = Detected(stream: prefixed?.source.labels, timestamp: (parsed.timestamp ?? prefixed?.time).map(RFC3339.string),
                                         level: Self.levelName(parsed.level), message: parsed.message,
                                         layout: parsed.timestampShape.map { "\(parsed.layout.rawValue): \($0)" } ?? parsed.layout.rawValue,
                                         conditions: FailureTaxonomy.matches(in: parsed.message).map { Condition(labels: $0.labels, source: $0.source) })
@@ -76,8 +76,8 @@ struct ParseCommand: ParsableCommand {
 
     /// What detection found in one line; fields it did not find are null, not left out.
     struct Detected: Encodable {
-        /// The container a prefix names (`docker compose logs`, `kubectl logs --prefix`).
-        var container: String?
+        /// The labels of the stream a prefix names (`docker compose logs`, `kubectl logs --prefix`, `logcli`).
+        var stream: [String: String]?
         var timestamp: String?
         var level: String?
         var message: String
@@ -87,7 +87,7 @@ struct ParseCommand: ParsableCommand {
 
         func encode(to encoder: Encoder) throws {
             var fields = encoder.container(keyedBy: CodingKeys.self)
-            try fields.encode(container, forKey: .container)
+            try fields.encode(stream, forKey: .stream)
             try fields.encode(timestamp, forKey: .timestamp)
             try fields.encode(level, forKey: .level)
             try fields.encode(message, forKey: .message)
@@ -95,7 +95,7 @@ struct ParseCommand: ParsableCommand {
             try fields.encode(conditions, forKey: .conditions)
         }
 
-        enum CodingKeys: String, CodingKey { case container, timestamp, level, message, layout, conditions }
+        enum CodingKeys: String, CodingKey { case stream, timestamp, level, message, layout, conditions }
     }
 
     struct Condition: Encodable {

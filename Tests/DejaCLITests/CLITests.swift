@@ -198,7 +198,7 @@ struct DejaProcess {
     func parseInAZone() throws {
         let result = try DejaProcess.run(["parse", "--zone", "+02:00"], input: "2024-03-14 09:21:07 ERROR disk full\n")
         #expect(result.status == 0, "\(result.err)")
-        #expect(result.out == #"{"conditions":[{"labels":["disk full"],"source":"PostgreSQL SQLSTATE 53100"}],"container":null,"layout":"header: yyyy-MM-dd HH:mm:ss","level":"error","message":"disk full","timestamp":"2024-03-14T07:21:07Z"}"# + "\n")
+        #expect(result.out == #"{"conditions":[{"labels":["disk full"],"source":"PostgreSQL SQLSTATE 53100"}],"layout":"header: yyyy-MM-dd HH:mm:ss","level":"error","message":"disk full","stream":null,"timestamp":"2024-03-14T07:21:07Z"}"# + "\n")
         let named = try DejaProcess.run(["parse", "--zone", "Europe/Berlin"], input: "")
         #expect(named.status != 0 && named.err.contains("--zone 'Europe/Berlin' is not UTC or a fixed offset"))
     }

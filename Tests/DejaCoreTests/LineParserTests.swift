@@ -95,16 +95,23 @@ import Testing
         #expect(tail.level == .error && tail.message == "failed to list *v1.Pod: Unauthorized" && tail.timestamp == 1_710_408_067_500_000_000)
     }
 
-    @Test("a container prefix is read only where a merging tool writes one")
-    func containerPrefixes() {
-        let compose = ContainerPrefix.split("shop_api_1  | started")
-        #expect(compose?.prefix.service == "shop_api" && compose?.prefix.labels == ["container": "shop_api_1"] && compose?.line == "started")
-        #expect(ContainerPrefix.split("api-12 |")?.line == "")
-        let pod = ContainerPrefix.split("[deployment/api/api-server] ready")
-        #expect(pod?.prefix.service == "api-server" && pod?.prefix.labels == ["pod": "api", "container": "api-server"] && pod?.line == "ready")
+    @Test("a source's prefix is read only where a merging tool writes one")
+    func lineSources() {
+        let compose = LineSource.split("shop_api_1  | started")
+        #expect(compose?.source.service == "shop_api" && compose?.source.labels == ["container": "shop_api_1"] && compose?.line == "started")
+        #expect(LineSource.split("api-12 |")?.line == "")
+        let pod = LineSource.split("[deployment/api/api-server] ready")
+        #expect(pod?.source.service == "api-server" && pod?.source.labels == ["pod": "api", "container": "api-server"] && pod?.line == "ready")
+        let logcli = LineSource.split(#"2024-03-14T09:21:07.5Z {job="shop/checkout", app="checkout"} GET /cart 502"#)
+        #expect(logcli?.source.service == "checkout" && logcli?.time == 1_710_408_067_500_000_000 && logcli?.line == "GET /cart 502")
+        #expect(logcli?.source.labels == ["job": "shop/checkout", "app": "checkout"])
+        let jsonl = LineSource.split(#"{"labels":{"namespace":"shop"},"line":"GET /cart 502","timestamp":"2024-03-14T09:21:07Z"}"#)
+        #expect(jsonl?.source.service == nil && jsonl?.source.labels == ["namespace": "shop"] && jsonl?.line == "GET /cart 502")
+        #expect(jsonl?.time == 1_710_408_067_000_000_000)
         for line in ["2024-03-14 | started", "2024-03-14 09:21:07 | x", "api | started", "api-1| started", "-1 | x", "[INFO] started",
-                     "[pod/api] started", "[Pod/api/api] x", "[pod/a b/c] x", "a-b | x", ""] {
-            #expect(ContainerPrefix.split(line) == nil, "\(line)")
+                     "[pod/api] started", "[Pod/api/api] x", "[pod/a b/c] x", "a-b | x", "", "2024-03-14T09:21:07Z {not labels} x",
+                     #"{"labels":"x","line":"y"}"#, #"{"msg":"x"}"#] {
+            #expect(LineSource.split(line) == nil, "\(line)")
         }
     }
 

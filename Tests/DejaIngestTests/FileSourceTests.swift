@@ -49,6 +49,20 @@ import Testing
         #expect(events[0].body == "checkout failed\njava.lang.IllegalStateException: no session" && events[1].level == .fatal)
     }
 
+    @Test("logcli query's output: each stream's lines are its service's, the line's time kept, else the stream's")
+    func logcliOutput() throws {
+        let events = try events(in: """
+            2024-03-14T09:21:07Z {app="checkout", namespace="shop"} 2024-03-14 09:21:06.412 ERROR [main] c.a.Shop - checkout failed
+            2024-03-14T09:21:07Z {app="web", namespace="shop"} GET /api/cart 502
+            2024-03-14T09:21:07Z {app="checkout", namespace="shop"} java.lang.IllegalStateException: no session
+            {"labels":{"app":"worker"},"line":"job 7 done","timestamp":"2024-03-14T09:21:09Z"}
+
+            """, named: "query.txt").sorted { $0.service < $1.service }
+        #expect(events.map(\.service) == ["checkout", "web", "worker"])
+        #expect(events[0].body == "checkout failed\njava.lang.IllegalStateException: no session" && events[0].labels["namespace"] == "shop")
+        #expect(events.map(\.timestamp) == [1_710_408_066_412_000_000, 1_710_408_067_000_000_000, 1_710_408_069_000_000_000])
+    }
+
     @Test("a log export that is one JSON document: each record an event, with the time, level and service it names")
     func jsonExports() throws {
         // gcloud logging read --format=json

@@ -3,8 +3,8 @@ import Foundation
 
 /// Log files (or standard input) as batches of `LogEvent`s, the same batches the server's receivers
 /// hand over: plain lines are parsed (JSON, logfmt, klog, syslog, CRI, common text layouts) and
-/// multi-line records (stack traces) become one event, each container's apart where a line names
-/// its container (`docker compose logs`, `kubectl logs --prefix`), which then names the service; a declared layout reads each line by it; JSONL
+/// multi-line records (stack traces) become one event, each source's apart where a line names its
+/// source (`docker compose logs`, `kubectl logs --prefix`, `logcli`), which then names the service; a declared layout reads each line by it; JSONL
 /// lines are decoded as events.
 public struct FileSource: Sendable {
     /// How the files' lines become events.
@@ -85,10 +85,12 @@ public struct FileSource: Sendable {
             case .lines(let parser):
                 // A log export of JSON documents is read by document, its records the events.
                 var export: JSONExport?
-                var records = ContainerRecords(parser: parser)
-                func addRecords(_ done: [(record: AssembledEvent, prefix: ContainerPrefix?)]) throws {
-                    for (record, prefix) in done {
-                        try add(event(record, service: prefix.map { service ?? $0.service } ?? fileService, labels: prefix?.labels ?? [:]))
+                var records = RecordsBySource(parser: parser)
+                func addRecords(_ done: [RecordsBySource.Record]) throws {
+                    for (record, source, time) in done {
+                        var event = event(record, service: service ?? source?.service ?? fileService, labels: source?.labels ?? [:])
+                        if record.header.timestamp == nil, let time { event.timestamp = time }
+                        try add(event)
                     }
                 }
                 // A stream gone quiet has ended its record: a trace's lines arrive together.

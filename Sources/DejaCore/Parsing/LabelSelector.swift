@@ -1,13 +1,21 @@
-/// A Prometheus/LogQL label set as Loki's protobuf push carries it: `{app="checkout", ns="shop"}`,
-/// values in Go string syntax (`\"`, `\\`, `\n`, `\t`, `\u00e9`...).
-enum LabelSelector {
-    struct Failure: Error, CustomStringConvertible {
+/// A Prometheus/LogQL label set as Loki's protobuf push carries it and `logcli` prints it:
+/// `{app="checkout", ns="shop"}`, values in Go string syntax (`\"`, `\\`, `\n`, `\t`, `\u00e9`...).
+public enum LabelSelector {
+    public struct Failure: Error, CustomStringConvertible {
         let text: String
         let problem: String
-        var description: String { "'\(text)': \(problem)" }
+        public var description: String { "'\(text)': \(problem)" }
     }
 
-    static func parse(_ text: String) throws -> [String: String] {
+    /// The labels of `text`, a label set and nothing else.
+    public static func parse(_ text: String) throws -> [String: String] {
+        let (labels, rest) = try prefix(of: text)
+        guard rest.allSatisfy({ $0 == " " || $0 == "\t" }) else { throw Failure(text: text, problem: "unexpected text after '}'") }
+        return labels
+    }
+
+    /// The label set `text` opens with, and the text after it.
+    public static func prefix(of text: String) throws -> (labels: [String: String], rest: Substring) {
         let scalars = Array(text.unicodeScalars)
         var at = 0
         func fail(_ problem: String) -> Failure { Failure(text: text, problem: problem) }
@@ -67,8 +75,6 @@ enum LabelSelector {
                 break
             }
         }
-        skipSpace()
-        guard at == scalars.count else { throw fail("unexpected text after '}'") }
-        return labels
+        return (labels, Substring(text.unicodeScalars[text.unicodeScalars.index(text.unicodeScalars.startIndex, offsetBy: at)...]))
     }
 }

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Where a line came from, as tools that merge many sources' lines write it before each line:
+/// `docker compose logs` (`api-1  | message`, Compose v1 `shop_api_1  | message`), `kubectl logs
+/// --prefix` (`[pod/api-7d9f8b-x2k4q/api] message`), and Loki's `logcli query` (`2024-03-14T09:21:07Z
+/// {app="checkout"} message`, or `-o jsonl`). The line after it is the source's own.
+public struct LineSource: Sendable, Hashable {
+    /// The service the source names (Compose's service with its replica number dropped, Kubernetes'
+    /// container, a Loki stream's service label); nil when its labels name none.
+    public let service: String?
+    /// The source's labels: `container` (and `pod`), or a Loki stream's.
+    public let labels: [String: String]
+
+    /// The source `line` names, the time it was received where the tool prints one (logcli), and
+    /// the source's line; nil for a line without a prefix.
+    public static func split(_ line: String) -> (source: LineSource, time: Int64?, line: Substring)? {
+        guard let first = line.utf8.first else { return nil }
+        if first == UInt8(ascii: "[") { return kubectl(line).map { ($0.source, nil, $0.line) } }
+        if first == UInt8(ascii: "{") { return logcliJSON(line) }
+        guard isNameByte(first) else { return nil }
+        if first &- 48 < 10, let logcli = logcli(line) { return logcli }
+        return compose(line).map { ($0.source, nil, $0.line) }
+    }
+
+    /// `[pod/NAME/CONTAINER] ` (also `deployment/`, `job/`… when kubectl was given a workload).
+    private static func kubectl(_ line: String) -> (source: LineSource, line: Substring)? {
+        guard let close = line.utf8.prefix(320).firstIndex(of: UInt8(ascii: "]")), line.utf8[line.utf8.index(after: close)...].first == 32 else { return nil }
+        let parts = line.utf8[line.utf8.index(after: line.utf8.startIndex)..<close].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isNameByte) }), parts[0].allSatisfy({ $0 &- 97 < 26 }) else { return nil }
+        let pod = String(Substring(parts[1])), container = String(Substring(parts[2]))
+        return (LineSource(service: container, labels: ["pod": pod, "container": container]), line[line.utf8.index(close, offsetBy: 2)...])
+    }
+
+    /// `NAME-N  | ` with the name padded to the longest of the run; Compose v1 wrote `NAME_N`. The
+    /// name has a letter: `2024-03-14 | ` is a date.
+    private static func compose(_ line: String) -> (source: LineSource, line: Substring)? {
+        let utf8 = line.utf8
+        let name = utf8.prefix(while: isNameByte)
+        guard name.count < 200, let separator = name.lastIndex(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }),
+              name[..<separator].contains(where: { $0 &- 97 < 26 || $0 &- 65 < 26 }), name.index(after: separator) != name.endIndex,
+              name[name.index(after: separator)...].allSatisfy({ $0 &- 48 < 10 }) else { return nil }
+        let padding = utf8[name.endIndex...].prefix(while: { $0 == 32 })
+        guard !padding.isEmpty, utf8[padding.endIndex...].first == UInt8(ascii: "|") else { return nil }
+        var rest = utf8.index(after: padding.endIndex)
+        if rest != utf8.endIndex, utf8[rest] == 32 { rest = utf8.index(after: rest) }
+        let container = String(Substring(name))
+        return (LineSource(service: String(Substring(name[..<separator])), labels: ["container": container]), line[rest...])
+    }
+
+    /// logcli's default output: an RFC 3339 time, the stream's labels, the line.
+    private static func logcli(_ line: String) -> (source: LineSource, time: Int64?, line: Substring)? {
+        let utf8 = line.utf8
+        guard let space = utf8.prefix(40).firstIndex(of: 32), utf8[utf8.index(after: space)...].first == UInt8(ascii: "{"),
+              let time = TimestampParser.parseISO(String(Substring(utf8[..<space]))),
+              let (labels, rest) = try? LabelSelector.prefix(of: String(line[line.index(after: space)...])) else { return nil }
+        return (stream(labels), time, rest.drop { $0 == " " })
+    }
+
+    /// `logcli query -o jsonl`: `{"labels": {…}, "line": "…", "timestamp": "…"}`.
+    private static func logcliJSON(_ line: String) -> (source: LineSource, time: Int64?, line: Substring)? {
+        guard line.utf8.starts(with: #"{"labels":"#.utf8),
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let labels = object["labels"] as? [String: String], let text = object["line"] as? String else { return nil }
+        return (stream(labels), (object["timestamp"] as? String).flatMap(TimestampParser.parseISO), Substring(text))
+    }
+
+    /// A Loki stream: the service its labels name.
+    private static func stream(_ labels: [String: String]) -> LineSource {
+        LineSource(service: ServiceLabels.keys.lazy.compactMap { labels[$0] }.first { !$0.isEmpty }, labels: labels)
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        byte &- 97 < 26 || byte &- 65 < 26 || byte &- 48 < 10 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+    }
+}
