@@ -66,7 +66,7 @@ import Testing
     @Test("a log export that is one JSON document: each record an event, with the time, level and service it names")
     func jsonExports() throws {
         // gcloud logging read --format=json
-        let gcloud = try events(in: """
+        let gcloudExport = """
             [
               {
                 "insertId": "abc123",
@@ -77,7 +77,9 @@ import Testing
               },
               {"textPayload": "GET /health 200", "resource": {"type": "cloud_run_revision", "labels": {"service_name": "web"}}, "severity": "INFO", "timestamp": "2024-03-14T09:21:08Z"}
             ]
-            """, named: "export.json")
+            """
+        let gcloud = try events(in: gcloudExport, named: "export.json")
+        #expect(try events(in: gcloudExport, named: "export.json", service: "shop").map(\.service) == ["shop", "shop"])
         #expect(gcloud.map(\.body) == ["payment declined: card expired", "GET /health 200"])
         #expect(gcloud.map(\.service) == ["checkout", "web"] && gcloud.map(\.level) == [.error, .info])
         #expect(gcloud.map(\.timestamp) == [1_710_408_067_412_000_000, 1_710_408_068_000_000_000])
@@ -115,6 +117,9 @@ import Testing
         #expect(search.map(\.body) == ["upstream timed out"] && search.map(\.level) == [.error] && search[0].labels["logger"] == "nginx")
         let pretty = try events(in: "{\n  \"level\": \"error\",\n  \"msg\": \"db } down\"\n}\n{\n  \"level\": \"info\",\n  \"msg\": \"db up\"\n}\n", named: "app.log")
         #expect(pretty.map(\.body) == ["db } down", "db up"] && pretty.map(\.level) == [.error, .info])
+        // A program that prints its configuration before its log lines.
+        let configured = try events(in: "{\n  \"port\": 8080\n}\n2024-03-14 09:21:07 INFO started\n2024-03-14 09:21:08 ERROR db down\n", named: "app.log")
+        #expect(configured.map(\.body) == [#"{"port":8080}"#, "started", "db down"] && configured.map(\.level) == [.unknown, .info, .error])
         // A JSON line per record is read line by line, as before.
         let lines = try events(in: #"{"level":"error","msg":"db down"}"# + "\n" + #"{"level":"info","msg":"db up"}"# + "\n", named: "app.log")
         #expect(lines.map(\.body) == ["db down", "db up"])

@@ -99,28 +99,33 @@ public struct FileSource: Sendable {
                     try flush()
                 }
                 // A document that is not JSON stops the read after the documents before it are handed over.
-                func addExported(_ read: () throws -> [LogEvent]) throws {
-                    let events: [LogEvent]
-                    do { events = try read() } catch {
+                func exported(_ read: () throws -> [LogEvent]?) throws -> Bool {
+                    do {
+                        guard let events = try read() else { return false }
+                        for event in events { try add(event) }
+                        return true
+                    } catch let invalid as JSONExport.Invalid {
                         try flush()
-                        throw error
-                    }
-                    for var event in events {
-                        if let service { event.service = service }
-                        try add(event)
+                        throw invalid
                     }
                 }
                 var sawText = false
                 try Self.eachLine(of: path, due: flush, idle: idle) { number, line in
                     if !sawText, !line.allSatisfy(\.isWhitespace) {
                         sawText = true
-                        if JSONExport.opens(line) { export = JSONExport(parser: parser, file: path ?? "standard input", service: fileService, tenant: tenant, now: now) }
+                        if JSONExport.opens(line) {
+                            export = JSONExport(parser: parser, file: path ?? "standard input", service: fileService, givenService: service,
+                                                tenant: tenant, now: now)
+                        }
                     }
-                    if export != nil { return try addExported { try export!.add(line, number: number) } }
+                    if export != nil {
+                        if try exported({ try export!.add(line, number: number) }) { return }
+                        export = nil  // the file goes on as text
+                    }
                     try addRecords(records.add(line, number: number))
                 }
                 try addRecords(records.flush())
-                if export != nil { try addExported { try export!.finish() } }
+                if export != nil { _ = try exported { try export!.finish() } }
             }
             try flush()  // a file's events take that file's service
         }

@@ -1,8 +1,8 @@
 import DejaCore
 import Foundation
 
-/// A log export that is one JSON document over many lines rather than a line per record, as the
-/// tools an on-call engineer exports logs with write them: `gcloud logging read --format=json` (an
+/// A log export of JSON documents over many lines rather than a line per record, as the tools an
+/// on-call engineer exports logs with write them: `gcloud logging read --format=json` (an
 /// array of LogEntry), `aws logs filter-log-events` (`{"events": […]}`), `kubectl get events -o json`
 /// (a List's `items`), an Elasticsearch search response (`hits.hits[]._source`), Azure's diagnostic
 /// logs (`{"records": […]}`), or any array of records. Each record is an event, read as a JSON log
@@ -39,6 +39,8 @@ struct JSONExport {
     let file: String
     /// The service of records that name none.
     let service: String
+    /// The service of every record (`deja ingest --service`).
+    let givenService: String?
     let tenant: String
     let now: Int64
     /// The open document's bytes, from its first, and the line it starts on.
@@ -46,18 +48,22 @@ struct JSONExport {
     private var valueLine = 0
     private var depth = 0, inString = false, escaped = false
 
-    init(parser: LineParser, file: String, service: String, tenant: String, now: Int64) {
+    init(parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
         self.parser = parser
         self.file = file
         self.service = service
+        self.givenService = givenService
         self.tenant = tenant
         self.now = now
     }
 
     /// Reads line `number`; returns the events of the documents it completed (several written one
     /// after another, as `kubectl get events -o json --watch` and programs that pretty-print each
-    /// record write them, are each read when complete).
-    mutating func add(_ line: String, number: Int) throws -> [LogEvent] {
+    /// record write them, are each read when complete), or nil when the line, outside a document,
+    /// opens none: the file goes on as text (a program that printed its configuration first).
+    mutating func add(_ line: String, number: Int) throws -> [LogEvent]? {
+        if value.isEmpty, let first = line.utf8.first(where: { $0 != 32 && $0 != 9 && $0 != 13 }),
+           first != UInt8(ascii: "{"), first != UInt8(ascii: "[") { return nil }
         var events: [LogEvent] = []
         for byte in line.utf8 + [10] {
             if inString {
@@ -122,11 +128,11 @@ struct JSONExport {
         if let text = record as? String {
             guard !text.allSatisfy(\.isWhitespace) else { return nil }
             let line = parser.parse(text)
-            return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant, service: service, level: line.level, body: line.message)
+            return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant, service: givenService ?? service, level: line.level, body: line.message)
         }
         guard let object = record as? [String: Any] else { return nil }
         if let event = KubernetesEvent(object) {
-            return LogEvent(timestamp: event.time ?? now, tenant: tenant, service: event.service, level: event.level,
+            return LogEvent(timestamp: event.time ?? now, tenant: tenant, service: givenService ?? event.service, level: event.level,
                             labels: event.labels, body: event.message)
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
@@ -136,7 +142,7 @@ struct JSONExport {
         var labels: [String: String] = [:]
         if let source = line.source { labels["logger"] = source }
         return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant,
-                        service: ServiceLabels.keys.lazy.compactMap { fields[$0] }.first { !$0.isEmpty } ?? service,
+                        service: givenService ?? ServiceLabels.keys.lazy.compactMap { fields[$0] }.first { !$0.isEmpty } ?? service,
                         level: line.level, labels: labels, body: line.message)
     }
 
