@@ -160,9 +160,17 @@ import Testing
             #expect(parser.parse("Mar 14 09:21:07 lb haproxy[123]: " + haproxy.replacingOccurrences(of: "STATUS", with: status)).level == level)
         }
         #expect(LineParser.inferLevel("fe be/srv1 0/0/1/2/3 502 217 - - ---- 1/1/0/0/0 0/0") == .error)
+        // Envoy's and Istio's default access log: the status after the quoted request.
+        #expect(parser.parse(#"[2024-03-14T09:21:07.123Z] "GET /api/cart HTTP/1.1" 503 UF 0 91 3001 - "10.0.0.1" "curl/8.0" "5d1c" "cart:8080" "10.0.1.5:8080""#).level == .error)
+        #expect(parser.parse(#"[2024-03-14T09:21:07.123Z] "POST /pay HTTP/2" 404 - 0 91 12 11 "10.0.0.1" "curl/8.0""#).level == .warning)
+        // AWS's Application and Classic Load Balancers.
+        #expect(parser.parse(#"https 2024-03-14T09:21:07.123456Z app/my-alb/50dc6c495c0c9188 10.0.0.1:5000 10.0.1.5:80 0.000 0.001 0.000 502 502 34 366 "GET https://shop.example.com:443/api HTTP/1.1" "curl/8.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2"#).level == .error)
+        #expect(parser.parse(#"2024-03-14T09:21:07.123456Z my-elb 192.168.131.39:2817 - -1 -1 -1 504 0 0 0 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -"#).level == .error)
+        #expect(parser.parse(#"2024-03-14T09:21:07.123456Z my-elb 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -"#).level == .info)
         // Its TCP log has no status; a line that only looks alike is read by its words.
         #expect(parser.parse("10.0.0.1:5000 [14/Mar/2024:09:21:07.123] fe be/srv1 0/0/3001 217 -- 1/1/0/0/0 0/0").level == .unknown)
         #expect(LineParser.inferLevel("copied a/b 1/2/3/4/5 files") == .unknown)
+        #expect(LineParser.inferLevel(#"took 0.5 1.5 2.5 200 ms from a:1 b:2"#) == .unknown)
         // JSON access logs: ingress-nginx's `log-format-upstream`, Envoy's, Traefik's.
         #expect(parser.parse(#"{"time":"2024-03-14T09:21:07Z","remote_addr":"10.0.0.1","request":"GET / HTTP/1.1","status":502}"#).level == .error)
         #expect(parser.parse(#"{"start_time":"2024-03-14T09:21:07Z","method":"GET","path":"/x","response_code":"404"}"#).level == .warning)

@@ -639,10 +639,10 @@ public struct LineParser: Sendable {
         "trce": .trace, "dbug": .debug, "info": .info, "warn": .warning, "fail": .error, "crit": .critical,
     ]
 
-    /// A level read from the words of `text` (or an HAProxy log line's status), for lines that carry
+    /// A level read from the words of `text` (or an access log line's status), for lines that carry
     /// no level field. It runs for most ingested lines, so it reads the first 200 bytes as bytes.
     public static func inferLevel(_ text: String) -> Severity {
-        if let status = HAProxyLog.status(text) { return Severity(httpStatus: status) }
+        if let status = AccessLogStatus.status(text) { return Severity(httpStatus: status) }
         var head = Array(text.utf8.prefix(200))
         var start = 0
         while start < head.count {
