@@ -13,7 +13,10 @@ struct IngestCommand: AsyncParsableCommand {
         abstract: "Store log lines as events, searchable by keyword and by meaning.",
         discussion: """
         Plain input is parsed line by line (JSON, logfmt, klog, syslog, CRI, common text layouts) and \
-        multi-line records (stack traces) become one event. With --jsonl each line is an object with \
+        multi-line records (stack traces) become one event. Lines prefixed by docker compose logs, \
+        kubectl logs --prefix or logcli query name their service. A log export of JSON documents \
+        (gcloud logging read --format=json, aws logs filter-log-events, kubectl get events -o json, an \
+        Elasticsearch search response) is read by record. With --jsonl each line is an object with \
         "body" and optional "id" (kept and returned by search), "service", "level", "timestamp" \
         (RFC 3339) and "labels". A bad JSONL line stops the run with its line number; batches before \
         it are stored.
@@ -23,7 +26,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Argument(help: "Log files (standard input when none).")
     var files: [String] = []
 
-    @Option(help: "Service of the events (default: read from each file's path: app.log.1 is app, nginx/error.log is nginx, a Kubernetes pod log its container; standard input 'default').")
+    @Option(help: "Service of the events (default: the one a line's prefix or an exported record names, else read from each file's path: app.log.1 is app, nginx/error.log is nginx, a Kubernetes pod log its container; standard input 'default').")
     var service: String?
 
     @Option(help: "Declared line layout, loghub style ('<Date> <Time> <Level> <Content>').")

@@ -1,7 +1,7 @@
 /// The labels that name a service, the way collectors and Kubernetes name them, in order of
 /// preference: Loki's `service_name`, OpenTelemetry's `service.name`, `app.kubernetes.io/name`, the
-/// container name, Google Cloud's resource labels, Prometheus' `job`. Receivers read an event's service with them, and alert
-/// enrichment an alert's.
+/// container name, Google Cloud's resource labels, Prometheus' `job`. Receivers read an event's
+/// service with them, and alert enrichment an alert's.
 public enum ServiceLabels {
     public static let keys = [
         "service_name", "service", "service.name", "app", "app.kubernetes.io/name", "app_kubernetes_io_name",

@@ -4,8 +4,9 @@ import Foundation
 /// Log files (or standard input) as batches of `LogEvent`s, the same batches the server's receivers
 /// hand over: plain lines are parsed (JSON, logfmt, klog, syslog, CRI, common text layouts) and
 /// multi-line records (stack traces) become one event, each source's apart where a line names its
-/// source (`docker compose logs`, `kubectl logs --prefix`, `logcli`), which then names the service; a declared layout reads each line by it; JSONL
-/// lines are decoded as events.
+/// source (`docker compose logs`, `kubectl logs --prefix`, `logcli`), which then names the service,
+/// and a log export of JSON documents is read by record (`JSONExport`); a declared layout reads each
+/// line by it; JSONL lines are decoded as events.
 public struct FileSource: Sendable {
     /// How the files' lines become events.
     public enum Input: Sendable {
