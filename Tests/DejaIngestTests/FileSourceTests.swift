@@ -127,27 +127,29 @@ import Testing
 
     @Test("a JSON export cut short or nested without end is refused with where and what is wrong, the documents before it stored")
     func brokenJSONExports() throws {
-        #expect {
-            try events(in: "[\n  {\"msg\": \"a\"},\n  {\"msg\": \"b\"\n", named: "cut.json")
-        } throws: { error in
-            "\(error)".contains("cut.json opens as JSON documents (a log export), and the one that starts on line 1 is not valid JSON: ")
+        /// What a read of `text` stored before it stopped, and why it stopped.
+        func read(_ text: String, named name: String) throws -> (stored: [String], error: String) {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-source-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            var stored: [String] = []
+            do {
+                try FileSource(paths: [path], service: nil, tenant: "default", input: .lines(LineParser()), now: 0).read(cores: 1) { stored += $0.map(\.body) }
+            } catch {
+                return (stored, "\(error)")
+            }
+            return (stored, "")
         }
-        #expect {
-            try events(in: "[\n" + String(repeating: "[", count: 100_000) + "\n", named: "deep.json")
-        } throws: { error in
-            "\(error)".contains("the one that starts on line 1 nests deeper than 128 levels")
-        }
-        var stored: [LogEvent] = []
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-source-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("watch.json").path
-        try "{\n  \"msg\": \"first\"\n}\n{\n  \"msg\": \"second\",\n  oops\n}\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect {
-            try FileSource(paths: [path], service: nil, tenant: "default", input: .lines(LineParser()), now: 0).read(cores: 1) { stored += $0 }
-        } throws: { error in
-            "\(error)".contains("the one that starts on line 4 is not valid JSON")
-        }
-        #expect(stored.map(\.body) == ["first"])
+        // An array's records are read one by one: those before the one cut short are stored.
+        let cut = try read("[\n  {\"msg\": \"a\"},\n  {\"msg\": \"b\"\n", named: "cut.json")
+        #expect(cut.stored == ["a"] && cut.error.contains("cut.json opens as a log export of JSON documents, and the value that starts on line 3 is not valid JSON: "))
+        #expect(try read("[\n  {\"msg\": \"a\"}\n", named: "open.json").error.contains("the value that starts on line 1 is not valid JSON: the array is not closed"))
+        #expect(try read("[\n  {\"msg\": \"a\"} x\n]\n", named: "junk.json").error.contains("line 2 is not valid JSON: 'x' among an array's values"))
+        #expect(try read("[\n" + String(repeating: "[", count: 100_000) + "\n", named: "deep.json").error.contains("the value that starts on line 2 nests deeper than 128 levels"))
+        #expect(try read("[\n  {\"msg\": \"a\"}, 7, true, null, -1.5e3,\n  \"GET /health 200\"\n]\n", named: "mixed.json") == (["a", "GET /health 200"], ""))
+        let watch = try read("{\n  \"msg\": \"first\"\n}\n{\n  \"msg\": \"second\",\n  oops\n}\n", named: "watch.json")
+        #expect(watch.stored == ["first"] && watch.error.contains("the value that starts on line 4 is not valid JSON"))
     }
 }

@@ -35,7 +35,7 @@ public struct ParsedLine: Sendable, Equatable {
     public var source: String?
     /// The message text (for CRI and Docker lines, the inner line).
     public var message: String
-    /// Other structured fields (JSON keys, logfmt pairs).
+    /// Other structured fields with scalar values (JSON keys, logfmt pairs).
     public var attributes: [String: String] = [:]
     /// CRI partial line (`P`): more of the same line follows.
     public var isPartial = false

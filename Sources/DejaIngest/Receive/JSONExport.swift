@@ -30,8 +30,8 @@ struct JSONExport {
         let file: String
         let reason: String
         var description: String {
-            "\(file) opens as JSON documents (a log export), and the one that starts on \(reason). The documents before it "
-                + "were stored; fix or complete it, or pass --jsonl if the file holds a JSON event per line"
+            "\(file) opens as a log export of JSON documents, and the value that starts on \(reason). What came before it "
+                + "was stored; fix or complete it, or pass --jsonl if the file holds a JSON event per line"
         }
     }
 
@@ -43,9 +43,15 @@ struct JSONExport {
     let givenService: String?
     let tenant: String
     let now: Int64
-    /// The open document's bytes, from its first, and the line it starts on.
+    /// The open document's bytes, from its first, or in an array of records the open record's;
+    /// and the line it starts on.
     private var value: [UInt8] = []
     private var valueLine = 0
+    /// The open document is an array, read record by record (a gcloud export can be gigabytes),
+    /// which opened on `arrayLine`; `scalar` is the number or literal among its values being read.
+    private var inArray = false
+    private var arrayLine = 0
+    private var scalar: [UInt8] = []
     private var depth = 0, inString = false, escaped = false
 
     init(parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
@@ -62,18 +68,52 @@ struct JSONExport {
     /// record write them, are each read when complete), or nil when the line, outside a document,
     /// opens none: the file goes on as text (a program that printed its configuration first).
     mutating func add(_ line: String, number: Int) throws -> [LogEvent]? {
-        if value.isEmpty, let first = line.utf8.first(where: { $0 != 32 && $0 != 9 && $0 != 13 }),
+        if depth == 0, value.isEmpty, let first = line.utf8.first(where: { $0 != 32 && $0 != 9 && $0 != 13 }),
            first != UInt8(ascii: "{"), first != UInt8(ascii: "[") { return nil }
         var events: [LogEvent] = []
         for byte in line.utf8 + [10] {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
                 value.append(byte)
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                    if inArray, depth == 1 { events += try complete() }  // a record that is a line of text
+                }
                 continue
             }
-            if value.isEmpty {
-                if byte == 32 || byte == 9 || byte == 10 || byte == 13 { continue }
+            let space = byte == 32 || byte == 9 || byte == 10 || byte == 13
+            if depth == 0, value.isEmpty {
+                if space { continue }
                 valueLine = number
+                if byte == UInt8(ascii: "[") {
+                    inArray = true
+                    arrayLine = number
+                    depth = 1
+                    continue
+                }
+                inArray = false
+            } else if inArray, depth == 1 {
+                // Between an array's records: separators, and numbers and literals, which hold no log line.
+                if byte &- 97 < 26 || byte &- 48 < 10 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".")
+                    || byte == UInt8(ascii: "E") {
+                    scalar.append(byte)
+                    continue
+                }
+                if !scalar.isEmpty {
+                    guard ["true", "false", "null"].contains(where: { scalar.elementsEqual($0.utf8) })
+                        || Double(String(decoding: scalar, as: UTF8.self)) != nil else {
+                        throw Invalid(file: file, reason: "line \(number) is not valid JSON: '\(String(decoding: scalar, as: UTF8.self))' among an array's values")
+                    }
+                    scalar.removeAll()
+                }
+                switch byte {
+                case _ where space, UInt8(ascii: ","): continue
+                case UInt8(ascii: "]"):
+                    depth = 0
+                    inArray = false
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""): valueLine = number
+                default: throw Invalid(file: file, reason: "line \(number) is not valid JSON: '\(Character(Unicode.Scalar(byte)))' among an array's values")
+                }
             }
             value.append(byte)
             switch byte {
@@ -84,7 +124,7 @@ struct JSONExport {
                 guard depth <= Self.maxDepth else { throw Invalid(file: file, reason: "line \(valueLine) nests deeper than \(Self.maxDepth) levels") }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
-                if depth == 0 { events += try complete() }
+                if depth == (inArray ? 1 : 0) { events += try complete() }
             default: break
             }
         }
@@ -93,11 +133,13 @@ struct JSONExport {
 
     /// The end of the file: a document left open is cut short.
     mutating func finish() throws -> [LogEvent] {
-        value.isEmpty ? [] : try complete()
+        if inArray, value.isEmpty { throw Invalid(file: file, reason: "line \(arrayLine) is not valid JSON: the array is not closed") }
+        return value.isEmpty ? [] : try complete()
     }
 
+    /// The events of the document, or of the array's record, just read.
     private mutating func complete() throws -> [LogEvent] {
-        defer { value.removeAll(); depth = 0; inString = false; escaped = false }
+        defer { value.removeAll(); inString = false; escaped = false }
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: Data(value), options: [.fragmentsAllowed])
@@ -106,7 +148,10 @@ struct JSONExport {
             while reason.hasSuffix(".") { reason.removeLast() }
             throw Invalid(file: file, reason: "line \(valueLine) is not valid JSON: \(reason)")
         }
-        return Self.records(root).compactMap(event)
+        guard inArray else { return Self.records(root).compactMap { event($0) } }
+        // An array's record is read from its text as written, unless it is a search hit's `_source`.
+        if let source = (root as? [String: Any])?["_source"] { return event(source).map { [$0] } ?? [] }
+        return event(root, text: String(decoding: value, as: UTF8.self)).map { [$0] } ?? []
     }
 
     /// The records a document holds: an array's elements, the array under one of `recordPaths`
@@ -124,7 +169,8 @@ struct JSONExport {
         }.first
     }
 
-    private func event(_ record: Any) -> LogEvent? {
+    /// The event of `record`, whose JSON `text` is given when known as written.
+    private func event(_ record: Any, text: String? = nil) -> LogEvent? {
         if let text = record as? String {
             guard !text.allSatisfy(\.isWhitespace) else { return nil }
             let line = parser.parse(text)
@@ -135,8 +181,8 @@ struct JSONExport {
             return LogEvent(timestamp: event.time ?? now, tenant: tenant, service: givenService ?? event.service, level: event.level,
                             labels: event.labels, body: event.message)
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
-        let line = parser.parse(String(decoding: data, as: UTF8.self))
+        guard let text = text ?? (try? JSONSerialization.data(withJSONObject: object)).map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
+        let line = parser.parse(jsonObject: object, text: text)
         var fields: [String: String] = [:]
         Self.flatten(object, prefix: "", into: &fields)
         var labels: [String: String] = [:]
