@@ -11,7 +11,8 @@ struct ParseCommand: ParsableCommand {
         discussion: """
         Without --format, prints what detection found: {"timestamp": RFC 3339 or null, "level": trace, \
         debug, info, warn, error, fatal or null, "message", "layout", "stream": the labels of the \
-        stream a prefix names (docker compose logs, kubectl logs --prefix, logcli) or null}. Year-less dates take the year \
+        stream a prefix names (docker compose logs, kubectl logs --prefix, logcli) or null}; a log export \
+        of JSON documents, one object per record. Year-less dates take the year \
         that puts them no more than two days after now; zone-less times are read in --zone (UTC). Once \
         a file's layout is recognized, its later lines are read that way first. With --format, a line \
         that does not have the declared layout is printed as {"unmatched": LINE} and counted on standard error.
@@ -59,7 +60,23 @@ struct ParseCommand: ParsableCommand {
             // A file is one stream; where a prefix names a line's source, each source is one.
             var memory = LineLayoutMemory()
             var sources: [LineSource: LineLayoutMemory] = [:]
-            for line in try LineReader(path: path) {
+            // A log export of JSON documents: one object per record, as `deja ingest` reads it.
+            var export: JSONExport?
+            var sawText = false
+            for (number, line) in try LineReader(path: path).enumerated() {
+                if !sawText, !line.allSatisfy(\.isWhitespace) {
+                    sawText = true
+                    if JSONExport.opens(line) {
+                        export = JSONExport(parser: parser, file: path ?? "standard input", service: "", givenService: nil, tenant: "", now: 0)
+                    }
+                }
+                if export != nil {
+                    if let events = try export!.add(line, number: number + 1) {
+                        for event in events { try output.append(exported(event, encoder: encoder)) }
+                        continue
+                    }
+                    export = nil
+                }
                 let prefixed = LineSource.split(line)
                 let parsed = prefixed.map { parser.parse(String($0.line), memory: &sources[$0.source, default: LineLayoutMemory()]) }
                     ?? parser.parse(line, memory: &memory)
@@ -70,8 +87,19 @@ struct ParseCommand: ParsableCommand {
                 output.append(String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n")
                 output.flushIfLarge()
             }
+            for event in try export?.finish() ?? [] { try output.append(exported(event, encoder: encoder)) }
         }
         output.flush()
+    }
+
+    /// An exported record's line: its stream is its labels and the service it names.
+    private func exported(_ event: LogEvent, encoder: JSONEncoder) throws -> String {
+        var stream = event.labels
+        if !event.service.isEmpty { stream["service"] = event.service }
+        let detected = Detected(stream: stream, timestamp: event.timestamp == 0 ? nil : RFC3339.string(event.timestamp),
+                                level: Self.levelName(event.level), message: event.body, layout: "export",
+                                conditions: FailureTaxonomy.matches(in: event.body).map { Condition(labels: $0.labels, source: $0.source) })
+        return String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n"
     }
 
     /// What detection found in one line; fields it did not find are null, not left out.

@@ -194,6 +194,21 @@ struct DejaProcess {
         #expect(bad.status != 0 && bad.err.contains("has no <Field>"))
     }
 
+    @Test("deja parse reads a JSON log export by record, and a prefixed line by its stream, as deja ingest does")
+    func parseExportsAndPrefixes() throws {
+        let export = try DejaProcess.run(["parse"], input: """
+            [
+              {"textPayload": "payment declined", "severity": "ERROR", "timestamp": "2024-03-14T09:21:07Z",
+               "resource": {"type": "k8s_container", "labels": {"container_name": "checkout"}}}
+            ]
+
+            """)
+        #expect(export.status == 0, "\(export.err)")
+        #expect(export.out == #"{"conditions":[],"layout":"export","level":"error","message":"payment declined","stream":{"service":"checkout"},"timestamp":"2024-03-14T09:21:07Z"}"# + "\n")
+        let prefixed = try DejaProcess.run(["parse"], input: "api-1  | 2024-03-14 09:21:07 ERROR disk full\n")
+        #expect(prefixed.out.contains(#""message":"disk full","stream":{"container":"api-1"},"timestamp":"2024-03-14T09:21:07Z""#))
+    }
+
     @Test("deja parse reads zone-less times in the zone given, and refuses a zone it cannot hold all year")
     func parseInAZone() throws {
         let result = try DejaProcess.run(["parse", "--zone", "+02:00"], input: "2024-03-14 09:21:07 ERROR disk full\n")

@@ -7,7 +7,7 @@ import Foundation
 /// (a List's `items`), an Elasticsearch search response (`hits.hits[]._source`), Azure's diagnostic
 /// logs (`{"records": […]}`), or any array of records. Each record is an event, read as a JSON log
 /// line is; a Kubernetes Event by its own fields.
-struct JSONExport {
+public struct JSONExport {
     /// Objects that hold an export's records, as paths of keys.
     static let recordPaths = [["items"], ["events"], ["entries"], ["records"], ["logs"], ["hits", "hits"]]
     static let maxDepth = 128
@@ -15,7 +15,7 @@ struct JSONExport {
     /// Whether a file whose first line is `line` holds JSON documents: pretty-printed (`[` or `{`
     /// alone on its first line), an array of records on one line, or an object on one line that
     /// holds records and no message. A JSON line per record opens with a whole object.
-    static func opens(_ line: String) -> Bool {
+    public static func opens(_ line: String) -> Bool {
         let trimmed = line.utf8.filter { $0 != 32 && $0 != 9 && $0 != 13 }
         if trimmed.elementsEqual("[".utf8) || trimmed.elementsEqual("{".utf8) || trimmed.starts(with: "[{".utf8) || trimmed.starts(with: "[\"".utf8) {
             return true
@@ -26,10 +26,10 @@ struct JSONExport {
         return recordArray(object) != nil && ["message", "msg", "log"].allSatisfy { object[$0] == nil }
     }
 
-    struct Invalid: Error, CustomStringConvertible {
+    public struct Invalid: Error, CustomStringConvertible {
         let file: String
         let reason: String
-        var description: String {
+        public var description: String {
             "\(file) opens as a log export of JSON documents, and the value that starts on \(reason). What came before it "
                 + "was stored; fix or complete it, or pass --jsonl if the file holds a JSON event per line"
         }
@@ -54,7 +54,8 @@ struct JSONExport {
     private var scalar: [UInt8] = []
     private var depth = 0, inString = false, escaped = false
 
-    init(parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
+    /// An export in `file`; records that name no service take `service`, all take `givenService` when given.
+    public init(parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
         self.parser = parser
         self.file = file
         self.service = service
@@ -67,7 +68,7 @@ struct JSONExport {
     /// after another, as `kubectl get events -o json --watch` and programs that pretty-print each
     /// record write them, are each read when complete), or nil when the line, outside a document,
     /// opens none: the file goes on as text (a program that printed its configuration first).
-    mutating func add(_ line: String, number: Int) throws -> [LogEvent]? {
+    public mutating func add(_ line: String, number: Int) throws -> [LogEvent]? {
         if depth == 0, value.isEmpty, let first = line.utf8.first(where: { $0 != 32 && $0 != 9 && $0 != 13 }),
            first != UInt8(ascii: "{"), first != UInt8(ascii: "[") { return nil }
         var events: [LogEvent] = []
@@ -132,7 +133,7 @@ struct JSONExport {
     }
 
     /// The end of the file: a document left open is cut short.
-    mutating func finish() throws -> [LogEvent] {
+    public mutating func finish() throws -> [LogEvent] {
         if inArray, value.isEmpty { throw Invalid(file: file, reason: "line \(arrayLine) is not valid JSON: the array is not closed") }
         return value.isEmpty ? [] : try complete()
     }
