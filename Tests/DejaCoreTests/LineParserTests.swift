@@ -107,7 +107,14 @@ import Testing
         let jsonl = LineSource.split(#"{"labels":{"namespace":"shop"},"line":"GET /cart 502","timestamp":"2024-03-14T09:21:07Z"}"#)
         #expect(jsonl?.source.service == nil && jsonl?.source.labels == ["namespace": "shop"] && jsonl?.line == "GET /cart 502")
         #expect(jsonl?.time == 1_710_408_067_000_000_000)
-        for line in ["2024-03-14 | started", "2024-03-14 09:21:07 | x", "api | started", "api-1| started", "-1 | x", "[INFO] started",
+        let aws = LineSource.split("2024-03-14T09:21:07.412000+00:00 ecs/checkout/0f1e2d3c4b5a69788796a5b4c3d2e1f0 2024-03-14 09:21:07,412 ERROR payment failed")
+        #expect(aws?.source.service == "checkout" && aws?.source.labels == ["log_stream": "ecs/checkout/0f1e2d3c4b5a69788796a5b4c3d2e1f0"])
+        #expect(aws?.time == 1_710_408_067_412_000_000 && aws?.line == "2024-03-14 09:21:07,412 ERROR payment failed")
+        let lambda = LineSource.split("2024-03-14T09:21:07+00:00 2024/03/14/[$LATEST]0f1e2d3c START RequestId: 8f5a Version: $LATEST")
+        #expect(lambda?.source.service == nil && lambda?.line == "START RequestId: 8f5a Version: $LATEST")
+        for line in ["2024-03-14T09:21:07.412000+00:00 INFO started", "2024-03-14T09:21:07.412000+00:00 /api/orders took 5 ms",
+                     "2024-03-14T09:21:07.412000+00:00 user=a/b logged in", "2024-03-14T09:21:07Z ecs/checkout/0f1e started",
+                     "2024-03-14 | started", "2024-03-14 09:21:07 | x", "api | started", "api-1| started", "-1 | x", "[INFO] started",
                      "[pod/api] started", "[Pod/api/api] x", "[pod/a b/c] x", "a-b | x", "", "2024-03-14T09:21:07Z {not labels} x",
                      #"{"labels":"x","line":"y"}"#, #"{"msg":"x"}"#] {
             #expect(LineSource.split(line) == nil, "\(line)")

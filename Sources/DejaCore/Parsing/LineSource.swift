@@ -2,8 +2,9 @@ import Foundation
 
 /// Where a line came from, as tools that merge many sources' lines write it before each line:
 /// `docker compose logs` (`api-1  | message`, Compose v1 `shop_api_1  | message`), `kubectl logs
-/// --prefix` (`[pod/api-7d9f8b-x2k4q/api] message`), and Loki's `logcli query` (`2024-03-14T09:21:07Z
-/// {app="checkout"} message`, or `-o jsonl`). The line after it is the source's own.
+/// --prefix` (`[pod/api-7d9f8b-x2k4q/api] message`), Loki's `logcli query` (`2024-03-14T09:21:07Z
+/// {app="checkout"} message`, or `-o jsonl`) and `aws logs tail` (`2024-03-14T09:21:07.412000+00:00
+/// ecs/checkout/0f1e… message`). The line after it is the source's own.
 public struct LineSource: Sendable, Hashable {
     /// The service the source names (Compose's service with its replica number dropped, Kubernetes'
     /// container, a Loki stream's service label); nil when its labels name none.
@@ -18,7 +19,7 @@ public struct LineSource: Sendable, Hashable {
         if first == UInt8(ascii: "[") { return kubectl(line).map { ($0.source, nil, $0.line) } }
         if first == UInt8(ascii: "{") { return logcliJSON(line) }
         guard isNameByte(first) else { return nil }
-        if first &- 48 < 10, let logcli = logcli(line) { return logcli }
+        if first &- 48 < 10, let stream = logcli(line) ?? awsLogsTail(line) { return stream }
         return compose(line).map { ($0.source, nil, $0.line) }
     }
 
@@ -54,6 +55,26 @@ public struct LineSource: Sendable, Hashable {
               let time = TimestampParser.parseISO(String(Substring(utf8[..<space]))),
               let (labels, rest) = try? LabelSelector.prefix(of: String(line[line.index(after: space)...])) else { return nil }
         return (stream(labels), time, rest.drop { $0 == " " })
+    }
+
+    /// `aws logs tail`: the event's time as Python's `isoformat()` writes it in UTC (`+00:00`), the
+    /// log stream, the message. A stream has a `/` inside (ECS's `prefix/container/task`, Lambda's
+    /// `2024/03/14/[$LATEST]…`), so a line's own time and first word are not taken for one.
+    private static func awsLogsTail(_ line: String) -> (source: LineSource, time: Int64?, line: Substring)? {
+        let utf8 = line.utf8
+        guard let space = utf8.prefix(40).firstIndex(of: 32), utf8[..<space].reversed().starts(with: "00:00+".utf8) else { return nil }
+        let afterTime = utf8.index(after: space)
+        let streamEnd = utf8[afterTime...].firstIndex(of: 32) ?? utf8.endIndex
+        let stream = utf8[afterTime..<streamEnd]
+        guard let first = stream.first, first != UInt8(ascii: "/"), stream.dropLast().contains(UInt8(ascii: "/")),
+              !stream.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "\"") }),
+              let time = TimestampParser.parseISO(String(Substring(utf8[..<space]))) else { return nil }
+        let name = String(Substring(stream))
+        // The awslogs driver names an ECS task's stream `prefix/container/task-id`.
+        let parts = name.split(separator: "/")
+        let container = parts.count == 3 && parts[2].count == 32 && parts[2].allSatisfy(\.isHexDigit) ? String(parts[1]) : nil
+        let message = streamEnd == utf8.endIndex ? line[line.endIndex...] : line[utf8.index(after: streamEnd)...]
+        return (LineSource(service: container, labels: ["log_stream": name]), time, message)
     }
 
     /// `logcli query -o jsonl`: `{"labels": {…}, "line": "…", "timestamp": "…"}`.
