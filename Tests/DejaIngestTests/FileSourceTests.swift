@@ -4,15 +4,26 @@ import Foundation
 import Testing
 
 @Suite struct FileSourceTests {
-    private func events(in text: String, named name: String, service: String? = nil) throws -> [LogEvent] {
+    /// What reading `text`, as a file named `name`, handed over before it ended, and the error that ended it.
+    private func read(_ text: String, named name: String, service: String? = nil) throws -> (events: [LogEvent], error: Error?) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-source-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         var events: [LogEvent] = []
-        try FileSource(paths: [path], service: service, tenant: "default", input: .lines(LineParser()), now: 0).read(cores: 1) { events += $0 }
-        return events
+        do {
+            try FileSource(paths: [path], service: service, tenant: "default", input: .lines(LineParser()), now: 0).read(cores: 1) { events += $0 }
+        } catch {
+            return (events, error)
+        }
+        return (events, nil)
+    }
+
+    private func events(in text: String, named name: String, service: String? = nil) throws -> [LogEvent] {
+        let read = try read(text, named: name, service: service)
+        if let error = read.error { throw error }
+        return read.events
     }
 
     @Test("docker compose logs: each container's lines are its service's, a trace whole however the containers' lines interleave")
@@ -127,20 +138,9 @@ import Testing
 
     @Test("a JSON export cut short or nested without end is refused with where and what is wrong, the documents before it stored")
     func brokenJSONExports() throws {
-        /// What a read of `text` stored before it stopped, and why it stopped.
         func read(_ text: String, named name: String) throws -> (stored: [String], error: String) {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-source-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            let path = directory.appendingPathComponent(name).path
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            var stored: [String] = []
-            do {
-                try FileSource(paths: [path], service: nil, tenant: "default", input: .lines(LineParser()), now: 0).read(cores: 1) { stored += $0.map(\.body) }
-            } catch {
-                return (stored, "\(error)")
-            }
-            return (stored, "")
+            let read = try self.read(text, named: name)
+            return (read.events.map(\.body), read.error.map { "\($0)" } ?? "")
         }
         // An array's records are read one by one: those before the one cut short are stored.
         let cut = try read("[\n  {\"msg\": \"a\"},\n  {\"msg\": \"b\"\n", named: "cut.json")
