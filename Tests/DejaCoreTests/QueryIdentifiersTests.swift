@@ -60,6 +60,15 @@ import Testing
         #expect(trace.searched == "Checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")
     }
 
+    @Test("a trace copied from docker compose logs or kubectl logs --prefix is searched without the prefixes")
+    func pastedPrefixedTrace() {
+        let compose = QueryText("api-1  | 2024-06-03 11:02:17 ERROR Checkout failed\napi-1  | java.lang.NullPointerException: cart is null\napi-1  | \tat com.acme.Cart.total(Cart.java:42)")
+        #expect(compose.searched == "Checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")
+        #expect(compose.level == .error)
+        let pod = QueryText("[pod/api-7d9f/api] Traceback (most recent call last):\n[pod/api-7d9f/api]   File \"/app/cart.py\", line 9, in add\n[pod/api-7d9f/api] KeyError: 'sku'")
+        #expect(pod.searched == "Traceback (most recent call last):\n  File \"/app/cart.py\", line 9, in add\nKeyError: 'sku'")
+    }
+
     @Test("several pasted lines are searched by their messages")
     func pastedLinesLoseTheirHeaders() {
         let lines = QueryText("2024-06-03 11:02:17 WARN retrying payment 3 of 5\n2024-06-03 11:02:19 ERROR payment failed: card declined")

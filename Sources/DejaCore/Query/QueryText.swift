@@ -1,5 +1,6 @@
 /// A query as search reads it. Pasted log lines (a line, several, or a trace under its first line)
-/// lose their headers (timestamp, level, thread, logger), as stored events did at ingest: their
+/// lose their headers (timestamp, level, thread, logger) and the prefixes of tools that merge many
+/// sources' lines, as stored events did at ingest: their
 /// messages then meet the events' on equal terms, and a thread or pod name in a header is not taken
 /// for an identifier to look up. Any other query, and any line without a header, is searched as written.
 public struct QueryText: Sendable, Equatable {
@@ -13,7 +14,9 @@ public struct QueryText: Sendable, Equatable {
         var level = Severity.unknown
         var lines: [Substring] = []
         // Any newline: a pasted Windows line ends in CRLF, which Swift reads as one character.
-        for (number, line) in query.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        for (number, pasted) in query.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            // Copied from `docker compose logs`, `kubectl logs --prefix`, logcli or `aws logs tail`: the source's own line.
+            let line = LineSource.split(String(pasted))?.line ?? pasted
             let parsed = parser.parse(String(line))
             if number == 0 { level = parsed.level }
             // A timestamp is what marks a pasted line: a sentence may start with `error`, not with a time.
