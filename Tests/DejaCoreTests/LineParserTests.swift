@@ -104,6 +104,8 @@ import Testing
         let logcli = LineSource.split(#"2024-03-14T09:21:07.5Z {job="shop/checkout", app="checkout"} GET /cart 502"#)
         #expect(logcli?.source.service == "checkout" && logcli?.time == 1_710_408_067_500_000_000 && logcli?.line == "GET /cart 502")
         #expect(logcli?.source.labels == ["job": "shop/checkout", "app": "checkout"])
+        // Promtail's static scrape: the file names the program, as for a pushed stream.
+        #expect(LineSource.split(#"2024-03-14T09:21:07Z {job="varlogs", filename="/var/log/nginx/error.log"} x"#)?.source.service == "nginx")
         let jsonl = LineSource.split(#"{"labels":{"namespace":"shop"},"line":"GET /cart 502","timestamp":"2024-03-14T09:21:07Z"}"#)
         #expect(jsonl?.source.service == nil && jsonl?.source.labels == ["namespace": "shop"] && jsonl?.line == "GET /cart 502")
         #expect(jsonl?.time == 1_710_408_067_000_000_000)

@@ -280,8 +280,8 @@ import Testing
         #expect(try items.map { try $0.outcome.get().service } == ["checkout-api", "nginx"])
         #expect(try items[0].outcome.get().labels.count == IngestLimits().maxLabelsPerStream)
         // Promtail scraping files by a static config: its job names the scrape, the file the program.
-        #expect(StreamLabels.service(["job": "varlogs", "filename": "/var/log/nginx/error.log"]) == "nginx")
-        #expect(StreamLabels.service(["job": "varlogs"]) == "varlogs")
+        #expect(ServiceLabels.service(in: ["job": "varlogs", "filename": "/var/log/nginx/error.log"]) == "nginx")
+        #expect(ServiceLabels.service(in: ["job": "varlogs"]) == "varlogs")
     }
 
     @Test func otlpRecordsTakeServiceSeverityAndAttributes() throws {

@@ -19,4 +19,16 @@ public enum ServiceLabels {
     /// Labels that hold the path of the file a line was read from (Promtail's `filename`,
     /// Filebeat's `log.file.path`, Vector's `file`): a service when no label names one.
     public static let pathKeys = ["filename", "log.file.path", "file", "log_file_path", "path"]
+
+    /// The service `labels` name: a label that names it, else the file the line was read from
+    /// (`/var/log/nginx/error.log` is nginx, `LogFileService`), else Prometheus' `job`; nil for none.
+    public static func service(in labels: [String: String]) -> String? {
+        for key in keys where key != "job" {
+            if let value = labels[key], !value.isEmpty { return value }
+        }
+        if let path = pathKeys.lazy.compactMap({ labels[$0] }).first(where: { $0.hasPrefix("/") }) {
+            return LogFileService.name(ofPath: path)
+        }
+        return labels["job"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 }

@@ -87,7 +87,7 @@ public struct LineSource: Sendable, Hashable {
 
     /// A Loki stream: the service its labels name.
     private static func stream(_ labels: [String: String]) -> LineSource {
-        LineSource(service: ServiceLabels.keys.lazy.compactMap { labels[$0] }.first { !$0.isEmpty }, labels: labels)
+        LineSource(service: ServiceLabels.service(in: labels), labels: labels)
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {

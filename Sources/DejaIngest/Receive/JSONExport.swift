@@ -189,7 +189,7 @@ public struct JSONExport {
         var labels: [String: String] = [:]
         if let source = line.source { labels["logger"] = source }
         return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant,
-                        service: givenService ?? ServiceLabels.keys.lazy.compactMap { fields[$0] }.first { !$0.isEmpty } ?? service,
+                        service: givenService ?? ServiceLabels.service(in: fields) ?? service,
                         level: line.level, labels: labels, body: line.message)
     }
 

@@ -26,7 +26,7 @@ struct StreamLines {
             time = line.timestamp
             if level == .unknown { level = line.level }
         }
-        return LogEvent(timestamp: time ?? receivedAt, tenant: tenant, service: StreamLabels.service(labels) ?? "unknown_service",
+        return LogEvent(timestamp: time ?? receivedAt, tenant: tenant, service: ServiceLabels.service(in: labels) ?? "unknown_service",
                         level: level, labels: labels, body: body, externalID: externalID)
     }
 }

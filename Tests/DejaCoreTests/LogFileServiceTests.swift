@@ -1,4 +1,4 @@
-@testable import DejaIngest
+@testable import DejaCore
 import Testing
 
 @Suite struct LogFileServiceTests {
