@@ -62,13 +62,33 @@ struct ParseCommand: ParsableCommand {
             var sources: [LineSource: LineLayoutMemory] = [:]
             // A log export of JSON documents: one object per record, as `deja ingest` reads it.
             var export: JSONExport?
+            // An export of comma-separated values: one object per row, as `deja ingest` reads it.
+            var table: CSVExport?
+            // A row that does not fit stops the output after the rows before it.
+            func rows(_ read: () throws -> [LogEvent]) throws {
+                do {
+                    for event in try read() { try output.append(exported(event, encoder: encoder, asReceived: true)) }
+                } catch let invalid as CSVExport.Invalid {
+                    for event in table!.drain() { try output.append(exported(event, encoder: encoder, asReceived: true)) }
+                    output.flush()
+                    throw invalid
+                }
+            }
             var sawText = false
             for (number, line) in try LineReader(path: path).enumerated() {
                 if !sawText, !line.allSatisfy(\.isWhitespace) {
                     sawText = true
                     if JSONExport.opens(line) {
                         export = JSONExport(parser: parser, file: path ?? "standard input", service: "", givenService: nil, tenant: "", now: 0)
+                    } else if let header = CSVExport.header(line) {
+                        table = CSVExport(header: header, parser: parser, file: path ?? "standard input", service: "", givenService: nil,
+                                          tenant: "", now: 0)
+                        continue
                     }
+                }
+                if table != nil {
+                    try rows { try table!.add(line, number: number + 1) }
+                    continue
                 }
                 if export != nil {
                     if let events = try export!.add(line, number: number + 1) {
@@ -88,17 +108,20 @@ struct ParseCommand: ParsableCommand {
                 output.flushIfLarge()
             }
             for event in try export?.finish() ?? [] { try output.append(exported(event, encoder: encoder)) }
+            if table != nil { try rows { try table!.finish() } }
         }
         output.flush()
     }
 
     /// An exported record's line: its stream is its labels and the service it names.
-    private func exported(_ event: LogEvent, encoder: JSONEncoder) throws -> String {
+    /// An exported row's body is its line as written (`asReceived`), whose message is read as stored events' are.
+    private func exported(_ event: LogEvent, encoder: JSONEncoder, asReceived: Bool = false) throws -> String {
         var stream = event.labels
         if !event.service.isEmpty { stream["service"] = event.service }
+        let message = asReceived ? EventPreparer.messageText(event.body) : event.body
         let detected = Detected(stream: stream, timestamp: event.timestamp == 0 ? nil : RFC3339.string(event.timestamp),
-                                level: Self.levelName(event.level), message: event.body, layout: "export",
-                                conditions: FailureTaxonomy.matches(in: event.body).map { Condition(labels: $0.labels, source: $0.source) })
+                                level: Self.levelName(event.level), message: message, layout: "export",
+                                conditions: FailureTaxonomy.matches(in: message).map { Condition(labels: $0.labels, source: $0.source) })
         return String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n"
     }
 

@@ -35,6 +35,7 @@ import Testing
         ("Fri, 20 Nov 2026 08:15:30 GMT request served", "2026-11-20T08:15:30Z"),
         ("Nov 20, 2026 8:15:30 PM org.apache.Foo run", "2026-11-20T20:15:30Z"),
         ("Nov 20, 2026 12:15:30 AM org.apache.Foo run", "2026-11-20T00:15:30Z"),
+        ("Nov 20, 2026 @ 08:15:30.250 web-01 api connection refused", "2026-11-20T08:15:30.25Z"),  // Kibana's
         // A time of day alone (logback's default): the reference's day, or the day before when
         // that would put it more than an hour after the reference (12:00Z).
         ("08:15:30.123 [main] ERROR c.a.App - failed", "2026-12-04T08:15:30.123Z"),

@@ -152,4 +152,69 @@ import Testing
         let watch = try read("{\n  \"msg\": \"first\"\n}\n{\n  \"msg\": \"second\",\n  oops\n}\n", named: "watch.json")
         #expect(watch.stored == ["first"] && watch.error.contains("the value that starts on line 4 is not valid JSON"))
     }
+
+    @Test("a CSV export of a log search (Splunk, CloudWatch Logs Insights, Grafana, Kibana): each row an entry with its columns' time, level, service and source")
+    func csvExports() throws {
+        let splunk = try events(in: """
+            "_time","host","source","sourcetype","_raw"
+            "2026-12-07T10:00:00.000+0000","web01","/var/log/orders.log","app","2026-12-07 10:00:00 ERROR Connection refused to db:5432"
+            "2026-12-07T10:00:01.000+0000","web01","/var/log/orders.log","app","2026-12-07 10:00:01 INFO request served"
+            """, named: "splunk.csv")
+        #expect(splunk.map(\.body) == ["2026-12-07 10:00:00 ERROR Connection refused to db:5432", "2026-12-07 10:00:01 INFO request served"])
+        #expect(splunk.map(\.level) == [.error, .info] && splunk.map(\.service) == ["orders", "orders"])
+        #expect(splunk.map { RFC3339.string($0.timestamp) } == ["2026-12-07T10:00:00Z", "2026-12-07T10:00:01Z"])
+        #expect(splunk[0].labels == ["host": "web01", "source": "/var/log/orders.log", "sourcetype": "app"])
+
+        // An ECS task's stream names its container, a Lambda's log group its function; CRLF line ends.
+        let cloudWatch = try events(in: [
+            "@timestamp,@message,@logStream,@log",
+            "2026-12-07 10:00:00.000,ERROR payment declined,ecs/payments/0123456789abcdef0123456789abcdef,123456789012:/ecs/shop",
+            "2026-12-07 10:00:01.000,\"2026-12-07T10:00:01.000Z\t8f5e2c1a-1b2c-4d5e-8f90-a1b2c3d4e5f6\tERROR\tInvoke Error, timeout\",2026/12/07/[$LATEST]abc,123456789012:/aws/lambda/checkout",
+        ].joined(separator: "\r\n") + "\r\n", named: "logs-insights-results.csv")
+        #expect(cloudWatch.map(\.service) == ["payments", "checkout"] && cloudWatch.map(\.level) == [.error, .error])
+        #expect(cloudWatch[1].body == "2026-12-07T10:00:01.000Z\t8f5e2c1a-1b2c-4d5e-8f90-a1b2c3d4e5f6\tERROR\tInvoke Error, timeout")
+        #expect(cloudWatch[1].labels == ["log_stream": "2026/12/07/[$LATEST]abc", "log_group": "123456789012:/aws/lambda/checkout"])
+
+        // Grafana's Explore: the Loki stream's labels; a trace its collector shipped line by line is one entry.
+        let grafana = try events(in: """
+            labels,Time,Line,tsNs,id
+            "{""app"":""checkout"",""namespace"":""shop""}",2026-12-07 10:00:01.000,2026-12-07T10:00:01Z ERROR Unhandled exception,1796637601000000000,a
+            "{""app"":""checkout"",""namespace"":""shop""}",2026-12-07 10:00:01.000,java.lang.IllegalStateException: boom,1796637601000000000,b
+            "{""app"":""checkout"",""namespace"":""shop""}",2026-12-07 10:00:01.000,\tat com.shop.Foo.bar(Foo.java:10),1796637601000000000,c
+            "{app=""cart""}",2026-12-07 10:00:02.000,"{""level"":""warn"",""msg"":""slow query""}",1796637602000000000,d
+            """, named: "Explore-logs.csv")
+        #expect(grafana.map(\.body) == ["2026-12-07T10:00:01Z ERROR Unhandled exception\njava.lang.IllegalStateException: boom\n\tat com.shop.Foo.bar(Foo.java:10)",
+                                        "{\"level\":\"warn\",\"msg\":\"slow query\"}"])
+        #expect(grafana.map(\.service) == ["checkout", "cart"] && grafana[0].labels == ["app": "checkout", "namespace": "shop"])
+
+        // Kibana's Discover: its date format, a trace in one quoted cell; a row with no time of its own takes its line's.
+        let kibana = try events(in: """
+            "@timestamp","host.name","service.name","log.level",message
+            "Dec 7, 2026 @ 10:00:00.250","web-01","api","ERROR","Connection refused
+            \tat com.shop.Db.open(Db.java:42)"
+
+            "","web-01","api","","2026-12-07 10:00:05 WARN retrying"
+            """, named: "discover.csv")
+        #expect(kibana.map(\.body) == ["Connection refused\n\tat com.shop.Db.open(Db.java:42)", "2026-12-07 10:00:05 WARN retrying"])
+        #expect(kibana.map { RFC3339.string($0.timestamp) } == ["2026-12-07T10:00:00.25Z", "2026-12-07T10:00:05Z"])
+        #expect(kibana.map(\.level) == [.error, .warning] && kibana.map(\.service) == ["api", "api"])
+
+        // A line of prose with commas is no header.
+        #expect(try events(in: "Starting server, version 1.2\nlistening, port 8080\n", named: "app.log").map(\.body)
+            == ["Starting server, version 1.2", "listening, port 8080"])
+    }
+
+    @Test("a CSV export with a row that does not fit its header, or a quote left open, is refused naming the line, the rows before it stored")
+    func brokenCSVExports() throws {
+        func read(_ text: String) throws -> (stored: [String], error: String) {
+            let read = try self.read(text, named: "export.csv")
+            return (read.events.map(\.body), read.error.map { "\($0)" } ?? "")
+        }
+        let extra = try read("time,level,message\n2026-12-07 10:00:00,info,started\n2026-12-07 10:00:01,error,failed, retrying\n")
+        #expect(extra.stored == ["started"])
+        #expect(extra.error.hasSuffix("/export.csv opens with a header of comma-separated columns, and line 3 has 4 values where the header names 3 columns "
+            + "(a value holding the separator must be quoted). What came before it was stored; fix the file, or strip its header if it is not an export of log records"))
+        let open = try read("time,message\n2026-12-07 10:00:00,started\n2026-12-07 10:00:01,\"failed\nat a.b\n")
+        #expect(open.stored == ["started"] && open.error.contains("and the quoted value that opens on line 3 is not closed by its end."))
+    }
 }

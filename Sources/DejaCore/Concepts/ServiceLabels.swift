@@ -17,8 +17,9 @@ public enum ServiceLabels {
     ]
 
     /// Labels that hold the path of the file a line was read from (Promtail's `filename`,
-    /// Filebeat's `log.file.path`, Vector's `file`): a service when no label names one.
-    public static let pathKeys = ["filename", "log.file.path", "file", "log_file_path", "path"]
+    /// Filebeat's `log.file.path` (before 7.0 `source`), Vector's `file`, Splunk's `source`): a
+    /// service when no label names one.
+    public static let pathKeys = ["filename", "log.file.path", "file", "log_file_path", "path", "source"]
 
     /// The service `labels` name: a label that names it, else the file the line was read from
     /// (`/var/log/nginx/error.log` is nginx, `LogFileService`), else Prometheus' `job`; nil for none.

@@ -70,11 +70,15 @@ public struct LineSource: Sendable, Hashable {
               !stream.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "\"") }),
               let time = TimestampParser.parseISO(String(Substring(utf8[..<space]))) else { return nil }
         let name = String(Substring(stream))
-        // The awslogs driver names an ECS task's stream `prefix/container/task-id`.
-        let parts = name.split(separator: "/")
-        let container = parts.count == 3 && parts[2].count == 32 && parts[2].allSatisfy(\.isHexDigit) ? String(parts[1]) : nil
         let message = streamEnd == utf8.endIndex ? line[line.endIndex...] : line[utf8.index(after: streamEnd)...]
-        return (LineSource(service: container, labels: ["log_stream": name]), time, message)
+        return (LineSource(service: ecsContainer(ofStream: name), labels: ["log_stream": name]), time, message)
+    }
+
+    /// The container of an ECS task's CloudWatch log stream, which the awslogs driver names
+    /// `prefix/container/task-id`; nil for other streams.
+    public static func ecsContainer(ofStream name: String) -> String? {
+        let parts = name.split(separator: "/")
+        return parts.count == 3 && parts[2].count == 32 && parts[2].allSatisfy(\.isHexDigit) ? String(parts[1]) : nil
     }
 
     /// `logcli query -o jsonl`: `{"labels": {…}, "line": "…", "timestamp": "…"}`.

@@ -1,6 +1,7 @@
 /// Finds the timestamp a plain log line starts with, whatever its notation: a grammar of dates
 /// (`2024-03-14`, `2024/03/14`, `2024.03.14`, `24/03/14`, `240314`, `20240314`, `03-14`, `03.14`,
-/// `14/Mar/2024`, `14-Mar-2024`, `14 Mar 2024`, `Mar 14`, `Mar 14, 2024`, `Thu Mar 14 … 2024`,
+/// `14/Mar/2024`, `14-Mar-2024`, `14 Mar 2024`, `Mar 14`, `Mar 14, 2024` (also Kibana's `Mar 14, 2024 @`),
+/// `Thu Mar 14 … 2024`,
 /// `Thu, 14 Mar 2024`), times (`09:21:07`, `09.21.07`, `092107`, with `.`, `,` or `:` fractions,
 /// `9:21:07 PM`), zones (`Z`, `+02:00`, `-0700`, `UTC`), and epoch seconds or milliseconds, tried at
 /// the first few token starts of the line; a time of day alone only as the line's first token
@@ -273,6 +274,11 @@ public struct TimestampScanner: Sendable {
             guard reader.spaces() > 0, let y = reader.digits(4) else { return nil }
             year = y
             shape = "MMM dd, yyyy HH:mm:ss"
+            // Kibana's default date format, `Mar 14, 2024 @ 09:21:07.412` (Discover, its CSV reports).
+            if reader.peek() == 32, reader.peek(1) == UInt8(ascii: "@") {
+                reader.at += 2
+                shape = "MMM dd, yyyy @ HH:mm:ss"
+            }
         }
         guard reader.spaces() > 0, var time = self.time(&reader) else { return nil }
         // A year after the time (`Thu Mar 14 09:21:07 2024`, Apache's error log).

@@ -5,7 +5,8 @@ import Foundation
 /// hand over: plain lines are parsed (JSON, logfmt, klog, syslog, CRI, common text layouts) and
 /// multi-line records (stack traces) become one event, each source's apart where a line names its
 /// source (`docker compose logs`, `kubectl logs --prefix`, `logcli`), which then names the service,
-/// and a log export of JSON documents is read by record (`JSONExport`); a declared layout reads each
+/// and a log export of JSON documents or comma-separated values is read by record (`JSONExport`,
+/// `CSVExport`); a declared layout reads each
 /// line by it; JSONL lines are decoded as events.
 public struct FileSource: Sendable {
     /// How the files' lines become events.
@@ -99,7 +100,9 @@ public struct FileSource: Sendable {
                     try addRecords(records.flush())
                     try flush()
                 }
-                // A document that is not JSON stops the read after the documents before it are handed over.
+                // An export of comma-separated values is read by row.
+                var table: CSVExport?
+                // A record that is not valid stops the read after the records before it are handed over.
                 func exported(_ read: () throws -> [LogEvent]?) throws -> Bool {
                     do {
                         guard let events = try read() else { return false }
@@ -108,16 +111,28 @@ public struct FileSource: Sendable {
                     } catch let invalid as JSONExport.Invalid {
                         try flush()
                         throw invalid
+                    } catch let invalid as CSVExport.Invalid {
+                        for event in table!.drain() { try add(event) }
+                        try flush()
+                        throw invalid
                     }
                 }
                 var sawText = false
                 try Self.eachLine(of: path, due: flush, idle: idle) { number, line in
                     if !sawText, !line.allSatisfy(\.isWhitespace) {
                         sawText = true
+                        let file = path ?? "standard input"
                         if JSONExport.opens(line) {
-                            export = JSONExport(parser: parser, file: path ?? "standard input", service: fileService, givenService: service,
-                                                tenant: tenant, now: now)
+                            export = JSONExport(parser: parser, file: file, service: fileService, givenService: service, tenant: tenant, now: now)
+                        } else if let header = CSVExport.header(line) {
+                            table = CSVExport(header: header, parser: parser, file: file, service: fileService, givenService: service,
+                                              tenant: tenant, now: now)
+                            return
                         }
+                    }
+                    if table != nil {
+                        _ = try exported { try table!.add(line, number: number) }
+                        return
                     }
                     if export != nil {
                         if try exported({ try export!.add(line, number: number) }) { return }
@@ -127,6 +142,7 @@ public struct FileSource: Sendable {
                 }
                 try addRecords(records.flush())
                 if export != nil { _ = try exported { try export!.finish() } }
+                if table != nil { _ = try exported { try table!.finish() } }
             }
             try flush()  // a file's events take that file's service
         }
