@@ -81,6 +81,7 @@ public struct CSVExport {
     private var lines: ReceivedLines
     /// Rows of one source read but not yet handed on: the next may continue their record.
     private var pending: [LogEvent] = []
+    private var services: [[String: String]: String] = [:]
 
     /// An export in `file` under `header`; rows that name no service take `service`, all take `givenService` when given.
     public init(header: Header, parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
@@ -107,7 +108,7 @@ public struct CSVExport {
         guard let fields else { return [] }
         defer { rowLine = 0 }
         guard fields.contains(where: { !$0.isEmpty }) else { return [] }  // a blank line
-        if fields.elementsEqual(header.columns, by: { $0.lowercased().hasPrefix($1) }) { return [] }  // the header, or another file's
+        if isHeader(fields) { return [] }  // the header again (exports concatenated)
         guard fields.count <= header.columns.count else {
             throw Invalid(file: file, reason: "line \(rowLine) has \(fields.count) values where the header names \(header.columns.count) "
                 + "columns (a value holding the separator must be quoted)")
@@ -153,8 +154,14 @@ public struct CSVExport {
         }
     }
 
+    /// Whether `fields` are the header's column names.
+    private func isHeader(_ fields: [String]) -> Bool {
+        fields.count == header.columns.count && fields[header.message].utf8.count <= 64
+            && zip(fields, header.columns).allSatisfy { $0.lowercased().hasPrefix($1) }
+    }
+
     /// The entry a row holds: nil for a row without a message.
-    private func entry(_ fields: [String]) -> LogEvent? {
+    private mutating func entry(_ fields: [String]) -> LogEvent? {
         var text = fields[header.message]
         if text.utf8.contains(13) { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
         while text.last?.isWhitespace == true { text.removeLast() }
@@ -163,14 +170,24 @@ public struct CSVExport {
         for (index, value) in fields.enumerated() where !value.isEmpty && index != header.message { columns[header.columns[index]] = value }
         var labels = header.labels.flatMap { columns[header.columns[$0]] }.flatMap(Self.streamLabels) ?? [:]
         for (column, label) in Self.sourceColumns { if let value = columns[column] { labels[label] = value } }
+        let service = givenService ?? service(columns: columns, labels: labels)
         let time = header.time.flatMap { columns[header.columns[$0]] }.flatMap { parser.timestamps.timestamp(in: $0) }
         let level = StreamLabels.level(columns) ?? StreamLabels.level(labels)
             // Datadog's `status` is the level; an access log's is its HTTP status.
             ?? columns["status"].map { Int($0).map(Severity.init(httpStatus:)) ?? Severity(parsing: $0) }
-        let service = givenService ?? ServiceLabels.service(in: columns.merging(labels) { column, _ in column })
-            ?? labels["log_stream"].flatMap(LineSource.ecsContainer(ofStream:))
-            ?? labels["log_group"].flatMap(Self.lambdaFunction) ?? self.service
         return LogEvent(timestamp: time ?? now, tenant: tenant, service: service, level: level ?? .unknown, labels: labels, body: text)
+    }
+
+    /// The service a row's columns and labels name, else its source's; remembered by the values
+    /// that name it (a file path is read for a service in every row of a Splunk export).
+    private mutating func service(columns: [String: String], labels: [String: String]) -> String {
+        let naming = columns.filter { StreamLabels.namingKeys.contains($0.key) }.merging(labels) { column, _ in column }
+        if let known = services[naming] { return known }
+        let service = ServiceLabels.service(in: naming) ?? labels["log_stream"].flatMap(LineSource.ecsContainer(ofStream:))
+            ?? labels["log_group"].flatMap(Self.lambdaFunction) ?? self.service
+        if services.count >= 4_096 { services.removeAll() }
+        services[naming] = service
+        return service
     }
 
     /// A Loki stream's labels as Grafana writes them: a JSON object, or `{app="checkout"}`.
