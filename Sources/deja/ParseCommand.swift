@@ -56,6 +56,8 @@ struct ParseCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var output = OutputBuffer()
+        // What was read before an error is printed too.
+        defer { output.flush() }
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
             // A file is one stream; where a prefix names a line's source, each source is one.
             var memory = LineLayoutMemory()
@@ -70,7 +72,6 @@ struct ParseCommand: ParsableCommand {
                     for event in try read() { try output.append(exported(event, encoder: encoder, asReceived: true)) }
                 } catch let invalid as CSVExport.Invalid {
                     for event in table!.drain() { try output.append(exported(event, encoder: encoder, asReceived: true)) }
-                    output.flush()
                     throw invalid
                 }
             }
@@ -110,7 +111,6 @@ struct ParseCommand: ParsableCommand {
             for event in try export?.finish() ?? [] { try output.append(exported(event, encoder: encoder)) }
             if table != nil { try rows { try table!.finish() } }
         }
-        output.flush()
     }
 
     /// An exported record's line: its stream is its labels and the service it names.

@@ -207,6 +207,14 @@ struct DejaProcess {
         #expect(export.out == #"{"conditions":[],"layout":"export","level":"error","message":"payment declined","stream":{"service":"checkout"},"timestamp":"2024-03-14T09:21:07Z"}"# + "\n")
         let prefixed = try DejaProcess.run(["parse"], input: "api-1  | 2024-03-14 09:21:07 ERROR disk full\n")
         #expect(prefixed.out.contains(#""message":"disk full","stream":{"container":"api-1"},"timestamp":"2024-03-14T09:21:07Z""#))
+        // A CSV export by row; the rows before one that does not fit are printed, then the error.
+        let csv = try DejaProcess.run(["parse"], input: [
+            #""_time","host","_raw""#,
+            #""2024-03-14T09:21:07.000+0000","web01","2024-03-14 09:21:07 ERROR disk full""#,
+            #""2024-03-14T09:21:08.000+0000","web01","retrying",,"#,
+        ].joined(separator: "\n"))
+        #expect(csv.status != 0 && csv.err.contains("line 3 has 5 values where the header names 3 columns"))
+        #expect(csv.out == #"{"conditions":[{"labels":["disk full"],"source":"PostgreSQL SQLSTATE 53100"}],"layout":"export","level":"error","message":"disk full","stream":{"host":"web01"},"timestamp":"2024-03-14T09:21:07Z"}"# + "\n")
     }
 
     @Test("deja parse reads zone-less times in the zone given, and refuses a zone it cannot hold all year")

@@ -212,7 +212,7 @@ import Testing
         }
         let extra = try read("time,level,message\n2026-12-07 10:00:00,info,started\n2026-12-07 10:00:01,error,failed, retrying\n")
         #expect(extra.stored == ["started"])
-        #expect(extra.error.hasSuffix("/export.csv opens with a header of comma-separated columns, and line 3 has 4 values where the header names 3 columns "
+        #expect(extra.error.hasSuffix("/export.csv opens with a header row naming its columns, and line 3 has 4 values where the header names 3 columns "
             + "(a value holding the separator must be quoted). What came before it was stored; fix the file, or strip its header if it is not an export of log records"))
         let open = try read("time,message\n2026-12-07 10:00:00,started\n2026-12-07 10:00:01,\"failed\nat a.b\n")
         #expect(open.stored == ["started"] && open.error.contains("and the quoted value that opens on line 3 is not closed by its end."))

@@ -62,7 +62,7 @@ public struct CSVExport {
         let file: String
         let reason: String
         public var description: String {
-            "\(file) opens with a header of comma-separated columns, and \(reason). What came before it was stored; fix the file, "
+            "\(file) opens with a header row naming its columns, and \(reason). What came before it was stored; fix the file, "
                 + "or strip its header if it is not an export of log records"
         }
     }
