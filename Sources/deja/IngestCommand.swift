@@ -27,7 +27,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Argument(help: "Log files (standard input when none).")
     var files: [String] = []
 
-    @Option(help: "Service of the events (default: the one a line's prefix or an exported record names, else read from each file's path: app.log.1 is app, nginx/error.log is nginx, a Kubernetes pod log its container; standard input 'default').")
+    @Option(help: "Service of the events (default: the one a line's prefix, a JSON line or an exported record names, else read from each file's path: app.log.1 is app, nginx/error.log is nginx, a Kubernetes pod log its container; standard input 'default').")
     var service: String?
 
     @Option(help: "Declared line layout, loghub style ('<Date> <Time> <Level> <Content>').")

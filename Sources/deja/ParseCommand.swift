@@ -101,7 +101,10 @@ struct ParseCommand: ParsableCommand {
                 let prefixed = LineSource.split(line)
                 let parsed = prefixed.map { parser.parse(String($0.line), memory: &sources[$0.source, default: LineLayoutMemory()]) }
                     ?? parser.parse(line, memory: &memory)
-                let detected = Detected(stream: prefixed?.source.labels, timestamp: (parsed.timestamp ?? prefixed?.time).map(RFC3339.string),
+                // The service a JSON line names, where no prefix names one, as `deja ingest` takes it.
+                var stream = prefixed?.source.labels
+                if prefixed?.source.service == nil, let service = parsed.service { stream = (stream ?? [:]).merging(["service": service]) { $1 } }
+                let detected = Detected(stream: stream, timestamp: (parsed.timestamp ?? prefixed?.time).map(RFC3339.string),
                                         level: Self.levelName(parsed.level), message: parsed.message,
                                         layout: parsed.timestampShape.map { "\(parsed.layout.rawValue): \($0)" } ?? parsed.layout.rawValue,
                                         conditions: FailureTaxonomy.matches(in: parsed.message).map { Condition(labels: $0.labels, source: $0.source) })
@@ -127,7 +130,8 @@ struct ParseCommand: ParsableCommand {
 
     /// What detection found in one line; fields it did not find are null, not left out.
     struct Detected: Encodable {
-        /// The labels of the stream a prefix names (`docker compose logs`, `kubectl logs --prefix`, `logcli`).
+        /// The labels of the stream a prefix names (`docker compose logs`, `kubectl logs --prefix`, `logcli`), and
+        /// the service a JSON line names.
         var stream: [String: String]?
         var timestamp: String?
         var level: String?

@@ -74,6 +74,21 @@ import Testing
         #expect(events.map(\.timestamp) == [1_710_408_066_412_000_000, 1_710_408_067_000_000_000, 1_710_408_069_000_000_000])
     }
 
+    @Test("a JSON line names its service as a collector's labels would, before its file's; a request's path does not")
+    func jsonLinesNameTheirService() throws {
+        let events = try events(in: [
+            // ECS logging, its keys dotted.
+            #"{"@timestamp":"2024-03-14T09:21:07Z","log.level":"error","message":"payment declined","service.name":"billing"}"#,
+            // Fluent Bit's file output after its kubernetes filter: the record of a container's line.
+            #"{"date":1710408068.0,"log":"2024-03-14 09:21:08 ERROR out of stock\n","stream":"stdout","kubernetes":{"pod_name":"inventory-7d9f8b-x2k4q","container_name":"inventory"}}"#,
+            // A JSON access log: its path is the request's.
+            #"{"time":"2024-03-14T09:21:09Z","method":"GET","path":"/api/orders","status":503}"#,
+        ].joined(separator: "\n"), named: "collected.log")
+        #expect(events.map(\.service) == ["billing", "inventory", "collected"])
+        #expect(events.map(\.level) == [.error, .error, .error] && events[1].body == "out of stock")
+        #expect(try self.events(in: #"{"msg":"started","app":"cart"}"#, named: "x.log", service: "given").map(\.service) == ["given"])
+    }
+
     @Test("a log export that is one JSON document: each record an event, with the time, level and service it names")
     func jsonExports() throws {
         // gcloud logging read --format=json

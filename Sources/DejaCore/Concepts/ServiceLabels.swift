@@ -33,3 +33,42 @@ public enum ServiceLabels {
         return labels["job"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
+
+extension ServiceLabels {
+    /// Fields of a log record that hold the path of the file it was read from. A record's `path`,
+    /// `file` or `source` is as often its request's path or its code's file, so those are not.
+    static let recordPathKeys = ["log.file.path", "filename", "log_file_path"]
+
+    /// The service a JSON log record's own fields name (`service.name`, `app`, Fluent Bit's
+    /// `kubernetes.container_name`, GCP's `resource.labels.container_name`), flat (`"service.name"`)
+    /// or nested (`"service": {"name": …}`), else the file it was read from; nil for none.
+    /// Prometheus' `job` is a label's, not a record's.
+    public static func service(inRecord record: [String: Any]) -> String? {
+        var found: [String: String] = [:]
+        collect(record, prefix: "", into: &found)
+        guard !found.isEmpty else { return nil }
+        for key in keys where key != "job" {
+            if let value = found[key], !value.isEmpty { return value }
+        }
+        return recordPathKeys.lazy.compactMap { found[$0] }.first { $0.hasPrefix("/") }.map(LogFileService.name(ofPath:))
+    }
+
+    private static let recordKeys = Set(keys.filter { $0 != "job" } + recordPathKeys)
+    /// Every dotted beginning of a record key (`kubernetes`, `kubernetes.labels`): the objects worth entering.
+    private static let recordKeyPrefixes = Set(recordKeys.flatMap { key in
+        key.indices.filter { key[$0] == "." }.map { String(key[..<$0]) }
+    })
+
+    /// The string fields of `object` under record keys, by their dotted names; only the nested
+    /// objects on the way to one are entered (this runs on every JSON line).
+    private static func collect(_ object: [String: Any], prefix: String, into found: inout [String: String]) {
+        for (key, value) in object {
+            let name = prefix.isEmpty ? key : prefix + "." + key
+            if let text = value as? String {
+                if recordKeys.contains(name) { found[name] = text }
+            } else if recordKeyPrefixes.contains(name), let nested = value as? [String: Any] {
+                collect(nested, prefix: name, into: &found)
+            }
+        }
+    }
+}

@@ -33,6 +33,8 @@ public struct ParsedLine: Sendable, Equatable {
     public var level: Severity = .unknown
     /// Logger, component or program name, when the line names one.
     public var source: String?
+    /// The service a structured line's own fields name (`ServiceLabels.service(inRecord:)`).
+    public var service: String?
     /// The message text (for CRI and Docker lines, the inner line).
     public var message: String
     /// Other structured fields with scalar values (JSON keys, logfmt pairs).

@@ -90,7 +90,9 @@ public struct FileSource: Sendable {
                 var records = RecordsBySource(parser: parser)
                 func addRecords(_ done: [RecordsBySource.Record]) throws {
                     for (record, source, time) in done {
-                        var event = event(record, service: service ?? source?.service ?? fileService, labels: source?.labels ?? [:])
+                        // The service a JSON line names comes before its file's.
+                        var event = event(record, service: service ?? source?.service ?? record.header.service ?? fileService,
+                                          labels: source?.labels ?? [:])
                         if record.header.timestamp == nil, let time { event.timestamp = time }
                         try add(event)
                     }

@@ -184,20 +184,9 @@ public struct JSONExport {
         }
         guard let text = text ?? (try? JSONSerialization.data(withJSONObject: object)).map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
         let line = parser.parse(jsonObject: object, text: text)
-        var fields: [String: String] = [:]
-        Self.flatten(object, prefix: "", into: &fields)
         var labels: [String: String] = [:]
         if let source = line.source { labels["logger"] = source }
-        return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant,
-                        service: givenService ?? ServiceLabels.service(in: fields) ?? service,
+        return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant, service: givenService ?? line.service ?? service,
                         level: line.level, labels: labels, body: line.message)
-    }
-
-    /// The string fields of nested objects under dotted keys (`resource.labels.container_name`).
-    private static func flatten(_ object: [String: Any], prefix: String, into fields: inout [String: String]) {
-        for (key, value) in object {
-            let name = prefix.isEmpty ? key : prefix + "." + key
-            if let nested = value as? [String: Any] { flatten(nested, prefix: name, into: &fields) } else if let text = value as? String { fields[name] = text }
-        }
     }
 }
