@@ -54,6 +54,28 @@ import Testing
         #expect(QueryText(#"{"ts":"2024-06-03T11:02:17Z","level":"warn","msg":"payment declined"}"#).searched == "payment declined")
     }
 
+    @Test("a record pasted as a JSON document, pretty-printed or an Elasticsearch hit, is searched by what it says")
+    func pastedJSONDocument() {
+        let hit = QueryText("""
+            {
+              "_index": "logs-2024.06.03",
+              "_id": "Xk2hXo8BqLw1",
+              "_source": {
+                "@timestamp": "2024-06-03T11:02:17.412Z",
+                "log.level": "error",
+                "message": "checkout failed",
+                "error.stack_trace": "java.lang.NullPointerException: cart is null\\n\\tat com.acme.Cart.total(Cart.java:42)",
+                "host.name": "web-07"
+              }
+            }
+            """)
+        #expect(hit.searched == "checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")
+        #expect(hit.level == .error)
+        #expect(QueryIdentifiers.of(hit.searched).isEmpty)
+        // Braces around prose are no document.
+        #expect(QueryText("{ connection refused }").searched == "{ connection refused }")
+    }
+
     @Test("a pasted trace keeps its lines after the header's message")
     func pastedTraceKeepsItsFrames() {
         let trace = QueryText("2024-06-03 11:02:17 ERROR Checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A query as search reads it. Pasted log lines (a line, several, or a trace under its first line)
 /// lose their headers (timestamp, level, thread, logger) and the prefixes of tools that merge many
 /// sources' lines, as stored events did at ingest: their
@@ -11,6 +13,14 @@ public struct QueryText: Sendable, Equatable {
 
     public init(_ query: String) {
         let parser = LineParser()
+        // A record pasted as a JSON document (Kibana's document view, an Elasticsearch hit, pretty-printed):
+        // what it says, as a JSON line's is read.
+        if let record = Self.record(query) {
+            let parsed = parser.parse(jsonObject: record.object, text: record.text)
+            self.level = parsed.level
+            searched = parsed.message
+            return
+        }
         var level = Severity.unknown
         var lines: [Substring] = []
         // Any newline: a pasted Windows line ends in CRLF, which Swift reads as one character.
@@ -24,5 +34,14 @@ public struct QueryText: Sendable, Equatable {
         }
         self.level = level
         searched = lines.joined(separator: "\n")
+    }
+
+    /// The log record a query holds as one JSON object over one or more lines (an Elasticsearch
+    /// hit's `_source`), with its text.
+    private static func record(_ query: String) -> (object: [String: Any], text: String)? {
+        let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix("{"), trimmed.hasSuffix("}"), trimmed.utf8.count <= 1 << 20,
+              let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any] else { return nil }
+        return (object["_source"] as? [String: Any] ?? object, trimmed)
     }
 }
