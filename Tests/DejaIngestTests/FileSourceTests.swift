@@ -202,6 +202,21 @@ import Testing
                                         "{\"level\":\"warn\",\"msg\":\"slow query\"}"])
         #expect(grafana.map(\.service) == ["checkout", "cart"] && grafana[0].labels == ["app": "checkout", "namespace": "shop"])
 
+        // Newest first, as search tools export by default: a trace's lines come before its first line.
+        let newestFirst = try events(in: """
+            @timestamp,@message,@logStream
+            2026-12-07 10:00:03.000,request served,web
+            2026-12-07 10:00:02.003,KeyError: 'sku',web
+            2026-12-07 10:00:02.002,"  File ""/app/cart.py"", line 9, in add",web
+            2026-12-07 10:00:02.001,Traceback (most recent call last):,web
+            2026-12-07 10:00:02.000,2026-12-07 10:00:02 ERROR add to cart failed,web
+            2026-12-07 10:00:01.000,\tat com.shop.Db.open(Db.java:42),db
+            2026-12-07 10:00:00.000,java.sql.SQLException: pool exhausted,db
+            """, named: "newest-first.csv")
+        #expect(Set(newestFirst.map(\.body)) == ["request served",
+            "2026-12-07 10:00:02 ERROR add to cart failed\nTraceback (most recent call last):\n  File \"/app/cart.py\", line 9, in add\nKeyError: 'sku'",
+            "java.sql.SQLException: pool exhausted\n\tat com.shop.Db.open(Db.java:42)"])
+
         // Kibana's Discover: its date format, a trace in one quoted cell; a row with no time of its own takes its line's.
         let kibana = try events(in: """
             "@timestamp","host.name","service.name","log.level",message

@@ -8,7 +8,7 @@ import Foundation
 /// Each row is read as a receiver reads a pushed entry: its message column is the line as written
 /// (its own level and time read from it), the other columns give its time, level, service and
 /// source's labels, and consecutive rows of one source that continue a record (a trace its
-/// collector shipped line by line) are joined.
+/// collector shipped line by line) are joined, newest first or oldest (`ExportedEntries`).
 public struct CSVExport {
     /// Columns holding the line, in order of preference (Splunk's `_raw` is the line as written,
     /// its `message` a field extracted from it).
@@ -79,8 +79,8 @@ public struct CSVExport {
     private var rows: CSVRows
     private var rowLine = 0
     private var lines: ReceivedLines
-    /// Rows of one source read but not yet handed on: the next may continue their record.
-    private var pending: [LogEvent] = []
+    /// Rows read but not yet handed on: the next may belong to their record.
+    private var records = ExportedEntries()
     private var services: [[String: String]: String] = [:]
 
     /// An export in `file` under `header`; rows that name no service take `service`, all take `givenService` when given.
@@ -113,15 +113,8 @@ public struct CSVExport {
             throw Invalid(file: file, reason: "line \(rowLine) has \(fields.count) values where the header names \(header.columns.count) "
                 + "columns (a value holding the separator must be quoted)")
         }
-        guard let entry = entry(fields) else { return [] }
-        // The record open continues with this row only if it is the same source's and could continue one.
-        if let last = pending.last, last.service == entry.service, last.labels == entry.labels,
-           pending.count < 500, ReceivedRecords.mayContinue(entry.body) {
-            pending.append(entry)
-            return []
-        }
-        defer { pending = [entry] }
-        return handOn()
+        guard let (entry, time) = entry(fields) else { return [] }
+        return read(records.add(entry, time: time))
     }
 
     /// The end of the file: the last record, or an error for a quoted value left open.
@@ -136,15 +129,13 @@ public struct CSVExport {
 
     /// The rows read and not yet handed on: after an `Invalid`, what came before it.
     public mutating func drain() -> [LogEvent] {
-        defer { pending = [] }
-        return handOn()
+        read(records.flush())
     }
 
-    /// The pending rows, a record's lines joined, each read for its level and time.
-    private mutating func handOn() -> [LogEvent] {
-        guard !pending.isEmpty else { return [] }
-        return (ReceivedRecords.joined(pending[...]) ?? pending).map { entry in
-            var event = lines.read(entry)
+    /// Records of rows, each read for its level and time.
+    private mutating func read(_ records: [LogEvent]) -> [LogEvent] {
+        records.map { record in
+            var event = lines.read(record)
             // A row without a time of its own takes its line's.
             if event.timestamp == now, let time = event.lineTimestamp {
                 event.timestamp = time
@@ -160,8 +151,8 @@ public struct CSVExport {
             && zip(fields, header.columns).allSatisfy { $0.lowercased().hasPrefix($1) }
     }
 
-    /// The entry a row holds: nil for a row without a message.
-    private mutating func entry(_ fields: [String]) -> LogEvent? {
+    /// The entry a row holds and the time its columns give; nil for a row without a message.
+    private mutating func entry(_ fields: [String]) -> (LogEvent, time: Int64?)? {
         var text = fields[header.message]
         if text.utf8.contains(13) { text = text.replacingOccurrences(of: "\r\n", with: "\n") }
         while text.last?.isWhitespace == true { text.removeLast() }
@@ -175,7 +166,7 @@ public struct CSVExport {
         let level = StreamLabels.level(columns) ?? StreamLabels.level(labels)
             // Datadog's `status` is the level; an access log's is its HTTP status.
             ?? columns["status"].map { Int($0).map(Severity.init(httpStatus:)) ?? Severity(parsing: $0) }
-        return LogEvent(timestamp: time ?? now, tenant: tenant, service: service, level: level ?? .unknown, labels: labels, body: text)
+        return (LogEvent(timestamp: time ?? now, tenant: tenant, service: service, level: level ?? .unknown, labels: labels, body: text), time)
     }
 
     /// The service a row's columns and labels name, else its source's; remembered by the values
