@@ -190,28 +190,30 @@ import Testing
         #expect(cloudWatch[1].body == "2026-12-07T10:00:01.000Z\t8f5e2c1a-1b2c-4d5e-8f90-a1b2c3d4e5f6\tERROR\tInvoke Error, timeout")
         #expect(cloudWatch[1].labels == ["log_stream": "2026/12/07/[$LATEST]abc", "log_group": "123456789012:/aws/lambda/checkout"])
 
-        // Grafana's Explore: the Loki stream's labels; a trace its collector shipped line by line is one entry.
+        // Grafana's Explore: the Loki stream's labels; a trace its collector shipped line by line is one
+        // entry, another stream's line between its lines.
         let grafana = try events(in: """
             labels,Time,Line,tsNs,id
             "{""app"":""checkout"",""namespace"":""shop""}",2026-12-07 10:00:01.000,2026-12-07T10:00:01Z ERROR Unhandled exception,1796637601000000000,a
             "{""app"":""checkout"",""namespace"":""shop""}",2026-12-07 10:00:01.000,java.lang.IllegalStateException: boom,1796637601000000000,b
-            "{""app"":""checkout"",""namespace"":""shop""}",2026-12-07 10:00:01.000,\tat com.shop.Foo.bar(Foo.java:10),1796637601000000000,c
             "{app=""cart""}",2026-12-07 10:00:02.000,"{""level"":""warn"",""msg"":""slow query""}",1796637602000000000,d
+            "{""app"":""checkout"",""namespace"":""shop""}",2026-12-07 10:00:01.000,\tat com.shop.Foo.bar(Foo.java:10),1796637601000000000,c
             """, named: "Explore-logs.csv")
         #expect(grafana.map(\.body) == ["2026-12-07T10:00:01Z ERROR Unhandled exception\njava.lang.IllegalStateException: boom\n\tat com.shop.Foo.bar(Foo.java:10)",
                                         "{\"level\":\"warn\",\"msg\":\"slow query\"}"])
         #expect(grafana.map(\.service) == ["checkout", "cart"] && grafana[0].labels == ["app": "checkout", "namespace": "shop"])
 
-        // Newest first, as search tools export by default: a trace's lines come before its first line.
+        // Newest first, as search tools export by default: a trace's lines come before its first line,
+        // and other sources' lines come between them.
         let newestFirst = try events(in: """
             @timestamp,@message,@logStream
             2026-12-07 10:00:03.000,request served,web
             2026-12-07 10:00:02.003,KeyError: 'sku',web
             2026-12-07 10:00:02.002,"  File ""/app/cart.py"", line 9, in add",web
+            2026-12-07 10:00:02.002,\tat com.shop.Db.open(Db.java:42),db
             2026-12-07 10:00:02.001,Traceback (most recent call last):,web
+            2026-12-07 10:00:02.001,java.sql.SQLException: pool exhausted,db
             2026-12-07 10:00:02.000,2026-12-07 10:00:02 ERROR add to cart failed,web
-            2026-12-07 10:00:01.000,\tat com.shop.Db.open(Db.java:42),db
-            2026-12-07 10:00:00.000,java.sql.SQLException: pool exhausted,db
             """, named: "newest-first.csv")
         #expect(Set(newestFirst.map(\.body)) == ["request served",
             "2026-12-07 10:00:02 ERROR add to cart failed\nTraceback (most recent call last):\n  File \"/app/cart.py\", line 9, in add\nKeyError: 'sku'",

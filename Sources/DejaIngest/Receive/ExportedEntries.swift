@@ -1,22 +1,31 @@
 import DejaCore
 
 /// Joins the entries of an export that are lines of one record (a trace its collector shipped line
-/// by line, a row per line) as `ReceivedRecords` joins a push's, in whichever order the export
-/// lists them: log search tools export newest first by default (Grafana, Kibana, Splunk,
-/// CloudWatch Logs Insights' `sort @timestamp desc`), where a trace's frames come before its first
-/// line. The order is read from the entries' times; until two differ, oldest first is assumed for
-/// at most `undecidedLimit` entries.
+/// by line, a row per line) as `ReceivedRecords` joins a push's: each source's apart, however the
+/// sources interleave, and in whichever order the export lists them. Log search tools export newest
+/// first by default (Grafana, Kibana, Splunk, CloudWatch Logs Insights' `sort @timestamp desc`),
+/// where a trace's frames come before its first line. The order is read from the entries' times;
+/// until two differ, oldest first is assumed for at most `undecidedLimit` entries.
 struct ExportedEntries {
     static let undecidedLimit = 64
     /// Lines a record may take, as `MultiLineAssembler` allows.
     static let maxLines = 500
+    /// Sources with a record open at once; past it, the longest open is ended.
+    static let maxOpenSources = 1_024
 
     private enum Order { case undecided, oldestFirst, newestFirst }
+    private struct Source: Hashable {
+        let service: String
+        let labels: [String: String]
+    }
+
     private var order = Order.undecided
     private var undecided: [LogEvent] = []
     private var firstTime: Int64?
-    /// Oldest first: a record's lines so far. Newest first: lines that continue a record whose first line is still to come.
-    private var pending: [LogEvent] = []
+    /// Each source's open record. Oldest first: its lines so far; newest first: lines that
+    /// continue a record whose first line is still to come. With the number of entries placed when it opened.
+    private var open: [Source: (lines: [LogEvent], opened: Int)] = [:]
+    private var placed = 0
 
     /// Adds an entry the export gave `time` (nil: none); returns the records it completed, each entry's lines joined.
     mutating func add(_ entry: LogEvent, time: Int64?) -> [LogEvent] {
@@ -29,14 +38,10 @@ struct ExportedEntries {
         return decide()
     }
 
-    /// Ends every pending record.
+    /// Ends every open record.
     mutating func flush() -> [LogEvent] {
         var records = order == .undecided ? decide() : []
-        defer { pending = [] }
-        switch order {
-        case .newestFirst: records += Self.joined(pending.reversed())
-        default: records += Self.joined(pending)
-        }
+        for source in open.keys.sorted(by: { open[$0]!.opened < open[$1]!.opened }) { records += end(source) }
         return records
     }
 
@@ -48,28 +53,28 @@ struct ExportedEntries {
     }
 
     private mutating func place(_ entry: LogEvent) -> [LogEvent] {
-        let sameSource = pending.last.map { $0.service == entry.service && $0.labels == entry.labels } ?? false
+        placed += 1
+        let source = Source(service: entry.service, labels: entry.labels)
         let continues = ReceivedRecords.mayContinue(entry.body)
-        if order == .oldestFirst {
-            if sameSource, continues, pending.count < Self.maxLines {
-                pending.append(entry)
-                return []
-            }
-            defer { pending = [entry] }
-            return Self.joined(pending)
+        var records: [LogEvent] = []
+        if order == .newestFirst, !continues {
+            // Newest first, a record's first line comes after the lines that continue it.
+            guard let lines = open.removeValue(forKey: source)?.lines else { return [entry] }
+            return Self.joined([entry] + lines.reversed())
         }
-        // Newest first: a line that may continue a record waits for the record's first line, which comes after it.
-        if continues {
-            var records: [LogEvent] = []
-            if !pending.isEmpty, !sameSource || pending.count >= Self.maxLines {
-                records = Self.joined(pending.reversed())
-                pending = []
-            }
-            pending.append(entry)
-            return records
+        // Oldest first, a line that continues no record starts the next.
+        if let lines = open[source]?.lines, !continues || lines.count >= Self.maxLines { records = end(source) }
+        if open[source] == nil, open.count >= Self.maxOpenSources, let oldest = open.min(by: { $0.value.opened < $1.value.opened })?.key {
+            records += end(oldest)
         }
-        defer { pending = [] }
-        return sameSource ? Self.joined([entry] + pending.reversed()) : Self.joined(pending.reversed()) + [entry]
+        open[source, default: ([], placed)].lines.append(entry)
+        return records
+    }
+
+    /// The open record of `source`, ended.
+    private mutating func end(_ source: Source) -> [LogEvent] {
+        guard let lines = open.removeValue(forKey: source)?.lines else { return [] }
+        return Self.joined(order == .newestFirst ? lines.reversed() : lines)
     }
 
     /// `entries`, consecutive lines of one source oldest first, with each record's lines joined.
