@@ -79,11 +79,11 @@ struct ParseCommand: ParsableCommand {
             for (number, line) in try LineReader(path: path).enumerated() {
                 if !sawText, !line.allSatisfy(\.isWhitespace) {
                     sawText = true
+                    let context = ExportContext(parser: parser, file: path ?? "standard input", service: "", givenService: nil, tenant: "", now: 0)
                     if JSONExport.opens(line) {
-                        export = JSONExport(parser: parser, file: path ?? "standard input", service: "", givenService: nil, tenant: "", now: 0)
+                        export = JSONExport(context)
                     } else if let header = CSVExport.header(line) {
-                        table = CSVExport(header: header, parser: parser, file: path ?? "standard input", service: "", givenService: nil,
-                                          tenant: "", now: 0)
+                        table = CSVExport(header: header, context)
                         continue
                     }
                 }

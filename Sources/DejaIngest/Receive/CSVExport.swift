@@ -68,14 +68,7 @@ public struct CSVExport {
     }
 
     let header: Header
-    let parser: LineParser
-    let file: String
-    /// The service of rows that name none.
-    let service: String
-    /// The service of every row (`deja ingest --service`).
-    let givenService: String?
-    let tenant: String
-    let now: Int64
+    let context: ExportContext
     private var rows: CSVRows
     private var rowLine = 0
     private var lines: ReceivedLines
@@ -83,17 +76,12 @@ public struct CSVExport {
     private var records = ExportedEntries()
     private var services: [[String: String]: String] = [:]
 
-    /// An export in `file` under `header`; rows that name no service take `service`, all take `givenService` when given.
-    public init(header: Header, parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
+    /// An export under `header`.
+    public init(header: Header, _ context: ExportContext) {
         self.header = header
-        self.parser = parser
-        self.file = file
-        self.service = service
-        self.givenService = givenService
-        self.tenant = tenant
-        self.now = now
+        self.context = context
         rows = CSVRows(delimiter: header.delimiter)
-        lines = ReceivedLines(zoneOffset: parser.timestamps.zoneOffset)
+        lines = ReceivedLines(zoneOffset: context.parser.timestamps.zoneOffset)
     }
 
     /// Reads line `number` (the header's is skipped); returns the events it completed.
@@ -103,14 +91,14 @@ public struct CSVExport {
         do {
             fields = try rows.add(line, number: number)
         } catch CSVRows.Failure.rowTooLong(let opened) {
-            throw Invalid(file: file, reason: "the quoted value that opens on line \(opened) is still open after \(CSVRows.maxRowBytes >> 20) MB")
+            throw Invalid(file: context.file, reason: "the quoted value that opens on line \(opened) is still open after \(CSVRows.maxRowBytes >> 20) MB")
         }
         guard let fields else { return [] }
         defer { rowLine = 0 }
         guard fields.contains(where: { !$0.isEmpty }) else { return [] }  // a blank line
         if isHeader(fields) { return [] }  // the header again (exports concatenated)
         guard fields.count <= header.columns.count else {
-            throw Invalid(file: file, reason: "line \(rowLine) has \(fields.count) values where the header names \(header.columns.count) "
+            throw Invalid(file: context.file, reason: "line \(rowLine) has \(fields.count) values where the header names \(header.columns.count) "
                 + "columns (a value holding the separator must be quoted)")
         }
         guard let (entry, time) = entry(fields) else { return [] }
@@ -122,7 +110,7 @@ public struct CSVExport {
         do {
             try rows.finish()
         } catch CSVRows.Failure.unclosedQuote(let opened) {
-            throw Invalid(file: file, reason: "the quoted value that opens on line \(opened) is not closed by its end")
+            throw Invalid(file: context.file, reason: "the quoted value that opens on line \(opened) is not closed by its end")
         }
         return drain()
     }
@@ -137,7 +125,7 @@ public struct CSVExport {
         records.map { record in
             var event = lines.read(record)
             // A row without a time of its own takes its line's.
-            if event.timestamp == now, let time = event.lineTimestamp {
+            if event.timestamp == context.now, let time = event.lineTimestamp {
                 event.timestamp = time
                 event.lineTimestamp = nil
             }
@@ -161,12 +149,12 @@ public struct CSVExport {
         for (index, value) in fields.enumerated() where !value.isEmpty && index != header.message { columns[header.columns[index]] = value }
         var labels = header.labels.flatMap { columns[header.columns[$0]] }.flatMap(Self.streamLabels) ?? [:]
         for (column, label) in Self.sourceColumns { if let value = columns[column] { labels[label] = value } }
-        let service = givenService ?? service(columns: columns, labels: labels)
-        let time = header.time.flatMap { columns[header.columns[$0]] }.flatMap { parser.timestamps.timestamp(in: $0) }
+        let service = context.givenService ?? service(columns: columns, labels: labels)
+        let time = header.time.flatMap { columns[header.columns[$0]] }.flatMap { context.parser.timestamps.timestamp(in: $0) }
         let level = StreamLabels.level(columns) ?? StreamLabels.level(labels)
             // Datadog's `status` is the level; an access log's is its HTTP status.
             ?? columns["status"].map { Int($0).map(Severity.init(httpStatus:)) ?? Severity(parsing: $0) }
-        return (LogEvent(timestamp: time ?? now, tenant: tenant, service: service, level: level ?? .unknown, labels: labels, body: text), time)
+        return (LogEvent(timestamp: time ?? context.now, tenant: context.tenant, service: service, level: level ?? .unknown, labels: labels, body: text), time)
     }
 
     /// The service a row's columns and labels name, else its source's; remembered by the values
@@ -175,7 +163,7 @@ public struct CSVExport {
         let naming = columns.filter { StreamLabels.namingKeys.contains($0.key) }.merging(labels) { column, _ in column }
         if let known = services[naming] { return known }
         let service = ServiceLabels.service(in: naming) ?? labels["log_stream"].flatMap(LineSource.ecsContainer(ofStream:))
-            ?? labels["log_group"].flatMap(Self.lambdaFunction) ?? self.service
+            ?? labels["log_group"].flatMap(Self.lambdaFunction) ?? context.service
         if services.count >= 4_096 { services.removeAll() }
         services[naming] = service
         return service

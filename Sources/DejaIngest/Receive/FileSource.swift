@@ -123,12 +123,12 @@ public struct FileSource: Sendable {
                 try Self.eachLine(of: path, due: flush, idle: idle) { number, line in
                     if !sawText, !line.allSatisfy(\.isWhitespace) {
                         sawText = true
-                        let file = path ?? "standard input"
+                        let context = ExportContext(parser: parser, file: path ?? "standard input", service: fileService, givenService: service,
+                                                    tenant: tenant, now: now)
                         if JSONExport.opens(line) {
-                            export = JSONExport(parser: parser, file: file, service: fileService, givenService: service, tenant: tenant, now: now)
+                            export = JSONExport(context)
                         } else if let header = CSVExport.header(line) {
-                            table = CSVExport(header: header, parser: parser, file: file, service: fileService, givenService: service,
-                                              tenant: tenant, now: now)
+                            table = CSVExport(header: header, context)
                             return
                         }
                     }

@@ -35,14 +35,7 @@ public struct JSONExport {
         }
     }
 
-    let parser: LineParser
-    let file: String
-    /// The service of records that name none.
-    let service: String
-    /// The service of every record (`deja ingest --service`).
-    let givenService: String?
-    let tenant: String
-    let now: Int64
+    let context: ExportContext
     /// The open document's bytes, from its first, or in an array of records the open record's;
     /// and the line it starts on.
     private var value: [UInt8] = []
@@ -54,14 +47,8 @@ public struct JSONExport {
     private var scalar: [UInt8] = []
     private var depth = 0, inString = false, escaped = false
 
-    /// An export in `file`; records that name no service take `service`, all take `givenService` when given.
-    public init(parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
-        self.parser = parser
-        self.file = file
-        self.service = service
-        self.givenService = givenService
-        self.tenant = tenant
-        self.now = now
+    public init(_ context: ExportContext) {
+        self.context = context
     }
 
     /// Reads line `number`; returns the events of the documents it completed (several written one
@@ -102,7 +89,7 @@ public struct JSONExport {
                 if !scalar.isEmpty {
                     guard ["true", "false", "null"].contains(where: { scalar.elementsEqual($0.utf8) })
                         || Double(String(decoding: scalar, as: UTF8.self)) != nil else {
-                        throw Invalid(file: file, reason: "line \(number) is not valid JSON: '\(String(decoding: scalar, as: UTF8.self))' among an array's values")
+                        throw Invalid(file: context.file, reason: "line \(number) is not valid JSON: '\(String(decoding: scalar, as: UTF8.self))' among an array's values")
                     }
                     scalar.removeAll()
                 }
@@ -113,7 +100,7 @@ public struct JSONExport {
                     inArray = false
                     continue
                 case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""): valueLine = number
-                default: throw Invalid(file: file, reason: "line \(number) is not valid JSON: '\(Character(Unicode.Scalar(byte)))' among an array's values")
+                default: throw Invalid(file: context.file, reason: "line \(number) is not valid JSON: '\(Character(Unicode.Scalar(byte)))' among an array's values")
                 }
             }
             value.append(byte)
@@ -122,7 +109,7 @@ public struct JSONExport {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth += 1
                 // The JSON parser recurses: nesting beyond any export's is refused before it.
-                guard depth <= Self.maxDepth else { throw Invalid(file: file, reason: "line \(valueLine) nests deeper than \(Self.maxDepth) levels") }
+                guard depth <= Self.maxDepth else { throw Invalid(file: context.file, reason: "line \(valueLine) nests deeper than \(Self.maxDepth) levels") }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
                 if depth == (inArray ? 1 : 0) { events += try complete() }
@@ -134,7 +121,7 @@ public struct JSONExport {
 
     /// The end of the file: a document left open is cut short.
     public mutating func finish() throws -> [LogEvent] {
-        if inArray, value.isEmpty { throw Invalid(file: file, reason: "line \(arrayLine) is not valid JSON: the array is not closed") }
+        if inArray, value.isEmpty { throw Invalid(file: context.file, reason: "line \(arrayLine) is not valid JSON: the array is not closed") }
         return value.isEmpty ? [] : try complete()
     }
 
@@ -147,7 +134,7 @@ public struct JSONExport {
         } catch {
             var reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
             while reason.hasSuffix(".") { reason.removeLast() }
-            throw Invalid(file: file, reason: "line \(valueLine) is not valid JSON: \(reason)")
+            throw Invalid(file: context.file, reason: "line \(valueLine) is not valid JSON: \(reason)")
         }
         guard inArray else { return Self.records(root).compactMap { event($0) } }
         // An array's record is read from its text as written, unless it is a search hit's `_source`.
@@ -174,19 +161,20 @@ public struct JSONExport {
     private func event(_ record: Any, text: String? = nil) -> LogEvent? {
         if let text = record as? String {
             guard !text.allSatisfy(\.isWhitespace) else { return nil }
-            let line = parser.parse(text)
-            return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant, service: givenService ?? service, level: line.level, body: line.message)
+            let line = context.parser.parse(text)
+            return LogEvent(timestamp: line.timestamp ?? context.now, tenant: context.tenant, service: context.givenService ?? context.service,
+                            level: line.level, body: line.message)
         }
         guard let object = record as? [String: Any] else { return nil }
         if let event = KubernetesEvent(object) {
-            return LogEvent(timestamp: event.time ?? now, tenant: tenant, service: givenService ?? event.service, level: event.level,
+            return LogEvent(timestamp: event.time ?? context.now, tenant: context.tenant, service: context.givenService ?? event.service, level: event.level,
                             labels: event.labels, body: event.message)
         }
         guard let text = text ?? (try? JSONSerialization.data(withJSONObject: object)).map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
-        let line = parser.parse(jsonObject: object, text: text)
+        let line = context.parser.parse(jsonObject: object, text: text)
         var labels: [String: String] = [:]
         if let source = line.source { labels["logger"] = source }
-        return LogEvent(timestamp: line.timestamp ?? now, tenant: tenant, service: givenService ?? line.service ?? service,
+        return LogEvent(timestamp: line.timestamp ?? context.now, tenant: context.tenant, service: context.givenService ?? line.service ?? context.service,
                         level: line.level, labels: labels, body: line.message)
     }
 }

@@ -1,0 +1,24 @@
+import DejaCore
+
+/// What the records of a log export (`JSONExport`, `CSVExport`) become events with.
+public struct ExportContext: Sendable {
+    let parser: LineParser
+    /// The file, as an error names it.
+    let file: String
+    /// The service of records that name none.
+    let service: String
+    /// The service of every record (`deja ingest --service`).
+    let givenService: String?
+    let tenant: String
+    /// The time of records that carry none.
+    let now: Int64
+
+    public init(parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
+        self.parser = parser
+        self.file = file
+        self.service = service
+        self.givenService = givenService
+        self.tenant = tenant
+        self.now = now
+    }
+}
