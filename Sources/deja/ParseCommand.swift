@@ -70,7 +70,7 @@ struct ParseCommand: ParsableCommand {
             func rows(_ read: () throws -> [LogEvent]) throws {
                 do {
                     for event in try read() { try output.append(exported(event, encoder: encoder, asReceived: true)) }
-                } catch let invalid as CSVExport.Invalid {
+                } catch let invalid as InvalidExport {
                     for event in table!.drain() { try output.append(exported(event, encoder: encoder, asReceived: true)) }
                     throw invalid
                 }

@@ -58,13 +58,9 @@ public struct CSVExport {
         }
     }
 
-    public struct Invalid: Error, CustomStringConvertible {
-        let file: String
-        let reason: String
-        public var description: String {
-            "\(file) opens with a header row naming its columns, and \(reason). What came before it was stored; fix the file, "
-                + "or strip its header if it is not an export of log records"
-        }
+    private func invalid(_ reason: String) -> InvalidExport {
+        InvalidExport(file: context.file, kind: "opens with a header row naming its columns", reason: reason,
+                      remedy: "fix the file, or strip its header if it is not an export of log records")
     }
 
     let header: Header
@@ -91,14 +87,14 @@ public struct CSVExport {
         do {
             fields = try rows.add(line, number: number)
         } catch CSVRows.Failure.rowTooLong(let opened) {
-            throw Invalid(file: context.file, reason: "the quoted value that opens on line \(opened) is still open after \(CSVRows.maxRowBytes >> 20) MB")
+            throw invalid("the quoted value that opens on line \(opened) is still open after \(CSVRows.maxRowBytes >> 20) MB")
         }
         guard let fields else { return [] }
         defer { rowLine = 0 }
         guard fields.contains(where: { !$0.isEmpty }) else { return [] }  // a blank line
         if isHeader(fields) { return [] }  // the header again (exports concatenated)
         guard fields.count <= header.columns.count else {
-            throw Invalid(file: context.file, reason: "line \(rowLine) has \(fields.count) values where the header names \(header.columns.count) "
+            throw invalid("line \(rowLine) has \(fields.count) values where the header names \(header.columns.count) "
                 + "columns (a value holding the separator must be quoted)")
         }
         guard let (entry, time) = entry(fields) else { return [] }
@@ -110,7 +106,7 @@ public struct CSVExport {
         do {
             try rows.finish()
         } catch CSVRows.Failure.unclosedQuote(let opened) {
-            throw Invalid(file: context.file, reason: "the quoted value that opens on line \(opened) is not closed by its end")
+            throw invalid("the quoted value that opens on line \(opened) is not closed by its end")
         }
         return drain()
     }

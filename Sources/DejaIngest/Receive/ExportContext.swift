@@ -22,3 +22,14 @@ public struct ExportContext: Sendable {
         self.now = now
     }
 }
+
+/// A log export's record that cannot be read: the run stops there, what came before it stored.
+public struct InvalidExport: Error, CustomStringConvertible {
+    let file: String
+    /// What the file's first line made of it (`opens as a log export of JSON documents`).
+    let kind: String
+    let reason: String
+    /// What the user can do about it.
+    let remedy: String
+    public var description: String { "\(file) \(kind), and \(reason). What came before it was stored; \(remedy)" }
+}

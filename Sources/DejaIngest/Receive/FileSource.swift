@@ -110,11 +110,8 @@ public struct FileSource: Sendable {
                         guard let events = try read() else { return false }
                         for event in events { try add(event) }
                         return true
-                    } catch let invalid as JSONExport.Invalid {
-                        try flush()
-                        throw invalid
-                    } catch let invalid as CSVExport.Invalid {
-                        for event in table!.drain() { try add(event) }
+                    } catch let invalid as InvalidExport {
+                        for event in table?.drain() ?? [] { try add(event) }
                         try flush()
                         throw invalid
                     }

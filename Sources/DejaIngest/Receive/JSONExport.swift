@@ -26,13 +26,10 @@ public struct JSONExport {
         return recordArray(object) != nil && ["message", "msg", "log"].allSatisfy { object[$0] == nil }
     }
 
-    public struct Invalid: Error, CustomStringConvertible {
-        let file: String
-        let reason: String
-        public var description: String {
-            "\(file) opens as a log export of JSON documents, and the value that starts on \(reason). What came before it "
-                + "was stored; fix or complete it, or pass --jsonl if the file holds a JSON event per line"
-        }
+    /// The document that starts on `reason` cannot be read.
+    private func invalid(_ reason: String) -> InvalidExport {
+        InvalidExport(file: context.file, kind: "opens as a log export of JSON documents", reason: "the value that starts on " + reason,
+                      remedy: "fix or complete it, or pass --jsonl if the file holds a JSON event per line")
     }
 
     let context: ExportContext
@@ -89,7 +86,7 @@ public struct JSONExport {
                 if !scalar.isEmpty {
                     guard ["true", "false", "null"].contains(where: { scalar.elementsEqual($0.utf8) })
                         || Double(String(decoding: scalar, as: UTF8.self)) != nil else {
-                        throw Invalid(file: context.file, reason: "line \(number) is not valid JSON: '\(String(decoding: scalar, as: UTF8.self))' among an array's values")
+                        throw invalid("line \(number) is not valid JSON: '\(String(decoding: scalar, as: UTF8.self))' among an array's values")
                     }
                     scalar.removeAll()
                 }
@@ -100,7 +97,7 @@ public struct JSONExport {
                     inArray = false
                     continue
                 case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""): valueLine = number
-                default: throw Invalid(file: context.file, reason: "line \(number) is not valid JSON: '\(Character(Unicode.Scalar(byte)))' among an array's values")
+                default: throw invalid("line \(number) is not valid JSON: '\(Character(Unicode.Scalar(byte)))' among an array's values")
                 }
             }
             value.append(byte)
@@ -109,7 +106,7 @@ public struct JSONExport {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth += 1
                 // The JSON parser recurses: nesting beyond any export's is refused before it.
-                guard depth <= Self.maxDepth else { throw Invalid(file: context.file, reason: "line \(valueLine) nests deeper than \(Self.maxDepth) levels") }
+                guard depth <= Self.maxDepth else { throw invalid("line \(valueLine) nests deeper than \(Self.maxDepth) levels") }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
                 if depth == (inArray ? 1 : 0) { events += try complete() }
@@ -121,7 +118,7 @@ public struct JSONExport {
 
     /// The end of the file: a document left open is cut short.
     public mutating func finish() throws -> [LogEvent] {
-        if inArray, value.isEmpty { throw Invalid(file: context.file, reason: "line \(arrayLine) is not valid JSON: the array is not closed") }
+        if inArray, value.isEmpty { throw invalid("line \(arrayLine) is not valid JSON: the array is not closed") }
         return value.isEmpty ? [] : try complete()
     }
 
@@ -134,7 +131,7 @@ public struct JSONExport {
         } catch {
             var reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
             while reason.hasSuffix(".") { reason.removeLast() }
-            throw Invalid(file: context.file, reason: "line \(valueLine) is not valid JSON: \(reason)")
+            throw invalid("line \(valueLine) is not valid JSON: \(reason)")
         }
         guard inArray else { return Self.records(root).compactMap { event($0) } }
         // An array's record is read from its text as written, unless it is a search hit's `_source`.
