@@ -20,10 +20,10 @@ struct IssuesCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(help: "Window start: a duration back from now (24h) or an RFC 3339 time (default: the tenant's oldest event).")
+    @Option(help: "Window start: a duration back from now (24h, 1h30m) or a time (RFC 3339, 2024-03-14 09:21; default: the tenant's oldest event).")
     var since: String?
 
-    @Option(help: "Window end: a duration back from now or an RFC 3339 time (default: now).")
+    @Option(help: "Window end: a duration back from now or a time (default: now).")
     var until: String?
 
     @Option(help: "Time buckets the window is counted in.")
@@ -104,7 +104,7 @@ struct IssuesCommand: ParsableCommand {
 
     private static func instant(_ text: String, _ name: String) throws -> Int64 {
         guard let value = DurationParser.instant(text) else {
-            throw ValidationError("\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time")
+            throw ValidationError("\(name) '\(text)' is neither a duration (1h, 1h30m) nor a time (2024-03-14T09:21:07Z)")
         }
         return value
     }

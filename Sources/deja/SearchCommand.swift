@@ -13,10 +13,10 @@ struct FilterOptions: ParsableArguments {
     @Option(help: "Only this level (repeatable): error, warn, info, ...")
     var level: [String] = []
 
-    @Option(help: "Only events at or after this: a duration ago (1h, 7d) or an RFC 3339 time.")
+    @Option(help: "Only events at or after this: a duration ago (1h, 1h30m, 7d) or a time (RFC 3339, 2024-03-14 09:21, UTC unless it names a zone).")
     var since: String?
 
-    @Option(help: "Only events at or before this: a duration ago or an RFC 3339 time.")
+    @Option(help: "Only events at or before this: a duration ago or a time.")
     var until: String?
 
     @Option(name: [.short, .customLong("limit")], help: "Result groups (and run-file events per query).")
@@ -33,7 +33,7 @@ struct FilterOptions: ParsableArguments {
     func filter(tenant: String) throws -> SearchFilter {
         func instant(_ text: String?, _ name: String) throws -> Int64? {
             guard let text else { return nil }
-            guard let value = DurationParser.instant(text) else { throw ValidationError("--\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time") }
+            guard let value = DurationParser.instant(text) else { throw ValidationError("--\(name) '\(text)' is neither a duration (1h, 1h30m) nor a time (2024-03-14T09:21:07Z)") }
             return value
         }
         let levels = try level.map { text -> Severity in

@@ -11,8 +11,8 @@ enum OpenAPIDocument {
         "parameters": {
           "service": {"name": "service", "in": "query", "description": "Only these services (repeat or comma-separate).", "schema": {"type": "string"}},
           "level": {"name": "level", "in": "query", "description": "Only these levels: error, warning, info...", "schema": {"type": "string"}},
-          "since": {"name": "since", "in": "query", "description": "A duration ago (1h, 7d) or an RFC 3339 time.", "schema": {"type": "string"}},
-          "until": {"name": "until", "in": "query", "description": "A duration ago (1h, 7d) or an RFC 3339 time.", "schema": {"type": "string"}},
+          "since": {"name": "since", "in": "query", "description": "A duration ago (1h, 1h30m, 7d) or a time (RFC 3339, or 2024-03-14 09:21 in UTC).", "schema": {"type": "string"}},
+          "until": {"name": "until", "in": "query", "description": "A duration ago (1h, 1h30m, 7d) or a time (RFC 3339, or 2024-03-14 09:21 in UTC).", "schema": {"type": "string"}},
           "limit": {"name": "limit", "in": "query", "description": "Most result groups, 1 to 100 (default 10).", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
           "tenant": {"name": "X-Scope-OrgID", "in": "header", "description": "Tenant, when the server runs without tokens (Loki's tenant id characters).", "schema": {"type": "string", "pattern": "^[A-Za-z0-9!._*'()-]{1,150}$"}}
         },

@@ -79,7 +79,7 @@ struct SearchQuery: Decodable, Sendable {
         // `+` read as a space, as forms encode one; no other reading of such a time is possible.
         let repaired = text.wholeMatch(of: /(\d{4}-\d\d-\d\dT[\d:.]+) (\d\d:?\d\d)/).map { "\($0.1)+\($0.2)" }
         guard let value = DurationParser.instant(repaired ?? text) else {
-            throw HTTPError(.badRequest, message: "\(name) '\(text)' is neither a duration (1h) nor an RFC 3339 time in \(EventTime.rangeDescription)")
+            throw HTTPError(.badRequest, message: "\(name) '\(text)' is neither a duration (1h, 1h30m) nor a time (2024-03-14T09:21:07Z) in \(EventTime.rangeDescription)")
         }
         return value
     }
