@@ -60,18 +60,31 @@ import Testing
         #expect(events[0].body == "checkout failed\njava.lang.IllegalStateException: no session" && events[1].level == .fatal)
     }
 
-    @Test("logcli query's output: each stream's lines are its service's, the line's time kept, else the stream's")
+    @Test("logcli query's output: each stream's lines are its service's, Loki's time the event's, a trace whole newest first or oldest")
     func logcliOutput() throws {
-        let events = try events(in: """
+        let oldestFirst = try events(in: """
             2024-03-14T09:21:07Z {app="checkout", namespace="shop"} 2024-03-14 09:21:06.412 ERROR [main] c.a.Shop - checkout failed
             2024-03-14T09:21:07Z {app="web", namespace="shop"} GET /api/cart 502
-            2024-03-14T09:21:07Z {app="checkout", namespace="shop"} java.lang.IllegalStateException: no session
+            2024-03-14T09:21:07.001Z {app="checkout", namespace="shop"} java.lang.IllegalStateException: no session
             {"labels":{"app":"worker"},"line":"job 7 done","timestamp":"2024-03-14T09:21:09Z"}
 
             """, named: "query.txt").sorted { $0.service < $1.service }
-        #expect(events.map(\.service) == ["checkout", "web", "worker"])
-        #expect(events[0].body == "checkout failed\njava.lang.IllegalStateException: no session" && events[0].labels["namespace"] == "shop")
-        #expect(events.map(\.timestamp) == [1_710_408_066_412_000_000, 1_710_408_067_000_000_000, 1_710_408_069_000_000_000])
+        #expect(oldestFirst.map(\.service) == ["checkout", "web", "worker"])
+        #expect(oldestFirst[0].body == "2024-03-14 09:21:06.412 ERROR [main] c.a.Shop - checkout failed\njava.lang.IllegalStateException: no session")
+        #expect(oldestFirst[0].labels["namespace"] == "shop" && oldestFirst[0].level == .error)
+        #expect(oldestFirst.map(\.timestamp) == [1_710_408_067_000_000_000, 1_710_408_067_000_000_000, 1_710_408_069_000_000_000])
+        #expect(oldestFirst[0].lineTimestamp == 1_710_408_066_412_000_000)
+
+        // logcli's default, newest first: the trace's lines come before its first.
+        let newestFirst = try events(in: """
+            2024-03-14T09:21:08Z {app="web"} GET /api/cart 502
+            2024-03-14T09:21:07.002Z {app="checkout"} \tat com.acme.Cart.total(Cart.java:42)
+            2024-03-14T09:21:07.001Z {app="checkout"} java.lang.IllegalStateException: no session
+            2024-03-14T09:21:07Z {app="checkout"} checkout failed
+
+            """, named: "query.txt").sorted { $0.service < $1.service }
+        #expect(newestFirst.map(\.body) == ["checkout failed\njava.lang.IllegalStateException: no session\n\tat com.acme.Cart.total(Cart.java:42)",
+                                            "GET /api/cart 502"])
     }
 
     @Test("a JSON line names its service as a collector's labels would, before its file's; a request's path does not")

@@ -67,9 +67,8 @@ public struct CSVExport {
     let context: ExportContext
     private var rows: CSVRows
     private var rowLine = 0
-    private var lines: ReceivedLines
     /// Rows read but not yet handed on: the next may belong to their record.
-    private var records = ExportedEntries()
+    private var records: ExportedEntries
     private var services: [[String: String]: String] = [:]
 
     /// An export under `header`.
@@ -77,7 +76,7 @@ public struct CSVExport {
         self.header = header
         self.context = context
         rows = CSVRows(delimiter: header.delimiter)
-        lines = ReceivedLines(zoneOffset: context.parser.timestamps.zoneOffset)
+        records = ExportedEntries(now: context.now, zoneOffset: context.parser.timestamps.zoneOffset)
     }
 
     /// Reads line `number` (the header's is skipped); returns the events it completed.
@@ -98,7 +97,7 @@ public struct CSVExport {
                 + "columns (a value holding the separator must be quoted)")
         }
         guard let (entry, time) = entry(fields) else { return [] }
-        return read(records.add(entry, time: time))
+        return records.add(entry, time: time)
     }
 
     /// The end of the file: the last record, or an error for a quoted value left open.
@@ -111,22 +110,9 @@ public struct CSVExport {
         return drain()
     }
 
-    /// The rows read and not yet handed on: after an `Invalid`, what came before it.
+    /// The rows read and not yet handed on: after an `InvalidExport`, what came before it.
     public mutating func drain() -> [LogEvent] {
-        read(records.flush())
-    }
-
-    /// Records of rows, each read for its level and time.
-    private mutating func read(_ records: [LogEvent]) -> [LogEvent] {
-        records.map { record in
-            var event = lines.read(record)
-            // A row without a time of its own takes its line's.
-            if event.timestamp == context.now, let time = event.lineTimestamp {
-                event.timestamp = time
-                event.lineTimestamp = nil
-            }
-            return event
-        }
+        records.flush()
     }
 
     /// Whether `fields` are the header's column names.
@@ -150,7 +136,7 @@ public struct CSVExport {
         let level = StreamLabels.level(columns) ?? StreamLabels.level(labels)
             // Datadog's `status` is the level; an access log's is its HTTP status.
             ?? columns["status"].map { Int($0).map(Severity.init(httpStatus:)) ?? Severity(parsing: $0) }
-        return (LogEvent(timestamp: time ?? context.now, tenant: context.tenant, service: service, level: level ?? .unknown, labels: labels, body: text), time)
+        return (LogEvent(timestamp: context.now, tenant: context.tenant, service: service, level: level ?? .unknown, labels: labels, body: text), time)
     }
 
     /// The service a row's columns and labels name, else its source's; remembered by the values

@@ -1,11 +1,14 @@
 import DejaCore
 
-/// Joins the entries of an export that are lines of one record (a trace its collector shipped line
-/// by line, a row per line) as `ReceivedRecords` joins a push's: each source's apart, however the
-/// sources interleave, and in whichever order the export lists them. Log search tools export newest
-/// first by default (Grafana, Kibana, Splunk, CloudWatch Logs Insights' `sort @timestamp desc`),
-/// where a trace's frames come before its first line. The order is read from the entries' times;
-/// until two differ, oldest first is assumed for at most `undecidedLimit` entries.
+/// The entries of a log store's export (a CSV export's rows, `logcli query`'s or `aws logs tail`'s
+/// lines) as events: each read as a receiver reads a pushed entry (`ReceivedLines`: the level and
+/// time its line shows), and those that are lines of one record (a trace its collector shipped
+/// line by line) joined as `ReceivedRecords` joins a push's: each source's apart, however the
+/// sources interleave, and in whichever order the export lists them. Log stores export newest first
+/// by default (Grafana, Kibana, Splunk, `logcli query` without `--forward`, CloudWatch Logs
+/// Insights' `sort @timestamp desc`), where a trace's frames come before its first line. The order
+/// is read from the entries' times; until two differ, oldest first is assumed for at most
+/// `undecidedLimit` entries.
 struct ExportedEntries {
     static let undecidedLimit = 64
     /// Lines a record may take, as `MultiLineAssembler` allows.
@@ -19,6 +22,9 @@ struct ExportedEntries {
         let labels: [String: String]
     }
 
+    /// The time of entries the export gives none, until their line shows one.
+    private let now: Int64
+    private var lines: ReceivedLines
     private var order = Order.undecided
     private var undecided: [LogEvent] = []
     private var firstTime: Int64?
@@ -27,22 +33,43 @@ struct ExportedEntries {
     private var open: [Source: (lines: [LogEvent], opened: Int)] = [:]
     private var placed = 0
 
-    /// Adds an entry the export gave `time` (nil: none); returns the records it completed, each entry's lines joined.
+    /// Times that name no zone are read at `zoneOffset` seconds east of UTC.
+    init(now: Int64, zoneOffset: Int64) {
+        self.now = now
+        lines = ReceivedLines(zoneOffset: zoneOffset)
+    }
+
+    /// Adds an entry the export gave `time` (nil: none); returns the events it completed, each record's lines joined.
     mutating func add(_ entry: LogEvent, time: Int64?) -> [LogEvent] {
-        guard order == .undecided else { return place(entry) }
+        var entry = entry
+        entry.timestamp = time ?? now
+        guard order == .undecided else { return read(place(entry)) }
         undecided.append(entry)
         if let time {
             if let firstTime, time != firstTime { order = time > firstTime ? .oldestFirst : .newestFirst } else { firstTime = time }
         }
         guard order != .undecided || undecided.count >= Self.undecidedLimit else { return [] }
-        return decide()
+        return read(decide())
     }
 
     /// Ends every open record.
     mutating func flush() -> [LogEvent] {
         var records = order == .undecided ? decide() : []
         for source in open.keys.sorted(by: { open[$0]!.opened < open[$1]!.opened }) { records += end(source) }
-        return records
+        return read(records)
+    }
+
+    /// Records, each read for its level and time.
+    private mutating func read(_ records: [LogEvent]) -> [LogEvent] {
+        records.map { record in
+            var event = lines.read(record)
+            // An entry without a time of its own takes its line's.
+            if event.timestamp == now, let time = event.lineTimestamp {
+                event.timestamp = time
+                event.lineTimestamp = nil
+            }
+            return event
+        }
     }
 
     /// Places the entries held while the order was unknown, oldest first unless shown otherwise.

@@ -4,7 +4,8 @@ import Foundation
 /// Log files (or standard input) as batches of `LogEvent`s, the same batches the server's receivers
 /// hand over: plain lines are parsed (JSON, logfmt, klog, syslog, CRI, common text layouts) and
 /// multi-line records (stack traces) become one event, each source's apart where a line names its
-/// source (`docker compose logs`, `kubectl logs --prefix`, `logcli`), which then names the service,
+/// source (`docker compose logs`, `kubectl logs --prefix`; `logcli` and `aws logs tail`, whose lines
+/// are a log store's entries, newest first or oldest: `ExportedEntries`), which then names the service,
 /// and a log export of JSON documents or comma-separated values is read by record (`JSONExport`,
 /// `CSVExport`); a declared layout reads each
 /// line by it; JSONL lines are decoded as events.
@@ -88,18 +89,18 @@ public struct FileSource: Sendable {
                 // A log export of JSON documents is read by document, its records the events.
                 var export: JSONExport?
                 var records = RecordsBySource(parser: parser)
+                // A log store's entries (`logcli query`, `aws logs tail`), read as an export's are.
+                var entries = ExportedEntries(now: now, zoneOffset: parser.timestamps.zoneOffset)
                 func addRecords(_ done: [RecordsBySource.Record]) throws {
-                    for (record, source, time) in done {
+                    for (record, source) in done {
                         // The service a JSON line names comes before its file's.
-                        var event = event(record, service: service ?? source?.service ?? record.header.service ?? fileService,
-                                          labels: source?.labels ?? [:])
-                        if record.header.timestamp == nil, let time { event.timestamp = time }
-                        try add(event)
+                        try add(event(record, service: service ?? source?.service ?? record.header.service ?? fileService, labels: source?.labels ?? [:]))
                     }
                 }
                 // A stream gone quiet has ended its record: a trace's lines arrive together.
                 let idle = {
                     try addRecords(records.flush())
+                    for event in entries.flush() { try add(event) }
                     try flush()
                 }
                 // An export of comma-separated values is read by row.
@@ -137,9 +138,20 @@ public struct FileSource: Sendable {
                         if try exported({ try export!.add(line, number: number) }) { return }
                         export = nil  // the file goes on as text
                     }
-                    try addRecords(records.add(line, number: number))
+                    guard let (source, time, rest) = LineSource.split(line) else {
+                        try addRecords(records.add(line, of: nil, number: number))
+                        return
+                    }
+                    guard let time else {
+                        try addRecords(records.add(String(rest), of: source, number: number))
+                        return
+                    }
+                    let entry = LogEvent(timestamp: time, tenant: tenant, service: service ?? source.service ?? fileService, labels: source.labels,
+                                         body: String(rest))
+                    for event in entries.add(entry, time: time) { try add(event) }
                 }
                 try addRecords(records.flush())
+                for event in entries.flush() { try add(event) }
                 if export != nil { _ = try exported { try export!.finish() } }
                 if table != nil { _ = try exported { try table!.finish() } }
             }
