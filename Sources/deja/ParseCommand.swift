@@ -69,9 +69,9 @@ struct ParseCommand: ParsableCommand {
             // A row that does not fit stops the output after the rows before it.
             func rows(_ read: () throws -> [LogEvent]) throws {
                 do {
-                    for event in try read() { try output.append(exported(event, encoder: encoder, asReceived: true)) }
+                    for event in try read() { try output.append(exported(event, encoder: encoder)) }
                 } catch let invalid as InvalidExport {
-                    for event in table!.drain() { try output.append(exported(event, encoder: encoder, asReceived: true)) }
+                    for event in table!.drain() { try output.append(exported(event, encoder: encoder)) }
                     throw invalid
                 }
             }
@@ -116,12 +116,12 @@ struct ParseCommand: ParsableCommand {
         }
     }
 
-    /// An exported record's line: its stream is its labels and the service it names.
-    /// An exported row's body is its line as written (`asReceived`), whose message is read as stored events' are.
-    private func exported(_ event: LogEvent, encoder: JSONEncoder, asReceived: Bool = false) throws -> String {
+    /// An exported record's line: its stream is its labels and the service it names, its message
+    /// read from its body as a stored event's is (a CSV row's or Grafana's body is the line as written).
+    private func exported(_ event: LogEvent, encoder: JSONEncoder) throws -> String {
         var stream = event.labels
         if !event.service.isEmpty { stream["service"] = event.service }
-        let message = asReceived ? EventPreparer.messageText(event.body) : event.body
+        let message = EventPreparer.messageText(event.body)
         let detected = Detected(stream: stream, timestamp: event.timestamp == 0 ? nil : RFC3339.string(event.timestamp),
                                 level: Self.levelName(event.level), message: message, layout: "export",
                                 conditions: FailureTaxonomy.matches(in: message).map { Condition(labels: $0.labels, source: $0.source) })

@@ -162,6 +162,16 @@ import Testing
         // A JSON line per record is read line by line, as before.
         let lines = try events(in: #"{"level":"error","msg":"db down"}"# + "\n" + #"{"level":"info","msg":"db up"}"# + "\n", named: "app.log")
         #expect(lines.map(\.body) == ["db down", "db up"])
+        // Grafana Explore's JSON download: the line as written, its stream's labels among the fields it detected.
+        let grafana = try events(in: """
+            [{"line": "2024-03-14 09:21:06 ERROR checkout failed\\njava.lang.IllegalStateException: no session",
+              "timestamp": "1710408067000000000", "date": "2024-03-14T09:21:07.000Z", "fields": {"app": "checkout", "namespace": "shop"}},
+             {"line": "level=warn msg=\\"slow query\\"", "timestamp": "1710408068000000000", "fields": {"app": "cart", "msg": "slow query"}}]
+            """, named: "Explore-logs.json")
+        #expect(grafana.map(\.body) == ["2024-03-14 09:21:06 ERROR checkout failed\njava.lang.IllegalStateException: no session", #"level=warn msg="slow query""#])
+        #expect(grafana.map(\.service) == ["checkout", "cart"] && grafana.map(\.level) == [.error, .warning])
+        #expect(grafana.map(\.labels) == [["app": "checkout", "namespace": "shop"], ["app": "cart"]])
+        #expect(grafana.map(\.timestamp) == [1_710_408_067_000_000_000, 1_710_408_068_000_000_000] && grafana[0].lineTimestamp == 1_710_408_066_000_000_000)
     }
 
     @Test("a JSON export cut short or nested without end is refused with where and what is wrong, the documents before it stored")

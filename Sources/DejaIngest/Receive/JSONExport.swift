@@ -33,6 +33,8 @@ public struct JSONExport {
     }
 
     let context: ExportContext
+    /// Reads the lines of records that hold a line as written (Grafana's).
+    private var lines: ReceivedLines
     /// The open document's bytes, from its first, or in an array of records the open record's;
     /// and the line it starts on.
     private var value: [UInt8] = []
@@ -46,6 +48,7 @@ public struct JSONExport {
 
     public init(_ context: ExportContext) {
         self.context = context
+        lines = ReceivedLines(zoneOffset: context.parser.timestamps.zoneOffset)
     }
 
     /// Reads line `number`; returns the events of the documents it completed (several written one
@@ -155,7 +158,7 @@ public struct JSONExport {
     }
 
     /// The event of `record`, whose JSON `text` is given when known as written.
-    private func event(_ record: Any, text: String? = nil) -> LogEvent? {
+    private mutating func event(_ record: Any, text: String? = nil) -> LogEvent? {
         if let text = record as? String {
             guard !text.allSatisfy(\.isWhitespace) else { return nil }
             let line = context.parser.parse(text)
@@ -166,6 +169,13 @@ public struct JSONExport {
         if let event = KubernetesEvent(object) {
             return LogEvent(timestamp: event.time ?? context.now, tenant: context.tenant, service: context.givenService ?? event.service, level: event.level,
                             labels: event.labels, body: event.message)
+        }
+        if let row = GrafanaLogRow(object) {
+            var event = lines.read(LogEvent(timestamp: row.time ?? context.now, tenant: context.tenant,
+                                            service: context.givenService ?? ServiceLabels.service(in: row.labels) ?? context.service,
+                                            level: StreamLabels.level(row.labels) ?? .unknown, labels: row.labels, body: row.line))
+            if row.time == nil, let time = event.lineTimestamp { (event.timestamp, event.lineTimestamp) = (time, nil) }
+            return event
         }
         guard let text = text ?? (try? JSONSerialization.data(withJSONObject: object)).map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
         let line = context.parser.parse(jsonObject: object, text: text)
