@@ -262,6 +262,20 @@ import Testing
         #expect(bare.timestamp == 1_715_181_836_403_123_456 && bare.lineTimestamp == nil)
     }
 
+    @Test("a time alone before a JSON or logfmt line (docker logs -t, kubectl logs --timestamps) is an envelope: the line's fields are read")
+    func timestampedStructuredLines() {
+        let json = parser.parse(#"2024-05-08T15:23:56.403123456Z {"level":"error","msg":"db down","time":"2024-05-08T15:23:50Z","service":"orders"}"#)
+        #expect(json.layout == .header && json.level == .error && json.message == "db down" && json.service == "orders")
+        #expect(json.timestamp == 1_715_181_836_403_123_456 && json.lineTimestamp == 1_715_181_830_000_000_000)
+        let logfmt = parser.parse(#"2024-05-08T15:23:56.403123456Z level=warn msg="retrying" err="dial tcp: connection refused""#)
+        #expect(logfmt.level == .warning && logfmt.message == "retrying: dial tcp: connection refused")
+        // Words with an `=` among them, a brace that opens no object, a line with a level of its own: read as before.
+        #expect(parser.parse("2024-05-08 15:23:56 user=bob logged in").message == "user=bob logged in")
+        #expect(parser.parse("2024-05-08 15:23:56 {not json").message == "{not json")
+        let leveled = parser.parse(#"2024-05-08 15:23:56 INFO {"cart": 3}"#)
+        #expect(leveled.level == .info && leveled.message == #"{"cart": 3}"#)
+    }
+
     @Test("a stream's layout is learned: its lines read as without memory, continuations keep it, other layouts are detected")
     func layoutMemoryPerStream() {
         let lines = [

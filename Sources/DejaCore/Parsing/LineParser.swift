@@ -626,11 +626,31 @@ public struct LineParser: Sendable {
         parsed.level = header.level
         if let source = header.source, !source.isEmpty {
             parsed.source = String(decoding: line.utf8.dropFirst(source.lowerBound).prefix(source.count), as: UTF8.self)
+        } else if header.level == .unknown, let inner = structured(parsed.message) {
+            // A time alone before a JSON or logfmt line (`docker logs -t`, `kubectl logs --timestamps`,
+            // Grafana's text download) is an envelope, as CRI's is: the line's own fields are read.
+            parsed.message = inner.message
+            parsed.level = inner.level
+            parsed.source = inner.source
+            parsed.service = inner.service
+            parsed.attributes = inner.attributes
+            parsed.lineTimestamp = inner.timestamp
         }
         return parsed
     }
 
     private static let pythonLevels = ["CRITICAL:", "ERROR:", "WARNING:", "INFO:", "DEBUG:"].map { Array($0.utf8) }
+
+    /// `text` read as a JSON object or logfmt pairs, or nil when it is neither.
+    private func structured(_ text: String) -> ParsedLine? {
+        switch text.utf8.first {
+        case UInt8(ascii: "{"):
+            let json = parseJSON(text, original: text)
+            return json.layout == .json ? json : nil
+        case let first? where (first | 0x20) &- 97 < 26 && text.utf8.contains(UInt8(ascii: "=")): return parseLogfmt(text)
+        default: return nil
+        }
+    }
 
     /// Microsoft.Extensions.Logging's console format (ASP.NET Core's default): `fail: Category[EventId]`,
     /// the message on the next, indented lines (`MultiLineAssembler` takes it), or after the id on

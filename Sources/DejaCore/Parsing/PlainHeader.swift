@@ -211,7 +211,9 @@ struct PlainHeader {
         for _ in 0..<tokens {
             let token = nextToken(bytes, from: at)
             guard token.count >= 2 else { return nil }
+            // A JSON object or string opening the message (`{"cart":`) names no logger.
             if bytes[token.upperBound - 1] == UInt8(ascii: ":"), hasLetter(bytes[token]), !isErrorCode(bytes[token].dropLast()),
+               bytes[token.lowerBound] != UInt8(ascii: "{"), bytes[token.lowerBound] != UInt8(ascii: "\""),
                token.upperBound == bytes.count || bytes[token.upperBound] == 32 {
                 let name = token.lowerBound..<(bytes[token].firstIndex(of: UInt8(ascii: "[")) ?? token.upperBound - 1)
                 return (skipSpaces(bytes, from: token.upperBound), name)
