@@ -87,6 +87,24 @@ import Testing
                                             "GET /api/cart 502"])
     }
 
+    @Test("Grafana's logs text download: its facts are no events, its common labels every row's, a trace's rows one event newest first")
+    func grafanaTextDownload() throws {
+        let events = try events(in: [
+            #"Common labels: {"app":"checkout","namespace":"shop"}"#,
+            #"Line limit: "1000 (4 returned)""#,
+            "", "",
+            "2024-03-14 09:21:09.000\tlevel=warn msg=\"slow query\"",
+            "2024-03-14 09:21:08.002\t\tat com.shop.Cart.total(Cart.java:42)",
+            "2024-03-14 09:21:08.001\tjava.lang.IllegalStateException: no session",
+            "1710408068000\t2024-03-14T09:21:08.000Z\t2024-03-14 09:21:07.412 ERROR [main] c.a.Shop - checkout failed",
+        ].joined(separator: "\n"), named: "Explore-logs-2024-03-14.txt")
+        #expect(events.map(\.body) == ["level=warn msg=\"slow query\"",
+            "2024-03-14 09:21:07.412 ERROR [main] c.a.Shop - checkout failed\njava.lang.IllegalStateException: no session\n\tat com.shop.Cart.total(Cart.java:42)"])
+        #expect(events.map(\.service) == ["checkout", "checkout"] && events.map(\.level) == [.warning, .error])
+        #expect(events[1].labels == ["app": "checkout", "namespace": "shop"])
+        #expect(events.map(\.timestamp) == [1_710_408_069_000_000_000, 1_710_408_068_000_000_000])
+    }
+
     @Test("a JSON line names its service as a collector's labels would, before its file's; a request's path does not")
     func jsonLinesNameTheirService() throws {
         let events = try events(in: [

@@ -5,7 +5,8 @@ import Foundation
 /// hand over: plain lines are parsed (JSON, logfmt, klog, syslog, CRI, common text layouts) and
 /// multi-line records (stack traces) become one event, each source's apart where a line names its
 /// source (`docker compose logs`, `kubectl logs --prefix`; `logcli` and `aws logs tail`, whose lines
-/// are a log store's entries, newest first or oldest: `ExportedEntries`), which then names the service,
+/// are a log store's entries, newest first or oldest: `ExportedEntries`, as a Grafana text
+/// download's rows are), which then names the service,
 /// and a log export of JSON documents or comma-separated values is read by record (`JSONExport`,
 /// `CSVExport`); a declared layout reads each
 /// line by it; JSONL lines are decoded as events.
@@ -91,6 +92,8 @@ public struct FileSource: Sendable {
                 var records = RecordsBySource(parser: parser)
                 // A log store's entries (`logcli query`, `aws logs tail`), read as an export's are.
                 var entries = ExportedEntries(now: now, zoneOffset: parser.timestamps.zoneOffset)
+                // A Grafana text download: its facts first, then its rows, each the log store's entry.
+                var download: (readingFacts: Bool, labels: [String: String])?
                 func addRecords(_ done: [RecordsBySource.Record]) throws {
                     for (record, source) in done {
                         // The service a JSON line names comes before its file's.
@@ -128,7 +131,22 @@ public struct FileSource: Sendable {
                         } else if let header = CSVExport.header(line) {
                             table = CSVExport(header: header, context)
                             return
+                        } else if GrafanaTextDownload.opens(line) {
+                            download = (true, [:])
                         }
+                    }
+                    if let (readingFacts, labels) = download {
+                        if line.allSatisfy(\.isWhitespace) { return }
+                        if readingFacts, let fact = GrafanaTextDownload.fact(line) {
+                            download!.labels = GrafanaTextDownload.commonLabels(fact) ?? labels
+                            return
+                        }
+                        download!.readingFacts = false
+                        let row = GrafanaTextDownload.row(line, scanner: parser.timestamps)
+                        let entry = LogEvent(timestamp: now, tenant: tenant, service: service ?? ServiceLabels.service(in: labels) ?? fileService,
+                                             labels: labels, body: String(row.line))
+                        for event in entries.add(entry, time: row.time) { try add(event) }
+                        return
                     }
                     if table != nil {
                         _ = try exported { try table!.add(line, number: number) }
