@@ -41,7 +41,7 @@ public final class SQLiteStore: @unchecked Sendable {
             Self.indexFunctions.forEach(db.add(function:))
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.openPool(path: path, configuration: configuration)
             // GRDB sets NORMAL, under which a commit is durable only at the next checkpoint. The
             // server deletes write-ahead-log segments once their events are committed, so a commit
             // must survive power loss: FULL syncs SQLite's log at each commit (about one a second).
@@ -68,6 +68,20 @@ public final class SQLiteStore: @unchecked Sendable {
             throw error
         } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
             throw StoreError.corruptDatabase(path, error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// The pool over `path`. Opening sets WAL mode, which needs a lock that SQLite does not wait
+    /// for with the busy handler: two processes opening one new store at once (two `deja ingest`s)
+    /// saw `database is locked` at once. A busy open is tried again for up to `busyTimeout`.
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
         }
     }
 
