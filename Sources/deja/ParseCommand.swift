@@ -121,9 +121,9 @@ struct ParseCommand: ParsableCommand {
     private func exported(_ event: LogEvent, encoder: JSONEncoder) throws -> String {
         var stream = event.labels
         if !event.service.isEmpty { stream["service"] = event.service }
-        let message = EventPreparer.messageText(event.body)
+        let (message, jsonLevel) = EventPreparer.reading(event.body)
         let detected = Detected(stream: stream, timestamp: event.timestamp == 0 ? nil : RFC3339.string(event.timestamp),
-                                level: Self.levelName(event.level), message: message, layout: "export",
+                                level: Self.levelName(event.level == .unknown ? jsonLevel ?? .unknown : event.level), message: message, layout: "export",
                                 conditions: FailureTaxonomy.matches(in: message).map { Condition(labels: $0.labels, source: $0.source) })
         return String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n"
     }

@@ -295,6 +295,17 @@ import Testing
         preparer.prepare(LogEvent(timestamp: 0, tenant: "t", service: "shop", level: .error, labels: [:], body: body))
     }
 
+    @Test("a received JSON line's level is read with its message; a level the event has is kept")
+    func receivedJSONLinesLevel() {
+        func level(_ body: String, _ level: Severity = .unknown) -> Severity {
+            preparer.prepare(LogEvent(timestamp: 0, tenant: "t", service: "shop", level: level, labels: [:], body: body)).event.level
+        }
+        #expect(level(#"{"level":"warn","msg":"disk almost full"}"#) == .warning)
+        #expect(level(#"{"severity":"DEBUG","message":"cache hit"}"#) == .debug)
+        #expect(level(#"{"level":"info","msg":"started"}"#, .error) == .error)
+        #expect(level("2024-03-14 09:21:07 disk almost full") == .unknown)
+    }
+
     @Test("a received line whose header its stream's reader found is prepared alike without reading the header again")
     func receivedLinesSpareASecondRead() throws {
         let bodies = [

@@ -34,12 +34,16 @@ public struct EventPreparer: Sendable {
     /// `messageStart`, where a reader of the line's stream found its message (`ReceivedLines`),
     /// spares reading its header again, unless redaction changed the header.
     public func prepare(_ event: LogEvent, messageStart: Int? = nil) -> PreparedEvent {
+        var event = event
         let body = redactor.redact(event.body)
-        let text = if let messageStart, messageStart < body.utf8.count,
-                      body.utf8.prefix(messageStart).elementsEqual(event.body.utf8.prefix(messageStart)) {
-            String(body.utf8.dropFirst(messageStart))!
+        let text: String
+        if let messageStart, messageStart < body.utf8.count, body.utf8.prefix(messageStart).elementsEqual(event.body.utf8.prefix(messageStart)) {
+            text = String(body.utf8.dropFirst(messageStart))!
         } else {
-            Self.messageText(body)
+            let read = Self.reading(body)
+            text = read.message
+            // A received JSON line's level is read here, with its message (its receiver read only its words).
+            if event.level == .unknown, let level = read.jsonLevel { event.level = level }
         }
         let message = MessageNormalizer.normalize(text)
         return PreparedEvent(event: event, body: body, message: message, signatureHash: SignatureHash.of(message))
@@ -57,18 +61,25 @@ public struct EventPreparer: Sendable {
     /// logger), as `deja ingest` reads a file; a multi-line body's further lines are kept as a
     /// file's record keeps them. Terminal colours are no part of it.
     public static func messageText(_ body: String) -> String {
+        reading(body).message
+    }
+
+    /// `messageText(body)`, and the level its first line names when that line is JSON (a receiver
+    /// reads only a JSON line's words; its level is taken here, with its message).
+    public static func reading(_ body: String) -> (message: String, jsonLevel: Severity?) {
         let body = TerminalEscapes.stripped(body)
         guard let newline = body.utf8.firstIndex(of: 10) else {
-            let message = firstLineMessage(body)
-            return message.isEmpty ? body : message
+            let first = firstLine(body)
+            return (first.message.isEmpty ? body : first.message, first.jsonLevel)
         }
         var later = body[body.index(after: newline)...].split(separator: "\n", omittingEmptySubsequences: false)[...]
-        var text = firstLineMessage(String(body[..<newline]))
+        let first = firstLine(String(body[..<newline]))
+        var text = first.message
         // .NET's console record (`fail: Category[13]`, pushed line by line): the indented line is its message.
         if text.isEmpty, let message = later.popFirst() { text = String(message.drop { $0 == " " || $0 == "\t" }) }
         if text.isEmpty { text = String(body[..<newline]) }
         for line in later { text += "\n" + laterLineMessage(line) }
-        return text
+        return (text, first.jsonLevel)
     }
 
     /// A later line of a record as `MultiLineAssembler` keeps it: a line with a header of its own
@@ -79,14 +90,16 @@ public struct EventPreparer: Sendable {
         return parsed.layout == .header ? Substring(MultiLineAssembler.continuation(parsed)) : line
     }
 
-    /// The first line's message; empty for a .NET console header that names only its category.
-    private static func firstLineMessage(_ line: String) -> String {
+    /// The first line's message (empty for a .NET console header that names only its category),
+    /// and its level when it is a JSON line that names one.
+    private static func firstLine(_ line: String) -> (message: String, jsonLevel: Severity?) {
         let parsed = parser.parseLayout(line)
-        if MultiLineAssembler.namesOnlyCategory(parsed) { return "" }
+        if MultiLineAssembler.namesOnlyCategory(parsed) { return ("", nil) }
+        let jsonLevel = parsed.layout == .json && parsed.level != .unknown ? parsed.level : nil
         switch parsed.layout {
         case .json, .logfmt, .klog, .syslog5424, .syslog3164, .cri, .docker, .header, .pythonLogging, .dotnetConsole:
-            return parsed.message.isEmpty ? line : parsed.message
-        case .nginxAccess, .plain, .declared, .directive: return line
+            return (parsed.message.isEmpty ? line : parsed.message, jsonLevel)
+        case .nginxAccess, .plain, .declared, .directive: return (line, nil)
         }
     }
 }
