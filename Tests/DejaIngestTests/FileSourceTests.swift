@@ -190,6 +190,13 @@ import Testing
         #expect(grafana.map(\.service) == ["checkout", "cart"] && grafana.map(\.level) == [.error, .warning])
         #expect(grafana.map(\.labels) == [["app": "checkout", "namespace": "shop"], ["app": "cart"]])
         #expect(grafana.map(\.timestamp) == [1_710_408_067_000_000_000, 1_710_408_068_000_000_000] && grafana[0].lineTimestamp == 1_710_408_066_000_000_000)
+        // Newest first, Grafana's default: a trace shipped line by line is one event.
+        let newestFirst = try events(in: """
+            [{"line": "\\tat com.shop.Cart.total(Cart.java:42)", "timestamp": "1710408067002000000", "fields": {"app": "checkout"}},
+             {"line": "java.lang.IllegalStateException: no session", "timestamp": "1710408067001000000", "fields": {"app": "checkout"}},
+             {"line": "checkout failed", "timestamp": "1710408067000000000", "fields": {"app": "checkout"}}]
+            """, named: "Explore-logs.json")
+        #expect(newestFirst.map(\.body) == ["checkout failed\njava.lang.IllegalStateException: no session\n\tat com.shop.Cart.total(Cart.java:42)"])
     }
 
     @Test("a JSON export cut short or nested without end is refused with where and what is wrong, the documents before it stored")

@@ -115,7 +115,7 @@ public struct FileSource: Sendable {
                         for event in events { try add(event) }
                         return true
                     } catch let invalid as InvalidExport {
-                        for event in table?.drain() ?? [] { try add(event) }
+                        for event in (table?.drain() ?? []) + (export?.drain() ?? []) { try add(event) }
                         try flush()
                         throw invalid
                     }

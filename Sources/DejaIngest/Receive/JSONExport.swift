@@ -33,8 +33,8 @@ public struct JSONExport {
     }
 
     let context: ExportContext
-    /// Reads the lines of records that hold a line as written (Grafana's).
-    private var lines: ReceivedLines
+    /// Records that hold a line as written (Grafana's), read as a log store's entries.
+    private var entries: ExportedEntries
     /// The open document's bytes, from its first, or in an array of records the open record's;
     /// and the line it starts on.
     private var value: [UInt8] = []
@@ -48,7 +48,7 @@ public struct JSONExport {
 
     public init(_ context: ExportContext) {
         self.context = context
-        lines = ReceivedLines(zoneOffset: context.parser.timestamps.zoneOffset)
+        entries = ExportedEntries(now: context.now, zoneOffset: context.parser.timestamps.zoneOffset)
     }
 
     /// Reads line `number`; returns the events of the documents it completed (several written one
@@ -122,7 +122,12 @@ public struct JSONExport {
     /// The end of the file: a document left open is cut short.
     public mutating func finish() throws -> [LogEvent] {
         if inArray, value.isEmpty { throw invalid("line \(arrayLine) is not valid JSON: the array is not closed") }
-        return value.isEmpty ? [] : try complete()
+        return (value.isEmpty ? [] : try complete()) + drain()
+    }
+
+    /// The records read and not yet handed on: after an `InvalidExport`, what came before it.
+    public mutating func drain() -> [LogEvent] {
+        entries.flush()
     }
 
     /// The events of the document, or of the array's record, just read.
@@ -136,10 +141,10 @@ public struct JSONExport {
             while reason.hasSuffix(".") { reason.removeLast() }
             throw invalid("line \(valueLine) is not valid JSON: \(reason)")
         }
-        guard inArray else { return Self.records(root).compactMap { event($0) } }
+        guard inArray else { return Self.records(root).flatMap { events($0) } }
         // An array's record is read from its text as written, unless it is a search hit's `_source`.
-        if let source = (root as? [String: Any])?["_source"] { return event(source).map { [$0] } ?? [] }
-        return event(root, text: String(decoding: value, as: UTF8.self)).map { [$0] } ?? []
+        if let source = (root as? [String: Any])?["_source"] { return events(source) }
+        return events(root, text: String(decoding: value, as: UTF8.self))
     }
 
     /// The records a document holds: an array's elements, the array under one of `recordPaths`
@@ -157,8 +162,20 @@ public struct JSONExport {
         }.first
     }
 
+    /// The events `record` completes, whose JSON `text` is given when known as written: its own,
+    /// or for a Grafana row, the records of the rows before it it ends.
+    private mutating func events(_ record: Any, text: String? = nil) -> [LogEvent] {
+        if let row = (record as? [String: Any]).flatMap(GrafanaLogRow.init) {
+            let entry = LogEvent(timestamp: context.now, tenant: context.tenant,
+                                 service: context.givenService ?? ServiceLabels.service(in: row.labels) ?? context.service,
+                                 level: StreamLabels.level(row.labels) ?? .unknown, labels: row.labels, body: row.line)
+            return entries.add(entry, time: row.time)
+        }
+        return event(record, text: text).map { [$0] } ?? []
+    }
+
     /// The event of `record`, whose JSON `text` is given when known as written.
-    private mutating func event(_ record: Any, text: String? = nil) -> LogEvent? {
+    private func event(_ record: Any, text: String?) -> LogEvent? {
         if let text = record as? String {
             guard !text.allSatisfy(\.isWhitespace) else { return nil }
             let line = context.parser.parse(text)
@@ -169,13 +186,6 @@ public struct JSONExport {
         if let event = KubernetesEvent(object) {
             return LogEvent(timestamp: event.time ?? context.now, tenant: context.tenant, service: context.givenService ?? event.service, level: event.level,
                             labels: event.labels, body: event.message)
-        }
-        if let row = GrafanaLogRow(object) {
-            var event = lines.read(LogEvent(timestamp: row.time ?? context.now, tenant: context.tenant,
-                                            service: context.givenService ?? ServiceLabels.service(in: row.labels) ?? context.service,
-                                            level: StreamLabels.level(row.labels) ?? .unknown, labels: row.labels, body: row.line))
-            if row.time == nil, let time = event.lineTimestamp { (event.timestamp, event.lineTimestamp) = (time, nil) }
-            return event
         }
         guard let text = text ?? (try? JSONSerialization.data(withJSONObject: object)).map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
         let line = context.parser.parse(jsonObject: object, text: text)
