@@ -214,7 +214,8 @@ public struct LineParser: Sendable {
             return nil
         }
         var parsed = ParsedLine(layout: .json, message: "")
-        parsed.service = ServiceLabels.service(inRecord: object)
+        let service = ServiceLabels.service(inRecord: object)
+        parsed.service = service
         // Docker json-file: {"log": "...\n", "stream": "stdout", "time": "..."} wraps the real line, as
         // do Fluent Bit's and fluentd's records of it (with `kubernetes` metadata, a `date`, a `logtag`).
         if let log = object["log"] as? String, object.keys.allSatisfy(Self.wrapperKeys.contains) || object["stream"] != nil && object.count <= 4 {
@@ -226,7 +227,7 @@ public struct LineParser: Sendable {
                 inner.timestamp = time
             }
             inner.attributes["stream"] = object["stream"] as? String
-            inner.service = ServiceLabels.service(inRecord: object)
+            inner.service = service
             return inner
         }
         if let (key, message) = take(Self.messageKeys) {

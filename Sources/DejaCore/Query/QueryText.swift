@@ -42,6 +42,7 @@ public struct QueryText: Sendable, Equatable {
         let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix("{"), trimmed.hasSuffix("}"), trimmed.utf8.count <= 1 << 20,
               let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any] else { return nil }
-        return (object["_source"] as? [String: Any] ?? object, trimmed)
+        guard let source = object["_source"] as? [String: Any] else { return (object, trimmed) }
+        return (source, (try? JSONSerialization.data(withJSONObject: source)).map { String(decoding: $0, as: UTF8.self) } ?? trimmed)
     }
 }
