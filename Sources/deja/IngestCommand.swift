@@ -17,7 +17,8 @@ struct IngestCommand: AsyncParsableCommand {
         kubectl logs --prefix, logcli query or aws logs tail name their source. A log export of JSON \
         documents (gcloud logging read --format=json, aws logs filter-log-events, kubectl get events \
         -o json, an Elasticsearch search response) is read by record, as is a CSV export of a log search \
-        (Splunk, CloudWatch Logs Insights, Grafana Explore, Kibana, Datadog). With --jsonl each line is an object with \
+        (Splunk, CloudWatch Logs Insights, Grafana Explore, Kibana, Datadog) and Grafana Explore's logs download \
+        (JSON or text). With --jsonl each line is an object with \
         "body" and optional "id" (kept and returned by search), "service", "level", "timestamp" \
         (RFC 3339) and "labels". A bad JSONL line stops the run with its line number; batches before \
         it are stored.
