@@ -12,7 +12,7 @@ struct ParseCommand: ParsableCommand {
         Without --format, prints what detection found: {"timestamp": RFC 3339 or null, "level": trace, \
         debug, info, warn, error, fatal or null, "message", "layout", "stream": the labels of the \
         stream a prefix names (docker compose logs, kubectl logs --prefix, logcli) or null}; a log export \
-        of JSON documents, one object per record. Year-less dates take the year \
+        of JSON documents or CSV, one object per record. Year-less dates take the year \
         that puts them no more than two days after now; zone-less times are read in --zone (UTC). Once \
         a file's layout is recognized, its later lines are read that way first. With --format, a line \
         that does not have the declared layout is printed as {"unmatched": LINE} and counted on standard error.
@@ -66,12 +66,14 @@ struct ParseCommand: ParsableCommand {
             var export: JSONExport?
             // An export of comma-separated values: one object per row, as `deja ingest` reads it.
             var table: CSVExport?
-            // A row that does not fit stops the output after the rows before it.
-            func rows(_ read: () throws -> [LogEvent]) throws {
+            // A record that cannot be read stops the output after the records before it, as in `deja ingest`.
+            func exported(_ read: () throws -> [LogEvent]?) throws -> Bool {
                 do {
-                    for event in try read() { try output.append(exported(event, encoder: encoder)) }
+                    guard let events = try read() else { return false }
+                    for event in events { try output.append(self.exported(event, encoder: encoder)) }
+                    return true
                 } catch let invalid as InvalidExport {
-                    for event in table!.drain() { try output.append(exported(event, encoder: encoder)) }
+                    for event in (table?.drain() ?? []) + (export?.drain() ?? []) { try output.append(self.exported(event, encoder: encoder)) }
                     throw invalid
                 }
             }
@@ -88,15 +90,12 @@ struct ParseCommand: ParsableCommand {
                     }
                 }
                 if table != nil {
-                    try rows { try table!.add(line, number: number + 1) }
+                    _ = try exported { try table!.add(line, number: number + 1) }
                     continue
                 }
                 if export != nil {
-                    if let events = try export!.add(line, number: number + 1) {
-                        for event in events { try output.append(exported(event, encoder: encoder)) }
-                        continue
-                    }
-                    export = nil
+                    if try exported({ try export!.add(line, number: number + 1) }) { continue }
+                    export = nil  // the file goes on as text
                 }
                 let prefixed = LineSource.split(line)
                 let parsed = prefixed.map { parser.parse(String($0.line), memory: &sources[$0.source, default: LineLayoutMemory()]) }
@@ -111,8 +110,8 @@ struct ParseCommand: ParsableCommand {
                 output.append(String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n")
                 output.flushIfLarge()
             }
-            for event in try export?.finish() ?? [] { try output.append(exported(event, encoder: encoder)) }
-            if table != nil { try rows { try table!.finish() } }
+            if export != nil { _ = try exported { try export!.finish() } }
+            if table != nil { _ = try exported { try table!.finish() } }
         }
     }
 
