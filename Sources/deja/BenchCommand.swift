@@ -115,7 +115,7 @@ struct BenchEmbedCommand: ParsableCommand {
     }
 
     static func readLines(_ path: String) throws -> [String] {
-        Array(try LineReader(path: path).filter { !$0.allSatisfy(\.isWhitespace) })
+        try LineReader.lines(of: path).filter { !$0.allSatisfy(\.isWhitespace) }
     }
 
     /// A deterministic mix: `count` non-blank lines spread evenly over every `*/*_2k.log`, shuffled.
@@ -164,7 +164,7 @@ struct BenchPatternsCommand: ParsableCommand {
     var repeats = 3
 
     mutating func run() throws {
-        let lines = Array(try LineReader(path: file))
+        let lines = try LineReader.lines(of: file)
         guard !lines.isEmpty else { throw CLIError("\(file) is empty") }
         var rates: [Double] = []
         var patterns = 0

@@ -33,7 +33,7 @@ struct BenchSearchCommand: ParsableCommand {
 
     mutating func run() throws {
         var items: [(query: String, kind: String)] = []
-        for (number, line) in try LineReader(path: queries).enumerated() where !line.allSatisfy(\.isWhitespace) {
+        for (number, line) in try LineReader.lines(of: queries).enumerated() where !line.allSatisfy(\.isWhitespace) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let query = object["query"] as? String else { throw CLIError("\(queries):\(number + 1): not an object with a string \"query\"") }
             items.append((query, object["kind"] as? String ?? "query"))

@@ -64,6 +64,7 @@ struct EmbedCommand: ParsableCommand {
             if pending.count == 4096 { emit() }
         }
         emit()
+        if let failure = reader.failure { throw failure }
         output.flush()
     }
 

@@ -101,7 +101,7 @@ struct MetricsSearchCommand: ParsableCommand {
         }
         var output = OutputBuffer()
         if let batch {
-            for (number, line) in try LineReader(path: batch).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            for (number, line) in try LineReader.lines(of: batch).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       let qid = object["qid"] as? String, let text = object["query"] as? String else {
                     throw CLIError("\(batch):\(number + 1): expected {\"qid\": ..., \"query\": ...}")

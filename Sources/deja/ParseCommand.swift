@@ -34,7 +34,7 @@ struct ParseCommand: ParsableCommand {
         var output = OutputBuffer()
         var unmatched = 0
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
-            for line in try LineReader(path: path) {
+            try LineReader.forEachLine(of: path) { line in
                 let fields: [String: String]
                 if let parsed = layout.parse(line) {
                     fields = parsed
@@ -62,39 +62,23 @@ struct ParseCommand: ParsableCommand {
             // A file is one stream; where a prefix names a line's source, each source is one.
             var memory = LineLayoutMemory()
             var sources: [LineSource: LineLayoutMemory] = [:]
-            // A log export of JSON documents: one object per record, as `deja ingest` reads it.
-            var export: JSONExport?
-            // An export of comma-separated values: one object per row, as `deja ingest` reads it.
-            var table: CSVExport?
-            // A record that cannot be read stops the output after the records before it, as in `deja ingest`.
-            func exported(_ read: () throws -> [LogEvent]?) throws -> Bool {
-                do {
-                    guard let events = try read() else { return false }
-                    for event in events { try output.append(self.exported(event, encoder: encoder)) }
-                    return true
-                } catch let invalid as InvalidExport {
-                    for event in (table?.drain() ?? []) + (export?.drain() ?? []) { try output.append(self.exported(event, encoder: encoder)) }
-                    throw invalid
-                }
+            // A log export (JSON documents, CSV, a Grafana download): one object per record, as `deja ingest` reads it.
+            var export: LogExport?
+            let printRecord = { (event: LogEvent) in
+                output.append(try self.exported(event, encoder: encoder))
+                output.flushIfLarge()
             }
             var sawText = false
-            for (number, line) in try LineReader(path: path).enumerated() {
+            var number = 0
+            try LineReader.forEachLine(of: path) { line in
+                number += 1
                 if !sawText, !line.allSatisfy(\.isWhitespace) {
                     sawText = true
-                    let context = ExportContext(parser: parser, file: path ?? "standard input", service: "", givenService: nil, tenant: "", now: 0)
-                    if JSONExport.opens(line) {
-                        export = JSONExport(context)
-                    } else if let header = CSVExport.header(line) {
-                        table = CSVExport(header: header, context)
-                        continue
-                    }
-                }
-                if table != nil {
-                    _ = try exported { try table!.add(line, number: number + 1) }
-                    continue
+                    export = LogExport(opening: line, ExportContext(parser: parser, file: path ?? "standard input", service: "",
+                                                                    givenService: nil, tenant: "", now: 0))
                 }
                 if export != nil {
-                    if try exported({ try export!.add(line, number: number + 1) }) { continue }
+                    if try export!.read(line, number: number, into: printRecord) { return }
                     export = nil  // the file goes on as text
                 }
                 let prefixed = LineSource.split(line)
@@ -110,8 +94,7 @@ struct ParseCommand: ParsableCommand {
                 output.append(String(decoding: try encoder.encode(detected), as: UTF8.self) + "\n")
                 output.flushIfLarge()
             }
-            if export != nil { _ = try exported { try export!.finish() } }
-            if table != nil { _ = try exported { try table!.finish() } }
+            try export?.finish(into: printRecord)
         }
     }
 

@@ -67,7 +67,7 @@ struct PatternsCommand: ParsableCommand {
         }
         var number = 0
         for path in files.isEmpty ? [nil] : files.map(Optional.some) {
-            for line in try LineReader(path: path) {
+            try LineReader.forEachLine(of: path) { line in
                 number += 1
                 if messagePerLine {
                     lineAssignments.append(miner.learn(line))

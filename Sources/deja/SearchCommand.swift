@@ -91,7 +91,7 @@ struct SearchCommand: ParsableCommand {
 
     private static func read(_ path: String) throws -> String {
         // Through the line reader: a trace saved by PowerShell (UTF-16) reads as text, `-` is standard input.
-        let text = try LineReader(path: path).joined(separator: "\n")
+        let text = try LineReader.lines(of: path).joined(separator: "\n")
         guard !text.allSatisfy(\.isWhitespace) else { throw CLIError("\(path) is empty: it should hold the text, log line or stack trace to look for") }
         return text
     }
@@ -99,7 +99,7 @@ struct SearchCommand: ParsableCommand {
     private func runBatch(_ path: String, _ engine: SearchEngine) throws {
         var output = OutputBuffer()
         var number = 0
-        for line in try LineReader(path: path) where !line.allSatisfy(\.isWhitespace) {
+        for line in try LineReader.lines(of: path) where !line.allSatisfy(\.isWhitespace) {
             number += 1
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let qid = object["qid"].map({ "\($0)" }), let query = object["query"] as? String else {

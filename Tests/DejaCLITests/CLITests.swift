@@ -217,6 +217,26 @@ struct DejaProcess {
         #expect(csv.out == #"{"conditions":[{"labels":["disk full"],"source":"PostgreSQL SQLSTATE 53100"}],"layout":"export","level":"error","message":"disk full","stream":{"host":"web01"},"timestamp":"2024-03-14T09:21:07Z"}"# + "\n")
     }
 
+    @Test("deja parse reads a Grafana text download by row as deja ingest does, and says when a file could not be read to its end")
+    func parseDownloadsAndCutFiles() throws {
+        let download = try DejaProcess.run(["parse"], input: [
+            #"Common labels: {"app":"checkout"}"#, "",
+            "2024-03-14 09:21:08.001\tjava.lang.IllegalStateException: no session",
+            "2024-03-14 09:21:08.000\t2024-03-14 09:21:07 ERROR checkout failed",
+        ].joined(separator: "\n"))
+        #expect(download.status == 0, "\(download.err)")
+        #expect(download.out == #"{"conditions":[{"labels":["illegal state exception"],"source":"JDK 17 java.lang.IllegalStateException"}],"layout":"export","level":"error","message":"checkout failed\njava.lang.IllegalStateException: no session","stream":{"app":"checkout","service":"checkout"},"timestamp":"2024-03-14T09:21:08Z"}"# + "\n")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cut-\(UUID().uuidString).log.gz").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // gzip.compress(b"2024-03-14 09:21:07 ERROR disk full\n", mtime=0) without its 8-byte trailer.
+        let member: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 51, 50, 48, 50, 209, 53, 48, 214, 53, 52, 81, 48, 176, 180, 50, 50, 180, 50, 48,
+                               87, 112, 13, 10, 242, 15, 82, 72, 201, 44, 206, 86, 72, 43, 205, 201, 225, 2, 0]
+        try Data(member).write(to: URL(fileURLWithPath: path))
+        let cut = try DejaProcess.run(["parse", path])
+        #expect(cut.status != 0 && cut.err.contains("reading \(path) failed: its gzip data ends before its stream does (truncated)"))
+        #expect(cut.out.contains(#""message":"disk full""#))
+    }
+
     @Test("deja parse reads zone-less times in the zone given, and refuses a zone it cannot hold all year")
     func parseInAZone() throws {
         let result = try DejaProcess.run(["parse", "--zone", "+02:00"], input: "2024-03-14 09:21:07 ERROR disk full\n")

@@ -199,6 +199,30 @@ import Testing
         #expect(newestFirst.map(\.body) == ["checkout failed\njava.lang.IllegalStateException: no session\n\tat com.shop.Cart.total(Cart.java:42)"])
     }
 
+    @Test("a JSON export followed by text: the export's last records are stored before the text's lines")
+    func jsonExportThenText() throws {
+        let events = try events(in: """
+            [{"line": "checkout failed", "timestamp": "1710408067000000000", "fields": {"app": "checkout"}},
+             {"line": "retrying", "timestamp": "1710408068000000000", "fields": {"app": "checkout"}}]
+            2024-03-14 09:21:09 INFO recovered
+            """, named: "app.log")
+        #expect(events.map(\.body) == ["checkout failed", "retrying", "recovered"])
+    }
+
+    @Test("a gzip file cut short: the lines before the cut are stored, whatever the input kind, then the read fails")
+    func truncatedGzip() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cut-\(UUID().uuidString).log.gz").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(LineReaderTests.firstMember + LineReaderTests.secondMember.prefix(10)).write(to: URL(fileURLWithPath: path))
+        for input in [FileSource.Input.lines(LineParser()), .layout(try LineFormat("<Date> <Time> <Level> <Content>"), LineParser())] {
+            var events: [LogEvent] = []
+            #expect(throws: LineReader.ReadFailure.self) {
+                try FileSource(paths: [path], service: nil, tenant: "default", input: input, now: 0).read(cores: 1) { events += $0 }
+            }
+            #expect(events.map(\.body) == ["disk full", "retrying"])
+        }
+    }
+
     @Test("a JSON export cut short or nested without end is refused with where and what is wrong, the documents before it stored")
     func brokenJSONExports() throws {
         func read(_ text: String, named name: String) throws -> (stored: [String], error: String) {

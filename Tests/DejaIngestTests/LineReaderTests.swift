@@ -7,7 +7,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("deja-lines-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return Array(try LineReader(path: path))
+        return try LineReader.lines(of: path)
     }
 
     /// A FIFO at a fresh path that a thread opens and writes, each chunk after its pause (seconds), then closes.
@@ -59,7 +59,7 @@ import Testing
     func gzipStream() throws {
         let path = fifo(writing: [(0, Self.firstMember + Self.secondMember)])
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(Array(try LineReader(path: path)) == Self.inflated)
+        #expect(try LineReader.lines(of: path) == Self.inflated)
         let zstd = fifo(writing: [(0, [0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x02, 0x11, 0x00, 0x00, 0x78, 0x0A])])
         defer { try? FileManager.default.removeItem(atPath: zstd) }
         var reader = try LineReader(path: zstd)

@@ -71,107 +71,89 @@ public struct FileSource: Sendable {
                         }
                     }
                 }
-                let handOver = { try decode(); try flush() }
-                try Self.eachLine(of: path, due: handOver, idle: handOver) { number, line in
-                    guard !line.allSatisfy(\.isWhitespace) else { return }
-                    lines.append((number, line))
-                    if lines.count >= batchSize { try decode() }
+                func decodeAndFlush() throws {
+                    try decode()
+                    try flush()
+                }
+                do {
+                    try Self.eachLine(of: path, due: decodeAndFlush, idle: decodeAndFlush) { number, line in
+                        guard !line.allSatisfy(\.isWhitespace) else { return }
+                        lines.append((number, line))
+                        if lines.count >= batchSize { try decode() }
+                    }
+                } catch let failure as LineReader.ReadFailure {
+                    try decodeAndFlush()  // the lines before the failure
+                    throw failure
                 }
                 try decode()
             case .layout(let layout, let parser):
-                try Self.eachLine(of: path, due: flush, idle: flush) { number, line in
-                    guard !line.allSatisfy(\.isWhitespace) else { return }
-                    let fields = layout.parse(line)
-                    var header = parser.parse(fields?["Content"] ?? line)
-                    if let level = fields?["Level"] { header.level = Severity(parsing: level) }
-                    try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
+                do {
+                    try Self.eachLine(of: path, due: flush, idle: flush) { number, line in
+                        guard !line.allSatisfy(\.isWhitespace) else { return }
+                        let fields = layout.parse(line)
+                        var header = parser.parse(fields?["Content"] ?? line)
+                        if let level = fields?["Level"] { header.level = Severity(parsing: level) }
+                        try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
+                    }
+                } catch let failure as LineReader.ReadFailure {
+                    try flush()  // the lines before the failure
+                    throw failure
                 }
             case .lines(let parser):
-                // A log export of JSON documents is read by document, its records the events.
-                var export: JSONExport?
                 var records = RecordsBySource(parser: parser)
                 // A log store's entries (`logcli query`, `aws logs tail`), read as an export's are.
                 var entries = ExportedEntries(now: now, zoneOffset: parser.timestamps.zoneOffset)
-                // A Grafana text download: its facts first, then its rows, each the log store's entry.
-                var download: (readingFacts: Bool, labels: [String: String])?
+                // A log export (JSON documents, CSV, a Grafana download) is read by record, its records the events.
+                var export: LogExport?
                 func addRecords(_ done: [RecordsBySource.Record]) throws {
                     for (record, source) in done {
                         // The service a JSON line names comes before its file's.
                         try add(event(record, service: service ?? source?.service ?? record.header.service ?? fileService, labels: source?.labels ?? [:]))
                     }
                 }
-                // A stream gone quiet has ended its record: a trace's lines arrive together.
-                let idle = {
+                // What is held for a record's next line: handed over when the input goes quiet (a
+                // trace's lines arrive together), ends, or fails partway.
+                func handOverHeld() throws {
                     try addRecords(records.flush())
                     for event in entries.flush() { try add(event) }
-                    try flush()
-                }
-                // An export of comma-separated values is read by row.
-                var table: CSVExport?
-                // A record that is not valid stops the read after the records before it are handed over.
-                func exported(_ read: () throws -> [LogEvent]?) throws -> Bool {
-                    do {
-                        guard let events = try read() else { return false }
-                        for event in events { try add(event) }
-                        return true
-                    } catch let invalid as InvalidExport {
-                        for event in (table?.drain() ?? []) + (export?.drain() ?? []) { try add(event) }
-                        try flush()
-                        throw invalid
-                    }
+                    try export?.drain(into: add)
                 }
                 var sawText = false
-                try Self.eachLine(of: path, due: flush, idle: idle) { number, line in
-                    if !sawText, !line.allSatisfy(\.isWhitespace) {
-                        sawText = true
-                        let context = ExportContext(parser: parser, file: path ?? "standard input", service: fileService, givenService: service,
-                                                    tenant: tenant, now: now)
-                        if JSONExport.opens(line) {
-                            export = JSONExport(context)
-                        } else if let header = CSVExport.header(line) {
-                            table = CSVExport(header: header, context)
-                            return
-                        } else if GrafanaTextDownload.opens(line) {
-                            download = (true, [:])
+                do {
+                    try Self.eachLine(of: path, due: flush, idle: { try handOverHeld(); try flush() }) { number, line in
+                        if !sawText, !line.allSatisfy(\.isWhitespace) {
+                            sawText = true
+                            export = LogExport(opening: line, ExportContext(parser: parser, file: path ?? "standard input", service: fileService,
+                                                                            givenService: service, tenant: tenant, now: now))
                         }
-                    }
-                    if let (readingFacts, labels) = download {
-                        if line.allSatisfy(\.isWhitespace) { return }
-                        if readingFacts, let fact = GrafanaTextDownload.fact(line) {
-                            download!.labels = GrafanaTextDownload.commonLabels(fact) ?? labels
+                        if export != nil {
+                            if try export!.read(line, number: number, into: add) { return }
+                            export = nil  // the file goes on as text
+                        }
+                        guard let (source, time, rest) = LineSource.split(line) else {
+                            try addRecords(records.add(line, of: nil, number: number))
                             return
                         }
-                        download!.readingFacts = false
-                        let row = GrafanaTextDownload.row(line, scanner: parser.timestamps)
-                        let entry = LogEvent(timestamp: now, tenant: tenant, service: service ?? ServiceLabels.service(in: labels) ?? fileService,
-                                             labels: labels, body: String(row.line))
-                        for event in entries.add(entry, time: row.time) { try add(event) }
-                        return
+                        guard let time else {
+                            try addRecords(records.add(String(rest), of: source, number: number))
+                            return
+                        }
+                        let entry = LogEvent(timestamp: time, tenant: tenant, service: service ?? source.service ?? fileService, labels: source.labels,
+                                             body: String(rest))
+                        for event in entries.add(entry, time: time) { try add(event) }
                     }
-                    if table != nil {
-                        _ = try exported { try table!.add(line, number: number) }
-                        return
-                    }
-                    if export != nil {
-                        if try exported({ try export!.add(line, number: number) }) { return }
-                        export = nil  // the file goes on as text
-                    }
-                    guard let (source, time, rest) = LineSource.split(line) else {
-                        try addRecords(records.add(line, of: nil, number: number))
-                        return
-                    }
-                    guard let time else {
-                        try addRecords(records.add(String(rest), of: source, number: number))
-                        return
-                    }
-                    let entry = LogEvent(timestamp: time, tenant: tenant, service: service ?? source.service ?? fileService, labels: source.labels,
-                                         body: String(rest))
-                    for event in entries.add(entry, time: time) { try add(event) }
+                    try addRecords(records.flush())
+                    for event in entries.flush() { try add(event) }
+                    try export?.finish(into: add)
+                } catch let failure as LineReader.ReadFailure {
+                    // A read that fails partway (a truncated gzip file) stores what came before it.
+                    try handOverHeld()
+                    try flush()
+                    throw failure
+                } catch let invalid as InvalidExport {
+                    try flush()  // the export handed over the records before it
+                    throw invalid
                 }
-                try addRecords(records.flush())
-                for event in entries.flush() { try add(event) }
-                if export != nil { _ = try exported { try export!.finish() } }
-                if table != nil { _ = try exported { try table!.finish() } }
             }
             try flush()  // a file's events take that file's service
         }

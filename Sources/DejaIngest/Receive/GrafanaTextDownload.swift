@@ -6,7 +6,7 @@ import Foundation
 /// each value as JSON), blank lines, then a row per log line: its time (`2024-03-14 09:21:07.412`
 /// in the browser's zone, or in newer versions epoch milliseconds and ISO 8601), a tab, the line.
 /// The facts are no events, the common labels are every row's, and a row is the log store's entry.
-enum GrafanaTextDownload {
+struct GrafanaTextDownload {
     /// The facts Grafana writes first, one of which opens a download.
     static let openingLabels = ["Common labels: ", "Line limit: ", "Total bytes processed: "]
 
@@ -37,5 +37,36 @@ enum GrafanaTextDownload {
         }
         guard fields.count >= 2, let time = scanner.timestamp(in: String(fields[0])) else { return (nil, Substring(text)) }
         return (time, text[fields[1].startIndex...])
+    }
+
+    private let context: ExportContext
+    private var readingFacts = true
+    private var labels: [String: String] = [:]
+    /// Rows read but not yet handed on: the next may belong to their record.
+    private var entries: ExportedEntries
+
+    init(_ context: ExportContext) {
+        self.context = context
+        entries = ExportedEntries(now: context.now, zoneOffset: context.parser.timestamps.zoneOffset)
+    }
+
+    /// Reads a line of the download; returns the events it completed.
+    mutating func add(_ line: String) -> [LogEvent] {
+        if line.allSatisfy(\.isWhitespace) { return [] }
+        if readingFacts, let fact = Self.fact(line) {
+            labels = Self.commonLabels(fact) ?? labels
+            return []
+        }
+        readingFacts = false
+        let row = Self.row(line, scanner: context.parser.timestamps)
+        let entry = LogEvent(timestamp: context.now, tenant: context.tenant,
+                             service: context.givenService ?? ServiceLabels.service(in: labels) ?? context.service,
+                             labels: labels, body: String(row.line))
+        return entries.add(entry, time: row.time)
+    }
+
+    /// The rows read and not yet handed on.
+    mutating func drain() -> [LogEvent] {
+        entries.flush()
     }
 }

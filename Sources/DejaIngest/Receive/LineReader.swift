@@ -3,7 +3,7 @@ import Foundation
 /// Reads a file or standard input line by line in large blocks, without loading it whole.
 /// Lines are split on `\n`; bytes that are not UTF-8 are replaced with U+FFFD; a byte order mark
 /// opening the stream is left out, and UTF-16 (with or without one) is read as the text it is.
-public struct LineReader: Sequence, IteratorProtocol {
+public struct LineReader {
     private let handle: FileHandle
     /// UTF-8 text read and not yet returned as lines, from `position` on.
     private var buffer: [UInt8] = []
@@ -101,6 +101,22 @@ public struct LineReader: Sequence, IteratorProtocol {
         ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "xzcat"), ([0x42, 0x5A, 0x68], "bzip2", "bzcat"),
     ]
 
+    /// Calls `body` with each line of `path` (standard input for nil or `-`) in order; a read that
+    /// fails partway throws once the lines before the failure are handled.
+    public static func forEachLine(of path: String?, _ body: (String) throws -> Void) throws {
+        var reader = try LineReader(path: path)
+        while let line = reader.next() { try body(line) }
+        if let failure = reader.failure { throw failure }
+    }
+
+    /// Every line of `path` (standard input for nil or `-`), or the read's failure.
+    public static func lines(of path: String?) throws -> [String] {
+        var lines: [String] = []
+        try forEachLine(of: path) { lines.append($0) }
+        return lines
+    }
+
+    /// The next line, or nil at the end of the input or a failure (`failure` tells which).
     public mutating func next() -> String? {
         while true {
             switch nextItem(idleAfter: nil) {
