@@ -117,6 +117,35 @@ import Testing
         }
     }
 
+    @Test("blank entries and W3C directives are no events, over Loki push (JSON, protobuf) and OTLP, as in a file; a blank line inside a trace is the trace's")
+    func blankLinesAndDirectivesAreNoEvents() throws {
+        let lines = ["", "#Software: Microsoft Internet Information Services 10.0", "#Fields: date time cs-method cs-uri-stem sc-status",
+                     "2024-03-14 09:21:07 GET /checkout 500", "   ", "#1 of 2: a line that only starts with a hash",
+                     "Traceback (most recent call last):", "  File \"/app/job.py\", line 9, in run", "", "KeyError: 'sku'", "\t"]
+        // The traceback follows the line that logged it, as `logger.exception` writes it.
+        let expected = ["2024-03-14 09:21:07 GET /checkout 500",
+                        "#1 of 2: a line that only starts with a hash\nTraceback (most recent call last):\n  File \"/app/job.py\", line 9, in run\n\nKeyError: 'sku'"]
+        let push: [String: Any] = ["streams": [["stream": ["app": "iis"], "values": lines.enumerated().map { ["17150794\($0 + 10)000000000", $1] }]]]
+        var request = Logproto_PushRequest()
+        request.streams = [Logproto_StreamAdapter.with { stream in
+            stream.labels = #"{app="iis"}"#
+            stream.entries = lines.enumerated().map { index, line in
+                Logproto_EntryAdapter.with { $0.line = line; $0.timestamp = .init(seconds: 1_715_079_410 + Int64(index), nanos: 0) }
+            }
+        }]
+        let json = try LokiPush.fromJSON(Array(try JSONSerialization.data(withJSONObject: push)), tenant: "t", limits: IngestLimits())
+        let protobuf = try LokiPush.fromProtobuf(Array(try request.serializedData()), tenant: "t", limits: IngestLimits())
+        #expect(json.map(\.body) == expected)
+        #expect(protobuf.map(\.body) == expected)
+        var scope = Opentelemetry_Proto_ScopeLogs()
+        scope.logRecords = lines.filter { !$0.isEmpty }.map { line in Opentelemetry_Proto_LogRecord.with { $0.body.stringValue = line } }
+        var otlp = Opentelemetry_Proto_ExportLogsServiceRequest()
+        otlp.resourceLogs = [.with { $0.scopeLogs = [scope] }]
+        let decoded = try OTLPLogs.decode(try otlp.serializedBytes(), contentType: "application/x-protobuf", tenant: "t", limits: IngestLimits(), now: 0)
+        let otlpBodies = decoded.events.map(\.body)
+        #expect(otlpBodies == expected.map { $0.replacingOccurrences(of: "\n\n", with: "\n") } && decoded.rejected == 0)
+    }
+
     @Test("a record without a collector's time takes the line's, else the receive time")
     func otlpRecordsWithoutTimeTakeTheLines() throws {
         var request = Opentelemetry_Proto_ExportLogsServiceRequest()

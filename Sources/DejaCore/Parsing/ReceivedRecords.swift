@@ -15,7 +15,9 @@ public enum ReceivedRecords {
         var offset = 0  // index in `events` of the assembler's line 1
         func take(_ records: [AssembledEvent]) {
             for record in records {
-                let lines = events[offset + record.firstLine - 1...offset + record.lastLine - 1]
+                var lines = events[offset + record.firstLine - 1...offset + record.lastLine - 1]
+                // The blank lines a traceback took in after its last line are not the record's.
+                while lines.count > 1, isNoEvent(lines.last!.body) { lines.removeLast() }
                 var event = lines.first!
                 if lines.count > 1 { event.body = lines.map(\.body).joined(separator: "\n") }
                 joined.append(event)
@@ -34,6 +36,15 @@ public enum ReceivedRecords {
         }
         take(assembler.flush())
         return joined
+    }
+
+    /// Whether a received entry is no event: a blank line, or a W3C log's directive (`#Fields: …`),
+    /// neither of which is stored from a file either. Looked at once records are joined: a blank
+    /// line inside a trace is the trace's.
+    public static func isNoEvent(_ body: String) -> Bool {
+        guard let first = body.utf8.first else { return true }
+        if first == UInt8(ascii: "#") { return W3CExtendedLog.directive(body) != nil }
+        return (first == 32 || first == 9 || first == 10 || first == 13) && body.utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }
     }
 
     /// Whether a line may continue the record before it: indented (frames, a traceback's source

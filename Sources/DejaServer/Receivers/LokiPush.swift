@@ -53,6 +53,7 @@ enum LokiPush {
             // A record its collector sent line by line is one event.
             if let records = ReceivedRecords.joined(events[streamStart...]) { events.replaceSubrange(streamStart..., with: records) }
         }
+        events.removeAll { ReceivedRecords.isNoEvent($0.body) }
         return events
     }
 
@@ -176,6 +177,7 @@ enum LokiPush {
             // A record its collector sent line by line is one event.
             if let records = ReceivedRecords.joined(events[streamStart...]) { events.replaceSubrange(streamStart..., with: records) }
         }
+        events.removeAll { ReceivedRecords.isNoEvent($0.body) }
         return events
     }
 
