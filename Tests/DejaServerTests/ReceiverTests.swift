@@ -117,7 +117,7 @@ import Testing
         }
     }
 
-    @Test("blank entries and W3C directives are no events, over Loki push (JSON, protobuf) and OTLP, as in a file; a blank line inside a trace is the trace's")
+    @Test("blank entries and W3C directives are no events, over Loki push (JSON, protobuf), OTLP and Elasticsearch bulk, as in a file; a blank line inside a trace is the trace's")
     func blankLinesAndDirectivesAreNoEvents() throws {
         let lines = ["", "#Software: Microsoft Internet Information Services 10.0", "#Fields: date time cs-method cs-uri-stem sc-status",
                      "2024-03-14 09:21:07 GET /checkout 500", "   ", "#1 of 2: a line that only starts with a hash",
@@ -144,6 +144,12 @@ import Testing
         let decoded = try OTLPLogs.decode(try otlp.serializedBytes(), contentType: "application/x-protobuf", tenant: "t", limits: IngestLimits(), now: 0)
         let otlpBodies = decoded.events.map(\.body)
         #expect(otlpBodies == expected.map { $0.replacingOccurrences(of: "\n\n", with: "\n") } && decoded.rejected == 0)
+        // Filebeat's documents: each is accepted, the blank and the directive not stored.
+        for messages in [["", "#Fields: date time cs-method", "GET /checkout 500"], ["", "   ", "GET /checkout 500"]] {
+            let bulk = messages.map { #"{"index":{}}"# + "\n" + String(decoding: try! JSONSerialization.data(withJSONObject: ["message": $0]), as: UTF8.self) }
+            let items = try ElasticsearchBulk.items(Array((bulk.joined(separator: "\n") + "\n").utf8), defaultIndex: "logs", tenant: "t", limits: IngestLimits(), now: 5)
+            #expect(items.allSatisfy { (try? $0.outcome.get()) != nil } && ElasticsearchBulk.events(items).map(\.body) == ["GET /checkout 500"])
+        }
     }
 
     @Test("a record without a collector's time takes the line's, else the receive time")

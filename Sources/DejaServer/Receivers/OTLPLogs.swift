@@ -85,7 +85,6 @@ enum OTLPLogs {
         }
         // A collector's `filelog` receiver without a `recombine` operator sends a trace line by line.
         decoded.events = SourceStreams.joined(decoded.events)
-        decoded.events.removeAll { ReceivedRecords.isNoEvent($0.body) }
         return decoded
     }
 

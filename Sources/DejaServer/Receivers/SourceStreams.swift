@@ -15,11 +15,14 @@ enum SourceStreams {
         "kubernetes.docker_id", "container.id", "container_id",
     ]
 
-    /// `events` with each source's multi-line records joined; each source's events stay in the
-    /// order sent, sources in the order they first appear. As given when no line could continue a
-    /// record (most requests: one look at each line).
+    /// `events` with each source's multi-line records joined, then blank entries and W3C directives
+    /// left out (`ReceivedRecords.isNoEvent`); each source's events stay in the order sent, sources
+    /// in the order they first appear. When no line could continue a record (most requests), one
+    /// look at each line.
     static func joined(_ events: [LogEvent]) -> [LogEvent] {
-        guard events.dropFirst().contains(where: { ReceivedRecords.mayContinue($0.body) }) else { return events }
+        guard events.dropFirst().contains(where: { ReceivedRecords.mayContinue($0.body) }) else {
+            return events.filter { !ReceivedRecords.isNoEvent($0.body) }
+        }
         var order: [[String]] = []
         var streams: [[String]: [LogEvent]] = [:]
         for event in events {
@@ -30,6 +33,6 @@ enum SourceStreams {
         return order.flatMap { source in
             let stream = streams[source]!
             return ReceivedRecords.joined(stream[...]) ?? stream
-        }
+        }.filter { !ReceivedRecords.isNoEvent($0.body) }
     }
 }
