@@ -150,6 +150,23 @@ struct DejaProcess {
         #expect(process.terminationStatus == 0)
     }
 
+    @Test("deja ingest stopped by a bad line names its file and line, what it stored and the files it did not read")
+    func ingestStoppedByBadInput() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-stopped-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let events = directory.appendingPathComponent("events.jsonl").path
+        let later = directory.appendingPathComponent("later.jsonl").path
+        try "{\"body\":\"disk full on /var\"}\nnot json\n".write(toFile: events, atomically: true, encoding: .utf8)
+        try "{\"body\":\"never read\"}\n".write(toFile: later, atomically: true, encoding: .utf8)
+        let dataDir = directory.appendingPathComponent("data").path
+        let run = try DejaProcess.run(["ingest", "--jsonl", "--data-dir", dataDir, events, later])
+        #expect(run.status == 1)
+        #expect(run.err.contains("Error: \(events) line 2: not a JSON object. The event read before it was stored; not read: \(later)\n"), "\(run.err)")
+        let found = try DejaProcess.run(["search", "--data-dir", dataDir, "--json", "disk full"])
+        #expect(found.out.contains(#""body" : "disk full on \/var""#) && !found.out.contains("never read"), "\(found.out)")
+    }
+
     @Test("deja serve --retention-interval: a duration, and only with --retention")
     func retentionIntervalIsChecked() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-cli-retention-\(UUID().uuidString)").path

@@ -216,8 +216,11 @@ import Testing
         try Data(LineReaderTests.firstMember + LineReaderTests.secondMember.prefix(10)).write(to: URL(fileURLWithPath: path))
         for input in [FileSource.Input.lines(LineParser()), .layout(try LineFormat("<Date> <Time> <Level> <Content>"), LineParser())] {
             var events: [LogEvent] = []
-            #expect(throws: LineReader.ReadFailure.self) {
-                try FileSource(paths: [path], service: nil, tenant: "default", input: input, now: 0).read(cores: 1) { events += $0 }
+            #expect {
+                try FileSource(paths: [path, "later.log"], service: nil, tenant: "default", input: input, now: 0).read(cores: 1) { events += $0 }
+            } throws: { error in
+                let stopped = error as? FileSource.Stopped
+                return stopped?.cause is LineReader.ReadFailure && stopped?.unread == ["later.log"]
             }
             #expect(events.map(\.body) == ["disk full", "retrying"])
         }
@@ -317,7 +320,7 @@ import Testing
         let extra = try read("time,level,message\n2026-12-07 10:00:00,info,started\n2026-12-07 10:00:01,error,failed, retrying\n")
         #expect(extra.stored == ["started"])
         #expect(extra.error.hasSuffix("/export.csv opens with a header row naming its columns, and line 3 has 4 values where the header names 3 columns "
-            + "(a value holding the separator must be quoted). What came before it was stored; fix the file, or strip its header if it is not an export of log records"))
+            + "(a value holding the separator must be quoted). Fix the file, or strip its header if it is not an export of log records"))
         let open = try read("time,message\n2026-12-07 10:00:00,started\n2026-12-07 10:00:01,\"failed\nat a.b\n")
         #expect(open.stored == ["started"] && open.error.contains("and the quoted value that opens on line 3 is not closed by its end."))
     }

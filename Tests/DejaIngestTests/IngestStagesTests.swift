@@ -140,7 +140,9 @@ import Testing
             services: stages.services(shutdown: .finishBacklog(publishRetry: 1)).map { .init(service: $0) }
                 + [.init(service: receiver, successTerminationBehavior: .gracefullyShutdownGroup)],
             logger: Logger(label: "test")))
-        await #expect(throws: JSONEventDecoder.DecodingError.self) { try await group.run() }
+        await #expect { try await group.run() } throws: { error in
+            "\(error)" == "\(file.path) line 3: not a JSON object. The 2 events read before it were stored"
+        }
         #expect(try storedBodies(stages.pipeline.store, count: 3) == ["first", "second"])
     }
 

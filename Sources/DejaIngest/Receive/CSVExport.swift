@@ -60,7 +60,7 @@ public struct CSVExport {
 
     private func invalid(_ reason: String) -> InvalidExport {
         InvalidExport(file: context.file, kind: "opens with a header row naming its columns", reason: reason,
-                      remedy: "fix the file, or strip its header if it is not an export of log records")
+                      remedy: "Fix the file, or strip its header if it is not an export of log records")
     }
 
     let header: Header

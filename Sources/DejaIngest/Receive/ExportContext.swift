@@ -23,7 +23,7 @@ public struct ExportContext: Sendable {
     }
 }
 
-/// A log export's record that cannot be read: the run stops there, what came before it stored.
+/// A log export's record that cannot be read: the run stops there, what came before it handed over.
 public struct InvalidExport: Error, CustomStringConvertible {
     let file: String
     /// What the file's first line made of it (`opens as a log export of JSON documents`).
@@ -31,5 +31,5 @@ public struct InvalidExport: Error, CustomStringConvertible {
     let reason: String
     /// What the user can do about it.
     let remedy: String
-    public var description: String { "\(file) \(kind), and \(reason). What came before it was stored; \(remedy)" }
+    public var description: String { "\(file) \(kind), and \(reason). \(remedy)" }
 }

@@ -44,13 +44,35 @@ public final class FileIngest: Service, @unchecked Sendable {
                 // The input goes on (or ends, which `finish` tells the writer).
                 try writer.submit(pipeline.prepare(events, cores: BatchWriter.preparingCores), moreFollows: true)
             }
+        } catch let stopped as FileSource.Stopped {
+            // What was read before the bad input is stored, and said.
+            throw IngestStopped(cause: stopped.cause, stored: (try? writer.finish())?.events ?? writer.storedSoFar.events, unread: stopped.unread)
         } catch {
-            // What was read before the bad input is stored.
             _ = try? writer.finish()
             throw error
         }
         let totals = try writer.finish()
         try pipeline.patterns.snapshot()
         return totals
+    }
+}
+
+/// `deja ingest` stopped at input it cannot read: says what of the run was stored and which files were not read.
+public struct IngestStopped: Error, CustomStringConvertible {
+    public let cause: Error
+    /// Events the run stored, all read before the cause.
+    public let stored: Int
+    public let unread: [String]
+
+    public var description: String {
+        let storedText = switch stored {
+        case 0: "Nothing was stored"
+        case 1: "The event read before it was stored"
+        default: "The \(stored) events read before it were stored"
+        }
+        var text = "\(cause)"
+        text += (text.last == "." ? " " : ". ") + storedText
+        if !unread.isEmpty { text += "; not read: " + unread.joined(separator: ", ") }
+        return text
     }
 }

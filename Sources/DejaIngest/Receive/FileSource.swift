@@ -38,8 +38,9 @@ public struct FileSource: Sendable {
     }
 
     /// Reads every file in order, handing over batches of at most `batchSize` events (a file's last
-    /// batch may be shorter); JSONL lines are decoded on `cores` threads. A JSONL line that is not an
-    /// event stops the read with its line number, after the events before it were handed over.
+    /// batch may be shorter); JSONL lines are decoded on `cores` threads. Input that cannot be read
+    /// (a JSONL line that is not an event, an export's broken record, a file cut short) stops the
+    /// read with `Stopped`, after the events before it were handed over.
     public func read(batchSize: Int = 8_000, cores: Int, _ handOver: ([LogEvent]) throws -> Void) throws {
         var batch: [LogEvent] = []
         func flush() throws {
@@ -52,111 +53,134 @@ public struct FileSource: Sendable {
             batch.append(event)
             if batch.count >= batchSize { try flush() }
         }
-        for path in paths {
-            let fileService = service ?? path.flatMap { $0 == "-" ? nil : LogFileService.name(ofPath: $0) } ?? "default"
-            switch input {
-            case .jsonl:
-                let decoder = JSONEventDecoder(tenant: tenant, defaultService: fileService, defaultTimestamp: now)
-                var lines: [(number: Int, text: String)] = []
-                func decode() throws {
-                    let decoded = lines.parallelMap(cores: cores) { line in Result { try decoder.decode(line.text, number: line.number) } }
-                    lines.removeAll(keepingCapacity: true)
-                    for result in decoded {
-                        switch result {
-                        case .success(let event):
-                            try add(event)
-                        case .failure(let error):
-                            try flush()
-                            throw error
-                        }
-                    }
-                }
-                func decodeAndFlush() throws {
-                    try decode()
-                    try flush()
-                }
-                do {
-                    try Self.eachLine(of: path, due: decodeAndFlush, idle: decodeAndFlush) { number, line in
-                        guard !line.allSatisfy(\.isWhitespace) else { return }
-                        lines.append((number, line))
-                        if lines.count >= batchSize { try decode() }
-                    }
-                } catch let failure as LineReader.ReadFailure {
-                    try decodeAndFlush()  // the lines before the failure
-                    throw failure
-                }
-                try decode()
-            case .layout(let layout, let parser):
-                do {
-                    try Self.eachLine(of: path, due: flush, idle: flush) { number, line in
-                        guard !line.allSatisfy(\.isWhitespace) else { return }
-                        let fields = layout.parse(line)
-                        var header = parser.parse(fields?["Content"] ?? line)
-                        if let level = fields?["Level"] { header.level = Severity(parsing: level) }
-                        try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
-                    }
-                } catch let failure as LineReader.ReadFailure {
-                    try flush()  // the lines before the failure
-                    throw failure
-                }
-            case .lines(let parser):
-                var records = RecordsBySource(parser: parser)
-                // A log store's entries (`logcli query`, `aws logs tail`), read as an export's are.
-                var entries = ExportedEntries(now: now, zoneOffset: parser.timestamps.zoneOffset)
-                // A log export (JSON documents, CSV, a Grafana download) is read by record, its records the events.
-                var export: LogExport?
-                func addRecords(_ done: [RecordsBySource.Record]) throws {
-                    for (record, source) in done {
-                        // The service a JSON line names comes before its file's.
-                        try add(event(record, service: service ?? source?.service ?? record.header.service ?? fileService, labels: source?.labels ?? [:]))
-                    }
-                }
-                // What is held for a record's next line: handed over when the input goes quiet (a
-                // trace's lines arrive together), ends, or fails partway.
-                func handOverHeld() throws {
-                    try addRecords(records.flush())
-                    for event in entries.flush() { try add(event) }
-                    try export?.drain(into: add)
-                }
-                var sawText = false
-                do {
-                    try Self.eachLine(of: path, due: flush, idle: { try handOverHeld(); try flush() }) { number, line in
-                        if !sawText, !line.allSatisfy(\.isWhitespace) {
-                            sawText = true
-                            export = LogExport(opening: line, ExportContext(parser: parser, file: path ?? "standard input", service: fileService,
-                                                                            givenService: service, tenant: tenant, now: now))
-                        }
-                        if export != nil {
-                            if try export!.read(line, number: number, into: add) { return }
-                            export = nil  // the file goes on as text
-                        }
-                        guard let (source, time, rest) = LineSource.split(line) else {
-                            try addRecords(records.add(line, of: nil, number: number))
-                            return
-                        }
-                        guard let time else {
-                            try addRecords(records.add(String(rest), of: source, number: number))
-                            return
-                        }
-                        let entry = LogEvent(timestamp: time, tenant: tenant, service: service ?? source.service ?? fileService, labels: source.labels,
-                                             body: String(rest))
-                        for event in entries.add(entry, time: time) { try add(event) }
-                    }
-                    try addRecords(records.flush())
-                    for event in entries.flush() { try add(event) }
-                    try export?.finish(into: add)
-                } catch let failure as LineReader.ReadFailure {
-                    // A read that fails partway (a truncated gzip file) stores what came before it.
-                    try handOverHeld()
-                    try flush()
-                    throw failure
-                } catch let invalid as InvalidExport {
-                    try flush()  // the export handed over the records before it
-                    throw invalid
-                }
+        for (index, path) in paths.enumerated() {
+            do {
+                try read(path, batchSize: batchSize, cores: cores, add: add, flush: flush)
+            } catch {
+                throw Stopped(cause: error, unread: paths[(index + 1)...].map { $0 ?? "standard input" })
             }
             try flush()  // a file's events take that file's service
         }
+    }
+
+    /// Input that stopped the read (a file cut short, a record that cannot be read): the events
+    /// before it were handed over; `unread` are the files after it.
+    public struct Stopped: Error, CustomStringConvertible {
+        public let cause: Error
+        public let unread: [String]
+        public var description: String { "\(cause)" }
+    }
+
+    private func read(_ path: String?, batchSize: Int, cores: Int, add: (LogEvent) throws -> Void, flush: () throws -> Void) throws {
+        let fileService = service ?? path.flatMap { $0 == "-" ? nil : LogFileService.name(ofPath: $0) } ?? "default"
+        switch input {
+        case .jsonl:
+            let decoder = JSONEventDecoder(tenant: tenant, defaultService: fileService, defaultTimestamp: now)
+            var lines: [(number: Int, text: String)] = []
+            func decode() throws {
+                let decoded = lines.parallelMap(cores: cores) { line in Result { try decoder.decode(line.text, number: line.number) } }
+                lines.removeAll(keepingCapacity: true)
+                for result in decoded {
+                    switch result {
+                    case .success(let event):
+                        try add(event)
+                    case .failure(let error):
+                        try flush()
+                        throw InvalidLine(file: path ?? "standard input", error: error)
+                    }
+                }
+            }
+            func decodeAndFlush() throws {
+                try decode()
+                try flush()
+            }
+            do {
+                try Self.eachLine(of: path, due: decodeAndFlush, idle: decodeAndFlush) { number, line in
+                    guard !line.allSatisfy(\.isWhitespace) else { return }
+                    lines.append((number, line))
+                    if lines.count >= batchSize { try decode() }
+                }
+            } catch let failure as LineReader.ReadFailure {
+                try decodeAndFlush()  // the lines before the failure
+                throw failure
+            }
+            try decode()
+        case .layout(let layout, let parser):
+            do {
+                try Self.eachLine(of: path, due: flush, idle: flush) { number, line in
+                    guard !line.allSatisfy(\.isWhitespace) else { return }
+                    let fields = layout.parse(line)
+                    var header = parser.parse(fields?["Content"] ?? line)
+                    if let level = fields?["Level"] { header.level = Severity(parsing: level) }
+                    try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
+                }
+            } catch let failure as LineReader.ReadFailure {
+                try flush()  // the lines before the failure
+                throw failure
+            }
+        case .lines(let parser):
+            var records = RecordsBySource(parser: parser)
+            // A log store's entries (`logcli query`, `aws logs tail`), read as an export's are.
+            var entries = ExportedEntries(now: now, zoneOffset: parser.timestamps.zoneOffset)
+            // A log export (JSON documents, CSV, a Grafana download) is read by record, its records the events.
+            var export: LogExport?
+            func addRecords(_ done: [RecordsBySource.Record]) throws {
+                for (record, source) in done {
+                    // The service a JSON line names comes before its file's.
+                    try add(event(record, service: service ?? source?.service ?? record.header.service ?? fileService, labels: source?.labels ?? [:]))
+                }
+            }
+            // What is held for a record's next line: handed over when the input goes quiet (a
+            // trace's lines arrive together), ends, or fails partway.
+            func handOverHeld() throws {
+                try addRecords(records.flush())
+                for event in entries.flush() { try add(event) }
+                try export?.drain(into: add)
+            }
+            var sawText = false
+            do {
+                try Self.eachLine(of: path, due: flush, idle: { try handOverHeld(); try flush() }) { number, line in
+                    if !sawText, !line.allSatisfy(\.isWhitespace) {
+                        sawText = true
+                        export = LogExport(opening: line, ExportContext(parser: parser, file: path ?? "standard input", service: fileService,
+                                                                        givenService: service, tenant: tenant, now: now))
+                    }
+                    if export != nil {
+                        if try export!.read(line, number: number, into: add) { return }
+                        export = nil  // the file goes on as text
+                    }
+                    guard let (source, time, rest) = LineSource.split(line) else {
+                        try addRecords(records.add(line, of: nil, number: number))
+                        return
+                    }
+                    guard let time else {
+                        try addRecords(records.add(String(rest), of: source, number: number))
+                        return
+                    }
+                    let entry = LogEvent(timestamp: time, tenant: tenant, service: service ?? source.service ?? fileService, labels: source.labels,
+                                         body: String(rest))
+                    for event in entries.add(entry, time: time) { try add(event) }
+                }
+                try addRecords(records.flush())
+                for event in entries.flush() { try add(event) }
+                try export?.finish(into: add)
+            } catch let failure as LineReader.ReadFailure {
+                // A read that fails partway (a truncated gzip file) stores what came before it.
+                try handOverHeld()
+                try flush()
+                throw failure
+            } catch let invalid as InvalidExport {
+                try flush()  // the export handed over the records before it
+                throw invalid
+            }
+        }
+    }
+
+    /// A JSONL line that is not an event, in its file.
+    public struct InvalidLine: Error, CustomStringConvertible {
+        public let file: String
+        public let error: Error
+        public var description: String { "\(file) \(error)" }
     }
 
     /// Each line of `path` with its number; a read that fails partway throws once the lines before it

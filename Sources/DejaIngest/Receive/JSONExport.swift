@@ -29,7 +29,7 @@ public struct JSONExport {
     /// The document that starts on `reason` cannot be read.
     private func invalid(_ reason: String) -> InvalidExport {
         InvalidExport(file: context.file, kind: "opens as a log export of JSON documents", reason: "the value that starts on " + reason,
-                      remedy: "fix or complete it, or pass --jsonl if the file holds a JSON event per line")
+                      remedy: "Fix or complete it, or pass --jsonl if the file holds a JSON event per line")
     }
 
     let context: ExportContext
