@@ -74,7 +74,10 @@ import Testing
     func jsonOfPlatformsAndLoggers() {
         let journal = parser.parse(#"{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1710408067123456","__MONOTONIC_TIMESTAMP":"5171","PRIORITY":"3","_SYSTEMD_UNIT":"nginx.service","SYSLOG_IDENTIFIER":"nginx","MESSAGE":"bind() to 0.0.0.0:80 failed (98: Address already in use)"}"#)
         #expect(journal.timestamp == 1_710_408_067_123_456_000 && journal.level == .error && journal.source == "nginx")
-        #expect(journal.message == "bind() to 0.0.0.0:80 failed (98: Address already in use)")
+        #expect(journal.message == "bind() to 0.0.0.0:80 failed (98: Address already in use)" && journal.service == "nginx")
+        // A message with terminal escapes is exported as its bytes: "\e[31mdisk full\e[0m\n".
+        let colored = parser.parse(#"{"__REALTIME_TIMESTAMP":"1710408067123456","PRIORITY":"6","_SYSTEMD_UNIT":"session-3.scope","MESSAGE":[27,91,51,49,109,100,105,115,107,32,102,117,108,108,27,91,48,109,10]}"#)
+        #expect(colored.message == "disk full" && colored.service == "session-3.scope" && colored.level == .info)
         #expect(parser.parse(#"{"__REALTIME_TIMESTAMP":"1710408067123456","PRIORITY":"6","_SYSTEMD_UNIT":"kubelet.service","MESSAGE":"started"}"#).source == "kubelet.service")
 
         let text = parser.parse(#"{"severity":"ERROR","timestamp":"2024-03-14T09:21:07.123Z","textPayload":"Cloud SQL connection failed","logName":"projects/p/logs/stderr"}"#)

@@ -239,9 +239,21 @@ public struct LineParser: Sendable {
             fields[holder] = nested.isEmpty ? nil : nested
         }
         // journald's export (`journalctl -o json`): `MESSAGE`, the syslog `PRIORITY`, the time in
-        // microseconds as text, the program in `SYSLOG_IDENTIFIER` (else its unit).
+        // microseconds as text, the program in `SYSLOG_IDENTIFIER` (else its unit), the service its
+        // unit (`nginx.service` is nginx).
         if let micros = (object["__REALTIME_TIMESTAMP"] as? String).flatMap(Double.init) {
             fields["__REALTIME_TIMESTAMP"] = nil
+            // A message journald cannot print as text (terminal escapes, bytes that are not UTF-8)
+            // is exported as an array of its bytes (systemd.journal-fields(7), journalctl(1)).
+            if let numbers = object["MESSAGE"] as? [NSNumber], numbers.allSatisfy({ (0...255).contains($0.intValue) }) {
+                var text = String(decoding: numbers.map { UInt8($0.intValue) }, as: UTF8.self)
+                if text.utf8.contains(27) { text = TerminalEscapes.stripped(text) }
+                while text.last?.isNewline == true { text.removeLast() }
+                parsed.message = text
+            }
+            if parsed.service == nil, let unit = object["_SYSTEMD_UNIT"] as? String, !unit.isEmpty {
+                parsed.service = unit.hasSuffix(".service") ? String(unit.dropLast(".service".count)) : unit
+            }
             parsed.timestamp = TimestampParser.parseEpoch(micros)
             if let priority = (fields["PRIORITY"] as? String).flatMap(Int.init), (0...7).contains(priority) {
                 fields["PRIORITY"] = nil
