@@ -48,6 +48,20 @@ import Testing
         #expect(events.map(\.firstLine) == [2, 5] && events.map(\.lastLine) == [2, 10] && events[1].header.level == .error)
     }
 
+
+    @Test("journalctl's markers are no events; a line that only starts like one is")
+    func journalctlMarkersAreNoEvents() {
+        let events = assemble("""
+        -- Journal begins at Thu 2024-03-14 09:00:00 UTC, ends at Thu 2024-03-14 10:00:00 UTC. --
+        Mar 14 09:21:07 web01 nginx[1234]: bind() to 0.0.0.0:80 failed (98: Address already in use)
+        -- Boot 1b2c3d4e5f6a4b7c8d9e0f1a2b3c4d5e --
+        -- Reboot --
+        Mar 14 09:30:00 web01 systemd[1]: Started nginx.service.
+        -- migration 42 applied --
+        -- No entries --
+        """)
+        #expect(events.map(\.body) == ["bind() to 0.0.0.0:80 failed (98: Address already in use)", "Started nginx.service.", "-- migration 42 applied --"])
+    }
     @Test("java.util.logging's two-line records: the second line gives the first its level and message")
     func javaUtilLoggingRecords() {
         let events = assemble("""

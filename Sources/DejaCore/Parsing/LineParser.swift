@@ -59,6 +59,11 @@ public struct LineParser: Sendable {
             parsed.status = status
             return parsed
         }
+        if JournalctlMarker.isMarker(line) {
+            var parsed = ParsedLine(layout: .directive, message: line)
+            parsed.status = status
+            return parsed
+        }
         var parsed: ParsedLine
         if let known = memory.layout, let recognized = parse(line, as: known, memory: memory) {
             parsed = recognized

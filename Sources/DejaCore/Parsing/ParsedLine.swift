@@ -1,7 +1,7 @@
 /// How a line's layout was recognized.
 public enum LineLayout: String, Sendable, Codable {
     /// `header`: a plain line whose timestamp, level and message were read by `PlainHeader`'s general rules.
-    /// `directive`: a line that describes the lines after it (W3C's `#Fields:`), not an event.
+    /// `directive`: a line about the lines around it (W3C's `#Fields:`, journalctl's `-- Reboot --`), not an event.
     case json, logfmt, klog, syslog5424, syslog3164, cri, docker, header, pythonLogging, dotnetConsole, nginxAccess, plain, declared, directive
 }
 

@@ -38,12 +38,13 @@ public enum ReceivedRecords {
         return joined
     }
 
-    /// Whether a received entry is no event: a blank line, or a W3C log's directive (`#Fields: …`),
-    /// neither of which is stored from a file either. Looked at once records are joined: a blank
-    /// line inside a trace is the trace's.
+    /// Whether a received entry is no event: a blank line, a W3C log's directive (`#Fields: …`) or
+    /// journalctl's marker (`-- Reboot --`), none of which is stored from a file either. Looked at
+    /// once records are joined: a blank line inside a trace is the trace's.
     public static func isNoEvent(_ body: String) -> Bool {
         guard let first = body.utf8.first else { return true }
         if first == UInt8(ascii: "#") { return W3CExtendedLog.directive(body) != nil }
+        if first == UInt8(ascii: "-") { return JournalctlMarker.isMarker(body) }
         return (first == 32 || first == 9 || first == 10 || first == 13) && body.utf8.allSatisfy { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }
     }
 
