@@ -74,7 +74,7 @@ struct ParseCommand: ParsableCommand {
                 number += 1
                 if !sawText, !line.allSatisfy(\.isWhitespace) {
                     sawText = true
-                    export = LogExport(opening: line, ExportContext(parser: parser, file: path ?? "standard input", service: "",
+                    export = LogExport(opening: line, ExportContext(parser: parser, path: path, service: "",
                                                                     givenService: nil, tenant: "", now: 0))
                 }
                 if export != nil {

@@ -199,6 +199,40 @@ import Testing
         #expect(newestFirst.map(\.body) == ["checkout failed\njava.lang.IllegalStateException: no session\n\tat com.shop.Cart.total(Cart.java:42)"])
     }
 
+    @Test("kubectl get events as a table: each row an Event, its reason leading, Warning its level, its age before the file was written its time")
+    func kubernetesEventTables() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deja-events-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func read(_ text: String) throws -> [LogEvent] {
+            let path = directory.appendingPathComponent("events.txt").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_710_408_067)], ofItemAtPath: path)
+            var events: [LogEvent] = []
+            try FileSource(paths: [path], service: nil, tenant: "default", input: .lines(LineParser()), now: 0).read(cores: 1) { events += $0 }
+            return events
+        }
+        let table = try read("""
+            LAST SEEN   TYPE      REASON      OBJECT                        MESSAGE
+            5m12s       Warning   BackOff     pod/api-7d9f8b6c5d-x2k4q      Back-off restarting failed container api in pod api-7d9f8b6c5d-x2k4q_shop(1234)
+            3m          Normal    Pulled      pod/web-0                     Container image "shop/web:1.2.3" already present on machine
+            2d4h        Warning   NodeNotReady   node/node-1                Node node-1 status is now: NodeNotReady
+
+            """)
+        #expect(table.map(\.body) == ["BackOff: Back-off restarting failed container api in pod api-7d9f8b6c5d-x2k4q_shop(1234)",
+                                      #"Pulled: Container image "shop/web:1.2.3" already present on machine"#, "NodeNotReady: Node node-1 status is now: NodeNotReady"])
+        #expect(table.map(\.service) == ["api", "web-0", "node-1"] && table.map(\.level) == [.warning, .info, .warning])
+        #expect(table.map(\.timestamp) == [1_710_407_755_000_000_000, 1_710_407_887_000_000_000, 1_710_220_867_000_000_000])
+        #expect(table[0].labels == ["reason": "BackOff", "object": "pod/api-7d9f8b6c5d-x2k4q"])
+        // All namespaces, wide: the container the event is about names the service.
+        let wide = try read("""
+            NAMESPACE   LAST SEEN   TYPE      REASON      OBJECT              SUBOBJECT                SOURCE        MESSAGE                         FIRST SEEN   COUNT   NAME
+            shop        45s         Warning   Unhealthy   pod/web-0           spec.containers{nginx}   kubelet       Readiness probe failed: 503     10m          12      web-0.17c3a2b1
+            """)
+        #expect(wide.map(\.body) == ["Unhealthy: Readiness probe failed: 503"] && wide.map(\.service) == ["nginx"])
+        #expect(wide[0].labels == ["reason": "Unhealthy", "object": "pod/web-0", "namespace": "shop", "count": "12"])
+    }
+
     @Test("a JSON export followed by text: the export's last records are stored before the text's lines")
     func jsonExportThenText() throws {
         let events = try events(in: """

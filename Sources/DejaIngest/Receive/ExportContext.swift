@@ -3,8 +3,10 @@ import DejaCore
 /// What the records of a log export (`JSONExport`, `CSVExport`) become events with.
 public struct ExportContext: Sendable {
     let parser: LineParser
+    /// The file; nil for standard input.
+    let path: String?
     /// The file, as an error names it.
-    let file: String
+    var file: String { path ?? "standard input" }
     /// The service of records that name none.
     let service: String
     /// The service of every record (`deja ingest --service`).
@@ -13,9 +15,9 @@ public struct ExportContext: Sendable {
     /// The time of records that carry none.
     let now: Int64
 
-    public init(parser: LineParser, file: String, service: String, givenService: String?, tenant: String, now: Int64) {
+    public init(parser: LineParser, path: String?, service: String, givenService: String?, tenant: String, now: Int64) {
         self.parser = parser
-        self.file = file
+        self.path = path
         self.service = service
         self.givenService = givenService
         self.tenant = tenant

@@ -142,7 +142,7 @@ public struct FileSource: Sendable {
                 try Self.eachLine(of: path, due: flush, idle: { try handOverHeld(); try flush() }) { number, line in
                     if !sawText, !line.allSatisfy(\.isWhitespace) {
                         sawText = true
-                        export = LogExport(opening: line, ExportContext(parser: parser, file: path ?? "standard input", service: fileService,
+                        export = LogExport(opening: line, ExportContext(parser: parser, path: path, service: fileService,
                                                                         givenService: service, tenant: tenant, now: now))
                     }
                     if export != nil {

@@ -1,13 +1,15 @@
 import DejaCore
 
 /// The log export a file opens with, read by record as a log store's entries: JSON documents
-/// (`JSONExport`), values under a header row (`CSVExport`) or Grafana Explore's text download
-/// (`GrafanaTextDownload`). `deja ingest` and `deja parse` read a file's export through it alike.
+/// (`JSONExport`), values under a header row (`CSVExport`), Grafana Explore's text download
+/// (`GrafanaTextDownload`) or `kubectl get events`' table (`KubernetesEventTable`). `deja ingest`
+/// and `deja parse` read a file's export through it alike.
 public struct LogExport {
     // One of the three is set; each is mutated in place (an enum's payload would be copied per line).
     private var documents: JSONExport?
     private var table: CSVExport?
     private var download: GrafanaTextDownload?
+    private var eventTable: KubernetesEventTable?
 
     /// The export a file whose first line with text is `line` opens, or nil: the file is text.
     public init?(opening line: String, _ context: ExportContext) {
@@ -17,6 +19,8 @@ public struct LogExport {
             table = CSVExport(header: header, context)
         } else if GrafanaTextDownload.opens(line) {
             download = GrafanaTextDownload(context)
+        } else if let columns = KubernetesEventTable.columns(line) {
+            eventTable = KubernetesEventTable(columns: columns, context)
         } else {
             return nil
         }
@@ -33,8 +37,10 @@ public struct LogExport {
                 events = try documents!.add(line, number: number)
             } else if table != nil {
                 events = try table!.add(line, number: number)
-            } else {
+            } else if download != nil {
                 events = download!.add(line)
+            } else {
+                events = eventTable!.add(line)
             }
         } catch let invalid as InvalidExport {
             try drain(into: handOver)
@@ -52,7 +58,7 @@ public struct LogExport {
     /// open, once the records before it are handed over.
     public mutating func finish(into handOver: (LogEvent) throws -> Void) throws {
         do {
-            let events = try documents?.finish() ?? table?.finish() ?? download!.drain()
+            let events = try documents?.finish() ?? table?.finish() ?? download?.drain() ?? []
             for event in events { try handOver(event) }
         } catch let invalid as InvalidExport {
             try drain(into: handOver)
@@ -63,7 +69,7 @@ public struct LogExport {
     /// Hands over the records read and held for a record's next line: when the input has gone
     /// quiet, or after an error.
     public mutating func drain(into handOver: (LogEvent) throws -> Void) throws {
-        let events = documents?.drain() ?? table?.drain() ?? download!.drain()
+        let events = documents?.drain() ?? table?.drain() ?? download?.drain() ?? []
         for event in events { try handOver(event) }
     }
 }
