@@ -112,6 +112,11 @@ import Testing
         let jsonl = LineSource.split(#"{"labels":{"namespace":"shop"},"line":"GET /cart 502","timestamp":"2024-03-14T09:21:07Z"}"#)
         #expect(jsonl?.source.service == nil && jsonl?.source.labels == ["namespace": "shop"] && jsonl?.line == "GET /cart 502")
         #expect(jsonl?.time == 1_710_408_067_000_000_000)
+        let stern = LineSource.split("api-7d9f8b6c5d-x2k4q api   File \"/app/job.py\", line 9")
+        #expect(stern?.source.service == "api" && stern?.source.labels == ["pod": "api-7d9f8b6c5d-x2k4q", "container": "api"])
+        #expect(stern?.line == "  File \"/app/job.py\", line 9")
+        let sternAll = LineSource.split("shop kube-proxy-x7k2p kube-proxy I0314 09:21:07.123456 1 proxier.go:42] synced")
+        #expect(sternAll?.source.labels == ["namespace": "shop", "pod": "kube-proxy-x7k2p", "container": "kube-proxy"] && sternAll?.line.hasPrefix("I0314") == true)
         let aws = LineSource.split("2024-03-14T09:21:07.412000+00:00 ecs/checkout/0f1e2d3c4b5a69788796a5b4c3d2e1f0 2024-03-14 09:21:07,412 ERROR payment failed")
         #expect(aws?.source.service == "checkout" && aws?.source.labels == ["log_stream": "ecs/checkout/0f1e2d3c4b5a69788796a5b4c3d2e1f0"])
         #expect(aws?.time == 1_710_408_067_412_000_000 && aws?.line == "2024-03-14 09:21:07,412 ERROR payment failed")
@@ -121,7 +126,10 @@ import Testing
                      "2024-03-14T09:21:07.412000+00:00 user=a/b logged in", "2024-03-14T09:21:07Z ecs/checkout/0f1e started",
                      "2024-03-14 | started", "2024-03-14 09:21:07 | x", "api | started", "api-1| started", "-1 | x", "[INFO] started",
                      "[pod/api] started", "[Pod/api/api] x", "[pod/a b/c] x", "a-b | x", "", "2024-03-14T09:21:07Z {not labels} x",
-                     #"{"labels":"x","line":"y"}"#, #"{"msg":"x"}"#] {
+                     #"{"labels":"x","line":"y"}"#, #"{"msg":"x"}"#,
+                     // stern's shape without a generated pod name, a kubectl table's columns, a pod with no line after it
+                     "web-0 nginx GET / 200", "api-server started on port 8080", "api-7d9f8b6c5d-x2k4q   1/1   Running   0   5m",
+                     "api-7d9f8b6c5d-x2k4q api", "Api-7d9f8b6c5d-x2k4q api x"] {
             #expect(LineSource.split(line) == nil, "\(line)")
         }
     }

@@ -47,6 +47,21 @@ import Testing
         #expect(try self.events(in: text, named: "compose.log", service: "shop").allSatisfy { $0.service == "shop" })
     }
 
+    @Test("stern's output: each pod's container names the service, a trace whole per pod however the pods' lines interleave")
+    func sternOutput() throws {
+        let events = try events(in: """
+            api-7d9f8b6c5d-x2k4q api 2024-03-14T09:21:07.123Z ERROR payment gateway timed out
+            api-7d9f8b6c5d-h5n8m api 2024-03-14T09:21:07.200Z INFO GET /health 200
+            api-7d9f8b6c5d-x2k4q api java.lang.IllegalStateException: no session
+            api-7d9f8b6c5d-x2k4q api \tat com.shop.Cart.total(Cart.java:42)
+
+            """, named: "stern.txt").sorted { $0.timestamp < $1.timestamp }
+        #expect(events.map(\.body) == ["payment gateway timed out\njava.lang.IllegalStateException: no session\n\tat com.shop.Cart.total(Cart.java:42)",
+                                       "GET /health 200"])
+        #expect(events.map(\.service) == ["api", "api"] && events.map { $0.labels["pod"] } == ["api-7d9f8b6c5d-x2k4q", "api-7d9f8b6c5d-h5n8m"])
+        #expect(events.map(\.level) == [.error, .info] && events[0].timestamp == 1_710_408_067_123_000_000)
+    }
+
     @Test("kubectl logs --prefix: a pod's container names the service, the pod is kept")
     func kubectlPrefixedLogs() throws {
         let events = try events(in: """

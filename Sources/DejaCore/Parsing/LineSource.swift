@@ -2,7 +2,7 @@ import Foundation
 
 /// Where a line came from, as tools that merge many sources' lines write it before each line:
 /// `docker compose logs` (`api-1  | message`, Compose v1 `shop_api_1  | message`), `kubectl logs
-/// --prefix` (`[pod/api-7d9f8b-x2k4q/api] message`), Loki's `logcli query` (`2024-03-14T09:21:07Z
+/// --prefix` (`[pod/api-7d9f8b-x2k4q/api] message`), stern (`api-7d9f8b6c5d-x2k4q api message`), Loki's `logcli query` (`2024-03-14T09:21:07Z
 /// {app="checkout"} message`, or `-o jsonl`) and `aws logs tail` (`2024-03-14T09:21:07.412000+00:00
 /// ecs/checkout/0f1e… message`). The line after it is the source's own.
 public struct LineSource: Sendable, Hashable {
@@ -20,7 +20,42 @@ public struct LineSource: Sendable, Hashable {
         if first == UInt8(ascii: "{") { return logcliJSON(line) }
         guard isNameByte(first) else { return nil }
         if first &- 48 < 10, let stream = logcli(line) ?? awsLogsTail(line) { return stream }
-        return compose(line).map { ($0.source, nil, $0.line) }
+        return (compose(line) ?? stern(line)).map { ($0.source, nil, $0.line) }
+    }
+
+    /// stern's default output: `POD CONTAINER message`, `NAMESPACE POD CONTAINER message` over
+    /// several namespaces, one space apart. Only a pod whose name Kubernetes generated (`PodName`)
+    /// is taken for one: a line's first words could be anything else.
+    private static func stern(_ line: String) -> (source: LineSource, line: Substring)? {
+        var words: [Substring] = []
+        var rest = Substring(line)
+        while words.count < 3, let space = rest.utf8.firstIndex(of: 32) {
+            let word = rest[..<space]
+            guard isLabel(word) else { break }
+            words.append(word)
+            rest = rest[rest.utf8.index(after: space)...]
+            if words.count == 1, rest.utf8.first == 32 { return nil }  // a table's columns (kubectl get pods), not stern's single spaces
+            if words.count == 2, PodName.workload(of: String(words[0])) != nil { break }
+        }
+        let pod: Substring, container: Substring, namespace: Substring?
+        if words.count == 2, PodName.workload(of: String(words[0])) != nil {
+            (namespace, pod, container) = (nil, words[0], words[1])
+        } else if words.count == 3, PodName.workload(of: String(words[1])) != nil {
+            (namespace, pod, container) = (words[0], words[1], words[2])
+        } else {
+            return nil
+        }
+        guard !rest.isEmpty else { return nil }
+        var labels = ["pod": String(pod), "container": String(container)]
+        labels["namespace"] = namespace.map(String.init)
+        return (LineSource(service: String(container), labels: labels), rest)
+    }
+
+    /// A Kubernetes name (RFC 1123 label): lower-case letters, digits and hyphens, a letter or digit at each end.
+    private static func isLabel(_ word: Substring) -> Bool {
+        let utf8 = word.utf8
+        guard let first = utf8.first, let last = utf8.last, utf8.count <= 63, first != UInt8(ascii: "-"), last != UInt8(ascii: "-") else { return false }
+        return utf8.allSatisfy { $0 &- 97 < 26 || $0 &- 48 < 10 || $0 == UInt8(ascii: "-") }
     }
 
     /// `[pod/NAME/CONTAINER] ` (also `deployment/`, `job/`… when kubectl was given a workload).
