@@ -82,13 +82,18 @@ import Testing
         #expect(trace.searched == "Checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")
     }
 
-    @Test("a trace copied from docker compose logs or kubectl logs --prefix is searched without the prefixes")
+    @Test("a trace copied from docker compose logs, kubectl logs --prefix or stern is searched without the prefixes")
     func pastedPrefixedTrace() {
         let compose = QueryText("api-1  | 2024-06-03 11:02:17 ERROR Checkout failed\napi-1  | java.lang.NullPointerException: cart is null\napi-1  | \tat com.acme.Cart.total(Cart.java:42)")
         #expect(compose.searched == "Checkout failed\njava.lang.NullPointerException: cart is null\n\tat com.acme.Cart.total(Cart.java:42)")
         #expect(compose.level == .error)
         let pod = QueryText("[pod/api-7d9f/api] Traceback (most recent call last):\n[pod/api-7d9f/api]   File \"/app/cart.py\", line 9, in add\n[pod/api-7d9f/api] KeyError: 'sku'")
         #expect(pod.searched == "Traceback (most recent call last):\n  File \"/app/cart.py\", line 9, in add\nKeyError: 'sku'")
+        let stern = QueryText("api-7d9f8b6c5d-x2k4q api Traceback (most recent call last):\napi-7d9f8b6c5d-x2k4q api   File \"/app/cart.py\", line 9\napi-7d9f8b6c5d-x2k4q api KeyError: 'sku'")
+        #expect(stern.searched == "Traceback (most recent call last):\n  File \"/app/cart.py\", line 9\nKeyError: 'sku'")
+        #expect(QueryText("api-7d9f8b6c5d-x2k4q api 2024-06-03 11:02:17 ERROR Checkout failed").searched == "Checkout failed")
+        // A query typed with a pod's name first keeps it: stern's prefix is words.
+        #expect(QueryText("checkout-7d9f8b6c5d-x2k4q oom killed").searched == "checkout-7d9f8b6c5d-x2k4q oom killed")
     }
 
     @Test("several pasted lines are searched by their messages")

@@ -11,6 +11,8 @@ public struct LineSource: Sendable, Hashable {
     public let service: String?
     /// The source's labels: `container` (and `pod`), or a Loki stream's.
     public let labels: [String: String]
+    /// The prefix is words, as a sentence's could be (stern's), not a tool's punctuation.
+    public var isWords = false
 
     /// The source `line` names, the time it was received where the tool prints one (logcli), and
     /// the source's line; nil for a line without a prefix.
@@ -48,7 +50,9 @@ public struct LineSource: Sendable, Hashable {
         guard !rest.isEmpty else { return nil }
         var labels = ["pod": String(pod), "container": String(container)]
         labels["namespace"] = namespace.map(String.init)
-        return (LineSource(service: String(container), labels: labels), rest)
+        var source = LineSource(service: String(container), labels: labels)
+        source.isWords = true
+        return (source, rest)
     }
 
     /// A Kubernetes name (RFC 1123 label): lower-case letters, digits and hyphens, a letter or digit at each end.

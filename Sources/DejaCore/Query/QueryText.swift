@@ -24,10 +24,21 @@ public struct QueryText: Sendable, Equatable {
         var level = Severity.unknown
         var lines: [Substring] = []
         // Any newline: a pasted Windows line ends in CRLF, which Swift reads as one character.
-        for (number, pasted) in query.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            // Copied from `docker compose logs`, `kubectl logs --prefix`, logcli or `aws logs tail`: the source's own line.
-            let line = LineSource.split(String(pasted))?.line ?? pasted
-            let parsed = parser.parse(String(line))
+        let pastedLines = query.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        // Copied from `docker compose logs`, `kubectl logs --prefix`, stern, logcli or `aws logs tail`: the source's own line.
+        let splits = pastedLines.map { LineSource.split(String($0)) }
+        // stern's prefix is words: a typed query that starts with a pod's name keeps it, unless the
+        // query is lines copied from stern (each with its prefix) or a log line's time follows it.
+        let copiedFromStern = pastedLines.count > 1
+            && zip(pastedLines, splits).allSatisfy { line, split in line.isEmpty || split?.source.isWords == true }
+        for (number, pasted) in pastedLines.enumerated() {
+            let split = splits[number]
+            var line = split?.line ?? pasted
+            var parsed = parser.parse(String(line))
+            if split?.source.isWords == true, !copiedFromStern, parsed.timestamp == nil {
+                line = pasted
+                parsed = parser.parse(String(line))
+            }
             if number == 0 { level = parsed.level }
             // A timestamp is what marks a pasted line: a sentence may start with `error`, not with a time.
             lines.append(parsed.timestamp != nil && !parsed.message.isEmpty ? Substring(parsed.message) : line)
