@@ -35,6 +35,9 @@ struct IssuesCommand: ParsableCommand {
     @Option(help: "Only issues with signatures in this service (repeatable).")
     var service: [String] = []
 
+    @Option(help: "Only issues with events at this level (repeatable): error, warn, info, ...")
+    var level: [String] = []
+
     @Option(help: "Order: count (events in the window), growth or recency.")
     var sort = "count"
 
@@ -64,7 +67,8 @@ struct IssuesCommand: ParsableCommand {
         let end = try until.map { try Self.instant($0, "--until") } ?? EventTime.now()
         let start = try since.map { try Self.instant($0, "--since") } ?? database.earliestEvent(tenant: store.tenant) ?? end - 24 * 3_600 * 1_000_000_000
         guard start < end else { throw ValidationError("--since must be before --until") }
-        let summaries = try IssueViews(store: database).list(filter: SearchFilter(tenant: store.tenant, services: service), since: start, until: end,
+        let filter = SearchFilter(tenant: store.tenant, services: service, levels: try FilterOptions.levels(level))
+        let summaries = try IssueViews(store: database).list(filter: filter, since: start, until: end,
                                                               buckets: buckets, state: wanted, order: order, limit: limit)
         var output = OutputBuffer()
         if json {

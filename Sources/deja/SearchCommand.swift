@@ -36,14 +36,19 @@ struct FilterOptions: ParsableArguments {
             guard let value = DurationParser.instant(text) else { throw ValidationError("--\(name) '\(text)' is neither a duration (1h, 1h30m) nor a time (2024-03-14T09:21:07Z)") }
             return value
         }
-        let levels = try level.map { text -> Severity in
+        let levels = try Self.levels(level)
+        let start = try instant(since, "since"), end = try instant(until, "until")
+        if let start, let end, start > end { throw ValidationError("--since must be before --until: no event is in that window") }
+        return SearchFilter(tenant: tenant, services: service, levels: levels, since: start, until: end)
+    }
+
+    /// The levels `--level` names; an error for a word that names none.
+    static func levels(_ texts: [String]) throws -> [Severity] {
+        try texts.map { text in
             let severity = Severity(parsing: text)
             guard severity != .unknown else { throw ValidationError("--level '\(text)' is not a level (error, warn, info, debug, ...)") }
             return severity
         }
-        let start = try instant(since, "since"), end = try instant(until, "until")
-        if let start, let end, start > end { throw ValidationError("--since must be before --until: no event is in that window") }
-        return SearchFilter(tenant: tenant, services: service, levels: levels, since: start, until: end)
     }
 }
 

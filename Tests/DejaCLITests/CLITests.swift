@@ -347,6 +347,10 @@ struct DejaProcess {
         #expect(rows.count == 2)
         // The window holds all the data, and these were first seen early in it: not new, steady.
         #expect(rows.first.map { Array($0.prefix(4)) } == ["2", "I1", "steady", "checkout,pricing"])
+        // Only the failures: the info issue is left out.
+        let errors = try DejaProcess.run(["issues", "--data-dir", dataDir, "--level", "error", "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-21T00:00:00Z"])
+        #expect(errors.out.split(separator: "\n").map { $0.split(separator: "\t").prefix(2).joined(separator: " ") } == ["2 I1"], "\(errors.out)")
+        #expect(try DejaProcess.run(["issues", "--data-dir", dataDir, "--level", "loud"]).err.contains("--level 'loud' is not a level"))
         let csv = FileManager.default.temporaryDirectory.appendingPathComponent("deja-issues-\(UUID().uuidString).csv").path
         let written = try DejaProcess.run(["issues", "--data-dir", dataDir, "--assignments", csv])
         #expect(written.status == 0, "\(written.err)")
