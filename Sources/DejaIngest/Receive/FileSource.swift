@@ -57,6 +57,7 @@ public struct FileSource: Sendable {
             do {
                 try read(path, batchSize: batchSize, cores: cores, add: add, flush: flush)
             } catch {
+                try flush()  // what was read before it
                 throw Stopped(cause: error, unread: paths[(index + 1)...].map { $0 ?? "standard input" })
             }
             try flush()  // a file's events take that file's service
@@ -85,7 +86,6 @@ public struct FileSource: Sendable {
                     case .success(let event):
                         try add(event)
                     case .failure(let error):
-                        try flush()
                         throw InvalidLine(file: path ?? "standard input", error: error)
                     }
                 }
@@ -101,22 +101,17 @@ public struct FileSource: Sendable {
                     if lines.count >= batchSize { try decode() }
                 }
             } catch let failure as LineReader.ReadFailure {
-                try decodeAndFlush()  // the lines before the failure
+                try decode()  // the lines before the failure
                 throw failure
             }
             try decode()
         case .layout(let layout, let parser):
-            do {
-                try Self.eachLine(of: path, due: flush, idle: flush) { number, line in
-                    guard !line.allSatisfy(\.isWhitespace) else { return }
-                    let fields = layout.parse(line)
-                    var header = parser.parse(fields?["Content"] ?? line)
-                    if let level = fields?["Level"] { header.level = Severity(parsing: level) }
-                    try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
-                }
-            } catch let failure as LineReader.ReadFailure {
-                try flush()  // the lines before the failure
-                throw failure
+            try Self.eachLine(of: path, due: flush, idle: flush) { number, line in
+                guard !line.allSatisfy(\.isWhitespace) else { return }
+                let fields = layout.parse(line)
+                var header = parser.parse(fields?["Content"] ?? line)
+                if let level = fields?["Level"] { header.level = Severity(parsing: level) }
+                try add(event(AssembledEvent(header: header, body: header.message, firstLine: number, lastLine: number), service: fileService))
             }
         case .lines(let parser):
             var records = RecordsBySource(parser: parser)
@@ -167,11 +162,7 @@ public struct FileSource: Sendable {
             } catch let failure as LineReader.ReadFailure {
                 // A read that fails partway (a truncated gzip file) stores what came before it.
                 try handOverHeld()
-                try flush()
                 throw failure
-            } catch let invalid as InvalidExport {
-                try flush()  // the export handed over the records before it
-                throw invalid
             }
         }
     }
