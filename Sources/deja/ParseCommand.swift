@@ -62,7 +62,7 @@ struct ParseCommand: ParsableCommand {
             // A file is one stream; where a prefix names a line's source, each source is one.
             var memory = LineLayoutMemory()
             var sources: [LineSource: LineLayoutMemory] = [:]
-            // A log export (JSON documents, CSV, a Grafana download): one object per record, as `deja ingest` reads it.
+            // A log export (`LogExport`): one object per record, as `deja ingest` reads it.
             var export: LogExport?
             let printRecord = { (event: LogEvent) in
                 output.append(try self.exported(event, encoder: encoder))

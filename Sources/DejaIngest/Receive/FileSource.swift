@@ -4,12 +4,10 @@ import Foundation
 /// Log files (or standard input) as batches of `LogEvent`s, the same batches the server's receivers
 /// hand over: plain lines are parsed (JSON, logfmt, klog, syslog, CRI, common text layouts) and
 /// multi-line records (stack traces) become one event, each source's apart where a line names its
-/// source (`docker compose logs`, `kubectl logs --prefix`; `logcli` and `aws logs tail`, whose lines
-/// are a log store's entries, newest first or oldest: `ExportedEntries`, as a Grafana text
-/// download's rows are), which then names the service,
-/// and a log export of JSON documents or comma-separated values is read by record (`JSONExport`,
-/// `CSVExport`); a declared layout reads each
-/// line by it; JSONL lines are decoded as events.
+/// source (`docker compose logs`, `kubectl logs --prefix`, stern; `logcli` and `aws logs tail`,
+/// whose lines are a log store's entries, newest first or oldest: `ExportedEntries`), which then
+/// names the service, and a log export a file opens with is read by record (`LogExport`); a
+/// declared layout reads each line by it; JSONL lines are decoded as events.
 public struct FileSource: Sendable {
     /// How the files' lines become events.
     public enum Input: Sendable {
@@ -117,7 +115,7 @@ public struct FileSource: Sendable {
             var records = RecordsBySource(parser: parser)
             // A log store's entries (`logcli query`, `aws logs tail`), read as an export's are.
             var entries = ExportedEntries(now: now, zoneOffset: parser.timestamps.zoneOffset)
-            // A log export (JSON documents, CSV, a Grafana download) is read by record, its records the events.
+            // A log export (`LogExport`) is read by record, its records the events.
             var export: LogExport?
             func addRecords(_ done: [RecordsBySource.Record]) throws {
                 for (record, source) in done {

@@ -5,7 +5,7 @@ import DejaCore
 /// (`GrafanaTextDownload`) or `kubectl get events`' table (`KubernetesEventTable`). `deja ingest`
 /// and `deja parse` read a file's export through it alike.
 public struct LogExport {
-    // One of the three is set; each is mutated in place (an enum's payload would be copied per line).
+    // One of the four is set; each is mutated in place (an enum's payload would be copied per line).
     private var documents: JSONExport?
     private var table: CSVExport?
     private var download: GrafanaTextDownload?
