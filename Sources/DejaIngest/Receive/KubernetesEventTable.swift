@@ -47,10 +47,22 @@ struct KubernetesEventTable {
         guard !line.allSatisfy(\.isWhitespace), Self.columns(line) == nil else { return [] }
         let bytes = Array(line.utf8)
         var values: [String: String] = [:]
-        for (index, column) in columns.enumerated() where column.start < bytes.count {
-            let end = index + 1 < columns.count ? min(columns[index + 1].start, bytes.count) : bytes.count
-            let value = String(decoding: bytes[column.start..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
-            if !value.isEmpty, value != "<none>" { values[column.name] = value }
+        func keep(_ value: String, as column: String) {
+            let value = value.trimmingCharacters(in: .whitespaces)
+            if !value.isEmpty, value != "<none>" { values[column] = value }
+        }
+        if columns.dropFirst().allSatisfy({ $0.start >= bytes.count || bytes[$0.start - 1] == 32 }) {
+            for (index, column) in columns.enumerated() where column.start < bytes.count {
+                let end = index + 1 < columns.count ? min(columns[index + 1].start, bytes.count) : bytes.count
+                keep(String(decoding: bytes[column.start..<end], as: UTF8.self), as: column.name)
+            }
+        } else {
+            // A row not aligned with the header (`--watch` prints rows as they come): its values
+            // are parted by two spaces or more, the last column taking the rest.
+            let parts = line.split(separator: "  ", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for (index, column) in columns.enumerated() where index < parts.count {
+                keep(index == columns.count - 1 ? parts[index...].joined(separator: "  ") : parts[index], as: column.name)
+            }
         }
         guard let reason = values["REASON"] else { return [] }
         // `pod/api-1`; before kubectl 1.14 a `NAME` of `api-1.17c3…` with its `KIND`.
