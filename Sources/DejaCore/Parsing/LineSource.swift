@@ -2,9 +2,10 @@ import Foundation
 
 /// Where a line came from, as tools that merge many sources' lines write it before each line:
 /// `docker compose logs` (`api-1  | message`, Compose v1 `shop_api_1  | message`), `kubectl logs
-/// --prefix` (`[pod/api-7d9f8b-x2k4q/api] message`), stern (`api-7d9f8b6c5d-x2k4q api message`), Loki's `logcli query` (`2024-03-14T09:21:07Z
-/// {app="checkout"} message`, or `-o jsonl`) and `aws logs tail` (`2024-03-14T09:21:07.412000+00:00
-/// ecs/checkout/0f1e… message`). The line after it is the source's own.
+/// --prefix` (`[pod/api-7d9f8b-x2k4q/api] message`), stern (`api-7d9f8b6c5d-x2k4q api message`),
+/// Loki's `logcli query` (`2024-03-14T09:21:07Z {app="checkout"} message`, or `-o jsonl`) and `aws
+/// logs tail` (`2024-03-14T09:21:07.412000+00:00 ecs/checkout/0f1e… message`). The line after it is
+/// the source's own.
 public struct LineSource: Sendable, Hashable {
     /// The service the source names (Compose's service with its replica number dropped, Kubernetes'
     /// container, a Loki stream's service label); nil when its labels name none.
@@ -31,26 +32,18 @@ public struct LineSource: Sendable, Hashable {
     private static func stern(_ line: String) -> (source: LineSource, line: Substring)? {
         var words: [Substring] = []
         var rest = Substring(line)
-        while words.count < 3, let space = rest.utf8.firstIndex(of: 32) {
-            let word = rest[..<space]
-            guard isLabel(word) else { break }
-            words.append(word)
+        while words.count < 3, let space = rest.utf8.firstIndex(of: 32), isLabel(rest[..<space]) {
+            words.append(rest[..<space])
             rest = rest[rest.utf8.index(after: space)...]
             if words.count == 1, rest.utf8.first == 32 { return nil }  // a table's columns (kubectl get pods), not stern's single spaces
             if words.count == 2, PodName.workload(of: String(words[0])) != nil { break }
         }
-        let pod: Substring, container: Substring, namespace: Substring?
-        if words.count == 2, PodName.workload(of: String(words[0])) != nil {
-            (namespace, pod, container) = (nil, words[0], words[1])
-        } else if words.count == 3, PodName.workload(of: String(words[1])) != nil {
-            (namespace, pod, container) = (words[0], words[1], words[2])
-        } else {
-            return nil
-        }
-        guard !rest.isEmpty else { return nil }
-        var labels = ["pod": String(pod), "container": String(container)]
-        labels["namespace"] = namespace.map(String.init)
-        var source = LineSource(service: String(container), labels: labels)
+        // The pod's name is the second word before the message, a namespace's the one before it.
+        let podIndex = words.count - 2
+        guard podIndex >= 0, !rest.isEmpty, PodName.workload(of: String(words[podIndex])) != nil else { return nil }
+        var labels = ["pod": String(words[podIndex]), "container": String(words[podIndex + 1])]
+        if podIndex == 1 { labels["namespace"] = String(words[0]) }
+        var source = LineSource(service: String(words[podIndex + 1]), labels: labels)
         source.isWords = true
         return (source, rest)
     }
