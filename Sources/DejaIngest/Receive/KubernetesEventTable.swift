@@ -64,7 +64,10 @@ struct KubernetesEventTable {
                 keep(index == columns.count - 1 ? parts[index...].joined(separator: "  ") : parts[index], as: column.name)
             }
         }
-        guard let reason = values["REASON"] else { return [] }
+        // A line that is no row (something written into the file) is kept as it is.
+        guard let reason = values["REASON"], values["TYPE"] != nil else {
+            return [LogEvent(timestamp: context.now, tenant: context.tenant, service: context.givenService ?? context.service, body: line)]
+        }
         // `pod/api-1`; before kubectl 1.14 a `NAME` of `api-1.17c3…` with its `KIND`.
         var kind = values["KIND"], name = values["NAME"].map { String($0.prefix { $0 != "." }) } ?? "unknown"
         if let object = values["OBJECT"], let slash = object.firstIndex(of: "/") {
