@@ -1,7 +1,8 @@
 /// The service a log file's events belong to when none is given, read from where the file lies:
 /// a Kubernetes container log names its container; a file named for its stream rather than its
-/// program (nginx's `error.log`, runit's `current`, PM2's `api-out.log`) is named for its
-/// folder or its prefix; rotation's numbers and dates are left out (`app.log.1`, `app-2024-03-14.log`).
+/// program (nginx's `error.log`, runit's `current`, PM2's `api-out.log`, `kubectl cluster-info
+/// dump`'s `<pod>/logs.txt`) is named for its folder (a replica pod's its workload) or its prefix;
+/// rotation's numbers and dates are left out (`app.log.1`, `app-2024-03-14.log`).
 public enum LogFileService {
     /// The service of the file at `path`.
     public static func name(ofPath path: String) -> String {
@@ -29,7 +30,7 @@ public enum LogFileService {
             let lower = folder.lowercased()
             if systemFolders.contains(lower) { break }
             if lower == "log" || lower == "logs" || streamNames.contains(lower) { continue }
-            return folder
+            return PodName.workload(of: folder) ?? folder
         }
         return name
     }
@@ -53,7 +54,7 @@ public enum LogFileService {
     /// Extensions of text logs.
     private static let textExtensions: Set<String> = ["log", "txt", "out", "err", "json", "jsonl", "ndjson"]
     /// Names that say which stream of a program a file holds, not which program.
-    private static let streamNames: Set<String> = ["error", "errors", "access", "out", "err", "stdout", "stderr", "current", "log",
+    private static let streamNames: Set<String> = ["error", "errors", "access", "out", "err", "stdout", "stderr", "current", "log", "logs",
                                                    "output", "console", "debug", "info", "warn", "trace", "server", "main"]
     /// Folders that hold programs' folders, and name none.
     private static let systemFolders: Set<String> = ["var", "tmp", "home", "root", "opt", "srv", "etc", "usr", "data", "mnt", "."]
