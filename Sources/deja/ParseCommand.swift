@@ -69,6 +69,7 @@ struct ParseCommand: ParsableCommand {
                 output.flushIfLarge()
             }
             var sawText = false
+            var afterStern = false  // stern's lines seen: a StatefulSet's pod is taken for a prefix too, as in `deja ingest`
             var number = 0
             try LineReader.forEachLine(of: path) { line in
                 number += 1
@@ -81,7 +82,8 @@ struct ParseCommand: ParsableCommand {
                     if try export!.read(line, number: number, into: printRecord) { return }
                     export = nil  // the file goes on as text
                 }
-                let prefixed = LineSource.split(line)
+                let prefixed = LineSource.split(line, afterStern: afterStern)
+                afterStern = afterStern || prefixed?.source.isWords == true
                 let parsed = prefixed.map { parser.parse(String($0.line), memory: &sources[$0.source, default: LineLayoutMemory()]) }
                     ?? parser.parse(line, memory: &memory)
                 // The service a JSON line names, where no prefix names one, as `deja ingest` takes it.

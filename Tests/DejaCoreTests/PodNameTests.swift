@@ -11,5 +11,7 @@ import Testing
         #expect(PodName.workload(of: "api-server") == nil)  // vowels: a word, not a generated suffix
         #expect(PodName.workload(of: "node-1") == nil)
         #expect(PodName.workload(of: "x7k2p") == nil)
+        #expect(PodName.isStatefulSetPod("web-0") && PodName.isStatefulSetPod("kafka-broker-12"))
+        #expect(!PodName.isStatefulSetPod("web") && !PodName.isStatefulSetPod("2024-03") && !PodName.isStatefulSetPod("web-"))
     }
 }

@@ -54,12 +54,15 @@ import Testing
             api-7d9f8b6c5d-h5n8m api 2024-03-14T09:21:07.200Z INFO GET /health 200
             api-7d9f8b6c5d-x2k4q api java.lang.IllegalStateException: no session
             api-7d9f8b6c5d-x2k4q api \tat com.shop.Cart.total(Cart.java:42)
+            db-0 postgres 2024-03-14 09:21:08.000 UTC [42] FATAL:  sorry, too many clients already
 
             """, named: "stern.txt").sorted { $0.timestamp < $1.timestamp }
         #expect(events.map(\.body) == ["payment gateway timed out\njava.lang.IllegalStateException: no session\n\tat com.shop.Cart.total(Cart.java:42)",
-                                       "GET /health 200"])
-        #expect(events.map(\.service) == ["api", "api"] && events.map { $0.labels["pod"] } == ["api-7d9f8b6c5d-x2k4q", "api-7d9f8b6c5d-h5n8m"])
-        #expect(events.map(\.level) == [.error, .info] && events[0].timestamp == 1_710_408_067_123_000_000)
+                                       "GET /health 200", "sorry, too many clients already"])
+        // A StatefulSet's pod (db-0) is taken for a prefix once the file has shown stern's.
+        #expect(events.map(\.service) == ["api", "api", "postgres"])
+        #expect(events.map { $0.labels["pod"] } == ["api-7d9f8b6c5d-x2k4q", "api-7d9f8b6c5d-h5n8m", "db-0"])
+        #expect(events.map(\.level) == [.error, .info, .fatal] && events[0].timestamp == 1_710_408_067_123_000_000)
     }
 
     @Test("kubectl logs --prefix: a pod's container names the service, the pod is kept")

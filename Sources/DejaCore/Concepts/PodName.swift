@@ -16,6 +16,14 @@ public enum PodName {
         return name.isEmpty ? nil : name
     }
 
+    /// Whether `pod` is named as a StatefulSet names its pods: its own name and an ordinal (`web-0`).
+    /// Many other words are named so too (`node-1`, `retry-3`): only where pods are known to be named.
+    public static func isStatefulSetPod(_ pod: String) -> Bool {
+        guard let dash = pod.lastIndex(of: "-") else { return false }
+        let ordinal = pod[pod.index(after: dash)...]
+        return !ordinal.isEmpty && ordinal.utf8.allSatisfy { $0 &- 48 < 10 } && pod[..<dash].contains { $0.isLetter }
+    }
+
     private static func isGenerated(_ part: Substring, lengths: ClosedRange<Int>) -> Bool {
         lengths.contains(part.utf8.count) && part.utf8.allSatisfy(alphabet.contains)
     }

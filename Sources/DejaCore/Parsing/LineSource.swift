@@ -16,31 +16,36 @@ public struct LineSource: Sendable, Hashable {
     public var isWords = false
 
     /// The source `line` names, the time it was received where the tool prints one (logcli), and
-    /// the source's line; nil for a line without a prefix.
-    public static func split(_ line: String) -> (source: LineSource, time: Int64?, line: Substring)? {
+    /// the source's line; nil for a line without a prefix. `afterStern`: earlier lines of the input
+    /// had stern's prefix, so a StatefulSet's pod (`web-0`) is taken for one too.
+    public static func split(_ line: String, afterStern: Bool = false) -> (source: LineSource, time: Int64?, line: Substring)? {
         guard let first = line.utf8.first else { return nil }
         if first == UInt8(ascii: "[") { return kubectl(line).map { ($0.source, nil, $0.line) } }
         if first == UInt8(ascii: "{") { return logcliJSON(line) }
         guard isNameByte(first) else { return nil }
         if first &- 48 < 10, let stream = logcli(line) ?? awsLogsTail(line) { return stream }
-        return (compose(line) ?? stern(line)).map { ($0.source, nil, $0.line) }
+        return (compose(line) ?? stern(line, afterStern: afterStern)).map { ($0.source, nil, $0.line) }
     }
 
     /// stern's default output: `POD CONTAINER message`, `NAMESPACE POD CONTAINER message` over
     /// several namespaces, one space apart. Only a pod whose name Kubernetes generated (`PodName`)
-    /// is taken for one: a line's first words could be anything else.
-    private static func stern(_ line: String) -> (source: LineSource, line: Substring)? {
+    /// is taken for one, a line's first words could be anything else; after such lines, a
+    /// StatefulSet's pod too.
+    private static func stern(_ line: String, afterStern: Bool) -> (source: LineSource, line: Substring)? {
+        func isPod(_ word: Substring) -> Bool {
+            PodName.workload(of: String(word)) != nil || afterStern && PodName.isStatefulSetPod(String(word))
+        }
         var words: [Substring] = []
         var rest = Substring(line)
         while words.count < 3, let space = rest.utf8.firstIndex(of: 32), isLabel(rest[..<space]) {
             words.append(rest[..<space])
             rest = rest[rest.utf8.index(after: space)...]
             if words.count == 1, rest.utf8.first == 32 { return nil }  // a table's columns (kubectl get pods), not stern's single spaces
-            if words.count == 2, PodName.workload(of: String(words[0])) != nil { break }
+            if words.count == 2, isPod(words[0]) { break }
         }
         // The pod's name is the second word before the message, a namespace's the one before it.
         let podIndex = words.count - 2
-        guard podIndex >= 0, !rest.isEmpty, PodName.workload(of: String(words[podIndex])) != nil else { return nil }
+        guard podIndex >= 0, !rest.isEmpty, isPod(words[podIndex]) else { return nil }
         var labels = ["pod": String(words[podIndex]), "container": String(words[podIndex + 1])]
         if podIndex == 1 { labels["namespace"] = String(words[0]) }
         var source = LineSource(service: String(words[podIndex + 1]), labels: labels)

@@ -131,6 +131,8 @@ public struct FileSource: Sendable {
                 try export?.drain(into: add)
             }
             var sawText = false
+            // stern's lines seen: a StatefulSet's pod is taken for a prefix too.
+            var afterStern = false
             do {
                 try Self.eachLine(of: path, due: flush, idle: { try handOverHeld(); try flush() }) { number, line in
                     if !sawText, !line.allSatisfy(\.isWhitespace) {
@@ -142,10 +144,11 @@ public struct FileSource: Sendable {
                         if try export!.read(line, number: number, into: add) { return }
                         export = nil  // the file goes on as text
                     }
-                    guard let (source, time, rest) = LineSource.split(line) else {
+                    guard let (source, time, rest) = LineSource.split(line, afterStern: afterStern) else {
                         try addRecords(records.add(line, of: nil, number: number))
                         return
                     }
+                    afterStern = afterStern || source.isWords
                     guard let time else {
                         try addRecords(records.add(String(rest), of: source, number: number))
                         return
