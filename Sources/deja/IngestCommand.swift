@@ -14,14 +14,15 @@ struct IngestCommand: AsyncParsableCommand {
         discussion: """
         Plain input is parsed line by line (JSON, logfmt, klog, syslog, CRI, common text layouts) and \
         multi-line records (stack traces) become one event. Lines prefixed by docker compose logs, \
-        kubectl logs --prefix, logcli query or aws logs tail name their source. A log export of JSON \
+        kubectl logs --prefix, stern, logcli query or aws logs tail name their source. A log export of JSON \
         documents (gcloud logging read --format=json, aws logs filter-log-events, kubectl get events \
         -o json, an Elasticsearch search response) is read by record, as is a CSV export of a log search \
-        (Splunk, CloudWatch Logs Insights, Grafana Explore, Kibana, Datadog) and Grafana Explore's logs download \
-        (JSON or text). With --jsonl each line is an object with \
+        (Splunk, CloudWatch Logs Insights, Grafana Explore, Kibana, Datadog), Grafana Explore's logs download \
+        (JSON or text) and kubectl get events' table. With --jsonl each line is an object with \
         "body" and optional "id" (kept and returned by search), "service", "level", "timestamp" \
-        (RFC 3339) and "labels". A bad JSONL line stops the run with its line number; batches before \
-        it are stored.
+        (RFC 3339) and "labels". Input that cannot be read (a bad JSONL line, a broken export record, \
+        a gzip file cut short) stops the run, naming its file and line, what was stored before it \
+        and the files not read.
         """
     )
 
